@@ -1,0 +1,2 @@
+// Package linear provides linear models: LinearRegression, Ridge, LogisticRegression, registered with ml by their scikit-learn class names.
+package linear

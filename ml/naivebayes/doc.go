@@ -1,0 +1,2 @@
+// Package naivebayes provides naive Bayes classifiers, registered with ml by their scikit-learn class names.
+package naivebayes
