@@ -1,0 +1,373 @@
+// Package model defines the mlforge model file: one safetensors file whose
+// tensors are the fitted arrays of every pipeline step and whose metadata
+// holds a JSON manifest (format version, spec, input schema, classes, step
+// classes and parameters, metrics) and a SHA-256 checksum.
+//
+// A model file holds data only. Loading one builds each step through the
+// estimator registry by class name and restores its state with
+// UnmarshalState; nothing in the file is ever executed.
+package model
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/mlforge/mlforge/internal/buildinfo"
+	"github.com/mlforge/mlforge/ml"
+	"github.com/mlforge/mlforge/safetensors"
+)
+
+// Format identifies mlforge model files; FormatVersion is the version this
+// code writes and the only one it reads.
+const (
+	Format        = "mlforge-model"
+	FormatVersion = 1
+	// FileName is the model file inside a model directory.
+	FileName = "model.safetensors"
+	// MaxFileSize caps the size of a model file that Load accepts.
+	MaxFileSize = 2 << 30
+)
+
+// Column describes one input column.
+type Column struct {
+	Name string `json:"name"`
+	Type string `json:"type"` // "number"
+}
+
+// Step is one fitted estimator in the manifest.
+type Step struct {
+	Class  string                     `json:"class"`
+	Params json.RawMessage            `json:"params"`
+	Attrs  map[string]json.RawMessage `json:"attrs,omitempty"`
+}
+
+// Manifest is the JSON description stored in the model file.
+type Manifest struct {
+	Format         string    `json:"format"`
+	FormatVersion  int       `json:"format_version"`
+	MLForgeVersion string    `json:"mlforge_version"`
+	Name           string    `json:"name"`
+	Created        time.Time `json:"created"`
+	Task           ml.Task   `json:"task"`
+	// Features are the input columns, in the order the pipeline expects.
+	Features []Column `json:"features"`
+	// Target is the name of the target column in the training data.
+	Target string `json:"target"`
+	// Classes are the class values the classifier predicts (sorted).
+	Classes []float64 `json:"classes,omitempty"`
+	// Labels, when the target was text, name Classes one to one.
+	Labels     []string                      `json:"labels,omitempty"`
+	Preprocess []Step                        `json:"preprocess"`
+	Model      Step                          `json:"model"`
+	Spec       json.RawMessage               `json:"spec,omitempty"`
+	Metrics    map[string]map[string]float64 `json:"metrics,omitempty"`
+}
+
+// Model is a fitted pipeline with its manifest.
+type Model struct {
+	Manifest Manifest
+	Pipeline *ml.Pipeline
+}
+
+// Error is a model file that cannot be used: unreadable, of another format
+// version, truncated or modified.
+type Error struct {
+	Path string
+	Msg  string
+}
+
+func (e *Error) Error() string {
+	if e.Path == "" {
+		return "model file: " + e.Msg
+	}
+	return "model file " + e.Path + ": " + e.Msg
+}
+
+// BadInput marks the error as the user's input.
+func (e *Error) BadInput() bool { return true }
+
+// Encode writes m to w. The manifest's Preprocess and Model steps are filled
+// in from the pipeline.
+func Encode(w io.Writer, m *Model) error {
+	man := m.Manifest
+	man.Format, man.FormatVersion = Format, FormatVersion
+	if man.MLForgeVersion == "" {
+		man.MLForgeVersion = buildinfo.Version
+	}
+	if man.Created.IsZero() {
+		man.Created = time.Now().UTC()
+	}
+	tensors := map[string]*safetensors.Tensor{}
+	add := func(prefix string, e ml.Estimator) (Step, error) {
+		params, err := ml.Params(e)
+		if err != nil {
+			return Step{}, err
+		}
+		st, ok := e.(ml.Stateful)
+		if !ok {
+			return Step{}, fmt.Errorf("model: %s cannot be saved", ml.ClassName(e))
+		}
+		s, err := st.MarshalState()
+		if err != nil {
+			return Step{}, fmt.Errorf("model: %s: %w", ml.ClassName(e), err)
+		}
+		for name, a := range s.Arrays {
+			tensors[prefix+name] = &safetensors.Tensor{Shape: a.Shape, F64: a.F64, F32: a.F32}
+			if a.F64 == nil && a.F32 == nil {
+				tensors[prefix+name].F64 = []float64{}
+			}
+		}
+		return Step{Class: ml.ClassName(e), Params: params, Attrs: s.Attrs}, nil
+	}
+	man.Preprocess = make([]Step, len(m.Pipeline.Steps))
+	for i, s := range m.Pipeline.Steps {
+		var err error
+		if man.Preprocess[i], err = add(fmt.Sprintf("preprocess.%d.", i), s); err != nil {
+			return err
+		}
+	}
+	var err error
+	if man.Model, err = add("model.", m.Pipeline.Final); err != nil {
+		return err
+	}
+	mj, err := json.Marshal(man)
+	if err != nil {
+		return err
+	}
+	// Encode once to learn the data bytes, then checksum manifest+data.
+	var body bytes.Buffer
+	if err := safetensors.Encode(&body, tensors, map[string]string{"format": Format, "manifest": string(mj)}); err != nil {
+		return err
+	}
+	f, err := safetensors.Decode(body.Bytes())
+	if err != nil {
+		return err
+	}
+	return safetensors.Encode(w, tensors, map[string]string{
+		"format":         Format,
+		"format_version": strconv.Itoa(FormatVersion),
+		"manifest":       string(mj),
+		"sha256":         checksum(mj, f.Data),
+	})
+}
+
+func checksum(manifest, data []byte) string {
+	h := sha256.New()
+	h.Write(manifest)
+	h.Write([]byte{0})
+	h.Write(data)
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// Decode reads a model from the bytes of a model file.
+func Decode(b []byte) (*Model, error) {
+	f, err := safetensors.Decode(b)
+	if err != nil {
+		return nil, &Error{Msg: "not a readable model file (" + err.Error() + ")"}
+	}
+	md := f.Metadata
+	if md["format"] != Format {
+		return nil, &Error{Msg: fmt.Sprintf("not an mlforge model (format %q)", md["format"])}
+	}
+	if v := md["format_version"]; v != strconv.Itoa(FormatVersion) {
+		return nil, &Error{Msg: fmt.Sprintf("format version %q is not supported by this mlforge (%s), which reads version %d", v, buildinfo.Version, FormatVersion)}
+	}
+	mj := []byte(md["manifest"])
+	if md["sha256"] != checksum(mj, f.Data) {
+		return nil, &Error{Msg: "checksum mismatch: the file is corrupted or was modified"}
+	}
+	var man Manifest
+	d := json.NewDecoder(bytes.NewReader(mj))
+	d.DisallowUnknownFields()
+	if err := d.Decode(&man); err != nil {
+		return nil, &Error{Msg: "bad manifest: " + err.Error()}
+	}
+	build := func(prefix string, s Step) (ml.Estimator, error) {
+		e, err := ml.New(s.Class, s.Params)
+		if err != nil {
+			return nil, &Error{Msg: fmt.Sprintf("step %s: %v", strings.TrimSuffix(prefix, "."), err)}
+		}
+		st, ok := e.(ml.Stateful)
+		if !ok {
+			return nil, &Error{Msg: fmt.Sprintf("step %s: class %s cannot be loaded", prefix, s.Class)}
+		}
+		state := ml.NewState()
+		for k, v := range s.Attrs {
+			state.Attrs[k] = v
+		}
+		for name, t := range f.Tensors {
+			if rest, ok := strings.CutPrefix(name, prefix); ok {
+				if t.I64 != nil {
+					return nil, &Error{Msg: fmt.Sprintf("tensor %q: unexpected dtype I64", name)}
+				}
+				state.Arrays[rest] = &ml.Array{Shape: t.Shape, F64: t.F64, F32: t.F32}
+			}
+		}
+		if err := st.UnmarshalState(state); err != nil {
+			return nil, &Error{Msg: fmt.Sprintf("step %s (%s): %v", strings.TrimSuffix(prefix, "."), s.Class, err)}
+		}
+		return e, nil
+	}
+	p := &ml.Pipeline{}
+	for i, s := range man.Preprocess {
+		e, err := build(fmt.Sprintf("preprocess.%d.", i), s)
+		if err != nil {
+			return nil, err
+		}
+		t, ok := e.(ml.Transformer)
+		if !ok {
+			return nil, &Error{Msg: fmt.Sprintf("preprocess step %d: %s is not a transformer", i, s.Class)}
+		}
+		p.Steps = append(p.Steps, t)
+	}
+	if p.Final, err = build("model.", man.Model); err != nil {
+		return nil, err
+	}
+	if len(man.Labels) > 0 && len(man.Labels) != len(man.Classes) {
+		return nil, &Error{Msg: fmt.Sprintf("manifest has %d labels for %d classes", len(man.Labels), len(man.Classes))}
+	}
+	return &Model{Manifest: man, Pipeline: p}, nil
+}
+
+// Resolve returns the model file for path: path itself if it is a file, or
+// path/model.safetensors if it is a directory.
+func Resolve(path string) string {
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		return filepath.Join(path, FileName)
+	}
+	return path
+}
+
+// Load reads the model at path (a model file or a model directory).
+func Load(path string) (*Model, error) {
+	file := Resolve(path)
+	f, err := os.Open(file)
+	if err != nil {
+		return nil, &Error{Path: file, Msg: strings.TrimPrefix(err.Error(), "open "+file+": ")}
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
+	if err != nil {
+		return nil, &Error{Path: file, Msg: err.Error()}
+	}
+	if len(b) > MaxFileSize {
+		return nil, &Error{Path: file, Msg: fmt.Sprintf("larger than the %d-byte limit", MaxFileSize)}
+	}
+	m, err := Decode(b)
+	if e, ok := err.(*Error); ok {
+		e.Path = file
+	}
+	return m, err
+}
+
+// Save writes m into the directory dir as dir/model.safetensors, atomically:
+// the file is written under a temporary name, synced and renamed, so a crash
+// never leaves a half-written model. It returns the file's path.
+func Save(dir string, m *Model) (string, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", err
+	}
+	tmp, err := os.CreateTemp(dir, ".model-*.tmp")
+	if err != nil {
+		return "", err
+	}
+	defer os.Remove(tmp.Name())
+	if err := Encode(tmp, m); err != nil {
+		tmp.Close()
+		return "", err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return "", err
+	}
+	if err := tmp.Close(); err != nil {
+		return "", err
+	}
+	path := filepath.Join(dir, FileName)
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return "", err
+	}
+	return path, nil
+}
+
+// Label returns the display label of a class value: its name when the
+// target was text, otherwise the number.
+func (m *Model) Label(v float64) string {
+	for i, c := range m.Manifest.Classes {
+		if c == v && i < len(m.Manifest.Labels) {
+			return m.Manifest.Labels[i]
+		}
+	}
+	return strconv.FormatFloat(v, 'g', -1, 64)
+}
+
+// FeatureNames returns the input column names in order.
+func (m *Model) FeatureNames() []string {
+	names := make([]string, len(m.Manifest.Features))
+	for i, c := range m.Manifest.Features {
+		names[i] = c.Name
+	}
+	return names
+}
+
+// Prediction holds a model's output for a batch of rows.
+type Prediction struct {
+	Values []float64  // predicted targets (class values or regression outputs)
+	Labels []string   // display labels, one per row
+	Proba  *mat.Dense // class probabilities, nil unless asked for and available
+}
+
+// Predict runs the pipeline on X (columns in FeatureNames order). With proba,
+// class probabilities are included when the model has predict_proba.
+func (m *Model) Predict(X *mat.Dense, proba bool) (*Prediction, error) {
+	v, err := m.Pipeline.Predict(X)
+	if err != nil {
+		return nil, err
+	}
+	p := &Prediction{Values: v, Labels: make([]string, len(v))}
+	for i, x := range v {
+		p.Labels[i] = m.Label(x)
+	}
+	if proba {
+		if _, ok := m.Pipeline.Final.(ml.ProbaPredictor); !ok {
+			return nil, &Error{Msg: fmt.Sprintf("%s has no predict_proba", m.Manifest.Model.Class)}
+		}
+		if p.Proba, err = m.Pipeline.PredictProba(X); err != nil {
+			return nil, err
+		}
+	}
+	return p, nil
+}
+
+// ClassLabels returns the labels of every class, in the column order of
+// predicted probabilities.
+func (m *Model) ClassLabels() []string {
+	out := make([]string, len(m.Manifest.Classes))
+	for i, c := range m.Manifest.Classes {
+		out[i] = m.Label(c)
+	}
+	return out
+}
+
+// MetricNames returns the names of the test metrics recorded at training,
+// sorted.
+func (m *Model) MetricNames() []string {
+	var names []string
+	for k := range m.Manifest.Metrics["test"] {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	return names
+}
