@@ -371,3 +371,33 @@ func (m *Model) MetricNames() []string {
 	sort.Strings(names)
 	return names
 }
+
+// TargetValues converts targets read from labelled data into the class
+// values the model predicts, so they can be scored against predictions.
+// names, when non-nil, are the text labels that y indexes (as data.Frame
+// holds a text target); an unknown label is an error. Numeric targets are
+// returned as they are.
+func (m *Model) TargetValues(names []string, y []float64) ([]float64, error) {
+	if names == nil {
+		if len(m.Manifest.Labels) > 0 {
+			return nil, &Error{Msg: "the data's target holds numbers but the model was trained on text labels"}
+		}
+		return y, nil
+	}
+	if len(m.Manifest.Labels) == 0 {
+		return nil, &Error{Msg: "the data's target holds text but the model was trained on numbers"}
+	}
+	pos := make(map[string]float64, len(m.Manifest.Labels))
+	for i, l := range m.Manifest.Labels {
+		pos[l] = m.Manifest.Classes[i]
+	}
+	out := make([]float64, len(y))
+	for i, v := range y {
+		c, ok := pos[names[int(v)]]
+		if !ok {
+			return nil, &Error{Msg: fmt.Sprintf("row %d: class %q was not seen in training (known: %s)", i+1, names[int(v)], strings.Join(m.Manifest.Labels, ", "))}
+		}
+		out[i] = c
+	}
+	return out, nil
+}
