@@ -1,0 +1,533 @@
+package data
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"math"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/mlforge/mlforge/internal/suggest"
+)
+
+// Limits applied by ReadCSV when CSVOptions leaves them at zero.
+const (
+	DefaultMaxRows  = 10_000_000
+	DefaultMaxBytes = 1 << 30 // 1 GiB of (decompressed) text
+	// MaxColumns is the most columns a CSV file may have.
+	MaxColumns = 100_000
+)
+
+// CSVOptions says how ReadCSV reads a file.
+type CSVOptions struct {
+	// Name is the file name used in error messages; "data" if empty.
+	Name string
+	// Target is the target column's name; "" means the last column (or,
+	// with Schema, the one column that is not a feature).
+	Target string
+	// NoTarget reads features only, as for predict. A column named Target,
+	// if present, is skipped.
+	NoTarget bool
+	// Schema, when set, lists the feature names a model was trained on.
+	// Columns are matched by name in any order and X follows Schema's order;
+	// a missing feature or a column that is neither a feature nor the target
+	// is an error naming it.
+	Schema []string
+	// Classes, when set, are the class labels a model was trained on: target
+	// values are mapped to indices into it, and a label not in it is an
+	// error. The frame's Classes are then a copy of it.
+	Classes []string
+	// MaxRows caps the data rows (0: DefaultMaxRows, < 0: no cap).
+	MaxRows int
+	// MaxBytes caps the bytes read, after decompression (0: DefaultMaxBytes,
+	// < 0: no cap).
+	MaxBytes int64
+}
+
+// missingTokens are the cell values read as missing: the brief's list plus
+// the defaults of pandas.read_csv.
+var missingTokens = map[string]bool{
+	"": true, "NA": true, "N/A": true, "NaN": true, "nan": true, "null": true, "?": true,
+	"#N/A": true, "#N/A N/A": true, "#NA": true, "-1.#IND": true, "-1.#QNAN": true,
+	"-NaN": true, "-nan": true, "1.#IND": true, "1.#QNAN": true, "<NA>": true,
+	"NULL": true, "None": true, "n/a": true,
+}
+
+// IsMissing reports whether a CSV cell value (spaces around it ignored) marks
+// a missing value: "", "NA", "N/A", "NaN", "nan", "null", "?" and the other
+// default missing markers of pandas.read_csv.
+func IsMissing(s string) bool {
+	return missingTokens[strings.TrimSpace(s)]
+}
+
+const (
+	roleSkip   = -1
+	roleTarget = -2
+)
+
+var errTooLarge = errors.New("too large")
+
+type limitReader struct {
+	r io.Reader
+	n int64
+}
+
+func (l *limitReader) Read(p []byte) (int, error) {
+	if l.n <= 0 {
+		// Probe one byte so that a file of exactly the limit still reads.
+		var b [1]byte
+		if n, _ := l.r.Read(b[:]); n > 0 {
+			return 0, errTooLarge
+		}
+		return 0, io.EOF
+	}
+	if int64(len(p)) > l.n {
+		p = p[:l.n]
+	}
+	n, err := l.r.Read(p)
+	l.n -= int64(n)
+	return n, err
+}
+
+// gzipErrReader turns read errors from a gzip stream into *Error: a corrupt
+// archive is bad input.
+type gzipErrReader struct {
+	r    io.Reader
+	name string
+}
+
+func (g *gzipErrReader) Read(p []byte) (int, error) {
+	n, err := g.r.Read(p)
+	if err != nil && err != io.EOF {
+		err = &Error{File: g.name, Msg: "corrupt gzip data: " + err.Error(), Err: err}
+	}
+	return n, err
+}
+
+// ReadCSVFile opens path and reads it with ReadCSV. Gzip-compressed files
+// are decompressed. opt.Name defaults to the file's base name.
+func ReadCSVFile(path string, opt CSVOptions) (*Frame, error) {
+	if opt.Name == "" {
+		opt.Name = filepath.Base(path)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, &Error{File: path, Msg: "file not found", Err: err}
+		}
+		return nil, err
+	}
+	defer f.Close()
+	if st, err := f.Stat(); err == nil && st.IsDir() {
+		return nil, &Error{File: path, Msg: "is a directory, expected a CSV file"}
+	}
+	return ReadCSV(f, opt)
+}
+
+// ReadCSV reads a CSV file with a header line into a Frame.
+//
+// The header names the columns; names are trimmed of spaces, and an empty or
+// repeated name is an error. Fields may be quoted (RFC 4180); a UTF-8
+// byte-order mark is skipped and gzip-compressed input is decompressed.
+// Feature cells must be numbers (spaces around them are ignored) or a missing
+// marker (see IsMissing), which becomes NaN; a text feature column is refused
+// with an error naming it, since only numeric features are supported. The
+// target column may hold numbers (Y holds them, Classes is nil) or text
+// labels (Classes holds the sorted labels, Y their indices); a missing target
+// is an error. A row with the wrong number of fields is an error naming its
+// line.
+//
+// ReadCSV streams the file: it keeps the parsed numbers in fixed-size chunks
+// and copies them once into X, so that peak memory stays near two copies of
+// the numeric data plus one record of text.
+func ReadCSV(r io.Reader, opt CSVOptions) (*Frame, error) {
+	name := opt.Name
+	if name == "" {
+		name = "data"
+	}
+	maxBytes := opt.MaxBytes
+	if maxBytes == 0 {
+		maxBytes = DefaultMaxBytes
+	}
+	maxRows := opt.MaxRows
+	if maxRows == 0 {
+		maxRows = DefaultMaxRows
+	}
+	bad := func(line int, col, format string, args ...any) error {
+		return &Error{File: name, Line: line, Column: col, Msg: fmt.Sprintf(format, args...)}
+	}
+
+	// Source → (gunzip) → size limit → buffer → csv.
+	src := bufio.NewReaderSize(r, 64<<10)
+	var in io.Reader = src
+	if b, _ := src.Peek(2); len(b) == 2 && b[0] == 0x1f && b[1] == 0x8b {
+		gz, err := gzip.NewReader(src)
+		if err != nil {
+			return nil, bad(0, "", "not a valid gzip file: %v", err)
+		}
+		defer gz.Close()
+		in = &gzipErrReader{r: gz, name: name}
+	}
+	if maxBytes > 0 {
+		in = &limitReader{r: in, n: maxBytes}
+	}
+	br := bufio.NewReaderSize(in, 64<<10)
+	if b, _ := br.Peek(3); bytes.HasPrefix(b, []byte("\xef\xbb\xbf")) {
+		br.Discard(3)
+	} else if bytes.HasPrefix(b, []byte("\xff\xfe")) || bytes.HasPrefix(b, []byte("\xfe\xff")) {
+		return nil, bad(0, "", "the file is UTF-16 encoded; save it as UTF-8")
+	}
+	cr := csv.NewReader(br)
+	cr.ReuseRecord = true
+	cr.FieldsPerRecord = -1
+	readErr := func(err error) error {
+		var de *Error
+		if errors.As(err, &de) {
+			return de
+		}
+		if errors.Is(err, errTooLarge) {
+			return bad(0, "", "larger than %s (the MaxBytes limit); raise the limit or use a smaller file", fmtBytes(maxBytes))
+		}
+		var pe *csv.ParseError
+		if errors.As(err, &pe) {
+			switch {
+			case errors.Is(pe.Err, csv.ErrBareQuote):
+				return bad(pe.Line, "", `a quote (") in an unquoted field (character %d); quote the whole field and double the quotes inside it`, pe.Column)
+			case errors.Is(pe.Err, csv.ErrQuote) && pe.StartLine != pe.Line:
+				return bad(pe.StartLine, "", `a quoted field opened on this line is not closed (it runs on to line %d); end it with a quote (")`, pe.Line)
+			case errors.Is(pe.Err, csv.ErrQuote):
+				return bad(pe.Line, "", `text after the closing quote of a quoted field (character %d); double the quotes inside a quoted field ("")`, pe.Column)
+			}
+			return bad(pe.Line, "", "%v", pe.Err)
+		}
+		return fmt.Errorf("%s: %w", name, err)
+	}
+
+	rec, err := cr.Read()
+	if err == io.EOF {
+		return nil, bad(0, "", "the file is empty; expected a header line with column names")
+	}
+	if err != nil {
+		return nil, readErr(err)
+	}
+	headerLine, _ := cr.FieldPos(0)
+	ncol := len(rec)
+	if ncol > MaxColumns {
+		return nil, bad(headerLine, "", "%d columns, more than the limit of %d", ncol, MaxColumns)
+	}
+	header := make([]string, ncol)
+	seen := make(map[string]int, ncol)
+	for j, h := range rec {
+		h = strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))
+		if h == "" {
+			return nil, bad(headerLine, "", "column %d of the header has no name; every column needs a name", j+1)
+		}
+		if k, dup := seen[h]; dup {
+			return nil, bad(headerLine, h, "appears twice in the header (columns %d and %d); column names must be unique", k+1, j+1)
+		}
+		seen[h] = j
+		header[j] = h
+	}
+
+	// Decide each column's role: a feature slot, the target, or skipped.
+	role := make([]int, ncol)
+	target := ""
+	var features []string
+	if opt.Schema == nil {
+		t := -1
+		switch {
+		case opt.NoTarget:
+			if k, ok := seen[opt.Target]; ok && opt.Target != "" {
+				t = k
+			}
+		case opt.Target == "":
+			t = ncol - 1
+		default:
+			k, ok := seen[opt.Target]
+			if !ok {
+				return nil, bad(0, "", "target column %q not found%s; the columns are %s", opt.Target, suggest.Hint(opt.Target, header), quoteList(header, 20))
+			}
+			t = k
+		}
+		for j, h := range header {
+			switch {
+			case j == t && opt.NoTarget:
+				role[j] = roleSkip
+			case j == t:
+				role[j] = roleTarget
+				target = h
+			default:
+				role[j] = len(features)
+				features = append(features, h)
+			}
+		}
+	} else {
+		slot := make(map[string]int, len(opt.Schema))
+		for i, s := range opt.Schema {
+			slot[s] = i
+		}
+		t := opt.Target
+		if !opt.NoTarget && t == "" {
+			var extra []string
+			for _, h := range header {
+				if _, ok := slot[h]; !ok {
+					extra = append(extra, h)
+				}
+			}
+			switch len(extra) {
+			case 0:
+				return nil, bad(0, "", "no target column: every column is one of the model's features")
+			case 1:
+				t = extra[0]
+			default:
+				return nil, bad(0, "", "expected one target column besides the model's features, found %d: %s", len(extra), quoteList(extra, MaxListed))
+			}
+		}
+		if !opt.NoTarget {
+			if _, ok := seen[t]; !ok {
+				return nil, bad(0, "", "target column %q not found%s; the columns are %s", t, suggest.Hint(t, header), quoteList(header, 20))
+			}
+			target = t
+		}
+		for j, h := range header {
+			k, isFeature := slot[h]
+			switch {
+			case isFeature:
+				role[j] = k
+			case h == t && t != "" && opt.NoTarget:
+				role[j] = roleSkip
+			case h == t && t != "":
+				role[j] = roleTarget
+			default:
+				what := "the target"
+				if t != "" {
+					what = fmt.Sprintf("the target %q", t)
+				}
+				return nil, bad(0, h, "not one of the model's features (%s) nor %s; remove the column", quoteList(opt.Schema, 10), what)
+			}
+		}
+		for _, s := range opt.Schema {
+			if _, ok := seen[s]; !ok {
+				return nil, bad(0, s, "missing; the model was trained on the columns %s", quoteList(opt.Schema, 10))
+			}
+		}
+		features = append([]string(nil), opt.Schema...)
+	}
+	nf := len(features)
+	if nf == 0 {
+		return nil, bad(0, "", "no feature columns: the only column is the target %q", target)
+	}
+
+	// Stream the rows into fixed-size chunks.
+	chunkRows := max(1, (64<<10)/nf)
+	var chunks [][]float64
+	var cur []float64
+	rows := 0
+	line0 := 0
+	var lines []int
+	hasTarget := target != ""
+	var yIdx []int32
+	labelOf := map[string]int32{}
+	var labels []string
+	var labelLine []int
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, readErr(err)
+		}
+		line, _ := cr.FieldPos(0)
+		if len(rec) != ncol {
+			return nil, bad(line, "", "expected %d fields, got %d", ncol, len(rec))
+		}
+		if maxRows > 0 && rows == maxRows {
+			return nil, bad(0, "", "more than %d data rows (the MaxRows limit)", maxRows)
+		}
+		switch {
+		case rows == 0:
+			line0 = line
+		case lines != nil:
+			lines = append(lines, line)
+		case line != line0+rows:
+			lines = make([]int, rows, rows+1024)
+			for i := range lines {
+				lines[i] = line0 + i
+			}
+			lines = append(lines, line)
+		}
+		if len(cur) == cap(cur) {
+			if cur != nil {
+				chunks = append(chunks, cur)
+			}
+			cur = make([]float64, 0, chunkRows*nf)
+		}
+		row := cur[len(cur) : len(cur)+nf]
+		cur = cur[:len(cur)+nf]
+		for j, s := range rec {
+			k := role[j]
+			if k >= 0 {
+				v, err := parseCell(s)
+				if err != "" {
+					return nil, bad(line, header[j], "%s", err)
+				}
+				row[k] = v
+				continue
+			}
+			if k != roleTarget {
+				continue
+			}
+			s = strings.TrimSpace(s)
+			id, ok := labelOf[s]
+			if !ok {
+				if missingTokens[s] {
+					return nil, bad(line, header[j], "the target is missing (%q); every row needs a target value", s)
+				}
+				id = int32(len(labels))
+				labelOf[s] = id
+				labels = append(labels, s)
+				labelLine = append(labelLine, line)
+			}
+			yIdx = append(yIdx, id)
+		}
+		rows++
+	}
+	if rows == 0 {
+		return nil, bad(0, "", "no data rows after the header")
+	}
+
+	// Copy the chunks into X: the only full copy.
+	var data []float64
+	if chunks == nil {
+		data = cur
+	} else {
+		data = make([]float64, 0, rows*nf)
+		for _, c := range chunks {
+			data = append(data, c...)
+		}
+		data = append(data, cur...)
+		chunks = nil
+	}
+	f := &Frame{
+		Features: features,
+		X:        mat.NewDense(rows, nf, data),
+		Target:   target,
+		Source:   name,
+		line0:    line0,
+		lines:    lines,
+	}
+	if lines != nil {
+		f.line0 = 0
+	}
+	if !hasTarget {
+		return f, nil
+	}
+
+	// Turn the interned target labels into Y (and Classes).
+	value := make([]float64, len(labels))
+	switch {
+	case opt.Classes != nil:
+		pos := make(map[string]int, len(opt.Classes))
+		for i, c := range opt.Classes {
+			pos[c] = i
+		}
+		for i, l := range labels {
+			k, ok := pos[l]
+			if !ok {
+				return nil, bad(labelLine[i], target, "%q is not one of the classes the model was trained on (%s)", l, quoteList(opt.Classes, 10))
+			}
+			value[i] = float64(k)
+		}
+		f.Classes = append([]string(nil), opt.Classes...)
+	case allNumbers(labels, value):
+		for i, v := range value {
+			if math.IsInf(v, 0) {
+				return nil, bad(labelLine[i], target, "the target %q is infinite; targets must be finite numbers", labels[i])
+			}
+		}
+	default:
+		order := make([]int, len(labels))
+		for i := range order {
+			order[i] = i
+		}
+		sort.Slice(order, func(a, b int) bool { return labels[order[a]] < labels[order[b]] })
+		classes := make([]string, len(labels))
+		for k, i := range order {
+			classes[k] = labels[i]
+			value[i] = float64(k)
+		}
+		f.Classes = classes
+	}
+	f.Y = make([]float64, rows)
+	for i, id := range yIdx {
+		f.Y[i] = value[id]
+	}
+	return f, nil
+}
+
+// parseCell parses a feature cell: a number, or a missing marker (NaN). It
+// returns a message saying what is wrong when the cell is neither.
+func parseCell(s string) (float64, string) {
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil || strings.IndexByte(s, '_') >= 0 {
+		t := strings.TrimSpace(s)
+		if missingTokens[t] {
+			return math.NaN(), ""
+		}
+		if t != s {
+			return parseCell(t)
+		}
+		if ne, ok := err.(*strconv.NumError); ok && ne.Err == strconv.ErrRange {
+			return 0, fmt.Sprintf("%q is too large for a 64-bit number", s)
+		}
+		return 0, fmt.Sprintf("%q is not a number; only numeric feature columns are supported (encode text columns as numbers first)", abbrev(s))
+	}
+	if math.IsInf(v, 0) {
+		return 0, fmt.Sprintf("%q is infinite; features must be finite numbers or missing", s)
+	}
+	return v, ""
+}
+
+// allNumbers parses every label as a finite-or-infinite number into out,
+// reporting whether all of them are numbers.
+func allNumbers(labels []string, out []float64) bool {
+	for i, l := range labels {
+		v, err := strconv.ParseFloat(l, 64)
+		if err != nil || math.IsNaN(v) || strings.IndexByte(l, '_') >= 0 {
+			return false
+		}
+		out[i] = v
+	}
+	return true
+}
+
+func abbrev(s string) string {
+	if r := []rune(s); len(r) > 40 {
+		return string(r[:37]) + "..."
+	}
+	return s
+}
+
+func fmtBytes(n int64) string {
+	switch {
+	case n >= 1<<30 && n%(1<<30) == 0:
+		return fmt.Sprintf("%d GiB", n>>30)
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MiB", n>>20)
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return fmt.Sprintf("%d KiB", n>>10)
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
