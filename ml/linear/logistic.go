@@ -1,0 +1,399 @@
+package linear
+
+import (
+	"context"
+	"fmt"
+	"math"
+
+	"github.com/mlforge/mlforge/ml"
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas64"
+	"gonum.org/v1/gonum/mat"
+)
+
+func init() {
+	ml.Register(ml.ClassInfo{
+		Name:   "LogisticRegression",
+		Task:   ml.Classification,
+		Family: "linear",
+		Doc:    "Logistic regression (binary, one-vs-rest or multinomial) with an L2 penalty, fitted by L-BFGS.",
+		New:    func() ml.Estimator { return NewLogisticRegression() },
+	})
+}
+
+// LogisticRegression is a linear classifier fitted by maximum likelihood,
+// like sklearn.linear_model.LogisticRegression with solver "lbfgs".
+//
+// It minimises scikit-learn's objective exactly: the sum over samples of the
+// log-loss plus ||W||²/(2C) (no penalty with penalty "none"; intercepts are
+// never penalised), by L-BFGS with scipy's settings (gtol = tol,
+// maxiter = max_iter, memory 10), so the coefficients agree with
+// scikit-learn's. With two classes it fits one logit for the second class
+// (Coef is 1 × n_features, DecisionFunction has one column); with more,
+// multi_class "auto" means "multinomial" (softmax over one logit per class),
+// and "ovr" fits one binary problem per class.
+//
+// Each iteration is reported to ml.ProgressFrom(ctx) as an "iter" event with
+// the objective as its loss. If L-BFGS stops at max_iter before converging,
+// Fit keeps the result, as scikit-learn does, reports a "log" event saying
+// so, and Converged returns false.
+type LogisticRegression struct {
+	Penalty      string  `json:"penalty" enum:"l2,none" nullable:"true" help:"l2 or none (null and \"\" also mean none)"`
+	C            float64 `json:"C" gt:"0" help:"inverse of the L2 regularisation strength"`
+	FitIntercept bool    `json:"fit_intercept" help:"whether to fit an intercept (not penalised)"`
+	MaxIter      int     `json:"max_iter" min:"0" help:"maximum number of L-BFGS iterations"`
+	Tol          float64 `json:"tol" min:"0" help:"stop when the largest gradient component is at most tol"`
+	Solver       string  `json:"solver" enum:"lbfgs" help:"optimiser; only lbfgs is supported"`
+	MultiClass   string  `json:"multi_class" enum:"auto,ovr,multinomial" help:"auto (multinomial for more than two classes), ovr or multinomial"`
+	RandomState  int     `json:"random_state" nullable:"true" help:"accepted for compatibility; lbfgs uses no randomness"`
+
+	classes     []float64
+	coef        *mat.Dense // k × p, k = 1 for two classes
+	intercept   []float64
+	nIter       []int
+	converged   bool
+	multinomial bool
+}
+
+// NewLogisticRegression returns a LogisticRegression with scikit-learn 1.2's
+// defaults: penalty "l2", C 1, fit_intercept true, max_iter 100, tol 1e-4,
+// solver "lbfgs", multi_class "auto".
+func NewLogisticRegression() *LogisticRegression {
+	return &LogisticRegression{Penalty: "l2", C: 1, FitIntercept: true, MaxIter: 100, Tol: 1e-4, Solver: "lbfgs", MultiClass: "auto"}
+}
+
+// Fit learns the coefficients from X and the class values y.
+func (m *LogisticRegression) Fit(ctx context.Context, X *mat.Dense, y []float64) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := ml.ValidateParams(m); err != nil {
+		return err
+	}
+	if err := ml.CheckXy(X, y); err != nil {
+		return err
+	}
+	classes, idx, err := ml.EncodeClasses(y)
+	if err != nil {
+		return err
+	}
+	n, p := X.Dims()
+	K := len(classes)
+	lambda := 0.0
+	if m.Penalty == "l2" {
+		lambda = 1 / m.C
+	}
+	multinomial := m.MultiClass == "multinomial" || m.MultiClass == "auto" && K > 2
+	rep := ml.ProgressFrom(ctx)
+	opts := lbfgsOptions{maxIter: m.MaxIter, pgtol: m.Tol, factr: 1e7, memory: 10, maxLS: 20}
+	q := p
+	if m.FitIntercept {
+		q++
+	}
+	Xg := X.RawMatrix()
+
+	solve := func(target []int, k int, label string) ([]float64, lbfgsResult, error) {
+		w := make([]float64, k*q)
+		loss := newLogLoss(Xg, target, k, m.FitIntercept, lambda)
+		res, err := minimizeLBFGS(ctx, loss.eval, w, opts, func(it int, f float64) {
+			f0 := f
+			rep.Report(ml.Event{Kind: "iter", Step: it, Total: m.MaxIter, Loss: &f0, Message: label})
+		})
+		if err != nil {
+			return nil, res, err
+		}
+		if !res.converged {
+			rep.Report(ml.Event{Kind: "log", Message: fmt.Sprintf("LogisticRegression%s: lbfgs failed to converge after %d iterations (%s); increase max_iter or scale the data", label, res.nIter, res.message)})
+		}
+		return w, res, nil
+	}
+
+	var rows int
+	var W []float64
+	var nIter []int
+	converged := true
+	switch {
+	case multinomial:
+		w, res, err := solve(idx, K, "")
+		if err != nil {
+			return err
+		}
+		nIter = []int{min(res.nIter, m.MaxIter)}
+		converged = res.converged
+		if K == 2 {
+			w = w[q:] // scikit-learn keeps the second class's logit
+			rows = 1
+		} else {
+			rows = K
+		}
+		W = w
+	default:
+		nProblems := K
+		if K == 2 {
+			nProblems = 1
+		}
+		rows = nProblems
+		W = make([]float64, 0, nProblems*q)
+		target := make([]int, n)
+		for c := 0; c < nProblems; c++ {
+			pos := c
+			if K == 2 {
+				pos = 1
+			}
+			for i, v := range idx {
+				target[i] = 0
+				if v == pos {
+					target[i] = 1
+				}
+			}
+			label := ""
+			if nProblems > 1 {
+				label = fmt.Sprintf(" (class %v vs rest)", classes[c])
+			}
+			w, res, err := solve(target, 1, label)
+			if err != nil {
+				return err
+			}
+			W = append(W, w...)
+			nIter = append(nIter, min(res.nIter, m.MaxIter))
+			converged = converged && res.converged
+		}
+	}
+	coef := mat.NewDense(rows, p, nil)
+	intercept := make([]float64, rows)
+	for r := 0; r < rows; r++ {
+		coef.SetRow(r, W[r*q:r*q+p])
+		if m.FitIntercept {
+			intercept[r] = W[r*q+p]
+		}
+	}
+	if err := checkFinite("coef", coef.RawMatrix().Data); err != nil {
+		return err
+	}
+	m.classes, m.coef, m.intercept, m.nIter, m.converged, m.multinomial = classes, coef, intercept, nIter, converged, multinomial
+	return nil
+}
+
+// DecisionFunction returns X·Coefᵀ + Intercept: one column for two classes
+// (the score of the second class), otherwise one per class.
+func (m *LogisticRegression) DecisionFunction(X *mat.Dense) (*mat.Dense, error) {
+	if m.coef == nil {
+		return nil, ml.NotFittedError("LogisticRegression")
+	}
+	_, p := m.coef.Dims()
+	if err := ml.CheckX(X, p); err != nil {
+		return nil, err
+	}
+	return m.decision(X), nil
+}
+
+func (m *LogisticRegression) decision(X *mat.Dense) *mat.Dense {
+	n, _ := X.Dims()
+	k, _ := m.coef.Dims()
+	D := mat.NewDense(n, k, nil)
+	d := D.RawMatrix()
+	for i := 0; i < n; i++ {
+		copy(d.Data[i*k:i*k+k], m.intercept)
+	}
+	blas64.Gemm(blas.NoTrans, blas.Trans, 1, X.RawMatrix(), m.coef.RawMatrix(), 1, d)
+	return D
+}
+
+// PredictProba returns the class probabilities, one column per class in the
+// order of Classes: the softmax of the decision function for multinomial
+// models, otherwise the logistic sigmoid of each column (normalised across
+// classes for one-vs-rest), as scikit-learn computes them.
+func (m *LogisticRegression) PredictProba(X *mat.Dense) (*mat.Dense, error) {
+	D, err := m.DecisionFunction(X)
+	if err != nil {
+		return nil, err
+	}
+	return m.proba(D), nil
+}
+
+func (m *LogisticRegression) proba(D *mat.Dense) *mat.Dense {
+	n, k := D.Dims()
+	K := len(m.classes)
+	P := mat.NewDense(n, K, nil)
+	for i := 0; i < n; i++ {
+		d := D.RawRowView(i)
+		pr := P.RawRowView(i)
+		switch {
+		case k == 1 && m.multinomial:
+			// softmax([-d, d]).
+			pr[1] = expit(2 * d[0])
+			pr[0] = expit(-2 * d[0])
+		case k == 1:
+			pr[1] = expit(d[0])
+			pr[0] = 1 - pr[1]
+		case m.multinomial:
+			softmaxInto(pr, d)
+		default:
+			sum := 0.0
+			for j, v := range d {
+				pr[j] = expit(v)
+				sum += pr[j]
+			}
+			for j := range pr {
+				pr[j] /= sum
+			}
+		}
+	}
+	return P
+}
+
+// softmaxInto writes softmax(z) into dst.
+func softmaxInto(dst, z []float64) {
+	mx := math.Inf(-1)
+	for _, v := range z {
+		mx = math.Max(mx, v)
+	}
+	sum := 0.0
+	for j, v := range z {
+		dst[j] = math.Exp(v - mx)
+		sum += dst[j]
+	}
+	for j := range dst {
+		dst[j] /= sum
+	}
+}
+
+// PredictLogProba returns the logarithm of PredictProba.
+func (m *LogisticRegression) PredictLogProba(X *mat.Dense) (*mat.Dense, error) {
+	P, err := m.PredictProba(X)
+	if err != nil {
+		return nil, err
+	}
+	raw := P.RawMatrix()
+	for i, v := range raw.Data {
+		raw.Data[i] = math.Log(v)
+	}
+	return P, nil
+}
+
+// Predict returns the class with the highest decision value for each row.
+func (m *LogisticRegression) Predict(X *mat.Dense) ([]float64, error) {
+	D, err := m.DecisionFunction(X)
+	if err != nil {
+		return nil, err
+	}
+	n, k := D.Dims()
+	out := make([]float64, n)
+	for i := 0; i < n; i++ {
+		d := D.RawRowView(i)
+		if k == 1 {
+			if d[0] > 0 {
+				out[i] = m.classes[1]
+			} else {
+				out[i] = m.classes[0]
+			}
+			continue
+		}
+		best := 0
+		for j, v := range d {
+			if v > d[best] {
+				best = j
+			}
+		}
+		out[i] = m.classes[best]
+	}
+	return out, nil
+}
+
+// Classes returns the sorted class values seen by Fit (sklearn's classes_).
+func (m *LogisticRegression) Classes() []float64 { return append([]float64(nil), m.classes...) }
+
+// Coef returns a copy of the coefficients (sklearn's coef_): 1 × n_features
+// for two classes, n_classes × n_features otherwise; nil before Fit.
+func (m *LogisticRegression) Coef() *mat.Dense {
+	if m.coef == nil {
+		return nil
+	}
+	return mat.DenseCopyOf(m.coef)
+}
+
+// Intercept returns the intercepts (sklearn's intercept_), one per row of
+// Coef; zeros when fit_intercept is false.
+func (m *LogisticRegression) Intercept() []float64 { return append([]float64(nil), m.intercept...) }
+
+// NIter returns the number of L-BFGS iterations (sklearn's n_iter_): one
+// value, or one per class for one-vs-rest with more than two classes.
+func (m *LogisticRegression) NIter() []int { return append([]int(nil), m.nIter...) }
+
+// Converged reports whether every L-BFGS run met its stopping rule before
+// max_iter; false is where scikit-learn warns with a ConvergenceWarning.
+func (m *LogisticRegression) Converged() bool { return m.converged }
+
+// MarshalState returns the classes, coefficients, intercepts and iteration
+// counts.
+func (m *LogisticRegression) MarshalState() (*ml.State, error) {
+	if m.coef == nil {
+		return nil, ml.NotFittedError("LogisticRegression")
+	}
+	k, p := m.coef.Dims()
+	s := ml.NewState()
+	s.SetFloats("classes", m.classes)
+	s.SetFloats("coef", m.coef.RawMatrix().Data, k, p)
+	s.SetFloats("intercept", m.intercept)
+	s.SetInts("n_iter", m.nIter)
+	s.SetAttr("multinomial", m.multinomial)
+	s.SetAttr("converged", m.converged)
+	return s, nil
+}
+
+// UnmarshalState restores state written by MarshalState.
+func (m *LogisticRegression) UnmarshalState(s *ml.State) error {
+	wrap := func(err error) error { return fmt.Errorf("LogisticRegression: %w", err) }
+	if s == nil {
+		return wrap(fmt.Errorf("state: nil"))
+	}
+	classes, _, err := s.Floats("classes", -1)
+	if err != nil {
+		return wrap(err)
+	}
+	if len(classes) < 2 {
+		return wrap(fmt.Errorf("state: %d classes, expected at least 2", len(classes)))
+	}
+	for i := 1; i < len(classes); i++ {
+		if !(classes[i] > classes[i-1]) {
+			return wrap(fmt.Errorf("state: classes are not strictly increasing at index %d", i))
+		}
+	}
+	rows := len(classes)
+	if rows == 2 {
+		rows = 1
+	}
+	coef, shape, err := s.Floats("coef", rows, -1)
+	if err != nil {
+		return wrap(err)
+	}
+	if shape[1] < 1 {
+		return wrap(fmt.Errorf("state: coef has no features"))
+	}
+	intercept, _, err := s.Floats("intercept", rows)
+	if err != nil {
+		return wrap(err)
+	}
+	nIter, _, err := s.Ints("n_iter", 0, math.MaxInt32, -1)
+	if err != nil {
+		return wrap(err)
+	}
+	var multinomial, converged bool
+	if err := s.Attr("multinomial", &multinomial); err != nil {
+		return wrap(err)
+	}
+	if err := s.Attr("converged", &converged); err != nil {
+		return wrap(err)
+	}
+	if err := checkFinite("coef", coef); err != nil {
+		return wrap(err)
+	}
+	if err := checkFinite("intercept", intercept); err != nil {
+		return wrap(err)
+	}
+	m.classes = append([]float64(nil), classes...)
+	m.coef = mat.NewDense(rows, shape[1], append([]float64(nil), coef...))
+	m.intercept = append([]float64(nil), intercept...)
+	m.nIter, m.multinomial, m.converged = nIter, multinomial, converged
+	return nil
+}
