@@ -1,0 +1,123 @@
+package spec
+
+import (
+	"regexp"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// FieldError is one problem with a spec: the field it concerns and what is
+// wrong, e.g. Path "model.params.n_neighbors" and Msg `expected an integer ≥
+// 1, got "five"`. Path is empty for problems with the document as a whole,
+// such as invalid JSON.
+type FieldError struct {
+	Path string
+	Msg  string
+}
+
+// Error returns "path: msg", or msg alone when Path is empty.
+func (e *FieldError) Error() string {
+	if e.Path == "" {
+		return e.Msg
+	}
+	return e.Path + ": " + e.Msg
+}
+
+// BadInput marks the error as the user's input rather than a bug (see
+// ml.IsBadInput).
+func (e *FieldError) BadInput() bool { return true }
+
+// Errors is every problem found in a spec, in field order. Parse and Validate
+// return an Errors holding at least one *FieldError, never an empty one.
+type Errors []*FieldError
+
+// Error joins the problems, one per line.
+func (e Errors) Error() string {
+	msgs := make([]string, len(e))
+	for i, fe := range e {
+		msgs[i] = fe.Error()
+	}
+	return strings.Join(msgs, "\n")
+}
+
+// BadInput marks the errors as the user's input rather than a bug.
+func (e Errors) BadInput() bool { return true }
+
+// Unwrap returns the individual errors, so that errors.As finds a
+// *FieldError.
+func (e Errors) Unwrap() []error {
+	out := make([]error, len(e))
+	for i, fe := range e {
+		out[i] = fe
+	}
+	return out
+}
+
+// errs collects problems.
+type errs struct{ list Errors }
+
+func (c *errs) add(path, msg string) { c.list = append(c.list, &FieldError{Path: path, Msg: msg}) }
+
+func (c *errs) err() error {
+	if len(c.list) == 0 {
+		return nil
+	}
+	return c.list
+}
+
+var bareKey = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+
+// joinKey appends an object key to a field path: "data" + "train" is
+// "data.train". Keys that are not plain identifiers are quoted, as in
+// `data["my key"]`, so that a path is never ambiguous.
+func joinKey(path, key string) string {
+	if !bareKey.MatchString(key) {
+		return path + "[" + quote(abbrev(key)) + "]"
+	}
+	if path == "" {
+		return key
+	}
+	return path + "." + key
+}
+
+// joinIndex appends an array index to a field path: "metrics[0]".
+func joinIndex(path string, i int) string {
+	return path + "[" + strconv.Itoa(i) + "]"
+}
+
+// quote writes s as a JSON string without escaping <, > and &.
+func quote(s string) string {
+	var sb strings.Builder
+	sb.WriteByte('"')
+	for _, r := range s {
+		switch {
+		case r == '"' || r == '\\':
+			sb.WriteByte('\\')
+			sb.WriteRune(r)
+		case r == '\n':
+			sb.WriteString(`\n`)
+		case r == '\t':
+			sb.WriteString(`\t`)
+		case r == '\r':
+			sb.WriteString(`\r`)
+		case r < 0x20 || r == 0x7f || r == 0x2028 || r == 0x2029:
+			sb.WriteString(`\u`)
+			h := strconv.FormatInt(int64(r), 16)
+			sb.WriteString(strings.Repeat("0", 4-len(h)) + h)
+		default:
+			sb.WriteRune(r)
+		}
+	}
+	sb.WriteByte('"')
+	return sb.String()
+}
+
+// abbrev shortens s to at most 40 characters for an error message.
+func abbrev(s string) string {
+	if utf8.RuneCountInString(s) <= 40 {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:37]) + "..."
+}

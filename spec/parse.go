@@ -1,0 +1,378 @@
+package spec
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/mlforge/mlforge/internal/suggest"
+)
+
+// Parse reads a spec from JSON and checks its shape: b must be at most
+// MaxSize bytes of valid JSON holding one object, without duplicate keys,
+// with only known keys and with values of the right JSON types. It applies
+// the defaults that need no registry: data.split.test_size (0.25) and
+// data.split.seed (the top-level seed). The error, if any, is an Errors
+// naming each field at fault.
+//
+// Parse does not look at the registry, the file system or the relations
+// between fields: Validate does.
+func Parse(b []byte) (*Spec, error) {
+	if len(b) > MaxSize {
+		return nil, Errors{{Msg: fmt.Sprintf("the spec is larger than %d bytes (1 MiB); a spec names its data files rather than holding data", MaxSize)}}
+	}
+	root, err := parseJSON(b)
+	if err != nil {
+		return nil, Errors{err.(*FieldError)}
+	}
+	d := &decoder{src: b}
+	s := d.spec(root)
+	if err := d.err(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// decoder maps parsed JSON onto a Spec, collecting shape errors.
+type decoder struct {
+	src  []byte
+	list Errors
+	pos  []int // the offset in src of each error's value, for sorting
+}
+
+// add records a problem with the value n.
+func (d *decoder) add(n *node, path, msg string) {
+	d.list = append(d.list, &FieldError{Path: path, Msg: msg})
+	d.pos = append(d.pos, n.start)
+}
+
+// err returns the problems in the order of the document, or nil.
+func (d *decoder) err() error {
+	if len(d.list) == 0 {
+		return nil
+	}
+	idx := make([]int, len(d.list))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.SliceStable(idx, func(a, b int) bool { return d.pos[idx[a]] < d.pos[idx[b]] })
+	out := make(Errors, len(idx))
+	for i, j := range idx {
+		out[i] = d.list[j]
+	}
+	return out
+}
+
+var (
+	topKeys      = []string{"name", "data", "preprocess", "model", "metrics", "output", "seed"}
+	reservedTop  = []string{"criterion", "optimizer", "scheduler", "batch_size", "epochs", "transforms", "target_transforms", "labels"}
+	dataKeys     = []string{"train", "test", "target", "split"}
+	splitKeys    = []string{"test_size", "seed", "stratify"}
+	modelKeys    = []string{"class", "params"}
+	reservedModl = []string{"layers"}
+)
+
+// fields checks that n is an object whose keys are all in known or reserved
+// and returns its members by key. what names the object in messages.
+func (d *decoder) fields(n *node, path, what string, known, reserved []string) (map[string]*node, bool) {
+	if n.kind != kindObject {
+		d.add(n, path, "expected "+what+", got "+got(n))
+		return nil, false
+	}
+	m := make(map[string]*node, len(n.members))
+	for _, mem := range n.members {
+		if !contains(known, mem.key) && !contains(reserved, mem.key) {
+			sorted := append([]string(nil), known...)
+			sort.Strings(sorted)
+			where := ""
+			if path != "" {
+				where = " in " + path
+			}
+			d.add(mem.val, joinKey(path, mem.key), fmt.Sprintf("unknown key%s%s; known keys: %s",
+				where, suggest.Hint(mem.key, known), strings.Join(sorted, ", ")))
+			continue
+		}
+		m[mem.key] = mem.val
+	}
+	return m, true
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// got describes a JSON value for an error message: a scalar as written
+// (shortened), a container by its kind.
+func got(n *node) string {
+	switch n.kind {
+	case kindObject:
+		return "an object"
+	case kindArray:
+		return "an array"
+	case kindString:
+		return quote(abbrev(n.str))
+	case kindNumber:
+		return abbrev(n.num)
+	case kindBool:
+		return strconv.FormatBool(n.boolean)
+	}
+	return "null"
+}
+
+func (d *decoder) spec(root *node) *Spec {
+	s := &Spec{}
+	m, ok := d.fields(root, "", "the spec to be a JSON object", topKeys, reservedTop)
+	if !ok {
+		return s
+	}
+	if n := m["name"]; n != nil {
+		s.Name = d.str(n, "name")
+	}
+	if n := m["seed"]; n != nil {
+		s.Seed = d.integer(n, "seed")
+	}
+	s.Data.Split.TestSize = DefaultTestSize
+	s.Data.Split.Seed = s.Seed
+	if n := m["data"]; n != nil {
+		s.Data = d.data(n, "data", s.Seed)
+	}
+	if n := m["preprocess"]; n != nil {
+		if n.kind != kindArray {
+			d.add(n, "preprocess", "expected a list of steps such as [{\"type\": \"StandardScaler\"}], got "+got(n))
+		} else {
+			s.Preprocess = make([]Step, len(n.elems))
+			for i, e := range n.elems {
+				s.Preprocess[i] = d.step(e, joinIndex("preprocess", i))
+			}
+		}
+	}
+	if n := m["model"]; n != nil {
+		s.Model = d.model(n, "model")
+	}
+	if n := m["metrics"]; n != nil {
+		if n.kind != kindArray {
+			d.add(n, "metrics", "expected a list of metric names such as [\"accuracy\"], got "+got(n))
+		} else {
+			s.Metrics = make([]string, len(n.elems))
+			for i, e := range n.elems {
+				s.Metrics[i] = d.str(e, joinIndex("metrics", i))
+			}
+		}
+	}
+	if n := m["output"]; n != nil {
+		s.Output = d.str(n, "output")
+	}
+	s.Criterion = d.raw(m["criterion"])
+	s.Optimizer = d.raw(m["optimizer"])
+	s.Scheduler = d.raw(m["scheduler"])
+	s.BatchSize = d.raw(m["batch_size"])
+	s.Epochs = d.raw(m["epochs"])
+	s.Transforms = d.raw(m["transforms"])
+	s.TargetTransforms = d.raw(m["target_transforms"])
+	s.Labels = d.raw(m["labels"])
+	return s
+}
+
+func (d *decoder) data(n *node, path string, seed int64) Data {
+	data := Data{Split: Split{TestSize: DefaultTestSize, Seed: seed}}
+	m, ok := d.fields(n, path, `an object such as {"train": "builtin:iris"}`, dataKeys, nil)
+	if !ok {
+		return data
+	}
+	if v := m["train"]; v != nil {
+		data.Train = d.source(v, joinKey(path, "train"))
+	}
+	if v := m["test"]; v != nil {
+		data.Test = d.source(v, joinKey(path, "test"))
+	}
+	if v := m["target"]; v != nil {
+		data.Target = d.str(v, joinKey(path, "target"))
+	}
+	if v := m["split"]; v != nil {
+		sp := joinKey(path, "split")
+		sm, ok := d.fields(v, sp, `an object such as {"test_size": 0.25}`, splitKeys, nil)
+		if ok {
+			if x := sm["test_size"]; x != nil {
+				data.Split.TestSize = d.number(x, joinKey(sp, "test_size"))
+			}
+			if x := sm["seed"]; x != nil {
+				data.Split.Seed = d.integer(x, joinKey(sp, "seed"))
+			}
+			if x := sm["stratify"]; x != nil {
+				if x.kind != kindBool {
+					d.add(x, joinKey(sp, "stratify"), "expected true or false, got "+got(x))
+				} else {
+					b := x.boolean
+					data.Split.Stratify = &b
+				}
+			}
+		}
+	}
+	return data
+}
+
+// source reads a data source: "builtin:NAME" or a CSV path.
+func (d *decoder) source(n *node, path string) Source {
+	const expected = `expected "builtin:NAME" or a CSV path`
+	switch {
+	case n.kind == kindObject:
+		d.add(n, path, "the object form of a data source (IDX images and labels) is not available in this build yet; "+expected)
+	case n.kind != kindString || n.str == "":
+		d.add(n, path, expected+", got "+got(n))
+	case n.str == BuiltinPrefix:
+		d.add(n, path, `expected a dataset name after "builtin:", such as "builtin:iris"`)
+	default:
+		return parseSource(n.str)
+	}
+	return Source{}
+}
+
+// step reads a preprocessing step: "type" plus inline parameters.
+func (d *decoder) step(n *node, path string) Step {
+	var s Step
+	if n.kind != kindObject {
+		d.add(n, path, `expected a step such as {"type": "StandardScaler"}, got `+got(n))
+		return s
+	}
+	var params bytes.Buffer
+	for _, mem := range n.members {
+		if mem.key == "type" {
+			s.Type = d.str(mem.val, joinKey(path, "type"))
+			continue
+		}
+		if params.Len() == 0 {
+			params.WriteByte('{')
+		} else {
+			params.WriteByte(',')
+		}
+		params.WriteString(quote(mem.key))
+		params.WriteByte(':')
+		d.compact(&params, mem.val)
+	}
+	if params.Len() > 0 {
+		params.WriteByte('}')
+		s.Params = params.Bytes()
+	}
+	return s
+}
+
+func (d *decoder) model(n *node, path string) Model {
+	var mod Model
+	m, ok := d.fields(n, path, `an object such as {"class": "KNeighborsClassifier"}`, modelKeys, reservedModl)
+	if !ok {
+		return mod
+	}
+	if v := m["class"]; v != nil {
+		mod.Class = d.str(v, joinKey(path, "class"))
+	}
+	if v := m["params"]; v != nil {
+		if v.kind != kindObject {
+			d.add(v, joinKey(path, "params"), `expected an object of hyperparameters such as {"n_neighbors": 5}, got `+got(v))
+		} else {
+			mod.Params = d.raw(v)
+		}
+	}
+	mod.Layers = d.raw(m["layers"])
+	return mod
+}
+
+func (d *decoder) str(n *node, path string) string {
+	if n.kind != kindString {
+		d.add(n, path, "expected a string, got "+got(n))
+		return ""
+	}
+	return n.str
+}
+
+func (d *decoder) number(n *node, path string) float64 {
+	if n.kind != kindNumber {
+		d.add(n, path, "expected a number, got "+got(n))
+		return 0
+	}
+	f, err := strconv.ParseFloat(n.num, 64)
+	if err != nil || math.IsInf(f, 0) {
+		d.add(n, path, "expected a finite number, got "+got(n))
+		return 0
+	}
+	return f
+}
+
+func (d *decoder) integer(n *node, path string) int64 {
+	if n.kind == kindNumber {
+		if i, err := strconv.ParseInt(n.num, 10, 64); err == nil {
+			return i
+		}
+		// 1e3 and 5.0 are integers too.
+		if f, err := strconv.ParseFloat(n.num, 64); err == nil && f == math.Trunc(f) && math.Abs(f) < 1<<63 {
+			return int64(f)
+		}
+	}
+	d.add(n, path, "expected an integer, got "+got(n))
+	return 0
+}
+
+// raw returns the compact JSON text of n, or nil for a missing value.
+func (d *decoder) raw(n *node) json.RawMessage {
+	if n == nil {
+		return nil
+	}
+	var buf bytes.Buffer
+	d.compact(&buf, n)
+	return buf.Bytes()
+}
+
+// compact writes n's source text without insignificant white space.
+func (d *decoder) compact(buf *bytes.Buffer, n *node) {
+	if d.src == nil {
+		writeNode(buf, n)
+		return
+	}
+	if err := json.Compact(buf, d.src[n.start:n.end]); err != nil {
+		// The parser accepted the text, so this cannot happen; fall back to
+		// rebuilding it from the tree.
+		writeNode(buf, n)
+	}
+}
+
+// writeNode writes n as compact JSON.
+func writeNode(buf *bytes.Buffer, n *node) {
+	switch n.kind {
+	case kindNull:
+		buf.WriteString("null")
+	case kindBool:
+		buf.WriteString(strconv.FormatBool(n.boolean))
+	case kindNumber:
+		buf.WriteString(n.num)
+	case kindString:
+		buf.WriteString(quote(n.str))
+	case kindArray:
+		buf.WriteByte('[')
+		for i, e := range n.elems {
+			if i > 0 {
+				buf.WriteByte(',')
+			}
+			writeNode(buf, e)
+		}
+		buf.WriteByte(']')
+	case kindObject:
+		buf.WriteByte('{')
+		for i, m := range n.members {
+			if i > 0 {
+				buf.WriteByte(',')
+			}
+			buf.WriteString(quote(m.key))
+			buf.WriteByte(':')
+			writeNode(buf, m.val)
+		}
+		buf.WriteByte('}')
+	}
+}

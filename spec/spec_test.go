@@ -1,0 +1,170 @@
+package spec_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"flag"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/mlforge/mlforge/ml"
+	_ "github.com/mlforge/mlforge/ml/all"
+	"github.com/mlforge/mlforge/ml/metrics"
+	"github.com/mlforge/mlforge/spec"
+)
+
+var update = flag.Bool("update", false, "rewrite testdata/bad/*.err with the errors produced now")
+
+// needs lists, for the fixtures whose expected error depends on them, the
+// real classes and metrics that must be registered. A fixture is skipped,
+// with the reason, while one of them is missing: the estimator families are
+// written in parallel with this package.
+var needs = map[string][]string{
+	"09-bad-name":                 {"LinearRegression"},
+	"10-missing-train":            {"LinearRegression"},
+	"11-unknown-builtin":          {"LinearRegression"},
+	"12-missing-csv":              {"LinearRegression"},
+	"13-path-escape":              {"LinearRegression"},
+	"14-unknown-class":            {"KNeighborsClassifier"},
+	"15-unknown-param":            {"LinearRegression"},
+	"16-param-wrong-type":         {"KNeighborsClassifier"},
+	"17-param-out-of-range":       {"KNeighborsClassifier"},
+	"18-preprocess-not-transform": {"LinearRegression", "StandardScaler"},
+	"19-unknown-metric":           {"LinearRegression", "metric:r2"},
+	"20-metric-wrong-task":        {"LinearRegression", "metric:accuracy", "metric:r2"},
+	"21-test-size":                {"LinearRegression"},
+	"25-stratify-regressor":       {"LinearRegression"},
+	"26-preprocess-missing-type":  {"LinearRegression"},
+	"27-preprocess-bad-param":     {"StandardScaler", "LinearRegression"},
+	"30-many-errors":              {"KNeighborsClassifier", "StandardScaler", "metric:accuracy"},
+	"34-model-is-transformer":     {"StandardScaler"},
+	"36-directory-as-data":        {"LinearRegression"},
+	"37-missing-csv-and-test":     {"LinearRegression"},
+	"iris-knn":                    {"KNeighborsClassifier", "StandardScaler", "metric:accuracy", "metric:f1_macro"},
+	"diabetes-linear":             {"LinearRegression", "metric:r2", "metric:mean_squared_error"},
+	"csv-logistic":                {"LogisticRegression", "SimpleImputer", "StandardScaler", "metric:accuracy", "metric:log_loss"},
+}
+
+func skipUnlessRegistered(t *testing.T, name string) {
+	t.Helper()
+	for _, n := range needs[name] {
+		if m, ok := strings.CutPrefix(n, "metric:"); ok {
+			if _, err := metrics.Lookup(m); err != nil {
+				t.Skipf("metric %s is not registered yet", m)
+			}
+		} else if _, err := ml.Lookup(n); err != nil {
+			t.Skipf("class %s is not registered yet", n)
+		}
+	}
+}
+
+// check runs both phases, as the CLI and the service do.
+func check(b []byte, env spec.Env) (*spec.Spec, error) {
+	s, err := spec.Parse(b)
+	if err != nil {
+		return nil, err
+	}
+	return s, s.Validate(env)
+}
+
+func TestBadSpecs(t *testing.T) {
+	files, err := filepath.Glob("testdata/bad/*.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) < 20 {
+		t.Fatalf("found %d bad specs, want at least 20", len(files))
+	}
+	env := spec.Env{Root: "testdata/bad", Restrict: true}
+	for _, f := range files {
+		name := strings.TrimSuffix(filepath.Base(f), ".json")
+		t.Run(name, func(t *testing.T) {
+			skipUnlessRegistered(t, name)
+			b, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = check(b, env)
+			if err == nil {
+				t.Fatal("no error")
+			}
+			if !ml.IsBadInput(err) {
+				t.Errorf("ml.IsBadInput(%v) = false", err)
+			}
+			var fe *spec.FieldError
+			if !errors.As(err, &fe) {
+				t.Errorf("errors.As(*FieldError) fails on %T", err)
+			}
+			errFile := strings.TrimSuffix(f, ".json") + ".err"
+			if *update {
+				if err := os.WriteFile(errFile, []byte(err.Error()+"\n"), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			want, rerr := os.ReadFile(errFile)
+			if rerr != nil {
+				t.Fatal(rerr)
+			}
+			if got := err.Error(); got != strings.TrimSuffix(string(want), "\n") {
+				t.Errorf("error:\n%s\nwant:\n%s", got, want)
+			}
+		})
+	}
+}
+
+func TestGoodSpecs(t *testing.T) {
+	files, err := filepath.Glob("testdata/good/*.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) == 0 {
+		t.Fatal("no good specs")
+	}
+	env := spec.Env{Root: "testdata/good", Restrict: true}
+	for _, f := range files {
+		name := strings.TrimSuffix(filepath.Base(f), ".json")
+		t.Run(name, func(t *testing.T) {
+			skipUnlessRegistered(t, name)
+			s, err := spec.Load(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := s.Validate(env); err != nil {
+				t.Fatal(err)
+			}
+			if s.Output == "" || len(s.Metrics) == 0 || s.Data.Split.Stratify == nil {
+				t.Errorf("defaults not filled in: output %q, metrics %q, stratify %v", s.Output, s.Metrics, s.Data.Split.Stratify)
+			}
+			roundTrip(t, s)
+		})
+	}
+}
+
+// roundTrip checks that a spec marshals to JSON that parses back to an equal
+// spec that still validates.
+func roundTrip(t *testing.T, s *spec.Spec) {
+	t.Helper()
+	b, err := json.Marshal(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s2, err := spec.Parse(b)
+	if err != nil {
+		t.Fatalf("re-parsing %s: %v", b, err)
+	}
+	b2, err := json.Marshal(s2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(b, b2) {
+		t.Errorf("round trip changed the spec:\n%s\n%s", b, b2)
+	}
+	if !reflect.DeepEqual(s, s2) {
+		t.Errorf("round trip changed the spec:\n%#v\n%#v", s, s2)
+	}
+}

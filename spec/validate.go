@@ -1,0 +1,347 @@
+package spec
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/mlforge/mlforge/internal/suggest"
+	"github.com/mlforge/mlforge/ml"
+	"github.com/mlforge/mlforge/ml/metrics"
+)
+
+// Env is what Validate needs to know about where the spec runs.
+type Env struct {
+	// Root is the directory that relative paths in the spec start from; ""
+	// means the current directory.
+	Root string
+	// Restrict keeps every path inside Root, as the service needs: absolute
+	// paths, ".." elements, backslashes and symbolic links that lead out of
+	// Root are rejected.
+	Restrict bool
+}
+
+// Resolve returns the file-system path for a path written in a spec:
+// joined to Root unless it is absolute. With Restrict set it rejects paths
+// that could leave Root, including through symbolic links that exist now.
+// Files should still be opened through os.Root in that mode, since links can
+// change after the check. The error is a *FieldError without a Path.
+func (env Env) Resolve(p string) (string, error) {
+	if strings.IndexByte(p, 0) >= 0 {
+		return "", &FieldError{Msg: "the path contains a NUL byte"}
+	}
+	if !env.Restrict {
+		if env.Root == "" || filepath.IsAbs(p) {
+			return p, nil
+		}
+		return filepath.Join(env.Root, p), nil
+	}
+	q := quote(abbrev(p))
+	switch {
+	case strings.Contains(p, `\`):
+		return "", &FieldError{Msg: q + ` contains a backslash; separate directories with "/"`}
+	case strings.HasPrefix(p, "/") || filepath.IsAbs(p) || filepath.VolumeName(p) != "":
+		return "", &FieldError{Msg: q + " is an absolute path; expected a path relative to the workspace"}
+	case contains(strings.Split(p, "/"), ".."):
+		return "", &FieldError{Msg: q + ` leaves the workspace; ".." is not allowed here`}
+	case !filepath.IsLocal(p):
+		return "", &FieldError{Msg: q + " is not a path inside the workspace"}
+	}
+	root := env.Root
+	if root == "" {
+		root = "."
+	}
+	full := filepath.Join(root, p)
+	if err := contained(root, full); err != nil {
+		return "", &FieldError{Msg: q + " " + err.Error()}
+	}
+	return full, nil
+}
+
+// contained checks that full, which may not exist yet, stays inside root once
+// the symbolic links along it are followed.
+func contained(root, full string) error {
+	realRoot, err := filepath.EvalSymlinks(root)
+	if err != nil {
+		return errors.New("cannot be checked: the workspace is not readable")
+	}
+	for cur := full; ; {
+		if _, err := os.Lstat(cur); err == nil {
+			real, err := filepath.EvalSymlinks(cur)
+			if err != nil {
+				return errors.New("goes through a broken symbolic link")
+			}
+			rel, err := filepath.Rel(realRoot, real)
+			if err != nil || !filepath.IsLocal(rel) {
+				return errors.New("leads outside the workspace through a symbolic link")
+			}
+			return nil
+		} else if !errors.Is(err, fs.ErrNotExist) {
+			return errors.New("cannot be checked: " + describeOSError(cur, err))
+		}
+		parent := filepath.Dir(cur)
+		if parent == cur {
+			return nil
+		}
+		cur = parent
+	}
+}
+
+var namePattern = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
+
+const nameRule = `1 to 64 letters, digits, ".", "_" or "-"`
+
+// Validate checks what Parse cannot: the fields against each other, the
+// registry and the file system. It requires a name, data.train, a registered
+// classifier or regressor with valid parameters, registered transformers in
+// preprocess, metrics of the model's task, data files that exist, and a
+// test_size in (0, 1); with env.Restrict, every path must stay inside
+// env.Root. The keys reserved for neural networks are rejected.
+//
+// Validate fills in the defaults that depend on the model: Metrics,
+// Data.Split.Stratify and Output. The error, if any, is an Errors listing
+// every problem found, in field order.
+func (s *Spec) Validate(env Env) error {
+	var c errs
+
+	// name
+	nameOK := false
+	switch {
+	case s.Name == "":
+		c.add("name", "required: "+nameRule)
+	case s.Name == "." || s.Name == "..":
+		c.add("name", "expected "+nameRule+` other than "." and "..", got `+quote(s.Name))
+	case !namePattern.MatchString(s.Name):
+		c.add("name", "expected "+nameRule+", got "+quote(abbrev(s.Name)))
+	default:
+		nameOK = true
+	}
+
+	// data
+	if s.Data.Train.IsZero() {
+		c.add("data.train", `required: "builtin:NAME" or a CSV path`)
+	} else {
+		checkSource(&c, env, "data.train", s.Data.Train)
+	}
+	if !s.Data.Test.IsZero() {
+		checkSource(&c, env, "data.test", s.Data.Test)
+	}
+	if ts := s.Data.Split.TestSize; !(ts > 0 && ts < 1) {
+		c.add("data.split.test_size", "expected a number > 0 and < 1, got "+strconv.FormatFloat(ts, 'g', -1, 64))
+	}
+
+	// preprocess
+	for i, st := range s.Preprocess {
+		checkStep(&c, joinIndex("preprocess", i), st)
+	}
+
+	// model
+	var task ml.Task
+	var est ml.Estimator
+	if len(s.Model.Layers) > 0 {
+		c.add("model.layers", "neural networks are not available in this build yet; use model.class")
+	}
+	switch info, err := ml.Lookup(s.Model.Class); {
+	case s.Model.Class == "":
+		if len(s.Model.Layers) == 0 {
+			c.add("model.class", `required: an estimator class name such as "KNeighborsClassifier"`)
+		}
+	case err != nil:
+		c.add("model.class", paramMsg(err))
+	case info.Task != ml.Classification && info.Task != ml.Regression:
+		hint := ""
+		if info.Task == ml.Transform {
+			hint = " (transformers go in preprocess)"
+		}
+		c.add("model.class", fmt.Sprintf("%s is a %s; expected a classifier or a regressor%s", info.Name, taskNoun(info.Task), hint))
+	default:
+		task = info.Task
+		if est, err = ml.New(info.Name, s.Model.Params); err != nil {
+			addParamError(&c, "model.params", err)
+		}
+	}
+
+	// data.split.stratify, once the task is known
+	if task != "" {
+		if s.Data.Split.Stratify == nil {
+			strat := task == ml.Classification
+			s.Data.Split.Stratify = &strat
+		} else if *s.Data.Split.Stratify && task != ml.Classification && s.Data.Test.IsZero() {
+			c.add("data.split.stratify", fmt.Sprintf("stratified splitting needs class labels, but %s is a %s", s.Model.Class, taskNoun(task)))
+		}
+	}
+
+	// metrics
+	if len(s.Metrics) == 0 {
+		switch task {
+		case ml.Classification:
+			s.Metrics = []string{"accuracy", "f1_macro"}
+		case ml.Regression:
+			s.Metrics = []string{"r2", "mean_squared_error"}
+		}
+	}
+	seen := map[string]int{}
+	for i, name := range s.Metrics {
+		p := joinIndex("metrics", i)
+		if first, dup := seen[name]; dup {
+			c.add(p, fmt.Sprintf("%s is listed twice (also %s)", quote(abbrev(name)), joinIndex("metrics", first)))
+			continue
+		}
+		seen[name] = i
+		m, err := metrics.Lookup(name)
+		switch {
+		case err != nil:
+			c.add(p, err.Error())
+		case task != "" && m.Task != task:
+			c.add(p, fmt.Sprintf("%s is a %s metric but %s is a %s", quote(name), m.Task, s.Model.Class, taskNoun(task)))
+		case m.NeedsProba && est != nil:
+			if _, ok := est.(ml.ProbaPredictor); !ok {
+				c.add(p, fmt.Sprintf("%s needs predicted probabilities, but %s has no predict_proba", quote(name), s.Model.Class))
+			}
+		}
+	}
+
+	// output
+	if s.Output == "" && nameOK {
+		s.Output = "models/" + s.Name
+	}
+	if s.Output != "" {
+		if _, err := env.Resolve(s.Output); err != nil {
+			c.add("output", err.(*FieldError).Msg)
+		}
+	}
+
+	// the keys reserved for neural networks
+	for _, r := range []struct {
+		key string
+		val json.RawMessage
+	}{
+		{"criterion", s.Criterion}, {"optimizer", s.Optimizer}, {"scheduler", s.Scheduler},
+		{"batch_size", s.BatchSize}, {"epochs", s.Epochs}, {"transforms", s.Transforms},
+		{"target_transforms", s.TargetTransforms}, {"labels", s.Labels},
+	} {
+		if len(r.val) > 0 {
+			c.add(r.key, "neural networks are not available in this build yet; this key is reserved for them")
+		}
+	}
+	return c.err()
+}
+
+// checkSource checks that a data source names a known built-in dataset or a
+// regular file.
+func checkSource(c *errs, env Env, path string, src Source) {
+	if src.Builtin != "" {
+		names := builtinNames()
+		if !contains(names, src.Builtin) {
+			c.add(path, fmt.Sprintf("unknown built-in dataset %s%s; known: %s",
+				quote(abbrev(src.Builtin)), suggest.Hint(src.Builtin, names), strings.Join(names, ", ")))
+		}
+		return
+	}
+	full, err := env.Resolve(src.Path)
+	if err != nil {
+		c.add(path, err.(*FieldError).Msg)
+		return
+	}
+	q := quote(abbrev(src.Path))
+	fi, err := os.Stat(full)
+	switch {
+	case err != nil:
+		c.add(path, describeOSError(src.Path, err))
+	case fi.IsDir():
+		c.add(path, q+" is a directory; expected a CSV file")
+	case !fi.Mode().IsRegular():
+		c.add(path, q+" is not a regular file; expected a CSV file")
+	}
+}
+
+// checkStep checks a preprocessing step: a registered transformer with valid
+// parameters.
+func checkStep(c *errs, path string, st Step) {
+	tpath := joinKey(path, "type")
+	if st.Type == "" {
+		hint := ""
+		var params map[string]json.RawMessage
+		if json.Unmarshal(st.Params, &params) == nil {
+			for k := range params {
+				if suggest.Closest(k, []string{"type"}) != "" {
+					hint = fmt.Sprintf(" (did you mean \"type\" instead of %s?)", quote(abbrev(k)))
+				}
+			}
+		}
+		c.add(tpath, `required: a transformer class name such as "StandardScaler"`+hint)
+		return
+	}
+	info, err := ml.Lookup(st.Type)
+	if err != nil {
+		c.add(tpath, paramMsg(err))
+		return
+	}
+	if info.Task != ml.Transform {
+		c.add(tpath, fmt.Sprintf("%s is a %s, not a transformer", info.Name, taskNoun(info.Task)))
+		return
+	}
+	if _, err := ml.New(info.Name, st.Params); err != nil {
+		addParamError(c, path, err)
+	}
+}
+
+// paramMsg returns an ml error's message without the parameter name that
+// *ml.ParamError.Error puts first.
+func paramMsg(err error) string {
+	var pe *ml.ParamError
+	if errors.As(err, &pe) {
+		if pe.Msg != "" {
+			return pe.Msg
+		}
+		return fmt.Sprintf("expected %s, got %s", pe.Expected, pe.Got)
+	}
+	return err.Error()
+}
+
+var paramPath = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*([.\[][A-Za-z0-9_\].\[]*)?$`)
+
+// addParamError reports an error from ml.New under base, the path of the
+// parameters' object.
+func addParamError(c *errs, base string, err error) {
+	var pe *ml.ParamError
+	if !errors.As(err, &pe) {
+		c.add(base, err.Error())
+		return
+	}
+	path := base
+	switch {
+	case pe.Param == "" || pe.Param == "params":
+	case paramPath.MatchString(pe.Param):
+		path = base + "." + pe.Param
+	default:
+		path = joinKey(base, pe.Param)
+	}
+	c.add(path, paramMsg(pe))
+}
+
+// taskNoun names an estimator of task t.
+func taskNoun(t ml.Task) string {
+	switch t {
+	case ml.Classification:
+		return "classifier"
+	case ml.Regression:
+		return "regressor"
+	case ml.Transform:
+		return "transformer"
+	case ml.Clustering:
+		return "clustering estimator"
+	}
+	return string(t) + " estimator"
+}
+
+// builtinNames lists the built-in datasets, sorted.
+func builtinNames() []string {
+	return []string{"breast_cancer", "diabetes", "digits", "iris", "wine"}
+}
