@@ -148,7 +148,7 @@ func (d *decoder) spec(root *node) *Spec {
 	if n := m["preprocess"]; n != nil {
 		if n.kind != kindArray {
 			d.add(n, "preprocess", "expected a list of steps such as [{\"type\": \"StandardScaler\"}], got "+got(n))
-		} else {
+		} else if len(n.elems) > 0 {
 			s.Preprocess = make([]Step, len(n.elems))
 			for i, e := range n.elems {
 				s.Preprocess[i] = d.step(e, joinIndex("preprocess", i))
@@ -161,7 +161,7 @@ func (d *decoder) spec(root *node) *Spec {
 	if n := m["metrics"]; n != nil {
 		if n.kind != kindArray {
 			d.add(n, "metrics", "expected a list of metric names such as [\"accuracy\"], got "+got(n))
-		} else {
+		} else if len(n.elems) > 0 {
 			s.Metrics = make([]string, len(n.elems))
 			for i, e := range n.elems {
 				s.Metrics[i] = d.str(e, joinIndex("metrics", i))

@@ -89,7 +89,7 @@ type Spec struct {
 // Data says where the training and test data come from.
 type Data struct {
 	// Train is the training data (required).
-	Train Source `json:"train"`
+	Train Source `json:"train,omitzero"`
 	// Test is the test data. Without it, Train is split per Split.
 	Test Source `json:"test,omitzero"`
 	// Target is the name of the target column; empty means the last
