@@ -1,0 +1,540 @@
+// Package store keeps what the training service must not lose: runs (spec,
+// status, result), their metric series and their event logs. One
+// implementation over database/sql serves both backends: an embedded SQLite
+// file (modernc.org/sqlite, pure Go, the default) and PostgreSQL (pgx) for
+// several machines sharing one database.
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
+	_ "modernc.org/sqlite"             // registers the "sqlite" database/sql driver
+)
+
+// ErrNotFound is returned when a run does not exist.
+var ErrNotFound = errors.New("not found")
+
+// Status is the state of a run.
+type Status string
+
+// The states a run goes through: queued → running → succeeded, failed or
+// cancelled. A run interrupted by a crash goes back to queued with its
+// attempt counter raised.
+const (
+	Queued    Status = "queued"
+	Running   Status = "running"
+	Succeeded Status = "succeeded"
+	Failed    Status = "failed"
+	Cancelled Status = "cancelled"
+)
+
+// Done reports whether s is final.
+func (s Status) Done() bool { return s == Succeeded || s == Failed || s == Cancelled }
+
+// Run is one training run.
+type Run struct {
+	ID     string          `json:"id"`
+	Name   string          `json:"name"`
+	Status Status          `json:"status"`
+	Class  string          `json:"class"` // model class or "Sequential"
+	Spec   json.RawMessage `json:"spec"`
+	// Result is the train result (metrics, timings, model path) once done.
+	Result json.RawMessage `json:"result,omitempty"`
+	Error  string          `json:"error,omitempty"`
+	// Attempt counts the times the run was started; a restart after a
+	// crash raises it, and workers holding an older attempt stop.
+	Attempt         int        `json:"attempt"`
+	CancelRequested bool       `json:"cancel_requested,omitempty"`
+	CreatedAt       time.Time  `json:"created_at"`
+	StartedAt       *time.Time `json:"started_at,omitempty"`
+	FinishedAt      *time.Time `json:"finished_at,omitempty"`
+	HeartbeatAt     *time.Time `json:"heartbeat_at,omitempty"`
+}
+
+// Point is one value of a metric series.
+type Point struct {
+	Series string    `json:"series"` // e.g. "loss", "val_accuracy", "lr"
+	Step   int       `json:"step"`
+	Epoch  int       `json:"epoch"`
+	Value  float64   `json:"value"`
+	Time   time.Time `json:"time"`
+}
+
+// Event is one entry of a run's event log, numbered from 1 within the run.
+type Event struct {
+	Seq  int64           `json:"seq"`
+	Type string          `json:"type"` // "status", "progress", "metric", "log"
+	Data json.RawMessage `json:"data"`
+	Time time.Time       `json:"time"`
+}
+
+// ListOptions filters and pages ListRuns.
+type ListOptions struct {
+	Status Status // "" = any
+	Name   string // exact name, "" = any
+	Limit  int    // 1..500, default 50
+	Before string // return runs older than this run ID (the next-page cursor)
+}
+
+// Store is the run store.
+type Store struct {
+	db       *sql.DB
+	postgres bool
+	// Path is the SQLite file, "" for PostgreSQL.
+	Path string
+}
+
+// Open opens the store at url: "postgres://..." or "postgresql://..." for
+// PostgreSQL, otherwise the path of an SQLite file (created if missing). It
+// creates the tables if they do not exist.
+func Open(ctx context.Context, url string) (*Store, error) {
+	s := &Store{}
+	var err error
+	if IsPostgres(url) {
+		s.postgres = true
+		s.db, err = sql.Open("pgx", url)
+		if err == nil {
+			s.db.SetMaxOpenConns(16)
+		}
+	} else {
+		s.Path = url
+		s.db, err = sql.Open("sqlite", SQLiteDSN(url))
+		if err == nil {
+			s.db.SetMaxOpenConns(4)
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := s.db.PingContext(ctx); err != nil {
+		s.db.Close()
+		return nil, fmt.Errorf("store: cannot reach the database: %w", err)
+	}
+	if err := s.migrate(ctx); err != nil {
+		s.db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// IsPostgres reports whether url names a PostgreSQL database.
+func IsPostgres(url string) bool {
+	return strings.HasPrefix(url, "postgres://") || strings.HasPrefix(url, "postgresql://")
+}
+
+// SQLiteDSN returns the connection string for an SQLite file: WAL journal,
+// a busy timeout so writers wait for each other, and full fsync on commit.
+func SQLiteDSN(path string) string {
+	return "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=synchronous(FULL)&_pragma=foreign_keys(ON)&_txlock=immediate"
+}
+
+// DB returns the underlying database handle.
+func (s *Store) DB() *sql.DB { return s.db }
+
+// Postgres reports whether the store runs on PostgreSQL.
+func (s *Store) Postgres() bool { return s.postgres }
+
+// Close closes the database.
+func (s *Store) Close() error { return s.db.Close() }
+
+var schema = []string{
+	`CREATE TABLE IF NOT EXISTS mlf_runs (
+		id TEXT PRIMARY KEY,
+		name TEXT NOT NULL,
+		status TEXT NOT NULL,
+		class TEXT NOT NULL,
+		spec TEXT NOT NULL,
+		result TEXT,
+		error TEXT NOT NULL DEFAULT '',
+		attempt INTEGER NOT NULL DEFAULT 0,
+		cancel_requested INTEGER NOT NULL DEFAULT 0,
+		created_at BIGINT NOT NULL,
+		started_at BIGINT,
+		finished_at BIGINT,
+		heartbeat_at BIGINT)`,
+	`CREATE INDEX IF NOT EXISTS mlf_runs_status ON mlf_runs (status, id)`,
+	`CREATE INDEX IF NOT EXISTS mlf_runs_name ON mlf_runs (name, id)`,
+	`CREATE TABLE IF NOT EXISTS mlf_points (
+		run_id TEXT NOT NULL,
+		series TEXT NOT NULL,
+		step INTEGER NOT NULL,
+		epoch INTEGER NOT NULL,
+		value DOUBLE PRECISION NOT NULL,
+		t BIGINT NOT NULL)`,
+	`CREATE INDEX IF NOT EXISTS mlf_points_run ON mlf_points (run_id, series, step)`,
+	`CREATE TABLE IF NOT EXISTS mlf_events (
+		run_id TEXT NOT NULL,
+		seq BIGINT NOT NULL,
+		type TEXT NOT NULL,
+		data TEXT NOT NULL,
+		t BIGINT NOT NULL,
+		PRIMARY KEY (run_id, seq))`,
+}
+
+func (s *Store) migrate(ctx context.Context) error {
+	for _, q := range schema {
+		if _, err := s.db.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("store: creating tables: %w", err)
+		}
+	}
+	return nil
+}
+
+// q rewrites ? placeholders as $1, $2, ... for PostgreSQL.
+func (s *Store) q(query string) string {
+	if !s.postgres {
+		return query
+	}
+	var b strings.Builder
+	n := 0
+	for _, r := range query {
+		if r == '?' {
+			n++
+			b.WriteString("$" + strconv.Itoa(n))
+		} else {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// NewID returns a new run ID: 13 hex digits of Unix milliseconds then 8
+// random hex digits, so IDs sort by creation time.
+func NewID() string {
+	var r [4]byte
+	_, _ = rand.Read(r[:])
+	return fmt.Sprintf("%013x%s", time.Now().UnixMilli(), hex.EncodeToString(r[:]))
+}
+
+// ValidID reports whether id has the form NewID makes.
+func ValidID(id string) bool {
+	if len(id) != 21 {
+		return false
+	}
+	for _, c := range id {
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+func ms(t time.Time) int64 { return t.UnixMilli() }
+
+func fromMS(v sql.NullInt64) *time.Time {
+	if !v.Valid {
+		return nil
+	}
+	t := time.UnixMilli(v.Int64).UTC()
+	return &t
+}
+
+// CreateRun inserts r, which must have an ID, name, class and spec. Status
+// defaults to queued and CreatedAt to now.
+func (s *Store) CreateRun(ctx context.Context, r *Run) error {
+	if r.Status == "" {
+		r.Status = Queued
+	}
+	if r.CreatedAt.IsZero() {
+		r.CreatedAt = time.Now().UTC()
+	}
+	_, err := s.db.ExecContext(ctx, s.q(`INSERT INTO mlf_runs (id, name, status, class, spec, attempt, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`),
+		r.ID, r.Name, string(r.Status), r.Class, string(r.Spec), r.Attempt, ms(r.CreatedAt))
+	return err
+}
+
+const runCols = `id, name, status, class, spec, result, error, attempt, cancel_requested, created_at, started_at, finished_at, heartbeat_at`
+
+func scanRun(sc interface{ Scan(...any) error }) (*Run, error) {
+	var r Run
+	var spec string
+	var result sql.NullString
+	var created int64
+	var cancel int
+	var started, finished, hb sql.NullInt64
+	if err := sc.Scan(&r.ID, &r.Name, &r.Status, &r.Class, &spec, &result, &r.Error, &r.Attempt, &cancel, &created, &started, &finished, &hb); err != nil {
+		return nil, err
+	}
+	r.Spec = json.RawMessage(spec)
+	if result.Valid && result.String != "" {
+		r.Result = json.RawMessage(result.String)
+	}
+	r.CancelRequested = cancel != 0
+	r.CreatedAt = time.UnixMilli(created).UTC()
+	r.StartedAt, r.FinishedAt, r.HeartbeatAt = fromMS(started), fromMS(finished), fromMS(hb)
+	return &r, nil
+}
+
+// GetRun returns the run with the given ID, or ErrNotFound.
+func (s *Store) GetRun(ctx context.Context, id string) (*Run, error) {
+	r, err := scanRun(s.db.QueryRowContext(ctx, s.q(`SELECT `+runCols+` FROM mlf_runs WHERE id = ?`), id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	return r, err
+}
+
+// ListRuns returns runs newest first.
+func (s *Store) ListRuns(ctx context.Context, o ListOptions) ([]*Run, error) {
+	if o.Limit <= 0 || o.Limit > 500 {
+		o.Limit = 50
+	}
+	var where []string
+	var args []any
+	if o.Status != "" {
+		where = append(where, "status = ?")
+		args = append(args, string(o.Status))
+	}
+	if o.Name != "" {
+		where = append(where, "name = ?")
+		args = append(args, o.Name)
+	}
+	if o.Before != "" {
+		where = append(where, "id < ?")
+		args = append(args, o.Before)
+	}
+	query := `SELECT ` + runCols + ` FROM mlf_runs`
+	if len(where) > 0 {
+		query += " WHERE " + strings.Join(where, " AND ")
+	}
+	query += " ORDER BY id DESC LIMIT " + strconv.Itoa(o.Limit)
+	rows, err := s.db.QueryContext(ctx, s.q(query), args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*Run
+	for rows.Next() {
+		r, err := scanRun(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// CountRuns returns how many runs have the given status ("" = all).
+func (s *Store) CountRuns(ctx context.Context, status Status) (int, error) {
+	var n int
+	var err error
+	if status == "" {
+		err = s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM mlf_runs`).Scan(&n)
+	} else {
+		err = s.db.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM mlf_runs WHERE status = ?`), string(status)).Scan(&n)
+	}
+	return n, err
+}
+
+// StartRun marks attempt of run id as running. It returns false, without
+// error, when the run is no longer queued or running under that attempt
+// (cancelled, finished, or taken over by a newer attempt).
+func (s *Store) StartRun(ctx context.Context, id string, attempt int) (bool, error) {
+	now := ms(time.Now())
+	res, err := s.db.ExecContext(ctx, s.q(`UPDATE mlf_runs SET status = ?, started_at = COALESCE(started_at, ?), heartbeat_at = ?
+		WHERE id = ? AND attempt = ? AND status IN (?, ?) AND cancel_requested = 0`),
+		string(Running), now, now, id, attempt, string(Queued), string(Running))
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
+// Heartbeat records that attempt of run id is alive. It returns false when
+// the attempt no longer owns the run or a cancel was requested.
+func (s *Store) Heartbeat(ctx context.Context, id string, attempt int) (bool, error) {
+	res, err := s.db.ExecContext(ctx, s.q(`UPDATE mlf_runs SET heartbeat_at = ? WHERE id = ? AND attempt = ? AND status = ? AND cancel_requested = 0`),
+		ms(time.Now()), id, attempt, string(Running))
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
+// FinishRun records the end of attempt of run id. It returns false when the
+// attempt no longer owns the run.
+func (s *Store) FinishRun(ctx context.Context, id string, attempt int, status Status, result json.RawMessage, errMsg string) (bool, error) {
+	var res sql.Result
+	var err error
+	var rs any
+	if result != nil {
+		rs = string(result)
+	}
+	res, err = s.db.ExecContext(ctx, s.q(`UPDATE mlf_runs SET status = ?, result = ?, error = ?, finished_at = ?
+		WHERE id = ? AND attempt = ? AND status IN (?, ?)`),
+		string(status), rs, errMsg, ms(time.Now()), id, attempt, string(Queued), string(Running))
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
+// RequestCancel asks run id to stop. A queued run is cancelled at once; a
+// running one is flagged and its worker stops within a step. It returns the
+// run as it is afterwards.
+func (s *Store) RequestCancel(ctx context.Context, id string) (*Run, error) {
+	if _, err := s.db.ExecContext(ctx, s.q(`UPDATE mlf_runs SET status = ?, finished_at = ?, cancel_requested = 1 WHERE id = ? AND status = ?`),
+		string(Cancelled), ms(time.Now()), id, string(Queued)); err != nil {
+		return nil, err
+	}
+	if _, err := s.db.ExecContext(ctx, s.q(`UPDATE mlf_runs SET cancel_requested = 1 WHERE id = ? AND status = ?`), id, string(Running)); err != nil {
+		return nil, err
+	}
+	return s.GetRun(ctx, id)
+}
+
+// Requeue moves a run whose worker died back to queued with attempt+1, if it
+// is still at attempt. It returns false if someone else already did.
+func (s *Store) Requeue(ctx context.Context, id string, attempt int) (bool, error) {
+	res, err := s.db.ExecContext(ctx, s.q(`UPDATE mlf_runs SET status = ?, attempt = attempt + 1 WHERE id = ? AND attempt = ? AND status IN (?, ?)`),
+		string(Queued), id, attempt, string(Queued), string(Running))
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
+// Unfinished returns runs that are queued or running, oldest first.
+func (s *Store) Unfinished(ctx context.Context) ([]*Run, error) {
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT `+runCols+` FROM mlf_runs WHERE status IN (?, ?) ORDER BY id`), string(Queued), string(Running))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*Run
+	for rows.Next() {
+		r, err := scanRun(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// DeleteRun removes a run with its points and events.
+func (s *Store) DeleteRun(ctx context.Context, id string) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	for _, q := range []string{`DELETE FROM mlf_points WHERE run_id = ?`, `DELETE FROM mlf_events WHERE run_id = ?`} {
+		if _, err := tx.ExecContext(ctx, s.q(q), id); err != nil {
+			return err
+		}
+	}
+	res, err := tx.ExecContext(ctx, s.q(`DELETE FROM mlf_runs WHERE id = ?`), id)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return ErrNotFound
+	}
+	return tx.Commit()
+}
+
+// Append writes a batch of metric points and events of one run in one
+// transaction. Events must carry their sequence numbers.
+func (s *Store) Append(ctx context.Context, runID string, points []Point, events []Event) error {
+	if len(points) == 0 && len(events) == 0 {
+		return nil
+	}
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if len(points) > 0 {
+		st, err := tx.PrepareContext(ctx, s.q(`INSERT INTO mlf_points (run_id, series, step, epoch, value, t) VALUES (?, ?, ?, ?, ?, ?)`))
+		if err != nil {
+			return err
+		}
+		for _, p := range points {
+			if _, err := st.ExecContext(ctx, runID, p.Series, p.Step, p.Epoch, p.Value, ms(p.Time)); err != nil {
+				st.Close()
+				return err
+			}
+		}
+		st.Close()
+	}
+	if len(events) > 0 {
+		st, err := tx.PrepareContext(ctx, s.q(`INSERT INTO mlf_events (run_id, seq, type, data, t) VALUES (?, ?, ?, ?, ?)`))
+		if err != nil {
+			return err
+		}
+		for _, e := range events {
+			if _, err := st.ExecContext(ctx, runID, e.Seq, e.Type, string(e.Data), ms(e.Time)); err != nil {
+				st.Close()
+				return err
+			}
+		}
+		st.Close()
+	}
+	return tx.Commit()
+}
+
+// Points returns every metric point of a run, by series then step.
+func (s *Store) Points(ctx context.Context, runID string) ([]Point, error) {
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT series, step, epoch, value, t FROM mlf_points WHERE run_id = ? ORDER BY series, step, t`), runID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Point
+	for rows.Next() {
+		var p Point
+		var t int64
+		if err := rows.Scan(&p.Series, &p.Step, &p.Epoch, &p.Value, &t); err != nil {
+			return nil, err
+		}
+		p.Time = time.UnixMilli(t).UTC()
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// Events returns up to limit events of a run with Seq > after, in order.
+func (s *Store) Events(ctx context.Context, runID string, after int64, limit int) ([]Event, error) {
+	if limit <= 0 {
+		limit = 1000
+	}
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT seq, type, data, t FROM mlf_events WHERE run_id = ? AND seq > ? ORDER BY seq LIMIT `+strconv.Itoa(limit)), runID, after)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Event
+	for rows.Next() {
+		var e Event
+		var data string
+		var t int64
+		if err := rows.Scan(&e.Seq, &e.Type, &data, &t); err != nil {
+			return nil, err
+		}
+		e.Data, e.Time = json.RawMessage(data), time.UnixMilli(t).UTC()
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// LastEventSeq returns the highest event number of a run, 0 if none.
+func (s *Store) LastEventSeq(ctx context.Context, runID string) (int64, error) {
+	var n sql.NullInt64
+	err := s.db.QueryRowContext(ctx, s.q(`SELECT MAX(seq) FROM mlf_events WHERE run_id = ?`), runID).Scan(&n)
+	return n.Int64, err
+}

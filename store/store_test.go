@@ -1,0 +1,158 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/mlforge/mlforge/internal/pgtest"
+)
+
+// backends opens a fresh store on each backend.
+func backends(t *testing.T) map[string]func(t *testing.T) *Store {
+	return map[string]func(t *testing.T) *Store{
+		"sqlite": func(t *testing.T) *Store {
+			s, err := Open(context.Background(), filepath.Join(t.TempDir(), "mlforge.db"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { s.Close() })
+			return s
+		},
+		"postgres": func(t *testing.T) *Store {
+			s, err := Open(context.Background(), pgtest.URL(t))
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { s.Close() })
+			return s
+		},
+	}
+}
+
+func TestStore(t *testing.T) {
+	for name, open := range backends(t) {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			s := open(t)
+			var ids []string
+			for i, n := range []string{"a", "b", "a"} {
+				r := &Run{ID: NewID(), Name: n, Class: "Ridge", Spec: json.RawMessage(`{"name":"` + n + `"}`)}
+				if err := s.CreateRun(ctx, r); err != nil {
+					t.Fatal(err)
+				}
+				ids = append(ids, r.ID)
+				_ = i
+				time.Sleep(2 * time.Millisecond) // distinct millisecond prefixes
+			}
+			runs, err := s.ListRuns(ctx, ListOptions{})
+			if err != nil || len(runs) != 3 || runs[0].ID != ids[2] {
+				t.Fatalf("ListRuns = %v, %v; want newest first", runs, err)
+			}
+			runs, _ = s.ListRuns(ctx, ListOptions{Name: "a", Limit: 1})
+			if len(runs) != 1 || runs[0].ID != ids[2] {
+				t.Fatalf("filter by name: %v", runs)
+			}
+			runs, _ = s.ListRuns(ctx, ListOptions{Name: "a", Before: ids[2]})
+			if len(runs) != 1 || runs[0].ID != ids[0] {
+				t.Fatalf("page 2: %v", runs)
+			}
+			if _, err := s.GetRun(ctx, "0000000000000deadbeef"); !errors.Is(err, ErrNotFound) {
+				t.Fatalf("GetRun(missing) = %v", err)
+			}
+
+			// Lifecycle: start, heartbeat, points and events, finish.
+			id := ids[0]
+			if ok, err := s.StartRun(ctx, id, 0); !ok || err != nil {
+				t.Fatalf("StartRun = %v, %v", ok, err)
+			}
+			if ok, _ := s.StartRun(ctx, id, 1); ok {
+				t.Fatal("StartRun with a stale attempt succeeded")
+			}
+			if ok, _ := s.Heartbeat(ctx, id, 0); !ok {
+				t.Fatal("Heartbeat failed")
+			}
+			pts := []Point{{Series: "loss", Step: 1, Value: 0.5, Time: time.Now()}, {Series: "loss", Step: 2, Value: 0.25, Time: time.Now()}}
+			evs := []Event{{Seq: 1, Type: "status", Data: json.RawMessage(`{"status":"running"}`), Time: time.Now()}, {Seq: 2, Type: "log", Data: json.RawMessage(`{}`), Time: time.Now()}}
+			if err := s.Append(ctx, id, pts, evs); err != nil {
+				t.Fatal(err)
+			}
+			got, _ := s.Points(ctx, id)
+			if len(got) != 2 || got[1].Value != 0.25 {
+				t.Fatalf("Points = %v", got)
+			}
+			es, _ := s.Events(ctx, id, 1, 0)
+			if len(es) != 1 || es[0].Seq != 2 {
+				t.Fatalf("Events after 1 = %v", es)
+			}
+			if n, _ := s.LastEventSeq(ctx, id); n != 2 {
+				t.Fatalf("LastEventSeq = %d", n)
+			}
+			// A crash: the run is requeued with a new attempt; the old
+			// attempt can no longer finish it.
+			if ok, _ := s.Requeue(ctx, id, 0); !ok {
+				t.Fatal("Requeue failed")
+			}
+			if ok, _ := s.FinishRun(ctx, id, 0, Succeeded, nil, ""); ok {
+				t.Fatal("a stale attempt finished the run")
+			}
+			if ok, _ := s.StartRun(ctx, id, 1); !ok {
+				t.Fatal("attempt 1 could not start")
+			}
+			if ok, _ := s.FinishRun(ctx, id, 1, Succeeded, json.RawMessage(`{"metrics":{}}`), ""); !ok {
+				t.Fatal("FinishRun failed")
+			}
+			r, _ := s.GetRun(ctx, id)
+			if r.Status != Succeeded || r.Attempt != 1 || r.FinishedAt == nil || string(r.Result) != `{"metrics":{}}` {
+				t.Fatalf("run after finish = %+v", r)
+			}
+
+			// Cancel: queued → cancelled at once; running → flagged.
+			r, _ = s.RequestCancel(ctx, ids[1])
+			if r.Status != Cancelled {
+				t.Fatalf("cancel queued: %+v", r)
+			}
+			s.StartRun(ctx, ids[2], 0)
+			r, _ = s.RequestCancel(ctx, ids[2])
+			if r.Status != Running || !r.CancelRequested {
+				t.Fatalf("cancel running: %+v", r)
+			}
+			if ok, _ := s.Heartbeat(ctx, ids[2], 0); ok {
+				t.Fatal("heartbeat of a run being cancelled succeeded")
+			}
+			un, _ := s.Unfinished(ctx)
+			if len(un) != 1 || un[0].ID != ids[2] {
+				t.Fatalf("Unfinished = %v", un)
+			}
+			if n, _ := s.CountRuns(ctx, ""); n != 3 {
+				t.Fatalf("CountRuns = %d", n)
+			}
+			if err := s.DeleteRun(ctx, id); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.DeleteRun(ctx, id); !errors.Is(err, ErrNotFound) {
+				t.Fatalf("second delete = %v", err)
+			}
+			if got, _ := s.Points(ctx, id); len(got) != 0 {
+				t.Fatal("points survived the delete")
+			}
+		})
+	}
+}
+
+func TestIDs(t *testing.T) {
+	a := NewID()
+	time.Sleep(2 * time.Millisecond)
+	b := NewID()
+	if !ValidID(a) || !ValidID(b) || a >= b {
+		t.Fatalf("ids %q, %q", a, b)
+	}
+	for _, bad := range []string{"", "../etc/passwd", "0000000000000DEADBEEF", "0000000000000deadbee", "0000000000000deadbeef0"} {
+		if ValidID(bad) {
+			t.Errorf("ValidID(%q) = true", bad)
+		}
+	}
+}
