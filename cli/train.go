@@ -1,0 +1,92 @@
+package cli
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/mlforge/mlforge/ml"
+	"github.com/mlforge/mlforge/spec"
+	"github.com/mlforge/mlforge/train"
+)
+
+func init() {
+	register(command{
+		name:    "train",
+		usage:   "mlforge train SPEC.json [--json]",
+		summary: "train a model from a spec; --json ends stdout with one JSON line",
+		run:     runTrain,
+	})
+}
+
+func runTrain(e *env, args []string) error {
+	fs := newFlags(e, "train")
+	asJSON := fs.Bool("json", false, "print the result as one JSON object on the last line of stdout")
+	quiet := fs.Bool("quiet", false, "no progress on stderr")
+	pos, err := parse(fs, args, 1, 1)
+	if err != nil {
+		return err
+	}
+	s, err := spec.Load(pos[0])
+	if err != nil {
+		return err
+	}
+	var rep ml.Reporter
+	bar := newProgressBar(e.stderr)
+	if !*quiet {
+		rep = bar
+	}
+	res, err := train.Run(e.ctx, s, train.Options{Reporter: rep})
+	bar.Done()
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		b, err := json.Marshal(res)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(e.stdout, string(b))
+		return nil
+	}
+	printResult(e, res)
+	return nil
+}
+
+func printResult(e *env, res *train.Result) {
+	chain := append(append([]string(nil), res.Steps...), res.Class)
+	rows := [][]string{
+		{"run", res.Name},
+		{"model", strings.Join(chain, " → ")},
+		{"data", fmt.Sprintf("%d train rows, %d test rows, %d features", res.NTrain, res.NTest, len(res.Features))},
+	}
+	if res.Labels != nil {
+		rows = append(rows, []string{"classes", strings.Join(res.Labels, ", ")})
+	}
+	table(e.stdout, rows)
+	fmt.Fprintln(e.stdout)
+	mrows := [][]string{{"metric", "train", "test"}}
+	for _, k := range sortedKeys(res.Metrics["test"]) {
+		tr, ok := res.Metrics["train"][k]
+		mrows = append(mrows, []string{k, fmtMetric(tr, ok), fmtMetric(res.Metrics["test"][k], true)})
+	}
+	table(e.stdout, mrows)
+	if res.Confusion != nil && len(res.Labels) <= 12 {
+		fmt.Fprintln(e.stdout)
+		fmt.Fprintln(e.stdout, "confusion matrix (test; rows true, columns predicted)")
+		crow := [][]string{append([]string{""}, res.Labels...)}
+		for i, r := range res.Confusion {
+			row := []string{res.Labels[i]}
+			for _, v := range r {
+				row = append(row, fmt.Sprint(v))
+			}
+			crow = append(crow, row)
+		}
+		table(e.stdout, crow)
+	}
+	fmt.Fprintln(e.stdout)
+	table(e.stdout, [][]string{
+		{"saved", res.ModelPath},
+		{"time", fmt.Sprintf("load %.3fs  fit %.3fs  predict %.3fs", res.Timings.LoadS, res.Timings.FitS, res.Timings.PredictS)},
+	})
+}

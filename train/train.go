@@ -1,0 +1,290 @@
+// Package train runs a training spec end to end: it loads and splits the
+// data, builds the pipeline from the estimator registry, fits it with
+// progress reporting and cancellation, scores it on the training and test
+// data and writes the model file. The CLI and the service both call Run.
+package train
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"time"
+
+	"github.com/mlforge/mlforge/data"
+	"github.com/mlforge/mlforge/data/datasets"
+	"github.com/mlforge/mlforge/ml"
+	_ "github.com/mlforge/mlforge/ml/all" // register every estimator
+	"github.com/mlforge/mlforge/model"
+	"github.com/mlforge/mlforge/spec"
+)
+
+// Options says where a run may read and write and whom it reports to.
+type Options struct {
+	// Root is the base of relative paths in the spec ("" means the working
+	// directory).
+	Root string
+	// Restrict confines every path in the spec to Root (the service sets it).
+	Restrict bool
+	// Reporter receives progress events; nil drops them.
+	Reporter ml.Reporter
+}
+
+// Timings are wall-clock seconds spent in each phase.
+type Timings struct {
+	LoadS    float64 `json:"load_s"`
+	FitS     float64 `json:"fit_s"`
+	PredictS float64 `json:"predict_s"`
+}
+
+// Result is the outcome of a run. Its JSON form is what `mlforge train
+// --json` prints: name, model_path, metrics and timings.
+type Result struct {
+	Name      string                        `json:"name"`
+	ModelPath string                        `json:"model_path"`
+	Metrics   map[string]map[string]float64 `json:"metrics"`
+	Timings   Timings                       `json:"timings"`
+
+	// The rest is for people and the service, not the --json line.
+	Task      ml.Task  `json:"-"`
+	Class     string   `json:"-"`
+	Steps     []string `json:"-"`
+	NTrain    int      `json:"-"`
+	NTest     int      `json:"-"`
+	Features  []string `json:"-"`
+	Labels    []string `json:"-"` // class labels, classifiers only
+	Confusion [][]int  `json:"-"` // test confusion matrix, rows true, columns predicted
+}
+
+// Run trains the model that s describes. s must have been parsed; Run
+// validates it against opt before doing anything else.
+func Run(ctx context.Context, s *spec.Spec, opt Options) (*Result, error) {
+	if err := s.Validate(spec.Env{Root: opt.Root, Restrict: opt.Restrict}); err != nil {
+		return nil, err
+	}
+	rep := opt.Reporter
+	if rep == nil {
+		rep = ml.ReporterFunc(func(ml.Event) {})
+	}
+	ctx = ml.WithProgress(ctx, rep)
+	task := s.ModelTask()
+	res := &Result{Name: s.Name, Task: task, Class: s.Model.Class}
+
+	t0 := time.Now()
+	rep.Report(ml.Event{Kind: "stage", Message: "load " + s.Data.Train.String()})
+	trainF, testF, err := loadData(s, opt, task)
+	if err != nil {
+		return nil, err
+	}
+	res.Timings.LoadS = time.Since(t0).Seconds()
+	res.NTrain, res.NTest, res.Features = trainF.Len(), testF.Len(), trainF.Features
+
+	pipe, err := buildPipeline(s)
+	if err != nil {
+		return nil, err
+	}
+	for _, st := range pipe.Steps {
+		res.Steps = append(res.Steps, ml.ClassName(st))
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	t1 := time.Now()
+	if err := pipe.Fit(ctx, trainF.X, trainF.Y); err != nil {
+		return nil, err
+	}
+	res.Timings.FitS = time.Since(t1).Seconds()
+
+	t2 := time.Now()
+	rep.Report(ml.Event{Kind: "stage", Message: "evaluate"})
+	res.Metrics = map[string]map[string]float64{}
+	var classes []float64
+	if c, ok := pipe.Final.(ml.Classifier); ok {
+		classes = c.Classes()
+	}
+	for part, f := range map[string]*data.Frame{"train": trainF, "test": testF} {
+		scores, conf, err := Score(pipe, f.X, f.Y, classes, s.Metrics)
+		if err != nil {
+			return nil, fmt.Errorf("scoring the %s data: %w", part, err)
+		}
+		res.Metrics[part] = scores
+		if part == "test" {
+			res.Confusion = conf
+		}
+	}
+	res.Timings.PredictS = time.Since(t2).Seconds()
+
+	m := &model.Model{Pipeline: pipe, Manifest: model.Manifest{
+		Name: s.Name, Task: task, Target: trainF.Target, Classes: classes, Metrics: res.Metrics,
+	}}
+	for _, c := range trainF.Schema() {
+		m.Manifest.Features = append(m.Manifest.Features, model.Column{Name: c.Name, Type: c.Type})
+	}
+	if task == ml.Classification {
+		m.Manifest.Labels = labelsFor(classes, trainF.Classes)
+		res.Labels = m.ClassLabels()
+	}
+	if m.Manifest.Spec, err = json.Marshal(s); err != nil {
+		return nil, err
+	}
+	out := s.Output
+	if opt.Root != "" && !filepath.IsAbs(out) {
+		out = filepath.Join(opt.Root, out)
+	}
+	if res.ModelPath, err = model.Save(out, m); err != nil {
+		return nil, fmt.Errorf("saving the model: %w", err)
+	}
+	rep.Report(ml.Event{Kind: "stage", Message: "saved " + res.ModelPath})
+	return res, nil
+}
+
+// labelsFor names each class value: text labels when the target column was
+// text (class values are then indices into names), nil otherwise.
+func labelsFor(classes []float64, names []string) []string {
+	if names == nil {
+		return nil
+	}
+	out := make([]string, len(classes))
+	for i, c := range classes {
+		out[i] = names[int(c)]
+	}
+	return out
+}
+
+// loadData reads the training data and either reads the test data or splits
+// the training data.
+func loadData(s *spec.Spec, opt Options, task ml.Task) (trainF, testF *data.Frame, err error) {
+	trainF, err = loadSource(s.Data.Train, s.Data.Target, nil, opt)
+	if err != nil {
+		return nil, nil, err
+	}
+	if trainF.Y == nil {
+		return nil, nil, &data.Error{File: trainF.Source, Msg: "the data has no target column"}
+	}
+	if task == ml.Regression && trainF.Classes != nil {
+		return nil, nil, &data.Error{File: trainF.Source, Column: trainF.Target, Msg: fmt.Sprintf("the target holds text (e.g. %q) but %s is a regressor: it needs numbers", trainF.Classes[0], s.Model.Class)}
+	}
+	if !hasImputer(s) {
+		if err := trainF.Missing(); err != nil {
+			return nil, nil, err
+		}
+	}
+	if !s.Data.Test.IsZero() {
+		testF, err = loadSource(s.Data.Test, trainF.Target, trainF, opt)
+		if err != nil {
+			return nil, nil, err
+		}
+		if !hasImputer(s) {
+			if err := testF.Missing(); err != nil {
+				return nil, nil, err
+			}
+		}
+		return trainF, testF, nil
+	}
+	stratify := s.Data.Split.Stratify != nil && *s.Data.Split.Stratify
+	return trainF.Split(s.Data.Split.TestSize, s.Data.Split.Seed, stratify)
+}
+
+// loadSource loads a built-in dataset or a CSV file. When like is given (the
+// training frame), the columns are matched to its features by name and text
+// targets are mapped to its classes.
+func loadSource(src spec.Source, target string, like *data.Frame, opt Options) (*data.Frame, error) {
+	var f *data.Frame
+	var err error
+	if src.Builtin != "" {
+		f, err = datasets.Load(src.Builtin)
+		if err == nil && target != "" && target != f.Target {
+			err = &data.Error{File: f.Source, Msg: fmt.Sprintf("has no target column %q (its target is %q)", target, f.Target)}
+		}
+		if err == nil && like != nil {
+			err = sameFeatures(f, like)
+		}
+	} else {
+		path := src.Path
+		if opt.Root != "" && !filepath.IsAbs(path) {
+			path = filepath.Join(opt.Root, path)
+		}
+		o := data.CSVOptions{Name: src.Path, Target: target}
+		if like != nil {
+			o.Schema, o.Classes = like.Features, like.Classes
+		}
+		f, err = data.ReadCSVFile(path, o)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if like != nil {
+		if err := remapClasses(f, like); err != nil {
+			return nil, err
+		}
+	}
+	return f, nil
+}
+
+func sameFeatures(f, like *data.Frame) error {
+	if len(f.Features) != len(like.Features) {
+		return &data.Error{File: f.Source, Msg: fmt.Sprintf("has %d features, the training data %d", len(f.Features), len(like.Features))}
+	}
+	for i := range f.Features {
+		if f.Features[i] != like.Features[i] {
+			return &data.Error{File: f.Source, Msg: fmt.Sprintf("column %d is %q, the training data has %q", i+1, f.Features[i], like.Features[i])}
+		}
+	}
+	return nil
+}
+
+// remapClasses rewrites f.Y (indices into f.Classes) as indices into
+// like.Classes, so test data that lacks some classes still lines up.
+func remapClasses(f, like *data.Frame) error {
+	if f.Classes == nil && like.Classes == nil {
+		return nil
+	}
+	if f.Classes == nil || like.Classes == nil {
+		return &data.Error{File: f.Source, Column: f.Target, Msg: "the target is text in one data set and numbers in the other"}
+	}
+	pos := make(map[string]int, len(like.Classes))
+	for i, c := range like.Classes {
+		pos[c] = i
+	}
+	for i, y := range f.Y {
+		name := f.Classes[int(y)]
+		k, ok := pos[name]
+		if !ok {
+			return &data.Error{File: f.Source, Line: f.Line(i), Column: f.Target, Msg: fmt.Sprintf("class %q does not occur in the training data", name)}
+		}
+		f.Y[i] = float64(k)
+	}
+	f.Classes = like.Classes
+	return nil
+}
+
+func hasImputer(s *spec.Spec) bool {
+	for _, st := range s.Preprocess {
+		if st.Type == "SimpleImputer" {
+			return true
+		}
+	}
+	return false
+}
+
+// buildPipeline makes the unfitted pipeline from the spec.
+func buildPipeline(s *spec.Spec) (*ml.Pipeline, error) {
+	p := &ml.Pipeline{}
+	for i, st := range s.Preprocess {
+		e, err := ml.New(st.Type, st.Params)
+		if err != nil {
+			return nil, fmt.Errorf("preprocess[%d]: %w", i, err)
+		}
+		t, ok := e.(ml.Transformer)
+		if !ok {
+			return nil, fmt.Errorf("preprocess[%d]: %s is not a transformer", i, st.Type)
+		}
+		p.Steps = append(p.Steps, t)
+	}
+	e, err := ml.New(s.Model.Class, s.Model.Params)
+	if err != nil {
+		return nil, fmt.Errorf("model: %w", err)
+	}
+	p.Final = e
+	return p, nil
+}
