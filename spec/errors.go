@@ -1,6 +1,7 @@
 package spec
 
 import (
+	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
@@ -54,6 +55,20 @@ func (e Errors) Unwrap() []error {
 	return out
 }
 
+// maxErrors bounds the problems reported at once, so that a spec with
+// thousands of bad entries yields a readable message.
+const maxErrors = 50
+
+// capped returns list cut to maxErrors entries, the last saying how many were
+// left out.
+func capped(list Errors) Errors {
+	if len(list) <= maxErrors {
+		return list
+	}
+	out := append(Errors(nil), list[:maxErrors-1]...)
+	return append(out, &FieldError{Msg: fmt.Sprintf("... and %d more problems", len(list)-(maxErrors-1))})
+}
+
 // errs collects problems.
 type errs struct{ list Errors }
 
@@ -63,7 +78,7 @@ func (c *errs) err() error {
 	if len(c.list) == 0 {
 		return nil
 	}
-	return c.list
+	return capped(c.list)
 }
 
 var bareKey = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)

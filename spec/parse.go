@@ -64,7 +64,7 @@ func (d *decoder) err() error {
 	for i, j := range idx {
 		out[i] = d.list[j]
 	}
-	return out
+	return capped(out)
 }
 
 var (

@@ -319,3 +319,23 @@ func TestRoundTrip(t *testing.T) {
 		t.Error("Step with array params marshalled")
 	}
 }
+
+func TestManyErrorsAreCapped(t *testing.T) {
+	var sb strings.Builder
+	sb.WriteString(`{"metrics": [`)
+	for i := range 1000 {
+		if i > 0 {
+			sb.WriteString(",")
+		}
+		sb.WriteString("1")
+	}
+	sb.WriteString("]}")
+	_, err := spec.Parse([]byte(sb.String()))
+	var list spec.Errors
+	if !errors.As(err, &list) || len(list) != 50 {
+		t.Fatalf("got %d errors, want 50", len(list))
+	}
+	if got := list[49].Error(); got != "... and 951 more problems" {
+		t.Errorf("last error = %q", got)
+	}
+}
