@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/mlforge/mlforge/data/datasets"
 	"github.com/mlforge/mlforge/internal/suggest"
 	"github.com/mlforge/mlforge/ml"
 	"github.com/mlforge/mlforge/ml/metrics"
@@ -237,8 +238,8 @@ func (s *Spec) Validate(env Env) error {
 // regular file.
 func checkSource(c *errs, env Env, path string, src Source) {
 	if src.Builtin != "" {
-		names := builtinNames()
-		if !contains(names, src.Builtin) {
+		names := datasets.Names()
+		if !datasets.Has(src.Builtin) {
 			c.add(path, fmt.Sprintf("unknown built-in dataset %s%s; known: %s",
 				quote(abbrev(src.Builtin)), suggest.Hint(src.Builtin, names), strings.Join(names, ", ")))
 		}
@@ -339,9 +340,4 @@ func taskNoun(t ml.Task) string {
 		return "clustering estimator"
 	}
 	return string(t) + " estimator"
-}
-
-// builtinNames lists the built-in datasets, sorted.
-func builtinNames() []string {
-	return []string{"breast_cancer", "diabetes", "digits", "iris", "wine"}
 }
