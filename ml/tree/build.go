@@ -1,0 +1,367 @@
+package tree
+
+import (
+	"context"
+	"math"
+)
+
+// featureThreshold is scikit-learn's FEATURE_THRESHOLD, a float32: feature
+// values closer than this are treated as equal.
+const featureThreshold float32 = 1e-7
+
+// epsilon is np.finfo(np.float64).eps, scikit-learn's EPSILON in the builder.
+const epsilon = 2.220446049250313e-16
+
+// splitRec is a candidate split: rows samples[start:pos] go left, the others
+// right.
+type splitRec struct {
+	feature     int
+	pos         int
+	threshold   float64
+	improvement float64
+	impLeft     float64
+	impRight    float64
+}
+
+// builder grows one tree depth first, as scikit-learn's
+// DepthFirstTreeBuilder with a BestSplitter or RandomSplitter.
+type builder struct {
+	xc   []float32 // training features, column-major: xc[f*n+i]
+	n, d int       // rows and features of xc
+
+	pairs         []pair // the samples with positive weight, in node order
+	features      []int  // feature permutation (sklearn's features)
+	constFeatures []int  // features known constant (sklearn's constant_features)
+	rng           uint32
+	crit          criterion
+
+	random              bool
+	maxFeatures         int
+	maxDepth            int
+	minSamplesSplit     int
+	minSamplesLeaf      int
+	minWeightLeaf       float64
+	minImpurityDecrease float64
+	maxLeafNodes        int // 0: depth-first, unlimited
+
+	nValues int
+}
+
+type stackRec struct {
+	start, end int
+	depth      int
+	parent     int
+	isLeft     bool
+	impurity   float64
+	nConst     int
+}
+
+// build grows the tree; ctx is checked every few nodes.
+func (b *builder) build(ctx context.Context) (*Tree, error) {
+	if b.maxLeafNodes > 0 {
+		return b.buildBestFirst(ctx)
+	}
+	t := &Tree{NFeatures: b.d, NValues: b.nValues}
+	stack := []stackRec{{start: 0, end: len(b.pairs), parent: -1, impurity: math.Inf(1)}}
+	first := true
+	for len(stack) > 0 {
+		if len(t.Feature)%64 == 63 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+		}
+		r := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		nNode := r.end - r.start
+		b.crit.init(r.start, r.end)
+		wNode, _, _ := b.crit.weights()
+		isLeaf := r.depth >= b.maxDepth || nNode < b.minSamplesSplit ||
+			nNode < 2*b.minSamplesLeaf || wNode < 2*b.minWeightLeaf
+		if first {
+			r.impurity = b.crit.nodeImpurity()
+			first = false
+		}
+		isLeaf = isLeaf || r.impurity <= epsilon
+		var sp splitRec
+		nConst := r.nConst
+		if !isLeaf {
+			sp = b.split(r.start, r.end, r.impurity, &nConst)
+			isLeaf = sp.pos >= r.end || sp.improvement+epsilon < b.minImpurityDecrease
+		}
+		id := t.addNode(r.parent, r.isLeft, isLeaf, sp.feature, sp.threshold, r.impurity, nNode, wNode)
+		b.crit.nodeValue(t.Value[id*b.nValues : (id+1)*b.nValues])
+		if !isLeaf {
+			stack = append(stack,
+				stackRec{start: sp.pos, end: r.end, depth: r.depth + 1, parent: id, impurity: sp.impRight, nConst: nConst},
+				stackRec{start: r.start, end: sp.pos, depth: r.depth + 1, parent: id, isLeft: true, impurity: sp.impLeft, nConst: nConst})
+		}
+		t.MaxDepth = max(t.MaxDepth, r.depth)
+	}
+	t.pack()
+	return t, nil
+}
+
+// split finds the best split of samples[start:end] with the configured
+// splitter; nConst is the number of features known to be constant, updated
+// with those found constant here.
+func (b *builder) split(start, end int, impurity float64, nConst *int) splitRec {
+	best := splitRec{pos: end, improvement: math.Inf(-1), impLeft: math.Inf(1), impRight: math.Inf(1)}
+	bestProxy := math.Inf(-1)
+	features := b.features
+	nKnown := *nConst
+	nTotal := nKnown
+	nFound, nDrawn, nVisited := 0, 0, 0
+	fi := b.d
+	ps := b.pairs[start:end]
+	n := end - start
+	msl := b.minSamplesLeaf
+	mwl := b.minWeightLeaf
+	current := -1
+	for fi > nTotal && (nVisited < b.maxFeatures || nVisited <= nFound+nDrawn) {
+		nVisited++
+		fj := randInt(nDrawn, fi-nFound, &b.rng)
+		if fj < nKnown {
+			features[nDrawn], features[fj] = features[fj], features[nDrawn]
+			nDrawn++
+			continue
+		}
+		fj += nFound
+		f := features[fj]
+		current = f
+		col := b.xc[f*b.n : (f+1)*b.n]
+		var minV, maxV float32
+		if b.random {
+			minV = col[ps[0].i]
+			maxV = minV
+			ps[0].v = minV
+			for k := 1; k < n; k++ {
+				v := col[ps[k].i]
+				ps[k].v = v
+				if v < minV {
+					minV = v
+				} else if v > maxV {
+					maxV = v
+				}
+			}
+		} else {
+			for k := range ps {
+				ps[k].v = col[ps[k].i]
+			}
+			sortPairs(ps)
+			minV, maxV = ps[0].v, ps[n-1].v
+		}
+		if maxV <= minV+featureThreshold {
+			features[fj], features[nTotal] = features[nTotal], features[fj]
+			nFound++
+			nTotal++
+			continue
+		}
+		fi--
+		features[fi], features[fj] = features[fj], features[fi]
+
+		if b.random {
+			thr := randUniform(float64(minV), float64(maxV), &b.rng)
+			if thr == float64(maxV) {
+				thr = float64(minV)
+			}
+			p, pe := 0, n
+			for p < pe {
+				if float64(ps[p].v) <= thr {
+					p++
+				} else {
+					pe--
+					ps[p], ps[pe] = ps[pe], ps[p]
+				}
+			}
+			if pe < msl || n-pe < msl {
+				continue
+			}
+			b.crit.reset()
+			b.crit.update(start + pe)
+			_, wl, wr := b.crit.weights()
+			if wl < mwl || wr < mwl {
+				continue
+			}
+			if pr := b.crit.proxy(); pr > bestProxy {
+				bestProxy = pr
+				best = splitRec{feature: f, pos: start + pe, threshold: thr}
+			}
+			continue
+		}
+
+		b.crit.reset()
+		k := 0
+		for k < n {
+			for k+1 < n && ps[k+1].v <= ps[k].v+featureThreshold {
+				k++
+			}
+			k++
+			if k >= n || n-k < msl {
+				break
+			}
+			if k < msl {
+				continue
+			}
+			b.crit.update(start + k)
+			_, wl, wr := b.crit.weights()
+			if wl < mwl || wr < mwl {
+				continue
+			}
+			if pr := b.crit.proxy(); pr > bestProxy {
+				bestProxy = pr
+				lo, hi := float64(ps[k-1].v), float64(ps[k].v)
+				thr := lo/2.0 + hi/2.0
+				if thr == hi || math.IsInf(thr, 0) {
+					thr = lo
+				}
+				best = splitRec{feature: f, pos: start + k, threshold: thr}
+			}
+		}
+	}
+
+	if best.pos < end {
+		if !b.random || current != best.feature {
+			col := b.xc[best.feature*b.n : (best.feature+1)*b.n]
+			p, pe := 0, n
+			for p < pe {
+				if float64(col[ps[p].i]) <= best.threshold {
+					p++
+				} else {
+					pe--
+					ps[p], ps[pe] = ps[pe], ps[p]
+				}
+			}
+		}
+		b.crit.reset()
+		b.crit.update(best.pos)
+		best.impLeft, best.impRight = b.crit.childrenImpurity()
+		best.improvement = b.crit.improvement(impurity, best.impLeft, best.impRight)
+	}
+	// Restore the order of the known constant features for siblings and
+	// children, and record the newly found ones after them.
+	copy(features[:nKnown], b.constFeatures[:nKnown])
+	copy(b.constFeatures[nKnown:nKnown+nFound], features[nKnown:nKnown+nFound])
+	*nConst = nTotal
+	return best
+}
+
+// frontierRec is a node waiting in best-first growth.
+type frontierRec struct {
+	node        int
+	start, end  int
+	pos         int
+	depth       int
+	isLeaf      bool
+	impurity    float64
+	impLeft     float64
+	impRight    float64
+	improvement float64
+}
+
+// buildBestFirst grows at most maxLeafNodes leaves, always splitting the
+// frontier node with the largest impurity improvement, as scikit-learn's
+// BestFirstTreeBuilder. The frontier is a binary max-heap kept with the same
+// sift steps as libstdc++'s push_heap and pop_heap, so nodes with equal
+// improvements are expanded in the same order as in scikit-learn.
+func (b *builder) buildBestFirst(ctx context.Context) (*Tree, error) {
+	t := &Tree{NFeatures: b.d, NValues: b.nValues}
+	maxSplit := b.maxLeafNodes - 1
+	var frontier []frontierRec
+	frontier = append(frontier, b.addSplitNode(t, 0, len(b.pairs), math.Inf(1), true, false, -1, 0))
+	for len(frontier) > 0 {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		rec := heapPop(&frontier)
+		if rec.isLeaf || maxSplit <= 0 {
+			t.ChildrenLeft[rec.node], t.ChildrenRight[rec.node] = Leaf, Leaf
+			t.Feature[rec.node], t.Threshold[rec.node] = Undefined, Undefined
+		} else {
+			maxSplit--
+			left := b.addSplitNode(t, rec.start, rec.pos, rec.impLeft, false, true, rec.node, rec.depth+1)
+			right := b.addSplitNode(t, rec.pos, rec.end, rec.impRight, false, false, rec.node, rec.depth+1)
+			heapPush(&frontier, left)
+			heapPush(&frontier, right)
+		}
+		t.MaxDepth = max(t.MaxDepth, rec.depth)
+	}
+	t.pack()
+	return t, nil
+}
+
+// addSplitNode is BestFirstTreeBuilder._add_split_node: it adds the node
+// samples[start:end] to the tree and finds its best split.
+func (b *builder) addSplitNode(t *Tree, start, end int, impurity float64, first, isLeft bool, parent, depth int) frontierRec {
+	b.crit.init(start, end)
+	wNode, _, _ := b.crit.weights()
+	if first {
+		impurity = b.crit.nodeImpurity()
+	}
+	nNode := end - start
+	isLeaf := depth >= b.maxDepth || nNode < b.minSamplesSplit || nNode < 2*b.minSamplesLeaf ||
+		wNode < 2*b.minWeightLeaf || impurity <= epsilon
+	var sp splitRec
+	if !isLeaf {
+		nConst := 0
+		sp = b.split(start, end, impurity, &nConst)
+		isLeaf = sp.pos >= end || sp.improvement+epsilon < b.minImpurityDecrease
+	}
+	id := t.addNode(parent, isLeft, isLeaf, sp.feature, sp.threshold, impurity, nNode, wNode)
+	b.crit.nodeValue(t.Value[id*b.nValues : (id+1)*b.nValues])
+	rec := frontierRec{node: id, start: start, end: end, depth: depth, impurity: impurity}
+	if isLeaf {
+		rec.pos, rec.isLeaf = end, true
+		rec.impLeft, rec.impRight = impurity, impurity
+	} else {
+		rec.pos, rec.improvement = sp.pos, sp.improvement
+		rec.impLeft, rec.impRight = sp.impLeft, sp.impRight
+	}
+	return rec
+}
+
+// heapPush is std::push_heap with comparison a.improvement < b.improvement.
+func heapPush(h *[]frontierRec, v frontierRec) {
+	*h = append(*h, v)
+	siftUp(*h, len(*h)-1, 0, v)
+}
+
+func siftUp(h []frontierRec, hole, top int, v frontierRec) {
+	parent := (hole - 1) / 2
+	for hole > top && h[parent].improvement < v.improvement {
+		h[hole] = h[parent]
+		hole = parent
+		parent = (hole - 1) / 2
+	}
+	h[hole] = v
+}
+
+// heapPop is std::pop_heap followed by taking and removing the back.
+func heapPop(h *[]frontierRec) frontierRec {
+	a := *h
+	n := len(a)
+	if n > 1 {
+		last := n - 1
+		v := a[last]
+		a[last] = a[0]
+		// __adjust_heap(first, 0, last, v)
+		length := last
+		hole, second := 0, 0
+		for second < (length-1)/2 {
+			second = 2 * (second + 1)
+			if a[second].improvement < a[second-1].improvement {
+				second--
+			}
+			a[hole] = a[second]
+			hole = second
+		}
+		if length&1 == 0 && second == (length-2)/2 {
+			second = 2 * (second + 1)
+			a[hole] = a[second-1]
+			hole = second - 1
+		}
+		siftUp(a, hole, 0, v)
+	}
+	top := a[n-1]
+	*h = a[:n-1]
+	return top
+}

@@ -1,0 +1,166 @@
+package tree
+
+import (
+	"context"
+	"fmt"
+	"math"
+
+	"github.com/mlforge/mlforge/ml"
+	"gonum.org/v1/gonum/mat"
+)
+
+// params are the hyperparameters shared by both estimators.
+type params struct {
+	criterion             string
+	splitter              string
+	maxDepth              int
+	minSamplesSplit       Count
+	minSamplesLeaf        Count
+	minWeightFractionLeaf float64
+	maxFeatures           MaxFeatures
+	randomState           int
+	maxLeafNodes          int
+	minImpurityDecrease   float64
+}
+
+// validate checks what the struct tags cannot.
+func (p *params) validate() error {
+	c := p.minSamplesSplit
+	if !(c.Frac == 0 && c.N >= 2 || c.Frac > 0 && c.Frac <= 1 && c.N == 0) {
+		return &ml.ParamError{Param: "min_samples_split", Expected: minSamplesSplitExpect, Got: c.String()}
+	}
+	c = p.minSamplesLeaf
+	if !(c.Frac == 0 && c.N >= 1 || c.Frac > 0 && c.Frac < 1 && c.N == 0) {
+		return &ml.ParamError{Param: "min_samples_leaf", Expected: minSamplesLeafExpect, Got: c.String()}
+	}
+	return p.maxFeatures.validate()
+}
+
+const (
+	minSamplesSplitExpect = "an integer ≥ 2 or a fraction of the samples in (0, 1] written with a decimal point"
+	minSamplesLeafExpect  = "an integer ≥ 1 or a fraction of the samples in (0, 1) written with a decimal point"
+)
+
+// target is what the criterion needs from y: class indices or values.
+type target struct {
+	classes []int32 // classifier: class index per row
+	nClass  int
+	values  []float64 // regressor
+}
+
+// grow validates X and the sample weights, converts X to float32 columns
+// and grows a tree.
+func grow(ctx context.Context, p *params, X *mat.Dense, y target, sampleWeight []float64) (*Tree, error) {
+	nRows, nFeat := X.Dims()
+	if nRows > math.MaxInt32 {
+		return nil, ml.DataErrorf("X has %d rows: at most %d are supported", nRows, math.MaxInt32)
+	}
+	xc, err := toColumns32(X)
+	if err != nil {
+		return nil, err
+	}
+	var wTotal float64
+	pairs := make([]pair, 0, nRows)
+	if sampleWeight != nil {
+		if len(sampleWeight) != nRows {
+			return nil, ml.DataErrorf("sample_weight has %d values but X has %d rows", len(sampleWeight), nRows)
+		}
+		for i, w := range sampleWeight {
+			if math.IsNaN(w) || math.IsInf(w, 0) || w < 0 {
+				return nil, ml.DataErrorf("sample_weight[%d] is %v: weights must be finite and ≥ 0", i, w)
+			}
+			wTotal += w
+			if w != 0 {
+				pairs = append(pairs, pair{i: int32(i)})
+			}
+		}
+		if !(wTotal > 0) {
+			return nil, ml.DataErrorf("sample_weight sums to %v: at least one weight must be > 0", wTotal)
+		}
+	} else {
+		for i := range nRows {
+			pairs = append(pairs, pair{i: int32(i)})
+		}
+		wTotal = float64(nRows)
+	}
+
+	b := &builder{
+		xc: xc, n: nRows, d: nFeat,
+		pairs:               pairs,
+		features:            make([]int, nFeat),
+		constFeatures:       make([]int, nFeat),
+		rng:                 sklearnSeed(uint32(p.randomState)),
+		random:              p.splitter == "random",
+		maxDepth:            math.MaxInt32,
+		minImpurityDecrease: p.minImpurityDecrease,
+		maxLeafNodes:        p.maxLeafNodes,
+	}
+	for i := range b.features {
+		b.features[i] = i
+	}
+	if p.maxDepth > 0 {
+		b.maxDepth = p.maxDepth
+	}
+	b.minSamplesLeaf = p.minSamplesLeaf.resolve(nRows)
+	b.minSamplesSplit = p.minSamplesSplit.resolve(nRows)
+	if p.minSamplesSplit.Frac != 0 {
+		b.minSamplesSplit = max(2, b.minSamplesSplit)
+	}
+	b.minSamplesSplit = max(b.minSamplesSplit, 2*b.minSamplesLeaf)
+	b.maxFeatures = p.maxFeatures.resolve(nFeat, y.classes != nil)
+	if sampleWeight == nil {
+		b.minWeightLeaf = p.minWeightFractionLeaf * float64(nRows)
+	} else {
+		b.minWeightLeaf = p.minWeightFractionLeaf * wTotal
+	}
+	if y.classes != nil {
+		b.nValues = y.nClass
+		b.crit = newClassCrit(b.pairs, y.classes, sampleWeight, wTotal, y.nClass, p.criterion != "gini")
+	} else {
+		b.nValues = 1
+		b.crit = newRegCrit(b.pairs, y.values, sampleWeight, wTotal, p.criterion == "friedman_mse")
+	}
+	t, err := b.build(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ml.ProgressFrom(ctx).Report(ml.Event{Kind: "stage", Message: fmt.Sprintf("grew a tree of %d nodes, %d leaves, depth %d", t.NodeCount(), t.NLeaves(), t.MaxDepth)})
+	return t, nil
+}
+
+// toColumns32 converts X to float32, column-major, as scikit-learn converts
+// X to float32 before growing a tree. Values beyond float32's range are an
+// error, as in scikit-learn.
+func toColumns32(X *mat.Dense) ([]float32, error) {
+	r, c := X.Dims()
+	raw := X.RawMatrix()
+	out := make([]float32, r*c)
+	for i := 0; i < r; i++ {
+		row := raw.Data[i*raw.Stride : i*raw.Stride+c]
+		for j, v := range row {
+			if math.Abs(v) > math.MaxFloat32 {
+				return nil, ml.DataErrorf("X[%d, %d] is %v: trees work in float32, whose largest value is %g", i, j, v, math.MaxFloat32)
+			}
+			out[j*r+i] = float32(v)
+		}
+	}
+	return out, nil
+}
+
+// checkPredictX checks X for prediction against a tree with nFeatures
+// features, including float32's range.
+func checkPredictX(X *mat.Dense, nFeatures int) error {
+	if err := ml.CheckX(X, nFeatures); err != nil {
+		return err
+	}
+	r, c := X.Dims()
+	raw := X.RawMatrix()
+	for i := 0; i < r; i++ {
+		for j, v := range raw.Data[i*raw.Stride : i*raw.Stride+c] {
+			if math.Abs(v) > math.MaxFloat32 {
+				return ml.DataErrorf("X[%d, %d] is %v: trees work in float32, whose largest value is %g", i, j, v, math.MaxFloat32)
+			}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,344 @@
+package tree
+
+import (
+	"fmt"
+	"math"
+	"runtime"
+	"sync"
+
+	"github.com/mlforge/mlforge/ml"
+	"gonum.org/v1/gonum/mat"
+)
+
+// Markers used in Tree's arrays, as in sklearn.tree._tree.
+const (
+	// Leaf is the child index of a leaf (TREE_LEAF).
+	Leaf = -1
+	// Undefined is the feature and threshold of a leaf (TREE_UNDEFINED).
+	Undefined = -2
+)
+
+// Tree is a fitted binary decision tree as flat arrays, in the layout of
+// scikit-learn's sklearn.tree._tree.Tree. Node 0 is the root. A sample x
+// reaching an internal node i goes to ChildrenLeft[i] when
+// float32(x[Feature[i]]) <= Threshold[i] and to ChildrenRight[i] otherwise;
+// features are compared as float32, as scikit-learn does. A leaf has both
+// children equal to Leaf and Feature equal to Undefined. Children always
+// have larger indices than their parent.
+//
+// A Tree returned by an estimator is shared with it and must not be
+// modified.
+type Tree struct {
+	// NFeatures is the number of features the tree was grown on.
+	NFeatures int
+	// NValues is the width of a node's value: the number of classes for a
+	// classifier, 1 for a regressor.
+	NValues int
+	// MaxDepth is the depth of the deepest leaf (the root has depth 0).
+	MaxDepth int
+
+	ChildrenLeft  []int
+	ChildrenRight []int
+	Feature       []int
+	Threshold     []float64
+	// Value holds NodeCount() rows of NValues, row-major: for a classifier
+	// the weighted fraction of each class among the node's training samples
+	// (scikit-learn 1.2 stores the weighted counts; the fractions are those
+	// counts divided by WeightedNNodeSamples), for a regressor the weighted
+	// mean target.
+	Value []float64
+	// Impurity is the node's impurity under the training criterion.
+	Impurity []float64
+	// NNodeSamples is the number of training samples reaching the node.
+	NNodeSamples []int
+	// WeightedNNodeSamples is their total sample weight.
+	WeightedNNodeSamples []float64
+
+	nodes []node // packed copy for prediction, built by pack
+}
+
+// node is the packed form of an internal or leaf node used by prediction.
+type node struct {
+	threshold   float64
+	feature     int32
+	left, right int32
+}
+
+// NodeCount returns the number of nodes.
+func (t *Tree) NodeCount() int { return len(t.Feature) }
+
+// NLeaves returns the number of leaves.
+func (t *Tree) NLeaves() int {
+	n := 0
+	for _, l := range t.ChildrenLeft {
+		if l == Leaf {
+			n++
+		}
+	}
+	return n
+}
+
+// NodeValue returns the value row of node i (a view into Value).
+func (t *Tree) NodeValue(i int) []float64 { return t.Value[i*t.NValues : (i+1)*t.NValues] }
+
+func (t *Tree) addNode(parent int, isLeft, isLeaf bool, feature int, threshold, impurity float64, n int, w float64) int {
+	id := len(t.Feature)
+	if parent >= 0 {
+		if isLeft {
+			t.ChildrenLeft[parent] = id
+		} else {
+			t.ChildrenRight[parent] = id
+		}
+	}
+	if isLeaf {
+		feature, threshold = Undefined, Undefined
+	}
+	// Children are set when they are added.
+	t.ChildrenLeft = append(t.ChildrenLeft, Leaf)
+	t.ChildrenRight = append(t.ChildrenRight, Leaf)
+	t.Feature = append(t.Feature, feature)
+	t.Threshold = append(t.Threshold, threshold)
+	t.Impurity = append(t.Impurity, impurity)
+	t.NNodeSamples = append(t.NNodeSamples, n)
+	t.WeightedNNodeSamples = append(t.WeightedNNodeSamples, w)
+	for range t.NValues {
+		t.Value = append(t.Value, 0)
+	}
+	return id
+}
+
+// pack builds the compact node array used for prediction.
+func (t *Tree) pack() {
+	t.nodes = make([]node, len(t.Feature))
+	for i := range t.nodes {
+		t.nodes[i] = node{threshold: t.Threshold[i], feature: int32(t.Feature[i]), left: int32(t.ChildrenLeft[i]), right: int32(t.ChildrenRight[i])}
+	}
+}
+
+// Leaf returns the index of the leaf that x (of length NFeatures) reaches.
+func (t *Tree) Leaf(x []float64) int {
+	nodes := t.nodes
+	if nodes == nil {
+		i := 0
+		for t.ChildrenLeft[i] != Leaf {
+			if float64(float32(x[t.Feature[i]])) <= t.Threshold[i] {
+				i = t.ChildrenLeft[i]
+			} else {
+				i = t.ChildrenRight[i]
+			}
+		}
+		return i
+	}
+	i := int32(0)
+	for {
+		nd := &nodes[i]
+		if nd.left < 0 {
+			return int(i)
+		}
+		if float64(float32(x[nd.feature])) <= nd.threshold {
+			i = nd.left
+		} else {
+			i = nd.right
+		}
+	}
+}
+
+// parallelRows is the number of rows from which prediction is spread over
+// goroutines.
+const parallelRows = 4096
+
+// Apply returns the leaf reached by each row of X, which must have
+// NFeatures columns. Large inputs are split over GOMAXPROCS goroutines.
+func (t *Tree) Apply(X *mat.Dense) []int {
+	r, c := X.Dims()
+	if c != t.NFeatures {
+		panic(fmt.Sprintf("tree: Apply: X has %d columns, the tree %d features", c, t.NFeatures))
+	}
+	out := make([]int, r)
+	raw := X.RawMatrix()
+	forRows(r, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			out[i] = t.Leaf(raw.Data[i*raw.Stride : i*raw.Stride+c])
+		}
+	})
+	return out
+}
+
+// forRows calls f on consecutive row ranges covering [0, n), concurrently
+// when n is large.
+func forRows(n int, f func(lo, hi int)) {
+	workers := min(runtime.GOMAXPROCS(0), n/parallelRows)
+	if workers <= 1 {
+		f(0, n)
+		return
+	}
+	var wg sync.WaitGroup
+	chunk := (n + workers - 1) / workers
+	for lo := 0; lo < n; lo += chunk {
+		hi := min(lo+chunk, n)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			f(lo, hi)
+		}()
+	}
+	wg.Wait()
+}
+
+// FeatureImportances returns the normalised total impurity decrease brought
+// by each feature (the Gini importance), as scikit-learn's
+// feature_importances_: for each internal node, its weighted impurity minus
+// its children's, summed per feature, divided by the root's weight and
+// normalised to sum to 1 (all zeros when the root is a leaf).
+func (t *Tree) FeatureImportances() []float64 {
+	imp := make([]float64, t.NFeatures)
+	for i, l := range t.ChildrenLeft {
+		if l == Leaf {
+			continue
+		}
+		r := t.ChildrenRight[i]
+		imp[t.Feature[i]] += float64(t.WeightedNNodeSamples[i]*t.Impurity[i]) -
+			float64(t.WeightedNNodeSamples[l]*t.Impurity[l]) -
+			float64(t.WeightedNNodeSamples[r]*t.Impurity[r])
+	}
+	total := 0.0
+	for j := range imp {
+		imp[j] /= t.WeightedNNodeSamples[0]
+		total += imp[j]
+	}
+	if total > 0 {
+		for j := range imp {
+			imp[j] /= total
+		}
+	}
+	return imp
+}
+
+// Validate checks that t is a well-formed tree: consistent array lengths,
+// children in range with larger indices than their parent and exactly one
+// parent each, features in range, finite thresholds and values. A tree that
+// passes cannot make prediction panic or loop.
+func (t *Tree) Validate() error {
+	n := len(t.Feature)
+	if n == 0 {
+		return fmt.Errorf("tree: no nodes")
+	}
+	if t.NFeatures < 1 || t.NValues < 1 {
+		return fmt.Errorf("tree: n_features %d and n_values %d must be ≥ 1", t.NFeatures, t.NValues)
+	}
+	if n > math.MaxInt32 {
+		return fmt.Errorf("tree: %d nodes is too many", n)
+	}
+	for name, l := range map[string]int{"children_left": len(t.ChildrenLeft), "children_right": len(t.ChildrenRight),
+		"threshold": len(t.Threshold), "impurity": len(t.Impurity), "n_node_samples": len(t.NNodeSamples),
+		"weighted_n_node_samples": len(t.WeightedNNodeSamples)} {
+		if l != n {
+			return fmt.Errorf("tree: %s has %d entries, feature has %d", name, l, n)
+		}
+	}
+	if len(t.Value) != n*t.NValues {
+		return fmt.Errorf("tree: value has %d entries, expected %d nodes x %d", len(t.Value), n, t.NValues)
+	}
+	parents := make([]int, n)
+	depth := make([]int, n)
+	maxDepth := 0
+	for i := 0; i < n; i++ {
+		l, r, f := t.ChildrenLeft[i], t.ChildrenRight[i], t.Feature[i]
+		if i > 0 && parents[i] != 1 {
+			return fmt.Errorf("tree: node %d has %d parents, expected 1", i, parents[i])
+		}
+		maxDepth = max(maxDepth, depth[i])
+		if l == Leaf || r == Leaf {
+			if l != Leaf || r != Leaf || f != Undefined {
+				return fmt.Errorf("tree: leaf %d has children %d, %d and feature %d, expected %d, %d, %d", i, l, r, f, Leaf, Leaf, Undefined)
+			}
+		} else {
+			if l <= i || r <= i || l >= n || r >= n || l == r {
+				return fmt.Errorf("tree: node %d has children %d and %d, expected two distinct indices in (%d, %d)", i, l, r, i, n)
+			}
+			if f < 0 || f >= t.NFeatures {
+				return fmt.Errorf("tree: node %d splits on feature %d, expected one in [0, %d)", i, f, t.NFeatures)
+			}
+			if math.IsNaN(t.Threshold[i]) {
+				return fmt.Errorf("tree: node %d has threshold NaN", i)
+			}
+			parents[l]++
+			parents[r]++
+			depth[l], depth[r] = depth[i]+1, depth[i]+1
+		}
+		if t.NNodeSamples[i] < 0 || math.IsNaN(t.WeightedNNodeSamples[i]) || math.IsNaN(t.Impurity[i]) {
+			return fmt.Errorf("tree: node %d has bad sample counts or impurity", i)
+		}
+	}
+	for i, v := range t.Value {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return fmt.Errorf("tree: value[%d] is %v, expected a finite number", i, v)
+		}
+	}
+	if t.MaxDepth != maxDepth {
+		return fmt.Errorf("tree: max_depth is %d, the nodes give %d", t.MaxDepth, maxDepth)
+	}
+	return nil
+}
+
+// MarshalState stores t in s under names that start with prefix (such as
+// "" for one tree, or "estimators.3." for a forest's fourth tree).
+func (t *Tree) MarshalState(s *ml.State, prefix string) {
+	n := t.NodeCount()
+	s.SetInts(prefix+"children_left", t.ChildrenLeft)
+	s.SetInts(prefix+"children_right", t.ChildrenRight)
+	s.SetInts(prefix+"feature", t.Feature)
+	s.SetFloats(prefix+"threshold", t.Threshold)
+	s.SetFloats(prefix+"value", t.Value, n, t.NValues)
+	s.SetFloats(prefix+"impurity", t.Impurity)
+	s.SetInts(prefix+"n_node_samples", t.NNodeSamples)
+	s.SetFloats(prefix+"weighted_n_node_samples", t.WeightedNNodeSamples)
+	s.SetAttr(prefix+"n_features", t.NFeatures)
+	s.SetAttr(prefix+"max_depth", t.MaxDepth)
+}
+
+// UnmarshalTree reads a tree written by MarshalState with the same prefix
+// and validates it.
+func UnmarshalTree(s *ml.State, prefix string) (*Tree, error) {
+	t := &Tree{}
+	if err := s.Attr(prefix+"n_features", &t.NFeatures); err != nil {
+		return nil, err
+	}
+	if err := s.Attr(prefix+"max_depth", &t.MaxDepth); err != nil {
+		return nil, err
+	}
+	var err error
+	if t.Feature, _, err = s.Ints(prefix+"feature", Undefined, math.MaxInt32, -1); err != nil {
+		return nil, err
+	}
+	n := len(t.Feature)
+	for _, a := range []struct {
+		name string
+		dst  *[]int
+	}{{"children_left", &t.ChildrenLeft}, {"children_right", &t.ChildrenRight}, {"n_node_samples", &t.NNodeSamples}} {
+		if *a.dst, _, err = s.Ints(prefix+a.name, Leaf, math.MaxInt32, n); err != nil {
+			return nil, err
+		}
+	}
+	for _, a := range []struct {
+		name string
+		dst  *[]float64
+	}{{"threshold", &t.Threshold}, {"impurity", &t.Impurity}, {"weighted_n_node_samples", &t.WeightedNNodeSamples}} {
+		var f []float64
+		if f, _, err = s.Floats(prefix+a.name, n); err != nil {
+			return nil, err
+		}
+		*a.dst = append([]float64(nil), f...)
+	}
+	value, shape, err := s.Floats(prefix+"value", n, -1)
+	if err != nil {
+		return nil, err
+	}
+	t.Value = append([]float64(nil), value...)
+	t.NValues = shape[1]
+	if err := t.Validate(); err != nil {
+		return nil, err
+	}
+	t.pack()
+	return t, nil
+}
