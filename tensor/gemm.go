@@ -1,11 +1,468 @@
 package tensor
 
+import (
+	"fmt"
+	"runtime"
+	"sync"
+	"sync/atomic"
+)
+
 // Gemm computes C = alpha*op(A)*op(B) + beta*C for row-major matrices, where
 // op(X) is X or its transpose. op(A) is m x k, op(B) is k x n and C is m x n;
 // lda, ldb and ldc are the row strides. It follows BLAS sgemm semantics
 // (beta == 0 overwrites C, NaNs in C included).
+//
+// Gemm uses the Goto/BLIS scheme: op(A) is packed into MR-row panels and
+// op(B) into NR-column panels, cache-blocked by MC/KC/NC, and a register-tiled
+// micro-kernel (AVX-512 or AVX2+FMA assembly on amd64, chosen at run time;
+// pure Go elsewhere or with the purego build tag) runs over the panels. Large
+// products are split over up to GOMAXPROCS goroutines; small ones run on the
+// calling goroutine. Pack buffers are pooled, so steady-state calls do not
+// allocate. Gemm panics if a slice is too short for its dimensions.
 func Gemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
-	gemmRef(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+	checkGemm(transA, transB, m, n, k, a, lda, b, ldb, c, ldc)
+	if m == 0 || n == 0 {
+		return
+	}
+	if k == 0 || alpha == 0 {
+		scaleMatrix(m, n, beta, c, ldc)
+		return
+	}
+	threads := gemmThreads(m, n, k)
+	if threads <= 1 {
+		gemmSerial(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+		return
+	}
+	gemmParallel(threads, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+}
+
+// checkGemm panics with a clear message when the arguments cannot describe
+// the product: that is a programming error in the caller.
+func checkGemm(transA, transB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int) {
+	if m < 0 || n < 0 || k < 0 {
+		panic(fmt.Sprintf("tensor.Gemm: negative dimension m=%d n=%d k=%d", m, n, k))
+	}
+	ar, ac := m, k
+	if transA {
+		ar, ac = k, m
+	}
+	br, bc := k, n
+	if transB {
+		br, bc = n, k
+	}
+	need := func(name string, s []float32, rows, cols, ld int) {
+		if rows == 0 || cols == 0 {
+			return
+		}
+		if ld < cols {
+			panic(fmt.Sprintf("tensor.Gemm: ld%s=%d is less than the %d columns of %s", name, ld, cols, name))
+		}
+		if len(s) < (rows-1)*ld+cols {
+			panic(fmt.Sprintf("tensor.Gemm: %s has %d values, a %dx%d matrix with stride %d needs %d", name, len(s), rows, cols, ld, (rows-1)*ld+cols))
+		}
+	}
+	need("a", a, ar, ac, lda)
+	need("b", b, br, bc, ldb)
+	need("c", c, m, n, ldc)
+}
+
+// scaleMatrix sets C = beta*C, overwriting with zeros when beta == 0.
+func scaleMatrix(m, n int, beta float32, c []float32, ldc int) {
+	if beta == 1 {
+		return
+	}
+	for i := 0; i < m; i++ {
+		row := c[i*ldc : i*ldc+n]
+		if beta == 0 {
+			clear(row)
+		} else {
+			Scale(beta, row)
+		}
+	}
+}
+
+// microKernel computes the MR x NR tile C = alpha*Ap*Bp + beta*C, where Ap is
+// a packed kc x MR panel and Bp a packed kc x NR panel. beta == 0 must not
+// read C. c points at the top-left element; ldc is the row stride in elements.
+type microKernel func(kc int, ap, bp, c []float32, ldc int, alpha, beta float32)
+
+// gemmConfig describes the active micro-kernel and its cache blocking.
+type gemmConfig struct {
+	name       string
+	mr, nr     int
+	mc, kc, nc int
+	kernel     microKernel
+}
+
+// active is the configuration chosen at init for this CPU.
+var active gemmConfig
+
+// KernelName reports which GEMM micro-kernel this process uses:
+// "avx512" (16x... register tiles with AVX-512F), "avx2" (AVX2+FMA) or "go".
+func KernelName() string { return active.name }
+
+// genericConfig is the pure-Go kernel configuration.
+var genericConfig = gemmConfig{name: "go", mr: 4, nr: 4, mc: 128, kc: 256, nc: 1024, kernel: kernelGeneric4x4}
+
+// gemmBuffers are the per-goroutine pack buffers.
+type gemmBuffers struct {
+	a, b, tile []float32
+}
+
+// bufFree holds idle pack buffers. Unlike a sync.Pool it is not emptied by
+// the garbage collector, so steady-state Gemm calls never allocate; it holds
+// at most one set per goroutine that ran Gemm concurrently.
+var bufFree struct {
+	sync.Mutex
+	list []*gemmBuffers
+}
+
+func getBuffers() *gemmBuffers {
+	bufFree.Lock()
+	defer bufFree.Unlock()
+	if n := len(bufFree.list); n > 0 {
+		b := bufFree.list[n-1]
+		bufFree.list = bufFree.list[:n-1]
+		return b
+	}
+	return new(gemmBuffers)
+}
+
+func putBuffers(b *gemmBuffers) {
+	bufFree.Lock()
+	bufFree.list = append(bufFree.list, b)
+	bufFree.Unlock()
+}
+
+// grow returns s resized to n elements, reallocating only when needed.
+func grow(s []float32, n int) []float32 {
+	if cap(s) < n {
+		return make([]float32, n)
+	}
+	return s[:n]
+}
+
+// gemmSerial runs the blocked algorithm on the calling goroutine.
+func gemmSerial(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	cfg := &active
+	mr, nr := cfg.mr, cfg.nr
+	bufs := getBuffers()
+	mcMax := roundUp(min(cfg.mc, m), mr)
+	kcMax := min(cfg.kc, k)
+	ncMax := roundUp(min(cfg.nc, n), nr)
+	bufs.a = grow(bufs.a, mcMax*kcMax)
+	bufs.b = grow(bufs.b, ncMax*kcMax)
+	bufs.tile = grow(bufs.tile, mr*nr)
+	ab, bb, tile := bufs.a, bufs.b, bufs.tile
+
+	for jc := 0; jc < n; jc += cfg.nc {
+		nc := min(cfg.nc, n-jc)
+		for pc := 0; pc < k; pc += cfg.kc {
+			kc := min(cfg.kc, k-pc)
+			packB(transB, b, ldb, pc, jc, kc, nc, nr, bb)
+			bet := beta
+			if pc > 0 {
+				bet = 1
+			}
+			for ic := 0; ic < m; ic += cfg.mc {
+				mc := min(cfg.mc, m-ic)
+				packA(transA, a, lda, ic, pc, mc, kc, mr, ab)
+				for ir := 0; ir < mc; ir += mr {
+					ap := ab[ir*kc : (ir+mr)*kc]
+					rows := min(mr, mc-ir)
+					for jr := 0; jr < nc; jr += nr {
+						bp := bb[jr*kc : (jr+nr)*kc]
+						cols := min(nr, nc-jr)
+						off := (ic+ir)*ldc + jc + jr
+						if rows == mr && cols == nr {
+							cfg.kernel(kc, ap, bp, c[off:], ldc, alpha, bet)
+							continue
+						}
+						cfg.kernel(kc, ap, bp, tile, nr, alpha, 0)
+						storeEdge(rows, cols, tile, nr, bet, c[off:], ldc)
+					}
+				}
+			}
+		}
+	}
+	putBuffers(bufs)
+}
+
+// storeEdge writes the valid rows x cols corner of an edge tile into C:
+// C = tile + beta*C, overwriting when beta == 0.
+func storeEdge(rows, cols int, tile []float32, ldt int, beta float32, c []float32, ldc int) {
+	for i := 0; i < rows; i++ {
+		t := tile[i*ldt : i*ldt+cols]
+		d := c[i*ldc : i*ldc+cols]
+		switch beta {
+		case 0:
+			copy(d, t)
+		case 1:
+			for j, v := range t {
+				d[j] += v
+			}
+		default:
+			for j, v := range t {
+				d[j] = v + beta*d[j]
+			}
+		}
+	}
+}
+
+func roundUp(x, m int) int { return (x + m - 1) / m * m }
+
+// packA packs the mc x kc block of op(A) starting at (ic, pc) into panels of
+// mr rows: panel q holds rows q*mr..q*mr+mr-1 as kc groups of mr values, with
+// rows past mc set to zero.
+func packA(trans bool, a []float32, lda, ic, pc, mc, kc, mr int, dst []float32) {
+	for ir := 0; ir < mc; ir += mr {
+		rows := min(mr, mc-ir)
+		p := dst[ir*kc : (ir+mr)*kc]
+		if trans {
+			// op(A)[i][p] = A[p][i]: each k step is a contiguous run of rows.
+			for q := 0; q < kc; q++ {
+				src := a[(pc+q)*lda+ic+ir:]
+				d := p[q*mr : q*mr+mr]
+				copy(d, src[:rows])
+				clear(d[rows:])
+			}
+			continue
+		}
+		if rows == mr && mr == 8 {
+			packA8(a, lda, ic+ir, pc, kc, p)
+			continue
+		}
+		for r := 0; r < rows; r++ {
+			src := a[(ic+ir+r)*lda+pc : (ic+ir+r)*lda+pc+kc]
+			for q, v := range src {
+				p[q*mr+r] = v
+			}
+		}
+		for r := rows; r < mr; r++ {
+			for q := 0; q < kc; q++ {
+				p[q*mr+r] = 0
+			}
+		}
+	}
+}
+
+// packA8 packs 8 full rows of a non-transposed A.
+func packA8(a []float32, lda, i, pc, kc int, p []float32) {
+	r0 := a[i*lda+pc : i*lda+pc+kc]
+	r1 := a[(i+1)*lda+pc : (i+1)*lda+pc+kc]
+	r2 := a[(i+2)*lda+pc : (i+2)*lda+pc+kc]
+	r3 := a[(i+3)*lda+pc : (i+3)*lda+pc+kc]
+	r4 := a[(i+4)*lda+pc : (i+4)*lda+pc+kc]
+	r5 := a[(i+5)*lda+pc : (i+5)*lda+pc+kc]
+	r6 := a[(i+6)*lda+pc : (i+6)*lda+pc+kc]
+	r7 := a[(i+7)*lda+pc : (i+7)*lda+pc+kc]
+	p = p[:8*kc]
+	for q := range kc {
+		d := p[q*8 : q*8+8 : q*8+8]
+		d[0], d[1], d[2], d[3] = r0[q], r1[q], r2[q], r3[q]
+		d[4], d[5], d[6], d[7] = r4[q], r5[q], r6[q], r7[q]
+	}
+}
+
+// packB packs the kc x nc block of op(B) starting at (pc, jc) into panels of
+// nr columns: panel q holds kc groups of nr values, columns past nc zero.
+func packB(trans bool, b []float32, ldb, pc, jc, kc, nc, nr int, dst []float32) {
+	for jr := 0; jr < nc; jr += nr {
+		cols := min(nr, nc-jr)
+		p := dst[jr*kc : (jr+nr)*kc]
+		if !trans {
+			for q := 0; q < kc; q++ {
+				src := b[(pc+q)*ldb+jc+jr:]
+				d := p[q*nr : q*nr+nr]
+				copy(d, src[:cols])
+				clear(d[cols:])
+			}
+			continue
+		}
+		// op(B)[p][j] = B[j][p]: read each source row once, scatter by nr.
+		for c := 0; c < cols; c++ {
+			src := b[(jc+jr+c)*ldb+pc : (jc+jr+c)*ldb+pc+kc]
+			for q, v := range src {
+				p[q*nr+c] = v
+			}
+		}
+		for c := cols; c < nr; c++ {
+			for q := 0; q < kc; q++ {
+				p[q*nr+c] = 0
+			}
+		}
+	}
+}
+
+// parallelMinWork is the number of multiply-adds below which Gemm stays on
+// the calling goroutine: handing work to another goroutine costs a few
+// microseconds, about what 2^18 multiply-adds take on one core.
+const parallelMinWork = 1 << 18
+
+// gemmThreads picks how many goroutines to use.
+func gemmThreads(m, n, k int) int {
+	p := runtime.GOMAXPROCS(0)
+	if p <= 1 || m*n*k < parallelMinWork {
+		return 1
+	}
+	// Each goroutine needs at least a few tiles of work along the split axis.
+	tiles := max(n/active.nr, m/active.mr)
+	return max(1, min(p, maxWorkers+1, tiles/2))
+}
+
+// maxWorkers caps the helper goroutines Gemm starts.
+const maxWorkers = 63
+
+// parJob is one parallel Gemm call: C is cut into chunks strips along N (or
+// M), and the caller and the helpers take strips from next until none are
+// left, so a goroutine slowed down by other load takes fewer.
+type parJob struct {
+	transA, transB bool
+	m, n, k        int
+	alpha, beta    float32
+	a, b, c        []float32
+	lda, ldb, ldc  int
+	splitN         bool
+	unit, chunks   int
+	next           atomic.Int64
+	wg             sync.WaitGroup
+}
+
+var (
+	workersOnce sync.Once
+	jobs        chan *parJob
+	jobPool     = sync.Pool{New: func() any { return new(parJob) }}
+)
+
+func startWorkers() {
+	n := min(runtime.GOMAXPROCS(0), maxWorkers+1) - 1
+	jobs = make(chan *parJob, 2*maxWorkers)
+	for range max(n, 1) {
+		go func() {
+			for j := range jobs {
+				j.work()
+				j.wg.Done()
+			}
+		}()
+	}
+}
+
+// work runs strips until none are left.
+func (j *parJob) work() {
+	total := j.m
+	if j.splitN {
+		total = j.n
+	}
+	units := (total + j.unit - 1) / j.unit
+	for {
+		t := int(j.next.Add(1)) - 1
+		if t >= j.chunks {
+			return
+		}
+		start := units * t / j.chunks * j.unit
+		end := min(total, units*(t+1)/j.chunks*j.unit)
+		if end <= start {
+			continue
+		}
+		a, b, c := j.a, j.b, j.c
+		m, n := j.m, j.n
+		if j.splitN {
+			n = end - start
+			if j.transB {
+				b = b[start*j.ldb:]
+			} else {
+				b = b[start:]
+			}
+			c = c[start:]
+		} else {
+			m = end - start
+			if j.transA {
+				a = a[start:]
+			} else {
+				a = a[start*j.lda:]
+			}
+			c = c[start*j.ldc:]
+		}
+		gemmSerial(j.transA, j.transB, m, n, j.k, j.alpha, a, j.lda, b, j.ldb, j.beta, c, j.ldc)
+	}
+}
+
+// gemmParallel splits C into strips, along N when it has at least as many
+// column tiles as row tiles and along M otherwise, and runs them on threads
+// goroutines. Each strip is an independent product (op(A) or op(B) is packed
+// again per strip), so the goroutines never wait for each other mid-way.
+func gemmParallel(threads int, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	workersOnce.Do(startWorkers)
+	j := jobPool.Get().(*parJob)
+	*j = parJob{transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, beta: beta,
+		a: a, b: b, c: c, lda: lda, ldb: ldb, ldc: ldc}
+	j.splitN = n/active.nr >= m/active.mr
+	total := m
+	j.unit = active.mr
+	if j.splitN {
+		total, j.unit = n, active.nr
+	}
+	// Strips of at least 4 tiles (and a block for big products), about 4 per
+	// goroutine.
+	units := (total + j.unit - 1) / j.unit
+	minUnits := 4
+	if j.splitN {
+		minUnits = max(minUnits, min(active.nc, 256)/j.unit)
+	}
+	j.chunks = max(threads, min(4*threads, units/minUnits))
+	j.wg.Add(threads - 1)
+	for range threads - 1 {
+		jobs <- j
+	}
+	j.work()
+	j.wg.Wait()
+	j.a, j.b, j.c = nil, nil, nil
+	jobPool.Put(j)
+}
+
+// kernelGeneric4x4 is the portable micro-kernel: a 4x4 register tile.
+func kernelGeneric4x4(kc int, ap, bp, c []float32, ldc int, alpha, beta float32) {
+	var c00, c01, c02, c03, c10, c11, c12, c13 float32
+	var c20, c21, c22, c23, c30, c31, c32, c33 float32
+	ap = ap[:4*kc]
+	bp = bp[:4*kc]
+	for q := 0; q < kc; q++ {
+		a := ap[q*4 : q*4+4 : q*4+4]
+		b := bp[q*4 : q*4+4 : q*4+4]
+		a0, a1, a2, a3 := a[0], a[1], a[2], a[3]
+		b0, b1, b2, b3 := b[0], b[1], b[2], b[3]
+		c00 += a0 * b0
+		c01 += a0 * b1
+		c02 += a0 * b2
+		c03 += a0 * b3
+		c10 += a1 * b0
+		c11 += a1 * b1
+		c12 += a1 * b2
+		c13 += a1 * b3
+		c20 += a2 * b0
+		c21 += a2 * b1
+		c22 += a2 * b2
+		c23 += a2 * b3
+		c30 += a3 * b0
+		c31 += a3 * b1
+		c32 += a3 * b2
+		c33 += a3 * b3
+	}
+	store4(c[0:4:4], c00, c01, c02, c03, alpha, beta)
+	store4(c[ldc:ldc+4:ldc+4], c10, c11, c12, c13, alpha, beta)
+	store4(c[2*ldc:2*ldc+4:2*ldc+4], c20, c21, c22, c23, alpha, beta)
+	store4(c[3*ldc:3*ldc+4:3*ldc+4], c30, c31, c32, c33, alpha, beta)
+}
+
+func store4(d []float32, v0, v1, v2, v3, alpha, beta float32) {
+	if beta == 0 {
+		d[0], d[1], d[2], d[3] = alpha*v0, alpha*v1, alpha*v2, alpha*v3
+		return
+	}
+	d[0] = alpha*v0 + beta*d[0]
+	d[1] = alpha*v1 + beta*d[1]
+	d[2] = alpha*v2 + beta*d[2]
+	d[3] = alpha*v3 + beta*d[3]
 }
 
 // gemmRef is the plain reference implementation.

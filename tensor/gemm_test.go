@@ -1,0 +1,198 @@
+package tensor
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+func randSlice(r *rand.Rand, n int) []float32 {
+	s := make([]float32, n)
+	for i := range s {
+		s[i] = float32(r.NormFloat64())
+	}
+	return s
+}
+
+// checkGemmCase runs Gemm and gemmRef on the same inputs and compares them.
+// Tolerance: both sum k float32 products in different orders, so each may be
+// off by about k*eps*sum|a*b|; we allow 4*k*eps*(sum|a||b|) per element plus
+// the beta*C term, where eps = 2^-24.
+func checkGemmCase(t *testing.T, r *rand.Rand, transA, transB bool, m, n, k int, alpha, beta float32, pad int) {
+	t.Helper()
+	lda, ldb, ldc := k+pad, n+pad, n+pad
+	ar, br := m, k
+	if transA {
+		lda, ar = m+pad, k
+	}
+	if transB {
+		ldb, br = k+pad, n
+	}
+	a := randSlice(r, max(ar*lda, 1))
+	b := randSlice(r, max(br*ldb, 1))
+	c := randSlice(r, max(m*ldc, 1))
+	want := append([]float32(nil), c...)
+	got := append([]float32(nil), c...)
+	gemmRef(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, want, ldc)
+	Gemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, got, ldc)
+	for i := 0; i < m; i++ {
+		for j := 0; j < ldc; j++ {
+			idx := i*ldc + j
+			if j >= n {
+				if got[idx] != c[idx] {
+					t.Fatalf("%v: wrote outside C at (%d,%d)", caseName(transA, transB, m, n, k, alpha, beta, pad), i, j)
+				}
+				continue
+			}
+			var mag float64
+			for p := 0; p < k; p++ {
+				var av, bv float32
+				if transA {
+					av = a[p*lda+i]
+				} else {
+					av = a[i*lda+p]
+				}
+				if transB {
+					bv = b[j*ldb+p]
+				} else {
+					bv = b[p*ldb+j]
+				}
+				mag += math.Abs(float64(av) * float64(bv))
+			}
+			tol := 4*float64(k+2)*0x1p-24*(math.Abs(float64(alpha))*mag+math.Abs(float64(beta*c[idx]))) + 1e-30
+			if d := math.Abs(float64(got[idx] - want[idx])); !(d <= tol) {
+				t.Fatalf("%v: C[%d,%d] = %v, want %v (tol %g)", caseName(transA, transB, m, n, k, alpha, beta, pad), i, j, got[idx], want[idx], tol)
+			}
+		}
+	}
+}
+
+func caseName(transA, transB bool, m, n, k int, alpha, beta float32, pad int) string {
+	return fmt.Sprintf("tA=%v tB=%v m=%d n=%d k=%d alpha=%v beta=%v pad=%d", transA, transB, m, n, k, alpha, beta, pad)
+}
+
+func TestGemmShapes(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	sizes := []int{1, 2, 3, 5, 7, 8, 13, 16, 17, 31, 32, 33, 47}
+	for _, m := range sizes {
+		for _, n := range sizes {
+			for _, k := range []int{0, 1, 4, 9, 30} {
+				tA, tB := r.IntN(2) == 1, r.IntN(2) == 1
+				pad := r.IntN(3)
+				checkGemmCase(t, r, tA, tB, m, n, k, 1, 0, pad)
+			}
+		}
+	}
+}
+
+func TestGemmAlphaBetaTrans(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	for _, tA := range []bool{false, true} {
+		for _, tB := range []bool{false, true} {
+			for _, ab := range [][2]float32{{1, 0}, {1, 1}, {0.5, -2}, {-1.5, 0.25}, {0, 3}, {2, 1}} {
+				checkGemmCase(t, r, tA, tB, 29, 70, 45, ab[0], ab[1], 3)
+			}
+		}
+	}
+}
+
+// TestGemmBlocking covers sizes beyond one cache block in every dimension
+// and the parallel path.
+func TestGemmBlocking(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	shapes := [][3]int{{300, 700, 500}, {64, 676, 576}, {1, 1500, 900}, {700, 3, 400}, {130, 130, 130}}
+	if testing.Short() {
+		shapes = shapes[1:2]
+	}
+	for i, s := range shapes {
+		checkGemmCase(t, r, i%2 == 1, i%3 == 1, s[0], s[1], s[2], 1, 0.5, 1)
+	}
+}
+
+func TestGemmBetaZeroOverwritesNaN(t *testing.T) {
+	m, n, k := 19, 37, 11
+	r := rand.New(rand.NewPCG(7, 8))
+	a, b := randSlice(r, m*k), randSlice(r, k*n)
+	for _, kk := range []int{0, k} {
+		c := make([]float32, m*n)
+		for i := range c {
+			c[i] = float32(math.NaN())
+		}
+		Gemm(false, false, m, n, kk, 1, a, k, b, n, 0, c, n)
+		for i, v := range c {
+			if v != v {
+				t.Fatalf("k=%d: C[%d] is NaN after beta=0", kk, i)
+			}
+		}
+	}
+	// With beta != 0 a NaN in C must propagate.
+	c := make([]float32, m*n)
+	c[5] = float32(math.NaN())
+	Gemm(false, false, m, n, k, 1, a, k, b, n, 1, c, n)
+	if c[5] == c[5] {
+		t.Fatal("NaN in C with beta=1 did not propagate")
+	}
+}
+
+func TestGemmKernels(t *testing.T) {
+	// Every kernel this CPU can run, including the pure-Go one, must agree
+	// with the reference.
+	saved := active
+	defer func() { active = saved }()
+	for _, cfg := range availableConfigs() {
+		active = cfg
+		r := rand.New(rand.NewPCG(9, 10))
+		for _, s := range [][3]int{{1, 1, 1}, {cfg.mr, cfg.nr, 7}, {cfg.mr + 1, cfg.nr + 1, 300}, {50, 90, 33}, {3*cfg.mc + 5, 2*cfg.nc + 7, 2*cfg.kc + 3}} {
+			if testing.Short() && s[0] > 100 {
+				continue
+			}
+			for _, tr := range [][2]bool{{false, false}, {true, true}} {
+				checkGemmCase(t, r, tr[0], tr[1], s[0], s[1], s[2], 1.25, 0.75, 2)
+			}
+		}
+	}
+}
+
+func TestGemmPanics(t *testing.T) {
+	defer func() {
+		if recover() == nil {
+			t.Fatal("short C did not panic")
+		}
+	}()
+	Gemm(false, false, 2, 2, 2, 1, make([]float32, 4), 2, make([]float32, 4), 2, 0, make([]float32, 3), 2)
+}
+
+func TestGemmAllocs(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 1))
+	for _, s := range [][3]int{{64, 128, 576}, {512, 512, 512}} {
+		m, n, k := s[0], s[1], s[2]
+		a, b, c := randSlice(r, m*k), randSlice(r, k*n), make([]float32, m*n)
+		Gemm(false, false, m, n, k, 1, a, k, b, n, 0, c, n)
+		allocs := testing.AllocsPerRun(20, func() {
+			Gemm(false, false, m, n, k, 1, a, k, b, n, 0, c, n)
+		})
+		// sync.Pool may drop a buffer at a GC; more than that is a leak.
+		if allocs > 0.5 {
+			t.Errorf("%dx%dx%d: %v allocations per Gemm, want 0", m, n, k, allocs)
+		}
+	}
+}
+
+func benchGemm(b *testing.B, m, n, k int) {
+	r := rand.New(rand.NewPCG(1, 1))
+	x, y, c := randSlice(r, m*k), randSlice(r, k*n), make([]float32, m*n)
+	b.ReportAllocs()
+	b.SetBytes(0)
+	b.ResetTimer()
+	for b.Loop() {
+		Gemm(false, false, m, n, k, 1, x, k, y, n, 0, c, n)
+	}
+	b.ReportMetric(2*float64(m)*float64(n)*float64(k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+}
+
+func BenchmarkGemm(b *testing.B) {
+	for _, s := range [][3]int{{256, 256, 256}, {512, 512, 512}, {1024, 1024, 1024}, {2048, 2048, 2048}, {32, 676, 9}, {64, 121, 288}, {64, 128, 576}} {
+		b.Run(fmt.Sprintf("%dx%dx%d", s[0], s[1], s[2]), func(b *testing.B) { benchGemm(b, s[0], s[1], s[2]) })
+	}
+}
