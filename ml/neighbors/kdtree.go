@@ -1,0 +1,190 @@
+package neighbors
+
+import "math"
+
+// kdTree is a k-d tree in scikit-learn's layout: a complete binary tree of
+// 2^levels − 1 nodes with levels = 1 + ⌊log2(max(1, (n−1)/leafSize))⌋, so
+// every leaf holds between leafSize and 2·leafSize points (fewer when n is
+// smaller than leafSize). Each inner node splits its points at the median of the dimension
+// where they spread most; every node keeps the tight bounding box of its
+// points. The training rows are stored in tree order, so a leaf is one
+// contiguous block.
+type kdTree struct {
+	d         int
+	data      []float64 // n×d, rows in tree order
+	idx       []int     // training index of each tree-order row
+	start     []int     // first tree-order row of each node
+	end       []int     // one past its last row
+	lo, hi    []float64 // nodes×d bounding boxes
+	firstLeaf int       // nodes from here on are leaves
+}
+
+// buildKDTree builds the tree over x (n×d, row-major), n ≥ 1, leafSize ≥ 1.
+func buildKDTree(x []float64, n, d, leafSize int) *kdTree {
+	levels := 1 + int(math.Log2(math.Max(1, float64(n-1)/float64(leafSize))))
+	nodes := 1<<levels - 1
+	t := &kdTree{
+		d:         d,
+		idx:       make([]int, n),
+		start:     make([]int, nodes),
+		end:       make([]int, nodes),
+		lo:        make([]float64, nodes*d),
+		hi:        make([]float64, nodes*d),
+		firstLeaf: 1<<(levels-1) - 1,
+	}
+	for i := range t.idx {
+		t.idx[i] = i
+	}
+	vals := make([]float64, n)
+	t.build(x, 0, 0, n, vals)
+	t.data = make([]float64, n*d)
+	for i, k := range t.idx {
+		copy(t.data[i*d:(i+1)*d], x[k*d:(k+1)*d])
+	}
+	return t
+}
+
+// build fills node i with rows idx[s:e] and splits it unless it is a leaf.
+func (t *kdTree) build(x []float64, i, s, e int, vals []float64) {
+	d := t.d
+	t.start[i], t.end[i] = s, e
+	lo, hi := t.lo[i*d:(i+1)*d], t.hi[i*d:(i+1)*d]
+	copy(lo, x[t.idx[s]*d:(t.idx[s]+1)*d])
+	copy(hi, lo)
+	for _, k := range t.idx[s+1 : e] {
+		for j, v := range x[k*d : (k+1)*d] {
+			lo[j] = min(lo[j], v)
+			hi[j] = max(hi[j], v)
+		}
+	}
+	if i >= t.firstLeaf {
+		return
+	}
+	dim, spread := 0, -1.0
+	for j := range lo {
+		if w := hi[j] - lo[j]; w > spread {
+			dim, spread = j, w
+		}
+	}
+	seg, v := t.idx[s:e], vals[s:e]
+	for r, k := range seg {
+		v[r] = x[k*d+dim]
+	}
+	mid := (e - s) / 2
+	selectKth(v, seg, mid)
+	t.build(x, 2*i+1, s, s+mid, vals)
+	t.build(x, 2*i+2, s+mid, e, vals)
+}
+
+// selectKth reorders v (and idx alongside) so that v[k] is the value a sort
+// would put there, with no larger value before it and no smaller one after.
+// Hoare partitioning keeps runs of equal values cheap.
+func selectKth(v []float64, idx []int, k int) {
+	lo, hi := 0, len(v)-1
+	for hi > lo {
+		m := lo + (hi-lo)/2
+		// Median of three as the pivot.
+		a, b, c := v[lo], v[m], v[hi]
+		pivot := max(min(a, b), min(max(a, b), c))
+		i, j := lo, hi
+		for i <= j {
+			for v[i] < pivot {
+				i++
+			}
+			for v[j] > pivot {
+				j--
+			}
+			if i <= j {
+				v[i], v[j] = v[j], v[i]
+				idx[i], idx[j] = idx[j], idx[i]
+				i++
+				j--
+			}
+		}
+		switch {
+		case k <= j:
+			hi = j
+		case k >= i:
+			lo = i
+		default:
+			return
+		}
+	}
+}
+
+// treeQuery is one query's depth-first search state.
+type treeQuery struct {
+	t     *kdTree
+	m     metric
+	x     []float64
+	h     kheap
+	slack float64 // relative tolerance on pruning, for math.Pow's rounding
+}
+
+// minRdist returns a lower bound on the reduced distance from x to any point
+// in node i's box. It adds the same terms in the same order as rdist would
+// for the nearest point of the box, and each term is no larger than the
+// point's own (rounding is monotone), so the bound never exceeds a reduced
+// distance that rdist computes for a point inside.
+func (q *treeQuery) minRdist(i int) float64 {
+	d := q.t.d
+	lo, hi := q.t.lo[i*d:(i+1)*d], q.t.hi[i*d:(i+1)*d]
+	var s float64
+	for j, xj := range q.x {
+		if xj < lo[j] {
+			s += q.m.term(lo[j] - xj)
+		} else if xj > hi[j] {
+			s += q.m.term(xj - hi[j])
+		}
+	}
+	return s
+}
+
+// visit searches node i, whose bound is lb, nearer child first. A node is
+// skipped only when its bound is strictly worse than the k-th best, so a tied
+// point with a smaller index is still found.
+func (q *treeQuery) visit(i int, lb float64) {
+	if lb > q.h.worst()*(1+q.slack) {
+		return
+	}
+	t := q.t
+	if i >= t.firstLeaf {
+		d := t.d
+		w := q.h.worst()
+		for r := t.start[i]; r < t.end[i]; r++ {
+			if q.h.push(q.m.rdist(q.x, t.data[r*d:(r+1)*d], w), t.idx[r]) {
+				w = q.h.worst()
+			}
+		}
+		return
+	}
+	c1, c2 := 2*i+1, 2*i+2
+	l1, l2 := q.minRdist(c1), q.minRdist(c2)
+	if l1 <= l2 {
+		q.visit(c1, l1)
+		q.visit(c2, l2)
+	} else {
+		q.visit(c2, l2)
+		q.visit(c1, l1)
+	}
+}
+
+// treeSearch answers the queries with the k-d tree, handing chunks of
+// queries to the workers on demand.
+func (ix *index) treeSearch(q []float64, m, k, workers int, dist []float64, ind []int) {
+	d := ix.d
+	slack := 0.0
+	if ix.metric.kind == kindPow {
+		slack = 1e-12
+	}
+	parallelChunks(m, 32, workers, func(_, lo, hi int) {
+		tq := treeQuery{t: ix.tree, m: ix.metric, slack: slack}
+		hd, hi2 := make([]float64, k), make([]int, k)
+		for i := lo; i < hi; i++ {
+			tq.x = q[i*d : (i+1)*d]
+			tq.h.reset(hd, hi2)
+			tq.visit(0, tq.minRdist(0))
+			finish(&tq.h, i, k, dist, ind)
+		}
+	})
+}
