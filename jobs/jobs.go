@@ -1,0 +1,392 @@
+// Package jobs runs training runs in the background on River, a maintained
+// job queue that works the same on SQLite (embedded default) and PostgreSQL
+// (several machines). The store's run row is the source of truth: each job
+// carries (run ID, attempt), and a worker whose attempt is no longer the
+// run's stops without touching it.
+//
+// Durability: a worker heartbeats its run every few seconds. When a process
+// dies mid-run, the next start (SQLite: every unfinished run belongs to a
+// dead process, since one process owns the data folder) or a periodic sweep
+// (PostgreSQL: runs whose heartbeat is stale) requeues the run with its
+// attempt raised, and a new job picks it up; the run's events say so.
+package jobs
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/riverqueue/river/riverdriver/riversqlite"
+	"github.com/riverqueue/river/rivermigrate"
+	"github.com/riverqueue/river/rivertype"
+
+	"github.com/mlforge/mlforge/store"
+)
+
+// Tunables; variables so tests can shorten them.
+var (
+	HeartbeatEvery = 2 * time.Second
+	// StaleAfter is how old a heartbeat must be before a run is taken for
+	// dead on PostgreSQL.
+	StaleAfter = 30 * time.Second
+	// FlushEvery is how often metric points and events are written.
+	FlushEvery = 300 * time.Millisecond
+)
+
+// TrainArgs are the arguments of a training job.
+type TrainArgs struct {
+	RunID   string `json:"run_id"`
+	Attempt int    `json:"attempt"`
+}
+
+// Kind names the job kind for River.
+func (TrainArgs) Kind() string { return "mlforge_train" }
+
+// InsertOpts: no retries by River (a failed run is final; crash recovery is
+// ours) and no unique constraint.
+func (TrainArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{MaxAttempts: 1} }
+
+// Runner executes one run. The server supplies it (it calls train.Run); it
+// must stop promptly when ctx is cancelled and report through rec.
+type Runner func(ctx context.Context, run *store.Run, rec *Recorder) (result json.RawMessage, err error)
+
+// Config configures a Manager.
+type Config struct {
+	Store *store.Store
+	// DB is the database URL the store was opened with (SQLite path or
+	// postgres:// URL); River keeps its queue there too.
+	DB string
+	// Workers is how many runs train at once (default 2).
+	Workers int
+	Runner  Runner
+	Logger  *slog.Logger
+}
+
+type queue interface {
+	Start(ctx context.Context) error
+	Stop(ctx context.Context) error
+	Insert(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error)
+}
+
+// Manager owns the River client and the background bookkeeping.
+type Manager struct {
+	cfg    Config
+	q      queue
+	closer func()
+	log    *slog.Logger
+	Broker *Broker
+
+	mu      sync.Mutex
+	running map[string]context.CancelFunc
+	stop    chan struct{}
+	wg      sync.WaitGroup
+}
+
+// New creates the River client (migrating its tables) but does not start
+// working; call Start.
+func New(ctx context.Context, cfg Config) (*Manager, error) {
+	if cfg.Workers <= 0 {
+		cfg.Workers = 2
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	m := &Manager{cfg: cfg, log: cfg.Logger, Broker: NewBroker(), running: map[string]context.CancelFunc{}, stop: make(chan struct{})}
+	workers := river.NewWorkers()
+	if err := river.AddWorkerSafely(workers, &worker{m: m}); err != nil {
+		return nil, err
+	}
+	rc := &river.Config{
+		Queues:               map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: cfg.Workers}},
+		Workers:              workers,
+		JobTimeout:           -1,                     // training may take hours: no timeout
+		RescueStuckJobsAfter: 30 * 24 * time.Hour,    // crash recovery is ours (heartbeats)
+		FetchPollInterval:    200 * time.Millisecond, // SQLite has no LISTEN/NOTIFY
+		FetchCooldown:        50 * time.Millisecond,
+		Logger:               slog.New(slog.DiscardHandler),
+	}
+	if store.IsPostgres(cfg.DB) {
+		pool, err := pgxpool.New(ctx, cfg.DB)
+		if err != nil {
+			return nil, err
+		}
+		drv := riverpgxv5.New(pool)
+		if err := migrate[pgx.Tx](ctx, drv); err != nil {
+			pool.Close()
+			return nil, err
+		}
+		c, err := river.NewClient(drv, rc)
+		if err != nil {
+			pool.Close()
+			return nil, err
+		}
+		m.q, m.closer = c, pool.Close
+	} else {
+		db, err := sql.Open("sqlite", store.SQLiteDSN(cfg.DB))
+		if err != nil {
+			return nil, err
+		}
+		db.SetMaxOpenConns(1) // as riversqlite recommends
+		drv := riversqlite.New(db)
+		if err := migrate[*sql.Tx](ctx, drv); err != nil {
+			db.Close()
+			return nil, err
+		}
+		c, err := river.NewClient(drv, rc)
+		if err != nil {
+			db.Close()
+			return nil, err
+		}
+		m.q, m.closer = c, func() { db.Close() }
+	}
+	return m, nil
+}
+
+func migrate[TTx any](ctx context.Context, drv riverdriver.Driver[TTx]) error {
+	mig, err := rivermigrate.New(drv, &rivermigrate.Config{Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		return err
+	}
+	if _, err := mig.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
+		return fmt.Errorf("jobs: migrating the queue tables: %w", err)
+	}
+	return nil
+}
+
+// Start recovers runs left unfinished by a previous process, then starts
+// working jobs.
+func (m *Manager) Start(ctx context.Context) error {
+	if err := m.recover(ctx, !store.IsPostgres(m.cfg.DB)); err != nil {
+		return err
+	}
+	if err := m.q.Start(ctx); err != nil {
+		return err
+	}
+	if store.IsPostgres(m.cfg.DB) {
+		m.wg.Add(1)
+		go m.sweep()
+	}
+	return nil
+}
+
+// Stop stops taking jobs, cancels running ones and waits for them (up to
+// ctx's deadline). Cancelled runs are left to be resumed by the next start:
+// a stop is not a user's cancel.
+func (m *Manager) Stop(ctx context.Context) error {
+	close(m.stop)
+	m.mu.Lock()
+	for _, cancel := range m.running {
+		cancel()
+	}
+	m.mu.Unlock()
+	err := m.q.Stop(ctx)
+	m.wg.Wait()
+	m.closer()
+	return err
+}
+
+// Enqueue starts the background work of a run that the caller created in
+// the store (queued, attempt 0).
+func (m *Manager) Enqueue(ctx context.Context, run *store.Run) error {
+	_, err := m.q.Insert(ctx, TrainArgs{RunID: run.ID, Attempt: run.Attempt}, nil)
+	return err
+}
+
+// Cancel asks a run to stop: a queued run is cancelled at once, a running
+// one within a step (on this machine through its context; on others at
+// their next heartbeat).
+func (m *Manager) Cancel(ctx context.Context, id string) (*store.Run, error) {
+	r, err := m.cfg.Store.RequestCancel(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	m.mu.Lock()
+	if cancel, ok := m.running[id]; ok {
+		cancel()
+	}
+	m.mu.Unlock()
+	if r.Status == store.Cancelled {
+		m.emitStatus(ctx, r.ID, store.Cancelled, "cancelled before it started", r.Attempt)
+	}
+	return r, nil
+}
+
+// recover requeues unfinished runs. With all, every queued or running run is
+// taken as orphaned (one process owns an SQLite store); otherwise only
+// running runs whose heartbeat is older than StaleAfter.
+func (m *Manager) recover(ctx context.Context, all bool) error {
+	runs, err := m.cfg.Store.Unfinished(ctx)
+	if err != nil {
+		return err
+	}
+	for _, r := range runs {
+		if !all {
+			if r.Status != store.Running || r.HeartbeatAt != nil && time.Since(*r.HeartbeatAt) < StaleAfter {
+				continue
+			}
+		}
+		if r.CancelRequested {
+			if ok, _ := m.cfg.Store.FinishRun(ctx, r.ID, r.Attempt, store.Cancelled, nil, "cancelled"); ok {
+				m.emitStatus(ctx, r.ID, store.Cancelled, "cancelled while the server was down", r.Attempt)
+			}
+			continue
+		}
+		ok, err := m.cfg.Store.Requeue(ctx, r.ID, r.Attempt)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			continue
+		}
+		msg := "queued again after a restart"
+		if r.Status == store.Running {
+			msg = "the server stopped during the run; it will resume (networks from their last checkpoint, other estimators from the start)"
+		}
+		m.emitStatus(ctx, r.ID, store.Queued, msg, r.Attempt+1)
+		m.log.Info("recovering run", "run", r.ID, "name", r.Name, "attempt", r.Attempt+1)
+		if _, err := m.q.Insert(ctx, TrainArgs{RunID: r.ID, Attempt: r.Attempt + 1}, nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// sweep periodically requeues runs whose worker died on another machine.
+func (m *Manager) sweep() {
+	defer m.wg.Done()
+	t := time.NewTicker(StaleAfter / 2)
+	defer t.Stop()
+	for {
+		select {
+		case <-m.stop:
+			return
+		case <-t.C:
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			if err := m.recover(ctx, false); err != nil {
+				m.log.Warn("recovery sweep failed", "err", err)
+			}
+			cancel()
+		}
+	}
+}
+
+// emitStatus appends a status event to a run's log.
+func (m *Manager) emitStatus(ctx context.Context, id string, st store.Status, msg string, attempt int) {
+	seq, err := m.cfg.Store.LastEventSeq(ctx, id)
+	if err != nil {
+		return
+	}
+	data, _ := json.Marshal(map[string]any{"status": st, "message": msg, "attempt": attempt})
+	_ = m.cfg.Store.Append(ctx, id, nil, []store.Event{{Seq: seq + 1, Type: "status", Data: data, Time: time.Now()}})
+	m.Broker.Notify(id)
+}
+
+type worker struct {
+	river.WorkerDefaults[TrainArgs]
+	m *Manager
+}
+
+// Work runs one attempt of a run.
+func (w *worker) Work(ctx context.Context, job *river.Job[TrainArgs]) (err error) {
+	m, st := w.m, w.m.cfg.Store
+	id, attempt := job.Args.RunID, job.Args.Attempt
+	run, err := st.GetRun(ctx, id)
+	if errors.Is(err, store.ErrNotFound) || err == nil && run.Attempt != attempt {
+		return nil // deleted, or superseded by a newer attempt
+	}
+	if err != nil {
+		return err
+	}
+	ok, err := st.StartRun(ctx, id, attempt)
+	if err != nil || !ok {
+		return err
+	}
+	rec, err := newRecorder(ctx, st, m.Broker, id)
+	if err != nil {
+		return err
+	}
+	msg := "started"
+	if attempt > 0 {
+		msg = fmt.Sprintf("resumed (attempt %d)", attempt+1)
+	}
+	rec.status(store.Running, msg, attempt)
+
+	runCtx, cancel := context.WithCancel(ctx)
+	m.mu.Lock()
+	m.running[id] = cancel
+	m.mu.Unlock()
+	defer func() {
+		m.mu.Lock()
+		delete(m.running, id)
+		m.mu.Unlock()
+		cancel()
+	}()
+	hbDone := make(chan struct{})
+	go func() {
+		defer close(hbDone)
+		t := time.NewTicker(HeartbeatEvery)
+		defer t.Stop()
+		for {
+			select {
+			case <-runCtx.Done():
+				return
+			case <-t.C:
+				if ok, err := st.Heartbeat(context.Background(), id, attempt); err == nil && !ok {
+					cancel() // cancel requested elsewhere, or run taken over
+				}
+			}
+		}
+	}()
+
+	var result json.RawMessage
+	var runErr error
+	func() {
+		defer func() {
+			if r := recover(); r != nil {
+				runErr = fmt.Errorf("internal error: %v", r)
+			}
+		}()
+		result, runErr = m.cfg.Runner(runCtx, run, rec)
+	}()
+	cancel()
+	<-hbDone
+
+	select {
+	case <-m.stop:
+		// Server shutting down: leave the run for the next start to resume.
+		rec.log("the server is stopping; the run will resume when it starts again")
+		rec.close()
+		return nil
+	default:
+	}
+	final, errMsg := store.Succeeded, ""
+	if runErr != nil {
+		final, errMsg = store.Failed, runErr.Error()
+		if errors.Is(runErr, context.Canceled) {
+			final, errMsg = store.Cancelled, "cancelled"
+		}
+	}
+	bg := context.Background()
+	if ok, err := st.FinishRun(bg, id, attempt, final, result, errMsg); err != nil || !ok {
+		rec.close()
+		return err
+	}
+	rec.status(final, errMsg, attempt)
+	rec.close()
+	return nil
+}
+
+// ModelDir is where the service keeps the model of a run, relative to the
+// data folder.
+func ModelDir(runID string) string { return filepath.Join("runs", runID) }

@@ -1,0 +1,171 @@
+package jobs
+
+import (
+	"context"
+	"encoding/json"
+	"path/filepath"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/mlforge/mlforge/internal/pgtest"
+	"github.com/mlforge/mlforge/ml"
+	"github.com/mlforge/mlforge/store"
+)
+
+func init() {
+	HeartbeatEvery = 50 * time.Millisecond
+	FlushEvery = 20 * time.Millisecond
+}
+
+// fakeRunner trains for steps steps of 10 ms, reporting a loss each step.
+func fakeRunner(steps int, started *atomic.Int32) Runner {
+	return func(ctx context.Context, run *store.Run, rec *Recorder) (json.RawMessage, error) {
+		started.Add(1)
+		for i := 1; i <= steps; i++ {
+			select {
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			case <-time.After(10 * time.Millisecond):
+			}
+			loss := 1 / float64(i)
+			rec.Report(ml.Event{Kind: "step", Step: i, Total: steps, Loss: &loss})
+		}
+		return json.RawMessage(`{"ok":true}`), nil
+	}
+}
+
+func openBoth(t *testing.T) map[string]string {
+	return map[string]string{
+		"sqlite":   filepath.Join(t.TempDir(), "mlforge.db"),
+		"postgres": "",
+	}
+}
+
+func dbURL(t *testing.T, backend, sqlitePath string) string {
+	if backend == "postgres" {
+		return pgtest.URL(t)
+	}
+	return sqlitePath
+}
+
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		if cond() {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("timed out waiting for %s", what)
+}
+
+func start(t *testing.T, url string, steps int, started *atomic.Int32) (*store.Store, *Manager) {
+	t.Helper()
+	ctx := context.Background()
+	st, err := store.Open(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := New(ctx, Config{Store: st, DB: url, Workers: 2, Runner: fakeRunner(steps, started)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return st, m
+}
+
+func stop(t *testing.T, st *store.Store, m *Manager) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := m.Stop(ctx); err != nil {
+		t.Error(err)
+	}
+	st.Close()
+}
+
+func TestRunsCancelAndRecover(t *testing.T) {
+	for backend, path := range openBoth(t) {
+		t.Run(backend, func(t *testing.T) {
+			ctx := context.Background()
+			url := dbURL(t, backend, path)
+			var started atomic.Int32
+			st, m := start(t, url, 5, &started)
+
+			var ids []string
+			for i := 0; i < 3; i++ {
+				r := &store.Run{ID: store.NewID(), Name: "r", Class: "X", Spec: json.RawMessage(`{}`)}
+				if err := st.CreateRun(ctx, r); err != nil {
+					t.Fatal(err)
+				}
+				if err := m.Enqueue(ctx, r); err != nil {
+					t.Fatal(err)
+				}
+				ids = append(ids, r.ID)
+			}
+			for _, id := range ids {
+				waitFor(t, "run "+id, func() bool {
+					r, _ := st.GetRun(ctx, id)
+					return r.Status == store.Succeeded
+				})
+				pts, _ := st.Points(ctx, id)
+				if len(pts) != 5 || pts[4].Value != 0.2 {
+					t.Fatalf("points of %s = %v", id, pts)
+				}
+				evs, _ := st.Events(ctx, id, 0, 0)
+				if evs[0].Type != "status" || evs[len(evs)-1].Type != "status" {
+					t.Fatalf("events of %s do not start and end with a status: %v", id, evs)
+				}
+			}
+
+			// Cancel a long run while it trains.
+			long := &store.Run{ID: store.NewID(), Name: "long", Class: "X", Spec: json.RawMessage(`{}`)}
+			stop(t, st, m)
+			st, m = start(t, url, 100000, &started)
+			st.CreateRun(ctx, long)
+			m.Enqueue(ctx, long)
+			waitFor(t, "long run to start", func() bool {
+				r, _ := st.GetRun(ctx, long.ID)
+				return r.Status == store.Running
+			})
+			if _, err := m.Cancel(ctx, long.ID); err != nil {
+				t.Fatal(err)
+			}
+			waitFor(t, "cancel", func() bool {
+				r, _ := st.GetRun(ctx, long.ID)
+				return r.Status == store.Cancelled
+			})
+
+			// A run left "running" by a dead process is resumed on start.
+			orphan := &store.Run{ID: store.NewID(), Name: "orphan", Class: "X", Spec: json.RawMessage(`{}`)}
+			st.CreateRun(ctx, orphan)
+			st.StartRun(ctx, orphan.ID, 0)
+			if backend == "postgres" {
+				// Its heartbeat must look stale to another machine.
+				st.DB().ExecContext(ctx, `UPDATE mlf_runs SET heartbeat_at = 0 WHERE id = $1`, orphan.ID)
+			}
+			stop(t, st, m)
+			st, m = start(t, url, 3, &started)
+			defer stop(t, st, m)
+			waitFor(t, "orphan to finish", func() bool {
+				r, _ := st.GetRun(ctx, orphan.ID)
+				return r.Status == store.Succeeded && r.Attempt == 1
+			})
+			evs, _ := st.Events(ctx, orphan.ID, 0, 0)
+			var sawResume bool
+			for _, e := range evs {
+				var d struct{ Message string }
+				json.Unmarshal(e.Data, &d)
+				if e.Type == "status" && d.Message == "resumed (attempt 2)" {
+					sawResume = true
+				}
+			}
+			if !sawResume {
+				t.Fatalf("no resume event in %v", evs)
+			}
+		})
+	}
+}

@@ -1,0 +1,182 @@
+package jobs
+
+import (
+	"context"
+	"encoding/json"
+	"sync"
+	"time"
+
+	"github.com/mlforge/mlforge/ml"
+	"github.com/mlforge/mlforge/store"
+)
+
+// Recorder turns a run's progress into metric points and events and writes
+// them to the store in batches (one transaction every FlushEvery), waking SSE
+// listeners after each batch. It implements ml.Reporter.
+type Recorder struct {
+	st     *store.Store
+	broker *Broker
+	runID  string
+
+	mu     sync.Mutex
+	seq    int64
+	points []store.Point
+	events []store.Event
+	step   int
+
+	done chan struct{}
+	wg   sync.WaitGroup
+}
+
+func newRecorder(ctx context.Context, st *store.Store, b *Broker, runID string) (*Recorder, error) {
+	seq, err := st.LastEventSeq(ctx, runID)
+	if err != nil {
+		return nil, err
+	}
+	r := &Recorder{st: st, broker: b, runID: runID, seq: seq, done: make(chan struct{})}
+	r.wg.Add(1)
+	go r.loop()
+	return r, nil
+}
+
+func (r *Recorder) loop() {
+	defer r.wg.Done()
+	t := time.NewTicker(FlushEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-r.done:
+			r.flush()
+			return
+		case <-t.C:
+			r.flush()
+		}
+	}
+}
+
+func (r *Recorder) flush() {
+	r.mu.Lock()
+	pts, evs := r.points, r.events
+	r.points, r.events = nil, nil
+	r.mu.Unlock()
+	if len(pts) == 0 && len(evs) == 0 {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	for try := 0; try < 5; try++ {
+		if err := r.st.Append(ctx, r.runID, pts, evs); err == nil {
+			break
+		}
+		time.Sleep(time.Duration(try+1) * 100 * time.Millisecond)
+	}
+	r.broker.Notify(r.runID)
+}
+
+func (r *Recorder) add(typ string, v any) {
+	data, _ := json.Marshal(v)
+	r.seq++
+	r.events = append(r.events, store.Event{Seq: r.seq, Type: typ, Data: data, Time: time.Now()})
+}
+
+func (r *Recorder) point(series string, step, epoch int, value float64) {
+	p := store.Point{Series: series, Step: step, Epoch: epoch, Value: value, Time: time.Now()}
+	r.points = append(r.points, p)
+	r.add("metric", p)
+}
+
+// Report records an ml.Event: a progress event, and a metric point for its
+// loss and each metric.
+func (r *Recorder) Report(e ml.Event) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	switch e.Kind {
+	case "stage", "log":
+		r.add("log", map[string]string{"message": e.Message})
+		return
+	}
+	step := e.Step
+	if step == 0 {
+		r.step++
+		step = r.step
+	}
+	r.add("progress", e)
+	prefix := ""
+	if e.Kind == "epoch" {
+		prefix = "epoch_"
+	}
+	if e.Loss != nil {
+		r.point(prefix+"loss", step, e.Epoch, *e.Loss)
+	}
+	for k, v := range e.Metrics {
+		r.point(k, step, e.Epoch, v)
+	}
+}
+
+// Metrics records final metric values (e.g. "test_accuracy") as points.
+func (r *Recorder) Metrics(values map[string]float64, step int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for k, v := range values {
+		r.point(k, step, 0, v)
+	}
+}
+
+func (r *Recorder) log(msg string) {
+	r.mu.Lock()
+	r.add("log", map[string]string{"message": msg})
+	r.mu.Unlock()
+}
+
+func (r *Recorder) status(st store.Status, msg string, attempt int) {
+	r.mu.Lock()
+	r.add("status", map[string]any{"status": st, "message": msg, "attempt": attempt})
+	r.mu.Unlock()
+	r.flush()
+}
+
+func (r *Recorder) close() {
+	close(r.done)
+	r.wg.Wait()
+}
+
+// Broker wakes listeners of a run when new events are stored.
+type Broker struct {
+	mu   sync.Mutex
+	subs map[string]map[chan struct{}]struct{}
+}
+
+// NewBroker returns an empty Broker.
+func NewBroker() *Broker { return &Broker{subs: map[string]map[chan struct{}]struct{}{}} }
+
+// Subscribe returns a channel that receives a value (coalesced) whenever
+// runID has new events, and a function to unsubscribe.
+func (b *Broker) Subscribe(runID string) (<-chan struct{}, func()) {
+	ch := make(chan struct{}, 1)
+	b.mu.Lock()
+	if b.subs[runID] == nil {
+		b.subs[runID] = map[chan struct{}]struct{}{}
+	}
+	b.subs[runID][ch] = struct{}{}
+	b.mu.Unlock()
+	return ch, func() {
+		b.mu.Lock()
+		delete(b.subs[runID], ch)
+		if len(b.subs[runID]) == 0 {
+			delete(b.subs, runID)
+		}
+		b.mu.Unlock()
+	}
+}
+
+// Notify wakes every listener of runID.
+func (b *Broker) Notify(runID string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for ch := range b.subs[runID] {
+		select {
+		case ch <- struct{}{}:
+		default:
+		}
+	}
+}
