@@ -168,7 +168,7 @@ func (s *SimpleImputer) kept(stats []float64) []int {
 	if s.Strategy == "constant" || s.KeepEmptyFeatures {
 		return nil
 	}
-	var keep []int
+	keep := make([]int, 0, len(stats))
 	for j, v := range stats {
 		if v == v {
 			keep = append(keep, j)

@@ -1,0 +1,35 @@
+package preprocessing
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/mlforge/mlforge/ml/mltest"
+)
+
+// TestCommonChecks runs the common estimator suite on every class here, with
+// default and non-default hyperparameters.
+func TestCommonChecks(t *testing.T) {
+	for _, c := range []struct {
+		class, params string
+	}{
+		{"StandardScaler", ``},
+		{"StandardScaler", `{"with_mean": false}`},
+		{"StandardScaler", `{"with_mean": false, "with_std": false}`},
+		{"MinMaxScaler", ``},
+		{"MinMaxScaler", `{"feature_range": [-1, 1], "clip": true}`},
+		{"SimpleImputer", ``},
+		{"SimpleImputer", `{"strategy": "median"}`},
+		{"SimpleImputer", `{"strategy": "most_frequent"}`},
+		{"SimpleImputer", `{"strategy": "constant", "fill_value": 3}`},
+		{"SimpleImputer", `{"missing_values": 0, "keep_empty_features": true}`},
+	} {
+		t.Run(c.class+c.params, func(t *testing.T) {
+			opts := mltest.OptionsFor(c.class)
+			if c.params != "" {
+				opts.Params = json.RawMessage(c.params)
+			}
+			mltest.CheckWith(t, c.class, opts)
+		})
+	}
+}
