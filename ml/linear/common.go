@@ -97,7 +97,13 @@ func svdProject(A blas64.General, b []float64) (s []float64, vt blas64.General, 
 		M = A
 		qtb = bb
 	}
-	m, k := M.Rows, min(M.Rows, M.Cols)
+	return svdOf(M, qtb)
+}
+
+// svdOf computes the thin SVD M = U·diag(s)·Vᵀ (M is overwritten) and
+// returns s, Vᵀ and c = Uᵀ·b.
+func svdOf(M blas64.General, b []float64) (s []float64, vt blas64.General, c []float64, err error) {
+	m, p, k := M.Rows, M.Cols, min(M.Rows, M.Cols)
 	s = make([]float64, k)
 	u := blas64.General{Rows: m, Cols: k, Stride: k, Data: make([]float64, m*k)}
 	vt = blas64.General{Rows: k, Cols: p, Stride: p, Data: make([]float64, k*p)}
@@ -108,8 +114,33 @@ func svdProject(A blas64.General, b []float64) (s []float64, vt blas64.General, 
 		return nil, vt, nil, fmt.Errorf("SVD did not converge")
 	}
 	c = make([]float64, k)
-	blas64.Gemv(blas.Trans, 1, u, blas64.Vector{N: m, Inc: 1, Data: qtb}, 0, blas64.Vector{N: k, Inc: 1, Data: c})
+	blas64.Gemv(blas.Trans, 1, u, blas64.Vector{N: m, Inc: 1, Data: b}, 0, blas64.Vector{N: k, Inc: 1, Data: c})
 	return s, vt, c, nil
+}
+
+// centredSVD returns the thin SVD of the centred X (s, Vᵀ) and c = Uᵀ·yc,
+// with the offsets. For n ≥ p+1 it factors [Xc | yc] by parallel
+// tall-skinny QR without materialising Xc, then takes the SVD of the p × p R.
+func centredSVD(X *mat.Dense, y []float64, fitIntercept bool) (s []float64, vt blas64.General, c, xMean []float64, yMean float64, err error) {
+	n, p := X.Dims()
+	if n < p+1 {
+		var Xc blas64.General
+		var yc []float64
+		Xc, xMean, yc, yMean = center(X, y, fitIntercept)
+		s, vt, c, err = svdProject(Xc, yc)
+		return s, vt, c, xMean, yMean, err
+	}
+	xMean, yMean = means(X, y, fitIntercept)
+	R := augmentedR(X, y, xMean, yMean)
+	q := p + 1
+	M := blas64.General{Rows: p, Cols: p, Stride: p, Data: make([]float64, p*p)}
+	qtb := make([]float64, p)
+	for i := 0; i < p; i++ {
+		copy(M.Data[i*p:i*p+p], R.Data[i*q:i*q+p])
+		qtb[i] = R.Data[i*q+p]
+	}
+	s, vt, c, err = svdOf(M, qtb)
+	return s, vt, c, xMean, yMean, err
 }
 
 // combineVt returns Vᵀᵀ·d = Σ_i d_i·Vᵀ[i, :].

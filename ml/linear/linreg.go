@@ -60,8 +60,7 @@ func (m *LinearRegression) Fit(ctx context.Context, X *mat.Dense, y []float64) e
 	if err := ml.CheckXy(X, y); err != nil {
 		return err
 	}
-	Xc, xMean, yc, yMean := center(X, y, m.FitIntercept)
-	s, vt, c, err := svdProject(Xc, yc)
+	s, vt, c, xMean, yMean, err := centredSVD(X, y, m.FitIntercept)
 	if err != nil {
 		return fmt.Errorf("LinearRegression: %w", err)
 	}

@@ -60,14 +60,28 @@ func (m *Ridge) Fit(ctx context.Context, X *mat.Dense, y []float64) error {
 	if err := ml.CheckXy(X, y); err != nil {
 		return err
 	}
-	Xc, xMean, yc, yMean := center(X, y, m.FitIntercept)
+	n, p := X.Dims()
 	var coef []float64
+	var xMean []float64
+	var yMean float64
 	used := m.Solver
 	if m.Solver != "svd" {
 		var ok bool
-		if Xc.Cols <= Xc.Rows {
-			coef, ok = ridgeCholesky(Xc, yc, m.Alpha, m.Solver == "cholesky")
+		if p <= n {
+			// Normal equations from the Gram matrix of [Xc | yc].
+			xMean, yMean = means(X, y, m.FitIntercept)
+			G := augmentedGram(X, y, xMean, yMean)
+			q := p + 1
+			A := blas64.Symmetric{N: p, Stride: q, Uplo: blas.Upper, Data: G.Data}
+			rhs := make([]float64, p)
+			for i := range rhs {
+				rhs[i] = G.Data[i*q+p]
+			}
+			coef, ok = solvePos(A, rhs, m.Alpha, m.Solver == "cholesky")
 		} else {
+			var Xc blas64.General
+			var yc []float64
+			Xc, xMean, yc, yMean = center(X, y, m.FitIntercept)
 			coef, ok = ridgeKernel(Xc, yc, m.Alpha, m.Solver == "cholesky")
 		}
 		used = "cholesky"
@@ -76,10 +90,17 @@ func (m *Ridge) Fit(ctx context.Context, X *mat.Dense, y []float64) error {
 		}
 	}
 	if coef == nil {
-		var err error
-		if coef, err = ridgeSVD(Xc, yc, m.Alpha); err != nil {
+		s, vt, c, xm, ym, err := centredSVD(X, y, m.FitIntercept)
+		if err != nil {
 			return fmt.Errorf("Ridge: %w", err)
 		}
+		d := make([]float64, len(s))
+		for i, sv := range s {
+			if sv > 1e-15 {
+				d[i] = c[i] * sv / (sv*sv + m.Alpha)
+			}
+		}
+		coef, xMean, yMean = combineVt(vt, d), xm, ym
 		used = "svd"
 	}
 	if err := checkFinite("coef", coef); err != nil {
@@ -92,18 +113,6 @@ func (m *Ridge) Fit(ctx context.Context, X *mat.Dense, y []float64) error {
 	}
 	m.solver = used
 	return nil
-}
-
-// ridgeCholesky solves (XᵀX + alpha·I)w = Xᵀy. It reports false when the
-// matrix is not positive definite or, unless force is set, when it is
-// numerically singular.
-func ridgeCholesky(X blas64.General, y []float64, alpha float64, force bool) ([]float64, bool) {
-	p := X.Cols
-	A := blas64.Symmetric{N: p, Stride: p, Uplo: blas.Upper, Data: make([]float64, p*p)}
-	blas64.Syrk(blas.Trans, 1, X, 0, A)
-	rhs := make([]float64, p)
-	blas64.Gemv(blas.Trans, 1, X, blas64.Vector{N: X.Rows, Inc: 1, Data: y}, 0, blas64.Vector{N: p, Inc: 1, Data: rhs})
-	return solvePos(A, rhs, alpha, force)
 }
 
 // ridgeKernel solves the dual problem (XXᵀ + alpha·I)a = y and returns Xᵀa,
@@ -142,21 +151,6 @@ func solvePos(A blas64.Symmetric, b []float64, alpha float64, force bool) ([]flo
 	}
 	lapack64.Potrs(t, blas64.General{Rows: n, Cols: 1, Stride: 1, Data: b})
 	return b, true
-}
-
-// ridgeSVD is scikit-learn's _solve_svd.
-func ridgeSVD(X blas64.General, y []float64, alpha float64) ([]float64, error) {
-	s, vt, c, err := svdProject(X, y)
-	if err != nil {
-		return nil, err
-	}
-	d := make([]float64, len(s))
-	for i, sv := range s {
-		if sv > 1e-15 {
-			d[i] = c[i] * sv / (sv*sv + alpha)
-		}
-	}
-	return combineVt(vt, d), nil
 }
 
 // Predict returns X·coef + intercept.
