@@ -14,8 +14,9 @@ import (
 // landed.
 
 type fakeClassifier struct {
-	K       int    `json:"k" min:"1"`
-	Weights string `json:"weights" enum:"uniform,distance"`
+	K           int    `json:"k" min:"1"`
+	Weights     string `json:"weights" enum:"uniform,distance"`
+	RandomState int    `json:"random_state" min:"0" max:"99999"`
 }
 
 func (f *fakeClassifier) Fit(context.Context, *mat.Dense, []float64) error { return nil }

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -139,7 +140,10 @@ func (s *Spec) Validate(env Env) error {
 
 	// preprocess
 	for i, st := range s.Preprocess {
-		checkStep(&c, joinIndex("preprocess", i), st)
+		path := joinIndex("preprocess", i)
+		if info := lookupStep(&c, path, st); info != nil {
+			s.build(&c, path, info.Name, st.Params)
+		}
 	}
 
 	// model
@@ -148,24 +152,9 @@ func (s *Spec) Validate(env Env) error {
 	if len(s.Model.Layers) > 0 {
 		c.add("model.layers", "neural networks are not available in this build yet; use model.class")
 	}
-	switch info, err := ml.Lookup(s.Model.Class); {
-	case s.Model.Class == "":
-		if len(s.Model.Layers) == 0 {
-			c.add("model.class", `required: an estimator class name such as "KNeighborsClassifier"`)
-		}
-	case err != nil:
-		c.add("model.class", paramMsg(err))
-	case info.Task != ml.Classification && info.Task != ml.Regression:
-		hint := ""
-		if info.Task == ml.Transform {
-			hint = " (transformers go in preprocess)"
-		}
-		c.add("model.class", fmt.Sprintf("%s is a %s; expected a classifier or a regressor%s", info.Name, taskNoun(info.Task), hint))
-	default:
+	if info := lookupModel(&c, s.Model); info != nil {
 		task = info.Task
-		if est, err = ml.New(info.Name, s.Model.Params); err != nil {
-			addParamError(&c, "model.params", err)
-		}
+		est = s.build(&c, "model.params", info.Name, s.Model.Params)
 	}
 
 	// data.split.stratify, once the task is known
@@ -262,35 +251,66 @@ func checkSource(c *errs, env Env, path string, src Source) {
 	}
 }
 
-// checkStep checks a preprocessing step: a registered transformer with valid
-// parameters.
-func checkStep(c *errs, path string, st Step) {
+// lookupModel returns the class of the model, or nil after reporting why it
+// cannot be used.
+func lookupModel(c *errs, m Model) *ml.ClassInfo {
+	info, err := ml.Lookup(m.Class)
+	switch {
+	case m.Class == "":
+		if len(m.Layers) == 0 {
+			c.add("model.class", `required: an estimator class name such as "KNeighborsClassifier"`)
+		}
+	case err != nil:
+		c.add("model.class", paramMsg(err))
+	case info.Task != ml.Classification && info.Task != ml.Regression:
+		hint := ""
+		if info.Task == ml.Transform {
+			hint = " (transformers go in preprocess)"
+		}
+		c.add("model.class", fmt.Sprintf("%s is a %s; expected a classifier or a regressor%s", info.Name, taskNoun(info.Task), hint))
+	default:
+		return info
+	}
+	return nil
+}
+
+// lookupStep returns the class of a preprocessing step, or nil after
+// reporting why it is not a registered transformer.
+func lookupStep(c *errs, path string, st Step) *ml.ClassInfo {
 	tpath := joinKey(path, "type")
 	if st.Type == "" {
 		hint := ""
 		var params map[string]json.RawMessage
 		if json.Unmarshal(st.Params, &params) == nil {
+			keys := make([]string, 0, len(params))
 			for k := range params {
+				keys = append(keys, k)
+			}
+			sort.Strings(keys)
+			for _, k := range keys {
 				if suggest.Closest(k, []string{"type"}) != "" {
 					hint = fmt.Sprintf(" (did you mean \"type\" instead of %s?)", quote(abbrev(k)))
+					break
 				}
 			}
 		}
 		c.add(tpath, `required: a transformer class name such as "StandardScaler"`+hint)
-		return
+		return nil
 	}
 	info, err := ml.Lookup(st.Type)
 	if err != nil {
 		c.add(tpath, paramMsg(err))
-		return
+		return nil
 	}
 	if info.Task != ml.Transform {
 		c.add(tpath, fmt.Sprintf("%s is a %s, not a transformer", info.Name, taskNoun(info.Task)))
-		return
+		return nil
 	}
-	if _, err := ml.New(info.Name, st.Params); err != nil {
-		addParamError(c, path, err)
+	if _, ok := info.New().(ml.Transformer); !ok {
+		c.add(tpath, fmt.Sprintf("%s is registered as a transformer but has no Transform method", info.Name))
+		return nil
 	}
+	return info
 }
 
 // paramMsg returns an ml error's message without the parameter name that

@@ -27,9 +27,9 @@ func TestValidate(t *testing.T) {
 		{"enum param", `{"name": "c", "data": {"train": "builtin:iris"}, "model": {"class": "FakeClassifier", "params": {"weights": "uniformm"}}, "metrics": ["fake_accuracy"]}`, spec.Env{},
 			`model.params.weights: expected one of "uniform", "distance" (did you mean "uniform"?), got "uniformm"`},
 		{"unknown param", `{"name": "c", "data": {"train": "builtin:iris"}, "model": {"class": "FakeClassifier", "params": {"kk": 3}}, "metrics": ["fake_accuracy"]}`, spec.Env{},
-			`model.params.kk: unknown parameter of FakeClassifier (did you mean "k"?); known: k, weights`},
+			`model.params.kk: unknown parameter of FakeClassifier (did you mean "k"?); known: k, weights, random_state`},
 		{"odd param key", `{"name": "c", "data": {"train": "builtin:iris"}, "model": {"class": "FakeClassifier", "params": {"k k": 3}}, "metrics": ["fake_accuracy"]}`, spec.Env{},
-			`model.params["k k"]: unknown parameter of FakeClassifier (did you mean "k"?); known: k, weights`},
+			`model.params["k k"]: unknown parameter of FakeClassifier (did you mean "k"?); known: k, weights, random_state`},
 		{"step params", `{"name": "c", "data": {"train": "builtin:iris"}, "preprocess": [{"type": "FakeScaler", "with_mean": false}, {"type": "FakeScaler", "strategy": "mode"}], "model": {"class": "FakeClassifier"}, "metrics": ["fake_accuracy"]}`, spec.Env{},
 			`preprocess[1].strategy: expected one of "mean", "median", got "mode"`},
 		{"step not a transformer", `{"name": "c", "data": {"train": "builtin:iris"}, "preprocess": [{"type": "FakeClassifier"}], "model": {"class": "FakeClassifier"}, "metrics": ["fake_accuracy"]}`, spec.Env{},
@@ -337,5 +337,57 @@ func TestManyErrorsAreCapped(t *testing.T) {
 	}
 	if got := list[49].Error(); got != "... and 951 more problems" {
 		t.Errorf("last error = %q", got)
+	}
+}
+
+func TestPipeline(t *testing.T) {
+	s, err := spec.Parse([]byte(`{"name": "p", "seed": 11, "data": {"train": "builtin:iris"},
+	  "preprocess": [{"type": "FakeScaler", "strategy": "median"}],
+	  "model": {"class": "FakeClassifier", "params": {"k": 3}}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Validate(spec.Env{}); err != nil {
+		t.Fatal(err)
+	}
+	p, err := s.Pipeline()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Steps) != 1 || ml.ClassName(p.Steps[0]) != "FakeScaler" || ml.ClassName(p.Final) != "FakeClassifier" {
+		t.Fatalf("pipeline = %#v", p)
+	}
+	params, _ := ml.Params(p.Final)
+	if want := `{"k":3,"random_state":11,"weights":"uniform"}`; string(params) != want {
+		t.Errorf("model params = %s, want %s (the spec's seed as random_state)", params, want)
+	}
+	params, _ = ml.Params(p.Steps[0])
+	if want := `{"strategy":"median","with_mean":true}`; string(params) != want {
+		t.Errorf("step params = %s, want %s", params, want)
+	}
+
+	// An explicit random_state wins over the seed.
+	if got := string(s.EffectiveParams("FakeClassifier", json.RawMessage(`{"random_state": 2}`))); got != `{"random_state": 2}` {
+		t.Errorf("EffectiveParams = %s", got)
+	}
+	if got := string(s.EffectiveParams("FakeClassifier", nil)); got != `{"random_state":11}` {
+		t.Errorf("EffectiveParams(nil) = %s", got)
+	}
+	if got := string(s.EffectiveParams("FakeRegressor", nil)); got != "" {
+		t.Errorf("EffectiveParams of a class without random_state = %s", got)
+	}
+
+	// A seed the class cannot take is reported at seed.
+	s.Seed = -1
+	want := "seed: -1 cannot be the random_state of FakeClassifier, which expects an integer ≥ 0 and ≤ 99999; set model.params.random_state or a smaller seed"
+	if err := s.Validate(spec.Env{}); err == nil || err.Error() != want {
+		t.Errorf("Validate error:\n%v\nwant:\n%s", err, want)
+	}
+	if _, err := s.Pipeline(); err == nil || err.Error() != want {
+		t.Errorf("Pipeline error:\n%v\nwant:\n%s", err, want)
+	}
+	s.Model.Class = "NoSuchClass"
+	if _, err := s.Pipeline(); err == nil || !strings.HasPrefix(err.Error(), `model.class: unknown class "NoSuchClass"`) {
+		t.Errorf("Pipeline with an unknown class: %v", err)
 	}
 }
