@@ -5,9 +5,13 @@
 package train
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"path/filepath"
 	"time"
 
@@ -200,15 +204,11 @@ func loadSource(src spec.Source, target string, like *data.Frame, opt Options) (
 			err = sameFeatures(f, like)
 		}
 	} else {
-		path := src.Path
-		if opt.Root != "" && !filepath.IsAbs(path) {
-			path = filepath.Join(opt.Root, path)
-		}
 		o := data.CSVOptions{Name: src.Path, Target: target}
 		if like != nil {
 			o.Schema, o.Classes = like.Features, like.Classes
 		}
-		f, err = data.ReadCSVFile(path, o)
+		f, err = readCSV(src.Path, o, opt)
 	}
 	if err != nil {
 		return nil, err
@@ -287,4 +287,32 @@ func buildPipeline(s *spec.Spec) (*ml.Pipeline, error) {
 	}
 	p.Final = e
 	return p, nil
+}
+
+// readCSV reads a CSV named in a spec. With Restrict, the file is opened
+// through os.Root so that no path or symbolic link can lead outside Root,
+// even one changed after the spec was validated.
+func readCSV(path string, o data.CSVOptions, opt Options) (*data.Frame, error) {
+	if !opt.Restrict {
+		if opt.Root != "" && !filepath.IsAbs(path) {
+			path = filepath.Join(opt.Root, path)
+		}
+		return data.ReadCSVFile(path, o)
+	}
+	root, err := os.OpenRoot(cmp.Or(opt.Root, "."))
+	if err != nil {
+		return nil, err
+	}
+	defer root.Close()
+	f, err := root.Open(path)
+	if err != nil {
+		msg := err.Error()
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			msg = pe.Err.Error()
+		}
+		return nil, &data.Error{File: path, Msg: "cannot open the file inside the data folder: " + msg, Err: err}
+	}
+	defer f.Close()
+	return data.ReadCSV(f, o)
 }
