@@ -1,3 +1,58 @@
 // Package mltest is the common check suite that every registered estimator
 // passes, like scikit-learn's check_estimator.
+//
+// Check(t, "KNeighborsClassifier") builds the class with ml.New, picks a
+// small deterministic dataset for its Task (3-class blobs for classifiers,
+// with a binary {-1, 1} problem as well; a noisy linear target for
+// regressors; the blobs without targets for transformers and clusterers) and
+// runs every check of CheckNames as a subtest:
+//
+//   - stateful: the estimator implements ml.Stateful.
+//   - not_fitted: Predict, PredictProba, DecisionFunction, Transform,
+//     InverseTransform and MarshalState before Fit return an error wrapping
+//     ml.ErrNotFitted.
+//   - deterministic: two fits with the same parameters (random_state 0 when
+//     the class has one) give bit-identical outputs; ml.Clone of a fitted
+//     estimator is unfitted, has equal ml.Params, and fits to the same
+//     outputs.
+//   - inputs_not_mutated: Fit and every prediction method leave X and y
+//     unchanged, bit for bit.
+//   - no_aliasing: overwriting X and y after Fit, or the slices and matrices
+//     a method returned, does not change later outputs.
+//   - bad_input: nil, empty, NaN and infinite X, X with the wrong number of
+//     features at predict time, missing, short, NaN and infinite y, and a
+//     single class for a classifier are errors marked as bad input
+//     (ml.IsBadInput); nothing panics. Classes that scikit-learn lets take
+//     NaN (Options.AllowNaN) only have to not panic on NaN.
+//   - outputs: lengths and shapes of every output; for classifiers Classes
+//     is the sorted set of training labels, predictions are among them,
+//     PredictProba rows lie in [0, 1] and sum to 1 with one column per class,
+//     DecisionFunction has one column on a binary problem and one per class
+//     otherwise; the outputs on a subset of rows equal the same rows of the
+//     outputs on the whole batch.
+//   - state_round_trip: MarshalState gives a well-formed ml.State that goes
+//     through a byte encoding bit-exactly (EncodeState, DecodeState);
+//     UnmarshalState on a fresh estimator reproduces every output bit for
+//     bit, and marshalling it again gives the same state.
+//   - state_tampered: UnmarshalState of an empty state, and of the
+//     fitted state with an array removed, of the wrong element type, with a
+//     data length that disagrees with its shape or of another number of
+//     dimensions, or with an attribute removed or of the wrong JSON type, is
+//     an error, never a panic. A state with one dimension grown by one (data
+//     consistent) may load, but then nothing may panic.
+//   - cancelled_context: Fit with a cancelled context returns an error
+//     wrapping context.Canceled.
+//   - cancel_during_fit: cancelling from the progress reporter at the first
+//     iteration event stops Fit within one more iteration with an error
+//     wrapping context.Canceled.
+//   - progress: the events Fit reports through ml.WithProgress are
+//     well formed (known kind, steps counting up from 1, finite losses), and
+//     reporting does not change the model.
+//   - refit: fitting again on other data (another number of features and
+//     other classes) gives the same model as a fresh fit on that data.
+//   - fit_validates_params: a hyperparameter set out of its tagged range
+//     after construction makes Fit return an *ml.ParamError naming it.
+//
+// Run returns the same results as data, which is how the suite's own tests
+// check that each check catches the bug it is written for.
 package mltest

@@ -1,0 +1,217 @@
+package mltest
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"testing"
+
+	"github.com/mlforge/mlforge/ml"
+)
+
+// Options adjusts the suite for one class.
+type Options struct {
+	// AllowNaN says the class may accept NaN in X, as scikit-learn's
+	// allow_nan tag does for scalers and imputers: NaN input must then not
+	// panic but need not be an error. Infinity must still be rejected.
+	AllowNaN bool
+	// NeedsY says a transformer's Fit needs y (a supervised transformer); it
+	// is then fitted with the classification targets. Other transformers and
+	// clusterers are fitted with y nil.
+	NeedsY bool
+	// Params are the JSON hyperparameters to build the class with. Nil means
+	// the defaults, with random_state set to 0 when the class has that
+	// parameter.
+	Params json.RawMessage
+}
+
+// allowNaN lists the classes whose scikit-learn counterparts carry the
+// allow_nan tag (scikit-learn 1.2.1, read from each estimator's _get_tags()).
+var allowNaN = map[string]bool{
+	"HistGradientBoostingClassifier": true,
+	"HistGradientBoostingRegressor":  true,
+	"KNNImputer":                     true,
+	"MaxAbsScaler":                   true,
+	"MinMaxScaler":                   true,
+	"MissingIndicator":               true,
+	"PowerTransformer":               true,
+	"QuantileTransformer":            true,
+	"RobustScaler":                   true,
+	"SimpleImputer":                  true,
+	"StandardScaler":                 true,
+	"VarianceThreshold":              true,
+}
+
+// OptionsFor returns the options Check uses for class: AllowNaN for the
+// classes scikit-learn lets take NaN (HistGradientBoosting*, KNNImputer,
+// MaxAbsScaler, MinMaxScaler, MissingIndicator, PowerTransformer,
+// QuantileTransformer, RobustScaler, SimpleImputer, StandardScaler,
+// VarianceThreshold), defaults otherwise.
+func OptionsFor(class string) Options {
+	return Options{AllowNaN: allowNaN[class]}
+}
+
+// Result is the outcome of one check: Err is nil when it passed.
+type Result struct {
+	Check string
+	Err   error
+}
+
+type checkFunc func(s *suite) error
+
+type namedCheck struct {
+	name string
+	fn   checkFunc
+}
+
+var checks = []namedCheck{
+	{"stateful", checkStateful},
+	{"not_fitted", checkNotFitted},
+	{"deterministic", checkDeterministic},
+	{"inputs_not_mutated", checkInputsNotMutated},
+	{"no_aliasing", checkNoAliasing},
+	{"bad_input", checkBadInput},
+	{"outputs", checkOutputs},
+	{"state_round_trip", checkStateRoundTrip},
+	{"state_tampered", checkStateTampered},
+	{"cancelled_context", checkCancelledContext},
+	{"cancel_during_fit", checkCancelDuringFit},
+	{"progress", checkProgress},
+	{"refit", checkRefit},
+	{"fit_validates_params", checkFitValidatesParams},
+}
+
+// CheckNames returns the names of the checks, in the order they run.
+func CheckNames() []string {
+	names := make([]string, len(checks))
+	for i, c := range checks {
+		names[i] = c.name
+	}
+	return names
+}
+
+// Run runs every check on class with opts and returns one Result per check,
+// in the order of CheckNames. The error is for a class that is not
+// registered or cannot be built from opts.Params.
+func Run(class string, opts Options) ([]Result, error) {
+	s, err := newSuite(class, opts)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Result, len(checks))
+	for i, c := range checks {
+		out[i] = Result{Check: c.name, Err: s.run(c.fn)}
+	}
+	return out, nil
+}
+
+// RunCheck runs the check called name (one of CheckNames) on class.
+func RunCheck(class string, opts Options, name string) error {
+	s, err := newSuite(class, opts)
+	if err != nil {
+		return err
+	}
+	for _, c := range checks {
+		if c.name == name {
+			return s.run(c.fn)
+		}
+	}
+	return fmt.Errorf("mltest: unknown check %q, known: %v", name, CheckNames())
+}
+
+// Check runs every check on the registered class with OptionsFor(class),
+// each as a subtest named after the check.
+func Check(t *testing.T, class string) {
+	t.Helper()
+	CheckWith(t, class, OptionsFor(class))
+}
+
+// CheckWith is Check with explicit options.
+func CheckWith(t *testing.T, class string, opts Options) {
+	t.Helper()
+	s, err := newSuite(class, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range checks {
+		t.Run(c.name, func(t *testing.T) {
+			if err := s.run(c.fn); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+}
+
+// taskKind is how the suite treats a class.
+type taskKind int
+
+const (
+	kindClassifier taskKind = iota
+	kindRegressor
+	kindTransformer
+	kindClusterer
+)
+
+// suite holds what every check of one class needs.
+type suite struct {
+	info   *ml.ClassInfo
+	opts   Options
+	params json.RawMessage
+	kind   taskKind
+	data   dataset
+}
+
+func newSuite(class string, opts Options) (*suite, error) {
+	info, err := ml.Lookup(class)
+	if err != nil {
+		return nil, err
+	}
+	s := &suite{info: info, opts: opts, params: opts.Params}
+	if s.params == nil && slices.ContainsFunc(info.Params, func(p ml.ParamInfo) bool { return p.Name == "random_state" }) {
+		s.params = json.RawMessage(`{"random_state": 0}`)
+	}
+	switch info.Task {
+	case ml.Classification:
+		s.kind = kindClassifier
+	case ml.Regression:
+		s.kind = kindRegressor
+	case ml.Clustering:
+		s.kind = kindClusterer
+	default:
+		s.kind = kindTransformer
+	}
+	s.data = s.dataFor(mainData)
+	if _, err := s.new(); err != nil {
+		return nil, fmt.Errorf("mltest: building %s with %s: %w", class, s.params, err)
+	}
+	return s, nil
+}
+
+// dataFor returns the dataset gen makes for the class's kind, with y
+// dropped for unsupervised classes.
+func (s *suite) dataFor(gen func(taskKind) dataset) dataset {
+	k := s.kind
+	if k == kindTransformer && s.opts.NeedsY {
+		k = kindClassifier
+	}
+	d := gen(k)
+	if !s.supervised() {
+		d.y = nil
+	}
+	return d
+}
+
+// supervised reports whether Fit takes y.
+func (s *suite) supervised() bool {
+	return s.kind == kindClassifier || s.kind == kindRegressor || s.opts.NeedsY
+}
+
+// run runs a check, turning a panic into an error with its stack.
+func (s *suite) run(fn checkFunc) error {
+	return safe(s.info.Name+" check", func() error { return fn(s) })
+}
+
+// new builds an unfitted estimator.
+func (s *suite) new() (ml.Estimator, error) {
+	return ml.New(s.info.Name, s.params)
+}
