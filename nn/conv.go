@@ -1,0 +1,393 @@
+package nn
+
+import (
+	"fmt"
+	"math/rand/v2"
+
+	"github.com/mlforge/mlforge/tensor"
+)
+
+// ConvOptions are the geometry of a 2-d convolution: (height, width) pairs.
+type ConvOptions struct {
+	Stride, Padding, Dilation [2]int
+	// OutputPadding is ConvTranspose2d's extra size on the bottom/right.
+	OutputPadding [2]int
+	Groups        int
+}
+
+func (o *ConvOptions) normalize() {
+	for i := 0; i < 2; i++ {
+		if o.Stride[i] == 0 {
+			o.Stride[i] = 1
+		}
+		if o.Dilation[i] == 0 {
+			o.Dilation[i] = 1
+		}
+	}
+	if o.Groups == 0 {
+		o.Groups = 1
+	}
+}
+
+func (o *ConvOptions) check(layer string, inC, outC int, k [2]int) error {
+	for i := 0; i < 2; i++ {
+		if o.Stride[i] < 1 || o.Dilation[i] < 1 || o.Padding[i] < 0 || k[i] < 1 || o.OutputPadding[i] < 0 {
+			return fmt.Errorf("%s: kernel_size %v, stride %v, padding %v, dilation %v must be positive (padding non-negative)", layer, k, o.Stride, o.Padding, o.Dilation)
+		}
+		if o.OutputPadding[i] >= o.Stride[i] {
+			return fmt.Errorf("%s: output_padding %v must be smaller than stride %v", layer, o.OutputPadding, o.Stride)
+		}
+	}
+	if o.Groups < 1 || inC%o.Groups != 0 || outC%o.Groups != 0 {
+		return fmt.Errorf("%s: in_channels %d and out_channels %d must both be divisible by groups %d", layer, inC, outC, o.Groups)
+	}
+	return nil
+}
+
+func convOut(in, k, pad, stride, dil int) int {
+	return (in+2*pad-dil*(k-1)-1)/stride + 1
+}
+
+// Conv2d is a 2-d convolution over (N, C, H, W) inputs, computed with
+// im2col and GEMM.
+type Conv2d struct {
+	InChannels, OutChannels int
+	KernelSize              [2]int
+	ConvOptions
+	// Weight is out_channels x in_channels/groups x kh x kw.
+	Weight *Var
+	// Bias has out_channels elements, or is nil.
+	Bias *Var
+}
+
+// NewConv2d returns a Conv2d initialised like PyTorch's. Zero fields of opt
+// take PyTorch's defaults (stride 1, dilation 1, groups 1). It fails on an
+// invalid geometry.
+func NewConv2d(in, out int, kernel [2]int, opt ConvOptions, bias bool, rng *rand.Rand) (*Conv2d, error) {
+	opt.normalize()
+	if in < 1 || out < 1 {
+		return nil, fmt.Errorf("Conv2d: in_channels %d and out_channels %d must be positive", in, out)
+	}
+	opt.OutputPadding = [2]int{}
+	if err := opt.check("Conv2d", in, out, kernel); err != nil {
+		return nil, err
+	}
+	c := &Conv2d{InChannels: in, OutChannels: out, KernelSize: kernel, ConvOptions: opt,
+		Weight: NewParam(tensor.New(out, in/opt.Groups, kernel[0], kernel[1]))}
+	var b *tensor.Tensor
+	if bias {
+		b = tensor.New(out)
+		c.Bias = NewParam(b)
+	}
+	initLinearLike(c.Weight.Data, b, rng)
+	return c, nil
+}
+
+// Forward applies the convolution.
+func (c *Conv2d) Forward(g *Graph, x *Var) *Var { return g.Conv2d(x, c.Weight, c.Bias, c.ConvOptions) }
+
+// Parameters returns weight and bias.
+func (c *Conv2d) Parameters() []Param {
+	ps := []Param{{Name: "weight", Var: c.Weight, Trainable: true}}
+	if c.Bias != nil {
+		ps = append(ps, Param{Name: "bias", Var: c.Bias, Trainable: true})
+	}
+	return ps
+}
+
+// Train has no effect.
+func (c *Conv2d) Train(bool) {}
+
+// Name returns "Conv2d".
+func (c *Conv2d) Name() string { return "Conv2d" }
+
+// OutShape returns (N, out_channels, H', W').
+func (c *Conv2d) OutShape(in []int) ([]int, error) {
+	if len(in) != 4 || in[1] != c.InChannels {
+		return nil, shapeErr("Conv2d", fmt.Sprintf("(N, %d, H, W)", c.InChannels), in)
+	}
+	oh := convOut(in[2], c.KernelSize[0], c.Padding[0], c.Stride[0], c.Dilation[0])
+	ow := convOut(in[3], c.KernelSize[1], c.Padding[1], c.Stride[1], c.Dilation[1])
+	if oh < 1 || ow < 1 {
+		return nil, fmt.Errorf("Conv2d: input of %dx%d is smaller than the (dilated) kernel %v with padding %v", in[2], in[3], c.KernelSize, c.Padding)
+	}
+	return []int{in[0], c.OutChannels, oh, ow}, nil
+}
+
+// Conv2d convolves x (N, C, H, W) with w (O, C/groups, kh, kw) and adds b
+// (O, or nil), with a fused backward pass.
+func (g *Graph) Conv2d(x, w, b *Var, opt ConvOptions) *Var {
+	if g.err != nil {
+		return g.deadVar()
+	}
+	opt.normalize()
+	xs, ws := x.Data.Shape, w.Data.Shape
+	if len(xs) != 4 || len(ws) != 4 || opt.Groups < 1 || xs[1] != ws[1]*opt.Groups || ws[0]%opt.Groups != 0 {
+		return g.fail("Conv2d: input of shape %v does not match weight of shape %v with groups %d (expected (N, %d, H, W))", xs, ws, opt.Groups, ws[1]*opt.Groups)
+	}
+	N, C, H, W := xs[0], xs[1], xs[2], xs[3]
+	O, kh, kw := ws[0], ws[2], ws[3]
+	if b != nil && len(b.Data.Data) != O {
+		return g.fail("Conv2d: bias of shape %v, expected (%d)", b.Data.Shape, O)
+	}
+	oh := convOut(H, kh, opt.Padding[0], opt.Stride[0], opt.Dilation[0])
+	ow := convOut(W, kw, opt.Padding[1], opt.Stride[1], opt.Dilation[1])
+	if oh < 1 || ow < 1 {
+		return g.fail("Conv2d: input of %dx%d is smaller than the (dilated) kernel %dx%d with padding %v", H, W, kh, kw, opt.Padding)
+	}
+	G := opt.Groups
+	Cg, Og := C/G, O/G
+	K, L := Cg*kh*kw, oh*ow
+	direct := kh == 1 && kw == 1 && opt.Stride == [2]int{1, 1} && opt.Padding == [2]int{}
+	y := g.buf(N, O, oh, ow)
+	save := !g.noGrad && w.requiresGrad && !direct
+	var cols *tensor.Tensor
+	if save {
+		cols = g.buf(N * G * K * L)
+	} else if !direct {
+		cols = g.buf(K * L)
+	}
+	xd, wd, yd := x.Data.Data, w.Data.Data, y.Data
+	for n := 0; n < N; n++ {
+		for gi := 0; gi < G; gi++ {
+			src := xd[(n*C+gi*Cg)*H*W : (n*C+(gi+1)*Cg)*H*W]
+			var col []float32
+			switch {
+			case direct:
+				col = src
+			case save:
+				col = cols.Data[(n*G+gi)*K*L : (n*G+gi+1)*K*L]
+			default:
+				col = cols.Data
+			}
+			if !direct {
+				tensor.Im2col(src, Cg, H, W, kh, kw, opt.Padding[0], opt.Padding[1], opt.Stride[0], opt.Stride[1], opt.Dilation[0], opt.Dilation[1], col)
+			}
+			dst := yd[(n*O+gi*Og)*L : (n*O+(gi+1)*Og)*L]
+			tensor.Gemm(false, false, Og, L, K, 1, wd[gi*Og*K:(gi+1)*Og*K], K, col, L, 0, dst, L)
+		}
+		if b != nil {
+			for o, bv := range b.Data.Data {
+				row := yd[(n*O+o)*L : (n*O+o+1)*L]
+				for i := range row {
+					row[i] += bv
+				}
+			}
+		}
+	}
+	node := g.newNode(y, conv2dBack, x, w, b)
+	node.s1 = nil
+	if save {
+		node.s1 = cols
+	}
+	node.ints = [10]int{opt.Stride[0], opt.Stride[1], opt.Padding[0], opt.Padding[1], opt.Dilation[0], opt.Dilation[1], G, 0, 0, 0}
+	return node
+}
+
+func conv2dBack(n *Var) {
+	x, w, b := n.a, n.b, n.c
+	xs, ws := x.Data.Shape, w.Data.Shape
+	N, C, H, W := xs[0], xs[1], xs[2], xs[3]
+	O, kh, kw := ws[0], ws[2], ws[3]
+	sh, sw, ph, pw, dh, dw, G := n.ints[0], n.ints[1], n.ints[2], n.ints[3], n.ints[4], n.ints[5], n.ints[6]
+	oh, ow := n.Data.Shape[2], n.Data.Shape[3]
+	Cg, Og := C/G, O/G
+	K, L := Cg*kh*kw, oh*ow
+	direct := kh == 1 && kw == 1 && sh == 1 && sw == 1 && ph == 0 && pw == 0
+	gy, wd, xd := n.Grad.Data, w.Data.Data, x.Data.Data
+	if b != nil && b.requiresGrad {
+		gb := b.grad()
+		for i := 0; i < N; i++ {
+			for o := range gb {
+				gb[o] += float32(sum64(gy[(i*O+o)*L : (i*O+o+1)*L]))
+			}
+		}
+	}
+	var dcol []float32
+	if x.requiresGrad && !direct {
+		dcol = n.g.buf(K * L).Data
+	}
+	for i := 0; i < N; i++ {
+		for gi := 0; gi < G; gi++ {
+			dy := gy[(i*O+gi*Og)*L : (i*O+(gi+1)*Og)*L]
+			wg := wd[gi*Og*K : (gi+1)*Og*K]
+			if w.requiresGrad {
+				var col []float32
+				if direct {
+					col = xd[(i*C+gi*Cg)*H*W : (i*C+(gi+1)*Cg)*H*W]
+				} else {
+					col = n.s1.Data[(i*G+gi)*K*L : (i*G+gi+1)*K*L]
+				}
+				tensor.Gemm(false, true, Og, K, L, 1, dy, L, col, L, 1, w.grad()[gi*Og*K:(gi+1)*Og*K], K)
+			}
+			if x.requiresGrad {
+				dx := x.grad()[(i*C+gi*Cg)*H*W : (i*C+(gi+1)*Cg)*H*W]
+				if direct {
+					tensor.Gemm(true, false, K, L, Og, 1, wg, K, dy, L, 1, dx, L)
+				} else {
+					tensor.Gemm(true, false, K, L, Og, 1, wg, K, dy, L, 0, dcol, L)
+					tensor.Col2im(dcol, Cg, H, W, kh, kw, ph, pw, sh, sw, dh, dw, dx)
+				}
+			}
+		}
+	}
+}
+
+// ConvTranspose2d is the transpose (gradient) of Conv2d with respect to
+// its input, often called a deconvolution.
+type ConvTranspose2d struct {
+	InChannels, OutChannels int
+	KernelSize              [2]int
+	ConvOptions
+	// Weight is in_channels x out_channels/groups x kh x kw.
+	Weight *Var
+	// Bias has out_channels elements, or is nil.
+	Bias *Var
+}
+
+// NewConvTranspose2d returns a ConvTranspose2d initialised like PyTorch's
+// (whose fan-in is computed from the weight's second dimension).
+func NewConvTranspose2d(in, out int, kernel [2]int, opt ConvOptions, bias bool, rng *rand.Rand) (*ConvTranspose2d, error) {
+	opt.normalize()
+	if in < 1 || out < 1 {
+		return nil, fmt.Errorf("ConvTranspose2d: in_channels %d and out_channels %d must be positive", in, out)
+	}
+	if err := opt.check("ConvTranspose2d", in, out, kernel); err != nil {
+		return nil, err
+	}
+	c := &ConvTranspose2d{InChannels: in, OutChannels: out, KernelSize: kernel, ConvOptions: opt,
+		Weight: NewParam(tensor.New(in, out/opt.Groups, kernel[0], kernel[1]))}
+	var b *tensor.Tensor
+	if bias {
+		b = tensor.New(out)
+		c.Bias = NewParam(b)
+	}
+	initLinearLike(c.Weight.Data, b, rng)
+	return c, nil
+}
+
+// Forward applies the transposed convolution.
+func (c *ConvTranspose2d) Forward(g *Graph, x *Var) *Var {
+	return g.ConvTranspose2d(x, c.Weight, c.Bias, c.ConvOptions)
+}
+
+// Parameters returns weight and bias.
+func (c *ConvTranspose2d) Parameters() []Param {
+	ps := []Param{{Name: "weight", Var: c.Weight, Trainable: true}}
+	if c.Bias != nil {
+		ps = append(ps, Param{Name: "bias", Var: c.Bias, Trainable: true})
+	}
+	return ps
+}
+
+// Train has no effect.
+func (c *ConvTranspose2d) Train(bool) {}
+
+// Name returns "ConvTranspose2d".
+func (c *ConvTranspose2d) Name() string { return "ConvTranspose2d" }
+
+func convTOut(in, k, pad, stride, dil, outPad int) int {
+	return (in-1)*stride - 2*pad + dil*(k-1) + outPad + 1
+}
+
+// OutShape returns (N, out_channels, H', W').
+func (c *ConvTranspose2d) OutShape(in []int) ([]int, error) {
+	if len(in) != 4 || in[1] != c.InChannels {
+		return nil, shapeErr("ConvTranspose2d", fmt.Sprintf("(N, %d, H, W)", c.InChannels), in)
+	}
+	oh := convTOut(in[2], c.KernelSize[0], c.Padding[0], c.Stride[0], c.Dilation[0], c.OutputPadding[0])
+	ow := convTOut(in[3], c.KernelSize[1], c.Padding[1], c.Stride[1], c.Dilation[1], c.OutputPadding[1])
+	if oh < 1 || ow < 1 {
+		return nil, fmt.Errorf("ConvTranspose2d: output size %dx%d is not positive for input %dx%d", oh, ow, in[2], in[3])
+	}
+	return []int{in[0], c.OutChannels, oh, ow}, nil
+}
+
+// ConvTranspose2d applies a transposed convolution of x (N, Cin, H, W) with
+// w (Cin, Cout/groups, kh, kw) and bias b (Cout, or nil).
+func (g *Graph) ConvTranspose2d(x, w, b *Var, opt ConvOptions) *Var {
+	if g.err != nil {
+		return g.deadVar()
+	}
+	opt.normalize()
+	xs, ws := x.Data.Shape, w.Data.Shape
+	if len(xs) != 4 || len(ws) != 4 || opt.Groups < 1 || xs[1] != ws[0] || ws[0]%opt.Groups != 0 {
+		return g.fail("ConvTranspose2d: input of shape %v does not match weight of shape %v (expected (N, %d, H, W))", xs, ws, ws[0])
+	}
+	for i := 0; i < 2; i++ {
+		if opt.OutputPadding[i] >= opt.Stride[i] || opt.OutputPadding[i] < 0 {
+			return g.fail("ConvTranspose2d: output_padding %v must be smaller than stride %v", opt.OutputPadding, opt.Stride)
+		}
+	}
+	N, Cin, H, W := xs[0], xs[1], xs[2], xs[3]
+	G := opt.Groups
+	Cig, Cog, kh, kw := Cin/G, ws[1], ws[2], ws[3]
+	Cout := Cog * G
+	if b != nil && len(b.Data.Data) != Cout {
+		return g.fail("ConvTranspose2d: bias of shape %v, expected (%d)", b.Data.Shape, Cout)
+	}
+	oh := convTOut(H, kh, opt.Padding[0], opt.Stride[0], opt.Dilation[0], opt.OutputPadding[0])
+	ow := convTOut(W, kw, opt.Padding[1], opt.Stride[1], opt.Dilation[1], opt.OutputPadding[1])
+	if oh < 1 || ow < 1 {
+		return g.fail("ConvTranspose2d: output size %dx%d is not positive for input %dx%d", oh, ow, H, W)
+	}
+	KK, HW, OL := Cog*kh*kw, H*W, oh*ow
+	y := g.zbuf(N, Cout, oh, ow)
+	col := g.buf(KK * HW).Data
+	xd, wd, yd := x.Data.Data, w.Data.Data, y.Data
+	for n := 0; n < N; n++ {
+		for gi := 0; gi < G; gi++ {
+			xg := xd[(n*Cin+gi*Cig)*HW : (n*Cin+(gi+1)*Cig)*HW]
+			wg := wd[gi*Cig*KK : (gi+1)*Cig*KK]
+			tensor.Gemm(true, false, KK, HW, Cig, 1, wg, KK, xg, HW, 0, col, HW)
+			tensor.Col2im(col, Cog, oh, ow, kh, kw, opt.Padding[0], opt.Padding[1], opt.Stride[0], opt.Stride[1], opt.Dilation[0], opt.Dilation[1], yd[(n*Cout+gi*Cog)*OL:(n*Cout+(gi+1)*Cog)*OL])
+		}
+		if b != nil {
+			for o, bv := range b.Data.Data {
+				row := yd[(n*Cout+o)*OL : (n*Cout+o+1)*OL]
+				for i := range row {
+					row[i] += bv
+				}
+			}
+		}
+	}
+	node := g.newNode(y, convT2dBack, x, w, b)
+	node.ints = [10]int{opt.Stride[0], opt.Stride[1], opt.Padding[0], opt.Padding[1], opt.Dilation[0], opt.Dilation[1], G, 0, 0, 0}
+	return node
+}
+
+func convT2dBack(n *Var) {
+	x, w, b := n.a, n.b, n.c
+	xs, ws := x.Data.Shape, w.Data.Shape
+	N, Cin, H, W := xs[0], xs[1], xs[2], xs[3]
+	sh, sw, ph, pw, dh, dw, G := n.ints[0], n.ints[1], n.ints[2], n.ints[3], n.ints[4], n.ints[5], n.ints[6]
+	Cig, Cog, kh, kw := Cin/G, ws[1], ws[2], ws[3]
+	Cout := Cog * G
+	oh, ow := n.Data.Shape[2], n.Data.Shape[3]
+	KK, HW, OL := Cog*kh*kw, H*W, oh*ow
+	gy, wd, xd := n.Grad.Data, w.Data.Data, x.Data.Data
+	if b != nil && b.requiresGrad {
+		gb := b.grad()
+		for i := 0; i < N; i++ {
+			for o := range gb {
+				gb[o] += float32(sum64(gy[(i*Cout+o)*OL : (i*Cout+o+1)*OL]))
+			}
+		}
+	}
+	if !x.requiresGrad && !w.requiresGrad {
+		return
+	}
+	dcol := n.g.buf(KK * HW).Data
+	for i := 0; i < N; i++ {
+		for gi := 0; gi < G; gi++ {
+			tensor.Im2col(gy[(i*Cout+gi*Cog)*OL:(i*Cout+(gi+1)*Cog)*OL], Cog, oh, ow, kh, kw, ph, pw, sh, sw, dh, dw, dcol)
+			wg := wd[gi*Cig*KK : (gi+1)*Cig*KK]
+			if x.requiresGrad {
+				tensor.Gemm(false, false, Cig, HW, KK, 1, wg, KK, dcol, HW, 1, x.grad()[(i*Cin+gi*Cig)*HW:(i*Cin+(gi+1)*Cig)*HW], HW)
+			}
+			if w.requiresGrad {
+				tensor.Gemm(false, true, Cig, KK, HW, 1, xd[(i*Cin+gi*Cig)*HW:(i*Cin+(gi+1)*Cig)*HW], HW, dcol, HW, 1, w.grad()[gi*Cig*KK:(gi+1)*Cig*KK], KK)
+			}
+		}
+	}
+}

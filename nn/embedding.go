@@ -1,0 +1,96 @@
+package nn
+
+import (
+	"fmt"
+	"math/rand/v2"
+
+	"github.com/mlforge/mlforge/tensor"
+)
+
+// Embedding maps integer indices (stored as float32 values in the input)
+// to rows of a num_embeddings x embedding_dim table.
+type Embedding struct {
+	noMode
+	NumEmbeddings, EmbeddingDim int
+	// PaddingIdx is the row that stays zero and receives no gradient, or -1.
+	PaddingIdx int
+	// Weight is num_embeddings x embedding_dim, initialised from N(0, 1).
+	Weight *Var
+}
+
+// NewEmbedding returns an Embedding initialised like PyTorch's. paddingIdx
+// may be negative (counted from the end, as in PyTorch) or nil for none.
+func NewEmbedding(num, dim int, paddingIdx *int, rng *rand.Rand) (*Embedding, error) {
+	if num < 1 || dim < 1 {
+		return nil, fmt.Errorf("Embedding: num_embeddings %d and embedding_dim %d must be positive", num, dim)
+	}
+	e := &Embedding{NumEmbeddings: num, EmbeddingDim: dim, PaddingIdx: -1, Weight: NewParam(tensor.New(num, dim))}
+	Normal(e.Weight.Data, 0, 1, rng)
+	if paddingIdx != nil {
+		p := *paddingIdx
+		if p < -num || p >= num {
+			return nil, fmt.Errorf("Embedding: padding_idx %d must be within [-%d, %d)", p, num, num)
+		}
+		if p < 0 {
+			p += num
+		}
+		e.PaddingIdx = p
+		clear(e.Weight.Data.Data[p*dim : (p+1)*dim])
+	}
+	return e, nil
+}
+
+// Name returns "Embedding".
+func (e *Embedding) Name() string { return "Embedding" }
+
+// Parameters returns the weight.
+func (e *Embedding) Parameters() []Param {
+	return []Param{{Name: "weight", Var: e.Weight, Trainable: true}}
+}
+
+// OutShape appends embedding_dim to the input shape.
+func (e *Embedding) OutShape(in []int) ([]int, error) {
+	return append(append([]int(nil), in...), e.EmbeddingDim), nil
+}
+
+// Forward looks the indices up. A value that is not an integer in
+// [0, num_embeddings) records an error on g.
+func (e *Embedding) Forward(g *Graph, x *Var) *Var {
+	if g.err != nil {
+		return g.deadVar()
+	}
+	D := e.EmbeddingDim
+	idx := g.ibuf(len(x.Data.Data))
+	for i, v := range x.Data.Data {
+		k := int(v)
+		if float32(k) != v || k < 0 || k >= e.NumEmbeddings {
+			return g.fail("Embedding: index %v at position %d is not an integer in [0, %d)", v, i, e.NumEmbeddings)
+		}
+		idx[i] = int32(k)
+	}
+	y := g.buf(len(idx) * D)
+	y.Shape = append(append(y.Shape[:0], x.Data.Shape...), D)
+	w := e.Weight.Data.Data
+	for i, k := range idx {
+		copy(y.Data[i*D:(i+1)*D], w[int(k)*D:(int(k)+1)*D])
+	}
+	n := g.newNode(y, embeddingBack, e.Weight, nil, nil)
+	n.idx = idx
+	n.ints[0] = e.PaddingIdx
+	return n
+}
+
+func embeddingBack(n *Var) {
+	w := n.a
+	if !w.requiresGrad {
+		return
+	}
+	D := w.Data.Shape[1]
+	gw, gy, pad := w.grad(), n.Grad.Data, n.ints[0]
+	for i, k := range n.idx {
+		if int(k) == pad {
+			continue
+		}
+		axpy(gw[int(k)*D:(int(k)+1)*D], 1, gy[i*D:(i+1)*D])
+	}
+}

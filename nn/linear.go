@@ -1,0 +1,111 @@
+package nn
+
+import (
+	"fmt"
+	"math/rand/v2"
+
+	"github.com/mlforge/mlforge/tensor"
+)
+
+// Linear computes y = x Wᵀ + b over the last dimension of x.
+type Linear struct {
+	InFeatures, OutFeatures int
+	// Weight is out_features x in_features.
+	Weight *Var
+	// Bias has out_features elements, or is nil.
+	Bias *Var
+}
+
+// NewLinear returns a Linear layer initialised like PyTorch's, drawing from
+// rng.
+func NewLinear(in, out int, bias bool, rng *rand.Rand) *Linear {
+	l := &Linear{InFeatures: in, OutFeatures: out, Weight: NewParam(tensor.New(out, in))}
+	var b *tensor.Tensor
+	if bias {
+		b = tensor.New(out)
+		l.Bias = NewParam(b)
+	}
+	initLinearLike(l.Weight.Data, b, rng)
+	return l
+}
+
+// Forward applies the layer.
+func (l *Linear) Forward(g *Graph, x *Var) *Var { return g.Linear(x, l.Weight, l.Bias) }
+
+// Parameters returns weight and bias.
+func (l *Linear) Parameters() []Param {
+	ps := []Param{{Name: "weight", Var: l.Weight, Trainable: true}}
+	if l.Bias != nil {
+		ps = append(ps, Param{Name: "bias", Var: l.Bias, Trainable: true})
+	}
+	return ps
+}
+
+// Train has no effect.
+func (l *Linear) Train(bool) {}
+
+// OutShape replaces the last dimension by out_features.
+func (l *Linear) OutShape(in []int) ([]int, error) {
+	if len(in) == 0 || in[len(in)-1] != l.InFeatures {
+		return nil, shapeErr("Linear", fmt.Sprintf("(*, %d)", l.InFeatures), in)
+	}
+	out := append([]int(nil), in...)
+	out[len(out)-1] = l.OutFeatures
+	return out, nil
+}
+
+// Name returns "Linear".
+func (l *Linear) Name() string { return "Linear" }
+
+// Linear computes x Wᵀ + b for x of shape (*, in), W of shape (out, in) and
+// b of shape (out) or nil, with a fused backward pass.
+func (g *Graph) Linear(x, w, b *Var) *Var {
+	if g.err != nil {
+		return g.deadVar()
+	}
+	if w.Data.Dim() != 2 || x.Data.Dim() == 0 || x.Data.Shape[x.Data.Dim()-1] != w.Data.Shape[1] {
+		return g.fail("Linear: input of shape %v does not match weight of shape %v (expected (*, %d))", x.Data.Shape, w.Data.Shape, w.Data.Shape[len(w.Data.Shape)-1])
+	}
+	out, in := w.Data.Shape[0], w.Data.Shape[1]
+	if b != nil && len(b.Data.Data) != out {
+		return g.fail("Linear: bias of shape %v, expected (%d)", b.Data.Shape, out)
+	}
+	rows := len(x.Data.Data) / max(in, 1)
+	y := g.bufLike(x.Data)
+	y.Data = y.Data[:0]
+	if cap(y.Data) < rows*out {
+		y.Data = make([]float32, rows*out)
+	}
+	y.Data = y.Data[:rows*out]
+	y.Shape[len(y.Shape)-1] = out
+	yd := y.Data
+	if b != nil {
+		bd := b.Data.Data
+		for r := 0; r < rows; r++ {
+			copy(yd[r*out:(r+1)*out], bd)
+		}
+		tensor.Gemm(false, true, rows, out, in, 1, x.Data.Data, in, w.Data.Data, in, 1, yd, out)
+	} else {
+		tensor.Gemm(false, true, rows, out, in, 1, x.Data.Data, in, w.Data.Data, in, 0, yd, out)
+	}
+	return g.newNode(y, linearBack, x, w, b)
+}
+
+func linearBack(n *Var) {
+	x, w, b := n.a, n.b, n.c
+	out, in := w.Data.Shape[0], w.Data.Shape[1]
+	rows := len(x.Data.Data) / max(in, 1)
+	gy := n.Grad.Data
+	if x.requiresGrad {
+		tensor.Gemm(false, false, rows, in, out, 1, gy, out, w.Data.Data, in, 1, x.grad(), in)
+	}
+	if w.requiresGrad {
+		tensor.Gemm(true, false, out, in, rows, 1, gy, out, x.Data.Data, in, 1, w.grad(), in)
+	}
+	if b != nil && b.requiresGrad {
+		gb := b.grad()
+		for r := 0; r < rows; r++ {
+			axpy(gb, 1, gy[r*out:(r+1)*out])
+		}
+	}
+}

@@ -1,0 +1,449 @@
+package nn
+
+import (
+	"fmt"
+	"math"
+)
+
+// Loss is a criterion comparing a model's output with a target. Targets are
+// constants: no gradient flows into them. Class targets are class indices
+// stored as float32 values.
+type Loss interface {
+	Forward(g *Graph, input, target *Var) *Var
+}
+
+// reduction codes
+const (
+	redMean = iota
+	redSum
+	redNone
+)
+
+func reductionCode(r string) (int, error) {
+	switch r {
+	case "", "mean":
+		return redMean, nil
+	case "sum":
+		return redSum, nil
+	case "none":
+		return redNone, nil
+	}
+	return 0, fmt.Errorf("reduction is %q, expected \"mean\", \"sum\" or \"none\"", r)
+}
+
+// CrossEntropyLoss is log-softmax over the class dimension followed by the
+// negative log-likelihood, fused. Input is (N, C) or (N, C, d1, ...),
+// target holds class indices shaped (N) or (N, d1, ...).
+type CrossEntropyLoss struct {
+	// Weight rescales each class (nil: all 1).
+	Weight []float32
+	// IgnoreIndex is a target value that contributes nothing (default -100).
+	IgnoreIndex int
+	// LabelSmoothing in [0, 1] mixes the target with the uniform
+	// distribution.
+	LabelSmoothing float64
+	// Reduction is "mean" (default), "sum" or "none".
+	Reduction string
+}
+
+// NewCrossEntropyLoss returns PyTorch's defaults: no weight, ignore_index
+// -100, no smoothing, mean reduction.
+func NewCrossEntropyLoss() *CrossEntropyLoss {
+	return &CrossEntropyLoss{IgnoreIndex: -100, Reduction: "mean"}
+}
+
+// Forward computes the loss.
+func (l *CrossEntropyLoss) Forward(g *Graph, input, target *Var) *Var {
+	return g.classLoss("CrossEntropyLoss", input, target, &l.Weight, l.IgnoreIndex, l.LabelSmoothing, l.Reduction, true)
+}
+
+// NLLLoss is the negative log-likelihood of log-probabilities; shapes as in
+// CrossEntropyLoss.
+type NLLLoss struct {
+	Weight      []float32
+	IgnoreIndex int
+	Reduction   string
+}
+
+// NewNLLLoss returns PyTorch's defaults: ignore_index -100, mean reduction.
+func NewNLLLoss() *NLLLoss { return &NLLLoss{IgnoreIndex: -100, Reduction: "mean"} }
+
+// Forward computes the loss.
+func (l *NLLLoss) Forward(g *Graph, input, target *Var) *Var {
+	return g.classLoss("NLLLoss", input, target, &l.Weight, l.IgnoreIndex, 0, l.Reduction, false)
+}
+
+func (g *Graph) classLoss(name string, input, target *Var, wp *[]float32, ignore int, eps float64, reduction string, logits bool) *Var {
+	if g.err != nil {
+		return g.deadVar()
+	}
+	weight := *wp
+	red, err := reductionCode(reduction)
+	if err != nil {
+		return g.fail("%s: %v", name, err)
+	}
+	if !(eps >= 0 && eps <= 1) {
+		return g.fail("%s: label_smoothing is %v, expected a value in [0, 1]", name, eps)
+	}
+	is, ts := input.Data.Shape, target.Data.Shape
+	ok := len(is) >= 2 && len(ts) == len(is)-1 && ts[0] == is[0] && sameShape(ts[1:], is[2:])
+	if !ok {
+		return g.fail("%s: input of shape %v and target of shape %v do not match (expected input (N, C, ...) and target (N, ...))", name, is, ts)
+	}
+	N, C := is[0], is[1]
+	L := len(input.Data.Data) / max(N*C, 1)
+	if weight != nil && len(weight) != C {
+		return g.fail("%s: weight has %d elements, expected one per class (%d)", name, len(weight), C)
+	}
+	tgt := g.ibuf(N * L)
+	for i, v := range target.Data.Data {
+		k := int(v)
+		if float32(k) != v {
+			return g.fail("%s: target %v at position %d is not a class index", name, v, i)
+		}
+		if k == ignore {
+			tgt[i] = -1
+			continue
+		}
+		if k < 0 || k >= C {
+			return g.fail("%s: target %d at position %d is out of range, expected a class index in [0, %d)", name, k, i, C)
+		}
+		tgt[i] = int32(k)
+	}
+	logp := input.Data
+	if logits {
+		logp = g.bufLike(input.Data)
+		softmaxForward(input.Data.Data, logp.Data, N, C, L, true)
+	}
+	lp := logp.Data
+	var out = g.buf(1)
+	out.Shape = out.Shape[:0]
+	if red == redNone {
+		out = g.buf(N * L)
+		out.Shape = append(out.Shape[:0], ts...)
+	}
+	var wsum float64 // sum of target weights of non-ignored elements
+	var count int    // number of non-ignored elements
+	var nllSum, smoothSum float64
+	W := float64(C)
+	if weight != nil {
+		W = sum64(weight)
+	}
+	for n := 0; n < N; n++ {
+		for in := 0; in < L; in++ {
+			t := tgt[n*L+in]
+			if t < 0 {
+				if red == redNone {
+					out.Data[n*L+in] = 0
+				}
+				continue
+			}
+			base := n*C*L + in
+			wt := 1.0
+			if weight != nil {
+				wt = float64(weight[t])
+			}
+			wsum += wt
+			count++
+			nll := -wt * float64(lp[base+int(t)*L])
+			var smooth float64
+			if eps > 0 {
+				for c := 0; c < C; c++ {
+					wc := 1.0
+					if weight != nil {
+						wc = float64(weight[c])
+					}
+					smooth -= wc * float64(lp[base+c*L])
+				}
+			}
+			nllSum += nll
+			smoothSum += smooth
+			if red == redNone {
+				out.Data[n*L+in] = float32((1-eps)*nll + eps/float64(C)*smooth)
+			}
+		}
+	}
+	var nllDen, smoothDen float64 = 1, 1
+	if red == redMean {
+		nllDen = wsum
+		smoothDen = wsum
+		if weight == nil {
+			smoothDen = float64(count)
+		}
+		out.Data[0] = float32((1-eps)*nllSum/nllDen + eps/float64(C)*smoothSum/smoothDen)
+	} else if red == redSum {
+		out.Data[0] = float32((1-eps)*nllSum + eps/float64(C)*smoothSum)
+	}
+	node := g.newNode(out, classLossBack, input, nil, nil)
+	node.s1 = logp
+	node.idx = tgt
+	node.ctx = nil
+	node.ints[0], node.ints[1], node.ints[2], node.ints[3] = N, C, L, red
+	node.ints[4] = 0
+	if logits {
+		node.ints[4] = 1
+	}
+	node.f[0], node.f[1], node.f[2], node.f[3] = float32(eps), float32(nllDen), float32(smoothDen), float32(W)
+	if weight != nil {
+		node.ctx = wp
+	}
+	return node
+}
+
+func classLossBack(n *Var) {
+	x := n.a
+	if !x.requiresGrad {
+		return
+	}
+	N, C, L, red, logits := n.ints[0], n.ints[1], n.ints[2], n.ints[3], n.ints[4] == 1
+	eps, nllDen, smoothDen, W := n.f[0], n.f[1], n.f[2], n.f[3]
+	var weight []float32
+	if n.ctx != nil {
+		weight = *n.ctx.(*[]float32)
+	}
+	gx, lp, gy := x.grad(), n.s1.Data, n.Grad.Data
+	for i := 0; i < N; i++ {
+		for in := 0; in < L; in++ {
+			t := n.idx[i*L+in]
+			if t < 0 {
+				continue
+			}
+			var up float32
+			switch red {
+			case redMean:
+				up = gy[0]
+			case redSum:
+				up = gy[0]
+			default:
+				up = gy[i*L+in]
+			}
+			alpha := up * (1 - eps)
+			beta := up * eps / float32(C)
+			if red == redMean {
+				alpha /= nllDen
+				beta /= smoothDen
+			}
+			wt := float32(1)
+			if weight != nil {
+				wt = weight[t]
+			}
+			base := i*C*L + in
+			if !logits {
+				gx[base+int(t)*L] -= alpha * wt
+				continue
+			}
+			for c := 0; c < C; c++ {
+				p := float32(math.Exp(float64(lp[base+c*L])))
+				d := alpha * wt * p
+				if c == int(t) {
+					d -= alpha * wt
+				}
+				if eps > 0 {
+					wc := float32(1)
+					if weight != nil {
+						wc = weight[c]
+					}
+					d += beta * (p*W - wc)
+				}
+				gx[base+c*L] += d
+			}
+		}
+	}
+}
+
+// elementwise loss kinds
+const (
+	lossMSE = iota
+	lossL1
+	lossSmoothL1
+	lossBCE
+	lossBCELogits
+)
+
+// MSELoss is the mean squared error.
+type MSELoss struct{ Reduction string }
+
+// Forward computes the loss.
+func (l *MSELoss) Forward(g *Graph, input, target *Var) *Var {
+	return g.pointLoss("MSELoss", lossMSE, input, target, l.Reduction, 0, nil)
+}
+
+// L1Loss is the mean absolute error.
+type L1Loss struct{ Reduction string }
+
+// Forward computes the loss.
+func (l *L1Loss) Forward(g *Graph, input, target *Var) *Var {
+	return g.pointLoss("L1Loss", lossL1, input, target, l.Reduction, 0, nil)
+}
+
+// SmoothL1Loss is quadratic for |x-y| < Beta and linear beyond (PyTorch's
+// default Beta is 1; Beta 0 is L1Loss).
+type SmoothL1Loss struct {
+	Reduction string
+	Beta      float64
+}
+
+// NewSmoothL1Loss returns PyTorch's defaults: beta 1, mean reduction.
+func NewSmoothL1Loss() *SmoothL1Loss { return &SmoothL1Loss{Reduction: "mean", Beta: 1} }
+
+// Forward computes the loss.
+func (l *SmoothL1Loss) Forward(g *Graph, input, target *Var) *Var {
+	if !(l.Beta >= 0) {
+		return g.fail("SmoothL1Loss: beta is %v, expected a non-negative value", l.Beta)
+	}
+	return g.pointLoss("SmoothL1Loss", lossSmoothL1, input, target, l.Reduction, float32(l.Beta), nil)
+}
+
+// BCELoss is the binary cross-entropy of probabilities in [0, 1]; the logs
+// are clamped at -100 as in PyTorch.
+type BCELoss struct{ Reduction string }
+
+// Forward computes the loss.
+func (l *BCELoss) Forward(g *Graph, input, target *Var) *Var {
+	return g.pointLoss("BCELoss", lossBCE, input, target, l.Reduction, 0, nil)
+}
+
+// BCEWithLogitsLoss is a sigmoid followed by BCELoss, computed stably.
+// PosWeight, if set, weighs the positive term per class (last dimension).
+type BCEWithLogitsLoss struct {
+	Reduction string
+	PosWeight []float32
+}
+
+// Forward computes the loss.
+func (l *BCEWithLogitsLoss) Forward(g *Graph, input, target *Var) *Var {
+	return g.pointLoss("BCEWithLogitsLoss", lossBCELogits, input, target, l.Reduction, 0, &l.PosWeight)
+}
+
+func pointValue(kind int, x, y, beta, pw float32) (loss, grad float64) {
+	xf, yf := float64(x), float64(y)
+	d := xf - yf
+	switch kind {
+	case lossMSE:
+		return d * d, 2 * d
+	case lossL1:
+		return math.Abs(d), sign(d)
+	case lossSmoothL1:
+		b := float64(beta)
+		if math.Abs(d) < b {
+			return 0.5 * d * d / b, d / b
+		}
+		return math.Abs(d) - 0.5*b, sign(d)
+	case lossBCE:
+		lx := math.Max(math.Log(xf), -100)
+		l1x := math.Max(math.Log(1-xf), -100)
+		return -(yf*lx + (1-yf)*l1x), (xf - yf) / math.Max((1-xf)*xf, 1e-12)
+	default: // BCE with logits
+		lw := 1 + (float64(pw)-1)*yf
+		sp := math.Log1p(math.Exp(-math.Abs(xf))) + math.Max(-xf, 0)
+		sigNeg := 1 / (1 + math.Exp(xf))
+		return (1-yf)*xf + lw*sp, (1 - yf) - lw*sigNeg
+	}
+}
+
+func sign(d float64) float64 {
+	switch {
+	case d > 0:
+		return 1
+	case d < 0:
+		return -1
+	}
+	return 0
+}
+
+func (g *Graph) pointLoss(name string, kind int, input, target *Var, reduction string, beta float32, pwp *[]float32) *Var {
+	if g.err != nil {
+		return g.deadVar()
+	}
+	var posWeight []float32
+	if pwp != nil {
+		posWeight = *pwp
+	}
+	red, err := reductionCode(reduction)
+	if err != nil {
+		return g.fail("%s: %v", name, err)
+	}
+	if !sameShape(input.Data.Shape, target.Data.Shape) {
+		return g.fail("%s: input of shape %v and target of shape %v differ (expected the same shape)", name, input.Data.Shape, target.Data.Shape)
+	}
+	nd := input.Data.Dim()
+	last := 1
+	if nd > 0 {
+		last = input.Data.Shape[nd-1]
+	}
+	if posWeight != nil && len(posWeight) != last {
+		return g.fail("%s: pos_weight has %d elements, expected the size of the last dimension (%d)", name, len(posWeight), last)
+	}
+	if kind == lossBCE {
+		for i, v := range input.Data.Data {
+			if !(v >= 0 && v <= 1) {
+				return g.fail("%s: input %v at position %d is not a probability in [0, 1]", name, v, i)
+			}
+		}
+	}
+	xd, yd := input.Data.Data, target.Data.Data
+	var out = g.buf(1)
+	out.Shape = out.Shape[:0]
+	if red == redNone {
+		out = g.bufLike(input.Data)
+	}
+	var s float64
+	for i, x := range xd {
+		pw := float32(1)
+		if posWeight != nil {
+			pw = posWeight[i%last]
+		}
+		l, _ := pointValue(kind, x, yd[i], beta, pw)
+		if red == redNone {
+			out.Data[i] = float32(l)
+		}
+		s += l
+	}
+	switch red {
+	case redMean:
+		out.Data[0] = float32(s / float64(max(len(xd), 1)))
+		if len(xd) == 0 {
+			out.Data[0] = float32(math.NaN())
+		}
+	case redSum:
+		out.Data[0] = float32(s)
+	}
+	node := g.newNode(out, pointLossBack, input, nil, nil)
+	node.s1 = target.Data
+	node.ints[0], node.ints[1], node.ints[2] = kind, red, last
+	node.f[0] = beta
+	node.ctx = nil
+	if posWeight != nil {
+		node.ctx = pwp
+	}
+	return node
+}
+
+func pointLossBack(n *Var) {
+	x := n.a
+	if !x.requiresGrad {
+		return
+	}
+	kind, red, last, beta := n.ints[0], n.ints[1], n.ints[2], n.f[0]
+	var pwv []float32
+	if n.ctx != nil {
+		pwv = *n.ctx.(*[]float32)
+	}
+	gx, xd, yd, gy := x.grad(), x.Data.Data, n.s1.Data, n.Grad.Data
+	scale := float64(1)
+	if red == redMean {
+		scale = 1 / float64(max(len(xd), 1))
+	}
+	for i, v := range xd {
+		pw := float32(1)
+		if pwv != nil {
+			pw = pwv[i%last]
+		}
+		_, d := pointValue(kind, v, yd[i], beta, pw)
+		up := float64(gy[0])
+		if red == redNone {
+			up = float64(gy[i])
+		}
+		gx[i] += float32(up * scale * d)
+	}
+}

@@ -1,0 +1,370 @@
+package nn
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/mlforge/mlforge/tensor"
+)
+
+// BatchNorm normalises each channel of (N, C), (N, C, L) (BatchNorm1d) or
+// (N, C, H, W) (BatchNorm2d) inputs with batch statistics in training mode
+// and running statistics in evaluation mode.
+type BatchNorm struct {
+	mode
+	NumFeatures int
+	Eps         float64
+	// Momentum weighs the newest batch in the running statistics.
+	Momentum          float64
+	Affine            bool
+	TrackRunningStats bool
+	// Dims is 1 for BatchNorm1d and 2 for BatchNorm2d.
+	Dims int
+	// Weight and Bias (nil unless Affine) scale and shift the result.
+	Weight, Bias *Var
+	// RunningMean, RunningVar and NumBatchesTracked are buffers (nil unless
+	// TrackRunningStats).
+	RunningMean, RunningVar, NumBatchesTracked *Var
+}
+
+// NewBatchNorm returns a BatchNorm1d (dims 1) or BatchNorm2d (dims 2) with
+// weight 1, bias 0, running mean 0 and running variance 1, as PyTorch
+// initialises them. PyTorch's defaults are eps 1e-5, momentum 0.1, affine
+// and track_running_stats true.
+func NewBatchNorm(dims, numFeatures int, eps, momentum float64, affine, track bool) (*BatchNorm, error) {
+	name := fmt.Sprintf("BatchNorm%dd", dims)
+	if dims != 1 && dims != 2 {
+		return nil, fmt.Errorf("BatchNorm: dims is %d, expected 1 or 2", dims)
+	}
+	if numFeatures < 1 || !(eps > 0) || !(momentum >= 0 && momentum <= 1) {
+		return nil, fmt.Errorf("%s: num_features %d must be positive, eps %v positive and momentum %v in [0, 1]", name, numFeatures, eps, momentum)
+	}
+	b := &BatchNorm{NumFeatures: numFeatures, Eps: eps, Momentum: momentum, Affine: affine, TrackRunningStats: track, Dims: dims}
+	if affine {
+		w := tensor.New(numFeatures)
+		for i := range w.Data {
+			w.Data[i] = 1
+		}
+		b.Weight, b.Bias = NewParam(w), NewParam(tensor.New(numFeatures))
+	}
+	if track {
+		v := tensor.New(numFeatures)
+		for i := range v.Data {
+			v.Data[i] = 1
+		}
+		b.RunningMean, b.RunningVar = NewBuffer(tensor.New(numFeatures)), NewBuffer(v)
+		b.NumBatchesTracked = NewBuffer(&tensor.Tensor{Shape: []int{}, Data: []float32{0}})
+	}
+	return b, nil
+}
+
+// Name returns "BatchNorm1d" or "BatchNorm2d".
+func (b *BatchNorm) Name() string { return fmt.Sprintf("BatchNorm%dd", b.Dims) }
+
+// Parameters returns weight, bias and the running statistics buffers.
+func (b *BatchNorm) Parameters() []Param {
+	var ps []Param
+	if b.Affine {
+		ps = append(ps, Param{Name: "weight", Var: b.Weight, Trainable: true}, Param{Name: "bias", Var: b.Bias, Trainable: true})
+	}
+	if b.TrackRunningStats {
+		ps = append(ps, Param{Name: "running_mean", Var: b.RunningMean}, Param{Name: "running_var", Var: b.RunningVar},
+			Param{Name: "num_batches_tracked", Var: b.NumBatchesTracked})
+	}
+	return ps
+}
+
+// OutShape checks the input's rank and channels and returns it.
+func (b *BatchNorm) OutShape(in []int) ([]int, error) {
+	ok := len(in) >= 2 && in[1] == b.NumFeatures
+	if b.Dims == 1 {
+		ok = ok && (len(in) == 2 || len(in) == 3)
+		if !ok {
+			return nil, shapeErr(b.Name(), fmt.Sprintf("(N, %d) or (N, %d, L)", b.NumFeatures, b.NumFeatures), in)
+		}
+	} else if !ok || len(in) != 4 {
+		return nil, shapeErr(b.Name(), fmt.Sprintf("(N, %d, H, W)", b.NumFeatures), in)
+	}
+	return in, nil
+}
+
+// Forward normalises x and, in training mode, updates the running
+// statistics.
+func (b *BatchNorm) Forward(g *Graph, x *Var) *Var {
+	if g.err != nil {
+		return g.deadVar()
+	}
+	if _, err := b.OutShape(x.Data.Shape); err != nil {
+		return g.fail("%v", err)
+	}
+	xs := x.Data.Shape
+	N, C := xs[0], xs[1]
+	L := len(x.Data.Data) / max(N*C, 1)
+	useBatch := !b.eval || !b.TrackRunningStats
+	M := N * L
+	if useBatch && M <= 1 {
+		return g.fail("%s: expected more than 1 value per channel when training, got input of shape %v", b.Name(), xs)
+	}
+	stats := g.buf(2 * C)
+	mean, invstd := stats.Data[:C], stats.Data[C:]
+	xd := x.Data.Data
+	for c := 0; c < C; c++ {
+		var m, v float64
+		if useBatch {
+			var s float64
+			for n := 0; n < N; n++ {
+				s += sum64(xd[(n*C+c)*L : (n*C+c+1)*L])
+			}
+			m = s / float64(M)
+			var ss float64
+			for n := 0; n < N; n++ {
+				for _, e := range xd[(n*C+c)*L : (n*C+c+1)*L] {
+					d := float64(e) - m
+					ss += d * d
+				}
+			}
+			v = ss / float64(M)
+			if b.TrackRunningStats && !b.eval {
+				mom := b.Momentum
+				rm, rv := b.RunningMean.Data.Data, b.RunningVar.Data.Data
+				rm[c] = float32((1-mom)*float64(rm[c]) + mom*m)
+				rv[c] = float32((1-mom)*float64(rv[c]) + mom*v*float64(M)/float64(M-1))
+			}
+		} else {
+			m, v = float64(b.RunningMean.Data.Data[c]), float64(b.RunningVar.Data.Data[c])
+		}
+		mean[c] = float32(m)
+		invstd[c] = float32(1 / math.Sqrt(v+b.Eps))
+	}
+	if b.TrackRunningStats && !b.eval {
+		b.NumBatchesTracked.Data.Data[0]++
+	}
+	y := g.bufLike(x.Data)
+	yd := y.Data
+	for n := 0; n < N; n++ {
+		for c := 0; c < C; c++ {
+			sc, sh := invstd[c], -mean[c]*invstd[c]
+			if b.Affine {
+				w, bb := b.Weight.Data.Data[c], b.Bias.Data.Data[c]
+				sc, sh = sc*w, sh*w+bb
+			}
+			src, dst := xd[(n*C+c)*L:(n*C+c+1)*L], yd[(n*C+c)*L:(n*C+c+1)*L]
+			for i, e := range src {
+				dst[i] = e*sc + sh
+			}
+		}
+	}
+	var w, bias *Var
+	if b.Affine {
+		w, bias = b.Weight, b.Bias
+	}
+	node := g.newNode(y, batchNormBack, x, w, bias)
+	node.s1 = stats
+	node.ints[0], node.ints[1], node.ints[2], node.ints[3] = N, C, L, 0
+	if useBatch {
+		node.ints[3] = 1
+	}
+	return node
+}
+
+func batchNormBack(n *Var) {
+	x, w, b := n.a, n.b, n.c
+	N, C, L, batch := n.ints[0], n.ints[1], n.ints[2], n.ints[3] == 1
+	mean, invstd := n.s1.Data[:C], n.s1.Data[C:]
+	xd, gy := x.Data.Data, n.Grad.Data
+	M := float64(N * L)
+	var gx []float32
+	if x.requiresGrad {
+		gx = x.grad()
+	}
+	for c := 0; c < C; c++ {
+		m, is := mean[c], invstd[c]
+		var sdy, sdyx float64
+		for i := 0; i < N; i++ {
+			src, d := xd[(i*C+c)*L:(i*C+c+1)*L], gy[(i*C+c)*L:(i*C+c+1)*L]
+			for j, e := range src {
+				sdy += float64(d[j])
+				sdyx += float64(d[j]) * float64((e-m)*is)
+			}
+		}
+		gamma := float32(1)
+		if w != nil {
+			gamma = w.Data.Data[c]
+			if w.requiresGrad {
+				w.grad()[c] += float32(sdyx)
+			}
+		}
+		if b != nil && b.requiresGrad {
+			b.grad()[c] += float32(sdy)
+		}
+		if gx == nil {
+			continue
+		}
+		k := gamma * is
+		if !batch {
+			for i := 0; i < N; i++ {
+				axpy(gx[(i*C+c)*L:(i*C+c+1)*L], k, gy[(i*C+c)*L:(i*C+c+1)*L])
+			}
+			continue
+		}
+		mdy, mdyx := float32(sdy/M), float32(sdyx/M)
+		for i := 0; i < N; i++ {
+			src, d, dst := xd[(i*C+c)*L:(i*C+c+1)*L], gy[(i*C+c)*L:(i*C+c+1)*L], gx[(i*C+c)*L:(i*C+c+1)*L]
+			for j, e := range src {
+				dst[j] += k * (d[j] - mdy - (e-m)*is*mdyx)
+			}
+		}
+	}
+}
+
+// LayerNorm normalises over the trailing NormalizedShape dimensions of its
+// input, then scales and shifts elementwise (when ElementwiseAffine).
+type LayerNorm struct {
+	noMode
+	NormalizedShape   []int
+	Eps               float64
+	ElementwiseAffine bool
+	// Weight and Bias have shape NormalizedShape, or are nil.
+	Weight, Bias *Var
+}
+
+// noMode provides a no-op Train.
+type noMode struct{}
+
+// Train has no effect.
+func (noMode) Train(bool) {}
+
+// NewLayerNorm returns a LayerNorm with weight 1 and bias 0; PyTorch's
+// defaults are eps 1e-5 and elementwise_affine true.
+func NewLayerNorm(shape []int, eps float64, affine bool) (*LayerNorm, error) {
+	if len(shape) == 0 || tensor.Numel(shape) < 1 || !(eps > 0) {
+		return nil, fmt.Errorf("LayerNorm: normalized_shape %v must be non-empty and positive and eps %v positive", shape, eps)
+	}
+	for _, d := range shape {
+		if d < 1 {
+			return nil, fmt.Errorf("LayerNorm: normalized_shape %v must be positive", shape)
+		}
+	}
+	l := &LayerNorm{NormalizedShape: append([]int(nil), shape...), Eps: eps, ElementwiseAffine: affine}
+	if affine {
+		w := tensor.New(shape...)
+		for i := range w.Data {
+			w.Data[i] = 1
+		}
+		l.Weight, l.Bias = NewParam(w), NewParam(tensor.New(shape...))
+	}
+	return l, nil
+}
+
+// Name returns "LayerNorm".
+func (l *LayerNorm) Name() string { return "LayerNorm" }
+
+// Parameters returns weight and bias.
+func (l *LayerNorm) Parameters() []Param {
+	if !l.ElementwiseAffine {
+		return nil
+	}
+	return []Param{{Name: "weight", Var: l.Weight, Trainable: true}, {Name: "bias", Var: l.Bias, Trainable: true}}
+}
+
+// OutShape checks that the input ends with NormalizedShape.
+func (l *LayerNorm) OutShape(in []int) ([]int, error) {
+	k := len(l.NormalizedShape)
+	if len(in) < k || !sameShape(in[len(in)-k:], l.NormalizedShape) {
+		return nil, shapeErr("LayerNorm", fmt.Sprintf("(*, %v)", l.NormalizedShape), in)
+	}
+	return in, nil
+}
+
+// Forward normalises x.
+func (l *LayerNorm) Forward(g *Graph, x *Var) *Var {
+	if g.err != nil {
+		return g.deadVar()
+	}
+	if _, err := l.OutShape(x.Data.Shape); err != nil {
+		return g.fail("%v", err)
+	}
+	D := tensor.Numel(l.NormalizedShape)
+	R := len(x.Data.Data) / D
+	stats := g.buf(2 * R)
+	y := g.bufLike(x.Data)
+	xd, yd := x.Data.Data, y.Data
+	for r := 0; r < R; r++ {
+		row := xd[r*D : (r+1)*D]
+		m := sum64(row) / float64(D)
+		var ss float64
+		for _, e := range row {
+			d := float64(e) - m
+			ss += d * d
+		}
+		is := float32(1 / math.Sqrt(ss/float64(D)+l.Eps))
+		mf := float32(m)
+		stats.Data[r], stats.Data[R+r] = mf, is
+		out := yd[r*D : (r+1)*D]
+		for i, e := range row {
+			out[i] = (e - mf) * is
+		}
+		if l.ElementwiseAffine {
+			w, b := l.Weight.Data.Data, l.Bias.Data.Data
+			for i := range out {
+				out[i] = out[i]*w[i] + b[i]
+			}
+		}
+	}
+	node := g.newNode(y, layerNormBack, x, l.Weight, l.Bias)
+	node.s1 = stats
+	node.ints[0], node.ints[1] = R, D
+	return node
+}
+
+func layerNormBack(n *Var) {
+	x, w, b := n.a, n.b, n.c
+	R, D := n.ints[0], n.ints[1]
+	xd, gy := x.Data.Data, n.Grad.Data
+	var gx, gw, gb, wd []float32
+	if x.requiresGrad {
+		gx = x.grad()
+	}
+	if w != nil {
+		wd = w.Data.Data
+		if w.requiresGrad {
+			gw = w.grad()
+		}
+		if b.requiresGrad {
+			gb = b.grad()
+		}
+	}
+	for r := 0; r < R; r++ {
+		m, is := n.s1.Data[r], n.s1.Data[R+r]
+		row, d := xd[r*D:(r+1)*D], gy[r*D:(r+1)*D]
+		var sdx, sdxx float64
+		for i, e := range row {
+			xh := (e - m) * is
+			dxh := d[i]
+			if wd != nil {
+				dxh *= wd[i]
+			}
+			sdx += float64(dxh)
+			sdxx += float64(dxh * xh)
+			if gw != nil {
+				gw[i] += d[i] * xh
+			}
+			if gb != nil {
+				gb[i] += d[i]
+			}
+		}
+		if gx == nil {
+			continue
+		}
+		mdx, mdxx := float32(sdx/float64(D)), float32(sdxx/float64(D))
+		dst := gx[r*D : (r+1)*D]
+		for i, e := range row {
+			xh := (e - m) * is
+			dxh := d[i]
+			if wd != nil {
+				dxh *= wd[i]
+			}
+			dst[i] += is * (dxh - mdx - xh*mdxx)
+		}
+	}
+}

@@ -1,0 +1,115 @@
+package optim
+
+import (
+	"fmt"
+	"reflect"
+	"strings"
+
+	"github.com/mlforge/mlforge/nn"
+)
+
+// jsonNames lists the json tag names of the struct v points to.
+func jsonNames(v any) []string {
+	t := reflect.TypeOf(v).Elem()
+	var out []string
+	for i := 0; i < t.NumField(); i++ {
+		if tag := strings.Split(t.Field(i).Tag.Get("json"), ",")[0]; tag != "" && tag != "-" {
+			out = append(out, tag)
+		}
+	}
+	return out
+}
+
+// SGDConfig holds torch.optim.SGD's hyperparameters.
+type SGDConfig struct {
+	LR          float64 `json:"lr"`
+	Momentum    float64 `json:"momentum"`
+	Dampening   float64 `json:"dampening"`
+	WeightDecay float64 `json:"weight_decay"`
+	Nesterov    bool    `json:"nesterov"`
+}
+
+// SGD is stochastic gradient descent with optional momentum, dampening,
+// Nesterov momentum and L2 weight decay, following torch.optim.SGD:
+//
+//	d = g + wd·p;  buf = d (first step) or momentum·buf + (1-dampening)·d
+//	d = d + momentum·buf (Nesterov) or buf;  p -= lr·d
+type SGD struct {
+	base
+	cfg SGDConfig
+	b   bufs
+}
+
+// NewSGD returns an SGD optimizer over params.
+func NewSGD(params []*nn.Var, cfg SGDConfig) (*SGD, error) {
+	if !(cfg.LR >= 0) || !(cfg.Momentum >= 0) || !(cfg.WeightDecay >= 0) {
+		return nil, fmt.Errorf("optim: SGD: lr %v, momentum %v and weight_decay %v must be non-negative", cfg.LR, cfg.Momentum, cfg.WeightDecay)
+	}
+	if cfg.Nesterov && (cfg.Momentum <= 0 || cfg.Dampening != 0) {
+		return nil, fmt.Errorf("optim: SGD: nesterov momentum requires a momentum and zero dampening")
+	}
+	return &SGD{base: base{params: params, lr: cfg.LR}, cfg: cfg, b: newBufs(len(params), "momentum_buffer")}, nil
+}
+
+// Step applies one update.
+func (o *SGD) Step() {
+	lr, mom, damp, wd := float32(o.lr), float32(o.cfg.Momentum), float32(1-o.cfg.Dampening), float32(o.cfg.WeightDecay)
+	for i, p := range o.params {
+		if p.Grad == nil {
+			continue
+		}
+		w, g := p.Data.Data, p.Grad.Data[:len(p.Data.Data)]
+		if mom == 0 {
+			if wd == 0 {
+				for j, gv := range g {
+					w[j] -= lr * gv
+				}
+			} else {
+				for j, gv := range g {
+					w[j] -= lr * (gv + wd*w[j])
+				}
+			}
+			continue
+		}
+		buf, fresh := o.b.get(0, i, p, 0)
+		buf = buf[:len(w)]
+		for j, gv := range g {
+			d := gv
+			if wd != 0 {
+				d += wd * w[j]
+			}
+			if fresh {
+				buf[j] = d
+			} else {
+				buf[j] = mom*buf[j] + damp*d
+			}
+			if o.cfg.Nesterov {
+				d += mom * buf[j]
+			} else {
+				d = buf[j]
+			}
+			w[j] -= lr * d
+		}
+	}
+}
+
+// State returns the momentum buffers and the learning rate.
+func (o *SGD) State() *State {
+	s := newState()
+	s.Scalars["kind.SGD"] = 1
+	s.Scalars["lr"] = o.lr
+	o.b.save(s)
+	return s
+}
+
+// LoadState restores a State from State.
+func (o *SGD) LoadState(s *State) error {
+	if err := checkKind(s, "SGD"); err != nil {
+		return err
+	}
+	if err := o.b.load(s, o.params); err != nil {
+		return err
+	}
+	o.lr = s.Scalars["lr"]
+	return nil
+}

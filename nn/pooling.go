@@ -1,0 +1,461 @@
+package nn
+
+import (
+	"fmt"
+	"math"
+)
+
+// PoolOptions are the geometry of MaxPool2d and AvgPool2d as (height,
+// width) pairs. A zero Stride means the kernel size; a zero Dilation means 1.
+type PoolOptions struct {
+	KernelSize, Stride, Padding, Dilation [2]int
+	CeilMode                              bool
+}
+
+func (o *PoolOptions) normalize() {
+	for i := 0; i < 2; i++ {
+		if o.Stride[i] == 0 {
+			o.Stride[i] = o.KernelSize[i]
+		}
+		if o.Dilation[i] == 0 {
+			o.Dilation[i] = 1
+		}
+	}
+}
+
+func (o *PoolOptions) check(layer string) error {
+	for i := 0; i < 2; i++ {
+		if o.KernelSize[i] < 1 || o.Stride[i] < 1 || o.Dilation[i] < 1 || o.Padding[i] < 0 {
+			return fmt.Errorf("%s: kernel_size %v, stride %v and dilation %v must be positive and padding %v non-negative", layer, o.KernelSize, o.Stride, o.Dilation, o.Padding)
+		}
+		if o.Padding[i] > ((o.KernelSize[i]-1)*o.Dilation[i]+1)/2 {
+			return fmt.Errorf("%s: padding %v should be at most half of the effective kernel size %v", layer, o.Padding, o.KernelSize)
+		}
+	}
+	return nil
+}
+
+// poolOut is PyTorch's pooling_output_shape.
+func poolOut(in, k, pad, stride, dil int, ceil bool) int {
+	num := in + 2*pad - dil*(k-1) - 1
+	if ceil {
+		num += stride - 1
+	}
+	out := floorDiv(num, stride) + 1
+	if ceil && (out-1)*stride >= in+pad {
+		out--
+	}
+	return out
+}
+
+func floorDiv(a, b int) int {
+	q := a / b
+	if (a%b != 0) && ((a < 0) != (b < 0)) {
+		q--
+	}
+	return q
+}
+
+func (o *PoolOptions) outShape(layer string, in []int) ([]int, error) {
+	if len(in) != 4 {
+		return nil, shapeErr(layer, "(N, C, H, W)", in)
+	}
+	oh := poolOut(in[2], o.KernelSize[0], o.Padding[0], o.Stride[0], o.Dilation[0], o.CeilMode)
+	ow := poolOut(in[3], o.KernelSize[1], o.Padding[1], o.Stride[1], o.Dilation[1], o.CeilMode)
+	if oh < 1 || ow < 1 {
+		return nil, fmt.Errorf("%s: input of %dx%d is smaller than the kernel %v", layer, in[2], in[3], o.KernelSize)
+	}
+	return []int{in[0], in[1], oh, ow}, nil
+}
+
+// MaxPool2d takes the maximum over windows of (N, C, H, W) inputs.
+type MaxPool2d struct {
+	noParams
+	PoolOptions
+}
+
+// NewMaxPool2d returns a MaxPool2d; zero Stride means the kernel size.
+func NewMaxPool2d(opt PoolOptions) (*MaxPool2d, error) {
+	opt.normalize()
+	if err := opt.check("MaxPool2d"); err != nil {
+		return nil, err
+	}
+	return &MaxPool2d{PoolOptions: opt}, nil
+}
+
+// Forward applies the pooling.
+func (m *MaxPool2d) Forward(g *Graph, x *Var) *Var { return g.MaxPool2d(x, m.PoolOptions) }
+
+// OutShape returns (N, C, H', W').
+func (m *MaxPool2d) OutShape(in []int) ([]int, error) { return m.outShape("MaxPool2d", in) }
+
+// Name returns "MaxPool2d".
+func (m *MaxPool2d) Name() string { return "MaxPool2d" }
+
+// MaxPool2d takes window maxima of x (N, C, H, W), remembering where each
+// maximum came from for the backward pass.
+func (g *Graph) MaxPool2d(x *Var, opt PoolOptions) *Var {
+	if g.err != nil {
+		return g.deadVar()
+	}
+	opt.normalize()
+	if err := opt.check("MaxPool2d"); err != nil {
+		return g.fail("%v", err)
+	}
+	os, err := opt.outShape("MaxPool2d", x.Data.Shape)
+	if err != nil {
+		return g.fail("%v", err)
+	}
+	N, C, H, W := x.Data.Shape[0], x.Data.Shape[1], x.Data.Shape[2], x.Data.Shape[3]
+	oh, ow := os[2], os[3]
+	y := g.buf(N, C, oh, ow)
+	record := !g.noGrad && x.requiresGrad
+	var idx []int32
+	if record {
+		idx = g.ibuf(len(y.Data))
+	}
+	kh, kw := opt.KernelSize[0], opt.KernelSize[1]
+	sh, sw, ph, pw, dh, dw := opt.Stride[0], opt.Stride[1], opt.Padding[0], opt.Padding[1], opt.Dilation[0], opt.Dilation[1]
+	xd, yd := x.Data.Data, y.Data
+	fast := kh == 2 && kw == 2 && sh == 2 && sw == 2 && ph == 0 && pw == 0 && dh == 1 && dw == 1
+	for p := 0; p < N*C; p++ {
+		src := xd[p*H*W : (p+1)*H*W]
+		dst := yd[p*oh*ow : (p+1)*oh*ow]
+		if fast && 2*oh <= H && 2*ow <= W {
+			for oy := 0; oy < oh; oy++ {
+				r0 := src[2*oy*W : 2*oy*W+W]
+				r1 := src[(2*oy+1)*W : (2*oy+1)*W+W]
+				for ox := 0; ox < ow; ox++ {
+					i0 := 2 * ox
+					m, mi := r0[i0], 2*oy*W+i0
+					if v := r0[i0+1]; v > m || v != v {
+						m, mi = v, 2*oy*W+i0+1
+					}
+					if v := r1[i0]; v > m || v != v {
+						m, mi = v, (2*oy+1)*W+i0
+					}
+					if v := r1[i0+1]; v > m || v != v {
+						m, mi = v, (2*oy+1)*W+i0+1
+					}
+					dst[oy*ow+ox] = m
+					if record {
+						idx[p*oh*ow+oy*ow+ox] = int32(mi)
+					}
+				}
+			}
+			continue
+		}
+		for oy := 0; oy < oh; oy++ {
+			hs := oy*sh - ph
+			for ox := 0; ox < ow; ox++ {
+				ws := ox*sw - pw
+				m := float32(math.Inf(-1))
+				mi := max(hs, 0)*W + max(ws, 0)
+				for ki := 0; ki < kh; ki++ {
+					iy := hs + ki*dh
+					if iy < 0 || iy >= H {
+						continue
+					}
+					for kj := 0; kj < kw; kj++ {
+						ix := ws + kj*dw
+						if ix < 0 || ix >= W {
+							continue
+						}
+						if v := src[iy*W+ix]; v > m || v != v {
+							m, mi = v, iy*W+ix
+						}
+					}
+				}
+				dst[oy*ow+ox] = m
+				if record {
+					idx[p*oh*ow+oy*ow+ox] = int32(mi)
+				}
+			}
+		}
+	}
+	n := g.newNode(y, maxPoolBack, x, nil, nil)
+	n.idx = idx
+	return n
+}
+
+func maxPoolBack(n *Var) {
+	if !n.a.requiresGrad {
+		return
+	}
+	xs := n.a.Data.Shape
+	HW := xs[2] * xs[3]
+	L := n.Data.Shape[2] * n.Data.Shape[3]
+	ga, gy := n.a.grad(), n.Grad.Data
+	for p := 0; p < xs[0]*xs[1]; p++ {
+		dst := ga[p*HW : (p+1)*HW]
+		for i, j := range n.idx[p*L : (p+1)*L] {
+			dst[j] += gy[p*L+i]
+		}
+	}
+}
+
+// AvgPool2d averages over windows of (N, C, H, W) inputs.
+type AvgPool2d struct {
+	noParams
+	PoolOptions
+	// CountIncludePad counts padded zeros in the divisor (PyTorch's default
+	// is true).
+	CountIncludePad bool
+}
+
+// NewAvgPool2d returns an AvgPool2d; zero Stride means the kernel size.
+// Dilation must be 1.
+func NewAvgPool2d(opt PoolOptions, countIncludePad bool) (*AvgPool2d, error) {
+	opt.normalize()
+	if opt.Dilation != [2]int{1, 1} {
+		return nil, fmt.Errorf("AvgPool2d: dilation %v is not supported, expected 1", opt.Dilation)
+	}
+	if err := opt.check("AvgPool2d"); err != nil {
+		return nil, err
+	}
+	return &AvgPool2d{PoolOptions: opt, CountIncludePad: countIncludePad}, nil
+}
+
+// Forward applies the pooling.
+func (m *AvgPool2d) Forward(g *Graph, x *Var) *Var {
+	return g.AvgPool2d(x, m.PoolOptions, m.CountIncludePad)
+}
+
+// OutShape returns (N, C, H', W').
+func (m *AvgPool2d) OutShape(in []int) ([]int, error) { return m.outShape("AvgPool2d", in) }
+
+// Name returns "AvgPool2d".
+func (m *AvgPool2d) Name() string { return "AvgPool2d" }
+
+// avgWindow returns PyTorch's clipped window and divisor for one output.
+func avgWindow(o, stride, pad, k, in int) (lo, hi, size int) {
+	lo = o*stride - pad
+	hi = min(lo+k, in+pad)
+	size = hi - lo
+	return max(lo, 0), min(hi, in), size
+}
+
+// AvgPool2d averages windows of x (N, C, H, W).
+func (g *Graph) AvgPool2d(x *Var, opt PoolOptions, countIncludePad bool) *Var {
+	if g.err != nil {
+		return g.deadVar()
+	}
+	opt.normalize()
+	if err := opt.check("AvgPool2d"); err != nil {
+		return g.fail("%v", err)
+	}
+	os, err := opt.outShape("AvgPool2d", x.Data.Shape)
+	if err != nil {
+		return g.fail("%v", err)
+	}
+	N, C, H, W := x.Data.Shape[0], x.Data.Shape[1], x.Data.Shape[2], x.Data.Shape[3]
+	oh, ow := os[2], os[3]
+	y := g.buf(N, C, oh, ow)
+	xd, yd := x.Data.Data, y.Data
+	for p := 0; p < N*C; p++ {
+		src := xd[p*H*W : (p+1)*H*W]
+		for oy := 0; oy < oh; oy++ {
+			h0, h1, hs := avgWindow(oy, opt.Stride[0], opt.Padding[0], opt.KernelSize[0], H)
+			for ox := 0; ox < ow; ox++ {
+				w0, w1, wsz := avgWindow(ox, opt.Stride[1], opt.Padding[1], opt.KernelSize[1], W)
+				if h0 >= h1 || w0 >= w1 {
+					yd[p*oh*ow+oy*ow+ox] = 0
+					continue
+				}
+				div := hs * wsz
+				if !countIncludePad {
+					div = (h1 - h0) * (w1 - w0)
+				}
+				var s float32
+				for iy := h0; iy < h1; iy++ {
+					for ix := w0; ix < w1; ix++ {
+						s += src[iy*W+ix]
+					}
+				}
+				yd[p*oh*ow+oy*ow+ox] = s / float32(div)
+			}
+		}
+	}
+	n := g.newNode(y, avgPoolBack, x, nil, nil)
+	n.ints[0], n.ints[1], n.ints[2], n.ints[3], n.ints[4], n.ints[5] = opt.Stride[0], opt.Stride[1], opt.Padding[0], opt.Padding[1], opt.KernelSize[0], opt.KernelSize[1]
+	n.ints[6] = 0
+	if countIncludePad {
+		n.ints[6] = 1
+	}
+	return n
+}
+
+func avgPoolBack(n *Var) {
+	if !n.a.requiresGrad {
+		return
+	}
+	xs := n.a.Data.Shape
+	N, C, H, W := xs[0], xs[1], xs[2], xs[3]
+	oh, ow := n.Data.Shape[2], n.Data.Shape[3]
+	sh, sw, ph, pw, kh, kw, cip := n.ints[0], n.ints[1], n.ints[2], n.ints[3], n.ints[4], n.ints[5], n.ints[6] == 1
+	ga, gy := n.a.grad(), n.Grad.Data
+	for p := 0; p < N*C; p++ {
+		dst := ga[p*H*W : (p+1)*H*W]
+		for oy := 0; oy < oh; oy++ {
+			h0, h1, hs := avgWindow(oy, sh, ph, kh, H)
+			for ox := 0; ox < ow; ox++ {
+				w0, w1, wsz := avgWindow(ox, sw, pw, kw, W)
+				if h0 >= h1 || w0 >= w1 {
+					continue
+				}
+				div := hs * wsz
+				if !cip {
+					div = (h1 - h0) * (w1 - w0)
+				}
+				v := gy[p*oh*ow+oy*ow+ox] / float32(div)
+				for iy := h0; iy < h1; iy++ {
+					for ix := w0; ix < w1; ix++ {
+						dst[iy*W+ix] += v
+					}
+				}
+			}
+		}
+	}
+}
+
+// AdaptiveAvgPool2d averages (N, C, H, W) inputs down to a fixed output
+// size, with PyTorch's window boundaries floor(i*H/oh) to ceil((i+1)*H/oh).
+type AdaptiveAvgPool2d struct {
+	noParams
+	OutputSize [2]int
+}
+
+// Forward applies the pooling.
+func (m *AdaptiveAvgPool2d) Forward(g *Graph, x *Var) *Var {
+	return g.AdaptiveAvgPool2d(x, m.OutputSize)
+}
+
+// OutShape returns (N, C, oh, ow).
+func (m *AdaptiveAvgPool2d) OutShape(in []int) ([]int, error) {
+	if len(in) != 4 {
+		return nil, shapeErr("AdaptiveAvgPool2d", "(N, C, H, W)", in)
+	}
+	if m.OutputSize[0] < 1 || m.OutputSize[1] < 1 {
+		return nil, fmt.Errorf("AdaptiveAvgPool2d: output_size %v must be positive", m.OutputSize)
+	}
+	return []int{in[0], in[1], m.OutputSize[0], m.OutputSize[1]}, nil
+}
+
+// Name returns "AdaptiveAvgPool2d".
+func (m *AdaptiveAvgPool2d) Name() string { return "AdaptiveAvgPool2d" }
+
+// AdaptiveAvgPool2d averages x (N, C, H, W) to (N, C, size[0], size[1]).
+func (g *Graph) AdaptiveAvgPool2d(x *Var, size [2]int) *Var {
+	if g.err != nil {
+		return g.deadVar()
+	}
+	if x.Data.Dim() != 4 || size[0] < 1 || size[1] < 1 {
+		return g.fail("AdaptiveAvgPool2d: input of shape %v and output size %v (expected (N, C, H, W) and a positive size)", x.Data.Shape, size)
+	}
+	N, C, H, W := x.Data.Shape[0], x.Data.Shape[1], x.Data.Shape[2], x.Data.Shape[3]
+	oh, ow := size[0], size[1]
+	y := g.buf(N, C, oh, ow)
+	xd, yd := x.Data.Data, y.Data
+	for p := 0; p < N*C; p++ {
+		src := xd[p*H*W : (p+1)*H*W]
+		for oy := 0; oy < oh; oy++ {
+			h0, h1 := oy*H/oh, ((oy+1)*H+oh-1)/oh
+			for ox := 0; ox < ow; ox++ {
+				w0, w1 := ox*W/ow, ((ox+1)*W+ow-1)/ow
+				var s float32
+				for iy := h0; iy < h1; iy++ {
+					for ix := w0; ix < w1; ix++ {
+						s += src[iy*W+ix]
+					}
+				}
+				yd[p*oh*ow+oy*ow+ox] = s / float32((h1-h0)*(w1-w0))
+			}
+		}
+	}
+	return g.newNode(y, adaptiveAvgBack, x, nil, nil)
+}
+
+func adaptiveAvgBack(n *Var) {
+	if !n.a.requiresGrad {
+		return
+	}
+	xs := n.a.Data.Shape
+	N, C, H, W := xs[0], xs[1], xs[2], xs[3]
+	oh, ow := n.Data.Shape[2], n.Data.Shape[3]
+	ga, gy := n.a.grad(), n.Grad.Data
+	for p := 0; p < N*C; p++ {
+		dst := ga[p*H*W : (p+1)*H*W]
+		for oy := 0; oy < oh; oy++ {
+			h0, h1 := oy*H/oh, ((oy+1)*H+oh-1)/oh
+			for ox := 0; ox < ow; ox++ {
+				w0, w1 := ox*W/ow, ((ox+1)*W+ow-1)/ow
+				v := gy[p*oh*ow+oy*ow+ox] / float32((h1-h0)*(w1-w0))
+				for iy := h0; iy < h1; iy++ {
+					for ix := w0; ix < w1; ix++ {
+						dst[iy*W+ix] += v
+					}
+				}
+			}
+		}
+	}
+}
+
+// Flatten merges dimensions StartDim..EndDim (negative counts from the
+// end) into one; PyTorch's defaults are 1 and -1.
+type Flatten struct {
+	noParams
+	StartDim, EndDim int
+}
+
+// NewFlatten returns Flatten(start_dim=1, end_dim=-1).
+func NewFlatten() *Flatten { return &Flatten{StartDim: 1, EndDim: -1} }
+
+// Name returns "Flatten".
+func (f *Flatten) Name() string { return "Flatten" }
+
+// OutShape returns the flattened shape.
+func (f *Flatten) OutShape(in []int) ([]int, error) {
+	s, e := f.StartDim, f.EndDim
+	if s < 0 {
+		s += len(in)
+	}
+	if e < 0 {
+		e += len(in)
+	}
+	if s < 0 || e >= len(in) || s > e {
+		return nil, fmt.Errorf("Flatten: start_dim %d and end_dim %d do not fit input of shape %v", f.StartDim, f.EndDim, in)
+	}
+	out := append([]int(nil), in[:s]...)
+	p := 1
+	for _, d := range in[s : e+1] {
+		p *= d
+	}
+	out = append(out, p)
+	return append(out, in[e+1:]...), nil
+}
+
+// Forward returns a flattened view of x.
+func (f *Flatten) Forward(g *Graph, x *Var) *Var {
+	if g.err != nil {
+		return g.deadVar()
+	}
+	s, e := f.StartDim, f.EndDim
+	in := x.Data.Shape
+	if s < 0 {
+		s += len(in)
+	}
+	if e < 0 {
+		e += len(in)
+	}
+	if s < 0 || e >= len(in) || s > e {
+		return g.fail("Flatten: start_dim %d and end_dim %d do not fit input of shape %v", f.StartDim, f.EndDim, in)
+	}
+	out := g.view(x.Data.Data, in[:s])
+	p := 1
+	for _, d := range in[s : e+1] {
+		p *= d
+	}
+	out.Shape = append(out.Shape, p)
+	out.Shape = append(out.Shape, in[e+1:]...)
+	return g.newNode(out, copyBack, x, nil, nil)
+}

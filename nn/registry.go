@@ -1,0 +1,511 @@
+package nn
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"sort"
+	"strings"
+
+	"github.com/mlforge/mlforge/internal/suggest"
+)
+
+// LayerSpec describes one layer as a JSON object: its PyTorch class name
+// under "type" and its constructor's keyword arguments under their PyTorch
+// names, e.g. {"type": "Conv2d", "in_channels": 1, "out_channels": 32,
+// "kernel_size": 3}. Sizes that follow from the input ("in_features",
+// "in_channels", "num_features", "normalized_shape") may be "auto" or left
+// out.
+type LayerSpec map[string]json.RawMessage
+
+type layerCtor func(p *specReader, rng *rand.Rand) (Module, error)
+
+var layerRegistry = map[string]layerCtor{}
+
+func init() {
+	layerRegistry["Linear"] = func(p *specReader, rng *rand.Rand) (Module, error) {
+		in := p.int("in_features", required, p.lastDim)
+		out := p.int("out_features", required, nil)
+		bias := p.bool("bias", true)
+		if err := p.done(); err != nil {
+			return nil, err
+		}
+		if in < 1 || out < 1 {
+			return nil, fmt.Errorf("in_features %d and out_features %d must be positive", in, out)
+		}
+		return NewLinear(in, out, bias, rng), nil
+	}
+	conv := func(transpose bool) layerCtor {
+		return func(p *specReader, rng *rand.Rand) (Module, error) {
+			in := p.int("in_channels", required, p.channels)
+			out := p.int("out_channels", required, nil)
+			k := p.pair("kernel_size", [2]int{-1, -1})
+			opt := ConvOptions{Stride: p.pair("stride", [2]int{1, 1}), Dilation: p.pair("dilation", [2]int{1, 1}), Groups: p.int("groups", 1, nil)}
+			if transpose {
+				opt.OutputPadding = p.pair("output_padding", [2]int{})
+			}
+			opt.Padding = p.padding(k, opt, !transpose)
+			bias := p.bool("bias", true)
+			p.str("padding_mode", "zeros", "zeros")
+			if err := p.done(); err != nil {
+				return nil, err
+			}
+			if transpose {
+				return NewConvTranspose2d(in, out, k, opt, bias, rng)
+			}
+			return NewConv2d(in, out, k, opt, bias, rng)
+		}
+	}
+	layerRegistry["Conv2d"] = conv(false)
+	layerRegistry["ConvTranspose2d"] = conv(true)
+	layerRegistry["MaxPool2d"] = func(p *specReader, rng *rand.Rand) (Module, error) {
+		opt := p.poolOptions()
+		p.bool("return_indices", false)
+		if err := p.done(); err != nil {
+			return nil, err
+		}
+		return NewMaxPool2d(opt)
+	}
+	layerRegistry["AvgPool2d"] = func(p *specReader, rng *rand.Rand) (Module, error) {
+		opt := p.poolOptions()
+		cip := p.bool("count_include_pad", true)
+		if err := p.done(); err != nil {
+			return nil, err
+		}
+		return NewAvgPool2d(opt, cip)
+	}
+	layerRegistry["AdaptiveAvgPool2d"] = func(p *specReader, rng *rand.Rand) (Module, error) {
+		size := p.pair("output_size", [2]int{-1, -1})
+		if err := p.done(); err != nil {
+			return nil, err
+		}
+		m := &AdaptiveAvgPool2d{OutputSize: size}
+		if size[0] < 1 || size[1] < 1 {
+			return nil, fmt.Errorf("output_size %v must be positive", size)
+		}
+		return m, nil
+	}
+	layerRegistry["Flatten"] = func(p *specReader, rng *rand.Rand) (Module, error) {
+		f := &Flatten{StartDim: p.int("start_dim", 1, nil), EndDim: p.int("end_dim", -1, nil)}
+		return f, p.done()
+	}
+	layerRegistry["Dropout"] = func(p *specReader, rng *rand.Rand) (Module, error) {
+		pr := p.float("p", 0.5)
+		p.bool("inplace", false)
+		if err := p.done(); err != nil {
+			return nil, err
+		}
+		return NewDropout(pr, rand.New(rand.NewPCG(rng.Uint64(), rng.Uint64())))
+	}
+	bn := func(dims int) layerCtor {
+		return func(p *specReader, rng *rand.Rand) (Module, error) {
+			n := p.int("num_features", required, p.channels)
+			eps := p.float("eps", 1e-5)
+			mom := p.float("momentum", 0.1)
+			affine := p.bool("affine", true)
+			track := p.bool("track_running_stats", true)
+			if err := p.done(); err != nil {
+				return nil, err
+			}
+			return NewBatchNorm(dims, n, eps, mom, affine, track)
+		}
+	}
+	layerRegistry["BatchNorm1d"] = bn(1)
+	layerRegistry["BatchNorm2d"] = bn(2)
+	layerRegistry["LayerNorm"] = func(p *specReader, rng *rand.Rand) (Module, error) {
+		shape := p.ints("normalized_shape", p.lastDimList)
+		eps := p.float("eps", 1e-5)
+		affine := p.bool("elementwise_affine", true)
+		if err := p.done(); err != nil {
+			return nil, err
+		}
+		return NewLayerNorm(shape, eps, affine)
+	}
+	layerRegistry["Embedding"] = func(p *specReader, rng *rand.Rand) (Module, error) {
+		num := p.int("num_embeddings", required, nil)
+		dim := p.int("embedding_dim", required, nil)
+		var pad *int
+		if p.has("padding_idx") {
+			v := p.int("padding_idx", 0, nil)
+			pad = &v
+		}
+		if err := p.done(); err != nil {
+			return nil, err
+		}
+		return NewEmbedding(num, dim, pad, rng)
+	}
+	simple := func(make func(p *specReader) Module) layerCtor {
+		return func(p *specReader, rng *rand.Rand) (Module, error) {
+			m := make(p)
+			p.bool("inplace", false)
+			if err := p.done(); err != nil {
+				return nil, err
+			}
+			return m, nil
+		}
+	}
+	layerRegistry["ReLU"] = simple(func(p *specReader) Module { return &ReLU{} })
+	layerRegistry["Sigmoid"] = simple(func(p *specReader) Module { return &Sigmoid{} })
+	layerRegistry["Tanh"] = simple(func(p *specReader) Module { return &Tanh{} })
+	layerRegistry["LeakyReLU"] = simple(func(p *specReader) Module {
+		return &LeakyReLU{NegativeSlope: float32(p.float("negative_slope", 0.01))}
+	})
+	layerRegistry["GELU"] = simple(func(p *specReader) Module {
+		return &GELU{Approximate: p.str("approximate", "none", "none", "tanh")}
+	})
+	layerRegistry["Softmax"] = simple(func(p *specReader) Module { return &Softmax{Dim: p.int("dim", -1, nil)} })
+	layerRegistry["LogSoftmax"] = simple(func(p *specReader) Module { return &LogSoftmax{Dim: p.int("dim", -1, nil)} })
+	layerRegistry["Sequential"] = func(p *specReader, rng *rand.Rand) (Module, error) {
+		var specs []LayerSpec
+		if raw, ok := p.take("layers"); ok {
+			if err := json.Unmarshal(raw, &specs); err != nil {
+				return nil, fmt.Errorf("layers: expected a list of layer objects: %v", err)
+			}
+		}
+		if err := p.done(); err != nil {
+			return nil, err
+		}
+		s, _, err := Build(specs, p.in, rng)
+		return s, err
+	}
+}
+
+// LayerTypes lists the layer type names NewLayer accepts, sorted.
+func LayerTypes() []string {
+	out := make([]string, 0, len(layerRegistry))
+	for k := range layerRegistry {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// NewLayer builds the layer spec describes for an input of shape in (batch
+// dimension included; it fills "auto" sizes) and returns it with its output
+// shape. Weights are initialised from rng like PyTorch's. Errors name the
+// parameter, the expected values and, for misspelt names, the closest
+// known one.
+func NewLayer(spec LayerSpec, in []int, rng *rand.Rand) (Module, []int, error) {
+	var typ string
+	raw, ok := spec["type"]
+	if !ok {
+		return nil, nil, fmt.Errorf("missing \"type\", expected one of %s", strings.Join(LayerTypes(), ", "))
+	}
+	if err := json.Unmarshal(raw, &typ); err != nil {
+		return nil, nil, fmt.Errorf("\"type\" must be a string, got %s", raw)
+	}
+	ctor, ok := layerRegistry[typ]
+	if !ok {
+		return nil, nil, fmt.Errorf("unknown layer type %q%s, expected one of %s", typ, suggest.Hint(typ, LayerTypes()), strings.Join(LayerTypes(), ", "))
+	}
+	p := &specReader{m: spec, used: map[string]bool{"type": true}, in: in}
+	m, err := ctor(p, rng)
+	if err == nil {
+		err = p.err
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", typ, err)
+	}
+	out, err := m.OutShape(in)
+	if err != nil {
+		return nil, nil, err
+	}
+	return m, out, nil
+}
+
+// Build builds a Sequential from layer specs for inputs of shape in, and
+// returns it with its output shape. An error names the layer by index.
+func Build(specs []LayerSpec, in []int, rng *rand.Rand) (*Sequential, []int, error) {
+	s := &Sequential{}
+	shape := append([]int(nil), in...)
+	for i, spec := range specs {
+		m, out, err := NewLayer(spec, shape, rng)
+		if err != nil {
+			return nil, nil, fmt.Errorf("layers[%d]: %w", i, err)
+		}
+		s.Layers = append(s.Layers, m)
+		shape = out
+	}
+	return s, shape, nil
+}
+
+// specReader decodes a LayerSpec's parameters, remembering the first error
+// and which keys were read.
+type specReader struct {
+	m    LayerSpec
+	used map[string]bool
+	in   []int
+	err  error
+}
+
+func (p *specReader) fail(format string, args ...any) {
+	if p.err == nil {
+		p.err = fmt.Errorf(format, args...)
+	}
+}
+
+func (p *specReader) has(name string) bool {
+	raw, ok := p.m[name]
+	return ok && !bytes.Equal(bytes.TrimSpace(raw), []byte("null"))
+}
+
+func (p *specReader) take(name string) (json.RawMessage, bool) {
+	p.used[name] = true
+	if !p.has(name) {
+		return nil, false
+	}
+	return p.m[name], true
+}
+
+func isAuto(raw json.RawMessage) bool {
+	return bytes.Equal(bytes.TrimSpace(raw), []byte(`"auto"`))
+}
+
+// required as a default marks an integer parameter as required.
+const required = -1 << 40
+
+// int reads an integer; def required (and auto nil) makes it required; auto
+// (when set) computes it from the input shape when missing or "auto".
+func (p *specReader) int(name string, def int, auto func(string) int) int {
+	raw, ok := p.take(name)
+	if !ok || isAuto(raw) {
+		if auto != nil {
+			return auto(name)
+		}
+		if ok {
+			p.fail("%s: \"auto\" is not supported here, expected an integer", name)
+			return def
+		}
+		if def == required {
+			p.fail("%s is required", name)
+		}
+		return def
+	}
+	var v int
+	if err := json.Unmarshal(raw, &v); err != nil {
+		p.fail("%s: expected an integer, got %s", name, raw)
+	}
+	return v
+}
+
+func (p *specReader) float(name string, def float64) float64 {
+	raw, ok := p.take(name)
+	if !ok {
+		return def
+	}
+	var v float64
+	if err := json.Unmarshal(raw, &v); err != nil {
+		p.fail("%s: expected a number, got %s", name, raw)
+	}
+	return v
+}
+
+func (p *specReader) bool(name string, def bool) bool {
+	raw, ok := p.take(name)
+	if !ok {
+		return def
+	}
+	var v bool
+	if err := json.Unmarshal(raw, &v); err != nil {
+		p.fail("%s: expected true or false, got %s", name, raw)
+	}
+	return v
+}
+
+func (p *specReader) str(name, def string, allowed ...string) string {
+	raw, ok := p.take(name)
+	if !ok {
+		return def
+	}
+	var v string
+	if err := json.Unmarshal(raw, &v); err != nil {
+		p.fail("%s: expected a string, got %s", name, raw)
+		return def
+	}
+	for _, a := range allowed {
+		if a == v {
+			return v
+		}
+	}
+	p.fail("%s is %q, expected one of %q%s", name, v, allowed, suggest.Hint(v, allowed))
+	return def
+}
+
+// pair reads an int or a two-element list (height, width).
+func (p *specReader) pair(name string, def [2]int) [2]int {
+	raw, ok := p.take(name)
+	if !ok {
+		if def[0] < 0 {
+			p.fail("%s is required", name)
+		}
+		return def
+	}
+	var v int
+	if err := json.Unmarshal(raw, &v); err == nil {
+		return [2]int{v, v}
+	}
+	var l []int
+	if err := json.Unmarshal(raw, &l); err != nil || len(l) != 2 {
+		p.fail("%s: expected an integer or a list of two integers, got %s", name, raw)
+		return def
+	}
+	return [2]int{l[0], l[1]}
+}
+
+// ints reads an int or a list of ints.
+func (p *specReader) ints(name string, auto func(string) []int) []int {
+	raw, ok := p.take(name)
+	if !ok || isAuto(raw) {
+		return auto(name)
+	}
+	var v int
+	if err := json.Unmarshal(raw, &v); err == nil {
+		return []int{v}
+	}
+	var l []int
+	if err := json.Unmarshal(raw, &l); err != nil {
+		p.fail("%s: expected an integer or a list of integers, got %s", name, raw)
+	}
+	return l
+}
+
+// padding reads a convolution's padding: an int, a pair, "valid" or (for
+// Conv2d with stride 1 and an even total padding) "same".
+func (p *specReader) padding(k [2]int, opt ConvOptions, allowSame bool) [2]int {
+	raw, ok := p.m["padding"]
+	if ok && len(bytes.TrimSpace(raw)) > 0 && bytes.TrimSpace(raw)[0] == '"' {
+		p.used["padding"] = true
+		var s string
+		_ = json.Unmarshal(raw, &s)
+		switch {
+		case s == "valid":
+			return [2]int{}
+		case s == "same" && allowSame:
+			var pad [2]int
+			for i := 0; i < 2; i++ {
+				total := opt.Dilation[i] * (k[i] - 1)
+				if opt.Stride[i] != 1 || total%2 != 0 {
+					p.fail("padding \"same\" needs stride 1 and an even dilation*(kernel_size-1), got stride %v, kernel_size %v, dilation %v", opt.Stride, k, opt.Dilation)
+				}
+				pad[i] = total / 2
+			}
+			return pad
+		}
+		p.fail("padding is %q, expected an integer, a pair, \"valid\" or \"same\"", s)
+		return [2]int{}
+	}
+	return p.pair("padding", [2]int{})
+}
+
+func (p *specReader) poolOptions() PoolOptions {
+	k := p.pair("kernel_size", [2]int{-1, -1})
+	stride := k
+	if p.has("stride") {
+		stride = p.pair("stride", k)
+	} else {
+		p.used["stride"] = true
+	}
+	return PoolOptions{KernelSize: k, Stride: stride, Padding: p.pair("padding", [2]int{}),
+		Dilation: p.pair("dilation", [2]int{1, 1}), CeilMode: p.bool("ceil_mode", false)}
+}
+
+func (p *specReader) lastDim(name string) int {
+	if len(p.in) == 0 {
+		p.fail("%s: cannot infer \"auto\" from an input of shape %v", name, p.in)
+		return -1
+	}
+	return p.in[len(p.in)-1]
+}
+
+func (p *specReader) lastDimList(name string) []int {
+	return []int{p.lastDim(name)}
+}
+
+func (p *specReader) channels(name string) int {
+	if len(p.in) < 2 {
+		p.fail("%s: cannot infer \"auto\" from an input of shape %v, expected (N, C, ...)", name, p.in)
+		return -1
+	}
+	return p.in[1]
+}
+
+// done reports the first error or an unknown key.
+func (p *specReader) done() error {
+	if p.err != nil {
+		return p.err
+	}
+	var known, unknown []string
+	for k := range p.used {
+		known = append(known, k)
+	}
+	for k := range p.m {
+		if !p.used[k] {
+			unknown = append(unknown, k)
+		}
+	}
+	if len(unknown) > 0 {
+		sort.Strings(unknown)
+		sort.Strings(known)
+		return fmt.Errorf("unknown parameter %q%s, expected one of %s", unknown[0], suggest.Hint(unknown[0], known), strings.Join(known, ", "))
+	}
+	return nil
+}
+
+// LossTypes lists the loss names NewLoss accepts.
+func LossTypes() []string {
+	return []string{"BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "L1Loss", "MSELoss", "NLLLoss", "SmoothL1Loss"}
+}
+
+// NewLoss builds a loss from its PyTorch class name and keyword arguments
+// (a JSON object, or empty for the defaults).
+func NewLoss(name string, raw json.RawMessage) (Loss, error) {
+	spec := LayerSpec{}
+	if len(bytes.TrimSpace(raw)) > 0 {
+		if err := json.Unmarshal(raw, &spec); err != nil {
+			return nil, fmt.Errorf("%s: expected a JSON object of parameters: %v", name, err)
+		}
+	}
+	p := &specReader{m: spec, used: map[string]bool{}}
+	floats := func(n string) []float32 {
+		raw, ok := p.take(n)
+		if !ok {
+			return nil
+		}
+		var v []float32
+		if err := json.Unmarshal(raw, &v); err != nil {
+			p.fail("%s: expected a list of numbers, got %s", n, raw)
+		}
+		return v
+	}
+	red := func() string { return p.str("reduction", "mean", "mean", "sum", "none") }
+	var l Loss
+	switch name {
+	case "CrossEntropyLoss":
+		l = &CrossEntropyLoss{Weight: floats("weight"), IgnoreIndex: p.int("ignore_index", -100, nil), LabelSmoothing: p.float("label_smoothing", 0), Reduction: red()}
+	case "NLLLoss":
+		l = &NLLLoss{Weight: floats("weight"), IgnoreIndex: p.int("ignore_index", -100, nil), Reduction: red()}
+	case "BCELoss":
+		l = &BCELoss{Reduction: red()}
+	case "BCEWithLogitsLoss":
+		l = &BCEWithLogitsLoss{PosWeight: floats("pos_weight"), Reduction: red()}
+	case "MSELoss":
+		l = &MSELoss{Reduction: red()}
+	case "L1Loss":
+		l = &L1Loss{Reduction: red()}
+	case "SmoothL1Loss":
+		l = &SmoothL1Loss{Beta: p.float("beta", 1), Reduction: red()}
+	default:
+		return nil, fmt.Errorf("unknown loss %q%s, expected one of %s", name, suggest.Hint(name, LossTypes()), strings.Join(LossTypes(), ", "))
+	}
+	if err := p.done(); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	if ce, ok := l.(*CrossEntropyLoss); ok && !(ce.LabelSmoothing >= 0 && ce.LabelSmoothing <= 1) {
+		return nil, fmt.Errorf("%s: label_smoothing is %v, expected a value in [0, 1]", name, ce.LabelSmoothing)
+	}
+	if s, ok := l.(*SmoothL1Loss); ok && !(s.Beta >= 0) {
+		return nil, fmt.Errorf("%s: beta is %v, expected a non-negative value", name, s.Beta)
+	}
+	return l, nil
+}
