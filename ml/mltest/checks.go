@@ -81,6 +81,23 @@ func checkDeterministic(s *suite) error {
 	if err := diff(o2, o1); err != nil {
 		return fmt.Errorf("two fits with the same parameters (%s) differ: %w", paramsText(s.params), err)
 	}
+	if s.opts.Params == nil && s.params != nil {
+		// Also with every default, random_state included: mlforge has no
+		// global generator, so the defaults are seeded too.
+		d := *s
+		d.params = nil
+		_, a, err := d.fitCollect(s.data)
+		if err != nil {
+			return fmt.Errorf("with default parameters: %w", err)
+		}
+		_, b, err := d.fitCollect(s.data)
+		if err != nil {
+			return fmt.Errorf("with default parameters: %w", err)
+		}
+		if err := diff(b, a); err != nil {
+			return fmt.Errorf("two fits with the default parameters differ (the default random_state must be a fixed seed): %w", err)
+		}
+	}
 	c, err := ml.Clone(e1)
 	if err != nil {
 		return fmt.Errorf("ml.Clone: %w", err)

@@ -12,7 +12,8 @@
 //     InverseTransform and MarshalState before Fit return an error wrapping
 //     ml.ErrNotFitted.
 //   - deterministic: two fits with the same parameters (random_state 0 when
-//     the class has one) give bit-identical outputs; ml.Clone of a fitted
+//     the class has one, and the plain defaults as well) give bit-identical
+//     outputs; ml.Clone of a fitted
 //     estimator is unfitted, has equal ml.Params, and fits to the same
 //     outputs.
 //   - inputs_not_mutated: Fit and every prediction method leave X and y
