@@ -126,13 +126,17 @@ func (s *Spec) Validate(env Env) error {
 	}
 
 	// data
+	dataOK := false
 	if s.Data.Train.IsZero() {
 		c.add("data.train", `required: "builtin:NAME" or a CSV path`)
 	} else {
-		checkSource(&c, env, "data.train", s.Data.Train)
+		dataOK = checkSource(&c, env, "data.train", s.Data.Train)
 	}
 	if !s.Data.Test.IsZero() {
-		checkSource(&c, env, "data.test", s.Data.Test)
+		dataOK = checkSource(&c, env, "data.test", s.Data.Test) && dataOK
+	}
+	if dataOK {
+		checkTarget(&c, env, s.Data)
 	}
 	if ts := s.Data.Split.TestSize; !(ts > 0 && ts < 1) {
 		c.add("data.split.test_size", "expected a number > 0 and < 1, got "+strconv.FormatFloat(ts, 'g', -1, 64))
@@ -224,20 +228,21 @@ func (s *Spec) Validate(env Env) error {
 }
 
 // checkSource checks that a data source names a known built-in dataset or a
-// regular file.
-func checkSource(c *errs, env Env, path string, src Source) {
+// regular file, and reports whether it does.
+func checkSource(c *errs, env Env, path string, src Source) bool {
 	if src.Builtin != "" {
-		names := datasets.Names()
 		if !datasets.Has(src.Builtin) {
+			names := datasets.Names()
 			c.add(path, fmt.Sprintf("unknown built-in dataset %s%s; known: %s",
 				quote(abbrev(src.Builtin)), suggest.Hint(src.Builtin, names), strings.Join(names, ", ")))
+			return false
 		}
-		return
+		return true
 	}
 	full, err := env.Resolve(src.Path)
 	if err != nil {
 		c.add(path, err.(*FieldError).Msg)
-		return
+		return false
 	}
 	q := quote(abbrev(src.Path))
 	fi, err := os.Stat(full)
@@ -248,7 +253,10 @@ func checkSource(c *errs, env Env, path string, src Source) {
 		c.add(path, q+" is a directory; expected a CSV file")
 	case !fi.Mode().IsRegular():
 		c.add(path, q+" is not a regular file; expected a CSV file")
+	default:
+		return true
 	}
+	return false
 }
 
 // lookupModel returns the class of the model, or nil after reporting why it

@@ -1,6 +1,8 @@
 package spec_test
 
 import (
+	"bytes"
+	"compress/gzip"
 	"encoding/json"
 	"errors"
 	"os"
@@ -389,5 +391,41 @@ func TestPipeline(t *testing.T) {
 	s.Model.Class = "NoSuchClass"
 	if _, err := s.Pipeline(); err == nil || !strings.HasPrefix(err.Error(), `model.class: unknown class "NoSuchClass"`) {
 		t.Errorf("Pipeline with an unknown class: %v", err)
+	}
+}
+
+func TestTargetColumns(t *testing.T) {
+	dir := t.TempDir()
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write([]byte("\ufeff rooms ,\"sold price\"\n1,2\n"))
+	zw.Close()
+	if err := os.WriteFile(filepath.Join(dir, "train.csv.gz"), gz.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "empty.csv"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ data, want string }{
+		{`{"train": "train.csv.gz", "target": "sold price"}`, ""},
+		{`{"train": "train.csv.gz", "target": "rooms"}`, ""},
+		{`{"train": "train.csv.gz", "target": "sold_price"}`, `data.target: no column "sold_price" in "train.csv.gz" (did you mean "sold price"?); columns: rooms, sold price`},
+		{`{"train": "train.csv.gz", "test": "builtin:diabetes"}`, `data.test: "builtin:diabetes" has its target in the column "target", but the training data's target is "sold price"`},
+		{`{"train": "builtin:diabetes", "target": "target"}`, ""},
+		// An unreadable header is left to the data reader, which names the line.
+		{`{"train": "empty.csv", "target": "x"}`, ""},
+	} {
+		s, err := spec.Parse([]byte(`{"name": "t", "data": ` + tc.data + `, "model": {"class": "FakeRegressor"}, "metrics": ["fake_r2"]}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = s.Validate(spec.Env{Root: dir, Restrict: true})
+		got := ""
+		if err != nil {
+			got = err.Error()
+		}
+		if got != tc.want {
+			t.Errorf("data %s:\n got %s\nwant %s", tc.data, got, tc.want)
+		}
 	}
 }
