@@ -24,19 +24,24 @@ func checkX(class string, X *mat.Dense, nFeatures int, allowNaN bool) (hasNaN bo
 	raw := X.RawMatrix()
 	for i := 0; i < r; i++ {
 		for j, v := range raw.Data[i*raw.Stride : i*raw.Stride+c] {
+			// NaN and ±Inf are the values whose exponent bits are all set;
+			// one mask and compare keeps the common case cheap.
+			if math.Float64bits(v)&expMask != expMask {
+				continue
+			}
 			if math.IsInf(v, 0) {
 				return false, ml.DataErrorf("X[%d, %d] is %v: input must not contain infinity", i, j, v)
 			}
-			if v != v {
-				if !allowNaN {
-					return false, ml.DataErrorf("X[%d, %d] is NaN: with missing_values set to a number, X must not contain NaN", i, j)
-				}
-				hasNaN = true
+			if !allowNaN {
+				return false, ml.DataErrorf("X[%d, %d] is NaN: with missing_values set to a number, X must not contain NaN", i, j)
 			}
+			hasNaN = true
 		}
 	}
 	return hasNaN, nil
 }
+
+const expMask = 0x7ff0000000000000
 
 // rows returns the rows of X as one contiguous row-major slice, copying only
 // when X is a view with a stride wider than its columns.

@@ -31,6 +31,10 @@ func init() {
 // eps is float64's machine epsilon, np.finfo(np.float64).eps.
 const eps = 2.220446049250313e-16
 
+// The float64(x*y) conversions below keep the compiler from fusing a multiply
+// and an add into one FMA (the Go spec allows that on some architectures):
+// NumPy rounds each operation, and the results here match it bit for bit.
+
 // StandardScaler standardizes features as scikit-learn's StandardScaler does:
 // z = (x - mean_) / scale_. NaN values are ignored by Fit and stay NaN in
 // Transform. A constant feature (variance within rounding error of zero) gets
@@ -101,7 +105,7 @@ func (s *StandardScaler) Fit(ctx context.Context, X *mat.Dense, _ []float64) err
 				if v == v {
 					d := v - mean[j]
 					corr[j] += d
-					sq[j] += d * d
+					sq[j] += float64(d * d)
 				}
 			}
 		}
@@ -111,7 +115,7 @@ func (s *StandardScaler) Fit(ctx context.Context, X *mat.Dense, _ []float64) err
 			n := float64(count[j])
 			vari[j] = (sq[j] - corr[j]*corr[j]/n) / n
 			// _is_constant_feature: var ≤ n·eps·var + (n·mean·eps)².
-			bound := n*eps*vari[j] + (n*mean[j]*eps)*(n*mean[j]*eps)
+			bound := float64(n*eps*vari[j]) + float64((n*mean[j]*eps)*(n*mean[j]*eps))
 			if vari[j] <= bound {
 				scale[j] = 1
 			} else {
@@ -131,20 +135,24 @@ func (s *StandardScaler) Transform(X *mat.Dense) (*mat.Dense, error) {
 	}
 	data, r, c := rows(X)
 	out := make([]float64, r*c)
+	mean, scale := s.mean, s.scale
 	for i := 0; i < r; i++ {
 		src, dst := data[i*c:(i+1)*c], out[i*c:(i+1)*c]
 		switch {
 		case s.WithMean && s.WithStd:
+			m, sc := mean[:len(src)], scale[:len(src)]
 			for j, v := range src {
-				dst[j] = (v - s.mean[j]) / s.scale[j]
+				dst[j] = (v - m[j]) / sc[j]
 			}
 		case s.WithMean:
+			m := mean[:len(src)]
 			for j, v := range src {
-				dst[j] = v - s.mean[j]
+				dst[j] = v - m[j]
 			}
 		case s.WithStd:
+			sc := scale[:len(src)]
 			for j, v := range src {
-				dst[j] = v / s.scale[j]
+				dst[j] = v / sc[j]
 			}
 		default:
 			copy(dst, src)
@@ -164,7 +172,7 @@ func (s *StandardScaler) InverseTransform(X *mat.Dense) (*mat.Dense, error) {
 		src, dst := data[i*c:(i+1)*c], out[i*c:(i+1)*c]
 		for j, v := range src {
 			if s.WithStd {
-				v *= s.scale[j]
+				v = float64(v * s.scale[j])
 			}
 			if s.WithMean {
 				v += s.mean[j]
@@ -330,20 +338,26 @@ func (s *MinMaxScaler) Fit(ctx context.Context, X *mat.Dense, _ []float64) error
 	lo := make([]float64, c)
 	hi := make([]float64, c)
 	for j := range lo {
-		lo[j], hi[j] = math.NaN(), math.NaN()
+		lo[j], hi[j] = math.Inf(1), math.Inf(-1)
 	}
 	for i := 0; i < r; i++ {
-		for j, v := range data[i*c : (i+1)*c] {
-			if v < lo[j] || lo[j] != lo[j] {
-				lo[j] = v
+		row := data[i*c : (i+1)*c]
+		l, h := lo[:len(row)], hi[:len(row)]
+		for j, v := range row {
+			// Comparisons with NaN are false, so NaN is skipped.
+			if v < l[j] {
+				l[j] = v
 			}
-			if v > hi[j] || hi[j] != hi[j] {
-				hi[j] = v
+			if v > h[j] {
+				h[j] = v
 			}
 		}
 	}
-	// A NaN v sets lo/hi only while they are still NaN, so a column keeps NaN
-	// only when all its values are NaN, as np.nanmin gives.
+	for j := range lo {
+		if lo[j] > hi[j] { // no value present (X holds no infinity)
+			lo[j], hi[j] = math.NaN(), math.NaN()
+		}
+	}
 	fr := s.FeatureRange
 	rng := make([]float64, c)
 	scale := make([]float64, c)
@@ -355,7 +369,7 @@ func (s *MinMaxScaler) Fit(ctx context.Context, X *mat.Dense, _ []float64) error
 			d = 1
 		}
 		scale[j] = (fr[1] - fr[0]) / d
-		mn[j] = fr[0] - lo[j]*scale[j]
+		mn[j] = fr[0] - float64(lo[j]*scale[j])
 	}
 	s.nIn, s.seen = c, r
 	s.dataMin, s.dataMax, s.dataRange, s.scale, s.min = lo, hi, rng, scale, mn
@@ -373,16 +387,21 @@ func (s *MinMaxScaler) Transform(X *mat.Dense) (*mat.Dense, error) {
 	lo, hi := s.FeatureRange[0], s.FeatureRange[1]
 	for i := 0; i < r; i++ {
 		src, dst := data[i*c:(i+1)*c], out[i*c:(i+1)*c]
+		sc, mn := s.scale[:len(src)], s.min[:len(src)]
+		dst = dst[:len(src)]
+		if !s.Clip {
+			for j, v := range src {
+				dst[j] = float64(v*sc[j]) + mn[j]
+			}
+			continue
+		}
 		for j, v := range src {
-			v *= s.scale[j]
-			v += s.min[j]
-			if s.Clip {
-				// np.clip keeps NaN; the comparisons below are false for it.
-				if v < lo {
-					v = lo
-				} else if v > hi {
-					v = hi
-				}
+			v = float64(v*sc[j]) + mn[j]
+			// np.clip keeps NaN; the comparisons below are false for it.
+			if v < lo {
+				v = lo
+			} else if v > hi {
+				v = hi
 			}
 			dst[j] = v
 		}
