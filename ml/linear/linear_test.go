@@ -33,7 +33,6 @@ func TestParamErrors(t *testing.T) {
 		{"LogisticRegression", `{"multi_class":"crammer"}`, "multi_class: expected one of"},
 		{"Ridge", `{"alpha":-1}`, "alpha: expected a number ≥ 0"},
 		{"Ridge", `{"solver":"sag"}`, `solver: expected one of "auto", "cholesky", "svd"`},
-		{"LinearRegression", `{"positive":true}`, "positive=true (non-negative least squares) is not supported"},
 	}
 	for _, c := range cases {
 		_, err := ml.New(c.class, json.RawMessage(c.params))

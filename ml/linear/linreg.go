@@ -6,6 +6,7 @@ import (
 	"math"
 
 	"github.com/mlforge/mlforge/ml"
+	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -14,7 +15,7 @@ func init() {
 		Name:   "LinearRegression",
 		Task:   ml.Regression,
 		Family: "linear",
-		Doc:    "Ordinary least squares, solved by QR and SVD (minimum-norm solution when rank-deficient).",
+		Doc:    "Ordinary least squares, solved by QR and SVD (minimum-norm solution when rank-deficient), optionally with non-negative coefficients.",
 		New:    func() ml.Estimator { return NewLinearRegression() },
 	})
 }
@@ -26,10 +27,13 @@ func init() {
 // QR and then R as U·S·Vᵀ, and keeps the minimum-norm solution: singular
 // values below eps·s_max count as zero, the cutoff scipy.linalg.lstsq uses
 // by default, so a rank-deficient X gives the same coefficients as
-// scikit-learn.
+// scikit-learn. With Positive set it solves non-negative least squares by
+// Lawson and Hanson's active-set method, as scikit-learn does through
+// scipy.optimize.nnls; Rank and Singular are then not set (scikit-learn does
+// not set rank_ and singular_ either).
 type LinearRegression struct {
 	FitIntercept bool `json:"fit_intercept" help:"whether to fit an intercept (X and y are centred first)"`
-	Positive     bool `json:"positive" help:"constrain the coefficients to be non-negative (not supported: must be false)"`
+	Positive     bool `json:"positive" help:"constrain the coefficients to be non-negative (non-negative least squares)"`
 
 	coef      []float64
 	intercept float64
@@ -41,14 +45,6 @@ type LinearRegression struct {
 // defaults: fit_intercept true, positive false.
 func NewLinearRegression() *LinearRegression { return &LinearRegression{FitIntercept: true} }
 
-// Validate rejects positive=true, which would need non-negative least squares.
-func (m *LinearRegression) Validate() error {
-	if m.Positive {
-		return &ml.ParamError{Param: "positive", Msg: "positive=true (non-negative least squares) is not supported by LinearRegression; use false"}
-	}
-	return nil
-}
-
 // Fit solves the least-squares problem for X (n_samples × n_features) and y.
 func (m *LinearRegression) Fit(ctx context.Context, X *mat.Dense, y []float64) error {
 	if err := ctx.Err(); err != nil {
@@ -59,6 +55,9 @@ func (m *LinearRegression) Fit(ctx context.Context, X *mat.Dense, y []float64) e
 	}
 	if err := ml.CheckXy(X, y); err != nil {
 		return err
+	}
+	if m.Positive {
+		return m.fitPositive(X, y)
 	}
 	s, vt, c, xMean, yMean, err := centredSVD(X, y, m.FitIntercept)
 	if err != nil {
@@ -87,6 +86,42 @@ func (m *LinearRegression) Fit(ctx context.Context, X *mat.Dense, y []float64) e
 	}
 	m.rank = rank
 	m.singular = s
+	return nil
+}
+
+// fitPositive solves the problem with non-negative coefficients. For
+// n ≥ p+1 it runs NNLS on the p × p triangular factor R of the centred X and
+// Qᵀy, which has the same solution as the full problem.
+func (m *LinearRegression) fitPositive(X *mat.Dense, y []float64) error {
+	n, p := X.Dims()
+	var A blas64.General
+	var b, xMean []float64
+	var yMean float64
+	if n >= p+1 {
+		xMean, yMean = means(X, y, m.FitIntercept)
+		R := augmentedR(X, y, xMean, yMean)
+		q := p + 1
+		A = blas64.General{Rows: p, Cols: p, Stride: q, Data: R.Data}
+		b = make([]float64, p)
+		for i := range b {
+			b[i] = R.Data[i*q+p]
+		}
+	} else {
+		A, xMean, b, yMean = center(X, y, m.FitIntercept)
+	}
+	coef, err := nnls(A, b)
+	if err != nil {
+		return fmt.Errorf("LinearRegression: %w", err)
+	}
+	if err := checkFinite("coef", coef); err != nil {
+		return err
+	}
+	m.coef = coef
+	m.intercept = 0
+	if m.FitIntercept {
+		m.intercept = interceptOf(xMean, yMean, coef)
+	}
+	m.rank, m.singular = 0, nil
 	return nil
 }
 

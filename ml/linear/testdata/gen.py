@@ -80,6 +80,9 @@ def regression_cases():
         ("diabetes", "LinearRegression", {}),
         ("diabetes", "LinearRegression", {"fit_intercept": False}),
         ("synthetic_reg", "LinearRegression", {}),
+        ("diabetes", "LinearRegression", {"positive": True}),
+        ("diabetes", "LinearRegression", {"positive": True, "fit_intercept": False}),
+        ("synthetic_reg", "LinearRegression", {"positive": True}),
         ("diabetes", "Ridge", {}),
         ("diabetes", "Ridge", {"alpha": 0.01, "fit_intercept": False}),
         ("diabetes", "Ridge", {"alpha": 3.0, "solver": "svd"}),
@@ -98,7 +101,7 @@ def regression_cases():
             "predict": tolist(est.predict(X[te[:MAX_ROWS]])),
             "score": float(est.score(X[te], y[te])),
         }
-        if cls == "LinearRegression":
+        if cls == "LinearRegression" and not params.get("positive"):
             case["rank"] = int(est.rank_)
             case["singular"] = tolist(est.singular_)
         out.append(case)
