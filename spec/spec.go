@@ -110,7 +110,7 @@ type Split struct {
 	Seed int64 `json:"seed"`
 	// Stratify keeps the class proportions in both parts. Nil means the
 	// default, which Validate fills in: true for a classifier, false for a
-	// regressor. It must not be true for a regressor.
+	// regressor. It must not be true for a regressor when Train is split.
 	Stratify *bool `json:"stratify,omitempty"`
 }
 

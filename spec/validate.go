@@ -102,13 +102,17 @@ const nameRule = `1 to 64 letters, digits, ".", "_" or "-"`
 // Validate checks what Parse cannot: the fields against each other, the
 // registry and the file system. It requires a name, data.train, a registered
 // classifier or regressor with valid parameters, registered transformers in
-// preprocess, metrics of the model's task, data files that exist, and a
-// test_size in (0, 1); with env.Restrict, every path must stay inside
-// env.Root. The keys reserved for neural networks are rejected.
+// preprocess, metrics of the model's task (and predict_proba for the metrics
+// that need it), data files that exist, a target column that the data has
+// (it reads the CSV header), and a test_size in (0, 1), checked even when
+// data.test makes the split unused; with env.Restrict, every path must stay
+// inside env.Root. The keys reserved for neural networks are rejected.
 //
 // Validate fills in the defaults that depend on the model: Metrics,
 // Data.Split.Stratify and Output. The error, if any, is an Errors listing
-// every problem found, in field order.
+// every problem found, in field order. Validate does not read the data
+// beyond its header: the data reader reports bad rows when training loads
+// them.
 func (s *Spec) Validate(env Env) error {
 	var c errs
 
