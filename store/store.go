@@ -47,7 +47,7 @@ type Run struct {
 	Name   string          `json:"name"`
 	Status Status          `json:"status"`
 	Class  string          `json:"class"` // model class or "Sequential"
-	Spec   json.RawMessage `json:"spec"`
+	Spec   json.RawMessage `json:"spec,omitempty"`
 	// Result is the train result (metrics, timings, model path) once done.
 	Result json.RawMessage `json:"result,omitempty"`
 	Error  string          `json:"error,omitempty"`

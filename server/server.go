@@ -1,0 +1,327 @@
+// Package server is mlforge's training service: an HTTP API (all routes in
+// routes.go) over the run store and the background job manager, with
+// server-sent events for live progress. The CLI's `serve` command starts it
+// and its `runs` commands are clients of the same API.
+package server
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/mlforge/mlforge/jobs"
+	"github.com/mlforge/mlforge/model"
+	"github.com/mlforge/mlforge/spec"
+	"github.com/mlforge/mlforge/store"
+	"github.com/mlforge/mlforge/train"
+)
+
+// Limits on request bodies.
+const (
+	MaxSpecBody    = spec.MaxSize
+	MaxPredictBody = 16 << 20
+)
+
+// Config configures a Server.
+type Config struct {
+	// Addr is the listen address (default 127.0.0.1:8080).
+	Addr string
+	// DataDir holds the SQLite store, the run artifacts and the user files
+	// that specs may name (DataDir/files). Created if missing.
+	DataDir string
+	// DB is a postgres:// URL to keep runs and the queue in PostgreSQL; empty
+	// means DataDir/mlforge.db.
+	DB string
+	// Token is the API token. When the server listens on a non-loopback
+	// address and Token is empty, one is generated (and kept in
+	// DataDir/token) so that no route is ever open.
+	Token string
+	// Workers is how many runs train at once.
+	Workers int
+	Logger  *slog.Logger
+}
+
+// Server is the training service.
+type Server struct {
+	cfg      Config
+	log      *slog.Logger
+	store    *store.Store
+	jobs     *jobs.Manager
+	filesDir string
+	token    string
+	// TokenGenerated is true when this start generated the token (the CLI
+	// prints it once).
+	TokenGenerated bool
+
+	models     sync.Map // run ID → *model.Model, loaded models for predict
+	modelNames sync.Map // model name → cachedName
+	handler    http.Handler
+	httpSrv    *http.Server
+	listener   net.Listener
+}
+
+// New opens the store and the job manager and builds the routes. It does
+// not listen yet; call Serve.
+func New(ctx context.Context, cfg Config) (*Server, error) {
+	if cfg.Addr == "" {
+		cfg.Addr = "127.0.0.1:8080"
+	}
+	if cfg.DataDir == "" {
+		cfg.DataDir = "mlforge-data"
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	s := &Server{cfg: cfg, log: cfg.Logger, filesDir: filepath.Join(cfg.DataDir, "files")}
+	for _, d := range []string{cfg.DataDir, s.filesDir, filepath.Join(cfg.DataDir, "runs")} {
+		if err := os.MkdirAll(d, 0o750); err != nil {
+			return nil, err
+		}
+	}
+	if err := s.setupToken(); err != nil {
+		return nil, err
+	}
+	db := cfg.DB
+	if db == "" {
+		db = filepath.Join(cfg.DataDir, "mlforge.db")
+	}
+	var err error
+	if s.store, err = store.Open(ctx, db); err != nil {
+		return nil, err
+	}
+	s.jobs, err = jobs.New(ctx, jobs.Config{Store: s.store, DB: db, Workers: cfg.Workers, Runner: s.runRun, Logger: cfg.Logger})
+	if err != nil {
+		s.store.Close()
+		return nil, err
+	}
+	s.handler = s.routes()
+	return s, nil
+}
+
+// Handler returns the HTTP handler (for tests with httptest).
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// Token returns the API token ("" when none is required).
+func (s *Server) Token() string { return s.token }
+
+// Store returns the run store.
+func (s *Server) Store() *store.Store { return s.store }
+
+// Start starts the background workers (recovering runs a previous process
+// left unfinished).
+func (s *Server) Start(ctx context.Context) error { return s.jobs.Start(ctx) }
+
+// Listen binds the configured address.
+func (s *Server) Listen() (net.Addr, error) {
+	l, err := net.Listen("tcp", s.cfg.Addr)
+	if err != nil {
+		return nil, err
+	}
+	s.listener = l
+	return l.Addr(), nil
+}
+
+// Serve serves HTTP on the listener from Listen until Shutdown.
+func (s *Server) Serve() error {
+	s.httpSrv = &http.Server{
+		Handler:           s.handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+	}
+	err := s.httpSrv.Serve(s.listener)
+	if errors.Is(err, http.ErrServerClosed) {
+		return nil
+	}
+	return err
+}
+
+// Shutdown stops accepting requests, stops the workers (interrupted runs
+// resume at the next start) and closes the store.
+func (s *Server) Shutdown(ctx context.Context) error {
+	var errs []error
+	if s.httpSrv != nil {
+		errs = append(errs, s.httpSrv.Shutdown(ctx))
+	}
+	errs = append(errs, s.jobs.Stop(ctx), s.store.Close())
+	return errors.Join(errs...)
+}
+
+// loopback reports whether addr only listens on a loopback interface.
+func loopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// setupToken decides whether the API needs a token and which.
+func (s *Server) setupToken() error {
+	if s.cfg.Token != "" {
+		s.token = s.cfg.Token
+		return nil
+	}
+	if loopback(s.cfg.Addr) {
+		return nil
+	}
+	path := filepath.Join(s.cfg.DataDir, "token")
+	if b, err := os.ReadFile(path); err == nil && len(strings.TrimSpace(string(b))) >= 32 {
+		s.token = strings.TrimSpace(string(b))
+		return nil
+	}
+	var b [24]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return err
+	}
+	s.token = hex.EncodeToString(b[:])
+	s.TokenGenerated = true
+	return os.WriteFile(path, []byte(s.token+"\n"), 0o600)
+}
+
+// authorized checks the bearer token (or ?token= for EventSource, which
+// cannot send headers).
+func (s *Server) authorized(r *http.Request) bool {
+	if s.token == "" {
+		return true
+	}
+	got := strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if got == "" {
+		got = r.URL.Query().Get("token")
+	}
+	if got == "" {
+		if c, err := r.Cookie("mlforge_token"); err == nil {
+			got = c.Value
+		}
+	}
+	return subtle.ConstantTimeCompare([]byte(got), []byte(s.token)) == 1
+}
+
+// apiError is the JSON error body: {"error": {"code", "message", "field"}}.
+type apiError struct {
+	Status  int    `json:"-"`
+	Code    string `json:"code"`
+	Message string `json:"message"`
+	Field   string `json:"field,omitempty"`
+}
+
+func (e *apiError) Error() string { return e.Message }
+
+func errorf(status int, code, format string, args ...any) *apiError {
+	return &apiError{Status: status, Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	_ = enc.Encode(v)
+}
+
+func writeError(w http.ResponseWriter, err error) {
+	var ae *apiError
+	var se *specErrors
+	if errors.As(err, &se) {
+		type detail struct {
+			Field   string `json:"field"`
+			Message string `json:"message"`
+		}
+		details := make([]detail, len(se.list))
+		for i, fe := range se.list {
+			details[i] = detail{fe.Path, fe.Msg}
+		}
+		writeJSON(w, http.StatusBadRequest, map[string]any{"error": map[string]any{
+			"code": "invalid_spec", "message": se.Error(), "field": se.list[0].Path, "details": details}})
+		return
+	}
+	if !errors.As(err, &ae) {
+		ae = &apiError{Status: http.StatusInternalServerError, Code: "internal", Message: err.Error()}
+	}
+	writeJSON(w, ae.Status, map[string]any{"error": ae})
+}
+
+// handler adapts a function that returns an error to http.HandlerFunc.
+type handler func(w http.ResponseWriter, r *http.Request) error
+
+// middleware wraps every route: panics become 500s, the token is checked,
+// and responses are never cached.
+func (s *Server) middleware(next handler) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if p := recover(); p != nil {
+				s.log.Error("handler panic", "path", r.URL.Path, "panic", p)
+				writeError(w, errorf(http.StatusInternalServerError, "internal", "internal error"))
+			}
+		}()
+		if !s.authorized(r) {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="mlforge"`)
+			writeError(w, errorf(http.StatusUnauthorized, "unauthorized", "missing or wrong API token: send Authorization: Bearer <token>"))
+			return
+		}
+		w.Header().Set("Cache-Control", "no-store")
+		if err := next(w, r); err != nil {
+			writeError(w, err)
+		}
+	}
+}
+
+// trainResult is what the service stores as a run's result.
+type trainResult struct {
+	*train.Result
+	ModelFile string   `json:"model_file"`
+	Task      string   `json:"task"`
+	Class     string   `json:"class"`
+	Steps     []string `json:"steps,omitempty"`
+	NTrain    int      `json:"n_train"`
+	NTest     int      `json:"n_test"`
+	Features  []string `json:"features"`
+	Labels    []string `json:"labels,omitempty"`
+	Confusion [][]int  `json:"confusion_matrix,omitempty"`
+}
+
+// runRun is the jobs.Runner: it trains the run's spec inside the files
+// folder and writes the model under runs/<id>.
+func (s *Server) runRun(ctx context.Context, run *store.Run, rec *jobs.Recorder) (json.RawMessage, error) {
+	sp, err := spec.Parse(run.Spec)
+	if err != nil {
+		return nil, err
+	}
+	abs, err := filepath.Abs(s.cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	files, err := filepath.Abs(s.filesDir)
+	if err != nil {
+		return nil, err
+	}
+	res, err := train.Run(ctx, sp, train.Options{Root: files, Restrict: true, Output: filepath.Join(abs, jobs.ModelDir(run.ID)), Reporter: rec})
+	if err != nil {
+		return nil, err
+	}
+	final := map[string]float64{}
+	for k, v := range res.Metrics["test"] {
+		final["test_"+k] = v
+	}
+	rec.Metrics(final, 0)
+	out := trainResult{Result: res, ModelFile: model.FileName, Task: string(res.Task), Class: res.Class, Steps: res.Steps,
+		NTrain: res.NTrain, NTest: res.NTest, Features: res.Features, Labels: res.Labels, Confusion: res.Confusion}
+	out.ModelPath = filepath.ToSlash(jobs.ModelDir(run.ID)) + "/" + model.FileName
+	return json.Marshal(out)
+}
