@@ -294,6 +294,9 @@ func ReadCSV(r io.Reader, opt CSVOptions) (*Frame, error) {
 				return nil, bad(0, "", "expected one target column besides the model's features, found %d: %s", len(extra), quoteList(extra, MaxListed))
 			}
 		}
+		if _, ok := slot[t]; ok && t != "" {
+			return nil, bad(0, t, "is both the target and one of the model's features")
+		}
 		if !opt.NoTarget {
 			if _, ok := seen[t]; !ok {
 				return nil, bad(0, "", "target column %q not found%s; the columns are %s", t, suggest.Hint(t, header), quoteList(header, 20))
