@@ -57,7 +57,7 @@ func (s *Spec) build(c *errs, base, class string, params json.RawMessage) ml.Est
 	}
 	var pe *ml.ParamError
 	if !bytes.Equal(eff, params) && errors.As(err, &pe) && pe.Param == "random_state" {
-		c.add("seed", fmt.Sprintf("%d cannot be the random_state of %s, which expects %s; set model.params.random_state or a smaller seed",
+		c.add("seed", fmt.Sprintf("%d cannot be the random_state of %s, which expects %s; set model.params.random_state or a seed it accepts",
 			s.Seed, class, pe.Expected))
 		return nil
 	}

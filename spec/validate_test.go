@@ -381,7 +381,7 @@ func TestPipeline(t *testing.T) {
 
 	// A seed the class cannot take is reported at seed.
 	s.Seed = -1
-	want := "seed: -1 cannot be the random_state of FakeClassifier, which expects an integer ≥ 0 and ≤ 99999; set model.params.random_state or a smaller seed"
+	want := "seed: -1 cannot be the random_state of FakeClassifier, which expects an integer ≥ 0 and ≤ 99999; set model.params.random_state or a seed it accepts"
 	if err := s.Validate(spec.Env{}); err == nil || err.Error() != want {
 		t.Errorf("Validate error:\n%v\nwant:\n%s", err, want)
 	}
