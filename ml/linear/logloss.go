@@ -146,15 +146,16 @@ func (l *logLoss) chunk(c *lossChunk, w []float64) {
 				}
 				mx = math.Max(mx, z[j])
 			}
+			t := l.target[c.lo+i]
+			// log-loss = logsumexp(z) - z_t = max + log(Σ exp(z - max)) - z_t.
+			loss += mx - z[t]
 			sum := 0.0
 			for j, v := range z {
 				e := math.Exp(v - mx)
 				z[j] = e
 				sum += e
 			}
-			t := l.target[c.lo+i]
-			// log-loss = logsumexp(z) - z_t = log(sum) - log(e_t).
-			loss += math.Log(sum) - math.Log(z[t])
+			loss += math.Log(sum)
 			inv := 1 / sum
 			for j := range z {
 				z[j] *= inv
