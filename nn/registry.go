@@ -430,11 +430,9 @@ func (p *specReader) channels(name string) int {
 	return p.in[1]
 }
 
-// done reports the first error or an unknown key.
+// done reports an unknown key (most likely the cause of any other error)
+// or else the first error.
 func (p *specReader) done() error {
-	if p.err != nil {
-		return p.err
-	}
 	var known, unknown []string
 	for k := range p.used {
 		known = append(known, k)
@@ -449,7 +447,7 @@ func (p *specReader) done() error {
 		sort.Strings(known)
 		return fmt.Errorf("unknown parameter %q%s, expected one of %s", unknown[0], suggest.Hint(unknown[0], known), strings.Join(known, ", "))
 	}
-	return nil
+	return p.err
 }
 
 // LossTypes lists the loss names NewLoss accepts.

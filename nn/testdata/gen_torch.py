@@ -151,6 +151,30 @@ layer_case("sequential", "Sequential", {"layers": [
     {"type": "Flatten"},
     {"type": "Linear", "in_features": "auto", "out_features": 3}]}, seq, rnd(2, 1, 4, 4))
 
+
+
+def write_safetensors(path, sd):
+    """Write a state dict in the safetensors format (the safetensors package
+    is not in Debian; the format is an 8-byte little-endian header length, a
+    JSON header of dtype/shape/data_offsets, then the raw data)."""
+    import struct
+    header, blobs, off = {}, [], 0
+    for k in sorted(sd):
+        t = sd[k].detach().contiguous()
+        dt = {torch.float32: "F32", torch.int64: "I64", torch.float64: "F64"}[t.dtype]
+        b = t.numpy().tobytes()
+        header[k] = {"dtype": dt, "shape": list(t.shape), "data_offsets": [off, off + len(b)]}
+        blobs.append(b)
+        off += len(b)
+    header["__metadata__"] = {"format": "pt"}
+    h = json.dumps(header, separators=(",", ":")).encode()
+    h += b" " * (-len(h) % 8)
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(h)) + h + b"".join(blobs))
+
+
+write_safetensors(os.path.join(ROOT, "sequential.safetensors"), seq.state_dict())
+
 # Losses
 loss_cases = []
 
