@@ -167,78 +167,17 @@ func ReadCSV(r io.Reader, opt CSVOptions) (*Frame, error) {
 	bad := func(line int, col, format string, args ...any) error {
 		return &Error{File: name, Line: line, Column: col, Msg: fmt.Sprintf(format, args...)}
 	}
-
-	// Source → (gunzip) → size limit → buffer → csv.
-	src := bufio.NewReaderSize(r, 64<<10)
-	var in io.Reader = src
-	if b, _ := src.Peek(2); len(b) == 2 && b[0] == 0x1f && b[1] == 0x8b {
-		gz, err := gzip.NewReader(src)
-		if err != nil {
-			return nil, bad(0, "", "not a valid gzip file: %v", err)
-		}
-		defer gz.Close()
-		in = &gzipErrReader{r: gz, name: name}
-	}
-	if maxBytes > 0 {
-		in = &limitReader{r: in, n: maxBytes}
-	}
-	br := bufio.NewReaderSize(in, 64<<10)
-	if b, _ := br.Peek(3); bytes.HasPrefix(b, []byte("\xef\xbb\xbf")) {
-		br.Discard(3)
-	} else if bytes.HasPrefix(b, []byte("\xff\xfe")) || bytes.HasPrefix(b, []byte("\xfe\xff")) {
-		return nil, bad(0, "", "the file is UTF-16 encoded; save it as UTF-8")
-	}
-	cr := csv.NewReader(br)
-	cr.ReuseRecord = true
-	cr.FieldsPerRecord = -1
-	readErr := func(err error) error {
-		var de *Error
-		if errors.As(err, &de) {
-			return de
-		}
-		if errors.Is(err, errTooLarge) {
-			return bad(0, "", "larger than %s (the MaxBytes limit); raise the limit or use a smaller file", fmtBytes(maxBytes))
-		}
-		var pe *csv.ParseError
-		if errors.As(err, &pe) {
-			switch {
-			case errors.Is(pe.Err, csv.ErrBareQuote):
-				return bad(pe.Line, "", `a quote (") in an unquoted field (character %d); quote the whole field and double the quotes inside it`, pe.Column)
-			case errors.Is(pe.Err, csv.ErrQuote) && pe.StartLine != pe.Line:
-				return bad(pe.StartLine, "", `a quoted field opened on this line is not closed (it runs on to line %d); end it with a quote (")`, pe.Line)
-			case errors.Is(pe.Err, csv.ErrQuote):
-				return bad(pe.Line, "", `text after the closing quote of a quoted field (character %d); double the quotes inside a quoted field ("")`, pe.Column)
-			}
-			return bad(pe.Line, "", "%v", pe.Err)
-		}
-		return fmt.Errorf("%s: %w", name, err)
-	}
-
-	rec, err := cr.Read()
-	if err == io.EOF {
-		return nil, bad(0, "", "the file is empty; expected a header line with column names")
-	}
+	in, err := openCSV(r, name, maxBytes)
 	if err != nil {
-		return nil, readErr(err)
+		return nil, err
 	}
-	headerLine, _ := cr.FieldPos(0)
-	ncol := len(rec)
-	if ncol > MaxColumns {
-		return nil, bad(headerLine, "", "%d columns, more than the limit of %d", ncol, MaxColumns)
+	defer in.close()
+	cr := in.cr
+	header, seen, err := in.header()
+	if err != nil {
+		return nil, err
 	}
-	header := make([]string, ncol)
-	seen := make(map[string]int, ncol)
-	for j, h := range rec {
-		h = strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))
-		if h == "" {
-			return nil, bad(headerLine, "", "column %d of the header has no name; every column needs a name", j+1)
-		}
-		if k, dup := seen[h]; dup {
-			return nil, bad(headerLine, h, "appears twice in the header (columns %d and %d); column names must be unique", k+1, j+1)
-		}
-		seen[h] = j
-		header[j] = h
-	}
+	ncol := len(header)
 
 	// Decide each column's role: a feature slot, the target, or skipped.
 	role := make([]int, ncol)
@@ -350,7 +289,7 @@ func ReadCSV(r io.Reader, opt CSVOptions) (*Frame, error) {
 			break
 		}
 		if err != nil {
-			return nil, readErr(err)
+			return nil, in.readErr(err)
 		}
 		line, _ := cr.FieldPos(0)
 		if len(rec) != ncol {
@@ -478,6 +417,126 @@ func ReadCSV(r io.Reader, opt CSVOptions) (*Frame, error) {
 		f.Y[i] = value[id]
 	}
 	return f, nil
+}
+
+// ReadHeader returns the column names of a CSV file as ReadCSV reads them
+// (gzip decompressed, byte-order mark skipped, names trimmed), reading only
+// the header line. An empty file, an empty name or a repeated name is a
+// *Error, as in ReadCSV.
+func ReadHeader(r io.Reader, name string) ([]string, error) {
+	if name == "" {
+		name = "data"
+	}
+	in, err := openCSV(r, name, DefaultMaxBytes)
+	if err != nil {
+		return nil, err
+	}
+	defer in.close()
+	header, _, err := in.header()
+	return header, err
+}
+
+// csvInput is an open CSV stream: source → (gunzip) → size limit → buffer →
+// encoding/csv.
+type csvInput struct {
+	cr       *csv.Reader
+	name     string
+	maxBytes int64
+	gz       *gzip.Reader
+}
+
+func openCSV(r io.Reader, name string, maxBytes int64) (*csvInput, error) {
+	in := &csvInput{name: name, maxBytes: maxBytes}
+	src := bufio.NewReaderSize(r, 64<<10)
+	var rd io.Reader = src
+	if b, _ := src.Peek(2); len(b) == 2 && b[0] == 0x1f && b[1] == 0x8b {
+		gz, err := gzip.NewReader(src)
+		if err != nil {
+			return nil, &Error{File: name, Msg: "not a valid gzip file: " + err.Error(), Err: err}
+		}
+		in.gz = gz
+		rd = &gzipErrReader{r: gz, name: name}
+	}
+	if maxBytes > 0 {
+		rd = &limitReader{r: rd, n: maxBytes}
+	}
+	br := bufio.NewReaderSize(rd, 64<<10)
+	if b, _ := br.Peek(3); bytes.HasPrefix(b, []byte("\xef\xbb\xbf")) {
+		br.Discard(3)
+	} else if bytes.HasPrefix(b, []byte("\xff\xfe")) || bytes.HasPrefix(b, []byte("\xfe\xff")) {
+		in.close()
+		return nil, &Error{File: name, Msg: "the file is UTF-16 encoded; save it as UTF-8"}
+	}
+	in.cr = csv.NewReader(br)
+	in.cr.ReuseRecord = true
+	in.cr.FieldsPerRecord = -1
+	return in, nil
+}
+
+func (in *csvInput) close() {
+	if in.gz != nil {
+		in.gz.Close()
+	}
+}
+
+// header reads and checks the header line; seen maps each name to its
+// column.
+func (in *csvInput) header() (header []string, seen map[string]int, err error) {
+	bad := func(line int, col, format string, args ...any) error {
+		return &Error{File: in.name, Line: line, Column: col, Msg: fmt.Sprintf(format, args...)}
+	}
+	rec, err := in.cr.Read()
+	if err == io.EOF {
+		return nil, nil, bad(0, "", "the file is empty; expected a header line with column names")
+	}
+	if err != nil {
+		return nil, nil, in.readErr(err)
+	}
+	line, _ := in.cr.FieldPos(0)
+	if len(rec) > MaxColumns {
+		return nil, nil, bad(line, "", "%d columns, more than the limit of %d", len(rec), MaxColumns)
+	}
+	header = make([]string, len(rec))
+	seen = make(map[string]int, len(rec))
+	for j, h := range rec {
+		h = strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))
+		if h == "" {
+			return nil, nil, bad(line, "", "column %d of the header has no name; every column needs a name", j+1)
+		}
+		if k, dup := seen[h]; dup {
+			return nil, nil, bad(line, h, "appears twice in the header (columns %d and %d); column names must be unique", k+1, j+1)
+		}
+		seen[h] = j
+		header[j] = h
+	}
+	return header, seen, nil
+}
+
+// readErr turns an error from the csv reader into a *Error naming the line.
+func (in *csvInput) readErr(err error) error {
+	bad := func(line int, format string, args ...any) error {
+		return &Error{File: in.name, Line: line, Msg: fmt.Sprintf(format, args...)}
+	}
+	var de *Error
+	if errors.As(err, &de) {
+		return de
+	}
+	if errors.Is(err, errTooLarge) {
+		return bad(0, "larger than %s (the MaxBytes limit); raise the limit or use a smaller file", fmtBytes(in.maxBytes))
+	}
+	var pe *csv.ParseError
+	if errors.As(err, &pe) {
+		switch {
+		case errors.Is(pe.Err, csv.ErrBareQuote):
+			return bad(pe.Line, `a quote (") in an unquoted field (character %d); quote the whole field and double the quotes inside it`, pe.Column)
+		case errors.Is(pe.Err, csv.ErrQuote) && pe.StartLine != pe.Line:
+			return bad(pe.StartLine, `a quoted field opened on this line is not closed (it runs on to line %d); end it with a quote (")`, pe.Line)
+		case errors.Is(pe.Err, csv.ErrQuote):
+			return bad(pe.Line, `text after the closing quote of a quoted field (character %d); double the quotes inside a quoted field ("")`, pe.Column)
+		}
+		return bad(pe.Line, "%v", pe.Err)
+	}
+	return fmt.Errorf("%s: %w", in.name, err)
 }
 
 // parseCell parses a feature cell: a number, or a missing marker (NaN). It

@@ -327,3 +327,16 @@ func BenchmarkReadCSV(b *testing.B) {
 		}
 	}
 }
+
+func TestReadHeader(t *testing.T) {
+	h, err := ReadHeader(strings.NewReader("\ufeff a ,\"b,c\", y \n1,2,3\n"), "x.csv")
+	if err != nil || !reflect.DeepEqual(h, []string{"a", "b,c", "y"}) {
+		t.Errorf("ReadHeader = %q, %v", h, err)
+	}
+	if _, err := ReadHeader(strings.NewReader("a,a\n"), "x.csv"); err == nil || err.Error() != `x.csv line 1: column "a": appears twice in the header (columns 1 and 2); column names must be unique` {
+		t.Errorf("duplicate: %v", err)
+	}
+	if _, err := ReadHeader(strings.NewReader("\x1f\x8bnot gzip"), "x.csv.gz"); err == nil || !strings.HasPrefix(err.Error(), "x.csv.gz: not a valid gzip file") {
+		t.Errorf("bad gzip: %v", err)
+	}
+}

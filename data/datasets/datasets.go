@@ -24,6 +24,9 @@ type Info struct {
 	Name     string `json:"name"`
 	Rows     int    `json:"rows"`
 	Features int    `json:"features"`
+	// Columns are the feature names, in order; Target is the target's.
+	Columns []string `json:"columns"`
+	Target  string   `json:"target"`
 	// Task is "classification" or "regression".
 	Task string `json:"task"`
 	// Classes are the class labels of a classification data set in the order
@@ -106,7 +109,8 @@ func Load(name string) (*data.Frame, error) {
 	return f.Rows(idx), nil
 }
 
-// Describe returns the size, task and classes of the data set called name.
+// Describe returns the size, columns, task and classes of the data set called
+// name, without copying its data.
 func Describe(name string) (Info, error) {
 	f, err := parsed(name)
 	if err != nil {
@@ -120,6 +124,8 @@ func Describe(name string) (Info, error) {
 	}
 	in.Rows = f.Len()
 	in.Features = len(f.Features)
+	in.Columns = append([]string(nil), f.Features...)
+	in.Target = f.Target
 	if in.Task == "classification" {
 		if f.Classes != nil {
 			in.Classes = append([]string(nil), f.Classes...)

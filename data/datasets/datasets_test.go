@@ -35,7 +35,7 @@ func TestDescribe(t *testing.T) {
 		}
 	}
 	in, _ := Describe("iris")
-	if !reflect.DeepEqual(in.Classes, []string{"setosa", "versicolor", "virginica"}) {
+	if !reflect.DeepEqual(in.Classes, []string{"setosa", "versicolor", "virginica"}) || in.Target != "target" || in.Columns[3] != "petal_width" {
 		t.Errorf("iris classes %v", in.Classes)
 	}
 	in, _ = Describe("digits")
