@@ -26,12 +26,32 @@ func checkPair(yTrue, yPred []float64) error {
 
 // checkFinite returns a *ml.DataError naming the first NaN or infinite value.
 func checkFinite(name string, y []float64) error {
+	if allFinite(y) {
+		return nil
+	}
 	for i, v := range y {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
 			return ml.DataErrorf("%s[%d] is %v: expected a finite number", name, i, v)
 		}
 	}
 	return nil
+}
+
+// allFinite reports whether y holds no NaN or infinity, branch-free: v*0 is
+// ±0 for a finite v and NaN otherwise, and NaN stays in a sum.
+func allFinite(y []float64) bool {
+	var s0, s1, s2, s3 float64
+	i := 0
+	for ; i+4 <= len(y); i += 4 {
+		s0 += y[i] * 0
+		s1 += y[i+1] * 0
+		s2 += y[i+2] * 0
+		s3 += y[i+3] * 0
+	}
+	for ; i < len(y); i++ {
+		s0 += y[i] * 0
+	}
+	return s0+s1+s2+s3 == 0
 }
 
 // checkScores checks a score or probability matrix against yTrue.
@@ -221,34 +241,21 @@ func pairwiseSum(x []float64) float64 {
 	return pairwiseSum(x[:n2]) + pairwiseSum(x[n2:])
 }
 
-// pairwiseSumFunc is pairwiseSum over f(i) for i in [0, n) without storing
-// the terms: the same blocks and order, so the same result.
-func pairwiseSumFunc(lo, n int, f func(i int) float64) float64 {
-	switch {
-	case n < 8:
-		s := 0.0
-		for i := lo; i < lo+n; i++ {
-			s += f(i)
-		}
-		return s
-	case n <= 128:
-		var r [8]float64
-		for k := range r {
-			r[k] = f(lo + k)
-		}
-		i := 8
-		for ; i < n-n%8; i += 8 {
-			for k := range r {
-				r[k] += f(lo + i + k)
-			}
-		}
-		s := ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
-		for ; i < n; i++ {
-			s += f(lo + i)
-		}
-		return s
+// pairwiseBlocks sums the n terms lo, lo+1, ... in numpy's pairwise order
+// (the order of pairwiseSum): fill writes the terms starting at lo into dst,
+// at most 128 at a time, so the per-term work stays in fill's tight loop.
+func pairwiseBlocks(lo, n int, fill func(lo int, dst []float64)) float64 {
+	var buf [128]float64
+	return pairwiseBlocksBuf(lo, n, fill, buf[:])
+}
+
+func pairwiseBlocksBuf(lo, n int, fill func(lo int, dst []float64), buf []float64) float64 {
+	if n <= 128 {
+		b := buf[:n]
+		fill(lo, b)
+		return pairwiseSum(b)
 	}
 	n2 := n / 2
 	n2 -= n2 % 8
-	return pairwiseSumFunc(lo, n2, f) + pairwiseSumFunc(lo+n2, n-n2, f)
+	return pairwiseBlocksBuf(lo, n2, fill, buf) + pairwiseBlocksBuf(lo+n2, n-n2, fill, buf)
 }

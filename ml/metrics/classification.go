@@ -348,24 +348,27 @@ func LogLoss(yTrue []float64, proba *mat.Dense, classes []float64) (float64, err
 	}
 	clip := func(p float64) float64 { return min(max(p, LogLossEps), 1-LogLossEps) }
 	raw := proba.RawMatrix()
-	sum := pairwiseSumFunc(0, len(yTrue), func(i int) float64 {
-		row := raw.Data[i*raw.Stride : i*raw.Stride+c]
-		var s, pt float64
-		if c == 1 {
-			p1 := clip(row[0])
-			p0 := 1 - p1 // scikit-learn appends 1-p after clipping
-			s = p0 + p1
-			pt = p0
-			if idx[i] == 1 {
-				pt = p1
+	sum := pairwiseBlocks(0, len(yTrue), func(lo int, dst []float64) {
+		for d := range dst {
+			i := lo + d
+			row := raw.Data[i*raw.Stride : i*raw.Stride+c]
+			var s, pt float64
+			if c == 1 {
+				p1 := clip(row[0])
+				p0 := 1 - p1 // scikit-learn appends 1-p after clipping
+				s = p0 + p1
+				pt = p0
+				if idx[i] == 1 {
+					pt = p1
+				}
+			} else {
+				for _, p := range row {
+					s += clip(p)
+				}
+				pt = clip(row[idx[i]])
 			}
-		} else {
-			for _, p := range row {
-				s += clip(p)
-			}
-			pt = clip(row[idx[i]])
+			dst[d] = -math.Log(pt / s)
 		}
-		return -math.Log(pt / s)
 	})
 	return sum / float64(len(yTrue)), nil
 }

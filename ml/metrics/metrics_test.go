@@ -3,6 +3,7 @@ package metrics
 import (
 	"errors"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 
@@ -335,8 +336,9 @@ func TestRocAucTiesExact(t *testing.T) {
 	}
 }
 
-// TestPairwiseSum checks pairwiseSumFunc against pairwiseSum (they must make
-// the same additions in the same order) and against a compensated sum.
+// TestPairwiseSum checks pairwiseBlocks against pairwiseSum (they must make
+// the same additions in the same order) and against a compensated sum, and
+// allFinite against math.IsNaN and math.IsInf.
 func TestPairwiseSum(t *testing.T) {
 	for _, n := range []int{0, 1, 7, 8, 9, 127, 128, 129, 1000, 4097} {
 		x := make([]float64, n)
@@ -344,9 +346,9 @@ func TestPairwiseSum(t *testing.T) {
 			x[i] = math.Sin(float64(i)) * 1e3
 		}
 		a := pairwiseSum(x)
-		b := pairwiseSumFunc(0, n, func(i int) float64 { return x[i] })
+		b := pairwiseBlocks(0, n, func(lo int, dst []float64) { copy(dst, x[lo:]) })
 		if a != b {
-			t.Errorf("n=%d: pairwiseSum %v != pairwiseSumFunc %v", n, a, b)
+			t.Errorf("n=%d: pairwiseSum %v != pairwiseBlocks %v", n, a, b)
 		}
 		var s, c float64 // Kahan
 		for _, v := range x {
@@ -357,6 +359,53 @@ func TestPairwiseSum(t *testing.T) {
 		}
 		if math.Abs(a-s) > 1e-9 {
 			t.Errorf("n=%d: pairwiseSum %v, Kahan %v", n, a, s)
+		}
+		if !allFinite(x) {
+			t.Errorf("n=%d: allFinite is false on finite values", n)
+		}
+		for _, bad := range []float64{math.NaN(), math.Inf(1), math.Inf(-1)} {
+			for _, at := range []int{0, n / 2, n - 1} {
+				if n == 0 {
+					continue
+				}
+				y := append([]float64(nil), x...)
+				y[at] = bad
+				if allFinite(y) {
+					t.Errorf("n=%d: allFinite is true with %v at %d", n, bad, at)
+				}
+			}
+		}
+	}
+}
+
+// TestSortFloats checks the radix sort against slices.Sort on values of both
+// signs, zeros of both signs, infinities, subnormals and many ties.
+func TestSortFloats(t *testing.T) {
+	for _, n := range []int{0, 1, 5, 511, 512, 3000} {
+		x := make([]float64, n)
+		for i := range x {
+			switch i % 7 {
+			case 0:
+				x[i] = math.Copysign(0, -1)
+			case 1:
+				x[i] = float64(i%13) / 4
+			case 2:
+				x[i] = -math.Exp(float64(i % 50))
+			case 3:
+				x[i] = math.Inf(1 - 2*(i%2))
+			case 4:
+				x[i] = 5e-324 * float64(i%3)
+			default:
+				x[i] = math.Sin(float64(i)) * 1e3
+			}
+		}
+		want := append([]float64(nil), x...)
+		slices.Sort(want)
+		sortFloats(x)
+		for i := range x {
+			if x[i] != want[i] || math.Signbit(x[i]) && x[i] == 0 {
+				t.Fatalf("n=%d: sorted[%d] = %v, want %v", n, i, x[i], want[i])
+			}
 		}
 	}
 }

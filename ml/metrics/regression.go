@@ -12,11 +12,7 @@ func MeanSquaredError(yTrue, yPred []float64) (float64, error) {
 	if err := checkPair(yTrue, yPred); err != nil {
 		return 0, err
 	}
-	s := pairwiseSumFunc(0, len(yTrue), func(i int) float64 {
-		d := yTrue[i] - yPred[i]
-		return d * d
-	})
-	return s / float64(len(yTrue)), nil
+	return sumSquaredDiff(yTrue, yPred) / float64(len(yTrue)), nil
 }
 
 // RootMeanSquaredError returns the square root of MeanSquaredError, like
@@ -32,7 +28,12 @@ func MeanAbsoluteError(yTrue, yPred []float64) (float64, error) {
 	if err := checkPair(yTrue, yPred); err != nil {
 		return 0, err
 	}
-	s := pairwiseSumFunc(0, len(yTrue), func(i int) float64 { return math.Abs(yPred[i] - yTrue[i]) })
+	s := pairwiseBlocks(0, len(yTrue), func(lo int, dst []float64) {
+		a, b := yTrue[lo:lo+len(dst)], yPred[lo:lo+len(dst)]
+		for i := range dst {
+			dst[i] = math.Abs(b[i] - a[i])
+		}
+	})
 	return s / float64(len(yTrue)), nil
 }
 
@@ -49,14 +50,14 @@ func R2Score(yTrue, yPred []float64) (float64, error) {
 	if n < 2 {
 		return 0, ml.DataErrorf("R² needs at least two samples, got %d", n)
 	}
-	num := pairwiseSumFunc(0, n, func(i int) float64 {
-		d := yTrue[i] - yPred[i]
-		return d * d
-	})
+	num := sumSquaredDiff(yTrue, yPred)
 	mean := pairwiseSum(yTrue) / float64(n)
-	den := pairwiseSumFunc(0, n, func(i int) float64 {
-		d := yTrue[i] - mean
-		return d * d
+	den := pairwiseBlocks(0, n, func(lo int, dst []float64) {
+		a := yTrue[lo : lo+len(dst)]
+		for i := range dst {
+			d := a[i] - mean
+			dst[i] = d * d
+		}
 	})
 	switch {
 	case den != 0:
@@ -65,4 +66,15 @@ func R2Score(yTrue, yPred []float64) (float64, error) {
 		return 1, nil
 	}
 	return 0, nil
+}
+
+// sumSquaredDiff returns Σ (a_i - b_i)² in numpy's pairwise order.
+func sumSquaredDiff(a, b []float64) float64 {
+	return pairwiseBlocks(0, len(a), func(lo int, dst []float64) {
+		x, y := a[lo:lo+len(dst)], b[lo:lo+len(dst)]
+		for i := range dst {
+			d := x[i] - y[i]
+			dst[i] = d * d
+		}
+	})
 }

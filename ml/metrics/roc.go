@@ -3,7 +3,6 @@ package metrics
 import (
 	"fmt"
 	"math"
-	"slices"
 
 	"gonum.org/v1/gonum/mat"
 
@@ -47,8 +46,8 @@ func binaryAuc(yTrue []float64, pos float64, n int, score func(i int) float64) (
 			ns = append(ns, score(i))
 		}
 	}
-	slices.Sort(ps)
-	slices.Sort(ns)
+	sortFloats(ps)
+	sortFloats(ns)
 	// Walk the negatives in ascending order; above counts the positives
 	// scoring strictly higher than the current negative score.
 	var twoU float64
