@@ -377,6 +377,7 @@ func (w *worker) Work(ctx context.Context, job *river.Job[TrainArgs]) (err error
 			final, errMsg = store.Cancelled, "cancelled"
 		}
 	}
+	rec.flush() // points and events land before the status says done
 	bg := context.Background()
 	if ok, err := st.FinishRun(bg, id, attempt, final, result, errMsg); err != nil || !ok {
 		rec.close()

@@ -358,7 +358,12 @@ func (p *ParamInfo) describe() string {
 	return s
 }
 
-func fmtNum(f float64) string { return strconv.FormatFloat(f, 'g', -1, 64) }
+func fmtNum(f float64) string {
+	if f == math.Trunc(f) && math.Abs(f) < 1e15 {
+		return strconv.FormatFloat(f, 'f', -1, 64)
+	}
+	return strconv.FormatFloat(f, 'g', -1, 64)
+}
 
 func abbrev(b []byte) string {
 	s := string(bytes.TrimSpace(b))

@@ -45,6 +45,20 @@ func (s *Server) routes() http.Handler {
 		return nil
 	})
 	h("/api/", func(w http.ResponseWriter, r *http.Request) error {
+		// No pattern matched this method and path: say 405 if the path
+		// exists with other methods, 404 otherwise, in the API's format.
+		var allow []string
+		for _, m := range []string{"GET", "POST", "DELETE"} {
+			probe := r.Clone(r.Context())
+			probe.Method = m
+			if _, p := mux.Handler(probe); p != "/api/" {
+				allow = append(allow, m)
+			}
+		}
+		if len(allow) > 0 {
+			w.Header().Set("Allow", strings.Join(allow, ", "))
+			return errorf(http.StatusMethodNotAllowed, "method_not_allowed", "%s is not allowed on %s (allowed: %s)", r.Method, r.URL.Path, strings.Join(allow, ", "))
+		}
 		return errorf(http.StatusNotFound, "not_found", "no route %s %s", r.Method, r.URL.Path)
 	})
 	return mux

@@ -32,6 +32,9 @@ type Options struct {
 	Restrict bool
 	// Reporter receives progress events; nil drops them.
 	Reporter ml.Reporter
+	// Output, when set, is the model directory to write instead of the
+	// spec's output (the service keeps one model directory per run).
+	Output string
 }
 
 // Timings are wall-clock seconds spent in each phase.
@@ -83,7 +86,7 @@ func Run(ctx context.Context, s *spec.Spec, opt Options) (*Result, error) {
 	res.Timings.LoadS = time.Since(t0).Seconds()
 	res.NTrain, res.NTest, res.Features = trainF.Len(), testF.Len(), trainF.Features
 
-	pipe, err := buildPipeline(s)
+	pipe, err := s.Pipeline()
 	if err != nil {
 		return nil, err
 	}
@@ -131,7 +134,7 @@ func Run(ctx context.Context, s *spec.Spec, opt Options) (*Result, error) {
 	if m.Manifest.Spec, err = json.Marshal(s); err != nil {
 		return nil, err
 	}
-	out := s.Output
+	out := cmp.Or(opt.Output, s.Output)
 	if opt.Root != "" && !filepath.IsAbs(out) {
 		out = filepath.Join(opt.Root, out)
 	}
@@ -265,28 +268,6 @@ func hasImputer(s *spec.Spec) bool {
 		}
 	}
 	return false
-}
-
-// buildPipeline makes the unfitted pipeline from the spec.
-func buildPipeline(s *spec.Spec) (*ml.Pipeline, error) {
-	p := &ml.Pipeline{}
-	for i, st := range s.Preprocess {
-		e, err := ml.New(st.Type, st.Params)
-		if err != nil {
-			return nil, fmt.Errorf("preprocess[%d]: %w", i, err)
-		}
-		t, ok := e.(ml.Transformer)
-		if !ok {
-			return nil, fmt.Errorf("preprocess[%d]: %s is not a transformer", i, st.Type)
-		}
-		p.Steps = append(p.Steps, t)
-	}
-	e, err := ml.New(s.Model.Class, s.Model.Params)
-	if err != nil {
-		return nil, fmt.Errorf("model: %w", err)
-	}
-	p.Final = e
-	return p, nil
 }
 
 // readCSV reads a CSV named in a spec. With Restrict, the file is opened
