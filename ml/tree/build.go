@@ -45,6 +45,15 @@ type builder struct {
 	maxLeafNodes        int // 0: depth-first, unlimited
 
 	nValues int
+
+	// exactTies is set when the order of samples with equal feature values
+	// changes the result in the last bits (sums of float targets or
+	// weights). Nodes whose values of a feature tie are then sorted with
+	// scikit-learn's introsort, which leaves ties in its own order; radix
+	// sort, much faster, gives the same order when all values differ.
+	exactTies bool
+	scratch   []pair // radix sort buffer
+	orig      []pair // the node's order before a radix sort, when exactTies
 }
 
 type stackRec struct {
@@ -56,8 +65,17 @@ type stackRec struct {
 	nConst     int
 }
 
+// prepare allocates the sort buffers.
+func (b *builder) prepare() {
+	b.scratch = make([]pair, len(b.pairs))
+	if b.exactTies {
+		b.orig = make([]pair, len(b.pairs))
+	}
+}
+
 // build grows the tree; ctx is checked every few nodes.
 func (b *builder) build(ctx context.Context) (*Tree, error) {
+	b.prepare()
 	if b.maxLeafNodes > 0 {
 		return b.buildBestFirst(ctx)
 	}
@@ -147,7 +165,20 @@ func (b *builder) split(start, end int, impurity float64, nConst *int) splitRec 
 			for k := range ps {
 				ps[k].v = col[ps[k].i]
 			}
-			sortPairs(ps)
+			switch {
+			case n < radixMin:
+				sortPairs(ps)
+			case !b.exactTies:
+				radixSort(ps, b.scratch)
+			default:
+				orig := b.orig[:n]
+				copy(orig, ps)
+				radixSort(ps, b.scratch)
+				if hasTies(ps) {
+					copy(ps, orig)
+					sortPairs(ps)
+				}
+			}
 			minV, maxV = ps[0].v, ps[n-1].v
 		}
 		if maxV <= minV+featureThreshold {

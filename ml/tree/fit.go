@@ -120,6 +120,7 @@ func grow(ctx context.Context, p *params, X *mat.Dense, y target, sampleWeight [
 		b.nValues = 1
 		b.crit = newRegCrit(b.pairs, y.values, sampleWeight, wTotal, p.criterion == "friedman_mse")
 	}
+	b.exactTies = sampleWeight != nil || y.classes == nil
 	t, err := b.build(ctx)
 	if err != nil {
 		return nil, err

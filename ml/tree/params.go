@@ -39,6 +39,9 @@ func (c *Count) UnmarshalJSON(b []byte) error {
 	if err != nil {
 		return err
 	}
+	if n <= 0 {
+		return fmt.Errorf("count %s must be > 0", b)
+	}
 	if isInt {
 		*c = Count{N: int(n)}
 	} else {
@@ -110,6 +113,10 @@ func (m *MaxFeatures) UnmarshalJSON(b []byte) error {
 	if err != nil {
 		return err
 	}
+	if n <= 0 {
+		// 0 would read back as the zero value, null.
+		return fmt.Errorf("max_features %s must be > 0", b)
+	}
 	if isInt {
 		*m = MaxFeatures{N: int(n)}
 	} else {
@@ -173,8 +180,12 @@ func (m MaxFeatures) resolve(nFeatures int, classifier bool) int {
 // integer (no decimal point or exponent), as Python's json module decides
 // between int and float.
 func parseNumber(b []byte) (float64, bool, error) {
+	b = bytes.TrimSpace(b)
+	if len(b) == 0 || b[0] != '-' && (b[0] < '0' || b[0] > '9') {
+		return 0, false, fmt.Errorf("%s is not a number", b)
+	}
 	var num json.Number
-	if err := json.Unmarshal(bytes.TrimSpace(b), &num); err != nil {
+	if err := json.Unmarshal(b, &num); err != nil {
 		return 0, false, err
 	}
 	s := num.String()

@@ -52,19 +52,19 @@ func introsort(a []pair, maxd int) {
 		maxd--
 		pivot := median3(a)
 		// Three-way partition: [0,l) < pivot, [l,r) == pivot, [r,n) > pivot.
+		// Each step swaps a[i] with a[l] (smaller), a[r-1] (larger) or
+		// itself (equal), exactly as scikit-learn's loop, but the target is
+		// computed without branches: random data makes them unpredictable.
 		i, l, r := 0, 0, len(a)
 		for i < r {
-			v := a[i].v
-			if v < pivot {
-				a[i], a[l] = a[l], a[i]
-				i++
-				l++
-			} else if v > pivot {
-				r--
-				a[i], a[r] = a[r], a[i]
-			} else {
-				i++
-			}
+			p := a[i]
+			lt, gt := b2i(p.v < pivot), b2i(p.v > pivot)
+			j := i + lt*(l-i) + gt*(r-1-i)
+			a[i] = a[j]
+			a[j] = p
+			l += lt
+			r -= gt
+			i += 1 - gt
 		}
 		introsort(a[:l], maxd)
 		a = a[r:]
@@ -104,4 +104,73 @@ func heapsort(a []pair) {
 		a[0], a[end] = a[end], a[0]
 		siftDown(a, 0, end)
 	}
+}
+
+// radixMin is the node size from which radixSort replaces introsort.
+const radixMin = 128
+
+// radixKey maps a float32 to a uint32 with the same order (for non-NaN
+// values; -0 sorts before +0).
+func radixKey(v float32) uint32 {
+	u := math.Float32bits(v)
+	if u&0x80000000 != 0 {
+		return ^u
+	}
+	return u | 0x80000000
+}
+
+// radixSort sorts a by value with a stable LSD radix sort on the value's
+// bits, one byte per pass, skipping bytes that all keys share; buf is
+// scratch space of at least len(a). When all values are distinct the
+// result is the one order sortPairs also gives.
+func radixSort(a, buf []pair) {
+	n := len(a)
+	buf = buf[:n]
+	var hist [4][256]int
+	for _, p := range a {
+		k := radixKey(p.v)
+		hist[0][k&0xff]++
+		hist[1][k>>8&0xff]++
+		hist[2][k>>16&0xff]++
+		hist[3][k>>24]++
+	}
+	src, dst := a, buf
+	for pass := range 4 {
+		h := &hist[pass]
+		shift := uint(pass * 8)
+		if h[radixKey(src[0].v)>>shift&0xff] == n {
+			continue // every key has this byte
+		}
+		sum := 0
+		for b, c := range h {
+			h[b] = sum
+			sum += c
+		}
+		for _, p := range src {
+			b := radixKey(p.v) >> shift & 0xff
+			dst[h[b]] = p
+			h[b]++
+		}
+		src, dst = dst, src
+	}
+	if &src[0] != &a[0] {
+		copy(a, src)
+	}
+}
+
+// hasTies reports whether sorted a holds two equal values.
+func hasTies(a []pair) bool {
+	for k := 1; k < len(a); k++ {
+		if a[k].v == a[k-1].v {
+			return true
+		}
+	}
+	return false
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
