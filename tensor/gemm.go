@@ -98,7 +98,8 @@ type gemmConfig struct {
 var active gemmConfig
 
 // KernelName reports which GEMM micro-kernel this process uses:
-// "avx512" (16x... register tiles with AVX-512F), "avx2" (AVX2+FMA) or "go".
+// "avx512" (8x32 register tiles with AVX-512F), "avx2" (6x16 tiles with
+// AVX2+FMA) or "go" (the portable 4x4 kernel).
 func KernelName() string { return active.name }
 
 // genericConfig is the pure-Go kernel configuration.
@@ -325,26 +326,122 @@ type parJob struct {
 	splitN         bool
 	unit, chunks   int
 	next           atomic.Int64
-	wg             sync.WaitGroup
+	team
 }
+
+// team lets helper goroutines join a caller's work without the caller ever
+// depending on them: a helper first claims one of the offered slots, and the
+// caller, once it has run out of work itself, withdraws the slots nobody
+// claimed and waits only for the helpers that did. So a Gemm inside a
+// parallelFor body (running on a helper) cannot deadlock waiting for helpers
+// that are all busy, and a stale queue entry for a finished call is ignored.
+type team struct {
+	slots atomic.Int32
+	wg    sync.WaitGroup
+}
+
+// offer queues t for up to helpers helper goroutines. Fields that the
+// helpers read must be set before the call.
+func (t *team) offer(helpers int, tk task) {
+	workersOnce.Do(startWorkers)
+	t.wg.Add(helpers)
+	t.slots.Store(int32(helpers))
+	for range helpers {
+		select {
+		case jobs <- tk:
+		default: // queue full: the slot stays unclaimed and is withdrawn.
+		}
+	}
+}
+
+// claim reports whether a helper got a slot.
+func (t *team) claim() bool { return t.slots.Add(-1) >= 0 }
+
+// finish withdraws unclaimed slots and waits for the helpers that claimed one.
+func (t *team) finish() {
+	for {
+		s := t.slots.Load()
+		if s <= 0 {
+			break
+		}
+		if t.slots.CompareAndSwap(s, 0) {
+			t.wg.Add(-int(s))
+			break
+		}
+	}
+	t.wg.Wait()
+}
+
+// task is work shared by the caller and some helper goroutines; run returns
+// when no work is left and then marks one helper done.
+type task interface{ run() }
 
 var (
 	workersOnce sync.Once
-	jobs        chan *parJob
+	jobs        chan task
 	jobPool     = sync.Pool{New: func() any { return new(parJob) }}
 )
 
+// startWorkers starts the helper goroutines, GOMAXPROCS-1 of them (at least
+// one), which live for the rest of the process.
 func startWorkers() {
 	n := min(runtime.GOMAXPROCS(0), maxWorkers+1) - 1
-	jobs = make(chan *parJob, 2*maxWorkers)
+	jobs = make(chan task, 2*maxWorkers)
 	for range max(n, 1) {
 		go func() {
 			for j := range jobs {
-				j.work()
-				j.wg.Done()
+				j.run()
 			}
 		}()
 	}
+}
+
+func (j *parJob) run() {
+	if j.claim() {
+		j.work()
+		j.wg.Done()
+	}
+}
+
+// parFor is a parallelFor call.
+type parFor struct {
+	n    int
+	fn   func(i int)
+	next atomic.Int64
+	team
+}
+
+func (p *parFor) work() {
+	for {
+		i := int(p.next.Add(1)) - 1
+		if i >= p.n {
+			return
+		}
+		p.fn(i)
+	}
+}
+
+func (p *parFor) run() {
+	if p.claim() {
+		p.work()
+		p.wg.Done()
+	}
+}
+
+// parallelFor calls fn(0..n-1) on the calling goroutine and up to
+// GOMAXPROCS-1 helpers, each taking the next index until none are left.
+func parallelFor(n int, fn func(i int)) {
+	threads := min(runtime.GOMAXPROCS(0), maxWorkers+1, n)
+	if threads <= 1 {
+		for i := 0; i < n; i++ {
+			fn(i)
+		}
+		return
+	}
+	p := &parFor{n: n, fn: fn}
+	p.offer(threads-1, p)
+	p.work()
+	p.finish()
 }
 
 // work runs strips until none are left.
@@ -392,10 +489,13 @@ func (j *parJob) work() {
 // goroutines. Each strip is an independent product (op(A) or op(B) is packed
 // again per strip), so the goroutines never wait for each other mid-way.
 func gemmParallel(threads int, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
-	workersOnce.Do(startWorkers)
 	j := jobPool.Get().(*parJob)
-	*j = parJob{transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, beta: beta,
-		a: a, b: b, c: c, lda: lda, ldb: ldb, ldc: ldc}
+	// Set the fields one by one: a stale queue entry may be touching the
+	// atomics of this recycled job concurrently.
+	j.transA, j.transB, j.m, j.n, j.k = transA, transB, m, n, k
+	j.alpha, j.beta, j.a, j.b, j.c = alpha, beta, a, b, c
+	j.lda, j.ldb, j.ldc = lda, ldb, ldc
+	j.next.Store(0)
 	j.splitN = n/active.nr >= m/active.mr
 	total := m
 	j.unit = active.mr
@@ -410,12 +510,9 @@ func gemmParallel(threads int, transA, transB bool, m, n, k int, alpha float32, 
 		minUnits = max(minUnits, min(active.nc, 256)/j.unit)
 	}
 	j.chunks = max(threads, min(4*threads, units/minUnits))
-	j.wg.Add(threads - 1)
-	for range threads - 1 {
-		jobs <- j
-	}
+	j.offer(threads-1, j)
 	j.work()
-	j.wg.Wait()
+	j.finish()
 	j.a, j.b, j.c = nil, nil, nil
 	jobPool.Put(j)
 }

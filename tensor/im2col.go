@@ -1,28 +1,60 @@
 package tensor
 
+import "fmt"
+
+// ConvOutSize returns the output length of a convolution or pooling window
+// along one axis: (in+2*pad-dil*(k-1)-1)/stride + 1, as in PyTorch.
+func ConvOutSize(in, k, pad, stride, dil int) int {
+	return (in+2*pad-dil*(k-1)-1)/stride + 1
+}
+
 // Im2col unfolds one image src (c x h x w) into columns dst of shape
 // (c*kh*kw) x (outH*outW), where outH = (h+2*padH-dilH*(kh-1)-1)/strideH+1 and
 // likewise outW; positions in the padding read as zero.
+//
+// Row (ch*kh+ki)*kw+kj of dst holds, for every output pixel, the input value
+// under kernel tap (ki, kj) of channel ch, so a convolution is the GEMM
+// weight (outC x c*kh*kw) times dst. Each output row is filled as a zero
+// prefix, a run of input values (one memmove when strideW is 1) and a zero
+// suffix, with no per-element bounds tests. It panics if dst or src is too
+// short.
 func Im2col(src []float32, c, h, w, kh, kw, padH, padW, strideH, strideW, dilH, dilW int, dst []float32) {
-	outH := (h+2*padH-dilH*(kh-1)-1)/strideH + 1
-	outW := (w+2*padW-dilW*(kw-1)-1)/strideW + 1
+	outH := ConvOutSize(h, kh, padH, strideH, dilH)
+	outW := ConvOutSize(w, kw, padW, strideW, dilW)
+	checkIm2col("Im2col", src, c, h, w, kh, kw, outH, outW, strideH, strideW, dilH, dilW, dst)
+	if outH <= 0 || outW <= 0 {
+		return
+	}
+	plane := outH * outW
 	row := 0
 	for ch := 0; ch < c; ch++ {
+		img := src[ch*h*w : (ch+1)*h*w]
 		for ki := 0; ki < kh; ki++ {
 			for kj := 0; kj < kw; kj++ {
-				d := dst[row*outH*outW : (row+1)*outH*outW]
+				d := dst[row*plane : (row+1)*plane]
+				row++
+				off := kj*dilW - padW
+				lo, hi := validRange(outW, w, off, strideW)
 				for oy := 0; oy < outH; oy++ {
+					dr := d[oy*outW : (oy+1)*outW]
 					iy := oy*strideH - padH + ki*dilH
-					for ox := 0; ox < outW; ox++ {
-						ix := ox*strideW - padW + kj*dilW
-						if iy < 0 || iy >= h || ix < 0 || ix >= w {
-							d[oy*outW+ox] = 0
-						} else {
-							d[oy*outW+ox] = src[(ch*h+iy)*w+ix]
-						}
+					if iy < 0 || iy >= h || lo >= hi {
+						clear(dr)
+						continue
+					}
+					clear(dr[:lo])
+					clear(dr[hi:])
+					sr := img[iy*w : (iy+1)*w]
+					if strideW == 1 {
+						copy(dr[lo:hi], sr[lo+off:hi+off])
+						continue
+					}
+					ix := lo*strideW + off
+					for ox := lo; ox < hi; ox++ {
+						dr[ox] = sr[ix]
+						ix += strideW
 					}
 				}
-				row++
 			}
 		}
 	}
@@ -30,28 +62,73 @@ func Im2col(src []float32, c, h, w, kh, kw, padH, padW, strideH, strideW, dilH, 
 
 // Col2im is the adjoint of Im2col: it adds the columns in src back into the
 // image dst (c x h x w), which the caller zeroes first if it wants a fresh sum.
+// With strideW 1 each run is a vector add.
 func Col2im(src []float32, c, h, w, kh, kw, padH, padW, strideH, strideW, dilH, dilW int, dst []float32) {
-	outH := (h+2*padH-dilH*(kh-1)-1)/strideH + 1
-	outW := (w+2*padW-dilW*(kw-1)-1)/strideW + 1
+	outH := ConvOutSize(h, kh, padH, strideH, dilH)
+	outW := ConvOutSize(w, kw, padW, strideW, dilW)
+	checkIm2col("Col2im", dst, c, h, w, kh, kw, outH, outW, strideH, strideW, dilH, dilW, src)
+	if outH <= 0 || outW <= 0 {
+		return
+	}
+	plane := outH * outW
 	row := 0
 	for ch := 0; ch < c; ch++ {
+		img := dst[ch*h*w : (ch+1)*h*w]
 		for ki := 0; ki < kh; ki++ {
 			for kj := 0; kj < kw; kj++ {
-				s := src[row*outH*outW : (row+1)*outH*outW]
+				s := src[row*plane : (row+1)*plane]
+				row++
+				off := kj*dilW - padW
+				lo, hi := validRange(outW, w, off, strideW)
+				if lo >= hi {
+					continue
+				}
 				for oy := 0; oy < outH; oy++ {
 					iy := oy*strideH - padH + ki*dilH
 					if iy < 0 || iy >= h {
 						continue
 					}
-					for ox := 0; ox < outW; ox++ {
-						ix := ox*strideW - padW + kj*dilW
-						if ix >= 0 && ix < w {
-							dst[(ch*h+iy)*w+ix] += s[oy*outW+ox]
-						}
+					sr := s[oy*outW : (oy+1)*outW]
+					ir := img[iy*w : (iy+1)*w]
+					if strideW == 1 {
+						axpy(1, sr[lo:hi], ir[lo+off:hi+off])
+						continue
+					}
+					ix := lo*strideW + off
+					for ox := lo; ox < hi; ox++ {
+						ir[ix] += sr[ox]
+						ix += strideW
 					}
 				}
-				row++
 			}
 		}
+	}
+}
+
+// validRange returns the output columns [lo, hi) whose input column
+// ox*stride+off lies in [0, w).
+func validRange(outW, w, off, stride int) (lo, hi int) {
+	if off < 0 {
+		lo = (-off + stride - 1) / stride
+	}
+	if w-off <= 0 {
+		return lo, lo
+	}
+	hi = min(outW, (w-off-1)/stride+1)
+	if hi < lo {
+		hi = lo
+	}
+	return lo, hi
+}
+
+func checkIm2col(op string, img []float32, c, h, w, kh, kw, outH, outW, strideH, strideW, dilH, dilW int, cols []float32) {
+	if c < 0 || h < 0 || w < 0 || kh <= 0 || kw <= 0 || strideH <= 0 || strideW <= 0 || dilH <= 0 || dilW <= 0 {
+		panic(fmt.Sprintf("tensor.%s: invalid geometry c=%d h=%d w=%d kernel %dx%d stride %dx%d dilation %dx%d", op, c, h, w, kh, kw, strideH, strideW, dilH, dilW))
+	}
+	if len(img) < c*h*w {
+		panic(fmt.Sprintf("tensor.%s: image has %d values, want %d (%dx%dx%d)", op, len(img), c*h*w, c, h, w))
+	}
+	if outH > 0 && outW > 0 && len(cols) < c*kh*kw*outH*outW {
+		panic(fmt.Sprintf("tensor.%s: columns have %d values, want %d (%d x %d)", op, len(cols), c*kh*kw*outH*outW, c*kh*kw, outH*outW))
 	}
 }
