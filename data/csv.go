@@ -216,6 +216,9 @@ func ReadCSV(r io.Reader, opt CSVOptions) (*Frame, error) {
 		for i, s := range opt.Schema {
 			slot[s] = i
 		}
+		if len(slot) != len(opt.Schema) {
+			return nil, fmt.Errorf("data: CSVOptions.Schema repeats a name: %q", opt.Schema)
+		}
 		t := opt.Target
 		if !opt.NoTarget && t == "" {
 			var extra []string
