@@ -98,61 +98,96 @@ func centredBlock(buf []float64, X *mat.Dense, y []float64, xMean []float64, yMe
 	return blas64.General{Rows: hi - lo, Cols: q, Stride: q, Data: buf[:(hi-lo)*q]}
 }
 
-// centredBlockT is centredBlock transposed: (p+1) × (hi-lo), one row per
-// column of [Xc | yc].
-func centredBlockT(buf []float64, X *mat.Dense, y []float64, xMean []float64, yMean float64, lo, hi int) blas64.General {
+// blockT writes rows [lo, hi) of [X | y] transposed into buf: (p+1) × m,
+// one row per column. Tiles of 8 rows keep the 8-value runs written to each
+// output row within one cache line.
+func blockT(buf []float64, X *mat.Dense, y []float64, lo, hi int) blas64.General {
 	raw := X.RawMatrix()
 	p := raw.Cols
 	m := hi - lo
-	// Tiles of 8 rows keep the 8-value runs written to each output row in
-	// one cache line.
 	const tile = 8
 	for t := lo; t < hi; t += tile {
 		te := min(t+tile, hi)
 		for j := 0; j < p; j++ {
-			mu := xMean[j]
 			dst := buf[j*m+t-lo : j*m+te-lo]
 			for r := range dst {
-				dst[r] = raw.Data[(t+r)*raw.Stride+j] - mu
+				dst[r] = raw.Data[(t+r)*raw.Stride+j]
 			}
 		}
-		dst := buf[p*m+t-lo : p*m+te-lo]
-		for r := range dst {
-			dst[r] = y[t+r] - yMean
-		}
+		copy(buf[p*m+t-lo:p*m+te-lo], y[t:te])
 	}
 	return blas64.General{Rows: p + 1, Cols: m, Stride: m, Data: buf[:(p+1)*m]}
 }
 
 // augmentedGram returns the upper triangle of AᵀA for the centred augmented
-// matrix A = [Xc | yc], (p+1) × (p+1): XcᵀXc in the leading block and Xcᵀyc
-// in the last column. Blocks are centred on the fly and summed in order.
-func augmentedGram(X *mat.Dense, y []float64, xMean []float64, yMean float64) blas64.Symmetric {
+// matrix A = [Xc | yc], (p+1) × (p+1) (XcᵀXc in the leading block, Xcᵀyc in
+// the last column), and the means of X's columns and of y (zeros without an
+// intercept). Each row block is transposed, centred on its own means and
+// multiplied in parallel; the blocks are combined with Chan, Golub and
+// LeVeque's update G = Σ G_b + n_b·(m_b - m)(m_b - m)ᵀ, which is as stable as
+// centring on the global means and needs no separate pass over X for them.
+func augmentedGram(X *mat.Dense, y []float64, fitIntercept bool) (G blas64.Symmetric, xMean []float64, yMean float64) {
 	n, p := X.Dims()
 	q := p + 1
-	var parts []blas64.Symmetric
+	type part struct {
+		G    []float64
+		mean []float64
+		n    float64
+	}
+	var parts []part
 	var mu sync.Mutex
 	nb := forBlocks(n, 0, func(b, lo, hi int) {
 		buf := make([]float64, (hi-lo)*q)
-		At := centredBlockT(buf, X, y, xMean, yMean, lo, hi)
-		G := blas64.Symmetric{N: q, Stride: q, Uplo: blas.Upper, Data: make([]float64, q*q)}
+		At := blockT(buf, X, y, lo, hi)
+		m := hi - lo
+		mean := make([]float64, q)
+		for j := 0; j < q; j++ {
+			row := At.Data[j*m : j*m+m]
+			s := 0.0
+			for _, v := range row {
+				s += v
+			}
+			mean[j] = s / float64(m)
+			for i := range row {
+				row[i] -= mean[j]
+			}
+		}
+		Gb := blas64.Symmetric{N: q, Stride: q, Uplo: blas.Upper, Data: make([]float64, q*q)}
 		// With the block transposed, each entry of AᵀA is one long
 		// contiguous dot product, gonum's fastest kernel.
-		blas64.Syrk(blas.NoTrans, 1, At, 0, G)
+		blas64.Syrk(blas.NoTrans, 1, At, 0, Gb)
 		mu.Lock()
 		for len(parts) <= b {
-			parts = append(parts, blas64.Symmetric{})
+			parts = append(parts, part{})
 		}
-		parts[b] = G
+		parts[b] = part{Gb.Data, mean, float64(m)}
 		mu.Unlock()
 	})
-	G := parts[0]
-	for b := 1; b < nb; b++ {
-		for i, v := range parts[b].Data {
-			G.Data[i] += v
+	all := make([]float64, q)
+	if fitIntercept {
+		for b := 0; b < nb; b++ {
+			for j, v := range parts[b].mean {
+				all[j] += parts[b].n * v
+			}
+		}
+		for j := range all {
+			all[j] /= float64(n)
 		}
 	}
-	return G
+	G = blas64.Symmetric{N: q, Stride: q, Uplo: blas.Upper, Data: make([]float64, q*q)}
+	d := make([]float64, q)
+	for b := 0; b < nb; b++ {
+		pt := parts[b]
+		for j := range d {
+			d[j] = pt.mean[j] - all[j]
+		}
+		for i := 0; i < q; i++ {
+			for j := i; j < q; j++ {
+				G.Data[i*q+j] += pt.G[i*q+j] + pt.n*d[i]*d[j]
+			}
+		}
+	}
+	return G, all[:p], all[p]
 }
 
 // augmentedR returns the (p+1) × (p+1) triangular factor R of the centred

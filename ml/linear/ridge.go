@@ -69,8 +69,8 @@ func (m *Ridge) Fit(ctx context.Context, X *mat.Dense, y []float64) error {
 		var ok bool
 		if p <= n {
 			// Normal equations from the Gram matrix of [Xc | yc].
-			xMean, yMean = means(X, y, m.FitIntercept)
-			G := augmentedGram(X, y, xMean, yMean)
+			var G blas64.Symmetric
+			G, xMean, yMean = augmentedGram(X, y, m.FitIntercept)
 			q := p + 1
 			A := blas64.Symmetric{N: p, Stride: q, Uplo: blas.Upper, Data: G.Data}
 			rhs := make([]float64, p)
