@@ -1,0 +1,82 @@
+// Command slowserver is mlforge with one extra, test-only estimator,
+// SlowRegressor, whose Fit takes n_iter steps of step_ms milliseconds. The
+// crash-recovery test builds it, starts it as a process, kills it with
+// SIGKILL mid-run and starts it again.
+package main
+
+import (
+	"context"
+	"os"
+	"time"
+
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/mlforge/mlforge/cli"
+	"github.com/mlforge/mlforge/ml"
+)
+
+// SlowRegressor predicts the mean of y, slowly.
+type SlowRegressor struct {
+	NIter  int `json:"n_iter" min:"1"`
+	StepMS int `json:"step_ms" min:"0"`
+	mean   *float64
+}
+
+// Fit sleeps n_iter times, reporting each step, then stores the mean.
+func (s *SlowRegressor) Fit(ctx context.Context, X *mat.Dense, y []float64) error {
+	rep := ml.ProgressFrom(ctx)
+	for i := 1; i <= s.NIter; i++ {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(time.Duration(s.StepMS) * time.Millisecond):
+		}
+		loss := 1 / float64(i)
+		rep.Report(ml.Event{Kind: "iter", Step: i, Total: s.NIter, Loss: &loss})
+	}
+	var m float64
+	for _, v := range y {
+		m += v / float64(len(y))
+	}
+	s.mean = &m
+	return nil
+}
+
+// Predict returns the mean for every row.
+func (s *SlowRegressor) Predict(X *mat.Dense) ([]float64, error) {
+	if s.mean == nil {
+		return nil, ml.ErrNotFitted
+	}
+	r, _ := X.Dims()
+	out := make([]float64, r)
+	for i := range out {
+		out[i] = *s.mean
+	}
+	return out, nil
+}
+
+// MarshalState saves the mean.
+func (s *SlowRegressor) MarshalState() (*ml.State, error) {
+	if s.mean == nil {
+		return nil, ml.ErrNotFitted
+	}
+	st := ml.NewState()
+	st.SetAttr("mean", *s.mean)
+	return st, nil
+}
+
+// UnmarshalState restores the mean.
+func (s *SlowRegressor) UnmarshalState(st *ml.State) error {
+	var m float64
+	if err := st.Attr("mean", &m); err != nil {
+		return err
+	}
+	s.mean = &m
+	return nil
+}
+
+func main() {
+	ml.Register(ml.ClassInfo{Name: "SlowRegressor", Task: ml.Regression, Family: "test", Doc: "test-only slow regressor",
+		New: func() ml.Estimator { return &SlowRegressor{NIter: 10, StepMS: 100} }})
+	os.Exit(cli.Main(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
