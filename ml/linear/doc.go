@@ -1,2 +1,24 @@
-// Package linear provides linear models: LinearRegression, Ridge, LogisticRegression, registered with ml by their scikit-learn class names.
+// Package linear provides linear models: LinearRegression, Ridge and
+// LogisticRegression, registered with ml by their scikit-learn class names.
+//
+// Each reproduces scikit-learn 1.2's estimator of the same name: the same
+// hyperparameters and defaults, the same objective, and fitted attributes
+// read through methods named after scikit-learn's (Coef for coef_, Intercept
+// for intercept_, NIter for n_iter_ ...).
+//
+//   - LinearRegression solves least squares on the centred data by a
+//     parallel tall-skinny QR followed by the SVD of R, giving the
+//     minimum-norm solution with scipy.linalg.lstsq's rank cutoff; with
+//     positive=true it solves non-negative least squares (Lawson–Hanson).
+//   - Ridge solves the normal equations by Cholesky, falling back to the SVD
+//     when they are singular or ill-conditioned, or takes the dual form when
+//     there are more features than samples.
+//   - LogisticRegression minimises the summed log-loss plus ||W||²/(2C) with
+//     an L-BFGS that follows scipy's L-BFGS-B iterate for iterate; the loss
+//     and gradient are computed with gonum's Dgemm over fixed row blocks on
+//     all CPUs, so results do not depend on the number of CPUs.
+//
+// testdata/gen.py writes the scikit-learn reference values the parity tests
+// read; testdata/bench.py times scikit-learn on the data of the Go
+// benchmarks.
 package linear
