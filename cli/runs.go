@@ -1,0 +1,318 @@
+package cli
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"sort"
+	"strings"
+	"time"
+)
+
+func init() {
+	register(command{
+		name:    "runs",
+		usage:   "mlforge runs list|show ID|cancel ID|compare ID ID... [--server URL]",
+		summary: "talk to a running server (token from MLFORGE_TOKEN)",
+		run:     runRuns,
+	})
+}
+
+// client calls the service's API.
+type client struct {
+	base  string
+	token string
+	http  *http.Client
+}
+
+// apiErr is an error answer of the API.
+type apiErr struct {
+	Status  int
+	Code    string `json:"code"`
+	Message string `json:"message"`
+	Field   string `json:"field"`
+}
+
+func (e *apiErr) Error() string {
+	if e.Field != "" && !strings.HasPrefix(e.Message, e.Field) {
+		return fmt.Sprintf("%s: %s (HTTP %d)", e.Field, e.Message, e.Status)
+	}
+	return fmt.Sprintf("%s (HTTP %d)", e.Message, e.Status)
+}
+
+// BadInput: a 4xx is the caller's mistake.
+func (e *apiErr) BadInput() bool { return e.Status >= 400 && e.Status < 500 }
+
+func (c *client) do(method, path string, body io.Reader, out any) error {
+	req, err := http.NewRequest(method, c.base+path, body)
+	if err != nil {
+		return err
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if c.token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.token)
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return fmt.Errorf("cannot reach the server at %s: %w (start it with 'mlforge serve' or pass --server)", c.base, err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
+	if err != nil {
+		return err
+	}
+	if resp.StatusCode >= 400 {
+		var e struct {
+			Error apiErr `json:"error"`
+		}
+		if json.Unmarshal(b, &e) != nil || e.Error.Message == "" {
+			e.Error.Message = strings.TrimSpace(string(b))
+		}
+		e.Error.Status = resp.StatusCode
+		return &e.Error
+	}
+	if out != nil {
+		return json.Unmarshal(b, out)
+	}
+	return nil
+}
+
+type runInfo struct {
+	ID         string             `json:"id"`
+	Name       string             `json:"name"`
+	Status     string             `json:"status"`
+	Class      string             `json:"class"`
+	Error      string             `json:"error"`
+	Attempt    int                `json:"attempt"`
+	CreatedAt  time.Time          `json:"created_at"`
+	DurationS  *float64           `json:"duration_s"`
+	Params     json.RawMessage    `json:"params"`
+	Metrics    map[string]float64 `json:"metrics"`
+	Spec       json.RawMessage    `json:"spec"`
+	Result     json.RawMessage    `json:"result"`
+	Cancelling bool               `json:"cancel_requested"`
+}
+
+func runRuns(e *env, args []string) error {
+	fs := newFlags(e, "runs")
+	server := fs.String("server", envOr("MLFORGE_SERVER", "http://127.0.0.1:8080"), "server URL (env MLFORGE_SERVER)")
+	status := fs.String("status", "", "list: only runs with this status")
+	name := fs.String("name", "", "list: only runs with this name")
+	limit := fs.Int("limit", 20, "list: how many runs")
+	asJSON := fs.Bool("json", false, "print the API's JSON")
+	pos, err := parse(fs, args, 1, 100)
+	if err != nil {
+		return err
+	}
+	c := &client{base: strings.TrimRight(*server, "/"), token: os.Getenv("MLFORGE_TOKEN"), http: &http.Client{Timeout: 30 * time.Second}}
+	sub, ids := pos[0], pos[1:]
+	need := func(min, max int) error {
+		if len(ids) < min || len(ids) > max {
+			return usageError("runs %s takes %d to %d run ids", sub, min, max)
+		}
+		return nil
+	}
+	switch sub {
+	case "list":
+		if err := need(0, 0); err != nil {
+			return err
+		}
+		q := url.Values{}
+		if *status != "" {
+			q.Set("status", *status)
+		}
+		if *name != "" {
+			q.Set("name", *name)
+		}
+		q.Set("limit", fmt.Sprint(*limit))
+		var out struct {
+			Runs []runInfo `json:"runs"`
+		}
+		if err := c.do("GET", "/api/runs?"+q.Encode(), nil, &out); err != nil {
+			return err
+		}
+		if *asJSON {
+			return printJSON(e, out)
+		}
+		rows := [][]string{{"ID", "NAME", "STATUS", "MODEL", "METRIC", "DURATION", "CREATED"}}
+		for _, r := range out.Runs {
+			rows = append(rows, []string{r.ID, r.Name, r.Status, r.Class, mainMetric(r.Metrics), fmtDuration(r.DurationS), r.CreatedAt.Local().Format("2006-01-02 15:04:05")})
+		}
+		table(e.stdout, rows)
+	case "show":
+		if err := need(1, 1); err != nil {
+			return err
+		}
+		var r runInfo
+		if err := c.do("GET", "/api/runs/"+url.PathEscape(ids[0]), nil, &r); err != nil {
+			return err
+		}
+		if *asJSON {
+			return printJSON(e, r)
+		}
+		rows := [][]string{{"id", r.ID}, {"name", r.Name}, {"status", r.Status}, {"model", r.Class}, {"params", string(r.Params)},
+			{"attempt", fmt.Sprint(r.Attempt + 1)}, {"duration", fmtDuration(r.DurationS)}}
+		if r.Error != "" {
+			rows = append(rows, []string{"error", r.Error})
+		}
+		for _, k := range sortedKeys(r.Metrics) {
+			rows = append(rows, []string{k, fmt.Sprintf("%.4f", r.Metrics[k])})
+		}
+		table(e.stdout, rows)
+	case "cancel":
+		if err := need(1, 1); err != nil {
+			return err
+		}
+		var r runInfo
+		if err := c.do("POST", "/api/runs/"+url.PathEscape(ids[0])+"/cancel", nil, &r); err != nil {
+			return err
+		}
+		state := r.Status
+		if r.Cancelling && state == "running" {
+			state = "stopping"
+		}
+		fmt.Fprintf(e.stdout, "%s %s\n", r.ID, state)
+	case "compare":
+		if err := need(2, 20); err != nil {
+			return err
+		}
+		runs := make([]runInfo, len(ids))
+		for i, id := range ids {
+			if err := c.do("GET", "/api/runs/"+url.PathEscape(id), nil, &runs[i]); err != nil {
+				return err
+			}
+		}
+		if *asJSON {
+			return printJSON(e, runs)
+		}
+		compare(e, runs)
+	default:
+		return usageError("unknown runs subcommand %q: expected list, show, cancel or compare", sub)
+	}
+	return nil
+}
+
+// compare prints the spec settings that differ between runs, then every
+// final metric side by side.
+func compare(e *env, runs []runInfo) {
+	flat := make([]map[string]string, len(runs))
+	keys := map[string]bool{}
+	for i, r := range runs {
+		flat[i] = map[string]string{}
+		var v any
+		json.Unmarshal(r.Spec, &v)
+		flatten("", v, flat[i])
+		delete(flat[i], "name")
+		delete(flat[i], "output")
+		for k := range flat[i] {
+			keys[k] = true
+		}
+	}
+	header := []string{""}
+	for _, r := range runs {
+		header = append(header, r.Name+" "+r.ID[len(r.ID)-6:])
+	}
+	rows := [][]string{header, {"status"}}
+	for _, r := range runs {
+		rows[1] = append(rows[1], r.Status)
+	}
+	var diff []string
+	for k := range keys {
+		for i := 1; i < len(flat); i++ {
+			if flat[i][k] != flat[0][k] {
+				diff = append(diff, k)
+				break
+			}
+		}
+	}
+	sort.Strings(diff)
+	for _, k := range diff {
+		row := []string{k}
+		for i := range runs {
+			row = append(row, orDash(flat[i][k]))
+		}
+		rows = append(rows, row)
+	}
+	metrics := map[string]bool{}
+	for _, r := range runs {
+		for k := range r.Metrics {
+			metrics[k] = true
+		}
+	}
+	for _, k := range sortedKeys(metrics) {
+		row := []string{"test " + k}
+		for _, r := range runs {
+			v, ok := r.Metrics[k]
+			row = append(row, fmtMetric(v, ok))
+		}
+		rows = append(rows, row)
+	}
+	if len(diff) == 0 {
+		fmt.Fprintln(e.stdout, "(the specs are identical apart from name and output)")
+	}
+	table(e.stdout, rows)
+}
+
+func flatten(prefix string, v any, out map[string]string) {
+	switch t := v.(type) {
+	case map[string]any:
+		for k, x := range t {
+			p := k
+			if prefix != "" {
+				p = prefix + "." + k
+			}
+			flatten(p, x, out)
+		}
+	case []any:
+		for i, x := range t {
+			flatten(fmt.Sprintf("%s[%d]", prefix, i), x, out)
+		}
+	default:
+		b, _ := json.Marshal(t)
+		out[prefix] = string(b)
+	}
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func mainMetric(m map[string]float64) string {
+	for _, k := range []string{"accuracy", "r2", "f1_macro", "mean_squared_error"} {
+		if v, ok := m[k]; ok {
+			return fmt.Sprintf("%s %.4f", k, v)
+		}
+	}
+	for _, k := range sortedKeys(m) {
+		return fmt.Sprintf("%s %.4f", k, m[k])
+	}
+	return "-"
+}
+
+func fmtDuration(s *float64) string {
+	if s == nil {
+		return "-"
+	}
+	return (time.Duration(*s * float64(time.Second))).Round(time.Millisecond).String()
+}
+
+func printJSON(e *env, v any) error {
+	enc := json.NewEncoder(e.stdout)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+func envOr(k, def string) string {
+	if v := os.Getenv(k); v != "" {
+		return v
+	}
+	return def
+}
