@@ -118,16 +118,23 @@ def regression_cases():
         "predict": tolist(est.predict(Xd[:MAX_ROWS])), "score": float(est.score(Xd, y)),
         "rank": int(est.rank_), "singular": tolist(est.singular_),
     })
-    # More features than samples: Ridge takes the dual (kernel) path.
+    # More features than samples (8 rows, 10 features): Ridge takes the
+    # dual (kernel) path, LinearRegression returns the minimum-norm solution.
     X, y = load(DATA["diabetes"])
     Xw = X[:8]
-    est = Ridge(alpha=0.5).fit(Xw, y[:8])
-    out.append({
-        "name": "Ridge/diabetes-wide", "class": "Ridge", "data": DATA["diabetes"],
-        "params": {"alpha": 0.5}, "split": "first8",
-        "coef": tolist(est.coef_), "intercept": float(est.intercept_),
-        "predict": tolist(est.predict(X[8:40])), "score": float(est.score(X[8:40], y[8:40])),
-    })
+    for cls, params in [("Ridge", {"alpha": 0.5}), ("Ridge", {"alpha": 0.5, "solver": "svd"}),
+                        ("LinearRegression", {}), ("LinearRegression", {"positive": True})]:
+        est = {"LinearRegression": LinearRegression, "Ridge": Ridge}[cls](**params).fit(Xw, y[:8])
+        case = {
+            "name": f"{cls}/diabetes-wide/{json.dumps(params, sort_keys=True)}", "class": cls,
+            "data": DATA["diabetes"], "params": params, "split": "first8",
+            "coef": tolist(est.coef_), "intercept": float(est.intercept_),
+            "predict": tolist(est.predict(X[8:40])), "score": float(est.score(X[8:40], y[8:40])),
+        }
+        if cls == "LinearRegression" and not params.get("positive"):
+            case["rank"] = int(est.rank_)
+            case["singular"] = tolist(est.singular_)
+        out.append(case)
     return out
 
 
