@@ -1,0 +1,118 @@
+// Command classic times mlforge's fit+predict for the estimators listed in
+// estimators.json on the data files written by make_data.py, printing one
+// JSON object per line like sklearn_bench.py. Run both through run.sh, which
+// prints the ratios side by side.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"time"
+
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/mlforge/mlforge/data"
+	"github.com/mlforge/mlforge/ml"
+	_ "github.com/mlforge/mlforge/ml/all"
+	"github.com/mlforge/mlforge/ml/metrics"
+)
+
+type estimator struct {
+	Class  string          `json:"class"`
+	Kind   string          `json:"kind"`
+	Data   string          `json:"data"`
+	Params json.RawMessage `json:"params"`
+}
+
+type split struct {
+	Xtr, Xte *mat.Dense
+	ytr, yte []float64
+}
+
+func main() {
+	dir := flag.String("dir", "", "folder with classification.csv and regression.csv")
+	list := flag.String("estimators", "bench/classic/estimators.json", "estimators to time")
+	repeat := flag.Int("repeat", 3, "take the best of this many runs")
+	flag.Parse()
+	if err := run(*dir, *list, *repeat); err != nil {
+		fmt.Fprintln(os.Stderr, "classic:", err)
+		os.Exit(1)
+	}
+}
+
+func run(dir, list string, repeat int) error {
+	b, err := os.ReadFile(list)
+	if err != nil {
+		return err
+	}
+	var ests []estimator
+	if err := json.Unmarshal(b, &ests); err != nil {
+		return err
+	}
+	sets := map[string]split{}
+	for _, task := range []string{"classification", "regression"} {
+		f, err := data.ReadCSVFile(filepath.Join(dir, task+".csv"), data.CSVOptions{})
+		if err != nil {
+			return err
+		}
+		n := f.Len()
+		nTrain := n * 3 / 4
+		idx := func(a, b int) []int {
+			out := make([]int, b-a)
+			for i := range out {
+				out[i] = a + i
+			}
+			return out
+		}
+		tr, te := f.Rows(idx(0, nTrain)), f.Rows(idx(nTrain, n))
+		sets[task] = split{tr.X, te.X, tr.Y, te.Y}
+	}
+	ctx := context.Background()
+	for _, e := range ests {
+		s := sets[e.Data]
+		bestFit, bestPred := math.Inf(1), math.Inf(1)
+		var pred []float64
+		for r := 0; r < repeat; r++ {
+			est, err := ml.New(e.Class, e.Params)
+			if err != nil {
+				return err
+			}
+			t0 := time.Now()
+			if err := est.Fit(ctx, s.Xtr, s.ytr); err != nil {
+				return fmt.Errorf("%s: %w", e.Class, err)
+			}
+			t1 := time.Now()
+			if e.Kind == "transform" {
+				_, err = est.(ml.Transformer).Transform(s.Xte)
+			} else {
+				pred, err = est.(ml.Predictor).Predict(s.Xte)
+			}
+			if err != nil {
+				return fmt.Errorf("%s: %w", e.Class, err)
+			}
+			t2 := time.Now()
+			bestFit = min(bestFit, t1.Sub(t0).Seconds())
+			bestPred = min(bestPred, t2.Sub(t1).Seconds())
+		}
+		var score *float64
+		if name := map[string]string{"classifier": "accuracy", "regressor": "r2"}[e.Kind]; name != "" {
+			m, err := metrics.Lookup(name)
+			if err != nil {
+				return err
+			}
+			v, err := m.Score(metrics.Input{YTrue: s.yte, YPred: pred})
+			if err != nil {
+				return err
+			}
+			score = &v
+		}
+		out, _ := json.Marshal(map[string]any{"class": e.Class, "fit_s": bestFit, "predict_s": bestPred, "score": score})
+		fmt.Println(string(out))
+	}
+	return nil
+}
