@@ -2,6 +2,8 @@ package preprocessing
 
 import (
 	"math"
+	"runtime"
+	"sync"
 
 	"gonum.org/v1/gonum/mat"
 
@@ -80,4 +82,30 @@ func nFeatures(s *ml.State) (int, error) {
 		return 0, ml.DataErrorf("state: n_features_in_ is %d, expected ≥ 1", n)
 	}
 	return n, nil
+}
+
+// parallelMin is the number of values below which forRows runs on one
+// goroutine: smaller jobs cost less than starting goroutines.
+const parallelMin = 1 << 16
+
+// forRows calls body on consecutive row ranges [lo, hi) covering [0, r),
+// splitting large element-wise jobs across GOMAXPROCS goroutines. Each output
+// element depends on its input element only, so the result does not depend
+// on the split.
+func forRows(r, c int, body func(lo, hi int)) {
+	n := min(runtime.GOMAXPROCS(0), r*c/(parallelMin/2), r)
+	if n <= 1 || r*c < parallelMin {
+		body(0, r)
+		return
+	}
+	var wg sync.WaitGroup
+	for k := 0; k < n; k++ {
+		lo, hi := k*r/n, (k+1)*r/n
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			body(lo, hi)
+		}()
+	}
+	wg.Wait()
 }

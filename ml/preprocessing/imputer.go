@@ -193,15 +193,17 @@ func (s *SimpleImputer) Transform(X *mat.Dense) (*mat.Dense, error) {
 	keep := s.keep
 	if keep == nil {
 		out := make([]float64, r*c)
-		for i := 0; i < r; i++ {
-			src, dst := data[i*c:(i+1)*c], out[i*c:(i+1)*c]
-			for j, v := range src {
-				if s.isMissing(v) {
-					v = s.stats[j]
+		forRows(r, c, func(lo, hi int) {
+			for i := lo; i < hi; i++ {
+				src, dst := data[i*c:(i+1)*c], out[i*c:(i+1)*c]
+				for j, v := range src {
+					if s.isMissing(v) {
+						v = s.stats[j]
+					}
+					dst[j] = v
 				}
-				dst[j] = v
 			}
-		}
+		})
 		return mat.NewDense(r, c, out), nil
 	}
 	if len(keep) == 0 {
@@ -209,16 +211,18 @@ func (s *SimpleImputer) Transform(X *mat.Dense) (*mat.Dense, error) {
 	}
 	k := len(keep)
 	out := make([]float64, r*k)
-	for i := 0; i < r; i++ {
-		src, dst := data[i*c:(i+1)*c], out[i*k:(i+1)*k]
-		for q, j := range keep {
-			v := src[j]
-			if s.isMissing(v) {
-				v = s.stats[j]
+	forRows(r, c, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			src, dst := data[i*c:(i+1)*c], out[i*k:(i+1)*k]
+			for q, j := range keep {
+				v := src[j]
+				if s.isMissing(v) {
+					v = s.stats[j]
+				}
+				dst[q] = v
 			}
-			dst[q] = v
 		}
-	}
+	})
 	return mat.NewDense(r, k, out), nil
 }
 

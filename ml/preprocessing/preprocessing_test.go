@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"math"
+	"runtime"
 	"testing"
 
 	"github.com/mlforge/mlforge/internal/testutil"
@@ -127,5 +128,28 @@ func TestStateRejectsBadScale(t *testing.T) {
 	st, _ = s.MarshalState()
 	if err := (&StandardScaler{}).UnmarshalState(st); err != nil {
 		t.Errorf("with_mean and with_std false: extra arrays are ignored, got %v", err)
+	}
+}
+
+// TestParallelTransformExact checks that splitting a large Transform across
+// goroutines gives the same bits as one goroutine.
+func TestParallelTransformExact(t *testing.T) {
+	X, _ := testutil.LoadCSV(t, "data/datasets/digits.csv") // 1797 x 64: above parallelMin
+	if r, c := X.Dims(); r*c < parallelMin {
+		t.Fatal("digits is too small to take the parallel path")
+	}
+	for _, e := range []ml.Transformer{NewStandardScaler(), &MinMaxScaler{FeatureRange: FeatureRange{-1, 1}, Clip: true}, &SimpleImputer{Strategy: "median", MissingValues: new(float64)}} {
+		if err := e.Fit(context.Background(), X, nil); err != nil {
+			t.Fatal(err)
+		}
+		prev := runtime.GOMAXPROCS(1)
+		one, err1 := e.Transform(X)
+		runtime.GOMAXPROCS(4)
+		four, err4 := e.Transform(X)
+		runtime.GOMAXPROCS(prev)
+		if err1 != nil || err4 != nil {
+			t.Fatal(err1, err4)
+		}
+		testutil.AllClose(t, ml.ClassName(e), four.RawMatrix().Data, one.RawMatrix().Data, 0, 0)
 	}
 }

@@ -136,28 +136,30 @@ func (s *StandardScaler) Transform(X *mat.Dense) (*mat.Dense, error) {
 	data, r, c := rows(X)
 	out := make([]float64, r*c)
 	mean, scale := s.mean, s.scale
-	for i := 0; i < r; i++ {
-		src, dst := data[i*c:(i+1)*c], out[i*c:(i+1)*c]
-		switch {
-		case s.WithMean && s.WithStd:
-			m, sc := mean[:len(src)], scale[:len(src)]
-			for j, v := range src {
-				dst[j] = (v - m[j]) / sc[j]
+	forRows(r, c, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			src, dst := data[i*c:(i+1)*c], out[i*c:(i+1)*c]
+			switch {
+			case s.WithMean && s.WithStd:
+				m, sc := mean[:len(src)], scale[:len(src)]
+				for j, v := range src {
+					dst[j] = (v - m[j]) / sc[j]
+				}
+			case s.WithMean:
+				m := mean[:len(src)]
+				for j, v := range src {
+					dst[j] = v - m[j]
+				}
+			case s.WithStd:
+				sc := scale[:len(src)]
+				for j, v := range src {
+					dst[j] = v / sc[j]
+				}
+			default:
+				copy(dst, src)
 			}
-		case s.WithMean:
-			m := mean[:len(src)]
-			for j, v := range src {
-				dst[j] = v - m[j]
-			}
-		case s.WithStd:
-			sc := scale[:len(src)]
-			for j, v := range src {
-				dst[j] = v / sc[j]
-			}
-		default:
-			copy(dst, src)
 		}
-	}
+	})
 	return mat.NewDense(r, c, out), nil
 }
 
@@ -168,18 +170,20 @@ func (s *StandardScaler) InverseTransform(X *mat.Dense) (*mat.Dense, error) {
 	}
 	data, r, c := rows(X)
 	out := make([]float64, r*c)
-	for i := 0; i < r; i++ {
-		src, dst := data[i*c:(i+1)*c], out[i*c:(i+1)*c]
-		for j, v := range src {
-			if s.WithStd {
-				v = float64(v * s.scale[j])
+	forRows(r, c, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			src, dst := data[i*c:(i+1)*c], out[i*c:(i+1)*c]
+			for j, v := range src {
+				if s.WithStd {
+					v = float64(v * s.scale[j])
+				}
+				if s.WithMean {
+					v += s.mean[j]
+				}
+				dst[j] = v
 			}
-			if s.WithMean {
-				v += s.mean[j]
-			}
-			dst[j] = v
 		}
-	}
+	})
 	return mat.NewDense(r, c, out), nil
 }
 
@@ -384,28 +388,30 @@ func (s *MinMaxScaler) Transform(X *mat.Dense) (*mat.Dense, error) {
 	}
 	data, r, c := rows(X)
 	out := make([]float64, r*c)
-	lo, hi := s.FeatureRange[0], s.FeatureRange[1]
-	for i := 0; i < r; i++ {
-		src, dst := data[i*c:(i+1)*c], out[i*c:(i+1)*c]
-		sc, mn := s.scale[:len(src)], s.min[:len(src)]
-		dst = dst[:len(src)]
-		if !s.Clip {
+	fmin, fmax := s.FeatureRange[0], s.FeatureRange[1]
+	forRows(r, c, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			src, dst := data[i*c:(i+1)*c], out[i*c:(i+1)*c]
+			sc, mn := s.scale[:len(src)], s.min[:len(src)]
+			dst = dst[:len(src)]
+			if !s.Clip {
+				for j, v := range src {
+					dst[j] = float64(v*sc[j]) + mn[j]
+				}
+				continue
+			}
 			for j, v := range src {
-				dst[j] = float64(v*sc[j]) + mn[j]
+				v = float64(v*sc[j]) + mn[j]
+				// np.clip keeps NaN; the comparisons below are false for it.
+				if v < fmin {
+					v = fmin
+				} else if v > fmax {
+					v = fmax
+				}
+				dst[j] = v
 			}
-			continue
 		}
-		for j, v := range src {
-			v = float64(v*sc[j]) + mn[j]
-			// np.clip keeps NaN; the comparisons below are false for it.
-			if v < lo {
-				v = lo
-			} else if v > hi {
-				v = hi
-			}
-			dst[j] = v
-		}
-	}
+	})
 	return mat.NewDense(r, c, out), nil
 }
 
@@ -416,14 +422,16 @@ func (s *MinMaxScaler) InverseTransform(X *mat.Dense) (*mat.Dense, error) {
 	}
 	data, r, c := rows(X)
 	out := make([]float64, r*c)
-	for i := 0; i < r; i++ {
-		src, dst := data[i*c:(i+1)*c], out[i*c:(i+1)*c]
-		for j, v := range src {
-			v -= s.min[j]
-			v /= s.scale[j]
-			dst[j] = v
+	forRows(r, c, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			src, dst := data[i*c:(i+1)*c], out[i*c:(i+1)*c]
+			for j, v := range src {
+				v -= s.min[j]
+				v /= s.scale[j]
+				dst[j] = v
+			}
 		}
-	}
+	})
 	return mat.NewDense(r, c, out), nil
 }
 
