@@ -128,6 +128,28 @@ func checkDeterministic(s *suite) error {
 	return nil
 }
 
+func checkParamsUnchanged(s *suite) error {
+	e, err := s.new()
+	if err != nil {
+		return err
+	}
+	before, err := ml.Params(e)
+	if err != nil {
+		return err
+	}
+	if err := s.fitOn(context.Background(), e, s.data.X, s.data.y); err != nil {
+		return fmt.Errorf("Fit: %w", err)
+	}
+	after, err := ml.Params(e)
+	if err != nil {
+		return err
+	}
+	if !bytes.Equal(before, after) {
+		return fmt.Errorf("Fit changed the hyperparameters from %s to %s: keep resolved values (\"auto\", defaults) in unexported fields", before, after)
+	}
+	return nil
+}
+
 func paramsText(p []byte) string {
 	if p == nil {
 		return "defaults"
@@ -295,6 +317,34 @@ func checkBadInput(s *suite) error {
 		cases = append(cases, fitCase{"Fit with a single class in y", d.X, one, false})
 	}
 	var problems []error
+	// Tiny but valid inputs: Fit may accept them or refuse them with a
+	// bad-input error, and must not panic.
+	tiny := []fitCase{
+		{"Fit with 1 sample", mat.DenseCopyOf(d.X.Slice(0, 1, 0, d.X.RawMatrix().Cols)), nil, false},
+		{"Fit with 1 feature", mat.DenseCopyOf(d.X.Slice(0, r, 0, 1)), d.y, false},
+	}
+	if s.supervised() {
+		tiny[0].y = d.y[:1]
+	}
+	for _, c := range tiny {
+		e, err := s.new()
+		if err != nil {
+			return err
+		}
+		err = s.fitOn(context.Background(), e, c.X, c.y)
+		if err == nil {
+			// Whatever it fitted must then predict without panicking.
+			_, err = collect(e, c.X)
+			if err != nil && !panicked(err) {
+				err = nil
+			}
+		}
+		if err != nil {
+			if p := wantBadInput(c.what, err); p != nil {
+				problems = append(problems, p)
+			}
+		}
+	}
 	for _, c := range cases {
 		e, err := s.new()
 		if err != nil {

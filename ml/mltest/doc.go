@@ -16,6 +16,8 @@
 //     outputs; ml.Clone of a fitted
 //     estimator is unfitted, has equal ml.Params, and fits to the same
 //     outputs.
+//   - params_unchanged: Fit leaves the hyperparameters (ml.Params) as they
+//     were.
 //   - inputs_not_mutated: Fit and every prediction method leave X and y
 //     unchanged, bit for bit.
 //   - no_aliasing: overwriting X and y after Fit, or the slices and matrices
@@ -23,7 +25,9 @@
 //   - bad_input: nil, empty, NaN and infinite X, X with the wrong number of
 //     features at predict time, missing, short, NaN and infinite y, and a
 //     single class for a classifier are errors marked as bad input
-//     (ml.IsBadInput); nothing panics. Classes that scikit-learn lets take
+//     (ml.IsBadInput); nothing panics. Fitting on 1 sample or 1 feature may
+//     succeed or fail with a bad-input error, but must not panic, nor may
+//     predicting afterwards. Classes that scikit-learn lets take
 //     NaN (Options.AllowNaN) only have to not panic on NaN.
 //   - outputs: lengths and shapes of every output; for classifiers Classes
 //     is the sorted set of training labels, predictions are among them,

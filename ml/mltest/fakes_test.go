@@ -37,6 +37,8 @@ type (
 	badEvents     struct{}
 	plainErrors   struct{}
 	lossyState    struct{}
+	changesParams struct{}
+	panicsOnTiny  struct{}
 )
 
 func (noBug) name() string         { return "" }
@@ -55,6 +57,8 @@ func (aliasClasses) name() string  { return "aliasClasses" }
 func (badEvents) name() string     { return "badEvents" }
 func (plainErrors) name() string   { return "plainErrors" }
 func (lossyState) name() string    { return "lossyState" }
+func (changesParams) name() string { return "changesParams" }
+func (panicsOnTiny) name() string  { return "panicsOnTiny" }
 
 // fakeCentroid is a nearest-centroid classifier whose centroids are shrunk
 // towards the overall mean for max_iter iterations (to have iterations to
@@ -116,11 +120,17 @@ func (e *fakeCentroid[B]) Fit(ctx context.Context, X *mat.Dense, y []float64) er
 	if e.has("mutatesX") {
 		X.Set(0, 0, X.At(0, 0)+1)
 	}
+	r, c := X.Dims()
+	if e.has("panicsOnTiny") && c == 1 {
+		_ = X.At(0, 1)
+	}
+	if e.has("changesParams") {
+		e.RandomState = 42
+	}
 	classes, idx, err := ml.EncodeClasses(y)
 	if err != nil {
 		return err
 	}
-	r, c := X.Dims()
 	k := len(classes)
 	cent := mat.NewDense(k, c, nil)
 	counts := make([]float64, k)
@@ -601,6 +611,8 @@ var classifierBugs = map[string][]string{
 	"FakeBadEvents":     {"progress"},
 	"FakePlainErrors":   {"bad_input"},
 	"FakeLossyState":    {"state_round_trip"},
+	"FakeChangesParams": {"params_unchanged"},
+	"FakePanicsOnTiny":  {"bad_input"},
 }
 
 func init() {
@@ -623,6 +635,8 @@ func init() {
 	reg("FakeBadEvents", ml.Classification, newFakeCentroid[badEvents])
 	reg("FakePlainErrors", ml.Classification, newFakeCentroid[plainErrors])
 	reg("FakeLossyState", ml.Classification, newFakeCentroid[lossyState])
+	reg("FakeChangesParams", ml.Classification, newFakeCentroid[changesParams])
+	reg("FakePanicsOnTiny", ml.Classification, newFakeCentroid[panicsOnTiny])
 	reg("FakeLinear", ml.Regression, func() ml.Estimator { return &fakeLinear{FitIntercept: true} })
 	reg("FakeScaler", ml.Transform, func() ml.Estimator { return &fakeScaler[noBug]{WithMean: true} })
 	reg("FakeNaNScaler", ml.Transform, func() ml.Estimator { return &fakeScaler[ignoresNaN]{WithMean: true} })

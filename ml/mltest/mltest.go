@@ -68,6 +68,7 @@ var checks = []namedCheck{
 	{"stateful", checkStateful},
 	{"not_fitted", checkNotFitted},
 	{"deterministic", checkDeterministic},
+	{"params_unchanged", checkParamsUnchanged},
 	{"inputs_not_mutated", checkInputsNotMutated},
 	{"no_aliasing", checkNoAliasing},
 	{"bad_input", checkBadInput},

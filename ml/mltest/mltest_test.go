@@ -88,6 +88,8 @@ func TestMessages(t *testing.T) {
 		{"FakeLossyState", "state_round_trip", "after a save and load the outputs differ"},
 		{"FakeRandomFit", "deterministic", "two fits with the same parameters"},
 		{"FakeNoState", "stateful", "does not implement ml.Stateful"},
+		{"FakeChangesParams", "params_unchanged", `Fit changed the hyperparameters`},
+		{"FakePanicsOnTiny", "bad_input", "Fit with 1 feature: Fit panicked"},
 	} {
 		err := RunCheck(c.class, OptionsFor(c.class), c.check)
 		if err == nil || !strings.Contains(err.Error(), c.want) {
