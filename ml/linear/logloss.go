@@ -121,8 +121,19 @@ func (l *logLoss) chunk(c *lossChunk, w []float64) {
 		for i, z := range c.z {
 			z += b
 			t := float64(l.target[c.lo+i])
-			loss += log1pExp(z) - t*z
-			r := expit(z) - t
+			// One exponential serves both the loss and the gradient:
+			// log(1+exp(z)) = max(z, 0) + log1p(exp(-|z|)), and
+			// expit(z) = 1/(1+e) or e/(1+e) with e = exp(-|z|).
+			e := math.Exp(-math.Abs(z))
+			var sig float64
+			if z >= 0 {
+				loss += z + math.Log1p(e) - t*z
+				sig = 1 / (1 + e)
+			} else {
+				loss += math.Log1p(e) - t*z
+				sig = e / (1 + e)
+			}
+			r := sig - t
 			c.z[i] = r
 			gb += r
 		}
@@ -173,22 +184,6 @@ func (l *logLoss) chunk(c *lossChunk, w []float64) {
 	G := blas64.General{Rows: k, Cols: p, Stride: q, Data: c.grad}
 	blas64.Gemm(blas.Trans, blas.NoTrans, 1, Z, Xc, 0, G)
 	c.loss = loss
-}
-
-// log1pExp returns log(1 + exp(z)) without overflow, with the branches of
-// scikit-learn's _loss.pyx.
-func log1pExp(z float64) float64 {
-	switch {
-	case z <= -37:
-		return math.Exp(z)
-	case z <= -2:
-		return math.Log1p(math.Exp(z))
-	case z <= 18:
-		return math.Log(1 + math.Exp(z))
-	case z <= 33.3:
-		return z + math.Exp(-z)
-	}
-	return z
 }
 
 // expit returns 1/(1 + exp(-z)) without overflow.
