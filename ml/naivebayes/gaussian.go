@@ -4,6 +4,9 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"runtime"
+	"sync"
+	"sync/atomic"
 
 	"github.com/mlforge/mlforge/ml"
 	"gonum.org/v1/gonum/mat"
@@ -183,11 +186,18 @@ func (m *GaussianNB) PredictJointLogProba(X *mat.Dense) (*mat.Dense, error) {
 		return nil, err
 	}
 	n, _ := X.Dims()
+	J := mat.NewDense(n, K, nil)
+	parallelRows(n, func(lo, hi int) { m.jointLogProba(X, J, lo, hi) })
+	return J, nil
+}
+
+// jointLogProba fills rows [lo, hi) of J.
+func (m *GaussianNB) jointLogProba(X, J *mat.Dense, lo, hi int) {
+	K, p := m.theta.Dims()
 	raw := X.RawMatrix()
 	th := m.theta.RawMatrix().Data
-	J := mat.NewDense(n, K, nil)
 	jd := J.RawMatrix().Data
-	for i := 0; i < n; i++ {
+	for i := lo; i < hi; i++ {
 		x := raw.Data[i*raw.Stride : i*raw.Stride+p]
 		for c := 0; c < K; c++ {
 			mu := th[c*p : c*p+p]
@@ -200,7 +210,34 @@ func (m *GaussianNB) PredictJointLogProba(X *mat.Dense) (*mat.Dense, error) {
 			jd[i*K+c] = m.logPrior[c] - 0.5*s
 		}
 	}
-	return J, nil
+}
+
+// parallelRows calls fn on blocks of rows [lo, hi) covering [0, n), on up to
+// GOMAXPROCS goroutines. Each row is computed independently, so the result
+// does not depend on the split.
+func parallelRows(n int, fn func(lo, hi int)) {
+	const block = 1024
+	workers := min(runtime.GOMAXPROCS(0), (n+block-1)/block)
+	if workers <= 1 {
+		fn(0, n)
+		return
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				lo := int(next.Add(block)) - block
+				if lo >= n {
+					return
+				}
+				fn(lo, min(lo+block, n))
+			}
+		}()
+	}
+	wg.Wait()
 }
 
 // PredictLogProba returns log P(c | x), normalised with log-sum-exp.
@@ -209,38 +246,46 @@ func (m *GaussianNB) PredictLogProba(X *mat.Dense) (*mat.Dense, error) {
 	if err != nil {
 		return nil, err
 	}
+	normalizeLog(J, false)
+	return J, nil
+}
+
+// normalizeLog subtracts each row's log-sum-exp from J, then, with exp set,
+// exponentiates.
+func normalizeLog(J *mat.Dense, exp bool) {
 	n, K := J.Dims()
 	jd := J.RawMatrix().Data
-	for i := 0; i < n; i++ {
-		row := jd[i*K : i*K+K]
-		mx := math.Inf(-1)
-		for _, v := range row {
-			mx = math.Max(mx, v)
+	parallelRows(n, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			row := jd[i*K : i*K+K]
+			mx := math.Inf(-1)
+			for _, v := range row {
+				mx = math.Max(mx, v)
+			}
+			s := 0.0
+			for _, v := range row {
+				s += math.Exp(v - mx)
+			}
+			lse := mx + math.Log(s)
+			for c := range row {
+				row[c] -= lse
+				if exp {
+					row[c] = math.Exp(row[c])
+				}
+			}
 		}
-		s := 0.0
-		for _, v := range row {
-			s += math.Exp(v - mx)
-		}
-		lse := mx + math.Log(s)
-		for c := range row {
-			row[c] -= lse
-		}
-	}
-	return J, nil
+	})
 }
 
 // PredictProba returns P(c | x): one column per class in the order of
 // Classes.
 func (m *GaussianNB) PredictProba(X *mat.Dense) (*mat.Dense, error) {
-	L, err := m.PredictLogProba(X)
+	J, err := m.PredictJointLogProba(X)
 	if err != nil {
 		return nil, err
 	}
-	d := L.RawMatrix().Data
-	for i, v := range d {
-		d[i] = math.Exp(v)
-	}
-	return L, nil
+	normalizeLog(J, true)
+	return J, nil
 }
 
 // Predict returns the class with the highest posterior for each row.
