@@ -34,7 +34,8 @@ func init() {
 // and "ovr" fits one binary problem per class.
 //
 // Each iteration is reported to ml.ProgressFrom(ctx) as an "iter" event with
-// the objective as its loss. If L-BFGS stops at max_iter before converging,
+// the objective as its loss (for one-vs-rest, the steps of the per-class
+// fits count on from each other, out of max_iter × n_classes). If L-BFGS stops at max_iter before converging,
 // Fit keeps the result, as scikit-learn does, reports a "log" event saying
 // so, and Converged returns false.
 type LogisticRegression struct {
@@ -92,13 +93,21 @@ func (m *LogisticRegression) Fit(ctx context.Context, X *mat.Dense, y []float64)
 	}
 	Xg := X.RawMatrix()
 
+	// One-vs-rest runs one L-BFGS per class; their iterations are reported
+	// as one count, so steps keep counting up.
+	nProblems := 1
+	if !multinomial && K > 2 {
+		nProblems = K
+	}
+	stepsDone := 0
 	solve := func(target []int, k int, label string) ([]float64, lbfgsResult, error) {
 		w := make([]float64, k*q)
 		loss := newLogLoss(Xg, target, k, m.FitIntercept, lambda)
 		res, err := minimizeLBFGS(ctx, loss.eval, w, opts, func(it int, f float64) {
 			f0 := f
-			rep.Report(ml.Event{Kind: "iter", Step: it, Total: m.MaxIter, Loss: &f0, Message: label})
+			rep.Report(ml.Event{Kind: "iter", Step: stepsDone + it, Total: m.MaxIter * nProblems, Loss: &f0, Message: label})
 		})
+		stepsDone += res.nIter
 		if err != nil {
 			return nil, res, err
 		}
@@ -128,10 +137,6 @@ func (m *LogisticRegression) Fit(ctx context.Context, X *mat.Dense, y []float64)
 		}
 		W = w
 	default:
-		nProblems := K
-		if K == 2 {
-			nProblems = 1
-		}
 		rows = nProblems
 		W = make([]float64, 0, nProblems*q)
 		target := make([]int, n)
