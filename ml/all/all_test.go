@@ -1,6 +1,7 @@
 package all_test
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 
@@ -53,6 +54,37 @@ func TestRegistry(t *testing.T) {
 		}
 		if _, err := ml.New(c.Name, nil); err != nil {
 			t.Errorf("%s: building with defaults: %v", c.Name, err)
+		}
+	}
+}
+
+// TestEstimatorsEnumParams runs the suite again for every other value of
+// every enumerated hyperparameter (weights, algorithm, criterion, strategy,
+// ...), one at a time. Values that the class refuses at construction (a
+// combination its Validate rules out) are skipped.
+func TestEstimatorsEnumParams(t *testing.T) {
+	if testing.Short() {
+		t.Skip("one suite run per enum value")
+	}
+	for _, c := range ml.Classes() {
+		for _, p := range c.Params {
+			for _, v := range p.Enum {
+				if v == p.Default {
+					continue
+				}
+				params, err := json.Marshal(map[string]string{p.Name: v})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if _, err := ml.New(c.Name, params); err != nil {
+					continue
+				}
+				t.Run(c.Name+"/"+p.Name+"="+v, func(t *testing.T) {
+					opts := mltest.OptionsFor(c.Name)
+					opts.Params = params
+					mltest.CheckWith(t, c.Name, opts)
+				})
+			}
 		}
 	}
 }

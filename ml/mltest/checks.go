@@ -3,6 +3,7 @@ package mltest
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -678,6 +679,15 @@ func checkCancelledContext(s *suite) error {
 	return nil
 }
 
+// eventText formats ev for a message, with the loss's value.
+func eventText(ev ml.Event) string {
+	b, err := json.Marshal(ev)
+	if err != nil {
+		return fmt.Sprintf("%+v", ev)
+	}
+	return string(b)
+}
+
 // isProgressStep reports whether ev marks a unit of iterative work.
 func isProgressStep(ev ml.Event) bool {
 	return ev.Kind == "iter" || ev.Kind == "step" || ev.Kind == "epoch"
@@ -708,12 +718,12 @@ func checkCancelDuringFit(s *suite) error {
 		return nil // Fit reports no iterations: nothing to interrupt
 	}
 	if after > 1 {
-		return fmt.Errorf("cancelled at %s event %+v, Fit went on for %d more iterations, want at most 1", at.Kind, *at, after)
+		return fmt.Errorf("cancelled at event %s, Fit went on for %d more iterations, want at most 1", eventText(*at), after)
 	}
 	if err == nil {
 		last := at.Total > 0 && at.Step >= at.Total || at.Epochs > 0 && at.Epoch >= at.Epochs
 		if !last && after > 0 {
-			return fmt.Errorf("cancelled at %s event %+v, Fit ran on and returned no error, want one wrapping context.Canceled", at.Kind, *at)
+			return fmt.Errorf("cancelled at event %s, Fit ran on and returned no error, want one wrapping context.Canceled", eventText(*at))
 		}
 		return nil // cancelled at the last iteration, or converged there
 	}
@@ -735,30 +745,33 @@ func checkProgress(s *suite) error {
 	}
 	var problems []error
 	bad := func(i int, ev ml.Event, format string, args ...any) {
-		problems = append(problems, fmt.Errorf("event %d %+v: %s", i, ev, fmt.Sprintf(format, args...)))
+		problems = append(problems, fmt.Errorf("event %d %s: %s", i, eventText(ev), fmt.Sprintf(format, args...)))
 	}
+	// Steps count up within a kind and message: one-vs-rest fits, for
+	// example, count each class's iterations from 1 under its own message.
 	lastStep := map[string]int{}
 	for i, ev := range events {
+		seq := ev.Kind + "\x00" + ev.Message
 		switch ev.Kind {
 		case "iter", "step":
 			if ev.Step < 1 {
 				bad(i, ev, "Step is %d, want ≥ 1", ev.Step)
 			}
-			if ev.Step <= lastStep[ev.Kind] {
-				bad(i, ev, "Step %d does not count up from the previous %d", ev.Step, lastStep[ev.Kind])
+			if ev.Step <= lastStep[seq] {
+				bad(i, ev, "Step %d does not count up from the previous %d", ev.Step, lastStep[seq])
 			}
 			if ev.Total < 0 || ev.Total > 0 && ev.Step > ev.Total {
 				bad(i, ev, "Step %d is beyond Total %d", ev.Step, ev.Total)
 			}
-			lastStep[ev.Kind] = ev.Step
+			lastStep[seq] = ev.Step
 		case "epoch":
-			if ev.Epoch < 1 || ev.Epoch <= lastStep["epoch"] {
-				bad(i, ev, "Epoch %d does not count up from %d", ev.Epoch, lastStep["epoch"]+1)
+			if ev.Epoch < 1 || ev.Epoch <= lastStep[seq] {
+				bad(i, ev, "Epoch %d does not count up from %d", ev.Epoch, lastStep[seq]+1)
 			}
 			if ev.Epochs < 0 || ev.Epochs > 0 && ev.Epoch > ev.Epochs {
 				bad(i, ev, "Epoch %d is beyond Epochs %d", ev.Epoch, ev.Epochs)
 			}
-			lastStep["epoch"] = ev.Epoch
+			lastStep[seq] = ev.Epoch
 		case "stage", "log":
 			if ev.Message == "" {
 				bad(i, ev, "a %s event without a Message", ev.Kind)

@@ -51,7 +51,9 @@
 //     iteration event stops Fit within one more iteration with an error
 //     wrapping context.Canceled.
 //   - progress: the events Fit reports through ml.WithProgress are
-//     well formed (known kind, steps counting up from 1, finite losses), and
+//     well formed (known kind; steps counting up from 1 within a kind and
+//     message, so one-vs-rest fits may count each class from 1 under its
+//     own message; no NaN loss), and
 //     reporting does not change the model.
 //   - refit: fitting again on other data (another number of features and
 //     other classes) gives the same model as a fresh fit on that data.
