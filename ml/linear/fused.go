@@ -40,10 +40,11 @@ func means(X *mat.Dense, y []float64, fitIntercept bool) ([]float64, float64) {
 	return xMean, yMean * inv
 }
 
-// forBlocks runs fn(b, lo, hi) for the row blocks of an n-row matrix on up to
-// GOMAXPROCS goroutines; the last block absorbs a remainder smaller than
-// minRows.
-func forBlocks(n, minRows int, fn func(b, lo, hi int)) int {
+// forBlocks runs fn(w, b, lo, hi) for the row blocks b = [lo, hi) of an
+// n-row matrix on up to GOMAXPROCS goroutines, w being the goroutine's index
+// (for per-goroutine scratch space); the last block absorbs a remainder
+// smaller than minRows. It returns the number of blocks.
+func forBlocks(n, minRows int, fn func(w, b, lo, hi int)) int {
 	var bounds [][2]int
 	for lo := 0; lo < n; lo += blockRows {
 		hi := min(lo+blockRows, n)
@@ -58,13 +59,13 @@ func forBlocks(n, minRows int, fn func(b, lo, hi int)) int {
 	workers := min(runtime.GOMAXPROCS(0), len(bounds))
 	if workers <= 1 {
 		for b, bd := range bounds {
-			fn(b, bd[0], bd[1])
+			fn(0, b, bd[0], bd[1])
 		}
 		return len(bounds)
 	}
 	var next atomic.Int64
 	var wg sync.WaitGroup
-	for range workers {
+	for w := range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -73,7 +74,7 @@ func forBlocks(n, minRows int, fn func(b, lo, hi int)) int {
 				if b >= len(bounds) {
 					return
 				}
-				fn(b, bounds[b][0], bounds[b][1])
+				fn(w, b, bounds[b][0], bounds[b][1])
 			}
 		}()
 	}
@@ -136,9 +137,12 @@ func augmentedGram(X *mat.Dense, y []float64, fitIntercept bool) (G blas64.Symme
 	}
 	var parts []part
 	var mu sync.Mutex
-	nb := forBlocks(n, 0, func(b, lo, hi int) {
-		buf := make([]float64, (hi-lo)*q)
-		At := blockT(buf, X, y, lo, hi)
+	bufs := make([][]float64, runtime.GOMAXPROCS(0))
+	nb := forBlocks(n, 0, func(w, b, lo, hi int) {
+		if len(bufs[w]) < (hi-lo)*q {
+			bufs[w] = make([]float64, (hi-lo)*q)
+		}
+		At := blockT(bufs[w], X, y, lo, hi)
 		m := hi - lo
 		mean := make([]float64, q)
 		for j := 0; j < q; j++ {
@@ -200,9 +204,12 @@ func augmentedR(X *mat.Dense, y []float64, xMean []float64, yMean float64) blas6
 	q := p + 1
 	var parts [][]float64
 	var mu sync.Mutex
-	nb := forBlocks(n, q, func(b, lo, hi int) {
-		buf := make([]float64, (hi-lo)*q)
-		A := centredBlock(buf, X, y, xMean, yMean, lo, hi)
+	bufs := make([][]float64, runtime.GOMAXPROCS(0))
+	nb := forBlocks(n, q, func(w, b, lo, hi int) {
+		if len(bufs[w]) < (hi-lo)*q {
+			bufs[w] = make([]float64, (hi-lo)*q)
+		}
+		A := centredBlock(bufs[w], X, y, xMean, yMean, lo, hi)
 		R := qrR(A)
 		mu.Lock()
 		for len(parts) <= b {
