@@ -10,6 +10,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"sync"
 
 	"gonum.org/v1/gonum/mat"
 
@@ -569,6 +570,62 @@ func (s *suite) checkShapes(d dataset, o *outputs) error {
 		}
 	}
 	return errors.Join(problems...)
+}
+
+func checkConcurrentPredict(s *suite) error {
+	e, err := s.fit(context.Background(), s.data)
+	if err != nil {
+		return fmt.Errorf("Fit: %w", err)
+	}
+	// Each worker predicts the test rows rotated by its own offset, so that
+	// state shared between calls holds different rows at the same time.
+	const workers = 4
+	n, _ := s.data.XTest.Dims()
+	inputs := make([]*mat.Dense, workers)
+	wants := make([]*outputs, workers)
+	for w := range workers {
+		idx := make([]int, n)
+		for i := range idx {
+			idx[i] = (i + 5*w) % n
+		}
+		inputs[w] = takeRows(s.data.XTest, idx)
+		if wants[w], err = collect(e, inputs[w]); err != nil {
+			return err
+		}
+	}
+	errs := make([]error, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 3 {
+				got, err := collect(e, inputs[w])
+				if err == nil {
+					err = diff(got, wants[w])
+				}
+				if err != nil {
+					errs[w] = err
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("prediction methods called from %d goroutines at once disagree with serial calls (a fitted model is served concurrently: keep scratch space out of the estimator): %w", workers, err)
+	}
+	return nil
+}
+
+// takeRows returns a new matrix of the rows idx of X.
+func takeRows(X *mat.Dense, idx []int) *mat.Dense {
+	_, c := X.Dims()
+	out := mat.NewDense(len(idx), c, nil)
+	for i, k := range idx {
+		out.SetRow(i, X.RawRowView(k))
+	}
+	return out
 }
 
 func checkStateRoundTrip(s *suite) error {

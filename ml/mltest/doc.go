@@ -35,6 +35,10 @@
 //     DecisionFunction has one column on a binary problem and one per class
 //     otherwise; the outputs on a subset of rows equal the same rows of the
 //     outputs on the whole batch.
+//   - concurrent_predict: the prediction methods of one fitted estimator,
+//     called from several goroutines at once (as a server does), give the
+//     same outputs as serial calls. Run the suite with -race to catch data
+//     races that happen not to change the outputs.
 //   - state_round_trip: MarshalState gives a well-formed ml.State that goes
 //     through a byte encoding bit-exactly (EncodeState, DecodeState);
 //     UnmarshalState on a fresh estimator reproduces every output bit for

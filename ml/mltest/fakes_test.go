@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"slices"
 
 	"gonum.org/v1/gonum/mat"
@@ -39,6 +40,7 @@ type (
 	lossyState    struct{}
 	changesParams struct{}
 	panicsOnTiny  struct{}
+	sharedBuffer  struct{}
 )
 
 func (noBug) name() string         { return "" }
@@ -59,6 +61,7 @@ func (plainErrors) name() string   { return "plainErrors" }
 func (lossyState) name() string    { return "lossyState" }
 func (changesParams) name() string { return "changesParams" }
 func (panicsOnTiny) name() string  { return "panicsOnTiny" }
+func (sharedBuffer) name() string  { return "sharedBuffer" }
 
 // fakeCentroid is a nearest-centroid classifier whose centroids are shrunk
 // towards the overall mean for max_iter iterations (to have iterations to
@@ -74,6 +77,7 @@ type fakeCentroid[B bug] struct {
 	classes   []float64
 	centroids *mat.Dense
 	trainX    *mat.Dense
+	scratch   []float64 // the sharedBuffer bug: per-call scratch kept in the estimator
 }
 
 func newFakeCentroid[B bug]() ml.Estimator {
@@ -225,6 +229,11 @@ func (e *fakeCentroid[B]) scores(X *mat.Dense) (*mat.Dense, error) {
 	out := mat.NewDense(r, k, nil)
 	for i := 0; i < r; i++ {
 		row := X.RawRowView(i)
+		if e.has("sharedBuffer") {
+			e.scratch = append(e.scratch[:0], row...)
+			runtime.Gosched()
+			row = e.scratch
+		}
 		for a := 0; a < k; a++ {
 			d := 0.0
 			for j := 0; j < c; j++ {
@@ -613,6 +622,7 @@ var classifierBugs = map[string][]string{
 	"FakeLossyState":    {"state_round_trip"},
 	"FakeChangesParams": {"params_unchanged"},
 	"FakePanicsOnTiny":  {"bad_input"},
+	"FakeSharedBuffer":  {"concurrent_predict"},
 }
 
 func init() {
@@ -637,6 +647,7 @@ func init() {
 	reg("FakeLossyState", ml.Classification, newFakeCentroid[lossyState])
 	reg("FakeChangesParams", ml.Classification, newFakeCentroid[changesParams])
 	reg("FakePanicsOnTiny", ml.Classification, newFakeCentroid[panicsOnTiny])
+	reg("FakeSharedBuffer", ml.Classification, newFakeCentroid[sharedBuffer])
 	reg("FakeLinear", ml.Regression, func() ml.Estimator { return &fakeLinear{FitIntercept: true} })
 	reg("FakeScaler", ml.Transform, func() ml.Estimator { return &fakeScaler[noBug]{WithMean: true} })
 	reg("FakeNaNScaler", ml.Transform, func() ml.Estimator { return &fakeScaler[ignoresNaN]{WithMean: true} })

@@ -73,6 +73,7 @@ var checks = []namedCheck{
 	{"no_aliasing", checkNoAliasing},
 	{"bad_input", checkBadInput},
 	{"outputs", checkOutputs},
+	{"concurrent_predict", checkConcurrentPredict},
 	{"state_round_trip", checkStateRoundTrip},
 	{"state_tampered", checkStateTampered},
 	{"cancelled_context", checkCancelledContext},
