@@ -30,6 +30,7 @@ type fixture struct {
 		Name, Class, Data, Split string
 		BinaryOf                 *float64 `json:"binary_of"`
 		Scaled                   bool
+		Divide                   *float64
 		Params                   json.RawMessage
 		Classes                  []float64
 		Coef                     [][]float64
@@ -208,6 +209,10 @@ func TestLogisticParity(t *testing.T) {
 			X, y := d.X, d.y
 			if c.Scaled {
 				X = standardize(X)
+			}
+			if c.Divide != nil {
+				X = mat.DenseCopyOf(X)
+				X.Scale(1 / *c.Divide, X)
 			}
 			if c.BinaryOf != nil {
 				yb := make([]float64, len(y))

@@ -11,7 +11,8 @@ uses the same split), then records the fitted coefficients and, on the test
 rows, predictions, probabilities and decision values, plus the held-out
 accuracy or R². Classification data for LogisticRegression is standardised
 first when the case says "scaled": (X - mean) / std over all rows with
-numpy's population std (ddof=0); Go applies the same formula.
+numpy's population std (ddof=0); digits is divided by 16 instead ("divide",
+as some pixels are constant). Go applies the same formulas.
 """
 import gzip
 import json
@@ -66,6 +67,7 @@ DATA = {
     "wine": "data/datasets/wine.csv",
     "breast_cancer": "data/datasets/breast_cancer.csv",
     "diabetes": "data/datasets/diabetes.csv",
+    "digits": "data/datasets/digits.csv",
     "synthetic_cls": "testdata/synthetic/classification_10k.csv.gz",
     "synthetic_reg": "testdata/synthetic/regression_10k.csv.gz",
 }
@@ -152,6 +154,8 @@ def logistic_cases():
         ("breast_cancer", True, {}),
         ("breast_cancer", True, dict(tight)),
         ("breast_cancer", True, dict(tight, multi_class="multinomial", C=0.5)),
+        ("digits", "div16", {}),
+        ("digits", "div16", dict(tight, C=0.1)),
         ("synthetic_cls", False, {}),
         ("synthetic_cls", False, dict(tight)),
         ("synthetic_cls", False, dict(tight, penalty="none")),
@@ -163,16 +167,20 @@ def logistic_cases():
             y = (y == 2).astype(float)  # class 2 against the rest
         else:
             X, y = load(DATA[data])
-        if scaled:
+        if scaled == "div16":
+            X = X / 16.0  # pixel intensities 0..16 to 0..1 (std scaling fails on constant pixels)
+        elif scaled:
             X = scale(X)
         key, tr, te = split(data, len(y), stratify=y)
         est = LogisticRegression(**params).fit(X[tr], y[tr])
         n = te[:MAX_ROWS]
+        prep = scaled + "/" if isinstance(scaled, str) else "scaled/" if scaled else ""
         out.append({
-            "name": f"LogisticRegression/{data}/{'scaled/' if scaled else ''}{json.dumps(params, sort_keys=True)}",
+            "name": f"LogisticRegression/{data}/{prep}{json.dumps(params, sort_keys=True)}",
             "class": "LogisticRegression", "data": DATA.get(data, DATA["synthetic_cls"]),
             "binary_of": 2 if data == "synthetic_bin" else None,
-            "scaled": scaled, "params": params,
+            "scaled": scaled is True, "divide": 16.0 if scaled == "div16" else None,
+            "params": params,
             "split": key,
             "classes": tolist(est.classes_),
             "coef": tolist(est.coef_), "intercept": tolist(est.intercept_),
