@@ -622,7 +622,6 @@ var classifierBugs = map[string][]string{
 	"FakeLossyState":    {"state_round_trip"},
 	"FakeChangesParams": {"params_unchanged"},
 	"FakePanicsOnTiny":  {"bad_input"},
-	"FakeSharedBuffer":  {"concurrent_predict"},
 }
 
 func init() {
@@ -647,7 +646,6 @@ func init() {
 	reg("FakeLossyState", ml.Classification, newFakeCentroid[lossyState])
 	reg("FakeChangesParams", ml.Classification, newFakeCentroid[changesParams])
 	reg("FakePanicsOnTiny", ml.Classification, newFakeCentroid[panicsOnTiny])
-	reg("FakeSharedBuffer", ml.Classification, newFakeCentroid[sharedBuffer])
 	reg("FakeLinear", ml.Regression, func() ml.Estimator { return &fakeLinear{FitIntercept: true} })
 	reg("FakeScaler", ml.Transform, func() ml.Estimator { return &fakeScaler[noBug]{WithMean: true} })
 	reg("FakeNaNScaler", ml.Transform, func() ml.Estimator { return &fakeScaler[ignoresNaN]{WithMean: true} })
