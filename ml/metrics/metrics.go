@@ -1,6 +1,34 @@
 // Package metrics implements scikit-learn's scoring functions (accuracy,
 // precision, recall, F1, confusion matrix, log loss, ROC AUC, MSE, MAE, R²)
 // and a registry that finds them by the names used in a training spec.
+//
+// The functions are named as scikit-learn's (AccuracyScore for
+// accuracy_score, ...) and agree with scikit-learn 1.2.1 on the fixtures in
+// testdata (written by testdata/gen.py), bit for bit except ROC AUC (one
+// ulp). Labels are float64 class values; where a function takes classes or
+// labels, nil means the sorted distinct values found in the targets.
+// Where scikit-learn 1.2 warns about a zero denominator (precision with no
+// predicted sample, recall with no true sample) the value is 0, as its
+// default zero_division="warn" returns. Bad input (different lengths, no
+// samples, NaN or infinity, a single class where two are needed) is an
+// error, a *ml.DataError, never a panic.
+//
+// The registered names, for a spec's "metrics" list:
+//
+//	accuracy, balanced_accuracy
+//	precision, recall, f1                  binary: the positive class is Classes[1]
+//	precision_macro, recall_macro, f1_macro
+//	precision_weighted, recall_weighted, f1_weighted
+//	log_loss                               needs predict_proba; lower is better
+//	roc_auc                                binary; needs predict_proba
+//	roc_auc_ovr, roc_auc_ovr_weighted      one-vs-rest; need predict_proba
+//	mean_squared_error (mse), root_mean_squared_error (rmse),
+//	mean_absolute_error (mae)              lower is better
+//	r2
+//
+// The macro and weighted averages run over the labels present in y_true or
+// y_pred, as scikit-learn's scorers do; log_loss and the ROC AUCs use
+// Input.Classes, so that a test set missing a class is still scored.
 package metrics
 
 import (

@@ -12,6 +12,9 @@ func Score(name string, in Input) (float64, error) {
 	if err != nil {
 		return 0, err
 	}
+	if m.Score == nil {
+		return 0, fmt.Errorf("metric %q has no Score function", name)
+	}
 	return m.Score(in)
 }
 
