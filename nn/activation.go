@@ -3,6 +3,8 @@ package nn
 import (
 	"fmt"
 	"math"
+
+	"github.com/mlforge/mlforge/tensor"
 )
 
 // ReLU returns max(x, 0).
@@ -11,14 +13,9 @@ func (g *Graph) ReLU(x *Var) *Var {
 		return g.deadVar()
 	}
 	out := g.bufLike(x.Data)
-	o := out.Data
-	for i, v := range x.Data.Data {
-		if v > 0 {
-			o[i] = v
-		} else {
-			o[i] = 0
-		}
-	}
+	t := &g.ewT
+	*t = ewTask{dst: out.Data, x: x.Data.Data}
+	g.parallel(t, 8, len(out.Data)/4)
 	return g.newNode(out, reluBack, x, nil, nil)
 }
 
@@ -26,13 +23,50 @@ func reluBack(n *Var) {
 	if !n.a.requiresGrad {
 		return
 	}
-	ga, y, gy := n.a.grad(), n.Data.Data, n.Grad.Data
-	ga = ga[:len(y)]
+	ga, acc := n.a.gradOut()
+	t := &n.g.ewT
+	*t = ewTask{back: true, acc: acc, dst: ga, gy: n.Grad.Data, y: n.Data.Data}
+	n.g.parallel(t, 8, len(ga)/4)
+}
+
+// ewTask is a ReLU forward or backward pass over ranges of elements.
+type ewTask struct {
+	back, acc     bool
+	dst, x, gy, y []float32
+}
+
+func (t *ewTask) run(part, parts int) {
+	lo, hi := span(len(t.dst), part, parts)
+	lo, hi = lo&^15, hi&^15
+	if part == parts-1 {
+		hi = len(t.dst)
+	}
+	if t.back {
+		reluBackward(t.dst[lo:hi], t.gy[lo:hi], t.y[lo:hi], t.acc)
+	} else {
+		tensor.ReLU(t.dst[lo:hi], t.x[lo:hi])
+	}
+}
+
+// reluBackward computes dst (+)= gy where y > 0. It masks the gradient's
+// bits with the sign of -y (integer arithmetic, no data-dependent branch:
+// the signs of activations are random and a branch mispredicts half the
+// time).
+func reluBackward(dst, gy, y []float32, acc bool) {
+	dst = dst[:len(y)]
 	gy = gy[:len(y)]
-	for i, v := range y {
-		if v > 0 {
-			ga[i] += gy[i]
+	if acc {
+		for i, v := range y {
+			b := int32(math.Float32bits(v))
+			mask := uint32(((-b) & ^b) >> 31)
+			dst[i] += math.Float32frombits(math.Float32bits(gy[i]) & mask)
 		}
+		return
+	}
+	for i, v := range y {
+		b := int32(math.Float32bits(v))
+		mask := uint32(((-b) & ^b) >> 31)
+		dst[i] = math.Float32frombits(math.Float32bits(gy[i]) & mask)
 	}
 }
 

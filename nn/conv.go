@@ -136,47 +136,29 @@ func (g *Graph) Conv2d(x, w, b *Var, opt ConvOptions) *Var {
 		return g.fail("Conv2d: input of %dx%d is smaller than the (dilated) kernel %dx%d with padding %v", H, W, kh, kw, opt.Padding)
 	}
 	G := opt.Groups
-	Cg, Og := C/G, O/G
-	K, L := Cg*kh*kw, oh*ow
+	K, L := C/G*kh*kw, oh*ow
 	direct := kh == 1 && kw == 1 && opt.Stride == [2]int{1, 1} && opt.Padding == [2]int{}
 	y := g.buf(N, O, oh, ow)
 	save := !g.noGrad && w.requiresGrad && !direct
+	t := &g.convT
+	*t = convTask{x: x.Data.Data, w: w.Data.Data, y: y.Data, N: N, C: C, H: H, W: W, O: O, kh: kh, kw: kw, oh: oh, ow: ow, G: G,
+		sh: opt.Stride[0], sw: opt.Stride[1], ph: opt.Padding[0], pw: opt.Padding[1], dh: opt.Dilation[0], dw: opt.Dilation[1],
+		direct: direct, parts: t.parts[:0], gwParts: t.gwParts[:0]}
+	if b != nil {
+		t.b = b.Data.Data
+	}
+	nparts := min(N, 8)
 	var cols *tensor.Tensor
 	if save {
 		cols = g.buf(N * G * K * L)
+		t.cols = cols.Data
 	} else if !direct {
-		cols = g.buf(K * L)
-	}
-	xd, wd, yd := x.Data.Data, w.Data.Data, y.Data
-	for n := 0; n < N; n++ {
-		for gi := 0; gi < G; gi++ {
-			src := xd[(n*C+gi*Cg)*H*W : (n*C+(gi+1)*Cg)*H*W]
-			var col []float32
-			switch {
-			case direct:
-				col = src
-			case save:
-				col = cols.Data[(n*G+gi)*K*L : (n*G+gi+1)*K*L]
-			default:
-				col = cols.Data
-			}
-			if !direct {
-				tensor.Im2col(src, Cg, H, W, kh, kw, opt.Padding[0], opt.Padding[1], opt.Stride[0], opt.Stride[1], opt.Dilation[0], opt.Dilation[1], col)
-			}
-			dst := yd[(n*O+gi*Og)*L : (n*O+(gi+1)*Og)*L]
-			tensor.Gemm(false, false, Og, L, K, 1, wd[gi*Og*K:(gi+1)*Og*K], K, col, L, 0, dst, L)
-		}
-		if b != nil {
-			for o, bv := range b.Data.Data {
-				row := yd[(n*O+o)*L : (n*O+o+1)*L]
-				for i := range row {
-					row[i] += bv
-				}
-			}
+		for p := 0; p < nparts; p++ {
+			t.parts = append(t.parts, g.buf(K*L).Data)
 		}
 	}
+	g.parallel(t, nparts, N*O*L*K)
 	node := g.newNode(y, conv2dBack, x, w, b)
-	node.s1 = nil
 	if save {
 		node.s1 = cols
 	}
@@ -184,52 +166,118 @@ func (g *Graph) Conv2d(x, w, b *Var, opt ConvOptions) *Var {
 	return node
 }
 
+// convTask runs a convolution's forward or backward pass over a range of
+// images; parts get their own scratch buffers.
+type convTask struct {
+	back                             bool
+	x, w, b, y, cols                 []float32
+	gy, gx, gw                       []float32
+	parts                            [][]float32 // per-part scratch (col or dcol)
+	gwParts                          [][]float32 // per-part weight gradients
+	N, C, H, W, O, kh, kw, oh, ow, G int
+	sh, sw, ph, pw, dh, dw           int
+	direct                           bool
+}
+
+func (t *convTask) run(part, parts int) {
+	lo, hi := span(t.N, part, parts)
+	Cg, Og := t.C/t.G, t.O/t.G
+	K, L, HW := Cg*t.kh*t.kw, t.oh*t.ow, t.H*t.W
+	for n := lo; n < hi; n++ {
+		for gi := 0; gi < t.G; gi++ {
+			src := t.x[(n*t.C+gi*Cg)*HW : (n*t.C+(gi+1)*Cg)*HW]
+			wg := t.w[gi*Og*K : (gi+1)*Og*K]
+			var col []float32
+			switch {
+			case t.direct:
+				col = src
+			case t.cols != nil:
+				col = t.cols[(n*t.G+gi)*K*L : (n*t.G+gi+1)*K*L]
+			}
+			if !t.back {
+				if col == nil {
+					col = t.parts[part]
+				}
+				if !t.direct {
+					tensor.Im2col(src, Cg, t.H, t.W, t.kh, t.kw, t.ph, t.pw, t.sh, t.sw, t.dh, t.dw, col)
+				}
+				tensor.Gemm(false, false, Og, L, K, 1, wg, K, col, L, 0, t.y[(n*t.O+gi*Og)*L:(n*t.O+(gi+1)*Og)*L], L)
+				continue
+			}
+			dy := t.gy[(n*t.O+gi*Og)*L : (n*t.O+(gi+1)*Og)*L]
+			if t.gw != nil {
+				tensor.Gemm(false, true, Og, K, L, 1, dy, L, col, L, 1, t.gwParts[part][gi*Og*K:(gi+1)*Og*K], K)
+			}
+			if t.gx != nil {
+				dx := t.gx[(n*t.C+gi*Cg)*HW : (n*t.C+(gi+1)*Cg)*HW]
+				if t.direct {
+					tensor.Gemm(true, false, K, L, Og, 1, wg, K, dy, L, 1, dx, L)
+				} else {
+					dcol := t.parts[part]
+					tensor.Gemm(true, false, K, L, Og, 1, wg, K, dy, L, 0, dcol, L)
+					tensor.Col2im(dcol, Cg, t.H, t.W, t.kh, t.kw, t.ph, t.pw, t.sh, t.sw, t.dh, t.dw, dx)
+				}
+			}
+		}
+		if !t.back && t.b != nil {
+			for o, bv := range t.b {
+				row := t.y[(n*t.O+o)*L : (n*t.O+o+1)*L]
+				for i := range row {
+					row[i] += bv
+				}
+			}
+		}
+	}
+}
+
 func conv2dBack(n *Var) {
 	x, w, b := n.a, n.b, n.c
+	g := n.g
 	xs, ws := x.Data.Shape, w.Data.Shape
 	N, C, H, W := xs[0], xs[1], xs[2], xs[3]
 	O, kh, kw := ws[0], ws[2], ws[3]
-	sh, sw, ph, pw, dh, dw, G := n.ints[0], n.ints[1], n.ints[2], n.ints[3], n.ints[4], n.ints[5], n.ints[6]
 	oh, ow := n.Data.Shape[2], n.Data.Shape[3]
-	Cg, Og := C/G, O/G
-	K, L := Cg*kh*kw, oh*ow
-	direct := kh == 1 && kw == 1 && sh == 1 && sw == 1 && ph == 0 && pw == 0
-	gy, wd, xd := n.Grad.Data, w.Data.Data, x.Data.Data
+	G := n.ints[6]
+	L := oh * ow
+	gy := n.Grad.Data
 	if b != nil && b.requiresGrad {
 		gb := b.grad()
 		for i := 0; i < N; i++ {
 			for o := range gb {
-				gb[o] += float32(sum64(gy[(i*O+o)*L : (i*O+o+1)*L]))
+				gb[o] += tensor.Sum(gy[(i*O+o)*L : (i*O+o+1)*L])
 			}
 		}
 	}
-	var dcol []float32
-	if x.requiresGrad && !direct {
-		dcol = n.g.buf(K * L).Data
+	if !x.requiresGrad && !w.requiresGrad {
+		return
 	}
-	for i := 0; i < N; i++ {
-		for gi := 0; gi < G; gi++ {
-			dy := gy[(i*O+gi*Og)*L : (i*O+(gi+1)*Og)*L]
-			wg := wd[gi*Og*K : (gi+1)*Og*K]
-			if w.requiresGrad {
-				var col []float32
-				if direct {
-					col = xd[(i*C+gi*Cg)*H*W : (i*C+(gi+1)*Cg)*H*W]
-				} else {
-					col = n.s1.Data[(i*G+gi)*K*L : (i*G+gi+1)*K*L]
-				}
-				tensor.Gemm(false, true, Og, K, L, 1, dy, L, col, L, 1, w.grad()[gi*Og*K:(gi+1)*Og*K], K)
-			}
-			if x.requiresGrad {
-				dx := x.grad()[(i*C+gi*Cg)*H*W : (i*C+(gi+1)*Cg)*H*W]
-				if direct {
-					tensor.Gemm(true, false, K, L, Og, 1, wg, K, dy, L, 1, dx, L)
-				} else {
-					tensor.Gemm(true, false, K, L, Og, 1, wg, K, dy, L, 0, dcol, L)
-					tensor.Col2im(dcol, Cg, H, W, kh, kw, ph, pw, sh, sw, dh, dw, dx)
-				}
+	t := &g.convT
+	*t = convTask{back: true, x: x.Data.Data, w: w.Data.Data, gy: gy, N: N, C: C, H: H, W: W, O: O, kh: kh, kw: kw, oh: oh, ow: ow, G: G,
+		sh: n.ints[0], sw: n.ints[1], ph: n.ints[2], pw: n.ints[3], dh: n.ints[4], dw: n.ints[5],
+		parts: t.parts[:0], gwParts: t.gwParts[:0]}
+	t.direct = kh == 1 && kw == 1 && t.sh == 1 && t.sw == 1 && t.ph == 0 && t.pw == 0
+	if n.s1 != nil {
+		t.cols = n.s1.Data
+	}
+	nparts := min(N, 8)
+	K := C / G * kh * kw
+	if x.requiresGrad {
+		t.gx = x.grad()
+		if !t.direct {
+			for p := 0; p < nparts; p++ {
+				t.parts = append(t.parts, g.buf(K*L).Data)
 			}
 		}
+	}
+	if w.requiresGrad {
+		t.gw = w.grad()
+		for p := 0; p < nparts; p++ {
+			t.gwParts = append(t.gwParts, g.zbuf(len(t.gw)).Data)
+		}
+	}
+	g.parallel(t, nparts, N*O*L*K)
+	for _, part := range t.gwParts {
+		tensor.Axpy(1, part, t.gw)
 	}
 }
 

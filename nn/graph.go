@@ -26,6 +26,7 @@ package nn
 import (
 	"errors"
 	"fmt"
+	"sync"
 
 	"github.com/mlforge/mlforge/tensor"
 )
@@ -50,6 +51,7 @@ type Var struct {
 
 	requiresGrad bool
 	leaf         bool
+	gradSet      bool // an intermediate Grad holds this pass's values
 
 	g       *Graph
 	back    backFn
@@ -101,12 +103,36 @@ func (v *Var) ZeroGrad() {
 	}
 }
 
-// grad returns v's gradient slice, allocating it for a leaf on first use.
+// grad returns v's gradient slice for accumulation, allocating it for a
+// leaf on first use and zeroing it for an intermediate result on the first
+// write of a backward pass.
 func (v *Var) grad() []float32 {
-	if v.Grad == nil {
-		v.Grad = &tensor.Tensor{Shape: append([]int(nil), v.Data.Shape...), Data: make([]float32, len(v.Data.Data))}
+	if v.leaf {
+		if v.Grad == nil {
+			v.Grad = &tensor.Tensor{Shape: append([]int(nil), v.Data.Shape...), Data: make([]float32, len(v.Data.Data))}
+		}
+		return v.Grad.Data
+	}
+	if !v.gradSet {
+		clear(v.Grad.Data)
+		v.gradSet = true
 	}
 	return v.Grad.Data
+}
+
+// gradOut returns v's gradient slice and whether the caller must add to it
+// (true) or may overwrite it (false: the first write to an intermediate
+// result in this backward pass). Kernels that can overwrite save a pass of
+// zeroing.
+func (v *Var) gradOut() ([]float32, bool) {
+	if v.leaf {
+		return v.grad(), true
+	}
+	if v.gradSet {
+		return v.Grad.Data, true
+	}
+	v.gradSet = true
+	return v.Grad.Data, false
 }
 
 // Graph is the tape of one forward pass plus an arena of reusable buffers.
@@ -125,6 +151,12 @@ type Graph struct {
 
 	err  error
 	dead *Var
+
+	wg      sync.WaitGroup
+	convT   convTask
+	ewT     ewTask
+	poolT   poolTask
+	scratch []*tensor.Tensor // per-part gradient accumulators
 }
 
 // NewGraph returns a Graph that records operations for Backward.
@@ -304,14 +336,23 @@ func (g *Graph) Backward(loss *Var) error {
 	for _, n := range g.nodes[:end+1] {
 		if n.requiresGrad {
 			n.Grad = g.bufLike(n.Data)
-			clear(n.Grad.Data)
+			n.gradSet = false
 		}
 	}
 	loss.Grad.Data[0] = 1
+	loss.gradSet = true
 	for i := end; i >= 0; i-- {
 		n := g.nodes[i]
-		if n.requiresGrad && n.back != nil {
+		if n.requiresGrad && n.gradSet && n.back != nil {
 			n.back(n)
+		}
+	}
+	// Results no gradient reached (unused outputs, inputs the loss does not
+	// depend on) read as zero.
+	for _, n := range g.nodes[:end+1] {
+		if n.requiresGrad && !n.gradSet {
+			clear(n.Grad.Data)
+			n.gradSet = true
 		}
 	}
 	return nil

@@ -57,15 +57,24 @@ func floorDiv(a, b int) int {
 }
 
 func (o *PoolOptions) outShape(layer string, in []int) ([]int, error) {
+	oh, ow, err := o.outDims(layer, in)
+	if err != nil {
+		return nil, err
+	}
+	return []int{in[0], in[1], oh, ow}, nil
+}
+
+// outDims returns the output height and width for input shape in.
+func (o *PoolOptions) outDims(layer string, in []int) (int, int, error) {
 	if len(in) != 4 {
-		return nil, shapeErr(layer, "(N, C, H, W)", in)
+		return 0, 0, shapeErr(layer, "(N, C, H, W)", in)
 	}
 	oh := poolOut(in[2], o.KernelSize[0], o.Padding[0], o.Stride[0], o.Dilation[0], o.CeilMode)
 	ow := poolOut(in[3], o.KernelSize[1], o.Padding[1], o.Stride[1], o.Dilation[1], o.CeilMode)
 	if oh < 1 || ow < 1 {
-		return nil, fmt.Errorf("%s: input of %dx%d is smaller than the kernel %v", layer, in[2], in[3], o.KernelSize)
+		return 0, 0, fmt.Errorf("%s: input of %dx%d is smaller than the kernel %v", layer, in[2], in[3], o.KernelSize)
 	}
-	return []int{in[0], in[1], oh, ow}, nil
+	return oh, ow, nil
 }
 
 // MaxPool2d takes the maximum over windows of (N, C, H, W) inputs.
@@ -102,23 +111,64 @@ func (g *Graph) MaxPool2d(x *Var, opt PoolOptions) *Var {
 	if err := opt.check("MaxPool2d"); err != nil {
 		return g.fail("%v", err)
 	}
-	os, err := opt.outShape("MaxPool2d", x.Data.Shape)
+	oh, ow, err := opt.outDims("MaxPool2d", x.Data.Shape)
 	if err != nil {
 		return g.fail("%v", err)
 	}
 	N, C, H, W := x.Data.Shape[0], x.Data.Shape[1], x.Data.Shape[2], x.Data.Shape[3]
-	oh, ow := os[2], os[3]
 	y := g.buf(N, C, oh, ow)
 	record := !g.noGrad && x.requiresGrad
 	var idx []int32
 	if record {
 		idx = g.ibuf(len(y.Data))
 	}
+	t := &g.poolT
+	*t = poolTask{x: x.Data.Data, y: y.Data, idx: idx, record: record, planes: N * C, H: H, W: W, oh: oh, ow: ow, opt: opt}
+	g.parallel(t, 8, len(x.Data.Data))
+	n := g.newNode(y, maxPoolBack, x, nil, nil)
+	n.idx = idx
+	return n
+}
+
+func maxPoolBack(n *Var) {
+	if !n.a.requiresGrad {
+		return
+	}
+	xs := n.a.Data.Shape
+	t := &n.g.poolT
+	*t = poolTask{back: true, gx: n.a.grad(), gy: n.Grad.Data, idx: n.idx, planes: xs[0] * xs[1], H: xs[2], W: xs[3], oh: n.Data.Shape[2], ow: n.Data.Shape[3]}
+	n.g.parallel(t, 8, len(n.Grad.Data)*2)
+}
+
+// poolTask runs a max-pooling forward or backward pass over a range of
+// planes.
+type poolTask struct {
+	back, record bool
+	x, y, gx, gy []float32
+	idx          []int32
+	planes, H, W int
+	oh, ow       int
+	opt          PoolOptions
+}
+
+func (t *poolTask) run(part, parts int) {
+	lo, hi := span(t.planes, part, parts)
+	H, W, oh, ow := t.H, t.W, t.oh, t.ow
+	if t.back {
+		HW, L := H*W, oh*ow
+		for p := lo; p < hi; p++ {
+			dst := t.gx[p*HW : (p+1)*HW]
+			for i, j := range t.idx[p*L : (p+1)*L] {
+				dst[j] += t.gy[p*L+i]
+			}
+		}
+		return
+	}
+	opt, xd, yd, idx, record := t.opt, t.x, t.y, t.idx, t.record
 	kh, kw := opt.KernelSize[0], opt.KernelSize[1]
 	sh, sw, ph, pw, dh, dw := opt.Stride[0], opt.Stride[1], opt.Padding[0], opt.Padding[1], opt.Dilation[0], opt.Dilation[1]
-	xd, yd := x.Data.Data, y.Data
 	fast := kh == 2 && kw == 2 && sh == 2 && sw == 2 && ph == 0 && pw == 0 && dh == 1 && dw == 1
-	for p := 0; p < N*C; p++ {
+	for p := lo; p < hi; p++ {
 		src := xd[p*H*W : (p+1)*H*W]
 		dst := yd[p*oh*ow : (p+1)*oh*ow]
 		if fast && 2*oh <= H && 2*ow <= W {
@@ -127,19 +177,23 @@ func (g *Graph) MaxPool2d(x *Var, opt PoolOptions) *Var {
 				r1 := src[(2*oy+1)*W : (2*oy+1)*W+W]
 				for ox := 0; ox < ow; ox++ {
 					i0 := 2 * ox
-					m, mi := r0[i0], 2*oy*W+i0
-					if v := r0[i0+1]; v > m || v != v {
-						m, mi = v, 2*oy*W+i0+1
-					}
-					if v := r1[i0]; v > m || v != v {
-						m, mi = v, (2*oy+1)*W+i0
-					}
-					if v := r1[i0+1]; v > m || v != v {
-						m, mi = v, (2*oy+1)*W+i0+1
-					}
+					a, b, c, d := r0[i0], r0[i0+1], r1[i0], r1[i0+1]
+					m := max(max(a, b), max(c, d))
 					dst[oy*ow+ox] = m
 					if record {
-						idx[p*oh*ow+oy*ow+ox] = int32(mi)
+						// First position holding the maximum, chosen with
+						// conditional moves rather than branches.
+						k := 2*oy*W + i0 + W + 1
+						if c == m {
+							k = 2*oy*W + i0 + W
+						}
+						if b == m {
+							k = 2*oy*W + i0 + 1
+						}
+						if a == m {
+							k = 2*oy*W + i0
+						}
+						idx[p*oh*ow+oy*ow+ox] = int32(k)
 					}
 				}
 			}
@@ -171,25 +225,6 @@ func (g *Graph) MaxPool2d(x *Var, opt PoolOptions) *Var {
 					idx[p*oh*ow+oy*ow+ox] = int32(mi)
 				}
 			}
-		}
-	}
-	n := g.newNode(y, maxPoolBack, x, nil, nil)
-	n.idx = idx
-	return n
-}
-
-func maxPoolBack(n *Var) {
-	if !n.a.requiresGrad {
-		return
-	}
-	xs := n.a.Data.Shape
-	HW := xs[2] * xs[3]
-	L := n.Data.Shape[2] * n.Data.Shape[3]
-	ga, gy := n.a.grad(), n.Grad.Data
-	for p := 0; p < xs[0]*xs[1]; p++ {
-		dst := ga[p*HW : (p+1)*HW]
-		for i, j := range n.idx[p*L : (p+1)*L] {
-			dst[j] += gy[p*L+i]
 		}
 	}
 }
@@ -244,12 +279,11 @@ func (g *Graph) AvgPool2d(x *Var, opt PoolOptions, countIncludePad bool) *Var {
 	if err := opt.check("AvgPool2d"); err != nil {
 		return g.fail("%v", err)
 	}
-	os, err := opt.outShape("AvgPool2d", x.Data.Shape)
+	oh, ow, err := opt.outDims("AvgPool2d", x.Data.Shape)
 	if err != nil {
 		return g.fail("%v", err)
 	}
 	N, C, H, W := x.Data.Shape[0], x.Data.Shape[1], x.Data.Shape[2], x.Data.Shape[3]
-	oh, ow := os[2], os[3]
 	y := g.buf(N, C, oh, ow)
 	xd, yd := x.Data.Data, y.Data
 	for p := 0; p < N*C; p++ {
