@@ -50,11 +50,13 @@ func BenchmarkPreprocessing(b *testing.B) {
 		}
 		b.Run(c.name+"/fit", func(b *testing.B) {
 			b.ReportAllocs()
+			t0 := cpuTime()
 			for b.Loop() {
 				if err := c.new().Fit(ctx, in, nil); err != nil {
 					b.Fatal(err)
 				}
 			}
+			b.ReportMetric(float64(cpuTime()-t0)/float64(b.N), "cpu-ns/op")
 		})
 		e := c.new()
 		if err := e.Fit(ctx, in, nil); err != nil {
@@ -62,11 +64,13 @@ func BenchmarkPreprocessing(b *testing.B) {
 		}
 		b.Run(c.name+"/transform", func(b *testing.B) {
 			b.ReportAllocs()
+			t0 := cpuTime()
 			for b.Loop() {
 				if _, err := e.Transform(in); err != nil {
 					b.Fatal(err)
 				}
 			}
+			b.ReportMetric(float64(cpuTime()-t0)/float64(b.N), "cpu-ns/op")
 		})
 	}
 }

@@ -1,0 +1,278 @@
+package images
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+
+	"github.com/mlforge/mlforge/tensor"
+)
+
+// Value is what transforms take and return: an 8-bit Image (like a PIL
+// image) or a C x H x W float32 tensor (like a torch tensor). Exactly one of
+// the fields is set.
+type Value struct {
+	Image  *Image
+	Tensor *tensor.Tensor
+}
+
+// ImageValue wraps an image.
+func ImageValue(m *Image) Value { return Value{Image: m} }
+
+// TensorValue wraps a tensor.
+func TensorValue(t *tensor.Tensor) Value { return Value{Tensor: t} }
+
+// Size returns the width, height and channel count of v.
+func (v Value) Size() (w, h, c int, err error) {
+	switch {
+	case v.Image != nil:
+		m := v.Image
+		if m.W <= 0 || m.H <= 0 || (m.C != 1 && m.C != 3) || len(m.Pix) != m.W*m.H*m.C {
+			return 0, 0, 0, fmt.Errorf("malformed image: %dx%d with %d channels and %d bytes", m.W, m.H, m.C, len(m.Pix))
+		}
+		return m.W, m.H, m.C, nil
+	case v.Tensor != nil:
+		C, H, W, err := chw(v.Tensor)
+		return W, H, C, err
+	}
+	return 0, 0, 0, fmt.Errorf("no image")
+}
+
+// remap builds an ow x oh result whose pixel i copies source pixel src[i]
+// (y*W+x in the source) or is fill where src[i] < 0.
+func remap(v Value, ow, oh int, src []int32, fill float64) Value {
+	if m := v.Image; m != nil {
+		C := m.C
+		out := NewImage(ow, oh, C)
+		f := fillU8(fill)
+		for i, s := range src {
+			o := out.Pix[i*C : i*C+C]
+			if s < 0 {
+				for c := range o {
+					o[c] = f
+				}
+				continue
+			}
+			copy(o, m.Pix[int(s)*C:int(s)*C+C])
+		}
+		return Value{Image: out}
+	}
+	t := v.Tensor
+	C, H, W := t.Shape[0], t.Shape[1], t.Shape[2]
+	out := tensor.New(C, oh, ow)
+	for c := range C {
+		in := t.Data[c*H*W : (c+1)*H*W]
+		o := out.Data[c*oh*ow : (c+1)*oh*ow]
+		for i, s := range src {
+			if s < 0 {
+				o[i] = float32(fill)
+			} else {
+				o[i] = in[s]
+			}
+		}
+	}
+	return Value{Tensor: out}
+}
+
+func fillU8(f float64) uint8 {
+	return uint8(min(max(math.Round(f), 0), 255))
+}
+
+// Crop returns the h x w region of v whose top-left corner is (left, top),
+// like torchvision's F.crop: parts outside the image are filled with 0.
+func Crop(v Value, top, left, h, w int) (Value, error) {
+	W, H, _, err := v.Size()
+	if err != nil {
+		return Value{}, err
+	}
+	if h <= 0 || w <= 0 || int64(h)*int64(w) > MaxPixels {
+		return Value{}, fmt.Errorf("crop of %dx%d pixels: want a positive size of at most %d pixels", w, h, MaxPixels)
+	}
+	src := make([]int32, w*h)
+	for y := range h {
+		sy := y + top
+		for x := range w {
+			sx := x + left
+			if sx < 0 || sx >= W || sy < 0 || sy >= H {
+				src[y*w+x] = -1
+			} else {
+				src[y*w+x] = int32(sy*W + sx)
+			}
+		}
+	}
+	return remap(v, w, h, src, 0), nil
+}
+
+// PaddingMode is how Pad fills the border, as torchvision's padding_mode.
+type PaddingMode string
+
+// Padding modes.
+const (
+	PadConstant  PaddingMode = "constant"  // the fill value
+	PadEdge      PaddingMode = "edge"      // the last pixel repeated
+	PadReflect   PaddingMode = "reflect"   // mirrored without repeating the edge: 2 1 | 0 1 2 | 1 0
+	PadSymmetric PaddingMode = "symmetric" // mirrored repeating the edge: 1 0 | 0 1 2 | 2 1
+)
+
+// padIndex maps a coordinate outside [0, n) to one inside, or -1 for the
+// fill value.
+func padIndex(i, n int, mode PaddingMode) int {
+	if i >= 0 && i < n {
+		return i
+	}
+	switch mode {
+	case PadEdge:
+		return min(max(i, 0), n-1)
+	case PadReflect:
+		if n == 1 {
+			return 0
+		}
+		p := 2 * (n - 1)
+		i = ((i % p) + p) % p
+		if i >= n {
+			i = p - i
+		}
+		return i
+	case PadSymmetric:
+		p := 2 * n
+		i = ((i % p) + p) % p
+		if i >= n {
+			i = p - 1 - i
+		}
+		return i
+	}
+	return -1
+}
+
+// Pad adds left, top, right and bottom borders to v, like torchvision's
+// F.pad.
+func Pad(v Value, left, top, right, bottom int, mode PaddingMode, fill float64) (Value, error) {
+	W, H, _, err := v.Size()
+	if err != nil {
+		return Value{}, err
+	}
+	if left < 0 || top < 0 || right < 0 || bottom < 0 {
+		return Value{}, fmt.Errorf("padding must not be negative, got %d, %d, %d, %d", left, top, right, bottom)
+	}
+	if mode == PadReflect && (left >= W || right >= W || top >= H || bottom >= H) {
+		return Value{}, fmt.Errorf("reflect padding of %d, %d, %d, %d needs an image larger than the padding, got %dx%d", left, top, right, bottom, W, H)
+	}
+	w, h := W+left+right, H+top+bottom
+	if int64(w)*int64(h) > MaxPixels {
+		return Value{}, fmt.Errorf("padding to %dx%d: more than the limit of %d pixels", w, h, MaxPixels)
+	}
+	src := make([]int32, w*h)
+	for y := range h {
+		sy := padIndex(y-top, H, mode)
+		for x := range w {
+			sx := padIndex(x-left, W, mode)
+			if sx < 0 || sy < 0 {
+				src[y*w+x] = -1
+			} else {
+				src[y*w+x] = int32(sy*W + sx)
+			}
+		}
+	}
+	return remap(v, w, h, src, fill), nil
+}
+
+// Flip mirrors v left-right (horizontal) or top-bottom.
+func Flip(v Value, horizontal bool) (Value, error) {
+	W, H, _, err := v.Size()
+	if err != nil {
+		return Value{}, err
+	}
+	src := make([]int32, W*H)
+	for y := range H {
+		for x := range W {
+			if horizontal {
+				src[y*W+x] = int32(y*W + W - 1 - x)
+			} else {
+				src[y*W+x] = int32((H-1-y)*W + x)
+			}
+		}
+	}
+	return remap(v, W, H, src, 0), nil
+}
+
+// round15 is Python's round(x, 15).
+func round15(x float64) float64 {
+	r, _ := strconv.ParseFloat(strconv.FormatFloat(x, 'f', 15, 64), 64)
+	return r
+}
+
+// Rotate turns v by angle degrees counter-clockwise about its centre,
+// keeping its size, with nearest-neighbour sampling and fill outside, exactly
+// as PIL's Image.rotate(angle, NEAREST) that torchvision's rotate calls on
+// PIL images (tensors are mapped the same way).
+func Rotate(v Value, angle, fill float64) (Value, error) {
+	W, H, _, err := v.Size()
+	if err != nil {
+		return Value{}, err
+	}
+	if math.IsNaN(angle) || math.IsInf(angle, 0) {
+		return Value{}, fmt.Errorf("rotation angle must be finite, got %v", angle)
+	}
+	angle = math.Mod(angle, 360)
+	if angle < 0 {
+		angle += 360
+	}
+	src := make([]int32, W*H)
+	switch {
+	case angle == 0:
+		for i := range src {
+			src[i] = int32(i)
+		}
+		return remap(v, W, H, src, fill), nil
+	case angle == 180:
+		for i := range src {
+			src[i] = int32(W*H - 1 - i)
+		}
+		return remap(v, W, H, src, fill), nil
+	case (angle == 90 || angle == 270) && W == H:
+		for y := range H {
+			for x := range W {
+				if angle == 90 { // PIL's ROTATE_90 transpose
+					src[y*W+x] = int32(x*W + W - 1 - y)
+				} else { // ROTATE_270
+					src[y*W+x] = int32((H-1-x)*W + y)
+				}
+			}
+		}
+		return remap(v, W, H, src, fill), nil
+	}
+	r := -angle * math.Pi / 180
+	a := [6]float64{round15(math.Cos(r)), round15(math.Sin(r)), 0, round15(-math.Sin(r)), round15(math.Cos(r)), 0}
+	cx, cy := float64(W)/2, float64(H)/2
+	a[2] = float64(a[0]*-cx) + float64(a[1]*-cy) + cx // conversions prevent FMA fusion: PIL rounds each product
+	a[5] = float64(a[3]*-cx) + float64(a[4]*-cy) + cy
+	xo := a[2] + a[1]*0.5 + a[0]*0.5
+	yo := a[5] + a[4]*0.5 + a[3]*0.5
+	for y := range H {
+		xx, yy := xo, yo
+		for x := range W {
+			s := int32(-1)
+			xin, yin := coord(xx), coord(yy)
+			if xin >= 0 && xin < W && yin >= 0 && yin < H {
+				s = int32(yin*W + xin)
+			}
+			src[y*W+x] = s
+			xx += a[0]
+			yy += a[3]
+		}
+		xo += a[1]
+		yo += a[4]
+	}
+	return remap(v, W, H, src, fill), nil
+}
+
+// coord is PIL's COORD macro: truncation, with -1 for negatives.
+func coord(v float64) int {
+	if v < 0 {
+		return -1
+	}
+	if v >= math.MaxInt32 {
+		return math.MaxInt32
+	}
+	return int(v)
+}
