@@ -377,15 +377,12 @@ func (w *worker) Work(ctx context.Context, job *river.Job[TrainArgs]) (err error
 			final, errMsg = store.Cancelled, "cancelled"
 		}
 	}
-	rec.flush() // points and events land before the status says done
-	bg := context.Background()
-	if ok, err := st.FinishRun(bg, id, attempt, final, result, errMsg); err != nil || !ok {
-		rec.close()
-		return err
+	rec.close() // points and events land before the status says done
+	ok, err = st.FinishRun(context.Background(), id, attempt, final, result, errMsg, rec.statusEvent(final, errMsg, attempt))
+	if ok {
+		m.Broker.Notify(id)
 	}
-	rec.status(final, errMsg, attempt)
-	rec.close()
-	return nil
+	return err
 }
 
 // ModelDir is where the service keeps the model of a run, relative to the

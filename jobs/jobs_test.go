@@ -16,6 +16,36 @@ import (
 func init() {
 	HeartbeatEvery = 50 * time.Millisecond
 	FlushEvery = 20 * time.Millisecond
+	SampleEvery = 0
+}
+
+func TestRecorderSamplesFastSteps(t *testing.T) {
+	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "s.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	r := &store.Run{ID: store.NewID(), Name: "r", Class: "X", Spec: json.RawMessage(`{}`)}
+	st.CreateRun(context.Background(), r)
+	defer func(old time.Duration) { SampleEvery = old }(SampleEvery)
+	SampleEvery = time.Hour
+	rec, err := newRecorder(context.Background(), st, NewBroker(), r.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 1; i <= 10000; i++ {
+		loss := float64(i)
+		rec.Report(ml.Event{Kind: "iter", Step: i, Total: 20000, Loss: &loss})
+	}
+	one := 0.5
+	rec.Report(ml.Event{Kind: "epoch", Epoch: 1, Epochs: 1, Loss: &one})
+	rec.close()
+	pts, _ := st.Points(context.Background(), r.ID)
+	// The first step, the last pending step (kept before the epoch) and
+	// the epoch's loss.
+	if len(pts) != 3 || pts[2].Series != "loss" || pts[2].Step != 10000 {
+		t.Fatalf("points = %+v", pts)
+	}
 }
 
 // fakeRunner trains for steps steps of 10 ms, reporting a loss each step.

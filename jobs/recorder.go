@@ -3,6 +3,7 @@ package jobs
 import (
 	"context"
 	"encoding/json"
+	"maps"
 	"sync"
 	"time"
 
@@ -23,6 +24,10 @@ type Recorder struct {
 	points []store.Point
 	events []store.Event
 	step   int
+	// Fast step and iteration events are sampled: at most one per
+	// SampleEvery, the latest kept pending so the last one always lands.
+	lastStep time.Time
+	pending  *ml.Event
 
 	done chan struct{}
 	wg   sync.WaitGroup
@@ -56,6 +61,10 @@ func (r *Recorder) loop() {
 
 func (r *Recorder) flush() {
 	r.mu.Lock()
+	if r.pending != nil {
+		r.record(*r.pending)
+		r.pending = nil
+	}
 	pts, evs := r.points, r.events
 	r.points, r.events = nil, nil
 	r.mu.Unlock()
@@ -85,8 +94,13 @@ func (r *Recorder) point(series string, step, epoch int, value float64) {
 	r.add("metric", p)
 }
 
+// SampleEvery is the least time between two recorded step or iteration
+// events of a run; epochs, stages and logs are always recorded.
+var SampleEvery = 50 * time.Millisecond
+
 // Report records an ml.Event: a progress event, and a metric point for its
-// loss and each metric.
+// loss and each metric. Step and iteration events closer together than
+// SampleEvery are sampled, so a fast loop cannot flood the store.
 func (r *Recorder) Report(e ml.Event) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -94,7 +108,23 @@ func (r *Recorder) Report(e ml.Event) {
 	case "stage", "log":
 		r.add("log", map[string]string{"message": e.Message})
 		return
+	case "epoch":
+		if r.pending != nil {
+			r.record(*r.pending)
+		}
+	default:
+		if time.Since(r.lastStep) < SampleEvery && e.Step != e.Total {
+			e.Metrics = maps.Clone(e.Metrics)
+			r.pending = &e
+			return
+		}
+		r.lastStep = time.Now()
 	}
+	r.pending = nil
+	r.record(e)
+}
+
+func (r *Recorder) record(e ml.Event) {
 	step := e.Step
 	if step == 0 {
 		r.step++
@@ -133,6 +163,14 @@ func (r *Recorder) status(st store.Status, msg string, attempt int) {
 	r.add("status", map[string]any{"status": st, "message": msg, "attempt": attempt})
 	r.mu.Unlock()
 	r.flush()
+}
+
+// statusEvent makes the next status event without recording it, for the
+// caller to store with the run's final state. Call it after close.
+func (r *Recorder) statusEvent(st store.Status, msg string, attempt int) store.Event {
+	data, _ := json.Marshal(map[string]any{"status": st, "message": msg, "attempt": attempt})
+	r.seq++
+	return store.Event{Seq: r.seq, Type: "status", Data: data, Time: time.Now()}
 }
 
 func (r *Recorder) close() {

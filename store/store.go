@@ -88,7 +88,8 @@ type ListOptions struct {
 
 // Store is the run store.
 type Store struct {
-	db       *sql.DB
+	db       *sql.DB // writes (SQLite: one connection, so writers queue here, not on the file lock)
+	rdb      *sql.DB // reads (SQLite in WAL mode: readers never wait for writers)
 	postgres bool
 	// Path is the SQLite file, "" for PostgreSQL.
 	Path string
@@ -106,11 +107,16 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		if err == nil {
 			s.db.SetMaxOpenConns(16)
 		}
+		s.rdb = s.db
 	} else {
 		s.Path = url
 		s.db, err = sql.Open("sqlite", SQLiteDSN(url))
 		if err == nil {
-			s.db.SetMaxOpenConns(4)
+			s.db.SetMaxOpenConns(1)
+			s.rdb, err = sql.Open("sqlite", "file:"+url+"?_pragma=busy_timeout(10000)&_pragma=query_only(true)")
+		}
+		if err == nil {
+			s.rdb.SetMaxOpenConns(8)
 		}
 	}
 	if err != nil {
@@ -145,7 +151,12 @@ func (s *Store) DB() *sql.DB { return s.db }
 func (s *Store) Postgres() bool { return s.postgres }
 
 // Close closes the database.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error {
+	if s.rdb != s.db {
+		s.rdb.Close()
+	}
+	return s.db.Close()
+}
 
 var schema = []string{
 	`CREATE TABLE IF NOT EXISTS mlf_runs (
@@ -277,7 +288,7 @@ func scanRun(sc interface{ Scan(...any) error }) (*Run, error) {
 
 // GetRun returns the run with the given ID, or ErrNotFound.
 func (s *Store) GetRun(ctx context.Context, id string) (*Run, error) {
-	r, err := scanRun(s.db.QueryRowContext(ctx, s.q(`SELECT `+runCols+` FROM mlf_runs WHERE id = ?`), id))
+	r, err := scanRun(s.rdb.QueryRowContext(ctx, s.q(`SELECT `+runCols+` FROM mlf_runs WHERE id = ?`), id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNotFound
 	}
@@ -308,7 +319,7 @@ func (s *Store) ListRuns(ctx context.Context, o ListOptions) ([]*Run, error) {
 		query += " WHERE " + strings.Join(where, " AND ")
 	}
 	query += " ORDER BY id DESC LIMIT " + strconv.Itoa(o.Limit)
-	rows, err := s.db.QueryContext(ctx, s.q(query), args...)
+	rows, err := s.rdb.QueryContext(ctx, s.q(query), args...)
 	if err != nil {
 		return nil, err
 	}
@@ -329,9 +340,9 @@ func (s *Store) CountRuns(ctx context.Context, status Status) (int, error) {
 	var n int
 	var err error
 	if status == "" {
-		err = s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM mlf_runs`).Scan(&n)
+		err = s.rdb.QueryRowContext(ctx, `SELECT COUNT(*) FROM mlf_runs`).Scan(&n)
 	} else {
-		err = s.db.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM mlf_runs WHERE status = ?`), string(status)).Scan(&n)
+		err = s.rdb.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM mlf_runs WHERE status = ?`), string(status)).Scan(&n)
 	}
 	return n, err
 }
@@ -363,23 +374,33 @@ func (s *Store) Heartbeat(ctx context.Context, id string, attempt int) (bool, er
 	return n == 1, err
 }
 
-// FinishRun records the end of attempt of run id. It returns false when the
-// attempt no longer owns the run.
-func (s *Store) FinishRun(ctx context.Context, id string, attempt int, status Status, result json.RawMessage, errMsg string) (bool, error) {
-	var res sql.Result
-	var err error
+// FinishRun records the end of attempt of run id, and appends events (the
+// final status event) in the same transaction, so that a reader who sees the
+// run done also sees its last event. It returns false when the attempt no
+// longer owns the run.
+func (s *Store) FinishRun(ctx context.Context, id string, attempt int, status Status, result json.RawMessage, errMsg string, events ...Event) (bool, error) {
 	var rs any
 	if result != nil {
 		rs = string(result)
 	}
-	res, err = s.db.ExecContext(ctx, s.q(`UPDATE mlf_runs SET status = ?, result = ?, error = ?, finished_at = ?
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return false, err
+	}
+	defer tx.Rollback()
+	res, err := tx.ExecContext(ctx, s.q(`UPDATE mlf_runs SET status = ?, result = ?, error = ?, finished_at = ?
 		WHERE id = ? AND attempt = ? AND status IN (?, ?)`),
 		string(status), rs, errMsg, ms(time.Now()), id, attempt, string(Queued), string(Running))
 	if err != nil {
 		return false, err
 	}
-	n, err := res.RowsAffected()
-	return n == 1, err
+	if n, err := res.RowsAffected(); err != nil || n != 1 {
+		return false, err
+	}
+	if err := s.insertEvents(ctx, tx, id, events); err != nil {
+		return false, err
+	}
+	return true, tx.Commit()
 }
 
 // RequestCancel asks run id to stop. A queued run is cancelled at once; a
@@ -410,7 +431,7 @@ func (s *Store) Requeue(ctx context.Context, id string, attempt int) (bool, erro
 
 // Unfinished returns runs that are queued or running, oldest first.
 func (s *Store) Unfinished(ctx context.Context) ([]*Run, error) {
-	rows, err := s.db.QueryContext(ctx, s.q(`SELECT `+runCols+` FROM mlf_runs WHERE status IN (?, ?) ORDER BY id`), string(Queued), string(Running))
+	rows, err := s.rdb.QueryContext(ctx, s.q(`SELECT `+runCols+` FROM mlf_runs WHERE status IN (?, ?) ORDER BY id`), string(Queued), string(Running))
 	if err != nil {
 		return nil, err
 	}
@@ -472,25 +493,32 @@ func (s *Store) Append(ctx context.Context, runID string, points []Point, events
 		}
 		st.Close()
 	}
-	if len(events) > 0 {
-		st, err := tx.PrepareContext(ctx, s.q(`INSERT INTO mlf_events (run_id, seq, type, data, t) VALUES (?, ?, ?, ?, ?)`))
-		if err != nil {
-			return err
-		}
-		for _, e := range events {
-			if _, err := st.ExecContext(ctx, runID, e.Seq, e.Type, string(e.Data), ms(e.Time)); err != nil {
-				st.Close()
-				return err
-			}
-		}
-		st.Close()
+	if err := s.insertEvents(ctx, tx, runID, events); err != nil {
+		return err
 	}
 	return tx.Commit()
 }
 
+func (s *Store) insertEvents(ctx context.Context, tx *sql.Tx, runID string, events []Event) error {
+	if len(events) == 0 {
+		return nil
+	}
+	st, err := tx.PrepareContext(ctx, s.q(`INSERT INTO mlf_events (run_id, seq, type, data, t) VALUES (?, ?, ?, ?, ?)`))
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	for _, e := range events {
+		if _, err := st.ExecContext(ctx, runID, e.Seq, e.Type, string(e.Data), ms(e.Time)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // Points returns every metric point of a run, by series then step.
 func (s *Store) Points(ctx context.Context, runID string) ([]Point, error) {
-	rows, err := s.db.QueryContext(ctx, s.q(`SELECT series, step, epoch, value, t FROM mlf_points WHERE run_id = ? ORDER BY series, step, t`), runID)
+	rows, err := s.rdb.QueryContext(ctx, s.q(`SELECT series, step, epoch, value, t FROM mlf_points WHERE run_id = ? ORDER BY series, step, t`), runID)
 	if err != nil {
 		return nil, err
 	}
@@ -513,7 +541,7 @@ func (s *Store) Events(ctx context.Context, runID string, after int64, limit int
 	if limit <= 0 {
 		limit = 1000
 	}
-	rows, err := s.db.QueryContext(ctx, s.q(`SELECT seq, type, data, t FROM mlf_events WHERE run_id = ? AND seq > ? ORDER BY seq LIMIT `+strconv.Itoa(limit)), runID, after)
+	rows, err := s.rdb.QueryContext(ctx, s.q(`SELECT seq, type, data, t FROM mlf_events WHERE run_id = ? AND seq > ? ORDER BY seq LIMIT `+strconv.Itoa(limit)), runID, after)
 	if err != nil {
 		return nil, err
 	}
@@ -535,6 +563,6 @@ func (s *Store) Events(ctx context.Context, runID string, after int64, limit int
 // LastEventSeq returns the highest event number of a run, 0 if none.
 func (s *Store) LastEventSeq(ctx context.Context, runID string) (int64, error) {
 	var n sql.NullInt64
-	err := s.db.QueryRowContext(ctx, s.q(`SELECT MAX(seq) FROM mlf_events WHERE run_id = ?`), runID).Scan(&n)
+	err := s.rdb.QueryRowContext(ctx, s.q(`SELECT MAX(seq) FROM mlf_events WHERE run_id = ?`), runID).Scan(&n)
 	return n.Int64, err
 }
