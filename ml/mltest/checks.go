@@ -15,6 +15,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/mlforge/mlforge/ml"
+	"github.com/mlforge/mlforge/ml/metrics"
 )
 
 func checkStateful(s *suite) error {
@@ -567,6 +568,50 @@ func (s *suite) checkShapes(d dataset, o *outputs) error {
 			bad("InverseTransform is %dx%d, want %dx%d (the input's shape)", r, c, n, nf)
 		} else {
 			finite("InverseTransform", t)
+		}
+	}
+	return errors.Join(problems...)
+}
+
+// checkLearns is scikit-learn's check_classifiers_train and
+// check_regressors_train: on the suite's easy training sets a classifier
+// reaches an accuracy of at least 0.83 and a regressor an R² of at least 0.5,
+// both scikit-learn's thresholds, unless Options.PoorScore says the class is
+// not meant to fit them.
+func checkLearns(s *suite) error {
+	if s.opts.PoorScore || (s.kind != kindClassifier && s.kind != kindRegressor) {
+		return nil
+	}
+	sets := []dataset{s.data}
+	if s.kind == kindClassifier {
+		sets = append(sets, binaryData())
+	}
+	var problems []error
+	for _, d := range sets {
+		e, err := s.fit(context.Background(), d)
+		if err != nil {
+			return fmt.Errorf("Fit on %s: %w", d.name, err)
+		}
+		var pred []float64
+		if err := safe("Predict", func() error { var err error; pred, err = e.(ml.Predictor).Predict(d.X); return err }); err != nil {
+			return fmt.Errorf("Predict on the training set: %w", err)
+		}
+		if s.kind == kindClassifier {
+			acc, err := metrics.AccuracyScore(d.y, pred)
+			if err != nil {
+				return err
+			}
+			if acc < 0.83 {
+				problems = append(problems, fmt.Errorf("training accuracy on %s is %.3f, want ≥ 0.83", d.name, acc))
+			}
+			continue
+		}
+		r2, err := metrics.R2Score(d.y, pred)
+		if err != nil {
+			return err
+		}
+		if r2 < 0.5 {
+			problems = append(problems, fmt.Errorf("training R² on %s is %.3f, want ≥ 0.5", d.name, r2))
 		}
 	}
 	return errors.Join(problems...)

@@ -35,6 +35,10 @@
 //     DecisionFunction has one column on a binary problem and one per class
 //     otherwise; the outputs on a subset of rows equal the same rows of the
 //     outputs on the whole batch.
+//   - learns: a classifier reaches a training accuracy of 0.83 on both
+//     classification sets and a regressor a training R² of 0.5, as in
+//     scikit-learn's check_classifiers_train and check_regressors_train
+//     (Options.PoorScore exempts a class).
 //   - concurrent_predict: the prediction methods of one fitted estimator,
 //     called from several goroutines at once (as a server does), give the
 //     same outputs as serial calls. Run the suite with -race to catch data

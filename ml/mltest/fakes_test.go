@@ -41,6 +41,7 @@ type (
 	changesParams struct{}
 	panicsOnTiny  struct{}
 	sharedBuffer  struct{}
+	poorFit       struct{}
 )
 
 func (noBug) name() string         { return "" }
@@ -62,6 +63,7 @@ func (lossyState) name() string    { return "lossyState" }
 func (changesParams) name() string { return "changesParams" }
 func (panicsOnTiny) name() string  { return "panicsOnTiny" }
 func (sharedBuffer) name() string  { return "sharedBuffer" }
+func (poorFit) name() string       { return "poorFit" }
 
 // fakeCentroid is a nearest-centroid classifier whose centroids are shrunk
 // towards the overall mean for max_iter iterations (to have iterations to
@@ -268,6 +270,9 @@ func (e *fakeCentroid[B]) Predict(X *mat.Dense) ([]float64, error) {
 			}
 		}
 		out[i] = e.classes[best]
+		if e.has("poorFit") {
+			out[i] = e.classes[(best+1)%k]
+		}
 	}
 	return out, nil
 }
@@ -622,6 +627,7 @@ var classifierBugs = map[string][]string{
 	"FakeLossyState":    {"state_round_trip"},
 	"FakeChangesParams": {"params_unchanged"},
 	"FakePanicsOnTiny":  {"bad_input"},
+	"FakePoorFit":       {"learns"},
 }
 
 func init() {
@@ -646,6 +652,7 @@ func init() {
 	reg("FakeLossyState", ml.Classification, newFakeCentroid[lossyState])
 	reg("FakeChangesParams", ml.Classification, newFakeCentroid[changesParams])
 	reg("FakePanicsOnTiny", ml.Classification, newFakeCentroid[panicsOnTiny])
+	reg("FakePoorFit", ml.Classification, newFakeCentroid[poorFit])
 	reg("FakeLinear", ml.Regression, func() ml.Estimator { return &fakeLinear{FitIntercept: true} })
 	reg("FakeScaler", ml.Transform, func() ml.Estimator { return &fakeScaler[noBug]{WithMean: true} })
 	reg("FakeNaNScaler", ml.Transform, func() ml.Estimator { return &fakeScaler[ignoresNaN]{WithMean: true} })

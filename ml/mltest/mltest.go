@@ -19,6 +19,9 @@ type Options struct {
 	// is then fitted with the classification targets. Other transformers and
 	// clusterers are fitted with y nil.
 	NeedsY bool
+	// PoorScore exempts the class from the learns check, like
+	// scikit-learn's poor_score tag.
+	PoorScore bool
 	// Params are the JSON hyperparameters to build the class with. Nil means
 	// the defaults, with random_state set to 0 when the class has that
 	// parameter.
@@ -73,6 +76,7 @@ var checks = []namedCheck{
 	{"no_aliasing", checkNoAliasing},
 	{"bad_input", checkBadInput},
 	{"outputs", checkOutputs},
+	{"learns", checkLearns},
 	{"concurrent_predict", checkConcurrentPredict},
 	{"state_round_trip", checkStateRoundTrip},
 	{"state_tampered", checkStateTampered},

@@ -90,11 +90,19 @@ func TestMessages(t *testing.T) {
 		{"FakeNoState", "stateful", "does not implement ml.Stateful"},
 		{"FakeChangesParams", "params_unchanged", `Fit changed the hyperparameters`},
 		{"FakePanicsOnTiny", "bad_input", "Fit with 1 feature: Fit panicked"},
+		{"FakePoorFit", "learns", "training accuracy on 3-class blobs 60x4 is 0.000, want ≥ 0.83"},
 	} {
 		err := RunCheck(c.class, OptionsFor(c.class), c.check)
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s %s: error %v does not contain %q", c.class, c.check, err, c.want)
 		}
+	}
+}
+
+// TestPoorScore checks that Options.PoorScore exempts a class from learns.
+func TestPoorScore(t *testing.T) {
+	if err := RunCheck("FakePoorFit", Options{PoorScore: true}, "learns"); err != nil {
+		t.Error(err)
 	}
 }
 
