@@ -42,6 +42,18 @@ func kernel(name, reg string, vec, mr, nv, unroll int, xorOp string) {
 	p("\tMOVQ c+24(FP), DX")
 	p("\tMOVQ ldc+32(FP), R8")
 	p("\tSHLQ $2, R8")
+	// Prefetch the C tile: it is read (beta != 0) or written at the end,
+	// after kc steps that give the prefetches time to land.
+	p("\tMOVQ DX, R9")
+	for r := 0; r < mr; r++ {
+		p("\tPREFETCHT0 (R9)")
+		if nr*4 > 64 {
+			p("\tPREFETCHT0 %d(R9)", nr*4-4)
+		}
+		if r < mr-1 {
+			p("\tADDQ R8, R9")
+		}
+	}
 	for i := 0; i < nacc; i++ {
 		r := fmt.Sprintf("%s%d", reg, i)
 		p("\t%s %s, %s, %s", xorOp, r, r, r)

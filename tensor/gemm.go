@@ -28,12 +28,53 @@ func Gemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int,
 		scaleMatrix(m, n, beta, c, ldc)
 		return
 	}
+	if gemv(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc) {
+		return
+	}
 	threads := gemmThreads(m, n, k)
 	if threads <= 1 {
 		gemmSerial(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 		return
 	}
 	gemmParallel(threads, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+}
+
+// gemv handles products with a single row or column of C through the
+// vector kernels (Dot, Axpy): a register tile would waste most of its lanes
+// on them. It reports false when the shape is not one of those.
+func gemv(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) bool {
+	switch {
+	case n == 1 && !transA && transB:
+		// C[i] = alpha*dot(A[i,:], B[0,:]) + beta*C[i]; both rows contiguous.
+		brow := b[:k]
+		for i := 0; i < m; i++ {
+			d := alpha * Dot(a[i*lda:i*lda+k], brow)
+			if beta != 0 {
+				d += beta * c[i*ldc]
+			}
+			c[i*ldc] = d
+		}
+		return true
+	case m == 1 && !transB && n >= 8:
+		// C[0,:] = alpha * sum_p op(A)[0,p] * B[p,:] + beta*C[0,:].
+		crow := c[:n]
+		if beta == 0 {
+			clear(crow)
+		} else if beta != 1 {
+			Scale(beta, crow)
+		}
+		for p := 0; p < k; p++ {
+			av := a[p]
+			if transA {
+				av = a[p*lda]
+			}
+			if av != 0 {
+				axpy(alpha*av, b[p*ldb:p*ldb+n], crow)
+			}
+		}
+		return true
+	}
+	return false
 }
 
 // checkGemm panics with a clear message when the arguments cannot describe
@@ -230,7 +271,7 @@ func packA(trans bool, a []float32, lda, ic, pc, mc, kc, mr int, dst []float32) 
 			continue
 		}
 		if rows == mr && mr == 8 {
-			packA8(a, lda, ic+ir, pc, kc, p)
+			packA8(a[(ic+ir)*lda+pc:], lda, kc, p)
 			continue
 		}
 		for r := 0; r < rows; r++ {
@@ -247,16 +288,17 @@ func packA(trans bool, a []float32, lda, ic, pc, mc, kc, mr int, dst []float32) 
 	}
 }
 
-// packA8 packs 8 full rows of a non-transposed A.
-func packA8(a []float32, lda, i, pc, kc int, p []float32) {
-	r0 := a[i*lda+pc : i*lda+pc+kc]
-	r1 := a[(i+1)*lda+pc : (i+1)*lda+pc+kc]
-	r2 := a[(i+2)*lda+pc : (i+2)*lda+pc+kc]
-	r3 := a[(i+3)*lda+pc : (i+3)*lda+pc+kc]
-	r4 := a[(i+4)*lda+pc : (i+4)*lda+pc+kc]
-	r5 := a[(i+5)*lda+pc : (i+5)*lda+pc+kc]
-	r6 := a[(i+6)*lda+pc : (i+6)*lda+pc+kc]
-	r7 := a[(i+7)*lda+pc : (i+7)*lda+pc+kc]
+// packA8Go packs 8 full rows of a non-transposed A: a starts at the first
+// element of the block, p receives kc groups of 8.
+func packA8Go(a []float32, lda, kc int, p []float32) {
+	r0 := a[0:kc]
+	r1 := a[lda : lda+kc]
+	r2 := a[2*lda : 2*lda+kc]
+	r3 := a[3*lda : 3*lda+kc]
+	r4 := a[4*lda : 4*lda+kc]
+	r5 := a[5*lda : 5*lda+kc]
+	r6 := a[6*lda : 6*lda+kc]
+	r7 := a[7*lda : 7*lda+kc]
 	p = p[:8*kc]
 	for q := range kc {
 		d := p[q*8 : q*8+8 : q*8+8]
@@ -272,6 +314,9 @@ func packB(trans bool, b []float32, ldb, pc, jc, kc, nc, nr int, dst []float32) 
 		cols := min(nr, nc-jr)
 		p := dst[jr*kc : (jr+nr)*kc]
 		if !trans {
+			if cols == nr && copyRows(p, b[pc*ldb+jc+jr:], ldb, kc, nr) {
+				continue
+			}
 			for q := 0; q < kc; q++ {
 				src := b[(pc+q)*ldb+jc+jr:]
 				d := p[q*nr : q*nr+nr]

@@ -2,11 +2,7 @@
 
 package tensor
 
-import (
-	"os"
-
-	"golang.org/x/sys/cpu"
-)
+import "golang.org/x/sys/cpu"
 
 //go:generate go run asmgen.go
 
@@ -27,11 +23,12 @@ func kernelAVX2(kc int, ap, bp, c []float32, ldc int, alpha, beta float32) {
 }
 
 var (
-	// Blocking for 1 MiB of L2 per core: a kc x nc block of B (about 1 MiB at
-	// 384 x 640) streams from L2 while an 8 x kc panel of A (12 KiB) stays in
-	// L1. KC 256..384 and NC 320..1280 measured within noise of each other;
-	// KC 512 lost 20-40%.
-	avx512Config = gemmConfig{name: "avx512", mr: 8, nr: 32, mc: 192, kc: 384, nc: 640, kernel: kernelAVX512}
+	// Blocking for 1 MiB of L2 per core: a kc x nc block of B (512 KiB at
+	// 256 x 512) stays in L2 and its 32-column panels stream through L1 while
+	// an 8 x kc panel of A (8 KiB) stays in L1. KC 192..384 and NC 320..1280
+	// measured within noise of each other on this shared machine; KC 512 lost
+	// 20-40%.
+	avx512Config = gemmConfig{name: "avx512", mr: 8, nr: 32, mc: 192, kc: 256, nc: 512, kernel: kernelAVX512}
 	avx2Config   = gemmConfig{name: "avx2", mr: 6, nr: 16, mc: 144, kc: 256, nc: 1024, kernel: kernelAVX2}
 )
 
@@ -44,10 +41,6 @@ func init() {
 	default:
 		active = genericConfig
 	}
-	if os.Getenv("TAVX2") != "" {
-		active = avx2Config
-	}
-	tuneFromEnv()
 }
 
 // availableConfigs lists the kernel configurations this CPU can run.
@@ -60,4 +53,53 @@ func availableConfigs() []gemmConfig {
 		cfgs = append(cfgs, avx512Config)
 	}
 	return cfgs
+}
+
+//go:noescape
+func copyRows32AVX512(dst, src *float32, ld, rows int)
+
+//go:noescape
+func copyRows16AVX(dst, src *float32, ld, rows int)
+
+//go:noescape
+func packA8AVX(dst, src *float32, ld, kc int)
+
+var (
+	hasAVX    = cpu.X86.HasAVX
+	hasAVX512 = cpu.X86.HasAVX512F
+)
+
+// copyRows copies rows rows of width floats (src rows ld apart) densely into
+// dst with vector moves, reporting false when no assembly path fits.
+func copyRows(dst, src []float32, ld, rows, width int) bool {
+	if rows == 0 {
+		return true
+	}
+	_ = src[(rows-1)*ld+width-1]
+	_ = dst[rows*width-1]
+	switch {
+	case width == 32 && hasAVX512:
+		copyRows32AVX512(&dst[0], &src[0], ld, rows)
+	case width == 16 && hasAVX:
+		copyRows16AVX(&dst[0], &src[0], ld, rows)
+	default:
+		return false
+	}
+	return true
+}
+
+// packA8 packs 8 full rows of a non-transposed A (see packA8Go), 8 columns
+// at a time by 8x8 transposes in AVX registers.
+func packA8(a []float32, lda, kc int, p []float32) {
+	v := kc &^ 7
+	if !hasAVX || v == 0 {
+		packA8Go(a, lda, kc, p)
+		return
+	}
+	_ = a[7*lda+kc-1]
+	_ = p[8*kc-1]
+	packA8AVX(&p[0], &a[0], lda, v)
+	if v < kc {
+		packA8Go(a[v:], lda, kc-v, p[8*v:])
+	}
 }

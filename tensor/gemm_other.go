@@ -2,7 +2,11 @@
 
 package tensor
 
-func init() { active = genericConfig; tuneFromEnv() }
+func init() { active = genericConfig }
 
 // availableConfigs lists the kernel configurations this build can run.
 func availableConfigs() []gemmConfig { return []gemmConfig{genericConfig} }
+
+func copyRows(dst, src []float32, ld, rows, width int) bool { return false }
+
+func packA8(a []float32, lda, kc int, p []float32) { packA8Go(a, lda, kc, p) }

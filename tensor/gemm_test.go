@@ -92,6 +92,9 @@ func TestGemmAlphaBetaTrans(t *testing.T) {
 		for _, tB := range []bool{false, true} {
 			for _, ab := range [][2]float32{{1, 0}, {1, 1}, {0.5, -2}, {-1.5, 0.25}, {0, 3}, {2, 1}} {
 				checkGemmCase(t, r, tA, tB, 29, 70, 45, ab[0], ab[1], 3)
+				// Single row or column of C: the vector (gemv) paths.
+				checkGemmCase(t, r, tA, tB, 1, 70, 45, ab[0], ab[1], 2)
+				checkGemmCase(t, r, tA, tB, 29, 1, 45, ab[0], ab[1], 2)
 			}
 		}
 	}
@@ -101,7 +104,7 @@ func TestGemmAlphaBetaTrans(t *testing.T) {
 // and the parallel path.
 func TestGemmBlocking(t *testing.T) {
 	r := rand.New(rand.NewPCG(5, 6))
-	shapes := [][3]int{{300, 700, 500}, {64, 676, 576}, {1, 1500, 900}, {700, 3, 400}, {130, 130, 130}}
+	shapes := [][3]int{{200, 700, 400}, {64, 676, 576}, {1, 1500, 900}, {700, 3, 400}, {130, 130, 130}}
 	if testing.Short() {
 		shapes = shapes[1:2]
 	}
@@ -115,6 +118,19 @@ func TestGemmBetaZeroOverwritesNaN(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 8))
 	a, b := randSlice(r, m*k), randSlice(r, k*n)
 	for _, kk := range []int{0, k} {
+		for _, mn := range [][2]int{{m, n}, {1, n}, {m, 1}} {
+			m, n := mn[0], mn[1]
+			c := make([]float32, m*n)
+			for i := range c {
+				c[i] = float32(math.NaN())
+			}
+			Gemm(false, true, m, n, kk, 1, a, k, b, k, 0, c, n)
+			for i, v := range c {
+				if v != v {
+					t.Fatalf("%dx%dx%d: C[%d] is NaN after beta=0", m, n, kk, i)
+				}
+			}
+		}
 		c := make([]float32, m*n)
 		for i := range c {
 			c[i] = float32(math.NaN())
@@ -143,7 +159,7 @@ func TestGemmKernels(t *testing.T) {
 	for _, cfg := range availableConfigs() {
 		active = cfg
 		r := rand.New(rand.NewPCG(9, 10))
-		for _, s := range [][3]int{{1, 1, 1}, {cfg.mr, cfg.nr, 7}, {cfg.mr + 1, cfg.nr + 1, 300}, {50, 90, 33}, {3*cfg.mc + 5, 2*cfg.nc + 7, 2*cfg.kc + 3}} {
+		for _, s := range [][3]int{{1, 1, 1}, {cfg.mr, cfg.nr, 7}, {cfg.mr + 1, cfg.nr + 1, 300}, {50, 90, 33}, {cfg.mc + 5, cfg.nc + 7, cfg.kc + 3}} {
 			if testing.Short() && s[0] > 100 {
 				continue
 			}

@@ -1,0 +1,111 @@
+//go:build amd64 && !purego
+
+#include "textflag.h"
+
+// func copyRows32AVX512(dst, src *float32, ld, rows int)
+// Copies rows rows of 32 floats, src rows ld floats apart, into dst densely.
+TEXT ·copyRows32AVX512(SB), NOSPLIT, $0-32
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ ld+16(FP), DX
+	SHLQ $2, DX
+	MOVQ rows+24(FP), CX
+	TESTQ CX, CX
+	JEQ c32_done
+c32_loop:
+	VMOVUPS (SI), Z0
+	VMOVUPS 64(SI), Z1
+	VMOVUPS Z0, (DI)
+	VMOVUPS Z1, 64(DI)
+	ADDQ DX, SI
+	ADDQ $128, DI
+	DECQ CX
+	JNE c32_loop
+c32_done:
+	VZEROUPPER
+	RET
+
+// func copyRows16AVX(dst, src *float32, ld, rows int)
+TEXT ·copyRows16AVX(SB), NOSPLIT, $0-32
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ ld+16(FP), DX
+	SHLQ $2, DX
+	MOVQ rows+24(FP), CX
+	TESTQ CX, CX
+	JEQ c16_done
+c16_loop:
+	VMOVUPS (SI), Y0
+	VMOVUPS 32(SI), Y1
+	VMOVUPS Y0, (DI)
+	VMOVUPS Y1, 32(DI)
+	ADDQ DX, SI
+	ADDQ $64, DI
+	DECQ CX
+	JNE c16_loop
+c16_done:
+	VZEROUPPER
+	RET
+
+// func packA8AVX(dst, src *float32, ld, kc int)
+// Interleaves 8 rows of src (ld floats apart) into dst: dst[q*8+r] =
+// src[r*ld+q] for q < kc, kc a multiple of 8, by 8x8 transposes.
+TEXT ·packA8AVX(SB), NOSPLIT, $0-32
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ ld+16(FP), DX
+	SHLQ $2, DX
+	MOVQ kc+24(FP), CX
+	LEAQ (DX)(DX*2), R8  // 3*ld
+	LEAQ (SI)(DX*4), R9  // row 4
+	TESTQ CX, CX
+	JEQ pa_done
+pa_loop:
+	VMOVUPS (SI), Y0
+	VMOVUPS (SI)(DX*1), Y1
+	VMOVUPS (SI)(DX*2), Y2
+	VMOVUPS (SI)(R8*1), Y3
+	VMOVUPS (R9), Y4
+	VMOVUPS (R9)(DX*1), Y5
+	VMOVUPS (R9)(DX*2), Y6
+	VMOVUPS (R9)(R8*1), Y7
+	VUNPCKLPS Y1, Y0, Y8
+	VUNPCKHPS Y1, Y0, Y9
+	VUNPCKLPS Y3, Y2, Y10
+	VUNPCKHPS Y3, Y2, Y11
+	VUNPCKLPS Y5, Y4, Y12
+	VUNPCKHPS Y5, Y4, Y13
+	VUNPCKLPS Y7, Y6, Y14
+	VUNPCKHPS Y7, Y6, Y15
+	VSHUFPS $0x44, Y10, Y8, Y0
+	VSHUFPS $0xEE, Y10, Y8, Y1
+	VSHUFPS $0x44, Y11, Y9, Y2
+	VSHUFPS $0xEE, Y11, Y9, Y3
+	VSHUFPS $0x44, Y14, Y12, Y4
+	VSHUFPS $0xEE, Y14, Y12, Y5
+	VSHUFPS $0x44, Y15, Y13, Y6
+	VSHUFPS $0xEE, Y15, Y13, Y7
+	VPERM2F128 $0x20, Y4, Y0, Y8
+	VPERM2F128 $0x20, Y5, Y1, Y9
+	VPERM2F128 $0x20, Y6, Y2, Y10
+	VPERM2F128 $0x20, Y7, Y3, Y11
+	VPERM2F128 $0x31, Y4, Y0, Y12
+	VPERM2F128 $0x31, Y5, Y1, Y13
+	VPERM2F128 $0x31, Y6, Y2, Y14
+	VPERM2F128 $0x31, Y7, Y3, Y15
+	VMOVUPS Y8, (DI)
+	VMOVUPS Y9, 32(DI)
+	VMOVUPS Y10, 64(DI)
+	VMOVUPS Y11, 96(DI)
+	VMOVUPS Y12, 128(DI)
+	VMOVUPS Y13, 160(DI)
+	VMOVUPS Y14, 192(DI)
+	VMOVUPS Y15, 224(DI)
+	ADDQ $32, SI
+	ADDQ $32, R9
+	ADDQ $256, DI
+	SUBQ $8, CX
+	JNE pa_loop
+pa_done:
+	VZEROUPPER
+	RET
