@@ -34,6 +34,8 @@ type builder struct {
 	constFeatures []int  // features known constant (sklearn's constant_features)
 	rng           uint32
 	crit          criterion
+	gini          *classCrit // set for unweighted Gini: the fast scan
+	mse           *regCrit   // set for unweighted squared error: the fast scan
 
 	random              bool
 	maxFeatures         int
@@ -53,7 +55,11 @@ type builder struct {
 	// sort, much faster, gives the same order when all values differ.
 	exactTies bool
 	scratch   []pair // radix sort buffer
-	orig      []pair // the node's order before a radix sort, when exactTies
+	orig      []pair // the node's order before a fast sort, when exactTies
+	// tieMin holds, per feature, the smallest node seen with tied values;
+	// nodes at least as large go straight to introsort (a guess that only
+	// saves time: a wrong one gives the same tree).
+	tieMin []int
 }
 
 type stackRec struct {
@@ -70,6 +76,10 @@ func (b *builder) prepare() {
 	b.scratch = make([]pair, len(b.pairs))
 	if b.exactTies {
 		b.orig = make([]pair, len(b.pairs))
+		b.tieMin = make([]int, b.d)
+		for f := range b.tieMin {
+			b.tieMin[f] = math.MaxInt
+		}
 	}
 }
 
@@ -166,15 +176,16 @@ func (b *builder) split(start, end int, impurity float64, nConst *int) splitRec 
 				ps[k].v = col[ps[k].i]
 			}
 			switch {
-			case n < radixMin:
-				sortPairs(ps)
 			case !b.exactTies:
-				radixSort(ps, b.scratch)
+				fastSort(ps, b.scratch)
+			case n >= b.tieMin[f]:
+				sortPairs(ps)
 			default:
 				orig := b.orig[:n]
 				copy(orig, ps)
-				radixSort(ps, b.scratch)
+				fastSort(ps, b.scratch)
 				if hasTies(ps) {
+					b.tieMin[f] = n
 					copy(ps, orig)
 					sortPairs(ps)
 				}
@@ -220,6 +231,20 @@ func (b *builder) split(start, end int, impurity float64, nConst *int) splitRec 
 			continue
 		}
 
+		if b.gini != nil {
+			if k, pr := b.scanGini(ps, bestProxy); k >= 0 {
+				bestProxy = pr
+				best = splitRec{feature: f, pos: start + k, threshold: midpoint(ps[k-1].v, ps[k].v)}
+			}
+			continue
+		}
+		if b.mse != nil {
+			if k, pr := b.scanMSE(ps, bestProxy); k >= 0 {
+				bestProxy = pr
+				best = splitRec{feature: f, pos: start + k, threshold: midpoint(ps[k-1].v, ps[k].v)}
+			}
+			continue
+		}
 		b.crit.reset()
 		k := 0
 		for k < n {
@@ -240,12 +265,7 @@ func (b *builder) split(start, end int, impurity float64, nConst *int) splitRec 
 			}
 			if pr := b.crit.proxy(); pr > bestProxy {
 				bestProxy = pr
-				lo, hi := float64(ps[k-1].v), float64(ps[k].v)
-				thr := lo/2.0 + hi/2.0
-				if thr == hi || math.IsInf(thr, 0) {
-					thr = lo
-				}
-				best = splitRec{feature: f, pos: start + k, threshold: thr}
+				best = splitRec{feature: f, pos: start + k, threshold: midpoint(ps[k-1].v, ps[k].v)}
 			}
 		}
 	}
@@ -274,6 +294,126 @@ func (b *builder) split(start, end int, impurity float64, nConst *int) splitRec 
 	copy(b.constFeatures[nKnown:nKnown+nFound], features[nKnown:nKnown+nFound])
 	*nConst = nTotal
 	return best
+}
+
+// midpoint is the threshold between two consecutive distinct values, as
+// scikit-learn computes it: the sum of halves (no overflow), or the lower
+// value when the midpoint rounds up to the upper one.
+func midpoint(lo32, hi32 float32) float64 {
+	lo, hi := float64(lo32), float64(hi32)
+	thr := lo/2.0 + hi/2.0
+	if thr == hi || math.IsInf(thr, 0) {
+		thr = lo
+	}
+	return thr
+}
+
+// scanGini is the search over the sorted values of one feature for
+// unweighted Gini impurity. Class counts are integers, so the sums of
+// squared counts can be kept incrementally, in O(1) per sample, and are
+// exactly those that ClassificationCriterion recomputes per candidate; the
+// proxy is then computed with scikit-learn's operations. It returns the
+// position of the best split that beats bestProxy and its proxy, or -1.
+func (b *builder) scanGini(ps []pair, bestProxy float64) (int, float64) {
+	g := b.gini
+	cl, cr := g.sumLeft, g.sumRight
+	clear(cl)
+	copy(cr, g.sumTotal)
+	sqL, sqR := 0.0, 0.0
+	for _, c := range cr {
+		sqR += c * c
+	}
+	y := g.y
+	n, msl, mwl := len(ps), b.minSamplesLeaf, b.minWeightLeaf
+	wn := float64(n)
+	bestK := -1
+	k, moved := 0, 0
+	for k < n {
+		for k+1 < n && ps[k+1].v <= ps[k].v+featureThreshold {
+			k++
+		}
+		k++
+		if k >= n || n-k < msl {
+			break
+		}
+		if k < msl {
+			continue
+		}
+		for ; moved < k; moved++ {
+			c := y[ps[moved].i]
+			l, r := cl[c], cr[c]
+			sqL += 2*l + 1
+			sqR -= 2*r - 1
+			cl[c], cr[c] = l+1, r-1
+		}
+		wl := float64(k)
+		wr := wn - wl
+		if wl < mwl || wr < mwl {
+			continue
+		}
+		gl := 1.0 - sqL/float64(wl*wl)
+		gr := 1.0 - sqR/float64(wr*wr)
+		if pr := -float64(wr*gr) - float64(wl*gl); pr > bestProxy {
+			bestProxy, bestK = pr, k
+		}
+	}
+	return bestK, bestProxy
+}
+
+// scanMSE is the search over the sorted values of one feature for
+// unweighted squared error (or friedman_mse): regCrit's update and proxy
+// inlined, with the same additions in the same order, including the
+// restart from the node total that RegressionCriterion.update takes when
+// the remaining samples are fewer than those to move.
+func (b *builder) scanMSE(ps []pair, bestProxy float64) (int, float64) {
+	r := b.mse
+	y := r.y
+	n, msl, mwl := len(ps), b.minSamplesLeaf, b.minWeightLeaf
+	wn, sumTotal := r.wNode, r.sumTotal
+	sumLeft, wl, pos := 0.0, 0.0, 0
+	bestK := -1
+	k := 0
+	for k < n {
+		for k+1 < n && ps[k+1].v <= ps[k].v+featureThreshold {
+			k++
+		}
+		k++
+		if k >= n || n-k < msl {
+			break
+		}
+		if k < msl {
+			continue
+		}
+		if k-pos <= n-k {
+			for _, p := range ps[pos:k] {
+				sumLeft += y[p.i]
+			}
+			wl += float64(k - pos)
+		} else {
+			sumLeft, wl = sumTotal, wn
+			for p := n - 1; p >= k; p-- {
+				sumLeft -= y[ps[p].i]
+			}
+			wl -= float64(n - k)
+		}
+		pos = k
+		wr := wn - wl
+		if wl < mwl || wr < mwl {
+			continue
+		}
+		sumRight := sumTotal - sumLeft
+		var pr float64
+		if r.friedman {
+			diff := float64(wr*sumLeft) - float64(wl*sumRight)
+			pr = float64(diff*diff) / float64(wl*wr)
+		} else {
+			pr = float64(sumLeft*sumLeft)/wl + float64(sumRight*sumRight)/wr
+		}
+		if pr > bestProxy {
+			bestProxy, bestK = pr, k
+		}
+	}
+	return bestK, bestProxy
 }
 
 // frontierRec is a node waiting in best-first growth.

@@ -115,10 +115,18 @@ func grow(ctx context.Context, p *params, X *mat.Dense, y target, sampleWeight [
 	}
 	if y.classes != nil {
 		b.nValues = y.nClass
-		b.crit = newClassCrit(b.pairs, y.classes, sampleWeight, wTotal, y.nClass, p.criterion != "gini")
+		cc := newClassCrit(b.pairs, y.classes, sampleWeight, wTotal, y.nClass, p.criterion != "gini")
+		b.crit = cc
+		if !cc.entropy && sampleWeight == nil {
+			b.gini = cc
+		}
 	} else {
 		b.nValues = 1
-		b.crit = newRegCrit(b.pairs, y.values, sampleWeight, wTotal, p.criterion == "friedman_mse")
+		rc := newRegCrit(b.pairs, y.values, sampleWeight, wTotal, p.criterion == "friedman_mse")
+		b.crit = rc
+		if sampleWeight == nil {
+			b.mse = rc
+		}
 	}
 	b.exactTies = sampleWeight != nil || y.classes == nil
 	t, err := b.build(ctx)

@@ -52,19 +52,19 @@ func introsort(a []pair, maxd int) {
 		maxd--
 		pivot := median3(a)
 		// Three-way partition: [0,l) < pivot, [l,r) == pivot, [r,n) > pivot.
-		// Each step swaps a[i] with a[l] (smaller), a[r-1] (larger) or
-		// itself (equal), exactly as scikit-learn's loop, but the target is
-		// computed without branches: random data makes them unpredictable.
 		i, l, r := 0, 0, len(a)
 		for i < r {
-			p := a[i]
-			lt, gt := b2i(p.v < pivot), b2i(p.v > pivot)
-			j := i + lt*(l-i) + gt*(r-1-i)
-			a[i] = a[j]
-			a[j] = p
-			l += lt
-			r -= gt
-			i += 1 - gt
+			v := a[i].v
+			if v < pivot {
+				a[i], a[l] = a[l], a[i]
+				i++
+				l++
+			} else if v > pivot {
+				r--
+				a[i], a[r] = a[r], a[i]
+			} else {
+				i++
+			}
 		}
 		introsort(a[:l], maxd)
 		a = a[r:]
@@ -107,7 +107,7 @@ func heapsort(a []pair) {
 }
 
 // radixMin is the node size from which radixSort replaces introsort.
-const radixMin = 128
+const radixMin = 256
 
 // radixKey maps a float32 to a uint32 with the same order (for non-NaN
 // values; -0 sorts before +0).
@@ -168,9 +168,64 @@ func hasTies(a []pair) bool {
 	return false
 }
 
-func b2i(b bool) int {
-	if b {
-		return 1
+// fastSort sorts a by value with whichever sort is quickest for its size:
+// radix sort from radixMin values, otherwise quicksort with an insertion
+// sort below 16 values. It orders ties arbitrarily, so it is used only where
+// the order of ties cannot change the result, or before hasTies decides
+// whether sortPairs must redo the work.
+func fastSort(a, buf []pair) {
+	if len(a) >= radixMin {
+		radixSort(a, buf)
+		return
 	}
-	return 0
+	quickSort(a)
+}
+
+func quickSort(a []pair) {
+	for len(a) > 16 {
+		n := len(a)
+		m := n / 2
+		// Median of three, which also leaves sentinels at both ends.
+		if a[m].v < a[0].v {
+			a[m], a[0] = a[0], a[m]
+		}
+		if a[n-1].v < a[m].v {
+			a[n-1], a[m] = a[m], a[n-1]
+			if a[m].v < a[0].v {
+				a[m], a[0] = a[0], a[m]
+			}
+		}
+		pivot := a[m].v
+		// Hoare partition: a[:j+1] <= pivot <= a[j+1:].
+		i, j := 0, n-1
+		for {
+			for a[i].v < pivot {
+				i++
+			}
+			for pivot < a[j].v {
+				j--
+			}
+			if i >= j {
+				break
+			}
+			a[i], a[j] = a[j], a[i]
+			i++
+			j--
+		}
+		if j+1 < n-j-1 {
+			quickSort(a[:j+1])
+			a = a[j+1:]
+		} else {
+			quickSort(a[j+1:])
+			a = a[:j+1]
+		}
+	}
+	for i := 1; i < len(a); i++ {
+		p := a[i]
+		j := i
+		for ; j > 0 && p.v < a[j-1].v; j-- {
+			a[j] = a[j-1]
+		}
+		a[j] = p
+	}
 }

@@ -348,3 +348,24 @@ func TestBasics(t *testing.T) {
 		t.Errorf("one class: %v", err)
 	}
 }
+
+func TestQuickSort(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	for _, n := range []int{0, 1, 2, 5, 16, 17, 40, 127, 300} {
+		for _, distinct := range []int{3, 1 << 30} {
+			a := make([]pair, n)
+			for i := range a {
+				a[i] = pair{v: float32(r.IntN(distinct)) - 1, i: int32(i)}
+			}
+			b := slices.Clone(a)
+			quickSort(a)
+			if !slices.IsSortedFunc(a, func(x, y pair) int { return cmpF(x.v, y.v) }) {
+				t.Fatalf("n=%d: not sorted", n)
+			}
+			sortPairs(b)
+			if distinct > n && !hasTies(b) && !slices.Equal(a, b) {
+				t.Fatalf("n=%d: quickSort and introsort differ on distinct values", n)
+			}
+		}
+	}
+}
