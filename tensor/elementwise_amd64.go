@@ -24,6 +24,9 @@ func mulAVX2(dst, a, b *float32, n int)
 func reluAVX2(dst, x *float32, n int)
 
 //go:noescape
+func expAVX2(dst, x *float32, n int) int
+
+//go:noescape
 func sumAVX2(x *float32, n int) float32
 
 //go:noescape
@@ -109,4 +112,23 @@ func dot(x, y []float32) float32 {
 	y = y[:n]
 	v := n &^ 31
 	return dotAVX2(&x[0], &y[0], v) + dotGeneric(x[v:], y[v:])
+}
+
+func exp(dst, x []float32) {
+	n := len(x)
+	if !useAVX2 || n < 8 {
+		expGeneric(dst, x)
+		return
+	}
+	dst = dst[:n]
+	v := n &^ 7
+	for i := 0; i < v; {
+		i += expAVX2(&dst[i], &x[i], v-i)
+		if i < v {
+			// A block with a NaN or a value near the ends of the range.
+			expGeneric(dst[i:i+8], x[i:i+8])
+			i += 8
+		}
+	}
+	expGeneric(dst[v:], x[v:])
 }

@@ -203,3 +203,75 @@ dot_reduce:
 	VMOVSS X0, ret+24(FP)
 	VZEROUPPER
 	RET
+
+DATA expconst<>+0(SB)/4, $1.44269504088896341   // log2(e)
+DATA expconst<>+4(SB)/4, $0.693359375           // ln2 high part
+DATA expconst<>+8(SB)/4, $-2.12194440e-4        // ln2 low part
+DATA expconst<>+12(SB)/4, $1.9875691500e-4
+DATA expconst<>+16(SB)/4, $1.3981999507e-3
+DATA expconst<>+20(SB)/4, $8.3334519073e-3
+DATA expconst<>+24(SB)/4, $4.1665795894e-2
+DATA expconst<>+28(SB)/4, $1.6666665459e-1
+DATA expconst<>+32(SB)/4, $5.0000001201e-1
+DATA expconst<>+36(SB)/4, $1.0
+DATA expconst<>+40(SB)/4, $-87.3                // fast-path bounds: 2^n stays normal
+DATA expconst<>+44(SB)/4, $88.3
+DATA expconst<>+48(SB)/4, $127
+GLOBL expconst<>(SB), RODATA|NOPTR, $52
+
+// func expAVX2(dst, x *float32, n int) int
+// Computes dst = exp(x) 8 at a time (n a multiple of 8), Cephes expf as in
+// Expf, and stops before the first block holding a value outside
+// [-87.3, 88.3] or a NaN, returning how many it wrote; Go handles that block.
+TEXT ·expAVX2(SB), NOSPLIT, $0-32
+	MOVQ dst+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ n+16(FP), CX
+	XORQ AX, AX
+	VBROADCASTSS expconst<>+0(SB), Y15
+	VBROADCASTSS expconst<>+4(SB), Y14
+	VBROADCASTSS expconst<>+8(SB), Y13
+	VBROADCASTSS expconst<>+40(SB), Y12
+	VBROADCASTSS expconst<>+44(SB), Y11
+	VBROADCASTSS expconst<>+36(SB), Y10
+	VPBROADCASTD expconst<>+48(SB), Y9
+exp_loop:
+	CMPQ AX, CX
+	JGE exp_done
+	VMOVUPS (SI)(AX*4), Y0
+	// In range and ordered: lo <= x && x <= hi (false for NaN).
+	VCMPPS $0x1D, Y12, Y0, Y1 // x >= lo (GE_OQ)
+	VCMPPS $0x12, Y11, Y0, Y2 // x <= hi (LE_OQ)
+	VANDPS Y2, Y1, Y1
+	VMOVMSKPS Y1, DX
+	CMPL DX, $0xff
+	JNE exp_done
+	VMULPS Y15, Y0, Y1        // x*log2e
+	VCVTPS2DQ Y1, Y2          // n = round to nearest
+	VCVTDQ2PS Y2, Y1          // z = float(n)
+	VFNMADD231PS Y14, Y1, Y0  // r = x - z*c1
+	VFNMADD231PS Y13, Y1, Y0  // r -= z*c2
+	VMULPS Y0, Y0, Y3         // r2
+	VBROADCASTSS expconst<>+12(SB), Y4
+	VBROADCASTSS expconst<>+16(SB), Y5
+	VFMADD213PS Y5, Y0, Y4    // p = p*r + c
+	VBROADCASTSS expconst<>+20(SB), Y5
+	VFMADD213PS Y5, Y0, Y4
+	VBROADCASTSS expconst<>+24(SB), Y5
+	VFMADD213PS Y5, Y0, Y4
+	VBROADCASTSS expconst<>+28(SB), Y5
+	VFMADD213PS Y5, Y0, Y4
+	VBROADCASTSS expconst<>+32(SB), Y5
+	VFMADD213PS Y5, Y0, Y4
+	VFMADD213PS Y0, Y3, Y4    // p*r2 + r
+	VADDPS Y10, Y4, Y4        // + 1
+	VPADDD Y9, Y2, Y2         // n + 127
+	VPSLLD $23, Y2, Y2        // 2^n
+	VMULPS Y2, Y4, Y4
+	VMOVUPS Y4, (DI)(AX*4)
+	ADDQ $8, AX
+	JMP exp_loop
+exp_done:
+	MOVQ AX, ret+24(FP)
+	VZEROUPPER
+	RET

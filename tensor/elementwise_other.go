@@ -9,3 +9,4 @@ func mul(dst, a, b []float32)            { mulGeneric(dst, a, b) }
 func relu(dst, x []float32)              { reluGeneric(dst, x) }
 func sum(x []float32) float32            { return sumGeneric(x) }
 func dot(x, y []float32) float32         { return dotGeneric(x, y) }
+func exp(dst, x []float32)               { expGeneric(dst, x) }

@@ -212,3 +212,24 @@ func BenchmarkGemm(b *testing.B) {
 		b.Run(fmt.Sprintf("%dx%dx%d", s[0], s[1], s[2]), func(b *testing.B) { benchGemm(b, s[0], s[1], s[2]) })
 	}
 }
+
+// TestNestedParallel runs parallel Gemms inside parallelFor bodies, which
+// occupy the helper goroutines: the inner calls must not wait for helpers
+// that will never come.
+func TestNestedParallel(t *testing.T) {
+	r := rand.New(rand.NewPCG(13, 14))
+	m, n, k := 96, 160, 64
+	a, b := randSlice(r, m*k), randSlice(r, k*n)
+	want := make([]float32, m*n)
+	gemmRef(false, false, m, n, k, 1, a, k, b, n, 0, want, n)
+	outs := make([][]float32, 8)
+	parallelFor(len(outs), func(i int) {
+		outs[i] = make([]float32, m*n)
+		Gemm(false, false, m, n, k, 1, a, k, b, n, 0, outs[i], n)
+	})
+	for i, c := range outs {
+		if !approxEqual(c, want, 1e-3) {
+			t.Fatalf("call %d differs from the reference", i)
+		}
+	}
+}
