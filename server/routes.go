@@ -28,6 +28,7 @@ func (s *Server) routes() http.Handler {
 	h := func(pattern string, f handler) { mux.HandleFunc(pattern, s.middleware(f)) }
 
 	h("POST /api/runs", s.createRun)
+	h("POST /api/validate", s.validateSpec)
 	h("GET /api/runs", s.listRuns)
 	h("GET /api/runs/{id}", s.getRun)
 	h("POST /api/runs/{id}/cancel", s.cancelRun)
@@ -153,6 +154,32 @@ func (s *Server) createRun(w http.ResponseWriter, r *http.Request) error {
 	writeJSON(w, http.StatusAccepted, map[string]any{"id": run.ID, "name": run.Name, "status": run.Status})
 	return nil
 }
+
+// validateSpec checks a spec without starting a run: 200 with
+// {"valid": true} or 400 with the problems, each naming its field.
+func (s *Server) validateSpec(w http.ResponseWriter, r *http.Request) error {
+	body, err := readBody(w, r, MaxSpecBody)
+	if err != nil {
+		return err
+	}
+	sp, err := spec.Parse(body)
+	if err == nil {
+		err = sp.Validate(spec.Env{Root: s.filesDir, Restrict: true})
+	}
+	if err != nil {
+		return specError(err)
+	}
+	out := map[string]any{"valid": true, "spec": sp}
+	for k, v := range describeSpec(sp) {
+		out[k] = v
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+// describeSpec adds what validation learned about a valid spec (for
+// networks: each layer's output shape); other parts of the binary may set it.
+var describeSpec = func(*spec.Spec) map[string]any { return nil }
 
 func runClass(sp *spec.Spec) string {
 	if sp.Model.Class != "" {
