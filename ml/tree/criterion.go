@@ -179,12 +179,13 @@ func (c *classCrit) nodeValue(dst []float64) {
 	}
 }
 
-// regCrit is the squared-error criterion, or Friedman's improvement score
-// on top of it (friedman_mse).
+// regCrit is the squared-error criterion, Friedman's improvement score on
+// top of it (friedman_mse), or the half Poisson deviance (poisson).
 type regCrit struct {
 	common
 	y          []float64
 	friedman   bool
+	poisson    bool
 	sumTotal   float64
 	sqSumTotal float64
 	sumLeft    float64
@@ -256,11 +257,17 @@ func (c *regCrit) update(newPos int) {
 }
 
 func (c *regCrit) nodeImpurity() float64 {
+	if c.poisson {
+		return c.poissonLoss(c.start, c.end, c.sumTotal, c.wNode)
+	}
 	m := c.sumTotal / c.wNode
 	return c.sqSumTotal/c.wNode - float64(m*m)
 }
 
 func (c *regCrit) childrenImpurity() (float64, float64) {
+	if c.poisson {
+		return c.poissonLoss(c.start, c.pos, c.sumLeft, c.wLeft), c.poissonLoss(c.pos, c.end, c.sumRight, c.wRight)
+	}
 	sqLeft := 0.0
 	for _, s := range c.samples[c.start:c.pos] {
 		wi := 1.0
@@ -277,6 +284,16 @@ func (c *regCrit) childrenImpurity() (float64, float64) {
 }
 
 func (c *regCrit) proxy() float64 {
+	if c.poisson {
+		// Children whose targets sum to (about) zero would predict 0,
+		// which the Poisson deviance forbids.
+		if c.sumLeft <= epsilon || c.sumRight <= epsilon {
+			return math.Inf(-1)
+		}
+		ml := c.sumLeft / c.wLeft
+		mr := c.sumRight / c.wRight
+		return float64(c.sumLeft*log2(ml)) + float64(c.sumRight*log2(mr))
+	}
 	if c.friedman {
 		diff := float64(c.wRight*c.sumLeft) - float64(c.wLeft*c.sumRight)
 		return float64(diff*diff) / float64(c.wLeft*c.wRight)
@@ -293,3 +310,27 @@ func (c *regCrit) improvement(parent, left, right float64) float64 {
 }
 
 func (c *regCrit) nodeValue(dst []float64) { dst[0] = c.sumTotal / c.wNode }
+
+// poissonLoss is Poisson.poisson_loss: the mean half Poisson deviance of
+// samples[start:end] around their weighted mean ySum/w, or +Inf when ySum
+// is not positive.
+func (c *regCrit) poissonLoss(start, end int, ySum, w float64) float64 {
+	if ySum <= epsilon {
+		return math.Inf(1)
+	}
+	mean := ySum / w
+	loss := 0.0
+	for _, s := range c.samples[start:end] {
+		wi := 1.0
+		if c.w != nil {
+			wi = c.w[s.i]
+		}
+		yi := c.y[s.i]
+		xl := 0.0
+		if yi != 0 {
+			xl = float64(yi * math.Log(yi/mean))
+		}
+		loss += float64(wi * xl)
+	}
+	return loss / w
+}

@@ -123,8 +123,9 @@ func grow(ctx context.Context, p *params, X *mat.Dense, y target, sampleWeight [
 	} else {
 		b.nValues = 1
 		rc := newRegCrit(b.pairs, y.values, sampleWeight, wTotal, p.criterion == "friedman_mse")
+		rc.poisson = p.criterion == "poisson"
 		b.crit = rc
-		if sampleWeight == nil {
+		if sampleWeight == nil && !rc.poisson {
 			b.mse = rc
 		}
 	}

@@ -11,12 +11,11 @@ import (
 // DecisionTreeRegressor is scikit-learn's DecisionTreeRegressor: a binary
 // tree whose leaves predict the mean target of their training samples,
 // grown by choosing at each node the split that most decreases the squared
-// error. Like DecisionTreeClassifier it reproduces scikit-learn 1.2's trees.
+// error (or the Poisson deviance). Like DecisionTreeClassifier it reproduces scikit-learn 1.2's trees.
 //
-// The criteria absolute_error and poisson of scikit-learn are not
-// available.
+// scikit-learn's criterion absolute_error is not available.
 type DecisionTreeRegressor struct {
-	Criterion             string      `json:"criterion" enum:"squared_error,friedman_mse" help:"squared_error, or friedman_mse (squared error with Friedman's improvement score); absolute_error and poisson are not available"`
+	Criterion             string      `json:"criterion" enum:"squared_error,friedman_mse,poisson" help:"squared_error; friedman_mse (squared error with Friedman's improvement score); poisson (half Poisson deviance, for counts: y ≥ 0 with a positive sum); absolute_error is not available"`
 	Splitter              string      `json:"splitter" enum:"best,random" help:"best: the best split of each examined feature; random: one random threshold per feature"`
 	MaxDepth              int         `json:"max_depth" min:"1" nullable:"true" help:"maximum depth of the tree; null (or 0) grows until leaves are pure or too small"`
 	MinSamplesSplit       Count       `json:"min_samples_split" expect:"an integer ≥ 2 or a fraction of the samples in (0, 1] written with a decimal point" help:"minimum samples a node needs to be split"`
@@ -70,6 +69,18 @@ func (m *DecisionTreeRegressor) FitWeighted(ctx context.Context, X *mat.Dense, y
 	}
 	if err := ml.CheckXy(X, y); err != nil {
 		return err
+	}
+	if m.Criterion == "poisson" {
+		sum := 0.0
+		for i, v := range y {
+			if v < 0 {
+				return ml.DataErrorf("y[%d] is %v: criterion poisson needs targets ≥ 0", i, v)
+			}
+			sum += v
+		}
+		if !(sum > 0) {
+			return ml.DataErrorf("y sums to %v: criterion poisson needs a positive sum", sum)
+		}
 	}
 	t, err := grow(ctx, m.params(), X, target{values: y}, sampleWeight)
 	if err != nil {
