@@ -151,30 +151,32 @@ type gemmBuffers struct {
 	a, b, tile []float32
 }
 
-// bufFree holds idle pack buffers. Unlike a sync.Pool it is not emptied by
-// the garbage collector, so steady-state Gemm calls never allocate; it holds
-// at most one set per goroutine that ran Gemm concurrently.
-var bufFree struct {
-	sync.Mutex
-	list []*gemmBuffers
+// freeList keeps idle objects for reuse. Unlike a sync.Pool it is not
+// emptied by the garbage collector, so steady-state Gemm calls never
+// allocate; it holds at most as many objects as were in use at once.
+type freeList[T any] struct {
+	mu   sync.Mutex
+	list []*T
 }
 
-func getBuffers() *gemmBuffers {
-	bufFree.Lock()
-	defer bufFree.Unlock()
-	if n := len(bufFree.list); n > 0 {
-		b := bufFree.list[n-1]
-		bufFree.list = bufFree.list[:n-1]
-		return b
+func (f *freeList[T]) get() *T {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if n := len(f.list); n > 0 {
+		x := f.list[n-1]
+		f.list = f.list[:n-1]
+		return x
 	}
-	return new(gemmBuffers)
+	return new(T)
 }
 
-func putBuffers(b *gemmBuffers) {
-	bufFree.Lock()
-	bufFree.list = append(bufFree.list, b)
-	bufFree.Unlock()
+func (f *freeList[T]) put(x *T) {
+	f.mu.Lock()
+	f.list = append(f.list, x)
+	f.mu.Unlock()
 }
+
+var bufFree freeList[gemmBuffers]
 
 // grow returns s resized to n elements, reallocating only when needed.
 func grow(s []float32, n int) []float32 {
@@ -188,7 +190,7 @@ func grow(s []float32, n int) []float32 {
 func gemmSerial(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	cfg := &active
 	mr, nr := cfg.mr, cfg.nr
-	bufs := getBuffers()
+	bufs := bufFree.get()
 	mcMax := roundUp(min(cfg.mc, m), mr)
 	kcMax := min(cfg.kc, k)
 	ncMax := roundUp(min(cfg.nc, n), nr)
@@ -227,7 +229,7 @@ func gemmSerial(transA, transB bool, m, n, k int, alpha float32, a []float32, ld
 			}
 		}
 	}
-	putBuffers(bufs)
+	bufFree.put(bufs)
 }
 
 // storeEdge writes the valid rows x cols corner of an edge tile into C:
@@ -326,6 +328,9 @@ func packB(trans bool, b []float32, ldb, pc, jc, kc, nc, nr int, dst []float32) 
 			continue
 		}
 		// op(B)[p][j] = B[j][p]: read each source row once, scatter by nr.
+		if cols == nr && packBTrans(p, b[(jc+jr)*ldb+pc:], ldb, kc, nr) {
+			continue
+		}
 		for c := 0; c < cols; c++ {
 			src := b[(jc+jr+c)*ldb+pc : (jc+jr+c)*ldb+pc+kc]
 			for q, v := range src {
@@ -424,7 +429,7 @@ type task interface{ run() }
 var (
 	workersOnce sync.Once
 	jobs        chan task
-	jobPool     = sync.Pool{New: func() any { return new(parJob) }}
+	jobFree     freeList[parJob]
 )
 
 // startWorkers starts the helper goroutines, GOMAXPROCS-1 of them (at least
@@ -534,7 +539,7 @@ func (j *parJob) work() {
 // goroutines. Each strip is an independent product (op(A) or op(B) is packed
 // again per strip), so the goroutines never wait for each other mid-way.
 func gemmParallel(threads int, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
-	j := jobPool.Get().(*parJob)
+	j := jobFree.get()
 	// Set the fields one by one: a stale queue entry may be touching the
 	// atomics of this recycled job concurrently.
 	j.transA, j.transB, j.m, j.n, j.k = transA, transB, m, n, k
@@ -559,7 +564,7 @@ func gemmParallel(threads int, transA, transB bool, m, n, k int, alpha float32, 
 	j.work()
 	j.finish()
 	j.a, j.b, j.c = nil, nil, nil
-	jobPool.Put(j)
+	jobFree.put(j)
 }
 
 // kernelGeneric4x4 is the portable micro-kernel: a 4x4 register tile.

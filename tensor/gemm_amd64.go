@@ -62,7 +62,7 @@ func copyRows32AVX512(dst, src *float32, ld, rows int)
 func copyRows16AVX(dst, src *float32, ld, rows int)
 
 //go:noescape
-func packA8AVX(dst, src *float32, ld, kc int)
+func packT8AVX(dst, src *float32, ld, kc, stride int)
 
 var (
 	hasAVX    = cpu.X86.HasAVX
@@ -98,8 +98,29 @@ func packA8(a []float32, lda, kc int, p []float32) {
 	}
 	_ = a[7*lda+kc-1]
 	_ = p[8*kc-1]
-	packA8AVX(&p[0], &a[0], lda, v)
+	packT8AVX(&p[0], &a[0], lda, v, 8)
 	if v < kc {
 		packA8Go(a[v:], lda, kc-v, p[8*v:])
 	}
+}
+
+// packBTrans fills a full nr-column panel p (kc groups of nr) from the
+// transposed B: p[q*nr+c] = b[c*ldb+q], 8 source rows at a time.
+func packBTrans(p, b []float32, ldb, kc, nr int) bool {
+	v := kc &^ 7
+	if !hasAVX || v == 0 || nr%8 != 0 {
+		return false
+	}
+	_ = b[(nr-1)*ldb+kc-1]
+	_ = p[nr*kc-1]
+	for c := 0; c < nr; c += 8 {
+		packT8AVX(&p[c], &b[c*ldb], ldb, v, nr)
+		for q := v; q < kc; q++ {
+			d := p[q*nr+c : q*nr+c+8]
+			for r := range d {
+				d[r] = b[(c+r)*ldb+q]
+			}
+		}
+	}
+	return true
 }

@@ -10,3 +10,5 @@ func availableConfigs() []gemmConfig { return []gemmConfig{genericConfig} }
 func copyRows(dst, src []float32, ld, rows, width int) bool { return false }
 
 func packA8(a []float32, lda, kc int, p []float32) { packA8Go(a, lda, kc, p) }
+
+func packBTrans(p, b []float32, ldb, kc, nr int) bool { return false }

@@ -195,22 +195,32 @@ func TestGemmAllocs(t *testing.T) {
 	}
 }
 
-func benchGemm(b *testing.B, m, n, k int) {
+func benchGemm(b *testing.B, transA, transB bool, m, n, k int) {
 	r := rand.New(rand.NewPCG(1, 1))
 	x, y, c := randSlice(r, m*k), randSlice(r, k*n), make([]float32, m*n)
+	lda, ldb := k, n
+	if transA {
+		lda = m
+	}
+	if transB {
+		ldb = k
+	}
 	b.ReportAllocs()
-	b.SetBytes(0)
-	b.ResetTimer()
 	for b.Loop() {
-		Gemm(false, false, m, n, k, 1, x, k, y, n, 0, c, n)
+		Gemm(transA, transB, m, n, k, 1, x, lda, y, ldb, 0, c, n)
 	}
 	b.ReportMetric(2*float64(m)*float64(n)*float64(k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 }
 
 func BenchmarkGemm(b *testing.B) {
 	for _, s := range [][3]int{{256, 256, 256}, {512, 512, 512}, {1024, 1024, 1024}, {2048, 2048, 2048}, {32, 676, 9}, {64, 121, 288}, {64, 128, 576}} {
-		b.Run(fmt.Sprintf("%dx%dx%d", s[0], s[1], s[2]), func(b *testing.B) { benchGemm(b, s[0], s[1], s[2]) })
+		b.Run(fmt.Sprintf("%dx%dx%d", s[0], s[1], s[2]), func(b *testing.B) { benchGemm(b, false, false, s[0], s[1], s[2]) })
 	}
+	// The two backward GEMMs of a 3x3 convolution from 64 to 64 channels on
+	// 26x26 pixels: weight gradient dY * cols^T and column gradient W^T * dY.
+	b.Run("dW_64x576x676_tB", func(b *testing.B) { benchGemm(b, false, true, 64, 576, 676) })
+	b.Run("dX_576x676x64_tA", func(b *testing.B) { benchGemm(b, true, false, 576, 676, 64) })
+	b.Run("fwd_64x676x576", func(b *testing.B) { benchGemm(b, false, false, 64, 676, 576) })
 }
 
 // TestNestedParallel runs parallel Gemms inside parallelFor bodies, which

@@ -47,15 +47,20 @@ c16_done:
 	VZEROUPPER
 	RET
 
-// func packA8AVX(dst, src *float32, ld, kc int)
-// Interleaves 8 rows of src (ld floats apart) into dst: dst[q*8+r] =
-// src[r*ld+q] for q < kc, kc a multiple of 8, by 8x8 transposes.
-TEXT ·packA8AVX(SB), NOSPLIT, $0-32
+// func packT8AVX(dst, src *float32, ld, kc, stride int)
+// Transposes 8 rows of src (ld floats apart) into dst: dst[q*stride+r] =
+// src[r*ld+q] for r < 8 and q < kc, kc a multiple of 8, by 8x8 transposes
+// in YMM registers. stride 8 packs an A panel; 16 or 32 fill 8 columns of a
+// transposed B panel.
+TEXT ·packT8AVX(SB), NOSPLIT, $0-40
 	MOVQ dst+0(FP), DI
 	MOVQ src+8(FP), SI
 	MOVQ ld+16(FP), DX
 	SHLQ $2, DX
 	MOVQ kc+24(FP), CX
+	MOVQ stride+32(FP), R10
+	SHLQ $2, R10
+	LEAQ (R10)(R10*2), R11 // 3*stride
 	LEAQ (DX)(DX*2), R8  // 3*ld
 	LEAQ (SI)(DX*4), R9  // row 4
 	TESTQ CX, CX
@@ -93,17 +98,18 @@ pa_loop:
 	VPERM2F128 $0x31, Y5, Y1, Y13
 	VPERM2F128 $0x31, Y6, Y2, Y14
 	VPERM2F128 $0x31, Y7, Y3, Y15
+	LEAQ (DI)(R10*4), R12
 	VMOVUPS Y8, (DI)
-	VMOVUPS Y9, 32(DI)
-	VMOVUPS Y10, 64(DI)
-	VMOVUPS Y11, 96(DI)
-	VMOVUPS Y12, 128(DI)
-	VMOVUPS Y13, 160(DI)
-	VMOVUPS Y14, 192(DI)
-	VMOVUPS Y15, 224(DI)
+	VMOVUPS Y9, (DI)(R10*1)
+	VMOVUPS Y10, (DI)(R10*2)
+	VMOVUPS Y11, (DI)(R11*1)
+	VMOVUPS Y12, (R12)
+	VMOVUPS Y13, (R12)(R10*1)
+	VMOVUPS Y14, (R12)(R10*2)
+	VMOVUPS Y15, (R12)(R11*1)
 	ADDQ $32, SI
 	ADDQ $32, R9
-	ADDQ $256, DI
+	LEAQ (R12)(R10*4), DI
 	SUBQ $8, CX
 	JNE pa_loop
 pa_done:
