@@ -143,18 +143,32 @@ func (g *Graph) Conv2d(x, w, b *Var, opt ConvOptions) *Var {
 	t := &g.convT
 	*t = convTask{x: x.Data.Data, w: w.Data.Data, y: y.Data, N: N, C: C, H: H, W: W, O: O, kh: kh, kw: kw, oh: oh, ow: ow, G: G,
 		sh: opt.Stride[0], sw: opt.Stride[1], ph: opt.Padding[0], pw: opt.Padding[1], dh: opt.Dilation[0], dw: opt.Dilation[1],
-		direct: direct, parts: t.parts[:0], gwParts: t.gwParts[:0]}
+		direct: direct, K1: K, parts: t.parts[:0], gwParts: t.gwParts[:0]}
 	if b != nil {
 		t.b = b.Data.Data
+		if !direct {
+			// Fold the bias into the GEMM: each weight row gets the bias as
+			// an extra column and each column matrix a row of ones, which
+			// saves a pass over the output (and gives the bias gradient in
+			// the weight-gradient GEMM).
+			t.K1 = K + 1
+			wb := g.buf(O * t.K1).Data
+			wd := w.Data.Data
+			for o := 0; o < O; o++ {
+				copy(wb[o*t.K1:o*t.K1+K], wd[o*K:(o+1)*K])
+				wb[o*t.K1+K] = t.b[o]
+			}
+			t.w = wb
+		}
 	}
 	nparts := min(N, 8)
 	var cols *tensor.Tensor
 	if save {
-		cols = g.buf(N * G * K * L)
+		cols = g.buf(N * G * t.K1 * L)
 		t.cols = cols.Data
 	} else if !direct {
 		for p := 0; p < nparts; p++ {
-			t.parts = append(t.parts, g.buf(K*L).Data)
+			t.parts = append(t.parts, g.buf(t.K1*L).Data)
 		}
 	}
 	g.parallel(t, nparts, N*O*L*K)
@@ -162,7 +176,7 @@ func (g *Graph) Conv2d(x, w, b *Var, opt ConvOptions) *Var {
 	if save {
 		node.s1 = cols
 	}
-	node.ints = [10]int{opt.Stride[0], opt.Stride[1], opt.Padding[0], opt.Padding[1], opt.Dilation[0], opt.Dilation[1], G, 0, 0, 0}
+	node.ints = [10]int{opt.Stride[0], opt.Stride[1], opt.Padding[0], opt.Padding[1], opt.Dilation[0], opt.Dilation[1], G, t.K1, 0, 0}
 	return node
 }
 
@@ -177,22 +191,25 @@ type convTask struct {
 	N, C, H, W, O, kh, kw, oh, ow, G int
 	sh, sw, ph, pw, dh, dw           int
 	direct                           bool
+	// K1 is the column count of a weight row: C/G*kh*kw, plus one when the
+	// bias is folded into the GEMM.
+	K1 int
 }
 
 func (t *convTask) run(part, parts int) {
 	lo, hi := span(t.N, part, parts)
 	Cg, Og := t.C/t.G, t.O/t.G
-	K, L, HW := Cg*t.kh*t.kw, t.oh*t.ow, t.H*t.W
+	K, K1, L, HW := Cg*t.kh*t.kw, t.K1, t.oh*t.ow, t.H*t.W
 	for n := lo; n < hi; n++ {
 		for gi := 0; gi < t.G; gi++ {
 			src := t.x[(n*t.C+gi*Cg)*HW : (n*t.C+(gi+1)*Cg)*HW]
-			wg := t.w[gi*Og*K : (gi+1)*Og*K]
+			wg := t.w[gi*Og*K1 : (gi+1)*Og*K1]
 			var col []float32
 			switch {
 			case t.direct:
 				col = src
 			case t.cols != nil:
-				col = t.cols[(n*t.G+gi)*K*L : (n*t.G+gi+1)*K*L]
+				col = t.cols[(n*t.G+gi)*K1*L : (n*t.G+gi+1)*K1*L]
 			}
 			if !t.back {
 				if col == nil {
@@ -200,26 +217,29 @@ func (t *convTask) run(part, parts int) {
 				}
 				if !t.direct {
 					tensor.Im2col(src, Cg, t.H, t.W, t.kh, t.kw, t.ph, t.pw, t.sh, t.sw, t.dh, t.dw, col)
+					if K1 > K {
+						tensor.Fill(col[K*L:K1*L], 1)
+					}
 				}
-				tensor.Gemm(false, false, Og, L, K, 1, wg, K, col, L, 0, t.y[(n*t.O+gi*Og)*L:(n*t.O+(gi+1)*Og)*L], L)
+				tensor.Gemm(false, false, Og, L, K1, 1, wg, K1, col, L, 0, t.y[(n*t.O+gi*Og)*L:(n*t.O+(gi+1)*Og)*L], L)
 				continue
 			}
 			dy := t.gy[(n*t.O+gi*Og)*L : (n*t.O+(gi+1)*Og)*L]
 			if t.gw != nil {
-				tensor.Gemm(false, true, Og, K, L, 1, dy, L, col, L, 1, t.gwParts[part][gi*Og*K:(gi+1)*Og*K], K)
+				tensor.Gemm(false, true, Og, K1, L, 1, dy, L, col, L, 1, t.gwParts[part][gi*Og*K1:(gi+1)*Og*K1], K1)
 			}
 			if t.gx != nil {
 				dx := t.gx[(n*t.C+gi*Cg)*HW : (n*t.C+(gi+1)*Cg)*HW]
 				if t.direct {
-					tensor.Gemm(true, false, K, L, Og, 1, wg, K, dy, L, 1, dx, L)
+					tensor.Gemm(true, false, K, L, Og, 1, wg, K1, dy, L, 1, dx, L)
 				} else {
 					dcol := t.parts[part]
-					tensor.Gemm(true, false, K, L, Og, 1, wg, K, dy, L, 0, dcol, L)
+					tensor.Gemm(true, false, K, L, Og, 1, wg, K1, dy, L, 0, dcol, L)
 					tensor.Col2im(dcol, Cg, t.H, t.W, t.kh, t.kw, t.ph, t.pw, t.sh, t.sw, t.dh, t.dw, dx)
 				}
 			}
 		}
-		if !t.back && t.b != nil {
+		if !t.back && t.direct && t.b != nil {
 			for o, bv := range t.b {
 				row := t.y[(n*t.O+o)*L : (n*t.O+o+1)*L]
 				for i := range row {
@@ -237,10 +257,14 @@ func conv2dBack(n *Var) {
 	N, C, H, W := xs[0], xs[1], xs[2], xs[3]
 	O, kh, kw := ws[0], ws[2], ws[3]
 	oh, ow := n.Data.Shape[2], n.Data.Shape[3]
-	G := n.ints[6]
+	G, K1 := n.ints[6], n.ints[7]
 	L := oh * ow
+	K := C / G * kh * kw
 	gy := n.Grad.Data
-	if b != nil && b.requiresGrad {
+	// The folded bias gradient comes out of the weight-gradient GEMM, which
+	// needs the saved columns (present when the weight needs a gradient).
+	foldedBias := K1 > K && w.requiresGrad
+	if b != nil && b.requiresGrad && !foldedBias {
 		gb := b.grad()
 		for i := 0; i < N; i++ {
 			for o := range gb {
@@ -253,31 +277,52 @@ func conv2dBack(n *Var) {
 	}
 	t := &g.convT
 	*t = convTask{back: true, x: x.Data.Data, w: w.Data.Data, gy: gy, N: N, C: C, H: H, W: W, O: O, kh: kh, kw: kw, oh: oh, ow: ow, G: G,
-		sh: n.ints[0], sw: n.ints[1], ph: n.ints[2], pw: n.ints[3], dh: n.ints[4], dw: n.ints[5],
+		sh: n.ints[0], sw: n.ints[1], ph: n.ints[2], pw: n.ints[3], dh: n.ints[4], dw: n.ints[5], K1: K1,
 		parts: t.parts[:0], gwParts: t.gwParts[:0]}
 	t.direct = kh == 1 && kw == 1 && t.sh == 1 && t.sw == 1 && t.ph == 0 && t.pw == 0
+	if K1 > K {
+		// The forward pass's folded weights are gone with its arena slot's
+		// reuse; rebuild them (only the first K columns are read).
+		wb := g.buf(O * K1).Data
+		for o := 0; o < O; o++ {
+			copy(wb[o*K1:o*K1+K], t.w[o*K:(o+1)*K])
+		}
+		t.w = wb
+	}
 	if n.s1 != nil {
 		t.cols = n.s1.Data
 	}
 	nparts := min(N, 8)
-	K := C / G * kh * kw
+	if x.requiresGrad && !t.direct {
+		for p := 0; p < nparts; p++ {
+			t.parts = append(t.parts, g.buf(K*L).Data)
+		}
+	}
 	if x.requiresGrad {
 		t.gx = x.grad()
-		if !t.direct {
-			for p := 0; p < nparts; p++ {
-				t.parts = append(t.parts, g.buf(K*L).Data)
-			}
-		}
 	}
 	if w.requiresGrad {
 		t.gw = w.grad()
 		for p := 0; p < nparts; p++ {
-			t.gwParts = append(t.gwParts, g.zbuf(len(t.gw)).Data)
+			t.gwParts = append(t.gwParts, g.zbuf(O*K1).Data)
 		}
 	}
 	g.parallel(t, nparts, N*O*L*K)
-	for _, part := range t.gwParts {
-		tensor.Axpy(1, part, t.gw)
+	if w.requiresGrad {
+		gw := t.gw
+		for _, part := range t.gwParts {
+			for o := 0; o < O; o++ {
+				tensor.Axpy(1, part[o*K1:o*K1+K], gw[o*K:(o+1)*K])
+			}
+		}
+		if foldedBias && b.requiresGrad {
+			gb := b.grad()
+			for _, part := range t.gwParts {
+				for o := 0; o < O; o++ {
+					gb[o] += part[o*K1+K]
+				}
+			}
+		}
 	}
 }
 

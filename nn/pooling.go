@@ -183,14 +183,15 @@ func (t *poolTask) run(part, parts int) {
 					if record {
 						// First position holding the maximum, chosen with
 						// conditional moves rather than branches.
+						mb := math.Float32bits(m)
 						k := 2*oy*W + i0 + W + 1
-						if c == m {
+						if math.Float32bits(c) == mb {
 							k = 2*oy*W + i0 + W
 						}
-						if b == m {
+						if math.Float32bits(b) == mb {
 							k = 2*oy*W + i0 + 1
 						}
-						if a == m {
+						if math.Float32bits(a) == mb {
 							k = 2*oy*W + i0
 						}
 						idx[p*oh*ow+oy*ow+ox] = int32(k)
