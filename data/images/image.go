@@ -217,14 +217,7 @@ func toRGB(src image.Image) *Image {
 			}
 		}
 	case *image.YCbCr:
-		for y := range h {
-			o := p[y*w*3 : (y+1)*w*3]
-			for x := range w {
-				yi := s.YOffset(b.Min.X+x, b.Min.Y+y)
-				ci := s.COffset(b.Min.X+x, b.Min.Y+y)
-				o[3*x], o[3*x+1], o[3*x+2] = color.YCbCrToRGB(s.Y[yi], s.Cb[ci], s.Cr[ci])
-			}
-		}
+		ycbcrToRGB(s, out)
 	case *image.Paletted:
 		var lut [256][3]uint8
 		for i, c := range s.Palette {

@@ -44,9 +44,9 @@ type Filler interface {
 // TensorDataset is a dataset over in-memory tensors, like PyTorch's
 // TensorDataset: sample i is X[i] with target Y[i].
 type TensorDataset struct {
-	X *tensor.Tensor // N x ... features
-	Y *tensor.Tensor // N or N x ... targets; nil for none
-	xs, ys int       // values per sample
+	X      *tensor.Tensor // N x ... features
+	Y      *tensor.Tensor // N or N x ... targets; nil for none
+	xs, ys int            // values per sample
 }
 
 // NewTensorDataset returns a dataset over x (N x ...) and y (N or N x ...,
