@@ -91,7 +91,7 @@ func (m *LogisticRegression) Fit(ctx context.Context, X *mat.Dense, y []float64)
 	if m.FitIntercept {
 		q++
 	}
-	Xg := X.RawMatrix()
+	Xg := newXChunks(X.RawMatrix())
 
 	// One-vs-rest runs one L-BFGS per class; their iterations are reported
 	// as one count, so steps keep counting up.

@@ -6,15 +6,45 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
 )
 
-// chunkRows is the number of samples each loss/gradient task handles. It
-// keeps gonum's Dgemm on its serial path (fewer than 4 blocks of 64 rows),
-// so the only parallelism is ours, and it fixes the summation order: results
+// chunkRows is the number of samples each loss/gradient task handles. The
+// chunks are fixed by the data size, which fixes the summation order: results
 // do not depend on the number of CPUs.
-const chunkRows = 192
+const chunkRows = 1024
+
+// xChunks is X cut into blocks of chunkRows samples, each stored transposed
+// (features × samples), so that the products with the coefficients become
+// long contiguous axpy and dot kernels. It is built once per Fit and shared
+// by the one-vs-rest problems.
+type xChunks struct {
+	p      int
+	blocks []xBlock
+}
+
+type xBlock struct {
+	lo, hi int
+	xt     []float64 // p × (hi-lo)
+}
+
+func newXChunks(X blas64.General) *xChunks {
+	n, p := X.Rows, X.Cols
+	xc := &xChunks{p: p}
+	for lo := 0; lo < n; lo += chunkRows {
+		hi := min(lo+chunkRows, n)
+		m := hi - lo
+		xt := make([]float64, p*m)
+		for i := lo; i < hi; i++ {
+			row := X.Data[i*X.Stride : i*X.Stride+p]
+			for j, v := range row {
+				xt[j*m+i-lo] = v
+			}
+		}
+		xc.blocks = append(xc.blocks, xBlock{lo: lo, hi: hi, xt: xt})
+	}
+	return xc
+}
 
 // logLoss is scikit-learn's LinearModelLoss for HalfBinomialLoss (k = 1) or
 // HalfMultinomialLoss (k ≥ 2): the sum over samples of the log-loss plus
@@ -22,7 +52,7 @@ const chunkRows = 192
 // rows of q = p (+1 with an intercept) values: the coefficients, then the
 // intercept.
 type logLoss struct {
-	X         blas64.General
+	X         *xChunks
 	target    []int // class index (k ≥ 2) or 0/1 (k = 1) per sample
 	k, p, q   int
 	intercept bool
@@ -32,22 +62,20 @@ type logLoss struct {
 }
 
 type lossChunk struct {
-	lo, hi int
-	z      []float64 // rows × k raw predictions, then residuals
-	grad   []float64 // k × q
-	loss   float64
+	z    []float64 // k × rows raw predictions, then residuals
+	grad []float64 // k × q
+	loss float64
 }
 
-func newLogLoss(X blas64.General, target []int, k int, intercept bool, lambda float64) *logLoss {
-	n, p := X.Rows, X.Cols
+func newLogLoss(X *xChunks, target []int, k int, intercept bool, lambda float64) *logLoss {
+	p := X.p
 	q := p
 	if intercept {
 		q++
 	}
 	l := &logLoss{X: X, target: target, k: k, p: p, q: q, intercept: intercept, lambda: lambda}
-	for lo := 0; lo < n; lo += chunkRows {
-		hi := min(lo+chunkRows, n)
-		l.chunks = append(l.chunks, lossChunk{lo: lo, hi: hi, z: make([]float64, (hi-lo)*k), grad: make([]float64, k*q)})
+	for _, b := range X.blocks {
+		l.chunks = append(l.chunks, lossChunk{z: make([]float64, (b.hi-b.lo)*k), grad: make([]float64, k*q)})
 	}
 	return l
 }
@@ -57,7 +85,7 @@ func (l *logLoss) eval(w, grad []float64) float64 {
 	workers := min(runtime.GOMAXPROCS(0), len(l.chunks))
 	if workers <= 1 {
 		for i := range l.chunks {
-			l.chunk(&l.chunks[i], w)
+			l.chunk(i, w)
 		}
 	} else {
 		var next atomic.Int64
@@ -71,7 +99,7 @@ func (l *logLoss) eval(w, grad []float64) float64 {
 					if i >= len(l.chunks) {
 						return
 					}
-					l.chunk(&l.chunks[i], w)
+					l.chunk(i, w)
 				}
 			}()
 		}
@@ -103,86 +131,106 @@ func (l *logLoss) eval(w, grad []float64) float64 {
 	return loss
 }
 
-// chunk computes the loss and gradient of the samples [c.lo, c.hi).
-func (l *logLoss) chunk(c *lossChunk, w []float64) {
-	rows, k, q, p := c.hi-c.lo, l.k, l.q, l.p
-	Xc := blas64.General{Rows: rows, Cols: p, Stride: l.X.Stride, Data: l.X.Data[c.lo*l.X.Stride:]}
-	W := blas64.General{Rows: k, Cols: p, Stride: q, Data: w}
-	Z := blas64.General{Rows: rows, Cols: k, Stride: k, Data: c.z}
-	blas64.Gemm(blas.NoTrans, blas.Trans, 1, Xc, W, 0, Z)
-	gradB := c.grad // intercept gradients live at c*q + p
-	loss := 0.0
-	if k == 1 {
+// chunk computes the loss and gradient of the samples of block bi.
+func (l *logLoss) chunk(bi int, w []float64) {
+	blk := &l.X.blocks[bi]
+	c := &l.chunks[bi]
+	rows, k, q, p := blk.hi-blk.lo, l.k, l.q, l.p
+	xt := blk.xt
+	vec := func(s []float64) blas64.Vector { return blas64.Vector{N: rows, Inc: 1, Data: s} }
+	// z_c = b_c + Σ_j w_cj · x_j, one long axpy per coefficient.
+	for cl := 0; cl < k; cl++ {
+		zc := c.z[cl*rows : cl*rows+rows]
 		b := 0.0
 		if l.intercept {
-			b = w[p]
+			b = w[cl*q+p]
 		}
-		gb := 0.0
-		for i, z := range c.z {
-			z += b
-			t := float64(l.target[c.lo+i])
-			// One exponential serves both the loss and the gradient:
-			// log(1+exp(z)) = max(z, 0) + log1p(exp(-|z|)), and
-			// expit(z) = 1/(1+e) or e/(1+e) with e = exp(-|z|).
-			e := math.Exp(-math.Abs(z))
-			var sig float64
-			if z >= 0 {
-				loss += z + math.Log1p(e) - t*z
-				sig = 1 / (1 + e)
-			} else {
-				loss += math.Log1p(e) - t*z
-				sig = e / (1 + e)
-			}
-			r := sig - t
-			c.z[i] = r
-			gb += r
+		for i := range zc {
+			zc[i] = b
 		}
-		if l.intercept {
-			gradB[p] = gb
-		}
-	} else {
-		var gb [16]float64
-		gbs := gb[:0]
-		if k <= len(gb) {
-			gbs = gb[:k]
-		} else {
-			gbs = make([]float64, k)
-		}
-		for i := 0; i < rows; i++ {
-			z := c.z[i*k : i*k+k]
-			mx := math.Inf(-1)
-			for j := range z {
-				if l.intercept {
-					z[j] += w[j*q+p]
-				}
-				mx = math.Max(mx, z[j])
-			}
-			t := l.target[c.lo+i]
-			// log-loss = logsumexp(z) - z_t = max + log(Σ exp(z - max)) - z_t.
-			loss += mx - z[t]
-			sum := 0.0
-			for j, v := range z {
-				e := math.Exp(v - mx)
-				z[j] = e
-				sum += e
-			}
-			loss += math.Log(sum)
-			inv := 1 / sum
-			for j := range z {
-				z[j] *= inv
-				gbs[j] += z[j]
-			}
-			z[t]--
-			gbs[t]--
-		}
-		if l.intercept {
-			for j := 0; j < k; j++ {
-				gradB[j*q+p] = gbs[j]
+		for j := 0; j < p; j++ {
+			if a := w[cl*q+j]; a != 0 {
+				blas64.Axpy(a, vec(xt[j*rows:j*rows+rows]), vec(zc))
 			}
 		}
 	}
-	G := blas64.General{Rows: k, Cols: p, Stride: q, Data: c.grad}
-	blas64.Gemm(blas.Trans, blas.NoTrans, 1, Z, Xc, 0, G)
+	target := l.target[blk.lo:blk.hi]
+	loss := 0.0
+	if k == 1 {
+		zc := c.z[:rows]
+		// One exponential serves both the loss and the gradient:
+		// log(1+exp(z)) = max(z, 0) + log(1 + e) and expit(z) = 1/(1+e) or
+		// e/(1+e), with e = exp(-|z|). The factors 1+e lie in (1, 2], so
+		// the logarithm of the product of 16 of them is taken at once; its
+		// absolute error, which is what matters in a sum, is that of
+		// log1p's.
+		prod := 1.0
+		for i, z := range zc {
+			t := float64(target[i])
+			e := fastExp(-math.Abs(z))
+			prod *= 1 + e
+			var sig float64
+			if z >= 0 {
+				loss += z - t*z
+				sig = 1 / (1 + e)
+			} else {
+				loss -= t * z
+				sig = e / (1 + e)
+			}
+			zc[i] = sig - t
+			if i%16 == 15 {
+				loss += math.Log(prod)
+				prod = 1
+			}
+		}
+		loss += math.Log(prod)
+	} else {
+		// log-loss = logsumexp(z) - z_t = max + log(Σ exp(z - max)) - z_t.
+		// The sums lie in [1, k], so the logarithm of the product of 16 of
+		// them is taken at once.
+		prod := 1.0
+		for i := 0; i < rows; i++ {
+			mx := math.Inf(-1)
+			for cl := 0; cl < k; cl++ {
+				mx = math.Max(mx, c.z[cl*rows+i])
+			}
+			t := target[i]
+			loss += mx - c.z[t*rows+i]
+			sum := 0.0
+			for cl := 0; cl < k; cl++ {
+				e := fastExp(c.z[cl*rows+i] - mx)
+				c.z[cl*rows+i] = e
+				sum += e
+			}
+			inv := 1 / sum
+			for cl := 0; cl < k; cl++ {
+				c.z[cl*rows+i] *= inv
+			}
+			c.z[t*rows+i]--
+			prod *= sum
+			if i%16 == 15 {
+				loss += math.Log(prod)
+				prod = 1
+			}
+		}
+		loss += math.Log(prod)
+	}
+	// grad_cj = Σ_i r_ci · x_ij, one long dot product each; the intercept's
+	// is Σ_i r_ci.
+	for cl := 0; cl < k; cl++ {
+		r := vec(c.z[cl*rows : cl*rows+rows])
+		g := c.grad[cl*q : cl*q+q]
+		for j := 0; j < p; j++ {
+			g[j] = blas64.Dot(r, vec(xt[j*rows:j*rows+rows]))
+		}
+		if l.intercept {
+			s := 0.0
+			for _, v := range r.Data {
+				s += v
+			}
+			g[p] = s
+		}
+	}
 	c.loss = loss
 }
 
