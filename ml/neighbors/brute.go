@@ -5,39 +5,54 @@ import (
 	"math/bits"
 )
 
-// packedRows is the training data laid out for the euclidean kernel: panels
-// of nr rows stored feature-major (panels[p*d*nr+j*nr+t] is feature j of row
-// p*nr+t), with the rows' squared norms. Padding rows are zero with norm
-// +Inf, so they never pass the screen.
+// packedRows is the training data laid out for the kernels: panels of nr
+// rows stored feature-major (panels[p*d*nr+j*nr+t] is feature j of row
+// p*nr+t), with the rows' squared norms. Padding rows are NaN, so they never
+// pass a kernel's screen.
 type packedRows struct {
-	panels []float64
-	yy     []float64
-	maxYY  float64
+	panels  []float64
+	yy      []float64
+	maxYY   float64
+	normsOK bool // every squared norm is finite: the GEMM screen may be used
 }
 
-// packRows packs x (n×d); it returns nil when a squared norm overflows, and
-// the search then measures every pair directly.
+// packRows packs x (n×d, row-major).
 func packRows(x []float64, n, d int) *packedRows {
 	np := (n + nr - 1) / nr
-	pk := &packedRows{panels: make([]float64, np*d*nr), yy: make([]float64, np*nr)}
+	pk := &packedRows{panels: make([]float64, np*d*nr), yy: make([]float64, np*nr), normsOK: true}
+	packPanels(pk.panels, x, n, d)
 	for i := range pk.yy {
-		pk.yy[i] = math.Inf(1)
+		pk.yy[i] = math.NaN()
 	}
 	for i := 0; i < n; i++ {
-		p, t := i/nr, i%nr
-		dst := pk.panels[p*d*nr+t:]
 		var s float64
-		for j, v := range x[i*d : (i+1)*d] {
-			dst[j*nr] = v
+		for _, v := range x[i*d : (i+1)*d] {
 			s += float64(v * v)
-		}
-		if math.IsInf(s, 0) {
-			return nil
 		}
 		pk.yy[i] = s
 		pk.maxYY = max(pk.maxYY, s)
+		pk.normsOK = pk.normsOK && !math.IsInf(s, 0)
 	}
 	return pk
+}
+
+// packPanels writes the n rows of x (row-major, d columns) into dst as
+// ⌈n/nr⌉ panels, padding the last one with NaN rows.
+func packPanels(dst, x []float64, n, d int) {
+	np := (n + nr - 1) / nr
+	for i := 0; i < np*nr; i++ {
+		p, t := i/nr, i%nr
+		out := dst[p*d*nr+t:]
+		if i >= n {
+			for j := 0; j < d; j++ {
+				out[j*nr] = math.NaN()
+			}
+			continue
+		}
+		for j, v := range x[i*d : (i+1)*d] {
+			out[j*nr] = v
+		}
+	}
 }
 
 // bruteL2 is the euclidean brute-force search. Each worker takes a range of
@@ -75,7 +90,7 @@ func (ix *index) bruteL2(q []float64, m, k, workers int, dist []float64, ind []i
 			xx[i] = s
 		}
 		if !finite(xx[:cnt]) {
-			ix.directRange(q, lo, hi, k, dist, ind)
+			ix.lanesRange(q, lo, hi, k, dist, ind)
 			return
 		}
 		heaps := make([]kheap, cnt)
@@ -145,37 +160,50 @@ func (ix *index) bruteL2(q []float64, m, k, workers int, dist []float64, ind []i
 	})
 }
 
-// bruteDirect measures every pair with the metric's reduced distance,
-// abandoning a pair once it exceeds the query's current k-th best.
-func (ix *index) bruteDirect(q []float64, m, k, workers int, dist []float64, ind []int) {
+// bruteLanes measures every pair exactly with the lanes kernel; it serves
+// every metric but the euclidean one with finite norms.
+func (ix *index) bruteLanes(q []float64, m, k, workers int, dist []float64, ind []int) {
 	parallelRanges(m, 1, workers, func(lo, hi int) {
-		ix.directRange(q, lo, hi, k, dist, ind)
+		ix.lanesRange(q, lo, hi, k, dist, ind)
 	})
 }
 
-// directRange is bruteDirect for queries [lo, hi), sweeping the training rows
-// in cache-sized chunks.
-func (ix *index) directRange(q []float64, lo, hi, k int, dist []float64, ind []int) {
+// lanesRange is bruteLanes for queries [lo, hi). It sweeps the training
+// panels in chunks that grow from one panel (so the k-th best tightens
+// early) to a cache-sized maximum; in each chunk the kernel measures a query
+// against every row and flags those no farther than its current k-th best,
+// and only the flagged ones are offered to the heap.
+func (ix *index) lanesRange(q []float64, lo, hi, k int, dist []float64, ind []int) {
 	n, d := ix.n, ix.d
+	panels := ix.pack.panels
+	npanels := len(panels) / (d * nr)
+	maxChunk := max(1, (256<<10)/(8*d*nr))
 	cnt := hi - lo
 	heaps := make([]kheap, cnt)
 	hd, hi2 := make([]float64, cnt*k), make([]int, cnt*k)
 	for i := range heaps {
 		heaps[i].reset(hd[i*k:(i+1)*k], hi2[i*k:(i+1)*k])
 	}
-	chunk := max(1, (256<<10)/(8*d))
-	for s := 0; s < n; s += chunk {
-		e := min(n, s+chunk)
+	out := make([]float64, maxChunk*nr)
+	mask := make([]byte, maxChunk)
+	p := 0
+	for size := 1; p < npanels; size *= 2 {
+		c := min(size, maxChunk, npanels-p)
+		bp := panels[p*d*nr : (p+c)*d*nr]
 		for i := range heaps {
-			x := q[(lo+i)*d : (lo+i+1)*d]
 			h := &heaps[i]
-			w := h.worst()
-			for t := s; t < e; t++ {
-				if h.push(ix.metric.rdist(x, ix.x[t*d:(t+1)*d], w), t) {
-					w = h.worst()
+			lanes(ix.metric, q[(lo+i)*d:(lo+i+1)*d], bp, c, h.worst(), out, mask)
+			for pi, mb := range mask[:c] {
+				for mb != 0 {
+					b := bits.TrailingZeros8(mb)
+					mb &= mb - 1
+					if t := (p+pi)*nr + b; t < n {
+						h.push(out[pi*nr+b], t)
+					}
 				}
 			}
 		}
+		p += c
 	}
 	for i := range heaps {
 		finish(&heaps[i], lo+i, k, dist, ind)

@@ -161,17 +161,20 @@ func (c *KNeighborsClassifier) Predict(X *mat.Dense) ([]float64, error) {
 	if err != nil {
 		return nil, err
 	}
-	k, nc := c.NNeighbors, len(c.classes)
-	m := len(ind) / k
-	out := make([]float64, m)
-	votes := make([]float64, nc)
+	return c.predictFrom(dist, ind, c.NNeighbors), nil
+}
+
+// predictFrom votes with the neighbours found (k per row, row-major).
+func (c *KNeighborsClassifier) predictFrom(dist []float64, ind []int, k int) []float64 {
+	out := make([]float64, len(ind)/k)
+	votes := make([]float64, len(c.classes))
 	w := make([]float64, k)
 	tmpl := make([]float64, k)
 	for i := range out {
 		wi := neighborWeights(c.Weights, dist[i*k:(i+1)*k], w)
 		out[i] = c.classes[c.vote(ind[i*k:(i+1)*k], wi, votes, tmpl)]
 	}
-	return out, nil
+	return out
 }
 
 // vote returns the class index that wins among the neighbours ind with
@@ -226,7 +229,13 @@ func (c *KNeighborsClassifier) PredictProba(X *mat.Dense) (*mat.Dense, error) {
 	if err != nil {
 		return nil, err
 	}
-	k, nc := c.NNeighbors, len(c.classes)
+	return c.probaFrom(dist, ind, c.NNeighbors), nil
+}
+
+// probaFrom turns the neighbours found (k per row, row-major) into class
+// probabilities.
+func (c *KNeighborsClassifier) probaFrom(dist []float64, ind []int, k int) *mat.Dense {
+	nc := len(c.classes)
 	m := len(ind) / k
 	out := mat.NewDense(m, nc, nil)
 	raw := out.RawMatrix()
@@ -249,7 +258,7 @@ func (c *KNeighborsClassifier) PredictProba(X *mat.Dense) (*mat.Dense, error) {
 			row[j] /= norm
 		}
 	}
-	return out, nil
+	return out
 }
 
 // MarshalState returns the training data (X, the class index of each sample

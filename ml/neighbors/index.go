@@ -23,16 +23,15 @@ type index struct {
 	metric metric
 	method string
 	tree   *kdTree     // method kd_tree
-	pack   *packedRows // method brute with p = 2 and finite squared norms
+	pack   *packedRows // method brute
 }
 
 // newIndex builds the index; x (n×d, row-major) is kept, not copied.
 func newIndex(x []float64, n, d int, p float64, method string, leafSize int) *index {
 	ix := &index{n: n, d: d, x: x, metric: newMetric(p), method: method}
-	switch {
-	case method == methodKDTree:
+	if method == methodKDTree {
 		ix.tree = buildKDTree(x, n, d, leafSize)
-	case ix.metric.kind == kindL2:
+	} else {
 		ix.pack = packRows(x, n, d)
 	}
 	return ix
@@ -68,10 +67,10 @@ func (ix *index) kneighbors(q []float64, m, k, workers int) ([]float64, []int) {
 	switch {
 	case ix.tree != nil:
 		ix.treeSearch(q, m, k, workers, dist, ind)
-	case ix.pack != nil:
+	case ix.metric.kind == kindL2 && ix.pack.normsOK:
 		ix.bruteL2(q, m, k, workers, dist, ind)
 	default:
-		ix.bruteDirect(q, m, k, workers, dist, ind)
+		ix.bruteLanes(q, m, k, workers, dist, ind)
 	}
 	// The heaps hold reduced distances; turn them into distances.
 	if ix.metric.kind != kindL1 {

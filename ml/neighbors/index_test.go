@@ -58,6 +58,9 @@ func TestSearchesMatchNaive(t *testing.T) {
 			q := randData(rng, kind, sh.m, sh.d)
 			copy(q[:sh.d], x[:sh.d]) // a query equal to a training row
 			for _, p := range []float64{1, 2, 3, 1.5, 0.5} {
+				if p != math.Trunc(p) && sh.n*sh.d > 2000 {
+					continue // math.Pow is slow; the small shapes cover it
+				}
 				wantD, wantI := naiveKNN(x, sh.n, sh.d, q, sh.m, sh.k, p)
 				methods := []string{methodBrute, methodKDTree}
 				if p < 1 {
@@ -113,6 +116,45 @@ func TestKernelMatchesPortable(t *testing.T) {
 		for i := range want {
 			if got[i] != want[i] {
 				t.Fatalf("k=%d: mask[%d] = %08b, want %08b", k, i, got[i], want[i])
+			}
+		}
+	}
+}
+
+func TestLanesMatchPortable(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for _, p := range []float64{1, 2, 3, 4, 1.5} {
+		m := newMetric(p)
+		for _, k := range []int{1, 2, 5, 20, 64} {
+			for _, n := range []int{1, 7, 8, 9, 16, 17, 40} {
+				x := randData(rng, "gauss", n, k)
+				np := (n + nr - 1) / nr
+				b := make([]float64, np*k*nr)
+				packPanels(b, x, n, k)
+				q := randData(rng, "gauss", 1, k)
+				want := make([]float64, np*nr)
+				got := make([]float64, np*nr)
+				wm, gm := make([]byte, np), make([]byte, np)
+				thr := m.rdist(q, x[:k], math.Inf(1)) // row 0 passes, some others too
+				lanesGo(m, q, b, np, thr, want, wm)
+				lanes(m, q, b, np, thr, got, gm)
+				for i := range wm {
+					if gm[i] != wm[i] {
+						t.Fatalf("p=%g k=%d n=%d: mask[%d] = %08b, want %08b", p, k, n, i, gm[i], wm[i])
+					}
+				}
+				// Flagged rows carry their exact reduced distance.
+				for i := 0; i < n; i++ {
+					if wm[i/nr]&(1<<(i%nr)) == 0 {
+						continue
+					}
+					if r := m.rdist(q, x[i*k:(i+1)*k], math.Inf(1)); got[i] != r || want[i] != r {
+						t.Fatalf("p=%g k=%d n=%d: row %d: lanes %v, portable %v, rdist %v", p, k, n, i, got[i], want[i], r)
+					}
+				}
+				if wm[0]&1 == 0 {
+					t.Fatalf("p=%g k=%d n=%d: row 0 not flagged at its own distance", p, k, n)
+				}
 			}
 		}
 	}

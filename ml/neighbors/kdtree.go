@@ -1,6 +1,9 @@
 package neighbors
 
-import "math"
+import (
+	"math"
+	"math/bits"
+)
 
 // kdTree is a k-d tree in scikit-learn's layout: a complete binary tree of
 // 2^levels − 1 nodes with levels = 1 + ⌊log2(max(1, (n−1)/leafSize))⌋, so
@@ -8,10 +11,12 @@ import "math"
 // smaller than leafSize). Each inner node splits its points at the median of the dimension
 // where they spread most; every node keeps the tight bounding box of its
 // points. The training rows are stored in tree order, so a leaf is one
-// contiguous block.
+// contiguous block, packed in panels for the lanes kernel.
 type kdTree struct {
 	d         int
-	data      []float64 // n×d, rows in tree order
+	panels    []float64 // each leaf's rows as ⌈rows/nr⌉ NaN-padded panels
+	leafPanel []int     // first panel of each leaf (leaf i is node firstLeaf+i)
+	maxPanels int       // the most panels in one leaf
 	idx       []int     // training index of each tree-order row
 	start     []int     // first tree-order row of each node
 	end       []int     // one past its last row
@@ -37,9 +42,22 @@ func buildKDTree(x []float64, n, d, leafSize int) *kdTree {
 	}
 	vals := make([]float64, n)
 	t.build(x, 0, 0, n, vals)
-	t.data = make([]float64, n*d)
-	for i, k := range t.idx {
-		copy(t.data[i*d:(i+1)*d], x[k*d:(k+1)*d])
+	leaves := nodes - t.firstLeaf
+	t.leafPanel = make([]int, leaves+1)
+	for l := 0; l < leaves; l++ {
+		c := t.end[t.firstLeaf+l] - t.start[t.firstLeaf+l]
+		t.maxPanels = max(t.maxPanels, (c+nr-1)/nr)
+		t.leafPanel[l+1] = t.leafPanel[l] + (c+nr-1)/nr
+	}
+	t.panels = make([]float64, t.leafPanel[leaves]*d*nr)
+	rows := make([]float64, 2*leafSize*d+nr*d)
+	for l := 0; l < leaves; l++ {
+		s, e := t.start[t.firstLeaf+l], t.end[t.firstLeaf+l]
+		rows = rows[:0]
+		for _, k := range t.idx[s:e] {
+			rows = append(rows, x[k*d:(k+1)*d]...)
+		}
+		packPanels(t.panels[t.leafPanel[l]*d*nr:t.leafPanel[l+1]*d*nr], rows, e-s, d)
 	}
 	return t
 }
@@ -119,6 +137,8 @@ type treeQuery struct {
 	x     []float64
 	h     kheap
 	slack float64 // relative tolerance on pruning, for math.Pow's rounding
+	out   []float64
+	mask  []byte
 }
 
 // minRdist returns a lower bound on the reduced distance from x to any point
@@ -149,11 +169,17 @@ func (q *treeQuery) visit(i int, lb float64) {
 	}
 	t := q.t
 	if i >= t.firstLeaf {
-		d := t.d
-		w := q.h.worst()
-		for r := t.start[i]; r < t.end[i]; r++ {
-			if q.h.push(q.m.rdist(q.x, t.data[r*d:(r+1)*d], w), t.idx[r]) {
-				w = q.h.worst()
+		l := i - t.firstLeaf
+		d, p0, p1 := t.d, t.leafPanel[l], t.leafPanel[l+1]
+		lanes(q.m, q.x, t.panels[p0*d*nr:p1*d*nr], p1-p0, q.h.worst(), q.out, q.mask)
+		idx := t.idx[t.start[i]:t.end[i]]
+		for p, mb := range q.mask[:p1-p0] {
+			for mb != 0 {
+				b := bits.TrailingZeros8(mb)
+				mb &= mb - 1
+				if r := p*nr + b; r < len(idx) {
+					q.h.push(q.out[r], idx[r])
+				}
 			}
 		}
 		return
@@ -178,7 +204,8 @@ func (ix *index) treeSearch(q []float64, m, k, workers int, dist []float64, ind 
 		slack = 1e-12
 	}
 	parallelChunks(m, 32, workers, func(_, lo, hi int) {
-		tq := treeQuery{t: ix.tree, m: ix.metric, slack: slack}
+		tq := treeQuery{t: ix.tree, m: ix.metric, slack: slack,
+			out: make([]float64, ix.tree.maxPanels*nr), mask: make([]byte, ix.tree.maxPanels)}
 		hd, hi2 := make([]float64, k), make([]int, k)
 		for i := lo; i < hi; i++ {
 			tq.x = q[i*d : (i+1)*d]

@@ -1,5 +1,7 @@
 package neighbors
 
+import "math"
+
 // The brute-force euclidean search screens training points with a fused
 // "GEMM and compare" kernel. For a block of mr = 6 packed queries and a run
 // of panels of nr = 8 packed training rows it computes, for every pair,
@@ -43,5 +45,33 @@ func distMaskGo(k int, a, b, yy, thr []float64, np int, mask []byte) {
 			}
 			mask[r*np+p] = m
 		}
+	}
+}
+
+// lanesGo is the portable lanes kernel: for query x (k = len(x) features)
+// and np panels b (as in distMaskGo) it sets bit t of mask[p] when the
+// reduced distance of panel row t, added in feature order exactly as
+// metric.rdist does, is ≤ thr, and stores that distance in out[p*nr+t].
+// (The entries of rows that do not pass are only known to exceed thr: this
+// version stops adding once they do.) Rows of NaN (padding) never pass.
+func lanesGo(m metric, x, b []float64, np int, thr float64, out []float64, mask []byte) {
+	k := len(x)
+	for p := 0; p < np; p++ {
+		bp := b[p*k*nr : (p+1)*k*nr]
+		var mb byte
+		for t := 0; t < nr; t++ {
+			var s float64
+			for j, xj := range x {
+				s += m.term(math.Abs(xj - bp[j*nr+t]))
+				if s > thr {
+					break
+				}
+			}
+			out[p*nr+t] = s
+			if s <= thr {
+				mb |= 1 << t
+			}
+		}
+		mask[p] = mb
 	}
 }

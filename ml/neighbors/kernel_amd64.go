@@ -29,3 +29,32 @@ func distMask(k int, a, b, yy, thr []float64, np int, mask []byte) {
 	_ = mask[np*mr-1]
 	dotMask6x8(k, &a[0], &b[0], &yy[0], &thr[0], np, &mask[0])
 }
+
+// lanes8 is lanesGo in AVX2 assembly for kinds L1 (0), L2 (1) and integer
+// powers (2, exponent ip); k ≥ 1.
+//
+//go:noescape
+func lanes8(kind, ip, k int, x, b *float64, np int, thr float64, out *float64, mask *byte)
+
+// lanes runs the fastest available lanes kernel; see lanesGo.
+func lanes(m metric, x, b []float64, np int, thr float64, out []float64, mask []byte) {
+	if np == 0 {
+		return
+	}
+	if !useAsm || m.kind == kindPow {
+		lanesGo(m, x, b, np, thr, out, mask)
+		return
+	}
+	k := len(x)
+	_ = b[np*k*nr-1]
+	_ = out[np*nr-1]
+	_ = mask[np-1]
+	kind := 0
+	switch m.kind {
+	case kindL2:
+		kind = 1
+	case kindIPow:
+		kind = 2
+	}
+	lanes8(kind, m.ip, k, &x[0], &b[0], np, thr, &out[0], &mask[0])
+}

@@ -142,7 +142,12 @@ func (r *KNeighborsRegressor) Predict(X *mat.Dense) ([]float64, error) {
 	if err != nil {
 		return nil, err
 	}
-	k := r.NNeighbors
+	return r.predictFrom(dist, ind, r.NNeighbors), nil
+}
+
+// predictFrom averages the targets of the neighbours found (k per row,
+// row-major).
+func (r *KNeighborsRegressor) predictFrom(dist []float64, ind []int, k int) []float64 {
 	out := make([]float64, len(ind)/k)
 	w := make([]float64, k)
 	vals := make([]float64, k)
@@ -160,7 +165,7 @@ func (r *KNeighborsRegressor) Predict(X *mat.Dense) ([]float64, error) {
 			out[i] = pairwiseSum(vals) / pairwiseSum(wi)
 		}
 	}
-	return out, nil
+	return out
 }
 
 // MarshalState returns the training data (X, y) and the search settings

@@ -1,0 +1,306 @@
+//go:build amd64 && !purego
+
+#include "textflag.h"
+
+DATA absmask<>+0(SB)/8, $0x7fffffffffffffff
+GLOBL absmask<>(SB), RODATA|NOPTR, $8
+
+// func lanes8(kind, ip, k int, x, b *float64, np int, thr float64, out *float64, mask *byte)
+//
+// For query x (k features) and np panels of 8 rows at b (feature-major,
+// panel p at b+p*k*64) it computes each row's reduced distance as the
+// scalar code does, one IEEE operation at a time in feature order:
+// kind 0 sums |x-y|, kind 1 sums (x-y)*(x-y), kind 2 sums |x-y|^ip by
+// repeated multiplication. It stores the sums in out[p*8+t] and sets bit t
+// of mask[p] when the sum is <= thr. Two panels are done at a time, so
+// four accumulators hide the addition latency.
+TEXT ·lanes8(SB), NOSPLIT, $0-72
+	MOVQ kind+0(FP), R8
+	MOVQ ip+8(FP), R9
+	MOVQ k+16(FP), CX
+	MOVQ x+24(FP), SI
+	MOVQ b+32(FP), BX
+	MOVQ np+40(FP), DX
+	VBROADCASTSD thr+48(FP), Y14
+	MOVQ out+56(FP), DI
+	MOVQ mask+64(FP), R10
+	VBROADCASTSD absmask<>(SB), Y15
+	MOVQ CX, R11
+	SHLQ $6, R11 // R11 = panel size in bytes (k*64)
+
+	CMPQ R8, $1
+	JEQ l2start
+	JGT pwstart
+l1start:
+l1pair:
+	CMPQ DX, $2
+	JLT l1single
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+	MOVQ SI, AX
+	MOVQ BX, R12
+	MOVQ CX, R13
+l1pairj:
+	VBROADCASTSD (AX), Y4
+	VSUBPD (R12), Y4, Y5
+	VSUBPD 32(R12), Y4, Y6
+	VSUBPD (R12)(R11*1), Y4, Y7
+	VSUBPD 32(R12)(R11*1), Y4, Y8
+	VANDPD Y15, Y5, Y5
+	VANDPD Y15, Y6, Y6
+	VANDPD Y15, Y7, Y7
+	VANDPD Y15, Y8, Y8
+	VADDPD Y5, Y0, Y0
+	VADDPD Y6, Y1, Y1
+	VADDPD Y7, Y2, Y2
+	VADDPD Y8, Y3, Y3
+	ADDQ $8, AX
+	ADDQ $64, R12
+	DECQ R13
+	JNZ l1pairj
+	VMOVUPD Y0, 0(DI)
+	VMOVUPD Y1, 32(DI)
+	VMOVUPD Y2, 64(DI)
+	VMOVUPD Y3, 96(DI)
+	VCMPPD $2, Y14, Y0, Y5
+	VCMPPD $2, Y14, Y1, Y6
+	VMOVMSKPD Y5, R13
+	VMOVMSKPD Y6, R14
+	SHLQ $4, R14
+	ORQ R14, R13
+	MOVB R13, 0(R10)
+	VCMPPD $2, Y14, Y2, Y5
+	VCMPPD $2, Y14, Y3, Y6
+	VMOVMSKPD Y5, R13
+	VMOVMSKPD Y6, R14
+	SHLQ $4, R14
+	ORQ R14, R13
+	MOVB R13, 1(R10)
+	LEAQ (BX)(R11*2), BX
+	ADDQ $128, DI
+	ADDQ $2, R10
+	SUBQ $2, DX
+	JMP l1pair
+l1single:
+	TESTQ DX, DX
+	JZ done
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	MOVQ SI, AX
+	MOVQ BX, R12
+	MOVQ CX, R13
+l1singlej:
+	VBROADCASTSD (AX), Y4
+	VSUBPD (R12), Y4, Y5
+	VSUBPD 32(R12), Y4, Y6
+	VANDPD Y15, Y5, Y5
+	VANDPD Y15, Y6, Y6
+	VADDPD Y5, Y0, Y0
+	VADDPD Y6, Y1, Y1
+	ADDQ $8, AX
+	ADDQ $64, R12
+	DECQ R13
+	JNZ l1singlej
+	VMOVUPD Y0, 0(DI)
+	VMOVUPD Y1, 32(DI)
+	VCMPPD $2, Y14, Y0, Y5
+	VCMPPD $2, Y14, Y1, Y6
+	VMOVMSKPD Y5, R13
+	VMOVMSKPD Y6, R14
+	SHLQ $4, R14
+	ORQ R14, R13
+	MOVB R13, 0(R10)
+	JMP done
+l2start:
+l2pair:
+	CMPQ DX, $2
+	JLT l2single
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+	MOVQ SI, AX
+	MOVQ BX, R12
+	MOVQ CX, R13
+l2pairj:
+	VBROADCASTSD (AX), Y4
+	VSUBPD (R12), Y4, Y5
+	VSUBPD 32(R12), Y4, Y6
+	VSUBPD (R12)(R11*1), Y4, Y7
+	VSUBPD 32(R12)(R11*1), Y4, Y8
+	VMULPD Y5, Y5, Y5
+	VMULPD Y6, Y6, Y6
+	VMULPD Y7, Y7, Y7
+	VMULPD Y8, Y8, Y8
+	VADDPD Y5, Y0, Y0
+	VADDPD Y6, Y1, Y1
+	VADDPD Y7, Y2, Y2
+	VADDPD Y8, Y3, Y3
+	ADDQ $8, AX
+	ADDQ $64, R12
+	DECQ R13
+	JNZ l2pairj
+	VMOVUPD Y0, 0(DI)
+	VMOVUPD Y1, 32(DI)
+	VMOVUPD Y2, 64(DI)
+	VMOVUPD Y3, 96(DI)
+	VCMPPD $2, Y14, Y0, Y5
+	VCMPPD $2, Y14, Y1, Y6
+	VMOVMSKPD Y5, R13
+	VMOVMSKPD Y6, R14
+	SHLQ $4, R14
+	ORQ R14, R13
+	MOVB R13, 0(R10)
+	VCMPPD $2, Y14, Y2, Y5
+	VCMPPD $2, Y14, Y3, Y6
+	VMOVMSKPD Y5, R13
+	VMOVMSKPD Y6, R14
+	SHLQ $4, R14
+	ORQ R14, R13
+	MOVB R13, 1(R10)
+	LEAQ (BX)(R11*2), BX
+	ADDQ $128, DI
+	ADDQ $2, R10
+	SUBQ $2, DX
+	JMP l2pair
+l2single:
+	TESTQ DX, DX
+	JZ done
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	MOVQ SI, AX
+	MOVQ BX, R12
+	MOVQ CX, R13
+l2singlej:
+	VBROADCASTSD (AX), Y4
+	VSUBPD (R12), Y4, Y5
+	VSUBPD 32(R12), Y4, Y6
+	VMULPD Y5, Y5, Y5
+	VMULPD Y6, Y6, Y6
+	VADDPD Y5, Y0, Y0
+	VADDPD Y6, Y1, Y1
+	ADDQ $8, AX
+	ADDQ $64, R12
+	DECQ R13
+	JNZ l2singlej
+	VMOVUPD Y0, 0(DI)
+	VMOVUPD Y1, 32(DI)
+	VCMPPD $2, Y14, Y0, Y5
+	VCMPPD $2, Y14, Y1, Y6
+	VMOVMSKPD Y5, R13
+	VMOVMSKPD Y6, R14
+	SHLQ $4, R14
+	ORQ R14, R13
+	MOVB R13, 0(R10)
+	JMP done
+pwstart:
+pwpair:
+	CMPQ DX, $2
+	JLT pwsingle
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+	MOVQ SI, AX
+	MOVQ BX, R12
+	MOVQ CX, R13
+pwpairj:
+	VBROADCASTSD (AX), Y4
+	VSUBPD (R12), Y4, Y5
+	VSUBPD 32(R12), Y4, Y6
+	VSUBPD (R12)(R11*1), Y4, Y7
+	VSUBPD 32(R12)(R11*1), Y4, Y8
+	VANDPD Y15, Y5, Y5
+	VMOVAPD Y5, Y9
+	VANDPD Y15, Y6, Y6
+	VMOVAPD Y6, Y10
+	VANDPD Y15, Y7, Y7
+	VMOVAPD Y7, Y11
+	VANDPD Y15, Y8, Y8
+	VMOVAPD Y8, Y12
+	MOVQ R9, R14
+pwpairjpow:
+	DECQ R14
+	JZ pwpairjpowdone
+	VMULPD Y5, Y9, Y9
+	VMULPD Y6, Y10, Y10
+	VMULPD Y7, Y11, Y11
+	VMULPD Y8, Y12, Y12
+	JMP pwpairjpow
+pwpairjpowdone:
+	VADDPD Y9, Y0, Y0
+	VADDPD Y10, Y1, Y1
+	VADDPD Y11, Y2, Y2
+	VADDPD Y12, Y3, Y3
+	ADDQ $8, AX
+	ADDQ $64, R12
+	DECQ R13
+	JNZ pwpairj
+	VMOVUPD Y0, 0(DI)
+	VMOVUPD Y1, 32(DI)
+	VMOVUPD Y2, 64(DI)
+	VMOVUPD Y3, 96(DI)
+	VCMPPD $2, Y14, Y0, Y5
+	VCMPPD $2, Y14, Y1, Y6
+	VMOVMSKPD Y5, R13
+	VMOVMSKPD Y6, R14
+	SHLQ $4, R14
+	ORQ R14, R13
+	MOVB R13, 0(R10)
+	VCMPPD $2, Y14, Y2, Y5
+	VCMPPD $2, Y14, Y3, Y6
+	VMOVMSKPD Y5, R13
+	VMOVMSKPD Y6, R14
+	SHLQ $4, R14
+	ORQ R14, R13
+	MOVB R13, 1(R10)
+	LEAQ (BX)(R11*2), BX
+	ADDQ $128, DI
+	ADDQ $2, R10
+	SUBQ $2, DX
+	JMP pwpair
+pwsingle:
+	TESTQ DX, DX
+	JZ done
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	MOVQ SI, AX
+	MOVQ BX, R12
+	MOVQ CX, R13
+pwsinglej:
+	VBROADCASTSD (AX), Y4
+	VSUBPD (R12), Y4, Y5
+	VSUBPD 32(R12), Y4, Y6
+	VANDPD Y15, Y5, Y5
+	VMOVAPD Y5, Y9
+	VANDPD Y15, Y6, Y6
+	VMOVAPD Y6, Y10
+	MOVQ R9, R14
+pwsinglejpow:
+	DECQ R14
+	JZ pwsinglejpowdone
+	VMULPD Y5, Y9, Y9
+	VMULPD Y6, Y10, Y10
+	JMP pwsinglejpow
+pwsinglejpowdone:
+	VADDPD Y9, Y0, Y0
+	VADDPD Y10, Y1, Y1
+	ADDQ $8, AX
+	ADDQ $64, R12
+	DECQ R13
+	JNZ pwsinglej
+	VMOVUPD Y0, 0(DI)
+	VMOVUPD Y1, 32(DI)
+	VCMPPD $2, Y14, Y0, Y5
+	VCMPPD $2, Y14, Y1, Y6
+	VMOVMSKPD Y5, R13
+	VMOVMSKPD Y6, R14
+	SHLQ $4, R14
+	ORQ R14, R13
+	MOVB R13, 0(R10)
+	JMP done
+done:
+	VZEROUPPER
+	RET
