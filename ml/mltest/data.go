@@ -35,7 +35,7 @@ func Blobs(seed uint64, n, d int, labels []float64) (*mat.Dense, []float64) {
 }
 
 // Linear returns n samples with d features uniform in [0, 10) and targets
-// 3 + Σ w_j x_j + N(0, 0.1²) with w = 1.5, -2, 0.5, 1, -0.5, ... from a
+// 30 + Σ w_j x_j + N(0, 0.1²) with w = 1.5, -2, 0.5, 1, -0.5, ... from a
 // generator seeded with seed.
 func Linear(seed uint64, n, d int) (*mat.Dense, []float64) {
 	rng := rand.New(rand.NewPCG(seed, 0x6c696e))
@@ -43,7 +43,7 @@ func Linear(seed uint64, n, d int) (*mat.Dense, []float64) {
 	X := mat.NewDense(n, d, nil)
 	y := make([]float64, n)
 	for i := 0; i < n; i++ {
-		s := 3.0
+		s := 30.0 // keeps every target positive, as Poisson criteria need
 		for j := 0; j < d; j++ {
 			v := 10 * rng.Float64()
 			X.Set(i, j, v)
