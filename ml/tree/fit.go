@@ -122,11 +122,15 @@ func grow(ctx context.Context, p *params, X *mat.Dense, y target, sampleWeight [
 		}
 	} else {
 		b.nValues = 1
-		rc := newRegCrit(b.pairs, y.values, sampleWeight, wTotal, p.criterion == "friedman_mse")
-		rc.poisson = p.criterion == "poisson"
-		b.crit = rc
-		if sampleWeight == nil && !rc.poisson {
-			b.mse = rc
+		if p.criterion == "absolute_error" {
+			b.crit = newMAECrit(b.pairs, y.values, sampleWeight, wTotal)
+		} else {
+			rc := newRegCrit(b.pairs, y.values, sampleWeight, wTotal, p.criterion == "friedman_mse")
+			rc.poisson = p.criterion == "poisson"
+			b.crit = rc
+			if sampleWeight == nil && !rc.poisson {
+				b.mse = rc
+			}
 		}
 	}
 	b.exactTies = sampleWeight != nil || y.classes == nil

@@ -11,11 +11,10 @@ import (
 // DecisionTreeRegressor is scikit-learn's DecisionTreeRegressor: a binary
 // tree whose leaves predict the mean target of their training samples,
 // grown by choosing at each node the split that most decreases the squared
-// error (or the Poisson deviance). Like DecisionTreeClassifier it reproduces scikit-learn 1.2's trees.
-//
-// scikit-learn's criterion absolute_error is not available.
+// error (or the absolute error, or the Poisson deviance). Like DecisionTreeClassifier it reproduces scikit-learn 1.2's trees.
+
 type DecisionTreeRegressor struct {
-	Criterion             string      `json:"criterion" enum:"squared_error,friedman_mse,poisson" help:"squared_error; friedman_mse (squared error with Friedman's improvement score); poisson (half Poisson deviance, for counts: y ≥ 0 with a positive sum); absolute_error is not available"`
+	Criterion             string      `json:"criterion" enum:"squared_error,friedman_mse,absolute_error,poisson" help:"squared_error; friedman_mse (squared error with Friedman's improvement score); absolute_error (leaves predict medians; as slow as scikit-learn's, quadratic in the node size); poisson (half Poisson deviance, for counts: y ≥ 0 with a positive sum)"`
 	Splitter              string      `json:"splitter" enum:"best,random" help:"best: the best split of each examined feature; random: one random threshold per feature"`
 	MaxDepth              int         `json:"max_depth" min:"1" nullable:"true" help:"maximum depth of the tree; null (or 0) grows until leaves are pure or too small"`
 	MinSamplesSplit       Count       `json:"min_samples_split" expect:"an integer ≥ 2 or a fraction of the samples in (0, 1] written with a decimal point" help:"minimum samples a node needs to be split"`
