@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"maps"
+	"runtime"
 	"sync"
 	"time"
 
@@ -102,6 +103,10 @@ var SampleEvery = 50 * time.Millisecond
 // loss and each metric. Step and iteration events closer together than
 // SampleEvery are sampled, so a fast loop cannot flood the store.
 func (r *Recorder) Report(e ml.Event) {
+	// Training is CPU-bound and may keep every core busy; yielding at each
+	// report lets request handlers waiting for a core run within about one
+	// training step, so the API stays responsive while runs train.
+	runtime.Gosched()
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	switch e.Kind {
