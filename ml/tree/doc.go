@@ -4,7 +4,7 @@
 //
 // The trees are scikit-learn 1.2's, node for node. The builder, the best and
 // random splitters, the criteria (gini, entropy/log_loss, squared_error,
-// friedman_mse, poisson) and the best-first growth used with max_leaf_nodes
+// friedman_mse, absolute_error, poisson) and the best-first growth used with max_leaf_nodes
 // follow scikit-learn's algorithms and order of floating-point operations;
 // features are compared as float32, as scikit-learn converts X to float32;
 // and the random draws of features and thresholds use scikit-learn's own
@@ -14,7 +14,7 @@
 // the built-in data sets and 10,000-row synthetic sets.
 //
 // Differences from scikit-learn: random_state null means 0 (every mlforge
-// model is seeded); the criterion absolute_error, class_weight, ccp_alpha,
+// model is seeded); class_weight, ccp_alpha, monotonic constraints,
 // multi-output targets and sparse input are not available; sample weights
 // must be ≥ 0 (FitWeighted); max_depth and max_leaf_nodes of 0 mean null;
 // Tree.Value holds class fractions where scikit-learn 1.2 keeps weighted
