@@ -4,8 +4,8 @@
 //
 // The trees are scikit-learn 1.2's, node for node. The builder, the best and
 // random splitters, the criteria (gini, entropy/log_loss, squared_error,
-// friedman_mse, absolute_error, poisson) and the best-first growth used with max_leaf_nodes
-// follow scikit-learn's algorithms and order of floating-point operations;
+// friedman_mse, absolute_error, poisson) and the best-first growth used
+// with max_leaf_nodes follow scikit-learn's algorithms and order of floating-point operations;
 // features are compared as float32, as scikit-learn converts X to float32;
 // and the random draws of features and thresholds use scikit-learn's own
 // generator, seeded from random_state as numpy.random.RandomState seeds it.
