@@ -158,8 +158,13 @@ func augmentedGram(X *mat.Dense, y []float64, fitIntercept bool) (G blas64.Symme
 		}
 		Gb := blas64.Symmetric{N: q, Stride: q, Uplo: blas.Upper, Data: make([]float64, q*q)}
 		// With the block transposed, each entry of AᵀA is one long
-		// contiguous dot product, gonum's fastest kernel.
-		blas64.Syrk(blas.NoTrans, 1, At, 0, Gb)
+		// contiguous dot product.
+		for i := 0; i < q; i++ {
+			ai := At.Data[i*m : i*m+m]
+			for j := i; j < q; j++ {
+				Gb.Data[i*q+j] = dot(ai, At.Data[j*m:j*m+m])
+			}
+		}
 		mu.Lock()
 		for len(parts) <= b {
 			parts = append(parts, part{})

@@ -137,7 +137,6 @@ func (l *logLoss) chunk(bi int, w []float64) {
 	c := &l.chunks[bi]
 	rows, k, q, p := blk.hi-blk.lo, l.k, l.q, l.p
 	xt := blk.xt
-	vec := func(s []float64) blas64.Vector { return blas64.Vector{N: rows, Inc: 1, Data: s} }
 	// z_c = b_c + Σ_j w_cj · x_j, one long axpy per coefficient.
 	for cl := 0; cl < k; cl++ {
 		zc := c.z[cl*rows : cl*rows+rows]
@@ -150,7 +149,7 @@ func (l *logLoss) chunk(bi int, w []float64) {
 		}
 		for j := 0; j < p; j++ {
 			if a := w[cl*q+j]; a != 0 {
-				blas64.Axpy(a, vec(xt[j*rows:j*rows+rows]), vec(zc))
+				axpy(a, xt[j*rows:j*rows+rows], zc)
 			}
 		}
 	}
@@ -218,14 +217,14 @@ func (l *logLoss) chunk(bi int, w []float64) {
 	// grad_cj = Σ_i r_ci · x_ij, one long dot product each; the intercept's
 	// is Σ_i r_ci.
 	for cl := 0; cl < k; cl++ {
-		r := vec(c.z[cl*rows : cl*rows+rows])
+		r := c.z[cl*rows : cl*rows+rows]
 		g := c.grad[cl*q : cl*q+q]
 		for j := 0; j < p; j++ {
-			g[j] = blas64.Dot(r, vec(xt[j*rows:j*rows+rows]))
+			g[j] = dot(r, xt[j*rows:j*rows+rows])
 		}
 		if l.intercept {
 			s := 0.0
-			for _, v := range r.Data {
+			for _, v := range r {
 				s += v
 			}
 			g[p] = s
