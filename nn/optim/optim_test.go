@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"math"
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/mlforge/mlforge/nn"
@@ -222,4 +223,29 @@ func contains(s, sub string) bool {
 		}
 	}
 	return false
+}
+
+func TestNewSchedulerErrors(t *testing.T) {
+	opt, _ := NewSGD(nil, SGDConfig{LR: 0.1})
+	cases := map[string]string{
+		`StepLr|{"step_size":2}`:                        `unknown scheduler "StepLr" (did you mean "StepLR"?)`,
+		`StepLR|{}`:                                     `step_size is required`,
+		`StepLR|{"step_size":2,"gama":0.5}`:             `unknown parameter "gama" (did you mean "gamma"?)`,
+		`ReduceLROnPlateau|{"mode":"maximum"}`:          `mode is "maximum", expected "min" or "max"`,
+		`CosineAnnealingLR|{"T_max":0}`:                 `T_max 0 must be positive`,
+		`ReduceLROnPlateau|{"patience":2,"factor":0.5}`: ``,
+	}
+	for in, want := range cases {
+		i := strings.IndexByte(in, '|')
+		_, err := NewScheduler(in[:i], opt, json.RawMessage(in[i+1:]))
+		if want == "" {
+			if err != nil {
+				t.Errorf("%s: %v", in, err)
+			}
+			continue
+		}
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: error %v, want %q", in, err, want)
+		}
+	}
 }

@@ -1,8 +1,13 @@
 package optim
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"math"
+	"strings"
+
+	"github.com/mlforge/mlforge/internal/suggest"
 )
 
 // Scheduler changes an optimizer's learning rate once per epoch (or per
@@ -226,4 +231,80 @@ func (r *ReduceLROnPlateau) State() map[string]float64 {
 func (r *ReduceLROnPlateau) LoadState(s map[string]float64) {
 	r.best, r.numBad, r.cooldown, r.lastEpoch = s["best"], int(s["num_bad_epochs"]), int(s["cooldown_counter"]), int(s["last_epoch"])
 	r.started = true
+}
+
+// SchedulerNames lists the scheduler names NewScheduler accepts.
+func SchedulerNames() []string {
+	return []string{"CosineAnnealingLR", "ExponentialLR", "ReduceLROnPlateau", "StepLR"}
+}
+
+// NewScheduler builds a scheduler from its PyTorch class name and keyword
+// arguments (a JSON object: {"step_size": 10, "gamma": 0.5}). StepLR,
+// ExponentialLR and CosineAnnealingLR return a Scheduler;
+// ReduceLROnPlateau returns a *ReduceLROnPlateau, stepped with a metric.
+func NewScheduler(name string, opt Optimizer, raw json.RawMessage) (any, error) {
+	switch name {
+	case "StepLR":
+		c := struct {
+			StepSize *int    `json:"step_size"`
+			Gamma    float64 `json:"gamma"`
+		}{Gamma: 0.1}
+		if err := decodeOpt(raw, &c); err != nil {
+			return nil, fmt.Errorf("optim: StepLR: %w", err)
+		}
+		if c.StepSize == nil {
+			return nil, fmt.Errorf("optim: StepLR: step_size is required")
+		}
+		return NewStepLR(opt, *c.StepSize, c.Gamma)
+	case "ExponentialLR":
+		c := struct {
+			Gamma *float64 `json:"gamma"`
+		}{}
+		if err := decodeOpt(raw, &c); err != nil {
+			return nil, fmt.Errorf("optim: ExponentialLR: %w", err)
+		}
+		if c.Gamma == nil {
+			return nil, fmt.Errorf("optim: ExponentialLR: gamma is required")
+		}
+		return NewExponentialLR(opt, *c.Gamma)
+	case "CosineAnnealingLR":
+		c := struct {
+			TMax   *int    `json:"T_max"`
+			EtaMin float64 `json:"eta_min"`
+		}{}
+		if err := decodeOpt(raw, &c); err != nil {
+			return nil, fmt.Errorf("optim: CosineAnnealingLR: %w", err)
+		}
+		if c.TMax == nil {
+			return nil, fmt.Errorf("optim: CosineAnnealingLR: T_max is required")
+		}
+		return NewCosineAnnealingLR(opt, *c.TMax, c.EtaMin)
+	case "ReduceLROnPlateau":
+		r := NewReduceLROnPlateau(opt)
+		c := struct {
+			Mode          *string  `json:"mode"`
+			Factor        *float64 `json:"factor"`
+			Patience      *int     `json:"patience"`
+			Threshold     *float64 `json:"threshold"`
+			ThresholdMode *string  `json:"threshold_mode"`
+			Cooldown      *int     `json:"cooldown"`
+			MinLR         *float64 `json:"min_lr"`
+			Eps           *float64 `json:"eps"`
+		}{&r.Mode, &r.Factor, &r.Patience, &r.Threshold, &r.ThresholdMode, &r.Cooldown, &r.MinLR, &r.Eps}
+		if err := decodeOpt(raw, &c); err != nil {
+			return nil, fmt.Errorf("optim: ReduceLROnPlateau: %w", err)
+		}
+		if err := r.Validate(); err != nil {
+			return nil, err
+		}
+		return r, nil
+	}
+	return nil, fmt.Errorf("optim: unknown scheduler %q%s, expected one of %s", name, suggest.Hint(name, SchedulerNames()), strings.Join(SchedulerNames(), ", "))
+}
+
+func decodeOpt(raw json.RawMessage, v any) error {
+	if len(bytes.TrimSpace(raw)) == 0 {
+		return nil
+	}
+	return decodeStrict(raw, v)
 }
