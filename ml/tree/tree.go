@@ -116,6 +116,7 @@ func (t *Tree) pack() {
 }
 
 // Leaf returns the index of the leaf that x (of length NFeatures) reaches.
+// t must be valid (see Validate): trees from Fit and UnmarshalTree are.
 func (t *Tree) Leaf(x []float64) int {
 	nodes := t.nodes
 	if nodes == nil {

@@ -369,3 +369,25 @@ func TestQuickSort(t *testing.T) {
 		}
 	}
 }
+
+var (
+	_ ml.Classifier     = (*DecisionTreeClassifier)(nil)
+	_ ml.ProbaPredictor = (*DecisionTreeClassifier)(nil)
+	_ ml.Stateful       = (*DecisionTreeClassifier)(nil)
+	_ ml.Validator      = (*DecisionTreeClassifier)(nil)
+	_ ml.Predictor      = (*DecisionTreeRegressor)(nil)
+	_ ml.Stateful       = (*DecisionTreeRegressor)(nil)
+	_ ml.Validator      = (*DecisionTreeRegressor)(nil)
+)
+
+func TestProgress(t *testing.T) {
+	X, y := irisTrain(t)
+	var events []ml.Event
+	ctx := ml.WithProgress(context.Background(), ml.ReporterFunc(func(e ml.Event) { events = append(events, e) }))
+	if err := NewDecisionTreeClassifier().Fit(ctx, X, y); err != nil {
+		t.Fatal(err)
+	}
+	if len(events) != 1 || events[0].Kind != "stage" {
+		t.Fatalf("events %+v, want one stage event", events)
+	}
+}
