@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/mlforge/mlforge/nn"
+	"github.com/mlforge/mlforge/tensor"
 )
 
 // jsonNames lists the json tag names of the struct v points to.
@@ -73,6 +74,14 @@ func (o *SGD) Step() {
 		}
 		buf, fresh := o.b.get(0, i, p, 0)
 		buf = buf[:len(w)]
+		if !fresh && wd == 0 && !o.cfg.Nesterov {
+			// The common case with vector kernels: buf = momentum*buf +
+			// (1-dampening)*g; p -= lr*buf.
+			tensor.Scale(mom, buf)
+			tensor.Axpy(damp, g, buf)
+			tensor.Axpy(-lr, buf, w)
+			continue
+		}
 		for j, gv := range g {
 			d := gv
 			if wd != 0 {
