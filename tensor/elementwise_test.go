@@ -180,6 +180,48 @@ func TestSoftmaxRows(t *testing.T) {
 	}
 }
 
+func TestSoftmaxLongRows(t *testing.T) {
+	// Rows long enough for the vector exp, with a -Inf (masked) entry.
+	r := rand.New(rand.NewPCG(29, 30))
+	cols := 100
+	x := randSlice(r, 3*cols)
+	for i := range x {
+		x[i] *= 30
+	}
+	x[cols+7] = float32(math.Inf(-1))
+	sm, lsm := make([]float32, len(x)), make([]float32, len(x))
+	SoftmaxRows(sm, x, cols)
+	LogSoftmaxRows(lsm, x, cols)
+	for row := 0; row < 3; row++ {
+		xr := x[row*cols : (row+1)*cols]
+		m := math.Inf(-1)
+		for _, v := range xr {
+			m = math.Max(m, float64(v))
+		}
+		var s float64
+		for _, v := range xr {
+			s += math.Exp(float64(v) - m)
+		}
+		for j, v := range xr {
+			want := math.Exp(float64(v)-m) / s
+			// float32 exp (2 ulp) and float32 sums of 100 terms.
+			if d := math.Abs(float64(sm[row*cols+j]) - want); d > 1e-6+1e-5*want {
+				t.Fatalf("softmax[%d,%d] = %v, want %v", row, j, sm[row*cols+j], want)
+			}
+			wl := float64(v) - m - math.Log(s)
+			if math.IsInf(wl, -1) {
+				if !math.IsInf(float64(lsm[row*cols+j]), -1) {
+					t.Fatalf("log_softmax of -Inf = %v", lsm[row*cols+j])
+				}
+				continue
+			}
+			if d := math.Abs(float64(lsm[row*cols+j]) - wl); d > 1e-5*(1+math.Abs(wl)) {
+				t.Fatalf("log_softmax[%d,%d] = %v, want %v", row, j, lsm[row*cols+j], wl)
+			}
+		}
+	}
+}
+
 func TestRowHelpers(t *testing.T) {
 	a := []float32{1, 2, 3, 4, 5, 6} // 2 x 3
 	dst := make([]float32, 6)

@@ -1,6 +1,24 @@
 // Package tensor provides float32 N-dimensional arrays (contiguous,
 // row-major) and the numeric kernels that neural networks run on: GEMM,
 // im2col, element-wise operations and reductions.
+//
+// The kernels come in three layers:
+//   - Gemm (and GemmBatched, MatMul): a Goto/BLIS-style blocked matrix
+//     product with register-tiled micro-kernels in Go assembly, AVX-512
+//     (8x32 tiles) or AVX2+FMA (6x16), picked at start-up from the CPU's
+//     features, and a portable pure-Go kernel used on other architectures,
+//     on CPUs without AVX2, and with the purego build tag. KernelName says
+//     which one runs. CGO is never needed.
+//   - Slice kernels (Axpy, Add, Mul, ReLU, Sum, Dot, Exp, SoftmaxRows, ...)
+//     on raw []float32, the simple ones in AVX2 assembly.
+//   - Tensor methods (Add, Sub, Mul, Div with NumPy broadcasting, SumTo,
+//     SumAxis, MeanAxis) that allocate their result.
+//
+// Tensors are internal to the library, so shape mismatches are programming
+// errors: the functions panic with a message naming the operation and the
+// shapes instead of returning an error. Large GEMMs run on up to GOMAXPROCS
+// goroutines; everything else runs on the caller's goroutine. Steady-state
+// Gemm calls do not allocate.
 package tensor
 
 import "fmt"
