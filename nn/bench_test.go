@@ -106,3 +106,31 @@ func TestTrainingStepAllocations(t *testing.T) {
 		t.Logf("%s: %v allocations per step", name, allocs)
 	}
 }
+
+// TestConcurrentTraining trains two models in parallel goroutines (each
+// with its own Graph and modules) and checks each gets the same losses as
+// when trained alone: there is no shared mutable state between them.
+func TestConcurrentTraining(t *testing.T) {
+	run := func() []float32 {
+		s := cnnStepper()
+		s.x = s.x.Reshape(64, 1, 28, 28)
+		var out []float32
+		for range 3 {
+			out = append(out, s.step())
+		}
+		return out
+	}
+	want := run()
+	res := make(chan []float32, 2)
+	for range 2 {
+		go func() { res <- run() }()
+	}
+	for range 2 {
+		got := <-res
+		for i := range want {
+			if got[i] != want[i] {
+				t.Fatalf("concurrent run step %d: loss %v, alone %v", i, got[i], want[i])
+			}
+		}
+	}
+}
