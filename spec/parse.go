@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/mlforge/mlforge/internal/suggest"
+	"github.com/mlforge/mlforge/nn"
 )
 
 // Parse reads a spec from JSON and checks its shape: b must be at most
@@ -68,12 +69,12 @@ func (d *decoder) err() error {
 }
 
 var (
-	topKeys      = []string{"name", "data", "preprocess", "model", "metrics", "output", "seed"}
-	reservedTop  = []string{"criterion", "optimizer", "scheduler", "batch_size", "epochs", "transforms", "target_transforms", "labels"}
-	dataKeys     = []string{"train", "test", "target", "split"}
-	splitKeys    = []string{"test_size", "seed", "stratify"}
-	modelKeys    = []string{"class", "params"}
-	reservedModl = []string{"layers"}
+	topKeys = []string{"name", "data", "preprocess", "model", "metrics", "output", "seed",
+		"criterion", "optimizer", "scheduler", "batch_size", "epochs", "transforms", "target_transforms", "labels"}
+	dataKeys  = []string{"train", "test", "target", "split"}
+	splitKeys = []string{"test_size", "seed", "stratify"}
+	modelKeys = []string{"class", "params", "layers"}
+	idxKeys   = []string{"images", "labels"}
 )
 
 // fields checks that n is an object whose keys are all in known or reserved
@@ -130,7 +131,7 @@ func got(n *node) string {
 
 func (d *decoder) spec(root *node) *Spec {
 	s := &Spec{}
-	m, ok := d.fields(root, "", "the spec to be a JSON object", topKeys, reservedTop)
+	m, ok := d.fields(root, "", "the spec to be a JSON object", topKeys, nil)
 	if !ok {
 		return s
 	}
@@ -171,15 +172,61 @@ func (d *decoder) spec(root *node) *Spec {
 	if n := m["output"]; n != nil {
 		s.Output = d.str(n, "output")
 	}
-	s.Criterion = d.raw(m["criterion"])
-	s.Optimizer = d.raw(m["optimizer"])
-	s.Scheduler = d.raw(m["scheduler"])
-	s.BatchSize = d.raw(m["batch_size"])
-	s.Epochs = d.raw(m["epochs"])
-	s.Transforms = d.raw(m["transforms"])
-	s.TargetTransforms = d.raw(m["target_transforms"])
-	s.Labels = d.raw(m["labels"])
+	s.Criterion = d.component(m["criterion"], "criterion", `"CrossEntropyLoss" or {"type": "CrossEntropyLoss", "label_smoothing": 0.1}`)
+	s.Optimizer = d.component(m["optimizer"], "optimizer", `{"type": "SGD", "lr": 0.01, "momentum": 0.9}`)
+	s.Scheduler = d.component(m["scheduler"], "scheduler", `{"type": "StepLR", "step_size": 5}`)
+	if n := m["batch_size"]; n != nil {
+		s.BatchSize = int(d.integer(n, "batch_size"))
+	}
+	if n := m["epochs"]; n != nil {
+		s.Epochs = int(d.integer(n, "epochs"))
+	}
+	for _, k := range []struct {
+		key string
+		dst *json.RawMessage
+		eg  string
+	}{
+		{"transforms", &s.Transforms, `[{"type": "Normalize", "mean": [0.5], "std": [0.5]}]`},
+		{"target_transforms", &s.TargetTransforms, `[{"type": "OneHot", "num_classes": 10}]`},
+	} {
+		if n := m[k.key]; n != nil && n.kind != kindNull {
+			if n.kind != kindArray {
+				d.add(n, k.key, "expected a list of transforms such as "+k.eg+", got "+got(n))
+			} else {
+				*k.dst = d.raw(n)
+			}
+		}
+	}
+	if n := m["labels"]; n != nil && n.kind != kindNull {
+		if n.kind != kindArray {
+			d.add(n, "labels", `expected a list of class names such as ["cat", "dog"], got `+got(n))
+		} else {
+			s.Labels = make([]string, len(n.elems))
+			for i, e := range n.elems {
+				s.Labels[i] = d.str(e, joinIndex("labels", i))
+			}
+		}
+	}
 	return s
+}
+
+// component reads a criterion, optimizer or scheduler: a class name, or an
+// object with "type" and the keyword arguments. null is the default.
+func (d *decoder) component(n *node, path, example string) *Step {
+	switch {
+	case n == nil || n.kind == kindNull:
+		return nil
+	case n.kind == kindString:
+		return &Step{Type: n.str}
+	case n.kind == kindObject:
+		st := d.step(n, path)
+		if st.Type == "" {
+			d.add(n, joinKey(path, "type"), "required: a class name, as in "+example)
+		}
+		return &st
+	}
+	d.add(n, path, "expected "+example+", got "+got(n))
+	return nil
 }
 
 func (d *decoder) data(n *node, path string, seed int64) Data {
@@ -222,10 +269,31 @@ func (d *decoder) data(n *node, path string, seed int64) Data {
 
 // source reads a data source: "builtin:NAME" or a CSV path.
 func (d *decoder) source(n *node, path string) Source {
-	const expected = `expected "builtin:NAME" or a CSV path`
+	const expected = `expected "builtin:NAME", a CSV path, a folder of images or {"images": IDX, "labels": IDX}`
 	switch {
 	case n.kind == kindObject:
-		d.add(n, path, "the object form of a data source (IDX images and labels) is not available in this build yet; "+expected)
+		m, ok := d.fields(n, path, `{"images": "train-images-idx3-ubyte.gz", "labels": "train-labels-idx1-ubyte.gz"}`, idxKeys, nil)
+		if !ok {
+			return Source{}
+		}
+		var src Source
+		for _, k := range idxKeys {
+			v := m[k]
+			if v == nil {
+				d.add(n, joinKey(path, k), "required: the path of the IDX "+k+" file")
+				continue
+			}
+			p := d.str(v, joinKey(path, k))
+			if p == "" && v.kind == kindString {
+				d.add(v, joinKey(path, k), "expected the path of the IDX "+k+" file, got \"\"")
+			}
+			if k == "images" {
+				src.Images = p
+			} else {
+				src.Labels = p
+			}
+		}
+		return src
 	case n.kind != kindString || n.str == "":
 		d.add(n, path, expected+", got "+got(n))
 	case n.str == BuiltinPrefix:
@@ -267,7 +335,7 @@ func (d *decoder) step(n *node, path string) Step {
 
 func (d *decoder) model(n *node, path string) Model {
 	var mod Model
-	m, ok := d.fields(n, path, `an object such as {"class": "KNeighborsClassifier"}`, modelKeys, reservedModl)
+	m, ok := d.fields(n, path, `an object such as {"class": "KNeighborsClassifier"}`, modelKeys, nil)
 	if !ok {
 		return mod
 	}
@@ -281,7 +349,36 @@ func (d *decoder) model(n *node, path string) Model {
 			mod.Params = d.raw(v)
 		}
 	}
-	mod.Layers = d.raw(m["layers"])
+	if v := m["layers"]; v != nil {
+		lp := joinKey(path, "layers")
+		if v.kind != kindArray {
+			d.add(v, lp, `expected a list of layers such as [{"type": "Linear", "in_features": "auto", "out_features": "n_labels"}], got `+got(v))
+			return mod
+		}
+		mod.Layers = make([]nn.LayerSpec, len(v.elems))
+		for i, e := range v.elems {
+			ep := joinIndex(lp, i)
+			if e.kind != kindObject {
+				d.add(e, ep, `expected a layer such as {"type": "ReLU"}, got `+got(e))
+				continue
+			}
+			ls := nn.LayerSpec{}
+			hasType := false
+			for _, mem := range e.members {
+				ls[mem.key] = d.raw(mem.val)
+				if mem.key == "type" {
+					hasType = true
+					if mem.val.kind != kindString {
+						d.add(mem.val, joinKey(ep, "type"), `expected a layer name such as "Linear", got `+got(mem.val))
+					}
+				}
+			}
+			if !hasType {
+				d.add(e, joinKey(ep, "type"), `required: a PyTorch layer name such as "Linear"`)
+			}
+			mod.Layers[i] = ls
+		}
+	}
 	return mod
 }
 

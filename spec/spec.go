@@ -18,10 +18,30 @@
 //
 //	model.params.n_neighbors: expected an integer ≥ 1, got "five"
 //
-// The keys of neural-network training (model.layers, criterion, optimizer,
-// scheduler, batch_size, epochs, transforms, target_transforms, labels) are
-// reserved: Parse accepts them so that the shape of future specs is stable,
-// and Validate rejects them until networks are available.
+// A spec describes either a classic estimator (model.class) or a neural
+// network (model.layers), never both. A network spec lists PyTorch layers
+// and takes the keys of network training:
+//
+//	{ "name": "mnist-cnn",
+//	  "data": {"train": {"images": "t10k-images-idx3-ubyte.gz",
+//	                     "labels": "t10k-labels-idx1-ubyte.gz"},
+//	           "split": {"test_size": 0.2}},
+//	  "model": {"layers": [
+//	    {"type": "Conv2d", "in_channels": "auto", "out_channels": 32, "kernel_size": 3},
+//	    {"type": "ReLU"}, {"type": "MaxPool2d", "kernel_size": 2}, {"type": "Flatten"},
+//	    {"type": "Linear", "in_features": "auto", "out_features": "n_labels"}]},
+//	  "criterion": "CrossEntropyLoss",
+//	  "optimizer": {"type": "SGD", "lr": 0.01, "momentum": 0.9},
+//	  "scheduler": {"type": "StepLR", "step_size": 2},
+//	  "batch_size": 64, "epochs": 5, "seed": 1 }
+//
+// "auto" sizes are inferred by running the input shape through the layers;
+// "n_labels" is the number of classes. The data of a network is a CSV file or
+// built-in dataset (each row a feature vector), a folder with one subfolder
+// of images per label, or a pair of IDX files {"images", "labels"} (gzipped
+// or not). transforms (torchvision names, image data only) and
+// target_transforms apply to every sample; labels optionally names the
+// classes. See the README of examples/ for the defaults.
 package spec
 
 import (
@@ -35,6 +55,7 @@ import (
 	"strings"
 
 	"github.com/mlforge/mlforge/ml"
+	"github.com/mlforge/mlforge/nn"
 )
 
 // MaxSize is the largest spec, in bytes, that Parse and Load accept.
@@ -73,17 +94,37 @@ type Spec struct {
 	// the default of data.split.seed.
 	Seed int64 `json:"seed,omitempty"`
 
-	// The keys of neural-network training are reserved: they are kept as
-	// written so that a later version can give them types, and Validate
-	// rejects them today.
-	Criterion        json.RawMessage `json:"criterion,omitempty"`
-	Optimizer        json.RawMessage `json:"optimizer,omitempty"`
-	Scheduler        json.RawMessage `json:"scheduler,omitempty"`
-	BatchSize        json.RawMessage `json:"batch_size,omitempty"`
-	Epochs           json.RawMessage `json:"epochs,omitempty"`
-	Transforms       json.RawMessage `json:"transforms,omitempty"`
+	// The keys of neural-network training; they are errors with a classic
+	// model.
+
+	// Criterion is the loss, a PyTorch class name with its keyword
+	// arguments (in JSON a name or {"type": ..., ...}). Validate fills in
+	// CrossEntropyLoss.
+	Criterion *Step `json:"criterion,omitempty"`
+	// Optimizer is a torch.optim class with its keyword arguments.
+	// Validate fills in {"type": "SGD", "lr": 0.01}.
+	Optimizer *Step `json:"optimizer,omitempty"`
+	// Scheduler is an optional torch.optim.lr_scheduler class (StepLR,
+	// ExponentialLR, CosineAnnealingLR, ReduceLROnPlateau), stepped once
+	// per epoch; ReduceLROnPlateau watches the validation loss.
+	Scheduler *Step `json:"scheduler,omitempty"`
+	// BatchSize is the number of samples per step; Validate fills in 64.
+	BatchSize int `json:"batch_size,omitempty"`
+	// Epochs is the number of passes over the training data; Validate
+	// fills in 10.
+	Epochs int `json:"epochs,omitempty"`
+	// Transforms is a JSON list of torchvision transforms applied to every
+	// image (image data only), e.g. [{"type": "Normalize", "mean": [0.1307],
+	// "std": [0.3081]}].
+	Transforms json.RawMessage `json:"transforms,omitempty"`
+	// TargetTransforms is a JSON list of target transforms (OneHot,
+	// LabelMap) applied to every label.
 	TargetTransforms json.RawMessage `json:"target_transforms,omitempty"`
-	Labels           json.RawMessage `json:"labels,omitempty"`
+	// Labels optionally names the classes of a network, in class-index
+	// order; it also fixes "n_labels".
+	Labels []string `json:"labels,omitempty"`
+
+	net *NetInfo // what Validate learned about a network
 }
 
 // Data says where the training and test data come from.
@@ -114,33 +155,52 @@ type Split struct {
 	Stratify *bool `json:"stratify,omitempty"`
 }
 
-// Source is a data source: a built-in dataset or a CSV file. In JSON it is a
-// string, "builtin:NAME" or a path; Builtin and Path are never both set.
+// Source is a data source: a built-in dataset, a CSV file, a folder of
+// images (one subfolder per class) or a pair of IDX files. In JSON it is a
+// string, "builtin:NAME" or a path (a directory is an image folder), or an
+// object {"images": PATH, "labels": PATH} for IDX files. Exactly one of
+// Builtin, Path and Images is set.
 type Source struct {
 	// Builtin is the name of a built-in dataset, e.g. "iris".
 	Builtin string
-	// Path is the path of a CSV file, relative to Env.Root unless absolute.
+	// Path is the path of a CSV file or an image folder, relative to
+	// Env.Root unless absolute.
 	Path string
+	// Images and Labels are the paths of an IDX image file (idx3) and its
+	// label file (idx1), gzipped or not.
+	Images, Labels string
 }
 
 // IsZero reports whether s names no data.
-func (s Source) IsZero() bool { return s.Builtin == "" && s.Path == "" }
+func (s Source) IsZero() bool {
+	return s.Builtin == "" && s.Path == "" && s.Images == "" && s.Labels == ""
+}
 
-// String returns s as written in a spec: "builtin:NAME" or the path.
+// IsIDX reports whether s is a pair of IDX files.
+func (s Source) IsIDX() bool { return s.Images != "" || s.Labels != "" }
+
+// String returns s as written in a spec: "builtin:NAME", the path, or
+// "IMAGES + LABELS" for IDX files.
 func (s Source) String() string {
-	if s.Builtin != "" {
+	switch {
+	case s.Builtin != "":
 		return BuiltinPrefix + s.Builtin
+	case s.IsIDX():
+		return s.Images + " + " + s.Labels
 	}
 	return s.Path
 }
 
-// MarshalJSON writes s as a JSON string.
+// MarshalJSON writes s as a JSON string, or an object for IDX files.
 func (s Source) MarshalJSON() ([]byte, error) {
+	if s.IsIDX() {
+		return json.Marshal(map[string]string{"images": s.Images, "labels": s.Labels})
+	}
 	return json.Marshal(s.String())
 }
 
-// UnmarshalJSON reads s from a JSON string. The object form for image data is
-// not available yet and is an error.
+// UnmarshalJSON reads s from a JSON string or an {"images", "labels"}
+// object.
 func (s *Source) UnmarshalJSON(b []byte) error {
 	n, err := parseJSON(b)
 	if err != nil {
@@ -215,9 +275,16 @@ type Model struct {
 	Class string `json:"class"`
 	// Params is a JSON object of hyperparameters, or nil for the defaults.
 	Params json.RawMessage `json:"params,omitempty"`
-	// Layers is reserved for neural networks; Validate rejects it today.
-	Layers json.RawMessage `json:"layers,omitempty"`
+	// Layers makes the model a neural network: PyTorch layers applied in
+	// order (an nn.Sequential), each {"type": "Conv2d", ...} with
+	// PyTorch's keyword arguments, where sizes may be "auto" (inferred from
+	// the input) or "n_labels" (the number of classes).
+	Layers []nn.LayerSpec `json:"layers,omitempty"`
 }
+
+// IsNetwork reports whether the spec describes a neural network
+// (model.layers) rather than a classic estimator.
+func (s *Spec) IsNetwork() bool { return s.Model.Layers != nil }
 
 // Load reads the spec in the file at path and parses it. It reads at most
 // MaxSize bytes. Like Parse, it returns Errors for a problem with the file.
@@ -252,7 +319,11 @@ func describeOSError(name string, err error) string {
 
 // ModelTask returns the task of the model's class (ml.Classification or
 // ml.Regression for a valid spec), or "" when the class is not registered.
+// A network's task follows from its criterion.
 func (s *Spec) ModelTask() ml.Task {
+	if s.IsNetwork() {
+		return s.networkTask()
+	}
 	c, err := ml.Lookup(s.Model.Class)
 	if err != nil {
 		return ""

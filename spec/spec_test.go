@@ -143,14 +143,14 @@ func TestGoodSpecs(t *testing.T) {
 			if s.Output == "" || len(s.Metrics) == 0 || s.Data.Split.Stratify == nil {
 				t.Errorf("defaults not filled in: output %q, metrics %q, stratify %v", s.Output, s.Metrics, s.Data.Split.Stratify)
 			}
-			roundTrip(t, s)
+			roundTrip(t, s, &env)
 		})
 	}
 }
 
 // roundTrip checks that a spec marshals to JSON that parses back to an equal
-// spec that still validates.
-func roundTrip(t *testing.T, s *spec.Spec) {
+// spec that, when env is given, still validates.
+func roundTrip(t *testing.T, s *spec.Spec, env *spec.Env) {
 	t.Helper()
 	b, err := json.Marshal(s)
 	if err != nil {
@@ -166,6 +166,11 @@ func roundTrip(t *testing.T, s *spec.Spec) {
 	}
 	if !bytes.Equal(b, b2) {
 		t.Errorf("round trip changed the spec:\n%s\n%s", b, b2)
+	}
+	if env == nil {
+		// An unvalidated spec: compare as parsed.
+	} else if err := s2.Validate(*env); err != nil {
+		t.Fatalf("the re-parsed spec does not validate: %v", err)
 	}
 	if !reflect.DeepEqual(s, s2) {
 		t.Errorf("round trip changed the spec:\n%#v\n%#v", s, s2)

@@ -131,15 +131,16 @@ func (s *Spec) Validate(env Env) error {
 
 	// data
 	dataOK := false
+	network := s.IsNetwork()
 	if s.Data.Train.IsZero() {
 		c.add("data.train", `required: "builtin:NAME" or a CSV path`)
 	} else {
-		dataOK = checkSource(&c, env, "data.train", s.Data.Train)
+		dataOK = checkSource(&c, env, "data.train", s.Data.Train, network)
 	}
 	if !s.Data.Test.IsZero() {
-		dataOK = checkSource(&c, env, "data.test", s.Data.Test) && dataOK
+		dataOK = checkSource(&c, env, "data.test", s.Data.Test, network) && dataOK
 	}
-	if dataOK {
+	if dataOK && env.Kind(s.Data.Train) == TableData {
 		checkTarget(&c, env, s.Data)
 	}
 	if ts := s.Data.Split.TestSize; !(ts > 0 && ts < 1) {
@@ -157,12 +158,21 @@ func (s *Spec) Validate(env Env) error {
 	// model
 	var task ml.Task
 	var est ml.Estimator
-	if len(s.Model.Layers) > 0 {
-		c.add("model.layers", "neural networks are not available in this build yet; use model.class")
+	s.net = nil
+	if network {
+		task = s.validateNetwork(&c, env, dataOK)
+	} else {
+		for _, k := range s.networkOnly() {
+			c.add(k, "applies to neural networks (model.layers); model.class is a classic estimator")
+		}
+		if info := lookupModel(&c, s.Model); info != nil {
+			task = info.Task
+			est = s.build(&c, "model.params", info.Name, s.Model.Params)
+		}
 	}
-	if info := lookupModel(&c, s.Model); info != nil {
-		task = info.Task
-		est = s.build(&c, "model.params", info.Name, s.Model.Params)
+	modelName := s.Model.Class
+	if network {
+		modelName = "the network"
 	}
 
 	// data.split.stratify, once the task is known
@@ -171,16 +181,18 @@ func (s *Spec) Validate(env Env) error {
 			strat := task == ml.Classification
 			s.Data.Split.Stratify = &strat
 		} else if *s.Data.Split.Stratify && task != ml.Classification && s.Data.Test.IsZero() {
-			c.add("data.split.stratify", fmt.Sprintf("stratified splitting needs class labels, but %s is a %s", s.Model.Class, taskNoun(task)))
+			c.add("data.split.stratify", fmt.Sprintf("stratified splitting needs class labels, but %s is a %s", modelName, taskNoun(task)))
 		}
 	}
 
 	// metrics
 	if len(s.Metrics) == 0 {
-		switch task {
-		case ml.Classification:
+		switch {
+		case task == ml.Classification && network:
+			s.Metrics = []string{"accuracy"}
+		case task == ml.Classification:
 			s.Metrics = []string{"accuracy", "f1_macro"}
-		case ml.Regression:
+		case task == ml.Regression:
 			s.Metrics = []string{"r2", "mean_squared_error"}
 		}
 	}
@@ -197,7 +209,7 @@ func (s *Spec) Validate(env Env) error {
 		case err != nil:
 			c.add(p, err.Error())
 		case task != "" && m.Task != task:
-			c.add(p, fmt.Sprintf("%s is a %s metric but %s is a %s", quote(name), m.Task, s.Model.Class, taskNoun(task)))
+			c.add(p, fmt.Sprintf("%s is a %s metric but %s is a %s", quote(name), m.Task, modelName, taskNoun(task)))
 		case m.NeedsProba && est != nil:
 			if _, ok := est.(ml.ProbaPredictor); !ok {
 				c.add(p, fmt.Sprintf("%s needs predicted probabilities, but %s has no predict_proba", quote(name), s.Model.Class))
@@ -215,25 +227,13 @@ func (s *Spec) Validate(env Env) error {
 		}
 	}
 
-	// the keys reserved for neural networks
-	for _, r := range []struct {
-		key string
-		val json.RawMessage
-	}{
-		{"criterion", s.Criterion}, {"optimizer", s.Optimizer}, {"scheduler", s.Scheduler},
-		{"batch_size", s.BatchSize}, {"epochs", s.Epochs}, {"transforms", s.Transforms},
-		{"target_transforms", s.TargetTransforms}, {"labels", s.Labels},
-	} {
-		if len(r.val) > 0 {
-			c.add(r.key, "neural networks are not available in this build yet; this key is reserved for them")
-		}
-	}
 	return c.err()
 }
 
-// checkSource checks that a data source names a known built-in dataset or a
-// regular file, and reports whether it does.
-func checkSource(c *errs, env Env, path string, src Source) bool {
+// checkSource checks that a data source names a known built-in dataset, a
+// regular file or, for a network, an image folder or a pair of IDX files,
+// and reports whether it does.
+func checkSource(c *errs, env Env, path string, src Source, network bool) bool {
 	if src.Builtin != "" {
 		if !datasets.Has(src.Builtin) {
 			names := datasets.Names()
@@ -243,20 +243,36 @@ func checkSource(c *errs, env Env, path string, src Source) bool {
 		}
 		return true
 	}
-	full, err := env.Resolve(src.Path)
+	if src.IsIDX() {
+		if !network {
+			c.add(path, "IDX images need a neural network (model.layers); a classic estimator takes a CSV file or a built-in dataset")
+			return false
+		}
+		ok := checkFile(c, env, joinKey(path, "images"), src.Images, "an IDX image file", false)
+		return checkFile(c, env, joinKey(path, "labels"), src.Labels, "an IDX label file", false) && ok
+	}
+	return checkFile(c, env, path, src.Path, "a CSV file", network)
+}
+
+// checkFile checks that p is a regular file (what) or, with dirOK, a
+// directory.
+func checkFile(c *errs, env Env, path, p, what string, dirOK bool) bool {
+	full, err := env.Resolve(p)
 	if err != nil {
 		c.add(path, err.(*FieldError).Msg)
 		return false
 	}
-	q := quote(abbrev(src.Path))
+	q := quote(abbrev(p))
 	fi, err := os.Stat(full)
 	switch {
 	case err != nil:
-		c.add(path, describeOSError(src.Path, err))
+		c.add(path, describeOSError(p, err))
+	case fi.IsDir() && dirOK:
+		return true
 	case fi.IsDir():
-		c.add(path, q+" is a directory; expected a CSV file")
+		c.add(path, q+" is a directory; expected "+what+" (a folder of images needs a network: model.layers)")
 	case !fi.Mode().IsRegular():
-		c.add(path, q+" is not a regular file; expected a CSV file")
+		c.add(path, q+" is not a regular file; expected "+what)
 	default:
 		return true
 	}

@@ -65,12 +65,17 @@ func TestValidate(t *testing.T) {
 		{"test_size zero", `{"name": "c", "data": {"train": "builtin:iris", "split": {"test_size": 0}}, "model": {"class": "FakeClassifier"}, "metrics": ["fake_accuracy"]}`, spec.Env{},
 			`data.split.test_size: expected a number > 0 and < 1, got 0`},
 		{"network only", `{"name": "n", "data": {"train": "builtin:digits"}, "model": {"layers": []}, "batch_size": 32, "transforms": [], "target_transforms": [], "labels": ["a"], "scheduler": null}`, spec.Env{},
-			"model.layers: neural networks are not available in this build yet; use model.class\n" +
-				"scheduler: neural networks are not available in this build yet; this key is reserved for them\n" +
-				"batch_size: neural networks are not available in this build yet; this key is reserved for them\n" +
-				"transforms: neural networks are not available in this build yet; this key is reserved for them\n" +
-				"target_transforms: neural networks are not available in this build yet; this key is reserved for them\n" +
-				"labels: neural networks are not available in this build yet; this key is reserved for them"},
+			"model.layers: expected at least one layer, such as {\"type\": \"Linear\", \"in_features\": \"auto\", \"out_features\": \"n_labels\"}\n" +
+				"transforms: image transforms apply to image data (an image folder or IDX files), not to table data"},
+		{"network on digits", `{"name": "n", "data": {"train": "builtin:digits"}, "model": {"layers": [{"type": "Linear", "in_features": "auto", "out_features": 32}, {"type": "ReLU"}, {"type": "Linear", "in_features": 32, "out_features": "n_labels"}]}}`, spec.Env{}, ""},
+		{"network too few labels", `{"name": "n", "data": {"train": "builtin:iris"}, "model": {"layers": [{"type": "Linear", "out_features": "n_labels"}]}, "labels": ["a", "b"]}`, spec.Env{},
+			"labels: names 2 classes but the data has 3"},
+		{"network n_labels in regression", `{"name": "n", "data": {"train": "builtin:diabetes"}, "model": {"layers": [{"type": "Linear", "out_features": "n_labels"}]}, "criterion": "MSELoss"}`, spec.Env{},
+			`model.layers[0]: out_features: "n_labels" is the number of classes, which only a classification network (CrossEntropyLoss or NLLLoss) has`},
+		{"network shapes", `{"name": "n", "data": {"train": "builtin:iris"}, "model": {"layers": [{"type": "Linear", "in_features": 5, "out_features": 8}, {"type": "ReLU"}, {"type": "Linear", "out_features": "n_labels"}]}}`, spec.Env{},
+			`model.layers[0]: Linear expects input of shape (*, 5), got [1 4] (the data's samples have shape [4])`},
+		{"network BCE", `{"name": "n", "data": {"train": "builtin:iris"}, "model": {"layers": [{"type": "Linear", "out_features": "n_labels"}]}, "criterion": "BCELoss"}`, spec.Env{},
+			"criterion.type: BCELoss is not available in a spec (its targets cannot be described); expected one of CrossEntropyLoss, L1Loss, MSELoss, NLLLoss, SmoothL1Loss"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s, err := spec.Parse([]byte(tc.json))
@@ -258,10 +263,10 @@ func TestParseDetails(t *testing.T) {
 		{`{"name": nul}`, `invalid JSON at line 1, column 10: unknown word "nul"; expected a value (strings need double quotes)`},
 		{`{"name": 'x'}`, `invalid JSON at line 1, column 10: unexpected character '\''; expected a value`},
 		{`{name: "x"}`, `invalid JSON at line 1, column 2: unexpected character 'n'; expected a quoted key or "}"`},
-		{`{"name": "é", "x": 1}`, `x: unknown key; known keys: data, metrics, model, name, output, preprocess, seed`},
+		{`{"name": "é", "x": 1}`, `x: unknown key; known keys: batch_size, criterion, data, epochs, labels, metrics, model, name, optimizer, output, preprocess, scheduler, seed, target_transforms, transforms`},
 		{`{"data": {"my key": 1}}`, `data["my key"]: unknown key in data; known keys: split, target, test, train`},
 		{`{"data": {"train": "builtin:"}}`, `data.train: expected a dataset name after "builtin:", such as "builtin:iris"`},
-		{`{"data": {"train": ""}}`, `data.train: expected "builtin:NAME" or a CSV path, got ""`},
+		{`{"data": {"train": ""}}`, `data.train: expected "builtin:NAME", a CSV path, a folder of images or {"images": IDX, "labels": IDX}, got ""`},
 		{`{"data": {"split": {"stratify": "yes"}}}`, `data.split.stratify: expected true or false, got "yes"`},
 		{`{"preprocess": [1, {"type": 2}]}`, "preprocess[0]: expected a step such as {\"type\": \"StandardScaler\"}, got 1\npreprocess[1].type: expected a string, got 2"},
 		{`{"metrics": ["a", 3]}`, `metrics[1]: expected a string, got 3`},
@@ -287,10 +292,10 @@ func TestRoundTrip(t *testing.T) {
 	  "name": "all-fields", "seed": 9,
 	  "data": {"train": "builtin:iris", "test": "t.csv", "target": "y", "split": {"test_size": 0.3, "seed": 1, "stratify": false}},
 	  "preprocess": [{"type": "FakeScaler", "strategy": "median", "with_mean": false}, {"type": "FakeScaler"}],
-	  "model": {"class": "FakeClassifier", "params": {"k": 3, "weights": "distance"}, "layers": [1, 2]},
+	  "model": {"class": "FakeClassifier", "params": {"k": 3, "weights": "distance"}, "layers": [{"type": "Linear", "out_features": "n_labels"}, {"type": "ReLU"}]},
 	  "metrics": ["fake_accuracy"], "output": "out/<x>&y",
-	  "criterion": "x", "optimizer": {"lr": 1e-3}, "scheduler": [], "batch_size": 32, "epochs": 2,
-	  "transforms": null, "target_transforms": true, "labels": ["a", "b"]
+	  "criterion": "x", "optimizer": {"type": "Adam", "lr": 1e-3}, "scheduler": {"type": "StepLR", "step_size": 2}, "batch_size": 32, "epochs": 2,
+	  "transforms": null, "target_transforms": [{"type": "OneHot", "num_classes": 3}], "labels": ["a", "b"]
 	}`
 	s, err := spec.Parse([]byte(in))
 	if err != nil {
@@ -299,7 +304,7 @@ func TestRoundTrip(t *testing.T) {
 	if got := string(s.Preprocess[0].Params); got != `{"strategy":"median","with_mean":false}` {
 		t.Errorf("step params = %s", got)
 	}
-	roundTrip(t, s)
+	roundTrip(t, s, nil)
 
 	// encoding/json reads the same JSON through the types' UnmarshalJSON.
 	b, _ := json.Marshal(s)
@@ -311,8 +316,14 @@ func TestRoundTrip(t *testing.T) {
 		t.Errorf("json.Unmarshal differs from Parse:\n%#v\n%#v", s, &s2)
 	}
 	var src spec.Source
-	if err := json.Unmarshal([]byte(`{"images": "a", "labels": "b"}`), &src); err == nil {
-		t.Error("the object form of Source was accepted")
+	if err := json.Unmarshal([]byte(`{"images": "a", "labels": "b"}`), &src); err != nil || src.Images != "a" || src.Labels != "b" || !src.IsIDX() {
+		t.Errorf("IDX Source = %+v, %v", src, err)
+	}
+	if b, _ := json.Marshal(src); string(b) != `{"images":"a","labels":"b"}` {
+		t.Errorf("IDX Source marshals to %s", b)
+	}
+	if err := json.Unmarshal([]byte(`{"images": "a"}`), &src); err == nil {
+		t.Error("an IDX Source without labels was accepted")
 	}
 	if err := json.Unmarshal([]byte(`"builtin:wine"`), &src); err != nil || src.Builtin != "wine" || src.String() != "builtin:wine" {
 		t.Errorf("Source = %+v, %v", src, err)
