@@ -145,6 +145,18 @@ func ResizeImage(m *Image, w, h int, interp Interpolation) (*Image, error) {
 			for xx := range w {
 				xmin, n := cx.bounds[2*xx], cx.bounds[2*xx+1]
 				k := cx.k8[xx*cx.ksize : xx*cx.ksize+n]
+				if C == 3 {
+					s0, s1, s2 := int32(1<<(precision-1)), int32(1<<(precision-1)), int32(1<<(precision-1))
+					px := in[xmin*3 : (xmin+n)*3]
+					for x, kv := range k {
+						p := px[3*x : 3*x+3 : 3*x+3]
+						s0 += int32(p[0]) * kv
+						s1 += int32(p[1]) * kv
+						s2 += int32(p[2]) * kv
+					}
+					out[xx*3], out[xx*3+1], out[xx*3+2] = clip8(s0), clip8(s1), clip8(s2)
+					continue
+				}
 				for c := range C {
 					ss := int32(1 << (precision - 1))
 					for x, kv := range k {
