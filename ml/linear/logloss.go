@@ -33,17 +33,53 @@ func newXChunks(X blas64.General) *xChunks {
 	xc := &xChunks{p: p}
 	for lo := 0; lo < n; lo += chunkRows {
 		hi := min(lo+chunkRows, n)
-		m := hi - lo
+		xc.blocks = append(xc.blocks, xBlock{lo: lo, hi: hi})
+	}
+	parallelFor(len(xc.blocks), func(b int) {
+		blk := &xc.blocks[b]
+		m := blk.hi - blk.lo
 		xt := make([]float64, p*m)
-		for i := lo; i < hi; i++ {
-			row := X.Data[i*X.Stride : i*X.Stride+p]
-			for j, v := range row {
-				xt[j*m+i-lo] = v
+		// Tiles of 8 samples keep the runs written to each feature's row
+		// within one cache line.
+		for t := blk.lo; t < blk.hi; t += 8 {
+			te := min(t+8, blk.hi)
+			for j := 0; j < p; j++ {
+				dst := xt[j*m+t-blk.lo : j*m+te-blk.lo]
+				for r := range dst {
+					dst[r] = X.Data[(t+r)*X.Stride+j]
+				}
 			}
 		}
-		xc.blocks = append(xc.blocks, xBlock{lo: lo, hi: hi, xt: xt})
-	}
+		blk.xt = xt
+	})
 	return xc
+}
+
+// parallelFor calls fn(i) for i in [0, n) on up to GOMAXPROCS goroutines.
+func parallelFor(n int, fn func(i int)) {
+	workers := min(runtime.GOMAXPROCS(0), n)
+	if workers <= 1 {
+		for i := 0; i < n; i++ {
+			fn(i)
+		}
+		return
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= n {
+					return
+				}
+				fn(i)
+			}
+		}()
+	}
+	wg.Wait()
 }
 
 // logLoss is scikit-learn's LinearModelLoss for HalfBinomialLoss (k = 1) or
@@ -82,29 +118,7 @@ func newLogLoss(X *xChunks, target []int, k int, intercept bool, lambda float64)
 
 // eval writes the gradient at w into grad and returns the objective.
 func (l *logLoss) eval(w, grad []float64) float64 {
-	workers := min(runtime.GOMAXPROCS(0), len(l.chunks))
-	if workers <= 1 {
-		for i := range l.chunks {
-			l.chunk(i, w)
-		}
-	} else {
-		var next atomic.Int64
-		var wg sync.WaitGroup
-		for range workers {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for {
-					i := int(next.Add(1)) - 1
-					if i >= len(l.chunks) {
-						return
-					}
-					l.chunk(i, w)
-				}
-			}()
-		}
-		wg.Wait()
-	}
+	parallelFor(len(l.chunks), func(i int) { l.chunk(i, w) })
 	for i := range grad {
 		grad[i] = 0
 	}
