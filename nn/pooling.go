@@ -136,7 +136,8 @@ func maxPoolBack(n *Var) {
 	}
 	xs := n.a.Data.Shape
 	t := &n.g.poolT
-	*t = poolTask{back: true, gx: n.a.grad(), gy: n.Grad.Data, idx: n.idx, planes: xs[0] * xs[1], H: xs[2], W: xs[3], oh: n.Data.Shape[2], ow: n.Data.Shape[3]}
+	gx, acc := n.a.gradOut()
+	*t = poolTask{back: true, overwrite: !acc, gx: gx, gy: n.Grad.Data, idx: n.idx, planes: xs[0] * xs[1], H: xs[2], W: xs[3], oh: n.Data.Shape[2], ow: n.Data.Shape[3]}
 	n.g.parallel(t, 8, len(n.Grad.Data)*2)
 }
 
@@ -144,6 +145,7 @@ func maxPoolBack(n *Var) {
 // planes.
 type poolTask struct {
 	back, record bool
+	overwrite    bool // the gradient slice is stale and must be cleared
 	x, y, gx, gy []float32
 	idx          []int32
 	planes, H, W int
@@ -158,6 +160,9 @@ func (t *poolTask) run(part, parts int) {
 		HW, L := H*W, oh*ow
 		for p := lo; p < hi; p++ {
 			dst := t.gx[p*HW : (p+1)*HW]
+			if t.overwrite {
+				clear(dst)
+			}
 			for i, j := range t.idx[p*L : (p+1)*L] {
 				dst[j] += t.gy[p*L+i]
 			}
