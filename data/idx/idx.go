@@ -195,3 +195,24 @@ func New(images, labels *Array, imagesName, labelsName string) (*Dataset, error)
 
 // ErrIndex is returned for an index out of range.
 var ErrIndex = errors.New("idx: index out of range")
+
+// Files names an IDX pair as the training spec gives it:
+// {"images": "t10k-images-idx3-ubyte.gz", "labels": "t10k-labels-idx1-ubyte.gz"}.
+type Files struct {
+	Images string `json:"images"`
+	Labels string `json:"labels"`
+}
+
+// Load reads the pair, with paths relative to dir (when not absolute).
+func (f Files) Load(dir string) (*Dataset, error) {
+	if f.Images == "" || f.Labels == "" {
+		return nil, fmt.Errorf(`idx: want both "images" and "labels" files, got images %q and labels %q`, f.Images, f.Labels)
+	}
+	abs := func(p string) string {
+		if filepath.IsAbs(p) || dir == "" {
+			return p
+		}
+		return filepath.Join(dir, p)
+	}
+	return Load(abs(f.Images), abs(f.Labels))
+}

@@ -3,6 +3,7 @@ package idx
 import (
 	"bytes"
 	"compress/gzip"
+	"context"
 	"encoding/binary"
 	"math"
 	"os"
@@ -12,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/mlforge/mlforge/data/images"
+	"github.com/mlforge/mlforge/data/loader"
 	"github.com/mlforge/mlforge/internal/testutil"
 )
 
@@ -236,4 +238,35 @@ func FuzzRead(f *testing.F) {
 			t.Fatalf("dims %v but %d values", a.Dims, len(a.Data))
 		}
 	})
+}
+
+func TestFiles(t *testing.T) {
+	d, err := Files{Images: "tiny-images-idx3-ubyte.gz", Labels: "tiny-labels-idx1-ubyte"}.Load("testdata")
+	if err != nil || d.Len() != 20 {
+		t.Fatalf("Files.Load: %v", err)
+	}
+	if _, err := (Files{Images: "x"}).Load(""); err == nil || !strings.Contains(err.Error(), `want both "images" and "labels"`) {
+		t.Errorf("missing labels: %v", err)
+	}
+}
+
+// BenchmarkLoaderMNIST runs the MNIST test set (10,000 images) through the
+// DataLoader in batches of 64, shuffled: ns per batch.
+func BenchmarkLoaderMNIST(b *testing.B) {
+	dir := mnistDir(b)
+	d, err := Load(filepath.Join(dir, "t10k-images-idx3-ubyte.gz"), filepath.Join(dir, "t10k-labels-idx1-ubyte.gz"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	l := &loader.DataLoader{Dataset: d, BatchSize: 64, Shuffle: true, Seed: 1}
+	b.ReportAllocs()
+	b.ResetTimer()
+	done := 0
+	for epoch := 0; done < b.N; epoch++ {
+		it, _ := l.Iter(context.Background(), epoch)
+		for done < b.N && it.Next() {
+			done++
+		}
+		it.Close()
+	}
 }

@@ -57,6 +57,17 @@ func (m Mode) String() string {
 	return "RGB"
 }
 
+// ParseMode reads a mode name: "RGB" or "L" (as PIL names them).
+func ParseMode(s string) (Mode, error) {
+	switch s {
+	case "RGB", "":
+		return RGB, nil
+	case "L":
+		return L, nil
+	}
+	return RGB, fmt.Errorf("unknown image mode %q (want \"RGB\" or \"L\")", s)
+}
+
 // Limits on decoded files.
 const (
 	MaxPixels   = 50_000_000 // width*height; larger images are rejected before decoding

@@ -418,3 +418,12 @@ func TestImageFolder(t *testing.T) {
 		t.Errorf("empty class: %v", err)
 	}
 }
+
+func TestParseMode(t *testing.T) {
+	if m, err := ParseMode("L"); err != nil || m != L {
+		t.Errorf("ParseMode(L) = %v, %v", m, err)
+	}
+	if _, err := ParseMode("CMYK"); err == nil || !strings.Contains(err.Error(), `"CMYK"`) {
+		t.Errorf("ParseMode(CMYK): %v", err)
+	}
+}

@@ -27,6 +27,7 @@ type DataLoader struct {
 	Prefetch  int    // batches each worker prepares ahead; 0 means 2 (PyTorch's prefetch_factor)
 
 	order []int
+	pool  []*Batch // batch buffers kept between epochs
 }
 
 // Batch is a batch of samples: X is B x (sample shape), Y is B x (target
@@ -152,7 +153,13 @@ func (l *DataLoader) Iter(ctx context.Context, epoch int) (*Iterator, error) {
 		// prefetch batches waiting, one with the consumer, one being filled.
 		it.free[w] = make(chan *Batch, prefetch+2)
 		for range prefetch + 2 {
-			it.free[w] <- &Batch{worker: w}
+			b := &Batch{}
+			if n := len(l.pool); n > 0 {
+				b, l.pool = l.pool[n-1], l.pool[:n-1]
+			}
+			// The shapes are probed again each epoch; only memory is reused.
+			b.worker, b.shaped = w, false
+			it.free[w] <- b
 		}
 		it.wg.Add(1)
 		go it.work(w, workers, bs, n, epochSeed)
@@ -214,11 +221,12 @@ func (it *Iterator) fill(b *Batch, src *rand.PCG, rng *rand.Rand, lo int, epochS
 				return
 			}
 			xs := len(x.Data)
-			b.xbuf = make([]float32, bs*xs)
+			b.xbuf = grow(b.xbuf, bs*xs)
 			b.X = &tensor.Tensor{Shape: append([]int{m}, x.Shape...)}
 			b.noY = y == nil
+			b.Y = nil
 			if y != nil {
-				b.ybuf = make([]float32, bs*len(y.Data))
+				b.ybuf = grow(b.ybuf, bs*len(y.Data))
 				b.Y = &tensor.Tensor{Shape: append([]int{m}, y.Shape...)}
 			}
 			b.shaped = true
@@ -245,6 +253,14 @@ func (it *Iterator) fill(b *Batch, src *rand.PCG, rng *rand.Rand, lo int, epochS
 			return
 		}
 	}
+}
+
+// grow returns buf resized to n, reusing its memory when it is large enough.
+func grow(buf []float32, n int) []float32 {
+	if cap(buf) >= n {
+		return buf[:n]
+	}
+	return make([]float32, n)
 }
 
 // Next advances to the next batch and reports whether there is one. It
@@ -297,7 +313,18 @@ func (it *Iterator) Close() {
 	it.closed = true
 	it.cancel()
 	it.wg.Wait()
-	it.cur = nil
+	// Keep the batch buffers for the next epoch.
+	if it.cur != nil {
+		it.l.pool = append(it.l.pool, it.cur)
+		it.cur = nil
+	}
+	for w := range it.out {
+		for _, ch := range []chan *Batch{it.out[w], it.free[w]} {
+			for len(ch) > 0 {
+				it.l.pool = append(it.l.pool, <-ch)
+			}
+		}
+	}
 }
 
 // Batches returns the batches of epoch number epoch as a range-over-func
