@@ -69,7 +69,10 @@ func ImageFolder(root string, opts FolderOptions) (*Folder, error) {
 		return nil, fmt.Errorf("images: image folder %s has no class subfolders (want one folder of images per label, e.g. %s/cat/1.png)", root, root)
 	}
 	for label, class := range f.classes {
-		n := 0
+		// torchvision walks with sorted(os.walk(...)) and sorts the names in
+		// each directory: files of a directory come before those of its
+		// subdirectories, and directories are ordered by their path string.
+		byDir := map[string][]string{}
 		err := filepath.WalkDir(filepath.Join(root, class), func(path string, d os.DirEntry, err error) error {
 			if err != nil {
 				return err
@@ -84,20 +87,32 @@ func ImageFolder(root string, opts FolderOptions) (*Folder, error) {
 			if d.IsDir() || !hasImageExt(name) {
 				return nil
 			}
-			rel, err := filepath.Rel(root, path)
+			rel, err := filepath.Rel(root, filepath.Dir(path))
 			if err != nil {
 				return err
 			}
-			f.files = append(f.files, filepath.ToSlash(rel))
-			f.labels = append(f.labels, label)
-			n++
+			dir := filepath.ToSlash(rel)
+			byDir[dir] = append(byDir[dir], name)
 			return nil
 		})
 		if err != nil {
 			return nil, fmt.Errorf("images: image folder %s: %w", root, err)
 		}
-		if n == 0 {
+		if len(byDir) == 0 {
 			return nil, fmt.Errorf("images: image folder %s: class folder %q has no images (want files ending in %s)", root, class, strings.Join(Extensions, ", "))
+		}
+		dirs := make([]string, 0, len(byDir))
+		for d := range byDir {
+			dirs = append(dirs, d)
+		}
+		slices.Sort(dirs)
+		for _, d := range dirs {
+			names := byDir[d]
+			slices.Sort(names)
+			for _, n := range names {
+				f.files = append(f.files, d+"/"+n)
+				f.labels = append(f.labels, label)
+			}
 		}
 	}
 	f.ys = make([]*tensor.Tensor, len(f.classes))

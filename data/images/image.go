@@ -171,11 +171,37 @@ func DecodeBytes(b []byte, name string, mode Mode) (img *Image, err error) {
 	if err != nil {
 		return nil, &Error{File: name, Msg: "corrupt " + f.name + " image", Err: err}
 	}
+	if pm, ok := src.(*image.Paletted); ok && f.name == "GIF" && pm.Bounds() != image.Rect(0, 0, cfg.Width, cfg.Height) {
+		src = gifCanvas(pm, cfg.Width, cfg.Height)
+	}
 	bounds := src.Bounds()
 	if bounds.Dx() <= 0 || bounds.Dy() <= 0 || int64(bounds.Dx())*int64(bounds.Dy()) > MaxPixels {
 		return nil, &Error{File: name, Msg: fmt.Sprintf("%s image decoded to %dx%d pixels", f.name, bounds.Dx(), bounds.Dy())}
 	}
 	return FromImage(src, mode), nil
+}
+
+// gifCanvas places a first frame that covers only part of the GIF's logical
+// screen on a full-size canvas, as PIL does: the rest is palette index 0, or
+// the transparent index when there is one (Go's decoder makes that entry
+// transparent black, where PIL keeps the palette's color).
+func gifCanvas(pm *image.Paletted, w, h int) *image.Paletted {
+	bg := uint8(0)
+	for i, c := range pm.Palette {
+		if _, _, _, a := c.RGBA(); a == 0 && i < 256 {
+			bg = uint8(i)
+			break
+		}
+	}
+	out := image.NewPaletted(image.Rect(0, 0, w, h), pm.Palette)
+	for i := range out.Pix {
+		out.Pix[i] = bg
+	}
+	r := pm.Bounds().Intersect(out.Bounds())
+	for y := r.Min.Y; y < r.Max.Y; y++ {
+		copy(out.Pix[out.PixOffset(r.Min.X, y):out.PixOffset(r.Max.X, y)], pm.Pix[pm.PixOffset(r.Min.X, y):pm.PixOffset(r.Max.X, y)])
+	}
+	return out
 }
 
 // FromImage converts a Go image to mode (see Decode for the rules).

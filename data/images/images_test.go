@@ -377,6 +377,7 @@ func TestImageFolder(t *testing.T) {
 	}
 	write("dog/a.PNG", png)
 	write("dog/sub/b.jpeg", jpg)
+	write("dog/z.gif", gif)
 	write("dog/.hidden.png", []byte("junk"))
 	write("dog/notes.txt", []byte("ignored"))
 	write("cat/x.gif", gif)
@@ -387,11 +388,12 @@ func TestImageFolder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := fmt.Sprint(f.Classes(), f.Len(), f.Targets()); got != "[cat dog] 4 [0 0 1 1]" {
+	if got := fmt.Sprint(f.Classes(), f.Len(), f.Targets()); got != "[cat dog] 5 [0 0 1 1 1]" {
 		t.Errorf("classes, len, targets = %s", got)
 	}
-	if f.File(2) != "dog/a.PNG" || f.File(3) != "dog/sub/b.jpeg" {
-		t.Errorf("files %s %s", f.File(2), f.File(3))
+	// torchvision's order: a directory's own files before its subfolders'.
+	if f.File(2) != "dog/a.PNG" || f.File(3) != "dog/z.gif" || f.File(4) != "dog/sub/b.jpeg" {
+		t.Errorf("files %s %s %s", f.File(2), f.File(3), f.File(4))
 	}
 	for i := range f.Len() {
 		x, y, err := f.Get(i, nil)
@@ -405,7 +407,7 @@ func TestImageFolder(t *testing.T) {
 	// A corrupt file is reported with its path relative to the root.
 	write("dog/sub/b.jpeg", jpg[:len(jpg)/3])
 	f2, _ := ImageFolder(root, FolderOptions{})
-	if _, _, err := f2.Get(3, nil); err == nil || !strings.HasPrefix(err.Error(), "dog/sub/b.jpeg: corrupt JPEG image") {
+	if _, _, err := f2.Get(4, nil); err == nil || !strings.HasPrefix(err.Error(), "dog/sub/b.jpeg: corrupt JPEG image") {
 		t.Errorf("corrupt file: %v", err)
 	}
 	// Errors for empty folders.

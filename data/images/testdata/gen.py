@@ -55,6 +55,23 @@ save(rgb, "q420.jpg", quality=90, subsampling=2)
 frames = [rgb.convert("P", palette=Image.ADAPTIVE, colors=32), Image.fromarray(smooth(17, 23, 3)).convert("P", palette=Image.ADAPTIVE, colors=32)]
 frames[0].save(os.path.join(HERE, "anim.gif"), save_all=True, append_images=frames[1:], duration=100, loop=0)
 
+# A GIF whose first frame covers only part of its 10x8 logical screen, at
+# (2, 1): PIL fills the rest with palette index 0.
+part = Image.fromarray((np.arange(30).reshape(5, 6) * 7 % 200 + 20).astype(np.uint8), "L").convert("P")
+buf = io.BytesIO()
+part.save(buf, "GIF")
+g = bytearray(buf.getvalue())
+g[6:10] = struct.pack("<HH", 10, 8)
+sep = 13 + 3 * 2 ** ((g[10] & 7) + 1)  # header, screen descriptor, global palette
+while g[sep] == 0x21:  # skip extension blocks
+    sep += 2
+    while g[sep]:
+        sep += g[sep] + 1
+    sep += 1
+assert g[sep] == 0x2C
+g[sep + 1 : sep + 5] = struct.pack("<HH", 2, 1)
+open(os.path.join(HERE, "partial.gif"), "wb").write(bytes(g))
+
 # Corrupt and hostile files.
 good = open(os.path.join(HERE, "rgb.png"), "rb").read()
 open(os.path.join(HERE, "truncated.png"), "wb").write(good[: len(good) // 2])
@@ -83,7 +100,7 @@ def ten(t):
 
 # Decoding: PIL's convert("RGB") and convert("L") of each file.
 exp["decode"] = {}
-for name in ["rgb.png", "rgba.png", "gray.png", "palette.png", "q444.jpg", "q420.jpg", "anim.gif"]:
+for name in ["rgb.png", "rgba.png", "gray.png", "palette.png", "q444.jpg", "q420.jpg", "anim.gif", "partial.gif"]:
     im = Image.open(os.path.join(HERE, name))
     exp["decode"][name] = {"RGB": arr(im.convert("RGB")), "L": arr(im.convert("L"))}
 
