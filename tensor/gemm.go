@@ -353,7 +353,7 @@ const parallelMinWork = 1 << 18
 // gemmThreads picks how many goroutines to use.
 func gemmThreads(m, n, k int) int {
 	p := runtime.GOMAXPROCS(0)
-	if p <= 1 || m*n*k < parallelMinWork {
+	if p <= 1 || float64(m)*float64(n)*float64(k) < parallelMinWork {
 		return 1
 	}
 	// Each goroutine needs at least a few tiles of work along the split axis.

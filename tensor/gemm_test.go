@@ -170,6 +170,19 @@ func TestGemmKernels(t *testing.T) {
 	}
 }
 
+// TestGemmConfigs checks the blocking invariants gemmSerial relies on: MC
+// and NC whole numbers of register tiles.
+func TestGemmConfigs(t *testing.T) {
+	for _, c := range availableConfigs() {
+		if c.mc%c.mr != 0 || c.nc%c.nr != 0 || c.kc <= 0 {
+			t.Errorf("%s: mc=%d nc=%d kc=%d do not fit tiles %dx%d", c.name, c.mc, c.nc, c.kc, c.mr, c.nr)
+		}
+	}
+	if KernelName() == "" {
+		t.Error("no kernel selected")
+	}
+}
+
 func TestGemmPanics(t *testing.T) {
 	defer func() {
 		if recover() == nil {

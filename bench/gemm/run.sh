@@ -21,10 +21,11 @@ while [ "$i" -lt "$rounds" ]; do
 	i=$((i + 1))
 done
 awk '
-{ key = $2 "x" $3 "x" $4; if (!(key in seen)) { seen[key] = 1; order[++n] = key }
-  if ($5 > best[$1, key]) best[$1, key] = $5 }
+{ key = $2 "x" $3 "x" $4 " " $5; if (!(key in seen)) { seen[key] = 1; order[++n] = key }
+  if ($6 > best[$1, key]) best[$1, key] = $6 }
 END {
-  printf "%-16s %10s %10s %10s %8s\n", "MxNxK", "go", "torch", "numpy", "go/torch"
+  printf "GFLOP/s, best of all rounds\n"
+  printf "%-19s %10s %10s %10s %8s\n", "MxNxK op", "go", "torch", "numpy", "go/torch"
   for (i = 1; i <= n; i++) { k = order[i]
-    printf "%-16s %10.1f %10.1f %10.1f %8.2f\n", k, best["go", k], best["torch", k], best["numpy", k], best["go", k] / best["torch", k] }
+    printf "%-19s %10.1f %10.1f %10.1f %8.2f\n", k, best["go", k], best["torch", k], best["numpy", k], best["go", k] / best["torch", k] }
 }' "$tmp/out"
