@@ -71,3 +71,26 @@ func BenchmarkResize(b *testing.B) {
 		ResizeImage(m, 171, 128, Bilinear)
 	}
 }
+
+// BenchmarkTransforms applies Resize(128), CenterCrop(112), ToTensor and
+// Normalize to an already decoded 320x240 RGB image (the first file of the
+// benchmark folder), leaving decoding out.
+func BenchmarkTransforms(b *testing.B) {
+	f, err := ImageFolder(benchFolder(b), FolderOptions{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	m, err := f.Image(0)
+	if err != nil {
+		b.Fatal(err)
+	}
+	tr := Compose{NewResize(128), &CenterCrop{Size: Size{112}}, ToTensor{},
+		&Normalize{Mean: []float64{0.485, 0.456, 0.406}, Std: []float64{0.229, 0.224, 0.225}}}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		if _, err := tr.Apply(ImageValue(m), nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -58,6 +58,27 @@ func (b *Batch) Clone() *Batch {
 	return c
 }
 
+// Labels returns the targets of a batch of class labels (Y of shape [B]
+// holding class indices) as ints, appended to dst[:0] so that a buffer can be
+// reused.
+func (b *Batch) Labels(dst []int) ([]int, error) {
+	if b.Y == nil || len(b.Y.Shape) != 1 {
+		var s any = "none"
+		if b.Y != nil {
+			s = b.Y.Shape
+		}
+		return nil, fmt.Errorf("loader: batch targets of shape %v are not class labels (want one index per sample)", s)
+	}
+	dst = dst[:0]
+	for j, v := range b.Y.Data {
+		if v < 0 || v != float32(int(v)) {
+			return nil, fmt.Errorf("loader: target %v of sample %d is not a class index", v, b.Indices[j])
+		}
+		dst = append(dst, int(v))
+	}
+	return dst, nil
+}
+
 // Len returns the number of batches in an epoch.
 func (l *DataLoader) Len() int {
 	n, bs := l.Dataset.Len(), l.batchSize()

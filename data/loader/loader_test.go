@@ -106,6 +106,12 @@ func TestOrderAndDropLast(t *testing.T) {
 	if fmt.Sprint(seen) != "[0 1 2 3 4 5 6 7 8 9]" || fmt.Sprint(shapes) != "[[4 3] [4] [0 1 2 3] [4 3] [4] [4 5 6 7] [2 3] [2] [8 9]]" {
 		t.Errorf("unshuffled: %v %v", seen, shapes)
 	}
+	it, _ := l.Iter(context.Background(), 0)
+	it.Next()
+	if labels, err := it.Batch().Labels(nil); err != nil || fmt.Sprint(labels) != "[0 1 2 3]" {
+		t.Errorf("Labels = %v, %v", labels, err)
+	}
+	it.Close()
 	l = &DataLoader{Dataset: ds, BatchSize: 4, DropLast: true, Shuffle: true, Seed: 1}
 	if l.Len() != 2 {
 		t.Errorf("Len with drop_last = %d, want 2", l.Len())
