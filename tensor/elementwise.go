@@ -237,13 +237,42 @@ func SigmoidBackward(dst, grad, y []float32) {
 	}
 }
 
-// Tanh computes dst = tanh(x).
+// Tanh computes dst = tanh(x) to a few ulp, with the exponentials of a
+// chunk computed by the vector Exp.
 func Tanh(dst, x []float32) {
 	checkLen("Tanh", len(dst), len(x))
-	dst = dst[:len(x)]
-	for i, v := range x {
-		dst[i] = tanhf(v)
+	var buf [256]float32
+	for i := 0; i < len(x); i += len(buf) {
+		xs := x[i:min(i+len(buf), len(x))]
+		t := buf[:len(xs)]
+		for j, v := range xs {
+			if v < 0 {
+				v = -v
+			}
+			t[j] = 2 * min(v, 9)
+		}
+		exp(t, t)
+		d := dst[i : i+len(xs)]
+		for j, v := range xs {
+			d[j] = tanhFromExp(v, t[j])
+		}
 	}
+}
+
+// tanhFromExp returns tanh(x) given e = exp(2*min(|x|, 9)).
+func tanhFromExp(x, e float32) float32 {
+	a := x
+	if a < 0 {
+		a = -a
+	}
+	if a < 0.625 || a > 9 || x != x {
+		return tanhf(x)
+	}
+	r := 1 - 2/(e+1)
+	if x < 0 {
+		return -r
+	}
+	return r
 }
 
 // tanhf is a float32 tanh accurate to a few ulp: an odd polynomial near 0

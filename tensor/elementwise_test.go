@@ -332,3 +332,48 @@ func TestExpVector(t *testing.T) {
 		}
 	}
 }
+
+func TestTanhVector(t *testing.T) {
+	x := make([]float32, 1000)
+	for i := range x {
+		x[i] = float32(i-500) / 40
+	}
+	x[3] = float32(math.NaN())
+	got := make([]float32, len(x))
+	Tanh(got, x)
+	for i, v := range x {
+		want := float32(math.Tanh(float64(v)))
+		if v != v {
+			if got[i] == got[i] {
+				t.Fatalf("tanh(NaN) = %v", got[i])
+			}
+			continue
+		}
+		// Same bound as TestExpfSigmoidTanh.
+		if u := ulpDiff(got[i], want); u > 4 {
+			t.Fatalf("tanh(%v) = %v, want %v (%d ulp)", v, got[i], want, u)
+		}
+	}
+}
+
+func BenchmarkTanh(b *testing.B) {
+	x, y := make([]float32, 4096), make([]float32, 4096)
+	for i := range x {
+		x[i] = float32(i%200)/20 - 5
+	}
+	b.SetBytes(2 * 4 * 4096)
+	for b.Loop() {
+		Tanh(y, x)
+	}
+}
+
+func BenchmarkSigmoid(b *testing.B) {
+	x, y := make([]float32, 4096), make([]float32, 4096)
+	for i := range x {
+		x[i] = float32(i%200)/20 - 5
+	}
+	b.SetBytes(2 * 4 * 4096)
+	for b.Loop() {
+		Sigmoid(y, x)
+	}
+}
