@@ -98,6 +98,27 @@ func BenchmarkFitPredict(b *testing.B) {
 	}
 }
 
+// BenchmarkFitPredictLowDim is BenchmarkFitPredict on 4 features, where
+// algorithm "auto" picks the k-d tree.
+func BenchmarkFitPredictLowDim(b *testing.B) {
+	X, yc, _ := benchData(20000, 4)
+	Xtr := mat.DenseCopyOf(X.Slice(0, 15000, 0, 4))
+	Xte := mat.DenseCopyOf(X.Slice(15000, 20000, 0, 4))
+	b.Run("KNeighborsClassifier/auto/d4", func(b *testing.B) {
+		c0 := cpuTime()
+		defer func() { reportCPU(b, c0) }()
+		for i := 0; i < b.N; i++ {
+			m := NewKNeighborsClassifier()
+			if err := m.Fit(context.Background(), Xtr, yc[:15000]); err != nil {
+				b.Fatal(err)
+			}
+			if _, err := m.Predict(Xte); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
 func reportCPU(b *testing.B, c0 time.Duration) {
 	b.ReportMetric(float64(cpuTime()-c0)/1e6/float64(b.N), "cpu-ms/op")
 }

@@ -142,27 +142,64 @@ type treeQuery struct {
 }
 
 // minRdist returns a lower bound on the reduced distance from x to any point
-// in node i's box. It adds the same terms in the same order as rdist would
-// for the nearest point of the box, and each term is no larger than the
-// point's own (rounding is monotone), so the bound never exceeds a reduced
-// distance that rdist computes for a point inside.
+// in node i's box: the sum over features of term(gap), where gap is how far
+// x lies outside the box's extent in that feature. For p = 1 and 2 four
+// partial sums break the addition chain; the result may then differ from a
+// sequential sum by a few units in the last place, which the pruning slack
+// in visit absorbs.
 func (q *treeQuery) minRdist(i int) float64 {
 	d := q.t.d
 	lo, hi := q.t.lo[i*d:(i+1)*d], q.t.hi[i*d:(i+1)*d]
+	x := q.x
+	lo, hi = lo[:len(x)], hi[:len(x)]
+	switch q.m.kind {
+	case kindL2:
+		var s0, s1, s2, s3 float64
+		j := 0
+		for ; j+4 <= len(x); j += 4 {
+			g0 := max(lo[j]-x[j], 0) + max(x[j]-hi[j], 0)
+			g1 := max(lo[j+1]-x[j+1], 0) + max(x[j+1]-hi[j+1], 0)
+			g2 := max(lo[j+2]-x[j+2], 0) + max(x[j+2]-hi[j+2], 0)
+			g3 := max(lo[j+3]-x[j+3], 0) + max(x[j+3]-hi[j+3], 0)
+			s0 += float64(g0 * g0)
+			s1 += float64(g1 * g1)
+			s2 += float64(g2 * g2)
+			s3 += float64(g3 * g3)
+		}
+		for ; j < len(x); j++ {
+			g := max(lo[j]-x[j], 0) + max(x[j]-hi[j], 0)
+			s0 += float64(g * g)
+		}
+		return (s0 + s1) + (s2 + s3)
+	case kindL1:
+		var s0, s1, s2, s3 float64
+		j := 0
+		for ; j+4 <= len(x); j += 4 {
+			s0 += max(lo[j]-x[j], 0) + max(x[j]-hi[j], 0)
+			s1 += max(lo[j+1]-x[j+1], 0) + max(x[j+1]-hi[j+1], 0)
+			s2 += max(lo[j+2]-x[j+2], 0) + max(x[j+2]-hi[j+2], 0)
+			s3 += max(lo[j+3]-x[j+3], 0) + max(x[j+3]-hi[j+3], 0)
+		}
+		for ; j < len(x); j++ {
+			s0 += max(lo[j]-x[j], 0) + max(x[j]-hi[j], 0)
+		}
+		return (s0 + s1) + (s2 + s3)
+	}
 	var s float64
-	for j, xj := range q.x {
-		if xj < lo[j] {
-			s += q.m.term(lo[j] - xj)
-		} else if xj > hi[j] {
-			s += q.m.term(xj - hi[j])
+	for j, xj := range x {
+		if g := max(lo[j]-xj, 0) + max(xj-hi[j], 0); g > 0 {
+			s += q.m.term(g)
 		}
 	}
 	return s
 }
 
 // visit searches node i, whose bound is lb, nearer child first. A node is
-// skipped only when its bound is strictly worse than the k-th best, so a tied
-// point with a smaller index is still found.
+// skipped only when its bound exceeds the k-th best by more than the relative
+// slack, so no point at or below the k-th best is missed (a tied point with
+// a smaller index included): each gap is exact (rounding is monotone, so it
+// is no larger than the difference rdist computes for a point in the box),
+// and the bound's sum differs from rdist's by less than the slack.
 func (q *treeQuery) visit(i int, lb float64) {
 	if lb > q.h.worst()*(1+q.slack) {
 		return
@@ -199,10 +236,10 @@ func (q *treeQuery) visit(i int, lb float64) {
 // queries to the workers on demand.
 func (ix *index) treeSearch(q []float64, m, k, workers int, dist []float64, ind []int) {
 	d := ix.d
-	slack := 0.0
-	if ix.metric.kind == kindPow {
-		slack = 1e-12
-	}
+	// Each sum of d terms is within (d+2)·u relative of the exact sum, and
+	// a term with math.Pow or repeated multiplication within 16u of its
+	// value; 16(d+16)·u covers both sums with room to spare.
+	slack := 16 * float64(d+16) * 0x1p-53
 	parallelChunks(m, 32, workers, func(_, lo, hi int) {
 		tq := treeQuery{t: ix.tree, m: ix.metric, slack: slack,
 			out: make([]float64, ix.tree.maxPanels*nr), mask: make([]byte, ix.tree.maxPanels)}

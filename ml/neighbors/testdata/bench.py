@@ -45,13 +45,16 @@ def bench_data(n, d):
 
 def main():
     X, yc, yr = bench_data(20000, 20)
-    Xtr, Xte = X[:15000], X[15000:]
-    runs = []
+    X4, yc4, _ = bench_data(20000, 4)
+    runs = []  # name, class, algorithm, p, X, y, label suffix
     for algo in ("brute", "kd_tree"):
         for p in (2, 1):
-            runs.append(("KNeighborsClassifier", KNeighborsClassifier, algo, p, yc))
-        runs.append(("KNeighborsRegressor", KNeighborsRegressor, algo, 2, yr))
-    for name, cls, algo, p, y in runs:
+            runs.append(("KNeighborsClassifier", KNeighborsClassifier, algo, p, X, yc, ""))
+        runs.append(("KNeighborsRegressor", KNeighborsRegressor, algo, 2, X, yr, ""))
+    # BenchmarkFitPredictLowDim: 4 features, where "auto" picks the k-d tree.
+    runs.append(("KNeighborsClassifier", KNeighborsClassifier, "auto", 2, X4, yc4, "/d4"))
+    for name, cls, algo, p, X_, y, suffix in runs:
+        Xtr, Xte = X_[:15000], X_[15000:]
         for n_jobs in (None, -1):
             best = cpu = float("inf")
             for _ in range(REPEATS):
@@ -60,7 +63,7 @@ def main():
                 m.predict(Xte)
                 best = min(best, time.perf_counter() - t)
                 cpu = min(cpu, time.process_time() - c)
-            print(f"{name}/{algo}/p{p} n_jobs={n_jobs}: {best * 1e3:.1f} ms wall, {cpu * 1e3:.1f} ms cpu")
+            print(f"{name}/{algo}/p{p}{suffix} n_jobs={n_jobs}: {best * 1e3:.1f} ms wall, {cpu * 1e3:.1f} ms cpu")
 
 
 if __name__ == "__main__":
