@@ -377,7 +377,8 @@ func decodeParam(field reflect.Value, p *ParamInfo, raw json.RawMessage) error {
 	bad := &ParamError{Param: p.Name, Expected: p.describe(), Got: abbrev(raw)}
 	raw = bytes.TrimSpace(raw)
 	if bytes.Equal(raw, []byte("null")) {
-		if !p.Nullable {
+		// A list may always be null (no list), as Params writes nil slices.
+		if !p.Nullable && field.Kind() != reflect.Slice {
 			return bad
 		}
 		field.Set(reflect.Zero(field.Type()))
