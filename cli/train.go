@@ -13,8 +13,8 @@ import (
 func init() {
 	register(command{
 		name:    "train",
-		usage:   "mlforge train SPEC.json [--json]",
-		summary: "train a model from a spec; --json ends stdout with one JSON line",
+		usage:   "mlforge train SPEC.json [--json] [--resume]",
+		summary: "train a model from a spec; --json ends stdout with one JSON line; --resume continues a network run from its checkpoint",
 		run:     runTrain,
 	})
 }
@@ -23,6 +23,7 @@ func runTrain(e *env, args []string) error {
 	fs := newFlags(e, "train")
 	asJSON := fs.Bool("json", false, "print the result as one JSON object on the last line of stdout")
 	quiet := fs.Bool("quiet", false, "no progress on stderr")
+	resume := fs.Bool("resume", false, "continue an interrupted network run from the checkpoint in its output directory")
 	pos, err := parse(fs, args, 1, 1)
 	if err != nil {
 		return err
@@ -36,7 +37,7 @@ func runTrain(e *env, args []string) error {
 	if !*quiet {
 		rep = bar
 	}
-	res, err := train.Run(e.ctx, s, train.Options{Reporter: rep})
+	res, err := train.Run(e.ctx, s, train.Options{Reporter: rep, Resume: *resume})
 	bar.Done()
 	if err != nil {
 		return err
@@ -58,7 +59,11 @@ func printResult(e *env, res *train.Result) {
 	rows := [][]string{
 		{"run", res.Name},
 		{"model", strings.Join(chain, " → ")},
-		{"data", fmt.Sprintf("%d train rows, %d test rows, %d features", res.NTrain, res.NTest, len(res.Features))},
+	}
+	if res.Class == "Sequential" && len(res.Features) == 0 {
+		rows = append(rows, []string{"data", fmt.Sprintf("%d train images, %d test images", res.NTrain, res.NTest)})
+	} else {
+		rows = append(rows, []string{"data", fmt.Sprintf("%d train rows, %d test rows, %d features", res.NTrain, res.NTest, len(res.Features))})
 	}
 	if res.Labels != nil {
 		rows = append(rows, []string{"classes", strings.Join(res.Labels, ", ")})

@@ -3,6 +3,13 @@
 // holds a JSON manifest (format version, spec, input schema, classes, step
 // classes and parameters, metrics) and a SHA-256 checksum.
 //
+// A neural network uses the same container: the manifest has kind "network"
+// with the resolved layer specs, the input shape and the prediction
+// transforms, and the tensors are the weights under their exact PyTorch
+// state_dict names ("0.weight", "0.bias", ...), so that
+// model.load_state_dict(safetensors.torch.load_file(path)) loads them into
+// the same torch.nn.Sequential.
+//
 // A model file holds data only. Loading one builds each step through the
 // estimator registry by class name and restores its state with
 // UnmarshalState; nothing in the file is ever executed.
@@ -73,12 +80,18 @@ type Manifest struct {
 	Model      Step                          `json:"model"`
 	Spec       json.RawMessage               `json:"spec,omitempty"`
 	Metrics    map[string]map[string]float64 `json:"metrics,omitempty"`
+	// Kind is KindNetwork for a neural network and empty for a pipeline.
+	Kind string `json:"kind,omitempty"`
+	// Network describes a network (Kind "network").
+	Network *NetworkManifest `json:"network,omitempty"`
 }
 
-// Model is a fitted pipeline with its manifest.
+// Model is a fitted pipeline, or a trained network, with its manifest.
+// Exactly one of Pipeline and Net is set.
 type Model struct {
 	Manifest Manifest
 	Pipeline *ml.Pipeline
+	Net      *Network
 }
 
 // Error is a model file that cannot be used: unreadable, of another format
@@ -110,6 +123,15 @@ func Encode(w io.Writer, m *Model) error {
 		man.Created = time.Now().UTC()
 	}
 	tensors := map[string]*safetensors.Tensor{}
+	if m.Net != nil {
+		var err error
+		if tensors, err = encodeNetwork(m.Net); err != nil {
+			return err
+		}
+		man.Kind, man.Network = KindNetwork, &m.Net.Manifest
+		man.Preprocess, man.Model = []Step{}, Step{Class: "Sequential", Params: json.RawMessage("{}")}
+		return encodeFile(w, tensors, man)
+	}
 	add := func(prefix string, e ml.Estimator) (Step, error) {
 		params, err := ml.Params(e)
 		if err != nil {
@@ -142,6 +164,11 @@ func Encode(w io.Writer, m *Model) error {
 	if man.Model, err = add("model.", m.Pipeline.Final); err != nil {
 		return err
 	}
+	return encodeFile(w, tensors, man)
+}
+
+// encodeFile writes the tensors with the manifest and its checksum.
+func encodeFile(w io.Writer, tensors map[string]*safetensors.Tensor, man Manifest) error {
 	mj, err := json.Marshal(man)
 	if err != nil {
 		return err
@@ -193,6 +220,20 @@ func Decode(b []byte) (*Model, error) {
 	d.DisallowUnknownFields()
 	if err := d.Decode(&man); err != nil {
 		return nil, &Error{Msg: "bad manifest: " + err.Error()}
+	}
+	if len(man.Labels) > 0 && len(man.Labels) != len(man.Classes) {
+		return nil, &Error{Msg: fmt.Sprintf("manifest has %d labels for %d classes", len(man.Labels), len(man.Classes))}
+	}
+	switch man.Kind {
+	case "":
+	case KindNetwork:
+		net, err := decodeNetwork(&man, f.Tensors)
+		if err != nil {
+			return nil, err
+		}
+		return &Model{Manifest: man, Net: net}, nil
+	default:
+		return nil, &Error{Msg: fmt.Sprintf("unknown model kind %q, expected %q or none", man.Kind, KindNetwork)}
 	}
 	build := func(prefix string, s Step) (ml.Estimator, error) {
 		e, err := ml.New(s.Class, s.Params)
@@ -331,7 +372,13 @@ type Prediction struct {
 
 // Predict runs the pipeline on X (columns in FeatureNames order). With proba,
 // class probabilities are included when the model has predict_proba.
+//
+// For a network trained on table data, X holds the features in the same
+// order; networks trained on images predict through PredictImages.
 func (m *Model) Predict(X *mat.Dense, proba bool) (*Prediction, error) {
+	if m.Net != nil {
+		return m.predictRows(X, proba)
+	}
 	v, err := m.Pipeline.Predict(X)
 	if err != nil {
 		return nil, err

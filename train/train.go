@@ -2,6 +2,13 @@
 // data, builds the pipeline from the estimator registry, fits it with
 // progress reporting and cancellation, scores it on the training and test
 // data and writes the model file. The CLI and the service both call Run.
+//
+// A network spec (model.layers) runs the network loop of network.go: epochs
+// of shuffled mini-batches from a DataLoader, a "step" event per step and an
+// "epoch" event per epoch (training loss, val_loss, val_accuracy, lr), an
+// evaluation on the held-out data every epoch, and a checkpoint after every
+// epoch (checkpoint.safetensors in the model directory) that Options.Resume
+// continues from.
 package train
 
 import (
@@ -35,6 +42,10 @@ type Options struct {
 	// Output, when set, is the model directory to write instead of the
 	// spec's output (the service keeps one model directory per run).
 	Output string
+	// Resume continues a network run from the checkpoint in the model
+	// directory when there is one (written by the same spec), and starts
+	// afresh otherwise. Classic runs ignore it.
+	Resume bool
 }
 
 // Timings are wall-clock seconds spent in each phase.
@@ -74,6 +85,9 @@ func Run(ctx context.Context, s *spec.Spec, opt Options) (*Result, error) {
 		rep = ml.ReporterFunc(func(ml.Event) {})
 	}
 	ctx = ml.WithProgress(ctx, rep)
+	if s.IsNetwork() {
+		return runNetwork(ctx, s, opt, rep)
+	}
 	task := s.ModelTask()
 	res := &Result{Name: s.Name, Task: task, Class: s.Model.Class}
 

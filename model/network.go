@@ -1,0 +1,358 @@
+package model
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/mlforge/mlforge/data/images"
+	"github.com/mlforge/mlforge/ml"
+	"github.com/mlforge/mlforge/nn"
+	"github.com/mlforge/mlforge/safetensors"
+	"github.com/mlforge/mlforge/tensor"
+)
+
+// KindNetwork is Manifest.Kind for a neural network; classic pipelines leave
+// Kind empty.
+const KindNetwork = "network"
+
+// NetworkManifest describes a network in the manifest: enough to rebuild the
+// nn.Sequential that the weights belong to and to prepare its inputs.
+type NetworkManifest struct {
+	// Layers are the layer specs with every size resolved ("auto" and
+	// "n_labels" replaced by numbers).
+	Layers []nn.LayerSpec `json:"layers"`
+	// InputShape is the shape of one sample, without the batch dimension.
+	InputShape []int `json:"input_shape"`
+	// Data is the kind of data it was trained on: "table", "idx" or
+	// "folder".
+	Data string `json:"data"`
+	// ImageMode is the pixel format images are decoded to before the
+	// transforms: "L" (IDX data) or "RGB" (image folders).
+	ImageMode string `json:"image_mode,omitempty"`
+	// Transforms are the deterministic transforms of the training spec
+	// (Resize, CenterCrop, Grayscale, ConvertRGB, ToTensor, Normalize),
+	// applied at prediction; random augmentations are left out, as with a
+	// separate evaluation transform in torchvision.
+	Transforms json.RawMessage `json:"transforms,omitempty"`
+}
+
+// EvalTransforms are the transforms kept for prediction.
+var EvalTransforms = []string{"Resize", "CenterCrop", "Grayscale", "ConvertRGB", "ToTensor", "Normalize"}
+
+// FilterEvalTransforms returns the JSON list of the transforms in raw (a
+// JSON list) whose type is one of EvalTransforms, or nil when none is left.
+func FilterEvalTransforms(raw json.RawMessage) (json.RawMessage, error) {
+	if len(bytes.TrimSpace(raw)) == 0 {
+		return nil, nil
+	}
+	var list []json.RawMessage
+	if err := json.Unmarshal(raw, &list); err != nil {
+		return nil, err
+	}
+	var keep []json.RawMessage
+	for _, t := range list {
+		var head struct {
+			Type string `json:"type"`
+		}
+		if err := json.Unmarshal(t, &head); err != nil {
+			return nil, err
+		}
+		if slices.Contains(EvalTransforms, head.Type) {
+			keep = append(keep, t)
+		}
+	}
+	if len(keep) == 0 {
+		return nil, nil
+	}
+	return json.Marshal(keep)
+}
+
+// Network is a trained network with what prediction needs.
+type Network struct {
+	Module    *nn.Sequential
+	Manifest  NetworkManifest
+	transform images.Transform
+}
+
+// BuildNetwork rebuilds the module a NetworkManifest describes, with fresh
+// weights (load them with nn.LoadStateDict), in evaluation mode.
+func BuildNetwork(nm NetworkManifest) (*Network, error) {
+	if len(nm.Layers) == 0 || len(nm.InputShape) == 0 {
+		return nil, &Error{Msg: "the network has no layers or no input shape"}
+	}
+	seq, _, err := nn.Build(nm.Layers, append([]int{1}, nm.InputShape...), rand.New(rand.NewPCG(0, 0)))
+	if err != nil {
+		return nil, &Error{Msg: "network: " + err.Error()}
+	}
+	seq.Train(false)
+	n := &Network{Module: seq, Manifest: nm}
+	if len(nm.Transforms) > 0 {
+		if n.transform, err = images.ParseTransforms(nm.Transforms); err != nil {
+			return nil, &Error{Msg: "network transforms: " + err.Error()}
+		}
+	}
+	return n, nil
+}
+
+// encodeNetwork returns the network's tensors under their PyTorch state_dict
+// names.
+func encodeNetwork(net *Network) (map[string]*safetensors.Tensor, error) {
+	var buf bytes.Buffer
+	if err := nn.SaveSafetensors(&buf, net.Module, nil); err != nil {
+		return nil, err
+	}
+	f, err := safetensors.Decode(buf.Bytes())
+	if err != nil {
+		return nil, err
+	}
+	return f.Tensors, nil
+}
+
+// decodeNetwork rebuilds the network of a manifest and loads its weights
+// from the file's tensors.
+func decodeNetwork(man *Manifest, ts map[string]*safetensors.Tensor) (*Network, error) {
+	if man.Network == nil {
+		return nil, &Error{Msg: "manifest of kind \"network\" has no network section"}
+	}
+	net, err := BuildNetwork(*man.Network)
+	if err != nil {
+		return nil, err
+	}
+	sd := make(map[string]*tensor.Tensor, len(ts))
+	for name, t := range ts {
+		d := make([]float32, tensor.Numel(t.Shape))
+		switch {
+		case t.F32 != nil:
+			copy(d, t.F32)
+		case t.F64 != nil:
+			for i, v := range t.F64 {
+				d[i] = float32(v)
+			}
+		case t.I64 != nil:
+			for i, v := range t.I64 {
+				d[i] = float32(v)
+			}
+		}
+		sd[name] = &tensor.Tensor{Shape: slices.Clone(t.Shape), Data: d}
+	}
+	if err := nn.LoadStateDict(net.Module, sd); err != nil {
+		return nil, &Error{Msg: strings.TrimPrefix(err.Error(), "nn: ")}
+	}
+	return net, nil
+}
+
+// IsNetwork reports whether m is a neural network.
+func (m *Model) IsNetwork() bool { return m.Net != nil }
+
+// InputShape returns the shape of one input sample of a network (nil for a
+// classic model).
+func (m *Model) InputShape() []int {
+	if m.Net == nil {
+		return nil
+	}
+	return slices.Clone(m.Net.Manifest.InputShape)
+}
+
+// predictBatch is the number of samples a network predicts at a time.
+const predictBatch = 256
+
+// Forward runs the network on x (N x input shape) and returns its raw
+// outputs (N x outputs). It is safe for concurrent use.
+func (n *Network) Forward(x *tensor.Tensor) (*tensor.Tensor, error) {
+	if len(x.Shape) != len(n.Manifest.InputShape)+1 || !slices.Equal(x.Shape[1:], n.Manifest.InputShape) {
+		return nil, &Error{Msg: fmt.Sprintf("the network expects inputs of shape (N, %s), got %v", joinInts(n.Manifest.InputShape), x.Shape)}
+	}
+	N := x.Shape[0]
+	per := tensor.Numel(n.Manifest.InputShape)
+	g := nn.NewInferenceGraph()
+	var out *tensor.Tensor
+	for lo := 0; lo < N; lo += predictBatch {
+		hi := min(lo+predictBatch, N)
+		g.Reset()
+		shape := append([]int{hi - lo}, n.Manifest.InputShape...)
+		y := n.Module.Forward(g, g.Const(&tensor.Tensor{Shape: shape, Data: x.Data[lo*per : hi*per]}))
+		if err := g.Err(); err != nil {
+			return nil, err
+		}
+		k := len(y.Data.Data) / (hi - lo)
+		if out == nil {
+			out = tensor.New(N, k)
+		}
+		copy(out.Data[lo*k:hi*k], y.Data.Data)
+	}
+	if out == nil {
+		out = tensor.New(0, 0)
+	}
+	return out, nil
+}
+
+// predictTensor turns network outputs into a Prediction: for a classifier
+// the class of the largest output and, with proba, the softmax of the
+// outputs; for a regressor the first output.
+func (m *Model) predictTensor(x *tensor.Tensor, proba bool) (*Prediction, error) {
+	out, err := m.Net.Forward(x)
+	if err != nil {
+		return nil, err
+	}
+	N := x.Shape[0]
+	p := &Prediction{Values: make([]float64, N), Labels: make([]string, N)}
+	if m.Manifest.Task != ml.Classification {
+		if proba {
+			return nil, &Error{Msg: "a regression network has no predict_proba"}
+		}
+		k := out.Shape[1]
+		for i := range N {
+			p.Values[i] = float64(out.Data[i*k])
+			p.Labels[i] = m.Label(p.Values[i])
+		}
+		return p, nil
+	}
+	C := len(m.Manifest.Classes)
+	if out.Shape[1] != C {
+		return nil, &Error{Msg: fmt.Sprintf("the network outputs %d values per sample for %d classes", out.Shape[1], C)}
+	}
+	if proba {
+		p.Proba = mat.NewDense(N, C, nil)
+	}
+	for i := range N {
+		row := out.Data[i*C : (i+1)*C]
+		best := 0
+		for j, v := range row {
+			if v > row[best] {
+				best = j
+			}
+		}
+		p.Values[i] = m.Manifest.Classes[best]
+		p.Labels[i] = m.Label(p.Values[i])
+		if proba {
+			mx := float64(row[best])
+			var sum float64
+			for j, v := range row {
+				e := math.Exp(float64(v) - mx)
+				p.Proba.Set(i, j, e)
+				sum += e
+			}
+			for j := range row {
+				p.Proba.Set(i, j, p.Proba.At(i, j)/sum)
+			}
+		}
+	}
+	return p, nil
+}
+
+// PredictTensor predicts a network's outputs for x (N x input shape),
+// already prepared as in training (transforms applied).
+func (m *Model) PredictTensor(x *tensor.Tensor, proba bool) (*Prediction, error) {
+	if m.Net == nil {
+		return nil, &Error{Msg: "PredictTensor needs a network model; classic models take rows (Predict)"}
+	}
+	return m.predictTensor(x, proba)
+}
+
+// PredictImages predicts a network trained on images for image files (PNG,
+// JPEG or GIF) or folders of them (every image inside, in sorted order, at
+// any depth). Each image is decoded in the training mode (gray for IDX data,
+// RGB for image folders) and prepared with the deterministic training
+// transforms. It returns the files in the order predicted. Errors name the
+// file.
+func (m *Model) PredictImages(paths []string, proba bool) ([]string, *Prediction, error) {
+	if m.Net == nil || m.Net.Manifest.Data == "table" {
+		return nil, nil, &Error{Msg: "this model was not trained on images; give it rows of a CSV file"}
+	}
+	var files []string
+	for _, p := range paths {
+		fi, err := os.Stat(p)
+		if err != nil {
+			return nil, nil, &Error{Path: p, Msg: "cannot read: " + strings.TrimPrefix(err.Error(), "stat "+p+": ")}
+		}
+		if !fi.IsDir() {
+			files = append(files, p)
+			continue
+		}
+		var found []string
+		err = filepath.WalkDir(p, func(path string, d os.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if strings.HasPrefix(d.Name(), ".") && path != p {
+				if d.IsDir() {
+					return filepath.SkipDir
+				}
+				return nil
+			}
+			ext := strings.ToLower(filepath.Ext(path))
+			if !d.IsDir() && slices.Contains(images.Extensions, ext) {
+				found = append(found, path)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, nil, &Error{Path: p, Msg: err.Error()}
+		}
+		sort.Strings(found)
+		files = append(files, found...)
+	}
+	if len(files) == 0 {
+		return nil, nil, &Error{Msg: "no images to predict (expected image files or folders with " + strings.Join(images.Extensions, ", ") + " files)"}
+	}
+	mode := images.RGB
+	if m.Net.Manifest.ImageMode == "L" {
+		mode = images.L
+	}
+	in := m.Net.Manifest.InputShape
+	per := tensor.Numel(in)
+	x := tensor.New(append([]int{len(files)}, in...)...)
+	rng := rand.New(rand.NewPCG(0, 0))
+	for i, f := range files {
+		img, err := images.DecodeFile(f, mode)
+		if err != nil {
+			return nil, nil, err
+		}
+		t, err := images.ApplyToImage(m.Net.transform, img, rng, f)
+		if err != nil {
+			return nil, nil, err
+		}
+		if len(t.Data) != per {
+			return nil, nil, &Error{Path: f, Msg: fmt.Sprintf("the image becomes a tensor of shape %v after the transforms, the network expects %v (resize it to the training size)", t.Shape, in)}
+		}
+		copy(x.Data[i*per:], t.Data)
+	}
+	p, err := m.predictTensor(x, proba)
+	return files, p, err
+}
+
+// predictRows predicts a table network for rows of features.
+func (m *Model) predictRows(X *mat.Dense, proba bool) (*Prediction, error) {
+	if m.Net.Manifest.Data != "table" {
+		return nil, &Error{Msg: "this network was trained on images; predict image files (PredictImages)"}
+	}
+	r, c := X.Dims()
+	if want := tensor.Numel(m.Net.Manifest.InputShape); c != want {
+		return nil, &Error{Msg: fmt.Sprintf("got %d features, the network expects %d", c, want)}
+	}
+	x := tensor.New(r, c)
+	for i := range r {
+		for j := range c {
+			x.Data[i*c+j] = float32(X.At(i, j))
+		}
+	}
+	return m.predictTensor(x, proba)
+}
+
+func joinInts(v []int) string {
+	s := make([]string, len(v))
+	for i, x := range v {
+		s[i] = fmt.Sprint(x)
+	}
+	return strings.Join(s, ", ")
+}

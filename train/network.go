@@ -1,0 +1,726 @@
+package train
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"time"
+
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/mlforge/mlforge/data"
+	"github.com/mlforge/mlforge/data/idx"
+	"github.com/mlforge/mlforge/data/images"
+	"github.com/mlforge/mlforge/data/loader"
+	"github.com/mlforge/mlforge/ml"
+	"github.com/mlforge/mlforge/ml/metrics"
+	"github.com/mlforge/mlforge/model"
+	"github.com/mlforge/mlforge/nn"
+	"github.com/mlforge/mlforge/nn/optim"
+	"github.com/mlforge/mlforge/spec"
+	"github.com/mlforge/mlforge/tensor"
+)
+
+// DivergedError stops a run whose loss became NaN or infinite. It counts as
+// bad input (the CLI exits with status 2): the usual cause is a learning rate
+// too high for the data or unscaled inputs, which the spec controls.
+type DivergedError struct {
+	Epoch, Step int // Step counts from 1 over the whole run
+	Loss        float64
+}
+
+func (e *DivergedError) Error() string {
+	what := "NaN"
+	if math.IsInf(e.Loss, 0) {
+		what = "infinite"
+	}
+	return fmt.Sprintf("epoch %d, step %d: the loss is %s; training diverged (try a lower learning rate, scaled inputs or gradient-friendly layers)", e.Epoch, e.Step, what)
+}
+
+// BadInput marks the error as caused by the spec.
+func (e *DivergedError) BadInput() bool { return true }
+
+// netData is the data of a network run: training and test datasets (the
+// test one, and trainEval, without random augmentations), targets for the
+// metrics and the class values.
+type netData struct {
+	train, trainEval, test loader.Dataset
+	yTrain, yTest          []float64 // targets as class values or numbers
+	classes                []float64 // class values, index order (classification)
+	labels                 []string  // text labels of the classes, or nil
+	target                 string
+	features               []string
+	imageMode              string
+}
+
+// runNetwork trains the network a validated spec describes.
+func runNetwork(ctx context.Context, s *spec.Spec, opt Options, rep ml.Reporter) (*Result, error) {
+	info := s.Net()
+	if info == nil {
+		return nil, errors.New("train: the network spec was not validated")
+	}
+	res := &Result{Name: s.Name, Task: info.Task, Class: "Sequential"}
+	t0 := time.Now()
+	rep.Report(ml.Event{Kind: "stage", Message: "load " + s.Data.Train.String()})
+	d, err := loadNetData(s, opt, info)
+	if err != nil {
+		return nil, err
+	}
+	res.Timings.LoadS = time.Since(t0).Seconds()
+	res.NTrain, res.NTest, res.Features = d.train.Len(), d.test.Len(), d.features
+	if info.Task == ml.Classification {
+		res.Labels = d.classLabels()
+	}
+
+	rng := rand.New(rand.NewPCG(uint64(s.Seed), 0x6d6c666f726765))
+	seq, _, err := spec.BuildNetwork(s.Model.Layers, info.InShape, info.NLabels, rng)
+	if err != nil {
+		return nil, err
+	}
+	loss, err := nn.NewLoss(s.Criterion.Type, s.Criterion.Params)
+	if err != nil {
+		return nil, err
+	}
+	o, err := optim.New(s.Optimizer.Type, nn.TrainableVars(seq), s.Optimizer.Params)
+	if err != nil {
+		return nil, err
+	}
+	var sched spec.Scheduler
+	if s.Scheduler != nil {
+		if sched, err = spec.NewScheduler(*s.Scheduler, o); err != nil {
+			return nil, err
+		}
+	}
+
+	out := cmp.Or(opt.Output, s.Output)
+	if opt.Root != "" && !filepath.IsAbs(out) {
+		out = filepath.Join(opt.Root, out)
+	}
+	tr := &trainer{s: s, opt: opt, rep: rep, seq: seq, loss: loss, optim: o, sched: sched, d: d, dir: out,
+		task: info.Task, hash: specHash(s)}
+	if opt.Resume {
+		if err := tr.resume(); err != nil {
+			return nil, err
+		}
+	}
+	t1 := time.Now()
+	if err := tr.fit(ctx); err != nil {
+		return nil, err
+	}
+	res.Timings.FitS = time.Since(t1).Seconds()
+
+	t2 := time.Now()
+	rep.Report(ml.Event{Kind: "stage", Message: "evaluate"})
+	res.Metrics = map[string]map[string]float64{}
+	for _, part := range []struct {
+		name string
+		ds   loader.Dataset
+		y    []float64
+	}{{"train", d.trainEval, d.yTrain}, {"test", d.test, d.yTest}} {
+		scores, conf, err := tr.score(ctx, part.ds, part.y)
+		if err != nil {
+			return nil, fmt.Errorf("scoring the %s data: %w", part.name, err)
+		}
+		res.Metrics[part.name] = scores
+		if part.name == "test" {
+			res.Confusion = conf
+		}
+	}
+	res.Timings.PredictS = time.Since(t2).Seconds()
+
+	resolved, err := spec.ResolveLayers(s.Model.Layers, info.NLabels)
+	if err != nil {
+		return nil, err
+	}
+	evalT, err := model.FilterEvalTransforms(s.Transforms)
+	if err != nil {
+		return nil, err
+	}
+	nm := model.NetworkManifest{Layers: resolved, InputShape: info.InShape, Data: string(info.Kind), ImageMode: d.imageMode, Transforms: evalT}
+	seq.Train(false)
+	m := &model.Model{Net: &model.Network{Module: seq, Manifest: nm}, Manifest: model.Manifest{
+		Name: s.Name, Task: info.Task, Target: d.target, Classes: d.classes, Labels: d.labels, Metrics: res.Metrics,
+		Features: []model.Column{},
+	}}
+	for _, f := range d.features {
+		m.Manifest.Features = append(m.Manifest.Features, model.Column{Name: f, Type: "number"})
+	}
+	if m.Manifest.Spec, err = json.Marshal(s); err != nil {
+		return nil, err
+	}
+	if res.ModelPath, err = model.Save(out, m); err != nil {
+		return nil, fmt.Errorf("saving the model: %w", err)
+	}
+	rep.Report(ml.Event{Kind: "stage", Message: "saved " + res.ModelPath})
+	return res, nil
+}
+
+// classLabels names the classes for people.
+func (d *netData) classLabels() []string {
+	out := make([]string, len(d.classes))
+	for i, c := range d.classes {
+		if d.labels != nil {
+			out[i] = d.labels[i]
+		} else {
+			out[i] = strconv.FormatFloat(c, 'g', -1, 64)
+		}
+	}
+	return out
+}
+
+// loadNetData loads the datasets of a network spec.
+func loadNetData(s *spec.Spec, opt Options, info *spec.NetInfo) (*netData, error) {
+	switch info.Kind {
+	case spec.TableData:
+		return loadTableData(s, opt, info)
+	case spec.IDXData:
+		return loadIDXData(s, opt, info)
+	case spec.FolderData:
+		return loadFolderData(s, opt, info)
+	}
+	return nil, fmt.Errorf("train: unknown data kind %q", info.Kind)
+}
+
+// loadTableData reads CSV or built-in data as float32 rows: class indices as
+// targets for a classifier, one-column targets for a regressor.
+func loadTableData(s *spec.Spec, opt Options, info *spec.NetInfo) (*netData, error) {
+	trainF, testF, err := loadData(s, opt, info.Task)
+	if err != nil {
+		return nil, err
+	}
+	d := &netData{target: trainF.Target, features: trainF.Features}
+	var pos map[float64]int
+	if info.Task == ml.Classification {
+		all := slices.Concat(trainF.Y, testF.Y)
+		if d.classes, _, err = ml.EncodeClasses(all); err != nil {
+			return nil, err
+		}
+		pos = make(map[float64]int, len(d.classes))
+		for i, c := range d.classes {
+			pos[c] = i
+		}
+		if trainF.Classes != nil {
+			d.labels = labelsFor(d.classes, trainF.Classes)
+		}
+		if len(s.Labels) > 0 {
+			d.labels = s.Labels[:len(d.classes)]
+		}
+		if len(d.classes) != info.NLabels {
+			return nil, &data.Error{File: trainF.Source, Column: trainF.Target, Msg: fmt.Sprintf("the target has %d classes in the training and test data, but the network was built for %d", len(d.classes), info.NLabels)}
+		}
+	}
+	mk := func(f *data.Frame) (*loader.TensorDataset, error) {
+		n, p := f.X.Dims()
+		x := tensor.New(n, p)
+		for i := range n {
+			for j := range p {
+				x.Data[i*p+j] = float32(f.X.At(i, j))
+			}
+		}
+		var y *tensor.Tensor
+		if pos != nil {
+			y = tensor.New(n)
+			for i, v := range f.Y {
+				y.Data[i] = float32(pos[v])
+			}
+		} else {
+			y = tensor.New(n, 1)
+			for i, v := range f.Y {
+				y.Data[i] = float32(v)
+			}
+		}
+		return loader.NewTensorDataset(x, y)
+	}
+	tr, err := mk(trainF)
+	if err != nil {
+		return nil, err
+	}
+	te, err := mk(testF)
+	if err != nil {
+		return nil, err
+	}
+	d.train, d.trainEval, d.test = tr, tr, te
+	d.yTrain, d.yTest = trainF.Y, testF.Y
+	return d, nil
+}
+
+// transforms returns the spec's transforms for training and their
+// deterministic part for evaluation, and the target transforms.
+func transforms(s *spec.Spec) (train, eval images.Transform, target images.TargetTransform, err error) {
+	if len(s.Transforms) > 0 {
+		if train, err = images.ParseTransforms(s.Transforms); err != nil {
+			return nil, nil, nil, err
+		}
+		raw, err := model.FilterEvalTransforms(s.Transforms)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		if raw != nil {
+			if eval, err = images.ParseTransforms(raw); err != nil {
+				return nil, nil, nil, err
+			}
+		}
+	}
+	if len(s.TargetTransforms) > 0 {
+		if target, err = images.ParseTargetTransforms(s.TargetTransforms); err != nil {
+			return nil, nil, nil, err
+		}
+	}
+	return train, eval, target, nil
+}
+
+// openIDX reads an IDX file named in the spec; with Restrict it is opened
+// through os.Root.
+func openIDX(p string, opt Options) (*idx.Array, error) {
+	if !opt.Restrict {
+		if opt.Root != "" && !filepath.IsAbs(p) {
+			p = filepath.Join(opt.Root, p)
+		}
+		return idx.ReadFile(p)
+	}
+	root, err := os.OpenRoot(cmp.Or(opt.Root, "."))
+	if err != nil {
+		return nil, err
+	}
+	defer root.Close()
+	f, err := root.Open(p)
+	if err != nil {
+		msg := err.Error()
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			msg = pe.Err.Error()
+		}
+		return nil, &data.Error{File: p, Msg: "cannot open the file inside the data folder: " + msg, Err: err}
+	}
+	defer f.Close()
+	return idx.Read(f, p)
+}
+
+func loadIDXPair(src spec.Source, opt Options) (*idx.Dataset, error) {
+	img, err := openIDX(src.Images, opt)
+	if err != nil {
+		return nil, err
+	}
+	lab, err := openIDX(src.Labels, opt)
+	if err != nil {
+		return nil, err
+	}
+	return idx.New(img, lab, src.Images, src.Labels)
+}
+
+// loadIDXData reads IDX images: the training pair, split unless a test pair
+// is given.
+func loadIDXData(s *spec.Spec, opt Options, info *spec.NetInfo) (*netData, error) {
+	trT, evT, tgT, err := transforms(s)
+	if err != nil {
+		return nil, err
+	}
+	full, err := loadIDXPair(s.Data.Train, opt)
+	if err != nil {
+		return nil, err
+	}
+	if max := slices.Max(full.Labels); max >= info.NLabels {
+		return nil, &data.Error{File: s.Data.Train.Labels, Msg: fmt.Sprintf("label %d is out of range for %d classes", max, info.NLabels)}
+	}
+	d := &netData{imageMode: "L", target: "label"}
+	for i := range info.NLabels {
+		d.classes = append(d.classes, float64(i))
+	}
+	if len(s.Labels) > 0 {
+		d.labels = s.Labels
+	}
+	// Each part gets its own view of the images with its own transforms.
+	with := func(base *idx.Dataset, t images.Transform) *idx.Dataset {
+		c, _ := idx.New(&idx.Array{Dims: []int{base.N, base.H, base.W}, Data: base.Images},
+			&idx.Array{Dims: []int{base.N}, Data: labelBytes(base.Labels)}, "", "")
+		c.Transform, c.TargetTransform = t, tgT
+		return c
+	}
+	values := func(ds *idx.Dataset, ix []int) []float64 {
+		out := make([]float64, len(ix))
+		for k, i := range ix {
+			out[k] = float64(ds.Labels[i])
+		}
+		return out
+	}
+	if !s.Data.Test.IsZero() {
+		test, err := loadIDXPair(s.Data.Test, opt)
+		if err != nil {
+			return nil, err
+		}
+		if test.H != full.H || test.W != full.W {
+			return nil, &data.Error{File: s.Data.Test.Images, Msg: fmt.Sprintf("holds %d x %d images, the training data %d x %d", test.H, test.W, full.H, full.W)}
+		}
+		d.train, d.trainEval, d.test = with(full, trT), with(full, evT), with(test, evT)
+		d.yTrain, d.yTest = values(full, seqInts(full.N)), values(test, seqInts(test.N))
+		return d, nil
+	}
+	trIdx, teIdx, err := splitIndices(s, full.Labels)
+	if err != nil {
+		return nil, err
+	}
+	if d.train, err = loader.Subset(with(full, trT), trIdx); err != nil {
+		return nil, err
+	}
+	if d.trainEval, err = loader.Subset(with(full, evT), trIdx); err != nil {
+		return nil, err
+	}
+	if d.test, err = loader.Subset(with(full, evT), teIdx); err != nil {
+		return nil, err
+	}
+	d.yTrain, d.yTest = values(full, trIdx), values(full, teIdx)
+	return d, nil
+}
+
+func labelBytes(l []int) []uint8 {
+	out := make([]uint8, len(l))
+	for i, v := range l {
+		out[i] = uint8(v)
+	}
+	return out
+}
+
+func seqInts(n int) []int {
+	out := make([]int, n)
+	for i := range out {
+		out[i] = i
+	}
+	return out
+}
+
+// splitIndices splits n labelled samples per the spec's data.split.
+func splitIndices(s *spec.Spec, labels []int) (train, test []int, err error) {
+	var strat []float64
+	if s.Data.Split.Stratify != nil && *s.Data.Split.Stratify {
+		strat = make([]float64, len(labels))
+		for i, l := range labels {
+			strat[i] = float64(l)
+		}
+	}
+	return data.TrainTestSplit(len(labels), s.Data.Split.TestSize, s.Data.Split.Seed, strat)
+}
+
+// loadFolderData reads an image folder (one subfolder per class), split
+// unless a test folder is given.
+func loadFolderData(s *spec.Spec, opt Options, info *spec.NetInfo) (*netData, error) {
+	trT, evT, tgT, err := transforms(s)
+	if err != nil {
+		return nil, err
+	}
+	env := spec.Env{Root: opt.Root, Restrict: opt.Restrict}
+	open := func(src spec.Source, t images.Transform) (*images.Folder, error) {
+		full, err := env.Resolve(src.Path)
+		if err != nil {
+			return nil, err
+		}
+		return images.ImageFolder(full, images.FolderOptions{Transform: t, TargetTransform: tgT})
+	}
+	tr, err := open(s.Data.Train, trT)
+	if err != nil {
+		return nil, err
+	}
+	ev, err := open(s.Data.Train, evT)
+	if err != nil {
+		return nil, err
+	}
+	d := &netData{imageMode: "RGB", target: "class", labels: tr.Classes()}
+	for i := range tr.Classes() {
+		d.classes = append(d.classes, float64(i))
+	}
+	if len(s.Labels) > 0 {
+		d.labels = s.Labels[:len(d.classes)]
+	}
+	values := func(f *images.Folder, ix []int) []float64 {
+		t := f.Targets()
+		out := make([]float64, len(ix))
+		for k, i := range ix {
+			out[k] = float64(t[i])
+		}
+		return out
+	}
+	if !s.Data.Test.IsZero() {
+		te, err := open(s.Data.Test, evT)
+		if err != nil {
+			return nil, err
+		}
+		if !slices.Equal(te.Classes(), tr.Classes()) {
+			return nil, &data.Error{File: s.Data.Test.Path, Msg: fmt.Sprintf("has the class folders %q, the training folder %q; expected the same", te.Classes(), tr.Classes())}
+		}
+		d.train, d.trainEval, d.test = tr, ev, te
+		d.yTrain, d.yTest = values(tr, seqInts(tr.Len())), values(te, seqInts(te.Len()))
+		return d, nil
+	}
+	trIdx, teIdx, err := splitIndices(s, tr.Targets())
+	if err != nil {
+		return nil, err
+	}
+	if d.train, err = loader.Subset(tr, trIdx); err != nil {
+		return nil, err
+	}
+	if d.trainEval, err = loader.Subset(ev, trIdx); err != nil {
+		return nil, err
+	}
+	if d.test, err = loader.Subset(ev, teIdx); err != nil {
+		return nil, err
+	}
+	d.yTrain, d.yTest = values(tr, trIdx), values(tr, teIdx)
+	return d, nil
+}
+
+// trainer holds the state of one network run.
+type trainer struct {
+	s     *spec.Spec
+	opt   Options
+	rep   ml.Reporter
+	seq   *nn.Sequential
+	loss  nn.Loss
+	optim optim.Optimizer
+	sched spec.Scheduler
+	d     *netData
+	dir   string
+	task  ml.Task
+	hash  string
+
+	epoch   int // epochs completed
+	step    int // steps completed
+	history []EpochMetrics
+}
+
+// EpochMetrics are the numbers recorded after each epoch.
+type EpochMetrics struct {
+	Epoch   int                `json:"epoch"`
+	Loss    float64            `json:"loss"`
+	Metrics map[string]float64 `json:"metrics"`
+}
+
+// fit runs the remaining epochs.
+func (t *trainer) fit(ctx context.Context) error {
+	s := t.s
+	dl := &loader.DataLoader{Dataset: t.d.train, BatchSize: s.BatchSize, Shuffle: true, Seed: uint64(s.Seed)}
+	perEpoch := dl.Len()
+	total := perEpoch * s.Epochs
+	g := nn.NewGraph()
+	for epoch := t.epoch + 1; epoch <= s.Epochs; epoch++ {
+		t.seq.Train(true)
+		it, err := dl.Iter(ctx, epoch)
+		if err != nil {
+			return err
+		}
+		var sum float64
+		var count int
+		for it.Next() {
+			if err := ctx.Err(); err != nil {
+				it.Close()
+				return err
+			}
+			b := it.Batch()
+			g.Reset()
+			out := t.seq.Forward(g, g.Const(b.X))
+			l := t.loss.Forward(g, out, g.Const(b.Y))
+			if err := g.Err(); err != nil {
+				it.Close()
+				return fmt.Errorf("epoch %d, step %d: %w", epoch, t.step+1, err)
+			}
+			v := float64(l.Item())
+			t.step++
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				it.Close()
+				return &DivergedError{Epoch: epoch, Step: t.step, Loss: v}
+			}
+			if err := g.Backward(l); err != nil {
+				it.Close()
+				return fmt.Errorf("epoch %d, step %d: %w", epoch, t.step, err)
+			}
+			t.optim.Step()
+			t.optim.ZeroGrad()
+			n := b.X.Shape[0]
+			sum += v * float64(n)
+			count += n
+			lv := v
+			t.rep.Report(ml.Event{Kind: "step", Step: t.step, Total: total, Epoch: epoch, Epochs: s.Epochs, Loss: &lv})
+		}
+		if err := it.Err(); err != nil {
+			return err
+		}
+		trainLoss := sum / float64(max(count, 1))
+		valLoss, valAcc, err := t.evaluate(ctx, t.d.test)
+		if err != nil {
+			return fmt.Errorf("epoch %d: evaluating: %w", epoch, err)
+		}
+		if t.sched != nil {
+			t.sched.Step(valLoss)
+		}
+		m := map[string]float64{"val_loss": valLoss, "lr": t.optim.LR()}
+		if t.task == ml.Classification {
+			m["val_accuracy"] = valAcc
+		}
+		t.epoch = epoch
+		t.history = append(t.history, EpochMetrics{Epoch: epoch, Loss: trainLoss, Metrics: m})
+		if err := t.checkpoint(); err != nil {
+			return fmt.Errorf("epoch %d: writing the checkpoint: %w", epoch, err)
+		}
+		tl := trainLoss
+		t.rep.Report(ml.Event{Kind: "epoch", Epoch: epoch, Epochs: s.Epochs, Step: t.step, Total: total, Loss: &tl, Metrics: m})
+	}
+	return nil
+}
+
+// evaluate returns the mean loss and the accuracy on ds in evaluation mode.
+func (t *trainer) evaluate(ctx context.Context, ds loader.Dataset) (loss, acc float64, err error) {
+	t.seq.Train(false)
+	defer t.seq.Train(true)
+	dl := &loader.DataLoader{Dataset: ds, BatchSize: max(t.s.BatchSize, 256)}
+	it, err := dl.Iter(ctx, 0)
+	if err != nil {
+		return 0, 0, err
+	}
+	g := nn.NewInferenceGraph()
+	var sum float64
+	var n, correct int
+	for it.Next() {
+		b := it.Batch()
+		g.Reset()
+		out := t.seq.Forward(g, g.Const(b.X))
+		l := t.loss.Forward(g, out, g.Const(b.Y))
+		if err := g.Err(); err != nil {
+			it.Close()
+			return 0, 0, err
+		}
+		k := b.X.Shape[0]
+		sum += float64(l.Item()) * float64(k)
+		n += k
+		if t.task == ml.Classification && len(b.Y.Shape) == 1 {
+			C := out.Data.Shape[1]
+			for i := range k {
+				if argmax(out.Data.Data[i*C:(i+1)*C]) == int(b.Y.Data[i]) {
+					correct++
+				}
+			}
+		}
+	}
+	if err := it.Err(); err != nil {
+		return 0, 0, err
+	}
+	return sum / float64(max(n, 1)), float64(correct) / float64(max(n, 1)), nil
+}
+
+func argmax(v []float32) int {
+	best := 0
+	for j, x := range v {
+		if x > v[best] {
+			best = j
+		}
+	}
+	return best
+}
+
+// predict returns the predicted target values of ds and, for a classifier,
+// the softmax probabilities.
+func (t *trainer) predict(ctx context.Context, ds loader.Dataset) ([]float64, *mat.Dense, error) {
+	t.seq.Train(false)
+	dl := &loader.DataLoader{Dataset: ds, BatchSize: 256}
+	it, err := dl.Iter(ctx, 0)
+	if err != nil {
+		return nil, nil, err
+	}
+	g := nn.NewInferenceGraph()
+	N := ds.Len()
+	pred := make([]float64, 0, N)
+	var proba *mat.Dense
+	C := len(t.d.classes)
+	if t.task == ml.Classification {
+		proba = mat.NewDense(max(N, 1), max(C, 1), nil)
+	}
+	row := 0
+	for it.Next() {
+		b := it.Batch()
+		g.Reset()
+		out := t.seq.Forward(g, g.Const(b.X))
+		if err := g.Err(); err != nil {
+			it.Close()
+			return nil, nil, err
+		}
+		k := b.X.Shape[0]
+		w := len(out.Data.Data) / k
+		for i := range k {
+			o := out.Data.Data[i*w : (i+1)*w]
+			if t.task != ml.Classification {
+				pred = append(pred, float64(o[0]))
+				continue
+			}
+			best := argmax(o)
+			pred = append(pred, t.d.classes[best])
+			mx := float64(o[best])
+			var sum float64
+			for j, v := range o {
+				e := math.Exp(float64(v) - mx)
+				proba.Set(row, j, e)
+				sum += e
+			}
+			for j := range o {
+				proba.Set(row, j, proba.At(row, j)/sum)
+			}
+			row++
+		}
+	}
+	if err := it.Err(); err != nil {
+		return nil, nil, err
+	}
+	return pred, proba, nil
+}
+
+// score computes the spec's metrics on ds, whose targets are y, and the
+// confusion matrix of a classifier.
+func (t *trainer) score(ctx context.Context, ds loader.Dataset, y []float64) (map[string]float64, [][]int, error) {
+	out := map[string]float64{}
+	if ds.Len() == 0 {
+		return out, nil, nil
+	}
+	pred, proba, err := t.predict(ctx, ds)
+	if err != nil {
+		return nil, nil, err
+	}
+	in := metrics.Input{YTrue: y, YPred: pred, Proba: proba}
+	if t.task == ml.Classification {
+		in.Classes = t.d.classes
+	}
+	for _, name := range t.s.Metrics {
+		m, err := metrics.Lookup(name)
+		if err != nil {
+			return nil, nil, err
+		}
+		v, err := m.Score(in)
+		if err != nil {
+			return nil, nil, fmt.Errorf("metric %s: %w", name, err)
+		}
+		out[name] = v
+	}
+	if t.task != ml.Classification {
+		return out, nil, nil
+	}
+	pos := make(map[float64]int, len(t.d.classes))
+	for i, c := range t.d.classes {
+		pos[c] = i
+	}
+	conf := make([][]int, len(t.d.classes))
+	for i := range conf {
+		conf[i] = make([]int, len(t.d.classes))
+	}
+	for i := range y {
+		a, ok1 := pos[y[i]]
+		b, ok2 := pos[pred[i]]
+		if ok1 && ok2 {
+			conf[a][b]++
+		}
+	}
+	return out, conf, nil
+}
