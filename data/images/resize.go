@@ -219,6 +219,17 @@ func nearestMap(in, out int) []int {
 	return m
 }
 
+// torchNearestMap is torch's "nearest" interpolation (which torchvision
+// uses for tensors): source index floor(i * in/out) in float32.
+func torchNearestMap(in, out int) []int {
+	m := make([]int, out)
+	scale := float32(in) / float32(out)
+	for i := range m {
+		m[i] = min(int(float32(i)*scale), in-1)
+	}
+	return m
+}
+
 func nearestImage(m *Image, w, h int) *Image {
 	xs, ys := nearestMap(m.W, w), nearestMap(m.H, h)
 	out := NewImage(w, h, m.C)
@@ -235,7 +246,8 @@ func nearestImage(m *Image, w, h int) *Image {
 
 // ResizeTensor resizes a C x H x W tensor to C x h x w with the same filters
 // as ResizeImage computed in floating point, without rounding, as
-// torchvision's antialiased resize of tensors.
+// torchvision's antialiased resize of tensors; nearest is torch's
+// (floor(i*in/out), not PIL's centred sampling).
 func ResizeTensor(t *tensor.Tensor, w, h int, interp Interpolation) (*tensor.Tensor, error) {
 	C, H, W, err := chw(t)
 	if err != nil {
@@ -252,7 +264,7 @@ func ResizeTensor(t *tensor.Tensor, w, h int, interp Interpolation) (*tensor.Ten
 	}
 	out := tensor.New(C, h, w)
 	if interp == Nearest {
-		xs, ys := nearestMap(W, w), nearestMap(H, h)
+		xs, ys := torchNearestMap(W, w), torchNearestMap(H, h)
 		for c := range C {
 			for y, sy := range ys {
 				o := out.Data[(c*h+y)*w : (c*h+y+1)*w]

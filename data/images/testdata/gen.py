@@ -142,9 +142,9 @@ for src in ["rgb.png", "square.png"]:
 t = T.ToTensor()(rgb)
 case("normalize", "rgb.png", None, {"type": "Normalize", "mean": [0.485, 0.456, 0.406], "std": [0.229, 0.224, 0.225]}, T.Normalize([0.485, 0.456, 0.406], [0.229, 0.224, 0.225])(t))
 case("normalize", "rgb.png", None, {"type": "Normalize", "mean": [0.5], "std": [0.25]}, T.Normalize([0.5], [0.25])(t))
-for size in [8, [7, 11], 40]:
-    for interp, mode in [("bilinear", T.InterpolationMode.BILINEAR), ("bicubic", T.InterpolationMode.BICUBIC)]:
-        case("resize_tensor", "rgb.png", None, {"type": "Resize", "size": size, "interpolation": interp}, T.Resize(size, interpolation=mode, antialias=True)(t))
+for size in [8, [7, 11], 40, [13, 50]]:
+    for interp, mode in [("bilinear", T.InterpolationMode.BILINEAR), ("bicubic", T.InterpolationMode.BICUBIC), ("nearest", T.InterpolationMode.NEAREST)]:
+        case("resize_tensor", "rgb.png", None, {"type": "Resize", "size": size, "interpolation": interp}, T.Resize(size, interpolation=mode, antialias=interp != "nearest")(t))
 case("grayscale_tensor", "rgb.png", None, {"type": "Grayscale", "num_output_channels": 3}, T.Grayscale(3)(t))
 exp["cases"] = cases
 
