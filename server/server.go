@@ -311,7 +311,10 @@ func (s *Server) runRun(ctx context.Context, run *store.Run, rec *jobs.Recorder)
 	if err != nil {
 		return nil, err
 	}
-	res, err := train.Run(ctx, sp, train.Options{Root: files, Restrict: true, Output: filepath.Join(abs, jobs.ModelDir(run.ID)), Reporter: rec})
+	// A run restarted after a crash (attempt > 0) continues a network from
+	// the checkpoint its first attempt left in the model directory.
+	res, err := train.Run(ctx, sp, train.Options{Root: files, Restrict: true, Output: filepath.Join(abs, jobs.ModelDir(run.ID)), Reporter: rec,
+		Resume: run.Attempt > 0})
 	if err != nil {
 		return nil, err
 	}
