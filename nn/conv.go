@@ -221,12 +221,44 @@ func (t *convTask) run(part, parts int) {
 						tensor.Fill(col[K*L:K1*L], 1)
 					}
 				}
-				tensor.Gemm(false, false, Og, L, K1, 1, wg, K1, col, L, 0, t.y[(n*t.O+gi*Og)*L:(n*t.O+(gi+1)*Og)*L], L)
+				yg := t.y[(n*t.O+gi*Og)*L : (n*t.O+(gi+1)*Og)*L]
+				if K1 <= 16 {
+					// A short reduction (e.g. one input channel, 3x3): a
+					// few vector updates per output row beat a GEMM call.
+					for o := 0; o < Og; o++ {
+						row, wr := yg[o*L:(o+1)*L], wg[o*K1:(o+1)*K1]
+						kk := K1
+						if K1 > K {
+							tensor.Fill(row, wr[K])
+							kk = K
+						} else {
+							clear(row)
+						}
+						for k := 0; k < kk; k++ {
+							tensor.Axpy(wr[k], col[k*L:(k+1)*L], row)
+						}
+					}
+					continue
+				}
+				tensor.Gemm(false, false, Og, L, K1, 1, wg, K1, col, L, 0, yg, L)
 				continue
 			}
 			dy := t.gy[(n*t.O+gi*Og)*L : (n*t.O+(gi+1)*Og)*L]
 			if t.gw != nil {
-				tensor.Gemm(false, true, Og, K1, L, 1, dy, L, col, L, 1, t.gwParts[part][gi*Og*K1:(gi+1)*Og*K1], K1)
+				gw := t.gwParts[part][gi*Og*K1 : (gi+1)*Og*K1]
+				if Og*K1 <= 1024 {
+					// A small weight (few channels, small kernel) over many
+					// pixels: inner products beat a GEMM call whose packing
+					// dominates at this shape.
+					for o := 0; o < Og; o++ {
+						dyo := dy[o*L : (o+1)*L]
+						for k := 0; k < K1; k++ {
+							gw[o*K1+k] += tensor.Dot(dyo, col[k*L:(k+1)*L])
+						}
+					}
+				} else {
+					tensor.Gemm(false, true, Og, K1, L, 1, dy, L, col, L, 1, gw, K1)
+				}
 			}
 			if t.gx != nil {
 				dx := t.gx[(n*t.C+gi*Cg)*HW : (n*t.C+(gi+1)*Cg)*HW]

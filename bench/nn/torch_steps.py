@@ -8,14 +8,17 @@ Run from the repository root, back to back with the Go benchmarks:
 
 It prints the best-of-5 mean step time (ms) of each model, and the epoch
 time that implies (MLP: 60,000 samples = 938 steps of 64; CNN: 10,000
-samples = 157 steps of 64).
+samples = 157 steps of 64). An optional argument sets the thread count
+(default 2); compare a 1-thread run with GOMAXPROCS=1 go test ... when the
+machine is loaded, since spinning OpenMP threads suffer most from sharing.
 """
+import sys
 import time
 
 import torch
 import torch.nn as nn
 
-torch.set_num_threads(2)
+torch.set_num_threads(int(sys.argv[1]) if len(sys.argv) > 1 else 2)
 torch.manual_seed(0)
 
 
