@@ -201,11 +201,13 @@ func round15(x float64) float64 {
 	return r
 }
 
-// Rotate turns v by angle degrees counter-clockwise about its centre,
-// keeping its size, with nearest-neighbour sampling and fill outside, exactly
-// as PIL's Image.rotate(angle, NEAREST) that torchvision's rotate calls on
-// PIL images (tensors are mapped the same way).
-func Rotate(v Value, angle, fill float64) (Value, error) {
+// Rotate turns v by angle degrees counter-clockwise with nearest-neighbour
+// sampling and fill outside, exactly as PIL's Image.rotate(angle, NEAREST,
+// expand, center) that torchvision's rotate calls on PIL images (tensors are
+// mapped the same way). center is the (x, y) point to turn about, nil for
+// the middle; expand makes the output large enough for the whole turned
+// image.
+func Rotate(v Value, angle float64, expand bool, center []float64, fill float64) (Value, error) {
 	W, H, _, err := v.Size()
 	if err != nil {
 		return Value{}, err
@@ -213,57 +215,93 @@ func Rotate(v Value, angle, fill float64) (Value, error) {
 	if math.IsNaN(angle) || math.IsInf(angle, 0) {
 		return Value{}, fmt.Errorf("rotation angle must be finite, got %v", angle)
 	}
+	if center != nil && (len(center) != 2 || math.IsNaN(center[0]+center[1]) || math.IsInf(center[0]+center[1], 0)) {
+		return Value{}, fmt.Errorf("rotation center must be two finite numbers [x, y], got %v", center)
+	}
 	angle = math.Mod(angle, 360)
 	if angle < 0 {
 		angle += 360
 	}
-	src := make([]int32, W*H)
-	switch {
-	case angle == 0:
-		for i := range src {
-			src[i] = int32(i)
-		}
-		return remap(v, W, H, src, fill), nil
-	case angle == 180:
-		for i := range src {
-			src[i] = int32(W*H - 1 - i)
-		}
-		return remap(v, W, H, src, fill), nil
-	case (angle == 90 || angle == 270) && W == H:
-		for y := range H {
-			for x := range W {
-				if angle == 90 { // PIL's ROTATE_90 transpose
-					src[y*W+x] = int32(x*W + W - 1 - y)
-				} else { // ROTATE_270
-					src[y*W+x] = int32((H-1-x)*W + y)
+	if center == nil {
+		// PIL's fast paths: exact transpositions.
+		switch {
+		case angle == 0:
+			src := make([]int32, W*H)
+			for i := range src {
+				src[i] = int32(i)
+			}
+			return remap(v, W, H, src, fill), nil
+		case angle == 180:
+			src := make([]int32, W*H)
+			for i := range src {
+				src[i] = int32(W*H - 1 - i)
+			}
+			return remap(v, W, H, src, fill), nil
+		case (angle == 90 || angle == 270) && (expand || W == H):
+			// The output is H wide and W high.
+			src := make([]int32, W*H)
+			for y := range W {
+				for x := range H {
+					if angle == 90 { // PIL's ROTATE_90
+						src[y*H+x] = int32(x*W + W - 1 - y)
+					} else { // ROTATE_270
+						src[y*H+x] = int32((H-1-x)*W + y)
+					}
 				}
 			}
+			return remap(v, H, W, src, fill), nil
 		}
-		return remap(v, W, H, src, fill), nil
 	}
-	r := -angle * math.Pi / 180
-	a := [6]float64{round15(math.Cos(r)), round15(math.Sin(r)), 0, round15(-math.Sin(r)), round15(math.Cos(r)), 0}
 	cx, cy := float64(W)/2, float64(H)/2
-	a[2] = float64(a[0]*-cx) + float64(a[1]*-cy) + cx // conversions prevent FMA fusion: PIL rounds each product
-	a[5] = float64(a[3]*-cx) + float64(a[4]*-cy) + cy
+	if center != nil {
+		cx, cy = center[0], center[1]
+	}
+	pi := math.Pi
+	r := -(angle * (pi / 180)) // Python's -math.radians(angle)
+	a := [6]float64{round15(math.Cos(r)), round15(math.Sin(r)), 0, round15(-math.Sin(r)), round15(math.Cos(r)), 0}
+	// Python's a*x + b*y + c; the conversions keep Go from fusing a
+	// multiply-add, which would round differently.
+	tr := func(x, y float64) (float64, float64) {
+		return float64(a[0]*x) + float64(a[1]*y) + a[2], float64(a[3]*x) + float64(a[4]*y) + a[5]
+	}
+	a[2], a[5] = tr(-cx, -cy)
+	a[2] += cx
+	a[5] += cy
+	ow, oh := W, H
+	if expand {
+		minX, minY, maxX, maxY := math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)
+		for _, p := range [4][2]float64{{0, 0}, {float64(W), 0}, {float64(W), float64(H)}, {0, float64(H)}} {
+			x, y := tr(p[0], p[1])
+			minX, maxX = min(minX, x), max(maxX, x)
+			minY, maxY = min(minY, y), max(maxY, y)
+		}
+		nw := int(math.Ceil(maxX) - math.Floor(minX))
+		nh := int(math.Ceil(maxY) - math.Floor(minY))
+		if nw <= 0 || nh <= 0 || int64(nw)*int64(nh) > MaxPixels {
+			return Value{}, fmt.Errorf("rotation with expand gives %dx%d pixels", nw, nh)
+		}
+		a[2], a[5] = tr(-float64(nw-W)/2, -float64(nh-H)/2)
+		ow, oh = nw, nh
+	}
+	src := make([]int32, ow*oh)
 	xo := a[2] + a[1]*0.5 + a[0]*0.5
 	yo := a[5] + a[4]*0.5 + a[3]*0.5
-	for y := range H {
+	for y := range oh {
 		xx, yy := xo, yo
-		for x := range W {
+		for x := range ow {
 			s := int32(-1)
 			xin, yin := coord(xx), coord(yy)
 			if xin >= 0 && xin < W && yin >= 0 && yin < H {
 				s = int32(yin*W + xin)
 			}
-			src[y*W+x] = s
+			src[y*ow+x] = s
 			xx += a[0]
 			yy += a[3]
 		}
 		xo += a[1]
 		yo += a[4]
 	}
-	return remap(v, W, H, src, fill), nil
+	return remap(v, ow, oh, src, fill), nil
 }
 
 // coord is PIL's COORD macro: truncation, with -1 for negatives.

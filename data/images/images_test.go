@@ -117,9 +117,13 @@ func TestTransformsMatchTorchvision(t *testing.T) {
 		var err error
 		switch c.Name {
 		case "rotate":
-			var p struct{ Angle float64 }
+			var p struct {
+				Angle  float64
+				Expand bool
+				Center []float64
+			}
 			_ = json.Unmarshal(c.Transform, &p)
-			out, err = Rotate(in, p.Angle, 0)
+			out, err = Rotate(in, p.Angle, p.Expand, p.Center, 0)
 		case "hflip", "vflip":
 			out, err = Flip(in, c.Name == "hflip")
 		case "pad":

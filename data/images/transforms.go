@@ -389,13 +389,21 @@ func maybeFlip(v Value, flip, horizontal bool) (Value, error) {
 
 // RandomRotation turns by an angle drawn uniformly from Degrees (a number d
 // means [-d, d]), counter-clockwise, with nearest-neighbour sampling and Fill
-// outside, like torchvision's RandomRotation with its defaults.
+// outside, like torchvision's RandomRotation (nearest is its default and the
+// only interpolation offered here).
 type RandomRotation struct {
-	Degrees Degrees `json:"degrees" expect:"a non-negative number d (for [-d, d]) or [min, max]" help:"range of angles in degrees"`
-	Fill    float64 `json:"fill" help:"value of the area outside the rotated image (0-255 for images)"`
+	Degrees Degrees   `json:"degrees" expect:"a non-negative number d (for [-d, d]) or [min, max]" help:"range of angles in degrees"`
+	Expand  bool      `json:"expand" help:"enlarge the output to hold the whole rotated image"`
+	Center  []float64 `json:"center" nullable:"true" expect:"null or [x, y]" help:"point to rotate about (null: the image centre)"`
+	Fill    float64   `json:"fill" help:"value of the area outside the rotated image (0-255 for images)"`
 }
 
-func (r *RandomRotation) validate() error { return r.Degrees.check() }
+func (r *RandomRotation) validate() error {
+	if r.Center != nil && len(r.Center) != 2 {
+		return paramError("center", fmt.Sprintf("want [x, y], got %v", r.Center))
+	}
+	return r.Degrees.check()
+}
 
 // Apply rotates v by an angle drawn from rng.
 func (r *RandomRotation) Apply(v Value, rng *rand.Rand) (Value, error) {
@@ -403,7 +411,7 @@ func (r *RandomRotation) Apply(v Value, rng *rand.Rand) (Value, error) {
 		return Value{}, fmt.Errorf("RandomRotation: %w", err)
 	}
 	angle := r.Degrees[0] + randFloat(rng)*(r.Degrees[1]-r.Degrees[0])
-	out, err := Rotate(v, angle, r.Fill)
+	out, err := Rotate(v, angle, r.Expand, r.Center, r.Fill)
 	if err != nil {
 		return Value{}, fmt.Errorf("RandomRotation: %w", err)
 	}

@@ -134,6 +134,8 @@ for src in ["rgb.png", "square.png"]:
     for angle in [30, -45.5, 90, 180, 270, 12.3, 359.9, -90]:
         # RandomRotation draws the angle; its geometry is F.rotate's.
         case("rotate", src, angle, {"angle": angle}, F.rotate(im, angle, T.InterpolationMode.NEAREST, fill=0))
+        case("rotate", src, angle, {"angle": angle, "expand": True}, F.rotate(im, angle, T.InterpolationMode.NEAREST, expand=True, fill=0))
+        case("rotate", src, angle, {"angle": angle, "center": [3, 5.5]}, F.rotate(im, angle, T.InterpolationMode.NEAREST, center=[3, 5.5], fill=0))
     case("hflip", src, None, {}, F.hflip(im))
     case("vflip", src, None, {}, F.vflip(im))
     for mode in ["constant", "edge", "reflect", "symmetric"]:
