@@ -32,8 +32,9 @@ func reductionCode(r string) (int, error) {
 }
 
 // CrossEntropyLoss is log-softmax over the class dimension followed by the
-// negative log-likelihood, fused. Input is (N, C) or (N, C, d1, ...),
-// target holds class indices shaped (N) or (N, d1, ...).
+// negative log-likelihood, fused. Input is (N, C) or (N, C, d1, ...);
+// target holds class indices shaped (N) or (N, d1, ...), or class
+// probabilities shaped like the input (IgnoreIndex does not apply to those).
 type CrossEntropyLoss struct {
 	// Weight rescales each class (nil: all 1).
 	Weight []float32
@@ -54,6 +55,9 @@ func NewCrossEntropyLoss() *CrossEntropyLoss {
 
 // Forward computes the loss.
 func (l *CrossEntropyLoss) Forward(g *Graph, input, target *Var) *Var {
+	if g.err == nil && input.Data.Dim() >= 2 && sameShape(input.Data.Shape, target.Data.Shape) {
+		return g.softCrossEntropy(input, target, &l.Weight, l.LabelSmoothing, l.Reduction)
+	}
 	return g.classLoss("CrossEntropyLoss", input, target, &l.Weight, l.IgnoreIndex, l.LabelSmoothing, l.Reduction, true)
 }
 
@@ -445,5 +449,110 @@ func pointLossBack(n *Var) {
 			up = float64(gy[i])
 		}
 		gx[i] += float32(up * scale * d)
+	}
+}
+
+// softCrossEntropy is CrossEntropyLoss with class-probability targets.
+func (g *Graph) softCrossEntropy(input, target *Var, wp *[]float32, eps float64, reduction string) *Var {
+	const name = "CrossEntropyLoss"
+	red, err := reductionCode(reduction)
+	if err != nil {
+		return g.fail("%s: %v", name, err)
+	}
+	if !(eps >= 0 && eps <= 1) {
+		return g.fail("%s: label_smoothing is %v, expected a value in [0, 1]", name, eps)
+	}
+	is := input.Data.Shape
+	N, C := is[0], is[1]
+	L := len(input.Data.Data) / max(N*C, 1)
+	weight := *wp
+	if weight != nil && len(weight) != C {
+		return g.fail("%s: weight has %d elements, expected one per class (%d)", name, len(weight), C)
+	}
+	logp := g.bufLike(input.Data)
+	softmaxForward(input.Data.Data, logp.Data, N, C, L, true)
+	out := g.buf(1)
+	out.Shape = out.Shape[:0]
+	if red == redNone {
+		out = g.buf(N * L)
+		out.Shape = append(append(out.Shape[:0], is[0]), is[2:]...)
+	}
+	lp, y := logp.Data, target.Data.Data
+	var total float64
+	for n := 0; n < N; n++ {
+		for in := 0; in < L; in++ {
+			base := n*C*L + in
+			var li float64
+			for c := 0; c < C; c++ {
+				yc := float64(y[base+c*L])*(1-eps) + eps/float64(C)
+				if weight != nil {
+					yc *= float64(weight[c])
+				}
+				li -= yc * float64(lp[base+c*L])
+			}
+			if red == redNone {
+				out.Data[n*L+in] = float32(li)
+			}
+			total += li
+		}
+	}
+	switch red {
+	case redMean:
+		out.Data[0] = float32(total / float64(N*L))
+	case redSum:
+		out.Data[0] = float32(total)
+	}
+	node := g.newNode(out, softCrossEntropyBack, input, nil, nil)
+	node.s1, node.s2 = logp, target.Data
+	node.ctx = nil
+	if weight != nil {
+		node.ctx = wp
+	}
+	node.ints[0], node.ints[1], node.ints[2], node.ints[3] = N, C, L, red
+	node.f[0] = float32(eps)
+	return node
+}
+
+func softCrossEntropyBack(n *Var) {
+	x := n.a
+	if !x.requiresGrad {
+		return
+	}
+	N, C, L, red := n.ints[0], n.ints[1], n.ints[2], n.ints[3]
+	eps := float64(n.f[0])
+	var weight []float32
+	if n.ctx != nil {
+		weight = *n.ctx.(*[]float32)
+	}
+	gx, lp, y, gy := x.grad(), n.s1.Data, n.s2.Data, n.Grad.Data
+	for i := 0; i < N; i++ {
+		for in := 0; in < L; in++ {
+			var up float64
+			switch red {
+			case redMean:
+				up = float64(gy[0]) / float64(N*L)
+			case redSum:
+				up = float64(gy[0])
+			default:
+				up = float64(gy[i*L+in])
+			}
+			base := i*C*L + in
+			var sw float64 // sum of weighted targets
+			for c := 0; c < C; c++ {
+				yc := float64(y[base+c*L])*(1-eps) + eps/float64(C)
+				if weight != nil {
+					yc *= float64(weight[c])
+				}
+				sw += yc
+			}
+			for c := 0; c < C; c++ {
+				yc := float64(y[base+c*L])*(1-eps) + eps/float64(C)
+				if weight != nil {
+					yc *= float64(weight[c])
+				}
+				p := math.Exp(float64(lp[base+c*L]))
+				gx[base+c*L] += float32(up * (p*sw - yc))
+			}
+		}
 	}
 }

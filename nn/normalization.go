@@ -15,7 +15,10 @@ type BatchNorm struct {
 	NumFeatures int
 	Eps         float64
 	// Momentum weighs the newest batch in the running statistics.
-	Momentum          float64
+	Momentum float64
+	// CumulativeAverage replaces Momentum by 1/num_batches_tracked, so the
+	// running statistics are plain averages (PyTorch's momentum=None).
+	CumulativeAverage bool
 	Affine            bool
 	TrackRunningStats bool
 	// Dims is 1 for BatchNorm1d and 2 for BatchNorm2d.
@@ -126,6 +129,9 @@ func (b *BatchNorm) Forward(g *Graph, x *Var) *Var {
 			v = ss / float64(M)
 			if b.TrackRunningStats && !b.eval {
 				mom := b.Momentum
+				if b.CumulativeAverage {
+					mom = 1 / float64(b.NumBatchesTracked.Data.Data[0]+1)
+				}
 				rm, rv := b.RunningMean.Data.Data, b.RunningVar.Data.Data
 				rm[c] = float32((1-mom)*float64(rm[c]) + mom*m)
 				rv[c] = float32((1-mom)*float64(rv[c]) + mom*v*float64(M)/float64(M-1))

@@ -102,13 +102,19 @@ func init() {
 		return func(p *specReader, rng *rand.Rand) (Module, error) {
 			n := p.int("num_features", required, p.channels)
 			eps := p.float("eps", 1e-5)
+			raw, hasMom := p.m["momentum"]
+			cumulative := hasMom && bytes.Equal(bytes.TrimSpace(raw), []byte("null"))
 			mom := p.float("momentum", 0.1)
 			affine := p.bool("affine", true)
 			track := p.bool("track_running_stats", true)
 			if err := p.done(); err != nil {
 				return nil, err
 			}
-			return NewBatchNorm(dims, n, eps, mom, affine, track)
+			b, err := NewBatchNorm(dims, n, eps, mom, affine, track)
+			if err == nil {
+				b.CumulativeAverage = cumulative
+			}
+			return b, err
 		}
 	}
 	layerRegistry["BatchNorm1d"] = bn(1)

@@ -110,6 +110,11 @@ def set_running(m):
 
 layer_case("bn2d_train", "BatchNorm2d", {"num_features": 3}, nn.BatchNorm2d(3), rnd(4, 3, 3, 3), setup=randomize)
 layer_case("bn2d_eval", "BatchNorm2d", {"num_features": 3, "eps": 0.001}, nn.BatchNorm2d(3, eps=1e-3), rnd(2, 3, 3, 3), train=False, setup=set_running)
+bn_cum = nn.BatchNorm1d(3, momentum=None)
+with torch.no_grad():
+    bn_cum(rnd(5, 3))
+    bn_cum(rnd(5, 3) + 1)
+layer_case("bn1d_cumulative", "BatchNorm1d", {"num_features": 3, "momentum": None}, bn_cum, rnd(4, 3) * 3)
 layer_case("bn2d_noaffine", "BatchNorm2d", {"num_features": 2, "affine": False}, nn.BatchNorm2d(2, affine=False), rnd(3, 2, 2, 2))
 layer_case("layernorm", "LayerNorm", {"normalized_shape": 5}, nn.LayerNorm(5), rnd(3, 5), setup=randomize)
 layer_case("layernorm_2d", "LayerNorm", {"normalized_shape": [2, 3], "eps": 1e-3}, nn.LayerNorm([2, 3], eps=1e-3), rnd(4, 2, 3), setup=randomize)
@@ -204,6 +209,11 @@ loss_case("ce_sum", "CrossEntropyLoss", {"reduction": "sum", "label_smoothing": 
 loss_case("ce_none", "CrossEntropyLoss", {"reduction": "none", "weight": w4.tolist(), "label_smoothing": 0.1},
           nn.CrossEntropyLoss(reduction="none", weight=w4, label_smoothing=0.1), logits, tg_ign, True)
 loss_case("ce_3d", "CrossEntropyLoss", {}, nn.CrossEntropyLoss(), rnd(2, 3, 5), torch.tensor([[0, 1, 2, 2, 1], [1, 0, 0, 2, 1]]), True)
+soft = torch.softmax(rnd(6, 4), dim=1)
+loss_case("ce_soft", "CrossEntropyLoss", {}, nn.CrossEntropyLoss(), logits, soft)
+loss_case("ce_soft_all", "CrossEntropyLoss", {"weight": w4.tolist(), "label_smoothing": 0.1, "reduction": "none"},
+          nn.CrossEntropyLoss(weight=w4, label_smoothing=0.1, reduction="none"), logits, soft)
+loss_case("ce_soft_3d_sum", "CrossEntropyLoss", {"reduction": "sum"}, nn.CrossEntropyLoss(reduction="sum"), rnd(2, 3, 4), torch.softmax(rnd(2, 3, 4), dim=1))
 logp = F.log_softmax(rnd(6, 4), dim=1)
 loss_case("nll", "NLLLoss", {}, nn.NLLLoss(), logp, tg, True)
 loss_case("nll_weight_ignore", "NLLLoss", {"weight": w4.tolist()}, nn.NLLLoss(weight=w4), logp, tg_ign, True)
