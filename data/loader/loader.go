@@ -229,7 +229,7 @@ func (it *Iterator) fill(b *Batch, src *rand.PCG, rng *rand.Rand, lo int, epochS
 			b.err = it.ctx.Err()
 			return
 		}
-		src.Seed(epochSeed, uint64(lo+j))
+		src.Seed(epochSeed, mix(uint64(lo+j))) // mixed so that neighbouring samples get unrelated streams
 		if !b.shaped {
 			// The first sample fixes the shapes of this buffer.
 			x, y, err := ds.Get(idx, rng)
