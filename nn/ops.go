@@ -213,22 +213,18 @@ func (g *Graph) Reshape(a *Var, shape ...int) *Var {
 // copyBack adds the gradient to a parent of the same size (views, copies).
 func copyBack(n *Var) {
 	if n.a.requiresGrad {
-		axpy(n.a.grad(), 1, n.Grad.Data)
+		ga, acc := n.a.gradOut()
+		if acc {
+			axpy(ga, 1, n.Grad.Data)
+		} else {
+			copy(ga, n.Grad.Data)
+		}
 	}
 }
 
-// axpy computes y += alpha*x.
+// axpy computes y += alpha*x over len(y) elements.
 func axpy(y []float32, alpha float32, x []float32) {
-	x = x[:len(y)]
-	if alpha == 1 {
-		for i, v := range x {
-			y[i] += v
-		}
-		return
-	}
-	for i, v := range x {
-		y[i] += alpha * v
-	}
+	tensor.Axpy(alpha, x[:len(y)], y)
 }
 
 // addTo computes o = x + y.
