@@ -325,6 +325,9 @@ func TestTransformsOnWrongInput(t *testing.T) {
 	if _, err := NewRandomCrop(40).Apply(img, rand.New(rand.NewPCG(1, 1))); err == nil || !strings.Contains(err.Error(), "larger than the 23x17 image") {
 		t.Errorf("RandomCrop too big: %v", err)
 	}
+	if _, err := (&RandomRotation{Degrees: Degrees{-5, 5}}).Apply(img, nil); err == nil || !strings.Contains(err.Error(), "rng is nil") {
+		t.Errorf("random transform without rng: %v", err)
+	}
 	v, err := (&RandomCrop{Size: Size{40}, PadIfNeeded: true}).Apply(img, rand.New(rand.NewPCG(1, 1)))
 	if err != nil || v.Image.W != 40 || v.Image.H != 40 {
 		t.Errorf("RandomCrop pad_if_needed: %v", err)

@@ -9,9 +9,10 @@ import (
 )
 
 // Transform changes an image or a tensor, like a torchvision transform.
-// Apply never modifies its input. rng is the source of randomness for random
-// transforms (it may be nil for the others); the same rng state gives the
-// same result.
+// Apply never modifies its input and never returns it (results may be
+// modified by the caller). rng is the source of randomness for random
+// transforms, which return an error when it is nil (it may be nil for the
+// others); the same rng state gives the same result.
 type Transform interface {
 	Apply(v Value, rng *rand.Rand) (Value, error)
 }
@@ -21,6 +22,9 @@ type Compose []Transform
 
 // Apply runs each transform on the result of the one before.
 func (c Compose) Apply(v Value, rng *rand.Rand) (Value, error) {
+	if len(c) == 0 {
+		return maybeFlip(v, false, false) // a copy
+	}
 	var err error
 	for _, t := range c {
 		if v, err = t.Apply(v, rng); err != nil {
@@ -316,24 +320,17 @@ func (c *RandomCrop) Apply(v Value, rng *rand.Rand) (Value, error) {
 	if w == tw && h == th {
 		return Crop(v, 0, 0, th, tw)
 	}
-	i := randInt(rng, h-th+1)
-	j := randInt(rng, w-tw+1)
+	if rng == nil {
+		return Value{}, fmt.Errorf("RandomCrop: %w", errNoRand)
+	}
+	i := rng.IntN(h - th + 1)
+	j := rng.IntN(w - tw + 1)
 	return Crop(v, i, j, th, tw)
 }
 
-func randInt(rng *rand.Rand, n int) int {
-	if rng == nil {
-		return rand.IntN(n)
-	}
-	return rng.IntN(n)
-}
-
-func randFloat(rng *rand.Rand) float64 {
-	if rng == nil {
-		return rand.Float64()
-	}
-	return rng.Float64()
-}
+// errNoRand is returned by random transforms called without a generator:
+// randomness is always explicit, so that a seed fixes the augmentation.
+var errNoRand = fmt.Errorf("needs a random number generator (rng is nil)")
 
 // RandomHorizontalFlip mirrors left-right with probability P, like
 // torchvision's.
@@ -362,7 +359,10 @@ func (f *RandomHorizontalFlip) Apply(v Value, rng *rand.Rand) (Value, error) {
 	if err := f.validate(); err != nil {
 		return Value{}, fmt.Errorf("RandomHorizontalFlip: %w", err)
 	}
-	return maybeFlip(v, randFloat(rng) < f.P, true)
+	if rng == nil {
+		return Value{}, fmt.Errorf("RandomHorizontalFlip: %w", errNoRand)
+	}
+	return maybeFlip(v, rng.Float64() < f.P, true)
 }
 
 // Apply flips v when a draw from rng is below P (a copy otherwise).
@@ -370,7 +370,10 @@ func (f *RandomVerticalFlip) Apply(v Value, rng *rand.Rand) (Value, error) {
 	if err := f.validate(); err != nil {
 		return Value{}, fmt.Errorf("RandomVerticalFlip: %w", err)
 	}
-	return maybeFlip(v, randFloat(rng) < f.P, false)
+	if rng == nil {
+		return Value{}, fmt.Errorf("RandomVerticalFlip: %w", errNoRand)
+	}
+	return maybeFlip(v, rng.Float64() < f.P, false)
 }
 
 func maybeFlip(v Value, flip, horizontal bool) (Value, error) {
@@ -410,7 +413,10 @@ func (r *RandomRotation) Apply(v Value, rng *rand.Rand) (Value, error) {
 	if err := r.validate(); err != nil {
 		return Value{}, fmt.Errorf("RandomRotation: %w", err)
 	}
-	angle := r.Degrees[0] + randFloat(rng)*(r.Degrees[1]-r.Degrees[0])
+	if rng == nil {
+		return Value{}, fmt.Errorf("RandomRotation: %w", errNoRand)
+	}
+	angle := r.Degrees[0] + rng.Float64()*(r.Degrees[1]-r.Degrees[0])
 	out, err := Rotate(v, angle, r.Expand, r.Center, r.Fill)
 	if err != nil {
 		return Value{}, fmt.Errorf("RandomRotation: %w", err)
