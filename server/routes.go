@@ -18,6 +18,7 @@ import (
 	"github.com/mlforge/mlforge/ml"
 	"github.com/mlforge/mlforge/ml/metrics"
 	"github.com/mlforge/mlforge/model"
+	"github.com/mlforge/mlforge/server/web"
 	"github.com/mlforge/mlforge/spec"
 	"github.com/mlforge/mlforge/store"
 )
@@ -39,6 +40,11 @@ func (s *Server) routes() http.Handler {
 	h("GET /api/models", s.listModels)
 	h("GET /api/models/{name}", s.downloadModel)
 	h("POST /api/models/{name}/predict", s.predict)
+
+	// Data files (upload and list) and the web page at "/".
+	h("POST /api/files", s.uploadFile)
+	h("GET /api/files", s.listFiles)
+	mux.Handle("/", web.Handler())
 
 	h("GET /api/classes", s.classes)
 	h("GET /api/health", func(w http.ResponseWriter, r *http.Request) error {

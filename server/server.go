@@ -15,6 +15,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -270,6 +271,10 @@ func (s *Server) middleware(next handler) http.HandlerFunc {
 				writeError(w, errorf(http.StatusInternalServerError, "internal", "internal error"))
 			}
 		}()
+		if crossSite(r) {
+			writeError(w, errorf(http.StatusForbidden, "csrf", "cross-site %s refused: the request's Origin or Sec-Fetch-Site says it comes from another site", r.Method))
+			return
+		}
 		if !s.authorized(r) {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="mlforge"`)
 			writeError(w, errorf(http.StatusUnauthorized, "unauthorized", "missing or wrong API token: send Authorization: Bearer <token>"))
@@ -280,6 +285,27 @@ func (s *Server) middleware(next handler) http.HandlerFunc {
 			writeError(w, err)
 		}
 	}
+}
+
+// crossSite reports whether a request that may change something (any
+// method but GET, HEAD and OPTIONS) comes from another site: its
+// Sec-Fetch-Site is "cross-site", or it has an Origin header whose host is
+// not the request's Host. This guards the forms against cross-site request
+// forgery, the multipart upload included.
+func crossSite(r *http.Request) bool {
+	switch r.Method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions:
+		return false
+	}
+	if r.Header.Get("Sec-Fetch-Site") == "cross-site" {
+		return true
+	}
+	origin := r.Header.Get("Origin")
+	if origin == "" {
+		return false
+	}
+	u, err := url.Parse(origin)
+	return err != nil || u.Host == "" || !strings.EqualFold(u.Host, r.Host)
 }
 
 // trainResult is what the service stores as a run's result.

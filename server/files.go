@@ -1,0 +1,293 @@
+package server
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"mime/multipart"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+)
+
+// maxUpload is the largest file POST /api/files stores; a variable so that
+// tests can lower it.
+var maxUpload int64 = 100 << 20
+
+// uploadDir is where uploads go, relative to the files folder; specs name an
+// upload "uploads/<name>".
+const uploadDir = "uploads"
+
+// fileNamePattern is what uploaded file names must match (before the
+// extension check).
+var fileNamePattern = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
+
+// checkUploadName says why name cannot be an upload's name, or nil.
+func checkUploadName(name string) error {
+	if !fileNamePattern.MatchString(name) || strings.HasPrefix(name, ".") {
+		return &apiError{Status: http.StatusBadRequest, Code: "bad_name", Field: "name",
+			Message: fmt.Sprintf("%q is not a valid file name: expected 1 to 64 letters, digits, \".\", \"_\" or \"-\", not starting with \".\"", abbrevStr(name))}
+	}
+	lower := strings.ToLower(name)
+	if !strings.HasSuffix(lower, ".csv") && !strings.HasSuffix(lower, ".csv.gz") {
+		return &apiError{Status: http.StatusBadRequest, Code: "bad_name", Field: "name",
+			Message: fmt.Sprintf("%q must end in .csv or .csv.gz", name)}
+	}
+	return nil
+}
+
+// uploadFile is POST /api/files: a multipart form whose field "file" is a
+// CSV file (or gzip-compressed CSV) of at most maxUpload bytes. It is stored
+// atomically as <data>/files/uploads/<name>, where name is ?name= or the
+// file's own name; an existing file is kept unless ?overwrite=1.
+func (s *Server) uploadFile(w http.ResponseWriter, r *http.Request) error {
+	ct := r.Header.Get("Content-Type")
+	if !strings.HasPrefix(ct, "multipart/form-data") {
+		return errorf(http.StatusUnsupportedMediaType, "unsupported_media_type", "expected Content-Type multipart/form-data with a field \"file\", got %q", abbrevStr(ct))
+	}
+	overwrite := r.URL.Query().Get("overwrite") == "1"
+	// The body may hold a little more than the file: part headers and
+	// boundaries.
+	r.Body = http.MaxBytesReader(w, r.Body, maxUpload+64<<10)
+	mr, err := r.MultipartReader()
+	if err != nil {
+		return errorf(http.StatusBadRequest, "bad_request", "reading the multipart form: %v", err)
+	}
+	for {
+		part, err := mr.NextPart()
+		if err == io.EOF {
+			return &apiError{Status: http.StatusBadRequest, Code: "bad_request", Field: "file", Message: "the form has no field \"file\""}
+		}
+		if err != nil {
+			return uploadReadError(err)
+		}
+		if part.FormName() != "file" {
+			part.Close()
+			continue
+		}
+		name := r.URL.Query().Get("name")
+		if name == "" {
+			name = part.FileName()
+		}
+		if err := checkUploadName(name); err != nil {
+			return err
+		}
+		size, err := s.storeUpload(part, name, overwrite)
+		if err != nil {
+			return err
+		}
+		rel := uploadDir + "/" + name
+		writeJSON(w, http.StatusCreated, map[string]any{"path": rel, "size": size, "spec_path": rel})
+		return nil
+	}
+}
+
+func uploadReadError(err error) error {
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return errorf(http.StatusRequestEntityTooLarge, "too_large", "the file exceeds %d bytes", maxUpload)
+	}
+	return errorf(http.StatusBadRequest, "bad_request", "reading the upload: %v", err)
+}
+
+// storeUpload writes part to a temporary file beside its destination and
+// then links (no overwrite) or renames (overwrite) it into place, so that no
+// reader ever sees half a file.
+func (s *Server) storeUpload(part *multipart.Part, name string, overwrite bool) (int64, error) {
+	dir := filepath.Join(s.filesDir, uploadDir)
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return 0, err
+	}
+	dest := filepath.Join(dir, name)
+	if !overwrite {
+		if _, err := os.Lstat(dest); err == nil {
+			return 0, &apiError{Status: http.StatusConflict, Code: "conflict", Field: "name",
+				Message: fmt.Sprintf("%s/%s already exists: choose another name or add ?overwrite=1", uploadDir, name)}
+		}
+	}
+	tmp, err := os.CreateTemp(dir, ".upload-*")
+	if err != nil {
+		return 0, err
+	}
+	defer os.Remove(tmp.Name())
+	n, err := io.Copy(tmp, io.LimitReader(part, maxUpload+1))
+	if err != nil {
+		tmp.Close()
+		return 0, uploadReadError(err)
+	}
+	if n > maxUpload {
+		tmp.Close()
+		return 0, errorf(http.StatusRequestEntityTooLarge, "too_large", "the file exceeds %d bytes", maxUpload)
+	}
+	if n == 0 {
+		tmp.Close()
+		return 0, &apiError{Status: http.StatusBadRequest, Code: "bad_request", Field: "file", Message: "the file is empty"}
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return 0, err
+	}
+	if err := tmp.Close(); err != nil {
+		return 0, err
+	}
+	if overwrite {
+		return n, os.Rename(tmp.Name(), dest)
+	}
+	if err := os.Link(tmp.Name(), dest); err != nil {
+		if errors.Is(err, fs.ErrExist) {
+			return 0, &apiError{Status: http.StatusConflict, Code: "conflict", Field: "name",
+				Message: fmt.Sprintf("%s/%s already exists: choose another name or add ?overwrite=1", uploadDir, name)}
+		}
+		return 0, err
+	}
+	return n, nil
+}
+
+// fileEntry is one entry of GET /api/files.
+type fileEntry struct {
+	// Path is relative to the files folder, with "/" separators: what a
+	// spec's data.train names.
+	Path string `json:"path"`
+	// Kind is "csv", "images" (a folder of class subfolders of images) or
+	// "idx" (an IDX file, as MNIST's).
+	Kind string `json:"kind"`
+	Size int64  `json:"size,omitempty"`
+	// Classes are an image folder's subfolders and their image counts.
+	Classes []imageClass `json:"classes,omitempty"`
+}
+
+type imageClass struct {
+	Name   string `json:"name"`
+	Images int    `json:"images"`
+}
+
+// Listing limits: how deep and how many entries GET /api/files looks at.
+const (
+	listMaxDepth   = 8
+	listMaxEntries = 100000
+)
+
+var imageExts = map[string]bool{".png": true, ".jpg": true, ".jpeg": true, ".gif": true, ".bmp": true, ".webp": true}
+
+// listFiles is GET /api/files: the CSV files, IDX files and image folders
+// under the files folder. Symbolic links are listed only when they resolve
+// inside the files folder, and are never descended into.
+func (s *Server) listFiles(w http.ResponseWriter, r *http.Request) error {
+	root, err := filepath.Abs(s.filesDir)
+	if err != nil {
+		return err
+	}
+	if real, err := filepath.EvalSymlinks(root); err == nil {
+		root = real
+	}
+	var out []fileEntry
+	seen := 0
+	truncated := false
+	err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return nil // unreadable: skip it
+		}
+		if seen++; seen > listMaxEntries {
+			truncated = true
+			return fs.SkipAll
+		}
+		rel, rerr := filepath.Rel(root, p)
+		if rerr != nil || rel == "." {
+			return nil
+		}
+		name := d.Name()
+		if strings.HasPrefix(name, ".") {
+			if d.IsDir() {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if d.IsDir() {
+			if strings.Count(rel, string(filepath.Separator)) >= listMaxDepth {
+				return fs.SkipDir
+			}
+			if classes := imageClasses(p); len(classes) > 0 {
+				out = append(out, fileEntry{Path: filepath.ToSlash(rel), Kind: "images", Classes: classes})
+				return fs.SkipDir
+			}
+			return nil
+		}
+		kind := fileKind(name)
+		if kind == "" {
+			return nil
+		}
+		info, err := os.Stat(p) // follows a link: only kept if it stays inside
+		if err != nil || !info.Mode().IsRegular() {
+			return nil
+		}
+		if d.Type()&fs.ModeSymlink != 0 && !inside(root, p) {
+			return nil
+		}
+		out = append(out, fileEntry{Path: filepath.ToSlash(rel), Kind: kind, Size: info.Size()})
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
+	if out == nil {
+		out = []fileEntry{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"files": out, "truncated": truncated, "max_upload": maxUpload, "upload_dir": uploadDir})
+	return nil
+}
+
+// fileKind is the kind of a data file by its name, or "".
+func fileKind(name string) string {
+	lower := strings.ToLower(name)
+	switch {
+	case strings.HasSuffix(lower, ".csv"), strings.HasSuffix(lower, ".csv.gz"):
+		return "csv"
+	case strings.Contains(lower, "-ubyte"), strings.HasSuffix(lower, ".idx"), strings.HasSuffix(lower, ".idx.gz"):
+		return "idx"
+	}
+	return ""
+}
+
+// inside reports whether the link p resolves to a path under root.
+func inside(root, p string) bool {
+	real, err := filepath.EvalSymlinks(p)
+	if err != nil {
+		return false
+	}
+	rel, err := filepath.Rel(root, real)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) && !filepath.IsAbs(rel)
+}
+
+// imageClasses returns the class subfolders of dir that hold images (not
+// following links), or nil when dir is not an image folder.
+func imageClasses(dir string) []imageClass {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil
+	}
+	var classes []imageClass
+	for _, e := range entries {
+		if !e.IsDir() || strings.HasPrefix(e.Name(), ".") {
+			continue
+		}
+		sub, err := os.ReadDir(filepath.Join(dir, e.Name()))
+		if err != nil {
+			continue
+		}
+		n := 0
+		for _, f := range sub {
+			if f.Type().IsRegular() && imageExts[strings.ToLower(filepath.Ext(f.Name()))] {
+				n++
+			}
+		}
+		if n > 0 {
+			classes = append(classes, imageClass{e.Name(), n})
+		}
+	}
+	return classes
+}

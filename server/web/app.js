@@ -1,0 +1,32 @@
+// app.js: the page's router. Hash routes: #/new (the spec form), #/runs
+// (the list), #/runs/ID (one run), #/compare?ids=a,b (several runs).
+
+import { el, clear } from './util.js';
+import { renderForm } from './form.js';
+import { renderRuns, renderRun, renderCompare } from './runs.js';
+
+const main = document.getElementById('app');
+let cleanup = null;
+
+async function route() {
+  if (cleanup) { try { cleanup(); } catch { /* already gone */ } cleanup = null; }
+  const hash = location.hash || '#/runs';
+  const [path, qs] = hash.slice(1).split('?');
+  const query = new URLSearchParams(qs || '');
+  for (const a of document.querySelectorAll('nav a')) a.classList.toggle('current', path.startsWith(a.getAttribute('href').slice(1)));
+  delete main.dataset.status;
+  delete main.dataset.liveDraws;
+  main.className = 'page-' + (path.split('/')[1] || 'runs');
+  try {
+    const m = path.match(/^\/runs\/([0-9a-f]{21})$/);
+    if (path === '/new') cleanup = await renderForm(main);
+    else if (m) cleanup = renderRun(main, m[1]);
+    else if (path === '/compare') cleanup = renderCompare(main, query);
+    else cleanup = renderRuns(main, query);
+  } catch (e) {
+    clear(main).append(el('div', { class: 'errors' }, e.message));
+  }
+}
+
+window.addEventListener('hashchange', route);
+route();

@@ -1,0 +1,152 @@
+// chart.js: line charts on uPlot (vendor/uplot, loaded as a classic script
+// that defines window.uPlot), with decimation for long series and redraws
+// throttled to one per 200 ms.
+
+import { el } from './util.js';
+
+export const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#17becf', '#7f7f7f', '#bcbd22'];
+
+// MAX_POINTS is how many points of one series are drawn at most; longer
+// series are decimated (min and max of each bucket, which keeps spikes).
+export const MAX_POINTS = 10000;
+const REDRAW_MS = 200;
+
+// decimate returns at most about max points of pts ([[x, y], ...], sorted by
+// x), keeping each bucket's lowest and highest value in x order.
+export function decimate(pts, max = MAX_POINTS) {
+  if (pts.length <= max) return pts;
+  const buckets = Math.floor(max / 2);
+  const size = pts.length / buckets;
+  const out = [];
+  for (let b = 0; b < buckets; b++) {
+    const lo = Math.floor(b * size), hi = Math.min(pts.length, Math.floor((b + 1) * size));
+    let mn = lo, mx = lo;
+    for (let i = lo + 1; i < hi; i++) {
+      if (pts[i][1] < pts[mn][1]) mn = i;
+      if (pts[i][1] > pts[mx][1]) mx = i;
+    }
+    if (mn === mx) out.push(pts[mn]);
+    else if (mn < mx) out.push(pts[mn], pts[mx]);
+    else out.push(pts[mx], pts[mn]);
+  }
+  const last = pts[pts.length - 1];
+  if (out[out.length - 1] !== last) out.push(last);
+  return out;
+}
+
+// align turns series of [x, y] points into uPlot's columns: the sorted
+// union of x values and one y array per series (null where a series has no
+// point).
+export function align(list) {
+  const dec = list.map((pts) => decimate(pts));
+  if (dec.length === 1) return [dec[0].map((p) => p[0]), dec[0].map((p) => p[1])];
+  const xset = new Set();
+  for (const pts of dec) for (const p of pts) xset.add(p[0]);
+  const xs = Float64Array.from(xset).sort();
+  const index = new Map();
+  xs.forEach((x, i) => index.set(x, i));
+  const cols = dec.map((pts) => {
+    const ys = new Array(xs.length).fill(null);
+    for (const p of pts) ys[index.get(p[0])] = p[1];
+    return ys;
+  });
+  return [Array.from(xs), ...cols];
+}
+
+// LineChart draws named series of [x, y] points in a container; add points
+// with set() and it redraws at most every 200 ms. The container's
+// data-points attribute says how many points the last draw had.
+export class LineChart {
+  constructor(container, { title, xLabel, yLabel, height = 230, secondAxis = null }) {
+    this.box = el('div', { class: 'chart' });
+    this.container = container;
+    container.append(this.box);
+    this.title = title;
+    this.xLabel = xLabel;
+    this.yLabel = yLabel || '';
+    this.height = height;
+    this.secondAxis = secondAxis; // function(name) → true for the right axis
+    this.series = new Map(); // label → points
+    this.plot = null;
+    this.names = '';
+    this.timer = null;
+    this.lastDraw = 0;
+    this.draws = 0;
+    this.empty = el('div', { class: 'chart-empty', text: 'No points yet' });
+    this.box.append(this.empty);
+    this.resize = new ResizeObserver(() => {
+      if (this.plot) this.plot.setSize({ width: this.width(), height: this.height });
+    });
+    this.resize.observe(container);
+  }
+
+  width() { return Math.max(240, this.container.clientWidth - 4); }
+
+  // set replaces the points of one series (the array is kept by reference,
+  // so callers may push to it and call touch()).
+  set(label, pts) {
+    this.series.set(label, pts);
+    this.touch();
+  }
+
+  // touch schedules a redraw.
+  touch() {
+    if (this.timer) return;
+    const wait = Math.max(0, REDRAW_MS - (performance.now() - this.lastDraw));
+    this.timer = setTimeout(() => { this.timer = null; this.draw(); }, wait);
+  }
+
+  points() {
+    let n = 0;
+    for (const p of this.series.values()) n += p.length;
+    return n;
+  }
+
+  draw() {
+    const t0 = performance.now();
+    this.lastDraw = t0;
+    const labels = [...this.series.keys()].filter((k) => this.series.get(k).length > 0);
+    const total = this.points();
+    this.container.dataset.points = String(total);
+    if (labels.length === 0) return;
+    this.empty.remove();
+    const data = align(labels.map((k) => this.series.get(k)));
+    const key = labels.join('\u0000');
+    if (!this.plot || key !== this.names) {
+      if (this.plot) this.plot.destroy();
+      this.names = key;
+      const right = this.secondAxis ? labels.some((k) => this.secondAxis(k)) : false;
+      const opts = {
+        title: this.title,
+        width: this.width(),
+        height: this.height,
+        scales: { x: { time: false } },
+        axes: [{ label: this.xLabel }, { label: this.yLabel, size: 60 }],
+        series: [{ label: this.xLabel }].concat(labels.map((k, i) => ({
+          label: k,
+          stroke: COLORS[i % COLORS.length],
+          width: 1.5,
+          spanGaps: true,
+          scale: right && this.secondAxis(k) ? 'y2' : 'y',
+          points: { show: false },
+          value: (u, v) => (v == null ? '–' : Number(v).toPrecision(4)),
+        }))),
+        legend: { live: true },
+        cursor: { drag: { x: true, y: false } },
+      };
+      if (right) opts.axes.push({ side: 1, scale: 'y2', grid: { show: false }, size: 60 });
+      this.plot = new window.uPlot(opts, data, this.box);
+    } else {
+      this.plot.setData(data);
+    }
+    this.draws++;
+    this.container.dataset.draws = String(this.draws);
+    this.container.dataset.drawMs = (performance.now() - t0).toFixed(1);
+  }
+
+  destroy() {
+    clearTimeout(this.timer);
+    this.resize.disconnect();
+    if (this.plot) this.plot.destroy();
+  }
+}

@@ -1,0 +1,641 @@
+// form.js: the spec form, generated from GET /api/classes. The spec object
+// is the one source of truth: the form and the JSON view both edit it and
+// both are redrawn from it, and the server's validation errors are shown
+// next to the field whose path they name (every input carries data-field).
+
+import { el, clear, api, classes, download, ApiError } from './util.js';
+
+const SAVED_KEY = 'mlforge.specs';
+export const LOAD_KEY = 'mlforge.load';
+
+let cat = null; // the catalogue from /api/classes
+let files = { files: [] }; // GET /api/files
+let spec = null; // the spec being edited
+let root = null; // the page's element
+let formBox = null;
+let jsonArea = null;
+let errorBox = null;
+let validateTimer = null;
+let validateSeq = 0;
+let lastShapes = [];
+
+const hasNetworks = () => Array.isArray(cat && cat.layers) && cat.layers.length > 0;
+const byName = (list, name) => (list || []).find((c) => c.name === name);
+
+function defaultSpec(network) {
+  const n = Math.floor(Date.now() / 1000) % 100000;
+  if (network) {
+    const layer = (t, p) => (byName(cat.layers, t) ? [Object.assign({ type: t }, p)] : []);
+    const s = {
+      name: 'net-' + n,
+      data: { train: 'builtin:digits', split: { test_size: 0.25 } },
+      model: { layers: [...layer('Linear', { in_features: 'auto', out_features: 32 }), ...layer('ReLU'), ...layer('Linear', { in_features: 'auto', out_features: 'n_labels' })] },
+      batch_size: 64,
+      epochs: 5,
+      seed: 0,
+    };
+    const loss = byName(cat.losses, 'CrossEntropyLoss') || (cat.losses || [])[0];
+    if (loss) s.criterion = { type: loss.name };
+    const opt = byName(cat.optimizers, 'SGD') || (cat.optimizers || [])[0];
+    if (opt) s.optimizer = opt.name === 'SGD' ? { type: 'SGD', lr: 0.01, momentum: 0.9 } : { type: opt.name };
+    return s;
+  }
+  return {
+    name: 'run-' + n,
+    data: { train: 'builtin:iris', split: { test_size: 0.25 } },
+    model: { class: 'LogisticRegression', params: {} },
+  };
+}
+
+const isNetwork = () => !!(spec && spec.model && Array.isArray(spec.model.layers));
+
+// ---- values typed as text ----
+
+function textOf(v) {
+  if (v === undefined) return '';
+  if (v === null) return 'null';
+  if (Array.isArray(v) && v.every((x) => typeof x !== 'object')) return v.join(', ');
+  if (typeof v === 'object') return JSON.stringify(v);
+  return String(v);
+}
+
+// parseValue reads what was typed for parameter p. Text that does not fit
+// the type is kept as a string, for the server to explain.
+function parseValue(p, t) {
+  t = t.trim();
+  if (p.auto && t === 'auto') return 'auto';
+  if (p.n_labels && t === 'n_labels') return 'n_labels';
+  if (t === 'null' && p.nullable) return null;
+  const type = p.type || 'any';
+  if (type === 'int' || type === 'float') {
+    const v = Number(t);
+    return t !== '' && Number.isFinite(v) ? v : t;
+  }
+  if (type === 'bool') return t === 'true' ? true : t === 'false' ? false : t;
+  if (type.startsWith('[]')) {
+    if (t.startsWith('[')) { try { return JSON.parse(t); } catch { return t; } }
+    const parts = t.split(/[\s,]+/).filter((x) => x !== '');
+    if (type === '[]string') return parts;
+    const nums = parts.map(Number);
+    return nums.every(Number.isFinite) ? nums : t;
+  }
+  if (type === 'string') return t;
+  try { return JSON.parse(t); } catch { return t; }
+}
+
+function typeHint(p) {
+  let h = p.type || 'any';
+  if (p.auto) h += ' | auto';
+  if (p.n_labels) h += ' | n_labels';
+  if (p.nullable) h += ' | null';
+  return h;
+}
+
+function defaultText(p) {
+  return p.default === undefined ? 'required' : textOf(p.default);
+}
+
+// ---- form pieces ----
+
+// field wraps a labelled control; data-field is the spec path errors name.
+function field(label, path, control, hint) {
+  return el('label', { class: 'field', dataset: { field: path } },
+    el('span', { class: 'label' }, label, hint ? el('small', { text: hint }) : null), control);
+}
+
+// paramField edits obj[p.name], one hyperparameter. Leaving it empty keeps
+// the default (the key is left out of the spec).
+function paramField(p, obj, path) {
+  const key = p.name;
+  const fpath = path ? path + '.' + key : key;
+  const title = (p.help || '') + (p.default !== undefined ? ` (default: ${defaultText(p)})` : '');
+  let control;
+  if (p.enum && p.enum.length) {
+    control = el('select', { title, onchange: () => {
+      if (control.value === '') delete obj[key];
+      else obj[key] = control.value === '\u0000null' ? null : parseValue(p, control.value);
+      changed();
+    } },
+    el('option', { value: '', text: 'default: ' + defaultText(p) }),
+    p.enum.map((v) => el('option', { value: String(v), text: String(v) })),
+    p.nullable ? el('option', { value: '\u0000null', text: 'null' }) : null);
+    control.value = obj[key] === undefined ? '' : obj[key] === null ? '\u0000null' : String(obj[key]);
+  } else if (p.type === 'bool' && !p.nullable) {
+    control = el('input', { type: 'checkbox', title, checked: obj[key] === undefined ? !!p.default : !!obj[key], onchange: () => {
+      if (control.checked === !!p.default) delete obj[key];
+      else obj[key] = control.checked;
+      changed();
+    } });
+  } else {
+    const list = p.auto && p.n_labels ? 'dl-auto-nlabels' : p.auto ? 'dl-auto' : p.n_labels ? 'dl-nlabels' : null;
+    control = el('input', { type: 'text', title, list, placeholder: defaultText(p), value: textOf(obj[key]), spellcheck: 'false',
+      oninput: () => {
+        if (control.value.trim() === '') delete obj[key];
+        else obj[key] = parseValue(p, control.value);
+        changed();
+      } });
+  }
+  control.name = fpath;
+  return field(key, fpath, control, typeHint(p));
+}
+
+// paramGrid shows every parameter of a class; compact mode hides the ones
+// left at their default behind a "more" toggle.
+function paramGrid(params, obj, path, compact) {
+  const grid = el('div', { class: 'params' });
+  if (!params || params.length === 0) {
+    grid.append(el('span', { class: 'muted', text: 'no parameters' }));
+    return grid;
+  }
+  const shown = [], hidden = [];
+  for (const p of params) {
+    const important = !compact || obj[p.name] !== undefined || p.default === undefined || p.auto || p.n_labels;
+    (important ? shown : hidden).push(p);
+  }
+  for (const p of shown) grid.append(paramField(p, obj, path));
+  if (hidden.length) {
+    const more = el('div', { class: 'params more hidden' }, hidden.map((p) => paramField(p, obj, path)));
+    const btn = el('button', { type: 'button', class: 'link', text: `+${hidden.length} more`, onclick: () => {
+      more.classList.toggle('hidden');
+      btn.textContent = more.classList.contains('hidden') ? `+${hidden.length} more` : 'fewer';
+    } });
+    grid.append(btn, more);
+  }
+  return grid;
+}
+
+function section(title, ...children) {
+  return el('fieldset', { class: 'section' }, el('legend', { text: title }), ...children);
+}
+
+function typeSelect(catalogue, value, onchange, extra) {
+  const s = el('select', { onchange: () => onchange(s.value) },
+    extra ? el('option', { value: '', text: extra }) : null,
+    (catalogue || []).map((c) => el('option', { value: c.name, text: c.name, title: c.doc || '' })));
+  s.value = value || '';
+  return s;
+}
+
+// stepList edits a list of {type, ...params} (layers, preprocessing steps,
+// transforms): add, remove, reorder.
+function stepList(owner, key, catalogue, path, opts = {}) {
+  const items = Array.isArray(owner[key]) ? owner[key] : [];
+  const box = el('div', { class: 'steps', dataset: { field: path } });
+  items.forEach((item, i) => {
+    const ipath = `${path}[${i}]`;
+    const info = byName(catalogue, item.type);
+    const shape = opts.shapes ? opts.shapes.find((s) => s.index === i) : null;
+    const row = el('div', { class: 'step', dataset: { field: ipath, index: String(i) } },
+      el('div', { class: 'step-head' },
+        el('span', { class: 'idx', text: String(i) }),
+        el('span', { dataset: { field: ipath + '.type' } }, typeSelect(catalogue, item.type, (t) => { items[i] = { type: t }; redraw(); })),
+        shape ? el('span', { class: 'shape', title: 'output shape', text: '→ ' + textOf(shape.out_shape) }) : el('span', { class: 'shape' }),
+        el('span', { class: 'grow' }),
+        el('button', { type: 'button', class: 'icon', title: 'move up', disabled: i === 0, text: '↑', onclick: () => { [items[i - 1], items[i]] = [items[i], items[i - 1]]; redraw(); } }),
+        el('button', { type: 'button', class: 'icon', title: 'move down', disabled: i === items.length - 1, text: '↓', onclick: () => { [items[i + 1], items[i]] = [items[i], items[i + 1]]; redraw(); } }),
+        el('button', { type: 'button', class: 'icon remove', title: 'remove', text: '✕', onclick: () => { items.splice(i, 1); if (!items.length && !opts.keepEmpty) delete owner[key]; redraw(); } })),
+      info ? paramGrid(info.params, item, ipath, true) : el('div', { class: 'muted', text: `unknown type ${item.type}` }));
+    box.append(row);
+  });
+  const adder = typeSelect(catalogue, '', () => {}, `choose a ${opts.noun || 'step'}…`);
+  box.append(el('div', { class: 'add' }, adder,
+    el('button', { type: 'button', class: 'add-' + key, text: 'Add ' + (opts.noun || 'step'), onclick: () => {
+      if (!adder.value) return;
+      if (!Array.isArray(owner[key])) owner[key] = [];
+      owner[key].push({ type: adder.value });
+      redraw();
+    } })));
+  adder.name = opts.addName || 'add-' + key;
+  return box;
+}
+
+// typedObject edits spec[key] = {type, ...params} chosen from catalogue.
+function typedObject(key, catalogue, optional) {
+  const obj = spec[key];
+  const box = el('div', { class: 'typed', dataset: { field: key } },
+    el('div', { dataset: { field: key + '.type' } }, typeSelect(catalogue, obj && obj.type, (t) => {
+      if (!t) delete spec[key];
+      else spec[key] = { type: t };
+      redraw();
+    }, optional ? 'none' : null)));
+  box.querySelector('select').name = key + '.type';
+  if (obj) {
+    const info = byName(catalogue, obj.type);
+    if (info) box.append(paramGrid(info.params, obj, key, false));
+  }
+  return box;
+}
+
+function numberField(label, owner, key, path, placeholder, hint) {
+  const input = el('input', { type: 'text', inputmode: 'decimal', name: path, placeholder, value: textOf(owner[key]), oninput: () => {
+    const t = input.value.trim();
+    if (t === '') delete owner[key];
+    else owner[key] = Number.isFinite(Number(t)) ? Number(t) : t;
+    changed();
+  } });
+  return field(label, path, input, hint);
+}
+
+// ---- data ----
+
+function sourceKind(train) {
+  if (train && typeof train === 'object') return 'idx';
+  const t = String(train || '');
+  if (t.startsWith('builtin:')) return 'builtin';
+  if (/\.csv(\.gz)?$/i.test(t) || t === '') return 'csv';
+  return 'images';
+}
+
+function dataSection() {
+  const d = spec.data || (spec.data = {});
+  const kind = sourceKind(d.train);
+  const kindSel = el('select', { name: 'data.kind', onchange: () => {
+    const k = kindSel.value;
+    if (k === 'builtin') d.train = 'builtin:' + ((cat.datasets || [])[0] || { name: 'iris' }).name;
+    else if (k === 'csv') d.train = (files.files.find((f) => f.kind === 'csv') || { path: '' }).path;
+    else if (k === 'images') d.train = (files.files.find((f) => f.kind === 'images') || { path: '' }).path;
+    else d.train = { images: '', labels: '' };
+    redraw();
+  } },
+  el('option', { value: 'builtin', text: 'Built-in dataset' }),
+  el('option', { value: 'csv', text: 'CSV file' }),
+  hasNetworks() ? el('option', { value: 'images', text: 'Image folder' }) : null,
+  hasNetworks() ? el('option', { value: 'idx', text: 'IDX files (MNIST format)' }) : null);
+  kindSel.value = kind;
+
+  const parts = [field('source', 'data.kind', kindSel)];
+  let columns = [];
+  if (kind === 'builtin') {
+    const sel = el('select', { name: 'data.train', onchange: () => { d.train = 'builtin:' + sel.value; delete d.target; redraw(); } },
+      (cat.datasets || []).map((ds) => el('option', { value: ds.name, text: `${ds.name} (${ds.rows}×${ds.features}, ${ds.task})`, title: ds.doc || '' })));
+    sel.value = String(d.train).slice(8);
+    const ds = byName(cat.datasets, sel.value);
+    if (ds) columns = ds.columns || [];
+    parts.push(field('dataset', 'data.train', sel));
+  } else if (kind === 'csv') {
+    const csvs = files.files.filter((f) => f.kind === 'csv');
+    const sel = el('select', { name: 'data.train', onchange: () => { d.train = sel.value; redraw(); } },
+      el('option', { value: '', text: csvs.length ? 'choose a file' : 'no CSV files yet: upload one' }),
+      csvs.map((f) => el('option', { value: f.path, text: `${f.path} (${(f.size / 1024).toFixed(0)} KiB)` })));
+    if (d.train && !csvs.some((f) => f.path === d.train)) sel.append(el('option', { value: d.train, text: d.train }));
+    sel.value = d.train || '';
+    const up = el('input', { type: 'file', name: 'upload', accept: '.csv,.gz,text/csv' });
+    const status = el('span', { class: 'upload-status muted' });
+    const btn = el('button', { type: 'button', class: 'upload', text: 'Upload', onclick: async () => {
+      const f = up.files[0];
+      if (!f) { status.textContent = 'choose a file first'; return; }
+      const fd = new FormData();
+      fd.append('file', f, f.name);
+      status.textContent = 'uploading…';
+      try {
+        let r;
+        try { r = await api('POST', '/api/files', fd); } catch (e) {
+          if (!(e instanceof ApiError && e.status === 409 && confirm(`${f.name} exists already. Replace it?`))) throw e;
+          r = await api('POST', '/api/files?overwrite=1', fd);
+        }
+        await loadFiles();
+        d.train = r.path;
+        redraw();
+      } catch (e) {
+        status.textContent = e.message;
+        status.classList.add('error');
+      }
+    } });
+    parts.push(field('file', 'data.train', sel), el('div', { class: 'field upload-row', dataset: { field: 'upload' } }, up, btn, status));
+  } else if (kind === 'images') {
+    const dirs = files.files.filter((f) => f.kind === 'images');
+    const sel = el('select', { name: 'data.train', onchange: () => { d.train = sel.value; redraw(); } },
+      el('option', { value: '', text: dirs.length ? 'choose a folder' : 'no image folders under the data folder' }),
+      dirs.map((f) => el('option', { value: f.path, text: `${f.path} (${f.classes.length} classes, ${f.classes.reduce((a, c) => a + c.images, 0)} images)` })));
+    if (d.train && !dirs.some((f) => f.path === d.train)) sel.append(el('option', { value: d.train, text: d.train }));
+    sel.value = d.train || '';
+    parts.push(field('folder', 'data.train', sel));
+    const info = dirs.find((f) => f.path === d.train);
+    if (info) parts.push(el('div', { class: 'muted small', text: 'classes: ' + info.classes.map((c) => `${c.name} (${c.images})`).join(', ') }));
+  } else {
+    const idx = files.files.filter((f) => f.kind === 'idx');
+    for (const k of ['images', 'labels']) {
+      const sel = el('select', { name: 'data.train.' + k, onchange: () => { d.train[k] = sel.value; changed(); } },
+        el('option', { value: '', text: 'choose a file' }), idx.map((f) => el('option', { value: f.path, text: f.path })));
+      if (d.train[k] && !idx.some((f) => f.path === d.train[k])) sel.append(el('option', { value: d.train[k], text: d.train[k] }));
+      sel.value = d.train[k] || '';
+      parts.push(field(k, 'data.train.' + k, sel));
+    }
+  }
+  if (kind === 'builtin' || kind === 'csv') {
+    const tgt = el('input', { type: 'text', name: 'data.target', list: 'dl-columns', placeholder: 'last column', value: d.target || '', oninput: () => {
+      if (tgt.value.trim()) d.target = tgt.value.trim(); else delete d.target;
+      changed();
+    } });
+    parts.push(field('target column', 'data.target', tgt), el('datalist', { id: 'dl-columns' }, columns.map((c) => el('option', { value: c }))));
+  }
+  const split = d.split || (d.split = {});
+  const strat = el('select', { name: 'data.split.stratify', onchange: () => {
+    if (strat.value === '') delete split.stratify; else split.stratify = strat.value === 'true';
+    changed();
+  } }, el('option', { value: '', text: 'default' }), el('option', { value: 'true', text: 'yes' }), el('option', { value: 'false', text: 'no' }));
+  strat.value = split.stratify === undefined ? '' : String(split.stratify);
+  parts.push(el('div', { class: 'row' },
+    numberField('test split', split, 'test_size', 'data.split.test_size', '0.25', 'fraction'),
+    numberField('split seed', split, 'seed', 'data.split.seed', 'seed', 'int'),
+    field('stratify', 'data.split.stratify', strat)));
+  return section('Data', ...parts);
+}
+
+// ---- the whole form ----
+
+function metricsField() {
+  const est = byName(cat.estimators, spec.model && spec.model.class);
+  const task = est ? est.task : isNetwork() ? 'classification' : '';
+  const chosen = new Set(spec.metrics || []);
+  const list = (cat.metrics || []).filter((m) => !task || m.task === task || chosen.has(m.name));
+  return el('div', { class: 'metrics', dataset: { field: 'metrics' } },
+    list.map((m) => {
+      const cb = el('input', { type: 'checkbox', name: 'metric', value: m.name, checked: chosen.has(m.name), onchange: () => {
+        const cur = new Set(spec.metrics || []);
+        if (cb.checked) cur.add(m.name); else cur.delete(m.name);
+        if (cur.size) spec.metrics = [...cur]; else delete spec.metrics;
+        changed();
+      } });
+      return el('label', { class: 'chip', title: m.doc || '' }, cb, m.name);
+    }),
+    el('div', { class: 'muted small', text: 'none checked: the defaults of the task' }));
+}
+
+function modelSection() {
+  const net = isNetwork();
+  const modeSel = el('select', { name: 'model.mode', onchange: () => {
+    const keep = { name: spec.name, data: spec.data, seed: spec.seed };
+    spec = Object.assign(defaultSpec(modeSel.value === 'network'), JSON.parse(JSON.stringify(keep)));
+    if (modeSel.value === 'network' && sourceKind(spec.data.train) === 'builtin') spec.data.train = 'builtin:digits';
+    redraw();
+  } }, el('option', { value: 'estimator', text: 'Predefined class' }), hasNetworks() ? el('option', { value: 'network', text: 'Network, layer by layer' }) : null);
+  modeSel.value = net ? 'network' : 'estimator';
+  const parts = [field('model', 'model', modeSel)];
+  if (net) {
+    parts.push(stepList(spec.model, 'layers', cat.layers, 'model.layers', { shapes: lastShapes, noun: 'layer', keepEmpty: true, addName: 'add-layer' }));
+  } else {
+    const m = spec.model || (spec.model = {});
+    const models = (cat.estimators || []).filter((e) => e.task !== 'transform');
+    const sel = el('select', { name: 'model.class', onchange: () => { spec.model = { class: sel.value, params: {} }; delete spec.metrics; redraw(); } },
+      ['classification', 'regression', 'clustering'].map((task) => {
+        const group = models.filter((e) => e.task === task);
+        return group.length ? el('optgroup', { label: task }, group.map((e) => el('option', { value: e.name, text: e.name, title: e.doc }))) : null;
+      }),
+      models.filter((e) => !['classification', 'regression', 'clustering'].includes(e.task)).map((e) => el('option', { value: e.name, text: e.name })));
+    sel.value = m.class || '';
+    parts.push(field('class', 'model.class', sel));
+    const info = byName(cat.estimators, m.class);
+    if (info) {
+      if (!m.params) m.params = {};
+      parts.push(el('p', { class: 'doc', text: info.doc || '' }), paramGrid(info.params, m.params, 'model.params', false));
+    }
+  }
+  return section('Model', ...parts);
+}
+
+function networkSection() {
+  const parts = [
+    el('div', { class: 'row' },
+      numberField('batch size', spec, 'batch_size', 'batch_size', '64', 'int'),
+      numberField('epochs', spec, 'epochs', 'epochs', '1', 'int')),
+    el('h4', { text: 'Criterion' }), typedObject('criterion', cat.losses, false),
+    el('h4', { text: 'Optimizer' }), typedObject('optimizer', cat.optimizers, false),
+  ];
+  if (cat.schedulers && cat.schedulers.length) parts.push(el('h4', { text: 'Scheduler' }), typedObject('scheduler', cat.schedulers, true));
+  return section('Training', ...parts);
+}
+
+function transformsSection() {
+  const labels = el('textarea', { name: 'labels', rows: 3, placeholder: 'one label per line (optional)', value: (spec.labels || []).join('\n'), oninput: () => {
+    const l = labels.value.split('\n').map((x) => x.trim()).filter((x) => x);
+    if (l.length) spec.labels = l; else delete spec.labels;
+    changed();
+  } });
+  return section('Images and labels',
+    el('h4', { text: 'Transforms (image preprocessing)' }),
+    stepList(spec, 'transforms', cat.transforms, 'transforms', { noun: 'transform' }),
+    el('h4', { text: 'Target transforms' }),
+    stepList(spec, 'target_transforms', cat.transforms, 'target_transforms', { noun: 'transform' }),
+    field('label names', 'labels', labels, 'one per line'));
+}
+
+function runSection() {
+  const name = el('input', { type: 'text', name: 'name', value: spec.name || '', required: true, pattern: '[A-Za-z0-9._-]{1,64}', oninput: () => { spec.name = name.value; changed(); } });
+  return section('Run',
+    el('div', { class: 'row' }, field('model name', 'name', name, 'letters, digits . _ -'), numberField('seed', spec, 'seed', 'seed', '0', 'int')));
+}
+
+function preprocessSection() {
+  const transformers = (cat.estimators || []).filter((e) => e.task === 'transform');
+  return section('Preprocessing', stepList(spec, 'preprocess', transformers, 'preprocess', { noun: 'step' }));
+}
+
+// redraw rebuilds the form (and the JSON view) from spec.
+function redraw(fromJSON) {
+  const scrollTop = formBox.scrollTop;
+  clear(formBox);
+  const net = isNetwork();
+  formBox.append(
+    el('div', { class: 'col' }, runSection(), dataSection(), preprocessSection(), section('Metrics', metricsField())),
+    el('div', { class: 'col' }, modelSection(), net ? networkSection() : null));
+  if (net) formBox.append(el('div', { class: 'col' }, transformsSection()));
+  formBox.classList.toggle('three', net);
+  formBox.scrollTop = scrollTop;
+  changed(fromJSON);
+}
+
+// changed follows an edit: the JSON view is rewritten (unless the edit came
+// from it) and validation is scheduled.
+function changed(fromJSON) {
+  if (!fromJSON) {
+    jsonArea.value = JSON.stringify(spec, null, 2);
+    jsonArea.classList.remove('invalid');
+  }
+  try { sessionStorage.setItem('mlforge.draft', JSON.stringify(spec)); } catch { /* private mode */ }
+  clearTimeout(validateTimer);
+  validateTimer = setTimeout(validate, 400);
+}
+
+function clearErrors() {
+  for (const e of root.querySelectorAll('.field-error')) e.remove();
+  for (const e of root.querySelectorAll('.has-error')) e.classList.remove('has-error');
+  clear(errorBox);
+  errorBox.classList.add('hidden');
+}
+
+// fieldElement finds the element for a spec path, or for the nearest
+// enclosing path that has one.
+function fieldElement(path) {
+  let p = path;
+  while (p) {
+    const e = formBox.querySelector(`[data-field="${CSS.escape(p)}"]`);
+    if (e) return e;
+    const cut = Math.max(p.lastIndexOf('.'), p.lastIndexOf('['));
+    if (cut <= 0) break;
+    p = p.slice(0, cut);
+  }
+  return null;
+}
+
+// showErrors puts each problem next to its field; the ones with no field
+// on the form go to the box above it.
+function showErrors(details, message) {
+  clearErrors();
+  const unplaced = [];
+  for (const d of details.length ? details : [{ field: '', message }]) {
+    const target = d.field ? fieldElement(d.field) : null;
+    if (!target) { unplaced.push(d); continue; }
+    target.classList.add('has-error');
+    const msg = el('div', { class: 'field-error', dataset: { for: d.field }, text: (target.dataset.field === d.field ? '' : d.field + ': ') + d.message });
+    if (target.classList.contains('step') || target.classList.contains('steps') || target.classList.contains('typed')) target.prepend(msg);
+    else target.append(msg);
+  }
+  if (unplaced.length) {
+    errorBox.classList.remove('hidden');
+    errorBox.append(el('ul', {}, unplaced.map((d) => el('li', {}, d.field ? el('code', { text: d.field }) : null, d.field ? ': ' : '', d.message))));
+  }
+}
+
+async function validate() {
+  const seq = ++validateSeq;
+  const status = root.querySelector('#validity');
+  try {
+    const r = await api('POST', '/api/validate', spec);
+    if (seq !== validateSeq) return;
+    clearErrors();
+    status.textContent = '✓ valid';
+    status.className = 'ok';
+    const shapes = r.layers || [];
+    if (JSON.stringify(shapes) !== JSON.stringify(lastShapes)) {
+      lastShapes = shapes;
+      for (const s of shapes) {
+        const e = formBox.querySelector(`.step[data-field="model.layers[${s.index}]"] .shape`);
+        if (e) e.textContent = '→ ' + textOf(s.out_shape);
+      }
+    }
+  } catch (e) {
+    if (seq !== validateSeq) return;
+    status.textContent = e instanceof ApiError && e.status === 400 ? `✗ ${e.details.length || 1} problem${e.details.length > 1 ? 's' : ''}` : '✗ ' + e.message;
+    status.className = 'error';
+    if (e instanceof ApiError) showErrors(e.details, e.message);
+  }
+}
+
+async function start() {
+  const btn = root.querySelector('#start');
+  btn.disabled = true;
+  try {
+    const r = await api('POST', '/api/runs', spec);
+    location.hash = '#/runs/' + r.id;
+  } catch (e) {
+    if (e instanceof ApiError) showErrors(e.details, e.message);
+    else showErrors([], e.message);
+  } finally {
+    btn.disabled = false;
+  }
+}
+
+async function loadFiles() {
+  try { files = await api('GET', '/api/files'); } catch { files = { files: [] }; }
+}
+
+// ---- saved specs ----
+
+function savedSpecs() {
+  try { return JSON.parse(localStorage.getItem(SAVED_KEY) || '{}'); } catch { return {}; }
+}
+
+function savedBar() {
+  const saved = savedSpecs();
+  const sel = el('select', { name: 'saved', title: 'specs saved in this browser' },
+    el('option', { value: '', text: Object.keys(saved).length ? 'saved specs…' : 'no saved specs' }),
+    Object.keys(saved).sort().map((k) => el('option', { value: k, text: k })));
+  const file = el('input', { type: 'file', accept: '.json,application/json', class: 'hidden', onchange: async () => {
+    const f = file.files[0];
+    if (!f) return;
+    try { setSpec(JSON.parse(await f.text())); } catch (e) { showErrors([], `${f.name}: ${e.message}`); }
+    file.value = '';
+  } });
+  const rebuild = () => { const bar = savedBar(); root.querySelector('.saved-bar').replaceWith(bar); };
+  return el('div', { class: 'saved-bar' }, sel,
+    el('button', { type: 'button', text: 'Load', onclick: () => { if (sel.value && saved[sel.value]) setSpec(saved[sel.value]); } }),
+    el('button', { type: 'button', text: 'Save', title: 'save under the model name in this browser', onclick: () => {
+      const all = savedSpecs();
+      all[spec.name || 'unnamed'] = spec;
+      localStorage.setItem(SAVED_KEY, JSON.stringify(all));
+      rebuild();
+    } }),
+    el('button', { type: 'button', text: 'Delete', onclick: () => {
+      if (!sel.value) return;
+      const all = savedSpecs();
+      delete all[sel.value];
+      localStorage.setItem(SAVED_KEY, JSON.stringify(all));
+      rebuild();
+    } }),
+    el('button', { type: 'button', text: 'Download JSON', onclick: () => download((spec.name || 'spec') + '.json', JSON.stringify(spec, null, 2) + '\n') }),
+    el('button', { type: 'button', text: 'Open JSON…', onclick: () => file.click() }), file);
+}
+
+function setSpec(s) {
+  if (!s || typeof s !== 'object' || Array.isArray(s)) throw new Error('a spec is a JSON object');
+  spec = s;
+  lastShapes = [];
+  redraw();
+}
+
+// renderForm draws the New run page into main.
+export async function renderForm(main) {
+  root = main;
+  cat = await classes();
+  await loadFiles();
+  let initial = null;
+  const pending = sessionStorage.getItem(LOAD_KEY);
+  if (pending) {
+    sessionStorage.removeItem(LOAD_KEY);
+    try { initial = JSON.parse(pending); } catch { initial = null; }
+  }
+  if (!initial) { try { initial = JSON.parse(sessionStorage.getItem('mlforge.draft') || 'null'); } catch { initial = null; } }
+  spec = initial && typeof initial === 'object' ? initial : defaultSpec(false);
+  lastShapes = [];
+
+  formBox = el('form', { id: 'spec-form', class: 'spec-form', novalidate: true, onsubmit: (e) => { e.preventDefault(); start(); } });
+  jsonArea = el('textarea', { id: 'spec-json', spellcheck: 'false', name: 'json', oninput: () => {
+    let v;
+    try { v = JSON.parse(jsonArea.value); } catch (e) {
+      jsonArea.classList.add('invalid');
+      root.querySelector('#json-status').textContent = e.message;
+      return;
+    }
+    if (!v || typeof v !== 'object' || Array.isArray(v)) {
+      jsonArea.classList.add('invalid');
+      root.querySelector('#json-status').textContent = 'a spec is a JSON object';
+      return;
+    }
+    jsonArea.classList.remove('invalid');
+    root.querySelector('#json-status').textContent = '';
+    spec = v;
+    redraw(true);
+  } });
+  errorBox = el('div', { id: 'form-errors', class: 'errors hidden' });
+  clear(main).append(
+    el('div', { class: 'toolbar' },
+      el('h1', { text: 'New run' }),
+      savedBar(),
+      el('span', { class: 'grow' }),
+      el('span', { id: 'validity' }),
+      el('button', { type: 'button', text: 'Reset', onclick: () => setSpec(defaultSpec(isNetwork())) }),
+      el('button', { type: 'submit', id: 'start', class: 'primary', form: 'spec-form', text: 'Start run' })),
+    errorBox,
+    el('div', { class: 'form-layout' },
+      formBox,
+      el('aside', { class: 'json-view' },
+        el('div', { class: 'json-head' }, el('strong', { text: 'Spec (JSON)' }), el('span', { id: 'json-status', class: 'error small' })),
+        jsonArea)),
+    el('datalist', { id: 'dl-auto' }, el('option', { value: 'auto' })),
+    el('datalist', { id: 'dl-nlabels' }, el('option', { value: 'n_labels' })),
+    el('datalist', { id: 'dl-auto-nlabels' }, el('option', { value: 'auto' }), el('option', { value: 'n_labels' })));
+  redraw();
+  formBox.dataset.ready = '1';
+  return () => clearTimeout(validateTimer);
+}
