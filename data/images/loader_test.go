@@ -22,7 +22,7 @@ func TestFolderThroughLoader(t *testing.T) {
 		os.WriteFile(filepath.Join(root, p), png, 0o644)
 	}
 	tr := images.Compose{&images.RandomCrop{Size: images.Size{8}}, &images.RandomHorizontalFlip{P: 0.5}, images.ToTensor{}}
-	f, err := images.ImageFolder(root, images.FolderOptions{Transform: tr})
+	f, err := images.ImageFolder(root, images.FolderOptions{Transform: tr, Cache: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,6 +46,7 @@ func TestFolderThroughLoader(t *testing.T) {
 		t.Error("1 and 3 workers gave different batches")
 	}
 	os.WriteFile(filepath.Join(root, "b/2.png"), png[:100], 0o644)
+	f, _ = images.ImageFolder(root, images.FolderOptions{}) // the cached folder would not read it again
 	l := &loader.DataLoader{Dataset: f, BatchSize: 2}
 	var got error
 	for _, err := range l.Batches(context.Background(), 0) {
