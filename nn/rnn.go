@@ -111,6 +111,7 @@ type Recurrent struct {
 	// Weights are indexed by layer*num_directions + direction.
 	Weights []RNNWeights
 	rng     *rand.Rand
+	names   []string // parameter names, 4 per weight set
 }
 
 // NewRNN returns an Elman RNN (PyTorch's nn.RNN) with every weight and bias
@@ -187,6 +188,7 @@ func newRecurrent(kind rnnKind, in, hidden int, opt RNNOptions, rng *rand.Rand) 
 		}
 	}
 	m.rng = rand.New(rand.NewPCG(rng.Uint64(), rng.Uint64()))
+	m.names = rnnParamNames(len(m.Weights), D)
 	return m, nil
 }
 
@@ -213,21 +215,34 @@ func (m *Recurrent) Name() string {
 // weight_hh_l0, bias_ih_l0, bias_hh_l0, then the same with a "_reverse"
 // suffix for the backward direction, layer by layer.
 func (m *Recurrent) Parameters() []Param {
-	D := m.directions()
+	if len(m.names) != 4*len(m.Weights) {
+		m.names = rnnParamNames(len(m.Weights), m.directions())
+	}
 	out := make([]Param, 0, 4*len(m.Weights))
 	for i, w := range m.Weights {
+		nm := m.names[4*i : 4*i+4]
+		out = append(out, Param{Name: nm[0], Var: w.WeightIH, Trainable: true},
+			Param{Name: nm[1], Var: w.WeightHH, Trainable: true})
+		if w.BiasIH != nil {
+			out = append(out, Param{Name: nm[2], Var: w.BiasIH, Trainable: true},
+				Param{Name: nm[3], Var: w.BiasHH, Trainable: true})
+		}
+	}
+	return out
+}
+
+// rnnParamNames returns the four parameter names of each of n weight sets,
+// D directions per layer.
+func rnnParamNames(n, D int) []string {
+	names := make([]string, 0, 4*n)
+	for i := 0; i < n; i++ {
 		sfx := fmt.Sprintf("_l%d", i/D)
 		if i%D == 1 {
 			sfx += "_reverse"
 		}
-		out = append(out, Param{Name: "weight_ih" + sfx, Var: w.WeightIH, Trainable: true},
-			Param{Name: "weight_hh" + sfx, Var: w.WeightHH, Trainable: true})
-		if w.BiasIH != nil {
-			out = append(out, Param{Name: "bias_ih" + sfx, Var: w.BiasIH, Trainable: true},
-				Param{Name: "bias_hh" + sfx, Var: w.BiasHH, Trainable: true})
-		}
+		names = append(names, "weight_ih"+sfx, "weight_hh"+sfx, "bias_ih"+sfx, "bias_hh"+sfx)
 	}
-	return out
+	return names
 }
 
 // expected describes the accepted input shapes for error messages.
@@ -898,6 +913,9 @@ func init() {
 			in := p.int("input_size", required, p.lastDim)
 			hidden := p.int("hidden_size", required, nil)
 			opt := RNNOptions{NumLayers: p.int("num_layers", 1, nil)}
+			if opt.NumLayers < 1 {
+				p.fail("num_layers is %d, expected a positive integer", opt.NumLayers)
+			}
 			if kind == rnnTanh {
 				opt.Nonlinearity = p.str("nonlinearity", "tanh", "tanh", "relu")
 			}
