@@ -49,6 +49,7 @@ type Error struct {
 	Err  error
 }
 
+// Error formats e as "FILE: MSG[: cause]".
 func (e *Error) Error() string {
 	if e.Err != nil {
 		return fmt.Sprintf("%s: %s: %v", e.File, e.Msg, e.Err)
@@ -56,6 +57,7 @@ func (e *Error) Error() string {
 	return e.File + ": " + e.Msg
 }
 
+// Unwrap returns the underlying error, for errors.Is and errors.As.
 func (e *Error) Unwrap() error { return e.Err }
 
 // Read reads an IDX file of unsigned bytes with one dimension (magic

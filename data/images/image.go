@@ -50,6 +50,7 @@ const (
 	L               // 1 channel, ITU-R 601-2 luma of the RGB values, like PIL's convert("L")
 )
 
+// String returns the PIL name of the mode.
 func (m Mode) String() string {
 	if m == L {
 		return "L"
@@ -81,6 +82,7 @@ type Error struct {
 	Err  error
 }
 
+// Error formats e as "FILE: MSG[: cause]".
 func (e *Error) Error() string {
 	if e.Err != nil {
 		return fmt.Sprintf("%s: %s: %v", e.File, e.Msg, e.Err)
@@ -88,6 +90,7 @@ func (e *Error) Error() string {
 	return e.File + ": " + e.Msg
 }
 
+// Unwrap returns the underlying error, for errors.Is and errors.As.
 func (e *Error) Unwrap() error { return e.Err }
 
 // Decode reads a PNG, JPEG or GIF image (the first frame of an animated

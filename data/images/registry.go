@@ -20,6 +20,7 @@ type ParamError struct {
 	Msg   string
 }
 
+// Error formats e as `param "NAME": MSG`.
 func (e *ParamError) Error() string { return fmt.Sprintf("param %q: %s", e.Param, e.Msg) }
 
 func paramError(name, msg string) error { return &ParamError{Param: name, Msg: msg} }
