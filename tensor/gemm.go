@@ -68,9 +68,9 @@ func gemv(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int,
 			if transA {
 				av = a[p*lda]
 			}
-			if av != 0 {
-				axpy(alpha*av, b[p*ldb:p*ldb+n], crow)
-			}
+			// No skip for av == 0: like the tiled path, NaN and Inf in B
+			// propagate.
+			axpy(alpha*av, b[p*ldb:p*ldb+n], crow)
 		}
 		return true
 	}
