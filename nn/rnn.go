@@ -1,9 +1,11 @@
 package nn
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"strings"
 
 	"github.com/mlforge/mlforge/tensor"
 )
@@ -926,19 +928,28 @@ func init() {
 			opt.LastStep = !p.bool("return_sequences", true)
 			if kind == rnnLSTM {
 				if ps := p.int("proj_size", 0, nil); ps != 0 {
-					p.fail("proj_size is %d, expected 0: LSTM projections are not supported", ps)
+					p.fail("proj_size is %d, expected 0: projections (proj_size > 0) are not supported", ps)
 				}
 			}
 			if err := p.done(); err != nil {
 				return nil, err
 			}
+			var m *Recurrent
+			var err error
 			switch kind {
 			case rnnGRU:
-				return NewGRU(in, hidden, opt, rng)
+				m, err = NewGRU(in, hidden, opt, rng)
 			case rnnLSTM:
-				return NewLSTM(in, hidden, opt, rng)
+				m, err = NewLSTM(in, hidden, opt, rng)
+			default:
+				m, err = NewRNN(in, hidden, opt, rng)
 			}
-			return NewRNN(in, hidden, opt, rng)
+			if err != nil {
+				// NewLayer prefixes the layer type already.
+				_, msg, _ := strings.Cut(err.Error(), ": ")
+				return nil, errors.New(msg)
+			}
+			return m, nil
 		}
 	}
 	layerRegistry["RNN"] = rec(rnnTanh)

@@ -196,9 +196,7 @@ func TestRecurrentMatchesPyTorch(t *testing.T) {
 
 // TestRecurrentFiniteDifferences checks the gradients of a tiny case of
 // every cell (2 layers, bidirectional, batch_first, initial states) against
-// central differences computed in float64 from float32 forward passes:
-// h = 1e-2 gives truncation errors ~h² and rounding ~1e-7*|L|/h, so 2e-3
-// absolute plus 2e-2 relative.
+// central differences (rnnFD).
 func TestRecurrentFiniteDifferences(t *testing.T) {
 	for _, kind := range []string{"RNN_TANH", "RNN_RELU", "GRU", "LSTM"} {
 		rng := rand.New(rand.NewPCG(3, 4))
@@ -248,32 +246,36 @@ func TestRecurrentFiniteDifferences(t *testing.T) {
 		for _, p := range m.Parameters() {
 			leaves = append(leaves, p.Var)
 		}
-		for _, l := range leaves {
-			l.ZeroGrad()
-		}
-		g := NewGraph()
-		if err := g.Backward(build(g)); err != nil {
-			t.Fatal(err)
-		}
-		eval := func() float64 { return float64(build(NewInferenceGraph()).Item()) }
-		const h = 1e-2
-		for li, l := range leaves {
-			for i := range l.Data.Data {
-				old := l.Data.Data[i]
-				l.Data.Data[i] = old + h
-				fp := eval()
-				l.Data.Data[i] = old - h
-				fm := eval()
-				l.Data.Data[i] = old
-				num, ana := (fp-fm)/(2*h), float64(l.Grad.Data[i])
-				if kind == "RNN_RELU" && math.Abs(num-ana) > 0.1 {
-					// A pre-activation within h of ReLU's kink makes the
-					// central difference meaningless there.
-					continue
-				}
-				if d := math.Abs(num - ana); d > 2e-3+2e-2*math.Abs(num) {
-					t.Errorf("%s: leaf %d element %d: backward %v, finite difference %v", kind, li, i, ana, num)
-				}
+		rnnFD(t, kind, leaves, build)
+	}
+}
+
+// rnnFD compares the gradients Backward gives for the scalar build(g) with
+// central differences over every element of leaves, computed in float64
+// from float32 forward passes: h = 1e-2 gives truncation errors ~h² and
+// rounding ~1e-7*|L|/h, hence 2e-3 absolute plus 2e-2 relative.
+func rnnFD(t *testing.T, name string, leaves []*Var, build func(g *Graph) *Var) {
+	t.Helper()
+	for _, l := range leaves {
+		l.ZeroGrad()
+	}
+	g := NewGraph()
+	if err := g.Backward(build(g)); err != nil {
+		t.Fatal(err)
+	}
+	eval := func() float64 { return float64(build(NewInferenceGraph()).Item()) }
+	const h = 1e-2
+	for li, l := range leaves {
+		for i := range l.Data.Data {
+			old := l.Data.Data[i]
+			l.Data.Data[i] = old + h
+			fp := eval()
+			l.Data.Data[i] = old - h
+			fm := eval()
+			l.Data.Data[i] = old
+			num, ana := (fp-fm)/(2*h), float64(l.Grad.Data[i])
+			if d := math.Abs(num - ana); d > 2e-3+2e-2*math.Abs(num) {
+				t.Errorf("%s: leaf %d element %d: backward %v, finite difference %v", name, li, i, ana, num)
 			}
 		}
 	}
@@ -423,6 +425,8 @@ func TestRecurrentShapeErrors(t *testing.T) {
 		_, _, err := NewLayer(spec, []int{2, 5, 3}, rng)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: error %v, want it to contain %q", tc.spec, err, tc.want)
+		} else if strings.Count(err.Error(), "LSTM") > 1 || strings.Count(err.Error(), "GRU:") > 1 {
+			t.Errorf("%s: error %q repeats the layer type", tc.spec, err)
 		}
 	}
 }
@@ -441,10 +445,10 @@ func rnnEqual(a, b []float32) bool {
 }
 
 // TestRecurrentDropout checks dropout between layers: active only in
-// training mode, reproducible from the seed, scaled by 1/(1-p), and
-// backpropagated through the same mask (finite differences in eval mode
-// would not see it, so the check compares with p=0 after fixing the mask
-// to all ones: p close to 0 keeps every unit).
+// training mode, reproducible from the seed, different from pass to pass,
+// and backpropagated through the mask it drew (finite differences in
+// training mode, the generator reseeded before every pass so that every
+// pass draws the same mask).
 func TestRecurrentDropout(t *testing.T) {
 	mk := func(p float64) *Recurrent {
 		m, err := NewGRU(3, 5, RNNOptions{NumLayers: 3, Dropout: p}, rand.New(rand.NewPCG(9, 9)))
@@ -464,40 +468,32 @@ func TestRecurrentDropout(t *testing.T) {
 	if !rnnEqual(ya, yb) {
 		t.Error("the same seed gave different dropout masks")
 	}
-	ya2 := run(a)
-	if rnnEqual(ya, ya2) {
+	if rnnEqual(ya, run(a)) {
 		t.Error("two training passes drew the same mask")
 	}
 	ref := mk(0)
+	if rnnEqual(ya, run(ref)) {
+		t.Error("dropout 0.5 in training mode changed nothing")
+	}
 	a.Train(false)
 	ref.Train(false)
 	if !rnnEqual(run(a), run(ref)) {
 		t.Error("dropout is active in eval mode")
 	}
-	// Training with a tiny p keeps every unit (scale 1/(1-p) ≈ 1) and must
-	// give gradients equal to p=0's.
-	tiny, ref2 := mk(1e-12), mk(0)
-	grads := func(m *Recurrent) []float32 {
-		g := NewGraph()
-		x := g.Input(xt)
-		if err := g.Backward(g.Sum(m.Forward(g, x))); err != nil {
-			t.Fatal(err)
-		}
-		return x.Grad.Data
+
+	m, err := NewLSTM(2, 3, RNNOptions{NumLayers: 2, Dropout: 0.4, Bidirectional: true}, rand.New(rand.NewPCG(4, 4)))
+	if err != nil {
+		t.Fatal(err)
 	}
-	if e := rnnErr(grads(tiny), grads(ref2), 1e-5, 1e-6); e > 1 {
-		t.Errorf("gradient through an all-ones dropout mask differs (%.3g tolerances)", e)
+	x := NewParam(tensor.New(4, 2, 2))
+	Normal(x.Data, 0, 1, rand.New(rand.NewPCG(5, 5)))
+	r := tensor.New(4, 2, 6)
+	Normal(r, 0, 1, rand.New(rand.NewPCG(6, 6)))
+	build := func(g *Graph) *Var {
+		m.rng = rand.New(rand.NewPCG(7, 7))
+		return g.Sum(g.Mul(m.Forward(g, x), g.Const(r)))
 	}
-	// With p=0.5 the input gradient changes, and the mask zeroes exactly
-	// the units it dropped: a unit of layer 0's output dropped everywhere
-	// would be invisible, so just check the gradient is finite and differs.
-	a.Train(true)
-	gd := grads(a)
-	a.Train(false)
-	ge := grads(a)
-	if rnnEqual(gd, ge) {
-		t.Error("training-mode gradient ignores the dropout mask")
-	}
+	rnnFD(t, "LSTM dropout", append([]*Var{x}, TrainableVars(m)...), build)
 }
 
 // TestRecurrentAllocations checks that a training step reuses the graph's
