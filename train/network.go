@@ -23,6 +23,7 @@ import (
 	"github.com/mlforge/mlforge/data/loader"
 	"github.com/mlforge/mlforge/ml"
 	"github.com/mlforge/mlforge/ml/metrics"
+	_ "github.com/mlforge/mlforge/ml/neural" // MLPClassifier, MLPRegressor (until ml/all imports them)
 	"github.com/mlforge/mlforge/model"
 	"github.com/mlforge/mlforge/nn"
 	"github.com/mlforge/mlforge/nn/optim"

@@ -12,6 +12,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/mlforge/mlforge/data/datasets"
 	"github.com/mlforge/mlforge/ml"
 	"github.com/mlforge/mlforge/model"
 	"github.com/mlforge/mlforge/spec"
@@ -313,5 +314,42 @@ func TestRegressionAndFolder(t *testing.T) {
 	_, err = train.Run(context.Background(), folder(), train.Options{Root: root, Restrict: true})
 	if err == nil || !strings.Contains(err.Error(), "light/broken.png") {
 		t.Errorf("corrupt image: %v, want an error naming light/broken.png", err)
+	}
+}
+
+// TestScoreModel scores a saved table network with ScoreModel as `mlforge
+// eval` does, and checks it agrees with the test metrics of the run.
+func TestScoreModel(t *testing.T) {
+	s := irisNet(t, `"optimizer": {"type": "Adam", "lr": 0.05}, "epochs": 20, "metrics": ["accuracy", "log_loss"]`)
+	s.Output = t.TempDir()
+	res, err := train.Run(context.Background(), s, train.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := model.Load(s.Output)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := datasets.Load("iris")
+	if err != nil {
+		t.Fatal(err)
+	}
+	y, err := m.TargetValues(f.Classes, f.Y)
+	if err != nil {
+		t.Fatal(err)
+	}
+	scores, conf, err := train.ScoreModel(m, f.X, y, m.MetricNames())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The whole data set mixes the train and test parts: its accuracy lies
+	// between theirs, up to the weighting.
+	lo := min(res.Metrics["train"]["accuracy"], res.Metrics["test"]["accuracy"])
+	hi := max(res.Metrics["train"]["accuracy"], res.Metrics["test"]["accuracy"])
+	if a := scores["accuracy"]; a < lo-1e-9 || a > hi+1e-9 || len(conf) != 3 {
+		t.Errorf("accuracy %v outside [%v, %v], confusion %v", a, lo, hi, conf)
+	}
+	if _, ok := scores["log_loss"]; !ok {
+		t.Errorf("no log_loss in %v", scores)
 	}
 }
