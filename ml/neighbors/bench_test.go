@@ -122,3 +122,39 @@ func BenchmarkFitPredictLowDim(b *testing.B) {
 func reportCPU(b *testing.B, c0 time.Duration) {
 	b.ReportMetric(float64(cpuTime()-c0)/1e6/float64(b.N), "cpu-ms/op")
 }
+
+// BenchmarkKernels times the screening kernels on one cache-sized chunk:
+// 6 queries (distMask) or 1 query (lanes) against 256 panels of 8 rows with
+// 20 features; ns/pair is per query-row pair.
+func BenchmarkKernels(b *testing.B) {
+	const k, np = 20, 256
+	X, _, _ := benchData(np*nr+mr, k)
+	raw := X.RawMatrix().Data
+	panels := make([]float64, np*k*nr)
+	packPanels(panels, raw, np*nr, k)
+	yy := make([]float64, np*nr)
+	a := make([]float64, k*mr)
+	for r := 0; r < mr; r++ {
+		for j := 0; j < k; j++ {
+			a[j*mr+r] = raw[(np*nr+r)*k+j]
+		}
+	}
+	thr := make([]float64, mr)
+	mask := make([]byte, np*mr)
+	out := make([]float64, np*nr)
+	b.Run("distMask", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			distMask(k, a, panels, yy, thr, np, mask)
+		}
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*mr*np*nr), "ns/pair")
+	})
+	for _, p := range []float64{1, 2, 3} {
+		m := newMetric(p)
+		b.Run(fmt.Sprintf("lanes/p%g", p), func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				lanes(m, raw[np*nr*k:(np*nr+1)*k], panels, np, 0, out, mask)
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*np*nr), "ns/pair")
+		})
+	}
+}

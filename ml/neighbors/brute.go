@@ -68,7 +68,7 @@ func packPanels(dst, x []float64, n, d int) {
 // with u = 2⁻⁵³, and the exact sum differs from the true one by d·u·r. With
 // margin 4(d+4)·u·(‖x‖² + max‖y‖² + r), every point whose exact reduced
 // distance r' ≤ r is flagged, so the result is exactly the k smallest of the
-// exactly computed distances: the same as the k-d tree and the direct loop.
+// exactly computed distances: the same as the k-d tree and the lanes kernel.
 func (ix *index) bruteL2(q []float64, m, k, workers int, dist []float64, ind []int) {
 	pk, n, d := ix.pack, ix.n, ix.d
 	npanels := len(pk.yy) / nr
