@@ -95,7 +95,7 @@ var layerCatalogue = map[string]nnEntry{
 	"Softmax":    {Doc: "softmax along a dimension", Params: []nnParam{intP("dim", -1, nil, "dimension of the softmax")}},
 	"LogSoftmax": {Doc: "log of the softmax along a dimension (pair with NLLLoss)", Params: []nnParam{intP("dim", -1, nil, "dimension of the softmax")}},
 	"Sequential": {Doc: "a nested list of layers applied in order", Params: []nnParam{{Name: "layers", Type: "list", Default: []any{}, Help: "the layers, each {\"type\": ...}"}}},
-	"RNN": {Doc: "Elman recurrent layer over (N, L, H) with batch_first", Params: append(rnnParams(),
+	"RNN": {Doc: "Elman recurrent layer", Params: append(rnnParams(),
 		nnParam{Name: "nonlinearity", Type: "string", Default: "tanh", Enum: []string{"tanh", "relu"}, Help: "activation of the recurrence"})},
 	"GRU":  {Doc: "gated recurrent unit layer", Params: rnnParams()},
 	"LSTM": {Doc: "long short-term memory layer", Params: rnnParams()},
@@ -143,9 +143,10 @@ func rnnParams() []nnParam {
 		reqInt("hidden_size", "features of the hidden state"),
 		intP("num_layers", 1, f64(1), "stacked recurrent layers"),
 		boolP("bias", true, "learn biases"),
-		boolP("batch_first", true, "inputs are (N, L, H)"),
+		boolP("batch_first", false, "inputs are (N, L, H) rather than (L, N, H)"),
 		floatP("dropout", 0, f64(0), f64(1), "dropout between stacked layers"),
 		boolP("bidirectional", false, "run in both directions"),
+		boolP("return_sequences", true, "false: hand only the final output (N, D·hidden_size) to the next layer"),
 	}
 }
 
