@@ -128,7 +128,6 @@ export class LineChart {
           width: 1.5,
           spanGaps: true,
           scale: right && this.secondAxis(k) ? 'y2' : 'y',
-          points: { show: false },
           value: (u, v) => (v == null ? '–' : Number(v).toPrecision(4)),
         }))),
         legend: { live: true },

@@ -18,6 +18,7 @@ let errorBox = null;
 let validateTimer = null;
 let validateSeq = 0;
 let lastShapes = [];
+let showTargetTransforms = false;
 
 const hasNetworks = () => Array.isArray(cat && cat.layers) && cat.layers.length > 0;
 const byName = (list, name) => (list || []).find((c) => c.name === name);
@@ -82,6 +83,8 @@ function parseValue(p, t) {
   if (type === 'string') return t;
   try { return JSON.parse(t); } catch { return t; }
 }
+
+const shapeText = (s) => (Array.isArray(s) ? '(' + s.join(', ') + ')' : textOf(s));
 
 function typeHint(p) {
   let h = p.type || 'any';
@@ -189,7 +192,7 @@ function stepList(owner, key, catalogue, path, opts = {}) {
       el('div', { class: 'step-head' },
         el('span', { class: 'idx', text: String(i) }),
         el('span', { dataset: { field: ipath + '.type' } }, typeSelect(catalogue, item.type, (t) => { items[i] = { type: t }; redraw(); })),
-        shape ? el('span', { class: 'shape', title: 'output shape', text: '→ ' + textOf(shape.out_shape) }) : el('span', { class: 'shape' }),
+        shape ? el('span', { class: 'shape', title: 'output shape', text: '→ ' + shapeText(shape.out_shape) }) : el('span', { class: 'shape' }),
         el('span', { class: 'grow' }),
         el('button', { type: 'button', class: 'icon', title: 'move up', disabled: i === 0, text: '↑', onclick: () => { [items[i - 1], items[i]] = [items[i], items[i - 1]]; redraw(); } }),
         el('button', { type: 'button', class: 'icon', title: 'move down', disabled: i === items.length - 1, text: '↓', onclick: () => { [items[i + 1], items[i]] = [items[i], items[i + 1]]; redraw(); } }),
@@ -212,18 +215,17 @@ function stepList(owner, key, catalogue, path, opts = {}) {
 // typedObject edits spec[key] = {type, ...params} chosen from catalogue.
 function typedObject(key, catalogue, optional) {
   const obj = spec[key];
-  const box = el('div', { class: 'typed', dataset: { field: key } },
-    el('div', { dataset: { field: key + '.type' } }, typeSelect(catalogue, obj && obj.type, (t) => {
-      if (!t) delete spec[key];
-      else spec[key] = { type: t };
-      redraw();
-    }, optional ? 'none' : null)));
-  box.querySelector('select').name = key + '.type';
-  if (obj) {
-    const info = byName(catalogue, obj.type);
-    if (info) box.append(paramGrid(info.params, obj, key, false));
-  }
-  return box;
+  const sel = typeSelect(catalogue, obj && obj.type, (t) => {
+    if (!t) delete spec[key];
+    else spec[key] = { type: t };
+    redraw();
+  }, optional ? 'none' : null);
+  sel.name = key + '.type';
+  const grid = obj && byName(catalogue, obj.type) ? paramGrid(byName(catalogue, obj.type).params, obj, key, false) : el('div', { class: 'params' });
+  grid.prepend(field(key, key + '.type', sel));
+  const none = grid.querySelector(':scope > .muted');
+  if (none) none.remove();
+  return el('div', { class: 'typed', dataset: { field: key } }, grid);
 }
 
 function numberField(label, owner, key, path, placeholder, hint) {
@@ -336,8 +338,8 @@ function dataSection() {
   } }, el('option', { value: '', text: 'default' }), el('option', { value: 'true', text: 'yes' }), el('option', { value: 'false', text: 'no' }));
   strat.value = split.stratify === undefined ? '' : String(split.stratify);
   parts.push(el('div', { class: 'row' },
-    numberField('test split', split, 'test_size', 'data.split.test_size', '0.25', 'fraction'),
-    numberField('split seed', split, 'seed', 'data.split.seed', 'seed', 'int'),
+    numberField('test size', split, 'test_size', 'data.split.test_size', '0.25'),
+    numberField('split seed', split, 'seed', 'data.split.seed', 'seed'),
     field('stratify', 'data.split.stratify', strat)));
   return section('Data', ...parts);
 }
@@ -347,19 +349,17 @@ function dataSection() {
 function metricsField() {
   const est = byName(cat.estimators, spec.model && spec.model.class);
   const task = est ? est.task : isNetwork() ? 'classification' : '';
-  const chosen = new Set(spec.metrics || []);
-  const list = (cat.metrics || []).filter((m) => !task || m.task === task || chosen.has(m.name));
+  const chosen = spec.metrics || [];
+  const set = (list) => { if (list.length) spec.metrics = list; else delete spec.metrics; redraw(); };
+  const add = el('select', { name: 'add-metric', onchange: () => { if (add.value) set([...chosen, add.value]); } },
+    el('option', { value: '', text: 'add a metric…' }),
+    (cat.metrics || []).filter((m) => (!task || m.task === task) && !chosen.includes(m.name))
+      .map((m) => el('option', { value: m.name, text: m.name, title: m.doc || '' })));
   return el('div', { class: 'metrics', dataset: { field: 'metrics' } },
-    list.map((m) => {
-      const cb = el('input', { type: 'checkbox', name: 'metric', value: m.name, checked: chosen.has(m.name), onchange: () => {
-        const cur = new Set(spec.metrics || []);
-        if (cb.checked) cur.add(m.name); else cur.delete(m.name);
-        if (cur.size) spec.metrics = [...cur]; else delete spec.metrics;
-        changed();
-      } });
-      return el('label', { class: 'chip', title: m.doc || '' }, cb, m.name);
-    }),
-    el('div', { class: 'muted small', text: 'none checked: the defaults of the task' }));
+    chosen.map((name, i) => el('span', { class: 'chip', dataset: { field: `metrics[${i}]` } }, name,
+      el('button', { type: 'button', class: 'icon', title: 'remove', text: '✕', onclick: () => set(chosen.filter((x) => x !== name)) }))),
+    chosen.length ? null : el('span', { class: 'muted small', text: 'the task\'s defaults' }),
+    add);
 }
 
 function modelSection() {
@@ -399,10 +399,10 @@ function networkSection() {
     el('div', { class: 'row' },
       numberField('batch size', spec, 'batch_size', 'batch_size', '64', 'int'),
       numberField('epochs', spec, 'epochs', 'epochs', '1', 'int')),
-    el('h4', { text: 'Criterion' }), typedObject('criterion', cat.losses, false),
-    el('h4', { text: 'Optimizer' }), typedObject('optimizer', cat.optimizers, false),
+    typedObject('criterion', cat.losses, false),
+    typedObject('optimizer', cat.optimizers, false),
   ];
-  if (cat.schedulers && cat.schedulers.length) parts.push(el('h4', { text: 'Scheduler' }), typedObject('scheduler', cat.schedulers, true));
+  if (cat.schedulers && cat.schedulers.length) parts.push(typedObject('scheduler', cat.schedulers, true));
   return section('Training', ...parts);
 }
 
@@ -415,15 +415,16 @@ function transformsSection() {
   return section('Images and labels',
     el('h4', { text: 'Transforms (image preprocessing)' }),
     stepList(spec, 'transforms', cat.transforms, 'transforms', { noun: 'transform' }),
-    el('h4', { text: 'Target transforms' }),
-    stepList(spec, 'target_transforms', cat.transforms, 'target_transforms', { noun: 'transform' }),
+    showTargetTransforms || (spec.target_transforms || []).length
+      ? [el('h4', { text: 'Target transforms' }), stepList(spec, 'target_transforms', cat.transforms, 'target_transforms', { noun: 'transform' })]
+      : el('button', { type: 'button', class: 'link', text: '+ target transforms', onclick: () => { showTargetTransforms = true; redraw(); } }),
     field('label names', 'labels', labels, 'one per line'));
 }
 
 function runSection() {
-  const name = el('input', { type: 'text', name: 'name', value: spec.name || '', required: true, pattern: '[A-Za-z0-9._-]{1,64}', oninput: () => { spec.name = name.value; changed(); } });
+  const name = el('input', { type: 'text', name: 'name', value: spec.name || '', required: true, pattern: '[A-Za-z0-9._-]{1,64}', title: '1 to 64 letters, digits, ".", "_" or "-"', oninput: () => { spec.name = name.value; changed(); } });
   return section('Run',
-    el('div', { class: 'row' }, field('model name', 'name', name, 'letters, digits . _ -'), numberField('seed', spec, 'seed', 'seed', '0', 'int')));
+    el('div', { class: 'row' }, field('model name', 'name', name), numberField('seed', spec, 'seed', 'seed', '0', 'int')));
 }
 
 function preprocessSection() {
@@ -437,9 +438,9 @@ function redraw(fromJSON) {
   clear(formBox);
   const net = isNetwork();
   formBox.append(
-    el('div', { class: 'col' }, runSection(), dataSection(), preprocessSection(), section('Metrics', metricsField())),
-    el('div', { class: 'col' }, modelSection(), net ? networkSection() : null));
-  if (net) formBox.append(el('div', { class: 'col' }, transformsSection()));
+    el('div', { class: 'col' }, runSection(), dataSection(), net && !spec.preprocess ? null : preprocessSection(), section('Metrics', metricsField())),
+    el('div', { class: 'col' }, modelSection()));
+  if (net) formBox.append(el('div', { class: 'col' }, networkSection(), transformsSection()));
   formBox.classList.toggle('three', net);
   formBox.scrollTop = scrollTop;
   changed(fromJSON);
@@ -511,7 +512,7 @@ async function validate() {
       lastShapes = shapes;
       for (const s of shapes) {
         const e = formBox.querySelector(`.step[data-field="model.layers[${s.index}]"] .shape`);
-        if (e) e.textContent = '→ ' + textOf(s.out_shape);
+        if (e) e.textContent = '→ ' + shapeText(s.out_shape);
       }
     }
   } catch (e) {

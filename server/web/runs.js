@@ -12,7 +12,7 @@ const active = (st) => st === 'queued' || st === 'running';
 
 // isEpochSeries says whether a series is per epoch (drawn against epochs)
 // rather than per step or iteration.
-export const isEpochSeries = (name) => /^(epoch_|val_|train_)/.test(name);
+export const isEpochSeries = (name) => /^(epoch_|val_|train_)/.test(name) || name === 'lr';
 
 // progressOf turns a progress event into [fraction, text].
 function progressOf(p) {
@@ -180,7 +180,7 @@ export function renderRun(main, id) {
       el('div', {}, el('h3', { text: 'Spec' }), specBox)));
 
   const stepChart = new LineChart(stepBox, { title: 'Loss per step', xLabel: 'step', secondAxis: (k) => k !== 'loss' });
-  const epochChart = new LineChart(epochBox, { title: 'Per epoch', xLabel: 'epoch' });
+  const epochChart = new LineChart(epochBox, { title: 'Per epoch', xLabel: 'epoch', secondAxis: (k) => k === 'lr' });
   // Count the draws that showed new points while the run was running: the
   // browser test reads it.
   for (const c of [stepChart, epochChart]) {
@@ -231,7 +231,7 @@ export function renderRun(main, id) {
     } }));
     clear(head).append(
       el('h1', {}, run.name, ' ', statusBadge(run.status)),
-      el('span', { class: 'muted', text: `${run.class} · ${id} · started ${fmtTime(run.started_at || run.created_at)} · ${fmtDuration(run.duration_s)}${run.attempt > 1 ? ' · attempt ' + run.attempt : ''}` }),
+      el('span', { class: 'muted', text: `${run.class} · ${id} · started ${fmtTime(run.started_at || run.created_at)} · ${run.attempt > 1 ? 'attempt ' + run.attempt + ' · ' : ''}` }, durationEl),
       el('span', { class: 'grow' }), ...buttons);
     main.dataset.status = run.status;
     if (run.error) {
@@ -239,6 +239,15 @@ export function renderRun(main, id) {
       errBox.classList.remove('hidden');
     }
   }
+
+  // The duration ticks while the run is running.
+  const durationEl = el('span', { id: 'duration' });
+  let loadedAt = performance.now();
+  const tick = setInterval(() => {
+    if (!run) return;
+    const extra = run.status === 'running' && run.started_at ? (performance.now() - loadedAt) / 1000 : 0;
+    durationEl.textContent = fmtDuration(run.duration_s == null ? null : run.duration_s + extra);
+  }, 1000);
 
   function showErr(e) {
     clear(errBox).append(e.message);
@@ -290,6 +299,8 @@ export function renderRun(main, id) {
 
   async function refresh() {
     run = await api('GET', '/api/runs/' + id);
+    loadedAt = performance.now();
+    durationEl.textContent = fmtDuration(run.duration_s);
     const network = run.class === 'Sequential';
     epochBox.classList.toggle('hidden', !network);
     stepBox.parentElement.classList.toggle('single', !network);
@@ -343,6 +354,7 @@ export function renderRun(main, id) {
   })();
   return () => {
     stopped = true;
+    clearInterval(tick);
     if (es) es.close();
     stepChart.destroy();
     epochChart.destroy();
@@ -388,7 +400,7 @@ export function renderCompare(main, query) {
       ]);
       const names = [...new Set(metrics.flatMap((m) => Object.keys(m.series || {})))].filter((n) => !/^test_/.test(n)).sort();
       for (const n of names) seriesSel.append(el('option', { value: n, text: n }));
-      seriesSel.value = names.includes('loss') ? 'loss' : names.includes('epoch_loss') ? 'epoch_loss' : names[0] || '';
+      seriesSel.value = ['epoch_loss', 'loss', 'val_accuracy'].find((n) => names.includes(n)) || names[0] || '';
       const label = (r) => `${r.name} (${r.id.slice(-6)})`;
       const drawChart = () => {
         if (chart) chart.destroy();
