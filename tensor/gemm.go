@@ -552,12 +552,15 @@ func gemmParallel(threads int, transA, transB bool, m, n, k int, alpha float32, 
 	if j.splitN {
 		total, j.unit = n, active.nr
 	}
-	// Strips of at least 4 tiles (and a block for big products), about 4 per
-	// goroutine.
+	// Each strip packs the whole of the other operand again (op(A) for an N
+	// split, op(B) for an M split), so strips are at least one cache block
+	// (NC columns or MC rows) wide: then an N split packs op(A) no more often
+	// than the serial loop over NC blocks does. Within that, up to 4 strips
+	// per goroutine let a goroutine slowed by other load take fewer.
 	units := (total + j.unit - 1) / j.unit
-	minUnits := 4
+	minUnits := active.mc / active.mr
 	if j.splitN {
-		minUnits = max(minUnits, min(active.nc, 256)/j.unit)
+		minUnits = active.nc / active.nr
 	}
 	j.chunks = max(threads, min(4*threads, units/minUnits))
 	j.offer(threads-1, j)
