@@ -264,6 +264,9 @@ func packA(trans bool, a []float32, lda, ic, pc, mc, kc, mr int, dst []float32) 
 		p := dst[ir*kc : (ir+mr)*kc]
 		if trans {
 			// op(A)[i][p] = A[p][i]: each k step is a contiguous run of rows.
+			if rows == mr && copyRows(p, a[pc*lda+ic+ir:], lda, kc, mr) {
+				continue
+			}
 			for q := 0; q < kc; q++ {
 				src := a[(pc+q)*lda+ic+ir:]
 				d := p[q*mr : q*mr+mr]

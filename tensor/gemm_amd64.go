@@ -62,6 +62,9 @@ func copyRows32AVX512(dst, src *float32, ld, rows int)
 func copyRows16AVX(dst, src *float32, ld, rows int)
 
 //go:noescape
+func copyRows8AVX(dst, src *float32, ld, rows int)
+
+//go:noescape
 func packT8AVX(dst, src *float32, ld, kc, stride int)
 
 var (
@@ -82,6 +85,8 @@ func copyRows(dst, src []float32, ld, rows, width int) bool {
 		copyRows32AVX512(&dst[0], &src[0], ld, rows)
 	case width == 16 && hasAVX:
 		copyRows16AVX(&dst[0], &src[0], ld, rows)
+	case width == 8 && hasAVX:
+		copyRows8AVX(&dst[0], &src[0], ld, rows)
 	default:
 		return false
 	}

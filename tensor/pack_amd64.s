@@ -115,3 +115,23 @@ pa_loop:
 pa_done:
 	VZEROUPPER
 	RET
+
+// func copyRows8AVX(dst, src *float32, ld, rows int)
+TEXT ·copyRows8AVX(SB), NOSPLIT, $0-32
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ ld+16(FP), DX
+	SHLQ $2, DX
+	MOVQ rows+24(FP), CX
+	TESTQ CX, CX
+	JEQ c8_done
+c8_loop:
+	VMOVUPS (SI), Y0
+	VMOVUPS Y0, (DI)
+	ADDQ DX, SI
+	ADDQ $32, DI
+	DECQ CX
+	JNE c8_loop
+c8_done:
+	VZEROUPPER
+	RET
