@@ -53,16 +53,15 @@ export function renderRuns(main, query) {
   } });
   const newer = el('button', { type: 'button', text: '← Newer', onclick: () => { if (page > 0) { page--; load(); } } });
   const older = el('button', { type: 'button', id: 'older', text: 'Older →', onclick: () => { if (cursors[page + 1]) { page++; load(); } } });
-  const pageInfo = el('span', { class: 'muted' });
+  const pageInfo = el('span', { class: 'muted pager' });
   const tbody = el('tbody');
   const errBox = el('div', { class: 'errors hidden' });
   clear(main).append(
-    el('div', { class: 'toolbar' }, el('h1', { text: 'Runs' }), statusSel, nameIn, el('span', { class: 'grow' }), cmpBtn),
+    el('div', { class: 'toolbar' }, el('h1', { text: 'Runs' }), statusSel, nameIn, el('span', { class: 'grow' }), newer, pageInfo, older, cmpBtn),
     errBox,
     el('table', { class: 'runs', id: 'runs-table' },
       el('thead', {}, el('tr', {}, ['', 'Status', 'Name', 'Model', 'Main metric', 'Duration', 'Created', 'Progress'].map((h) => el('th', { text: h })))),
-      tbody),
-    el('div', { class: 'pager' }, newer, pageInfo, older));
+      tbody));
 
   const updateCmp = () => {
     cmpBtn.textContent = `Compare selected (${selected.size})`;
