@@ -2,7 +2,14 @@ package server
 
 import (
 	"encoding/json"
+	"fmt"
+	"net/http"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
 	"testing"
+	"time"
 )
 
 // TestNetworkAPI covers the network catalogues, the layer shapes that
@@ -40,5 +47,97 @@ func TestNetworkAPI(t *testing.T) {
 			status: 200, contain: []string{`"predictions":["setosa"]`}},
 	} {
 		sc.run(t, ts.URL)
+	}
+}
+
+// TestNetworkResumesAfterSIGKILL kills the server with SIGKILL while it
+// trains a network, starts it again on the same data folder and checks that
+// the run resumes from its last checkpoint (rather than from epoch 1) and
+// finishes.
+func TestNetworkResumesAfterSIGKILL(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs a server process")
+	}
+	bin := filepath.Join(t.TempDir(), "slowserver")
+	if out, err := exec.Command("go", "build", "-o", bin, "./testdata/slowserver").CombinedOutput(); err != nil {
+		t.Fatalf("building the test server: %v\n%s", err, out)
+	}
+	dir := t.TempDir()
+	addr := freeAddr(t)
+	base := "http://" + addr
+	start := func() *exec.Cmd {
+		cmd := exec.Command(bin, "serve", "--addr", addr, "--data", dir)
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+		deadline := time.Now().Add(20 * time.Second)
+		for time.Now().Before(deadline) {
+			if resp, err := http.Get(base + "/api/health"); err == nil {
+				resp.Body.Close()
+				return cmd
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		t.Fatal("server did not start")
+		return nil
+	}
+	srv := start()
+	const epochs = 400
+	body := fmt.Sprintf(`{"name": "digits-net", "seed": 1, "data": {"train": "builtin:digits"},
+		"model": {"layers": [{"type": "Linear", "in_features": "auto", "out_features": 32}, {"type": "ReLU"},
+		                     {"type": "Linear", "in_features": "auto", "out_features": "n_labels"}]},
+		"optimizer": {"type": "SGD", "lr": 0.001}, "batch_size": 16, "epochs": %d}`, epochs)
+	resp, err := http.Post(base+"/api/runs", "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var created struct{ ID string }
+	json.NewDecoder(resp.Body).Decode(&created)
+	resp.Body.Close()
+	epochPoints := func() int {
+		var m struct {
+			Series map[string][]any `json:"series"`
+		}
+		json.Unmarshal([]byte(get(t, base+"/api/runs/"+created.ID+"/metrics")), &m)
+		return len(m.Series["val_loss"])
+	}
+	var before int
+	deadline := time.Now().Add(60 * time.Second)
+	for before < 10 && time.Now().Before(deadline) {
+		before = epochPoints()
+		time.Sleep(30 * time.Millisecond)
+	}
+	if before < 10 {
+		t.Fatal("the run recorded no epochs")
+	}
+	if err := srv.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	srv.Wait()
+	start()
+	deadline = time.Now().Add(120 * time.Second)
+	var run map[string]any
+	for time.Now().Before(deadline) {
+		if r, err := http.Get(base + "/api/runs/" + created.ID); err == nil {
+			run = map[string]any{}
+			json.NewDecoder(r.Body).Decode(&run)
+			r.Body.Close()
+			if run["status"] == "succeeded" || run["status"] == "failed" {
+				break
+			}
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if run["status"] != "succeeded" {
+		t.Fatalf("after the restart the run is %v", run)
+	}
+	events := get(t, base+"/api/runs/"+created.ID+"/events")
+	if !strings.Contains(events, "resuming after epoch") {
+		t.Fatalf("the second attempt did not resume from a checkpoint:\n%.2000s", events)
+	}
+	// From scratch, the second attempt would add all the epochs again.
+	if after := epochPoints(); after >= before+epochs {
+		t.Errorf("%d epoch points before the kill and %d after: the run started over", before, after)
 	}
 }
