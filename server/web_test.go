@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 	"github.com/mlforge/mlforge/store"
@@ -75,7 +76,13 @@ func browser(t *testing.T) context.Context {
 			}
 		}
 	})
-	if err := chromedp.Run(ctx, chromedp.EmulateViewport(1366, 768)); err != nil {
+	// Report Content-Security-Policy violations as console errors.
+	cspProbe := chromedp.ActionFunc(func(ctx context.Context) error {
+		_, err := page.AddScriptToEvaluateOnNewDocument(`document.addEventListener('securitypolicyviolation',
+			(e) => console.error('CSP violation: ' + e.violatedDirective + ' ' + e.blockedURI))`).Do(ctx)
+		return err
+	})
+	if err := chromedp.Run(ctx, chromedp.EmulateViewport(1366, 768), cspProbe); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
@@ -455,6 +462,21 @@ func TestWebManyRuns(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	// A run with 50,000 points, drawn decimated.
+	huge := &store.Run{ID: store.NewID(), Name: "huge", Class: "Sequential", Spec: specJSON, Status: store.Queued}
+	if err := s.store.CreateRun(bg, huge); err != nil {
+		t.Fatal(err)
+	}
+	s.store.StartRun(bg, huge.ID, 0)
+	s.store.FinishRun(bg, huge.ID, 0, store.Succeeded, result, "")
+	hugePts := make([]store.Point, 50000)
+	for i := range hugePts {
+		hugePts[i] = store.Point{Series: "loss", Step: i + 1, Epoch: 1 + i/5000, Value: 1/math.Sqrt(float64(i+1)) + 0.05*math.Sin(float64(i)), Time: time.Now()}
+	}
+	if err := s.store.Append(bg, huge.ID, hugePts, nil); err != nil {
+		t.Fatal(err)
+	}
+
 	t0 := time.Now()
 	var renderMs string
 	var rows int
@@ -484,6 +506,16 @@ func TestWebManyRuns(t *testing.T) {
 		t.Fatal(err)
 	}
 	chartTime := time.Since(t2)
+	t3 := time.Now()
+	var hugeDrawMs string
+	if err := chromedp.Run(ctx, chromedp.Navigate(ts.URL+"/#/runs/"+huge.ID),
+		waitJS(`document.getElementById('chart-step')?.dataset.points === '50000'`),
+		chromedp.Evaluate(`document.getElementById('chart-step').dataset.drawMs`, &hugeDrawMs),
+	); err != nil {
+		t.Fatal(err)
+	}
+	hugeTime := time.Since(t3)
+	t.Logf("run page with 50,000 loss points (drawn decimated to about 10,000) shown in %v (one draw %s ms)", hugeTime.Round(time.Millisecond), hugeDrawMs)
 	t.Logf("500 runs: first list page (50 rows) in %v (DOM build %s ms), next page (%d rows) in %v; run page with 10,000 loss points shown in %v (one draw %s ms)",
 		listTime.Round(time.Millisecond), renderMs, rows, pageTime.Round(time.Millisecond), chartTime.Round(time.Millisecond), drawMs)
 }
@@ -695,4 +727,38 @@ func TestWebToken(t *testing.T) {
 	); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// TestWebProgressAndCancel starts a long run through the API, sees its live
+// progress in the runs list, and cancels it from its page.
+func TestWebProgressAndCancel(t *testing.T) {
+	ctx := browser(t)
+	s, ts := newTestServer(t, "sqlite", "")
+	networks := hasNetworks(t, ts.URL)
+	writeTrainingCSV(t, filepath.Join(s.filesDir, "long.csv"), 30000, networks)
+	body := `{"name": "long", "data": {"train": "long.csv"}, "model": {"class": "LogisticRegression", "params": {"max_iter": 100000, "tol": 0}}}`
+	if networks {
+		body = `{"name": "long", "data": {"train": "long.csv"}, "model": {"layers": [{"type": "Linear", "in_features": "auto", "out_features": 64},
+			{"type": "ReLU"}, {"type": "Linear", "in_features": 64, "out_features": "n_labels"}]},
+			"criterion": {"type": "CrossEntropyLoss"}, "optimizer": {"type": "SGD", "lr": 0.01}, "batch_size": 64, "epochs": 100000}`
+	}
+	out := scenario{name: "create", method: "POST", path: "/api/runs", body: body, status: 202}.run(t, ts.URL)
+	var created struct{ ID string }
+	json.Unmarshal([]byte(out), &created)
+	waitStatus(t, ts.URL, created.ID, "running")
+	var progress, status string
+	if err := chromedp.Run(ctx,
+		chromedp.Navigate(ts.URL+"/#/runs"),
+		waitJS(`/\d/.test(document.querySelector('#runs-table .progress small')?.textContent || '')`),
+		chromedp.Text(`#runs-table .progress small`, &progress),
+		chromedp.Click(`#runs-table a`),
+		chromedp.WaitVisible(`#cancel`),
+		chromedp.Click(`#cancel`),
+		waitJS(`document.getElementById('app').dataset.status === 'cancelled'`),
+		chromedp.Evaluate(`document.getElementById('app').dataset.status`, &status),
+	); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("progress shown in the runs list: %q", progress)
+	waitStatus(t, ts.URL, created.ID, "cancelled")
 }
