@@ -81,6 +81,8 @@ function parseValue(p, t) {
     return nums.every(Number.isFinite) ? nums : t;
   }
   if (type === 'string') return t;
+  // Pairs, sizes and the like: "3, 3" or "3 3" is a list of numbers.
+  if (/^-?\d+(\.\d+)?([\s,]+-?\d+(\.\d+)?)+$/.test(t)) return t.split(/[\s,]+/).map(Number);
   try { return JSON.parse(t); } catch { return t; }
 }
 
@@ -95,7 +97,7 @@ function typeHint(p) {
 }
 
 function defaultText(p) {
-  return p.default === undefined ? 'required' : textOf(p.default);
+  return p.required || p.default === undefined ? 'required' : textOf(p.default);
 }
 
 // ---- form pieces ----
@@ -111,7 +113,7 @@ function field(label, path, control, hint) {
 function paramField(p, obj, path) {
   const key = p.name;
   const fpath = path ? path + '.' + key : key;
-  const title = (p.help || '') + (p.default !== undefined ? ` (default: ${defaultText(p)})` : '');
+  const title = (p.help || '') + ` (${p.required || p.default === undefined ? 'required' : 'default: ' + defaultText(p)})`;
   let control;
   if (p.enum && p.enum.length) {
     control = el('select', { title, onchange: () => {
@@ -152,7 +154,7 @@ function paramGrid(params, obj, path, compact) {
   }
   const shown = [], hidden = [];
   for (const p of params) {
-    const important = !compact || obj[p.name] !== undefined || p.default === undefined || p.auto || p.n_labels;
+    const important = !compact || obj[p.name] !== undefined || p.required || p.default === undefined || p.auto || p.n_labels;
     (important ? shown : hidden).push(p);
   }
   for (const p of shown) grid.append(paramField(p, obj, path));
