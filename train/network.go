@@ -491,8 +491,9 @@ type trainer struct {
 	task  ml.Task
 	hash  string
 
-	epoch   int // epochs completed
-	step    int // steps completed
+	evalDL  *loader.DataLoader // the held-out data, kept across epochs
+	epoch   int                // epochs completed
+	step    int                // steps completed
 	history []EpochMetrics
 }
 
@@ -579,8 +580,10 @@ func (t *trainer) fit(ctx context.Context) error {
 func (t *trainer) evaluate(ctx context.Context, ds loader.Dataset) (loss, acc float64, err error) {
 	t.seq.Train(false)
 	defer t.seq.Train(true)
-	dl := &loader.DataLoader{Dataset: ds, BatchSize: max(t.s.BatchSize, 256)}
-	it, err := dl.Iter(ctx, 0)
+	if t.evalDL == nil || t.evalDL.Dataset != ds {
+		t.evalDL = &loader.DataLoader{Dataset: ds, BatchSize: max(t.s.BatchSize, 256)}
+	}
+	it, err := t.evalDL.Iter(ctx, 0)
 	if err != nil {
 		return 0, 0, err
 	}
