@@ -492,6 +492,7 @@ type trainer struct {
 	hash  string
 
 	evalDL  *loader.DataLoader // the held-out data, kept across epochs
+	evalG   *nn.Graph          // inference graph, kept across epochs
 	epoch   int                // epochs completed
 	step    int                // steps completed
 	history []EpochMetrics
@@ -587,7 +588,10 @@ func (t *trainer) evaluate(ctx context.Context, ds loader.Dataset) (loss, acc fl
 	if err != nil {
 		return 0, 0, err
 	}
-	g := nn.NewInferenceGraph()
+	if t.evalG == nil {
+		t.evalG = nn.NewInferenceGraph()
+	}
+	g := t.evalG
 	var sum float64
 	var n, correct int
 	for it.Next() {
