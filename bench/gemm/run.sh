@@ -7,7 +7,10 @@
 # interleaved, `rounds` times each (default 3), and every number is the best
 # seen for that shape. torch uses 2 threads; OPENBLAS_NUM_THREADS=1 was its
 # fastest setting here (torch.set_num_threads(2) with one OpenBLAS thread).
-# OPENBLAS_CORETYPE is left unset so OpenBLAS picks its AVX-512 kernels.
+# OPENBLAS_CORETYPE is left unset so OpenBLAS picks its AVX-512 kernels
+# (0.3.21 reports "Cooperlake" here; the header lines name the kernels used).
+# Debian's torch is built with BLAS_INFO=generic and loads libblas.so.3, which
+# update-alternatives points at OpenBLAS (openblas-pthread), as numpy does.
 set -eu
 cd "$(dirname "$0")/../.."
 rounds=${1:-3}
@@ -17,9 +20,11 @@ go build -o "$tmp/gemm" ./bench/gemm
 i=0
 while [ "$i" -lt "$rounds" ]; do
 	"$tmp/gemm" -reps 3 >>"$tmp/out" 2>/dev/null
-	OPENBLAS_NUM_THREADS=1 /usr/bin/python3 bench/gemm/torch_gemm.py --reps 3 --numpy >>"$tmp/out"
+	OPENBLAS_NUM_THREADS=1 /usr/bin/python3 bench/gemm/torch_gemm.py --reps 3 --numpy >>"$tmp/out" 2>"$tmp/torch.err"
 	i=$((i + 1))
 done
+"$tmp/gemm" -shapes 1,1,1 -reps 1 2>&1 >/dev/null | head -1
+head -1 "$tmp/torch.err"
 awk '
 { key = $2 "x" $3 "x" $4 " " $5; if (!(key in seen)) { seen[key] = 1; order[++n] = key }
   if ($6 > best[$1, key]) best[$1, key] = $6 }

@@ -45,6 +45,20 @@ def best(fn, flops, reps, min_time):
     return rate
 
 
+def openblas_core():
+    """Returns the kernel set OpenBLAS picked (e.g. Cooperlake: AVX-512)."""
+    import ctypes
+    import glob
+    for path in glob.glob("/usr/lib/x86_64-linux-gnu/openblas-pthread/libopenblas*.so*"):
+        try:
+            lib = ctypes.CDLL(path)
+            lib.openblas_get_corename.restype = ctypes.c_char_p
+            return lib.openblas_get_corename().decode()
+        except (OSError, AttributeError):
+            continue
+    return "unknown"
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--shapes", default=DEFAULT)
@@ -53,6 +67,7 @@ def main():
     ap.add_argument("--numpy", action="store_true", help="also time numpy.matmul")
     args = ap.parse_args()
     torch.set_num_threads(2)
+    print(f"# torch {torch.__version__}, OpenBLAS core {openblas_core()}", file=sys.stderr)
     g = torch.Generator().manual_seed(0)
     for s in args.shapes.split(";"):
         f = s.split(",")
