@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"sync"
 
 	"gonum.org/v1/gonum/mat"
 
@@ -335,30 +336,50 @@ func (s *MinMaxScaler) Fit(ctx context.Context, X *mat.Dense, _ []float64) error
 	if err := ml.ValidateParams(s); err != nil {
 		return err
 	}
-	if _, err := checkX("MinMaxScaler", X, 0, true); err != nil {
-		return err
+	if X == nil || X.IsEmpty() {
+		return ml.DataErrorf("X is empty: expected at least one row")
 	}
 	data, r, c := rows(X)
+	// One pass over X in row blocks, in parallel for large inputs: column
+	// minima and maxima per block, merged after. An infinite value shows up
+	// as an infinite minimum or maximum; checkX then names where it is.
+	var mu sync.Mutex
 	lo := make([]float64, c)
 	hi := make([]float64, c)
 	for j := range lo {
 		lo[j], hi[j] = math.Inf(1), math.Inf(-1)
 	}
-	for i := 0; i < r; i++ {
-		row := data[i*c : (i+1)*c]
-		l, h := lo[:len(row)], hi[:len(row)]
-		for j, v := range row {
-			// Comparisons with NaN are false, so NaN is skipped.
-			if v < l[j] {
-				l[j] = v
-			}
-			if v > h[j] {
-				h[j] = v
+	forRows(r, c, func(first, last int) {
+		l := make([]float64, c)
+		h := make([]float64, c)
+		for j := range l {
+			l[j], h[j] = math.Inf(1), math.Inf(-1)
+		}
+		for i := first; i < last; i++ {
+			row := data[i*c : (i+1)*c]
+			l, h := l[:len(row)], h[:len(row)]
+			for j, v := range row {
+				// Comparisons with NaN are false, so NaN is skipped.
+				if v < l[j] {
+					l[j] = v
+				}
+				if v > h[j] {
+					h[j] = v
+				}
 			}
 		}
-	}
+		mu.Lock()
+		for j := range lo {
+			lo[j], hi[j] = min(lo[j], l[j]), max(hi[j], h[j])
+		}
+		mu.Unlock()
+	})
 	for j := range lo {
-		if lo[j] > hi[j] { // no value present (X holds no infinity)
+		if math.IsInf(lo[j], -1) || math.IsInf(hi[j], 1) {
+			_, err := checkX("MinMaxScaler", X, 0, true)
+			return err
+		}
+		if lo[j] > hi[j] { // no value present
 			lo[j], hi[j] = math.NaN(), math.NaN()
 		}
 	}
