@@ -96,6 +96,11 @@ type RNNWeights struct {
 // the weight gradients in one GEMM per weight. A Recurrent is safe to call
 // several times on one Graph (weight sharing): every call saves its
 // activations in the Graph's arena.
+//
+// The exported fields describe the layer as built. BatchFirst, Dropout and
+// LastStep may be changed between calls; the sizes, NumLayers,
+// Bidirectional, Bias and Nonlinearity follow from the weights and the
+// constructor and must not be.
 type Recurrent struct {
 	kind rnnKind
 	mode
