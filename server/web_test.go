@@ -116,6 +116,21 @@ func setField(sel, value string) chromedp.Action {
 	})
 }
 
+// click clicks the element matching sel, found and clicked in one step
+// (the page redraws parts of itself while it runs).
+func click(sel string) chromedp.Action {
+	return chromedp.ActionFunc(func(ctx context.Context) error {
+		var ok bool
+		if err := chromedp.Evaluate(fmt.Sprintf(`(() => { const e = document.querySelector(%q); if (!e) return false; e.click(); return true; })()`, sel), &ok).Do(ctx); err != nil {
+			return err
+		}
+		if !ok {
+			return fmt.Errorf("no element %s to click", sel)
+		}
+		return nil
+	})
+}
+
 // waitJS polls a JavaScript expression until it is true.
 func waitJS(expr string) chromedp.Action {
 	return chromedp.Poll(expr, nil, chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(45*time.Second))
@@ -278,7 +293,7 @@ func TestWebTrainAndCompare(t *testing.T) {
 		setField(`select[name="data.kind"]`, "csv"),
 		chromedp.WaitVisible(`input[name="upload"]`),
 		chromedp.SetUploadFiles(`input[name="upload"]`, []string{csvPath}),
-		chromedp.Click(`button.upload`),
+		click(`button.upload`),
 		waitJS(`document.querySelector('select[name="data.train"]')?.value === 'uploads/watch.csv'`),
 	}
 	if networks {
@@ -290,11 +305,11 @@ func TestWebTrainAndCompare(t *testing.T) {
 			setField(`select[name="data.kind"]`, "csv"),
 			setField(`select[name="data.train"]`, "uploads/watch.csv"),
 			chromedp.Evaluate(`document.querySelectorAll('.step .remove').forEach(() => document.querySelector('.step .remove').click())`, nil),
-			setField(`select[name="add-layer"]`, "Linear"), chromedp.Click(`button.add-layers`),
+			setField(`select[name="add-layer"]`, "Linear"), click(`button.add-layers`),
 			setField(`input[name="model.layers[0].in_features"]`, "auto"),
 			setField(`input[name="model.layers[0].out_features"]`, "32"),
-			setField(`select[name="add-layer"]`, "ReLU"), chromedp.Click(`button.add-layers`),
-			setField(`select[name="add-layer"]`, "Linear"), chromedp.Click(`button.add-layers`),
+			setField(`select[name="add-layer"]`, "ReLU"), click(`button.add-layers`),
+			setField(`select[name="add-layer"]`, "Linear"), click(`button.add-layers`),
 			setField(`input[name="model.layers[2].in_features"]`, "32"),
 			setField(`input[name="model.layers[2].out_features"]`, "n_labels"),
 			setField(`input[name="epochs"]`, "20"),
@@ -312,7 +327,7 @@ func TestWebTrainAndCompare(t *testing.T) {
 	}
 	actions = append(actions,
 		screenshot(t, "form.png"),
-		chromedp.Click(`#start`),
+		click(`#start`),
 		waitJS(`/^#\/runs\/[0-9a-f]{21}$/.test(location.hash)`),
 	)
 	if err := chromedp.Run(ctx, actions...); err != nil {
@@ -341,7 +356,7 @@ func TestWebTrainAndCompare(t *testing.T) {
 
 	// Run again with another parameter, from the run page.
 	second := []chromedp.Action{
-		chromedp.Click(`#run-again`),
+		click(`#run-again`),
 		chromedp.WaitVisible(`#spec-form[data-ready]`),
 		waitJS(`document.getElementById('spec-json')?.value.includes('uploads/watch.csv')`),
 		setField(`input[name="name"]`, "watch-b"),
@@ -351,7 +366,7 @@ func TestWebTrainAndCompare(t *testing.T) {
 	} else {
 		second = append(second, setField(`input[name="model.params.C"]`, "0.01"), setField(`input[name="model.params.max_iter"]`, "60"))
 	}
-	second = append(second, chromedp.Click(`#start`), waitJS(`/^#\/runs\/[0-9a-f]{21}$/.test(location.hash)`))
+	second = append(second, click(`#start`), waitJS(`/^#\/runs\/[0-9a-f]{21}$/.test(location.hash)`))
 	if err := chromedp.Run(ctx, second...); err != nil {
 		t.Fatal(err)
 	}
@@ -364,7 +379,7 @@ func TestWebTrainAndCompare(t *testing.T) {
 		chromedp.Navigate(ts.URL+"/#/runs"),
 		waitJS(`document.querySelectorAll('#runs-table input.pick').length === 2`),
 		chromedp.Evaluate(`document.querySelectorAll('#runs-table input.pick').forEach((c) => c.click())`, nil),
-		chromedp.Click(`#compare-selected`),
+		click(`#compare-selected`),
 		chromedp.WaitVisible(`#compare-metrics`),
 		waitJS(`+document.getElementById('chart-compare')?.dataset.points > 0`),
 		chromedp.Text(`#compare-params`, &paramsText),
@@ -419,7 +434,7 @@ func TestWebValidationError(t *testing.T) {
 	}
 	// Starting the run shows the same errors and stays on the form.
 	var hash string
-	if err := chromedp.Run(ctx, chromedp.Click(`#start`), chromedp.Sleep(300*time.Millisecond),
+	if err := chromedp.Run(ctx, click(`#start`), chromedp.Sleep(300*time.Millisecond),
 		chromedp.WaitVisible(`[data-field="model.params.C"] > .field-error`), chromedp.Evaluate(`location.hash`, &hash)); err != nil {
 		t.Fatal(err)
 	}
@@ -491,7 +506,7 @@ func TestWebManyRuns(t *testing.T) {
 		t.Fatal(err)
 	}
 	t1 := time.Now()
-	if err := chromedp.Run(ctx, chromedp.Click(`#older`),
+	if err := chromedp.Run(ctx, click(`#older`),
 		waitJS(fmt.Sprintf(`document.querySelector('#runs-table tbody tr[data-id]')?.dataset.id !== %q && document.querySelector('.pager')?.textContent.includes('page 2')`, firstID)),
 		chromedp.Evaluate(`document.querySelectorAll('#runs-table tbody tr[data-id]').length`, &rows)); err != nil {
 		t.Fatal(err)
@@ -654,22 +669,22 @@ func TestWebNetworkForm(t *testing.T) {
 		setField(`select[name="data.kind"]`, "images"),
 		setField(`select[name="data.train"]`, "pets"),
 		chromedp.Evaluate(`while (document.querySelector('.step .remove')) document.querySelector('.step .remove').click()`, nil),
-		setField(`select[name="add-layer"]`, "Conv2d"), chromedp.Click(`button.add-layers`),
+		setField(`select[name="add-layer"]`, "Conv2d"), click(`button.add-layers`),
 		setField(`input[name="model.layers[0].in_channels"]`, "auto"),
 		setField(`input[name="model.layers[0].out_channels"]`, "32"),
 		setField(`input[name="model.layers[0].kernel_size"]`, "3"),
-		setField(`select[name="add-layer"]`, "Flatten"), chromedp.Click(`button.add-layers`),
-		setField(`select[name="add-layer"]`, "ReLU"), chromedp.Click(`button.add-layers`),
-		chromedp.Click(`.step[data-index="2"] button[title="move up"]`),
-		setField(`select[name="add-layer"]`, "Linear"), chromedp.Click(`button.add-layers`),
+		setField(`select[name="add-layer"]`, "Flatten"), click(`button.add-layers`),
+		setField(`select[name="add-layer"]`, "ReLU"), click(`button.add-layers`),
+		click(`.step[data-index="2"] button[title="move up"]`),
+		setField(`select[name="add-layer"]`, "Linear"), click(`button.add-layers`),
 		setField(`input[name="model.layers[3].in_features"]`, "auto"),
 		setField(`input[name="model.layers[3].out_features"]`, "n_labels"),
 		setField(`select[name="scheduler.type"]`, "StepLR"),
 		setField(`input[name="scheduler.step_size"]`, "1"),
 		setField(`input[name="scheduler.gamma"]`, "0.5"),
-		setField(`select[name="add-transforms"]`, "Resize"), chromedp.Click(`button.add-transforms`),
+		setField(`select[name="add-transforms"]`, "Resize"), click(`button.add-transforms`),
 		setField(`input[name="transforms[0].size"]`, "28"),
-		setField(`select[name="add-transforms"]`, "Normalize"), chromedp.Click(`button.add-transforms`),
+		setField(`select[name="add-transforms"]`, "Normalize"), click(`button.add-transforms`),
 		setField(`input[name="transforms[1].mean"]`, "0.5"),
 		setField(`input[name="transforms[1].std"]`, "0.5"),
 		setField(`textarea[name="labels"]`, "cat\ndog\n"),
@@ -717,7 +732,7 @@ func TestWebToken(t *testing.T) {
 		chromedp.Navigate(ts.URL+"/#/runs"),
 		chromedp.WaitVisible(`#token-prompt`),
 		chromedp.SendKeys(`#token-input`, "web-token-123"),
-		chromedp.Click(`#token-prompt button[type=submit]`),
+		click(`#token-prompt button[type=submit]`),
 		chromedp.WaitNotPresent(`#token-prompt`),
 		waitJS(`document.querySelector('#runs-table tbody')?.textContent.includes('No runs yet')`),
 		chromedp.Navigate(ts.URL+"/#/new"),
@@ -745,15 +760,21 @@ func TestWebProgressAndCancel(t *testing.T) {
 	out := scenario{name: "create", method: "POST", path: "/api/runs", body: body, status: 202}.run(t, ts.URL)
 	var created struct{ ID string }
 	json.Unmarshal([]byte(out), &created)
+	t.Cleanup(func() { // whatever happened, stop the long run
+		req, _ := http.NewRequest("POST", ts.URL+"/api/runs/"+created.ID+"/cancel", nil)
+		if resp, err := http.DefaultClient.Do(req); err == nil {
+			resp.Body.Close()
+		}
+	})
 	waitStatus(t, ts.URL, created.ID, "running")
 	var progress, status string
 	if err := chromedp.Run(ctx,
 		chromedp.Navigate(ts.URL+"/#/runs"),
 		waitJS(`/\d/.test(document.querySelector('#runs-table .progress small')?.textContent || '')`),
-		chromedp.Text(`#runs-table .progress small`, &progress),
-		chromedp.Click(`#runs-table a`),
-		chromedp.WaitVisible(`#cancel`),
-		chromedp.Click(`#cancel`),
+		chromedp.Evaluate(`document.querySelector('#runs-table .progress small')?.textContent || ''`, &progress),
+		click(`#runs-table a`),
+		waitJS(`!!document.getElementById('cancel')`),
+		click(`#cancel`),
 		waitJS(`document.getElementById('app').dataset.status === 'cancelled'`),
 		chromedp.Evaluate(`document.getElementById('app').dataset.status`, &status),
 	); err != nil {
