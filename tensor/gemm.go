@@ -555,15 +555,14 @@ func gemmParallel(threads int, transA, transB bool, m, n, k int, alpha float32, 
 	if j.splitN {
 		total, j.unit = n, active.nr
 	}
-	// Each strip packs the whole of the other operand again (op(A) for an N
-	// split, op(B) for an M split), so strips are at least one cache block
-	// (NC columns or MC rows) wide: then an N split packs op(A) no more often
-	// than the serial loop over NC blocks does. Within that, up to 4 strips
-	// per goroutine let a goroutine slowed by other load take fewer.
+	// Up to 4 strips per goroutine, so that a goroutine slowed down by other
+	// load takes fewer. Each strip packs the other operand again (op(A) for
+	// an N split, op(B) for an M split), so strips stay at least 4 tiles (and
+	// for N splits 256 columns) wide.
 	units := (total + j.unit - 1) / j.unit
-	minUnits := active.mc / active.mr
+	minUnits := 4
 	if j.splitN {
-		minUnits = active.nc / active.nr
+		minUnits = max(minUnits, 256/j.unit)
 	}
 	j.chunks = max(threads, min(4*threads, units/minUnits))
 	j.offer(threads-1, j)
