@@ -156,6 +156,7 @@ type Graph struct {
 	convT   convTask
 	ewT     ewTask
 	poolT   poolTask
+	fuseT   fusedConvTask
 	scratch []*tensor.Tensor // per-part gradient accumulators
 }
 

@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/mlforge/mlforge/nn"
-	"github.com/mlforge/mlforge/tensor"
 )
 
 // jsonNames lists the json tag names of the struct v points to.
@@ -75,11 +74,9 @@ func (o *SGD) Step() {
 		buf, fresh := o.b.get(0, i, p, 0)
 		buf = buf[:len(w)]
 		if !fresh && wd == 0 && !o.cfg.Nesterov {
-			// The common case with vector kernels: buf = momentum*buf +
+			// The common case, in one vector pass: buf = momentum*buf +
 			// (1-dampening)*g; p -= lr*buf.
-			tensor.Scale(mom, buf)
-			tensor.Axpy(damp, g, buf)
-			tensor.Axpy(-lr, buf, w)
+			sgdMomentum(w, g, buf, lr, mom, damp)
 			continue
 		}
 		for j, gv := range g {
@@ -121,4 +118,14 @@ func (o *SGD) LoadState(s *State) error {
 	}
 	o.lr = s.Scalars["lr"]
 	return nil
+}
+
+// sgdMomentumGeneric is sgdMomentum's portable loop.
+func sgdMomentumGeneric(w, g, buf []float32, lr, mom, damp float32) {
+	g, buf = g[:len(w)], buf[:len(w)]
+	for j := range w {
+		b := mom*buf[j] + damp*g[j]
+		buf[j] = b
+		w[j] -= lr * b
+	}
 }

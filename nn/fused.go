@@ -1,0 +1,319 @@
+package nn
+
+import (
+	"math"
+
+	"github.com/mlforge/mlforge/tensor"
+)
+
+// This file holds the fused operations Sequential uses for common runs of
+// layers. A fused op computes exactly what its layers compute one after the
+// other, but image by image while the intermediate results are still in
+// cache, and it keeps only what its backward pass needs. Inside a Sequential
+// the intermediate results are never visible, so nothing observable changes
+// except speed and memory.
+
+// fuse runs the fusable prefix of layers on x, returning the output and how
+// many layers it consumed (0: no fusion applies; run layers[0] alone).
+func (g *Graph) fuse(layers []Module, x *Var) (*Var, int) {
+	if g.err != nil || len(layers) < 3 {
+		return nil, 0
+	}
+	c, ok := layers[0].(*Conv2d)
+	if !ok {
+		return nil, 0
+	}
+	if _, ok := layers[1].(*ReLU); !ok {
+		return nil, 0
+	}
+	p, ok := layers[2].(*MaxPool2d)
+	if !ok {
+		return nil, 0
+	}
+	po := p.PoolOptions
+	po.normalize()
+	if po.KernelSize != [2]int{2, 2} || po.Stride != [2]int{2, 2} || po.Padding != [2]int{} || po.Dilation != [2]int{1, 1} || po.CeilMode {
+		return nil, 0
+	}
+	if y := g.convReLUPool(x, c.Weight, c.Bias, c.ConvOptions); y != nil {
+		return y, 3
+	}
+	return nil, 0
+}
+
+// convReLUPool computes MaxPool2d(2)(ReLU(Conv2d(x, w, b))) for an
+// ungrouped convolution. It returns nil when the shapes do not fit, so that
+// the unfused layers report the error.
+//
+// Per image it convolves into a scratch plane set, then takes each 2x2
+// window's maximum m and outputs max(m, 0), remembering the position of the
+// first maximum: ReLU and max commute, and where m <= 0 the unfused ReLU's
+// gradient is zero anyway. The backward pass rebuilds the image's dense
+// output gradient (non-zero only at those positions where m > 0) and its
+// columns in scratch, and runs the convolution's backward products there.
+func (g *Graph) convReLUPool(x, w, b *Var, opt ConvOptions) *Var {
+	opt.normalize()
+	xs, ws := x.Data.Shape, w.Data.Shape
+	if len(xs) != 4 || len(ws) != 4 || opt.Groups != 1 || xs[1] != ws[1] || (b != nil && len(b.Data.Data) != ws[0]) {
+		return nil
+	}
+	N, C, H, W := xs[0], xs[1], xs[2], xs[3]
+	O, kh, kw := ws[0], ws[2], ws[3]
+	oh := convOut(H, kh, opt.Padding[0], opt.Stride[0], opt.Dilation[0])
+	ow := convOut(W, kw, opt.Padding[1], opt.Stride[1], opt.Dilation[1])
+	if oh < 2 || ow < 2 || N < 1 {
+		return nil
+	}
+	ph, pw := oh/2, ow/2
+	y := g.buf(N, O, ph, pw)
+	req := !g.noGrad && (x.requiresGrad || w.requiresGrad || (b != nil && b.requiresGrad))
+	var idx []int32
+	if req {
+		idx = g.ibuf(len(y.Data))
+	}
+	t := &g.fuseT
+	*t = fusedConvTask{x: x.Data.Data, w: w.Data.Data, y: y.Data, idx: idx, N: N, C: C, H: H, W: W, O: O, kh: kh, kw: kw, oh: oh, ow: ow,
+		sh: opt.Stride[0], sw: opt.Stride[1], ph: opt.Padding[0], pw: opt.Padding[1], dh: opt.Dilation[0], dw: opt.Dilation[1]}
+	if b != nil {
+		t.b = b.Data.Data
+	}
+	t.direct = kh == 1 && kw == 1 && t.sh == 1 && t.sw == 1 && t.ph == 0 && t.pw == 0
+	K, L := C*kh*kw, oh*ow
+	nparts := g.parts(N)
+	for p := 0; p < nparts; p++ {
+		t.out[p] = g.buf(O * L).Data
+		if !t.direct {
+			t.col[p] = g.buf(K * L).Data
+		}
+	}
+	g.parallel(t, nparts, N*O*L*K)
+	n := g.newNode(y, convReLUPoolBack, x, w, b)
+	n.idx = idx
+	n.ints = [10]int{opt.Stride[0], opt.Stride[1], opt.Padding[0], opt.Padding[1], opt.Dilation[0], opt.Dilation[1], oh, ow, 0, 0}
+	return n
+}
+
+// maxFuseParts bounds the parts of a fused op (their scratch buffers live in
+// fixed arrays).
+const maxFuseParts = 8
+
+// parts returns how many parts g.parallel will use for n independent items.
+func (g *Graph) parts(n int) int {
+	workers.once.Do(startWorkers)
+	return max(1, min(n, workers.n, maxFuseParts))
+}
+
+// fusedConvTask runs the fused convolution, ReLU and 2x2 max-pooling
+// forward or backward over a range of images.
+type fusedConvTask struct {
+	back                          bool
+	direct                        bool // 1x1 kernel, stride 1, no padding: the image is its own column matrix
+	x, w, b, y                    []float32
+	idx                           []int32
+	gy, gx                        []float32
+	N, C, H, W, O, kh, kw, oh, ow int
+	sh, sw, ph, pw, dh, dw        int
+	// Per-part scratch: the image's convolution output (or its gradient),
+	// its columns, the columns' gradient, and weight and bias gradients.
+	out, col, dcol, gw, gb [maxFuseParts][]float32
+}
+
+func (t *fusedConvTask) run(part, parts int) {
+	lo, hi := span(t.N, part, parts)
+	K, L := t.C*t.kh*t.kw, t.oh*t.ow
+	CHW := t.C * t.H * t.W
+	P := (t.oh / 2) * (t.ow / 2)
+	out := t.out[part]
+	for n := lo; n < hi; n++ {
+		src := t.x[n*CHW : (n+1)*CHW]
+		col := src
+		if !t.direct && (!t.back || t.gw[part] != nil) {
+			col = t.col[part]
+			tensor.Im2col(src, t.C, t.H, t.W, t.kh, t.kw, t.ph, t.pw, t.sh, t.sw, t.dh, t.dw, col)
+		}
+		yn := t.y[n*t.O*P : (n+1)*t.O*P]
+		var idx []int32
+		if t.idx != nil {
+			idx = t.idx[n*t.O*P : (n+1)*t.O*P]
+		}
+		if !t.back {
+			convImage(out, t.w, t.b, col, t.O, K, L)
+			reluPool2(yn, idx, out, t.O, t.oh, t.ow)
+			continue
+		}
+		// The gradient of the image's convolution output: the pooled
+		// gradient at each window's first maximum, where that maximum (the
+		// pooled output) is positive.
+		dy := out
+		clear(dy)
+		gy := t.gy[n*t.O*P : (n+1)*t.O*P]
+		for o := 0; o < t.O; o++ {
+			d := dy[o*L : (o+1)*L]
+			base := o * P
+			for j, v := range yn[base : base+P] {
+				if v > 0 {
+					d[idx[base+j]] = gy[base+j]
+				}
+			}
+		}
+		if gb := t.gb[part]; gb != nil {
+			for o := range gb {
+				gb[o] += tensor.Sum(dy[o*L : (o+1)*L])
+			}
+		}
+		if gw := t.gw[part]; gw != nil {
+			if t.O*K <= 1024 {
+				// A small weight over many pixels: inner products in cache
+				// beat a GEMM whose packing dominates at this shape.
+				for o := 0; o < t.O; o++ {
+					d := dy[o*L : (o+1)*L]
+					for k := 0; k < K; k++ {
+						gw[o*K+k] += tensor.Dot(d, col[k*L:(k+1)*L])
+					}
+				}
+			} else {
+				tensor.Gemm(false, true, t.O, K, L, 1, dy, L, col, L, 1, gw, K)
+			}
+		}
+		if t.gx != nil {
+			dx := t.gx[n*CHW : (n+1)*CHW]
+			if t.direct {
+				tensor.Gemm(true, false, K, L, t.O, 1, t.w, K, dy, L, 1, dx, L)
+			} else {
+				dcol := t.dcol[part]
+				tensor.Gemm(true, false, K, L, t.O, 1, t.w, K, dy, L, 0, dcol, L)
+				tensor.Col2im(dcol, t.C, t.H, t.W, t.kh, t.kw, t.ph, t.pw, t.sh, t.sw, t.dh, t.dw, dx)
+			}
+		}
+	}
+}
+
+// convImage computes one image's convolution out (O x L) = w (O x K) · col
+// (K x L) plus the bias b (O, or nil).
+func convImage(out, w, b, col []float32, O, K, L int) {
+	for o := 0; o < O; o++ {
+		row := out[o*L : (o+1)*L]
+		if b != nil {
+			tensor.Fill(row, b[o])
+		} else {
+			clear(row)
+		}
+	}
+	if K > 16 {
+		tensor.Gemm(false, false, O, L, K, 1, w, K, col, L, 1, out, L)
+		return
+	}
+	// A short reduction (e.g. one input channel, 3x3): a few vector
+	// updates per output row beat a GEMM call.
+	for o := 0; o < O; o++ {
+		row := out[o*L : (o+1)*L]
+		for k, wv := range w[o*K : (o+1)*K] {
+			tensor.Axpy(wv, col[k*L:(k+1)*L], row)
+		}
+	}
+}
+
+// reluPool2Go writes max(0, max of each 2x2 window) of the O planes of src
+// (oh x ow each) to dst (O planes of oh/2 x ow/2) and, when idx is not nil,
+// the plane position of the window's first maximum (first in row-major
+// order, as MaxPool2d's) where that maximum is positive.
+//
+// It works on the values' bits as integers: with negative values (and -0)
+// cleared to +0 first, the order of non-negative floats is the order of
+// their bits, and integer max and equality compile to conditional moves, so
+// the random signs and orders of activations cost no mispredicted branches.
+// A NaN (positive bits above +Inf) wins its window and passes through.
+func reluPool2Go(dst []float32, idx []int32, src []float32, O, oh, ow int) {
+	ph, pw := oh/2, ow/2
+	L, P := oh*ow, ph*pw
+	for o := 0; o < O; o++ {
+		plane := src[o*L : (o+1)*L]
+		d := dst[o*P : (o+1)*P]
+		for oy := 0; oy < ph; oy++ {
+			r := 2 * oy * ow
+			r0 := plane[r : r+ow]
+			r1 := plane[r+ow : r+2*ow]
+			dr := d[oy*pw : (oy+1)*pw]
+			r0 = r0[:2*len(dr)]
+			r1 = r1[:2*len(dr)]
+			if idx == nil {
+				for ox := range dr {
+					a, b := relu32(r0[2*ox]), relu32(r0[2*ox+1])
+					c, e := relu32(r1[2*ox]), relu32(r1[2*ox+1])
+					dr[ox] = math.Float32frombits(uint32(max(max(a, b), max(c, e))))
+				}
+				continue
+			}
+			ir := idx[o*P+oy*pw : o*P+(oy+1)*pw]
+			ir = ir[:len(dr)]
+			for ox := range dr {
+				i0 := 2 * ox
+				a, b := relu32(r0[i0]), relu32(r0[i0+1])
+				c, e := relu32(r1[i0]), relu32(r1[i0+1])
+				m := max(max(a, b), max(c, e))
+				k := r + ow + i0 + 1
+				if c == m {
+					k = r + ow + i0
+				}
+				if b == m {
+					k = r + i0 + 1
+				}
+				if a == m {
+					k = r + i0
+				}
+				ir[ox] = int32(k)
+				dr[ox] = math.Float32frombits(uint32(m))
+			}
+		}
+	}
+}
+
+// relu32 returns the bits of max(v, +0) as an int32 (negative values and -0
+// become 0).
+func relu32(v float32) int32 {
+	b := int32(math.Float32bits(v))
+	return b &^ (b >> 31)
+}
+
+func convReLUPoolBack(n *Var) {
+	x, w, b := n.a, n.b, n.c
+	g := n.g
+	xs, ws := x.Data.Shape, w.Data.Shape
+	N, C, H, W := xs[0], xs[1], xs[2], xs[3]
+	O, kh, kw := ws[0], ws[2], ws[3]
+	oh, ow := n.ints[6], n.ints[7]
+	K, L := C*kh*kw, oh*ow
+	t := &g.fuseT
+	*t = fusedConvTask{back: true, x: x.Data.Data, w: w.Data.Data, y: n.Data.Data, idx: n.idx, gy: n.Grad.Data,
+		N: N, C: C, H: H, W: W, O: O, kh: kh, kw: kw, oh: oh, ow: ow,
+		sh: n.ints[0], sw: n.ints[1], ph: n.ints[2], pw: n.ints[3], dh: n.ints[4], dw: n.ints[5]}
+	t.direct = kh == 1 && kw == 1 && t.sh == 1 && t.sw == 1 && t.ph == 0 && t.pw == 0
+	if x.requiresGrad {
+		t.gx = x.grad()
+	}
+	nparts := g.parts(N)
+	for p := 0; p < nparts; p++ {
+		t.out[p] = g.buf(O * L).Data
+		if w.requiresGrad {
+			if !t.direct {
+				t.col[p] = g.buf(K * L).Data
+			}
+			t.gw[p] = g.zbuf(O * K).Data
+		}
+		if x.requiresGrad && !t.direct {
+			t.dcol[p] = g.buf(K * L).Data
+		}
+		if b != nil && b.requiresGrad {
+			t.gb[p] = g.zbuf(O).Data
+		}
+	}
+	g.parallel(t, nparts, N*O*L*K)
+	for p := 0; p < nparts; p++ {
+		if t.gw[p] != nil {
+			axpy(w.grad(), 1, t.gw[p])
+		}
+		if t.gb[p] != nil {
+			axpy(b.grad(), 1, t.gb[p])
+		}
+	}
+}

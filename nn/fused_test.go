@@ -1,0 +1,140 @@
+package nn
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/mlforge/mlforge/tensor"
+)
+
+// runConvReLUPool trains one step of Conv2d, ReLU, MaxPool2d(2) and a Sum
+// of the squares, either inside a Sequential (fused) or layer by layer
+// (unfused), and returns the output, the input gradient and the weight and
+// bias gradients.
+func runConvReLUPool(t *testing.T, fused bool, x *tensor.Tensor, c *Conv2d, pool *MaxPool2d) (out, gx, gw, gb []float32) {
+	t.Helper()
+	g := NewGraph()
+	ZeroGrad(c)
+	xv := g.Input(x)
+	var y *Var
+	if fused {
+		y = NewSequential(c, &ReLU{}, pool).Forward(g, xv)
+	} else {
+		y = pool.Forward(g, g.ReLU(c.Forward(g, xv)))
+	}
+	if err := g.Backward(g.Sum(g.Mul(y, y))); err != nil {
+		t.Fatal(err)
+	}
+	out = append(out, y.Data.Data...)
+	gx = append(gx, xv.Grad.Data...)
+	gw = append(gw, c.Weight.Grad.Data...)
+	if c.Bias != nil {
+		gb = append(gb, c.Bias.Grad.Data...)
+	}
+	return
+}
+
+// TestFusedConvReLUPool checks that Sequential's fused Conv2d, ReLU,
+// MaxPool2d gives the unfused layers' output and gradients over several
+// geometries. The bias may be added before or after the products
+// (tolerance 1e-6 relative on outputs); gradients may sum in another order
+// (tolerance 1e-5 relative).
+func TestFusedConvReLUPool(t *testing.T) {
+	cases := []struct {
+		n, c, h, w, o, k int
+		opt              ConvOptions
+		bias             bool
+	}{
+		{3, 1, 12, 12, 4, 3, ConvOptions{}, true},
+		{2, 3, 11, 9, 5, 3, ConvOptions{Padding: [2]int{1, 1}}, true},
+		{2, 2, 10, 10, 3, 3, ConvOptions{Stride: [2]int{2, 1}, Dilation: [2]int{1, 2}}, false},
+		{2, 4, 6, 8, 3, 1, ConvOptions{}, true},
+		{5, 1, 28, 28, 32, 3, ConvOptions{}, true},
+		{2, 3, 9, 9, 40, 3, ConvOptions{Padding: [2]int{1, 1}}, true},
+	}
+	for ci, tc := range cases {
+		rng := rand.New(rand.NewPCG(uint64(ci), 9))
+		c, err := NewConv2d(tc.c, tc.o, [2]int{tc.k, tc.k}, tc.opt, tc.bias, rng)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pool, _ := NewMaxPool2d(PoolOptions{KernelSize: [2]int{2, 2}})
+		x := tensor.New(tc.n, tc.c, tc.h, tc.w)
+		Uniform(x, -1, 1, rng)
+		// Ties, to check the choice of the first maximum.
+		for i := 0; i < len(x.Data); i += 7 {
+			x.Data[i] = 0.25
+		}
+		o1, x1, w1, b1 := runConvReLUPool(t, true, x, c, pool)
+		o2, x2, w2, b2 := runConvReLUPool(t, false, x, c, pool)
+		for i := range o2 {
+			if d := math.Abs(float64(o1[i] - o2[i])); d > 1e-6*(1+math.Abs(float64(o2[i]))) {
+				t.Fatalf("case %d: output %d: fused %v, unfused %v", ci, i, o1[i], o2[i])
+			}
+		}
+		for name, p := range map[string][2][]float32{"input": {x1, x2}, "weight": {w1, w2}, "bias": {b1, b2}} {
+			for i := range p[1] {
+				if d := math.Abs(float64(p[0][i] - p[1][i])); d > 1e-5*(1+math.Abs(float64(p[1][i]))) {
+					t.Fatalf("case %d: %s gradient %d: fused %v, unfused %v", ci, name, i, p[0][i], p[1][i])
+				}
+			}
+		}
+	}
+}
+
+// TestFusedInference checks the fused path on an inference graph (no
+// positions recorded) against a training graph's output.
+func TestFusedInference(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 5))
+	c, _ := NewConv2d(2, 6, [2]int{3, 3}, ConvOptions{}, true, rng)
+	pool, _ := NewMaxPool2d(PoolOptions{KernelSize: [2]int{2, 2}})
+	m := NewSequential(c, &ReLU{}, pool)
+	x := tensor.New(3, 2, 9, 9)
+	Uniform(x, -1, 1, rng)
+	a := m.Forward(NewInferenceGraph(), NewInferenceGraph().Const(x))
+	g := NewGraph()
+	b := m.Forward(g, g.Const(x))
+	for i := range b.Data.Data {
+		if a.Data.Data[i] != b.Data.Data[i] {
+			t.Fatalf("output %d: inference %v, training %v", i, a.Data.Data[i], b.Data.Data[i])
+		}
+	}
+}
+
+// TestReluPool2Kernel checks the vector 2x2 ReLU-max-pool kernel against
+// the portable loop, bit for bit, on odd and even sizes, rows of more than
+// 16 windows, ties, zeros, negative values and -0.
+func TestReluPool2Kernel(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 7))
+	for _, sz := range [][3]int{{1, 2, 2}, {3, 5, 7}, {2, 26, 26}, {4, 9, 40}, {2, 4, 66}, {1, 3, 33}} {
+		O, oh, ow := sz[0], sz[1], sz[2]
+		src := make([]float32, O*oh*ow)
+		for i := range src {
+			switch rng.IntN(6) {
+			case 0:
+				src[i] = 0.5
+			case 1:
+				src[i] = float32(math.Copysign(0, -1))
+			default:
+				src[i] = rng.Float32()*2 - 1
+			}
+		}
+		P := (oh / 2) * (ow / 2)
+		d1, d2 := make([]float32, O*P), make([]float32, O*P)
+		i1, i2 := make([]int32, O*P), make([]int32, O*P)
+		reluPool2(d1, i1, src, O, oh, ow)
+		reluPool2Go(d2, i2, src, O, oh, ow)
+		for i := range d2 {
+			if math.Float32bits(d1[i]) != math.Float32bits(d2[i]) || (d2[i] > 0 && i1[i] != i2[i]) {
+				t.Fatalf("%v: output %d: %v at %d, want %v at %d", sz, i, d1[i], i1[i], d2[i], i2[i])
+			}
+		}
+		reluPool2(d1, nil, src, O, oh, ow)
+		for i := range d2 {
+			if math.Float32bits(d1[i]) != math.Float32bits(d2[i]) {
+				t.Fatalf("%v without positions: output %d: %v, want %v", sz, i, d1[i], d2[i])
+			}
+		}
+	}
+}

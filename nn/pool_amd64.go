@@ -1,0 +1,31 @@
+//go:build amd64 && !purego
+
+package nn
+
+import "golang.org/x/sys/cpu"
+
+var useAVX512 = cpu.X86.HasAVX512F
+
+// reluPool2AVX512 is reluPool2 over planes planes of oh x ow values; idx
+// may be nil.
+//
+//go:noescape
+func reluPool2AVX512(dst *float32, idx *int32, src *float32, planes, oh, ow int)
+
+// reluPool2 writes max(0, max of each 2x2 window) of the O planes of src
+// (oh x ow each) to dst (O planes of oh/2 x ow/2) and, when idx is not nil,
+// the plane position of each window's first maximum; see reluPool2Go.
+func reluPool2(dst []float32, idx []int32, src []float32, O, oh, ow int) {
+	P := (oh / 2) * (ow / 2)
+	if !useAVX512 || P == 0 || O == 0 {
+		reluPool2Go(dst, idx, src, O, oh, ow)
+		return
+	}
+	_, _ = dst[O*P-1], src[O*oh*ow-1]
+	var ip *int32
+	if idx != nil {
+		_ = idx[O*P-1]
+		ip = &idx[0]
+	}
+	reluPool2AVX512(&dst[0], ip, &src[0], O, oh, ow)
+}

@@ -1,0 +1,149 @@
+//go:build amd64 && !purego
+
+#include "textflag.h"
+
+// Permutation indices picking the even and the odd elements of 32 floats
+// held in two registers; the even ones are also 2*lane.
+DATA poolEven<>+0(SB)/4, $0
+DATA poolEven<>+4(SB)/4, $2
+DATA poolEven<>+8(SB)/4, $4
+DATA poolEven<>+12(SB)/4, $6
+DATA poolEven<>+16(SB)/4, $8
+DATA poolEven<>+20(SB)/4, $10
+DATA poolEven<>+24(SB)/4, $12
+DATA poolEven<>+28(SB)/4, $14
+DATA poolEven<>+32(SB)/4, $16
+DATA poolEven<>+36(SB)/4, $18
+DATA poolEven<>+40(SB)/4, $20
+DATA poolEven<>+44(SB)/4, $22
+DATA poolEven<>+48(SB)/4, $24
+DATA poolEven<>+52(SB)/4, $26
+DATA poolEven<>+56(SB)/4, $28
+DATA poolEven<>+60(SB)/4, $30
+GLOBL poolEven<>(SB), RODATA|NOPTR, $64
+
+DATA poolOdd<>+0(SB)/4, $1
+DATA poolOdd<>+4(SB)/4, $3
+DATA poolOdd<>+8(SB)/4, $5
+DATA poolOdd<>+12(SB)/4, $7
+DATA poolOdd<>+16(SB)/4, $9
+DATA poolOdd<>+20(SB)/4, $11
+DATA poolOdd<>+24(SB)/4, $13
+DATA poolOdd<>+28(SB)/4, $15
+DATA poolOdd<>+32(SB)/4, $17
+DATA poolOdd<>+36(SB)/4, $19
+DATA poolOdd<>+40(SB)/4, $21
+DATA poolOdd<>+44(SB)/4, $23
+DATA poolOdd<>+48(SB)/4, $25
+DATA poolOdd<>+52(SB)/4, $27
+DATA poolOdd<>+56(SB)/4, $29
+DATA poolOdd<>+60(SB)/4, $31
+GLOBL poolOdd<>(SB), RODATA|NOPTR, $64
+
+// func reluPool2AVX512(dst *float32, idx *int32, src *float32, planes, oh, ow int)
+// See reluPool2. Each row of 2x2 windows is done 16 windows at a time with
+// masked loads and stores for the last, partial group. The values are
+// compared as integers after clearing negative ones (VPMAXSD with 0).
+TEXT ·reluPool2AVX512(SB), NOSPLIT, $0-48
+	MOVQ dst+0(FP), DI
+	MOVQ idx+8(FP), R8
+	MOVQ src+16(FP), SI
+	MOVQ planes+24(FP), R9
+	MOVQ ow+40(FP), R11
+	MOVQ R11, R10
+	SHRQ $1, R10                 // R10 = pw
+	VMOVDQU32 poolEven<>(SB), Z20
+	VMOVDQU32 poolOdd<>(SB), Z21
+	VPXORD Z25, Z25, Z25
+	MOVL $1, AX
+	VPBROADCASTD AX, Z26          // ones
+	MOVL $32, AX
+	VPBROADCASTD AX, Z23          // 32
+	VPBROADCASTD R11, Z24         // ow
+pool_plane:
+	TESTQ R9, R9
+	JEQ pool_done
+	MOVQ oh+32(FP), DX
+	SHRQ $1, DX                  // DX = row pairs left
+	XORQ R12, R12                // R12 = plane offset of the row pair
+pool_row:
+	TESTQ DX, DX
+	JEQ pool_next_plane
+	LEAQ (SI)(R12*4), BX         // BX = top row
+	MOVQ R10, R13                // windows left in the row
+	VPBROADCASTD R12, Z22
+	VPADDD Z20, Z22, Z22         // index of each window's top-left value
+pool_chunk:
+	TESTQ R13, R13
+	JEQ pool_row_end
+	MOVQ R13, AX
+	CMPQ AX, $16
+	JLE pool_cnt
+	MOVQ $16, AX
+pool_cnt:
+	// K1: CX windows; K2, K3: 2*CX values over two registers.
+	MOVQ AX, CX
+	MOVQ $1, AX
+	SHLQ CX, AX
+	DECQ AX
+	KMOVW AX, K1
+	SHLQ $1, CX
+	MOVQ $1, AX
+	SHLQ CX, AX
+	DECQ AX
+	KMOVW AX, K2
+	SHRQ $16, AX
+	KMOVW AX, K3
+	SHRQ $1, CX
+	VMOVUPS.Z (BX), K2, Z0
+	VMOVUPS.Z 64(BX), K3, Z1
+	VMOVUPS.Z (BX)(R11*4), K2, Z2
+	VMOVUPS.Z 64(BX)(R11*4), K3, Z3
+	VMOVDQA32 Z20, Z4
+	VPERMI2D Z1, Z0, Z4          // a: top row, left
+	VMOVDQA32 Z21, Z5
+	VPERMI2D Z1, Z0, Z5          // b: top row, right
+	VMOVDQA32 Z20, Z6
+	VPERMI2D Z3, Z2, Z6          // c: bottom row, left
+	VMOVDQA32 Z21, Z7
+	VPERMI2D Z3, Z2, Z7          // e: bottom row, right
+	VPMAXSD Z25, Z4, Z4
+	VPMAXSD Z25, Z5, Z5
+	VPMAXSD Z25, Z6, Z6
+	VPMAXSD Z25, Z7, Z7
+	VPMAXSD Z5, Z4, Z8
+	VPMAXSD Z7, Z6, Z9
+	VPMAXSD Z9, Z8, Z8
+	VMOVDQU32 Z8, K1, (DI)
+	TESTQ R8, R8
+	JEQ pool_advance
+	VPADDD Z26, Z22, Z11         // b's index
+	VPADDD Z24, Z22, Z12         // c's index
+	VPADDD Z26, Z12, Z13         // e's index, the default
+	VPCMPEQD Z6, Z8, K4
+	VMOVDQA32 Z12, K4, Z13
+	VPCMPEQD Z5, Z8, K5
+	VMOVDQA32 Z11, K5, Z13
+	VPCMPEQD Z4, Z8, K6
+	VMOVDQA32 Z22, K6, Z13
+	VMOVDQU32 Z13, K1, (R8)
+	LEAQ (R8)(CX*4), R8
+pool_advance:
+	LEAQ (DI)(CX*4), DI
+	ADDQ $128, BX
+	VPADDD Z23, Z22, Z22
+	SUBQ CX, R13
+	JMP pool_chunk
+pool_row_end:
+	LEAQ (R12)(R11*2), R12       // next row pair
+	DECQ DX
+	JMP pool_row
+pool_next_plane:
+	MOVQ oh+32(FP), AX
+	IMULQ R11, AX
+	LEAQ (SI)(AX*4), SI
+	DECQ R9
+	JMP pool_plane
+pool_done:
+	VZEROUPPER
+	RET

@@ -1,0 +1,10 @@
+//go:build !amd64 || purego
+
+package nn
+
+// reluPool2 writes max(0, max of each 2x2 window) of the O planes of src
+// (oh x ow each) to dst (O planes of oh/2 x ow/2) and, when idx is not nil,
+// the plane position of each window's first maximum; see reluPool2Go.
+func reluPool2(dst []float32, idx []int32, src []float32, O, oh, ow int) {
+	reluPool2Go(dst, idx, src, O, oh, ow)
+}
