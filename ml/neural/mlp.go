@@ -294,8 +294,10 @@ func (n *net) lossGrad(X, Y *mat.Dense, alpha float64, ws *workspace, gW []*mat.
 			in = ws.acts[i-1]
 		}
 		gW[i].Mul(in.T(), ws.deltas[i])
-		gW[i].Scale(1/nf, gW[i])
-		gW[i].Add(gW[i], scaled(alpha/nf, n.coefs[i]))
+		gd, wd := gW[i].RawMatrix().Data, n.coefs[i].RawMatrix().Data
+		for j := range gd {
+			gd[j] = (gd[j] + alpha*wd[j]) / nf
+		}
 		dr := ws.deltas[i].RawMatrix()
 		g := gb[i]
 		clear(g)
@@ -314,13 +316,6 @@ func (n *net) lossGrad(X, Y *mat.Dense, alpha float64, ws *workspace, gW []*mat.
 		}
 	}
 	return loss
-}
-
-// scaled returns s·W as a matrix view that Add can read.
-func scaled(s float64, W *mat.Dense) mat.Matrix {
-	var out mat.Dense
-	out.Scale(s, W)
-	return &out
 }
 
 // derivative multiplies the deltas by the activation's derivative, written
