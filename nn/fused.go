@@ -191,6 +191,12 @@ func (t *fusedConvTask) run(part, parts int) {
 // convImage computes one image's convolution out (O x L) = w (O x K) · col
 // (K x L) plus the bias b (O, or nil).
 func convImage(out, w, b, col []float32, O, K, L int) {
+	if K <= 16 {
+		// A short reduction (e.g. one input channel, 3x3): sums kept in
+		// registers beat a GEMM call, whose packing dominates here.
+		convSmallK(out, w, b, col, O, K, L)
+		return
+	}
 	for o := 0; o < O; o++ {
 		row := out[o*L : (o+1)*L]
 		if b != nil {
@@ -199,14 +205,19 @@ func convImage(out, w, b, col []float32, O, K, L int) {
 			clear(row)
 		}
 	}
-	if K > 16 {
-		tensor.Gemm(false, false, O, L, K, 1, w, K, col, L, 1, out, L)
-		return
-	}
-	// A short reduction (e.g. one input channel, 3x3): a few vector
-	// updates per output row beat a GEMM call.
+	tensor.Gemm(false, false, O, L, K, 1, w, K, col, L, 1, out, L)
+}
+
+// convSmallKGo is convSmallK's portable form: vector updates of each output
+// row.
+func convSmallKGo(out, w, b, col []float32, O, K, L int) {
 	for o := 0; o < O; o++ {
 		row := out[o*L : (o+1)*L]
+		if b != nil {
+			tensor.Fill(row, b[o])
+		} else {
+			clear(row)
+		}
 		for k, wv := range w[o*K : (o+1)*K] {
 			tensor.Axpy(wv, col[k*L:(k+1)*L], row)
 		}

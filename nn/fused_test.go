@@ -138,3 +138,27 @@ func TestReluPool2Kernel(t *testing.T) {
 		}
 	}
 }
+
+// TestConvSmallKKernel checks the register-blocked short-reduction
+// convolution against the portable row updates. Tolerance 1e-6 relative:
+// the portable path's tails round the product and the sum separately.
+func TestConvSmallKKernel(t *testing.T) {
+	rng := rand.New(rand.NewPCG(8, 8))
+	for _, sz := range [][3]int{{4, 1, 5}, {6, 9, 17}, {32, 9, 676}, {8, 16, 16}, {5, 3, 40}} {
+		O, K, L := sz[0], sz[1], sz[2]
+		w, b, col := make([]float32, O*K), make([]float32, O), make([]float32, K*L)
+		for _, s := range [][]float32{w, b, col} {
+			for i := range s {
+				s[i] = rng.Float32()*2 - 1
+			}
+		}
+		o1, o2 := make([]float32, O*L), make([]float32, O*L)
+		convSmallK(o1, w, b, col, O, K, L)
+		convSmallKGo(o2, w, b, col, O, K, L)
+		for i := range o2 {
+			if math.Abs(float64(o1[i]-o2[i])) > 1e-6*(1+math.Abs(float64(o2[i]))) {
+				t.Fatalf("%v: output %d: %v, want %v", sz, i, o1[i], o2[i])
+			}
+		}
+	}
+}

@@ -29,3 +29,24 @@ func reluPool2(dst []float32, idx []int32, src []float32, O, oh, ow int) {
 	}
 	reluPool2AVX512(&dst[0], ip, &src[0], O, oh, ow)
 }
+
+// convSmallKAVX512 computes out (O x L) = w (O x K) · col (K x L) + b for O
+// a multiple of 4 and K >= 1.
+//
+//go:noescape
+func convSmallKAVX512(out, w, b, col *float32, O, K, L int)
+
+// convSmallK computes out (O x L) = w (O x K) · col (K x L) + b (b may be
+// nil) for a short reduction K: see convSmallKGo.
+func convSmallK(out, w, b, col []float32, O, K, L int) {
+	O4 := O &^ 3
+	if !useAVX512 || b == nil || O4 == 0 || K == 0 || L == 0 {
+		convSmallKGo(out, w, b, col, O, K, L)
+		return
+	}
+	_, _, _, _ = out[O*L-1], w[O*K-1], b[O-1], col[K*L-1]
+	convSmallKAVX512(&out[0], &w[0], &b[0], &col[0], O4, K, L)
+	if O4 < O {
+		convSmallKGo(out[O4*L:], w[O4*K:], b[O4:], col, O-O4, K, L)
+	}
+}

@@ -147,3 +147,70 @@ pool_next_plane:
 pool_done:
 	VZEROUPPER
 	RET
+
+// func convSmallKAVX512(out, w, b, col *float32, O, K, L int)
+// out (O x L) = w (O x K) · col (K x L) + b, for O a multiple of 4: four
+// output rows at a time, 16 columns at a time (masked at the end of a row),
+// the sums kept in registers over the K products.
+TEXT ·convSmallKAVX512(SB), NOSPLIT, $0-56
+	MOVQ out+0(FP), DI
+	MOVQ w+8(FP), R13
+	MOVQ b+16(FP), DX
+	MOVQ col+24(FP), BX
+	MOVQ O+32(FP), R8
+	SHRQ $2, R8                  // R8 = blocks of four rows
+	MOVQ K+40(FP), AX
+	SHLQ $2, AX                  // AX = K*4 bytes: one weight row
+	LEAQ (AX)(AX*2), R10         // R10 = three weight rows
+	MOVQ L+48(FP), SI
+	SHLQ $2, SI                  // SI = L*4 bytes: one output row
+conv_block:
+	TESTQ R8, R8
+	JEQ conv_done
+	XORQ R11, R11                // R11 = byte offset of the columns
+conv_chunk:
+	MOVQ SI, CX
+	SUBQ R11, CX
+	SHRQ $2, CX
+	CMPQ CX, $16
+	JLE conv_mask
+	MOVQ $16, CX
+conv_mask:
+	MOVQ $1, R9
+	SHLQ CX, R9
+	DECQ R9
+	KMOVW R9, K1
+	VBROADCASTSS (DX), Z0
+	VBROADCASTSS 4(DX), Z1
+	VBROADCASTSS 8(DX), Z2
+	VBROADCASTSS 12(DX), Z3
+	MOVQ R13, R12
+	MOVQ K+40(FP), R9
+	LEAQ (BX)(R11*1), CX
+conv_k:
+	VMOVUPS.Z (CX), K1, Z4
+	VFMADD231PS.BCST (R12), Z4, Z0
+	VFMADD231PS.BCST (R12)(AX*1), Z4, Z1
+	VFMADD231PS.BCST (R12)(AX*2), Z4, Z2
+	VFMADD231PS.BCST (R12)(R10*1), Z4, Z3
+	ADDQ $4, R12
+	ADDQ SI, CX
+	DECQ R9
+	JNZ conv_k
+	LEAQ (DI)(R11*1), CX
+	VMOVUPS Z0, K1, (CX)
+	VMOVUPS Z1, K1, (CX)(SI*1)
+	VMOVUPS Z2, K1, (CX)(SI*2)
+	ADDQ SI, CX
+	VMOVUPS Z3, K1, (CX)(SI*2)
+	ADDQ $64, R11
+	CMPQ R11, SI
+	JLT conv_chunk
+	LEAQ (DI)(SI*4), DI
+	LEAQ (R13)(AX*4), R13
+	ADDQ $16, DX
+	DECQ R8
+	JMP conv_block
+conv_done:
+	VZEROUPPER
+	RET

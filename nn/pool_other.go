@@ -8,3 +8,9 @@ package nn
 func reluPool2(dst []float32, idx []int32, src []float32, O, oh, ow int) {
 	reluPool2Go(dst, idx, src, O, oh, ow)
 }
+
+// convSmallK computes out (O x L) = w (O x K) · col (K x L) + b (b may be
+// nil) for a short reduction K: see convSmallKGo.
+func convSmallK(out, w, b, col []float32, O, K, L int) {
+	convSmallKGo(out, w, b, col, O, K, L)
+}
