@@ -106,12 +106,24 @@ const nameRule = `1 to 64 letters, digits, ".", "_" or "-"`
 // that need it), data files that exist, a target column that the data has
 // (it reads the CSV header), and a test_size in (0, 1), checked even when
 // data.test makes the split unused; with env.Restrict, every path must stay
-// inside env.Root. The keys reserved for neural networks are rejected.
+// inside env.Root. The keys of network training are errors with a classic
+// model.
+//
+// For a network (model.layers) it checks the criterion, optimizer,
+// scheduler, transforms, batch_size and epochs, infers the shape of one
+// sample from the data without reading all of it (the CSV header, the IDX
+// headers, the first image of a folder after the transforms) and the number
+// of classes ("n_labels": the labels key, the folder's classes, the IDX
+// label file, or a CSV's target column, which it reads), and builds the
+// layers on that shape, so that a layer that does not fit is reported with
+// its index and both shapes before any training. Net then returns what it
+// learned.
 //
 // Validate fills in the defaults that depend on the model: Metrics,
-// Data.Split.Stratify and Output. The error, if any, is an Errors listing
-// every problem found, in field order. Validate does not read the data
-// beyond its header: the data reader reports bad rows when training loads
+// Data.Split.Stratify and Output, and for a network Criterion, Optimizer,
+// BatchSize and Epochs. The error, if any, is an Errors listing every
+// problem found, in field order. Validate does not read the data beyond
+// what it needs: the data reader reports bad rows when training loads
 // them.
 func (s *Spec) Validate(env Env) error {
 	var c errs
