@@ -198,7 +198,9 @@ func Decode(b []byte) (*File, error) {
 		}
 		f.Tensors[name] = t
 	}
-	sort.Slice(spans, func(i, j int) bool { return spans[i].from < spans[j].from || spans[i].from == spans[j].from && spans[i].to < spans[j].to })
+	sort.Slice(spans, func(i, j int) bool {
+		return spans[i].from < spans[j].from || spans[i].from == spans[j].from && spans[i].to < spans[j].to
+	})
 	pos := 0
 	for _, s := range spans {
 		if s.from != pos {
