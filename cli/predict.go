@@ -4,9 +4,13 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"github.com/mlforge/mlforge/ml/metrics"
 	"io"
 	"os"
+	"path/filepath"
+	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/mlforge/mlforge/data"
 	"github.com/mlforge/mlforge/model"
@@ -16,8 +20,8 @@ import (
 func init() {
 	register(command{
 		name:    "predict",
-		usage:   "mlforge predict MODEL DATA.csv [--proba] [-o OUT.csv]",
-		summary: "predict every row of a CSV; columns are matched by name",
+		usage:   "mlforge predict MODEL DATA.csv|IMAGES... [--proba] [-o OUT.csv]",
+		summary: "predict every row of a CSV (columns matched by name), or images for an image network",
 		run:     runPredict,
 	})
 	register(command{
@@ -59,7 +63,7 @@ func runPredict(e *env, args []string) error {
 	fs := newFlags(e, "predict")
 	proba := fs.Bool("proba", false, "add one probability column per class")
 	out := fs.String("o", "", "write the predictions to this CSV file instead of stdout")
-	pos, err := parse(fs, args, 2, 2)
+	pos, err := parse(fs, args, 2, 10000)
 	if err != nil {
 		return err
 	}
@@ -67,13 +71,24 @@ func runPredict(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	f, err := readFor(m, pos[1], false)
-	if err != nil {
-		return err
-	}
-	p, err := m.Predict(f.X, *proba)
-	if err != nil {
-		return err
+	var p *model.Prediction
+	var files []string
+	if m.IsNetwork() && m.Net.Manifest.Data != "table" {
+		// An image network: files or folders of images.
+		if files, p, err = m.PredictImages(pos[1:], *proba); err != nil {
+			return err
+		}
+	} else {
+		if len(pos) != 2 {
+			return usageError("this model takes one CSV file, got %d arguments", len(pos)-1)
+		}
+		f, err := readFor(m, pos[1], false)
+		if err != nil {
+			return err
+		}
+		if p, err = m.Predict(f.X, *proba); err != nil {
+			return err
+		}
 	}
 	var w io.Writer = e.stdout
 	var file *os.File
@@ -85,7 +100,11 @@ func runPredict(e *env, args []string) error {
 		w = file
 	}
 	cw := csv.NewWriter(w)
-	header := []string{"prediction"}
+	var header []string
+	if files != nil {
+		header = append(header, "file")
+	}
+	header = append(header, "prediction")
 	labels := m.ClassLabels()
 	if p.Proba != nil {
 		for _, l := range labels {
@@ -94,7 +113,11 @@ func runPredict(e *env, args []string) error {
 	}
 	cw.Write(header)
 	for i, l := range p.Labels {
-		row := []string{l}
+		var row []string
+		if files != nil {
+			row = append(row, files[i])
+		}
+		row = append(row, l)
 		if p.Proba != nil {
 			for j := range labels {
 				row = append(row, strconv.FormatFloat(p.Proba.At(i, j), 'g', 6, 64))
@@ -123,29 +146,37 @@ func runEval(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	f, err := readFor(m, pos[1], true)
-	if err != nil {
-		return err
+	var scores map[string]float64
+	var conf [][]int
+	var rows int
+	if m.IsNetwork() && m.Net.Manifest.Data != "table" {
+		rows, scores, conf, err = evalImages(m, pos[1])
+	} else {
+		var f *data.Frame
+		if f, err = readFor(m, pos[1], true); err != nil {
+			return err
+		}
+		rows = f.Len()
+		y, err := m.TargetValues(f.Classes, f.Y)
+		if err != nil {
+			return err
+		}
+		scores, conf, err = train.ScoreModel(m, f.X, y, m.MetricNames())
 	}
-	y, err := m.TargetValues(f.Classes, f.Y)
-	if err != nil {
-		return err
-	}
-	scores, conf, err := train.Score(m.Pipeline, f.X, y, m.Manifest.Classes, m.MetricNames())
 	if err != nil {
 		return err
 	}
 	if *asJSON {
-		b, _ := json.Marshal(map[string]any{"name": m.Manifest.Name, "rows": f.Len(), "metrics": scores})
+		b, _ := json.Marshal(map[string]any{"name": m.Manifest.Name, "rows": rows, "metrics": scores})
 		fmt.Fprintln(e.stdout, string(b))
 		return nil
 	}
-	rows := [][]string{{"metric", "value"}}
+	trows := [][]string{{"metric", "value"}}
 	for _, k := range sortedKeys(scores) {
-		rows = append(rows, []string{k, fmtMetric(scores[k], true)})
+		trows = append(trows, []string{k, fmtMetric(scores[k], true)})
 	}
-	fmt.Fprintf(e.stdout, "%s on %s (%d rows)\n\n", m.Manifest.Name, pos[1], f.Len())
-	table(e.stdout, rows)
+	fmt.Fprintf(e.stdout, "%s on %s (%d rows)\n\n", m.Manifest.Name, pos[1], rows)
+	table(e.stdout, trows)
 	if conf != nil {
 		labels := m.ClassLabels()
 		fmt.Fprintln(e.stdout)
@@ -161,4 +192,60 @@ func runEval(e *env, args []string) error {
 		table(e.stdout, crow)
 	}
 	return nil
+}
+
+// evalImages scores an image network on a folder with one subfolder per
+// class, named as the model's labels.
+func evalImages(m *model.Model, dir string) (int, map[string]float64, [][]int, error) {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return 0, nil, nil, &model.Error{Path: dir, Msg: "eval of an image network takes a folder with one subfolder per class: " + err.Error()}
+	}
+	labels := m.ClassLabels()
+	var paths []string
+	var y []float64
+	for _, e := range ents {
+		if !e.IsDir() || strings.HasPrefix(e.Name(), ".") {
+			continue
+		}
+		k := slices.Index(labels, e.Name())
+		if k < 0 {
+			return 0, nil, nil, &model.Error{Path: filepath.Join(dir, e.Name()), Msg: fmt.Sprintf("%q is not one of the model's classes (%s)", e.Name(), strings.Join(labels, ", "))}
+		}
+		files, _, err := m.PredictImages([]string{filepath.Join(dir, e.Name())}, false)
+		if err != nil {
+			return 0, nil, nil, err
+		}
+		for _, f := range files {
+			paths = append(paths, f)
+			y = append(y, m.Manifest.Classes[k])
+		}
+	}
+	if len(paths) == 0 {
+		return 0, nil, nil, &model.Error{Path: dir, Msg: "no images found in class subfolders"}
+	}
+	_, p, err := m.PredictImages(paths, true)
+	if err != nil {
+		return 0, nil, nil, err
+	}
+	scores := map[string]float64{}
+	in := metrics.Input{YTrue: y, YPred: p.Values, Proba: p.Proba, Classes: m.Manifest.Classes}
+	for _, name := range m.MetricNames() {
+		if scores[name], err = metrics.Score(name, in); err != nil {
+			return 0, nil, nil, err
+		}
+	}
+	cm, err := metrics.ConfusionMatrix(y, p.Values, m.Manifest.Classes)
+	if err != nil {
+		return 0, nil, nil, err
+	}
+	r, c := cm.Dims()
+	conf := make([][]int, r)
+	for i := range conf {
+		conf[i] = make([]int, c)
+		for j := range conf[i] {
+			conf[i][j] = int(cm.At(i, j))
+		}
+	}
+	return len(paths), scores, conf, nil
 }
