@@ -162,3 +162,34 @@ func TestConvSmallKKernel(t *testing.T) {
 		}
 	}
 }
+
+// TestLinearDotPath checks a Linear layer with few outputs (computed by
+// inner products) against float64 sums, with and without bias. Tolerance
+// 1e-5 relative plus 1e-6: float32 sums of up to 600 products.
+func TestLinearDotPath(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 9))
+	for _, sz := range [][3]int{{7, 600, 10}, {64, 128, 16}, {3, 64, 1}} {
+		rows, in, out := sz[0], sz[1], sz[2]
+		for _, bias := range []bool{true, false} {
+			l := NewLinear(in, out, bias, rng)
+			x := tensor.New(rows, in)
+			Uniform(x, -1, 1, rng)
+			g := NewGraph()
+			y := l.Forward(g, g.Const(x))
+			for r := 0; r < rows; r++ {
+				for o := 0; o < out; o++ {
+					var want float64
+					if bias {
+						want = float64(l.Bias.Data.Data[o])
+					}
+					for i := 0; i < in; i++ {
+						want += float64(x.Data[r*in+i]) * float64(l.Weight.Data.Data[o*in+i])
+					}
+					if got := float64(y.Data.Data[r*out+o]); math.Abs(got-want) > 1e-5*math.Abs(want)+1e-6 {
+						t.Fatalf("%v bias %v: y[%d,%d] = %v, want %v", sz, bias, r, o, got, want)
+					}
+				}
+			}
+		}
+	}
+}

@@ -157,6 +157,7 @@ type Graph struct {
 	ewT     ewTask
 	poolT   poolTask
 	fuseT   fusedConvTask
+	linT    linearDotTask
 	scratch []*tensor.Tensor // per-part gradient accumulators
 }
 

@@ -79,6 +79,18 @@ func (g *Graph) Linear(x, w, b *Var) *Var {
 	y.Data = y.Data[:rows*out]
 	y.Shape[len(y.Shape)-1] = out
 	yd := y.Data
+	if out <= linearDotMaxOut && in >= linearDotMinIn {
+		// Few outputs over long rows (a classifier head): inner products
+		// of each input row with each weight row; a GEMM would waste most
+		// of its register tile and repack the weight every call.
+		t := &g.linT
+		*t = linearDotTask{x: x.Data.Data, w: w.Data.Data, y: yd, rows: rows, in: in, out: out}
+		if b != nil {
+			t.b = b.Data.Data
+		}
+		g.parallel(t, 8, rows*out*in)
+		return g.newNode(y, linearBack, x, w, b)
+	}
 	if b != nil {
 		bd := b.Data.Data
 		for r := 0; r < rows; r++ {
@@ -106,6 +118,36 @@ func linearBack(n *Var) {
 		gb := b.grad()
 		for r := 0; r < rows; r++ {
 			axpy(gb, 1, gy[r*out:(r+1)*out])
+		}
+	}
+}
+
+// Linear layers with at most linearDotMaxOut outputs and at least
+// linearDotMinIn inputs compute their forward pass as inner products.
+const (
+	linearDotMaxOut = 16
+	linearDotMinIn  = 64
+)
+
+// linearDotTask computes y = x Wᵀ + b by inner products over a range of
+// rows.
+type linearDotTask struct {
+	x, w, b, y    []float32
+	rows, in, out int
+}
+
+func (t *linearDotTask) run(part, parts int) {
+	lo, hi := span(t.rows, part, parts)
+	in, out := t.in, t.out
+	for r := lo; r < hi; r++ {
+		xr := t.x[r*in : (r+1)*in]
+		yr := t.y[r*out : (r+1)*out]
+		for o := range yr {
+			v := tensor.Dot(xr, t.w[o*in:(o+1)*in])
+			if t.b != nil {
+				v += t.b[o]
+			}
+			yr[o] = v
 		}
 	}
 }
