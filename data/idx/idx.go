@@ -60,6 +60,9 @@ func (e *Error) Error() string {
 // Unwrap returns the underlying error, for errors.Is and errors.As.
 func (e *Error) Unwrap() error { return e.Err }
 
+// BadInput marks the error as the user's input (a file), not a bug.
+func (e *Error) BadInput() bool { return true }
+
 // Read reads an IDX file of unsigned bytes with one dimension (magic
 // 0x00000801, labels) or three (0x00000803, images) from r; a gzip stream is
 // recognised by its magic bytes and decompressed. name is used in errors.

@@ -93,6 +93,9 @@ func (e *Error) Error() string {
 // Unwrap returns the underlying error, for errors.Is and errors.As.
 func (e *Error) Unwrap() error { return e.Err }
 
+// BadInput marks the error as the user's input (a file), not a bug.
+func (e *Error) BadInput() bool { return true }
+
 // Decode reads a PNG, JPEG or GIF image (the first frame of an animated
 // GIF) from r and converts it to mode. The format is recognised from the
 // content, not the name; name is used in errors. The declared size is
