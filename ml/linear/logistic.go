@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/mlforge/mlforge/internal/lbfgs"
 	"github.com/mlforge/mlforge/ml"
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
@@ -86,7 +87,7 @@ func (m *LogisticRegression) Fit(ctx context.Context, X *mat.Dense, y []float64)
 	}
 	multinomial := m.MultiClass == "multinomial" || m.MultiClass == "auto" && K > 2
 	rep := ml.ProgressFrom(ctx)
-	opts := lbfgsOptions{maxIter: m.MaxIter, pgtol: m.Tol, factr: 1e7, memory: 10, maxLS: 20}
+	opts := lbfgs.DefaultOptions(m.MaxIter, m.Tol)
 	q := p
 	if m.FitIntercept {
 		q++
@@ -100,19 +101,19 @@ func (m *LogisticRegression) Fit(ctx context.Context, X *mat.Dense, y []float64)
 		nProblems = K
 	}
 	stepsDone := 0
-	solve := func(target []int, k int, label string) ([]float64, lbfgsResult, error) {
+	solve := func(target []int, k int, label string) ([]float64, lbfgs.Result, error) {
 		w := make([]float64, k*q)
 		loss := newLogLoss(Xg, target, k, m.FitIntercept, lambda)
-		res, err := minimizeLBFGS(ctx, loss.eval, w, opts, func(it int, f float64) {
+		res, err := lbfgs.Minimize(ctx, loss.eval, w, opts, func(it int, f float64) {
 			f0 := f
 			rep.Report(ml.Event{Kind: "iter", Step: stepsDone + it, Total: m.MaxIter * nProblems, Loss: &f0, Message: label})
 		})
-		stepsDone += res.nIter
+		stepsDone += res.NIter
 		if err != nil {
 			return nil, res, err
 		}
-		if !res.converged {
-			rep.Report(ml.Event{Kind: "log", Message: fmt.Sprintf("LogisticRegression%s: lbfgs failed to converge after %d iterations (%s); increase max_iter or scale the data", label, res.nIter, res.message)})
+		if !res.Converged {
+			rep.Report(ml.Event{Kind: "log", Message: fmt.Sprintf("LogisticRegression%s: lbfgs failed to converge after %d iterations (%s); increase max_iter or scale the data", label, res.NIter, res.Message)})
 		}
 		return w, res, nil
 	}
@@ -127,8 +128,8 @@ func (m *LogisticRegression) Fit(ctx context.Context, X *mat.Dense, y []float64)
 		if err != nil {
 			return err
 		}
-		nIter = []int{min(res.nIter, m.MaxIter)}
-		converged = res.converged
+		nIter = []int{min(res.NIter, m.MaxIter)}
+		converged = res.Converged
 		if K == 2 {
 			w = w[q:] // scikit-learn keeps the second class's logit
 			rows = 1
@@ -160,8 +161,8 @@ func (m *LogisticRegression) Fit(ctx context.Context, X *mat.Dense, y []float64)
 				return err
 			}
 			W = append(W, w...)
-			nIter = append(nIter, min(res.nIter, m.MaxIter))
-			converged = converged && res.converged
+			nIter = append(nIter, min(res.NIter, m.MaxIter))
+			converged = converged && res.Converged
 		}
 	}
 	coef := mat.NewDense(rows, p, nil)

@@ -24,6 +24,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/mlforge/mlforge/data"
+	"github.com/mlforge/mlforge/internal/lbfgs"
 	"github.com/mlforge/mlforge/ml"
 )
 
@@ -620,7 +621,7 @@ func trainLBFGS(ctx context.Context, name string, c *config, X, Y *mat.Dense, n 
 		copy(x[off:], q)
 		off += len(q)
 	}
-	r, err := lbfgs(ctx, fg, x, c.maxIter, c.maxFun, c.tol, func(it int, f float64) {
+	r, err := runLBFGS(ctx, fg, x, c.maxIter, c.maxFun, c.tol, func(it int, f float64) {
 		fv := f
 		res.lossCurve = append(res.lossCurve, f)
 		rep.Report(ml.Event{Kind: "iter", Step: it, Total: c.maxIter, Loss: &fv})
@@ -629,9 +630,9 @@ func trainLBFGS(ctx context.Context, name string, c *config, X, Y *mat.Dense, n 
 		return nil, res, err
 	}
 	unpack(x)
-	res.nIter, res.converged, res.bestLoss = r.nIter, r.converged, r.f
-	if !r.converged {
-		rep.Report(ml.Event{Kind: "log", Message: fmt.Sprintf("%s: lbfgs failed to converge after %d iterations (%s); increase max_iter or scale the data", name, r.nIter, r.message)})
+	res.nIter, res.converged, res.bestLoss = r.NIter, r.Converged, r.F
+	if !r.Converged {
+		rep.Report(ml.Event{Kind: "log", Message: fmt.Sprintf("%s: lbfgs failed to converge after %d iterations (%s); increase max_iter or scale the data", name, r.NIter, r.Message)})
 	}
 	return n, res, nil
 }
@@ -750,10 +751,11 @@ func readState(st *ml.State, hidden []int, act string, wantOut []string) (*net, 
 	return n, res, nil
 }
 
-// lbfgs runs minimizeLBFGS with scikit-learn's settings (gtol = tol,
+// runLBFGS runs lbfgs.Minimize with scikit-learn's settings (gtol = tol,
 // maxiter = max_iter, maxfun = max_fun) and returns the result with the
-// final objective.
-func lbfgs(ctx context.Context, fg fgFunc, x []float64, maxIter, maxFun int, gtol float64, onIter func(int, float64)) (lbfgsResult, error) {
+// final objective. The max_fun budget cancels the run once it is spent; the
+// iteration under way then completes, as scipy's check after each iteration.
+func runLBFGS(ctx context.Context, fg lbfgs.Func, x []float64, maxIter, maxFun int, gtol float64, onIter func(int, float64)) (lbfgs.Result, error) {
 	budget, cancel := context.WithCancel(ctx)
 	defer cancel()
 	evals := 0
@@ -766,9 +768,9 @@ func lbfgs(ctx context.Context, fg fgFunc, x []float64, maxIter, maxFun int, gto
 		last = fg(x, g)
 		return last
 	}
-	r, err := minimizeLBFGS(budget, counted, x, lbfgsOptions{maxIter: maxIter, pgtol: gtol, factr: 1e7, memory: 10, maxLS: 20}, onIter)
+	r, err := lbfgs.Minimize(budget, counted, x, lbfgs.DefaultOptions(maxIter, gtol), onIter)
 	if err != nil && ctx.Err() == nil {
-		return lbfgsResult{nIter: r.nIter, f: last, message: fmt.Sprintf("reached max_fun (%d function evaluations)", maxFun)}, nil
+		return lbfgs.Result{NIter: r.NIter, F: last, Message: fmt.Sprintf("reached max_fun (%d function evaluations)", maxFun)}, nil
 	}
 	return r, err
 }

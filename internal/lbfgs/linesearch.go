@@ -1,4 +1,4 @@
-package linear
+package lbfgs
 
 // This file adapts gonum's optimize.MoreThuente (Copyright ©2015 The Gonum
 // Authors, BSD-3-Clause; itself a port of MINPACK-2's dcsrch and dcstep),
