@@ -7,6 +7,7 @@ import (
 	_ "github.com/mlforge/mlforge/ml/linear"
 	_ "github.com/mlforge/mlforge/ml/naivebayes"
 	_ "github.com/mlforge/mlforge/ml/neighbors"
+	_ "github.com/mlforge/mlforge/ml/neural"
 	_ "github.com/mlforge/mlforge/ml/preprocessing"
 	_ "github.com/mlforge/mlforge/ml/tree"
 )

