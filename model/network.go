@@ -305,30 +305,54 @@ func (m *Model) PredictImages(paths []string, proba bool) ([]string, *Prediction
 	if len(files) == 0 {
 		return nil, nil, &Error{Msg: "no images to predict (expected image files or folders with " + strings.Join(images.Extensions, ", ") + " files)"}
 	}
+	p, err := m.predictDecoded(len(files), func(i int, mode images.Mode) (*images.Image, string, error) {
+		img, err := images.DecodeFile(files[i], mode)
+		return img, files[i], err
+	}, proba)
+	return files, p, err
+}
+
+// PredictImageBytes is PredictImages for encoded images held in memory
+// (PNG, JPEG or GIF); names are used in error messages.
+func (m *Model) PredictImageBytes(names []string, blobs [][]byte, proba bool) (*Prediction, error) {
+	if m.Net == nil || m.Net.Manifest.Data == "table" {
+		return nil, &Error{Msg: "this model was not trained on images; give it rows"}
+	}
+	if len(blobs) == 0 {
+		return nil, &Error{Msg: "no images to predict"}
+	}
+	return m.predictDecoded(len(blobs), func(i int, mode images.Mode) (*images.Image, string, error) {
+		img, err := images.DecodeBytes(blobs[i], names[i], mode)
+		return img, names[i], err
+	}, proba)
+}
+
+// predictDecoded decodes n images with decode, applies the deterministic
+// training transforms and predicts them as one batch.
+func (m *Model) predictDecoded(n int, decode func(i int, mode images.Mode) (*images.Image, string, error), proba bool) (*Prediction, error) {
 	mode := images.RGB
 	if m.Net.Manifest.ImageMode == "L" {
 		mode = images.L
 	}
 	in := m.Net.Manifest.InputShape
 	per := tensor.Numel(in)
-	x := tensor.New(append([]int{len(files)}, in...)...)
+	x := tensor.New(append([]int{n}, in...)...)
 	rng := rand.New(rand.NewPCG(0, 0))
-	for i, f := range files {
-		img, err := images.DecodeFile(f, mode)
+	for i := 0; i < n; i++ {
+		img, name, err := decode(i, mode)
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
-		t, err := images.ApplyToImage(m.Net.transform, img, rng, f)
+		t, err := images.ApplyToImage(m.Net.transform, img, rng, name)
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		if len(t.Data) != per {
-			return nil, nil, &Error{Path: f, Msg: fmt.Sprintf("the image becomes a tensor of shape %v after the transforms, the network expects %v (resize it to the training size)", t.Shape, in)}
+			return nil, &Error{Path: name, Msg: fmt.Sprintf("the image becomes a tensor of shape %v after the transforms, the network expects %v (resize it to the training size)", t.Shape, in)}
 		}
 		copy(x.Data[i*per:], t.Data)
 	}
-	p, err := m.predictTensor(x, proba)
-	return files, p, err
+	return m.predictTensor(x, proba)
 }
 
 // predictRows predicts a table network for rows of features.

@@ -1,6 +1,9 @@
 package server
 
 import (
+	"encoding/base64"
+	"fmt"
+	"github.com/mlforge/mlforge/ml"
 	"math"
 	"net/http"
 	"sort"
@@ -29,6 +32,9 @@ func predictMatrix(m *model.Model, req *predictRequest) (*mat.Dense, error) {
 		return nil, bad("no rows: expected {\"rows\": [{\"column\": number, ...}]} or {\"instances\": [[number, ...]]}")
 	case n > maxPredictRows:
 		return nil, bad("%d rows exceed the limit of %d per request", n, maxPredictRows)
+	}
+	if m.IsNetwork() && m.Net.Manifest.Data != "table" {
+		return nil, bad("model %q was trained on images: send {\"images\": [...]}", m.Manifest.Name)
 	}
 	X := mat.NewDense(n, len(feats), nil)
 	for i, row := range req.Instances {
@@ -68,4 +74,37 @@ func predictMatrix(m *model.Model, req *predictRequest) (*mat.Dense, error) {
 		}
 	}
 	return X, nil
+}
+
+// maxPredictImages caps the images of one predict request.
+const maxPredictImages = 1000
+
+// predictImages decodes the base64 images of a request for an image network.
+func predictImages(m *model.Model, req *predictRequest) (*model.Prediction, error) {
+	bad := func(format string, args ...any) error {
+		return errorf(http.StatusBadRequest, "bad_request", format, args...)
+	}
+	switch {
+	case len(req.Rows) > 0 || len(req.Instances) > 0:
+		return nil, bad("model %q was trained on images: send {\"images\": [\"<base64 PNG, JPEG or GIF>\", ...]}", m.Manifest.Name)
+	case len(req.Images) == 0:
+		return nil, bad("no images: expected {\"images\": [\"<base64 PNG, JPEG or GIF>\", ...]}")
+	case len(req.Images) > maxPredictImages:
+		return nil, bad("%d images exceed the limit of %d per request", len(req.Images), maxPredictImages)
+	}
+	names := make([]string, len(req.Images))
+	blobs := make([][]byte, len(req.Images))
+	for i, s := range req.Images {
+		names[i] = fmt.Sprintf("images[%d]", i)
+		b, err := base64.StdEncoding.DecodeString(s)
+		if err != nil {
+			return nil, bad("images[%d] is not base64: %v", i, err)
+		}
+		blobs[i] = b
+	}
+	p, err := m.PredictImageBytes(names, blobs, req.Proba)
+	if err != nil && ml.IsBadInput(err) {
+		return nil, bad("%v", err)
+	}
+	return p, err
 }

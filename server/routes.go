@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"gonum.org/v1/gonum/mat"
 	"io"
 	"net/http"
 	"os"
@@ -478,7 +479,10 @@ func (s *Server) downloadModel(w http.ResponseWriter, r *http.Request) error {
 type predictRequest struct {
 	Rows      []map[string]float64 `json:"rows"`
 	Instances [][]float64          `json:"instances"`
-	Proba     bool                 `json:"proba"`
+	// Images are base64-encoded PNG, JPEG or GIF files, for networks
+	// trained on images.
+	Images []string `json:"images"`
+	Proba  bool     `json:"proba"`
 }
 
 func (s *Server) predict(w http.ResponseWriter, r *http.Request) error {
@@ -496,11 +500,16 @@ func (s *Server) predict(w http.ResponseWriter, r *http.Request) error {
 	if err := dec.Decode(&req); err != nil {
 		return errorf(http.StatusBadRequest, "bad_request", "body: %v; expected {\"rows\": [{\"column\": number, ...}]} or {\"instances\": [[number, ...]]}", err)
 	}
-	X, err := predictMatrix(m, &req)
-	if err != nil {
-		return err
+	var p *model.Prediction
+	if m.IsNetwork() && m.Net.Manifest.Data != "table" {
+		p, err = predictImages(m, &req)
+	} else {
+		var X *mat.Dense
+		if X, err = predictMatrix(m, &req); err != nil {
+			return err
+		}
+		p, err = m.Predict(X, req.Proba)
 	}
-	p, err := m.Predict(X, req.Proba)
 	if err != nil {
 		if ml.IsBadInput(err) {
 			return errorf(http.StatusBadRequest, "bad_request", "%v", err)
