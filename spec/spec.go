@@ -272,7 +272,7 @@ func (s *Step) UnmarshalJSON(b []byte) error {
 // Model is the final estimator.
 type Model struct {
 	// Class is the registered class name, e.g. "KNeighborsClassifier".
-	Class string `json:"class"`
+	Class string `json:"class,omitempty"`
 	// Params is a JSON object of hyperparameters, or nil for the defaults.
 	Params json.RawMessage `json:"params,omitempty"`
 	// Layers makes the model a neural network: PyTorch layers applied in
