@@ -2,9 +2,12 @@ package nn
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"sort"
 	"strings"
 
@@ -90,6 +93,13 @@ func init() {
 		f := &Flatten{StartDim: p.int("start_dim", 1, nil), EndDim: p.int("end_dim", -1, nil)}
 		return f, p.done()
 	}
+	layerRegistry["Unflatten"] = func(p *specReader, rng *rand.Rand) (Module, error) {
+		u := &Unflatten{Dim: p.int("dim", required, nil), UnflattenedSize: p.intList("unflattened_size")}
+		if err := p.done(); err != nil {
+			return nil, err
+		}
+		return u, u.check()
+	}
 	layerRegistry["Dropout"] = func(p *specReader, rng *rand.Rand) (Module, error) {
 		pr := p.float("p", 0.5)
 		p.bool("inplace", false)
@@ -131,11 +141,7 @@ func init() {
 	layerRegistry["Embedding"] = func(p *specReader, rng *rand.Rand) (Module, error) {
 		num := p.int("num_embeddings", required, nil)
 		dim := p.int("embedding_dim", required, nil)
-		var pad *int
-		if p.has("padding_idx") {
-			v := p.int("padding_idx", 0, nil)
-			pad = &v
-		}
+		pad := p.optInt("padding_idx")
 		if err := p.done(); err != nil {
 			return nil, err
 		}
@@ -163,12 +169,7 @@ func init() {
 	layerRegistry["Softmax"] = simple(func(p *specReader) Module { return &Softmax{Dim: p.int("dim", -1, nil)} })
 	layerRegistry["LogSoftmax"] = simple(func(p *specReader) Module { return &LogSoftmax{Dim: p.int("dim", -1, nil)} })
 	layerRegistry["Sequential"] = func(p *specReader, rng *rand.Rand) (Module, error) {
-		var specs []LayerSpec
-		if raw, ok := p.take("layers"); ok {
-			if err := json.Unmarshal(raw, &specs); err != nil {
-				return nil, fmt.Errorf("layers: expected a list of layer objects: %v", err)
-			}
-		}
+		specs := p.layerList("layers")
 		if err := p.done(); err != nil {
 			return nil, err
 		}
@@ -205,7 +206,7 @@ func NewLayer(spec LayerSpec, in []int, rng *rand.Rand) (Module, []int, error) {
 	if !ok {
 		return nil, nil, fmt.Errorf("unknown layer type %q%s, expected one of %s", typ, suggest.Hint(typ, LayerTypes()), strings.Join(LayerTypes(), ", "))
 	}
-	p := &specReader{m: spec, used: map[string]bool{"type": true}, in: in}
+	p := &specReader{m: spec, used: map[string]bool{"type": true}, in: in, owner: typ}
 	m, err := ctor(p, rng)
 	if err == nil {
 		err = p.err
@@ -237,12 +238,73 @@ func Build(specs []LayerSpec, in []int, rng *rand.Rand) (*Sequential, []int, err
 }
 
 // specReader decodes a LayerSpec's parameters, remembering the first error
-// and which keys were read.
+// and which keys were read. In describe mode (describe set) it reads no spec:
+// every parameter a constructor asks for is recorded, with its type and
+// default, and done stops the constructor; this is how the catalogue is
+// made from the constructors themselves.
 type specReader struct {
 	m    LayerSpec
 	used map[string]bool
 	in   []int
 	err  error
+	// owner is the layer or loss being read; it selects parameter docs.
+	owner string
+	// describe collects the parameters in describe mode.
+	describe *[]ParamInfo
+}
+
+// errDescribed stops a constructor run in describe mode.
+var errDescribed = errors.New("nn: parameters described")
+
+// describeParams runs a constructor in describe mode and returns the
+// parameters it reads, in the order it reads them.
+func describeParams(owner string, run func(p *specReader)) []ParamInfo {
+	ps := []ParamInfo{}
+	p := &specReader{m: LayerSpec{}, used: map[string]bool{}, owner: owner, describe: &ps}
+	run(p)
+	return ps
+}
+
+// note records a parameter in describe mode and reports whether the
+// reader is describing (and so must return the default).
+func (p *specReader) note(pi ParamInfo) bool {
+	if p.describe == nil {
+		return false
+	}
+	for _, q := range *p.describe {
+		if q.Name == pi.Name {
+			return true
+		}
+	}
+	d := p.doc(pi.Name)
+	pi.Help, pi.Min, pi.Max, pi.NLabels = d.help, d.min, d.max, d.nLabels
+	if pi.Required {
+		pi.Default = nil
+	}
+	*p.describe = append(*p.describe, pi)
+	return true
+}
+
+// doc returns the documentation of a parameter of p.owner.
+func (p *specReader) doc(name string) paramDoc {
+	if d, ok := paramDocs[p.owner+"."+name]; ok {
+		return d
+	}
+	return paramDocs[name]
+}
+
+// inRange checks v against the parameter's documented bounds.
+func (p *specReader) inRange(name string, v float64) {
+	d := p.doc(name)
+	what := cmp.Or(d.what, "a value")
+	switch {
+	case d.min != nil && d.max != nil && !(v >= *d.min && v <= *d.max):
+		p.fail("%s is %v, expected %s in [%v, %v]", name, v, what, *d.min, *d.max)
+	case d.min != nil && !(v >= *d.min):
+		p.fail("%s is %v, expected %s of at least %v", name, v, what, *d.min)
+	case d.max != nil && !(v <= *d.max):
+		p.fail("%s is %v, expected %s of at most %v", name, v, what, *d.max)
+	}
 }
 
 func (p *specReader) fail(format string, args ...any) {
@@ -274,6 +336,16 @@ const required = -1 << 40
 // int reads an integer; def required (and auto nil) makes it required; auto
 // (when set) computes it from the input shape when missing or "auto".
 func (p *specReader) int(name string, def int, auto func(string) int) int {
+	pi := ParamInfo{Name: name, Type: "int", Default: def, Required: def == required && auto == nil, Auto: auto != nil}
+	if auto != nil {
+		pi.Default = "auto"
+	}
+	if p.note(pi) {
+		if def == required {
+			return 1
+		}
+		return def
+	}
 	raw, ok := p.take(name)
 	if !ok || isAuto(raw) {
 		if auto != nil {
@@ -291,11 +363,29 @@ func (p *specReader) int(name string, def int, auto func(string) int) int {
 	var v int
 	if err := json.Unmarshal(raw, &v); err != nil {
 		p.fail("%s: expected an integer, got %s", name, raw)
+		return def
 	}
+	p.inRange(name, float64(v))
 	return v
 }
 
+// optInt reads an integer that may be left out or null (nil).
+func (p *specReader) optInt(name string) *int {
+	if p.note(ParamInfo{Name: name, Type: "int", Nullable: true}) {
+		return nil
+	}
+	if !p.has(name) {
+		p.used[name] = true
+		return nil
+	}
+	v := p.int(name, 0, nil)
+	return &v
+}
+
 func (p *specReader) float(name string, def float64) float64 {
+	if p.note(ParamInfo{Name: name, Type: "float", Default: def}) {
+		return def
+	}
 	raw, ok := p.take(name)
 	if !ok {
 		return def
@@ -303,11 +393,32 @@ func (p *specReader) float(name string, def float64) float64 {
 	var v float64
 	if err := json.Unmarshal(raw, &v); err != nil {
 		p.fail("%s: expected a number, got %s", name, raw)
+		return def
+	}
+	p.inRange(name, v)
+	return v
+}
+
+// floats reads an optional list of numbers (nil when left out or null).
+func (p *specReader) floats(name string) []float32 {
+	if p.note(ParamInfo{Name: name, Type: "[]float", Nullable: true}) {
+		return nil
+	}
+	raw, ok := p.take(name)
+	if !ok {
+		return nil
+	}
+	var v []float32
+	if err := json.Unmarshal(raw, &v); err != nil {
+		p.fail("%s: expected a list of numbers, got %s", name, raw)
 	}
 	return v
 }
 
 func (p *specReader) bool(name string, def bool) bool {
+	if p.note(ParamInfo{Name: name, Type: "bool", Default: def}) {
+		return def
+	}
 	raw, ok := p.take(name)
 	if !ok {
 		return def
@@ -320,6 +431,9 @@ func (p *specReader) bool(name string, def bool) bool {
 }
 
 func (p *specReader) str(name, def string, allowed ...string) string {
+	if p.note(ParamInfo{Name: name, Type: "string", Default: def, Enum: allowed}) {
+		return def
+	}
 	raw, ok := p.take(name)
 	if !ok {
 		return def
@@ -338,8 +452,24 @@ func (p *specReader) str(name, def string, allowed ...string) string {
 	return def
 }
 
-// pair reads an int or a two-element list (height, width).
+// pairDefault is a pair's default as the catalogue shows it: an int for a
+// square, else a list.
+func pairDefault(def [2]int) any {
+	if def[0] == def[1] {
+		return def[0]
+	}
+	return []int{def[0], def[1]}
+}
+
+// pair reads an int or a two-element list (height, width); a negative
+// default makes it required.
 func (p *specReader) pair(name string, def [2]int) [2]int {
+	if p.note(ParamInfo{Name: name, Type: "pair", Default: pairDefault(def), Required: def[0] < 0}) {
+		if def[0] < 0 {
+			return [2]int{1, 1}
+		}
+		return def
+	}
 	raw, ok := p.take(name)
 	if !ok {
 		if def[0] < 0 {
@@ -349,6 +479,7 @@ func (p *specReader) pair(name string, def [2]int) [2]int {
 	}
 	var v int
 	if err := json.Unmarshal(raw, &v); err == nil {
+		p.inRange(name, float64(v))
 		return [2]int{v, v}
 	}
 	var l []int
@@ -356,29 +487,89 @@ func (p *specReader) pair(name string, def [2]int) [2]int {
 		p.fail("%s: expected an integer or a list of two integers, got %s", name, raw)
 		return def
 	}
+	p.inRange(name, float64(l[0]))
+	p.inRange(name, float64(l[1]))
 	return [2]int{l[0], l[1]}
 }
 
-// ints reads an int or a list of ints.
+// optPair reads a pair that may be left out or null (ok false).
+func (p *specReader) optPair(name string) (v [2]int, ok bool) {
+	if p.note(ParamInfo{Name: name, Type: "pair", Nullable: true}) {
+		return [2]int{1, 1}, false
+	}
+	if !p.has(name) {
+		p.used[name] = true
+		return [2]int{}, false
+	}
+	return p.pair(name, [2]int{}), true
+}
+
+// ints reads an int or a list of ints, computed by auto when missing or
+// "auto".
 func (p *specReader) ints(name string, auto func(string) []int) []int {
+	if p.note(ParamInfo{Name: name, Type: "[]int", Default: "auto", Auto: true}) {
+		return []int{1}
+	}
 	raw, ok := p.take(name)
 	if !ok || isAuto(raw) {
 		return auto(name)
 	}
 	var v int
 	if err := json.Unmarshal(raw, &v); err == nil {
+		p.inRange(name, float64(v))
 		return []int{v}
 	}
 	var l []int
 	if err := json.Unmarshal(raw, &l); err != nil {
 		p.fail("%s: expected an integer or a list of integers, got %s", name, raw)
 	}
+	for _, v := range l {
+		p.inRange(name, float64(v))
+	}
 	return l
+}
+
+// intList reads a required list of integers.
+func (p *specReader) intList(name string) []int {
+	if p.note(ParamInfo{Name: name, Type: "[]int", Required: true}) {
+		return []int{1}
+	}
+	raw, ok := p.take(name)
+	if !ok {
+		p.fail("%s is required", name)
+		return nil
+	}
+	var l []int
+	if err := json.Unmarshal(raw, &l); err != nil || len(l) == 0 {
+		p.fail("%s: expected a non-empty list of integers, got %s", name, raw)
+		return nil
+	}
+	for _, v := range l {
+		p.inRange(name, float64(v))
+	}
+	return l
+}
+
+// layerList reads a list of layer specs (empty when left out).
+func (p *specReader) layerList(name string) []LayerSpec {
+	if p.note(ParamInfo{Name: name, Type: "list", Default: []any{}}) {
+		return nil
+	}
+	var specs []LayerSpec
+	if raw, ok := p.take(name); ok {
+		if err := json.Unmarshal(raw, &specs); err != nil {
+			p.fail("%s: expected a list of layer objects: %v", name, err)
+		}
+	}
+	return specs
 }
 
 // padding reads a convolution's padding: an int, a pair, "valid" or (for
 // Conv2d with stride 1 and an even total padding) "same".
 func (p *specReader) padding(k [2]int, opt ConvOptions, allowSame bool) [2]int {
+	if p.note(ParamInfo{Name: "padding", Type: "padding", Default: 0}) {
+		return [2]int{}
+	}
 	raw, ok := p.m["padding"]
 	if ok && len(bytes.TrimSpace(raw)) > 0 && bytes.TrimSpace(raw)[0] == '"' {
 		p.used["padding"] = true
@@ -398,7 +589,11 @@ func (p *specReader) padding(k [2]int, opt ConvOptions, allowSame bool) [2]int {
 			}
 			return pad
 		}
-		p.fail("padding is %q, expected an integer, a pair, \"valid\" or \"same\"", s)
+		if allowSame {
+			p.fail("padding is %q, expected an integer, a pair, \"valid\" or \"same\"", s)
+		} else {
+			p.fail("padding is %q, expected an integer, a pair or \"valid\"", s)
+		}
 		return [2]int{}
 	}
 	return p.pair("padding", [2]int{})
@@ -406,11 +601,9 @@ func (p *specReader) padding(k [2]int, opt ConvOptions, allowSame bool) [2]int {
 
 func (p *specReader) poolOptions() PoolOptions {
 	k := p.pair("kernel_size", [2]int{-1, -1})
-	stride := k
-	if p.has("stride") {
-		stride = p.pair("stride", k)
-	} else {
-		p.used["stride"] = true
+	stride, ok := p.optPair("stride")
+	if !ok {
+		stride = k
 	}
 	return PoolOptions{KernelSize: k, Stride: stride, Padding: p.pair("padding", [2]int{}),
 		Dilation: p.pair("dilation", [2]int{1, 1}), CeilMode: p.bool("ceil_mode", false)}
@@ -437,8 +630,11 @@ func (p *specReader) channels(name string) int {
 }
 
 // done reports an unknown key (most likely the cause of any other error)
-// or else the first error.
+// or else the first error; in describe mode it stops the constructor.
 func (p *specReader) done() error {
+	if p.describe != nil {
+		return errDescribed
+	}
 	var known, unknown []string
 	for k := range p.used {
 		known = append(known, k)
@@ -456,60 +652,131 @@ func (p *specReader) done() error {
 	return p.err
 }
 
-// LossTypes lists the loss names NewLoss accepts.
+// lossRegistry holds the losses NewLoss builds, each reading its keyword
+// arguments from a specReader.
+var lossRegistry = map[string]func(p *specReader) Loss{
+	"CrossEntropyLoss": func(p *specReader) Loss {
+		return &CrossEntropyLoss{Weight: p.floats("weight"), IgnoreIndex: p.int("ignore_index", -100, nil), LabelSmoothing: p.float("label_smoothing", 0), Reduction: p.reduction()}
+	},
+	"NLLLoss": func(p *specReader) Loss {
+		return &NLLLoss{Weight: p.floats("weight"), IgnoreIndex: p.int("ignore_index", -100, nil), Reduction: p.reduction()}
+	},
+	"BCELoss": func(p *specReader) Loss { return &BCELoss{Reduction: p.reduction()} },
+	"BCEWithLogitsLoss": func(p *specReader) Loss {
+		return &BCEWithLogitsLoss{PosWeight: p.floats("pos_weight"), Reduction: p.reduction()}
+	},
+	"MSELoss":      func(p *specReader) Loss { return &MSELoss{Reduction: p.reduction()} },
+	"L1Loss":       func(p *specReader) Loss { return &L1Loss{Reduction: p.reduction()} },
+	"SmoothL1Loss": func(p *specReader) Loss { return &SmoothL1Loss{Beta: p.float("beta", 1), Reduction: p.reduction()} },
+}
+
+func (p *specReader) reduction() string { return p.str("reduction", "mean", "mean", "sum", "none") }
+
+// LossTypes lists the loss names NewLoss accepts, sorted.
 func LossTypes() []string {
-	return []string{"BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "L1Loss", "MSELoss", "NLLLoss", "SmoothL1Loss"}
+	out := make([]string, 0, len(lossRegistry))
+	for k := range lossRegistry {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
 }
 
 // NewLoss builds a loss from its PyTorch class name and keyword arguments
 // (a JSON object, or empty for the defaults).
 func NewLoss(name string, raw json.RawMessage) (Loss, error) {
+	ctor, ok := lossRegistry[name]
+	if !ok {
+		return nil, fmt.Errorf("unknown loss %q%s, expected one of %s", name, suggest.Hint(name, LossTypes()), strings.Join(LossTypes(), ", "))
+	}
 	spec := LayerSpec{}
 	if len(bytes.TrimSpace(raw)) > 0 {
 		if err := json.Unmarshal(raw, &spec); err != nil {
 			return nil, fmt.Errorf("%s: expected a JSON object of parameters: %v", name, err)
 		}
 	}
-	p := &specReader{m: spec, used: map[string]bool{}}
-	floats := func(n string) []float32 {
-		raw, ok := p.take(n)
-		if !ok {
-			return nil
-		}
-		var v []float32
-		if err := json.Unmarshal(raw, &v); err != nil {
-			p.fail("%s: expected a list of numbers, got %s", n, raw)
-		}
-		return v
-	}
-	red := func() string { return p.str("reduction", "mean", "mean", "sum", "none") }
-	var l Loss
-	switch name {
-	case "CrossEntropyLoss":
-		l = &CrossEntropyLoss{Weight: floats("weight"), IgnoreIndex: p.int("ignore_index", -100, nil), LabelSmoothing: p.float("label_smoothing", 0), Reduction: red()}
-	case "NLLLoss":
-		l = &NLLLoss{Weight: floats("weight"), IgnoreIndex: p.int("ignore_index", -100, nil), Reduction: red()}
-	case "BCELoss":
-		l = &BCELoss{Reduction: red()}
-	case "BCEWithLogitsLoss":
-		l = &BCEWithLogitsLoss{PosWeight: floats("pos_weight"), Reduction: red()}
-	case "MSELoss":
-		l = &MSELoss{Reduction: red()}
-	case "L1Loss":
-		l = &L1Loss{Reduction: red()}
-	case "SmoothL1Loss":
-		l = &SmoothL1Loss{Beta: p.float("beta", 1), Reduction: red()}
-	default:
-		return nil, fmt.Errorf("unknown loss %q%s, expected one of %s", name, suggest.Hint(name, LossTypes()), strings.Join(LossTypes(), ", "))
-	}
+	p := &specReader{m: spec, used: map[string]bool{}, owner: name}
+	l := ctor(p)
 	if err := p.done(); err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-	if ce, ok := l.(*CrossEntropyLoss); ok && !(ce.LabelSmoothing >= 0 && ce.LabelSmoothing <= 1) {
-		return nil, fmt.Errorf("%s: label_smoothing is %v, expected a value in [0, 1]", name, ce.LabelSmoothing)
-	}
-	if s, ok := l.(*SmoothL1Loss); ok && !(s.Beta >= 0) {
-		return nil, fmt.Errorf("%s: beta is %v, expected a non-negative value", name, s.Beta)
-	}
 	return l, nil
+}
+
+// Unflatten splits dimension Dim of its input into UnflattenedSize, like
+// torch.nn.Unflatten: (N, 64) with Dim 1 and UnflattenedSize (8, 8) becomes
+// (N, 8, 8). One size may be -1, inferred from the others. Dim counts from
+// the end when negative; it may not be the batch dimension. The output is a
+// view of the input.
+type Unflatten struct {
+	noParams
+	Dim             int
+	UnflattenedSize []int
+}
+
+// Name returns "Unflatten".
+func (u *Unflatten) Name() string { return "Unflatten" }
+
+// check validates UnflattenedSize on its own.
+func (u *Unflatten) check() error {
+	infer := 0
+	for _, s := range u.UnflattenedSize {
+		switch {
+		case s == -1:
+			infer++
+		case s < 1:
+			return fmt.Errorf("unflattened_size %v: expected positive sizes (and at most one -1)", u.UnflattenedSize)
+		}
+	}
+	if len(u.UnflattenedSize) == 0 || infer > 1 {
+		return fmt.Errorf("unflattened_size %v: expected a non-empty list of positive sizes with at most one -1", u.UnflattenedSize)
+	}
+	return nil
+}
+
+// OutShape returns in with dimension Dim replaced by UnflattenedSize.
+func (u *Unflatten) OutShape(in []int) ([]int, error) {
+	if err := u.check(); err != nil {
+		return nil, fmt.Errorf("Unflatten: %w", err)
+	}
+	d := u.Dim
+	if d < 0 {
+		d += len(in)
+	}
+	if d < 1 || d >= len(in) {
+		return nil, fmt.Errorf("Unflatten: dim %d does not fit input of shape %v, expected a dimension other than the batch dimension 0", u.Dim, in)
+	}
+	sizes := slices.Clone(u.UnflattenedSize)
+	prod, infer := 1, -1
+	for i, s := range sizes {
+		if s == -1 {
+			infer = i
+		} else {
+			prod *= s
+		}
+	}
+	if infer >= 0 {
+		if in[d]%prod != 0 {
+			return nil, fmt.Errorf("Unflatten: unflattened_size %v does not divide dimension %d of size %d of input shape %v", u.UnflattenedSize, d, in[d], in)
+		}
+		sizes[infer] = in[d] / prod
+		prod *= sizes[infer]
+	}
+	if prod != in[d] {
+		return nil, fmt.Errorf("Unflatten: unflattened_size %v has %d elements, but dimension %d of input shape %v has %d", u.UnflattenedSize, prod, d, in, in[d])
+	}
+	out := append(slices.Clone(in[:d]), sizes...)
+	return append(out, in[d+1:]...), nil
+}
+
+// Forward returns a view of x with dimension Dim unflattened.
+func (u *Unflatten) Forward(g *Graph, x *Var) *Var {
+	if g.err != nil {
+		return g.deadVar()
+	}
+	shape, err := u.OutShape(x.Data.Shape)
+	if err != nil {
+		return g.fail("%v", err)
+	}
+	return g.Reshape(x, shape...)
 }
