@@ -1,0 +1,107 @@
+package optim
+
+import (
+	"encoding/json"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/mlforge/mlforge/nn"
+)
+
+// acceptedNames returns the parameter names a constructor accepts, read
+// from its error for an unknown key ("expected one of a, b, c").
+func acceptedNames(t *testing.T, build func(raw json.RawMessage) error) []string {
+	t.Helper()
+	err := build(json.RawMessage(`{"zz_unknown": 1}`))
+	if err == nil {
+		t.Fatal("an unknown parameter was accepted")
+	}
+	_, list, ok := strings.Cut(err.Error(), "expected one of ")
+	if !ok {
+		t.Fatalf("unexpected error %v", err)
+	}
+	names := strings.Split(list, ", ")
+	slices.Sort(names)
+	return names
+}
+
+// checkCatalogue compares entries with their constructor: the same
+// parameter names, required parameters rejected when missing, and every
+// default, given explicitly, building what leaving it out builds.
+func checkCatalogue(t *testing.T, cat []nn.Info, names []string, required map[string]any, build func(name string, raw json.RawMessage) (any, error)) {
+	t.Helper()
+	var got []string
+	for _, info := range cat {
+		got = append(got, info.Name)
+		if info.Doc == "" {
+			t.Errorf("%s: no doc", info.Name)
+		}
+		minimal, full := map[string]any{}, map[string]any{}
+		var params []string
+		for _, p := range info.Params {
+			params = append(params, p.Name)
+			if p.Help == "" || p.Type == "" {
+				t.Errorf("%s.%s: no help or type", info.Name, p.Name)
+			}
+			if p.Required {
+				v, ok := required[p.Name]
+				if !ok {
+					t.Fatalf("%s.%s is required: add a value to the test", info.Name, p.Name)
+				}
+				minimal[p.Name], full[p.Name] = v, v
+				continue
+			}
+			full[p.Name] = p.Default
+		}
+		slices.Sort(params)
+		accepted := acceptedNames(t, func(raw json.RawMessage) error { _, err := build(info.Name, raw); return err })
+		if !slices.Equal(params, accepted) {
+			t.Errorf("%s: catalogue lists %v, the constructor accepts %v", info.Name, params, accepted)
+		}
+		rawMin, _ := json.Marshal(minimal)
+		rawFull, _ := json.Marshal(full)
+		a, err := build(info.Name, rawMin)
+		if err != nil {
+			t.Fatalf("%s %s: %v", info.Name, rawMin, err)
+		}
+		b, err := build(info.Name, rawFull)
+		if err != nil {
+			t.Fatalf("%s %s: %v", info.Name, rawFull, err)
+		}
+		if !reflect.DeepEqual(a, b) {
+			t.Errorf("%s: the defaults %s build %+v, expected %+v", info.Name, rawFull, b, a)
+		}
+		for name := range minimal {
+			without := map[string]any{}
+			for k, v := range minimal {
+				if k != name {
+					without[k] = v
+				}
+			}
+			raw, _ := json.Marshal(without)
+			if _, err := build(info.Name, raw); err == nil || !strings.Contains(err.Error(), name) {
+				t.Errorf("%s without %s: %v, expected an error naming it", info.Name, name, err)
+			}
+		}
+	}
+	if !slices.Equal(got, names) {
+		t.Errorf("catalogue lists %v, expected %v", got, names)
+	}
+}
+
+func TestCatalogue(t *testing.T) {
+	checkCatalogue(t, Catalogue(), Names(), map[string]any{"lr": 0.1}, func(name string, raw json.RawMessage) (any, error) {
+		return New(name, nil, raw)
+	})
+}
+
+func TestSchedulerCatalogue(t *testing.T) {
+	opt, err := NewSGD(nil, SGDConfig{LR: 0.1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkCatalogue(t, SchedulerCatalogue(), SchedulerNames(), map[string]any{"step_size": 3, "gamma": 0.5, "T_max": 4},
+		func(name string, raw json.RawMessage) (any, error) { return NewScheduler(name, opt, raw) })
+}
