@@ -6,10 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
 	"math"
 	"math/rand/v2"
-	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -288,19 +286,9 @@ func openIDX(p string, opt Options) (*idx.Array, error) {
 		}
 		return idx.ReadFile(p)
 	}
-	root, err := os.OpenRoot(cmp.Or(opt.Root, "."))
+	f, err := openInRoot(p, opt)
 	if err != nil {
 		return nil, err
-	}
-	defer root.Close()
-	f, err := root.Open(p)
-	if err != nil {
-		msg := err.Error()
-		var pe *fs.PathError
-		if errors.As(err, &pe) {
-			msg = pe.Err.Error()
-		}
-		return nil, &data.Error{File: p, Msg: "cannot open the file inside the data folder: " + msg, Err: err}
 	}
 	defer f.Close()
 	return idx.Read(f, p)

@@ -294,6 +294,18 @@ func readCSV(path string, o data.CSVOptions, opt Options) (*data.Frame, error) {
 		}
 		return data.ReadCSVFile(path, o)
 	}
+	f, err := openInRoot(path, opt)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return data.ReadCSV(f, o)
+}
+
+// openInRoot opens a path named in a spec through os.Root at opt.Root, so
+// that no path or symbolic link leads outside it, even one changed after the
+// spec was validated.
+func openInRoot(path string, opt Options) (*os.File, error) {
 	root, err := os.OpenRoot(cmp.Or(opt.Root, "."))
 	if err != nil {
 		return nil, err
@@ -308,6 +320,5 @@ func readCSV(path string, o data.CSVOptions, opt Options) (*data.Frame, error) {
 		}
 		return nil, &data.Error{File: path, Msg: "cannot open the file inside the data folder: " + msg, Err: err}
 	}
-	defer f.Close()
-	return data.ReadCSV(f, o)
+	return f, nil
 }
