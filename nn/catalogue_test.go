@@ -176,11 +176,13 @@ func TestCatalogueShape(t *testing.T) {
 // TestParamBounds checks that the documented bounds are enforced.
 func TestParamBounds(t *testing.T) {
 	for spec, want := range map[string]string{
-		`{"type": "Dropout", "p": 1.5}`:                                              `p is 1.5, expected a probability in [0, 1]`,
-		`{"type": "Conv2d", "out_channels": 2, "kernel_size": [3, 0]}`:               `kernel_size is 0, expected a value of at least 1`,
-		`{"type": "LSTM", "hidden_size": 2, "proj_size": 1}`:                         `proj_size is 1, expected a value in [0, 0]`,
-		`{"type": "Linear", "out_features": 0}`:                                      `out_features is 0, expected a value of at least 1`,
-		`{"type": "Conv2d", "out_channels": 2, "kernel_size": 3, "padding": "full"}`: `expected an integer, a pair, "valid" or "same"`,
+		`{"type": "Dropout", "p": 1.5}`:                                                           `p is 1.5, expected a probability in [0, 1]`,
+		`{"type": "Conv2d", "out_channels": 2, "kernel_size": [3, 0]}`:                            `kernel_size is 0, expected a value of at least 1`,
+		`{"type": "LSTM", "hidden_size": 2, "proj_size": 1}`:                                      `proj_size is 1, expected a value in [0, 0]`,
+		`{"type": "Linear", "out_features": 0}`:                                                   `out_features is 0, expected a value of at least 1`,
+		`{"type": "Conv2d", "out_channels": 2, "kernel_size": 3, "padding": "full"}`:              `expected an integer, a pair, "valid" or "same"`,
+		`{"type": "Conv2d", "out_channels": 2, "kernel_size": 3, "stride": 2, "padding": "same"}`: `padding "same" needs stride 1`,
+		`{"type": "ConvTranspose2d", "out_channels": 2, "kernel_size": 3, "padding": "same"}`:     `expected an integer, a pair or "valid"`,
 	} {
 		var ls LayerSpec
 		if err := json.Unmarshal([]byte(spec), &ls); err != nil {
@@ -190,6 +192,11 @@ func TestParamBounds(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%s: got %v, expected an error containing %q", spec, err, want)
 		}
+	}
+	var same LayerSpec
+	_ = json.Unmarshal([]byte(`{"type": "Conv2d", "out_channels": 2, "kernel_size": 5, "dilation": 2, "padding": "same"}`), &same)
+	if _, out, err := NewLayer(same, []int{1, 3, 9, 9}, rand.New(rand.NewPCG(1, 2))); err != nil || !slices.Equal(out, []int{1, 2, 9, 9}) {
+		t.Errorf("padding \"same\": %v %v", out, err)
 	}
 	if _, err := NewLoss("CrossEntropyLoss", []byte(`{"label_smoothing": 2}`)); err == nil || !strings.Contains(err.Error(), "label_smoothing is 2, expected a value in [0, 1]") {
 		t.Errorf("label_smoothing 2: %v", err)

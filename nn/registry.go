@@ -44,13 +44,21 @@ func init() {
 			in := p.int("in_channels", required, p.channels)
 			out := p.int("out_channels", required, nil)
 			k := p.pair("kernel_size", [2]int{-1, -1})
-			opt := ConvOptions{Stride: p.pair("stride", [2]int{1, 1}), Dilation: p.pair("dilation", [2]int{1, 1}), Groups: p.int("groups", 1, nil)}
+			// PyTorch's argument order, which the catalogue shows.
+			opt := ConvOptions{Stride: p.pair("stride", [2]int{1, 1})}
+			pad := p.padding(!transpose)
 			if transpose {
 				opt.OutputPadding = p.pair("output_padding", [2]int{})
+			} else {
+				opt.Dilation = p.pair("dilation", [2]int{1, 1})
 			}
-			opt.Padding = p.padding(k, opt, !transpose)
+			opt.Groups = p.int("groups", 1, nil)
 			bias := p.bool("bias", true)
+			if transpose {
+				opt.Dilation = p.pair("dilation", [2]int{1, 1})
+			}
 			p.str("padding_mode", "zeros", "zeros")
+			opt.Padding = pad(k, opt)
 			if err := p.done(); err != nil {
 				return nil, err
 			}
@@ -565,10 +573,15 @@ func (p *specReader) layerList(name string) []LayerSpec {
 }
 
 // padding reads a convolution's padding: an int, a pair, "valid" or (for
-// Conv2d with stride 1 and an even total padding) "same".
-func (p *specReader) padding(k [2]int, opt ConvOptions, allowSame bool) [2]int {
+// Conv2d with stride 1 and an even total padding) "same". It returns the
+// padding as a function of the kernel size, stride and dilation, which
+// "same" needs and which are read after it.
+func (p *specReader) padding(allowSame bool) func(k [2]int, opt ConvOptions) [2]int {
+	fixed := func(pad [2]int) func([2]int, ConvOptions) [2]int {
+		return func([2]int, ConvOptions) [2]int { return pad }
+	}
 	if p.note(ParamInfo{Name: "padding", Type: "padding", Default: 0}) {
-		return [2]int{}
+		return fixed([2]int{})
 	}
 	raw, ok := p.m["padding"]
 	if ok && len(bytes.TrimSpace(raw)) > 0 && bytes.TrimSpace(raw)[0] == '"' {
@@ -577,26 +590,28 @@ func (p *specReader) padding(k [2]int, opt ConvOptions, allowSame bool) [2]int {
 		_ = json.Unmarshal(raw, &s)
 		switch {
 		case s == "valid":
-			return [2]int{}
+			return fixed([2]int{})
 		case s == "same" && allowSame:
-			var pad [2]int
-			for i := 0; i < 2; i++ {
-				total := opt.Dilation[i] * (k[i] - 1)
-				if opt.Stride[i] != 1 || total%2 != 0 {
-					p.fail("padding \"same\" needs stride 1 and an even dilation*(kernel_size-1), got stride %v, kernel_size %v, dilation %v", opt.Stride, k, opt.Dilation)
+			return func(k [2]int, opt ConvOptions) [2]int {
+				var pad [2]int
+				for i := 0; i < 2; i++ {
+					total := opt.Dilation[i] * (k[i] - 1)
+					if opt.Stride[i] != 1 || total%2 != 0 {
+						p.fail("padding \"same\" needs stride 1 and an even dilation*(kernel_size-1), got stride %v, kernel_size %v, dilation %v", opt.Stride, k, opt.Dilation)
+					}
+					pad[i] = total / 2
 				}
-				pad[i] = total / 2
+				return pad
 			}
-			return pad
 		}
 		if allowSame {
 			p.fail("padding is %q, expected an integer, a pair, \"valid\" or \"same\"", s)
 		} else {
 			p.fail("padding is %q, expected an integer, a pair or \"valid\"", s)
 		}
-		return [2]int{}
+		return fixed([2]int{})
 	}
-	return p.pair("padding", [2]int{})
+	return fixed(p.pair("padding", [2]int{}))
 }
 
 func (p *specReader) poolOptions() PoolOptions {
