@@ -319,6 +319,11 @@ func (s *Store) ListRuns(ctx context.Context, o ListOptions) ([]*Run, error) {
 		query += " WHERE " + strings.Join(where, " AND ")
 	}
 	query += " ORDER BY id DESC LIMIT " + strconv.Itoa(o.Limit)
+	return s.queryRuns(ctx, query, args...)
+}
+
+// queryRuns runs a SELECT of runCols and scans every row.
+func (s *Store) queryRuns(ctx context.Context, query string, args ...any) ([]*Run, error) {
 	rows, err := s.rdb.QueryContext(ctx, s.q(query), args...)
 	if err != nil {
 		return nil, err
@@ -431,20 +436,7 @@ func (s *Store) Requeue(ctx context.Context, id string, attempt int) (bool, erro
 
 // Unfinished returns runs that are queued or running, oldest first.
 func (s *Store) Unfinished(ctx context.Context) ([]*Run, error) {
-	rows, err := s.rdb.QueryContext(ctx, s.q(`SELECT `+runCols+` FROM mlf_runs WHERE status IN (?, ?) ORDER BY id`), string(Queued), string(Running))
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []*Run
-	for rows.Next() {
-		r, err := scanRun(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	return s.queryRuns(ctx, `SELECT `+runCols+` FROM mlf_runs WHERE status IN (?, ?) ORDER BY id`, string(Queued), string(Running))
 }
 
 // DeleteRun removes a run with its points and events.
