@@ -24,6 +24,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/mlforge/mlforge/data"
+	"github.com/mlforge/mlforge/internal/f64"
 	"github.com/mlforge/mlforge/internal/lbfgs"
 	"github.com/mlforge/mlforge/ml"
 )
@@ -153,11 +154,7 @@ func initNet(sizes []int, act, out string, rng *rand.Rand) *net {
 func activate(name string, z []float64) {
 	switch name {
 	case "relu":
-		for i, v := range z {
-			if v < 0 {
-				z[i] = 0
-			}
-		}
+		f64.Relu(z)
 	case "tanh":
 		for i, v := range z {
 			z[i] = math.Tanh(v)
@@ -208,12 +205,13 @@ func newWorkspace(sizes []int, rows int) *workspace {
 
 // forward computes the activations of every layer for X (rows × p) into ws
 // and returns the output layer's.
-func (n *net) forward(X mat.Matrix, ws *workspace) *mat.Dense {
-	in := X
+func (n *net) forward(X *mat.Dense, ws *workspace) *mat.Dense {
+	in := X.RawMatrix()
 	for i, W := range n.coefs {
 		a := ws.acts[i]
-		a.Mul(in, W)
 		raw := a.RawMatrix()
+		w := W.RawMatrix()
+		f64.Gemm(false, false, in.Rows, w.Cols, in.Cols, in.Data, in.Stride, w.Data, w.Stride, 0, raw.Data, raw.Stride)
 		b := n.intercepts[i]
 		for r := 0; r < raw.Rows; r++ {
 			row := raw.Data[r*raw.Stride : r*raw.Stride+raw.Cols]
@@ -230,7 +228,7 @@ func (n *net) forward(X mat.Matrix, ws *workspace) *mat.Dense {
 		} else {
 			activate(name, raw.Data)
 		}
-		in = a
+		in = raw
 	}
 	return ws.acts[len(ws.acts)-1]
 }
@@ -290,16 +288,17 @@ func (n *net) lossGrad(X, Y *mat.Dense, alpha float64, ws *workspace, gW []*mat.
 	d := ws.deltas[L]
 	d.Sub(p, Y)
 	for i := L; i >= 0; i-- {
-		var in mat.Matrix = X
+		in := X.RawMatrix()
 		if i > 0 {
-			in = ws.acts[i-1]
+			in = ws.acts[i-1].RawMatrix()
 		}
-		gW[i].Mul(in.T(), ws.deltas[i])
+		dr := ws.deltas[i].RawMatrix()
+		gr := gW[i].RawMatrix()
+		f64.Gemm(true, false, in.Cols, dr.Cols, in.Rows, in.Data, in.Stride, dr.Data, dr.Stride, 0, gr.Data, gr.Stride)
 		gd, wd := gW[i].RawMatrix().Data, n.coefs[i].RawMatrix().Data
 		for j := range gd {
 			gd[j] = (gd[j] + alpha*wd[j]) / nf
 		}
-		dr := ws.deltas[i].RawMatrix()
 		g := gb[i]
 		clear(g)
 		for r := 0; r < dr.Rows; r++ {
@@ -311,9 +310,10 @@ func (n *net) lossGrad(X, Y *mat.Dense, alpha float64, ws *workspace, gW []*mat.
 			g[j] /= nf
 		}
 		if i > 0 {
-			prev := ws.deltas[i-1]
-			prev.Mul(ws.deltas[i], n.coefs[i].T())
-			derivative(n.act, ws.acts[i-1].RawMatrix().Data, prev.RawMatrix().Data)
+			pr := ws.deltas[i-1].RawMatrix()
+			w := n.coefs[i].RawMatrix()
+			f64.Gemm(false, true, dr.Rows, w.Rows, dr.Cols, dr.Data, dr.Stride, w.Data, w.Stride, 0, pr.Data, pr.Stride)
+			derivative(n.act, ws.acts[i-1].RawMatrix().Data, pr.Data)
 		}
 	}
 	return loss
@@ -324,11 +324,7 @@ func (n *net) lossGrad(X, Y *mat.Dense, alpha float64, ws *workspace, gW []*mat.
 func derivative(name string, a, delta []float64) {
 	switch name {
 	case "relu":
-		for i, v := range a {
-			if v <= 0 {
-				delta[i] = 0
-			}
-		}
+		f64.ReluGrad(a, delta)
 	case "tanh":
 		for i, v := range a {
 			delta[i] *= 1 - v*v
@@ -353,7 +349,7 @@ func (n *net) predict(X *mat.Dense) *mat.Dense {
 	for lo := 0; lo < rows; lo += chunk {
 		hi := min(lo+chunk, rows)
 		ws := newWorkspace(sizes, hi-lo)
-		p := n.forward(X.Slice(lo, hi, 0, X.RawMatrix().Cols), ws)
+		p := n.forward(X.Slice(lo, hi, 0, X.RawMatrix().Cols).(*mat.Dense), ws)
 		out.Slice(lo, hi, 0, sizes[len(sizes)-1]).(*mat.Dense).Copy(p)
 	}
 	return out
@@ -407,7 +403,10 @@ func train(ctx context.Context, name string, c *config, X, Y *mat.Dense, n *net,
 		bs = min(max(int(c.batch), 1), rows)
 	}
 	ws := newWorkspace(sizes, bs)
+	// The last batch of an epoch is smaller when bs does not divide rows;
+	// it gets its own workspace and views of the batch buffers, made once.
 	var wsLast *workspace
+	var XbLast, YbLast *mat.Dense
 	gW := make([]*mat.Dense, len(n.coefs))
 	gb := make([][]float64, len(n.coefs))
 	for i, W := range n.coefs {
@@ -440,11 +439,12 @@ func train(ctx context.Context, name string, c *config, X, Y *mat.Dense, n *net,
 			m := hi - lo
 			xb, yb, w := Xb, Yb, ws
 			if m != bs {
-				xb, yb = mat.NewDense(m, p, nil), mat.NewDense(m, k, nil)
-				if wsLast == nil || wsLast.acts[0].RawMatrix().Rows != m {
+				if wsLast == nil {
 					wsLast = newWorkspace(sizes, m)
+					XbLast = Xb.Slice(0, m, 0, p).(*mat.Dense)
+					YbLast = Yb.Slice(0, m, 0, k).(*mat.Dense)
 				}
-				w = wsLast
+				xb, yb, w = XbLast, YbLast, wsLast
 			}
 			for r := 0; r < m; r++ {
 				xb.SetRow(r, X.RawRowView(idx[lo+r]))

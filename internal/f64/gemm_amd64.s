@@ -1,0 +1,542 @@
+//go:build amd64 && !purego
+
+#include "textflag.h"
+
+// func kernel4x16AVX512(k int, a *float64, rs, ks int, b *float64, ldb int, c *float64, ldc int, mask int, acc bool)
+// C[0:4, 0:16] (= or +=) Σ_p A[i,p]·B[p,0:16], A[i,p] at a[i·rs + p·ks], B[p,j] at b[p·ldb + j],
+// C[i,j] at c[i·ldc + j]; the low 16 bits of mask select the columns.
+TEXT ·kernel4x16AVX512(SB), NOSPLIT, $0-73
+	MOVQ k+0(FP), CX
+	MOVQ a+8(FP), SI
+	MOVQ rs+16(FP), R8
+	SHLQ $3, R8
+	MOVQ ks+24(FP), R11
+	SHLQ $3, R11
+	LEAQ (R8)(R8*2), R9
+	MOVQ b+32(FP), DI
+	MOVQ ldb+40(FP), R12
+	SHLQ $3, R12
+	MOVQ c+48(FP), DX
+	MOVQ ldc+56(FP), R13
+	SHLQ $3, R13
+	MOVQ mask+64(FP), AX
+	KMOVW AX, K1
+	KSHIFTRW $8, K1, K2
+	VPXORQ Z0, Z0, Z0
+	VPXORQ Z1, Z1, Z1
+	VPXORQ Z2, Z2, Z2
+	VPXORQ Z3, Z3, Z3
+	VPXORQ Z4, Z4, Z4
+	VPXORQ Z5, Z5, Z5
+	VPXORQ Z6, Z6, Z6
+	VPXORQ Z7, Z7, Z7
+	TESTQ CX, CX
+	JLE kernel4x16AVX512_store
+kernel4x16AVX512_loop:
+	VMOVUPD.Z (DI), K1, Z16
+	VMOVUPD.Z 64(DI), K2, Z17
+	VBROADCASTSD (SI), Z18
+	VBROADCASTSD (SI)(R8*1), Z19
+	VBROADCASTSD (SI)(R8*2), Z20
+	VBROADCASTSD (SI)(R9*1), Z21
+	VFMADD231PD Z16, Z18, Z0
+	VFMADD231PD Z17, Z18, Z1
+	VFMADD231PD Z16, Z19, Z2
+	VFMADD231PD Z17, Z19, Z3
+	VFMADD231PD Z16, Z20, Z4
+	VFMADD231PD Z17, Z20, Z5
+	VFMADD231PD Z16, Z21, Z6
+	VFMADD231PD Z17, Z21, Z7
+	ADDQ R11, SI
+	ADDQ R12, DI
+	DECQ CX
+	JNZ kernel4x16AVX512_loop
+kernel4x16AVX512_store:
+	MOVBLZX acc+72(FP), BX
+	TESTQ BX, BX
+	JZ kernel4x16AVX512_put
+	VMOVUPD.Z (DX), K1, Z16
+	VMOVUPD.Z 64(DX), K2, Z17
+	VADDPD Z16, Z0, Z0
+	VADDPD Z17, Z1, Z1
+	VMOVUPD Z0, K1, (DX)
+	VMOVUPD Z1, K2, 64(DX)
+	ADDQ R13, DX
+	VMOVUPD.Z (DX), K1, Z16
+	VMOVUPD.Z 64(DX), K2, Z17
+	VADDPD Z16, Z2, Z2
+	VADDPD Z17, Z3, Z3
+	VMOVUPD Z2, K1, (DX)
+	VMOVUPD Z3, K2, 64(DX)
+	ADDQ R13, DX
+	VMOVUPD.Z (DX), K1, Z16
+	VMOVUPD.Z 64(DX), K2, Z17
+	VADDPD Z16, Z4, Z4
+	VADDPD Z17, Z5, Z5
+	VMOVUPD Z4, K1, (DX)
+	VMOVUPD Z5, K2, 64(DX)
+	ADDQ R13, DX
+	VMOVUPD.Z (DX), K1, Z16
+	VMOVUPD.Z 64(DX), K2, Z17
+	VADDPD Z16, Z6, Z6
+	VADDPD Z17, Z7, Z7
+	VMOVUPD Z6, K1, (DX)
+	VMOVUPD Z7, K2, 64(DX)
+	VZEROUPPER
+	RET
+kernel4x16AVX512_put:
+	VMOVUPD Z0, K1, (DX)
+	VMOVUPD Z1, K2, 64(DX)
+	ADDQ R13, DX
+	VMOVUPD Z2, K1, (DX)
+	VMOVUPD Z3, K2, 64(DX)
+	ADDQ R13, DX
+	VMOVUPD Z4, K1, (DX)
+	VMOVUPD Z5, K2, 64(DX)
+	ADDQ R13, DX
+	VMOVUPD Z6, K1, (DX)
+	VMOVUPD Z7, K2, 64(DX)
+	VZEROUPPER
+	RET
+
+// func kernel3x16AVX512(k int, a *float64, rs, ks int, b *float64, ldb int, c *float64, ldc int, mask int, acc bool)
+// C[0:3, 0:16] (= or +=) Σ_p A[i,p]·B[p,0:16], A[i,p] at a[i·rs + p·ks], B[p,j] at b[p·ldb + j],
+// C[i,j] at c[i·ldc + j]; the low 16 bits of mask select the columns.
+TEXT ·kernel3x16AVX512(SB), NOSPLIT, $0-73
+	MOVQ k+0(FP), CX
+	MOVQ a+8(FP), SI
+	MOVQ rs+16(FP), R8
+	SHLQ $3, R8
+	MOVQ ks+24(FP), R11
+	SHLQ $3, R11
+	LEAQ (R8)(R8*2), R9
+	MOVQ b+32(FP), DI
+	MOVQ ldb+40(FP), R12
+	SHLQ $3, R12
+	MOVQ c+48(FP), DX
+	MOVQ ldc+56(FP), R13
+	SHLQ $3, R13
+	MOVQ mask+64(FP), AX
+	KMOVW AX, K1
+	KSHIFTRW $8, K1, K2
+	VPXORQ Z0, Z0, Z0
+	VPXORQ Z1, Z1, Z1
+	VPXORQ Z2, Z2, Z2
+	VPXORQ Z3, Z3, Z3
+	VPXORQ Z4, Z4, Z4
+	VPXORQ Z5, Z5, Z5
+	TESTQ CX, CX
+	JLE kernel3x16AVX512_store
+kernel3x16AVX512_loop:
+	VMOVUPD.Z (DI), K1, Z16
+	VMOVUPD.Z 64(DI), K2, Z17
+	VBROADCASTSD (SI), Z18
+	VBROADCASTSD (SI)(R8*1), Z19
+	VBROADCASTSD (SI)(R8*2), Z20
+	VFMADD231PD Z16, Z18, Z0
+	VFMADD231PD Z17, Z18, Z1
+	VFMADD231PD Z16, Z19, Z2
+	VFMADD231PD Z17, Z19, Z3
+	VFMADD231PD Z16, Z20, Z4
+	VFMADD231PD Z17, Z20, Z5
+	ADDQ R11, SI
+	ADDQ R12, DI
+	DECQ CX
+	JNZ kernel3x16AVX512_loop
+kernel3x16AVX512_store:
+	MOVBLZX acc+72(FP), BX
+	TESTQ BX, BX
+	JZ kernel3x16AVX512_put
+	VMOVUPD.Z (DX), K1, Z16
+	VMOVUPD.Z 64(DX), K2, Z17
+	VADDPD Z16, Z0, Z0
+	VADDPD Z17, Z1, Z1
+	VMOVUPD Z0, K1, (DX)
+	VMOVUPD Z1, K2, 64(DX)
+	ADDQ R13, DX
+	VMOVUPD.Z (DX), K1, Z16
+	VMOVUPD.Z 64(DX), K2, Z17
+	VADDPD Z16, Z2, Z2
+	VADDPD Z17, Z3, Z3
+	VMOVUPD Z2, K1, (DX)
+	VMOVUPD Z3, K2, 64(DX)
+	ADDQ R13, DX
+	VMOVUPD.Z (DX), K1, Z16
+	VMOVUPD.Z 64(DX), K2, Z17
+	VADDPD Z16, Z4, Z4
+	VADDPD Z17, Z5, Z5
+	VMOVUPD Z4, K1, (DX)
+	VMOVUPD Z5, K2, 64(DX)
+	VZEROUPPER
+	RET
+kernel3x16AVX512_put:
+	VMOVUPD Z0, K1, (DX)
+	VMOVUPD Z1, K2, 64(DX)
+	ADDQ R13, DX
+	VMOVUPD Z2, K1, (DX)
+	VMOVUPD Z3, K2, 64(DX)
+	ADDQ R13, DX
+	VMOVUPD Z4, K1, (DX)
+	VMOVUPD Z5, K2, 64(DX)
+	VZEROUPPER
+	RET
+
+// func kernel2x16AVX512(k int, a *float64, rs, ks int, b *float64, ldb int, c *float64, ldc int, mask int, acc bool)
+// C[0:2, 0:16] (= or +=) Σ_p A[i,p]·B[p,0:16], A[i,p] at a[i·rs + p·ks], B[p,j] at b[p·ldb + j],
+// C[i,j] at c[i·ldc + j]; the low 16 bits of mask select the columns.
+TEXT ·kernel2x16AVX512(SB), NOSPLIT, $0-73
+	MOVQ k+0(FP), CX
+	MOVQ a+8(FP), SI
+	MOVQ rs+16(FP), R8
+	SHLQ $3, R8
+	MOVQ ks+24(FP), R11
+	SHLQ $3, R11
+	LEAQ (R8)(R8*2), R9
+	MOVQ b+32(FP), DI
+	MOVQ ldb+40(FP), R12
+	SHLQ $3, R12
+	MOVQ c+48(FP), DX
+	MOVQ ldc+56(FP), R13
+	SHLQ $3, R13
+	MOVQ mask+64(FP), AX
+	KMOVW AX, K1
+	KSHIFTRW $8, K1, K2
+	VPXORQ Z0, Z0, Z0
+	VPXORQ Z1, Z1, Z1
+	VPXORQ Z2, Z2, Z2
+	VPXORQ Z3, Z3, Z3
+	TESTQ CX, CX
+	JLE kernel2x16AVX512_store
+kernel2x16AVX512_loop:
+	VMOVUPD.Z (DI), K1, Z16
+	VMOVUPD.Z 64(DI), K2, Z17
+	VBROADCASTSD (SI), Z18
+	VBROADCASTSD (SI)(R8*1), Z19
+	VFMADD231PD Z16, Z18, Z0
+	VFMADD231PD Z17, Z18, Z1
+	VFMADD231PD Z16, Z19, Z2
+	VFMADD231PD Z17, Z19, Z3
+	ADDQ R11, SI
+	ADDQ R12, DI
+	DECQ CX
+	JNZ kernel2x16AVX512_loop
+kernel2x16AVX512_store:
+	MOVBLZX acc+72(FP), BX
+	TESTQ BX, BX
+	JZ kernel2x16AVX512_put
+	VMOVUPD.Z (DX), K1, Z16
+	VMOVUPD.Z 64(DX), K2, Z17
+	VADDPD Z16, Z0, Z0
+	VADDPD Z17, Z1, Z1
+	VMOVUPD Z0, K1, (DX)
+	VMOVUPD Z1, K2, 64(DX)
+	ADDQ R13, DX
+	VMOVUPD.Z (DX), K1, Z16
+	VMOVUPD.Z 64(DX), K2, Z17
+	VADDPD Z16, Z2, Z2
+	VADDPD Z17, Z3, Z3
+	VMOVUPD Z2, K1, (DX)
+	VMOVUPD Z3, K2, 64(DX)
+	VZEROUPPER
+	RET
+kernel2x16AVX512_put:
+	VMOVUPD Z0, K1, (DX)
+	VMOVUPD Z1, K2, 64(DX)
+	ADDQ R13, DX
+	VMOVUPD Z2, K1, (DX)
+	VMOVUPD Z3, K2, 64(DX)
+	VZEROUPPER
+	RET
+
+// func kernel1x16AVX512(k int, a *float64, rs, ks int, b *float64, ldb int, c *float64, ldc int, mask int, acc bool)
+// C[0:1, 0:16] (= or +=) Σ_p A[i,p]·B[p,0:16], A[i,p] at a[i·rs + p·ks], B[p,j] at b[p·ldb + j],
+// C[i,j] at c[i·ldc + j]; the low 16 bits of mask select the columns.
+TEXT ·kernel1x16AVX512(SB), NOSPLIT, $0-73
+	MOVQ k+0(FP), CX
+	MOVQ a+8(FP), SI
+	MOVQ rs+16(FP), R8
+	SHLQ $3, R8
+	MOVQ ks+24(FP), R11
+	SHLQ $3, R11
+	LEAQ (R8)(R8*2), R9
+	MOVQ b+32(FP), DI
+	MOVQ ldb+40(FP), R12
+	SHLQ $3, R12
+	MOVQ c+48(FP), DX
+	MOVQ ldc+56(FP), R13
+	SHLQ $3, R13
+	MOVQ mask+64(FP), AX
+	KMOVW AX, K1
+	KSHIFTRW $8, K1, K2
+	VPXORQ Z0, Z0, Z0
+	VPXORQ Z1, Z1, Z1
+	TESTQ CX, CX
+	JLE kernel1x16AVX512_store
+kernel1x16AVX512_loop:
+	VMOVUPD.Z (DI), K1, Z16
+	VMOVUPD.Z 64(DI), K2, Z17
+	VBROADCASTSD (SI), Z18
+	VFMADD231PD Z16, Z18, Z0
+	VFMADD231PD Z17, Z18, Z1
+	ADDQ R11, SI
+	ADDQ R12, DI
+	DECQ CX
+	JNZ kernel1x16AVX512_loop
+kernel1x16AVX512_store:
+	MOVBLZX acc+72(FP), BX
+	TESTQ BX, BX
+	JZ kernel1x16AVX512_put
+	VMOVUPD.Z (DX), K1, Z16
+	VMOVUPD.Z 64(DX), K2, Z17
+	VADDPD Z16, Z0, Z0
+	VADDPD Z17, Z1, Z1
+	VMOVUPD Z0, K1, (DX)
+	VMOVUPD Z1, K2, 64(DX)
+	VZEROUPPER
+	RET
+kernel1x16AVX512_put:
+	VMOVUPD Z0, K1, (DX)
+	VMOVUPD Z1, K2, 64(DX)
+	VZEROUPPER
+	RET
+
+// func dot4AVX512(k int, a *float64, lda int, b *float64, c *float64, ldc int, acc bool)
+// c[i·ldc] (= or +=) Σ_p a[i·lda + p]·b[p] for i < 4.
+TEXT ·dot4AVX512(SB), NOSPLIT, $0-49
+	MOVQ k+0(FP), CX
+	MOVQ a+8(FP), SI
+	MOVQ lda+16(FP), R8
+	SHLQ $3, R8
+	LEAQ (R8)(R8*2), R9
+	MOVQ b+24(FP), DI
+	MOVQ c+32(FP), DX
+	MOVQ ldc+40(FP), R13
+	SHLQ $3, R13
+	VPXORQ Z0, Z0, Z0
+	VPXORQ Z1, Z1, Z1
+	VPXORQ Z2, Z2, Z2
+	VPXORQ Z3, Z3, Z3
+dot4AVX512_loop:
+	CMPQ CX, $8
+	JLT dot4AVX512_tail
+	VMOVUPD (DI), Z16
+	VFMADD231PD (SI), Z16, Z0
+	VFMADD231PD (SI)(R8*1), Z16, Z1
+	VFMADD231PD (SI)(R8*2), Z16, Z2
+	VFMADD231PD (SI)(R9*1), Z16, Z3
+	ADDQ $64, SI
+	ADDQ $64, DI
+	SUBQ $8, CX
+	JMP dot4AVX512_loop
+dot4AVX512_tail:
+	TESTQ CX, CX
+	JLE dot4AVX512_sum
+	MOVQ $-1, AX
+	SHLQ CX, AX
+	NOTQ AX
+	KMOVB AX, K1
+	VMOVUPD.Z (DI), K1, Z16
+	VMOVUPD.Z (SI), K1, Z17
+	VFMADD231PD Z17, Z16, Z0
+	VMOVUPD.Z (SI)(R8*1), K1, Z17
+	VFMADD231PD Z17, Z16, Z1
+	VMOVUPD.Z (SI)(R8*2), K1, Z17
+	VFMADD231PD Z17, Z16, Z2
+	VMOVUPD.Z (SI)(R9*1), K1, Z17
+	VFMADD231PD Z17, Z16, Z3
+dot4AVX512_sum:
+	VEXTRACTF64X4 $1, Z0, Y17
+	VADDPD Y17, Y0, Y0
+	VEXTRACTF128 $1, Y0, X15
+	VADDPD X15, X0, X0
+	VPERMILPD $1, X0, X15
+	VADDSD X15, X0, X0
+	VEXTRACTF64X4 $1, Z1, Y17
+	VADDPD Y17, Y1, Y1
+	VEXTRACTF128 $1, Y1, X15
+	VADDPD X15, X1, X1
+	VPERMILPD $1, X1, X15
+	VADDSD X15, X1, X1
+	VEXTRACTF64X4 $1, Z2, Y17
+	VADDPD Y17, Y2, Y2
+	VEXTRACTF128 $1, Y2, X15
+	VADDPD X15, X2, X2
+	VPERMILPD $1, X2, X15
+	VADDSD X15, X2, X2
+	VEXTRACTF64X4 $1, Z3, Y17
+	VADDPD Y17, Y3, Y3
+	VEXTRACTF128 $1, Y3, X15
+	VADDPD X15, X3, X3
+	VPERMILPD $1, X3, X15
+	VADDSD X15, X3, X3
+	MOVBLZX acc+48(FP), BX
+	TESTQ BX, BX
+	JZ dot4AVX512_put
+	VADDSD (DX), X0, X0
+	VMOVSD X0, (DX)
+	ADDQ R13, DX
+	VADDSD (DX), X1, X1
+	VMOVSD X1, (DX)
+	ADDQ R13, DX
+	VADDSD (DX), X2, X2
+	VMOVSD X2, (DX)
+	ADDQ R13, DX
+	VADDSD (DX), X3, X3
+	VMOVSD X3, (DX)
+	VZEROUPPER
+	RET
+dot4AVX512_put:
+	VMOVSD X0, (DX)
+	ADDQ R13, DX
+	VMOVSD X1, (DX)
+	ADDQ R13, DX
+	VMOVSD X2, (DX)
+	ADDQ R13, DX
+	VMOVSD X3, (DX)
+	VZEROUPPER
+	RET
+
+// func dot1AVX512(k int, a *float64, lda int, b *float64, c *float64, ldc int, acc bool)
+// c[i·ldc] (= or +=) Σ_p a[i·lda + p]·b[p] for i < 1.
+TEXT ·dot1AVX512(SB), NOSPLIT, $0-49
+	MOVQ k+0(FP), CX
+	MOVQ a+8(FP), SI
+	MOVQ lda+16(FP), R8
+	SHLQ $3, R8
+	LEAQ (R8)(R8*2), R9
+	MOVQ b+24(FP), DI
+	MOVQ c+32(FP), DX
+	MOVQ ldc+40(FP), R13
+	SHLQ $3, R13
+	VPXORQ Z0, Z0, Z0
+dot1AVX512_loop:
+	CMPQ CX, $8
+	JLT dot1AVX512_tail
+	VMOVUPD (DI), Z16
+	VFMADD231PD (SI), Z16, Z0
+	ADDQ $64, SI
+	ADDQ $64, DI
+	SUBQ $8, CX
+	JMP dot1AVX512_loop
+dot1AVX512_tail:
+	TESTQ CX, CX
+	JLE dot1AVX512_sum
+	MOVQ $-1, AX
+	SHLQ CX, AX
+	NOTQ AX
+	KMOVB AX, K1
+	VMOVUPD.Z (DI), K1, Z16
+	VMOVUPD.Z (SI), K1, Z17
+	VFMADD231PD Z17, Z16, Z0
+dot1AVX512_sum:
+	VEXTRACTF64X4 $1, Z0, Y17
+	VADDPD Y17, Y0, Y0
+	VEXTRACTF128 $1, Y0, X15
+	VADDPD X15, X0, X0
+	VPERMILPD $1, X0, X15
+	VADDSD X15, X0, X0
+	MOVBLZX acc+48(FP), BX
+	TESTQ BX, BX
+	JZ dot1AVX512_put
+	VADDSD (DX), X0, X0
+	VMOVSD X0, (DX)
+	VZEROUPPER
+	RET
+dot1AVX512_put:
+	VMOVSD X0, (DX)
+	VZEROUPPER
+	RET
+
+// func reluAVX512(x *float64, n int)
+// x[i] = max(x[i], 0) for i < n, keeping NaNs.
+TEXT ·reluAVX512(SB), NOSPLIT, $0-16
+	MOVQ x+0(FP), SI
+	MOVQ n+8(FP), CX
+	VPXORQ Z31, Z31, Z31
+relu_loop32:
+	CMPQ CX, $32
+	JLT relu_tail
+	VMOVUPD (SI), Z0
+	VMOVUPD 64(SI), Z1
+	VMOVUPD 128(SI), Z2
+	VMOVUPD 192(SI), Z3
+	VMAXPD Z0, Z31, Z0
+	VMAXPD Z1, Z31, Z1
+	VMAXPD Z2, Z31, Z2
+	VMAXPD Z3, Z31, Z3
+	VMOVUPD Z0, (SI)
+	VMOVUPD Z1, 64(SI)
+	VMOVUPD Z2, 128(SI)
+	VMOVUPD Z3, 192(SI)
+	ADDQ $256, SI
+	SUBQ $32, CX
+	JMP relu_loop32
+relu_tail:
+	TESTQ CX, CX
+	JLE relu_done
+	MOVQ $-1, AX
+	CMPQ CX, $8
+	JGE relu_full
+	SHLQ CX, AX
+	NOTQ AX
+	JMP relu_mask
+relu_full:
+	MOVQ $0xff, AX
+relu_mask:
+	KMOVB AX, K1
+	VMOVUPD.Z (SI), K1, Z0
+	VMAXPD Z0, Z31, Z0
+	VMOVUPD Z0, K1, (SI)
+	ADDQ $64, SI
+	SUBQ $8, CX
+	JMP relu_tail
+relu_done:
+	VZEROUPPER
+	RET
+
+// func reluGradAVX512(a, delta *float64, n int)
+// delta[i] = 0 where a[i] ≤ 0, for i < n (NaN activations keep their delta).
+TEXT ·reluGradAVX512(SB), NOSPLIT, $0-24
+	MOVQ a+0(FP), SI
+	MOVQ delta+8(FP), DI
+	MOVQ n+16(FP), CX
+	VPXORQ Z31, Z31, Z31
+rg_loop16:
+	CMPQ CX, $16
+	JLT rg_tail
+	VMOVUPD (SI), Z0
+	VMOVUPD 64(SI), Z1
+	VCMPPD $6, Z31, Z0, K1
+	VCMPPD $6, Z31, Z1, K2
+	VMOVUPD.Z (DI), K1, Z2
+	VMOVUPD.Z 64(DI), K2, Z3
+	VMOVUPD Z2, (DI)
+	VMOVUPD Z3, 64(DI)
+	ADDQ $128, SI
+	ADDQ $128, DI
+	SUBQ $16, CX
+	JMP rg_loop16
+rg_tail:
+	TESTQ CX, CX
+	JLE rg_done
+	MOVQ $-1, AX
+	CMPQ CX, $8
+	JGE rg_full
+	SHLQ CX, AX
+	NOTQ AX
+	JMP rg_mask
+rg_full:
+	MOVQ $0xff, AX
+rg_mask:
+	KMOVB AX, K3
+	VMOVUPD.Z (SI), K3, Z0
+	VCMPPD $6, Z31, Z0, K3, K1
+	VMOVUPD.Z (DI), K1, Z2
+	VMOVUPD Z2, K3, (DI)
+	ADDQ $64, SI
+	ADDQ $64, DI
+	SUBQ $8, CX
+	JMP rg_tail
+rg_done:
+	VZEROUPPER
+	RET
