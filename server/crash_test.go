@@ -22,52 +22,20 @@ func TestSurvivesSIGKILL(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs a server process")
 	}
-	bin := filepath.Join(t.TempDir(), "slowserver")
-	build := exec.Command("go", "build", "-o", bin, "./testdata/slowserver")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("building the test server: %v\n%s", err, out)
-	}
+	bin := buildSlowServer(t)
 	dir := t.TempDir()
 	addr := freeAddr(t)
 	base := "http://" + addr
-
-	start := func() *exec.Cmd {
-		cmd := exec.Command(bin, "serve", "--addr", addr, "--data", dir)
-		var logs bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &logs, &logs
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-		deadline := time.Now().Add(20 * time.Second)
-		for time.Now().Before(deadline) {
-			if resp, err := http.Get(base + "/api/health"); err == nil {
-				resp.Body.Close()
-				return cmd
-			}
-			time.Sleep(50 * time.Millisecond)
-		}
-		t.Fatalf("server did not start: %s", logs.String())
-		return nil
-	}
+	start := func() *exec.Cmd { return startServer(t, bin, addr, dir) }
 
 	srv := start()
 	spec := `{"name": "slow", "data": {"train": "builtin:diabetes"}, "model": {"class": "SlowRegressor", "params": {"n_iter": 30, "step_ms": 100}}}`
-	resp, err := http.Post(base+"/api/runs", "application/json", strings.NewReader(spec))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var created struct{ ID string }
-	json.NewDecoder(resp.Body).Decode(&created)
-	resp.Body.Close()
-	if created.ID == "" {
-		t.Fatal("no run id")
-	}
+	id := postRun(t, base, spec)
 	// Wait until some progress is stored, then kill -9.
 	var before int
 	deadline := time.Now().Add(30 * time.Second)
 	for before < 5 && time.Now().Before(deadline) {
-		before = len(lossPoints(t, base, created.ID))
+		before = len(lossPoints(t, base, id))
 		time.Sleep(50 * time.Millisecond)
 	}
 	if before < 5 {
@@ -79,28 +47,15 @@ func TestSurvivesSIGKILL(t *testing.T) {
 	srv.Wait()
 
 	start()
-	deadline = time.Now().Add(60 * time.Second)
-	var run map[string]any
-	for time.Now().Before(deadline) {
-		r, err := http.Get(base + "/api/runs/" + created.ID)
-		if err == nil {
-			run = map[string]any{}
-			json.NewDecoder(r.Body).Decode(&run)
-			r.Body.Close()
-			if run["status"] == "succeeded" {
-				break
-			}
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	run := waitDone(t, base, id, 60*time.Second)
 	if run["status"] != "succeeded" || run["attempt"] != float64(1) {
 		t.Fatalf("after the restart the run is %v", run)
 	}
-	after := lossPoints(t, base, created.ID)
+	after := lossPoints(t, base, id)
 	if len(after) < before+30 {
 		t.Fatalf("metric history: %d points before the kill, %d after the finish; want the first attempt's points kept", before, len(after))
 	}
-	events := get(t, base+"/api/runs/"+created.ID+"/events")
+	events := get(t, base+"/api/runs/"+id+"/events")
 	if !strings.Contains(events, "the server stopped during the run") || !strings.Contains(events, "resumed (attempt 2)") {
 		t.Fatalf("events do not tell of the restart:\n%s", events)
 	}
@@ -132,4 +87,72 @@ func freeAddr(t *testing.T) string {
 	}
 	defer l.Close()
 	return l.Addr().String()
+}
+
+// buildSlowServer builds testdata/slowserver (mlforge plus a test-only slow
+// estimator) and returns the binary's path.
+func buildSlowServer(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "slowserver")
+	if out, err := exec.Command("go", "build", "-o", bin, "./testdata/slowserver").CombinedOutput(); err != nil {
+		t.Fatalf("building the test server: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// startServer starts `bin serve` on addr with data folder dir and waits
+// until it answers; the process is killed when the test ends.
+func startServer(t *testing.T, bin, addr, dir string) *exec.Cmd {
+	t.Helper()
+	cmd := exec.Command(bin, "serve", "--addr", addr, "--data", dir)
+	var logs bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &logs, &logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		if resp, err := http.Get("http://" + addr + "/api/health"); err == nil {
+			resp.Body.Close()
+			return cmd
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("server did not start: %s", logs.String())
+	return nil
+}
+
+// postRun starts a run from spec and returns its id.
+func postRun(t *testing.T, base, spec string) string {
+	t.Helper()
+	resp, err := http.Post(base+"/api/runs", "application/json", strings.NewReader(spec))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var created struct{ ID string }
+	json.NewDecoder(resp.Body).Decode(&created)
+	if created.ID == "" {
+		t.Fatalf("no run id (HTTP %d)", resp.StatusCode)
+	}
+	return created.ID
+}
+
+// waitDone polls a run until it succeeds or fails, or timeout passes, and
+// returns it as the API shows it.
+func waitDone(t *testing.T, base, id string, timeout time.Duration) map[string]any {
+	t.Helper()
+	var run map[string]any
+	for deadline := time.Now().Add(timeout); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		if r, err := http.Get(base + "/api/runs/" + id); err == nil {
+			run = map[string]any{}
+			json.NewDecoder(r.Body).Decode(&run)
+			r.Body.Close()
+			if run["status"] == "succeeded" || run["status"] == "failed" {
+				break
+			}
+		}
+	}
+	return run
 }

@@ -3,9 +3,7 @@ package server
 import (
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -40,9 +38,10 @@ func TestNetworkAPI(t *testing.T) {
 	out := scenario{name: "create", method: "POST", path: "/api/runs", body: net, status: 202}.run(t, ts.URL)
 	var created struct{ ID string }
 	json.Unmarshal([]byte(out), &created)
-	waitStatus(t, ts.URL, created.ID, "succeeded")
+	id := created.ID
+	waitStatus(t, ts.URL, id, "succeeded")
 	for _, sc := range []scenario{
-		{name: "metrics", method: "GET", path: "/api/runs/" + created.ID + "/metrics", status: 200, contain: []string{`"val_loss":[`, `"val_accuracy":[`, `"lr":[`}},
+		{name: "metrics", method: "GET", path: "/api/runs/" + id + "/metrics", status: 200, contain: []string{`"val_loss":[`, `"val_accuracy":[`, `"lr":[`}},
 		{name: "predict", method: "POST", path: "/api/models/iris-net/predict", body: `{"rows": [{"sepal_length": 5.1, "sepal_width": 3.5, "petal_length": 1.4, "petal_width": 0.2}], "proba": true}`,
 			status: 200, contain: []string{`"predictions":["setosa"]`}},
 	} {
@@ -58,48 +57,23 @@ func TestNetworkResumesAfterSIGKILL(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs a server process")
 	}
-	bin := filepath.Join(t.TempDir(), "slowserver")
-	if out, err := exec.Command("go", "build", "-o", bin, "./testdata/slowserver").CombinedOutput(); err != nil {
-		t.Fatalf("building the test server: %v\n%s", err, out)
-	}
+	bin := buildSlowServer(t)
 	dir := t.TempDir()
 	addr := freeAddr(t)
 	base := "http://" + addr
-	start := func() *exec.Cmd {
-		cmd := exec.Command(bin, "serve", "--addr", addr, "--data", dir)
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-		deadline := time.Now().Add(20 * time.Second)
-		for time.Now().Before(deadline) {
-			if resp, err := http.Get(base + "/api/health"); err == nil {
-				resp.Body.Close()
-				return cmd
-			}
-			time.Sleep(50 * time.Millisecond)
-		}
-		t.Fatal("server did not start")
-		return nil
-	}
+	start := func() *exec.Cmd { return startServer(t, bin, addr, dir) }
 	srv := start()
 	const epochs = 400
 	body := fmt.Sprintf(`{"name": "digits-net", "seed": 1, "data": {"train": "builtin:digits"},
 		"model": {"layers": [{"type": "Linear", "in_features": "auto", "out_features": 32}, {"type": "ReLU"},
 		                     {"type": "Linear", "in_features": "auto", "out_features": "n_labels"}]},
 		"optimizer": {"type": "SGD", "lr": 0.001}, "batch_size": 16, "epochs": %d}`, epochs)
-	resp, err := http.Post(base+"/api/runs", "application/json", strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var created struct{ ID string }
-	json.NewDecoder(resp.Body).Decode(&created)
-	resp.Body.Close()
+	id := postRun(t, base, body)
 	epochPoints := func() int {
 		var m struct {
 			Series map[string][]any `json:"series"`
 		}
-		json.Unmarshal([]byte(get(t, base+"/api/runs/"+created.ID+"/metrics")), &m)
+		json.Unmarshal([]byte(get(t, base+"/api/runs/"+id+"/metrics")), &m)
 		return len(m.Series["val_loss"])
 	}
 	var before int
@@ -116,23 +90,11 @@ func TestNetworkResumesAfterSIGKILL(t *testing.T) {
 	}
 	srv.Wait()
 	start()
-	deadline = time.Now().Add(120 * time.Second)
-	var run map[string]any
-	for time.Now().Before(deadline) {
-		if r, err := http.Get(base + "/api/runs/" + created.ID); err == nil {
-			run = map[string]any{}
-			json.NewDecoder(r.Body).Decode(&run)
-			r.Body.Close()
-			if run["status"] == "succeeded" || run["status"] == "failed" {
-				break
-			}
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	run := waitDone(t, base, id, 120*time.Second)
 	if run["status"] != "succeeded" {
 		t.Fatalf("after the restart the run is %v", run)
 	}
-	events := get(t, base+"/api/runs/"+created.ID+"/events")
+	events := get(t, base+"/api/runs/"+id+"/events")
 	if !strings.Contains(events, "resuming after epoch") {
 		t.Fatalf("the second attempt did not resume from a checkpoint:\n%.2000s", events)
 	}
