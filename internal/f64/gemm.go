@@ -5,12 +5,16 @@
 // 4 × 16 register-tiled FMA kernel that reads A with any row and column
 // stride (so op(A) = Aᵀ costs no copy) and B's rows in place, with masked
 // loads and stores for the last columns, and computes products with fewer
-// than 16 columns as transposes or dot products; elsewhere it runs a plain Go loop.
+// than 16 columns as transposes or dot products; elsewhere it calls gonum's
+// Dgemm.
 package f64
 
 import (
 	"fmt"
 	"sync"
+
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas64"
 )
 
 // kc is the depth of one pass of the kernels.
@@ -129,22 +133,21 @@ func gemmNN(m, n, k int, a []float64, rs, ks int, b []float64, ldb int, c []floa
 	gemmNNGeneric(m, n, k, a, rs, ks, b, ldb, c, ldc, acc)
 }
 
-// gemmNNGeneric is the portable C (=, +=) A·B, row by row as sums of
-// scaled rows of B.
+// gemmNNGeneric is the portable C (=, +=) A·B: gonum's Dgemm, which is
+// written in Go with SSE2 loops and splits large products over goroutines.
+// A is read as stored (ks == 1) or transposed (rs == 1).
 func gemmNNGeneric(m, n, k int, a []float64, rs, ks int, b []float64, ldb int, c []float64, ldc int, acc bool) {
-	for i := range m {
-		crow := c[i*ldc : i*ldc+n]
-		if !acc {
-			clear(crow)
-		}
-		for p := range k {
-			s := a[i*rs+p*ks]
-			brow := b[p*ldb : p*ldb+n]
-			for j, v := range brow {
-				crow[j] += s * v
-			}
-		}
+	// Both strides are 1 for a single row or column; the bounds on lda only
+	// matter for the rows or columns actually read.
+	tA, lda := blas.NoTrans, max(rs, k, 1)
+	if ks != 1 || rs < k && m > 1 {
+		tA, lda = blas.Trans, max(ks, m, 1)
 	}
+	beta := 0.0
+	if acc {
+		beta = 1
+	}
+	blas64.Implementation().Dgemm(tA, blas.NoTrans, m, n, k, 1, a, lda, b, ldb, beta, c, ldc)
 }
 
 // check panics when x, read as an r × c matrix (c × r when trans) with row

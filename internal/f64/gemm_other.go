@@ -14,3 +14,6 @@ func reluGradAsm(a, delta []float64) bool { return false }
 func gemmDotsAsm(m, n, k int, a []float64, lda int, bt []float64, ldbt int, c []float64, ldc int, acc bool) bool {
 	return false
 }
+
+// useAVX512 is false: there are no assembly kernels on this platform.
+var useAVX512 = false
