@@ -1,9 +1,12 @@
 package images
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"math/rand/v2"
 	"os"
+	"path"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -37,8 +40,14 @@ type FolderOptions struct {
 // its class. Files are found when the folder is opened and decoded when a
 // sample is requested, so a folder larger than memory can be used.
 type Folder struct {
+	// Root is the folder's path: on disk for ImageFolder, in the file
+	// system for ImageFolderFS and ImageFolderRoot.
 	Root string
 	Opts FolderOptions
+
+	fsys    fs.FS  // the images are read from fsys
+	base    string // the folder's path in fsys
+	noLinks bool   // symbolic links are errors
 
 	classes []string
 	files   []string // relative to Root, with '/' separators
@@ -52,54 +61,111 @@ type Folder struct {
 // ImageFolder scans root (one subfolder per class, files with one of the
 // Extensions at any depth inside it; names starting with "." are skipped).
 // It is an error when root has no class folders or a class folder has no
-// images.
+// images. Symbolic links to files are followed; use ImageFolderRoot where
+// the folder's content is not trusted.
 func ImageFolder(root string, opts FolderOptions) (*Folder, error) {
-	entries, err := os.ReadDir(root)
-	if err != nil {
-		return nil, fmt.Errorf("images: image folder: %w", err)
+	return scanFolder(os.DirFS(root), ".", root, false, opts)
+}
+
+// ImageFolderFS is ImageFolder over the file system fsys, with root a
+// slash-separated path in it ("." for its top). Every entry of the folder
+// that is a symbolic link (a class folder, an image or a subfolder) is an
+// error naming it, when the folder is scanned and again, where fsys can
+// tell (fs.ReadLinkFS, as os.DirFS and an os.Root's FS can), when an image
+// is opened: the folder reads only what it lists. Over an os.Root's FS
+// nothing outside the root can be reached, even through a link made after
+// the scan.
+func ImageFolderFS(fsys fs.FS, root string, opts FolderOptions) (*Folder, error) {
+	if !fs.ValidPath(root) {
+		return nil, fmt.Errorf("images: image folder %q: expected a relative slash-separated path without \"..\"", root)
 	}
-	f := &Folder{Root: root, Opts: opts}
+	return scanFolder(fsys, root, root, true, opts)
+}
+
+// ImageFolderRoot opens the image folder at the relative path rel inside the
+// directory dir through an os.Root (see ImageFolderFS): neither rel nor a
+// symbolic link can lead outside dir, and links inside the folder are
+// errors. It is the variant for folders named by untrusted specs. The root
+// stays open while the Folder is in use.
+func ImageFolderRoot(dir, rel string, opts FolderOptions) (*Folder, error) {
+	r, err := os.OpenRoot(dir)
+	if err != nil {
+		return nil, fmt.Errorf("images: image folder %s: %w", rel, err)
+	}
+	clean := filepath.ToSlash(filepath.Clean(rel))
+	if filepath.IsAbs(rel) || !fs.ValidPath(clean) {
+		r.Close()
+		return nil, fmt.Errorf("images: image folder %s: expected a relative path inside %s", rel, dir)
+	}
+	f, err := scanFolder(r.FS(), clean, rel, true, opts)
+	if err != nil {
+		r.Close()
+		return nil, err
+	}
+	return f, nil
+}
+
+// isLink reports whether a directory entry is a symbolic link.
+func isLink(d fs.DirEntry) bool { return d.Type()&fs.ModeSymlink != 0 }
+
+// scanFolder lists the images of the folder at base in fsys; display names
+// the folder in errors.
+func scanFolder(fsys fs.FS, base, display string, noLinks bool, opts FolderOptions) (*Folder, error) {
+	entries, err := fs.ReadDir(fsys, base)
+	if err != nil {
+		return nil, fmt.Errorf("images: image folder %s: %w", display, unwrapPath(err))
+	}
+	f := &Folder{Root: display, Opts: opts, fsys: fsys, base: base, noLinks: noLinks}
 	for _, e := range entries {
-		if e.IsDir() && !strings.HasPrefix(e.Name(), ".") {
+		if strings.HasPrefix(e.Name(), ".") {
+			continue
+		}
+		if noLinks && isLink(e) {
+			return nil, fmt.Errorf("images: image folder %s: %s is a symbolic link, which is not followed here (expected a folder of images)", display, e.Name())
+		}
+		if e.IsDir() {
 			f.classes = append(f.classes, e.Name())
 		}
 	}
 	slices.Sort(f.classes)
 	if len(f.classes) == 0 {
-		return nil, fmt.Errorf("images: image folder %s has no class subfolders (want one folder of images per label, e.g. %s/cat/1.png)", root, root)
+		return nil, fmt.Errorf("images: image folder %s has no class subfolders (want one folder of images per label, e.g. %s/cat/1.png)", display, display)
 	}
 	for label, class := range f.classes {
 		// torchvision walks with sorted(os.walk(...)) and sorts the names in
 		// each directory: files of a directory come before those of its
 		// subdirectories, and directories are ordered by their path string.
 		byDir := map[string][]string{}
-		err := filepath.WalkDir(filepath.Join(root, class), func(path string, d os.DirEntry, err error) error {
+		err := fs.WalkDir(fsys, path.Join(base, class), func(p string, d fs.DirEntry, err error) error {
 			if err != nil {
 				return err
 			}
 			name := d.Name()
 			if strings.HasPrefix(name, ".") {
 				if d.IsDir() {
-					return filepath.SkipDir
+					return fs.SkipDir
 				}
 				return nil
+			}
+			rel := strings.TrimPrefix(strings.TrimPrefix(p, base), "/")
+			if base == "." {
+				rel = p
+			}
+			if noLinks && isLink(d) {
+				return fmt.Errorf("%s is a symbolic link, which is not followed here (expected an image file or a folder)", rel)
 			}
 			if d.IsDir() || !hasImageExt(name) {
 				return nil
 			}
-			rel, err := filepath.Rel(root, filepath.Dir(path))
-			if err != nil {
-				return err
-			}
-			dir := filepath.ToSlash(rel)
+			dir := path.Dir(rel)
 			byDir[dir] = append(byDir[dir], name)
 			return nil
 		})
 		if err != nil {
-			return nil, fmt.Errorf("images: image folder %s: %w", root, err)
+			return nil, fmt.Errorf("images: image folder %s: %w", display, unwrapPath(err))
 		}
 		if len(byDir) == 0 {
-			return nil, fmt.Errorf("images: image folder %s: class folder %q has no images (want files ending in %s)", root, class, strings.Join(Extensions, ", "))
+			return nil, fmt.Errorf("images: image folder %s: class folder %q has no images (want files ending in %s)", display, class, strings.Join(Extensions, ", "))
 		}
 		dirs := make([]string, 0, len(byDir))
 		for d := range byDir {
@@ -123,6 +189,38 @@ func ImageFolder(root string, opts FolderOptions) (*Folder, error) {
 		f.cache = make([]*Image, len(f.files))
 	}
 	return f, nil
+}
+
+// unwrapPath keeps a *fs.PathError's operation, path and cause, which
+// read better than the wrapped error chain of a walk.
+func unwrapPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe
+	}
+	return err
+}
+
+// open opens image i (name is its path relative to the folder).
+func (f *Folder) open(name string) (*Image, error) {
+	p := path.Join(f.base, name)
+	if f.noLinks {
+		if lfs, ok := f.fsys.(fs.ReadLinkFS); ok {
+			st, err := lfs.Lstat(p)
+			if err != nil {
+				return nil, &Error{File: name, Msg: "cannot open", Err: err}
+			}
+			if st.Mode()&fs.ModeSymlink != 0 {
+				return nil, &Error{File: name, Msg: "is a symbolic link, which is not followed here"}
+			}
+		}
+	}
+	r, err := f.fsys.Open(p)
+	if err != nil {
+		return nil, &Error{File: name, Msg: "cannot open", Err: err}
+	}
+	defer r.Close()
+	return Decode(r, name, f.Opts.Mode)
 }
 
 func hasImageExt(name string) bool {
@@ -156,7 +254,7 @@ func (f *Folder) Image(i int) (*Image, error) {
 			return m, nil
 		}
 	}
-	m, err := decodeFileAs(filepath.Join(f.Root, filepath.FromSlash(f.files[i])), f.files[i], f.Opts.Mode)
+	m, err := f.open(f.files[i])
 	if err != nil {
 		return nil, err
 	}
