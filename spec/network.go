@@ -3,6 +3,7 @@ package spec
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"compress/gzip"
 	"encoding/binary"
 	"encoding/json"
@@ -397,7 +398,12 @@ func (s *Spec) Sample(env Env, needClasses bool) (*SampleInfo, error) {
 		if err != nil {
 			return nil, err
 		}
-		f, err := images.ImageFolder(full, images.FolderOptions{Transform: tr})
+		var f *images.Folder
+		if env.Restrict { // through os.Root: links inside the folder are errors
+			f, err = images.ImageFolderRoot(cmp.Or(env.Root, "."), src.Path, images.FolderOptions{Transform: tr})
+		} else {
+			f, err = images.ImageFolder(full, images.FolderOptions{Transform: tr})
+		}
 		if err != nil {
 			return nil, errors.New(strings.ReplaceAll(strings.TrimPrefix(err.Error(), "images: "), full, src.Path))
 		}

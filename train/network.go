@@ -411,6 +411,9 @@ func loadFolderData(s *spec.Spec, opt Options, info *spec.NetInfo) (*netData, er
 		if err != nil {
 			return nil, err
 		}
+		if opt.Restrict { // through os.Root: links inside the folder are errors
+			return images.ImageFolderRoot(cmp.Or(opt.Root, "."), src.Path, images.FolderOptions{Transform: t, TargetTransform: tgT})
+		}
 		return images.ImageFolder(full, images.FolderOptions{Transform: t, TargetTransform: tgT})
 	}
 	tr, err := open(s.Data.Train, trT)
