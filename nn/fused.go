@@ -143,36 +143,34 @@ func (t *fusedConvTask) run(part, parts int) {
 		}
 		// The gradient of the image's convolution output: the pooled
 		// gradient at each window's first maximum, where that maximum (the
-		// pooled output) is positive.
+		// pooled output) is positive. Every window writes its one position
+		// (a zero where the maximum is not positive), without a branch on
+		// the activations' random signs.
 		dy := out
 		clear(dy)
 		gy := t.gy[n*t.O*P : (n+1)*t.O*P]
 		for o := 0; o < t.O; o++ {
 			d := dy[o*L : (o+1)*L]
 			base := o * P
-			for j, v := range yn[base : base+P] {
-				if v > 0 {
-					d[idx[base+j]] = gy[base+j]
-				}
+			yo, go_, io := yn[base:base+P], gy[base:base+P], idx[base:base+P]
+			for j, v := range yo {
+				b := int32(math.Float32bits(v))
+				keep := uint32(^((b - 1) >> 31)) // all ones where v > 0
+				d[io[j]] = math.Float32frombits(math.Float32bits(go_[j]) & keep)
 			}
 		}
-		if gb := t.gb[part]; gb != nil {
+		gw, gb := t.gw[part], t.gb[part]
+		switch {
+		case gw != nil && K <= 16:
+			// A small reduction over many pixels: sums in registers beat
+			// a GEMM whose packing dominates at this shape.
+			convGradSmallK(gw, gb, dy, col, t.O, K, L)
+		case gw != nil:
+			tensor.Gemm(false, true, t.O, K, L, 1, dy, L, col, L, 1, gw, K)
+			fallthrough
+		case gb != nil:
 			for o := range gb {
 				gb[o] += tensor.Sum(dy[o*L : (o+1)*L])
-			}
-		}
-		if gw := t.gw[part]; gw != nil {
-			if t.O*K <= 1024 {
-				// A small weight over many pixels: inner products in cache
-				// beat a GEMM whose packing dominates at this shape.
-				for o := 0; o < t.O; o++ {
-					d := dy[o*L : (o+1)*L]
-					for k := 0; k < K; k++ {
-						gw[o*K+k] += tensor.Dot(d, col[k*L:(k+1)*L])
-					}
-				}
-			} else {
-				tensor.Gemm(false, true, t.O, K, L, 1, dy, L, col, L, 1, gw, K)
 			}
 		}
 		if t.gx != nil {
@@ -206,6 +204,19 @@ func convImage(out, w, b, col []float32, O, K, L int) {
 		}
 	}
 	tensor.Gemm(false, false, O, L, K, 1, w, K, col, L, 1, out, L)
+}
+
+// convGradSmallKGo is convGradSmallK's portable form: inner products.
+func convGradSmallKGo(gw, gb, dy, col []float32, O, K, L int) {
+	for o := 0; o < O; o++ {
+		d := dy[o*L : (o+1)*L]
+		for k := 0; k < K; k++ {
+			gw[o*K+k] += tensor.Dot(d, col[k*L:(k+1)*L])
+		}
+		if gb != nil {
+			gb[o] += tensor.Sum(d)
+		}
+	}
 }
 
 // convSmallKGo is convSmallK's portable form: vector updates of each output

@@ -50,3 +50,25 @@ func convSmallK(out, w, b, col []float32, O, K, L int) {
 		convSmallKGo(out[O4*L:], w[O4*K:], b[O4:], col, O-O4, K, L)
 	}
 }
+
+// convGradSmallKAVX512 adds dy (O x L) · colᵀ to gw (O x K), 1 <= K <= 16,
+// and the row sums of dy to gb unless gb is nil.
+//
+//go:noescape
+func convGradSmallKAVX512(gw, gb, dy, col *float32, O, K, L int)
+
+// convGradSmallK adds dy (O x L) · colᵀ (col is K x L) to gw (O x K) and,
+// when gb is not nil, the row sums of dy to gb; see convGradSmallKGo.
+func convGradSmallK(gw, gb, dy, col []float32, O, K, L int) {
+	if !useAVX512 || K < 1 || K > 16 || O == 0 || L == 0 {
+		convGradSmallKGo(gw, gb, dy, col, O, K, L)
+		return
+	}
+	_, _, _ = gw[O*K-1], dy[O*L-1], col[K*L-1]
+	var pb *float32
+	if gb != nil {
+		_ = gb[O-1]
+		pb = &gb[0]
+	}
+	convGradSmallKAVX512(&gw[0], pb, &dy[0], &col[0], O, K, L)
+}

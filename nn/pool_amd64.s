@@ -214,3 +214,203 @@ conv_k:
 conv_done:
 	VZEROUPPER
 	RET
+
+// func convGradSmallKAVX512(gw, gb, dy, col *float32, O, K, L int)
+// gw (O x K) += dy (O x L) · colᵀ (col is K x L) and, when gb is not nil,
+// gb (O) += the row sums of dy; K is 1 to 16. For each row of dy it keeps
+// K sums of 16 lanes in Z0..Z15 and the row sum in Z17, running over the
+// columns 16 at a time (masked at the end), then reduces them.
+TEXT ·convGradSmallKAVX512(SB), NOSPLIT, $0-56
+	MOVQ gw+0(FP), DI
+	MOVQ gb+8(FP), DX
+	MOVQ dy+16(FP), BX
+	MOVQ col+24(FP), CX
+	MOVQ O+32(FP), R8
+	MOVQ K+40(FP), R9
+	MOVQ L+48(FP), SI
+	SHLQ $2, SI                  // SI = L*4 bytes
+cg_row:
+	TESTQ R8, R8
+	JEQ cg_done
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	VPXORD Z4, Z4, Z4
+	VPXORD Z5, Z5, Z5
+	VPXORD Z6, Z6, Z6
+	VPXORD Z7, Z7, Z7
+	VPXORD Z8, Z8, Z8
+	VPXORD Z9, Z9, Z9
+	VPXORD Z10, Z10, Z10
+	VPXORD Z11, Z11, Z11
+	VPXORD Z12, Z12, Z12
+	VPXORD Z13, Z13, Z13
+	VPXORD Z14, Z14, Z14
+	VPXORD Z15, Z15, Z15
+	VPXORD Z17, Z17, Z17
+	XORQ R11, R11                // byte offset of the chunk
+cg_chunk:
+	MOVQ SI, AX
+	SUBQ R11, AX
+	SHRQ $2, AX
+	CMPQ AX, $16
+	JLE cg_mask
+	MOVQ $16, AX
+cg_mask:
+	MOVQ AX, R10
+	MOVQ CX, AX
+	MOVQ R10, CX
+	MOVQ $1, R10
+	SHLQ CX, R10
+	DECQ R10
+	KMOVW R10, K1
+	MOVQ AX, CX                  // CX is the columns' base again
+	VMOVUPS.Z (BX)(R11*1), K1, Z16
+	VADDPS Z16, Z17, Z17
+	LEAQ (CX)(R11*1), R12
+	VFMADD231PS (R12), Z16, K1, Z0
+	CMPQ R9, $1
+	JEQ cg_next
+	ADDQ SI, R12
+	VFMADD231PS (R12), Z16, K1, Z1
+	CMPQ R9, $2
+	JEQ cg_next
+	ADDQ SI, R12
+	VFMADD231PS (R12), Z16, K1, Z2
+	CMPQ R9, $3
+	JEQ cg_next
+	ADDQ SI, R12
+	VFMADD231PS (R12), Z16, K1, Z3
+	CMPQ R9, $4
+	JEQ cg_next
+	ADDQ SI, R12
+	VFMADD231PS (R12), Z16, K1, Z4
+	CMPQ R9, $5
+	JEQ cg_next
+	ADDQ SI, R12
+	VFMADD231PS (R12), Z16, K1, Z5
+	CMPQ R9, $6
+	JEQ cg_next
+	ADDQ SI, R12
+	VFMADD231PS (R12), Z16, K1, Z6
+	CMPQ R9, $7
+	JEQ cg_next
+	ADDQ SI, R12
+	VFMADD231PS (R12), Z16, K1, Z7
+	CMPQ R9, $8
+	JEQ cg_next
+	ADDQ SI, R12
+	VFMADD231PS (R12), Z16, K1, Z8
+	CMPQ R9, $9
+	JEQ cg_next
+	ADDQ SI, R12
+	VFMADD231PS (R12), Z16, K1, Z9
+	CMPQ R9, $10
+	JEQ cg_next
+	ADDQ SI, R12
+	VFMADD231PS (R12), Z16, K1, Z10
+	CMPQ R9, $11
+	JEQ cg_next
+	ADDQ SI, R12
+	VFMADD231PS (R12), Z16, K1, Z11
+	CMPQ R9, $12
+	JEQ cg_next
+	ADDQ SI, R12
+	VFMADD231PS (R12), Z16, K1, Z12
+	CMPQ R9, $13
+	JEQ cg_next
+	ADDQ SI, R12
+	VFMADD231PS (R12), Z16, K1, Z13
+	CMPQ R9, $14
+	JEQ cg_next
+	ADDQ SI, R12
+	VFMADD231PS (R12), Z16, K1, Z14
+	CMPQ R9, $15
+	JEQ cg_next
+	ADDQ SI, R12
+	VFMADD231PS (R12), Z16, K1, Z15
+cg_next:
+	ADDQ $64, R11
+	CMPQ R11, SI
+	JLT cg_chunk
+	// Reduce: gw[k] += the sum of Zk's lanes, for k < K.
+#define CG_REDUCE(zr, xr, yr, k) \
+	VEXTRACTF64X4 $1, zr, Y18 \
+	VADDPS Y18, yr, Y18 \
+	VEXTRACTF32X4 $1, Y18, X19 \
+	VADDPS X19, X18, X18 \
+	VMOVHLPS X18, X19, X19 \
+	VADDPS X19, X18, X18 \
+	VMOVSHDUP X18, X19 \
+	VADDSS X19, X18, X18 \
+	VADDSS (k*4)(DI), X18, X18 \
+	VMOVSS X18, (k*4)(DI)
+	CG_REDUCE(Z0, X0, Y0, 0)
+	CMPQ R9, $1
+	JEQ cg_bias
+	CG_REDUCE(Z1, X1, Y1, 1)
+	CMPQ R9, $2
+	JEQ cg_bias
+	CG_REDUCE(Z2, X2, Y2, 2)
+	CMPQ R9, $3
+	JEQ cg_bias
+	CG_REDUCE(Z3, X3, Y3, 3)
+	CMPQ R9, $4
+	JEQ cg_bias
+	CG_REDUCE(Z4, X4, Y4, 4)
+	CMPQ R9, $5
+	JEQ cg_bias
+	CG_REDUCE(Z5, X5, Y5, 5)
+	CMPQ R9, $6
+	JEQ cg_bias
+	CG_REDUCE(Z6, X6, Y6, 6)
+	CMPQ R9, $7
+	JEQ cg_bias
+	CG_REDUCE(Z7, X7, Y7, 7)
+	CMPQ R9, $8
+	JEQ cg_bias
+	CG_REDUCE(Z8, X8, Y8, 8)
+	CMPQ R9, $9
+	JEQ cg_bias
+	CG_REDUCE(Z9, X9, Y9, 9)
+	CMPQ R9, $10
+	JEQ cg_bias
+	CG_REDUCE(Z10, X10, Y10, 10)
+	CMPQ R9, $11
+	JEQ cg_bias
+	CG_REDUCE(Z11, X11, Y11, 11)
+	CMPQ R9, $12
+	JEQ cg_bias
+	CG_REDUCE(Z12, X12, Y12, 12)
+	CMPQ R9, $13
+	JEQ cg_bias
+	CG_REDUCE(Z13, X13, Y13, 13)
+	CMPQ R9, $14
+	JEQ cg_bias
+	CG_REDUCE(Z14, X14, Y14, 14)
+	CMPQ R9, $15
+	JEQ cg_bias
+	CG_REDUCE(Z15, X15, Y15, 15)
+cg_bias:
+	TESTQ DX, DX
+	JEQ cg_advance
+	VEXTRACTF64X4 $1, Z17, Y18
+	VADDPS Y18, Y17, Y18
+	VEXTRACTF32X4 $1, Y18, X19
+	VADDPS X19, X18, X18
+	VMOVHLPS X18, X19, X19
+	VADDPS X19, X18, X18
+	VMOVSHDUP X18, X19
+	VADDSS X19, X18, X18
+	VADDSS (DX), X18, X18
+	VMOVSS X18, (DX)
+	ADDQ $4, DX
+cg_advance:
+	LEAQ (DI)(R9*4), DI
+	ADDQ SI, BX
+	DECQ R8
+	JMP cg_row
+cg_done:
+	VZEROUPPER
+	RET

@@ -14,3 +14,9 @@ func reluPool2(dst []float32, idx []int32, src []float32, O, oh, ow int) {
 func convSmallK(out, w, b, col []float32, O, K, L int) {
 	convSmallKGo(out, w, b, col, O, K, L)
 }
+
+// convGradSmallK adds dy (O x L) · colᵀ (col is K x L) to gw (O x K) and,
+// when gb is not nil, the row sums of dy to gb; see convGradSmallKGo.
+func convGradSmallK(gw, gb, dy, col []float32, O, K, L int) {
+	convGradSmallKGo(gw, gb, dy, col, O, K, L)
+}

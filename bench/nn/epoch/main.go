@@ -28,6 +28,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"runtime"
+	"runtime/pprof"
 	"strings"
 	"time"
 
@@ -151,7 +152,20 @@ func main() {
 	warmup := flag.Int("warmup", 1, "untimed epochs before the timed ones")
 	epochs := flag.Int("epochs", 3, "timed epochs (the best is reported)")
 	workers := flag.Int("workers", 1, "DataLoader goroutines building batches")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the epochs to this file")
 	flag.Parse()
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "epoch:", err)
+			os.Exit(1)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fmt.Fprintln(os.Stderr, "epoch:", err)
+			os.Exit(1)
+		}
+		defer pprof.StopCPUProfile()
+	}
 	fmt.Fprintf(os.Stderr, "# go epochs: GOMAXPROCS=%d gemm kernel=%s loader workers=%d\n", runtime.GOMAXPROCS(0), tensor.KernelName(), *workers)
 
 	x, y := makeData(60000)
