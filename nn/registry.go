@@ -19,7 +19,7 @@ import (
 // names, e.g. {"type": "Conv2d", "in_channels": 1, "out_channels": 32,
 // "kernel_size": 3}. Sizes that follow from the input ("in_features",
 // "in_channels", "num_features", "normalized_shape") may be "auto" or left
-// out.
+// out. LayerCatalogue lists every type with its parameters.
 type LayerSpec map[string]json.RawMessage
 
 type layerCtor func(p *specReader, rng *rand.Rand) (Module, error)
