@@ -1,12 +1,13 @@
 // Package f64 is a float64 matrix product for the small, skinny shapes of
 // the multi-layer perceptrons (a 200-row batch times a 64 × 100 weight
 // matrix, and so on), where gonum's general Dgemm spends more time in
-// blocking and dispatch than in arithmetic. On amd64 with AVX-512 it runs a
-// 4 × 16 register-tiled FMA kernel that reads A with any row and column
-// stride (so op(A) = Aᵀ costs no copy) and B's rows in place, with masked
-// loads and stores for the last columns, and computes products with fewer
-// than 16 columns as transposes or dot products; elsewhere it calls gonum's
-// Dgemm.
+// blocking and dispatch than in arithmetic. On amd64 it runs a 4 × 16
+// register-tiled FMA kernel with AVX-512 (4 × 8 with AVX2+FMA) that reads A
+// with any row and column stride, so op(A) = Aᵀ costs no copy, and B's rows
+// in place, with masked loads and stores for the last columns; products
+// with fewer than 16 columns run as transposes or dot products. Elsewhere,
+// or with the purego build tag, it calls gonum's Dgemm. The ReLU kernels of
+// the perceptrons live here too.
 package f64
 
 import (
@@ -49,7 +50,7 @@ func Gemm(transA, transB bool, m, n, k int, a []float64, lda int, b []float64, l
 		}
 		return
 	}
-	if n < 16 && m >= 32 && useAVX512 {
+	if n < 16 && m >= 32 && hasKernels() {
 		gemmSmallN(transA, transB, m, n, k, a, lda, b, ldb, beta != 0, c, ldc)
 		return
 	}

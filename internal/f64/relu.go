@@ -2,11 +2,8 @@ package f64
 
 // Relu sets x[i] = max(x[i], 0), keeping NaNs (like numpy's maximum).
 func Relu(x []float64) {
-	if reluAsm(x) {
-		return
-	}
-	for i, v := range x {
-		if v < 0 {
+	for i := reluAsm(x); i < len(x); i++ {
+		if x[i] < 0 {
 			x[i] = 0
 		}
 	}
@@ -16,11 +13,8 @@ func Relu(x []float64) {
 // through its output a. delta must be at least as long as a.
 func ReluGrad(a, delta []float64) {
 	delta = delta[:len(a)]
-	if reluGradAsm(a, delta) {
-		return
-	}
-	for i, v := range a {
-		if v <= 0 {
+	for i := reluGradAsm(a, delta); i < len(a); i++ {
+		if a[i] <= 0 {
 			delta[i] = 0
 		}
 	}

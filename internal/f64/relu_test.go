@@ -10,11 +10,11 @@ import (
 // signed zeros and infinities, and that nothing past the length changes.
 func TestRelu(t *testing.T) {
 	vals := []float64{-1.5, 2, 0, math.Copysign(0, -1), math.NaN(), math.Inf(-1), math.Inf(1), -3e-300, 7}
-	for _, generic := range []bool{false, true} {
-		saved := useAVX512
-		if generic {
-			useAVX512 = false
-		}
+	saved512, saved2 := useAVX512, useAVX2
+	defer func() { useAVX512, useAVX2 = saved512, saved2 }()
+	for _, level := range kernelLevels() {
+		useAVX512, useAVX2 = level.avx512, level.avx2
+		generic := level.name
 		for n := 0; n <= 70; n++ {
 			x := make([]float64, n+3)
 			d := make([]float64, n+3)
@@ -36,13 +36,12 @@ func TestRelu(t *testing.T) {
 					}
 				}
 				if !(x[i] == want || math.IsNaN(x[i]) && math.IsNaN(want)) {
-					t.Fatalf("generic=%v n=%d: Relu x[%d] = %v, want %v", generic, n, i, x[i], want)
+					t.Fatalf("kernels=%s n=%d: Relu x[%d] = %v, want %v", generic, n, i, x[i], want)
 				}
 				if d[i] != wantD {
-					t.Fatalf("generic=%v n=%d: ReluGrad delta[%d] = %v (a %v), want %v", generic, n, i, d[i], a[i], wantD)
+					t.Fatalf("kernels=%s n=%d: ReluGrad delta[%d] = %v (a %v), want %v", generic, n, i, d[i], a[i], wantD)
 				}
 			}
 		}
-		useAVX512 = saved
 	}
 }

@@ -1,0 +1,477 @@
+//go:build amd64 && !purego
+
+#include "textflag.h"
+
+// func kernel4x8AVX2(k int, a *float64, rs, ks int, b *float64, ldb int, c *float64, ldc int, mask *int64, acc bool)
+// C[0:4, 0:8] (= or +=) Σ_p A[i,p]·B[p,0:8], strides as in kernel4x16AVX512; mask points
+// at 8 lane masks (all ones for the columns to read and write).
+TEXT ·kernel4x8AVX2(SB), NOSPLIT, $0-73
+	MOVQ k+0(FP), CX
+	MOVQ a+8(FP), SI
+	MOVQ rs+16(FP), R8
+	SHLQ $3, R8
+	MOVQ ks+24(FP), R11
+	SHLQ $3, R11
+	LEAQ (R8)(R8*2), R9
+	MOVQ b+32(FP), DI
+	MOVQ ldb+40(FP), R12
+	SHLQ $3, R12
+	MOVQ c+48(FP), DX
+	MOVQ ldc+56(FP), R13
+	SHLQ $3, R13
+	MOVQ mask+64(FP), AX
+	VMOVDQU (AX), Y14
+	VMOVDQU 32(AX), Y15
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+	VXORPD Y4, Y4, Y4
+	VXORPD Y5, Y5, Y5
+	VXORPD Y6, Y6, Y6
+	VXORPD Y7, Y7, Y7
+	TESTQ CX, CX
+	JLE kernel4x8AVX2_store
+kernel4x8AVX2_loop:
+	VMASKMOVPD (DI), Y14, Y8
+	VMASKMOVPD 32(DI), Y15, Y9
+	VBROADCASTSD (SI), Y10
+	VBROADCASTSD (SI)(R8*1), Y11
+	VBROADCASTSD (SI)(R8*2), Y12
+	VBROADCASTSD (SI)(R9*1), Y13
+	VFMADD231PD Y8, Y10, Y0
+	VFMADD231PD Y9, Y10, Y1
+	VFMADD231PD Y8, Y11, Y2
+	VFMADD231PD Y9, Y11, Y3
+	VFMADD231PD Y8, Y12, Y4
+	VFMADD231PD Y9, Y12, Y5
+	VFMADD231PD Y8, Y13, Y6
+	VFMADD231PD Y9, Y13, Y7
+	ADDQ R11, SI
+	ADDQ R12, DI
+	DECQ CX
+	JNZ kernel4x8AVX2_loop
+kernel4x8AVX2_store:
+	MOVBLZX acc+72(FP), BX
+	TESTQ BX, BX
+	JZ kernel4x8AVX2_put
+	VMASKMOVPD (DX), Y14, Y8
+	VMASKMOVPD 32(DX), Y15, Y9
+	VADDPD Y8, Y0, Y0
+	VADDPD Y9, Y1, Y1
+	VMASKMOVPD Y0, Y14, (DX)
+	VMASKMOVPD Y1, Y15, 32(DX)
+	ADDQ R13, DX
+	VMASKMOVPD (DX), Y14, Y8
+	VMASKMOVPD 32(DX), Y15, Y9
+	VADDPD Y8, Y2, Y2
+	VADDPD Y9, Y3, Y3
+	VMASKMOVPD Y2, Y14, (DX)
+	VMASKMOVPD Y3, Y15, 32(DX)
+	ADDQ R13, DX
+	VMASKMOVPD (DX), Y14, Y8
+	VMASKMOVPD 32(DX), Y15, Y9
+	VADDPD Y8, Y4, Y4
+	VADDPD Y9, Y5, Y5
+	VMASKMOVPD Y4, Y14, (DX)
+	VMASKMOVPD Y5, Y15, 32(DX)
+	ADDQ R13, DX
+	VMASKMOVPD (DX), Y14, Y8
+	VMASKMOVPD 32(DX), Y15, Y9
+	VADDPD Y8, Y6, Y6
+	VADDPD Y9, Y7, Y7
+	VMASKMOVPD Y6, Y14, (DX)
+	VMASKMOVPD Y7, Y15, 32(DX)
+	VZEROUPPER
+	RET
+kernel4x8AVX2_put:
+	VMASKMOVPD Y0, Y14, (DX)
+	VMASKMOVPD Y1, Y15, 32(DX)
+	ADDQ R13, DX
+	VMASKMOVPD Y2, Y14, (DX)
+	VMASKMOVPD Y3, Y15, 32(DX)
+	ADDQ R13, DX
+	VMASKMOVPD Y4, Y14, (DX)
+	VMASKMOVPD Y5, Y15, 32(DX)
+	ADDQ R13, DX
+	VMASKMOVPD Y6, Y14, (DX)
+	VMASKMOVPD Y7, Y15, 32(DX)
+	VZEROUPPER
+	RET
+
+// func kernel3x8AVX2(k int, a *float64, rs, ks int, b *float64, ldb int, c *float64, ldc int, mask *int64, acc bool)
+// C[0:3, 0:8] (= or +=) Σ_p A[i,p]·B[p,0:8], strides as in kernel4x16AVX512; mask points
+// at 8 lane masks (all ones for the columns to read and write).
+TEXT ·kernel3x8AVX2(SB), NOSPLIT, $0-73
+	MOVQ k+0(FP), CX
+	MOVQ a+8(FP), SI
+	MOVQ rs+16(FP), R8
+	SHLQ $3, R8
+	MOVQ ks+24(FP), R11
+	SHLQ $3, R11
+	LEAQ (R8)(R8*2), R9
+	MOVQ b+32(FP), DI
+	MOVQ ldb+40(FP), R12
+	SHLQ $3, R12
+	MOVQ c+48(FP), DX
+	MOVQ ldc+56(FP), R13
+	SHLQ $3, R13
+	MOVQ mask+64(FP), AX
+	VMOVDQU (AX), Y14
+	VMOVDQU 32(AX), Y15
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+	VXORPD Y4, Y4, Y4
+	VXORPD Y5, Y5, Y5
+	TESTQ CX, CX
+	JLE kernel3x8AVX2_store
+kernel3x8AVX2_loop:
+	VMASKMOVPD (DI), Y14, Y8
+	VMASKMOVPD 32(DI), Y15, Y9
+	VBROADCASTSD (SI), Y10
+	VBROADCASTSD (SI)(R8*1), Y11
+	VBROADCASTSD (SI)(R8*2), Y12
+	VFMADD231PD Y8, Y10, Y0
+	VFMADD231PD Y9, Y10, Y1
+	VFMADD231PD Y8, Y11, Y2
+	VFMADD231PD Y9, Y11, Y3
+	VFMADD231PD Y8, Y12, Y4
+	VFMADD231PD Y9, Y12, Y5
+	ADDQ R11, SI
+	ADDQ R12, DI
+	DECQ CX
+	JNZ kernel3x8AVX2_loop
+kernel3x8AVX2_store:
+	MOVBLZX acc+72(FP), BX
+	TESTQ BX, BX
+	JZ kernel3x8AVX2_put
+	VMASKMOVPD (DX), Y14, Y8
+	VMASKMOVPD 32(DX), Y15, Y9
+	VADDPD Y8, Y0, Y0
+	VADDPD Y9, Y1, Y1
+	VMASKMOVPD Y0, Y14, (DX)
+	VMASKMOVPD Y1, Y15, 32(DX)
+	ADDQ R13, DX
+	VMASKMOVPD (DX), Y14, Y8
+	VMASKMOVPD 32(DX), Y15, Y9
+	VADDPD Y8, Y2, Y2
+	VADDPD Y9, Y3, Y3
+	VMASKMOVPD Y2, Y14, (DX)
+	VMASKMOVPD Y3, Y15, 32(DX)
+	ADDQ R13, DX
+	VMASKMOVPD (DX), Y14, Y8
+	VMASKMOVPD 32(DX), Y15, Y9
+	VADDPD Y8, Y4, Y4
+	VADDPD Y9, Y5, Y5
+	VMASKMOVPD Y4, Y14, (DX)
+	VMASKMOVPD Y5, Y15, 32(DX)
+	VZEROUPPER
+	RET
+kernel3x8AVX2_put:
+	VMASKMOVPD Y0, Y14, (DX)
+	VMASKMOVPD Y1, Y15, 32(DX)
+	ADDQ R13, DX
+	VMASKMOVPD Y2, Y14, (DX)
+	VMASKMOVPD Y3, Y15, 32(DX)
+	ADDQ R13, DX
+	VMASKMOVPD Y4, Y14, (DX)
+	VMASKMOVPD Y5, Y15, 32(DX)
+	VZEROUPPER
+	RET
+
+// func kernel2x8AVX2(k int, a *float64, rs, ks int, b *float64, ldb int, c *float64, ldc int, mask *int64, acc bool)
+// C[0:2, 0:8] (= or +=) Σ_p A[i,p]·B[p,0:8], strides as in kernel4x16AVX512; mask points
+// at 8 lane masks (all ones for the columns to read and write).
+TEXT ·kernel2x8AVX2(SB), NOSPLIT, $0-73
+	MOVQ k+0(FP), CX
+	MOVQ a+8(FP), SI
+	MOVQ rs+16(FP), R8
+	SHLQ $3, R8
+	MOVQ ks+24(FP), R11
+	SHLQ $3, R11
+	LEAQ (R8)(R8*2), R9
+	MOVQ b+32(FP), DI
+	MOVQ ldb+40(FP), R12
+	SHLQ $3, R12
+	MOVQ c+48(FP), DX
+	MOVQ ldc+56(FP), R13
+	SHLQ $3, R13
+	MOVQ mask+64(FP), AX
+	VMOVDQU (AX), Y14
+	VMOVDQU 32(AX), Y15
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+	TESTQ CX, CX
+	JLE kernel2x8AVX2_store
+kernel2x8AVX2_loop:
+	VMASKMOVPD (DI), Y14, Y8
+	VMASKMOVPD 32(DI), Y15, Y9
+	VBROADCASTSD (SI), Y10
+	VBROADCASTSD (SI)(R8*1), Y11
+	VFMADD231PD Y8, Y10, Y0
+	VFMADD231PD Y9, Y10, Y1
+	VFMADD231PD Y8, Y11, Y2
+	VFMADD231PD Y9, Y11, Y3
+	ADDQ R11, SI
+	ADDQ R12, DI
+	DECQ CX
+	JNZ kernel2x8AVX2_loop
+kernel2x8AVX2_store:
+	MOVBLZX acc+72(FP), BX
+	TESTQ BX, BX
+	JZ kernel2x8AVX2_put
+	VMASKMOVPD (DX), Y14, Y8
+	VMASKMOVPD 32(DX), Y15, Y9
+	VADDPD Y8, Y0, Y0
+	VADDPD Y9, Y1, Y1
+	VMASKMOVPD Y0, Y14, (DX)
+	VMASKMOVPD Y1, Y15, 32(DX)
+	ADDQ R13, DX
+	VMASKMOVPD (DX), Y14, Y8
+	VMASKMOVPD 32(DX), Y15, Y9
+	VADDPD Y8, Y2, Y2
+	VADDPD Y9, Y3, Y3
+	VMASKMOVPD Y2, Y14, (DX)
+	VMASKMOVPD Y3, Y15, 32(DX)
+	VZEROUPPER
+	RET
+kernel2x8AVX2_put:
+	VMASKMOVPD Y0, Y14, (DX)
+	VMASKMOVPD Y1, Y15, 32(DX)
+	ADDQ R13, DX
+	VMASKMOVPD Y2, Y14, (DX)
+	VMASKMOVPD Y3, Y15, 32(DX)
+	VZEROUPPER
+	RET
+
+// func kernel1x8AVX2(k int, a *float64, rs, ks int, b *float64, ldb int, c *float64, ldc int, mask *int64, acc bool)
+// C[0:1, 0:8] (= or +=) Σ_p A[i,p]·B[p,0:8], strides as in kernel4x16AVX512; mask points
+// at 8 lane masks (all ones for the columns to read and write).
+TEXT ·kernel1x8AVX2(SB), NOSPLIT, $0-73
+	MOVQ k+0(FP), CX
+	MOVQ a+8(FP), SI
+	MOVQ rs+16(FP), R8
+	SHLQ $3, R8
+	MOVQ ks+24(FP), R11
+	SHLQ $3, R11
+	LEAQ (R8)(R8*2), R9
+	MOVQ b+32(FP), DI
+	MOVQ ldb+40(FP), R12
+	SHLQ $3, R12
+	MOVQ c+48(FP), DX
+	MOVQ ldc+56(FP), R13
+	SHLQ $3, R13
+	MOVQ mask+64(FP), AX
+	VMOVDQU (AX), Y14
+	VMOVDQU 32(AX), Y15
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	TESTQ CX, CX
+	JLE kernel1x8AVX2_store
+kernel1x8AVX2_loop:
+	VMASKMOVPD (DI), Y14, Y8
+	VMASKMOVPD 32(DI), Y15, Y9
+	VBROADCASTSD (SI), Y10
+	VFMADD231PD Y8, Y10, Y0
+	VFMADD231PD Y9, Y10, Y1
+	ADDQ R11, SI
+	ADDQ R12, DI
+	DECQ CX
+	JNZ kernel1x8AVX2_loop
+kernel1x8AVX2_store:
+	MOVBLZX acc+72(FP), BX
+	TESTQ BX, BX
+	JZ kernel1x8AVX2_put
+	VMASKMOVPD (DX), Y14, Y8
+	VMASKMOVPD 32(DX), Y15, Y9
+	VADDPD Y8, Y0, Y0
+	VADDPD Y9, Y1, Y1
+	VMASKMOVPD Y0, Y14, (DX)
+	VMASKMOVPD Y1, Y15, 32(DX)
+	VZEROUPPER
+	RET
+kernel1x8AVX2_put:
+	VMASKMOVPD Y0, Y14, (DX)
+	VMASKMOVPD Y1, Y15, 32(DX)
+	VZEROUPPER
+	RET
+
+// func dot4AVX2(k int, a *float64, lda int, b *float64, c *float64, ldc int, acc bool, tail *int64)
+// c[i·ldc] (= or +=) Σ_p a[i·lda + p]·b[p] for i < 4; tail points at the 4 lane
+// masks of the last k mod 4 elements.
+TEXT ·dot4AVX2(SB), NOSPLIT, $0-64
+	MOVQ k+0(FP), CX
+	MOVQ a+8(FP), SI
+	MOVQ lda+16(FP), R8
+	SHLQ $3, R8
+	LEAQ (R8)(R8*2), R9
+	MOVQ b+24(FP), DI
+	MOVQ c+32(FP), DX
+	MOVQ ldc+40(FP), R13
+	SHLQ $3, R13
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+dot4AVX2_loop:
+	CMPQ CX, $4
+	JLT dot4AVX2_tail
+	VMOVUPD (DI), Y8
+	VFMADD231PD (SI), Y8, Y0
+	VFMADD231PD (SI)(R8*1), Y8, Y1
+	VFMADD231PD (SI)(R8*2), Y8, Y2
+	VFMADD231PD (SI)(R9*1), Y8, Y3
+	ADDQ $32, SI
+	ADDQ $32, DI
+	SUBQ $4, CX
+	JMP dot4AVX2_loop
+dot4AVX2_tail:
+	TESTQ CX, CX
+	JLE dot4AVX2_sum
+	MOVQ tail+56(FP), AX
+	VMOVDQU (AX), Y15
+	VMASKMOVPD (DI), Y15, Y8
+	VMASKMOVPD (SI), Y15, Y9
+	VFMADD231PD Y9, Y8, Y0
+	VMASKMOVPD (SI)(R8*1), Y15, Y9
+	VFMADD231PD Y9, Y8, Y1
+	VMASKMOVPD (SI)(R8*2), Y15, Y9
+	VFMADD231PD Y9, Y8, Y2
+	VMASKMOVPD (SI)(R9*1), Y15, Y9
+	VFMADD231PD Y9, Y8, Y3
+dot4AVX2_sum:
+	VEXTRACTF128 $1, Y0, X10
+	VADDPD X10, X0, X0
+	VPERMILPD $1, X0, X10
+	VADDSD X10, X0, X0
+	VEXTRACTF128 $1, Y1, X10
+	VADDPD X10, X1, X1
+	VPERMILPD $1, X1, X10
+	VADDSD X10, X1, X1
+	VEXTRACTF128 $1, Y2, X10
+	VADDPD X10, X2, X2
+	VPERMILPD $1, X2, X10
+	VADDSD X10, X2, X2
+	VEXTRACTF128 $1, Y3, X10
+	VADDPD X10, X3, X3
+	VPERMILPD $1, X3, X10
+	VADDSD X10, X3, X3
+	MOVBLZX acc+48(FP), BX
+	TESTQ BX, BX
+	JZ dot4AVX2_put
+	VADDSD (DX), X0, X0
+	VMOVSD X0, (DX)
+	ADDQ R13, DX
+	VADDSD (DX), X1, X1
+	VMOVSD X1, (DX)
+	ADDQ R13, DX
+	VADDSD (DX), X2, X2
+	VMOVSD X2, (DX)
+	ADDQ R13, DX
+	VADDSD (DX), X3, X3
+	VMOVSD X3, (DX)
+	VZEROUPPER
+	RET
+dot4AVX2_put:
+	VMOVSD X0, (DX)
+	ADDQ R13, DX
+	VMOVSD X1, (DX)
+	ADDQ R13, DX
+	VMOVSD X2, (DX)
+	ADDQ R13, DX
+	VMOVSD X3, (DX)
+	VZEROUPPER
+	RET
+
+// func dot1AVX2(k int, a *float64, lda int, b *float64, c *float64, ldc int, acc bool, tail *int64)
+// c[i·ldc] (= or +=) Σ_p a[i·lda + p]·b[p] for i < 1; tail points at the 4 lane
+// masks of the last k mod 4 elements.
+TEXT ·dot1AVX2(SB), NOSPLIT, $0-64
+	MOVQ k+0(FP), CX
+	MOVQ a+8(FP), SI
+	MOVQ lda+16(FP), R8
+	SHLQ $3, R8
+	LEAQ (R8)(R8*2), R9
+	MOVQ b+24(FP), DI
+	MOVQ c+32(FP), DX
+	MOVQ ldc+40(FP), R13
+	SHLQ $3, R13
+	VXORPD Y0, Y0, Y0
+dot1AVX2_loop:
+	CMPQ CX, $4
+	JLT dot1AVX2_tail
+	VMOVUPD (DI), Y8
+	VFMADD231PD (SI), Y8, Y0
+	ADDQ $32, SI
+	ADDQ $32, DI
+	SUBQ $4, CX
+	JMP dot1AVX2_loop
+dot1AVX2_tail:
+	TESTQ CX, CX
+	JLE dot1AVX2_sum
+	MOVQ tail+56(FP), AX
+	VMOVDQU (AX), Y15
+	VMASKMOVPD (DI), Y15, Y8
+	VMASKMOVPD (SI), Y15, Y9
+	VFMADD231PD Y9, Y8, Y0
+dot1AVX2_sum:
+	VEXTRACTF128 $1, Y0, X10
+	VADDPD X10, X0, X0
+	VPERMILPD $1, X0, X10
+	VADDSD X10, X0, X0
+	MOVBLZX acc+48(FP), BX
+	TESTQ BX, BX
+	JZ dot1AVX2_put
+	VADDSD (DX), X0, X0
+	VMOVSD X0, (DX)
+	VZEROUPPER
+	RET
+dot1AVX2_put:
+	VMOVSD X0, (DX)
+	VZEROUPPER
+	RET
+
+// func reluAVX2(x *float64, n int)
+// x[i] = max(x[i], 0) for i < n, n a multiple of 4, keeping NaNs.
+TEXT ·reluAVX2(SB), NOSPLIT, $0-16
+	MOVQ x+0(FP), SI
+	MOVQ n+8(FP), CX
+	VXORPD Y15, Y15, Y15
+relu2_loop:
+	CMPQ CX, $4
+	JLT relu2_done
+	VMOVUPD (SI), Y0
+	VMAXPD Y0, Y15, Y0
+	VMOVUPD Y0, (SI)
+	ADDQ $32, SI
+	SUBQ $4, CX
+	JMP relu2_loop
+relu2_done:
+	VZEROUPPER
+	RET
+
+// func reluGradAVX2(a, delta *float64, n int)
+// delta[i] = 0 where a[i] ≤ 0, for i < n, n a multiple of 4.
+TEXT ·reluGradAVX2(SB), NOSPLIT, $0-24
+	MOVQ a+0(FP), SI
+	MOVQ delta+8(FP), DI
+	MOVQ n+16(FP), CX
+	VXORPD Y15, Y15, Y15
+rg2_loop:
+	CMPQ CX, $4
+	JLT rg2_done
+	VMOVUPD (SI), Y0
+	VCMPPD $6, Y15, Y0, Y1
+	VANDPD (DI), Y1, Y1
+	VMOVUPD Y1, (DI)
+	ADDQ $32, SI
+	ADDQ $32, DI
+	SUBQ $4, CX
+	JMP rg2_loop
+rg2_done:
+	VZEROUPPER
+	RET
