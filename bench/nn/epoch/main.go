@@ -12,7 +12,8 @@
 // programs derive them from a counter hash (splitmix64), and the labels are
 // the argmax of a fixed random linear teacher, so the loss falls and the two
 // implementations can be compared on it. After -warmup untimed epochs it runs
-// -epochs timed ones and prints, per model,
+// -epochs timed ones, writing each epoch's time, loss and heap allocations
+// per step to stderr, and prints, per model,
 //
 //	go MODEL BEST_SECONDS MEAN_LOSS_OF_LAST_EPOCH ALL_SECONDS...
 //
@@ -202,15 +203,20 @@ func main() {
 		var times []string
 		bestT := math.Inf(1)
 		var loss float64
+		var ms0, ms1 runtime.MemStats
 		for e := range *warmup + *epochs {
+			runtime.ReadMemStats(&ms0)
 			start := time.Now()
 			loss, err = t.epoch(ctx, e)
 			sec := time.Since(start).Seconds()
+			runtime.ReadMemStats(&ms1)
 			if err != nil {
 				fmt.Fprintln(os.Stderr, "epoch:", err)
 				os.Exit(1)
 			}
-			fmt.Fprintf(os.Stderr, "# go %s epoch %d: %.3f s, loss %.4f\n", name, e, sec, loss)
+			steps := float64(t.dl.Len())
+			fmt.Fprintf(os.Stderr, "# go %s epoch %d: %.3f s, loss %.4f, %.2f allocations and %.0f bytes per step (the loader's per-epoch set-up included)\n",
+				name, e, sec, loss, float64(ms1.Mallocs-ms0.Mallocs)/steps, float64(ms1.TotalAlloc-ms0.TotalAlloc)/steps)
 			if e >= *warmup {
 				bestT = min(bestT, sec)
 				times = append(times, fmt.Sprintf("%.3f", sec))
