@@ -192,12 +192,16 @@ type workspace struct {
 	acts, deltas []*mat.Dense
 }
 
-func newWorkspace(sizes []int, rows int) *workspace {
+// newWorkspace allocates the activations for a batch of rows, and the
+// deltas when training.
+func newWorkspace(sizes []int, rows int, training bool) *workspace {
 	w := &workspace{}
 	for i, s := range sizes {
 		if i > 0 {
 			w.acts = append(w.acts, mat.NewDense(rows, s, nil))
-			w.deltas = append(w.deltas, mat.NewDense(rows, s, nil))
+			if training {
+				w.deltas = append(w.deltas, mat.NewDense(rows, s, nil))
+			}
 		}
 	}
 	return w
@@ -346,9 +350,12 @@ func (n *net) predict(X *mat.Dense) *mat.Dense {
 	}
 	out := mat.NewDense(max(rows, 1), sizes[len(sizes)-1], nil)
 	const chunk = 1024
+	var ws *workspace
 	for lo := 0; lo < rows; lo += chunk {
 		hi := min(lo+chunk, rows)
-		ws := newWorkspace(sizes, hi-lo)
+		if ws == nil || ws.acts[0].RawMatrix().Rows != hi-lo {
+			ws = newWorkspace(sizes, hi-lo, false)
+		}
 		p := n.forward(X.Slice(lo, hi, 0, X.RawMatrix().Cols).(*mat.Dense), ws)
 		out.Slice(lo, hi, 0, sizes[len(sizes)-1]).(*mat.Dense).Copy(p)
 	}
@@ -402,7 +409,7 @@ func train(ctx context.Context, name string, c *config, X, Y *mat.Dense, n *net,
 	if c.batch > 0 {
 		bs = min(max(int(c.batch), 1), rows)
 	}
-	ws := newWorkspace(sizes, bs)
+	ws := newWorkspace(sizes, bs, true)
 	// The last batch of an epoch is smaller when bs does not divide rows;
 	// it gets its own workspace and views of the batch buffers, made once.
 	var wsLast *workspace
@@ -440,7 +447,7 @@ func train(ctx context.Context, name string, c *config, X, Y *mat.Dense, n *net,
 			xb, yb, w := Xb, Yb, ws
 			if m != bs {
 				if wsLast == nil {
-					wsLast = newWorkspace(sizes, m)
+					wsLast = newWorkspace(sizes, m, true)
 					XbLast = Xb.Slice(0, m, 0, p).(*mat.Dense)
 					YbLast = Yb.Slice(0, m, 0, k).(*mat.Dense)
 				}
@@ -554,12 +561,17 @@ func (o *stochastic) update(params, grads [][]float64) {
 		o.step++
 		t := float64(o.step)
 		lr := o.lrInit * math.Sqrt(1-math.Pow(o.b2, t)) / (1 - math.Pow(o.beta1, t))
+		b1, b2, eps := o.beta1, o.b2, o.epsilon
+		c1, c2 := 1-b1, 1-b2
 		for i, p := range params {
 			g, m, v := grads[i], o.m[i], o.v[i]
+			m, v = m[:len(p)], v[:len(p)]
+			g = g[:len(p)]
 			for j := range p {
-				m[j] = o.beta1*m[j] + (1-o.beta1)*g[j]
-				v[j] = o.b2*v[j] + (1-o.b2)*g[j]*g[j]
-				p[j] -= lr * m[j] / (math.Sqrt(v[j]) + o.epsilon)
+				mj := b1*m[j] + c1*g[j]
+				vj := b2*v[j] + c2*g[j]*g[j]
+				m[j], v[j] = mj, vj
+				p[j] -= lr * mj / (math.Sqrt(vj) + eps)
 			}
 		}
 		return
@@ -582,7 +594,7 @@ func trainLBFGS(ctx context.Context, name string, c *config, X, Y *mat.Dense, n 
 	rep := ml.ProgressFrom(ctx)
 	rows, p := X.Dims()
 	_, k := Y.Dims()
-	ws := newWorkspace(layerSizes(p, c.hidden, k), rows)
+	ws := newWorkspace(layerSizes(p, c.hidden, k), rows, true)
 	params := n.params()
 	total := 0
 	for _, q := range params {
