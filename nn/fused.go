@@ -16,7 +16,19 @@ import (
 // fuse runs the fusable prefix of layers on x, returning the output and how
 // many layers it consumed (0: no fusion applies; run layers[0] alone).
 func (g *Graph) fuse(layers []Module, x *Var) (*Var, int) {
-	if g.err != nil || len(layers) < 3 {
+	if g.err != nil || len(layers) < 2 {
+		return nil, 0
+	}
+	if l, ok := layers[0].(*Linear); ok {
+		if _, ok := layers[1].(*ReLU); ok {
+			// Linear then ReLU: the ReLU runs in place on the layer's
+			// output and masks the gradient in place, saving a node, a
+			// buffer and two passes.
+			return g.linear(x, l.Weight, l.Bias, true), 2
+		}
+		return nil, 0
+	}
+	if len(layers) < 3 {
 		return nil, 0
 	}
 	c, ok := layers[0].(*Conv2d)

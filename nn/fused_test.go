@@ -229,3 +229,45 @@ func TestConvGradSmallKKernel(t *testing.T) {
 		}
 	}
 }
+
+// TestFusedLinearReLU checks Sequential's fused Linear, ReLU against the
+// layers run one by one: the same output, input, weight and bias gradients
+// (tolerance 0: the same operations in the same order), and the output's
+// own gradient left as the unfused ReLU's (not masked).
+func TestFusedLinearReLU(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 11))
+	for _, sz := range [][3]int{{5, 20, 7}, {64, 100, 10}, {3, 8, 30}} {
+		rows, in, out := sz[0], sz[1], sz[2]
+		l := NewLinear(in, out, true, rng)
+		x, c := tensor.New(rows, in), tensor.New(rows, out)
+		Uniform(x, -1, 1, rng)
+		Uniform(c, -1, 1, rng)
+		run := func(fused bool) [][]float32 {
+			ZeroGrad(l)
+			g := NewGraph()
+			xv := g.Input(x)
+			var y *Var
+			if fused {
+				y = NewSequential(l, &ReLU{}).Forward(g, xv)
+			} else {
+				y = g.ReLU(l.Forward(g, xv))
+			}
+			if err := g.Backward(g.Sum(g.Mul(y, g.Const(c)))); err != nil {
+				t.Fatal(err)
+			}
+			var res [][]float32
+			for _, s := range [][]float32{y.Data.Data, y.Grad.Data, xv.Grad.Data, l.Weight.Grad.Data, l.Bias.Grad.Data} {
+				res = append(res, append([]float32(nil), s...))
+			}
+			return res
+		}
+		a, b := run(true), run(false)
+		for k, name := range []string{"output", "output gradient", "input gradient", "weight gradient", "bias gradient"} {
+			for i := range b[k] {
+				if a[k][i] != b[k][i] {
+					t.Fatalf("%v: %s %d: fused %v, unfused %v", sz, name, i, a[k][i], b[k][i])
+				}
+			}
+		}
+	}
+}

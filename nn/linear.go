@@ -60,6 +60,12 @@ func (l *Linear) Name() string { return "Linear" }
 // Linear computes x Wᵀ + b for x of shape (*, in), W of shape (out, in) and
 // b of shape (out) or nil, with a fused backward pass.
 func (g *Graph) Linear(x, w, b *Var) *Var {
+	return g.linear(x, w, b, false)
+}
+
+// linear is Linear, followed by an in-place ReLU when relu is true (the
+// fused Linear, ReLU of a Sequential).
+func (g *Graph) linear(x, w, b *Var, relu bool) *Var {
 	if g.err != nil {
 		return g.deadVar()
 	}
@@ -89,7 +95,7 @@ func (g *Graph) Linear(x, w, b *Var) *Var {
 			t.b = b.Data.Data
 		}
 		g.parallel(t, 8, rows*out*in)
-		return g.newNode(y, linearBack, x, w, b)
+		return g.linearNode(y, x, w, b, relu)
 	}
 	if b != nil {
 		bd := b.Data.Data
@@ -100,14 +106,35 @@ func (g *Graph) Linear(x, w, b *Var) *Var {
 	} else {
 		tensor.Gemm(false, true, rows, out, in, 1, x.Data.Data, in, w.Data.Data, in, 0, yd, out)
 	}
-	return g.newNode(y, linearBack, x, w, b)
+	return g.linearNode(y, x, w, b, relu)
 }
 
-func linearBack(n *Var) {
+// linearNode records a Linear result y, applying the fused ReLU to it first
+// when relu is true.
+func (g *Graph) linearNode(y *tensor.Tensor, x, w, b *Var, relu bool) *Var {
+	if !relu {
+		return g.newNode(y, linearBack, x, w, b)
+	}
+	tensor.ReLU(y.Data, y.Data)
+	return g.newNode(y, linearReLUBack, x, w, b)
+}
+
+// linearReLUBack masks the gradient where the ReLU output is not positive,
+// into scratch (the node's own gradient stays as a ReLU's would be), and
+// runs Linear's backward pass on it.
+func linearReLUBack(n *Var) {
+	gy := n.g.buf(len(n.Grad.Data)).Data
+	reluBackward(gy, n.Grad.Data, n.Data.Data, false)
+	linearBackFrom(n, gy)
+}
+
+func linearBack(n *Var) { linearBackFrom(n, n.Grad.Data) }
+
+// linearBackFrom propagates the output gradient gy of the Linear node n.
+func linearBackFrom(n *Var, gy []float32) {
 	x, w, b := n.a, n.b, n.c
 	out, in := w.Data.Shape[0], w.Data.Shape[1]
 	rows := len(x.Data.Data) / max(in, 1)
-	gy := n.Grad.Data
 	if x.requiresGrad {
 		tensor.Gemm(false, false, rows, in, out, 1, gy, out, w.Data.Data, in, 1, x.grad(), in)
 	}

@@ -108,9 +108,9 @@ func NewSequential(layers ...Module) *Sequential {
 }
 
 // Forward applies the layers in order. Runs of layers that have a fused
-// implementation (Conv2d, ReLU, MaxPool2d with a 2x2 window) run as one
-// operation with the same result, since the intermediate values are not
-// visible outside the Sequential.
+// implementation (Linear, ReLU; Conv2d, ReLU, MaxPool2d with a 2x2 window)
+// run as one operation with the same result, since the intermediate values
+// are not visible outside the Sequential.
 func (s *Sequential) Forward(g *Graph, x *Var) *Var {
 	for i := 0; i < len(s.Layers); i++ {
 		if y, n := g.fuse(s.Layers[i:], x); n > 0 {
