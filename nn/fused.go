@@ -7,10 +7,11 @@ import (
 )
 
 // This file holds the fused operations Sequential uses for common runs of
-// layers. A fused op computes exactly what its layers compute one after the
-// other, but image by image while the intermediate results are still in
-// cache, and it keeps only what its backward pass needs. Inside a Sequential
-// the intermediate results are never visible, so nothing observable changes
+// layers. A fused op computes what its layers compute one after the other
+// (the same values, up to the order of float32 additions in a few kernels),
+// but image by image while the intermediate results are still in cache, and
+// it keeps only what its backward pass needs. Inside a Sequential the
+// intermediate results are never visible, so nothing observable changes
 // except speed and memory.
 
 // fuse runs the fusable prefix of layers on x, returning the output and how
@@ -22,8 +23,8 @@ func (g *Graph) fuse(layers []Module, x *Var) (*Var, int) {
 	if l, ok := layers[0].(*Linear); ok {
 		if _, ok := layers[1].(*ReLU); ok {
 			// Linear then ReLU: the ReLU runs in place on the layer's
-			// output and masks the gradient in place, saving a node, a
-			// buffer and two passes.
+			// output and its mask is applied on the way into Linear's
+			// backward pass, saving a node, a buffer and a pass.
 			return g.linear(x, l.Weight, l.Bias, true), 2
 		}
 		return nil, 0
@@ -164,11 +165,11 @@ func (t *fusedConvTask) run(part, parts int) {
 		for o := 0; o < t.O; o++ {
 			d := dy[o*L : (o+1)*L]
 			base := o * P
-			yo, go_, io := yn[base:base+P], gy[base:base+P], idx[base:base+P]
+			yo, gyo, io := yn[base:base+P], gy[base:base+P], idx[base:base+P]
 			for j, v := range yo {
 				b := int32(math.Float32bits(v))
 				keep := uint32(^((b - 1) >> 31)) // all ones where v > 0
-				d[io[j]] = math.Float32frombits(math.Float32bits(go_[j]) & keep)
+				d[io[j]] = math.Float32frombits(math.Float32bits(gyo[j]) & keep)
 			}
 		}
 		gw, gb := t.gw[part], t.gb[part]
