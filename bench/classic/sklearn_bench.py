@@ -11,7 +11,9 @@ import json
 import time
 
 import numpy as np
-from sklearn import linear_model, naive_bayes, neighbors, preprocessing, impute, tree
+import warnings
+
+from sklearn import linear_model, naive_bayes, neighbors, neural_network, preprocessing, impute, tree
 from sklearn.metrics import accuracy_score, r2_score
 
 CLASSES = {
@@ -26,7 +28,13 @@ CLASSES = {
     "StandardScaler": preprocessing.StandardScaler,
     "MinMaxScaler": preprocessing.MinMaxScaler,
     "SimpleImputer": impute.SimpleImputer,
+    "MLPClassifier": neural_network.MLPClassifier,
+    "MLPRegressor": neural_network.MLPRegressor,
 }
+
+# The MLPs run a fixed number of epochs (tol 0), so scikit-learn warns that
+# they did not converge; that is the point.
+warnings.filterwarnings("ignore")
 
 
 def load(path):
