@@ -5,7 +5,7 @@
 # and the ratio mlforge/scikit-learn (below 1 means mlforge is faster).
 #
 # Needs Debian's python3-sklearn (run with /usr/bin/python3). Usage:
-#   bench/classic/run.sh [repeat]
+#   bench/classic/run.sh [repeat]      (ESTIMATORS=file.json times a subset)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 repeat=${1:-3}
@@ -16,8 +16,8 @@ go build -o "$tmp/classic" ./bench/classic
 # Single-threaded BLAS for numpy, as scikit-learn's own benchmarks are often
 # run; set SKLEARN_THREADS to change it.
 export OMP_NUM_THREADS=${SKLEARN_THREADS:-2} OPENBLAS_NUM_THREADS=${SKLEARN_THREADS:-2}
-/usr/bin/python3 bench/classic/sklearn_bench.py --dir "$tmp" --estimators bench/classic/estimators.json --repeat "$repeat" > "$tmp/sklearn.jsonl"
-"$tmp/classic" -dir "$tmp" -estimators bench/classic/estimators.json -repeat "$repeat" > "$tmp/mlforge.jsonl"
+/usr/bin/python3 bench/classic/sklearn_bench.py --dir "$tmp" --estimators ${ESTIMATORS:-bench/classic/estimators.json} --repeat "$repeat" > "$tmp/sklearn.jsonl"
+"$tmp/classic" -dir "$tmp" -estimators ${ESTIMATORS:-bench/classic/estimators.json} -repeat "$repeat" > "$tmp/mlforge.jsonl"
 /usr/bin/python3 - "$tmp/sklearn.jsonl" "$tmp/mlforge.jsonl" <<'PY'
 import json, sys
 sk = {r["class"]: r for r in map(json.loads, open(sys.argv[1]))}
