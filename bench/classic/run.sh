@@ -13,8 +13,8 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 /usr/bin/python3 bench/classic/make_data.py "$tmp"
 go build -o "$tmp/classic" ./bench/classic
-# Single-threaded BLAS for numpy, as scikit-learn's own benchmarks are often
-# run; set SKLEARN_THREADS to change it.
+# numpy's BLAS may use both cores, as mlforge does; set SKLEARN_THREADS to
+# change it.
 export OMP_NUM_THREADS=${SKLEARN_THREADS:-2} OPENBLAS_NUM_THREADS=${SKLEARN_THREADS:-2}
 /usr/bin/python3 bench/classic/sklearn_bench.py --dir "$tmp" --estimators ${ESTIMATORS:-bench/classic/estimators.json} --repeat "$repeat" > "$tmp/sklearn.jsonl"
 "$tmp/classic" -dir "$tmp" -estimators ${ESTIMATORS:-bench/classic/estimators.json} -repeat "$repeat" > "$tmp/mlforge.jsonl"
