@@ -47,7 +47,7 @@ type DecisionTreeClassifier struct {
 	MinImpurityDecrease   float64     `json:"min_impurity_decrease" min:"0" help:"split a node only if the weighted impurity decrease is at least this"`
 
 	classes []float64
-	tree    *Tree
+	treeAccessors
 }
 
 // NewDecisionTreeClassifier returns a classifier with scikit-learn's
@@ -176,53 +176,6 @@ func (m *DecisionTreeClassifier) Apply(X *mat.Dense) ([]int, error) {
 
 // Classes returns the sorted class values seen by Fit, or nil before Fit.
 func (m *DecisionTreeClassifier) Classes() []float64 { return append([]float64(nil), m.classes...) }
-
-// Tree returns the fitted tree (shared, not to be modified), or nil before
-// Fit.
-func (m *DecisionTreeClassifier) Tree() *Tree { return m.tree }
-
-// FeatureImportances returns the normalised impurity decrease per feature,
-// as scikit-learn's feature_importances_, or nil before Fit.
-func (m *DecisionTreeClassifier) FeatureImportances() []float64 {
-	if m.tree == nil {
-		return nil
-	}
-	return m.tree.FeatureImportances()
-}
-
-// GetDepth returns the depth of the tree (0 for a single leaf), or 0 before
-// Fit.
-func (m *DecisionTreeClassifier) GetDepth() int {
-	if m.tree == nil {
-		return 0
-	}
-	return m.tree.MaxDepth
-}
-
-// GetNLeaves returns the number of leaves, or 0 before Fit.
-func (m *DecisionTreeClassifier) GetNLeaves() int {
-	if m.tree == nil {
-		return 0
-	}
-	return m.tree.NLeaves()
-}
-
-// NodeCount returns the number of nodes (tree_.node_count), or 0 before
-// Fit.
-func (m *DecisionTreeClassifier) NodeCount() int {
-	if m.tree == nil {
-		return 0
-	}
-	return m.tree.NodeCount()
-}
-
-// NFeaturesIn returns the number of features seen by Fit, or 0 before Fit.
-func (m *DecisionTreeClassifier) NFeaturesIn() int {
-	if m.tree == nil {
-		return 0
-	}
-	return m.tree.NFeatures
-}
 
 // MarshalState returns the classes and the tree's arrays.
 func (m *DecisionTreeClassifier) MarshalState() (*ml.State, error) {

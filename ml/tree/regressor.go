@@ -25,7 +25,7 @@ type DecisionTreeRegressor struct {
 	MaxLeafNodes          int         `json:"max_leaf_nodes" min:"2" nullable:"true" help:"grow best first up to this many leaves; null (or 0) means unlimited, grown depth first"`
 	MinImpurityDecrease   float64     `json:"min_impurity_decrease" min:"0" help:"split a node only if the weighted impurity decrease is at least this"`
 
-	tree *Tree
+	treeAccessors
 }
 
 // NewDecisionTreeRegressor returns a regressor with scikit-learn's
@@ -115,53 +115,6 @@ func (m *DecisionTreeRegressor) Apply(X *mat.Dense) ([]int, error) {
 		return nil, err
 	}
 	return m.tree.Apply(X), nil
-}
-
-// Tree returns the fitted tree (shared, not to be modified), or nil before
-// Fit.
-func (m *DecisionTreeRegressor) Tree() *Tree { return m.tree }
-
-// FeatureImportances returns the normalised impurity decrease per feature,
-// as scikit-learn's feature_importances_, or nil before Fit.
-func (m *DecisionTreeRegressor) FeatureImportances() []float64 {
-	if m.tree == nil {
-		return nil
-	}
-	return m.tree.FeatureImportances()
-}
-
-// GetDepth returns the depth of the tree (0 for a single leaf), or 0 before
-// Fit.
-func (m *DecisionTreeRegressor) GetDepth() int {
-	if m.tree == nil {
-		return 0
-	}
-	return m.tree.MaxDepth
-}
-
-// GetNLeaves returns the number of leaves, or 0 before Fit.
-func (m *DecisionTreeRegressor) GetNLeaves() int {
-	if m.tree == nil {
-		return 0
-	}
-	return m.tree.NLeaves()
-}
-
-// NodeCount returns the number of nodes (tree_.node_count), or 0 before
-// Fit.
-func (m *DecisionTreeRegressor) NodeCount() int {
-	if m.tree == nil {
-		return 0
-	}
-	return m.tree.NodeCount()
-}
-
-// NFeaturesIn returns the number of features seen by Fit, or 0 before Fit.
-func (m *DecisionTreeRegressor) NFeaturesIn() int {
-	if m.tree == nil {
-		return 0
-	}
-	return m.tree.NFeatures
 }
 
 // MarshalState returns the tree's arrays.
