@@ -1,30 +1,35 @@
 package cli
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"sort"
 	"strings"
+	"text/tabwriter"
 )
 
-// table prints rows with aligned columns.
+// table prints rows with aligned columns, two spaces apart, through
+// text/tabwriter. Every row has the same columns in practice; a shorter row
+// ends its column blocks, as tabwriter does. Each cell is escaped, so a tab
+// or a line break inside one (a multi-line error) does not start a column or
+// a row, and trailing spaces (from empty last cells) are trimmed.
 func table(w io.Writer, rows [][]string) {
-	widths := map[int]int{}
+	var buf bytes.Buffer
+	tw := tabwriter.NewWriter(&buf, 0, 0, 2, ' ', tabwriter.StripEscape)
+	esc := string([]byte{tabwriter.Escape})
 	for _, r := range rows {
 		for i, c := range r {
-			widths[i] = max(widths[i], len([]rune(c)))
-		}
-	}
-	for _, r := range rows {
-		var b strings.Builder
-		for i, c := range r {
-			if i == len(r)-1 {
-				b.WriteString(c)
-			} else {
-				fmt.Fprintf(&b, "%-*s  ", widths[i], c)
+			tw.Write([]byte(esc + strings.ReplaceAll(c, esc, "") + esc))
+			if i < len(r)-1 {
+				tw.Write([]byte{'\t'})
 			}
 		}
-		fmt.Fprintln(w, strings.TrimRight(b.String(), " "))
+		tw.Write([]byte{'\n'})
+	}
+	tw.Flush()
+	for line := range strings.Lines(buf.String()) {
+		fmt.Fprintln(w, strings.TrimRight(line, " \n"))
 	}
 }
 
