@@ -1,8 +1,9 @@
 // Package lbfgs is a limited-memory BFGS minimiser for smooth unconstrained
 // problems that follows scipy's L-BFGS-B (the code scikit-learn calls) for an
-// unbounded problem, step for step, with a Moré–Thuente line search adapted
-// from gonum (see linesearch.go). LogisticRegression and the multi-layer
-// perceptrons use it, so their iteration counts match scikit-learn's n_iter_.
+// unbounded problem, step for step, with gonum's Moré–Thuente line search
+// (optimize.MoreThuente, MINPACK-2's dcsrch). LogisticRegression and the
+// multi-layer perceptrons use it, so their iteration counts match
+// scikit-learn's n_iter_.
 package lbfgs
 
 import (
@@ -10,6 +11,7 @@ import (
 	"math"
 
 	"gonum.org/v1/gonum/floats"
+	"gonum.org/v1/gonum/optimize"
 )
 
 // Options mirror what scikit-learn passes to scipy's L-BFGS-B. The zero
@@ -81,7 +83,7 @@ func Minimize(ctx context.Context, fg Func, x []float64, o Options, onIter func(
 	d := make([]float64, n)
 	x0 := make([]float64, n)
 	g0 := make([]float64, n)
-	mt := &moreThuente{DecreaseFactor: 1e-3, CurvatureFactor: 0.9, StepTolerance: 0.1, MaximumStep: 1e10}
+	const maxStep = 1e10
 	for {
 		if err := ctx.Err(); err != nil {
 			return res, err
@@ -114,27 +116,34 @@ func Minimize(ctx context.Context, fg Func, x []float64, o Options, onIter func(
 		}
 		stp := 1.0
 		if count == 0 {
-			stp = math.Min(1/floats.Norm(d, 2), mt.MaximumStep)
+			stp = math.Min(1/floats.Norm(d, 2), maxStep)
 		}
 		copy(x0, x)
 		copy(g0, g)
 		f0 := f
-		mt.init(f0, gd, stp)
 		ok := false
-		for ls := 0; ls < o.MaxLS; ls++ {
-			copy(x, x0)
-			floats.AddScaled(x, stp, d)
-			f = fg(x, g)
-			var op lsOp
-			op, stp = mt.iterate(f, floats.Dot(g, d))
-			if op == lsDone || op == lsFailed && f <= f0 {
-				// scipy's lnsrlb accepts the last point on dcsrch's
-				// warnings (interval too small, step at a bound) too.
-				ok = true
-				break
-			}
-			if op == lsFailed {
-				break
+		// MoreThuente.Init panics unless gd < 0 and stp > 0; a gradient
+		// that underflows, overflows or is NaN fails the line search here
+		// instead.
+		if gd < 0 && stp > 0 {
+			mt := &optimize.MoreThuente{DecreaseFactor: 1e-3, CurvatureFactor: 0.9, StepTolerance: 0.1, MaximumStep: maxStep}
+			mt.Init(f0, gd, stp)
+			for ls := 0; ls < o.MaxLS; ls++ {
+				copy(x, x0)
+				floats.AddScaled(x, stp, d)
+				f = fg(x, g)
+				var op optimize.Operation
+				var err error
+				op, stp, err = mt.Iterate(f, floats.Dot(g, d))
+				if err == nil && op == optimize.MajorIteration || err != nil && f <= f0 {
+					// scipy's lnsrlb accepts the last point on dcsrch's
+					// warnings (interval too small, step at a bound) too.
+					ok = true
+					break
+				}
+				if err != nil {
+					break
+				}
 			}
 		}
 		if !ok {

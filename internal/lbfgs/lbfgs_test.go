@@ -172,3 +172,28 @@ func BenchmarkRosenbrock100(b *testing.B) {
 		Minimize(context.Background(), rosenbrock, x, DefaultOptions(1000, 1e-8), nil)
 	}
 }
+
+// TestBadGradient checks that a gradient the line search cannot start from
+// (infinite, NaN, or so small that gᵀd underflows to 0) ends the run with
+// scipy's line-search message instead of a panic in gonum's MoreThuente.
+func TestBadGradient(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		g    float64
+	}{{"inf", math.Inf(1)}, {"nan", math.NaN()}, {"underflow", 1e-170}} {
+		x := []float64{1, 2}
+		fg := func(x, grad []float64) float64 {
+			for i := range grad {
+				grad[i] = c.g
+			}
+			return 1
+		}
+		res, err := Minimize(context.Background(), fg, x, DefaultOptions(10, -1), nil)
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		if res.Converged || res.NIter != 0 || x[0] != 1 || x[1] != 2 {
+			t.Errorf("%s: %+v, x = %v; want no iteration and x unchanged", c.name, res, x)
+		}
+	}
+}
