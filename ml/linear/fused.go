@@ -5,6 +5,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/mlforge/mlforge/internal/f64"
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/lapack/lapack64"
@@ -157,14 +158,9 @@ func augmentedGram(X *mat.Dense, y []float64, fitIntercept bool) (G blas64.Symme
 			}
 		}
 		Gb := blas64.Symmetric{N: q, Stride: q, Uplo: blas.Upper, Data: make([]float64, q*q)}
-		// With the block transposed, each entry of AᵀA is one long
-		// contiguous dot product.
-		for i := 0; i < q; i++ {
-			ai := At.Data[i*m : i*m+m]
-			for j := i; j < q; j++ {
-				Gb.Data[i*q+j] = dot(ai, At.Data[j*m:j*m+m])
-			}
-		}
+		// AᵀA = At·Atᵀ with the block transposed (both triangles; the
+		// upper one is read).
+		f64.Gemm(false, true, q, q, m, At.Data, m, At.Data, m, 0, Gb.Data, q)
 		mu.Lock()
 		for len(parts) <= b {
 			parts = append(parts, part{})

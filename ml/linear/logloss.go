@@ -6,6 +6,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/mlforge/mlforge/internal/f64"
 	"gonum.org/v1/gonum/blas/blas64"
 )
 
@@ -15,8 +16,8 @@ import (
 const chunkRows = 1024
 
 // xChunks is X cut into blocks of chunkRows samples, each stored transposed
-// (features × samples), so that the products with the coefficients become
-// long contiguous axpy and dot kernels. It is built once per Fit and shared
+// (features × samples), so that the products with the coefficients are
+// matrix products that read it in place (internal/f64's kernels). It is built once per Fit and shared
 // by the one-vs-rest problems.
 type xChunks struct {
 	p      int
@@ -99,6 +100,7 @@ type logLoss struct {
 
 type lossChunk struct {
 	z    []float64 // k × rows raw predictions, then residuals
+	gt   []float64 // p × k: the coefficients' gradient, transposed
 	grad []float64 // k × q
 	loss float64
 }
@@ -111,7 +113,7 @@ func newLogLoss(X *xChunks, target []int, k int, intercept bool, lambda float64)
 	}
 	l := &logLoss{X: X, target: target, k: k, p: p, q: q, intercept: intercept, lambda: lambda}
 	for _, b := range X.blocks {
-		l.chunks = append(l.chunks, lossChunk{z: make([]float64, (b.hi-b.lo)*k), grad: make([]float64, k*q)})
+		l.chunks = append(l.chunks, lossChunk{z: make([]float64, (b.hi-b.lo)*k), gt: make([]float64, p*k), grad: make([]float64, k*q)})
 	}
 	return l
 }
@@ -151,7 +153,8 @@ func (l *logLoss) chunk(bi int, w []float64) {
 	c := &l.chunks[bi]
 	rows, k, q, p := blk.hi-blk.lo, l.k, l.q, l.p
 	xt := blk.xt
-	// z_c = b_c + Σ_j w_cj · x_j, one long axpy per coefficient.
+	// Z = b + W·Xᵀ (k × rows): the intercepts, plus the coefficients (k
+	// rows of stride q) times the transposed block.
 	for cl := 0; cl < k; cl++ {
 		zc := c.z[cl*rows : cl*rows+rows]
 		b := 0.0
@@ -161,12 +164,8 @@ func (l *logLoss) chunk(bi int, w []float64) {
 		for i := range zc {
 			zc[i] = b
 		}
-		for j := 0; j < p; j++ {
-			if a := w[cl*q+j]; a != 0 {
-				axpy(a, xt[j*rows:j*rows+rows], zc)
-			}
-		}
 	}
+	f64.Gemm(false, false, k, rows, p, w, q, xt, rows, 1, c.z, rows)
 	target := l.target[blk.lo:blk.hi]
 	loss := 0.0
 	if k == 1 {
@@ -228,13 +227,15 @@ func (l *logLoss) chunk(bi int, w []float64) {
 		}
 		loss += math.Log(prod)
 	}
-	// grad_cj = Σ_i r_ci · x_ij, one long dot product each; the intercept's
-	// is Σ_i r_ci.
+	// grad_cj = Σ_i r_ci · x_ij: Gᵀ = Xᵀ·Rᵀ (p × k), which reads both the
+	// block and the residuals R (k × rows) in place; the intercept's is
+	// Σ_i r_ci.
+	f64.Gemm(false, true, p, k, rows, xt, rows, c.z, rows, 0, c.gt, k)
 	for cl := 0; cl < k; cl++ {
 		r := c.z[cl*rows : cl*rows+rows]
 		g := c.grad[cl*q : cl*q+q]
 		for j := 0; j < p; j++ {
-			g[j] = dot(r, xt[j*rows:j*rows+rows])
+			g[j] = c.gt[j*k+cl]
 		}
 		if l.intercept {
 			s := 0.0
