@@ -38,7 +38,8 @@
 //   - learns: a classifier reaches a training accuracy of 0.83 on both
 //     classification sets and a regressor a training R² of 0.5, as in
 //     scikit-learn's check_classifiers_train and check_regressors_train
-//     (Options.PoorScore exempts a class).
+//     (Options.PoorScore exempts a class: the check skips with the reason
+//     from the exemptions table; transformers and clusterers skip it too).
 //   - concurrent_predict: the prediction methods of one fitted estimator,
 //     called from several goroutines at once (as a server does), give the
 //     same outputs as serial calls. Run the suite with -race to catch data
@@ -57,7 +58,9 @@
 //     wrapping context.Canceled.
 //   - cancel_during_fit: cancelling from the progress reporter at the first
 //     iteration event stops Fit within one more iteration with an error
-//     wrapping context.Canceled.
+//     wrapping context.Canceled. A class whose Fit reports no iterations
+//     fails unless the exemptions table lists it, with the reason; then the
+//     check skips with that reason.
 //   - progress: the events Fit reports through ml.WithProgress are
 //     well formed (known kind; steps counting up from 1 within a kind and
 //     message, so one-vs-rest fits may count each class from 1 under its
@@ -67,6 +70,11 @@
 //     other classes) gives the same model as a fresh fit on that data.
 //   - fit_validates_params: a hyperparameter set out of its tagged range
 //     after construction makes Fit return an *ml.ParamError naming it.
+//
+// A check that does not apply never passes silently: it returns a
+// *SkipError, which Check reports through t.Skip and Run in Result.Skipped.
+// Every exemption of a class from a check is in one table (Exemptions), each
+// with its reason.
 //
 // Run returns the same results as data, which is how the suite's own tests
 // check that each check catches the bug it is written for.

@@ -657,4 +657,9 @@ func init() {
 	reg("FakeScaler", ml.Transform, func() ml.Estimator { return &fakeScaler[noBug]{WithMean: true} })
 	reg("FakeNaNScaler", ml.Transform, func() ml.Estimator { return &fakeScaler[ignoresNaN]{WithMean: true} })
 	reg("FakeNoState", ml.Regression, func() ml.Estimator { return &fakeNoState{} })
+	// The fakes without iterations, in the exemptions table like the real
+	// classes.
+	for _, c := range []string{"FakeLinear", "FakeScaler", "FakeNaNScaler", "FakeNoState"} {
+		exemptions = append(exemptions, Exemption{c, "cancel_during_fit", "a fake that fits in one pass, no iterations"})
+	}
 }

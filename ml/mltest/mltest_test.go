@@ -2,6 +2,7 @@ package mltest
 
 import (
 	"encoding/json"
+	"errors"
 	"math"
 	"slices"
 	"strings"
@@ -99,10 +100,67 @@ func TestMessages(t *testing.T) {
 	}
 }
 
-// TestPoorScore checks that Options.PoorScore exempts a class from learns.
+// TestPoorScore checks that Options.PoorScore exempts a class from learns:
+// the check skips and says why.
 func TestPoorScore(t *testing.T) {
-	if err := RunCheck("FakePoorFit", Options{PoorScore: true}, "learns"); err != nil {
-		t.Error(err)
+	err := RunCheck("FakePoorFit", Options{PoorScore: true}, "learns")
+	var sk *SkipError
+	if !errors.As(err, &sk) || !strings.Contains(sk.Reason, "poor_score") {
+		t.Errorf("learns with PoorScore: %v, want a *SkipError naming poor_score", err)
+	}
+	if !OptionsFor("MLPRegressor").PoorScore || OptionsFor("MLPClassifier").PoorScore {
+		t.Error("OptionsFor's PoorScore does not follow the exemptions table")
+	}
+}
+
+// TestSkipsSayWhy checks that a check that does not apply is reported as
+// skipped with its reason, not as passed: Run puts the reason in
+// Result.Skipped.
+func TestSkipsSayWhy(t *testing.T) {
+	res, err := Run("FakeScaler", OptionsFor("FakeScaler"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	skipped := map[string]string{}
+	for _, r := range res {
+		if r.Err != nil {
+			t.Errorf("%s: %v", r.Check, r.Err)
+		}
+		if r.Skipped != "" {
+			skipped[r.Check] = r.Skipped
+		}
+	}
+	for check, want := range map[string]string{"learns": "transformer", "cancel_during_fit": "no iterations"} {
+		if !strings.Contains(skipped[check], want) {
+			t.Errorf("%s: skipped %q, want a reason containing %q", check, skipped[check], want)
+		}
+	}
+	if len(skipped) != 2 {
+		t.Errorf("skipped %v, want only learns and cancel_during_fit", skipped)
+	}
+}
+
+// TestExemptionsStayTrue checks both sides of the cancel_during_fit
+// exemption: a class without progress events that is not in the table
+// fails, and a class in the table that reports progress fails too.
+func TestExemptionsStayTrue(t *testing.T) {
+	saved := exemptions
+	defer func() { exemptions = saved }()
+	exemptions = slices.DeleteFunc(slices.Clone(saved), func(e Exemption) bool { return e.Class == "FakeScaler" })
+	if err := RunCheck("FakeScaler", Options{}, "cancel_during_fit"); err == nil || !strings.Contains(err.Error(), "exemptions table") {
+		t.Errorf("FakeScaler outside the table: %v, want an error pointing at the exemptions table", err)
+	}
+	exemptions = append(slices.Clone(saved), Exemption{"FakeCentroid", "cancel_during_fit", "wrongly listed"})
+	if err := RunCheck("FakeCentroid", Options{}, "cancel_during_fit"); err == nil || !strings.Contains(err.Error(), "remove the exemption") {
+		t.Errorf("FakeCentroid in the table: %v, want an error saying to remove the exemption", err)
+	}
+	for _, e := range Exemptions() {
+		if e.Reason == "" {
+			t.Errorf("exemption of %s from %s has no reason", e.Class, e.Check)
+		}
+		if !slices.Contains(CheckNames(), e.Check) {
+			t.Errorf("exemption of %s from unknown check %q", e.Class, e.Check)
+		}
 	}
 }
 
