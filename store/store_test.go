@@ -33,30 +33,47 @@ func backends(t *testing.T) map[string]func(t *testing.T) *Store {
 	}
 }
 
+// checked holds the results of a call that sets up or reads the state under
+// test: try(call).must(t, what) fails the test on its error, naming the
+// call, instead of going on with a zero value.
+type checked[T any] struct {
+	v   T
+	err error
+}
+
+func try[T any](v T, err error) checked[T] { return checked[T]{v, err} }
+
+func (c checked[T]) must(t *testing.T, what string) T {
+	t.Helper()
+	if c.err != nil {
+		t.Fatalf("%s: %v", what, c.err)
+	}
+	return c.v
+}
+
 func TestStore(t *testing.T) {
 	for name, open := range backends(t) {
 		t.Run(name, func(t *testing.T) {
 			ctx := context.Background()
 			s := open(t)
 			var ids []string
-			for i, n := range []string{"a", "b", "a"} {
+			for _, n := range []string{"a", "b", "a"} {
 				r := &Run{ID: NewID(), Name: n, Class: "Ridge", Spec: json.RawMessage(`{"name":"` + n + `"}`)}
 				if err := s.CreateRun(ctx, r); err != nil {
 					t.Fatal(err)
 				}
 				ids = append(ids, r.ID)
-				_ = i
 				time.Sleep(2 * time.Millisecond) // distinct millisecond prefixes
 			}
 			runs, err := s.ListRuns(ctx, ListOptions{})
 			if err != nil || len(runs) != 3 || runs[0].ID != ids[2] {
 				t.Fatalf("ListRuns = %v, %v; want newest first", runs, err)
 			}
-			runs, _ = s.ListRuns(ctx, ListOptions{Name: "a", Limit: 1})
+			runs = try(s.ListRuns(ctx, ListOptions{Name: "a", Limit: 1})).must(t, "ListRuns(name a, limit 1)")
 			if len(runs) != 1 || runs[0].ID != ids[2] {
 				t.Fatalf("filter by name: %v", runs)
 			}
-			runs, _ = s.ListRuns(ctx, ListOptions{Name: "a", Before: ids[2]})
+			runs = try(s.ListRuns(ctx, ListOptions{Name: "a", Before: ids[2]})).must(t, "ListRuns(name a, before)")
 			if len(runs) != 1 || runs[0].ID != ids[0] {
 				t.Fatalf("page 2: %v", runs)
 			}
@@ -69,10 +86,10 @@ func TestStore(t *testing.T) {
 			if ok, err := s.StartRun(ctx, id, 0); !ok || err != nil {
 				t.Fatalf("StartRun = %v, %v", ok, err)
 			}
-			if ok, _ := s.StartRun(ctx, id, 1); ok {
+			if try(s.StartRun(ctx, id, 1)).must(t, "StartRun(stale attempt)") {
 				t.Fatal("StartRun with a stale attempt succeeded")
 			}
-			if ok, _ := s.Heartbeat(ctx, id, 0); !ok {
+			if !try(s.Heartbeat(ctx, id, 0)).must(t, "Heartbeat") {
 				t.Fatal("Heartbeat failed")
 			}
 			pts := []Point{{Series: "loss", Step: 1, Value: 0.5, Time: time.Now()}, {Series: "loss", Step: 2, Value: 0.25, Time: time.Now()}}
@@ -80,54 +97,56 @@ func TestStore(t *testing.T) {
 			if err := s.Append(ctx, id, pts, evs); err != nil {
 				t.Fatal(err)
 			}
-			got, _ := s.Points(ctx, id)
+			got := try(s.Points(ctx, id)).must(t, "Points")
 			if len(got) != 2 || got[1].Value != 0.25 {
 				t.Fatalf("Points = %v", got)
 			}
-			es, _ := s.Events(ctx, id, 1, 0)
+			es := try(s.Events(ctx, id, 1, 0)).must(t, "Events")
 			if len(es) != 1 || es[0].Seq != 2 {
 				t.Fatalf("Events after 1 = %v", es)
 			}
-			if n, _ := s.LastEventSeq(ctx, id); n != 2 {
+			if n := try(s.LastEventSeq(ctx, id)).must(t, "LastEventSeq"); n != 2 {
 				t.Fatalf("LastEventSeq = %d", n)
 			}
 			// A crash: the run is requeued with a new attempt; the old
 			// attempt can no longer finish it.
-			if ok, _ := s.Requeue(ctx, id, 0); !ok {
+			if !try(s.Requeue(ctx, id, 0)).must(t, "Requeue") {
 				t.Fatal("Requeue failed")
 			}
-			if ok, _ := s.FinishRun(ctx, id, 0, Succeeded, nil, ""); ok {
+			if try(s.FinishRun(ctx, id, 0, Succeeded, nil, "")).must(t, "FinishRun(stale attempt)") {
 				t.Fatal("a stale attempt finished the run")
 			}
-			if ok, _ := s.StartRun(ctx, id, 1); !ok {
+			if !try(s.StartRun(ctx, id, 1)).must(t, "StartRun(attempt 1)") {
 				t.Fatal("attempt 1 could not start")
 			}
-			if ok, _ := s.FinishRun(ctx, id, 1, Succeeded, json.RawMessage(`{"metrics":{}}`), ""); !ok {
+			if !try(s.FinishRun(ctx, id, 1, Succeeded, json.RawMessage(`{"metrics":{}}`), "")).must(t, "FinishRun") {
 				t.Fatal("FinishRun failed")
 			}
-			r, _ := s.GetRun(ctx, id)
+			r := try(s.GetRun(ctx, id)).must(t, "GetRun")
 			if r.Status != Succeeded || r.Attempt != 1 || r.FinishedAt == nil || string(r.Result) != `{"metrics":{}}` {
 				t.Fatalf("run after finish = %+v", r)
 			}
 
 			// Cancel: queued → cancelled at once; running → flagged.
-			r, _ = s.RequestCancel(ctx, ids[1])
+			r = try(s.RequestCancel(ctx, ids[1])).must(t, "RequestCancel(queued)")
 			if r.Status != Cancelled {
 				t.Fatalf("cancel queued: %+v", r)
 			}
-			s.StartRun(ctx, ids[2], 0)
-			r, _ = s.RequestCancel(ctx, ids[2])
+			if !try(s.StartRun(ctx, ids[2], 0)).must(t, "StartRun(ids[2])") {
+				t.Fatal("StartRun of a queued run failed")
+			}
+			r = try(s.RequestCancel(ctx, ids[2])).must(t, "RequestCancel(running)")
 			if r.Status != Running || !r.CancelRequested {
 				t.Fatalf("cancel running: %+v", r)
 			}
-			if ok, _ := s.Heartbeat(ctx, ids[2], 0); ok {
+			if try(s.Heartbeat(ctx, ids[2], 0)).must(t, "Heartbeat(cancelling)") {
 				t.Fatal("heartbeat of a run being cancelled succeeded")
 			}
-			un, _ := s.Unfinished(ctx)
+			un := try(s.Unfinished(ctx)).must(t, "Unfinished")
 			if len(un) != 1 || un[0].ID != ids[2] {
 				t.Fatalf("Unfinished = %v", un)
 			}
-			if n, _ := s.CountRuns(ctx, ""); n != 3 {
+			if n := try(s.CountRuns(ctx, "")).must(t, "CountRuns"); n != 3 {
 				t.Fatalf("CountRuns = %d", n)
 			}
 			if err := s.DeleteRun(ctx, id); err != nil {
@@ -136,7 +155,7 @@ func TestStore(t *testing.T) {
 			if err := s.DeleteRun(ctx, id); !errors.Is(err, ErrNotFound) {
 				t.Fatalf("second delete = %v", err)
 			}
-			if got, _ := s.Points(ctx, id); len(got) != 0 {
+			if got := try(s.Points(ctx, id)).must(t, "Points after delete"); len(got) != 0 {
 				t.Fatal("points survived the delete")
 			}
 		})
