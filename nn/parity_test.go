@@ -147,6 +147,21 @@ func TestLossesMatchPyTorch(t *testing.T) {
 		Losses []layerFixture `json:"losses"`
 	}
 	loadJSON(t, "layers.json", &fx)
+	// As for the layers: an empty or truncated fixture must not pass. The
+	// fixture (gen_torch.py) has 26 cases over 7 losses, and every
+	// registered loss has at least one.
+	if len(fx.Losses) < 20 {
+		t.Fatalf("only %d loss cases in testdata/layers.json, want at least 20", len(fx.Losses))
+	}
+	covered := map[string]bool{}
+	for _, c := range fx.Losses {
+		covered[c.Type] = true
+	}
+	for _, typ := range LossTypes() {
+		if !covered[typ] {
+			t.Errorf("loss %s has no case in testdata/layers.json: add one to gen_torch.py", typ)
+		}
+	}
 	for _, c := range fx.Losses {
 		t.Run(c.Name, func(t *testing.T) {
 			raw, _ := json.Marshal(c.Args)
