@@ -7,6 +7,8 @@ import "golang.org/x/sys/cpu"
 // useAVX2 selects the vector SGD kernel.
 var useAVX2 = cpu.X86.HasAVX2 && cpu.X86.HasFMA
 
+//go:generate go run asmgen.go
+
 // sgdMomentumAVX2 runs sgdMomentum over n elements, n a multiple of 8.
 //
 //go:noescape
