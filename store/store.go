@@ -13,6 +13,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -53,7 +54,11 @@ type Run struct {
 	Error  string          `json:"error,omitempty"`
 	// Attempt counts the times the run was started; a restart after a
 	// crash raises it, and workers holding an older attempt stop.
-	Attempt         int        `json:"attempt"`
+	Attempt int `json:"attempt"`
+	// Crashes counts the attempts that ended because the process training
+	// the run died (a crash, not a clean stop); recovery gives up on a run
+	// after a set number of them.
+	Crashes         int        `json:"crashes,omitempty"`
 	CancelRequested bool       `json:"cancel_requested,omitempty"`
 	CreatedAt       time.Time  `json:"created_at"`
 	StartedAt       *time.Time `json:"started_at,omitempty"`
@@ -110,6 +115,9 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		s.rdb = s.db
 	} else {
 		s.Path = url
+		if err := createPrivate(url); err != nil {
+			return nil, err
+		}
 		s.db, err = sql.Open("sqlite", SQLiteDSN(url))
 		if err == nil {
 			s.db.SetMaxOpenConns(1)
@@ -130,7 +138,46 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		s.db.Close()
 		return nil, err
 	}
+	if !s.postgres {
+		// SQLite gives the -wal and -shm files the database file's mode;
+		// files left by an older version may still be wider.
+		for _, p := range []string{url + "-wal", url + "-shm"} {
+			if err := restrictMode(p); err != nil {
+				s.Close()
+				return nil, err
+			}
+		}
+	}
 	return s, nil
+}
+
+// createPrivate creates the SQLite file readable by its owner only (0600),
+// and narrows the mode of an existing one: the store holds every spec and
+// result, which are nobody else's business.
+func createPrivate(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return fmt.Errorf("store: %w", err)
+	}
+	f.Close()
+	return restrictMode(path)
+}
+
+// restrictMode removes group and other permissions from path, if it exists.
+func restrictMode(path string) error {
+	fi, err := os.Stat(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("store: %w", err)
+	}
+	if fi.Mode().Perm()&0o077 != 0 {
+		if err := os.Chmod(path, fi.Mode().Perm()&0o700); err != nil {
+			return fmt.Errorf("store: %w", err)
+		}
+	}
+	return nil
 }
 
 // IsPostgres reports whether url names a PostgreSQL database.
@@ -168,6 +215,7 @@ var schema = []string{
 		result TEXT,
 		error TEXT NOT NULL DEFAULT '',
 		attempt INTEGER NOT NULL DEFAULT 0,
+		crashes INTEGER NOT NULL DEFAULT 0,
 		cancel_requested INTEGER NOT NULL DEFAULT 0,
 		created_at BIGINT NOT NULL,
 		started_at BIGINT,
@@ -196,6 +244,16 @@ func (s *Store) migrate(ctx context.Context) error {
 	for _, q := range schema {
 		if _, err := s.db.ExecContext(ctx, q); err != nil {
 			return fmt.Errorf("store: creating tables: %w", err)
+		}
+	}
+	// Stores made before crashes were counted lack the column.
+	if _, err := s.db.ExecContext(ctx, `SELECT crashes FROM mlf_runs LIMIT 0`); err != nil {
+		add := `ALTER TABLE mlf_runs ADD COLUMN crashes INTEGER NOT NULL DEFAULT 0`
+		if s.postgres {
+			add = `ALTER TABLE mlf_runs ADD COLUMN IF NOT EXISTS crashes INTEGER NOT NULL DEFAULT 0`
+		}
+		if _, err := s.db.ExecContext(ctx, add); err != nil {
+			return fmt.Errorf("store: adding the crashes column: %w", err)
 		}
 	}
 	return nil
@@ -246,7 +304,7 @@ func (s *Store) CreateRun(ctx context.Context, r *Run) error {
 	return err
 }
 
-const runCols = `id, name, status, class, spec, result, error, attempt, cancel_requested, created_at, started_at, finished_at, heartbeat_at`
+const runCols = `id, name, status, class, spec, result, error, attempt, crashes, cancel_requested, created_at, started_at, finished_at, heartbeat_at`
 
 func scanRun(sc interface{ Scan(...any) error }) (*Run, error) {
 	var r Run
@@ -255,7 +313,7 @@ func scanRun(sc interface{ Scan(...any) error }) (*Run, error) {
 	var created int64
 	var cancel int
 	var started, finished, hb sql.NullInt64
-	if err := sc.Scan(&r.ID, &r.Name, &r.Status, &r.Class, &spec, &result, &r.Error, &r.Attempt, &cancel, &created, &started, &finished, &hb); err != nil {
+	if err := sc.Scan(&r.ID, &r.Name, &r.Status, &r.Class, &spec, &result, &r.Error, &r.Attempt, &r.Crashes, &cancel, &created, &started, &finished, &hb); err != nil {
 		return nil, err
 	}
 	r.Spec = json.RawMessage(spec)
@@ -366,6 +424,22 @@ func (s *Store) Heartbeat(ctx context.Context, id string, attempt int) (bool, er
 // run done also sees its last event. It returns false when the attempt no
 // longer owns the run.
 func (s *Store) FinishRun(ctx context.Context, id string, attempt int, status Status, result json.RawMessage, errMsg string, events ...Event) (bool, error) {
+	return s.finish(ctx, id, attempt, status, result, errMsg, false, events)
+}
+
+// FailCrashed fails attempt of run id, found running with its worker gone,
+// counting the crash: recovery gives up on it with errMsg. Like FinishRun,
+// it appends events in the same transaction and returns false when the
+// attempt no longer owns the run.
+func (s *Store) FailCrashed(ctx context.Context, id string, attempt int, errMsg string, events ...Event) (bool, error) {
+	return s.finish(ctx, id, attempt, Failed, nil, errMsg, true, events)
+}
+
+func (s *Store) finish(ctx context.Context, id string, attempt int, status Status, result json.RawMessage, errMsg string, crashed bool, events []Event) (bool, error) {
+	crash, from := 0, []any{string(Queued), string(Running)}
+	if crashed {
+		crash, from = 1, []any{string(Running), string(Running)}
+	}
 	var rs any
 	if result != nil {
 		rs = string(result)
@@ -375,9 +449,9 @@ func (s *Store) FinishRun(ctx context.Context, id string, attempt int, status St
 		return false, err
 	}
 	defer tx.Rollback()
-	res, err := tx.ExecContext(ctx, `UPDATE mlf_runs SET status = $1, result = $2, error = $3, finished_at = $4
-		WHERE id = $5 AND attempt = $6 AND status IN ($7, $8)`,
-		string(status), rs, errMsg, ms(time.Now()), id, attempt, string(Queued), string(Running))
+	res, err := tx.ExecContext(ctx, `UPDATE mlf_runs SET status = $1, result = $2, error = $3, finished_at = $4, crashes = crashes + $5
+		WHERE id = $6 AND attempt = $7 AND status IN ($8, $9)`,
+		string(status), rs, errMsg, ms(time.Now()), crash, id, attempt, from[0], from[1])
 	if err != nil {
 		return false, err
 	}
@@ -404,11 +478,26 @@ func (s *Store) RequestCancel(ctx context.Context, id string) (*Run, error) {
 	return s.GetRun(ctx, id)
 }
 
-// Requeue moves a run whose worker died back to queued with attempt+1, if it
-// is still at attempt. It returns false if someone else already did.
+// Requeue moves a run back to queued with attempt+1, if it is still at
+// attempt: a queued run found at a start, or a running one whose server
+// stopped cleanly. It returns false if someone else already did.
 func (s *Store) Requeue(ctx context.Context, id string, attempt int) (bool, error) {
-	res, err := s.db.ExecContext(ctx, `UPDATE mlf_runs SET status = $1, attempt = attempt + 1 WHERE id = $2 AND attempt = $3 AND status IN ($4, $5)`,
-		string(Queued), id, attempt, string(Queued), string(Running))
+	return s.requeue(ctx, id, attempt, false)
+}
+
+// RequeueCrashed is Requeue for a run found running with its worker gone:
+// the crash is counted.
+func (s *Store) RequeueCrashed(ctx context.Context, id string, attempt int) (bool, error) {
+	return s.requeue(ctx, id, attempt, true)
+}
+
+func (s *Store) requeue(ctx context.Context, id string, attempt int, crashed bool) (bool, error) {
+	crash, from := 0, []any{string(Queued), string(Running)}
+	if crashed {
+		crash, from = 1, []any{string(Running), string(Running)}
+	}
+	res, err := s.db.ExecContext(ctx, `UPDATE mlf_runs SET status = $1, attempt = attempt + 1, crashes = crashes + $2 WHERE id = $3 AND attempt = $4 AND status IN ($5, $6)`,
+		string(Queued), crash, id, attempt, from[0], from[1])
 	if err != nil {
 		return false, err
 	}
