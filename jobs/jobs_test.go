@@ -50,7 +50,7 @@ func TestRecorderSamplesFastSteps(t *testing.T) {
 
 // fakeRunner trains for steps steps of 10 ms, reporting a loss each step.
 func fakeRunner(steps int, started *atomic.Int32) Runner {
-	return func(ctx context.Context, run *store.Run, rec *Recorder) (json.RawMessage, error) {
+	return func(ctx context.Context, run *store.Run, rec Progress) (json.RawMessage, error) {
 		started.Add(1)
 		for i := 1; i <= steps; i++ {
 			select {
