@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/signal"
 	"sort"
+	"syscall"
 
 	"github.com/mlforge/mlforge/internal/buildinfo"
 	"github.com/mlforge/mlforge/internal/suggest"
@@ -37,6 +38,9 @@ type command struct {
 	usage   string
 	summary string
 	run     func(e *env, args []string) error
+	// hidden commands are for mlforge itself (a server's child process),
+	// left out of the help and of suggestions.
+	hidden bool
 }
 
 var commands []command
@@ -65,8 +69,10 @@ func usageError(format string, args ...any) error {
 
 // Main runs the command line args and returns the process exit code: 0 on
 // success, 2 for bad input (spec, data, flags, model file), 1 otherwise.
+// SIGINT and SIGTERM both stop the command cleanly (a server finishes its
+// requests and leaves its runs to resume).
 func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	return run(ctx, args, stdin, stdout, stderr)
 }
@@ -88,9 +94,11 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		}
 	}
 	if cmd == nil {
-		names := make([]string, len(commands))
-		for i, c := range commands {
-			names[i] = c.name
+		var names []string
+		for _, c := range commands {
+			if !c.hidden {
+				names = append(names, c.name)
+			}
 		}
 		fmt.Fprintf(stderr, "mlforge: unknown command %q%s; run 'mlforge help'\n", name, suggest.Hint(name, names))
 		return ExitBadInput
@@ -129,6 +137,9 @@ func printHelp(w io.Writer) {
 	cs := append([]command(nil), commands...)
 	sort.Slice(cs, func(i, j int) bool { return cs[i].name < cs[j].name })
 	for _, c := range cs {
+		if c.hidden {
+			continue
+		}
 		fmt.Fprintf(w, "  %-44s %s\n", c.usage, c.summary)
 	}
 	fmt.Fprintln(w)

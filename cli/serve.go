@@ -1,22 +1,56 @@
 package cli
 
 import (
+	"bufio"
 	"context"
+	"flag"
 	"fmt"
 	"log/slog"
 	"os"
+	"path/filepath"
+	"runtime/debug"
+	"strconv"
+	"strings"
 	"time"
 
+	"github.com/mlforge/mlforge/jobs"
 	"github.com/mlforge/mlforge/server"
 )
+
+// runChildCommand is the hidden subcommand a server starts for each run
+// (mlforge re-executed); it is no command for people.
+const runChildCommand = "__run"
+
+// childGrace is how long a run has to stop after it is asked to, before
+// the server kills its process (and the process exits by itself).
+const childGrace = 10 * time.Second
 
 func init() {
 	register(command{
 		name:    "serve",
-		usage:   "mlforge serve [--addr 127.0.0.1:8080] [--data DIR] [--db URL]",
+		usage:   "mlforge serve [--addr 127.0.0.1:8080] [--data DIR] [--db URL] [--max-run-memory SIZE]",
 		summary: "run the training service (HTTP API, background runs)",
 		run:     runServe,
 	})
+	register(command{name: runChildCommand, hidden: true, usage: "mlforge " + runChildCommand + " --data DIR",
+		summary: "train one run of the service (started by mlforge serve)", run: runChild})
+}
+
+// memoryFlags are the memory budgets that serve and train take.
+type memoryFlags struct {
+	maxModelBytes, maxRunMemory byteSize
+}
+
+func addMemoryFlags(fs *flag.FlagSet, mf *memoryFlags) {
+	total := machineMemory()
+	mf.maxModelBytes = byteSize(total / 4)
+	mf.maxRunMemory = byteSize(total / 2)
+	fs.Var(&mf.maxModelBytes, "max-model-bytes", "memory a model's parameters and activations may need, estimated from the spec (e.g. 2GiB; default a quarter of the machine's memory, 0 for no limit)")
+	fs.Var(&mf.maxRunMemory, "max-run-memory", "memory one run may use while it trains (e.g. 8GiB; default half of the machine's memory, 0 for no limit)")
+}
+
+func (mf *memoryFlags) limits() jobs.Limits {
+	return jobs.Limits{MaxModelBytes: int64(mf.maxModelBytes), MaxRunMemory: int64(mf.maxRunMemory)}
 }
 
 func runServe(e *env, args []string) error {
@@ -26,14 +60,40 @@ func runServe(e *env, args []string) error {
 	db := fs.String("db", os.Getenv("MLFORGE_DB"), "postgres://... to keep runs and the queue in PostgreSQL (env MLFORGE_DB)")
 	token := fs.String("token", os.Getenv("MLFORGE_TOKEN"), "API token (env MLFORGE_TOKEN); generated when needed and not given")
 	workers := fs.Int("workers", 2, "runs that train at once")
+	maxAttempts := fs.Int("max-attempts", jobs.DefaultMaxAttempts, "attempts of a run that may end with the server dying before the run is failed instead of resumed")
+	isolate := fs.Bool("isolate", true, "train each run in its own process, so that a run that runs out of memory fails alone (false: in the server's process, under a Go memory limit)")
+	var mf memoryFlags
+	addMemoryFlags(fs, &mf)
 	if _, err := parse(fs, args, 0, 0); err != nil {
 		return err
 	}
 	if *workers < 1 || *workers > 256 {
 		return usageError("--workers must be from 1 to 256")
 	}
+	if *maxAttempts < 1 || *maxAttempts > 100 {
+		return usageError("--max-attempts must be from 1 to 100")
+	}
+	restrictUmask()
 	log := slog.New(slog.NewTextHandler(e.stderr, nil))
-	srv, err := server.New(e.ctx, server.Config{Addr: *addr, DataDir: *dir, DB: *db, Token: *token, Workers: *workers, Logger: log})
+	cfg := server.Config{Addr: *addr, DataDir: *dir, DB: *db, Token: *token, Workers: *workers, Logger: log,
+		Limits: mf.limits(), MaxAttempts: *maxAttempts}
+	if *isolate {
+		exe, err := os.Executable()
+		if err != nil {
+			return fmt.Errorf("finding mlforge's own binary to train runs in child processes (or pass --isolate=false): %w", err)
+		}
+		abs, err := filepath.Abs(*dir)
+		if err != nil {
+			return err
+		}
+		cfg.Child = &jobs.Child{Path: exe, Args: []string{runChildCommand, "--data", abs,
+			"--max-model-bytes", strconv.FormatInt(int64(mf.maxModelBytes), 10)}, Grace: childGrace}
+	} else if n := int64(mf.maxRunMemory); n > 0 {
+		// Every run shares this process: the soft limit is what they may
+		// use together, with room for the server itself.
+		debug.SetMemoryLimit(n*int64(*workers) + 512<<20)
+	}
+	srv, err := server.New(e.ctx, cfg)
 	if err != nil {
 		return err
 	}
@@ -63,4 +123,82 @@ func runServe(e *env, args []string) error {
 		err = serr
 	}
 	return err
+}
+
+// runChild trains the one run its parent server sends on stdin (see
+// jobs.ServeChild): progress on stdout as JSON lines; what else would go to
+// stdout goes to stderr.
+func runChild(e *env, args []string) error {
+	fs := newFlags(e, runChildCommand)
+	dir := fs.String("data", "", "the server's data folder")
+	var maxModel byteSize
+	fs.Var(&maxModel, "max-model-bytes", "model budget")
+	if _, err := parse(fs, args, 0, 0); err != nil {
+		return err
+	}
+	if *dir == "" {
+		return usageError("--data is required")
+	}
+	limits := jobs.Limits{MaxModelBytes: int64(maxModel)}
+	return jobs.ServeChild(e.ctx, e.stdin, e.stdout, server.Runner(*dir, limits), childGrace)
+}
+
+// byteSize is a flag of a size in bytes: "1073741824", "512MiB", "8GiB",
+// "2G" (G, M and K are powers of 1024 too).
+type byteSize int64
+
+func (b *byteSize) String() string { return strconv.FormatInt(int64(*b), 10) }
+
+func (b *byteSize) Set(s string) error {
+	n, err := parseBytes(s)
+	if err != nil {
+		return err
+	}
+	*b = byteSize(n)
+	return nil
+}
+
+func parseBytes(s string) (int64, error) {
+	t := strings.TrimSpace(s)
+	mult := int64(1)
+	for _, u := range []struct {
+		suffix string
+		mult   int64
+	}{{"TiB", 1 << 40}, {"GiB", 1 << 30}, {"MiB", 1 << 20}, {"KiB", 1 << 10}, {"TB", 1 << 40}, {"GB", 1 << 30}, {"MB", 1 << 20}, {"KB", 1 << 10},
+		{"T", 1 << 40}, {"G", 1 << 30}, {"M", 1 << 20}, {"K", 1 << 10}, {"B", 1}} {
+		if rest, ok := strings.CutSuffix(t, u.suffix); ok {
+			t, mult = strings.TrimSpace(rest), u.mult
+			break
+		}
+	}
+	v, err := strconv.ParseFloat(t, 64)
+	if err != nil || v < 0 || v*float64(mult) > 1<<62 {
+		return 0, fmt.Errorf("expected a size such as 512MiB, 8GiB or a number of bytes, got %q", s)
+	}
+	return int64(v * float64(mult)), nil
+}
+
+// machineMemory returns the memory this process may use: the machine's
+// (MemTotal) or its control group's limit, whichever is lower; 0 when
+// unknown (then the budgets default to no limit).
+func machineMemory() int64 {
+	var total int64
+	if f, err := os.Open("/proc/meminfo"); err == nil {
+		sc := bufio.NewScanner(f)
+		for sc.Scan() {
+			if rest, ok := strings.CutPrefix(sc.Text(), "MemTotal:"); ok {
+				kb, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
+				total = kb << 10
+			}
+		}
+		f.Close()
+	}
+	for _, p := range []string{"/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"} {
+		if b, err := os.ReadFile(p); err == nil {
+			if n, err := strconv.ParseInt(strings.TrimSpace(string(b)), 10, 64); err == nil && n > 0 && (total == 0 || n < total) {
+				total = n
+			}
+		}
+	}
+	return total
 }

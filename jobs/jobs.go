@@ -31,6 +31,7 @@ import (
 	"github.com/riverqueue/river/rivermigrate"
 	"github.com/riverqueue/river/rivertype"
 
+	"github.com/mlforge/mlforge/ml"
 	"github.com/mlforge/mlforge/store"
 )
 
@@ -59,7 +60,31 @@ func (TrainArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{MaxAtte
 
 // Runner executes one run. The server supplies it (it calls train.Run); it
 // must stop promptly when ctx is cancelled and report through rec.
-type Runner func(ctx context.Context, run *store.Run, rec *Recorder) (result json.RawMessage, err error)
+type Runner func(ctx context.Context, run *store.Run, rec Progress) (result json.RawMessage, err error)
+
+// Progress is where a Runner reports: progress events, and the final
+// metric values. *Recorder is one; a child process's stdout is another.
+type Progress interface {
+	ml.Reporter
+	// Metrics records final metric values (e.g. "test_accuracy").
+	Metrics(values map[string]float64, step int)
+}
+
+// Limits are the memory limits of a run, in bytes (0: none).
+type Limits struct {
+	// MaxModelBytes is the most memory a model's parameters and
+	// activations may need, as estimated from the spec before training.
+	MaxModelBytes int64
+	// MaxRunMemory is the most memory one run may use while it trains: a
+	// child process is killed past it (and runs under GOMEMLIMIT and an
+	// address-space limit); in the server's process it sets the Go memory
+	// limit.
+	MaxRunMemory int64
+}
+
+// DefaultMaxAttempts is how many attempts of a run may die with the server
+// before recovery gives up on it.
+const DefaultMaxAttempts = 2
 
 // Config configures a Manager.
 type Config struct {
@@ -70,7 +95,19 @@ type Config struct {
 	// Workers is how many runs train at once (default 2).
 	Workers int
 	Runner  Runner
-	Logger  *slog.Logger
+	// Child, when set, trains each attempt in a child process that runs
+	// Runner through ServeChild; otherwise Runner runs in this process,
+	// with panics turned into failed runs.
+	Child *Child
+	// Limits are passed to every run (the child applies MaxRunMemory).
+	Limits Limits
+	// MaxAttempts is how many attempts of a run may end with the death of
+	// the process that trained it (the server, or with Child the server
+	// while the child ran) before the run is failed instead of recovered
+	// (default DefaultMaxAttempts). A run that fails on its own, a child
+	// killed for its memory included, is failed at once.
+	MaxAttempts int
+	Logger      *slog.Logger
 }
 
 type queue interface {
@@ -98,6 +135,9 @@ type Manager struct {
 func New(ctx context.Context, cfg Config) (*Manager, error) {
 	if cfg.Workers <= 0 {
 		cfg.Workers = 2
+	}
+	if cfg.MaxAttempts <= 0 {
+		cfg.MaxAttempts = DefaultMaxAttempts
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
@@ -242,7 +282,29 @@ func (m *Manager) recover(ctx context.Context, all bool) error {
 			}
 			continue
 		}
-		ok, err := m.cfg.Store.Requeue(ctx, r.ID, r.Attempt)
+		crashed := r.Status == store.Running
+		if crashed && r.Crashes+1 >= m.cfg.MaxAttempts {
+			msg := fmt.Sprintf("the server stopped while this run was training, %s; it is not started again", times(r.Crashes+1))
+			seq, err := m.cfg.Store.LastEventSeq(ctx, r.ID)
+			if err != nil {
+				return err
+			}
+			data, _ := json.Marshal(map[string]any{"status": store.Failed, "message": msg, "attempt": r.Attempt})
+			ok, err := m.cfg.Store.FailCrashed(ctx, r.ID, r.Attempt, msg, store.Event{Seq: seq + 1, Type: "status", Data: data, Time: time.Now()})
+			if err != nil {
+				return err
+			}
+			if ok {
+				m.Broker.Notify(r.ID)
+				m.log.Warn("run failed: its attempts died with the server", "run", r.ID, "name", r.Name, "crashes", r.Crashes+1)
+			}
+			continue
+		}
+		requeue := m.cfg.Store.Requeue
+		if crashed {
+			requeue = m.cfg.Store.RequeueCrashed
+		}
+		ok, err := requeue(ctx, r.ID, r.Attempt)
 		if err != nil {
 			return err
 		}
@@ -250,7 +312,7 @@ func (m *Manager) recover(ctx context.Context, all bool) error {
 			continue
 		}
 		msg := "queued again after a restart"
-		if r.Status == store.Running {
+		if crashed {
 			msg = "the server stopped during the run; it will resume (networks from their last checkpoint, other estimators from the start)"
 		}
 		m.emitStatus(ctx, r.ID, store.Queued, msg, r.Attempt+1)
@@ -260,6 +322,17 @@ func (m *Manager) recover(ctx context.Context, all bool) error {
 		}
 	}
 	return nil
+}
+
+// times says how many times: "once", "twice", "3 times".
+func times(n int) string {
+	switch n {
+	case 1:
+		return "once"
+	case 2:
+		return "twice"
+	}
+	return fmt.Sprintf("%d times", n)
 }
 
 // sweep periodically requeues runs whose worker died on another machine.
@@ -351,22 +424,36 @@ func (w *worker) Work(ctx context.Context, job *river.Job[TrainArgs]) (err error
 
 	var result json.RawMessage
 	var runErr error
-	func() {
-		defer func() {
-			if r := recover(); r != nil {
-				runErr = fmt.Errorf("internal error: %v", r)
-			}
+	if m.cfg.Child != nil {
+		result, runErr = m.runChild(runCtx, run, rec)
+	} else {
+		func() {
+			defer func() {
+				if r := recover(); r != nil {
+					runErr = fmt.Errorf("internal error: %v", r)
+				}
+			}()
+			result, runErr = m.cfg.Runner(runCtx, run, rec)
 		}()
-		result, runErr = m.cfg.Runner(runCtx, run, rec)
-	}()
+	}
 	cancel()
 	<-hbDone
 
 	select {
 	case <-m.stop:
-		// Server shutting down: leave the run for the next start to resume.
+		// Server shutting down: the run goes back to the queue for the
+		// next start (or, on PostgreSQL, another server) to resume. A clean
+		// stop is not a crash and is not counted against the run.
 		rec.log("the server is stopping; the run will resume when it starts again")
 		rec.close()
+		ctx := context.Background()
+		if ok, err := st.Requeue(ctx, id, attempt); err != nil || !ok {
+			return err
+		}
+		m.emitStatus(ctx, id, store.Queued, "queued again: the server stopped during the run", attempt+1)
+		if _, err := m.q.Insert(ctx, TrainArgs{RunID: id, Attempt: attempt + 1}, nil); err != nil {
+			m.log.Warn("could not queue the run for the next start", "run", id, "err", err)
+		}
 		return nil
 	default:
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"path/filepath"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -50,7 +51,7 @@ func TestRecorderSamplesFastSteps(t *testing.T) {
 
 // fakeRunner trains for steps steps of 10 ms, reporting a loss each step.
 func fakeRunner(steps int, started *atomic.Int32) Runner {
-	return func(ctx context.Context, run *store.Run, rec *Recorder) (json.RawMessage, error) {
+	return func(ctx context.Context, run *store.Run, rec Progress) (json.RawMessage, error) {
 		started.Add(1)
 		for i := 1; i <= steps; i++ {
 			select {
@@ -195,6 +196,72 @@ func TestRunsCancelAndRecover(t *testing.T) {
 			}
 			if !sawResume {
 				t.Fatalf("no resume event in %v", evs)
+			}
+		})
+	}
+}
+
+// TestCrashLimit plays a run whose every attempt dies with the server: the
+// first recovery resumes it, the second fails it with a reason, and later
+// starts leave it alone; queued runs found at a start are not crashes. On
+// both backends (on PostgreSQL through the stale-heartbeat sweep).
+func TestCrashLimit(t *testing.T) {
+	for backend, path := range openBoth(t) {
+		t.Run(backend, func(t *testing.T) {
+			ctx := context.Background()
+			url := dbURL(t, backend, path)
+			st, err := store.Open(ctx, url)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer st.Close()
+			var started atomic.Int32
+			// Not started: recover is called by hand, as each start would.
+			m, err := New(ctx, Config{Store: st, DB: url, Runner: fakeRunner(1, &started)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer m.closer()
+			all := backend == "sqlite"
+			die := func(id string, attempt int) {
+				t.Helper()
+				if ok, err := st.StartRun(ctx, id, attempt); !ok || err != nil {
+					t.Fatalf("StartRun(%d) = %v, %v", attempt, ok, err)
+				}
+				st.DB().ExecContext(ctx, `UPDATE mlf_runs SET heartbeat_at = 0 WHERE id = $1`, id)
+			}
+			poison := &store.Run{ID: store.NewID(), Name: "poison", Class: "X", Spec: json.RawMessage(`{}`)}
+			waiting := &store.Run{ID: store.NewID(), Name: "waiting", Class: "X", Spec: json.RawMessage(`{}`)}
+			st.CreateRun(ctx, poison)
+			st.CreateRun(ctx, waiting)
+
+			die(poison.ID, 0)
+			if err := m.recover(ctx, all); err != nil {
+				t.Fatal(err)
+			}
+			r, _ := st.GetRun(ctx, poison.ID)
+			if r.Status != store.Queued || r.Attempt != 1 || r.Crashes != 1 {
+				t.Fatalf("after the first crash: %+v", r)
+			}
+			die(poison.ID, 1)
+			for i := 0; i < 3; i++ { // the restarts after the second crash
+				if err := m.recover(ctx, all); err != nil {
+					t.Fatal(err)
+				}
+			}
+			r, _ = st.GetRun(ctx, poison.ID)
+			want := "the server stopped while this run was training, twice; it is not started again"
+			if r.Status != store.Failed || r.Error != want || r.Attempt != 1 || r.Crashes != 2 {
+				t.Fatalf("after the second crash: %+v", r)
+			}
+			evs, _ := st.Events(ctx, poison.ID, 0, 0)
+			last := evs[len(evs)-1]
+			if last.Type != "status" || !strings.Contains(string(last.Data), `"status":"failed"`) || !strings.Contains(string(last.Data), want) {
+				t.Fatalf("last event = %s %s", last.Type, last.Data)
+			}
+			w, _ := st.GetRun(ctx, waiting.ID)
+			if w.Status != store.Queued || w.Crashes != 0 {
+				t.Fatalf("a queued run found at each start: %+v", w)
 			}
 		})
 	}

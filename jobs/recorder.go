@@ -3,7 +3,9 @@ package jobs
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"maps"
+	"math"
 	"runtime"
 	"sync"
 	"time"
@@ -29,6 +31,8 @@ type Recorder struct {
 	// SampleEvery, the latest kept pending so the last one always lands.
 	lastStep time.Time
 	pending  *ml.Event
+	// nonFinite holds the series that had a NaN or infinite value.
+	nonFinite map[string]bool
 
 	done chan struct{}
 	wg   sync.WaitGroup
@@ -90,6 +94,18 @@ func (r *Recorder) add(typ string, v any) {
 }
 
 func (r *Recorder) point(series string, step, epoch int, value float64) {
+	if math.IsNaN(value) || math.IsInf(value, 0) {
+		// The store keeps finite values only (SQLite turns NaN into NULL,
+		// which would fail the whole batch): say so once per series.
+		if r.nonFinite == nil {
+			r.nonFinite = map[string]bool{}
+		}
+		if !r.nonFinite[series] {
+			r.nonFinite[series] = true
+			r.add("log", map[string]string{"message": fmt.Sprintf("%s is %v at step %d; non-finite values are not recorded", series, value, step)})
+		}
+		return
+	}
 	p := store.Point{Series: series, Step: step, Epoch: epoch, Value: value, Time: time.Now()}
 	r.points = append(r.points, p)
 	r.add("metric", p)
@@ -135,7 +151,7 @@ func (r *Recorder) record(e ml.Event) {
 		r.step++
 		step = r.step
 	}
-	r.add("progress", e)
+	r.add("progress", finiteEvent(e))
 	prefix := ""
 	if e.Kind == "epoch" {
 		prefix = "epoch_"
@@ -146,6 +162,23 @@ func (r *Recorder) record(e ml.Event) {
 	for k, v := range e.Metrics {
 		r.point(k, step, e.Epoch, v)
 	}
+}
+
+// finiteEvent returns e without non-finite loss or metrics, which JSON
+// cannot carry (point records them as a log line instead).
+func finiteEvent(e ml.Event) ml.Event {
+	bad := func(v float64) bool { return math.IsNaN(v) || math.IsInf(v, 0) }
+	if e.Loss != nil && bad(*e.Loss) {
+		e.Loss = nil
+	}
+	for _, v := range e.Metrics {
+		if bad(v) {
+			e.Metrics = maps.Clone(e.Metrics)
+			maps.DeleteFunc(e.Metrics, func(_ string, v float64) bool { return bad(v) })
+			break
+		}
+	}
+	return e
 }
 
 // Metrics records final metric values (e.g. "test_accuracy") as points.

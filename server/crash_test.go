@@ -2,16 +2,22 @@ package server
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/mlforge/mlforge/store"
 )
 
 // TestSurvivesSIGKILL starts the server as a process, starts a long run,
@@ -100,13 +106,14 @@ func buildSlowServer(t *testing.T) string {
 	return bin
 }
 
-// startServer starts `bin serve` on addr with data folder dir and waits
-// until it answers; the process is killed when the test ends.
-func startServer(t *testing.T, bin, addr, dir string) *exec.Cmd {
+// startServer starts `bin serve` on addr with data folder dir (and more
+// flags) and waits until it answers; the process is killed when the test
+// ends. Its output is kept in cmd.Stdout (a *syncBuffer).
+func startServer(t *testing.T, bin, addr, dir string, flags ...string) *exec.Cmd {
 	t.Helper()
-	cmd := exec.Command(bin, "serve", "--addr", addr, "--data", dir)
-	var logs bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &logs, &logs
+	cmd := exec.Command(bin, append([]string{"serve", "--addr", addr, "--data", dir}, flags...)...)
+	logs := &syncBuffer{}
+	cmd.Stdout, cmd.Stderr = logs, logs
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -121,6 +128,25 @@ func startServer(t *testing.T, bin, addr, dir string) *exec.Cmd {
 	}
 	t.Fatalf("server did not start: %s", logs.String())
 	return nil
+}
+
+// syncBuffer is a bytes.Buffer safe for a process's output and a test
+// reading it at once.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
 }
 
 // postRun starts a run from spec and returns its id.
@@ -155,4 +181,66 @@ func waitDone(t *testing.T, base, id string, timeout time.Duration) map[string]a
 		}
 	}
 	return run
+}
+
+// TestSIGTERMStopsCleanly sends SIGTERM to a server while a run trains: the
+// server exits 0 after a clean shutdown, the run waits in the queue with no
+// crash counted, the next start finishes it, and what the server wrote is
+// private to its user (folders 0700, files 0600).
+func TestSIGTERMStopsCleanly(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs a server process")
+	}
+	bin := buildSlowServer(t)
+	dir := filepath.Join(t.TempDir(), "data")
+	addr := freeAddr(t)
+	base := "http://" + addr
+	srv := startServer(t, bin, addr, dir)
+	id := postRun(t, base, `{"name": "slow", "data": {"train": "builtin:diabetes"}, "model": {"class": "SlowRegressor", "params": {"n_iter": 40, "step_ms": 50}}}`)
+	for deadline := time.Now().Add(30 * time.Second); len(lossPoints(t, base, id)) < 3; time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the run recorded no progress")
+		}
+	}
+	if err := srv.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Wait(); err != nil {
+		t.Fatalf("after SIGTERM the server exited with %v:\n%s", err, srv.Stdout)
+	}
+	if logs := fmt.Sprint(srv.Stdout); !strings.Contains(logs, "shutting down") {
+		t.Fatalf("no clean shutdown in the log:\n%s", logs)
+	}
+	st, err := store.Open(context.Background(), filepath.Join(dir, "mlforge.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := st.GetRun(context.Background(), id)
+	st.Close()
+	if err != nil || r.Status != store.Queued || r.Crashes != 0 {
+		t.Fatalf("after SIGTERM the run is %+v (%v); want queued, no crash", r, err)
+	}
+
+	startServer(t, bin, addr, dir)
+	run := waitDone(t, base, id, 60*time.Second)
+	if run["status"] != "succeeded" || run["crashes"] != nil {
+		t.Fatalf("after the restart the run is %v", run)
+	}
+	if events := get(t, base+"/api/runs/"+id+"/events"); !strings.Contains(events, "queued again: the server stopped during the run") {
+		t.Fatalf("events do not tell of the stop:\n%s", events)
+	}
+	modes := map[string]os.FileMode{
+		dir: 0o700, filepath.Join(dir, "files"): 0o700, filepath.Join(dir, "runs"): 0o700,
+		filepath.Join(dir, "mlforge.db"): 0o600, filepath.Join(dir, "runs", id, "model.safetensors"): 0o600,
+	}
+	for p, want := range modes {
+		fi, err := os.Stat(p)
+		if err != nil {
+			t.Error(err)
+			continue
+		}
+		if fi.Mode().Perm() != want {
+			t.Errorf("%s: mode %v, want %v", p, fi.Mode().Perm(), want)
+		}
+	}
 }

@@ -51,7 +51,14 @@ type Config struct {
 	Token string
 	// Workers is how many runs train at once.
 	Workers int
-	Logger  *slog.Logger
+	// Child, when set, trains each run in a child process (the CLI's serve
+	// re-executes mlforge); otherwise runs train in this process.
+	Child *jobs.Child
+	// Limits are the memory budgets of a run; MaxAttempts is how many
+	// attempts of a run may die with the server (see jobs.Config).
+	Limits      jobs.Limits
+	MaxAttempts int
+	Logger      *slog.Logger
 }
 
 // Server is the training service.
@@ -87,7 +94,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, log: cfg.Logger, filesDir: filepath.Join(cfg.DataDir, "files")}
 	for _, d := range []string{cfg.DataDir, s.filesDir, filepath.Join(cfg.DataDir, "runs")} {
-		if err := os.MkdirAll(d, 0o750); err != nil {
+		if err := os.MkdirAll(d, 0o700); err != nil {
 			return nil, err
 		}
 	}
@@ -102,7 +109,8 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if s.store, err = store.Open(ctx, db); err != nil {
 		return nil, err
 	}
-	s.jobs, err = jobs.New(ctx, jobs.Config{Store: s.store, DB: db, Workers: cfg.Workers, Runner: s.runRun, Logger: cfg.Logger})
+	s.jobs, err = jobs.New(ctx, jobs.Config{Store: s.store, DB: db, Workers: cfg.Workers, Runner: Runner(cfg.DataDir, cfg.Limits),
+		Child: cfg.Child, Limits: cfg.Limits, MaxAttempts: cfg.MaxAttempts, Logger: cfg.Logger})
 	if err != nil {
 		s.store.Close()
 		return nil, err
@@ -322,18 +330,25 @@ type trainResult struct {
 	Confusion [][]int  `json:"confusion_matrix,omitempty"`
 }
 
-// runRun is the jobs.Runner: it trains the run's spec inside the files
-// folder and writes the model under runs/<id>.
-func (s *Server) runRun(ctx context.Context, run *store.Run, rec *jobs.Recorder) (json.RawMessage, error) {
+// Runner returns the jobs.Runner of the data folder dataDir: it trains a
+// run's spec inside dataDir/files and writes the model under runs/<id>. A
+// child process (jobs.ServeChild) runs the same function.
+func Runner(dataDir string, limits jobs.Limits) jobs.Runner {
+	return func(ctx context.Context, run *store.Run, rec jobs.Progress) (json.RawMessage, error) {
+		return runRun(ctx, dataDir, limits, run, rec)
+	}
+}
+
+func runRun(ctx context.Context, dataDir string, limits jobs.Limits, run *store.Run, rec jobs.Progress) (json.RawMessage, error) {
 	sp, err := spec.Parse(run.Spec)
 	if err != nil {
 		return nil, err
 	}
-	abs, err := filepath.Abs(s.cfg.DataDir)
+	abs, err := filepath.Abs(dataDir)
 	if err != nil {
 		return nil, err
 	}
-	files, err := filepath.Abs(s.filesDir)
+	files, err := filepath.Abs(filepath.Join(dataDir, "files"))
 	if err != nil {
 		return nil, err
 	}

@@ -13,6 +13,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -53,7 +54,11 @@ type Run struct {
 	Error  string          `json:"error,omitempty"`
 	// Attempt counts the times the run was started; a restart after a
 	// crash raises it, and workers holding an older attempt stop.
-	Attempt         int        `json:"attempt"`
+	Attempt int `json:"attempt"`
+	// Crashes counts the attempts that ended because the process training
+	// the run died (a crash, not a clean stop); recovery gives up on a run
+	// after a set number of them.
+	Crashes         int        `json:"crashes,omitempty"`
 	CancelRequested bool       `json:"cancel_requested,omitempty"`
 	CreatedAt       time.Time  `json:"created_at"`
 	StartedAt       *time.Time `json:"started_at,omitempty"`
@@ -110,6 +115,9 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		s.rdb = s.db
 	} else {
 		s.Path = url
+		if err := createPrivate(url); err != nil {
+			return nil, err
+		}
 		s.db, err = sql.Open("sqlite", SQLiteDSN(url))
 		if err == nil {
 			s.db.SetMaxOpenConns(1)
@@ -130,7 +138,46 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		s.db.Close()
 		return nil, err
 	}
+	if !s.postgres {
+		// SQLite gives the -wal and -shm files the database file's mode;
+		// files left by an older version may still be wider.
+		for _, p := range []string{url + "-wal", url + "-shm"} {
+			if err := restrictMode(p); err != nil {
+				s.Close()
+				return nil, err
+			}
+		}
+	}
 	return s, nil
+}
+
+// createPrivate creates the SQLite file readable by its owner only (0600),
+// and narrows the mode of an existing one: the store holds every spec and
+// result, which are nobody else's business.
+func createPrivate(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return fmt.Errorf("store: %w", err)
+	}
+	f.Close()
+	return restrictMode(path)
+}
+
+// restrictMode removes group and other permissions from path, if it exists.
+func restrictMode(path string) error {
+	fi, err := os.Stat(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("store: %w", err)
+	}
+	if fi.Mode().Perm()&0o077 != 0 {
+		if err := os.Chmod(path, fi.Mode().Perm()&0o700); err != nil {
+			return fmt.Errorf("store: %w", err)
+		}
+	}
+	return nil
 }
 
 // IsPostgres reports whether url names a PostgreSQL database.
@@ -168,6 +215,7 @@ var schema = []string{
 		result TEXT,
 		error TEXT NOT NULL DEFAULT '',
 		attempt INTEGER NOT NULL DEFAULT 0,
+		crashes INTEGER NOT NULL DEFAULT 0,
 		cancel_requested INTEGER NOT NULL DEFAULT 0,
 		created_at BIGINT NOT NULL,
 		started_at BIGINT,
@@ -198,25 +246,17 @@ func (s *Store) migrate(ctx context.Context) error {
 			return fmt.Errorf("store: creating tables: %w", err)
 		}
 	}
-	return nil
-}
-
-// q rewrites ? placeholders as $1, $2, ... for PostgreSQL.
-func (s *Store) q(query string) string {
-	if !s.postgres {
-		return query
-	}
-	var b strings.Builder
-	n := 0
-	for _, r := range query {
-		if r == '?' {
-			n++
-			b.WriteString("$" + strconv.Itoa(n))
-		} else {
-			b.WriteRune(r)
+	// Stores made before crashes were counted lack the column.
+	if _, err := s.db.ExecContext(ctx, `SELECT crashes FROM mlf_runs LIMIT 0`); err != nil {
+		add := `ALTER TABLE mlf_runs ADD COLUMN crashes INTEGER NOT NULL DEFAULT 0`
+		if s.postgres {
+			add = `ALTER TABLE mlf_runs ADD COLUMN IF NOT EXISTS crashes INTEGER NOT NULL DEFAULT 0`
+		}
+		if _, err := s.db.ExecContext(ctx, add); err != nil {
+			return fmt.Errorf("store: adding the crashes column: %w", err)
 		}
 	}
-	return b.String()
+	return nil
 }
 
 // NewID returns a new run ID: 13 hex digits of Unix milliseconds then 8
@@ -259,12 +299,12 @@ func (s *Store) CreateRun(ctx context.Context, r *Run) error {
 	if r.CreatedAt.IsZero() {
 		r.CreatedAt = time.Now().UTC()
 	}
-	_, err := s.db.ExecContext(ctx, s.q(`INSERT INTO mlf_runs (id, name, status, class, spec, attempt, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`),
+	_, err := s.db.ExecContext(ctx, `INSERT INTO mlf_runs (id, name, status, class, spec, attempt, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
 		r.ID, r.Name, string(r.Status), r.Class, string(r.Spec), r.Attempt, ms(r.CreatedAt))
 	return err
 }
 
-const runCols = `id, name, status, class, spec, result, error, attempt, cancel_requested, created_at, started_at, finished_at, heartbeat_at`
+const runCols = `id, name, status, class, spec, result, error, attempt, crashes, cancel_requested, created_at, started_at, finished_at, heartbeat_at`
 
 func scanRun(sc interface{ Scan(...any) error }) (*Run, error) {
 	var r Run
@@ -273,7 +313,7 @@ func scanRun(sc interface{ Scan(...any) error }) (*Run, error) {
 	var created int64
 	var cancel int
 	var started, finished, hb sql.NullInt64
-	if err := sc.Scan(&r.ID, &r.Name, &r.Status, &r.Class, &spec, &result, &r.Error, &r.Attempt, &cancel, &created, &started, &finished, &hb); err != nil {
+	if err := sc.Scan(&r.ID, &r.Name, &r.Status, &r.Class, &spec, &result, &r.Error, &r.Attempt, &r.Crashes, &cancel, &created, &started, &finished, &hb); err != nil {
 		return nil, err
 	}
 	r.Spec = json.RawMessage(spec)
@@ -288,7 +328,7 @@ func scanRun(sc interface{ Scan(...any) error }) (*Run, error) {
 
 // GetRun returns the run with the given ID, or ErrNotFound.
 func (s *Store) GetRun(ctx context.Context, id string) (*Run, error) {
-	r, err := scanRun(s.rdb.QueryRowContext(ctx, s.q(`SELECT `+runCols+` FROM mlf_runs WHERE id = ?`), id))
+	r, err := scanRun(s.rdb.QueryRowContext(ctx, `SELECT `+runCols+` FROM mlf_runs WHERE id = $1`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNotFound
 	}
@@ -303,16 +343,16 @@ func (s *Store) ListRuns(ctx context.Context, o ListOptions) ([]*Run, error) {
 	var where []string
 	var args []any
 	if o.Status != "" {
-		where = append(where, "status = ?")
 		args = append(args, string(o.Status))
+		where = append(where, "status = $"+strconv.Itoa(len(args)))
 	}
 	if o.Name != "" {
-		where = append(where, "name = ?")
 		args = append(args, o.Name)
+		where = append(where, "name = $"+strconv.Itoa(len(args)))
 	}
 	if o.Before != "" {
-		where = append(where, "id < ?")
 		args = append(args, o.Before)
+		where = append(where, "id < $"+strconv.Itoa(len(args)))
 	}
 	query := `SELECT ` + runCols + ` FROM mlf_runs`
 	if len(where) > 0 {
@@ -324,7 +364,7 @@ func (s *Store) ListRuns(ctx context.Context, o ListOptions) ([]*Run, error) {
 
 // queryRuns runs a SELECT of runCols and scans every row.
 func (s *Store) queryRuns(ctx context.Context, query string, args ...any) ([]*Run, error) {
-	rows, err := s.rdb.QueryContext(ctx, s.q(query), args...)
+	rows, err := s.rdb.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -347,7 +387,7 @@ func (s *Store) CountRuns(ctx context.Context, status Status) (int, error) {
 	if status == "" {
 		err = s.rdb.QueryRowContext(ctx, `SELECT COUNT(*) FROM mlf_runs`).Scan(&n)
 	} else {
-		err = s.rdb.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM mlf_runs WHERE status = ?`), string(status)).Scan(&n)
+		err = s.rdb.QueryRowContext(ctx, `SELECT COUNT(*) FROM mlf_runs WHERE status = $1`, string(status)).Scan(&n)
 	}
 	return n, err
 }
@@ -357,8 +397,8 @@ func (s *Store) CountRuns(ctx context.Context, status Status) (int, error) {
 // (cancelled, finished, or taken over by a newer attempt).
 func (s *Store) StartRun(ctx context.Context, id string, attempt int) (bool, error) {
 	now := ms(time.Now())
-	res, err := s.db.ExecContext(ctx, s.q(`UPDATE mlf_runs SET status = ?, started_at = COALESCE(started_at, ?), heartbeat_at = ?
-		WHERE id = ? AND attempt = ? AND status IN (?, ?) AND cancel_requested = 0`),
+	res, err := s.db.ExecContext(ctx, `UPDATE mlf_runs SET status = $1, started_at = COALESCE(started_at, $2), heartbeat_at = $3
+		WHERE id = $4 AND attempt = $5 AND status IN ($6, $7) AND cancel_requested = 0`,
 		string(Running), now, now, id, attempt, string(Queued), string(Running))
 	if err != nil {
 		return false, err
@@ -370,7 +410,7 @@ func (s *Store) StartRun(ctx context.Context, id string, attempt int) (bool, err
 // Heartbeat records that attempt of run id is alive. It returns false when
 // the attempt no longer owns the run or a cancel was requested.
 func (s *Store) Heartbeat(ctx context.Context, id string, attempt int) (bool, error) {
-	res, err := s.db.ExecContext(ctx, s.q(`UPDATE mlf_runs SET heartbeat_at = ? WHERE id = ? AND attempt = ? AND status = ? AND cancel_requested = 0`),
+	res, err := s.db.ExecContext(ctx, `UPDATE mlf_runs SET heartbeat_at = $1 WHERE id = $2 AND attempt = $3 AND status = $4 AND cancel_requested = 0`,
 		ms(time.Now()), id, attempt, string(Running))
 	if err != nil {
 		return false, err
@@ -384,6 +424,22 @@ func (s *Store) Heartbeat(ctx context.Context, id string, attempt int) (bool, er
 // run done also sees its last event. It returns false when the attempt no
 // longer owns the run.
 func (s *Store) FinishRun(ctx context.Context, id string, attempt int, status Status, result json.RawMessage, errMsg string, events ...Event) (bool, error) {
+	return s.finish(ctx, id, attempt, status, result, errMsg, false, events)
+}
+
+// FailCrashed fails attempt of run id, found running with its worker gone,
+// counting the crash: recovery gives up on it with errMsg. Like FinishRun,
+// it appends events in the same transaction and returns false when the
+// attempt no longer owns the run.
+func (s *Store) FailCrashed(ctx context.Context, id string, attempt int, errMsg string, events ...Event) (bool, error) {
+	return s.finish(ctx, id, attempt, Failed, nil, errMsg, true, events)
+}
+
+func (s *Store) finish(ctx context.Context, id string, attempt int, status Status, result json.RawMessage, errMsg string, crashed bool, events []Event) (bool, error) {
+	crash, from := 0, []any{string(Queued), string(Running)}
+	if crashed {
+		crash, from = 1, []any{string(Running), string(Running)}
+	}
 	var rs any
 	if result != nil {
 		rs = string(result)
@@ -393,9 +449,9 @@ func (s *Store) FinishRun(ctx context.Context, id string, attempt int, status St
 		return false, err
 	}
 	defer tx.Rollback()
-	res, err := tx.ExecContext(ctx, s.q(`UPDATE mlf_runs SET status = ?, result = ?, error = ?, finished_at = ?
-		WHERE id = ? AND attempt = ? AND status IN (?, ?)`),
-		string(status), rs, errMsg, ms(time.Now()), id, attempt, string(Queued), string(Running))
+	res, err := tx.ExecContext(ctx, `UPDATE mlf_runs SET status = $1, result = $2, error = $3, finished_at = $4, crashes = crashes + $5
+		WHERE id = $6 AND attempt = $7 AND status IN ($8, $9)`,
+		string(status), rs, errMsg, ms(time.Now()), crash, id, attempt, from[0], from[1])
 	if err != nil {
 		return false, err
 	}
@@ -412,21 +468,36 @@ func (s *Store) FinishRun(ctx context.Context, id string, attempt int, status St
 // running one is flagged and its worker stops within a step. It returns the
 // run as it is afterwards.
 func (s *Store) RequestCancel(ctx context.Context, id string) (*Run, error) {
-	if _, err := s.db.ExecContext(ctx, s.q(`UPDATE mlf_runs SET status = ?, finished_at = ?, cancel_requested = 1 WHERE id = ? AND status = ?`),
+	if _, err := s.db.ExecContext(ctx, `UPDATE mlf_runs SET status = $1, finished_at = $2, cancel_requested = 1 WHERE id = $3 AND status = $4`,
 		string(Cancelled), ms(time.Now()), id, string(Queued)); err != nil {
 		return nil, err
 	}
-	if _, err := s.db.ExecContext(ctx, s.q(`UPDATE mlf_runs SET cancel_requested = 1 WHERE id = ? AND status = ?`), id, string(Running)); err != nil {
+	if _, err := s.db.ExecContext(ctx, `UPDATE mlf_runs SET cancel_requested = 1 WHERE id = $1 AND status = $2`, id, string(Running)); err != nil {
 		return nil, err
 	}
 	return s.GetRun(ctx, id)
 }
 
-// Requeue moves a run whose worker died back to queued with attempt+1, if it
-// is still at attempt. It returns false if someone else already did.
+// Requeue moves a run back to queued with attempt+1, if it is still at
+// attempt: a queued run found at a start, or a running one whose server
+// stopped cleanly. It returns false if someone else already did.
 func (s *Store) Requeue(ctx context.Context, id string, attempt int) (bool, error) {
-	res, err := s.db.ExecContext(ctx, s.q(`UPDATE mlf_runs SET status = ?, attempt = attempt + 1 WHERE id = ? AND attempt = ? AND status IN (?, ?)`),
-		string(Queued), id, attempt, string(Queued), string(Running))
+	return s.requeue(ctx, id, attempt, false)
+}
+
+// RequeueCrashed is Requeue for a run found running with its worker gone:
+// the crash is counted.
+func (s *Store) RequeueCrashed(ctx context.Context, id string, attempt int) (bool, error) {
+	return s.requeue(ctx, id, attempt, true)
+}
+
+func (s *Store) requeue(ctx context.Context, id string, attempt int, crashed bool) (bool, error) {
+	crash, from := 0, []any{string(Queued), string(Running)}
+	if crashed {
+		crash, from = 1, []any{string(Running), string(Running)}
+	}
+	res, err := s.db.ExecContext(ctx, `UPDATE mlf_runs SET status = $1, attempt = attempt + 1, crashes = crashes + $2 WHERE id = $3 AND attempt = $4 AND status IN ($5, $6)`,
+		string(Queued), crash, id, attempt, from[0], from[1])
 	if err != nil {
 		return false, err
 	}
@@ -436,7 +507,7 @@ func (s *Store) Requeue(ctx context.Context, id string, attempt int) (bool, erro
 
 // Unfinished returns runs that are queued or running, oldest first.
 func (s *Store) Unfinished(ctx context.Context) ([]*Run, error) {
-	return s.queryRuns(ctx, `SELECT `+runCols+` FROM mlf_runs WHERE status IN (?, ?) ORDER BY id`, string(Queued), string(Running))
+	return s.queryRuns(ctx, `SELECT `+runCols+` FROM mlf_runs WHERE status IN ($1, $2) ORDER BY id`, string(Queued), string(Running))
 }
 
 // DeleteRun removes a run with its points and events.
@@ -446,12 +517,12 @@ func (s *Store) DeleteRun(ctx context.Context, id string) error {
 		return err
 	}
 	defer tx.Rollback()
-	for _, q := range []string{`DELETE FROM mlf_points WHERE run_id = ?`, `DELETE FROM mlf_events WHERE run_id = ?`} {
-		if _, err := tx.ExecContext(ctx, s.q(q), id); err != nil {
+	for _, q := range []string{`DELETE FROM mlf_points WHERE run_id = $1`, `DELETE FROM mlf_events WHERE run_id = $1`} {
+		if _, err := tx.ExecContext(ctx, q, id); err != nil {
 			return err
 		}
 	}
-	res, err := tx.ExecContext(ctx, s.q(`DELETE FROM mlf_runs WHERE id = ?`), id)
+	res, err := tx.ExecContext(ctx, `DELETE FROM mlf_runs WHERE id = $1`, id)
 	if err != nil {
 		return err
 	}
@@ -473,7 +544,7 @@ func (s *Store) Append(ctx context.Context, runID string, points []Point, events
 	}
 	defer tx.Rollback()
 	if len(points) > 0 {
-		st, err := tx.PrepareContext(ctx, s.q(`INSERT INTO mlf_points (run_id, series, step, epoch, value, t) VALUES (?, ?, ?, ?, ?, ?)`))
+		st, err := tx.PrepareContext(ctx, `INSERT INTO mlf_points (run_id, series, step, epoch, value, t) VALUES ($1, $2, $3, $4, $5, $6)`)
 		if err != nil {
 			return err
 		}
@@ -495,7 +566,7 @@ func (s *Store) insertEvents(ctx context.Context, tx *sql.Tx, runID string, even
 	if len(events) == 0 {
 		return nil
 	}
-	st, err := tx.PrepareContext(ctx, s.q(`INSERT INTO mlf_events (run_id, seq, type, data, t) VALUES (?, ?, ?, ?, ?)`))
+	st, err := tx.PrepareContext(ctx, `INSERT INTO mlf_events (run_id, seq, type, data, t) VALUES ($1, $2, $3, $4, $5)`)
 	if err != nil {
 		return err
 	}
@@ -510,7 +581,7 @@ func (s *Store) insertEvents(ctx context.Context, tx *sql.Tx, runID string, even
 
 // Points returns every metric point of a run, by series then step.
 func (s *Store) Points(ctx context.Context, runID string) ([]Point, error) {
-	rows, err := s.rdb.QueryContext(ctx, s.q(`SELECT series, step, epoch, value, t FROM mlf_points WHERE run_id = ? ORDER BY series, step, t`), runID)
+	rows, err := s.rdb.QueryContext(ctx, `SELECT series, step, epoch, value, t FROM mlf_points WHERE run_id = $1 ORDER BY series, step, t`, runID)
 	if err != nil {
 		return nil, err
 	}
@@ -533,7 +604,7 @@ func (s *Store) Events(ctx context.Context, runID string, after int64, limit int
 	if limit <= 0 {
 		limit = 1000
 	}
-	rows, err := s.rdb.QueryContext(ctx, s.q(`SELECT seq, type, data, t FROM mlf_events WHERE run_id = ? AND seq > ? ORDER BY seq LIMIT `+strconv.Itoa(limit)), runID, after)
+	rows, err := s.rdb.QueryContext(ctx, `SELECT seq, type, data, t FROM mlf_events WHERE run_id = $1 AND seq > $2 ORDER BY seq LIMIT `+strconv.Itoa(limit), runID, after)
 	if err != nil {
 		return nil, err
 	}
@@ -555,6 +626,6 @@ func (s *Store) Events(ctx context.Context, runID string, after int64, limit int
 // LastEventSeq returns the highest event number of a run, 0 if none.
 func (s *Store) LastEventSeq(ctx context.Context, runID string) (int64, error) {
 	var n sql.NullInt64
-	err := s.rdb.QueryRowContext(ctx, s.q(`SELECT MAX(seq) FROM mlf_events WHERE run_id = ?`), runID).Scan(&n)
+	err := s.rdb.QueryRowContext(ctx, `SELECT MAX(seq) FROM mlf_events WHERE run_id = $1`, runID).Scan(&n)
 	return n.Int64, err
 }

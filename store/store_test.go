@@ -2,8 +2,10 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -174,4 +176,106 @@ func TestIDs(t *testing.T) {
 			t.Errorf("ValidID(%q) = true", bad)
 		}
 	}
+}
+
+// TestCrashesCounted checks that a crash is counted by RequeueCrashed and
+// FailCrashed, and not by a plain Requeue (a queued run found at a start or
+// a clean stop), on both backends.
+func TestCrashesCounted(t *testing.T) {
+	for name, open := range backends(t) {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			s := open(t)
+			r := &Run{ID: NewID(), Name: "c", Class: "Ridge", Spec: json.RawMessage(`{}`)}
+			if err := s.CreateRun(ctx, r); err != nil {
+				t.Fatal(err)
+			}
+			if ok, _ := s.RequeueCrashed(ctx, r.ID, 0); ok {
+				t.Fatal("a queued run was requeued as crashed")
+			}
+			if ok, _ := s.Requeue(ctx, r.ID, 0); !ok {
+				t.Fatal("Requeue of a queued run failed")
+			}
+			s.StartRun(ctx, r.ID, 1)
+			if ok, err := s.RequeueCrashed(ctx, r.ID, 1); !ok || err != nil {
+				t.Fatalf("RequeueCrashed = %v, %v", ok, err)
+			}
+			got, _ := s.GetRun(ctx, r.ID)
+			if got.Status != Queued || got.Attempt != 2 || got.Crashes != 1 {
+				t.Fatalf("after one crash: %+v", got)
+			}
+			if ok, _ := s.FailCrashed(ctx, r.ID, 2, "gave up"); ok {
+				t.Fatal("FailCrashed took a run that is not running")
+			}
+			s.StartRun(ctx, r.ID, 2)
+			ev := Event{Seq: 1, Type: "status", Data: json.RawMessage(`{"status":"failed"}`), Time: time.Now()}
+			if ok, err := s.FailCrashed(ctx, r.ID, 2, "gave up", ev); !ok || err != nil {
+				t.Fatalf("FailCrashed = %v, %v", ok, err)
+			}
+			got, _ = s.GetRun(ctx, r.ID)
+			if got.Status != Failed || got.Crashes != 2 || got.Error != "gave up" || got.FinishedAt == nil {
+				t.Fatalf("after giving up: %+v", got)
+			}
+			if evs, _ := s.Events(ctx, r.ID, 0, 0); len(evs) != 1 {
+				t.Fatalf("events = %v", evs)
+			}
+		})
+	}
+}
+
+// TestFileModes checks that the SQLite file and its WAL files are private
+// (0600), also when an older version left them world-readable, and that a
+// store made before the crashes column gets it.
+func TestFileModes(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "mlforge.db")
+	check := func() {
+		t.Helper()
+		for _, p := range []string{path, path + "-wal", path + "-shm"} {
+			fi, err := os.Stat(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if fi.Mode().Perm() != 0o600 {
+				t.Errorf("%s has mode %v, want 0600", filepath.Base(p), fi.Mode().Perm())
+			}
+		}
+	}
+	s, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.CreateRun(ctx, &Run{ID: NewID(), Name: "m", Class: "X", Spec: json.RawMessage(`{}`)}); err != nil {
+		t.Fatal(err)
+	}
+	check()
+	s.Close()
+
+	// An old store: world-readable, without the crashes column.
+	os.Remove(path + "-wal")
+	os.Remove(path + "-shm")
+	if _, err := s.db.ExecContext(ctx, `SELECT 1`); err == nil {
+		t.Fatal("closed store still answers")
+	}
+	old, err := sql.Open("sqlite", SQLiteDSN(path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := old.Exec(`ALTER TABLE mlf_runs DROP COLUMN crashes`); err != nil {
+		t.Fatal(err)
+	}
+	old.Close()
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		os.Chmod(p, 0o644)
+	}
+	s, err = Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	runs, err := s.ListRuns(ctx, ListOptions{})
+	if err != nil || len(runs) != 1 || runs[0].Crashes != 0 {
+		t.Fatalf("old store: %v, %v", runs, err)
+	}
+	check()
 }
