@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -101,6 +102,10 @@ func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, erro
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) {
 		return nil, errorf(http.StatusRequestEntityTooLarge, "too_large", "request body exceeds %d bytes", limit)
+	}
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		return nil, errorf(http.StatusRequestTimeout, "timeout", "the body was not sent in time")
 	}
 	if err != nil {
 		return nil, errorf(http.StatusBadRequest, "bad_request", "reading the body: %v", err)
