@@ -10,6 +10,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/mlforge/mlforge/api"
 )
 
 func init() {
@@ -27,24 +29,6 @@ type client struct {
 	token string
 	http  *http.Client
 }
-
-// apiErr is an error answer of the API.
-type apiErr struct {
-	Status  int
-	Code    string `json:"code"`
-	Message string `json:"message"`
-	Field   string `json:"field"`
-}
-
-func (e *apiErr) Error() string {
-	if e.Field != "" && !strings.HasPrefix(e.Message, e.Field) {
-		return fmt.Sprintf("%s: %s (HTTP %d)", e.Field, e.Message, e.Status)
-	}
-	return fmt.Sprintf("%s (HTTP %d)", e.Message, e.Status)
-}
-
-// BadInput: a 4xx is the caller's mistake.
-func (e *apiErr) BadInput() bool { return e.Status >= 400 && e.Status < 500 }
 
 func (c *client) do(method, path string, body io.Reader, out any) error {
 	req, err := http.NewRequest(method, c.base+path, body)
@@ -67,9 +51,7 @@ func (c *client) do(method, path string, body io.Reader, out any) error {
 		return err
 	}
 	if resp.StatusCode >= 400 {
-		var e struct {
-			Error apiErr `json:"error"`
-		}
+		var e api.ErrorBody
 		if json.Unmarshal(b, &e) != nil || e.Error.Message == "" {
 			e.Error.Message = strings.TrimSpace(string(b))
 		}
@@ -80,22 +62,6 @@ func (c *client) do(method, path string, body io.Reader, out any) error {
 		return json.Unmarshal(b, out)
 	}
 	return nil
-}
-
-type runInfo struct {
-	ID         string             `json:"id"`
-	Name       string             `json:"name"`
-	Status     string             `json:"status"`
-	Class      string             `json:"class"`
-	Error      string             `json:"error"`
-	Attempt    int                `json:"attempt"`
-	CreatedAt  time.Time          `json:"created_at"`
-	DurationS  *float64           `json:"duration_s"`
-	Params     json.RawMessage    `json:"params"`
-	Metrics    map[string]float64 `json:"metrics"`
-	Spec       json.RawMessage    `json:"spec"`
-	Result     json.RawMessage    `json:"result"`
-	Cancelling bool               `json:"cancel_requested"`
 }
 
 func runRuns(e *env, args []string) error {
@@ -130,9 +96,7 @@ func runRuns(e *env, args []string) error {
 			q.Set("name", *name)
 		}
 		q.Set("limit", fmt.Sprint(*limit))
-		var out struct {
-			Runs []runInfo `json:"runs"`
-		}
+		var out api.RunList
 		if err := c.do("GET", "/api/runs?"+q.Encode(), nil, &out); err != nil {
 			return err
 		}
@@ -141,21 +105,21 @@ func runRuns(e *env, args []string) error {
 		}
 		rows := [][]string{{"ID", "NAME", "STATUS", "MODEL", "METRIC", "DURATION", "CREATED"}}
 		for _, r := range out.Runs {
-			rows = append(rows, []string{r.ID, r.Name, r.Status, r.Class, mainMetric(r.Metrics), fmtDuration(r.DurationS), r.CreatedAt.Local().Format("2006-01-02 15:04:05")})
+			rows = append(rows, []string{r.ID, r.Name, string(r.Status), r.Class, mainMetric(r.Metrics), fmtDuration(r.DurationS), r.CreatedAt.Local().Format("2006-01-02 15:04:05")})
 		}
 		table(e.stdout, rows)
 	case "show":
 		if err := need(1, 1); err != nil {
 			return err
 		}
-		var r runInfo
+		var r api.Run
 		if err := c.do("GET", "/api/runs/"+url.PathEscape(ids[0]), nil, &r); err != nil {
 			return err
 		}
 		if *asJSON {
 			return printJSON(e, r)
 		}
-		rows := [][]string{{"id", r.ID}, {"name", r.Name}, {"status", r.Status}, {"model", r.Class}, {"params", string(r.Params)},
+		rows := [][]string{{"id", r.ID}, {"name", r.Name}, {"status", string(r.Status)}, {"model", r.Class}, {"params", string(r.Params)},
 			{"attempt", fmt.Sprint(r.Attempt + 1)}, {"duration", fmtDuration(r.DurationS)}}
 		if r.Error != "" {
 			rows = append(rows, []string{"error", r.Error})
@@ -168,12 +132,12 @@ func runRuns(e *env, args []string) error {
 		if err := need(1, 1); err != nil {
 			return err
 		}
-		var r runInfo
+		var r api.Run
 		if err := c.do("POST", "/api/runs/"+url.PathEscape(ids[0])+"/cancel", nil, &r); err != nil {
 			return err
 		}
-		state := r.Status
-		if r.Cancelling && state == "running" {
+		state := string(r.Status)
+		if r.CancelRequested && r.Status == api.Running {
 			state = "stopping"
 		}
 		fmt.Fprintf(e.stdout, "%s %s\n", r.ID, state)
@@ -181,7 +145,7 @@ func runRuns(e *env, args []string) error {
 		if err := need(2, 20); err != nil {
 			return err
 		}
-		runs := make([]runInfo, len(ids))
+		runs := make([]api.Run, len(ids))
 		for i, id := range ids {
 			if err := c.do("GET", "/api/runs/"+url.PathEscape(id), nil, &runs[i]); err != nil {
 				return err
@@ -199,7 +163,7 @@ func runRuns(e *env, args []string) error {
 
 // compare prints the spec settings that differ between runs, then every
 // final metric side by side.
-func compare(e *env, runs []runInfo) {
+func compare(e *env, runs []api.Run) {
 	flat := make([]map[string]string, len(runs))
 	keys := map[string]bool{}
 	for i, r := range runs {
@@ -219,7 +183,7 @@ func compare(e *env, runs []runInfo) {
 	}
 	rows := [][]string{header, {"status"}}
 	for _, r := range runs {
-		rows[1] = append(rows[1], r.Status)
+		rows[1] = append(rows[1], string(r.Status))
 	}
 	var diff []string
 	for k := range keys {

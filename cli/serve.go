@@ -76,7 +76,7 @@ func runServe(e *env, args []string) error {
 	restrictUmask()
 	log := slog.New(slog.NewTextHandler(e.stderr, nil))
 	cfg := server.Config{Addr: *addr, DataDir: *dir, DB: *db, Token: *token, Workers: *workers, Logger: log,
-		Limits: mf.limits(), MaxAttempts: *maxAttempts}
+		RunLimits: mf.limits(), MaxAttempts: *maxAttempts}
 	if *isolate {
 		exe, err := os.Executable()
 		if err != nil {

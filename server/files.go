@@ -12,6 +12,8 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+
+	"github.com/mlforge/mlforge/api"
 )
 
 // maxUpload is the largest file POST /api/files stores; a variable so that
@@ -81,7 +83,7 @@ func (s *Server) uploadFile(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		rel := uploadDir + "/" + name
-		writeJSON(w, http.StatusCreated, map[string]any{"path": rel, "size": size, "spec_path": rel})
+		writeJSON(w, http.StatusCreated, api.Upload{Path: rel, Size: size, SpecPath: rel})
 		return nil
 	}
 }
@@ -147,24 +149,6 @@ func (s *Server) storeUpload(part *multipart.Part, name string, overwrite bool) 
 	return n, nil
 }
 
-// fileEntry is one entry of GET /api/files.
-type fileEntry struct {
-	// Path is relative to the files folder, with "/" separators: what a
-	// spec's data.train names.
-	Path string `json:"path"`
-	// Kind is "csv", "images" (a folder of class subfolders of images) or
-	// "idx" (an IDX file, as MNIST's).
-	Kind string `json:"kind"`
-	Size int64  `json:"size,omitempty"`
-	// Classes are an image folder's subfolders and their image counts.
-	Classes []imageClass `json:"classes,omitempty"`
-}
-
-type imageClass struct {
-	Name   string `json:"name"`
-	Images int    `json:"images"`
-}
-
 // Listing limits: how deep and how many entries GET /api/files looks at.
 const (
 	listMaxDepth   = 8
@@ -184,7 +168,7 @@ func (s *Server) listFiles(w http.ResponseWriter, r *http.Request) error {
 	if real, err := filepath.EvalSymlinks(root); err == nil {
 		root = real
 	}
-	var out []fileEntry
+	var out []api.File
 	seen := 0
 	truncated := false
 	err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
@@ -211,7 +195,7 @@ func (s *Server) listFiles(w http.ResponseWriter, r *http.Request) error {
 				return fs.SkipDir
 			}
 			if classes := imageClasses(p); len(classes) > 0 {
-				out = append(out, fileEntry{Path: filepath.ToSlash(rel), Kind: "images", Classes: classes})
+				out = append(out, api.File{Path: filepath.ToSlash(rel), Kind: "images", Classes: classes})
 				return fs.SkipDir
 			}
 			return nil
@@ -227,7 +211,7 @@ func (s *Server) listFiles(w http.ResponseWriter, r *http.Request) error {
 		if d.Type()&fs.ModeSymlink != 0 && !inside(root, p) {
 			return nil
 		}
-		out = append(out, fileEntry{Path: filepath.ToSlash(rel), Kind: kind, Size: info.Size()})
+		out = append(out, api.File{Path: filepath.ToSlash(rel), Kind: kind, Size: info.Size()})
 		return nil
 	})
 	if err != nil {
@@ -235,9 +219,9 @@ func (s *Server) listFiles(w http.ResponseWriter, r *http.Request) error {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
 	if out == nil {
-		out = []fileEntry{}
+		out = []api.File{}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"files": out, "truncated": truncated, "max_upload": maxUpload, "upload_dir": uploadDir})
+	writeJSON(w, http.StatusOK, api.FileList{Files: out, Truncated: truncated, MaxUpload: maxUpload, UploadDir: uploadDir})
 	return nil
 }
 
@@ -265,12 +249,12 @@ func inside(root, p string) bool {
 
 // imageClasses returns the class subfolders of dir that hold images (not
 // following links), or nil when dir is not an image folder.
-func imageClasses(dir string) []imageClass {
+func imageClasses(dir string) []api.ImageClass {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return nil
 	}
-	var classes []imageClass
+	var classes []api.ImageClass
 	for _, e := range entries {
 		if !e.IsDir() || strings.HasPrefix(e.Name(), ".") {
 			continue
@@ -286,7 +270,7 @@ func imageClasses(dir string) []imageClass {
 			}
 		}
 		if n > 0 {
-			classes = append(classes, imageClass{e.Name(), n})
+			classes = append(classes, api.ImageClass{Name: e.Name(), Images: n})
 		}
 	}
 	return classes

@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/mlforge/mlforge/api"
 )
 
 // upload posts content as the multipart field "file" named filename.
@@ -160,16 +162,14 @@ func TestListFiles(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	var got struct {
-		Files []fileEntry `json:"files"`
-	}
+	var got api.FileList
 	if err := json.NewDecoder(resp.Body).Decode(&got); err != nil {
 		t.Fatal(err)
 	}
 	var paths []string
 	for _, f := range got.Files {
 		paths = append(paths, f.Kind+":"+f.Path)
-		if f.Path == "pets" && (len(f.Classes) != 2 || f.Classes[0] != (imageClass{"cat", 2}) || f.Classes[1] != (imageClass{"dog", 1})) {
+		if f.Path == "pets" && (len(f.Classes) != 2 || f.Classes[0] != (api.ImageClass{Name: "cat", Images: 2}) || f.Classes[1] != (api.ImageClass{Name: "dog", Images: 1})) {
 			t.Errorf("pets classes = %+v", f.Classes)
 		}
 		if f.Path == "a.csv" && f.Size != 13 {

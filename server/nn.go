@@ -3,6 +3,7 @@ package server
 import (
 	"slices"
 
+	"github.com/mlforge/mlforge/api"
 	"github.com/mlforge/mlforge/data/images"
 	"github.com/mlforge/mlforge/nn"
 	"github.com/mlforge/mlforge/nn/optim"
@@ -69,18 +70,19 @@ func networkCatalogue() map[string]any {
 	}
 }
 
-// describeNetwork returns each layer's output shape for a validated network
+// describeNetwork adds each layer's output shape for a validated network
 // spec.
-func describeNetwork(sp *spec.Spec) map[string]any {
+func describeNetwork(sp *spec.Spec, out *api.Validation) {
 	info := sp.Net()
 	if info == nil {
-		return nil
+		return
 	}
-	out := map[string]any{"layers": slices.Clone(info.Layers), "input_shape": info.InShape}
-	if info.NLabels > 0 {
-		out["n_labels"] = info.NLabels
+	out.Layers = make([]api.LayerShape, len(info.Layers))
+	for i, l := range info.Layers {
+		out.Layers[i] = api.LayerShape{Index: l.Index, Type: l.Type, OutShape: slices.Clone(l.OutShape)}
 	}
-	return out
+	out.InputShape = slices.Clone(info.InShape)
+	out.NLabels = info.NLabels
 }
 
 func init() {

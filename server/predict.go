@@ -1,110 +1,506 @@
 package server
 
 import (
+	"bytes"
+	"context"
 	"encoding/base64"
+	"encoding/json"
+	"errors"
 	"fmt"
-	"github.com/mlforge/mlforge/ml"
+	"image"
+	"io"
 	"math"
+	"net"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 
 	"gonum.org/v1/gonum/mat"
 
+	"github.com/mlforge/mlforge/ml"
 	"github.com/mlforge/mlforge/model"
 )
 
-// maxPredictRows caps the rows of one predict request.
-const maxPredictRows = 100_000
+// Limits of one predict request.
+const (
+	// maxPredictRows caps the rows (or instances) of one request.
+	maxPredictRows = 100_000
+	// maxPredictImages caps the images of one request.
+	maxPredictImages = 1000
+	// predictChunk rows, or predictImageChunk images, are predicted at a
+	// time, so that a request whose client has gone stops within a chunk.
+	predictChunk      = 4096
+	predictImageChunk = 64
+)
 
-// predictMatrix builds the feature matrix of a predict request, matching
-// named columns to the model's features.
-func predictMatrix(m *model.Model, req *predictRequest) (*mat.Dense, error) {
-	feats := m.FeatureNames()
-	bad := func(format string, args ...any) error {
-		return errorf(http.StatusBadRequest, "bad_request", format, args...)
+// predictInput is a decoded predict request: the feature matrix of rows
+// or instances (n × features, row-major), or encoded images.
+type predictInput struct {
+	n      int
+	data   []float64
+	names  []string
+	images [][]byte
+	proba  bool
+}
+
+// predictDecoder reads a predict body as a stream of JSON tokens, checking
+// each row against the model and the limits as it comes, so that memory
+// stays proportional to what the limits allow, never to the body. The
+// syntax is as strict as a spec's: one object, no duplicate keys, nothing
+// after it; a feature may be null only when the model imputes NaN.
+type predictDecoder struct {
+	dec     *json.Decoder
+	m       *model.Model
+	feats   []string
+	pos     map[string]int
+	imputes bool
+	images  bool  // the model is a network trained on images
+	pixels  int64 // pixel budget of the request
+	in      predictInput
+}
+
+// predictUsage is what a predict body looks like, for error messages.
+const predictUsage = `expected {"rows": [{"column": number, ...}]} or {"instances": [[number, ...]]}`
+
+// predictImagesUsage is the same for networks trained on images.
+const predictImagesUsage = `expected {"images": ["<base64 PNG, JPEG or GIF>", ...]}`
+
+func badRequest(format string, args ...any) error {
+	return errorf(http.StatusBadRequest, "bad_request", format, args...)
+}
+
+// decodePredict reads the body of a predict request for model m.
+func decodePredict(r io.Reader, m *model.Model, pixelBudget int64) (*predictInput, error) {
+	d := &predictDecoder{dec: json.NewDecoder(r), m: m, feats: m.FeatureNames(), imputes: imputesNaN(m),
+		images: m.IsNetwork() && m.Net.Manifest.Data != "table", pixels: pixelBudget}
+	d.pos = make(map[string]int, len(d.feats))
+	for j, f := range d.feats {
+		d.pos[f] = j
 	}
-	n := len(req.Rows) + len(req.Instances)
-	switch {
-	case len(req.Rows) > 0 && len(req.Instances) > 0:
-		return nil, bad("give rows or instances, not both")
-	case n == 0:
-		return nil, bad("no rows: expected {\"rows\": [{\"column\": number, ...}]} or {\"instances\": [[number, ...]]}")
-	case n > maxPredictRows:
-		return nil, bad("%d rows exceed the limit of %d per request", n, maxPredictRows)
+	if err := d.object(); err != nil {
+		return nil, err
 	}
-	if m.IsNetwork() && m.Net.Manifest.Data != "table" {
-		return nil, bad("model %q was trained on images: send {\"images\": [...]}", m.Manifest.Name)
-	}
-	X := mat.NewDense(n, len(feats), nil)
-	for i, row := range req.Instances {
-		if len(row) != len(feats) {
-			return nil, bad("instances[%d] has %d values, the model expects %d (%s)", i, len(row), len(feats), strings.Join(feats, ", "))
+	return &d.in, nil
+}
+
+// imputesNaN reports whether m's pipeline fills in NaN (a SimpleImputer
+// whose missing_values is NaN, its default), so that null features may be
+// sent.
+func imputesNaN(m *model.Model) bool {
+	for _, st := range m.Manifest.Preprocess {
+		if st.Class != "SimpleImputer" {
+			continue
 		}
-		X.SetRow(i, row)
+		var p struct {
+			MissingValues *float64 `json:"missing_values"`
+		}
+		if len(st.Params) == 0 || json.Unmarshal(st.Params, &p) == nil && p.MissingValues == nil {
+			return true
+		}
 	}
-	pos := make(map[string]int, len(feats))
-	for j, f := range feats {
-		pos[f] = j
+	return false
+}
+
+// token reads the next token; what names the value being read.
+func (d *predictDecoder) token(what string) (json.Token, error) {
+	t, err := d.dec.Token()
+	if err == nil {
+		return t, nil
 	}
-	for i, row := range req.Rows {
-		for k := range row {
-			if _, ok := pos[k]; !ok && k != m.Manifest.Target {
-				return nil, bad("rows[%d]: unknown column %q; the model's columns are %s", i, k, strings.Join(feats, ", "))
+	var mbe *http.MaxBytesError
+	var ne net.Error
+	switch {
+	case errors.As(err, &mbe):
+		return nil, errorf(http.StatusRequestEntityTooLarge, "too_large", "the body exceeds %d bytes", mbe.Limit)
+	case errors.As(err, &ne) && ne.Timeout():
+		return nil, errorf(http.StatusRequestTimeout, "timeout", "the body was not sent in time")
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return nil, badRequest("body: the JSON ends early, in %s; %s", what, d.usage())
+	}
+	return nil, badRequest("body: %v, at byte %d (in %s); %s", err, d.dec.InputOffset(), what, d.usage())
+}
+
+func (d *predictDecoder) usage() string {
+	if d.images {
+		return predictImagesUsage
+	}
+	return predictUsage
+}
+
+// delim reads the next token and checks that it is want ('{' or '[').
+func (d *predictDecoder) delim(want json.Delim, what string) error {
+	t, err := d.token(what)
+	if err != nil {
+		return err
+	}
+	if t != want {
+		kind := "an object"
+		if want == '[' {
+			kind = "an array"
+		}
+		return badRequest("%s: expected %s, got %s; %s", what, kind, describeToken(t), d.usage())
+	}
+	return nil
+}
+
+// describeToken names a token for an error message.
+func describeToken(t json.Token) string {
+	switch v := t.(type) {
+	case nil:
+		return "null"
+	case json.Delim:
+		switch v {
+		case '{':
+			return "an object"
+		case '[':
+			return "an array"
+		}
+		return fmt.Sprintf("%q", string(v))
+	case string:
+		return fmt.Sprintf("the string %q", abbrevStr(v))
+	case float64:
+		return fmt.Sprintf("the number %v", v)
+	case bool:
+		return fmt.Sprintf("%v", v)
+	}
+	return fmt.Sprintf("%v", t)
+}
+
+// object reads the whole body: one object with rows, instances, images
+// and proba, each at most once, and nothing after it.
+func (d *predictDecoder) object() error {
+	if err := d.delim('{', "the body"); err != nil {
+		return err
+	}
+	seen := map[string]bool{}
+	for d.dec.More() {
+		t, err := d.token("the body")
+		if err != nil {
+			return err
+		}
+		key := t.(string) // inside an object, json.Decoder returns keys as strings
+		if seen[key] {
+			return badRequest("body: the key %q appears twice", abbrevStr(key))
+		}
+		seen[key] = true
+		switch key {
+		case "rows", "instances":
+			if d.images {
+				return badRequest("model %q was trained on images: send {\"images\": [\"<base64 PNG, JPEG or GIF>\", ...]}", d.m.Manifest.Name)
 			}
+			if seen["rows"] && seen["instances"] {
+				return badRequest("give rows or instances, not both")
+			}
+			if key == "rows" {
+				err = d.rows()
+			} else {
+				err = d.instances()
+			}
+		case "images":
+			if !d.images {
+				return badRequest("model %q was trained on table data, not images: %s", d.m.Manifest.Name, predictUsage)
+			}
+			err = d.imageList()
+		case "proba":
+			t, err = d.token("proba")
+			if err == nil {
+				b, ok := t.(bool)
+				if !ok {
+					return badRequest("proba: expected true or false, got %s", describeToken(t))
+				}
+				d.in.proba = b
+			}
+		default:
+			return badRequest("body: unknown key %q; %s, and optionally \"proba\": true", abbrevStr(key), d.usage())
+		}
+		if err != nil {
+			return err
+		}
+	}
+	if _, err := d.token("the body"); err != nil { // the closing brace
+		return err
+	}
+	if _, err := d.dec.Token(); !errors.Is(err, io.EOF) {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return errorf(http.StatusRequestEntityTooLarge, "too_large", "the body exceeds %d bytes", mbe.Limit)
+		}
+		return badRequest("body: unexpected data after the JSON object, at byte %d", d.dec.InputOffset())
+	}
+	if d.images {
+		if len(d.in.images) == 0 {
+			return badRequest("no images: %s", predictImagesUsage)
+		}
+	} else if d.in.n == 0 {
+		return badRequest("no rows: %s", predictUsage)
+	}
+	return nil
+}
+
+// addRow checks the row limit and returns the next row's cells.
+func (d *predictDecoder) addRow(what string) ([]float64, error) {
+	if d.in.n >= maxPredictRows {
+		return nil, errorf(http.StatusRequestEntityTooLarge, "too_large", "%s: more than %d rows, the limit per request", what, maxPredictRows)
+	}
+	nf := len(d.feats)
+	d.in.data = slices.Grow(d.in.data, nf)[:len(d.in.data)+nf]
+	d.in.n++
+	return d.in.data[len(d.in.data)-nf:], nil
+}
+
+// number reads one feature: a number, or null (NaN) when the model
+// imputes it.
+func (d *predictDecoder) number(what string) (float64, error) {
+	t, err := d.token(what)
+	if err != nil {
+		return 0, err
+	}
+	switch v := t.(type) {
+	case float64:
+		return v, nil
+	case nil:
+		if d.imputes {
+			return math.NaN(), nil
+		}
+		return 0, badRequest("%s: null, but model %q does not impute missing values (its pipeline has no SimpleImputer): give a number", what, d.m.Manifest.Name)
+	}
+	return 0, badRequest("%s: expected a number, got %s", what, describeToken(t))
+}
+
+// rows reads [{"column": number, ...}, ...]; the target column, if given,
+// is skipped.
+func (d *predictDecoder) rows() error {
+	if err := d.delim('[', "rows"); err != nil {
+		return err
+	}
+	target := d.m.Manifest.Target
+	seen := make([]bool, len(d.feats))
+	for i := 0; d.dec.More(); i++ {
+		what := fmt.Sprintf("rows[%d]", i)
+		row, err := d.addRow(what)
+		if err != nil {
+			return err
+		}
+		if err := d.delim('{', what); err != nil {
+			return err
+		}
+		clear(seen)
+		seenTarget := false
+		for d.dec.More() {
+			t, err := d.token(what)
+			if err != nil {
+				return err
+			}
+			k := t.(string)
+			j, ok := d.pos[k]
+			switch {
+			case !ok && k == target && target != "":
+				if seenTarget {
+					return badRequest("%s: the column %q appears twice", what, abbrevStr(k))
+				}
+				seenTarget = true
+				if err := d.skip(what + "." + k); err != nil {
+					return err
+				}
+				continue
+			case !ok:
+				return badRequest("%s: unknown column %q; the model's columns are %s", what, abbrevStr(k), strings.Join(d.feats, ", "))
+			case seen[j]:
+				return badRequest("%s: the column %q appears twice", what, abbrevStr(k))
+			}
+			seen[j] = true
+			if row[j], err = d.number(what + "." + k); err != nil {
+				return err
+			}
+		}
+		if _, err := d.token(what); err != nil { // '}'
+			return err
 		}
 		var missing []string
-		for j, f := range feats {
-			v, ok := row[f]
+		for j, ok := range seen {
 			if !ok {
-				missing = append(missing, f)
-				continue
+				missing = append(missing, d.feats[j])
 			}
-			X.Set(i, j, v)
 		}
 		if len(missing) > 0 {
 			sort.Strings(missing)
-			return nil, bad("rows[%d]: missing column(s) %s", i, strings.Join(missing, ", "))
+			return badRequest("%s: missing column(s) %s", what, strings.Join(missing, ", "))
 		}
 	}
-	raw := X.RawMatrix().Data
-	for k, v := range raw {
-		if math.IsInf(v, 0) || math.IsNaN(v) {
-			return nil, bad("row %d, column %q: %v is not a finite number", k/len(feats), feats[k%len(feats)], v)
-		}
-	}
-	return X, nil
+	_, err := d.token("rows") // ']'
+	return err
 }
 
-// maxPredictImages caps the images of one predict request.
-const maxPredictImages = 1000
+// instances reads [[number, ...], ...] in feature order.
+func (d *predictDecoder) instances() error {
+	if err := d.delim('[', "instances"); err != nil {
+		return err
+	}
+	nf := len(d.feats)
+	for i := 0; d.dec.More(); i++ {
+		what := fmt.Sprintf("instances[%d]", i)
+		row, err := d.addRow(what)
+		if err != nil {
+			return err
+		}
+		if err := d.delim('[', what); err != nil {
+			return err
+		}
+		k := 0
+		for ; d.dec.More(); k++ {
+			if k >= nf {
+				return badRequest("%s has more than %d values, the model expects %d (%s)", what, nf, nf, strings.Join(d.feats, ", "))
+			}
+			if row[k], err = d.number(fmt.Sprintf("%s[%d]", what, k)); err != nil {
+				return err
+			}
+		}
+		if k != nf {
+			return badRequest("%s has %d values, the model expects %d (%s)", what, k, nf, strings.Join(d.feats, ", "))
+		}
+		if _, err := d.token(what); err != nil { // ']'
+			return err
+		}
+	}
+	_, err := d.token("instances")
+	return err
+}
 
-// predictImages decodes the base64 images of a request for an image network.
-func predictImages(m *model.Model, req *predictRequest) (*model.Prediction, error) {
-	bad := func(format string, args ...any) error {
-		return errorf(http.StatusBadRequest, "bad_request", format, args...)
+// imageList reads ["<base64>", ...], checking each image's size from its
+// header against the request's pixel budget before anything is decoded.
+func (d *predictDecoder) imageList() error {
+	if err := d.delim('[', "images"); err != nil {
+		return err
 	}
-	switch {
-	case len(req.Rows) > 0 || len(req.Instances) > 0:
-		return nil, bad("model %q was trained on images: send {\"images\": [\"<base64 PNG, JPEG or GIF>\", ...]}", m.Manifest.Name)
-	case len(req.Images) == 0:
-		return nil, bad("no images: expected {\"images\": [\"<base64 PNG, JPEG or GIF>\", ...]}")
-	case len(req.Images) > maxPredictImages:
-		return nil, bad("%d images exceed the limit of %d per request", len(req.Images), maxPredictImages)
-	}
-	names := make([]string, len(req.Images))
-	blobs := make([][]byte, len(req.Images))
-	for i, s := range req.Images {
-		names[i] = fmt.Sprintf("images[%d]", i)
+	var pixels int64
+	for i := 0; d.dec.More(); i++ {
+		what := fmt.Sprintf("images[%d]", i)
+		if i >= maxPredictImages {
+			return errorf(http.StatusRequestEntityTooLarge, "too_large", "more than %d images, the limit per request", maxPredictImages)
+		}
+		t, err := d.token(what)
+		if err != nil {
+			return err
+		}
+		s, ok := t.(string)
+		if !ok {
+			return badRequest("%s: expected a base64 string, got %s", what, describeToken(t))
+		}
 		b, err := base64.StdEncoding.DecodeString(s)
 		if err != nil {
-			return nil, bad("images[%d] is not base64: %v", i, err)
+			return badRequest("%s is not base64: %v", what, err)
 		}
-		blobs[i] = b
+		cfg, format, err := image.DecodeConfig(bytes.NewReader(b))
+		if err != nil {
+			return badRequest("%s is not a PNG, JPEG or GIF image: %v", what, err)
+		}
+		if cfg.Width <= 0 || cfg.Height <= 0 {
+			return badRequest("%s: a %s image of %dx%d pixels has no pixels", what, format, cfg.Width, cfg.Height)
+		}
+		pixels += int64(cfg.Width) * int64(cfg.Height)
+		if pixels > d.pixels {
+			return errorf(http.StatusRequestEntityTooLarge, "too_large",
+				"%s (%s, %dx%d): the images up to it hold %d pixels, more than the limit of %d per request; send fewer or smaller images", what, format, cfg.Width, cfg.Height, pixels, d.pixels)
+		}
+		d.in.names = append(d.in.names, what)
+		d.in.images = append(d.in.images, b)
 	}
-	p, err := m.PredictImageBytes(names, blobs, req.Proba)
-	if err != nil && ml.IsBadInput(err) {
-		return nil, bad("%v", err)
+	_, err := d.token("images")
+	return err
+}
+
+// skip reads one value of any kind.
+func (d *predictDecoder) skip(what string) error {
+	depth := 0
+	for {
+		t, err := d.token(what)
+		if err != nil {
+			return err
+		}
+		switch t {
+		case json.Delim('{'), json.Delim('['):
+			depth++
+		case json.Delim('}'), json.Delim(']'):
+			depth--
+		}
+		if depth == 0 {
+			return nil
+		}
 	}
-	return p, err
+}
+
+// predictOutput is what a predict request answers.
+type predictOutput struct {
+	values []float64
+	labels []string
+	proba  [][]float64 // nil unless asked for
+}
+
+// predictInputs predicts a decoded request in chunks, stopping between
+// chunks when ctx ends (the client went away or the deadline passed).
+func predictInputs(ctx context.Context, m *model.Model, in *predictInput) (*predictOutput, error) {
+	out := &predictOutput{}
+	add := func(p *model.Prediction) {
+		out.values = append(out.values, p.Values...)
+		out.labels = append(out.labels, p.Labels...)
+		if p.Proba != nil {
+			r, c := p.Proba.Dims()
+			for i := range r {
+				out.proba = append(out.proba, slices.Clone(p.Proba.RawRowView(i)[:c]))
+			}
+		}
+	}
+	stopped := func() error {
+		if err := ctx.Err(); err != nil {
+			return errorf(http.StatusServiceUnavailable, "timeout", "the prediction was stopped: %v", context.Cause(ctx))
+		}
+		return nil
+	}
+	if in.images != nil {
+		for i := 0; i < len(in.images); i += predictImageChunk {
+			if err := stopped(); err != nil {
+				return nil, err
+			}
+			j := min(i+predictImageChunk, len(in.images))
+			p, err := m.PredictImageBytes(in.names[i:j], in.images[i:j], in.proba)
+			if err != nil {
+				return nil, predictError(err)
+			}
+			add(p)
+		}
+		return out, nil
+	}
+	nf := len(m.Manifest.Features)
+	if nf == 0 {
+		return nil, fmt.Errorf("model %q has no input columns", m.Manifest.Name)
+	}
+	if !imputesNaN(m) {
+		// Defence in depth: the decoder lets no NaN through unless the
+		// model imputes it.
+		for k, v := range in.data {
+			if math.IsNaN(v) {
+				return nil, badRequest("row %d, column %q: missing value", k/nf, m.Manifest.Features[k%nf].Name)
+			}
+		}
+	}
+	for i := 0; i < in.n; i += predictChunk {
+		if err := stopped(); err != nil {
+			return nil, err
+		}
+		j := min(i+predictChunk, in.n)
+		p, err := m.Predict(mat.NewDense(j-i, nf, in.data[i*nf:j*nf]), in.proba)
+		if err != nil {
+			return nil, predictError(err)
+		}
+		add(p)
+	}
+	return out, nil
+}
+
+func predictError(err error) error {
+	if ml.IsBadInput(err) {
+		return badRequest("%v", err)
+	}
+	return err
 }

@@ -1,11 +1,12 @@
 package server
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"gonum.org/v1/gonum/mat"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -13,7 +14,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
+	"github.com/mlforge/mlforge/api"
 	"github.com/mlforge/mlforge/data/datasets"
 	"github.com/mlforge/mlforge/jobs"
 	"github.com/mlforge/mlforge/ml"
@@ -24,10 +27,13 @@ import (
 	"github.com/mlforge/mlforge/store"
 )
 
-// routes lists every route of the service in one place.
+// routes lists every route of the service in one place. Every request
+// first passes the Host check (checkHost); the API routes then pass the
+// middleware (origin, token, deadlines), and the page needs the token too
+// (a browser without it gets the login page).
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
-	h := func(pattern string, f handler) { mux.HandleFunc(pattern, s.middleware(f)) }
+	h := func(pattern string, f handler) { mux.HandleFunc(pattern, s.middleware(plainRoute, f)) }
 
 	h("POST /api/runs", s.createRun)
 	h("POST /api/validate", s.validateSpec)
@@ -36,20 +42,22 @@ func (s *Server) routes() http.Handler {
 	h("POST /api/runs/{id}/cancel", s.cancelRun)
 	h("DELETE /api/runs/{id}", s.deleteRun)
 	h("GET /api/runs/{id}/metrics", s.runMetrics)
-	h("GET /api/runs/{id}/events", s.runEvents)
+	mux.HandleFunc("GET /api/runs/{id}/events", s.middleware(streamRoute, s.runEvents))
 
 	h("GET /api/models", s.listModels)
 	h("GET /api/models/{name}", s.downloadModel)
 	h("POST /api/models/{name}/predict", s.predict)
 
 	// Data files (upload and list) and the web page at "/".
-	h("POST /api/files", s.uploadFile)
+	mux.HandleFunc("POST /api/files", s.middleware(uploadRoute, s.uploadFile))
 	h("GET /api/files", s.listFiles)
-	mux.Handle("/", web.Handler())
+	mux.Handle("/", s.page(web.Handler()))
+	h("POST /api/session", s.createSession)
+	h("DELETE /api/session", s.deleteSession)
 
 	h("GET /api/classes", s.classes)
 	h("GET /api/health", func(w http.ResponseWriter, r *http.Request) error {
-		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+		writeJSON(w, http.StatusOK, api.Health{Status: "ok"})
 		return nil
 	})
 	h("/api/", func(w http.ResponseWriter, r *http.Request) error {
@@ -69,7 +77,13 @@ func (s *Server) routes() http.Handler {
 		}
 		return errorf(http.StatusNotFound, "not_found", "no route %s %s", r.Method, r.URL.Path)
 	})
-	return mux
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := s.checkHost(r); err != nil {
+			writeError(w, err)
+			return
+		}
+		mux.ServeHTTP(w, r)
+	})
 }
 
 // namePattern is what run and model names must match.
@@ -88,6 +102,10 @@ func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, erro
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) {
 		return nil, errorf(http.StatusRequestEntityTooLarge, "too_large", "request body exceeds %d bytes", limit)
+	}
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		return nil, errorf(http.StatusRequestTimeout, "timeout", "the body was not sent in time")
 	}
 	if err != nil {
 		return nil, errorf(http.StatusBadRequest, "bad_request", "reading the body: %v", err)
@@ -126,24 +144,19 @@ func runID(r *http.Request) (string, error) {
 	return id, nil
 }
 
+// abbrevStr shortens s to at most 40 characters for an error message,
+// never cutting a UTF-8 sequence.
 func abbrevStr(s string) string {
-	if len(s) > 40 {
-		return s[:37] + "..."
+	if utf8.RuneCountInString(s) <= 40 {
+		return s
 	}
-	return s
+	return string([]rune(s)[:37]) + "..."
 }
 
 func (s *Server) createRun(w http.ResponseWriter, r *http.Request) error {
-	body, err := readBody(w, r, MaxSpecBody)
+	sp, err := s.checkSpec(w, r)
 	if err != nil {
 		return err
-	}
-	sp, err := spec.Parse(body)
-	if err != nil {
-		return specError(err)
-	}
-	if err := sp.Validate(spec.Env{Root: s.filesDir, Restrict: true}); err != nil {
-		return specError(err)
 	}
 	canon, err := json.Marshal(sp)
 	if err != nil {
@@ -158,35 +171,76 @@ func (s *Server) createRun(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	w.Header().Set("Location", "/api/runs/"+run.ID)
-	writeJSON(w, http.StatusAccepted, map[string]any{"id": run.ID, "name": run.Name, "status": run.Status})
+	writeJSON(w, http.StatusAccepted, api.Created{ID: run.ID, Name: run.Name, Status: api.Status(run.Status)})
 	return nil
 }
 
 // validateSpec checks a spec without starting a run: 200 with
 // {"valid": true} or 400 with the problems, each naming its field.
 func (s *Server) validateSpec(w http.ResponseWriter, r *http.Request) error {
-	body, err := readBody(w, r, MaxSpecBody)
+	sp, err := s.checkSpec(w, r)
 	if err != nil {
 		return err
 	}
-	sp, err := spec.Parse(body)
-	if err == nil {
-		err = sp.Validate(spec.Env{Root: s.filesDir, Restrict: true})
-	}
+	canon, err := json.Marshal(sp)
 	if err != nil {
-		return specError(err)
+		return err
 	}
-	out := map[string]any{"valid": true, "spec": sp}
-	for k, v := range describeSpec(sp) {
-		out[k] = v
-	}
+	out := api.Validation{Valid: true, Spec: canon}
+	describeSpec(sp, &out)
 	writeJSON(w, http.StatusOK, out)
 	return nil
 }
 
+// checkSpec reads, parses and validates the spec in the request's body
+// (for POST /api/validate and POST /api/runs). At most Limits.Validate run
+// at once, the others are answered 429; a request whose client goes away
+// or whose deadline passes is answered no further.
+func (s *Server) checkSpec(w http.ResponseWriter, r *http.Request) (*spec.Spec, error) {
+	release, err := s.validateSlots.acquire(w)
+	if err != nil {
+		return nil, err
+	}
+	body, err := readBody(w, r, MaxSpecBody)
+	if err != nil {
+		release()
+		return nil, err
+	}
+	type result struct {
+		sp  *spec.Spec
+		err error
+	}
+	done := make(chan result, 1)
+	// The slot is given back when validation ends, not when the client
+	// goes: abandoned work still counts against the limit.
+	go func() {
+		defer release()
+		defer func() {
+			if p := recover(); p != nil {
+				s.log.Error("validate panic", "panic", p)
+				done <- result{nil, errorf(http.StatusInternalServerError, "internal", "internal error")}
+			}
+		}()
+		sp, err := spec.Parse(body)
+		if err == nil {
+			err = sp.Validate(spec.Env{Root: s.filesDir, Restrict: true})
+		}
+		done <- result{sp, err}
+	}()
+	select {
+	case res := <-done:
+		if res.err != nil {
+			return nil, specError(res.err)
+		}
+		return res.sp, nil
+	case <-r.Context().Done():
+		return nil, errorf(http.StatusServiceUnavailable, "timeout", "validation did not finish in time (or the client went away): %v", context.Cause(r.Context()))
+	}
+}
+
 // describeSpec adds what validation learned about a valid spec (for
 // networks: each layer's output shape); other parts of the binary may set it.
-var describeSpec = func(*spec.Spec) map[string]any { return nil }
+var describeSpec = func(*spec.Spec, *api.Validation) {}
 
 func runClass(sp *spec.Spec) string {
 	if sp.Model.Class != "" {
@@ -195,16 +249,14 @@ func runClass(sp *spec.Spec) string {
 	return "Sequential"
 }
 
-// runView is a run as the API shows it.
-type runView struct {
-	*store.Run
-	Params    json.RawMessage    `json:"params,omitempty"`
-	Metrics   map[string]float64 `json:"metrics,omitempty"`
-	DurationS *float64           `json:"duration_s,omitempty"`
-}
-
-func view(run *store.Run, full bool) runView {
-	v := runView{Run: run}
+// view is a run as the API shows it; full keeps its spec and result.
+func view(run *store.Run, full bool) api.Run {
+	v := api.Run{ID: run.ID, Name: run.Name, Status: api.Status(run.Status), Class: run.Class, Error: run.Error,
+		Attempt: run.Attempt, CancelRequested: run.CancelRequested, CreatedAt: run.CreatedAt,
+		StartedAt: run.StartedAt, FinishedAt: run.FinishedAt, HeartbeatAt: run.HeartbeatAt}
+	if full {
+		v.Spec, v.Result = run.Spec, run.Result
+	}
 	var sp struct {
 		Model struct {
 			Params json.RawMessage `json:"params"`
@@ -226,11 +278,6 @@ func view(run *store.Run, full bool) runView {
 		}
 		d := end.Sub(*run.StartedAt).Seconds()
 		v.DurationS = &d
-	}
-	if !full {
-		cp := *run
-		cp.Spec, cp.Result = nil, nil
-		v.Run = &cp
 	}
 	return v
 }
@@ -260,13 +307,12 @@ func (s *Server) listRuns(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	views := make([]runView, len(runs))
+	out := api.RunList{Runs: make([]api.Run, len(runs))}
 	for i, run := range runs {
-		views[i] = view(run, false)
+		out.Runs[i] = view(run, false)
 	}
-	out := map[string]any{"runs": views, "next": nil}
 	if limit := max(o.Limit, 50*boolInt(o.Limit == 0)); len(runs) == limit {
-		out["next"] = runs[len(runs)-1].ID
+		out.Next = &runs[len(runs)-1].ID
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil
@@ -346,17 +392,11 @@ func (s *Server) runMetrics(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	type point struct {
-		Step  int     `json:"step"`
-		Epoch int     `json:"epoch"`
-		Value float64 `json:"value"`
-		Time  int64   `json:"t"`
-	}
-	series := map[string][]point{}
+	out := api.Metrics{RunID: run.ID, Status: api.Status(run.Status), Series: map[string][]api.Point{}}
 	for _, p := range pts {
-		series[p.Series] = append(series[p.Series], point{p.Step, p.Epoch, p.Value, p.Time.UnixMilli()})
+		out.Series[p.Series] = append(out.Series[p.Series], api.Point{Step: p.Step, Epoch: p.Epoch, Value: p.Value, T: p.Time.UnixMilli()})
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"run_id": run.ID, "status": run.Status, "series": series})
+	writeJSON(w, http.StatusOK, out)
 	return nil
 }
 
@@ -433,17 +473,16 @@ func (s *Server) listModels(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	seen := map[string]bool{}
-	var out []map[string]any
+	var out api.ModelList
 	for _, run := range runs {
 		if seen[run.Name] {
 			continue
 		}
 		seen[run.Name] = true
-		v := view(run, false)
-		out = append(out, map[string]any{"name": run.Name, "run_id": run.ID, "class": run.Class, "created_at": run.CreatedAt, "metrics": v.Metrics,
-			"download": "/api/models/" + run.Name, "predict": "/api/models/" + run.Name + "/predict"})
+		out.Models = append(out.Models, api.Model{Name: run.Name, RunID: run.ID, Class: run.Class, CreatedAt: run.CreatedAt,
+			Metrics: view(run, false).Metrics, Download: "/api/models/" + run.Name, Predict: "/api/models/" + run.Name + "/predict"})
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"models": out})
+	writeJSON(w, http.StatusOK, out)
 	return nil
 }
 
@@ -474,60 +513,39 @@ func (s *Server) downloadModel(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// predictRequest is the body of POST /api/models/{name}/predict: rows as
-// objects keyed by column name, or instances as arrays in feature order.
-type predictRequest struct {
-	Rows      []map[string]float64 `json:"rows"`
-	Instances [][]float64          `json:"instances"`
-	// Images are base64-encoded PNG, JPEG or GIF files, for networks
-	// trained on images.
-	Images []string `json:"images"`
-	Proba  bool     `json:"proba"`
-}
-
+// predict is POST /api/models/{name}/predict (the body is described by
+// api.PredictRequest). At most Limits.Predict run at once, the others are
+// answered 429; the body is decoded as a stream against the row, image,
+// pixel and byte limits (predict.go), and the work stops when the client
+// goes away.
 func (s *Server) predict(w http.ResponseWriter, r *http.Request) error {
+	release, err := s.predictSlots.acquire(w)
+	if err != nil {
+		return err
+	}
+	defer release()
+	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "application/json") {
+		return errorf(http.StatusUnsupportedMediaType, "unsupported_media_type", "expected Content-Type application/json, got %q", abbrevStr(ct))
+	}
 	run, m, err := s.modelForName(r, r.PathValue("name"))
 	if err != nil {
 		return err
 	}
-	body, err := readBody(w, r, MaxPredictBody)
+	in, err := decodePredict(http.MaxBytesReader(w, r.Body, MaxPredictBody), m, s.limits.PredictPixels)
 	if err != nil {
 		return err
 	}
-	var req predictRequest
-	dec := json.NewDecoder(strings.NewReader(string(body)))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&req); err != nil {
-		return errorf(http.StatusBadRequest, "bad_request", "body: %v; expected {\"rows\": [{\"column\": number, ...}]} or {\"instances\": [[number, ...]]}", err)
-	}
-	var p *model.Prediction
-	if m.IsNetwork() && m.Net.Manifest.Data != "table" {
-		p, err = predictImages(m, &req)
-	} else {
-		var X *mat.Dense
-		if X, err = predictMatrix(m, &req); err != nil {
-			return err
-		}
-		p, err = m.Predict(X, req.Proba)
-	}
+	p, err := predictInputs(r.Context(), m, in)
 	if err != nil {
-		if ml.IsBadInput(err) {
-			return errorf(http.StatusBadRequest, "bad_request", "%v", err)
-		}
 		return err
 	}
-	out := map[string]any{"model": run.Name, "run_id": run.ID, "predictions": p.Labels}
+	out := api.PredictResponse{Model: run.Name, RunID: run.ID, Predictions: p.labels}
 	if m.Manifest.Task != ml.Classification {
-		out["predictions"] = p.Values
+		out.Predictions = p.values
 	}
-	if p.Proba != nil {
-		rows, cols := p.Proba.Dims()
-		probs := make([][]float64, rows)
-		for i := range probs {
-			probs[i] = append([]float64(nil), p.Proba.RawRowView(i)[:cols]...)
-		}
-		out["probabilities"] = probs
-		out["classes"] = m.ClassLabels()
+	if p.proba != nil {
+		out.Probabilities = p.proba
+		out.Classes = m.ClassLabels()
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil

@@ -7,7 +7,6 @@ package server
 import (
 	"context"
 	"crypto/rand"
-	"crypto/subtle"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -15,13 +14,12 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
-	"time"
 
+	"github.com/mlforge/mlforge/api"
 	"github.com/mlforge/mlforge/jobs"
 	"github.com/mlforge/mlforge/model"
 	"github.com/mlforge/mlforge/spec"
@@ -56,9 +54,15 @@ type Config struct {
 	Child *jobs.Child
 	// Limits are the memory budgets of a run; MaxAttempts is how many
 	// attempts of a run may die with the server (see jobs.Config).
-	Limits      jobs.Limits
+	RunLimits   jobs.Limits
 	MaxAttempts int
-	Logger      *slog.Logger
+	Logger  *slog.Logger
+	// Limits bound requests in time and the heavy ones in number.
+	Limits Limits
+	// TrustedOrigins are origins (scheme://host[:port]) besides the
+	// server's own whose pages may send requests that change something,
+	// such as the public origin of a reverse proxy that terminates TLS.
+	TrustedOrigins []string
 }
 
 // Server is the training service.
@@ -69,6 +73,13 @@ type Server struct {
 	jobs     *jobs.Manager
 	filesDir string
 	token    string
+	limits   Limits
+	cop      *http.CrossOriginProtection
+	trusted  map[string]bool
+	paths    pathScrubber
+	// predictSlots and validateSlots limit the predict and validate
+	// requests that run at once.
+	predictSlots, validateSlots *slots
 	// TokenGenerated is true when this start generated the token (the CLI
 	// prints it once).
 	TokenGenerated bool
@@ -92,12 +103,24 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	s := &Server{cfg: cfg, log: cfg.Logger, filesDir: filepath.Join(cfg.DataDir, "files")}
+	if cfg.Token != "" {
+		if err := checkToken(cfg.Token, cfg.Addr); err != nil {
+			return nil, err
+		}
+	}
+	s := &Server{cfg: cfg, log: cfg.Logger, filesDir: filepath.Join(cfg.DataDir, "files"), limits: cfg.Limits.withDefaults()}
+	s.predictSlots = newSlots("predict", s.limits.Predict)
+	s.validateSlots = newSlots("validate", s.limits.Validate)
+	var err error
+	if s.cop, s.trusted, err = newCrossOrigin(cfg.TrustedOrigins); err != nil {
+		return nil, err
+	}
 	for _, d := range []string{cfg.DataDir, s.filesDir, filepath.Join(cfg.DataDir, "runs")} {
 		if err := os.MkdirAll(d, 0o700); err != nil {
 			return nil, err
 		}
 	}
+	s.paths = newPathScrubber(cfg.DataDir, s.filesDir)
 	if err := s.setupToken(); err != nil {
 		return nil, err
 	}
@@ -105,12 +128,11 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if db == "" {
 		db = filepath.Join(cfg.DataDir, "mlforge.db")
 	}
-	var err error
 	if s.store, err = store.Open(ctx, db); err != nil {
 		return nil, err
 	}
-	s.jobs, err = jobs.New(ctx, jobs.Config{Store: s.store, DB: db, Workers: cfg.Workers, Runner: Runner(cfg.DataDir, cfg.Limits),
-		Child: cfg.Child, Limits: cfg.Limits, MaxAttempts: cfg.MaxAttempts, Logger: cfg.Logger})
+	s.jobs, err = jobs.New(ctx, jobs.Config{Store: s.store, DB: db, Workers: cfg.Workers, Runner: Runner(cfg.DataDir, cfg.RunLimits),
+		Child: cfg.Child, Limits: cfg.RunLimits, MaxAttempts: cfg.MaxAttempts, Logger: cfg.Logger})
 	if err != nil {
 		s.store.Close()
 		return nil, err
@@ -146,9 +168,12 @@ func (s *Server) Listen() (net.Addr, error) {
 func (s *Server) Serve() error {
 	s.httpSrv = &http.Server{
 		Handler:           s.handler,
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       2 * time.Minute,
+		ReadHeaderTimeout: s.limits.ReadHeaderTimeout,
+		ReadTimeout:       s.limits.ReadTimeout,
+		WriteTimeout:      s.limits.WriteTimeout,
+		IdleTimeout:       s.limits.IdleTimeout,
 		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 	}
 	err := s.httpSrv.Serve(s.listener)
 	if errors.Is(err, http.ErrServerClosed) {
@@ -168,19 +193,6 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	return errors.Join(errs...)
 }
 
-// loopback reports whether addr only listens on a loopback interface.
-func loopback(addr string) bool {
-	host, _, err := net.SplitHostPort(addr)
-	if err != nil {
-		return false
-	}
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
-}
-
 // setupToken decides whether the API needs a token and which.
 func (s *Server) setupToken() error {
 	if s.cfg.Token != "" {
@@ -191,9 +203,11 @@ func (s *Server) setupToken() error {
 		return nil
 	}
 	path := filepath.Join(s.cfg.DataDir, "token")
-	if b, err := os.ReadFile(path); err == nil && len(strings.TrimSpace(string(b))) >= 32 {
-		s.token = strings.TrimSpace(string(b))
-		return nil
+	if b, err := os.ReadFile(path); err == nil {
+		if tok := strings.TrimSpace(string(b)); checkToken(tok, s.cfg.Addr) == nil {
+			s.token = tok
+			return nil
+		}
 	}
 	var b [24]byte
 	if _, err := rand.Read(b[:]); err != nil {
@@ -202,24 +216,6 @@ func (s *Server) setupToken() error {
 	s.token = hex.EncodeToString(b[:])
 	s.TokenGenerated = true
 	return os.WriteFile(path, []byte(s.token+"\n"), 0o600)
-}
-
-// authorized checks the bearer token (or ?token= for EventSource, which
-// cannot send headers).
-func (s *Server) authorized(r *http.Request) bool {
-	if s.token == "" {
-		return true
-	}
-	got := strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
-	if got == "" {
-		got = r.URL.Query().Get("token")
-	}
-	if got == "" {
-		if c, err := r.Cookie("mlforge_token"); err == nil {
-			got = c.Value
-		}
-	}
-	return subtle.ConstantTimeCompare([]byte(got), []byte(s.token)) == 1
 }
 
 // apiError is the JSON error body: {"error": {"code", "message", "field"}}.
@@ -248,30 +244,31 @@ func writeError(w http.ResponseWriter, err error) {
 	var ae *apiError
 	var se *specErrors
 	if errors.As(err, &se) {
-		type detail struct {
-			Field   string `json:"field"`
-			Message string `json:"message"`
-		}
-		details := make([]detail, len(se.list))
+		e := api.Error{Code: "invalid_spec", Message: se.Error(), Field: se.list[0].Path, Details: make([]api.Detail, len(se.list))}
 		for i, fe := range se.list {
-			details[i] = detail{fe.Path, fe.Msg}
+			e.Details[i] = api.Detail{Field: fe.Path, Message: fe.Msg}
 		}
-		writeJSON(w, http.StatusBadRequest, map[string]any{"error": map[string]any{
-			"code": "invalid_spec", "message": se.Error(), "field": se.list[0].Path, "details": details}})
+		writeJSON(w, http.StatusBadRequest, api.ErrorBody{Error: e})
 		return
 	}
 	if !errors.As(err, &ae) {
 		ae = &apiError{Status: http.StatusInternalServerError, Code: "internal", Message: err.Error()}
 	}
-	writeJSON(w, ae.Status, map[string]any{"error": ae})
+	writeJSON(w, ae.Status, api.ErrorBody{Error: api.Error{Code: ae.Code, Message: ae.Message, Field: ae.Field}})
 }
 
 // handler adapts a function that returns an error to http.HandlerFunc.
 type handler func(w http.ResponseWriter, r *http.Request) error
 
-// middleware wraps every route: panics become 500s, the token is checked,
-// and responses are never cached.
-func (s *Server) middleware(next handler) http.HandlerFunc {
+// middleware wraps every API route: panics become 500s, the request
+// must come from this server's origin if it changes something and must
+// carry the token, its time is bounded by kind, responses are never
+// cached, and error messages name files relative to the data folder.
+func (s *Server) middleware(kind routeKind, next handler) http.HandlerFunc {
+	src := headerOrCookie
+	if kind == streamRoute {
+		src = orQuery
+	}
 	return func(w http.ResponseWriter, r *http.Request) {
 		defer func() {
 			if p := recover(); p != nil {
@@ -279,41 +276,22 @@ func (s *Server) middleware(next handler) http.HandlerFunc {
 				writeError(w, errorf(http.StatusInternalServerError, "internal", "internal error"))
 			}
 		}()
-		if crossSite(r) {
-			writeError(w, errorf(http.StatusForbidden, "csrf", "cross-site %s refused: the request's Origin or Sec-Fetch-Site says it comes from another site", r.Method))
+		if err := s.crossOrigin(r); err != nil {
+			writeError(w, err)
 			return
 		}
-		if !s.authorized(r) {
+		if !s.authorized(r, src) {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="mlforge"`)
 			writeError(w, errorf(http.StatusUnauthorized, "unauthorized", "missing or wrong API token: send Authorization: Bearer <token>"))
 			return
 		}
+		r, cancel := s.bound(w, r, kind)
+		defer cancel()
 		w.Header().Set("Cache-Control", "no-store")
 		if err := next(w, r); err != nil {
-			writeError(w, err)
+			s.writeError(w, err)
 		}
 	}
-}
-
-// crossSite reports whether a request that may change something (any
-// method but GET, HEAD and OPTIONS) comes from another site: its
-// Sec-Fetch-Site is "cross-site", or it has an Origin header whose host is
-// not the request's Host. This guards the forms against cross-site request
-// forgery, the multipart upload included.
-func crossSite(r *http.Request) bool {
-	switch r.Method {
-	case http.MethodGet, http.MethodHead, http.MethodOptions:
-		return false
-	}
-	if r.Header.Get("Sec-Fetch-Site") == "cross-site" {
-		return true
-	}
-	origin := r.Header.Get("Origin")
-	if origin == "" {
-		return false
-	}
-	u, err := url.Parse(origin)
-	return err != nil || u.Host == "" || !strings.EqualFold(u.Host, r.Host)
 }
 
 // trainResult is what the service stores as a run's result.
@@ -357,7 +335,8 @@ func runRun(ctx context.Context, dataDir string, limits jobs.Limits, run *store.
 	res, err := train.Run(ctx, sp, train.Options{Root: files, Restrict: true, Output: filepath.Join(abs, jobs.ModelDir(run.ID)), Reporter: rec,
 		Resume: run.Attempt > 0})
 	if err != nil {
-		return nil, err
+		s := &Server{paths: newPathScrubber(dataDir, files)}
+		return nil, s.scrubErr(err)
 	}
 	final := map[string]float64{}
 	for k, v := range res.Metrics["test"] {

@@ -178,7 +178,7 @@ func TestAuth(t *testing.T) {
 		{name: "bad token", method: "GET", path: "/api/runs", header: map[string]string{"Authorization": "Bearer nope"}, status: 401},
 		{name: "sse without token", method: "GET", path: "/api/runs/0000000000000deadbeef/events", status: 401},
 		{name: "good token", method: "GET", path: "/api/runs", header: map[string]string{"Authorization": "Bearer s3cret-token"}, status: 200},
-		{name: "query token", method: "GET", path: "/api/runs?token=s3cret-token", status: 200},
+		{name: "query token only on the event stream", method: "GET", path: "/api/runs?token=s3cret-token", status: 401},
 	} {
 		sc.run(t, ts.URL)
 	}

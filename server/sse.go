@@ -1,10 +1,14 @@
 package server
 
 import (
+	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
 	"time"
+
+	"github.com/mlforge/mlforge/api"
 )
 
 // SSE tunables; variables so tests can shorten them.
@@ -36,16 +40,33 @@ func (s *Server) runEvents(w http.ResponseWriter, r *http.Request) error {
 		}
 		last = n
 	}
-	fl, ok := w.(http.Flusher)
-	if !ok {
-		return errorf(http.StatusInternalServerError, "internal", "streaming unsupported")
+	// The stream lasts as long as the client listens: each write gets
+	// Limits.StreamWrite (the server's WriteTimeout would cut the stream),
+	// so a client that stops reading is dropped.
+	rc := http.NewResponseController(w)
+	extend := func() error {
+		if err := rc.SetWriteDeadline(time.Now().Add(s.limits.StreamWrite)); err != nil && !errors.Is(err, http.ErrNotSupported) {
+			return err
+		}
+		return nil
+	}
+	flush := func() error {
+		if err := extend(); err != nil {
+			return err
+		}
+		return rc.Flush()
 	}
 	w.Header().Set("Content-Type", "text/event-stream")
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("X-Accel-Buffering", "no")
 	w.WriteHeader(http.StatusOK)
+	if extend() != nil {
+		return nil
+	}
 	fmt.Fprint(w, "retry: 2000\n\n")
-	fl.Flush()
+	if flush() != nil {
+		return nil
+	}
 
 	wake, unsub := s.jobs.Broker.Subscribe(run.ID)
 	defer unsub()
@@ -65,19 +86,26 @@ func (s *Server) runEvents(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return nil
 		}
+		if len(evs) > 0 && extend() != nil {
+			return nil
+		}
 		for _, e := range evs {
 			fmt.Fprintf(w, "id: %d\nevent: %s\ndata: %s\n\n", e.Seq, e.Type, e.Data)
 			last = e.Seq
 		}
-		if len(evs) > 0 {
-			fl.Flush()
+		if len(evs) > 0 && flush() != nil {
+			return nil
 		}
 		if len(evs) == 500 {
 			continue
 		}
 		if cur.Status.Done() && len(evs) == 0 {
-			fmt.Fprintf(w, "event: end\ndata: {\"status\":%q}\n\n", cur.Status)
-			fl.Flush()
+			if extend() != nil {
+				return nil
+			}
+			end, _ := json.Marshal(api.End{Status: api.Status(cur.Status)})
+			fmt.Fprintf(w, "event: %s\ndata: %s\n\n", api.EventEnd, end)
+			flush()
 			return nil
 		}
 		select {
@@ -86,8 +114,13 @@ func (s *Server) runEvents(w http.ResponseWriter, r *http.Request) error {
 		case <-wake:
 		case <-poll.C:
 		case <-beat.C:
+			if extend() != nil {
+				return nil
+			}
 			fmt.Fprint(w, ": heartbeat\n\n")
-			fl.Flush()
+			if flush() != nil {
+				return nil
+			}
 		}
 	}
 }

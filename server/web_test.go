@@ -536,25 +536,61 @@ func TestWebManyRuns(t *testing.T) {
 }
 
 // TestWebStatic checks the page's headers: served at "/" with a strict
-// Content-Security-Policy, no framing, no sniffing, no folder listings.
+// Content-Security-Policy, no framing, no sniffing, no folder listings;
+// behind the token, but for the login page, its script and style sheet.
 func TestWebStatic(t *testing.T) {
-	_, ts := newTestServer(t, "sqlite", "secret-token")
+	const token = "secret-token"
+	_, ts := newTestServer(t, "sqlite", token)
+	// The cookie comes from POST /api/session with the token.
+	req, _ := http.NewRequest("POST", ts.URL+"/api/session", nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	var cookie *http.Cookie
+	for _, c := range resp.Cookies() {
+		if c.Name == "mlforge_token" {
+			cookie = c
+		}
+	}
+	if resp.StatusCode != 204 || cookie == nil || !cookie.HttpOnly || cookie.SameSite != http.SameSiteStrictMode || cookie.Value != token {
+		t.Fatalf("POST /api/session = %d with cookies %v, want 204 and an HttpOnly, SameSite=Strict cookie holding the token", resp.StatusCode, resp.Cookies())
+	}
 	for _, tc := range []struct {
 		method, path string
+		cookie       bool
 		status       int
 		contain      string
 	}{
-		{"GET", "/", 200, `<script type="module" src="app.js">`},
-		{"GET", "/app.js", 200, "import"},
-		{"GET", "/vendor/uplot/uPlot.iife.min.js", 200, "uPlot"},
-		{"GET", "/vendor/uplot/LICENSE", 200, "MIT"},
-		{"GET", "/vendor/", 404, ""},
-		{"GET", "/web.go", 404, ""},
-		{"GET", "/nope.js", 404, ""},
-		{"POST", "/", 405, ""},
-		{"GET", "/api/runs", 401, "unauthorized"},
+		{"GET", "/", true, 200, `<script type="module" src="app.js">`},
+		{"GET", "/app.js", true, 200, "import"},
+		{"GET", "/vendor/uplot/uPlot.iife.min.js", true, 200, "uPlot"},
+		{"GET", "/vendor/uplot/LICENSE", true, 200, "MIT"},
+		{"GET", "/vendor/", true, 404, ""},
+		{"GET", "/web.go", true, 404, ""},
+		{"GET", "/nope.js", true, 404, ""},
+		{"GET", "/login.html", true, 404, ""},
+		{"POST", "/", true, 405, ""},
+		{"GET", "/api/runs", true, 200, `"runs":[]`},
+		// Without the cookie: the login page and what it needs, nothing else.
+		{"GET", "/", false, 401, `<script type="module" src="/login.js">`},
+		{"GET", "/index.html", false, 401, `id="token-prompt"`},
+		{"GET", "/login.js", false, 200, "createSession"},
+		{"GET", "/session.js", false, 200, "/api/session"},
+		{"GET", "/style.css", false, 200, ".overlay"},
+		{"GET", "/app.js", false, 401, "API token"},
+		{"GET", "/util.js", false, 401, "API token"},
+		{"GET", "/vendor/uplot/uPlot.iife.min.js", false, 401, "API token"},
+		{"GET", "/nope.js", false, 401, ""},
+		{"POST", "/", false, 401, ""},
+		{"GET", "/api/runs", false, 401, "unauthorized"},
 	} {
 		req, _ := http.NewRequest(tc.method, ts.URL+tc.path, nil)
+		if tc.cookie {
+			req.AddCookie(cookie)
+		}
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			t.Fatal(err)
@@ -562,7 +598,7 @@ func TestWebStatic(t *testing.T) {
 		b, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
 		if resp.StatusCode != tc.status || !strings.Contains(string(b), tc.contain) {
-			t.Errorf("%s %s = %d %.80q, want %d containing %q", tc.method, tc.path, resp.StatusCode, b, tc.status, tc.contain)
+			t.Errorf("%s %s (cookie %v) = %d %.80q, want %d containing %q", tc.method, tc.path, tc.cookie, resp.StatusCode, b, tc.status, tc.contain)
 		}
 		if tc.path == "/" && tc.method == "GET" {
 			h := resp.Header
@@ -594,7 +630,12 @@ func TestCSRF(t *testing.T) {
 		{"other port", "POST", map[string]string{"Origin": "http://" + strings.Split(host, ":")[0] + ":1"}, 403},
 		{"null origin", "POST", map[string]string{"Origin": "null"}, 403},
 		{"cross-site fetch metadata", "POST", map[string]string{"Sec-Fetch-Site": "cross-site"}, 403},
-		{"same-site fetch metadata", "POST", map[string]string{"Sec-Fetch-Site": "same-site", "Origin": ts.URL}, 200},
+		// same-site is another origin of the same site (another port of
+		// localhost, say): refused, the check is on the whole origin.
+		{"same-site fetch metadata", "POST", map[string]string{"Sec-Fetch-Site": "same-site", "Origin": ts.URL}, 403},
+		{"other scheme", "POST", map[string]string{"Origin": "https://" + host}, 403},
+		{"user name in origin", "POST", map[string]string{"Origin": "http://user@" + host}, 403},
+		{"fetch metadata none (typed in the address bar)", "POST", map[string]string{"Sec-Fetch-Site": "none"}, 200},
 		{"cross-site GET is only a read", "GET", map[string]string{"Origin": "http://evil.example", "Sec-Fetch-Site": "cross-site"}, 200},
 	} {
 		path := "/api/validate"

@@ -1,6 +1,8 @@
 // util.js: DOM building (text is always set as text, never parsed as HTML),
 // the API client with the token prompt, and formatting helpers.
 
+import { createSession } from './session.js';
+
 // el creates an element. attrs: class, text, on<event> handlers, dataset,
 // value/checked/selected (set as properties, after the children), anything
 // else as an attribute. Children are nodes or strings (added as text).
@@ -47,24 +49,31 @@ export class ApiError extends Error {
 let tokenWait = null;
 
 // askToken shows the token prompt once (however many requests wait on it)
-// and resolves when the person has entered a token, kept in a cookie.
+// and resolves when the server has taken the typed token and set its
+// cookie (the page's cookie may have gone, or the token changed).
 export function askToken() {
   if (tokenWait) return tokenWait;
   tokenWait = new Promise((resolve) => {
     const input = el('input', { type: 'password', id: 'token-input', autocomplete: 'current-password', required: true, size: 40 });
+    const error = el('p', { class: 'error', id: 'token-error', hidden: true });
     const box = el('div', { class: 'overlay', id: 'token-prompt' },
-      el('form', { class: 'dialog', onsubmit: (ev) => {
+      el('form', { class: 'dialog', onsubmit: async (ev) => {
         ev.preventDefault();
         const t = input.value.trim();
         if (!t) return;
-        document.cookie = 'mlforge_token=' + encodeURIComponent(t) + '; path=/; SameSite=Strict';
+        const problem = await createSession(t);
+        if (problem) {
+          error.textContent = problem;
+          error.hidden = false;
+          return;
+        }
         box.remove();
         tokenWait = null;
         resolve();
       } },
       el('h2', { text: 'API token' }),
-      el('p', { text: 'This service needs its API token (printed by `mlforge serve` when it generated one, or set with -token).' }),
-      input, ' ', el('button', { type: 'submit', text: 'Continue' })));
+      el('p', { text: 'This service needs its API token (printed by `mlforge serve` when it generated one, or set with --token).' }),
+      input, ' ', el('button', { type: 'submit', text: 'Continue' }), error));
     document.body.append(box);
     input.focus();
   });
