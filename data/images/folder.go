@@ -208,7 +208,7 @@ func (f *Folder) open(name string) (*Image, error) {
 		if lfs, ok := f.fsys.(fs.ReadLinkFS); ok {
 			st, err := lfs.Lstat(p)
 			if err != nil {
-				return nil, &Error{File: name, Msg: "cannot open", Err: err}
+				return nil, fileError(name, "cannot open", err)
 			}
 			if st.Mode()&fs.ModeSymlink != 0 {
 				return nil, &Error{File: name, Msg: "is a symbolic link, which is not followed here"}
@@ -217,7 +217,7 @@ func (f *Folder) open(name string) (*Image, error) {
 	}
 	r, err := f.fsys.Open(p)
 	if err != nil {
-		return nil, &Error{File: name, Msg: "cannot open", Err: err}
+		return nil, fileError(name, "cannot open", err)
 	}
 	defer r.Close()
 	return Decode(r, name, f.Opts.Mode)

@@ -24,6 +24,8 @@ import (
 	"image/png"
 	"io"
 	"os"
+
+	"github.com/mlforge/mlforge/data"
 )
 
 // Image is an 8-bit image in height x width x channels order (row-major,
@@ -76,25 +78,18 @@ const (
 )
 
 // Error is a problem with an image file; its text starts with the file name.
-type Error struct {
-	File string
-	Msg  string
-	Err  error
-}
+// It is data.Error, the error type of every data reader (idx.Error is the
+// same type).
+type Error = data.Error
 
-// Error formats e as "FILE: MSG[: cause]".
-func (e *Error) Error() string {
-	if e.Err != nil {
-		return fmt.Sprintf("%s: %s: %v", e.File, e.Msg, e.Err)
+// fileError is an *Error about file name: msg, then the cause when there
+// is one.
+func fileError(name, msg string, err error) *Error {
+	if err != nil {
+		msg += ": " + err.Error()
 	}
-	return e.File + ": " + e.Msg
+	return &Error{File: name, Msg: msg, Err: err}
 }
-
-// Unwrap returns the underlying error, for errors.Is and errors.As.
-func (e *Error) Unwrap() error { return e.Err }
-
-// BadInput marks the error as the user's input (a file), not a bug.
-func (e *Error) BadInput() bool { return true }
 
 // Decode reads a PNG, JPEG or GIF image (the first frame of an animated
 // GIF) from r and converts it to mode. The format is recognised from the
@@ -110,7 +105,7 @@ func (e *Error) BadInput() bool { return true }
 func Decode(r io.Reader, name string, mode Mode) (*Image, error) {
 	buf, err := io.ReadAll(io.LimitReader(r, MaxFileSize+1))
 	if err != nil {
-		return nil, &Error{File: name, Msg: "read error", Err: err}
+		return nil, fileError(name, "read error", err)
 	}
 	if len(buf) > MaxFileSize {
 		return nil, &Error{File: name, Msg: fmt.Sprintf("file larger than the limit of %d bytes", MaxFileSize)}
@@ -126,7 +121,7 @@ func DecodeFile(path string, mode Mode) (*Image, error) {
 func decodeFileAs(path, name string, mode Mode) (*Image, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, &Error{File: name, Msg: "cannot open", Err: err}
+		return nil, fileError(name, "cannot open", err)
 	}
 	defer f.Close()
 	return Decode(f, name, mode)
@@ -158,7 +153,7 @@ func DecodeBytes(b []byte, name string, mode Mode) (img *Image, err error) {
 	}
 	cfg, err := f.config(bytes.NewReader(b))
 	if err != nil {
-		return nil, &Error{File: name, Msg: "corrupt " + f.name + " image", Err: err}
+		return nil, fileError(name, "corrupt "+f.name+" image", err)
 	}
 	if cfg.Width <= 0 || cfg.Height <= 0 {
 		return nil, &Error{File: name, Msg: fmt.Sprintf("%s image of %dx%d pixels has no pixels", f.name, cfg.Width, cfg.Height)}
@@ -175,7 +170,7 @@ func DecodeBytes(b []byte, name string, mode Mode) (img *Image, err error) {
 	}()
 	src, err := f.decode(bytes.NewReader(b))
 	if err != nil {
-		return nil, &Error{File: name, Msg: "corrupt " + f.name + " image", Err: err}
+		return nil, fileError(name, "corrupt "+f.name+" image", err)
 	}
 	if pm, ok := src.(*image.Paletted); ok && f.name == "GIF" && pm.Bounds() != image.Rect(0, 0, cfg.Width, cfg.Height) {
 		src = gifCanvas(pm, cfg.Width, cfg.Height)
