@@ -145,21 +145,71 @@ func sniff(b []byte) *format {
 	return nil
 }
 
+// Config is what an image file's header says, read without decoding its
+// pixels.
+type Config struct {
+	Format        string // "PNG", "JPEG" or "GIF"
+	Width, Height int
+}
+
+// Pixels returns Width*Height.
+func (c Config) Pixels() int64 { return int64(c.Width) * int64(c.Height) }
+
+// DecodeConfig reads the header of a PNG, JPEG or GIF image held in memory
+// (the format is recognised from the content): its format and size, without
+// decoding pixels, so that the pixels of one image, or of several, can be
+// checked against a budget before any is decoded. An image without pixels
+// is an error naming name.
+func DecodeConfig(b []byte, name string) (Config, error) {
+	f := sniff(b)
+	if f == nil {
+		return Config{}, &Error{File: name, Msg: "unsupported image format (want PNG, JPEG or GIF)"}
+	}
+	cfg, err := decodeConfig(f, b, name)
+	if err != nil {
+		return Config{}, err
+	}
+	return Config{Format: f.name, Width: cfg.Width, Height: cfg.Height}, nil
+}
+
+func decodeConfig(f *format, b []byte, name string) (cfg image.Config, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = &Error{File: name, Msg: fmt.Sprintf("corrupt %s image (decoder panic: %v)", f.name, r)}
+		}
+	}()
+	cfg, err = f.config(bytes.NewReader(b))
+	if err != nil {
+		return cfg, fileError(name, "corrupt "+f.name+" image", err)
+	}
+	if cfg.Width <= 0 || cfg.Height <= 0 {
+		return cfg, &Error{File: name, Msg: fmt.Sprintf("%s image of %dx%d pixels has no pixels", f.name, cfg.Width, cfg.Height)}
+	}
+	return cfg, nil
+}
+
 // DecodeBytes decodes an image held in memory; see Decode.
 func DecodeBytes(b []byte, name string, mode Mode) (img *Image, err error) {
+	return DecodeBytesLimit(b, name, mode, MaxPixels)
+}
+
+// DecodeBytesLimit is DecodeBytes with a cap of maxPixels on width*height
+// (at most MaxPixels; ≤ 0 means MaxPixels), checked from the header before
+// any pixel memory is allocated.
+func DecodeBytesLimit(b []byte, name string, mode Mode, maxPixels int64) (img *Image, err error) {
+	if maxPixels <= 0 || maxPixels > MaxPixels {
+		maxPixels = MaxPixels
+	}
 	f := sniff(b)
 	if f == nil {
 		return nil, &Error{File: name, Msg: "unsupported image format (want PNG, JPEG or GIF)"}
 	}
-	cfg, err := f.config(bytes.NewReader(b))
+	cfg, err := decodeConfig(f, b, name)
 	if err != nil {
-		return nil, fileError(name, "corrupt "+f.name+" image", err)
+		return nil, err
 	}
-	if cfg.Width <= 0 || cfg.Height <= 0 {
-		return nil, &Error{File: name, Msg: fmt.Sprintf("%s image of %dx%d pixels has no pixels", f.name, cfg.Width, cfg.Height)}
-	}
-	if int64(cfg.Width)*int64(cfg.Height) > MaxPixels {
-		return nil, &Error{File: name, Msg: fmt.Sprintf("%s image of %dx%d pixels is larger than the limit of %d pixels", f.name, cfg.Width, cfg.Height, MaxPixels)}
+	if int64(cfg.Width)*int64(cfg.Height) > maxPixels {
+		return nil, &Error{File: name, Msg: fmt.Sprintf("%s image of %dx%d pixels is larger than the limit of %d pixels", f.name, cfg.Width, cfg.Height, maxPixels)}
 	}
 	defer func() {
 		// The standard decoders do not panic on bad input as far as we know;
@@ -176,7 +226,7 @@ func DecodeBytes(b []byte, name string, mode Mode) (img *Image, err error) {
 		src = gifCanvas(pm, cfg.Width, cfg.Height)
 	}
 	bounds := src.Bounds()
-	if bounds.Dx() <= 0 || bounds.Dy() <= 0 || int64(bounds.Dx())*int64(bounds.Dy()) > MaxPixels {
+	if bounds.Dx() <= 0 || bounds.Dy() <= 0 || int64(bounds.Dx())*int64(bounds.Dy()) > maxPixels {
 		return nil, &Error{File: name, Msg: fmt.Sprintf("%s image decoded to %dx%d pixels", f.name, bounds.Dx(), bounds.Dy())}
 	}
 	return FromImage(src, mode), nil
