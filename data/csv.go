@@ -3,7 +3,7 @@ package data
 import (
 	"bufio"
 	"bytes"
-	"compress/gzip"
+	"encoding/binary"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -25,6 +25,11 @@ import (
 const (
 	DefaultMaxRows  = 10_000_000
 	DefaultMaxBytes = 1 << 30 // 1 GiB of (decompressed) text
+	// DefaultMaxCells caps rows x columns: 64 Mi cells, so that the
+	// float64 matrix is at most 512 MiB (60,000 x 785 MNIST pixels fit).
+	// Text as short as "0," is 2 bytes a cell and 8 as a float64, so the
+	// byte cap alone would let 1 GiB of text become a 4 GiB matrix.
+	DefaultMaxCells = 1 << 26
 	// MaxColumns is the most columns a CSV file may have.
 	MaxColumns = 100_000
 )
@@ -53,6 +58,11 @@ type CSVOptions struct {
 	// MaxBytes caps the bytes read, after decompression (0: DefaultMaxBytes,
 	// < 0: no cap).
 	MaxBytes int64
+	// MaxCells caps data rows x header columns (0: DefaultMaxCells, < 0: no
+	// cap). It is checked row by row while streaming, so the memory ReadCSV
+	// holds stays proportional to the cap (8 bytes a cell, twice during
+	// the final copy into X), not to the file.
+	MaxCells int64
 }
 
 // missingTokens are the cell values read as missing: the brief's list plus
@@ -76,41 +86,50 @@ const (
 	roleTarget = -2
 )
 
-var errTooLarge = errors.New("too large")
+var (
+	errTooLarge = errors.New("too large")
+	errBinary   = errors.New("binary content")
+)
 
-type limitReader struct {
-	r io.Reader
-	n int64
+// guardReader sits between the decompressed stream and the CSV parser: it
+// enforces the byte cap and refuses binary content (a NUL byte, which no
+// CSV text holds), counting lines so that errors can name one.
+type guardReader struct {
+	r     io.Reader
+	n     int64 // bytes left under the cap; < 0 when there is no cap
+	read  int64 // bytes passed on
+	lines int   // newlines passed on
+	nul   int64 // offset of the NUL byte found
+	err   error // errTooLarge or errBinary, returned from then on
 }
 
-func (l *limitReader) Read(p []byte) (int, error) {
-	if l.n <= 0 {
+func (g *guardReader) Read(p []byte) (int, error) {
+	if g.err != nil {
+		return 0, g.err
+	}
+	if g.n == 0 {
 		// Probe one byte so that a file of exactly the limit still reads.
 		var b [1]byte
-		if n, _ := l.r.Read(b[:]); n > 0 {
-			return 0, errTooLarge
+		if n, _ := g.r.Read(b[:]); n > 0 {
+			g.err = errTooLarge
+			return 0, g.err
 		}
 		return 0, io.EOF
 	}
-	if int64(len(p)) > l.n {
-		p = p[:l.n]
+	if g.n > 0 && int64(len(p)) > g.n {
+		p = p[:g.n]
 	}
-	n, err := l.r.Read(p)
-	l.n -= int64(n)
-	return n, err
-}
-
-// gzipErrReader turns read errors from a gzip stream into *Error: a corrupt
-// archive is bad input.
-type gzipErrReader struct {
-	r    io.Reader
-	name string
-}
-
-func (g *gzipErrReader) Read(p []byte) (int, error) {
 	n, err := g.r.Read(p)
-	if err != nil && err != io.EOF {
-		err = &Error{File: g.name, Msg: "corrupt gzip data: " + err.Error(), Err: err}
+	if k := bytes.IndexByte(p[:n], 0); k >= 0 {
+		// Pass on the text before the NUL; the error comes next.
+		n, err = k, nil
+		g.nul = g.read + int64(k)
+		g.err = errBinary
+	}
+	g.lines += bytes.Count(p[:n], []byte{'\n'})
+	g.read += int64(n)
+	if g.n > 0 {
+		g.n -= int64(n)
 	}
 	return n, err
 }
@@ -164,6 +183,10 @@ func ReadCSV(r io.Reader, opt CSVOptions) (*Frame, error) {
 	if maxRows == 0 {
 		maxRows = DefaultMaxRows
 	}
+	maxCells := opt.MaxCells
+	if maxCells == 0 {
+		maxCells = DefaultMaxCells
+	}
 	bad := func(line int, col, format string, args ...any) error {
 		return &Error{File: name, Line: line, Column: col, Msg: fmt.Sprintf(format, args...)}
 	}
@@ -178,6 +201,9 @@ func ReadCSV(r io.Reader, opt CSVOptions) (*Frame, error) {
 		return nil, err
 	}
 	ncol := len(header)
+	if maxCells > 0 && int64(ncol) > maxCells {
+		return nil, bad(1, "", "%d columns, more than the limit of %d cells (the MaxCells limit)", ncol, maxCells)
+	}
 
 	// Decide each column's role: a feature slot, the target, or skipped.
 	role := make([]int, ncol)
@@ -276,6 +302,9 @@ func ReadCSV(r io.Reader, opt CSVOptions) (*Frame, error) {
 
 	// Stream the rows into fixed-size chunks.
 	chunkRows := max(1, (64<<10)/nf)
+	total := decodedSize(r, in.src.Gzip)
+	bodyStart := cr.InputOffset()
+	estimated := false
 	var chunks [][]float64
 	var cur []float64
 	rows := 0
@@ -299,7 +328,10 @@ func ReadCSV(r io.Reader, opt CSVOptions) (*Frame, error) {
 			return nil, bad(line, "", "expected %d fields, got %d", ncol, len(rec))
 		}
 		if maxRows > 0 && rows == maxRows {
-			return nil, bad(0, "", "more than %d data rows (the MaxRows limit)", maxRows)
+			return nil, bad(line, "", "more than %d data rows (the MaxRows limit)", maxRows)
+		}
+		if maxCells > 0 && int64(rows+1)*int64(ncol) > maxCells {
+			return nil, bad(line, "", "more than %d cells (rows x columns: %d columns, so at most %d data rows; the MaxCells limit, %s as 64-bit numbers); raise the limit or use a smaller file", maxCells, ncol, maxCells/int64(ncol), fmtBytes(8*maxCells))
 		}
 		switch {
 		case rows == 0:
@@ -317,7 +349,24 @@ func ReadCSV(r io.Reader, opt CSVOptions) (*Frame, error) {
 			if cur != nil {
 				chunks = append(chunks, cur)
 			}
-			cur = make([]float64, 0, chunkRows*nf)
+			cur = nil
+			if !estimated && rows > 0 {
+				// Once the first chunk is full, size X from the file's
+				// length when it is known, so that X is filled in place
+				// rather than copied from the chunks at the end (which
+				// doubles the peak). A low guess falls back to chunks.
+				estimated = true
+				if est := estimateRows(total, bodyStart, cr.InputOffset(), rows+1, maxRows, maxCells, ncol); est > rows+1 {
+					cur = make([]float64, 0, est*nf)
+					for _, c := range chunks {
+						cur = append(cur, c...)
+					}
+					chunks = nil
+				}
+			}
+			if cur == nil {
+				cur = make([]float64, 0, chunkRows*nf)
+			}
 		}
 		row := cur[len(cur) : len(cur)+nf]
 		cur = cur[:len(cur)+nf]
@@ -422,6 +471,54 @@ func ReadCSV(r io.Reader, opt CSVOptions) (*Frame, error) {
 	return f, nil
 }
 
+// decodedSize returns the decompressed length of r's content when r is a
+// regular file (its size, or for gzip the length modulo 2^32 that the
+// trailer records), and 0 when it is not known. It is only a hint.
+func decodedSize(r io.Reader, gz bool) int64 {
+	f, ok := r.(*os.File)
+	if !ok {
+		return 0
+	}
+	st, err := f.Stat()
+	if err != nil || !st.Mode().IsRegular() {
+		return 0
+	}
+	if !gz {
+		return st.Size()
+	}
+	var tail [4]byte
+	if st.Size() < 18 {
+		return 0
+	}
+	if _, err := f.ReadAt(tail[:], st.Size()-4); err != nil {
+		return 0
+	}
+	return int64(binary.LittleEndian.Uint32(tail[:]))
+}
+
+// estimateRows guesses the number of data rows of a file of total decoded
+// bytes from the rows read so far (the body starting at offset start, the
+// reader now at offset at, after rows records), with 1% to spare, within
+// the row and cell caps.
+// It returns 0 when there is nothing to go on.
+func estimateRows(total, start, at int64, rows, maxRows int, maxCells int64, ncol int) int {
+	if total <= at || at <= start || rows == 0 {
+		return 0
+	}
+	perRow := float64(at-start) / float64(rows)
+	est := float64(rows) + float64(total-at)/perRow*1.01 + 16
+	if maxRows > 0 {
+		est = min(est, float64(maxRows))
+	}
+	if maxCells > 0 {
+		est = min(est, float64(maxCells/int64(ncol)))
+	}
+	if est > float64(math.MaxInt32) {
+		return 0
+	}
+	return int(est)
+}
+
 // ReadHeader returns the column names of a CSV file as ReadCSV reads them
 // (gzip decompressed, byte-order mark skipped, names trimmed), reading only
 // the header line. An empty file, an empty name or a repeated name is a
@@ -439,36 +536,39 @@ func ReadHeader(r io.Reader, name string) ([]string, error) {
 	return header, err
 }
 
-// csvInput is an open CSV stream: source → (gunzip) → size limit → buffer →
-// encoding/csv.
+// csvInput is an open CSV stream: source → (gunzip, by content) → byte cap
+// and binary check → buffer → encoding/csv.
 type csvInput struct {
 	cr       *csv.Reader
 	name     string
 	maxBytes int64
-	gz       *gzip.Reader
+	src      *Stream
+	guard    *guardReader
 }
 
 func openCSV(r io.Reader, name string, maxBytes int64) (*csvInput, error) {
 	in := &csvInput{name: name, maxBytes: maxBytes}
-	src := bufio.NewReaderSize(r, 64<<10)
-	var rd io.Reader = src
-	if b, _ := src.Peek(2); len(b) == 2 && b[0] == 0x1f && b[1] == 0x8b {
-		gz, err := gzip.NewReader(src)
-		if err != nil {
-			return nil, &Error{File: name, Msg: "not a valid gzip file: " + err.Error(), Err: err}
-		}
-		in.gz = gz
-		rd = &gzipErrReader{r: gz, name: name}
+	src, err := Gunzip(r, name)
+	if err != nil {
+		return nil, err
 	}
+	in.src = src
+	head, _ := src.Peek(8)
+	if bytes.HasPrefix(head, []byte("\xff\xfe")) || bytes.HasPrefix(head, []byte("\xfe\xff")) {
+		src.Close()
+		return nil, &Error{File: name, Msg: "the file is UTF-16 encoded; save it as UTF-8"}
+	}
+	if k := binaryKind(head); k != "" {
+		src.Close()
+		return nil, &Error{File: name, Msg: k + ", not CSV text; expected a text file with a header line"}
+	}
+	in.guard = &guardReader{r: src, n: -1}
 	if maxBytes > 0 {
-		rd = &limitReader{r: rd, n: maxBytes}
+		in.guard.n = maxBytes
 	}
-	br := bufio.NewReaderSize(rd, 64<<10)
+	br := bufio.NewReaderSize(in.guard, 64<<10)
 	if b, _ := br.Peek(3); bytes.HasPrefix(b, []byte("\xef\xbb\xbf")) {
 		br.Discard(3)
-	} else if bytes.HasPrefix(b, []byte("\xff\xfe")) || bytes.HasPrefix(b, []byte("\xfe\xff")) {
-		in.close()
-		return nil, &Error{File: name, Msg: "the file is UTF-16 encoded; save it as UTF-8"}
 	}
 	in.cr = csv.NewReader(br)
 	in.cr.ReuseRecord = true
@@ -476,10 +576,30 @@ func openCSV(r io.Reader, name string, maxBytes int64) (*csvInput, error) {
 	return in, nil
 }
 
-func (in *csvInput) close() {
-	if in.gz != nil {
-		in.gz.Close()
+// binaryKind names the binary format that head (a file's first bytes,
+// decompressed) starts with, or returns "" when it is not one of those.
+// Other binary content is caught by its NUL bytes while reading.
+func binaryKind(head []byte) string {
+	switch {
+	case len(head) >= 4 && head[0] == 0 && head[1] == 0 && head[2] == 0x08 && (head[3] == 1 || head[3] == 3):
+		what := map[byte]string{1: "labels", 3: "images"}[head[3]]
+		return fmt.Sprintf("the file is an IDX file of %s (magic 0x%08x)", what, binary.BigEndian.Uint32(head))
+	case bytes.HasPrefix(head, []byte("\x89PNG")):
+		return "the file is a PNG image"
+	case bytes.HasPrefix(head, []byte("\xff\xd8\xff")):
+		return "the file is a JPEG image"
+	case bytes.HasPrefix(head, []byte("GIF8")):
+		return "the file is a GIF image"
+	case bytes.HasPrefix(head, []byte("PK\x03\x04")):
+		return "the file is a zip archive"
+	case IsGzip(head):
+		return "the file is gzip-compressed twice"
 	}
+	return ""
+}
+
+func (in *csvInput) close() {
+	in.src.Close()
 }
 
 // header reads and checks the header line; seen maps each name to its
@@ -525,7 +645,10 @@ func (in *csvInput) readErr(err error) error {
 		return de
 	}
 	if errors.Is(err, errTooLarge) {
-		return bad(0, "larger than %s (the MaxBytes limit); raise the limit or use a smaller file", fmtBytes(in.maxBytes))
+		return bad(in.guard.lines+1, "larger than %s (the MaxBytes limit, after decompression); raise the limit or use a smaller file", fmtBytes(in.maxBytes))
+	}
+	if errors.Is(err, errBinary) {
+		return bad(in.guard.lines+1, "binary content (a NUL byte at offset %d of the decompressed text); expected a CSV text file", in.guard.nul)
 	}
 	var pe *csv.ParseError
 	if errors.As(err, &pe) {

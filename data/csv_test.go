@@ -118,8 +118,8 @@ func TestReadCSVErrors(t *testing.T) {
 		{"a,b,c,d\n1,3,4,5\n", CSVOptions{Schema: []string{"a", "b"}}, `train.csv: expected one target column besides the model's features, found 2: "c", "d"`},
 		{"a,b\n1,2\n", CSVOptions{Schema: []string{"a", "b"}, Target: "b"}, `train.csv: column "b": is both the target and one of the model's features`},
 		{"a,b,y\n1,2,q\n", CSVOptions{Classes: []string{"p", "r"}}, `train.csv line 2: column "y": "q" is not one of the classes the model was trained on ("p", "r")`},
-		{"a,y\n1,2\n3,4\n5,6\n", CSVOptions{MaxRows: 2}, `train.csv: more than 2 data rows (the MaxRows limit)`},
-		{"a,y\n1,2\n3,4\n5,6\n", CSVOptions{MaxBytes: 8}, `train.csv: larger than 8 bytes (the MaxBytes limit); raise the limit or use a smaller file`},
+		{"a,y\n1,2\n3,4\n5,6\n", CSVOptions{MaxRows: 2}, `train.csv line 4: more than 2 data rows (the MaxRows limit)`},
+		{"a,y\n1,2\n3,4\n5,6\n", CSVOptions{MaxBytes: 8}, `train.csv line 3: larger than 8 bytes (the MaxBytes limit, after decompression); raise the limit or use a smaller file`},
 		{"a,y\n1,2\n3,4\n5,6\n", CSVOptions{MaxBytes: 1024}, ``},
 		{"a,b,y\n1,1_000,2\n", CSVOptions{}, `train.csv line 2: column "b": "1_000" is not a number; only numeric feature columns are supported (encode text columns as numbers first)`},
 	} {

@@ -22,6 +22,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"sort"
@@ -221,8 +222,8 @@ func Decode(b []byte) (*Model, error) {
 	if err := d.Decode(&man); err != nil {
 		return nil, &Error{Msg: "bad manifest: " + err.Error()}
 	}
-	if len(man.Labels) > 0 && len(man.Labels) != len(man.Classes) {
-		return nil, &Error{Msg: fmt.Sprintf("manifest has %d labels for %d classes", len(man.Labels), len(man.Classes))}
+	if err := checkManifest(&man); err != nil {
+		return nil, err
 	}
 	switch man.Kind {
 	case "":
@@ -276,10 +277,55 @@ func Decode(b []byte) (*Model, error) {
 	if p.Final, err = build("model.", man.Model); err != nil {
 		return nil, err
 	}
-	if len(man.Labels) > 0 && len(man.Labels) != len(man.Classes) {
-		return nil, &Error{Msg: fmt.Sprintf("manifest has %d labels for %d classes", len(man.Labels), len(man.Classes))}
-	}
 	return &Model{Manifest: man, Pipeline: p}, nil
+}
+
+// checkManifest refuses a manifest whose schema or classes cannot be used:
+// a classifier without classes (it would predict a class it does not
+// have), repeated or non-finite classes or labels, labels that do not name
+// the classes one to one, and feature columns without a name or named
+// twice (columns are matched by name).
+func checkManifest(man *Manifest) error {
+	bad := func(format string, args ...any) error {
+		return &Error{Msg: "manifest: " + fmt.Sprintf(format, args...)}
+	}
+	if man.Task == ml.Classification && len(man.Classes) == 0 {
+		return bad("a classifier with no classes; expected the class values it predicts")
+	}
+	seenClass := make(map[float64]bool, len(man.Classes))
+	for i, c := range man.Classes {
+		if math.IsNaN(c) || math.IsInf(c, 0) {
+			return bad("class %d is %v; classes must be finite numbers", i, c)
+		}
+		if seenClass[c] {
+			return bad("class %v appears twice", c)
+		}
+		seenClass[c] = true
+	}
+	if len(man.Labels) > 0 && len(man.Labels) != len(man.Classes) {
+		return bad("%d labels for %d classes", len(man.Labels), len(man.Classes))
+	}
+	seenLabel := make(map[string]bool, len(man.Labels))
+	for _, l := range man.Labels {
+		if seenLabel[l] {
+			return bad("label %q appears twice", l)
+		}
+		seenLabel[l] = true
+	}
+	if man.Kind == "" && len(man.Features) == 0 {
+		return bad("no feature columns; expected the columns the pipeline was trained on")
+	}
+	seen := make(map[string]int, len(man.Features))
+	for i, c := range man.Features {
+		if c.Name == "" {
+			return bad("feature %d has no name", i+1)
+		}
+		if k, dup := seen[c.Name]; dup {
+			return bad("feature %q appears twice (columns %d and %d); columns are matched by name", c.Name, k+1, i+1)
+		}
+		seen[c.Name] = i
+	}
+	return nil
 }
 
 // Resolve returns the model file for path: path itself if it is a file, or
@@ -299,18 +345,49 @@ func Load(path string) (*Model, error) {
 		return nil, &Error{Path: file, Msg: strings.TrimPrefix(err.Error(), "open "+file+": ")}
 	}
 	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
+	// The open file's mode and size, before reading: a path linked to a
+	// device (/dev/zero) or a pipe is refused, not read up to the cap.
+	st, err := f.Stat()
 	if err != nil {
 		return nil, &Error{Path: file, Msg: err.Error()}
 	}
-	if len(b) > MaxFileSize {
-		return nil, &Error{Path: file, Msg: fmt.Sprintf("larger than the %d-byte limit", MaxFileSize)}
+	if !st.Mode().IsRegular() {
+		return nil, &Error{Path: file, Msg: fmt.Sprintf("not a regular file (%s); expected a model file or a model directory", describeMode(st.Mode()))}
 	}
-	m, err := Decode(b)
+	if st.Size() > MaxFileSize {
+		return nil, &Error{Path: file, Msg: fmt.Sprintf("%d bytes, larger than the %d-byte limit", st.Size(), MaxFileSize)}
+	}
+	// Read what the size says, and one byte more to notice a file that grew.
+	b := make([]byte, st.Size()+1)
+	n, err := io.ReadFull(f, b)
+	if err != nil && err != io.ErrUnexpectedEOF && err != io.EOF {
+		return nil, &Error{Path: file, Msg: err.Error()}
+	}
+	if int64(n) > st.Size() {
+		return nil, &Error{Path: file, Msg: "the file changed while it was read"}
+	}
+	m, err := Decode(b[:n])
 	if e, ok := err.(*Error); ok {
 		e.Path = file
 	}
 	return m, err
+}
+
+// describeMode names the kind of a file that is not a regular one.
+func describeMode(m os.FileMode) string {
+	switch {
+	case m&os.ModeCharDevice != 0:
+		return "a character device"
+	case m&os.ModeDevice != 0:
+		return "a block device"
+	case m&os.ModeNamedPipe != 0:
+		return "a named pipe"
+	case m&os.ModeSocket != 0:
+		return "a socket"
+	case m.IsDir():
+		return "a directory"
+	}
+	return "mode " + m.String()
 }
 
 // Save writes m into the directory dir as dir/model.safetensors, atomically:

@@ -95,7 +95,7 @@ func init() {
 	ml.Register(ml.ClassInfo{Name: "modeltestSum", Task: ml.Classification, Doc: "test", New: func() ml.Estimator { return &sumClassifier{} }})
 }
 
-func fitted(t *testing.T) *Model {
+func fitted(t testing.TB) *Model {
 	t.Helper()
 	sh, err := ml.New("modeltestShift", json.RawMessage(`{"scale": -2.5}`))
 	if err != nil {

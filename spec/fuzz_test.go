@@ -30,6 +30,9 @@ func FuzzParse(f *testing.F) {
 	}
 	f.Add([]byte(`{"name": "x", "data": {"train": "a/../b.csv", "test": "builtin:wine"}, "model": {"class": "FakeClassifier", "params": {"k": 2}}, "preprocess": [{"type": "FakeScaler", "strategy": "median"}]}`))
 	f.Add([]byte(`{"model": {"class": "FakeRegressor", "params": {"alpha": -1}}, "metrics": ["fake_log_loss"]}`))
+	// Once accepted while its marshalled form ({"criterion": {"type": ""}})
+	// was refused: an empty class name is now refused in both forms.
+	f.Add([]byte(`{"model":{"layers":[{"type":"","":"","0":""}]},"criterion":""}`))
 	root := f.TempDir()
 	if err := os.WriteFile(filepath.Join(root, "train.csv"), []byte("a,b\n1,2\n"), 0o644); err != nil {
 		f.Fatal(err)

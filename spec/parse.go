@@ -217,6 +217,9 @@ func (d *decoder) component(n *node, path, example string) *Step {
 	case n == nil || n.kind == kindNull:
 		return nil
 	case n.kind == kindString:
+		if n.str == "" {
+			d.add(n, path, "required: a class name, as in "+example)
+		}
 		return &Step{Type: n.str}
 	case n.kind == kindObject:
 		st := d.step(n, path)

@@ -1,8 +1,10 @@
 package images
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"math/rand/v2"
 	"os"
@@ -32,7 +34,23 @@ type FolderOptions struct {
 	// Cache keeps decoded images (before Transform) in memory after their
 	// first use, trading memory for decoding time on later epochs.
 	Cache bool
+	// MaxFiles caps the files and folders a scan visits (0:
+	// DefaultMaxFiles, < 0: no cap); the scan stops at the cap.
+	MaxFiles int
+	// MaxPixels caps the width*height of each image, checked from its
+	// header before it is decoded (0 or more than MaxPixels: MaxPixels).
+	MaxPixels int64
+	// MaxCacheBytes caps the decoded bytes that Cache keeps (0:
+	// DefaultMaxCacheBytes, < 0: no cap): an image that would pass the cap
+	// is not kept, and is decoded again at each use.
+	MaxCacheBytes int64
 }
+
+// Defaults of FolderOptions.
+const (
+	DefaultMaxFiles      = 1_000_000
+	DefaultMaxCacheBytes = 1 << 30
+)
 
 // Folder is a labelled image dataset read from a directory with one
 // subdirectory per class, like torchvision's ImageFolder: classes are the
@@ -54,8 +72,9 @@ type Folder struct {
 	labels  []int
 	ys      []*tensor.Tensor // label tensors, shared (read-only)
 
-	mu    sync.Mutex
-	cache []*Image
+	mu     sync.Mutex
+	cache  []*Image
+	cached int64 // decoded bytes in cache
 }
 
 // ImageFolder scans root (one subfolder per class, files with one of the
@@ -116,6 +135,17 @@ func scanFolder(fsys fs.FS, base, display string, noLinks bool, opts FolderOptio
 		return nil, fmt.Errorf("images: image folder %s: %w", display, unwrapPath(err))
 	}
 	f := &Folder{Root: display, Opts: opts, fsys: fsys, base: base, noLinks: noLinks}
+	maxFiles := opts.MaxFiles
+	if maxFiles == 0 {
+		maxFiles = DefaultMaxFiles
+	}
+	visited := 0
+	tooMany := func() error {
+		return fmt.Errorf("images: image folder %s: more than %d files and folders (the MaxFiles limit); use a smaller folder or raise the limit", display, maxFiles)
+	}
+	if maxFiles > 0 && len(entries) > maxFiles {
+		return nil, tooMany()
+	}
 	for _, e := range entries {
 		if strings.HasPrefix(e.Name(), ".") {
 			continue
@@ -141,6 +171,9 @@ func scanFolder(fsys fs.FS, base, display string, noLinks bool, opts FolderOptio
 				return err
 			}
 			name := d.Name()
+			if visited++; maxFiles > 0 && visited > maxFiles {
+				return errTooMany
+			}
 			if strings.HasPrefix(name, ".") {
 				if d.IsDir() {
 					return fs.SkipDir
@@ -161,6 +194,9 @@ func scanFolder(fsys fs.FS, base, display string, noLinks bool, opts FolderOptio
 			byDir[dir] = append(byDir[dir], name)
 			return nil
 		})
+		if err == errTooMany {
+			return nil, tooMany()
+		}
 		if err != nil {
 			return nil, fmt.Errorf("images: image folder %s: %w", display, unwrapPath(err))
 		}
@@ -191,6 +227,8 @@ func scanFolder(fsys fs.FS, base, display string, noLinks bool, opts FolderOptio
 	return f, nil
 }
 
+var errTooMany = errors.New("too many files")
+
 // unwrapPath keeps a *fs.PathError's operation, path and cause, which
 // read better than the wrapped error chain of a walk.
 func unwrapPath(err error) error {
@@ -208,7 +246,7 @@ func (f *Folder) open(name string) (*Image, error) {
 		if lfs, ok := f.fsys.(fs.ReadLinkFS); ok {
 			st, err := lfs.Lstat(p)
 			if err != nil {
-				return nil, &Error{File: name, Msg: "cannot open", Err: err}
+				return nil, fileError(name, "cannot open", err)
 			}
 			if st.Mode()&fs.ModeSymlink != 0 {
 				return nil, &Error{File: name, Msg: "is a symbolic link, which is not followed here"}
@@ -217,10 +255,17 @@ func (f *Folder) open(name string) (*Image, error) {
 	}
 	r, err := f.fsys.Open(p)
 	if err != nil {
-		return nil, &Error{File: name, Msg: "cannot open", Err: err}
+		return nil, fileError(name, "cannot open", err)
 	}
 	defer r.Close()
-	return Decode(r, name, f.Opts.Mode)
+	buf, err := io.ReadAll(io.LimitReader(r, MaxFileSize+1))
+	if err != nil {
+		return nil, fileError(name, "read error", err)
+	}
+	if len(buf) > MaxFileSize {
+		return nil, &Error{File: name, Msg: fmt.Sprintf("file larger than the limit of %d bytes", MaxFileSize)}
+	}
+	return DecodeBytesLimit(buf, name, f.Opts.Mode, f.Opts.MaxPixels)
 }
 
 func hasImageExt(name string) bool {
@@ -259,8 +304,12 @@ func (f *Folder) Image(i int) (*Image, error) {
 		return nil, err
 	}
 	if f.cache != nil {
+		size := int64(len(m.Pix))
 		f.mu.Lock()
-		f.cache[i] = m
+		if budget := f.Opts.MaxCacheBytes; f.cache[i] == nil && (budget < 0 || f.cached+size <= cmp.Or(budget, DefaultMaxCacheBytes)) {
+			f.cache[i] = m
+			f.cached += size
+		}
 		f.mu.Unlock()
 	}
 	return m, nil

@@ -24,6 +24,8 @@ import (
 	"image/png"
 	"io"
 	"os"
+
+	"github.com/mlforge/mlforge/data"
 )
 
 // Image is an 8-bit image in height x width x channels order (row-major,
@@ -76,25 +78,18 @@ const (
 )
 
 // Error is a problem with an image file; its text starts with the file name.
-type Error struct {
-	File string
-	Msg  string
-	Err  error
-}
+// It is data.Error, the error type of every data reader (idx.Error is the
+// same type).
+type Error = data.Error
 
-// Error formats e as "FILE: MSG[: cause]".
-func (e *Error) Error() string {
-	if e.Err != nil {
-		return fmt.Sprintf("%s: %s: %v", e.File, e.Msg, e.Err)
+// fileError is an *Error about file name: msg, then the cause when there
+// is one.
+func fileError(name, msg string, err error) *Error {
+	if err != nil {
+		msg += ": " + err.Error()
 	}
-	return e.File + ": " + e.Msg
+	return &Error{File: name, Msg: msg, Err: err}
 }
-
-// Unwrap returns the underlying error, for errors.Is and errors.As.
-func (e *Error) Unwrap() error { return e.Err }
-
-// BadInput marks the error as the user's input (a file), not a bug.
-func (e *Error) BadInput() bool { return true }
 
 // Decode reads a PNG, JPEG or GIF image (the first frame of an animated
 // GIF) from r and converts it to mode. The format is recognised from the
@@ -110,7 +105,7 @@ func (e *Error) BadInput() bool { return true }
 func Decode(r io.Reader, name string, mode Mode) (*Image, error) {
 	buf, err := io.ReadAll(io.LimitReader(r, MaxFileSize+1))
 	if err != nil {
-		return nil, &Error{File: name, Msg: "read error", Err: err}
+		return nil, fileError(name, "read error", err)
 	}
 	if len(buf) > MaxFileSize {
 		return nil, &Error{File: name, Msg: fmt.Sprintf("file larger than the limit of %d bytes", MaxFileSize)}
@@ -126,7 +121,7 @@ func DecodeFile(path string, mode Mode) (*Image, error) {
 func decodeFileAs(path, name string, mode Mode) (*Image, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, &Error{File: name, Msg: "cannot open", Err: err}
+		return nil, fileError(name, "cannot open", err)
 	}
 	defer f.Close()
 	return Decode(f, name, mode)
@@ -150,21 +145,71 @@ func sniff(b []byte) *format {
 	return nil
 }
 
+// Config is what an image file's header says, read without decoding its
+// pixels.
+type Config struct {
+	Format        string // "PNG", "JPEG" or "GIF"
+	Width, Height int
+}
+
+// Pixels returns Width*Height.
+func (c Config) Pixels() int64 { return int64(c.Width) * int64(c.Height) }
+
+// DecodeConfig reads the header of a PNG, JPEG or GIF image held in memory
+// (the format is recognised from the content): its format and size, without
+// decoding pixels, so that the pixels of one image, or of several, can be
+// checked against a budget before any is decoded. An image without pixels
+// is an error naming name.
+func DecodeConfig(b []byte, name string) (Config, error) {
+	f := sniff(b)
+	if f == nil {
+		return Config{}, &Error{File: name, Msg: "unsupported image format (want PNG, JPEG or GIF)"}
+	}
+	cfg, err := decodeConfig(f, b, name)
+	if err != nil {
+		return Config{}, err
+	}
+	return Config{Format: f.name, Width: cfg.Width, Height: cfg.Height}, nil
+}
+
+func decodeConfig(f *format, b []byte, name string) (cfg image.Config, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = &Error{File: name, Msg: fmt.Sprintf("corrupt %s image (decoder panic: %v)", f.name, r)}
+		}
+	}()
+	cfg, err = f.config(bytes.NewReader(b))
+	if err != nil {
+		return cfg, fileError(name, "corrupt "+f.name+" image", err)
+	}
+	if cfg.Width <= 0 || cfg.Height <= 0 {
+		return cfg, &Error{File: name, Msg: fmt.Sprintf("%s image of %dx%d pixels has no pixels", f.name, cfg.Width, cfg.Height)}
+	}
+	return cfg, nil
+}
+
 // DecodeBytes decodes an image held in memory; see Decode.
 func DecodeBytes(b []byte, name string, mode Mode) (img *Image, err error) {
+	return DecodeBytesLimit(b, name, mode, MaxPixels)
+}
+
+// DecodeBytesLimit is DecodeBytes with a cap of maxPixels on width*height
+// (at most MaxPixels; ≤ 0 means MaxPixels), checked from the header before
+// any pixel memory is allocated.
+func DecodeBytesLimit(b []byte, name string, mode Mode, maxPixels int64) (img *Image, err error) {
+	if maxPixels <= 0 || maxPixels > MaxPixels {
+		maxPixels = MaxPixels
+	}
 	f := sniff(b)
 	if f == nil {
 		return nil, &Error{File: name, Msg: "unsupported image format (want PNG, JPEG or GIF)"}
 	}
-	cfg, err := f.config(bytes.NewReader(b))
+	cfg, err := decodeConfig(f, b, name)
 	if err != nil {
-		return nil, &Error{File: name, Msg: "corrupt " + f.name + " image", Err: err}
+		return nil, err
 	}
-	if cfg.Width <= 0 || cfg.Height <= 0 {
-		return nil, &Error{File: name, Msg: fmt.Sprintf("%s image of %dx%d pixels has no pixels", f.name, cfg.Width, cfg.Height)}
-	}
-	if int64(cfg.Width)*int64(cfg.Height) > MaxPixels {
-		return nil, &Error{File: name, Msg: fmt.Sprintf("%s image of %dx%d pixels is larger than the limit of %d pixels", f.name, cfg.Width, cfg.Height, MaxPixels)}
+	if int64(cfg.Width)*int64(cfg.Height) > maxPixels {
+		return nil, &Error{File: name, Msg: fmt.Sprintf("%s image of %dx%d pixels is larger than the limit of %d pixels", f.name, cfg.Width, cfg.Height, maxPixels)}
 	}
 	defer func() {
 		// The standard decoders do not panic on bad input as far as we know;
@@ -175,13 +220,13 @@ func DecodeBytes(b []byte, name string, mode Mode) (img *Image, err error) {
 	}()
 	src, err := f.decode(bytes.NewReader(b))
 	if err != nil {
-		return nil, &Error{File: name, Msg: "corrupt " + f.name + " image", Err: err}
+		return nil, fileError(name, "corrupt "+f.name+" image", err)
 	}
 	if pm, ok := src.(*image.Paletted); ok && f.name == "GIF" && pm.Bounds() != image.Rect(0, 0, cfg.Width, cfg.Height) {
 		src = gifCanvas(pm, cfg.Width, cfg.Height)
 	}
 	bounds := src.Bounds()
-	if bounds.Dx() <= 0 || bounds.Dy() <= 0 || int64(bounds.Dx())*int64(bounds.Dy()) > MaxPixels {
+	if bounds.Dx() <= 0 || bounds.Dy() <= 0 || int64(bounds.Dx())*int64(bounds.Dy()) > maxPixels {
 		return nil, &Error{File: name, Msg: fmt.Sprintf("%s image decoded to %dx%d pixels", f.name, bounds.Dx(), bounds.Dy())}
 	}
 	return FromImage(src, mode), nil
