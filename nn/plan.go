@@ -25,7 +25,9 @@ type allocator interface{ allocate(rng *rand.Rand) }
 // sizer is a layer with parameters: it counts the trainable parameters and
 // buffer elements that allocate makes, from its fields (saturating, see
 // budget.Mul).
-type sizer interface{ sizes() (params, buffers int64) }
+type sizer interface {
+	sizes() (params, buffers int64)
+}
 
 // workspacer is a layer that keeps more than its output for the backward
 // pass: it counts those elements for one sample.
