@@ -13,8 +13,10 @@ import (
 // memoryFactor is how far below Fit's allocations an estimate may be: the
 // bytes Fit allocates in all (runtime.MemStats.TotalAlloc, an upper bound
 // of its peak, since it counts garbage too) must not exceed memoryFactor
-// times the estimate. Iterative estimators allocate a little garbage per
-// iteration (gonum's temporaries, progress events), hence the slack.
+// times the estimate. Measured when the check was written, every
+// registered class allocated 0.03 to 0.9 times its estimate (the trees and
+// scalers come closest); the factor leaves room for the garbage of
+// iterative estimators (gonum's temporaries, progress events).
 const memoryFactor = 2
 
 // memoryRows is the number of rows the check fits on (the suite's data
