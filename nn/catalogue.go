@@ -1,7 +1,5 @@
 package nn
 
-import "math/rand/v2"
-
 // ParamInfo describes one keyword argument of a layer or loss (or, in
 // package optim, of an optimizer or scheduler) for forms and documentation.
 // Its JSON form is what the service's /api/classes serves.
@@ -169,7 +167,7 @@ func LayerCatalogue() []Info {
 	for _, name := range LayerTypes() {
 		ctor := layerRegistry[name]
 		params := describeParams(name, func(p *specReader) {
-			_, _ = ctor(p, rand.New(rand.NewPCG(1, 2)))
+			_, _ = ctor(p)
 		})
 		out = append(out, Info{Name: name, Doc: layerDocs[name], Params: params})
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 
+	"github.com/mlforge/mlforge/internal/budget"
 	"github.com/mlforge/mlforge/tensor"
 )
 
@@ -58,12 +59,24 @@ type Conv2d struct {
 	Weight *Var
 	// Bias has out_channels elements, or is nil.
 	Bias *Var
+	// hasBias says whether allocate makes a bias.
+	hasBias bool
 }
 
 // NewConv2d returns a Conv2d initialised like PyTorch's. Zero fields of opt
 // take PyTorch's defaults (stride 1, dilation 1, groups 1). It fails on an
 // invalid geometry.
 func NewConv2d(in, out int, kernel [2]int, opt ConvOptions, bias bool, rng *rand.Rand) (*Conv2d, error) {
+	c, err := conv2dShell(in, out, kernel, opt, bias)
+	if err != nil {
+		return nil, err
+	}
+	c.allocate(rng)
+	return c, nil
+}
+
+// conv2dShell checks the geometry and returns the layer without weights.
+func conv2dShell(in, out int, kernel [2]int, opt ConvOptions, bias bool) (*Conv2d, error) {
 	opt.normalize()
 	if in < 1 || out < 1 {
 		return nil, fmt.Errorf("Conv2d: in_channels %d and out_channels %d must be positive", in, out)
@@ -72,15 +85,36 @@ func NewConv2d(in, out int, kernel [2]int, opt ConvOptions, bias bool, rng *rand
 	if err := opt.check("Conv2d", in, out, kernel); err != nil {
 		return nil, err
 	}
-	c := &Conv2d{InChannels: in, OutChannels: out, KernelSize: kernel, ConvOptions: opt,
-		Weight: NewParam(tensor.New(out, in/opt.Groups, kernel[0], kernel[1]))}
+	return &Conv2d{InChannels: in, OutChannels: out, KernelSize: kernel, ConvOptions: opt, hasBias: bias}, nil
+}
+
+// allocate makes the weights of a layer described by its fields.
+func (c *Conv2d) allocate(rng *rand.Rand) {
+	c.Weight = NewParam(tensor.New(c.OutChannels, c.InChannels/c.Groups, c.KernelSize[0], c.KernelSize[1]))
 	var b *tensor.Tensor
-	if bias {
-		b = tensor.New(out)
+	if c.hasBias {
+		b = tensor.New(c.OutChannels)
 		c.Bias = NewParam(b)
 	}
 	initLinearLike(c.Weight.Data, b, rng)
-	return c, nil
+}
+
+// sizes counts the parameters allocate makes.
+func (c *Conv2d) sizes() (params, buffers int64) {
+	n := mul(c.OutChannels, c.InChannels/max(c.Groups, 1), c.KernelSize[0], c.KernelSize[1])
+	if c.hasBias {
+		n = budget.Add(n, int64(c.OutChannels))
+	}
+	return n, 0
+}
+
+// workspace counts the elements of the im2col buffer of one sample, which
+// a training step keeps besides the output.
+func (c *Conv2d) workspace(in, out []int) int64 {
+	if len(out) != 4 {
+		return 0
+	}
+	return mul(c.InChannels/max(c.Groups, 1), c.KernelSize[0], c.KernelSize[1], out[2], out[3])
 }
 
 // Forward applies the convolution.
@@ -368,11 +402,24 @@ type ConvTranspose2d struct {
 	Weight *Var
 	// Bias has out_channels elements, or is nil.
 	Bias *Var
+	// hasBias says whether allocate makes a bias.
+	hasBias bool
 }
 
 // NewConvTranspose2d returns a ConvTranspose2d initialised like PyTorch's
 // (whose fan-in is computed from the weight's second dimension).
 func NewConvTranspose2d(in, out int, kernel [2]int, opt ConvOptions, bias bool, rng *rand.Rand) (*ConvTranspose2d, error) {
+	c, err := convTranspose2dShell(in, out, kernel, opt, bias)
+	if err != nil {
+		return nil, err
+	}
+	c.allocate(rng)
+	return c, nil
+}
+
+// convTranspose2dShell checks the geometry and returns the layer without
+// weights.
+func convTranspose2dShell(in, out int, kernel [2]int, opt ConvOptions, bias bool) (*ConvTranspose2d, error) {
 	opt.normalize()
 	if in < 1 || out < 1 {
 		return nil, fmt.Errorf("ConvTranspose2d: in_channels %d and out_channels %d must be positive", in, out)
@@ -380,15 +427,35 @@ func NewConvTranspose2d(in, out int, kernel [2]int, opt ConvOptions, bias bool, 
 	if err := opt.check("ConvTranspose2d", in, out, kernel); err != nil {
 		return nil, err
 	}
-	c := &ConvTranspose2d{InChannels: in, OutChannels: out, KernelSize: kernel, ConvOptions: opt,
-		Weight: NewParam(tensor.New(in, out/opt.Groups, kernel[0], kernel[1]))}
+	return &ConvTranspose2d{InChannels: in, OutChannels: out, KernelSize: kernel, ConvOptions: opt, hasBias: bias}, nil
+}
+
+// allocate makes the weights of a layer described by its fields.
+func (c *ConvTranspose2d) allocate(rng *rand.Rand) {
+	c.Weight = NewParam(tensor.New(c.InChannels, c.OutChannels/c.Groups, c.KernelSize[0], c.KernelSize[1]))
 	var b *tensor.Tensor
-	if bias {
-		b = tensor.New(out)
+	if c.hasBias {
+		b = tensor.New(c.OutChannels)
 		c.Bias = NewParam(b)
 	}
 	initLinearLike(c.Weight.Data, b, rng)
-	return c, nil
+}
+
+// sizes counts the parameters allocate makes.
+func (c *ConvTranspose2d) sizes() (params, buffers int64) {
+	n := mul(c.InChannels, c.OutChannels/max(c.Groups, 1), c.KernelSize[0], c.KernelSize[1])
+	if c.hasBias {
+		n = budget.Add(n, int64(c.OutChannels))
+	}
+	return n, 0
+}
+
+// workspace counts the elements of the column buffer of one sample.
+func (c *ConvTranspose2d) workspace(in, out []int) int64 {
+	if len(in) != 4 {
+		return 0
+	}
+	return mul(c.OutChannels/max(c.Groups, 1), c.KernelSize[0], c.KernelSize[1], in[2], in[3])
 }
 
 // Forward applies the transposed convolution.

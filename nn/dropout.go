@@ -30,6 +30,13 @@ func NewDropout(p float64, rng *rand.Rand) (*Dropout, error) {
 	return &Dropout{P: p, rng: rng}, nil
 }
 
+// allocate seeds the generator of a Dropout built without one.
+func (d *Dropout) allocate(rng *rand.Rand) {
+	if d.rng == nil {
+		d.rng = rand.New(rand.NewPCG(rng.Uint64(), rng.Uint64()))
+	}
+}
+
 // Forward applies dropout in training mode.
 func (d *Dropout) Forward(g *Graph, x *Var) *Var {
 	if d.eval || d.P == 0 {

@@ -21,11 +21,21 @@ type Embedding struct {
 // NewEmbedding returns an Embedding initialised like PyTorch's. paddingIdx
 // may be negative (counted from the end, as in PyTorch) or nil for none.
 func NewEmbedding(num, dim int, paddingIdx *int, rng *rand.Rand) (*Embedding, error) {
+	e, err := embeddingShell(num, dim, paddingIdx)
+	if err != nil {
+		return nil, err
+	}
+	e.allocate(rng)
+	return e, nil
+}
+
+// embeddingShell checks the arguments and returns the layer without its
+// table.
+func embeddingShell(num, dim int, paddingIdx *int) (*Embedding, error) {
 	if num < 1 || dim < 1 {
 		return nil, fmt.Errorf("Embedding: num_embeddings %d and embedding_dim %d must be positive", num, dim)
 	}
-	e := &Embedding{NumEmbeddings: num, EmbeddingDim: dim, PaddingIdx: -1, Weight: NewParam(tensor.New(num, dim))}
-	Normal(e.Weight.Data, 0, 1, rng)
+	e := &Embedding{NumEmbeddings: num, EmbeddingDim: dim, PaddingIdx: -1}
 	if paddingIdx != nil {
 		p := *paddingIdx
 		if p < -num || p >= num {
@@ -35,9 +45,22 @@ func NewEmbedding(num, dim int, paddingIdx *int, rng *rand.Rand) (*Embedding, er
 			p += num
 		}
 		e.PaddingIdx = p
-		clear(e.Weight.Data.Data[p*dim : (p+1)*dim])
 	}
 	return e, nil
+}
+
+// allocate draws the table of a layer described by its fields.
+func (e *Embedding) allocate(rng *rand.Rand) {
+	e.Weight = NewParam(tensor.New(e.NumEmbeddings, e.EmbeddingDim))
+	Normal(e.Weight.Data, 0, 1, rng)
+	if p, dim := e.PaddingIdx, e.EmbeddingDim; p >= 0 {
+		clear(e.Weight.Data.Data[p*dim : (p+1)*dim])
+	}
+}
+
+// sizes counts the parameters allocate makes.
+func (e *Embedding) sizes() (params, buffers int64) {
+	return mul(e.NumEmbeddings, e.EmbeddingDim), 0
 }
 
 // Name returns "Embedding".

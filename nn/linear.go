@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 
+	"github.com/mlforge/mlforge/internal/budget"
 	"github.com/mlforge/mlforge/tensor"
 )
 
@@ -14,19 +15,36 @@ type Linear struct {
 	Weight *Var
 	// Bias has out_features elements, or is nil.
 	Bias *Var
+	// hasBias says whether allocate makes a bias.
+	hasBias bool
 }
 
 // NewLinear returns a Linear layer initialised like PyTorch's, drawing from
 // rng.
 func NewLinear(in, out int, bias bool, rng *rand.Rand) *Linear {
-	l := &Linear{InFeatures: in, OutFeatures: out, Weight: NewParam(tensor.New(out, in))}
+	l := &Linear{InFeatures: in, OutFeatures: out, hasBias: bias}
+	l.allocate(rng)
+	return l
+}
+
+// allocate makes the weights of a layer described by its fields.
+func (l *Linear) allocate(rng *rand.Rand) {
+	l.Weight = NewParam(tensor.New(l.OutFeatures, l.InFeatures))
 	var b *tensor.Tensor
-	if bias {
-		b = tensor.New(out)
+	if l.hasBias {
+		b = tensor.New(l.OutFeatures)
 		l.Bias = NewParam(b)
 	}
 	initLinearLike(l.Weight.Data, b, rng)
-	return l
+}
+
+// sizes counts the parameters allocate makes.
+func (l *Linear) sizes() (params, buffers int64) {
+	n := mul(l.OutFeatures, l.InFeatures)
+	if l.hasBias {
+		n = budget.Add(n, int64(l.OutFeatures))
+	}
+	return n, 0
 }
 
 // Forward applies the layer.

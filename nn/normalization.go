@@ -3,7 +3,9 @@ package nn
 import (
 	"fmt"
 	"math"
+	"math/rand/v2"
 
+	"github.com/mlforge/mlforge/internal/budget"
 	"github.com/mlforge/mlforge/tensor"
 )
 
@@ -43,22 +45,54 @@ func NewBatchNorm(dims, numFeatures int, eps, momentum float64, affine, track bo
 		return nil, fmt.Errorf("%s: num_features %d must be positive, eps %v positive and momentum %v in [0, 1]", name, numFeatures, eps, momentum)
 	}
 	b := &BatchNorm{NumFeatures: numFeatures, Eps: eps, Momentum: momentum, Affine: affine, TrackRunningStats: track, Dims: dims}
-	if affine {
-		w := tensor.New(numFeatures)
+	b.allocate(nil)
+	return b, nil
+}
+
+// batchNormShell checks the arguments and returns the layer without its
+// tensors.
+func batchNormShell(dims, numFeatures int, eps, momentum float64, affine, track bool) (*BatchNorm, error) {
+	name := fmt.Sprintf("BatchNorm%dd", dims)
+	if dims != 1 && dims != 2 {
+		return nil, fmt.Errorf("BatchNorm: dims is %d, expected 1 or 2", dims)
+	}
+	if numFeatures < 1 || !(eps > 0) || !(momentum >= 0 && momentum <= 1) {
+		return nil, fmt.Errorf("%s: num_features %d must be positive, eps %v positive and momentum %v in [0, 1]", name, numFeatures, eps, momentum)
+	}
+	return &BatchNorm{NumFeatures: numFeatures, Eps: eps, Momentum: momentum, Affine: affine, TrackRunningStats: track, Dims: dims}, nil
+}
+
+// allocate makes the weights and buffers of a layer described by its
+// fields; it draws no random numbers.
+func (b *BatchNorm) allocate(*rand.Rand) {
+	n := b.NumFeatures
+	if b.Affine {
+		w := tensor.New(n)
 		for i := range w.Data {
 			w.Data[i] = 1
 		}
-		b.Weight, b.Bias = NewParam(w), NewParam(tensor.New(numFeatures))
+		b.Weight, b.Bias = NewParam(w), NewParam(tensor.New(n))
 	}
-	if track {
-		v := tensor.New(numFeatures)
+	if b.TrackRunningStats {
+		v := tensor.New(n)
 		for i := range v.Data {
 			v.Data[i] = 1
 		}
-		b.RunningMean, b.RunningVar = NewBuffer(tensor.New(numFeatures)), NewBuffer(v)
+		b.RunningMean, b.RunningVar = NewBuffer(tensor.New(n)), NewBuffer(v)
 		b.NumBatchesTracked = NewBuffer(&tensor.Tensor{Shape: []int{}, Data: []float32{0}})
 	}
-	return b, nil
+}
+
+// sizes counts the parameters and buffer elements allocate makes.
+func (b *BatchNorm) sizes() (params, buffers int64) {
+	n := int64(b.NumFeatures)
+	if b.Affine {
+		params = 2 * n
+	}
+	if b.TrackRunningStats {
+		buffers = 2*n + 1
+	}
+	return params, buffers
 }
 
 // Name returns "BatchNorm1d" or "BatchNorm2d".
@@ -252,14 +286,43 @@ func NewLayerNorm(shape []int, eps float64, affine bool) (*LayerNorm, error) {
 		}
 	}
 	l := &LayerNorm{NormalizedShape: append([]int(nil), shape...), Eps: eps, ElementwiseAffine: affine}
-	if affine {
-		w := tensor.New(shape...)
-		for i := range w.Data {
-			w.Data[i] = 1
-		}
-		l.Weight, l.Bias = NewParam(w), NewParam(tensor.New(shape...))
-	}
+	l.allocate(nil)
 	return l, nil
+}
+
+// layerNormShell checks the arguments and returns the layer without its
+// tensors.
+func layerNormShell(shape []int, eps float64, affine bool) (*LayerNorm, error) {
+	if len(shape) == 0 || !(eps > 0) {
+		return nil, fmt.Errorf("LayerNorm: normalized_shape %v must be non-empty and positive and eps %v positive", shape, eps)
+	}
+	for _, d := range shape {
+		if d < 1 {
+			return nil, fmt.Errorf("LayerNorm: normalized_shape %v must be positive", shape)
+		}
+	}
+	return &LayerNorm{NormalizedShape: append([]int(nil), shape...), Eps: eps, ElementwiseAffine: affine}, nil
+}
+
+// allocate makes the weights of a layer described by its fields; it draws
+// no random numbers.
+func (l *LayerNorm) allocate(*rand.Rand) {
+	if !l.ElementwiseAffine {
+		return
+	}
+	w := tensor.New(l.NormalizedShape...)
+	for i := range w.Data {
+		w.Data[i] = 1
+	}
+	l.Weight, l.Bias = NewParam(w), NewParam(tensor.New(l.NormalizedShape...))
+}
+
+// sizes counts the parameters allocate makes.
+func (l *LayerNorm) sizes() (params, buffers int64) {
+	if !l.ElementwiseAffine {
+		return 0, 0
+	}
+	return budget.Mul(2, mul(l.NormalizedShape...)), 0
 }
 
 // Name returns "LayerNorm".

@@ -22,12 +22,15 @@ import (
 // out. LayerCatalogue lists every type with its parameters.
 type LayerSpec map[string]json.RawMessage
 
-type layerCtor func(p *specReader, rng *rand.Rand) (Module, error)
+// layerCtor reads a layer's parameters and returns the layer without its
+// weights (an allocator makes them; see plan.go): its fields are enough for
+// OutShape and for counting its parameters.
+type layerCtor func(p *specReader) (Module, error)
 
 var layerRegistry = map[string]layerCtor{}
 
 func init() {
-	layerRegistry["Linear"] = func(p *specReader, rng *rand.Rand) (Module, error) {
+	layerRegistry["Linear"] = func(p *specReader) (Module, error) {
 		in := p.int("in_features", required, p.lastDim)
 		out := p.int("out_features", required, nil)
 		bias := p.bool("bias", true)
@@ -37,10 +40,10 @@ func init() {
 		if in < 1 || out < 1 {
 			return nil, fmt.Errorf("in_features %d and out_features %d must be positive", in, out)
 		}
-		return NewLinear(in, out, bias, rng), nil
+		return &Linear{InFeatures: in, OutFeatures: out, hasBias: bias}, nil
 	}
 	conv := func(transpose bool) layerCtor {
-		return func(p *specReader, rng *rand.Rand) (Module, error) {
+		return func(p *specReader) (Module, error) {
 			in := p.int("in_channels", required, p.channels)
 			out := p.int("out_channels", required, nil)
 			k := p.pair("kernel_size", [2]int{-1, -1})
@@ -63,14 +66,14 @@ func init() {
 				return nil, err
 			}
 			if transpose {
-				return NewConvTranspose2d(in, out, k, opt, bias, rng)
+				return convTranspose2dShell(in, out, k, opt, bias)
 			}
-			return NewConv2d(in, out, k, opt, bias, rng)
+			return conv2dShell(in, out, k, opt, bias)
 		}
 	}
 	layerRegistry["Conv2d"] = conv(false)
 	layerRegistry["ConvTranspose2d"] = conv(true)
-	layerRegistry["MaxPool2d"] = func(p *specReader, rng *rand.Rand) (Module, error) {
+	layerRegistry["MaxPool2d"] = func(p *specReader) (Module, error) {
 		opt := p.poolOptions()
 		p.bool("return_indices", false)
 		if err := p.done(); err != nil {
@@ -78,7 +81,7 @@ func init() {
 		}
 		return NewMaxPool2d(opt)
 	}
-	layerRegistry["AvgPool2d"] = func(p *specReader, rng *rand.Rand) (Module, error) {
+	layerRegistry["AvgPool2d"] = func(p *specReader) (Module, error) {
 		opt := p.poolOptions()
 		cip := p.bool("count_include_pad", true)
 		if err := p.done(); err != nil {
@@ -86,7 +89,7 @@ func init() {
 		}
 		return NewAvgPool2d(opt, cip)
 	}
-	layerRegistry["AdaptiveAvgPool2d"] = func(p *specReader, rng *rand.Rand) (Module, error) {
+	layerRegistry["AdaptiveAvgPool2d"] = func(p *specReader) (Module, error) {
 		size := p.pair("output_size", [2]int{-1, -1})
 		if err := p.done(); err != nil {
 			return nil, err
@@ -97,27 +100,27 @@ func init() {
 		}
 		return m, nil
 	}
-	layerRegistry["Flatten"] = func(p *specReader, rng *rand.Rand) (Module, error) {
+	layerRegistry["Flatten"] = func(p *specReader) (Module, error) {
 		f := &Flatten{StartDim: p.int("start_dim", 1, nil), EndDim: p.int("end_dim", -1, nil)}
 		return f, p.done()
 	}
-	layerRegistry["Unflatten"] = func(p *specReader, rng *rand.Rand) (Module, error) {
+	layerRegistry["Unflatten"] = func(p *specReader) (Module, error) {
 		u := &Unflatten{Dim: p.int("dim", required, nil), UnflattenedSize: p.intList("unflattened_size")}
 		if err := p.done(); err != nil {
 			return nil, err
 		}
 		return u, u.check()
 	}
-	layerRegistry["Dropout"] = func(p *specReader, rng *rand.Rand) (Module, error) {
+	layerRegistry["Dropout"] = func(p *specReader) (Module, error) {
 		pr := p.float("p", 0.5)
 		p.bool("inplace", false)
 		if err := p.done(); err != nil {
 			return nil, err
 		}
-		return NewDropout(pr, rand.New(rand.NewPCG(rng.Uint64(), rng.Uint64())))
+		return NewDropout(pr, nil) // allocate seeds it
 	}
 	bn := func(dims int) layerCtor {
-		return func(p *specReader, rng *rand.Rand) (Module, error) {
+		return func(p *specReader) (Module, error) {
 			n := p.int("num_features", required, p.channels)
 			eps := p.float("eps", 1e-5)
 			raw, hasMom := p.m["momentum"]
@@ -128,7 +131,7 @@ func init() {
 			if err := p.done(); err != nil {
 				return nil, err
 			}
-			b, err := NewBatchNorm(dims, n, eps, mom, affine, track)
+			b, err := batchNormShell(dims, n, eps, mom, affine, track)
 			if err == nil {
 				b.CumulativeAverage = cumulative
 			}
@@ -137,26 +140,26 @@ func init() {
 	}
 	layerRegistry["BatchNorm1d"] = bn(1)
 	layerRegistry["BatchNorm2d"] = bn(2)
-	layerRegistry["LayerNorm"] = func(p *specReader, rng *rand.Rand) (Module, error) {
+	layerRegistry["LayerNorm"] = func(p *specReader) (Module, error) {
 		shape := p.ints("normalized_shape", p.lastDimList)
 		eps := p.float("eps", 1e-5)
 		affine := p.bool("elementwise_affine", true)
 		if err := p.done(); err != nil {
 			return nil, err
 		}
-		return NewLayerNorm(shape, eps, affine)
+		return layerNormShell(shape, eps, affine)
 	}
-	layerRegistry["Embedding"] = func(p *specReader, rng *rand.Rand) (Module, error) {
+	layerRegistry["Embedding"] = func(p *specReader) (Module, error) {
 		num := p.int("num_embeddings", required, nil)
 		dim := p.int("embedding_dim", required, nil)
 		pad := p.optInt("padding_idx")
 		if err := p.done(); err != nil {
 			return nil, err
 		}
-		return NewEmbedding(num, dim, pad, rng)
+		return embeddingShell(num, dim, pad)
 	}
 	simple := func(make func(p *specReader) Module) layerCtor {
-		return func(p *specReader, rng *rand.Rand) (Module, error) {
+		return func(p *specReader) (Module, error) {
 			m := make(p)
 			p.bool("inplace", false)
 			if err := p.done(); err != nil {
@@ -176,13 +179,17 @@ func init() {
 	})
 	layerRegistry["Softmax"] = simple(func(p *specReader) Module { return &Softmax{Dim: p.int("dim", -1, nil)} })
 	layerRegistry["LogSoftmax"] = simple(func(p *specReader) Module { return &LogSoftmax{Dim: p.int("dim", -1, nil)} })
-	layerRegistry["Sequential"] = func(p *specReader, rng *rand.Rand) (Module, error) {
+	layerRegistry["Sequential"] = func(p *specReader) (Module, error) {
 		specs := p.layerList("layers")
 		if err := p.done(); err != nil {
 			return nil, err
 		}
-		s, _, err := Build(specs, p.in, rng)
-		return s, err
+		pl, err := planLayers(specs, p.in, p.depth+1)
+		if err != nil {
+			return nil, err
+		}
+		p.nested = pl
+		return pl.seq, nil
 	}
 }
 
@@ -200,49 +207,27 @@ func LayerTypes() []string {
 // dimension included; it fills "auto" sizes) and returns it with its output
 // shape. Weights are initialised from rng like PyTorch's. Errors name the
 // parameter, the expected values and, for misspelt names, the closest
-// known one.
+// known one. NewLayer checks no memory budget: Plan does, before anything
+// is allocated.
 func NewLayer(spec LayerSpec, in []int, rng *rand.Rand) (Module, []int, error) {
-	var typ string
-	raw, ok := spec["type"]
-	if !ok {
-		return nil, nil, fmt.Errorf("missing \"type\", expected one of %s", strings.Join(LayerTypes(), ", "))
-	}
-	if err := json.Unmarshal(raw, &typ); err != nil {
-		return nil, nil, fmt.Errorf("\"type\" must be a string, got %s", raw)
-	}
-	ctor, ok := layerRegistry[typ]
-	if !ok {
-		return nil, nil, fmt.Errorf("unknown layer type %q%s, expected one of %s", typ, suggest.Hint(typ, LayerTypes()), strings.Join(LayerTypes(), ", "))
-	}
-	p := &specReader{m: spec, used: map[string]bool{"type": true}, in: in, owner: typ}
-	m, err := ctor(p, rng)
-	if err == nil {
-		err = p.err
-	}
-	if err != nil {
-		return nil, nil, fmt.Errorf("%s: %w", typ, err)
-	}
-	out, err := m.OutShape(in)
+	m, out, _, err := planLayer(spec, in, 0)
 	if err != nil {
 		return nil, nil, err
 	}
+	allocate(m, rng)
 	return m, out, nil
 }
 
 // Build builds a Sequential from layer specs for inputs of shape in, and
-// returns it with its output shape. An error names the layer by index.
+// returns it with its output shape. An error names the layer by index. It
+// plans every layer (Plan) before it allocates the first weight, drawing
+// from rng in layer order.
 func Build(specs []LayerSpec, in []int, rng *rand.Rand) (*Sequential, []int, error) {
-	s := &Sequential{}
-	shape := append([]int(nil), in...)
-	for i, spec := range specs {
-		m, out, err := NewLayer(spec, shape, rng)
-		if err != nil {
-			return nil, nil, fmt.Errorf("layers[%d]: %w", i, err)
-		}
-		s.Layers = append(s.Layers, m)
-		shape = out
+	pl, err := Plan(specs, in)
+	if err != nil {
+		return nil, nil, err
 	}
-	return s, shape, nil
+	return pl.Build(rng), pl.OutShape, nil
 }
 
 // specReader decodes a LayerSpec's parameters, remembering the first error
@@ -259,6 +244,34 @@ type specReader struct {
 	owner string
 	// describe collects the parameters in describe mode.
 	describe *[]ParamInfo
+	// sizes holds the integer parameters read from the spec (not inferred),
+	// by name: the largest names what makes a layer big.
+	sizes map[string]int64
+	// depth counts the Sequentials around the layer; nested is the plan of
+	// a Sequential's layers.
+	depth  int
+	nested *NetPlan
+}
+
+// noteSize records an integer parameter given in the spec.
+func (p *specReader) noteSize(name string, v int) {
+	if p.sizes == nil {
+		p.sizes = map[string]int64{}
+	}
+	if a := int64(v); a > p.sizes[name] {
+		p.sizes[name] = a
+	}
+}
+
+// largest returns the integer parameter with the largest value, or "".
+func (p *specReader) largest() string {
+	best, name := int64(1), ""
+	for k, v := range p.sizes {
+		if v > best || (v == best && name != "" && k < name) {
+			best, name = v, k
+		}
+	}
+	return name
 }
 
 // errDescribed stops a constructor run in describe mode.
@@ -374,7 +387,21 @@ func (p *specReader) int(name string, def int, auto func(string) int) int {
 		return def
 	}
 	p.inRange(name, float64(v))
+	p.checkSize(name, v)
 	return v
+}
+
+// maxSize bounds every integer parameter: no size or index near it is
+// meaningful, and products of such sizes would overflow.
+const maxSize = 1 << 40
+
+// checkSize rejects an absurd integer and records a size.
+func (p *specReader) checkSize(name string, v int) {
+	if v > maxSize || v < -maxSize {
+		p.fail("%s is %d, which is beyond any size this machine can hold (more than 2^40)", name, v)
+		return
+	}
+	p.noteSize(name, v)
 }
 
 // optInt reads an integer that may be left out or null (nil).
@@ -488,6 +515,7 @@ func (p *specReader) pair(name string, def [2]int) [2]int {
 	var v int
 	if err := json.Unmarshal(raw, &v); err == nil {
 		p.inRange(name, float64(v))
+		p.checkSize(name, v)
 		return [2]int{v, v}
 	}
 	var l []int
@@ -497,6 +525,8 @@ func (p *specReader) pair(name string, def [2]int) [2]int {
 	}
 	p.inRange(name, float64(l[0]))
 	p.inRange(name, float64(l[1]))
+	p.checkSize(name, l[0])
+	p.checkSize(name, l[1])
 	return [2]int{l[0], l[1]}
 }
 
@@ -525,6 +555,7 @@ func (p *specReader) ints(name string, auto func(string) []int) []int {
 	var v int
 	if err := json.Unmarshal(raw, &v); err == nil {
 		p.inRange(name, float64(v))
+		p.checkSize(name, v)
 		return []int{v}
 	}
 	var l []int
@@ -533,6 +564,7 @@ func (p *specReader) ints(name string, auto func(string) []int) []int {
 	}
 	for _, v := range l {
 		p.inRange(name, float64(v))
+		p.checkSize(name, v)
 	}
 	return l
 }
@@ -554,6 +586,7 @@ func (p *specReader) intList(name string) []int {
 	}
 	for _, v := range l {
 		p.inRange(name, float64(v))
+		p.checkSize(name, v)
 	}
 	return l
 }

@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"strings"
 
+	"github.com/mlforge/mlforge/internal/budget"
 	"github.com/mlforge/mlforge/tensor"
 )
 
@@ -154,6 +155,16 @@ func NewLSTM(inputSize, hiddenSize int, opt RNNOptions, rng *rand.Rand) (*Recurr
 }
 
 func newRecurrent(kind rnnKind, in, hidden int, opt RNNOptions, rng *rand.Rand) (*Recurrent, error) {
+	m, err := recurrentShell(kind, in, hidden, opt)
+	if err != nil {
+		return nil, err
+	}
+	m.allocate(rng)
+	return m, nil
+}
+
+// recurrentShell checks the arguments and returns the layer without weights.
+func recurrentShell(kind rnnKind, in, hidden int, opt RNNOptions) (*Recurrent, error) {
 	m := &Recurrent{kind: kind, InputSize: in, HiddenSize: hidden, NumLayers: opt.NumLayers,
 		Nonlinearity: "tanh", Bias: !opt.NoBias, BatchFirst: opt.BatchFirst, Dropout: opt.Dropout,
 		Bidirectional: opt.Bidirectional, LastStep: opt.LastStep}
@@ -172,10 +183,16 @@ func newRecurrent(kind rnnKind, in, hidden int, opt RNNOptions, rng *rand.Rand) 
 	case !(m.Dropout >= 0 && m.Dropout <= 1):
 		return nil, fmt.Errorf("%s: dropout is %v, expected a probability in [0, 1]", name, m.Dropout)
 	}
-	D, G := m.directions(), kind.gates()*hidden
+	return m, nil
+}
+
+// allocate draws the weights of a layer described by its fields.
+func (m *Recurrent) allocate(rng *rand.Rand) {
+	hidden := m.HiddenSize
+	D, G := m.directions(), m.kind.gates()*hidden
 	bound := 1 / math.Sqrt(float64(hidden))
 	for l := 0; l < m.NumLayers; l++ {
-		lin := in
+		lin := m.InputSize
 		if l > 0 {
 			lin = D * hidden
 		}
@@ -196,7 +213,38 @@ func newRecurrent(kind rnnKind, in, hidden int, opt RNNOptions, rng *rand.Rand) 
 	}
 	m.rng = rand.New(rand.NewPCG(rng.Uint64(), rng.Uint64()))
 	m.names = rnnParamNames(len(m.Weights), D)
-	return m, nil
+}
+
+// sizes counts the parameters allocate makes.
+func (m *Recurrent) sizes() (params, buffers int64) {
+	D, H := int64(m.directions()), int64(m.HiddenSize)
+	G := budget.Mul(int64(m.kind.gates()), H)
+	for l := 0; l < m.NumLayers; l++ {
+		lin := int64(m.InputSize)
+		if l > 0 {
+			lin = budget.Mul(D, H)
+		}
+		per := budget.Add(budget.Mul(G, lin), budget.Mul(G, H))
+		if m.Bias {
+			per = budget.Add(per, budget.Mul(2, G))
+		}
+		params = budget.Add(params, budget.Mul(D, per))
+	}
+	return params, 0
+}
+
+// workspace counts the elements a training step keeps per sample besides
+// the output: every layer's gates and states at every time step.
+func (m *Recurrent) workspace(in, out []int) int64 {
+	steps := int64(1)
+	if len(in) >= 2 {
+		steps = int64(in[len(in)-2])
+		if len(in) == 3 && !m.BatchFirst {
+			steps = int64(in[0])
+		}
+	}
+	perStep := budget.Mul(int64(m.directions()), int64(m.kind.gates()+2), int64(m.HiddenSize))
+	return budget.Mul(int64(m.NumLayers), steps, perStep)
 }
 
 // directions returns 2 for a bidirectional layer, else 1.
@@ -916,7 +964,7 @@ func rnnBackDir(d *rnnDims, w RNNWeights, ws, dY, Y, dGi, dGh, dh, dc []float32,
 
 func init() {
 	rec := func(kind rnnKind) layerCtor {
-		return func(p *specReader, rng *rand.Rand) (Module, error) {
+		return func(p *specReader) (Module, error) {
 			in := p.int("input_size", required, p.lastDim)
 			hidden := p.int("hidden_size", required, nil)
 			opt := RNNOptions{NumLayers: p.int("num_layers", 1, nil)}
@@ -939,16 +987,11 @@ func init() {
 			if err := p.done(); err != nil {
 				return nil, err
 			}
-			var m *Recurrent
-			var err error
-			switch kind {
-			case rnnGRU:
-				m, err = NewGRU(in, hidden, opt, rng)
-			case rnnLSTM:
-				m, err = NewLSTM(in, hidden, opt, rng)
-			default:
-				m, err = NewRNN(in, hidden, opt, rng)
+			k := kind
+			if k == rnnTanh && opt.Nonlinearity == "relu" {
+				k = rnnReLU
 			}
+			m, err := recurrentShell(k, in, hidden, opt)
 			if err != nil {
 				// NewLayer prefixes the layer type already.
 				_, msg, _ := strings.Cut(err.Error(), ": ")

@@ -282,23 +282,11 @@ var layerIndex = regexp.MustCompile(`^layers\[(\d+)\]: `)
 // layer's output shape (for a batch of one). Errors start with the layer
 // as "layers[i]: ".
 func BuildNetwork(layers []nn.LayerSpec, in []int, nLabels int, rng *rand.Rand) (*nn.Sequential, []LayerInfo, error) {
-	res, err := ResolveLayers(layers, nLabels)
+	pl, infos, err := PlanNetwork(layers, in, nLabels)
 	if err != nil {
 		return nil, nil, err
 	}
-	shape := append([]int{1}, in...)
-	seq := &nn.Sequential{}
-	infos := make([]LayerInfo, 0, len(res))
-	for i, l := range res {
-		m, out, err := nn.NewLayer(l, shape, rng)
-		if err != nil {
-			return nil, nil, fmt.Errorf("layers[%d]: %w", i, err)
-		}
-		seq.Layers = append(seq.Layers, m)
-		infos = append(infos, LayerInfo{Index: i, Type: nn.LayerName(m), OutShape: out})
-		shape = out
-	}
-	return seq, infos, nil
+	return pl.Build(rng), infos, nil
 }
 
 // SampleInfo is what the data says about the input of a network.
@@ -639,7 +627,11 @@ func (s *Spec) validateNetwork(c *errs, env Env, dataOK bool) ml.Task {
 		c.add("data.train", fmt.Sprintf("a classification network needs at least 2 classes, the data has %d", info.NLabels))
 		return task
 	}
-	_, layers, err := BuildNetwork(s.Model.Layers, info.Shape, info.NLabels, rand.New(rand.NewPCG(1, 2)))
+	pl, layers, err := PlanNetwork(s.Model.Layers, info.Shape, info.NLabels)
+	if path, msg, ok := planErrorField(err); ok {
+		c.add(path, msg)
+		return task
+	}
 	if err != nil {
 		msg := err.Error()
 		path := "model.layers"
@@ -655,6 +647,9 @@ func (s *Spec) validateNetwork(c *errs, env Env, dataOK bool) ml.Task {
 			msg += fmt.Sprintf(" (the data's samples have shape %v)", info.Shape)
 		}
 		c.add(path, msg)
+		return task
+	}
+	if !s.checkNetworkBudget(c, env, pl) {
 		return task
 	}
 	out := layers[len(layers)-1].OutShape

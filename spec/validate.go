@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/mlforge/mlforge/data/datasets"
+	"github.com/mlforge/mlforge/internal/budget"
 	"github.com/mlforge/mlforge/internal/suggest"
 	"github.com/mlforge/mlforge/ml"
 	"github.com/mlforge/mlforge/ml/metrics"
@@ -27,6 +28,9 @@ type Env struct {
 	// paths, ".." elements, backslashes and symbolic links that lead out of
 	// Root are rejected.
 	Restrict bool
+	// Limits are the memory budgets the network or estimators must fit
+	// (zero fields: budget.Default).
+	Limits budget.Limits
 }
 
 // Resolve returns the file-system path for a path written in a spec:
@@ -180,6 +184,7 @@ func (s *Spec) Validate(env Env) error {
 		if info := lookupModel(&c, s.Model); info != nil {
 			task = info.Task
 			est = s.build(&c, "model.params", info.Name, s.Model.Params)
+			s.checkModelBudget(&c, env, est, dataOK)
 		}
 	}
 	modelName := s.Model.Class

@@ -81,7 +81,7 @@ func runNetwork(ctx context.Context, s *spec.Spec, opt Options, rep ml.Reporter)
 	}
 
 	rng := rand.New(rand.NewPCG(uint64(s.Seed), 0x6d6c666f726765))
-	seq, _, err := spec.BuildNetwork(s.Model.Layers, info.InShape, info.NLabels, rng)
+	seq, err := buildNetwork(s, info, opt.Limits, rng)
 	if err != nil {
 		return nil, err
 	}

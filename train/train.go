@@ -24,6 +24,7 @@ import (
 
 	"github.com/mlforge/mlforge/data"
 	"github.com/mlforge/mlforge/data/datasets"
+	"github.com/mlforge/mlforge/internal/budget"
 	"github.com/mlforge/mlforge/ml"
 	_ "github.com/mlforge/mlforge/ml/all" // register every estimator
 	"github.com/mlforge/mlforge/model"
@@ -46,6 +47,9 @@ type Options struct {
 	// directory when there is one (written by the same spec), and starts
 	// afresh otherwise. Classic runs ignore it.
 	Resume bool
+	// Limits are the memory budgets of the run (--max-model-bytes,
+	// --max-run-memory); zero fields take budget.Default.
+	Limits budget.Limits
 }
 
 // Timings are wall-clock seconds spent in each phase.
@@ -77,7 +81,7 @@ type Result struct {
 // Run trains the model that s describes. s must have been parsed; Run
 // validates it against opt before doing anything else.
 func Run(ctx context.Context, s *spec.Spec, opt Options) (*Result, error) {
-	if err := s.Validate(spec.Env{Root: opt.Root, Restrict: opt.Restrict}); err != nil {
+	if err := s.Validate(spec.Env{Root: opt.Root, Restrict: opt.Restrict, Limits: opt.Limits}); err != nil {
 		return nil, err
 	}
 	rep := opt.Reporter
@@ -108,6 +112,9 @@ func Run(ctx context.Context, s *spec.Spec, opt Options) (*Result, error) {
 		res.Steps = append(res.Steps, ml.ClassName(st))
 	}
 	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if err := checkFitBudget(opt.Limits, pipe, trainF); err != nil {
 		return nil, err
 	}
 	t1 := time.Now()

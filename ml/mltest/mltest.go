@@ -90,6 +90,7 @@ var checks = []namedCheck{
 	{"progress", checkProgress},
 	{"refit", checkRefit},
 	{"fit_validates_params", checkFitValidatesParams},
+	{"memory_estimate", checkMemoryEstimate},
 }
 
 // CheckNames returns the names of the checks, in the order they run.
