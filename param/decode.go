@@ -74,11 +74,19 @@ func (s *schema) unknown(prefix, k, owner string) *Error {
 	if len(s.names) > 0 {
 		known = "known: " + strings.Join(s.names, ", ")
 	}
-	return &Error{Param: prefix + pathKey(k), Kind: Unknown, Known: append([]string(nil), s.names...), Hint: hint,
+	name := k // at the top level as written: the caller joins it to its path
+	if prefix != "" {
+		if name = pathKey(k); strings.HasPrefix(name, "[") {
+			name = strings.TrimSuffix(prefix, ".") + name
+		} else {
+			name = prefix + name
+		}
+	}
+	return &Error{Param: name, Kind: Unknown, Known: append([]string(nil), s.names...), Hint: hint,
 		Msg: what + hint + "; " + known}
 }
 
-// pathKey writes a key as a path element: as it is when it is a plain
+// pathKey writes a key inside a nested params struct as a path element: as it is when it is a plain
 // name, else quoted in brackets.
 func pathKey(k string) string {
 	for _, r := range k {
@@ -150,7 +158,7 @@ func (f *field) decode(v reflect.Value, raw json.RawMessage, o Options, path str
 	if err := decodeValue(v, raw, o); err != nil {
 		return bad()
 	}
-	return nil
+	return f.check(v, path)
 }
 
 func joinPath(path, sub string) string {

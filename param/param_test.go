@@ -116,7 +116,8 @@ func TestDecodeErrors(t *testing.T) {
 	for _, c := range []struct{ in, want string }{
 		{`[1]`, `params: expected an object, got [1]`},
 		{`{"kk": 3}`, `kk: unknown parameter of Toy (did you mean "k"?); known: k, weights, p, betas, sizes, seed, in_features, out_features, step_size, kernel_size, word, fill, channels, mapping, opt, flag, layers`},
-		{`{"k k": 3}`, `["k k"]: unknown parameter of Toy`},
+		{`{"k k": 3}`, `k k: unknown parameter of Toy`},
+		{`{"opt": {"a b": 3}}`, `opt["a b"]: unknown parameter`},
 		{`{"hidden": 3}`, `hidden: unknown parameter`},
 		{`{"k": "five"}`, `k: expected an integer ≥ 1, got "five"`},
 		{`{"k": 2.5}`, `k: expected an integer ≥ 1, got 2.5`},
