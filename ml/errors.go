@@ -3,6 +3,8 @@ package ml
 import (
 	"errors"
 	"fmt"
+
+	"github.com/mlforge/mlforge/param"
 )
 
 // ErrNotFitted is returned by methods that need a fitted estimator.
@@ -13,23 +15,11 @@ func NotFittedError(class string) error {
 	return fmt.Errorf("%s: %w", class, ErrNotFitted)
 }
 
-// ParamError reports a bad hyperparameter.
-type ParamError struct {
-	Param    string // JSON name, e.g. "n_neighbors"
-	Expected string // e.g. "an integer ≥ 1"
-	Got      string // the offending value as the user wrote it, JSON-encoded
-	Msg      string // optional free text used instead of Expected/Got
-}
-
-func (e *ParamError) Error() string {
-	if e.Msg != "" {
-		return e.Param + ": " + e.Msg
-	}
-	return fmt.Sprintf("%s: expected %s, got %s", e.Param, e.Expected, e.Got)
-}
-
-// BadInput marks the error as the user's input rather than a bug.
-func (e *ParamError) BadInput() bool { return true }
+// ParamError reports a bad hyperparameter: Param names it (a JSON name,
+// e.g. "n_neighbors"), Expected and Got say what was wrong ("an integer ≥
+// 1", the value as written) or Msg says it in full. It is param.Error, the
+// one error of every parameter schema.
+type ParamError = param.Error
 
 // DataError reports input data that an estimator cannot use: wrong shape, NaN
 // or infinite values, too few samples or classes.

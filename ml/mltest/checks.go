@@ -16,6 +16,7 @@ import (
 
 	"github.com/mlforge/mlforge/ml"
 	"github.com/mlforge/mlforge/ml/metrics"
+	"github.com/mlforge/mlforge/param"
 )
 
 // SkipError is what a check returns when it does not apply to the class:
@@ -1001,7 +1002,7 @@ func checkRefit(s *suite) error {
 
 // badValues returns values out of p's tagged range, or nil when p has no
 // range a plain field can break.
-func badValues(p ml.ParamInfo) []any {
+func badValues(p param.Info) []any {
 	switch p.Type {
 	case "string":
 		if len(p.Enum) > 0 {

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/mlforge/mlforge/ml"
+	"github.com/mlforge/mlforge/param"
 )
 
 // Options adjusts the suite for one class.
@@ -189,7 +190,7 @@ func newSuite(class string, opts Options) (*suite, error) {
 		return nil, err
 	}
 	s := &suite{info: info, opts: opts, params: opts.Params}
-	if s.params == nil && slices.ContainsFunc(info.Params, func(p ml.ParamInfo) bool { return p.Name == "random_state" }) {
+	if s.params == nil && slices.ContainsFunc(info.Params, func(p param.Info) bool { return p.Name == "random_state" }) {
 		s.params = json.RawMessage(`{"random_state": 0}`)
 	}
 	switch info.Task {

@@ -12,15 +12,15 @@ import (
 
 // fitIndex builds the search index over X. The caller has validated the
 // hyperparameters and the data (ml.CheckXy).
-func fitIndex(ctx context.Context, c params, X *mat.Dense) (*index, error) {
+func fitIndex(ctx context.Context, c *Params, X *mat.Dense) (*index, error) {
 	n, d := X.Dims()
-	if c.nNeighbors > n {
-		return nil, tooManyNeighbors(c.nNeighbors, n)
+	if c.NNeighbors > n {
+		return nil, tooManyNeighbors(c.NNeighbors, n)
 	}
 	p := c.effectiveP()
-	method := chooseMethod(c.algorithm, n, d, c.nNeighbors, p)
+	method := chooseMethod(c.Algorithm, n, d, c.NNeighbors, p)
 	ml.ProgressFrom(ctx).Report(ml.Event{Kind: "stage", Message: fmt.Sprintf("build %s index over %d samples", method, n)})
-	return newIndex(rowMajorCopy(X), n, d, p, method, c.leafSize), nil
+	return newIndex(rowMajorCopy(X), n, d, p, method, c.LeafSize), nil
 }
 
 func tooManyNeighbors(k, n int) error {

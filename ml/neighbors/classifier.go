@@ -19,29 +19,7 @@ import (
 // at the k-th place, scikit-learn may keep a different point of the tie, so
 // predictions can differ from it there and only there.
 type KNeighborsClassifier struct {
-	// NNeighbors is the number of neighbours that vote.
-	NNeighbors int `json:"n_neighbors" min:"1" help:"number of neighbours that vote"`
-	// Weights is "uniform" (every neighbour votes 1) or "distance" (a vote
-	// weighs 1/distance; a query at distance 0 from training points takes
-	// only their votes).
-	Weights string `json:"weights" enum:"uniform,distance" help:"uniform: equal votes; distance: votes weighted by 1/distance"`
-	// Algorithm selects the search: "brute", "kd_tree", or "auto" (brute
-	// force above 15 features, when n_neighbors ≥ n_samples/2 or when p < 1,
-	// else kd_tree). "ball_tree" is accepted and uses the k-d tree: both
-	// searches are exact, so the neighbours are the same.
-	Algorithm string `json:"algorithm" enum:"auto,ball_tree,kd_tree,brute" help:"neighbour search: auto, brute, kd_tree (ball_tree runs the k-d tree)"`
-	// LeafSize is the largest number of points in a k-d tree leaf before it is
-	// split (leaves hold leaf_size to 2·leaf_size points).
-	LeafSize int `json:"leaf_size" min:"1" help:"k-d tree leaf size"`
-	// P is the Minkowski exponent: 1 manhattan, 2 euclidean, any other
-	// p > 0 the general Minkowski distance (p < 1 with brute force only).
-	P float64 `json:"p" gt:"0" help:"Minkowski exponent: 1 manhattan, 2 euclidean"`
-	// Metric is "minkowski" (with P), or "euclidean" or "manhattan", which
-	// fix p at 2 and 1.
-	Metric string `json:"metric" enum:"minkowski,euclidean,manhattan" help:"distance: minkowski with p, euclidean or manhattan"`
-	// NJobs is the number of goroutines that answer queries: null (0) or -1
-	// for runtime.GOMAXPROCS, -2 for one fewer, and so on.
-	NJobs int `json:"n_jobs" nullable:"true" help:"goroutines for queries: null or -1 for all processors"`
+	Params
 
 	ix       *index
 	leafSize int
@@ -53,18 +31,14 @@ type KNeighborsClassifier struct {
 // 5 neighbours, uniform weights, algorithm "auto", leaf_size 30, p 2,
 // metric "minkowski".
 func NewKNeighborsClassifier() *KNeighborsClassifier {
-	return &KNeighborsClassifier{NNeighbors: 5, Weights: "uniform", Algorithm: "auto", LeafSize: 30, P: 2, Metric: "minkowski"}
+	return &KNeighborsClassifier{Params: defaultParams()}
 }
 
 const classifierName = "KNeighborsClassifier"
 
-func (c *KNeighborsClassifier) params() params {
-	return params{c.NNeighbors, c.Weights, c.Algorithm, c.LeafSize, c.P, c.Metric, c.NJobs}
-}
-
 // Validate checks the rules between hyperparameters that the tags cannot:
 // p < 1 needs algorithm "brute" or "auto".
-func (c *KNeighborsClassifier) Validate() error { return c.params().validate() }
+func (c *KNeighborsClassifier) Validate() error { return c.Params.validate() }
 
 // Fit stores the training data and builds the search index. It fails when
 // n_neighbors exceeds the number of samples.
@@ -82,7 +56,7 @@ func (c *KNeighborsClassifier) Fit(ctx context.Context, X *mat.Dense, y []float6
 	if err != nil {
 		return err
 	}
-	ix, err := fitIndex(ctx, c.params(), X)
+	ix, err := fitIndex(ctx, &c.Params, X)
 	if err != nil {
 		return err
 	}

@@ -71,9 +71,9 @@ func TestRegistry(t *testing.T) {
 func TestDefaults(t *testing.T) {
 	c := NewKNeighborsClassifier()
 	r := NewKNeighborsRegressor()
-	want := params{5, "uniform", "auto", 30, 2, "minkowski", 0}
-	if c.params() != want || r.params() != want {
-		t.Errorf("defaults %+v and %+v, want %+v (scikit-learn 1.2)", c.params(), r.params(), want)
+	want := Params{5, "uniform", "auto", 30, 2, "minkowski", 0}
+	if c.Params != want || r.Params != want {
+		t.Errorf("defaults %+v and %+v, want %+v (scikit-learn 1.2)", c.Params, r.Params, want)
 	}
 }
 

@@ -83,9 +83,9 @@ func TestParity(t *testing.T) {
 				// "auto" must choose as scikit-learn did.
 				var auto knnModel
 				if f.Estimator == classifierName {
-					auto = &KNeighborsClassifier{NNeighbors: c.Params.NNeighbors, Weights: "uniform", Algorithm: "auto", LeafSize: 30, P: c.Params.P, Metric: "minkowski"}
+					auto = &KNeighborsClassifier{Params: Params{NNeighbors: c.Params.NNeighbors, Weights: "uniform", Algorithm: "auto", LeafSize: 30, P: c.Params.P, Metric: "minkowski"}}
 				} else {
-					auto = &KNeighborsRegressor{NNeighbors: c.Params.NNeighbors, Weights: "uniform", Algorithm: "auto", LeafSize: 30, P: c.Params.P, Metric: "minkowski"}
+					auto = &KNeighborsRegressor{Params: Params{NNeighbors: c.Params.NNeighbors, Weights: "uniform", Algorithm: "auto", LeafSize: 30, P: c.Params.P, Metric: "minkowski"}}
 				}
 				if err := auto.Fit(context.Background(), Xtr, ytr); err != nil {
 					t.Fatal(err)

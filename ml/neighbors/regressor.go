@@ -14,28 +14,7 @@ import (
 // mean target of the n_neighbors nearest training points, plain or weighted
 // by inverse distance. Neighbours are found as by KNeighborsClassifier.
 type KNeighborsRegressor struct {
-	// NNeighbors is the number of neighbours averaged.
-	NNeighbors int `json:"n_neighbors" min:"1" help:"number of neighbours averaged"`
-	// Weights is "uniform" (plain mean) or "distance" (weights 1/distance; a
-	// query at distance 0 from training points takes the mean of their
-	// targets).
-	Weights string `json:"weights" enum:"uniform,distance" help:"uniform: plain mean; distance: mean weighted by 1/distance"`
-	// Algorithm selects the search: "brute", "kd_tree", or "auto" (brute
-	// force above 15 features, when n_neighbors ≥ n_samples/2 or when p < 1,
-	// else kd_tree). "ball_tree" is accepted and uses the k-d tree.
-	Algorithm string `json:"algorithm" enum:"auto,ball_tree,kd_tree,brute" help:"neighbour search: auto, brute, kd_tree (ball_tree runs the k-d tree)"`
-	// LeafSize is the largest number of points in a k-d tree leaf before it is
-	// split.
-	LeafSize int `json:"leaf_size" min:"1" help:"k-d tree leaf size"`
-	// P is the Minkowski exponent: 1 manhattan, 2 euclidean, any other
-	// p > 0 the general Minkowski distance (p < 1 with brute force only).
-	P float64 `json:"p" gt:"0" help:"Minkowski exponent: 1 manhattan, 2 euclidean"`
-	// Metric is "minkowski" (with P), or "euclidean" or "manhattan", which
-	// fix p at 2 and 1.
-	Metric string `json:"metric" enum:"minkowski,euclidean,manhattan" help:"distance: minkowski with p, euclidean or manhattan"`
-	// NJobs is the number of goroutines that answer queries: null (0) or -1
-	// for runtime.GOMAXPROCS, -2 for one fewer, and so on.
-	NJobs int `json:"n_jobs" nullable:"true" help:"goroutines for queries: null or -1 for all processors"`
+	Params
 
 	ix       *index
 	leafSize int
@@ -46,18 +25,14 @@ type KNeighborsRegressor struct {
 // 5 neighbours, uniform weights, algorithm "auto", leaf_size 30, p 2,
 // metric "minkowski".
 func NewKNeighborsRegressor() *KNeighborsRegressor {
-	return &KNeighborsRegressor{NNeighbors: 5, Weights: "uniform", Algorithm: "auto", LeafSize: 30, P: 2, Metric: "minkowski"}
+	return &KNeighborsRegressor{Params: defaultParams()}
 }
 
 const regressorName = "KNeighborsRegressor"
 
-func (r *KNeighborsRegressor) params() params {
-	return params{r.NNeighbors, r.Weights, r.Algorithm, r.LeafSize, r.P, r.Metric, r.NJobs}
-}
-
 // Validate checks the rules between hyperparameters that the tags cannot:
 // p < 1 needs algorithm "brute" or "auto".
-func (r *KNeighborsRegressor) Validate() error { return r.params().validate() }
+func (r *KNeighborsRegressor) Validate() error { return r.Params.validate() }
 
 // Fit stores the training data and builds the search index. It fails when
 // n_neighbors exceeds the number of samples.
@@ -71,7 +46,7 @@ func (r *KNeighborsRegressor) Fit(ctx context.Context, X *mat.Dense, y []float64
 	if err := ml.CheckXy(X, y); err != nil {
 		return err
 	}
-	ix, err := fitIndex(ctx, r.params(), X)
+	ix, err := fitIndex(ctx, &r.Params, X)
 	if err != nil {
 		return err
 	}

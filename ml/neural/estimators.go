@@ -10,14 +10,9 @@ import (
 	"github.com/mlforge/mlforge/ml"
 )
 
-// MLPClassifier is a multi-layer perceptron classifier, like
-// sklearn.neural_network.MLPClassifier: hidden layers with the chosen
-// activation, a logistic output for two classes and a softmax for more,
-// trained on the log-loss plus alpha/2·||W||²/n_samples.
-//
-// Every epoch (every L-BFGS iteration) is reported to ml.ProgressFrom(ctx)
-// as an "iter" event with the loss.
-type MLPClassifier struct {
+// Params are the hyperparameters of MLPClassifier and MLPRegressor, with
+// scikit-learn's names, declared once and embedded in both.
+type Params struct {
 	HiddenLayerSizes   []int     `json:"hidden_layer_sizes" help:"number of neurons in each hidden layer"`
 	Activation         string    `json:"activation" enum:"identity,logistic,tanh,relu" help:"activation of the hidden layers"`
 	Solver             string    `json:"solver" enum:"lbfgs,sgd,adam" help:"weight optimizer"`
@@ -39,6 +34,30 @@ type MLPClassifier struct {
 	Epsilon            float64   `json:"epsilon" gt:"0" help:"Adam's numerical stability term"`
 	NIterNoChange      int       `json:"n_iter_no_change" min:"1" help:"epochs without tol improvement before stopping (sgd, adam)"`
 	MaxFun             int       `json:"max_fun" min:"1" help:"maximum loss evaluations (lbfgs)"`
+}
+
+func defaultParams() Params {
+	return Params{HiddenLayerSizes: []int{100}, Activation: "relu", Solver: "adam", Alpha: 1e-4, LearningRate: "constant",
+		LearningRateInit: 1e-3, PowerT: 0.5, MaxIter: 200, Shuffle: true, Tol: 1e-4, Momentum: 0.9, NesterovsMomentum: true,
+		ValidationFraction: 0.1, Beta1: 0.9, Beta2: 0.999, Epsilon: 1e-8, NIterNoChange: 10, MaxFun: 15000}
+}
+
+func (m *Params) config() *config {
+	return &config{hidden: slices.Clone(m.HiddenLayerSizes), activation: m.Activation, solver: m.Solver, lrSched: m.LearningRate,
+		alpha: m.Alpha, lrInit: m.LearningRateInit, powerT: m.PowerT, maxIter: m.MaxIter, maxFun: m.MaxFun, noChange: m.NIterNoChange,
+		batch: m.BatchSize, shuffle: m.Shuffle, nesterov: m.NesterovsMomentum, early: m.EarlyStopping, seed: m.RandomState,
+		tol: m.Tol, momentum: m.Momentum, valFrac: m.ValidationFraction, beta1: m.Beta1, beta2: m.Beta2, eps: m.Epsilon}
+}
+
+// MLPClassifier is a multi-layer perceptron classifier, like
+// sklearn.neural_network.MLPClassifier: hidden layers with the chosen
+// activation, a logistic output for two classes and a softmax for more,
+// trained on the log-loss plus alpha/2·||W||²/n_samples.
+//
+// Every epoch (every L-BFGS iteration) is reported to ml.ProgressFrom(ctx)
+// as an "iter" event with the loss.
+type MLPClassifier struct {
+	Params
 
 	net     *net
 	res     fitResult
@@ -50,27 +69,7 @@ type MLPClassifier struct {
 // activation and an identity output, trained on the squared error /2 plus
 // alpha/2·||W||²/n_samples.
 type MLPRegressor struct {
-	HiddenLayerSizes   []int     `json:"hidden_layer_sizes" help:"number of neurons in each hidden layer"`
-	Activation         string    `json:"activation" enum:"identity,logistic,tanh,relu" help:"activation of the hidden layers"`
-	Solver             string    `json:"solver" enum:"lbfgs,sgd,adam" help:"weight optimizer"`
-	Alpha              float64   `json:"alpha" min:"0" help:"L2 penalty strength"`
-	BatchSize          BatchSize `json:"batch_size" expect:"\"auto\" or an integer ≥ 1" help:"minibatch size; auto is min(200, n_samples)"`
-	LearningRate       string    `json:"learning_rate" enum:"constant,invscaling,adaptive" help:"learning-rate schedule of sgd"`
-	LearningRateInit   float64   `json:"learning_rate_init" gt:"0" help:"initial learning rate (sgd, adam)"`
-	PowerT             float64   `json:"power_t" min:"0" help:"exponent of the invscaling schedule"`
-	MaxIter            int       `json:"max_iter" min:"1" help:"maximum epochs (sgd, adam) or iterations (lbfgs)"`
-	Shuffle            bool      `json:"shuffle" help:"shuffle the samples every epoch (sgd, adam)"`
-	RandomState        int       `json:"random_state" nullable:"true" help:"seed of the weights, shuffling and validation split"`
-	Tol                float64   `json:"tol" min:"0" help:"tolerance of the stopping rules"`
-	Momentum           float64   `json:"momentum" min:"0" max:"1" help:"momentum of sgd"`
-	NesterovsMomentum  bool      `json:"nesterovs_momentum" help:"Nesterov's momentum (sgd)"`
-	EarlyStopping      bool      `json:"early_stopping" help:"stop when the validation score stops improving (sgd, adam)"`
-	ValidationFraction float64   `json:"validation_fraction" min:"0" lt:"1" help:"fraction held out for early stopping"`
-	Beta1              float64   `json:"beta_1" min:"0" lt:"1" help:"Adam's first-moment decay"`
-	Beta2              float64   `json:"beta_2" min:"0" lt:"1" help:"Adam's second-moment decay"`
-	Epsilon            float64   `json:"epsilon" gt:"0" help:"Adam's numerical stability term"`
-	NIterNoChange      int       `json:"n_iter_no_change" min:"1" help:"epochs without tol improvement before stopping (sgd, adam)"`
-	MaxFun             int       `json:"max_fun" min:"1" help:"maximum loss evaluations (lbfgs)"`
+	Params
 
 	net *net
 	res fitResult
@@ -82,35 +81,11 @@ type MLPRegressor struct {
 // power_t 0.5, max_iter 200, shuffle, tol 1e-4, momentum 0.9, Nesterov's
 // momentum, no early stopping, validation_fraction 0.1, beta_1 0.9, beta_2
 // 0.999, epsilon 1e-8, n_iter_no_change 10, max_fun 15000.
-func NewMLPClassifier() *MLPClassifier {
-	return &MLPClassifier{HiddenLayerSizes: []int{100}, Activation: "relu", Solver: "adam", Alpha: 1e-4, LearningRate: "constant",
-		LearningRateInit: 1e-3, PowerT: 0.5, MaxIter: 200, Shuffle: true, Tol: 1e-4, Momentum: 0.9, NesterovsMomentum: true,
-		ValidationFraction: 0.1, Beta1: 0.9, Beta2: 0.999, Epsilon: 1e-8, NIterNoChange: 10, MaxFun: 15000}
-}
+func NewMLPClassifier() *MLPClassifier { return &MLPClassifier{Params: defaultParams()} }
 
 // NewMLPRegressor returns an MLPRegressor with scikit-learn 1.2's defaults
 // (those of NewMLPClassifier).
-func NewMLPRegressor() *MLPRegressor {
-	c := NewMLPClassifier()
-	return &MLPRegressor{HiddenLayerSizes: c.HiddenLayerSizes, Activation: c.Activation, Solver: c.Solver, Alpha: c.Alpha,
-		LearningRate: c.LearningRate, LearningRateInit: c.LearningRateInit, PowerT: c.PowerT, MaxIter: c.MaxIter, Shuffle: c.Shuffle,
-		Tol: c.Tol, Momentum: c.Momentum, NesterovsMomentum: c.NesterovsMomentum, ValidationFraction: c.ValidationFraction,
-		Beta1: c.Beta1, Beta2: c.Beta2, Epsilon: c.Epsilon, NIterNoChange: c.NIterNoChange, MaxFun: c.MaxFun}
-}
-
-func (m *MLPClassifier) config() *config {
-	return &config{hidden: slices.Clone(m.HiddenLayerSizes), activation: m.Activation, solver: m.Solver, lrSched: m.LearningRate,
-		alpha: m.Alpha, lrInit: m.LearningRateInit, powerT: m.PowerT, maxIter: m.MaxIter, maxFun: m.MaxFun, noChange: m.NIterNoChange,
-		batch: m.BatchSize, shuffle: m.Shuffle, nesterov: m.NesterovsMomentum, early: m.EarlyStopping, seed: m.RandomState,
-		tol: m.Tol, momentum: m.Momentum, valFrac: m.ValidationFraction, beta1: m.Beta1, beta2: m.Beta2, eps: m.Epsilon}
-}
-
-func (m *MLPRegressor) config() *config {
-	return &config{hidden: slices.Clone(m.HiddenLayerSizes), activation: m.Activation, solver: m.Solver, lrSched: m.LearningRate,
-		alpha: m.Alpha, lrInit: m.LearningRateInit, powerT: m.PowerT, maxIter: m.MaxIter, maxFun: m.MaxFun, noChange: m.NIterNoChange,
-		batch: m.BatchSize, shuffle: m.Shuffle, nesterov: m.NesterovsMomentum, early: m.EarlyStopping, seed: m.RandomState,
-		tol: m.Tol, momentum: m.Momentum, valFrac: m.ValidationFraction, beta1: m.Beta1, beta2: m.Beta2, eps: m.Epsilon}
-}
+func NewMLPRegressor() *MLPRegressor { return &MLPRegressor{Params: defaultParams()} }
 
 // Validate checks hidden_layer_sizes, validation_fraction with early
 // stopping, and batch_size.

@@ -35,16 +35,8 @@ func init() {
 // as scikit-learn seeds it, so for the same random_state the tree is the
 // same as scikit-learn 1.2's, node for node, even with max_features set.
 type DecisionTreeClassifier struct {
-	Criterion             string      `json:"criterion" enum:"gini,entropy,log_loss" help:"impurity measure: gini, or entropy (log_loss is the same)"`
-	Splitter              string      `json:"splitter" enum:"best,random" help:"best: the best split of each examined feature; random: one random threshold per feature"`
-	MaxDepth              int         `json:"max_depth" min:"1" nullable:"true" help:"maximum depth of the tree; null (or 0) grows until leaves are pure or too small"`
-	MinSamplesSplit       Count       `json:"min_samples_split" expect:"an integer ≥ 2 or a fraction of the samples in (0, 1] written with a decimal point" help:"minimum samples a node needs to be split"`
-	MinSamplesLeaf        Count       `json:"min_samples_leaf" expect:"an integer ≥ 1 or a fraction of the samples in (0, 1) written with a decimal point" help:"minimum samples in each leaf"`
-	MinWeightFractionLeaf float64     `json:"min_weight_fraction_leaf" min:"0" max:"0.5" help:"minimum fraction of the total sample weight in each leaf"`
-	MaxFeatures           MaxFeatures `json:"max_features" nullable:"true" expect:"null, an integer ≥ 1, a number in (0, 1], \"sqrt\", \"log2\" or \"auto\"" help:"features examined per split; null means all"`
-	RandomState           int         `json:"random_state" min:"0" max:"4294967295" nullable:"true" help:"seed of the feature draws; null means 0 (mlforge is always seeded)"`
-	MaxLeafNodes          int         `json:"max_leaf_nodes" min:"2" nullable:"true" help:"grow best first up to this many leaves; null (or 0) means unlimited, grown depth first"`
-	MinImpurityDecrease   float64     `json:"min_impurity_decrease" min:"0" help:"split a node only if the weighted impurity decrease is at least this"`
+	Criterion string `json:"criterion" enum:"gini,entropy,log_loss" help:"impurity measure: gini, or entropy (log_loss is the same)"`
+	Params
 
 	classes []float64
 	treeAccessors
@@ -54,19 +46,11 @@ type DecisionTreeClassifier struct {
 // defaults: gini, best splitter, unlimited depth, min_samples_split 2,
 // min_samples_leaf 1, all features.
 func NewDecisionTreeClassifier() *DecisionTreeClassifier {
-	return &DecisionTreeClassifier{
-		Criterion:       "gini",
-		Splitter:        "best",
-		MinSamplesSplit: Count{N: 2},
-		MinSamplesLeaf:  Count{N: 1},
-	}
+	return &DecisionTreeClassifier{Criterion: "gini", Params: defaultParams()}
 }
 
 func (m *DecisionTreeClassifier) params() *params {
-	return &params{criterion: m.Criterion, splitter: m.Splitter, maxDepth: m.MaxDepth,
-		minSamplesSplit: m.MinSamplesSplit, minSamplesLeaf: m.MinSamplesLeaf,
-		minWeightFractionLeaf: m.MinWeightFractionLeaf, maxFeatures: m.MaxFeatures,
-		randomState: m.RandomState, maxLeafNodes: m.MaxLeafNodes, minImpurityDecrease: m.MinImpurityDecrease}
+	return &params{criterion: m.Criterion, Params: m.Params}
 }
 
 // Validate checks min_samples_split, min_samples_leaf and max_features,

@@ -9,31 +9,24 @@ import (
 	"gonum.org/v1/gonum/mat"
 )
 
-// params are the hyperparameters shared by both estimators.
+// params are the hyperparameters a tree is grown with: the criterion of
+// its estimator and the shared Params.
 type params struct {
-	criterion             string
-	splitter              string
-	maxDepth              int
-	minSamplesSplit       Count
-	minSamplesLeaf        Count
-	minWeightFractionLeaf float64
-	maxFeatures           MaxFeatures
-	randomState           int
-	maxLeafNodes          int
-	minImpurityDecrease   float64
+	criterion string
+	Params
 }
 
 // validate checks what the struct tags cannot.
 func (p *params) validate() error {
-	c := p.minSamplesSplit
+	c := p.MinSamplesSplit
 	if !(c.Frac == 0 && c.N >= 2 || c.Frac > 0 && c.Frac <= 1 && c.N == 0) {
 		return &ml.ParamError{Param: "min_samples_split", Expected: minSamplesSplitExpect, Got: c.String()}
 	}
-	c = p.minSamplesLeaf
+	c = p.MinSamplesLeaf
 	if !(c.Frac == 0 && c.N >= 1 || c.Frac > 0 && c.Frac < 1 && c.N == 0) {
 		return &ml.ParamError{Param: "min_samples_leaf", Expected: minSamplesLeafExpect, Got: c.String()}
 	}
-	return p.maxFeatures.validate()
+	return p.MaxFeatures.validate()
 }
 
 const (
@@ -89,29 +82,29 @@ func grow(ctx context.Context, p *params, X *mat.Dense, y target, sampleWeight [
 		pairs:               pairs,
 		features:            make([]int, nFeat),
 		constFeatures:       make([]int, nFeat),
-		rng:                 sklearnSeed(uint32(p.randomState)),
-		random:              p.splitter == "random",
+		rng:                 sklearnSeed(uint32(p.RandomState)),
+		random:              p.Splitter == "random",
 		maxDepth:            math.MaxInt32,
-		minImpurityDecrease: p.minImpurityDecrease,
-		maxLeafNodes:        p.maxLeafNodes,
+		minImpurityDecrease: p.MinImpurityDecrease,
+		maxLeafNodes:        p.MaxLeafNodes,
 	}
 	for i := range b.features {
 		b.features[i] = i
 	}
-	if p.maxDepth > 0 {
-		b.maxDepth = p.maxDepth
+	if p.MaxDepth > 0 {
+		b.maxDepth = p.MaxDepth
 	}
-	b.minSamplesLeaf = p.minSamplesLeaf.resolve(nRows)
-	b.minSamplesSplit = p.minSamplesSplit.resolve(nRows)
-	if p.minSamplesSplit.Frac != 0 {
+	b.minSamplesLeaf = p.MinSamplesLeaf.resolve(nRows)
+	b.minSamplesSplit = p.MinSamplesSplit.resolve(nRows)
+	if p.MinSamplesSplit.Frac != 0 {
 		b.minSamplesSplit = max(2, b.minSamplesSplit)
 	}
 	b.minSamplesSplit = max(b.minSamplesSplit, 2*b.minSamplesLeaf)
-	b.maxFeatures = p.maxFeatures.resolve(nFeat, y.classes != nil)
+	b.maxFeatures = p.MaxFeatures.resolve(nFeat, y.classes != nil)
 	if sampleWeight == nil {
-		b.minWeightLeaf = p.minWeightFractionLeaf * float64(nRows)
+		b.minWeightLeaf = p.MinWeightFractionLeaf * float64(nRows)
 	} else {
-		b.minWeightLeaf = p.minWeightFractionLeaf * wTotal
+		b.minWeightLeaf = p.MinWeightFractionLeaf * wTotal
 	}
 	if y.classes != nil {
 		b.nValues = y.nClass
