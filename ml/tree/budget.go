@@ -23,13 +23,13 @@ func (m *DecisionTreeRegressor) EstimateMemory(n, p, k int) int64 {
 // 2·n/min_samples_leaf − 1 nodes; max_depth allows 2^(max_depth+1) − 1 and
 // max_leaf_nodes 2·max_leaf_nodes − 1.
 func (p *params) maxNodes(n int) int64 {
-	leaf := max(p.minSamplesLeaf.resolve(n), 1)
+	leaf := max(p.MinSamplesLeaf.resolve(n), 1)
 	nodes := budget.Mul(2, int64(max(n, 1)/leaf+1))
-	if p.maxDepth > 0 && p.maxDepth < 62 {
-		nodes = min(nodes, int64(1)<<(p.maxDepth+1))
+	if p.MaxDepth > 0 && p.MaxDepth < 62 {
+		nodes = min(nodes, int64(1)<<(p.MaxDepth+1))
 	}
-	if p.maxLeafNodes > 0 {
-		nodes = min(nodes, budget.Mul(2, int64(p.maxLeafNodes)))
+	if p.MaxLeafNodes > 0 {
+		nodes = min(nodes, budget.Mul(2, int64(p.MaxLeafNodes)))
 	}
 	return nodes
 }
