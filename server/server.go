@@ -56,7 +56,7 @@ type Config struct {
 	// attempts of a run may die with the server (see jobs.Config).
 	RunLimits   jobs.Limits
 	MaxAttempts int
-	Logger  *slog.Logger
+	Logger      *slog.Logger
 	// Limits bound requests in time and the heavy ones in number.
 	Limits Limits
 	// TrustedOrigins are origins (scheme://host[:port]) besides the
