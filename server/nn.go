@@ -64,8 +64,8 @@ func networkCatalogue() map[string]any {
 	return map[string]any{
 		"layers":     entries(nn.LayerCatalogue(), nil),
 		"losses":     entries(nn.LossCatalogue(), func(n string) bool { return !slices.Contains(specExcludedLosses, n) }),
-		"optimizers": entries(optim.Catalogue(), nil),
-		"schedulers": entries(optim.SchedulerCatalogue(), func(n string) bool { return slices.Contains(spec.SchedulerTypes(), n) }),
+		"optimizers": optim.Catalogue(),
+		"schedulers": optim.SchedulerCatalogue(),
 		"transforms": tr,
 	}
 }

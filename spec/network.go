@@ -10,11 +10,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"math/rand/v2"
 	"os"
 	"regexp"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -115,144 +113,6 @@ func (s *Spec) networkTask() ml.Task {
 // specLosses are the losses a spec can train with; BCE losses need targets
 // that a spec cannot describe.
 var specLosses = []string{"CrossEntropyLoss", "L1Loss", "MSELoss", "NLLLoss", "SmoothL1Loss"}
-
-// SchedulerTypes lists the learning-rate schedulers a spec may name.
-func SchedulerTypes() []string {
-	return []string{"CosineAnnealingLR", "ExponentialLR", "ReduceLROnPlateau", "StepLR"}
-}
-
-// Scheduler is a learning-rate schedule stepped once per epoch. Step takes
-// the epoch's validation loss, which only ReduceLROnPlateau uses.
-type Scheduler interface {
-	Step(valLoss float64)
-	State() map[string]float64
-	LoadState(map[string]float64)
-}
-
-type epochSched struct{ s optim.Scheduler }
-
-func (e epochSched) Step(float64) { e.s.Step() }
-func (e epochSched) State() map[string]float64 {
-	return map[string]float64{"last_epoch": float64(e.s.LastEpoch())}
-}
-func (e epochSched) LoadState(m map[string]float64) { e.s.SetLastEpoch(int(m["last_epoch"])) }
-
-type plateauSched struct{ r *optim.ReduceLROnPlateau }
-
-func (p plateauSched) Step(v float64)                 { p.r.Step(v) }
-func (p plateauSched) State() map[string]float64      { return p.r.State() }
-func (p plateauSched) LoadState(m map[string]float64) { p.r.LoadState(m) }
-
-// NewScheduler builds the scheduler st describes over opt, with PyTorch's
-// names and defaults (StepLR: step_size, gamma 0.1; ExponentialLR: gamma;
-// CosineAnnealingLR: T_max, eta_min 0; ReduceLROnPlateau: mode "min",
-// factor 0.1, patience 10, threshold 1e-4, threshold_mode "rel", cooldown
-// 0, min_lr 0, eps 1e-8). Unknown names get a "did you mean".
-func NewScheduler(st Step, opt optim.Optimizer) (Scheduler, error) {
-	var raw map[string]json.RawMessage
-	if len(bytes.TrimSpace(st.Params)) > 0 {
-		if err := json.Unmarshal(st.Params, &raw); err != nil {
-			return nil, fmt.Errorf("%s: expected an object of parameters: %v", st.Type, err)
-		}
-	}
-	used := map[string]bool{}
-	var perr error
-	num := func(name string, def float64, required bool) float64 {
-		used[name] = true
-		v, ok := raw[name]
-		if !ok {
-			if required && perr == nil {
-				perr = fmt.Errorf("%s: %s is required", st.Type, name)
-			}
-			return def
-		}
-		var f float64
-		if err := json.Unmarshal(v, &f); err != nil && perr == nil {
-			perr = fmt.Errorf("%s: %s: expected a number, got %s", st.Type, name, v)
-		}
-		return f
-	}
-	integer := func(name string, def int, required bool) int {
-		f := num(name, float64(def), required)
-		if f != math.Trunc(f) && perr == nil {
-			perr = fmt.Errorf("%s: %s: expected an integer, got %v", st.Type, name, f)
-		}
-		return int(f)
-	}
-	str := func(name, def string) string {
-		used[name] = true
-		v, ok := raw[name]
-		if !ok {
-			return def
-		}
-		var s string
-		if err := json.Unmarshal(v, &s); err != nil && perr == nil {
-			perr = fmt.Errorf("%s: %s: expected a string, got %s", st.Type, name, v)
-		}
-		return s
-	}
-	var out Scheduler
-	var err error
-	switch st.Type {
-	case "StepLR":
-		step, gamma := integer("step_size", 0, true), num("gamma", 0.1, false)
-		integer("last_epoch", -1, false)
-		var s *optim.StepLR
-		if s, err = optim.NewStepLR(opt, step, gamma); err == nil {
-			out = epochSched{s}
-		}
-	case "ExponentialLR":
-		gamma := num("gamma", 0, true)
-		integer("last_epoch", -1, false)
-		var s *optim.ExponentialLR
-		if s, err = optim.NewExponentialLR(opt, gamma); err == nil {
-			out = epochSched{s}
-		}
-	case "CosineAnnealingLR":
-		tmax, eta := integer("T_max", 0, true), num("eta_min", 0, false)
-		integer("last_epoch", -1, false)
-		var s *optim.CosineAnnealingLR
-		if s, err = optim.NewCosineAnnealingLR(opt, tmax, eta); err == nil {
-			out = epochSched{s}
-		}
-	case "ReduceLROnPlateau":
-		r := optim.NewReduceLROnPlateau(opt)
-		r.Mode = str("mode", r.Mode)
-		r.Factor = num("factor", r.Factor, false)
-		r.Patience = integer("patience", r.Patience, false)
-		r.Threshold = num("threshold", r.Threshold, false)
-		r.ThresholdMode = str("threshold_mode", r.ThresholdMode)
-		r.Cooldown = integer("cooldown", r.Cooldown, false)
-		r.MinLR = num("min_lr", r.MinLR, false)
-		r.Eps = num("eps", r.Eps, false)
-		if err = r.Validate(); err == nil {
-			out = plateauSched{r}
-		}
-	default:
-		return nil, fmt.Errorf("unknown scheduler %q%s, expected one of %s", st.Type, suggest.Hint(st.Type, SchedulerTypes()), strings.Join(SchedulerTypes(), ", "))
-	}
-	var unknown, known []string
-	for k := range raw {
-		if !used[k] {
-			unknown = append(unknown, k)
-		}
-	}
-	for k := range used {
-		known = append(known, k)
-	}
-	if len(unknown) > 0 {
-		sort.Strings(unknown)
-		sort.Strings(known)
-		return nil, fmt.Errorf("%s: unknown parameter %q%s, expected one of %s", st.Type, unknown[0], suggest.Hint(unknown[0], known), strings.Join(known, ", "))
-	}
-	if perr != nil {
-		return nil, perr
-	}
-	if err != nil {
-		return nil, errors.New(strings.TrimPrefix(err.Error(), "optim: "))
-	}
-	return out, nil
-}
 
 // ResolveLayers returns a copy of layers with every parameter written as
 // "n_labels" replaced by nLabels (which must be positive for it to be
@@ -556,11 +416,11 @@ func (s *Spec) validateNetwork(c *errs, env Env, dataOK bool) ml.Task {
 	}
 	if s.Scheduler != nil {
 		path := "scheduler"
-		if !contains(SchedulerTypes(), s.Scheduler.Type) {
+		if !contains(optim.SchedulerNames(), s.Scheduler.Type) {
 			path = "scheduler.type"
 		}
-		if _, err := NewScheduler(*s.Scheduler, dummy); err != nil {
-			c.add(path, err.Error())
+		if _, err := optim.NewScheduler(s.Scheduler.Type, dummy, s.Scheduler.Params); err != nil {
+			c.add(path, strings.TrimPrefix(err.Error(), "optim: "))
 		}
 	}
 	if s.BatchSize == 0 {

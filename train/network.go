@@ -93,9 +93,9 @@ func runNetwork(ctx context.Context, s *spec.Spec, opt Options, rep ml.Reporter)
 	if err != nil {
 		return nil, err
 	}
-	var sched spec.Scheduler
+	var sched optim.EpochScheduler
 	if s.Scheduler != nil {
-		if sched, err = spec.NewScheduler(*s.Scheduler, o); err != nil {
+		if sched, err = optim.NewScheduler(s.Scheduler.Type, o, s.Scheduler.Params); err != nil {
 			return nil, err
 		}
 	}
@@ -476,7 +476,7 @@ type trainer struct {
 	seq   *nn.Sequential
 	loss  nn.Loss
 	optim optim.Optimizer
-	sched spec.Scheduler
+	sched optim.EpochScheduler
 	d     *netData
 	dir   string
 	task  ml.Task

@@ -9,11 +9,27 @@ import (
 
 // AdamConfig holds torch.optim.Adam's and AdamW's hyperparameters.
 type AdamConfig struct {
-	LR          float64    `json:"lr"`
-	Betas       [2]float64 `json:"betas"`
-	Eps         float64    `json:"eps"`
-	WeightDecay float64    `json:"weight_decay"`
-	AMSGrad     bool       `json:"amsgrad"`
+	LR          float64    `json:"lr" min:"0" help:"learning rate"`
+	Betas       [2]float64 `json:"betas" min:"0" lt:"1" help:"decay rates of the moment estimates, each in [0, 1)"`
+	Eps         float64    `json:"eps" min:"0" help:"added to the denominator"`
+	WeightDecay float64    `json:"weight_decay" min:"0" help:"L2 penalty"`
+	AMSGrad     bool       `json:"amsgrad" help:"the AMSGrad variant"`
+}
+
+// adamWConfig is AdamConfig as AdamW documents it (its weight decay is
+// decoupled); the two convert into each other.
+type adamWConfig struct {
+	LR          float64    `json:"lr" min:"0" help:"learning rate"`
+	Betas       [2]float64 `json:"betas" min:"0" lt:"1" help:"decay rates of the moment estimates, each in [0, 1)"`
+	Eps         float64    `json:"eps" min:"0" help:"added to the denominator"`
+	WeightDecay float64    `json:"weight_decay" min:"0" help:"decoupled weight decay"`
+	AMSGrad     bool       `json:"amsgrad" help:"the AMSGrad variant"`
+}
+
+func init() {
+	register("Adam", "Adam", DefaultAdam, NewAdam)
+	register("AdamW", "Adam with decoupled weight decay", func() adamWConfig { return adamWConfig(DefaultAdamW()) },
+		func(params []*nn.Var, c adamWConfig) (*Adam, error) { return NewAdamW(params, AdamConfig(c)) })
 }
 
 // DefaultAdam returns Adam's defaults: lr 1e-3, betas (0.9, 0.999), eps
@@ -130,176 +146,6 @@ func (o *Adam) State() *State {
 // LoadState restores a State from State.
 func (o *Adam) LoadState(s *State) error {
 	if err := checkKind(s, o.kind()); err != nil {
-		return err
-	}
-	if err := o.b.load(s, o.params); err != nil {
-		return err
-	}
-	for i := range o.steps {
-		o.steps[i] = int(s.Scalars[fmt.Sprintf("%d.step", i)])
-	}
-	o.lr = s.Scalars["lr"]
-	return nil
-}
-
-// RMSpropConfig holds torch.optim.RMSprop's hyperparameters.
-type RMSpropConfig struct {
-	LR          float64 `json:"lr"`
-	Alpha       float64 `json:"alpha"`
-	Eps         float64 `json:"eps"`
-	WeightDecay float64 `json:"weight_decay"`
-	Momentum    float64 `json:"momentum"`
-	Centered    bool    `json:"centered"`
-}
-
-// DefaultRMSprop returns RMSprop's defaults: lr 1e-2, alpha 0.99, eps 1e-8.
-func DefaultRMSprop() RMSpropConfig {
-	return RMSpropConfig{LR: 1e-2, Alpha: 0.99, Eps: 1e-8}
-}
-
-// RMSprop divides the gradient by a running root mean square of recent
-// gradients (torch.optim.RMSprop).
-type RMSprop struct {
-	base
-	cfg RMSpropConfig
-	b   bufs
-}
-
-// NewRMSprop returns an RMSprop optimizer.
-func NewRMSprop(params []*nn.Var, cfg RMSpropConfig) (*RMSprop, error) {
-	if !(cfg.LR >= 0) || !(cfg.Eps >= 0) || !(cfg.WeightDecay >= 0) || !(cfg.Momentum >= 0) || !(cfg.Alpha >= 0) {
-		return nil, fmt.Errorf("optim: RMSprop: lr %v, alpha %v, eps %v, weight_decay %v and momentum %v must be non-negative", cfg.LR, cfg.Alpha, cfg.Eps, cfg.WeightDecay, cfg.Momentum)
-	}
-	return &RMSprop{base: base{params: params, lr: cfg.LR}, cfg: cfg, b: newBufs(len(params), "square_avg", "momentum_buffer", "grad_avg")}, nil
-}
-
-// Step applies one update.
-func (o *RMSprop) Step() {
-	lr, alpha, oa, eps, wd, mom := float32(o.lr), float32(o.cfg.Alpha), float32(1-o.cfg.Alpha), float32(o.cfg.Eps), float32(o.cfg.WeightDecay), float32(o.cfg.Momentum)
-	for i, p := range o.params {
-		if p.Grad == nil {
-			continue
-		}
-		w, g := p.Data.Data, p.Grad.Data[:len(p.Data.Data)]
-		sq, _ := o.b.get(0, i, p, 0)
-		var buf, ga []float32
-		if mom > 0 {
-			buf, _ = o.b.get(1, i, p, 0)
-		}
-		if o.cfg.Centered {
-			ga, _ = o.b.get(2, i, p, 0)
-		}
-		for j, gv := range g {
-			if wd != 0 {
-				gv += wd * w[j]
-			}
-			sq[j] = sq[j]*alpha + oa*gv*gv
-			var avg float32
-			if ga != nil {
-				ga[j] = ga[j]*alpha + oa*gv
-				avg = float32(math.Sqrt(float64(sq[j]-ga[j]*ga[j]))) + eps
-			} else {
-				avg = float32(math.Sqrt(float64(sq[j]))) + eps
-			}
-			if buf != nil {
-				buf[j] = buf[j]*mom + gv/avg
-				w[j] -= lr * buf[j]
-			} else {
-				w[j] -= lr * (gv / avg)
-			}
-		}
-	}
-}
-
-// State returns the running averages and the learning rate.
-func (o *RMSprop) State() *State {
-	s := newState()
-	s.Scalars["kind.RMSprop"] = 1
-	s.Scalars["lr"] = o.lr
-	o.b.save(s)
-	return s
-}
-
-// LoadState restores a State from State.
-func (o *RMSprop) LoadState(s *State) error {
-	if err := checkKind(s, "RMSprop"); err != nil {
-		return err
-	}
-	if err := o.b.load(s, o.params); err != nil {
-		return err
-	}
-	o.lr = s.Scalars["lr"]
-	return nil
-}
-
-// AdagradConfig holds torch.optim.Adagrad's hyperparameters.
-type AdagradConfig struct {
-	LR                      float64 `json:"lr"`
-	LRDecay                 float64 `json:"lr_decay"`
-	WeightDecay             float64 `json:"weight_decay"`
-	InitialAccumulatorValue float64 `json:"initial_accumulator_value"`
-	Eps                     float64 `json:"eps"`
-}
-
-// DefaultAdagrad returns Adagrad's defaults: lr 1e-2, eps 1e-10.
-func DefaultAdagrad() AdagradConfig { return AdagradConfig{LR: 1e-2, Eps: 1e-10} }
-
-// Adagrad scales each coordinate by the root of its summed squared
-// gradients (torch.optim.Adagrad).
-type Adagrad struct {
-	base
-	cfg   AdagradConfig
-	steps []int
-	b     bufs
-}
-
-// NewAdagrad returns an Adagrad optimizer.
-func NewAdagrad(params []*nn.Var, cfg AdagradConfig) (*Adagrad, error) {
-	if !(cfg.LR >= 0) || !(cfg.LRDecay >= 0) || !(cfg.WeightDecay >= 0) || !(cfg.InitialAccumulatorValue >= 0) || !(cfg.Eps >= 0) {
-		return nil, fmt.Errorf("optim: Adagrad: lr %v, lr_decay %v, weight_decay %v, initial_accumulator_value %v and eps %v must be non-negative", cfg.LR, cfg.LRDecay, cfg.WeightDecay, cfg.InitialAccumulatorValue, cfg.Eps)
-	}
-	return &Adagrad{base: base{params: params, lr: cfg.LR}, cfg: cfg, steps: make([]int, len(params)), b: newBufs(len(params), "sum")}, nil
-}
-
-// Step applies one update.
-func (o *Adagrad) Step() {
-	eps, wd := float32(o.cfg.Eps), float32(o.cfg.WeightDecay)
-	for i, p := range o.params {
-		if p.Grad == nil {
-			continue
-		}
-		o.steps[i]++
-		clr := float32(o.lr / (1 + float64(o.steps[i]-1)*o.cfg.LRDecay))
-		w, g := p.Data.Data, p.Grad.Data[:len(p.Data.Data)]
-		sum, _ := o.b.get(0, i, p, float32(o.cfg.InitialAccumulatorValue))
-		for j, gv := range g {
-			if wd != 0 {
-				gv += wd * w[j]
-			}
-			sum[j] += gv * gv
-			std := float32(math.Sqrt(float64(sum[j]))) + eps
-			w[j] -= clr * (gv / std)
-		}
-	}
-}
-
-// State returns the accumulators, step counts and learning rate.
-func (o *Adagrad) State() *State {
-	s := newState()
-	s.Scalars["kind.Adagrad"] = 1
-	s.Scalars["lr"] = o.lr
-	for i, st := range o.steps {
-		if st > 0 {
-			s.Scalars[fmt.Sprintf("%d.step", i)] = float64(st)
-		}
-	}
-	o.b.save(s)
-	return s
-}
-
-// LoadState restores a State from State.
-func (o *Adagrad) LoadState(s *State) error {
-	if err := checkKind(s, "Adagrad"); err != nil {
 		return err
 	}
 	if err := o.b.load(s, o.params); err != nil {

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/mlforge/mlforge/nn"
+	"github.com/mlforge/mlforge/param"
 )
 
 // acceptedNames returns the parameter names a constructor accepts, read
@@ -30,7 +30,7 @@ func acceptedNames(t *testing.T, build func(raw json.RawMessage) error) []string
 // checkCatalogue compares entries with their constructor: the same
 // parameter names, required parameters rejected when missing, and every
 // default, given explicitly, building what leaving it out builds.
-func checkCatalogue(t *testing.T, cat []nn.Info, names []string, required map[string]any, build func(name string, raw json.RawMessage) (any, error)) {
+func checkCatalogue(t *testing.T, cat []param.Entry, names []string, required map[string]any, build func(name string, raw json.RawMessage) (any, error)) {
 	t.Helper()
 	var got []string
 	for _, info := range cat {

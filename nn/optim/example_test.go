@@ -26,7 +26,7 @@ func ExampleNew() {
 			panic(err)
 		}
 		opt.Step()
-		sched.(optim.Scheduler).Step()
+		sched.Step(float64(loss.Item())) // the loss is read by ReduceLROnPlateau only
 	}
 	fmt.Printf("p = %.3f, lr = %.4g\n", p.Data.Data[0], opt.LR())
 	// Output: p = 3.000, lr = 0.005

@@ -4,14 +4,10 @@
 package optim
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"math"
-	"sort"
 	"strings"
 
-	"github.com/mlforge/mlforge/internal/suggest"
 	"github.com/mlforge/mlforge/nn"
 	"github.com/mlforge/mlforge/tensor"
 )
@@ -165,84 +161,4 @@ func ClipGradNorm(params []*nn.Var, maxNorm float64) float64 {
 		}
 	}
 	return total
-}
-
-// Names lists the optimizer names New accepts.
-func Names() []string { return []string{"Adagrad", "Adam", "AdamW", "RMSprop", "SGD"} }
-
-// New builds the optimizer called name (PyTorch's class name) over params
-// from a JSON object of PyTorch's keyword arguments ({"lr": 0.1,
-// "momentum": 0.9}); missing keys take PyTorch's defaults (SGD requires lr).
-// Unknown keys are errors with a suggestion.
-func New(name string, params []*nn.Var, raw json.RawMessage) (Optimizer, error) {
-	var cfg any
-	switch name {
-	case "SGD":
-		c := SGDConfig{LR: math.NaN()}
-		cfg = &c
-	case "Adam":
-		c := DefaultAdam()
-		cfg = &c
-	case "AdamW":
-		c := DefaultAdamW()
-		cfg = &c
-	case "RMSprop":
-		c := DefaultRMSprop()
-		cfg = &c
-	case "Adagrad":
-		c := DefaultAdagrad()
-		cfg = &c
-	default:
-		return nil, fmt.Errorf("optim: unknown optimizer %q%s, expected one of %s", name, suggest.Hint(name, Names()), strings.Join(Names(), ", "))
-	}
-	if len(bytes.TrimSpace(raw)) > 0 {
-		if err := decodeStrict(raw, cfg); err != nil {
-			return nil, fmt.Errorf("optim: %s: %w", name, err)
-		}
-	}
-	switch c := cfg.(type) {
-	case *SGDConfig:
-		if math.IsNaN(c.LR) {
-			return nil, fmt.Errorf("optim: SGD: lr is required")
-		}
-		return NewSGD(params, *c)
-	case *AdamConfig:
-		if name == "AdamW" {
-			return NewAdamW(params, *c)
-		}
-		return NewAdam(params, *c)
-	case *RMSpropConfig:
-		return NewRMSprop(params, *c)
-	case *AdagradConfig:
-		return NewAdagrad(params, *c)
-	}
-	panic("unreachable")
-}
-
-// decodeStrict decodes a JSON object into v, rejecting unknown keys with a
-// "did you mean".
-func decodeStrict(raw json.RawMessage, v any) error {
-	var m map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &m); err != nil {
-		return fmt.Errorf("expected a JSON object of parameters: %v", err)
-	}
-	known := jsonNames(v)
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		found := false
-		for _, n := range known {
-			found = found || n == k
-		}
-		if !found {
-			return fmt.Errorf("unknown parameter %q%s, expected one of %s", k, suggest.Hint(k, known), strings.Join(known, ", "))
-		}
-	}
-	if err := json.Unmarshal(raw, v); err != nil {
-		return fmt.Errorf("invalid parameters: %v", err)
-	}
-	return nil
 }

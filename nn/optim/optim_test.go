@@ -199,7 +199,11 @@ func TestNewErrors(t *testing.T) {
 		`Adamm|{}`:                      `unknown optimizer "Adamm" (did you mean "Adam"?)`,
 		`SGD|{}`:                        `optim: SGD: lr is required`,
 		`SGD|{"lr":0.1,"momentun":0.9}`: `optim: SGD: unknown parameter "momentun" (did you mean "momentum"?)`,
-		`Adam|{"lr":-1}`:                `optim: Adam: lr -1`,
+		`Adam|{"lr":-1}`:                `optim: Adam: lr: expected a number ≥ 0, got -1`,
+		`Adam|{"betas":[0.9]}`:          `optim: Adam: betas: expected a list of numbers each ≥ 0 and < 1, got [0.9]`,
+		`AdamW|{"betas":[0.9, 1]}`:      `optim: AdamW: betas: expected a list of numbers each ≥ 0 and < 1, got 1`,
+		`SGD|{"lr":"0.1"}`:              `optim: SGD: lr: expected a number ≥ 0, got "0.1"`,
+		`SGD|[1]`:                       `optim: SGD: params: expected an object, got [1]`,
 	}
 	for in, want := range cases {
 		var name, raw string
@@ -231,8 +235,10 @@ func TestNewSchedulerErrors(t *testing.T) {
 		`StepLr|{"step_size":2}`:                        `unknown scheduler "StepLr" (did you mean "StepLR"?)`,
 		`StepLR|{}`:                                     `step_size is required`,
 		`StepLR|{"step_size":2,"gama":0.5}`:             `unknown parameter "gama" (did you mean "gamma"?)`,
-		`ReduceLROnPlateau|{"mode":"maximum"}`:          `mode is "maximum", expected "min" or "max"`,
-		`CosineAnnealingLR|{"T_max":0}`:                 `T_max 0 must be positive`,
+		`ReduceLROnPlateau|{"mode":"maximum"}`:          `optim: ReduceLROnPlateau: mode: expected one of "min", "max", got "maximum"`,
+		`CosineAnnealingLR|{"T_max":0}`:                 `optim: CosineAnnealingLR: T_max: expected an integer ≥ 1, got 0`,
+		`StepLR|{"step_size":2,"last_epoch":3}`:         `optim: StepLR: last_epoch: expected one of -1, got 3`,
+		`StepLR|{"step_size":2,"last_epoch":-1}`:        ``,
 		`ReduceLROnPlateau|{"patience":2,"factor":0.5}`: ``,
 	}
 	for in, want := range cases {

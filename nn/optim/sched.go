@@ -1,13 +1,10 @@
 package optim
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"math"
-	"strings"
 
-	"github.com/mlforge/mlforge/internal/suggest"
+	"github.com/mlforge/mlforge/param"
 )
 
 // Scheduler changes an optimizer's learning rate once per epoch (or per
@@ -40,6 +37,32 @@ func (s *schedBase) LastEpoch() int { return s.lastEpoch }
 // SetLastEpoch sets the epoch counter.
 func (s *schedBase) SetLastEpoch(e int) { s.lastEpoch = e }
 
+// LastEpoch is the last_epoch keyword argument of PyTorch's epoch
+// schedulers. Only -1 (a new schedule) is accepted: a run resumes from its
+// checkpoint, which restores the schedule.
+type LastEpoch struct {
+	LastEpoch int `json:"last_epoch" enum:"-1" help:"must be -1 (a resumed run restores the schedule from its checkpoint)"`
+}
+
+// StepLRParams are StepLR's keyword arguments.
+type StepLRParams struct {
+	StepSize int     `json:"step_size" required:"true" min:"1" help:"epochs between decays"`
+	Gamma    float64 `json:"gamma" gt:"0" help:"decay factor"`
+	LastEpoch
+}
+
+func init() {
+	registerScheduler("StepLR", "multiply the rate by gamma every step_size epochs",
+		func() StepLRParams { return StepLRParams{Gamma: 0.1, LastEpoch: LastEpoch{-1}} },
+		func(opt Optimizer, c StepLRParams) (EpochScheduler, error) {
+			s, err := NewStepLR(opt, c.StepSize, c.Gamma)
+			if err != nil {
+				return nil, err
+			}
+			return epochSched{s}, nil
+		})
+}
+
 // StepLR multiplies the learning rate by Gamma every StepSize epochs.
 type StepLR struct {
 	schedBase
@@ -63,6 +86,24 @@ func (s *StepLR) Step() {
 	}
 }
 
+// ExponentialLRParams are ExponentialLR's keyword arguments.
+type ExponentialLRParams struct {
+	Gamma float64 `json:"gamma" required:"true" gt:"0" help:"decay factor"`
+	LastEpoch
+}
+
+func init() {
+	registerScheduler("ExponentialLR", "multiply the rate by gamma every epoch",
+		func() ExponentialLRParams { return ExponentialLRParams{LastEpoch: LastEpoch{-1}} },
+		func(opt Optimizer, c ExponentialLRParams) (EpochScheduler, error) {
+			s, err := NewExponentialLR(opt, c.Gamma)
+			if err != nil {
+				return nil, err
+			}
+			return epochSched{s}, nil
+		})
+}
+
 // ExponentialLR multiplies the learning rate by Gamma every epoch.
 type ExponentialLR struct {
 	schedBase
@@ -81,6 +122,25 @@ func NewExponentialLR(opt Optimizer, gamma float64) (*ExponentialLR, error) {
 func (s *ExponentialLR) Step() {
 	s.lastEpoch++
 	s.opt.SetLR(s.opt.LR() * s.Gamma)
+}
+
+// CosineAnnealingLRParams are CosineAnnealingLR's keyword arguments.
+type CosineAnnealingLRParams struct {
+	TMax   int     `json:"T_max" required:"true" min:"1" help:"epochs of a half period"`
+	EtaMin float64 `json:"eta_min" min:"0" help:"minimum rate"`
+	LastEpoch
+}
+
+func init() {
+	registerScheduler("CosineAnnealingLR", "cosine annealing from the initial rate to eta_min over T_max epochs",
+		func() CosineAnnealingLRParams { return CosineAnnealingLRParams{LastEpoch: LastEpoch{-1}} },
+		func(opt Optimizer, c CosineAnnealingLRParams) (EpochScheduler, error) {
+			s, err := NewCosineAnnealingLR(opt, c.TMax, c.EtaMin)
+			if err != nil {
+				return nil, err
+			}
+			return epochSched{s}, nil
+		})
 }
 
 // CosineAnnealingLR anneals the learning rate from its base value to EtaMin
@@ -115,27 +175,45 @@ func (s *CosineAnnealingLR) Step() {
 	s.opt.SetLR(lr)
 }
 
+// PlateauParams are ReduceLROnPlateau's keyword arguments.
+type PlateauParams struct {
+	// Mode is "min" (lower is better) or "max".
+	Mode string `json:"mode" enum:"min,max" help:"min: lower is better"`
+	// Factor multiplies the rate on a plateau (< 1).
+	Factor float64 `json:"factor" gt:"0" lt:"1" help:"multiplies the rate on a plateau"`
+	// Patience is the number of epochs without improvement tolerated.
+	Patience int `json:"patience" min:"0" help:"epochs without improvement tolerated"`
+	// Threshold is the minimum improvement, relative ("rel") or absolute
+	// ("abs") according to ThresholdMode.
+	Threshold     float64 `json:"threshold" min:"0" help:"minimum improvement"`
+	ThresholdMode string  `json:"threshold_mode" enum:"rel,abs" help:"relative or absolute threshold"`
+	// Cooldown is the number of epochs to wait after a reduction.
+	Cooldown int `json:"cooldown" min:"0" help:"epochs to wait after a reduction"`
+	// MinLR bounds the rate from below.
+	MinLR float64 `json:"min_lr" min:"0" help:"lower bound of the rate"`
+	// Eps is the smallest change of rate applied.
+	Eps float64 `json:"eps" min:"0" help:"smallest change applied"`
+}
+
+// DefaultPlateau returns PyTorch's defaults: mode "min", factor 0.1,
+// patience 10, threshold 1e-4 ("rel"), cooldown 0, min_lr 0, eps 1e-8.
+func DefaultPlateau() PlateauParams {
+	return PlateauParams{Mode: "min", Factor: 0.1, Patience: 10, Threshold: 1e-4, ThresholdMode: "rel", Eps: 1e-8}
+}
+
+func init() {
+	registerScheduler("ReduceLROnPlateau", "reduce the rate when the validation loss stops improving", DefaultPlateau,
+		func(opt Optimizer, c PlateauParams) (EpochScheduler, error) {
+			return plateauSched{&ReduceLROnPlateau{opt: opt, PlateauParams: c}}, nil
+		})
+}
+
 // ReduceLROnPlateau multiplies the learning rate by Factor when a metric
 // has stopped improving for Patience epochs (torch.optim.lr_scheduler.
 // ReduceLROnPlateau). Its Step takes the metric.
 type ReduceLROnPlateau struct {
 	opt Optimizer
-	// Mode is "min" (lower is better) or "max".
-	Mode string
-	// Factor multiplies the rate on a plateau (< 1).
-	Factor float64
-	// Patience is the number of epochs without improvement tolerated.
-	Patience int
-	// Threshold is the minimum improvement, relative ("rel") or absolute
-	// ("abs") according to ThresholdMode.
-	Threshold     float64
-	ThresholdMode string
-	// Cooldown is the number of epochs to wait after a reduction.
-	Cooldown int
-	// MinLR bounds the rate from below.
-	MinLR float64
-	// Eps is the smallest change of rate applied.
-	Eps float64
+	PlateauParams
 
 	best             float64
 	numBad, cooldown int
@@ -143,27 +221,18 @@ type ReduceLROnPlateau struct {
 	started          bool
 }
 
-// NewReduceLROnPlateau returns a scheduler with PyTorch's defaults: mode
-// "min", factor 0.1, patience 10, threshold 1e-4 ("rel"), cooldown 0,
-// min_lr 0, eps 1e-8. Change the fields before the first Step, then call
+// NewReduceLROnPlateau returns a scheduler with PyTorch's defaults (see
+// DefaultPlateau). Change the fields before the first Step, then call
 // Validate.
 func NewReduceLROnPlateau(opt Optimizer) *ReduceLROnPlateau {
-	return &ReduceLROnPlateau{opt: opt, Mode: "min", Factor: 0.1, Patience: 10, Threshold: 1e-4, ThresholdMode: "rel", Eps: 1e-8}
+	return &ReduceLROnPlateau{opt: opt, PlateauParams: DefaultPlateau()}
 }
 
-// Validate checks the settings.
+// Validate checks the settings against the bounds and choices of
+// PlateauParams.
 func (r *ReduceLROnPlateau) Validate() error {
-	if r.Mode != "min" && r.Mode != "max" {
-		return fmt.Errorf("optim: ReduceLROnPlateau: mode is %q, expected \"min\" or \"max\"", r.Mode)
-	}
-	if r.ThresholdMode != "rel" && r.ThresholdMode != "abs" {
-		return fmt.Errorf("optim: ReduceLROnPlateau: threshold_mode is %q, expected \"rel\" or \"abs\"", r.ThresholdMode)
-	}
-	if !(r.Factor > 0 && r.Factor < 1) {
-		return fmt.Errorf("optim: ReduceLROnPlateau: factor %v must be in (0, 1)", r.Factor)
-	}
-	if r.Patience < 0 || r.Cooldown < 0 || !(r.MinLR >= 0) || !(r.Threshold >= 0) || !(r.Eps >= 0) {
-		return fmt.Errorf("optim: ReduceLROnPlateau: patience %d, cooldown %d, min_lr %v, threshold %v and eps %v must be non-negative", r.Patience, r.Cooldown, r.MinLR, r.Threshold, r.Eps)
+	if err := param.Validate(&r.PlateauParams); err != nil {
+		return fmt.Errorf("optim: ReduceLROnPlateau: %w", err)
 	}
 	return nil
 }
@@ -231,80 +300,4 @@ func (r *ReduceLROnPlateau) State() map[string]float64 {
 func (r *ReduceLROnPlateau) LoadState(s map[string]float64) {
 	r.best, r.numBad, r.cooldown, r.lastEpoch = s["best"], int(s["num_bad_epochs"]), int(s["cooldown_counter"]), int(s["last_epoch"])
 	r.started = true
-}
-
-// SchedulerNames lists the scheduler names NewScheduler accepts.
-func SchedulerNames() []string {
-	return []string{"CosineAnnealingLR", "ExponentialLR", "ReduceLROnPlateau", "StepLR"}
-}
-
-// NewScheduler builds a scheduler from its PyTorch class name and keyword
-// arguments (a JSON object: {"step_size": 10, "gamma": 0.5}). StepLR,
-// ExponentialLR and CosineAnnealingLR return a Scheduler;
-// ReduceLROnPlateau returns a *ReduceLROnPlateau, stepped with a metric.
-func NewScheduler(name string, opt Optimizer, raw json.RawMessage) (any, error) {
-	switch name {
-	case "StepLR":
-		c := struct {
-			StepSize *int    `json:"step_size"`
-			Gamma    float64 `json:"gamma"`
-		}{Gamma: 0.1}
-		if err := decodeOpt(raw, &c); err != nil {
-			return nil, fmt.Errorf("optim: StepLR: %w", err)
-		}
-		if c.StepSize == nil {
-			return nil, fmt.Errorf("optim: StepLR: step_size is required")
-		}
-		return NewStepLR(opt, *c.StepSize, c.Gamma)
-	case "ExponentialLR":
-		c := struct {
-			Gamma *float64 `json:"gamma"`
-		}{}
-		if err := decodeOpt(raw, &c); err != nil {
-			return nil, fmt.Errorf("optim: ExponentialLR: %w", err)
-		}
-		if c.Gamma == nil {
-			return nil, fmt.Errorf("optim: ExponentialLR: gamma is required")
-		}
-		return NewExponentialLR(opt, *c.Gamma)
-	case "CosineAnnealingLR":
-		c := struct {
-			TMax   *int    `json:"T_max"`
-			EtaMin float64 `json:"eta_min"`
-		}{}
-		if err := decodeOpt(raw, &c); err != nil {
-			return nil, fmt.Errorf("optim: CosineAnnealingLR: %w", err)
-		}
-		if c.TMax == nil {
-			return nil, fmt.Errorf("optim: CosineAnnealingLR: T_max is required")
-		}
-		return NewCosineAnnealingLR(opt, *c.TMax, c.EtaMin)
-	case "ReduceLROnPlateau":
-		r := NewReduceLROnPlateau(opt)
-		c := struct {
-			Mode          *string  `json:"mode"`
-			Factor        *float64 `json:"factor"`
-			Patience      *int     `json:"patience"`
-			Threshold     *float64 `json:"threshold"`
-			ThresholdMode *string  `json:"threshold_mode"`
-			Cooldown      *int     `json:"cooldown"`
-			MinLR         *float64 `json:"min_lr"`
-			Eps           *float64 `json:"eps"`
-		}{&r.Mode, &r.Factor, &r.Patience, &r.Threshold, &r.ThresholdMode, &r.Cooldown, &r.MinLR, &r.Eps}
-		if err := decodeOpt(raw, &c); err != nil {
-			return nil, fmt.Errorf("optim: ReduceLROnPlateau: %w", err)
-		}
-		if err := r.Validate(); err != nil {
-			return nil, err
-		}
-		return r, nil
-	}
-	return nil, fmt.Errorf("optim: unknown scheduler %q%s, expected one of %s", name, suggest.Hint(name, SchedulerNames()), strings.Join(SchedulerNames(), ", "))
-}
-
-func decodeOpt(raw json.RawMessage, v any) error {
-	if len(bytes.TrimSpace(raw)) == 0 {
-		return nil
-	}
-	return decodeStrict(raw, v)
 }

@@ -2,31 +2,22 @@ package optim
 
 import (
 	"fmt"
-	"reflect"
-	"strings"
 
 	"github.com/mlforge/mlforge/nn"
 )
 
-// jsonNames lists the json tag names of the struct v points to.
-func jsonNames(v any) []string {
-	t := reflect.TypeOf(v).Elem()
-	var out []string
-	for i := 0; i < t.NumField(); i++ {
-		if tag := strings.Split(t.Field(i).Tag.Get("json"), ",")[0]; tag != "" && tag != "-" {
-			out = append(out, tag)
-		}
-	}
-	return out
+func init() {
+	register("SGD", "stochastic gradient descent with optional (Nesterov) momentum", func() SGDConfig { return SGDConfig{} }, NewSGD)
 }
 
 // SGDConfig holds torch.optim.SGD's hyperparameters.
+// It has no default learning rate: New requires lr.
 type SGDConfig struct {
-	LR          float64 `json:"lr"`
-	Momentum    float64 `json:"momentum"`
-	Dampening   float64 `json:"dampening"`
-	WeightDecay float64 `json:"weight_decay"`
-	Nesterov    bool    `json:"nesterov"`
+	LR          float64 `json:"lr" required:"true" min:"0" help:"learning rate"`
+	Momentum    float64 `json:"momentum" min:"0" help:"momentum factor"`
+	Dampening   float64 `json:"dampening" min:"0" help:"dampening of the momentum"`
+	WeightDecay float64 `json:"weight_decay" min:"0" help:"L2 penalty"`
+	Nesterov    bool    `json:"nesterov" help:"Nesterov momentum (needs a momentum and zero dampening)"`
 }
 
 // SGD is stochastic gradient descent with optional momentum, dampening,
