@@ -4,7 +4,7 @@ package tensor
 
 import "golang.org/x/sys/cpu"
 
-//go:generate go run asmgen.go
+//go:generate go run asmgen.go asmgen_pack.go asmgen_elementwise.go
 
 //go:noescape
 func gemmKernelAVX512(kc int, ap, bp, c *float32, ldc int, alpha, beta float32)
