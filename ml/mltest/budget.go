@@ -63,6 +63,9 @@ func checkMemoryEstimate(s *suite) error {
 		used += allocatedBy(func() { _, fitErr = t.Transform(X) })
 	}
 	if used > memoryFactor*uint64(est) {
+		if raceEnabled {
+			return &SkipError{Reason: fmt.Sprintf("under the race detector sync.Pool drops items at random, so Fit's %d allocated bytes are not its own; the plain test run checks the estimate", used)}
+		}
 		return fmt.Errorf("Fit on %dx%d data allocated %d bytes, more than %d times EstimateMemory's %d", n, p, used, memoryFactor, est)
 	}
 	return nil
