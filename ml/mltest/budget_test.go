@@ -2,6 +2,7 @@ package mltest
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 
@@ -56,6 +57,10 @@ func TestMemoryEstimateCheck(t *testing.T) {
 		"FakeScaler":        "",
 	} {
 		err := RunCheck(class, OptionsFor(class), "memory_estimate")
+		var skip *SkipError
+		if raceEnabled && errors.As(err, &skip) && strings.Contains(want, "more than") {
+			continue // the over-estimate check skips under the race detector (see race_on.go)
+		}
 		switch {
 		case want == "" && err != nil:
 			t.Errorf("%s: %v", class, err)
