@@ -171,7 +171,7 @@ func (s *Server) createRun(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	w.Header().Set("Location", "/api/runs/"+run.ID)
-	writeJSON(w, http.StatusAccepted, api.Created{ID: run.ID, Name: run.Name, Status: api.Status(run.Status)})
+	writeJSON(w, http.StatusAccepted, api.Created{ID: run.ID, Name: run.Name, Status: run.Status})
 	return nil
 }
 
@@ -251,7 +251,7 @@ func runClass(sp *spec.Spec) string {
 
 // view is a run as the API shows it; full keeps its spec and result.
 func view(run *store.Run, full bool) api.Run {
-	v := api.Run{ID: run.ID, Name: run.Name, Status: api.Status(run.Status), Class: run.Class, Error: run.Error,
+	v := api.Run{ID: run.ID, Name: run.Name, Status: run.Status, Class: run.Class, Error: run.Error,
 		Attempt: run.Attempt, CancelRequested: run.CancelRequested, CreatedAt: run.CreatedAt,
 		StartedAt: run.StartedAt, FinishedAt: run.FinishedAt, HeartbeatAt: run.HeartbeatAt}
 	if full {
@@ -392,7 +392,7 @@ func (s *Server) runMetrics(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	out := api.Metrics{RunID: run.ID, Status: api.Status(run.Status), Series: map[string][]api.Point{}}
+	out := api.Metrics{RunID: run.ID, Status: run.Status, Series: map[string][]api.Point{}}
 	for _, p := range pts {
 		out.Series[p.Series] = append(out.Series[p.Series], api.Point{Step: p.Step, Epoch: p.Epoch, Value: p.Value, T: p.Time.UnixMilli()})
 	}

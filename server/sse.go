@@ -103,7 +103,7 @@ func (s *Server) runEvents(w http.ResponseWriter, r *http.Request) error {
 			if extend() != nil {
 				return nil
 			}
-			end, _ := json.Marshal(api.End{Status: api.Status(cur.Status)})
+			end, _ := json.Marshal(api.End{Status: cur.Status})
 			fmt.Fprintf(w, "event: %s\ndata: %s\n\n", api.EventEnd, end)
 			flush()
 			return nil

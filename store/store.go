@@ -13,6 +13,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/mlforge/mlforge/api"
 	"os"
 	"strconv"
 	"strings"
@@ -25,22 +26,22 @@ import (
 // ErrNotFound is returned when a run does not exist.
 var ErrNotFound = errors.New("not found")
 
-// Status is the state of a run.
-type Status string
-
+// Status is the state of a run; the store keeps the API's values (package
+// api declares them once, for the server and its clients).
+//
 // The states a run goes through: queued → running → succeeded, failed or
 // cancelled. A run interrupted by a crash goes back to queued with its
 // attempt counter raised.
-const (
-	Queued    Status = "queued"
-	Running   Status = "running"
-	Succeeded Status = "succeeded"
-	Failed    Status = "failed"
-	Cancelled Status = "cancelled"
-)
+type Status = api.Status
 
-// Done reports whether s is final.
-func (s Status) Done() bool { return s == Succeeded || s == Failed || s == Cancelled }
+// The run states.
+const (
+	Queued    = api.Queued
+	Running   = api.Running
+	Succeeded = api.Succeeded
+	Failed    = api.Failed
+	Cancelled = api.Cancelled
+)
 
 // Run is one training run.
 type Run struct {
