@@ -425,3 +425,50 @@ func (l *LogSoftmax) OutShape(in []int) ([]int, error) {
 
 // Name returns "LogSoftmax".
 func (*LogSoftmax) Name() string { return "LogSoftmax" }
+
+// inplaceParam is the inplace flag PyTorch's activations take; the
+// operations here never work in place, which gives the same values.
+type inplaceParam struct {
+	Inplace bool `json:"inplace" help:"accepted for PyTorch compatibility"`
+}
+
+// LeakyReLUParams are torch.nn.LeakyReLU's keyword arguments.
+type LeakyReLUParams struct {
+	NegativeSlope float64 `json:"negative_slope" help:"slope for negative inputs"`
+	inplaceParam
+}
+
+// GELUParams are torch.nn.GELU's keyword arguments.
+type GELUParams struct {
+	Approximate string `json:"approximate" enum:"none,tanh" help:"tanh approximation or exact"`
+	inplaceParam
+}
+
+// SoftmaxParams are torch.nn.Softmax's and LogSoftmax's keyword arguments
+// (inplace is accepted as it always was).
+type SoftmaxParams struct {
+	Dim int `json:"dim" help:"dimension of the softmax"`
+	inplaceParam
+}
+
+// registerActivation adds an activation whose only parameter is inplace.
+func registerActivation(name, doc string, m func() Module) {
+	registerLayer(name, doc, func() inplaceParam { return inplaceParam{} },
+		func(inplaceParam, *layerCtx) (Module, error) { return m(), nil })
+}
+
+func init() {
+	registerActivation("ReLU", "max(0, x)", func() Module { return &ReLU{} })
+	registerActivation("Sigmoid", "1 / (1 + exp(-x))", func() Module { return &Sigmoid{} })
+	registerActivation("Tanh", "hyperbolic tangent", func() Module { return &Tanh{} })
+	registerLayer("LeakyReLU", "max(0, x) + negative_slope · min(0, x)", func() LeakyReLUParams { return LeakyReLUParams{NegativeSlope: 0.01} },
+		func(p LeakyReLUParams, _ *layerCtx) (Module, error) {
+			return &LeakyReLU{NegativeSlope: float32(p.NegativeSlope)}, nil
+		})
+	registerLayer("GELU", "Gaussian error linear unit", func() GELUParams { return GELUParams{Approximate: "none"} },
+		func(p GELUParams, _ *layerCtx) (Module, error) { return &GELU{Approximate: p.Approximate}, nil })
+	registerLayer("Softmax", "softmax along a dimension", func() SoftmaxParams { return SoftmaxParams{Dim: -1} },
+		func(p SoftmaxParams, _ *layerCtx) (Module, error) { return &Softmax{Dim: p.Dim}, nil })
+	registerLayer("LogSoftmax", "log of the softmax along a dimension (pair with NLLLoss)", func() SoftmaxParams { return SoftmaxParams{Dim: -1} },
+		func(p SoftmaxParams, _ *layerCtx) (Module, error) { return &LogSoftmax{Dim: p.Dim}, nil })
+}

@@ -583,3 +583,62 @@ func convT2dBack(n *Var) {
 		}
 	}
 }
+
+// Conv2dParams are torch.nn.Conv2d's keyword arguments, in PyTorch's
+// order.
+type Conv2dParams struct {
+	InChannels  int     `json:"in_channels" auto:"true" min:"1" help:"channels of the input"`
+	OutChannels int     `json:"out_channels" required:"true" min:"1" nlabels:"true" help:"channels of the output"`
+	KernelSize  Pair    `json:"kernel_size" required:"true" min:"1" help:"window height and width (an int for a square)"`
+	Stride      Pair    `json:"stride" min:"1" help:"step of the window"`
+	Padding     Padding `json:"padding" min:"0" help:"zero padding: an int, a pair, \"valid\" or (stride 1) \"same\""`
+	Dilation    Pair    `json:"dilation" min:"1" help:"spacing between kernel elements"`
+	Groups      int     `json:"groups" min:"1" help:"blocked connections from input to output channels"`
+	Bias        bool    `json:"bias" help:"learn an additive bias"`
+	PaddingMode string  `json:"padding_mode" enum:"zeros" help:"only zero padding"`
+}
+
+// ConvTranspose2dParams are torch.nn.ConvTranspose2d's keyword arguments,
+// in PyTorch's order.
+type ConvTranspose2dParams struct {
+	InChannels    int              `json:"in_channels" auto:"true" min:"1" help:"channels of the input"`
+	OutChannels   int              `json:"out_channels" required:"true" min:"1" nlabels:"true" help:"channels of the output"`
+	KernelSize    Pair             `json:"kernel_size" required:"true" min:"1" help:"window height and width (an int for a square)"`
+	Stride        Pair             `json:"stride" min:"1" help:"step of the window"`
+	Padding       TransposePadding `json:"padding" min:"0" help:"zero padding removed from the output: an int, a pair or \"valid\""`
+	OutputPadding Pair             `json:"output_padding" min:"0" help:"extra size added to one side of the output"`
+	Groups        int              `json:"groups" min:"1" help:"blocked connections from input to output channels"`
+	Bias          bool             `json:"bias" help:"learn an additive bias"`
+	Dilation      Pair             `json:"dilation" min:"1" help:"spacing between kernel elements"`
+	PaddingMode   string           `json:"padding_mode" enum:"zeros" help:"only zero padding"`
+}
+
+func init() {
+	registerLayer("Conv2d", "2-D convolution over (N, C, H, W)",
+		func() Conv2dParams {
+			return Conv2dParams{Stride: Pair{1, 1}, Dilation: Pair{1, 1}, Groups: 1, Bias: true, PaddingMode: "zeros"}
+		},
+		func(p Conv2dParams, c *layerCtx) (Module, error) {
+			in, err := orAuto(p.InChannels, "in_channels", c.channels)
+			if err != nil {
+				return nil, err
+			}
+			opt := ConvOptions{Stride: p.Stride, Dilation: p.Dilation, Groups: p.Groups}
+			if opt.Padding, err = p.Padding.resolve(p.KernelSize, p.Stride, p.Dilation); err != nil {
+				return nil, err
+			}
+			return conv2dShell(in, p.OutChannels, p.KernelSize, opt, p.Bias)
+		})
+	registerLayer("ConvTranspose2d", "2-D transposed convolution (fractionally strided)",
+		func() ConvTranspose2dParams {
+			return ConvTranspose2dParams{Stride: Pair{1, 1}, Dilation: Pair{1, 1}, Groups: 1, Bias: true, PaddingMode: "zeros"}
+		},
+		func(p ConvTranspose2dParams, c *layerCtx) (Module, error) {
+			in, err := orAuto(p.InChannels, "in_channels", c.channels)
+			if err != nil {
+				return nil, err
+			}
+			opt := ConvOptions{Stride: p.Stride, Padding: p.Padding.Size, Dilation: p.Dilation, OutputPadding: p.OutputPadding, Groups: p.Groups}
+			return convTranspose2dShell(in, p.OutChannels, p.KernelSize, opt, p.Bias)
+		})
+}

@@ -88,3 +88,14 @@ func dropoutBack(n *Var) {
 		ga[i] += v * m[i]
 	}
 }
+
+// DropoutParams are torch.nn.Dropout's keyword arguments.
+type DropoutParams struct {
+	P       float64 `json:"p" min:"0" max:"1" expect:"a probability" help:"probability of an element to be zeroed"`
+	Inplace bool    `json:"inplace" help:"accepted for PyTorch compatibility"`
+}
+
+func init() {
+	registerLayer("Dropout", "zero elements with probability p during training", func() DropoutParams { return DropoutParams{P: 0.5} },
+		func(p DropoutParams, _ *layerCtx) (Module, error) { return NewDropout(p.P, nil) }) // allocate seeds it
+}

@@ -117,3 +117,17 @@ func embeddingBack(n *Var) {
 		axpy(gw[int(k)*D:(int(k)+1)*D], 1, gy[i*D:(i+1)*D])
 	}
 }
+
+// EmbeddingParams are torch.nn.Embedding's keyword arguments.
+type EmbeddingParams struct {
+	NumEmbeddings int  `json:"num_embeddings" required:"true" min:"1" help:"size of the dictionary"`
+	EmbeddingDim  int  `json:"embedding_dim" required:"true" min:"1" help:"size of each embedding vector"`
+	PaddingIdx    *int `json:"padding_idx" nullable:"true" type:"int" help:"index whose vector stays zero (none by default)"`
+}
+
+func init() {
+	registerLayer("Embedding", "lookup table of embedding vectors for integer indices", func() EmbeddingParams { return EmbeddingParams{} },
+		func(p EmbeddingParams, _ *layerCtx) (Module, error) {
+			return embeddingShell(p.NumEmbeddings, p.EmbeddingDim, p.PaddingIdx)
+		})
+}

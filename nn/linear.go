@@ -196,3 +196,24 @@ func (t *linearDotTask) run(part, parts int) {
 		}
 	}
 }
+
+// LinearParams are torch.nn.Linear's keyword arguments.
+type LinearParams struct {
+	InFeatures  int  `json:"in_features" auto:"true" min:"1" help:"size of each input sample"`
+	OutFeatures int  `json:"out_features" required:"true" min:"1" nlabels:"true" help:"size of each output sample"`
+	Bias        bool `json:"bias" help:"learn an additive bias"`
+}
+
+func init() {
+	registerLayer("Linear", "y = x Wᵀ + b over the last dimension", func() LinearParams { return LinearParams{Bias: true} },
+		func(p LinearParams, c *layerCtx) (Module, error) {
+			in, err := orAuto(p.InFeatures, "in_features", c.lastDim)
+			if err != nil {
+				return nil, err
+			}
+			if in < 1 {
+				return nil, fmt.Errorf("in_features %d and out_features %d must be positive", in, p.OutFeatures)
+			}
+			return &Linear{InFeatures: in, OutFeatures: p.OutFeatures, hasBias: p.Bias}, nil
+		})
+}

@@ -37,14 +37,14 @@ func reductionCode(r string) (int, error) {
 // probabilities shaped like the input (IgnoreIndex does not apply to those).
 type CrossEntropyLoss struct {
 	// Weight rescales each class (nil: all 1).
-	Weight []float32
+	Weight []float32 `json:"weight" nullable:"true" help:"a weight per class"`
 	// IgnoreIndex is a target value that contributes nothing (default -100).
-	IgnoreIndex int
+	IgnoreIndex int `json:"ignore_index" help:"target value that is ignored"`
 	// LabelSmoothing in [0, 1] mixes the target with the uniform
 	// distribution.
-	LabelSmoothing float64
+	LabelSmoothing float64 `json:"label_smoothing" min:"0" max:"1" help:"mix the target with the uniform distribution"`
 	// Reduction is "mean" (default), "sum" or "none".
-	Reduction string
+	Reduction string `json:"reduction" enum:"mean,sum,none" help:"how the per-sample losses are combined"`
 }
 
 // NewCrossEntropyLoss returns PyTorch's defaults: no weight, ignore_index
@@ -64,9 +64,9 @@ func (l *CrossEntropyLoss) Forward(g *Graph, input, target *Var) *Var {
 // NLLLoss is the negative log-likelihood of log-probabilities; shapes as in
 // CrossEntropyLoss.
 type NLLLoss struct {
-	Weight      []float32
-	IgnoreIndex int
-	Reduction   string
+	Weight      []float32 `json:"weight" nullable:"true" help:"a weight per class"`
+	IgnoreIndex int       `json:"ignore_index" help:"target value that is ignored"`
+	Reduction   string    `json:"reduction" enum:"mean,sum,none" help:"how the per-sample losses are combined"`
 }
 
 // NewNLLLoss returns PyTorch's defaults: ignore_index -100, mean reduction.
@@ -265,7 +265,9 @@ const (
 )
 
 // MSELoss is the mean squared error.
-type MSELoss struct{ Reduction string }
+type MSELoss struct {
+	Reduction string `json:"reduction" enum:"mean,sum,none" help:"how the per-sample losses are combined"`
+}
 
 // Forward computes the loss.
 func (l *MSELoss) Forward(g *Graph, input, target *Var) *Var {
@@ -273,7 +275,9 @@ func (l *MSELoss) Forward(g *Graph, input, target *Var) *Var {
 }
 
 // L1Loss is the mean absolute error.
-type L1Loss struct{ Reduction string }
+type L1Loss struct {
+	Reduction string `json:"reduction" enum:"mean,sum,none" help:"how the per-sample losses are combined"`
+}
 
 // Forward computes the loss.
 func (l *L1Loss) Forward(g *Graph, input, target *Var) *Var {
@@ -283,8 +287,8 @@ func (l *L1Loss) Forward(g *Graph, input, target *Var) *Var {
 // SmoothL1Loss is quadratic for |x-y| < Beta and linear beyond (PyTorch's
 // default Beta is 1; Beta 0 is L1Loss).
 type SmoothL1Loss struct {
-	Reduction string
-	Beta      float64
+	Beta      float64 `json:"beta" min:"0" help:"threshold between the quadratic and linear parts"`
+	Reduction string  `json:"reduction" enum:"mean,sum,none" help:"how the per-sample losses are combined"`
 }
 
 // NewSmoothL1Loss returns PyTorch's defaults: beta 1, mean reduction.
@@ -300,7 +304,9 @@ func (l *SmoothL1Loss) Forward(g *Graph, input, target *Var) *Var {
 
 // BCELoss is the binary cross-entropy of probabilities in [0, 1]; the logs
 // are clamped at -100 as in PyTorch.
-type BCELoss struct{ Reduction string }
+type BCELoss struct {
+	Reduction string `json:"reduction" enum:"mean,sum,none" help:"how the per-sample losses are combined"`
+}
 
 // Forward computes the loss.
 func (l *BCELoss) Forward(g *Graph, input, target *Var) *Var {
@@ -310,8 +316,8 @@ func (l *BCELoss) Forward(g *Graph, input, target *Var) *Var {
 // BCEWithLogitsLoss is a sigmoid followed by BCELoss, computed stably.
 // PosWeight, if set, weighs the positive term per class (last dimension).
 type BCEWithLogitsLoss struct {
-	Reduction string
-	PosWeight []float32
+	PosWeight []float32 `json:"pos_weight" nullable:"true" help:"a weight of the positive examples per output"`
+	Reduction string    `json:"reduction" enum:"mean,sum,none" help:"how the per-sample losses are combined"`
 }
 
 // Forward computes the loss.
@@ -555,4 +561,18 @@ func softCrossEntropyBack(n *Var) {
 			}
 		}
 	}
+}
+
+func init() {
+	mean := func() string { return "mean" }
+	registerLoss("CrossEntropyLoss", "softmax cross-entropy of logits against class indices (classification)",
+		func() CrossEntropyLoss { return *NewCrossEntropyLoss() })
+	registerLoss("NLLLoss", "negative log-likelihood of log-probabilities (after LogSoftmax; classification)",
+		func() NLLLoss { return *NewNLLLoss() })
+	registerLoss("BCELoss", "binary cross-entropy of probabilities against 0/1 targets", func() BCELoss { return BCELoss{Reduction: mean()} })
+	registerLoss("BCEWithLogitsLoss", "binary cross-entropy of logits against 0/1 targets",
+		func() BCEWithLogitsLoss { return BCEWithLogitsLoss{Reduction: mean()} })
+	registerLoss("MSELoss", "mean squared error (regression)", func() MSELoss { return MSELoss{Reduction: mean()} })
+	registerLoss("L1Loss", "mean absolute error (regression)", func() L1Loss { return L1Loss{Reduction: mean()} })
+	registerLoss("SmoothL1Loss", "Huber-like loss, quadratic below beta (regression)", func() SmoothL1Loss { return *NewSmoothL1Loss() })
 }

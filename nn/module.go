@@ -189,3 +189,20 @@ func (noParams) Train(bool) {}
 func shapeErr(layer string, expected string, got []int) error {
 	return fmt.Errorf("%s expects input of shape %s, got %v", layer, expected, got)
 }
+
+// SequentialParams are a nested Sequential's keyword arguments: its layers.
+type SequentialParams struct {
+	Layers []LayerSpec `json:"layers" type:"list" help:"the layers, each {\"type\": ...}"`
+}
+
+func init() {
+	registerLayer("Sequential", "a nested list of layers applied in order", func() SequentialParams { return SequentialParams{Layers: []LayerSpec{}} },
+		func(p SequentialParams, c *layerCtx) (Module, error) {
+			pl, err := planLayers(p.Layers, c.in, c.depth+1)
+			if err != nil {
+				return nil, err
+			}
+			c.nested = pl
+			return pl.seq, nil
+		})
+}

@@ -437,3 +437,62 @@ func layerNormBack(n *Var) {
 		}
 	}
 }
+
+// BatchNormParams are torch.nn.BatchNorm1d's and BatchNorm2d's keyword
+// arguments.
+type BatchNormParams struct {
+	NumFeatures       int      `json:"num_features" auto:"true" min:"1" help:"channels C of the input (N, C, ...)"`
+	Eps               float64  `json:"eps" min:"0" help:"added to the variance"`
+	Momentum          *float64 `json:"momentum" nullable:"true" type:"float" min:"0" max:"1" help:"weight of the running statistics' update (null: cumulative average)"`
+	Affine            bool     `json:"affine" help:"learn a scale and a shift"`
+	TrackRunningStats bool     `json:"track_running_stats" help:"keep running mean and variance for evaluation"`
+}
+
+// DefaultBatchNorm returns PyTorch's defaults: eps 1e-5, momentum 0.1,
+// affine, tracking running statistics.
+func DefaultBatchNorm() BatchNormParams {
+	m := 0.1
+	return BatchNormParams{Eps: 1e-5, Momentum: &m, Affine: true, TrackRunningStats: true}
+}
+
+// LayerNormParams are torch.nn.LayerNorm's keyword arguments.
+type LayerNormParams struct {
+	NormalizedShape   IntList `json:"normalized_shape" auto:"true" min:"1" help:"trailing shape to normalize (auto: the last dimension)"`
+	Eps               float64 `json:"eps" min:"0" help:"added to the variance"`
+	ElementwiseAffine bool    `json:"elementwise_affine" help:"learn a scale and a shift"`
+}
+
+func init() {
+	bn := func(dims int) func(BatchNormParams, *layerCtx) (Module, error) {
+		return func(p BatchNormParams, c *layerCtx) (Module, error) {
+			n, err := orAuto(p.NumFeatures, "num_features", c.channels)
+			if err != nil {
+				return nil, err
+			}
+			mom, cumulative := 0.1, p.Momentum == nil
+			if !cumulative {
+				mom = *p.Momentum
+			}
+			b, err := batchNormShell(dims, n, p.Eps, mom, p.Affine, p.TrackRunningStats)
+			if err == nil {
+				b.CumulativeAverage = cumulative
+			}
+			return b, err
+		}
+	}
+	registerLayer("BatchNorm1d", "batch normalization over (N, C) or (N, C, L)", DefaultBatchNorm, bn(1))
+	registerLayer("BatchNorm2d", "batch normalization over (N, C, H, W)", DefaultBatchNorm, bn(2))
+	registerLayer("LayerNorm", "layer normalization over the last dimensions",
+		func() LayerNormParams { return LayerNormParams{Eps: 1e-5, ElementwiseAffine: true} },
+		func(p LayerNormParams, c *layerCtx) (Module, error) {
+			shape := []int(p.NormalizedShape)
+			if shape == nil {
+				d, err := c.lastDim("normalized_shape")
+				if err != nil {
+					return nil, err
+				}
+				shape = []int{d}
+			}
+			return layerNormShell(shape, p.Eps, p.ElementwiseAffine)
+		})
+}

@@ -8,7 +8,7 @@ import (
 	"strings"
 
 	"github.com/mlforge/mlforge/internal/budget"
-	"github.com/mlforge/mlforge/internal/suggest"
+	"github.com/mlforge/mlforge/param"
 )
 
 // A layer's declaration (its constructor in the registry) reads its
@@ -186,19 +186,24 @@ func planLayer(spec LayerSpec, in []int, depth int) (Module, []int, LayerPlan, e
 	if err := json.Unmarshal(raw, &typ); err != nil {
 		return nil, nil, LayerPlan{}, fmt.Errorf("\"type\" must be a string, got %s", raw)
 	}
-	ctor, ok := layerRegistry[typ]
-	if !ok {
-		return nil, nil, LayerPlan{}, fmt.Errorf("unknown layer type %q%s, expected one of %s", typ, suggest.Hint(typ, LayerTypes()), strings.Join(LayerTypes(), ", "))
+	cls, err := layerTypes.Lookup(typ)
+	if err != nil {
+		le := err.(*param.LookupError)
+		return nil, nil, LayerPlan{}, fmt.Errorf("unknown layer type %q%s, expected one of %s", typ, le.Hint, strings.Join(le.Known, ", "))
 	}
-	p := &specReader{m: spec, used: map[string]bool{"type": true}, in: in, owner: typ, depth: depth}
-	m, err := ctor(p)
+	cfg, largest, err := decodeLayer(cls, spec)
+	var m Module
+	c := &layerCtx{in: in, depth: depth}
 	if err == nil {
-		err = p.err
+		m, err = cls.New(cfg, c)
 	}
 	if err != nil {
 		var pe *PlanError
 		if errors.As(err, &pe) {
 			return nil, nil, LayerPlan{}, pe
+		}
+		if strings.HasPrefix(err.Error(), typ+": ") { // a constructor's own error names the layer
+			return nil, nil, LayerPlan{}, err
 		}
 		return nil, nil, LayerPlan{}, fmt.Errorf("%s: %w", typ, err)
 	}
@@ -206,8 +211,8 @@ func planLayer(spec LayerSpec, in []int, depth int) (Module, []int, LayerPlan, e
 	if err != nil {
 		return nil, nil, LayerPlan{}, err
 	}
-	lp := LayerPlan{Type: LayerName(m), OutShape: out, Param: p.largest()}
-	if pl := p.nested; pl != nil {
+	lp := LayerPlan{Type: LayerName(m), OutShape: out, Param: largest}
+	if pl := c.nested; pl != nil {
 		lp.Params, lp.Buffers, lp.Activations = pl.Params, pl.Buffers, pl.Activations
 		if h := pl.heaviest(func(l LayerPlan) int64 { return budget.Add(l.Params, l.Buffers, l.Activations) }); h >= 0 {
 			lp.Param = pl.Layers[h].Path()

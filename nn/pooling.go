@@ -3,6 +3,7 @@ package nn
 import (
 	"fmt"
 	"math"
+	"slices"
 )
 
 // PoolOptions are the geometry of MaxPool2d and AvgPool2d as (height,
@@ -498,4 +499,155 @@ func (f *Flatten) Forward(g *Graph, x *Var) *Var {
 	out.Shape = append(out.Shape, p)
 	out.Shape = append(out.Shape, in[e+1:]...)
 	return g.newNode(out, copyBack, x, nil, nil)
+}
+
+// poolParams are the keyword arguments MaxPool2d and AvgPool2d share.
+type poolParams struct {
+	KernelSize Pair  `json:"kernel_size" required:"true" min:"1" help:"window height and width (an int for a square)"`
+	Stride     *Pair `json:"stride" nullable:"true" type:"pair" min:"1" help:"step of the window (default: kernel_size)"`
+	Padding    Pair  `json:"padding" min:"0" help:"implicit zero padding on both sides"`
+	Dilation   Pair  `json:"dilation" min:"1" help:"spacing between kernel elements"`
+	CeilMode   bool  `json:"ceil_mode" help:"round the output size up"`
+}
+
+func (p poolParams) options() PoolOptions {
+	stride := p.KernelSize
+	if p.Stride != nil {
+		stride = *p.Stride
+	}
+	return PoolOptions{KernelSize: p.KernelSize, Stride: stride, Padding: p.Padding, Dilation: p.Dilation, CeilMode: p.CeilMode}
+}
+
+// MaxPool2dParams are torch.nn.MaxPool2d's keyword arguments.
+type MaxPool2dParams struct {
+	poolParams
+	ReturnIndices bool `json:"return_indices" help:"must be false in a Sequential"`
+}
+
+// AvgPool2dParams are torch.nn.AvgPool2d's keyword arguments.
+type AvgPool2dParams struct {
+	poolParams
+	CountIncludePad bool `json:"count_include_pad" help:"count the zero padding in the average"`
+}
+
+// AdaptiveAvgPool2dParams are torch.nn.AdaptiveAvgPool2d's keyword
+// arguments.
+type AdaptiveAvgPool2dParams struct {
+	OutputSize Pair `json:"output_size" required:"true" min:"1" help:"output height and width (an int for a square)"`
+}
+
+// FlattenParams are torch.nn.Flatten's keyword arguments.
+type FlattenParams struct {
+	StartDim int `json:"start_dim" help:"first dimension to flatten"`
+	EndDim   int `json:"end_dim" help:"last dimension to flatten"`
+}
+
+// UnflattenParams are torch.nn.Unflatten's keyword arguments.
+type UnflattenParams struct {
+	Dim             int   `json:"dim" required:"true" help:"dimension to split (not the batch dimension 0; negative counts from the end)"`
+	UnflattenedSize []int `json:"unflattened_size" required:"true" help:"sizes the dimension is split into (one may be -1)"`
+}
+
+func init() {
+	pool := poolParams{Dilation: Pair{1, 1}}
+	registerLayer("MaxPool2d", "2-D max pooling", func() MaxPool2dParams { return MaxPool2dParams{poolParams: pool} },
+		func(p MaxPool2dParams, _ *layerCtx) (Module, error) { return NewMaxPool2d(p.options()) })
+	registerLayer("AvgPool2d", "2-D average pooling",
+		func() AvgPool2dParams { return AvgPool2dParams{poolParams: pool, CountIncludePad: true} },
+		func(p AvgPool2dParams, _ *layerCtx) (Module, error) {
+			return NewAvgPool2d(p.options(), p.CountIncludePad)
+		})
+	registerLayer("AdaptiveAvgPool2d", "average pooling to a fixed output size",
+		func() AdaptiveAvgPool2dParams { return AdaptiveAvgPool2dParams{} },
+		func(p AdaptiveAvgPool2dParams, _ *layerCtx) (Module, error) {
+			return &AdaptiveAvgPool2d{OutputSize: p.OutputSize}, nil
+		})
+	registerLayer("Flatten", "flatten dimensions start_dim..end_dim into one", func() FlattenParams { return FlattenParams{StartDim: 1, EndDim: -1} },
+		func(p FlattenParams, _ *layerCtx) (Module, error) {
+			return &Flatten{StartDim: p.StartDim, EndDim: p.EndDim}, nil
+		})
+	registerLayer("Unflatten", "split one dimension into several, e.g. (N, 64) into (N, 8, 8) for a recurrent layer",
+		func() UnflattenParams { return UnflattenParams{} },
+		func(p UnflattenParams, _ *layerCtx) (Module, error) {
+			u := &Unflatten{Dim: p.Dim, UnflattenedSize: p.UnflattenedSize}
+			return u, u.check()
+		})
+}
+
+// Unflatten splits dimension Dim of its input into UnflattenedSize, like
+// torch.nn.Unflatten: (N, 64) with Dim 1 and UnflattenedSize (8, 8) becomes
+// (N, 8, 8). One size may be -1, inferred from the others. Dim counts from
+// the end when negative; it may not be the batch dimension. The output is a
+// view of the input.
+type Unflatten struct {
+	noParams
+	Dim             int
+	UnflattenedSize []int
+}
+
+// Name returns "Unflatten".
+func (u *Unflatten) Name() string { return "Unflatten" }
+
+// check validates UnflattenedSize on its own.
+func (u *Unflatten) check() error {
+	infer := 0
+	for _, s := range u.UnflattenedSize {
+		switch {
+		case s == -1:
+			infer++
+		case s < 1:
+			return fmt.Errorf("unflattened_size %v: expected positive sizes (and at most one -1)", u.UnflattenedSize)
+		}
+	}
+	if len(u.UnflattenedSize) == 0 || infer > 1 {
+		return fmt.Errorf("unflattened_size %v: expected a non-empty list of positive sizes with at most one -1", u.UnflattenedSize)
+	}
+	return nil
+}
+
+// OutShape returns in with dimension Dim replaced by UnflattenedSize.
+func (u *Unflatten) OutShape(in []int) ([]int, error) {
+	if err := u.check(); err != nil {
+		return nil, fmt.Errorf("Unflatten: %w", err)
+	}
+	d := u.Dim
+	if d < 0 {
+		d += len(in)
+	}
+	if d < 1 || d >= len(in) {
+		return nil, fmt.Errorf("Unflatten: dim %d does not fit input of shape %v, expected a dimension other than the batch dimension 0", u.Dim, in)
+	}
+	sizes := slices.Clone(u.UnflattenedSize)
+	prod, infer := 1, -1
+	for i, s := range sizes {
+		if s == -1 {
+			infer = i
+		} else {
+			prod *= s
+		}
+	}
+	if infer >= 0 {
+		if in[d]%prod != 0 {
+			return nil, fmt.Errorf("Unflatten: unflattened_size %v does not divide dimension %d of size %d of input shape %v", u.UnflattenedSize, d, in[d], in)
+		}
+		sizes[infer] = in[d] / prod
+		prod *= sizes[infer]
+	}
+	if prod != in[d] {
+		return nil, fmt.Errorf("Unflatten: unflattened_size %v has %d elements, but dimension %d of input shape %v has %d", u.UnflattenedSize, prod, d, in, in[d])
+	}
+	out := append(slices.Clone(in[:d]), sizes...)
+	return append(out, in[d+1:]...), nil
+}
+
+// Forward returns a view of x with dimension Dim unflattened.
+func (u *Unflatten) Forward(g *Graph, x *Var) *Var {
+	if g.err != nil {
+		return g.deadVar()
+	}
+	shape, err := u.OutShape(x.Data.Shape)
+	if err != nil {
+		return g.fail("%v", err)
+	}
+	return g.Reshape(x, shape...)
 }

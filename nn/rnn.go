@@ -962,45 +962,87 @@ func rnnBackDir(d *rnnDims, w RNNWeights, ws, dY, Y, dGi, dGh, dh, dc []float32,
 	}
 }
 
-func init() {
-	rec := func(kind rnnKind) layerCtor {
-		return func(p *specReader) (Module, error) {
-			in := p.int("input_size", required, p.lastDim)
-			hidden := p.int("hidden_size", required, nil)
-			opt := RNNOptions{NumLayers: p.int("num_layers", 1, nil)}
-			if opt.NumLayers < 1 {
-				p.fail("num_layers is %d, expected a positive integer", opt.NumLayers)
-			}
-			if kind == rnnTanh {
-				opt.Nonlinearity = p.str("nonlinearity", "tanh", "tanh", "relu")
-			}
-			opt.NoBias = !p.bool("bias", true)
-			opt.BatchFirst = p.bool("batch_first", false)
-			opt.Dropout = p.float("dropout", 0)
-			opt.Bidirectional = p.bool("bidirectional", false)
-			opt.LastStep = !p.bool("return_sequences", true)
-			if kind == rnnLSTM {
-				if ps := p.int("proj_size", 0, nil); ps != 0 {
-					p.fail("proj_size is %d, expected 0: projections (proj_size > 0) are not supported", ps)
-				}
-			}
-			if err := p.done(); err != nil {
-				return nil, err
-			}
-			k := kind
-			if k == rnnTanh && opt.Nonlinearity == "relu" {
-				k = rnnReLU
-			}
-			m, err := recurrentShell(k, in, hidden, opt)
-			if err != nil {
-				// NewLayer prefixes the layer type already.
-				_, msg, _ := strings.Cut(err.Error(), ": ")
-				return nil, errors.New(msg)
-			}
-			return m, nil
-		}
+// recurrentHead and recurrentTail are the keyword arguments RNN, GRU and
+// LSTM share, in PyTorch's order (RNN's nonlinearity goes between them).
+type recurrentHead struct {
+	InputSize  int `json:"input_size" auto:"true" min:"1" help:"features of each time step"`
+	HiddenSize int `json:"hidden_size" required:"true" min:"1" help:"features of the hidden state"`
+	NumLayers  int `json:"num_layers" min:"1" help:"stacked recurrent layers"`
+}
+
+type recurrentTail struct {
+	Bias            bool    `json:"bias" help:"learn biases"`
+	BatchFirst      bool    `json:"batch_first" help:"inputs are (N, L, H) rather than (L, N, H)"`
+	Dropout         float64 `json:"dropout" min:"0" max:"1" help:"dropout between stacked layers"`
+	Bidirectional   bool    `json:"bidirectional" help:"run in both directions"`
+	ReturnSequences bool    `json:"return_sequences" help:"false: hand only the final output (N, D·hidden_size) to the next layer"`
+}
+
+// RNNParams are torch.nn.RNN's keyword arguments, with return_sequences.
+type RNNParams struct {
+	recurrentHead
+	Nonlinearity string `json:"nonlinearity" enum:"tanh,relu" help:"activation of the recurrence"`
+	recurrentTail
+}
+
+// GRUParams are torch.nn.GRU's keyword arguments, with return_sequences.
+type GRUParams struct {
+	recurrentHead
+	recurrentTail
+}
+
+// LSTMParams are torch.nn.LSTM's keyword arguments, with
+// return_sequences; projections (proj_size > 0) are not supported.
+type LSTMParams struct {
+	recurrentHead
+	recurrentTail
+	ProjSize int `json:"proj_size" min:"0" max:"0" help:"LSTM projection size: only 0 (no projection) is supported"`
+}
+
+var (
+	recurrentHeadDefaults = recurrentHead{NumLayers: 1}
+	recurrentTailDefaults = recurrentTail{Bias: true, ReturnSequences: true}
+)
+
+// buildRecurrent builds a recurrent layer without weights.
+func buildRecurrent(kind rnnKind, h recurrentHead, t recurrentTail, c *layerCtx) (Module, error) {
+	in, err := orAuto(h.InputSize, "input_size", c.lastDim)
+	if err != nil {
+		return nil, err
 	}
-	layerRegistry["RNN"] = rec(rnnTanh)
-	layerRegistry["GRU"] = rec(rnnGRU)
-	layerRegistry["LSTM"] = rec(rnnLSTM)
+	opt := RNNOptions{NumLayers: h.NumLayers, NoBias: !t.Bias, BatchFirst: t.BatchFirst, Dropout: t.Dropout,
+		Bidirectional: t.Bidirectional, LastStep: !t.ReturnSequences}
+	m, err := recurrentShell(kind, in, h.HiddenSize, opt)
+	if err != nil {
+		// NewLayer prefixes the layer type already.
+		_, msg, _ := strings.Cut(err.Error(), ": ")
+		return nil, errors.New(msg)
+	}
+	return m, nil
+}
+
+func init() {
+	registerLayer("RNN", "Elman recurrent layer",
+		func() RNNParams {
+			return RNNParams{recurrentHead: recurrentHeadDefaults, Nonlinearity: "tanh", recurrentTail: recurrentTailDefaults}
+		},
+		func(p RNNParams, c *layerCtx) (Module, error) {
+			kind := rnnTanh
+			if p.Nonlinearity == "relu" {
+				kind = rnnReLU
+			}
+			return buildRecurrent(kind, p.recurrentHead, p.recurrentTail, c)
+		})
+	registerLayer("GRU", "gated recurrent unit layer",
+		func() GRUParams { return GRUParams{recurrentHeadDefaults, recurrentTailDefaults} },
+		func(p GRUParams, c *layerCtx) (Module, error) {
+			return buildRecurrent(rnnGRU, p.recurrentHead, p.recurrentTail, c)
+		})
+	registerLayer("LSTM", "long short-term memory layer",
+		func() LSTMParams {
+			return LSTMParams{recurrentHead: recurrentHeadDefaults, recurrentTail: recurrentTailDefaults}
+		},
+		func(p LSTMParams, c *layerCtx) (Module, error) {
+			return buildRecurrent(rnnLSTM, p.recurrentHead, p.recurrentTail, c)
+		})
 }

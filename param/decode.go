@@ -114,6 +114,22 @@ func (f *field) decode(v reflect.Value, raw json.RawMessage, o Options, path str
 		}
 		return bad()
 	}
+	if autoKind(v.Kind()) && raw[0] == '"' {
+		var s string
+		if json.Unmarshal(raw, &s) == nil {
+			switch {
+			case s == "auto" && f.Auto:
+				v.SetZero()
+				return nil
+			case s == "n_labels" && f.NLabels && isInt(v.Kind()):
+				if o.NLabels <= 0 {
+					return &Error{Param: path, Msg: `"n_labels" is the number of classes, which is not known here (only a classification network has it)`}
+				}
+				v.SetInt(int64(o.NLabels))
+				return nil
+			}
+		}
+	}
 	if u, ok := v.Addr().Interface().(json.Unmarshaler); ok {
 		if err := u.UnmarshalJSON(raw); err != nil {
 			if pe, ok := err.(*Error); ok {
@@ -132,22 +148,6 @@ func (f *field) decode(v reflect.Value, raw json.RawMessage, o Options, path str
 		}
 		return nil
 	}
-	if isNumber(v.Kind()) && raw[0] == '"' {
-		var s string
-		if json.Unmarshal(raw, &s) == nil {
-			switch {
-			case s == "auto" && f.Auto:
-				v.SetZero()
-				return nil
-			case s == "n_labels" && f.NLabels && isInt(v.Kind()):
-				if o.NLabels <= 0 {
-					return &Error{Param: path, Msg: `"n_labels" is the number of classes, which is not known here (only a classification network has it)`}
-				}
-				v.SetInt(int64(o.NLabels))
-				return nil
-			}
-		}
-	}
 	if f.nested != nil {
 		var obj map[string]json.RawMessage
 		if raw[0] != '{' || json.Unmarshal(raw, &obj) != nil {
@@ -158,7 +158,15 @@ func (f *field) decode(v reflect.Value, raw json.RawMessage, o Options, path str
 	if err := decodeValue(v, raw, o); err != nil {
 		return bad()
 	}
-	return f.check(v, path)
+	// A value written out is checked even where its zero means "auto".
+	return f.checkValue(v, path, f.Nullable)
+}
+
+// autoKind reports whether "auto" can stand for the zero value of a field
+// of kind k: numbers, lists and pointers (a string field takes "auto" as
+// a string).
+func autoKind(k reflect.Kind) bool {
+	return isNumber(k) || k == reflect.Slice || k == reflect.Pointer
 }
 
 func joinPath(path, sub string) string {
@@ -316,7 +324,12 @@ func (s *schema) validate(rv reflect.Value, prefix string) error {
 // check tests one value (or each element of a list) against f's bounds
 // and enum.
 func (f *field) check(v reflect.Value, path string) error {
-	if (f.Nullable || f.Auto) && v.IsZero() {
+	return f.checkValue(v, path, f.Nullable || f.Auto)
+}
+
+// checkValue is check, skipping zero values when skipZero is set.
+func (f *field) checkValue(v reflect.Value, path string, skipZero bool) error {
+	if skipZero && v.IsZero() {
 		return nil
 	}
 	if n, ok := v.Interface().(Numbers); ok {
@@ -359,19 +372,20 @@ func (f *field) checkScalar(v reflect.Value, path string) error {
 			x = float64(v.Int())
 		}
 		if len(f.Enum) > 0 && !slices.Contains(f.Enum, FormatNumber(x)) {
-			return &Error{Param: path, Expected: f.Describe(), Got: FormatNumber(x)}
+			return &Error{Param: path, Expected: f.Describe(), Got: FormatNumber(x), Bound: true}
 		}
 		return f.checkNumber(x, path)
 	case k == reflect.Float64 || k == reflect.Float32:
 		x := v.Float()
 		if len(f.Enum) > 0 && !slices.Contains(f.Enum, FormatNumber(x)) {
-			return &Error{Param: path, Expected: f.Describe(), Got: FormatNumber(x)}
+			return &Error{Param: path, Expected: f.Describe(), Got: FormatNumber(x), Bound: true}
 		}
 		return f.checkNumber(x, path)
 	case k == reflect.String:
 		s := v.String()
 		if len(f.Enum) > 0 && !slices.Contains(f.Enum, s) {
-			return &Error{Param: path, Expected: f.Describe() + suggest.Hint(s, f.Enum), Got: abbrev([]byte(strconv.Quote(s)))}
+			return &Error{Param: path, Expected: f.Describe() + suggest.Hint(s, f.Enum), Got: abbrev([]byte(strconv.Quote(s))),
+				Bound: true, Hint: suggest.Hint(s, f.Enum)}
 		}
 	}
 	return nil
@@ -383,7 +397,7 @@ func (f *field) checkNumber(x float64, path string) error {
 	}
 	if f.Min != nil && (x < *f.Min || f.MinExcl && x == *f.Min) ||
 		f.Max != nil && (x > *f.Max || f.MaxExcl && x == *f.Max) {
-		return &Error{Param: path, Expected: f.Describe(), Got: FormatNumber(x)}
+		return &Error{Param: path, Expected: f.Describe(), Got: FormatNumber(x), Bound: true}
 	}
 	return nil
 }

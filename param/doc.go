@@ -44,8 +44,10 @@
 //	nullable:"true" null is accepted and sets the zero value, which skips
 //	                the bounds (say in help what it means)
 //	auto:"true"     the string "auto" is accepted (inferred from the input
-//	                shape); for numeric fields it sets the zero value, which
-//	                Describe and Encode show as "auto"
+//	                shape); for numeric, list and pointer fields it sets the
+//	                zero value, which Describe and Encode show as "auto"; a
+//	                value written out is checked against the bounds even
+//	                when it is the zero value
 //	nlabels:"true"  "n_labels", the number of classes, is the usual value;
 //	                for integer fields it decodes to Options.NLabels
 //	required:"true" the parameter must be given; its default is shown as null

@@ -162,8 +162,13 @@ type Error struct {
 	Kind ErrorKind
 	// Known lists the parameter names, for Unknown.
 	Known []string
-	// Hint is ` (did you mean "x"?)` or "", for Unknown.
+	// Hint is ` (did you mean "x"?)` or "", for Unknown and for a string
+	// outside an enum.
 	Hint string
+	// Bound marks a BadValue of the right type that lies outside the
+	// parameter's bounds or enum; Got is then the offending number (one
+	// element of a list) or the quoted string.
+	Bound bool
 }
 
 // Error formats e.
@@ -375,7 +380,7 @@ func Describe(v any) []Info {
 		switch {
 		case p.Required:
 			p.Default = nil
-		case p.Auto && fv.IsZero() && isNumber(fv.Kind()):
+		case p.Auto && fv.IsZero() && autoKind(fv.Kind()):
 			p.Default = "auto"
 		default:
 			p.Default = fv.Interface()
@@ -393,7 +398,7 @@ func Encode(v any) (json.RawMessage, error) {
 	m := make(map[string]any, len(s.fields))
 	for _, f := range s.fields {
 		fv := rv.FieldByIndex(f.index)
-		if f.Auto && fv.IsZero() && isNumber(fv.Kind()) {
+		if f.Auto && fv.IsZero() && autoKind(fv.Kind()) {
 			m[f.Name] = "auto"
 			continue
 		}
