@@ -144,7 +144,9 @@ func (f *field) decode(v reflect.Value, raw json.RawMessage, o Options, path str
 				}
 				return &Error{Param: path, Msg: err.Error()}
 			}
-			return bad()
+			e := bad().(*Error)
+			e.Cause = err
+			return e
 		}
 		return nil
 	}

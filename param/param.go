@@ -169,6 +169,10 @@ type Error struct {
 	// parameter's bounds or enum; Got is then the offending number (one
 	// element of a list) or the quoted string.
 	Bound bool
+	// Cause is the error of a value type's own UnmarshalJSON where the
+	// parameter's expect tag words the error instead, for registries that
+	// word errors themselves.
+	Cause error
 }
 
 // Error formats e.

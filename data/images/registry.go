@@ -3,14 +3,13 @@ package images
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
-	"reflect"
-	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/mlforge/mlforge/internal/suggest"
+	"github.com/mlforge/mlforge/param"
 	"github.com/mlforge/mlforge/tensor"
 )
 
@@ -41,6 +40,9 @@ func (s *Size) UnmarshalJSON(b []byte) error {
 	*s = ints
 	return nil
 }
+
+// ParamType names the type "size" in the catalogue.
+func (Size) ParamType() (string, string) { return "size", "" }
 
 func (s Size) check(name string) error {
 	if len(s) < 1 || len(s) > 2 {
@@ -79,6 +81,9 @@ func (p *Padding) UnmarshalJSON(b []byte) error {
 	*p = ints
 	return nil
 }
+
+// ParamType names the type "padding" in the catalogue.
+func (Padding) ParamType() (string, string) { return "padding", "" }
 
 func (p Padding) ltrb() ([]int, error) {
 	var out []int
@@ -124,6 +129,9 @@ func (d *Degrees) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
+// ParamType names the type "degrees" in the catalogue.
+func (Degrees) ParamType() (string, string) { return "degrees", "" }
+
 func (d Degrees) check() error {
 	for _, v := range d {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
@@ -166,301 +174,181 @@ func abbrev(b []byte) string {
 	return s
 }
 
-// TargetTransform changes a target (a class label is a scalar tensor), like
-// torchvision's target_transform.
-type TargetTransform interface {
-	ApplyTarget(y *tensor.Tensor) (*tensor.Tensor, error)
-}
-
-// OneHot turns a class index into a vector of NumClasses values with a 1 at
-// the index, like torch.nn.functional.one_hot (as float32).
-type OneHot struct {
-	NumClasses int `json:"num_classes" min:"1" help:"length of the vector"`
-}
-
-func (o *OneHot) validate() error {
-	if o.NumClasses < 1 {
-		return paramError("num_classes", fmt.Sprintf("must be at least 1, got %d", o.NumClasses))
-	}
-	return nil
-}
-
-// ApplyTarget encodes y.
-func (o *OneHot) ApplyTarget(y *tensor.Tensor) (*tensor.Tensor, error) {
-	if err := o.validate(); err != nil {
-		return nil, fmt.Errorf("OneHot: %w", err)
-	}
-	if y == nil || len(y.Data) != 1 {
-		return nil, fmt.Errorf("OneHot: want one class index per sample, got %v", shapeOf(y))
-	}
-	c := y.Data[0]
-	if c != float32(math.Trunc(float64(c))) || c < 0 || int(c) >= o.NumClasses {
-		return nil, fmt.Errorf("OneHot: class %v is not in [0, %d)", c, o.NumClasses)
-	}
-	out := tensor.New(o.NumClasses)
-	out.Data[int(c)] = 1
-	return out, nil
-}
-
-// LabelMap replaces class indices by others, for example to merge classes;
-// indices not in the map are an error.
-type LabelMap struct {
-	Mapping map[string]float64 `json:"mapping" expect:"an object from class index (as a string) to new value" help:"new value of each class index"`
-}
-
-func (l *LabelMap) validate() error {
-	if len(l.Mapping) == 0 {
-		return paramError("mapping", "must not be empty")
-	}
-	for k := range l.Mapping {
-		if _, err := strconv.Atoi(k); err != nil {
-			return paramError("mapping", fmt.Sprintf("keys must be class indices, got %q", k))
-		}
-	}
-	return nil
-}
-
-// ApplyTarget maps y.
-func (l *LabelMap) ApplyTarget(y *tensor.Tensor) (*tensor.Tensor, error) {
-	if y == nil || len(y.Data) != 1 {
-		return nil, fmt.Errorf("LabelMap: want one class index per sample, got %v", shapeOf(y))
-	}
-	key := strconv.FormatFloat(float64(y.Data[0]), 'f', -1, 32)
-	v, ok := l.Mapping[key]
-	if !ok {
-		return nil, fmt.Errorf("LabelMap: class %s is not in the mapping", key)
-	}
-	return &tensor.Tensor{Shape: []int{}, Data: []float32{float32(v)}}, nil
-}
-
-func shapeOf(t *tensor.Tensor) any {
-	if t == nil {
-		return "no target"
-	}
-	return t.Shape
-}
+// A transform is declared once, beside its type: the struct's exported
+// fields are its parameters, tagged as package param describes (json name,
+// help, bounds, enum, required, nullable), and one registration line in an
+// init function gives its torchvision name, a one-line doc and a
+// constructor of its defaults:
+//
+//	func init() { registerTransform("Resize", "resize ...", func() *Resize { return &Resize{Interpolation: Bilinear} }) }
+//
+// ParseTransform(s), ParseTargetTransforms and Catalogue read everything
+// else from there. Registration order is the catalogue's order: Compose
+// (this file), the transforms (transforms.go), the target transforms
+// (transforms_target.go), as the files are initialised in name order.
 
 // ParamInfo describes one parameter of a transform for the catalogue.
-type ParamInfo struct {
-	Name    string   `json:"name"`
-	Type    string   `json:"type"` // int, float, bool, string, []float, size, padding, degrees, object
-	Default any      `json:"default"`
-	Enum    []string `json:"enum,omitempty"`
-	Help    string   `json:"help,omitempty"`
-	Expect  string   `json:"expect,omitempty"`
+type ParamInfo = param.Info
+
+// Info describes a registered transform: its name, kind ("transform" or
+// "target_transform"), doc and parameters.
+type Info = param.Entry
+
+const (
+	kindTransform = "transform"
+	kindTarget    = "target_transform"
+)
+
+// transforms holds every transform and target transform, in registration
+// order; a class's New is its kind.
+var transforms = param.Registry[string]{Kind: "transform", InOrder: true}
+
+// registerTransform adds a transform whose struct (a pointer to it, with
+// torchvision's defaults, as defaults returns it) is its own params struct.
+func registerTransform[T any, PT interface {
+	*T
+	Transform
+}](name, doc string, defaults func() PT) {
+	transforms.Register(param.Class[string]{Name: name, Doc: doc, Params: func() any { return defaults() }, New: kindTransform})
 }
 
-// Info describes a registered transform.
-type Info struct {
-	Name   string      `json:"name"`
-	Kind   string      `json:"kind"` // "transform" or "target_transform"
-	Doc    string      `json:"doc"`
-	Params []ParamInfo `json:"params"`
-	new    func() any
-}
-
-var registry = []*Info{
-	{Name: "Compose", Kind: "transform", Doc: "apply a list of transforms in order (in JSON, give the list itself)", new: func() any { return &Compose{} }},
-	{Name: "ToTensor", Kind: "transform", Doc: "8-bit H x W x C image to C x H x W float32 tensor in [0, 1]", new: func() any { return &ToTensor{} }},
-	{Name: "Normalize", Kind: "transform", Doc: "(x - mean) / std per channel of a tensor", new: func() any { return &Normalize{} }},
-	{Name: "Resize", Kind: "transform", Doc: "resize (one size: the smaller edge) with PIL's antialiased filters", new: func() any { return &Resize{Interpolation: Bilinear} }},
-	{Name: "CenterCrop", Kind: "transform", Doc: "crop the centre (padding with 0 when the image is smaller)", new: func() any { return &CenterCrop{} }},
-	{Name: "RandomCrop", Kind: "transform", Doc: "crop at a random place, after optional padding", new: func() any { return &RandomCrop{PaddingMode: PadConstant} }},
-	{Name: "RandomHorizontalFlip", Kind: "transform", Doc: "mirror left-right with probability p", new: func() any { return &RandomHorizontalFlip{P: 0.5} }},
-	{Name: "RandomVerticalFlip", Kind: "transform", Doc: "mirror top-bottom with probability p", new: func() any { return &RandomVerticalFlip{P: 0.5} }},
-	{Name: "RandomRotation", Kind: "transform", Doc: "rotate by a random angle (nearest neighbour, counter-clockwise)", new: func() any { return &RandomRotation{} }},
-	{Name: "Grayscale", Kind: "transform", Doc: "convert to gray (ITU-R 601-2 luma)", new: func() any { return &Grayscale{NumOutputChannels: 1} }},
-	{Name: "ConvertRGB", Kind: "transform", Doc: "convert to 3-channel RGB (gray replicated)", new: func() any { return &ConvertRGB{} }},
-	{Name: "OneHot", Kind: "target_transform", Doc: "class index to a one-hot float vector", new: func() any { return &OneHot{} }},
-	{Name: "LabelMap", Kind: "target_transform", Doc: "replace class indices by other values", new: func() any { return &LabelMap{} }},
-}
-
-// required lists the parameters that have no default.
-var required = map[string][]string{
-	"Normalize":      {"mean", "std"},
-	"Resize":         {"size"},
-	"CenterCrop":     {"size"},
-	"RandomCrop":     {"size"},
-	"RandomRotation": {"degrees"},
-	"OneHot":         {"num_classes"},
-	"LabelMap":       {"mapping"},
+// registerTarget adds a target transform, as registerTransform does.
+func registerTarget[T any, PT interface {
+	*T
+	TargetTransform
+}](name, doc string, defaults func() PT) {
+	transforms.Register(param.Class[string]{Name: name, Doc: doc, Params: func() any { return defaults() }, New: kindTarget})
 }
 
 func init() {
-	for _, info := range registry {
-		info.Params = paramInfos(info.new())
-	}
+	transforms.Register(param.Class[string]{Name: "Compose", Doc: "apply a list of transforms in order (in JSON, give the list itself)", New: kindTransform})
 }
 
 // Catalogue returns the registered transforms and target transforms with
 // their parameters, for GET /api/classes.
 func Catalogue() []Info {
-	out := make([]Info, len(registry))
-	for i, info := range registry {
-		out[i] = *info
-		out[i].Params = slices.Clone(info.Params)
+	cs := transforms.Classes()
+	out := make([]Info, len(cs))
+	for i, c := range cs {
+		out[i] = Info{Name: c.Name, Kind: c.New, Doc: c.Doc, Params: c.Describe()}
 	}
 	return out
 }
 
-func lookup(name, kind string) (*Info, error) {
+func lookup(name, kind string) (*param.Class[string], error) {
 	var names []string
-	for _, info := range registry {
-		if info.Kind == kind && info.Name != "Compose" {
-			names = append(names, info.Name)
-			if info.Name == name {
-				return info, nil
-			}
+	for _, c := range transforms.Classes() {
+		if c.New == kind && c.Name != "Compose" {
+			names = append(names, c.Name)
 		}
 	}
-	for _, info := range registry {
-		if info.Name == name {
-			return nil, fmt.Errorf("%q is a %s, not a %s", name, strings.ReplaceAll(info.Kind, "_", " "), strings.ReplaceAll(kind, "_", " "))
-		}
+	c, err := transforms.Lookup(name)
+	switch {
+	case err == nil && c.New == kind && c.Name != "Compose":
+		return c, nil
+	case err == nil && c.New != kind:
+		return nil, fmt.Errorf("%q is a %s, not a %s", name, strings.ReplaceAll(c.New, "_", " "), strings.ReplaceAll(kind, "_", " "))
 	}
 	return nil, fmt.Errorf("unknown %s %q%s (known: %s)", strings.ReplaceAll(kind, "_", " "), name, suggest.Hint(name, names), strings.Join(names, ", "))
 }
 
-func paramInfos(v any) []ParamInfo {
-	rv := reflect.ValueOf(v).Elem()
-	rt := rv.Type()
-	if rt.Kind() != reflect.Struct {
-		return []ParamInfo{}
-	}
-	out := []ParamInfo{}
-	for i := range rt.NumField() {
-		f := rt.Field(i)
-		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-		if name == "" || name == "-" {
-			continue
-		}
-		p := ParamInfo{Name: name, Help: f.Tag.Get("help"), Expect: f.Tag.Get("expect"), Default: rv.Field(i).Interface()}
-		if e := f.Tag.Get("enum"); e != "" {
-			p.Enum = strings.Split(e, ",")
-		}
-		switch f.Type {
-		case reflect.TypeFor[Size]():
-			p.Type = "size"
-		case reflect.TypeFor[Padding]():
-			p.Type = "padding"
-		case reflect.TypeFor[Degrees]():
-			p.Type = "degrees"
-		default:
-			switch f.Type.Kind() {
-			case reflect.Int:
-				p.Type = "int"
-			case reflect.Float64:
-				p.Type = "float"
-			case reflect.Bool:
-				p.Type = "bool"
-			case reflect.String:
-				p.Type = "string"
-			case reflect.Slice:
-				p.Type = "[]float"
-			default:
-				p.Type = "object"
-			}
-		}
-		if slices.Contains(required[rt.Name()], name) {
-			p.Default = nil
-		}
-		out = append(out, p)
-	}
-	return out
-}
-
 // build decodes one {"type": ..., params...} object.
-func build(raw json.RawMessage, kind string) (any, *Info, error) {
+func build(raw json.RawMessage, kind string) (any, error) {
 	var obj map[string]json.RawMessage
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	if err := dec.Decode(&obj); err != nil || obj == nil {
-		return nil, nil, fmt.Errorf(`want an object like {"type": "Resize", "size": 32}, got %s`, abbrev(raw))
+	if err := json.Unmarshal(raw, &obj); err != nil || obj == nil {
+		return nil, fmt.Errorf(`want an object like {"type": "Resize", "size": 32}, got %s`, abbrev(raw))
 	}
 	var name string
 	if t, ok := obj["type"]; !ok || json.Unmarshal(t, &name) != nil || name == "" {
-		return nil, nil, fmt.Errorf(`missing "type" (the %s's torchvision name, e.g. "Resize")`, strings.ReplaceAll(kind, "_", " "))
+		return nil, fmt.Errorf(`missing "type" (the %s's torchvision name, e.g. "Resize")`, strings.ReplaceAll(kind, "_", " "))
 	}
-	info, err := lookup(name, kind)
+	c, err := lookup(name, kind)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	v := info.new()
-	rv := reflect.ValueOf(v).Elem()
-	fields := map[string]reflect.Value{}
-	var names []string
-	if rv.Kind() == reflect.Struct {
-		for i := range rv.NumField() {
-			n, _, _ := strings.Cut(rv.Type().Field(i).Tag.Get("json"), ",")
-			if n != "" && n != "-" {
-				fields[n] = rv.Field(i)
-				names = append(names, n)
-			}
-		}
-	}
-	keys := make([]string, 0, len(obj))
-	for k := range obj {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	for _, k := range keys {
-		if k == "type" {
-			continue
-		}
-		f, ok := fields[k]
-		if !ok {
-			known := "it takes no parameters"
-			if len(names) > 0 {
-				known = "known: " + strings.Join(names, ", ")
-			}
-			return nil, info, fmt.Errorf("%s: unknown param %q%s (%s)", name, k, suggest.Hint(k, names), known)
-		}
-		if err := json.Unmarshal(obj[k], f.Addr().Interface()); err != nil {
-			msg := err.Error()
-			var te *json.UnmarshalTypeError
-			if ok := asTypeError(err, &te); ok {
-				msg = fmt.Sprintf("want %s, got %s", typeWord(f.Type()), abbrev(obj[k]))
-			}
-			return nil, info, fmt.Errorf("%s: param %q: %s", name, k, msg)
-		}
-	}
-	for _, r := range required[name] {
-		if _, ok := obj[r]; !ok {
-			return nil, info, fmt.Errorf("%s: param %q is required", name, r)
-		}
+	v := c.Params()
+	if err := param.DecodeObject(obj, v, param.Options{Skip: []string{"type"}}); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, wordParamError(err, v, obj))
 	}
 	if val, ok := v.(interface{ validate() error }); ok {
 		if err := val.validate(); err != nil {
-			return nil, info, fmt.Errorf("%s: %w", name, err)
+			return nil, fmt.Errorf("%s: %w", name, err)
 		}
 	}
-	return v, info, nil
+	return v, nil
 }
 
-func asTypeError(err error, te **json.UnmarshalTypeError) bool {
-	t, ok := err.(*json.UnmarshalTypeError)
-	if ok {
-		*te = t
+// wordParamError words a *param.Error from decoding the transform v as
+// the transforms always have: `unknown param "szie" (did you mean
+// "size"?) (known: size, interpolation, max_size)`, `param "size" is
+// required`, `param "p": must be in [0, 1], got 2`.
+func wordParamError(err error, v any, obj map[string]json.RawMessage) error {
+	var pe *param.Error
+	if !errors.As(err, &pe) {
+		return err
 	}
-	return ok
+	var p *param.Info
+	infos := param.Describe(v)
+	for i := range infos {
+		if infos[i].Name == pe.Param {
+			p = &infos[i]
+		}
+	}
+	switch {
+	case pe.Kind == param.Unknown:
+		known := "it takes no parameters"
+		if len(pe.Known) > 0 {
+			known = "known: " + strings.Join(pe.Known, ", ")
+		}
+		return fmt.Errorf("unknown param %q%s (%s)", pe.Param, pe.Hint, known)
+	case pe.Kind == param.Missing:
+		return fmt.Errorf("param %q is required", pe.Param)
+	case p == nil:
+		return pe
+	case pe.Msg != "":
+		return paramError(pe.Param, pe.Msg)
+	case pe.Cause != nil:
+		return paramError(pe.Param, pe.Cause.Error())
+	case pe.Bound && len(p.Enum) > 0 && p.Type == "string":
+		return paramError(pe.Param, fmt.Sprintf("unknown value %s (want %s)", pe.Got, orList(p.Enum)))
+	case pe.Bound && len(p.Enum) > 0:
+		return paramError(pe.Param, fmt.Sprintf("must be %s, got %s", strings.ReplaceAll(orList(p.Enum), ",", ""), pe.Got))
+	case pe.Bound && p.Min != nil && p.Max != nil:
+		return paramError(pe.Param, fmt.Sprintf("must be in [%s, %s], got %s", param.FormatNumber(*p.Min), param.FormatNumber(*p.Max), pe.Got))
+	case pe.Bound && p.Min != nil && *p.Min == 0:
+		return paramError(pe.Param, "must not be negative, got "+pe.Got)
+	case pe.Bound && p.Min != nil:
+		return paramError(pe.Param, fmt.Sprintf("must be at least %s, got %s", param.FormatNumber(*p.Min), pe.Got))
+	case pe.Bound && p.Max != nil:
+		return paramError(pe.Param, fmt.Sprintf("must be at most %s, got %s", param.FormatNumber(*p.Max), pe.Got))
+	}
+	return paramError(pe.Param, fmt.Sprintf("want %s, got %s", typeWord(p.Type), abbrev(obj[pe.Param])))
 }
 
-func typeWord(t reflect.Type) string {
-	switch t.Kind() {
-	case reflect.Int:
+// orList writes "a, b or c".
+func orList(s []string) string {
+	if len(s) < 2 {
+		return strings.Join(s, "")
+	}
+	return strings.Join(s[:len(s)-1], ", ") + " or " + s[len(s)-1]
+}
+
+func typeWord(t string) string {
+	switch t {
+	case "int":
 		return "an integer"
-	case reflect.Float64:
+	case "float":
 		return "a number"
-	case reflect.Bool:
+	case "bool":
 		return "true or false"
-	case reflect.String:
+	case "string":
 		return "a string"
-	case reflect.Slice:
+	case "[]float":
 		return "a list of numbers"
-	case reflect.Map:
+	case "object":
 		return "an object"
 	}
-	return t.String()
+	return "a value"
 }
 
 // ParseTransform builds one transform from JSON such as
@@ -472,7 +360,7 @@ func ParseTransform(raw json.RawMessage) (Transform, error) {
 	if len(raw) > 0 && raw[0] == '[' {
 		return ParseTransforms(raw)
 	}
-	v, _, err := build(raw, "transform")
+	v, err := build(raw, kindTransform)
 	if err != nil {
 		return nil, err
 	}
@@ -531,7 +419,7 @@ func ParseTargetTransforms(raw json.RawMessage) (ComposeTargets, error) {
 	}
 	out := make(ComposeTargets, 0, len(list))
 	for i, r := range list {
-		v, _, err := build(r, "target_transform")
+		v, err := build(r, kindTarget)
 		if err != nil {
 			return nil, fmt.Errorf("target_transforms[%d]: %w", i, err)
 		}

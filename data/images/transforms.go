@@ -34,6 +34,10 @@ func (c Compose) Apply(v Value, rng *rand.Rand) (Value, error) {
 	return v, nil
 }
 
+func init() {
+	registerTransform("ToTensor", "8-bit H x W x C image to C x H x W float32 tensor in [0, 1]", func() *ToTensor { return &ToTensor{} })
+}
+
 // ToTensor converts an 8-bit H x W x C image to a C x H x W float32 tensor
 // with values divided by 255, like torchvision's ToTensor.
 type ToTensor struct{}
@@ -73,12 +77,16 @@ func imageToTensorInto(m *Image, dst []float32) {
 	}
 }
 
+func init() {
+	registerTransform("Normalize", "(x - mean) / std per channel of a tensor", func() *Normalize { return &Normalize{} })
+}
+
 // Normalize subtracts a mean and divides by a standard deviation per channel
 // of a tensor, like torchvision's Normalize. One value applies to every
 // channel.
 type Normalize struct {
-	Mean []float64 `json:"mean" expect:"a list of numbers, one per channel (or one for all)" help:"per-channel means"`
-	Std  []float64 `json:"std" expect:"a list of positive numbers, one per channel (or one for all)" help:"per-channel standard deviations"`
+	Mean []float64 `json:"mean" required:"true" expect:"a list of numbers, one per channel (or one for all)" help:"per-channel means"`
+	Std  []float64 `json:"std" required:"true" expect:"a list of positive numbers, one per channel (or one for all)" help:"per-channel standard deviations"`
 }
 
 func (n *Normalize) validate() error {
@@ -124,15 +132,19 @@ func (n *Normalize) Apply(v Value, _ *rand.Rand) (Value, error) {
 	return Value{Tensor: out}, nil
 }
 
+func init() {
+	registerTransform("Resize", "resize (one size: the smaller edge) with PIL's antialiased filters", func() *Resize { return &Resize{Interpolation: Bilinear} })
+}
+
 // Resize scales an image or tensor, like torchvision's Resize: a single size
 // matches the smaller edge to it (keeping the aspect ratio, the longer edge
 // truncated as int(size*long/short)), two sizes are [height, width].
 // Bilinear and bicubic filters are antialiased when shrinking, as PIL's (and
 // torchvision's with antialias=True for tensors).
 type Resize struct {
-	Size          Size          `json:"size" expect:"a positive integer (smaller edge) or [height, width]" help:"output size"`
+	Size          Size          `json:"size" required:"true" expect:"a positive integer (smaller edge) or [height, width]" help:"output size"`
 	Interpolation Interpolation `json:"interpolation" enum:"nearest,bilinear,bicubic" help:"resampling filter"`
-	MaxSize       int           `json:"max_size" min:"0" help:"when size is one number: the longer edge is capped at this (0 means no cap)"`
+	MaxSize       int           `json:"max_size" min:"0" nullable:"true" help:"when size is one number: the longer edge is capped at this (0 means no cap)"`
 }
 
 // NewResize returns a Resize to size with bilinear interpolation.
@@ -209,10 +221,14 @@ func (r *Resize) Apply(v Value, _ *rand.Rand) (Value, error) {
 	return Value{Tensor: t}, nil
 }
 
+func init() {
+	registerTransform("CenterCrop", "crop the centre (padding with 0 when the image is smaller)", func() *CenterCrop { return &CenterCrop{} })
+}
+
 // CenterCrop cuts the centre of an image, like torchvision's CenterCrop: an
 // image smaller than the crop is first padded with 0 on both sides.
 type CenterCrop struct {
-	Size Size `json:"size" expect:"a positive integer (square) or [height, width]" help:"crop size"`
+	Size Size `json:"size" required:"true" expect:"a positive integer (square) or [height, width]" help:"crop size"`
 }
 
 func (c *CenterCrop) validate() error { return c.Size.check("size") }
@@ -251,10 +267,14 @@ func (c *CenterCrop) Apply(v Value, _ *rand.Rand) (Value, error) {
 	return Crop(v, top, left, ch, cw)
 }
 
+func init() {
+	registerTransform("RandomCrop", "crop at a random place, after optional padding", func() *RandomCrop { return &RandomCrop{PaddingMode: PadConstant} })
+}
+
 // RandomCrop cuts a region at a random place, like torchvision's
 // RandomCrop, after optional padding.
 type RandomCrop struct {
-	Size        Size        `json:"size" expect:"a positive integer (square) or [height, width]" help:"crop size"`
+	Size        Size        `json:"size" required:"true" expect:"a positive integer (square) or [height, width]" help:"crop size"`
 	Padding     Padding     `json:"padding" expect:"null, an integer, [left/right, top/bottom] or [left, top, right, bottom]" help:"border added before cropping"`
 	PadIfNeeded bool        `json:"pad_if_needed" help:"pad images smaller than the crop"`
 	Fill        float64     `json:"fill" help:"value of constant padding (0-255 for images)"`
@@ -332,10 +352,18 @@ func (c *RandomCrop) Apply(v Value, rng *rand.Rand) (Value, error) {
 // randomness is always explicit, so that a seed fixes the augmentation.
 var errNoRand = fmt.Errorf("needs a random number generator (rng is nil)")
 
+func init() {
+	registerTransform("RandomHorizontalFlip", "mirror left-right with probability p", func() *RandomHorizontalFlip { return &RandomHorizontalFlip{P: 0.5} })
+}
+
 // RandomHorizontalFlip mirrors left-right with probability P, like
 // torchvision's.
 type RandomHorizontalFlip struct {
 	P float64 `json:"p" min:"0" max:"1" help:"probability of flipping"`
+}
+
+func init() {
+	registerTransform("RandomVerticalFlip", "mirror top-bottom with probability p", func() *RandomVerticalFlip { return &RandomVerticalFlip{P: 0.5} })
 }
 
 // RandomVerticalFlip mirrors top-bottom with probability P, like
@@ -390,12 +418,16 @@ func maybeFlip(v Value, flip, horizontal bool) (Value, error) {
 	return Value{Tensor: v.Tensor.Clone()}, nil
 }
 
+func init() {
+	registerTransform("RandomRotation", "rotate by a random angle (nearest neighbour, counter-clockwise)", func() *RandomRotation { return &RandomRotation{} })
+}
+
 // RandomRotation turns by an angle drawn uniformly from Degrees (a number d
 // means [-d, d]), counter-clockwise, with nearest-neighbour sampling and Fill
 // outside, like torchvision's RandomRotation (nearest is its default and the
 // only interpolation offered here).
 type RandomRotation struct {
-	Degrees Degrees   `json:"degrees" expect:"a non-negative number d (for [-d, d]) or [min, max]" help:"range of angles in degrees"`
+	Degrees Degrees   `json:"degrees" required:"true" expect:"a non-negative number d (for [-d, d]) or [min, max]" help:"range of angles in degrees"`
 	Expand  bool      `json:"expand" help:"enlarge the output to hold the whole rotated image"`
 	Center  []float64 `json:"center" nullable:"true" expect:"null or [x, y]" help:"point to rotate about (null: the image centre)"`
 	Fill    float64   `json:"fill" help:"value of the area outside the rotated image (0-255 for images)"`
@@ -422,6 +454,10 @@ func (r *RandomRotation) Apply(v Value, rng *rand.Rand) (Value, error) {
 		return Value{}, fmt.Errorf("RandomRotation: %w", err)
 	}
 	return out, nil
+}
+
+func init() {
+	registerTransform("Grayscale", "convert to gray (ITU-R 601-2 luma)", func() *Grayscale { return &Grayscale{NumOutputChannels: 1} })
 }
 
 // Grayscale converts to gray with ITU-R 601-2 luma, like torchvision's
@@ -473,6 +509,10 @@ func (g *Grayscale) Apply(v Value, _ *rand.Rand) (Value, error) {
 		copy(out.Data[k*n:(k+1)*n], out.Data[:n])
 	}
 	return Value{Tensor: out}, nil
+}
+
+func init() {
+	registerTransform("ConvertRGB", "convert to 3-channel RGB (gray replicated)", func() *ConvertRGB { return &ConvertRGB{} })
 }
 
 // ConvertRGB makes an image or tensor 3-channel RGB (gray is replicated),
