@@ -93,52 +93,59 @@ func TestLayersMatchPyTorch(t *testing.T) {
 		t.Fatalf("only %d layer cases", len(fx.Layers))
 	}
 	for _, c := range fx.Layers {
-		t.Run(c.Name, func(t *testing.T) {
-			m, _, err := NewLayer(specFromArgs(c.Type, c.Args), c.Input.Shape, rand.New(rand.NewPCG(1, 2)))
-			if err != nil {
-				t.Fatal(err)
-			}
-			sd := map[string]*tensor.Tensor{}
-			for k, v := range c.State {
-				sd[k] = v.tensor()
-			}
-			if err := LoadStateDict(m, sd); err != nil {
-				t.Fatal(err)
-			}
-			m.Train(c.Train)
-			g := NewGraph()
-			var x *Var
-			if c.InputGrad != nil {
-				x = g.Input(c.Input.tensor())
-			} else {
-				x = g.Const(c.Input.tensor())
-			}
-			out := m.Forward(g, x)
-			loss := g.Sum(g.Mul(out, g.Const(c.Upstream.tensor())))
-			if err := g.Backward(loss); err != nil {
-				t.Fatal(err)
-			}
-			closeTo(t, "output", out.Data.Data, out.Data.Shape, c.Output, fwdRtol, fwdAtol)
-			if c.InputGrad != nil {
-				closeTo(t, "input grad", x.Grad.Data, x.Grad.Shape, *c.InputGrad, gradRtol, gradAtol)
-			}
-			params := map[string]Param{}
-			for _, p := range m.Parameters() {
-				params[p.Name] = p
-			}
-			for k, want := range c.ParamGrads {
-				p, ok := params[k]
-				if !ok || p.Var.Grad == nil {
-					t.Errorf("parameter %s has no gradient", k)
-					continue
-				}
-				closeTo(t, k+" grad", p.Var.Grad.Data, p.Var.Grad.Shape, want, gradRtol, gradAtol)
-			}
-			for k, want := range c.StateAfter {
-				p := params[k]
-				closeTo(t, k+" after", p.Var.Data.Data, p.Var.Data.Shape, want, fwdRtol, fwdAtol)
-			}
-		})
+		t.Run(c.Name, func(t *testing.T) { checkLayerCase(t, c) })
+	}
+}
+
+// checkLayerCase builds the layer a fixture case describes, loads its state,
+// runs it forward and backward on the case's input and upstream gradient,
+// and compares the output, the input's and parameters' gradients and the
+// state after the step with PyTorch's (tolerances fwd*/grad* above).
+func checkLayerCase(t *testing.T, c layerFixture) {
+	t.Helper()
+	m, _, err := NewLayer(specFromArgs(c.Type, c.Args), c.Input.Shape, rand.New(rand.NewPCG(1, 2)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sd := map[string]*tensor.Tensor{}
+	for k, v := range c.State {
+		sd[k] = v.tensor()
+	}
+	if err := LoadStateDict(m, sd); err != nil {
+		t.Fatal(err)
+	}
+	m.Train(c.Train)
+	g := NewGraph()
+	var x *Var
+	if c.InputGrad != nil {
+		x = g.Input(c.Input.tensor())
+	} else {
+		x = g.Const(c.Input.tensor())
+	}
+	out := m.Forward(g, x)
+	loss := g.Sum(g.Mul(out, g.Const(c.Upstream.tensor())))
+	if err := g.Backward(loss); err != nil {
+		t.Fatal(err)
+	}
+	closeTo(t, "output", out.Data.Data, out.Data.Shape, c.Output, fwdRtol, fwdAtol)
+	if c.InputGrad != nil {
+		closeTo(t, "input grad", x.Grad.Data, x.Grad.Shape, *c.InputGrad, gradRtol, gradAtol)
+	}
+	params := map[string]Param{}
+	for _, p := range m.Parameters() {
+		params[p.Name] = p
+	}
+	for k, want := range c.ParamGrads {
+		p, ok := params[k]
+		if !ok || p.Var.Grad == nil {
+			t.Errorf("parameter %s has no gradient", k)
+			continue
+		}
+		closeTo(t, k+" grad", p.Var.Grad.Data, p.Var.Grad.Shape, want, gradRtol, gradAtol)
+	}
+	for k, want := range c.StateAfter {
+		p := params[k]
+		closeTo(t, k+" after", p.Var.Data.Data, p.Var.Data.Shape, want, fwdRtol, fwdAtol)
 	}
 }
 
