@@ -73,6 +73,8 @@
 //
 // Every error is an [*Error] naming the parameter (its path) and what was
 // expected, and marked as bad input; its Kind says whether the parameter was
-// unknown, missing or given a bad value, so that a registry can word it.
+// unknown, missing or given a bad value, Bound whether a value of the right
+// type lay outside the bounds or the enum, and Cause keeps a value type's
+// own decoding error, so that a registry can word it.
 // [Registry.Lookup] returns a [*LookupError].
 package param

@@ -311,3 +311,41 @@ func TestRegistry(t *testing.T) {
 		}()
 	}
 }
+
+// autoShape has an "auto" list and a value type with an expect tag.
+type autoShape struct {
+	Shape  []int  `json:"shape" auto:"true" min:"1"`
+	In     int    `json:"in" auto:"true" min:"1"`
+	Kernel pair   `json:"kernel" expect:"a kernel size"`
+	Mode   string `json:"mode" enum:"a,b"`
+}
+
+// TestAutoAndBounds checks "auto" on a list, an explicit zero where the
+// zero means "auto", the Bound flag and Cause.
+func TestAutoAndBounds(t *testing.T) {
+	v := &autoShape{Shape: []int{3}, In: 4, Mode: "a"}
+	if err := param.Decode(json.RawMessage(`{"shape": "auto", "in": "auto"}`), v, param.Options{}); err != nil || v.Shape != nil || v.In != 0 {
+		t.Fatalf("auto: %v %+v", err, v)
+	}
+	infos := param.Describe(v)
+	if infos[0].Default != "auto" || infos[1].Default != "auto" {
+		t.Errorf("defaults %v, %v, want auto", infos[0].Default, infos[1].Default)
+	}
+	err := param.Decode(json.RawMessage(`{"in": 0}`), &autoShape{Mode: "a"}, param.Options{})
+	var pe *param.Error
+	if !errors.As(err, &pe) || !pe.Bound || pe.Got != "0" || pe.Param != "in" {
+		t.Errorf("explicit 0 for an auto size: %v (%+v)", err, pe)
+	}
+	err = param.Decode(json.RawMessage(`{"mode": "c"}`), &autoShape{Mode: "a"}, param.Options{})
+	if !errors.As(err, &pe) || !pe.Bound || pe.Got != `"c"` {
+		t.Errorf("enum: %v", err)
+	}
+	err = param.Decode(json.RawMessage(`{"in": "x"}`), &autoShape{Mode: "a"}, param.Options{})
+	if !errors.As(err, &pe) || pe.Bound {
+		t.Errorf("wrong type marked Bound: %+v", pe)
+	}
+	err = param.Decode(json.RawMessage(`{"kernel": "x"}`), &autoShape{Mode: "a"}, param.Options{})
+	if !errors.As(err, &pe) || pe.Cause == nil || pe.Cause.Error() != "not a pair" || pe.Expected != "a kernel size" {
+		t.Errorf("cause: %+v", pe)
+	}
+}
