@@ -472,3 +472,254 @@ func init() {
 	registerLayer("LogSoftmax", "log of the softmax along a dimension (pair with NLLLoss)", func() SoftmaxParams { return SoftmaxParams{Dim: -1} },
 		func(p SoftmaxParams, _ *layerCtx) (Module, error) { return &LogSoftmax{Dim: p.Dim}, nil })
 }
+
+// pointwiseOp is an elementwise activation: f computes y from x, df the
+// derivative dy/dx from x and y; p holds the op's parameters (n.f of the
+// node).
+type pointwiseOp struct {
+	name string
+	f    func(x float32, p *[4]float32) float32
+	df   func(x, y float32, p *[4]float32) float32
+}
+
+// pointwise applies op to x elementwise.
+func (g *Graph) pointwise(x *Var, op *pointwiseOp, p [4]float32) *Var {
+	if g.err != nil {
+		return g.deadVar()
+	}
+	out := g.bufLike(x.Data)
+	for i, v := range x.Data.Data {
+		out.Data[i] = op.f(v, &p)
+	}
+	n := g.newNode(out, pointwiseBack, x, nil, nil)
+	n.ctx, n.f = op, p
+	return n
+}
+
+func pointwiseBack(n *Var) {
+	if !n.a.requiresGrad {
+		return
+	}
+	op := n.ctx.(*pointwiseOp)
+	ga, x, y, gy := n.a.grad(), n.a.Data.Data, n.Data.Data, n.Grad.Data
+	for i, v := range x {
+		ga[i] += gy[i] * op.df(v, y[i], &n.f)
+	}
+}
+
+func exp32(v float32) float32   { return float32(math.Exp(float64(v))) }
+func log1p32(v float32) float32 { return float32(math.Log1p(float64(v))) }
+func tanh32(v float32) float32  { return float32(math.Tanh(float64(v))) }
+
+// The activations below follow PyTorch 1.13's CPU kernels, including the
+// value of the derivative at the kinks (hardtanh_backward,
+// hardswish_backward, softshrink_backward, threshold_backward, ...).
+var (
+	hardswishOp = &pointwiseOp{name: "Hardswish",
+		f: func(x float32, _ *[4]float32) float32 { return x * min(max(x+3, 0), 6) / 6 },
+		df: func(x, _ float32, _ *[4]float32) float32 {
+			switch {
+			case x < -3:
+				return 0
+			case x < 3:
+				return x/3 + 0.5
+			}
+			return 1
+		}}
+	hardsigmoidOp = &pointwiseOp{name: "Hardsigmoid",
+		f: func(x float32, _ *[4]float32) float32 { return min(max(x+3, 0), 6) / 6 },
+		df: func(x, _ float32, _ *[4]float32) float32 {
+			if x > -3 && x < 3 {
+				return 1.0 / 6
+			}
+			return 0
+		}}
+	mishOp = &pointwiseOp{name: "Mish",
+		f: func(x float32, _ *[4]float32) float32 { return x * tanh32(log1p32(exp32(x))) },
+		df: func(x, _ float32, _ *[4]float32) float32 {
+			s := sigmoid32(x)
+			t := tanh32(log1p32(exp32(x)))
+			return t + x*s*(1-t*t)
+		}}
+	siluOp = &pointwiseOp{name: "SiLU",
+		f: func(x float32, _ *[4]float32) float32 { return x * sigmoid32(x) },
+		df: func(x, _ float32, _ *[4]float32) float32 {
+			s := sigmoid32(x)
+			return s * (1 + x*(1-s))
+		}}
+	// softplusOp: p[0] is beta, p[1] the threshold above which it is linear.
+	softplusOp = &pointwiseOp{name: "Softplus",
+		f: func(x float32, p *[4]float32) float32 {
+			if x*p[0] > p[1] {
+				return x
+			}
+			return log1p32(exp32(x*p[0])) / p[0]
+		},
+		df: func(x, _ float32, p *[4]float32) float32 {
+			if x*p[0] > p[1] {
+				return 1
+			}
+			z := exp32(x * p[0])
+			return z / (z + 1)
+		}}
+	// hardtanhOp: p[0] and p[1] are min_val and max_val.
+	hardtanhOp = &pointwiseOp{name: "Hardtanh",
+		f: func(x float32, p *[4]float32) float32 { return min(max(x, p[0]), p[1]) },
+		df: func(x, _ float32, p *[4]float32) float32 {
+			if x <= p[0] || x >= p[1] {
+				return 0
+			}
+			return 1
+		}}
+	logSigmoidOp = &pointwiseOp{name: "LogSigmoid",
+		f: func(x float32, _ *[4]float32) float32 { return min(x, 0) - log1p32(exp32(-abs32(x))) },
+		df: func(x, _ float32, _ *[4]float32) float32 {
+			z := exp32(-abs32(x))
+			if x < 0 {
+				return 1 - z/(1+z)
+			}
+			return z / (1 + z)
+		}}
+	tanhshrinkOp = &pointwiseOp{name: "Tanhshrink",
+		f: func(x float32, _ *[4]float32) float32 { return x - tanh32(x) },
+		df: func(x, _ float32, _ *[4]float32) float32 {
+			t := tanh32(x)
+			return t * t
+		}}
+	// softshrinkOp and hardshrinkOp: p[0] is lambd.
+	softshrinkOp = &pointwiseOp{name: "Softshrink",
+		f: func(x float32, p *[4]float32) float32 {
+			switch {
+			case x > p[0]:
+				return x - p[0]
+			case x < -p[0]:
+				return x + p[0]
+			}
+			return 0
+		},
+		df: shrinkGrad}
+	hardshrinkOp = &pointwiseOp{name: "Hardshrink",
+		f: func(x float32, p *[4]float32) float32 {
+			if x >= -p[0] && x <= p[0] {
+				return 0
+			}
+			return x
+		},
+		df: shrinkGrad}
+	// thresholdOp: p[0] is the threshold, p[1] the value below it.
+	thresholdOp = &pointwiseOp{name: "Threshold",
+		f: func(x float32, p *[4]float32) float32 {
+			if x > p[0] {
+				return x
+			}
+			return p[1]
+		},
+		df: func(x, _ float32, p *[4]float32) float32 {
+			if x > p[0] {
+				return 1
+			}
+			return 0
+		}}
+)
+
+func shrinkGrad(x, _ float32, p *[4]float32) float32 {
+	if x >= -p[0] && x <= p[0] {
+		return 0
+	}
+	return 1
+}
+
+func abs32(v float32) float32 { return float32(math.Abs(float64(v))) }
+
+// Pointwise is an elementwise activation layer: Hardswish, Hardsigmoid,
+// Mish, SiLU, Softplus, Hardtanh, ReLU6, LogSigmoid, Tanhshrink,
+// Softshrink, Hardshrink or Threshold, with its parameters (beta and
+// threshold, min_val and max_val, lambd, threshold and value).
+type Pointwise struct {
+	noParams
+	op *pointwiseOp
+	// name is the PyTorch class name (ReLU6 is a Hardtanh).
+	name string
+	p    [4]float32
+}
+
+// Forward applies the activation.
+func (a *Pointwise) Forward(g *Graph, x *Var) *Var { return g.pointwise(x, a.op, a.p) }
+
+// OutShape returns in.
+func (*Pointwise) OutShape(in []int) ([]int, error) { return in, nil }
+
+// Name returns the PyTorch class name.
+func (a *Pointwise) Name() string { return a.name }
+
+// SoftplusParams are torch.nn.Softplus's keyword arguments.
+type SoftplusParams struct {
+	Beta      float64 `json:"beta" gt:"0" help:"the scale: log(1 + exp(beta·x)) / beta"`
+	Threshold float64 `json:"threshold" help:"above beta·x > threshold the function is x"`
+}
+
+// HardtanhParams are torch.nn.Hardtanh's keyword arguments.
+type HardtanhParams struct {
+	MinVal float64 `json:"min_val" help:"the lower end of the linear region"`
+	MaxVal float64 `json:"max_val" help:"the upper end of the linear region (> min_val)"`
+	inplaceParam
+}
+
+// SoftshrinkParams are torch.nn.Softshrink's keyword arguments.
+type SoftshrinkParams struct {
+	Lambd float64 `json:"lambd" min:"0" help:"the half-width of the region set to 0"`
+}
+
+// HardshrinkParams are torch.nn.Hardshrink's keyword arguments (PyTorch
+// does not bound lambd here: a negative one sets nothing to 0).
+type HardshrinkParams struct {
+	Lambd float64 `json:"lambd" help:"the half-width of the region set to 0"`
+}
+
+// ThresholdParams are torch.nn.Threshold's keyword arguments.
+type ThresholdParams struct {
+	Threshold float64 `json:"threshold" required:"true" help:"values at or below it are replaced"`
+	Value     float64 `json:"value" required:"true" help:"the replacement"`
+	inplaceParam
+}
+
+func init() {
+	simple := func(name, doc string, op *pointwiseOp, inplace bool) {
+		m := func() Module { return &Pointwise{op: op, name: name} }
+		if inplace {
+			registerActivation(name, doc, m)
+			return
+		}
+		registerLayer(name, doc, func() struct{} { return struct{}{} }, func(struct{}, *layerCtx) (Module, error) { return m(), nil })
+	}
+	simple("Hardswish", "x · ReLU6(x + 3) / 6", hardswishOp, true)
+	simple("Hardsigmoid", "ReLU6(x + 3) / 6", hardsigmoidOp, true)
+	simple("Mish", "x · tanh(softplus(x))", mishOp, true)
+	simple("SiLU", "x · sigmoid(x), also called swish", siluOp, true)
+	simple("LogSigmoid", "log(1 / (1 + exp(-x)))", logSigmoidOp, false)
+	simple("Tanhshrink", "x - tanh(x)", tanhshrinkOp, false)
+	registerActivation("ReLU6", "min(max(0, x), 6)", func() Module { return &Pointwise{op: hardtanhOp, name: "ReLU6", p: [4]float32{0, 6}} })
+	registerLayer("Softplus", "log(1 + exp(beta · x)) / beta, linear above the threshold", func() SoftplusParams { return SoftplusParams{Beta: 1, Threshold: 20} },
+		func(p SoftplusParams, _ *layerCtx) (Module, error) {
+			return &Pointwise{op: softplusOp, name: "Softplus", p: [4]float32{float32(p.Beta), float32(p.Threshold)}}, nil
+		})
+	registerLayer("Hardtanh", "x clamped to [min_val, max_val]", func() HardtanhParams { return HardtanhParams{MinVal: -1, MaxVal: 1} },
+		func(p HardtanhParams, _ *layerCtx) (Module, error) {
+			if !(p.MaxVal > p.MinVal) {
+				return nil, fmt.Errorf("max_val %v must be greater than min_val %v", p.MaxVal, p.MinVal)
+			}
+			return &Pointwise{op: hardtanhOp, name: "Hardtanh", p: [4]float32{float32(p.MinVal), float32(p.MaxVal)}}, nil
+		})
+	registerLayer("Softshrink", "x - lambd above lambd, x + lambd below -lambd, 0 between", func() SoftshrinkParams { return SoftshrinkParams{Lambd: 0.5} },
+		func(p SoftshrinkParams, _ *layerCtx) (Module, error) {
+			return &Pointwise{op: softshrinkOp, name: "Softshrink", p: [4]float32{float32(p.Lambd)}}, nil
+		})
+	registerLayer("Hardshrink", "x outside [-lambd, lambd], 0 inside", func() HardshrinkParams { return HardshrinkParams{Lambd: 0.5} },
+		func(p HardshrinkParams, _ *layerCtx) (Module, error) {
+			return &Pointwise{op: hardshrinkOp, name: "Hardshrink", p: [4]float32{float32(p.Lambd)}}, nil
+		})
+	registerLayer("Threshold", "x above threshold, value otherwise", func() ThresholdParams { return ThresholdParams{} },
+		func(p ThresholdParams, _ *layerCtx) (Module, error) {
+			return &Pointwise{op: thresholdOp, name: "Threshold", p: [4]float32{float32(p.Threshold), float32(p.Value)}}, nil
+		})
+}

@@ -16,6 +16,8 @@ var catalogueInputs = map[string][]int{
 	"Conv2d": {2, 3, 8, 8}, "ConvTranspose2d": {2, 3, 8, 8}, "MaxPool2d": {2, 3, 8, 8}, "AvgPool2d": {2, 3, 8, 8},
 	"AdaptiveAvgPool2d": {2, 3, 8, 8}, "BatchNorm2d": {2, 3, 8, 8}, "BatchNorm1d": {2, 3},
 	"RNN": {2, 4, 5}, "GRU": {2, 4, 5}, "LSTM": {2, 4, 5}, "Embedding": {2, 4}, "Unflatten": {2, 6},
+	"ConstantPad2d": {2, 3, 4, 4}, "ConstantPad3d": {2, 3, 4, 4, 4}, "ZeroPad2d": {2, 3, 4, 4}, "ReflectionPad1d": {2, 3, 4},
+	"ReflectionPad2d": {2, 3, 4, 4}, "ReplicationPad2d": {2, 3, 4, 4}, "PixelShuffle": {2, 4, 3, 3}, "ChannelShuffle": {2, 4, 3},
 }
 
 // catalogueRequired holds a value for each required parameter, to build
@@ -23,6 +25,7 @@ var catalogueInputs = map[string][]int{
 var catalogueRequired = map[string]string{
 	"out_features": "4", "out_channels": "4", "kernel_size": "3", "output_size": "2", "hidden_size": "4",
 	"num_embeddings": "10", "embedding_dim": "3", "dim": "1", "unflattened_size": "[2, 3]",
+	"padding": "1", "value": "0.5", "upscale_factor": "2", "groups": "2", "threshold": "0.1",
 }
 
 // TestLayerCatalogue checks that every registered layer has a catalogue

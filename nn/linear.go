@@ -217,3 +217,20 @@ func init() {
 			return &Linear{InFeatures: in, OutFeatures: p.OutFeatures, hasBias: p.Bias}, nil
 		})
 }
+
+// Identity returns its input, like torch.nn.Identity.
+type Identity struct{ noParams }
+
+// Forward returns x.
+func (*Identity) Forward(_ *Graph, x *Var) *Var { return x }
+
+// OutShape returns in.
+func (*Identity) OutShape(in []int) ([]int, error) { return in, nil }
+
+// Name returns "Identity".
+func (*Identity) Name() string { return "Identity" }
+
+func init() {
+	registerLayer("Identity", "the input unchanged (a placeholder)", func() struct{} { return struct{}{} },
+		func(struct{}, *layerCtx) (Module, error) { return &Identity{}, nil })
+}

@@ -41,10 +41,3 @@ func softsignBack(n *Var) {
 		ga[i] += gy[i] / (d * d)
 	}
 }
-
-func abs32(v float32) float32 {
-	if v < 0 {
-		return -v
-	}
-	return v
-}
