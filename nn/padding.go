@@ -1,6 +1,7 @@
 package nn
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 )
@@ -20,8 +21,15 @@ type Pad struct {
 	Value   float32
 }
 
-// Name returns the PyTorch class name.
-func (p *Pad) Name() string { return p.name }
+// Name returns the PyTorch class name: ConstantPad2d, ReflectionPad1d, ...
+// (ZeroPad2d when built as one).
+func (p *Pad) Name() string {
+	if p.name != "" {
+		return p.name
+	}
+	kind := map[string]string{"reflect": "Reflection", "replicate": "Replication"}[p.Mode]
+	return fmt.Sprintf("%sPad%dd", cmp.Or(kind, "Constant"), p.dims())
+}
 
 // dims returns how many trailing dimensions p pads.
 func (p *Pad) dims() int { return len(p.Padding) / 2 }
@@ -30,7 +38,7 @@ func (p *Pad) dims() int { return len(p.Padding) / 2 }
 func (p *Pad) OutShape(in []int) ([]int, error) {
 	d := p.dims()
 	if len(in) != d+1 && len(in) != d+2 {
-		return nil, fmt.Errorf("%s: expected an input of %d or %d dimensions, got shape %v", p.name, d+1, d+2, in)
+		return nil, fmt.Errorf("%s: expected an input of %d or %d dimensions, got shape %v", p.Name(), d+1, d+2, in)
 	}
 	out := append([]int(nil), in...)
 	for k := range d {
@@ -39,16 +47,16 @@ func (p *Pad) OutShape(in []int) ([]int, error) {
 		switch p.Mode {
 		case "reflect":
 			if lo >= in[i] || hi >= in[i] {
-				return nil, fmt.Errorf("%s: padding (%d, %d) of dimension %d must be smaller than its size %d (input shape %v)", p.name, lo, hi, i, in[i], in)
+				return nil, fmt.Errorf("%s: padding (%d, %d) of dimension %d must be smaller than its size %d (input shape %v)", p.Name(), lo, hi, i, in[i], in)
 			}
 		case "replicate":
 			if in[i] < 1 {
-				return nil, fmt.Errorf("%s: dimension %d of input shape %v is empty", p.name, i, in)
+				return nil, fmt.Errorf("%s: dimension %d of input shape %v is empty", p.Name(), i, in)
 			}
 		}
 		out[i] = in[i] + lo + hi
 		if out[i] < 1 {
-			return nil, fmt.Errorf("%s: padding (%d, %d) leaves dimension %d of input shape %v with size %d", p.name, lo, hi, i, in, out[i])
+			return nil, fmt.Errorf("%s: padding (%d, %d) leaves dimension %d of input shape %v with size %d", p.Name(), lo, hi, i, in, out[i])
 		}
 	}
 	return out, nil

@@ -21,12 +21,16 @@ import (
 // constructor that builds the module from the decoded struct, and one
 // registration line in an init function:
 //
-//	type SoftsignParams struct{}
+//	type PixelShuffleParams struct {
+//		UpscaleFactor int `json:"upscale_factor" required:"true" min:"1" help:"..."`
+//	}
 //
 //	func init() {
-//		registerLayer("Softsign", "x / (1 + |x|)", func() SoftsignParams { return SoftsignParams{} },
-//			func(SoftsignParams, *layerCtx) (Module, error) { return &Softsign{}, nil })
+//		registerLayer("PixelShuffle", "rearrange (C·r², H, W) into (C, H·r, W·r)", func() PixelShuffleParams { return PixelShuffleParams{} },
+//			func(p PixelShuffleParams, _ *layerCtx) (Module, error) { return &PixelShuffle{UpscaleFactor: p.UpscaleFactor}, nil })
 //	}
+//
+// (nn/softsign.go is a whole layer in one file).
 //
 // NewLayer, Plan, Build, LayerTypes and LayerCatalogue (NewLoss, LossTypes
 // and LossCatalogue for losses) read everything else from there: strict
