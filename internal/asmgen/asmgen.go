@@ -67,5 +67,26 @@ func (f *File) Write(name string) {
 	}
 }
 
+// Table writes a read-only table name<>(SB) of width-byte elements: one
+// DATA line per value, then its GLOBL line.
+func (f *File) Table(name string, width int, vals ...uint64) {
+	for i, v := range vals {
+		if v < 1<<16 {
+			f.P("DATA %s<>+%d(SB)/%d, $%d", name, i*width, width, v)
+		} else {
+			f.P("DATA %s<>+%d(SB)/%d, $%#x", name, i*width, width, v)
+		}
+	}
+	f.P("GLOBL %s<>(SB), RODATA|NOPTR, $%d", name, len(vals)*width)
+}
+
+// Off returns the address d(base), or (base) when d is 0.
+func Off(d int, base string) string {
+	if d == 0 {
+		return "(" + base + ")"
+	}
+	return fmt.Sprintf("%d(%s)", d, base)
+}
+
 // Reg returns the register prefix followed by n, as in Reg("Y", 3) = "Y3".
 func Reg(prefix string, n int) string { return fmt.Sprintf("%s%d", prefix, n) }
