@@ -1,7 +1,14 @@
 // Package asmgen is what the assembly generators write with: each package
-// with amd64 kernels has a generator program beside them (asmgen.go, built
-// only by `go run`, which //go:generate runs), and every *_amd64.s file is
-// its output, checked unchanged by .ci/run (go generate, then git diff).
+// with amd64 kernels has a generator program beside them (asmgen.go, or
+// fused_asmgen.go in nn; //go:build ignore, run by `go run` from a
+// //go:generate line), and every *_amd64.s file is its output, checked
+// unchanged by .ci/run (go generate, then git diff).
+//
+// A generator writes the instructions as text, one f.I call each, with Go
+// loops and functions where the hand-written kernels repeated themselves;
+// registers are named by the generator, not allocated, so the output can be
+// compared instruction for instruction with a hand-tuned kernel
+// (`go tool asm` then `go tool objdump` on both).
 package asmgen
 
 import (
