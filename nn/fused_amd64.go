@@ -2,6 +2,8 @@
 
 package nn
 
+//go:generate go run fused_asmgen.go
+
 import "golang.org/x/sys/cpu"
 
 var useAVX512 = cpu.X86.HasAVX512F

@@ -1,7 +1,14 @@
 // Package asmgen is what the assembly generators write with: each package
-// with amd64 kernels has a generator program beside them (asmgen.go, built
-// only by `go run`, which //go:generate runs), and every *_amd64.s file is
-// its output, checked unchanged by .ci/run (go generate, then git diff).
+// with amd64 kernels has a generator program beside them (asmgen.go, or
+// fused_asmgen.go in nn; //go:build ignore, run by `go run` from a
+// //go:generate line), and every *_amd64.s file is its output, checked
+// unchanged by .ci/run (go generate, then git diff).
+//
+// A generator writes the instructions as text, one f.I call each, with Go
+// loops and functions where the hand-written kernels repeated themselves;
+// registers are named by the generator, not allocated, so the output can be
+// compared instruction for instruction with a hand-tuned kernel
+// (`go tool asm` then `go tool objdump` on both).
 package asmgen
 
 import (
@@ -65,6 +72,27 @@ func (f *File) Write(name string) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
+}
+
+// Table writes a read-only table name<>(SB) of width-byte elements: one
+// DATA line per value, then its GLOBL line.
+func (f *File) Table(name string, width int, vals ...uint64) {
+	for i, v := range vals {
+		if v < 1<<16 {
+			f.P("DATA %s<>+%d(SB)/%d, $%d", name, i*width, width, v)
+		} else {
+			f.P("DATA %s<>+%d(SB)/%d, $%#x", name, i*width, width, v)
+		}
+	}
+	f.P("GLOBL %s<>(SB), RODATA|NOPTR, $%d", name, len(vals)*width)
+}
+
+// Off returns the address d(base), or (base) when d is 0.
+func Off(d int, base string) string {
+	if d == 0 {
+		return "(" + base + ")"
+	}
+	return fmt.Sprintf("%d(%s)", d, base)
 }
 
 // Reg returns the register prefix followed by n, as in Reg("Y", 3) = "Y3".

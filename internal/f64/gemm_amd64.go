@@ -2,6 +2,8 @@
 
 package f64
 
+//go:generate go run asmgen.go
+
 import "golang.org/x/sys/cpu"
 
 // useAVX512 selects the AVX-512 kernels and useAVX2 the AVX2+FMA ones when

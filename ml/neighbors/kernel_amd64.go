@@ -2,6 +2,8 @@
 
 package neighbors
 
+//go:generate go run asmgen.go
+
 import "golang.org/x/sys/cpu"
 
 // useAsm is true when the AVX2/FMA kernel can run.
