@@ -76,15 +76,82 @@ type Manifest struct {
 	// Classes are the class values the classifier predicts (sorted).
 	Classes []float64 `json:"classes,omitempty"`
 	// Labels, when the target was text, name Classes one to one.
-	Labels     []string                      `json:"labels,omitempty"`
-	Preprocess []Step                        `json:"preprocess"`
-	Model      Step                          `json:"model"`
-	Spec       json.RawMessage               `json:"spec,omitempty"`
-	Metrics    map[string]map[string]float64 `json:"metrics,omitempty"`
+	Labels     []string        `json:"labels,omitempty"`
+	Preprocess []Step          `json:"preprocess"`
+	Model      Step            `json:"model"`
+	Spec       json.RawMessage `json:"spec,omitempty"`
+	Metrics    Metrics         `json:"metrics,omitempty"`
 	// Kind is KindNetwork for a neural network and empty for a pipeline.
 	Kind string `json:"kind,omitempty"`
 	// Network describes a network (Kind "network").
 	Network *NetworkManifest `json:"network,omitempty"`
+}
+
+// Metrics are metric values by data part ("train", "test") and metric
+// name. In JSON a value that is not finite (NaN, ±Inf: a metric that
+// overflowed) is null, which JSON can carry, and reads back as NaN; a run
+// that trained fine is never lost at the save step for it.
+type Metrics map[string]map[string]float64
+
+// MarshalJSON writes m with null for every non-finite value.
+func (m Metrics) MarshalJSON() ([]byte, error) {
+	if m == nil {
+		return []byte("null"), nil
+	}
+	out := make(map[string]map[string]*float64, len(m))
+	for part, vals := range m {
+		o := make(map[string]*float64, len(vals))
+		for k, v := range vals {
+			if !math.IsNaN(v) && !math.IsInf(v, 0) {
+				o[k] = &v
+			} else {
+				o[k] = nil
+			}
+		}
+		out[part] = o
+	}
+	return json.Marshal(out)
+}
+
+// UnmarshalJSON reads m, a null value as NaN.
+func (m *Metrics) UnmarshalJSON(b []byte) error {
+	var in map[string]map[string]*float64
+	if err := json.Unmarshal(b, &in); err != nil {
+		return err
+	}
+	if in == nil {
+		*m = nil
+		return nil
+	}
+	out := make(Metrics, len(in))
+	for part, vals := range in {
+		o := make(map[string]float64, len(vals))
+		for k, v := range vals {
+			if v == nil {
+				o[k] = math.NaN()
+			} else {
+				o[k] = *v
+			}
+		}
+		out[part] = o
+	}
+	*m = out
+	return nil
+}
+
+// NonFinite returns "part.metric = value" for every non-finite value of m,
+// sorted, so that a run can warn about the values stored as null.
+func (m Metrics) NonFinite() []string {
+	var out []string
+	for part, vals := range m {
+		for k, v := range vals {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				out = append(out, fmt.Sprintf("%s %s = %v", part, k, v))
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
 }
 
 // Model is a fitted pipeline, or a trained network, with its manifest.

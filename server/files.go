@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/mlforge/mlforge/api"
+	"github.com/mlforge/mlforge/internal/text"
 )
 
 // maxUpload is the largest file POST /api/files stores; a variable so that
@@ -32,7 +33,7 @@ var fileNamePattern = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
 func checkUploadName(name string) error {
 	if !fileNamePattern.MatchString(name) || strings.HasPrefix(name, ".") {
 		return &apiError{Status: http.StatusBadRequest, Code: "bad_name", Field: "name",
-			Message: fmt.Sprintf("%q is not a valid file name: expected 1 to 64 letters, digits, \".\", \"_\" or \"-\", not starting with \".\"", abbrevStr(name))}
+			Message: fmt.Sprintf("%q is not a valid file name: expected 1 to 64 letters, digits, \".\", \"_\" or \"-\", not starting with \".\"", text.Abbrev(name))}
 	}
 	lower := strings.ToLower(name)
 	if !strings.HasSuffix(lower, ".csv") && !strings.HasSuffix(lower, ".csv.gz") {
@@ -49,7 +50,7 @@ func checkUploadName(name string) error {
 func (s *Server) uploadFile(w http.ResponseWriter, r *http.Request) error {
 	ct := r.Header.Get("Content-Type")
 	if !strings.HasPrefix(ct, "multipart/form-data") {
-		return errorf(http.StatusUnsupportedMediaType, "unsupported_media_type", "expected Content-Type multipart/form-data with a field \"file\", got %q", abbrevStr(ct))
+		return errorf(http.StatusUnsupportedMediaType, "unsupported_media_type", "expected Content-Type multipart/form-data with a field \"file\", got %q", text.Abbrev(ct))
 	}
 	overwrite := r.URL.Query().Get("overwrite") == "1"
 	// The body may hold a little more than the file: part headers and

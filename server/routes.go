@@ -14,10 +14,10 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/mlforge/mlforge/api"
 	"github.com/mlforge/mlforge/data/datasets"
+	"github.com/mlforge/mlforge/internal/text"
 	"github.com/mlforge/mlforge/jobs"
 	"github.com/mlforge/mlforge/ml"
 	"github.com/mlforge/mlforge/ml/metrics"
@@ -139,18 +139,9 @@ func (e *specErrors) Error() string { return e.list.Error() }
 func runID(r *http.Request) (string, error) {
 	id := r.PathValue("id")
 	if !store.ValidID(id) {
-		return "", errorf(http.StatusBadRequest, "bad_id", "%q is not a run id (21 lowercase hex digits)", abbrevStr(id))
+		return "", errorf(http.StatusBadRequest, "bad_id", "%q is not a run id (21 lowercase hex digits)", text.Abbrev(id))
 	}
 	return id, nil
-}
-
-// abbrevStr shortens s to at most 40 characters for an error message,
-// never cutting a UTF-8 sequence.
-func abbrevStr(s string) string {
-	if utf8.RuneCountInString(s) <= 40 {
-		return s
-	}
-	return string([]rune(s)[:37]) + "..."
 }
 
 func (s *Server) createRun(w http.ResponseWriter, r *http.Request) error {
@@ -223,7 +214,7 @@ func (s *Server) checkSpec(w http.ResponseWriter, r *http.Request) (*spec.Spec, 
 		}()
 		sp, err := spec.Parse(body)
 		if err == nil {
-			err = sp.Validate(spec.Env{Root: s.filesDir, Restrict: true})
+			err = sp.Validate(spec.Env{Root: s.filesDir, Restrict: true, Limits: s.cfg.RunLimits.Budget()})
 		}
 		done <- result{sp, err}
 	}()
@@ -288,7 +279,7 @@ func (s *Server) listRuns(w http.ResponseWriter, r *http.Request) error {
 	switch o.Status {
 	case "", store.Queued, store.Running, store.Succeeded, store.Failed, store.Cancelled:
 	default:
-		return &apiError{Status: http.StatusBadRequest, Code: "bad_request", Field: "status", Message: fmt.Sprintf("unknown status %q: expected queued, running, succeeded, failed or cancelled", abbrevStr(string(o.Status)))}
+		return &apiError{Status: http.StatusBadRequest, Code: "bad_request", Field: "status", Message: fmt.Sprintf("unknown status %q: expected queued, running, succeeded, failed or cancelled", text.Abbrev(string(o.Status)))}
 	}
 	if o.Name != "" && !validName(o.Name) {
 		return &apiError{Status: http.StatusBadRequest, Code: "bad_name", Field: "name", Message: "names match [A-Za-z0-9._-]{1,64}"}
@@ -434,7 +425,7 @@ var extraClasses = func() map[string]any { return nil }
 // modelForName returns the newest succeeded run named name and its model.
 func (s *Server) modelForName(r *http.Request, name string) (*store.Run, *model.Model, error) {
 	if !validName(name) {
-		return nil, nil, &apiError{Status: http.StatusBadRequest, Code: "bad_name", Field: "name", Message: fmt.Sprintf("%q is not a valid model name: names match [A-Za-z0-9._-]{1,64}", abbrevStr(name))}
+		return nil, nil, &apiError{Status: http.StatusBadRequest, Code: "bad_name", Field: "name", Message: fmt.Sprintf("%q is not a valid model name: names match [A-Za-z0-9._-]{1,64}", text.Abbrev(name))}
 	}
 	if c, ok := s.modelNames.Load(name); ok && time.Since(c.(cachedName).at) < 2*time.Second {
 		if m, ok := s.models.Load(c.(cachedName).run.ID); ok {
@@ -525,7 +516,7 @@ func (s *Server) predict(w http.ResponseWriter, r *http.Request) error {
 	}
 	defer release()
 	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "application/json") {
-		return errorf(http.StatusUnsupportedMediaType, "unsupported_media_type", "expected Content-Type application/json, got %q", abbrevStr(ct))
+		return errorf(http.StatusUnsupportedMediaType, "unsupported_media_type", "expected Content-Type application/json, got %q", text.Abbrev(ct))
 	}
 	run, m, err := s.modelForName(r, r.PathValue("name"))
 	if err != nil {

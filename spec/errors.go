@@ -5,7 +5,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"unicode/utf8"
+
+	"github.com/mlforge/mlforge/internal/text"
 )
 
 // FieldError is one problem with a spec: the field it concerns and what is
@@ -128,11 +129,5 @@ func quote(s string) string {
 	return sb.String()
 }
 
-// abbrev shortens s to at most 40 characters for an error message.
-func abbrev(s string) string {
-	if utf8.RuneCountInString(s) <= 40 {
-		return s
-	}
-	r := []rune(s)
-	return string(r[:37]) + "..."
-}
+// abbrev shortens s for an error message (text.Abbrev).
+func abbrev(s string) string { return text.Abbrev(s) }

@@ -21,6 +21,7 @@ import (
 	"github.com/mlforge/mlforge/data/loader"
 	"github.com/mlforge/mlforge/ml"
 	"github.com/mlforge/mlforge/ml/metrics"
+	"github.com/mlforge/mlforge/ml/modelselection"
 	_ "github.com/mlforge/mlforge/ml/neural" // MLPClassifier, MLPRegressor (until ml/all imports them)
 	"github.com/mlforge/mlforge/model"
 	"github.com/mlforge/mlforge/nn"
@@ -135,6 +136,7 @@ func runNetwork(ctx context.Context, s *spec.Spec, opt Options, rep ml.Reporter)
 		}
 	}
 	res.Timings.PredictS = time.Since(t2).Seconds()
+	warnNonFinite(rep, res.Metrics)
 
 	resolved, err := spec.ResolveLayers(s.Model.Layers, info.NLabels)
 	if err != nil {
@@ -395,7 +397,7 @@ func splitIndices(s *spec.Spec, labels []int) (train, test []int, err error) {
 			strat[i] = float64(l)
 		}
 	}
-	return data.TrainTestSplit(len(labels), s.Data.Split.TestSize, s.Data.Split.Seed, strat)
+	return modelselection.TrainTestSplit(len(labels), modelselection.Split{TestSize: s.Data.Split.TestSize, RandomState: s.Data.Split.Seed, Stratify: strat})
 }
 
 // loadFolderData reads an image folder (one subfolder per class), split

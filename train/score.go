@@ -107,3 +107,11 @@ func confusion(y, pred, classes []float64) [][]int {
 	}
 	return conf
 }
+
+// warnNonFinite reports every metric value that is not finite (an overflow,
+// a NaN): the model file and the store keep it as null, and the run goes on.
+func warnNonFinite(rep ml.Reporter, m model.Metrics) {
+	for _, w := range m.NonFinite() {
+		rep.Report(ml.Event{Kind: "log", Message: "warning: the metric " + w + " is not finite; it is stored as null"})
+	}
+}

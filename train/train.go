@@ -62,10 +62,10 @@ type Timings struct {
 // Result is the outcome of a run. Its JSON form is what `mlforge train
 // --json` prints: name, model_path, metrics and timings.
 type Result struct {
-	Name      string                        `json:"name"`
-	ModelPath string                        `json:"model_path"`
-	Metrics   map[string]map[string]float64 `json:"metrics"`
-	Timings   Timings                       `json:"timings"`
+	Name      string        `json:"name"`
+	ModelPath string        `json:"model_path"`
+	Metrics   model.Metrics `json:"metrics"`
+	Timings   Timings       `json:"timings"`
 
 	// The rest is for people and the service, not the --json line.
 	Task      ml.Task  `json:"-"`
@@ -141,6 +141,7 @@ func Run(ctx context.Context, s *spec.Spec, opt Options) (*Result, error) {
 		}
 	}
 	res.Timings.PredictS = time.Since(t2).Seconds()
+	warnNonFinite(rep, res.Metrics)
 
 	m := &model.Model{Pipeline: pipe, Manifest: model.Manifest{
 		Name: s.Name, Task: task, Target: trainF.Target, Classes: classes, Metrics: res.Metrics,

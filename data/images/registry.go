@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/mlforge/mlforge/internal/suggest"
+	"github.com/mlforge/mlforge/internal/text"
 	"github.com/mlforge/mlforge/tensor"
 )
 
@@ -158,13 +159,7 @@ func intOrList(b []byte) ([]int, error) {
 	return out, nil
 }
 
-func abbrev(b []byte) string {
-	s := strings.TrimSpace(string(b))
-	if len(s) > 40 {
-		s = s[:40] + "..."
-	}
-	return s
-}
+func abbrev(b []byte) string { return text.Abbrev(strings.TrimSpace(string(b))) }
 
 // TargetTransform changes a target (a class label is a scalar tensor), like
 // torchvision's target_transform.
