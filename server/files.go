@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/mlforge/mlforge/api"
+	"github.com/mlforge/mlforge/data"
 	"github.com/mlforge/mlforge/internal/text"
 )
 
@@ -209,7 +210,7 @@ func (s *Server) listFiles(w http.ResponseWriter, r *http.Request) error {
 		if err != nil || !info.Mode().IsRegular() {
 			return nil
 		}
-		if d.Type()&fs.ModeSymlink != 0 && !inside(root, p) {
+		if d.Type()&fs.ModeSymlink != 0 && !(data.Root{Dir: root}).Contains(rel) {
 			return nil
 		}
 		out = append(out, api.File{Path: filepath.ToSlash(rel), Kind: kind, Size: info.Size()})
@@ -236,16 +237,6 @@ func fileKind(name string) string {
 		return "idx"
 	}
 	return ""
-}
-
-// inside reports whether the link p resolves to a path under root.
-func inside(root, p string) bool {
-	real, err := filepath.EvalSymlinks(p)
-	if err != nil {
-		return false
-	}
-	rel, err := filepath.Rel(root, real)
-	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) && !filepath.IsAbs(rel)
 }
 
 // imageClasses returns the class subfolders of dir that hold images (not

@@ -7,7 +7,7 @@ import (
 	"github.com/mlforge/mlforge/data/images"
 	"github.com/mlforge/mlforge/nn"
 	"github.com/mlforge/mlforge/nn/optim"
-	"github.com/mlforge/mlforge/spec"
+	"github.com/mlforge/mlforge/train"
 )
 
 // nnParam describes one parameter of a layer, loss, optimizer, scheduler or
@@ -72,8 +72,8 @@ func networkCatalogue() map[string]any {
 
 // describeNetwork adds each layer's output shape for a validated network
 // spec.
-func describeNetwork(sp *spec.Spec, out *api.Validation) {
-	info := sp.Net()
+func describeNetwork(plan *train.Plan, out *api.Validation) {
+	info := plan.Net
 	if info == nil {
 		return
 	}

@@ -25,6 +25,7 @@ import (
 	"github.com/mlforge/mlforge/server/web"
 	"github.com/mlforge/mlforge/spec"
 	"github.com/mlforge/mlforge/store"
+	"github.com/mlforge/mlforge/train"
 )
 
 // routes lists every route of the service in one place. Every request
@@ -145,10 +146,11 @@ func runID(r *http.Request) (string, error) {
 }
 
 func (s *Server) createRun(w http.ResponseWriter, r *http.Request) error {
-	sp, err := s.checkSpec(w, r)
+	plan, err := s.checkSpec(w, r)
 	if err != nil {
 		return err
 	}
+	sp := plan.Spec()
 	canon, err := json.Marshal(sp)
 	if err != nil {
 		return err
@@ -169,25 +171,26 @@ func (s *Server) createRun(w http.ResponseWriter, r *http.Request) error {
 // validateSpec checks a spec without starting a run: 200 with
 // {"valid": true} or 400 with the problems, each naming its field.
 func (s *Server) validateSpec(w http.ResponseWriter, r *http.Request) error {
-	sp, err := s.checkSpec(w, r)
+	plan, err := s.checkSpec(w, r)
 	if err != nil {
 		return err
 	}
-	canon, err := json.Marshal(sp)
+	canon, err := json.Marshal(plan.Spec())
 	if err != nil {
 		return err
 	}
 	out := api.Validation{Valid: true, Spec: canon}
-	describeSpec(sp, &out)
+	describeSpec(plan, &out)
 	writeJSON(w, http.StatusOK, out)
 	return nil
 }
 
-// checkSpec reads, parses and validates the spec in the request's body
-// (for POST /api/validate and POST /api/runs). At most Limits.Validate run
+// checkSpec reads, parses and checks the spec in the request's body (for
+// POST /api/validate and POST /api/runs) with train.Check, the check a run
+// makes, under the budgets the server was started with (RunLimits). At most Limits.Validate run
 // at once, the others are answered 429; a request whose client goes away
 // or whose deadline passes is answered no further.
-func (s *Server) checkSpec(w http.ResponseWriter, r *http.Request) (*spec.Spec, error) {
+func (s *Server) checkSpec(w http.ResponseWriter, r *http.Request) (*train.Plan, error) {
 	release, err := s.validateSlots.acquire(w)
 	if err != nil {
 		return nil, err
@@ -198,8 +201,8 @@ func (s *Server) checkSpec(w http.ResponseWriter, r *http.Request) (*spec.Spec, 
 		return nil, err
 	}
 	type result struct {
-		sp  *spec.Spec
-		err error
+		plan *train.Plan
+		err  error
 	}
 	done := make(chan result, 1)
 	// The slot is given back when validation ends, not when the client
@@ -212,18 +215,19 @@ func (s *Server) checkSpec(w http.ResponseWriter, r *http.Request) (*spec.Spec, 
 				done <- result{nil, errorf(http.StatusInternalServerError, "internal", "internal error")}
 			}
 		}()
+		var plan *train.Plan
 		sp, err := spec.Parse(body)
 		if err == nil {
-			err = sp.Validate(spec.Env{Root: s.filesDir, Restrict: true, Limits: s.cfg.RunLimits.Budget()})
+			plan, err = train.Check(sp, train.Options{Root: s.filesDir, Restrict: true, Limits: s.cfg.RunLimits.Budget()})
 		}
-		done <- result{sp, err}
+		done <- result{plan, err}
 	}()
 	select {
 	case res := <-done:
 		if res.err != nil {
 			return nil, specError(res.err)
 		}
-		return res.sp, nil
+		return res.plan, nil
 	case <-r.Context().Done():
 		return nil, errorf(http.StatusServiceUnavailable, "timeout", "validation did not finish in time (or the client went away): %v", context.Cause(r.Context()))
 	}
@@ -231,7 +235,7 @@ func (s *Server) checkSpec(w http.ResponseWriter, r *http.Request) (*spec.Spec, 
 
 // describeSpec adds what validation learned about a valid spec (for
 // networks: each layer's output shape); other parts of the binary may set it.
-var describeSpec = func(*spec.Spec, *api.Validation) {}
+var describeSpec = func(*train.Plan, *api.Validation) {}
 
 func runClass(sp *spec.Spec) string {
 	if sp.Model.Class != "" {

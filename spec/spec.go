@@ -47,13 +47,12 @@ package spec
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"strings"
 
+	"github.com/mlforge/mlforge/data"
 	"github.com/mlforge/mlforge/ml"
 	"github.com/mlforge/mlforge/nn"
 )
@@ -123,8 +122,6 @@ type Spec struct {
 	// Labels optionally names the classes of a network, in class-index
 	// order; it also fixes "n_labels".
 	Labels []string `json:"labels,omitempty"`
-
-	net *NetInfo // what Validate learned about a network
 }
 
 // Data says where the training and test data come from.
@@ -302,20 +299,8 @@ func Load(path string) (*Spec, error) {
 }
 
 // describeOSError says what went wrong opening name without repeating the
-// full path the OS error carries.
-func describeOSError(name string, err error) string {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		err = pe.Err
-	}
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		return fmt.Sprintf("file %s does not exist", quote(name))
-	case errors.Is(err, fs.ErrPermission):
-		return fmt.Sprintf("no permission to read %s", quote(name))
-	}
-	return fmt.Sprintf("%s: %v", quote(name), err)
-}
+// full path the OS error carries (data.DescribeOSError).
+func describeOSError(name string, err error) string { return data.DescribeOSError(name, err) }
 
 // ModelTask returns the task of the model's class (ml.Classification or
 // ml.Regression for a valid spec), or "" when the class is not registered.

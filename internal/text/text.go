@@ -2,7 +2,12 @@
 // the project share.
 package text
 
-import "unicode/utf8"
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
 
 // MaxAbbrev is the most characters (runes) Abbrev returns.
 const MaxAbbrev = 40
@@ -25,4 +30,43 @@ func Abbrev(s string) string {
 		n++
 	}
 	return s[:cut] + "..."
+}
+
+// Quote writes s as a JSON string without escaping <, > and &, for error
+// messages: control characters and the line separators U+2028 and U+2029
+// are escaped, everything else is kept as written.
+func Quote(s string) string {
+	var sb strings.Builder
+	sb.WriteByte('"')
+	for _, r := range s {
+		switch {
+		case r == '"' || r == '\\':
+			sb.WriteByte('\\')
+			sb.WriteRune(r)
+		case r == '\n':
+			sb.WriteString(`\n`)
+		case r == '\t':
+			sb.WriteString(`\t`)
+		case r == '\r':
+			sb.WriteString(`\r`)
+		case r < 0x20 || r == 0x7f || r == 0x2028 || r == 0x2029:
+			sb.WriteString(`\u`)
+			h := strconv.FormatInt(int64(r), 16)
+			sb.WriteString(strings.Repeat("0", 4-len(h)) + h)
+		default:
+			sb.WriteRune(r)
+		}
+	}
+	sb.WriteByte('"')
+	return sb.String()
+}
+
+// List joins names for a message, listing at most ten and saying how many
+// more there are.
+func List(names []string) string {
+	const most = 10
+	if len(names) <= most {
+		return strings.Join(names, ", ")
+	}
+	return strings.Join(names[:most], ", ") + fmt.Sprintf(" and %d more", len(names)-most)
 }

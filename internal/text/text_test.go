@@ -37,3 +37,16 @@ func TestAbbrevInvalidUTF8(t *testing.T) {
 		t.Errorf("Abbrev(50 bad bytes) = %q", got)
 	}
 }
+
+func TestQuoteAndList(t *testing.T) {
+	if got, want := Quote("a\"b\\c\n<&>\u2028é\x01"), `"a\"b\\c\n<&>\u2028é\u0001"`; got != want {
+		t.Errorf("Quote = %s, want %s", got, want)
+	}
+	names := []string{"a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l"}
+	if got, want := List(names[:3]), "a, b, c"; got != want {
+		t.Errorf("List = %q, want %q", got, want)
+	}
+	if got, want := List(names), "a, b, c, d, e, f, g, h, i, j and 2 more"; got != want {
+		t.Errorf("List = %q, want %q", got, want)
+	}
+}
