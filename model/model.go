@@ -542,6 +542,9 @@ func (m *Model) Predict(X *mat.Dense, proba bool) (*Prediction, error) {
 	return p, nil
 }
 
+// IsClassifier reports whether the model predicts classes.
+func (m *Model) IsClassifier() bool { return m.Manifest.Task == ml.Classification }
+
 // ClassLabels returns the labels of every class, in the column order of
 // predicted probabilities.
 func (m *Model) ClassLabels() []string {

@@ -18,8 +18,8 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 
+	"github.com/mlforge/mlforge/event"
 	"github.com/mlforge/mlforge/internal/text"
-	"github.com/mlforge/mlforge/ml"
 	"github.com/mlforge/mlforge/model"
 )
 
@@ -500,7 +500,7 @@ func predictInputs(ctx context.Context, m *model.Model, in *predictInput) (*pred
 }
 
 func predictError(err error) error {
-	if ml.IsBadInput(err) {
+	if event.IsBadInput(err) {
 		return badRequest("%v", err)
 	}
 	return err

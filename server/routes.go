@@ -16,11 +16,9 @@ import (
 	"time"
 
 	"github.com/mlforge/mlforge/api"
-	"github.com/mlforge/mlforge/data/datasets"
+	"github.com/mlforge/mlforge/event"
 	"github.com/mlforge/mlforge/internal/text"
 	"github.com/mlforge/mlforge/jobs"
-	"github.com/mlforge/mlforge/ml"
-	"github.com/mlforge/mlforge/ml/metrics"
 	"github.com/mlforge/mlforge/model"
 	"github.com/mlforge/mlforge/server/web"
 	"github.com/mlforge/mlforge/spec"
@@ -124,7 +122,7 @@ func specError(err error) error {
 	case errors.As(err, &fe):
 		list = spec.Errors{fe}
 	default:
-		if ml.IsBadInput(err) {
+		if event.IsBadInput(err) {
 			return &apiError{Status: http.StatusBadRequest, Code: "invalid_spec", Message: err.Error()}
 		}
 		return err
@@ -395,26 +393,10 @@ func (s *Server) runMetrics(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// classes is GET /api/classes: the catalogues of train.ClassicCatalogue
+// and extraClasses.
 func (s *Server) classes(w http.ResponseWriter, r *http.Request) error {
-	type metricInfo struct {
-		Name            string  `json:"name"`
-		Task            ml.Task `json:"task"`
-		NeedsProba      bool    `json:"needs_proba"`
-		GreaterIsBetter bool    `json:"greater_is_better"`
-		Doc             string  `json:"doc"`
-	}
-	var ms []metricInfo
-	for _, n := range metrics.Names() {
-		m, _ := metrics.Lookup(n)
-		ms = append(ms, metricInfo{m.Name, m.Task, m.NeedsProba, m.GreaterIsBetter, m.Doc})
-	}
-	var ds []datasets.Info
-	for _, n := range datasets.Names() {
-		if info, err := datasets.Describe(n); err == nil {
-			ds = append(ds, info)
-		}
-	}
-	out := map[string]any{"estimators": ml.Classes(), "metrics": ms, "datasets": ds}
+	out := train.ClassicCatalogue()
 	for k, v := range extraClasses() {
 		out[k] = v
 	}
@@ -535,7 +517,7 @@ func (s *Server) predict(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	out := api.PredictResponse{Model: run.Name, RunID: run.ID, Predictions: p.labels}
-	if m.Manifest.Task != ml.Classification {
+	if !m.IsClassifier() {
 		out.Predictions = p.values
 	}
 	if p.proba != nil {
