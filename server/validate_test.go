@@ -1,12 +1,9 @@
 package server
 
 import (
-	"context"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/mlforge/mlforge/jobs"
 )
@@ -18,21 +15,7 @@ import (
 // the run on paths (issue 8: "iris.csv/" is refused when validating).
 func TestValidateUsesServerBudgets(t *testing.T) {
 	cfg := Config{DataDir: t.TempDir(), Workers: 1, RunLimits: jobs.Limits{MaxModelBytes: 1 << 20, MaxRunMemory: 64 << 20}}
-	ctx := context.Background()
-	s, err := New(ctx, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewServer(s.Handler())
-	t.Cleanup(func() {
-		ts.Close()
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		s.Shutdown(ctx)
-	})
+	s, ts := startTestServer(t, cfg)
 	if err := os.WriteFile(filepath.Join(s.filesDir, "iris.csv"), []byte("a,b,target\n1,2,x\n3,4,y\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
