@@ -173,12 +173,10 @@ func (s *Server) validateSpec(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	canon, err := json.Marshal(plan.Spec())
+	out, err := plan.Validation()
 	if err != nil {
 		return err
 	}
-	out := api.Validation{Valid: true, Spec: canon}
-	describeSpec(plan, &out)
 	writeJSON(w, http.StatusOK, out)
 	return nil
 }
@@ -230,10 +228,6 @@ func (s *Server) checkSpec(w http.ResponseWriter, r *http.Request) (*train.Plan,
 		return nil, errorf(http.StatusServiceUnavailable, "timeout", "validation did not finish in time (or the client went away): %v", context.Cause(r.Context()))
 	}
 }
-
-// describeSpec adds what validation learned about a valid spec (for
-// networks: each layer's output shape); other parts of the binary may set it.
-var describeSpec = func(*train.Plan, *api.Validation) {}
 
 func runClass(sp *spec.Spec) string {
 	if sp.Model.Class != "" {
