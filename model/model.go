@@ -87,57 +87,53 @@ type Manifest struct {
 	Network *NetworkManifest `json:"network,omitempty"`
 }
 
-// Metrics are metric values by data part ("train", "test") and metric
-// name. In JSON a value that is not finite (NaN, ±Inf: a metric that
-// overflowed) is null, which JSON can carry, and reads back as NaN; a run
-// that trained fine is never lost at the save step for it.
-type Metrics map[string]map[string]float64
+// Values are metric values by name. In JSON a value that is not finite
+// (NaN, ±Inf: a metric that overflowed) is null, which JSON can carry, and
+// reads back as NaN: a run that trained fine is never lost at the save
+// step (or at a checkpoint) for it.
+type Values map[string]float64
 
-// MarshalJSON writes m with null for every non-finite value.
-func (m Metrics) MarshalJSON() ([]byte, error) {
-	if m == nil {
+// MarshalJSON writes v with null for every non-finite value.
+func (v Values) MarshalJSON() ([]byte, error) {
+	if v == nil {
 		return []byte("null"), nil
 	}
-	out := make(map[string]map[string]*float64, len(m))
-	for part, vals := range m {
-		o := make(map[string]*float64, len(vals))
-		for k, v := range vals {
-			if !math.IsNaN(v) && !math.IsInf(v, 0) {
-				o[k] = &v
-			} else {
-				o[k] = nil
-			}
+	out := make(map[string]*float64, len(v))
+	for k, x := range v {
+		if !math.IsNaN(x) && !math.IsInf(x, 0) {
+			out[k] = &x
+		} else {
+			out[k] = nil
 		}
-		out[part] = o
 	}
 	return json.Marshal(out)
 }
 
-// UnmarshalJSON reads m, a null value as NaN.
-func (m *Metrics) UnmarshalJSON(b []byte) error {
-	var in map[string]map[string]*float64
+// UnmarshalJSON reads v, a null value as NaN.
+func (v *Values) UnmarshalJSON(b []byte) error {
+	var in map[string]*float64
 	if err := json.Unmarshal(b, &in); err != nil {
 		return err
 	}
 	if in == nil {
-		*m = nil
+		*v = nil
 		return nil
 	}
-	out := make(Metrics, len(in))
-	for part, vals := range in {
-		o := make(map[string]float64, len(vals))
-		for k, v := range vals {
-			if v == nil {
-				o[k] = math.NaN()
-			} else {
-				o[k] = *v
-			}
+	out := make(Values, len(in))
+	for k, x := range in {
+		if x == nil {
+			out[k] = math.NaN()
+		} else {
+			out[k] = *x
 		}
-		out[part] = o
 	}
-	*m = out
+	*v = out
 	return nil
 }
+
+// Metrics are metric values by data part ("train", "test") and metric
+// name, non-finite ones written as null (Values).
+type Metrics map[string]Values
 
 // NonFinite returns "part.metric = value" for every non-finite value of m,
 // sorted, so that a run can warn about the values stored as null.

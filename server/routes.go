@@ -253,10 +253,15 @@ func view(run *store.Run, full bool) api.Run {
 		v.Params = sp.Model.Params
 	}
 	var res struct {
-		Metrics map[string]map[string]float64 `json:"metrics"`
+		Metrics map[string]map[string]*float64 `json:"metrics"` // null: not finite
 	}
-	if run.Result != nil && json.Unmarshal(run.Result, &res) == nil {
-		v.Metrics = res.Metrics["test"]
+	if run.Result != nil && json.Unmarshal(run.Result, &res) == nil && res.Metrics["test"] != nil {
+		v.Metrics = map[string]float64{}
+		for k, x := range res.Metrics["test"] {
+			if x != nil {
+				v.Metrics[k] = *x
+			}
+		}
 	}
 	if run.StartedAt != nil {
 		end := time.Now()

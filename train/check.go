@@ -133,13 +133,12 @@ func src(s spec.Source) source.Source { return source.Source(s) }
 func (p *Plan) checkClassic(c *problems, list spec.Errors) {
 	s := p.spec
 	dataOK := !s.Data.Train.IsZero() && !list.Has("data.train", "data.test")
-	var cols []string
-	var fixed string
-	var frame *data.Frame
+	var h source.Header
 	if dataOK && p.root.Kind(s.Data.Train.Builtin, s.Data.Train.Path, s.Data.Train.IsIDX()) == data.TableData {
-		cols, fixed, frame = source.Columns(p.root, src(s.Data.Train))
-		checkTarget(c, p.root, s.Data, cols, fixed)
+		h = source.Columns(p.root, src(s.Data.Train))
+		checkTarget(c, p.root, s.Data, h)
 	}
+	cols, frame := h.Names, h.Frame
 	if list.Has("preprocess", "model", "seed") || s.Model.Class == "" {
 		return
 	}
@@ -187,7 +186,8 @@ func (p *Plan) checkClassic(c *problems, list spec.Errors) {
 // checkTarget checks that the target column is in the training data, whose
 // columns are train (nil when unreadable: the reader reports it when the
 // data is loaded), and that the test data has the same target column.
-func checkTarget(c *problems, root data.Root, d spec.Data, train []string, fixed string) {
+func checkTarget(c *problems, root data.Root, d spec.Data, h source.Header) {
+	train, fixed := h.Names, h.Fixed
 	if train == nil {
 		return
 	}
@@ -208,7 +208,8 @@ func checkTarget(c *problems, root data.Root, d spec.Data, train []string, fixed
 	if d.Test.IsZero() {
 		return
 	}
-	test, fixed, _ := source.Columns(root, src(d.Test))
+	th := source.Columns(root, src(d.Test))
+	test, fixed := th.Names, th.Fixed
 	switch {
 	case test == nil:
 	case fixed != "" && target != fixed:
@@ -240,17 +241,18 @@ func (p *Plan) checkNetwork(c *problems, list spec.Errors) {
 		return
 	}
 	kind := p.root.Kind(s.Data.Train.Builtin, s.Data.Train.Path, s.Data.Train.IsIDX())
-	if kind == data.TableData {
-		cols, fixed, _ := source.Columns(p.root, src(s.Data.Train))
-		checkTarget(c, p.root, s.Data, cols, fixed)
-		if len(*c) > 0 {
-			return
-		}
-	}
 	task := s.ModelTask()
 	needClasses := task == ml.Classification
 	o := source.ProbeOptions{Target: s.Data.Target, Seed: s.Seed,
 		Classes: needClasses && (kind != data.TableData || s.Data.Train.Builtin != "" || len(s.Labels) == 0)}
+	if kind == data.TableData {
+		h := source.Columns(p.root, src(s.Data.Train))
+		checkTarget(c, p.root, s.Data, h)
+		if len(*c) > 0 {
+			return
+		}
+		o.Header = &h // the probe reads the header once
+	}
 	if len(s.Transforms) > 0 && kind != data.TableData {
 		tr, err := images.ParseTransforms(s.Transforms)
 		if err != nil {

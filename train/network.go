@@ -113,7 +113,7 @@ func (p *Plan) runNetwork(ctx context.Context, rep ml.Reporter) (*Result, error)
 
 	t2 := time.Now()
 	rep.Report(ml.Event{Kind: "stage", Message: "evaluate"})
-	res.Metrics = map[string]map[string]float64{}
+	res.Metrics = model.Metrics{}
 	for _, part := range []struct {
 		name string
 		ds   loader.Dataset
@@ -430,7 +430,7 @@ type trainer struct {
 type EpochMetrics struct {
 	Epoch   int                `json:"epoch"`
 	Loss    float64            `json:"loss"`
-	Metrics map[string]float64 `json:"metrics"`
+	Metrics model.Values `json:"metrics"` // a non-finite value is null
 }
 
 // fit runs the remaining epochs.

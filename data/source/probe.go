@@ -44,6 +44,9 @@ type ProbeOptions struct {
 	// Classes asks for the number of classes (a classifier): table data
 	// is then read in full, the IDX label file scanned.
 	Classes bool
+	// Header is what Columns returned for table data, when the caller has
+	// read it already: the probe then does not read it again.
+	Header *Header
 }
 
 // ProbeNetwork inspects a network's training data: the CSV header (or the
@@ -56,7 +59,12 @@ func ProbeNetwork(root data.Root, src Source, o ProbeOptions) (*Probe, error) {
 	rng := rand.New(rand.NewPCG(uint64(o.Seed), 1))
 	switch kind {
 	case data.TableData:
-		names, _, f := Columns(root, src)
+		h := o.Header
+		if h == nil {
+			c := Columns(root, src)
+			h = &c
+		}
+		names, f := h.Names, h.Frame
 		if src.Builtin != "" && f == nil {
 			_, err := LoadTable(root, src, "", nil)
 			return nil, err

@@ -65,29 +65,39 @@ func LoadTable(root data.Root, src Source, target string, like *data.Frame) (*da
 	return f, nil
 }
 
-// Columns returns the column names of a table source, in order, or nil
-// when they cannot be read (the reader then reports the problem in full,
-// with its line, when the data is loaded). For a built-in dataset, fixed
-// is its target column, the only one that may be the target, and f the
-// dataset itself.
-func Columns(root data.Root, src Source) (names []string, fixed string, f *data.Frame) {
+// Header is what a table's header says.
+type Header struct {
+	// Names are the column names in order, nil when they cannot be read
+	// (the reader then reports the problem in full, with its line, when
+	// the data is loaded).
+	Names []string
+	// Fixed is a built-in dataset's target column, the only one that may
+	// be the target.
+	Fixed string
+	// Frame is a built-in dataset itself (loaded to read its columns).
+	Frame *data.Frame
+}
+
+// Columns reads the header of a table source: the CSV header line
+// (data.ReadHeader), or a built-in dataset's columns.
+func Columns(root data.Root, src Source) Header {
 	if src.Builtin != "" {
 		f, err := datasets.Load(src.Builtin)
 		if err != nil {
-			return nil, "", nil
+			return Header{}
 		}
-		return append(append([]string(nil), f.Features...), f.Target), f.Target, f
+		return Header{Names: append(append([]string(nil), f.Features...), f.Target), Fixed: f.Target, Frame: f}
 	}
 	fh, err := root.Open(src.Path)
 	if err != nil {
-		return nil, "", nil
+		return Header{}
 	}
 	defer fh.Close()
-	names, err = data.ReadHeader(fh, src.Path)
+	names, err := data.ReadHeader(fh, src.Path)
 	if err != nil {
-		return nil, "", nil
+		return Header{}
 	}
-	return names, "", nil
+	return Header{Names: names}
 }
 
 // OpenFolder opens the image folder p (one subfolder per class): with
