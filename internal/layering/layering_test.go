@@ -107,6 +107,21 @@ func moduleRoot(t *testing.T) string {
 	return root
 }
 
+// loadRules reads root/docs/layers.txt.
+func loadRules(t *testing.T, root string) []rule {
+	t.Helper()
+	f, err := os.Open(filepath.Join(root, "docs", "layers.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rules, err := parseRules(f)
+	if err != nil {
+		t.Fatalf("docs/layers.txt: %v", err)
+	}
+	return rules
+}
+
 // TestLayering fails on every import between the project's packages that
 // docs/layers.txt does not allow, naming the importing package and the
 // import.
@@ -115,15 +130,7 @@ func TestLayering(t *testing.T) {
 		t.Skip("the go command is not on PATH: cannot list the imports")
 	}
 	root := moduleRoot(t)
-	f, err := os.Open(filepath.Join(root, "docs", "layers.txt"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	rules, err := parseRules(f)
-	f.Close()
-	if err != nil {
-		t.Fatalf("docs/layers.txt: %v", err)
-	}
+	rules := loadRules(t, root)
 	edges := imports(t, root)
 	if len(edges) < 30 {
 		t.Fatalf("go list found %d packages; expected the whole module", len(edges))
@@ -184,16 +191,7 @@ func TestMatch(t *testing.T) {
 // TestForbidden: the rules keep the layering of DESIGN.md; these imports
 // must stay refused whatever rule is added.
 func TestForbidden(t *testing.T) {
-	root := moduleRoot(t)
-	f, err := os.Open(filepath.Join(root, "docs", "layers.txt"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	rules, err := parseRules(f)
-	f.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
+	rules := loadRules(t, moduleRoot(t))
 	for _, e := range [][2]string{
 		{"spec", "train"}, {"spec", "data/source"}, {"spec", "data/idx"}, {"data", "spec"}, {"data", "train"},
 		{"data", "ml"}, {"ml", "data"}, {"ml/neural", "data"}, {"jobs", "ml"}, {"jobs", "train"},
