@@ -2,6 +2,7 @@ package train
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"math"
 	"os"
@@ -50,6 +51,9 @@ func TestExamples(t *testing.T) {
 			}
 			if got := res.Metrics["test"][want.metric]; got < want.min {
 				t.Errorf("test %s = %v, want ≥ %v", want.metric, got, want.min)
+			}
+			if b, err := json.Marshal(res); err != nil || !strings.Contains(string(b), `"mean_squared_error":null`) {
+				t.Errorf("the result (what the service stores) = %s, %v; want the metric as null", b, err)
 			}
 			m, err := model.Load(res.ModelPath)
 			if err != nil {
