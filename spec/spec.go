@@ -10,11 +10,13 @@
 //	  "metrics": ["accuracy", "f1_macro"],
 //	  "output": "models/iris-knn" }
 //
-// A spec is checked in two phases. Parse checks the shape: valid JSON, no
-// duplicate or unknown keys (with a "did you mean"), values of the right JSON
-// type. Validate then checks the meaning: classes, parameters, metrics and
-// datasets exist and fit together, and files are where they should be; it
-// reports every problem it finds, each naming its field path:
+// A spec is checked in two phases here, and a third in train.Check (what
+// needs the data: the target column, the shapes, the budgets). Parse checks
+// the shape: valid JSON, no duplicate or unknown keys (with a "did you
+// mean"), values of the right JSON type. Validate then checks the meaning:
+// classes, parameters, metrics and datasets exist and fit together, and
+// files are where they should be; it reports every problem it finds, each
+// naming its field path:
 //
 //	model.params.n_neighbors: expected an integer ≥ 1, got "five"
 //
@@ -35,8 +37,9 @@
 //	  "scheduler": {"type": "StepLR", "step_size": 2},
 //	  "batch_size": 64, "epochs": 5, "seed": 1 }
 //
-// "auto" sizes are inferred by running the input shape through the layers;
-// "n_labels" is the number of classes. The data of a network is a CSV file or
+// "auto" sizes are inferred by running the input shape through the layers
+// and "n_labels" is the number of classes, both in train.Check, which reads
+// the data; this package reads none. The data of a network is a CSV file or
 // built-in dataset (each row a feature vector), a folder with one subfolder
 // of images per label, or a pair of IDX files {"images", "labels"} (gzipped
 // or not). transforms (torchvision names, image data only) and
