@@ -428,8 +428,8 @@ type trainer struct {
 
 // EpochMetrics are the numbers recorded after each epoch.
 type EpochMetrics struct {
-	Epoch   int                `json:"epoch"`
-	Loss    float64            `json:"loss"`
+	Epoch   int          `json:"epoch"`
+	Loss    float64      `json:"loss"`
 	Metrics model.Values `json:"metrics"` // a non-finite value is null
 }
 
