@@ -20,7 +20,7 @@ import (
 // Plan is a spec checked against its data and its budgets, ready to run:
 // what Check learned (the pipeline to fit, or the network's planned
 // shapes) travels with it, so that Run neither validates nor probes the
-// data again.
+// data again. A Plan runs once: Run fits its Pipeline in place.
 type Plan struct {
 	spec *spec.Spec
 	opt  Options
