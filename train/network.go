@@ -21,7 +21,6 @@ import (
 	"github.com/mlforge/mlforge/ml"
 	"github.com/mlforge/mlforge/ml/metrics"
 	"github.com/mlforge/mlforge/ml/modelselection"
-	_ "github.com/mlforge/mlforge/ml/neural" // MLPClassifier, MLPRegressor (until ml/all imports them)
 	"github.com/mlforge/mlforge/model"
 	"github.com/mlforge/mlforge/nn"
 	"github.com/mlforge/mlforge/nn/optim"
