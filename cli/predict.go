@@ -4,13 +4,14 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
-	"github.com/mlforge/mlforge/ml/metrics"
 	"io"
 	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/mlforge/mlforge/ml/metrics"
 
 	"github.com/mlforge/mlforge/data"
 	"github.com/mlforge/mlforge/model"
@@ -228,24 +229,9 @@ func evalImages(m *model.Model, dir string) (int, map[string]float64, [][]int, e
 	if err != nil {
 		return 0, nil, nil, err
 	}
-	scores := map[string]float64{}
-	in := metrics.Input{YTrue: y, YPred: p.Values, Proba: p.Proba, Classes: m.Manifest.Classes}
-	for _, name := range m.MetricNames() {
-		if scores[name], err = metrics.Score(name, in); err != nil {
-			return 0, nil, nil, err
-		}
-	}
-	cm, err := metrics.ConfusionMatrix(y, p.Values, m.Manifest.Classes)
+	scores, conf, err := train.Scores(metrics.Input{YTrue: y, YPred: p.Values, Proba: p.Proba, Classes: m.Manifest.Classes}, m.MetricNames())
 	if err != nil {
 		return 0, nil, nil, err
-	}
-	r, c := cm.Dims()
-	conf := make([][]int, r)
-	for i := range conf {
-		conf[i] = make([]int, c)
-		for j := range conf[i] {
-			conf[i][j] = int(cm.At(i, j))
-		}
 	}
 	return len(paths), scores, conf, nil
 }

@@ -87,7 +87,8 @@ func runServe(e *env, args []string) error {
 			return err
 		}
 		cfg.Child = &jobs.Child{Path: exe, Args: []string{runChildCommand, "--data", abs,
-			"--max-model-bytes", strconv.FormatInt(int64(mf.maxModelBytes), 10)}, Grace: childGrace}
+			"--max-model-bytes", strconv.FormatInt(int64(mf.maxModelBytes), 10),
+			"--max-run-memory", strconv.FormatInt(int64(mf.maxRunMemory), 10)}, Grace: childGrace}
 	} else if n := int64(mf.maxRunMemory); n > 0 {
 		// Every run shares this process: the soft limit is what they may
 		// use together, with room for the server itself.
@@ -131,15 +132,16 @@ func runServe(e *env, args []string) error {
 func runChild(e *env, args []string) error {
 	fs := newFlags(e, runChildCommand)
 	dir := fs.String("data", "", "the server's data folder")
-	var maxModel byteSize
+	var maxModel, maxRun byteSize
 	fs.Var(&maxModel, "max-model-bytes", "model budget")
+	fs.Var(&maxRun, "max-run-memory", "run memory budget")
 	if _, err := parse(fs, args, 0, 0); err != nil {
 		return err
 	}
 	if *dir == "" {
 		return usageError("--data is required")
 	}
-	limits := jobs.Limits{MaxModelBytes: int64(maxModel)}
+	limits := jobs.Limits{MaxModelBytes: int64(maxModel), MaxRunMemory: int64(maxRun)}
 	return jobs.ServeChild(e.ctx, e.stdin, e.stdout, server.Runner(*dir, limits), childGrace)
 }
 

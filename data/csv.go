@@ -19,6 +19,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/mlforge/mlforge/internal/suggest"
+	"github.com/mlforge/mlforge/internal/text"
 )
 
 // Limits applied by ReadCSV when CSVOptions leaves them at zero.
@@ -680,7 +681,7 @@ func parseCell(s string) (float64, string) {
 		if ne, ok := err.(*strconv.NumError); ok && ne.Err == strconv.ErrRange {
 			return 0, fmt.Sprintf("%q is too large for a 64-bit number", s)
 		}
-		return 0, fmt.Sprintf("%q is not a number; only numeric feature columns are supported (encode text columns as numbers first)", abbrev(s))
+		return 0, fmt.Sprintf("%q is not a number; only numeric feature columns are supported (encode text columns as numbers first)", text.Abbrev(s))
 	}
 	if math.IsInf(v, 0) {
 		return 0, fmt.Sprintf("%q is infinite; features must be finite numbers or missing", s)
@@ -699,13 +700,6 @@ func allNumbers(labels []string, out []float64) bool {
 		out[i] = v
 	}
 	return true
-}
-
-func abbrev(s string) string {
-	if r := []rune(s); len(r) > 40 {
-		return string(r[:37]) + "..."
-	}
-	return s
 }
 
 func fmtBytes(n int64) string {

@@ -30,14 +30,3 @@ func ExampleReadCSV_error() {
 	// Output:
 	// train.csv line 3: expected 3 fields, got 2
 }
-
-func ExampleTrainTestSplit() {
-	y := []float64{0, 0, 0, 0, 1, 1, 1, 1, 1, 1}
-	train, test, err := data.TrainTestSplit(len(y), 0.3, 42, y)
-	if err != nil {
-		panic(err)
-	}
-	fmt.Println(len(train), len(test))
-	// Output:
-	// 7 3
-}

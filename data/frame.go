@@ -1,12 +1,16 @@
 package data
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"strconv"
 	"strings"
 
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/mlforge/mlforge/event"
+	"github.com/mlforge/mlforge/ml/modelselection"
 )
 
 // MaxListed is how many rows or names an error message lists before it
@@ -112,8 +116,8 @@ func (f *Frame) Rows(idx []int) *Frame {
 	return out
 }
 
-// Split splits f into a training and a test frame with TrainTestSplit,
-// stratified by Y when stratify is true.
+// Split splits f into a training and a test frame with
+// modelselection.TrainTestSplit, stratified by Y when stratify is true.
 func (f *Frame) Split(testSize float64, seed int64, stratify bool) (train, test *Frame, err error) {
 	var strat []float64
 	if stratify {
@@ -122,10 +126,11 @@ func (f *Frame) Split(testSize float64, seed int64, stratify bool) (train, test 
 		}
 		strat = f.Y
 	}
-	tr, te, err := TrainTestSplit(f.Len(), testSize, seed, strat)
+	tr, te, err := modelselection.TrainTestSplit(f.Len(), modelselection.Split{TestSize: testSize, RandomState: seed, Stratify: strat})
 	if err != nil {
-		if e, ok := err.(*Error); ok && e.File == "" {
-			e.File = f.Source
+		var de *event.DataError
+		if errors.As(err, &de) {
+			return nil, nil, &Error{File: f.Source, Msg: de.Msg, Err: err}
 		}
 		return nil, nil, err
 	}

@@ -34,10 +34,11 @@ func Example_cnn() {
 	if err != nil {
 		panic(err)
 	}
-	if err := s.Validate(spec.Env{}); err != nil {
+	plan, err := train.Check(s, train.Options{})
+	if err != nil {
 		panic(err)
 	}
-	for _, l := range s.Net().Layers {
+	for _, l := range plan.Net.Layers {
 		fmt.Println(l.Index, l.Type, l.OutShape)
 	}
 	s.Output = tempDir()

@@ -15,7 +15,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/mlforge/mlforge/ml"
+	"github.com/mlforge/mlforge/event"
 	"github.com/mlforge/mlforge/store"
 )
 
@@ -65,10 +65,10 @@ type childError struct {
 	BadInput bool   `json:"bad_input,omitempty"`
 }
 
-// wireEvent is ml.Event with floats that survive JSON (NaN and infinities
+// wireEvent is event.Event with floats that survive JSON (NaN and infinities
 // as strings).
 type wireEvent struct {
-	ml.Event
+	event.Event
 	Loss    *wireFloat           `json:"loss,omitempty"`
 	Metrics map[string]wireFloat `json:"metrics,omitempty"`
 }
@@ -266,7 +266,7 @@ func (m *Manager) runChild(ctx context.Context, run *store.Run, rec Progress) (j
 		if limit > 0 {
 			msg += " (limit " + FormatBytes(limit) + ")"
 		}
-		rec.Report(ml.Event{Kind: "log", Message: msg})
+		rec.Report(event.Event{Kind: "log", Message: msg})
 	}
 	mu.Lock()
 	killedForMemory := overLimit
@@ -429,7 +429,7 @@ func ServeChild(ctx context.Context, in io.Reader, out io.Writer, run Runner, gr
 	}()
 	if runErr != nil {
 		w.send(childMsg{Error: &childError{Message: runErr.Error(), Canceled: errors.Is(runErr, context.Canceled),
-			BadInput: ml.IsBadInput(runErr)}})
+			BadInput: event.IsBadInput(runErr)}})
 		return nil
 	}
 	if result == nil {
@@ -460,7 +460,7 @@ func (w *childWriter) send(m childMsg) {
 }
 
 // Report sends a progress event.
-func (w *childWriter) Report(e ml.Event) {
+func (w *childWriter) Report(e event.Event) {
 	we := &wireEvent{Event: e, Metrics: toWire(e.Metrics)}
 	if e.Loss != nil {
 		l := wireFloat(*e.Loss)

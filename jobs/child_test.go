@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mlforge/mlforge/ml"
+	"github.com/mlforge/mlforge/event"
 	"github.com/mlforge/mlforge/store"
 )
 
@@ -46,7 +46,7 @@ func childTestRunner(ctx context.Context, run *store.Run, rec Progress) (json.Ra
 			if i == 2 {
 				loss = math.NaN()
 			}
-			rec.Report(ml.Event{Kind: "step", Step: i, Total: 3, Loss: &loss, Metrics: map[string]float64{"lr": math.Inf(1)}})
+			rec.Report(event.Event{Kind: "step", Step: i, Total: 3, Loss: &loss, Metrics: map[string]float64{"lr": math.Inf(1)}})
 		}
 		rec.Metrics(map[string]float64{"test_accuracy": 0.75}, 0)
 		fmt.Println("a stray print goes to stderr, not into the messages")
@@ -54,7 +54,7 @@ func childTestRunner(ctx context.Context, run *store.Run, rec Progress) (json.Ra
 	case "panic":
 		panic("boom")
 	case "bad":
-		return nil, ml.DataErrorf("column %q is not numeric", "x")
+		return nil, event.DataErrorf("column %q is not numeric", "x")
 	case "huge":
 		b := make([]byte, 64<<30) // past the address-space limit: the runtime dies at once
 		return json.RawMessage(fmt.Sprint(len(b))), nil

@@ -31,7 +31,8 @@ import (
 	"github.com/riverqueue/river/rivermigrate"
 	"github.com/riverqueue/river/rivertype"
 
-	"github.com/mlforge/mlforge/ml"
+	"github.com/mlforge/mlforge/event"
+	"github.com/mlforge/mlforge/internal/budget"
 	"github.com/mlforge/mlforge/store"
 )
 
@@ -65,7 +66,7 @@ type Runner func(ctx context.Context, run *store.Run, rec Progress) (result json
 // Progress is where a Runner reports: progress events, and the final
 // metric values. *Recorder is one; a child process's stdout is another.
 type Progress interface {
-	ml.Reporter
+	event.Reporter
 	// Metrics records final metric values (e.g. "test_accuracy").
 	Metrics(values map[string]float64, step int)
 }
@@ -80,6 +81,19 @@ type Limits struct {
 	// address-space limit); in the server's process it sets the Go memory
 	// limit.
 	MaxRunMemory int64
+}
+
+// Budget returns the limits as the budget checks take them
+// (internal/budget): the same numbers, with 0 (none here) as a negative
+// budget field (no limit there; budget's 0 means its default).
+func (l Limits) Budget() budget.Limits {
+	none := func(v int64) int64 {
+		if v == 0 {
+			return -1
+		}
+		return v
+	}
+	return budget.Limits{MaxModelBytes: none(l.MaxModelBytes), MaxRunMemory: none(l.MaxRunMemory)}
 }
 
 // DefaultMaxAttempts is how many attempts of a run may die with the server

@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mlforge/mlforge/event"
 	"github.com/mlforge/mlforge/internal/pgtest"
-	"github.com/mlforge/mlforge/ml"
 	"github.com/mlforge/mlforge/store"
 )
 
@@ -36,10 +36,10 @@ func TestRecorderSamplesFastSteps(t *testing.T) {
 	}
 	for i := 1; i <= 10000; i++ {
 		loss := float64(i)
-		rec.Report(ml.Event{Kind: "iter", Step: i, Total: 20000, Loss: &loss})
+		rec.Report(event.Event{Kind: "iter", Step: i, Total: 20000, Loss: &loss})
 	}
 	one := 0.5
-	rec.Report(ml.Event{Kind: "epoch", Epoch: 1, Epochs: 1, Loss: &one})
+	rec.Report(event.Event{Kind: "epoch", Epoch: 1, Epochs: 1, Loss: &one})
 	rec.close()
 	pts, _ := st.Points(context.Background(), r.ID)
 	// The first step, the last pending step (kept before the epoch) and
@@ -60,7 +60,7 @@ func fakeRunner(steps int, started *atomic.Int32) Runner {
 			case <-time.After(10 * time.Millisecond):
 			}
 			loss := 1 / float64(i)
-			rec.Report(ml.Event{Kind: "step", Step: i, Total: steps, Loss: &loss})
+			rec.Report(event.Event{Kind: "step", Step: i, Total: steps, Loss: &loss})
 		}
 		return json.RawMessage(`{"ok":true}`), nil
 	}

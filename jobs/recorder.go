@@ -10,13 +10,13 @@ import (
 	"sync"
 	"time"
 
-	"github.com/mlforge/mlforge/ml"
+	"github.com/mlforge/mlforge/event"
 	"github.com/mlforge/mlforge/store"
 )
 
 // Recorder turns a run's progress into metric points and events and writes
 // them to the store in batches (one transaction every FlushEvery), waking SSE
-// listeners after each batch. It implements ml.Reporter.
+// listeners after each batch. It implements event.Reporter.
 type Recorder struct {
 	st     *store.Store
 	broker *Broker
@@ -30,7 +30,7 @@ type Recorder struct {
 	// Fast step and iteration events are sampled: at most one per
 	// SampleEvery, the latest kept pending so the last one always lands.
 	lastStep time.Time
-	pending  *ml.Event
+	pending  *event.Event
 	// nonFinite holds the series that had a NaN or infinite value.
 	nonFinite map[string]bool
 
@@ -115,10 +115,10 @@ func (r *Recorder) point(series string, step, epoch int, value float64) {
 // events of a run; epochs, stages and logs are always recorded.
 var SampleEvery = 50 * time.Millisecond
 
-// Report records an ml.Event: a progress event, and a metric point for its
+// Report records an event.Event: a progress event, and a metric point for its
 // loss and each metric. Step and iteration events closer together than
 // SampleEvery are sampled, so a fast loop cannot flood the store.
-func (r *Recorder) Report(e ml.Event) {
+func (r *Recorder) Report(e event.Event) {
 	// Training is CPU-bound and may keep every core busy; yielding at each
 	// report lets request handlers waiting for a core run within about one
 	// training step, so the API stays responsive while runs train.
@@ -145,7 +145,7 @@ func (r *Recorder) Report(e ml.Event) {
 	r.record(e)
 }
 
-func (r *Recorder) record(e ml.Event) {
+func (r *Recorder) record(e event.Event) {
 	step := e.Step
 	if step == 0 {
 		r.step++
@@ -166,7 +166,7 @@ func (r *Recorder) record(e ml.Event) {
 
 // finiteEvent returns e without non-finite loss or metrics, which JSON
 // cannot carry (point records them as a log line instead).
-func finiteEvent(e ml.Event) ml.Event {
+func finiteEvent(e event.Event) event.Event {
 	bad := func(v float64) bool { return math.IsNaN(v) || math.IsInf(v, 0) }
 	if e.Loss != nil && bad(*e.Loss) {
 		e.Loss = nil

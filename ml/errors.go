@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/mlforge/mlforge/event"
 	"github.com/mlforge/mlforge/param"
 )
 
@@ -21,26 +22,13 @@ func NotFittedError(class string) error {
 // one error of every parameter schema.
 type ParamError = param.Error
 
-// DataError reports input data that an estimator cannot use: wrong shape, NaN
-// or infinite values, too few samples or classes.
-type DataError struct {
-	Msg string
-}
-
-func (e *DataError) Error() string { return e.Msg }
-
-// BadInput marks the error as the user's input rather than a bug.
-func (e *DataError) BadInput() bool { return true }
+// DataError reports input data that an estimator cannot use: wrong shape,
+// NaN or infinite values, too few samples or classes (event.DataError).
+type DataError = event.DataError
 
 // DataErrorf formats a *DataError.
-func DataErrorf(format string, args ...any) error {
-	return &DataError{Msg: fmt.Sprintf(format, args...)}
-}
+func DataErrorf(format string, args ...any) error { return event.DataErrorf(format, args...) }
 
 // IsBadInput reports whether err (or any error it wraps) is caused by user
-// input: a spec, data file, parameter or model file that is wrong. Such
-// errors implement BadInput() bool. The CLI exits with 2 for them.
-func IsBadInput(err error) bool {
-	var bi interface{ BadInput() bool }
-	return errors.As(err, &bi) && bi.BadInput()
-}
+// input (event.IsBadInput). The CLI exits with 2 for such errors.
+func IsBadInput(err error) bool { return event.IsBadInput(err) }

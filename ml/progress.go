@@ -1,31 +1,20 @@
 package ml
 
-import "context"
+import (
+	"context"
 
-// Event is one progress report from long work: an iteration of an iterative
-// estimator, or a step or epoch of network training.
-type Event struct {
-	Kind    string             `json:"kind"`              // "iter", "step", "epoch", "stage" or "log"
-	Step    int                `json:"step,omitempty"`    // 1-based iteration or step
-	Total   int                `json:"total,omitempty"`   // planned iterations or steps, 0 if unknown
-	Epoch   int                `json:"epoch,omitempty"`   // 1-based epoch, networks only
-	Epochs  int                `json:"epochs,omitempty"`  // planned epochs
-	Loss    *float64           `json:"loss,omitempty"`    // training loss, if known
-	Metrics map[string]float64 `json:"metrics,omitempty"` // e.g. "val_accuracy", "lr"
-	Message string             `json:"message,omitempty"` // for "stage" and "log"
-}
+	"github.com/mlforge/mlforge/event"
+)
 
-// Reporter receives progress events. Implementations must be safe for use by
-// one goroutine at a time and should return quickly.
-type Reporter interface {
-	Report(Event)
-}
+// Event is one progress report from long work (event.Event, declared in
+// the leaf package event so that jobs and the service need not import ml).
+type Event = event.Event
 
-// ReporterFunc adapts a function to Reporter.
-type ReporterFunc func(Event)
+// Reporter receives progress events (event.Reporter).
+type Reporter = event.Reporter
 
-// Report calls f(e).
-func (f ReporterFunc) Report(e Event) { f(e) }
+// ReporterFunc adapts a function to Reporter (event.ReporterFunc).
+type ReporterFunc = event.ReporterFunc
 
 type nopReporter struct{}
 

@@ -76,15 +76,78 @@ type Manifest struct {
 	// Classes are the class values the classifier predicts (sorted).
 	Classes []float64 `json:"classes,omitempty"`
 	// Labels, when the target was text, name Classes one to one.
-	Labels     []string                      `json:"labels,omitempty"`
-	Preprocess []Step                        `json:"preprocess"`
-	Model      Step                          `json:"model"`
-	Spec       json.RawMessage               `json:"spec,omitempty"`
-	Metrics    map[string]map[string]float64 `json:"metrics,omitempty"`
+	Labels     []string        `json:"labels,omitempty"`
+	Preprocess []Step          `json:"preprocess"`
+	Model      Step            `json:"model"`
+	Spec       json.RawMessage `json:"spec,omitempty"`
+	Metrics    Metrics         `json:"metrics,omitempty"`
 	// Kind is KindNetwork for a neural network and empty for a pipeline.
 	Kind string `json:"kind,omitempty"`
 	// Network describes a network (Kind "network").
 	Network *NetworkManifest `json:"network,omitempty"`
+}
+
+// Values are metric values by name. In JSON a value that is not finite
+// (NaN, ±Inf: a metric that overflowed) is null, which JSON can carry, and
+// reads back as NaN: a run that trained fine is never lost at the save
+// step (or at a checkpoint) for it.
+type Values map[string]float64
+
+// MarshalJSON writes v with null for every non-finite value.
+func (v Values) MarshalJSON() ([]byte, error) {
+	if v == nil {
+		return []byte("null"), nil
+	}
+	out := make(map[string]*float64, len(v))
+	for k, x := range v {
+		if !math.IsNaN(x) && !math.IsInf(x, 0) {
+			out[k] = &x
+		} else {
+			out[k] = nil
+		}
+	}
+	return json.Marshal(out)
+}
+
+// UnmarshalJSON reads v, a null value as NaN.
+func (v *Values) UnmarshalJSON(b []byte) error {
+	var in map[string]*float64
+	if err := json.Unmarshal(b, &in); err != nil {
+		return err
+	}
+	if in == nil {
+		*v = nil
+		return nil
+	}
+	out := make(Values, len(in))
+	for k, x := range in {
+		if x == nil {
+			out[k] = math.NaN()
+		} else {
+			out[k] = *x
+		}
+	}
+	*v = out
+	return nil
+}
+
+// Metrics are metric values by data part ("train", "test") and metric
+// name, non-finite ones written as null (Values).
+type Metrics map[string]Values
+
+// NonFinite returns "part.metric = value" for every non-finite value of m,
+// sorted, so that a run can warn about the values stored as null.
+func (m Metrics) NonFinite() []string {
+	var out []string
+	for part, vals := range m {
+		for k, v := range vals {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				out = append(out, fmt.Sprintf("%s %s = %v", part, k, v))
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
 }
 
 // Model is a fitted pipeline, or a trained network, with its manifest.
@@ -474,6 +537,9 @@ func (m *Model) Predict(X *mat.Dense, proba bool) (*Prediction, error) {
 	}
 	return p, nil
 }
+
+// IsClassifier reports whether the model predicts classes.
+func (m *Model) IsClassifier() bool { return m.Manifest.Task == ml.Classification }
 
 // ClassLabels returns the labels of every class, in the column order of
 // predicted probabilities.

@@ -110,7 +110,7 @@ func fitted(t testing.TB) *Model {
 		Name: "t", Task: ml.Classification, Target: "y",
 		Features: []Column{{"a", "number"}, {"b", "number"}},
 		Classes:  []float64{0, 1}, Labels: []string{"neg", "pos"},
-		Metrics: map[string]map[string]float64{"test": {"accuracy": 1}},
+		Metrics: Metrics{"test": {"accuracy": 1}},
 	}}
 }
 

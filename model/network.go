@@ -46,37 +46,6 @@ type NetworkManifest struct {
 	Transforms json.RawMessage `json:"transforms,omitempty"`
 }
 
-// EvalTransforms are the transforms kept for prediction.
-var EvalTransforms = []string{"Resize", "CenterCrop", "Grayscale", "ConvertRGB", "ToTensor", "Normalize"}
-
-// FilterEvalTransforms returns the JSON list of the transforms in raw (a
-// JSON list) whose type is one of EvalTransforms, or nil when none is left.
-func FilterEvalTransforms(raw json.RawMessage) (json.RawMessage, error) {
-	if len(bytes.TrimSpace(raw)) == 0 {
-		return nil, nil
-	}
-	var list []json.RawMessage
-	if err := json.Unmarshal(raw, &list); err != nil {
-		return nil, err
-	}
-	var keep []json.RawMessage
-	for _, t := range list {
-		var head struct {
-			Type string `json:"type"`
-		}
-		if err := json.Unmarshal(t, &head); err != nil {
-			return nil, err
-		}
-		if slices.Contains(EvalTransforms, head.Type) {
-			keep = append(keep, t)
-		}
-	}
-	if len(keep) == 0 {
-		return nil, nil
-	}
-	return json.Marshal(keep)
-}
-
 // Network is a trained network with what prediction needs.
 type Network struct {
 	Module    *nn.Sequential

@@ -8,7 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"unicode/utf8"
+
+	"github.com/mlforge/mlforge/internal/text"
 )
 
 // Info describes one parameter for catalogues and forms. Its JSON form is
@@ -423,11 +424,4 @@ func isNumber(k reflect.Kind) bool {
 
 // abbrev shortens a JSON value for an error message without cutting a
 // character in two.
-func abbrev(b []byte) string {
-	s := strings.TrimSpace(string(b))
-	if utf8.RuneCountInString(s) <= 40 {
-		return s
-	}
-	r := []rune(s)
-	return string(r[:37]) + "..."
-}
+func abbrev(b []byte) string { return text.Abbrev(strings.TrimSpace(string(b))) }

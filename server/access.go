@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/mlforge/mlforge/internal/text"
 	"github.com/mlforge/mlforge/server/web"
 )
 
@@ -84,7 +85,7 @@ func (s *Server) checkHost(r *http.Request) error {
 		return nil
 	}
 	return errorf(http.StatusMisdirectedRequest, "misdirected",
-		"Host %q is not served: without an API token this server answers only 127.0.0.1, localhost and [::1] (a guard against DNS rebinding); start it with --token to serve other names", abbrevStr(r.Host))
+		"Host %q is not served: without an API token this server answers only 127.0.0.1, localhost and [::1] (a guard against DNS rebinding); start it with --token to serve other names", text.Abbrev(r.Host))
 }
 
 // tokenSource says where a route accepts the token from besides the
@@ -166,7 +167,7 @@ func (s *Server) crossOrigin(r *http.Request) error {
 	if origin == "" || s.trusted[origin] || origin == ownOrigin(r) {
 		return nil
 	}
-	return refuse(fmt.Sprintf("Origin %q is not this server's origin %q", abbrevStr(origin), ownOrigin(r)))
+	return refuse(fmt.Sprintf("Origin %q is not this server's origin %q", text.Abbrev(origin), ownOrigin(r)))
 }
 
 // ownOrigin is the origin a browser sends for the server's own page.

@@ -14,6 +14,8 @@ import (
 	"strings"
 
 	"github.com/mlforge/mlforge/api"
+	"github.com/mlforge/mlforge/data"
+	"github.com/mlforge/mlforge/internal/text"
 )
 
 // maxUpload is the largest file POST /api/files stores; a variable so that
@@ -32,7 +34,7 @@ var fileNamePattern = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
 func checkUploadName(name string) error {
 	if !fileNamePattern.MatchString(name) || strings.HasPrefix(name, ".") {
 		return &apiError{Status: http.StatusBadRequest, Code: "bad_name", Field: "name",
-			Message: fmt.Sprintf("%q is not a valid file name: expected 1 to 64 letters, digits, \".\", \"_\" or \"-\", not starting with \".\"", abbrevStr(name))}
+			Message: fmt.Sprintf("%q is not a valid file name: expected 1 to 64 letters, digits, \".\", \"_\" or \"-\", not starting with \".\"", text.Abbrev(name))}
 	}
 	lower := strings.ToLower(name)
 	if !strings.HasSuffix(lower, ".csv") && !strings.HasSuffix(lower, ".csv.gz") {
@@ -49,7 +51,7 @@ func checkUploadName(name string) error {
 func (s *Server) uploadFile(w http.ResponseWriter, r *http.Request) error {
 	ct := r.Header.Get("Content-Type")
 	if !strings.HasPrefix(ct, "multipart/form-data") {
-		return errorf(http.StatusUnsupportedMediaType, "unsupported_media_type", "expected Content-Type multipart/form-data with a field \"file\", got %q", abbrevStr(ct))
+		return errorf(http.StatusUnsupportedMediaType, "unsupported_media_type", "expected Content-Type multipart/form-data with a field \"file\", got %q", text.Abbrev(ct))
 	}
 	overwrite := r.URL.Query().Get("overwrite") == "1"
 	// The body may hold a little more than the file: part headers and
@@ -208,7 +210,7 @@ func (s *Server) listFiles(w http.ResponseWriter, r *http.Request) error {
 		if err != nil || !info.Mode().IsRegular() {
 			return nil
 		}
-		if d.Type()&fs.ModeSymlink != 0 && !inside(root, p) {
+		if d.Type()&fs.ModeSymlink != 0 && !(data.Root{Dir: root}).Contains(rel) {
 			return nil
 		}
 		out = append(out, api.File{Path: filepath.ToSlash(rel), Kind: kind, Size: info.Size()})
@@ -235,16 +237,6 @@ func fileKind(name string) string {
 		return "idx"
 	}
 	return ""
-}
-
-// inside reports whether the link p resolves to a path under root.
-func inside(root, p string) bool {
-	real, err := filepath.EvalSymlinks(p)
-	if err != nil {
-		return false
-	}
-	rel, err := filepath.Rel(root, real)
-	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) && !filepath.IsAbs(rel)
 }
 
 // imageClasses returns the class subfolders of dir that hold images (not

@@ -18,7 +18,8 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 
-	"github.com/mlforge/mlforge/ml"
+	"github.com/mlforge/mlforge/event"
+	"github.com/mlforge/mlforge/internal/text"
 	"github.com/mlforge/mlforge/model"
 )
 
@@ -158,7 +159,7 @@ func describeToken(t json.Token) string {
 		}
 		return fmt.Sprintf("%q", string(v))
 	case string:
-		return fmt.Sprintf("the string %q", abbrevStr(v))
+		return fmt.Sprintf("the string %q", text.Abbrev(v))
 	case float64:
 		return fmt.Sprintf("the number %v", v)
 	case bool:
@@ -181,7 +182,7 @@ func (d *predictDecoder) object() error {
 		}
 		key := t.(string) // inside an object, json.Decoder returns keys as strings
 		if seen[key] {
-			return badRequest("body: the key %q appears twice", abbrevStr(key))
+			return badRequest("body: the key %q appears twice", text.Abbrev(key))
 		}
 		seen[key] = true
 		switch key {
@@ -212,7 +213,7 @@ func (d *predictDecoder) object() error {
 				d.in.proba = b
 			}
 		default:
-			return badRequest("body: unknown key %q; %s, and optionally \"proba\": true", abbrevStr(key), d.usage())
+			return badRequest("body: unknown key %q; %s, and optionally \"proba\": true", text.Abbrev(key), d.usage())
 		}
 		if err != nil {
 			return err
@@ -297,7 +298,7 @@ func (d *predictDecoder) rows() error {
 			switch {
 			case !ok && k == target && target != "":
 				if seenTarget {
-					return badRequest("%s: the column %q appears twice", what, abbrevStr(k))
+					return badRequest("%s: the column %q appears twice", what, text.Abbrev(k))
 				}
 				seenTarget = true
 				if err := d.skip(what + "." + k); err != nil {
@@ -305,9 +306,9 @@ func (d *predictDecoder) rows() error {
 				}
 				continue
 			case !ok:
-				return badRequest("%s: unknown column %q; the model's columns are %s", what, abbrevStr(k), strings.Join(d.feats, ", "))
+				return badRequest("%s: unknown column %q; the model's columns are %s", what, text.Abbrev(k), strings.Join(d.feats, ", "))
 			case seen[j]:
-				return badRequest("%s: the column %q appears twice", what, abbrevStr(k))
+				return badRequest("%s: the column %q appears twice", what, text.Abbrev(k))
 			}
 			seen[j] = true
 			if row[j], err = d.number(what + "." + k); err != nil {
@@ -499,7 +500,7 @@ func predictInputs(ctx context.Context, m *model.Model, in *predictInput) (*pred
 }
 
 func predictError(err error) error {
-	if ml.IsBadInput(err) {
+	if event.IsBadInput(err) {
 		return badRequest("%v", err)
 	}
 	return err

@@ -14,17 +14,16 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/mlforge/mlforge/api"
-	"github.com/mlforge/mlforge/data/datasets"
+	"github.com/mlforge/mlforge/event"
+	"github.com/mlforge/mlforge/internal/text"
 	"github.com/mlforge/mlforge/jobs"
-	"github.com/mlforge/mlforge/ml"
-	"github.com/mlforge/mlforge/ml/metrics"
 	"github.com/mlforge/mlforge/model"
 	"github.com/mlforge/mlforge/server/web"
 	"github.com/mlforge/mlforge/spec"
 	"github.com/mlforge/mlforge/store"
+	"github.com/mlforge/mlforge/train"
 )
 
 // routes lists every route of the service in one place. Every request
@@ -123,7 +122,7 @@ func specError(err error) error {
 	case errors.As(err, &fe):
 		list = spec.Errors{fe}
 	default:
-		if ml.IsBadInput(err) {
+		if event.IsBadInput(err) {
 			return &apiError{Status: http.StatusBadRequest, Code: "invalid_spec", Message: err.Error()}
 		}
 		return err
@@ -139,25 +138,17 @@ func (e *specErrors) Error() string { return e.list.Error() }
 func runID(r *http.Request) (string, error) {
 	id := r.PathValue("id")
 	if !store.ValidID(id) {
-		return "", errorf(http.StatusBadRequest, "bad_id", "%q is not a run id (21 lowercase hex digits)", abbrevStr(id))
+		return "", errorf(http.StatusBadRequest, "bad_id", "%q is not a run id (21 lowercase hex digits)", text.Abbrev(id))
 	}
 	return id, nil
 }
 
-// abbrevStr shortens s to at most 40 characters for an error message,
-// never cutting a UTF-8 sequence.
-func abbrevStr(s string) string {
-	if utf8.RuneCountInString(s) <= 40 {
-		return s
-	}
-	return string([]rune(s)[:37]) + "..."
-}
-
 func (s *Server) createRun(w http.ResponseWriter, r *http.Request) error {
-	sp, err := s.checkSpec(w, r)
+	plan, err := s.checkSpec(w, r)
 	if err != nil {
 		return err
 	}
+	sp := plan.Spec()
 	canon, err := json.Marshal(sp)
 	if err != nil {
 		return err
@@ -178,25 +169,24 @@ func (s *Server) createRun(w http.ResponseWriter, r *http.Request) error {
 // validateSpec checks a spec without starting a run: 200 with
 // {"valid": true} or 400 with the problems, each naming its field.
 func (s *Server) validateSpec(w http.ResponseWriter, r *http.Request) error {
-	sp, err := s.checkSpec(w, r)
+	plan, err := s.checkSpec(w, r)
 	if err != nil {
 		return err
 	}
-	canon, err := json.Marshal(sp)
+	out, err := plan.Validation()
 	if err != nil {
 		return err
 	}
-	out := api.Validation{Valid: true, Spec: canon}
-	describeSpec(sp, &out)
 	writeJSON(w, http.StatusOK, out)
 	return nil
 }
 
-// checkSpec reads, parses and validates the spec in the request's body
-// (for POST /api/validate and POST /api/runs). At most Limits.Validate run
+// checkSpec reads, parses and checks the spec in the request's body (for
+// POST /api/validate and POST /api/runs) with train.Check, the check a run
+// makes, under the budgets the server was started with (RunLimits). At most Limits.Validate run
 // at once, the others are answered 429; a request whose client goes away
 // or whose deadline passes is answered no further.
-func (s *Server) checkSpec(w http.ResponseWriter, r *http.Request) (*spec.Spec, error) {
+func (s *Server) checkSpec(w http.ResponseWriter, r *http.Request) (*train.Plan, error) {
 	release, err := s.validateSlots.acquire(w)
 	if err != nil {
 		return nil, err
@@ -207,8 +197,8 @@ func (s *Server) checkSpec(w http.ResponseWriter, r *http.Request) (*spec.Spec, 
 		return nil, err
 	}
 	type result struct {
-		sp  *spec.Spec
-		err error
+		plan *train.Plan
+		err  error
 	}
 	done := make(chan result, 1)
 	// The slot is given back when validation ends, not when the client
@@ -221,26 +211,23 @@ func (s *Server) checkSpec(w http.ResponseWriter, r *http.Request) (*spec.Spec, 
 				done <- result{nil, errorf(http.StatusInternalServerError, "internal", "internal error")}
 			}
 		}()
+		var plan *train.Plan
 		sp, err := spec.Parse(body)
 		if err == nil {
-			err = sp.Validate(spec.Env{Root: s.filesDir, Restrict: true})
+			plan, err = train.Check(sp, train.Options{Root: s.filesDir, Restrict: true, Limits: s.cfg.RunLimits.Budget()})
 		}
-		done <- result{sp, err}
+		done <- result{plan, err}
 	}()
 	select {
 	case res := <-done:
 		if res.err != nil {
 			return nil, specError(res.err)
 		}
-		return res.sp, nil
+		return res.plan, nil
 	case <-r.Context().Done():
 		return nil, errorf(http.StatusServiceUnavailable, "timeout", "validation did not finish in time (or the client went away): %v", context.Cause(r.Context()))
 	}
 }
-
-// describeSpec adds what validation learned about a valid spec (for
-// networks: each layer's output shape); other parts of the binary may set it.
-var describeSpec = func(*spec.Spec, *api.Validation) {}
 
 func runClass(sp *spec.Spec) string {
 	if sp.Model.Class != "" {
@@ -266,10 +253,15 @@ func view(run *store.Run, full bool) api.Run {
 		v.Params = sp.Model.Params
 	}
 	var res struct {
-		Metrics map[string]map[string]float64 `json:"metrics"`
+		Metrics map[string]map[string]*float64 `json:"metrics"` // null: not finite
 	}
-	if run.Result != nil && json.Unmarshal(run.Result, &res) == nil {
-		v.Metrics = res.Metrics["test"]
+	if run.Result != nil && json.Unmarshal(run.Result, &res) == nil && res.Metrics["test"] != nil {
+		v.Metrics = map[string]float64{}
+		for k, x := range res.Metrics["test"] {
+			if x != nil {
+				v.Metrics[k] = *x
+			}
+		}
 	}
 	if run.StartedAt != nil {
 		end := time.Now()
@@ -288,7 +280,7 @@ func (s *Server) listRuns(w http.ResponseWriter, r *http.Request) error {
 	switch o.Status {
 	case "", store.Queued, store.Running, store.Succeeded, store.Failed, store.Cancelled:
 	default:
-		return &apiError{Status: http.StatusBadRequest, Code: "bad_request", Field: "status", Message: fmt.Sprintf("unknown status %q: expected queued, running, succeeded, failed or cancelled", abbrevStr(string(o.Status)))}
+		return &apiError{Status: http.StatusBadRequest, Code: "bad_request", Field: "status", Message: fmt.Sprintf("unknown status %q: expected queued, running, succeeded, failed or cancelled", text.Abbrev(string(o.Status)))}
 	}
 	if o.Name != "" && !validName(o.Name) {
 		return &apiError{Status: http.StatusBadRequest, Code: "bad_name", Field: "name", Message: "names match [A-Za-z0-9._-]{1,64}"}
@@ -400,26 +392,10 @@ func (s *Server) runMetrics(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// classes is GET /api/classes: the catalogues of train.ClassicCatalogue
+// and extraClasses.
 func (s *Server) classes(w http.ResponseWriter, r *http.Request) error {
-	type metricInfo struct {
-		Name            string  `json:"name"`
-		Task            ml.Task `json:"task"`
-		NeedsProba      bool    `json:"needs_proba"`
-		GreaterIsBetter bool    `json:"greater_is_better"`
-		Doc             string  `json:"doc"`
-	}
-	var ms []metricInfo
-	for _, n := range metrics.Names() {
-		m, _ := metrics.Lookup(n)
-		ms = append(ms, metricInfo{m.Name, m.Task, m.NeedsProba, m.GreaterIsBetter, m.Doc})
-	}
-	var ds []datasets.Info
-	for _, n := range datasets.Names() {
-		if info, err := datasets.Describe(n); err == nil {
-			ds = append(ds, info)
-		}
-	}
-	out := map[string]any{"estimators": ml.Classes(), "metrics": ms, "datasets": ds}
+	out := train.ClassicCatalogue()
 	for k, v := range extraClasses() {
 		out[k] = v
 	}
@@ -434,7 +410,7 @@ var extraClasses = func() map[string]any { return nil }
 // modelForName returns the newest succeeded run named name and its model.
 func (s *Server) modelForName(r *http.Request, name string) (*store.Run, *model.Model, error) {
 	if !validName(name) {
-		return nil, nil, &apiError{Status: http.StatusBadRequest, Code: "bad_name", Field: "name", Message: fmt.Sprintf("%q is not a valid model name: names match [A-Za-z0-9._-]{1,64}", abbrevStr(name))}
+		return nil, nil, &apiError{Status: http.StatusBadRequest, Code: "bad_name", Field: "name", Message: fmt.Sprintf("%q is not a valid model name: names match [A-Za-z0-9._-]{1,64}", text.Abbrev(name))}
 	}
 	if c, ok := s.modelNames.Load(name); ok && time.Since(c.(cachedName).at) < 2*time.Second {
 		if m, ok := s.models.Load(c.(cachedName).run.ID); ok {
@@ -525,7 +501,7 @@ func (s *Server) predict(w http.ResponseWriter, r *http.Request) error {
 	}
 	defer release()
 	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "application/json") {
-		return errorf(http.StatusUnsupportedMediaType, "unsupported_media_type", "expected Content-Type application/json, got %q", abbrevStr(ct))
+		return errorf(http.StatusUnsupportedMediaType, "unsupported_media_type", "expected Content-Type application/json, got %q", text.Abbrev(ct))
 	}
 	run, m, err := s.modelForName(r, r.PathValue("name"))
 	if err != nil {
@@ -540,7 +516,7 @@ func (s *Server) predict(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	out := api.PredictResponse{Model: run.Name, RunID: run.ID, Predictions: p.labels}
-	if m.Manifest.Task != ml.Classification {
+	if !m.IsClassifier() {
 		out.Predictions = p.values
 	}
 	if p.proba != nil {

@@ -333,7 +333,7 @@ func runRun(ctx context.Context, dataDir string, limits jobs.Limits, run *store.
 	// A run restarted after a crash (attempt > 0) continues a network from
 	// the checkpoint its first attempt left in the model directory.
 	res, err := train.Run(ctx, sp, train.Options{Root: files, Restrict: true, Output: filepath.Join(abs, jobs.ModelDir(run.ID)), Reporter: rec,
-		Resume: run.Attempt > 0})
+		Resume: run.Attempt > 0, Limits: limits.Budget()})
 	if err != nil {
 		s := &Server{paths: newPathScrubber(dataDir, files)}
 		return nil, s.scrubErr(err)

@@ -31,6 +31,13 @@ func newTestServer(t *testing.T, backend, token string) (*Server, *httptest.Serv
 	if backend == "postgres" {
 		cfg.DB = pgtest.URL(t)
 	}
+	return startTestServer(t, cfg)
+}
+
+// startTestServer starts a server with cfg behind httptest, shut down when
+// the test ends.
+func startTestServer(t *testing.T, cfg Config) (*Server, *httptest.Server) {
+	t.Helper()
 	ctx := context.Background()
 	s, err := New(ctx, cfg)
 	if err != nil {

@@ -1,11 +1,13 @@
 package spec
 
 import (
+	"errors"
 	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
-	"unicode/utf8"
+
+	"github.com/mlforge/mlforge/internal/text"
 )
 
 // FieldError is one problem with a spec: the field it concerns and what is
@@ -55,6 +57,70 @@ func (e Errors) Unwrap() []error {
 	return out
 }
 
+// Has reports whether one of the problems concerns one of the fields
+// (a path equal to one of them or inside it: "data" has "data.train" and
+// "data[\"x\"]").
+func (e Errors) Has(fields ...string) bool {
+	for _, fe := range e {
+		for _, f := range fields {
+			if fe.Path == f || strings.HasPrefix(fe.Path, f+".") || strings.HasPrefix(fe.Path, f+"[") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// fieldOrder is the order of the top-level fields in which Validate
+// reports problems.
+var fieldOrder = []string{"name", "data.train", "data.test", "data.target", "data.split", "data", "preprocess", "seed", "model",
+	"criterion", "optimizer", "scheduler", "batch_size", "epochs", "transforms", "target_transforms", "labels", "metrics", "output"}
+
+func fieldRank(path string) int {
+	for i, f := range fieldOrder {
+		if path == f || strings.HasPrefix(path, f+".") || strings.HasPrefix(path, f+"[") {
+			return i
+		}
+	}
+	return len(fieldOrder)
+}
+
+// Merge adds more problems to err (nil, or an Errors from Validate) and
+// returns the result, nil when there are none: each new problem goes before
+// the first of err's whose field comes later in the spec, so that problems
+// found after Validate (by train.Check, which reads the data) read in field
+// order with Validate's. The list is capped as Validate's is.
+func Merge(err error, more ...*FieldError) error {
+	var list Errors
+	if err != nil {
+		var e Errors
+		var fe *FieldError
+		switch {
+		case errors.As(err, &e):
+			list = append(list, e...)
+		case errors.As(err, &fe):
+			list = append(list, fe)
+		default:
+			list = append(list, &FieldError{Msg: err.Error()})
+		}
+	}
+	for _, m := range more {
+		r := fieldRank(m.Path)
+		at := len(list)
+		for i, fe := range list {
+			if fieldRank(fe.Path) > r {
+				at = i
+				break
+			}
+		}
+		list = append(list[:at], append(Errors{m}, list[at:]...)...)
+	}
+	if len(list) == 0 {
+		return nil
+	}
+	return capped(list)
+}
+
 // maxErrors bounds the problems reported at once, so that a spec with
 // thousands of bad entries yields a readable message.
 const maxErrors = 50
@@ -101,38 +167,8 @@ func joinIndex(path string, i int) string {
 	return path + "[" + strconv.Itoa(i) + "]"
 }
 
-// quote writes s as a JSON string without escaping <, > and &.
-func quote(s string) string {
-	var sb strings.Builder
-	sb.WriteByte('"')
-	for _, r := range s {
-		switch {
-		case r == '"' || r == '\\':
-			sb.WriteByte('\\')
-			sb.WriteRune(r)
-		case r == '\n':
-			sb.WriteString(`\n`)
-		case r == '\t':
-			sb.WriteString(`\t`)
-		case r == '\r':
-			sb.WriteString(`\r`)
-		case r < 0x20 || r == 0x7f || r == 0x2028 || r == 0x2029:
-			sb.WriteString(`\u`)
-			h := strconv.FormatInt(int64(r), 16)
-			sb.WriteString(strings.Repeat("0", 4-len(h)) + h)
-		default:
-			sb.WriteRune(r)
-		}
-	}
-	sb.WriteByte('"')
-	return sb.String()
-}
+// quote writes s as a JSON string without escaping <, > and & (text.Quote).
+func quote(s string) string { return text.Quote(s) }
 
-// abbrev shortens s to at most 40 characters for an error message.
-func abbrev(s string) string {
-	if utf8.RuneCountInString(s) <= 40 {
-		return s
-	}
-	r := []rune(s)
-	return string(r[:37]) + "..."
-}
+// abbrev shortens s for an error message (text.Abbrev).
+func abbrev(s string) string { return text.Abbrev(s) }

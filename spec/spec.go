@@ -10,11 +10,13 @@
 //	  "metrics": ["accuracy", "f1_macro"],
 //	  "output": "models/iris-knn" }
 //
-// A spec is checked in two phases. Parse checks the shape: valid JSON, no
-// duplicate or unknown keys (with a "did you mean"), values of the right JSON
-// type. Validate then checks the meaning: classes, parameters, metrics and
-// datasets exist and fit together, and files are where they should be; it
-// reports every problem it finds, each naming its field path:
+// A spec is checked in two phases here, and a third in train.Check (what
+// needs the data: the target column, the shapes, the budgets). Parse checks
+// the shape: valid JSON, no duplicate or unknown keys (with a "did you
+// mean"), values of the right JSON type. Validate then checks the meaning:
+// classes, parameters, metrics and datasets exist and fit together, and
+// files are where they should be; it reports every problem it finds, each
+// naming its field path:
 //
 //	model.params.n_neighbors: expected an integer ≥ 1, got "five"
 //
@@ -35,8 +37,9 @@
 //	  "scheduler": {"type": "StepLR", "step_size": 2},
 //	  "batch_size": 64, "epochs": 5, "seed": 1 }
 //
-// "auto" sizes are inferred by running the input shape through the layers;
-// "n_labels" is the number of classes. The data of a network is a CSV file or
+// "auto" sizes are inferred by running the input shape through the layers
+// and "n_labels" is the number of classes, both in train.Check, which reads
+// the data; this package reads none. The data of a network is a CSV file or
 // built-in dataset (each row a feature vector), a folder with one subfolder
 // of images per label, or a pair of IDX files {"images", "labels"} (gzipped
 // or not). transforms (torchvision names, image data only) and
@@ -47,13 +50,12 @@ package spec
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"strings"
 
+	"github.com/mlforge/mlforge/data"
 	"github.com/mlforge/mlforge/ml"
 	"github.com/mlforge/mlforge/nn"
 )
@@ -123,8 +125,6 @@ type Spec struct {
 	// Labels optionally names the classes of a network, in class-index
 	// order; it also fixes "n_labels".
 	Labels []string `json:"labels,omitempty"`
-
-	net *NetInfo // what Validate learned about a network
 }
 
 // Data says where the training and test data come from.
@@ -302,20 +302,8 @@ func Load(path string) (*Spec, error) {
 }
 
 // describeOSError says what went wrong opening name without repeating the
-// full path the OS error carries.
-func describeOSError(name string, err error) string {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		err = pe.Err
-	}
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		return fmt.Sprintf("file %s does not exist", quote(name))
-	case errors.Is(err, fs.ErrPermission):
-		return fmt.Sprintf("no permission to read %s", quote(name))
-	}
-	return fmt.Sprintf("%s: %v", quote(name), err)
-}
+// full path the OS error carries (data.DescribeOSError).
+func describeOSError(name string, err error) string { return data.DescribeOSError(name, err) }
 
 // ModelTask returns the task of the model's class (ml.Classification or
 // ml.Regression for a valid spec), or "" when the class is not registered.

@@ -4,16 +4,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
-	"os"
-	"path/filepath"
 	"regexp"
 	"sort"
 	"strconv"
 	"strings"
 
+	"github.com/mlforge/mlforge/data"
 	"github.com/mlforge/mlforge/data/datasets"
-	"github.com/mlforge/mlforge/internal/budget"
 	"github.com/mlforge/mlforge/internal/suggest"
 	"github.com/mlforge/mlforge/ml"
 	"github.com/mlforge/mlforge/ml/metrics"
@@ -28,107 +25,47 @@ type Env struct {
 	// paths, ".." elements, backslashes and symbolic links that lead out of
 	// Root are rejected.
 	Restrict bool
-	// Limits are the memory budgets the network or estimators must fit
-	// (zero fields: budget.Default).
-	Limits budget.Limits
 }
+
+// Data returns the data.Root of env: the one helper that confines the
+// spec's paths, for validation and for the run alike.
+func (env Env) Data() data.Root { return data.Root{Dir: env.Root, Restrict: env.Restrict} }
 
 // Resolve returns the file-system path for a path written in a spec:
 // joined to Root unless it is absolute. With Restrict set it rejects paths
-// that could leave Root, including through symbolic links that exist now.
-// Files should still be opened through os.Root in that mode, since links can
-// change after the check. The error is a *FieldError without a Path.
+// that could leave Root, including through symbolic links that exist now
+// (data.Root.Resolve). The error is a *FieldError without a Path.
 func (env Env) Resolve(p string) (string, error) {
-	if strings.IndexByte(p, 0) >= 0 {
-		return "", &FieldError{Msg: "the path contains a NUL byte"}
-	}
-	if !env.Restrict {
-		if env.Root == "" || filepath.IsAbs(p) {
-			return p, nil
-		}
-		return filepath.Join(env.Root, p), nil
-	}
-	q := quote(abbrev(p))
-	switch {
-	case strings.Contains(p, `\`):
-		return "", &FieldError{Msg: q + ` contains a backslash; separate directories with "/"`}
-	case strings.HasPrefix(p, "/") || filepath.IsAbs(p) || filepath.VolumeName(p) != "":
-		return "", &FieldError{Msg: q + " is an absolute path; expected a path relative to the workspace"}
-	case contains(strings.Split(p, "/"), ".."):
-		return "", &FieldError{Msg: q + ` leaves the workspace; ".." is not allowed here`}
-	case !filepath.IsLocal(p):
-		return "", &FieldError{Msg: q + " is not a path inside the workspace"}
-	}
-	root := env.Root
-	if root == "" {
-		root = "."
-	}
-	full := filepath.Join(root, p)
-	if err := contained(root, full); err != nil {
-		return "", &FieldError{Msg: q + " " + err.Error()}
+	full, err := env.Data().Resolve(p)
+	if err != nil {
+		return "", &FieldError{Msg: err.Error()}
 	}
 	return full, nil
-}
-
-// contained checks that full, which may not exist yet, stays inside root once
-// the symbolic links along it are followed.
-func contained(root, full string) error {
-	realRoot, err := filepath.EvalSymlinks(root)
-	if err != nil {
-		return errors.New("cannot be checked: the workspace is not readable")
-	}
-	for cur := full; ; {
-		if _, err := os.Lstat(cur); err == nil {
-			real, err := filepath.EvalSymlinks(cur)
-			if err != nil {
-				return errors.New("goes through a broken symbolic link")
-			}
-			rel, err := filepath.Rel(realRoot, real)
-			if err != nil || !filepath.IsLocal(rel) {
-				return errors.New("leads outside the workspace through a symbolic link")
-			}
-			return nil
-		} else if !errors.Is(err, fs.ErrNotExist) {
-			return errors.New("cannot be checked: " + describeOSError(cur, err))
-		}
-		parent := filepath.Dir(cur)
-		if parent == cur {
-			return nil
-		}
-		cur = parent
-	}
 }
 
 var namePattern = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
 
 const nameRule = `1 to 64 letters, digits, ".", "_" or "-"`
 
-// Validate checks what Parse cannot: the fields against each other, the
-// registry and the file system. It requires a name, data.train, a registered
-// classifier or regressor with valid parameters, registered transformers in
-// preprocess, metrics of the model's task (and predict_proba for the metrics
-// that need it), data files that exist, a target column that the data has
-// (it reads the CSV header), and a test_size in (0, 1), checked even when
-// data.test makes the split unused; with env.Restrict, every path must stay
-// inside env.Root. The keys of network training are errors with a classic
-// model.
+// Validate checks what Parse cannot, without reading any data: the fields
+// against each other, the registry and the file system's names. It requires
+// a name, data.train, a registered classifier or regressor with valid
+// parameters, registered transformers in preprocess, metrics of the model's
+// task (and predict_proba for the metrics that need it), data files that
+// exist, and a test_size in (0, 1), checked even when data.test makes the
+// split unused; with env.Restrict, every path must stay inside env.Root.
+// The keys of network training are errors with a classic model. For a
+// network (model.layers) it checks the criterion, optimizer, scheduler,
+// transforms, batch_size and epochs.
 //
-// For a network (model.layers) it checks the criterion, optimizer,
-// scheduler, transforms, batch_size and epochs, infers the shape of one
-// sample from the data without reading all of it (the CSV header, the IDX
-// headers, the first image of a folder after the transforms) and the number
-// of classes ("n_labels": the labels key, the folder's classes, the IDX
-// label file, or a CSV's target column, which it reads), and builds the
-// layers on that shape, so that a layer that does not fit is reported with
-// its index and both shapes before any training. Net then returns what it
-// learned.
+// What needs the data is left to train.Check, which every caller uses: the
+// target column, the shape of a sample, the number of classes, the layers
+// planned on that shape, the seed as random_state and the memory budgets.
 //
 // Validate fills in the defaults that depend on the model: Metrics,
 // Data.Split.Stratify and Output, and for a network Criterion, Optimizer,
 // BatchSize and Epochs. The error, if any, is an Errors listing every
-// problem found, in field order. Validate does not read the data beyond
-// what it needs: the data reader reports bad rows when training loads
-// them.
+// problem found, in field order.
 func (s *Spec) Validate(env Env) error {
 	var c errs
 
@@ -156,9 +93,6 @@ func (s *Spec) Validate(env Env) error {
 	if !s.Data.Test.IsZero() {
 		dataOK = checkSource(&c, env, "data.test", s.Data.Test, network) && dataOK
 	}
-	if dataOK && env.Kind(s.Data.Train) == TableData {
-		checkTarget(&c, env, s.Data)
-	}
 	if ts := s.Data.Split.TestSize; !(ts > 0 && ts < 1) {
 		c.add("data.split.test_size", "expected a number > 0 and < 1, got "+strconv.FormatFloat(ts, 'g', -1, 64))
 	}
@@ -167,14 +101,13 @@ func (s *Spec) Validate(env Env) error {
 	for i, st := range s.Preprocess {
 		path := joinIndex("preprocess", i)
 		if info := lookupStep(&c, path, st); info != nil {
-			s.build(&c, path, info.Name, st.Params)
+			build(&c, path, info.Name, st.Params)
 		}
 	}
 
 	// model
 	var task ml.Task
 	var est ml.Estimator
-	s.net = nil
 	if network {
 		task = s.validateNetwork(&c, env, dataOK)
 	} else {
@@ -183,8 +116,7 @@ func (s *Spec) Validate(env Env) error {
 		}
 		if info := lookupModel(&c, s.Model); info != nil {
 			task = info.Task
-			est = s.build(&c, "model.params", info.Name, s.Model.Params)
-			s.checkModelBudget(&c, env, est, dataOK)
+			est = build(&c, "model.params", info.Name, s.Model.Params)
 		}
 	}
 	modelName := s.Model.Class
@@ -271,16 +203,28 @@ func checkSource(c *errs, env Env, path string, src Source, network bool) bool {
 	return checkFile(c, env, path, src.Path, "a CSV file", network)
 }
 
+// build makes the estimator class with params (the object at path base) to
+// check its parameters, reporting problems to c; it returns nil after a
+// problem. The spec's seed as random_state is train's to add and check.
+func build(c *errs, base, class string, params json.RawMessage) ml.Estimator {
+	e, err := ml.New(class, params)
+	if err != nil {
+		addParamError(c, base, err)
+		return nil
+	}
+	return e
+}
+
 // checkFile checks that p is a regular file (what) or, with dirOK, a
 // directory.
 func checkFile(c *errs, env Env, path, p, what string, dirOK bool) bool {
-	full, err := env.Resolve(p)
-	if err != nil {
-		c.add(path, err.(*FieldError).Msg)
+	root := env.Data()
+	if _, err := root.Resolve(p); err != nil {
+		c.add(path, err.Error())
 		return false
 	}
 	q := quote(abbrev(p))
-	fi, err := os.Stat(full)
+	fi, err := root.Stat(p)
 	switch {
 	case err != nil:
 		c.add(path, describeOSError(p, err))

@@ -1,8 +1,6 @@
 package spec_test
 
 import (
-	"bytes"
-	"compress/gzip"
 	"encoding/json"
 	"errors"
 	"os"
@@ -68,12 +66,6 @@ func TestValidate(t *testing.T) {
 			"model.layers: expected at least one layer, such as {\"type\": \"Linear\", \"in_features\": \"auto\", \"out_features\": \"n_labels\"}\n" +
 				"transforms: image transforms apply to image data (an image folder or IDX files), not to table data"},
 		{"network on digits", `{"name": "n", "data": {"train": "builtin:digits"}, "model": {"layers": [{"type": "Linear", "in_features": "auto", "out_features": 32}, {"type": "ReLU"}, {"type": "Linear", "in_features": 32, "out_features": "n_labels"}]}}`, spec.Env{}, ""},
-		{"network too few labels", `{"name": "n", "data": {"train": "builtin:iris"}, "model": {"layers": [{"type": "Linear", "out_features": "n_labels"}]}, "labels": ["a", "b"]}`, spec.Env{},
-			"labels: names 2 classes but the data has 3"},
-		{"network n_labels in regression", `{"name": "n", "data": {"train": "builtin:diabetes"}, "model": {"layers": [{"type": "Linear", "out_features": "n_labels"}]}, "criterion": "MSELoss"}`, spec.Env{},
-			`model.layers[0]: out_features: "n_labels" is the number of classes, which only a classification network (CrossEntropyLoss or NLLLoss) has`},
-		{"network shapes", `{"name": "n", "data": {"train": "builtin:iris"}, "model": {"layers": [{"type": "Linear", "in_features": 5, "out_features": 8}, {"type": "ReLU"}, {"type": "Linear", "out_features": "n_labels"}]}}`, spec.Env{},
-			`model.layers[0]: Linear expects input of shape (*, 5), got [1 4] (the data's samples have shape [4])`},
 		{"network BCE", `{"name": "n", "data": {"train": "builtin:iris"}, "model": {"layers": [{"type": "Linear", "out_features": "n_labels"}]}, "criterion": "BCELoss"}`, spec.Env{},
 			"criterion.type: BCELoss is not available in a spec (its targets cannot be described); expected one of CrossEntropyLoss, L1Loss, MSELoss, NLLLoss, SmoothL1Loss"},
 	} {
@@ -350,93 +342,5 @@ func TestManyErrorsAreCapped(t *testing.T) {
 	}
 	if got := list[49].Error(); got != "... and 951 more problems" {
 		t.Errorf("last error = %q", got)
-	}
-}
-
-func TestPipeline(t *testing.T) {
-	s, err := spec.Parse([]byte(`{"name": "p", "seed": 11, "data": {"train": "builtin:iris"},
-	  "preprocess": [{"type": "FakeScaler", "strategy": "median"}],
-	  "model": {"class": "FakeClassifier", "params": {"k": 3}}}`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Validate(spec.Env{}); err != nil {
-		t.Fatal(err)
-	}
-	p, err := s.Pipeline()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(p.Steps) != 1 || ml.ClassName(p.Steps[0]) != "FakeScaler" || ml.ClassName(p.Final) != "FakeClassifier" {
-		t.Fatalf("pipeline = %#v", p)
-	}
-	params, _ := ml.Params(p.Final)
-	if want := `{"k":3,"random_state":11,"weights":"uniform"}`; string(params) != want {
-		t.Errorf("model params = %s, want %s (the spec's seed as random_state)", params, want)
-	}
-	params, _ = ml.Params(p.Steps[0])
-	if want := `{"strategy":"median","with_mean":true}`; string(params) != want {
-		t.Errorf("step params = %s, want %s", params, want)
-	}
-
-	// An explicit random_state wins over the seed.
-	if got := string(s.EffectiveParams("FakeClassifier", json.RawMessage(`{"random_state": 2}`))); got != `{"random_state": 2}` {
-		t.Errorf("EffectiveParams = %s", got)
-	}
-	if got := string(s.EffectiveParams("FakeClassifier", nil)); got != `{"random_state":11}` {
-		t.Errorf("EffectiveParams(nil) = %s", got)
-	}
-	if got := string(s.EffectiveParams("FakeRegressor", nil)); got != "" {
-		t.Errorf("EffectiveParams of a class without random_state = %s", got)
-	}
-
-	// A seed the class cannot take is reported at seed.
-	s.Seed = -1
-	want := "seed: -1 cannot be the random_state of FakeClassifier, which expects an integer ≥ 0 and ≤ 99999; set model.params.random_state or a seed it accepts"
-	if err := s.Validate(spec.Env{}); err == nil || err.Error() != want {
-		t.Errorf("Validate error:\n%v\nwant:\n%s", err, want)
-	}
-	if _, err := s.Pipeline(); err == nil || err.Error() != want {
-		t.Errorf("Pipeline error:\n%v\nwant:\n%s", err, want)
-	}
-	s.Model.Class = "NoSuchClass"
-	if _, err := s.Pipeline(); err == nil || !strings.HasPrefix(err.Error(), `model.class: unknown class "NoSuchClass"`) {
-		t.Errorf("Pipeline with an unknown class: %v", err)
-	}
-}
-
-func TestTargetColumns(t *testing.T) {
-	dir := t.TempDir()
-	var gz bytes.Buffer
-	zw := gzip.NewWriter(&gz)
-	zw.Write([]byte("\ufeff rooms ,\"sold price\"\n1,2\n"))
-	zw.Close()
-	if err := os.WriteFile(filepath.Join(dir, "train.csv.gz"), gz.Bytes(), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "empty.csv"), nil, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	for _, tc := range []struct{ data, want string }{
-		{`{"train": "train.csv.gz", "target": "sold price"}`, ""},
-		{`{"train": "train.csv.gz", "target": "rooms"}`, ""},
-		{`{"train": "train.csv.gz", "target": "sold_price"}`, `data.target: no column "sold_price" in "train.csv.gz" (did you mean "sold price"?); columns: rooms, sold price`},
-		{`{"train": "train.csv.gz", "test": "builtin:diabetes"}`, `data.test: "builtin:diabetes" has its target in the column "target", but the training data's target is "sold price"`},
-		{`{"train": "builtin:diabetes", "target": "target"}`, ""},
-		// An unreadable header is left to the data reader, which names the line.
-		{`{"train": "empty.csv", "target": "x"}`, ""},
-	} {
-		s, err := spec.Parse([]byte(`{"name": "t", "data": ` + tc.data + `, "model": {"class": "FakeRegressor"}, "metrics": ["fake_r2"]}`))
-		if err != nil {
-			t.Fatal(err)
-		}
-		err = s.Validate(spec.Env{Root: dir, Restrict: true})
-		got := ""
-		if err != nil {
-			got = err.Error()
-		}
-		if got != tc.want {
-			t.Errorf("data %s:\n got %s\nwant %s", tc.data, got, tc.want)
-		}
 	}
 }

@@ -49,7 +49,7 @@ func TestBombsRejectedWithoutAllocating(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			used := allocatedBy(func() { err = s.Validate(spec.Env{Limits: limits}) })
+			used := allocatedBy(func() { _, err = Check(s, Options{Limits: limits}) })
 			var fe *spec.FieldError
 			if !errors.As(err, &fe) || fe.Path != b.field || !strings.Contains(fe.Msg, "needs about") || !strings.Contains(fe.Msg, "over the budget of") {
 				t.Errorf("%s: got %v, want a budget error at %s", b.name, err, b.field)
@@ -82,7 +82,7 @@ func TestFitBudgetUsesTheData(t *testing.T) {
 	}
 	s, _ := spec.Parse([]byte(`{"name":"knn","data":{"train":"d.csv"},"model":{"class":"KNeighborsClassifier"}}`))
 	l := budget.Limits{MaxRunMemory: 200_000}
-	if err := s.Validate(spec.Env{Root: dir, Limits: l}); err != nil {
+	if _, err := Check(s, Options{Root: dir, Limits: l}); err != nil {
 		t.Fatalf("validation, which counts one row: %v", err)
 	}
 	_, err := Run(context.Background(), s, Options{Root: dir, Limits: l})
@@ -115,7 +115,7 @@ func TestExamplesUnderBudget(t *testing.T) {
 			}
 		}
 		for _, l := range []budget.Limits{{}, {MaxModelBytes: 1e9, MaxRunMemory: 1e9}} {
-			if err := s.Validate(spec.Env{Root: "..", Limits: l}); err != nil {
+			if _, err := Check(s, Options{Root: "..", Limits: l}); err != nil {
 				t.Errorf("%s with limits %+v: %v", f, l, err)
 			}
 		}

@@ -2,6 +2,9 @@ package train
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -125,5 +128,50 @@ func TestCancel(t *testing.T) {
 	}
 	if steps > 4 {
 		t.Errorf("%d iterations ran after the cancel; want it to stop within one", steps-3)
+	}
+}
+
+// TestNonFiniteMetricSaved: a metric that overflows (+Inf mean squared
+// error) is stored as null with a warning; the run does not fail at the save
+// step (issue 8).
+func TestNonFiniteMetricSaved(t *testing.T) {
+	dir := t.TempDir()
+	var b strings.Builder
+	b.WriteString("x,y\n")
+	for i := range 40 {
+		fmt.Fprintf(&b, "%d,%de300\n", i, (i%7)*(i%2*2-1))
+	}
+	if err := os.WriteFile(filepath.Join(dir, "big.csv"), []byte(b.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s, err := spec.Parse([]byte(`{"name": "big", "data": {"train": "big.csv"}, "model": {"class": "KNeighborsRegressor", "params": {"n_neighbors": 1}}, "metrics": ["mean_squared_error", "r2"], "output": "m"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var logs []string
+	rep := ml.ReporterFunc(func(e ml.Event) {
+		if e.Kind == "log" {
+			logs = append(logs, e.Message)
+		}
+	})
+	res, err := Run(context.Background(), s, Options{Root: dir, Reporter: rep})
+	if err != nil {
+		t.Fatalf("the run failed: %v", err)
+	}
+	if v := res.Metrics["test"]["mean_squared_error"]; !math.IsInf(v, 1) {
+		t.Fatalf("test mse = %v, want +Inf (the case this test is about)", v)
+	}
+	if !strings.Contains(strings.Join(logs, "\n"), "test mean_squared_error = +Inf is not finite; it is stored as null") {
+		t.Errorf("no warning in the logs: %q", logs)
+	}
+	if b, err := json.Marshal(res); err != nil || !strings.Contains(string(b), `"mean_squared_error":null`) {
+		t.Errorf("the result (what the service stores) = %s, %v; want the metric as null", b, err)
+	}
+	m, err := model.Load(res.ModelPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v := m.Manifest.Metrics["test"]["mean_squared_error"]; !math.IsNaN(v) {
+		t.Errorf("stored mse reads back as %v, want NaN (null)", v)
 	}
 }

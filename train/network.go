@@ -1,14 +1,12 @@
 package train
 
 import (
-	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"time"
@@ -19,9 +17,10 @@ import (
 	"github.com/mlforge/mlforge/data/idx"
 	"github.com/mlforge/mlforge/data/images"
 	"github.com/mlforge/mlforge/data/loader"
+	"github.com/mlforge/mlforge/data/source"
 	"github.com/mlforge/mlforge/ml"
 	"github.com/mlforge/mlforge/ml/metrics"
-	_ "github.com/mlforge/mlforge/ml/neural" // MLPClassifier, MLPRegressor (until ml/all imports them)
+	"github.com/mlforge/mlforge/ml/modelselection"
 	"github.com/mlforge/mlforge/model"
 	"github.com/mlforge/mlforge/nn"
 	"github.com/mlforge/mlforge/nn/optim"
@@ -61,16 +60,16 @@ type netData struct {
 	imageMode              string
 }
 
-// runNetwork trains the network a validated spec describes.
-func runNetwork(ctx context.Context, s *spec.Spec, opt Options, rep ml.Reporter) (*Result, error) {
-	info := s.Net()
-	if info == nil {
-		return nil, errors.New("train: the network spec was not validated")
+// runNetwork trains the network of a checked spec.
+func (p *Plan) runNetwork(ctx context.Context, rep ml.Reporter) (*Result, error) {
+	s, opt, info := p.spec, p.opt, p.Net
+	if info == nil || p.netPlan == nil {
+		return nil, errors.New("train: the network was not planned; make the plan with Check")
 	}
 	res := &Result{Name: s.Name, Task: info.Task, Class: "Sequential"}
 	t0 := time.Now()
 	rep.Report(ml.Event{Kind: "stage", Message: "load " + s.Data.Train.String()})
-	d, err := loadNetData(s, opt, info)
+	d, err := p.loadNetData()
 	if err != nil {
 		return nil, err
 	}
@@ -81,10 +80,7 @@ func runNetwork(ctx context.Context, s *spec.Spec, opt Options, rep ml.Reporter)
 	}
 
 	rng := rand.New(rand.NewPCG(uint64(s.Seed), 0x6d6c666f726765))
-	seq, err := buildNetwork(s, info, opt.Limits, rng)
-	if err != nil {
-		return nil, err
-	}
+	seq := p.netPlan.Build(rng) // the plan's budget was checked by Check
 	loss, err := nn.NewLoss(s.Criterion.Type, s.Criterion.Params)
 	if err != nil {
 		return nil, err
@@ -100,10 +96,7 @@ func runNetwork(ctx context.Context, s *spec.Spec, opt Options, rep ml.Reporter)
 		}
 	}
 
-	out := cmp.Or(opt.Output, s.Output)
-	if opt.Root != "" && !filepath.IsAbs(out) {
-		out = filepath.Join(opt.Root, out)
-	}
+	out := p.output()
 	tr := &trainer{s: s, opt: opt, rep: rep, seq: seq, loss: loss, optim: o, sched: sched, d: d, dir: out,
 		task: info.Task, hash: specHash(s)}
 	if opt.Resume {
@@ -119,7 +112,7 @@ func runNetwork(ctx context.Context, s *spec.Spec, opt Options, rep ml.Reporter)
 
 	t2 := time.Now()
 	rep.Report(ml.Event{Kind: "stage", Message: "evaluate"})
-	res.Metrics = map[string]map[string]float64{}
+	res.Metrics = model.Metrics{}
 	for _, part := range []struct {
 		name string
 		ds   loader.Dataset
@@ -135,12 +128,13 @@ func runNetwork(ctx context.Context, s *spec.Spec, opt Options, rep ml.Reporter)
 		}
 	}
 	res.Timings.PredictS = time.Since(t2).Seconds()
+	warnNonFinite(rep, res.Metrics)
 
-	resolved, err := spec.ResolveLayers(s.Model.Layers, info.NLabels)
+	resolved, err := ResolveLayers(s.Model.Layers, info.NLabels)
 	if err != nil {
 		return nil, err
 	}
-	evalT, err := model.FilterEvalTransforms(s.Transforms)
+	evalT, err := FilterEvalTransforms(s.Transforms)
 	if err != nil {
 		return nil, err
 	}
@@ -177,22 +171,24 @@ func (d *netData) classLabels() []string {
 }
 
 // loadNetData loads the datasets of a network spec.
-func loadNetData(s *spec.Spec, opt Options, info *spec.NetInfo) (*netData, error) {
-	switch info.Kind {
-	case spec.TableData:
-		return loadTableData(s, opt, info)
-	case spec.IDXData:
-		return loadIDXData(s, opt, info)
-	case spec.FolderData:
-		return loadFolderData(s, opt, info)
+func (p *Plan) loadNetData() (*netData, error) {
+	switch p.Net.Kind {
+	case data.TableData:
+		return p.loadTableData()
+	case data.IDXData:
+		return p.loadIDXData()
+	case data.FolderData:
+		return p.loadFolderData()
 	}
+	info := p.Net
 	return nil, fmt.Errorf("train: unknown data kind %q", info.Kind)
 }
 
 // loadTableData reads CSV or built-in data as float32 rows: class indices as
 // targets for a classifier, one-column targets for a regressor.
-func loadTableData(s *spec.Spec, opt Options, info *spec.NetInfo) (*netData, error) {
-	trainF, testF, err := loadData(s, opt, info.Task)
+func (p *Plan) loadTableData() (*netData, error) {
+	s, info := p.spec, p.Net
+	trainF, testF, err := p.loadData(info.Task)
 	if err != nil {
 		return nil, err
 	}
@@ -252,68 +248,15 @@ func loadTableData(s *spec.Spec, opt Options, info *spec.NetInfo) (*netData, err
 	return d, nil
 }
 
-// transforms returns the spec's transforms for training and their
-// deterministic part for evaluation, and the target transforms.
-func transforms(s *spec.Spec) (train, eval images.Transform, target images.TargetTransform, err error) {
-	if len(s.Transforms) > 0 {
-		if train, err = images.ParseTransforms(s.Transforms); err != nil {
-			return nil, nil, nil, err
-		}
-		raw, err := model.FilterEvalTransforms(s.Transforms)
-		if err != nil {
-			return nil, nil, nil, err
-		}
-		if raw != nil {
-			if eval, err = images.ParseTransforms(raw); err != nil {
-				return nil, nil, nil, err
-			}
-		}
-	}
-	if len(s.TargetTransforms) > 0 {
-		if target, err = images.ParseTargetTransforms(s.TargetTransforms); err != nil {
-			return nil, nil, nil, err
-		}
-	}
-	return train, eval, target, nil
-}
-
-// openIDX reads an IDX file named in the spec; with Restrict it is opened
-// through os.Root.
-func openIDX(p string, opt Options) (*idx.Array, error) {
-	if !opt.Restrict {
-		if opt.Root != "" && !filepath.IsAbs(p) {
-			p = filepath.Join(opt.Root, p)
-		}
-		return idx.ReadFile(p)
-	}
-	f, err := openInRoot(p, opt)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	return idx.Read(f, p)
-}
-
-func loadIDXPair(src spec.Source, opt Options) (*idx.Dataset, error) {
-	img, err := openIDX(src.Images, opt)
-	if err != nil {
-		return nil, err
-	}
-	lab, err := openIDX(src.Labels, opt)
-	if err != nil {
-		return nil, err
-	}
-	return idx.New(img, lab, src.Images, src.Labels)
-}
-
 // loadIDXData reads IDX images: the training pair, split unless a test pair
 // is given.
-func loadIDXData(s *spec.Spec, opt Options, info *spec.NetInfo) (*netData, error) {
+func (p *Plan) loadIDXData() (*netData, error) {
+	s, info := p.spec, p.Net
 	trT, evT, tgT, err := transforms(s)
 	if err != nil {
 		return nil, err
 	}
-	full, err := loadIDXPair(s.Data.Train, opt)
+	full, err := source.LoadIDX(p.root, src(s.Data.Train))
 	if err != nil {
 		return nil, err
 	}
@@ -342,7 +285,7 @@ func loadIDXData(s *spec.Spec, opt Options, info *spec.NetInfo) (*netData, error
 		return out
 	}
 	if !s.Data.Test.IsZero() {
-		test, err := loadIDXPair(s.Data.Test, opt)
+		test, err := source.LoadIDX(p.root, src(s.Data.Test))
 		if err != nil {
 			return nil, err
 		}
@@ -395,26 +338,19 @@ func splitIndices(s *spec.Spec, labels []int) (train, test []int, err error) {
 			strat[i] = float64(l)
 		}
 	}
-	return data.TrainTestSplit(len(labels), s.Data.Split.TestSize, s.Data.Split.Seed, strat)
+	return modelselection.TrainTestSplit(len(labels), modelselection.Split{TestSize: s.Data.Split.TestSize, RandomState: s.Data.Split.Seed, Stratify: strat})
 }
 
 // loadFolderData reads an image folder (one subfolder per class), split
 // unless a test folder is given.
-func loadFolderData(s *spec.Spec, opt Options, info *spec.NetInfo) (*netData, error) {
+func (p *Plan) loadFolderData() (*netData, error) {
+	s := p.spec
 	trT, evT, tgT, err := transforms(s)
 	if err != nil {
 		return nil, err
 	}
-	env := spec.Env{Root: opt.Root, Restrict: opt.Restrict}
 	open := func(src spec.Source, t images.Transform) (*images.Folder, error) {
-		full, err := env.Resolve(src.Path)
-		if err != nil {
-			return nil, err
-		}
-		if opt.Restrict { // through os.Root: links inside the folder are errors
-			return images.ImageFolderRoot(cmp.Or(opt.Root, "."), src.Path, images.FolderOptions{Transform: t, TargetTransform: tgT})
-		}
-		return images.ImageFolder(full, images.FolderOptions{Transform: t, TargetTransform: tgT})
+		return source.OpenFolder(p.root, src.Path, images.FolderOptions{Transform: t, TargetTransform: tgT})
 	}
 	tr, err := open(s.Data.Train, trT)
 	if err != nil {
@@ -491,9 +427,9 @@ type trainer struct {
 
 // EpochMetrics are the numbers recorded after each epoch.
 type EpochMetrics struct {
-	Epoch   int                `json:"epoch"`
-	Loss    float64            `json:"loss"`
-	Metrics map[string]float64 `json:"metrics"`
+	Epoch   int          `json:"epoch"`
+	Loss    float64      `json:"loss"`
+	Metrics model.Values `json:"metrics"` // a non-finite value is null
 }
 
 // fit runs the remaining epochs.
@@ -680,9 +616,8 @@ func (t *trainer) predict(ctx context.Context, ds loader.Dataset) ([]float64, *m
 // score computes the spec's metrics on ds, whose targets are y, and the
 // confusion matrix of a classifier.
 func (t *trainer) score(ctx context.Context, ds loader.Dataset, y []float64) (map[string]float64, [][]int, error) {
-	out := map[string]float64{}
 	if ds.Len() == 0 {
-		return out, nil, nil
+		return map[string]float64{}, nil, nil
 	}
 	pred, proba, err := t.predict(ctx, ds)
 	if err != nil {
@@ -692,34 +627,5 @@ func (t *trainer) score(ctx context.Context, ds loader.Dataset, y []float64) (ma
 	if t.task == ml.Classification {
 		in.Classes = t.d.classes
 	}
-	for _, name := range t.s.Metrics {
-		m, err := metrics.Lookup(name)
-		if err != nil {
-			return nil, nil, err
-		}
-		v, err := m.Score(in)
-		if err != nil {
-			return nil, nil, fmt.Errorf("metric %s: %w", name, err)
-		}
-		out[name] = v
-	}
-	if t.task != ml.Classification {
-		return out, nil, nil
-	}
-	pos := make(map[float64]int, len(t.d.classes))
-	for i, c := range t.d.classes {
-		pos[c] = i
-	}
-	conf := make([][]int, len(t.d.classes))
-	for i := range conf {
-		conf[i] = make([]int, len(t.d.classes))
-	}
-	for i := range y {
-		a, ok1 := pos[y[i]]
-		b, ok2 := pos[pred[i]]
-		if ok1 && ok2 {
-			conf[a][b]++
-		}
-	}
-	return out, conf, nil
+	return Scores(in, t.s.Metrics)
 }

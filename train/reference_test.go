@@ -9,9 +9,9 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/mlforge/mlforge/data"
 	"github.com/mlforge/mlforge/data/datasets"
 	"github.com/mlforge/mlforge/data/idx"
+	"github.com/mlforge/mlforge/ml/modelselection"
 	"github.com/mlforge/mlforge/spec"
 )
 
@@ -93,7 +93,7 @@ func checkSplit(t *testing.T, name string, s *spec.Spec, labels []float64, class
 	if strat {
 		by = labels
 	}
-	tr, te, err := data.TrainTestSplit(len(labels), s.Data.Split.TestSize, s.Data.Split.Seed, by)
+	tr, te, err := modelselection.TrainTestSplit(len(labels), modelselection.Split{TestSize: s.Data.Split.TestSize, RandomState: s.Data.Split.Seed, Stratify: by})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -24,27 +24,34 @@ func Score(p *ml.Pipeline, X *mat.Dense, y []float64, classes []float64, names [
 		return nil, nil, err
 	}
 	in := metrics.Input{YTrue: y, YPred: pred, Classes: classes}
-	out := make(map[string]float64, len(names))
+	proba, err := needsProba(names)
+	if err != nil {
+		return nil, nil, err
+	}
+	if proba != "" {
+		if _, ok := p.Final.(ml.ProbaPredictor); !ok {
+			return nil, nil, fmt.Errorf("metric %s needs predict_proba, which %s does not have", proba, ml.ClassName(p.Final))
+		}
+		if in.Proba, err = p.PredictProba(X); err != nil {
+			return nil, nil, err
+		}
+	}
+	return Scores(in, names)
+}
+
+// needsProba returns the first of the named metrics that needs predicted
+// probabilities, or "".
+func needsProba(names []string) (string, error) {
 	for _, name := range names {
 		m, err := metrics.Lookup(name)
 		if err != nil {
-			return nil, nil, err
+			return "", err
 		}
-		if m.NeedsProba && in.Proba == nil {
-			if _, ok := p.Final.(ml.ProbaPredictor); !ok {
-				return nil, nil, fmt.Errorf("metric %s needs predict_proba, which %s does not have", name, ml.ClassName(p.Final))
-			}
-			if in.Proba, err = p.PredictProba(X); err != nil {
-				return nil, nil, err
-			}
+		if m.NeedsProba {
+			return name, nil
 		}
-		v, err := m.Score(in)
-		if err != nil {
-			return nil, nil, fmt.Errorf("metric %s: %w", name, err)
-		}
-		out[name] = v
 	}
-	return out, confusion(y, pred, classes), nil
+	return "", nil
 }
 
 // ScoreModel is Score for a loaded model of either kind (a pipeline or a
@@ -55,15 +62,11 @@ func ScoreModel(m *model.Model, X *mat.Dense, y []float64, names []string) (map[
 	if m.Pipeline != nil {
 		return Score(m.Pipeline, X, y, m.Manifest.Classes, names)
 	}
-	var proba bool
-	for _, name := range names {
-		mt, err := metrics.Lookup(name)
-		if err != nil {
-			return nil, nil, err
-		}
-		proba = proba || mt.NeedsProba
+	proba, err := needsProba(names)
+	if err != nil {
+		return nil, nil, err
 	}
-	p, err := m.Predict(X, proba && m.Manifest.Task == ml.Classification)
+	p, err := m.Predict(X, proba != "" && m.Manifest.Task == ml.Classification)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -71,39 +74,45 @@ func ScoreModel(m *model.Model, X *mat.Dense, y []float64, names []string) (map[
 	if m.Manifest.Task == ml.Classification {
 		classes = m.Manifest.Classes
 	}
-	in := metrics.Input{YTrue: y, YPred: p.Values, Classes: classes, Proba: p.Proba}
+	return Scores(metrics.Input{YTrue: y, YPred: p.Values, Classes: classes, Proba: p.Proba}, names)
+}
+
+// Scores computes the named metrics of predictions in, and for a
+// classifier (in.Classes set) the confusion matrix, rows true classes and
+// columns predicted ones in the order of in.Classes
+// (metrics.ConfusionMatrix). It is the one scoring loop: training, eval and
+// the service score through it.
+func Scores(in metrics.Input, names []string) (map[string]float64, [][]int, error) {
 	out := make(map[string]float64, len(names))
 	for _, name := range names {
-		mt, _ := metrics.Lookup(name)
-		v, err := mt.Score(in)
+		v, err := metrics.Score(name, in)
 		if err != nil {
 			return nil, nil, fmt.Errorf("metric %s: %w", name, err)
 		}
 		out[name] = v
 	}
-	return out, confusion(y, p.Values, classes), nil
-}
-
-// confusion returns the confusion matrix of pred against y over classes
-// (rows true, columns predicted), or nil without classes.
-func confusion(y, pred, classes []float64) [][]int {
-	if classes == nil {
-		return nil
+	if in.Classes == nil || len(in.YTrue) == 0 {
+		return out, nil, nil
 	}
-	pos := make(map[float64]int, len(classes))
-	for i, c := range classes {
-		pos[c] = i
+	cm, err := metrics.ConfusionMatrix(in.YTrue, in.YPred, in.Classes)
+	if err != nil {
+		return nil, nil, err
 	}
-	conf := make([][]int, len(classes))
+	r, c := cm.Dims()
+	conf := make([][]int, r)
 	for i := range conf {
-		conf[i] = make([]int, len(classes))
-	}
-	for i := range y {
-		t, ok1 := pos[y[i]]
-		q, ok2 := pos[pred[i]]
-		if ok1 && ok2 {
-			conf[t][q]++
+		conf[i] = make([]int, c)
+		for j := range conf[i] {
+			conf[i][j] = int(cm.At(i, j))
 		}
 	}
-	return conf
+	return out, conf, nil
+}
+
+// warnNonFinite reports every metric value that is not finite (an overflow,
+// a NaN): the model file and the store keep it as null, and the run goes on.
+func warnNonFinite(rep ml.Reporter, m model.Metrics) {
+	for _, w := range m.NonFinite() {
+		rep.Report(ml.Event{Kind: "log", Message: "warning: the metric " + w + " is not finite; it is stored as null"})
+	}
 }

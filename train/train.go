@@ -17,13 +17,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
-	"os"
 	"path/filepath"
 	"time"
 
 	"github.com/mlforge/mlforge/data"
-	"github.com/mlforge/mlforge/data/datasets"
+	"github.com/mlforge/mlforge/data/source"
 	"github.com/mlforge/mlforge/internal/budget"
 	"github.com/mlforge/mlforge/ml"
 	_ "github.com/mlforge/mlforge/ml/all" // register every estimator
@@ -62,10 +60,10 @@ type Timings struct {
 // Result is the outcome of a run. Its JSON form is what `mlforge train
 // --json` prints: name, model_path, metrics and timings.
 type Result struct {
-	Name      string                        `json:"name"`
-	ModelPath string                        `json:"model_path"`
-	Metrics   map[string]map[string]float64 `json:"metrics"`
-	Timings   Timings                       `json:"timings"`
+	Name      string        `json:"name"`
+	ModelPath string        `json:"model_path"`
+	Metrics   model.Metrics `json:"metrics"`
+	Timings   Timings       `json:"timings"`
 
 	// The rest is for people and the service, not the --json line.
 	Task      ml.Task  `json:"-"`
@@ -79,35 +77,43 @@ type Result struct {
 }
 
 // Run trains the model that s describes. s must have been parsed; Run
-// validates it against opt before doing anything else.
+// checks it against opt (Check) before doing anything else.
 func Run(ctx context.Context, s *spec.Spec, opt Options) (*Result, error) {
-	if err := s.Validate(spec.Env{Root: opt.Root, Restrict: opt.Restrict, Limits: opt.Limits}); err != nil {
+	p, err := Check(s, opt)
+	if err != nil {
 		return nil, err
 	}
+	return p.Run(ctx)
+}
+
+// Run trains the model of a checked spec. It does not validate or probe
+// the data again: what Check learned is in p.
+func (p *Plan) Run(ctx context.Context) (*Result, error) {
+	s, opt := p.spec, p.opt
 	rep := opt.Reporter
 	if rep == nil {
 		rep = ml.ReporterFunc(func(ml.Event) {})
 	}
 	ctx = ml.WithProgress(ctx, rep)
 	if s.IsNetwork() {
-		return runNetwork(ctx, s, opt, rep)
+		return p.runNetwork(ctx, rep)
+	}
+	if p.Pipeline == nil {
+		return nil, errors.New("train: the plan has no pipeline; make it with Check")
 	}
 	task := s.ModelTask()
 	res := &Result{Name: s.Name, Task: task, Class: s.Model.Class}
 
 	t0 := time.Now()
 	rep.Report(ml.Event{Kind: "stage", Message: "load " + s.Data.Train.String()})
-	trainF, testF, err := loadData(s, opt, task)
+	trainF, testF, err := p.loadData(task)
 	if err != nil {
 		return nil, err
 	}
 	res.Timings.LoadS = time.Since(t0).Seconds()
 	res.NTrain, res.NTest, res.Features = trainF.Len(), testF.Len(), trainF.Features
 
-	pipe, err := s.Pipeline()
-	if err != nil {
-		return nil, err
-	}
+	pipe := p.Pipeline
 	for _, st := range pipe.Steps {
 		res.Steps = append(res.Steps, ml.ClassName(st))
 	}
@@ -125,7 +131,7 @@ func Run(ctx context.Context, s *spec.Spec, opt Options) (*Result, error) {
 
 	t2 := time.Now()
 	rep.Report(ml.Event{Kind: "stage", Message: "evaluate"})
-	res.Metrics = map[string]map[string]float64{}
+	res.Metrics = model.Metrics{}
 	var classes []float64
 	if c, ok := pipe.Final.(ml.Classifier); ok {
 		classes = c.Classes()
@@ -141,6 +147,7 @@ func Run(ctx context.Context, s *spec.Spec, opt Options) (*Result, error) {
 		}
 	}
 	res.Timings.PredictS = time.Since(t2).Seconds()
+	warnNonFinite(rep, res.Metrics)
 
 	m := &model.Model{Pipeline: pipe, Manifest: model.Manifest{
 		Name: s.Name, Task: task, Target: trainF.Target, Classes: classes, Metrics: res.Metrics,
@@ -155,15 +162,20 @@ func Run(ctx context.Context, s *spec.Spec, opt Options) (*Result, error) {
 	if m.Manifest.Spec, err = json.Marshal(s); err != nil {
 		return nil, err
 	}
-	out := cmp.Or(opt.Output, s.Output)
-	if opt.Root != "" && !filepath.IsAbs(out) {
-		out = filepath.Join(opt.Root, out)
-	}
-	if res.ModelPath, err = model.Save(out, m); err != nil {
+	if res.ModelPath, err = model.Save(p.output(), m); err != nil {
 		return nil, fmt.Errorf("saving the model: %w", err)
 	}
 	rep.Report(ml.Event{Kind: "stage", Message: "saved " + res.ModelPath})
 	return res, nil
+}
+
+// output is the model directory of the run.
+func (p *Plan) output() string {
+	out := cmp.Or(p.opt.Output, p.spec.Output)
+	if p.opt.Root != "" && !filepath.IsAbs(out) {
+		out = filepath.Join(p.opt.Root, out)
+	}
+	return out
 }
 
 // labelsFor names each class value: text labels when the target column was
@@ -179,11 +191,13 @@ func labelsFor(classes []float64, names []string) []string {
 	return out
 }
 
-// loadData reads the training data and either reads the test data or splits
-// the training data.
-func loadData(s *spec.Spec, opt Options, task ml.Task) (trainF, testF *data.Frame, err error) {
-	trainF, err = loadSource(s.Data.Train, s.Data.Target, nil, opt)
-	if err != nil {
+// loadData reads the training data (or takes the table the probe read)
+// and either reads the test data or splits the training data.
+func (p *Plan) loadData(task ml.Task) (trainF, testF *data.Frame, err error) {
+	s := p.spec
+	if p.probe != nil && p.probe.Frame != nil {
+		trainF = p.probe.Frame
+	} else if trainF, err = source.LoadTable(p.root, src(s.Data.Train), s.Data.Target, nil); err != nil {
 		return nil, nil, err
 	}
 	if trainF.Y == nil {
@@ -198,7 +212,7 @@ func loadData(s *spec.Spec, opt Options, task ml.Task) (trainF, testF *data.Fram
 		}
 	}
 	if !s.Data.Test.IsZero() {
-		testF, err = loadSource(s.Data.Test, trainF.Target, trainF, opt)
+		testF, err = source.LoadTable(p.root, src(s.Data.Test), trainF.Target, trainF)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -213,75 +227,6 @@ func loadData(s *spec.Spec, opt Options, task ml.Task) (trainF, testF *data.Fram
 	return trainF.Split(s.Data.Split.TestSize, s.Data.Split.Seed, stratify)
 }
 
-// loadSource loads a built-in dataset or a CSV file. When like is given (the
-// training frame), the columns are matched to its features by name and text
-// targets are mapped to its classes.
-func loadSource(src spec.Source, target string, like *data.Frame, opt Options) (*data.Frame, error) {
-	var f *data.Frame
-	var err error
-	if src.Builtin != "" {
-		f, err = datasets.Load(src.Builtin)
-		if err == nil && target != "" && target != f.Target {
-			err = &data.Error{File: f.Source, Msg: fmt.Sprintf("has no target column %q (its target is %q)", target, f.Target)}
-		}
-		if err == nil && like != nil {
-			err = sameFeatures(f, like)
-		}
-	} else {
-		o := data.CSVOptions{Name: src.Path, Target: target}
-		if like != nil {
-			o.Schema, o.Classes = like.Features, like.Classes
-		}
-		f, err = readCSV(src.Path, o, opt)
-	}
-	if err != nil {
-		return nil, err
-	}
-	if like != nil {
-		if err := remapClasses(f, like); err != nil {
-			return nil, err
-		}
-	}
-	return f, nil
-}
-
-func sameFeatures(f, like *data.Frame) error {
-	if len(f.Features) != len(like.Features) {
-		return &data.Error{File: f.Source, Msg: fmt.Sprintf("has %d features, the training data %d", len(f.Features), len(like.Features))}
-	}
-	for i := range f.Features {
-		if f.Features[i] != like.Features[i] {
-			return &data.Error{File: f.Source, Msg: fmt.Sprintf("column %d is %q, the training data has %q", i+1, f.Features[i], like.Features[i])}
-		}
-	}
-	return nil
-}
-
-// remapClasses rewrites f.Y (indices into f.Classes) as indices into
-// like.Classes, so test data that lacks some classes still lines up.
-func remapClasses(f, like *data.Frame) error {
-	if f.Classes == nil && like.Classes == nil {
-		return nil
-	}
-	if f.Classes == nil || like.Classes == nil {
-		return &data.Error{File: f.Source, Column: f.Target, Msg: "the target is text in one data set and numbers in the other"}
-	}
-	pos := make(map[string]int, len(like.Classes))
-	for i, c := range like.Classes {
-		pos[c] = i
-	}
-	for i, y := range f.Y {
-		name := f.Classes[int(y)]
-		k, ok := pos[name]
-		if !ok {
-			return &data.Error{File: f.Source, Line: f.Line(i), Column: f.Target, Msg: fmt.Sprintf("class %q does not occur in the training data", name)}
-		}
-		f.Y[i] = float64(k)
-	}
-	f.Classes = like.Classes
-	return nil
-}
-
 func hasImputer(s *spec.Spec) bool {
 	for _, st := range s.Preprocess {
 		if st.Type == "SimpleImputer" {
@@ -289,43 +234,4 @@ func hasImputer(s *spec.Spec) bool {
 		}
 	}
 	return false
-}
-
-// readCSV reads a CSV named in a spec. With Restrict, the file is opened
-// through os.Root so that no path or symbolic link can lead outside Root,
-// even one changed after the spec was validated.
-func readCSV(path string, o data.CSVOptions, opt Options) (*data.Frame, error) {
-	if !opt.Restrict {
-		if opt.Root != "" && !filepath.IsAbs(path) {
-			path = filepath.Join(opt.Root, path)
-		}
-		return data.ReadCSVFile(path, o)
-	}
-	f, err := openInRoot(path, opt)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	return data.ReadCSV(f, o)
-}
-
-// openInRoot opens a path named in a spec through os.Root at opt.Root, so
-// that no path or symbolic link leads outside it, even one changed after the
-// spec was validated.
-func openInRoot(path string, opt Options) (*os.File, error) {
-	root, err := os.OpenRoot(cmp.Or(opt.Root, "."))
-	if err != nil {
-		return nil, err
-	}
-	defer root.Close()
-	f, err := root.Open(path)
-	if err != nil {
-		msg := err.Error()
-		var pe *fs.PathError
-		if errors.As(err, &pe) {
-			msg = pe.Err.Error()
-		}
-		return nil, &data.Error{File: path, Msg: "cannot open the file inside the data folder: " + msg, Err: err}
-	}
-	return f, nil
 }

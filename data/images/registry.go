@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/mlforge/mlforge/internal/suggest"
+	"github.com/mlforge/mlforge/internal/text"
 	"github.com/mlforge/mlforge/param"
 	"github.com/mlforge/mlforge/tensor"
 )
@@ -166,13 +167,7 @@ func intOrList(b []byte) ([]int, error) {
 	return out, nil
 }
 
-func abbrev(b []byte) string {
-	s := strings.TrimSpace(string(b))
-	if len(s) > 40 {
-		s = s[:40] + "..."
-	}
-	return s
-}
+func abbrev(b []byte) string { return text.Abbrev(strings.TrimSpace(string(b))) }
 
 // A transform is declared once, beside its type: the struct's exported
 // fields are its parameters, tagged as package param describes (json name,

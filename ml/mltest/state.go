@@ -10,6 +10,7 @@ import (
 	"slices"
 	"sort"
 
+	"github.com/mlforge/mlforge/internal/text"
 	"github.com/mlforge/mlforge/ml"
 )
 
@@ -300,10 +301,4 @@ func otherJSONType(v json.RawMessage) json.RawMessage {
 	return json.RawMessage(`"tampered"`) // numbers, booleans, null
 }
 
-func abbrev(b []byte) string {
-	s := string(bytes.TrimSpace(b))
-	if len(s) > 40 {
-		s = s[:37] + "..."
-	}
-	return s
-}
+func abbrev(b []byte) string { return text.Abbrev(string(bytes.TrimSpace(b))) }

@@ -23,10 +23,10 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 
-	"github.com/mlforge/mlforge/data"
 	"github.com/mlforge/mlforge/internal/f64"
 	"github.com/mlforge/mlforge/internal/lbfgs"
 	"github.com/mlforge/mlforge/ml"
+	"github.com/mlforge/mlforge/ml/modelselection"
 )
 
 func init() {
@@ -653,7 +653,7 @@ func trainLBFGS(ctx context.Context, name string, c *config, X, Y *mat.Dense, n 
 // stopping (stratified for a classifier, like scikit-learn), returning the
 // row indices of both parts.
 func validationSplit(c *config, rows int, strat []float64) (train, val []int, err error) {
-	return data.TrainTestSplit(rows, c.valFrac, int64(c.seed), strat)
+	return modelselection.TrainTestSplit(rows, modelselection.Split{TestSize: c.valFrac, RandomState: int64(c.seed), Stratify: strat})
 }
 
 func rowsOf(X *mat.Dense, idx []int) *mat.Dense {

@@ -3,7 +3,7 @@
 
 Run with Debian's scikit-learn 1.2 from the repository root:
 
-    /usr/bin/python3 data/testdata/gen.py
+    /usr/bin/python3 ml/modelselection/testdata/gen.py
 
 Go's generator differs from NumPy's, so the tests compare counts, not
 indices. For each data set and test_size the fixture holds n_train, n_test
@@ -21,7 +21,7 @@ import pandas as pd
 from sklearn.model_selection import train_test_split
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.join(HERE, "..", "..")
+ROOT = os.path.join(HERE, "..", "..", "..")
 
 cases = []
 for name in ["iris", "wine", "breast_cancer", "digits"]:

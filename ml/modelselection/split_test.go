@@ -1,4 +1,4 @@
-package data
+package modelselection_test
 
 import (
 	"path/filepath"
@@ -6,7 +6,9 @@ import (
 	"sort"
 	"testing"
 
+	"github.com/mlforge/mlforge/data"
 	"github.com/mlforge/mlforge/internal/testutil"
+	"github.com/mlforge/mlforge/ml/modelselection"
 )
 
 type splitFixture struct {
@@ -47,7 +49,7 @@ func TestTrainTestSplitSizes(t *testing.T) {
 	var fx splitFixture
 	testutil.ReadJSON(t, "testdata/split.json", &fx)
 	for _, c := range fx.Plain {
-		train, test, err := TrainTestSplit(c.N, c.TestSize, 0, nil)
+		train, test, err := modelselection.TrainTestSplit(c.N, modelselection.Split{TestSize: c.TestSize, RandomState: 0, Stratify: nil})
 		if c.Error != "" {
 			if err == nil {
 				t.Errorf("n=%d test_size=%v: err %v, want one like %q", c.N, c.TestSize, err, c.Error)
@@ -79,7 +81,7 @@ func TestStratifiedCounts(t *testing.T) {
 	for _, c := range fx.Stratified {
 		y, ok := ys[c.Dataset]
 		if !ok {
-			f, err := ReadCSVFile(filepath.Join(testutil.Root(), "data/datasets", c.Dataset+".csv"), CSVOptions{})
+			f, err := data.ReadCSVFile(filepath.Join(testutil.Root(), "data/datasets", c.Dataset+".csv"), data.CSVOptions{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -87,7 +89,7 @@ func TestStratifiedCounts(t *testing.T) {
 			ys[c.Dataset] = y
 		}
 		for seed := int64(0); seed < 5; seed++ {
-			train, test, err := TrainTestSplit(len(y), c.TestSize, seed, y)
+			train, test, err := modelselection.TrainTestSplit(len(y), modelselection.Split{TestSize: c.TestSize, RandomState: seed, Stratify: y})
 			if err != nil {
 				t.Fatalf("%s %v: %v", c.Dataset, c.TestSize, err)
 			}
@@ -129,9 +131,9 @@ func TestStratifiedCounts(t *testing.T) {
 
 func TestSplitSeeded(t *testing.T) {
 	y := []float64{0, 0, 0, 1, 1, 1, 2, 2, 2, 2}
-	a1, b1, _ := TrainTestSplit(10, 0.3, 42, y)
-	a2, b2, _ := TrainTestSplit(10, 0.3, 42, y)
-	a3, _, _ := TrainTestSplit(10, 0.3, 43, y)
+	a1, b1, _ := modelselection.TrainTestSplit(10, modelselection.Split{TestSize: 0.3, RandomState: 42, Stratify: y})
+	a2, b2, _ := modelselection.TrainTestSplit(10, modelselection.Split{TestSize: 0.3, RandomState: 42, Stratify: y})
+	a3, _, _ := modelselection.TrainTestSplit(10, modelselection.Split{TestSize: 0.3, RandomState: 43, Stratify: y})
 	if !reflect.DeepEqual(a1, a2) || !reflect.DeepEqual(b1, b2) {
 		t.Error("the same seed gave different splits")
 	}
@@ -148,7 +150,7 @@ func TestSplitErrors(t *testing.T) {
 		want     string
 	}{
 		{0, 0.25, nil, "no rows to split"},
-		{10, 0, nil, "test_size=0 must be a fraction in (0, 1) or a whole number of rows in [1, 10)"},
+		{10, -0.5, nil, "test_size=-0.5 must be a fraction in (0, 1) or a whole number of rows in [1, 10)"},
 		{10, 1.5, nil, "test_size=1.5 must be a fraction in (0, 1) or a whole number of rows in [1, 10)"},
 		{10, 10, nil, "test_size=10 must be a fraction in (0, 1) or a whole number of rows in [1, 10)"},
 		{1, 0.5, nil, "with 1 rows, test_size=0.5 leaves the training set empty; use a smaller test_size"},
@@ -156,30 +158,25 @@ func TestSplitErrors(t *testing.T) {
 		{6, 0.2, []float64{0, 0, 1, 1, 2, 2}, "test_size=0.2 gives 2 test rows for 3 classes; a stratified split needs at least one row of each class in each part"},
 		{6, 0.8, []float64{0, 0, 1, 1, 2, 2}, "test_size=0.8 leaves 1 training rows for 3 classes; a stratified split needs at least one row of each class in each part"},
 	} {
-		_, _, err := TrainTestSplit(c.n, c.testSize, 0, c.strat)
+		_, _, err := modelselection.TrainTestSplit(c.n, modelselection.Split{TestSize: c.testSize, RandomState: 0, Stratify: c.strat})
 		if err == nil || err.Error() != c.want {
-			t.Errorf("TrainTestSplit(%d, %v): %v, want %s", c.n, c.testSize, err, c.want)
+			t.Errorf("modelselection.TrainTestSplit(%d, %v): %v, want %s", c.n, c.testSize, err, c.want)
 		}
 	}
 }
 
-func TestFrameSplit(t *testing.T) {
-	f, err := ReadCSVFile(filepath.Join(testutil.Root(), "data/datasets/iris.csv"), CSVOptions{})
-	if err != nil {
-		t.Fatal(err)
+// TestDefaultsAndNoShuffle: test_size 0 is scikit-learn's default 0.25;
+// shuffle=False keeps the order and refuses stratify, as scikit-learn does.
+func TestDefaultsAndNoShuffle(t *testing.T) {
+	train, test, err := modelselection.TrainTestSplit(10, modelselection.Split{})
+	if err != nil || len(train) != 7 || len(test) != 3 {
+		t.Fatalf("default test_size: %d/%d, %v; want 7/3 (ceil(0.25*10) = 3)", len(train), len(test), err)
 	}
-	tr, te, err := f.Split(0.2, 1, true)
-	if err != nil {
-		t.Fatal(err)
+	train, test, err = modelselection.TrainTestSplit(5, modelselection.Split{TestSize: 0.4, NoShuffle: true})
+	if err != nil || !reflect.DeepEqual(train, []int{0, 1, 2}) || !reflect.DeepEqual(test, []int{3, 4}) {
+		t.Fatalf("shuffle=False: %v %v %v; want [0 1 2] [3 4]", train, test, err)
 	}
-	if tr.Len() != 120 || te.Len() != 30 || !reflect.DeepEqual(tr.Classes, f.Classes) {
-		t.Errorf("split sizes %d/%d", tr.Len(), te.Len())
-	}
-	g := &Frame{Features: []string{"a"}, X: testutil.Dense([][]float64{{1}, {2}}), Source: "x.csv"}
-	if _, _, err := g.Split(0.5, 0, true); err == nil || err.Error() != "x.csv: cannot stratify the split: the data has no target column" {
-		t.Errorf("stratify without target: %v", err)
-	}
-	if _, _, err := g.Split(0.9, 0, false); err == nil || err.Error() != "x.csv: with 2 rows, test_size=0.9 leaves the training set empty; use a smaller test_size" {
-		t.Errorf("empty train: %v", err)
+	if _, _, err := modelselection.TrainTestSplit(4, modelselection.Split{NoShuffle: true, Stratify: []float64{0, 0, 1, 1}}); err == nil {
+		t.Fatal("shuffle=False with stratify: no error")
 	}
 }
