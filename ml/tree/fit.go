@@ -44,14 +44,23 @@ type target struct {
 // grow validates X and the sample weights, converts X to float32 columns
 // and grows a tree.
 func grow(ctx context.Context, p *params, X *mat.Dense, y target, sampleWeight []float64) (*Tree, error) {
-	nRows, nFeat := X.Dims()
-	if nRows > math.MaxInt32 {
-		return nil, ml.DataErrorf("X has %d rows: at most %d are supported", nRows, math.MaxInt32)
-	}
-	xc, err := toColumns32(X)
+	d, err := newData(X)
 	if err != nil {
 		return nil, err
 	}
+	d.y = y
+	t, err := d.grow(ctx, p, sampleWeight, sklearnSeed(uint32(p.RandomState)))
+	if err != nil {
+		return nil, err
+	}
+	ml.ProgressFrom(ctx).Report(ml.Event{Kind: "stage", Message: fmt.Sprintf("grew a tree of %d nodes, %d leaves, depth %d", t.NodeCount(), t.NLeaves(), t.MaxDepth)})
+	return t, nil
+}
+
+// grow grows a tree on d with the sample weights (nil for unit weights)
+// and the splitter generator's state seed.
+func (d *Data) grow(ctx context.Context, p *params, sampleWeight []float64, seed uint32) (*Tree, error) {
+	nRows, nFeat, y := d.n, d.d, d.y
 	var wTotal float64
 	pairs := make([]pair, 0, nRows)
 	if sampleWeight != nil {
@@ -78,11 +87,11 @@ func grow(ctx context.Context, p *params, X *mat.Dense, y target, sampleWeight [
 	}
 
 	b := &builder{
-		xc: xc, n: nRows, d: nFeat,
+		xc: d.xc, n: nRows, d: nFeat,
 		pairs:               pairs,
 		features:            make([]int, nFeat),
 		constFeatures:       make([]int, nFeat),
-		rng:                 sklearnSeed(uint32(p.RandomState)),
+		rng:                 seed,
 		random:              p.Splitter == "random",
 		maxDepth:            math.MaxInt32,
 		minImpurityDecrease: p.MinImpurityDecrease,
@@ -127,12 +136,7 @@ func grow(ctx context.Context, p *params, X *mat.Dense, y target, sampleWeight [
 		}
 	}
 	b.exactTies = sampleWeight != nil || y.classes == nil
-	t, err := b.build(ctx)
-	if err != nil {
-		return nil, err
-	}
-	ml.ProgressFrom(ctx).Report(ml.Event{Kind: "stage", Message: fmt.Sprintf("grew a tree of %d nodes, %d leaves, depth %d", t.NodeCount(), t.NLeaves(), t.MaxDepth)})
-	return t, nil
+	return b.build(ctx)
 }
 
 // toColumns32 converts X to float32, column-major, as scikit-learn converts
