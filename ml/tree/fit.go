@@ -61,6 +61,9 @@ func grow(ctx context.Context, p *params, X *mat.Dense, y target, sampleWeight [
 // and the splitter generator's state seed.
 func (d *Data) grow(ctx context.Context, p *params, sampleWeight []float64, seed uint32) (*Tree, error) {
 	nRows, nFeat, y := d.n, d.d, d.y
+	if p.MaxFeatures.N > nFeat {
+		return nil, &ml.ParamError{Param: "max_features", Msg: fmt.Sprintf("is %d but X has %d features: it must be in [1, n_features]", p.MaxFeatures.N, nFeat)}
+	}
 	var wTotal float64
 	pairs := make([]pair, 0, nRows)
 	if sampleWeight != nil {
