@@ -13,7 +13,7 @@ import time
 import numpy as np
 import warnings
 
-from sklearn import linear_model, naive_bayes, neighbors, neural_network, preprocessing, impute, tree
+from sklearn import ensemble, linear_model, naive_bayes, neighbors, neural_network, preprocessing, impute, tree
 from sklearn.metrics import accuracy_score, r2_score
 
 CLASSES = {
@@ -30,6 +30,10 @@ CLASSES = {
     "SimpleImputer": impute.SimpleImputer,
     "MLPClassifier": neural_network.MLPClassifier,
     "MLPRegressor": neural_network.MLPRegressor,
+    "RandomForestClassifier": ensemble.RandomForestClassifier,
+    "RandomForestRegressor": ensemble.RandomForestRegressor,
+    "ExtraTreesClassifier": ensemble.ExtraTreesClassifier,
+    "ExtraTreesRegressor": ensemble.ExtraTreesRegressor,
 }
 
 # The MLPs run a fixed number of epochs (tol 0), so scikit-learn warns that
