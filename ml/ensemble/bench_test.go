@@ -52,3 +52,16 @@ func BenchmarkRandomForestClassifier(b *testing.B) { benchFit(b, "RandomForestCl
 func BenchmarkRandomForestRegressor(b *testing.B)  { benchFit(b, "RandomForestRegressor", false) }
 func BenchmarkExtraTreesClassifier(b *testing.B)   { benchFit(b, "ExtraTreesClassifier", true) }
 func BenchmarkExtraTreesRegressor(b *testing.B)    { benchFit(b, "ExtraTreesRegressor", false) }
+
+func BenchmarkGradientBoostingClassifier(b *testing.B) {
+	X, y := benchData(true)
+	for b.Loop() {
+		e, err := ml.New("GradientBoostingClassifier", json.RawMessage(`{"n_estimators": 10}`))
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := e.Fit(context.Background(), X, y); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -207,6 +207,7 @@ func (f *forest) grow(ctx context.Context, c *forestConfig, X *mat.Dense, y []fl
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			ws := &tree.Workspace{}
 			var weights []float64
 			var counts []int32
 			var subCounts []float64
@@ -237,7 +238,7 @@ func (f *forest) grow(ctx context.Context, c *forestConfig, X *mat.Dense, y []fl
 					}
 					tw = weights
 				}
-				t, err := data.Grow(gctx, opts, tw)
+				t, err := data.GrowIn(gctx, opts, tw, ws)
 				if err != nil {
 					errs[wi] = err
 					cancel()
@@ -410,9 +411,8 @@ func (f *forest) average(X *mat.Dense) []float64 {
 	k := f.nValues
 	out := make([]float64, n*k)
 	raw := X.RawMatrix()
-	nBlocks := (n + blockRows - 1) / blockRows
-	work := func(b int) {
-		lo, hi := b*blockRows, min((b+1)*blockRows, n)
+	nt := float64(len(f.trees))
+	forBlocks(n, len(f.trees), func(lo, hi int) {
 		for _, t := range f.trees {
 			for i := lo; i < hi; i++ {
 				v := t.NodeValue(t.Leaf(raw.Data[i*raw.Stride : i*raw.Stride+p]))
@@ -422,39 +422,37 @@ func (f *forest) average(X *mat.Dense) []float64 {
 				}
 			}
 		}
-		nt := float64(len(f.trees))
 		for j := lo * k; j < hi*k; j++ {
 			out[j] /= nt
 		}
-	}
-	nw := min(runtime.GOMAXPROCS(0), nBlocks, max(1, n*len(f.trees)/(64*blockRows)))
-	if nw <= 1 {
-		for b := range nBlocks {
-			work(b)
-		}
-		return out
-	}
+	})
+	return out
+}
+
+func runtimeProcs() int { return runtime.GOMAXPROCS(0) }
+
+// parallelBlocks calls f(b) for b in [0, nBlocks) on nw goroutines.
+func parallelBlocks(nBlocks, nw int, f func(b int)) {
 	var wg sync.WaitGroup
 	var mu sync.Mutex
-	nextB := 0
+	next := 0
 	for range nw {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for {
 				mu.Lock()
-				b := nextB
-				nextB++
+				b := next
+				next++
 				mu.Unlock()
 				if b >= nBlocks {
 					return
 				}
-				work(b)
+				f(b)
 			}
 		}()
 	}
 	wg.Wait()
-	return out
 }
 
 // featureImportances is BaseForest.feature_importances_: the mean of the

@@ -60,6 +60,7 @@ type builder struct {
 	// nodes at least as large go straight to introsort (a guess that only
 	// saves time: a wrong one gives the same tree).
 	tieMin []int
+	ws     *Workspace
 }
 
 type stackRec struct {
@@ -71,16 +72,39 @@ type stackRec struct {
 	nConst     int
 }
 
-// prepare allocates the sort buffers.
+// prepare allocates the sort buffers, or takes them from the workspace.
 func (b *builder) prepare() {
-	b.scratch = make([]pair, len(b.pairs))
+	ws := b.ws
+	ws.pairs, ws.features, ws.constFeatures = b.pairs, b.features, b.constFeatures
+	b.scratch = grown(ws.scratch, len(b.pairs))
+	ws.scratch = b.scratch
 	if b.exactTies {
-		b.orig = make([]pair, len(b.pairs))
-		b.tieMin = make([]int, b.d)
+		b.orig = grown(ws.orig, len(b.pairs))
+		b.tieMin = grown(ws.tieMin, b.d)
+		ws.orig, ws.tieMin = b.orig, b.tieMin
 		for f := range b.tieMin {
 			b.tieMin[f] = math.MaxInt
 		}
 	}
+}
+
+// Workspace holds the buffers one Grow works in, for the next to reuse:
+// an ensemble keeps one per goroutine, so that growing many trees does not
+// allocate them again for each. The zero value is ready to use; a
+// Workspace must not be used by two Grows at once.
+type Workspace struct {
+	pairs, scratch, orig    []pair
+	features, constFeatures []int
+	tieMin                  []int
+}
+
+// grown returns s resliced to n elements, reallocated when it is too
+// short; the contents are not kept.
+func grown[T any](s []T, n int) []T {
+	if cap(s) < n {
+		return make([]T, n)
+	}
+	return s[:n]
 }
 
 // build grows the tree; ctx is checked every few nodes.

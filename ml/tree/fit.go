@@ -49,7 +49,7 @@ func grow(ctx context.Context, p *params, X *mat.Dense, y target, sampleWeight [
 		return nil, err
 	}
 	d.y = y
-	t, err := d.grow(ctx, p, sampleWeight, sklearnSeed(uint32(p.RandomState)))
+	t, err := d.grow(ctx, p, sampleWeight, sklearnSeed(uint32(p.RandomState)), nil)
 	if err != nil {
 		return nil, err
 	}
@@ -59,13 +59,16 @@ func grow(ctx context.Context, p *params, X *mat.Dense, y target, sampleWeight [
 
 // grow grows a tree on d with the sample weights (nil for unit weights)
 // and the splitter generator's state seed.
-func (d *Data) grow(ctx context.Context, p *params, sampleWeight []float64, seed uint32) (*Tree, error) {
+func (d *Data) grow(ctx context.Context, p *params, sampleWeight []float64, seed uint32, ws *Workspace) (*Tree, error) {
+	if ws == nil {
+		ws = &Workspace{}
+	}
 	nRows, nFeat, y := d.n, d.d, d.y
 	if p.MaxFeatures.N > nFeat {
 		return nil, &ml.ParamError{Param: "max_features", Msg: fmt.Sprintf("is %d but X has %d features: it must be in [1, n_features]", p.MaxFeatures.N, nFeat)}
 	}
 	var wTotal float64
-	pairs := make([]pair, 0, nRows)
+	pairs := grown(ws.pairs, nRows)[:0]
 	if sampleWeight != nil {
 		if len(sampleWeight) != nRows {
 			return nil, ml.DataErrorf("sample_weight has %d values but X has %d rows", len(sampleWeight), nRows)
@@ -92,8 +95,9 @@ func (d *Data) grow(ctx context.Context, p *params, sampleWeight []float64, seed
 	b := &builder{
 		xc: d.xc, n: nRows, d: nFeat,
 		pairs:               pairs,
-		features:            make([]int, nFeat),
-		constFeatures:       make([]int, nFeat),
+		features:            grown(ws.features, nFeat),
+		constFeatures:       grown(ws.constFeatures, nFeat),
+		ws:                  ws,
 		rng:                 seed,
 		random:              p.Splitter == "random",
 		maxDepth:            math.MaxInt32,

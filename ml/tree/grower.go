@@ -98,6 +98,12 @@ type GrowOptions struct {
 // every few nodes and reports no progress: the ensemble reports per tree.
 // The tree's arrays are trimmed to their length, as an ensemble keeps many.
 func (d *Data) Grow(ctx context.Context, o GrowOptions, w []float64) (*Tree, error) {
+	return d.GrowIn(ctx, o, w, nil)
+}
+
+// GrowIn is Grow working in the buffers of ws (nil for new ones), which it
+// keeps there for the next call.
+func (d *Data) GrowIn(ctx context.Context, o GrowOptions, w []float64, ws *Workspace) (*Tree, error) {
 	p := &params{criterion: o.Criterion, Params: o.Params}
 	if err := p.validate(); err != nil {
 		return nil, err
@@ -106,7 +112,7 @@ func (d *Data) Grow(ctx context.Context, o GrowOptions, w []float64) (*Tree, err
 	if o.Seed != nil {
 		seed = *o.Seed
 	}
-	t, err := d.grow(ctx, p, w, seed)
+	t, err := d.grow(ctx, p, w, seed, ws)
 	if err != nil {
 		return nil, err
 	}

@@ -193,6 +193,24 @@ func forRows(n int, f func(lo, hi int)) {
 // its children's, summed per feature, divided by the root's weight and
 // normalised to sum to 1 (all zeros when the root is a leaf).
 func (t *Tree) FeatureImportances() []float64 {
+	imp := t.ImpurityDecreases()
+	total := 0.0
+	for j := range imp {
+		total += imp[j]
+	}
+	if total > 0 {
+		for j := range imp {
+			imp[j] /= total
+		}
+	}
+	return imp
+}
+
+// ImpurityDecreases returns the total impurity decrease brought by each
+// feature divided by the root's weight, not normalised: scikit-learn's
+// tree_.compute_feature_importances(normalize=False), which gradient
+// boosting averages.
+func (t *Tree) ImpurityDecreases() []float64 {
 	imp := make([]float64, t.NFeatures)
 	for i, l := range t.ChildrenLeft {
 		if l == Leaf {
@@ -203,15 +221,8 @@ func (t *Tree) FeatureImportances() []float64 {
 			float64(t.WeightedNNodeSamples[l]*t.Impurity[l]) -
 			float64(t.WeightedNNodeSamples[r]*t.Impurity[r])
 	}
-	total := 0.0
 	for j := range imp {
 		imp[j] /= t.WeightedNNodeSamples[0]
-		total += imp[j]
-	}
-	if total > 0 {
-		for j := range imp {
-			imp[j] /= total
-		}
 	}
 	return imp
 }
