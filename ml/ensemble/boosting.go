@@ -472,7 +472,7 @@ func initRaw(f *gbFit, weighted bool) []float64 {
 		return []float64{npMean(y)}
 	case "absolute_error":
 		if weighted {
-			return []float64{weightedPercentile(y, w, 50)}
+			return []float64{weightedPercentile(y, w, 50, nil)}
 		}
 		return []float64{npMedian(y)}
 	case "huber", "quantile":
@@ -481,7 +481,7 @@ func initRaw(f *gbFit, weighted bool) []float64 {
 			q = f.alpha * 100
 		}
 		if weighted {
-			return []float64{weightedPercentile(y, w, q)}
+			return []float64{weightedPercentile(y, w, q, nil)}
 		}
 		return []float64{npPercentile(y, q)}
 	}

@@ -18,6 +18,7 @@ type gbLoss struct {
 	bufs  [3][]float64
 	order []int
 	start []int
+	pb    percentileBuf
 }
 
 // buf returns buffer i with n elements.
@@ -51,7 +52,7 @@ func (l *gbLoss) negativeGradient(r, y, raw, lse []float64, k int, w []float64) 
 		for i := range r {
 			abs[i] = math.Abs(y[i] - raw[i])
 		}
-		gamma := weightedPercentile(abs, w, l.alpha*100)
+		gamma := weightedPercentile(abs, w, l.alpha*100, &l.pb)
 		for i := range r {
 			d := y[i] - raw[i]
 			if math.Abs(d) <= gamma {
@@ -155,7 +156,7 @@ func (l *gbLoss) updateLeaves(t *tree.Tree, leaves []int, mask []bool, y, residu
 				q = l.alpha * 100
 			}
 			if len(a) > 0 {
-				t.Value[lf] = weightedPercentile(a, b, q)
+				t.Value[lf] = weightedPercentile(a, b, q, &l.pb)
 			}
 		case "huber":
 			for _, i := range idx {
@@ -165,7 +166,7 @@ func (l *gbLoss) updateLeaves(t *tree.Tree, leaves []int, mask []bool, y, residu
 			if len(a) == 0 {
 				continue
 			}
-			med := weightedPercentile(a, b, 50)
+			med := weightedPercentile(a, b, 50, &l.pb)
 			for _, d := range a {
 				dm := d - med
 				c = append(c, sign(dm)*math.Min(math.Abs(dm), l.gamma))

@@ -1,6 +1,7 @@
 package ensemble
 
 import (
+	"cmp"
 	"math"
 	"slices"
 	"sort"
@@ -82,14 +83,20 @@ func npPercentile(a []float64, q float64) float64 {
 
 // weightedPercentile is scikit-learn 1.2's _weighted_percentile for 1-D
 // data: the first value in sorted order whose cumulative weight reaches
-// percentile/100 of the total.
-func weightedPercentile(a, w []float64, percentile float64) float64 {
-	idx := make([]int, len(a))
+// percentile/100 of the total. buf, which may be nil, holds its scratch
+// space between calls.
+func weightedPercentile(a, w []float64, percentile float64, buf *percentileBuf) float64 {
+	if buf == nil {
+		buf = &percentileBuf{}
+	}
+	if cap(buf.idx) < len(a) {
+		buf.idx, buf.cdf = make([]int, len(a)), make([]float64, len(a))
+	}
+	idx, cdf := buf.idx[:len(a)], buf.cdf[:len(a)]
 	for i := range idx {
 		idx[i] = i
 	}
-	sort.SliceStable(idx, func(i, j int) bool { return a[idx[i]] < a[idx[j]] })
-	cdf := make([]float64, len(a))
+	slices.SortStableFunc(idx, func(i, j int) int { return cmp.Compare(a[i], a[j]) })
 	c := 0.0
 	for i, k := range idx {
 		c += w[k]
@@ -102,6 +109,12 @@ func weightedPercentile(a, w []float64, percentile float64) float64 {
 	p := sort.SearchFloat64s(cdf, target)
 	p = min(max(p, 0), len(a)-1)
 	return a[idx[p]]
+}
+
+// percentileBuf is weightedPercentile's scratch space.
+type percentileBuf struct {
+	idx []int
+	cdf []float64
 }
 
 // expit is scipy.special.expit, 1/(1+exp(-x)).

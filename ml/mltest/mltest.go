@@ -1,6 +1,7 @@
 package mltest
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -46,6 +47,20 @@ var allowNaN = map[string]bool{
 	"SimpleImputer":                  true,
 	"StandardScaler":                 true,
 	"VarianceThreshold":              true,
+}
+
+// paramCases lists parameter values (as they appear in the compact JSON
+// of the suite's parameters) that change what the suite can ask of a
+// class, each with its reason: BinaryOnly, the class then fits two-class
+// problems only, as in scikit-learn, and the suite uses its binary problem
+// as the main data; PoorScore, the class is not meant to reach the learns
+// check's score, which skips.
+var paramCases = []struct {
+	Class, Param, Reason  string
+	BinaryOnly, PoorScore bool
+}{
+	{"GradientBoostingClassifier", `"loss":"exponential"`, "AdaBoost's exponential loss: scikit-learn refuses more than two classes", true, false},
+	{"GradientBoostingRegressor", `"loss":"quantile"`, "fits the alpha (0.9) quantile, not the mean: its R² is low by design", false, true},
 }
 
 // OptionsFor returns the options Check uses for class: AllowNaN for the
@@ -204,6 +219,14 @@ func newSuite(class string, opts Options) (*suite, error) {
 		s.kind = kindTransformer
 	}
 	s.data = s.dataFor(mainData)
+	for _, pc := range paramCases {
+		if pc.Class == class && bytes.Contains(s.params, []byte(pc.Param)) {
+			if pc.BinaryOnly && s.kind == kindClassifier {
+				s.data = binaryData()
+			}
+			s.opts.PoorScore = s.opts.PoorScore || pc.PoorScore
+		}
+	}
 	if _, err := s.new(); err != nil {
 		return nil, fmt.Errorf("mltest: building %s with %s: %w", class, s.params, err)
 	}
