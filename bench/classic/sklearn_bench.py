@@ -34,6 +34,8 @@ CLASSES = {
     "RandomForestRegressor": ensemble.RandomForestRegressor,
     "ExtraTreesClassifier": ensemble.ExtraTreesClassifier,
     "ExtraTreesRegressor": ensemble.ExtraTreesRegressor,
+    "GradientBoostingClassifier": ensemble.GradientBoostingClassifier,
+    "GradientBoostingRegressor": ensemble.GradientBoostingRegressor,
 }
 
 # The MLPs run a fixed number of epochs (tol 0), so scikit-learn warns that

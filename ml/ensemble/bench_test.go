@@ -65,3 +65,16 @@ func BenchmarkGradientBoostingClassifier(b *testing.B) {
 		}
 	}
 }
+
+func BenchmarkGradientBoostingRegressor(b *testing.B) {
+	X, y := benchData(false)
+	for b.Loop() {
+		e, err := ml.New("GradientBoostingRegressor", json.RawMessage(`{"n_estimators": 20}`))
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := e.Fit(context.Background(), X, y); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -9,7 +9,7 @@ import (
 
 // TestCommonChecks runs ml/mltest's suite on every class of the package.
 func TestCommonChecks(t *testing.T) {
-	for _, c := range []string{"RandomForestClassifier", "RandomForestRegressor", "ExtraTreesClassifier", "ExtraTreesRegressor", "GradientBoostingClassifier", "GradientBoostingRegressor"} {
+	for _, c := range []string{"RandomForestClassifier", "RandomForestRegressor", "ExtraTreesClassifier", "ExtraTreesRegressor", "GradientBoostingClassifier", "GradientBoostingRegressor", "AdaBoostClassifier", "AdaBoostRegressor"} {
 		t.Run(c, func(t *testing.T) { mltest.Check(t, c) })
 	}
 }

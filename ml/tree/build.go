@@ -80,10 +80,18 @@ func (b *builder) prepare() {
 	ws.scratch = b.scratch
 	if b.exactTies {
 		b.orig = grown(ws.orig, len(b.pairs))
+		// The guesses of tieMin hold for every tree grown on the same
+		// features (boosting's stages), so they are kept for them.
+		same := len(ws.tieMin) == b.d && len(b.xc) > 0 && ws.tieData == &b.xc[0]
 		b.tieMin = grown(ws.tieMin, b.d)
 		ws.orig, ws.tieMin = b.orig, b.tieMin
-		for f := range b.tieMin {
-			b.tieMin[f] = math.MaxInt
+		if !same {
+			for f := range b.tieMin {
+				b.tieMin[f] = math.MaxInt
+			}
+		}
+		if len(b.xc) > 0 {
+			ws.tieData = &b.xc[0]
 		}
 	}
 }
@@ -96,6 +104,7 @@ type Workspace struct {
 	pairs, scratch, orig    []pair
 	features, constFeatures []int
 	tieMin                  []int
+	tieData                 *float32 // the features tieMin was learnt on
 }
 
 // grown returns s resliced to n elements, reallocated when it is too
