@@ -49,6 +49,15 @@ var allowNaN = map[string]bool{
 	"VarianceThreshold":              true,
 }
 
+// requiredParams are the parameters the suite builds meta-estimators with
+// whose members must be named (scikit-learn's required estimators
+// parameter), as scikit-learn's _construct_instance does for its checks;
+// the caller's Params are merged over them.
+var requiredParams = map[string]string{
+	"VotingClassifier": `{"estimators": [{"name": "tree", "class": "DecisionTreeClassifier", "params": {"max_depth": 3, "random_state": 0}}, {"name": "nb", "class": "GaussianNB"}]}`,
+	"VotingRegressor":  `{"estimators": [{"name": "tree", "class": "DecisionTreeRegressor", "params": {"max_depth": 3, "random_state": 0}}, {"name": "ridge", "class": "Ridge"}]}`,
+}
+
 // paramCases lists parameter values (as they appear in the compact JSON
 // of the suite's parameters) that change what the suite can ask of a
 // class, each with its reason: BinaryOnly, the class then fits two-class
@@ -205,6 +214,26 @@ func newSuite(class string, opts Options) (*suite, error) {
 		return nil, err
 	}
 	s := &suite{info: info, opts: opts, params: opts.Params}
+	if base, ok := requiredParams[class]; ok {
+		merged := map[string]json.RawMessage{}
+		if err := json.Unmarshal([]byte(base), &merged); err != nil {
+			return nil, err
+		}
+		if len(opts.Params) > 0 {
+			var over map[string]json.RawMessage
+			if err := json.Unmarshal(opts.Params, &over); err != nil {
+				return nil, err
+			}
+			for k, v := range over {
+				merged[k] = v
+			}
+		}
+		if s.params, err = json.Marshal(merged); err != nil {
+			return nil, err
+		}
+		// The class has no defaults to fit with.
+		s.opts.Params = s.params
+	}
 	if s.params == nil && slices.ContainsFunc(info.Params, func(p param.Info) bool { return p.Name == "random_state" }) {
 		s.params = json.RawMessage(`{"random_state": 0}`)
 	}
