@@ -306,9 +306,9 @@ func (f *forest) FeatureImportances() []float64 { return f.featureImportances() 
 // NFeaturesIn returns the number of features seen by Fit, or 0 before Fit.
 func (f *forest) NFeaturesIn() int { return f.nFeatures }
 
-// OOBScore returns oob_score_ (the out-of-bag accuracy of a classifier,
+// OOBScoreResult returns oob_score_ (the out-of-bag accuracy of a classifier,
 // R² of a regressor) and whether it was computed (oob_score true).
-func (f *forest) OOBScore() (float64, bool) { return f.oobScore, f.oob != nil }
+func (f *forest) OOBScoreResult() (float64, bool) { return f.oobScore, f.oob != nil }
 
 // OOBDecisionFunction returns oob_decision_function_: for each training
 // row the mean probabilities of the trees that did not see it (0 for rows
