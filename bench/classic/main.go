@@ -111,7 +111,7 @@ func run(dir, list string, repeat int) error {
 			}
 			score = &v
 		}
-		out, _ := json.Marshal(map[string]any{"class": e.Class, "fit_s": bestFit, "predict_s": bestPred, "score": score})
+		out, _ := json.Marshal(map[string]any{"class": e.Class, "fit_s": bestFit, "predict_s": bestPred, "score": score, "maxrss_mb": maxRSSMB()})
 		fmt.Println(string(out))
 	}
 	return nil

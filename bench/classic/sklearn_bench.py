@@ -8,6 +8,7 @@ same run. Each figure is the best of --repeat runs.
 """
 import argparse
 import json
+import resource
 import time
 
 import numpy as np
@@ -36,7 +37,23 @@ CLASSES = {
     "ExtraTreesRegressor": ensemble.ExtraTreesRegressor,
     "GradientBoostingClassifier": ensemble.GradientBoostingClassifier,
     "GradientBoostingRegressor": ensemble.GradientBoostingRegressor,
+    "AdaBoostClassifier": ensemble.AdaBoostClassifier,
+    "AdaBoostRegressor": ensemble.AdaBoostRegressor,
+    "VotingClassifier": ensemble.VotingClassifier,
+    "VotingRegressor": ensemble.VotingRegressor,
 }
+
+
+def build(name, params):
+    """The estimator of a class and its mlforge parameters: a nested
+    {"class", "params"} becomes an estimator, a voting member (name, estimator)."""
+    kw = dict(params)
+    if "estimator" in kw and kw["estimator"] is not None:
+        e = kw["estimator"]
+        kw["estimator"] = build(e["class"], e.get("params", {}))
+    if "estimators" in kw:
+        kw["estimators"] = [(e["name"], build(e["class"], e.get("params", {}))) for e in kw["estimators"]]
+    return CLASSES[name](**kw)
 
 # The MLPs run a fixed number of epochs (tol 0), so scikit-learn warns that
 # they did not converge; that is the point.
@@ -65,7 +82,7 @@ def main():
         Xtr, ytr, Xte, yte = data[e["data"]]
         best_fit = best_pred = float("inf")
         for _ in range(args.repeat):
-            est = CLASSES[e["class"]](**e.get("params", {}))
+            est = build(e["class"], e.get("params", {}))
             t0 = time.perf_counter()
             est.fit(Xtr, ytr)
             t1 = time.perf_counter()
@@ -77,7 +94,9 @@ def main():
             score = accuracy_score(yte, out)
         elif e["kind"] == "regressor":
             score = r2_score(yte, out)
-        print(json.dumps({"class": e["class"], "fit_s": best_fit, "predict_s": best_pred, "score": score}), flush=True)
+        maxrss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(json.dumps({"class": e["class"], "fit_s": best_fit, "predict_s": best_pred, "score": score,
+                          "maxrss_mb": maxrss_mb}), flush=True)
 
 
 if __name__ == "__main__":

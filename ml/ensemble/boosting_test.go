@@ -56,6 +56,9 @@ type boostingFixture struct {
 func TestBoostingParity(t *testing.T) {
 	for _, name := range fixtureNames {
 		var fx boostingFixture
+		if testing.Short() && (name == "digits" || name == "classification_10k") {
+			continue // ten trees a stage, or 10,000 rows: seconds
+		}
 		testutil.ReadJSON(t, "testdata/boosting_"+name+".json", &fx)
 		X, y := testutil.LoadCSV(t, fx.Dataset)
 		Xtr, ytr, Xte, yte := split(X, y)

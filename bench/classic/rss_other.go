@@ -1,0 +1,6 @@
+//go:build !unix
+
+package main
+
+// maxRSSMB is not available here.
+func maxRSSMB() float64 { return -1 }
