@@ -356,11 +356,15 @@ func (b *builder) scanGini(ps []pair, bestProxy float64) (int, float64) {
 	for _, c := range cr {
 		sqR += c * c
 	}
-	y := g.y
+	y, w := g.y, g.w
 	n, msl, mwl := len(ps), b.minSamplesLeaf, b.minWeightLeaf
 	wn := float64(n)
+	if w != nil {
+		wn = g.wNode
+	}
 	bestK := -1
 	k, moved := 0, 0
+	wl := 0.0
 	for k < n {
 		for k+1 < n && ps[k+1].v <= ps[k].v+featureThreshold {
 			k++
@@ -372,14 +376,28 @@ func (b *builder) scanGini(ps []pair, bestProxy float64) (int, float64) {
 		if k < msl {
 			continue
 		}
-		for ; moved < k; moved++ {
-			c := y[ps[moved].i]
-			l, r := cl[c], cr[c]
-			sqL += 2*l + 1
-			sqR -= 2*r - 1
-			cl[c], cr[c] = l+1, r-1
+		if w == nil {
+			for ; moved < k; moved++ {
+				c := y[ps[moved].i]
+				l, r := cl[c], cr[c]
+				sqL += 2*l + 1
+				sqR -= 2*r - 1
+				cl[c], cr[c] = l+1, r-1
+			}
+			wl = float64(k)
+		} else {
+			// Whole-number weights (intWeights): every term is an exact
+			// integer, as the counts scikit-learn squares.
+			for ; moved < k; moved++ {
+				i := ps[moved].i
+				c, wi := y[i], w[i]
+				l, r := cl[c], cr[c]
+				sqL += 2*l*wi + wi*wi
+				sqR -= 2*r*wi - wi*wi
+				cl[c], cr[c] = l+wi, r-wi
+				wl += wi
+			}
 		}
-		wl := float64(k)
 		wr := wn - wl
 		if wl < mwl || wr < mwl {
 			continue

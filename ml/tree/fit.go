@@ -126,7 +126,7 @@ func (d *Data) grow(ctx context.Context, p *params, sampleWeight []float64, seed
 		b.nValues = y.nClass
 		cc := newClassCrit(b.pairs, y.classes, sampleWeight, wTotal, y.nClass, p.criterion != "gini")
 		b.crit = cc
-		if !cc.entropy && sampleWeight == nil {
+		if !cc.entropy && (sampleWeight == nil || intWeights(sampleWeight)) {
 			b.gini = cc
 		}
 	} else {
@@ -142,8 +142,22 @@ func (d *Data) grow(ctx context.Context, p *params, sampleWeight []float64, seed
 			}
 		}
 	}
-	b.exactTies = sampleWeight != nil || y.classes == nil
+	// Class counts of integer weights (a forest's bootstrap counts) are
+	// exact in any order, as they are without weights.
+	b.exactTies = y.classes == nil || sampleWeight != nil && !intWeights(sampleWeight)
 	return b.build(ctx)
+}
+
+// intWeights reports whether every weight is a whole number below 2^31,
+// so that sums and squares of weighted class counts are exact in float64
+// whatever their order.
+func intWeights(w []float64) bool {
+	for _, v := range w {
+		if v != math.Trunc(v) || v >= 1<<31 {
+			return false
+		}
+	}
+	return true
 }
 
 // toColumns32 converts X to float32, column-major, as scikit-learn converts
