@@ -80,15 +80,17 @@ def main():
         data[task] = (X[:n_train], y[:n_train], X[n_train:], y[n_train:])
     for e in ests:
         Xtr, ytr, Xte, yte = data[e["data"]]
-        best_fit = best_pred = float("inf")
+        best_fit = best_pred = best_cpu = float("inf")
         for _ in range(args.repeat):
             est = build(e["class"], e.get("params", {}))
+            c0 = time.process_time()
             t0 = time.perf_counter()
             est.fit(Xtr, ytr)
             t1 = time.perf_counter()
             out = est.transform(Xte) if e["kind"] == "transform" else est.predict(Xte)
             t2 = time.perf_counter()
             best_fit, best_pred = min(best_fit, t1 - t0), min(best_pred, t2 - t1)
+            best_cpu = min(best_cpu, time.process_time() - c0)
         score = None
         if e["kind"] == "classifier":
             score = accuracy_score(yte, out)
@@ -96,7 +98,7 @@ def main():
             score = r2_score(yte, out)
         maxrss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(json.dumps({"class": e["class"], "fit_s": best_fit, "predict_s": best_pred, "score": score,
-                          "maxrss_mb": maxrss_mb}), flush=True)
+                          "maxrss_mb": maxrss_mb, "cpu_s": best_cpu}), flush=True)
 
 
 if __name__ == "__main__":
