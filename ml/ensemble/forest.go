@@ -107,24 +107,26 @@ type forest struct {
 	oobScore float64
 }
 
-// progress reports one event per grown tree, from any goroutine, and none
-// once ctx is done.
+// progress reports one event per fitted member (a tree, an estimator),
+// from any goroutine, and none once ctx is done.
 type progress struct {
 	sync.Mutex
 	ctx   context.Context
 	r     ml.Reporter
 	done  int
 	total int
+	what  string // the event's message: "trees", "estimators"
 }
 
-func (p *progress) tree() {
+// step reports one more member fitted.
+func (p *progress) step() {
 	p.Lock()
 	defer p.Unlock()
 	if p.ctx.Err() != nil {
 		return
 	}
 	p.done++
-	p.r.Report(ml.Event{Kind: "iter", Step: p.done, Total: p.total, Message: "trees"})
+	p.r.Report(ml.Event{Kind: "iter", Step: p.done, Total: p.total, Message: p.what})
 }
 
 // sampleCounts fills counts with the number of times each of n rows is in
@@ -199,7 +201,7 @@ func (f *forest) grow(ctx context.Context, c *forestConfig, X *mat.Dense, y []fl
 	nw := workers(c.NJobs, c.nEstimators)
 	gctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	prog := &progress{ctx: ctx, r: ml.ProgressFrom(ctx), total: c.nEstimators}
+	prog := &progress{ctx: ctx, r: ml.ProgressFrom(ctx), total: c.nEstimators, what: "trees"}
 	next := make(chan int)
 	errs := make([]error, nw)
 	var wg sync.WaitGroup
@@ -245,7 +247,7 @@ func (f *forest) grow(ctx context.Context, c *forestConfig, X *mat.Dense, y []fl
 					continue
 				}
 				trees[i] = t
-				prog.tree()
+				prog.step()
 			}
 		}()
 	}

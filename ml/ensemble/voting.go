@@ -77,7 +77,7 @@ func (n NamedEstimator) ParamType() (string, string) {
 
 // VotingParams are the hyperparameters both voting ensembles share.
 type VotingParams struct {
-	Estimators []NamedEstimator `json:"estimators" help:"the members, each {\"name\": ..., \"class\": ..., \"params\": {...}}; at least one is needed to fit"`
+	Estimators []NamedEstimator `json:"estimators" type:"[]named_estimator" help:"the members, each {\"name\": ..., \"class\": ..., \"params\": {...}}; at least one is needed to fit"`
 	Weights    []float64        `json:"weights" nullable:"true" min:"0" help:"weight of each member's vote or prediction, in order; null weighs them equally"`
 	NJobs      int              `json:"n_jobs" nullable:"true" help:"members fitted at once: null or -1 for all processors; the result does not depend on it"`
 }
@@ -183,7 +183,7 @@ func (p *VotingParams) fitMembers(ctx context.Context, X *mat.Dense, y []float64
 	}
 	gctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	prog := &progress{ctx: ctx, r: ml.ProgressFrom(ctx), total: len(members)}
+	prog := &progress{ctx: ctx, r: ml.ProgressFrom(ctx), total: len(members), what: "estimators"}
 	errs := make([]error, len(members))
 	next := make(chan int)
 	var wg sync.WaitGroup
@@ -198,7 +198,7 @@ func (p *VotingParams) fitMembers(ctx context.Context, X *mat.Dense, y []float64
 					cancel()
 					continue
 				}
-				prog.tree()
+				prog.step()
 			}
 		}()
 	}
