@@ -75,13 +75,14 @@ func run(dir, list string, repeat int) error {
 	ctx := context.Background()
 	for _, e := range ests {
 		s := sets[e.Data]
-		bestFit, bestPred := math.Inf(1), math.Inf(1)
+		bestFit, bestPred, bestCPU := math.Inf(1), math.Inf(1), math.Inf(1)
 		var pred []float64
 		for r := 0; r < repeat; r++ {
 			est, err := ml.New(e.Class, e.Params)
 			if err != nil {
 				return err
 			}
+			c0 := cpuSeconds()
 			t0 := time.Now()
 			if err := est.Fit(ctx, s.Xtr, s.ytr); err != nil {
 				return fmt.Errorf("%s: %w", e.Class, err)
@@ -96,6 +97,7 @@ func run(dir, list string, repeat int) error {
 				return fmt.Errorf("%s: %w", e.Class, err)
 			}
 			t2 := time.Now()
+			bestCPU = min(bestCPU, cpuSeconds()-c0)
 			bestFit = min(bestFit, t1.Sub(t0).Seconds())
 			bestPred = min(bestPred, t2.Sub(t1).Seconds())
 		}
@@ -111,7 +113,7 @@ func run(dir, list string, repeat int) error {
 			}
 			score = &v
 		}
-		out, _ := json.Marshal(map[string]any{"class": e.Class, "fit_s": bestFit, "predict_s": bestPred, "score": score})
+		out, _ := json.Marshal(map[string]any{"class": e.Class, "fit_s": bestFit, "predict_s": bestPred, "score": score, "maxrss_mb": maxRSSMB(), "cpu_s": bestCPU})
 		fmt.Println(string(out))
 	}
 	return nil

@@ -1,6 +1,7 @@
 package mltest
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -46,6 +47,29 @@ var allowNaN = map[string]bool{
 	"SimpleImputer":                  true,
 	"StandardScaler":                 true,
 	"VarianceThreshold":              true,
+}
+
+// requiredParams are the parameters the suite builds meta-estimators with
+// whose members must be named (scikit-learn's required estimators
+// parameter), as scikit-learn's _construct_instance does for its checks;
+// the caller's Params are merged over them.
+var requiredParams = map[string]string{
+	"VotingClassifier": `{"estimators": [{"name": "tree", "class": "DecisionTreeClassifier", "params": {"max_depth": 3, "random_state": 0}}, {"name": "nb", "class": "GaussianNB"}]}`,
+	"VotingRegressor":  `{"estimators": [{"name": "tree", "class": "DecisionTreeRegressor", "params": {"max_depth": 3, "random_state": 0}}, {"name": "ridge", "class": "Ridge"}]}`,
+}
+
+// paramCases lists parameter values (as they appear in the compact JSON
+// of the suite's parameters) that change what the suite can ask of a
+// class, each with its reason: BinaryOnly, the class then fits two-class
+// problems only, as in scikit-learn, and the suite uses its binary problem
+// as the main data; PoorScore, the class is not meant to reach the learns
+// check's score, which skips.
+var paramCases = []struct {
+	Class, Param, Reason  string
+	BinaryOnly, PoorScore bool
+}{
+	{"GradientBoostingClassifier", `"loss":"exponential"`, "AdaBoost's exponential loss: scikit-learn refuses more than two classes", true, false},
+	{"GradientBoostingRegressor", `"loss":"quantile"`, "fits the alpha (0.9) quantile, not the mean: its R² is low by design", false, true},
 }
 
 // OptionsFor returns the options Check uses for class: AllowNaN for the
@@ -190,6 +214,26 @@ func newSuite(class string, opts Options) (*suite, error) {
 		return nil, err
 	}
 	s := &suite{info: info, opts: opts, params: opts.Params}
+	if base, ok := requiredParams[class]; ok {
+		merged := map[string]json.RawMessage{}
+		if err := json.Unmarshal([]byte(base), &merged); err != nil {
+			return nil, err
+		}
+		if len(opts.Params) > 0 {
+			var over map[string]json.RawMessage
+			if err := json.Unmarshal(opts.Params, &over); err != nil {
+				return nil, err
+			}
+			for k, v := range over {
+				merged[k] = v
+			}
+		}
+		if s.params, err = json.Marshal(merged); err != nil {
+			return nil, err
+		}
+		// The class has no defaults to fit with.
+		s.opts.Params = s.params
+	}
 	if s.params == nil && slices.ContainsFunc(info.Params, func(p param.Info) bool { return p.Name == "random_state" }) {
 		s.params = json.RawMessage(`{"random_state": 0}`)
 	}
@@ -204,6 +248,14 @@ func newSuite(class string, opts Options) (*suite, error) {
 		s.kind = kindTransformer
 	}
 	s.data = s.dataFor(mainData)
+	for _, pc := range paramCases {
+		if pc.Class == class && bytes.Contains(s.params, []byte(pc.Param)) {
+			if pc.BinaryOnly && s.kind == kindClassifier {
+				s.data = binaryData()
+			}
+			s.opts.PoorScore = s.opts.PoorScore || pc.PoorScore
+		}
+	}
 	if _, err := s.new(); err != nil {
 		return nil, fmt.Errorf("mltest: building %s with %s: %w", class, s.params, err)
 	}

@@ -78,7 +78,13 @@ func methods(e ml.Estimator) []method {
 			return v, nil, err
 		}})
 	}
-	if p, ok := e.(ml.ProbaPredictor); ok {
+	// A class whose PredictProba depends on its parameters (a hard
+	// VotingClassifier has none, as in scikit-learn) says so.
+	hasProba := true
+	if a, ok := e.(interface{ HasPredictProba() bool }); ok {
+		hasProba = a.HasPredictProba()
+	}
+	if p, ok := e.(ml.ProbaPredictor); ok && hasProba {
 		ms = append(ms, method{name: "PredictProba", call: func(X *mat.Dense) ([]float64, *mat.Dense, error) {
 			m, err := p.PredictProba(X)
 			return nil, m, err

@@ -60,6 +60,7 @@ type builder struct {
 	// nodes at least as large go straight to introsort (a guess that only
 	// saves time: a wrong one gives the same tree).
 	tieMin []int
+	ws     *Workspace
 }
 
 type stackRec struct {
@@ -71,16 +72,48 @@ type stackRec struct {
 	nConst     int
 }
 
-// prepare allocates the sort buffers.
+// prepare allocates the sort buffers, or takes them from the workspace.
 func (b *builder) prepare() {
-	b.scratch = make([]pair, len(b.pairs))
+	ws := b.ws
+	ws.pairs, ws.features, ws.constFeatures = b.pairs, b.features, b.constFeatures
+	b.scratch = grown(ws.scratch, len(b.pairs))
+	ws.scratch = b.scratch
 	if b.exactTies {
-		b.orig = make([]pair, len(b.pairs))
-		b.tieMin = make([]int, b.d)
-		for f := range b.tieMin {
-			b.tieMin[f] = math.MaxInt
+		b.orig = grown(ws.orig, len(b.pairs))
+		// The guesses of tieMin hold for every tree grown on the same
+		// features (boosting's stages), so they are kept for them.
+		same := len(ws.tieMin) == b.d && len(b.xc) > 0 && ws.tieData == &b.xc[0]
+		b.tieMin = grown(ws.tieMin, b.d)
+		ws.orig, ws.tieMin = b.orig, b.tieMin
+		if !same {
+			for f := range b.tieMin {
+				b.tieMin[f] = math.MaxInt
+			}
+		}
+		if len(b.xc) > 0 {
+			ws.tieData = &b.xc[0]
 		}
 	}
+}
+
+// Workspace holds the buffers one Grow works in, for the next to reuse:
+// an ensemble keeps one per goroutine, so that growing many trees does not
+// allocate them again for each. The zero value is ready to use; a
+// Workspace must not be used by two Grows at once.
+type Workspace struct {
+	pairs, scratch, orig    []pair
+	features, constFeatures []int
+	tieMin                  []int
+	tieData                 *float32 // the features tieMin was learnt on
+}
+
+// grown returns s resliced to n elements, reallocated when it is too
+// short; the contents are not kept.
+func grown[T any](s []T, n int) []T {
+	if cap(s) < n {
+		return make([]T, n)
+	}
+	return s[:n]
 }
 
 // build grows the tree; ctx is checked every few nodes.
@@ -323,11 +356,15 @@ func (b *builder) scanGini(ps []pair, bestProxy float64) (int, float64) {
 	for _, c := range cr {
 		sqR += c * c
 	}
-	y := g.y
+	y, w := g.y, g.w
 	n, msl, mwl := len(ps), b.minSamplesLeaf, b.minWeightLeaf
 	wn := float64(n)
+	if w != nil {
+		wn = g.wNode
+	}
 	bestK := -1
 	k, moved := 0, 0
+	wl := 0.0
 	for k < n {
 		for k+1 < n && ps[k+1].v <= ps[k].v+featureThreshold {
 			k++
@@ -339,14 +376,28 @@ func (b *builder) scanGini(ps []pair, bestProxy float64) (int, float64) {
 		if k < msl {
 			continue
 		}
-		for ; moved < k; moved++ {
-			c := y[ps[moved].i]
-			l, r := cl[c], cr[c]
-			sqL += 2*l + 1
-			sqR -= 2*r - 1
-			cl[c], cr[c] = l+1, r-1
+		if w == nil {
+			for ; moved < k; moved++ {
+				c := y[ps[moved].i]
+				l, r := cl[c], cr[c]
+				sqL += 2*l + 1
+				sqR -= 2*r - 1
+				cl[c], cr[c] = l+1, r-1
+			}
+			wl = float64(k)
+		} else {
+			// Whole-number weights (intWeights): every term is an exact
+			// integer, as the counts scikit-learn squares.
+			for ; moved < k; moved++ {
+				i := ps[moved].i
+				c, wi := y[i], w[i]
+				l, r := cl[c], cr[c]
+				sqL += 2*l*wi + wi*wi
+				sqR -= 2*r*wi - wi*wi
+				cl[c], cr[c] = l+wi, r-wi
+				wl += wi
+			}
 		}
-		wl := float64(k)
 		wr := wn - wl
 		if wl < mwl || wr < mwl {
 			continue

@@ -44,16 +44,31 @@ type target struct {
 // grow validates X and the sample weights, converts X to float32 columns
 // and grows a tree.
 func grow(ctx context.Context, p *params, X *mat.Dense, y target, sampleWeight []float64) (*Tree, error) {
-	nRows, nFeat := X.Dims()
-	if nRows > math.MaxInt32 {
-		return nil, ml.DataErrorf("X has %d rows: at most %d are supported", nRows, math.MaxInt32)
-	}
-	xc, err := toColumns32(X)
+	d, err := newData(X)
 	if err != nil {
 		return nil, err
 	}
+	d.y = y
+	t, err := d.grow(ctx, p, sampleWeight, sklearnSeed(uint32(p.RandomState)), nil)
+	if err != nil {
+		return nil, err
+	}
+	ml.ProgressFrom(ctx).Report(ml.Event{Kind: "stage", Message: fmt.Sprintf("grew a tree of %d nodes, %d leaves, depth %d", t.NodeCount(), t.NLeaves(), t.MaxDepth)})
+	return t, nil
+}
+
+// grow grows a tree on d with the sample weights (nil for unit weights)
+// and the splitter generator's state seed.
+func (d *Data) grow(ctx context.Context, p *params, sampleWeight []float64, seed uint32, ws *Workspace) (*Tree, error) {
+	if ws == nil {
+		ws = &Workspace{}
+	}
+	nRows, nFeat, y := d.n, d.d, d.y
+	if p.MaxFeatures.N > nFeat {
+		return nil, &ml.ParamError{Param: "max_features", Msg: fmt.Sprintf("is %d but X has %d features: it must be in [1, n_features]", p.MaxFeatures.N, nFeat)}
+	}
 	var wTotal float64
-	pairs := make([]pair, 0, nRows)
+	pairs := grown(ws.pairs, nRows)[:0]
 	if sampleWeight != nil {
 		if len(sampleWeight) != nRows {
 			return nil, ml.DataErrorf("sample_weight has %d values but X has %d rows", len(sampleWeight), nRows)
@@ -78,11 +93,12 @@ func grow(ctx context.Context, p *params, X *mat.Dense, y target, sampleWeight [
 	}
 
 	b := &builder{
-		xc: xc, n: nRows, d: nFeat,
+		xc: d.xc, n: nRows, d: nFeat,
 		pairs:               pairs,
-		features:            make([]int, nFeat),
-		constFeatures:       make([]int, nFeat),
-		rng:                 sklearnSeed(uint32(p.RandomState)),
+		features:            grown(ws.features, nFeat),
+		constFeatures:       grown(ws.constFeatures, nFeat),
+		ws:                  ws,
+		rng:                 seed,
 		random:              p.Splitter == "random",
 		maxDepth:            math.MaxInt32,
 		minImpurityDecrease: p.MinImpurityDecrease,
@@ -110,7 +126,7 @@ func grow(ctx context.Context, p *params, X *mat.Dense, y target, sampleWeight [
 		b.nValues = y.nClass
 		cc := newClassCrit(b.pairs, y.classes, sampleWeight, wTotal, y.nClass, p.criterion != "gini")
 		b.crit = cc
-		if !cc.entropy && sampleWeight == nil {
+		if !cc.entropy && (sampleWeight == nil || intWeights(sampleWeight)) {
 			b.gini = cc
 		}
 	} else {
@@ -126,13 +142,22 @@ func grow(ctx context.Context, p *params, X *mat.Dense, y target, sampleWeight [
 			}
 		}
 	}
-	b.exactTies = sampleWeight != nil || y.classes == nil
-	t, err := b.build(ctx)
-	if err != nil {
-		return nil, err
+	// Class counts of integer weights (a forest's bootstrap counts) are
+	// exact in any order, as they are without weights.
+	b.exactTies = y.classes == nil || sampleWeight != nil && !intWeights(sampleWeight)
+	return b.build(ctx)
+}
+
+// intWeights reports whether every weight is a whole number below 2^31,
+// so that sums and squares of weighted class counts are exact in float64
+// whatever their order.
+func intWeights(w []float64) bool {
+	for _, v := range w {
+		if v != math.Trunc(v) || v >= 1<<31 {
+			return false
+		}
 	}
-	ml.ProgressFrom(ctx).Report(ml.Event{Kind: "stage", Message: fmt.Sprintf("grew a tree of %d nodes, %d leaves, depth %d", t.NodeCount(), t.NLeaves(), t.MaxDepth)})
-	return t, nil
+	return true
 }
 
 // toColumns32 converts X to float32, column-major, as scikit-learn converts

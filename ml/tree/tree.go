@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"runtime"
+	"slices"
 	"sync"
 
 	"github.com/mlforge/mlforge/ml"
@@ -192,6 +193,24 @@ func forRows(n int, f func(lo, hi int)) {
 // its children's, summed per feature, divided by the root's weight and
 // normalised to sum to 1 (all zeros when the root is a leaf).
 func (t *Tree) FeatureImportances() []float64 {
+	imp := t.ImpurityDecreases()
+	total := 0.0
+	for j := range imp {
+		total += imp[j]
+	}
+	if total > 0 {
+		for j := range imp {
+			imp[j] /= total
+		}
+	}
+	return imp
+}
+
+// ImpurityDecreases returns the total impurity decrease brought by each
+// feature divided by the root's weight, not normalised: scikit-learn's
+// tree_.compute_feature_importances(normalize=False), which gradient
+// boosting averages.
+func (t *Tree) ImpurityDecreases() []float64 {
 	imp := make([]float64, t.NFeatures)
 	for i, l := range t.ChildrenLeft {
 		if l == Leaf {
@@ -202,15 +221,8 @@ func (t *Tree) FeatureImportances() []float64 {
 			float64(t.WeightedNNodeSamples[l]*t.Impurity[l]) -
 			float64(t.WeightedNNodeSamples[r]*t.Impurity[r])
 	}
-	total := 0.0
 	for j := range imp {
 		imp[j] /= t.WeightedNNodeSamples[0]
-		total += imp[j]
-	}
-	if total > 0 {
-		for j := range imp {
-			imp[j] /= total
-		}
 	}
 	return imp
 }
@@ -342,4 +354,115 @@ func UnmarshalTree(s *ml.State, prefix string) (*Tree, error) {
 	}
 	t.pack()
 	return t, nil
+}
+
+// MarshalTrees stores the trees of an ensemble in s under names that start
+// with prefix, as one set of arrays: each of Tree's arrays concatenated
+// over the trees (children indices stay local to their tree), with the
+// node count and depth of each tree. Every tree must have the same
+// NFeatures and NValues.
+func MarshalTrees(s *ml.State, prefix string, trees []*Tree) {
+	total := 0
+	counts := make([]int, len(trees))
+	depths := make([]int, len(trees))
+	for i, t := range trees {
+		counts[i], depths[i] = t.NodeCount(), t.MaxDepth
+		total += t.NodeCount()
+	}
+	cat := func(get func(*Tree) []int) []int {
+		out := make([]int, 0, total)
+		for _, t := range trees {
+			out = append(out, get(t)...)
+		}
+		return out
+	}
+	catF := func(get func(*Tree) []float64) []float64 {
+		out := make([]float64, 0, total)
+		for _, t := range trees {
+			out = append(out, get(t)...)
+		}
+		return out
+	}
+	nValues := 1
+	if len(trees) > 0 {
+		nValues = trees[0].NValues
+		s.SetAttr(prefix+"n_features", trees[0].NFeatures)
+	}
+	s.SetInts(prefix+"node_count", counts)
+	s.SetInts(prefix+"max_depth", depths)
+	s.SetInts(prefix+"children_left", cat(func(t *Tree) []int { return t.ChildrenLeft }))
+	s.SetInts(prefix+"children_right", cat(func(t *Tree) []int { return t.ChildrenRight }))
+	s.SetInts(prefix+"feature", cat(func(t *Tree) []int { return t.Feature }))
+	s.SetFloats(prefix+"threshold", catF(func(t *Tree) []float64 { return t.Threshold }))
+	s.SetFloats(prefix+"value", catF(func(t *Tree) []float64 { return t.Value }), total, nValues)
+	s.SetFloats(prefix+"impurity", catF(func(t *Tree) []float64 { return t.Impurity }))
+	s.SetInts(prefix+"n_node_samples", cat(func(t *Tree) []int { return t.NNodeSamples }))
+	s.SetFloats(prefix+"weighted_n_node_samples", catF(func(t *Tree) []float64 { return t.WeightedNNodeSamples }))
+}
+
+// UnmarshalTrees reads trees written by MarshalTrees with the same prefix
+// and validates each of them.
+func UnmarshalTrees(s *ml.State, prefix string) ([]*Tree, error) {
+	counts, _, err := s.Ints(prefix+"node_count", 1, math.MaxInt32, -1)
+	if err != nil {
+		return nil, err
+	}
+	if len(counts) == 0 {
+		return nil, fmt.Errorf("state: %snode_count is empty: no trees", prefix)
+	}
+	depths, _, err := s.Ints(prefix+"max_depth", 0, math.MaxInt32, len(counts))
+	if err != nil {
+		return nil, err
+	}
+	var nFeatures int
+	if err := s.Attr(prefix+"n_features", &nFeatures); err != nil {
+		return nil, err
+	}
+	total := 0
+	for _, c := range counts {
+		total += c
+		if total > math.MaxInt32 {
+			return nil, fmt.Errorf("state: %snode_count sums to more than %d nodes", prefix, math.MaxInt32)
+		}
+	}
+	ints := map[string][]int{}
+	for _, name := range []string{"children_left", "children_right", "feature", "n_node_samples"} {
+		if ints[name], _, err = s.Ints(prefix+name, Undefined, math.MaxInt32, total); err != nil {
+			return nil, err
+		}
+	}
+	floats := map[string][]float64{}
+	for _, name := range []string{"threshold", "impurity", "weighted_n_node_samples"} {
+		if floats[name], _, err = s.Floats(prefix+name, total); err != nil {
+			return nil, err
+		}
+	}
+	value, shape, err := s.Floats(prefix+"value", total, -1)
+	if err != nil {
+		return nil, err
+	}
+	nValues := shape[1]
+	trees := make([]*Tree, len(counts))
+	lo := 0
+	for i, c := range counts {
+		hi := lo + c
+		t := &Tree{
+			NFeatures: nFeatures, NValues: nValues, MaxDepth: depths[i],
+			ChildrenLeft:         slices.Clone(ints["children_left"][lo:hi]),
+			ChildrenRight:        slices.Clone(ints["children_right"][lo:hi]),
+			Feature:              slices.Clone(ints["feature"][lo:hi]),
+			NNodeSamples:         slices.Clone(ints["n_node_samples"][lo:hi]),
+			Threshold:            slices.Clone(floats["threshold"][lo:hi]),
+			Impurity:             slices.Clone(floats["impurity"][lo:hi]),
+			WeightedNNodeSamples: slices.Clone(floats["weighted_n_node_samples"][lo:hi]),
+			Value:                slices.Clone(value[lo*nValues : hi*nValues]),
+		}
+		if err := t.Validate(); err != nil {
+			return nil, fmt.Errorf("tree %d: %w", i, err)
+		}
+		t.pack()
+		trees[i] = t
+		lo = hi
+	}
+	return trees, nil
 }

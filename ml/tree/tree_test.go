@@ -391,3 +391,20 @@ func TestProgress(t *testing.T) {
 		t.Fatalf("events %+v, want one stage event", events)
 	}
 }
+
+// TestRandomState checks the draws against numpy 1.24.2:
+// r = np.random.RandomState(3); r.randint(2147483647), r.randint(0, 150,
+// 5), r.random_sample(), r.randint(7) print 218175338, [131, 0, 21, 147,
+// 107], 0.12558531046383625, 2.
+func TestRandomState(t *testing.T) {
+	r := NewRandomState(3)
+	got := []float64{float64(r.Randint(2147483647))}
+	for range 5 {
+		got = append(got, float64(r.Randint(150)))
+	}
+	got = append(got, r.RandomSample(), float64(r.Randint(7)))
+	want := []float64{218175338, 131, 0, 21, 147, 107, 0.12558531046383625, 2}
+	if !slices.Equal(got, want) {
+		t.Errorf("draws %v, numpy %v", got, want)
+	}
+}

@@ -1,0 +1,40 @@
+// Package ensemble provides scikit-learn 1.2's ensembles of estimators,
+// registered with ml by their class names: RandomForestClassifier,
+// RandomForestRegressor, ExtraTreesClassifier, ExtraTreesRegressor,
+// GradientBoostingClassifier, GradientBoostingRegressor,
+// AdaBoostClassifier, AdaBoostRegressor, VotingClassifier and
+// VotingRegressor.
+//
+// The forests draw the seeds of their trees, the bootstrap samples and the
+// trees' feature draws from scikit-learn's own generators (numpy's legacy
+// MT19937, tree.RandomState), and their trees are package tree's, which are
+// scikit-learn's node for node; so the same random_state grows the same
+// forest as scikit-learn, tree for tree (the tests compare every tree's
+// node count, the test probabilities to 1e-12 and the out-of-bag scores on
+// the built-in data sets and 10,000-row synthetic sets). Trees grow
+// concurrently on n_jobs goroutines (null: all processors); each tree's
+// seed is drawn before any grows, so the forest does not depend on
+// n_jobs. PredictProba is the mean of the trees' class fractions, summed
+// in tree order.
+//
+// Gradient boosting and AdaBoost draw from a generator shared with their
+// trees in scikit-learn's order (row subsamples, splitter seeds, the early
+// stopping split, weighted resamples) and follow scikit-learn's losses,
+// initial estimators and leaf updates operation for operation (numpy's
+// pairwise sums, _weighted_percentile, np.percentile). Regressors agree
+// with scikit-learn to 1e-8; classifiers need exp and log, whose last bits
+// differ between numpy's vectorised routines, glibc and Go, which can
+// change which split a tree takes where two are equal up to rounding: the
+// tests state the tolerances.
+//
+// AdaBoost's estimator and the voting ensembles' members are any
+// registered estimators, given as {"class": ..., "params": {...}}
+// (EstimatorSpec; a voting member has a "name" too).
+//
+// Differences from scikit-learn: random_state null means 0 (every mlforge
+// model is seeded); warm_start, ccp_alpha, verbose, monotonic constraints,
+// multi-output targets and sparse input are not available; gradient
+// boosting's init is null or "zero" (not an estimator); a voting member
+// cannot be "drop"; class_weight keys are class values written as JSON
+// strings.
+package ensemble
