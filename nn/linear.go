@@ -234,3 +234,24 @@ func init() {
 	registerLayer("Identity", "the input unchanged (a placeholder)", func() struct{} { return struct{}{} },
 		func(struct{}, *layerCtx) (Module, error) { return &Identity{}, nil })
 }
+
+// LazyLinearParams are torch.nn.LazyLinear's keyword arguments: Linear's
+// but in_features, which is always inferred from the input.
+type LazyLinearParams struct {
+	OutFeatures int  `json:"out_features" required:"true" min:"1" nlabels:"true" help:"size of each output sample"`
+	Bias        bool `json:"bias" help:"learn an additive bias"`
+}
+
+func init() {
+	registerLayer("LazyLinear", "Linear whose in_features is inferred from the input", func() LazyLinearParams { return LazyLinearParams{Bias: true} },
+		func(p LazyLinearParams, c *layerCtx) (Module, error) {
+			in, err := c.lastDim("in_features")
+			if err != nil {
+				return nil, err
+			}
+			if in < 1 {
+				return nil, fmt.Errorf("in_features %d inferred from the input must be positive", in)
+			}
+			return &Linear{InFeatures: in, OutFeatures: p.OutFeatures, hasBias: p.Bias}, nil
+		})
+}

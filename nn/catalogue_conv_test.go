@@ -1,0 +1,16 @@
+package nn
+
+// The input shapes TestLayerCatalogue builds the convolution, pooling and
+// resampling layers with.
+func init() {
+	d1, d2, d3 := []int{2, 3, 8}, []int{2, 3, 8, 8}, []int{2, 3, 6, 6, 6}
+	for _, n := range []string{"Conv1d", "ConvTranspose1d", "LazyConv1d", "LazyConvTranspose1d"} {
+		catalogueInputs[n] = d1
+	}
+	for _, n := range []string{"LazyConv2d", "LazyConvTranspose2d"} {
+		catalogueInputs[n] = d2
+	}
+	for _, n := range []string{"Conv3d", "ConvTranspose3d", "LazyConv3d", "LazyConvTranspose3d"} {
+		catalogueInputs[n] = d3
+	}
+}
