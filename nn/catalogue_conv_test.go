@@ -3,14 +3,17 @@ package nn
 // The input shapes TestLayerCatalogue builds the convolution, pooling and
 // resampling layers with.
 func init() {
+	catalogueRequired["norm_type"] = "2"
 	d1, d2, d3 := []int{2, 3, 8}, []int{2, 3, 8, 8}, []int{2, 3, 6, 6, 6}
-	for _, n := range []string{"Conv1d", "ConvTranspose1d", "LazyConv1d", "LazyConvTranspose1d"} {
+	for _, n := range []string{"Conv1d", "ConvTranspose1d", "LazyConv1d", "LazyConvTranspose1d", "MaxPool1d", "AvgPool1d", "LPPool1d",
+		"AdaptiveMaxPool1d", "AdaptiveAvgPool1d", "MaxUnpool1d"} {
 		catalogueInputs[n] = d1
 	}
-	for _, n := range []string{"LazyConv2d", "LazyConvTranspose2d"} {
+	for _, n := range []string{"LazyConv2d", "LazyConvTranspose2d", "LPPool2d", "AdaptiveMaxPool2d", "MaxUnpool2d"} {
 		catalogueInputs[n] = d2
 	}
-	for _, n := range []string{"Conv3d", "ConvTranspose3d", "LazyConv3d", "LazyConvTranspose3d"} {
+	for _, n := range []string{"Conv3d", "ConvTranspose3d", "LazyConv3d", "LazyConvTranspose3d", "MaxPool3d", "AvgPool3d",
+		"AdaptiveMaxPool3d", "AdaptiveAvgPool3d", "MaxUnpool3d"} {
 		catalogueInputs[n] = d3
 	}
 }

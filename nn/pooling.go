@@ -521,13 +521,21 @@ func (p poolParams) options() PoolOptions {
 // MaxPool2dParams are torch.nn.MaxPool2d's keyword arguments.
 type MaxPool2dParams struct {
 	poolParams
-	ReturnIndices bool `json:"return_indices" help:"must be false in a Sequential"`
+	ReturnIndices bool `json:"return_indices" help:"keep the positions of the maxima for a following MaxUnpool2d"`
 }
 
 // AvgPool2dParams are torch.nn.AvgPool2d's keyword arguments.
 type AvgPool2dParams struct {
 	poolParams
 	CountIncludePad bool `json:"count_include_pad" help:"count the zero padding in the average"`
+	DivisorOverride *int `json:"divisor_override" nullable:"true" type:"int" min:"1" help:"divide every window sum by this instead (default: the window size)"`
+}
+
+// asPoolNd returns the 2-d pooling of kind as a PoolNd (for return_indices
+// or divisor_override).
+func (o PoolOptions) asPoolNd(kind string) (Module, error) {
+	p := &PoolNd{Kind: kind, Dims: 2, CeilMode: o.CeilMode}
+	return newPoolNd(p, o.KernelSize[:], o.Stride[:], o.Padding[:], o.Dilation[:])
 }
 
 // AdaptiveAvgPool2dParams are torch.nn.AdaptiveAvgPool2d's keyword
@@ -551,10 +559,29 @@ type UnflattenParams struct {
 func init() {
 	pool := poolParams{Dilation: Pair{1, 1}}
 	registerLayer("MaxPool2d", "2-D max pooling", func() MaxPool2dParams { return MaxPool2dParams{poolParams: pool} },
-		func(p MaxPool2dParams, _ *layerCtx) (Module, error) { return NewMaxPool2d(p.options()) })
+		func(p MaxPool2dParams, _ *layerCtx) (Module, error) {
+			if p.ReturnIndices {
+				m, err := p.options().asPoolNd("max")
+				if m != nil {
+					m.(*PoolNd).ReturnIndices = true
+				}
+				return m, err
+			}
+			return NewMaxPool2d(p.options())
+		})
 	registerLayer("AvgPool2d", "2-D average pooling",
 		func() AvgPool2dParams { return AvgPool2dParams{poolParams: pool, CountIncludePad: true} },
 		func(p AvgPool2dParams, _ *layerCtx) (Module, error) {
+			if p.DivisorOverride != nil {
+				if p.Dilation != (Pair{1, 1}) {
+					return nil, fmt.Errorf("dilation %v is not supported, expected 1", p.Dilation)
+				}
+				m, err := p.options().asPoolNd("avg")
+				if m != nil {
+					m.(*PoolNd).CountIncludePad, m.(*PoolNd).DivisorOverride = p.CountIncludePad, *p.DivisorOverride
+				}
+				return m, err
+			}
 			return NewAvgPool2d(p.options(), p.CountIncludePad)
 		})
 	registerLayer("AdaptiveAvgPool2d", "average pooling to a fixed output size",
