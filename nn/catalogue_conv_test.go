@@ -1,5 +1,12 @@
 package nn
 
+// catalogueOneOf gives, for layers that need one of several optional
+// parameters (FractionalMaxPool: output_size or output_ratio), the one
+// TestLayerCatalogue sets.
+var catalogueOneOf = map[string]map[string]string{
+	"FractionalMaxPool2d": {"output_size": "2"}, "FractionalMaxPool3d": {"output_size": "2"},
+}
+
 // The input shapes TestLayerCatalogue builds the convolution, pooling and
 // resampling layers with.
 func init() {
@@ -9,11 +16,11 @@ func init() {
 		"AdaptiveMaxPool1d", "AdaptiveAvgPool1d", "MaxUnpool1d"} {
 		catalogueInputs[n] = d1
 	}
-	for _, n := range []string{"LazyConv2d", "LazyConvTranspose2d", "LPPool2d", "AdaptiveMaxPool2d", "MaxUnpool2d"} {
+	for _, n := range []string{"LazyConv2d", "LazyConvTranspose2d", "LPPool2d", "AdaptiveMaxPool2d", "MaxUnpool2d", "FractionalMaxPool2d"} {
 		catalogueInputs[n] = d2
 	}
 	for _, n := range []string{"Conv3d", "ConvTranspose3d", "LazyConv3d", "LazyConvTranspose3d", "MaxPool3d", "AvgPool3d",
-		"AdaptiveMaxPool3d", "AdaptiveAvgPool3d", "MaxUnpool3d"} {
+		"AdaptiveMaxPool3d", "AdaptiveAvgPool3d", "MaxUnpool3d", "FractionalMaxPool3d"} {
 		catalogueInputs[n] = d3
 	}
 }

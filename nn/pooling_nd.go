@@ -102,6 +102,26 @@ func (p *PoolNd) OutShape(in []int) ([]int, error) {
 	return out, nil
 }
 
+// workspace counts what one sample keeps besides the output: a max
+// pooling's indices, an LPPool's powers and window sums.
+func (p *PoolNd) workspace(in, out []int) int64 {
+	switch p.Kind {
+	case "max":
+		return mul(out[1:]...)
+	case "lp":
+		return mul(in[1:]...) + mul(out[1:]...)
+	}
+	return 0
+}
+
+// workspace counts a max pooling's indices for one sample.
+func (p *AdaptivePool) workspace(_, out []int) int64 {
+	if p.Kind == "max" {
+		return mul(out[1:]...)
+	}
+	return 0
+}
+
 // spatialWords describes an (N, C, *) input of dims spatial dimensions.
 func spatialWords(dims int) string {
 	return [...]string{"(N, C)", "(N, C, L)", "(N, C, H, W)", "(N, C, D, H, W)"}[dims]

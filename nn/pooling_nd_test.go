@@ -96,6 +96,11 @@ func TestPoolingSpecErrors(t *testing.T) {
 		{`[{"type":"AdaptiveAvgPool1d","output_size":0}]`, []int{1, 2, 4}, `output_size is 0, expected`},
 		{`[{"type":"MaxPool3d","kernel_size":5}]`, []int{1, 2, 4, 4, 4}, `is smaller than kernel_size [5 5 5]`},
 		{`[{"type":"AvgPool1d","kernel_size":2}]`, []int{1, 2, 4, 4}, `AvgPool1d expects input of shape (N, C, L)`},
+		{`[{"type":"FractionalMaxPool2d","kernel_size":2}]`, []int{1, 2, 8, 8}, `output_size or output_ratio is required`},
+		{`[{"type":"FractionalMaxPool2d","kernel_size":2,"output_size":3,"output_ratio":0.5}]`, []int{1, 2, 8, 8}, `output_size and output_ratio are both given`},
+		{`[{"type":"FractionalMaxPool3d","kernel_size":2,"output_ratio":1.5}]`, []int{1, 2, 8, 8, 8}, `output_ratio is 1.5, expected a value in (0, 1)`},
+		{`[{"type":"FractionalMaxPool2d","kernel_size":4,"output_size":6}]`, []int{1, 2, 8, 8}, `kernel_size [4 4] with output size 6 is too large for dimension 2`},
+		{`[{"type":"FractionalMaxPool2d","kernel_size":2,"output_size":2},{"type":"MaxUnpool2d","kernel_size":2}]`, []int{1, 2, 8, 8}, `MaxUnpool2d needs a MaxPool2d`},
 	} {
 		var specs []LayerSpec
 		if err := json.Unmarshal([]byte(tc.specs), &specs); err != nil {
@@ -131,5 +136,53 @@ func TestMaxUnpoolRuntimeErrors(t *testing.T) {
 	m.Forward(g, g.Const(randParam(rand.New(rand.NewPCG(2, 2)), 1, 1, 2, 4).Data))
 	if err := g.Err(); err == nil || !strings.Contains(err.Error(), "MaxUnpool1d: no MaxPool1d with return_indices before it") {
 		t.Errorf("no source: %v", err)
+	}
+}
+
+// TestFractionalMaxPoolMatchesPyTorch runs the fractional cases of
+// testdata/pool.json with PyTorch's own random samples (_random_samples),
+// so that the windows are the same: output to 1e-5, gradient to 1e-4.
+func TestFractionalMaxPoolMatchesPyTorch(t *testing.T) {
+	var fx struct {
+		Fractional []struct {
+			layerFixture
+			Samples fixTensor `json:"samples"`
+		} `json:"fractional"`
+	}
+	loadJSON(t, "pool.json", &fx)
+	if len(fx.Fractional) < 5 {
+		t.Fatalf("only %d fractional cases, want 5", len(fx.Fractional))
+	}
+	for _, c := range fx.Fractional {
+		t.Run(c.Name, func(t *testing.T) {
+			m, _, err := NewLayer(specFromArgs(c.Type, c.Args), c.Input.Shape, rand.New(rand.NewPCG(1, 2)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			m.(*FractionalMaxPool).samples = c.Samples.Data
+			g := NewGraph()
+			x := g.Input(c.Input.tensor())
+			out := m.Forward(g, x)
+			if err := g.Backward(g.Sum(g.Mul(out, g.Const(c.Upstream.tensor())))); err != nil {
+				t.Fatal(err)
+			}
+			closeTo(t, "output", out.Data.Data, out.Data.Shape, c.Output, fwdRtol, fwdAtol)
+			closeTo(t, "input grad", x.Grad.Data, x.Grad.Shape, *c.InputGrad, gradRtol, gradAtol)
+		})
+	}
+	// Drawn samples: the same seed gives the same windows, and every
+	// output is a maximum of the input it pools.
+	spec := specFromArgs("FractionalMaxPool2d", map[string]any{"kernel_size": 2, "output_ratio": 0.5})
+	a, _, _ := NewLayer(spec, []int{2, 2, 8, 8}, rand.New(rand.NewPCG(4, 4)))
+	b, _, _ := NewLayer(spec, []int{2, 2, 8, 8}, rand.New(rand.NewPCG(4, 4)))
+	x := randParam(rand.New(rand.NewPCG(5, 5)), 1, 2, 2, 8, 8)
+	ya, yb := a.Forward(NewGraph(), x), b.Forward(NewGraph(), x)
+	if !sameShape(ya.Data.Shape, []int{2, 2, 4, 4}) {
+		t.Fatalf("shape %v", ya.Data.Shape)
+	}
+	for i := range ya.Data.Data {
+		if ya.Data.Data[i] != yb.Data.Data[i] {
+			t.Fatalf("same seed, different outputs at %d", i)
+		}
 	}
 }

@@ -102,3 +102,32 @@ sequence("unpool_adaptive", [{"type": "AdaptiveMaxPool2d", "output_size": 3, "re
 with open(os.path.join(ROOT, "pool.json"), "w") as f:
     json.dump({"torch": torch.__version__, "layers": cases, "sequences": sequences}, f)
 print(len(cases), "layer cases,", len(sequences), "sequences")
+
+# FractionalMaxPool with given samples: gen writes them beside the case.
+fractional = []
+
+
+def frac(name, typ, args, x):
+    n, c = x.shape[:2]
+    dims = x.dim() - 2
+    samples = torch.rand(n, c, dims)
+    m = getattr(nn, typ)(**{k: tup(v) for k, v in args.items()}, _random_samples=samples)
+    x = x.clone().requires_grad_(True)
+    out = m(x)
+    if isinstance(out, tuple):
+        out = out[0]
+    r = torch.randn(*out.shape)
+    (out * r).sum().backward()
+    fractional.append({"name": name, "type": typ, "args": args, "train": True, "input": T(x), "state": {}, "samples": T(samples),
+                       "output": T(out), "upstream": T(r), "input_grad": T(x.grad), "param_grads": {}})
+
+
+frac("frac2d_size", "FractionalMaxPool2d", {"kernel_size": 2, "output_size": [4, 3]}, rnd(2, 3, 9, 7))
+frac("frac2d_ratio", "FractionalMaxPool2d", {"kernel_size": [3, 2], "output_ratio": [0.5, 0.6]}, rnd(2, 2, 10, 9))
+frac("frac2d_indices", "FractionalMaxPool2d", {"kernel_size": 3, "output_size": 5, "return_indices": True}, rnd(1, 2, 11, 11))
+frac("frac3d", "FractionalMaxPool3d", {"kernel_size": 2, "output_size": [2, 3, 4]}, rnd(2, 2, 5, 6, 8))
+frac("frac3d_ratio", "FractionalMaxPool3d", {"kernel_size": [2, 3, 2], "output_ratio": 0.5}, rnd(1, 2, 6, 8, 7))
+
+with open(os.path.join(ROOT, "pool.json"), "w") as f:
+    json.dump({"torch": torch.__version__, "layers": cases, "sequences": sequences, "fractional": fractional}, f)
+print(len(fractional), "fractional cases")
