@@ -173,12 +173,23 @@ func (c *ConvNd) sizes() (params, buffers int64) {
 }
 
 // workspace counts what one sample keeps besides the output: the padded
-// input, and for 1-d the columns the 2-d kernel saves.
+// input, for 1-d the columns the 2-d kernel saves, for 3-d the columns of
+// one part of the work (conservatively counted per sample).
 func (c *ConvNd) workspace(in, out []int) int64 {
 	var n int64
 	if len(c.pad.lo) > 0 {
 		if p, err := c.pad.outShape(c.Name(), in); err == nil {
 			n = mul(p[1:]...)
+		}
+	}
+	if c.Dims == 3 && len(out) == 5 {
+		// The column buffer of one part (at most one per sample), which
+		// the 3-d kernels rebuild in the backward pass rather than keep.
+		k := mul(c.KernelSize...)
+		if c.Transposed {
+			n = budget.Add(n, budget.Mul(mul(c.OutChannels/c.Groups), k, mul(in[2:]...)))
+		} else {
+			n = budget.Add(n, budget.Mul(mul(c.InChannels/c.Groups), k, mul(out[2:]...)))
 		}
 	}
 	if c.Dims == 1 && len(out) == 3 {

@@ -364,6 +364,11 @@ func (g *Graph) Bilinear(x1, x2, w, b *Var) *Var {
 		}
 	}
 	node := g.newNode(y, bilinearBack, x1, x2, w)
+	if !node.requiresGrad && !g.noGrad && b != nil && b.requiresGrad {
+		// Only the bias (not a parent of the node) needs a gradient.
+		node.requiresGrad = true
+		node.back, node.a, node.b, node.c = bilinearBack, x1, x2, w
+	}
 	node.ctx = b
 	return node
 }

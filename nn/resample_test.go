@@ -127,3 +127,49 @@ func TestResampleSpecErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestNewLayersInANetwork trains one step of a network made of the new
+// layers and checks the state_dict names PyTorch would give it.
+func TestNewLayersInANetwork(t *testing.T) {
+	var specs []LayerSpec
+	if err := json.Unmarshal([]byte(`[
+		{"type":"LazyConv1d","out_channels":4,"kernel_size":3,"padding":"same","padding_mode":"circular"},
+		{"type":"MaxPool1d","kernel_size":2,"return_indices":true},
+		{"type":"ReLU"},
+		{"type":"MaxUnpool1d","kernel_size":2},
+		{"type":"Upsample","scale_factor":2,"mode":"linear"},
+		{"type":"Unflatten","dim":1,"unflattened_size":[1,4]},
+		{"type":"Conv2d","in_channels":"auto","out_channels":2,"kernel_size":2,"padding_mode":"reflect","padding":1},
+		{"type":"AdaptiveMaxPool2d","output_size":[2,null]},
+		{"type":"Unfold","kernel_size":[1,2]},
+		{"type":"Flatten"},
+		{"type":"LazyLinear","out_features":3}]`), &specs); err != nil {
+		t.Fatal(err)
+	}
+	pl, err := Plan(specs, []int{2, 3, 8})
+	if err != nil {
+		t.Fatal(err)
+	}
+	seq := pl.Build(rand.New(rand.NewPCG(1, 1)))
+	var names []string
+	for _, p := range seq.Parameters() {
+		names = append(names, p.Name)
+	}
+	if strings.Join(names, " ") != "0.weight 0.bias 6.weight 6.bias 10.weight 10.bias" {
+		t.Errorf("state_dict names %v", names)
+	}
+	g := NewGraph()
+	x := g.Const(randParam(rand.New(rand.NewPCG(2, 2)), 1, 2, 3, 8).Data)
+	out := seq.Forward(g, x)
+	if g.Err() != nil || !sameShape(out.Data.Shape, pl.OutShape) {
+		t.Fatalf("forward: %v %v, planned %v", out.Data.Shape, g.Err(), pl.OutShape)
+	}
+	if err := g.Backward(g.Sum(out)); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range seq.Parameters() {
+		if p.Var.Grad == nil {
+			t.Errorf("%s has no gradient", p.Name)
+		}
+	}
+}
