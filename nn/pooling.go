@@ -541,7 +541,7 @@ func (o PoolOptions) asPoolNd(kind string) (Module, error) {
 // AdaptiveAvgPool2dParams are torch.nn.AdaptiveAvgPool2d's keyword
 // arguments.
 type AdaptiveAvgPool2dParams struct {
-	OutputSize Pair `json:"output_size" required:"true" min:"1" help:"output height and width (an int for a square)"`
+	OutputSize OutputSize `json:"output_size" required:"true" min:"1" help:"output height and width: an int for a square, or a pair (null keeps the input's)"`
 }
 
 // FlattenParams are torch.nn.Flatten's keyword arguments.
@@ -587,7 +587,14 @@ func init() {
 	registerLayer("AdaptiveAvgPool2d", "average pooling to a fixed output size",
 		func() AdaptiveAvgPool2dParams { return AdaptiveAvgPool2dParams{} },
 		func(p AdaptiveAvgPool2dParams, _ *layerCtx) (Module, error) {
-			return &AdaptiveAvgPool2d{OutputSize: p.OutputSize}, nil
+			m, err := buildAdaptive("avg", 2, p.OutputSize, false)
+			if err != nil {
+				return nil, err
+			}
+			if size := m.(*AdaptivePool).OutputSize; size[0] > 0 && size[1] > 0 {
+				return &AdaptiveAvgPool2d{OutputSize: [2]int{size[0], size[1]}}, nil
+			}
+			return m, nil // a null size: the generic pooling
 		})
 	registerLayer("Flatten", "flatten dimensions start_dim..end_dim into one", func() FlattenParams { return FlattenParams{StartDim: 1, EndDim: -1} },
 		func(p FlattenParams, _ *layerCtx) (Module, error) {
