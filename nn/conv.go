@@ -1,6 +1,7 @@
 package nn
 
 import (
+	"cmp"
 	"fmt"
 	"math/rand/v2"
 
@@ -62,8 +63,9 @@ type Conv2d struct {
 	// hasBias says whether allocate makes a bias.
 	hasBias bool
 	// PaddingMode is "zeros" (or ""), "reflect", "replicate" or
-	// "circular"; a mode other than zeros (or an odd "same") pads the
-	// input explicitly by pad, and ConvOptions.Padding is then zero.
+	// "circular", as SetPadding set it: a mode other than zeros (or an
+	// asymmetric padding) pads the input explicitly, and
+	// ConvOptions.Padding is then zero.
 	PaddingMode string
 	pad         padSpec
 }
@@ -131,10 +133,24 @@ func (c *Conv2d) workspace(in, out []int) int64 {
 // (a padding mode other than zeros, or an asymmetric padding).
 func (c *Conv2d) explicitPad() bool { return len(c.pad.lo) > 0 }
 
-// withPadding sets a padding of mode with lo before and hi after along
-// (height, width): the convolution's own zero padding where it can, an
-// explicit one otherwise.
+// SetPadding sets a padding of mode ("zeros", "reflect", "replicate" or
+// "circular") with lo before and hi after along (height, width), as
+// padding_mode and padding="same" do: the convolution's own zero padding
+// where it can, an explicit one otherwise. The padding is checked against
+// the input by OutShape and Forward.
+func (c *Conv2d) SetPadding(mode string, lo, hi [2]int) error {
+	if err := checkPaddingMode("Conv2d", cmp.Or(mode, "zeros"), false); err != nil {
+		return err
+	}
+	if min(lo[0], lo[1], hi[0], hi[1]) < 0 {
+		return fmt.Errorf("Conv2d: padding (%v, %v) must be non-negative", lo, hi)
+	}
+	c.withPadding(mode, lo, hi)
+	return nil
+}
+
 func (c *Conv2d) withPadding(mode string, lo, hi [2]int) {
+	c.pad = padSpec{}
 	c.PaddingMode = mode
 	if mode == "" || mode == "zeros" {
 		if lo == hi {

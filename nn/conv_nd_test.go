@@ -200,3 +200,34 @@ func BenchmarkConv1d(b *testing.B) {
 func BenchmarkConv3d(b *testing.B) {
 	benchConv(b, `{"type":"Conv3d","out_channels":8,"kernel_size":3,"padding":1}`, 8, 4, 16, 16, 16)
 }
+
+// TestConv2dSetPadding checks that a Conv2d given a padding mode from Go
+// computes what the same layer built from a spec does.
+func TestConv2dSetPadding(t *testing.T) {
+	a, err := NewConv2d(2, 3, [2]int{3, 3}, ConvOptions{}, true, rand.New(rand.NewPCG(1, 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.SetPadding("replicate", [2]int{1, 2}, [2]int{1, 2}); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.SetPadding("mirror", [2]int{1, 1}, [2]int{1, 1}); err == nil || !strings.Contains(err.Error(), `padding_mode is "mirror"`) {
+		t.Errorf("mirror: %v", err)
+	}
+	_ = a.SetPadding("replicate", [2]int{1, 2}, [2]int{1, 2})
+	b, _, err := NewLayer(specFromArgs("Conv2d", map[string]any{"in_channels": 2, "out_channels": 3, "kernel_size": 3, "padding": []int{1, 2}, "padding_mode": "replicate"}),
+		[]int{1, 2, 5, 5}, rand.New(rand.NewPCG(1, 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := randParam(rand.New(rand.NewPCG(3, 3)), 1, 1, 2, 5, 5)
+	ya, yb := a.Forward(NewGraph(), x), b.Forward(NewGraph(), x)
+	if !sameShape(ya.Data.Shape, []int{1, 3, 5, 7}) || !sameShape(ya.Data.Shape, yb.Data.Shape) {
+		t.Fatalf("shapes %v %v", ya.Data.Shape, yb.Data.Shape)
+	}
+	for i := range ya.Data.Data {
+		if ya.Data.Data[i] != yb.Data.Data[i] {
+			t.Fatalf("output %d: %v, from the spec %v", i, ya.Data.Data[i], yb.Data.Data[i])
+		}
+	}
+}
