@@ -429,7 +429,7 @@ func init() {
 	registerLayer("Bilinear", "y = x1ᵀ A x2 + b of two inputs (not in a plain layer list, which gives one)", func() BilinearParams { return BilinearParams{Bias: true} },
 		func(p BilinearParams, c *layerCtx) (Module, error) {
 			if c.prev != nil {
-				return nil, fmt.Errorf("Bilinear takes two inputs (x1, x2), but a layer list passes one tensor from layer to layer: use it where two inputs are given, or Linear for one")
+				return nil, fmt.Errorf("Bilinear: takes two inputs (x1, x2), but a layer list passes one tensor from layer to layer: use it where two inputs are given, or Linear for one")
 			}
 			return &Bilinear{In1Features: p.In1Features, In2Features: p.In2Features, OutFeatures: p.OutFeatures, hasBias: p.Bias}, nil
 		})

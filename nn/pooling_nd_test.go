@@ -82,9 +82,9 @@ func TestPoolingSpecErrors(t *testing.T) {
 		in    []int
 		want  string
 	}{
-		{`[{"type":"MaxUnpool2d","kernel_size":2}]`, []int{1, 2, 4, 4}, `layers[0]: MaxUnpool2d: MaxUnpool2d needs a MaxPool2d with "return_indices": true before it`},
-		{`[{"type":"MaxPool2d","kernel_size":2},{"type":"MaxUnpool2d","kernel_size":2}]`, []int{1, 2, 4, 4}, `layers[1]: MaxUnpool2d: MaxUnpool2d needs a MaxPool2d with "return_indices": true`},
-		{`[{"type":"MaxPool1d","kernel_size":2,"return_indices":true},{"type":"Unflatten","dim":2,"unflattened_size":[1,2]},{"type":"MaxUnpool2d","kernel_size":2}]`, []int{1, 2, 4}, `layers[2]: MaxUnpool2d: MaxUnpool2d needs a MaxPool2d`},
+		{`[{"type":"MaxUnpool2d","kernel_size":2}]`, []int{1, 2, 4, 4}, `layers[0]: MaxUnpool2d: no MaxPool2d with "return_indices": true before it in the same layer list`},
+		{`[{"type":"MaxPool2d","kernel_size":2},{"type":"MaxUnpool2d","kernel_size":2}]`, []int{1, 2, 4, 4}, `layers[1]: MaxUnpool2d: no MaxPool2d with "return_indices": true`},
+		{`[{"type":"MaxPool1d","kernel_size":2,"return_indices":true},{"type":"Unflatten","dim":2,"unflattened_size":[1,2]},{"type":"MaxUnpool2d","kernel_size":2}]`, []int{1, 2, 4}, `layers[2]: MaxUnpool2d: no MaxPool2d`},
 		{`[{"type":"AdaptiveMaxPool2d","output_size":[2,0]}]`, []int{1, 2, 4, 4}, `output_size is [2,0], expected positive sizes or nulls`},
 		{`[{"type":"MaxPool1d","kernel_size":3,"padding":2}]`, []int{1, 2, 8}, `padding [2] should be at most half of the effective kernel size [3]`},
 		{`[{"type":"MaxPool3d","kernel_size":[2,2]}]`, []int{1, 2, 4, 4, 4}, `kernel_size is [2 2], expected an integer or a list of 3 integers`},
@@ -100,7 +100,7 @@ func TestPoolingSpecErrors(t *testing.T) {
 		{`[{"type":"FractionalMaxPool2d","kernel_size":2,"output_size":3,"output_ratio":0.5}]`, []int{1, 2, 8, 8}, `output_size and output_ratio are both given`},
 		{`[{"type":"FractionalMaxPool3d","kernel_size":2,"output_ratio":1.5}]`, []int{1, 2, 8, 8, 8}, `output_ratio is 1.5, expected a value in (0, 1)`},
 		{`[{"type":"FractionalMaxPool2d","kernel_size":4,"output_size":6}]`, []int{1, 2, 8, 8}, `kernel_size [4 4] with output size 6 is too large for dimension 2`},
-		{`[{"type":"FractionalMaxPool2d","kernel_size":2,"output_size":2},{"type":"MaxUnpool2d","kernel_size":2}]`, []int{1, 2, 8, 8}, `MaxUnpool2d needs a MaxPool2d`},
+		{`[{"type":"FractionalMaxPool2d","kernel_size":2,"output_size":2},{"type":"MaxUnpool2d","kernel_size":2}]`, []int{1, 2, 8, 8}, `MaxUnpool2d: no MaxPool2d`},
 	} {
 		var specs []LayerSpec
 		if err := json.Unmarshal([]byte(tc.specs), &specs); err != nil {

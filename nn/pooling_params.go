@@ -202,7 +202,7 @@ func unpoolSource(dims int, c *layerCtx) (indexSource, error) {
 			return s, nil
 		}
 	}
-	return nil, fmt.Errorf("MaxUnpool%dd needs a MaxPool%dd with \"return_indices\": true before it in the same layer list, to take the positions of the maxima from", dims, dims)
+	return nil, fmt.Errorf("MaxUnpool%dd: no MaxPool%dd with \"return_indices\": true before it in the same layer list, expected one to take the positions of the maxima from", dims, dims)
 }
 
 func init() {

@@ -104,7 +104,7 @@ func TestResampleSpecErrors(t *testing.T) {
 		in    []int
 		want  string
 	}{
-		{`[{"type":"Bilinear","in1_features":4,"in2_features":4,"out_features":2}]`, []int{2, 4}, `layers[0]: Bilinear: Bilinear takes two inputs (x1, x2), but a layer list passes one tensor`},
+		{`[{"type":"Bilinear","in1_features":4,"in2_features":4,"out_features":2}]`, []int{2, 4}, `layers[0]: Bilinear: takes two inputs (x1, x2), but a layer list passes one tensor`},
 		{`[{"type":"Upsample"}]`, []int{1, 2, 4, 4}, `either size or scale_factor should be defined`},
 		{`[{"type":"Upsample","size":4,"scale_factor":2}]`, []int{1, 2, 4, 4}, `only one of size or scale_factor should be defined`},
 		{`[{"type":"Upsample","scale_factor":2,"mode":"bilinear"}]`, []int{1, 2, 4}, `got a 3-d input of shape [1 2 4], but mode "bilinear" needs a 4-d input`},
