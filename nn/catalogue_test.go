@@ -84,6 +84,9 @@ func TestLayerCatalogue(t *testing.T) {
 			}
 			full[p.Name] = raw
 		}
+		for k, v := range catalogueExtra[info.Name] { // what a layer needs besides its required parameters
+			minimal[k], full[k] = json.RawMessage(v), json.RawMessage(v)
+		}
 		a, outA, err := NewLayer(minimal, in, rand.New(rand.NewPCG(3, 4)))
 		if err != nil {
 			t.Errorf("%s: without parameters: %v", info.Name, err)

@@ -1,6 +1,7 @@
 package nn
 
 import (
+	"cmp"
 	"fmt"
 	"math/rand/v2"
 
@@ -61,6 +62,12 @@ type Conv2d struct {
 	Bias *Var
 	// hasBias says whether allocate makes a bias.
 	hasBias bool
+	// PaddingMode is "zeros" (or ""), "reflect", "replicate" or
+	// "circular", as SetPadding set it: a mode other than zeros (or an
+	// asymmetric padding) pads the input explicitly, and
+	// ConvOptions.Padding is then zero.
+	PaddingMode string
+	pad         padSpec
 }
 
 // NewConv2d returns a Conv2d initialised like PyTorch's. Zero fields of opt
@@ -114,11 +121,61 @@ func (c *Conv2d) workspace(in, out []int) int64 {
 	if len(out) != 4 {
 		return 0
 	}
+	if c.explicitPad() {
+		if p, err := c.pad.outShape("Conv2d", in); err == nil {
+			return budget.Add(mul(p[1:]...), mul(c.InChannels/max(c.Groups, 1), c.KernelSize[0], c.KernelSize[1], out[2], out[3]))
+		}
+	}
 	return mul(c.InChannels/max(c.Groups, 1), c.KernelSize[0], c.KernelSize[1], out[2], out[3])
 }
 
+// explicitPad reports whether the input is padded before the convolution
+// (a padding mode other than zeros, or an asymmetric padding).
+func (c *Conv2d) explicitPad() bool { return len(c.pad.lo) > 0 }
+
+// SetPadding sets a padding of mode ("zeros", "reflect", "replicate" or
+// "circular") with lo before and hi after along (height, width), as
+// padding_mode and padding="same" do: the convolution's own zero padding
+// where it can, an explicit one otherwise. The padding is checked against
+// the input by OutShape and Forward.
+func (c *Conv2d) SetPadding(mode string, lo, hi [2]int) error {
+	if err := checkPaddingMode("Conv2d", cmp.Or(mode, "zeros"), false); err != nil {
+		return err
+	}
+	if min(lo[0], lo[1], hi[0], hi[1]) < 0 {
+		return fmt.Errorf("Conv2d: padding (%v, %v) must be non-negative", lo, hi)
+	}
+	c.withPadding(mode, lo, hi)
+	return nil
+}
+
+func (c *Conv2d) withPadding(mode string, lo, hi [2]int) {
+	c.pad = padSpec{}
+	c.PaddingMode = mode
+	if mode == "" || mode == "zeros" {
+		if lo == hi {
+			c.Padding = lo
+			return
+		}
+		mode = "zeros"
+	}
+	c.Padding = [2]int{}
+	c.pad = padSpec{lo: lo[:], hi: hi[:], mode: mode}
+}
+
 // Forward applies the convolution.
-func (c *Conv2d) Forward(g *Graph, x *Var) *Var { return g.Conv2d(x, c.Weight, c.Bias, c.ConvOptions) }
+func (c *Conv2d) Forward(g *Graph, x *Var) *Var {
+	if c.explicitPad() {
+		if g.err != nil {
+			return g.deadVar()
+		}
+		if _, err := c.OutShape(x.Data.Shape); err != nil {
+			return g.fail("%v", err)
+		}
+		x = g.padInput("Conv2d", x, c.pad)
+	}
+	return g.Conv2d(x, c.Weight, c.Bias, c.ConvOptions)
+}
 
 // Parameters returns weight and bias.
 func (c *Conv2d) Parameters() []Param {
@@ -139,6 +196,12 @@ func (c *Conv2d) Name() string { return "Conv2d" }
 func (c *Conv2d) OutShape(in []int) ([]int, error) {
 	if len(in) != 4 || in[1] != c.InChannels {
 		return nil, shapeErr("Conv2d", fmt.Sprintf("(N, %d, H, W)", c.InChannels), in)
+	}
+	if c.explicitPad() {
+		var err error
+		if in, err = c.pad.outShape("Conv2d", in); err != nil {
+			return nil, err
+		}
 	}
 	oh := convOut(in[2], c.KernelSize[0], c.Padding[0], c.Stride[0], c.Dilation[0])
 	ow := convOut(in[3], c.KernelSize[1], c.Padding[1], c.Stride[1], c.Dilation[1])
@@ -584,24 +647,33 @@ func convT2dBack(n *Var) {
 	}
 }
 
-// Conv2dParams are torch.nn.Conv2d's keyword arguments, in PyTorch's
-// order.
-type Conv2dParams struct {
-	InChannels  int     `json:"in_channels" auto:"true" min:"1" help:"channels of the input"`
+// conv2dArgs are torch.nn.Conv2d's keyword arguments after in_channels
+// (LazyConv2d's).
+type conv2dArgs struct {
 	OutChannels int     `json:"out_channels" required:"true" min:"1" nlabels:"true" help:"channels of the output"`
 	KernelSize  Pair    `json:"kernel_size" required:"true" min:"1" help:"window height and width (an int for a square)"`
 	Stride      Pair    `json:"stride" min:"1" help:"step of the window"`
-	Padding     Padding `json:"padding" min:"0" help:"zero padding: an int, a pair, \"valid\" or (stride 1) \"same\""`
+	Padding     Padding `json:"padding" min:"0" help:"padding on every side: an int, a pair, \"valid\" or (stride 1) \"same\""`
 	Dilation    Pair    `json:"dilation" min:"1" help:"spacing between kernel elements"`
-	Groups      int     `json:"groups" min:"1" help:"blocked connections from input to output channels"`
+	Groups      int     `json:"groups" min:"1" help:"blocked connections from input to output channels (in_channels for depthwise)"`
 	Bias        bool    `json:"bias" help:"learn an additive bias"`
-	PaddingMode string  `json:"padding_mode" enum:"zeros" help:"only zero padding"`
+	PaddingMode string  `json:"padding_mode" enum:"zeros,reflect,replicate,circular" help:"how the padding is filled"`
 }
 
-// ConvTranspose2dParams are torch.nn.ConvTranspose2d's keyword arguments,
-// in PyTorch's order.
-type ConvTranspose2dParams struct {
-	InChannels    int              `json:"in_channels" auto:"true" min:"1" help:"channels of the input"`
+// Conv2dParams are torch.nn.Conv2d's keyword arguments, in PyTorch's
+// order.
+type Conv2dParams struct {
+	InChannels int `json:"in_channels" auto:"true" min:"1" help:"channels of the input"`
+	conv2dArgs
+}
+
+// LazyConv2dParams are torch.nn.LazyConv2d's keyword arguments: Conv2d's
+// but in_channels, which is always inferred.
+type LazyConv2dParams struct{ conv2dArgs }
+
+// convTranspose2dArgs are torch.nn.ConvTranspose2d's keyword arguments
+// after in_channels (LazyConvTranspose2d's).
+type convTranspose2dArgs struct {
 	OutChannels   int              `json:"out_channels" required:"true" min:"1" nlabels:"true" help:"channels of the output"`
 	KernelSize    Pair             `json:"kernel_size" required:"true" min:"1" help:"window height and width (an int for a square)"`
 	Stride        Pair             `json:"stride" min:"1" help:"step of the window"`
@@ -610,35 +682,88 @@ type ConvTranspose2dParams struct {
 	Groups        int              `json:"groups" min:"1" help:"blocked connections from input to output channels"`
 	Bias          bool             `json:"bias" help:"learn an additive bias"`
 	Dilation      Pair             `json:"dilation" min:"1" help:"spacing between kernel elements"`
-	PaddingMode   string           `json:"padding_mode" enum:"zeros" help:"only zero padding"`
+	PaddingMode   string           `json:"padding_mode" enum:"zeros,reflect,replicate,circular" help:"only \"zeros\" (PyTorch refuses the others for transposed convolutions)"`
+}
+
+// ConvTranspose2dParams are torch.nn.ConvTranspose2d's keyword arguments,
+// in PyTorch's order.
+type ConvTranspose2dParams struct {
+	InChannels int `json:"in_channels" auto:"true" min:"1" help:"channels of the input"`
+	convTranspose2dArgs
+}
+
+// LazyConvTranspose2dParams are torch.nn.LazyConvTranspose2d's keyword
+// arguments: ConvTranspose2d's but in_channels, always inferred.
+type LazyConvTranspose2dParams struct{ convTranspose2dArgs }
+
+// divisible refuses channels that groups does not divide, as PyTorch does.
+func divisible(in, out, groups int) error {
+	if in%groups != 0 {
+		return fmt.Errorf("in_channels %d must be divisible by groups %d", in, groups)
+	}
+	if out%groups != 0 {
+		return fmt.Errorf("out_channels %d must be divisible by groups %d", out, groups)
+	}
+	return nil
+}
+
+func buildConv2d(in int, p conv2dArgs, c *layerCtx) (Module, error) {
+	in, err := orAuto(in, "in_channels", c.channels)
+	if err != nil {
+		return nil, err
+	}
+	if err := divisible(in, p.OutChannels, p.Groups); err != nil {
+		return nil, err
+	}
+	if err := checkPaddingMode("Conv2d", p.PaddingMode, false); err != nil {
+		return nil, err
+	}
+	lo, hi := p.Padding.Size, p.Padding.Size
+	if p.Padding.Same {
+		if p.Stride != (Pair{1, 1}) {
+			return nil, fmt.Errorf("padding \"same\" needs stride 1 (PyTorch does not support it for strided convolutions), got stride %v", p.Stride)
+		}
+		l, h := samePadding(p.KernelSize[:], p.Dilation[:])
+		lo, hi = Pair{l[0], l[1]}, Pair{h[0], h[1]}
+	}
+	conv, err := conv2dShell(in, p.OutChannels, p.KernelSize, ConvOptions{Stride: p.Stride, Dilation: p.Dilation, Groups: p.Groups}, p.Bias)
+	if err != nil {
+		return nil, err
+	}
+	conv.withPadding(p.PaddingMode, lo, hi)
+	return conv, nil
+}
+
+func buildConvTranspose2d(in int, p convTranspose2dArgs, c *layerCtx) (Module, error) {
+	in, err := orAuto(in, "in_channels", c.channels)
+	if err != nil {
+		return nil, err
+	}
+	if err := divisible(in, p.OutChannels, p.Groups); err != nil {
+		return nil, err
+	}
+	if err := checkPaddingMode("ConvTranspose2d", p.PaddingMode, true); err != nil {
+		return nil, err
+	}
+	opt := ConvOptions{Stride: p.Stride, Padding: p.Padding.Size, Dilation: p.Dilation, OutputPadding: p.OutputPadding, Groups: p.Groups}
+	return convTranspose2dShell(in, p.OutChannels, p.KernelSize, opt, p.Bias)
 }
 
 func init() {
-	registerLayer("Conv2d", "2-D convolution over (N, C, H, W)",
-		func() Conv2dParams {
-			return Conv2dParams{Stride: Pair{1, 1}, Dilation: Pair{1, 1}, Groups: 1, Bias: true, PaddingMode: "zeros"}
-		},
-		func(p Conv2dParams, c *layerCtx) (Module, error) {
-			in, err := orAuto(p.InChannels, "in_channels", c.channels)
-			if err != nil {
-				return nil, err
-			}
-			opt := ConvOptions{Stride: p.Stride, Dilation: p.Dilation, Groups: p.Groups}
-			if opt.Padding, err = p.Padding.resolve(p.KernelSize, p.Stride, p.Dilation); err != nil {
-				return nil, err
-			}
-			return conv2dShell(in, p.OutChannels, p.KernelSize, opt, p.Bias)
-		})
+	c2 := conv2dArgs{Stride: Pair{1, 1}, Dilation: Pair{1, 1}, Groups: 1, Bias: true, PaddingMode: "zeros"}
+	ct2 := convTranspose2dArgs{Stride: Pair{1, 1}, Dilation: Pair{1, 1}, Groups: 1, Bias: true, PaddingMode: "zeros"}
+	registerLayer("Conv2d", "2-D convolution over (N, C, H, W)", func() Conv2dParams { return Conv2dParams{conv2dArgs: c2} },
+		func(p Conv2dParams, c *layerCtx) (Module, error) { return buildConv2d(p.InChannels, p.conv2dArgs, c) })
+	registerLayer("LazyConv2d", "Conv2d whose in_channels is inferred from the input", func() LazyConv2dParams { return LazyConv2dParams{c2} },
+		func(p LazyConv2dParams, c *layerCtx) (Module, error) { return buildConv2d(0, p.conv2dArgs, c) })
 	registerLayer("ConvTranspose2d", "2-D transposed convolution (fractionally strided)",
-		func() ConvTranspose2dParams {
-			return ConvTranspose2dParams{Stride: Pair{1, 1}, Dilation: Pair{1, 1}, Groups: 1, Bias: true, PaddingMode: "zeros"}
-		},
+		func() ConvTranspose2dParams { return ConvTranspose2dParams{convTranspose2dArgs: ct2} },
 		func(p ConvTranspose2dParams, c *layerCtx) (Module, error) {
-			in, err := orAuto(p.InChannels, "in_channels", c.channels)
-			if err != nil {
-				return nil, err
-			}
-			opt := ConvOptions{Stride: p.Stride, Padding: p.Padding.Size, Dilation: p.Dilation, OutputPadding: p.OutputPadding, Groups: p.Groups}
-			return convTranspose2dShell(in, p.OutChannels, p.KernelSize, opt, p.Bias)
+			return buildConvTranspose2d(p.InChannels, p.convTranspose2dArgs, c)
+		})
+	registerLayer("LazyConvTranspose2d", "ConvTranspose2d whose in_channels is inferred from the input",
+		func() LazyConvTranspose2dParams { return LazyConvTranspose2dParams{ct2} },
+		func(p LazyConvTranspose2dParams, c *layerCtx) (Module, error) {
+			return buildConvTranspose2d(0, p.convTranspose2dArgs, c)
 		})
 }

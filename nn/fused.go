@@ -33,7 +33,7 @@ func (g *Graph) fuse(layers []Module, x *Var) (*Var, int) {
 		return nil, 0
 	}
 	c, ok := layers[0].(*Conv2d)
-	if !ok {
+	if !ok || c.explicitPad() {
 		return nil, 0
 	}
 	if _, ok := layers[1].(*ReLU); !ok {

@@ -2,6 +2,7 @@ package nn
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 
 	"github.com/mlforge/mlforge/internal/budget"
@@ -233,4 +234,203 @@ func (*Identity) Name() string { return "Identity" }
 func init() {
 	registerLayer("Identity", "the input unchanged (a placeholder)", func() struct{} { return struct{}{} },
 		func(struct{}, *layerCtx) (Module, error) { return &Identity{}, nil })
+}
+
+// LazyLinearParams are torch.nn.LazyLinear's keyword arguments: Linear's
+// but in_features, which is always inferred from the input.
+type LazyLinearParams struct {
+	OutFeatures int  `json:"out_features" required:"true" min:"1" nlabels:"true" help:"size of each output sample"`
+	Bias        bool `json:"bias" help:"learn an additive bias"`
+}
+
+func init() {
+	registerLayer("LazyLinear", "Linear whose in_features is inferred from the input", func() LazyLinearParams { return LazyLinearParams{Bias: true} },
+		func(p LazyLinearParams, c *layerCtx) (Module, error) {
+			in, err := c.lastDim("in_features")
+			if err != nil {
+				return nil, err
+			}
+			if in < 1 {
+				return nil, fmt.Errorf("in_features %d inferred from the input must be positive", in)
+			}
+			return &Linear{InFeatures: in, OutFeatures: p.OutFeatures, hasBias: p.Bias}, nil
+		})
+}
+
+// Bilinear computes y = x1ᵀ A x2 + b for two inputs, like
+// torch.nn.Bilinear: x1 of shape (*, in1_features) and x2 of shape (*,
+// in2_features) give (*, out_features). It takes two inputs, so it runs
+// through Forward2; a plain layer list, which passes one tensor from
+// layer to layer, refuses it when planned.
+type Bilinear struct {
+	In1Features, In2Features, OutFeatures int
+	// Weight is out_features x in1_features x in2_features.
+	Weight *Var
+	// Bias has out_features elements, or is nil.
+	Bias    *Var
+	hasBias bool
+}
+
+// NewBilinear returns a Bilinear initialised like PyTorch's (uniform in
+// ±1/sqrt(in1_features)), drawing from rng.
+func NewBilinear(in1, in2, out int, bias bool, rng *rand.Rand) *Bilinear {
+	b := &Bilinear{In1Features: in1, In2Features: in2, OutFeatures: out, hasBias: bias}
+	b.allocate(rng)
+	return b
+}
+
+// allocate makes the weights.
+func (b *Bilinear) allocate(rng *rand.Rand) {
+	b.Weight = NewParam(tensor.New(b.OutFeatures, b.In1Features, b.In2Features))
+	bound := 1 / math.Sqrt(float64(b.In1Features))
+	Uniform(b.Weight.Data, -bound, bound, rng)
+	if b.hasBias {
+		b.Bias = NewParam(tensor.New(b.OutFeatures))
+		Uniform(b.Bias.Data, -bound, bound, rng)
+	}
+}
+
+// sizes counts the parameters allocate makes.
+func (b *Bilinear) sizes() (params, buffers int64) {
+	n := mul(b.OutFeatures, b.In1Features, b.In2Features)
+	if b.hasBias {
+		n = budget.Add(n, int64(b.OutFeatures))
+	}
+	return n, 0
+}
+
+// Parameters returns weight and bias.
+func (b *Bilinear) Parameters() []Param {
+	ps := []Param{{Name: "weight", Var: b.Weight, Trainable: true}}
+	if b.Bias != nil {
+		ps = append(ps, Param{Name: "bias", Var: b.Bias, Trainable: true})
+	}
+	return ps
+}
+
+// Train has no effect.
+func (b *Bilinear) Train(bool) {}
+
+// Name returns "Bilinear".
+func (b *Bilinear) Name() string { return "Bilinear" }
+
+// OutShape returns the output shape for a first input of shape in (the
+// second has the same leading dimensions and in2_features last).
+func (b *Bilinear) OutShape(in []int) ([]int, error) {
+	if len(in) == 0 || in[len(in)-1] != b.In1Features {
+		return nil, shapeErr("Bilinear", fmt.Sprintf("(*, %d) for its first input", b.In1Features), in)
+	}
+	out := append([]int(nil), in...)
+	out[len(out)-1] = b.OutFeatures
+	return out, nil
+}
+
+// Forward fails: Bilinear takes two inputs (Forward2).
+func (b *Bilinear) Forward(g *Graph, x *Var) *Var {
+	return g.fail("Bilinear takes two inputs (x1, x2): call Forward2")
+}
+
+// Forward2 applies the layer to x1 and x2.
+func (b *Bilinear) Forward2(g *Graph, x1, x2 *Var) *Var { return g.Bilinear(x1, x2, b.Weight, b.Bias) }
+
+// Bilinear computes y[n, o] = Σ x1[n, i] w[o, i, j] x2[n, j] + b[o] for x1
+// (*, in1), x2 (*, in2) with the same leading dimensions, w (out, in1,
+// in2) and b (out) or nil.
+func (g *Graph) Bilinear(x1, x2, w, b *Var) *Var {
+	if g.err != nil {
+		return g.deadVar()
+	}
+	s1, s2, ws := x1.Data.Shape, x2.Data.Shape, w.Data.Shape
+	if len(ws) != 3 || len(s1) == 0 || len(s1) != len(s2) || !sameShape(s1[:len(s1)-1], s2[:len(s2)-1]) || s1[len(s1)-1] != ws[1] || s2[len(s2)-1] != ws[2] {
+		return g.fail("Bilinear: inputs of shapes %v and %v do not match weight of shape %v (expected (*, %d) and (*, %d))", s1, s2, ws, ws[1], ws[2])
+	}
+	O, I, J := ws[0], ws[1], ws[2]
+	if b != nil && len(b.Data.Data) != O {
+		return g.fail("Bilinear: bias of shape %v, expected (%d)", b.Data.Shape, O)
+	}
+	N := len(x1.Data.Data) / max(I, 1)
+	out := append([]int(nil), s1...)
+	out[len(out)-1] = O
+	y := g.buf(out...)
+	tmp := g.buf(N * J).Data
+	for o := range O {
+		tensor.Gemm(false, false, N, J, I, 1, x1.Data.Data, I, w.Data.Data[o*I*J:(o+1)*I*J], J, 0, tmp, J)
+		for n := range N {
+			v := tensor.Dot(tmp[n*J:(n+1)*J], x2.Data.Data[n*J:(n+1)*J])
+			if b != nil {
+				v += b.Data.Data[o]
+			}
+			y.Data[n*O+o] = v
+		}
+	}
+	node := g.newNode(y, bilinearBack, x1, x2, w)
+	if !node.requiresGrad && !g.noGrad && b != nil && b.requiresGrad {
+		// Only the bias (not a parent of the node) needs a gradient.
+		node.requiresGrad = true
+		node.back, node.a, node.b, node.c = bilinearBack, x1, x2, w
+	}
+	node.ctx = b
+	return node
+}
+
+func bilinearBack(n *Var) {
+	x1, x2, w := n.a, n.b, n.c
+	ws := w.Data.Shape
+	O, I, J := ws[0], ws[1], ws[2]
+	N := len(x1.Data.Data) / max(I, 1)
+	gy := n.Grad.Data
+	if b, ok := n.ctx.(*Var); ok && b != nil && b.requiresGrad {
+		gb := b.grad()
+		for i := range N {
+			for o := range O {
+				gb[o] += gy[i*O+o]
+			}
+		}
+	}
+	// s holds gy[:, o] times x1 (for the weight and x2's gradient) or x2.
+	s := n.g.buf(N * max(I, J)).Data
+	for o := range O {
+		wo := w.Data.Data[o*I*J : (o+1)*I*J]
+		if w.requiresGrad || x2.requiresGrad {
+			for i := range N {
+				g := gy[i*O+o]
+				for k := range I {
+					s[i*I+k] = g * x1.Data.Data[i*I+k]
+				}
+			}
+			if w.requiresGrad {
+				tensor.Gemm(true, false, I, J, N, 1, s, I, x2.Data.Data, J, 1, w.grad()[o*I*J:(o+1)*I*J], J)
+			}
+			if x2.requiresGrad {
+				tensor.Gemm(false, false, N, J, I, 1, s, I, wo, J, 1, x2.grad(), J)
+			}
+		}
+		if x1.requiresGrad {
+			for i := range N {
+				g := gy[i*O+o]
+				for k := range J {
+					s[i*J+k] = g * x2.Data.Data[i*J+k]
+				}
+			}
+			tensor.Gemm(false, true, N, I, J, 1, s, J, wo, J, 1, x1.grad(), I)
+		}
+	}
+}
+
+// BilinearParams are torch.nn.Bilinear's keyword arguments.
+type BilinearParams struct {
+	In1Features int  `json:"in1_features" required:"true" min:"1" help:"size of each first input sample"`
+	In2Features int  `json:"in2_features" required:"true" min:"1" help:"size of each second input sample"`
+	OutFeatures int  `json:"out_features" required:"true" min:"1" nlabels:"true" help:"size of each output sample"`
+	Bias        bool `json:"bias" help:"learn an additive bias"`
+}
+
+func init() {
+	registerLayer("Bilinear", "y = x1ᵀ A x2 + b of two inputs (not in a plain layer list, which gives one)", func() BilinearParams { return BilinearParams{Bias: true} },
+		func(p BilinearParams, c *layerCtx) (Module, error) {
+			if c.prev != nil {
+				return nil, fmt.Errorf("Bilinear: takes two inputs (x1, x2), but a layer list passes one tensor from layer to layer: use it where two inputs are given, or Linear for one")
+			}
+			return &Bilinear{In1Features: p.In1Features, In2Features: p.In2Features, OutFeatures: p.OutFeatures, hasBias: p.Bias}, nil
+		})
 }

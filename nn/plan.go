@@ -154,7 +154,7 @@ func planLayers(specs []LayerSpec, in []int, depth int) (*NetPlan, error) {
 	pl := &NetPlan{InShape: append([]int(nil), in...), seq: &Sequential{}}
 	shape := pl.InShape
 	for i, spec := range specs {
-		m, out, lp, err := planLayer(spec, shape, depth)
+		m, out, lp, err := planLayer(spec, shape, depth, append([]Module{}, pl.seq.Layers...)...)
 		if err != nil {
 			var pe *PlanError
 			if errors.As(err, &pe) {
@@ -177,7 +177,7 @@ func planLayers(specs []LayerSpec, in []int, depth int) (*NetPlan, error) {
 // planLayer reads one layer spec for an input of shape in and returns the
 // layer without weights, its output shape and its plan. A *PlanError's
 // Path is relative to the layer ("out_features").
-func planLayer(spec LayerSpec, in []int, depth int) (Module, []int, LayerPlan, error) {
+func planLayer(spec LayerSpec, in []int, depth int, prev ...Module) (Module, []int, LayerPlan, error) {
 	var typ string
 	raw, ok := spec["type"]
 	if !ok {
@@ -193,7 +193,7 @@ func planLayer(spec LayerSpec, in []int, depth int) (Module, []int, LayerPlan, e
 	}
 	cfg, largest, err := decodeLayer(cls, spec)
 	var m Module
-	c := &layerCtx{in: in, depth: depth}
+	c := &layerCtx{in: in, depth: depth, prev: prev}
 	if err == nil {
 		m, err = cls.New(cfg, c)
 	}

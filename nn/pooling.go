@@ -521,19 +521,27 @@ func (p poolParams) options() PoolOptions {
 // MaxPool2dParams are torch.nn.MaxPool2d's keyword arguments.
 type MaxPool2dParams struct {
 	poolParams
-	ReturnIndices bool `json:"return_indices" help:"must be false in a Sequential"`
+	ReturnIndices bool `json:"return_indices" help:"keep the positions of the maxima for a following MaxUnpool2d"`
 }
 
 // AvgPool2dParams are torch.nn.AvgPool2d's keyword arguments.
 type AvgPool2dParams struct {
 	poolParams
 	CountIncludePad bool `json:"count_include_pad" help:"count the zero padding in the average"`
+	DivisorOverride *int `json:"divisor_override" nullable:"true" type:"int" min:"1" help:"divide every window sum by this instead (default: the window size)"`
+}
+
+// asPoolNd returns the 2-d pooling of kind as a PoolNd (for return_indices
+// or divisor_override).
+func (o PoolOptions) asPoolNd(kind string) (Module, error) {
+	p := &PoolNd{Kind: kind, Dims: 2, CeilMode: o.CeilMode}
+	return newPoolNd(p, o.KernelSize[:], o.Stride[:], o.Padding[:], o.Dilation[:])
 }
 
 // AdaptiveAvgPool2dParams are torch.nn.AdaptiveAvgPool2d's keyword
 // arguments.
 type AdaptiveAvgPool2dParams struct {
-	OutputSize Pair `json:"output_size" required:"true" min:"1" help:"output height and width (an int for a square)"`
+	OutputSize OutputSize `json:"output_size" required:"true" min:"1" help:"output height and width: an int for a square, or a pair (null keeps the input's)"`
 }
 
 // FlattenParams are torch.nn.Flatten's keyword arguments.
@@ -551,16 +559,42 @@ type UnflattenParams struct {
 func init() {
 	pool := poolParams{Dilation: Pair{1, 1}}
 	registerLayer("MaxPool2d", "2-D max pooling", func() MaxPool2dParams { return MaxPool2dParams{poolParams: pool} },
-		func(p MaxPool2dParams, _ *layerCtx) (Module, error) { return NewMaxPool2d(p.options()) })
+		func(p MaxPool2dParams, _ *layerCtx) (Module, error) {
+			if p.ReturnIndices {
+				m, err := p.options().asPoolNd("max")
+				if m != nil {
+					m.(*PoolNd).ReturnIndices = true
+				}
+				return m, err
+			}
+			return NewMaxPool2d(p.options())
+		})
 	registerLayer("AvgPool2d", "2-D average pooling",
 		func() AvgPool2dParams { return AvgPool2dParams{poolParams: pool, CountIncludePad: true} },
 		func(p AvgPool2dParams, _ *layerCtx) (Module, error) {
+			if p.DivisorOverride != nil {
+				if p.Dilation != (Pair{1, 1}) {
+					return nil, fmt.Errorf("dilation %v is not supported, expected 1", p.Dilation)
+				}
+				m, err := p.options().asPoolNd("avg")
+				if m != nil {
+					m.(*PoolNd).CountIncludePad, m.(*PoolNd).DivisorOverride = p.CountIncludePad, *p.DivisorOverride
+				}
+				return m, err
+			}
 			return NewAvgPool2d(p.options(), p.CountIncludePad)
 		})
 	registerLayer("AdaptiveAvgPool2d", "average pooling to a fixed output size",
 		func() AdaptiveAvgPool2dParams { return AdaptiveAvgPool2dParams{} },
 		func(p AdaptiveAvgPool2dParams, _ *layerCtx) (Module, error) {
-			return &AdaptiveAvgPool2d{OutputSize: p.OutputSize}, nil
+			m, err := buildAdaptive("avg", 2, p.OutputSize, false)
+			if err != nil {
+				return nil, err
+			}
+			if size := m.(*AdaptivePool).OutputSize; size[0] > 0 && size[1] > 0 {
+				return &AdaptiveAvgPool2d{OutputSize: [2]int{size[0], size[1]}}, nil
+			}
+			return m, nil // a null size: the generic pooling
 		})
 	registerLayer("Flatten", "flatten dimensions start_dim..end_dim into one", func() FlattenParams { return FlattenParams{StartDim: 1, EndDim: -1} },
 		func(p FlattenParams, _ *layerCtx) (Module, error) {

@@ -61,6 +61,7 @@ type layerCtx struct {
 	in     []int
 	depth  int
 	nested *NetPlan
+	prev   []Module // the layers before it in its layer list (nil: built alone)
 }
 
 // lastDim infers a size from the input's last dimension.
