@@ -18,6 +18,7 @@ var catalogueInputs = map[string][]int{
 	"RNN": {2, 4, 5}, "GRU": {2, 4, 5}, "LSTM": {2, 4, 5}, "Embedding": {2, 4}, "Unflatten": {2, 6},
 	"ConstantPad2d": {2, 3, 4, 4}, "ConstantPad3d": {2, 3, 4, 4, 4}, "ZeroPad2d": {2, 3, 4, 4}, "ReflectionPad1d": {2, 3, 4},
 	"ReflectionPad2d": {2, 3, 4, 4}, "ReplicationPad2d": {2, 3, 4, 4}, "PixelShuffle": {2, 4, 3, 3}, "ChannelShuffle": {2, 4, 3},
+	"Softmax2d": {2, 3, 4, 4},
 }
 
 // catalogueRequired holds a value for each required parameter, to build
