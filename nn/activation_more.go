@@ -384,3 +384,7 @@ func (l *Softmax2d) Forward(g *Graph, x *Var) *Var {
 	}
 	return g.Softmax(x, -3)
 }
+
+// workspace counts the slopes RReLU keeps for the backward pass, per
+// sample.
+func (*RReLU) workspace(in, _ []int) int64 { return mul(in[1:]...) }

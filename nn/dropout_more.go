@@ -168,3 +168,9 @@ func init() {
 		func() DropoutParams { return DropoutParams{P: 0.5} },
 		func(p DropoutParams, _ *layerCtx) (Module, error) { return &AlphaDropout{P: p.P}, nil })
 }
+
+// workspace counts the mask kept for the backward pass, per sample.
+func (*ChannelDropout) workspace(in, _ []int) int64 { return mul(in[1:]...) }
+
+// workspace counts the mask kept for the backward pass, per sample.
+func (*AlphaDropout) workspace(in, _ []int) int64 { return mul(in[1:]...) }

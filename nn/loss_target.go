@@ -88,9 +88,11 @@ func (*MultiLabelMarginLoss) TargetForm() TargetForm { return TargetClassList }
 // ClassTargets converts class indices labels, shaped (N) (float32 values,
 // as the training loop keeps them), into the target loss expects for a
 // model output of shape (N, numClasses): labels itself for TargetClass, an
-// (N, numClasses) tensor otherwise. It allocates N·numClasses values, a
-// batch's output size, which the caller's budget already covers.
-func ClassTargets(l Loss, labels *tensor.Tensor, numClasses int) (*tensor.Tensor, error) {
+// (N, numClasses) tensor otherwise, written into dst when it has room (a
+// loop passes the previous batch's result and allocates nothing in the
+// steady state) or else newly allocated: N·numClasses values, the size of
+// the batch's output, which the caller's budget already covers.
+func ClassTargets(l Loss, labels *tensor.Tensor, numClasses int, dst *tensor.Tensor) (*tensor.Tensor, error) {
 	form := TargetFormOf(l)
 	if form == TargetClass {
 		return labels, nil
@@ -109,7 +111,17 @@ func ClassTargets(l Loss, labels *tensor.Tensor, numClasses int) (*tensor.Tensor
 	if form == TargetSigned {
 		off = -1
 	}
-	out := tensor.New(N, numClasses)
+	if numClasses > MaxElements/max(N, 1) {
+		return nil, fmt.Errorf("%d labels of %d classes: more than 2^40 values", N, numClasses)
+	}
+	var out *tensor.Tensor
+	if dst != nil && cap(dst.Data) >= N*numClasses && dst != labels {
+		dst.Shape = append(dst.Shape[:0], N, numClasses)
+		dst.Data = dst.Data[:N*numClasses]
+		out = dst
+	} else {
+		out = tensor.New(N, numClasses)
+	}
 	for n, v := range labels.Data {
 		k := int(v)
 		if float32(k) != v || k < 0 || k >= numClasses {

@@ -41,7 +41,7 @@ func TestClassTargets(t *testing.T) {
 		if got := TargetFormOf(l); got != form {
 			t.Errorf("%s: target form %s, want %s", name, got, form)
 		}
-		y, err := ClassTargets(l, labels, 3)
+		y, err := ClassTargets(l, labels, 3, nil)
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
@@ -67,11 +67,20 @@ func TestClassTargets(t *testing.T) {
 		}
 	}
 	kl, _ := NewLoss("KLDivLoss", []byte(`{"log_target": true}`))
-	if _, err := ClassTargets(kl, labels, 3); err == nil || !strings.Contains(err.Error(), "log_target") {
+	if _, err := ClassTargets(kl, labels, 3, nil); err == nil || !strings.Contains(err.Error(), "log_target") {
 		t.Errorf("KLDivLoss log_target: %v", err)
 	}
 	bce, _ := NewLoss("BCELoss", nil)
-	if _, err := ClassTargets(bce, &tensor.Tensor{Shape: []int{2}, Data: []float32{0, 3}}, 3); err == nil || !strings.Contains(err.Error(), "label 3 at position 1") {
+	// A destination with room is reused: no allocation in a loop.
+	dst := tensor.New(4, 3)
+	got, err := ClassTargets(bce, labels, 3, dst)
+	if err != nil || got != dst || !slices.Equal(got.Shape, []int{3, 3}) || !slices.Equal(got.Data, want[TargetMultiHot]) {
+		t.Errorf("reused destination: %v %v %v", got.Shape, got.Data, err)
+	}
+	if n := testing.AllocsPerRun(10, func() { ClassTargets(bce, labels, 3, dst) }); n != 0 {
+		t.Errorf("ClassTargets into a destination allocates %v times", n)
+	}
+	if _, err := ClassTargets(bce, &tensor.Tensor{Shape: []int{2}, Data: []float32{0, 3}}, 3, nil); err == nil || !strings.Contains(err.Error(), "label 3 at position 1") {
 		t.Errorf("label out of range: %v", err)
 	}
 }
@@ -91,7 +100,7 @@ func TestMoreLossGradients(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		y, err := ClassTargets(l, labels, 3)
+		y, err := ClassTargets(l, labels, 3, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -484,3 +484,6 @@ func init() {
 			return &LocalResponseNorm{Size: p.Size, Alpha: p.Alpha, Beta: p.Beta, K: p.K}, nil
 		})
 }
+
+// workspace counts the window sums kept for the backward pass, per sample.
+func (*LocalResponseNorm) workspace(in, _ []int) int64 { return mul(in[1:]...) }

@@ -12,6 +12,12 @@ import (
 // PyTorch's step(0) does): the rate set to the closed form at epoch 0.
 type restarter interface{ restart() }
 
+// initialStepper is a scheduler whose first step, as SequentialLR redoes
+// it for its first scheduler, applies the epoch-0 change to the current
+// rate (PyTorch's _initial_step, chainable), where restart uses the base
+// rate; the schedulers without it restart.
+type initialStepper interface{ initialStep() }
+
 // baseSetter lets a composite scheduler give its children the optimizer's
 // initial rate as their base rate (PyTorch's initial_lr).
 type baseSetter interface{ setBase(lr float64) }
@@ -24,6 +30,22 @@ func (e epochSched) restart() {
 	}
 }
 
+func (e epochSched) initialStep() {
+	if r, ok := e.s.(initialStepper); ok {
+		r.initialStep()
+	} else if r, ok := e.s.(restarter); ok {
+		r.restart()
+	}
+}
+
+// underlying returns the Scheduler inside an epoch scheduler (nil if none).
+func underlying(s EpochScheduler) Scheduler {
+	if e, ok := s.(epochSched); ok {
+		return e.s
+	}
+	return nil
+}
+
 func (e epochSched) setBase(lr float64) {
 	if b, ok := e.s.(baseSetter); ok {
 		b.setBase(lr)
@@ -31,6 +53,12 @@ func (e epochSched) setBase(lr float64) {
 }
 
 func (s *StepLR) restart() { s.lastEpoch = 0; s.opt.SetLR(s.baseLR) }
+
+func (s *StepLR) initialStep() { s.lastEpoch = 0 }
+
+func (s *ExponentialLR) initialStep() { s.lastEpoch = 0 }
+
+func (s *CosineAnnealingLR) initialStep() { s.lastEpoch = 0 }
 
 func (s *ExponentialLR) restart() { s.lastEpoch = 0; s.opt.SetLR(s.baseLR) }
 
@@ -155,6 +183,13 @@ func (s *MultiStepLR) Step() {
 	}
 }
 
+func (s *MultiStepLR) initialStep() {
+	s.lastEpoch = 0
+	if n := s.count(func(m int) bool { return m == 0 }); n > 0 {
+		s.opt.SetLR(s.opt.LR() * math.Pow(s.Gamma, float64(n)))
+	}
+}
+
 func (s *MultiStepLR) restart() {
 	s.lastEpoch = 0
 	s.opt.SetLR(s.baseLR * math.Pow(s.Gamma, float64(s.count(func(m int) bool { return m <= 0 }))))
@@ -189,6 +224,8 @@ func (s *ConstantLR) Step() {
 
 func (s *ConstantLR) restart() { s.lastEpoch = 0; s.opt.SetLR(s.baseLR * s.Factor) }
 
+func (s *ConstantLR) initialStep() { s.lastEpoch = 0; s.opt.SetLR(s.opt.LR() * s.Factor) }
+
 // LinearLR multiplies the rate by a factor that goes linearly from
 // StartFactor (at construction) to EndFactor (after TotalIters epochs),
 // with PyTorch's recursive formula (torch.optim.lr_scheduler.LinearLR).
@@ -218,6 +255,8 @@ func (s *LinearLR) Step() {
 	d := s.EndFactor - s.StartFactor
 	s.opt.SetLR(s.opt.LR() * (1 + d/(float64(s.TotalIters)*s.StartFactor+float64(s.lastEpoch-1)*d)))
 }
+
+func (s *LinearLR) initialStep() { s.lastEpoch = 0; s.opt.SetLR(s.opt.LR() * s.StartFactor) }
 
 func (s *LinearLR) restart() {
 	s.lastEpoch = 0
@@ -250,6 +289,8 @@ func (s *PolynomialLR) Step() {
 	T, e := float64(s.TotalIters), float64(s.lastEpoch)
 	s.opt.SetLR(s.opt.LR() * math.Pow((1-e/T)/(1-(e-1)/T), s.Power))
 }
+
+func (s *PolynomialLR) initialStep() { s.lastEpoch = 0 }
 
 func (s *PolynomialLR) restart() {
 	s.lastEpoch = 0
@@ -622,22 +663,27 @@ func init() {
 }
 
 // children builds the schedulers of a composite in order, as PyTorch's
-// caller constructs them over the same optimizer, each with the initial
-// rate as its base.
-func children(kind string, opt Optimizer, specs []SchedulerSpec) ([]EpochScheduler, error) {
+// caller constructs them over the same optimizer, and returns them with
+// the optimizer's initial_lr as PyTorch leaves it: the rate before the
+// first scheduler (CyclicLR, first, sets it to its base_lr; OneCycleLR
+// always sets it to max_lr / div_factor), each scheduler taking the value
+// at its construction as its base. (A CyclicLR after the first sets the
+// rate to initial_lr when it is built, as PyTorch's first step does, and
+// cycles from its base_lr afterwards.)
+func children(kind string, opt Optimizer, specs []SchedulerSpec) ([]EpochScheduler, float64, error) {
 	if len(specs) == 0 {
-		return nil, fmt.Errorf("optim: %s: schedulers is empty, expected at least one", kind)
+		return nil, 0, fmt.Errorf("optim: %s: schedulers is empty, expected at least one", kind)
 	}
 	initial := opt.LR()
 	var out []EpochScheduler
 	for i, spec := range specs {
 		var typ string
 		if err := json.Unmarshal(spec["type"], &typ); err != nil || typ == "" {
-			return nil, fmt.Errorf("optim: %s: schedulers[%d]: expected an object with a \"type\" naming a scheduler", kind, i)
+			return nil, 0, fmt.Errorf("optim: %s: schedulers[%d]: expected an object with a \"type\" naming a scheduler", kind, i)
 		}
 		switch typ {
 		case "SequentialLR", "ChainedScheduler", "ReduceLROnPlateau":
-			return nil, fmt.Errorf("optim: %s: schedulers[%d]: %s cannot be nested (PyTorch steps the children with epoch counts only)", kind, i, typ)
+			return nil, 0, fmt.Errorf("optim: %s: schedulers[%d]: %s cannot be nested (PyTorch steps the children with epoch counts only)", kind, i, typ)
 		}
 		params := map[string]json.RawMessage{}
 		for k, v := range spec {
@@ -648,14 +694,26 @@ func children(kind string, opt Optimizer, specs []SchedulerSpec) ([]EpochSchedul
 		raw, _ := json.Marshal(params)
 		s, err := NewScheduler(typ, opt, raw)
 		if err != nil {
-			return nil, fmt.Errorf("optim: %s: schedulers[%d]: %s", kind, i, strings.TrimPrefix(err.Error(), "optim: "))
+			return nil, 0, fmt.Errorf("optim: %s: schedulers[%d]: %s", kind, i, strings.TrimPrefix(err.Error(), "optim: "))
+		}
+		switch u := underlying(s).(type) {
+		case *CyclicLR:
+			if i == 0 {
+				initial = u.p.BaseLR
+			} else {
+				// PyTorch's first step computes with the base rates read
+				// from initial_lr (set by an earlier scheduler), at scale 0.
+				opt.SetLR(initial)
+			}
+		case *OneCycleLR:
+			initial = u.initial
 		}
 		if b, ok := s.(baseSetter); ok {
 			b.setBase(initial)
 		}
 		out = append(out, s)
 	}
-	return out, nil
+	return out, initial, nil
 }
 
 // SequentialLR uses its schedulers in turn, switching to the next at each
@@ -676,13 +734,12 @@ func NewSequentialLR(opt Optimizer, c SequentialLRParams) (EpochScheduler, error
 	if !slices.IsSorted(c.Milestones) {
 		return nil, fmt.Errorf("optim: SequentialLR: milestones %v are not in increasing order", c.Milestones)
 	}
-	initial := opt.LR()
-	scheds, err := children("SequentialLR", opt, c.Schedulers)
+	scheds, initial, err := children("SequentialLR", opt, c.Schedulers)
 	if err != nil {
 		return nil, err
 	}
 	opt.SetLR(initial)
-	scheds[0].(restarter).restart()
+	scheds[0].(initialStepper).initialStep()
 	return &SequentialLR{opt: opt, scheds: scheds, milestones: slices.Clone(c.Milestones)}, nil
 }
 
@@ -713,8 +770,16 @@ func (s *SequentialLR) LR() float64 { return s.opt.LR() }
 // index.
 func (s *SequentialLR) State() map[string]float64 { return compositeState(s.lastEpoch, s.scheds) }
 
-// LoadState restores what State returned.
-func (s *SequentialLR) LoadState(m map[string]float64) { s.lastEpoch = loadComposite(m, s.scheds) }
+// LoadState restores what State returned. The optimizer's rate (restored
+// from its own state first) is kept; the scheduler in use loads last, so
+// that the momentum a cyclic one sets is its.
+func (s *SequentialLR) LoadState(m map[string]float64) {
+	lr := s.opt.LR()
+	s.lastEpoch = loadComposite(m, s.scheds)
+	idx := bisectRight(s.milestones, s.lastEpoch)
+	loadComposite(m, s.scheds[idx:idx+1], idx)
+	s.opt.SetLR(lr)
+}
 
 func compositeState(last int, scheds []EpochScheduler) map[string]float64 {
 	out := map[string]float64{"last_epoch": float64(last)}
@@ -726,9 +791,15 @@ func compositeState(last int, scheds []EpochScheduler) map[string]float64 {
 	return out
 }
 
-func loadComposite(m map[string]float64, scheds []EpochScheduler) int {
+// loadComposite loads the children's states, the first numbered first
+// (0 unless given), and returns the composite's last epoch.
+func loadComposite(m map[string]float64, scheds []EpochScheduler, first ...int) int {
+	base := 0
+	if len(first) > 0 {
+		base = first[0]
+	}
 	for i, c := range scheds {
-		prefix := fmt.Sprintf("%d.", i)
+		prefix := fmt.Sprintf("%d.", base+i)
 		sub := map[string]float64{}
 		for k, v := range m {
 			if rest, ok := strings.CutPrefix(k, prefix); ok {
@@ -751,7 +822,7 @@ type ChainedScheduler struct {
 
 // NewChainedScheduler builds the schedulers in order.
 func NewChainedScheduler(opt Optimizer, specs []SchedulerSpec) (*ChainedScheduler, error) {
-	scheds, err := children("ChainedScheduler", opt, specs)
+	scheds, _, err := children("ChainedScheduler", opt, specs)
 	if err != nil {
 		return nil, err
 	}
@@ -772,5 +843,10 @@ func (s *ChainedScheduler) LR() float64 { return s.opt.LR() }
 // State returns every scheduler's state, prefixed by its index.
 func (s *ChainedScheduler) State() map[string]float64 { return compositeState(s.lastEpoch, s.scheds) }
 
-// LoadState restores what State returned.
-func (s *ChainedScheduler) LoadState(m map[string]float64) { s.lastEpoch = loadComposite(m, s.scheds) }
+// LoadState restores what State returned, keeping the optimizer's rate
+// (restored from its own state first).
+func (s *ChainedScheduler) LoadState(m map[string]float64) {
+	lr := s.opt.LR()
+	s.lastEpoch = loadComposite(m, s.scheds)
+	s.opt.SetLR(lr)
+}

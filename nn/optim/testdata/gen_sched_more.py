@@ -8,7 +8,7 @@ Run from the repository root with Debian's PyTorch 1.13:
     /usr/bin/python3 nn/optim/testdata/gen_sched_more.py
 
 Each case records the rate after construction (lr0) and after each of 25
-steps; for CyclicLR and OneCycleLR also the momentum (SGD's momentum or
+steps; where CyclicLR or OneCycleLR is used also the momentum (SGD's momentum or
 Adam's beta1). Schedulers inside SequentialLR and ChainedScheduler are
 written as objects with a "type", as mlforge's spec takes them.
 """
@@ -50,6 +50,14 @@ CASES = [
                      {"type": "MultiStepLR", "milestones": [0, 3, 5], "gamma": 0.5}], "milestones": [4, 14]}),
     ("sequential_warm", "SGD", {"lr": 0.5}, "SequentialLR",
      {"schedulers": [{"type": "StepLR", "step_size": 2, "gamma": 0.5}, {"type": "CosineAnnealingWarmRestarts", "T_0": 3}], "milestones": [6]}),
+    ("sequential_cyclic_exp", "SGD", {"lr": 0.5, "momentum": 0.9}, "SequentialLR",
+     {"schedulers": [{"type": "CyclicLR", "base_lr": 0.01, "max_lr": 0.1, "step_size_up": 3}, {"type": "ExponentialLR", "gamma": 0.9}],
+      "milestones": [7]}),
+    ("sequential_linear_onecycle", "SGD", {"lr": 0.5, "momentum": 0.9}, "SequentialLR",
+     {"schedulers": [{"type": "LinearLR", "start_factor": 0.5, "total_iters": 3}, {"type": "OneCycleLR", "max_lr": 0.3, "total_steps": 22}],
+      "milestones": [4]}),
+    ("chained_exp_cyclic", "SGD", {"lr": 0.5, "momentum": 0.9}, "ChainedScheduler",
+     {"schedulers": [{"type": "ExponentialLR", "gamma": 0.9}, {"type": "CyclicLR", "base_lr": 0.01, "max_lr": 0.1, "step_size_up": 2}]}),
     ("chained", "SGD", {"lr": 0.5}, "ChainedScheduler",
      {"schedulers": [{"type": "ConstantLR", "factor": 0.1, "total_iters": 2}, {"type": "ExponentialLR", "gamma": 0.9}]}),
     ("chained_three", "SGD", {"lr": 0.5}, "ChainedScheduler",
@@ -88,7 +96,7 @@ for case, opt_name, opt_args, name, args in CASES:
         lrs.append(opt.param_groups[0]["lr"])
         moms.append(momentum(opt))
     c = {"name": case, "optimizer": opt_name, "optimizer_args": opt_args, "scheduler": name, "args": args, "lr0": lr0, "lrs": lrs}
-    if name in ("CyclicLR", "OneCycleLR"):
+    if name in ("CyclicLR", "OneCycleLR") or any(sp["type"] in ("CyclicLR", "OneCycleLR") for sp in args.get("schedulers", [])):
         c["momentum0"], c["momenta"] = m0, moms
     cases.append(c)
 
