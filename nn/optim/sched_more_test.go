@@ -35,7 +35,7 @@ func TestMoreSchedulersMatchPyTorch(t *testing.T) {
 	if err := json.Unmarshal(b, &f); err != nil {
 		t.Fatal(err)
 	}
-	if len(f.Schedulers) < 21 {
+	if len(f.Schedulers) < 24 {
 		t.Fatalf("only %d cases", len(f.Schedulers))
 	}
 	covered := map[string]bool{}
