@@ -18,6 +18,8 @@ var catalogueInputs = map[string][]int{
 	"RNN": {2, 4, 5}, "GRU": {2, 4, 5}, "LSTM": {2, 4, 5}, "Embedding": {2, 4}, "Unflatten": {2, 6},
 	"ConstantPad2d": {2, 3, 4, 4}, "ConstantPad3d": {2, 3, 4, 4, 4}, "ZeroPad2d": {2, 3, 4, 4}, "ReflectionPad1d": {2, 3, 4},
 	"ReflectionPad2d": {2, 3, 4, 4}, "ReplicationPad2d": {2, 3, 4, 4}, "PixelShuffle": {2, 4, 3, 3}, "ChannelShuffle": {2, 4, 3},
+	"Softmax2d": {2, 3, 4, 4}, "BatchNorm3d": {2, 3, 2, 2, 2}, "InstanceNorm1d": {2, 3, 4}, "InstanceNorm2d": {2, 3, 4, 4}, "InstanceNorm3d": {2, 3, 2, 2, 2},
+	"GroupNorm": {2, 4, 3}, "LocalResponseNorm": {2, 4, 3}, "Dropout1d": {2, 3, 4},
 }
 
 // catalogueRequired holds a value for each required parameter, to build
@@ -26,6 +28,7 @@ var catalogueRequired = map[string]string{
 	"out_features": "4", "out_channels": "4", "kernel_size": "3", "output_size": "2", "hidden_size": "4",
 	"num_embeddings": "10", "embedding_dim": "3", "dim": "1", "unflattened_size": "[2, 3]",
 	"padding": "1", "value": "0.5", "upscale_factor": "2", "groups": "2", "threshold": "0.1",
+	"num_groups": "2", "size": "3",
 }
 
 // TestLayerCatalogue checks that every registered layer has a catalogue

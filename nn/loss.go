@@ -255,15 +255,6 @@ func classLossBack(n *Var) {
 	}
 }
 
-// elementwise loss kinds
-const (
-	lossMSE = iota
-	lossL1
-	lossSmoothL1
-	lossBCE
-	lossBCELogits
-)
-
 // MSELoss is the mean squared error.
 type MSELoss struct {
 	Reduction string `json:"reduction" enum:"mean,sum,none" help:"how the per-sample losses are combined"`
@@ -271,7 +262,7 @@ type MSELoss struct {
 
 // Forward computes the loss.
 func (l *MSELoss) Forward(g *Graph, input, target *Var) *Var {
-	return g.pointLoss("MSELoss", lossMSE, input, target, l.Reduction, 0, nil)
+	return g.elemLoss("MSELoss", lossMSE, input, target, l.Reduction, [4]float32{}, nil, nil)
 }
 
 // L1Loss is the mean absolute error.
@@ -281,7 +272,7 @@ type L1Loss struct {
 
 // Forward computes the loss.
 func (l *L1Loss) Forward(g *Graph, input, target *Var) *Var {
-	return g.pointLoss("L1Loss", lossL1, input, target, l.Reduction, 0, nil)
+	return g.elemLoss("L1Loss", lossL1, input, target, l.Reduction, [4]float32{}, nil, nil)
 }
 
 // SmoothL1Loss is quadratic for |x-y| < Beta and linear beyond (PyTorch's
@@ -299,56 +290,35 @@ func (l *SmoothL1Loss) Forward(g *Graph, input, target *Var) *Var {
 	if !(l.Beta >= 0) {
 		return g.fail("SmoothL1Loss: beta is %v, expected a non-negative value", l.Beta)
 	}
-	return g.pointLoss("SmoothL1Loss", lossSmoothL1, input, target, l.Reduction, float32(l.Beta), nil)
+	return g.elemLoss("SmoothL1Loss", lossSmoothL1, input, target, l.Reduction, [4]float32{float32(l.Beta)}, nil, nil)
 }
 
 // BCELoss is the binary cross-entropy of probabilities in [0, 1]; the logs
-// are clamped at -100 as in PyTorch.
+// are clamped at -100 as in PyTorch. Weight, if set, rescales each
+// element's loss along the last dimension (PyTorch broadcasts it the same
+// way).
 type BCELoss struct {
-	Reduction string `json:"reduction" enum:"mean,sum,none" help:"how the per-sample losses are combined"`
+	Weight    []float32 `json:"weight" nullable:"true" help:"a weight per output (last dimension)"`
+	Reduction string    `json:"reduction" enum:"mean,sum,none" help:"how the per-sample losses are combined"`
 }
 
 // Forward computes the loss.
 func (l *BCELoss) Forward(g *Graph, input, target *Var) *Var {
-	return g.pointLoss("BCELoss", lossBCE, input, target, l.Reduction, 0, nil)
+	return g.elemLoss("BCELoss", lossBCE, input, target, l.Reduction, [4]float32{}, l.Weight, nil)
 }
 
 // BCEWithLogitsLoss is a sigmoid followed by BCELoss, computed stably.
-// PosWeight, if set, weighs the positive term per class (last dimension).
+// PosWeight, if set, weighs the positive term per class (last dimension);
+// Weight rescales each element's loss, along the last dimension too.
 type BCEWithLogitsLoss struct {
+	Weight    []float32 `json:"weight" nullable:"true" help:"a weight per output (last dimension)"`
 	PosWeight []float32 `json:"pos_weight" nullable:"true" help:"a weight of the positive examples per output"`
 	Reduction string    `json:"reduction" enum:"mean,sum,none" help:"how the per-sample losses are combined"`
 }
 
 // Forward computes the loss.
 func (l *BCEWithLogitsLoss) Forward(g *Graph, input, target *Var) *Var {
-	return g.pointLoss("BCEWithLogitsLoss", lossBCELogits, input, target, l.Reduction, 0, &l.PosWeight)
-}
-
-func pointValue(kind int, x, y, beta, pw float32) (loss, grad float64) {
-	xf, yf := float64(x), float64(y)
-	d := xf - yf
-	switch kind {
-	case lossMSE:
-		return d * d, 2 * d
-	case lossL1:
-		return math.Abs(d), sign(d)
-	case lossSmoothL1:
-		b := float64(beta)
-		if math.Abs(d) < b {
-			return 0.5 * d * d / b, d / b
-		}
-		return math.Abs(d) - 0.5*b, sign(d)
-	case lossBCE:
-		lx := math.Max(math.Log(xf), -100)
-		l1x := math.Max(math.Log(1-xf), -100)
-		return -(yf*lx + (1-yf)*l1x), (xf - yf) / math.Max((1-xf)*xf, 1e-12)
-	default: // BCE with logits
-		lw := 1 + (float64(pw)-1)*yf
-		sp := math.Log1p(math.Exp(-math.Abs(xf))) + math.Max(-xf, 0)
-		sigNeg := 1 / (1 + math.Exp(xf))
-		return (1-yf)*xf + lw*sp, (1 - yf) - lw*sigNeg
-	}
+	return g.elemLoss("BCEWithLogitsLoss", lossBCELogits, input, target, l.Reduction, [4]float32{}, l.Weight, l.PosWeight)
 }
 
 func sign(d float64) float64 {
@@ -359,103 +329,6 @@ func sign(d float64) float64 {
 		return -1
 	}
 	return 0
-}
-
-func (g *Graph) pointLoss(name string, kind int, input, target *Var, reduction string, beta float32, pwp *[]float32) *Var {
-	if g.err != nil {
-		return g.deadVar()
-	}
-	var posWeight []float32
-	if pwp != nil {
-		posWeight = *pwp
-	}
-	red, err := reductionCode(reduction)
-	if err != nil {
-		return g.fail("%s: %v", name, err)
-	}
-	if !sameShape(input.Data.Shape, target.Data.Shape) {
-		return g.fail("%s: input of shape %v and target of shape %v differ (expected the same shape)", name, input.Data.Shape, target.Data.Shape)
-	}
-	nd := input.Data.Dim()
-	last := 1
-	if nd > 0 {
-		last = input.Data.Shape[nd-1]
-	}
-	if posWeight != nil && len(posWeight) != last {
-		return g.fail("%s: pos_weight has %d elements, expected the size of the last dimension (%d)", name, len(posWeight), last)
-	}
-	if kind == lossBCE {
-		for i, v := range input.Data.Data {
-			if !(v >= 0 && v <= 1) {
-				return g.fail("%s: input %v at position %d is not a probability in [0, 1]", name, v, i)
-			}
-		}
-	}
-	xd, yd := input.Data.Data, target.Data.Data
-	var out = g.buf(1)
-	out.Shape = out.Shape[:0]
-	if red == redNone {
-		out = g.bufLike(input.Data)
-	}
-	var s float64
-	for i, x := range xd {
-		pw := float32(1)
-		if posWeight != nil {
-			pw = posWeight[i%last]
-		}
-		l, _ := pointValue(kind, x, yd[i], beta, pw)
-		if red == redNone {
-			out.Data[i] = float32(l)
-		}
-		s += l
-	}
-	switch red {
-	case redMean:
-		out.Data[0] = float32(s / float64(max(len(xd), 1)))
-		if len(xd) == 0 {
-			out.Data[0] = float32(math.NaN())
-		}
-	case redSum:
-		out.Data[0] = float32(s)
-	}
-	node := g.newNode(out, pointLossBack, input, nil, nil)
-	node.s1 = target.Data
-	node.ints[0], node.ints[1], node.ints[2] = kind, red, last
-	node.f[0] = beta
-	node.ctx = nil
-	if posWeight != nil {
-		node.ctx = pwp
-	}
-	return node
-}
-
-func pointLossBack(n *Var) {
-	x := n.a
-	if !x.requiresGrad {
-		return
-	}
-	kind, red, last, beta := n.ints[0], n.ints[1], n.ints[2], n.f[0]
-	var pwv []float32
-	if n.ctx != nil {
-		pwv = *n.ctx.(*[]float32)
-	}
-	gx, xd, yd, gy := x.grad(), x.Data.Data, n.s1.Data, n.Grad.Data
-	scale := float64(1)
-	if red == redMean {
-		scale = 1 / float64(max(len(xd), 1))
-	}
-	for i, v := range xd {
-		pw := float32(1)
-		if pwv != nil {
-			pw = pwv[i%last]
-		}
-		_, d := pointValue(kind, v, yd[i], beta, pw)
-		up := float64(gy[0])
-		if red == redNone {
-			up = float64(gy[i])
-		}
-		gx[i] += float32(up * scale * d)
-	}
 }
 
 // softCrossEntropy is CrossEntropyLoss with class-probability targets.

@@ -9,8 +9,8 @@ import (
 	"github.com/mlforge/mlforge/tensor"
 )
 
-// BatchNorm normalises each channel of (N, C), (N, C, L) (BatchNorm1d) or
-// (N, C, H, W) (BatchNorm2d) inputs with batch statistics in training mode
+// BatchNorm normalises each channel of (N, C), (N, C, L) (BatchNorm1d),
+// (N, C, H, W) (BatchNorm2d) or (N, C, D, H, W) (BatchNorm3d) inputs with batch statistics in training mode
 // and running statistics in evaluation mode.
 type BatchNorm struct {
 	mode
@@ -23,7 +23,7 @@ type BatchNorm struct {
 	CumulativeAverage bool
 	Affine            bool
 	TrackRunningStats bool
-	// Dims is 1 for BatchNorm1d and 2 for BatchNorm2d.
+	// Dims is 1, 2 or 3 for BatchNorm1d, BatchNorm2d or BatchNorm3d.
 	Dims int
 	// Weight and Bias (nil unless Affine) scale and shift the result.
 	Weight, Bias *Var
@@ -32,14 +32,14 @@ type BatchNorm struct {
 	RunningMean, RunningVar, NumBatchesTracked *Var
 }
 
-// NewBatchNorm returns a BatchNorm1d (dims 1) or BatchNorm2d (dims 2) with
+// NewBatchNorm returns a BatchNorm1d, 2d or 3d (dims 1, 2 or 3) with
 // weight 1, bias 0, running mean 0 and running variance 1, as PyTorch
 // initialises them. PyTorch's defaults are eps 1e-5, momentum 0.1, affine
 // and track_running_stats true.
 func NewBatchNorm(dims, numFeatures int, eps, momentum float64, affine, track bool) (*BatchNorm, error) {
 	name := fmt.Sprintf("BatchNorm%dd", dims)
-	if dims != 1 && dims != 2 {
-		return nil, fmt.Errorf("BatchNorm: dims is %d, expected 1 or 2", dims)
+	if dims < 1 || dims > 3 {
+		return nil, fmt.Errorf("BatchNorm: dims is %d, expected 1, 2 or 3", dims)
 	}
 	if numFeatures < 1 || !(eps > 0) || !(momentum >= 0 && momentum <= 1) {
 		return nil, fmt.Errorf("%s: num_features %d must be positive, eps %v positive and momentum %v in [0, 1]", name, numFeatures, eps, momentum)
@@ -53,8 +53,8 @@ func NewBatchNorm(dims, numFeatures int, eps, momentum float64, affine, track bo
 // tensors.
 func batchNormShell(dims, numFeatures int, eps, momentum float64, affine, track bool) (*BatchNorm, error) {
 	name := fmt.Sprintf("BatchNorm%dd", dims)
-	if dims != 1 && dims != 2 {
-		return nil, fmt.Errorf("BatchNorm: dims is %d, expected 1 or 2", dims)
+	if dims < 1 || dims > 3 {
+		return nil, fmt.Errorf("BatchNorm: dims is %d, expected 1, 2 or 3", dims)
 	}
 	if numFeatures < 1 || !(eps > 0) || !(momentum >= 0 && momentum <= 1) {
 		return nil, fmt.Errorf("%s: num_features %d must be positive, eps %v positive and momentum %v in [0, 1]", name, numFeatures, eps, momentum)
@@ -95,7 +95,7 @@ func (b *BatchNorm) sizes() (params, buffers int64) {
 	return params, buffers
 }
 
-// Name returns "BatchNorm1d" or "BatchNorm2d".
+// Name returns "BatchNorm1d", "BatchNorm2d" or "BatchNorm3d".
 func (b *BatchNorm) Name() string { return fmt.Sprintf("BatchNorm%dd", b.Dims) }
 
 // Parameters returns weight, bias and the running statistics buffers.
@@ -119,8 +119,10 @@ func (b *BatchNorm) OutShape(in []int) ([]int, error) {
 		if !ok {
 			return nil, shapeErr(b.Name(), fmt.Sprintf("(N, %d) or (N, %d, L)", b.NumFeatures, b.NumFeatures), in)
 		}
-	} else if !ok || len(in) != 4 {
+	} else if b.Dims == 2 && (!ok || len(in) != 4) {
 		return nil, shapeErr(b.Name(), fmt.Sprintf("(N, %d, H, W)", b.NumFeatures), in)
+	} else if b.Dims == 3 && (!ok || len(in) != 5) {
+		return nil, shapeErr(b.Name(), fmt.Sprintf("(N, %d, D, H, W)", b.NumFeatures), in)
 	}
 	return in, nil
 }
@@ -438,7 +440,7 @@ func layerNormBack(n *Var) {
 	}
 }
 
-// BatchNormParams are torch.nn.BatchNorm1d's and BatchNorm2d's keyword
+// BatchNormParams are torch.nn.BatchNorm1d's, 2d's and 3d's keyword
 // arguments.
 type BatchNormParams struct {
 	NumFeatures       int      `json:"num_features" auto:"true" min:"1" help:"channels C of the input (N, C, ...)"`
@@ -482,6 +484,7 @@ func init() {
 	}
 	registerLayer("BatchNorm1d", "batch normalization over (N, C) or (N, C, L)", DefaultBatchNorm, bn(1))
 	registerLayer("BatchNorm2d", "batch normalization over (N, C, H, W)", DefaultBatchNorm, bn(2))
+	registerLayer("BatchNorm3d", "batch normalization over (N, C, D, H, W)", DefaultBatchNorm, bn(3))
 	registerLayer("LayerNorm", "layer normalization over the last dimensions",
 		func() LayerNormParams { return LayerNormParams{Eps: 1e-5, ElementwiseAffine: true} },
 		func(p LayerNormParams, c *layerCtx) (Module, error) {

@@ -16,6 +16,7 @@ type AdagradConfig struct {
 	WeightDecay             float64 `json:"weight_decay" min:"0" help:"L2 penalty"`
 	InitialAccumulatorValue float64 `json:"initial_accumulator_value" min:"0" help:"starting sum of squares"`
 	Eps                     float64 `json:"eps" min:"0" help:"added to the denominator"`
+	Maximize                bool    `json:"maximize" help:"maximize the objective instead of minimizing it"`
 }
 
 // DefaultAdagrad returns Adagrad's defaults: lr 1e-2, eps 1e-10.
@@ -35,7 +36,7 @@ func NewAdagrad(params []*nn.Var, cfg AdagradConfig) (*Adagrad, error) {
 	if !(cfg.LR >= 0) || !(cfg.LRDecay >= 0) || !(cfg.WeightDecay >= 0) || !(cfg.InitialAccumulatorValue >= 0) || !(cfg.Eps >= 0) {
 		return nil, fmt.Errorf("optim: Adagrad: lr %v, lr_decay %v, weight_decay %v, initial_accumulator_value %v and eps %v must be non-negative", cfg.LR, cfg.LRDecay, cfg.WeightDecay, cfg.InitialAccumulatorValue, cfg.Eps)
 	}
-	return &Adagrad{base: base{params: params, lr: cfg.LR}, cfg: cfg, steps: make([]int, len(params)), b: newBufs(len(params), "sum")}, nil
+	return &Adagrad{base: base{params: params, lr: cfg.LR, maximize: cfg.Maximize}, cfg: cfg, steps: make([]int, len(params)), b: newBufs(len(params), "sum")}, nil
 }
 
 // Step applies one update.
@@ -47,7 +48,7 @@ func (o *Adagrad) Step() {
 		}
 		o.steps[i]++
 		clr := float32(o.lr / (1 + float64(o.steps[i]-1)*o.cfg.LRDecay))
-		w, g := p.Data.Data, p.Grad.Data[:len(p.Data.Data)]
+		w, g := p.Data.Data, o.gradOf(p)
 		sum, _ := o.b.get(0, i, p, float32(o.cfg.InitialAccumulatorValue))
 		for j, gv := range g {
 			if wd != 0 {

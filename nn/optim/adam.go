@@ -14,6 +14,7 @@ type AdamConfig struct {
 	Eps         float64    `json:"eps" min:"0" help:"added to the denominator"`
 	WeightDecay float64    `json:"weight_decay" min:"0" help:"L2 penalty"`
 	AMSGrad     bool       `json:"amsgrad" help:"the AMSGrad variant"`
+	Maximize    bool       `json:"maximize" help:"maximize the objective instead of minimizing it"`
 }
 
 // adamWConfig is AdamConfig as AdamW documents it (its weight decay is
@@ -24,6 +25,7 @@ type adamWConfig struct {
 	Eps         float64    `json:"eps" min:"0" help:"added to the denominator"`
 	WeightDecay float64    `json:"weight_decay" min:"0" help:"decoupled weight decay"`
 	AMSGrad     bool       `json:"amsgrad" help:"the AMSGrad variant"`
+	Maximize    bool       `json:"maximize" help:"maximize the objective instead of minimizing it"`
 }
 
 func init() {
@@ -60,7 +62,7 @@ func newAdam(name string, params []*nn.Var, cfg AdamConfig, decoupled bool) (*Ad
 		!(cfg.Betas[0] >= 0 && cfg.Betas[0] < 1) || !(cfg.Betas[1] >= 0 && cfg.Betas[1] < 1) {
 		return nil, fmt.Errorf("optim: %s: lr %v, eps %v and weight_decay %v must be non-negative and betas %v in [0, 1)", name, cfg.LR, cfg.Eps, cfg.WeightDecay, cfg.Betas)
 	}
-	return &Adam{base: base{params: params, lr: cfg.LR}, cfg: cfg, decoupled: decoupled, steps: make([]int, len(params)),
+	return &Adam{base: base{params: params, lr: cfg.LR, maximize: cfg.Maximize}, cfg: cfg, decoupled: decoupled, steps: make([]int, len(params)),
 		b: newBufs(len(params), "exp_avg", "exp_avg_sq", "max_exp_avg_sq")}, nil
 }
 
@@ -90,7 +92,7 @@ func (o *Adam) Step() {
 		}
 		o.steps[i]++
 		step := float64(o.steps[i])
-		w, g := p.Data.Data, p.Grad.Data[:len(p.Data.Data)]
+		w, g := p.Data.Data, o.gradOf(p)
 		if o.decoupled && o.cfg.WeightDecay != 0 {
 			f := float32(1 - o.lr*o.cfg.WeightDecay)
 			for j := range w {

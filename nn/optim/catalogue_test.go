@@ -98,10 +98,24 @@ func TestCatalogue(t *testing.T) {
 }
 
 func TestSchedulerCatalogue(t *testing.T) {
-	opt, err := NewSGD(nil, SGDConfig{LR: 0.1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	checkCatalogue(t, SchedulerCatalogue(), SchedulerNames(), map[string]any{"step_size": 3, "gamma": 0.5, "T_max": 4},
-		func(name string, raw json.RawMessage) (any, error) { return NewScheduler(name, opt, raw) })
+	// A fresh optimizer for every scheduler: some set the rate (and the
+	// momentum) when they are built.
+	required := map[string]any{"step_size": 3, "gamma": 0.5, "T_max": 4, "milestones": []int{2}, "T_0": 3,
+		"base_lr": 0.01, "max_lr": 0.1, "schedulers": []map[string]any{{"type": "LinearLR"}, {"type": "ExponentialLR", "gamma": 0.9}}}
+	checkCatalogue(t, SchedulerCatalogue(), SchedulerNames(), required,
+		func(name string, raw json.RawMessage) (any, error) {
+			opt, err := NewSGD(nil, SGDConfig{LR: 0.1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if name == "OneCycleLR" { // PyTorch requires total_steps or epochs and steps_per_epoch
+				m := map[string]any{}
+				json.Unmarshal(raw, &m)
+				if m["total_steps"] == nil {
+					m["total_steps"] = 10
+				}
+				raw, _ = json.Marshal(m)
+			}
+			return NewScheduler(name, opt, raw)
+		})
 }

@@ -31,3 +31,31 @@ func ExampleNew() {
 	fmt.Printf("p = %.3f, lr = %.4g\n", p.Data.Data[0], opt.LR())
 	// Output: p = 3.000, lr = 0.005
 }
+
+// A linear warm-up over 3 epochs followed by cosine annealing, as
+// PyTorch's SequentialLR builds it.
+func ExampleNewScheduler_warmUp() {
+	opt, _ := optim.New("SGD", nil, json.RawMessage(`{"lr": 0.1, "momentum": 0.9}`))
+	sched, err := optim.NewScheduler("SequentialLR", opt, json.RawMessage(`{
+		"schedulers": [
+			{"type": "LinearLR", "start_factor": 0.25, "total_iters": 3},
+			{"type": "CosineAnnealingLR", "T_max": 4}
+		],
+		"milestones": [3]}`))
+	if err != nil {
+		panic(err)
+	}
+	for epoch := range 8 {
+		fmt.Printf("epoch %d: lr %.4f\n", epoch, opt.LR())
+		sched.Step(0)
+	}
+	// Output:
+	// epoch 0: lr 0.0250
+	// epoch 1: lr 0.0500
+	// epoch 2: lr 0.0750
+	// epoch 3: lr 0.1000
+	// epoch 4: lr 0.0854
+	// epoch 5: lr 0.0500
+	// epoch 6: lr 0.0146
+	// epoch 7: lr 0.0000
+}

@@ -62,7 +62,7 @@ func (o *NAdam) Step() {
 		}
 		o.steps[i]++
 		step := float64(o.steps[i])
-		w, g := p.Data.Data, p.Grad.Data[:len(p.Data.Data)]
+		w, g := p.Data.Data, o.gradOf(p)
 		m, _ := o.b.get(0, i, p, 0)
 		v, _ := o.b.get(1, i, p, 0)
 		m, v = m[:len(w)], v[:len(w)]

@@ -1,4 +1,5 @@
-// Package optim holds the optimizers (SGD, Adam, AdamW, RMSprop, Adagrad),
+// Package optim holds the optimizers (SGD, Adam, AdamW, RMSprop, Adagrad,
+// NAdam, Adadelta, Adamax, ASGD, RAdam, Rprop),
 // learning-rate schedulers and gradient clipping, with PyTorch's update
 // rules, defaults and hyperparameter names.
 package optim
@@ -46,6 +47,27 @@ func newState() *State {
 type base struct {
 	params []*nn.Var
 	lr     float64
+	// maximize negates the gradients (PyTorch's maximize=True).
+	maximize bool
+	neg      []float32
+}
+
+// gradOf returns p's gradient, negated into a scratch buffer when the
+// optimizer maximizes (as PyTorch's grad = -grad, without touching
+// p.Grad).
+func (b *base) gradOf(p *nn.Var) []float32 {
+	g := p.Grad.Data[:len(p.Data.Data)]
+	if !b.maximize {
+		return g
+	}
+	if cap(b.neg) < len(g) {
+		b.neg = make([]float32, len(g))
+	}
+	n := b.neg[:len(g)]
+	for j, v := range g {
+		n[j] = -v
+	}
+	return n
 }
 
 // ZeroGrad clears the gradients.

@@ -17,6 +17,7 @@ type RMSpropConfig struct {
 	WeightDecay float64 `json:"weight_decay" min:"0" help:"L2 penalty"`
 	Momentum    float64 `json:"momentum" min:"0" help:"momentum factor"`
 	Centered    bool    `json:"centered" help:"normalize by the estimated variance"`
+	Maximize    bool    `json:"maximize" help:"maximize the objective instead of minimizing it"`
 }
 
 // DefaultRMSprop returns RMSprop's defaults: lr 1e-2, alpha 0.99, eps 1e-8.
@@ -37,7 +38,7 @@ func NewRMSprop(params []*nn.Var, cfg RMSpropConfig) (*RMSprop, error) {
 	if !(cfg.LR >= 0) || !(cfg.Eps >= 0) || !(cfg.WeightDecay >= 0) || !(cfg.Momentum >= 0) || !(cfg.Alpha >= 0) {
 		return nil, fmt.Errorf("optim: RMSprop: lr %v, alpha %v, eps %v, weight_decay %v and momentum %v must be non-negative", cfg.LR, cfg.Alpha, cfg.Eps, cfg.WeightDecay, cfg.Momentum)
 	}
-	return &RMSprop{base: base{params: params, lr: cfg.LR}, cfg: cfg, b: newBufs(len(params), "square_avg", "momentum_buffer", "grad_avg")}, nil
+	return &RMSprop{base: base{params: params, lr: cfg.LR, maximize: cfg.Maximize}, cfg: cfg, b: newBufs(len(params), "square_avg", "momentum_buffer", "grad_avg")}, nil
 }
 
 // Step applies one update.
@@ -47,7 +48,7 @@ func (o *RMSprop) Step() {
 		if p.Grad == nil {
 			continue
 		}
-		w, g := p.Data.Data, p.Grad.Data[:len(p.Data.Data)]
+		w, g := p.Data.Data, o.gradOf(p)
 		sq, _ := o.b.get(0, i, p, 0)
 		var buf, ga []float32
 		if mom > 0 {

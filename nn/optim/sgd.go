@@ -18,6 +18,7 @@ type SGDConfig struct {
 	Dampening   float64 `json:"dampening" min:"0" help:"dampening of the momentum"`
 	WeightDecay float64 `json:"weight_decay" min:"0" help:"L2 penalty"`
 	Nesterov    bool    `json:"nesterov" help:"Nesterov momentum (needs a momentum and zero dampening)"`
+	Maximize    bool    `json:"maximize" help:"maximize the objective instead of minimizing it"`
 }
 
 // SGD is stochastic gradient descent with optional momentum, dampening,
@@ -39,7 +40,7 @@ func NewSGD(params []*nn.Var, cfg SGDConfig) (*SGD, error) {
 	if cfg.Nesterov && (cfg.Momentum <= 0 || cfg.Dampening != 0) {
 		return nil, fmt.Errorf("optim: SGD: nesterov momentum requires a momentum and zero dampening")
 	}
-	return &SGD{base: base{params: params, lr: cfg.LR}, cfg: cfg, b: newBufs(len(params), "momentum_buffer")}, nil
+	return &SGD{base: base{params: params, lr: cfg.LR, maximize: cfg.Maximize}, cfg: cfg, b: newBufs(len(params), "momentum_buffer")}, nil
 }
 
 // Step applies one update.
@@ -49,7 +50,7 @@ func (o *SGD) Step() {
 		if p.Grad == nil {
 			continue
 		}
-		w, g := p.Data.Data, p.Grad.Data[:len(p.Data.Data)]
+		w, g := p.Data.Data, o.gradOf(p)
 		if mom == 0 {
 			if wd == 0 {
 				for j, gv := range g {
