@@ -15,6 +15,9 @@ import (
 // scales and shifts per channel (w and b nil: none). It records the node
 // whose backward is groupNormBack.
 func (g *Graph) groupNorm(x *Var, N, C, G, L int, eps float64, w, b *Var, fixedMean, fixedVar []float32) *Var {
+	if N*C*L == 0 || G == 0 { // an empty input: nothing to normalise
+		N, C, G, L = 0, 1, 1, 0
+	}
 	R, Cg := N*G, C/G
 	D := Cg * L
 	stats := g.buf(2 * R)

@@ -358,16 +358,17 @@ func (s *CosineAnnealingWarmRestarts) Step() {
 }
 
 // SetLastEpoch restores the schedule at a given epoch (the position in the
-// current period follows from it).
+// current period follows from it, as if stepped that many times).
 func (s *CosineAnnealingWarmRestarts) SetLastEpoch(e int) {
-	s.lastEpoch, s.tCur, s.tCyc = 0, 0, s.T0
-	for s.lastEpoch < e {
-		s.lastEpoch++
-		s.tCur++
-		if s.tCur >= s.tCyc {
-			s.tCur -= s.tCyc
-			s.tCyc *= s.TMult
-		}
+	e = max(e, 0)
+	s.lastEpoch, s.tCur, s.tCyc = e, e, s.T0
+	if s.TMult == 1 {
+		s.tCur = e % s.T0
+		return
+	}
+	for s.tCur >= s.tCyc { // periods grow geometrically: few iterations
+		s.tCur -= s.tCyc
+		s.tCyc *= s.TMult
 	}
 }
 
