@@ -231,7 +231,7 @@ func (l *HuberLoss) Forward(g *Graph, input, target *Var) *Var {
 type PoissonNLLLoss struct {
 	LogInput  bool    `json:"log_input" help:"the input is the log of the rate"`
 	Full      bool    `json:"full" help:"add the Stirling approximation term"`
-	Eps       float64 `json:"eps" gt:"0" help:"added to the rate before its log when log_input is false"`
+	Eps       float64 `json:"eps" min:"0" help:"added to the rate before its log when log_input is false"`
 	Reduction string  `json:"reduction" enum:"mean,sum,none" help:"how the per-element losses are combined"`
 }
 

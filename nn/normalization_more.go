@@ -15,6 +15,9 @@ import (
 // scales and shifts per channel (w and b nil: none). It records the node
 // whose backward is groupNormBack.
 func (g *Graph) groupNorm(x *Var, N, C, G, L int, eps float64, w, b *Var, fixedMean, fixedVar []float32) *Var {
+	if N*C*L == 0 || G == 0 { // an empty input: nothing to normalise
+		N, C, G, L = 0, 1, 1, 0
+	}
 	R, Cg := N*G, C/G
 	D := Cg * L
 	stats := g.buf(2 * R)
@@ -422,7 +425,7 @@ func lrnBack(n *Var) {
 // arguments.
 type InstanceNormParams struct {
 	NumFeatures       int     `json:"num_features" auto:"true" min:"1" help:"channels C of the input (N, C, ...)"`
-	Eps               float64 `json:"eps" gt:"0" help:"added to the variance"`
+	Eps               float64 `json:"eps" min:"0" help:"added to the variance"`
 	Momentum          float64 `json:"momentum" min:"0" max:"1" help:"weight of the running statistics' update"`
 	Affine            bool    `json:"affine" help:"learn a scale and a shift per channel"`
 	TrackRunningStats bool    `json:"track_running_stats" help:"keep running mean and variance for evaluation"`
@@ -432,7 +435,7 @@ type InstanceNormParams struct {
 type GroupNormParams struct {
 	NumGroups   int     `json:"num_groups" required:"true" min:"1" help:"groups the channels are split into"`
 	NumChannels int     `json:"num_channels" auto:"true" min:"1" help:"channels C of the input (N, C, ...), divisible by num_groups"`
-	Eps         float64 `json:"eps" gt:"0" help:"added to the variance"`
+	Eps         float64 `json:"eps" min:"0" help:"added to the variance"`
 	Affine      bool    `json:"affine" help:"learn a scale and a shift per channel"`
 }
 

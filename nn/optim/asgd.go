@@ -12,9 +12,9 @@ func init() { register("ASGD", "averaged stochastic gradient descent", DefaultAS
 // ASGDConfig holds torch.optim.ASGD's hyperparameters (PyTorch 1.13).
 type ASGDConfig struct {
 	LR          float64 `json:"lr" min:"0" help:"learning rate"`
-	Lambd       float64 `json:"lambd" min:"0" help:"decay term"`
-	Alpha       float64 `json:"alpha" min:"0" help:"power for the update of eta"`
-	T0          float64 `json:"t0" min:"0" help:"step at which averaging starts"`
+	Lambd       float64 `json:"lambd" help:"decay term"`
+	Alpha       float64 `json:"alpha" help:"power for the update of eta"`
+	T0          float64 `json:"t0" help:"step at which averaging starts"`
 	WeightDecay float64 `json:"weight_decay" min:"0" help:"L2 penalty"`
 	Maximize    bool    `json:"maximize" help:"maximize the objective instead of minimizing it"`
 }
@@ -41,8 +41,9 @@ type ASGD struct {
 
 // NewASGD returns an ASGD optimizer.
 func NewASGD(params []*nn.Var, cfg ASGDConfig) (*ASGD, error) {
-	if !(cfg.LR >= 0) || !(cfg.Lambd >= 0) || !(cfg.Alpha >= 0) || !(cfg.T0 >= 0) || !(cfg.WeightDecay >= 0) {
-		return nil, fmt.Errorf("optim: ASGD: lr %v, lambd %v, alpha %v, t0 %v and weight_decay %v must be non-negative", cfg.LR, cfg.Lambd, cfg.Alpha, cfg.T0, cfg.WeightDecay)
+	// PyTorch checks lr and weight_decay only.
+	if !(cfg.LR >= 0) || !(cfg.WeightDecay >= 0) || math.IsNaN(cfg.Lambd+cfg.Alpha+cfg.T0) {
+		return nil, fmt.Errorf("optim: ASGD: lr %v and weight_decay %v must be non-negative and lambd %v, alpha %v and t0 %v numbers", cfg.LR, cfg.WeightDecay, cfg.Lambd, cfg.Alpha, cfg.T0)
 	}
 	return &ASGD{base: base{params: params, lr: cfg.LR, maximize: cfg.Maximize}, cfg: cfg, steps: make([]int, len(params)),
 		eta: make([]float32, len(params)), mu: make([]float32, len(params)), b: newBufs(len(params), "ax")}, nil

@@ -131,7 +131,7 @@ func TestMoreOptimizerParams(t *testing.T) {
 		{"Rprop", `{"weight_decay": 0.1}`, `unknown parameter "weight_decay"`},
 		{"RAdam", `{"maximize": true}`, `unknown parameter "maximize"`},
 		{"NAdam", `{"maximize": true}`, `unknown parameter "maximize"`},
-		{"ASGD", `{"t0": -1}`, "t0: expected a number ≥ 0, got -1"},
+		{"ASGD", `{"weight_decay": -1}`, "weight_decay: expected a number ≥ 0, got -1"},
 	} {
 		_, err := New(c.name, nil, json.RawMessage(c.raw))
 		if err == nil || !strings.Contains(err.Error(), c.want) {

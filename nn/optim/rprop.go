@@ -2,6 +2,7 @@ package optim
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/mlforge/mlforge/nn"
 )
@@ -15,7 +16,7 @@ func init() {
 type RpropConfig struct {
 	LR        float64    `json:"lr" min:"0" help:"initial step size"`
 	Etas      [2]float64 `json:"etas" gt:"0" help:"(etaminus, etaplus): step size factors, 0 < etaminus < 1 < etaplus"`
-	StepSizes [2]float64 `json:"step_sizes" min:"0" help:"(min, max) step sizes"`
+	StepSizes [2]float64 `json:"step_sizes" help:"(min, max) step sizes (clamped to min, then to max, as torch.clamp)"`
 	Maximize  bool       `json:"maximize" help:"maximize the objective instead of minimizing it"`
 }
 
@@ -37,8 +38,9 @@ type Rprop struct {
 
 // NewRprop returns an Rprop optimizer.
 func NewRprop(params []*nn.Var, cfg RpropConfig) (*Rprop, error) {
-	if !(cfg.LR >= 0) || !(cfg.Etas[0] > 0 && cfg.Etas[0] < 1 && cfg.Etas[1] > 1) || !(cfg.StepSizes[0] >= 0 && cfg.StepSizes[1] >= cfg.StepSizes[0]) {
-		return nil, fmt.Errorf("optim: Rprop: lr %v must be non-negative, etas %v satisfy 0 < etaminus < 1 < etaplus and step_sizes %v be 0 ≤ min ≤ max", cfg.LR, cfg.Etas, cfg.StepSizes)
+	// PyTorch checks lr and etas only.
+	if !(cfg.LR >= 0) || !(cfg.Etas[0] > 0 && cfg.Etas[0] < 1 && cfg.Etas[1] > 1) || math.IsNaN(cfg.StepSizes[0]+cfg.StepSizes[1]) {
+		return nil, fmt.Errorf("optim: Rprop: lr %v must be non-negative, etas %v satisfy 0 < etaminus < 1 < etaplus and step_sizes %v be numbers", cfg.LR, cfg.Etas, cfg.StepSizes)
 	}
 	return &Rprop{base: base{params: params, lr: cfg.LR, maximize: cfg.Maximize}, cfg: cfg, b: newBufs(len(params), "prev", "step_size")}, nil
 }

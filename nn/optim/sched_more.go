@@ -88,7 +88,7 @@ type MultiStepLRParams struct {
 // ConstantLRParams are ConstantLR's keyword arguments.
 type ConstantLRParams struct {
 	Factor     float64 `json:"factor" gt:"0" max:"1" help:"factor of the rate until total_iters (PyTorch divides by it then, so not 0)"`
-	TotalIters int     `json:"total_iters" min:"1" help:"epochs at the reduced rate"`
+	TotalIters int     `json:"total_iters" min:"0" help:"epochs at the reduced rate"`
 	LastEpoch
 }
 
@@ -96,13 +96,13 @@ type ConstantLRParams struct {
 type LinearLRParams struct {
 	StartFactor float64 `json:"start_factor" gt:"0" max:"1" help:"factor of the rate at epoch 0 (PyTorch divides by it, so not 0)"`
 	EndFactor   float64 `json:"end_factor" min:"0" max:"1" help:"factor of the rate from total_iters on"`
-	TotalIters  int     `json:"total_iters" min:"1" help:"epochs of the linear change"`
+	TotalIters  int     `json:"total_iters" min:"0" help:"epochs of the linear change (0: start_factor for ever, as in PyTorch)"`
 	LastEpoch
 }
 
 // PolynomialLRParams are PolynomialLR's keyword arguments.
 type PolynomialLRParams struct {
-	TotalIters int     `json:"total_iters" min:"1" help:"epochs over which the rate decays to 0"`
+	TotalIters int     `json:"total_iters" min:"0" help:"epochs over which the rate decays to 0 (0: no decay)"`
 	Power      float64 `json:"power" help:"power of the polynomial"`
 	LastEpoch
 }
@@ -206,8 +206,8 @@ type ConstantLR struct {
 // NewConstantLR returns a ConstantLR and sets the reduced rate; PyTorch's
 // defaults are factor 1/3 and total_iters 5.
 func NewConstantLR(opt Optimizer, factor float64, totalIters int) (*ConstantLR, error) {
-	if !(factor > 0 && factor <= 1) || totalIters < 1 {
-		return nil, fmt.Errorf("optim: ConstantLR: factor %v must be in (0, 1] and total_iters %d positive", factor, totalIters)
+	if !(factor > 0 && factor <= 1) || totalIters < 0 {
+		return nil, fmt.Errorf("optim: ConstantLR: factor %v must be in (0, 1] and total_iters %d non-negative", factor, totalIters)
 	}
 	s := &ConstantLR{schedBase: schedBase{opt: opt, baseLR: opt.LR()}, Factor: factor, TotalIters: totalIters}
 	opt.SetLR(opt.LR() * factor)
@@ -222,7 +222,16 @@ func (s *ConstantLR) Step() {
 	}
 }
 
-func (s *ConstantLR) restart() { s.lastEpoch = 0; s.opt.SetLR(s.baseLR * s.Factor) }
+// restart sets the closed form at epoch 0: base · factor, or base when
+// total_iters is 0.
+func (s *ConstantLR) restart() {
+	s.lastEpoch = 0
+	if s.TotalIters == 0 {
+		s.opt.SetLR(s.baseLR)
+		return
+	}
+	s.opt.SetLR(s.baseLR * s.Factor)
+}
 
 func (s *ConstantLR) initialStep() { s.lastEpoch = 0; s.opt.SetLR(s.opt.LR() * s.Factor) }
 
@@ -238,8 +247,8 @@ type LinearLR struct {
 // NewLinearLR returns a LinearLR and sets the starting rate; PyTorch's
 // defaults are start_factor 1/3, end_factor 1 and total_iters 5.
 func NewLinearLR(opt Optimizer, start, end float64, totalIters int) (*LinearLR, error) {
-	if !(start > 0 && start <= 1) || !(end >= 0 && end <= 1) || totalIters < 1 {
-		return nil, fmt.Errorf("optim: LinearLR: start_factor %v must be in (0, 1], end_factor %v in [0, 1] and total_iters %d positive", start, end, totalIters)
+	if !(start > 0 && start <= 1) || !(end >= 0 && end <= 1) || totalIters < 0 {
+		return nil, fmt.Errorf("optim: LinearLR: start_factor %v must be in (0, 1], end_factor %v in [0, 1] and total_iters %d non-negative", start, end, totalIters)
 	}
 	s := &LinearLR{schedBase: schedBase{opt: opt, baseLR: opt.LR()}, StartFactor: start, EndFactor: end, TotalIters: totalIters}
 	opt.SetLR(opt.LR() * start)
@@ -260,7 +269,7 @@ func (s *LinearLR) initialStep() { s.lastEpoch = 0; s.opt.SetLR(s.opt.LR() * s.S
 
 func (s *LinearLR) restart() {
 	s.lastEpoch = 0
-	s.opt.SetLR(s.baseLR * (s.StartFactor + (s.EndFactor-s.StartFactor)*0/float64(s.TotalIters)))
+	s.opt.SetLR(s.baseLR * s.StartFactor) // the closed form at epoch 0
 }
 
 // PolynomialLR decays the rate to 0 over TotalIters epochs along
@@ -274,8 +283,8 @@ type PolynomialLR struct {
 // NewPolynomialLR returns a PolynomialLR; PyTorch's defaults are
 // total_iters 5 and power 1.
 func NewPolynomialLR(opt Optimizer, totalIters int, power float64) (*PolynomialLR, error) {
-	if totalIters < 1 || math.IsNaN(power) || math.IsInf(power, 0) {
-		return nil, fmt.Errorf("optim: PolynomialLR: total_iters %d must be positive and power %v finite", totalIters, power)
+	if totalIters < 0 || math.IsNaN(power) || math.IsInf(power, 0) {
+		return nil, fmt.Errorf("optim: PolynomialLR: total_iters %d must be non-negative and power %v finite", totalIters, power)
 	}
 	return &PolynomialLR{schedBase: schedBase{opt: opt, baseLR: opt.LR()}, TotalIters: totalIters, Power: power}, nil
 }
@@ -294,7 +303,7 @@ func (s *PolynomialLR) initialStep() { s.lastEpoch = 0 }
 
 func (s *PolynomialLR) restart() {
 	s.lastEpoch = 0
-	s.opt.SetLR(s.baseLR * math.Pow(1-0/float64(s.TotalIters), s.Power))
+	s.opt.SetLR(s.baseLR) // the closed form at epoch 0: base · (1 - 0)^power
 }
 
 // CosineAnnealingWarmRestarts anneals the rate from its base value to
@@ -349,16 +358,17 @@ func (s *CosineAnnealingWarmRestarts) Step() {
 }
 
 // SetLastEpoch restores the schedule at a given epoch (the position in the
-// current period follows from it).
+// current period follows from it, as if stepped that many times).
 func (s *CosineAnnealingWarmRestarts) SetLastEpoch(e int) {
-	s.lastEpoch, s.tCur, s.tCyc = 0, 0, s.T0
-	for s.lastEpoch < e {
-		s.lastEpoch++
-		s.tCur++
-		if s.tCur >= s.tCyc {
-			s.tCur -= s.tCyc
-			s.tCyc *= s.TMult
-		}
+	e = max(e, 0)
+	s.lastEpoch, s.tCur, s.tCyc = e, e, s.T0
+	if s.TMult == 1 {
+		s.tCur = e % s.T0
+		return
+	}
+	for s.tCur >= s.tCyc { // periods grow geometrically: few iterations
+		s.tCur -= s.tCyc
+		s.tCyc *= s.TMult
 	}
 }
 
@@ -738,9 +748,29 @@ func NewSequentialLR(opt Optimizer, c SequentialLRParams) (EpochScheduler, error
 	if err != nil {
 		return nil, err
 	}
+	for i, sc := range scheds[1:] {
+		switch u := underlying(sc).(type) {
+		case *LinearLR:
+			err = zeroIters(u.TotalIters, i+1)
+		case *PolynomialLR:
+			err = zeroIters(u.TotalIters, i+1)
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
 	opt.SetLR(initial)
 	scheds[0].(initialStepper).initialStep()
 	return &SequentialLR{opt: opt, scheds: scheds, milestones: slices.Clone(c.Milestones)}, nil
+}
+
+// zeroIters refuses total_iters 0 for a scheduler that SequentialLR
+// restarts, as PyTorch's closed form divides by it.
+func zeroIters(n, i int) error {
+	if n == 0 {
+		return fmt.Errorf("optim: SequentialLR: schedulers[%d]: total_iters is 0, which PyTorch divides by when it restarts the scheduler at its milestone; expected at least 1", i)
+	}
+	return nil
 }
 
 // Step advances one epoch.

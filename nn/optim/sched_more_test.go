@@ -133,3 +133,44 @@ func TestMoreSchedulerErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestZeroTotalIters checks total_iters 0, which PyTorch accepts: the
+// factor of epoch 0 stays (ConstantLR, LinearLR) and PolynomialLR does
+// nothing; restarted inside SequentialLR, ConstantLR's closed form is the
+// base rate, and LinearLR and PolynomialLR are refused (PyTorch divides by
+// zero there). The rates are PyTorch 1.13's.
+func TestZeroTotalIters(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		want float64
+	}{{"ConstantLR", 0.5 / 3}, {"LinearLR", 0.5 / 3}, {"PolynomialLR", 0.5}} {
+		opt, _ := New("SGD", nil, json.RawMessage(`{"lr": 0.5}`))
+		s, err := NewScheduler(c.name, opt, json.RawMessage(`{"total_iters": 0}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := 0; i < 6; i++ {
+			s.Step(0)
+		}
+		if math.Abs(opt.LR()-c.want) > 1e-15 {
+			t.Errorf("%s total_iters 0: lr %v, want %v", c.name, opt.LR(), c.want)
+		}
+		opt, _ = New("SGD", nil, json.RawMessage(`{"lr": 0.5}`))
+		s, err = NewScheduler("SequentialLR", opt, json.RawMessage(`{"schedulers": [{"type": "StepLR", "step_size": 1, "gamma": 0.5}, {"type": "`+c.name+`", "total_iters": 0}], "milestones": [2]}`))
+		if c.name != "ConstantLR" {
+			if err == nil || !strings.Contains(err.Error(), "schedulers[1]: total_iters is 0") {
+				t.Errorf("%s total_iters 0 in SequentialLR: %v", c.name, err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := 0; i < 6; i++ {
+			s.Step(0)
+		}
+		if opt.LR() != 0.5 {
+			t.Errorf("ConstantLR total_iters 0 restarted: lr %v, want 0.5", opt.LR())
+		}
+	}
+}
