@@ -532,7 +532,7 @@ type AvgPool2dParams struct {
 	Padding         Pair  `json:"padding" min:"0" help:"implicit zero padding on both sides"`
 	CeilMode        bool  `json:"ceil_mode" help:"round the output size up"`
 	CountIncludePad bool  `json:"count_include_pad" help:"count the zero padding in the average"`
-	DivisorOverride *int `json:"divisor_override" nullable:"true" type:"int" min:"1" help:"divide every window sum by this instead (default: the window size)"`
+	DivisorOverride *int  `json:"divisor_override" nullable:"true" type:"int" min:"1" help:"divide every window sum by this instead (default: the window size)"`
 }
 
 // asPoolNd returns the 2-d pooling of kind as a PoolNd (for return_indices
