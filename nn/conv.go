@@ -36,8 +36,8 @@ func (o *ConvOptions) check(layer string, inC, outC int, k [2]int) error {
 		if o.Stride[i] < 1 || o.Dilation[i] < 1 || o.Padding[i] < 0 || k[i] < 1 || o.OutputPadding[i] < 0 {
 			return fmt.Errorf("%s: kernel_size %v, stride %v, padding %v, dilation %v must be positive (padding non-negative)", layer, k, o.Stride, o.Padding, o.Dilation)
 		}
-		if o.OutputPadding[i] >= o.Stride[i] {
-			return fmt.Errorf("%s: output_padding %v must be smaller than stride %v", layer, o.OutputPadding, o.Stride)
+		if o.OutputPadding[i] >= max(o.Stride[i], o.Dilation[i]) {
+			return fmt.Errorf("%s: output_padding %v must be smaller than either stride %v or dilation %v", layer, o.OutputPadding, o.Stride, o.Dilation)
 		}
 	}
 	if o.Groups < 1 || inC%o.Groups != 0 || outC%o.Groups != 0 {
@@ -523,7 +523,16 @@ func (c *ConvTranspose2d) workspace(in, out []int) int64 {
 
 // Forward applies the transposed convolution.
 func (c *ConvTranspose2d) Forward(g *Graph, x *Var) *Var {
-	return g.ConvTranspose2d(x, c.Weight, c.Bias, c.ConvOptions)
+	o := c.ConvOptions
+	if o.OutputPadding[0] < o.Stride[0] && o.OutputPadding[1] < o.Stride[1] {
+		return g.ConvTranspose2d(x, c.Weight, c.Bias, o)
+	}
+	// An output_padding of at least the stride (allowed below the
+	// dilation): the full transposed convolution, cropped by the padding
+	// and extended by output_padding, then the bias.
+	crop := padSpec{lo: []int{-o.Padding[0], -o.Padding[1]}, hi: []int{o.OutputPadding[0] - o.Padding[0], o.OutputPadding[1] - o.Padding[1]}, mode: "zeros"}
+	o.Padding, o.OutputPadding = [2]int{}, [2]int{}
+	return g.addChannelBias(g.padInput("ConvTranspose2d", g.ConvTranspose2d(x, c.Weight, nil, o), crop), c.Bias)
 }
 
 // Parameters returns weight and bias.

@@ -119,8 +119,8 @@ func convNdShell(dims int, transposed bool, in, out int, kernel []int, opt ConvN
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	for i := range dims {
-		if transposed && c.OutputPadding[i] >= c.Stride[i] {
-			return nil, fmt.Errorf("%s: output_padding %v must be smaller than stride %v", name, c.OutputPadding, c.Stride)
+		if transposed && c.OutputPadding[i] >= max(c.Stride[i], c.Dilation[i]) {
+			return nil, fmt.Errorf("%s: output_padding %v must be smaller than either stride %v or dilation %v", name, c.OutputPadding, c.Stride, c.Dilation)
 		}
 		if !transposed && c.OutputPadding[i] != 0 {
 			return nil, fmt.Errorf("%s: output_padding is only for transposed convolutions", name)
@@ -247,6 +247,53 @@ func (c *ConvNd) OutShape(in []int) ([]int, error) {
 	return out, nil
 }
 
+// cropped reports whether an output_padding reaches the stride, which
+// the transposed kernels cannot produce directly.
+func (c *ConvNd) cropped() bool {
+	for i := range c.Dims {
+		if c.OutputPadding[i] >= c.Stride[i] {
+			return true
+		}
+	}
+	return false
+}
+
+// addChannelBias adds b (C, or nil) to every position of channel c of x
+// (N, C, *).
+func (g *Graph) addChannelBias(x, b *Var) *Var {
+	if g.err != nil || b == nil {
+		return x
+	}
+	xs := x.Data.Shape
+	if len(xs) < 2 || xs[1] != len(b.Data.Data) {
+		return g.fail("bias of shape %v does not match input of shape %v", b.Data.Shape, xs)
+	}
+	y := g.bufLike(x.Data)
+	L := vol3(xs[2:])
+	for i, v := range x.Data.Data {
+		y.Data[i] = v + b.Data.Data[(i/L)%xs[1]]
+	}
+	return g.newNode(y, addChannelBiasBack, x, b, nil)
+}
+
+func addChannelBiasBack(n *Var) {
+	x, b := n.a, n.b
+	xs := x.Data.Shape
+	L := vol3(xs[2:])
+	if x.requiresGrad {
+		ga := x.grad()
+		for i, v := range n.Grad.Data {
+			ga[i] += v
+		}
+	}
+	if b.requiresGrad {
+		gb := b.grad()
+		for i := 0; i < len(n.Grad.Data); i += L {
+			gb[(i/L)%xs[1]] += float32(sum64(n.Grad.Data[i : i+L]))
+		}
+	}
+}
+
 // geom3 returns the 3-d geometry of the layer's own convolution.
 func (c *ConvNd) geom3() tensor.Geom3 {
 	var g tensor.Geom3
@@ -270,6 +317,18 @@ func (c *ConvNd) Forward(g *Graph, x *Var) *Var {
 	}
 	if len(c.pad.lo) > 0 {
 		x = g.padInput(c.Name(), x, c.pad)
+	}
+	if c.Transposed && c.cropped() {
+		// An output_padding of at least the stride (allowed below the
+		// dilation): the full transposed convolution, cropped by the
+		// padding and extended by output_padding, then the bias.
+		full := *c
+		full.inner, full.OutputPadding, full.Bias, full.pad = make([]int, c.Dims), make([]int, c.Dims), nil, padSpec{}
+		crop := padSpec{lo: make([]int, c.Dims), hi: make([]int, c.Dims), mode: "zeros"}
+		for i := range c.Dims {
+			crop.lo[i], crop.hi[i] = -c.inner[i], c.OutputPadding[i]-c.inner[i]
+		}
+		return g.addChannelBias(g.padInput(c.Name(), full.Forward(g, x), crop), c.Bias)
 	}
 	if c.Dims == 3 {
 		var op [3]int

@@ -18,8 +18,8 @@ func TestConvMatchesPyTorch(t *testing.T) {
 		Layers []layerFixture `json:"layers"`
 	}
 	loadJSON(t, "conv.json", &fx)
-	if len(fx.Layers) < 44 {
-		t.Fatalf("only %d convolution cases, want 44", len(fx.Layers))
+	if len(fx.Layers) < 47 {
+		t.Fatalf("only %d convolution cases, want 47", len(fx.Layers))
 	}
 	for _, c := range fx.Layers {
 		t.Run(c.Name, func(t *testing.T) { checkLayerCase(t, c) })
@@ -101,7 +101,7 @@ func TestConvSpecErrors(t *testing.T) {
 		{`{"type":"ConvTranspose1d","out_channels":4,"kernel_size":3,"padding_mode":"reflect"}`, []int{1, 2, 5}, `only "zeros" padding mode is supported for ConvTranspose1d`},
 		{`{"type":"ConvTranspose2d","out_channels":4,"kernel_size":3,"padding_mode":"circular"}`, []int{1, 2, 5, 5}, `only "zeros" padding mode is supported for ConvTranspose2d`},
 		{`{"type":"ConvTranspose3d","out_channels":4,"kernel_size":3,"padding":"same"}`, []int{1, 2, 5, 5, 5}, `padding "same" is not supported for ConvTranspose3d`},
-		{`{"type":"ConvTranspose1d","out_channels":4,"kernel_size":3,"stride":2,"output_padding":2}`, []int{1, 2, 5}, `output_padding [2] must be smaller than stride [2]`},
+		{`{"type":"ConvTranspose1d","out_channels":4,"kernel_size":3,"stride":2,"output_padding":2}`, []int{1, 2, 5}, `output_padding [2] must be smaller than either stride [2] or dilation [1]`},
 		{`{"type":"Conv3d","out_channels":4,"kernel_size":3}`, []int{1, 2, 5, 5}, `Conv3d expects input of shape (N, 2, D, H, W)`},
 		{`{"type":"LazyConv2d","in_channels":2,"out_channels":4,"kernel_size":3}`, []int{1, 2, 5, 5}, `unknown parameter "in_channels"`},
 		{`{"type":"LazyLinear","in_features":2,"out_features":4}`, []int{1, 2}, `unknown parameter "in_features"`},

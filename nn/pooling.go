@@ -524,11 +524,15 @@ type MaxPool2dParams struct {
 	ReturnIndices bool `json:"return_indices" help:"keep the positions of the maxima for a following MaxUnpool2d"`
 }
 
-// AvgPool2dParams are torch.nn.AvgPool2d's keyword arguments.
+// AvgPool2dParams are torch.nn.AvgPool2d's keyword arguments, in
+// PyTorch's order (it has no dilation).
 type AvgPool2dParams struct {
-	poolParams
-	CountIncludePad bool `json:"count_include_pad" help:"count the zero padding in the average"`
-	DivisorOverride *int `json:"divisor_override" nullable:"true" type:"int" min:"1" help:"divide every window sum by this instead (default: the window size)"`
+	KernelSize      Pair  `json:"kernel_size" required:"true" min:"1" help:"window height and width (an int for a square)"`
+	Stride          *Pair `json:"stride" nullable:"true" type:"pair" min:"1" help:"step of the window (default: kernel_size)"`
+	Padding         Pair  `json:"padding" min:"0" help:"implicit zero padding on both sides"`
+	CeilMode        bool  `json:"ceil_mode" help:"round the output size up"`
+	CountIncludePad bool  `json:"count_include_pad" help:"count the zero padding in the average"`
+	DivisorOverride *int  `json:"divisor_override" nullable:"true" type:"int" min:"1" help:"divide every window sum by this instead (default: the window size)"`
 }
 
 // asPoolNd returns the 2-d pooling of kind as a PoolNd (for return_indices
@@ -570,19 +574,17 @@ func init() {
 			return NewMaxPool2d(p.options())
 		})
 	registerLayer("AvgPool2d", "2-D average pooling",
-		func() AvgPool2dParams { return AvgPool2dParams{poolParams: pool, CountIncludePad: true} },
-		func(p AvgPool2dParams, _ *layerCtx) (Module, error) {
-			if p.DivisorOverride != nil {
-				if p.Dilation != (Pair{1, 1}) {
-					return nil, fmt.Errorf("dilation %v is not supported, expected 1", p.Dilation)
-				}
+		func() AvgPool2dParams { return AvgPool2dParams{CountIncludePad: true} },
+		func(a AvgPool2dParams, _ *layerCtx) (Module, error) {
+			p := poolParams{KernelSize: a.KernelSize, Stride: a.Stride, Padding: a.Padding, Dilation: Pair{1, 1}, CeilMode: a.CeilMode}
+			if a.DivisorOverride != nil {
 				m, err := p.options().asPoolNd("avg")
 				if m != nil {
-					m.(*PoolNd).CountIncludePad, m.(*PoolNd).DivisorOverride = p.CountIncludePad, *p.DivisorOverride
+					m.(*PoolNd).CountIncludePad, m.(*PoolNd).DivisorOverride = a.CountIncludePad, *a.DivisorOverride
 				}
 				return m, err
 			}
-			return NewAvgPool2d(p.options(), p.CountIncludePad)
+			return NewAvgPool2d(p.options(), a.CountIncludePad)
 		})
 	registerLayer("AdaptiveAvgPool2d", "average pooling to a fixed output size",
 		func() AdaptiveAvgPool2dParams { return AdaptiveAvgPool2dParams{} },

@@ -73,9 +73,9 @@ func (p *FractionalMaxPool) OutShape(in []int) ([]int, error) {
 }
 
 // fractionalIntervals is PyTorch's generate_intervals, in float32 as its
-// kernel computes for float inputs: the window starts along one dimension.
-func fractionalIntervals(sample float32, in, out, k int) []int {
-	seq := make([]int, out)
+// kernel computes for float inputs: it fills seq (one entry per output)
+// with the window starts along one dimension.
+func fractionalIntervals(seq []int, sample float32, in, out, k int) []int {
 	if out > 1 {
 		alpha := float32(in-k) / float32(out-1)
 		for i := range out - 1 {
@@ -115,6 +115,10 @@ func (p *FractionalMaxPool) Forward(g *Graph, x *Var) *Var {
 	S, L := vol(isz), vol(osz)
 	xd, yd := x.Data.Data, y.Data
 	u := make([]float32, p.Dims)
+	var seq [3][]int
+	for d := range 3 {
+		seq[d] = make([]int, osz[d])
+	}
 	for q := range planes {
 		for i := range u {
 			if p.samples != nil {
@@ -125,14 +129,12 @@ func (p *FractionalMaxPool) Forward(g *Graph, x *Var) *Var {
 		}
 		// PyTorch's order of the samples: width first for 2-d, depth,
 		// height, width for 3-d.
-		var seq [3][]int
-		seq[0] = []int{0}
 		if p.Dims == 2 {
-			seq[1] = fractionalIntervals(u[1], isz[1], osz[1], k[1])
-			seq[2] = fractionalIntervals(u[0], isz[2], osz[2], k[2])
+			fractionalIntervals(seq[1], u[1], isz[1], osz[1], k[1])
+			fractionalIntervals(seq[2], u[0], isz[2], osz[2], k[2])
 		} else {
 			for d := range 3 {
-				seq[d] = fractionalIntervals(u[d], isz[d], osz[d], k[d])
+				fractionalIntervals(seq[d], u[d], isz[d], osz[d], k[d])
 			}
 		}
 		src := xd[q*S : (q+1)*S]

@@ -186,3 +186,20 @@ func TestFractionalMaxPoolMatchesPyTorch(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkMaxPool1d is a 1-d CNN's pooling step: batch 64, 32 channels,
+// length 256, window 2.
+func BenchmarkMaxPool1d(b *testing.B) {
+	benchConv(b, `{"type":"MaxPool1d","kernel_size":2}`, 64, 32, 256)
+}
+
+// BenchmarkAvgPool3d is a 3-d pooling step: batch 8, 8 channels, 16³
+// voxels, window 2.
+func BenchmarkAvgPool3d(b *testing.B) {
+	benchConv(b, `{"type":"AvgPool3d","kernel_size":2}`, 8, 8, 16, 16, 16)
+}
+
+// BenchmarkUpsampleBilinear doubles (16, 8, 32, 32) images bilinearly.
+func BenchmarkUpsampleBilinear(b *testing.B) {
+	benchConv(b, `{"type":"Upsample","scale_factor":2,"mode":"bilinear"}`, 16, 8, 32, 32)
+}

@@ -104,6 +104,11 @@ case("convt3d", "ConvTranspose3d", {"in_channels": 2, "out_channels": 3, "kernel
 case("convt3d_groups", "ConvTranspose3d", {"in_channels": 4, "out_channels": 2, "kernel_size": [2, 3, 2], "stride": [1, 2, 1], "dilation": [1, 1, 2], "groups": 2, "bias": False}, rnd(1, 4, 3, 4, 3))
 case("lazy_convt3d", "LazyConvTranspose3d", {"out_channels": 2, "kernel_size": 2, "stride": 2}, rnd(1, 3, 2, 3, 2))
 
+# output_padding of at least the stride (allowed below the dilation)
+case("convt2d_outpad_dilation", "ConvTranspose2d", {"in_channels": 2, "out_channels": 3, "kernel_size": 3, "dilation": 2, "padding": [1, 2], "output_padding": 1}, rnd(2, 2, 4, 5))
+case("convt1d_outpad_dilation", "ConvTranspose1d", {"in_channels": 2, "out_channels": 2, "kernel_size": 2, "stride": 2, "dilation": 3, "padding": 1, "output_padding": 2}, rnd(2, 2, 5))
+case("convt3d_outpad_dilation", "ConvTranspose3d", {"in_channels": 2, "out_channels": 2, "kernel_size": 2, "dilation": [2, 1, 3], "stride": [1, 2, 1], "padding": [0, 1, 2], "output_padding": [1, 1, 2]}, rnd(1, 2, 3, 3, 4))
+
 # Lazy linear
 case("lazy_linear", "LazyLinear", {"out_features": 4}, rnd(3, 7))
 
