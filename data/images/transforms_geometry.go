@@ -1,0 +1,639 @@
+package images
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+)
+
+// checkInterp accepts the interpolations PIL's Image.transform takes.
+func checkInterp(name string, i Interpolation) error {
+	switch i {
+	case Nearest, Bilinear, Bicubic:
+		return nil
+	}
+	return paramError(name, fmt.Sprintf("unknown value %q (want nearest, bilinear or bicubic)", i))
+}
+
+// affineMatrix is torchvision's _get_inverse_affine_matrix (inverted):
+// the map from output to input coordinates that PIL's AFFINE transform
+// takes.
+func affineMatrix(center [2]float64, angle float64, translate [2]float64, scale float64, shear [2]float64) [6]float64 {
+	rad := func(d float64) float64 { return d * (math.Pi / 180) } // Python's math.radians
+	rot := rad(angle)
+	sx, sy := rad(shear[0]), rad(shear[1])
+	cx, cy := center[0], center[1]
+	tx, ty := translate[0], translate[1]
+	a := math.Cos(rot-sy) / math.Cos(sy)
+	b := float64(-math.Cos(rot-sy)*math.Tan(sx))/math.Cos(sy) - math.Sin(rot)
+	c := math.Sin(rot-sy) / math.Cos(sy)
+	d := float64(-math.Sin(rot-sy)*math.Tan(sx))/math.Cos(sy) + math.Cos(rot)
+	m := [6]float64{d, -b, 0, -c, a, 0}
+	for i := range m {
+		m[i] /= scale
+	}
+	m[2] += float64(m[0]*(-cx-tx)) + float64(m[1]*(-cy-ty))
+	m[5] += float64(m[3]*(-cx-tx)) + float64(m[4]*(-cy-ty))
+	m[2] += cx
+	m[5] += cy
+	return m
+}
+
+// transformImage is PIL's Image.transform of an 8-bit image to a W x H
+// output, for the map f from output pixel centres to input coordinates,
+// with libImaging's nearest, bilinear or bicubic filters; pixels that map
+// outside the input are fill.
+func transformImage(m *Image, ow, oh int, f func(x, y float64) (float64, float64), interp Interpolation, fill []float64) *Image {
+	C, W, H := m.C, m.W, m.H
+	out := NewImage(ow, oh, C)
+	px := func(x, y, c int) float64 { return float64(m.Pix[(y*W+x)*C+c]) }
+	xclip := func(x int) int { return min(max(x, 0), W-1) }
+	yclip := func(y int) int { return min(max(y, 0), H-1) }
+	for y := range oh {
+		for x := range ow {
+			o := out.Pix[(y*ow+x)*C : (y*ow+x)*C+C]
+			xin, yin := f(float64(x)+0.5, float64(y)+0.5)
+			ok := false
+			switch interp {
+			case Nearest:
+				xi, yi := coord(xin), coord(yin)
+				if xi >= 0 && xi < W && yi >= 0 && yi < H {
+					copy(o, m.Pix[(yi*W+xi)*C:(yi*W+xi)*C+C])
+					ok = true
+				}
+			case Bilinear:
+				if xin < 0 || xin >= float64(W) || yin < 0 || yin >= float64(H) {
+					break
+				}
+				xs, ys := xin-0.5, yin-0.5
+				x0, y0 := int(math.Floor(xs)), int(math.Floor(ys))
+				dx, dy := xs-float64(x0), ys-float64(y0)
+				lerp := func(a, b, d float64) float64 { return a + float64((b-a)*d) }
+				for c := range C {
+					yy := yclip(y0)
+					v1 := lerp(px(xclip(x0), yy, c), px(xclip(x0+1), yy, c), dx)
+					v2 := v1
+					if y0+1 >= 0 && y0+1 < H {
+						v2 = lerp(px(xclip(x0), y0+1, c), px(xclip(x0+1), y0+1, c), dx)
+					}
+					o[c] = uint8(lerp(v1, v2, dy))
+				}
+				ok = true
+			case Bicubic:
+				if xin < 0 || xin >= float64(W) || yin < 0 || yin >= float64(H) {
+					break
+				}
+				xs, ys := xin-0.5, yin-0.5
+				x0, y0 := int(math.Floor(xs)), int(math.Floor(ys))
+				dx, dy := xs-float64(x0), ys-float64(y0)
+				x0--
+				y0--
+				cubic := func(v1, v2, v3, v4, d float64) float64 {
+					p1 := v2
+					p2 := -v1 + v3
+					p3 := 2*(v1-v2) + v3 - v4
+					p4 := -v1 + v2 - v3 + v4
+					return p1 + float64(d*(p2+float64(d*(p3+float64(d*p4)))))
+				}
+				xs4 := [4]int{xclip(x0), xclip(x0 + 1), xclip(x0 + 2), xclip(x0 + 3)}
+				for c := range C {
+					row := func(yy int) float64 {
+						return cubic(px(xs4[0], yy, c), px(xs4[1], yy, c), px(xs4[2], yy, c), px(xs4[3], yy, c), dx)
+					}
+					v1 := row(yclip(y0))
+					v2, v3, v4 := v1, v1, v1
+					if y0+1 >= 0 && y0+1 < H {
+						v2 = row(y0 + 1)
+					}
+					v3 = v2
+					if y0+2 >= 0 && y0+2 < H {
+						v3 = row(y0 + 2)
+					}
+					v4 = v3
+					if y0+3 >= 0 && y0+3 < H {
+						v4 = row(y0 + 3)
+					}
+					v := cubic(v1, v2, v3, v4, dy)
+					switch {
+					case v <= 0:
+						o[c] = 0
+					case v >= 255:
+						o[c] = 255
+					default:
+						o[c] = uint8(v)
+					}
+				}
+				ok = true
+			}
+			if !ok {
+				for c := range o {
+					o[c] = fillTrunc(fill[c])
+				}
+			}
+		}
+	}
+	return out
+}
+
+// fixedOK is libImaging's check_fixed on the four corners: whether 16.16
+// fixed point can hold the coordinates.
+func fixedOK(a [6]float64, w, h int) bool {
+	for _, p := range [4][2]float64{{0, 0}, {float64(w), float64(h)}, {0, float64(h)}, {float64(w), 0}} {
+		if math.Abs(p[0]*a[0]+p[1]*a[1]+a[2]) >= 32768 || math.Abs(p[0]*a[3]+p[1]*a[4]+a[5]) >= 32768 {
+			return false
+		}
+	}
+	return true
+}
+
+// affineNearest is libImaging's ImagingTransformAffine with nearest
+// sampling: its scale-only and general paths (incremental sums in float64,
+// as PIL's).
+func affineNearest(m *Image, a [6]float64, fill []float64) *Image {
+	W, H, C := m.W, m.H, m.C
+	src := make([]int32, W*H)
+	for i := range src {
+		src[i] = -1
+	}
+	if a[1] == 0 && a[3] == 0 {
+		xin := make([]int, W)
+		xo := a[2] + a[0]*0.5
+		for x := range W {
+			xin[x] = coord(xo)
+			xo += a[0]
+		}
+		yo := a[5] + a[4]*0.5
+		for y := range H {
+			yi := coord(yo)
+			if yi >= 0 && yi < H {
+				for x, xi := range xin {
+					if xi >= 0 && xi < W {
+						src[y*W+x] = int32(yi*W + xi)
+					}
+				}
+			}
+			yo += a[4]
+		}
+	} else if fixedOK(a, W, H) {
+		// 16.16 fixed point, as libImaging's affine_fixed.
+		fix := func(v float64) int { return int(math.Floor(v*65536.0 + 0.5)) }
+		a0, a1, a3, a4 := fix(a[0]), fix(a[1]), fix(a[3]), fix(a[4])
+		a2 := fix(a[2] + a[0]*0.5 + a[1]*0.5)
+		a5 := fix(a[5] + a[3]*0.5 + a[4]*0.5)
+		for y := range H {
+			xx, yy := a2, a5
+			for x := range W {
+				xi, yi := xx>>16, yy>>16
+				if xi >= 0 && xi < W && yi >= 0 && yi < H {
+					src[y*W+x] = int32(yi*W + xi)
+				}
+				xx += a0
+				yy += a3
+			}
+			a2 += a1
+			a5 += a4
+		}
+	} else {
+		xo := a[2] + a[1]*0.5 + a[0]*0.5
+		yo := a[5] + a[4]*0.5 + a[3]*0.5
+		for y := range H {
+			xx, yy := xo, yo
+			for x := range W {
+				xi, yi := coord(xx), coord(yy)
+				if xi >= 0 && xi < W && yi >= 0 && yi < H {
+					src[y*W+x] = int32(yi*W + xi)
+				}
+				xx += a[0]
+				yy += a[3]
+			}
+			xo += a[1]
+			yo += a[4]
+		}
+	}
+	_ = C
+	return remapFill(Value{Image: m}, W, H, src, fill).Image
+}
+
+// Affine applies torchvision's F.affine to an 8-bit image: rotation by
+// angle degrees (counter-clockwise), translation by translate pixels
+// ([x, y]), scale and shear ([x, y] degrees) about center (nil: the image
+// centre), sampled as PIL's Image.transform with interp; fill is one
+// value or one per channel. Float tensors are refused (torchvision uses
+// grid_sample for them; put it before ToTensor).
+func Affine(v Value, angle float64, translate []float64, scale float64, shear []float64, interp Interpolation, fill Fill, center []float64) (Value, error) {
+	W, H, C, err := v.Size()
+	if err != nil {
+		return Value{}, err
+	}
+	if v.Image == nil {
+		return Value{}, fmt.Errorf("affine works on 8-bit images here, got a tensor (put it before ToTensor)")
+	}
+	if err := checkInterp("interpolation", interp); err != nil {
+		return Value{}, err
+	}
+	if !(scale > 0) || math.IsInf(scale, 0) {
+		return Value{}, fmt.Errorf("affine scale must be positive, got %v", scale)
+	}
+	var tr, sh [2]float64
+	if len(translate) == 2 {
+		tr = [2]float64{translate[0], translate[1]}
+	} else if translate != nil {
+		return Value{}, fmt.Errorf("affine translate must be [x, y], got %v", translate)
+	}
+	switch len(shear) {
+	case 0:
+	case 1:
+		sh = [2]float64{shear[0], 0}
+	case 2:
+		sh = [2]float64{shear[0], shear[1]}
+	default:
+		return Value{}, fmt.Errorf("affine shear must be one or two angles, got %v", shear)
+	}
+	ctr := [2]float64{float64(W) * 0.5, float64(H) * 0.5}
+	if center != nil {
+		if len(center) != 2 {
+			return Value{}, fmt.Errorf("affine center must be [x, y], got %v", center)
+		}
+		ctr = [2]float64{center[0], center[1]}
+	}
+	for _, f := range []float64{angle, tr[0], tr[1], sh[0], sh[1], ctr[0], ctr[1]} {
+		if math.IsNaN(f) || math.IsInf(f, 0) {
+			return Value{}, fmt.Errorf("affine parameters must be finite")
+		}
+	}
+	fl, err := fill.channels(C)
+	if err != nil {
+		return Value{}, err
+	}
+	a := affineMatrix(ctr, angle, tr, scale, sh)
+	if interp == Nearest {
+		return Value{Image: affineNearest(v.Image, a, fl)}, nil
+	}
+	f := func(x, y float64) (float64, float64) {
+		return float64(a[0]*x) + float64(a[1]*y) + a[2], float64(a[3]*x) + float64(a[4]*y) + a[5]
+	}
+	return Value{Image: transformImage(v.Image, W, H, f, interp, fl)}, nil
+}
+
+// perspectiveCoeffs solves torchvision's _get_perspective_coeffs system
+// (8 equations, 8 unknowns) in float64 and rounds the result to float32,
+// as torch's float32 solve returns (torch's own float32 QR may differ in
+// the last bits).
+func perspectiveCoeffs(start, end [][]float64) ([8]float64, error) {
+	var A [8][9]float64
+	for i := range 4 {
+		p1, p2 := end[i], start[i]
+		r0 := [9]float64{p1[0], p1[1], 1, 0, 0, 0, -p2[0] * p1[0], -p2[0] * p1[1], p2[0]}
+		r1 := [9]float64{0, 0, 0, p1[0], p1[1], 1, -p2[1] * p1[0], -p2[1] * p1[1], p2[1]}
+		for j := range 9 {
+			A[2*i][j] = float64(float32(r0[j]))
+			A[2*i+1][j] = float64(float32(r1[j]))
+		}
+	}
+	for col := range 8 {
+		p := col
+		for r := col + 1; r < 8; r++ {
+			if math.Abs(A[r][col]) > math.Abs(A[p][col]) {
+				p = r
+			}
+		}
+		if math.Abs(A[p][col]) < 1e-12 {
+			return [8]float64{}, fmt.Errorf("perspective points are degenerate (no transform maps them)")
+		}
+		A[col], A[p] = A[p], A[col]
+		for r := range 8 {
+			if r == col {
+				continue
+			}
+			f := A[r][col] / A[col][col]
+			for j := col; j < 9; j++ {
+				A[r][j] -= f * A[col][j]
+			}
+		}
+	}
+	var out [8]float64
+	for i := range 8 {
+		out[i] = float64(float32(A[i][8] / A[i][i]))
+	}
+	return out, nil
+}
+
+func checkPoints(name string, p [][]float64) error {
+	if len(p) != 4 {
+		return fmt.Errorf("%s must be 4 points [x, y], got %d", name, len(p))
+	}
+	for _, q := range p {
+		if len(q) != 2 || math.IsNaN(q[0]+q[1]) || math.IsInf(q[0]+q[1], 0) {
+			return fmt.Errorf("%s must be 4 points [x, y] of finite numbers, got %v", name, p)
+		}
+	}
+	return nil
+}
+
+// Perspective applies torchvision's F.perspective to an 8-bit image: the
+// transform that maps the four startpoints to the four endpoints, sampled
+// as PIL's Image.transform(PERSPECTIVE) with interp. The coefficients come
+// from a float64 solve rounded to float32 where torch solves in float32, so
+// rare pixels can differ (a sampling position on a pixel boundary). Float
+// tensors are refused (put it before ToTensor).
+func Perspective(v Value, start, end [][]float64, interp Interpolation, fill Fill) (Value, error) {
+	W, H, C, err := v.Size()
+	if err != nil {
+		return Value{}, err
+	}
+	if v.Image == nil {
+		return Value{}, fmt.Errorf("perspective works on 8-bit images here, got a tensor (put it before ToTensor)")
+	}
+	if err := checkInterp("interpolation", interp); err != nil {
+		return Value{}, err
+	}
+	if err := checkPoints("startpoints", start); err != nil {
+		return Value{}, err
+	}
+	if err := checkPoints("endpoints", end); err != nil {
+		return Value{}, err
+	}
+	fl, err := fill.channels(C)
+	if err != nil {
+		return Value{}, err
+	}
+	a, err := perspectiveCoeffs(start, end)
+	if err != nil {
+		return Value{}, err
+	}
+	f := func(x, y float64) (float64, float64) {
+		den := float64(a[6]*x) + float64(a[7]*y) + 1
+		return (float64(a[0]*x) + float64(a[1]*y) + a[2]) / den, (float64(a[3]*x) + float64(a[4]*y) + a[5]) / den
+	}
+	return Value{Image: transformImage(v.Image, W, H, f, interp, fl)}, nil
+}
+
+// ResizedCrop crops the h x w region at (top, left) and resizes it to size
+// ([height, width], or the smaller edge), like torchvision's
+// F.resized_crop.
+func ResizedCrop(v Value, top, left, h, w int, size Size, interp Interpolation) (Value, error) {
+	c, err := Crop(v, top, left, h, w)
+	if err != nil {
+		return Value{}, err
+	}
+	return (&Resize{Size: size, Interpolation: interp}).Apply(c, nil)
+}
+
+func init() {
+	registerTransform("RandomResizedCrop", "crop a random area and aspect ratio, resized to size", func() *RandomResizedCrop {
+		return &RandomResizedCrop{Scale: [2]float64{0.08, 1}, Ratio: [2]float64{3.0 / 4, 4.0 / 3}, Interpolation: Bilinear}
+	})
+	registerTransform("RandomAffine", "random rotation, translation, scale and shear", func() *RandomAffine { return &RandomAffine{Interpolation: Nearest} })
+	registerTransform("RandomPerspective", "random perspective distortion with probability p", func() *RandomPerspective {
+		return &RandomPerspective{DistortionScale: 0.5, P: 0.5, Interpolation: Bilinear}
+	})
+}
+
+// RandomResizedCrop crops a region of random area (a fraction of the image
+// drawn from Scale) and aspect ratio (drawn log-uniformly from Ratio) and
+// resizes it to Size, like torchvision's RandomResizedCrop. Antialias is
+// accepted for compatibility: images are always resampled like PIL's
+// (antialiased), tensors as Resize does.
+type RandomResizedCrop struct {
+	Size          Size          `json:"size" required:"true" expect:"a positive integer (square) or [height, width]" help:"output size"`
+	Scale         [2]float64    `json:"scale" min:"0" help:"[min, max] fraction of the area cropped"`
+	Ratio         [2]float64    `json:"ratio" gt:"0" help:"[min, max] aspect ratio (width/height) of the crop"`
+	Interpolation Interpolation `json:"interpolation" enum:"nearest,bilinear,bicubic" help:"resampling filter"`
+	Antialias     *bool         `json:"antialias" nullable:"true" help:"accepted; resampling is always antialiased as PIL's"`
+}
+
+func (r *RandomResizedCrop) validate() error {
+	if err := r.Size.check("size"); err != nil {
+		return err
+	}
+	if !(r.Scale[0] >= 0 && r.Scale[0] <= r.Scale[1]) || math.IsInf(r.Scale[1], 0) {
+		return paramError("scale", fmt.Sprintf("want [min, max] with 0 <= min <= max, got %v", r.Scale))
+	}
+	if !(r.Ratio[0] > 0 && r.Ratio[0] <= r.Ratio[1]) || math.IsInf(r.Ratio[1], 0) {
+		return paramError("ratio", fmt.Sprintf("want [min, max] with 0 < min <= max, got %v", r.Ratio))
+	}
+	return checkInterp("interpolation", r.Interpolation)
+}
+
+// Params draws the crop (top, left, height, width) for an image of w x h
+// pixels as torchvision's get_params does: up to 10 tries, then a central
+// crop of the nearest allowed ratio.
+func (r *RandomResizedCrop) Params(rng *rand.Rand, width, height int) (i, j, h, w int) {
+	area := float64(height * width)
+	lr0, lr1 := math.Log(r.Ratio[0]), math.Log(r.Ratio[1])
+	for range 10 {
+		ta := area * uniform(rng, r.Scale[0], r.Scale[1])
+		ar := math.Exp(uniform(rng, lr0, lr1))
+		w := int(math.RoundToEven(math.Sqrt(ta * ar)))
+		h := int(math.RoundToEven(math.Sqrt(ta / ar)))
+		if 0 < w && w <= width && 0 < h && h <= height {
+			return rng.IntN(height - h + 1), rng.IntN(width - w + 1), h, w
+		}
+	}
+	in := float64(width) / float64(height)
+	switch {
+	case in < r.Ratio[0]:
+		w, h = width, int(math.RoundToEven(float64(width)/r.Ratio[0]))
+	case in > r.Ratio[1]:
+		h, w = height, int(math.RoundToEven(float64(height)*r.Ratio[1]))
+	default:
+		w, h = width, height
+	}
+	return (height - h) / 2, (width - w) / 2, h, w
+}
+
+// Apply crops and resizes v.
+func (r *RandomResizedCrop) Apply(v Value, rng *rand.Rand) (Value, error) {
+	if err := r.validate(); err != nil {
+		return Value{}, fmt.Errorf("RandomResizedCrop: %w", err)
+	}
+	W, H, _, err := v.Size()
+	if err != nil {
+		return Value{}, fmt.Errorf("RandomResizedCrop: %w", err)
+	}
+	if rng == nil {
+		return Value{}, fmt.Errorf("RandomResizedCrop: %w", errNoRand)
+	}
+	i, j, h, w := r.Params(rng, W, H)
+	sh, sw := r.Size.hw()
+	out, err := ResizedCrop(v, i, j, h, w, Size{sh, sw}, r.Interpolation)
+	if err != nil {
+		return Value{}, fmt.Errorf("RandomResizedCrop: %w", err)
+	}
+	return out, nil
+}
+
+// RandomAffine draws a rotation from Degrees, a translation of up to
+// Translate (fractions of the width and height), a scale from Scale and a
+// shear from Shear, and applies them as Affine, like torchvision's
+// RandomAffine (on 8-bit images).
+type RandomAffine struct {
+	Degrees       Degrees       `json:"degrees" required:"true" expect:"a non-negative number d (for [-d, d]) or [min, max]" help:"range of rotation angles"`
+	Translate     []float64     `json:"translate" nullable:"true" min:"0" max:"1" expect:"null or [a, b], fractions of the width and height" help:"largest horizontal and vertical shift"`
+	Scale         []float64     `json:"scale" nullable:"true" gt:"0" expect:"null or [min, max], positive" help:"range of scale factors"`
+	Shear         Range         `json:"shear" nullable:"true" expect:"null, s (x shear in [-s, s]), [min, max] (x) or [xmin, xmax, ymin, ymax]" help:"range of shear angles in degrees"`
+	Interpolation Interpolation `json:"interpolation" enum:"nearest,bilinear,bicubic" help:"resampling filter"`
+	Fill          Fill          `json:"fill" help:"value outside the transformed image (0-255), one number or one per channel"`
+	Center        []float64     `json:"center" nullable:"true" expect:"null or [x, y]" help:"centre of rotation (null: the image centre)"`
+}
+
+// shears returns the shear ranges: x [min, max] and y [min, max] (nil when
+// not given).
+func (r *RandomAffine) shears() (x, y []float64, err error) {
+	switch len(r.Shear) {
+	case 0:
+		return nil, nil, nil
+	case 1:
+		if !(r.Shear[0] >= 0) {
+			return nil, nil, paramError("shear", fmt.Sprintf("a single number must not be negative, got %v", r.Shear[0]))
+		}
+		return []float64{-r.Shear[0], r.Shear[0]}, nil, nil
+	case 2:
+		return []float64(r.Shear), nil, nil
+	case 4:
+		return []float64(r.Shear[:2]), []float64(r.Shear[2:]), nil
+	}
+	return nil, nil, paramError("shear", fmt.Sprintf("want a number or a list of 2 or 4 numbers, got %d", len(r.Shear)))
+}
+
+func (r *RandomAffine) validate() error {
+	if err := r.Degrees.check(); err != nil {
+		return err
+	}
+	if r.Translate != nil && len(r.Translate) != 2 {
+		return paramError("translate", fmt.Sprintf("want [a, b], got %v", r.Translate))
+	}
+	for _, t := range r.Translate {
+		if !(t >= 0 && t <= 1) {
+			return paramError("translate", fmt.Sprintf("values should be between 0 and 1, got %v", r.Translate))
+		}
+	}
+	if r.Scale != nil && (len(r.Scale) != 2 || !(r.Scale[0] > 0 && r.Scale[0] <= r.Scale[1]) || math.IsInf(r.Scale[1], 0)) {
+		return paramError("scale", fmt.Sprintf("want [min, max] of positive numbers, got %v", r.Scale))
+	}
+	if _, _, err := r.shears(); err != nil {
+		return err
+	}
+	if r.Center != nil && len(r.Center) != 2 {
+		return paramError("center", fmt.Sprintf("want [x, y], got %v", r.Center))
+	}
+	if err := r.Fill.check("fill"); err != nil {
+		return err
+	}
+	return checkInterp("interpolation", r.Interpolation)
+}
+
+// AffineParams are one RandomAffine draw.
+type AffineParams struct {
+	Angle     float64
+	Translate [2]float64
+	Scale     float64
+	Shear     [2]float64
+}
+
+// Params draws the parameters for an image of w x h pixels in
+// torchvision's order: angle, translation (rounded to whole pixels),
+// scale, shear x, shear y.
+func (r *RandomAffine) Params(rng *rand.Rand, w, h int) AffineParams {
+	p := AffineParams{Scale: 1}
+	p.Angle = uniform(rng, r.Degrees[0], r.Degrees[1])
+	if r.Translate != nil {
+		mx, my := r.Translate[0]*float64(w), r.Translate[1]*float64(h)
+		p.Translate[0] = math.RoundToEven(uniform(rng, -mx, mx))
+		p.Translate[1] = math.RoundToEven(uniform(rng, -my, my))
+	}
+	if r.Scale != nil {
+		p.Scale = uniform(rng, r.Scale[0], r.Scale[1])
+	}
+	sx, sy, _ := r.shears()
+	if sx != nil {
+		p.Shear[0] = uniform(rng, sx[0], sx[1])
+	}
+	if sy != nil {
+		p.Shear[1] = uniform(rng, sy[0], sy[1])
+	}
+	return p
+}
+
+// Apply transforms v with parameters drawn from rng.
+func (r *RandomAffine) Apply(v Value, rng *rand.Rand) (Value, error) {
+	if err := r.validate(); err != nil {
+		return Value{}, fmt.Errorf("RandomAffine: %w", err)
+	}
+	W, H, _, err := v.Size()
+	if err != nil {
+		return Value{}, fmt.Errorf("RandomAffine: %w", err)
+	}
+	if rng == nil {
+		return Value{}, fmt.Errorf("RandomAffine: %w", errNoRand)
+	}
+	p := r.Params(rng, W, H)
+	out, err := Affine(v, p.Angle, p.Translate[:], p.Scale, p.Shear[:], r.Interpolation, r.Fill, r.Center)
+	if err != nil {
+		return Value{}, fmt.Errorf("RandomAffine: %w", err)
+	}
+	return out, nil
+}
+
+// RandomPerspective distorts with probability P by moving each corner
+// inwards by up to DistortionScale times half the width and height, like
+// torchvision's RandomPerspective (on 8-bit images).
+type RandomPerspective struct {
+	DistortionScale float64       `json:"distortion_scale" min:"0" max:"1" help:"how far the corners may move (0-1)"`
+	P               float64       `json:"p" min:"0" max:"1" help:"probability of distorting"`
+	Interpolation   Interpolation `json:"interpolation" enum:"nearest,bilinear,bicubic" help:"resampling filter"`
+	Fill            Fill          `json:"fill" help:"value outside the distorted image (0-255), one number or one per channel"`
+}
+
+func (r *RandomPerspective) validate() error {
+	if !(r.DistortionScale >= 0 && r.DistortionScale <= 1) {
+		return paramError("distortion_scale", fmt.Sprintf("must be in [0, 1], got %v", r.DistortionScale))
+	}
+	if err := checkP(r.P); err != nil {
+		return err
+	}
+	if err := r.Fill.check("fill"); err != nil {
+		return err
+	}
+	return checkInterp("interpolation", r.Interpolation)
+}
+
+// Params draws the end points for an image of w x h pixels as
+// torchvision's get_params does; the start points are the corners.
+func (r *RandomPerspective) Params(rng *rand.Rand, w, h int) (start, end [][]float64) {
+	hw, hh := w/2, h/2
+	dx, dy := int(r.DistortionScale*float64(hw)), int(r.DistortionScale*float64(hh))
+	between := func(lo, hi int) float64 { return float64(lo + rng.IntN(hi-lo)) } // torch.randint(lo, hi)
+	tl := []float64{between(0, dx+1), between(0, dy+1)}
+	tr := []float64{between(w-dx-1, w), between(0, dy+1)}
+	br := []float64{between(w-dx-1, w), between(h-dy-1, h)}
+	bl := []float64{between(0, dx+1), between(h-dy-1, h)}
+	start = [][]float64{{0, 0}, {float64(w - 1), 0}, {float64(w - 1), float64(h - 1)}, {0, float64(h - 1)}}
+	return start, [][]float64{tl, tr, br, bl}
+}
+
+// Apply distorts v with probability P.
+func (r *RandomPerspective) Apply(v Value, rng *rand.Rand) (Value, error) {
+	if err := r.validate(); err != nil {
+		return Value{}, fmt.Errorf("RandomPerspective: %w", err)
+	}
+	W, H, _, err := v.Size()
+	if err != nil {
+		return Value{}, fmt.Errorf("RandomPerspective: %w", err)
+	}
+	if rng == nil {
+		return Value{}, fmt.Errorf("RandomPerspective: %w", errNoRand)
+	}
+	if v.Tensor != nil {
+		return Value{}, fmt.Errorf("RandomPerspective: works on 8-bit images here, got a tensor (put it before ToTensor)")
+	}
+	if rng.Float64() >= r.P {
+		return maybeFlip(v, false, false)
+	}
+	start, end := r.Params(rng, W, H)
+	out, err := Perspective(v, start, end, r.Interpolation, r.Fill)
+	if err != nil {
+		return Value{}, fmt.Errorf("RandomPerspective: %w", err)
+	}
+	return out, nil
+}
