@@ -208,6 +208,34 @@ func round15(x float64) float64 {
 // the middle; expand makes the output large enough for the whole turned
 // image.
 func Rotate(v Value, angle float64, expand bool, center []float64, fill float64) (Value, error) {
+	return rotate(v, angle, expand, center, Nearest, nil, fill)
+}
+
+// RotateInterp is Rotate with PIL's bilinear or bicubic sampling as well
+// (8-bit images only for those) and a fill of one value or one per channel
+// (truncated, as torchvision passes it to PIL), as torchvision's F.rotate
+// on PIL images.
+func RotateInterp(v Value, angle float64, expand bool, center []float64, interp Interpolation, fill Fill) (Value, error) {
+	_, _, c, err := v.Size()
+	if err != nil {
+		return Value{}, err
+	}
+	if err := checkInterp("interpolation", interp); err != nil {
+		return Value{}, err
+	}
+	if interp != Nearest && v.Image == nil {
+		return Value{}, fmt.Errorf("%s rotation works on 8-bit images here, got a tensor (put it before ToTensor)", interp)
+	}
+	fl, err := fill.channels(c)
+	if err != nil {
+		return Value{}, err
+	}
+	return rotate(v, angle, expand, center, interp, fl, 0)
+}
+
+// rotate is Rotate with interp, and fills per channel when fills is not
+// nil (fill otherwise).
+func rotate(v Value, angle float64, expand bool, center []float64, interp Interpolation, fills []float64, fill float64) (Value, error) {
 	W, H, _, err := v.Size()
 	if err != nil {
 		return Value{}, err
@@ -283,23 +311,15 @@ func Rotate(v Value, angle float64, expand bool, center []float64, fill float64)
 		a[2], a[5] = tr(-float64(nw-W)/2, -float64(nh-H)/2)
 		ow, oh = nw, nh
 	}
-	src := make([]int32, ow*oh)
-	xo := a[2] + a[1]*0.5 + a[0]*0.5
-	yo := a[5] + a[4]*0.5 + a[3]*0.5
-	for y := range oh {
-		xx, yy := xo, yo
-		for x := range ow {
-			s := int32(-1)
-			xin, yin := coord(xx), coord(yy)
-			if xin >= 0 && xin < W && yin >= 0 && yin < H {
-				s = int32(yin*W + xin)
-			}
-			src[y*ow+x] = s
-			xx += a[0]
-			yy += a[3]
+	if interp != Nearest {
+		f := func(x, y float64) (float64, float64) {
+			return float64(a[0]*x) + float64(a[1]*y) + a[2], float64(a[3]*x) + float64(a[4]*y) + a[5]
 		}
-		xo += a[1]
-		yo += a[4]
+		return Value{Image: transformImage(v.Image, ow, oh, f, interp, fills)}, nil
+	}
+	src := nearestSrc(W, H, ow, oh, a)
+	if fills != nil {
+		return remapFill(v, ow, oh, src, fills), nil
 	}
 	return remap(v, ow, oh, src, fill), nil
 }

@@ -24,10 +24,10 @@ func affineMatrix(center [2]float64, angle float64, translate [2]float64, scale 
 	sx, sy := rad(shear[0]), rad(shear[1])
 	cx, cy := center[0], center[1]
 	tx, ty := translate[0], translate[1]
-	a := math.Cos(rot-sy) / math.Cos(sy)
-	b := float64(-math.Cos(rot-sy)*math.Tan(sx))/math.Cos(sy) - math.Sin(rot)
-	c := math.Sin(rot-sy) / math.Cos(sy)
-	d := float64(-math.Sin(rot-sy)*math.Tan(sx))/math.Cos(sy) + math.Cos(rot)
+	a := cosR(rot-sy) / cosR(sy)
+	b := float64(-cosR(rot-sy)*tanR(sx))/cosR(sy) - sinR(rot)
+	c := sinR(rot-sy) / cosR(sy)
+	d := float64(-sinR(rot-sy)*tanR(sx))/cosR(sy) + cosR(rot)
 	m := [6]float64{d, -b, 0, -c, a, 0}
 	for i := range m {
 		m[i] /= scale
@@ -135,10 +135,10 @@ func transformImage(m *Image, ow, oh int, f func(x, y float64) (float64, float64
 	return out
 }
 
-// fixedOK is libImaging's check_fixed on the four corners: whether 16.16
-// fixed point can hold the coordinates.
-func fixedOK(a [6]float64, w, h int) bool {
-	for _, p := range [4][2]float64{{0, 0}, {float64(w), float64(h)}, {0, float64(h)}, {float64(w), 0}} {
+// fixedOK is libImaging's check_fixed on the four corners of an ow x oh
+// output: whether 16.16 fixed point can hold the coordinates.
+func fixedOK(a [6]float64, ow, oh int) bool {
+	for _, p := range [4][2]float64{{0, 0}, {float64(ow), float64(oh)}, {0, float64(oh)}, {float64(ow), 0}} {
 		if math.Abs(p[0]*a[0]+p[1]*a[1]+a[2]) >= 32768 || math.Abs(p[0]*a[3]+p[1]*a[4]+a[5]) >= 32768 {
 			return false
 		}
@@ -146,46 +146,47 @@ func fixedOK(a [6]float64, w, h int) bool {
 	return true
 }
 
-// affineNearest is libImaging's ImagingTransformAffine with nearest
-// sampling: its scale-only and general paths (incremental sums in float64,
-// as PIL's).
-func affineNearest(m *Image, a [6]float64, fill []float64) *Image {
-	W, H, C := m.W, m.H, m.C
-	src := make([]int32, W*H)
+// nearestSrc is libImaging's ImagingTransformAffine with nearest sampling
+// from a W x H input to an ow x oh output: for each output pixel the input
+// pixel it copies (y*W+x), or -1 outside. It takes PIL's three paths:
+// scale only (pretabulated columns), 16.16 fixed point when the
+// coordinates fit, incremental float64 sums otherwise.
+func nearestSrc(W, H, ow, oh int, a [6]float64) []int32 {
+	src := make([]int32, ow*oh)
 	for i := range src {
 		src[i] = -1
 	}
-	if a[1] == 0 && a[3] == 0 {
-		xin := make([]int, W)
+	switch {
+	case a[1] == 0 && a[3] == 0:
+		xin := make([]int, ow)
 		xo := a[2] + a[0]*0.5
-		for x := range W {
+		for x := range ow {
 			xin[x] = coord(xo)
 			xo += a[0]
 		}
 		yo := a[5] + a[4]*0.5
-		for y := range H {
+		for y := range oh {
 			yi := coord(yo)
 			if yi >= 0 && yi < H {
 				for x, xi := range xin {
 					if xi >= 0 && xi < W {
-						src[y*W+x] = int32(yi*W + xi)
+						src[y*ow+x] = int32(yi*W + xi)
 					}
 				}
 			}
 			yo += a[4]
 		}
-	} else if fixedOK(a, W, H) {
-		// 16.16 fixed point, as libImaging's affine_fixed.
+	case fixedOK(a, ow, oh):
 		fix := func(v float64) int { return int(math.Floor(v*65536.0 + 0.5)) }
 		a0, a1, a3, a4 := fix(a[0]), fix(a[1]), fix(a[3]), fix(a[4])
 		a2 := fix(a[2] + a[0]*0.5 + a[1]*0.5)
 		a5 := fix(a[5] + a[3]*0.5 + a[4]*0.5)
-		for y := range H {
+		for y := range oh {
 			xx, yy := a2, a5
-			for x := range W {
+			for x := range ow {
 				xi, yi := xx>>16, yy>>16
 				if xi >= 0 && xi < W && yi >= 0 && yi < H {
-					src[y*W+x] = int32(yi*W + xi)
+					src[y*ow+x] = int32(yi*W + xi)
 				}
 				xx += a0
 				yy += a3
@@ -193,15 +194,15 @@ func affineNearest(m *Image, a [6]float64, fill []float64) *Image {
 			a2 += a1
 			a5 += a4
 		}
-	} else {
+	default:
 		xo := a[2] + a[1]*0.5 + a[0]*0.5
 		yo := a[5] + a[4]*0.5 + a[3]*0.5
-		for y := range H {
+		for y := range oh {
 			xx, yy := xo, yo
-			for x := range W {
+			for x := range ow {
 				xi, yi := coord(xx), coord(yy)
 				if xi >= 0 && xi < W && yi >= 0 && yi < H {
-					src[y*W+x] = int32(yi*W + xi)
+					src[y*ow+x] = int32(yi*W + xi)
 				}
 				xx += a[0]
 				yy += a[3]
@@ -210,8 +211,7 @@ func affineNearest(m *Image, a [6]float64, fill []float64) *Image {
 			yo += a[4]
 		}
 	}
-	_ = C
-	return remapFill(Value{Image: m}, W, H, src, fill).Image
+	return src
 }
 
 // Affine applies torchvision's F.affine to an 8-bit image: rotation by
@@ -267,7 +267,7 @@ func Affine(v Value, angle float64, translate []float64, scale float64, shear []
 	}
 	a := affineMatrix(ctr, angle, tr, scale, sh)
 	if interp == Nearest {
-		return Value{Image: affineNearest(v.Image, a, fl)}, nil
+		return remapFill(v, W, H, nearestSrc(W, H, W, H, a), fl), nil
 	}
 	f := func(x, y float64) (float64, float64) {
 		return float64(a[0]*x) + float64(a[1]*y) + a[2], float64(a[3]*x) + float64(a[4]*y) + a[5]

@@ -45,6 +45,8 @@ type moreArgs struct {
 	Crop          []int       `json:"crop"`
 	Matrix        [][]float64 `json:"transformation_matrix"`
 	Mean          []float64   `json:"mean_vector"`
+	Name          AugmentOp   `json:"name"`
+	Magnitude     float64     `json:"magnitude"`
 }
 
 var p1 = rand.New(rand.NewPCG(3, 4))
@@ -98,6 +100,13 @@ var moreOps = map[string]func(in Value, a moreArgs) (Value, error){
 	"perspective": func(in Value, a moreArgs) (Value, error) {
 		return Perspective(in, a.Startpoints, a.Endpoints, Interpolation(a.Interpolation), Fill{a.Fill})
 	},
+	"apply_op": func(in Value, a moreArgs) (Value, error) {
+		var f Fill
+		if a.Fill != 0 {
+			f = Fill{a.Fill}
+		}
+		return ApplyAugmentOp(in, a.Name, a.Magnitude, Interpolation(a.Interpolation), f)
+	},
 	"linear_transformation": func(in Value, a moreArgs) (Value, error) {
 		c, err := Crop(in, 0, 0, a.Crop[1], a.Crop[0])
 		if err != nil {
@@ -106,6 +115,70 @@ var moreOps = map[string]func(in Value, a moreArgs) (Value, error){
 		lt := &LinearTransformation{TransformationMatrix: a.Matrix, MeanVector: a.Mean}
 		return lt.Apply(Value{Tensor: ImageToTensor(c.Image)}, nil)
 	},
+}
+
+type moreExpected struct {
+	Cases  []moreCase                      `json:"cases"`
+	Tables map[string][][3]json.RawMessage `json:"tables"`
+	Trig   [][5]float64                    `json:"trig"`
+}
+
+func loadMore(t *testing.T) *moreExpected {
+	var e moreExpected
+	testutil.ReadJSON(t, "testdata/expected_more.json", &e)
+	return &e
+}
+
+// TestAugmentSpacesMatchTorchvision compares the operations, magnitudes
+// (float32, as torch.linspace computes them) and signedness of the
+// automatic augmentations with torchvision's _augmentation_space.
+func TestAugmentSpacesMatchTorchvision(t *testing.T) {
+	e := loadMore(t)
+	ours := map[string][]augmentOp{
+		"autoaugment":   autoAugmentSpace(10, 23, 17, false, true),
+		"randaugment31": autoAugmentSpace(31, 23, 17, true, false),
+		"randaugment10": autoAugmentSpace(10, 28, 28, true, false),
+		"trivial31":     trivialSpace(31),
+		"trivial7":      trivialSpace(7),
+		"augmix":        augMixSpace(10, 23, 17, true),
+		"augmix_few":    augMixSpace(10, 28, 28, false),
+	}
+	if len(e.Tables) != len(ours) {
+		t.Fatalf("%d tables, want %d", len(e.Tables), len(ours))
+	}
+	for name, want := range e.Tables {
+		got := ours[name]
+		if len(got) != len(want) {
+			t.Fatalf("%s: %d operations, want %d", name, len(got), len(want))
+		}
+		for i, w := range want {
+			var op AugmentOp
+			var bins []float64
+			var signed bool
+			_ = json.Unmarshal(w[0], &op)
+			_ = json.Unmarshal(w[1], &bins)
+			_ = json.Unmarshal(w[2], &signed)
+			g := got[i]
+			if g.name != op || g.signed != signed {
+				t.Errorf("%s[%d]: %s signed=%v, want %s signed=%v", name, i, g.name, g.signed, op, signed)
+			}
+			if g.bins == nil {
+				if len(bins) != 1 || bins[0] != 0 {
+					t.Errorf("%s %s: no magnitudes, want %v", name, op, bins)
+				}
+				continue
+			}
+			if len(g.bins) != len(bins) {
+				t.Errorf("%s %s: %d magnitudes, want %d", name, op, len(g.bins), len(bins))
+				continue
+			}
+			for k, b := range bins {
+				if float64(g.bins[k]) != b {
+					t.Errorf("%s %s[%d] = %v, want %v", name, op, k, g.bins[k], b)
+				}
+			}
+		}
+	}
 }
 
 func moreSources(t *testing.T) map[string]*Image {
@@ -123,10 +196,7 @@ func moreSources(t *testing.T) map[string]*Image {
 // (gen_more.py): 8-bit results must be the same bytes as torchvision's
 // (PIL's arithmetic is reproduced), float tensors equal to 1e-5.
 func TestMoreMatchTorchvision(t *testing.T) {
-	var e struct {
-		Cases []moreCase `json:"cases"`
-	}
-	testutil.ReadJSON(t, "testdata/expected_more.json", &e)
+	e := loadMore(t)
 	srcs := moreSources(t)
 	counts := map[string]int{}
 	bad := map[string]int{}
@@ -406,5 +476,161 @@ func TestMoreTransformsParse(t *testing.T) {
 		if _, err := c.tr.Apply(c.in, rng); err == nil {
 			t.Errorf("%T on the wrong input: no error", c.tr)
 		}
+	}
+}
+
+// TestTrigMatchesPython checks the correctly rounded sin, cos, tan and atan
+// against Python's math module (glibc). glibc's results are within one ulp,
+// not always correctly rounded: measured, sin and cos agree on all 311
+// arguments, tan and atan differ by one ulp on 3 near-halfway cases (the
+// exact values, computed to 60 digits, lie within 0.01 ulp of the
+// midpoint). Go's own math.Sin and math.Cos differ on about half of them.
+func TestTrigMatchesPython(t *testing.T) {
+	e := loadMore(t)
+	if len(e.Trig) < 300 {
+		t.Fatalf("%d trig cases", len(e.Trig))
+	}
+	goDiffers := 0
+	off := [4]int{}
+	for _, c := range e.Trig {
+		x := c[0]
+		for i, got := range []float64{sinR(x), cosR(x), tanR(x), atanR(x)} {
+			if got == c[i+1] {
+				continue
+			}
+			off[i]++
+			if math.Abs(got-c[i+1]) > 1.01*(math.Nextafter(math.Abs(got), math.Inf(1))-math.Abs(got)) {
+				t.Errorf("function %d of %.17g = %.17g, want %.17g (more than one ulp off)", i, x, got, c[i+1])
+			}
+		}
+		if math.Cos(x) != c[2] || math.Sin(x) != c[1] {
+			goDiffers++
+		}
+	}
+	if off[0]+off[1] > 0 || off[2]+off[3] > 6 {
+		t.Errorf("values one ulp off glibc's: sin %d, cos %d, tan %d, atan %d; want 0, 0 and at most 6 for tan and atan", off[0], off[1], off[2], off[3])
+	}
+	t.Logf("one ulp off glibc: sin %d, cos %d, tan %d, atan %d; Go's math.Sin/Cos differ on %d of %d arguments", off[0], off[1], off[2], off[3], goDiffers, len(e.Trig))
+}
+
+// TestAutoAugmentations checks the draws of the automatic augmentations
+// against torchvision's procedure (uniform operations, magnitudes from
+// the tables checked above, signs with probability 1/2, sub-policies with
+// their probabilities), and that Apply is the drawn steps applied.
+func TestAutoAugmentations(t *testing.T) {
+	src := ImageValue(decodeTestdata(t, "rgb.png", RGB))
+	rng := rand.New(rand.NewPCG(21, 22))
+	const n = 7000
+	ra := &RandAugment{NumOps: 2, Magnitude: 9, NumMagnitudeBins: 31, Interpolation: Nearest}
+	counts := map[AugmentOp]int{}
+	neg := 0
+	for range n / 2 {
+		for _, s := range ra.Steps(rng, 23, 17) {
+			counts[s.Op]++
+			if s.Op == "Rotate" && s.Magnitude < 0 {
+				neg++
+			}
+			if s.Op == "Rotate" && math.Abs(s.Magnitude) != 9 {
+				t.Fatalf("RandAugment rotate magnitude %v, want ±9 (bin 9 of linspace(0, 30, 31))", s.Magnitude)
+			}
+		}
+	}
+	if len(counts) != 14 {
+		t.Errorf("RandAugment drew %d operations, want 14", len(counts))
+	}
+	for op, c := range counts { // 500 expected each, sd 21.6
+		if math.Abs(float64(c)-500) > 110 {
+			t.Errorf("RandAugment drew %s %d times of %d, want about 500", op, c, n)
+		}
+	}
+	if math.Abs(float64(neg)-float64(counts["Rotate"])/2) > 3*math.Sqrt(float64(counts["Rotate"])/4)+5 {
+		t.Errorf("negative rotations %d of %d", neg, counts["Rotate"])
+	}
+	// AutoAugment imagenet: the first sub-policy applies Posterize with
+	// p 0.4; overall each of 25 sub-policies is drawn 1/25 of the time.
+	aa := &AutoAugment{Policy: "svhn", Interpolation: Nearest}
+	ops := 0
+	for range n {
+		ops += len(aa.Steps(rng, 23, 17))
+	}
+	// Expected steps per draw: the mean of the two probabilities over the
+	// svhn policy.
+	var want float64
+	for _, sp := range autoAugmentPolicies["svhn"] {
+		want += (sp[0].p + sp[1].p) / 25
+	}
+	if math.Abs(float64(ops)/n-want) > 0.03 {
+		t.Errorf("AutoAugment svhn: %v steps per image, want %v", float64(ops)/n, want)
+	}
+	ta := &TrivialAugmentWide{NumMagnitudeBins: 31, Interpolation: Nearest}
+	bins := map[float64]bool{}
+	for range n {
+		s := ta.Steps(rng)[0]
+		if s.Op == "Rotate" {
+			bins[math.Abs(s.Magnitude)] = true
+		}
+	}
+	if len(bins) != 31 {
+		t.Errorf("TrivialAugmentWide drew %d rotation magnitudes, want all 31", len(bins))
+	}
+	am := &AugMix{Severity: 3, MixtureWidth: 3, ChainDepth: -1, Alpha: 1, AllOps: true, Interpolation: Bilinear}
+	var w0 float64
+	for range 2000 {
+		d := am.Draw(rng, 23, 17)
+		sum := d.ImageWeight
+		for _, w := range d.ChainWeights {
+			sum += w
+		}
+		if math.Abs(sum-1) > 1e-6 || len(d.Chains) != 3 {
+			t.Fatalf("AugMix weights %v + %v", d.ImageWeight, d.ChainWeights)
+		}
+		for _, c := range d.Chains {
+			if len(c) < 1 || len(c) > 3 {
+				t.Fatalf("AugMix chain of %d operations", len(c))
+			}
+		}
+		w0 += d.ImageWeight
+	}
+	// Dirichlet(1, 1): the image weight is uniform on [0, 1], mean 1/2
+	// (sd of the mean of 2000: 0.0065).
+	if math.Abs(w0/2000-0.5) > 0.03 {
+		t.Errorf("AugMix mean image weight %v, want 0.5", w0/2000)
+	}
+	for _, tr := range []Transform{ra, aa, ta, am, &AutoAugment{Policy: "imagenet", Interpolation: Bilinear, Fill: Fill{1, 2, 3}},
+		&AutoAugment{Policy: "cifar10", Interpolation: Nearest}} {
+		a, err := tr.Apply(src, rand.New(rand.NewPCG(9, 9)))
+		if err != nil {
+			t.Fatalf("%T: %v", tr, err)
+		}
+		b, _ := tr.Apply(src, rand.New(rand.NewPCG(9, 9)))
+		if fmt.Sprint(a.Image.Pix) != fmt.Sprint(b.Image.Pix) || a.Image.W != 23 {
+			t.Errorf("%T: not reproducible or wrong size", tr)
+		}
+		if _, err := tr.Apply(Value{Tensor: ImageToTensor(src.Image)}, rng); err == nil {
+			t.Errorf("%T on a float tensor: no error", tr)
+		}
+	}
+	// Apply is the drawn steps applied.
+	steps := ra.Steps(rand.New(rand.NewPCG(4, 4)), 23, 17)
+	want1, _ := applySteps(src, steps, Nearest, nil)
+	got1, _ := ra.Apply(src, rand.New(rand.NewPCG(4, 4)))
+	if fmt.Sprint(want1.Image.Pix) != fmt.Sprint(got1.Image.Pix) {
+		t.Error("RandAugment.Apply differs from its steps applied")
+	}
+	for _, c := range []struct{ in, want string }{
+		{`{"type": "AutoAugment", "policy": "mnist"}`, `param "policy": unknown value "mnist"`},
+		{`{"type": "RandAugment", "magnitude": 31}`, `param "magnitude": must be in [0, num_magnitude_bins)`},
+		{`{"type": "RandAugment", "num_magnitude_bins": 1}`, `param "num_magnitude_bins"`},
+		{`{"type": "AugMix", "severity": 11}`, `param "severity": must be in [1, 10]`},
+		{`{"type": "AugMix", "alpha": 0}`, `param "alpha"`},
+		{`{"type": "TrivialAugmentWide", "interpolation": "box"}`, `param "interpolation"`},
+	} {
+		_, err := ParseTransform(json.RawMessage(c.in))
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: error %v, want it to contain %q", c.in, err, c.want)
+		}
+	}
+	if _, err := ParseTransforms(json.RawMessage(`[{"type": "AutoAugment", "policy": "cifar10"}, {"type": "RandAugment"}, {"type": "TrivialAugmentWide"}, {"type": "AugMix"}, {"type": "ToTensor"}]`)); err != nil {
+		t.Error(err)
 	}
 }

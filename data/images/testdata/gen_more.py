@@ -122,6 +122,40 @@ for src in ALL:
             case("perspective", src, {"startpoints": start, "endpoints": end, "interpolation": interp, "fill": 0},
                  F.perspective(im, start, end, interpolation=T.InterpolationMode(interp)))
 
+# The operations of the automatic augmentations (torchvision's _apply_op).
+from torchvision.transforms.autoaugment import _apply_op
+
+for src in ALL:
+    im = imgs[src]
+    for op, mags in [("ShearX", [0.3, -0.17]), ("ShearY", [0.2, -0.3]), ("TranslateX", [5.7, -3.0]), ("TranslateY", [4.2, -2.9]),
+                     ("Rotate", [30.0, -13.5])]:
+        for mag in mags:
+            for interp in ["nearest", "bilinear"]:
+                for fill in [None, 128]:
+                    case("apply_op", src, {"name": op, "magnitude": mag, "interpolation": interp, "fill": fill},
+                         _apply_op(im, op, mag, T.InterpolationMode(interp), None if fill is None else [fill] * len(im.getbands())))
+    for op, mags in [("Brightness", [0.5, -0.9]), ("Color", [0.9, -0.6]), ("Contrast", [0.3, -0.8]), ("Sharpness", [0.99, -0.5]),
+                     ("Posterize", [4.0, 6.0]), ("Solarize", [127.5, 200.0]), ("AutoContrast", [0.0]), ("Equalize", [0.0]),
+                     ("Invert", [0.0]), ("Identity", [0.0])]:
+        for mag in mags:
+            case("apply_op", src, {"name": op, "magnitude": mag, "interpolation": "nearest", "fill": None},
+                 _apply_op(im, op, mag, T.InterpolationMode.NEAREST, None))
+
+
+def space(d):
+    return [[k, [float(x) for x in v[0].reshape(-1).tolist()], v[1]] for k, v in d.items()]
+
+
+tables = {
+    "autoaugment": space(T.AutoAugment()._augmentation_space(10, (17, 23))),
+    "randaugment31": space(T.RandAugment()._augmentation_space(31, (17, 23))),
+    "randaugment10": space(T.RandAugment()._augmentation_space(10, (28, 28))),
+    "trivial31": space(T.TrivialAugmentWide()._augmentation_space(31)),
+    "trivial7": space(T.TrivialAugmentWide()._augmentation_space(7)),
+    "augmix": space(T.AugMix()._augmentation_space(10, (17, 23))),
+    "augmix_few": space(T.AugMix(all_ops=False)._augmentation_space(10, (28, 28))),
+}
+
 # LinearTransformation on a small tensor (D = 1*3*4 = 12).
 g = F.to_tensor(imgs["gray.png"].crop((0, 0, 4, 3)))
 mat = torch.tensor(rs.standard_normal((12, 12)), dtype=torch.float32)
@@ -129,7 +163,14 @@ mean = torch.tensor(rs.standard_normal(12), dtype=torch.float32)
 lt = T.LinearTransformation(mat, mean)
 case("linear_transformation", "gray.png", {"crop": [4, 3], "transformation_matrix": mat.tolist(), "mean_vector": mean.tolist()}, lt(g))
 
-out = {"versions": {"torch": torch.__version__, "torchvision": torchvision.__version__, "PIL": Image.__version__}, "cases": cases}
+# Python's math (glibc) on angles the affine matrices use.
+import math
+trig = []
+for x in list(rs.uniform(-7, 7, 300)) + [math.radians(a) for a in [-135, -90, -45, -16.69924423399362, 0.5, 30, 45, 90, 135, 180, 270]]:
+    x = float(x)
+    trig.append([x, math.sin(x), math.cos(x), math.tan(x), math.atan(x)])
+
+out = {"versions": {"torch": torch.__version__, "torchvision": torchvision.__version__, "PIL": Image.__version__}, "cases": cases, "tables": tables, "trig": trig}
 with open(os.path.join(HERE, "expected_more.json"), "w") as f:
     json.dump(out, f, separators=(",", ":"))
 print(len(cases), "cases")
