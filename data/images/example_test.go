@@ -37,7 +37,7 @@ func ExampleParseTransforms() {
 	// Output:
 	// [1 4 4]
 	// [-0.867 -0.804 -0.741 -0.686]
-	// transforms[0]: Resize: unknown param "sise" (did you mean "size"?) (known: size, interpolation, max_size)
+	// transforms[0]: Resize: unknown param "sise" (did you mean "size"?) (known: size, interpolation, max_size, antialias)
 }
 
 func ExampleCatalogue() {

@@ -46,6 +46,8 @@ type moreArgs struct {
 	Matrix        [][]float64 `json:"transformation_matrix"`
 	Mean          []float64   `json:"mean_vector"`
 	Name          AugmentOp   `json:"name"`
+	Expand        bool        `json:"expand"`
+	Center        []float64   `json:"center"`
 	Magnitude     float64     `json:"magnitude"`
 }
 
@@ -99,6 +101,9 @@ var moreOps = map[string]func(in Value, a moreArgs) (Value, error){
 	},
 	"perspective": func(in Value, a moreArgs) (Value, error) {
 		return Perspective(in, a.Startpoints, a.Endpoints, Interpolation(a.Interpolation), Fill{a.Fill})
+	},
+	"rotate_interp": func(in Value, a moreArgs) (Value, error) {
+		return RotateInterp(in, a.Angle, a.Expand, a.Center, Interpolation(a.Interpolation), Fill{a.Fill})
 	},
 	"apply_op": func(in Value, a moreArgs) (Value, error) {
 		var f Fill

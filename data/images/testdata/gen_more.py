@@ -156,6 +156,16 @@ tables = {
     "augmix_few": space(T.AugMix(all_ops=False)._augmentation_space(10, (28, 28))),
 }
 
+# Rotation with PIL's bilinear and bicubic filters (RandomRotation's
+# interpolation), with expand, center and fill.
+for src in ["rgb.png", "square.png", "gray.png", "mnist1.png"]:
+    im = imgs[src]
+    for angle in [30, -45.5, 12.3, 90, 200]:
+        for interp in ["nearest", "bilinear", "bicubic"]:
+            for expand, center, fill in [(False, None, 0), (True, None, 17), (False, [3, 5.5], 250)]:
+                case("rotate_interp", src, {"angle": angle, "interpolation": interp, "expand": expand, "center": center, "fill": fill},
+                     F.rotate(im, angle, T.InterpolationMode(interp), expand=expand, center=center, fill=fill))
+
 # LinearTransformation on a small tensor (D = 1*3*4 = 12).
 g = F.to_tensor(imgs["gray.png"].crop((0, 0, 4, 3)))
 mat = torch.tensor(rs.standard_normal((12, 12)), dtype=torch.float32)
