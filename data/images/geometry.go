@@ -236,6 +236,19 @@ func RotateInterp(v Value, angle float64, expand bool, center []float64, interp 
 // rotate is Rotate with interp, and fills per channel when fills is not
 // nil (fill otherwise).
 func rotate(v Value, angle float64, expand bool, center []float64, interp Interpolation, fills []float64, fill float64) (Value, error) {
+	return rotateT(v, angle, expand, center, nil, interp, fills, fill)
+}
+
+// rotateFull is PIL's Image.rotate with all its arguments (translate is
+// applied after the rotation), fills one per channel.
+func rotateFull(v Value, angle float64, expand bool, center, translate []float64, interp Interpolation, fills []float64) (Value, error) {
+	if translate != nil && (len(translate) != 2 || math.IsNaN(translate[0]+translate[1]) || math.IsInf(translate[0]+translate[1], 0)) {
+		return Value{}, fmt.Errorf("rotation translate must be two finite numbers [x, y], got %v", translate)
+	}
+	return rotateT(v, angle, expand, center, translate, interp, fills, 0)
+}
+
+func rotateT(v Value, angle float64, expand bool, center, translate []float64, interp Interpolation, fills []float64, fill float64) (Value, error) {
 	W, H, _, err := v.Size()
 	if err != nil {
 		return Value{}, err
@@ -250,7 +263,7 @@ func rotate(v Value, angle float64, expand bool, center []float64, interp Interp
 	if angle < 0 {
 		angle += 360
 	}
-	if center == nil {
+	if center == nil && translate == nil {
 		// PIL's fast paths: exact transpositions.
 		switch {
 		case angle == 0:
@@ -286,13 +299,17 @@ func rotate(v Value, angle float64, expand bool, center []float64, interp Interp
 	}
 	pi := math.Pi
 	r := -(angle * (pi / 180)) // Python's -math.radians(angle)
-	a := [6]float64{round15(math.Cos(r)), round15(math.Sin(r)), 0, round15(-math.Sin(r)), round15(math.Cos(r)), 0}
+	a := [6]float64{round15(cosR(r)), round15(sinR(r)), 0, round15(-sinR(r)), round15(cosR(r)), 0}
 	// Python's a*x + b*y + c; the conversions keep Go from fusing a
 	// multiply-add, which would round differently.
 	tr := func(x, y float64) (float64, float64) {
 		return float64(a[0]*x) + float64(a[1]*y) + a[2], float64(a[3]*x) + float64(a[4]*y) + a[5]
 	}
-	a[2], a[5] = tr(-cx, -cy)
+	tx, ty := 0.0, 0.0
+	if translate != nil {
+		tx, ty = translate[0], translate[1]
+	}
+	a[2], a[5] = tr(-cx-tx, -cy-ty)
 	a[2] += cx
 	a[5] += cy
 	ow, oh := W, H
