@@ -20,10 +20,10 @@ func (r *Range) UnmarshalJSON(b []byte) error {
 		return nil
 	}
 	var l []float64
-	if err := json.Unmarshal(b, &l); err != nil || len(l) != 2 {
+	if err := json.Unmarshal(b, &l); err != nil || len(l) == 0 || len(l) > 4 {
 		return fmt.Errorf("want a number or [min, max], got %s", abbrev(b))
 	}
-	*r = l
+	*r = l // the length is checked by each transform (RandomAffine's shear takes 4)
 	return nil
 }
 

@@ -639,3 +639,69 @@ func TestAutoAugmentations(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// TestEveryTransformRuns builds every registered transform with
+// torchvision-like example parameters and runs it on an RGB image, a gray
+// image and a float tensor: it either works or returns an error, never
+// panics, and the same seed gives the same result.
+func TestEveryTransformRuns(t *testing.T) {
+	examples := map[string]string{
+		"Normalize":             `"mean": [0.5], "std": [0.25]`,
+		"Resize":                `"size": 9`,
+		"CenterCrop":            `"size": 7`,
+		"RandomCrop":            `"size": 7, "padding": 2`,
+		"RandomRotation":        `"degrees": 20, "interpolation": "bilinear"`,
+		"RandomPosterize":       `"bits": 3, "p": 1`,
+		"RandomSolarize":        `"threshold": 0.5, "p": 1`,
+		"RandomAdjustSharpness": `"sharpness_factor": 2, "p": 1`,
+		"GaussianBlur":          `"kernel_size": 3`,
+		"RandomResizedCrop":     `"size": [6, 8]`,
+		"RandomAffine":          `"degrees": 10, "translate": [0.1, 0.1], "shear": [1, 2, 3, 4]`,
+		"Pad":                   `"padding": [1, 2], "padding_mode": "symmetric"`,
+		"ConvertImageDtype":     `"dtype": "torch.float"`,
+		"LinearTransformation":  `"transformation_matrix": [[2]], "mean_vector": [0.5]`,
+		"RandomApply":           `"transforms": [{"type": "RandomInvert"}]`,
+		"RandomChoice":          `"transforms": [{"type": "RandomInvert"}, {"type": "RandomEqualize"}]`,
+		"RandomOrder":           `"transforms": [{"type": "RandomInvert"}, {"type": "RandomAutocontrast"}]`,
+		"OneHot":                `"num_classes": 3`,
+		"LabelMap":              `"mapping": {"0": 1}`,
+	}
+	rgb := ImageValue(decodeTestdata(t, "rgb.png", RGB))
+	gray := ImageValue(decodeTestdata(t, "gray.png", L))
+	inputs := []Value{rgb, gray, {Tensor: ImageToTensor(rgb.Image)}, {Tensor: ImageToTensor(gray.Image)}}
+	n := 0
+	for _, info := range Catalogue() {
+		if info.Kind != kindTransform || info.Name == "Compose" {
+			continue
+		}
+		js := fmt.Sprintf(`{"type": %q}`, info.Name)
+		if ex, ok := examples[info.Name]; ok {
+			js = fmt.Sprintf(`{"type": %q, %s}`, info.Name, ex)
+		}
+		tr, err := ParseTransform(json.RawMessage(js))
+		if err != nil {
+			t.Errorf("%s: %v", js, err)
+			continue
+		}
+		n++
+		worked := 0
+		for _, in := range inputs {
+			a, err := tr.Apply(in, rand.New(rand.NewPCG(5, 6)))
+			if err != nil {
+				continue
+			}
+			worked++
+			b, _ := tr.Apply(in, rand.New(rand.NewPCG(5, 6)))
+			if fmt.Sprint(a.Image, a.Tensor) != fmt.Sprint(b.Image, b.Tensor) {
+				t.Errorf("%s: the same seed gave different results", info.Name)
+			}
+			if (a.Image != nil && a.Image == in.Image) || (a.Tensor != nil && a.Tensor == in.Tensor) {
+				t.Errorf("%s returned its input", info.Name)
+			}
+		}
+		if worked == 0 && info.Name != "LinearTransformation" {
+			t.Errorf("%s worked on none of the inputs", info.Name)
+		}
+	}
+	t.Logf("%d transforms built and run", n)
+}
