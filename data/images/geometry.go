@@ -211,10 +211,11 @@ func Rotate(v Value, angle float64, expand bool, center []float64, fill float64)
 	return rotate(v, angle, expand, center, Nearest, nil, fill)
 }
 
-// RotateInterp is Rotate with PIL's bilinear or bicubic sampling as well
-// (8-bit images only for those) and a fill of one value or one per channel
-// (truncated, as torchvision passes it to PIL), as torchvision's F.rotate
-// on PIL images.
+// RotateInterp is torchvision's F.rotate: on 8-bit images PIL's rotate with
+// nearest, bilinear or bicubic sampling and a fill of one value or one per
+// channel (truncated, as torchvision passes it to PIL); on float tensors
+// torchvision's tensor path (an affine grid and grid_sample, nearest or
+// bilinear), which samples differently from PIL.
 func RotateInterp(v Value, angle float64, expand bool, center []float64, interp Interpolation, fill Fill) (Value, error) {
 	_, _, c, err := v.Size()
 	if err != nil {
@@ -223,12 +224,22 @@ func RotateInterp(v Value, angle float64, expand bool, center []float64, interp 
 	if err := checkInterp("interpolation", interp); err != nil {
 		return Value{}, err
 	}
-	if interp != Nearest && v.Image == nil {
-		return Value{}, fmt.Errorf("%s rotation works on 8-bit images here, got a tensor (put it before ToTensor)", interp)
+	if interp == Bicubic && v.Image == nil {
+		return Value{}, fmt.Errorf("bicubic rotation works on 8-bit images, got a tensor (torchvision takes nearest or bilinear for tensors)")
 	}
 	fl, err := fill.channels(c)
 	if err != nil {
 		return Value{}, err
+	}
+	if v.Tensor != nil {
+		if math.IsNaN(angle) || math.IsInf(angle, 0) {
+			return Value{}, fmt.Errorf("rotation angle must be finite, got %v", angle)
+		}
+		t, err := rotateTensor(v.Tensor, angle, expand, center, interp, fl)
+		if err != nil {
+			return Value{}, err
+		}
+		return Value{Tensor: t}, nil
 	}
 	return rotate(v, angle, expand, center, interp, fl, 0)
 }

@@ -434,11 +434,11 @@ func init() {
 
 // RandomRotation turns by an angle drawn uniformly from Degrees (a number d
 // means [-d, d]), counter-clockwise, with Fill outside, like torchvision's
-// RandomRotation: exactly PIL's rotate for images (nearest, bilinear or
-// bicubic); tensors are rotated with nearest-neighbour sampling only.
+// RandomRotation: PIL's rotate for images (nearest, bilinear or bicubic),
+// torchvision's grid_sample path for float tensors (nearest or bilinear).
 type RandomRotation struct {
 	Degrees       Degrees       `json:"degrees" required:"true" expect:"a non-negative number d (for [-d, d]) or [min, max]" help:"range of angles in degrees"`
-	Interpolation Interpolation `json:"interpolation" enum:"nearest,bilinear,bicubic" help:"resampling filter (bilinear and bicubic for images only)"`
+	Interpolation Interpolation `json:"interpolation" enum:"nearest,bilinear,bicubic" help:"resampling filter (bicubic for images only)"`
 	Expand        bool          `json:"expand" help:"enlarge the output to hold the whole rotated image"`
 	Center        []float64     `json:"center" nullable:"true" expect:"null or [x, y]" help:"point to rotate about (null: the image centre)"`
 	Fill          Fill          `json:"fill" help:"value of the area outside the rotated image (0-255 for images), one number or one per channel"`

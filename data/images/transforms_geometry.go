@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+
+	"github.com/mlforge/mlforge/tensor"
 )
 
 // checkInterp accepts the interpolations PIL's Image.transform takes.
@@ -225,11 +227,11 @@ func Affine(v Value, angle float64, translate []float64, scale float64, shear []
 	if err != nil {
 		return Value{}, err
 	}
-	if v.Image == nil {
-		return Value{}, fmt.Errorf("affine works on 8-bit images here, got a tensor (put it before ToTensor)")
-	}
 	if err := checkInterp("interpolation", interp); err != nil {
 		return Value{}, err
+	}
+	if v.Tensor != nil && interp == Bicubic {
+		return Value{}, fmt.Errorf("affine of tensors takes nearest or bilinear interpolation, as torchvision's")
 	}
 	if !(scale > 0) || math.IsInf(scale, 0) {
 		return Value{}, fmt.Errorf("affine scale must be positive, got %v", scale)
@@ -264,6 +266,15 @@ func Affine(v Value, angle float64, translate []float64, scale float64, shear []
 	fl, err := fill.channels(C)
 	if err != nil {
 		return Value{}, err
+	}
+	if v.Tensor != nil {
+		// torchvision's tensor path: the centre relative to the image
+		// centre (0 when not given), then grid_sample.
+		cf := [2]float64{}
+		if center != nil {
+			cf = [2]float64{center[0] - float64(W)*0.5, center[1] - float64(H)*0.5}
+		}
+		return Value{Tensor: affineTensor(v.Tensor, affineMatrix(cf, angle, tr, scale, sh), W, H, interp, fl)}, nil
 	}
 	a := affineMatrix(ctr, angle, tr, scale, sh)
 	if interp == Nearest {
@@ -466,7 +477,8 @@ func (r *RandomResizedCrop) Apply(v Value, rng *rand.Rand) (Value, error) {
 // RandomAffine draws a rotation from Degrees, a translation of up to
 // Translate (fractions of the width and height), a scale from Scale and a
 // shear from Shear, and applies them as Affine, like torchvision's
-// RandomAffine (on 8-bit images).
+// RandomAffine: as PIL does for 8-bit images, as torchvision's grid_sample
+// path does for float tensors (nearest or bilinear).
 type RandomAffine struct {
 	Degrees       Degrees       `json:"degrees" required:"true" expect:"a non-negative number d (for [-d, d]) or [min, max]" help:"range of rotation angles"`
 	Translate     []float64     `json:"translate" nullable:"true" min:"0" max:"1" expect:"null or [a, b], fractions of the width and height" help:"largest horizontal and vertical shift"`
@@ -636,4 +648,111 @@ func (r *RandomPerspective) Apply(v Value, rng *rand.Rand) (Value, error) {
 		return Value{}, fmt.Errorf("RandomPerspective: %w", err)
 	}
 	return out, nil
+}
+
+// affineTensor is torchvision's F_t.affine of a float tensor: the output
+// pixel centres in normalised coordinates times the matrix (float32, as
+// _gen_affine_grid), then grid_sample with zero padding and
+// align_corners=False, and the fill blended in through a mask of ones
+// sampled the same way (_apply_grid_transform).
+func affineTensor(t *tensor.Tensor, a [6]float64, ow, oh int, interp Interpolation, fill []float64) *tensor.Tensor {
+	C, H, W := t.Shape[0], t.Shape[1], t.Shape[2]
+	var th [6]float32
+	for i, v := range a {
+		th[i] = float32(v)
+	}
+	hw, hh := float32(0.5*float64(W)), float32(0.5*float64(H))
+	// rescaled theta: theta^T / [w/2, h/2]
+	r := [3][2]float32{{th[0] / hw, th[3] / hh}, {th[1] / hw, th[4] / hh}, {th[2] / hw, th[5] / hh}}
+	xs := linspace32(-float64(ow)*0.5+0.5, float64(ow)*0.5+0.5-1, ow)
+	ys := linspace32(-float64(oh)*0.5+0.5, float64(oh)*0.5+0.5-1, oh)
+	out := tensor.New(C, oh, ow)
+	n := H * W
+	on := oh * ow
+	for y := range oh {
+		for x := range ow {
+			gx := float32(float32(xs[x]*r[0][0])+float32(ys[y]*r[1][0])) + r[2][0]
+			gy := float32(float32(xs[x]*r[0][1])+float32(ys[y]*r[1][1])) + r[2][1]
+			ix := (float32((gx+1)*float32(W)) - 1) / 2
+			iy := (float32((gy+1)*float32(H)) - 1) / 2
+			o := y*ow + x
+			if interp == Nearest {
+				xi := int(math.RoundToEven(float64(ix)))
+				yi := int(math.RoundToEven(float64(iy)))
+				inside := xi >= 0 && xi < W && yi >= 0 && yi < H
+				for c := range C {
+					if inside {
+						out.Data[c*on+o] = t.Data[c*n+yi*W+xi]
+					} else {
+						out.Data[c*on+o] = float32(fill[c])
+					}
+				}
+				continue
+			}
+			x0, y0 := int(math.Floor(float64(ix))), int(math.Floor(float64(iy)))
+			dx, dy := ix-float32(x0), iy-float32(y0)
+			taps := [4]struct {
+				x, y int
+				w    float32
+			}{{x0, y0, (1 - dx) * (1 - dy)}, {x0 + 1, y0, dx * (1 - dy)}, {x0, y0 + 1, (1 - dx) * dy}, {x0 + 1, y0 + 1, dx * dy}}
+			var mask float32
+			for _, tp := range taps {
+				if tp.x >= 0 && tp.x < W && tp.y >= 0 && tp.y < H {
+					mask += tp.w
+				}
+			}
+			for c := range C {
+				var v float32
+				for _, tp := range taps {
+					if tp.x >= 0 && tp.x < W && tp.y >= 0 && tp.y < H {
+						v += t.Data[c*n+tp.y*W+tp.x] * tp.w
+					}
+				}
+				out.Data[c*on+o] = v*mask + (1-mask)*float32(fill[c])
+			}
+		}
+	}
+	return out
+}
+
+// rotateTensor is torchvision's F_t.rotate of a float tensor: the inverse
+// matrix of -angle about center (relative to the image centre), the output
+// enlarged as _compute_affine_output_size with expand, then grid_sample.
+func rotateTensor(t *tensor.Tensor, angle float64, expand bool, center []float64, interp Interpolation, fill []float64) (*tensor.Tensor, error) {
+	H, W := t.Shape[1], t.Shape[2]
+	cf := [2]float64{}
+	if center != nil {
+		cf = [2]float64{center[0] - float64(W)*0.5, center[1] - float64(H)*0.5}
+	}
+	a := affineMatrix(cf, -angle, [2]float64{}, 1, [2]float64{})
+	ow, oh := W, H
+	if expand {
+		var th [6]float32
+		for i, v := range a {
+			th[i] = float32(v)
+		}
+		hw, hh := float32(0.5*float64(W)), float32(0.5*float64(H))
+		pts := [4][2]float32{{-hw, -hh}, {-hw, hh}, {hw, hh}, {hw, -hh}}
+		lo := [2]float32{float32(math.Inf(1)), float32(math.Inf(1))}
+		hi := [2]float32{float32(math.Inf(-1)), float32(math.Inf(-1))}
+		for _, p := range pts {
+			for k := range 2 {
+				v := float32(float32(p[0]*th[3*k])+float32(p[1]*th[3*k+1])) + th[3*k+2]
+				lo[k], hi[k] = min(lo[k], v), max(hi[k], v)
+			}
+		}
+		half := [2]float32{hw, hh}
+		var size [2]int
+		for k := range 2 {
+			const tol = float32(1e-4)
+			mx := float32(math.Ceil(float64(float32(math.Trunc(float64((hi[k]+half[k])/tol))) * tol)))
+			mn := float32(math.Floor(float64(float32(math.Trunc(float64((lo[k]+half[k])/tol))) * tol)))
+			size[k] = int(mx - mn)
+		}
+		ow, oh = size[0], size[1]
+		if ow <= 0 || oh <= 0 || int64(ow)*int64(oh) > MaxPixels {
+			return nil, fmt.Errorf("rotation with expand gives %dx%d pixels", ow, oh)
+		}
+	}
+	return affineTensor(t, a, ow, oh, interp, fill), nil
 }

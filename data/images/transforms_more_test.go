@@ -99,10 +99,16 @@ var moreOps = map[string]func(in Value, a moreArgs) (Value, error){
 	"affine": func(in Value, a moreArgs) (Value, error) {
 		return Affine(in, a.Angle, a.Translate, a.Scale, a.Shear, Interpolation(a.Interpolation), Fill{a.Fill}, nil)
 	},
+	"affine_tensor": func(in Value, a moreArgs) (Value, error) {
+		return Affine(in, a.Angle, a.Translate, a.Scale, a.Shear, Interpolation(a.Interpolation), Fill{a.Fill}, a.Center)
+	},
 	"perspective": func(in Value, a moreArgs) (Value, error) {
 		return Perspective(in, a.Startpoints, a.Endpoints, Interpolation(a.Interpolation), Fill{a.Fill})
 	},
 	"rotate_interp": func(in Value, a moreArgs) (Value, error) {
+		return RotateInterp(in, a.Angle, a.Expand, a.Center, Interpolation(a.Interpolation), Fill{a.Fill})
+	},
+	"rotate_tensor": func(in Value, a moreArgs) (Value, error) {
 		return RotateInterp(in, a.Angle, a.Expand, a.Center, Interpolation(a.Interpolation), Fill{a.Fill})
 	},
 	"apply_op": func(in Value, a moreArgs) (Value, error) {
@@ -475,7 +481,8 @@ func TestMoreTransformsParse(t *testing.T) {
 		{&RandomPosterize{Bits: 2, P: 1}, tt},
 		{&RandomEqualize{P: 1}, tt},
 		{PILToTensor{}, tt},
-		{&RandomAffine{Degrees: Degrees{1, 2}, Interpolation: Nearest}, tt},
+		{&RandomPerspective{DistortionScale: 0.5, P: 1, Interpolation: Bilinear}, tt},
+		{&RandomAffine{Degrees: Degrees{1, 2}, Interpolation: Bicubic}, tt},
 		{&PadTransform{Padding: Padding{1}, Fill: Fill{1, 2}}, src},
 	} {
 		if _, err := c.tr.Apply(c.in, rng); err == nil {

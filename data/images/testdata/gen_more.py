@@ -156,6 +156,26 @@ tables = {
     "augmix_few": space(T.AugMix(all_ops=False)._augmentation_space(10, (28, 28))),
 }
 
+# Affine of float tensors (torchvision's grid_sample path), as RandomAffine
+# calls it (fill always given).
+for src in ["rgb.png", "gray.png", "mnist2.png"]:
+    t = F.to_tensor(imgs[src])
+    for angle, tr, sc, sh, center in [(30, [2, -1], 1.0, [0, 0], None), (-12.5, [0, 0], 0.8, [10, 0], None), (45, [1, 3], 1.3, [-5, 7.5], [3, 4]),
+                                      (0, [3, 2], 1.0, [0, 0], None), (90, [0, 0], 1, [0, 0], None)]:
+        for interp in ["nearest", "bilinear"]:
+            for fill in [0.0, 0.7]:
+                case("affine_tensor", src, {"angle": angle, "translate": tr, "scale": sc, "shear": sh, "interpolation": interp, "fill": fill, "center": center, "tensor": True},
+                     F.affine(t, angle, tr, sc, sh, interpolation=T.InterpolationMode(interp), fill=[fill] * t.shape[0], center=center))
+
+# Rotation of float tensors (grid_sample), as RandomRotation calls it.
+for src in ["rgb.png", "square.png", "mnist2.png"]:
+    t = F.to_tensor(imgs[src])
+    for angle in [30, -45.5, 12.3, 90, 200]:
+        for interp in ["nearest", "bilinear"]:
+            for expand, center, fill in [(False, None, 0.0), (True, None, 0.2), (False, [3, 5.5], 1.0)]:
+                case("rotate_tensor", src, {"angle": angle, "interpolation": interp, "expand": expand, "center": center, "fill": fill, "tensor": True},
+                     F.rotate(t, angle, T.InterpolationMode(interp), expand=expand, center=center, fill=[fill] * t.shape[0]))
+
 # Rotation with PIL's bilinear and bicubic filters (RandomRotation's
 # interpolation), with expand, center and fill.
 for src in ["rgb.png", "square.png", "gray.png", "mnist1.png"]:
