@@ -346,17 +346,17 @@ func checkPoints(name string, p [][]float64) error {
 // as PIL's Image.transform(PERSPECTIVE) with interp. The coefficients come
 // from a float64 solve rounded to float32 where torch solves in float32, so
 // rare pixels can differ (a sampling position on a pixel boundary). Float
-// tensors are refused (put it before ToTensor).
+// tensors go through torchvision's grid_sample path (nearest or bilinear).
 func Perspective(v Value, start, end [][]float64, interp Interpolation, fill Fill) (Value, error) {
 	W, H, C, err := v.Size()
 	if err != nil {
 		return Value{}, err
 	}
-	if v.Image == nil {
-		return Value{}, fmt.Errorf("perspective works on 8-bit images here, got a tensor (put it before ToTensor)")
-	}
 	if err := checkInterp("interpolation", interp); err != nil {
 		return Value{}, err
+	}
+	if v.Tensor != nil && interp == Bicubic {
+		return Value{}, fmt.Errorf("perspective of tensors takes nearest or bilinear interpolation, as torchvision's")
 	}
 	if err := checkPoints("startpoints", start); err != nil {
 		return Value{}, err
@@ -371,6 +371,9 @@ func Perspective(v Value, start, end [][]float64, interp Interpolation, fill Fil
 	a, err := perspectiveCoeffs(start, end)
 	if err != nil {
 		return Value{}, err
+	}
+	if v.Tensor != nil {
+		return Value{Tensor: perspectiveTensor(v.Tensor, a, interp, fl)}, nil
 	}
 	f := func(x, y float64) (float64, float64) {
 		den := float64(a[6]*x) + float64(a[7]*y) + 1
@@ -589,7 +592,8 @@ func (r *RandomAffine) Apply(v Value, rng *rand.Rand) (Value, error) {
 
 // RandomPerspective distorts with probability P by moving each corner
 // inwards by up to DistortionScale times half the width and height, like
-// torchvision's RandomPerspective (on 8-bit images).
+// torchvision's RandomPerspective (PIL's sampling for images,
+// grid_sample for float tensors).
 type RandomPerspective struct {
 	DistortionScale float64       `json:"distortion_scale" min:"0" max:"1" help:"how far the corners may move (0-1)"`
 	P               float64       `json:"p" min:"0" max:"1" help:"probability of distorting"`
@@ -636,9 +640,6 @@ func (r *RandomPerspective) Apply(v Value, rng *rand.Rand) (Value, error) {
 	if rng == nil {
 		return Value{}, fmt.Errorf("RandomPerspective: %w", errNoRand)
 	}
-	if v.Tensor != nil {
-		return Value{}, fmt.Errorf("RandomPerspective: works on 8-bit images here, got a tensor (put it before ToTensor)")
-	}
 	if rng.Float64() >= r.P {
 		return maybeFlip(v, false, false)
 	}
@@ -656,7 +657,7 @@ func (r *RandomPerspective) Apply(v Value, rng *rand.Rand) (Value, error) {
 // align_corners=False, and the fill blended in through a mask of ones
 // sampled the same way (_apply_grid_transform).
 func affineTensor(t *tensor.Tensor, a [6]float64, ow, oh int, interp Interpolation, fill []float64) *tensor.Tensor {
-	C, H, W := t.Shape[0], t.Shape[1], t.Shape[2]
+	H, W := t.Shape[1], t.Shape[2]
 	var th [6]float32
 	for i, v := range a {
 		th[i] = float32(v)
@@ -666,13 +667,24 @@ func affineTensor(t *tensor.Tensor, a [6]float64, ow, oh int, interp Interpolati
 	r := [3][2]float32{{th[0] / hw, th[3] / hh}, {th[1] / hw, th[4] / hh}, {th[2] / hw, th[5] / hh}}
 	xs := linspace32(-float64(ow)*0.5+0.5, float64(ow)*0.5+0.5-1, ow)
 	ys := linspace32(-float64(oh)*0.5+0.5, float64(oh)*0.5+0.5-1, oh)
+	return gridSample(t, ow, oh, func(x, y int) (float32, float32) {
+		gx := float32(float32(xs[x]*r[0][0])+float32(ys[y]*r[1][0])) + r[2][0]
+		gy := float32(float32(xs[x]*r[0][1])+float32(ys[y]*r[1][1])) + r[2][1]
+		return gx, gy
+	}, interp, fill)
+}
+
+// gridSample is torch's grid_sample (zero padding, align_corners=False)
+// of t at the normalised coordinates grid gives for each output pixel,
+// with torchvision's fill through a mask of ones.
+func gridSample(t *tensor.Tensor, ow, oh int, grid func(x, y int) (float32, float32), interp Interpolation, fill []float64) *tensor.Tensor {
+	C, H, W := t.Shape[0], t.Shape[1], t.Shape[2]
 	out := tensor.New(C, oh, ow)
 	n := H * W
 	on := oh * ow
 	for y := range oh {
 		for x := range ow {
-			gx := float32(float32(xs[x]*r[0][0])+float32(ys[y]*r[1][0])) + r[2][0]
-			gy := float32(float32(xs[x]*r[0][1])+float32(ys[y]*r[1][1])) + r[2][1]
+			gx, gy := grid(x, y)
 			ix := (float32((gx+1)*float32(W)) - 1) / 2
 			iy := (float32((gy+1)*float32(H)) - 1) / 2
 			o := y*ow + x
@@ -755,4 +767,25 @@ func rotateTensor(t *tensor.Tensor, angle float64, expand bool, center []float64
 		}
 	}
 	return affineTensor(t, a, ow, oh, interp, fill), nil
+}
+
+// perspectiveTensor is torchvision's F_t.perspective of a float tensor:
+// _perspective_grid (pixel centres through the coefficients, in float32)
+// then grid_sample.
+func perspectiveTensor(t *tensor.Tensor, a [8]float64, interp Interpolation, fill []float64) *tensor.Tensor {
+	H, W := t.Shape[1], t.Shape[2]
+	var c [8]float32
+	for i, v := range a {
+		c[i] = float32(v)
+	}
+	hw, hh := float32(0.5*float64(W)), float32(0.5*float64(H))
+	r1 := [3][2]float32{{c[0] / hw, c[3] / hh}, {c[1] / hw, c[4] / hh}, {c[2] / hw, c[5] / hh}}
+	xs := linspace32(0.5, float64(W)+0.5-1, W)
+	ys := linspace32(0.5, float64(H)+0.5-1, H)
+	return gridSample(t, W, H, func(x, y int) (float32, float32) {
+		den := float32(float32(xs[x]*c[6])+float32(ys[y]*c[7])) + 1
+		g1x := float32(float32(xs[x]*r1[0][0])+float32(ys[y]*r1[1][0])) + r1[2][0]
+		g1y := float32(float32(xs[x]*r1[0][1])+float32(ys[y]*r1[1][1])) + r1[2][1]
+		return g1x/den - 1, g1y/den - 1
+	}, interp, fill)
 }

@@ -167,6 +167,16 @@ for src in ["rgb.png", "gray.png", "mnist2.png"]:
                 case("affine_tensor", src, {"angle": angle, "translate": tr, "scale": sc, "shear": sh, "interpolation": interp, "fill": fill, "center": center, "tensor": True},
                      F.affine(t, angle, tr, sc, sh, interpolation=T.InterpolationMode(interp), fill=[fill] * t.shape[0], center=center))
 
+# Perspective of float tensors (grid_sample).
+for src in ["rgb.png", "gray.png"]:
+    t = F.to_tensor(imgs[src])
+    w, h = imgs[src].size
+    for end in [[[1, 2], [w - 3, 0], [w - 1, h - 2], [2, h - 1]], [[3, 3], [w - 2, 1], [w - 4, h - 3], [0, h - 2]]]:
+        start = [[0, 0], [w - 1, 0], [w - 1, h - 1], [0, h - 1]]
+        for interp in ["nearest", "bilinear"]:
+            case("perspective", src, {"startpoints": start, "endpoints": end, "interpolation": interp, "fill": 0.3, "tensor": True},
+                 F.perspective(t, start, end, interpolation=T.InterpolationMode(interp), fill=[0.3] * t.shape[0]))
+
 # Rotation of float tensors (grid_sample), as RandomRotation calls it.
 for src in ["rgb.png", "square.png", "mnist2.png"]:
     t = F.to_tensor(imgs[src])
