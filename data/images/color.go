@@ -483,8 +483,8 @@ func hsvToRGB(h, s, v uint8) (uint8, uint8, uint8) {
 // AdjustHue turns the hue by factor (in [-0.5, 0.5], a fraction of the
 // circle), like F.adjust_hue on PIL images: the image is converted to HSV,
 // the hue byte is shifted by uint8(factor*255) with wrap-around, and the
-// result converted back; gray images are returned unchanged. Tensors are
-// refused (put it before ToTensor).
+// result converted back; gray images are returned unchanged. Float tensors
+// follow torchvision's _rgb2hsv and _hsv2rgb in float32.
 func AdjustHue(v Value, factor float64) (Value, error) {
 	if !(factor >= -0.5 && factor <= 0.5) {
 		return Value{}, fmt.Errorf("hue factor must be in [-0.5, 0.5], got %v", factor)
@@ -494,7 +494,7 @@ func AdjustHue(v Value, factor float64) (Value, error) {
 	}
 	m := v.Image
 	if m == nil {
-		return Value{}, fmt.Errorf("adjust_hue works on 8-bit images here, got a tensor (put it before ToTensor)")
+		return adjustHueTensor(v.Tensor, factor)
 	}
 	if m.C == 1 {
 		return Value{Image: Convert(m, L)}, nil
@@ -590,6 +590,79 @@ func GaussianBlurValue(v Value, kx, ky int, sx, sy float64) (Value, error) {
 		copy(plane, t.Data[c*H*W:(c+1)*H*W])
 		blur()
 		copy(out.Data[c*H*W:], res)
+	}
+	return Value{Tensor: out}, nil
+}
+
+// adjustHueTensor is torchvision's adjust_hue of a float tensor.
+func adjustHueTensor(t *tensor.Tensor, factor float64) (Value, error) {
+	C, H, W := t.Shape[0], t.Shape[1], t.Shape[2]
+	if C == 1 {
+		return Value{Tensor: t.Clone()}, nil
+	}
+	if C != 3 {
+		return Value{}, fmt.Errorf("adjust_hue: want a tensor with 1 or 3 channels, got %d", C)
+	}
+	n := H * W
+	out := tensor.New(3, H, W)
+	hf := float32(factor)
+	for i := range n {
+		r, g, b := t.Data[i], t.Data[n+i], t.Data[2*n+i]
+		maxc, minc := max(r, g, b), min(r, g, b)
+		eq := maxc == minc
+		cr := maxc - minc
+		div := maxc
+		if eq {
+			div = 1
+		}
+		s := cr / div
+		crd := cr
+		if eq {
+			crd = 1
+		}
+		rc, gc, bc := (maxc-r)/crd, (maxc-g)/crd, (maxc-b)/crd
+		var hr, hg, hb float32
+		if maxc == r {
+			hr = bc - gc
+		}
+		if maxc == g && maxc != r {
+			hg = float32(2+rc) - bc
+		}
+		if maxc != g && maxc != r {
+			hb = float32(4+gc) - rc
+		}
+		h := float32(hr+hg) + hb
+		h = float32(math.Mod(float64(float32(h/6)+1), 1))
+		// (h + factor) % 1.0, Python's sign convention.
+		h = h + hf
+		h = h - float32(math.Floor(float64(h)))
+		if h >= 1 {
+			h -= 1
+		}
+		v := maxc
+		h6 := h * 6
+		fi := float32(math.Floor(float64(h6)))
+		f := h6 - fi
+		k := ((int(fi) % 6) + 6) % 6
+		p := min(max(v*(1-s), 0), 1)
+		q := min(max(v*(1-float32(s*f)), 0), 1)
+		tt := min(max(v*(1-float32(s*(1-f))), 0), 1)
+		var o [3]float32
+		switch k {
+		case 0:
+			o = [3]float32{v, tt, p}
+		case 1:
+			o = [3]float32{q, v, p}
+		case 2:
+			o = [3]float32{p, v, tt}
+		case 3:
+			o = [3]float32{p, q, v}
+		case 4:
+			o = [3]float32{tt, p, v}
+		default:
+			o = [3]float32{v, p, q}
+		}
+		out.Data[i], out.Data[n+i], out.Data[2*n+i] = o[0], o[1], o[2]
 	}
 	return Value{Tensor: out}, nil
 }

@@ -88,6 +88,7 @@ for src in ALL:
         case("sharpness", src, {"factor": f, "tensor": True}, F.adjust_sharpness(t, f))
     for f in [-0.5, -0.3, -0.01, 0.1, 0.27, 0.5]:
         case("hue", src, {"factor": f}, F.adjust_hue(im, f))
+        case("hue", src, {"factor": f, "tensor": True}, F.adjust_hue(t, f))
     for k, s in [([3, 3], [0.5, 0.5]), ([5, 3], [1.3, 2.0]), ([1, 7], [0.8, 3.1]), ([9, 9], [2.0, 2.0])]:
         if k[0] // 2 < im.size[0] and k[1] // 2 < im.size[1]:
             case("gaussian_blur", src, {"kernel_size": k, "sigma": s}, F.gaussian_blur(im, k, s))
