@@ -49,7 +49,8 @@ def arr(img):
 
 
 def ten(t):
-    return {"shape": list(t.shape), "data": [round(float(v), 7) for v in t.reshape(-1).tolist()]}
+    # 6 decimals: 20 times below the tests' tolerance of 1e-5.
+    return {"shape": list(t.shape), "data": [round(float(v), 6) for v in t.reshape(-1).tolist()]}
 
 
 def case(op, src, args, out):
@@ -126,7 +127,7 @@ for src in ALL:
 # The operations of the automatic augmentations (torchvision's _apply_op).
 from torchvision.transforms.autoaugment import _apply_op
 
-for src in ALL:
+for src in ["rgb.png", "noise.png", "gray.png", "mnist1.png", "mnist2.png"]:
     im = imgs[src]
     for op, mags in [("ShearX", [0.3, -0.17]), ("ShearY", [0.2, -0.3]), ("TranslateX", [5.7, -3.0]), ("TranslateY", [4.2, -2.9]),
                      ("Rotate", [30.0, -13.5])]:
@@ -179,7 +180,7 @@ for src in ["rgb.png", "gray.png"]:
                  F.perspective(t, start, end, interpolation=T.InterpolationMode(interp), fill=[0.3] * t.shape[0]))
 
 # Rotation of float tensors (grid_sample), as RandomRotation calls it.
-for src in ["rgb.png", "square.png", "mnist2.png"]:
+for src in ["rgb.png", "mnist2.png"]:
     t = F.to_tensor(imgs[src])
     for angle in [30, -45.5, 12.3, 90, 200]:
         for interp in ["nearest", "bilinear"]:
