@@ -67,6 +67,25 @@ func (o ImageOps) Apply(m *Image, rng *rand.Rand) (*Image, error) {
 	return im.m, nil
 }
 
+// Transform returns the operations as a Transform on 8-bit images, to put
+// first in a Compose before the spec's transforms (the image folder then
+// needs no other change): Compose{ops.Transform(), transforms...}. A
+// tensor is an error (image_ops come before ToTensor).
+func (o ImageOps) Transform() Transform { return imageOpsTransform{o} }
+
+type imageOpsTransform struct{ ops ImageOps }
+
+func (t imageOpsTransform) Apply(v Value, rng *rand.Rand) (Value, error) {
+	if v.Image == nil {
+		return Value{}, fmt.Errorf("image_ops: want a decoded image, got a tensor (image_ops run before the transforms)")
+	}
+	m, err := t.ops.Apply(v.Image, rng)
+	if err != nil {
+		return Value{}, err
+	}
+	return Value{Image: m}, nil
+}
+
 // Mode returns the Pillow mode the operations leave an image of mode in
 // ("L" or "RGB") in, or an error for an impossible chain, without pixels.
 func (o ImageOps) Mode(in string) (string, error) {

@@ -203,3 +203,19 @@ func TestEffectSpread(t *testing.T) {
 		t.Errorf("only %d of 1200 pixels moved", moved)
 	}
 }
+
+func TestImageOpsAsTransform(t *testing.T) {
+	ops, err := ParseImageOps(json.RawMessage(`[{"resize": [[6, 4]]}, {"convert": "L"}]`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr, _ := ParseTransforms(json.RawMessage(`[{"type": "ToTensor"}]`))
+	c := Compose{ops.Transform(), tr}
+	out, err := c.Apply(ImageValue(decodeTestdata(t, "rgb.png", RGB)), nil)
+	if err != nil || fmt.Sprint(out.Tensor.Shape) != "[1 4 6]" {
+		t.Fatalf("image_ops then ToTensor: %v, %v", out.Tensor, err)
+	}
+	if _, err := ops.Transform().Apply(out, nil); err == nil {
+		t.Error("image_ops on a tensor: no error")
+	}
+}
