@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
 
 	"github.com/mlforge/mlforge/internal/suggest"
@@ -378,7 +379,7 @@ func init() {
 	registerOp("transpose", "flip or rotate by multiples of 90 degrees", func() *TransposeOp { return &TransposeOp{} })
 	registerOp("getchannel", "keep one band as an L image", func() *GetChannelOp { return &GetChannelOp{} })
 	registerOp("effect_spread", "move each pixel to a random place within distance", func() *SpreadOp { return &SpreadOp{} })
-	registerOp("filter", "apply a named ImageFilter kernel", func() *FilterOp { return &FilterOp{} })
+	registerOp("filter", "apply a named ImageFilter kernel or rank filter", func() *FilterOp { return &FilterOp{} })
 }
 
 // Dither is Pillow's Image.Dither.
@@ -1052,9 +1053,106 @@ func (s *SpreadOp) applyOp(im opImage, rng *rand.Rand) (opImage, error) {
 }
 
 // FilterOp is Image.filter(ImageFilter.NAME) for the fixed kernels of
-// ImageFilter.
+// ImageFilter and its rank filters, written as Pillow's calls:
+// "ImageFilter.MedianFilter(5)", "MinFilter(size=3)", "MaxFilter".
 type FilterOp struct {
-	Filter string `json:"filter" required:"true" help:"BLUR, CONTOUR, DETAIL, EDGE_ENHANCE, EDGE_ENHANCE_MORE, EMBOSS, FIND_EDGES, SHARPEN, SMOOTH or SMOOTH_MORE"`
+	Filter string `json:"filter" required:"true" help:"BLUR, CONTOUR, DETAIL, EDGE_ENHANCE, EDGE_ENHANCE_MORE, EMBOSS, FIND_EDGES, SHARPEN, SMOOTH, SMOOTH_MORE, or MedianFilter(size), MinFilter(size), MaxFilter(size)"`
+}
+
+// rank returns the rank filter's size and rank for MedianFilter(size),
+// MinFilter(size) and MaxFilter(size), ok false for other names.
+func (f *FilterOp) rank() (size, rank int, ok bool, err error) {
+	s := strings.Trim(f.Filter, "'\" ")
+	if i := strings.LastIndex(strings.SplitN(s, "(", 2)[0], "."); i >= 0 {
+		s = s[i+1:]
+	}
+	name, args, _ := strings.Cut(s, "(")
+	switch name {
+	case "MedianFilter", "MinFilter", "MaxFilter":
+	default:
+		return 0, 0, false, nil
+	}
+	size = 3
+	args = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(args), ")"))
+	args = strings.TrimSpace(strings.TrimPrefix(args, "size="))
+	if args != "" {
+		if _, err := fmt.Sscanf(args, "%d", &size); err != nil || fmt.Sprint(size) != args {
+			return 0, 0, true, fmt.Errorf("%s: want an integer size, got %q", name, args)
+		}
+	}
+	if size < 1 || size%2 == 0 || size > 101 {
+		return 0, 0, true, fmt.Errorf("%s: size must be odd, from 1 to 101 (Pillow: bad filter size), got %d", name, size)
+	}
+	switch name {
+	case "MedianFilter":
+		rank = size * size / 2
+	case "MaxFilter":
+		rank = size*size - 1
+	}
+	return size, rank, true, nil
+}
+
+func (f *FilterOp) name() string {
+	s := strings.Trim(f.Filter, "'\" ")
+	s = strings.TrimSuffix(s, "()")
+	if i := strings.LastIndex(s, "."); i >= 0 {
+		s = s[i+1:]
+	}
+	return strings.ToUpper(s)
+}
+
+func (f *FilterOp) validate() error {
+	if _, _, ok, err := f.rank(); ok {
+		if err != nil {
+			return paramError("filter", err.Error())
+		}
+		return nil
+	}
+	if _, ok := kernels[f.name()]; !ok {
+		var names []string
+		for n := range kernels {
+			names = append(names, n)
+		}
+		return paramError("filter", fmt.Sprintf("unknown filter %q%s (want BLUR, CONTOUR, DETAIL, EDGE_ENHANCE, EDGE_ENHANCE_MORE, EMBOSS, FIND_EDGES, SHARPEN, SMOOTH, SMOOTH_MORE, MedianFilter(size), MinFilter(size) or MaxFilter(size))", f.Filter, suggest.Hint(f.name(), names)))
+	}
+	return nil
+}
+
+func (f *FilterOp) applyOp(im opImage, _ *rand.Rand) (opImage, error) {
+	if size, rank, ok, _ := f.rank(); ok {
+		return opImage{im.mode, rankFilter(im.m, size, rank)}, nil
+	}
+	if im.mode == "1" {
+		return opImage{}, fmt.Errorf("filter: Pillow cannot filter mode 1 images")
+	}
+	return opImage{im.mode, applyKernel(im.m, kernels[f.name()])}, nil
+}
+
+// rankFilter is Pillow's RankFilter: the image is extended by size/2
+// pixels repeating its edges, and each output value is the rank-th
+// smallest of its size x size window, per band.
+func rankFilter(m *Image, size, rank int) *Image {
+	W, H, C := m.W, m.H, m.C
+	r := size / 2
+	out := NewImage(W, H, C)
+	win := make([]uint8, 0, size*size)
+	for y := range H {
+		for x := range W {
+			for c := range C {
+				win = win[:0]
+				for dy := -r; dy <= r; dy++ {
+					yy := min(max(y+dy, 0), H-1)
+					for dx := -r; dx <= r; dx++ {
+						xx := min(max(x+dx, 0), W-1)
+						win = append(win, m.Pix[(yy*W+xx)*C+c])
+					}
+				}
+				slices.Sort(win)
+				out.Pix[(y*W+x)*C+c] = win[rank]
+			}
+		}
+	}
+	return out
 }
 
 type kernel struct {
@@ -1075,33 +1173,6 @@ var kernels = map[string]kernel{
 	"SHARPEN":           {3, 16, 0, []float32{-2, -2, -2, -2, 32, -2, -2, -2, -2}},
 	"SMOOTH":            {3, 13, 0, []float32{1, 1, 1, 1, 5, 1, 1, 1, 1}},
 	"SMOOTH_MORE":       {5, 100, 0, []float32{1, 1, 1, 1, 1, 1, 5, 5, 5, 1, 1, 5, 44, 5, 1, 1, 5, 5, 5, 1, 1, 1, 1, 1, 1}},
-}
-
-func (f *FilterOp) name() string {
-	s := strings.Trim(f.Filter, "'\" ")
-	s = strings.TrimSuffix(s, "()")
-	if i := strings.LastIndex(s, "."); i >= 0 {
-		s = s[i+1:]
-	}
-	return strings.ToUpper(s)
-}
-
-func (f *FilterOp) validate() error {
-	if _, ok := kernels[f.name()]; !ok {
-		var names []string
-		for n := range kernels {
-			names = append(names, n)
-		}
-		return paramError("filter", fmt.Sprintf("unknown filter %q%s (want BLUR, CONTOUR, DETAIL, EDGE_ENHANCE, EDGE_ENHANCE_MORE, EMBOSS, FIND_EDGES, SHARPEN, SMOOTH or SMOOTH_MORE)", f.Filter, suggest.Hint(f.name(), names)))
-	}
-	return nil
-}
-
-func (f *FilterOp) applyOp(im opImage, _ *rand.Rand) (opImage, error) {
-	if im.mode == "1" {
-		return opImage{}, fmt.Errorf("filter: Pillow cannot filter mode 1 images")
-	}
-	return opImage{im.mode, applyKernel(im.m, kernels[f.name()])}, nil
 }
 
 // applyKernel is libImaging's ImagingFilter for 8-bit images: float32

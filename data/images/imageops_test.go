@@ -138,6 +138,8 @@ func TestImageOpsParse(t *testing.T) {
 		{`[{"transpose": "FLIP"}]`, `param "method": unknown transpose method "FLIP"`},
 		{`[{"rotate": {"angle": 3, "resample": "LANCZOS"}}]`, `param "resample": Pillow's rotate takes NEAREST, BILINEAR or BICUBIC`},
 		{`[{"filter": "GAUSS"}]`, `param "filter": unknown filter "GAUSS"`},
+		{`[{"filter": "ImageFilter.MedianFilter(4)"}]`, `MedianFilter: size must be odd`},
+		{`[{"filter": "MinFilter(size=x)"}]`, `MinFilter: want an integer size`},
 		{`[{"crop": [5, 1, 2, 3]}]`, `coordinate 'right' is less than 'left'`},
 		{`[{"reduce": 0}]`, `param "factor"`},
 		{`[{"resize": [[3, 3], 2, null, null, 7]}]`, `resize: 5 positional arguments, it takes at most 4`},

@@ -71,6 +71,9 @@ for src in imgs:
     case(src, [{"convert": "YCbCr"}, {"getchannel": "Cb"}], lambda i: i.convert("YCbCr").getchannel("Cb"))
     for name in ["BLUR", "CONTOUR", "DETAIL", "EDGE_ENHANCE", "EDGE_ENHANCE_MORE", "EMBOSS", "FIND_EDGES", "SHARPEN", "SMOOTH", "SMOOTH_MORE"]:
         case(src, [{"filter": "ImageFilter." + name}], lambda i: i.filter(getattr(ImageFilter, name)))
+    for name, flt in [("ImageFilter.MedianFilter(3)", ImageFilter.MedianFilter(3)), ("MinFilter(size=5)", ImageFilter.MinFilter(5)),
+                      ("MaxFilter", ImageFilter.MaxFilter()), ("ImageFilter.MedianFilter(size=7)", ImageFilter.MedianFilter(7))]:
+        case(src, [{"filter": name}], lambda i: i.filter(flt))
     case(src, [{"convert": "L"}, {"resize": [[10, 10], "Image.LANCZOS"]}, {"rotate": 10}, {"filter": "SHARPEN"}, {"convert": "RGB"}],
          lambda i: i.convert("L").resize((10, 10), R.LANCZOS).rotate(10).filter(ImageFilter.SHARPEN).convert("RGB"))
 
