@@ -1053,10 +1053,11 @@ func (s *SpreadOp) applyOp(im opImage, rng *rand.Rand) (opImage, error) {
 }
 
 // FilterOp is Image.filter(ImageFilter.NAME) for the fixed kernels of
-// ImageFilter and its rank filters, written as Pillow's calls:
-// "ImageFilter.MedianFilter(5)", "MinFilter(size=3)", "MaxFilter".
+// ImageFilter, its rank filters and its blurs, written as Pillow's calls:
+// "ImageFilter.MedianFilter(5)", "MinFilter(size=3)", "MaxFilter",
+// "GaussianBlur(radius=1.5)", "BoxBlur(2)", "UnsharpMask(2, 150, 3)".
 type FilterOp struct {
-	Filter string `json:"filter" required:"true" help:"BLUR, CONTOUR, DETAIL, EDGE_ENHANCE, EDGE_ENHANCE_MORE, EMBOSS, FIND_EDGES, SHARPEN, SMOOTH, SMOOTH_MORE, or MedianFilter(size), MinFilter(size), MaxFilter(size)"`
+	Filter string `json:"filter" required:"true" help:"BLUR, CONTOUR, DETAIL, EDGE_ENHANCE, EDGE_ENHANCE_MORE, EMBOSS, FIND_EDGES, SHARPEN, SMOOTH, SMOOTH_MORE, MedianFilter(size), MinFilter(size), MaxFilter(size), GaussianBlur(radius), BoxBlur(radius) or UnsharpMask(radius, percent, threshold)"`
 }
 
 // rank returns the rank filter's size and rank for MedianFilter(size),
@@ -1102,6 +1103,12 @@ func (f *FilterOp) name() string {
 }
 
 func (f *FilterOp) validate() error {
+	if _, _, ok, err := f.blur(); ok {
+		if err != nil {
+			return paramError("filter", err.Error())
+		}
+		return nil
+	}
 	if _, _, ok, err := f.rank(); ok {
 		if err != nil {
 			return paramError("filter", err.Error())
@@ -1119,6 +1126,15 @@ func (f *FilterOp) validate() error {
 }
 
 func (f *FilterOp) applyOp(im opImage, _ *rand.Rand) (opImage, error) {
+	if name, args, ok, _ := f.blur(); ok {
+		switch name {
+		case "BoxBlur":
+			return opImage{im.mode, boxBlur(im.m, float32(args[0]), 1)}, nil
+		case "GaussianBlur":
+			return opImage{im.mode, boxBlur(im.m, gaussianBoxRadius(float32(args[0]), 3), 3)}, nil
+		}
+		return opImage{im.mode, unsharpMask(im.m, float32(args[0]), int(args[1]), int(args[2]))}, nil
+	}
 	if size, rank, ok, _ := f.rank(); ok {
 		return opImage{im.mode, rankFilter(im.m, size, rank)}, nil
 	}
@@ -1126,6 +1142,175 @@ func (f *FilterOp) applyOp(im opImage, _ *rand.Rand) (opImage, error) {
 		return opImage{}, fmt.Errorf("filter: Pillow cannot filter mode 1 images")
 	}
 	return opImage{im.mode, applyKernel(im.m, kernels[f.name()])}, nil
+}
+
+// blur parses GaussianBlur(radius=2), BoxBlur(radius) and
+// UnsharpMask(radius=2, percent=150, threshold=3), positional or named
+// arguments; ok is false for other names.
+func (f *FilterOp) blur() (name string, args []float64, ok bool, err error) {
+	s := strings.Trim(f.Filter, "'\" ")
+	head, rest, _ := strings.Cut(s, "(")
+	if i := strings.LastIndex(head, "."); i >= 0 {
+		head = head[i+1:]
+	}
+	var names []string
+	switch head {
+	case "GaussianBlur":
+		names, args = []string{"radius"}, []float64{2}
+	case "BoxBlur":
+		names, args = []string{"radius"}, []float64{math.NaN()}
+	case "UnsharpMask":
+		names, args = []string{"radius", "percent", "threshold"}, []float64{2, 150, 3}
+	default:
+		return "", nil, false, nil
+	}
+	rest = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), ")"))
+	if rest != "" {
+		for i, a := range strings.Split(rest, ",") {
+			a = strings.TrimSpace(a)
+			k := i
+			if n, v, named := strings.Cut(a, "="); named {
+				k = slices.Index(names, strings.TrimSpace(n))
+				a = strings.TrimSpace(v)
+			}
+			if k < 0 || k >= len(names) {
+				return head, nil, true, fmt.Errorf("%s takes %s, got %q", head, strings.Join(names, ", "), rest)
+			}
+			var v float64
+			if _, err := fmt.Sscanf(a, "%g", &v); err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+				return head, nil, true, fmt.Errorf("%s: %s must be a number, got %q", head, names[k], a)
+			}
+			args[k] = v
+		}
+	}
+	if math.IsNaN(args[0]) {
+		return head, nil, true, fmt.Errorf("%s needs a radius, e.g. %s(2)", head, head)
+	}
+	if args[0] < 0 || args[0] > 1000 {
+		return head, nil, true, fmt.Errorf("%s: radius must be in [0, 1000], got %v", head, args[0])
+	}
+	if head == "UnsharpMask" && (args[1] != math.Trunc(args[1]) || args[2] != math.Trunc(args[2]) || math.Abs(args[1]) > 1e6 || math.Abs(args[2]) > 1e6) {
+		return head, nil, true, fmt.Errorf("UnsharpMask: percent and threshold must be integers, got %v and %v", args[1], args[2])
+	}
+	return head, args, true, nil
+}
+
+// boxBlurLine is libImaging's ImagingLineBoxBlur8 on one band of a line:
+// a running sum over 2*radius+1 values (the edges repeated) plus the two
+// next ones weighted by the fraction of the radius, in 8.24 fixed point.
+func boxBlurLine(out, in []uint8, radius int, ww, fw uint32) {
+	lastx := len(in) - 1
+	edgeA := min(radius+1, len(in))
+	edgeB := max(len(in)-radius-1, 0)
+	acc := uint32(in[0]) * uint32(radius+1)
+	for x := 0; x < edgeA-1; x++ {
+		acc += uint32(in[x])
+	}
+	acc += uint32(in[lastx]) * uint32(radius-edgeA+1)
+	move := func(sub, add int) { acc += uint32(int32(in[add]) - int32(in[sub])) }
+	save := func(x, left, right int) {
+		bulk := acc*ww + (uint32(in[left])+uint32(in[right]))*fw
+		out[x] = uint8((bulk + 1<<23) >> 24)
+	}
+	if edgeA <= edgeB {
+		for x := 0; x < edgeA; x++ {
+			move(0, x+radius)
+			save(x, 0, x+radius+1)
+		}
+		for x := edgeA; x < edgeB; x++ {
+			move(x-radius-1, x+radius)
+			save(x, x-radius-1, x+radius+1)
+		}
+		for x := edgeB; x <= lastx; x++ {
+			move(x-radius-1, lastx)
+			save(x, x-radius-1, lastx)
+		}
+		return
+	}
+	for x := 0; x < edgeB; x++ {
+		move(0, x+radius)
+		save(x, 0, x+radius+1)
+	}
+	for x := edgeB; x < edgeA; x++ {
+		move(0, lastx)
+		save(x, 0, lastx)
+	}
+	for x := edgeA; x <= lastx; x++ {
+		move(x-radius-1, lastx)
+		save(x, x-radius-1, lastx)
+	}
+}
+
+// boxBlur is libImaging's ImagingBoxBlur: n horizontal passes, then n on
+// the transposed image.
+func boxBlur(m *Image, radius float32, n int) *Image {
+	r := int(radius)
+	ww := uint32(float32(1<<24) / (radius*2 + 1))
+	fw := (1<<24 - uint32(r*2+1)*ww) / 2
+	pass := func(img *Image) *Image {
+		W, H, C := img.W, img.H, img.C
+		out := NewImage(W, H, C)
+		line, res := make([]uint8, W), make([]uint8, W)
+		for y := range H {
+			for c := range C {
+				for x := range W {
+					line[x] = img.Pix[(y*W+x)*C+c]
+				}
+				boxBlurLine(res, line, r, ww, fw)
+				for x := range W {
+					out.Pix[(y*W+x)*C+c] = res[x]
+				}
+			}
+		}
+		return out
+	}
+	transpose := func(img *Image) *Image {
+		W, H, C := img.W, img.H, img.C
+		out := NewImage(H, W, C)
+		for y := range H {
+			for x := range W {
+				copy(out.Pix[(x*H+y)*C:(x*H+y)*C+C], img.Pix[(y*W+x)*C:(y*W+x)*C+C])
+			}
+		}
+		return out
+	}
+	out := m
+	for range n {
+		out = pass(out)
+	}
+	out = transpose(out)
+	for range n {
+		out = pass(out)
+	}
+	return transpose(out)
+}
+
+// gaussianBoxRadius is libImaging's _gaussian_blur_radius: the box radius
+// whose passes approximate a Gaussian of the given radius (float32).
+func gaussianBoxRadius(radius float32, passes int) float32 {
+	sigma2 := radius * radius / float32(passes)
+	L := float32(math.Sqrt(12.0*float64(sigma2) + 1.0))
+	l := float32(math.Floor((float64(L) - 1.0) / 2.0))
+	a := (2*l + 1) * (l*(l+1) - 3*sigma2)
+	a /= 6 * (sigma2 - (l+1)*(l+1))
+	return l + a
+}
+
+// unsharpMask is libImaging's ImagingUnsharpMask: a Gaussian blur, then
+// each value moved away from the blurred one by percent of the difference
+// where the difference exceeds threshold.
+func unsharpMask(m *Image, radius float32, percent, threshold int) *Image {
+	bl := boxBlur(m, gaussianBoxRadius(radius, 3), 3)
+	out := NewImage(m.W, m.H, m.C)
+	for i, v := range m.Pix {
+		diff := int(v) - int(bl.Pix[i])
+		if diff < 0 && -diff <= threshold || diff >= 0 && diff <= threshold {
+			out.Pix[i] = v
+		} else {
+			out.Pix[i] = clipInt8(int(v) + diff*percent/100)
+		}
+	}
+	return out
 }
 
 // rankFilter is Pillow's RankFilter: the image is extended by size/2

@@ -139,6 +139,8 @@ func TestImageOpsParse(t *testing.T) {
 		{`[{"rotate": {"angle": 3, "resample": "LANCZOS"}}]`, `param "resample": Pillow's rotate takes NEAREST, BILINEAR or BICUBIC`},
 		{`[{"filter": "GAUSS"}]`, `param "filter": unknown filter "GAUSS"`},
 		{`[{"filter": "ImageFilter.MedianFilter(4)"}]`, `MedianFilter: size must be odd`},
+		{`[{"filter": "BoxBlur"}]`, `BoxBlur needs a radius`},
+		{`[{"filter": "GaussianBlur(sigma=2)"}]`, `GaussianBlur takes radius`},
 		{`[{"filter": "MinFilter(size=x)"}]`, `MinFilter: want an integer size`},
 		{`[{"crop": [5, 1, 2, 3]}]`, `coordinate 'right' is less than 'left'`},
 		{`[{"reduce": 0}]`, `param "factor"`},

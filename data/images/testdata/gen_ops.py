@@ -72,7 +72,11 @@ for src in imgs:
     for name in ["BLUR", "CONTOUR", "DETAIL", "EDGE_ENHANCE", "EDGE_ENHANCE_MORE", "EMBOSS", "FIND_EDGES", "SHARPEN", "SMOOTH", "SMOOTH_MORE"]:
         case(src, [{"filter": "ImageFilter." + name}], lambda i: i.filter(getattr(ImageFilter, name)))
     for name, flt in [("ImageFilter.MedianFilter(3)", ImageFilter.MedianFilter(3)), ("MinFilter(size=5)", ImageFilter.MinFilter(5)),
-                      ("MaxFilter", ImageFilter.MaxFilter()), ("ImageFilter.MedianFilter(size=7)", ImageFilter.MedianFilter(7))]:
+                      ("MaxFilter", ImageFilter.MaxFilter()), ("ImageFilter.MedianFilter(size=7)", ImageFilter.MedianFilter(7)),
+                      ("GaussianBlur", ImageFilter.GaussianBlur()), ("ImageFilter.GaussianBlur(radius=0.7)", ImageFilter.GaussianBlur(0.7)),
+                      ("GaussianBlur(5)", ImageFilter.GaussianBlur(5)), ("BoxBlur(1)", ImageFilter.BoxBlur(1)), ("BoxBlur(2.6)", ImageFilter.BoxBlur(2.6)),
+                      ("BoxBlur(30)", ImageFilter.BoxBlur(30)), ("UnsharpMask", ImageFilter.UnsharpMask()),
+                      ("UnsharpMask(radius=1, percent=300, threshold=0)", ImageFilter.UnsharpMask(1, 300, 0))]:
         case(src, [{"filter": name}], lambda i: i.filter(flt))
     case(src, [{"convert": "L"}, {"resize": [[10, 10], "Image.LANCZOS"]}, {"rotate": 10}, {"filter": "SHARPEN"}, {"convert": "RGB"}],
          lambda i: i.convert("L").resize((10, 10), R.LANCZOS).rotate(10).filter(ImageFilter.SHARPEN).convert("RGB"))
