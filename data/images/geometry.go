@@ -208,6 +208,58 @@ func round15(x float64) float64 {
 // the middle; expand makes the output large enough for the whole turned
 // image.
 func Rotate(v Value, angle float64, expand bool, center []float64, fill float64) (Value, error) {
+	return rotate(v, angle, expand, center, Nearest, nil, fill)
+}
+
+// RotateInterp is torchvision's F.rotate: on 8-bit images PIL's rotate with
+// nearest, bilinear or bicubic sampling and a fill of one value or one per
+// channel (truncated, as torchvision passes it to PIL); on float tensors
+// torchvision's tensor path (an affine grid and grid_sample, nearest or
+// bilinear), which samples differently from PIL.
+func RotateInterp(v Value, angle float64, expand bool, center []float64, interp Interpolation, fill Fill) (Value, error) {
+	_, _, c, err := v.Size()
+	if err != nil {
+		return Value{}, err
+	}
+	if err := checkInterp("interpolation", interp); err != nil {
+		return Value{}, err
+	}
+	if interp == Bicubic && v.Image == nil {
+		return Value{}, fmt.Errorf("bicubic rotation works on 8-bit images, got a tensor (torchvision takes nearest or bilinear for tensors)")
+	}
+	fl, err := fill.channels(c)
+	if err != nil {
+		return Value{}, err
+	}
+	if v.Tensor != nil {
+		if math.IsNaN(angle) || math.IsInf(angle, 0) {
+			return Value{}, fmt.Errorf("rotation angle must be finite, got %v", angle)
+		}
+		t, err := rotateTensor(v.Tensor, angle, expand, center, interp, fl)
+		if err != nil {
+			return Value{}, err
+		}
+		return Value{Tensor: t}, nil
+	}
+	return rotate(v, angle, expand, center, interp, fl, 0)
+}
+
+// rotate is Rotate with interp, and fills per channel when fills is not
+// nil (fill otherwise).
+func rotate(v Value, angle float64, expand bool, center []float64, interp Interpolation, fills []float64, fill float64) (Value, error) {
+	return rotateT(v, angle, expand, center, nil, interp, fills, fill)
+}
+
+// rotateFull is PIL's Image.rotate with all its arguments (translate is
+// applied after the rotation), fills one per channel.
+func rotateFull(v Value, angle float64, expand bool, center, translate []float64, interp Interpolation, fills []float64) (Value, error) {
+	if translate != nil && (len(translate) != 2 || math.IsNaN(translate[0]+translate[1]) || math.IsInf(translate[0]+translate[1], 0)) {
+		return Value{}, fmt.Errorf("rotation translate must be two finite numbers [x, y], got %v", translate)
+	}
+	return rotateT(v, angle, expand, center, translate, interp, fills, 0)
+}
+
+func rotateT(v Value, angle float64, expand bool, center, translate []float64, interp Interpolation, fills []float64, fill float64) (Value, error) {
 	W, H, _, err := v.Size()
 	if err != nil {
 		return Value{}, err
@@ -222,7 +274,7 @@ func Rotate(v Value, angle float64, expand bool, center []float64, fill float64)
 	if angle < 0 {
 		angle += 360
 	}
-	if center == nil {
+	if center == nil && translate == nil {
 		// PIL's fast paths: exact transpositions.
 		switch {
 		case angle == 0:
@@ -258,13 +310,17 @@ func Rotate(v Value, angle float64, expand bool, center []float64, fill float64)
 	}
 	pi := math.Pi
 	r := -(angle * (pi / 180)) // Python's -math.radians(angle)
-	a := [6]float64{round15(math.Cos(r)), round15(math.Sin(r)), 0, round15(-math.Sin(r)), round15(math.Cos(r)), 0}
+	a := [6]float64{round15(cosR(r)), round15(sinR(r)), 0, round15(-sinR(r)), round15(cosR(r)), 0}
 	// Python's a*x + b*y + c; the conversions keep Go from fusing a
 	// multiply-add, which would round differently.
 	tr := func(x, y float64) (float64, float64) {
 		return float64(a[0]*x) + float64(a[1]*y) + a[2], float64(a[3]*x) + float64(a[4]*y) + a[5]
 	}
-	a[2], a[5] = tr(-cx, -cy)
+	tx, ty := 0.0, 0.0
+	if translate != nil {
+		tx, ty = translate[0], translate[1]
+	}
+	a[2], a[5] = tr(-cx-tx, -cy-ty)
 	a[2] += cx
 	a[5] += cy
 	ow, oh := W, H
@@ -283,23 +339,15 @@ func Rotate(v Value, angle float64, expand bool, center []float64, fill float64)
 		a[2], a[5] = tr(-float64(nw-W)/2, -float64(nh-H)/2)
 		ow, oh = nw, nh
 	}
-	src := make([]int32, ow*oh)
-	xo := a[2] + a[1]*0.5 + a[0]*0.5
-	yo := a[5] + a[4]*0.5 + a[3]*0.5
-	for y := range oh {
-		xx, yy := xo, yo
-		for x := range ow {
-			s := int32(-1)
-			xin, yin := coord(xx), coord(yy)
-			if xin >= 0 && xin < W && yin >= 0 && yin < H {
-				s = int32(yin*W + xin)
-			}
-			src[y*ow+x] = s
-			xx += a[0]
-			yy += a[3]
+	if interp != Nearest {
+		f := func(x, y float64) (float64, float64) {
+			return float64(a[0]*x) + float64(a[1]*y) + a[2], float64(a[3]*x) + float64(a[4]*y) + a[5]
 		}
-		xo += a[1]
-		yo += a[4]
+		return Value{Image: transformImage(v.Image, ow, oh, f, interp, fills)}, nil
+	}
+	src := nearestSrc(W, H, ow, oh, a)
+	if fills != nil {
+		return remapFill(v, ow, oh, src, fills), nil
 	}
 	return remap(v, ow, oh, src, fill), nil
 }

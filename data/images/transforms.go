@@ -87,6 +87,9 @@ func init() {
 type Normalize struct {
 	Mean []float64 `json:"mean" required:"true" expect:"a list of numbers, one per channel (or one for all)" help:"per-channel means"`
 	Std  []float64 `json:"std" required:"true" expect:"a list of positive numbers, one per channel (or one for all)" help:"per-channel standard deviations"`
+	// Inplace is accepted for torchvision's signature; Apply never
+	// changes its input, so it changes nothing.
+	Inplace bool `json:"inplace" help:"accepted; results are always new tensors"`
 }
 
 func (n *Normalize) validate() error {
@@ -145,6 +148,10 @@ type Resize struct {
 	Size          Size          `json:"size" required:"true" expect:"a positive integer (smaller edge) or [height, width]" help:"output size"`
 	Interpolation Interpolation `json:"interpolation" enum:"nearest,bilinear,bicubic" help:"resampling filter"`
 	MaxSize       int           `json:"max_size" min:"0" nullable:"true" help:"when size is one number: the longer edge is capped at this (0 means no cap)"`
+	// Antialias is torchvision's antialias: images are always resampled
+	// as PIL's (antialiased; torchvision ignores the flag for PIL images),
+	// tensors with the antialiased filters; false is refused for tensors.
+	Antialias *bool `json:"antialias" nullable:"true" help:"null or true (images are always antialiased, as PIL; false is refused for tensors)"`
 }
 
 // NewResize returns a Resize to size with bilinear interpolation.
@@ -213,6 +220,9 @@ func (r *Resize) Apply(v Value, _ *rand.Rand) (Value, error) {
 			return Value{}, fmt.Errorf("Resize: %w", err)
 		}
 		return Value{Image: m}, nil
+	}
+	if r.Antialias != nil && !*r.Antialias && interp != Nearest {
+		return Value{}, fmt.Errorf("Resize: antialias=false is not implemented for tensors (resize before ToTensor, or leave antialias out)")
 	}
 	t, err := ResizeTensor(v.Tensor, ow, oh, interp)
 	if err != nil {
@@ -419,23 +429,32 @@ func maybeFlip(v Value, flip, horizontal bool) (Value, error) {
 }
 
 func init() {
-	registerTransform("RandomRotation", "rotate by a random angle (nearest neighbour, counter-clockwise)", func() *RandomRotation { return &RandomRotation{} })
+	registerTransform("RandomRotation", "rotate by a random angle (counter-clockwise)", func() *RandomRotation { return &RandomRotation{Interpolation: Nearest} })
 }
 
 // RandomRotation turns by an angle drawn uniformly from Degrees (a number d
-// means [-d, d]), counter-clockwise, with nearest-neighbour sampling and Fill
-// outside, like torchvision's RandomRotation (nearest is its default and the
-// only interpolation offered here).
+// means [-d, d]), counter-clockwise, with Fill outside, like torchvision's
+// RandomRotation: PIL's rotate for images (nearest, bilinear or bicubic),
+// torchvision's grid_sample path for float tensors (nearest or bilinear).
 type RandomRotation struct {
-	Degrees Degrees   `json:"degrees" required:"true" expect:"a non-negative number d (for [-d, d]) or [min, max]" help:"range of angles in degrees"`
-	Expand  bool      `json:"expand" help:"enlarge the output to hold the whole rotated image"`
-	Center  []float64 `json:"center" nullable:"true" expect:"null or [x, y]" help:"point to rotate about (null: the image centre)"`
-	Fill    float64   `json:"fill" help:"value of the area outside the rotated image (0-255 for images)"`
+	Degrees       Degrees       `json:"degrees" required:"true" expect:"a non-negative number d (for [-d, d]) or [min, max]" help:"range of angles in degrees"`
+	Interpolation Interpolation `json:"interpolation" enum:"nearest,bilinear,bicubic" help:"resampling filter (bicubic for images only)"`
+	Expand        bool          `json:"expand" help:"enlarge the output to hold the whole rotated image"`
+	Center        []float64     `json:"center" nullable:"true" expect:"null or [x, y]" help:"point to rotate about (null: the image centre)"`
+	Fill          Fill          `json:"fill" help:"value of the area outside the rotated image (0-255 for images), one number or one per channel"`
 }
 
 func (r *RandomRotation) validate() error {
 	if r.Center != nil && len(r.Center) != 2 {
 		return paramError("center", fmt.Sprintf("want [x, y], got %v", r.Center))
+	}
+	if r.Interpolation != "" {
+		if err := checkInterp("interpolation", r.Interpolation); err != nil {
+			return err
+		}
+	}
+	if err := r.Fill.check("fill"); err != nil {
+		return err
 	}
 	return r.Degrees.check()
 }
@@ -449,7 +468,11 @@ func (r *RandomRotation) Apply(v Value, rng *rand.Rand) (Value, error) {
 		return Value{}, fmt.Errorf("RandomRotation: %w", errNoRand)
 	}
 	angle := r.Degrees[0] + rng.Float64()*(r.Degrees[1]-r.Degrees[0])
-	out, err := Rotate(v, angle, r.Expand, r.Center, r.Fill)
+	interp := r.Interpolation
+	if interp == "" {
+		interp = Nearest
+	}
+	out, err := RotateInterp(v, angle, r.Expand, r.Center, interp, r.Fill)
 	if err != nil {
 		return Value{}, fmt.Errorf("RandomRotation: %w", err)
 	}
