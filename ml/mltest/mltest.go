@@ -56,7 +56,7 @@ var allowNaN = map[string]bool{
 var requiredParams = map[string]string{
 	"VotingClassifier":   `{"estimators": [{"name": "tree", "class": "DecisionTreeClassifier", "params": {"max_depth": 3, "random_state": 0}}, {"name": "nb", "class": "GaussianNB"}]}`,
 	"VotingRegressor":    `{"estimators": [{"name": "tree", "class": "DecisionTreeRegressor", "params": {"max_depth": 3, "random_state": 0}}, {"name": "ridge", "class": "Ridge"}]}`,
-	"StackingClassifier": `{"estimators": [{"name": "tree", "class": "DecisionTreeClassifier", "params": {"max_depth": 3, "random_state": 0}}, {"name": "nb", "class": "GaussianNB"}], "cv": 3}`,
+	"StackingClassifier": `{"estimators": [{"name": "lr", "class": "LogisticRegression"}, {"name": "gb", "class": "GradientBoostingClassifier", "params": {"n_estimators": 10, "random_state": 0}}], "cv": 3}`, // members with every stack_method
 	"StackingRegressor":  `{"estimators": [{"name": "tree", "class": "DecisionTreeRegressor", "params": {"max_depth": 3, "random_state": 0}}, {"name": "ridge", "class": "Ridge"}], "cv": 3}`,
 }
 
