@@ -2,8 +2,8 @@
 // registered with ml by their class names: RandomForestClassifier,
 // RandomForestRegressor, ExtraTreesClassifier, ExtraTreesRegressor,
 // GradientBoostingClassifier, GradientBoostingRegressor,
-// AdaBoostClassifier, AdaBoostRegressor, VotingClassifier and
-// VotingRegressor.
+// AdaBoostClassifier, AdaBoostRegressor, VotingClassifier,
+// VotingRegressor, StackingClassifier and StackingRegressor.
 //
 // The forests draw the seeds of their trees, the bootstrap samples and the
 // trees' feature draws from scikit-learn's own generators (numpy's legacy
@@ -27,14 +27,19 @@
 // change which split a tree takes where two are equal up to rounding: the
 // tests state the tolerances.
 //
-// AdaBoost's estimator and the voting ensembles' members are any
-// registered estimators, given as {"class": ..., "params": {...}}
-// (EstimatorSpec; a voting member has a "name" too).
+// AdaBoost's estimator, the voting and stacking ensembles' members and
+// stacking's final estimator are any registered estimators, given as
+// {"class": ..., "params": {...}} (EstimatorSpec; a member has a "name"
+// too). Stacking's cross-validation folds are scikit-learn's unshuffled
+// StratifiedKFold and KFold, so its final estimator is trained on the same
+// data as scikit-learn's.
 //
 // Differences from scikit-learn: random_state null means 0 (every mlforge
 // model is seeded); warm_start, ccp_alpha, verbose, monotonic constraints,
 // multi-output targets and sparse input are not available; gradient
-// boosting's init is null or "zero" (not an estimator); a voting member
-// cannot be "drop"; class_weight keys are class values written as JSON
-// strings.
+// boosting's init is null or "zero" (not an estimator); a voting or
+// stacking member cannot be "drop"; stacking's cv is a number of folds
+// (not a splitter or "prefit") and StackingRegressor's default final
+// estimator is Ridge (scikit-learn's RidgeCV is not in mlforge yet);
+// class_weight keys are class values written as JSON strings.
 package ensemble

