@@ -46,8 +46,6 @@ func TestFitPredict(t *testing.T) {
 	X := mat.NewDense(6, 1, []float64{0, 0.1, 0.2, 10, 10.1, 10.2})
 	km := NewKMeans()
 	km.NClusters = 2
-	seed := int64(0)
-	km.RandomState = &seed
 	lab, err := km.FitPredict(context.Background(), X)
 	if err != nil {
 		t.Fatal(err)

@@ -82,7 +82,7 @@ type KMeans struct {
 	NInit       int     `json:"n_init" min:"1" help:"runs with different seeds, the best kept (scikit-learn 1.2's default 10; 1 with explicit centres)"`
 	MaxIter     int     `json:"max_iter" min:"1" help:"iterations of one run at most"`
 	Tol         float64 `json:"tol" min:"0" help:"convergence tolerance on the centres' movement, relative to the mean feature variance"`
-	RandomState *int64  `json:"random_state" nullable:"true" help:"seed of the initialisation; null draws one"`
+	RandomState int64   `json:"random_state" nullable:"true" help:"seed of the initialisation; null means 0 (mlforge is always seeded)"`
 	Algorithm   string  `json:"algorithm" enum:"lloyd,elkan,auto,full" help:"lloyd, or elkan (triangle-inequality bounds); auto and full mean lloyd"`
 
 	centers []float64 // k×d
@@ -156,12 +156,7 @@ func (km *KMeans) Fit(ctx context.Context, X *mat.Dense, _ []float64) error {
 	for i := 0; i < n; i++ {
 		xx[i] = dot(x[i*d:(i+1)*d], x[i*d:(i+1)*d])
 	}
-	var seed uint64
-	if km.RandomState != nil {
-		seed = uint64(*km.RandomState)
-	} else {
-		seed = rand.Uint64()
-	}
+	seed := uint64(km.RandomState)
 	rng := rand.New(rand.NewPCG(seed, 0x9e3779b97f4a7c15))
 	nInit := km.NInit
 	if km.Init.Centers != nil {
