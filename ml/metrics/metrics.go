@@ -48,6 +48,7 @@ type Input struct {
 	YTrue, YPred []float64
 	Proba        *mat.Dense
 	Classes      []float64
+	X            *mat.Dense // the data, for the clustering metrics that score labels against it (NeedsX)
 }
 
 // Metric is a named scalar score.
@@ -58,6 +59,9 @@ type Metric struct {
 	// NeedsProba is true for metrics computed from probabilities (log_loss,
 	// roc_auc): they need an estimator with predict_proba.
 	NeedsProba bool
+	// NeedsX is true for clustering metrics computed from the data and the
+	// labels alone (silhouette_score): no labelled column is needed.
+	NeedsX bool
 	// GreaterIsBetter is false for losses and errors.
 	GreaterIsBetter bool
 	// Doc is a one-line description.
