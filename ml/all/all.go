@@ -5,6 +5,7 @@ package all
 import (
 	// Each family registers its classes in init.
 	_ "github.com/mlforge/mlforge/ml/cluster"
+	_ "github.com/mlforge/mlforge/ml/decomposition"
 	_ "github.com/mlforge/mlforge/ml/linear"
 	_ "github.com/mlforge/mlforge/ml/naivebayes"
 	_ "github.com/mlforge/mlforge/ml/neighbors"
