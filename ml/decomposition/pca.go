@@ -128,8 +128,14 @@ func (pc *PCA) CheckShape(n, p int) error {
 		return &ml.ParamError{Param: "n_components", Msg: fmt.Sprintf("n_components is %d but the data has %d samples of %d features: it must be at most min(n_samples, n_features) = %d", c.Count, n, p, m)}
 	case c.MLE && n < p:
 		return &ml.ParamError{Param: "n_components", Msg: fmt.Sprintf(`n_components "mle" needs at least as many samples as features; the data has %d samples of %d features`, n, p)}
-	case pc.SvdSolver == "randomized" && c.Count == 0:
-		return &ml.ParamError{Param: "n_components", Msg: `svd_solver "randomized" needs n_components as an integer`}
+	}
+	return nil
+}
+
+// Validate checks that the randomized solver gets a count (or null).
+func (pc *PCA) Validate() error {
+	if c := pc.NComponents; pc.SvdSolver == "randomized" && (c.MLE || c.Fraction > 0) {
+		return &ml.ParamError{Param: "n_components", Msg: `svd_solver "randomized" needs n_components as an integer or null`}
 	}
 	return nil
 }
@@ -182,6 +188,9 @@ func (pc *PCA) Fit(ctx context.Context, X *mat.Dense, _ []float64) error {
 	var noise float64
 	if pc.solver(n, p) == "randomized" {
 		k = pc.NComponents.Count
+		if k == 0 {
+			k = min(n, p) // null: all, as scikit-learn 1.2
+		}
 		var err error
 		U, S, V, err = pc.randomized(ctx, Xc, k)
 		if err != nil {
@@ -550,7 +559,11 @@ func (pc *PCA) EstimateMemory(n, p, _ int) int64 {
 	m := min(n, p)
 	est := budget.Add(budget.Mul(3, ml.DataBytes(n, p)), budget.Mul(2, ml.DataBytes(n, m)), budget.Mul(4, ml.DataBytes(p, p)), 1<<16)
 	if pc.solver(n, p) == "randomized" {
-		r := min(pc.NComponents.Count+pc.NOversamples, m)
+		k := pc.NComponents.Count
+		if k == 0 {
+			k = m
+		}
+		r := min(k+pc.NOversamples, m)
 		iters := pc.IteratedPower
 		if iters == 0 {
 			iters = 7
