@@ -61,6 +61,14 @@ func (a *AgglomerativeClustering) Validate() error {
 	return nil
 }
 
+// CheckShape refuses n_clusters larger than the rows, before any work.
+func (a *AgglomerativeClustering) CheckShape(n, _ int) error {
+	if a.NClusters > n {
+		return &ml.ParamError{Param: "n_clusters", Msg: fmt.Sprintf("n_clusters is %d but the data has only %d rows: it must be at most the number of samples", a.NClusters, n)}
+	}
+	return nil
+}
+
 // Fit builds the merge tree of X and cuts it; y is ignored.
 func (a *AgglomerativeClustering) Fit(ctx context.Context, X *mat.Dense, _ []float64) error {
 	if err := ctx.Err(); err != nil {

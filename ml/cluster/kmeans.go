@@ -109,6 +109,18 @@ func (km *KMeans) Validate() error {
 	return nil
 }
 
+// CheckShape refuses n_clusters larger than the rows and explicit init
+// centres of another width than the features, before any work.
+func (km *KMeans) CheckShape(n, p int) error {
+	if km.NClusters > n {
+		return &ml.ParamError{Param: "n_clusters", Msg: fmt.Sprintf("n_clusters is %d but the data has only %d rows: it must be at most the number of samples", km.NClusters, n)}
+	}
+	if c := km.Init.Centers; c != nil && len(c[0]) != p {
+		return &ml.ParamError{Param: "init", Msg: fmt.Sprintf("the init centres have %d features but the data has %d", len(c[0]), p)}
+	}
+	return nil
+}
+
 // Fit runs k-means on X; y is ignored.
 func (km *KMeans) Fit(ctx context.Context, X *mat.Dense, _ []float64) error {
 	if err := ctx.Err(); err != nil {
