@@ -118,6 +118,14 @@ func (a *AgglomerativeClustering) Fit(ctx context.Context, X *mat.Dense, _ []flo
 	return nil
 }
 
+// The linkages of nnChain's update.
+const (
+	linkWard = iota
+	linkComplete
+	linkAverage
+	linkSingle
+)
+
 type merge struct {
 	a, b int
 	d    float64
@@ -181,6 +189,7 @@ func nnChain(ctx context.Context, progress ml.Reporter, D []float64, n int, link
 	}
 	chain := make([]int, 0, n)
 	z := make([]merge, n-1)
+	lk := map[string]int{"complete": linkComplete, "average": linkAverage, "single": linkSingle}[linkage] // 0: ward
 	every := max(1, (n-1)/100)
 	for k := 0; k < n-1; k++ {
 		if k%every == 0 {
@@ -207,12 +216,23 @@ func nnChain(ctx context.Context, progress ml.Reporter, D []float64, n int, link
 			} else {
 				cur = math.Inf(1)
 			}
-			for i := 0; i < n; i++ {
-				if size[i] == 0 || i == x {
-					continue
+			// Row x of the condensed matrix: entries (i, x) for i < x
+			// step by n-i-2, entries (x, i) for i > x are contiguous.
+			idx := x - 1
+			for i := 0; i < x; i++ {
+				if size[i] != 0 {
+					if v := D[idx]; v < cur {
+						cur, y = v, i
+					}
 				}
-				if v := D[cidx(n, x, i)]; v < cur {
-					cur, y = v, i
+				idx += n - i - 2
+			}
+			base := cidx(n, x, x+1) - (x + 1)
+			for i := x + 1; i < n; i++ {
+				if size[i] != 0 {
+					if v := D[base+i]; v < cur {
+						cur, y = v, i
+					}
 				}
 			}
 			if len(chain) > 1 && y == chain[len(chain)-2] {
@@ -232,20 +252,21 @@ func nnChain(ctx context.Context, progress ml.Reporter, D []float64, n int, link
 			if ni == 0 || i == y {
 				continue
 			}
-			dxi, dyi := D[cidx(n, i, x)], D[cidx(n, i, y)]
+			ix, iy := cidx(n, i, x), cidx(n, i, y)
+			dxi, dyi := D[ix], D[iy]
 			var v float64
-			switch linkage {
-			case "complete":
+			switch lk {
+			case linkComplete:
 				v = max(dxi, dyi)
-			case "average":
+			case linkAverage:
 				v = (float64(nx)*dxi + float64(ny)*dyi) / float64(nx+ny)
-			case "single":
+			case linkSingle:
 				v = min(dxi, dyi)
 			default: // ward
 				t := 1.0 / float64(nx+ny+ni)
 				v = math.Sqrt(float64(ni+nx)*t*dxi*dxi + float64(ni+ny)*t*dyi*dyi - float64(ni)*t*cur*cur)
 			}
-			D[cidx(n, i, y)] = v
+			D[iy] = v
 		}
 	}
 	sort.SliceStable(z, func(i, j int) bool { return z[i].d < z[j].d })

@@ -22,14 +22,18 @@ func init() {
 	})
 }
 
+// cacheFactor bounds the neighbourhoods DBSCAN keeps: cacheFactor·n
+// entries.
+const cacheFactor = 32
+
 // DBSCAN is scikit-learn 1.2's DBSCAN: a sample with at least min_samples
 // samples (itself included) within eps is a core sample; clusters grow
 // from core samples through their neighbourhoods in the order of the
 // rows, and samples reached by no core sample are noise, labelled -1.
 // Neighbourhoods are radius queries on ml/neighbors' k-d tree or brute
 // index. Unlike scikit-learn, which keeps every neighbourhood at once,
-// they are queried twice (for the counts, then for the core samples while
-// the clusters grow), so memory stays linear in the rows.
+// they are kept only up to 32 neighbours a row on average, and queried
+// again beyond, so memory stays linear in the rows.
 type DBSCAN struct {
 	Eps        float64 `json:"eps" gt:"0" help:"the neighbourhood radius"`
 	MinSamples int     `json:"min_samples" min:"1" help:"samples within eps (itself included) that make a core sample"`
@@ -86,6 +90,12 @@ func (db *DBSCAN) Fit(ctx context.Context, X *mat.Dense, _ []float64) error {
 	progress := ml.ProgressFrom(ctx)
 	isCore := make([]bool, n)
 	nb := make([]int, 0, 64)
+	// The neighbourhoods are kept (as int32, in one array) while they
+	// total at most cacheFactor·n entries, so the clusters grow without a
+	// second query; denser data is queried again instead.
+	cacheCap := cacheFactor * n
+	cache := make([]int32, 0, min(cacheCap, 4*n))
+	start := make([]int32, n+1)
 	ncore := 0
 	for i := 0; i < n; i++ {
 		if i%1024 == 0 {
@@ -99,6 +109,27 @@ func (db *DBSCAN) Fit(ctx context.Context, X *mat.Dense, _ []float64) error {
 			isCore[i] = true
 			ncore++
 		}
+		if cache != nil {
+			if len(cache)+len(nb) > cacheCap {
+				cache, start = nil, nil // too dense to keep: query again
+			} else {
+				for _, v := range nb {
+					cache = append(cache, int32(v))
+				}
+				start[i+1] = int32(len(cache))
+			}
+		}
+	}
+	neighbours := func(j int) []int {
+		if cache == nil {
+			nb = ix.Within(nb[:0], x[j*d:(j+1)*d], db.Eps)
+			return nb
+		}
+		nb = nb[:0]
+		for _, v := range cache[start[j]:start[j+1]] {
+			nb = append(nb, int(v))
+		}
+		return nb
 	}
 	// dbscan_inner grows each cluster from the first unlabelled core
 	// sample; every sample density-reachable from it gets its label,
@@ -125,8 +156,7 @@ func (db *DBSCAN) Fit(ctx context.Context, X *mat.Dense, _ []float64) error {
 			if !isCore[j] {
 				continue
 			}
-			nb = ix.Within(nb[:0], x[j*d:(j+1)*d], db.Eps)
-			for _, v := range nb {
+			for _, v := range neighbours(j) {
 				if labels[v] == -1 {
 					labels[v] = label
 					stack = append(stack, v)
@@ -200,6 +230,8 @@ func (db *DBSCAN) UnmarshalState(st *ml.State) error {
 // stack (n each at most).
 func (db *DBSCAN) EstimateMemory(n, p, _ int) int64 {
 	N := int64(max(n, 1))
-	// The neighbour list of one query (n at most) grows by doubling.
-	return budget.Add(budget.Mul(3, ml.DataBytes(n, p)), budget.Mul(8, N, 8), 1<<16)
+	// The neighbour list of one query (n at most) grows by doubling; the
+	// kept neighbourhoods are cacheFactor·n int32 at most, grown by
+	// doubling too.
+	return budget.Add(budget.Mul(3, ml.DataBytes(n, p)), budget.Mul(8, N, 8), budget.Mul(4*2, N, cacheFactor+1), 1<<16)
 }

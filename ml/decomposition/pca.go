@@ -11,6 +11,7 @@ import (
 	"math"
 	"math/rand/v2"
 
+	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/mlforge/mlforge/internal/budget"
@@ -301,18 +302,17 @@ func (pc *PCA) randomized(ctx context.Context, M *mat.Dense, k int) (*mat.Dense,
 	Q := mat.NewDense(p, r, nil)
 	Q.Apply(func(_, _ int, _ float64) float64 { return rng.NormFloat64() }, Q)
 	Y := mat.NewDense(n, r, nil)
-	orth := orthonormalize
 	for i := 0; i < iters; i++ {
 		if err := ctx.Err(); err != nil {
 			return nil, nil, nil, err
 		}
 		Y.Mul(M, Q)
-		Yq := orth(Y)
+		Yq := orthonormalize(Y, 1)
 		Q.Mul(M.T(), Yq)
-		Q = orth(Q)
+		Q = orthonormalize(Q, 1)
 	}
 	Y.Mul(M, Q)
-	Qn := orth(Y) // n×r
+	Qn := orthonormalize(Y, 2) // n×r
 	var B mat.Dense
 	B.Mul(Qn.T(), M) // r×p
 	var svd mat.SVD
@@ -329,36 +329,24 @@ func (pc *PCA) randomized(ctx context.Context, M *mat.Dense, k int) (*mat.Dense,
 }
 
 // orthonormalize returns an orthonormal basis of A's columns (A is tall,
-// rows ≥ columns) by modified Gram-Schmidt applied twice, which is as
-// accurate as Householder QR for the range finder and needs no rows×rows
-// matrix.
-func orthonormalize(A *mat.Dense) *mat.Dense {
+// rows ≥ columns) by modified Gram-Schmidt, passes times (2 makes it as
+// accurate as Householder QR; the power iterations, which only need the
+// columns kept apart, take 1), without a rows×rows matrix.
+func orthonormalize(A *mat.Dense, passes int) *mat.Dense {
 	r, c := A.Dims()
 	Q := mat.NewDense(c, r, nil)
 	Q.CloneFrom(A.T()) // rows of Q are A's columns
 	data := Q.RawMatrix().Data
-	for pass := 0; pass < 2; pass++ {
+	impl := blas64.Implementation()
+	for pass := 0; pass < passes; pass++ {
 		for j := 0; j < c; j++ {
 			qj := data[j*r : (j+1)*r]
 			for i := 0; i < j; i++ {
 				qi := data[i*r : (i+1)*r]
-				var d float64
-				for t, v := range qi {
-					d += v * qj[t]
-				}
-				for t, v := range qi {
-					qj[t] -= d * v
-				}
+				impl.Daxpy(r, -impl.Ddot(r, qi, 1, qj, 1), qi, 1, qj, 1)
 			}
-			var nrm float64
-			for _, v := range qj {
-				nrm += v * v
-			}
-			nrm = math.Sqrt(nrm)
-			if nrm > 0 {
-				for t := range qj {
-					qj[t] /= nrm
-				}
+			if nrm := impl.Dnrm2(r, qj, 1); nrm > 0 {
+				impl.Dscal(r, 1/nrm, qj, 1)
 			}
 		}
 	}
