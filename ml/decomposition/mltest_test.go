@@ -24,4 +24,11 @@ func TestCommonChecks(t *testing.T) {
 			mltest.CheckWith(t, "PCA", opts)
 		})
 	}
+	for _, p := range []string{`{"n_components": 2}`, `{"n_components": 3, "algorithm": "arpack"}`} {
+		t.Run("TruncatedSVD"+p, func(t *testing.T) {
+			opts := mltest.OptionsFor("TruncatedSVD")
+			opts.Params = json.RawMessage(p)
+			mltest.CheckWith(t, "TruncatedSVD", opts)
+		})
+	}
 }

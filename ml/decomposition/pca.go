@@ -174,12 +174,23 @@ func (pc *PCA) Fit(ctx context.Context, X *mat.Dense, _ []float64) error {
 	if n < 2 {
 		return ml.DataErrorf("X has 1 sample: PCA needs at least 2 to estimate variances")
 	}
+	Xc := mat.DenseCopyOf(X)
+	xc := Xc.RawMatrix().Data
 	mean := make([]float64, p)
-	for j := 0; j < p; j++ {
-		mean[j] = mat.Sum(X.ColView(j)) / float64(n)
+	for i := 0; i < n; i++ {
+		for j, v := range xc[i*p : (i+1)*p] {
+			mean[j] += v
+		}
 	}
-	Xc := mat.NewDense(n, p, nil)
-	Xc.Apply(func(_, j int, v float64) float64 { return v - mean[j] }, X)
+	for j := range mean {
+		mean[j] /= float64(n)
+	}
+	for i := 0; i < n; i++ {
+		row := xc[i*p : (i+1)*p]
+		for j := range row {
+			row[j] -= mean[j]
+		}
+	}
 	progress := ml.ProgressFrom(ctx)
 	progress.Report(ml.Event{Kind: "stage", Message: "SVD"})
 	var U, V *mat.Dense
@@ -197,10 +208,15 @@ func (pc *PCA) Fit(ctx context.Context, X *mat.Dense, _ []float64) error {
 		if err != nil {
 			return err
 		}
+		sq := make([]float64, p)
+		for i := 0; i < n; i++ {
+			for j, v := range xc[i*p : (i+1)*p] {
+				sq[j] += v * v
+			}
+		}
 		var total float64
-		for j := 0; j < p; j++ {
-			col := Xc.ColView(j)
-			total += mat.Dot(col, col) / float64(n-1)
+		for _, v := range sq {
+			total += v / float64(n-1)
 		}
 		ev = make([]float64, k)
 		evr = make([]float64, k)
@@ -266,21 +282,7 @@ func (pc *PCA) Fit(ctx context.Context, X *mat.Dense, _ []float64) error {
 		}
 		ev, evr, S = ev[:k], evr[:k], S[:k]
 	}
-	// svd_flip with u_based_decision: the largest |U| of each column is
-	// made positive.
-	comp := make([]float64, k*p)
-	for c := 0; c < k; c++ {
-		best, sign := -1.0, 1.0
-		for i := 0; i < n; i++ {
-			if a := math.Abs(U.At(i, c)); a > best {
-				best = a
-				sign = math.Copysign(1, U.At(i, c))
-			}
-		}
-		for j := 0; j < p; j++ {
-			comp[c*p+j] = sign * V.At(j, c)
-		}
-	}
+	comp := svdFlip(U, V, k)
 	pc.nIn, pc.k, pc.mean, pc.components = p, k, mean, comp
 	pc.ev, pc.evr, pc.sv, pc.noise, pc.nSamples = append([]float64(nil), ev...), append([]float64(nil), evr...), append([]float64(nil), S...), noise, n
 	return nil
@@ -297,8 +299,17 @@ func (pc *PCA) randomized(ctx context.Context, M *mat.Dense, k int) (*mat.Dense,
 			iters = 7
 		}
 	}
-	r := min(k+pc.NOversamples, min(n, p))
-	rng := rand.New(rand.NewPCG(uint64(pc.RandomState), 0x5851f42d4c957f2d))
+	return randomizedSVD(ctx, M, k, pc.NOversamples, iters, pc.RandomState)
+}
+
+// randomizedSVD is scikit-learn's randomized_svd (Halko et al.): a
+// Gaussian sketch of k+oversamples columns, iters power iterations kept
+// apart by Gram-Schmidt, and the SVD of the small projected matrix. It
+// returns U (n×k), the k largest singular values and V (p×k).
+func randomizedSVD(ctx context.Context, M *mat.Dense, k, oversamples, iters int, seed int64) (*mat.Dense, []float64, *mat.Dense, error) {
+	n, p := M.Dims()
+	r := min(k+oversamples, min(n, p))
+	rng := rand.New(rand.NewPCG(uint64(seed), 0x5851f42d4c957f2d))
 	Q := mat.NewDense(p, r, nil)
 	Q.Apply(func(_, _ int, _ float64) float64 { return rng.NormFloat64() }, Q)
 	Y := mat.NewDense(n, r, nil)
@@ -326,6 +337,32 @@ func (pc *PCA) randomized(ctx context.Context, M *mat.Dense, k int) (*mat.Dense,
 	U.Mul(Qn, &Uh)
 	S := svd.Values(nil)[:k]
 	return mat.DenseCopyOf(U.Slice(0, n, 0, k)), S, mat.DenseCopyOf(V.Slice(0, p, 0, k)), nil
+}
+
+// svdFlip is scikit-learn's svd_flip with u_based_decision: the sign of
+// each of the first k columns is chosen so that its largest |U| entry is
+// positive (U is changed in place). It returns Vᵀ's first k rows, k×p,
+// with those signs.
+func svdFlip(U, V *mat.Dense, k int) []float64 {
+	n, _ := U.Dims()
+	p, _ := V.Dims()
+	comp := make([]float64, k*p)
+	for c := 0; c < k; c++ {
+		best, sign := -1.0, 1.0
+		for i := 0; i < n; i++ {
+			if a := math.Abs(U.At(i, c)); a > best {
+				best = a
+				sign = math.Copysign(1, U.At(i, c))
+			}
+		}
+		for i := 0; i < n; i++ {
+			U.Set(i, c, sign*U.At(i, c))
+		}
+		for j := 0; j < p; j++ {
+			comp[c*p+j] = sign * V.At(j, c)
+		}
+	}
+	return comp
 }
 
 // orthonormalize returns an orthonormal basis of A's columns (A is tall,

@@ -32,3 +32,18 @@ for name, params in [("iris", {}), ("iris", {"n_components": 2}), ("iris", {"n_c
                   "inverse": p.inverse_transform(p.transform(X[:10])).tolist()})
 with open("parity.json", "w") as f:
     json.dump(cases, f)
+
+# TruncatedSVD: arpack (exact) and randomized on data with a spectral gap.
+from sklearn.decomposition import TruncatedSVD
+
+tcases = []
+for name, params in [("iris", {"n_components": 2, "algorithm": "arpack"}), ("wine", {"n_components": 3, "algorithm": "arpack"}),
+                     ("lowrank", {"n_components": 5, "random_state": 0}), ("lowrank", {"n_components": 5, "n_iter": 7, "random_state": 1})]:
+    X = data[name]
+    t = TruncatedSVD(**params).fit(X)
+    tcases.append({"data": name, "params": params, "X": X.tolist(), "components": t.components_.tolist(),
+                   "explained_variance": t.explained_variance_.tolist(),
+                   "explained_variance_ratio": t.explained_variance_ratio_.tolist(),
+                   "singular_values": t.singular_values_.tolist(), "transform": t.transform(X[:10]).tolist()})
+with open("truncated.json", "w") as f:
+    json.dump(tcases, f)
