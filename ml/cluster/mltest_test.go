@@ -15,6 +15,8 @@ func TestCommonChecks(t *testing.T) {
 	}{
 		{"KMeans", `{"n_clusters": 3, "random_state": 0}`},
 		{"KMeans", `{"n_clusters": 3, "algorithm": "elkan", "init": "random", "n_init": 2, "random_state": 1}`},
+		{"MiniBatchKMeans", `{"n_clusters": 3, "batch_size": 20}`},
+		{"MiniBatchKMeans", `{"n_clusters": 3, "batch_size": 50, "init": "random", "tol": 0.01, "max_no_improvement": null}`},
 		{"DBSCAN", ``},
 		{"DBSCAN", `{"eps": 1.5, "min_samples": 3, "metric": "manhattan", "algorithm": "brute"}`},
 		{"AgglomerativeClustering", ``},

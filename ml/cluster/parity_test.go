@@ -37,6 +37,12 @@ type parityFile struct {
 		Single []float64 `json:"single"`
 		Best10 float64   `json:"best10"`
 	} `json:"kmeans_pp"`
+	MiniBatch []struct {
+		Data      string    `json:"data"`
+		K         int       `json:"k"`
+		BatchSize int       `json:"batch_size"`
+		Single    []float64 `json:"single"`
+	} `json:"minibatch"`
 	DBSCAN []struct {
 		Data   string          `json:"data"`
 		Params json.RawMessage `json:"params"`
@@ -253,4 +259,28 @@ func meanVar(v []float64) (m, s float64) {
 		s += (x - m) * (x - m)
 	}
 	return m, s / float64(len(v)-1)
+}
+
+// TestMiniBatchKMeansSeededParity: over 100 seeds (n_init 1), the mean
+// inertia is no more than 3 standard errors above scikit-learn's mean over
+// its 100 seeds, with the same batch size.
+func TestMiniBatchKMeansSeededParity(t *testing.T) {
+	p := loadParity(t)
+	for _, c := range p.MiniBatch {
+		t.Run(c.Data, func(t *testing.T) {
+			X := dense(p.Data[c.Data])
+			runs := make([]float64, len(c.Single))
+			for s := range runs {
+				m := fit(t, "MiniBatchKMeans", map[string]any{"n_clusters": c.K, "batch_size": c.BatchSize, "n_init": 1, "random_state": s}, X).(*MiniBatchKMeans)
+				runs[s] = m.Inertia()
+			}
+			ours, vo := meanVar(runs)
+			theirs, vt := meanVar(c.Single)
+			se := math.Sqrt(vo/float64(len(runs)) + vt/float64(len(c.Single)))
+			t.Logf("mean inertia %.6g, scikit-learn %.6g (standard error %.3g)", ours, theirs, se)
+			if ours > theirs+3*se {
+				t.Errorf("mean inertia %v, scikit-learn %v (standard error %v)", ours, theirs, se)
+			}
+		})
+	}
 }

@@ -77,5 +77,13 @@ for name in ["rand60", "rand60x6", "iris"]:
                                  "labels": L(ag.labels_), "threshold": thr,
                                  "n_clusters_thr": int(ag2.n_clusters_), "labels_thr": L(ag2.labels_)})
 
+from sklearn.cluster import MiniBatchKMeans
+
+out["minibatch"] = []
+for name, k, bs in [("blobs", 4, 32), ("moons", 6, 64), ("iris", 3, 16)]:
+    X = data[name]
+    single = [MiniBatchKMeans(n_clusters=k, batch_size=bs, n_init=1, random_state=s).fit(X).inertia_ for s in range(100)]
+    out["minibatch"].append({"data": name, "k": k, "batch_size": bs, "single": single})
+
 with open("parity.json", "w") as f:
     json.dump(out, f)
