@@ -35,17 +35,17 @@ func init() {
 // seeded by random_state, so results agree with scikit-learn's in quality
 // (inertia), not bit for bit.
 type MiniBatchKMeans struct {
-	NClusters          int     `json:"n_clusters" min:"1" help:"the number of clusters"`
-	Init               Init    `json:"init" help:"initial centres: k-means++, random rows, or a list of centres"`
-	MaxIter            int     `json:"max_iter" min:"1" help:"passes over the data (in batches) at most"`
-	BatchSize          int     `json:"batch_size" min:"1" help:"samples per mini-batch"`
-	Tol                float64 `json:"tol" min:"0" help:"stop when the centres move by at most this (relative to the mean feature variance); 0 disables"`
-	MaxNoImprovement   int     `json:"max_no_improvement" nullable:"true" min:"1" help:"stop after this many batches without improvement of the smoothed inertia; null disables"`
-	InitSize           int     `json:"init_size" nullable:"true" min:"1" help:"rows sampled for the initialisation; null means 3·batch_size (at least 3·n_clusters)"`
-	NInit              int     `json:"n_init" min:"1" help:"initialisations tried, the best on the init rows kept (scikit-learn 1.2's default 3)"`
-	ReassignmentRatio  float64 `json:"reassignment_ratio" min:"0" help:"centres with fewer than this fraction of the largest centre's samples are moved to random rows"`
-	RandomState        int64   `json:"random_state" nullable:"true" help:"seed of the initialisation and the batches; null means 0 (mlforge is always seeded)"`
-	ComputeLabels      bool    `json:"compute_labels" help:"accepted for compatibility: labels_ and inertia_ are always computed on all rows at the end"`
+	NClusters         int     `json:"n_clusters" min:"1" help:"the number of clusters"`
+	Init              Init    `json:"init" help:"initial centres: k-means++, random rows, or a list of centres"`
+	MaxIter           int     `json:"max_iter" min:"1" help:"passes over the data (in batches) at most"`
+	BatchSize         int     `json:"batch_size" min:"1" help:"samples per mini-batch"`
+	Tol               float64 `json:"tol" min:"0" help:"stop when the centres move by at most this (relative to the mean feature variance); 0 disables"`
+	MaxNoImprovement  int     `json:"max_no_improvement" nullable:"true" min:"1" help:"stop after this many batches without improvement of the smoothed inertia; null disables"`
+	InitSize          int     `json:"init_size" nullable:"true" min:"1" help:"rows sampled for the initialisation; null means 3·batch_size (at least 3·n_clusters)"`
+	NInit             int     `json:"n_init" min:"1" help:"initialisations tried, the best on the init rows kept (scikit-learn 1.2's default 3)"`
+	ReassignmentRatio float64 `json:"reassignment_ratio" min:"0" help:"centres with fewer than this fraction of the largest centre's samples are moved to random rows"`
+	RandomState       int64   `json:"random_state" nullable:"true" help:"seed of the initialisation and the batches; null means 0 (mlforge is always seeded)"`
+	ComputeLabels     bool    `json:"compute_labels" help:"accepted for compatibility: labels_ and inertia_ are always computed on all rows at the end"`
 
 	km    KMeans // the fitted centres, labels and inertia
 	steps int
