@@ -2,6 +2,7 @@ package cluster
 
 import (
 	"context"
+	"math"
 	"math/rand/v2"
 	"testing"
 
@@ -39,6 +40,28 @@ func BenchmarkKMeans(b *testing.B) {
 		km := NewKMeans()
 		km.NClusters = 6
 		if err := km.Fit(context.Background(), X, nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkDBSCANMoons: 3,000 two-moon points, eps 0.1, as bench/classic.
+func BenchmarkDBSCANMoons(b *testing.B) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	X := mat.NewDense(3000, 2, nil)
+	for i := 0; i < 3000; i++ {
+		t := math.Pi * rng.Float64()
+		x, y := math.Cos(t), math.Sin(t)
+		if i%2 == 1 {
+			x, y = 1-x, 0.5-y
+		}
+		X.Set(i, 0, x+0.05*rng.NormFloat64())
+		X.Set(i, 1, y+0.05*rng.NormFloat64())
+	}
+	for i := 0; i < b.N; i++ {
+		db := NewDBSCAN()
+		db.Eps = 0.1
+		if err := db.Fit(context.Background(), X, nil); err != nil {
 			b.Fatal(err)
 		}
 	}

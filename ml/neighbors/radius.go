@@ -27,8 +27,11 @@ func NewRadiusIndex(x []float64, n, d int, p float64, algorithm string, leafSize
 func (r *RadiusIndex) Method() string { return r.ix.method }
 
 // Within appends to dst the indices of the training points at distance at
-// most radius from q (d values), in increasing index order, and returns
-// it.
+// most radius from q (d values) and returns it: in increasing index order
+// with the brute-force method, in the tree's order with the k-d tree
+// (sort them if the order matters). A point counts when its reduced
+// distance is at most the reduced radius (radius², for Euclidean), as
+// scikit-learn's k-d tree decides.
 func (r *RadiusIndex) Within(dst []int, q []float64, radius float64) []int {
 	ix := r.ix
 	m := ix.metric
@@ -42,11 +45,10 @@ func (r *RadiusIndex) Within(dst []int, q []float64, radius float64) []int {
 	default:
 		rr = math.Pow(radius, m.p)
 	}
-	start := len(dst)
 	if ix.tree == nil {
 		d := ix.d
 		for i := 0; i < ix.n; i++ {
-			if m.dist(m.rdist(q, ix.x[i*d:(i+1)*d], rr*(1+1e-12))) <= radius {
+			if m.rdist(q, ix.x[i*d:(i+1)*d], rr) <= rr {
 				dst = append(dst, i)
 			}
 		}
@@ -54,14 +56,12 @@ func (r *RadiusIndex) Within(dst []int, q []float64, radius float64) []int {
 	}
 	slack := 16 * float64(ix.d+16) * 0x1p-53
 	tq := treeQuery{t: ix.tree, m: m, x: q}
-	dst = ix.radiusVisit(&tq, 0, rr*(1+slack), radius, dst)
-	sortInts(dst[start:])
-	return dst
+	return ix.radiusVisit(&tq, 0, rr*(1+slack), rr, dst)
 }
 
-// radiusVisit collects the points of node i within radius; bound is the
-// reduced radius with the pruning slack.
-func (ix *index) radiusVisit(q *treeQuery, i int, bound, radius float64, dst []int) []int {
+// radiusVisit collects the points of node i within the reduced radius rr;
+// bound is rr with the pruning slack.
+func (ix *index) radiusVisit(q *treeQuery, i int, bound, rr float64, dst []int) []int {
 	if q.minRdist(i) > bound {
 		return dst
 	}
@@ -69,49 +69,12 @@ func (ix *index) radiusVisit(q *treeQuery, i int, bound, radius float64, dst []i
 	if i >= t.firstLeaf {
 		d := ix.d
 		for _, k := range t.idx[t.start[i]:t.end[i]] {
-			if ix.metric.dist(ix.metric.rdist(q.x, ix.x[k*d:(k+1)*d], bound)) <= radius {
+			if ix.metric.rdist(q.x, ix.x[k*d:(k+1)*d], rr) <= rr {
 				dst = append(dst, k)
 			}
 		}
 		return dst
 	}
-	dst = ix.radiusVisit(q, 2*i+1, bound, radius, dst)
-	return ix.radiusVisit(q, 2*i+2, bound, radius, dst)
-}
-
-// sortInts sorts v ascending (insertion sort for short runs, else a
-// simple heap sort: no allocation).
-func sortInts(v []int) {
-	if len(v) < 32 {
-		for i := 1; i < len(v); i++ {
-			for j := i; j > 0 && v[j] < v[j-1]; j-- {
-				v[j], v[j-1] = v[j-1], v[j]
-			}
-		}
-		return
-	}
-	n := len(v)
-	down := func(i, n int) {
-		for {
-			c := 2*i + 1
-			if c >= n {
-				return
-			}
-			if c+1 < n && v[c+1] > v[c] {
-				c++
-			}
-			if v[i] >= v[c] {
-				return
-			}
-			v[i], v[c] = v[c], v[i]
-			i = c
-		}
-	}
-	for i := n/2 - 1; i >= 0; i-- {
-		down(i, n)
-	}
-	for e := n - 1; e > 0; e-- {
-		v[0], v[e] = v[e], v[0]
-		down(0, e)
-	}
+	dst = ix.radiusVisit(q, 2*i+1, bound, rr, dst)
+	return ix.radiusVisit(q, 2*i+2, bound, rr, dst)
 }
