@@ -21,6 +21,7 @@ func TestBadInput(t *testing.T) {
 		{"KMeans", `{"n_clusters": 2, "init": [[0, 0]]}`, "init"},
 		{"KMeans", `{"n_clusters": 1, "init": [[0, 0, 0]]}`, "init"},
 		{"KMeans", `{"n_clusters": 0}`, "n_clusters"},
+		{"KMeans", `{"n_init": -1}`, "n_init"},
 		{"KMeans", `{"init": "kmeans"}`, "init"},
 		{"DBSCAN", `{"eps": 0}`, "eps"},
 		{"DBSCAN", `{"eps": -1}`, "eps"},
@@ -77,4 +78,32 @@ func equal(a, b []float64) bool {
 		}
 	}
 	return true
+}
+
+// TestKMeansNInitAuto: n_init "auto" runs k-means++ once and random init
+// ten times, as scikit-learn 1.2; it is written back as "auto".
+func TestKMeansNInitAuto(t *testing.T) {
+	X := mat.NewDense(6, 1, []float64{0, 0.1, 0.2, 10, 10.1, 10.2})
+	for _, init := range []string{"k-means++", "random"} {
+		e, err := ml.New("KMeans", json.RawMessage(`{"n_clusters": 2, "n_init": "auto", "init": "`+init+`"}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var runs int
+		ctx := ml.WithProgress(context.Background(), ml.ReporterFunc(func(ev ml.Event) {
+			if ev.Step == 1 {
+				runs++
+			}
+		}))
+		if err := e.Fit(ctx, X, nil); err != nil {
+			t.Fatal(err)
+		}
+		if want := map[string]int{"k-means++": 1, "random": 10}[init]; runs != want {
+			t.Errorf("init %s: %d runs, want %d", init, runs, want)
+		}
+		p, _ := ml.Params(e)
+		if !strings.Contains(string(p), `"n_init":"auto"`) {
+			t.Errorf("params %s", p)
+		}
+	}
 }

@@ -79,7 +79,7 @@ func (Init) ParamType() (string, string) {
 type KMeans struct {
 	NClusters   int     `json:"n_clusters" min:"1" help:"the number of clusters"`
 	Init        Init    `json:"init" help:"initial centres: k-means++, random rows, or a list of centres"`
-	NInit       int     `json:"n_init" min:"1" help:"runs with different seeds, the best kept (scikit-learn 1.2's default 10; 1 with explicit centres)"`
+	NInit       int     `json:"n_init" auto:"true" min:"0" help:"runs with different seeds, the best kept (scikit-learn 1.2's default 10); auto (also 0): 1 for k-means++, 10 for random; 1 with explicit centres"`
 	MaxIter     int     `json:"max_iter" min:"1" help:"iterations of one run at most"`
 	Tol         float64 `json:"tol" min:"0" help:"convergence tolerance on the centres' movement, relative to the mean feature variance"`
 	RandomState int64   `json:"random_state" nullable:"true" help:"seed of the initialisation; null means 0 (mlforge is always seeded)"`
@@ -171,8 +171,13 @@ func (km *KMeans) Fit(ctx context.Context, X *mat.Dense, _ []float64) error {
 	seed := uint64(km.RandomState)
 	rng := rand.New(rand.NewPCG(seed, 0x9e3779b97f4a7c15))
 	nInit := km.NInit
-	if km.Init.Centers != nil {
+	switch {
+	case km.Init.Centers != nil:
 		nInit = 1 // scikit-learn warns and runs once with explicit centres
+	case nInit == 0 && km.Init.Method == "random": // "auto"
+		nInit = 10
+	case nInit == 0:
+		nInit = 1
 	}
 	elkan := km.Algorithm == "elkan" && k > 1
 	progress := ml.ProgressFrom(ctx)
