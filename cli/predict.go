@@ -83,6 +83,9 @@ func runPredict(e *env, args []string) error {
 		if len(pos) != 2 {
 			return usageError("this model takes one CSV file, got %d arguments", len(pos)-1)
 		}
+		if m.Transforms() {
+			return predictTransform(e, m, pos[1], *out) // transform.go
+		}
 		f, err := readFor(m, pos[1], false)
 		if err != nil {
 			return err

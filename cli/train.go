@@ -71,9 +71,14 @@ func printResult(e *env, res *train.Result) {
 	table(e.stdout, rows)
 	fmt.Fprintln(e.stdout)
 	mrows := [][]string{{"metric", "train", "test"}}
-	for _, k := range sortedKeys(res.Metrics["test"]) {
+	keys := sortedKeys(res.Metrics["test"])
+	if len(keys) == 0 {
+		keys = sortedKeys(res.Metrics["train"]) // an unsupervised run scores its training data
+	}
+	for _, k := range keys {
 		tr, ok := res.Metrics["train"][k]
-		mrows = append(mrows, []string{k, fmtMetric(tr, ok), fmtMetric(res.Metrics["test"][k], true)})
+		te, tok := res.Metrics["test"][k]
+		mrows = append(mrows, []string{k, fmtMetric(tr, ok), fmtMetric(te, tok)})
 	}
 	table(e.stdout, mrows)
 	if res.Confusion != nil && len(res.Labels) <= 12 {

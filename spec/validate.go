@@ -137,6 +137,8 @@ func (s *Spec) Validate(env Env) error {
 	// metrics
 	if len(s.Metrics) == 0 {
 		switch {
+		case task == ml.Clustering || task == ml.Transform:
+			s.Metrics = s.unsupervisedMetrics(task)
 		case task == ml.Classification && network:
 			s.Metrics = []string{"accuracy"}
 		case task == ml.Classification:
@@ -159,6 +161,8 @@ func (s *Spec) Validate(env Env) error {
 			c.add(p, err.Error())
 		case task != "" && m.Task != task:
 			c.add(p, fmt.Sprintf("%s is a %s metric but %s is a %s", quote(name), m.Task, modelName, taskNoun(task)))
+		case s.checkUnsupervisedMetric(m) != "":
+			c.add(p, s.checkUnsupervisedMetric(m))
 		case m.NeedsProba && est != nil:
 			if _, ok := est.(ml.ProbaPredictor); !ok {
 				c.add(p, fmt.Sprintf("%s needs predicted probabilities, but %s has no predict_proba", quote(name), s.Model.Class))
@@ -251,6 +255,8 @@ func lookupModel(c *errs, m Model) *ml.ClassInfo {
 		}
 	case err != nil:
 		c.add("model.class", paramMsg(err))
+	case unsupervisedClass(info): // unsupervised.go
+		return info
 	case info.Task != ml.Classification && info.Task != ml.Regression:
 		hint := ""
 		if info.Task == ml.Transform {

@@ -173,6 +173,7 @@ func (p *Plan) checkClassic(c *problems, list spec.Errors) {
 	if info := ml.ClassOf(pipe.Final); info != nil && info.Task == ml.Regression {
 		k = 1
 	}
+	p.checkUnsupervised(c, n, f, frame != nil) // unsupervised.go
 	for i, st := range pipe.Steps {
 		if err := ml.CheckMemory(p.opt.Limits, fmt.Sprintf("preprocess[%d]", i), st, n, f, f); err != nil {
 			c.addBudget("", err)

@@ -101,6 +101,9 @@ func (p *Plan) Run(ctx context.Context) (*Result, error) {
 	if p.Pipeline == nil {
 		return nil, errors.New("train: the plan has no pipeline; make it with Check")
 	}
+	if s.IsUnsupervised() {
+		return p.runUnsupervised(ctx, rep) // unsupervised.go
+	}
 	task := s.ModelTask()
 	res := &Result{Name: s.Name, Task: task, Class: s.Model.Class}
 

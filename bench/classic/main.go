@@ -55,7 +55,12 @@ func run(dir, list string, repeat int) error {
 		return err
 	}
 	sets := map[string]split{}
-	for _, task := range []string{"classification", "regression"} {
+	all := map[string]*data.Frame{}
+	names := map[string]bool{}
+	for _, e := range ests {
+		names[e.Data] = true
+	}
+	for task := range names {
 		f, err := data.ReadCSVFile(filepath.Join(dir, task+".csv"), data.CSVOptions{})
 		if err != nil {
 			return err
@@ -71,9 +76,40 @@ func run(dir, list string, repeat int) error {
 		}
 		tr, te := f.Rows(idx(0, nTrain)), f.Rows(idx(nTrain, n))
 		sets[task] = split{tr.X, te.X, tr.Y, te.Y}
+		all[task] = f
 	}
 	ctx := context.Background()
 	for _, e := range ests {
+		if e.Kind == "cluster" {
+			// A clusterer fits all the rows (fit_predict); its score is
+			// the adjusted Rand index against the generating labels.
+			f := all[e.Data]
+			best := math.Inf(1)
+			var labels []int
+			for r := 0; r < repeat; r++ {
+				est, err := ml.New(e.Class, e.Params)
+				if err != nil {
+					return err
+				}
+				t0 := time.Now()
+				if err := est.Fit(ctx, f.X, nil); err != nil {
+					return fmt.Errorf("%s: %w", e.Class, err)
+				}
+				labels = est.(interface{ Labels() []int }).Labels()
+				best = min(best, time.Since(t0).Seconds())
+			}
+			pred := make([]float64, len(labels))
+			for i, v := range labels {
+				pred[i] = float64(v)
+			}
+			ari, err := metrics.AdjustedRandScore(f.Y, pred)
+			if err != nil {
+				return err
+			}
+			out, _ := json.Marshal(map[string]any{"class": e.Class, "fit_s": best, "predict_s": 0.0, "score": ari})
+			fmt.Println(string(out))
+			continue
+		}
 		s := sets[e.Data]
 		bestFit, bestPred, bestCPU := math.Inf(1), math.Inf(1), math.Inf(1)
 		var pred []float64

@@ -1,10 +1,14 @@
 #!/usr/bin/python3
 """Writes the 20,000 x 20 synthetic sets that bench/classic/run.sh times both
-libraries on: classification.csv (3 classes) and regression.csv, into DIR."""
+libraries on: classification.csv (3 classes) and regression.csv, into DIR;
+and for the clusterers and PCA: blobs30k.csv (30,000 x 10, 6 blobs),
+moons3k.csv (3,000 moons), blobs3k.csv (3,000 x 10, 5 blobs) and
+wide20k.csv (20,000 x 50 of rank about 20 plus noise), each with its
+generating label (or 0) as the last column."""
 import sys
 
 import numpy as np
-from sklearn.datasets import make_classification, make_regression
+from sklearn.datasets import make_blobs, make_classification, make_moons, make_regression
 
 out = sys.argv[1]
 X, y = make_classification(n_samples=20000, n_features=20, n_informative=10,
@@ -14,3 +18,16 @@ np.savetxt(f"{out}/classification.csv", np.column_stack([X, y]), delimiter=",",
 X, y = make_regression(n_samples=20000, n_features=20, n_informative=12, noise=10.0, random_state=1)
 np.savetxt(f"{out}/regression.csv", np.column_stack([X, y]), delimiter=",",
            fmt="%.17g", header=",".join([f"x{i}" for i in range(20)] + ["target"]), comments="")
+
+
+def save(name, X, y):
+    np.savetxt(f"{out}/{name}.csv", np.column_stack([X, y]), delimiter=",", fmt="%.17g",
+               header=",".join([f"x{i}" for i in range(X.shape[1])] + ["target"]), comments="")
+
+
+save("blobs30k", *make_blobs(n_samples=30000, n_features=10, centers=6, cluster_std=2.0, random_state=1))
+save("moons3k", *make_moons(n_samples=3000, noise=0.05, random_state=1))
+save("blobs3k", *make_blobs(n_samples=3000, n_features=10, centers=5, random_state=2))
+rng = np.random.RandomState(3)
+W = rng.randn(20000, 20) @ rng.randn(20, 50) + 0.1 * rng.randn(20000, 50)
+save("wide20k", W, np.zeros(len(W)))

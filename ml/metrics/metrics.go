@@ -25,6 +25,12 @@
 //	mean_squared_error (mse), root_mean_squared_error (rmse),
 //	mean_absolute_error (mae)              lower is better
 //	r2
+//	adjusted_rand_score, rand_score, mutual_info_score, normalized_mutual_info_score,
+//	adjusted_mutual_info_score, homogeneity_score, completeness_score,
+//	v_measure_score, fowlkes_mallows_score   clustering, against a labelled column
+//	silhouette_score, calinski_harabasz_score,
+//	davies_bouldin_score                     clustering, from the data (NeedsX)
+//	                                         (each also without "_score": adjusted_rand, ...)
 //
 // The macro and weighted averages run over the labels present in y_true or
 // y_pred, as scikit-learn's scorers do; log_loss and the ROC AUCs use
@@ -48,6 +54,7 @@ type Input struct {
 	YTrue, YPred []float64
 	Proba        *mat.Dense
 	Classes      []float64
+	X            *mat.Dense // the data, for the clustering metrics that score labels against it (NeedsX)
 }
 
 // Metric is a named scalar score.
@@ -58,6 +65,9 @@ type Metric struct {
 	// NeedsProba is true for metrics computed from probabilities (log_loss,
 	// roc_auc): they need an estimator with predict_proba.
 	NeedsProba bool
+	// NeedsX is true for clustering metrics computed from the data and the
+	// labels alone (silhouette_score): no labelled column is needed.
+	NeedsX bool
 	// GreaterIsBetter is false for losses and errors.
 	GreaterIsBetter bool
 	// Doc is a one-line description.

@@ -57,6 +57,8 @@ var exemptions = []Exemption{
 	{"StandardScaler", "cancel_during_fit", "one pass for the means and variances, no iterations"},
 	{"MinMaxScaler", "cancel_during_fit", "one pass for the minima and maxima, no iterations"},
 	{"SimpleImputer", "cancel_during_fit", "one pass for the fill values, no iterations"},
+	{"PCA", "cancel_during_fit", "one SVD (gonum's, which takes no context), no iteration events; cancelled_context still checks the start"},
+	{"TruncatedSVD", "cancel_during_fit", "one SVD (gonum's, which takes no context), no iteration events; cancelled_context still checks the start"},
 	{"DecisionTreeClassifier", "cancel_during_fit", "the tree grows node by node with no progress event to cancel at (it checks the context every few nodes and reports one stage event at the end)"},
 	{"DecisionTreeRegressor", "cancel_during_fit", "the tree grows node by node with no progress event to cancel at (it checks the context every few nodes and reports one stage event at the end)"},
 }

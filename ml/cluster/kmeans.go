@@ -1,0 +1,702 @@
+package cluster
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"sort"
+
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/mlforge/mlforge/internal/budget"
+	"github.com/mlforge/mlforge/ml"
+)
+
+func init() {
+	ml.Register(ml.ClassInfo{
+		Name:   "KMeans",
+		Task:   ml.Clustering,
+		Family: "cluster",
+		Doc:    "k-means clustering: n_clusters centres that minimise the within-cluster sum of squares (Lloyd or Elkan)",
+		New:    func() ml.Estimator { return NewKMeans() },
+	})
+}
+
+// Init is KMeans' init: "k-means++", "random", or explicit initial centres
+// (a list of n_clusters rows of n_features numbers).
+type Init struct {
+	Method  string      // "k-means++" or "random"; empty with Centers
+	Centers [][]float64 // explicit centres
+}
+
+// UnmarshalJSON reads a method name or a list of centres.
+func (in *Init) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err == nil {
+		if s != "k-means++" && s != "random" {
+			return fmt.Errorf(`expected "k-means++", "random" or a list of centres, got %q`, s)
+		}
+		*in = Init{Method: s}
+		return nil
+	}
+	var c [][]float64
+	if err := json.Unmarshal(b, &c); err != nil || len(c) == 0 {
+		return fmt.Errorf(`expected "k-means++", "random" or a non-empty list of centres (lists of numbers)`)
+	}
+	for i, row := range c {
+		if len(row) != len(c[0]) || len(row) == 0 {
+			return fmt.Errorf("init[%d] has %d numbers, expected %d as init[0] has", i, len(row), len(c[0]))
+		}
+	}
+	*in = Init{Centers: c}
+	return nil
+}
+
+// MarshalJSON writes the method or the centres.
+func (in Init) MarshalJSON() ([]byte, error) {
+	if in.Centers != nil {
+		return json.Marshal(in.Centers)
+	}
+	return json.Marshal(in.Method)
+}
+
+// ParamType names the type in the catalogue.
+func (Init) ParamType() (string, string) {
+	return "init", `"k-means++", "random" or a list of initial centres`
+}
+
+// KMeans is scikit-learn 1.2's KMeans on dense data. X is centred on its
+// column means before the runs (as scikit-learn does), tol is relative to
+// the mean feature variance, and of n_init runs the one with the lowest
+// inertia is kept. k-means++ seeding follows scikit-learn's greedy variant
+// (2 + ⌊ln k⌋ candidates per centre) but draws from Go's PCG generator
+// seeded by random_state, so the centres of a seed differ from
+// scikit-learn's while the quality of the result does not; with explicit
+// init centres the result is scikit-learn's.
+type KMeans struct {
+	NClusters   int     `json:"n_clusters" min:"1" help:"the number of clusters"`
+	Init        Init    `json:"init" help:"initial centres: k-means++, random rows, or a list of centres"`
+	NInit       int     `json:"n_init" auto:"true" min:"0" help:"runs with different seeds, the best kept (scikit-learn 1.2's default 10); auto (also 0): 1 for k-means++, 10 for random; 1 with explicit centres"`
+	MaxIter     int     `json:"max_iter" min:"1" help:"iterations of one run at most"`
+	Tol         float64 `json:"tol" min:"0" help:"convergence tolerance on the centres' movement, relative to the mean feature variance"`
+	RandomState int64   `json:"random_state" nullable:"true" help:"seed of the initialisation; null means 0 (mlforge is always seeded)"`
+	Algorithm   string  `json:"algorithm" enum:"lloyd,elkan,auto,full" help:"lloyd, or elkan (triangle-inequality bounds); auto and full mean lloyd"`
+
+	centers []float64 // k×d
+	k, d    int
+	labels  []int
+	inertia float64
+	nIter   int
+}
+
+// NewKMeans returns a KMeans with scikit-learn 1.2's defaults: 8 clusters,
+// k-means++, n_init 10, max_iter 300, tol 1e-4, lloyd.
+func NewKMeans() *KMeans {
+	return &KMeans{NClusters: 8, Init: Init{Method: "k-means++"}, NInit: 10, MaxIter: 300, Tol: 1e-4, Algorithm: "lloyd"}
+}
+
+// Validate checks init against n_clusters.
+func (km *KMeans) Validate() error {
+	if km.Init.Centers == nil && km.Init.Method != "k-means++" && km.Init.Method != "random" {
+		return &ml.ParamError{Param: "init", Expected: `"k-means++", "random" or a list of centres`, Got: fmt.Sprintf("%q", km.Init.Method)}
+	}
+	if c := km.Init.Centers; c != nil && len(c) != km.NClusters {
+		return &ml.ParamError{Param: "init", Msg: fmt.Sprintf("init has %d centres but n_clusters is %d", len(c), km.NClusters)}
+	}
+	return nil
+}
+
+// CheckShape refuses n_clusters larger than the rows and explicit init
+// centres of another width than the features, before any work.
+func (km *KMeans) CheckShape(n, p int) error {
+	if km.NClusters > n {
+		return &ml.ParamError{Param: "n_clusters", Msg: fmt.Sprintf("n_clusters is %d but the data has only %d rows: it must be at most the number of samples", km.NClusters, n)}
+	}
+	if c := km.Init.Centers; c != nil && len(c[0]) != p {
+		return &ml.ParamError{Param: "init", Msg: fmt.Sprintf("the init centres have %d features but the data has %d", len(c[0]), p)}
+	}
+	return nil
+}
+
+// Fit runs k-means on X; y is ignored.
+func (km *KMeans) Fit(ctx context.Context, X *mat.Dense, _ []float64) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := ml.ValidateParams(km); err != nil {
+		return err
+	}
+	if err := checkFit(X, km.NClusters, "n_clusters"); err != nil {
+		return err
+	}
+	data, n, d := rows(X)
+	k := km.NClusters
+	if c := km.Init.Centers; c != nil && len(c[0]) != d {
+		return &ml.ParamError{Param: "init", Msg: fmt.Sprintf("the init centres have %d features but X has %d", len(c[0]), d)}
+	}
+	// Centre X on its means (a copy), as scikit-learn does for dense data.
+	mean := make([]float64, d)
+	for i := 0; i < n; i++ {
+		for j, v := range data[i*d : (i+1)*d] {
+			mean[j] += v
+		}
+	}
+	for j := range mean {
+		mean[j] /= float64(n)
+	}
+	x := make([]float64, n*d)
+	for i := 0; i < n; i++ {
+		for j, v := range data[i*d : (i+1)*d] {
+			x[i*d+j] = v - mean[j]
+		}
+	}
+	// tol = mean(var(X, axis=0)) * tol
+	var vs float64
+	for j := 0; j < d; j++ {
+		var s float64
+		for i := 0; i < n; i++ {
+			v := x[i*d+j]
+			s += v * v
+		}
+		vs += s / float64(n)
+	}
+	tol := vs / float64(d) * km.Tol
+	xx := make([]float64, n)
+	for i := 0; i < n; i++ {
+		xx[i] = dot(x[i*d:(i+1)*d], x[i*d:(i+1)*d])
+	}
+	seed := uint64(km.RandomState)
+	rng := rand.New(rand.NewPCG(seed, 0x9e3779b97f4a7c15))
+	nInit := km.NInit
+	switch {
+	case km.Init.Centers != nil:
+		nInit = 1 // scikit-learn warns and runs once with explicit centres
+	case nInit == 0 && km.Init.Method == "random": // "auto"
+		nInit = 10
+	case nInit == 0:
+		nInit = 1
+	}
+	elkan := km.Algorithm == "elkan" && k > 1
+	progress := ml.ProgressFrom(ctx)
+	ws := &kmWork{labels: make([]int, n), old: make([]int, n), next: make([]float64, k*d), c0: make([]float64, k*d), w: make([]float64, k)}
+	bestLabels := make([]int, n)
+	bestCenters := make([]float64, k*d)
+	bestInertia, bestIters := 0.0, 0
+	for run := 0; run < nInit; run++ {
+		c0 := ws.c0
+		switch {
+		case km.Init.Centers != nil:
+			for c, row := range km.Init.Centers {
+				for j, v := range row {
+					c0[c*d+j] = v - mean[j]
+				}
+			}
+		case km.Init.Method == "random":
+			perm := rng.Perm(n)
+			for c := 0; c < k; c++ {
+				copy(c0[c*d:(c+1)*d], x[perm[c]*d:(perm[c]+1)*d])
+			}
+		default:
+			kmeansPlusPlus(x, xx, n, d, k, rng, c0, ws)
+		}
+		r := &kmRun{x: x, n: n, d: d, k: k, centers: c0}
+		if err := r.run(ctx, progress, km.MaxIter, tol, elkan, run, nInit, ws); err != nil {
+			return err
+		}
+		if run == 0 || (r.inertia < bestInertia && !sameClustering(r.labels, bestLabels, k)) {
+			copy(bestLabels, r.labels)
+			copy(bestCenters, r.centers)
+			bestInertia, bestIters = r.inertia, r.iters
+		}
+		// The run's centres are one of ws.c0 and ws.next; keep both.
+		if &r.centers[0] != &ws.c0[0] {
+			ws.c0, ws.next = ws.next, ws.c0
+		}
+	}
+	for c := 0; c < k; c++ {
+		for j := 0; j < d; j++ {
+			bestCenters[c*d+j] += mean[j]
+		}
+	}
+	km.centers, km.k, km.d, km.labels, km.inertia, km.nIter = bestCenters, k, d, bestLabels, bestInertia, bestIters
+	return nil
+}
+
+// sameClustering is scikit-learn's _is_same_clustering: the labelings agree
+// up to a permutation of the labels.
+func sameClustering(a, b []int, k int) bool {
+	m := make([]int, k)
+	for i := range m {
+		m[i] = -1
+	}
+	for i := range a {
+		if m[a[i]] == -1 {
+			m[a[i]] = b[i]
+		} else if m[a[i]] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func dot(a, b []float64) float64 {
+	b = b[:len(a)]
+	var s float64
+	for i, v := range a {
+		s += v * b[i]
+	}
+	return s
+}
+
+func sqdist(a, b []float64) float64 {
+	b = b[:len(a)]
+	var s float64
+	for i, v := range a {
+		t := v - b[i]
+		s += t * t
+	}
+	return s
+}
+
+// kmeansPlusPlus is scikit-learn's _kmeans_plusplus: the first centre
+// uniformly, then each next one the best (lowest potential) of
+// 2 + ⌊ln k⌋ candidates drawn in proportion to the squared distance to
+// the nearest centre chosen so far.
+func kmeansPlusPlus(x, xx []float64, n, d, k int, rng *rand.Rand, centers []float64, ws *kmWork) {
+	trials := 2 + int(math.Log(float64(k)))
+	if ws.closest == nil {
+		ws.closest, ws.cum, ws.cand = make([]float64, n), make([]float64, n), make([]int, trials)
+		ws.candD = make([][]float64, trials)
+		for t := range ws.candD {
+			ws.candD[t] = make([]float64, n)
+		}
+	}
+	closest, cum, cand, candD := ws.closest, ws.cum, ws.cand, ws.candD
+	first := rng.IntN(n)
+	copy(centers[:d], x[first*d:(first+1)*d])
+	var pot float64
+	for i := 0; i < n; i++ {
+		closest[i] = sqdist(x[i*d:(i+1)*d], centers[:d])
+		pot += closest[i]
+	}
+	for c := 1; c < k; c++ {
+		var s float64
+		for i, v := range closest {
+			s += v
+			cum[i] = s
+		}
+		for t := range cand {
+			r := rng.Float64() * pot
+			j := sort.SearchFloat64s(cum, r) // np.searchsorted(side="left")
+			cand[t] = min(j, n-1)
+		}
+		bestT, bestPot := -1, math.Inf(1)
+		for t, ci := range cand {
+			var p float64
+			cv := x[ci*d : (ci+1)*d]
+			for i := 0; i < n; i++ {
+				v := min(closest[i], sqdist(x[i*d:(i+1)*d], cv))
+				candD[t][i] = v
+				p += v
+			}
+			if p < bestPot {
+				bestT, bestPot = t, p
+			}
+		}
+		pot = bestPot
+		copy(closest, candD[bestT])
+		ci := cand[bestT]
+		copy(centers[c*d:(c+1)*d], x[ci*d:(ci+1)*d])
+	}
+}
+
+// kmWork is the scratch space the runs of one Fit share.
+type kmWork struct {
+	closest, cum []float64
+	cand         []int
+	candD        [][]float64
+	labels, old  []int
+	next, c0     []float64
+	elkan        *elkanState
+	rel          []float64 // relocation distances
+	relIdx       []int
+	w            []float64
+}
+
+// kmRun is one run of k-means from given centres.
+type kmRun struct {
+	x       []float64
+	n, d, k int
+	centers []float64
+	labels  []int
+	inertia float64
+	iters   int
+}
+
+// run iterates as scikit-learn's _kmeans_single_lloyd and
+// _kmeans_single_elkan do: assign, update, stop when the labels no longer
+// change (strict convergence) or the centres moved by at most tol in all
+// (sum of squared shifts); without strict convergence the labels are
+// assigned once more to the final centres.
+func (r *kmRun) run(ctx context.Context, progress ml.Reporter, maxIter int, tol float64, elkan bool, run, runs int, ws *kmWork) error {
+	n, d, k := r.n, r.d, r.k
+	labels, old, next := ws.labels, ws.old, ws.next
+	for i := range old {
+		old[i] = -1
+	}
+	var el *elkanState
+	if elkan {
+		if ws.elkan == nil {
+			ws.elkan = newElkan(r)
+		}
+		el = ws.elkan
+		el.r = r
+	}
+	strict := false
+	it := 0
+	for it = 0; it < maxIter; it++ {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if el != nil {
+			el.assign(r.centers, labels, it == 0)
+		} else {
+			assign(r.x, n, d, r.centers, k, labels)
+		}
+		shift := update(r.x, n, d, r.centers, k, labels, next, ws)
+		r.centers, next = next, r.centers
+		if el != nil {
+			el.moved(r.centers, next, labels)
+		}
+		progress.Report(ml.Event{Kind: "iter", Step: it + 1, Total: maxIter, Message: fmt.Sprintf("run %d of %d", run+1, runs)})
+		if slices.Equal(labels, old) {
+			strict = true
+			break
+		}
+		if shift <= tol {
+			break
+		}
+		copy(old, labels)
+	}
+	if !strict {
+		assign(r.x, n, d, r.centers, k, labels)
+	}
+	var in float64
+	for i := 0; i < n; i++ {
+		c := labels[i]
+		in += sqdist(r.x[i*d:(i+1)*d], r.centers[c*d:(c+1)*d])
+	}
+	r.labels, r.inertia, r.iters = labels, in, min(it+1, maxIter)
+	return nil
+}
+
+// assign sets each label to the nearest centre (the first of equals).
+func assign(x []float64, n, d int, centers []float64, k int, labels []int) {
+	forRows(n, n*k*d, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			xi := x[i*d : (i+1)*d]
+			best, bd := 0, math.Inf(1)
+			for c := 0; c < k; c++ {
+				if v := sqdist(xi, centers[c*d:(c+1)*d]); v < bd {
+					best, bd = c, v
+				}
+			}
+			labels[i] = best
+		}
+	})
+}
+
+// update writes the mean of each cluster to next, relocating empty
+// clusters to the points farthest from their centres as scikit-learn's
+// _relocate_empty_clusters_dense does, and returns the sum of the squared
+// centre shifts.
+func update(x []float64, n, d int, centers []float64, k int, labels []int, next []float64, ws *kmWork) float64 {
+	clear(next)
+	w := ws.w
+	clear(w)
+	for i := 0; i < n; i++ {
+		c := labels[i]
+		w[c]++
+		row := next[c*d : (c+1)*d]
+		for j, v := range x[i*d : (i+1)*d] {
+			row[j] += v
+		}
+	}
+	var empty []int
+	for c := 0; c < k; c++ {
+		if w[c] == 0 {
+			empty = append(empty, c)
+		}
+	}
+	if len(empty) > 0 {
+		if ws.rel == nil {
+			ws.rel, ws.relIdx = make([]float64, n), make([]int, n)
+		}
+		far, dist := ws.relIdx, ws.rel
+		for i := 0; i < n; i++ {
+			far[i] = i
+			c := labels[i]
+			dist[i] = sqdist(x[i*d:(i+1)*d], centers[c*d:(c+1)*d])
+		}
+		sort.SliceStable(far, func(a, b int) bool { return dist[far[a]] > dist[far[b]] })
+		for e, c := range empty {
+			i := far[e]
+			oldC := labels[i]
+			for j, v := range x[i*d : (i+1)*d] {
+				next[oldC*d+j] -= v
+				next[c*d+j] = v
+			}
+			w[c] = 1
+			w[oldC]--
+		}
+	}
+	var shift float64
+	for c := 0; c < k; c++ {
+		row := next[c*d : (c+1)*d]
+		if w[c] > 0 {
+			inv := 1 / w[c]
+			for j := range row {
+				row[j] *= inv
+			}
+		}
+		shift += sqdist(row, centers[c*d:(c+1)*d])
+	}
+	return shift
+}
+
+// elkanState keeps Elkan's bounds: an upper bound on the distance of each
+// point to its centre, a lower bound to every centre, and the half
+// distances between centres. Assignments equal Lloyd's; the bounds only
+// skip distance computations that cannot change them.
+type elkanState struct {
+	r     *kmRun
+	upper []float64 // n
+	lower []float64 // n×k
+	half  []float64 // k×k
+	s     []float64 // half the distance of each centre to its nearest other
+}
+
+func newElkan(r *kmRun) *elkanState {
+	return &elkanState{r: r, upper: make([]float64, r.n), lower: make([]float64, r.n*r.k), half: make([]float64, r.k*r.k), s: make([]float64, r.k)}
+}
+
+// assign assigns every point to its nearest centre, using the bounds after
+// the first iteration.
+func (e *elkanState) assign(centers []float64, labels []int, first bool) {
+	x, n, d, k := e.r.x, e.r.n, e.r.d, e.r.k
+	for a := 0; a < k; a++ {
+		e.s[a] = math.Inf(1)
+		for b := 0; b < k; b++ {
+			h := math.Sqrt(sqdist(centers[a*d:(a+1)*d], centers[b*d:(b+1)*d])) / 2
+			e.half[a*k+b] = h
+			if a != b {
+				e.s[a] = min(e.s[a], h)
+			}
+		}
+	}
+	forRows(n, n*k*d, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			xi := x[i*d : (i+1)*d]
+			lb := e.lower[i*k : (i+1)*k]
+			if first {
+				best, bd := 0, math.Inf(1)
+				for c := 0; c < k; c++ {
+					v := math.Sqrt(sqdist(xi, centers[c*d:(c+1)*d]))
+					lb[c] = v
+					if v < bd {
+						best, bd = c, v
+					}
+				}
+				labels[i], e.upper[i] = best, bd
+				continue
+			}
+			c := labels[i]
+			u := e.upper[i]
+			if u <= e.s[c] {
+				continue
+			}
+			tight := false
+			for j := 0; j < k; j++ {
+				if j == c || u <= lb[j] || u <= e.half[c*k+j] {
+					continue
+				}
+				if !tight {
+					u = math.Sqrt(sqdist(xi, centers[c*d:(c+1)*d]))
+					lb[c] = u
+					tight = true
+					if u <= lb[j] || u <= e.half[c*k+j] {
+						continue
+					}
+				}
+				v := math.Sqrt(sqdist(xi, centers[j*d:(j+1)*d]))
+				lb[j] = v
+				if v < u || (v == u && j < c) {
+					c, u = j, v
+				}
+			}
+			labels[i], e.upper[i] = c, u
+		}
+	})
+}
+
+// moved updates the bounds after the centres moved from prev to cur.
+func (e *elkanState) moved(cur, prev []float64, labels []int) {
+	n, d, k := e.r.n, e.r.d, e.r.k
+	shift := make([]float64, k)
+	for c := 0; c < k; c++ {
+		shift[c] = math.Sqrt(sqdist(cur[c*d:(c+1)*d], prev[c*d:(c+1)*d]))
+	}
+	for i := 0; i < n; i++ {
+		lb := e.lower[i*k : (i+1)*k]
+		for c := range lb {
+			lb[c] = max(lb[c]-shift[c], 0)
+		}
+	}
+	for i := 0; i < n; i++ {
+		e.upper[i] += shift[labels[i]]
+	}
+}
+
+func (km *KMeans) ready(X *mat.Dense) error {
+	if km.centers == nil {
+		return ml.NotFittedError("KMeans")
+	}
+	return ml.CheckX(X, km.d)
+}
+
+// Predict returns the index of the nearest centre of each row of X.
+func (km *KMeans) Predict(X *mat.Dense) ([]float64, error) {
+	if err := km.ready(X); err != nil {
+		return nil, err
+	}
+	data, n, d := rows(X)
+	labels := make([]int, n)
+	assign(data, n, d, km.centers, km.k, labels)
+	out := make([]float64, n)
+	for i, v := range labels {
+		out[i] = float64(v)
+	}
+	return out, nil
+}
+
+// Transform returns the Euclidean distance of each row of X to each
+// centre, n × n_clusters.
+func (km *KMeans) Transform(X *mat.Dense) (*mat.Dense, error) {
+	if err := km.ready(X); err != nil {
+		return nil, err
+	}
+	data, n, d := rows(X)
+	k := km.k
+	out := make([]float64, n*k)
+	forRows(n, n*k*d, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			for c := 0; c < k; c++ {
+				out[i*k+c] = math.Sqrt(sqdist(data[i*d:(i+1)*d], km.centers[c*d:(c+1)*d]))
+			}
+		}
+	})
+	return mat.NewDense(n, k, out), nil
+}
+
+// Score returns minus the inertia of X with respect to the centres, as
+// scikit-learn's KMeans.score.
+func (km *KMeans) Score(X *mat.Dense) (float64, error) {
+	if err := km.ready(X); err != nil {
+		return 0, err
+	}
+	data, n, d := rows(X)
+	labels := make([]int, n)
+	assign(data, n, d, km.centers, km.k, labels)
+	var s float64
+	for i, c := range labels {
+		s += sqdist(data[i*d:(i+1)*d], km.centers[c*d:(c+1)*d])
+	}
+	return -s, nil
+}
+
+// FitPredict fits on X and returns labels_.
+func (km *KMeans) FitPredict(ctx context.Context, X *mat.Dense) ([]float64, error) {
+	if err := km.Fit(ctx, X, nil); err != nil {
+		return nil, err
+	}
+	return fitLabels(km), nil
+}
+
+// ClusterCenters returns cluster_centers_ as an n_clusters × n_features
+// matrix, or nil before Fit.
+func (km *KMeans) ClusterCenters() *mat.Dense {
+	if km.centers == nil {
+		return nil
+	}
+	return mat.NewDense(km.k, km.d, clone(km.centers))
+}
+
+// Labels returns labels_, or nil before Fit.
+func (km *KMeans) Labels() []int { return clone(km.labels) }
+
+// Inertia returns inertia_, the sum of squared distances of the training
+// rows to their centres.
+func (km *KMeans) Inertia() float64 { return km.inertia }
+
+// NIter returns n_iter_, the iterations of the best run.
+func (km *KMeans) NIter() int { return km.nIter }
+
+// NFeaturesIn returns n_features_in_, or 0 before Fit.
+func (km *KMeans) NFeaturesIn() int { return km.d }
+
+// MarshalState returns cluster_centers_, labels_, inertia_ and n_iter_.
+func (km *KMeans) MarshalState() (*ml.State, error) {
+	if km.centers == nil {
+		return nil, ml.NotFittedError("KMeans")
+	}
+	st := ml.NewState()
+	st.SetFloats("cluster_centers_", km.centers, km.k, km.d)
+	st.SetInts("labels_", km.labels)
+	st.SetAttr("inertia_", km.inertia)
+	st.SetAttr("n_iter_", km.nIter)
+	return st, nil
+}
+
+// UnmarshalState restores state written by MarshalState.
+func (km *KMeans) UnmarshalState(st *ml.State) error {
+	c, shape, err := st.Floats("cluster_centers_", -1, -1)
+	if err != nil {
+		return err
+	}
+	k, d := shape[0], shape[1]
+	if k < 1 || d < 1 {
+		return fmt.Errorf("state: cluster_centers_ has shape %v, expected at least 1x1", shape)
+	}
+	for i, v := range c {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return fmt.Errorf("state: cluster_centers_[%d] is %v, expected a finite number", i, v)
+		}
+	}
+	labels, _, err := st.Ints("labels_", 0, k-1, -1)
+	if err != nil {
+		return err
+	}
+	var in float64
+	var it int
+	if err := st.Attr("inertia_", &in); err != nil {
+		return err
+	}
+	if err := st.Attr("n_iter_", &it); err != nil {
+		return err
+	}
+	km.centers, km.k, km.d, km.labels, km.inertia, km.nIter = c, k, d, labels, in, it
+	return nil
+}
+
+// EstimateMemory bounds Fit's memory: the centred copy of X, the labels
+// of a run and of the best one, the squared norms and k-means++'s
+// candidate distances (2 + ln k rows of n), Elkan's n×k lower bounds.
+func (km *KMeans) EstimateMemory(n, p, _ int) int64 {
+	k := int64(max(km.NClusters, 1))
+	N := int64(max(n, 1))
+	trials := 2 + int64(math.Log(float64(k)))
+	return budget.Add(ml.DataBytes(n, p), budget.Mul(8, N, budget.Add(8+trials, k)), budget.Mul(8, k, k, 4), budget.Mul(8, k, int64(max(p, 1)), 4), 1<<16)
+}

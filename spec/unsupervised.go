@@ -1,0 +1,54 @@
+package spec
+
+import (
+	"fmt"
+
+	"github.com/mlforge/mlforge/ml"
+	"github.com/mlforge/mlforge/ml/metrics"
+)
+
+// Unsupervised runs: a classic spec whose model is a clusterer (KMeans,
+// DBSCAN, AgglomerativeClustering) or a decomposition transformer (PCA).
+// The model is fitted on all the training data, without a target; a
+// data.target names a labelled column that is kept out of the features and
+// scored against the clusters (adjusted_rand_score, ...), and without one
+// only the metrics computed from the data are allowed (silhouette_score,
+// ...).
+
+// unsupervisedClass reports whether a model class is fitted without a
+// target: a clusterer, or a transformer of the decomposition family.
+func unsupervisedClass(c *ml.ClassInfo) bool {
+	return c.Task == ml.Clustering || (c.Task == ml.Transform && c.Family == "decomposition")
+}
+
+// IsUnsupervised reports whether s is an unsupervised run: a classic model
+// that is a clusterer or a decomposition transformer.
+func (s *Spec) IsUnsupervised() bool {
+	if s.IsNetwork() {
+		return false
+	}
+	c, err := ml.Lookup(s.Model.Class)
+	return err == nil && unsupervisedClass(c)
+}
+
+// unsupervisedMetrics is the default metrics of an unsupervised run: the
+// agreement with the labelled column when there is one, the silhouette
+// otherwise; none for a transformer.
+func (s *Spec) unsupervisedMetrics(task ml.Task) []string {
+	if task != ml.Clustering {
+		return nil
+	}
+	if s.Data.Target != "" {
+		return []string{"adjusted_rand_score", "normalized_mutual_info_score"}
+	}
+	return []string{"silhouette_score"}
+}
+
+// checkUnsupervisedMetric returns why metric m cannot score this run, or
+// "" when it can: a metric against labels needs data.target.
+func (s *Spec) checkUnsupervisedMetric(m *metrics.Metric) string {
+	if m.Task == ml.Clustering && !m.NeedsX && s.Data.Target == "" {
+		return fmt.Sprintf("%s compares the clusters with a labelled column: name it in data.target, or use a metric computed from the data (silhouette_score, calinski_harabasz_score, davies_bouldin_score)", quote(m.Name))
+	}
+	return ""
+}
