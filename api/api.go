@@ -148,8 +148,9 @@ type PredictRequest struct {
 }
 
 // PredictResponse is the answer of a predict request. Predictions are
-// class labels ([]string) for a classifier and numbers ([]float64) for a
-// regressor; Probabilities (with Classes naming their columns) are there
+// class labels ([]string) for a classifier, numbers ([]float64) for a
+// regressor or a clusterer's cluster, and projected rows ([][]float64) for
+// a model that transforms (PCA, TruncatedSVD); Probabilities (with Classes naming their columns) are there
 // when the request asked for them.
 type PredictResponse struct {
 	Model         string      `json:"model"`

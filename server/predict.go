@@ -436,6 +436,9 @@ type predictOutput struct {
 	values []float64
 	labels []string
 	proba  [][]float64 // nil unless asked for
+	// rows are the projected rows of a model whose final estimator
+	// transforms (PCA, TruncatedSVD): scikit-learn's transform output.
+	rows [][]float64
 }
 
 // predictInputs predicts a decoded request in chunks, stopping between
@@ -490,6 +493,20 @@ func predictInputs(ctx context.Context, m *model.Model, in *predictInput) (*pred
 			return nil, err
 		}
 		j := min(i+predictChunk, in.n)
+		if m.Transforms() {
+			if in.proba {
+				return nil, badRequest("%s transforms rows and has no predict_proba", m.Manifest.Model.Class)
+			}
+			Z, err := m.Transform(mat.NewDense(j-i, nf, in.data[i*nf:j*nf]))
+			if err != nil {
+				return nil, predictError(err)
+			}
+			r, c := Z.Dims()
+			for k := range r {
+				out.rows = append(out.rows, slices.Clone(Z.RawRowView(k)[:c]))
+			}
+			continue
+		}
 		p, err := m.Predict(mat.NewDense(j-i, nf, in.data[i*nf:j*nf]), in.proba)
 		if err != nil {
 			return nil, predictError(err)

@@ -516,7 +516,10 @@ func (s *Server) predict(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	out := api.PredictResponse{Model: run.Name, RunID: run.ID, Predictions: p.labels}
-	if !m.IsClassifier() {
+	switch {
+	case p.rows != nil:
+		out.Predictions = p.rows
+	case !m.IsClassifier():
 		out.Predictions = p.values
 	}
 	if p.proba != nil {
