@@ -61,6 +61,7 @@ const ratioFloor = 1 << 20
 // entry is one file of an archive.
 type entry struct {
 	name string // checked, slash-separated, relative
+	top  string // the folder holding every file of the archive (commonDir)
 	size int64  // declared size
 	open func() (io.ReadCloser, error)
 }
@@ -114,7 +115,17 @@ func walkArchive(r io.ReaderAt, size int64, lim Limits, f func(entry) error) err
 	case isZip(head):
 		return walkZip(r, size, lim, f)
 	case isGzip(head):
-		return walkTarGz(io.NewSectionReader(r, 0, size), lim, f)
+		// A first pass learns the names (the class folders' parent), with
+		// the archive's checks; the second reads the files.
+		var names []string
+		err := walkTarGz(io.NewSectionReader(r, 0, size), lim, "", func(e entry) error {
+			names = append(names, e.name)
+			return nil
+		}, false)
+		if err != nil {
+			return err
+		}
+		return walkTarGz(io.NewSectionReader(r, 0, size), lim, commonDir(names), f, true)
 	}
 	return errorf("the archive is neither a .zip nor a .tar.gz (it starts with %q)", head)
 }
@@ -143,12 +154,19 @@ func walkZip(r io.ReaderAt, size int64, lim Limits, f func(entry) error) error {
 			return errorf("archive entry %s is refused: it expands %d bytes to %d, more than %g times (a zip bomb?)", text.Quote(text.Abbrev(zf.Name)), zf.CompressedSize64, zf.UncompressedSize64, lim.MaxRatio)
 		}
 	}
+	var names []string
 	for _, zf := range zr.File {
-		if zf.Mode().IsDir() {
+		if !zf.Mode().IsDir() && !hidden(zf.Name) {
+			names = append(names, zf.Name)
+		}
+	}
+	top := commonDir(names)
+	for _, zf := range zr.File {
+		if zf.Mode().IsDir() || hidden(zf.Name) {
 			continue
 		}
 		zf := zf
-		if err := f(entry{name: zf.Name, size: int64(min(zf.UncompressedSize64, 1<<62)), open: func() (io.ReadCloser, error) { return zf.Open() }}); err != nil {
+		if err := f(entry{name: zf.Name, top: top, size: int64(min(zf.UncompressedSize64, 1<<62)), open: func() (io.ReadCloser, error) { return zf.Open() }}); err != nil {
 			return err
 		}
 	}
@@ -191,7 +209,7 @@ func (c *capReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-func walkTarGz(r io.Reader, lim Limits, f func(entry) error) error {
+func walkTarGz(r io.Reader, lim Limits, top string, f func(entry) error, contents bool) error {
 	in := &counter{r: bufio.NewReader(r)}
 	zr, err := gzip.NewReader(in)
 	if err != nil {
@@ -225,7 +243,16 @@ func walkTarGz(r io.Reader, lim Limits, f func(entry) error) error {
 		default:
 			return errorf("archive entry %s is refused: it is a link or special file (type %q), not a file or folder", text.Quote(text.Abbrev(h.Name)), h.Typeflag)
 		}
-		if err := f(entry{name: h.Name, size: h.Size, open: func() (io.ReadCloser, error) { return io.NopCloser(tr), nil }}); err != nil {
+		if hidden(h.Name) {
+			continue
+		}
+		if !contents {
+			if err := f(entry{name: h.Name}); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := f(entry{name: h.Name, top: top, size: h.Size, open: func() (io.ReadCloser, error) { return io.NopCloser(tr), nil }}); err != nil {
 			return err
 		}
 		if cr.err != nil {
@@ -259,21 +286,65 @@ func readEntry(e entry, max int64) ([]byte, error) {
 	return b, nil
 }
 
-// labelOf returns the class of an entry (the folder holding it), "" when
-// the entry is to be passed over silently (hidden files, macOS resource
-// forks), and an error when it is not inside a class folder.
-func labelOf(name string) (string, error) {
-	name = strings.TrimPrefix(name, "./")
-	for _, el := range strings.Split(name, "/") {
+// hidden reports whether an entry is passed over silently: a hidden file
+// or folder, or a macOS resource fork.
+func hidden(name string) bool {
+	for _, el := range strings.Split(strings.TrimPrefix(name, "./"), "/") {
 		if strings.HasPrefix(el, ".") || el == "__MACOSX" {
-			return "", nil
+			return true
 		}
 	}
-	dir := path.Dir(name)
-	if dir == "." {
-		return "", fmt.Errorf("is not inside a class folder")
+	return false
+}
+
+// commonDir returns the longest folder that holds every one of the files
+// names that lie in a folder ("" for the archive's top).
+func commonDir(names []string) string {
+	var common []string
+	first := true
+	for _, n := range names {
+		dir := strings.Split(path.Dir(strings.TrimPrefix(n, "./")), "/")
+		if dir[0] == "." {
+			continue // a file at the top, reported as outside any class folder
+		}
+		if first {
+			common, first = dir, false
+			continue
+		}
+		k := 0
+		for k < len(common) && k < len(dir) && common[k] == dir[k] {
+			k++
+		}
+		common = common[:k]
+		if k == 0 {
+			return ""
+		}
 	}
-	label := path.Base(dir)
+	return strings.Join(common, "/")
+}
+
+// labelOf returns the class of the file name in an archive whose files
+// all lie in the folder top (commonDir): the first folder below top, so
+// that "cat/1.png" and "train/cat/x/1.png" (with every file under
+// "train/") are both of class "cat"; a file directly in top is of class
+// top's name ("dogs/1.png" when every file is in "dogs/"), and one at the
+// archive's top is an error.
+func labelOf(name, top string) (string, error) {
+	name = strings.TrimPrefix(name, "./")
+	dir := path.Dir(name)
+	var label string
+	switch {
+	case dir == ".":
+		return "", fmt.Errorf("is not inside a class folder")
+	case dir == top:
+		label = path.Base(top)
+	default:
+		rest := strings.TrimPrefix(dir, top+"/")
+		if top == "" {
+			rest = dir
+		}
+		label, _, _ = strings.Cut(rest, "/")
+	}
 	if err := CheckLabel(label); err != nil {
 		return "", err
 	}

@@ -159,12 +159,9 @@ func (s *Service) Import(ctx context.Context, name string, r io.ReaderAt, size i
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		label, err := labelOf(e.name)
+		label, err := labelOf(e.name, e.top)
 		if err != nil {
 			rep.problem(e.name, err.Error())
-			return nil
-		}
-		if label == "" {
 			return nil
 		}
 		b, err := readEntry(e, lim.MaxFileBytes)
