@@ -2,16 +2,20 @@ package datasets
 
 import (
 	"archive/zip"
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"image"
+	"image/png"
 	"io"
 	"strings"
 
 	"gocloud.dev/blob"
 	"gocloud.dev/gcerrors"
 
+	"github.com/mlforge/mlforge/data/idx"
 	"github.com/mlforge/mlforge/store"
 )
 
@@ -184,4 +188,28 @@ func (s *Service) checkBlob(ctx context.Context, sha string) string {
 		return "the blob hashes to " + got
 	}
 	return ""
+}
+
+// WriteIDXZip writes the images of an IDX pair to w as a class-folder zip
+// of gray PNGs (LABEL/INDEX.png), the form Import reads: IDX data enters a
+// dataset through the same checks as any archive.
+func WriteIDXZip(w io.Writer, d *idx.Dataset) error {
+	zw := zip.NewWriter(w)
+	var buf bytes.Buffer
+	for i := 0; i < d.N; i++ {
+		m := d.Image(i)
+		g := &image.Gray{Pix: m.Pix, Stride: m.W, Rect: image.Rect(0, 0, m.W, m.H)}
+		buf.Reset()
+		if err := png.Encode(&buf, g); err != nil {
+			return err
+		}
+		f, err := zw.CreateHeader(&zip.FileHeader{Name: fmt.Sprintf("%d/%05d.png", d.Labels[i], i), Method: zip.Store})
+		if err != nil {
+			return err
+		}
+		if _, err := f.Write(buf.Bytes()); err != nil {
+			return err
+		}
+	}
+	return zw.Close()
 }

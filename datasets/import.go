@@ -10,6 +10,7 @@ import (
 	"math/bits"
 	"sort"
 	"strings"
+	"sync"
 
 	"gocloud.dev/blob"
 
@@ -53,6 +54,9 @@ type Report struct {
 	// Manifest is the hash of the dataset's item manifest after the import.
 	Manifest string `json:"manifest"`
 }
+
+// writers is how many blob writes an import runs at once.
+const writers = 8
 
 // MaxProblems caps the problems and near duplicates a Report lists.
 const MaxProblems = 1000
@@ -155,6 +159,24 @@ func (s *Service) Import(ctx context.Context, name string, r io.ReaderAt, size i
 
 	s.gc.RLock()
 	defer s.gc.RUnlock()
+	// Blob writes wait on the disk or the network: up to writers of them
+	// run at once, beside the decoding (each holds one file's bytes).
+	wctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	sem := make(chan struct{}, writers)
+	var wg sync.WaitGroup
+	var werrOnce sync.Once
+	var werr error
+	put := func(sha string, b []byte, format string) {
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			if err := s.putBlob(wctx, sha, b, format); err != nil {
+				werrOnce.Do(func() { werr = err; cancel() })
+			}
+		}()
+	}
 	err = walkArchive(r, size, lim, func(e entry) error {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -190,9 +212,10 @@ func (s *Service) Import(ctx context.Context, name string, r io.ReaderAt, size i
 			return nil
 		}
 		m = nil
-		if err := s.putBlob(ctx, sha, b, cfg.Format); err != nil {
+		if err := wctx.Err(); err != nil {
 			return err
 		}
+		put(sha, b, cfg.Format)
 		seen[sha] = true
 		it := &store.Item{ID: store.NewID(), Label: label, SHA256: sha, Width: cfg.Width, Height: cfg.Height, Format: cfg.Format, Bytes: int64(len(b)), Source: "import", DHash: dh}
 		if len(rep.NearDuplicates) < MaxProblems {
@@ -207,6 +230,10 @@ func (s *Service) Import(ctx context.Context, name string, r io.ReaderAt, size i
 		items = append(items, it)
 		return nil
 	})
+	wg.Wait()
+	if werr != nil {
+		return nil, werr
+	}
 	if err != nil {
 		return nil, err
 	}
