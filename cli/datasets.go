@@ -16,13 +16,14 @@ import (
 	"time"
 
 	"github.com/mlforge/mlforge/api"
+	"github.com/mlforge/mlforge/data/idx"
 	"github.com/mlforge/mlforge/datasets"
 )
 
 func init() {
 	register(command{
 		name:    "datasets",
-		usage:   "mlforge datasets list|show NAME|import NAME PATH|export NAME FILE|rm NAME|fsck [--server URL]",
+		usage:   "mlforge datasets list|show NAME|import NAME PATH [LABELS.idx]|export NAME FILE|rm NAME|fsck [--server URL]",
 		summary: "manage a server's image datasets (token from MLFORGE_TOKEN)",
 		run:     runDatasets,
 	})
@@ -36,7 +37,7 @@ func runDatasets(e *env, args []string) error {
 	var labels multiFlag
 	fs.Var(&labels, "label", "export: only this label (repeat for more)")
 	repair := fs.Bool("repair", false, "fsck: delete the blobs no item references")
-	pos, err := parse(fs, args, 1, 3)
+	pos, err := parse(fs, args, 1, 4)
 	if err != nil {
 		return err
 	}
@@ -91,10 +92,10 @@ func runDatasets(e *env, args []string) error {
 		}
 		table(e.stdout, rows)
 	case "import":
-		if err := need(2, "a dataset name and a .zip, a .tar.gz or a folder with one subfolder per class"); err != nil {
-			return err
+		if len(rest) != 2 && len(rest) != 3 {
+			return usageError("datasets import takes a dataset name and a .zip, a .tar.gz, a folder with one subfolder per class, or an IDX image file and its label file")
 		}
-		rep, err := importPath(c, long, rest[0], rest[1], *description)
+		rep, err := importPath(c, long, rest[0], rest[1:], *description)
 		if err != nil {
 			return err
 		}
@@ -179,16 +180,25 @@ type multiFlag []string
 func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
 func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
 
-// importPath uploads the archive or folder at p into dataset name, creating
-// the dataset when it does not exist. A folder is sent as a zip made on the
-// fly, read through an os.Root: links inside it are errors.
-func importPath(c, long *client, name, p, description string) (*datasets.Report, error) {
+// importPath uploads the archive or folder at paths[0] into dataset name,
+// or the IDX pair paths[0] (images) and paths[1] (labels), creating the
+// dataset when it does not exist. A folder is sent as a zip made on the
+// fly, read through an os.Root: links inside it are errors. An IDX pair is
+// sent as a zip of PNGs, one folder per label (datasets.WriteIDXZip).
+func importPath(c, long *client, name string, paths []string, description string) (*datasets.Report, error) {
 	if err := datasets.CheckName(name); err != nil {
 		return nil, err
 	}
+	p := paths[0]
 	fi, err := os.Stat(p)
 	if err != nil {
 		return nil, err
+	}
+	var pair *idx.Dataset
+	if len(paths) == 2 {
+		if pair, err = readIDXPair(paths[0], paths[1]); err != nil {
+			return nil, err
+		}
 	}
 	var d datasets.Detail
 	err = c.do("GET", "/api/datasets/"+url.PathEscape(name), nil, &d)
@@ -205,9 +215,12 @@ func importPath(c, long *client, name, p, description string) (*datasets.Report,
 	go func() {
 		part, err := mw.CreateFormFile("file", path.Base(p))
 		if err == nil {
-			if fi.IsDir() {
+			switch {
+			case pair != nil:
+				err = datasets.WriteIDXZip(part, pair)
+			case fi.IsDir():
 				err = zipFolder(part, p)
-			} else {
+			default:
 				err = copyFile(part, p)
 			}
 		}
@@ -227,6 +240,27 @@ func importPath(c, long *client, name, p, description string) (*datasets.Report,
 		return nil, err
 	}
 	return &rep, nil
+}
+
+// readIDXPair reads an IDX image file and its label file.
+func readIDXPair(images, labels string) (*idx.Dataset, error) {
+	read := func(p string) (*idx.Array, error) {
+		f, err := os.Open(p)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		return idx.Read(f, p)
+	}
+	img, err := read(images)
+	if err != nil {
+		return nil, err
+	}
+	lab, err := read(labels)
+	if err != nil {
+		return nil, err
+	}
+	return idx.New(img, lab, images, labels)
 }
 
 func copyFile(w io.Writer, p string) error {

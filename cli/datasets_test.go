@@ -102,6 +102,22 @@ func TestDatasetsCommand(t *testing.T) {
 	if code, out = dsCmd(t, "datasets", "--server", base, "show", "copy"); code == 0 || !strings.Contains(out, `no dataset "copy"`) {
 		t.Fatalf("show after rm = %d\n%s", code, out)
 	}
+	// An IDX pair of 20 gray 6x5 images labelled 0..3.
+	imgs := []byte{0, 0, 8, 3, 0, 0, 0, 20, 0, 0, 0, 5, 0, 0, 0, 6}
+	labs := []byte{0, 0, 8, 1, 0, 0, 0, 20}
+	for i := range 20 {
+		for k := range 30 {
+			imgs = append(imgs, byte((i*31+k*k*(i+3))%256))
+		}
+		labs = append(labs, byte(i%4))
+	}
+	idxDir := t.TempDir()
+	os.WriteFile(filepath.Join(idxDir, "images.idx"), imgs, 0o644)
+	os.WriteFile(filepath.Join(idxDir, "labels.idx"), labs, 0o644)
+	code, out = dsCmd(t, "datasets", "--server", base, "import", "digits", filepath.Join(idxDir, "images.idx"), filepath.Join(idxDir, "labels.idx"))
+	if code != 0 || !strings.Contains(out, "digits: 20 added") || !strings.Contains(out, "  3: 5") {
+		t.Fatalf("import IDX = %d\n%s", code, out)
+	}
 	if code, out = dsCmd(t, "datasets", "--server", base, "import", "../x", dir); code != ExitBadInput || !strings.Contains(out, "is not valid") {
 		t.Fatalf("import ../x = %d\n%s", code, out)
 	}
