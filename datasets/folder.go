@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/mlforge/mlforge/data/images"
+	"github.com/mlforge/mlforge/data/source"
 	"github.com/mlforge/mlforge/store"
 )
 
@@ -34,17 +35,13 @@ func (s *Service) Folder(ctx context.Context, name string, labels []string, opts
 	if err != nil {
 		return nil, "", err
 	}
-	if len(items) == 0 {
-		what := "no items"
-		if len(labels) > 0 {
-			what = "no items labelled " + strings.Join(labels, ", ")
-		}
-		return nil, "", errorf("dataset %q has %s", name, what)
-	}
 	for _, l := range labels {
 		if !slices.ContainsFunc(items, func(it *store.Item) bool { return it.Label == l }) {
 			return nil, "", errorf("dataset %q has no items labelled %q", name, l)
 		}
+	}
+	if len(items) == 0 {
+		return nil, "", errorf("dataset %q has no items", name)
 	}
 	manifest, err := s.Manifest(ctx, name, labels)
 	if err != nil {
@@ -55,6 +52,19 @@ func (s *Service) Folder(ctx context.Context, name string, labels []string, opts
 		return nil, "", err
 	}
 	return f, manifest, nil
+}
+
+// RegisterSource makes the "dataset:NAME" sources of the runs that read
+// from the folder dir (their data.Root) open through the service that svc
+// returns (called at each open: a server opens its blob store lazily).
+func RegisterSource(dir string, svc func(context.Context) (*Service, error)) {
+	source.RegisterDatasets(dir, func(ctx context.Context, name string, labels []string, o images.FolderOptions) (*images.Folder, string, error) {
+		s, err := svc(ctx)
+		if err != nil {
+			return nil, "", err
+		}
+		return s.Folder(ctx, name, labels, o)
+	})
 }
 
 // itemFS returns the file system of items.

@@ -31,8 +31,17 @@ type datasetRoutes struct {
 	err  error
 }
 
-// datasets returns the handlers of the dataset routes.
-func (s *Server) datasets() *datasetRoutes { return &datasetRoutes{s: s} }
+// datasets returns the handlers of the dataset routes, and registers the
+// service as the opener of the "dataset:NAME" sources of the runs and
+// validations of this server (which read from its files folder).
+func (s *Server) datasets() *datasetRoutes {
+	d := &datasetRoutes{s: s}
+	datasets.RegisterSource(s.filesDir, d.service)
+	if abs, err := filepath.Abs(s.filesDir); err == nil {
+		datasets.RegisterSource(abs, d.service)
+	}
+	return d
+}
 
 func (d *datasetRoutes) service(ctx context.Context) (*datasets.Service, error) {
 	d.once.Do(func() {

@@ -149,3 +149,41 @@ func TestDatasetAPI(t *testing.T) {
 		})
 	}
 }
+
+// TestDatasetTraining trains a small CNN from a stored dataset, on both
+// backends: "dataset:NAME" opens the dataset through the server's store.
+func TestDatasetTraining(t *testing.T) {
+	for _, backend := range backendsToTest() {
+		t.Run(backend, func(t *testing.T) {
+			_, ts := newTestServer(t, backend, "")
+			scenario{name: "create", method: "POST", path: "/api/datasets", body: `{"name": "corners"}`, status: 201}.run(t, ts.URL)
+			files := map[string][]byte{}
+			for _, class := range []string{"br", "tl"} {
+				for i := 0; i < 16; i++ {
+					files[fmt.Sprintf("%s/%d.png", class, i)] = cornerPNG(t, class, i)
+				}
+			}
+			if code, body := postArchive(t, ts.URL, "corners", datasetZip(t, files)); code != 200 || !strings.Contains(body, `"added":32`) {
+				t.Fatalf("import = %d %s", code, body)
+			}
+			spec := `{"name": "corners-cnn", "seed": 1, "data": {"train": "dataset:corners"}, "transforms": [{"type": "Grayscale"}, {"type": "ToTensor"}],
+				"model": {"layers": [{"type": "Conv2d", "in_channels": "auto", "out_channels": 4, "kernel_size": 3}, {"type": "ReLU"},
+					{"type": "Flatten"}, {"type": "Linear", "in_features": "auto", "out_features": "n_labels"}]},
+				"optimizer": {"type": "Adam", "lr": 0.05}, "batch_size": 8, "epochs": 10}`
+			out := scenario{name: "train", method: "POST", path: "/api/runs", body: spec, status: 202}.run(t, ts.URL)
+			var created struct{ ID string }
+			json.Unmarshal([]byte(out), &created)
+			done := waitStatus(t, ts.URL, created.ID, "succeeded")
+			if !strings.Contains(done, `"accuracy"`) {
+				t.Fatalf("run: %s", done)
+			}
+			for _, sc := range []scenario{
+				{name: "labels", method: "POST", path: "/api/validate", body: strings.Replace(spec, "dataset:corners", "dataset:corners:br,tl", 1), status: 200},
+				{name: "no dataset", method: "POST", path: "/api/validate", body: strings.Replace(spec, "dataset:corners", "dataset:nope", 1), status: 400, contain: []string{`no dataset \"nope\"`}},
+				{name: "no label", method: "POST", path: "/api/validate", body: strings.Replace(spec, "dataset:corners", "dataset:corners:cat", 1), status: 400, contain: []string{`no items labelled \"cat\"`}},
+			} {
+				sc.run(t, ts.URL)
+			}
+		})
+	}
+}
