@@ -238,6 +238,9 @@ func (s *Service) Import(ctx context.Context, name string, r io.ReaderAt, size i
 		return nil, err
 	}
 	added, err := s.Store.AddItems(ctx, d.ID, items)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, &Error{Msg: fmt.Sprintf("dataset %q was deleted during the import", name), NotFound: true}
+	}
 	if err != nil {
 		return nil, err
 	}
