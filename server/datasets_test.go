@@ -163,9 +163,12 @@ func TestDatasetTraining(t *testing.T) {
 					files[fmt.Sprintf("%s/%d.png", class, i)] = cornerPNG(t, class, i)
 				}
 			}
-			if code, body := postArchive(t, ts.URL, "corners", datasetZip(t, files)); code != 200 || !strings.Contains(body, `"added":32`) {
+			code, body := postArchive(t, ts.URL, "corners", datasetZip(t, files))
+			if code != 200 || !strings.Contains(body, `"added":32`) {
 				t.Fatalf("import = %d %s", code, body)
 			}
+			var rep struct{ Manifest string }
+			json.Unmarshal([]byte(body), &rep)
 			spec := `{"name": "corners-cnn", "seed": 1, "data": {"train": "dataset:corners"}, "transforms": [{"type": "Grayscale"}, {"type": "ToTensor"}],
 				"model": {"layers": [{"type": "Conv2d", "in_channels": "auto", "out_channels": 4, "kernel_size": 3}, {"type": "ReLU"},
 					{"type": "Flatten"}, {"type": "Linear", "in_features": "auto", "out_features": "n_labels"}]},
@@ -174,8 +177,10 @@ func TestDatasetTraining(t *testing.T) {
 			var created struct{ ID string }
 			json.Unmarshal([]byte(out), &created)
 			done := waitStatus(t, ts.URL, created.ID, "succeeded")
-			if !strings.Contains(done, `"accuracy"`) {
-				t.Fatalf("run: %s", done)
+			// The run names the exact images it saw: the manifest the
+			// import reported.
+			if !strings.Contains(done, `"accuracy"`) || rep.Manifest == "" || !strings.Contains(done, `"data_manifest":"`+rep.Manifest+`"`) {
+				t.Fatalf("run: %s (manifest %s)", done, rep.Manifest)
 			}
 			for _, sc := range []scenario{
 				{name: "labels", method: "POST", path: "/api/validate", body: strings.Replace(spec, "dataset:corners", "dataset:corners:br,tl", 1), status: 200},

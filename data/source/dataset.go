@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
+	"weak"
 
 	"github.com/mlforge/mlforge/data"
 	"github.com/mlforge/mlforge/data/images"
@@ -66,6 +68,22 @@ func openDataset(root data.Root, p string, o images.FolderOptions) (*images.Fold
 	if err != nil {
 		return nil, &data.Error{Msg: fmt.Sprintf("%s: %v", text.Quote(text.Abbrev(p)), err), Err: err}
 	}
-	_ = manifest // recording it on the run is left to the caller of Service.Folder
+	wp := weak.Make(f)
+	manifests.Store(wp, manifest)
+	runtime.AddCleanup(f, func(wp weak.Pointer[images.Folder]) { manifests.Delete(wp) }, wp)
 	return f, nil
+}
+
+// manifests maps the folders opened from stored datasets to the hashes of
+// their item manifests, without keeping the folders (and their caches)
+// alive.
+var manifests sync.Map // weak.Pointer[images.Folder] → string
+
+// Manifest returns the hash of the item manifest of f when OpenFolder
+// opened it from a stored dataset ("dataset:NAME"), "" otherwise: a run
+// records it to name the exact images it trained on.
+func Manifest(f *images.Folder) string {
+	v, _ := manifests.Load(weak.Make(f))
+	m, _ := v.(string)
+	return m
 }
