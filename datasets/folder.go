@@ -5,8 +5,10 @@ import (
 	"io"
 	"io/fs"
 	"path"
+	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/mlforge/mlforge/data/images"
@@ -65,6 +67,57 @@ func RegisterSource(dir string, svc func(context.Context) (*Service, error)) {
 		}
 		return s.Folder(ctx, name, labels, o)
 	})
+}
+
+// BlobURL is the blob store of the data folder dataDir: file://DIR/blobs.
+func BlobURL(dataDir string) (string, error) {
+	dir, err := filepath.Abs(filepath.Join(dataDir, "blobs"))
+	if err != nil {
+		return "", err
+	}
+	return "file://" + filepath.ToSlash(dir), nil
+}
+
+// RegisterDataDir makes the "dataset:NAME" sources of the runs of the data
+// folder dataDir (which read from dataDir/files) open from the store at db
+// ("" for dataDir/mlforge.db) and the blobs of BlobURL(dataDir), both
+// opened at the first such source and kept open: what the child process
+// that trains a run of a server does (mlforge serve --isolate), sharing
+// its parent's data but not its memory.
+func RegisterDataDir(dataDir, db string) error {
+	files, err := filepath.Abs(filepath.Join(dataDir, "files"))
+	if err != nil {
+		return err
+	}
+	if db == "" {
+		db = filepath.Join(dataDir, "mlforge.db")
+	}
+	var once sync.Once
+	var svc *Service
+	var openErr error
+	RegisterSource(files, func(ctx context.Context) (*Service, error) {
+		once.Do(func() {
+			url, err := BlobURL(dataDir)
+			if err != nil {
+				openErr = err
+				return
+			}
+			st, err := store.Open(ctx, db)
+			if err != nil {
+				openErr = err
+				return
+			}
+			b, err := OpenBucket(ctx, url)
+			if err != nil {
+				st.Close()
+				openErr = err
+				return
+			}
+			svc = New(st, b)
+		})
+		return svc, openErr
+	})
+	return nil
 }
 
 // itemFS returns the file system of items.

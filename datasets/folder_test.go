@@ -3,11 +3,14 @@ package datasets
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"testing"
 	"testing/fstest"
 
+	"github.com/mlforge/mlforge/data"
 	"github.com/mlforge/mlforge/data/images"
+	"github.com/mlforge/mlforge/data/source"
 	"github.com/mlforge/mlforge/store"
 )
 
@@ -74,5 +77,45 @@ func TestFolder(t *testing.T) {
 	}
 	if firstErr == nil || !strings.Contains(firstErr.Error(), "fsck") {
 		t.Fatalf("Get with a lost blob = %v", firstErr)
+	}
+}
+
+// TestRegisterDataDir opens a dataset source as a server's child process
+// does: from the data folder's store and blobs, through data/source.
+func TestRegisterDataDir(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	st, err := store.Open(ctx, filepath.Join(dir, "mlforge.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	url, _ := BlobURL(dir)
+	b, err := OpenBucket(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := New(st, b)
+	if _, err := s.Create(ctx, "pets", "", ""); err != nil {
+		t.Fatal(err)
+	}
+	mustImport(t, s, "pets", zipOf(t, file{name: "dog/1.png", data: pngOf(t, 6, 4, 1)}, file{name: "cat/1.png", data: pngOf(t, 6, 4, 3)}))
+	root := data.Root{Dir: filepath.Join(dir, "files"), Restrict: true}
+	if _, err := source.OpenFolder(root, "dataset:pets", images.FolderOptions{}); err == nil || !strings.Contains(err.Error(), "no dataset store serves this workspace") {
+		t.Fatalf("OpenFolder before RegisterDataDir = %v", err)
+	}
+	if err := RegisterDataDir(dir, ""); err != nil {
+		t.Fatal(err)
+	}
+	f, err := source.OpenFolder(root, "dataset:pets:dog", images.FolderOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := s.Manifest(ctx, "pets", []string{"dog"})
+	if f.Len() != 1 || fmt.Sprint(f.Classes()) != "[dog]" || source.Manifest(f) != want {
+		t.Fatalf("folder: %d images, classes %v, manifest %q (want %q)", f.Len(), f.Classes(), source.Manifest(f), want)
+	}
+	if _, _, err := f.Get(0, nil); err != nil {
+		t.Fatal(err)
 	}
 }

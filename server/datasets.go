@@ -45,12 +45,12 @@ func (s *Server) datasets() *datasetRoutes {
 
 func (d *datasetRoutes) service(ctx context.Context) (*datasets.Service, error) {
 	d.once.Do(func() {
-		dir, err := filepath.Abs(filepath.Join(d.s.cfg.DataDir, "blobs"))
+		url, err := datasets.BlobURL(d.s.cfg.DataDir)
 		if err != nil {
 			d.err = err
 			return
 		}
-		b, err := datasets.OpenBucket(context.WithoutCancel(ctx), "file://"+filepath.ToSlash(dir))
+		b, err := datasets.OpenBucket(context.WithoutCancel(ctx), url)
 		if err != nil {
 			d.err = err
 			return
