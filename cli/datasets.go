@@ -2,6 +2,7 @@ package cli
 
 import (
 	"archive/zip"
+	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,12 +13,15 @@ import (
 	"net/url"
 	"os"
 	"path"
+	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/mlforge/mlforge/api"
 	"github.com/mlforge/mlforge/data/idx"
 	"github.com/mlforge/mlforge/datasets"
+	"github.com/mlforge/mlforge/internal/text"
 )
 
 func init() {
@@ -37,6 +41,8 @@ func runDatasets(e *env, args []string) error {
 	var labels multiFlag
 	fs.Var(&labels, "label", "export: only this label (repeat for more)")
 	repair := fs.Bool("repair", false, "fsck: delete the blobs no item references")
+	pathCol := fs.String("path-column", "path", "import of a CSV file: the column of image paths (relative to the CSV file's folder)")
+	labelCol := fs.String("label-column", "label", "import of a CSV file: the column of labels")
 	pos, err := parse(fs, args, 1, 4)
 	if err != nil {
 		return err
@@ -95,7 +101,7 @@ func runDatasets(e *env, args []string) error {
 		if len(rest) != 2 && len(rest) != 3 {
 			return usageError("datasets import takes a dataset name and a .zip, a .tar.gz, a folder with one subfolder per class, or an IDX image file and its label file")
 		}
-		rep, err := importPath(c, long, rest[0], rest[1:], *description)
+		rep, err := importPath(c, long, rest[0], rest[1:], *description, csvColumns{*pathCol, *labelCol, e.stderr})
 		if err != nil {
 			return err
 		}
@@ -185,7 +191,12 @@ func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
 // dataset when it does not exist. A folder is sent as a zip made on the
 // fly, read through an os.Root: links inside it are errors. An IDX pair is
 // sent as a zip of PNGs, one folder per label (datasets.WriteIDXZip).
-func importPath(c, long *client, name string, paths []string, description string) (*datasets.Report, error) {
+//
+// A CSV file (a name ending in .csv) lists images and their labels: the
+// images, read through an os.Root at the CSV file's folder (so that no row
+// reaches outside it), are sent as a class-folder zip; rows that cannot be
+// sent are listed on stderr.
+func importPath(c, long *client, name string, paths []string, description string, cols csvColumns) (*datasets.Report, error) {
 	if err := datasets.CheckName(name); err != nil {
 		return nil, err
 	}
@@ -212,12 +223,15 @@ func importPath(c, long *client, name string, paths []string, description string
 	}
 	pr, pw := io.Pipe()
 	mw := multipart.NewWriter(pw)
+	packed := make(chan error, 1) // what packing the upload ran into
 	go func() {
 		part, err := mw.CreateFormFile("file", path.Base(p))
 		if err == nil {
 			switch {
 			case pair != nil:
 				err = datasets.WriteIDXZip(part, pair)
+			case !fi.IsDir() && strings.EqualFold(path.Ext(p), ".csv"):
+				err = zipCSV(part, p, cols)
 			case fi.IsDir():
 				err = zipFolder(part, p)
 			default:
@@ -227,6 +241,7 @@ func importPath(c, long *client, name string, paths []string, description string
 		if err == nil {
 			err = mw.Close()
 		}
+		packed <- err
 		pw.CloseWithError(err)
 	}()
 	req, err := http.NewRequest("POST", long.base+"/api/datasets/"+url.PathEscape(name)+"/import", pr)
@@ -237,9 +252,83 @@ func importPath(c, long *client, name string, paths []string, description string
 	var rep datasets.Report
 	if err := long.send(req, &rep); err != nil {
 		pr.CloseWithError(err)
+		if perr := <-packed; perr != nil {
+			return nil, perr // the cause; the server only saw the upload cut short
+		}
 		return nil, err
 	}
 	return &rep, nil
+}
+
+// csvColumns name the columns of a CSV import; problems with rows go to
+// warn.
+type csvColumns struct {
+	path, label string
+	warn        io.Writer
+}
+
+// zipCSV writes the images listed in the CSV file p to w as a class-folder
+// zip: LABEL/ROW-NAME for each row.
+func zipCSV(w io.Writer, p string, cols csvColumns) error {
+	f, err := os.Open(p)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	root, err := os.OpenRoot(filepath.Dir(p))
+	if err != nil {
+		return err
+	}
+	defer root.Close()
+	r := csv.NewReader(f)
+	r.ReuseRecord = true
+	head, err := r.Read()
+	if err != nil {
+		return fmt.Errorf("%s: reading the header: %w", p, err)
+	}
+	pi, li := slices.Index(head, cols.path), slices.Index(head, cols.label)
+	if pi < 0 || li < 0 {
+		return fmt.Errorf("%s: the header %q lacks the column %q or %q (choose them with --path-column and --label-column)", p, head, cols.path, cols.label)
+	}
+	zw := zip.NewWriter(w)
+	for row := 2; ; row++ {
+		rec, err := r.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return fmt.Errorf("%s: %w", p, err)
+		}
+		if row-1 > datasets.DefaultMaxEntries {
+			return fmt.Errorf("%s has more than %d rows, the most one import takes", p, datasets.DefaultMaxEntries)
+		}
+		img, label := rec[pi], rec[li]
+		skip := func(why string) {
+			fmt.Fprintf(cols.warn, "%s:%d: %s skipped: %s\n", p, row, text.Quote(text.Abbrev(img)), why)
+		}
+		if err := datasets.CheckLabel(label); err != nil {
+			skip(err.Error())
+			continue
+		}
+		if strings.Contains(img, "://") {
+			skip("URLs are not fetched by a CSV import; download the images first")
+			continue
+		}
+		src, err := root.Open(filepath.FromSlash(img))
+		if err != nil {
+			skip(err.Error())
+			continue
+		}
+		zf, err := zw.CreateHeader(&zip.FileHeader{Name: fmt.Sprintf("%s/%06d-%s", label, row, path.Base(filepath.ToSlash(img))), Method: zip.Store})
+		if err == nil {
+			_, err = io.Copy(zf, io.LimitReader(src, datasets.DefaultMaxFileBytes+1))
+		}
+		src.Close()
+		if err != nil {
+			return err
+		}
+	}
+	return zw.Close()
 }
 
 // readIDXPair reads an IDX image file and its label file.

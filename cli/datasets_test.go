@@ -118,6 +118,19 @@ func TestDatasetsCommand(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "digits: 20 added") || !strings.Contains(out, "  3: 5") {
 		t.Fatalf("import IDX = %d\n%s", code, out)
 	}
+	// A CSV file of paths and labels; rows that leave its folder, name a
+	// URL or a bad label are skipped with their reason.
+	csvDir := t.TempDir()
+	writePNG(t, filepath.Join(csvDir, "imgs", "a.png"), 5)
+	writePNG(t, filepath.Join(csvDir, "imgs", "b.png"), 6)
+	os.WriteFile(filepath.Join(csvDir, "list.csv"), []byte("file,class\nimgs/a.png,cat\nimgs/b.png,dog\n../x.png,dog\nhttp://example.com/c.png,dog\nimgs/a.png,a/b\n"), 0o644)
+	code, out = dsCmd(t, "datasets", "--server", base, "import", "--path-column", "file", "--label-column", "class", "tab", filepath.Join(csvDir, "list.csv"))
+	if code != 0 || !strings.Contains(out, "tab: 2 added") || !strings.Contains(out, `"../x.png" skipped`) || !strings.Contains(out, "URLs are not fetched") || !strings.Contains(out, `label "a/b" is not valid`) {
+		t.Fatalf("import CSV = %d\n%s", code, out)
+	}
+	if code, out = dsCmd(t, "datasets", "--server", base, "import", "tab2", filepath.Join(csvDir, "list.csv")); code == 0 || !strings.Contains(out, `lacks the column "path" or "label"`) {
+		t.Fatalf("import CSV without the columns = %d\n%s", code, out)
+	}
 	if code, out = dsCmd(t, "datasets", "--server", base, "import", "../x", dir); code != ExitBadInput || !strings.Contains(out, "is not valid") {
 		t.Fatalf("import ../x = %d\n%s", code, out)
 	}
