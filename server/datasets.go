@@ -56,6 +56,11 @@ func (d *datasetRoutes) service(ctx context.Context) (*datasets.Service, error) 
 			return
 		}
 		d.svc = datasets.New(d.s.store, b)
+		// Archives spooled by imports that a crash cut short.
+		stale, _ := filepath.Glob(filepath.Join(d.s.cfg.DataDir, "tmp", "import-*"))
+		for _, p := range stale {
+			os.Remove(p)
+		}
 	})
 	return d.svc, d.err
 }
