@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mlforge/mlforge/datasets"
 	"github.com/mlforge/mlforge/jobs"
 	"github.com/mlforge/mlforge/server"
 )
@@ -89,6 +90,9 @@ func runServe(e *env, args []string) error {
 		cfg.Child = &jobs.Child{Path: exe, Args: []string{runChildCommand, "--data", abs,
 			"--max-model-bytes", strconv.FormatInt(int64(mf.maxModelBytes), 10),
 			"--max-run-memory", strconv.FormatInt(int64(mf.maxRunMemory), 10)}, Grace: childGrace}
+		if *db != "" { // the child reads stored datasets from the same database (datasets.RegisterDataDir)
+			cfg.Child.Env = []string{"MLFORGE_DB=" + *db}
+		}
 	} else if n := int64(mf.maxRunMemory); n > 0 {
 		// Every run shares this process: the soft limit is what they may
 		// use together, with room for the server itself.
@@ -142,6 +146,9 @@ func runChild(e *env, args []string) error {
 		return usageError("--data is required")
 	}
 	limits := jobs.Limits{MaxModelBytes: int64(maxModel), MaxRunMemory: int64(maxRun)}
+	if err := datasets.RegisterDataDir(*dir, os.Getenv("MLFORGE_DB")); err != nil {
+		return err
+	}
 	return jobs.ServeChild(e.ctx, e.stdin, e.stdout, server.Runner(*dir, limits), childGrace)
 }
 

@@ -225,6 +225,11 @@ const (
 	FolderData Kind = "folder" // a folder with one subfolder of images per class
 )
 
+// DatasetPrefix starts a source that names a stored image dataset
+// ("dataset:NAME", or "dataset:NAME:LABEL,LABEL" for some of its labels),
+// which data/source opens as an image folder.
+const DatasetPrefix = "dataset:"
+
 // Kind returns the kind of data a source holds: a pair of IDX files when
 // idxPair, a table for a built-in dataset, an image folder when path is a
 // directory and a table (a CSV file) otherwise.
@@ -234,6 +239,8 @@ func (r Root) Kind(builtin, path string, idxPair bool) Kind {
 		return IDXData
 	case builtin != "":
 		return TableData
+	case strings.HasPrefix(path, DatasetPrefix):
+		return FolderData
 	case r.IsDir(path):
 		return FolderData
 	}

@@ -54,6 +54,22 @@ func (s *Server) routes() http.Handler {
 	h("POST /api/session", s.createSession)
 	h("DELETE /api/session", s.deleteSession)
 
+	// Datasets (server/datasets.go).
+	d := s.datasets()
+	h("POST /api/datasets", d.handle(d.create))
+	h("GET /api/datasets", d.handle(d.list))
+	h("GET /api/datasets/{name}", d.handle(d.get))
+	h("DELETE /api/datasets/{name}", d.handle(d.remove))
+	h("GET /api/datasets/{name}/items", d.handle(d.items))
+	h("GET /api/datasets/{name}/items/{id}", d.handle(d.item))
+	h("GET /api/datasets/{name}/items/{id}/image", d.handle(d.image))
+	h("DELETE /api/datasets/{name}/items/{id}", d.handle(d.deleteItem))
+	h("POST /api/datasets/{name}/items/{id}/label", d.handle(d.relabel))
+	mux.HandleFunc("POST /api/datasets/{name}/import", s.middleware(uploadRoute, d.handle(d.importArchive)))
+	mux.HandleFunc("GET /api/datasets/{name}/export", s.middleware(uploadRoute, d.handle(d.export)))
+	h("GET /api/fsck", d.handle(d.fsck))
+	h("POST /api/fsck", d.handle(d.fsck))
+
 	h("GET /api/classes", s.classes)
 	h("GET /api/health", func(w http.ResponseWriter, r *http.Request) error {
 		writeJSON(w, http.StatusOK, api.Health{Status: "ok"})

@@ -204,6 +204,12 @@ func checkSource(c *errs, env Env, path string, src Source, network bool) bool {
 		ok := checkFile(c, env, joinKey(path, "images"), src.Images, "an IDX image file", false)
 		return checkFile(c, env, joinKey(path, "labels"), src.Labels, "an IDX label file", false) && ok
 	}
+	if strings.HasPrefix(src.Path, data.DatasetPrefix) { // a stored dataset, opened (and checked) by data/source
+		if !network {
+			c.add(path, "a stored image dataset needs a neural network (model.layers)")
+		}
+		return network
+	}
 	return checkFile(c, env, path, src.Path, "a CSV file", network)
 }
 

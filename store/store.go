@@ -242,7 +242,7 @@ var schema = []string{
 }
 
 func (s *Store) migrate(ctx context.Context) error {
-	for _, q := range schema {
+	for _, q := range append(schema, datasetSchema...) {
 		if _, err := s.db.ExecContext(ctx, q); err != nil {
 			return fmt.Errorf("store: creating tables: %w", err)
 		}

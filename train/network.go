@@ -58,6 +58,7 @@ type netData struct {
 	target                 string
 	features               []string
 	imageMode              string
+	manifest               string // of a stored dataset (source.Manifest)
 }
 
 // runNetwork trains the network of a checked spec.
@@ -75,6 +76,7 @@ func (p *Plan) runNetwork(ctx context.Context, rep ml.Reporter) (*Result, error)
 	}
 	res.Timings.LoadS = time.Since(t0).Seconds()
 	res.NTrain, res.NTest, res.Features = d.train.Len(), d.test.Len(), d.features
+	res.DataManifest = d.manifest
 	if info.Task == ml.Classification {
 		res.Labels = d.classLabels()
 	}
@@ -360,7 +362,7 @@ func (p *Plan) loadFolderData() (*netData, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &netData{imageMode: "RGB", target: "class", labels: tr.Classes()}
+	d := &netData{imageMode: "RGB", target: "class", labels: tr.Classes(), manifest: source.Manifest(tr)}
 	for i := range tr.Classes() {
 		d.classes = append(d.classes, float64(i))
 	}

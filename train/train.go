@@ -64,6 +64,9 @@ type Result struct {
 	ModelPath string        `json:"model_path"`
 	Metrics   model.Metrics `json:"metrics"`
 	Timings   Timings       `json:"timings"`
+	// DataManifest is the hash of the item manifest of a stored dataset
+	// trained on ("dataset:NAME"), which names the exact images.
+	DataManifest string `json:"data_manifest,omitempty"`
 
 	// The rest is for people and the service, not the --json line.
 	Task      ml.Task  `json:"-"`

@@ -103,7 +103,12 @@ func Columns(root data.Root, src Source) Header {
 // OpenFolder opens the image folder p (one subfolder per class): with
 // Restrict through os.Root, so that links inside the folder are errors and
 // nothing outside Dir can be reached. Errors name the folder as written.
+// A "dataset:NAME" source opens the stored dataset through the opener
+// registered for root.Dir (RegisterDatasets).
 func OpenFolder(root data.Root, p string, o images.FolderOptions) (*images.Folder, error) {
+	if _, _, ok := ParseDataset(p); ok {
+		return openDataset(root, p, o)
+	}
 	full, err := root.Resolve(p)
 	if err != nil {
 		return nil, err

@@ -1,0 +1,76 @@
+package datasets
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/mlforge/mlforge/data/idx"
+	"github.com/mlforge/mlforge/store"
+)
+
+// BenchmarkImportMNIST imports the 10,000 MNIST test images (written as
+// PNGs in a zip by WriteIDXZip) into an SQLite store with a file://
+// bucket, as the server does; it reports images per second.
+//
+//	go test ./datasets -run '^$' -bench ImportMNIST -benchtime 1x
+func BenchmarkImportMNIST(b *testing.B) {
+	dir := "/work/shared/data/mnist"
+	if d := os.Getenv("MLFORGE_MNIST"); d != "" {
+		dir = d
+	}
+	read := func(name string) *idx.Array {
+		f, err := os.Open(filepath.Join(dir, name))
+		if err != nil {
+			b.Skipf("MNIST not found: %v", err)
+		}
+		defer f.Close()
+		a, err := idx.Read(f, name)
+		if err != nil {
+			b.Fatal(err)
+		}
+		return a
+	}
+	img, lab := read("t10k-images-idx3-ubyte.gz"), read("t10k-labels-idx1-ubyte.gz")
+	d, err := idx.New(img, lab, "images", "labels")
+	if err != nil {
+		b.Fatal(err)
+	}
+	var archive bytes.Buffer
+	if err := WriteIDXZip(&archive, d); err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		tmp := b.TempDir()
+		st, err := store.Open(ctx, filepath.Join(tmp, "mlforge.db"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		bucket, err := OpenBucket(ctx, "file://"+filepath.ToSlash(filepath.Join(tmp, "blobs")))
+		if err != nil {
+			b.Fatal(err)
+		}
+		s := New(st, bucket)
+		if _, err := s.Create(ctx, "mnist", "", ""); err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		rep, err := s.Import(ctx, "mnist", bytes.NewReader(archive.Bytes()), int64(archive.Len()))
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		if rep.Added+rep.Duplicates != d.N {
+			b.Fatalf("added %d + %d duplicates of %d", rep.Added, rep.Duplicates, d.N)
+		}
+		st.Close()
+		bucket.Close()
+		b.StartTimer()
+	}
+	b.ReportMetric(float64(d.N*b.N)/b.Elapsed().Seconds(), "images/s")
+}

@@ -1,0 +1,234 @@
+package datasets
+
+import (
+	"context"
+	"io"
+	"io/fs"
+	"path"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/mlforge/mlforge/data/images"
+	"github.com/mlforge/mlforge/data/source"
+	"github.com/mlforge/mlforge/store"
+)
+
+// Folder opens the dataset called name (only the given labels, when any)
+// as an image folder, one class per label in sorted order like any image
+// folder: the same transforms, caching (opts.Cache keeps decoded images
+// after their first epoch) and caps apply. Images are read from the blob
+// store when first needed. It returns the folder and the hash of the item
+// manifest it holds (Manifest), which a run records to name the exact
+// images it saw.
+func (s *Service) Folder(ctx context.Context, name string, labels []string, opts images.FolderOptions) (*images.Folder, string, error) {
+	d, err := s.Dataset(ctx, name)
+	if err != nil {
+		return nil, "", err
+	}
+	for _, l := range labels {
+		if err := CheckLabel(l); err != nil {
+			return nil, "", err
+		}
+	}
+	items, err := s.Store.ListItems(ctx, d.ID, store.ItemOptions{Labels: labels, Limit: -1})
+	if err != nil {
+		return nil, "", err
+	}
+	for _, l := range labels {
+		if !slices.ContainsFunc(items, func(it *store.Item) bool { return it.Label == l }) {
+			return nil, "", errorf("dataset %q has no items labelled %q", name, l)
+		}
+	}
+	if len(items) == 0 {
+		return nil, "", errorf("dataset %q has no items", name)
+	}
+	manifest, err := s.Manifest(ctx, name, labels)
+	if err != nil {
+		return nil, "", err
+	}
+	f, err := images.ImageFolderFS(s.itemFS(ctx, items), ".", opts)
+	if err != nil {
+		return nil, "", err
+	}
+	return f, manifest, nil
+}
+
+// RegisterSource makes the "dataset:NAME" sources of the runs that read
+// from the folder dir (their data.Root) open through the service that svc
+// returns (called at each open: a server opens its blob store lazily).
+func RegisterSource(dir string, svc func(context.Context) (*Service, error)) {
+	source.RegisterDatasets(dir, func(ctx context.Context, name string, labels []string, o images.FolderOptions) (*images.Folder, string, error) {
+		s, err := svc(ctx)
+		if err != nil {
+			return nil, "", err
+		}
+		return s.Folder(ctx, name, labels, o)
+	})
+}
+
+// BlobURL is the blob store of the data folder dataDir: file://DIR/blobs.
+func BlobURL(dataDir string) (string, error) {
+	dir, err := filepath.Abs(filepath.Join(dataDir, "blobs"))
+	if err != nil {
+		return "", err
+	}
+	return "file://" + filepath.ToSlash(dir), nil
+}
+
+// RegisterDataDir makes the "dataset:NAME" sources of the runs of the data
+// folder dataDir (which read from dataDir/files) open from the store at db
+// ("" for dataDir/mlforge.db) and the blobs of BlobURL(dataDir), both
+// opened at the first such source and kept open: what the child process
+// that trains a run of a server does (mlforge serve --isolate), sharing
+// its parent's data but not its memory.
+func RegisterDataDir(dataDir, db string) error {
+	files, err := filepath.Abs(filepath.Join(dataDir, "files"))
+	if err != nil {
+		return err
+	}
+	if db == "" {
+		db = filepath.Join(dataDir, "mlforge.db")
+	}
+	var once sync.Once
+	var svc *Service
+	var openErr error
+	RegisterSource(files, func(ctx context.Context) (*Service, error) {
+		once.Do(func() {
+			url, err := BlobURL(dataDir)
+			if err != nil {
+				openErr = err
+				return
+			}
+			st, err := store.Open(ctx, db)
+			if err != nil {
+				openErr = err
+				return
+			}
+			b, err := OpenBucket(ctx, url)
+			if err != nil {
+				st.Close()
+				openErr = err
+				return
+			}
+			svc = New(st, b)
+		})
+		return svc, openErr
+	})
+	return nil
+}
+
+// itemFS returns the file system of items.
+func (s *Service) itemFS(ctx context.Context, items []*store.Item) *itemFS {
+	fsys := &itemFS{ctx: context.WithoutCancel(ctx), s: s, files: map[string]*store.Item{}, dirs: map[string][]fs.DirEntry{}}
+	for _, it := range items {
+		// The label is a folder name: CheckLabel allows no '/' and no
+		// leading '.', and the file name is made of the item's ID.
+		file := it.Label + "/" + it.ID + extension(it.Format)
+		if _, ok := fsys.dirs[it.Label]; !ok {
+			fsys.dirs["."] = append(fsys.dirs["."], dirEntry{name: it.Label, dir: true})
+		}
+		fsys.dirs[it.Label] = append(fsys.dirs[it.Label], dirEntry{name: path.Base(file), size: it.Bytes})
+		fsys.files[file] = it
+	}
+	return fsys
+}
+
+// itemFS is a dataset seen as a read-only file system: LABEL/ID.EXT for
+// every item, the bytes read from the blob store when a file is opened.
+type itemFS struct {
+	ctx   context.Context
+	s     *Service
+	files map[string]*store.Item
+	dirs  map[string][]fs.DirEntry
+}
+
+func (f *itemFS) Open(name string) (fs.File, error) {
+	if !fs.ValidPath(name) {
+		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrInvalid}
+	}
+	if it, ok := f.files[name]; ok {
+		rc, err := f.s.Open(f.ctx, it)
+		if err != nil {
+			return nil, &fs.PathError{Op: "open", Path: name, Err: err}
+		}
+		return &itemFile{ReadCloser: rc, info: dirEntry{name: path.Base(name), size: it.Bytes}}, nil
+	}
+	if entries, ok := f.dirs[name]; ok {
+		return &dirFile{info: dirEntry{name: path.Base(name), dir: true}, entries: entries}, nil
+	}
+	return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrNotExist}
+}
+
+// ReadDir lists a folder in name order.
+func (f *itemFS) ReadDir(name string) ([]fs.DirEntry, error) {
+	entries, ok := f.dirs[name]
+	if !ok {
+		return nil, &fs.PathError{Op: "readdir", Path: name, Err: fs.ErrNotExist}
+	}
+	out := slices.Clone(entries)
+	slices.SortFunc(out, func(a, b fs.DirEntry) int { return strings.Compare(a.Name(), b.Name()) })
+	return out, nil
+}
+
+// dirEntry is both the fs.DirEntry and the fs.FileInfo of an entry.
+type dirEntry struct {
+	name string
+	dir  bool
+	size int64
+}
+
+func (e dirEntry) Name() string { return e.name }
+func (e dirEntry) IsDir() bool  { return e.dir }
+func (e dirEntry) Type() fs.FileMode {
+	if e.dir {
+		return fs.ModeDir
+	}
+	return 0
+}
+func (e dirEntry) Info() (fs.FileInfo, error) { return e, nil }
+func (e dirEntry) Size() int64                { return e.size }
+func (e dirEntry) Mode() fs.FileMode {
+	if e.dir {
+		return fs.ModeDir | 0o555
+	}
+	return 0o444
+}
+func (e dirEntry) ModTime() time.Time { return time.Time{} }
+func (e dirEntry) Sys() any           { return nil }
+
+type itemFile struct {
+	io.ReadCloser
+	info dirEntry
+}
+
+func (f *itemFile) Stat() (fs.FileInfo, error) { return f.info, nil }
+
+type dirFile struct {
+	info    dirEntry
+	entries []fs.DirEntry
+	off     int
+}
+
+func (d *dirFile) Stat() (fs.FileInfo, error) { return d.info, nil }
+func (d *dirFile) Read([]byte) (int, error) {
+	return 0, &fs.PathError{Op: "read", Path: d.info.name, Err: fs.ErrInvalid}
+}
+func (d *dirFile) Close() error { return nil }
+
+// ReadDir lists the folder (fs.ReadDirFile).
+func (d *dirFile) ReadDir(n int) ([]fs.DirEntry, error) {
+	rest := d.entries[d.off:]
+	if n <= 0 {
+		d.off = len(d.entries)
+		return slices.Clone(rest), nil
+	}
+	if len(rest) == 0 {
+		return nil, io.EOF
+	}
+	k := min(n, len(rest))
+	d.off += k
+	return slices.Clone(rest[:k]), nil
+}

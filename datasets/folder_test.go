@@ -1,0 +1,121 @@
+package datasets
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"github.com/mlforge/mlforge/data"
+	"github.com/mlforge/mlforge/data/images"
+	"github.com/mlforge/mlforge/data/source"
+	"github.com/mlforge/mlforge/store"
+)
+
+func TestFolder(t *testing.T) {
+	ctx := context.Background()
+	s := services(t)["sqlite"](t)
+	if _, err := s.Create(ctx, "pets", "", ""); err != nil {
+		t.Fatal(err)
+	}
+	mustImport(t, s, "pets", zipOf(t,
+		file{name: "dog/1.png", data: pngOf(t, 6, 4, 1)},
+		file{name: "dog/2.png", data: pngOf(t, 6, 4, 2)},
+		file{name: "cat/1.png", data: pngOf(t, 6, 4, 3)},
+	))
+	f, manifest, err := s.Folder(ctx, "pets", nil, images.FolderOptions{Cache: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want, _ := s.Manifest(ctx, "pets", nil); manifest != want {
+		t.Fatalf("manifest %s, want %s", manifest, want)
+	}
+	if fmt.Sprint(f.Classes()) != "[cat dog]" || f.Len() != 3 || fmt.Sprint(f.Targets()) != "[0 1 1]" {
+		t.Fatalf("folder: classes %v, %d images, targets %v", f.Classes(), f.Len(), f.Targets())
+	}
+	for i := range f.Len() {
+		x, y, err := f.Get(i, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fmt.Sprint(x.Shape) != "[3 4 6]" || int(y.Data[0]) != f.Targets()[i] {
+			t.Fatalf("sample %d: shape %v, label %v", i, x.Shape, y.Data)
+		}
+	}
+	dogs, m2, err := s.Folder(ctx, "pets", []string{"dog"}, images.FolderOptions{})
+	if err != nil || fmt.Sprint(dogs.Classes()) != "[dog]" || dogs.Len() != 2 || m2 == manifest {
+		t.Fatalf("Folder(dog) = %v, %v", dogs, err)
+	}
+	if _, _, err := s.Folder(ctx, "pets", []string{"dog", "bird"}, images.FolderOptions{}); err == nil || !strings.Contains(err.Error(), `no items labelled "bird"`) {
+		t.Fatalf("Folder(bird) = %v", err)
+	}
+	// The file system a folder reads passes the standard checks.
+	items, err := s.Items(ctx, "pets", store.ItemOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, it := range items {
+		names = append(names, it.Label+"/"+it.ID+".png")
+	}
+	if err := fstest.TestFS(s.itemFS(ctx, items), names...); err != nil {
+		t.Fatal(err)
+	}
+	// A lost blob: the sample's error says where to look.
+	s.Bucket.Delete(ctx, blobKey(items[0].SHA256))
+	g, _, err := s.Folder(ctx, "pets", nil, images.FolderOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var firstErr error
+	for i := range g.Len() {
+		if _, _, err := g.Get(i, nil); err != nil {
+			firstErr = err
+		}
+	}
+	if firstErr == nil || !strings.Contains(firstErr.Error(), "fsck") {
+		t.Fatalf("Get with a lost blob = %v", firstErr)
+	}
+}
+
+// TestRegisterDataDir opens a dataset source as a server's child process
+// does: from the data folder's store and blobs, through data/source.
+func TestRegisterDataDir(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	st, err := store.Open(ctx, filepath.Join(dir, "mlforge.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	url, _ := BlobURL(dir)
+	b, err := OpenBucket(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := New(st, b)
+	if _, err := s.Create(ctx, "pets", "", ""); err != nil {
+		t.Fatal(err)
+	}
+	mustImport(t, s, "pets", zipOf(t, file{name: "dog/1.png", data: pngOf(t, 6, 4, 1)}, file{name: "cat/1.png", data: pngOf(t, 6, 4, 3)}))
+	root := data.Root{Dir: filepath.Join(dir, "files"), Restrict: true}
+	if _, err := source.OpenFolder(root, "dataset:pets", images.FolderOptions{}); err == nil || !strings.Contains(err.Error(), "no dataset store serves this workspace") {
+		t.Fatalf("OpenFolder before RegisterDataDir = %v", err)
+	}
+	if err := RegisterDataDir(dir, ""); err != nil {
+		t.Fatal(err)
+	}
+	f, err := source.OpenFolder(root, "dataset:pets:dog", images.FolderOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := s.Manifest(ctx, "pets", []string{"dog"})
+	if f.Len() != 1 || fmt.Sprint(f.Classes()) != "[dog]" || source.Manifest(f) != want {
+		t.Fatalf("folder: %d images, classes %v, manifest %q (want %q)", f.Len(), f.Classes(), source.Manifest(f), want)
+	}
+	if _, _, err := f.Get(0, nil); err != nil {
+		t.Fatal(err)
+	}
+}
