@@ -76,6 +76,7 @@ func printResult(e *env, res *train.Result) {
 		mrows = append(mrows, []string{k, fmtMetric(tr, ok), fmtMetric(res.Metrics["test"][k], true)})
 	}
 	table(e.stdout, mrows)
+	printSelection(e.stdout, res) // selection.go
 	if res.Confusion != nil && len(res.Labels) <= 12 {
 		fmt.Fprintln(e.stdout)
 		fmt.Fprintln(e.stdout, "confusion matrix (test; rows true, columns predicted)")

@@ -74,6 +74,11 @@ type Result struct {
 	Features  []string `json:"-"`
 	Labels    []string `json:"-"` // class labels, classifiers only
 	Confusion [][]int  `json:"-"` // test confusion matrix, rows true, columns predicted
+
+	// CV and Search are the spec's cross-validation or search on the
+	// training part (cv.go, search.go), nil without one.
+	CV     *CVResult     `json:"cv,omitempty"`
+	Search *SearchResult `json:"search,omitempty"`
 }
 
 // Run trains the model that s describes. s must have been parsed; Run
@@ -123,6 +128,9 @@ func (p *Plan) Run(ctx context.Context) (*Result, error) {
 	if err := checkFitBudget(opt.Limits, pipe, trainF); err != nil {
 		return nil, err
 	}
+	if err := p.modelSelection(ctx, rep, res, &pipe, trainF); err != nil {
+		return nil, err
+	}
 	t1 := time.Now()
 	if err := pipe.Fit(ctx, trainF.X, trainF.Y); err != nil {
 		return nil, err
@@ -147,6 +155,7 @@ func (p *Plan) Run(ctx context.Context) (*Result, error) {
 		}
 	}
 	res.Timings.PredictS = time.Since(t2).Seconds()
+	selectionMetrics(res)
 	warnNonFinite(rep, res.Metrics)
 
 	m := &model.Model{Pipeline: pipe, Manifest: model.Manifest{
@@ -160,6 +169,9 @@ func (p *Plan) Run(ctx context.Context) (*Result, error) {
 		res.Labels = m.ClassLabels()
 	}
 	if m.Manifest.Spec, err = json.Marshal(s); err != nil {
+		return nil, err
+	}
+	if m.Manifest.Selection, err = selectionJSON(res); err != nil {
 		return nil, err
 	}
 	if res.ModelPath, err = model.Save(p.output(), m); err != nil {
