@@ -126,7 +126,8 @@ func gridAt(grids []spec.Grid, ind int) map[string]json.RawMessage {
 // Sample returns RandomizedSearchCV's candidates (ParameterSampler) drawn
 // from numpy's RandomState(seed) as scikit-learn 1.2 and scipy draw them:
 // when every value is a list, n_iter grid points without replacement
-// (sample_without_replacement: tracking selection below a ratio of 0.2,
+// (sample_without_replacement's "auto": a permutation when n_iter is
+// between 1% and 99% of the grid, else tracking selection below 20% and
 // reservoir sampling above), else for each draw a grid, then each key in
 // sorted order from its list (randint) or distribution (rvs).
 func Sample(grids []spec.Grid, nIter int, seed uint32) ([]map[string]json.RawMessage, error) {
@@ -144,7 +145,11 @@ func Sample(grids []spec.Grid, nIter int, seed uint32) ([]map[string]json.RawMes
 		}
 		n := min(nIter, size)
 		var picks []int
-		if float64(n)/float64(size) < 0.2 {
+		ratio := float64(n) / float64(size)
+		switch {
+		case ratio > 0.01 && ratio < 0.99:
+			picks = rng.Permutation(size)[:n]
+		case ratio < 0.2:
 			seen := map[int]bool{}
 			for range n {
 				j := int(rng.RandInt(0, int64(size)))
@@ -154,7 +159,7 @@ func Sample(grids []spec.Grid, nIter int, seed uint32) ([]map[string]json.RawMes
 				seen[j] = true
 				picks = append(picks, j)
 			}
-		} else {
+		default:
 			picks = make([]int, n)
 			for i := range picks {
 				picks[i] = i
