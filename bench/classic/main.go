@@ -27,6 +27,11 @@ type estimator struct {
 	Kind   string          `json:"kind"`
 	Data   string          `json:"data"`
 	Params json.RawMessage `json:"params"`
+	// A "search" entry (Class GridSearchCV) searches Estimator's
+	// ParamGrid with CV folds (search.go).
+	Estimator string          `json:"estimator"`
+	ParamGrid json.RawMessage `json:"param_grid"`
+	CV        int             `json:"cv"`
 }
 
 type split struct {
@@ -75,6 +80,12 @@ func run(dir, list string, repeat int) error {
 	ctx := context.Background()
 	for _, e := range ests {
 		s := sets[e.Data]
+		if e.Kind == "search" {
+			if err := runSearch(ctx, dir, e, s, repeat); err != nil {
+				return err
+			}
+			continue
+		}
 		bestFit, bestPred := math.Inf(1), math.Inf(1)
 		var pred []float64
 		for r := 0; r < repeat; r++ {
