@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"sort"
 	"strconv"
 	"strings"
@@ -137,6 +138,20 @@ type Distribution struct {
 	B     float64 `json:"b,omitempty"`
 	Low   int64   `json:"low,omitempty"`
 	High  int64   `json:"high,omitempty"`
+}
+
+// MarshalJSON writes the distribution with its type's keys only.
+func (d Distribution) MarshalJSON() ([]byte, error) {
+	m := map[string]any{"type": d.Type}
+	switch d.Type {
+	case "uniform":
+		m["loc"], m["scale"] = d.Loc, d.Scale
+	case "loguniform":
+		m["a"], m["b"] = d.A, d.B
+	case "randint":
+		m["low"], m["high"] = d.Low, d.High
+	}
+	return json.Marshal(m)
 }
 
 // MarshalJSON writes a list or a distribution.
@@ -559,13 +574,13 @@ func (s *Spec) checkGridKey(c *errs, path, key string, vals Values) {
 				c.add(joinKey(path, "scale"), fmt.Sprintf("expected a number > 0, got %v", d.Scale))
 				return
 			}
-			v, _ = json.Marshal(d.Loc)
+			v, _ = json.Marshal(d.Loc + 0.37*d.Scale) // a draw inside, not a whole number
 		case "loguniform":
 			if !(d.A > 0 && d.B > d.A) {
 				c.add(path, fmt.Sprintf("loguniform needs 0 < a < b, got a=%v, b=%v", d.A, d.B))
 				return
 			}
-			v, _ = json.Marshal(d.A)
+			v, _ = json.Marshal(math.Exp(math.Log(d.A) + 0.37*(math.Log(d.B)-math.Log(d.A))))
 		case "randint":
 			if d.High <= d.Low {
 				c.add(path, fmt.Sprintf("randint needs low < high, got low=%d, high=%d", d.Low, d.High))
@@ -575,7 +590,11 @@ func (s *Spec) checkGridKey(c *errs, path, key string, vals Values) {
 		default:
 			return // reported by Parse
 		}
-		s.checkGridValue(c, path, name, class, params, base, v)
+		if !s.checkGridValue(c, path, name, class, params, base, v) || d.Type == "randint" {
+			return
+		}
+		v, _ = json.Marshal(map[string]float64{"uniform": d.Loc + d.Scale, "loguniform": d.B}[d.Type])
+		s.checkGridValue(c, path, name, class, params, base, v) // the upper end
 		return
 	}
 	if len(vals.List) == 0 {
@@ -610,6 +629,10 @@ func (s *Spec) checkGridValue(c *errs, path, name, class string, params json.Raw
 		c.add(strings.TrimSuffix(path, "[0]"), fmt.Sprintf("%s has no parameter %s%s; known: %s", class, quote(abbrev(name)), pe.Hint, strings.Join(pe.Known, ", ")))
 		return false
 	}
-	c.add(path, paramMsg(err))
+	msg := paramMsg(err)
+	if !strings.HasSuffix(path, "]") {
+		msg = fmt.Sprintf("the distribution draws values such as %s, and %s", v, msg)
+	}
+	c.add(path, msg)
 	return false
 }

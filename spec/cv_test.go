@@ -66,6 +66,8 @@ func TestCVAndSearchErrors(t *testing.T) {
 		{"KNeighborsClassifier", `"search": {"type": "GridSearchCV", "param_grid": {"n_neighbors": [3]}, "refit": false}`, "search.refit"},
 		{"KNeighborsClassifier", `"search": {"type": "RandomizedSearchCV", "param_distributions": {"n_neighbors": {"type": "randint", "low": 5, "high": 5}}}`, "randint needs low < high"},
 		{"KNeighborsClassifier", `"search": {"type": "RandomizedSearchCV", "param_distributions": {"n_neighbors": {"type": "poisson"}}}`, "expected a distribution"},
+		{"KNeighborsClassifier", `"search": {"type": "RandomizedSearchCV", "param_distributions": {"n_neighbors": {"type": "uniform", "loc": 1, "scale": 10}}}`,
+			"search.param_distributions.n_neighbors: the distribution draws values such as 4.7, and expected an integer"},
 		{"KNeighborsClassifier", `"cv": 3, "search": {"type": "GridSearchCV", "param_grid": {"n_neighbors": [3]}}`, "cv: a spec with a search"},
 	}
 	for _, c := range cases {
