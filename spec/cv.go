@@ -35,6 +35,9 @@ type CV struct {
 	Params json.RawMessage
 	// N is the number of folds of "cv": N.
 	N int
+	// Groups names the column of group labels a GroupKFold keeps together
+	// ("groups" beside the type); the run leaves it out of the features.
+	Groups string
 }
 
 // Splitter returns the class name and parameters of the cross-validator
@@ -55,7 +58,12 @@ func (c CV) MarshalJSON() ([]byte, error) {
 	if c.Type == "" {
 		return []byte(strconv.Itoa(c.N)), nil
 	}
-	return Step{Type: c.Type, Params: c.Params}.MarshalJSON()
+	b, err := Step{Type: c.Type, Params: c.Params}.MarshalJSON()
+	if err != nil || c.Groups == "" {
+		return b, err
+	}
+	g, _ := json.Marshal(c.Groups)
+	return append(append(append(b[:len(b)-1], `,"groups":`...), g...), '}'), nil
 }
 
 // UnmarshalJSON reads c from a number or an object.
@@ -182,11 +190,24 @@ func (d *decoder) cv(n *node, path string) *CV {
 	case n.kind == kindNumber:
 		return &CV{N: int(d.integer(n, path))}
 	case n.kind == kindObject:
-		st := d.step(n, path)
+		// "groups" is the spec's (a column), the rest the splitter's.
+		rest := *n
+		rest.members = nil
+		var groups string
+		for _, mem := range n.members {
+			if mem.key == "groups" {
+				if groups = d.str(mem.val, joinKey(path, "groups")); groups == "" && mem.val.kind == kindString {
+					d.add(mem.val, joinKey(path, "groups"), "expected the name of the column of group labels, got \"\"")
+				}
+				continue
+			}
+			rest.members = append(rest.members, mem)
+		}
+		st := d.step(&rest, path)
 		if st.Type == "" {
 			d.add(n, joinKey(path, "type"), "required: a cross-validator such as \"KFold\"")
 		}
-		return &CV{Type: st.Type, Params: st.Params}
+		return &CV{Type: st.Type, Params: st.Params, Groups: groups}
 	}
 	d.add(n, path, "expected "+eg+", got "+got(n))
 	return nil
@@ -438,6 +459,9 @@ func (s *Spec) validateModelSelection(c *errs, task ml.Task) {
 // checkCV checks a cross-validation at path.
 func checkCV(c *errs, path string, cv *CV, task ml.Task) {
 	if cv.Type == "" {
+		if cv.Groups != "" {
+			c.add(joinKey(path, "groups"), "GroupKFold takes groups; write {\"type\": \"GroupKFold\", \"n_splits\": 5, \"groups\": COLUMN}")
+		}
 		if cv.N < 2 {
 			c.add(path, fmt.Sprintf("expected a number of folds ≥ 2 or a cross-validator such as {\"type\": \"KFold\", \"n_splits\": 5}, got %d", cv.N))
 		}
@@ -465,8 +489,10 @@ func checkCV(c *errs, path string, cv *CV, task ml.Task) {
 	switch {
 	case modelselection.IsStratified(sp) && task != "" && task != ml.Classification:
 		c.add(joinKey(path, "type"), fmt.Sprintf("%s splits by class labels, but the model is a %s; use KFold or ShuffleSplit", name, taskNoun(task)))
-	case modelselection.NeedsGroups(sp):
-		c.add(joinKey(path, "type"), name+" needs a group label per row, which a spec cannot name yet; use KFold or StratifiedKFold")
+	case modelselection.NeedsGroups(sp) && cv.Groups == "":
+		c.add(joinKey(path, "groups"), "required: "+name+" keeps the rows of each group in one fold; name the column of group labels")
+	case !modelselection.NeedsGroups(sp) && cv.Groups != "":
+		c.add(joinKey(path, "groups"), name+" takes no groups; GroupKFold does")
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 func TestCVAndSearchRoundTrip(t *testing.T) {
 	for _, src := range []string{
 		`{"name": "a", "data": {"train": "builtin:iris"}, "model": {"class": "KNeighborsClassifier"}, "cv": 5}`,
+		`{"name": "a", "data": {"train": "builtin:iris"}, "model": {"class": "KNeighborsClassifier"}, "cv": {"type": "GroupKFold", "groups": "sepal_width", "n_splits": 3}}`,
 		`{"name": "a", "data": {"train": "builtin:iris"}, "model": {"class": "KNeighborsClassifier"}, "cv": {"type": "StratifiedKFold", "n_splits": 3, "shuffle": true, "random_state": 0}}`,
 		`{"name": "a", "data": {"train": "builtin:iris"}, "preprocess": [{"type": "StandardScaler"}], "model": {"class": "KNeighborsClassifier"},
 		  "search": {"type": "GridSearchCV", "param_grid": [{"n_neighbors": [1, 3], "StandardScaler__with_mean": [true, false]}, {"weights": ["distance"]}], "cv": 3, "scoring": "f1_macro"}}`,
@@ -50,7 +51,9 @@ func TestCVAndSearchErrors(t *testing.T) {
 		{"KNeighborsClassifier", `"cv": {"type": "KFold", "n_split": 3}`, `did you mean "n_splits"`},
 		{"KNeighborsClassifier", `"cv": {"type": "KFold", "random_state": 3}`, "cv.random_state: setting a random_state has no effect"},
 		{"KNeighborsRegressor", `"cv": {"type": "StratifiedKFold"}`, "cv.type: StratifiedKFold splits by class labels, but the model is a regressor"},
-		{"KNeighborsClassifier", `"cv": {"type": "GroupKFold"}`, "cv.type: GroupKFold needs a group label per row"},
+		{"KNeighborsClassifier", `"cv": {"type": "GroupKFold"}`, "cv.groups: required: GroupKFold keeps the rows of each group in one fold"},
+		{"KNeighborsClassifier", `"cv": {"type": "KFold", "groups": "g"}`, "cv.groups: KFold takes no groups; GroupKFold does"},
+		{"KNeighborsClassifier", `"cv": {"type": "GroupKFold", "groups": 3}`, "cv.groups: expected a string, got 3"},
 		{"KNeighborsClassifier", `"cv": "five"`, `cv: expected a number of folds or {"type": "KFold", "n_splits": 5}, got "five"`},
 		{"KNeighborsClassifier", `"search": {"type": "GridSearchCV", "param_grid": {"n_neighbor": [1, 3]}}`,
 			`search.param_grid.n_neighbor: KNeighborsClassifier has no parameter "n_neighbor" (did you mean "n_neighbors"?)`},

@@ -6,12 +6,17 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
+
+	"gonum.org/v1/gonum/mat"
 
 	"github.com/mlforge/mlforge/data"
 	"github.com/mlforge/mlforge/internal/budget"
+	"github.com/mlforge/mlforge/internal/suggest"
 	"github.com/mlforge/mlforge/ml"
 	"github.com/mlforge/mlforge/ml/modelselection"
 	"github.com/mlforge/mlforge/model"
@@ -57,7 +62,7 @@ func splitterFor(cv *spec.CV, t ml.Task, path string) (modelselection.Splitter, 
 // fit in the run's memory budget and, for a stratified cross-validator,
 // that n_splits is not larger than the smallest class (scikit-learn only
 // warns; a fold without a class scores it wrongly). path names the cv.
-func makeFolds(l budget.Limits, sp modelselection.Splitter, f *data.Frame, path string) ([]modelselection.Fold, error) {
+func makeFolds(l budget.Limits, sp modelselection.Splitter, f *data.Frame, groups []float64, path string) ([]modelselection.Fold, error) {
 	n := f.Len()
 	k, err := sp.NSplits(n)
 	if err != nil {
@@ -69,7 +74,7 @@ func makeFolds(l budget.Limits, sp modelselection.Splitter, f *data.Frame, path 
 	if err := checkSmallestClass(sp, f.Y, path); err != nil {
 		return nil, err
 	}
-	folds, err := sp.Split(n, f.Y, nil)
+	folds, err := sp.Split(n, f.Y, groups)
 	if err != nil {
 		return nil, spec.Errors{{Path: path, Msg: err.Error()}}
 	}
@@ -165,13 +170,13 @@ func meanStd(xs []float64) (mean, std float64) {
 // runCV cross-validates the spec's pipeline on the training part, reporting
 // a "fold" event per fold whose metrics become the run's per-fold series
 // (cv_<metric>, cv_fit_time, cv_score_time).
-func (p *Plan) runCV(ctx context.Context, rep ml.Reporter, f *data.Frame) (*CVResult, error) {
+func (p *Plan) runCV(ctx context.Context, rep ml.Reporter, f *data.Frame, groups []float64) (*CVResult, error) {
 	s := p.spec
 	sp, desc, err := splitterFor(s.CV, s.ModelTask(), "cv")
 	if err != nil {
 		return nil, err
 	}
-	folds, err := makeFolds(p.opt.Limits, sp, f, "cv")
+	folds, err := makeFolds(p.opt.Limits, sp, f, groups, "cv")
 	if err != nil {
 		return nil, err
 	}
@@ -206,17 +211,17 @@ func (p *Plan) runCV(ctx context.Context, rep ml.Reporter, f *data.Frame) (*CVRe
 // modelSelection runs the spec's cross-validation or search on the
 // training part before the final fit. With a search, the pipeline the run
 // fits and saves becomes the best candidate's (refit).
-func (p *Plan) modelSelection(ctx context.Context, rep ml.Reporter, res *Result, pipe **ml.Pipeline, f *data.Frame) error {
+func (p *Plan) modelSelection(ctx context.Context, rep ml.Reporter, res *Result, pipe **ml.Pipeline, f *data.Frame, groups []float64) error {
 	s := p.spec
 	if s.CV != nil {
-		cv, err := p.runCV(ctx, rep, f)
+		cv, err := p.runCV(ctx, rep, f, groups)
 		if err != nil {
 			return err
 		}
 		res.CV = cv
 	}
 	if s.Search != nil {
-		sr, best, err := p.runSearch(ctx, rep, f)
+		sr, best, err := p.runSearch(ctx, rep, f, groups)
 		if err != nil {
 			return err
 		}
@@ -275,10 +280,24 @@ var errNoCandidates = errors.New("the search has no candidates")
 // candidates and, when the training data is at hand (a built-in dataset),
 // the folds on the training part, n_splits against the smallest class
 // included, so that those errors come before any work.
-func (p *Plan) checkSelection(c *problems, frame *data.Frame) {
+func (p *Plan) checkSelection(c *problems, frame *data.Frame, cols []string) {
 	s := p.spec
 	if s.IsNetwork() || (s.CV == nil && s.Search == nil) {
 		return
+	}
+	if col, path := p.groupsColumn(); col != "" && cols != nil {
+		target := s.Data.Target
+		if target == "" {
+			target = cols[len(cols)-1]
+		}
+		switch {
+		case col == target:
+			c.add(path, fmt.Sprintf("%q is the target; groups must be another column", col))
+			return
+		case !slices.Contains(cols, col):
+			c.add(path, fmt.Sprintf("no column %q in %s%s; columns: %s", col, s.Data.Train.String(), suggest.Hint(col, cols), strings.Join(cols, ", ")))
+			return
+		}
 	}
 	cv, path := s.CV, "cv"
 	if s.Search != nil {
@@ -310,11 +329,15 @@ func (p *Plan) checkSelection(c *problems, frame *data.Frame) {
 			return // the run reports it
 		}
 	}
+	train, _, groups, err := p.takeGroups(train, nil)
+	if err != nil {
+		return // the column was checked above
+	}
 	sp, _, err := splitterFor(cv, s.ModelTask(), path)
 	if err != nil {
 		return // reported by Validate
 	}
-	if _, err := makeFolds(p.opt.Limits, sp, train, path); err != nil {
+	if _, err := makeFolds(p.opt.Limits, sp, train, groups, path); err != nil {
 		var fe spec.Errors
 		if errors.As(err, &fe) {
 			*c = append(*c, fe...)
@@ -322,4 +345,61 @@ func (p *Plan) checkSelection(c *problems, frame *data.Frame) {
 			c.addBudget("", err)
 		}
 	}
+}
+
+// groupsColumn returns the column of group labels of the spec's
+// cross-validation (cv or search.cv) and its field, or "".
+func (p *Plan) groupsColumn() (string, string) {
+	s := p.spec
+	switch {
+	case s.CV != nil && s.CV.Groups != "":
+		return s.CV.Groups, "cv.groups"
+	case s.Search != nil && s.Search.CV != nil && s.Search.CV.Groups != "":
+		return s.Search.CV.Groups, "search.cv.groups"
+	}
+	return "", ""
+}
+
+// takeGroups removes the groups column of a GroupKFold from the training
+// (and test) frame and returns the training part's group labels; without
+// one it returns the frames as they are.
+func (p *Plan) takeGroups(trainF, testF *data.Frame) (*data.Frame, *data.Frame, []float64, error) {
+	col, path := p.groupsColumn()
+	if col == "" {
+		return trainF, testF, nil, nil
+	}
+	j := slices.Index(trainF.Features, col)
+	if j < 0 {
+		return nil, nil, nil, spec.Errors{{Path: path, Msg: fmt.Sprintf("no feature column %q in %s; columns: %s", col, trainF.Source, strings.Join(trainF.Features, ", "))}}
+	}
+	n, _ := trainF.X.Dims()
+	groups := make([]float64, n)
+	for i := range groups {
+		groups[i] = trainF.X.At(i, j)
+	}
+	trainF = dropColumn(trainF, j)
+	if testF != nil {
+		if k := slices.Index(testF.Features, col); k >= 0 {
+			testF = dropColumn(testF, k)
+		}
+	}
+	return trainF, testF, groups, nil
+}
+
+// dropColumn returns f without its feature column j.
+func dropColumn(f *data.Frame, j int) *data.Frame {
+	r, c := f.X.Dims()
+	out := *f
+	out.Features = slices.Delete(slices.Clone(f.Features), j, j+1)
+	x := make([]float64, 0, r*(c-1))
+	for i := 0; i < r; i++ {
+		row := f.X.RawRowView(i)
+		x = append(append(x, row[:j]...), row[j+1:]...)
+	}
+	if r > 0 && c > 1 {
+		out.X = mat.NewDense(r, c-1, x)
+	} else {
+		out.X = &mat.Dense{}
+	}
+	return &out
 }

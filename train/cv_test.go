@@ -3,6 +3,7 @@ package train_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -128,5 +129,40 @@ func TestCrossValidateSmallestClass(t *testing.T) {
 		"cv": 4}`, train.Options{Root: dir})
 	if err == nil || !strings.Contains(err.Error(), "cv.n_splits: n_splits=4 is larger than the smallest class of the training part (class") {
 		t.Errorf("Run: %v", err)
+	}
+}
+
+func TestGroupKFoldRun(t *testing.T) {
+	dir := t.TempDir()
+	var b strings.Builder
+	b.WriteString("x,patient,y\n")
+	for i := 0; i < 40; i++ {
+		fmt.Fprintf(&b, "%d,%d,%s\n", i, i%7, []string{"a", "b"}[i%2])
+	}
+	if err := os.WriteFile(filepath.Join(dir, "d.csv"), []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res, err := runSpec(t, `{"name": "g", "data": {"train": "d.csv"}, "model": {"class": "KNeighborsClassifier", "params": {"n_neighbors": 3}},
+		"cv": {"type": "GroupKFold", "n_splits": 3, "groups": "patient"}, "output": "m"}`, train.Options{Root: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(res.Features, ",") != "x" {
+		t.Errorf("features %v: the groups column must be left out", res.Features)
+	}
+	if len(res.CV.Folds) != 3 || res.CV.Splitter != "GroupKFold(n_splits=3)" {
+		t.Errorf("cv %+v", res.CV)
+	}
+	m, err := model.Load(filepath.Join(dir, "m"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(m.Manifest.Features) != 1 {
+		t.Errorf("the model's features %v", m.Manifest.Features)
+	}
+	s, _ := spec.Parse([]byte(`{"name": "g", "data": {"train": "d.csv"}, "model": {"class": "KNeighborsClassifier"},
+		"cv": {"type": "GroupKFold", "groups": "patiant"}}`))
+	if _, err := train.Check(s, train.Options{Root: dir}); err == nil || !strings.Contains(err.Error(), `cv.groups: no column "patiant" in d.csv (did you mean "patient"?)`) {
+		t.Errorf("Check: %v", err)
 	}
 }

@@ -223,7 +223,7 @@ func candidates(se *spec.Search) ([]map[string]json.RawMessage, error) {
 // results with the best candidate's unfitted pipeline. It reports a
 // "trial" event per candidate (search_mean_test_score, search_rank
 // after all are done are in the result).
-func (p *Plan) runSearch(ctx context.Context, rep ml.Reporter, f *data.Frame) (*SearchResult, *ml.Pipeline, error) {
+func (p *Plan) runSearch(ctx context.Context, rep ml.Reporter, f *data.Frame, groups []float64) (*SearchResult, *ml.Pipeline, error) {
 	s, se := p.spec, p.spec.Search
 	cands, err := candidates(se)
 	if err != nil {
@@ -236,7 +236,7 @@ func (p *Plan) runSearch(ctx context.Context, rep ml.Reporter, f *data.Frame) (*
 	if err != nil {
 		return nil, nil, err
 	}
-	folds, err := makeFolds(p.opt.Limits, sp, f, "search.cv")
+	folds, err := makeFolds(p.opt.Limits, sp, f, groups, "search.cv")
 	if err != nil {
 		return nil, nil, err
 	}

@@ -115,6 +115,10 @@ func (p *Plan) Run(ctx context.Context) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	trainF, testF, groups, err := p.takeGroups(trainF, testF) // a GroupKFold's column (cv.go)
+	if err != nil {
+		return nil, err
+	}
 	res.Timings.LoadS = time.Since(t0).Seconds()
 	res.NTrain, res.NTest, res.Features = trainF.Len(), testF.Len(), trainF.Features
 
@@ -128,7 +132,7 @@ func (p *Plan) Run(ctx context.Context) (*Result, error) {
 	if err := checkFitBudget(opt.Limits, pipe, trainF); err != nil {
 		return nil, err
 	}
-	if err := p.modelSelection(ctx, rep, res, &pipe, trainF); err != nil {
+	if err := p.modelSelection(ctx, rep, res, &pipe, trainF, groups); err != nil {
 		return nil, err
 	}
 	t1 := time.Now()
