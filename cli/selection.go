@@ -8,8 +8,8 @@ import (
 )
 
 // printSelection prints a run's cross-validation (each fold's scores and
-// times, then mean and std) or search (cv_results_ and the best
-// candidate).
+// times, then mean and std), curve (a row per point) or search
+// (cv_results_ and the best candidate).
 func printSelection(w io.Writer, res *train.Result) {
 	if cv := res.CV; cv != nil {
 		fmt.Fprintln(w)
@@ -34,6 +34,24 @@ func printSelection(w io.Writer, res *train.Result) {
 				row = append(row, fmtMetric(v, ok))
 			}
 			rows = append(rows, append(row, fmt.Sprintf("%.4fs", agg.v["fit_time"]), fmt.Sprintf("%.4fs", agg.v["score_time"])))
+		}
+		table(w, rows)
+	}
+	if c := res.Curve; c != nil {
+		fmt.Fprintln(w)
+		x := "n_train"
+		if c.Kind == "validation_curve" {
+			x = c.ParamName
+		}
+		fmt.Fprintf(w, "%s on the training part: %s, scoring %s\n", c.Kind, c.Splitter, c.Scoring)
+		rows := [][]string{{x, "mean_train_score", "std_train_score", "mean_test_score", "std_test_score"}}
+		for _, p := range c.Points {
+			v := p.Param
+			if c.Kind == "learning_curve" {
+				v = fmt.Sprint(p.NTrain)
+			}
+			rows = append(rows, []string{v, fmt.Sprintf("%.6f", p.MeanTrainScore), fmt.Sprintf("%.6f", p.StdTrainScore),
+				fmt.Sprintf("%.6f", p.MeanTestScore), fmt.Sprintf("%.6f", p.StdTestScore)})
 		}
 		table(w, rows)
 	}

@@ -5,10 +5,11 @@ import (
 	"testing"
 )
 
-// TestModelSelectionRuns runs a cross-validation and a grid search through
+// TestModelSelectionRuns runs a cross-validation, a grid search and a
+// learning curve through
 // POST /api/runs (the same train code as `mlforge train`) and checks that
-// the run's metrics hold one point per fold and per candidate, and its
-// result the folds and cv_results_.
+// the run's metrics hold one point per fold, candidate or training size,
+// and its result the folds, cv_results_ or the curve.
 func TestModelSelectionRuns(t *testing.T) {
 	_, ts := newTestServer(t, "sqlite", "")
 	for _, c := range []struct {
@@ -22,6 +23,9 @@ func TestModelSelectionRuns(t *testing.T) {
 		{`{"name": "iris-gs", "data": {"train": "builtin:iris"}, "preprocess": [{"type": "StandardScaler"}], "model": {"class": "KNeighborsClassifier"},
 			"search": {"type": "GridSearchCV", "param_grid": {"n_neighbors": [1, 3, 5, 7, 9, 11], "weights": ["uniform", "distance"]}}}`,
 			"search_mean_test_score", 12, []string{`"cv_results":[{"params":{"n_neighbors":1,"weights":"uniform"}`, `"best_params":{`, `"rank_test_score":`}},
+		{`{"name": "iris-lc", "data": {"train": "builtin:iris"}, "model": {"class": "KNeighborsClassifier"},
+			"learning_curve": {"train_sizes": [0.3, 0.6, 1.0], "cv": {"type": "KFold", "n_splits": 3, "shuffle": true, "random_state": 0}}}`,
+			"learning_curve_test_score", 3, []string{`"curve":{"kind":"learning_curve"`, `"n_train":`}},
 	} {
 		out := scenario{name: "create", method: "POST", path: "/api/runs", body: c.body, status: 202}.run(t, ts.URL)
 		var created struct{ ID string }

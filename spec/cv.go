@@ -433,21 +433,33 @@ func Scorer(name string) (*metrics.Metric, bool, error) {
 // validateModelSelection checks cv and search once the model's task is
 // known, and fills in the search's defaults.
 func (s *Spec) validateModelSelection(c *errs, task ml.Task) {
-	if s.CV == nil && s.Search == nil {
+	var kinds []string
+	for _, k := range []struct {
+		name string
+		set  bool
+	}{{"cv", s.CV != nil}, {"search", s.Search != nil}, {"validation_curve", s.ValidationCurve != nil}, {"learning_curve", s.LearningCurve != nil}} {
+		if k.set {
+			kinds = append(kinds, k.name)
+		}
+	}
+	if len(kinds) == 0 {
 		return
 	}
 	if s.IsNetwork() {
-		for _, k := range []string{"cv", "search"} {
-			if (k == "cv" && s.CV != nil) || (k == "search" && s.Search != nil) {
-				c.add(k, "applies to classic estimators (model.class); a network is trained once on its training part")
-			}
+		for _, k := range kinds {
+			c.add(k, "applies to classic estimators (model.class); a network is trained once on its training part")
 		}
 		return
 	}
-	if s.CV != nil && s.Search != nil {
-		c.add("cv", "a spec with a search cross-validates each candidate with search.cv; leave the top-level cv out")
+	if len(kinds) > 1 {
+		msg := "a run does one of cv, search, validation_curve and learning_curve; this spec also has " + strings.Join(kinds[1:], " and ")
+		if kinds[0] == "cv" && kinds[1] == "search" {
+			msg = "a spec with a search cross-validates each candidate with search.cv; leave the top-level cv out"
+		}
+		c.add(kinds[0], msg)
 		return
 	}
+	s.validateCurves(c, task)
 	if s.CV != nil {
 		checkCV(c, "cv", s.CV, task)
 	}

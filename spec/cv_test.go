@@ -84,3 +84,25 @@ func TestCVAndSearchErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestCurveErrors(t *testing.T) {
+	const base = `{"name": "a", "data": {"train": "builtin:iris"}, "model": {"class": "KNeighborsClassifier"}, %s}`
+	for _, c := range []struct{ extra, want string }{
+		{`"validation_curve": {"param_range": [1]}`, "validation_curve.param_name: required"},
+		{`"validation_curve": {"param_name": "n_neighbors"}`, "validation_curve.param_range: required"},
+		{`"validation_curve": {"param_name": "n_neigbors", "param_range": [1, 2]}`, `did you mean "n_neighbors"`},
+		{`"validation_curve": {"param_name": "n_neighbors", "param_range": [1, 0]}`, "validation_curve.param_range[1]: expected an integer ≥ 1"},
+		{`"learning_curve": {"train_sizes": [0, 0.5]}`, "learning_curve.train_sizes[0]: expected a fraction in (0, 1]"},
+		{`"learning_curve": {"train_sizes": [10, 20.5]}`, "learning_curve.train_sizes[1]: expected a whole number of rows"},
+		{`"learning_curve": {"scoring": "r2"}`, `learning_curve.scoring: "r2" is a regression metric`},
+		{`"learning_curve": {}, "cv": 3`, "cv: a run does one of cv, search, validation_curve and learning_curve; this spec also has learning_curve"},
+	} {
+		s, err := spec.Parse([]byte(strings.Replace(base, "%s", c.extra, 1)))
+		if err == nil {
+			err = s.Validate(spec.Env{})
+		}
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s:\n got %v\nwant %q", c.extra, err, c.want)
+		}
+	}
+}

@@ -99,6 +99,10 @@ type Spec struct {
 	CV *CV `json:"cv,omitempty"`
 	// Search searches the pipeline's hyperparameters (see Search).
 	Search *Search `json:"search,omitempty"`
+	// ValidationCurve and LearningCurve make the run compute
+	// scikit-learn's curves on the training part (see curve.go).
+	ValidationCurve *ValidationCurve `json:"validation_curve,omitempty"`
+	LearningCurve   *LearningCurve   `json:"learning_curve,omitempty"`
 
 	// The keys of neural-network training; they are errors with a classic
 	// model.

@@ -41,6 +41,8 @@ func TestExamples(t *testing.T) {
 		"iris-cv.json":               {"accuracy", 0.9},
 		"wine-gridsearch.json":       {"accuracy", 0.95},
 		"diabetes-randomsearch.json": {"r2", 0.4},
+		"iris-validation-curve.json": {"accuracy", 0.9},
+		"digits-learning-curve.json": {"accuracy", 0.9},
 	} {
 		t.Run(file, func(t *testing.T) {
 			s, err := spec.Load(filepath.Join("..", "examples", file))

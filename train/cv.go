@@ -220,6 +220,13 @@ func (p *Plan) modelSelection(ctx context.Context, rep ml.Reporter, res *Result,
 		}
 		res.CV = cv
 	}
+	if s.ValidationCurve != nil || s.LearningCurve != nil {
+		cr, err := p.runCurve(ctx, rep, f, groups)
+		if err != nil {
+			return err
+		}
+		res.Curve = cr
+	}
 	if s.Search != nil {
 		sr, best, err := p.runSearch(ctx, rep, f, groups)
 		if err != nil {
@@ -260,6 +267,8 @@ func selectionJSON(res *Result) (json.RawMessage, error) {
 		return json.Marshal(map[string]any{"cross_validate": res.CV})
 	case res.Search != nil:
 		return json.Marshal(map[string]any{"search": res.Search})
+	case res.Curve != nil:
+		return json.Marshal(map[string]any{res.Curve.Kind: res.Curve})
 	}
 	return nil, nil
 }
@@ -282,7 +291,7 @@ var errNoCandidates = errors.New("the search has no candidates")
 // included, so that those errors come before any work.
 func (p *Plan) checkSelection(c *problems, frame *data.Frame, cols []string) {
 	s := p.spec
-	if s.IsNetwork() || (s.CV == nil && s.Search == nil) {
+	if s.IsNetwork() || (s.CV == nil && s.Search == nil && s.ValidationCurve == nil && s.LearningCurve == nil) {
 		return
 	}
 	if col, path := p.groupsColumn(); col != "" && cols != nil {
@@ -300,6 +309,12 @@ func (p *Plan) checkSelection(c *problems, frame *data.Frame, cols []string) {
 		}
 	}
 	cv, path := s.CV, "cv"
+	switch {
+	case s.ValidationCurve != nil:
+		cv, path = s.ValidationCurve.CV, "validation_curve.cv"
+	case s.LearningCurve != nil:
+		cv, path = s.LearningCurve.CV, "learning_curve.cv"
+	}
 	if s.Search != nil {
 		cv, path = s.Search.CV, "search.cv"
 		grids, gpath := s.Search.ParamGrid, "search.param_grid"
@@ -356,6 +371,10 @@ func (p *Plan) groupsColumn() (string, string) {
 		return s.CV.Groups, "cv.groups"
 	case s.Search != nil && s.Search.CV != nil && s.Search.CV.Groups != "":
 		return s.Search.CV.Groups, "search.cv.groups"
+	case s.ValidationCurve != nil && s.ValidationCurve.CV != nil && s.ValidationCurve.CV.Groups != "":
+		return s.ValidationCurve.CV.Groups, "validation_curve.cv.groups"
+	case s.LearningCurve != nil && s.LearningCurve.CV != nil && s.LearningCurve.CV.Groups != "":
+		return s.LearningCurve.CV.Groups, "learning_curve.cv.groups"
 	}
 	return "", ""
 }

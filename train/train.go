@@ -79,6 +79,7 @@ type Result struct {
 	// training part (cv.go, search.go), nil without one.
 	CV     *CVResult     `json:"cv,omitempty"`
 	Search *SearchResult `json:"search,omitempty"`
+	Curve  *CurveResult  `json:"curve,omitempty"` // validation_curve or learning_curve (curve.go)
 }
 
 // Run trains the model that s describes. s must have been parsed; Run
