@@ -12,6 +12,16 @@ const smallQuicksort = 15
 // below 16 elements, median-of-three partitioning, heapsort past twice
 // the depth of a balanced recursion.
 func Argsort(v []int64) []int {
+	return argsort(v, func(a, b int64) bool { return a < b })
+}
+
+// ArgsortFloat64 is Argsort for float64 values, NaN sorting last as in
+// numpy (its FLOAT_LT: a < b || (b != b && a == a)).
+func ArgsortFloat64(v []float64) []int {
+	return argsort(v, func(a, b float64) bool { return a < b || (b != b && a == a) })
+}
+
+func argsort[T any](v []T, less func(a, b T) bool) []int {
 	num := len(v)
 	tosort := make([]int, num)
 	for i := range tosort {
@@ -24,10 +34,9 @@ func Argsort(v []int64) []int {
 	var stack []span
 	pl, pr := 0, num-1
 	cdepth := (bits.Len(uint(num)) - 1) * 2
-	less := func(a, b int64) bool { return a < b }
 	for {
 		if cdepth < 0 {
-			aheapsort(v, tosort[pl:pr+1])
+			aheapsort(v, tosort[pl:pr+1], less)
 			goto pop
 		}
 		for pr-pl > smallQuicksort {
@@ -91,17 +100,17 @@ func Argsort(v []int64) []int {
 }
 
 // aheapsort is numpy's aheapsort_ on the indices tosort (1-based heap).
-func aheapsort(v []int64, tosort []int) {
+func aheapsort[T any](v []T, tosort []int, less func(a, b T) bool) {
 	n := len(tosort)
 	a := func(i int) *int { return &tosort[i-1] }
 	for l := n >> 1; l > 0; l-- {
 		tmp := *a(l)
 		i, j := l, l<<1
 		for j <= n {
-			if j < n && v[*a(j)] < v[*a(j + 1)] {
+			if j < n && less(v[*a(j)], v[*a(j + 1)]) {
 				j++
 			}
-			if v[tmp] < v[*a(j)] {
+			if less(v[tmp], v[*a(j)]) {
 				*a(i) = *a(j)
 				i = j
 				j += j
@@ -117,10 +126,10 @@ func aheapsort(v []int64, tosort []int) {
 		n--
 		i, j := 1, 2
 		for j <= n {
-			if j < n && v[*a(j)] < v[*a(j + 1)] {
+			if j < n && less(v[*a(j)], v[*a(j + 1)]) {
 				j++
 			}
-			if v[tmp] < v[*a(j)] {
+			if less(v[tmp], v[*a(j)]) {
 				*a(i) = *a(j)
 				i = j
 				j += j

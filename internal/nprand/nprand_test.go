@@ -2,6 +2,7 @@ package nprand
 
 import (
 	"encoding/json"
+	"math"
 	"os"
 	"slices"
 	"testing"
@@ -22,6 +23,10 @@ type fixture struct {
 		V       []int64 `json:"v"`
 		Argsort []int   `json:"argsort"`
 	} `json:"argsort"`
+	ArgsortFloat []struct {
+		V       []*float64 `json:"v"` // null is NaN
+		Argsort []int      `json:"argsort"`
+	} `json:"argsort_float"`
 }
 
 func load(t *testing.T) fixture {
@@ -73,6 +78,21 @@ func TestArgsortMatchesNumpy(t *testing.T) {
 	}
 }
 
+func TestArgsortFloat64MatchesNumpy(t *testing.T) {
+	for _, c := range load(t).ArgsortFloat {
+		v := make([]float64, len(c.V))
+		for i, x := range c.V {
+			v[i] = math.NaN()
+			if x != nil {
+				v[i] = *x
+			}
+		}
+		if got := ArgsortFloat64(v); !slices.Equal(got, c.Argsort) {
+			t.Errorf("argsort of %d floats differs from numpy's:\n got %v\nwant %v", len(v), got, c.Argsort)
+		}
+	}
+}
+
 func TestArgsortHeapsortFallback(t *testing.T) {
 	// A long run of values sorted by any path must come out sorted; the
 	// heapsort path is taken when the depth runs out.
@@ -88,7 +108,7 @@ func TestArgsortHeapsortFallback(t *testing.T) {
 	}
 	h := []int{0, 1, 2, 3, 4, 5, 6, 7}
 	w := []int64{5, 3, 8, 1, 9, 2, 7, 3}
-	aheapsort(w, h)
+	aheapsort(w, h, func(a, b int64) bool { return a < b })
 	for i := 1; i < len(h); i++ {
 		if w[h[i-1]] > w[h[i]] {
 			t.Fatalf("heapsort: not sorted: %v", h)

@@ -99,6 +99,11 @@ r = np.random.RandomState(3)
 for n in [5, 16, 17, 40, 200, 1000]:
     v = r.randint(0, 6, size=n)
     sorts.append({"v": v.tolist(), "argsort": np.argsort(v).tolist()})
+fsorts = []
+for n in [7, 40, 300]:
+    v = np.round(r.random_sample(n) * 4) / 4  # ties
+    v[::9] = np.nan
+    fsorts.append({"v": [None if np.isnan(x) else x for x in v.tolist()], "argsort": np.argsort(v).tolist()})
 with open(os.path.join(HERE, "..", "..", "..", "internal", "nprand", "testdata", "nprand.json"), "w") as f:
-    json.dump({"numpy": np.__version__, "draws": draws, "argsort": sorts}, f, separators=(",", ":"))
+    json.dump({"numpy": np.__version__, "draws": draws, "argsort": sorts, "argsort_float": fsorts}, f, separators=(",", ":"))
     f.write("\n")
