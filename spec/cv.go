@@ -79,11 +79,12 @@ func (c *CV) UnmarshalJSON(b []byte) error {
 	return d.err()
 }
 
-// Search is a hyperparameter search, as scikit-learn's GridSearchCV and
-// RandomizedSearchCV: every candidate of the grid (or n_iter draws from the
-// distributions) is cross-validated on the training part, ranked by
-// scoring, and with refit the best candidate's pipeline is fitted on the
-// whole training part and saved.
+// Search is a hyperparameter search, as scikit-learn's GridSearchCV,
+// RandomizedSearchCV and HalvingGridSearchCV: every candidate of the grid
+// (or n_iter draws from the distributions, or the survivors of each halving
+// iteration on growing subsamples) is cross-validated on the training part,
+// ranked by scoring, and with refit the best candidate's pipeline is fitted
+// on the whole training part and saved.
 //
 // A key names a parameter of the model ("C", "model__C" or
 // "LogisticRegression__C") or of a preprocessing step by its type
@@ -91,7 +92,7 @@ func (c *CV) UnmarshalJSON(b []byte) error {
 // values, or for RandomizedSearchCV a distribution
 // {"type": "uniform" | "loguniform" | "randint", ...} (scipy.stats').
 type Search struct {
-	// Type is "GridSearchCV" or "RandomizedSearchCV".
+	// Type is "GridSearchCV", "RandomizedSearchCV" or "HalvingGridSearchCV".
 	Type string `json:"type"`
 	// ParamGrid is GridSearchCV's grid: one or more grids, each mapping a
 	// key to its values; the candidates are the union of each grid's
@@ -115,9 +116,36 @@ type Search struct {
 	// the run saves). Nil means true; false is refused, since a run saves
 	// a model.
 	Refit *bool `json:"refit,omitempty"`
-	// RandomState seeds RandomizedSearchCV's draws (numpy's RandomState);
-	// nil means the spec's seed.
+	// RandomState seeds RandomizedSearchCV's draws and
+	// HalvingGridSearchCV's subsamples (numpy's RandomState); nil means the
+	// spec's seed.
 	RandomState *int64 `json:"random_state,omitempty"`
+
+	// HalvingGridSearchCV's successive halving over the number of rows:
+	// Factor (3) is the elimination rate, MinResources "exhaust" (the
+	// default), "smallest" or a number of rows for the first iteration,
+	// MaxResources "auto" (every row, the default) or a number of rows;
+	// AggressiveElimination runs the iterations needed to end with fewer
+	// than Factor candidates even when the rows run out.
+	Factor                float64    `json:"factor,omitempty"`
+	MinResources          *Resources `json:"min_resources,omitempty"`
+	MaxResources          *Resources `json:"max_resources,omitempty"`
+	AggressiveElimination bool       `json:"aggressive_elimination,omitempty"`
+}
+
+// Resources is a number of rows or a named rule ("exhaust", "smallest",
+// "auto").
+type Resources struct {
+	Rule string
+	N    int
+}
+
+// MarshalJSON writes the rule or the number.
+func (r Resources) MarshalJSON() ([]byte, error) {
+	if r.Rule != "" {
+		return json.Marshal(r.Rule)
+	}
+	return json.Marshal(r.N)
 }
 
 // Grid maps parameter keys to their values (a list) or, in
@@ -174,12 +202,13 @@ func (v Values) MarshalJSON() ([]byte, error) {
 }
 
 var (
-	searchKeys = []string{"type", "param_grid", "param_distributions", "n_iter", "cv", "scoring", "refit", "random_state"}
-	distKeys   = map[string][]string{"uniform": {"loc", "scale"}, "loguniform": {"a", "b"}, "randint": {"low", "high"}}
+	searchKeys = []string{"type", "param_grid", "param_distributions", "n_iter", "cv", "scoring", "refit", "random_state",
+		"factor", "min_resources", "max_resources", "aggressive_elimination"}
+	distKeys = map[string][]string{"uniform": {"loc", "scale"}, "loguniform": {"a", "b"}, "randint": {"low", "high"}}
 )
 
 // SearchTypes are the searches a spec can ask for.
-var SearchTypes = []string{"GridSearchCV", "RandomizedSearchCV"}
+var SearchTypes = []string{"GridSearchCV", "RandomizedSearchCV", "HalvingGridSearchCV"}
 
 // cv reads "cv": a number of folds or a cross-validator object.
 func (d *decoder) cv(n *node, path string) *CV {
@@ -253,7 +282,41 @@ func (d *decoder) search(n *node, path string) *Search {
 		r := d.integer(v, joinKey(path, "random_state"))
 		s.RandomState = &r
 	}
+	if v := m["factor"]; v != nil {
+		s.Factor = d.number(v, joinKey(path, "factor"))
+	}
+	for _, k := range []struct {
+		key   string
+		dst   **Resources
+		rules []string
+	}{{"min_resources", &s.MinResources, []string{"exhaust", "smallest"}}, {"max_resources", &s.MaxResources, []string{"auto"}}} {
+		v := m[k.key]
+		switch {
+		case v == nil || v.kind == kindNull:
+		case v.kind == kindString && contains(k.rules, v.str):
+			*k.dst = &Resources{Rule: v.str}
+		case v.kind == kindNumber:
+			*k.dst = &Resources{N: int(d.integer(v, joinKey(path, k.key)))}
+		default:
+			d.add(v, joinKey(path, k.key), fmt.Sprintf("expected %s or a number of rows, got %s", quoteAll(k.rules), got(v)))
+		}
+	}
+	if v := m["aggressive_elimination"]; v != nil {
+		if v.kind != kindBool {
+			d.add(v, joinKey(path, "aggressive_elimination"), "expected true or false, got "+got(v))
+		} else {
+			s.AggressiveElimination = v.boolean
+		}
+	}
 	return s
+}
+
+func quoteAll(list []string) string {
+	q := make([]string, len(list))
+	for i, s := range list {
+		q[i] = quote(s)
+	}
+	return strings.Join(q, " or ")
 }
 
 // grids reads one grid or a list of grids.
@@ -523,6 +586,34 @@ func (s *Spec) validateSearch(c *errs, task ml.Task) {
 		if se.RandomState != nil {
 			c.add("search.random_state", "belongs to RandomizedSearchCV; GridSearchCV draws nothing")
 		}
+	case "HalvingGridSearchCV":
+		if se.ParamDistributions != nil {
+			c.add("search.param_distributions", "belongs to RandomizedSearchCV; HalvingGridSearchCV takes param_grid")
+		}
+		if se.NIter != 0 {
+			c.add("search.n_iter", "belongs to RandomizedSearchCV; HalvingGridSearchCV starts from every candidate of param_grid")
+		}
+		if se.Factor == 0 {
+			se.Factor = 3
+		} else if se.Factor <= 1 {
+			c.add("search.factor", fmt.Sprintf("expected a number > 1, got %v", se.Factor))
+		}
+		if se.MinResources == nil {
+			se.MinResources = &Resources{Rule: "exhaust"}
+		} else if se.MinResources.Rule == "" && se.MinResources.N < 1 {
+			c.add("search.min_resources", fmt.Sprintf("expected \"exhaust\", \"smallest\" or a number of rows ≥ 1, got %d", se.MinResources.N))
+		}
+		if se.MaxResources == nil {
+			se.MaxResources = &Resources{Rule: "auto"}
+		} else if se.MaxResources.Rule == "" && se.MaxResources.N < 1 {
+			c.add("search.max_resources", fmt.Sprintf("expected \"auto\" or a number of rows ≥ 1, got %d", se.MaxResources.N))
+		}
+		if se.RandomState == nil {
+			r := s.Seed
+			se.RandomState = &r
+		} else if *se.RandomState < 0 || *se.RandomState > 1<<32-1 {
+			c.add("search.random_state", fmt.Sprintf("expected an integer in [0, 4294967295], got %d", *se.RandomState))
+		}
 	case "RandomizedSearchCV":
 		grids, gpath = se.ParamDistributions, "search.param_distributions"
 		if se.ParamGrid != nil {
@@ -545,6 +636,16 @@ func (s *Spec) validateSearch(c *errs, task ml.Task) {
 	default:
 		c.add("search.type", fmt.Sprintf("expected %s, got %s%s", strings.Join(SearchTypes, " or "), quote(abbrev(se.Type)), suggest.Hint(se.Type, SearchTypes)))
 		return
+	}
+	if se.Type != "HalvingGridSearchCV" {
+		for _, k := range []struct {
+			key string
+			set bool
+		}{{"factor", se.Factor != 0}, {"min_resources", se.MinResources != nil}, {"max_resources", se.MaxResources != nil}, {"aggressive_elimination", se.AggressiveElimination}} {
+			if k.set {
+				c.add("search."+k.key, "belongs to HalvingGridSearchCV")
+			}
+		}
 	}
 	if len(grids) == 0 {
 		c.add(gpath, `required: a non-empty grid such as {"C": [0.1, 1, 10]}`)

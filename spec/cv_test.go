@@ -71,6 +71,9 @@ func TestCVAndSearchErrors(t *testing.T) {
 		{"KNeighborsClassifier", `"search": {"type": "RandomizedSearchCV", "param_distributions": {"n_neighbors": {"type": "poisson"}}}`, "expected a distribution"},
 		{"KNeighborsClassifier", `"search": {"type": "RandomizedSearchCV", "param_distributions": {"n_neighbors": {"type": "uniform", "loc": 1, "scale": 10}}}`,
 			"search.param_distributions.n_neighbors: the distribution draws values such as 4.7, and expected an integer"},
+		{"KNeighborsClassifier", `"search": {"type": "HalvingGridSearchCV", "param_grid": {"n_neighbors": [3]}, "factor": 1}`, "search.factor: expected a number > 1"},
+		{"KNeighborsClassifier", `"search": {"type": "HalvingGridSearchCV", "param_grid": {"n_neighbors": [3]}, "min_resources": "most"}`, `search.min_resources: expected "exhaust" or "smallest" or a number of rows`},
+		{"KNeighborsClassifier", `"search": {"type": "GridSearchCV", "param_grid": {"n_neighbors": [3]}, "factor": 2}`, "search.factor: belongs to HalvingGridSearchCV"},
 		{"KNeighborsClassifier", `"cv": 3, "search": {"type": "GridSearchCV", "param_grid": {"n_neighbors": [3]}}`, "cv: a spec with a search"},
 	}
 	for _, c := range cases {

@@ -11,6 +11,7 @@ import (
 	"github.com/mlforge/mlforge/internal/budget"
 	"github.com/mlforge/mlforge/internal/nprand"
 	"github.com/mlforge/mlforge/ml"
+	"github.com/mlforge/mlforge/ml/modelselection"
 	"github.com/mlforge/mlforge/spec"
 )
 
@@ -43,6 +44,12 @@ type Candidate struct {
 	StdFitTime     float64                    `json:"std_fit_time"`
 	MeanScoreTime  float64                    `json:"mean_score_time"`
 	StdScoreTime   float64                    `json:"std_score_time"`
+	// Iter and NResources are HalvingGridSearchCV's iteration and number
+	// of rows (zero for the other searches).
+	Iter       int `json:"iter,omitempty"`
+	NResources int `json:"n_resources,omitempty"`
+
+	spec *spec.Spec // the candidate's spec, to refit it
 }
 
 // gridSize returns the number of candidates of the grids, or -1 past
@@ -248,48 +255,62 @@ func (p *Plan) runSearch(ctx context.Context, rep ml.Reporter, f *data.Frame, gr
 		return nil, nil, spec.Errors{{Path: "search.scoring", Msg: err.Error()}}
 	}
 	rep.Report(ml.Event{Kind: "stage", Message: fmt.Sprintf("%s: %d candidates × %d folds of %s, scoring %s", se.Type, len(cands), len(folds), desc, se.Scoring)})
-	res := &SearchResult{Type: se.Type, Scoring: se.Scoring, Splitter: desc, Results: make([]Candidate, len(cands))}
-	specs := make([]*spec.Spec, len(cands))
-	for i, c := range cands {
-		cs, err := s.WithParams(c)
-		if err != nil {
-			return nil, nil, spec.Errors{{Path: "search", Msg: err.Error()}}
-		}
-		specs[i] = cs
-		if _, err := Pipeline(cs); err != nil {
-			return nil, nil, fmt.Errorf("search candidate %d %s: %w", i+1, DescribeParams(c), err)
-		}
-		fs, err := crossValidate(ctx, func() (*ml.Pipeline, error) { return Pipeline(cs) }, folds, f, []string{metric.Name}, nil)
-		if err != nil {
-			return nil, nil, fmt.Errorf("search candidate %d %s: %w", i+1, DescribeParams(c), err)
-		}
-		row := Candidate{Params: c, SplitTestScore: make([]float64, len(fs))}
-		fit, score := make([]float64, len(fs)), make([]float64, len(fs))
-		for j, x := range fs {
-			v := x.Test[metric.Name]
-			if negate {
-				v = -v
+	res := &SearchResult{Type: se.Type, Scoring: se.Scoring, Splitter: desc}
+	// evaluate cross-validates candidates on folds, appending their rows.
+	evaluate := func(cands []map[string]json.RawMessage, folds []modelselection.Fold, iter, nRes int) ([]int, error) {
+		var rows []int
+		for _, c := range cands {
+			cs, err := s.WithParams(c)
+			if err != nil {
+				return nil, spec.Errors{{Path: "search", Msg: err.Error()}}
 			}
-			row.SplitTestScore[j], fit[j], score[j] = v, x.FitTime, x.ScoreTime
+			i := len(res.Results)
+			if _, err := Pipeline(cs); err != nil {
+				return nil, fmt.Errorf("search candidate %d %s: %w", i+1, DescribeParams(c), err)
+			}
+			fs, err := crossValidate(ctx, func() (*ml.Pipeline, error) { return Pipeline(cs) }, folds, f, []string{metric.Name}, nil)
+			if err != nil {
+				return nil, fmt.Errorf("search candidate %d %s: %w", i+1, DescribeParams(c), err)
+			}
+			row := Candidate{Params: c, SplitTestScore: make([]float64, len(fs)), Iter: iter, NResources: nRes, spec: cs}
+			fit, score := make([]float64, len(fs)), make([]float64, len(fs))
+			for j, x := range fs {
+				v := x.Test[metric.Name]
+				if negate {
+					v = -v
+				}
+				row.SplitTestScore[j], fit[j], score[j] = v, x.FitTime, x.ScoreTime
+			}
+			row.MeanTestScore, row.StdTestScore = meanStd(row.SplitTestScore)
+			row.MeanFitTime, row.StdFitTime = meanStd(fit)
+			row.MeanScoreTime, row.StdScoreTime = meanStd(score)
+			res.Results = append(res.Results, row)
+			rows = append(rows, i)
+			rep.Report(ml.Event{Kind: "trial", Step: i + 1, Message: DescribeParams(c),
+				Metrics: map[string]float64{"search_mean_test_score": row.MeanTestScore, "search_std_test_score": row.StdTestScore, "search_mean_fit_time": row.MeanFitTime}})
 		}
-		row.MeanTestScore, row.StdTestScore = meanStd(row.SplitTestScore)
-		row.MeanFitTime, row.StdFitTime = meanStd(fit)
-		row.MeanScoreTime, row.StdScoreTime = meanStd(score)
-		res.Results[i] = row
-		rep.Report(ml.Event{Kind: "trial", Step: i + 1, Total: len(cands), Message: DescribeParams(c),
-			Metrics: map[string]float64{"search_mean_test_score": row.MeanTestScore, "search_std_test_score": row.StdTestScore, "search_mean_fit_time": row.MeanFitTime}})
+		return rows, nil
 	}
-	rank(res.Results)
-	for i, r := range res.Results {
-		if r.RankTestScore == 1 {
-			res.BestIndex = i
-			break
+	if se.Type == "HalvingGridSearchCV" {
+		if err := p.halve(res, evaluate, cands, folds, f); err != nil {
+			return nil, nil, err
+		}
+	} else {
+		if _, err := evaluate(cands, folds, 0, 0); err != nil {
+			return nil, nil, err
+		}
+		rank(res.Results)
+		for i, r := range res.Results {
+			if r.RankTestScore == 1 {
+				res.BestIndex = i
+				break
+			}
 		}
 	}
 	best := res.Results[res.BestIndex]
 	res.BestParams, res.BestScore = best.Params, best.MeanTestScore
 	rep.Report(ml.Event{Kind: "stage", Message: fmt.Sprintf("best %s %.6g: %s; refit on the training part", se.Scoring, res.BestScore, DescribeParams(res.BestParams))})
-	pipe, err := Pipeline(specs[res.BestIndex])
+	pipe, err := Pipeline(best.spec)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -336,10 +357,117 @@ func DescribeParams(c map[string]json.RawMessage) string {
 // CVTable writes cv_results_ as rows for a table: params, mean and std
 // test score, rank and mean fit time, in the candidates' order.
 func (r *SearchResult) CVTable() [][]string {
-	rows := [][]string{{"#", "params", "mean_test_score", "std_test_score", "rank_test_score", "mean_fit_time"}}
+	halving := r.Type == "HalvingGridSearchCV"
+	head := []string{"#", "params", "mean_test_score", "std_test_score", "rank_test_score", "mean_fit_time"}
+	if halving {
+		head = append(head, "iter", "n_resources")
+	}
+	rows := [][]string{head}
 	for i, c := range r.Results {
-		rows = append(rows, []string{fmt.Sprint(i), DescribeParams(c.Params), fmt.Sprintf("%.6f", c.MeanTestScore),
-			fmt.Sprintf("%.6f", c.StdTestScore), fmt.Sprint(c.RankTestScore), fmt.Sprintf("%.4fs", c.MeanFitTime)})
+		row := []string{fmt.Sprint(i), DescribeParams(c.Params), fmt.Sprintf("%.6f", c.MeanTestScore),
+			fmt.Sprintf("%.6f", c.StdTestScore), fmt.Sprint(c.RankTestScore), fmt.Sprintf("%.4fs", c.MeanFitTime)}
+		if halving {
+			row = append(row, fmt.Sprint(c.Iter), fmt.Sprint(c.NResources))
+		}
+		rows = append(rows, row)
 	}
 	return rows
+}
+
+// halve runs HalvingGridSearchCV's successive halving (scikit-learn 1.2's
+// BaseSuccessiveHalving with resource="n_samples"): each iteration
+// cross-validates the remaining candidates on subsamples of each fold
+// (resample with the search's random_state) of n_resources rows in all,
+// keeps the best ceil(n/factor) and multiplies the rows by factor. The
+// ranks cover every row of cv_results_; the best candidate is the best of
+// the last iteration.
+func (p *Plan) halve(res *SearchResult, evaluate func([]map[string]json.RawMessage, []modelselection.Fold, int, int) ([]int, error),
+	cands []map[string]json.RawMessage, folds []modelselection.Fold, f *data.Frame) error {
+	se := p.spec.Search
+	factor, n := se.Factor, f.Len()
+	minR := 0
+	if r := se.MinResources; r.Rule != "" {
+		minR = len(folds) * 2
+		if p.spec.ModelTask() == ml.Classification {
+			minR *= distinct(f.Y)
+		}
+	} else {
+		minR = r.N
+	}
+	maxR := n
+	if r := se.MaxResources; r.Rule == "" {
+		maxR = r.N
+	}
+	if minR > maxR {
+		return spec.Errors{{Path: "search.min_resources", Msg: fmt.Sprintf("min_resources=%d is greater than max_resources=%d", minR, maxR)}}
+	}
+	logf := func(x float64) int { return int(math.Floor(math.Log(x) / math.Log(factor))) }
+	nReq := 1 + logf(float64(len(cands)))
+	if se.MinResources.Rule == "exhaust" {
+		minR = max(minR, int(math.Floor(float64(maxR)/math.Pow(factor, float64(nReq-1)))))
+	}
+	nPoss := 1 + logf(float64(maxR/minR))
+	nIter := min(nPoss, nReq)
+	if se.AggressiveElimination {
+		nIter = nReq
+	}
+	seed := uint32(*se.RandomState)
+	resample := func(idx []int, k int) []int {
+		perm := nprand.New(seed).Permutation(len(idx))[:k]
+		out := make([]int, k)
+		for i, j := range perm {
+			out[i] = idx[j]
+		}
+		return out
+	}
+	var last []int
+	for itr := 0; itr < nIter; itr++ {
+		power := itr
+		if se.AggressiveElimination {
+			power = max(0, itr-nReq+nPoss)
+		}
+		nRes := min(int(math.Pow(factor, float64(power))*float64(minR)), maxR)
+		frac := float64(nRes) / float64(n)
+		sub := make([]modelselection.Fold, len(folds))
+		for i, fo := range folds {
+			sub[i] = modelselection.Fold{Train: resample(fo.Train, int(frac*float64(len(fo.Train)))), Test: resample(fo.Test, int(frac*float64(len(fo.Test))))}
+			if len(sub[i].Train) == 0 || len(sub[i].Test) == 0 {
+				return spec.Errors{{Path: "search.min_resources", Msg: fmt.Sprintf("iteration %d subsamples %d rows, which leaves a fold without training or test rows; use a larger min_resources", itr, nRes)}}
+			}
+		}
+		rows, err := evaluate(cands, sub, itr, nRes)
+		if err != nil {
+			return err
+		}
+		last = rows
+		keep := int(math.Ceil(float64(len(cands)) / factor))
+		scores := make([]float64, len(rows))
+		nan := 0
+		for i, r := range rows {
+			scores[i] = res.Results[r].MeanTestScore
+			if math.IsNaN(scores[i]) {
+				nan++
+			}
+		}
+		order := nprand.ArgsortFloat64(scores)
+		// np.roll by the NaN count puts the NaNs first, the best last.
+		order = append(order[len(order)-nan:], order[:len(order)-nan]...)
+		next := make([]map[string]json.RawMessage, 0, keep)
+		for _, i := range order[len(order)-min(keep, len(order)):] {
+			next = append(next, res.Results[rows[i]].Params)
+		}
+		cands = next
+	}
+	rank(res.Results)
+	best := -1
+	for _, r := range last {
+		if v := res.Results[r].MeanTestScore; !math.IsNaN(v) && (best < 0 || v > res.Results[best].MeanTestScore) {
+			best = r
+		}
+	}
+	if best < 0 {
+		best = last[0]
+	}
+	res.BestIndex = best
+	return nil
 }

@@ -24,6 +24,8 @@ type searchFixture struct {
 		Model          json.RawMessage  `json:"model"`
 		Search         json.RawMessage  `json:"search"`
 		Params         []map[string]any `json:"params"`
+		Iter           []int            `json:"iter"`
+		NResources     []int            `json:"n_resources"`
 		MeanTestScore  []float64        `json:"mean_test_score"`
 		StdTestScore   []float64        `json:"std_test_score"`
 		SplitTestScore [][]float64      `json:"split_test_score"`
@@ -65,7 +67,8 @@ func decodeParams(t *testing.T, c map[string]json.RawMessage) map[string]any {
 	return out
 }
 
-// TestGridSearchMatchesScikitLearn runs each fixture's search over a whole
+// TestGridSearchMatchesScikitLearn runs each fixture's search (GridSearchCV
+// or HalvingGridSearchCV, whose rows also carry iter and n_resources) over a whole
 // dataset (data.test is the training data, so the search sees every row,
 // as GridSearchCV.fit(X, y) did) and compares cv_results_: the candidates
 // in order, each fold's score, mean and std within 1e-6 (relative for
@@ -73,7 +76,9 @@ func decodeParams(t *testing.T, c map[string]json.RawMessage) map[string]any {
 // candidate exactly.
 func TestGridSearchMatchesScikitLearn(t *testing.T) {
 	for _, c := range loadSearchFixture(t).Grid {
-		t.Run(c.Dataset, func(t *testing.T) {
+		var typ struct{ Type string }
+		json.Unmarshal(c.Search, &typ)
+		t.Run(c.Dataset+"-"+typ.Type, func(t *testing.T) {
 			src := fmt.Sprintf(`{"name": "gs-%s", "data": {"train": "builtin:%s", "test": "builtin:%s"}, "preprocess": %s, "model": %s, "search": %s, "output": %q}`,
 				c.Dataset, c.Dataset, c.Dataset, c.Preprocess, c.Model, c.Search, filepath.Join(t.TempDir(), "m"))
 			s, err := spec.Parse([]byte(src))
@@ -103,6 +108,9 @@ func TestGridSearchMatchesScikitLearn(t *testing.T) {
 				}
 				if math.Abs(r.MeanTestScore-c.MeanTestScore[i]) > 1e-6*scale || math.Abs(r.StdTestScore-c.StdTestScore[i]) > 1e-6*scale {
 					t.Errorf("candidate %d: mean %.10g std %.10g, scikit-learn %.10g %.10g", i, r.MeanTestScore, r.StdTestScore, c.MeanTestScore[i], c.StdTestScore[i])
+				}
+				if c.Iter != nil && (r.Iter != c.Iter[i] || r.NResources != c.NResources[i]) {
+					t.Errorf("candidate %d: iter %d with %d rows, scikit-learn %d with %d", i, r.Iter, r.NResources, c.Iter[i], c.NResources[i])
 				}
 				if r.RankTestScore != c.RankTestScore[i] {
 					t.Errorf("candidate %d: rank %d, scikit-learn %d", i, r.RankTestScore, c.RankTestScore[i])

@@ -21,8 +21,9 @@ import csv
 import numpy as np
 import sklearn
 from scipy import stats
+from sklearn.experimental import enable_halving_search_cv  # noqa: F401
 from sklearn.linear_model import LogisticRegression, Ridge
-from sklearn.model_selection import GridSearchCV, KFold, ParameterSampler, StratifiedKFold
+from sklearn.model_selection import GridSearchCV, HalvingGridSearchCV, KFold, ParameterSampler, StratifiedKFold
 from sklearn.neighbors import KNeighborsClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
@@ -49,16 +50,23 @@ def load(name):
 cases = []
 
 
-def add(dataset, preprocess, model, est, grid, cv, cv_spec, scoring, scoring_spec):
+def add(dataset, preprocess, model, est, grid, cv, cv_spec, scoring, scoring_spec, halving=None):
     X, y = load(dataset)
-    gs = GridSearchCV(est, grid, cv=cv, scoring=scoring).fit(X, y)
+    search = {"type": "GridSearchCV", "param_grid": grid, "cv": cv_spec, "scoring": scoring_spec}
+    if halving is None:
+        gs = GridSearchCV(est, grid, cv=cv, scoring=scoring).fit(X, y)
+    else:
+        gs = HalvingGridSearchCV(est, grid, cv=cv, scoring=scoring, **halving).fit(X, y)
+        search.update(halving, type="HalvingGridSearchCV")
     r = gs.cv_results_
     n = len(r["params"])
     cases.append({
         "dataset": dataset,
         "preprocess": preprocess,
         "model": model,
-        "search": {"type": "GridSearchCV", "param_grid": grid, "cv": cv_spec, "scoring": scoring_spec},
+        "search": search,
+        "iter": r["iter"].tolist() if "iter" in r else None,
+        "n_resources": r["n_resources"].tolist() if "n_resources" in r else None,
         "params": [{k: (v.item() if hasattr(v, "item") else v) for k, v in p.items()} for p in r["params"]],
         "mean_test_score": r["mean_test_score"].tolist(),
         "std_test_score": r["std_test_score"].tolist(),
@@ -88,6 +96,20 @@ add("breast_cancer", [{"type": "StandardScaler"}], {"class": "LogisticRegression
     make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000)),
     {"logisticregression__C": [0.001, 0.01, 0.1, 1.0]},
     5, 5, "accuracy", "accuracy")
+
+add("iris", [{"type": "StandardScaler"}], {"class": "KNeighborsClassifier"},
+    make_pipeline(StandardScaler(), KNeighborsClassifier()),
+    {"kneighborsclassifier__n_neighbors": [1, 3, 5, 7, 9, 11], "kneighborsclassifier__weights": ["uniform", "distance"]},
+    5, 5, "accuracy", "accuracy", halving={"factor": 3, "random_state": 0})
+add("breast_cancer", [{"type": "StandardScaler"}], {"class": "KNeighborsClassifier"},
+    make_pipeline(StandardScaler(), KNeighborsClassifier()),
+    {"kneighborsclassifier__n_neighbors": [1, 2, 3, 4, 5, 6, 8, 10, 13], "kneighborsclassifier__p": [1, 2]},
+    StratifiedKFold(3, shuffle=True, random_state=1), {"type": "StratifiedKFold", "n_splits": 3, "shuffle": True, "random_state": 1},
+    "f1_macro", "f1_macro", halving={"factor": 2, "min_resources": "smallest", "aggressive_elimination": True, "random_state": 5})
+add("diabetes", [], {"class": "Ridge"},
+    make_pipeline(Ridge()),
+    {"ridge__alpha": [0.001, 0.01, 0.1, 1.0, 10.0, 100.0, 1000.0]},
+    5, 5, "r2", "r2", halving={"factor": 2.5, "min_resources": 40, "max_resources": 400, "random_state": 2})
 
 # ParameterSampler: lists only (reservoir and tracking selection), and
 # distributions.
