@@ -95,7 +95,7 @@ func (p *Plan) runCurve(ctx context.Context, rep ml.Reporter, f *data.Frame, gro
 	if err != nil {
 		return nil, err
 	}
-	folds, err := makeFolds(p.opt.Limits, sp, f, groups, kind+".cv")
+	folds, err := makeFolds(p.opt.Limits, sp, f, groups, kind+".cv", cv)
 	if err != nil {
 		return nil, err
 	}

@@ -62,7 +62,7 @@ func splitterFor(cv *spec.CV, t ml.Task, path string) (modelselection.Splitter, 
 // fit in the run's memory budget and, for a stratified cross-validator,
 // that n_splits is not larger than the smallest class (scikit-learn only
 // warns; a fold without a class scores it wrongly). path names the cv.
-func makeFolds(l budget.Limits, sp modelselection.Splitter, f *data.Frame, groups []float64, path string) ([]modelselection.Fold, error) {
+func makeFolds(l budget.Limits, sp modelselection.Splitter, f *data.Frame, groups []float64, path string, cv *spec.CV) ([]modelselection.Fold, error) {
 	n := f.Len()
 	k, err := sp.NSplits(n)
 	if err != nil {
@@ -71,7 +71,11 @@ func makeFolds(l budget.Limits, sp modelselection.Splitter, f *data.Frame, group
 	if err := l.OrDefault().CheckRun(path, "the folds' row indices", budget.Mul(int64(k), int64(n), 8), fmt.Sprintf("%d folds of %d rows", k, n)); err != nil {
 		return nil, err
 	}
-	if err := checkSmallestClass(sp, f.Y, path); err != nil {
+	nPath := path + ".n_splits"
+	if cv.Type == "" {
+		nPath = path // "cv": N
+	}
+	if err := checkSmallestClass(sp, f.Y, nPath); err != nil {
 		return nil, err
 	}
 	folds, err := sp.Split(n, f.Y, groups)
@@ -83,7 +87,7 @@ func makeFolds(l budget.Limits, sp modelselection.Splitter, f *data.Frame, group
 
 // checkSmallestClass refuses a stratified k-fold with more folds than
 // the smallest class of y has rows.
-func checkSmallestClass(sp modelselection.Splitter, y []float64, path string) error {
+func checkSmallestClass(sp modelselection.Splitter, y []float64, nPath string) error {
 	var k int
 	switch s := sp.(type) {
 	case *modelselection.StratifiedKFold:
@@ -104,7 +108,7 @@ func checkSmallestClass(sp modelselection.Splitter, y []float64, path string) er
 		}
 	}
 	if len(counts) > 0 && k > least {
-		return spec.Errors{{Path: path + ".n_splits", Msg: fmt.Sprintf("n_splits=%d is larger than the smallest class of the training part (class %s has %d rows); use at most %d folds",
+		return spec.Errors{{Path: nPath, Msg: fmt.Sprintf("n_splits=%d is larger than the smallest class of the training part (class %s has %d rows); use at most %d folds",
 			k, strconv.FormatFloat(label, 'g', -1, 64), least, least)}}
 	}
 	return nil
@@ -176,7 +180,7 @@ func (p *Plan) runCV(ctx context.Context, rep ml.Reporter, f *data.Frame, groups
 	if err != nil {
 		return nil, err
 	}
-	folds, err := makeFolds(p.opt.Limits, sp, f, groups, "cv")
+	folds, err := makeFolds(p.opt.Limits, sp, f, groups, "cv", s.CV)
 	if err != nil {
 		return nil, err
 	}
@@ -352,7 +356,7 @@ func (p *Plan) checkSelection(c *problems, frame *data.Frame, cols []string) {
 	if err != nil {
 		return // reported by Validate
 	}
-	if _, err := makeFolds(p.opt.Limits, sp, train, groups, path); err != nil {
+	if _, err := makeFolds(p.opt.Limits, sp, train, groups, path, cv); err != nil {
 		var fe spec.Errors
 		if errors.As(err, &fe) {
 			*c = append(*c, fe...)

@@ -116,7 +116,7 @@ func TestCrossValidateSmallestClass(t *testing.T) {
 	}
 	s, _ = spec.Parse([]byte(`{"name": "cv", "data": {"train": "builtin:iris"}, "model": {"class": "KNeighborsClassifier"},
 		"search": {"type": "GridSearchCV", "param_grid": {"n_neighbors": [1, 2]}, "cv": 45}}`))
-	if _, err = train.Check(s, train.Options{}); err == nil || !strings.Contains(err.Error(), "search.cv.n_splits: n_splits=45") {
+	if _, err = train.Check(s, train.Options{}); err == nil || !strings.Contains(err.Error(), "search.cv: n_splits=45") {
 		t.Errorf("Check: %v", err)
 	}
 	// A CSV file is read by the run: the same error, before any fold is fitted.
@@ -127,7 +127,7 @@ func TestCrossValidateSmallestClass(t *testing.T) {
 	}
 	_, err = runSpec(t, `{"name": "cv", "data": {"train": "d.csv", "test": "d.csv"}, "model": {"class": "KNeighborsClassifier", "params": {"n_neighbors": 1}},
 		"cv": 4}`, train.Options{Root: dir})
-	if err == nil || !strings.Contains(err.Error(), "cv.n_splits: n_splits=4 is larger than the smallest class of the training part (class") {
+	if err == nil || !strings.Contains(err.Error(), "cv: n_splits=4 is larger than the smallest class of the training part (class") {
 		t.Errorf("Run: %v", err)
 	}
 }

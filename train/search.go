@@ -243,7 +243,7 @@ func (p *Plan) runSearch(ctx context.Context, rep ml.Reporter, f *data.Frame, gr
 	if err != nil {
 		return nil, nil, err
 	}
-	folds, err := makeFolds(p.opt.Limits, sp, f, groups, "search.cv")
+	folds, err := makeFolds(p.opt.Limits, sp, f, groups, "search.cv", se.CV)
 	if err != nil {
 		return nil, nil, err
 	}
