@@ -514,6 +514,12 @@ func (s *Spec) validateModelSelection(c *errs, task ml.Task) {
 		}
 		return
 	}
+	if task != "" && task != ml.Classification && task != ml.Regression {
+		for _, k := range kinds {
+			c.add(k, fmt.Sprintf("applies to classifiers and regressors, which are scored on held-out folds; %s is a %s", s.Model.Class, taskNoun(task)))
+		}
+		return
+	}
 	if len(kinds) > 1 {
 		msg := "a run does one of cv, search, validation_curve and learning_curve; this spec also has " + strings.Join(kinds[1:], " and ")
 		if kinds[0] == "cv" && kinds[1] == "search" {
