@@ -81,6 +81,7 @@ func printResult(e *env, res *train.Result) {
 		mrows = append(mrows, []string{k, fmtMetric(tr, ok), fmtMetric(te, tok)})
 	}
 	table(e.stdout, mrows)
+	printSelection(e.stdout, res) // selection.go
 	if res.Confusion != nil && len(res.Labels) <= 12 {
 		fmt.Fprintln(e.stdout)
 		fmt.Fprintln(e.stdout, "confusion matrix (test; rows true, columns predicted)")

@@ -129,7 +129,7 @@ func (r *Recorder) Report(e event.Event) {
 	case "stage", "log":
 		r.add("log", map[string]string{"message": e.Message})
 		return
-	case "epoch":
+	case "epoch", "fold", "trial": // every one is kept: a fold or search trial is a point of its series
 		if r.pending != nil {
 			r.record(*r.pending)
 		}

@@ -81,6 +81,9 @@ type Manifest struct {
 	Model      Step            `json:"model"`
 	Spec       json.RawMessage `json:"spec,omitempty"`
 	Metrics    Metrics         `json:"metrics,omitempty"`
+	// Selection is the run's cross-validation or search (cv_results_),
+	// as train writes it, when the spec had one.
+	Selection json.RawMessage `json:"model_selection,omitempty"`
 	// Kind is KindNetwork for a neural network and empty for a pipeline.
 	Kind string `json:"kind,omitempty"`
 	// Network describes a network (Kind "network").

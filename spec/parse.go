@@ -70,7 +70,8 @@ func (d *decoder) err() error {
 
 var (
 	topKeys = []string{"name", "data", "preprocess", "model", "metrics", "output", "seed",
-		"criterion", "optimizer", "scheduler", "batch_size", "epochs", "transforms", "target_transforms", "labels"}
+		"criterion", "optimizer", "scheduler", "batch_size", "epochs", "transforms", "target_transforms", "labels",
+		"cv", "search", "validation_curve", "learning_curve"}
 	dataKeys  = []string{"train", "test", "target", "split"}
 	splitKeys = []string{"test_size", "seed", "stratify"}
 	modelKeys = []string{"class", "params", "layers"}
@@ -172,6 +173,8 @@ func (d *decoder) spec(root *node) *Spec {
 	if n := m["output"]; n != nil {
 		s.Output = d.str(n, "output")
 	}
+	s.CV, s.Search = d.cv(m["cv"], "cv"), d.search(m["search"], "search")
+	s.ValidationCurve, s.LearningCurve = d.validationCurve(m["validation_curve"], "validation_curve"), d.learningCurve(m["learning_curve"], "learning_curve")
 	s.Criterion = d.component(m["criterion"], "criterion", `"CrossEntropyLoss" or {"type": "CrossEntropyLoss", "label_smoothing": 0.1}`)
 	s.Optimizer = d.component(m["optimizer"], "optimizer", `{"type": "SGD", "lr": 0.01, "momentum": 0.9}`)
 	s.Scheduler = d.component(m["scheduler"], "scheduler", `{"type": "StepLR", "step_size": 5}`)

@@ -95,6 +95,14 @@ type Spec struct {
 	// Seed seeds whatever is random and not seeded explicitly; it is also
 	// the default of data.split.seed.
 	Seed int64 `json:"seed,omitempty"`
+	// CV cross-validates the pipeline on the training part (see CV).
+	CV *CV `json:"cv,omitempty"`
+	// Search searches the pipeline's hyperparameters (see Search).
+	Search *Search `json:"search,omitempty"`
+	// ValidationCurve and LearningCurve make the run compute
+	// scikit-learn's curves on the training part (see curve.go).
+	ValidationCurve *ValidationCurve `json:"validation_curve,omitempty"`
+	LearningCurve   *LearningCurve   `json:"learning_curve,omitempty"`
 
 	// The keys of neural-network training; they are errors with a classic
 	// model.

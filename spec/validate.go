@@ -134,6 +134,8 @@ func (s *Spec) Validate(env Env) error {
 		}
 	}
 
+	s.validateModelSelection(&c, task) // cv and search (cv.go)
+
 	// metrics
 	if len(s.Metrics) == 0 {
 		switch {

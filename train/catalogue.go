@@ -7,6 +7,7 @@ import (
 	"github.com/mlforge/mlforge/data/images"
 	"github.com/mlforge/mlforge/ml"
 	"github.com/mlforge/mlforge/ml/metrics"
+	"github.com/mlforge/mlforge/ml/modelselection"
 	"github.com/mlforge/mlforge/nn"
 	"github.com/mlforge/mlforge/nn/optim"
 )
@@ -26,9 +27,9 @@ type metricInfo struct {
 	Doc             string  `json:"doc"`
 }
 
-// ClassicCatalogue returns the estimators (ml.Classes), the metrics and
-// the built-in datasets, under the keys "estimators", "metrics" and
-// "datasets".
+// ClassicCatalogue returns the estimators (ml.Classes), the metrics, the
+// built-in datasets and the cross-validators of cv and search.cv, under
+// the keys "estimators", "metrics", "datasets" and "cross_validators".
 func ClassicCatalogue() map[string]any {
 	var ms []metricInfo
 	for _, n := range metrics.Names() {
@@ -41,7 +42,7 @@ func ClassicCatalogue() map[string]any {
 			ds = append(ds, info)
 		}
 	}
-	return map[string]any{"estimators": ml.Classes(), "metrics": ms, "datasets": ds}
+	return map[string]any{"estimators": ml.Classes(), "metrics": ms, "datasets": ds, "cross_validators": modelselection.Splitters()}
 }
 
 // nnEntry is one class of the network catalogue; its parameters' JSON form

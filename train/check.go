@@ -182,6 +182,7 @@ func (p *Plan) checkClassic(c *problems, list spec.Errors) {
 	if err := ml.CheckMemory(p.opt.Limits, "model.params", pipe.Final, n, f, k); err != nil {
 		c.addBudget("", err)
 	}
+	p.checkSelection(c, frame, cols) // cv.go
 }
 
 // checkTarget checks that the target column is in the training data, whose

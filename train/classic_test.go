@@ -37,6 +37,12 @@ func TestExamples(t *testing.T) {
 		"wine-logreg.json":    {"accuracy", 0.95},
 		"diabetes-ridge.json": {"r2", 0.4},
 		"cancer-tree.json":    {"accuracy", 0.9},
+		// Model selection (cv.go, search.go).
+		"iris-cv.json":               {"accuracy", 0.9},
+		"wine-gridsearch.json":       {"accuracy", 0.95},
+		"diabetes-randomsearch.json": {"r2", 0.4},
+		"iris-validation-curve.json": {"accuracy", 0.9},
+		"digits-learning-curve.json": {"accuracy", 0.9},
 	} {
 		t.Run(file, func(t *testing.T) {
 			s, err := spec.Load(filepath.Join("..", "examples", file))

@@ -77,6 +77,12 @@ type Result struct {
 	Features  []string `json:"-"`
 	Labels    []string `json:"-"` // class labels, classifiers only
 	Confusion [][]int  `json:"-"` // test confusion matrix, rows true, columns predicted
+
+	// CV and Search are the spec's cross-validation or search on the
+	// training part (cv.go, search.go), nil without one.
+	CV     *CVResult     `json:"cv,omitempty"`
+	Search *SearchResult `json:"search,omitempty"`
+	Curve  *CurveResult  `json:"curve,omitempty"` // validation_curve or learning_curve (curve.go)
 }
 
 // Run trains the model that s describes. s must have been parsed; Run
@@ -116,6 +122,10 @@ func (p *Plan) Run(ctx context.Context) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	trainF, testF, groups, err := p.takeGroups(trainF, testF) // a GroupKFold's column (cv.go)
+	if err != nil {
+		return nil, err
+	}
 	res.Timings.LoadS = time.Since(t0).Seconds()
 	res.NTrain, res.NTest, res.Features = trainF.Len(), testF.Len(), trainF.Features
 
@@ -127,6 +137,9 @@ func (p *Plan) Run(ctx context.Context) (*Result, error) {
 		return nil, err
 	}
 	if err := checkFitBudget(opt.Limits, pipe, trainF); err != nil {
+		return nil, err
+	}
+	if err := p.modelSelection(ctx, rep, res, &pipe, trainF, groups); err != nil {
 		return nil, err
 	}
 	t1 := time.Now()
@@ -153,6 +166,7 @@ func (p *Plan) Run(ctx context.Context) (*Result, error) {
 		}
 	}
 	res.Timings.PredictS = time.Since(t2).Seconds()
+	selectionMetrics(res)
 	warnNonFinite(rep, res.Metrics)
 
 	m := &model.Model{Pipeline: pipe, Manifest: model.Manifest{
@@ -166,6 +180,9 @@ func (p *Plan) Run(ctx context.Context) (*Result, error) {
 		res.Labels = m.ClassLabels()
 	}
 	if m.Manifest.Spec, err = json.Marshal(s); err != nil {
+		return nil, err
+	}
+	if m.Manifest.Selection, err = selectionJSON(res); err != nil {
 		return nil, err
 	}
 	if res.ModelPath, err = model.Save(p.output(), m); err != nil {

@@ -27,6 +27,11 @@ type estimator struct {
 	Kind   string          `json:"kind"`
 	Data   string          `json:"data"`
 	Params json.RawMessage `json:"params"`
+	// A "search" entry (Class GridSearchCV) searches Estimator's
+	// ParamGrid with CV folds (search.go).
+	Estimator string          `json:"estimator"`
+	ParamGrid json.RawMessage `json:"param_grid"`
+	CV        int             `json:"cv"`
 }
 
 type split struct {
@@ -111,6 +116,12 @@ func run(dir, list string, repeat int) error {
 			continue
 		}
 		s := sets[e.Data]
+		if e.Kind == "search" {
+			if err := runSearch(ctx, dir, e, s, repeat); err != nil {
+				return err
+			}
+			continue
+		}
 		bestFit, bestPred, bestCPU := math.Inf(1), math.Inf(1), math.Inf(1)
 		var pred []float64
 		for r := 0; r < repeat; r++ {

@@ -1,8 +1,15 @@
 // Package modelselection splits data for model selection, like
 // scikit-learn's sklearn.model_selection: TrainTestSplit with its test_size
-// default, shuffling, random_state and stratification. It works on row
-// indices, so that any kind of data (a matrix, a table, a folder of images)
-// can be split with it.
+// default, shuffling, random_state and stratification, and the
+// cross-validators (KFold, StratifiedKFold, GroupKFold, LeaveOneOut,
+// LeavePOut, ShuffleSplit, StratifiedShuffleSplit, RepeatedKFold,
+// RepeatedStratifiedKFold, TimeSeriesSplit), registered by their
+// scikit-learn names with their parameters declared on package param
+// (NewSplitter). The cross-validators draw from numpy's legacy generator
+// (internal/nprand), so their folds are scikit-learn 1.2's for the same
+// random_state; TrainTestSplit draws from Go's PCG and matches
+// scikit-learn's part sizes only. It works on row indices, so that any kind
+// of data (a matrix, a table, a folder of images) can be split with it.
 package modelselection
 
 import (

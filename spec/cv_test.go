@@ -1,0 +1,111 @@
+package spec_test
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/mlforge/mlforge/spec"
+)
+
+func TestCVAndSearchRoundTrip(t *testing.T) {
+	for _, src := range []string{
+		`{"name": "a", "data": {"train": "builtin:iris"}, "model": {"class": "KNeighborsClassifier"}, "cv": 5}`,
+		`{"name": "a", "data": {"train": "builtin:iris"}, "model": {"class": "KNeighborsClassifier"}, "cv": {"type": "GroupKFold", "groups": "sepal_width", "n_splits": 3}}`,
+		`{"name": "a", "data": {"train": "builtin:iris"}, "model": {"class": "KNeighborsClassifier"}, "cv": {"type": "StratifiedKFold", "n_splits": 3, "shuffle": true, "random_state": 0}}`,
+		`{"name": "a", "data": {"train": "builtin:iris"}, "preprocess": [{"type": "StandardScaler"}], "model": {"class": "KNeighborsClassifier"},
+		  "search": {"type": "GridSearchCV", "param_grid": [{"n_neighbors": [1, 3], "StandardScaler__with_mean": [true, false]}, {"weights": ["distance"]}], "cv": 3, "scoring": "f1_macro"}}`,
+		`{"name": "a", "data": {"train": "builtin:iris"}, "model": {"class": "KNeighborsClassifier"},
+		  "search": {"type": "RandomizedSearchCV", "param_distributions": {"n_neighbors": {"type": "randint", "low": 1, "high": 20}}, "n_iter": 4, "random_state": 3}}`,
+	} {
+		s, err := spec.Parse([]byte(src))
+		if err != nil {
+			t.Fatalf("%s: %v", src, err)
+		}
+		if err := s.Validate(spec.Env{}); err != nil {
+			t.Fatalf("%s: %v", src, err)
+		}
+		b, err := json.Marshal(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s2, err := spec.Parse(b)
+		if err != nil {
+			t.Fatalf("%s: reparse: %v", b, err)
+		}
+		if err := s2.Validate(spec.Env{}); err != nil {
+			t.Fatal(err)
+		}
+		b2, _ := json.Marshal(s2)
+		if string(b) != string(b2) {
+			t.Errorf("round trip:\n%s\n%s", b, b2)
+		}
+	}
+}
+
+func TestCVAndSearchErrors(t *testing.T) {
+	const base = `{"name": "a", "data": {"train": "builtin:iris"}, "preprocess": [{"type": "StandardScaler"}], "model": {"class": "%s"}, %s}`
+	cases := []struct{ class, extra, want string }{
+		{"KNeighborsClassifier", `"cv": 1`, "cv: expected a number of folds ≥ 2"},
+		{"KNeighborsClassifier", `"cv": {"type": "KFlod"}`, `cv.type: unknown cross-validator "KFlod" (did you mean "KFold"?)`},
+		{"KNeighborsClassifier", `"cv": {"type": "KFold", "n_split": 3}`, `did you mean "n_splits"`},
+		{"KNeighborsClassifier", `"cv": {"type": "KFold", "random_state": 3}`, "cv.random_state: setting a random_state has no effect"},
+		{"KNeighborsRegressor", `"cv": {"type": "StratifiedKFold"}`, "cv.type: StratifiedKFold splits by class labels, but the model is a regressor"},
+		{"KNeighborsClassifier", `"cv": {"type": "GroupKFold"}`, "cv.groups: required: GroupKFold keeps the rows of each group in one fold"},
+		{"KNeighborsClassifier", `"cv": {"type": "KFold", "groups": "g"}`, "cv.groups: KFold takes no groups; GroupKFold does"},
+		{"KNeighborsClassifier", `"cv": {"type": "GroupKFold", "groups": 3}`, "cv.groups: expected a string, got 3"},
+		{"KNeighborsClassifier", `"cv": "five"`, `cv: expected a number of folds or {"type": "KFold", "n_splits": 5}, got "five"`},
+		{"KNeighborsClassifier", `"search": {"type": "GridSearchCV", "param_grid": {"n_neighbor": [1, 3]}}`,
+			`search.param_grid.n_neighbor: KNeighborsClassifier has no parameter "n_neighbor" (did you mean "n_neighbors"?)`},
+		{"KNeighborsClassifier", `"search": {"type": "GridSearchCV", "param_grid": {"StandardScaler__with_man": [true]}}`,
+			`search.param_grid.StandardScaler__with_man: StandardScaler has no parameter "with_man" (did you mean "with_mean"?)`},
+		{"KNeighborsClassifier", `"search": {"type": "GridSearchCV", "param_grid": {"Scaler__with_mean": [true]}}`, `"Scaler" names no step of the pipeline`},
+		{"KNeighborsClassifier", `"search": {"type": "GridSearchCV", "param_grid": {}}`, "search.param_grid: the grid is empty"},
+		{"KNeighborsClassifier", `"search": {"type": "GridSearchCV", "param_grid": {"n_neighbors": []}}`, "search.param_grid.n_neighbors: the list of values is empty"},
+		{"KNeighborsClassifier", `"search": {"type": "GridSearchCV"}`, "search.param_grid: required"},
+		{"KNeighborsClassifier", `"search": {"type": "GridSearchCV", "param_grid": {"model__n_neighbors": [3, 0]}}`, "search.param_grid.model__n_neighbors[1]: expected an integer ≥ 1"},
+		{"KNeighborsClassifier", `"search": {"type": "GridSerchCV", "param_grid": {"n_neighbors": [3]}}`, `did you mean "GridSearchCV"`},
+		{"KNeighborsClassifier", `"search": {"type": "GridSearchCV", "param_grid": {"n_neighbors": [3]}, "scoring": "r2"}`, `search.scoring: "r2" is a regression metric`},
+		{"KNeighborsClassifier", `"search": {"type": "GridSearchCV", "param_grid": {"n_neighbors": [3]}, "refit": false}`, "search.refit"},
+		{"KNeighborsClassifier", `"search": {"type": "RandomizedSearchCV", "param_distributions": {"n_neighbors": {"type": "randint", "low": 5, "high": 5}}}`, "randint needs low < high"},
+		{"KNeighborsClassifier", `"search": {"type": "RandomizedSearchCV", "param_distributions": {"n_neighbors": {"type": "poisson"}}}`, "expected a distribution"},
+		{"KNeighborsClassifier", `"search": {"type": "RandomizedSearchCV", "param_distributions": {"n_neighbors": {"type": "uniform", "loc": 1, "scale": 10}}}`,
+			"search.param_distributions.n_neighbors: the distribution draws values such as 4.7, and expected an integer"},
+		{"KNeighborsClassifier", `"search": {"type": "HalvingGridSearchCV", "param_grid": {"n_neighbors": [3]}, "factor": 1}`, "search.factor: expected a number > 1"},
+		{"KNeighborsClassifier", `"search": {"type": "HalvingGridSearchCV", "param_grid": {"n_neighbors": [3]}, "min_resources": "most"}`, `search.min_resources: expected "exhaust" or "smallest" or a number of rows`},
+		{"KNeighborsClassifier", `"search": {"type": "GridSearchCV", "param_grid": {"n_neighbors": [3]}, "factor": 2}`, "search.factor: belongs to HalvingGridSearchCV"},
+		{"KNeighborsClassifier", `"cv": 3, "search": {"type": "GridSearchCV", "param_grid": {"n_neighbors": [3]}}`, "cv: a spec with a search"},
+	}
+	for _, c := range cases {
+		src := strings.Replace(strings.Replace(base, "%s", c.class, 1), "%s", c.extra, 1)
+		s, err := spec.Parse([]byte(src))
+		if err == nil {
+			err = s.Validate(spec.Env{})
+		}
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s:\n got %v\nwant %q", c.extra, err, c.want)
+		}
+	}
+}
+
+func TestCurveErrors(t *testing.T) {
+	const base = `{"name": "a", "data": {"train": "builtin:iris"}, "model": {"class": "KNeighborsClassifier"}, %s}`
+	for _, c := range []struct{ extra, want string }{
+		{`"validation_curve": {"param_range": [1]}`, "validation_curve.param_name: required"},
+		{`"validation_curve": {"param_name": "n_neighbors"}`, "validation_curve.param_range: required"},
+		{`"validation_curve": {"param_name": "n_neigbors", "param_range": [1, 2]}`, `did you mean "n_neighbors"`},
+		{`"validation_curve": {"param_name": "n_neighbors", "param_range": [1, 0]}`, "validation_curve.param_range[1]: expected an integer ≥ 1"},
+		{`"learning_curve": {"train_sizes": [0, 0.5]}`, "learning_curve.train_sizes[0]: expected a fraction in (0, 1]"},
+		{`"learning_curve": {"train_sizes": [10, 20.5]}`, "learning_curve.train_sizes[1]: expected a whole number of rows"},
+		{`"learning_curve": {"scoring": "r2"}`, `learning_curve.scoring: "r2" is a regression metric`},
+		{`"learning_curve": {}, "cv": 3`, "cv: a run does one of cv, search, validation_curve and learning_curve; this spec also has learning_curve"},
+	} {
+		s, err := spec.Parse([]byte(strings.Replace(base, "%s", c.extra, 1)))
+		if err == nil {
+			err = s.Validate(spec.Env{})
+		}
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s:\n got %v\nwant %q", c.extra, err, c.want)
+		}
+	}
+}
