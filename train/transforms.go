@@ -45,8 +45,9 @@ func FilterEvalTransforms(raw json.RawMessage) (json.RawMessage, error) {
 }
 
 // transforms returns the spec's transforms for training and their
-// deterministic part for evaluation, and the target transforms.
-func transforms(s *spec.Spec) (train, eval images.Transform, target images.TargetTransform, err error) {
+// deterministic part for evaluation, and the target transforms; a OneHot
+// without num_classes gets nLabels, the data's number of classes.
+func transforms(s *spec.Spec, nLabels int) (train, eval images.Transform, target images.TargetTransform, err error) {
 	if len(s.Transforms) > 0 {
 		if train, err = images.ParseTransforms(s.Transforms); err != nil {
 			return nil, nil, nil, err
@@ -62,9 +63,16 @@ func transforms(s *spec.Spec) (train, eval images.Transform, target images.Targe
 		}
 	}
 	if len(s.TargetTransforms) > 0 {
-		if target, err = images.ParseTargetTransforms(s.TargetTransforms); err != nil {
+		ts, err := images.ParseTargetTransforms(s.TargetTransforms)
+		if err != nil {
 			return nil, nil, nil, err
 		}
+		for _, t := range ts {
+			if o, ok := t.(*images.OneHot); ok && o.NumClasses == 0 {
+				o.NumClasses = nLabels // inferred from the data, as torch's one_hot infers it
+			}
+		}
+		target = ts
 	}
 	return train, eval, target, nil
 }

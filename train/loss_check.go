@@ -1,0 +1,44 @@
+package train
+
+import (
+	"fmt"
+
+	"github.com/mlforge/mlforge/ml"
+	"github.com/mlforge/mlforge/nn"
+	"github.com/mlforge/mlforge/tensor"
+)
+
+// checkLoss runs the criterion once on a batch of two zero outputs of the
+// planned width and targets in the form the run will give it (class
+// labels 0 and 1 converted as the trainer converts them, or values), so
+// that parameters that do not fit the data, such as a weight per class of
+// the wrong length, are a validation error and not the first step's.
+func (p *Plan) checkLoss(c *problems, task ml.Task, nLabels int, out []int) {
+	s := p.spec
+	if s.Criterion == nil || len(out) != 2 || out[1] < 1 || out[1] > 1<<16 {
+		return
+	}
+	loss, err := nn.NewLoss(s.Criterion.Type, s.Criterion.Params)
+	if err != nil {
+		return // reported by Validate
+	}
+	g := nn.NewInferenceGraph()
+	x := tensor.New(2, out[1])
+	var y *tensor.Tensor
+	if task == ml.Classification {
+		y = tensor.New(2)
+		y.Data[1] = float32(1 % max(nLabels, 1))
+		if nn.TargetFormOf(loss) != nn.TargetClass {
+			if y, err = nn.ClassTargets(loss, y, nLabels, nil); err != nil {
+				c.add("criterion", fmt.Sprintf("%s: %v", s.Criterion.Type, err))
+				return
+			}
+		}
+	} else {
+		y = tensor.New(2, out[1])
+	}
+	loss.Forward(g, g.Const(x), g.Const(y))
+	if err := g.Err(); err != nil {
+		c.add("criterion", fmt.Sprintf("%v (the network outputs %d values per sample)", err, out[1]))
+	}
+}
