@@ -2,6 +2,7 @@ package train
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/mlforge/mlforge/ml"
 	"github.com/mlforge/mlforge/nn"
@@ -39,6 +40,6 @@ func (p *Plan) checkLoss(c *problems, task ml.Task, nLabels int, out []int) {
 	}
 	loss.Forward(g, g.Const(x), g.Const(y))
 	if err := g.Err(); err != nil {
-		c.add("criterion", fmt.Sprintf("%v (the network outputs %d values per sample)", err, out[1]))
+		c.add("criterion", fmt.Sprintf("%s (the network outputs %d values per sample)", strings.TrimPrefix(err.Error(), "nn: "), out[1]))
 	}
 }
