@@ -221,8 +221,17 @@ func (s *Spec) validateNetwork(c *errs, env Env, dataOK bool) ml.Task {
 		}
 	}
 	if len(s.TargetTransforms) > 0 {
-		if _, err := images.ParseTargetTransforms(s.TargetTransforms); err != nil {
+		if ts, err := images.ParseTargetTransforms(s.TargetTransforms); err != nil {
 			c.add(transformPath("target_transforms", err), trimIndex(err.Error()))
+		} else if dataOK && kind == TableData {
+			// A table's labels reach the loss as class indices, converted
+			// to the form the loss needs (one-hot as OneHot makes them);
+			// nothing else applies them.
+			for i, t := range ts {
+				if _, ok := t.(*images.OneHot); !ok {
+					c.add(fmt.Sprintf("target_transforms[%d]", i), "applies to image data; for table data, recode the target column (a OneHot is the only target transform a table takes: the run makes one-hot targets itself)")
+				}
+			}
 		}
 	}
 	if task == ml.Regression && kind != TableData && dataOK {

@@ -75,7 +75,11 @@ func TestValidate(t *testing.T) {
 			`criterion.reduction: MSELoss with reduction "none" gives a loss per element, but training needs one number; use "mean" or "sum"`},
 		{"network CyclicLR Adam", `{"name": "n", "data": {"train": "builtin:iris"}, "model": {"layers": [{"type": "Linear", "out_features": "n_labels"}]}, "optimizer": {"type": "Adam"}, "scheduler": {"type": "CyclicLR", "base_lr": 0.001, "max_lr": 0.01}}`, spec.Env{},
 			"scheduler: CyclicLR: cycle_momentum needs an optimizer with a momentum (SGD or RMSprop); set cycle_momentum to false; the optimizer is Adam"},
+		{"network OneCycleLR Adagrad", `{"name": "n", "data": {"train": "builtin:iris"}, "model": {"layers": [{"type": "Linear", "out_features": "n_labels"}]}, "optimizer": {"type": "Adagrad"}, "scheduler": {"type": "OneCycleLR", "max_lr": 0.1, "total_steps": 10}}`, spec.Env{},
+			"scheduler: OneCycleLR: cycle_momentum needs an optimizer with a momentum or betas; set cycle_momentum to false; the optimizer is Adagrad"},
 		{"network CyclicLR Adam no momentum", `{"name": "n", "data": {"train": "builtin:iris"}, "model": {"layers": [{"type": "Linear", "out_features": "n_labels"}]}, "optimizer": {"type": "Adam"}, "scheduler": {"type": "CyclicLR", "base_lr": 0.001, "max_lr": 0.01, "cycle_momentum": false}}`, spec.Env{}, ""},
+		{"network LabelMap on a table", `{"name": "n", "data": {"train": "builtin:iris"}, "model": {"layers": [{"type": "Linear", "out_features": "n_labels"}]}, "target_transforms": [{"type": "OneHot"}, {"type": "LabelMap", "mapping": {"0": 1}}]}`, spec.Env{},
+			"target_transforms[1]: applies to image data; for table data, recode the target column (a OneHot is the only target transform a table takes: the run makes one-hot targets itself)"},
 		{"network OneHot without num_classes", `{"name": "n", "data": {"train": "builtin:iris"}, "model": {"layers": [{"type": "Linear", "out_features": 3}]}, "criterion": "MSELoss", "target_transforms": [{"type": "OneHot"}]}`, spec.Env{}, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -186,6 +186,7 @@ func conformanceCases() []confCase {
 		sched("CosineAnnealingWarmRestarts", `, "T_0": 10, "T_mult": 2`),
 		sched("CyclicLR", `, "base_lr": 0.01, "max_lr": 0.1`),
 		refuse(confCase{kind: "scheduler", class: "CyclicLR", keys: `{"optimizer": {"type": "Adam"}, "scheduler": {"type": "CyclicLR", "base_lr": 0.001, "max_lr": 0.01}}`}, "cycle_momentum"),
+		refuse(confCase{kind: "scheduler", class: "OneCycleLR", keys: `{"optimizer": {"type": "Adagrad"}, "scheduler": {"type": "OneCycleLR", "max_lr": 0.01, "total_steps": 10}}`}, "cycle_momentum"),
 		sched("ExponentialLR", `, "gamma": 0.9`),
 		sched("LinearLR", `, "start_factor": 0.5, "total_iters": 4`),
 		sched("MultiStepLR", `, "milestones": [30, 80], "gamma": 0.1`),
