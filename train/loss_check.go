@@ -2,10 +2,14 @@ package train
 
 import (
 	"fmt"
+	"math"
+	"strconv"
 	"strings"
 
+	"github.com/mlforge/mlforge/data"
 	"github.com/mlforge/mlforge/ml"
 	"github.com/mlforge/mlforge/nn"
+	"github.com/mlforge/mlforge/spec"
 	"github.com/mlforge/mlforge/tensor"
 )
 
@@ -14,8 +18,21 @@ import (
 // labels 0 and 1 converted as the trainer converts them, or values), so
 // that parameters that do not fit the data, such as a weight per class of
 // the wrong length, are a validation error and not the first step's.
-func (p *Plan) checkLoss(c *problems, task ml.Task, nLabels int, out []int) {
+//
+// A classifier on table data whose target holds numbers with fractions is
+// refused, as scikit-learn refuses a "continuous" target: such a target is
+// a regression's.
+func (p *Plan) checkLoss(c *problems, task ml.Task, kind data.Kind, classes []string, nLabels int, out []int) {
 	s := p.spec
+	if task == ml.Classification && kind == data.TableData && len(s.Labels) == 0 {
+		for _, name := range classes {
+			if v, err := strconv.ParseFloat(name, 64); err == nil && v != math.Trunc(v) {
+				c.add("criterion", fmt.Sprintf("%s compares the output with classes, but the target column holds continuous values such as %s; use a loss of values (MSELoss, L1Loss, SmoothL1Loss, HuberLoss, PoissonNLLLoss) with a last layer of \"out_features\": 1",
+					criterionName(s.Criterion), name))
+				return
+			}
+		}
+	}
 	if s.Criterion == nil || len(out) != 2 || out[1] < 1 || out[1] > 1<<16 {
 		return
 	}
@@ -42,4 +59,11 @@ func (p *Plan) checkLoss(c *problems, task ml.Task, nLabels int, out []int) {
 	if err := g.Err(); err != nil {
 		c.add("criterion", fmt.Sprintf("%s (the network outputs %d values per sample)", strings.TrimPrefix(err.Error(), "nn: "), out[1]))
 	}
+}
+
+func criterionName(st *spec.Step) string {
+	if st == nil {
+		return "CrossEntropyLoss"
+	}
+	return st.Type
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/mlforge/mlforge/data/datasets"
+	"github.com/mlforge/mlforge/spec"
 	"github.com/mlforge/mlforge/train"
 )
 
@@ -75,5 +76,37 @@ func wantAtLeastLossReference(t *testing.T, name string, got float64) {
 	t.Logf("%s %s %.4f; PyTorch 1.13 over %d seeds: mean %.4f, std %.4f, min %.4f; floor %.4f", name, r.Metric, got, len(r.Seeds), r.Mean, r.Std, r.Min, r.Mean-tol)
 	if got < r.Mean-tol {
 		t.Errorf("%s: test %s %.4f, below PyTorch's mean %.4f minus the tolerance %.4f", name, r.Metric, got, r.Mean, tol)
+	}
+}
+
+// TestLossTargetsRefused: a loss whose targets the data cannot give is a
+// validation error naming the criterion and what to do.
+func TestLossTargetsRefused(t *testing.T) {
+	dir := t.TempDir()
+	csv := "x,y\n1,0.5\n2,1.25\n3,2.5\n4,3.75\n5,4.5\n6,5.5\n7,6.25\n8,7.5\n"
+	if err := os.WriteFile(filepath.Join(dir, "r.csv"), []byte(csv), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ name, json, want string }{
+		{"continuous target", `{"name": "n", "data": {"train": "r.csv"}, "model": {"layers": [{"type": "Linear", "out_features": "n_labels"}]}, "criterion": "BCEWithLogitsLoss"}`,
+			`criterion: BCEWithLogitsLoss compares the output with classes, but the target column holds continuous values such as 0.5; use a loss of values (MSELoss, L1Loss, SmoothL1Loss, HuberLoss, PoissonNLLLoss) with a last layer of "out_features": 1`},
+		{"weight per class", `{"name": "n", "data": {"train": "builtin:iris"}, "model": {"layers": [{"type": "Linear", "out_features": "n_labels"}]}, "criterion": {"type": "MultiMarginLoss", "weight": [1, 2]}}`,
+			"criterion: MultiMarginLoss: weight has 2 elements, expected one per class (3) (the network outputs 3 values per sample)"},
+		{"regression", `{"name": "n", "data": {"train": "r.csv"}, "model": {"layers": [{"type": "Linear", "out_features": 1}]}, "criterion": "HuberLoss"}`, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s, err := spec.Parse([]byte(tc.json))
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = train.Check(s, train.Options{Root: dir})
+			got := ""
+			if err != nil {
+				got = err.Error()
+			}
+			if got != tc.want {
+				t.Errorf("error:\n%s\nwant:\n%s", got, tc.want)
+			}
+		})
 	}
 }
