@@ -235,6 +235,7 @@ func conformanceCases() []confCase {
 		refuse(tr("Grayscale", `{"type": "Grayscale", "num_output_channels": 2}, `+tt), "num_output_channels"),
 		tr("ConvertRGB", `{"type": "ConvertRGB"}, `+tt),
 		confCase{kind: "transform", class: "OneHot", keys: `{"target_transforms": [{"type": "OneHot"}], "criterion": "MSELoss"}`},
+		refuse(confCase{kind: "transform", class: "OneHot", keys: `{"target_transforms": [{"type": "OneHot"}], "criterion": "NLLLoss"}`}, "OneHot target transform"),
 		confCase{kind: "transform", class: "LabelMap", keys: `{"target_transforms": [{"type": "LabelMap", "mapping": {"0": 2, "1": 1, "2": 0}}]}`},
 	)
 	return cases

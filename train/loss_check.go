@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/mlforge/mlforge/data"
+	"github.com/mlforge/mlforge/data/images"
 	"github.com/mlforge/mlforge/ml"
 	"github.com/mlforge/mlforge/nn"
 	"github.com/mlforge/mlforge/spec"
@@ -43,10 +44,14 @@ func (p *Plan) checkLoss(c *problems, task ml.Task, kind data.Kind, classes []st
 	g := nn.NewInferenceGraph()
 	x := tensor.New(2, out[1])
 	var y *tensor.Tensor
+	oneHot := kind != data.TableData && hasOneHot(s)
 	if task == ml.Classification {
 		y = tensor.New(2)
 		y.Data[1] = float32(1 % max(nLabels, 1))
-		if nn.TargetFormOf(loss) != nn.TargetClass {
+		if oneHot { // the image's labels reach the loss one-hot
+			y = tensor.New(2, nLabels)
+			y.Data[0], y.Data[nLabels+1%nLabels] = 1, 1
+		} else if nn.TargetFormOf(loss) != nn.TargetClass {
 			if y, err = nn.ClassTargets(loss, y, nLabels, nil); err != nil {
 				c.add("criterion", fmt.Sprintf("%s: %v", s.Criterion.Type, err))
 				return
@@ -57,8 +62,30 @@ func (p *Plan) checkLoss(c *problems, task ml.Task, kind data.Kind, classes []st
 	}
 	loss.Forward(g, g.Const(x), g.Const(y))
 	if err := g.Err(); err != nil {
-		c.add("criterion", fmt.Sprintf("%s (the network outputs %d values per sample)", strings.TrimPrefix(err.Error(), "nn: "), out[1]))
+		msg := fmt.Sprintf("%s (the network outputs %d values per sample", strings.TrimPrefix(err.Error(), "nn: "), out[1])
+		if oneHot {
+			msg += "; the OneHot target transform gives it one-hot targets: leave it out for a loss of class indices"
+		}
+		c.add("criterion", msg+")")
 	}
+}
+
+// hasOneHot reports whether the spec's target transforms make one-hot
+// targets.
+func hasOneHot(s *spec.Spec) bool {
+	if len(s.TargetTransforms) == 0 {
+		return false
+	}
+	ts, err := images.ParseTargetTransforms(s.TargetTransforms)
+	if err != nil {
+		return false
+	}
+	for _, t := range ts {
+		if _, ok := t.(*images.OneHot); ok {
+			return true
+		}
+	}
+	return false
 }
 
 func criterionName(st *spec.Step) string {
