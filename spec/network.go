@@ -1,12 +1,14 @@
 package spec
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"regexp"
 	"strings"
 
 	"github.com/mlforge/mlforge/data"
+	"github.com/mlforge/mlforge/data/datasets"
 	"github.com/mlforge/mlforge/data/images"
 	"github.com/mlforge/mlforge/internal/suggest"
 	"github.com/mlforge/mlforge/ml"
@@ -40,21 +42,86 @@ func (env Env) Kind(s Source) DataKind {
 	return env.Data().Kind(s.Builtin, s.Path, s.IsIDX())
 }
 
-// networkTask is the task of a network: regression for the point losses,
-// classification otherwise (CrossEntropyLoss is the default).
+// networkTask is the task of a network, from its criterion: a loss that
+// compares the output with classes (class indices, one-hot, multi-hot, ±1
+// or a distribution; nn.TargetFormOf) makes a classifier. A loss of values
+// (MSELoss, L1Loss, SmoothL1Loss, HuberLoss, PoissonNLLLoss) makes a
+// regressor, unless the spec says that the target holds classes: a layer
+// parameter "n_labels", a OneHot target transform, labels, or IDX data
+// (labels are classes); then it is a classifier trained against one-hot
+// targets. A built-in regression data set keeps it a regressor.
 func (s *Spec) networkTask() ml.Task {
-	if s.Criterion != nil {
-		switch s.Criterion.Type {
-		case "MSELoss", "L1Loss", "SmoothL1Loss":
-			return ml.Regression
-		}
+	if lossForm(s.Criterion) != nn.TargetValue {
+		return ml.Classification
 	}
-	return ml.Classification
+	if s.namesClasses() && !s.regressionBuiltin() {
+		return ml.Classification
+	}
+	return ml.Regression
 }
 
-// specLosses are the losses a spec can train with; BCE losses need targets
-// that a spec cannot describe.
-var specLosses = []string{"CrossEntropyLoss", "L1Loss", "MSELoss", "NLLLoss", "SmoothL1Loss"}
+// lossForm returns the target form of the criterion (CrossEntropyLoss's
+// when it is nil or unknown, which Validate reports), ignoring its
+// parameters unless they decode.
+func lossForm(c *Step) nn.TargetForm {
+	name, raw := "CrossEntropyLoss", json.RawMessage(nil)
+	if c != nil {
+		name, raw = c.Type, c.Params
+	}
+	l, err := nn.NewLoss(name, raw)
+	if err != nil {
+		if l, err = nn.NewLoss(name, nil); err != nil {
+			return nn.TargetClass
+		}
+	}
+	return nn.TargetFormOf(l)
+}
+
+// namesClasses reports whether the spec says that its target holds
+// classes, whatever its loss.
+func (s *Spec) namesClasses() bool {
+	if len(s.Labels) > 0 || s.Data.Train.IsIDX() {
+		return true
+	}
+	for _, l := range s.Model.Layers {
+		for k, v := range l {
+			if k != "type" && bytes.Contains(v, []byte(`"`+NLabels+`"`)) {
+				return true
+			}
+		}
+	}
+	if len(s.TargetTransforms) > 0 {
+		if ts, err := images.ParseTargetTransforms(s.TargetTransforms); err == nil {
+			for _, t := range ts {
+				if _, ok := t.(*images.OneHot); ok {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// regressionBuiltin reports whether the training data is a built-in
+// regression data set used with its own target.
+func (s *Spec) regressionBuiltin() bool {
+	if s.Data.Train.Builtin == "" {
+		return false
+	}
+	in, err := datasets.Describe(s.Data.Train.Builtin)
+	return err == nil && in.Task == string(ml.Regression) && (s.Data.Target == "" || s.Data.Target == in.Target)
+}
+
+// valueLosses lists the registered losses of values (regression targets).
+func valueLosses() []string {
+	var out []string
+	for _, name := range nn.LossTypes() {
+		if lossForm(&Step{Type: name}) == nn.TargetValue {
+			out = append(out, name)
+		}
+	}
+	return out
+}
 
 // validateNetwork checks the network keys that need no data and fills in
 // their defaults.
@@ -77,22 +144,23 @@ func (s *Spec) validateNetwork(c *errs, env Env, dataOK bool) ml.Task {
 	if s.Criterion == nil {
 		s.Criterion = &Step{Type: "CrossEntropyLoss"}
 	}
-	if !contains(specLosses, s.Criterion.Type) {
-		if contains(nn.LossTypes(), s.Criterion.Type) {
-			c.add("criterion.type", fmt.Sprintf("%s is not available in a spec (its targets cannot be described); expected one of %s", s.Criterion.Type, strings.Join(specLosses, ", ")))
+	if l, err := nn.NewLoss(s.Criterion.Type, s.Criterion.Params); err != nil {
+		if !contains(nn.LossTypes(), s.Criterion.Type) {
+			c.add("criterion.type", fmt.Sprintf("unknown loss %s%s, expected one of %s", quote(abbrev(s.Criterion.Type)), suggest.Hint(s.Criterion.Type, nn.LossTypes()), strings.Join(nn.LossTypes(), ", ")))
 		} else {
-			c.add("criterion.type", fmt.Sprintf("unknown loss %s%s, expected one of %s", quote(abbrev(s.Criterion.Type)), suggest.Hint(s.Criterion.Type, specLosses), strings.Join(specLosses, ", ")))
+			c.add("criterion", err.Error())
 		}
-	} else if _, err := nn.NewLoss(s.Criterion.Type, s.Criterion.Params); err != nil {
-		c.add("criterion", err.Error())
+	} else {
+		s.checkLoss(c, l)
 	}
 
-	// optimizer
+	// optimizer, and the scheduler over it (a scheduler may need what the
+	// optimizer has, as CyclicLR's cycle_momentum needs a momentum)
 	if s.Optimizer == nil {
 		s.Optimizer = &Step{Type: "SGD", Params: json.RawMessage(`{"lr":0.01}`)}
 	}
-	dummy, _ := optim.NewSGD(nil, optim.SGDConfig{LR: DefaultLR})
-	if _, err := optim.New(s.Optimizer.Type, nil, s.Optimizer.Params); err != nil {
+	o, err := optim.New(s.Optimizer.Type, nil, s.Optimizer.Params)
+	if err != nil {
 		path := "optimizer"
 		if strings.Contains(err.Error(), "unknown optimizer") {
 			path = "optimizer.type"
@@ -104,8 +172,19 @@ func (s *Spec) validateNetwork(c *errs, env Env, dataOK bool) ml.Task {
 		if !contains(optim.SchedulerNames(), s.Scheduler.Type) {
 			path = "scheduler.type"
 		}
-		if _, err := optim.NewScheduler(s.Scheduler.Type, dummy, s.Scheduler.Params); err != nil {
-			c.add(path, strings.TrimPrefix(err.Error(), "optim: "))
+		// Over a plain SGD when the optimizer's own error is reported.
+		dummy, _ := optim.NewSGD(nil, optim.SGDConfig{LR: DefaultLR})
+		if o == nil {
+			o = dummy
+		}
+		if _, err := optim.NewScheduler(s.Scheduler.Type, o, s.Scheduler.Params); err != nil {
+			msg := strings.TrimPrefix(err.Error(), "optim: ")
+			if o != dummy {
+				if _, err := optim.NewScheduler(s.Scheduler.Type, dummy, s.Scheduler.Params); err == nil {
+					msg += "; the optimizer is " + s.Optimizer.Type
+				}
+			}
+			c.add(path, msg)
 		}
 	}
 	if s.BatchSize == 0 {
@@ -142,18 +221,52 @@ func (s *Spec) validateNetwork(c *errs, env Env, dataOK bool) ml.Task {
 		}
 	}
 	if len(s.TargetTransforms) > 0 {
-		if _, err := images.ParseTargetTransforms(s.TargetTransforms); err != nil {
+		if ts, err := images.ParseTargetTransforms(s.TargetTransforms); err != nil {
 			c.add(transformPath("target_transforms", err), trimIndex(err.Error()))
+		} else if dataOK && kind == TableData {
+			// A table's labels reach the loss as class indices, converted
+			// to the form the loss needs (one-hot as OneHot makes them);
+			// nothing else applies them.
+			for i, t := range ts {
+				if _, ok := t.(*images.OneHot); !ok {
+					c.add(fmt.Sprintf("target_transforms[%d]", i), "applies to image data; for table data, recode the target column (a OneHot is the only target transform a table takes: the run makes one-hot targets itself)")
+				}
+			}
 		}
 	}
 	if task == ml.Regression && kind != TableData && dataOK {
-		c.add("criterion", fmt.Sprintf("%s is a regression loss, but image data has class labels; use CrossEntropyLoss", s.Criterion.Type))
+		c.add("criterion", fmt.Sprintf("%s compares the output with values, but image data has class labels; give the last layer \"out_features\": \"n_labels\" to train it against one-hot labels, or use CrossEntropyLoss", s.Criterion.Type))
 		dataOK = false
 	}
 
 	// The input shape, the classes and the layers need the data: train.Check
 	// probes it and plans the layers on its shape.
 	return task
+}
+
+// formWords describes the target forms made from class labels.
+var formWords = map[nn.TargetForm]string{
+	nn.TargetClass: "class indices", nn.TargetMultiHot: "0/1 targets per class", nn.TargetSigned: "±1 targets per class",
+	nn.TargetDistribution: "one-hot distributions", nn.TargetClassList: "lists of class indices",
+}
+
+// checkLoss checks that the run can give the criterion l its targets and
+// reduce it to one number.
+func (s *Spec) checkLoss(c *errs, l nn.Loss) {
+	name := s.Criterion.Type
+	var red struct {
+		Reduction string `json:"reduction"`
+	}
+	if json.Unmarshal(s.Criterion.Params, &red) == nil && red.Reduction == "none" {
+		c.add("criterion.reduction", fmt.Sprintf(`%s with reduction "none" gives a loss per element, but training needs one number; use "mean" or "sum"`, name))
+	}
+	switch form := nn.TargetFormOf(l); {
+	case form == nn.TargetLogDistribution:
+		c.add("criterion.log_target", fmt.Sprintf("%s with log_target true compares with log-probabilities, which class labels cannot give (log 0); set log_target to false to train against one-hot distributions", name))
+	case form != nn.TargetValue && s.regressionBuiltin():
+		c.add("criterion.type", fmt.Sprintf("%s compares the output with %s made from class labels, but %s has a regression target; use a loss of values: %s",
+			name, formWords[form], s.Data.Train.String(), strings.Join(valueLosses(), ", ")))
+	}
 }
 
 var elemIndex = regexp.MustCompile(`^(?:target_)?transforms\[(\d+)\]: `)

@@ -67,8 +67,21 @@ func TestValidate(t *testing.T) {
 			"model.layers: expected at least one layer, such as {\"type\": \"Linear\", \"in_features\": \"auto\", \"out_features\": \"n_labels\"}\n" +
 				"transforms: image transforms apply to image data (an image folder or IDX files), not to table data"},
 		{"network on digits", `{"name": "n", "data": {"train": "builtin:digits"}, "model": {"layers": [{"type": "Linear", "in_features": "auto", "out_features": 32}, {"type": "ReLU"}, {"type": "Linear", "in_features": 32, "out_features": "n_labels"}]}}`, spec.Env{}, ""},
-		{"network BCE", `{"name": "n", "data": {"train": "builtin:iris"}, "model": {"layers": [{"type": "Linear", "out_features": "n_labels"}]}, "criterion": "BCELoss"}`, spec.Env{},
-			"criterion.type: BCELoss is not available in a spec (its targets cannot be described); expected one of CrossEntropyLoss, L1Loss, MSELoss, NLLLoss, SmoothL1Loss"},
+		{"network BCE", `{"name": "n", "data": {"train": "builtin:iris"}, "model": {"layers": [{"type": "Linear", "out_features": "n_labels"}]}, "criterion": "BCELoss"}`, spec.Env{}, ""},
+		{"network KLDiv log_target", `{"name": "n", "data": {"train": "builtin:iris"}, "model": {"layers": [{"type": "Linear", "out_features": "n_labels"}]}, "criterion": {"type": "KLDivLoss", "log_target": true}}`, spec.Env{},
+			"criterion.log_target: KLDivLoss with log_target true compares with log-probabilities, which class labels cannot give (log 0); set log_target to false to train against one-hot distributions"},
+		{"network class loss on regression", `{"name": "n", "data": {"train": "builtin:diabetes"}, "model": {"layers": [{"type": "Linear", "out_features": 1}]}, "criterion": "MultiMarginLoss"}`, spec.Env{},
+			"criterion.type: MultiMarginLoss compares the output with class indices made from class labels, but builtin:diabetes has a regression target; use a loss of values: HuberLoss, L1Loss, MSELoss, PoissonNLLLoss, SmoothL1Loss"},
+		{"network reduction none", `{"name": "n", "data": {"train": "builtin:iris"}, "model": {"layers": [{"type": "Linear", "out_features": "n_labels"}]}, "criterion": {"type": "MSELoss", "reduction": "none"}}`, spec.Env{},
+			`criterion.reduction: MSELoss with reduction "none" gives a loss per element, but training needs one number; use "mean" or "sum"`},
+		{"network CyclicLR Adam", `{"name": "n", "data": {"train": "builtin:iris"}, "model": {"layers": [{"type": "Linear", "out_features": "n_labels"}]}, "optimizer": {"type": "Adam"}, "scheduler": {"type": "CyclicLR", "base_lr": 0.001, "max_lr": 0.01}}`, spec.Env{},
+			"scheduler: CyclicLR: cycle_momentum needs an optimizer with a momentum (SGD or RMSprop); set cycle_momentum to false; the optimizer is Adam"},
+		{"network OneCycleLR Adagrad", `{"name": "n", "data": {"train": "builtin:iris"}, "model": {"layers": [{"type": "Linear", "out_features": "n_labels"}]}, "optimizer": {"type": "Adagrad"}, "scheduler": {"type": "OneCycleLR", "max_lr": 0.1, "total_steps": 10}}`, spec.Env{},
+			"scheduler: OneCycleLR: cycle_momentum needs an optimizer with a momentum or betas; set cycle_momentum to false; the optimizer is Adagrad"},
+		{"network CyclicLR Adam no momentum", `{"name": "n", "data": {"train": "builtin:iris"}, "model": {"layers": [{"type": "Linear", "out_features": "n_labels"}]}, "optimizer": {"type": "Adam"}, "scheduler": {"type": "CyclicLR", "base_lr": 0.001, "max_lr": 0.01, "cycle_momentum": false}}`, spec.Env{}, ""},
+		{"network LabelMap on a table", `{"name": "n", "data": {"train": "builtin:iris"}, "model": {"layers": [{"type": "Linear", "out_features": "n_labels"}]}, "target_transforms": [{"type": "OneHot"}, {"type": "LabelMap", "mapping": {"0": 1}}]}`, spec.Env{},
+			"target_transforms[1]: applies to image data; for table data, recode the target column (a OneHot is the only target transform a table takes: the run makes one-hot targets itself)"},
+		{"network OneHot without num_classes", `{"name": "n", "data": {"train": "builtin:iris"}, "model": {"layers": [{"type": "Linear", "out_features": 3}]}, "criterion": "MSELoss", "target_transforms": [{"type": "OneHot"}]}`, spec.Env{}, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s, err := spec.Parse([]byte(tc.json))

@@ -320,6 +320,7 @@ func (p *Plan) checkNetwork(c *problems, list spec.Errors) {
 	case task == ml.Regression && !(len(out) == 2 && out[1] == 1):
 		c.add("model.layers", fmt.Sprintf("the last layer outputs shape %v; a regression network must output (1, 1), e.g. a last Linear with \"out_features\": 1", out))
 	default:
+		p.checkLoss(c, task, kind, classes, nLabels, out)
 		p.netPlan = pl
 		p.Net = &NetInfo{Task: task, Kind: info.Kind, InShape: info.Shape, OutShape: out, NLabels: nLabels,
 			Classes: classes, Features: info.Features, Layers: layers}

@@ -101,7 +101,7 @@ func TestCheckNetwork(t *testing.T) {
 		{"network too few labels", `{"name": "n", "data": {"train": "builtin:iris"}, "model": {"layers": [{"type": "Linear", "out_features": "n_labels"}]}, "labels": ["a", "b"]}`,
 			"labels: names 2 classes but the data has 3"},
 		{"network n_labels in regression", `{"name": "n", "data": {"train": "builtin:diabetes"}, "model": {"layers": [{"type": "Linear", "out_features": "n_labels"}]}, "criterion": "MSELoss"}`,
-			`model.layers[0]: out_features: "n_labels" is the number of classes, which only a classification network (CrossEntropyLoss or NLLLoss) has`},
+			`model.layers[0]: out_features: "n_labels" is the number of classes, which only a classification network has (a class loss such as CrossEntropyLoss, or a loss of values on class labels)`},
 		{"network shapes", `{"name": "n", "data": {"train": "builtin:iris"}, "model": {"layers": [{"type": "Linear", "in_features": 5, "out_features": 8}, {"type": "ReLU"}, {"type": "Linear", "out_features": "n_labels"}]}}`,
 			`model.layers[0]: Linear expects input of shape (*, 5), got [1 4] (the data's samples have shape [4])`},
 		{"network on digits", `{"name": "n", "data": {"train": "builtin:digits"}, "model": {"layers": [{"type": "Linear", "in_features": "auto", "out_features": 32}, {"type": "ReLU"}, {"type": "Linear", "in_features": 32, "out_features": "n_labels"}]}}`, ""},

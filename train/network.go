@@ -254,7 +254,7 @@ func (p *Plan) loadTableData() (*netData, error) {
 // is given.
 func (p *Plan) loadIDXData() (*netData, error) {
 	s, info := p.spec, p.Net
-	trT, evT, tgT, err := transforms(s)
+	trT, evT, tgT, err := transforms(s, p.Net.NLabels)
 	if err != nil {
 		return nil, err
 	}
@@ -347,7 +347,7 @@ func splitIndices(s *spec.Spec, labels []int) (train, test []int, err error) {
 // unless a test folder is given.
 func (p *Plan) loadFolderData() (*netData, error) {
 	s := p.spec
-	trT, evT, tgT, err := transforms(s)
+	trT, evT, tgT, err := transforms(s, p.Net.NLabels)
 	if err != nil {
 		return nil, err
 	}
@@ -420,6 +420,7 @@ type trainer struct {
 	task  ml.Task
 	hash  string
 
+	targets *tensor.Tensor     // the loss's targets built from class labels, reused across batches
 	evalDL  *loader.DataLoader // the held-out data, kept across epochs
 	evalG   *nn.Graph          // inference graph, kept across epochs
 	epoch   int                // epochs completed
@@ -456,8 +457,13 @@ func (t *trainer) fit(ctx context.Context) error {
 			}
 			b := it.Batch()
 			g.Reset()
+			y, err := t.target(b.Y)
+			if err != nil {
+				it.Close()
+				return fmt.Errorf("epoch %d, step %d: %w", epoch, t.step+1, err)
+			}
 			out := t.seq.Forward(g, g.Const(b.X))
-			l := t.loss.Forward(g, out, g.Const(b.Y))
+			l := t.loss.Forward(g, out, g.Const(y))
 			if err := g.Err(); err != nil {
 				it.Close()
 				return fmt.Errorf("epoch %d, step %d: %w", epoch, t.step+1, err)
@@ -526,8 +532,13 @@ func (t *trainer) evaluate(ctx context.Context, ds loader.Dataset) (loss, acc fl
 	for it.Next() {
 		b := it.Batch()
 		g.Reset()
+		y, err := t.target(b.Y)
+		if err != nil {
+			it.Close()
+			return 0, 0, err
+		}
 		out := t.seq.Forward(g, g.Const(b.X))
-		l := t.loss.Forward(g, out, g.Const(b.Y))
+		l := t.loss.Forward(g, out, g.Const(y))
 		if err := g.Err(); err != nil {
 			it.Close()
 			return 0, 0, err
@@ -535,19 +546,53 @@ func (t *trainer) evaluate(ctx context.Context, ds loader.Dataset) (loss, acc fl
 		k := b.X.Shape[0]
 		sum += float64(l.Item()) * float64(k)
 		n += k
-		if t.task == ml.Classification && len(b.Y.Shape) == 1 {
-			C := out.Data.Shape[1]
-			for i := range k {
-				if argmax(out.Data.Data[i*C:(i+1)*C]) == int(b.Y.Data[i]) {
-					correct++
-				}
-			}
+		if t.task == ml.Classification && out.Data.Dim() == 2 {
+			correct += countCorrect(out.Data, b.Y)
 		}
 	}
 	if err := it.Err(); err != nil {
 		return 0, 0, err
 	}
 	return sum / float64(max(n, 1)), float64(correct) / float64(max(n, 1)), nil
+}
+
+// target returns the loss's target for a batch whose targets are y: y
+// itself for a regressor, a loss of class indices or targets already
+// shaped by a target transform (OneHot); otherwise the class labels
+// converted to the loss's form (one-hot, multi-hot, ±1, a distribution;
+// nn.ClassTargets), in a buffer kept across batches.
+func (t *trainer) target(y *tensor.Tensor) (*tensor.Tensor, error) {
+	if t.task != ml.Classification || y.Dim() != 1 || nn.TargetFormOf(t.loss) == nn.TargetClass {
+		return y, nil
+	}
+	out, err := nn.ClassTargets(t.loss, y, len(t.d.classes), t.targets)
+	if err != nil {
+		return nil, fmt.Errorf("the targets of %s: %w", t.s.Criterion.Type, err)
+	}
+	t.targets = out
+	return out, nil
+}
+
+// countCorrect counts the rows of out, shaped (N, C), whose largest value
+// is at the class of y: class indices (N), or one row per sample (a
+// one-hot target transform), whose largest value names the class.
+func countCorrect(out, y *tensor.Tensor) int {
+	N, C := out.Shape[0], out.Shape[1]
+	correct := 0
+	for i := range N {
+		pred := argmax(out.Data[i*C : (i+1)*C])
+		switch {
+		case y.Dim() == 1 && i < len(y.Data):
+			if pred == int(y.Data[i]) {
+				correct++
+			}
+		case y.Dim() == 2 && y.Shape[0] == N && y.Shape[1] == C:
+			if pred == argmax(y.Data[i*C:(i+1)*C]) {
+				correct++
+			}
+		}
+	}
+	return correct
 }
 
 func argmax(v []float32) int {

@@ -99,7 +99,7 @@ func ResolveLayers(layers []nn.LayerSpec, nLabels int) ([]nn.LayerSpec, error) {
 		for k, v := range l {
 			if k != "type" && bytes.Equal(bytes.TrimSpace(v), []byte(`"`+spec.NLabels+`"`)) {
 				if nLabels <= 0 {
-					return nil, fmt.Errorf("layers[%d]: %s: %q is the number of classes, which only a classification network (CrossEntropyLoss or NLLLoss) has", i, k, spec.NLabels)
+					return nil, fmt.Errorf("layers[%d]: %s: %q is the number of classes, which only a classification network has (a class loss such as CrossEntropyLoss, or a loss of values on class labels)", i, k, spec.NLabels)
 				}
 				v = json.RawMessage(strconv.Itoa(nLabels))
 			}

@@ -3,6 +3,7 @@ package train
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"slices"
 
 	"github.com/mlforge/mlforge/data/images"
@@ -18,35 +19,72 @@ var EvalTransforms = []string{"Resize", "CenterCrop", "Grayscale", "ConvertRGB",
 
 // FilterEvalTransforms returns the JSON list of the transforms in raw (a
 // JSON list) whose type is one of EvalTransforms, or nil when none is left.
+// A nested list (a Compose) is filtered in place, its kept transforms
+// inline. A random crop, which fixes the size of the samples the network
+// was built for, becomes its deterministic counterpart: RandomCrop(size)
+// a CenterCrop(size) (its padding is symmetric, so the centre is the same),
+// RandomResizedCrop(size) a Resize(size) then CenterCrop(size).
 func FilterEvalTransforms(raw json.RawMessage) (json.RawMessage, error) {
 	if len(bytes.TrimSpace(raw)) == 0 {
 		return nil, nil
 	}
+	keep, err := evalTransforms(raw, 0)
+	if err != nil || len(keep) == 0 {
+		return nil, err
+	}
+	return json.Marshal(keep)
+}
+
+// maxComposeDepth bounds the nesting of transform lists followed.
+const maxComposeDepth = 32
+
+func evalTransforms(raw json.RawMessage, depth int) ([]json.RawMessage, error) {
 	var list []json.RawMessage
 	if err := json.Unmarshal(raw, &list); err != nil {
 		return nil, err
 	}
 	var keep []json.RawMessage
 	for _, t := range list {
+		if t = bytes.TrimSpace(t); len(t) > 0 && t[0] == '[' {
+			if depth >= maxComposeDepth {
+				return nil, fmt.Errorf("transforms nested more than %d lists deep", maxComposeDepth)
+			}
+			inner, err := evalTransforms(t, depth+1)
+			if err != nil {
+				return nil, err
+			}
+			keep = append(keep, inner...)
+			continue
+		}
 		var head struct {
-			Type string `json:"type"`
+			Type string          `json:"type"`
+			Size json.RawMessage `json:"size"`
 		}
 		if err := json.Unmarshal(t, &head); err != nil {
 			return nil, err
 		}
-		if slices.Contains(EvalTransforms, head.Type) {
+		switch {
+		case slices.Contains(EvalTransforms, head.Type):
 			keep = append(keep, t)
+		case head.Type == "RandomCrop" && head.Size != nil:
+			keep = append(keep, sized("CenterCrop", head.Size))
+		case head.Type == "RandomResizedCrop" && head.Size != nil:
+			keep = append(keep, sized("Resize", head.Size), sized("CenterCrop", head.Size))
 		}
 	}
-	if len(keep) == 0 {
-		return nil, nil
-	}
-	return json.Marshal(keep)
+	return keep, nil
+}
+
+// sized returns the transform {"type": typ, "size": size}.
+func sized(typ string, size json.RawMessage) json.RawMessage {
+	b, _ := json.Marshal(map[string]any{"type": typ, "size": size})
+	return b
 }
 
 // transforms returns the spec's transforms for training and their
-// deterministic part for evaluation, and the target transforms.
-func transforms(s *spec.Spec) (train, eval images.Transform, target images.TargetTransform, err error) {
+// deterministic part for evaluation, and the target transforms; a OneHot
+// without num_classes gets nLabels, the data's number of classes.
+func transforms(s *spec.Spec, nLabels int) (train, eval images.Transform, target images.TargetTransform, err error) {
 	if len(s.Transforms) > 0 {
 		if train, err = images.ParseTransforms(s.Transforms); err != nil {
 			return nil, nil, nil, err
@@ -62,9 +100,16 @@ func transforms(s *spec.Spec) (train, eval images.Transform, target images.Targe
 		}
 	}
 	if len(s.TargetTransforms) > 0 {
-		if target, err = images.ParseTargetTransforms(s.TargetTransforms); err != nil {
+		ts, err := images.ParseTargetTransforms(s.TargetTransforms)
+		if err != nil {
 			return nil, nil, nil, err
 		}
+		for _, t := range ts {
+			if o, ok := t.(*images.OneHot); ok && o.NumClasses == 0 {
+				o.NumClasses = nLabels // inferred from the data, as torch's one_hot infers it
+			}
+		}
+		target = ts
 	}
 	return train, eval, target, nil
 }

@@ -22,11 +22,11 @@ func init() {
 // OneHot turns a class index into a vector of NumClasses values with a 1 at
 // the index, like torch.nn.functional.one_hot (as float32).
 type OneHot struct {
-	NumClasses int `json:"num_classes" required:"true" min:"1" help:"length of the vector"`
+	NumClasses int `json:"num_classes" nullable:"true" min:"1" help:"length of the vector; null or left out: the number of classes of the data"`
 }
 
 func (o *OneHot) validate() error {
-	if o.NumClasses < 1 {
+	if o.NumClasses < 0 {
 		return paramError("num_classes", fmt.Sprintf("must be at least 1, got %d", o.NumClasses))
 	}
 	return nil
@@ -34,8 +34,8 @@ func (o *OneHot) validate() error {
 
 // ApplyTarget encodes y.
 func (o *OneHot) ApplyTarget(y *tensor.Tensor) (*tensor.Tensor, error) {
-	if err := o.validate(); err != nil {
-		return nil, fmt.Errorf("OneHot: %w", err)
+	if err := o.validate(); err != nil || o.NumClasses == 0 {
+		return nil, fmt.Errorf("OneHot: num_classes is %d; expected at least 1 (a training run sets it to the number of classes when left out)", o.NumClasses)
 	}
 	if y == nil || len(y.Data) != 1 {
 		return nil, fmt.Errorf("OneHot: want one class index per sample, got %v", shapeOf(y))

@@ -1,0 +1,402 @@
+package train_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"image"
+	"image/png"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/mlforge/mlforge/data/datasets"
+	"github.com/mlforge/mlforge/data/images"
+	"github.com/mlforge/mlforge/model"
+	"github.com/mlforge/mlforge/nn"
+	"github.com/mlforge/mlforge/nn/optim"
+	"github.com/mlforge/mlforge/spec"
+	"github.com/mlforge/mlforge/train"
+)
+
+// confCase is one spec of the conformance test: the class it exercises
+// (kind "layer", "optimizer", "scheduler", "loss" or "transform"), with
+// PyTorch's own example parameters where its documentation has some
+// (adapted where an example names sizes of another input: "auto" input
+// sizes, the number of epochs), as the spec's keys that differ from
+// confBase. err, when set, is a part of the validation error the spec
+// must fail with, where PyTorch 1.13 itself refuses the parameters.
+type confCase struct {
+	kind, class string
+	keys        string // JSON object of top-level spec keys
+	table       bool   // builtin:digits instead of the image folder
+	err         string
+}
+
+// The pieces of conformance layer lists: the image folder's samples are
+// (3, 16, 16); to1d makes them (3, 256) for the 1-d layers, to3d
+// (1, 3, 16, 16) for the 3-d ones; head is the classifier every list ends
+// with.
+const (
+	to1d = `{"type": "Flatten", "start_dim": 2}, `
+	to3d = `{"type": "Unflatten", "dim": 1, "unflattened_size": [1, 3]}, `
+	head = `{"type": "Flatten"}, {"type": "Linear", "in_features": "auto", "out_features": "n_labels"}`
+)
+
+// layers returns the model key of a layer list ending with head.
+func layers(list string) string {
+	return `"model": {"layers": [` + list + `, ` + head + `]}`
+}
+
+// layer is a case of one layer with its parameters (a JSON object's
+// members), after the layers in before.
+func layer(class, before, params string) confCase {
+	l := `{"type": "` + class + `"`
+	if params != "" {
+		l += ", " + params
+	}
+	return confCase{kind: "layer", class: class, keys: `{` + layers(before+l+`}`) + `}`}
+}
+
+func refuse(c confCase, err string) confCase { c.err = err; return c }
+
+func conformanceCases() []confCase {
+	cases := []confCase{
+		layer("AdaptiveAvgPool1d", to1d, `"output_size": 5`),
+		layer("AdaptiveAvgPool2d", "", `"output_size": [5, 7]`),
+		layer("AdaptiveAvgPool3d", to3d, `"output_size": [5, 7, 9]`),
+		layer("AdaptiveMaxPool1d", to1d, `"output_size": 5`),
+		layer("AdaptiveMaxPool2d", "", `"output_size": [5, 7]`),
+		layer("AdaptiveMaxPool3d", to3d, `"output_size": [5, 7, 9]`),
+		layer("AlphaDropout", "", `"p": 0.2`),
+		layer("AvgPool1d", to1d, `"kernel_size": 3, "stride": 2`),
+		layer("AvgPool2d", "", `"kernel_size": [3, 2], "stride": [2, 1]`),
+		layer("AvgPool3d", to3d, `"kernel_size": [3, 2, 2], "stride": [2, 1, 2]`),
+		layer("BatchNorm1d", `{"type": "Flatten"}, {"type": "Linear", "in_features": "auto", "out_features": 100}, `, `"num_features": 100`),
+		layer("BatchNorm2d", "", `"num_features": 3, "affine": false`),
+		layer("BatchNorm3d", to3d, `"num_features": 1`),
+		refuse(layer("Bilinear", `{"type": "Flatten"}, `, `"in1_features": 20, "in2_features": 30, "out_features": 40`), "Bilinear"),
+		layer("CELU", "", ""),
+		layer("ChannelShuffle", `{"type": "Conv2d", "out_channels": 4, "kernel_size": 1}, `, `"groups": 2`),
+		layer("ConstantPad1d", to1d, `"padding": 2, "value": 3.5`),
+		layer("ConstantPad2d", "", `"padding": [3, 0, 2, 1], "value": 3.5`),
+		layer("ConstantPad3d", to3d, `"padding": 3, "value": 3.5`),
+		layer("Conv1d", to1d, `"in_channels": "auto", "out_channels": 33, "kernel_size": 3, "stride": 2`),
+		layer("Conv2d", "", `"in_channels": "auto", "out_channels": 33, "kernel_size": [3, 5], "stride": [2, 1], "padding": [4, 2], "dilation": [3, 1]`),
+		layer("Conv3d", to3d, `"in_channels": "auto", "out_channels": 33, "kernel_size": 3, "stride": 2`),
+		layer("ConvTranspose1d", to1d, `"in_channels": "auto", "out_channels": 33, "kernel_size": 3, "stride": 2`),
+		layer("ConvTranspose2d", "", `"in_channels": "auto", "out_channels": 33, "kernel_size": [3, 5], "stride": [2, 1], "padding": [4, 2]`),
+		layer("ConvTranspose3d", to3d, `"in_channels": "auto", "out_channels": 33, "kernel_size": [3, 5, 2], "stride": [2, 1, 1], "padding": [0, 4, 2]`),
+		layer("Dropout", "", `"p": 0.2`),
+		layer("Dropout1d", to1d, `"p": 0.2`),
+		layer("Dropout2d", "", `"p": 0.2`),
+		layer("Dropout3d", to3d, `"p": 0.2`),
+		layer("ELU", "", ""),
+		{kind: "layer", class: "Embedding", table: true, keys: `{` + layers(`{"type": "Embedding", "num_embeddings": 17, "embedding_dim": 3}`) + `}`},
+		layer("Flatten", "", ""),
+		layer("Fold", `{"type": "Unfold", "kernel_size": 2}, `, `"output_size": [16, 16], "kernel_size": 2`),
+		layer("FractionalMaxPool2d", "", `"kernel_size": 3, "output_ratio": [0.5, 0.5]`),
+		layer("FractionalMaxPool3d", to3d, `"kernel_size": 3, "output_ratio": [0.5, 0.5, 0.5]`),
+		layer("GELU", "", ""),
+		layer("GLU", "", ""),
+		layer("GRU", to1d, `"input_size": "auto", "hidden_size": 20, "num_layers": 2, "batch_first": true`),
+		layer("GroupNorm", `{"type": "Conv2d", "out_channels": 6, "kernel_size": 1}, `, `"num_groups": 3, "num_channels": 6`),
+		layer("Hardshrink", "", ""),
+		layer("Hardsigmoid", "", ""),
+		layer("Hardswish", "", ""),
+		layer("Hardtanh", "", `"min_val": -2, "max_val": 2`),
+		layer("Identity", "", ""),
+		layer("InstanceNorm1d", to1d, `"num_features": 3`),
+		layer("InstanceNorm2d", "", `"num_features": 3, "affine": true`),
+		layer("InstanceNorm3d", to3d, `"num_features": 1`),
+		layer("LPPool1d", to1d, `"norm_type": 2, "kernel_size": 3, "stride": 2`),
+		layer("LPPool2d", "", `"norm_type": 2, "kernel_size": [3, 2], "stride": [2, 1]`),
+		layer("LSTM", to1d, `"input_size": "auto", "hidden_size": 20, "num_layers": 2, "batch_first": true`),
+		layer("LayerNorm", "", `"normalized_shape": [3, 16, 16]`),
+		layer("LazyConv1d", to1d, `"out_channels": 33, "kernel_size": 3, "stride": 2`),
+		layer("LazyConv2d", "", `"out_channels": 33, "kernel_size": [3, 5], "stride": [2, 1], "padding": [4, 2]`),
+		layer("LazyConv3d", to3d, `"out_channels": 33, "kernel_size": 3, "stride": 2`),
+		layer("LazyConvTranspose1d", to1d, `"out_channels": 33, "kernel_size": 3, "stride": 2`),
+		layer("LazyConvTranspose2d", "", `"out_channels": 33, "kernel_size": [3, 5], "stride": [2, 1], "padding": [4, 2]`),
+		layer("LazyConvTranspose3d", to3d, `"out_channels": 33, "kernel_size": [3, 5, 2], "stride": [2, 1, 1], "padding": [0, 4, 2]`),
+		layer("LazyLinear", `{"type": "Flatten"}, `, `"out_features": 30`),
+		layer("LeakyReLU", "", `"negative_slope": 0.1`),
+		layer("Linear", `{"type": "Flatten"}, `, `"in_features": "auto", "out_features": 30`),
+		layer("LocalResponseNorm", "", `"size": 2`),
+		layer("LogSigmoid", "", ""),
+		layer("LogSoftmax", "", `"dim": 1`),
+		layer("MaxPool1d", to1d, `"kernel_size": 3, "stride": 2`),
+		layer("MaxPool2d", "", `"kernel_size": [3, 2], "stride": [2, 1]`),
+		layer("MaxPool3d", to3d, `"kernel_size": [3, 2, 2], "stride": [2, 1, 2]`),
+		layer("MaxUnpool1d", to1d+`{"type": "MaxPool1d", "kernel_size": 2, "stride": 2, "return_indices": true}, `, `"kernel_size": 2, "stride": 2`),
+		layer("MaxUnpool2d", `{"type": "MaxPool2d", "kernel_size": 2, "stride": 2, "return_indices": true}, `, `"kernel_size": 2, "stride": 2`),
+		refuse(layer("MaxUnpool2d", `{"type": "MaxPool2d", "kernel_size": 2, "stride": 2}, `, `"kernel_size": 2, "stride": 2`), "return_indices"),
+		layer("MaxUnpool3d", to3d+`{"type": "MaxPool3d", "kernel_size": [1, 2, 2], "stride": [1, 2, 2], "return_indices": true}, `, `"kernel_size": [1, 2, 2], "stride": [1, 2, 2]`),
+		layer("Mish", "", ""),
+		layer("PReLU", "", ""),
+		layer("PixelShuffle", `{"type": "Conv2d", "out_channels": 9, "kernel_size": 1}, `, `"upscale_factor": 3`),
+		layer("RNN", to1d, `"input_size": "auto", "hidden_size": 20, "num_layers": 2, "batch_first": true`),
+		layer("RReLU", "", `"lower": 0.1, "upper": 0.3`),
+		layer("ReLU", "", ""),
+		layer("ReLU6", "", ""),
+		layer("ReflectionPad1d", to1d, `"padding": 2`),
+		layer("ReflectionPad2d", "", `"padding": [1, 1, 2, 0]`),
+		layer("ReplicationPad1d", to1d, `"padding": [3, 1]`),
+		layer("ReplicationPad2d", "", `"padding": [1, 1, 2, 0]`),
+		layer("SELU", "", ""),
+		layer("Sequential", "", `"layers": [{"type": "Conv2d", "out_channels": 20, "kernel_size": 5}, {"type": "ReLU"}]`),
+		layer("SiLU", "", ""),
+		layer("Sigmoid", "", ""),
+		layer("Softmax", "", `"dim": 1`),
+		layer("Softmax2d", "", ""),
+		layer("Softmin", "", `"dim": 1`),
+		layer("Softplus", "", ""),
+		layer("Softshrink", "", ""),
+		layer("Softsign", "", ""),
+		layer("Tanh", "", ""),
+		layer("Tanhshrink", "", ""),
+		layer("Threshold", "", `"threshold": 0.1, "value": 20`),
+		layer("Unflatten", `{"type": "Flatten"}, `, `"dim": 1, "unflattened_size": [3, 16, 16]`),
+		layer("Unfold", "", `"kernel_size": [2, 3]`),
+		layer("Upsample", "", `"scale_factor": 2, "mode": "nearest"`),
+		layer("UpsamplingBilinear2d", "", `"scale_factor": 2`),
+		layer("UpsamplingNearest2d", "", `"scale_factor": 2`),
+		layer("ZeroPad2d", "", `"padding": [1, 1, 2, 0]`),
+	}
+	opt := func(class, params string) confCase {
+		return confCase{kind: "optimizer", class: class, keys: `{"optimizer": {"type": "` + class + `"` + params + `}}`}
+	}
+	cases = append(cases,
+		opt("ASGD", `, "lr": 0.01`), opt("Adadelta", ""), opt("Adagrad", ""), opt("Adam", `, "lr": 0.001`),
+		opt("AdamW", `, "amsgrad": true`), opt("Adamax", ""), opt("NAdam", ""), opt("RAdam", ""),
+		opt("RMSprop", `, "momentum": 0.9, "centered": true`), opt("Rprop", ""), opt("SGD", `, "lr": 0.1, "momentum": 0.9, "nesterov": true`),
+		refuse(opt("SGD", `, "lr": 0.1, "nesterov": true`), "nesterov"),
+	)
+	sched := func(class, params string) confCase {
+		return confCase{kind: "scheduler", class: class,
+			keys: `{"optimizer": {"type": "SGD", "lr": 0.1, "momentum": 0.9}, "scheduler": {"type": "` + class + `"` + params + `}}`}
+	}
+	cases = append(cases,
+		sched("ChainedScheduler", `, "schedulers": [{"type": "ConstantLR", "factor": 0.1, "total_iters": 2}, {"type": "ExponentialLR", "gamma": 0.9}]`),
+		sched("ConstantLR", `, "factor": 0.5, "total_iters": 4`),
+		sched("CosineAnnealingLR", `, "T_max": 10`),
+		sched("CosineAnnealingWarmRestarts", `, "T_0": 10, "T_mult": 2`),
+		sched("CyclicLR", `, "base_lr": 0.01, "max_lr": 0.1`),
+		refuse(confCase{kind: "scheduler", class: "CyclicLR", keys: `{"optimizer": {"type": "Adam"}, "scheduler": {"type": "CyclicLR", "base_lr": 0.001, "max_lr": 0.01}}`}, "cycle_momentum"),
+		refuse(confCase{kind: "scheduler", class: "OneCycleLR", keys: `{"optimizer": {"type": "Adagrad"}, "scheduler": {"type": "OneCycleLR", "max_lr": 0.01, "total_steps": 10}}`}, "cycle_momentum"),
+		sched("ExponentialLR", `, "gamma": 0.9`),
+		sched("LinearLR", `, "start_factor": 0.5, "total_iters": 4`),
+		sched("MultiStepLR", `, "milestones": [30, 80], "gamma": 0.1`),
+		sched("OneCycleLR", `, "max_lr": 0.01, "steps_per_epoch": 10, "epochs": 10`),
+		sched("PolynomialLR", `, "total_iters": 4, "power": 1.0`),
+		sched("ReduceLROnPlateau", `, "mode": "min"`),
+		sched("SequentialLR", `, "schedulers": [{"type": "ConstantLR", "factor": 0.1, "total_iters": 2}, {"type": "ExponentialLR", "gamma": 0.9}], "milestones": [2]`),
+		sched("StepLR", `, "step_size": 30, "gamma": 0.1`),
+	)
+	loss := func(class, params, last string) confCase {
+		l := head
+		if last != "" {
+			l += `, ` + last
+		}
+		return confCase{kind: "loss", class: class, keys: `{"model": {"layers": [` + l + `]}, "criterion": {"type": "` + class + `"` + params + `}}`}
+	}
+	logSoftmax := `{"type": "LogSoftmax", "dim": 1}`
+	cases = append(cases,
+		loss("BCELoss", "", `{"type": "Sigmoid"}`), loss("BCEWithLogitsLoss", `, "pos_weight": [1, 2, 1]`, ""),
+		loss("CrossEntropyLoss", `, "label_smoothing": 0.1`, ""),
+		refuse(loss("CrossEntropyLoss", `, "weight": [1, 2]`, ""), "weight"),
+		loss("HingeEmbeddingLoss", "", ""), loss("HuberLoss", "", ""),
+		loss("KLDivLoss", `, "reduction": "batchmean"`, logSoftmax),
+		refuse(loss("KLDivLoss", `, "reduction": "batchmean", "log_target": true`, logSoftmax), "log_target"),
+		loss("L1Loss", "", ""), loss("MSELoss", "", ""),
+		refuse(loss("MSELoss", `, "reduction": "none"`, ""), `reduction "none"`),
+		loss("MultiLabelMarginLoss", "", ""), loss("MultiLabelSoftMarginLoss", "", ""),
+		loss("MultiMarginLoss", "", ""), loss("NLLLoss", "", logSoftmax), loss("PoissonNLLLoss", "", ""),
+		loss("SmoothL1Loss", "", ""), loss("SoftMarginLoss", "", ""),
+	)
+	tr := func(class, list string) confCase {
+		return confCase{kind: "transform", class: class, keys: `{"transforms": [` + list + `]}`}
+	}
+	tt := `{"type": "ToTensor"}`
+	cases = append(cases,
+		tr("Compose", `[{"type": "CenterCrop", "size": 10}, `+tt+`]`),
+		tr("ToTensor", tt),
+		tr("Normalize", tt+`, {"type": "Normalize", "mean": [0.485, 0.456, 0.406], "std": [0.229, 0.224, 0.225]}`),
+		tr("Resize", `{"type": "Resize", "size": 8}, `+tt),
+		tr("CenterCrop", `{"type": "CenterCrop", "size": 10}, `+tt),
+		tr("RandomCrop", `{"type": "RandomCrop", "size": 12, "padding": 4}, `+tt),
+		tr("RandomHorizontalFlip", `{"type": "RandomHorizontalFlip"}, `+tt),
+		tr("RandomVerticalFlip", `{"type": "RandomVerticalFlip"}, `+tt),
+		tr("RandomRotation", `{"type": "RandomRotation", "degrees": 30}, `+tt),
+		tr("Grayscale", `{"type": "Grayscale", "num_output_channels": 3}, `+tt),
+		refuse(tr("Grayscale", `{"type": "Grayscale", "num_output_channels": 2}, `+tt), "num_output_channels"),
+		tr("ConvertRGB", `{"type": "ConvertRGB"}, `+tt),
+		confCase{kind: "transform", class: "OneHot", keys: `{"target_transforms": [{"type": "OneHot"}], "criterion": "MSELoss"}`},
+		refuse(confCase{kind: "transform", class: "OneHot", keys: `{"target_transforms": [{"type": "OneHot"}], "criterion": "NLLLoss"}`}, "OneHot target transform"),
+		confCase{kind: "transform", class: "LabelMap", keys: `{"target_transforms": [{"type": "LabelMap", "mapping": {"0": 2, "1": 1, "2": 0}}]}`},
+	)
+	return cases
+}
+
+// confBase is the spec every conformance case starts from.
+const confBase = `{"name": "conf", "seed": 1, "data": {"train": "imgs", "split": {"test_size": 0.25}},
+  "transforms": [{"type": "ToTensor"}], "model": {"layers": [` + head + `]},
+  "optimizer": {"type": "SGD", "lr": 0.01}, "batch_size": 5, "epochs": 1}`
+
+// writeConfImages writes 3 classes of 6 16x16 RGB images under dir/imgs.
+func writeConfImages(t *testing.T, dir string) {
+	t.Helper()
+	for c, name := range []string{"blue", "green", "red"} {
+		d := filepath.Join(dir, "imgs", name)
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		for k := range 6 {
+			img := image.NewNRGBA(image.Rect(0, 0, 16, 16))
+			for i := 0; i < len(img.Pix); i += 4 {
+				v := uint8((i*7 + k*31) % 97)
+				img.Pix[i], img.Pix[i+1], img.Pix[i+2], img.Pix[i+3] = v, v, v, 255
+				img.Pix[i+2-c] += 120
+			}
+			f, err := os.Create(filepath.Join(d, fmt.Sprintf("%d.png", k)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := png.Encode(f, img); err != nil {
+				t.Fatal(err)
+			}
+			f.Close()
+		}
+	}
+}
+
+// confSpec merges the case's keys into confBase.
+func confSpec(t *testing.T, c confCase, out string) *spec.Spec {
+	t.Helper()
+	var base, keys map[string]json.RawMessage
+	if err := json.Unmarshal([]byte(confBase), &base); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal([]byte(c.keys), &keys); err != nil {
+		t.Fatalf("%s %s: the case's keys: %v", c.kind, c.class, err)
+	}
+	for k, v := range keys {
+		base[k] = v
+	}
+	if c.table {
+		base["data"] = json.RawMessage(`{"train": "builtin:digits", "split": {"test_size": 0.25}}`)
+		delete(base, "transforms")
+	}
+	base["output"], _ = json.Marshal(out)
+	b, err := json.Marshal(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := spec.Parse(b)
+	if err != nil {
+		t.Fatalf("%s %s: %v", c.kind, c.class, err)
+	}
+	return s
+}
+
+// TestConformance trains one epoch with every registered layer,
+// optimizer, scheduler, loss and image transform, each with PyTorch's
+// example parameters, on a small image folder (or, for a layer that needs
+// integer inputs, the built-in digits table), saves the model, loads it and
+// predicts; or, where PyTorch refuses the parameters, expects Check to
+// refuse them with an error that names them. A class registered without a
+// case fails the test. The whole table takes a few seconds.
+func TestConformance(t *testing.T) {
+	root := t.TempDir()
+	writeConfImages(t, root)
+	digits, err := datasets.Load("digits")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := conformanceCases()
+
+	registered := map[string][]string{"layer": nn.LayerTypes(), "optimizer": optim.Names(),
+		"scheduler": optim.SchedulerNames(), "loss": nn.LossTypes()}
+	for _, c := range images.Catalogue() {
+		registered["transform"] = append(registered["transform"], c.Name)
+	}
+	covered := map[string]bool{}
+	for _, c := range cases {
+		covered[c.kind+" "+c.class] = true
+	}
+	kinds := []string{"layer", "optimizer", "scheduler", "loss", "transform"}
+	for _, k := range kinds {
+		for _, name := range registered[k] {
+			if !covered[k+" "+name] {
+				t.Errorf("%s %s is registered but has no conformance case: add one to conformanceCases", k, name)
+			}
+		}
+	}
+
+	passed, refused := map[string]int{}, map[string]int{}
+	seen := map[string]int{}
+	var failed []string
+	for _, c := range cases {
+		seen[c.kind+c.class]++
+		name := c.kind + "/" + c.class
+		if n := seen[c.kind+c.class]; n > 1 {
+			name += fmt.Sprint("#", n)
+		}
+		ok := t.Run(name, func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "m")
+			s := confSpec(t, c, out)
+			p, err := train.Check(s, train.Options{Root: root})
+			if c.err != "" {
+				if err == nil || !strings.Contains(err.Error(), c.err) {
+					t.Fatalf("Check: %v, want an error mentioning %q", err, c.err)
+				}
+				t.Logf("refused as PyTorch refuses it: %v", err)
+				return
+			}
+			if err != nil {
+				t.Fatalf("Check: %v", err)
+			}
+			res, err := p.Run(t.Context())
+			if err != nil {
+				t.Fatalf("Run: %v", err)
+			}
+			m, err := model.Load(res.ModelPath)
+			if err != nil {
+				t.Fatalf("loading the saved model: %v", err)
+			}
+			var pred *model.Prediction
+			want := 18
+			if c.table {
+				want = 5
+				X := mat.DenseCopyOf(digits.X.Slice(0, want, 0, digits.X.RawMatrix().Cols))
+				pred, err = m.Predict(X, false)
+			} else {
+				_, pred, err = m.PredictImages([]string{filepath.Join(root, "imgs")}, false)
+			}
+			if err != nil {
+				t.Fatalf("predicting with the saved model: %v", err)
+			}
+			if len(pred.Values) != want {
+				t.Fatalf("%d predictions, want %d", len(pred.Values), want)
+			}
+		})
+		switch {
+		case !ok:
+			failed = append(failed, name)
+		case c.err != "":
+			refused[c.kind]++
+		default:
+			passed[c.kind]++
+		}
+	}
+	var counts []string
+	for _, k := range kinds {
+		counts = append(counts, fmt.Sprintf("%s %d trained of %d registered, %d refused", k, passed[k], len(registered[k]), refused[k]))
+	}
+	sort.Strings(failed)
+	t.Logf("conformance (trained, saved and predicted; or refused as PyTorch refuses them): %s; %d failed %v",
+		strings.Join(counts, "; "), len(failed), failed)
+}
