@@ -3,7 +3,6 @@ package model
 import (
 	"bytes"
 	"encoding/binary"
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -12,6 +11,7 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 
+	"github.com/mlforge/mlforge/internal/budget"
 	"github.com/mlforge/mlforge/safetensors"
 )
 
@@ -70,62 +70,6 @@ func withHeader(t testing.TB, b []byte, old, new string) []byte {
 	return nil
 }
 
-// networkTooBig reports whether b's manifest describes a network with a
-// size above 4096 or an input of more than 65536 values. Decode builds such
-// a network (allocating and initialising its weights) before it finds that
-// the file's tensors do not fit it: a 7 KB file declaring out_features
-// 16000000 takes 1 GB and 9 s to refuse. The fix is a parameter count from
-// the layer specs before building (nn.Plan, in BuildNetwork); until it is
-// there the fuzzer skips these inputs rather than stall on them.
-func networkTooBig(b []byte) bool {
-	f, err := safetensors.Decode(b)
-	if err != nil {
-		return false
-	}
-	var man struct {
-		Network *struct {
-			Layers     []map[string]any `json:"layers"`
-			InputShape []float64        `json:"input_shape"`
-		} `json:"network"`
-	}
-	if json.Unmarshal([]byte(f.Metadata["manifest"]), &man) != nil || man.Network == nil {
-		return false
-	}
-	n := 1.0
-	for _, d := range man.Network.InputShape {
-		n *= d
-	}
-	if n > 65536 {
-		return true
-	}
-	var big func(v any) bool
-	big = func(v any) bool {
-		switch v := v.(type) {
-		case float64:
-			return v > 4096 || v < -4096
-		case []any:
-			for _, e := range v {
-				if big(e) {
-					return true
-				}
-			}
-		case map[string]any:
-			for _, e := range v {
-				if big(e) {
-					return true
-				}
-			}
-		}
-		return false
-	}
-	for _, l := range man.Network.Layers {
-		if big(l) {
-			return true
-		}
-	}
-	return false
-}
-
 func modelSeeds(t testing.TB, good []byte) map[string][]byte {
 	seeds := map[string][]byte{
 		"good":               good,
@@ -139,6 +83,12 @@ func modelSeeds(t testing.TB, good []byte) map[string][]byte {
 		}
 		seeds[p] = b
 	}
+	// A network declaring far more weights than the file holds, and one
+	// over any budget: both refused from the plan.
+	net := seeds["testdata/go_net/model.safetensors"]
+	seeds["declares 16M outputs"] = withHeader(t, net, `\"out_features\":16,`, `\"out_features\":16000000,`)
+	seeds["over budget"] = withHeader(t, net, `\"out_features\":16,`, `\"out_features\":16000000000000,`)
+	seeds["zero input"] = withHeader(t, net, `\"input_shape\":[2,8,8]`, `\"input_shape\":[2,0,8]`)
 	return seeds
 }
 
@@ -156,7 +106,7 @@ func FuzzModelFile(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		for _, in := range [][]byte{b, resign(b)} {
-			if in == nil || networkTooBig(in) {
+			if in == nil {
 				continue
 			}
 			m, err := Decode(in)
@@ -208,6 +158,46 @@ func TestManifestChecks(t *testing.T) {
 		_, err := Decode(withHeader(t, good, c.old, c.new))
 		if err == nil || err.Error() != c.want {
 			t.Errorf("%s → %s: %v\nwant %s", c.old, c.new, err, c.want)
+		}
+	}
+}
+
+// TestNetworkPlannedBeforeBuilt: a small file whose manifest declares a
+// network far larger than its tensors is refused from the plan, before any
+// weight is allocated (it took 1 GB and 9 s when the network was built
+// first), and one whose weights are over the model budget names the
+// budget.
+func TestNetworkPlannedBeforeBuilt(t *testing.T) {
+	good, err := os.ReadFile("testdata/go_net/model.safetensors")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		old, new string
+		limits   budget.Limits
+		want     string
+	}{
+		{`\"out_features\":16,`, `\"out_features\":16000000,`, budget.Limits{},
+			"model file: the file holds 1,216 weight values, the network its manifest describes has 1,120,000,096"},
+		{`\"input_shape\":[2,8,8]`, `\"input_shape\":[2,10,10]`, budget.Limits{},
+			"model file: the file holds 1,216 weight values, the network its manifest describes has 1,792"},
+		{`\"out_features\":16,`, `\"out_features\":16000000,`, budget.Limits{MaxModelBytes: 100 << 20},
+			"model file: network: the network needs about 4.5 GB (1,120,000,096 parameters), over the budget of 105 MB (--max-model-bytes)"},
+		{`\"out_features\":16,`, `\"out_features\":16000000000000,`, budget.Limits{},
+			"model file: network: layers[5]: Linear: out_features is 16000000000000, which is beyond any size this machine can hold (more than 2^40)"},
+		{`\"input_shape\":[2,8,8]`, `\"input_shape\":[2,0,8]`, budget.Limits{},
+			"model file: network: input_shape[1] is 0; sizes must be at least 1"},
+	} {
+		b := withHeader(t, good, c.old, c.new)
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		_, err := decode(b, c.limits)
+		runtime.ReadMemStats(&after)
+		if err == nil || err.Error() != c.want {
+			t.Errorf("%s: %v\nwant %s", c.new, err, c.want)
+		}
+		if n := after.TotalAlloc - before.TotalAlloc; n > 1<<20 {
+			t.Errorf("%s: refusing it allocated %d bytes", c.new, n)
 		}
 	}
 }
