@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -141,32 +142,58 @@ func TestKilledChild(t *testing.T) {
 		{"SIGTERM to mlforge", syscall.SIGTERM, false, "interrupted"},
 		{"SIGKILL to the command", syscall.SIGKILL, true, "the process was killed"},
 	} {
-		cmd := exec.Command(os.Args[0], "train", "slow.json", "--quiet")
+		cmd := exec.Command(os.Args[0], "train", "slow.json")
 		cmd.Dir = dir
 		cmd.Env = append(os.Environ(), asMainEnv+"=1")
-		var stderr bytes.Buffer
-		cmd.Stderr = &stderr
+		pipe, err := cmd.StderrPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
-		// Wait for the child: the supervised process is the parent's child.
-		var child int
-		for i := 0; i < 200 && child == 0; i++ {
-			time.Sleep(25 * time.Millisecond)
-			b, _ := os.ReadFile("/proc/" + strconv.Itoa(cmd.Process.Pid) + "/task/" + strconv.Itoa(cmd.Process.Pid) + "/children")
-			child, _ = strconv.Atoi(strings.Fields(string(b) + " 0")[0])
+		// The progress bar's first output says the command is training
+		// (its signal handling is in place).
+		var stderr bytes.Buffer
+		var mu sync.Mutex
+		training := make(chan struct{})
+		copied := make(chan struct{})
+		go func() {
+			defer close(copied)
+			b := make([]byte, 4096)
+			once := sync.OnceFunc(func() { close(training) })
+			for {
+				n, err := pipe.Read(b)
+				mu.Lock()
+				stderr.Write(b[:n])
+				mu.Unlock()
+				if n > 0 {
+					once()
+				}
+				if err != nil {
+					return
+				}
+			}
+		}()
+		select {
+		case <-training:
+		case <-time.After(time.Minute):
+			t.Fatal("no progress from train in a minute")
 		}
+		// The command's process is mlforge's child.
+		b, _ := os.ReadFile("/proc/" + strconv.Itoa(cmd.Process.Pid) + "/task/" + strconv.Itoa(cmd.Process.Pid) + "/children")
+		child, _ := strconv.Atoi(strings.Fields(string(b) + " 0")[0])
 		if child == 0 {
 			cmd.Process.Kill()
 			cmd.Wait()
 			t.Skip("cannot find the command's process (/proc/PID/task/PID/children)")
 		}
-		time.Sleep(300 * time.Millisecond) // let it start training
 		if c.child {
 			syscall.Kill(child, c.sig)
 		} else {
 			cmd.Process.Signal(c.sig)
 		}
+		<-copied
 		cmd.Wait()
 		if code := cmd.ProcessState.ExitCode(); code != 1 || !strings.Contains(stderr.String(), c.contain) {
 			t.Errorf("%s: exit %d, want 1; stderr:\n%s", c.name, code, stderr.String())
