@@ -3,15 +3,19 @@ package model
 import (
 	"bytes"
 	"encoding/binary"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/mlforge/mlforge/internal/budget"
+	"github.com/mlforge/mlforge/ml"
+	"github.com/mlforge/mlforge/nn"
 	"github.com/mlforge/mlforge/safetensors"
 )
 
@@ -70,6 +74,31 @@ func withHeader(t testing.TB, b []byte, old, new string) []byte {
 	return nil
 }
 
+// tableNet returns the model file of a small network on 4 table features
+// with 3 classes: Linear, ReLU, Unflatten to (1, 2, 2), ConvTranspose2d
+// (to 3 x 3), AdaptiveAvgPool2d, Flatten, Linear.
+func tableNet(t testing.TB) []byte {
+	t.Helper()
+	var layers []nn.LayerSpec
+	if err := json.Unmarshal([]byte(`[{"type": "Linear", "in_features": 4, "out_features": 4}, {"type": "ReLU"},
+		{"type": "Unflatten", "dim": 1, "unflattened_size": [1, 2, 2]},
+		{"type": "ConvTranspose2d", "in_channels": 1, "out_channels": 1, "kernel_size": 1, "stride": 2},
+		{"type": "AdaptiveAvgPool2d", "output_size": 3}, {"type": "Flatten"}, {"type": "Linear", "in_features": 9, "out_features": 3}]`), &layers); err != nil {
+		t.Fatal(err)
+	}
+	net, err := BuildNetwork(NetworkManifest{Layers: layers, InputShape: []int{4}, Data: "table"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := &Model{Net: net, Manifest: Manifest{Name: "tnet", Task: ml.Classification, Target: "y",
+		Features: []Column{{"a", "number"}, {"b", "number"}, {"c", "number"}, {"d", "number"}}, Classes: []float64{0, 1, 2}}}
+	var buf bytes.Buffer
+	if err := Encode(&buf, m); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
 func modelSeeds(t testing.TB, good []byte) map[string][]byte {
 	seeds := map[string][]byte{
 		"good":               good,
@@ -83,6 +112,8 @@ func modelSeeds(t testing.TB, good []byte) map[string][]byte {
 		}
 		seeds[p] = b
 	}
+	// A network on table data (the fuzzer predicts a row with it).
+	seeds["table network"] = tableNet(t)
 	// A network declaring far more weights than the file holds, and one
 	// over any budget: both refused from the plan.
 	net := seeds["testdata/go_net/model.safetensors"]
@@ -228,5 +259,62 @@ func TestLoadRefusesNonRegularFiles(t *testing.T) {
 	}
 	if _, err := Load(filepath.Join(dir, "m")); err == nil || !strings.Contains(err.Error(), "not a regular file (a directory)") {
 		t.Errorf("directory: %v", err)
+	}
+}
+
+// TestNetworkActivationsBounded: a network of a few weights whose
+// activations are huge (a ConvTranspose2d with a large stride) loads only
+// when one sample's activations fit the run budget, and predicts in
+// batches that fit it.
+func TestNetworkActivationsBounded(t *testing.T) {
+	good := tableNet(t)
+	// stride 2 -> 30000: one sample's output is 30001 x 30001 values (3.6 GB).
+	big := withHeader(t, good, `\"stride\":2`, `\"stride\":30000`)
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	_, err := decode(big, budget.Limits{MaxRunMemory: 1 << 30})
+	runtime.ReadMemStats(&after)
+	want := "model file: network: predicting with the network needs about"
+	if err == nil || !strings.HasPrefix(err.Error(), want) {
+		t.Errorf("huge activations: %v\nwant %s...", err, want)
+	}
+	if n := after.TotalAlloc - before.TotalAlloc; n > 1<<20 {
+		t.Errorf("refusing it allocated %d bytes", n)
+	}
+}
+
+// TestNetworkPredictBatch: under a small run budget a network predicts in
+// smaller batches, with the same predictions.
+func TestNetworkPredictBatch(t *testing.T) {
+	b := tableNet(t)
+	full, err := decode(b, budget.Limits{MaxRunMemory: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	small, err := decode(b, budget.Limits{MaxRunMemory: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if full.Net.batch%predictBatch != 0 || small.Net.batch >= 10 || small.Net.batch < 1 {
+		t.Fatalf("batches %d and %d", full.Net.batch, small.Net.batch)
+	}
+	X := mat.NewDense(300, 4, nil)
+	for i := range 300 {
+		for j := range 4 {
+			X.Set(i, j, float64((i*7+j*3)%11)-5)
+		}
+	}
+	p, err := full.Predict(X, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q, err := small.Predict(X, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The rows are computed alike whatever the batch; 1e-6 leaves room for
+	// kernels that block rows differently (float32 outputs).
+	if !mat.EqualApprox(p.Proba, q.Proba, 1e-6) || !slices.Equal(p.Values, q.Values) {
+		t.Error("predictions differ with the batch size")
 	}
 }

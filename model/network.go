@@ -83,6 +83,10 @@ type Network struct {
 	Module    *nn.Sequential
 	Manifest  NetworkManifest
 	transform images.Transform
+	// batch is the number of samples predicted at a time (0:
+	// predictBatch), set when loading so that a batch's activations fit
+	// the run budget.
+	batch int
 }
 
 // BuildNetwork rebuilds the module a NetworkManifest describes, with fresh
@@ -179,9 +183,19 @@ func decodeNetwork(man *Manifest, ts map[string]*safetensors.Tensor, limits budg
 	if have != want {
 		return nil, &Error{Msg: fmt.Sprintf("the file holds %s weight values, the network its manifest describes has %s", budget.Count(have), budget.Count(want))}
 	}
+	// Predicting keeps one batch's activations: one sample's must fit the
+	// run budget, and batches are as large as it allows (up to
+	// predictBatch).
+	act := budget.Mul(pl.Activations, 4)
+	if err := limits.CheckRun("network", "predicting with the network", act, budget.Count(pl.Activations)+" activation values for one sample"); err != nil {
+		return nil, &Error{Msg: err.Error()}
+	}
 	net, err := buildPlanned(*man.Network, pl)
 	if err != nil {
 		return nil, err
+	}
+	if lim := limits.OrDefault().MaxRunMemory; lim > 0 && act > 0 {
+		net.batch = int(min(max(lim/act, 1), predictBatch))
 	}
 	sd := make(map[string]*tensor.Tensor, len(ts))
 	for name, t := range ts {
@@ -229,10 +243,14 @@ func (n *Network) Forward(x *tensor.Tensor) (*tensor.Tensor, error) {
 	}
 	N := x.Shape[0]
 	per := tensor.Numel(n.Manifest.InputShape)
+	batch := n.batch
+	if batch <= 0 {
+		batch = predictBatch
+	}
 	g := nn.NewInferenceGraph()
 	var out *tensor.Tensor
-	for lo := 0; lo < N; lo += predictBatch {
-		hi := min(lo+predictBatch, N)
+	for lo := 0; lo < N; lo += batch {
+		hi := min(lo+batch, N)
 		g.Reset()
 		shape := append([]int{hi - lo}, n.Manifest.InputShape...)
 		y := n.Module.Forward(g, g.Const(&tensor.Tensor{Shape: shape, Data: x.Data[lo*per : hi*per]}))
