@@ -15,6 +15,7 @@
 #                  files of kilobytes (the model file) spent their runs
 #                  minimizing at its default.
 #   FUZZ_MATCH     only the fuzzers whose name matches this grep pattern
+#   FUZZ_LOGDIR    keep each fuzzer's output there (<package>.<Fuzzer>.log)
 set -u
 dur=${1:-5m}
 cd "$(dirname "$0")/.." || exit 1
@@ -27,7 +28,12 @@ for dir in $(grep -rl --include='*_test.go' '^func Fuzz' . | xargs -n1 dirname |
 	pkg=$(go list "$dir") || { status=1; continue; }
 	for fz in $(grep -h '^func Fuzz' "$dir"/*_test.go | sed 's/^func \(Fuzz[A-Za-z0-9_]*\).*/\1/' | sort -u); do
 		[ -n "${FUZZ_MATCH:-}" ] && ! echo "$fz" | grep -q -- "$FUZZ_MATCH" && continue
-		log=$(mktemp)
+		if [ -n "${FUZZ_LOGDIR:-}" ]; then
+			mkdir -p "$FUZZ_LOGDIR"
+			log=$FUZZ_LOGDIR/$(echo "$pkg" | tr / _).$fz.log
+		else
+			log=$(mktemp)
+		fi
 		start=$(date +%s)
 		# shellcheck disable=SC2086
 		if go test "$pkg" -run '^$' -fuzz "^$fz\$" -fuzztime "$dur" -fuzzminimizetime "$minimize" $par >"$log" 2>&1; then
@@ -36,20 +42,28 @@ for dir in $(grep -rl --include='*_test.go' '^func Fuzz' . | xargs -n1 dirname |
 			res=FAIL
 			status=1
 		fi
-		# Go's progress lines: "fuzz: elapsed: 300s, execs: 123456 (411/sec), ...";
+		# Go's progress lines: "fuzz: elapsed: 1m3s, execs: 123456 (411/sec), ...";
 		# the rate is the total over the fuzzing time (not the last line's,
 		# which covers its last 3 s only).
-		last=$(grep -o 'elapsed: [0-9]*s, execs: [0-9]*' "$log" | tail -1)
-		secs=$(echo "$last" | sed 's/elapsed: \([0-9]*\)s.*/\1/')
+		last=$(grep -o 'elapsed: [0-9hms]*, execs: [0-9]*' "$log" | tail -1)
+		el=$(echo "$last" | sed 's/elapsed: \([0-9hms]*\),.*/\1/')
+		secs=0
+		for part in $(echo "$el" | sed 's/\([hms]\)/\1 /g'); do
+			case $part in
+			*h) secs=$((secs + ${part%h} * 3600)) ;;
+			*m) secs=$((secs + ${part%m} * 60)) ;;
+			*s) secs=$((secs + ${part%s})) ;;
+			esac
+		done
 		execs=$(echo "$last" | sed 's/.*execs: //')
-		if [ -n "$execs" ] && [ "${secs:-0}" -gt 0 ]; then
+		if [ -n "$execs" ] && [ "$secs" -gt 0 ]; then
 			rate=$((execs / secs))
 		else
 			rate=- execs=${execs:--}
 		fi
 		printf '%-4s %-45s %-20s %10s %12s  (%ds)\n' "$res" "$pkg" "$fz" "$rate" "$execs" $(($(date +%s) - start))
 		[ "$res" = FAIL ] && tail -30 "$log"
-		rm -f "$log"
+		[ -z "${FUZZ_LOGDIR:-}" ] && rm -f "$log"
 	done
 done
 exit $status
