@@ -1,9 +1,10 @@
 #!/bin/sh
 # scripts/fuzz.sh [DURATION]: runs every Fuzz* test of the project, one after
-# another, for DURATION each (default 5m), prints for each fuzzer ok or FAIL,
-# its executions per second over the whole run and its total executions, and
-# fails if any fuzzer fails. A failing input is left in the package's
-# testdata/fuzz/<Fuzzer>/ by go test: commit it as a regression seed.
+# another, for DURATION each (default 5m), prints for each fuzzer ok or FAIL
+# (ok*: Go's own deadline race, below), its executions per second over the
+# whole run and its total executions, and fails if any fuzzer fails. A
+# failing input is left in the package's testdata/fuzz/<Fuzzer>/ by go test:
+# commit it as a regression seed.
 #
 # Environment:
 #   FUZZ_PARALLEL  fuzzing processes per fuzzer (go test -parallel; default:
@@ -36,8 +37,15 @@ for dir in $(grep -rl --include='*_test.go' '^func Fuzz' . | xargs -n1 dirname |
 		fi
 		start=$(date +%s)
 		# shellcheck disable=SC2086
+		corpus=$dir/testdata/fuzz/$fz
+		before=$(ls "$corpus" 2>/dev/null)
 		if go test "$pkg" -run '^$' -fuzz "^$fz\$" -fuzztime "$dur" -fuzzminimizetime "$minimize" $par >"$log" 2>&1; then
 			res=ok
+		elif [ "$(ls "$corpus" 2>/dev/null)" = "$before" ] && grep -q '^    context deadline exceeded$' "$log" && ! grep -q -e '^panic: ' -e 'Failing input written' "$log"; then
+			# Go's coordinator can report its own -fuzztime deadline as a
+			# failure when a worker is mid-call as it ends (golang/go#75804,
+			# fixed in Go 1.27): no failing input, nothing to reproduce.
+			res=ok*
 		else
 			res=FAIL
 			status=1
