@@ -3,7 +3,10 @@ package cli
 import (
 	"encoding/json"
 	"fmt"
+	"runtime/debug"
 	"strings"
+
+	"github.com/mlforge/mlforge/internal/budget"
 
 	"github.com/mlforge/mlforge/ml"
 	"github.com/mlforge/mlforge/spec"
@@ -13,7 +16,7 @@ import (
 func init() {
 	register(command{
 		name:    "train",
-		usage:   "mlforge train SPEC.json [--json] [--resume]",
+		usage:   "mlforge train SPEC.json [--json] [--resume] [--max-model-bytes SIZE] [--max-run-memory SIZE]",
 		summary: "train a model from a spec; --json ends stdout with one JSON line; --resume continues a network run from its checkpoint",
 		run:     runTrain,
 	})
@@ -24,6 +27,8 @@ func runTrain(e *env, args []string) error {
 	asJSON := fs.Bool("json", false, "print the result as one JSON object on the last line of stdout")
 	quiet := fs.Bool("quiet", false, "no progress on stderr")
 	resume := fs.Bool("resume", false, "continue an interrupted network run from the checkpoint in its output directory")
+	var mf memoryFlags
+	addMemoryFlags(fs, &mf)
 	pos, err := parse(fs, args, 1, 1)
 	if err != nil {
 		return err
@@ -37,7 +42,10 @@ func runTrain(e *env, args []string) error {
 	if !*quiet {
 		rep = bar
 	}
-	res, err := train.Run(e.ctx, s, train.Options{Reporter: rep, Resume: *resume})
+	if n := int64(mf.maxRunMemory); n > 0 {
+		debug.SetMemoryLimit(n) // as a server's child runs under GOMEMLIMIT
+	}
+	res, err := train.Run(e.ctx, s, train.Options{Reporter: rep, Resume: *resume, Limits: mf.budget()})
 	bar.Done()
 	if err != nil {
 		return err
@@ -52,6 +60,18 @@ func runTrain(e *env, args []string) error {
 	}
 	printResult(e, res)
 	return nil
+}
+
+// budget returns the flags as the budgets the spec is checked against
+// (the flags' 0, no limit, is budget's -1).
+func (mf *memoryFlags) budget() budget.Limits {
+	none := func(n byteSize) int64 {
+		if n == 0 {
+			return -1
+		}
+		return int64(n)
+	}
+	return budget.Limits{MaxModelBytes: none(mf.maxModelBytes), MaxRunMemory: none(mf.maxRunMemory)}
 }
 
 func printResult(e *env, res *train.Result) {

@@ -7,11 +7,15 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 
 	"gonum.org/v1/gonum/mat"
 
+	"github.com/mlforge/mlforge/internal/budget"
+	"github.com/mlforge/mlforge/ml"
+	"github.com/mlforge/mlforge/nn"
 	"github.com/mlforge/mlforge/safetensors"
 )
 
@@ -70,60 +74,29 @@ func withHeader(t testing.TB, b []byte, old, new string) []byte {
 	return nil
 }
 
-// networkTooBig reports whether b's manifest describes a network with a
-// size above 4096 or an input of more than 65536 values. Decode builds such
-// a network (allocating and initialising its weights) before it finds that
-// the file's tensors do not fit it: a 7 KB file declaring out_features
-// 16000000 takes 1 GB and 9 s to refuse. The fix is a parameter count from
-// the layer specs before building (nn.Plan, in BuildNetwork); until it is
-// there the fuzzer skips these inputs rather than stall on them.
-func networkTooBig(b []byte) bool {
-	f, err := safetensors.Decode(b)
+// tableNet returns the model file of a small network on 4 table features
+// with 3 classes: Linear, ReLU, Unflatten to (1, 2, 2), ConvTranspose2d
+// (to 3 x 3), AdaptiveAvgPool2d, Flatten, Linear.
+func tableNet(t testing.TB) []byte {
+	t.Helper()
+	var layers []nn.LayerSpec
+	if err := json.Unmarshal([]byte(`[{"type": "Linear", "in_features": 4, "out_features": 4}, {"type": "ReLU"},
+		{"type": "Unflatten", "dim": 1, "unflattened_size": [1, 2, 2]},
+		{"type": "ConvTranspose2d", "in_channels": 1, "out_channels": 1, "kernel_size": 1, "stride": 2},
+		{"type": "AdaptiveAvgPool2d", "output_size": 3}, {"type": "Flatten"}, {"type": "Linear", "in_features": 9, "out_features": 3}]`), &layers); err != nil {
+		t.Fatal(err)
+	}
+	net, err := BuildNetwork(NetworkManifest{Layers: layers, InputShape: []int{4}, Data: "table"})
 	if err != nil {
-		return false
+		t.Fatal(err)
 	}
-	var man struct {
-		Network *struct {
-			Layers     []map[string]any `json:"layers"`
-			InputShape []float64        `json:"input_shape"`
-		} `json:"network"`
+	m := &Model{Net: net, Manifest: Manifest{Name: "tnet", Task: ml.Classification, Target: "y",
+		Features: []Column{{"a", "number"}, {"b", "number"}, {"c", "number"}, {"d", "number"}}, Classes: []float64{0, 1, 2}}}
+	var buf bytes.Buffer
+	if err := Encode(&buf, m); err != nil {
+		t.Fatal(err)
 	}
-	if json.Unmarshal([]byte(f.Metadata["manifest"]), &man) != nil || man.Network == nil {
-		return false
-	}
-	n := 1.0
-	for _, d := range man.Network.InputShape {
-		n *= d
-	}
-	if n > 65536 {
-		return true
-	}
-	var big func(v any) bool
-	big = func(v any) bool {
-		switch v := v.(type) {
-		case float64:
-			return v > 4096 || v < -4096
-		case []any:
-			for _, e := range v {
-				if big(e) {
-					return true
-				}
-			}
-		case map[string]any:
-			for _, e := range v {
-				if big(e) {
-					return true
-				}
-			}
-		}
-		return false
-	}
-	for _, l := range man.Network.Layers {
-		if big(l) {
-			return true
-		}
-	}
-	return false
+	return buf.Bytes()
 }
 
 func modelSeeds(t testing.TB, good []byte) map[string][]byte {
@@ -139,6 +112,14 @@ func modelSeeds(t testing.TB, good []byte) map[string][]byte {
 		}
 		seeds[p] = b
 	}
+	// A network on table data (the fuzzer predicts a row with it).
+	seeds["table network"] = tableNet(t)
+	// A network declaring far more weights than the file holds, and one
+	// over any budget: both refused from the plan.
+	net := seeds["testdata/go_net/model.safetensors"]
+	seeds["declares 16M outputs"] = withHeader(t, net, `\"out_features\":16,`, `\"out_features\":16000000,`)
+	seeds["over budget"] = withHeader(t, net, `\"out_features\":16,`, `\"out_features\":16000000000000,`)
+	seeds["zero input"] = withHeader(t, net, `\"input_shape\":[2,8,8]`, `\"input_shape\":[2,0,8]`)
 	return seeds
 }
 
@@ -156,7 +137,7 @@ func FuzzModelFile(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		for _, in := range [][]byte{b, resign(b)} {
-			if in == nil || networkTooBig(in) {
+			if in == nil {
 				continue
 			}
 			m, err := Decode(in)
@@ -212,6 +193,46 @@ func TestManifestChecks(t *testing.T) {
 	}
 }
 
+// TestNetworkPlannedBeforeBuilt: a small file whose manifest declares a
+// network far larger than its tensors is refused from the plan, before any
+// weight is allocated (it took 1 GB and 9 s when the network was built
+// first), and one whose weights are over the model budget names the
+// budget.
+func TestNetworkPlannedBeforeBuilt(t *testing.T) {
+	good, err := os.ReadFile("testdata/go_net/model.safetensors")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		old, new string
+		limits   budget.Limits
+		want     string
+	}{
+		{`\"out_features\":16,`, `\"out_features\":16000000,`, budget.Limits{},
+			"model file: the file holds 1,216 weight values, the network its manifest describes has 1,120,000,096"},
+		{`\"input_shape\":[2,8,8]`, `\"input_shape\":[2,10,10]`, budget.Limits{},
+			"model file: the file holds 1,216 weight values, the network its manifest describes has 1,792"},
+		{`\"out_features\":16,`, `\"out_features\":16000000,`, budget.Limits{MaxModelBytes: 100 << 20},
+			"model file: network: the network needs about 4.5 GB (1,120,000,096 parameters), over the budget of 105 MB (--max-model-bytes)"},
+		{`\"out_features\":16,`, `\"out_features\":16000000000000,`, budget.Limits{},
+			"model file: network: layers[5]: Linear: out_features is 16000000000000, which is beyond any size this machine can hold (more than 2^40)"},
+		{`\"input_shape\":[2,8,8]`, `\"input_shape\":[2,0,8]`, budget.Limits{},
+			"model file: network: input_shape[1] is 0; sizes must be at least 1"},
+	} {
+		b := withHeader(t, good, c.old, c.new)
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		_, err := decode(b, c.limits)
+		runtime.ReadMemStats(&after)
+		if err == nil || err.Error() != c.want {
+			t.Errorf("%s: %v\nwant %s", c.new, err, c.want)
+		}
+		if n := after.TotalAlloc - before.TotalAlloc; n > 1<<20 {
+			t.Errorf("%s: refusing it allocated %d bytes", c.new, n)
+		}
+	}
+}
+
 func TestLoadRefusesNonRegularFiles(t *testing.T) {
 	dir := t.TempDir()
 	link := filepath.Join(dir, "zero.safetensors")
@@ -238,5 +259,62 @@ func TestLoadRefusesNonRegularFiles(t *testing.T) {
 	}
 	if _, err := Load(filepath.Join(dir, "m")); err == nil || !strings.Contains(err.Error(), "not a regular file (a directory)") {
 		t.Errorf("directory: %v", err)
+	}
+}
+
+// TestNetworkActivationsBounded: a network of a few weights whose
+// activations are huge (a ConvTranspose2d with a large stride) loads only
+// when one sample's activations fit the run budget, and predicts in
+// batches that fit it.
+func TestNetworkActivationsBounded(t *testing.T) {
+	good := tableNet(t)
+	// stride 2 -> 30000: one sample's output is 30001 x 30001 values (3.6 GB).
+	big := withHeader(t, good, `\"stride\":2`, `\"stride\":30000`)
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	_, err := decode(big, budget.Limits{MaxRunMemory: 1 << 30})
+	runtime.ReadMemStats(&after)
+	want := "model file: network: predicting with the network needs about"
+	if err == nil || !strings.HasPrefix(err.Error(), want) {
+		t.Errorf("huge activations: %v\nwant %s...", err, want)
+	}
+	if n := after.TotalAlloc - before.TotalAlloc; n > 1<<20 {
+		t.Errorf("refusing it allocated %d bytes", n)
+	}
+}
+
+// TestNetworkPredictBatch: under a small run budget a network predicts in
+// smaller batches, with the same predictions.
+func TestNetworkPredictBatch(t *testing.T) {
+	b := tableNet(t)
+	full, err := decode(b, budget.Limits{MaxRunMemory: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	small, err := decode(b, budget.Limits{MaxRunMemory: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if full.Net.batch%predictBatch != 0 || small.Net.batch >= 10 || small.Net.batch < 1 {
+		t.Fatalf("batches %d and %d", full.Net.batch, small.Net.batch)
+	}
+	X := mat.NewDense(300, 4, nil)
+	for i := range 300 {
+		for j := range 4 {
+			X.Set(i, j, float64((i*7+j*3)%11)-5)
+		}
+	}
+	p, err := full.Predict(X, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q, err := small.Predict(X, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The rows are computed alike whatever the batch; 1e-6 leaves room for
+	// kernels that block rows differently (float32 outputs).
+	if !mat.EqualApprox(p.Proba, q.Proba, 1e-6) || !slices.Equal(p.Values, q.Values) {
+		t.Error("predictions differ with the batch size")
 	}
 }

@@ -32,6 +32,7 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 
+	"github.com/mlforge/mlforge/internal/budget"
 	"github.com/mlforge/mlforge/internal/buildinfo"
 	"github.com/mlforge/mlforge/ml"
 	"github.com/mlforge/mlforge/safetensors"
@@ -265,8 +266,13 @@ func checksum(manifest, data []byte) string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-// Decode reads a model from the bytes of a model file.
-func Decode(b []byte) (*Model, error) {
+// Decode reads a model from the bytes of a model file. A network's
+// manifest is planned and its weights checked against the default model
+// budget (budget.Default) before any weight is allocated.
+func Decode(b []byte) (*Model, error) { return decode(b, budget.Limits{}) }
+
+// decode is Decode with the model budget of limits.
+func decode(b []byte, limits budget.Limits) (*Model, error) {
 	f, err := safetensors.Decode(b)
 	if err != nil {
 		return nil, &Error{Msg: "not a readable model file (" + err.Error() + ")"}
@@ -294,7 +300,7 @@ func Decode(b []byte) (*Model, error) {
 	switch man.Kind {
 	case "":
 	case KindNetwork:
-		net, err := decodeNetwork(&man, f.Tensors)
+		net, err := decodeNetwork(&man, f.Tensors, limits)
 		if err != nil {
 			return nil, err
 		}

@@ -15,6 +15,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/mlforge/mlforge/data/images"
+	"github.com/mlforge/mlforge/internal/budget"
 	"github.com/mlforge/mlforge/ml"
 	"github.com/mlforge/mlforge/nn"
 	"github.com/mlforge/mlforge/safetensors"
@@ -51,26 +52,64 @@ type Network struct {
 	Module    *nn.Sequential
 	Manifest  NetworkManifest
 	transform images.Transform
+	// batch is the number of samples predicted at a time (0:
+	// predictBatch), set when loading so that a batch's activations fit
+	// the run budget.
+	batch int
 }
 
 // BuildNetwork rebuilds the module a NetworkManifest describes, with fresh
 // weights (load them with nn.LoadStateDict), in evaluation mode.
 func BuildNetwork(nm NetworkManifest) (*Network, error) {
+	pl, err := planNetwork(nm)
+	if err != nil {
+		return nil, err
+	}
+	return buildPlanned(nm, pl)
+}
+
+// planNetwork plans the network a NetworkManifest describes: its shapes and
+// parameter counts, without allocating any weight.
+func planNetwork(nm NetworkManifest) (*nn.NetPlan, error) {
 	if len(nm.Layers) == 0 || len(nm.InputShape) == 0 {
 		return nil, &Error{Msg: "the network has no layers or no input shape"}
 	}
-	seq, _, err := nn.Build(nm.Layers, append([]int{1}, nm.InputShape...), rand.New(rand.NewPCG(0, 0)))
+	for i, d := range nm.InputShape {
+		if d < 1 {
+			return nil, &Error{Msg: fmt.Sprintf("network: input_shape[%d] is %d; sizes must be at least 1", i, d)}
+		}
+	}
+	if n := budget.Mul(toInt64s(nm.InputShape)...); n > nn.MaxElements {
+		return nil, &Error{Msg: fmt.Sprintf("network: input_shape %v has more than 2^40 elements", nm.InputShape)}
+	}
+	pl, err := nn.Plan(nm.Layers, append([]int{1}, nm.InputShape...))
 	if err != nil {
 		return nil, &Error{Msg: "network: " + err.Error()}
 	}
+	return pl, nil
+}
+
+// buildPlanned allocates the weights of a planned network (drawn from a
+// fixed seed: loading overwrites them) and parses its transforms.
+func buildPlanned(nm NetworkManifest, pl *nn.NetPlan) (*Network, error) {
+	seq := pl.Build(rand.New(rand.NewPCG(0, 0)))
 	seq.Train(false)
 	n := &Network{Module: seq, Manifest: nm}
 	if len(nm.Transforms) > 0 {
+		var err error
 		if n.transform, err = images.ParseTransforms(nm.Transforms); err != nil {
 			return nil, &Error{Msg: "network transforms: " + err.Error()}
 		}
 	}
 	return n, nil
+}
+
+func toInt64s(v []int) []int64 {
+	out := make([]int64, len(v))
+	for i, x := range v {
+		out[i] = int64(x)
+	}
+	return out
 }
 
 // encodeNetwork returns the network's tensors under their PyTorch state_dict
@@ -88,14 +127,44 @@ func encodeNetwork(net *Network) (map[string]*safetensors.Tensor, error) {
 }
 
 // decodeNetwork rebuilds the network of a manifest and loads its weights
-// from the file's tensors.
-func decodeNetwork(man *Manifest, ts map[string]*safetensors.Tensor) (*Network, error) {
+// from the file's tensors. The manifest is checked before any weight is
+// allocated: the network is planned from its layer specs (shapes only), its
+// weights are checked against the model budget, and the file must hold
+// exactly as many values as the plan has parameters and buffers, so that a
+// file declaring a network larger than itself is refused at the cost of a
+// plan, never of the network it declares.
+func decodeNetwork(man *Manifest, ts map[string]*safetensors.Tensor, limits budget.Limits) (*Network, error) {
 	if man.Network == nil {
 		return nil, &Error{Msg: "manifest of kind \"network\" has no network section"}
 	}
-	net, err := BuildNetwork(*man.Network)
+	pl, err := planNetwork(*man.Network)
 	if err != nil {
 		return nil, err
+	}
+	want := budget.Add(pl.Params, pl.Buffers)
+	if err := limits.CheckModel("network", "the network", pl.WeightBytes(), budget.Count(want)+" parameters"); err != nil {
+		return nil, &Error{Msg: err.Error()}
+	}
+	var have int64
+	for _, t := range ts {
+		have = budget.Add(have, budget.Mul(toInt64s(t.Shape)...))
+	}
+	if have != want {
+		return nil, &Error{Msg: fmt.Sprintf("the file holds %s weight values, the network its manifest describes has %s", budget.Count(have), budget.Count(want))}
+	}
+	// Predicting keeps one batch's activations: one sample's must fit the
+	// run budget, and batches are as large as it allows (up to
+	// predictBatch).
+	act := budget.Mul(pl.Activations, 4)
+	if err := limits.CheckRun("network", "predicting with the network", act, budget.Count(pl.Activations)+" activation values for one sample"); err != nil {
+		return nil, &Error{Msg: err.Error()}
+	}
+	net, err := buildPlanned(*man.Network, pl)
+	if err != nil {
+		return nil, err
+	}
+	if lim := limits.OrDefault().MaxRunMemory; lim > 0 && act > 0 {
+		net.batch = int(min(max(lim/act, 1), predictBatch))
 	}
 	sd := make(map[string]*tensor.Tensor, len(ts))
 	for name, t := range ts {
@@ -143,10 +212,14 @@ func (n *Network) Forward(x *tensor.Tensor) (*tensor.Tensor, error) {
 	}
 	N := x.Shape[0]
 	per := tensor.Numel(n.Manifest.InputShape)
+	batch := n.batch
+	if batch <= 0 {
+		batch = predictBatch
+	}
 	g := nn.NewInferenceGraph()
 	var out *tensor.Tensor
-	for lo := 0; lo < N; lo += predictBatch {
-		hi := min(lo+predictBatch, N)
+	for lo := 0; lo < N; lo += batch {
+		hi := min(lo+batch, N)
 		g.Reset()
 		shape := append([]int{hi - lo}, n.Manifest.InputShape...)
 		y := n.Module.Forward(g, g.Const(&tensor.Tensor{Shape: shape, Data: x.Data[lo*per : hi*per]}))

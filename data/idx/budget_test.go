@@ -110,3 +110,29 @@ func TestExactAllocation(t *testing.T) {
 		t.Errorf("short file: %v, %d bytes allocated", err, n)
 	}
 }
+
+// TestForgedGzipTrailer: a gzip file of a few dozen bytes whose header
+// claims 1e9 bytes of images and whose trailer (the length mod 2^32, which
+// the writer chooses) agrees with it is refused as truncated without the
+// reader allocating what the header claims: deflate expands at most 1032
+// times, so a trailer beyond that is not trusted.
+func TestForgedGzipTrailer(t *testing.T) {
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write(idxHeader(1000, 1000, 1000))
+	zw.Close()
+	b := gz.Bytes()
+	binary.LittleEndian.PutUint32(b[len(b)-4:], uint32(16+1000*1000*1000))
+	p := filepath.Join(t.TempDir(), "forged-idx3-ubyte.gz")
+	if err := os.WriteFile(p, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var err error
+	n := allocated(func() { _, err = ReadFile(p) })
+	if err == nil {
+		t.Fatal("a forged trailer was read")
+	}
+	if n > 17<<20 {
+		t.Errorf("a %d-byte file allocated %d bytes (%v)", len(b), n, err)
+	}
+}

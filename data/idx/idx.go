@@ -260,7 +260,13 @@ func fileContentSize(r io.Reader, gz bool) (int64, bool) {
 	if _, err := f.ReadAt(tail[:], st.Size()-4); err != nil {
 		return 0, false
 	}
-	return int64(binary.LittleEndian.Uint32(tail[:])), true
+	// The trailer is the writer's word: deflate expands at most 1032
+	// times, so a larger length is forged and not trusted.
+	n := int64(binary.LittleEndian.Uint32(tail[:]))
+	if n > 1032*st.Size() {
+		return 0, false
+	}
+	return n, true
 }
 
 // ReadFile reads an IDX file (gzipped or not) from path with the default

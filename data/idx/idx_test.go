@@ -215,18 +215,35 @@ func TestMNISTMatchesTorchvision(t *testing.T) {
 	}
 }
 
+// FuzzRead reads mutated IDX files, from memory and from a file (where
+// the file's size and a gzip trailer are consulted), with the default
+// limits and with small ones. Seeds: every IDX file of testdata (good and
+// bad) as it is and gzipped.
 func FuzzRead(f *testing.F) {
-	for _, name := range []string{"tiny-images-idx3-ubyte", "tiny-images-idx3-ubyte.gz", "tiny-labels-idx1-ubyte", "truncated-images-idx3-ubyte", "huge-images-idx3-ubyte"} {
-		b, err := os.ReadFile(filepath.Join("testdata", name))
+	paths, err := filepath.Glob(filepath.Join("testdata", "*"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, p := range paths {
+		if ext := filepath.Ext(p); ext == ".py" || ext == ".json" {
+			continue
+		}
+		b, err := os.ReadFile(p)
 		if err != nil {
 			f.Fatal(err)
 		}
 		f.Add(b)
+		if filepath.Ext(p) != ".gz" {
+			var gz bytes.Buffer
+			zw := gzip.NewWriter(&gz)
+			zw.Write(b)
+			zw.Close()
+			f.Add(gz.Bytes())
+		}
 	}
-	f.Fuzz(func(t *testing.T, b []byte) {
-		a, err := Read(bytes.NewReader(b), "fuzz")
+	check := func(t *testing.T, a *Array, err error, name string) {
 		if err != nil {
-			if !strings.HasPrefix(err.Error(), "fuzz: ") {
+			if !strings.HasPrefix(err.Error(), name+": ") {
 				t.Fatalf("error does not name the file: %v", err)
 			}
 			return
@@ -238,6 +255,23 @@ func FuzzRead(f *testing.F) {
 		if n != len(a.Data) {
 			t.Fatalf("dims %v but %d values", a.Dims, len(a.Data))
 		}
+	}
+	dir := f.TempDir()
+	f.Fuzz(func(t *testing.T, b []byte) {
+		a, err := Read(bytes.NewReader(b), "fuzz")
+		check(t, a, err, "fuzz")
+		small := Limits{MaxItems: 1000, MaxItemSize: 1024, MaxBytes: 1 << 16}
+		a, err = small.Read(bytes.NewReader(b), "fuzz")
+		check(t, a, err, "fuzz")
+		if err == nil && len(a.Data) > 1<<16 {
+			t.Fatalf("%d bytes read under a limit of %d", len(a.Data), 1<<16)
+		}
+		p := filepath.Join(dir, "fuzz-idx3-ubyte")
+		if err := os.WriteFile(p, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		a, err = ReadFile(p)
+		check(t, a, err, p)
 	})
 }
 

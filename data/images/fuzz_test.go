@@ -4,6 +4,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -12,12 +13,25 @@ import (
 // that errors name the file and that decoded images are well formed and
 // survive the transforms.
 func FuzzDecode(f *testing.F) {
-	for _, name := range []string{"rgb.png", "rgba.png", "gray.png", "palette.png", "q444.jpg", "q420.jpg", "anim.gif", "huge.png", "truncated.png"} {
-		b, err := os.ReadFile(filepath.Join("testdata", name))
+	// Every image of testdata (good, truncated, too large, not an image),
+	// and each cut in half and with its middle byte flipped.
+	names, err := filepath.Glob(filepath.Join("testdata", "*"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, name := range names {
+		if !slices.Contains(Extensions, strings.ToLower(filepath.Ext(name))) {
+			continue
+		}
+		b, err := os.ReadFile(name)
 		if err != nil {
 			f.Fatal(err)
 		}
 		f.Add(b)
+		f.Add(b[:len(b)/2])
+		c := slices.Clone(b)
+		c[len(c)/2] ^= 0xff
+		f.Add(c)
 	}
 	tr := Compose{NewResize(5), &CenterCrop{Size: Size{4}}, &RandomRotation{Degrees: Degrees{-30, 30}}, ToTensor{}}
 	f.Fuzz(func(t *testing.T, b []byte) {
