@@ -17,7 +17,7 @@ func ExampleParse() {
 	fmt.Println(err)
 	// Output:
 	// data.split.test_size: expected a number, got "a quarter"
-	// modle: unknown key (did you mean "model"?); known keys: batch_size, criterion, data, epochs, labels, metrics, model, name, optimizer, output, preprocess, scheduler, seed, target_transforms, transforms
+	// modle: unknown key (did you mean "model"?); known keys: batch_size, criterion, data, epochs, image_ops, labels, metrics, model, name, optimizer, output, preprocess, scheduler, seed, target_transforms, transforms
 }
 
 // Validate checks the fields against each other, the estimator registry and

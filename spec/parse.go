@@ -70,7 +70,7 @@ func (d *decoder) err() error {
 
 var (
 	topKeys = []string{"name", "data", "preprocess", "model", "metrics", "output", "seed",
-		"criterion", "optimizer", "scheduler", "batch_size", "epochs", "transforms", "target_transforms", "labels"}
+		"criterion", "optimizer", "scheduler", "batch_size", "epochs", "transforms", "target_transforms", "labels", "image_ops"}
 	dataKeys  = []string{"train", "test", "target", "split"}
 	splitKeys = []string{"test_size", "seed", "stratify"}
 	modelKeys = []string{"class", "params", "layers"}
@@ -188,6 +188,7 @@ func (d *decoder) spec(root *node) *Spec {
 	}{
 		{"transforms", &s.Transforms, `[{"type": "Normalize", "mean": [0.5], "std": [0.5]}]`},
 		{"target_transforms", &s.TargetTransforms, `[{"type": "OneHot", "num_classes": 10}]`},
+		{"image_ops", &s.ImageOps, `[{"convert": "L"}, {"resize": {"size": [28, 28]}}]`},
 	} {
 		if n := m[k.key]; n != nil && n.kind != kindNull {
 			if n.kind != kindArray {
