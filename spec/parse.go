@@ -30,6 +30,14 @@ func Parse(b []byte) (*Spec, error) {
 	if err != nil {
 		return nil, Errors{err.(*FieldError)}
 	}
+	if marker := dialectMarker(root); marker != "" { // the service dialect (dialect.go)
+		if b, err = fromDialect(b, root, marker); err != nil {
+			return nil, err
+		}
+		if root, err = parseJSON(b); err != nil {
+			return nil, Errors{err.(*FieldError)}
+		}
+	}
 	d := &decoder{src: b}
 	s := d.spec(root)
 	if err := d.err(); err != nil {

@@ -112,3 +112,36 @@ func TestImageOpsValidation(t *testing.T) {
 		}
 	}
 }
+
+// TestDialectTrains trains a service dictionary (spec/dialect.go) with
+// image_ops and a transform object on an image folder.
+func TestDialectTrains(t *testing.T) {
+	root := t.TempDir()
+	for c, name := range []string{"cat", "dog"} {
+		d := filepath.Join(root, "pets", name)
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		for k := range 8 {
+			v := uint8(30 + 170*c + 4*k)
+			writePNG(t, filepath.Join(d, itoa(k)+".png"), 9+k, 9, v, v, v)
+		}
+	}
+	js := `{"model_name": "pets", "n_epoch": 10, "batch_size": 4, "n_labels": 2, "label_names": ["cat", "dog"],
+	  "data": {"train": "pets"}, "seed": 1,
+	  "criterion": {"name": "CrossEntropyLoss"}, "optimizer": {"name": "Adam", "lr": 0.05},
+	  "image_ops": [{"convert": "'L'"}, {"resize": [[6, 6], "Image.ANTIALIAS"]}],
+	  "transform": {"ToTensor": true, "Normalize": {"mean": [0.5], "std": [0.5]}},
+	  "model": {"layers": [{"name": "Flatten"}, {"name": "Linear", "in_features": "auto", "out_features": "n_labels"}]}}`
+	s, err := spec.Parse([]byte(js))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := train.Run(context.Background(), s, train.Options{Root: root, Restrict: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if acc := res.Metrics["test"]["accuracy"]; acc != 1 || strings.Join(res.Labels, ",") != "cat,dog" || s.Epochs != 10 || s.Name != "pets" {
+		t.Errorf("accuracy %v, labels %q, epochs %d, name %q", acc, res.Labels, s.Epochs, s.Name)
+	}
+}
