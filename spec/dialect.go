@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/mlforge/mlforge/internal/suggest"
@@ -127,7 +129,7 @@ func IsDialect(b []byte) bool {
 
 // Convert returns the native spec, indented, that the document b maps to,
 // and whether b was in the dialect; a native spec comes back as it is,
-// indented. Errors are Errors naming the dialect's fields.
+// indented. Its errors are Parse's, naming the dictionary's fields.
 func Convert(b []byte) (native []byte, dialect bool, err error) {
 	if len(b) > MaxSize {
 		_, err := Parse(b)
@@ -144,6 +146,10 @@ func Convert(b []byte) (native []byte, dialect bool, err error) {
 			return nil, true, err
 		}
 	}
+	// The shape errors of the native spec, named as in the dictionary.
+	if _, err := Parse(b); err != nil {
+		return nil, marker != "", err
+	}
 	var buf bytes.Buffer
 	if err := json.Indent(&buf, bytes.TrimSpace(out), "", "  "); err != nil {
 		return nil, marker != "", Errors{{Msg: err.Error()}}
@@ -155,6 +161,15 @@ func Convert(b []byte) (native []byte, dialect bool, err error) {
 // fromDialect maps the dialect document root (the text b) onto compact
 // native JSON. marker is what made it a dialect document.
 func fromDialect(b []byte, root *node, marker string) ([]byte, error) {
+	out, _, err := fromDialectPaths(b, root, marker)
+	return out, err
+}
+
+// fromDialectPaths is fromDialect that also returns the mapping of the
+// native spec's field paths back to the dictionary's, for the errors of
+// parsing the native spec.
+func fromDialectPaths(b []byte, root *node, marker string) ([]byte, func(string) string, error) {
+	r := &dialectRenamer{transforms: map[string][]string{}}
 	d := &decoder{src: b}
 	why := fmt.Sprintf("; the document is read as a service dictionary because of its %s", quote(marker))
 	known := append([]string(nil), dialectKeys...)
@@ -194,8 +209,9 @@ func fromDialect(b []byte, root *node, marker string) ([]byte, error) {
 	put("image_ops", m["image_ops"])
 	for _, k := range [][2]string{{"transform", "transforms"}, {"target_transform", "target_transforms"}} {
 		if n := m[k[0]]; n != nil {
-			if list, ok := d.dialectTransforms(n, k[0]); ok {
+			if list, keys, ok := d.dialectTransforms(n, k[0]); ok {
 				out = append(out, kv{k[1], list})
+				r.transforms[k[1]] = keys
 			}
 		}
 	}
@@ -203,6 +219,7 @@ func fromDialect(b []byte, root *node, marker string) ([]byte, error) {
 	if n := m["model"]; n != nil {
 		if mod, ok := d.dialectModel(n); ok {
 			out = append(out, kv{"model", mod})
+			r.predefined = memberOf(n, "layers") == nil
 		}
 	}
 	for _, k := range []string{"criterion", "optimizer", "scheduler"} {
@@ -217,9 +234,42 @@ func fromDialect(b []byte, root *node, marker string) ([]byte, error) {
 	put("metrics", m["metrics"])
 	put("output", m["output"])
 	if err := d.err(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return writeObject(out), nil
+	return writeObject(out), r.path, nil
+}
+
+// dialectRenamer maps native field paths back to a dictionary's.
+type dialectRenamer struct {
+	transforms map[string][]string // "transforms": the transform object's keys in order
+	predefined bool                // model is {"name": CLASS, ...}
+}
+
+var (
+	dialectTop   = regexp.MustCompile(`^(name|epochs|labels)\b`)
+	dialectTrans = regexp.MustCompile(`^((?:target_)?transforms)\[(\d+)\]`)
+	dialectClass = regexp.MustCompile(`^(criterion|optimizer|scheduler|model\.layers\[\d+\])\.type$`)
+	dialectModel = regexp.MustCompile(`^model\.layers\[0\]`)
+)
+
+func (r *dialectRenamer) path(p string) string {
+	if m := dialectTop.FindStringSubmatch(p); m != nil {
+		return map[string]string{"name": "model_name", "epochs": "n_epoch", "labels": "label_names"}[m[1]] + p[len(m[0]):]
+	}
+	if m := dialectTrans.FindStringSubmatch(p); m != nil {
+		keys := r.transforms[m[1]]
+		i, _ := strconv.Atoi(m[2])
+		if i < len(keys) {
+			return joinKey(strings.TrimSuffix(m[1], "s"), keys[i]) + p[len(m[0]):]
+		}
+	}
+	if m := dialectClass.FindStringSubmatch(p); m != nil {
+		p = m[1] + ".name"
+	}
+	if r.predefined && dialectModel.MatchString(p) {
+		p = "model" + p[len("model.layers[0]"):]
+	}
+	return p
 }
 
 // kv is one member of an object being written.
@@ -263,13 +313,15 @@ func rawNode(n *node) []byte {
 }
 
 // dialectTransforms maps an ordered object {"Resize": {"size": 32},
-// "ToTensor": true} onto a native list of transforms.
-func (d *decoder) dialectTransforms(n *node, path string) ([]byte, bool) {
+// "ToTensor": true} onto a native list of transforms, and returns the
+// transforms' names in order.
+func (d *decoder) dialectTransforms(n *node, path string) ([]byte, []string, bool) {
 	if n.kind != kindObject {
 		d.add(n, path, `expected an object of transforms in order, such as {"Resize": {"size": 32}, "ToTensor": true}, got `+got(n))
-		return nil, false
+		return nil, nil, false
 	}
 	var list [][]byte
+	var keys []string
 	for _, mem := range n.members {
 		p := joinKey(path, mem.key)
 		st := []kv{{"type", []byte(quote(mem.key))}}
@@ -288,8 +340,9 @@ func (d *decoder) dialectTransforms(n *node, path string) ([]byte, bool) {
 			continue
 		}
 		list = append(list, writeObject(st))
+		keys = append(keys, mem.key)
 	}
-	return writeList(list), true
+	return writeList(list), keys, true
 }
 
 // dialectClass maps a class given as a name or {"name": CLASS, params...}

@@ -83,3 +83,41 @@ func TestDialect(t *testing.T) {
 		t.Errorf("%d dictionaries, want at least 8", n)
 	}
 }
+
+// FuzzDialect checks that Parse and Convert never panic on dictionaries,
+// agree with each other, and that a converted spec parses to the same Spec.
+//
+//	go test ./spec -run '^$' -fuzz FuzzDialect -fuzztime 30s
+func FuzzDialect(f *testing.F) {
+	files, _ := filepath.Glob("testdata/dialect/*.json")
+	for _, file := range files {
+		if b, err := os.ReadFile(file); err == nil {
+			f.Add(b)
+		}
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		s, perr := spec.Parse(b)
+		native, dialect, cerr := spec.Convert(b)
+		if (perr == nil) != (cerr == nil) {
+			t.Fatalf("Parse error %v, Convert error %v", perr, cerr)
+		}
+		if perr != nil {
+			if perr.Error() == "" {
+				t.Fatal("empty error message")
+			}
+			return
+		}
+		if dialect && spec.IsDialect(native) {
+			t.Fatalf("converted spec %s is read as a dictionary", native)
+		}
+		s2, err := spec.Parse(native)
+		if err != nil {
+			t.Fatalf("converted spec %s: %v", native, err)
+		}
+		j1, _ := json.Marshal(s)
+		j2, _ := json.Marshal(s2)
+		if string(j1) != string(j2) {
+			t.Fatalf("Parse(dictionary) = %s\nParse(converted) = %s", j1, j2)
+		}
+	})
+}

@@ -30,8 +30,9 @@ func Parse(b []byte) (*Spec, error) {
 	if err != nil {
 		return nil, Errors{err.(*FieldError)}
 	}
+	rename := func(p string) string { return p }
 	if marker := dialectMarker(root); marker != "" { // the service dialect (dialect.go)
-		if b, err = fromDialect(b, root, marker); err != nil {
+		if b, rename, err = fromDialectPaths(b, root, marker); err != nil {
 			return nil, err
 		}
 		if root, err = parseJSON(b); err != nil {
@@ -41,6 +42,11 @@ func Parse(b []byte) (*Spec, error) {
 	d := &decoder{src: b}
 	s := d.spec(root)
 	if err := d.err(); err != nil {
+		if list, ok := err.(Errors); ok {
+			for _, fe := range list {
+				fe.Path = rename(fe.Path)
+			}
+		}
 		return nil, err
 	}
 	return s, nil
