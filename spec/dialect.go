@@ -12,52 +12,6 @@ import (
 	"github.com/mlforge/mlforge/internal/suggest"
 )
 
-// The dictionary dialect is the form in which the users of a PyTorch-based
-// image-classifier service already write their training runs. Parse reads
-// it unchanged and maps it onto a native spec (Convert prints that spec, as
-// `mlforge spec convert` does):
-//
-//	{ "model_name": "cats", "n_epoch": 5, "batch_size": 32, "n_labels": 2,
-//	  "criterion": {"name": "CrossEntropyLoss"},
-//	  "optimizer": {"name": "SGD", "lr": 0.01, "momentum": 0.9},
-//	  "image_ops": [{"convert": {"mode": "'RGB'"}}, {"resize": {"size": [32, 32]}}],
-//	  "transform": {"ToTensor": true, "Normalize": {"mean": [0.5], "std": [0.5]}},
-//	  "model": {"layers": [{"name": "Flatten"}, {"name": "Linear", "in_features": "auto", "out_features": "n_labels"}]},
-//	  "data": {"train": "images/cats"} }
-//
-// The mapping, key by key:
-//
-//	model_name                name
-//	n_epoch                   epochs
-//	transform                 transforms: each member KEY: true or KEY: {params}
-//	                          becomes {"type": KEY, params...}, in the object's order
-//	target_transform          target_transforms, the same way
-//	label_names               labels (the class names in index order); it needs
-//	                          data (a folder with one subfolder per label): stored
-//	                          datasets of images per label are not in this build
-//	n_labels                  ignored ("n_labels" in layers is the number of labels)
-//	criterion, optimizer,     a class name, or {"name": CLASS, params...}
-//	scheduler
-//	model                     {"name": CLASS, params...}, a predefined network, is
-//	                          model.layers [{"type": CLASS, params...}];
-//	                          {"layers": [{"name": LAYER, ...}]} is model.layers
-//	image_ops, batch_size,    as in a native spec
-//	data, seed, output,
-//	metrics
-//
-// Every string value that is a quoted Python literal ('RGB' or "RGB" inside
-// the JSON string) is unquoted.
-//
-// Detection: a document is in the dialect when its top level has one of the
-// dialect's own keys (model_name, n_epoch, transform, target_transform,
-// label_names, n_labels), or when its criterion, optimizer, scheduler,
-// model or one of model.layers names its class with "name" and has no
-// "type" (or "class"). None of these is valid in a native spec, so the two
-// never overlap: a document that shows either marker is read as the
-// dialect only, and any key the dialect does not have (a native "epochs"
-// beside "n_epoch", say) is an error naming the key and the dialect's
-// keys, never a silent switch to the native reading.
-
 // dialectOnly are the top-level keys that only the dialect has.
 var dialectOnly = []string{"model_name", "n_epoch", "transform", "target_transform", "label_names", "n_labels"}
 
@@ -130,6 +84,52 @@ func IsDialect(b []byte) bool {
 // Convert returns the native spec, indented, that the document b maps to,
 // and whether b was in the dialect; a native spec comes back as it is,
 // indented. Its errors are Parse's, naming the dictionary's fields.
+//
+// The dictionary dialect is the form in which the users of a PyTorch-based
+// image-classifier service already write their training runs. Parse reads
+// it unchanged and maps it onto a native spec (Convert prints that spec, as
+// `mlforge spec convert` does):
+//
+//	{ "model_name": "cats", "n_epoch": 5, "batch_size": 32, "n_labels": 2,
+//	  "criterion": {"name": "CrossEntropyLoss"},
+//	  "optimizer": {"name": "SGD", "lr": 0.01, "momentum": 0.9},
+//	  "image_ops": [{"convert": {"mode": "'RGB'"}}, {"resize": {"size": [32, 32]}}],
+//	  "transform": {"ToTensor": true, "Normalize": {"mean": [0.5], "std": [0.5]}},
+//	  "model": {"layers": [{"name": "Flatten"}, {"name": "Linear", "in_features": "auto", "out_features": "n_labels"}]},
+//	  "data": {"train": "images/cats"} }
+//
+// The mapping, key by key:
+//
+//	model_name                name
+//	n_epoch                   epochs
+//	transform                 transforms: each member KEY: true or KEY: {params}
+//	                          becomes {"type": KEY, params...}, in the object's order
+//	target_transform          target_transforms, the same way
+//	label_names               labels (the class names in index order); it needs
+//	                          data (a folder with one subfolder per label): stored
+//	                          datasets of images per label are not in this build
+//	n_labels                  ignored ("n_labels" in layers is the number of labels)
+//	criterion, optimizer,     a class name, or {"name": CLASS, params...}
+//	scheduler
+//	model                     {"name": CLASS, params...}, a predefined network, is
+//	                          model.layers [{"type": CLASS, params...}];
+//	                          {"layers": [{"name": LAYER, ...}]} is model.layers
+//	image_ops, batch_size,    as in a native spec
+//	data, seed, output,
+//	metrics
+//
+// Every string value that is a quoted Python literal ('RGB' or "RGB" inside
+// the JSON string) is unquoted.
+//
+// Detection: a document is in the dialect when its top level has one of the
+// dialect's own keys (model_name, n_epoch, transform, target_transform,
+// label_names, n_labels), or when its criterion, optimizer, scheduler,
+// model or one of model.layers names its class with "name" and has no
+// "type" (or "class"). None of these is valid in a native spec, so the two
+// never overlap: a document that shows either marker is read as the
+// dialect only, and any key the dialect does not have (a native "epochs"
+// beside "n_epoch", say) is an error naming the key and the dialect's
+// keys, never a silent switch to the native reading.
 func Convert(b []byte) (native []byte, dialect bool, err error) {
 	if len(b) > MaxSize {
 		_, err := Parse(b)

@@ -7,19 +7,19 @@ import (
 	"github.com/mlforge/mlforge/data/images"
 )
 
+var opIndex = regexp.MustCompile(`^image_ops\[(\d+)\]: `)
+
+// checkImageOps checks the spec's image_ops: known operations with valid
+// parameters, on image data, with a mode chain Pillow accepts from the
+// mode the data is decoded in (L for IDX files, RGB for image folders).
+//
 // image_ops is a list of Pillow Image operations (convert, crop, resize,
 // reduce, rotate, transpose, getchannel, effect_spread, filter) applied to
 // every decoded image before the transforms, in training, evaluation and
 // prediction alike; see images.ParseImageOps for the forms an element takes.
 // They are deterministic apart from effect_spread, which moves pixels at
 // random: like the random transforms it applies to training only, and the
-// model file keeps the other operations (train.EvalImageOps).
-
-var opIndex = regexp.MustCompile(`^image_ops\[(\d+)\]: `)
-
-// checkImageOps checks the spec's image_ops: known operations with valid
-// parameters, on image data, with a mode chain Pillow accepts from the
-// mode the data is decoded in (L for IDX files, RGB for image folders).
+// model file keeps the other operations (train.RandomImageOps, train.FilterEvalImageOps).
 func (s *Spec) checkImageOps(c *errs, kind data.Kind, dataOK bool) {
 	if len(s.ImageOps) == 0 {
 		return
