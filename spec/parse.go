@@ -202,7 +202,6 @@ func (d *decoder) spec(root *node) *Spec {
 	}{
 		{"transforms", &s.Transforms, `[{"type": "Normalize", "mean": [0.5], "std": [0.5]}]`},
 		{"target_transforms", &s.TargetTransforms, `[{"type": "OneHot", "num_classes": 10}]`},
-		{"image_ops", &s.ImageOps, `[{"convert": "L"}, {"resize": {"size": [28, 28]}}]`},
 	} {
 		if n := m[k.key]; n != nil && n.kind != kindNull {
 			if n.kind != kindArray {
@@ -210,6 +209,13 @@ func (d *decoder) spec(root *node) *Spec {
 			} else {
 				*k.dst = d.raw(n)
 			}
+		}
+	}
+	if n := m["image_ops"]; n != nil && n.kind != kindNull {
+		if n.kind != kindArray {
+			d.add(n, "image_ops", `expected a list of Pillow image operations such as [{"convert": "L"}, {"resize": {"size": [28, 28]}}], got `+got(n))
+		} else {
+			s.ImageOps = d.raw(n)
 		}
 	}
 	if n := m["labels"]; n != nil && n.kind != kindNull {
