@@ -45,6 +45,9 @@ type NetworkManifest struct {
 	// applied at prediction; random augmentations are left out, as with a
 	// separate evaluation transform in torchvision.
 	Transforms json.RawMessage `json:"transforms,omitempty"`
+	// ImageOps are the deterministic Pillow operations of the training
+	// spec's image_ops, applied at prediction before Transforms.
+	ImageOps json.RawMessage `json:"image_ops,omitempty"`
 }
 
 // Network is a trained network with what prediction needs.
@@ -99,6 +102,17 @@ func buildPlanned(nm NetworkManifest, pl *nn.NetPlan) (*Network, error) {
 		var err error
 		if n.transform, err = images.ParseTransforms(nm.Transforms); err != nil {
 			return nil, &Error{Msg: "network transforms: " + err.Error()}
+		}
+	}
+	if len(nm.ImageOps) > 0 {
+		ops, err := images.ParseImageOps(nm.ImageOps)
+		if err != nil {
+			return nil, &Error{Msg: "network image_ops: " + err.Error()}
+		}
+		if n.transform == nil {
+			n.transform = ops.Transform()
+		} else {
+			n.transform = images.Compose{ops.Transform(), n.transform}
 		}
 	}
 	return n, nil

@@ -220,6 +220,7 @@ func (s *Spec) validateNetwork(c *errs, env Env, dataOK bool) ml.Task {
 			c.add("transforms", "image transforms apply to image data (an image folder or IDX files), not to table data")
 		}
 	}
+	s.checkImageOps(c, kind, dataOK)
 	if len(s.TargetTransforms) > 0 {
 		if ts, err := images.ParseTargetTransforms(s.TargetTransforms); err != nil {
 			c.add(transformPath("target_transforms", err), trimIndex(err.Error()))
@@ -297,6 +298,7 @@ func (s *Spec) networkOnly() []string {
 		{"criterion", s.Criterion != nil}, {"optimizer", s.Optimizer != nil}, {"scheduler", s.Scheduler != nil},
 		{"batch_size", s.BatchSize != 0}, {"epochs", s.Epochs != 0}, {"transforms", s.Transforms != nil},
 		{"target_transforms", s.TargetTransforms != nil}, {"labels", s.Labels != nil},
+		{"image_ops", s.ImageOps != nil},
 	} {
 		if k.set {
 			keys = append(keys, k.key)

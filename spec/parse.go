@@ -30,9 +30,23 @@ func Parse(b []byte) (*Spec, error) {
 	if err != nil {
 		return nil, Errors{err.(*FieldError)}
 	}
+	rename := func(p string) string { return p }
+	if marker := dialectMarker(root); marker != "" { // the service dialect (dialect.go)
+		if b, rename, err = fromDialectPaths(b, root, marker); err != nil {
+			return nil, err
+		}
+		if root, err = parseJSON(b); err != nil {
+			return nil, Errors{err.(*FieldError)}
+		}
+	}
 	d := &decoder{src: b}
 	s := d.spec(root)
 	if err := d.err(); err != nil {
+		if list, ok := err.(Errors); ok {
+			for _, fe := range list {
+				fe.Path = rename(fe.Path)
+			}
+		}
 		return nil, err
 	}
 	return s, nil
@@ -71,7 +85,7 @@ func (d *decoder) err() error {
 var (
 	topKeys = []string{"name", "data", "preprocess", "model", "metrics", "output", "seed",
 		"criterion", "optimizer", "scheduler", "batch_size", "epochs", "transforms", "target_transforms", "labels",
-		"cv", "search", "validation_curve", "learning_curve"}
+		"cv", "search", "validation_curve", "learning_curve", "image_ops"}
 	dataKeys  = []string{"train", "test", "target", "split"}
 	splitKeys = []string{"test_size", "seed", "stratify"}
 	modelKeys = []string{"class", "params", "layers"}
@@ -198,6 +212,13 @@ func (d *decoder) spec(root *node) *Spec {
 			} else {
 				*k.dst = d.raw(n)
 			}
+		}
+	}
+	if n := m["image_ops"]; n != nil && n.kind != kindNull {
+		if n.kind != kindArray {
+			d.add(n, "image_ops", `expected a list of Pillow image operations such as [{"convert": "L"}, {"resize": {"size": [28, 28]}}], got `+got(n))
+		} else {
+			s.ImageOps = d.raw(n)
 		}
 	}
 	if n := m["labels"]; n != nil && n.kind != kindNull {

@@ -127,6 +127,7 @@ type Spec struct {
 	// image (image data only), e.g. [{"type": "Normalize", "mean": [0.1307],
 	// "std": [0.3081]}].
 	Transforms json.RawMessage `json:"transforms,omitempty"`
+	ImageOps   json.RawMessage `json:"image_ops,omitempty"` // Pillow operations applied before transforms (see spec/imageops.go)
 	// TargetTransforms is a JSON list of target transforms (OneHot,
 	// LabelMap) applied to every label.
 	TargetTransforms json.RawMessage `json:"target_transforms,omitempty"`

@@ -76,8 +76,8 @@ func entries(infos []nn.Info, keep func(name string) bool) []nnEntry {
 	return out
 }
 
-// NetworkCatalogue returns the layers, losses, optimizers, schedulers and
-// transforms a network spec can name, from the registries of package nn,
+// NetworkCatalogue returns the layers, losses, optimizers, schedulers,
+// transforms and image operations (image_ops) a network spec can name, from the registries of package nn,
 // nn/optim and data/images.
 func NetworkCatalogue() map[string]any {
 	var tr []nnEntry
@@ -85,18 +85,28 @@ func NetworkCatalogue() map[string]any {
 		if info.Name == "Compose" {
 			continue
 		}
-		e := nnEntry{Name: info.Name, Kind: info.Kind, Doc: info.Doc, Params: []nn.ParamInfo{}}
-		for _, p := range info.Params {
-			e.Params = append(e.Params, nn.ParamInfo{Name: p.Name, Type: p.Type, Default: p.Default, Enum: p.Enum,
-				Help: p.Help, Required: p.Default == nil})
-		}
-		tr = append(tr, e)
+		tr = append(tr, imageEntry(info))
+	}
+	ops := []nnEntry{}
+	for _, info := range images.ImageOpsCatalogue() {
+		ops = append(ops, imageEntry(info))
 	}
 	return map[string]any{
+		"image_ops":  ops,
 		"layers":     entries(nn.LayerCatalogue(), nil),
 		"losses":     entries(nn.LossCatalogue(), func(n string) bool { return !slices.Contains(specExcludedLosses, n) }),
 		"optimizers": optim.Catalogue(),
 		"schedulers": optim.SchedulerCatalogue(),
 		"transforms": tr,
 	}
+}
+
+// imageEntry converts a transform or image operation of package images.
+func imageEntry(info images.Info) nnEntry {
+	e := nnEntry{Name: info.Name, Kind: info.Kind, Doc: info.Doc, Params: []nn.ParamInfo{}}
+	for _, p := range info.Params {
+		e.Params = append(e.Params, nn.ParamInfo{Name: p.Name, Type: p.Type, Default: p.Default, Enum: p.Enum,
+			Help: p.Help, Required: p.Default == nil})
+	}
+	return e
 }

@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/mlforge/mlforge/data"
-	"github.com/mlforge/mlforge/data/images"
 	"github.com/mlforge/mlforge/data/source"
 	"github.com/mlforge/mlforge/internal/budget"
 	"github.com/mlforge/mlforge/internal/suggest"
@@ -255,8 +254,8 @@ func (p *Plan) checkNetwork(c *problems, list spec.Errors) {
 		}
 		o.Header = &h // the probe reads the header once
 	}
-	if len(s.Transforms) > 0 && kind != data.TableData {
-		tr, err := images.ParseTransforms(s.Transforms)
+	if (len(s.Transforms) > 0 || len(s.ImageOps) > 0) && kind != data.TableData {
+		tr, err := trainTransform(s)
 		if err != nil {
 			return // reported by Validate
 		}

@@ -140,7 +140,11 @@ func (p *Plan) runNetwork(ctx context.Context, rep ml.Reporter) (*Result, error)
 	if err != nil {
 		return nil, err
 	}
-	nm := model.NetworkManifest{Layers: resolved, InputShape: info.InShape, Data: string(info.Kind), ImageMode: d.imageMode, Transforms: evalT}
+	evalOps, err := FilterEvalImageOps(s.ImageOps)
+	if err != nil {
+		return nil, err
+	}
+	nm := model.NetworkManifest{Layers: resolved, InputShape: info.InShape, Data: string(info.Kind), ImageMode: d.imageMode, Transforms: evalT, ImageOps: evalOps}
 	seq.Train(false)
 	m := &model.Model{Net: &model.Network{Module: seq, Manifest: nm}, Manifest: model.Manifest{
 		Name: s.Name, Task: info.Task, Target: d.target, Classes: d.classes, Labels: d.labels, Metrics: res.Metrics,

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/mlforge/mlforge/data/images"
 	"github.com/mlforge/mlforge/spec"
@@ -81,9 +82,80 @@ func sized(typ string, size json.RawMessage) json.RawMessage {
 	return b
 }
 
-// transforms returns the spec's transforms for training and their
-// deterministic part for evaluation, and the target transforms; a OneHot
-// without num_classes gets nLabels, the data's number of classes.
+// RandomImageOps are the image operations that apply to training only:
+// effect_spread moves pixels at random, as a random augmentation does.
+// The others are deterministic and kept for evaluation and prediction
+// (model.NetworkManifest.ImageOps).
+var RandomImageOps = []string{"effect_spread"}
+
+// FilterEvalImageOps returns the JSON list of the image operations in raw
+// (a spec's image_ops) without RandomImageOps, or nil when none is left.
+func FilterEvalImageOps(raw json.RawMessage) (json.RawMessage, error) {
+	if len(bytes.TrimSpace(raw)) == 0 {
+		return nil, nil
+	}
+	var list []json.RawMessage
+	if err := json.Unmarshal(raw, &list); err != nil {
+		return nil, err
+	}
+	var keep []json.RawMessage
+	for _, op := range list {
+		var obj map[string]json.RawMessage
+		if err := json.Unmarshal(op, &obj); err != nil {
+			return nil, err
+		}
+		name := ""
+		if t, ok := obj["type"]; ok {
+			if err := json.Unmarshal(t, &name); err != nil {
+				return nil, err
+			}
+		} else {
+			for k := range obj {
+				name = k
+			}
+		}
+		if !slices.Contains(RandomImageOps, strings.TrimPrefix(name, "Image.")) {
+			keep = append(keep, op)
+		}
+	}
+	if len(keep) == 0 {
+		return nil, nil
+	}
+	return json.Marshal(keep)
+}
+
+// withImageOps returns the transform t preceded by the image operations
+// in raw (a JSON list; t alone when raw is empty).
+func withImageOps(raw json.RawMessage, t images.Transform) (images.Transform, error) {
+	if len(bytes.TrimSpace(raw)) == 0 {
+		return t, nil
+	}
+	ops, err := images.ParseImageOps(raw)
+	if err != nil {
+		return nil, err
+	}
+	if t == nil {
+		return ops.Transform(), nil
+	}
+	return images.Compose{ops.Transform(), t}, nil
+}
+
+// trainTransform returns the spec's image_ops and transforms as one
+// training transform, or nil when it has neither.
+func trainTransform(s *spec.Spec) (images.Transform, error) {
+	var t images.Transform
+	if len(s.Transforms) > 0 {
+		var err error
+		if t, err = images.ParseTransforms(s.Transforms); err != nil {
+			return nil, err
+		}
+	}
+	return withImageOps(s.ImageOps, t)
+}
+
+// transforms returns the spec's image_ops and transforms for training and
+// their deterministic part for evaluation, and the target transforms; a
+// OneHot without num_classes gets nLabels, the data's number of classes.
 func transforms(s *spec.Spec, nLabels int) (train, eval images.Transform, target images.TargetTransform, err error) {
 	if len(s.Transforms) > 0 {
 		if train, err = images.ParseTransforms(s.Transforms); err != nil {
@@ -98,6 +170,16 @@ func transforms(s *spec.Spec, nLabels int) (train, eval images.Transform, target
 				return nil, nil, nil, err
 			}
 		}
+	}
+	if train, err = withImageOps(s.ImageOps, train); err != nil {
+		return nil, nil, nil, err
+	}
+	evalOps, err := FilterEvalImageOps(s.ImageOps)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if eval, err = withImageOps(evalOps, eval); err != nil {
+		return nil, nil, nil, err
 	}
 	if len(s.TargetTransforms) > 0 {
 		ts, err := images.ParseTargetTransforms(s.TargetTransforms)
