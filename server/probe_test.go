@@ -190,22 +190,11 @@ func TestProbePoisonMLP(t *testing.T) {
 	watch := rssWatch(t, srv.Process.Pid, probeCeiling)
 
 	code, answer := postJSON(t, base+"/api/runs", poisonSpec)
-	var acceptedID string
 	t.Run("rejected at validation", func(t *testing.T) {
-		if code == http.StatusAccepted {
-			acceptedID, _ = answer["id"].(string)
-			t.Skip("POST /api/runs accepted the poison spec (202): the model budget (package internal/budget, helper nnbudget) is not merged yet; enable this check after merging it")
-		}
 		if code != http.StatusBadRequest || !strings.Contains(fmt.Sprint(answer), "hidden_layer_sizes") {
 			t.Fatalf("POST /api/runs = %d %v; want 400 naming model.params.hidden_layer_sizes, the estimate and the budget", code, answer)
 		}
 	})
-	if acceptedID != "" {
-		run := waitDone(t, base, acceptedID, 60*time.Second)
-		if run["status"] != "failed" {
-			t.Fatalf("the accepted poison run ended %v", run)
-		}
-	}
 	if !healthy(base) {
 		t.Fatal("the server stopped answering")
 	}
