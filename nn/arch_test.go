@@ -1,0 +1,275 @@
+package nn
+
+import (
+	"bytes"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// archFixture is testdata/arch.json (gen_arch.py, PyTorch 1.13 and
+// torchvision 0.14).
+type archFixture struct {
+	Blocks []layerFixture `json:"blocks"`
+	Archs  []struct {
+		Name       string            `json:"name"`
+		NumClasses int               `json:"num_classes"`
+		Keys       [][2]any          `json:"keys"`
+		Params     int64             `json:"params"`
+		Buffers    int64             `json:"buffers"`
+		Outputs    map[string][]int  `json:"outputs"`
+		Errors     map[string]string `json:"errors"`
+	} `json:"archs"`
+	Roundtrip []struct {
+		Name   string    `json:"name"`
+		Input  fixTensor `json:"input"`
+		Logits fixTensor `json:"logits"`
+	} `json:"roundtrip"`
+}
+
+func loadArch(t *testing.T) archFixture {
+	var fx archFixture
+	loadJSON(t, "arch.json", &fx)
+	if len(fx.Blocks) < 7 || len(fx.Archs) < 11 || len(fx.Roundtrip) < 4 {
+		t.Fatalf("arch.json has %d blocks, %d architectures, %d round trips; want 7, 11, 4", len(fx.Blocks), len(fx.Archs), len(fx.Roundtrip))
+	}
+	return fx
+}
+
+func TestArchBlocksMatchPyTorch(t *testing.T) {
+	for _, c := range loadArch(t).Blocks {
+		t.Run(c.Name, func(t *testing.T) { checkLayerCase(t, c) })
+	}
+}
+
+func TestArchBlockStateDictNames(t *testing.T) {
+	specs := []LayerSpec{
+		spec("Conv2d", "out_channels", 4, "kernel_size", 1),
+		{"type": mustJSON("Residual"), "body": mustJSON([]LayerSpec{spec("Conv2d", "out_channels", 4, "kernel_size", 1), spec("BatchNorm2d")}),
+			"shortcut": mustJSON([]LayerSpec{spec("Identity"), spec("Conv2d", "out_channels", 4, "kernel_size", 1)})},
+		{"type": mustJSON("Concat"), "branches": mustJSON([][]LayerSpec{{}, {spec("ReLU"), spec("Conv2d", "out_channels", 2, "kernel_size", 1)}})},
+	}
+	m, out, err := Build(specs, []int{1, 2, 3, 3}, rand.New(rand.NewPCG(1, 2)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, p := range m.Parameters() {
+		names = append(names, p.Name)
+	}
+	want := []string{"0.weight", "0.bias", "1.body.0.weight", "1.body.0.bias", "1.body.1.weight", "1.body.1.bias",
+		"1.body.1.running_mean", "1.body.1.running_var", "1.body.1.num_batches_tracked", "1.shortcut.1.weight", "1.shortcut.1.bias",
+		"2.branches.1.1.weight", "2.branches.1.1.bias"}
+	if !slices.Equal(names, want) {
+		t.Errorf("names %q\nwant %q", names, want)
+	}
+	if !slices.Equal(out, []int{1, 6, 3, 3}) {
+		t.Errorf("out shape %v, want [1 6 3 3]", out)
+	}
+}
+
+func TestArchBlockErrors(t *testing.T) {
+	for _, c := range []struct {
+		spec LayerSpec
+		want string
+	}{
+		{LayerSpec{"type": mustJSON("Residual"), "body": mustJSON([]LayerSpec{spec("Conv2d", "out_channels", 5, "kernel_size", 1)})}, "the body's output has shape [1 5 3 3] but the input has shape [1 2 3 3]"},
+		{LayerSpec{"type": mustJSON("Residual")}, "body is required"},
+		{LayerSpec{"type": mustJSON("Residual"), "body": mustJSON([]LayerSpec{spec("Nope")})}, "body.layers[0]: unknown layer type \"Nope\""},
+		{LayerSpec{"type": mustJSON("Add"), "branches": mustJSON([][]LayerSpec{{}, {spec("Conv2d", "out_channels", 4, "kernel_size", 1)}})}, "branches[1] outputs shape [1 4 3 3] but branches[0] outputs [1 2 3 3]"},
+		{LayerSpec{"type": mustJSON("Add"), "branches": mustJSON([][]LayerSpec{{}})}, "branches has 1 list(s), expected at least 2"},
+		{LayerSpec{"type": mustJSON("Concat"), "dim": mustJSON(0), "branches": mustJSON([][]LayerSpec{{}, {}})}, "dim is 0, expected a dimension in [1, 4)"},
+		{LayerSpec{"type": mustJSON("Concat"), "branches": mustJSON([][]LayerSpec{{}, {spec("MaxPool2d", "kernel_size", 3)}})}, "all dimensions but dim 1 must be equal"},
+		{LayerSpec{"type": mustJSON("Concat"), "branches": mustJSON([][]LayerSpec{{}, {spec("ReLU")}}), "dims": mustJSON(1)}, "unknown parameter \"dims\" (did you mean \"dim\"?)"},
+	} {
+		_, err := Plan([]LayerSpec{c.spec}, []int{1, 2, 3, 3})
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: error %v, want one containing %q", c.spec["type"], err, c.want)
+		}
+	}
+}
+
+// TestArchMatchesTorchvision plans every named architecture for 3x224x224
+// and 3x32x32 inputs and compares the parameter and buffer counts, the
+// output shapes (or the refusal), and the state_dict keys in order with
+// torchvision's; networks under 30M parameters are also built, to compare
+// every key's shape.
+func TestArchMatchesTorchvision(t *testing.T) {
+	for _, a := range loadArch(t).Archs {
+		t.Run(a.Name, func(t *testing.T) {
+			specs := []LayerSpec{spec(a.Name, "in_channels", "auto", "num_classes", a.NumClasses)}
+			for _, size := range []string{"224", "32"} {
+				n := 224
+				if size == "32" {
+					n = 32
+				}
+				pl, err := Plan(specs, []int{1, 3, n, n})
+				if a.Outputs[size] == nil {
+					if err == nil {
+						t.Errorf("%s: planned %v, torchvision refuses: %s", size, pl.OutShape, a.Errors[size])
+					}
+					continue
+				}
+				if err != nil {
+					t.Fatalf("%s: %v", size, err)
+				}
+				if !slices.Equal(pl.OutShape, a.Outputs[size]) {
+					t.Errorf("%s: output %v, torchvision %v", size, pl.OutShape, a.Outputs[size])
+				}
+				if a.Name == "LeNet5" && size == "224" {
+					continue // its first Linear follows the input size
+				}
+				if pl.Params != a.Params || pl.Buffers != a.Buffers {
+					t.Errorf("%s: %d parameters and %d buffer elements, torchvision %d and %d", size, pl.Params, pl.Buffers, a.Params, a.Buffers)
+				}
+			}
+			pl, err := Plan(specs, []int{1, 3, 32, 32})
+			if a.Name == "AlexNet" {
+				pl, err = Plan(specs, []int{1, 3, 224, 224})
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			build := a.Params < 30_000_000
+			var m Module = pl.seq
+			if build {
+				m = pl.Build(rand.New(rand.NewPCG(1, 2)))
+			}
+			ps := m.Parameters()
+			keys := a.Keys
+			if !build { // a convolution's or Linear's bias is listed once allocated: skip the missing biases
+				var kept [][2]any
+				j := 0
+				for _, k := range keys {
+					if j < len(ps) && ps[j].Name == k[0].(string) {
+						kept = append(kept, k)
+						j++
+					} else if !strings.HasSuffix(k[0].(string), ".bias") {
+						t.Fatalf("torchvision key %q missing (next planned key %d)", k[0], j)
+					}
+				}
+				keys = kept
+			}
+			if len(ps) != len(keys) {
+				t.Fatalf("%d state_dict keys, torchvision %d", len(ps), len(a.Keys))
+			}
+			for i, p := range ps {
+				if p.Name != keys[i][0].(string) {
+					t.Fatalf("key %d is %q, torchvision %q", i, p.Name, keys[i][0])
+				}
+				if !build {
+					continue
+				}
+				var want []int
+				for _, v := range keys[i][1].([]any) {
+					want = append(want, int(v.(float64)))
+				}
+				if got := p.Var.Data.Shape; !slices.Equal(got, want) && !(len(want) == 0 && len(got) <= 1 && len(p.Var.Data.Data) == 1) {
+					t.Errorf("%s has shape %v, torchvision %v", p.Name, got, want)
+				}
+			}
+		})
+	}
+}
+
+// fillArch computes gen_arch.py's fill(): the value of every element of
+// state_dict tensor key, the index-th entry of the state_dict.
+func fillArch(key string, shape []int, index int) []float32 {
+	n := 1
+	for _, s := range shape {
+		n *= s
+	}
+	out := make([]float32, n)
+	if strings.HasSuffix(key, "num_batches_tracked") {
+		for i := range out {
+			out[i] = 3
+		}
+		return out
+	}
+	for i := range out {
+		w := math.Sin(float64(i)*0.7 + float64(index)*1.3)
+		var v float64
+		switch {
+		case strings.HasSuffix(key, "running_var"):
+			v = 1 + 0.5*math.Abs(w)
+		case strings.HasSuffix(key, "running_mean"), strings.HasSuffix(key, "bias"):
+			v = 0.1 * w
+		case len(shape) == 1:
+			v = 1 + 0.2*w
+		default:
+			v = w * math.Sqrt(3/float64(n/shape[0]))
+		}
+		out[i] = float32(v)
+	}
+	return out
+}
+
+// TestArchWeightsRoundTrip fills torchvision's state_dict values (see
+// gen_arch.py) by key, writes them as a safetensors file, loads that file
+// by name into a freshly built network and compares eval-mode logits with
+// torchvision's to 1e-4; then saves the network again and checks the file
+// holds the same keys, shapes and values.
+func TestArchWeightsRoundTrip(t *testing.T) {
+	for _, c := range loadArch(t).Roundtrip {
+		t.Run(c.Name, func(t *testing.T) {
+			specs := []LayerSpec{spec(c.Name, "num_classes", "n_labels")}
+			specs[0]["num_classes"] = mustJSON(10)
+			src, _, err := Build(specs, c.Input.Shape, rand.New(rand.NewPCG(1, 2)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, p := range src.Parameters() {
+				copy(p.Var.Data.Data, fillArch(p.Name, p.Var.Data.Shape, i))
+			}
+			var file bytes.Buffer
+			if err := SaveSafetensors(&file, src, nil); err != nil {
+				t.Fatal(err)
+			}
+			saved := file.Bytes()
+			dst, _, err := Build(specs, c.Input.Shape, rand.New(rand.NewPCG(3, 4)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := LoadSafetensors(bytes.NewReader(saved), int64(len(saved)), dst); err != nil {
+				t.Fatal(err)
+			}
+			dst.Train(false)
+			g := NewInferenceGraph()
+			out := dst.Forward(g, g.Const(c.Input.tensor()))
+			if err := g.Err(); err != nil {
+				t.Fatal(err)
+			}
+			closeTo(t, "logits", out.Data.Data, out.Data.Shape, c.Logits, 1e-4, 1e-4)
+			var again bytes.Buffer
+			if err := SaveSafetensors(&again, dst, nil); err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(again.Bytes(), saved) {
+				t.Error("saving the loaded network gives a different file")
+			}
+		})
+	}
+}
+
+// TestArchPlanResNet50Budget: a budget sees ResNet50's training memory at
+// 224x224 with batch 64 from the plan alone.
+func TestArchPlanResNet50Budget(t *testing.T) {
+	pl, err := Plan([]LayerSpec{spec("ResNet50", "num_classes", 1000)}, []int{64, 3, 224, 224})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// PyTorch keeps about 100M float32 activations per 224x224 ResNet50
+	// sample for the backward pass (~25 GB at batch 64, measured by
+	// torch.cuda.max_memory_allocated in common reports); the plan counts
+	// every layer's output and convolution workspace, so it must be at
+	// least the outputs' 5.5 GB.
+	if got := pl.Activations * 4; got < 5<<30 {
+		t.Errorf("ResNet50 at batch 64 planned %d bytes of activations, want at least 5 GiB", got)
+	}
+	if pl.Params != 25557032 {
+		t.Errorf("params %d", pl.Params)
+	}
+	t.Logf("ResNet50 batch 64 at 224x224: %.1f GiB of activations planned", float64(pl.Activations*4)/(1<<30))
+}
