@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/mlforge/mlforge/tensor"
 )
 
 // archFixture is testdata/arch.json (gen_arch.py, PyTorch 1.13 and
@@ -272,4 +274,57 @@ func TestArchPlanResNet50Budget(t *testing.T) {
 		t.Errorf("params %d", pl.Params)
 	}
 	t.Logf("ResNet50 batch 64 at 224x224: %.1f GiB of activations planned", float64(pl.Activations*4)/(1<<30))
+}
+
+func TestArchPretrainedAndFreeze(t *testing.T) {
+	build := func(classes int, seed uint64) *Sequential {
+		m, _, err := Build([]LayerSpec{spec("ResNet18", "num_classes", classes)}, []int{2, 3, 32, 32}, rand.New(rand.NewPCG(seed, 1)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	src, dst := build(1000, 1), build(10, 2)
+	var file bytes.Buffer
+	if err := SaveSafetensors(&file, src, nil); err != nil {
+		t.Fatal(err)
+	}
+	fcBefore := slices.Clone(dst.Parameters()[len(dst.Parameters())-1].Var.Data.Data)
+	skipped, err := LoadPretrainedSafetensors(bytes.NewReader(file.Bytes()), int64(file.Len()), dst)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(skipped, []string{"fc.weight", "fc.bias"}) || Head(dst) != "fc." {
+		t.Errorf("skipped %q, head %q; want fc.weight, fc.bias and fc.", skipped, Head(dst))
+	}
+	sp, dp := src.Parameters(), dst.Parameters()
+	if !slices.Equal(sp[0].Var.Data.Data, dp[0].Var.Data.Data) || !slices.Equal(fcBefore, dp[len(dp)-1].Var.Data.Data) {
+		t.Error("conv1 not loaded or fc overwritten")
+	}
+	other, _, err := Build([]LayerSpec{spec("ResNet34", "num_classes", 10)}, []int{2, 3, 32, 32}, rand.New(rand.NewPCG(1, 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := LoadPretrainedSafetensors(bytes.NewReader(file.Bytes()), int64(file.Len()), other); err == nil || !strings.Contains(err.Error(), "lack \"layer1.2.conv1.weight\"") {
+		t.Errorf("ResNet18 weights into ResNet34: %v", err)
+	}
+	head := Freeze(dst)
+	if len(head) != 2 {
+		t.Fatalf("Freeze returned %d head vars, want 2", len(head))
+	}
+	g := NewGraph()
+	x := tensor.New(2, 3, 32, 32)
+	for i := range x.Data {
+		x.Data[i] = float32(i%7) - 3
+	}
+	out := dst.Forward(g, g.Const(x))
+	if err := g.Backward(g.Sum(out)); err != nil {
+		t.Fatal(err)
+	}
+	if dp[0].Var.Grad != nil {
+		t.Error("a frozen convolution got a gradient")
+	}
+	if head[0].Grad == nil {
+		t.Error("the head has no gradient")
+	}
 }

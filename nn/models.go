@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"strconv"
-	"strings"
 
 	"github.com/mlforge/mlforge/internal/budget"
 )
@@ -144,15 +143,3 @@ type Arch struct{ *Stack }
 func (Arch) torchvisionRoot() {}
 
 func (a Arch) allocate(rng *rand.Rand) { a.Stack.allocate(rng) }
-
-// Head returns the state_dict prefix of the architecture's last layer with
-// weights (its classifier, "fc." for ResNet), which Freeze leaves
-// trainable.
-func (a Arch) Head() string {
-	ps := a.Parameters()
-	if len(ps) == 0 {
-		return ""
-	}
-	last := ps[len(ps)-1].Name
-	return last[:strings.LastIndexByte(last, '.')+1]
-}
