@@ -22,6 +22,7 @@ var catalogueInputs = map[string][]int{
 	"GroupNorm": {2, 4, 3}, "LocalResponseNorm": {2, 4, 3}, "Dropout1d": {2, 3, 4},
 	"LeNet5": {1, 3, 32, 32}, "ResNet18": {1, 3, 32, 32}, "ResNet34": {1, 3, 32, 32}, "ResNet50": {1, 3, 32, 32}, "MobileNetV2": {1, 3, 32, 32},
 	"SqueezeNet1_1": {1, 3, 32, 32}, "AlexNet": {1, 3, 64, 64}, "VGG11": {1, 3, 32, 32}, "VGG11_BN": {1, 3, 32, 32}, "VGG16": {1, 3, 32, 32}, "VGG16_BN": {1, 3, 32, 32},
+	"MultiheadAttention": {2, 5, 8}, "TransformerEncoderLayer": {2, 5, 8}, "TransformerEncoder": {2, 5, 8},
 }
 
 // catalogueHeavy are the layer types the catalogue test plans without
@@ -35,6 +36,7 @@ var catalogueRequired = map[string]string{
 	"num_embeddings": "10", "embedding_dim": "3", "dim": "1", "unflattened_size": "[2, 3]",
 	"padding": "1", "value": "0.5", "upscale_factor": "2", "groups": "2", "threshold": "0.1",
 	"num_groups": "2", "size": "3", "body": `[{"type": "ReLU"}]`, "branches": "[[], []]",
+	"num_heads": "2", "nhead": "2", "num_layers": "2", "encoder_layer": `{"nhead": 2}`,
 }
 
 // TestLayerCatalogue checks that every registered layer has a catalogue
