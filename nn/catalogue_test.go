@@ -21,7 +21,7 @@ var catalogueInputs = map[string][]int{
 	"Softmax2d": {2, 3, 4, 4}, "BatchNorm3d": {2, 3, 2, 2, 2}, "InstanceNorm1d": {2, 3, 4}, "InstanceNorm2d": {2, 3, 4, 4}, "InstanceNorm3d": {2, 3, 2, 2, 2},
 	"GroupNorm": {2, 4, 3}, "LocalResponseNorm": {2, 4, 3}, "Dropout1d": {2, 3, 4},
 	"LeNet5": {1, 3, 32, 32}, "ResNet18": {1, 3, 32, 32}, "ResNet34": {1, 3, 32, 32}, "ResNet50": {1, 3, 32, 32}, "MobileNetV2": {1, 3, 32, 32},
-	"SqueezeNet1_1": {1, 3, 32, 32}, "AlexNet": {1, 3, 64, 64}, "VGG11": {1, 3, 32, 32}, "VGG11_BN": {1, 3, 32, 32}, "VGG16": {1, 3, 32, 32}, "VGG16_BN": {1, 3, 32, 32},
+	"SqueezeNet1_1": {1, 3, 32, 32}, "AlexNet": {1, 3, 64, 64}, "VGG11": {1, 3, 32, 32}, "VGG11_BN": {1, 3, 32, 32}, "VGG16": {1, 3, 32, 32}, "VGG16_BN": {1, 3, 32, 32}, "DenseNet121": {1, 3, 32, 32},
 	"MultiheadAttention": {2, 5, 8}, "TransformerEncoderLayer": {2, 5, 8}, "TransformerEncoder": {2, 5, 8},
 }
 

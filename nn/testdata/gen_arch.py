@@ -148,6 +148,7 @@ ARCHS = {
     "AlexNet": lambda nc: M.alexnet(num_classes=nc),
     "MobileNetV2": lambda nc: M.mobilenet_v2(num_classes=nc),
     "SqueezeNet1_1": lambda nc: M.squeezenet1_1(num_classes=nc),
+    "DenseNet121": lambda nc: M.densenet121(num_classes=nc),
 }
 
 archs = []
@@ -202,7 +203,7 @@ def fill(key, shape, index):
 
 
 roundtrip = []
-for name in ("ResNet18", "MobileNetV2", "SqueezeNet1_1", "LeNet5"):
+for name in ("ResNet18", "MobileNetV2", "SqueezeNet1_1", "LeNet5", "DenseNet121"):
     m = ARCHS[name](10).eval()
     with torch.no_grad():
         for idx, (k, v) in enumerate(m.state_dict().items()):
