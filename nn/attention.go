@@ -125,15 +125,20 @@ func (m *MultiheadAttention) Forward(g *Graph, x *Var) *Var {
 // selfAttention computes the heads' attention from packed projections qkv
 // (rows of [Q | K | V], each E wide, a row per position: batch-major when
 // batchFirst, else sequence-major) into rows of E, dropping attention
-// weights with probability p.
+// weights with probability p. The (sample, head) pairs run in parallel;
+// they read and write disjoint columns.
 func (g *Graph) selfAttention(qkv *Var, n, l, e, heads int, batchFirst bool, p float64, rng *rand.Rand) *Var {
 	shape := append([]int(nil), qkv.Data.Shape...)
 	shape[len(shape)-1] = e
 	y := g.buf(shape...)
-	att := g.buf(n, heads, l, l)
+	pairs := n * heads
+	parts := g.parts(pairs)
+	// The attention weights, then two l×l scratch matrices per part for
+	// the dropped weights and the backward pass.
+	att := g.buf(pairs*l*l + parts*2*l*l)
 	var mask *tensor.Tensor
 	if p > 0 {
-		mask = g.buf(n, heads, l, l)
+		mask = g.buf(pairs * l * l)
 		keep := float32(1 / (1 - p))
 		if p >= 1 {
 			keep = 0
@@ -146,17 +151,14 @@ func (g *Graph) selfAttention(qkv *Var, n, l, e, heads int, batchFirst bool, p f
 			}
 		}
 	}
-	t := attentionTask{qkv: qkv.Data.Data, y: y.Data, att: att.Data, n: n, l: l, e: e, heads: heads, batchFirst: batchFirst}
+	t := &attentionTask{qkv: qkv.Data.Data, y: y.Data, att: att.Data, n: n, l: l, e: e, heads: heads, batchFirst: batchFirst}
 	if mask != nil {
 		t.mask = mask.Data
 	}
-	d := e / heads
-	for pair := range n * heads {
-		t.forward(pair, d, g)
-	}
+	g.parallel(t, parts, pairs*l*l*e/heads*2)
 	node := g.newNode(y, attentionBack, qkv, nil, nil)
 	node.s1, node.s2 = att, mask
-	node.ints[0], node.ints[1], node.ints[2], node.ints[3] = n, l, e, heads
+	node.ints[0], node.ints[1], node.ints[2], node.ints[3], node.ints[5] = n, l, e, heads, parts
 	node.ints[4] = 0
 	if batchFirst {
 		node.ints[4] = 1
@@ -165,9 +167,11 @@ func (g *Graph) selfAttention(qkv *Var, n, l, e, heads int, batchFirst bool, p f
 }
 
 type attentionTask struct {
-	qkv, y, att, mask []float32
-	n, l, e, heads    int
-	batchFirst        bool
+	back                bool
+	qkv, y, att, mask   []float32
+	gy, gq              []float32
+	n, l, e, heads, all int
+	batchFirst          bool
 }
 
 // layout returns the offset of position 0 of sample b and the stride
@@ -179,7 +183,22 @@ func (t *attentionTask) layout(b int) (first, stride int) {
 	return b, t.n
 }
 
-func (t *attentionTask) forward(pair, d int, g *Graph) {
+func (t *attentionTask) run(part, parts int) {
+	pairs := t.n * t.heads
+	lo, hi := span(pairs, part, parts)
+	ll := t.l * t.l
+	scratch := t.att[pairs*ll+part*2*ll : pairs*ll+(part+1)*2*ll]
+	for pair := lo; pair < hi; pair++ {
+		if t.back {
+			t.backward(pair, scratch[:ll], scratch[ll:])
+		} else {
+			t.forward(pair, scratch[:ll])
+		}
+	}
+}
+
+func (t *attentionTask) forward(pair int, buf []float32) {
+	d := t.e / t.heads
 	b, h := pair/t.heads, pair%t.heads
 	first, stride := t.layout(b)
 	l, e := t.l, t.e
@@ -195,7 +214,6 @@ func (t *attentionTask) forward(pair, d int, g *Graph) {
 	}
 	pv := s
 	if t.mask != nil {
-		buf := g.buf(l * l).Data
 		m := t.mask[pair*l*l : (pair+1)*l*l]
 		for i := range buf {
 			buf[i] = s[i] * m[i]
@@ -228,62 +246,57 @@ func attentionBack(n *Var) {
 	if !n.a.requiresGrad {
 		return
 	}
-	N, l, e, heads := n.ints[0], n.ints[1], n.ints[2], n.ints[3]
-	batchFirst := n.ints[4] == 1
-	t := attentionTask{n: N, l: l, e: e, heads: heads, batchFirst: batchFirst}
+	t := &attentionTask{back: true, n: n.ints[0], l: n.ints[1], e: n.ints[2], heads: n.ints[3], batchFirst: n.ints[4] == 1,
+		qkv: n.a.Data.Data, gq: n.a.grad(), gy: n.Grad.Data, att: n.s1.Data}
+	if n.s2 != nil {
+		t.mask = n.s2.Data
+	}
+	parts := n.ints[5]
+	n.g.parallel(t, parts, t.n*t.heads*t.l*t.l*t.e/t.heads*4)
+}
+
+func (t *attentionTask) backward(pair int, dp, pd []float32) {
+	l, e, heads := t.l, t.e, t.heads
 	d := e / heads
 	scale := float32(1 / math.Sqrt(float64(d)))
-	qkv, gq := n.a.Data.Data, n.a.grad()
-	gy := n.Grad.Data
-	att := n.s1.Data
-	var mask []float32
-	if n.s2 != nil {
-		mask = n.s2.Data
-	}
-	dp := make([]float32, l*l)
-	var pd []float32
-	if mask != nil {
-		pd = make([]float32, l*l)
-	}
-	for pair := range N * heads {
-		b, h := pair/heads, pair%heads
-		first, stride := t.layout(b)
-		rs, ro := stride*3*e, stride*e
-		qo, ko, vo := first*3*e+h*d, first*3*e+e+h*d, first*3*e+2*e+h*d
-		P := att[pair*l*l : (pair+1)*l*l]
-		pv := P
-		if mask != nil {
-			m := mask[pair*l*l : (pair+1)*l*l]
-			for i := range pd {
-				pd[i] = P[i] * m[i]
-			}
-			pv = pd
+	qkv, gq, gy := t.qkv, t.gq, t.gy
+	b, h := pair/heads, pair%heads
+	first, stride := t.layout(b)
+	rs, ro := stride*3*e, stride*e
+	qo, ko, vo := first*3*e+h*d, first*3*e+e+h*d, first*3*e+2*e+h*d
+	P := t.att[pair*l*l : (pair+1)*l*l]
+	pv := P
+	if t.mask != nil {
+		m := t.mask[pair*l*l : (pair+1)*l*l]
+		for i := range pd {
+			pd[i] = P[i] * m[i]
 		}
-		dy := gy[first*e+h*d:]
-		// dV += Pᵀ dY; dP = dY Vᵀ.
-		tensor.Gemm(true, false, l, d, l, 1, pv, l, dy, ro, 1, gq[vo:], rs)
-		tensor.Gemm(false, true, l, l, d, 1, dy, ro, qkv[vo:], rs, 0, dp, l)
-		if mask != nil {
-			m := mask[pair*l*l : (pair+1)*l*l]
-			for i := range dp {
-				dp[i] *= m[i]
-			}
-		}
-		// dS = P ⊙ (dP - Σ_j dP·P), the softmax's backward, row by row.
-		for i := range l {
-			row, prow := dp[i*l:(i+1)*l], P[i*l:(i+1)*l]
-			var dot float64
-			for j := range row {
-				dot += float64(row[j]) * float64(prow[j])
-			}
-			for j := range row {
-				row[j] = prow[j] * (row[j] - float32(dot))
-			}
-		}
-		// dQ += scale dS K; dK += scale dSᵀ Q.
-		tensor.Gemm(false, false, l, d, l, scale, dp, l, qkv[ko:], rs, 1, gq[qo:], rs)
-		tensor.Gemm(true, false, l, d, l, scale, dp, l, qkv[qo:], rs, 1, gq[ko:], rs)
+		pv = pd
 	}
+	dy := gy[first*e+h*d:]
+	// dV += Pᵀ dY; dP = dY Vᵀ.
+	tensor.Gemm(true, false, l, d, l, 1, pv, l, dy, ro, 1, gq[vo:], rs)
+	tensor.Gemm(false, true, l, l, d, 1, dy, ro, qkv[vo:], rs, 0, dp, l)
+	if t.mask != nil {
+		m := t.mask[pair*l*l : (pair+1)*l*l]
+		for i := range dp {
+			dp[i] *= m[i]
+		}
+	}
+	// dS = P ⊙ (dP - Σ_j dP·P), the softmax's backward, row by row.
+	for i := range l {
+		row, prow := dp[i*l:(i+1)*l], P[i*l:(i+1)*l]
+		var dot float64
+		for j := range row {
+			dot += float64(row[j]) * float64(prow[j])
+		}
+		for j := range row {
+			row[j] = prow[j] * (row[j] - float32(dot))
+		}
+	}
+	// dQ += scale dS K; dK += scale dSᵀ Q.
+	tensor.Gemm(false, false, l, d, l, scale, dp, l, qkv[ko:], rs, 1, gq[qo:], rs)
+	tensor.Gemm(true, false, l, d, l, scale, dp, l, qkv[qo:], rs, 1, gq[ko:], rs)
 }
 
 // MultiheadAttentionParams are torch.nn.MultiheadAttention's keyword

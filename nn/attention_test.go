@@ -1,6 +1,7 @@
 package nn
 
 import (
+	"math"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -75,5 +76,60 @@ func TestAttentionDropout(t *testing.T) {
 	g2 := NewInferenceGraph()
 	if y := m.Forward(g2, g2.Const(x)); y.Data.Data[0] == 1 {
 		t.Error("evaluation mode dropped attention weights")
+	}
+}
+
+// TestAttentionParallelParts: attention split over parts gives what one
+// part computes, forward and backward.
+func TestAttentionParallelParts(t *testing.T) {
+	const n, l, e, heads = 4, 40, 32, 4
+	qkv := tensor.New(n, l, 3*e)
+	for i := range qkv.Data {
+		qkv.Data[i] = float32(math.Sin(float64(i) * 0.37))
+	}
+	g := NewGraph()
+	x := g.Input(qkv)
+	y := g.selfAttention(x, n, l, e, heads, true, 0, nil)
+	up := tensor.New(n, l, e)
+	for i := range up.Data {
+		up.Data[i] = float32(math.Cos(float64(i) * 0.11))
+	}
+	if err := g.Backward(g.Sum(g.Mul(y, g.Const(up)))); err != nil {
+		t.Fatal(err)
+	}
+	pairs := n * heads
+	att := make([]float32, pairs*l*l+2*l*l)
+	serial := &attentionTask{qkv: qkv.Data, y: make([]float32, n*l*e), att: att, n: n, l: l, e: e, heads: heads, batchFirst: true}
+	serial.run(0, 1)
+	back := &attentionTask{back: true, qkv: qkv.Data, gq: make([]float32, len(qkv.Data)), gy: up.Data, att: att, n: n, l: l, e: e, heads: heads, batchFirst: true}
+	back.run(0, 1)
+	for i, v := range serial.y {
+		if d := math.Abs(float64(v - y.Data.Data[i])); d > 1e-6 {
+			t.Fatalf("output %d: %v in parts, %v in one", i, y.Data.Data[i], v)
+		}
+	}
+	for i, v := range back.gq {
+		if d := math.Abs(float64(v - x.Grad.Data[i])); d > 1e-5 {
+			t.Fatalf("gradient %d: %v in parts, %v in one", i, x.Grad.Data[i], v)
+		}
+	}
+}
+
+func BenchmarkTransformerEncoderLayer(b *testing.B) {
+	m, _, err := NewLayer(spec("TransformerEncoderLayer", "nhead", 4, "dim_feedforward", 256, "batch_first", true, "dropout", 0.0), []int{32, 64, 64}, rand.New(rand.NewPCG(1, 2)))
+	if err != nil {
+		b.Fatal(err)
+	}
+	x := tensor.New(32, 64, 64)
+	for i := range x.Data {
+		x.Data[i] = float32(math.Sin(float64(i)))
+	}
+	g := NewGraph()
+	for b.Loop() {
+		g.Reset()
+		out := m.Forward(g, g.Const(x))
+		if err := g.Backward(g.Sum(out)); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
