@@ -328,3 +328,25 @@ func TestArchPretrainedAndFreeze(t *testing.T) {
 		t.Error("the head has no gradient")
 	}
 }
+
+// BenchmarkResNet18Step is one training step (forward and backward) of
+// ResNet18 on a batch of 16 3x32x32 images.
+func BenchmarkResNet18Step(b *testing.B) {
+	m, _, err := Build([]LayerSpec{spec("ResNet18", "num_classes", 10)}, []int{16, 3, 32, 32}, rand.New(rand.NewPCG(1, 2)))
+	if err != nil {
+		b.Fatal(err)
+	}
+	x := tensor.New(16, 3, 32, 32)
+	for i := range x.Data {
+		x.Data[i] = float32(math.Sin(float64(i)))
+	}
+	g := NewGraph()
+	for b.Loop() {
+		g.Reset()
+		out := m.Forward(g, g.Const(x))
+		if err := g.Backward(g.Sum(out)); err != nil {
+			b.Fatal(err)
+		}
+		ZeroGrad(m)
+	}
+}
