@@ -350,3 +350,42 @@ func BenchmarkResNet18Step(b *testing.B) {
 		ZeroGrad(m)
 	}
 }
+
+// TestArchInit: the weights follow torchvision's initialisation (standard
+// deviations of kaiming_normal_ with fan_out, N(0, 0.01), zero biases).
+func TestArchInit(t *testing.T) {
+	std := func(x []float32) float64 {
+		var s, s2 float64
+		for _, v := range x {
+			s += float64(v)
+			s2 += float64(v) * float64(v)
+		}
+		m := s / float64(len(x))
+		return math.Sqrt(s2/float64(len(x)) - m*m)
+	}
+	for _, c := range []struct {
+		arch, key string
+		want      float64
+	}{
+		{"ResNet18", "layer1.0.conv1.weight", math.Sqrt(2.0 / (64 * 9))},
+		{"MobileNetV2", "features.1.conv.0.0.weight", math.Sqrt(2.0 / (32 * 9))}, // depthwise: fan_out = 32·3·3
+		{"MobileNetV2", "classifier.1.weight", 0.01},
+		{"DenseNet121", "features.conv0.weight", math.Sqrt(2.0 / (3 * 49))},
+		{"SqueezeNet1_1", "classifier.1.weight", 0.01},
+	} {
+		m, _, err := Build([]LayerSpec{spec(c.arch, "num_classes", 1000)}, []int{1, 3, 32, 32}, rand.New(rand.NewPCG(5, 6)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range m.Parameters() {
+			if p.Name == c.key {
+				if got := std(p.Var.Data.Data); math.Abs(got-c.want) > 0.05*c.want {
+					t.Errorf("%s %s: std %.4g, want %.4g", c.arch, c.key, got, c.want)
+				}
+			}
+			if c.arch != "ResNet18" && strings.HasSuffix(p.Name, ".bias") && !strings.Contains(p.Name, "norm") && std(p.Var.Data.Data) != 0 {
+				t.Errorf("%s %s: bias not zero", c.arch, p.Name)
+			}
+		}
+	}
+}

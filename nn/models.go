@@ -2,10 +2,13 @@ package nn
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"strconv"
+	"strings"
 
 	"github.com/mlforge/mlforge/internal/budget"
+	"github.com/mlforge/mlforge/tensor"
 )
 
 // Named architectures are layer types whose one entry is a whole network,
@@ -13,10 +16,10 @@ import (
 // as the entire layer list. Each has torchvision 0.14's module structure,
 // so its state_dict keys and shapes are torchvision's exactly ("conv1.weight",
 // "layer1.0.downsample.0.weight", "fc.bias") and weights move between the
-// two both ways (within a layer list of one entry the keys carry no "0."
-// prefix: see Unwrap). Weights start from each layer's PyTorch default
-// initialisation, not torchvision's per-model schemes (kaiming_normal_ for
-// ResNet's convolutions and so on); pretrained weights replace them.
+// two both ways (a layer list of that one entry keeps these keys, without
+// Sequential's "0." prefix). Weights start from each layer's PyTorch default
+// initialisation and are then redrawn with torchvision's per-model schemes
+// (initArch); pretrained weights replace them.
 
 // ArchParams are the parameters of every named architecture.
 type ArchParams struct {
@@ -138,8 +141,57 @@ type archRoot interface{ torchvisionRoot() }
 
 // Arch is a named architecture's top-level module: a Stack whose keys are
 // torchvision's ("conv1.weight", "fc.bias").
-type Arch struct{ *Stack }
+type Arch struct {
+	*Stack
+	init string // torchvision's initialisation scheme (see initArch)
+}
 
 func (Arch) torchvisionRoot() {}
 
-func (a Arch) allocate(rng *rand.Rand) { a.Stack.allocate(rng) }
+func (a Arch) allocate(rng *rand.Rand) {
+	a.Stack.allocate(rng)
+	initArch(a.init, a.Parameters(), rng)
+}
+
+// initArch redraws the weights as torchvision's constructors do after
+// building (the draws differ, the distributions are the same): "resnet"
+// kaiming_normal_(mode="fan_out") convolutions; "vgg" and "mobilenet"
+// the same with zero biases and N(0, 0.01) Linear weights; "densenet"
+// kaiming_normal_ (fan_in) convolutions and zero Linear biases;
+// "squeezenet" kaiming_uniform_ convolutions but the last, N(0, 0.01),
+// with zero biases. BatchNorm2d starts at weight 1 and bias 0 in all, as by
+// default; AlexNet and LeNet5 keep PyTorch's default initialisation.
+func initArch(scheme string, ps []Param, rng *rand.Rand) {
+	if scheme == "" {
+		return
+	}
+	var convs []*tensor.Tensor
+	for _, p := range ps {
+		if !p.Trainable {
+			continue
+		}
+		t := p.Var.Data
+		switch {
+		case len(t.Shape) == 4:
+			convs = append(convs, t)
+			fanIn := t.Shape[1] * t.Shape[2] * t.Shape[3]
+			fanOut := t.Shape[0] * t.Shape[2] * t.Shape[3]
+			switch scheme {
+			case "resnet", "vgg", "mobilenet":
+				Normal(t, 0, math.Sqrt(2/float64(fanOut)), rng)
+			case "densenet":
+				Normal(t, 0, math.Sqrt(2/float64(fanIn)), rng)
+			case "squeezenet":
+				b := math.Sqrt(6 / float64(fanIn))
+				Uniform(t, -b, b, rng)
+			}
+		case len(t.Shape) == 2 && (scheme == "vgg" || scheme == "mobilenet"):
+			Normal(t, 0, 0.01, rng)
+		case strings.HasSuffix(p.Name, "bias") && scheme != "resnet":
+			clear(t.Data)
+		}
+	}
+	if scheme == "squeezenet" && len(convs) > 0 {
+		Normal(convs[len(convs)-1], 0, 0.01, rng)
+	}
+}

@@ -36,7 +36,7 @@ func vgg(typ, cfg string, batchNorm bool, p DropoutArchParams, c *layerCtx) (Mod
 		b.leaf(linear(4096)), b.leaf(relu), b.leaf(dropout(p.Dropout)),
 		b.leaf(linear(4096)), b.leaf(relu), b.leaf(dropout(p.Dropout)),
 		b.leaf(linear(p.NumClasses)))})
-	return b.done(Arch{NewStack(typ, top...)}, c)
+	return b.done(Arch{NewStack(typ, top...), "vgg"}, c)
 }
 
 // alexnet is torchvision's AlexNet (the "one weird trick" variant, 61.1M
@@ -59,7 +59,7 @@ func alexnet(p DropoutArchParams, c *layerCtx) (Module, error) {
 		b.leaf(dropout(p.Dropout)), b.leaf(linear(4096)), b.leaf(relu),
 		b.leaf(dropout(p.Dropout)), b.leaf(linear(4096)), b.leaf(relu),
 		b.leaf(linear(p.NumClasses)))})
-	return b.done(Arch{NewStack("AlexNet", top...)}, c)
+	return b.done(Arch{NewStack("AlexNet", top...), ""}, c)
 }
 
 // lenet5 is LeCun et al.'s LeNet-5 (1998) with its tanh activations and
@@ -84,7 +84,7 @@ func lenet5(p ArchParams, c *layerCtx) (Module, error) {
 	top := []Child{{"features", features}, {"flatten", b.leaf(flatten)}}
 	top = append(top, Child{"classifier", seq(
 		b.leaf(linear(120)), b.leaf(tanh), b.leaf(linear(84)), b.leaf(tanh), b.leaf(linear(p.NumClasses)))})
-	return b.done(Arch{NewStack("LeNet5", top...)}, c)
+	return b.done(Arch{NewStack("LeNet5", top...), ""}, c)
 }
 
 func defaultDropoutArch() DropoutArchParams {

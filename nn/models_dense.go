@@ -46,7 +46,7 @@ func denseNet121(p ArchParams, c *layerCtx) (Module, error) {
 	features = append(features, Child{"norm5", b.leaf(bn2d)})
 	top := []Child{{"features", NewStack("Sequential", features...)}, {"relu", b.leaf(relu)}, {"avgpool", b.leaf(adaptive(1))},
 		{"flatten", b.leaf(flatten)}, {"classifier", b.leaf(linear(p.NumClasses))}}
-	return b.done(Arch{NewStack("DenseNet121", top...)}, c)
+	return b.done(Arch{NewStack("DenseNet121", top...), "densenet"}, c)
 }
 
 func init() {

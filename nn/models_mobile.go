@@ -48,7 +48,7 @@ func mobilenetV2(p DropoutArchParams, c *layerCtx) (Module, error) {
 	features = append(features, convBNAct(b, conv(1280, 1, 1, 0, false, 1), relu6))
 	top := []Child{{"features", seq(features...)}, {"avgpool", b.leaf(adaptive(1))}, {"flatten", b.leaf(flatten)},
 		{"classifier", seq(b.leaf(dropout(p.Dropout)), b.leaf(linear(p.NumClasses)))}}
-	return b.done(Arch{NewStack("MobileNetV2", top...)}, c)
+	return b.done(Arch{NewStack("MobileNetV2", top...), "mobilenet"}, c)
 }
 
 // fire is SqueezeNet's Fire module: squeeze (1x1) and its ReLU, then the
@@ -78,7 +78,7 @@ func squeezenet11(p DropoutArchParams, c *layerCtx) (Module, error) {
 		fire(b, 48, 192, 192), fire(b, 48, 192, 192), fire(b, 64, 256, 256), fire(b, 64, 256, 256))
 	classifier := seq(b.leaf(dropout(p.Dropout)), b.leaf(conv(p.NumClasses, 1, 1, 0, true, 1)), b.leaf(relu), b.leaf(adaptive(1)))
 	top := []Child{{"features", features}, {"classifier", classifier}, {"flatten", b.leaf(flatten)}}
-	return b.done(Arch{NewStack("SqueezeNet1_1", top...)}, c)
+	return b.done(Arch{NewStack("SqueezeNet1_1", top...), "squeezenet"}, c)
 }
 
 func init() {

@@ -43,7 +43,7 @@ func resnet(typ string, bottleneck bool, blocks [4]int, p ArchParams, c *layerCt
 		Child{"avgpool", b.leaf(adaptive(1))},
 		Child{"flatten", b.leaf(flatten)},
 		Child{"fc", b.leaf(linear(p.NumClasses))})
-	return b.done(Arch{NewStack(typ, top...)}, c)
+	return b.done(Arch{NewStack(typ, top...), "resnet"}, c)
 }
 
 // resBlock is a BasicBlock (conv1 3x3, bn1, relu, conv2 3x3, bn2) or a
