@@ -368,7 +368,7 @@ func TestArchInit(t *testing.T) {
 		want      float64
 	}{
 		{"ResNet18", "layer1.0.conv1.weight", math.Sqrt(2.0 / (64 * 9))},
-		{"MobileNetV2", "features.1.conv.0.0.weight", math.Sqrt(2.0 / (32 * 9))}, // depthwise: fan_out = 32·3·3
+		{"MobileNetV2", "features.2.conv.0.0.weight", math.Sqrt(2.0 / 96)}, // 1x1 expansion 16 → 96
 		{"MobileNetV2", "classifier.1.weight", 0.01},
 		{"DenseNet121", "features.conv0.weight", math.Sqrt(2.0 / (3 * 49))},
 		{"SqueezeNet1_1", "classifier.1.weight", 0.01},
