@@ -20,7 +20,14 @@ var catalogueInputs = map[string][]int{
 	"ReflectionPad2d": {2, 3, 4, 4}, "ReplicationPad2d": {2, 3, 4, 4}, "PixelShuffle": {2, 4, 3, 3}, "ChannelShuffle": {2, 4, 3},
 	"Softmax2d": {2, 3, 4, 4}, "BatchNorm3d": {2, 3, 2, 2, 2}, "InstanceNorm1d": {2, 3, 4}, "InstanceNorm2d": {2, 3, 4, 4}, "InstanceNorm3d": {2, 3, 2, 2, 2},
 	"GroupNorm": {2, 4, 3}, "LocalResponseNorm": {2, 4, 3}, "Dropout1d": {2, 3, 4},
+	"LeNet5": {1, 3, 32, 32}, "ResNet18": {1, 3, 32, 32}, "ResNet34": {1, 3, 32, 32}, "ResNet50": {1, 3, 32, 32}, "MobileNetV2": {1, 3, 32, 32},
+	"SqueezeNet1_1": {1, 3, 32, 32}, "AlexNet": {1, 3, 64, 64}, "VGG11": {1, 3, 32, 32}, "VGG11_BN": {1, 3, 32, 32}, "VGG16": {1, 3, 32, 32}, "VGG16_BN": {1, 3, 32, 32}, "DenseNet121": {1, 3, 32, 32},
+	"MultiheadAttention": {2, 5, 8}, "TransformerEncoderLayer": {2, 5, 8}, "TransformerEncoder": {2, 5, 8},
 }
+
+// catalogueHeavy are the layer types the catalogue test plans without
+// allocating (tens of millions of weights).
+var catalogueHeavy = map[string]bool{"ResNet34": true, "ResNet50": true, "AlexNet": true, "VGG11": true, "VGG11_BN": true, "VGG16": true, "VGG16_BN": true}
 
 // catalogueRequired holds a value for each required parameter, to build
 // every layer from its catalogue entry.
@@ -28,7 +35,8 @@ var catalogueRequired = map[string]string{
 	"out_features": "4", "out_channels": "4", "kernel_size": "3", "output_size": "2", "hidden_size": "4",
 	"num_embeddings": "10", "embedding_dim": "3", "dim": "1", "unflattened_size": "[2, 3]",
 	"padding": "1", "value": "0.5", "upscale_factor": "2", "groups": "2", "threshold": "0.1",
-	"num_groups": "2", "size": "3",
+	"num_groups": "2", "size": "3", "body": `[{"type": "ReLU"}]`, "branches": "[[], []]",
+	"num_heads": "2", "nhead": "2", "num_layers": "2", "encoder_layer": `{"nhead": 2}`,
 }
 
 // TestLayerCatalogue checks that every registered layer has a catalogue
@@ -89,6 +97,14 @@ func TestLayerCatalogue(t *testing.T) {
 		}
 		for k, v := range catalogueExtra[info.Name] { // what a layer needs besides its required parameters
 			minimal[k], full[k] = json.RawMessage(v), json.RawMessage(v)
+		}
+		if catalogueHeavy[info.Name] {
+			a, errA := Plan([]LayerSpec{minimal}, in)
+			b, errB := Plan([]LayerSpec{full}, in)
+			if errA != nil || errB != nil || !reflect.DeepEqual(a.seq, b.seq) || a.Params != b.Params || a.Activations != b.Activations {
+				t.Errorf("%s: explicit defaults plan differently (%v, %v)", info.Name, errA, errB)
+			}
+			continue
 		}
 		a, outA, err := NewLayer(minimal, in, rand.New(rand.NewPCG(3, 4)))
 		if err != nil {

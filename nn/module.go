@@ -123,8 +123,15 @@ func (s *Sequential) Forward(g *Graph, x *Var) *Var {
 	return x
 }
 
-// Parameters returns the layers' parameters prefixed by the layer index.
+// Parameters returns the layers' parameters prefixed by the layer index
+// (but a list of one named architecture, such as ResNet18, whose keys are
+// torchvision's).
 func (s *Sequential) Parameters() []Param {
+	if len(s.Layers) == 1 {
+		if _, ok := s.Layers[0].(archRoot); ok { // a named architecture keeps torchvision's keys
+			return s.Layers[0].Parameters()
+		}
+	}
 	var out []Param
 	for i, l := range s.Layers {
 		prefix := strconv.Itoa(i) + "."
