@@ -19,6 +19,7 @@ let validateTimer = null;
 let validateSeq = 0;
 let lastShapes = [];
 let showTargetTransforms = false;
+let jsonProblem = null; // the JSON view's syntax error, or null
 
 const hasNetworks = () => Array.isArray(cat && cat.layers) && cat.layers.length > 0;
 const byName = (list, name) => (list || []).find((c) => c.name === name);
@@ -450,14 +451,123 @@ function redraw(fromJSON) {
 
 // changed follows an edit: the JSON view is rewritten (unless the edit came
 // from it) and validation is scheduled.
+// Until the answer comes, the validity says "checking" and no layer shapes
+// are shown: what is shown is always about the spec on screen.
 function changed(fromJSON) {
   if (!fromJSON) {
     jsonArea.value = JSON.stringify(spec, null, 2);
-    jsonArea.classList.remove('invalid');
+    setJSONProblem(null);
   }
   try { sessionStorage.setItem('mlforge.draft', JSON.stringify(spec)); } catch { /* private mode */ }
   clearTimeout(validateTimer);
+  validateSeq++;
+  setValidity('checking…', 'muted');
+  setShapes([]);
   validateTimer = setTimeout(validate, 400);
+}
+
+function setValidity(text, cls) {
+  const status = root.querySelector('#validity');
+  if (!status) return;
+  status.textContent = text;
+  status.className = cls;
+}
+
+// setShapes shows the output shape of each layer (none: no shapes known).
+function setShapes(shapes) {
+  lastShapes = shapes;
+  for (const e of formBox.querySelectorAll('.step[data-field^="model.layers["] > .step-head > .shape')) {
+    const i = Number(e.closest('.step').dataset.index);
+    const s = shapes.find((x) => x.index === i);
+    e.textContent = s ? '→ ' + shapeText(s.out_shape) : '';
+  }
+}
+
+// jsonErrorAt returns the offset of the first JSON syntax error in text
+// (browsers do not all say where): a small scanner of the JSON grammar.
+function jsonErrorAt(text) {
+  let i = 0;
+  const ws = () => { while (i < text.length && ' \t\n\r'.includes(text[i])) i++; };
+  const fail = () => { throw i; };
+  const lit = (w) => { if (text.startsWith(w, i)) i += w.length; else fail(); };
+  const str = () => {
+    i++;
+    for (;;) {
+      if (i >= text.length || text[i] < ' ') fail();
+      if (text[i] === '"') { i++; return; }
+      if (text[i] === '\\') {
+        i++;
+        if (text[i] === 'u') { if (!/^[0-9a-fA-F]{4}$/.test(text.slice(i + 1, i + 5))) fail(); i += 5; } else if ('"\\/bfnrt'.includes(text[i]) && i < text.length) i++; else fail();
+      } else i++;
+    }
+  };
+  const value = () => {
+    ws();
+    const c = text[i];
+    if (c === '{') {
+      i++; ws();
+      if (text[i] === '}') { i++; return; }
+      for (;;) {
+        ws(); if (text[i] !== '"') fail(); str(); ws();
+        if (text[i] !== ':') fail(); i++; value(); ws();
+        if (text[i] === ',') { i++; continue; }
+        if (text[i] === '}') { i++; return; }
+        fail();
+      }
+    } else if (c === '[') {
+      i++; ws();
+      if (text[i] === ']') { i++; return; }
+      for (;;) {
+        value(); ws();
+        if (text[i] === ',') { i++; continue; }
+        if (text[i] === ']') { i++; return; }
+        fail();
+      }
+    } else if (c === '"') str();
+    else if (c === 't') lit('true');
+    else if (c === 'f') lit('false');
+    else if (c === 'n') lit('null');
+    else {
+      const m = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(i));
+      if (!m) fail();
+      i += m[0].length;
+    }
+  };
+  try { value(); ws(); if (i < text.length) fail(); } catch (at) { if (typeof at === 'number') return at; throw at; }
+  return text.length;
+}
+
+// jsonPosition turns a JSON.parse error into "line L, column C: message".
+export function jsonPosition(text, err) {
+  const pos = jsonErrorAt(text);
+  const before = text.slice(0, pos).split('\n');
+  const line = before.length;
+  const col = before[before.length - 1].length + 1;
+  const msg = String((err && err.message) || err).replace(/\s*\(line \d+ column \d+\)/, '').replace(/ in JSON at position \d+/, '');
+  return { line, col, text: `line ${line}, column ${col}: ${msg}` };
+}
+
+// setJSONProblem marks the JSON view invalid (problem: a message) or
+// valid (null). An invalid JSON view disables Start: the form behind it
+// no longer shows what would run.
+function setJSONProblem(problem) {
+  jsonProblem = problem;
+  jsonArea.classList.toggle('invalid', !!problem);
+  jsonArea.setAttribute('aria-invalid', problem ? 'true' : 'false');
+  const st = root.querySelector('#json-status');
+  if (st) st.textContent = problem || '';
+  const btn = root.querySelector('#start');
+  if (btn) {
+    btn.disabled = !!problem;
+    btn.title = problem ? 'fix the JSON first' : '';
+  }
+  if (problem) {
+    clearTimeout(validateTimer);
+    validateSeq++;
+    clearErrors();
+    setShapes([]);
+    setValidity('✗ invalid JSON (' + problem.split(':')[0] + ')', 'error');
+  }
 }
 
 function clearErrors() {
@@ -481,61 +591,73 @@ function fieldElement(path) {
   return null;
 }
 
-// showErrors puts each problem next to its field; the ones with no field
-// on the form go to the box above it.
+// focusField moves the keyboard focus to the control of a spec path (or
+// of its nearest enclosing path on the form).
+function focusField(path) {
+  const target = path ? fieldElement(path) : null;
+  if (!target) return;
+  const c = target.matches('input, select, textarea') ? target : target.querySelector('input, select, textarea, button');
+  target.scrollIntoView({ block: 'center' });
+  if (c) c.focus();
+}
+
+// showErrors shows every problem at once: each next to its field (or the
+// nearest enclosing one on the form), and all of them listed in the box
+// above the form, each a button that focuses its field.
 function showErrors(details, message) {
   clearErrors();
-  const unplaced = [];
-  for (const d of details.length ? details : [{ field: '', message }]) {
+  const list = details.length ? details : [{ field: '', message }];
+  for (const d of list) {
     const target = d.field ? fieldElement(d.field) : null;
-    if (!target) { unplaced.push(d); continue; }
+    if (!target) continue;
     target.classList.add('has-error');
     const msg = el('div', { class: 'field-error', dataset: { for: d.field }, text: (target.dataset.field === d.field ? '' : d.field + ': ') + d.message });
     if (target.classList.contains('step') || target.classList.contains('steps') || target.classList.contains('typed')) target.prepend(msg);
     else target.append(msg);
   }
-  if (unplaced.length) {
-    errorBox.classList.remove('hidden');
-    errorBox.append(el('ul', {}, unplaced.map((d) => el('li', {}, d.field ? el('code', { text: d.field }) : null, d.field ? ': ' : '', d.message))));
-  }
+  errorBox.classList.remove('hidden');
+  errorBox.append(el('p', { class: 'small', text: list.length === 1 ? '1 problem:' : `${list.length} problems:` }),
+    el('ul', {}, list.map((d) => el('li', { dataset: { field: d.field || '' } },
+      d.field && fieldElement(d.field)
+        ? el('button', { type: 'button', class: 'link', title: 'go to the field', onclick: () => focusField(d.field) }, el('code', { text: d.field }))
+        : d.field ? el('code', { text: d.field }) : null,
+      d.field ? ': ' : '', d.message))));
 }
 
+// validate sends the JSON view's text, exactly what Start would send.
 async function validate() {
+  if (jsonProblem) return;
   const seq = ++validateSeq;
-  const status = root.querySelector('#validity');
   try {
-    const r = await api('POST', '/api/validate', spec);
+    const r = await api('POST', '/api/validate', jsonArea.value);
     if (seq !== validateSeq) return;
     clearErrors();
-    status.textContent = '✓ valid';
-    status.className = 'ok';
-    const shapes = r.layers || [];
-    if (JSON.stringify(shapes) !== JSON.stringify(lastShapes)) {
-      lastShapes = shapes;
-      for (const s of shapes) {
-        const e = formBox.querySelector(`.step[data-field="model.layers[${s.index}]"] .shape`);
-        if (e) e.textContent = '→ ' + shapeText(s.out_shape);
-      }
-    }
+    setValidity('✓ valid', 'ok');
+    setShapes(r.layers || []);
   } catch (e) {
     if (seq !== validateSeq) return;
-    status.textContent = e instanceof ApiError && e.status === 400 ? `✗ ${e.details.length || 1} problem${e.details.length > 1 ? 's' : ''}` : '✗ ' + e.message;
-    status.className = 'error';
+    setShapes([]);
+    setValidity(e instanceof ApiError && e.status === 400 ? `✗ ${e.details.length || 1} problem${e.details.length > 1 ? 's' : ''}` : '✗ ' + e.message, 'error');
     if (e instanceof ApiError) showErrors(e.details, e.message);
   }
 }
 
+// start sends the JSON view's text as it is: what is on screen is what
+// runs. With a syntax error in it nothing is sent.
 async function start() {
   const btn = root.querySelector('#start');
+  if (jsonProblem) return;
   btn.disabled = true;
+  let ok = false;
   try {
-    const r = await api('POST', '/api/runs', spec);
+    const r = await api('POST', '/api/runs', jsonArea.value);
+    ok = true;
     location.hash = '#/runs/' + r.id;
   } catch (e) {
     if (e instanceof ApiError) showErrors(e.details, e.message);
     else showErrors([], e.message);
   } finally {
-    btn.disabled = false;
+    if (!ok) btn.disabled = !!jsonProblem;
   }
 }
 
@@ -603,20 +725,17 @@ export async function renderForm(main) {
   lastShapes = [];
 
   formBox = el('form', { id: 'spec-form', class: 'spec-form', novalidate: true, onsubmit: (e) => { e.preventDefault(); start(); } });
-  jsonArea = el('textarea', { id: 'spec-json', spellcheck: 'false', name: 'json', oninput: () => {
+  jsonArea = el('textarea', { id: 'spec-json', spellcheck: 'false', name: 'json', 'aria-label': 'spec as JSON', 'aria-describedby': 'json-status', oninput: () => {
     let v;
     try { v = JSON.parse(jsonArea.value); } catch (e) {
-      jsonArea.classList.add('invalid');
-      root.querySelector('#json-status').textContent = e.message;
+      setJSONProblem(jsonPosition(jsonArea.value, e).text);
       return;
     }
     if (!v || typeof v !== 'object' || Array.isArray(v)) {
-      jsonArea.classList.add('invalid');
-      root.querySelector('#json-status').textContent = 'a spec is a JSON object';
+      setJSONProblem('line 1, column 1: a spec is a JSON object');
       return;
     }
-    jsonArea.classList.remove('invalid');
-    root.querySelector('#json-status').textContent = '';
+    setJSONProblem(null);
     spec = v;
     redraw(true);
   } });
@@ -626,14 +745,14 @@ export async function renderForm(main) {
       el('h1', { text: 'New run' }),
       savedBar(),
       el('span', { class: 'grow' }),
-      el('span', { id: 'validity' }),
+      el('span', { id: 'validity', role: 'status', 'aria-live': 'polite' }),
       el('button', { type: 'button', text: 'Reset', onclick: () => setSpec(defaultSpec(isNetwork())) }),
       el('button', { type: 'submit', id: 'start', class: 'primary', form: 'spec-form', text: 'Start run' })),
     errorBox,
     el('div', { class: 'form-layout' },
       formBox,
       el('aside', { class: 'json-view' },
-        el('div', { class: 'json-head' }, el('strong', { text: 'Spec (JSON)' }), el('span', { id: 'json-status', class: 'error small' })),
+        el('div', { class: 'json-head' }, el('strong', { text: 'Spec (JSON)' }), el('span', { id: 'json-status', class: 'error small', role: 'status' })),
         jsonArea)),
     el('datalist', { id: 'dl-auto' }, el('option', { value: 'auto' })),
     el('datalist', { id: 'dl-nlabels' }, el('option', { value: 'n_labels' })),

@@ -80,13 +80,17 @@ export function askToken() {
   return tokenWait;
 }
 
-// api calls the JSON API. body (an object) is sent as JSON; a FormData is
-// sent as multipart. A 401 shows the token prompt and retries.
+// api calls the JSON API. body (an object) is sent as JSON, a string as it
+// is (JSON text); a FormData is sent as multipart. A 401 shows the token
+// prompt and retries.
 export async function api(method, path, body) {
   for (;;) {
     const opts = { method, credentials: 'same-origin', headers: {} };
     if (body instanceof FormData) opts.body = body;
-    else if (body !== undefined) {
+    else if (typeof body === 'string') {
+      opts.body = body;
+      opts.headers['Content-Type'] = 'application/json';
+    } else if (body !== undefined) {
       opts.body = JSON.stringify(body);
       opts.headers['Content-Type'] = 'application/json';
     }
