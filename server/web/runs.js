@@ -1,6 +1,7 @@
 // runs.js: the runs list, a run's page (live charts from the SSE stream)
 // and the comparison of several runs.
 
+import { predictPanel } from './predict.js';
 import { el, clear, api, classes, fmtNum, fmtDuration, fmtTime, mainMetric, statusBadge, download, eventsURL } from './util.js';
 import { LineChart, COLORS } from './chart.js';
 import { LOAD_KEY } from './form.js';
@@ -170,10 +171,12 @@ export function renderRun(main, id) {
   const logBox = el('ol', { class: 'log', id: 'event-log' });
   const specBox = el('pre', { class: 'spec' });
   const errBox = el('div', { class: 'errors hidden' });
+  const predictSlot = el('div', { class: 'predict-slot' });
   clear(main).append(head, errBox, prog,
     el('div', { class: 'run-grid' },
       el('div', { class: 'charts' }, stepBox, epochBox),
       el('div', { class: 'side' }, el('h3', { text: 'Final metrics' }), finalBox)),
+    predictSlot,
     el('div', { class: 'run-grid' },
       el('div', {}, el('h3', { text: 'Events' }), logBox),
       el('div', {}, el('h3', { text: 'Spec' }), specBox)));
@@ -216,7 +219,7 @@ export function renderRun(main, id) {
     if (active(run.status)) buttons.push(el('button', { type: 'button', id: 'cancel', text: 'Cancel', onclick: async () => {
       try { await api('POST', `/api/runs/${id}/cancel`); } catch (e) { showErr(e); }
     } }));
-    if (run.status === 'succeeded') buttons.push(el('a', { class: 'button', href: '/api/models/' + encodeURIComponent(run.name), download: run.name + '.safetensors', title: 'the newest succeeded model with this name', text: 'Download model' }));
+    if (run.status === 'succeeded') buttons.push(el('a', { class: 'button', id: 'download-model', href: `/api/runs/${id}/model`, download: `${run.name}-${id}.safetensors`, title: 'the model of this run', text: 'Download model' }));
     buttons.push(
       el('button', { type: 'button', text: 'Download spec', onclick: () => download(run.name + '.json', JSON.stringify(run.spec, null, 2) + '\n') }),
       el('button', { type: 'button', text: 'Download metrics', onclick: () => download(run.name + '-metrics.json', JSON.stringify(Object.fromEntries(series), null, 1) + '\n') }),
@@ -307,6 +310,7 @@ export function renderRun(main, id) {
     stepChart.xLabel = network ? 'step' : 'iteration';
     drawHead();
     drawFinal();
+    if (run.status === 'succeeded' && !predictSlot.firstChild) predictSlot.append(predictPanel(run));
     specBox.textContent = JSON.stringify(run.spec, null, 2);
   }
 
