@@ -183,3 +183,47 @@ func TestModelPerRun(t *testing.T) {
 		}
 	}
 }
+
+// TestWebPredictImage trains a small network on an image folder and
+// predicts two uploaded PNG files in its run's page.
+func TestWebPredictImage(t *testing.T) {
+	ctx := browser(t)
+	s, ts := newTestServer(t, "sqlite", "")
+	if !hasNetworks(t, ts.URL) {
+		t.Skip("no network layers in this build")
+	}
+	for _, class := range []string{"br", "tl"} {
+		dir := filepath.Join(s.filesDir, "corners", class)
+		os.MkdirAll(dir, 0o755)
+		for i := 0; i < 16; i++ {
+			os.WriteFile(filepath.Join(dir, string(rune('a'+i))+".png"), cornerPNG(t, class, i), 0o644)
+		}
+	}
+	spec := `{"name": "corners", "seed": 1, "data": {"train": "corners"}, "transforms": [{"type": "Grayscale"}, {"type": "ToTensor"}],
+		"model": {"layers": [{"type": "Flatten"}, {"type": "Linear", "in_features": "auto", "out_features": "n_labels"}]},
+		"optimizer": {"type": "Adam", "lr": 0.05}, "batch_size": 8, "epochs": 20}`
+	status, out := postJSON(t, ts.URL+"/api/runs", spec)
+	if status != http.StatusAccepted {
+		t.Fatalf("POST /api/runs = %d %v", status, out)
+	}
+	id := out["id"].(string)
+	waitStatus(t, ts.URL, id, "succeeded")
+	up := t.TempDir()
+	tl, br := filepath.Join(up, "top-left.png"), filepath.Join(up, "bottom-right.png")
+	os.WriteFile(tl, cornerPNG(t, "tl", 99), 0o644)
+	os.WriteFile(br, cornerPNG(t, "br", 98), 0o644)
+	var got []string
+	err := chromedp.Run(ctx,
+		chromedp.Navigate(ts.URL+"/#/runs/"+id),
+		chromedp.WaitVisible(`#predict-images`),
+		chromedp.SetUploadFiles(`#predict-images`, []string{tl, br}),
+		waitJS(`document.querySelectorAll('#predictions tbody tr').length === 2`),
+		chromedp.Evaluate(`[...document.querySelectorAll('#predictions tbody tr')].map((r) => r.cells[1].textContent + '=' + r.cells[2].textContent + '|' + r.cells[3].textContent)`, &got),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || !strings.HasPrefix(got[0], "top-left.png=tl|tl ") || !strings.HasPrefix(got[1], "bottom-right.png=br|br ") {
+		t.Errorf("predictions in the page = %q, want top-left.png as tl and bottom-right.png as br, with probabilities", got)
+	}
+}
