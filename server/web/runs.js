@@ -38,17 +38,48 @@ function progressBar(p) {
 
 // ---- list ----
 
+// COLUMNS are the sortable columns of the runs table: the key a run is
+// sorted by (missing values last, whatever the direction).
+const COLUMNS = [
+  { id: 'status', label: 'Status', key: (r) => r.status },
+  { id: 'name', label: 'Name', key: (r) => r.name.toLowerCase() },
+  { id: 'model', label: 'Model', key: (r) => r.class },
+  { id: 'metric', label: 'Main metric', key: (r) => { const m = mainMetric(r.metrics); return m ? m[1] : null; } },
+  { id: 'duration', label: 'Duration', key: (r) => r.duration_s },
+  { id: 'started', label: 'Started', key: (r) => r.started_at || r.created_at },
+];
+
+// SCAN is how many of the newest runs a sort or a name filter looks at
+// (the API pages by creation time; the table sorts and filters them here).
+const SCAN = 500;
+
+export function sortRuns(list, col, dir) {
+  const c = COLUMNS.find((x) => x.id === col);
+  if (!c) return list;
+  const sign = dir === 'asc' ? 1 : -1;
+  return list.map((r, i) => [c.key(r), i, r]).sort((a, b) => {
+    const [x, y] = [a[0], b[0]];
+    if (x == null || y == null) return x == null && y == null ? a[1] - b[1] : x == null ? 1 : -1;
+    return (x < y ? -1 : x > y ? 1 : a[1] - b[1]) * sign;
+  }).map((t) => t[2]);
+}
+
 export function renderRuns(main, query) {
   let cursors = [''];
   let page = 0;
   let runs = [];
+  let scanned = false; // runs came from the SCAN newest, sorted or filtered here
   let timer = null;
   let stopped = false;
+  let sortCol = COLUMNS.some((c) => c.id === query.get('sort')) ? query.get('sort') : '';
+  let sortDir = query.get('dir') === 'asc' ? 'asc' : 'desc';
   const streams = new Map(); // run id → {es, progress}
-  const statusSel = el('select', { name: 'status', onchange: () => { cursors = ['']; page = 0; load(); } },
+  const reset = () => { cursors = ['']; page = 0; keepURL(); load(); };
+  const statusSel = el('select', { name: 'status', id: 'runs-status', onchange: reset },
     ['', 'queued', 'running', 'succeeded', 'failed', 'cancelled'].map((s) => el('option', { value: s, text: s || 'any status' })));
   statusSel.value = query.get('status') || '';
-  const nameIn = el('input', { type: 'search', name: 'name', placeholder: 'model name', value: query.get('name') || '', onchange: () => { cursors = ['']; page = 0; load(); } });
+  const nameIn = el('input', { type: 'search', name: 'q', id: 'runs-filter', placeholder: 'name contains…', value: query.get('q') || '', oninput: () => { clearTimeout(typing); typing = setTimeout(reset, 250); } });
+  let typing = null;
   const cmpBtn = el('button', { type: 'button', id: 'compare-selected', class: 'primary', onclick: () => {
     if (selected.size >= 2) location.hash = '#/compare?ids=' + [...selected].join(',');
   } });
@@ -57,12 +88,38 @@ export function renderRuns(main, query) {
   const pageInfo = el('span', { class: 'muted pager' });
   const tbody = el('tbody');
   const errBox = el('div', { class: 'errors hidden' });
+  const headers = COLUMNS.map((c) => {
+    const btn = el('button', { type: 'button', class: 'sort', dataset: { sort: c.id }, text: c.label, onclick: () => {
+      if (sortCol === c.id) sortDir = sortDir === 'asc' ? 'desc' : 'asc';
+      else { sortCol = c.id; sortDir = c.id === 'name' || c.id === 'model' || c.id === 'status' ? 'asc' : 'desc'; }
+      reset();
+    } });
+    return el('th', { dataset: { col: c.id } }, btn);
+  });
+  const selectAll = el('input', { type: 'checkbox', id: 'pick-all', 'aria-label': 'select every run shown', onchange: () => {
+    for (const r of runs) if (selectAll.checked) selected.add(r.id); else selected.delete(r.id);
+    draw();
+  } });
   clear(main).append(
-    el('div', { class: 'toolbar' }, el('h1', { text: 'Runs' }), statusSel, nameIn, el('span', { class: 'grow' }), newer, pageInfo, older, cmpBtn),
+    el('div', { class: 'toolbar' }, el('h1', { text: 'Runs' }),
+      el('label', { for: 'runs-status', class: 'sr-only', text: 'status' }), statusSel,
+      el('label', { for: 'runs-filter', class: 'sr-only', text: 'filter by name' }), nameIn,
+      el('span', { class: 'grow' }), newer, pageInfo, older, cmpBtn),
     errBox,
-    el('table', { class: 'runs', id: 'runs-table' },
-      el('thead', {}, el('tr', {}, ['', 'Status', 'Name', 'Model', 'Main metric', 'Duration', 'Created', 'Progress'].map((h) => el('th', { text: h })))),
-      tbody));
+    el('div', { class: 'table-scroll' }, el('table', { class: 'runs', id: 'runs-table' },
+      el('thead', {}, el('tr', {}, el('th', {}, selectAll), headers, el('th', { text: 'Progress' }))),
+      tbody)));
+
+  // keepURL writes the filters and the sort into the address (without a
+  // new history entry or a re-render), so that a reload keeps them.
+  function keepURL() {
+    const q = new URLSearchParams();
+    if (statusSel.value) q.set('status', statusSel.value);
+    if (nameIn.value.trim()) q.set('q', nameIn.value.trim());
+    if (sortCol) { q.set('sort', sortCol); q.set('dir', sortDir); }
+    const h = '#/runs' + (q.toString() ? '?' + q : '');
+    if (location.hash !== h) history.replaceState(null, '', h);
+  }
 
   const updateCmp = () => {
     cmpBtn.textContent = `Compare selected (${selected.size})`;
@@ -71,7 +128,7 @@ export function renderRuns(main, query) {
   updateCmp();
 
   function row(r) {
-    const cb = el('input', { type: 'checkbox', class: 'pick', value: r.id, checked: selected.has(r.id), onchange: () => {
+    const cb = el('input', { type: 'checkbox', class: 'pick', value: r.id, checked: selected.has(r.id), 'aria-label': 'select ' + r.name, onchange: () => {
       if (cb.checked) selected.add(r.id); else selected.delete(r.id);
       updateCmp();
     } });
@@ -84,7 +141,7 @@ export function renderRuns(main, query) {
       el('td', { text: r.class }),
       el('td', { title: mm ? mm[0] : '' }, mm ? `${mm[0]} ${fmtNum(mm[1])}` : '–'),
       el('td', { text: fmtDuration(r.duration_s) }),
-      el('td', { text: fmtTime(r.created_at) }),
+      el('td', { text: fmtTime(r.started_at || r.created_at) }),
       el('td', { class: 'progress-cell' }, r.status === 'running' ? progressBar(st && st.progress) : r.status === 'queued' ? el('span', { class: 'muted', text: 'waiting' }) : r.error ? el('span', { class: 'error small', title: r.error, text: r.error.slice(0, 60) }) : ''));
   }
 
@@ -93,11 +150,19 @@ export function renderRuns(main, query) {
     clear(tbody);
     const frag = document.createDocumentFragment();
     for (const r of runs) frag.append(row(r));
-    if (!runs.length) frag.append(el('tr', {}, el('td', { colspan: 8, class: 'muted', text: 'No runs yet. Start one from New run.' })));
+    const filtering = statusSel.value || nameIn.value.trim();
+    if (!runs.length) frag.append(el('tr', {}, el('td', { colspan: 8, class: 'muted', text: filtering ? 'No runs match.' : 'No runs yet. Start one from New run.' })));
     tbody.append(frag);
-    pageInfo.textContent = `page ${page + 1}`;
-    newer.disabled = page === 0;
-    older.disabled = !cursors[page + 1];
+    for (const th of headers) {
+      const on = th.dataset.col === sortCol;
+      th.setAttribute('aria-sort', on ? (sortDir === 'asc' ? 'ascending' : 'descending') : 'none');
+      th.firstChild.dataset.dir = on ? sortDir : '';
+    }
+    selectAll.checked = runs.length > 0 && runs.every((r) => selected.has(r.id));
+    pageInfo.textContent = scanned ? `${runs.length} of the newest ${SCAN} runs` : `page ${page + 1}`;
+    newer.disabled = page === 0 || scanned;
+    older.disabled = !cursors[page + 1] || scanned;
+    updateCmp();
     main.dataset.renderMs = (performance.now() - t0).toFixed(1);
   }
 
@@ -126,15 +191,18 @@ export function renderRuns(main, query) {
 
   async function load() {
     clearTimeout(timer);
-    const q = new URLSearchParams({ limit: String(PAGE) });
+    const needle = nameIn.value.trim().toLowerCase();
+    scanned = !!(sortCol || needle);
+    const q = new URLSearchParams({ limit: String(scanned ? SCAN : PAGE) });
     if (statusSel.value) q.set('status', statusSel.value);
-    if (nameIn.value.trim()) q.set('name', nameIn.value.trim());
-    if (cursors[page]) q.set('before', cursors[page]);
+    if (cursors[page] && !scanned) q.set('before', cursors[page]);
     try {
       const r = await api('GET', '/api/runs?' + q);
       if (stopped) return;
       runs = r.runs || [];
-      cursors[page + 1] = r.next || '';
+      if (needle) runs = runs.filter((x) => x.name.toLowerCase().includes(needle));
+      if (sortCol) runs = sortRuns(runs, sortCol, sortDir);
+      cursors[page + 1] = scanned ? '' : r.next || '';
       errBox.classList.add('hidden');
       draw();
       follow();
