@@ -182,6 +182,20 @@ func TestModelPerRun(t *testing.T) {
 			t.Errorf("two CSV rows gave %d predictions", rows)
 		}
 	}
+
+	// The Models page lists both versions of twin, each downloading its own file.
+	var hrefs []string
+	err := chromedp.Run(ctx,
+		chromedp.Navigate(ts.URL+"/#/models"),
+		waitJS(`document.querySelectorAll('.model-card[data-name="twin"] tbody tr').length === 2`),
+		chromedp.Evaluate(`[...document.querySelectorAll('.model-card[data-name="twin"] tbody a.button')].map((a) => a.getAttribute('href'))`, &hrefs),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"/api/runs/" + b + "/model", "/api/runs/" + a + "/model"}; fmt.Sprint(hrefs) != fmt.Sprint(want) {
+		t.Errorf("the Models page downloads %v, want %v (newest first)", hrefs, want)
+	}
 }
 
 // TestWebPredictImage trains a small network on an image folder and

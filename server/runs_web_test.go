@@ -64,7 +64,7 @@ func TestWebRunsTableSortFilter(t *testing.T) {
 	err = chromedp.Run(ctx,
 		setField(`#runs-filter`, ""),
 		setField(`#runs-status`, "cancelled"),
-		waitJS(`document.querySelectorAll('#runs-table tbody tr[data-id]').length === 2`),
+		waitJS(`document.querySelectorAll('#runs-table tbody tr[data-status="cancelled"]').length === 2 && document.querySelectorAll('#runs-table tbody tr[data-id]').length === 2`),
 		chromedp.Evaluate(names, &statusRows),
 	)
 	if err != nil {
@@ -97,6 +97,7 @@ func TestWebLayoutWidths(t *testing.T) {
 		{"#/new", `!!document.querySelector('#spec-form[data-ready]')`},
 		{"#/runs/" + id, `document.querySelectorAll('#confusion tbody tr').length === 10 && !!document.querySelector('#predict-row')`},
 		{"#/compare?ids=" + id, `document.readyState === 'complete'`},
+		{"#/models", `document.querySelectorAll('.model-card').length === 1`},
 	}
 	for _, w := range []int64{800, 1280, 1920} {
 		for _, p := range pages {

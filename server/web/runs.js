@@ -276,6 +276,8 @@ export function renderRun(main, id) {
     if (!pts) {
       pts = [];
       series.set(name, pts);
+      const dm = head.querySelector('#download-metrics');
+      if (dm) dm.classList.remove('hidden');
       (epochKind ? epochChart : stepChart).set(name, pts);
     }
     pts.push([epochKind ? (epoch || step) : step, value]);
@@ -284,13 +286,27 @@ export function renderRun(main, id) {
 
   function drawHead() {
     const buttons = [];
-    if (active(run.status)) buttons.push(el('button', { type: 'button', id: 'cancel', text: 'Cancel', onclick: async () => {
-      try { await api('POST', `/api/runs/${id}/cancel`); } catch (e) { showErr(e); }
-    } }));
+    if (active(run.status)) {
+      // A first press asks, a second (within 5 s) cancels.
+      let armed = null;
+      const cancel = el('button', { type: 'button', id: 'cancel', text: 'Cancel', onclick: async () => {
+        if (!armed) {
+          cancel.textContent = 'Really cancel?';
+          cancel.classList.add('danger');
+          armed = setTimeout(() => { armed = null; cancel.textContent = 'Cancel'; cancel.classList.remove('danger'); }, 5000);
+          return;
+        }
+        clearTimeout(armed);
+        armed = null;
+        cancel.disabled = true;
+        try { await api('POST', `/api/runs/${id}/cancel`); } catch (e) { showErr(e); cancel.disabled = false; }
+      } });
+      buttons.push(cancel);
+    }
     if (run.status === 'succeeded') buttons.push(el('a', { class: 'button', id: 'download-model', href: `/api/runs/${id}/model`, download: `${run.name}-${id}.safetensors`, title: 'the model of this run', text: 'Download model' }));
     buttons.push(
       el('button', { type: 'button', text: 'Download spec', onclick: () => download(run.name + '.json', JSON.stringify(run.spec, null, 2) + '\n') }),
-      el('button', { type: 'button', text: 'Download metrics', onclick: () => download(run.name + '-metrics.json', JSON.stringify(Object.fromEntries(series), null, 1) + '\n') }),
+      el('button', { type: 'button', id: 'download-metrics', class: series.size ? '' : 'hidden', text: 'Download metrics', onclick: () => download(run.name + '-metrics.json', JSON.stringify(Object.fromEntries(series), null, 1) + '\n') }),
       el('button', { type: 'button', id: 'run-again', text: 'Run again', onclick: () => {
         sessionStorage.setItem(LOAD_KEY, JSON.stringify(run.spec));
         location.hash = '#/new';
@@ -338,7 +354,7 @@ export function renderRun(main, id) {
       el('tbody', {}, names.map((k) => el('tr', {}, el('td', { text: k }), el('td', { text: fmtNum((m.train || {})[k]) }), el('td', { text: fmtNum((m.test || {})[k]) }))))));
     const info = [];
     if (res.n_train) info.push(`${res.n_train} train / ${res.n_test} test rows`);
-    if (res.timings) for (const [k, v] of Object.entries(res.timings)) if (typeof v === 'number') info.push(`${k} ${fmtNum(v)}`);
+    if (res.timings) for (const [k, v] of Object.entries(res.timings)) if (typeof v === 'number') info.push(k.endsWith('_s') ? `${k.slice(0, -2)} ${fmtDuration(v)}` : `${k} ${fmtNum(v)}`);
     if (info.length) finalBox.append(el('p', { class: 'muted small', text: info.join(' · ') }));
     const cm = res.confusion_matrix;
     if (cm && cm.length) {

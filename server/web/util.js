@@ -120,7 +120,10 @@ export function fmtNum(v) {
 
 export function fmtDuration(s) {
   if (s == null) return '–';
-  if (s < 1) return (s * 1000).toFixed(0) + ' ms';
+  if (s < 0) return fmtNum(s) + ' s';
+  if (s === 0) return '0 s';
+  if (s < 1e-3) return (s * 1e6).toPrecision(2).replace(/\.0+$/, '') + ' µs';
+  if (s < 1) return (s * 1000).toPrecision(s < 0.01 ? 2 : 3).replace(/\.0+$/, '') + ' ms';
   if (s < 60) return s.toFixed(1) + ' s';
   const m = Math.floor(s / 60);
   if (m < 60) return `${m} min ${Math.round(s % 60)} s`;
