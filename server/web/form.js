@@ -124,8 +124,9 @@ function paramField(p, obj, path) {
     } },
     el('option', { value: '', text: 'default: ' + defaultText(p) }),
     p.enum.map((v) => el('option', { value: String(v), text: String(v) })),
-    p.nullable ? el('option', { value: '\u0000null', text: 'null' }) : null);
-    control.value = obj[key] === undefined ? '' : obj[key] === null ? '\u0000null' : String(obj[key]);
+    // null is offered unless the list already names it ("none" means null).
+    p.nullable && !p.enum.includes('none') ? el('option', { value: '\u0000null', text: 'null' }) : null);
+    control.value = obj[key] === undefined ? '' : obj[key] === null ? (p.enum.includes('none') ? 'none' : '\u0000null') : String(obj[key]);
   } else if (p.type === 'bool' && !p.nullable) {
     control = el('input', { type: 'checkbox', title, checked: obj[key] === undefined ? !!p.default : !!obj[key], onchange: () => {
       if (control.checked === !!p.default) delete obj[key];
