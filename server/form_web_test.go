@@ -2,7 +2,10 @@ package server
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -157,5 +160,45 @@ func TestWebLayerShapesFollowSpec(t *testing.T) {
 	}
 	if shapes != "" {
 		t.Errorf("an invalid spec still shows layer shapes %q", shapes)
+	}
+}
+
+// TestWebDataKindPanels checks that the transforms are offered only for
+// image data and that the IDX lists keep images and labels apart by their
+// MNIST names.
+func TestWebDataKindPanels(t *testing.T) {
+	ctx := browser(t)
+	s, ts := newTestServer(t, "sqlite", "")
+	if !hasNetworks(t, ts.URL) {
+		t.Skip("no network layers in this build")
+	}
+	for _, f := range []string{"mnist/train-images-idx3-ubyte", "mnist/train-labels-idx1-ubyte", "mnist/other.idx"} {
+		p := filepath.Join(s.filesDir, f)
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		os.WriteFile(p, []byte{0, 0, 8, 1, 0, 0, 0, 0}, 0o644)
+	}
+	var tableTransforms, idxTransforms bool
+	var images, labels []string
+	err := chromedp.Run(ctx,
+		chromedp.Navigate(ts.URL+"/#/new"),
+		chromedp.WaitVisible(`#spec-form[data-ready]`),
+		setField(`select[name="model.mode"]`, "network"),
+		waitJS(`!!document.querySelector('select[name="add-layer"]')`),
+		setField(`select[name="data.kind"]`, "csv"),
+		chromedp.Evaluate(`!!document.querySelector('select[name="add-transforms"]')`, &tableTransforms),
+		setField(`select[name="data.kind"]`, "idx"),
+		waitJS(`!!document.querySelector('select[name="data.train.images"]')`),
+		chromedp.Evaluate(`!!document.querySelector('select[name="add-transforms"]')`, &idxTransforms),
+		chromedp.Evaluate(`[...document.querySelectorAll('select[name="data.train.images"] option')].map((o) => o.value).filter((v) => v)`, &images),
+		chromedp.Evaluate(`[...document.querySelectorAll('select[name="data.train.labels"] option')].map((o) => o.value).filter((v) => v)`, &labels),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tableTransforms || !idxTransforms {
+		t.Errorf("transforms offered for CSV data: %v, for IDX data: %v; want only for IDX", tableTransforms, idxTransforms)
+	}
+	if fmt.Sprint(images) != "[mnist/other.idx mnist/train-images-idx3-ubyte]" || fmt.Sprint(labels) != "[mnist/other.idx mnist/train-labels-idx1-ubyte]" {
+		t.Errorf("IDX images list %v, labels list %v", images, labels)
 	}
 }

@@ -319,8 +319,12 @@ function dataSection() {
     const info = dirs.find((f) => f.path === d.train);
     if (info) parts.push(el('div', { class: 'muted small', text: 'classes: ' + info.classes.map((c) => `${c.name} (${c.images})`).join(', ') }));
   } else {
-    const idx = files.files.filter((f) => f.kind === 'idx');
+    // MNIST's names say which file is which: the images list leaves out
+    // files named as labels (idx1) and the labels list files named as
+    // images (idx3); a file named neither way is offered in both.
+    const other = { images: /labels|idx1/i, labels: /images|idx[2-9]/i };
     for (const k of ['images', 'labels']) {
+      const idx = files.files.filter((f) => f.kind === 'idx' && !other[k].test(f.path.split('/').pop()));
       const sel = el('select', { name: 'data.train.' + k, onchange: () => { d.train[k] = sel.value; changed(); } },
         el('option', { value: '', text: 'choose a file' }), idx.map((f) => el('option', { value: f.path, text: f.path })));
       if (d.train[k] && !idx.some((f) => f.path === d.train[k])) sel.append(el('option', { value: d.train[k], text: d.train[k] }));
@@ -416,9 +420,10 @@ function transformsSection() {
     if (l.length) spec.labels = l; else delete spec.labels;
     changed();
   } });
-  return section('Images and labels',
-    el('h4', { text: 'Transforms (image preprocessing)' }),
-    stepList(spec, 'transforms', cat.transforms, 'transforms', { noun: 'transform' }),
+  // Transforms are for image data (or shown when the spec has some).
+  const images = ['images', 'idx'].includes(sourceKind(spec.data && spec.data.train)) || (spec.transforms || []).length > 0;
+  return section(images ? 'Images and labels' : 'Labels',
+    images ? [el('h4', { text: 'Transforms (image preprocessing)' }), stepList(spec, 'transforms', cat.transforms, 'transforms', { noun: 'transform' })] : null,
     showTargetTransforms || (spec.target_transforms || []).length
       ? [el('h4', { text: 'Target transforms' }), stepList(spec, 'target_transforms', cat.transforms, 'target_transforms', { noun: 'transform' })]
       : el('button', { type: 'button', class: 'link', text: '+ target transforms', onclick: () => { showTargetTransforms = true; redraw(); } }),
