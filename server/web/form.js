@@ -175,6 +175,11 @@ function section(title, ...children) {
   return el('fieldset', { class: 'section' }, el('legend', { text: title }), ...children);
 }
 
+function withLabel(control, label) {
+  control.setAttribute('aria-label', label);
+  return control;
+}
+
 function typeSelect(catalogue, value, onchange, extra) {
   const s = el('select', { onchange: () => onchange(s.value) },
     extra ? el('option', { value: '', text: extra }) : null,
@@ -195,7 +200,7 @@ function stepList(owner, key, catalogue, path, opts = {}) {
     const row = el('div', { class: 'step', dataset: { field: ipath, index: String(i) } },
       el('div', { class: 'step-head' },
         el('span', { class: 'idx', text: String(i) }),
-        el('span', { dataset: { field: ipath + '.type' } }, typeSelect(catalogue, item.type, (t) => { items[i] = { type: t }; redraw(); })),
+        el('span', { dataset: { field: ipath + '.type' } }, withLabel(typeSelect(catalogue, item.type, (t) => { items[i] = { type: t }; redraw(); }), `${opts.noun || 'step'} ${i} type`)),
         shape ? el('span', { class: 'shape', title: 'output shape', text: '→ ' + shapeText(shape.out_shape) }) : el('span', { class: 'shape' }),
         el('span', { class: 'grow' }),
         el('button', { type: 'button', class: 'icon', title: 'move up', disabled: i === 0, text: '↑', onclick: () => { [items[i - 1], items[i]] = [items[i], items[i - 1]]; redraw(); } }),
@@ -213,6 +218,7 @@ function stepList(owner, key, catalogue, path, opts = {}) {
       redraw();
     } })));
   adder.name = opts.addName || 'add-' + key;
+  adder.setAttribute('aria-label', 'add a ' + (opts.noun || 'step'));
   return box;
 }
 
@@ -359,7 +365,7 @@ function metricsField() {
   const task = est ? est.task : isNetwork() ? 'classification' : '';
   const chosen = spec.metrics || [];
   const set = (list) => { if (list.length) spec.metrics = list; else delete spec.metrics; redraw(); };
-  const add = el('select', { name: 'add-metric', onchange: () => { if (add.value) set([...chosen, add.value]); } },
+  const add = el('select', { name: 'add-metric', 'aria-label': 'add a metric', onchange: () => { if (add.value) set([...chosen, add.value]); } },
     el('option', { value: '', text: 'add a metric…' }),
     (cat.metrics || []).filter((m) => (!task || m.task === task) && !chosen.includes(m.name))
       .map((m) => el('option', { value: m.name, text: m.name, title: m.doc || '' })));
@@ -679,7 +685,7 @@ function savedSpecs() {
 
 function savedBar() {
   const saved = savedSpecs();
-  const sel = el('select', { name: 'saved', title: 'specs saved in this browser' },
+  const sel = el('select', { name: 'saved', title: 'specs saved in this browser', 'aria-label': 'specs saved in this browser' },
     el('option', { value: '', text: Object.keys(saved).length ? 'saved specs…' : 'no saved specs' }),
     Object.keys(saved).sort().map((k) => el('option', { value: k, text: k })));
   const file = el('input', { type: 'file', accept: '.json,application/json', class: 'hidden', onchange: async () => {

@@ -236,8 +236,8 @@ export function renderRun(main, id) {
   const stepBox = el('div', { class: 'chart-box', id: 'chart-step' });
   const epochBox = el('div', { class: 'chart-box', id: 'chart-epoch' });
   const finalBox = el('div', { class: 'final' });
-  const logBox = el('ol', { class: 'log', id: 'event-log' });
-  const specBox = el('pre', { class: 'spec' });
+  const logBox = el('ol', { class: 'log', id: 'event-log', tabindex: '0', 'aria-label': 'events' });
+  const specBox = el('pre', { class: 'spec', tabindex: '0', 'aria-label': 'spec' });
   const errBox = el('div', { class: 'errors hidden' });
   const predictSlot = el('div', { class: 'predict-slot' });
   clear(main).append(head, errBox, prog,
@@ -365,8 +365,8 @@ export function renderRun(main, id) {
         el('thead', {}, el('tr', {}, el('th', { class: 'corner', text: 'true ╲ pred' }), labels.map((l) => el('th', { text: l })))),
         el('tbody', {}, cm.map((r, i) => el('tr', {}, el('th', { text: labels[i] }), r.map((v) => {
           const td = el('td', { text: String(v) });
-          td.style.backgroundColor = `rgba(31, 119, 180, ${(0.85 * v / max).toFixed(3)})`;
-          if (v / max > 0.5) td.classList.add('dark');
+          // At most 0.78: dark text keeps a 4.5:1 contrast on every cell.
+          td.style.backgroundColor = `rgba(31, 119, 180, ${(0.78 * v / max).toFixed(3)})`;
           return td;
         }))))));
     }
