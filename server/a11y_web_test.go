@@ -65,3 +65,39 @@ func TestWebAccessibility(t *testing.T) {
 		}
 	}
 }
+
+// TestWebKeyboardStart goes from New run to the new run's page by keyboard
+// alone: Tab to Start (from the page's first control) and Enter.
+func TestWebKeyboardStart(t *testing.T) {
+	ctx := browser(t)
+	_, ts := newTestServer(t, "sqlite", "")
+	var hash string
+	err := chromedp.Run(ctx,
+		chromedp.Navigate(ts.URL+"/#/new"),
+		chromedp.WaitVisible(`#spec-form[data-ready]`),
+		waitJS(`document.querySelector('#validity')?.textContent === '✓ valid'`),
+		chromedp.ActionFunc(func(ctx context.Context) error {
+			// Tab through the page until Start has the focus.
+			for range 200 {
+				var on bool
+				if err := chromedp.Evaluate(`document.activeElement && document.activeElement.id === 'start'`, &on).Do(ctx); err != nil {
+					return err
+				}
+				if on {
+					return nil
+				}
+				if err := chromedp.KeyEvent("\t").Do(ctx); err != nil {
+					return err
+				}
+			}
+			return fmt.Errorf("Tab never reached Start")
+		}),
+		chromedp.KeyEvent("\r"),
+		waitJS(`/^#\/runs\/[0-9a-f]{21}$/.test(location.hash) && !!document.querySelector('#app h1')`),
+		chromedp.Evaluate(`location.hash`, &hash),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitStatus(t, ts.URL, strings.TrimPrefix(hash, "#/runs/"), "succeeded")
+}
