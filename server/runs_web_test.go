@@ -125,3 +125,42 @@ func TestWebLayoutWidths(t *testing.T) {
 		}
 	}
 }
+
+// TestWebChartSmoothing checks that the smoothing slider changes the drawn
+// line and that the log scale redraws it.
+func TestWebChartSmoothing(t *testing.T) {
+	ctx := browser(t)
+	_, ts := newTestServer(t, "sqlite", "")
+	if !hasNetworks(t, ts.URL) {
+		t.Skip("no network layers in this build")
+	}
+	status, out := postJSON(t, ts.URL+"/api/runs", `{"name": "smooth", "seed": 0, "data": {"train": "builtin:iris"},
+		"model": {"layers": [{"type": "Linear", "in_features": "auto", "out_features": 8}, {"type": "ReLU"}, {"type": "Linear", "in_features": "auto", "out_features": "n_labels"}]},
+		"criterion": {"type": "CrossEntropyLoss"}, "optimizer": {"type": "SGD", "lr": 0.05}, "batch_size": 8, "epochs": 3}`)
+	if status != 202 {
+		t.Fatalf("POST /api/runs = %d %v", status, out)
+	}
+	id := out["id"].(string)
+	waitStatus(t, ts.URL, id, "succeeded")
+	var raw, smoothed, logged string
+	var pts string
+	err := chromedp.Run(ctx,
+		chromedp.Navigate(ts.URL+"/#/runs/"+id),
+		waitJS(`Number(document.querySelector('#chart-step')?.dataset.points || 0) > 3 && !!document.querySelector('#chart-step')?.dataset.ySum`),
+		chromedp.Evaluate(`document.querySelector('#chart-step').dataset.points`, &pts),
+		chromedp.Evaluate(`document.querySelector('#chart-step').dataset.ySum`, &raw),
+		setField(`#chart-step input.smooth`, "0.9"),
+		waitJS(fmt.Sprintf(`document.querySelector('#chart-step').dataset.ySum !== %q`, raw)),
+		chromedp.Evaluate(`document.querySelector('#chart-step').dataset.ySum`, &smoothed),
+		click(`#chart-step input.log-scale`),
+		waitJS(`!!document.querySelector('#chart-step .uplot')`),
+		chromedp.Evaluate(`document.querySelector('#chart-step').dataset.ySum`, &logged),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%s points; sum of drawn y: raw %s, smoothed %s, log scale %s", pts, raw, smoothed, logged)
+	if raw == smoothed {
+		t.Errorf("smoothing 0.9 left the line as it was (%s)", raw)
+	}
+}
