@@ -41,6 +41,10 @@ func (s *Server) routes() http.Handler {
 	h("POST /api/runs/{id}/cancel", s.cancelRun)
 	h("DELETE /api/runs/{id}", s.deleteRun)
 	h("GET /api/runs/{id}/metrics", s.runMetrics)
+	// One run's model (runs_model.go).
+	h("GET /api/runs/{id}/model", s.runModel)
+	h("GET /api/runs/{id}/model/info", s.runModelInfo)
+	h("POST /api/runs/{id}/predict", s.runPredict)
 	mux.HandleFunc("GET /api/runs/{id}/events", s.middleware(streamRoute, s.runEvents))
 
 	h("GET /api/models", s.listModels)

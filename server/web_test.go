@@ -816,6 +816,8 @@ func TestWebProgressAndCancel(t *testing.T) {
 		click(`#runs-table a`),
 		waitJS(`!!document.getElementById('cancel')`),
 		click(`#cancel`),
+		waitJS(`document.getElementById('cancel')?.textContent === 'Really cancel?'`),
+		click(`#cancel`),
 		waitJS(`document.getElementById('app').dataset.status === 'cancelled'`),
 		chromedp.Evaluate(`document.getElementById('app').dataset.status`, &status),
 	); err != nil {

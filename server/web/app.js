@@ -1,9 +1,11 @@
 // app.js: the page's router. Hash routes: #/new (the spec form), #/runs
-// (the list), #/runs/ID (one run), #/compare?ids=a,b (several runs).
+// (the list), #/runs/ID (one run), #/compare?ids=a,b (several runs),
+// #/models (trained models and their versions).
 
 import { el, clear } from './util.js';
 import { renderForm } from './form.js';
 import { renderRuns, renderRun, renderCompare } from './runs.js';
+import { renderModels } from './models.js';
 
 const main = document.getElementById('app');
 let cleanup = null;
@@ -22,6 +24,7 @@ async function route() {
     if (path === '/new') cleanup = await renderForm(main);
     else if (m) cleanup = renderRun(main, m[1]);
     else if (path === '/compare') cleanup = renderCompare(main, query);
+    else if (path === '/models') cleanup = renderModels(main);
     else cleanup = renderRuns(main, query);
   } catch (e) {
     clear(main).append(el('div', { class: 'errors' }, e.message));

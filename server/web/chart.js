@@ -2,7 +2,23 @@
 // that defines window.uPlot), with decimation for long series and redraws
 // throttled to one per 200 ms.
 
-import { el } from './util.js';
+import { el, download } from './util.js';
+
+// ema smooths pts ([[x, y], ...]) as TensorBoard does: an exponential
+// moving average with weight w (0: none, up to 0.99), debiased so that
+// the first points are not pulled towards 0.
+export function ema(pts, w) {
+  if (!(w > 0)) return pts;
+  let last = 0, n = 0;
+  return pts.map(([x, y]) => {
+    if (y == null || !Number.isFinite(y)) return [x, y];
+    last = last * w + (1 - w) * y;
+    n++;
+    return [x, last / (1 - Math.pow(w, n))];
+  });
+}
+
+let chartSeq = 0;
 
 export const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#17becf', '#7f7f7f', '#bcbd22'];
 
@@ -53,6 +69,20 @@ export function align(list) {
   return [Array.from(xs), ...cols];
 }
 
+// alignAll is align without decimation (every point, for CSV).
+function alignAll(list) {
+  const xset = new Set();
+  for (const pts of list) for (const p of pts) xset.add(p[0]);
+  const xs = Float64Array.from(xset).sort();
+  const index = new Map();
+  xs.forEach((x, i) => index.set(x, i));
+  return [Array.from(xs), ...list.map((pts) => {
+    const ys = new Array(xs.length).fill(null);
+    for (const p of pts) ys[index.get(p[0])] = p[1];
+    return ys;
+  })];
+}
+
 // LineChart draws named series of [x, y] points in a container; add points
 // with set() and it redraws at most every 200 ms. The container's
 // data-points attribute says how many points the last draw had.
@@ -72,6 +102,23 @@ export class LineChart {
     this.timer = null;
     this.lastDraw = 0;
     this.draws = 0;
+    this.smooth = 0;
+    this.log = false;
+    const n = ++chartSeq;
+    const slider = el('input', { type: 'range', min: '0', max: '0.99', step: '0.01', value: '0', id: `smooth-${n}`, class: 'smooth', oninput: () => {
+      this.smooth = Number(slider.value);
+      sval.textContent = slider.value;
+      this.draw();
+    } });
+    const sval = el('output', { for: `smooth-${n}`, text: '0' });
+    const logBox = el('input', { type: 'checkbox', id: `log-${n}`, class: 'log-scale', onchange: () => { this.log = logBox.checked; this.names = ''; this.draw(); } });
+    this.controls = el('div', { class: 'chart-controls hidden' },
+      el('label', { for: `smooth-${n}`, text: 'smoothing' }), slider, sval,
+      logBox, el('label', { for: `log-${n}`, text: 'log scale' }),
+      el('span', { class: 'grow' }),
+      el('button', { type: 'button', class: 'link', text: 'PNG', title: 'download the chart as PNG', onclick: () => this.png() }),
+      el('button', { type: 'button', class: 'link', text: 'CSV', title: 'download the points (unsmoothed) as CSV', onclick: () => this.csv() }));
+    container.prepend(this.controls);
     this.empty = el('div', { class: 'chart-empty', text: 'No points yet' });
     this.box.append(this.empty);
     this.resize = new ResizeObserver(() => {
@@ -110,7 +157,12 @@ export class LineChart {
     this.container.dataset.points = String(total);
     if (labels.length === 0) return;
     this.empty.remove();
-    const data = align(labels.map((k) => this.series.get(k)));
+    this.controls.classList.remove('hidden');
+    const data = align(labels.map((k) => ema(this.series.get(k), this.smooth)));
+    if (this.log) for (let j = 1; j < data.length; j++) data[j] = data[j].map((v) => (v != null && v > 0 ? v : null));
+    let sum = 0;
+    for (const v of data[1]) if (v != null) sum += v;
+    this.container.dataset.ySum = sum.toPrecision(8);
     const key = labels.join('\u0000');
     if (!this.plot || key !== this.names) {
       if (this.plot) this.plot.destroy();
@@ -120,7 +172,7 @@ export class LineChart {
         title: this.title,
         width: this.width(),
         height: this.height,
-        scales: { x: { time: false } },
+        scales: { x: { time: false }, y: { distr: this.log ? 3 : 1 }, y2: { distr: this.log ? 3 : 1 } },
         axes: [{ label: this.xLabel }, { label: this.yLabel, size: 60 }],
         series: [{ label: this.xLabel }].concat(labels.map((k, i) => ({
           label: k,
@@ -141,6 +193,31 @@ export class LineChart {
     this.draws++;
     this.container.dataset.draws = String(this.draws);
     this.container.dataset.drawMs = (performance.now() - t0).toFixed(1);
+  }
+
+  // csv downloads every point drawn (before smoothing), one column a series.
+  csv() {
+    const labels = [...this.series.keys()].filter((k) => this.series.get(k).length > 0);
+    if (!labels.length) return;
+    const cols = alignAll(labels.map((k) => this.series.get(k)));
+    const q = (t) => (/[",\n]/.test(t) ? '"' + t.replace(/"/g, '""') + '"' : t);
+    const lines = [[this.xLabel, ...labels].map(q).join(',')];
+    for (let i = 0; i < cols[0].length; i++) lines.push(cols.map((c) => (c[i] == null ? '' : String(c[i]))).join(','));
+    download((this.title || 'chart').replace(/[^A-Za-z0-9._-]+/g, '-') + '.csv', lines.join('\n') + '\n', 'text/csv');
+  }
+
+  // png downloads the chart's canvas.
+  png() {
+    if (!this.plot) return;
+    this.plot.ctx.canvas.toBlob((b) => {
+      if (!b) return;
+      const url = URL.createObjectURL(b);
+      const a = el('a', { href: url, download: (this.title || 'chart').replace(/[^A-Za-z0-9._-]+/g, '-') + '.png' });
+      document.body.append(a);
+      a.click();
+      a.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 1000);
+    });
   }
 
   destroy() {

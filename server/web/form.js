@@ -19,6 +19,7 @@ let validateTimer = null;
 let validateSeq = 0;
 let lastShapes = [];
 let showTargetTransforms = false;
+let jsonProblem = null; // the JSON view's syntax error, or null
 
 const hasNetworks = () => Array.isArray(cat && cat.layers) && cat.layers.length > 0;
 const byName = (list, name) => (list || []).find((c) => c.name === name);
@@ -123,8 +124,9 @@ function paramField(p, obj, path) {
     } },
     el('option', { value: '', text: 'default: ' + defaultText(p) }),
     p.enum.map((v) => el('option', { value: String(v), text: String(v) })),
-    p.nullable ? el('option', { value: '\u0000null', text: 'null' }) : null);
-    control.value = obj[key] === undefined ? '' : obj[key] === null ? '\u0000null' : String(obj[key]);
+    // null is offered unless the list already names it ("none" means null).
+    p.nullable && !p.enum.includes('none') ? el('option', { value: '\u0000null', text: 'null' }) : null);
+    control.value = obj[key] === undefined ? '' : obj[key] === null ? (p.enum.includes('none') ? 'none' : '\u0000null') : String(obj[key]);
   } else if (p.type === 'bool' && !p.nullable) {
     control = el('input', { type: 'checkbox', title, checked: obj[key] === undefined ? !!p.default : !!obj[key], onchange: () => {
       if (control.checked === !!p.default) delete obj[key];
@@ -173,6 +175,11 @@ function section(title, ...children) {
   return el('fieldset', { class: 'section' }, el('legend', { text: title }), ...children);
 }
 
+function withLabel(control, label) {
+  control.setAttribute('aria-label', label);
+  return control;
+}
+
 function typeSelect(catalogue, value, onchange, extra) {
   const s = el('select', { onchange: () => onchange(s.value) },
     extra ? el('option', { value: '', text: extra }) : null,
@@ -193,7 +200,7 @@ function stepList(owner, key, catalogue, path, opts = {}) {
     const row = el('div', { class: 'step', dataset: { field: ipath, index: String(i) } },
       el('div', { class: 'step-head' },
         el('span', { class: 'idx', text: String(i) }),
-        el('span', { dataset: { field: ipath + '.type' } }, typeSelect(catalogue, item.type, (t) => { items[i] = { type: t }; redraw(); })),
+        el('span', { dataset: { field: ipath + '.type' } }, withLabel(typeSelect(catalogue, item.type, (t) => { items[i] = { type: t }; redraw(); }), `${opts.noun || 'step'} ${i} type`)),
         shape ? el('span', { class: 'shape', title: 'output shape', text: '→ ' + shapeText(shape.out_shape) }) : el('span', { class: 'shape' }),
         el('span', { class: 'grow' }),
         el('button', { type: 'button', class: 'icon', title: 'move up', disabled: i === 0, text: '↑', onclick: () => { [items[i - 1], items[i]] = [items[i], items[i - 1]]; redraw(); } }),
@@ -211,6 +218,7 @@ function stepList(owner, key, catalogue, path, opts = {}) {
       redraw();
     } })));
   adder.name = opts.addName || 'add-' + key;
+  adder.setAttribute('aria-label', 'add a ' + (opts.noun || 'step'));
   return box;
 }
 
@@ -317,8 +325,12 @@ function dataSection() {
     const info = dirs.find((f) => f.path === d.train);
     if (info) parts.push(el('div', { class: 'muted small', text: 'classes: ' + info.classes.map((c) => `${c.name} (${c.images})`).join(', ') }));
   } else {
-    const idx = files.files.filter((f) => f.kind === 'idx');
+    // MNIST's names say which file is which: the images list leaves out
+    // files named as labels (idx1) and the labels list files named as
+    // images (idx3); a file named neither way is offered in both.
+    const other = { images: /labels|idx1/i, labels: /images|idx[2-9]/i };
     for (const k of ['images', 'labels']) {
+      const idx = files.files.filter((f) => f.kind === 'idx' && !other[k].test(f.path.split('/').pop()));
       const sel = el('select', { name: 'data.train.' + k, onchange: () => { d.train[k] = sel.value; changed(); } },
         el('option', { value: '', text: 'choose a file' }), idx.map((f) => el('option', { value: f.path, text: f.path })));
       if (d.train[k] && !idx.some((f) => f.path === d.train[k])) sel.append(el('option', { value: d.train[k], text: d.train[k] }));
@@ -353,7 +365,7 @@ function metricsField() {
   const task = est ? est.task : isNetwork() ? 'classification' : '';
   const chosen = spec.metrics || [];
   const set = (list) => { if (list.length) spec.metrics = list; else delete spec.metrics; redraw(); };
-  const add = el('select', { name: 'add-metric', onchange: () => { if (add.value) set([...chosen, add.value]); } },
+  const add = el('select', { name: 'add-metric', 'aria-label': 'add a metric', onchange: () => { if (add.value) set([...chosen, add.value]); } },
     el('option', { value: '', text: 'add a metric…' }),
     (cat.metrics || []).filter((m) => (!task || m.task === task) && !chosen.includes(m.name))
       .map((m) => el('option', { value: m.name, text: m.name, title: m.doc || '' })));
@@ -414,9 +426,10 @@ function transformsSection() {
     if (l.length) spec.labels = l; else delete spec.labels;
     changed();
   } });
-  return section('Images and labels',
-    el('h4', { text: 'Transforms (image preprocessing)' }),
-    stepList(spec, 'transforms', cat.transforms, 'transforms', { noun: 'transform' }),
+  // Transforms are for image data (or shown when the spec has some).
+  const images = ['images', 'idx'].includes(sourceKind(spec.data && spec.data.train)) || (spec.transforms || []).length > 0;
+  return section(images ? 'Images and labels' : 'Labels',
+    images ? [el('h4', { text: 'Transforms (image preprocessing)' }), stepList(spec, 'transforms', cat.transforms, 'transforms', { noun: 'transform' })] : null,
     showTargetTransforms || (spec.target_transforms || []).length
       ? [el('h4', { text: 'Target transforms' }), stepList(spec, 'target_transforms', cat.transforms, 'target_transforms', { noun: 'transform' })]
       : el('button', { type: 'button', class: 'link', text: '+ target transforms', onclick: () => { showTargetTransforms = true; redraw(); } }),
@@ -450,14 +463,123 @@ function redraw(fromJSON) {
 
 // changed follows an edit: the JSON view is rewritten (unless the edit came
 // from it) and validation is scheduled.
+// Until the answer comes, the validity says "checking" and no layer shapes
+// are shown: what is shown is always about the spec on screen.
 function changed(fromJSON) {
   if (!fromJSON) {
     jsonArea.value = JSON.stringify(spec, null, 2);
-    jsonArea.classList.remove('invalid');
+    setJSONProblem(null);
   }
   try { sessionStorage.setItem('mlforge.draft', JSON.stringify(spec)); } catch { /* private mode */ }
   clearTimeout(validateTimer);
+  validateSeq++;
+  setValidity('checking…', 'muted');
+  setShapes([]);
   validateTimer = setTimeout(validate, 400);
+}
+
+function setValidity(text, cls) {
+  const status = root.querySelector('#validity');
+  if (!status) return;
+  status.textContent = text;
+  status.className = cls;
+}
+
+// setShapes shows the output shape of each layer (none: no shapes known).
+function setShapes(shapes) {
+  lastShapes = shapes;
+  for (const e of formBox.querySelectorAll('.step[data-field^="model.layers["] > .step-head > .shape')) {
+    const i = Number(e.closest('.step').dataset.index);
+    const s = shapes.find((x) => x.index === i);
+    e.textContent = s ? '→ ' + shapeText(s.out_shape) : '';
+  }
+}
+
+// jsonErrorAt returns the offset of the first JSON syntax error in text
+// (browsers do not all say where): a small scanner of the JSON grammar.
+function jsonErrorAt(text) {
+  let i = 0;
+  const ws = () => { while (i < text.length && ' \t\n\r'.includes(text[i])) i++; };
+  const fail = () => { throw i; };
+  const lit = (w) => { if (text.startsWith(w, i)) i += w.length; else fail(); };
+  const str = () => {
+    i++;
+    for (;;) {
+      if (i >= text.length || text[i] < ' ') fail();
+      if (text[i] === '"') { i++; return; }
+      if (text[i] === '\\') {
+        i++;
+        if (text[i] === 'u') { if (!/^[0-9a-fA-F]{4}$/.test(text.slice(i + 1, i + 5))) fail(); i += 5; } else if ('"\\/bfnrt'.includes(text[i]) && i < text.length) i++; else fail();
+      } else i++;
+    }
+  };
+  const value = () => {
+    ws();
+    const c = text[i];
+    if (c === '{') {
+      i++; ws();
+      if (text[i] === '}') { i++; return; }
+      for (;;) {
+        ws(); if (text[i] !== '"') fail(); str(); ws();
+        if (text[i] !== ':') fail(); i++; value(); ws();
+        if (text[i] === ',') { i++; continue; }
+        if (text[i] === '}') { i++; return; }
+        fail();
+      }
+    } else if (c === '[') {
+      i++; ws();
+      if (text[i] === ']') { i++; return; }
+      for (;;) {
+        value(); ws();
+        if (text[i] === ',') { i++; continue; }
+        if (text[i] === ']') { i++; return; }
+        fail();
+      }
+    } else if (c === '"') str();
+    else if (c === 't') lit('true');
+    else if (c === 'f') lit('false');
+    else if (c === 'n') lit('null');
+    else {
+      const m = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(i));
+      if (!m) fail();
+      i += m[0].length;
+    }
+  };
+  try { value(); ws(); if (i < text.length) fail(); } catch (at) { if (typeof at === 'number') return at; throw at; }
+  return text.length;
+}
+
+// jsonPosition turns a JSON.parse error into "line L, column C: message".
+export function jsonPosition(text, err) {
+  const pos = jsonErrorAt(text);
+  const before = text.slice(0, pos).split('\n');
+  const line = before.length;
+  const col = before[before.length - 1].length + 1;
+  const msg = String((err && err.message) || err).replace(/\s*\(line \d+ column \d+\)/, '').replace(/ in JSON at position \d+/, '');
+  return { line, col, text: `line ${line}, column ${col}: ${msg}` };
+}
+
+// setJSONProblem marks the JSON view invalid (problem: a message) or
+// valid (null). An invalid JSON view disables Start: the form behind it
+// no longer shows what would run.
+function setJSONProblem(problem) {
+  jsonProblem = problem;
+  jsonArea.classList.toggle('invalid', !!problem);
+  jsonArea.setAttribute('aria-invalid', problem ? 'true' : 'false');
+  const st = root.querySelector('#json-status');
+  if (st) st.textContent = problem || '';
+  const btn = root.querySelector('#start');
+  if (btn) {
+    btn.disabled = !!problem;
+    btn.title = problem ? 'fix the JSON first' : '';
+  }
+  if (problem) {
+    clearTimeout(validateTimer);
+    validateSeq++;
+    clearErrors();
+    setShapes([]);
+    setValidity('✗ invalid JSON (' + problem.split(':')[0] + ')', 'error');
+  }
 }
 
 function clearErrors() {
@@ -481,61 +603,73 @@ function fieldElement(path) {
   return null;
 }
 
-// showErrors puts each problem next to its field; the ones with no field
-// on the form go to the box above it.
+// focusField moves the keyboard focus to the control of a spec path (or
+// of its nearest enclosing path on the form).
+function focusField(path) {
+  const target = path ? fieldElement(path) : null;
+  if (!target) return;
+  const c = target.matches('input, select, textarea') ? target : target.querySelector('input, select, textarea, button');
+  target.scrollIntoView({ block: 'center' });
+  if (c) c.focus();
+}
+
+// showErrors shows every problem at once: each next to its field (or the
+// nearest enclosing one on the form), and all of them listed in the box
+// above the form, each a button that focuses its field.
 function showErrors(details, message) {
   clearErrors();
-  const unplaced = [];
-  for (const d of details.length ? details : [{ field: '', message }]) {
+  const list = details.length ? details : [{ field: '', message }];
+  for (const d of list) {
     const target = d.field ? fieldElement(d.field) : null;
-    if (!target) { unplaced.push(d); continue; }
+    if (!target) continue;
     target.classList.add('has-error');
     const msg = el('div', { class: 'field-error', dataset: { for: d.field }, text: (target.dataset.field === d.field ? '' : d.field + ': ') + d.message });
     if (target.classList.contains('step') || target.classList.contains('steps') || target.classList.contains('typed')) target.prepend(msg);
     else target.append(msg);
   }
-  if (unplaced.length) {
-    errorBox.classList.remove('hidden');
-    errorBox.append(el('ul', {}, unplaced.map((d) => el('li', {}, d.field ? el('code', { text: d.field }) : null, d.field ? ': ' : '', d.message))));
-  }
+  errorBox.classList.remove('hidden');
+  errorBox.append(el('p', { class: 'small', text: list.length === 1 ? '1 problem:' : `${list.length} problems:` }),
+    el('ul', {}, list.map((d) => el('li', { dataset: { field: d.field || '' } },
+      d.field && fieldElement(d.field)
+        ? el('button', { type: 'button', class: 'link', title: 'go to the field', onclick: () => focusField(d.field) }, el('code', { text: d.field }))
+        : d.field ? el('code', { text: d.field }) : null,
+      d.field ? ': ' : '', d.message))));
 }
 
+// validate sends the JSON view's text, exactly what Start would send.
 async function validate() {
+  if (jsonProblem) return;
   const seq = ++validateSeq;
-  const status = root.querySelector('#validity');
   try {
-    const r = await api('POST', '/api/validate', spec);
+    const r = await api('POST', '/api/validate', jsonArea.value);
     if (seq !== validateSeq) return;
     clearErrors();
-    status.textContent = '✓ valid';
-    status.className = 'ok';
-    const shapes = r.layers || [];
-    if (JSON.stringify(shapes) !== JSON.stringify(lastShapes)) {
-      lastShapes = shapes;
-      for (const s of shapes) {
-        const e = formBox.querySelector(`.step[data-field="model.layers[${s.index}]"] .shape`);
-        if (e) e.textContent = '→ ' + shapeText(s.out_shape);
-      }
-    }
+    setValidity('✓ valid', 'ok');
+    setShapes(r.layers || []);
   } catch (e) {
     if (seq !== validateSeq) return;
-    status.textContent = e instanceof ApiError && e.status === 400 ? `✗ ${e.details.length || 1} problem${e.details.length > 1 ? 's' : ''}` : '✗ ' + e.message;
-    status.className = 'error';
+    setShapes([]);
+    setValidity(e instanceof ApiError && e.status === 400 ? `✗ ${e.details.length || 1} problem${e.details.length > 1 ? 's' : ''}` : '✗ ' + e.message, 'error');
     if (e instanceof ApiError) showErrors(e.details, e.message);
   }
 }
 
+// start sends the JSON view's text as it is: what is on screen is what
+// runs. With a syntax error in it nothing is sent.
 async function start() {
   const btn = root.querySelector('#start');
+  if (jsonProblem) return;
   btn.disabled = true;
+  let ok = false;
   try {
-    const r = await api('POST', '/api/runs', spec);
+    const r = await api('POST', '/api/runs', jsonArea.value);
+    ok = true;
     location.hash = '#/runs/' + r.id;
   } catch (e) {
     if (e instanceof ApiError) showErrors(e.details, e.message);
     else showErrors([], e.message);
   } finally {
-    btn.disabled = false;
+    if (!ok) btn.disabled = !!jsonProblem;
   }
 }
 
@@ -551,7 +685,7 @@ function savedSpecs() {
 
 function savedBar() {
   const saved = savedSpecs();
-  const sel = el('select', { name: 'saved', title: 'specs saved in this browser' },
+  const sel = el('select', { name: 'saved', title: 'specs saved in this browser', 'aria-label': 'specs saved in this browser' },
     el('option', { value: '', text: Object.keys(saved).length ? 'saved specs…' : 'no saved specs' }),
     Object.keys(saved).sort().map((k) => el('option', { value: k, text: k })));
   const file = el('input', { type: 'file', accept: '.json,application/json', class: 'hidden', onchange: async () => {
@@ -603,20 +737,17 @@ export async function renderForm(main) {
   lastShapes = [];
 
   formBox = el('form', { id: 'spec-form', class: 'spec-form', novalidate: true, onsubmit: (e) => { e.preventDefault(); start(); } });
-  jsonArea = el('textarea', { id: 'spec-json', spellcheck: 'false', name: 'json', oninput: () => {
+  jsonArea = el('textarea', { id: 'spec-json', spellcheck: 'false', name: 'json', 'aria-label': 'spec as JSON', 'aria-describedby': 'json-status', oninput: () => {
     let v;
     try { v = JSON.parse(jsonArea.value); } catch (e) {
-      jsonArea.classList.add('invalid');
-      root.querySelector('#json-status').textContent = e.message;
+      setJSONProblem(jsonPosition(jsonArea.value, e).text);
       return;
     }
     if (!v || typeof v !== 'object' || Array.isArray(v)) {
-      jsonArea.classList.add('invalid');
-      root.querySelector('#json-status').textContent = 'a spec is a JSON object';
+      setJSONProblem('line 1, column 1: a spec is a JSON object');
       return;
     }
-    jsonArea.classList.remove('invalid');
-    root.querySelector('#json-status').textContent = '';
+    setJSONProblem(null);
     spec = v;
     redraw(true);
   } });
@@ -626,14 +757,14 @@ export async function renderForm(main) {
       el('h1', { text: 'New run' }),
       savedBar(),
       el('span', { class: 'grow' }),
-      el('span', { id: 'validity' }),
+      el('span', { id: 'validity', role: 'status', 'aria-live': 'polite' }),
       el('button', { type: 'button', text: 'Reset', onclick: () => setSpec(defaultSpec(isNetwork())) }),
       el('button', { type: 'submit', id: 'start', class: 'primary', form: 'spec-form', text: 'Start run' })),
     errorBox,
     el('div', { class: 'form-layout' },
       formBox,
       el('aside', { class: 'json-view' },
-        el('div', { class: 'json-head' }, el('strong', { text: 'Spec (JSON)' }), el('span', { id: 'json-status', class: 'error small' })),
+        el('div', { class: 'json-head' }, el('strong', { text: 'Spec (JSON)' }), el('span', { id: 'json-status', class: 'error small', role: 'status' })),
         jsonArea)),
     el('datalist', { id: 'dl-auto' }, el('option', { value: 'auto' })),
     el('datalist', { id: 'dl-nlabels' }, el('option', { value: 'n_labels' })),

@@ -1,6 +1,7 @@
 // runs.js: the runs list, a run's page (live charts from the SSE stream)
 // and the comparison of several runs.
 
+import { predictPanel } from './predict.js';
 import { el, clear, api, classes, fmtNum, fmtDuration, fmtTime, mainMetric, statusBadge, download, eventsURL } from './util.js';
 import { LineChart, COLORS } from './chart.js';
 import { LOAD_KEY } from './form.js';
@@ -37,17 +38,48 @@ function progressBar(p) {
 
 // ---- list ----
 
+// COLUMNS are the sortable columns of the runs table: the key a run is
+// sorted by (missing values last, whatever the direction).
+const COLUMNS = [
+  { id: 'status', label: 'Status', key: (r) => r.status },
+  { id: 'name', label: 'Name', key: (r) => r.name.toLowerCase() },
+  { id: 'model', label: 'Model', key: (r) => r.class },
+  { id: 'metric', label: 'Main metric', key: (r) => { const m = mainMetric(r.metrics); return m ? m[1] : null; } },
+  { id: 'duration', label: 'Duration', key: (r) => r.duration_s },
+  { id: 'started', label: 'Started', key: (r) => r.started_at || r.created_at },
+];
+
+// SCAN is how many of the newest runs a sort or a name filter looks at
+// (the API pages by creation time; the table sorts and filters them here).
+const SCAN = 500;
+
+export function sortRuns(list, col, dir) {
+  const c = COLUMNS.find((x) => x.id === col);
+  if (!c) return list;
+  const sign = dir === 'asc' ? 1 : -1;
+  return list.map((r, i) => [c.key(r), i, r]).sort((a, b) => {
+    const [x, y] = [a[0], b[0]];
+    if (x == null || y == null) return x == null && y == null ? a[1] - b[1] : x == null ? 1 : -1;
+    return (x < y ? -1 : x > y ? 1 : a[1] - b[1]) * sign;
+  }).map((t) => t[2]);
+}
+
 export function renderRuns(main, query) {
   let cursors = [''];
   let page = 0;
   let runs = [];
+  let scanned = false; // runs came from the SCAN newest, sorted or filtered here
   let timer = null;
   let stopped = false;
+  let sortCol = COLUMNS.some((c) => c.id === query.get('sort')) ? query.get('sort') : '';
+  let sortDir = query.get('dir') === 'asc' ? 'asc' : 'desc';
   const streams = new Map(); // run id → {es, progress}
-  const statusSel = el('select', { name: 'status', onchange: () => { cursors = ['']; page = 0; load(); } },
+  const reset = () => { cursors = ['']; page = 0; keepURL(); load(); };
+  const statusSel = el('select', { name: 'status', id: 'runs-status', onchange: reset },
     ['', 'queued', 'running', 'succeeded', 'failed', 'cancelled'].map((s) => el('option', { value: s, text: s || 'any status' })));
   statusSel.value = query.get('status') || '';
-  const nameIn = el('input', { type: 'search', name: 'name', placeholder: 'model name', value: query.get('name') || '', onchange: () => { cursors = ['']; page = 0; load(); } });
+  const nameIn = el('input', { type: 'search', name: 'q', id: 'runs-filter', placeholder: 'name contains…', value: query.get('q') || '', oninput: () => { clearTimeout(typing); typing = setTimeout(reset, 250); } });
+  let typing = null;
   const cmpBtn = el('button', { type: 'button', id: 'compare-selected', class: 'primary', onclick: () => {
     if (selected.size >= 2) location.hash = '#/compare?ids=' + [...selected].join(',');
   } });
@@ -56,12 +88,38 @@ export function renderRuns(main, query) {
   const pageInfo = el('span', { class: 'muted pager' });
   const tbody = el('tbody');
   const errBox = el('div', { class: 'errors hidden' });
+  const headers = COLUMNS.map((c) => {
+    const btn = el('button', { type: 'button', class: 'sort', dataset: { sort: c.id }, text: c.label, onclick: () => {
+      if (sortCol === c.id) sortDir = sortDir === 'asc' ? 'desc' : 'asc';
+      else { sortCol = c.id; sortDir = c.id === 'name' || c.id === 'model' || c.id === 'status' ? 'asc' : 'desc'; }
+      reset();
+    } });
+    return el('th', { dataset: { col: c.id } }, btn);
+  });
+  const selectAll = el('input', { type: 'checkbox', id: 'pick-all', 'aria-label': 'select every run shown', onchange: () => {
+    for (const r of runs) if (selectAll.checked) selected.add(r.id); else selected.delete(r.id);
+    draw();
+  } });
   clear(main).append(
-    el('div', { class: 'toolbar' }, el('h1', { text: 'Runs' }), statusSel, nameIn, el('span', { class: 'grow' }), newer, pageInfo, older, cmpBtn),
+    el('div', { class: 'toolbar' }, el('h1', { text: 'Runs' }),
+      el('label', { for: 'runs-status', class: 'sr-only', text: 'status' }), statusSel,
+      el('label', { for: 'runs-filter', class: 'sr-only', text: 'filter by name' }), nameIn,
+      el('span', { class: 'grow' }), newer, pageInfo, older, cmpBtn),
     errBox,
-    el('table', { class: 'runs', id: 'runs-table' },
-      el('thead', {}, el('tr', {}, ['', 'Status', 'Name', 'Model', 'Main metric', 'Duration', 'Created', 'Progress'].map((h) => el('th', { text: h })))),
-      tbody));
+    el('div', { class: 'table-scroll' }, el('table', { class: 'runs', id: 'runs-table' },
+      el('thead', {}, el('tr', {}, el('th', {}, selectAll), headers, el('th', { text: 'Progress' }))),
+      tbody)));
+
+  // keepURL writes the filters and the sort into the address (without a
+  // new history entry or a re-render), so that a reload keeps them.
+  function keepURL() {
+    const q = new URLSearchParams();
+    if (statusSel.value) q.set('status', statusSel.value);
+    if (nameIn.value.trim()) q.set('q', nameIn.value.trim());
+    if (sortCol) { q.set('sort', sortCol); q.set('dir', sortDir); }
+    const h = '#/runs' + (q.toString() ? '?' + q : '');
+    if (location.hash !== h) history.replaceState(null, '', h);
+  }
 
   const updateCmp = () => {
     cmpBtn.textContent = `Compare selected (${selected.size})`;
@@ -70,7 +128,7 @@ export function renderRuns(main, query) {
   updateCmp();
 
   function row(r) {
-    const cb = el('input', { type: 'checkbox', class: 'pick', value: r.id, checked: selected.has(r.id), onchange: () => {
+    const cb = el('input', { type: 'checkbox', class: 'pick', value: r.id, checked: selected.has(r.id), 'aria-label': 'select ' + r.name, onchange: () => {
       if (cb.checked) selected.add(r.id); else selected.delete(r.id);
       updateCmp();
     } });
@@ -83,7 +141,7 @@ export function renderRuns(main, query) {
       el('td', { text: r.class }),
       el('td', { title: mm ? mm[0] : '' }, mm ? `${mm[0]} ${fmtNum(mm[1])}` : '–'),
       el('td', { text: fmtDuration(r.duration_s) }),
-      el('td', { text: fmtTime(r.created_at) }),
+      el('td', { text: fmtTime(r.started_at || r.created_at) }),
       el('td', { class: 'progress-cell' }, r.status === 'running' ? progressBar(st && st.progress) : r.status === 'queued' ? el('span', { class: 'muted', text: 'waiting' }) : r.error ? el('span', { class: 'error small', title: r.error, text: r.error.slice(0, 60) }) : ''));
   }
 
@@ -92,11 +150,19 @@ export function renderRuns(main, query) {
     clear(tbody);
     const frag = document.createDocumentFragment();
     for (const r of runs) frag.append(row(r));
-    if (!runs.length) frag.append(el('tr', {}, el('td', { colspan: 8, class: 'muted', text: 'No runs yet. Start one from New run.' })));
+    const filtering = statusSel.value || nameIn.value.trim();
+    if (!runs.length) frag.append(el('tr', {}, el('td', { colspan: 8, class: 'muted', text: filtering ? 'No runs match.' : 'No runs yet. Start one from New run.' })));
     tbody.append(frag);
-    pageInfo.textContent = `page ${page + 1}`;
-    newer.disabled = page === 0;
-    older.disabled = !cursors[page + 1];
+    for (const th of headers) {
+      const on = th.dataset.col === sortCol;
+      th.setAttribute('aria-sort', on ? (sortDir === 'asc' ? 'ascending' : 'descending') : 'none');
+      th.firstChild.dataset.dir = on ? sortDir : '';
+    }
+    selectAll.checked = runs.length > 0 && runs.every((r) => selected.has(r.id));
+    pageInfo.textContent = scanned ? `${runs.length} of the newest ${SCAN} runs` : `page ${page + 1}`;
+    newer.disabled = page === 0 || scanned;
+    older.disabled = !cursors[page + 1] || scanned;
+    updateCmp();
     main.dataset.renderMs = (performance.now() - t0).toFixed(1);
   }
 
@@ -125,15 +191,18 @@ export function renderRuns(main, query) {
 
   async function load() {
     clearTimeout(timer);
-    const q = new URLSearchParams({ limit: String(PAGE) });
+    const needle = nameIn.value.trim().toLowerCase();
+    scanned = !!(sortCol || needle);
+    const q = new URLSearchParams({ limit: String(scanned ? SCAN : PAGE) });
     if (statusSel.value) q.set('status', statusSel.value);
-    if (nameIn.value.trim()) q.set('name', nameIn.value.trim());
-    if (cursors[page]) q.set('before', cursors[page]);
+    if (cursors[page] && !scanned) q.set('before', cursors[page]);
     try {
       const r = await api('GET', '/api/runs?' + q);
       if (stopped) return;
       runs = r.runs || [];
-      cursors[page + 1] = r.next || '';
+      if (needle) runs = runs.filter((x) => x.name.toLowerCase().includes(needle));
+      if (sortCol) runs = sortRuns(runs, sortCol, sortDir);
+      cursors[page + 1] = scanned ? '' : r.next || '';
       errBox.classList.add('hidden');
       draw();
       follow();
@@ -167,13 +236,15 @@ export function renderRun(main, id) {
   const stepBox = el('div', { class: 'chart-box', id: 'chart-step' });
   const epochBox = el('div', { class: 'chart-box', id: 'chart-epoch' });
   const finalBox = el('div', { class: 'final' });
-  const logBox = el('ol', { class: 'log', id: 'event-log' });
-  const specBox = el('pre', { class: 'spec' });
+  const logBox = el('ol', { class: 'log', id: 'event-log', tabindex: '0', 'aria-label': 'events' });
+  const specBox = el('pre', { class: 'spec', tabindex: '0', 'aria-label': 'spec' });
   const errBox = el('div', { class: 'errors hidden' });
+  const predictSlot = el('div', { class: 'predict-slot' });
   clear(main).append(head, errBox, prog,
     el('div', { class: 'run-grid' },
       el('div', { class: 'charts' }, stepBox, epochBox),
       el('div', { class: 'side' }, el('h3', { text: 'Final metrics' }), finalBox)),
+    predictSlot,
     el('div', { class: 'run-grid' },
       el('div', {}, el('h3', { text: 'Events' }), logBox),
       el('div', {}, el('h3', { text: 'Spec' }), specBox)));
@@ -205,6 +276,8 @@ export function renderRun(main, id) {
     if (!pts) {
       pts = [];
       series.set(name, pts);
+      const dm = head.querySelector('#download-metrics');
+      if (dm) dm.classList.remove('hidden');
       (epochKind ? epochChart : stepChart).set(name, pts);
     }
     pts.push([epochKind ? (epoch || step) : step, value]);
@@ -213,13 +286,27 @@ export function renderRun(main, id) {
 
   function drawHead() {
     const buttons = [];
-    if (active(run.status)) buttons.push(el('button', { type: 'button', id: 'cancel', text: 'Cancel', onclick: async () => {
-      try { await api('POST', `/api/runs/${id}/cancel`); } catch (e) { showErr(e); }
-    } }));
-    if (run.status === 'succeeded') buttons.push(el('a', { class: 'button', href: '/api/models/' + encodeURIComponent(run.name), download: run.name + '.safetensors', title: 'the newest succeeded model with this name', text: 'Download model' }));
+    if (active(run.status)) {
+      // A first press asks, a second (within 5 s) cancels.
+      let armed = null;
+      const cancel = el('button', { type: 'button', id: 'cancel', text: 'Cancel', onclick: async () => {
+        if (!armed) {
+          cancel.textContent = 'Really cancel?';
+          cancel.classList.add('danger');
+          armed = setTimeout(() => { armed = null; cancel.textContent = 'Cancel'; cancel.classList.remove('danger'); }, 5000);
+          return;
+        }
+        clearTimeout(armed);
+        armed = null;
+        cancel.disabled = true;
+        try { await api('POST', `/api/runs/${id}/cancel`); } catch (e) { showErr(e); cancel.disabled = false; }
+      } });
+      buttons.push(cancel);
+    }
+    if (run.status === 'succeeded') buttons.push(el('a', { class: 'button', id: 'download-model', href: `/api/runs/${id}/model`, download: `${run.name}-${id}.safetensors`, title: 'the model of this run', text: 'Download model' }));
     buttons.push(
       el('button', { type: 'button', text: 'Download spec', onclick: () => download(run.name + '.json', JSON.stringify(run.spec, null, 2) + '\n') }),
-      el('button', { type: 'button', text: 'Download metrics', onclick: () => download(run.name + '-metrics.json', JSON.stringify(Object.fromEntries(series), null, 1) + '\n') }),
+      el('button', { type: 'button', id: 'download-metrics', class: series.size ? '' : 'hidden', text: 'Download metrics', onclick: () => download(run.name + '-metrics.json', JSON.stringify(Object.fromEntries(series), null, 1) + '\n') }),
       el('button', { type: 'button', id: 'run-again', text: 'Run again', onclick: () => {
         sessionStorage.setItem(LOAD_KEY, JSON.stringify(run.spec));
         location.hash = '#/new';
@@ -267,7 +354,7 @@ export function renderRun(main, id) {
       el('tbody', {}, names.map((k) => el('tr', {}, el('td', { text: k }), el('td', { text: fmtNum((m.train || {})[k]) }), el('td', { text: fmtNum((m.test || {})[k]) }))))));
     const info = [];
     if (res.n_train) info.push(`${res.n_train} train / ${res.n_test} test rows`);
-    if (res.timings) for (const [k, v] of Object.entries(res.timings)) if (typeof v === 'number') info.push(`${k} ${fmtNum(v)}`);
+    if (res.timings) for (const [k, v] of Object.entries(res.timings)) if (typeof v === 'number') info.push(k.endsWith('_s') ? `${k.slice(0, -2)} ${fmtDuration(v)}` : `${k} ${fmtNum(v)}`);
     if (info.length) finalBox.append(el('p', { class: 'muted small', text: info.join(' · ') }));
     const cm = res.confusion_matrix;
     if (cm && cm.length) {
@@ -278,8 +365,8 @@ export function renderRun(main, id) {
         el('thead', {}, el('tr', {}, el('th', { class: 'corner', text: 'true ╲ pred' }), labels.map((l) => el('th', { text: l })))),
         el('tbody', {}, cm.map((r, i) => el('tr', {}, el('th', { text: labels[i] }), r.map((v) => {
           const td = el('td', { text: String(v) });
-          td.style.backgroundColor = `rgba(31, 119, 180, ${(0.85 * v / max).toFixed(3)})`;
-          if (v / max > 0.5) td.classList.add('dark');
+          // At most 0.78: dark text keeps a 4.5:1 contrast on every cell.
+          td.style.backgroundColor = `rgba(31, 119, 180, ${(0.78 * v / max).toFixed(3)})`;
           return td;
         }))))));
     }
@@ -307,6 +394,7 @@ export function renderRun(main, id) {
     stepChart.xLabel = network ? 'step' : 'iteration';
     drawHead();
     drawFinal();
+    if (run.status === 'succeeded' && !predictSlot.firstChild) predictSlot.append(predictPanel(run));
     specBox.textContent = JSON.stringify(run.spec, null, 2);
   }
 

@@ -80,13 +80,17 @@ export function askToken() {
   return tokenWait;
 }
 
-// api calls the JSON API. body (an object) is sent as JSON; a FormData is
-// sent as multipart. A 401 shows the token prompt and retries.
+// api calls the JSON API. body (an object) is sent as JSON, a string as it
+// is (JSON text); a FormData is sent as multipart. A 401 shows the token
+// prompt and retries.
 export async function api(method, path, body) {
   for (;;) {
     const opts = { method, credentials: 'same-origin', headers: {} };
     if (body instanceof FormData) opts.body = body;
-    else if (body !== undefined) {
+    else if (typeof body === 'string') {
+      opts.body = body;
+      opts.headers['Content-Type'] = 'application/json';
+    } else if (body !== undefined) {
       opts.body = JSON.stringify(body);
       opts.headers['Content-Type'] = 'application/json';
     }
@@ -116,7 +120,10 @@ export function fmtNum(v) {
 
 export function fmtDuration(s) {
   if (s == null) return '–';
-  if (s < 1) return (s * 1000).toFixed(0) + ' ms';
+  if (s < 0) return fmtNum(s) + ' s';
+  if (s === 0) return '0 s';
+  if (s < 1e-3) return (s * 1e6).toPrecision(2).replace(/\.0+$/, '') + ' µs';
+  if (s < 1) return (s * 1000).toPrecision(s < 0.01 ? 2 : 3).replace(/\.0+$/, '') + ' ms';
   if (s < 60) return s.toFixed(1) + ' s';
   const m = Math.floor(s / 60);
   if (m < 60) return `${m} min ${Math.round(s % 60)} s`;
