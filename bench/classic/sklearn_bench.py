@@ -45,6 +45,8 @@ CLASSES = {
     "DBSCAN": cluster.DBSCAN,
     "AgglomerativeClustering": cluster.AgglomerativeClustering,
     "PCA": decomposition.PCA,
+    "Lasso": linear_model.Lasso,
+    "ElasticNet": linear_model.ElasticNet,
 }
 
 
