@@ -47,6 +47,7 @@ CLASSES = {
     "PCA": decomposition.PCA,
     "Lasso": linear_model.Lasso,
     "ElasticNet": linear_model.ElasticNet,
+    "RidgeClassifier": linear_model.RidgeClassifier,
 }
 
 

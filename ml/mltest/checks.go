@@ -51,6 +51,7 @@ var exemptions = []Exemption{
 	// that a cancelled context stops Fit before it starts).
 	{"LinearRegression", "cancel_during_fit", "closed form: one least-squares solve, no iterations"},
 	{"Ridge", "cancel_during_fit", "closed form: one regularised least-squares solve, no iterations"},
+	{"RidgeClassifier", "cancel_during_fit", "closed form: one regularised least-squares solve for all classes, no iterations"},
 	{"GaussianNB", "cancel_during_fit", "one pass for the class means and variances, no iterations"},
 	{"KNeighborsClassifier", "cancel_during_fit", "Fit stores the training set (and builds a k-d tree): no iterations"},
 	{"KNeighborsRegressor", "cancel_during_fit", "Fit stores the training set (and builds a k-d tree): no iterations"},
