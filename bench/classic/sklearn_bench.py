@@ -48,6 +48,7 @@ CLASSES = {
     "Lasso": linear_model.Lasso,
     "ElasticNet": linear_model.ElasticNet,
     "RidgeClassifier": linear_model.RidgeClassifier,
+    "RidgeCV": linear_model.RidgeCV,
 }
 
 

@@ -1,5 +1,6 @@
-// Package linear provides linear models: LinearRegression, Ridge,
-// RidgeClassifier, Lasso, ElasticNet and LogisticRegression, registered with ml by their scikit-learn class names.
+// Package linear provides linear models: LinearRegression, Ridge, RidgeCV,
+// RidgeClassifier, Lasso, ElasticNet and LogisticRegression, registered
+// with ml by their scikit-learn class names.
 //
 // Each reproduces scikit-learn 1.2's estimator of the same name: the same
 // hyperparameters and defaults, the same objective, and fitted attributes
