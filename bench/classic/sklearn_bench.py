@@ -49,6 +49,10 @@ CLASSES = {
     "ElasticNet": linear_model.ElasticNet,
     "RidgeClassifier": linear_model.RidgeClassifier,
     "RidgeCV": linear_model.RidgeCV,
+    "MultinomialNB": naive_bayes.MultinomialNB,
+    "ComplementNB": naive_bayes.ComplementNB,
+    "BernoulliNB": naive_bayes.BernoulliNB,
+    "CategoricalNB": naive_bayes.CategoricalNB,
 }
 
 
