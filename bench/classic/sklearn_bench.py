@@ -53,6 +53,8 @@ CLASSES = {
     "ComplementNB": naive_bayes.ComplementNB,
     "BernoulliNB": naive_bayes.BernoulliNB,
     "CategoricalNB": naive_bayes.CategoricalNB,
+    "LassoCV": linear_model.LassoCV,
+    "ElasticNetCV": linear_model.ElasticNetCV,
 }
 
 

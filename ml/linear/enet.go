@@ -224,19 +224,26 @@ func (f *enetFit) fit(ctx context.Context, name string, X *mat.Dense, y []float6
 // the duality gap, the number of sweeps and whether the gap met the
 // tolerance.
 func enetCD(ctx context.Context, name string, cols []float64, n, p int, y []float64, alpha, beta float64, prm enetParams) ([]float64, float64, int, bool, error) {
-	w := make([]float64, p)
+	return enetCDFrom(ctx, name, make([]float64, p), cols, n, p, y, alpha, beta, prm, true)
+}
+
+// enetCDFrom is enetCD from the coefficients w (a warm start, updated in
+// place); with report it reports each sweep and a failure to converge.
+func enetCDFrom(ctx context.Context, name string, w, cols []float64, n, p int, y []float64, alpha, beta float64, prm enetParams, report bool) ([]float64, float64, int, bool, error) {
 	normCols := make([]float64, p)
 	for j := 0; j < p; j++ {
 		c := cols[j*n : (j+1)*n]
 		normCols[j] = floats.Dot(c, c)
 	}
-	R := append([]float64(nil), y...) // y - X·w with w = 0
+	R := append([]float64(nil), y...) // y - X·w
+	for j, v := range w {
+		if v != 0 {
+			floats.AddScaled(R, -v, cols[j*n:(j+1)*n])
+		}
+	}
 	dwTol := prm.tol
 	tol := prm.tol * floats.Dot(y, y)
-	var rng *rand.Rand
-	if prm.selection == "random" {
-		rng = rand.New(rand.NewPCG(uint64(prm.seed), 0x9e3779b97f4a7c15))
-	}
+	rng := newSelectionRNG(prm)
 	rep := ml.ProgressFrom(ctx)
 	XtA := make([]float64, p)
 	gap := tol + 1
@@ -265,10 +272,7 @@ func enetCD(ctx context.Context, name string, cols []float64, n, p int, y []floa
 			if prm.positive && tmp < 0 {
 				w[ii] = 0
 			} else {
-				w[ii] = math.Copysign(math.Max(math.Abs(tmp)-alpha, 0), tmp) / (normCols[ii] + beta)
-				if tmp == 0 {
-					w[ii] = 0
-				}
+				w[ii] = softThreshold(tmp, alpha) / (normCols[ii] + beta)
 			}
 			if w[ii] != 0 {
 				floats.AddScaled(R, -w[ii], c)
@@ -281,42 +285,75 @@ func enetCD(ctx context.Context, name string, cols []float64, n, p int, y []floa
 			for j := 0; j < p; j++ {
 				XtA[j] = floats.Dot(cols[j*n:(j+1)*n], R) - beta*w[j]
 			}
-			var dualNorm float64
-			if prm.positive {
-				dualNorm = math.Inf(-1)
-				for _, v := range XtA {
-					dualNorm = math.Max(dualNorm, v)
-				}
-			} else {
-				for _, v := range XtA {
-					dualNorm = math.Max(dualNorm, math.Abs(v))
-				}
-			}
+			dual := dualNorm(XtA, prm.positive)
 			rNorm2 := floats.Dot(R, R)
 			wNorm2 := floats.Dot(w, w)
 			var cst float64
-			if dualNorm > alpha {
-				cst = alpha / dualNorm
+			if dual > alpha {
+				cst = alpha / dual
 				aNorm2 := rNorm2 * cst * cst
 				gap = 0.5 * (rNorm2 + aNorm2)
 			} else {
 				cst = 1
 				gap = rNorm2
 			}
-			l1Norm := 0.0
-			for _, v := range w {
-				l1Norm += math.Abs(v)
-			}
-			gap += alpha*l1Norm - cst*floats.Dot(R, y) + 0.5*beta*(1+cst*cst)*wNorm2
+			gap += alpha*l1Norm(w) - cst*floats.Dot(R, y) + 0.5*beta*(1+cst*cst)*wNorm2
 			if gap < tol {
-				rep.Report(ml.Event{Kind: "iter", Step: it + 1, Total: prm.maxIter})
+				if report {
+					rep.Report(ml.Event{Kind: "iter", Step: it + 1, Total: prm.maxIter})
+				}
 				return w, gap, it + 1, true, nil
 			}
 		}
-		rep.Report(ml.Event{Kind: "iter", Step: it + 1, Total: prm.maxIter})
+		if report {
+			rep.Report(ml.Event{Kind: "iter", Step: it + 1, Total: prm.maxIter})
+		}
 	}
-	rep.Report(ml.Event{Kind: "log", Message: fmt.Sprintf("%s: coordinate descent did not converge after %d iterations (duality gap %.3g, tolerance %.3g); increase max_iter, or scale the data", name, prm.maxIter, gap, tol)})
+	if report {
+		rep.Report(ml.Event{Kind: "log", Message: fmt.Sprintf("%s: coordinate descent did not converge after %d iterations (duality gap %.3g, tolerance %.3g); increase max_iter, or scale the data", name, prm.maxIter, gap, tol)})
+	}
 	return w, gap, prm.maxIter, false, nil
+}
+
+// softThreshold is fsign(t)·max(|t| - alpha, 0), with fsign(0) = 0.
+func softThreshold(t, alpha float64) float64 {
+	if t == 0 {
+		return 0
+	}
+	return math.Copysign(math.Max(math.Abs(t)-alpha, 0), t)
+}
+
+// dualNorm is max|v| (max v with positive).
+func dualNorm(v []float64, positive bool) float64 {
+	if positive {
+		m := math.Inf(-1)
+		for _, x := range v {
+			m = math.Max(m, x)
+		}
+		return m
+	}
+	m := 0.0
+	for _, x := range v {
+		m = math.Max(m, math.Abs(x))
+	}
+	return m
+}
+
+func l1Norm(v []float64) float64 {
+	s := 0.0
+	for _, x := range v {
+		s += math.Abs(x)
+	}
+	return s
+}
+
+// newSelectionRNG returns the generator of the feature order for selection
+// "random" (seeded by random_state), nil for "cyclic".
+func newSelectionRNG(prm enetParams) *rand.Rand {
+	if prm.selection != "random" {
+		return nil
+	}
+	return rand.New(rand.NewPCG(uint64(prm.seed), 0x9e3779b97f4a7c15))
 }
 
 func (f *enetFit) predict(name string, X *mat.Dense) ([]float64, error) {
