@@ -31,3 +31,9 @@ save("blobs3k", *make_blobs(n_samples=3000, n_features=10, centers=5, random_sta
 rng = np.random.RandomState(3)
 W = rng.randn(20000, 20) @ rng.randn(20, 50) + 0.1 * rng.randn(20000, 50)
 save("wide20k", W, np.zeros(len(W)))
+# Non-negative counts for MultinomialNB, ComplementNB and CategoricalNB: 3
+# classes, 20 Poisson features with class-dependent rates.
+rng = np.random.RandomState(4)
+yc = rng.randint(0, 3, 20000)
+rates = rng.uniform(1, 6, (3, 20))
+save("counts20k", rng.poisson(rates[yc]).astype(float), yc.astype(float))

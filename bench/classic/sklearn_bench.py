@@ -46,6 +46,16 @@ CLASSES = {
     "DBSCAN": cluster.DBSCAN,
     "AgglomerativeClustering": cluster.AgglomerativeClustering,
     "PCA": decomposition.PCA,
+    "Lasso": linear_model.Lasso,
+    "ElasticNet": linear_model.ElasticNet,
+    "RidgeClassifier": linear_model.RidgeClassifier,
+    "RidgeCV": linear_model.RidgeCV,
+    "MultinomialNB": naive_bayes.MultinomialNB,
+    "ComplementNB": naive_bayes.ComplementNB,
+    "BernoulliNB": naive_bayes.BernoulliNB,
+    "CategoricalNB": naive_bayes.CategoricalNB,
+    "LassoCV": linear_model.LassoCV,
+    "ElasticNetCV": linear_model.ElasticNetCV,
 }
 
 

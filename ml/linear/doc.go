@@ -1,4 +1,5 @@
-// Package linear provides linear models: LinearRegression, Ridge and
+// Package linear provides linear models: LinearRegression, Ridge, RidgeCV,
+// RidgeClassifier, Lasso, ElasticNet, LassoCV, ElasticNetCV and
 // LogisticRegression, registered with ml by their scikit-learn class names.
 //
 // Each reproduces scikit-learn 1.2's estimator of the same name: the same
@@ -13,12 +14,18 @@
 //   - Ridge solves the normal equations by Cholesky, falling back to the SVD
 //     when they are singular or ill-conditioned, or takes the dual form when
 //     there are more features than samples.
+//   - Lasso and ElasticNet run scikit-learn's coordinate descent
+//     (cd_fast.enet_coordinate_descent) on the centred data with its
+//     duality-gap stopping rule; with selection "cyclic" the iterates are
+//     scikit-learn's. LassoCV and ElasticNetCV cross-validate the alpha
+//     path (on the Gram matrix, as precompute "auto") and refit.
 //   - LogisticRegression minimises the summed log-loss plus ||W||²/(2C) with
 //     an L-BFGS that follows scipy's L-BFGS-B iterate for iterate; the loss
 //     and gradient are computed with gonum's Dgemm over fixed row blocks on
 //     all CPUs, so results do not depend on the number of CPUs.
 //
-// testdata/gen.py writes the scikit-learn reference values the parity tests
-// read; testdata/bench.py times scikit-learn on the data of the Go
-// benchmarks.
+// testdata/gen.py (and gen_enet.py, gen_enetcv.py, gen_ridgeclf.py and
+// gen_ridgecv.py for the newer classes) writes the scikit-learn reference
+// values the parity tests read; testdata/bench.py times scikit-learn on the
+// data of the Go benchmarks.
 package linear

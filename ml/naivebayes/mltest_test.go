@@ -8,5 +8,7 @@ import (
 
 // TestCommonChecks runs the suite every registered estimator passes.
 func TestCommonChecks(t *testing.T) {
-	mltest.Check(t, "GaussianNB")
+	for _, class := range []string{"GaussianNB", "MultinomialNB", "ComplementNB", "BernoulliNB", "CategoricalNB"} {
+		t.Run(class, func(t *testing.T) { mltest.Check(t, class) })
+	}
 }
