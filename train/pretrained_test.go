@@ -2,6 +2,7 @@ package train_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -163,6 +164,17 @@ func TestPretrainedBad(t *testing.T) {
 			t.Log(err)
 		}
 	}
+	// LeNet5 trained on RGB images loaded into one for grey images: the
+	// first convolution's shape differs.
+	if _, err := train.Run(context.Background(), lenetSpec(t, "two", "rgb", ""), opt); err != nil {
+		t.Fatal(err)
+	}
+	grey := lenetSpec(t, "two", "out", `, "image_ops": [{"convert": "L"}], "pretrained_weights": "rgb/model.safetensors"`)
+	want := `pretrained_weights: "rgb/model.safetensors" does not fit the network: pretrained weight "features.0.weight" has shape [6 3 5 5], the network's is [6 1 5 5]`
+	if _, err := train.Run(context.Background(), grey, opt); err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("grey: got %v, want %q", err, want)
+	}
+
 	// A 1 MB file over a 100 kB budget that the network (61 kB) fits is
 	// refused before it is read (its bytes are no safetensors).
 	if err := os.WriteFile(filepath.Join(root, "big.safetensors"), make([]byte, 1<<20), 0o644); err != nil {
@@ -175,5 +187,33 @@ func TestPretrainedBad(t *testing.T) {
 		t.Errorf("over the budget: %v", err)
 	} else {
 		t.Log(err)
+	}
+}
+
+// TestNestedNLabels resolves "n_labels" inside a Sequential, a Residual's
+// body and an Add's branches.
+func TestNestedNLabels(t *testing.T) {
+	layers := []nn.LayerSpec{{
+		"type": json.RawMessage(`"Sequential"`),
+		"layers": json.RawMessage(`[{"type": "Linear", "in_features": 4, "out_features": "n_labels"},
+			{"type": "Residual", "body": [{"type": "Linear", "in_features": "n_labels", "out_features": "n_labels"}]},
+			{"type": "Add", "branches": [[{"type": "Linear", "in_features": "n_labels", "out_features": 2}], [{"type": "Linear", "in_features": "n_labels", "out_features": 2}]]}]`),
+	}}
+	res, err := train.ResolveLayers(layers, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := json.Marshal(res)
+	if strings.Contains(string(got), "n_labels") || strings.Count(string(got), `"in_features":3`) != 3 || strings.Count(string(got), `"out_features":3`) != 2 {
+		t.Errorf("resolved %s", got)
+	}
+	if _, _, err := train.PlanNetwork(res, []int{4}, 3); err != nil {
+		t.Errorf("plan: %v", err)
+	}
+	_, err = train.ResolveLayers([]nn.LayerSpec{{"type": json.RawMessage(`"Add"`),
+		"branches": json.RawMessage(`[[{"type": "Identity"}], [{"type": "Residual", "body": [{"type": "Linear", "in_features": 2, "out_features": "n_labels"}]}]]`)}}, 0)
+	want := `layers[0]: branches[1][0]: body[0]: out_features: "n_labels" is the number of classes`
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("regression: got %v, want %q", err, want)
 	}
 }
