@@ -134,6 +134,8 @@ type Spec struct {
 	// Labels optionally names the classes of a network, in class-index
 	// order; it also fixes "n_labels".
 	Labels []string `json:"labels,omitempty"`
+
+	Pretrained // pretrained_weights and freeze: fine-tuning a network (see pretrained.go)
 }
 
 // Data says where the training and test data come from.

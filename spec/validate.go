@@ -119,6 +119,7 @@ func (s *Spec) Validate(env Env) error {
 			est = build(&c, "model.params", info.Name, s.Model.Params)
 		}
 	}
+	s.validatePretrained(&c, env, network) // pretrained_weights and freeze (pretrained.go)
 	modelName := s.Model.Class
 	if network {
 		modelName = "the network"

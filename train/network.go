@@ -87,7 +87,11 @@ func (p *Plan) runNetwork(ctx context.Context, rep ml.Reporter) (*Result, error)
 	if err != nil {
 		return nil, err
 	}
-	o, err := optim.New(s.Optimizer.Type, nn.TrainableVars(seq), s.Optimizer.Params)
+	vars, err := p.pretrainedVars(rep, seq) // pretrained_weights and freeze (pretrained.go)
+	if err != nil {
+		return nil, err
+	}
+	o, err := optim.New(s.Optimizer.Type, vars, s.Optimizer.Params)
 	if err != nil {
 		return nil, err
 	}

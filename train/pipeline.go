@@ -102,6 +102,11 @@ func ResolveLayers(layers []nn.LayerSpec, nLabels int) ([]nn.LayerSpec, error) {
 					return nil, fmt.Errorf("layers[%d]: %s: %q is the number of classes, which only a classification network has (a class loss such as CrossEntropyLoss, or a loss of values on class labels)", i, k, spec.NLabels)
 				}
 				v = json.RawMessage(strconv.Itoa(nLabels))
+			} else if k != "type" {
+				var err error
+				if v, err = resolveNested(v, k, nLabels); err != nil { // nested layer lists (pretrained.go)
+					return nil, fmt.Errorf("layers[%d]: %w", i, err)
+				}
 			}
 			c[k] = v
 		}
