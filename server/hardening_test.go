@@ -325,9 +325,10 @@ func heapPeak(f func()) uint64 {
 // 16 MiB body of 870,000 rows once took 417 MB), and a body over the byte
 // limit is a 413.
 func TestPredictRowLimitStreams(t *testing.T) {
-	// The read timeout is not under test here: under the race detector the
-	// 16 MiB body takes longer than the default 30 s to stream through.
-	_, base := startLoopback(t, Config{Limits: Limits{ReadTimeout: 5 * time.Minute}})
+	// The read and write timeouts are not under test here: under the race
+	// detector on a loaded machine the 16 MiB body takes longer than their
+	// defaults (30 s, 2 min) to stream through.
+	_, base := startLoopback(t, Config{Limits: Limits{ReadTimeout: 10 * time.Minute, WriteTimeout: 10 * time.Minute}})
 	trainModel(t, base, irisSpec)
 	row := "[5.1,3.5,1.4,0.2],"
 	for _, tc := range []struct {
