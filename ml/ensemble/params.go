@@ -2,13 +2,12 @@ package ensemble
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"math"
 	"strconv"
-	"strings"
 
 	"github.com/mlforge/mlforge/ml"
+	"github.com/mlforge/mlforge/ml/tree"
 )
 
 // MaxSamples is a forest's max_samples: how many rows each tree's bootstrap
@@ -30,7 +29,7 @@ func (m MaxSamples) ParamType() (string, string) {
 func (m MaxSamples) MarshalJSON() ([]byte, error) {
 	switch {
 	case m.Frac != 0:
-		return floatJSON(m.Frac)
+		return tree.FloatJSON(m.Frac)
 	case m.N != 0:
 		return []byte(strconv.Itoa(m.N)), nil
 	}
@@ -43,7 +42,7 @@ func (m *MaxSamples) UnmarshalJSON(b []byte) error {
 		*m = MaxSamples{}
 		return nil
 	}
-	f, isInt, err := parseNumber(b)
+	f, isInt, err := tree.ParseNumber(b)
 	if err != nil {
 		return err
 	}
@@ -93,43 +92,4 @@ type ClassWeight struct{ ml.ClassWeight }
 // ParamType names the type in the catalogue.
 func (c ClassWeight) ParamType() (string, string) {
 	return "class_weight", `null, "balanced", "balanced_subsample" or an object from class values to weights ≥ 0`
-}
-
-// parseNumber reads a JSON number and says whether it is written as an
-// integer, as Python's json module decides between int and float.
-func parseNumber(b []byte) (float64, bool, error) {
-	b = bytes.TrimSpace(b)
-	var num json.Number
-	if len(b) == 0 || b[0] == '"' || json.Unmarshal(b, &num) != nil {
-		return 0, false, fmt.Errorf("%s is not a number", abbrev(b))
-	}
-	s := num.String()
-	f, err := strconv.ParseFloat(s, 64)
-	if err != nil || math.IsInf(f, 0) {
-		return 0, false, fmt.Errorf("%s is not a finite number", s)
-	}
-	isInt := !strings.ContainsAny(s, ".eE")
-	if isInt && math.Abs(f) > 1<<53 {
-		return 0, false, fmt.Errorf("%s is too large", s)
-	}
-	return f, isInt, nil
-}
-
-// floatJSON formats f so that it reads back as a float (1 → "1.0").
-func floatJSON(f float64) ([]byte, error) {
-	if math.IsNaN(f) || math.IsInf(f, 0) {
-		return nil, fmt.Errorf("ensemble: %v is not a valid JSON number", f)
-	}
-	s := strconv.FormatFloat(f, 'g', -1, 64)
-	if !strings.ContainsAny(s, ".eE") {
-		s += ".0"
-	}
-	return []byte(s), nil
-}
-
-func abbrev(b []byte) string {
-	if len(b) > 40 {
-		return string(b[:40]) + "…"
-	}
-	return string(b)
 }
