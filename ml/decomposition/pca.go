@@ -522,11 +522,8 @@ func (pc *PCA) MarshalState() (*ml.State, error) {
 		return nil, ml.NotFittedError("PCA")
 	}
 	st := ml.NewState()
-	st.SetFloats("components_", pc.components, pc.k, pc.nIn)
+	setSpectrum(st, pc.components, pc.k, pc.nIn, pc.ev, pc.evr, pc.sv)
 	st.SetFloats("mean_", pc.mean)
-	st.SetFloats("explained_variance_", pc.ev)
-	st.SetFloats("explained_variance_ratio_", pc.evr)
-	st.SetFloats("singular_values_", pc.sv)
 	st.SetAttr("noise_variance_", pc.noise)
 	st.SetAttr("n_samples_", pc.nSamples)
 	return st, nil
@@ -534,32 +531,11 @@ func (pc *PCA) MarshalState() (*ml.State, error) {
 
 // UnmarshalState restores state written by MarshalState.
 func (pc *PCA) UnmarshalState(st *ml.State) error {
-	comp, shape, err := st.Floats("components_", -1, -1)
+	comp, k, p, ev, evr, sv, err := spectrumOf(st)
 	if err != nil {
 		return err
-	}
-	k, p := shape[0], shape[1]
-	if k < 1 || p < 1 || k > p {
-		return fmt.Errorf("state: components_ has shape %v, expected k×p with 1 ≤ k ≤ p", shape)
 	}
 	mean, _, err := st.Floats("mean_", p)
-	if err != nil {
-		return err
-	}
-	ev, _, err := st.Floats("explained_variance_", k)
-	if err != nil {
-		return err
-	}
-	for i, v := range ev {
-		if !(v >= 0) || math.IsInf(v, 0) {
-			return fmt.Errorf("state: explained_variance_[%d] is %v, expected a finite number ≥ 0", i, v)
-		}
-	}
-	evr, _, err := st.Floats("explained_variance_ratio_", k)
-	if err != nil {
-		return err
-	}
-	sv, _, err := st.Floats("singular_values_", k)
 	if err != nil {
 		return err
 	}

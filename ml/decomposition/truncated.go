@@ -3,7 +3,6 @@ package decomposition
 import (
 	"context"
 	"fmt"
-	"math"
 
 	"gonum.org/v1/gonum/mat"
 
@@ -186,37 +185,13 @@ func (t *TruncatedSVD) MarshalState() (*ml.State, error) {
 		return nil, ml.NotFittedError("TruncatedSVD")
 	}
 	st := ml.NewState()
-	st.SetFloats("components_", t.components, t.k, t.nIn)
-	st.SetFloats("explained_variance_", t.ev)
-	st.SetFloats("explained_variance_ratio_", t.evr)
-	st.SetFloats("singular_values_", t.sv)
+	setSpectrum(st, t.components, t.k, t.nIn, t.ev, t.evr, t.sv)
 	return st, nil
 }
 
 // UnmarshalState restores state written by MarshalState.
 func (t *TruncatedSVD) UnmarshalState(st *ml.State) error {
-	comp, shape, err := st.Floats("components_", -1, -1)
-	if err != nil {
-		return err
-	}
-	k, p := shape[0], shape[1]
-	if k < 1 || p < 1 || k > p {
-		return fmt.Errorf("state: components_ has shape %v, expected k×p with 1 ≤ k ≤ p", shape)
-	}
-	for i, v := range comp {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return fmt.Errorf("state: components_[%d] is %v, expected a finite number", i, v)
-		}
-	}
-	ev, _, err := st.Floats("explained_variance_", k)
-	if err != nil {
-		return err
-	}
-	evr, _, err := st.Floats("explained_variance_ratio_", k)
-	if err != nil {
-		return err
-	}
-	sv, _, err := st.Floats("singular_values_", k)
+	comp, k, p, ev, evr, sv, err := spectrumOf(st)
 	if err != nil {
 		return err
 	}

@@ -183,7 +183,7 @@ func (f *forest) grow(ctx context.Context, c *forestConfig, X *mat.Dense, y []fl
 		if cw.Name == "balanced_subsample" {
 			cw.Name = "balanced"
 		}
-		if classW, err = cw.classWeights(classesRange(nClasses), counts); err != nil {
+		if classW, err = cw.PerClass(classesRange(nClasses), counts); err != nil {
 			return err
 		}
 		base := make([]float64, n)

@@ -131,7 +131,7 @@ func (p *ClassifierParams) Validate() error {
 	if err := p.ForestParams.validate(p.Criterion, true); err != nil {
 		return err
 	}
-	return p.ClassWeight.validate("balanced", "balanced_subsample")
+	return p.ClassWeight.Validate("balanced", "balanced_subsample")
 }
 
 // Validate checks the rules the struct tags cannot express: the trees'
@@ -234,10 +234,10 @@ func (f *forestClassifier) fit(ctx context.Context, c *forestConfig, X *mat.Dens
 	}
 	if !c.classWeight.IsZero() && c.classWeight.Weights != nil {
 		// Class weights name class values: check them against y's.
-		if _, err := c.classWeight.classWeights(classes, make([]float64, len(classes))); err != nil {
+		if _, err := c.classWeight.PerClass(classes, make([]float64, len(classes))); err != nil {
 			return err
 		}
-		cw := ClassWeight{Weights: map[float64]float64{}}
+		cw := ClassWeight{ml.ClassWeight{Weights: map[float64]float64{}}}
 		for i, v := range classes {
 			if wv, ok := c.classWeight.Weights[v]; ok {
 				cw.Weights[float64(i)] = wv

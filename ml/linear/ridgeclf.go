@@ -1,14 +1,10 @@
 package linear
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"math"
 	"slices"
-	"strconv"
-	"strings"
 
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
@@ -38,10 +34,10 @@ func init() {
 // Solvers are Ridge's: "auto" (Cholesky, the SVD when the system is
 // singular or ill-conditioned), "cholesky" and "svd".
 type RidgeClassifier struct {
-	Alpha        float64     `json:"alpha" min:"0" help:"L2 regularisation strength"`
-	FitIntercept bool        `json:"fit_intercept" help:"whether to fit an intercept (X and the targets are centred first)"`
-	Solver       string      `json:"solver" enum:"auto,cholesky,svd" help:"auto (cholesky, svd when ill-conditioned), cholesky or svd"`
-	ClassWeight  ClassWeight `json:"class_weight" nullable:"true" help:"weights of the classes: null, balanced or an object from class values to weights"`
+	Alpha        float64        `json:"alpha" min:"0" help:"L2 regularisation strength"`
+	FitIntercept bool           `json:"fit_intercept" help:"whether to fit an intercept (X and the targets are centred first)"`
+	Solver       string         `json:"solver" enum:"auto,cholesky,svd" help:"auto (cholesky, svd when ill-conditioned), cholesky or svd"`
+	ClassWeight  ml.ClassWeight `json:"class_weight" nullable:"true" help:"weights of the classes: null, balanced or an object from class values to weights"`
 
 	classes   []float64
 	coef      *mat.Dense // k × p (k = 1 for two classes)
@@ -55,7 +51,7 @@ func NewRidgeClassifier() *RidgeClassifier {
 }
 
 // Validate checks class_weight.
-func (m *RidgeClassifier) Validate() error { return m.ClassWeight.validate() }
+func (m *RidgeClassifier) Validate() error { return m.ClassWeight.Validate("balanced") }
 
 // Fit fits one ridge regression per ±1-coded class column.
 func (m *RidgeClassifier) Fit(ctx context.Context, X *mat.Dense, y []float64) error {
@@ -78,7 +74,7 @@ func (m *RidgeClassifier) Fit(ctx context.Context, X *mat.Dense, y []float64) er
 	for _, c := range idx {
 		counts[c]++
 	}
-	cw, err := m.ClassWeight.classWeights(classes, counts)
+	cw, err := m.ClassWeight.PerClass(classes, counts)
 	if err != nil {
 		return err
 	}
@@ -362,132 +358,4 @@ func (m *RidgeClassifier) UnmarshalState(s *ml.State) error {
 func (m *RidgeClassifier) EstimateMemory(n, p, k int) int64 {
 	N, K := int64(max(n, 1)), int64(max(k, 2))
 	return budget.Add(estimateLeastSquares(n, p, k), budget.Mul(8, 3, N, K))
-}
-
-// ClassWeight is a classifier's class_weight: null (every class weighs 1),
-// "balanced" (n_samples / (n_classes · count of the class)), or an object
-// mapping class values, written as JSON strings ("0", "1.5"), to weights;
-// classes it leaves out weigh 1. The weights multiply the samples' weights,
-// as in scikit-learn.
-type ClassWeight struct {
-	// Name is "balanced", or empty for null or Weights (any other string
-	// fails Validate).
-	Name string
-	// Weights maps class values to weights.
-	Weights map[float64]float64
-}
-
-// ParamType names the type in the catalogue.
-func (c ClassWeight) ParamType() (string, string) {
-	return "class_weight", `null, "balanced" or an object from class values to weights ≥ 0`
-}
-
-// IsZero reports whether c is null.
-func (c ClassWeight) IsZero() bool { return c.Name == "" && c.Weights == nil }
-
-// MarshalJSON writes null, the name, or the weights keyed by class value,
-// sorted.
-func (c ClassWeight) MarshalJSON() ([]byte, error) {
-	switch {
-	case c.Name != "":
-		return json.Marshal(c.Name)
-	case c.Weights == nil:
-		return []byte("null"), nil
-	}
-	keys := make([]float64, 0, len(c.Weights))
-	for k := range c.Weights {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	var b bytes.Buffer
-	b.WriteByte('{')
-	for i, k := range keys {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		w := c.Weights[k]
-		if math.IsNaN(w) || math.IsInf(w, 0) || math.IsNaN(k) || math.IsInf(k, 0) {
-			return nil, fmt.Errorf("class_weight: %v: %v is not a finite number", k, w)
-		}
-		fmt.Fprintf(&b, "%q:%s", strconv.FormatFloat(k, 'g', -1, 64), strconv.FormatFloat(w, 'g', -1, 64))
-	}
-	b.WriteByte('}')
-	return b.Bytes(), nil
-}
-
-// UnmarshalJSON reads null, a string or an object of weights.
-func (c *ClassWeight) UnmarshalJSON(b []byte) error {
-	b = bytes.TrimSpace(b)
-	switch {
-	case bytes.Equal(b, []byte("null")):
-		*c = ClassWeight{}
-		return nil
-	case len(b) > 0 && b[0] == '"':
-		var s string
-		if err := json.Unmarshal(b, &s); err != nil {
-			return err
-		}
-		*c = ClassWeight{Name: s}
-		return nil
-	}
-	var obj map[string]float64
-	if err := json.Unmarshal(b, &obj); err != nil {
-		return fmt.Errorf("class_weight is not null, a string or an object of numbers")
-	}
-	w := make(map[float64]float64, len(obj))
-	for k, v := range obj {
-		f, err := strconv.ParseFloat(strings.TrimSpace(k), 64)
-		if err != nil || math.IsInf(f, 0) {
-			return fmt.Errorf("class_weight key %q is not a class value (a number)", k)
-		}
-		w[f] = v
-	}
-	*c = ClassWeight{Weights: w}
-	return nil
-}
-
-func (c ClassWeight) validate() error {
-	if c.Name != "" && c.Name != "balanced" {
-		return &ml.ParamError{Param: "class_weight", Expected: `null, "balanced" or an object from class values to weights`, Got: strconv.Quote(c.Name)}
-	}
-	for k, w := range c.Weights {
-		if math.IsNaN(w) || math.IsInf(w, 0) || w < 0 {
-			return &ml.ParamError{Param: "class_weight", Msg: fmt.Sprintf("the weight of class %v is %v, expected a finite number ≥ 0", k, w)}
-		}
-	}
-	return nil
-}
-
-// classWeights returns the weight of each class (balanced over counts), as
-// compute_class_weight; naming a class that y lacks is an error, as in
-// scikit-learn.
-func (c ClassWeight) classWeights(classes, counts []float64) ([]float64, error) {
-	w := make([]float64, len(classes))
-	if c.Name == "balanced" {
-		n := 0.0
-		for _, k := range counts {
-			n += k
-		}
-		for i, k := range counts {
-			w[i] = n / (float64(len(classes)) * k)
-		}
-		return w, nil
-	}
-	for i := range w {
-		w[i] = 1
-	}
-	var missing []string
-	for k, v := range c.Weights {
-		i, ok := slices.BinarySearch(classes, k)
-		if !ok {
-			missing = append(missing, strconv.FormatFloat(k, 'g', -1, 64))
-			continue
-		}
-		w[i] = v
-	}
-	if missing != nil {
-		slices.Sort(missing)
-		return nil, &ml.ParamError{Param: "class_weight", Msg: fmt.Sprintf("names class(es) %s, which y does not have (classes: %v)", strings.Join(missing, ", "), classes)}
-	}
-	return w, nil
 }

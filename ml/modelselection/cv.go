@@ -599,12 +599,12 @@ func (s *StratifiedShuffleSplit) Split(n int, y, _ []float64) ([]Fold, error) {
 	rng := seedOf(s.RandomState)
 	out := make([]Fold, s.Splits)
 	for f := range out {
-		nI := approximateModeNP(counts, nTrain, rng)
+		nI := approximateMode(counts, nTrain, rng.Choice)
 		rest := make([]int, nc)
 		for k := range counts {
 			rest[k] = counts[k] - nI[k]
 		}
-		tI := approximateModeNP(rest, nTest, rng)
+		tI := approximateMode(rest, nTest, rng.Choice)
 		var train, test []int
 		for k := range counts {
 			perm := rng.Permutation(counts[k])
@@ -619,52 +619,6 @@ func (s *StratifiedShuffleSplit) Split(n int, y, _ []float64) ([]Fold, error) {
 		out[f] = Fold{Train: rng.PermuteSlice(train), Test: rng.PermuteSlice(test)}
 	}
 	return out, nil
-}
-
-// approximateModeNP is scikit-learn's _approximate_mode drawing its ties
-// from numpy's generator (choice without replacement: a permutation).
-func approximateModeNP(counts []int, nDraws int, rng *nprand.RandomState) []int {
-	total := 0
-	for _, c := range counts {
-		total += c
-	}
-	cont := make([]float64, len(counts))
-	out := make([]int, len(counts))
-	need := nDraws
-	for k, c := range counts {
-		cont[k] = float64(c) / float64(total) * float64(nDraws)
-		out[k] = int(math.Floor(cont[k]))
-		need -= out[k]
-	}
-	if need <= 0 {
-		return out
-	}
-	rem := make([]float64, len(counts))
-	for k := range counts {
-		rem[k] = cont[k] - math.Floor(cont[k])
-	}
-	values := append([]float64(nil), rem...)
-	sort.Sort(sort.Reverse(sort.Float64Slice(values)))
-	for i, v := range values {
-		if i > 0 && v == values[i-1] {
-			continue
-		}
-		var inds []int
-		for k, r := range rem {
-			if r == v {
-				inds = append(inds, k)
-			}
-		}
-		add := min(len(inds), need)
-		for _, j := range rng.Choice(len(inds), add) {
-			out[inds[j]]++
-		}
-		need -= add
-		if need == 0 {
-			break
-		}
-	}
-	return out
 }
 
 // RepeatedKFold is sklearn.model_selection.RepeatedKFold: n_repeats

@@ -130,12 +130,12 @@ func TrainTestSplit(n int, o Split) (train, test []int, err error) {
 		return nil, nil, event.DataErrorf("test_size=%s gives %d test rows for %d classes; a stratified split needs at least one row of each class in each part", fmtFloat(testSize), nTest, nc)
 	}
 
-	nI := approximateMode(counts, nTrain, rng)
+	nI := approximateMode(counts, nTrain, shuffleChoose(rng))
 	rest := make([]int, nc)
 	for k := range counts {
 		rest[k] = counts[k] - nI[k]
 	}
-	tI := approximateMode(rest, nTest, rng)
+	tI := approximateMode(rest, nTest, shuffleChoose(rng))
 	train = make([]int, 0, nTrain)
 	test = make([]int, 0, nTest)
 	for k := range counts {
@@ -156,8 +156,9 @@ func TrainTestSplit(n int, o Split) (train, test []int, err error) {
 // approximateMode draws nDraws rows from classes of the given sizes in
 // proportion, as scikit-learn's sklearn.utils._approximate_mode does: each
 // class gets the floor of its share, and the rows left go to the classes with
-// the largest remainders, ties broken at random.
-func approximateMode(counts []int, nDraws int, rng *rand.Rand) []int {
+// the largest remainders, ties broken at random: choose(n, k) returns k
+// distinct indices below n, drawn from the caller's generator.
+func approximateMode(counts []int, nDraws int, choose func(n, k int) []int) []int {
 	total := 0
 	for _, c := range counts {
 		total += c
@@ -190,9 +191,8 @@ func approximateMode(counts []int, nDraws int, rng *rand.Rand) []int {
 			}
 		}
 		add := min(len(inds), need)
-		rng.Shuffle(len(inds), func(a, b int) { inds[a], inds[b] = inds[b], inds[a] })
-		for _, k := range inds[:add] {
-			out[k]++
+		for _, j := range choose(len(inds), add) {
+			out[inds[j]]++
 		}
 		need -= add
 		if need == 0 {
@@ -200,6 +200,19 @@ func approximateMode(counts []int, nDraws int, rng *rand.Rand) []int {
 		}
 	}
 	return out
+}
+
+// shuffleChoose draws k of n indices by shuffling them all with rng (the
+// first k of the shuffle), as TrainTestSplit has always drawn its ties.
+func shuffleChoose(rng *rand.Rand) func(n, k int) []int {
+	return func(n, k int) []int {
+		idx := make([]int, n)
+		for i := range idx {
+			idx[i] = i
+		}
+		rng.Shuffle(n, func(a, b int) { idx[a], idx[b] = idx[b], idx[a] })
+		return idx[:k]
+	}
 }
 
 func fmtFloat(f float64) string { return strconv.FormatFloat(f, 'g', -1, 64) }

@@ -193,32 +193,18 @@ func (m *CategoricalNB) PredictJointLogProba(X *mat.Dense) (*mat.Dense, error) {
 
 // PredictLogProba returns log P(c | x), normalised with log-sum-exp.
 func (m *CategoricalNB) PredictLogProba(X *mat.Dense) (*mat.Dense, error) {
-	J, err := m.PredictJointLogProba(X)
-	if err != nil {
-		return nil, err
-	}
-	normalizeLog(J, false)
-	return J, nil
+	return predictLogProba(m, X, false)
 }
 
 // PredictProba returns P(c | x): one column per class in the order of
 // Classes.
 func (m *CategoricalNB) PredictProba(X *mat.Dense) (*mat.Dense, error) {
-	J, err := m.PredictJointLogProba(X)
-	if err != nil {
-		return nil, err
-	}
-	normalizeLog(J, true)
-	return J, nil
+	return predictLogProba(m, X, true)
 }
 
 // Predict returns the class with the highest joint log-likelihood.
 func (m *CategoricalNB) Predict(X *mat.Dense) ([]float64, error) {
-	J, err := m.PredictJointLogProba(X)
-	if err != nil {
-		return nil, err
-	}
-	return argmaxClasses(J, m.classes), nil
+	return predictClasses(m, X, m.classes)
 }
 
 // Classes returns the class values, sorted (sklearn's classes_).

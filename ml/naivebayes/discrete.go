@@ -393,48 +393,18 @@ func (d *discrete) PredictJointLogProba(X *mat.Dense) (*mat.Dense, error) {
 
 // PredictLogProba returns log P(c | x), normalised with log-sum-exp.
 func (d *discrete) PredictLogProba(X *mat.Dense) (*mat.Dense, error) {
-	J, err := d.PredictJointLogProba(X)
-	if err != nil {
-		return nil, err
-	}
-	normalizeLog(J, false)
-	return J, nil
+	return predictLogProba(d, X, false)
 }
 
 // PredictProba returns P(c | x): one column per class in the order of
 // Classes.
 func (d *discrete) PredictProba(X *mat.Dense) (*mat.Dense, error) {
-	J, err := d.PredictJointLogProba(X)
-	if err != nil {
-		return nil, err
-	}
-	normalizeLog(J, true)
-	return J, nil
+	return predictLogProba(d, X, true)
 }
 
 // Predict returns the class with the highest joint log-likelihood.
 func (d *discrete) Predict(X *mat.Dense) ([]float64, error) {
-	J, err := d.PredictJointLogProba(X)
-	if err != nil {
-		return nil, err
-	}
-	return argmaxClasses(J, d.classes), nil
-}
-
-func argmaxClasses(J *mat.Dense, classes []float64) []float64 {
-	n, _ := J.Dims()
-	out := make([]float64, n)
-	for i := range out {
-		row := J.RawRowView(i)
-		b := 0
-		for c, v := range row {
-			if v > row[b] {
-				b = c
-			}
-		}
-		out[i] = classes[b]
-	}
-	return out
+	return predictClasses(d, X, d.classes)
 }
 
 // Classes returns the class values, sorted (sklearn's classes_).

@@ -242,12 +242,7 @@ func parallelRows(n int, fn func(lo, hi int)) {
 
 // PredictLogProba returns log P(c | x), normalised with log-sum-exp.
 func (m *GaussianNB) PredictLogProba(X *mat.Dense) (*mat.Dense, error) {
-	J, err := m.PredictJointLogProba(X)
-	if err != nil {
-		return nil, err
-	}
-	normalizeLog(J, false)
-	return J, nil
+	return predictLogProba(m, X, false)
 }
 
 // normalizeLog subtracts each row's log-sum-exp from J, then, with exp set,
@@ -280,34 +275,12 @@ func normalizeLog(J *mat.Dense, exp bool) {
 // PredictProba returns P(c | x): one column per class in the order of
 // Classes.
 func (m *GaussianNB) PredictProba(X *mat.Dense) (*mat.Dense, error) {
-	J, err := m.PredictJointLogProba(X)
-	if err != nil {
-		return nil, err
-	}
-	normalizeLog(J, true)
-	return J, nil
+	return predictLogProba(m, X, true)
 }
 
 // Predict returns the class with the highest posterior for each row.
 func (m *GaussianNB) Predict(X *mat.Dense) ([]float64, error) {
-	J, err := m.PredictJointLogProba(X)
-	if err != nil {
-		return nil, err
-	}
-	n, K := J.Dims()
-	jd := J.RawMatrix().Data
-	out := make([]float64, n)
-	for i := 0; i < n; i++ {
-		row := jd[i*K : i*K+K]
-		best := 0
-		for c, v := range row {
-			if v > row[best] {
-				best = c
-			}
-		}
-		out[i] = m.classes[best]
-	}
-	return out, nil
+	return predictClasses(m, X, m.classes)
 }
 
 // Classes returns the sorted class values seen by Fit (sklearn's classes_).

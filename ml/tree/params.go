@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/mlforge/mlforge/internal/text"
 	"github.com/mlforge/mlforge/ml"
 )
 
@@ -49,14 +50,14 @@ type Count struct {
 // decimal point so that it reads back as a fraction.
 func (c Count) MarshalJSON() ([]byte, error) {
 	if c.Frac != 0 {
-		return floatJSON(c.Frac)
+		return FloatJSON(c.Frac)
 	}
 	return []byte(strconv.Itoa(c.N)), nil
 }
 
 // UnmarshalJSON reads an integer as N and any other number as Frac.
 func (c *Count) UnmarshalJSON(b []byte) error {
-	n, isInt, err := parseNumber(b)
+	n, isInt, err := ParseNumber(b)
 	if err != nil {
 		return err
 	}
@@ -108,7 +109,7 @@ func (m MaxFeatures) MarshalJSON() ([]byte, error) {
 	case m.Name != "":
 		return json.Marshal(m.Name)
 	case m.Frac != 0:
-		return floatJSON(m.Frac)
+		return FloatJSON(m.Frac)
 	case m.N != 0:
 		return []byte(strconv.Itoa(m.N)), nil
 	}
@@ -130,7 +131,7 @@ func (m *MaxFeatures) UnmarshalJSON(b []byte) error {
 		*m = MaxFeatures{Name: s}
 		return nil
 	}
-	n, isInt, err := parseNumber(b)
+	n, isInt, err := ParseNumber(b)
 	if err != nil {
 		return err
 	}
@@ -197,17 +198,15 @@ func (m MaxFeatures) resolve(nFeatures int, classifier bool) int {
 	return nFeatures
 }
 
-// parseNumber reads a JSON number and says whether it is written as an
+// ParseNumber reads a JSON number and says whether it is written as an
 // integer (no decimal point or exponent), as Python's json module decides
-// between int and float.
-func parseNumber(b []byte) (float64, bool, error) {
+// between int and float. Parameters that take a count or a fraction (here
+// and in ml/ensemble) read their value through it.
+func ParseNumber(b []byte) (float64, bool, error) {
 	b = bytes.TrimSpace(b)
-	if len(b) == 0 || b[0] != '-' && (b[0] < '0' || b[0] > '9') {
-		return 0, false, fmt.Errorf("%s is not a number", b)
-	}
 	var num json.Number
-	if err := json.Unmarshal(b, &num); err != nil {
-		return 0, false, err
+	if len(b) == 0 || b[0] != '-' && (b[0] < '0' || b[0] > '9') || json.Unmarshal(b, &num) != nil {
+		return 0, false, fmt.Errorf("%s is not a number", text.Abbrev(string(b)))
 	}
 	s := num.String()
 	f, err := strconv.ParseFloat(s, 64)
@@ -221,10 +220,11 @@ func parseNumber(b []byte) (float64, bool, error) {
 	return f, isInt, nil
 }
 
-// floatJSON formats f so that it reads back as a float (1 → "1.0").
-func floatJSON(f float64) ([]byte, error) {
+// FloatJSON formats f so that it reads back as a float (1 → "1.0"), the
+// other half of ParseNumber.
+func FloatJSON(f float64) ([]byte, error) {
 	if math.IsNaN(f) || math.IsInf(f, 0) {
-		return nil, fmt.Errorf("tree: %v is not a valid JSON number", f)
+		return nil, fmt.Errorf("%v is not a valid JSON number", f)
 	}
 	s := strconv.FormatFloat(f, 'g', -1, 64)
 	if !strings.ContainsAny(s, ".eE") {
