@@ -392,27 +392,41 @@ func TestBusy(t *testing.T) {
 		{"/api/models/iris-lr/predict", `{"instances": [`, `{"instances": [[5.1, 3.5, 1.4, 0.2]]}`},
 		{"/api/validate", `{"name": `, irisSpec},
 	} {
-		// Hold the only slot: a request whose body never ends.
-		pr, pw := io.Pipe()
-		held := make(chan int, 1)
-		go func() {
-			req, _ := http.NewRequest("POST", base+tc.path, pr)
-			req.Header.Set("Content-Type", "application/json")
-			resp, err := http.DefaultClient.Do(req)
-			if err != nil {
-				held <- 0
-				return
-			}
-			resp.Body.Close()
-			held <- resp.StatusCode
-		}()
-		pw.Write([]byte(tc.open))
+		// Hold the only slot: a request whose body never ends. It can lose
+		// the slot to one of the probes below (and be answered 429 itself),
+		// so it is started again whenever it ends before a probe got 429.
+		var pw *io.PipeWriter
+		var held chan int
+		hold := func() {
+			var pr *io.PipeReader
+			pr, pw = io.Pipe()
+			held = make(chan int, 1)
+			go func(pr *io.PipeReader, held chan int) {
+				req, _ := http.NewRequest("POST", base+tc.path, pr)
+				req.Header.Set("Content-Type", "application/json")
+				resp, err := http.DefaultClient.Do(req)
+				if err != nil {
+					held <- 0
+					return
+				}
+				resp.Body.Close()
+				held <- resp.StatusCode
+			}(pr, held)
+			pw.Write([]byte(tc.open))
+		}
+		hold()
 		var st int
 		var h http.Header
 		var b string
 		for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); {
 			if st, h, b = call(t, "POST", base+tc.path, "", tc.body, nil); st == 429 {
 				break
+			}
+			select {
+			case <-held:
+				pw.Close()
+				hold()
+			default:
 			}
 			time.Sleep(10 * time.Millisecond)
 		}
