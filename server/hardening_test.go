@@ -386,50 +386,38 @@ func TestPredictRowLimitStreams(t *testing.T) {
 // TestBusy: predict and validate beyond their limits are answered 429 with
 // Retry-After, and the slot comes back when the request ends.
 func TestBusy(t *testing.T) {
-	_, base := startLoopback(t, Config{Limits: Limits{Predict: 1, Validate: 1}})
+	srv, base := startLoopback(t, Config{Limits: Limits{Predict: 1, Validate: 1}})
 	trainModel(t, base, irisSpec)
-	for _, tc := range []struct{ path, open, body string }{
-		{"/api/models/iris-lr/predict", `{"instances": [`, `{"instances": [[5.1, 3.5, 1.4, 0.2]]}`},
-		{"/api/validate", `{"name": `, irisSpec},
+	for _, tc := range []struct {
+		path, open, body string
+		slots            *slots
+	}{
+		{"/api/models/iris-lr/predict", `{"instances": [`, `{"instances": [[5.1, 3.5, 1.4, 0.2]]}`, srv.predictSlots},
+		{"/api/validate", `{"name": `, irisSpec, srv.validateSlots},
 	} {
-		// Hold the only slot: a request whose body never ends. It can lose
-		// the slot to one of the probes below (and be answered 429 itself),
-		// so it is started again whenever it ends before a probe got 429.
-		var pw *io.PipeWriter
-		var held chan int
-		hold := func() {
-			var pr *io.PipeReader
-			pr, pw = io.Pipe()
-			held = make(chan int, 1)
-			go func(pr *io.PipeReader, held chan int) {
-				req, _ := http.NewRequest("POST", base+tc.path, pr)
-				req.Header.Set("Content-Type", "application/json")
-				resp, err := http.DefaultClient.Do(req)
-				if err != nil {
-					held <- 0
-					return
-				}
-				resp.Body.Close()
-				held <- resp.StatusCode
-			}(pr, held)
-			pw.Write([]byte(tc.open))
-		}
-		hold()
-		var st int
-		var h http.Header
-		var b string
-		for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); {
-			if st, h, b = call(t, "POST", base+tc.path, "", tc.body, nil); st == 429 {
-				break
+		// Hold the only slot: a request whose body never ends. Nothing
+		// else is sent until the server shows it holds the slot, so no
+		// probe can take it first.
+		pr, pw := io.Pipe()
+		held := make(chan int, 1)
+		go func() {
+			req, _ := http.NewRequest("POST", base+tc.path, pr)
+			req.Header.Set("Content-Type", "application/json")
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				held <- 0
+				return
 			}
-			select {
-			case <-held:
-				pw.Close()
-				hold()
-			default:
+			resp.Body.Close()
+			held <- resp.StatusCode
+		}()
+		pw.Write([]byte(tc.open))
+		for deadline := time.Now().Add(20 * time.Second); len(tc.slots.c) == 0; time.Sleep(5 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: the held request never took its slot", tc.path)
 			}
-			time.Sleep(10 * time.Millisecond)
 		}
+		st, h, b := call(t, "POST", base+tc.path, "", tc.body, nil)
 		if st != 429 || h.Get("Retry-After") == "" || !strings.Contains(b, `"code":"busy"`) {
 			t.Errorf("%s: %d %v %s, want 429 with Retry-After", tc.path, st, h, b)
 		}
