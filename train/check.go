@@ -171,6 +171,9 @@ func (p *Plan) checkClassic(c *problems, list spec.Errors) {
 	}
 	if info := ml.ClassOf(pipe.Final); info != nil && info.Task == ml.Regression {
 		k = 1
+		if frame == nil && s.Data.Train.Path != "" && !checkNumericTarget(c, p.root, s, cols) {
+			return
+		}
 	}
 	p.checkUnsupervised(c, n, f, frame != nil) // unsupervised.go
 	for i, st := range pipe.Steps {
@@ -324,4 +327,22 @@ func (p *Plan) checkNetwork(c *problems, list spec.Errors) {
 		p.Net = &NetInfo{Task: task, Kind: info.Kind, InShape: info.Shape, OutShape: out, NLabels: nLabels,
 			Classes: classes, Features: info.Features, Layers: layers}
 	}
+}
+
+// checkNumericTarget checks that the target column of the CSV file a
+// regressor is trained on holds numbers in its first rows
+// (source.TextTarget); it reports a text value at data.target and returns
+// false.
+func checkNumericTarget(c *problems, root data.Root, s *spec.Spec, cols []string) bool {
+	target := s.Data.Target
+	if target == "" && len(cols) > 0 {
+		target = cols[len(cols)-1]
+	}
+	v, line, ok := source.TextTarget(root, s.Data.Train.Path, s.Data.Target)
+	if !ok {
+		return true
+	}
+	c.add("data.target", fmt.Sprintf("%s is a regressor and expects a number as target, but the column %s of %s holds text (%s on line %d); use a classifier or a numeric target column",
+		s.Model.Class, text.Quote(text.Abbrev(target)), text.Quote(text.Abbrev(s.Data.Train.Path)), text.Quote(text.Abbrev(v)), line))
+	return false
 }

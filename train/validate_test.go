@@ -85,3 +85,36 @@ func TestCheckCorruptImageHeader(t *testing.T) {
 		t.Fatalf("got %v, want a data.train error naming b/bad.png", err)
 	}
 }
+
+func TestCheckTextTargetRegressor(t *testing.T) {
+	root := t.TempDir()
+	csv := "sepal_length,petal_width,species\n5.1,0.2,NA\n4.9,0.2,setosa\n6.3,1.8,virginica\n"
+	if err := os.WriteFile(filepath.Join(root, "iris.csv"), []byte(csv), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	check := func(js string) error {
+		t.Helper()
+		s, err := spec.Parse([]byte(js))
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = train.Check(s, train.Options{Root: root, Restrict: true})
+		return err
+	}
+	err := check(`{"name": "r", "data": {"train": "iris.csv"}, "model": {"class": "Ridge"}}`)
+	want := `data.target: Ridge is a regressor and expects a number as target, but the column "species" of "iris.csv" holds text ("setosa" on line 3)`
+	if err == nil || !strings.HasPrefix(err.Error(), want) {
+		t.Fatalf("got %v, want %q...", err, want)
+	}
+	if err := os.WriteFile(filepath.Join(root, "num.csv"), []byte("a,y\n1,0.5\n2,NA\n3,1.5\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, js := range []string{
+		`{"name": "r", "data": {"train": "num.csv"}, "preprocess": [{"type": "SimpleImputer"}], "model": {"class": "Ridge"}}`,
+		`{"name": "r", "data": {"train": "iris.csv"}, "model": {"class": "LogisticRegression"}}`,
+	} {
+		if err := check(js); err != nil {
+			t.Errorf("%s: %v", js, err)
+		}
+	}
+}
