@@ -315,6 +315,8 @@ func (p *Plan) checkNetwork(c *problems, list spec.Errors) {
 	}
 	out := layers[len(layers)-1].OutShape
 	switch {
+	case len(out) > 2 && (needClasses && out[len(out)-1] == nLabels || task == ml.Regression && out[len(out)-1] == 1):
+		c.add(missingFlatten(layers, info.Shape, out))
 	case needClasses && (len(out) < 2 || out[1] != nLabels):
 		c.add("model.layers", fmt.Sprintf("the last layer outputs shape %v but the data has %d classes; expected (1, %d), e.g. a last Linear with \"out_features\": \"n_labels\"", out, nLabels, nLabels))
 	case needClasses && len(out) != 2:
@@ -345,4 +347,20 @@ func checkNumericTarget(c *problems, root data.Root, s *spec.Spec, cols []string
 	c.add("data.target", fmt.Sprintf("%s is a regressor and expects a number as target, but the column %s of %s holds text (%s on line %d); use a classifier or a numeric target column",
 		s.Model.Class, text.Quote(text.Abbrev(target)), text.Quote(text.Abbrev(s.Data.Train.Path)), text.Quote(text.Abbrev(v)), line))
 	return false
+}
+
+// missingFlatten says where a Flatten is missing in a network whose last
+// layer outputs the right number of features but keeps the sample's other
+// dimensions (out): before the first Linear that gets more than (N,
+// features).
+func missingFlatten(layers []LayerInfo, in, out []int) (path, msg string) {
+	prev := append([]int{1}, in...)
+	for i, l := range layers {
+		if l.Type == "Linear" && len(prev) > 2 {
+			return fmt.Sprintf("model.layers[%d]", i), fmt.Sprintf("the network outputs shape %v, not (1, %d): the Linear at layers[%d] gets shape %v and acts on its last dimension only; add a {\"type\": \"Flatten\"} before it",
+				out, out[len(out)-1], i, prev)
+		}
+		prev = l.OutShape
+	}
+	return "model.layers", fmt.Sprintf("the last layer outputs shape %v; the output must be (1, %d): add a Flatten", out, out[len(out)-1])
 }

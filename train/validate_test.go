@@ -118,3 +118,19 @@ func TestCheckTextTargetRegressor(t *testing.T) {
 		}
 	}
 }
+
+func TestCheckMissingFlatten(t *testing.T) {
+	root := sizedFolder(t, [][2]int{{4, 4}, {4, 4}, {4, 4}})
+	js := `{"name": "f", "data": {"train": "imgs"}, "transforms": [{"type": "ToTensor"}],
+	  "model": {"layers": [{"type": "Conv2d", "in_channels": 3, "out_channels": 2, "kernel_size": 3}, {"type": "ReLU"},
+	  {"type": "Linear", "in_features": "auto", "out_features": "n_labels"}]}}`
+	s, err := spec.Parse([]byte(js))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = train.Check(s, train.Options{Root: root, Restrict: true})
+	want := `model.layers[2]: the network outputs shape [1 2 2 2], not (1, 2): the Linear at layers[2] gets shape [1 2 2 2]`
+	if err == nil || !strings.HasPrefix(err.Error(), want) || !strings.Contains(err.Error(), "Flatten") || strings.Contains(err.Error(), "n_labels") {
+		t.Fatalf("got %v, want %q... naming a missing Flatten", err, want)
+	}
+}
