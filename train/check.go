@@ -171,6 +171,9 @@ func (p *Plan) checkClassic(c *problems, list spec.Errors) {
 	}
 	if info := ml.ClassOf(pipe.Final); info != nil && info.Task == ml.Regression {
 		k = 1
+		if frame == nil && s.Data.Train.Path != "" && !checkNumericTarget(c, p.root, s, cols) {
+			return
+		}
 	}
 	p.checkUnsupervised(c, n, f, frame != nil) // unsupervised.go
 	for i, st := range pipe.Steps {
@@ -312,6 +315,8 @@ func (p *Plan) checkNetwork(c *problems, list spec.Errors) {
 	}
 	out := layers[len(layers)-1].OutShape
 	switch {
+	case len(out) > 2 && (needClasses && out[len(out)-1] == nLabels || task == ml.Regression && out[len(out)-1] == 1):
+		c.add(missingFlatten(layers, info.Shape, out))
 	case needClasses && (len(out) < 2 || out[1] != nLabels):
 		c.add("model.layers", fmt.Sprintf("the last layer outputs shape %v but the data has %d classes; expected (1, %d), e.g. a last Linear with \"out_features\": \"n_labels\"", out, nLabels, nLabels))
 	case needClasses && len(out) != 2:
@@ -324,4 +329,38 @@ func (p *Plan) checkNetwork(c *problems, list spec.Errors) {
 		p.Net = &NetInfo{Task: task, Kind: info.Kind, InShape: info.Shape, OutShape: out, NLabels: nLabels,
 			Classes: classes, Features: info.Features, Layers: layers}
 	}
+}
+
+// checkNumericTarget checks that the target column of the CSV file a
+// regressor is trained on holds numbers in its first rows
+// (source.TextTarget); it reports a text value at data.target and returns
+// false.
+func checkNumericTarget(c *problems, root data.Root, s *spec.Spec, cols []string) bool {
+	target := s.Data.Target
+	if target == "" && len(cols) > 0 {
+		target = cols[len(cols)-1]
+	}
+	v, line, ok := source.TextTarget(root, s.Data.Train.Path, s.Data.Target)
+	if !ok {
+		return true
+	}
+	c.add("data.target", fmt.Sprintf("%s is a regressor and expects a number as target, but the column %s of %s holds text (%s on line %d); use a classifier or a numeric target column",
+		s.Model.Class, text.Quote(text.Abbrev(target)), text.Quote(text.Abbrev(s.Data.Train.Path)), text.Quote(text.Abbrev(v)), line))
+	return false
+}
+
+// missingFlatten says where a Flatten is missing in a network whose last
+// layer outputs the right number of features but keeps the sample's other
+// dimensions (out): before the first Linear that gets more than (N,
+// features).
+func missingFlatten(layers []LayerInfo, in, out []int) (path, msg string) {
+	prev := append([]int{1}, in...)
+	for i, l := range layers {
+		if l.Type == "Linear" && len(prev) > 2 {
+			return fmt.Sprintf("model.layers[%d]", i), fmt.Sprintf("the network outputs shape %v, not (1, %d): the Linear at layers[%d] gets shape %v and acts on its last dimension only; add a {\"type\": \"Flatten\"} before it",
+				out, out[len(out)-1], i, prev)
+		}
+		prev = l.OutShape
+	}
+	return "model.layers", fmt.Sprintf("the last layer outputs shape %v; the output must be (1, %d): add a Flatten", out, out[len(out)-1])
 }

@@ -241,6 +241,41 @@ func unwrapPath(err error) error {
 
 // open opens image i (name is its path relative to the folder).
 func (f *Folder) open(name string) (*Image, error) {
+	buf, err := f.read(name, MaxFileSize)
+	if err != nil {
+		return nil, err
+	}
+	return DecodeBytesLimit(buf, name, f.Opts.Mode, f.Opts.MaxPixels)
+}
+
+// Config reads the header of image i (DecodeConfig) without decoding its
+// pixels; errors name the file relative to the folder.
+func (f *Folder) Config(i int) (Config, error) {
+	if i < 0 || i >= len(f.files) {
+		return Config{}, fmt.Errorf("images: index %d out of range [0, %d)", i, len(f.files))
+	}
+	// The header is near the start: read the file's first bytes, and the
+	// whole file only when they do not hold it (a large JPEG metadata
+	// segment before the frame header).
+	const head = 1 << 20
+	name := f.files[i]
+	buf, err := f.read(name, head)
+	if err != nil {
+		return Config{}, err
+	}
+	c, err := DecodeConfig(buf, name)
+	if err != nil && len(buf) == head {
+		if buf, err = f.read(name, MaxFileSize); err != nil {
+			return Config{}, err
+		}
+		c, err = DecodeConfig(buf, name)
+	}
+	return c, err
+}
+
+// read reads the file name (relative to the folder): all of it, which must
+// be at most MaxFileSize bytes, or its first limit bytes when limit is less.
+func (f *Folder) read(name string, limit int) ([]byte, error) {
 	p := path.Join(f.base, name)
 	if f.noLinks {
 		if lfs, ok := f.fsys.(fs.ReadLinkFS); ok {
@@ -258,6 +293,13 @@ func (f *Folder) open(name string) (*Image, error) {
 		return nil, fileError(name, "cannot open", err)
 	}
 	defer r.Close()
+	if limit < MaxFileSize {
+		buf, err := io.ReadAll(io.LimitReader(r, int64(limit)))
+		if err != nil {
+			return nil, fileError(name, "read error", err)
+		}
+		return buf, nil
+	}
 	buf, err := io.ReadAll(io.LimitReader(r, MaxFileSize+1))
 	if err != nil {
 		return nil, fileError(name, "read error", err)
@@ -265,7 +307,7 @@ func (f *Folder) open(name string) (*Image, error) {
 	if len(buf) > MaxFileSize {
 		return nil, &Error{File: name, Msg: fmt.Sprintf("file larger than the limit of %d bytes", MaxFileSize)}
 	}
-	return DecodeBytesLimit(buf, name, f.Opts.Mode, f.Opts.MaxPixels)
+	return buf, nil
 }
 
 func hasImageExt(name string) bool {

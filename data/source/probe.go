@@ -125,6 +125,9 @@ func ProbeNetwork(root data.Root, src Source, o ProbeOptions) (*Probe, error) {
 		if err != nil {
 			return nil, &data.Error{Msg: strings.TrimPrefix(err.Error(), "images: "), Err: err}
 		}
+		if err := CheckSizes(f, o.Transform, o.Seed); err != nil {
+			return nil, err
+		}
 		x, _, err := f.Get(0, rng)
 		if err != nil {
 			return nil, err
