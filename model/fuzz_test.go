@@ -233,6 +233,22 @@ func TestNetworkPlannedBeforeBuilt(t *testing.T) {
 	}
 }
 
+// TestLoadLimits: LoadLimits applies its model budget; Load the default.
+func TestLoadLimits(t *testing.T) {
+	path := "testdata/go_net/model.safetensors"
+	if _, err := Load(path); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := LoadLimits(path, budget.Limits{MaxModelBytes: 1 << 30}); err != nil {
+		t.Fatal(err)
+	}
+	// The network holds 1,216 weights (4,864 bytes): a 1 kB budget refuses it.
+	_, err := LoadLimits(path, budget.Limits{MaxModelBytes: 1000})
+	if err == nil || !strings.Contains(err.Error(), "over the budget") || !strings.Contains(err.Error(), path) {
+		t.Fatalf("LoadLimits under a 1 kB budget = %v, want an error naming the file and the budget", err)
+	}
+}
+
 func TestLoadRefusesNonRegularFiles(t *testing.T) {
 	dir := t.TempDir()
 	link := filepath.Join(dir, "zero.safetensors")

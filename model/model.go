@@ -409,8 +409,15 @@ func Resolve(path string) string {
 	return path
 }
 
-// Load reads the model at path (a model file or a model directory).
-func Load(path string) (*Model, error) {
+// Load reads the model at path (a model file or a model directory) under
+// the default model budget.
+func Load(path string) (*Model, error) { return LoadLimits(path, budget.Limits{}) }
+
+// LoadLimits is Load under the model budget of limits (what a server was
+// started with: a model it trained under a larger --max-model-bytes than
+// the default loads, and one over a smaller budget is refused before its
+// weights are allocated).
+func LoadLimits(path string, limits budget.Limits) (*Model, error) {
 	file := Resolve(path)
 	f, err := os.Open(file)
 	if err != nil {
@@ -438,7 +445,7 @@ func Load(path string) (*Model, error) {
 	if int64(n) > st.Size() {
 		return nil, &Error{Path: file, Msg: "the file changed while it was read"}
 	}
-	m, err := Decode(b[:n])
+	m, err := decode(b[:n], limits)
 	if e, ok := err.(*Error); ok {
 		e.Path = file
 	}

@@ -449,7 +449,7 @@ func (s *Server) modelForName(r *http.Request, name string) (*store.Run, *model.
 		s.modelNames.Store(name, cachedName{run, time.Now()})
 		return run, m.(*model.Model), nil
 	}
-	m, err := model.Load(filepath.Join(s.cfg.DataDir, jobs.ModelDir(run.ID), model.FileName))
+	m, err := model.LoadLimits(filepath.Join(s.cfg.DataDir, jobs.ModelDir(run.ID), model.FileName), s.cfg.RunLimits.Budget())
 	if err != nil {
 		return nil, nil, err
 	}

@@ -38,7 +38,7 @@ func (s *Server) modelForRun(run *store.Run) (*model.Model, error) {
 	if _, err := os.Stat(p); err != nil {
 		return nil, errorf(http.StatusNotFound, "not_found", "the model file of run %s is missing", run.ID)
 	}
-	m, err := model.Load(p)
+	m, err := model.LoadLimits(p, s.cfg.RunLimits.Budget())
 	if err != nil {
 		return nil, err
 	}
