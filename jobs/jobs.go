@@ -453,8 +453,7 @@ func (w *worker) Work(ctx context.Context, job *river.Job[TrainArgs]) (err error
 	cancel()
 	<-hbDone
 
-	select {
-	case <-m.stop:
+	if m.stopped(ctx, id, runErr) {
 		// Server shutting down: the run goes back to the queue for the
 		// next start (or, on PostgreSQL, another server) to resume. A clean
 		// stop is not a crash and is not counted against the run.
@@ -469,7 +468,6 @@ func (w *worker) Work(ctx context.Context, job *river.Job[TrainArgs]) (err error
 			m.log.Warn("could not queue the run for the next start", "run", id, "err", err)
 		}
 		return nil
-	default:
 	}
 	final, errMsg := store.Succeeded, ""
 	if runErr != nil {
@@ -484,6 +482,24 @@ func (w *worker) Work(ctx context.Context, job *river.Job[TrainArgs]) (err error
 		m.Broker.Notify(id)
 	}
 	return err
+}
+
+// stopped reports whether a run that returned runErr was stopped by the
+// server shutting down rather than finished or cancelled by a user: Stop
+// has begun, or the job's own context ended (the queue stops with the
+// server's context, which a signal cancels before Stop runs) while no
+// user asked to cancel the run.
+func (m *Manager) stopped(ctx context.Context, id string, runErr error) bool {
+	select {
+	case <-m.stop:
+		return true
+	default:
+	}
+	if ctx.Err() == nil || !errors.Is(runErr, context.Canceled) {
+		return false
+	}
+	r, err := m.cfg.Store.GetRun(context.Background(), id)
+	return err == nil && !r.CancelRequested
 }
 
 // ModelDir is where the service keeps the model of a run, relative to the
