@@ -222,7 +222,7 @@ func (r *Resize) Apply(v Value, _ *rand.Rand) (Value, error) {
 		return Value{Image: m}, nil
 	}
 	if r.Antialias != nil && !*r.Antialias && interp != Nearest {
-		return Value{}, fmt.Errorf("Resize: antialias=false is not implemented for tensors (resize before ToTensor, or leave antialias out)")
+		return Value{}, fmt.Errorf("Resize: antialias false on a tensor is refused: mlforge resizes tensors with antialiasing only (torchvision 0.14 would interpolate without it); resize before ToTensor, or leave antialias out")
 	}
 	t, err := ResizeTensor(v.Tensor, ow, oh, interp)
 	if err != nil {

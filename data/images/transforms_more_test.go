@@ -723,3 +723,18 @@ func TestEveryTransformRuns(t *testing.T) {
 	}
 	t.Logf("%d transforms built and run", n)
 }
+
+// TestResizeTensorNoAntialiasRefused: the one Resize mlforge leaves out
+// (torchvision's plain interpolation of a tensor) is refused with the way
+// around it, not run differently.
+func TestResizeTensorNoAntialiasRefused(t *testing.T) {
+	c, err := ParseTransforms([]byte(`[{"type": "ToTensor"}, {"type": "Resize", "size": 4, "antialias": false}]`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := &Image{W: 8, H: 8, C: 1, Pix: make([]uint8, 64)}
+	_, err = c.Apply(Value{Image: m}, rand.New(rand.NewPCG(1, 2)))
+	if err == nil || !strings.Contains(err.Error(), "antialias false on a tensor is refused") {
+		t.Fatalf("Apply = %v, want the refusal", err)
+	}
+}

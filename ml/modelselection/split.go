@@ -64,6 +64,9 @@ func TrainTestSplit(n int, o Split) (train, test []int, err error) {
 		testSize = DefaultTestSize
 	}
 	if o.NoShuffle && stratify != nil {
+		// scikit-learn 1.2 refuses this combination with the same words
+		// (train_test_split raises ValueError): an ordered split cannot
+		// be stratified.
 		return nil, nil, event.DataErrorf("stratified train/test split is not implemented for shuffle=False")
 	}
 	if n <= 0 {
