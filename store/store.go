@@ -242,7 +242,7 @@ var schema = []string{
 }
 
 func (s *Store) migrate(ctx context.Context) error {
-	for _, q := range append(schema, datasetSchema...) {
+	for _, q := range append(append(schema, datasetSchema...), aliasSchema...) {
 		if _, err := s.db.ExecContext(ctx, q); err != nil {
 			return fmt.Errorf("store: creating tables: %w", err)
 		}
@@ -522,6 +522,9 @@ func (s *Store) DeleteRun(ctx context.Context, id string) error {
 		if _, err := tx.ExecContext(ctx, q, id); err != nil {
 			return err
 		}
+	}
+	if err := deleteAliasesOf(ctx, tx, id); err != nil {
+		return err
 	}
 	res, err := tx.ExecContext(ctx, `DELETE FROM mlf_runs WHERE id = $1`, id)
 	if err != nil {
