@@ -59,6 +59,10 @@ type Config struct {
 	Logger      *slog.Logger
 	// Limits bound requests in time and the heavy ones in number.
 	Limits Limits
+	// ModelCacheBytes bounds the models kept loaded for predict (sizes of
+	// their files; default DefaultModelCacheBytes), least recently used
+	// evicted first.
+	ModelCacheBytes int64
 	// TrustedOrigins are origins (scheme://host[:port]) besides the
 	// server's own whose pages may send requests that change something,
 	// such as the public origin of a reverse proxy that terminates TLS.
@@ -84,7 +88,8 @@ type Server struct {
 	// prints it once).
 	TokenGenerated bool
 
-	models     sync.Map // run ID → *model.Model, loaded models for predict
+	models     *modelCache // run ID → loaded model, for predict (LRU by bytes)
+	metrics    *svcMetrics
 	modelNames sync.Map // model name → cachedName
 	handler    http.Handler
 	httpSrv    *http.Server
@@ -108,7 +113,8 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 			return nil, err
 		}
 	}
-	s := &Server{cfg: cfg, log: cfg.Logger, filesDir: filepath.Join(cfg.DataDir, "files"), limits: cfg.Limits.withDefaults()}
+	s := &Server{cfg: cfg, log: cfg.Logger, filesDir: filepath.Join(cfg.DataDir, "files"), limits: cfg.Limits.withDefaults(),
+		models: newModelCache(cfg.ModelCacheBytes), metrics: newMetrics()}
 	s.predictSlots = newSlots("predict", s.limits.Predict)
 	s.validateSlots = newSlots("validate", s.limits.Validate)
 	var err error
