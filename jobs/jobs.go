@@ -108,6 +108,10 @@ type Config struct {
 	DB string
 	// Workers is how many runs train at once (default 2).
 	Workers int
+	// InsertOnly makes a manager that queues runs but never trains nor
+	// recovers them (a server started with --workers 0: worker processes
+	// on the same PostgreSQL database do the training).
+	InsertOnly bool
 	Runner  Runner
 	// Child, when set, trains each attempt in a child process that runs
 	// Runner through ServeChild; otherwise Runner runs in this process,
@@ -170,6 +174,9 @@ func New(ctx context.Context, cfg Config) (*Manager, error) {
 		FetchCooldown:        50 * time.Millisecond,
 		Logger:               slog.New(slog.DiscardHandler),
 	}
+	if cfg.InsertOnly {
+		rc.Queues = nil // River's insert-only client
+	}
 	if store.IsPostgres(cfg.DB) {
 		pool, err := pgxpool.New(ctx, cfg.DB)
 		if err != nil {
@@ -221,6 +228,9 @@ func migrate[TTx any](ctx context.Context, drv riverdriver.Driver[TTx]) error {
 // Start recovers runs left unfinished by a previous process, then starts
 // working jobs.
 func (m *Manager) Start(ctx context.Context) error {
+	if m.cfg.InsertOnly {
+		return nil
+	}
 	if err := m.recover(ctx, !store.IsPostgres(m.cfg.DB)); err != nil {
 		return err
 	}
@@ -244,7 +254,10 @@ func (m *Manager) Stop(ctx context.Context) error {
 		cancel()
 	}
 	m.mu.Unlock()
-	err := m.q.Stop(ctx)
+	var err error
+	if !m.cfg.InsertOnly {
+		err = m.q.Stop(ctx)
+	}
 	m.wg.Wait()
 	m.closer()
 	return err

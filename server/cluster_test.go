@@ -1,7 +1,11 @@
 package server
 
 import (
+	"context"
+	"time"
+
 	"encoding/json"
+	"github.com/mlforge/mlforge/internal/pgtest"
 	"net/http"
 	"strings"
 	"testing"
@@ -151,5 +155,46 @@ func TestModelCacheLRU(t *testing.T) {
 	c.delete("a")
 	if n, bytes := c.stats(); n != 1 || bytes != 40 {
 		t.Fatalf("after delete: %d models, %d bytes", n, bytes)
+	}
+}
+
+// TestRoles: an API-only server and a worker process on one PostgreSQL
+// database (and one data folder): the server queues, the worker trains,
+// the server serves the model. Both roles refuse SQLite.
+func TestRoles(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	if _, err := New(ctx, Config{DataDir: dir, APIOnly: true}); err == nil || !strings.Contains(err.Error(), "PostgreSQL") {
+		t.Fatalf("API-only server on SQLite: %v, want a refusal naming PostgreSQL", err)
+	}
+	if _, err := NewWorker(ctx, Config{DataDir: dir}); err == nil || !strings.Contains(err.Error(), "PostgreSQL") {
+		t.Fatalf("worker on SQLite: %v, want a refusal naming PostgreSQL", err)
+	}
+	db := pgtest.URL(t)
+	_, ts := startTestServer(t, Config{DataDir: dir, DB: db, APIOnly: true})
+	st, out := postJSON(t, ts.URL+"/api/runs", irisSpec)
+	if st != http.StatusAccepted {
+		t.Fatalf("POST /api/runs = %d %v", st, out)
+	}
+	id := out["id"].(string)
+	time.Sleep(500 * time.Millisecond) // an API-only server trains nothing
+	if b := waitStatus(t, ts.URL, id, "queued"); !strings.Contains(b, `"status":"queued"`) {
+		t.Fatal(b)
+	}
+	w, err := NewWorker(ctx, Config{DataDir: dir, DB: db, Workers: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		w.Shutdown(ctx)
+	}()
+	waitStatus(t, ts.URL, id, "succeeded")
+	if st, _, b := call(t, "POST", ts.URL+"/api/models/iris-lr@"+id+"/predict", "", `{"rows": [{`+iris+`, "petal_width": 0.2}]}`, nil); st != 200 {
+		t.Fatalf("predict from the API server of the worker's model = %d %s", st, b)
 	}
 }

@@ -49,6 +49,10 @@ type Config struct {
 	Token string
 	// Workers is how many runs train at once.
 	Workers int
+	// APIOnly makes a server that queues runs but trains none (serve
+	// --workers 0): `mlforge worker` processes on the same PostgreSQL
+	// database train them. SQLite is refused (one process only).
+	APIOnly bool
 	// Child, when set, trains each run in a child process (the CLI's serve
 	// re-executes mlforge); otherwise runs train in this process.
 	Child *jobs.Child
@@ -68,6 +72,9 @@ type Config struct {
 	// such as the public origin of a reverse proxy that terminates TLS.
 	TrustedOrigins []string
 }
+
+// SQLiteOneProcess is the refusal of a split of roles on SQLite.
+const SQLiteOneProcess = "an API-only server (--workers 0) and `mlforge worker` need a PostgreSQL database shared by every process (--db postgres://...): SQLite is for one process that serves and trains"
 
 // Server is the training service.
 type Server struct {
@@ -134,10 +141,13 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if db == "" {
 		db = filepath.Join(cfg.DataDir, "mlforge.db")
 	}
+	if cfg.APIOnly && !store.IsPostgres(db) {
+		return nil, errors.New(SQLiteOneProcess)
+	}
 	if s.store, err = store.Open(ctx, db); err != nil {
 		return nil, err
 	}
-	s.jobs, err = jobs.New(ctx, jobs.Config{Store: s.store, DB: db, Workers: cfg.Workers, Runner: Runner(cfg.DataDir, cfg.RunLimits),
+	s.jobs, err = jobs.New(ctx, jobs.Config{Store: s.store, DB: db, Workers: cfg.Workers, InsertOnly: cfg.APIOnly, Runner: Runner(cfg.DataDir, cfg.RunLimits),
 		Child: cfg.Child, Limits: cfg.RunLimits, MaxAttempts: cfg.MaxAttempts, Logger: cfg.Logger})
 	if err != nil {
 		s.store.Close()
