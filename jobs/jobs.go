@@ -112,7 +112,7 @@ type Config struct {
 	// recovers them (a server started with --workers 0: worker processes
 	// on the same PostgreSQL database do the training).
 	InsertOnly bool
-	Runner  Runner
+	Runner     Runner
 	// Child, when set, trains each attempt in a child process that runs
 	// Runner through ServeChild; otherwise Runner runs in this process,
 	// with panics turned into failed runs.
@@ -183,7 +183,7 @@ func New(ctx context.Context, cfg Config) (*Manager, error) {
 			return nil, err
 		}
 		drv := riverpgxv5.New(pool)
-		if err := migrate[pgx.Tx](ctx, drv); err != nil {
+		if err := migrateLocked(ctx, pool, func() error { return migrate[pgx.Tx](ctx, drv) }); err != nil {
 			pool.Close()
 			return nil, err
 		}
@@ -212,6 +212,25 @@ func New(ctx context.Context, cfg Config) (*Manager, error) {
 		m.q, m.closer = c, func() { db.Close() }
 	}
 	return m, nil
+}
+
+// migrateLock is the PostgreSQL advisory lock key under which a process
+// migrates River's tables, so that processes starting together on one
+// database (servers and workers) do not race on them.
+const migrateLock = 0x6d6c66_726976 // "mlf" "riv"
+
+// migrateLocked runs f holding migrateLock on a connection of pool.
+func migrateLocked(ctx context.Context, pool *pgxpool.Pool, f func() error) error {
+	conn, err := pool.Acquire(ctx)
+	if err != nil {
+		return fmt.Errorf("jobs: migrating the queue tables: %w", err)
+	}
+	defer conn.Release()
+	if _, err := conn.Exec(ctx, `SELECT pg_advisory_lock($1)`, int64(migrateLock)); err != nil {
+		return fmt.Errorf("jobs: taking the migration lock: %w", err)
+	}
+	defer conn.Exec(context.Background(), `SELECT pg_advisory_unlock($1)`, int64(migrateLock))
+	return f()
 }
 
 func migrate[TTx any](ctx context.Context, drv riverdriver.Driver[TTx]) error {

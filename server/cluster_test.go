@@ -94,6 +94,8 @@ func TestMetricsAndHealth(t *testing.T) {
 		`mlforge_runs{status="succeeded"} 1`,
 		`mlforge_runs{status="queued"} 0`,
 		`mlforge_queue_depth 0`,
+		`mlforge_model_cache_models 1`,
+		`mlforge_model_cache_max_bytes 1073741824`,
 		`# TYPE mlforge_predict_duration_seconds histogram`,
 		`mlforge_predict_duration_seconds_bucket{le="+Inf"} 1`,
 		`mlforge_predict_duration_seconds_count 1`,

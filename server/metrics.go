@@ -196,6 +196,12 @@ func (s *Server) serveMetrics(w http.ResponseWriter, r *http.Request) error {
 		fmt.Fprintf(b, "mlforge_train_steps_per_second{run=%q} %s\n", r.id, fmtFloat(r.rate))
 	}
 
+	n, bytes := s.models.stats()
+	head("mlforge_model_cache_models", "gauge", "Models kept loaded for predict.")
+	fmt.Fprintf(b, "mlforge_model_cache_models %d\n", n)
+	head("mlforge_model_cache_bytes", "gauge", "Bytes (model file sizes) of the models kept loaded, and the bound.")
+	fmt.Fprintf(b, "mlforge_model_cache_bytes %d\nmlforge_model_cache_max_bytes %d\n", bytes, s.models.max)
+
 	s.metrics.mu.Lock()
 	defer s.metrics.mu.Unlock()
 	writeHistogram(b, head, "mlforge_predict_duration_seconds", "Time to answer a predict request (decode, predict, encode).", "", s.metrics.predict)

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"testing"
+
+	"github.com/mlforge/mlforge/internal/pgtest"
 )
 
 func TestAliases(t *testing.T) {
@@ -56,5 +58,27 @@ func TestAliases(t *testing.T) {
 				t.Fatal(err)
 			}
 		})
+	}
+}
+
+// TestConcurrentOpen: processes that start together on one PostgreSQL
+// database create the tables under an advisory lock, not in a race on
+// CREATE TABLE IF NOT EXISTS.
+func TestConcurrentOpen(t *testing.T) {
+	url := pgtest.URL(t)
+	errs := make(chan error, 6)
+	for range 6 {
+		go func() {
+			s, err := Open(context.Background(), url)
+			if err == nil {
+				s.Close()
+			}
+			errs <- err
+		}()
+	}
+	for range 6 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
 	}
 }
