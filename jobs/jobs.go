@@ -136,11 +136,14 @@ type queue interface {
 
 // Manager owns the River client and the background bookkeeping.
 type Manager struct {
-	cfg    Config
-	q      queue
-	closer func()
-	log    *slog.Logger
-	Broker *Broker
+	cfg Config
+	q   queue
+	// insertTx inserts a job in the store's transaction (River's InsertTx
+	// on the backend's transaction type).
+	insertTx func(ctx context.Context, tx store.Tx, args river.JobArgs) error
+	closer   func()
+	log      *slog.Logger
+	Broker   *Broker
 
 	mu      sync.Mutex
 	running map[string]context.CancelFunc
@@ -193,6 +196,10 @@ func New(ctx context.Context, cfg Config) (*Manager, error) {
 			return nil, err
 		}
 		m.q, m.closer = c, pool.Close
+		m.insertTx = func(ctx context.Context, tx store.Tx, args river.JobArgs) error {
+			_, err := c.InsertTx(ctx, tx.PGX, args, nil)
+			return err
+		}
 	} else {
 		db, err := sql.Open("sqlite", store.SQLiteDSN(cfg.DB))
 		if err != nil {
@@ -210,6 +217,10 @@ func New(ctx context.Context, cfg Config) (*Manager, error) {
 			return nil, err
 		}
 		m.q, m.closer = c, func() { db.Close() }
+		m.insertTx = func(ctx context.Context, tx store.Tx, args river.JobArgs) error {
+			_, err := c.InsertTx(ctx, tx.SQL, args, nil)
+			return err
+		}
 	}
 	return m, nil
 }
@@ -287,6 +298,14 @@ func (m *Manager) Stop(ctx context.Context) error {
 func (m *Manager) Enqueue(ctx context.Context, run *store.Run) error {
 	_, err := m.q.Insert(ctx, TrainArgs{RunID: run.ID, Attempt: run.Attempt}, nil)
 	return err
+}
+
+// Create stores a new run (queued, attempt 0) and its job in one
+// transaction: no run without its job, even if the process dies between.
+func (m *Manager) Create(ctx context.Context, run *store.Run) error {
+	return m.cfg.Store.CreateRunTx(ctx, run, func(ctx context.Context, tx store.Tx) error {
+		return m.insertTx(ctx, tx, TrainArgs{RunID: run.ID, Attempt: run.Attempt})
+	})
 }
 
 // Cancel asks a run to stop: a queued run is cancelled at once, a running

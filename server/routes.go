@@ -177,11 +177,8 @@ func (s *Server) createRun(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	run := &store.Run{ID: store.NewID(), Name: sp.Name, Class: runClass(sp), Spec: canon}
-	if err := s.store.CreateRun(r.Context(), run); err != nil {
-		return err
-	}
-	if err := s.jobs.Enqueue(r.Context(), run); err != nil {
-		s.store.FinishRun(r.Context(), run.ID, run.Attempt, store.Failed, nil, "could not queue the run: "+err.Error())
+	// The run's row and its job in one transaction (jobs.Manager.Create).
+	if err := s.jobs.Create(r.Context(), run); err != nil {
 		return err
 	}
 	w.Header().Set("Location", "/api/runs/"+run.ID)
