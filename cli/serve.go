@@ -29,7 +29,7 @@ const childGrace = 10 * time.Second
 func init() {
 	register(command{
 		name:    "serve",
-		usage:   "mlforge serve [--addr 127.0.0.1:8080] [--data DIR] [--db URL] [--max-run-memory SIZE]",
+		usage:   "mlforge serve [--addr 127.0.0.1:8080] [--data DIR] [--db URL] [--workers N] [--log-format text|json] [--max-run-memory SIZE]",
 		summary: "run the training service (HTTP API, background runs)",
 		run:     runServe,
 	})
@@ -60,7 +60,10 @@ func runServe(e *env, args []string) error {
 	dir := fs.String("data", "mlforge-data", "data folder: SQLite store, run artifacts, user files")
 	db := fs.String("db", os.Getenv("MLFORGE_DB"), "postgres://... to keep runs and the queue in PostgreSQL (env MLFORGE_DB)")
 	token := fs.String("token", os.Getenv("MLFORGE_TOKEN"), "API token (env MLFORGE_TOKEN); generated when needed and not given")
-	workers := fs.Int("workers", 2, "runs that train at once")
+	workers := fs.Int("workers", 2, "runs that train at once; 0 for an API-only server whose runs `mlforge worker` processes train (needs --db postgres://...)")
+	logFormat := fs.String("log-format", "text", "log lines as text or json (log/slog's handlers)")
+	cacheBytes := byteSize(server.DefaultModelCacheBytes)
+	fs.Var(&cacheBytes, "model-cache-bytes", "bytes of model files kept loaded for predict, least recently used evicted first (e.g. 512MiB; default 1GiB)")
 	maxAttempts := fs.Int("max-attempts", jobs.DefaultMaxAttempts, "attempts of a run that may end with the server dying before the run is failed instead of resumed")
 	isolate := fs.Bool("isolate", true, "train each run in its own process, so that a run that runs out of memory fails alone (false: in the server's process, under a Go memory limit)")
 	var mf memoryFlags
@@ -68,35 +71,23 @@ func runServe(e *env, args []string) error {
 	if _, err := parse(fs, args, 0, 0); err != nil {
 		return err
 	}
-	if *workers < 1 || *workers > 256 {
-		return usageError("--workers must be from 1 to 256")
+	if *workers < 0 || *workers > 256 {
+		return usageError("--workers must be from 0 to 256")
 	}
 	if *maxAttempts < 1 || *maxAttempts > 100 {
 		return usageError("--max-attempts must be from 1 to 100")
 	}
 	restrictUmask()
-	log := slog.New(slog.NewTextHandler(e.stderr, nil))
-	cfg := server.Config{Addr: *addr, DataDir: *dir, DB: *db, Token: *token, Workers: *workers, Logger: log,
-		RunLimits: mf.limits(), MaxAttempts: *maxAttempts}
-	if *isolate {
-		exe, err := os.Executable()
-		if err != nil {
-			return fmt.Errorf("finding mlforge's own binary to train runs in child processes (or pass --isolate=false): %w", err)
-		}
-		abs, err := filepath.Abs(*dir)
-		if err != nil {
+	log, err := newLogger(e, *logFormat)
+	if err != nil {
+		return err
+	}
+	cfg := server.Config{Addr: *addr, DataDir: *dir, DB: *db, Token: *token, Workers: *workers, APIOnly: *workers == 0, Logger: log,
+		RunLimits: mf.limits(), MaxAttempts: *maxAttempts, ModelCacheBytes: int64(cacheBytes)}
+	if *workers > 0 {
+		if err := setupTraining(&cfg, *isolate, mf); err != nil {
 			return err
 		}
-		cfg.Child = &jobs.Child{Path: exe, Args: []string{runChildCommand, "--data", abs,
-			"--max-model-bytes", strconv.FormatInt(int64(mf.maxModelBytes), 10),
-			"--max-run-memory", strconv.FormatInt(int64(mf.maxRunMemory), 10)}, Grace: childGrace}
-		if *db != "" { // the child reads stored datasets from the same database (datasets.RegisterDataDir)
-			cfg.Child.Env = []string{"MLFORGE_DB=" + *db}
-		}
-	} else if n := int64(mf.maxRunMemory); n > 0 {
-		// Every run shares this process: the soft limit is what they may
-		// use together, with room for the server itself.
-		debug.SetMemoryLimit(n*int64(*workers) + 512<<20)
 	}
 	srv, err := server.New(e.ctx, cfg)
 	if err != nil {
@@ -111,7 +102,11 @@ func runServe(e *env, args []string) error {
 		srv.Shutdown(context.Background())
 		return err
 	}
-	fmt.Fprintf(e.stderr, "mlforge serving on http://%s (data in %s)\n", a, *dir)
+	if *workers == 0 {
+		fmt.Fprintf(e.stderr, "mlforge serving on http://%s (data in %s; API only: `mlforge worker` processes train the runs)\n", a, *dir)
+	} else {
+		fmt.Fprintf(e.stderr, "mlforge serving on http://%s (data in %s)\n", a, *dir)
+	}
 	if srv.TokenGenerated {
 		fmt.Fprintf(e.stderr, "API token (shown once, kept in %s/token): %s\n", *dir, srv.Token())
 	}
@@ -128,6 +123,43 @@ func runServe(e *env, args []string) error {
 		err = serr
 	}
 	return err
+}
+
+// newLogger returns the logger of --log-format: "text" or "json".
+func newLogger(e *env, format string) (*slog.Logger, error) {
+	switch format {
+	case "text":
+		return slog.New(slog.NewTextHandler(e.stderr, nil)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(e.stderr, nil)), nil
+	}
+	return nil, usageError("--log-format must be text or json, not %q", format)
+}
+
+// setupTraining sets how cfg's runs train: each in a child process
+// (isolate) or in this process under a Go memory limit.
+func setupTraining(cfg *server.Config, isolate bool, mf memoryFlags) error {
+	if isolate {
+		exe, err := os.Executable()
+		if err != nil {
+			return fmt.Errorf("finding mlforge's own binary to train runs in child processes (or pass --isolate=false): %w", err)
+		}
+		abs, err := filepath.Abs(cfg.DataDir)
+		if err != nil {
+			return err
+		}
+		cfg.Child = &jobs.Child{Path: exe, Args: []string{runChildCommand, "--data", abs,
+			"--max-model-bytes", strconv.FormatInt(int64(mf.maxModelBytes), 10),
+			"--max-run-memory", strconv.FormatInt(int64(mf.maxRunMemory), 10)}, Grace: childGrace}
+		if cfg.DB != "" { // the child reads stored datasets from the same database (datasets.RegisterDataDir)
+			cfg.Child.Env = []string{"MLFORGE_DB=" + cfg.DB}
+		}
+	} else if n := int64(mf.maxRunMemory); n > 0 {
+		// Every run shares this process: the soft limit is what they may
+		// use together, with room for the server itself.
+		debug.SetMemoryLimit(n*int64(cfg.Workers) + 512<<20)
+	}
+	return nil
 }
 
 // runChild trains the one run its parent server sends on stdin (see

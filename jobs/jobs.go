@@ -108,7 +108,11 @@ type Config struct {
 	DB string
 	// Workers is how many runs train at once (default 2).
 	Workers int
-	Runner  Runner
+	// InsertOnly makes a manager that queues runs but never trains nor
+	// recovers them (a server started with --workers 0: worker processes
+	// on the same PostgreSQL database do the training).
+	InsertOnly bool
+	Runner     Runner
 	// Child, when set, trains each attempt in a child process that runs
 	// Runner through ServeChild; otherwise Runner runs in this process,
 	// with panics turned into failed runs.
@@ -132,11 +136,14 @@ type queue interface {
 
 // Manager owns the River client and the background bookkeeping.
 type Manager struct {
-	cfg    Config
-	q      queue
-	closer func()
-	log    *slog.Logger
-	Broker *Broker
+	cfg Config
+	q   queue
+	// insertTx inserts a job in the store's transaction (River's InsertTx
+	// on the backend's transaction type).
+	insertTx func(ctx context.Context, tx store.Tx, args river.JobArgs) error
+	closer   func()
+	log      *slog.Logger
+	Broker   *Broker
 
 	mu      sync.Mutex
 	running map[string]context.CancelFunc
@@ -170,13 +177,16 @@ func New(ctx context.Context, cfg Config) (*Manager, error) {
 		FetchCooldown:        50 * time.Millisecond,
 		Logger:               slog.New(slog.DiscardHandler),
 	}
+	if cfg.InsertOnly {
+		rc.Queues = nil // River's insert-only client
+	}
 	if store.IsPostgres(cfg.DB) {
 		pool, err := pgxpool.New(ctx, cfg.DB)
 		if err != nil {
 			return nil, err
 		}
 		drv := riverpgxv5.New(pool)
-		if err := migrate[pgx.Tx](ctx, drv); err != nil {
+		if err := migrateLocked(ctx, pool, func() error { return migrate[pgx.Tx](ctx, drv) }); err != nil {
 			pool.Close()
 			return nil, err
 		}
@@ -186,6 +196,10 @@ func New(ctx context.Context, cfg Config) (*Manager, error) {
 			return nil, err
 		}
 		m.q, m.closer = c, pool.Close
+		m.insertTx = func(ctx context.Context, tx store.Tx, args river.JobArgs) error {
+			_, err := c.InsertTx(ctx, tx.PGX, args, nil)
+			return err
+		}
 	} else {
 		db, err := sql.Open("sqlite", store.SQLiteDSN(cfg.DB))
 		if err != nil {
@@ -203,8 +217,31 @@ func New(ctx context.Context, cfg Config) (*Manager, error) {
 			return nil, err
 		}
 		m.q, m.closer = c, func() { db.Close() }
+		m.insertTx = func(ctx context.Context, tx store.Tx, args river.JobArgs) error {
+			_, err := c.InsertTx(ctx, tx.SQL, args, nil)
+			return err
+		}
 	}
 	return m, nil
+}
+
+// migrateLock is the PostgreSQL advisory lock key under which a process
+// migrates River's tables, so that processes starting together on one
+// database (servers and workers) do not race on them.
+const migrateLock = 0x6d6c66_726976 // "mlf" "riv"
+
+// migrateLocked runs f holding migrateLock on a connection of pool.
+func migrateLocked(ctx context.Context, pool *pgxpool.Pool, f func() error) error {
+	conn, err := pool.Acquire(ctx)
+	if err != nil {
+		return fmt.Errorf("jobs: migrating the queue tables: %w", err)
+	}
+	defer conn.Release()
+	if _, err := conn.Exec(ctx, `SELECT pg_advisory_lock($1)`, int64(migrateLock)); err != nil {
+		return fmt.Errorf("jobs: taking the migration lock: %w", err)
+	}
+	defer conn.Exec(context.Background(), `SELECT pg_advisory_unlock($1)`, int64(migrateLock))
+	return f()
 }
 
 func migrate[TTx any](ctx context.Context, drv riverdriver.Driver[TTx]) error {
@@ -221,6 +258,9 @@ func migrate[TTx any](ctx context.Context, drv riverdriver.Driver[TTx]) error {
 // Start recovers runs left unfinished by a previous process, then starts
 // working jobs.
 func (m *Manager) Start(ctx context.Context) error {
+	if m.cfg.InsertOnly {
+		return nil
+	}
 	if err := m.recover(ctx, !store.IsPostgres(m.cfg.DB)); err != nil {
 		return err
 	}
@@ -244,7 +284,10 @@ func (m *Manager) Stop(ctx context.Context) error {
 		cancel()
 	}
 	m.mu.Unlock()
-	err := m.q.Stop(ctx)
+	var err error
+	if !m.cfg.InsertOnly {
+		err = m.q.Stop(ctx)
+	}
 	m.wg.Wait()
 	m.closer()
 	return err
@@ -255,6 +298,14 @@ func (m *Manager) Stop(ctx context.Context) error {
 func (m *Manager) Enqueue(ctx context.Context, run *store.Run) error {
 	_, err := m.q.Insert(ctx, TrainArgs{RunID: run.ID, Attempt: run.Attempt}, nil)
 	return err
+}
+
+// Create stores a new run (queued, attempt 0) and its job in one
+// transaction: no run without its job, even if the process dies between.
+func (m *Manager) Create(ctx context.Context, run *store.Run) error {
+	return m.cfg.Store.CreateRunTx(ctx, run, func(ctx context.Context, tx store.Tx) error {
+		return m.insertTx(ctx, tx, TrainArgs{RunID: run.ID, Attempt: run.Attempt})
+	})
 }
 
 // Cancel asks a run to stop: a queued run is cancelled at once, a running

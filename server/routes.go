@@ -75,10 +75,13 @@ func (s *Server) routes() http.Handler {
 	h("POST /api/fsck", d.handle(d.fsck))
 
 	h("GET /api/classes", s.classes)
-	h("GET /api/health", func(w http.ResponseWriter, r *http.Request) error {
-		writeJSON(w, http.StatusOK, api.Health{Status: "ok"})
-		return nil
-	})
+	h("GET /api/health", s.health)
+	h("GET /metrics", s.serveMetrics)
+	// The model registry (registry.go).
+	h("GET /api/models/{name}/versions", s.modelVersions)
+	h("GET /api/models/{name}/aliases", s.listAliases)
+	h("POST /api/models/{name}/aliases/{alias}", s.setAlias)
+	h("DELETE /api/models/{name}/aliases/{alias}", s.deleteAlias)
 	h("/api/", func(w http.ResponseWriter, r *http.Request) error {
 		// No pattern matched this method and path: say 405 if the path
 		// exists with other methods, 404 otherwise, in the API's format.
@@ -96,13 +99,13 @@ func (s *Server) routes() http.Handler {
 		}
 		return errorf(http.StatusNotFound, "not_found", "no route %s %s", r.Method, r.URL.Path)
 	})
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return s.instrument(mux, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if err := s.checkHost(r); err != nil {
 			writeError(w, err)
 			return
 		}
 		mux.ServeHTTP(w, r)
-	})
+	}))
 }
 
 // namePattern is what run and model names must match.
@@ -174,11 +177,8 @@ func (s *Server) createRun(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	run := &store.Run{ID: store.NewID(), Name: sp.Name, Class: runClass(sp), Spec: canon}
-	if err := s.store.CreateRun(r.Context(), run); err != nil {
-		return err
-	}
-	if err := s.jobs.Enqueue(r.Context(), run); err != nil {
-		s.store.FinishRun(r.Context(), run.ID, run.Attempt, store.Failed, nil, "could not queue the run: "+err.Error())
+	// The run's row and its job in one transaction (jobs.Manager.Create).
+	if err := s.jobs.Create(r.Context(), run); err != nil {
 		return err
 	}
 	w.Header().Set("Location", "/api/runs/"+run.ID)
@@ -385,7 +385,7 @@ func (s *Server) deleteRun(w http.ResponseWriter, r *http.Request) error {
 	if err := s.store.DeleteRun(r.Context(), run.ID); err != nil {
 		return err
 	}
-	s.models.Delete(run.ID)
+	s.models.delete(run.ID)
 	s.modelNames.Delete(run.Name)
 	// The directory name comes from the validated, server-made id.
 	if err := os.RemoveAll(filepath.Join(s.cfg.DataDir, jobs.ModelDir(run.ID))); err != nil {
@@ -427,34 +427,17 @@ func (s *Server) classes(w http.ResponseWriter, r *http.Request) error {
 // losses, optimizers and transforms) add their catalogues to /api/classes.
 var extraClasses = func() map[string]any { return nil }
 
-// modelForName returns the newest succeeded run named name and its model.
-func (s *Server) modelForName(r *http.Request, name string) (*store.Run, *model.Model, error) {
-	if !validName(name) {
-		return nil, nil, &apiError{Status: http.StatusBadRequest, Code: "bad_name", Field: "name", Message: fmt.Sprintf("%q is not a valid model name: names match [A-Za-z0-9._-]{1,64}", text.Abbrev(name))}
-	}
-	if c, ok := s.modelNames.Load(name); ok && time.Since(c.(cachedName).at) < 2*time.Second {
-		if m, ok := s.models.Load(c.(cachedName).run.ID); ok {
-			return c.(cachedName).run, m.(*model.Model), nil
-		}
-	}
-	runs, err := s.store.ListRuns(r.Context(), store.ListOptions{Name: name, Status: store.Succeeded, Limit: 1})
+// modelForName returns the run that ref names (a model name, name@alias
+// or name@run_id: see resolveModel) and its model.
+func (s *Server) modelForName(r *http.Request, ref string) (*store.Run, *model.Model, error) {
+	run, err := s.resolveModel(r.Context(), ref)
 	if err != nil {
 		return nil, nil, err
 	}
-	if len(runs) == 0 {
-		return nil, nil, errorf(http.StatusNotFound, "not_found", "no trained model named %q", name)
-	}
-	run := runs[0]
-	if m, ok := s.models.Load(run.ID); ok {
-		s.modelNames.Store(name, cachedName{run, time.Now()})
-		return run, m.(*model.Model), nil
-	}
-	m, err := model.LoadLimits(filepath.Join(s.cfg.DataDir, jobs.ModelDir(run.ID), model.FileName), s.cfg.RunLimits.Budget())
+	m, err := s.modelForRun(run)
 	if err != nil {
 		return nil, nil, err
 	}
-	s.models.Store(run.ID, m)
-	s.modelNames.Store(name, cachedName{run, time.Now()})
 	return run, m, nil
 }
 
@@ -483,20 +466,13 @@ func (s *Server) listModels(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) downloadModel(w http.ResponseWriter, r *http.Request) error {
-	name := r.PathValue("name")
-	if !validName(name) {
-		return &apiError{Status: http.StatusBadRequest, Code: "bad_name", Field: "name", Message: "names match [A-Za-z0-9._-]{1,64}"}
-	}
-	runs, err := s.store.ListRuns(r.Context(), store.ListOptions{Name: name, Status: store.Succeeded, Limit: 1})
+	run, err := s.resolveModel(r.Context(), r.PathValue("name"))
 	if err != nil {
 		return err
 	}
-	if len(runs) == 0 {
-		return errorf(http.StatusNotFound, "not_found", "no trained model named %q", name)
-	}
-	f, err := os.Open(filepath.Join(s.cfg.DataDir, jobs.ModelDir(runs[0].ID), model.FileName))
+	f, err := os.Open(filepath.Join(s.cfg.DataDir, jobs.ModelDir(run.ID), model.FileName))
 	if err != nil {
-		return errorf(http.StatusNotFound, "not_found", "the model file of run %s is missing", runs[0].ID)
+		return errorf(http.StatusNotFound, "not_found", "the model file of run %s is missing", run.ID)
 	}
 	defer f.Close()
 	fi, err := f.Stat()
@@ -504,7 +480,7 @@ func (s *Server) downloadModel(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/octet-stream")
-	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s.safetensors"`, name))
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s.safetensors"`, run.Name))
 	http.ServeContent(w, r, "", fi.ModTime(), f)
 	return nil
 }
@@ -515,6 +491,7 @@ func (s *Server) downloadModel(w http.ResponseWriter, r *http.Request) error {
 // pixel and byte limits (predict.go), and the work stops when the client
 // goes away.
 func (s *Server) predict(w http.ResponseWriter, r *http.Request) error {
+	defer s.timePredict()()
 	release, err := s.predictSlots.acquire(w)
 	if err != nil {
 		return err

@@ -32,17 +32,18 @@ func (s *Server) modelForRun(run *store.Run) (*model.Model, error) {
 	if err != nil {
 		return nil, err
 	}
-	if m, ok := s.models.Load(run.ID); ok {
-		return m.(*model.Model), nil
+	if m, ok := s.models.get(run.ID); ok {
+		return m, nil
 	}
-	if _, err := os.Stat(p); err != nil {
+	fi, err := os.Stat(p)
+	if err != nil {
 		return nil, errorf(http.StatusNotFound, "not_found", "the model file of run %s is missing", run.ID)
 	}
 	m, err := model.LoadLimits(p, s.cfg.RunLimits.Budget())
 	if err != nil {
 		return nil, err
 	}
-	s.models.Store(run.ID, m)
+	s.models.put(run.ID, m, fi.Size())
 	return m, nil
 }
 
@@ -113,6 +114,7 @@ func (s *Server) runModelInfo(w http.ResponseWriter, r *http.Request) error {
 // /api/models/{name}/predict (the same body, limits and answer), by the
 // model of that run.
 func (s *Server) runPredict(w http.ResponseWriter, r *http.Request) error {
+	defer s.timePredict()()
 	release, err := s.predictSlots.acquire(w)
 	if err != nil {
 		return err

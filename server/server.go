@@ -49,6 +49,10 @@ type Config struct {
 	Token string
 	// Workers is how many runs train at once.
 	Workers int
+	// APIOnly makes a server that queues runs but trains none (serve
+	// --workers 0): `mlforge worker` processes on the same PostgreSQL
+	// database train them. SQLite is refused (one process only).
+	APIOnly bool
 	// Child, when set, trains each run in a child process (the CLI's serve
 	// re-executes mlforge); otherwise runs train in this process.
 	Child *jobs.Child
@@ -59,11 +63,18 @@ type Config struct {
 	Logger      *slog.Logger
 	// Limits bound requests in time and the heavy ones in number.
 	Limits Limits
+	// ModelCacheBytes bounds the models kept loaded for predict (sizes of
+	// their files; default DefaultModelCacheBytes), least recently used
+	// evicted first.
+	ModelCacheBytes int64
 	// TrustedOrigins are origins (scheme://host[:port]) besides the
 	// server's own whose pages may send requests that change something,
 	// such as the public origin of a reverse proxy that terminates TLS.
 	TrustedOrigins []string
 }
+
+// SQLiteOneProcess is the refusal of a split of roles on SQLite.
+const SQLiteOneProcess = "an API-only server (--workers 0) and `mlforge worker` need a PostgreSQL database shared by every process (--db postgres://...): SQLite is for one process that serves and trains"
 
 // Server is the training service.
 type Server struct {
@@ -84,7 +95,8 @@ type Server struct {
 	// prints it once).
 	TokenGenerated bool
 
-	models     sync.Map // run ID → *model.Model, loaded models for predict
+	models     *modelCache // run ID → loaded model, for predict (LRU by bytes)
+	metrics    *svcMetrics
 	modelNames sync.Map // model name → cachedName
 	handler    http.Handler
 	httpSrv    *http.Server
@@ -108,7 +120,8 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 			return nil, err
 		}
 	}
-	s := &Server{cfg: cfg, log: cfg.Logger, filesDir: filepath.Join(cfg.DataDir, "files"), limits: cfg.Limits.withDefaults()}
+	s := &Server{cfg: cfg, log: cfg.Logger, filesDir: filepath.Join(cfg.DataDir, "files"), limits: cfg.Limits.withDefaults(),
+		models: newModelCache(cfg.ModelCacheBytes), metrics: newMetrics()}
 	s.predictSlots = newSlots("predict", s.limits.Predict)
 	s.validateSlots = newSlots("validate", s.limits.Validate)
 	var err error
@@ -128,10 +141,13 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if db == "" {
 		db = filepath.Join(cfg.DataDir, "mlforge.db")
 	}
+	if cfg.APIOnly && !store.IsPostgres(db) {
+		return nil, errors.New(SQLiteOneProcess)
+	}
 	if s.store, err = store.Open(ctx, db); err != nil {
 		return nil, err
 	}
-	s.jobs, err = jobs.New(ctx, jobs.Config{Store: s.store, DB: db, Workers: cfg.Workers, Runner: Runner(cfg.DataDir, cfg.RunLimits),
+	s.jobs, err = jobs.New(ctx, jobs.Config{Store: s.store, DB: db, Workers: cfg.Workers, InsertOnly: cfg.APIOnly, Runner: Runner(cfg.DataDir, cfg.RunLimits),
 		Child: cfg.Child, Limits: cfg.RunLimits, MaxAttempts: cfg.MaxAttempts, Logger: cfg.Logger})
 	if err != nil {
 		s.store.Close()

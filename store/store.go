@@ -241,8 +241,24 @@ var schema = []string{
 		PRIMARY KEY (run_id, seq))`,
 }
 
+// migrateLock is the PostgreSQL advisory lock key under which a process
+// creates mlforge's tables, so that processes starting together on one
+// database do not race on CREATE TABLE IF NOT EXISTS.
+const migrateLock = 0x6d6c66_6d6967 // "mlf" "mig"
+
 func (s *Store) migrate(ctx context.Context) error {
-	for _, q := range append(schema, datasetSchema...) {
+	if s.postgres {
+		conn, err := s.db.Conn(ctx)
+		if err != nil {
+			return fmt.Errorf("store: creating tables: %w", err)
+		}
+		defer conn.Close()
+		if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock($1)`, int64(migrateLock)); err != nil {
+			return fmt.Errorf("store: taking the migration lock: %w", err)
+		}
+		defer conn.ExecContext(context.Background(), `SELECT pg_advisory_unlock($1)`, int64(migrateLock))
+	}
+	for _, q := range append(append(schema, datasetSchema...), aliasSchema...) {
 		if _, err := s.db.ExecContext(ctx, q); err != nil {
 			return fmt.Errorf("store: creating tables: %w", err)
 		}
@@ -522,6 +538,9 @@ func (s *Store) DeleteRun(ctx context.Context, id string) error {
 		if _, err := tx.ExecContext(ctx, q, id); err != nil {
 			return err
 		}
+	}
+	if err := deleteAliasesOf(ctx, tx, id); err != nil {
+		return err
 	}
 	res, err := tx.ExecContext(ctx, `DELETE FROM mlf_runs WHERE id = $1`, id)
 	if err != nil {
