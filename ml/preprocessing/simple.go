@@ -322,7 +322,7 @@ func (s *PolynomialFeatures) Fit(ctx context.Context, X *mat.Dense, _ []float64)
 	if err := ml.ValidateParams(s); err != nil {
 		return err
 	}
-	if _, err := checkX("PolynomialFeatures", X, 0, true); err != nil {
+	if _, err := checkX("PolynomialFeatures", X, 0, false); err != nil {
 		return err
 	}
 	_, c := X.Dims()
@@ -342,7 +342,7 @@ func (s *PolynomialFeatures) Transform(X *mat.Dense) (*mat.Dense, error) {
 	if s.nIn == 0 {
 		return nil, ml.NotFittedError("PolynomialFeatures")
 	}
-	if _, err := checkX("PolynomialFeatures", X, s.nIn, true); err != nil {
+	if _, err := checkX("PolynomialFeatures", X, s.nIn, false); err != nil {
 		return nil, err
 	}
 	data, r, c := rows(X)
@@ -449,20 +449,16 @@ var functions = map[string]func(float64) float64{
 	"reciprocal": func(v float64) float64 { return 1 / v },
 }
 
-// inverses name the inverse of each function, where there is one.
-var inverses = map[string]string{
-	"log1p": "expm1", "expm1": "log1p", "log": "exp", "exp": "log",
-	"sqrt": "square", "reciprocal": "reciprocal",
-}
-
 // FunctionTransformer applies one of a fixed set of NumPy functions
 // element by element, scikit-learn's FunctionTransformer(func=np.NAME,
 // inverse_func=...). func null (the default) is the identity. Arbitrary
 // Python callables are not supported: only these names. Results outside
-// the function's domain are NaN (or ±Inf), as NumPy gives them.
+// the function's domain are NaN (or ±Inf), as NumPy gives them. NaN in the
+// input is refused (scikit-learn's validate=False would pass it through):
+// mlforge's pipelines impute before a transform, never after.
 type FunctionTransformer struct {
 	Func        string `json:"func" enum:",log1p,expm1,sqrt,log,exp,abs,square,reciprocal" help:"the NumPy function to apply; \"\" is the identity"`
-	InverseFunc string `json:"inverse_func" enum:",log1p,expm1,sqrt,log,exp,abs,square,reciprocal" help:"the function InverseTransform applies; \"\" is the natural inverse of func where it has one"`
+	InverseFunc string `json:"inverse_func" enum:",log1p,expm1,sqrt,log,exp,abs,square,reciprocal" help:"the function InverseTransform applies; \"\" is the identity, as scikit-learn's None"`
 
 	nIn int
 }
@@ -475,7 +471,7 @@ func (s *FunctionTransformer) Fit(ctx context.Context, X *mat.Dense, _ []float64
 	if err := ml.ValidateParams(s); err != nil {
 		return err
 	}
-	if _, err := checkX("FunctionTransformer", X, 0, true); err != nil {
+	if _, err := checkX("FunctionTransformer", X, 0, false); err != nil {
 		return err
 	}
 	_, s.nIn = X.Dims()
@@ -486,7 +482,7 @@ func (s *FunctionTransformer) apply(name string, X *mat.Dense) (*mat.Dense, erro
 	if s.nIn == 0 {
 		return nil, ml.NotFittedError("FunctionTransformer")
 	}
-	if _, err := checkX("FunctionTransformer", X, s.nIn, true); err != nil {
+	if _, err := checkX("FunctionTransformer", X, s.nIn, false); err != nil {
 		return nil, err
 	}
 	data, r, c := rows(X)
@@ -507,16 +503,10 @@ func (s *FunctionTransformer) Transform(X *mat.Dense) (*mat.Dense, error) {
 	return s.apply(s.Func, X)
 }
 
-// InverseTransform applies inverse_func, or func's natural inverse.
+// InverseTransform applies inverse_func; "" (scikit-learn's None) is the
+// identity, as in scikit-learn, whatever func is.
 func (s *FunctionTransformer) InverseTransform(X *mat.Dense) (*mat.Dense, error) {
-	name := s.InverseFunc
-	if name == "" && s.Func != "" {
-		var ok bool
-		if name, ok = inverses[s.Func]; !ok {
-			return nil, &ml.ParamError{Param: "inverse_func", Expected: fmt.Sprintf("a function: %s has no natural inverse", s.Func), Got: `""`}
-		}
-	}
-	return s.apply(name, X)
+	return s.apply(s.InverseFunc, X)
 }
 
 // MarshalState returns n_features_in_.
