@@ -23,6 +23,13 @@ func TestCommonChecks(t *testing.T) {
 		{"SimpleImputer", `{"strategy": "most_frequent"}`},
 		{"SimpleImputer", `{"strategy": "constant", "fill_value": 3}`},
 		{"SimpleImputer", `{"missing_values": 0, "keep_empty_features": true}`},
+		{"MaxAbsScaler", ``},
+		{"Normalizer", ``},
+		{"Normalizer", `{"norm": "max"}`},
+		{"PolynomialFeatures", ``},
+		{"PolynomialFeatures", `{"degree": 3, "interaction_only": true, "include_bias": false}`},
+		{"FunctionTransformer", ``},
+		{"FunctionTransformer", `{"func": "abs"}`},
 	} {
 		t.Run(c.class+c.params, func(t *testing.T) {
 			opts := mltest.OptionsFor(c.class)
