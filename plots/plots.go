@@ -386,9 +386,10 @@ func drawCurve(c *curveJSON) (*plot.Plot, error) {
 			return nil, err
 		}
 		c := Palette[i]
-		c.A = 60
-		poly.Color = c
+		// color.RGBA is alpha-premultiplied: a translucent band needs NRGBA.
+		poly.Color = color.NRGBA{c.R, c.G, c.B, 60}
 		poly.LineStyle.Width = 0
+		poly.LineStyle.Color = color.Transparent
 		p.Add(poly)
 	}
 	if err := addLine(p, "train", train, Palette[0]); err != nil {
@@ -539,11 +540,11 @@ func drawSearch(s *searchJSON) (*plot.Plot, error) {
 		}
 		p.Add(l)
 	}
-	p.NominalX(cols...)
+	p.NominalX(unquote(cols)...)
 	if py == "" {
 		p.HideY()
 	} else {
-		p.NominalY(rows...)
+		p.NominalY(unquote(rows)...)
 	}
 	return p, nil
 }
@@ -568,4 +569,17 @@ func sortValues(vals []string, idx map[string]int) {
 	for i, v := range vals {
 		idx[v] = i
 	}
+}
+
+// unquote turns JSON string values ("rbf") into their text for tick labels.
+func unquote(vals []string) []string {
+	out := make([]string, len(vals))
+	for i, v := range vals {
+		out[i] = v
+		var s string
+		if json.Unmarshal([]byte(v), &s) == nil {
+			out[i] = s
+		}
+	}
+	return out
 }
