@@ -41,6 +41,8 @@ func (s *Server) routes() http.Handler {
 	h("POST /api/runs/{id}/cancel", s.cancelRun)
 	h("DELETE /api/runs/{id}", s.deleteRun)
 	h("GET /api/runs/{id}/metrics", s.runMetrics)
+	h("GET /api/runs/{id}/plots", s.runPlots)
+	h("GET /api/runs/{id}/plots/{kind}", s.runPlot)
 	// One run's model (runs_model.go).
 	h("GET /api/runs/{id}/model", s.runModel)
 	h("GET /api/runs/{id}/model/info", s.runModelInfo)
