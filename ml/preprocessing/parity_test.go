@@ -84,6 +84,12 @@ func TestParity(t *testing.T) {
 	if len(cases) < 25 {
 		t.Fatalf("only %d parity cases", len(cases))
 	}
+	runParity(t, cases, tolR, tolA)
+}
+
+// runParity fits each case and compares its fitted attributes, transform
+// and inverse with scikit-learn's within rtol and atol.
+func runParity(t *testing.T, cases []parityCase, rtol, atol float64) {
 	for _, c := range cases {
 		t.Run(fmt.Sprintf("%s%s/%s/%s", c.Class, c.Params, c.X, c.Transform), func(t *testing.T) {
 			e, err := ml.New(c.Class, c.Params)
@@ -106,7 +112,7 @@ func TestParity(t *testing.T) {
 					}
 					continue
 				}
-				testutil.AllClose(t, name, got, want, tolR, tolA)
+				testutil.AllClose(t, name, got, want, rtol, atol)
 			}
 			tr := e.(ml.Transformer)
 			T := transformInput(X, c.Transform)
@@ -117,13 +123,13 @@ func TestParity(t *testing.T) {
 			if r, k := Z.Dims(); r != c.OutShape[0] || k != c.OutShape[1] {
 				t.Fatalf("Transform shape %dx%d, sklearn %v", r, k, c.OutShape)
 			}
-			testutil.AllClose(t, "transform", Z.RawMatrix().Data, c.Out, tolR, tolA)
+			testutil.AllClose(t, "transform", Z.RawMatrix().Data, c.Out, rtol, atol)
 			if c.Inverse != nil {
 				inv, err := e.(ml.InverseTransformer).InverseTransform(Z)
 				if err != nil {
 					t.Fatal(err)
 				}
-				testutil.AllClose(t, "inverse_transform", inv.RawMatrix().Data, c.Inverse, tolR, tolA)
+				testutil.AllClose(t, "inverse_transform", inv.RawMatrix().Data, c.Inverse, rtol, atol)
 			}
 		})
 	}
@@ -173,6 +179,13 @@ func attr(e ml.Estimator, name string) []float64 {
 	case *SimpleImputer:
 		if name == "statistics_" {
 			return e.Statistics()
+		}
+	case *MaxAbsScaler:
+		switch name {
+		case "max_abs_":
+			return e.MaxAbs()
+		case "scale_":
+			return e.Scale()
 		}
 	}
 	panic("no attribute " + name)

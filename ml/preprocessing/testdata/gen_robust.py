@@ -73,22 +73,28 @@ CASES = [
     ({}, "digits", "head"),
 ]
 
-out = []
-for params, xspec, how in CASES:
-    X = make_x(xspec)
-    kw = dict(params)
-    if "quantile_range" in kw:
-        kw["quantile_range"] = tuple(kw["quantile_range"])
-    est = RobustScaler(**kw).fit(X)
-    Z = est.transform(transform_input(X, how))
-    case = {"class": "RobustScaler", "params": params, "x": xspec, "transform": how, "attrs": {},
-            "out": nums(Z), "out_shape": list(Z.shape), "inverse": nums(est.inverse_transform(Z))}
-    for a in ["center_", "scale_"]:
-        v = getattr(est, a)
-        case["attrs"][a] = None if v is None else nums(v)
-    out.append(case)
 
-with open(os.path.join(HERE, "robust.json"), "w") as f:
-    json.dump({"sklearn": sklearn.__version__, "numpy": np.__version__, "cases": out}, f)
-    f.write("\n")
-print(len(out), "cases")
+def main():
+    out = []
+    for params, xspec, how in CASES:
+        X = make_x(xspec)
+        kw = dict(params)
+        if "quantile_range" in kw:
+            kw["quantile_range"] = tuple(kw["quantile_range"])
+        est = RobustScaler(**kw).fit(X)
+        Z = est.transform(transform_input(X, how))
+        case = {"class": "RobustScaler", "params": params, "x": xspec, "transform": how, "attrs": {},
+                "out": nums(Z), "out_shape": list(Z.shape), "inverse": nums(est.inverse_transform(Z))}
+        for a in ["center_", "scale_"]:
+            v = getattr(est, a)
+            case["attrs"][a] = None if v is None else nums(v)
+        out.append(case)
+
+    with open(os.path.join(HERE, "robust.json"), "w") as f:
+        json.dump({"sklearn": sklearn.__version__, "numpy": np.__version__, "cases": out}, f)
+        f.write("\n")
+    print(len(out), "cases")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Writes simple.json: scikit-learn 1.2 MaxAbsScaler, Normalizer,
 PolynomialFeatures and FunctionTransformer on the shared data sets, with the
-same inputs as gen.py (make_x, transform_input; rebuilt here without pandas).
+same inputs as gen.py (make_x, transform_input, from gen_robust.py).
 
 Run with Debian's scikit-learn 1.2 from the repository root:
 
@@ -14,39 +14,8 @@ import numpy as np
 from sklearn.preprocessing import (FunctionTransformer, MaxAbsScaler,
                                    Normalizer, PolynomialFeatures)
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.join(HERE, "..", "..", "..")
-
-
-def load(name):
-    """The features of data/datasets/NAME.csv (every column but target)."""
-    path = os.path.join(ROOT, "data", "datasets", name + ".csv")
-    with open(path) as f:
-        header = f.readline().strip().split(",")
-    cols = [i for i, h in enumerate(header) if h != "target"]
-    return np.loadtxt(path, delimiter=",", skiprows=1, usecols=cols, dtype=np.float64)
-
-
-def make_x(spec):
-    """As gen.py's make_x: "<dataset>[+nan][+empty]"."""
-    parts = spec.split("+")
-    X = load(parts[0]).copy()
-    if "nan" in parts:
-        i, j = np.indices(X.shape)
-        X[(7 * i + 13 * j) % 11 == 0] = np.nan
-    if "empty" in parts:
-        X[:, 0] = 5.0
-        X[:, 3] = np.nan
-    return X
-
-
-def transform_input(X, how):
-    H = X[:60]
-    return H if how == "head" else 2 * H + 1
-
-
-def nums(a):
-    return [None if np.isnan(v) else v for v in np.asarray(a, dtype=np.float64).ravel().tolist()]
+# The inputs are gen.py's, rebuilt without pandas by gen_robust.py's helpers.
+from gen_robust import HERE, make_x, nums, transform_input
 
 FUNCS = {"log1p": np.log1p, "expm1": np.expm1, "sqrt": np.sqrt, "log": np.log,
          "exp": np.exp, "abs": np.abs, "square": np.square, "reciprocal": np.reciprocal}
