@@ -7,8 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/mlforge/mlforge/api"
 	"github.com/mlforge/mlforge/plots"
+	"github.com/mlforge/mlforge/server"
 	"github.com/mlforge/mlforge/store"
 )
 
@@ -74,13 +74,9 @@ func runPlot(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	pts, err := st.Points(e.ctx, run.ID)
+	src, err := server.PlotSource(e.ctx, st, run)
 	if err != nil {
 		return err
-	}
-	src := plots.Source{Name: run.Name, Selection: run.Result, Series: map[string][]api.Point{}}
-	for _, p := range pts {
-		src.Series[p.Series] = append(src.Series[p.Series], api.Point{Step: p.Step, Epoch: p.Epoch, Value: p.Value, T: p.Time.UnixMilli()})
 	}
 	b, err := plots.Draw(src, kind, o)
 	if err != nil {

@@ -1,24 +1,32 @@
 package server
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strconv"
 
 	"github.com/mlforge/mlforge/api"
 	"github.com/mlforge/mlforge/plots"
+	"github.com/mlforge/mlforge/store"
 )
 
 // The plots of one run (package plots): which kinds it has data for, and
 // each as a PNG or SVG image.
 
-// plotSource reads what the run recorded: its result and metric series.
+// plotSource reads what the run of the request recorded.
 func (s *Server) plotSource(r *http.Request) (plots.Source, error) {
 	run, err := s.loadRun(r)
 	if err != nil {
 		return plots.Source{}, err
 	}
-	pts, err := s.store.Points(r.Context(), run.ID)
+	return PlotSource(r.Context(), s.store, run)
+}
+
+// PlotSource reads what run recorded, its result and metric series, as
+// package plots draws them; the server and `mlforge plot` share it.
+func PlotSource(ctx context.Context, st *store.Store, run *store.Run) (plots.Source, error) {
+	pts, err := st.Points(ctx, run.ID)
 	if err != nil {
 		return plots.Source{}, err
 	}
