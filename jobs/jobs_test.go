@@ -28,8 +28,11 @@ func TestRecorderSamplesFastSteps(t *testing.T) {
 	defer st.Close()
 	r := &store.Run{ID: store.NewID(), Name: "r", Class: "X", Spec: json.RawMessage(`{}`)}
 	st.CreateRun(context.Background(), r)
-	defer func(old time.Duration) { SampleEvery = old }(SampleEvery)
-	SampleEvery = time.Hour
+	defer func(sample, flush time.Duration) { SampleEvery, FlushEvery = sample, flush }(SampleEvery, FlushEvery)
+	// No flush during the loop either: a flush records the pending step,
+	// and a slow machine (or the race detector) may take longer than
+	// FlushEvery to run the 10,000 reports.
+	SampleEvery, FlushEvery = time.Hour, time.Hour
 	rec, err := newRecorder(context.Background(), st, NewBroker(), r.ID)
 	if err != nil {
 		t.Fatal(err)
