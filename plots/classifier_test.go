@@ -133,7 +133,7 @@ func TestDrawConfusion(t *testing.T) {
 			texts := svgTexts(s)
 			for i := range 12 {
 				// Each label on both axes.
-				if n := countMatching(texts, fmt.Sprintf(`^class-%d$`, i)); n != 2 {
+				if n := countMatching(texts, fmt.Sprintf(`^\s*class-%d$`, i)); n != 2 {
 					t.Errorf("label class-%d written %d times, want 2", i, n)
 				}
 			}
@@ -155,7 +155,7 @@ func TestDrawConfusion(t *testing.T) {
 	if n := len(svgFillPath.FindAll(s, -1)) - 1; n != 10000 {
 		t.Errorf("%d heatmap cells, want 100 × 100", n)
 	}
-	if n := countMatching(svgTexts(s), `^class-`); n == 0 || n >= 200 {
+	if n := countMatching(svgTexts(s), `^\s*class-`); n == 0 || n >= 200 {
 		t.Errorf("%d class labels on a 100-class matrix: want some, thinned", n)
 	}
 }
@@ -179,7 +179,7 @@ func TestDrawCurves(t *testing.T) {
 		}
 	}
 	texts := svgTexts(drawBoth(t, curvesSource(1), KindImportances, Options{Width: 600, Height: 500}))
-	if n := countMatching(texts, `^feature number \d+$`); n != 20 {
+	if n := countMatching(texts, `^\s*feature number \d+$`); n != 20 {
 		t.Errorf("%d feature names, want 20", n)
 	}
 	if countMatching(texts, `top 20 of 30`) != 1 || countMatching(texts, `^feature_importances_$`) != 1 {

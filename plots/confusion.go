@@ -194,7 +194,7 @@ func drawConfusion(cm [][]int, labels []string, o Options) (*plot.Plot, error) {
 	for i, n := range names {
 		if i%step == 0 {
 			xs[i] = n
-			ys[k-1-i] = n
+			ys[k-1-i] = padLeft(n)
 		}
 		long = max(long, len(n))
 	}
@@ -212,10 +212,15 @@ func drawConfusion(cm [][]int, labels []string, o Options) (*plot.Plot, error) {
 	return p, nil
 }
 
-// shorten cuts a tick label to 24 characters.
+// shorten cuts a label to 24 characters.
 func shorten(s string) string {
 	if r := []rune(s); len(r) > 24 {
-		return string(r[:23]) + "…"
+		return string(r[:21]) + "..."
 	}
 	return s
 }
+
+// padLeft puts spaces before a vertical axis's tick label: gonum measures
+// a label a few percent narrower than the PNG canvas draws it, which cuts
+// the start of long labels at the image's left edge.
+func padLeft(s string) string { return "   " + s }

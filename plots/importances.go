@@ -39,11 +39,11 @@ func drawImportances(im *importancesJSON, o Options) (*plot.Plot, error) {
 			v = 0
 		}
 		vals[n-1-i] = v // the largest at the top
-		names[n-1-i] = shorten(im.Features[i])
+		names[n-1-i] = padLeft(shorten(im.Features[i]))
 	}
 	// Bars fill 70% of their slot of the plot's height (in points).
 	slot := (float64(o.Height)*72/96 - 60) / float64(max(n, 1))
-	bars, err := plotter.NewBarChart(vals, vg.Points(math.Max(1, 0.7*slot)))
+	bars, err := plotter.NewBarChart(vals, vg.Points(math.Max(1, math.Min(24, 0.7*slot))))
 	if err != nil {
 		return nil, err
 	}
@@ -53,8 +53,9 @@ func drawImportances(im *importancesJSON, o Options) (*plot.Plot, error) {
 	p.Add(bars)
 	p.NominalY(names...)
 	p.X.Min = 0
-	if slot < 14 {
-		p.Y.Tick.Label.Font.Size = vg.Points(math.Max(6, 0.7*slot))
+	if n > 0 && vals[n-1] > 0 {
+		p.X.Max = 1.05 * vals[n-1] // room after the longest bar
 	}
+	p.Y.Tick.Label.Font.Size = vg.Points(math.Max(6, math.Min(10, 0.7*slot)))
 	return p, nil
 }
