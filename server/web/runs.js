@@ -240,11 +240,13 @@ export function renderRun(main, id) {
   const specBox = el('pre', { class: 'spec', tabindex: '0', 'aria-label': 'spec' });
   const errBox = el('div', { class: 'errors hidden' });
   const predictSlot = el('div', { class: 'predict-slot' });
+  const plotsBox = el('div', { class: 'plots hidden', id: 'plots' });
+  let plotsLoaded = false;
   clear(main).append(head, errBox, prog,
     el('div', { class: 'run-grid' },
       el('div', { class: 'charts' }, stepBox, epochBox),
       el('div', { class: 'side' }, el('h3', { text: 'Final metrics' }), finalBox)),
-    predictSlot,
+    predictSlot, plotsBox,
     el('div', { class: 'run-grid' },
       el('div', {}, el('h3', { text: 'Events' }), logBox),
       el('div', {}, el('h3', { text: 'Spec' }), specBox)));
@@ -372,6 +374,25 @@ export function renderRun(main, id) {
     }
   }
 
+  // The run's plots (GET /api/runs/{id}/plots) as images, but the loss,
+  // which the charts above draw live; the confusion matrix is shown
+  // normalised over the true labels, beside the counts of the table.
+  const plotTitles = { curve: 'Learning / validation curve', search: 'Search', confusion: 'Confusion matrix (normalised over true labels)',
+    roc: 'ROC curves', pr: 'Precision-recall curves', importances: 'Feature importances' };
+  async function drawPlots() {
+    const { kinds } = await api('GET', `/api/runs/${id}/plots`);
+    const shown = (kinds || []).filter((k) => k !== 'loss');
+    if (!shown.length) return;
+    clear(plotsBox).append(el('h3', { text: 'Plots' }), el('div', { class: 'plot-grid' }, shown.map((k) => {
+      const src = `/api/runs/${id}/plots/${k}?width=560&height=420` + (k === 'confusion' ? '&normalize=true' : '');
+      return el('figure', { class: 'plot', dataset: { kind: k } },
+        el('a', { href: src, target: '_blank', rel: 'noopener' },
+          el('img', { src, alt: `${plotTitles[k] || k} of run ${run.name}`, width: 560, height: 420 })),
+        el('figcaption', { text: plotTitles[k] || k }));
+    })));
+    plotsBox.classList.remove('hidden');
+  }
+
   function logLine(type, data, seq) {
     let text;
     if (type === 'status') text = `status ${data.status}${data.message ? ': ' + data.message : ''}`;
@@ -395,6 +416,10 @@ export function renderRun(main, id) {
     drawHead();
     drawFinal();
     if (run.status === 'succeeded' && !predictSlot.firstChild) predictSlot.append(predictPanel(run));
+    if (run.status === 'succeeded' && !plotsLoaded) {
+      plotsLoaded = true;
+      drawPlots().catch(showErr);
+    }
     specBox.textContent = JSON.stringify(run.spec, null, 2);
   }
 
