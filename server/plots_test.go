@@ -76,6 +76,7 @@ func TestRunPlotsClassifier(t *testing.T) {
 		"forest": `{"name": "forest", "data": {"train": "builtin:wine", "split": {"test_size": 0.3, "seed": 0}},
 			"model": {"class": "RandomForestClassifier", "params": {"n_estimators": 20, "random_state": 0}}}`,
 		"ridge": `{"name": "ridge", "data": {"train": "builtin:diabetes"}, "model": {"class": "Ridge"}}`,
+		"digits": `{"name": "digits", "data": {"train": "builtin:digits", "split": {"test_size": 0.3, "seed": 0}}, "model": {"class": "GaussianNB"}}`,
 	}
 	ids := map[string]string{}
 	for name, body := range specs {
@@ -87,8 +88,11 @@ func TestRunPlotsClassifier(t *testing.T) {
 	for name, id := range ids {
 		waitStatus(t, ts.URL, id, "succeeded")
 		want := `"confusion","roc","pr","importances"]`
-		if name == "ridge" {
+		switch name {
+		case "ridge":
 			want = `"kinds":["loss","importances"]`
+		case "digits":
+			want = `"confusion","roc","pr"]` // GaussianNB has no importances
 		}
 		scenario{name: "list " + name, method: "GET", path: "/api/runs/" + id + "/plots", status: 200, contain: []string{want}}.run(t, ts.URL)
 	}
@@ -105,6 +109,8 @@ func TestRunPlotsClassifier(t *testing.T) {
 		{"iris", "pr", "", []string{"setosa (AP = 1.000)"}},
 		{"iris", "importances", "", []string{"mean |coef_| over classes", "petal_length"}},
 		{"forest", "importances", "", []string{"feature_importances_", "proline"}},
+		{"digits", "confusion", "", []string{">9</text>", "true label"}},
+		{"digits", "roc", "", []string{"0 (AUC = ", "9 (AUC = "}},
 	} {
 		t.Run(c.run+"-"+c.kind+c.query, func(t *testing.T) {
 			base := ts.URL + "/api/runs/" + ids[c.run] + "/plots/" + c.kind + "?width=500&height=400" + c.query
