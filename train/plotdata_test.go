@@ -161,3 +161,31 @@ func TestTestCurvesBounds(t *testing.T) {
 		t.Errorf("class c is absent from y: curves %+v", tc)
 	}
 }
+
+// TestPlotDataNetwork checks that a network classifier records its test
+// curves (from its softmax) and no importances.
+func TestPlotDataNetwork(t *testing.T) {
+	dir := t.TempDir()
+	res, err := runSpec(t, dir, `{"name": "iris-net", "seed": 2, "data": {"train": "builtin:iris", "split": {"test_size": 0.3, "seed": 0}},
+	  "model": {"layers": [{"type": "Linear", "in_features": "auto", "out_features": 16}, {"type": "ReLU"},
+	                       {"type": "Linear", "in_features": "auto", "out_features": "n_labels"}]},
+	  "optimizer": {"type": "Adam", "lr": 0.01}, "epochs": 20, "batch_size": 16, "metrics": ["accuracy", "roc_auc_ovr"],
+	  "output": "`+filepath.ToSlash(filepath.Join(dir, "net"))+`"}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tc := res.TestCurves
+	if tc == nil || len(tc.Classes) != 3 || tc.Score != "predict_proba" {
+		t.Fatalf("network curves %+v", tc)
+	}
+	mean := 0.0
+	for _, c := range tc.Classes {
+		mean += c.RocAuc / 3
+	}
+	if want := res.Metrics["test"]["roc_auc_ovr"]; math.Abs(mean-want) > 1e-12 {
+		t.Errorf("mean one-vs-rest AUC %v, roc_auc_ovr %v", mean, want)
+	}
+	if res.Importances != nil {
+		t.Errorf("a network recorded importances %+v", res.Importances)
+	}
+}
