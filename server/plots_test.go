@@ -75,7 +75,7 @@ func TestRunPlotsClassifier(t *testing.T) {
 			"model": {"class": "LogisticRegression", "params": {"max_iter": 500}}}`,
 		"forest": `{"name": "forest", "data": {"train": "builtin:wine", "split": {"test_size": 0.3, "seed": 0}},
 			"model": {"class": "RandomForestClassifier", "params": {"n_estimators": 20, "random_state": 0}}}`,
-		"ridge": `{"name": "ridge", "data": {"train": "builtin:diabetes"}, "model": {"class": "Ridge"}}`,
+		"ridge":  `{"name": "ridge", "data": {"train": "builtin:diabetes"}, "model": {"class": "Ridge"}}`,
 		"digits": `{"name": "digits", "data": {"train": "builtin:digits", "split": {"test_size": 0.3, "seed": 0}}, "model": {"class": "GaussianNB"}}`,
 	}
 	ids := map[string]string{}
