@@ -178,6 +178,12 @@ func TestDrawCurves(t *testing.T) {
 			})
 		}
 	}
+	// Sampled test data is named in the title.
+	sampled := curvesSource(2)
+	sampled.Selection = bytes.Replace(sampled.Selection, []byte(`"n_test":100`), []byte(`"n_test":100,"stride":3`), 1)
+	if texts := svgTexts(drawBoth(t, sampled, KindROC, Options{Width: 600, Height: 450})); countMatching(texts, `100 test rows, 1 in 3`) != 1 {
+		t.Errorf("the title of sampled curves: %v", texts)
+	}
 	texts := svgTexts(drawBoth(t, curvesSource(1), KindImportances, Options{Width: 600, Height: 500}))
 	if n := countMatching(texts, `^\s*feature number \d+$`); n != 20 {
 		t.Errorf("%d feature names, want 20", n)

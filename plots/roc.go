@@ -13,6 +13,7 @@ import (
 type testCurvesJSON struct {
 	Score   string `json:"score"`
 	NTest   int    `json:"n_test"`
+	Stride  int    `json:"stride"`
 	Classes []struct {
 		Label            string    `json:"label"`
 		FPR              []float64 `json:"fpr"`
@@ -48,9 +49,13 @@ func drawTestCurves(c *testCurvesJSON, roc bool) (*plot.Plot, error) {
 	if len(c.Classes) == 1 {
 		what = "positive class " + c.Classes[0].Label
 	}
+	data := "test"
+	if c.Stride > 1 {
+		data = fmt.Sprintf("%d test rows, 1 in %d", c.NTest, c.Stride)
+	}
 	var p *plot.Plot
 	if roc {
-		p = newPlot(fmt.Sprintf("ROC curve (test, %s, %s)", what, c.Score), "false positive rate", "true positive rate")
+		p = newPlot(fmt.Sprintf("ROC curve (%s, %s, %s)", data, what, c.Score), "false positive rate", "true positive rate")
 		chance, err := plotter.NewLine(plotter.XYs{{X: 0, Y: 0}, {X: 1, Y: 1}})
 		if err != nil {
 			return nil, err
@@ -60,7 +65,7 @@ func drawTestCurves(c *testCurvesJSON, roc bool) (*plot.Plot, error) {
 		p.Add(chance)
 		p.Legend.Top = false // bottom right, below the curves
 	} else {
-		p = newPlot(fmt.Sprintf("precision-recall curve (test, %s, %s)", what, c.Score), "recall", "precision")
+		p = newPlot(fmt.Sprintf("precision-recall curve (%s, %s, %s)", data, what, c.Score), "recall", "precision")
 		p.Legend.Top = false
 		p.Legend.Left = true // bottom left, below the curves
 	}

@@ -24,6 +24,9 @@ const (
 	maxCurveClasses = 20  // one-vs-rest curves; more classes record none
 	maxCurvePoints  = 200 // points per curve; longer curves are thinned evenly
 	maxImportances  = 20  // the largest importances recorded
+	// maxCurveScores bounds the test scores (rows × classes) the curves
+	// are computed from; larger test data is sampled (every stride-th row).
+	maxCurveScores = 4 << 20
 )
 
 // TestCurves are the ROC and precision-recall curves of a classifier's
@@ -32,8 +35,12 @@ const (
 // a positive or a negative test sample has no curve.
 type TestCurves struct {
 	// Score says which scores: "predict_proba" or "decision_function".
-	Score   string       `json:"score"`
+	Score string `json:"score"`
+	// NTest is the number of test rows scored: every Stride-th row when
+	// the test data has more than maxCurveScores scores (rows × classes),
+	// all of them otherwise (Stride 0).
 	NTest   int          `json:"n_test"`
+	Stride  int          `json:"stride,omitempty"`
 	Classes []ClassCurve `json:"classes"`
 }
 
@@ -63,6 +70,25 @@ type Importances struct {
 	NFeatures int       `json:"n_features"`
 	Features  []string  `json:"features"`
 	Values    []float64 `json:"values"`
+}
+
+// curveRows returns the rows of X and y the curves are computed from: all
+// of them, or every stride-th when there would be more than
+// maxCurveScores scores of k classes.
+func curveRows(X *mat.Dense, y []float64, k int) (*mat.Dense, []float64, int) {
+	n, d := X.Dims()
+	if n*k <= maxCurveScores {
+		return X, y, 0
+	}
+	stride := (n*k + maxCurveScores - 1) / maxCurveScores
+	m := (n + stride - 1) / stride
+	Xs := mat.NewDense(m, d, nil)
+	ys := make([]float64, m)
+	for i := range m {
+		Xs.SetRow(i, X.RawRowView(i*stride))
+		ys[i] = y[i*stride]
+	}
+	return Xs, ys, stride
 }
 
 // classScores returns the final estimator's scores of X, one column per

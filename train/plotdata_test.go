@@ -189,3 +189,22 @@ func TestPlotDataNetwork(t *testing.T) {
 		t.Errorf("a network recorded importances %+v", res.Importances)
 	}
 }
+
+// TestCurveRows checks the sampling of large test data: all rows up to
+// maxCurveScores scores, every stride-th beyond.
+func TestCurveRows(t *testing.T) {
+	X := mat.NewDense(11, 2, nil)
+	y := make([]float64, 11)
+	for i := range y {
+		X.Set(i, 0, float64(i))
+		y[i] = float64(i)
+	}
+	if Xs, ys, stride := curveRows(X, y, 3); Xs != X || len(ys) != 11 || stride != 0 {
+		t.Errorf("small data sampled: stride %d", stride)
+	}
+	k := maxCurveScores/10 + 1 // 11 rows × k classes: just over the bound
+	Xs, ys, stride := curveRows(X, y, k)
+	if stride != 2 || len(ys) != 6 || Xs.At(5, 0) != 10 || ys[5] != 10 || ys[1] != 2 {
+		t.Errorf("stride %d, rows %v", stride, ys)
+	}
+}

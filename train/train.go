@@ -183,9 +183,12 @@ func (p *Plan) Run(ctx context.Context) (*Result, error) {
 	if task == ml.Classification {
 		m.Manifest.Labels = labelsFor(classes, trainF.Classes)
 		res.Labels = m.ClassLabels()
-		if testF.Len() > 0 {
-			if sc, how, ok := classScores(pipe, testF.X); ok {
-				res.TestCurves = testCurves(testF.Y, sc, classes, res.Labels, how)
+		if testF.Len() > 0 && len(classes) <= maxCurveClasses {
+			X, y, stride := curveRows(testF.X, testF.Y, len(classes))
+			if sc, how, ok := classScores(pipe, X); ok {
+				if res.TestCurves = testCurves(y, sc, classes, res.Labels, how); res.TestCurves != nil {
+					res.TestCurves.Stride = stride
+				}
 			}
 		}
 	}
