@@ -96,6 +96,20 @@ func TestPlotData(t *testing.T) {
 		t.Errorf("forest curves %+v", res.TestCurves)
 	}
 
+	// Without predict_proba, decision_function: one column for two classes.
+	res, err = runSpec(t, dir, `{"name": "ridgeclf", "data": {"train": "builtin:breast_cancer", "split": {"test_size": 0.25, "seed": 7}},
+		"preprocess": [{"type": "StandardScaler"}], "model": {"class": "RidgeClassifier"}, "output": "`+filepath.ToSlash(filepath.Join(dir, "m5"))+`"}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tc := res.TestCurves; tc == nil || tc.Score != "decision_function" || len(tc.Classes) != 1 {
+		t.Fatalf("RidgeClassifier curves %+v", tc)
+	}
+	checkCurve(t, res.TestCurves.Classes[0])
+	if imp := res.Importances; imp == nil || imp.Kind != "|coef_|" {
+		t.Errorf("RidgeClassifier importances %+v", imp)
+	}
+
 	// A regressor records no curves.
 	res, err = runSpec(t, dir, `{"name": "ridge", "data": {"train": "builtin:diabetes"}, "model": {"class": "Ridge"}, "output": "`+filepath.ToSlash(filepath.Join(dir, "m4"))+`"}`)
 	if err != nil {
