@@ -30,6 +30,10 @@ func TestCommonChecks(t *testing.T) {
 		{"PolynomialFeatures", `{"degree": 3, "interaction_only": true, "include_bias": false}`},
 		{"FunctionTransformer", ``},
 		{"FunctionTransformer", `{"func": "abs"}`},
+		{"KBinsDiscretizer", ``},
+		{"KBinsDiscretizer", `{"encode": "ordinal", "strategy": "kmeans", "n_bins": 3}`},
+		{"KBinsDiscretizer", `{"encode": "onehot-dense", "strategy": "uniform"}`},
+		{"KBinsDiscretizer", `{"subsample": 30, "random_state": 1}`},
 	} {
 		t.Run(c.class+c.params, func(t *testing.T) {
 			opts := mltest.OptionsFor(c.class)

@@ -14,20 +14,28 @@ import (
 	"github.com/mlforge/mlforge/ml"
 )
 
-// nums is a float list in which JSON null stands for NaN.
+// nums is a float list in which JSON null stands for NaN and the strings
+// "inf" and "-inf" for the infinities.
 type nums []float64
 
 func (n *nums) UnmarshalJSON(b []byte) error {
-	var raw []*float64
+	var raw []json.RawMessage
 	if err := json.Unmarshal(b, &raw); err != nil {
 		return err
 	}
 	*n = make([]float64, len(raw))
 	for i, p := range raw {
-		if p == nil {
+		switch string(p) {
+		case "null":
 			(*n)[i] = math.NaN()
-		} else {
-			(*n)[i] = *p
+		case `"inf"`:
+			(*n)[i] = math.Inf(1)
+		case `"-inf"`:
+			(*n)[i] = math.Inf(-1)
+		default:
+			if err := json.Unmarshal(p, &(*n)[i]); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
@@ -179,6 +187,17 @@ func attr(e ml.Estimator, name string) []float64 {
 	case *SimpleImputer:
 		if name == "statistics_" {
 			return e.Statistics()
+		}
+	case *KBinsDiscretizer:
+		switch name {
+		case "bin_edges_":
+			var all []float64
+			for _, e := range e.BinEdges() {
+				all = append(all, e...)
+			}
+			return all
+		case "n_bins_":
+			return ints(e.NBinsFitted())
 		}
 	case *MaxAbsScaler:
 		switch name {
