@@ -199,6 +199,21 @@ func attr(e ml.Estimator, name string) []float64 {
 		case "n_bins_":
 			return ints(e.NBinsFitted())
 		}
+	case *PowerTransformer:
+		switch name {
+		case "lambdas_":
+			return e.Lambdas()
+		case "mean_":
+			if e.Scaler() == nil {
+				return nil
+			}
+			return e.Scaler().Mean()
+		case "scale_":
+			if e.Scaler() == nil {
+				return nil
+			}
+			return e.Scaler().Scale()
+		}
 	case *MaxAbsScaler:
 		switch name {
 		case "max_abs_":
