@@ -214,6 +214,13 @@ func attr(e ml.Estimator, name string) []float64 {
 			}
 			return e.Scaler().Scale()
 		}
+	case *QuantileTransformer:
+		switch name {
+		case "quantiles_":
+			return e.Quantiles().RawMatrix().Data
+		case "references_":
+			return e.References()
+		}
 	case *MaxAbsScaler:
 		switch name {
 		case "max_abs_":
