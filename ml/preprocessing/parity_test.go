@@ -221,6 +221,37 @@ func attr(e ml.Estimator, name string) []float64 {
 		case "references_":
 			return e.References()
 		}
+	case *OneHotEncoder:
+		switch name {
+		case "categories_":
+			return flatCats(e.CategoriesFitted())
+		case "n_categories":
+			return nCats(e.CategoriesFitted())
+		case "n_features_outs":
+			return ints(e.NFeaturesOut())
+		case "drop_idx_":
+			d := e.DropIdx()
+			if d == nil {
+				return nil
+			}
+			out := ints(d)
+			for j, v := range d {
+				if v < 0 {
+					out[j] = math.NaN()
+				}
+			}
+			return out
+		case "infrequent_categories_":
+			all := []float64{}
+			return append(all, flatCats(e.InfrequentCategories())...)
+		}
+	case *OrdinalEncoder:
+		switch name {
+		case "categories_":
+			return flatCats(e.CategoriesFitted())
+		case "n_categories":
+			return nCats(e.CategoriesFitted())
+		}
 	case *MaxAbsScaler:
 		switch name {
 		case "max_abs_":
@@ -230,6 +261,22 @@ func attr(e ml.Estimator, name string) []float64 {
 		}
 	}
 	panic("no attribute " + name)
+}
+
+func flatCats(c [][]float64) []float64 {
+	var all []float64
+	for _, v := range c {
+		all = append(all, v...)
+	}
+	return all
+}
+
+func nCats(c [][]float64) []float64 {
+	out := make([]float64, len(c))
+	for j, v := range c {
+		out[j] = float64(len(v))
+	}
+	return out
 }
 
 func equalNaN(a, b *mat.Dense) bool {
