@@ -47,7 +47,7 @@ type OneHotEncoder struct {
 	SparseOutput  bool         `json:"sparse_output" help:"accepted for compatibility with scikit-learn: mlforge always returns a dense matrix (with the same values)"`
 	HandleUnknown string       `json:"handle_unknown" enum:"error,ignore,infrequent_if_exist" help:"what Transform does with an unseen category: error, ignore (all zeros), infrequent_if_exist (the infrequent column if any, else zeros)"`
 	MinFrequency  MinFrequency `json:"min_frequency" nullable:"true" help:"categories seen fewer times (an integer) or in a smaller fraction of the samples (a number in (0, 1)) are grouped as infrequent; null groups none"`
-	MaxCategories int          `json:"max_categories" min:"1" nullable:"true" help:"at most this many columns per feature, the infrequent group included; null sets no limit"`
+	MaxCategories int          `json:"max_categories" min:"1" nullable:"true" help:"at most this many columns per feature, the infrequent group included; null (or 0) sets no limit"`
 
 	nIn    int
 	cats   [][]float64
