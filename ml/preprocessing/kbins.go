@@ -1,7 +1,9 @@
 package preprocessing
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"math"
 	"slices"
@@ -46,7 +48,7 @@ func init() {
 // default, uses every row, as scikit-learn 1.2's subsample="warn" does
 // below 200,000 rows.
 type KBinsDiscretizer struct {
-	NBins       int    `json:"n_bins" min:"2" max:"1048576" help:"the number of bins of every feature"`
+	NBins       BinCounts `json:"n_bins" min:"2" max:"1048576" help:"the number of bins: one integer for every feature, or a list with one per feature"`
 	Encode      string `json:"encode" enum:"onehot,onehot-dense,ordinal" help:"onehot and onehot-dense: one 0/1 column per bin (dense in both cases); ordinal: the bin index"`
 	Strategy    string `json:"strategy" enum:"uniform,quantile,kmeans" help:"how the edges are placed: evenly, at quantiles, or between 1-d k-means centres"`
 	Subsample   int    `json:"subsample" min:"1" nullable:"true" help:"fit the quantiles on at most this many rows drawn at random (strategy quantile only); null (or 0) uses all rows"`
@@ -57,10 +59,70 @@ type KBinsDiscretizer struct {
 	edges [][]float64
 }
 
+// BinCounts is KBinsDiscretizer's n_bins: one count N for every feature,
+// or a List with one count per feature. In JSON it is an integer or a list
+// of integers.
+type BinCounts struct {
+	N    int
+	List []int
+}
+
+// MarshalJSON writes the value as it is read.
+func (b BinCounts) MarshalJSON() ([]byte, error) {
+	if b.List != nil {
+		return json.Marshal(b.List)
+	}
+	return json.Marshal(b.N)
+}
+
+// UnmarshalJSON reads an integer or a non-empty list of integers.
+func (b *BinCounts) UnmarshalJSON(data []byte) error {
+	data = bytes.TrimSpace(data)
+	if len(data) > 0 && data[0] == '[' {
+		var l []int
+		if err := json.Unmarshal(data, &l); err != nil || len(l) == 0 {
+			return fmt.Errorf("n_bins: expected an integer or a non-empty list of integers, got %s", data)
+		}
+		*b = BinCounts{List: l}
+		return nil
+	}
+	var n int
+	if err := json.Unmarshal(data, &n); err != nil {
+		return fmt.Errorf("n_bins: expected an integer or a list of integers, got %s", data)
+	}
+	*b = BinCounts{N: n}
+	return nil
+}
+
+// ParamType names the type in the catalogue.
+func (BinCounts) ParamType() (string, string) {
+	return "int", "an integer ≥ 2 or a list of integers ≥ 2, one per feature"
+}
+
+// ParamNumbers returns the counts, which the bounds apply to.
+func (b BinCounts) ParamNumbers() []float64 {
+	if b.List == nil {
+		return []float64{float64(b.N)}
+	}
+	out := make([]float64, len(b.List))
+	for i, v := range b.List {
+		out[i] = float64(v)
+	}
+	return out
+}
+
+// most returns the largest count.
+func (b BinCounts) most() int {
+	if b.List == nil {
+		return b.N
+	}
+	return slices.Max(b.List)
+}
+
 // NewKBinsDiscretizer returns a KBinsDiscretizer with scikit-learn's
 // defaults: n_bins 5, encode onehot, strategy quantile, no subsample.
 func NewKBinsDiscretizer() *KBinsDiscretizer {
-	return &KBinsDiscretizer{NBins: 5, Encode: "onehot", Strategy: "quantile"}
+	return &KBinsDiscretizer{NBins: BinCounts{N: 5}, Encode: "onehot", Strategy: "quantile"}
 }
 
 // Validate refuses a subsample with a strategy other than quantile, as
@@ -114,6 +176,9 @@ func (s *KBinsDiscretizer) Fit(ctx context.Context, X *mat.Dense, _ []float64) e
 		return err
 	}
 	data, r, c := rows(X)
+	if l := s.NBins.List; l != nil && len(l) != c {
+		return &ml.ParamError{Param: "n_bins", Expected: fmt.Sprintf("an integer or a list of %d integers, one per feature of X", c), Got: fmt.Sprintf("a list of %d", len(l))}
+	}
 	var idx []int // the subsampled rows, nil for all
 	if s.Strategy == "quantile" && s.Subsample != 0 && r > s.Subsample {
 		idx = nprand.New(uint32(s.RandomState)).Choice(r, s.Subsample)
@@ -140,7 +205,10 @@ func (s *KBinsDiscretizer) Fit(ctx context.Context, X *mat.Dense, _ []float64) e
 			}
 		}
 		lo, hi := slices.Min(col), slices.Max(col)
-		nb := s.NBins
+		nb := s.NBins.N
+		if s.NBins.List != nil {
+			nb = s.NBins.List[j]
+		}
 		if lo == hi {
 			nBins[j], edges[j] = 1, []float64{math.Inf(-1), math.Inf(1)}
 			continue
@@ -466,8 +534,8 @@ func (s *KBinsDiscretizer) EstimateMemory(n, p, k int) int64 {
 	N, P := int64(max(n, 1)), int64(max(p, 1))
 	width := P
 	if s.Encode != "ordinal" {
-		width = budget.Mul(P, int64(max(s.NBins, 1)))
+		width = budget.Mul(P, int64(max(s.NBins.most(), 1)))
 	}
-	fit := budget.Add(estimateColumns(n, p, max(s.NBins, 1)+1), budget.Mul(24, N))
+	fit := budget.Add(estimateColumns(n, p, max(s.NBins.most(), 1)+1), budget.Mul(24, N))
 	return budget.Add(fit, budget.Mul(8, N, width))
 }

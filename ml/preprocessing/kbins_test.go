@@ -21,7 +21,7 @@ import (
 func TestKBinsParity(t *testing.T) {
 	var cases []parityCase
 	testutil.ReadJSON(t, "testdata/kbins.json", &cases)
-	if len(cases) < 15 {
+	if len(cases) < 18 {
 		t.Fatalf("only %d parity cases", len(cases))
 	}
 	runParity(t, cases, 1e-12, 1e-12)
@@ -33,8 +33,17 @@ func TestKBinsErrors(t *testing.T) {
 	if _, err := ml.New("KBinsDiscretizer", json.RawMessage(`{"strategy": "uniform", "subsample": 10}`)); err == nil || !strings.Contains(err.Error(), "subsample") {
 		t.Errorf("subsample with uniform: %v", err)
 	}
-	if _, err := ml.New("KBinsDiscretizer", json.RawMessage(`{"n_bins": 1}`)); err == nil || !strings.Contains(err.Error(), "n_bins") {
-		t.Errorf("n_bins 1: %v", err)
+	for _, p := range []string{`{"n_bins": 1}`, `{"n_bins": [3, 1]}`, `{"n_bins": []}`, `{"n_bins": 2.5}`, `{"n_bins": "5"}`} {
+		if _, err := ml.New("KBinsDiscretizer", json.RawMessage(p)); err == nil || !strings.Contains(err.Error(), "n_bins") {
+			t.Errorf("%s: %v", p, err)
+		}
+	}
+	e, err := ml.New("KBinsDiscretizer", json.RawMessage(`{"n_bins": [3, 4, 5]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Fit(context.Background(), testutil.Dense([][]float64{{1, 2}, {3, 4}}), nil); err == nil || !strings.Contains(err.Error(), "n_bins") {
+		t.Errorf("3 counts for 2 features: %v", err)
 	}
 	X := testutil.Dense([][]float64{{1, 2}, {2, math.NaN()}, {3, 4}})
 	s := NewKBinsDiscretizer()
@@ -47,7 +56,7 @@ func TestKBinsErrors(t *testing.T) {
 		t.Errorf("kmeans with 3 samples and 5 bins: %v", err)
 	}
 	s = NewKBinsDiscretizer()
-	s.Encode, s.NBins = "ordinal", 2
+	s.Encode, s.NBins = "ordinal", BinCounts{N: 2}
 	if err := s.Fit(context.Background(), testutil.Dense([][]float64{{1}, {2}, {3}, {4}}), nil); err != nil {
 		t.Fatal(err)
 	}

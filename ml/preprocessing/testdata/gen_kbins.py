@@ -43,6 +43,8 @@ CASES = [
     ({"encode": "ordinal", "subsample": 100, "random_state": 0}, "wine", "head"),
     ({"encode": "ordinal", "subsample": 500, "random_state": 3, "n_bins": 4}, "breast_cancer", "head"),
     ({"n_bins": 2}, "breast_cancer", "head"),
+    ({"n_bins": [2, 3, 4, 5], "strategy": "kmeans"}, "iris", "shifted"),
+    ({"n_bins": [3, 9, 4, 2], "encode": "onehot-dense", "strategy": "uniform"}, "iris", "head"),
 ]
 
 
