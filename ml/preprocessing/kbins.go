@@ -49,10 +49,10 @@ func init() {
 // below 200,000 rows.
 type KBinsDiscretizer struct {
 	NBins       BinCounts `json:"n_bins" min:"2" max:"1048576" help:"the number of bins: one integer for every feature, or a list with one per feature"`
-	Encode      string `json:"encode" enum:"onehot,onehot-dense,ordinal" help:"onehot and onehot-dense: one 0/1 column per bin (dense in both cases); ordinal: the bin index"`
-	Strategy    string `json:"strategy" enum:"uniform,quantile,kmeans" help:"how the edges are placed: evenly, at quantiles, or between 1-d k-means centres"`
-	Subsample   int    `json:"subsample" min:"1" nullable:"true" help:"fit the quantiles on at most this many rows drawn at random (strategy quantile only); null (or 0) uses all rows"`
-	RandomState int    `json:"random_state" min:"0" max:"4294967295" nullable:"true" help:"seed of the subsample draw; null means 0"`
+	Encode      string    `json:"encode" enum:"onehot,onehot-dense,ordinal" help:"onehot and onehot-dense: one 0/1 column per bin (dense in both cases); ordinal: the bin index"`
+	Strategy    string    `json:"strategy" enum:"uniform,quantile,kmeans" help:"how the edges are placed: evenly, at quantiles, or between 1-d k-means centres"`
+	Subsample   int       `json:"subsample" min:"1" nullable:"true" help:"fit the quantiles on at most this many rows drawn at random (strategy quantile only); null (or 0) uses all rows"`
+	RandomState int       `json:"random_state" min:"0" max:"4294967295" nullable:"true" help:"seed of the subsample draw; null means 0"`
 
 	nIn   int
 	nBins []int
