@@ -26,8 +26,9 @@ func init() {
 	})
 }
 
-// KBinsDiscretizer bins each feature into NBins intervals as scikit-learn
-// 1.2's KBinsDiscretizer does: with strategy "uniform" the edges are evenly
+// KBinsDiscretizer bins each feature into n_bins intervals (one count for
+// every feature, or a list with one per feature) as scikit-learn 1.2's
+// KBinsDiscretizer does: with strategy "uniform" the edges are evenly
 // spaced between the minimum and the maximum, with "quantile" (the default)
 // they are numpy.percentile's linear quantiles, and with "kmeans" they lie
 // halfway between the sorted centres of a one-dimensional k-means (Lloyd's
