@@ -49,6 +49,23 @@ var allowNaN = map[string]bool{
 	"VarianceThreshold":              true,
 }
 
+// categorical lists the classes whose scikit-learn counterparts take
+// categorical X (the X_types tag "categorical" of scikit-learn 1.2.1): the
+// suite fits them on its data with every value replaced by one of three
+// categories (see categorize), so that the test rows hold only categories
+// seen in training.
+var categorical = map[string]bool{
+	"OneHotEncoder":  true,
+	"OrdinalEncoder": true,
+}
+
+// inverseNaN lists the classes whose InverseTransform may return NaN on
+// finite input by design, each with its reason; the outputs check then
+// still refuses infinities.
+var inverseNaN = map[string]string{
+	"OneHotEncoder": "an infrequent group (min_frequency, max_categories) or an ignored unknown category stands for no single category: scikit-learn returns \"infrequent_sklearn\" or None there, mlforge NaN",
+}
+
 // requiredParams are the parameters the suite builds meta-estimators with
 // whose members must be named (scikit-learn's required estimators
 // parameter), as scikit-learn's _construct_instance does for its checks;
@@ -274,6 +291,9 @@ func (s *suite) dataFor(gen func(taskKind) dataset) dataset {
 	d := gen(k)
 	if !s.supervised() {
 		d.y = nil
+	}
+	if categorical[s.info.Name] {
+		d = categorize(d)
 	}
 	return d
 }
