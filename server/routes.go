@@ -73,6 +73,10 @@ func (s *Server) routes() http.Handler {
 	h("POST /api/datasets/{name}/items/{id}/label", d.handle(d.relabel))
 	mux.HandleFunc("POST /api/datasets/{name}/import", s.middleware(uploadRoute, d.handle(d.importArchive)))
 	mux.HandleFunc("GET /api/datasets/{name}/export", s.middleware(uploadRoute, d.handle(d.export)))
+	h("GET /api/datasets/{name}/sample", d.handle(d.sample))
+	// Testing a run's model on stored images (server/evaluate.go).
+	mux.HandleFunc("POST /api/runs/{id}/evaluate", s.middleware(uploadRoute, d.handle(d.evaluate)))
+	h("GET /api/runs/{id}/evaluations", s.evaluations)
 	h("GET /api/fsck", d.handle(d.fsck))
 	h("POST /api/fsck", d.handle(d.fsck))
 
