@@ -69,6 +69,7 @@ func (s *Server) routes() http.Handler {
 	h("GET /api/datasets/{name}/items", d.handle(d.items))
 	h("GET /api/datasets/{name}/items/{id}", d.handle(d.item))
 	h("GET /api/datasets/{name}/items/{id}/image", d.handle(d.image))
+	h("GET /api/datasets/{name}/items/{id}/thumbnail", d.handle(d.thumbnail)) // server/thumbnail.go
 	h("DELETE /api/datasets/{name}/items/{id}", d.handle(d.deleteItem))
 	h("POST /api/datasets/{name}/items/{id}/label", d.handle(d.relabel))
 	mux.HandleFunc("POST /api/datasets/{name}/import", s.middleware(uploadRoute, d.handle(d.importArchive)))
