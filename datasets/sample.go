@@ -17,6 +17,9 @@ const (
 	MaxSampleItems     = 10_000
 )
 
+// sampleCap is MaxSampleItems, lowered by tests.
+var sampleCap = MaxSampleItems
+
 // Sample is a random draw of at most Limit items of each label of a
 // dataset.
 type Sample struct {
@@ -99,8 +102,8 @@ func (s *Service) Sample(ctx context.Context, name string, labels []string, limi
 	for _, c := range counts {
 		total += min(c.Items, limit)
 	}
-	if total > MaxSampleItems {
-		return nil, errorf("a sample of %d images per label from %d labels is %d images, above the limit of %d: lower the limit or choose labels", limit, len(counts), total, MaxSampleItems)
+	if total > sampleCap {
+		return nil, errorf("a sample of %d images per label from %d labels is %d images, above the limit of %d: lower the limit or choose labels", limit, len(counts), total, sampleCap)
 	}
 	out := &Sample{Dataset: name, Limit: limit, Seed: seed}
 	for _, c := range counts {
