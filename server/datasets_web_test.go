@@ -87,13 +87,32 @@ func TestWebDatasets(t *testing.T) {
 	if got := labels(); got != "[{cat 1} {dog 3}]" {
 		t.Fatalf("labels after relabel and delete: %s", got)
 	}
+	// A label of 50 images: two pages (48 to a page).
+	many := map[string][]byte{}
+	for i := 2; i < 52; i++ {
+		many[fmt.Sprintf("many/%d.png", i)] = cornerPNG(t, "br", i)
+	}
+	if code, body := postArchive(t, ts.URL, "pets", datasetZip(t, many)); code != 200 || !strings.Contains(body, `"added":50`) {
+		t.Fatalf("import of 50 = %d %s", code, body)
+	}
+	err = chromedp.Run(ctx,
+		chromedp.Navigate(ts.URL+"/#/datasets/pets?label=many"),
+		waitJS(`document.querySelectorAll('#grid li.thumb').length === 48 && document.querySelector('#page-info').textContent === 'many: page 1' && document.querySelector('#page-prev').disabled`),
+		click(`#page-next`),
+		waitJS(`document.querySelectorAll('#grid li.thumb').length === 2 && document.querySelector('#page-info').textContent === 'many: page 2' && document.querySelector('#page-next').disabled`),
+		click(`#page-prev`),
+		waitJS(`document.querySelectorAll('#grid li.thumb').length === 48 && document.querySelector('#page-info').textContent === 'many: page 1'`),
+	)
+	if err != nil {
+		t.Fatalf("paging: %v", err)
+	}
 	// 800 px wide: no sideways scroll, on the dataset and on the list.
 	for _, hash := range []string{"#/datasets/pets", "#/datasets"} {
 		var scroll, inner int
 		err := chromedp.Run(ctx,
 			chromedp.EmulateViewport(800, 900),
 			chromedp.Navigate(ts.URL+"/"+hash),
-			waitJS(`document.querySelectorAll('#grid li.thumb').length === 1 || document.querySelectorAll('#datasets-list tr[data-name]').length === 1`),
+			waitJS(`document.querySelectorAll('#grid li.thumb img').length === 1 || document.querySelectorAll('#datasets-list tr[data-name]').length === 1`),
 			chromedp.Evaluate(`document.documentElement.scrollWidth`, &scroll),
 			chromedp.Evaluate(`innerWidth`, &inner),
 			axeCheck(t),
@@ -106,7 +125,7 @@ func TestWebDatasets(t *testing.T) {
 		}
 	}
 	var chips string
-	if err := chromedp.Run(ctx, chromedp.Evaluate(`document.querySelector('#datasets-list tr[data-name=pets] .label-chips').textContent`, &chips)); err != nil || !strings.Contains(chips, "cat 1") || !strings.Contains(chips, "dog 3") {
+	if err := chromedp.Run(ctx, chromedp.Evaluate(`document.querySelector('#datasets-list tr[data-name=pets] .label-chips').textContent`, &chips)); err != nil || !strings.Contains(chips, "cat 1") || !strings.Contains(chips, "dog 3") || !strings.Contains(chips, "many 50") {
 		t.Errorf("label counts in the list: %q (%v)", chips, err)
 	}
 	if !hasNetworks(t, ts.URL) {
@@ -123,7 +142,7 @@ func TestWebDatasets(t *testing.T) {
 		setField(`select[name="data.kind"]`, "dataset"),
 		waitJS(`!!document.querySelector('select[name="data.train"] option[value=pets]')`),
 		setField(`select[name="data.train"]`, "pets"),
-		waitJS(`document.querySelectorAll('input[name="data.train.label"]').length === 2`),
+		waitJS(`document.querySelectorAll('input[name="data.train.label"]').length === 3`),
 		click(`input[name="data.train.label"][value=dog]`),
 		waitJS(`JSON.parse(document.querySelector('#spec-json').value).data.train === 'dataset:pets:dog'`),
 		chromedp.Value(`#spec-json`, &js),
