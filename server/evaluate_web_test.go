@@ -47,6 +47,15 @@ func TestWebEvaluate(t *testing.T) {
 	if !strings.Contains(unknown, "do not include zz") {
 		t.Errorf("unknown labels: %s", unknown)
 	}
+	// At 800 px the panel fits: no sideways scroll.
+	var scroll, inner int
+	if err := chromedp.Run(ctx, chromedp.EmulateViewport(800, 900), chromedp.Sleep(100*1e6),
+		chromedp.Evaluate(`document.documentElement.scrollWidth`, &scroll), chromedp.Evaluate(`innerWidth`, &inner)); err != nil {
+		t.Fatal(err)
+	}
+	if scroll > inner {
+		t.Errorf("the run page with an evaluation scrolls sideways at 800 px (scrollWidth %d > innerWidth %d)", scroll, inner)
+	}
 	var list struct{ Evaluations []struct{ Rows int } }
 	_, b := getBody(t, ts.URL+"/api/runs/"+created.ID+"/evaluations")
 	if json.Unmarshal(b, &list) != nil || len(list.Evaluations) != 1 || list.Evaluations[0].Rows != 10 {
