@@ -28,6 +28,9 @@ func TestWebEvaluate(t *testing.T) {
 	err := chromedp.Run(ctx,
 		chromedp.Navigate(ts.URL+"/#/runs/"+created.ID),
 		waitJS(`!!document.querySelector('#evaluate-start') && !document.querySelector('#evaluate').hidden`),
+		// The run trained on dataset:corners:br,tl: offered first.
+		waitJS(`document.querySelector('#evaluate-dataset').value === 'corners' && document.querySelector('#evaluate-labels-input').value === 'br,tl'`),
+		setField(`#evaluate-labels-input`, ""),
 		setField(`#evaluate-limit`, "5"),
 		setField(`#evaluate-seed`, "3"),
 		click(`#evaluate-start`),

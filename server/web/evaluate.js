@@ -60,6 +60,12 @@ export function evaluatePanel(run) {
     const limit = el('input', { type: 'number', id: 'evaluate-limit', name: 'limit', min: 1, max: 1000, step: 1, value: '20', required: true });
     const seed = el('input', { type: 'number', id: 'evaluate-seed', name: 'seed', min: 0, step: 1, placeholder: 'random' });
     const go = el('button', { type: 'submit', class: 'primary', id: 'evaluate-start', text: 'Evaluate' });
+    // A run trained on a stored dataset: that dataset and labels first.
+    const trained = String((run.spec && run.spec.data && run.spec.data.train) || '');
+    if (trained.startsWith('dataset:')) {
+      const [dsName, dsLabels] = [trained.slice(8).split(':')[0], trained.slice(8).split(':').slice(1).join(':')];
+      if (sets.some((d) => d.name === dsName)) { sel.value = dsName; labels.value = dsLabels; }
+    }
     const form = el('form', { class: 'evaluate-form', onsubmit: async (e) => {
       e.preventDefault();
       err.classList.add('hidden');
