@@ -69,10 +69,15 @@ func (s *Server) routes() http.Handler {
 	h("GET /api/datasets/{name}/items", d.handle(d.items))
 	h("GET /api/datasets/{name}/items/{id}", d.handle(d.item))
 	h("GET /api/datasets/{name}/items/{id}/image", d.handle(d.image))
+	h("GET /api/datasets/{name}/items/{id}/thumbnail", d.handle(d.thumbnail)) // server/thumbnail.go
 	h("DELETE /api/datasets/{name}/items/{id}", d.handle(d.deleteItem))
 	h("POST /api/datasets/{name}/items/{id}/label", d.handle(d.relabel))
 	mux.HandleFunc("POST /api/datasets/{name}/import", s.middleware(uploadRoute, d.handle(d.importArchive)))
 	mux.HandleFunc("GET /api/datasets/{name}/export", s.middleware(uploadRoute, d.handle(d.export)))
+	h("GET /api/datasets/{name}/sample", d.handle(d.sample))
+	// Testing a run's model on stored images (server/evaluate.go).
+	mux.HandleFunc("POST /api/runs/{id}/evaluate", s.middleware(uploadRoute, d.handle(d.evaluate)))
+	h("GET /api/runs/{id}/evaluations", s.evaluations)
 	h("GET /api/fsck", d.handle(d.fsck))
 	h("POST /api/fsck", d.handle(d.fsck))
 

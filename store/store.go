@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"github.com/mlforge/mlforge/api"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -258,7 +259,7 @@ func (s *Store) migrate(ctx context.Context) error {
 		}
 		defer conn.ExecContext(context.Background(), `SELECT pg_advisory_unlock($1)`, int64(migrateLock))
 	}
-	for _, q := range append(append(schema, datasetSchema...), aliasSchema...) {
+	for _, q := range slices.Concat(schema, datasetSchema, aliasSchema, evaluationSchema) {
 		if _, err := s.db.ExecContext(ctx, q); err != nil {
 			return fmt.Errorf("store: creating tables: %w", err)
 		}
@@ -534,7 +535,7 @@ func (s *Store) DeleteRun(ctx context.Context, id string) error {
 		return err
 	}
 	defer tx.Rollback()
-	for _, q := range []string{`DELETE FROM mlf_points WHERE run_id = $1`, `DELETE FROM mlf_events WHERE run_id = $1`} {
+	for _, q := range []string{`DELETE FROM mlf_points WHERE run_id = $1`, `DELETE FROM mlf_events WHERE run_id = $1`, `DELETE FROM mlf_evaluations WHERE run_id = $1`} {
 		if _, err := tx.ExecContext(ctx, q, id); err != nil {
 			return err
 		}

@@ -2,6 +2,7 @@
 // and the comparison of several runs.
 
 import { predictPanel } from './predict.js';
+import { evaluatePanel } from './evaluate.js';
 import { el, clear, api, classes, fmtNum, fmtDuration, fmtTime, mainMetric, statusBadge, download, eventsURL } from './util.js';
 import { LineChart, COLORS } from './chart.js';
 import { LOAD_KEY } from './form.js';
@@ -415,7 +416,7 @@ export function renderRun(main, id) {
     stepChart.xLabel = network ? 'step' : 'iteration';
     drawHead();
     drawFinal();
-    if (run.status === 'succeeded' && !predictSlot.firstChild) predictSlot.append(predictPanel(run));
+    if (run.status === 'succeeded' && !predictSlot.firstChild) predictSlot.append(predictPanel(run), evaluatePanel(run));
     if (run.status === 'succeeded' && !plotsLoaded) {
       plotsLoaded = true;
       drawPlots().catch(showErr);
