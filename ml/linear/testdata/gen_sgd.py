@@ -1,0 +1,67 @@
+#!/usr/bin/python3
+"""Writes scikit-learn 1.2.1 reference values for sgd_test.go into
+sklearn_sgd.json. Run from the repository root:
+
+    /usr/bin/python3 ml/linear/testdata/gen_sgd.py
+
+Features are standardised (mean 0, std 1, numpy's population std) as the
+test does; shuffle=False so the fits are deterministic.
+"""
+import json
+import os
+import warnings
+
+import numpy as np
+import sklearn
+from sklearn.linear_model import SGDClassifier, SGDRegressor, Perceptron
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.normpath(os.path.join(HERE, "..", "..", ".."))
+
+
+def load(name):
+    with open(os.path.join(ROOT, "data/datasets", name + ".csv")) as f:
+        rows = [l.split(",") for l in f.read().strip().split("\n")[1:]]
+    X = np.array([[float(v) for v in r[:-1]] for r in rows])
+    t = [r[-1] for r in rows]
+    try:
+        y = np.array([float(v) for v in t])
+    except ValueError:
+        names = sorted(set(t))
+        y = np.array([float(names.index(v)) for v in t])
+    return (X - X.mean(0)) / X.std(0), y
+
+
+CASES = [
+    ("SGDClassifier", "iris", {"shuffle": False}),
+    ("SGDClassifier", "breast_cancer", {"shuffle": False, "loss": "log_loss"}),
+    ("SGDClassifier", "wine", {"shuffle": False, "loss": "modified_huber", "penalty": "elasticnet", "alpha": 0.001}),
+    ("SGDClassifier", "breast_cancer", {"shuffle": False, "loss": "squared_hinge", "penalty": "l1", "alpha": 0.01, "class_weight": "balanced"}),
+    ("SGDClassifier", "iris", {"shuffle": False, "learning_rate": "adaptive", "eta0": 0.1, "average": 1}),
+    ("Perceptron", "wine", {"shuffle": False}),
+    ("SGDRegressor", "diabetes", {"shuffle": False}),
+    ("SGDRegressor", "diabetes", {"shuffle": False, "loss": "huber", "epsilon": 50.0, "penalty": "l1", "alpha": 0.01, "learning_rate": "constant", "eta0": 0.001}),
+    ("SGDRegressor", "diabetes", {"shuffle": False, "loss": "epsilon_insensitive", "epsilon": 5.0, "eta0": 0.1}),
+]
+
+
+def main():
+    warnings.simplefilter("ignore")
+    out = {"sklearn": sklearn.__version__, "cases": []}
+    cls = {"SGDClassifier": SGDClassifier, "SGDRegressor": SGDRegressor, "Perceptron": Perceptron}
+    for name, data, params in CASES:
+        X, y = load(data)
+        m = cls[name](**params).fit(X, y)
+        out["cases"].append({
+            "class": name, "data": data, "params": params,
+            "coef": np.atleast_2d(m.coef_).tolist(),
+            "intercept": np.atleast_1d(m.intercept_).tolist(),
+            "n_iter": int(m.n_iter_), "score": float(m.score(X, y)),
+        })
+    with open(os.path.join(HERE, "sklearn_sgd.json"), "w") as f:
+        json.dump(out, f)
+        f.write("\n")
+
+
+if __name__ == "__main__":
+    main()
