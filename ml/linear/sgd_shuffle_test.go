@@ -14,8 +14,8 @@ import (
 // TestSGDShuffleQuality: with shuffle (random_state 0) the permutations
 // differ from scikit-learn's, so the held-out score (every 4th row held
 // out, standardised features) is compared: within 0.01 of scikit-learn
-// 1.2.1's, whose values were printed by the snippet in gen_sgd.py's
-// docstring (breast_cancer log_loss 0.972028, digits hinge 0.957778,
+// 1.2.1's, whose values gen_sgd.py --quality prints
+// (breast_cancer log_loss 0.972028, digits hinge 0.957778,
 // diabetes squared_error R² 0.464753).
 func TestSGDShuffleQuality(t *testing.T) {
 	for _, c := range []struct {
