@@ -2,10 +2,12 @@ package linear
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"math"
 	"slices"
 
+	"github.com/mlforge/mlforge/internal/budget"
 	"github.com/mlforge/mlforge/ml"
 	"gonum.org/v1/gonum/mat"
 )
@@ -23,52 +25,168 @@ func init() {
 	})
 	ml.Register(ml.ClassInfo{
 		Name: "Perceptron", Task: ml.Classification, Family: "linear",
-		Doc: "The perceptron: SGD with the perceptron loss and a constant learning rate.",
+		Doc: "The perceptron: SGD with the perceptron loss and a constant learning rate, one-vs-rest for more than two classes.",
 		New: func() ml.Estimator { return NewPerceptron() },
+	})
+	ml.Register(ml.ClassInfo{
+		Name: "PassiveAggressiveClassifier", Task: ml.Classification, Family: "linear",
+		Doc: "Passive-aggressive linear classifier (PA-I with hinge, PA-II with squared_hinge), one-vs-rest for more than two classes.",
+		New: func() ml.Estimator { return NewPassiveAggressiveClassifier() },
+	})
+	ml.Register(ml.ClassInfo{
+		Name: "PassiveAggressiveRegressor", Task: ml.Regression, Family: "linear",
+		Doc: "Passive-aggressive linear regressor (PA-I with epsilon_insensitive, PA-II with squared_epsilon_insensitive).",
+		New: func() ml.Estimator { return NewPassiveAggressiveRegressor() },
 	})
 }
 
-// sgdParams are the parameters SGDClassifier and SGDRegressor share, with
+// sgdCommon are the parameters every SGD-fitted class shares, with
 // scikit-learn 1.2's names.
-type sgdParams struct {
-	Penalty        string  `json:"penalty" enum:"l2,l1,elasticnet" nullable:"true" help:"l2, l1, elasticnet or null (no penalty)"`
-	Alpha          float64 `json:"alpha" min:"0" help:"regularisation strength (also sets the optimal learning rate)"`
-	L1Ratio        float64 `json:"l1_ratio" min:"0" max:"1" help:"elastic-net mixing: 0 is l2, 1 is l1"`
-	FitIntercept   bool    `json:"fit_intercept" help:"whether to fit an intercept"`
-	MaxIter        int     `json:"max_iter" min:"1" help:"maximum number of epochs"`
-	Tol            float64 `json:"tol" help:"stop when the epoch loss (or validation score) does not improve by tol for n_iter_no_change epochs; negative disables"`
-	Shuffle        bool    `json:"shuffle" help:"shuffle the samples every epoch"`
-	Epsilon        float64 `json:"epsilon" min:"0" help:"the epsilon of huber and the epsilon-insensitive losses"`
-	RandomState    int     `json:"random_state" min:"0" max:"4294967295" nullable:"true" help:"seed of the shuffle and the validation split; null means 0"`
-	LearningRate   string  `json:"learning_rate" enum:"optimal,constant,invscaling,adaptive" help:"learning-rate schedule"`
-	Eta0           float64 `json:"eta0" min:"0" help:"initial learning rate (constant, invscaling, adaptive)"`
-	PowerT         float64 `json:"power_t" help:"exponent of the invscaling schedule"`
-	EarlyStopping  bool    `json:"early_stopping" help:"stop on the score of a held-out validation split"`
-	ValidationFrac float64 `json:"validation_fraction" gt:"0" lt:"1" help:"fraction held out for early stopping"`
-	NIterNoChange  int     `json:"n_iter_no_change" min:"1" help:"epochs without improvement before stopping"`
-	Average        int     `json:"average" min:"0" help:"0: no averaging; k ≥ 1: average the weights from the k-th update on (1 is scikit-learn's true)"`
-
-	paC              float64
-	steps, stepTotal int // progress: epochs reported so far, of max_iter × problems // C of the passive-aggressive schedules (pa1, pa2)
+type sgdCommon struct {
+	FitIntercept       bool     `json:"fit_intercept" help:"whether to fit an intercept"`
+	MaxIter            int      `json:"max_iter" min:"1" help:"maximum number of epochs (passes over the training data)"`
+	Tol                *float64 `json:"tol" min:"0" nullable:"true" help:"stop when the epoch loss (or validation score) has not improved by tol for n_iter_no_change epochs; null: run max_iter epochs"`
+	Shuffle            bool     `json:"shuffle" help:"shuffle the samples every epoch"`
+	RandomState        int64    `json:"random_state" min:"0" max:"4294967295" nullable:"true" help:"seed of the shuffle (drawn as scikit-learn draws it) and of the validation split; null means 0"`
+	EarlyStopping      bool     `json:"early_stopping" help:"stop on the score of a held-out validation split"`
+	ValidationFraction float64  `json:"validation_fraction" gt:"0" lt:"1" help:"fraction held out for early stopping"`
+	NIterNoChange      int      `json:"n_iter_no_change" min:"1" help:"epochs without improvement before stopping"`
 }
 
-func (p *sgdParams) check(cls string) error {
-	if p.LearningRate != "optimal" && p.Eta0 <= 0 {
-		return &ml.ParamError{Param: "eta0", Msg: fmt.Sprintf("eta0 is %v, expected > 0 with learning_rate %q", p.Eta0, p.LearningRate)}
+func defaultCommon() sgdCommon {
+	tol := 1e-3
+	return sgdCommon{FitIntercept: true, MaxIter: 1000, Tol: &tol, Shuffle: true, ValidationFraction: 0.1, NIterNoChange: 5}
+}
+
+// sgdPenalty is the regularisation of SGDClassifier, SGDRegressor and
+// Perceptron.
+type sgdPenalty struct {
+	Penalty string  `json:"penalty" enum:"l2,l1,elasticnet" nullable:"true" help:"l2, l1, elasticnet or null (no penalty)"`
+	Alpha   float64 `json:"alpha" min:"0" help:"regularisation strength (also sets the optimal learning rate)"`
+	L1Ratio float64 `json:"l1_ratio" min:"0" max:"1" help:"elastic-net mixing: 0 is l2, 1 is l1"`
+}
+
+// sgdSchedule is the learning-rate schedule of SGDClassifier and
+// SGDRegressor.
+type sgdSchedule struct {
+	Epsilon      float64    `json:"epsilon" min:"0" help:"the epsilon of huber and of the epsilon-insensitive losses"`
+	LearningRate string     `json:"learning_rate" enum:"optimal,constant,invscaling,adaptive" help:"learning-rate schedule"`
+	Eta0         float64    `json:"eta0" min:"0" help:"initial learning rate (constant, invscaling, adaptive)"`
+	PowerT       float64    `json:"power_t" help:"exponent of the invscaling schedule"`
+	Average      SGDAverage `json:"average" help:"false, true (average the weights over all updates) or k ≥ 1 (average from the k-th update on)"`
+}
+
+// SGDAverage is the average parameter: false (0), true (1) or the update
+// from which the weights are averaged.
+type SGDAverage int
+
+// UnmarshalJSON reads true, false or an integer ≥ 0.
+func (a *SGDAverage) UnmarshalJSON(b []byte) error {
+	var v any
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
 	}
-	if p.LearningRate == "optimal" && p.Alpha == 0 {
-		return &ml.ParamError{Param: "alpha", Msg: "alpha is 0, expected > 0 with learning_rate \"optimal\" (alpha sets the optimal learning rate)"}
+	switch x := v.(type) {
+	case bool:
+		*a = 0
+		if x {
+			*a = 1
+		}
+		return nil
+	case float64:
+		if x >= 0 && x == math.Trunc(x) && x < 1<<31 {
+			*a = SGDAverage(x)
+			return nil
+		}
 	}
-	if math.IsNaN(p.Tol) || math.IsNaN(p.Alpha) || math.IsNaN(p.PowerT) {
-		return &ml.ParamError{Param: "tol", Msg: cls + ": tol, alpha and power_t must be numbers"}
+	return fmt.Errorf("expected true, false or an integer ≥ 0, got %s", b)
+}
+
+// MarshalJSON writes false, true or the integer.
+func (a SGDAverage) MarshalJSON() ([]byte, error) {
+	switch a {
+	case 0:
+		return []byte("false"), nil
+	case 1:
+		return []byte("true"), nil
+	}
+	return json.Marshal(int(a))
+}
+
+// ParamType names the type in the catalogue.
+func (SGDAverage) ParamType() (string, string) {
+	return "average", "true, false or an integer ≥ 1 (average from that update on)"
+}
+
+// sgdConfig is one fit's resolved settings.
+type sgdConfig struct {
+	name           string
+	loss           sgdLoss
+	penalty        string
+	alpha, l1Ratio float64
+	fitIntercept   bool
+	maxIter        int
+	tol            float64 // -Inf: no tolerance stop
+	shuffle        bool
+	learningRate   string // optimal, constant, invscaling, adaptive, pa1, pa2
+	eta0, powerT   float64
+	average        int
+	paC            float64 // C of pa1 and pa2
+	earlyStopping  bool
+	valFrac        float64
+	nIterNoChange  int
+	seed           uint32
+
+	steps, stepTotal int // progress: epochs reported so far, of max_iter × problems
+}
+
+func (c sgdCommon) config(name string) *sgdConfig {
+	tol := math.Inf(-1)
+	if c.Tol != nil {
+		tol = *c.Tol
+	}
+	return &sgdConfig{name: name, fitIntercept: c.FitIntercept, maxIter: c.MaxIter, tol: tol, shuffle: c.Shuffle, earlyStopping: c.EarlyStopping, valFrac: c.ValidationFraction, nIterNoChange: c.NIterNoChange, seed: uint32(c.RandomState)}
+}
+
+func (c sgdCommon) check(name string) error {
+	if c.Tol != nil && math.IsNaN(*c.Tol) {
+		return &ml.ParamError{Param: "tol", Msg: name + ": tol is NaN, expected a number ≥ 0 or null"}
 	}
 	return nil
+}
+
+func (p sgdPenalty) check(name, lr string) error {
+	if math.IsNaN(p.Alpha) {
+		return &ml.ParamError{Param: "alpha", Msg: name + ": alpha is NaN, expected a number ≥ 0"}
+	}
+	if lr == "optimal" && p.Alpha == 0 {
+		return &ml.ParamError{Param: "alpha", Msg: "alpha is 0, expected > 0 with learning_rate \"optimal\" (alpha sets the optimal learning rate)"}
+	}
+	return nil
+}
+
+func (s sgdSchedule) check(name string) error {
+	if s.LearningRate != "optimal" && s.Eta0 <= 0 {
+		return &ml.ParamError{Param: "eta0", Msg: fmt.Sprintf("eta0 is %v, expected > 0 with learning_rate %q", s.Eta0, s.LearningRate)}
+	}
+	if math.IsNaN(s.PowerT) || math.IsInf(s.PowerT, 0) {
+		return &ml.ParamError{Param: "power_t", Msg: fmt.Sprintf("%s: power_t is %v, expected a finite number", name, s.PowerT)}
+	}
+	return nil
+}
+
+func (c *sgdConfig) setPenalty(p sgdPenalty) {
+	c.penalty, c.alpha, c.l1Ratio = p.Penalty, p.Alpha, p.L1Ratio
+}
+
+func (c *sgdConfig) setSchedule(s sgdSchedule) {
+	c.learningRate, c.eta0, c.powerT, c.average = s.LearningRate, s.Eta0, s.PowerT, int(s.Average)
 }
 
 // sgdLoss is one of _sgd_fast's loss functions.
 type sgdLoss struct {
 	name      string
-	hinge     bool
+	hinge     bool // Hinge (and the perceptron): the passive-aggressive classification sign
 	threshold float64
 	eps       float64
 }
@@ -177,7 +295,13 @@ func (l sgdLoss) dloss(p, y float64) float64 {
 	}
 }
 
+// newSGDLoss returns the loss called name ("log", scikit-learn 1.2's
+// deprecated name of log_loss, included); eps is epsilon for the losses
+// that have one.
 func newSGDLoss(name string, eps float64) sgdLoss {
+	if name == "log" {
+		name = "log_loss"
+	}
 	l := sgdLoss{name: name, eps: eps}
 	switch name {
 	case "hinge", "squared_hinge":
@@ -199,71 +323,100 @@ func xorshift(s *uint32) uint32 {
 	return *s % (0x7FFFFFFF + 1)
 }
 
+// sgdBuffers are the per-fit work arrays, allocated once and reused by
+// every binary problem (and every epoch).
+type sgdBuffers struct {
+	order         []int
+	w, q, aw, tmp []float64
+}
+
+func newSGDBuffers(n, nf int, c *sgdConfig) *sgdBuffers {
+	b := &sgdBuffers{order: make([]int, n), w: make([]float64, nf), tmp: make([]float64, nf)}
+	if c.penalty == "l1" || c.penalty == "elasticnet" {
+		b.q = make([]float64, nf)
+	}
+	if c.average > 0 {
+		b.aw = make([]float64, nf)
+	}
+	return b
+}
+
 // sgdResult is what plainSGD returns.
 type sgdResult struct {
-	w         []float64
-	b         float64
+	w, avg    []float64 // avg is nil without averaging
+	b, avgB   float64
 	nIter     int
 	converged bool
 }
 
-// plainSGD is scikit-learn's _plain_sgd on dense data: the weights are
-// kept as wscale·w (the L2 shrink scales wscale), the "optimal" schedule
-// starts at t0 from the typical-weight heuristic, L1 uses the cumulative
-// penalty of Tsuruoka et al., averaging is from update `average` on.
-// weightPos/weightNeg multiply the updates of y > 0 and y ≤ 0. score, when
-// not nil, is the validation score used for early stopping; skip marks the
-// held-out rows.
-func plainSGD(ctx context.Context, X *mat.Dense, y, sw []float64, p *sgdParams, l sgdLoss, weightPos, weightNeg float64, seed uint32, skip []bool, score func(w []float64, b float64) float64) (sgdResult, error) {
+// plainSGD is scikit-learn 1.2's _plain_sgd on dense data: the weights are
+// kept as wscale·w (the L2 shrink scales wscale), the averaged weights as
+// Bottou's (aw + a·w)/b (WeightVector's add_average, updated before the L1
+// step as scikit-learn does), the "optimal" schedule starts at t0 from the
+// typical-weight heuristic, L1 uses the cumulative penalty of Tsuruoka et
+// al. weightPos/weightNeg multiply the updates of y > 0 and y ≤ 0. score,
+// when not nil, is the validation score used for early stopping; skip marks
+// the held-out rows. The result's slices are fresh.
+func plainSGD(ctx context.Context, X *mat.Dense, y []float64, c *sgdConfig, bufs *sgdBuffers, weightPos, weightNeg float64, seed uint32, skip []bool, score func(w []float64, b float64) float64) (sgdResult, error) {
 	n, nf := X.Dims()
 	raw := X.RawMatrix()
 	rep := ml.ProgressFrom(ctx)
-	w := make([]float64, nf)
-	wscale := 1.0
-	var avg []float64
-	avgB := 0.0
-	if p.Average > 0 {
-		avg = make([]float64, nf)
+	l := c.loss
+	w, q, aw := bufs.w, bufs.q, bufs.aw
+	clear(w)
+	clear(q)
+	clear(aw)
+	wscale, avgA, avgBScale := 1.0, 0.0, 1.0
+	b, avgB := 0.0, 0.0
+	resetScale := func() {
+		if aw != nil {
+			for j := range aw {
+				aw[j] = (aw[j] + avgA*w[j]) / avgBScale
+			}
+			avgA, avgBScale = 0, 1
+		}
+		for j := range w {
+			w[j] *= wscale
+		}
+		wscale = 1
 	}
-	b := 0.0
-	l1ratio := p.L1Ratio
-	switch p.Penalty {
+	l1ratio := c.l1Ratio
+	switch c.penalty {
 	case "l2":
 		l1ratio = 0
 	case "l1":
 		l1ratio = 1
 	}
-	var q []float64
 	u := 0.0
-	if p.Penalty == "l1" || p.Penalty == "elasticnet" {
-		q = make([]float64, nf)
-	}
-	eta := p.Eta0
+	eta := c.eta0
 	optimalInit := 0.0
-	if p.LearningRate == "optimal" {
-		typw := math.Sqrt(1 / math.Sqrt(p.Alpha))
+	if c.learningRate == "optimal" {
+		typw := math.Sqrt(1 / math.Sqrt(c.alpha))
 		initialEta0 := typw / math.Max(1, l.dloss(-typw, 1))
-		optimalInit = 1 / (initialEta0 * p.Alpha)
+		optimalInit = 1 / (initialEta0 * c.alpha)
 	}
-	order := make([]int, n)
+	pa := c.learningRate == "pa1" || c.learningRate == "pa2"
+	order := bufs.order
 	for i := range order {
 		order[i] = i
+	}
+	trainCount := n
+	for _, s := range skip {
+		if s {
+			trainCount--
+		}
 	}
 	t := 1.0
 	bestLoss, bestScore := math.Inf(1), math.Inf(-1)
 	noImprove := 0
 	res := sgdResult{}
-	tol := p.Tol
-	if tol < 0 {
-		tol = math.Inf(-1)
-	}
 	epoch := 0
-	for epoch = 0; epoch < p.MaxIter; epoch++ {
+	for epoch = 0; epoch < c.maxIter; epoch++ {
 		if err := ctx.Err(); err != nil {
 			return res, err
 		}
 		sumloss := 0.0
-		if p.Shuffle {
+		if c.shuffle {
 			s := seed
 			for i := 0; i < n-1; i++ {
 				j := i + int(xorshift(&s)%uint32(n-i))
@@ -276,18 +429,18 @@ func plainSGD(ctx context.Context, X *mat.Dense, y, sw []float64, p *sgdParams, 
 			}
 			x := raw.Data[i*raw.Stride : i*raw.Stride+nf]
 			yi := y[i]
-			switch p.LearningRate {
+			switch c.learningRate {
 			case "optimal":
-				eta = 1 / (p.Alpha * (optimalInit + t - 1))
+				eta = 1 / (c.alpha * (optimalInit + t - 1))
 			case "invscaling":
-				eta = p.Eta0 / math.Pow(t, p.PowerT)
+				eta = c.eta0 / math.Pow(t, c.powerT)
 			}
 			dot := 0.0
 			for j, v := range x {
 				dot += w[j] * v
 			}
 			pr := dot*wscale + b
-			if !p.EarlyStopping {
+			if !c.earlyStopping {
 				sumloss += l.loss(pr, yi)
 			}
 			cw := weightNeg
@@ -295,18 +448,18 @@ func plainSGD(ctx context.Context, X *mat.Dense, y, sw []float64, p *sgdParams, 
 				cw = weightPos
 			}
 			var update float64
-			if p.LearningRate == "pa1" || p.LearningRate == "pa2" {
+			if pa {
 				sq := 0.0
 				for _, v := range x {
 					sq += v * v
 				}
-				if p.LearningRate == "pa1" {
+				if c.learningRate == "pa1" {
 					if sq == 0 {
 						continue
 					}
-					update = math.Min(p.paC, l.loss(pr, yi)/sq)
+					update = math.Min(c.paC, l.loss(pr, yi)/sq)
 				} else {
-					update = l.loss(pr, yi) / (sq + 0.5/p.paC)
+					update = l.loss(pr, yi) / (sq + 0.5/c.paC)
 				}
 				if l.hinge {
 					update *= yi
@@ -318,31 +471,36 @@ func plainSGD(ctx context.Context, X *mat.Dense, y, sw []float64, p *sgdParams, 
 				d = math.Max(-1e12, math.Min(1e12, d))
 				update = -eta * d
 			}
-			s := 1.0
-			if sw != nil {
-				s = sw[i]
-			}
-			update *= cw * s
-			if p.Penalty != "" {
-				wscale *= math.Max(0, 1-(1-l1ratio)*eta*p.Alpha)
+			update *= cw
+			if c.penalty == "l2" || c.penalty == "elasticnet" {
+				wscale *= math.Max(0, 1-(1-l1ratio)*eta*c.alpha)
 				if wscale < 1e-9 {
-					for j := range w {
-						w[j] *= wscale
-					}
-					wscale = 1
+					resetScale()
 				}
 			}
 			if update != 0 {
-				c := update / wscale
+				k := update / wscale
 				for j, v := range x {
-					w[j] += v * c
+					w[j] += v * k
 				}
-				if p.FitIntercept {
+				if c.fitIntercept {
 					b += update
 				}
 			}
+			if aw != nil && float64(c.average) <= t {
+				num := t - float64(c.average) + 1
+				k := avgA * -update / wscale
+				for j, v := range x {
+					aw[j] += k * v
+				}
+				if num > 1 {
+					avgBScale /= 1 - 1/num
+				}
+				avgA += avgBScale * wscale / num
+				avgB += (b - avgB) / num
+			}
 			if q != nil {
-				u += l1ratio * eta * p.Alpha
+				u += l1ratio * eta * c.alpha
 				for j := range w {
 					z := w[j]
 					if wscale*z > 0 {
@@ -353,36 +511,29 @@ func plainSGD(ctx context.Context, X *mat.Dense, y, sw []float64, p *sgdParams, 
 					q[j] += wscale * (w[j] - z)
 				}
 			}
-			if avg != nil && float64(p.Average) <= t {
-				k := t - float64(p.Average) + 1
-				for j := range avg {
-					avg[j] += (w[j]*wscale - avg[j]) / k
-				}
-				avgB += (b - avgB) / k
-			}
 			t++
 		}
 		finite := !math.IsInf(b, 0) && !math.IsNaN(b)
 		for _, v := range w {
-			if math.IsInf(v*wscale, 0) || math.IsNaN(v) {
+			if math.IsInf(v, 0) || math.IsNaN(v) {
 				finite = false
 			}
 		}
 		if !finite {
-			return res, ml.DataErrorf("SGD: floating-point under-/overflow in epoch %d: the coefficients are not finite; scale the data or lower eta0 / alpha", epoch+1)
+			return res, ml.DataErrorf("floating-point under-/overflow in epoch %d: the coefficients are not finite; scale the data or lower eta0 / alpha", epoch+1)
 		}
 		if rep != nil {
 			lv := sumloss
-			p.steps++
-			rep.Report(ml.Event{Kind: "iter", Step: p.steps, Total: max(p.stepTotal, p.MaxIter), Loss: &lv})
+			c.steps++
+			rep.Report(ml.Event{Kind: "iter", Step: c.steps, Total: max(c.stepTotal, c.maxIter), Loss: &lv})
 		}
 		if score != nil {
-			ws := make([]float64, nf)
+			ws := bufs.tmp
 			for j := range w {
 				ws[j] = w[j] * wscale
 			}
 			sc := score(ws, b)
-			if sc < bestScore+tol {
+			if sc < bestScore+c.tol {
 				noImprove++
 			} else {
 				noImprove = 0
@@ -391,7 +542,7 @@ func plainSGD(ctx context.Context, X *mat.Dense, y, sw []float64, p *sgdParams, 
 				bestScore = sc
 			}
 		} else {
-			if sumloss > bestLoss-tol*float64(n) {
+			if sumloss > bestLoss-c.tol*float64(trainCount) {
 				noImprove++
 			} else {
 				noImprove = 0
@@ -400,8 +551,8 @@ func plainSGD(ctx context.Context, X *mat.Dense, y, sw []float64, p *sgdParams, 
 				bestLoss = sumloss
 			}
 		}
-		if noImprove >= p.NIterNoChange {
-			if p.LearningRate == "adaptive" && eta > 1e-6 {
+		if noImprove >= c.nIterNoChange {
+			if c.learningRate == "adaptive" && eta > 1e-6 {
 				eta /= 5
 				noImprove = 0
 			} else {
@@ -410,20 +561,18 @@ func plainSGD(ctx context.Context, X *mat.Dense, y, sw []float64, p *sgdParams, 
 			}
 		}
 	}
-	for j := range w {
-		w[j] *= wscale
+	resetScale()
+	res.nIter = min(epoch+1, c.maxIter)
+	res.w, res.b = slices.Clone(w), b
+	if aw != nil {
+		res.avg, res.avgB = slices.Clone(aw), avgB
 	}
-	res.nIter = min(epoch+1, p.MaxIter)
-	// scikit-learn keeps the averaged weights once t_ - 1 ≥ average.
-	if avg != nil && float64(p.Average) <= float64(res.nIter*n) {
-		w, b = avg, avgB
-	}
-	res.w, res.b = w, b
 	return res, nil
 }
 
 // validationMask holds out ceil(frac·n) rows chosen by a seeded shuffle
-// (stratified by class for classifiers, idx != nil).
+// (stratified by class for classifiers, idx != nil). It is mlforge's own
+// split, not scikit-learn's (Stratified)ShuffleSplit.
 func validationMask(n int, frac float64, seed uint32, idx []int, K int) ([]bool, error) {
 	nVal := int(math.Ceil(frac * float64(n)))
 	if nVal < 1 || n-nVal < 1 {
@@ -462,18 +611,10 @@ func validationMask(n int, frac float64, seed uint32, idx []int, K int) ([]bool,
 	return mask, nil
 }
 
-// SGDClassifier is sklearn.linear_model.SGDClassifier on dense data: a
-// linear model fitted by _plain_sgd's update rule, one binary problem per
-// class (one-vs-rest) for more than two classes. With shuffle false the
-// coefficients agree with scikit-learn's; with shuffle the permutation is
-// scikit-learn's xorshift shuffle, seeded from random_state directly (not
-// through numpy's RandomState), and the early-stopping split is mlforge's
-// own, so the fits agree in quality, not digit for digit.
-type SGDClassifier struct {
-	Loss string `json:"loss" enum:"hinge,log_loss,modified_huber,squared_hinge,perceptron,squared_error,huber,epsilon_insensitive,squared_epsilon_insensitive" help:"loss function"`
-	sgdParams
-	ClassWeight ml.ClassWeight `json:"class_weight" nullable:"true" help:"weights of the classes: null, balanced or an object from class values to weights"`
-
+// sgdClassifierFit is the fitted state of the SGD-fitted classifiers
+// (SGDClassifier, Perceptron, PassiveAggressiveClassifier), with the
+// methods they share.
+type sgdClassifierFit struct {
 	name      string
 	classes   []float64
 	coef      *mat.Dense
@@ -481,45 +622,13 @@ type SGDClassifier struct {
 	nIter     int
 }
 
-// NewSGDClassifier returns scikit-learn 1.2's defaults: loss hinge,
-// penalty l2, alpha 1e-4, l1_ratio 0.15, max_iter 1000, tol 1e-3, shuffle,
-// epsilon 0.1, learning_rate optimal, eta0 0, power_t 0.5,
-// validation_fraction 0.1, n_iter_no_change 5.
-func NewSGDClassifier() *SGDClassifier {
-	return &SGDClassifier{Loss: "hinge", name: "SGDClassifier", sgdParams: sgdParams{Penalty: "l2", Alpha: 1e-4, L1Ratio: 0.15, FitIntercept: true, MaxIter: 1000, Tol: 1e-3, Shuffle: true, Epsilon: 0.1, LearningRate: "optimal", PowerT: 0.5, ValidationFrac: 0.1, NIterNoChange: 5}}
-}
-
-// Perceptron is sklearn.linear_model.Perceptron: SGDClassifier with loss
-// perceptron, learning_rate constant, eta0 1, no penalty and
-// random_state 0.
-type Perceptron struct{ SGDClassifier }
-
-// NewPerceptron returns scikit-learn 1.2's Perceptron defaults.
-func NewPerceptron() *Perceptron {
-	m := NewSGDClassifier()
-	m.name, m.Loss, m.Penalty, m.LearningRate, m.Eta0 = "Perceptron", "perceptron", "", "constant", 1
-	return &Perceptron{*m}
-}
-
-// Validate checks the parameter combinations scikit-learn refuses.
-func (m *SGDClassifier) Validate() error {
-	if err := m.ClassWeight.Validate("balanced"); err != nil {
-		return err
-	}
-	return m.check(m.name)
-}
-
-// Fit runs SGD, one binary problem per class for more than two classes.
-func (m *SGDClassifier) Fit(ctx context.Context, X *mat.Dense, y []float64) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	if m.name == "" {
-		m.name = "SGDClassifier"
-	}
-	if err := ml.ValidateParams(m); err != nil {
-		return err
-	}
+// fit runs one binary problem per class (one for two classes), as
+// scikit-learn's fit_binary does, with the shuffle seeds drawn from
+// random_state as scikit-learn draws them: for two classes
+// RandomState(random_state) gives make_dataset's seed and then the
+// shuffle's; for more, it gives one seed per class, from which each
+// problem draws its two as the binary case does.
+func (m *sgdClassifierFit) fit(ctx context.Context, X *mat.Dense, y []float64, c *sgdConfig, cwp ml.ClassWeight) error {
 	if err := ml.CheckXy(X, y); err != nil {
 		return err
 	}
@@ -530,41 +639,51 @@ func (m *SGDClassifier) Fit(ctx context.Context, X *mat.Dense, y []float64) erro
 	n, nf := X.Dims()
 	K := len(classes)
 	counts := make([]float64, K)
-	for _, c := range idx {
-		counts[c]++
+	for _, ci := range idx {
+		counts[ci]++
 	}
-	cw, err := m.ClassWeight.PerClass(classes, counts)
+	cw, err := cwp.PerClass(classes, counts)
 	if err != nil {
 		return err
 	}
-	seed := uint32(m.RandomState)
 	var skip []bool
-	if m.EarlyStopping {
-		if skip, err = validationMask(n, m.ValidationFrac, seed^0x9E3779B9, idx, K); err != nil {
+	if c.earlyStopping {
+		if skip, err = validationMask(n, c.valFrac, c.seed^0x9E3779B9, idx, K); err != nil {
 			return err
 		}
 	}
-	loss := newSGDLoss(m.Loss, m.Epsilon)
 	k := K
 	if K == 2 {
 		k = 1
 	}
+	seeds := make([]uint32, k)
+	if k == 1 {
+		seeds[0] = c.seed
+	} else {
+		rs := newMT19937(c.seed)
+		for i := range seeds {
+			seeds[i] = uint32(rs.randint(0, math.MaxInt32))
+		}
+	}
 	coef := mat.NewDense(k, nf, nil)
 	intercept := make([]float64, k)
+	avgCoef := mat.NewDense(k, nf, nil)
+	avgIntercept := make([]float64, k)
 	raw := X.RawMatrix()
 	nIter := 0
 	converged := true
 	yy := make([]float64, n)
-	m.steps, m.stepTotal = 0, m.MaxIter*k
-	for c := 0; c < k; c++ {
-		pos := c
-		wpos, wneg := cw[c], 1.0
+	bufs := newSGDBuffers(n, nf, c)
+	c.steps, c.stepTotal = 0, c.maxIter*k
+	for ci := 0; ci < k; ci++ {
+		pos := ci
+		wpos, wneg := cw[ci], 1.0
 		if K == 2 {
 			pos, wpos, wneg = 1, cw[1], cw[0]
 		}
-		for i, ci := range idx {
+		for i, v := range idx {
 			yy[i] = -1
-			if ci == pos {
+			if v == pos {
 				yy[i] = 1
 			}
 		}
@@ -588,27 +707,38 @@ func (m *SGDClassifier) Fit(ctx context.Context, X *mat.Dense, y []float64) erro
 				return float64(right) / float64(tot)
 			}
 		}
-		res, err := plainSGD(ctx, X, yy, nil, &m.sgdParams, loss, wpos, wneg, seed+uint32(c)*2654435761, skip, score)
+		rs := newMT19937(seeds[ci])
+		rs.randint(1, math.MaxInt32) // make_dataset's seed
+		res, err := plainSGD(ctx, X, yy, c, bufs, wpos, wneg, uint32(rs.randint(0, math.MaxInt32)), skip, score)
 		if err != nil {
-			return fmt.Errorf("%s: %w", m.name, err)
+			return fmt.Errorf("%s: %w", c.name, err)
 		}
-		copy(coef.RawRowView(c), res.w)
-		intercept[c] = res.b
+		copy(coef.RawRowView(ci), res.w)
+		intercept[ci] = res.b
+		if res.avg != nil {
+			copy(avgCoef.RawRowView(ci), res.avg)
+			avgIntercept[ci] = res.avgB
+		}
 		nIter = max(nIter, res.nIter)
 		converged = converged && res.converged
 	}
 	if !converged {
-		ml.ProgressFrom(ctx).Report(ml.Event{Kind: "log", Message: fmt.Sprintf("%s: maximum number of iterations (%d) reached before convergence; consider increasing max_iter", m.name, m.MaxIter)})
+		ml.ProgressFrom(ctx).Report(ml.Event{Kind: "log", Message: fmt.Sprintf("%s: maximum number of iterations (%d) reached before convergence; consider increasing max_iter", c.name, c.maxIter)})
+	}
+	// scikit-learn keeps the averaged weights once t_ - 1 ≥ average, t_
+	// having counted n_iter_ × n_samples updates.
+	if c.average > 0 && c.average <= nIter*n {
+		coef, intercept = avgCoef, avgIntercept
 	}
 	m.classes, m.coef, m.intercept, m.nIter = classes, coef, intercept, nIter
 	return nil
 }
 
 // NIter returns the number of epochs run (the largest over the classes).
-func (m *SGDClassifier) NIter() int { return m.nIter }
+func (m *sgdClassifierFit) NIter() int { return m.nIter }
 
 // DecisionFunction returns X·coefᵀ + intercept.
-func (m *SGDClassifier) DecisionFunction(X *mat.Dense) (*mat.Dense, error) {
+func (m *sgdClassifierFit) DecisionFunction(X *mat.Dense) (*mat.Dense, error) {
 	if m.coef == nil {
 		return nil, ml.NotFittedError(m.name)
 	}
@@ -629,7 +759,7 @@ func (m *SGDClassifier) DecisionFunction(X *mat.Dense) (*mat.Dense, error) {
 }
 
 // Predict returns the class of the largest decision value.
-func (m *SGDClassifier) Predict(X *mat.Dense) ([]float64, error) {
+func (m *sgdClassifierFit) Predict(X *mat.Dense) ([]float64, error) {
 	d, err := m.DecisionFunction(X)
 	if err != nil {
 		return nil, err
@@ -650,63 +780,11 @@ func (m *SGDClassifier) Predict(X *mat.Dense) ([]float64, error) {
 	return out, nil
 }
 
-// PredictProba is scikit-learn's: for log_loss the sigmoid of the
-// decision values (normalised over the classes for one-vs-rest), for
-// modified_huber (clip(d, -1, 1) + 1) / 2, normalised likewise (uniform
-// where every class gets 0). Other losses have no probabilities.
-func (m *SGDClassifier) PredictProba(X *mat.Dense) (*mat.Dense, error) {
-	if m.Loss != "log_loss" && m.Loss != "modified_huber" {
-		return nil, &ml.ParamError{Param: "loss", Msg: fmt.Sprintf("probability estimates are not available for loss %q, only for log_loss and modified_huber", m.Loss)}
-	}
-	d, err := m.DecisionFunction(X)
-	if err != nil {
-		return nil, err
-	}
-	n, k := d.Dims()
-	K := len(m.classes)
-	out := mat.NewDense(n, K, nil)
-	for i := 0; i < n; i++ {
-		row, o := d.RawRowView(i), out.RawRowView(i)
-		f := func(v float64) float64 {
-			if m.Loss == "log_loss" {
-				return 1 / (1 + math.Exp(-v))
-			}
-			return (math.Max(-1, math.Min(1, v)) + 1) / 2
-		}
-		if k == 1 {
-			pv := f(row[0])
-			o[0], o[1] = 1-pv, pv
-			continue
-		}
-		s := 0.0
-		for c, v := range row {
-			o[c] = f(v)
-			s += o[c]
-		}
-		if s == 0 {
-			for c := range o {
-				o[c] = 1
-			}
-			s = float64(K)
-		}
-		for c := range o {
-			o[c] /= s
-		}
-	}
-	return out, nil
-}
-
-// HasPredictProba reports whether the loss gives probabilities
-// (log_loss, modified_huber), as scikit-learn's predict_proba does.
-func (m *SGDClassifier) HasPredictProba() bool {
-	return m.Loss == "log_loss" || m.Loss == "modified_huber"
-}
-
 // Classes returns the sorted class values.
-func (m *SGDClassifier) Classes() []float64 { return slices.Clone(m.classes) }
+func (m *sgdClassifierFit) Classes() []float64 { return slices.Clone(m.classes) }
 
 // Coef returns coef_ (one row for two classes, one per class otherwise).
-func (m *SGDClassifier) Coef() *mat.Dense {
+func (m *sgdClassifierFit) Coef() *mat.Dense {
 	if m.coef == nil {
 		return nil
 	}
@@ -714,10 +792,10 @@ func (m *SGDClassifier) Coef() *mat.Dense {
 }
 
 // Intercept returns intercept_.
-func (m *SGDClassifier) Intercept() []float64 { return slices.Clone(m.intercept) }
+func (m *sgdClassifierFit) Intercept() []float64 { return slices.Clone(m.intercept) }
 
 // MarshalState returns the classes, coefficients and intercepts.
-func (m *SGDClassifier) MarshalState() (*ml.State, error) {
+func (m *sgdClassifierFit) MarshalState() (*ml.State, error) {
 	if m.coef == nil {
 		return nil, ml.NotFittedError(m.name)
 	}
@@ -730,10 +808,7 @@ func (m *SGDClassifier) MarshalState() (*ml.State, error) {
 }
 
 // UnmarshalState restores state written by MarshalState.
-func (m *SGDClassifier) UnmarshalState(s *ml.State) error {
-	if m.name == "" {
-		m.name = "SGDClassifier"
-	}
+func (m *sgdClassifierFit) UnmarshalState(s *ml.State) error {
 	if s == nil {
 		return fmt.Errorf("%s: state: nil", m.name)
 	}
@@ -769,64 +844,283 @@ func (m *SGDClassifier) UnmarshalState(s *ml.State) error {
 	return nil
 }
 
-// EstimateMemory bounds Fit's memory: the ±1 targets, the weights, the
-// L1 and average buffers and the coefficients.
-func (m *SGDClassifier) EstimateMemory(n, p, k int) int64 {
-	return 8 * (3*int64(max(n, 1)) + int64(max(p, 1))*(4+int64(max(k, 2))))
+// estimateSGD bounds the Fit of an SGD-fitted class on n samples of p
+// features with k binary problems: in float64, the ±1 targets, the class
+// indices and the sample order (3·n), the validation mask (n bytes), the
+// weights with their L1, average and scratch buffers and the copy each
+// problem returns (6·p), the coefficients and their averaged copy (2·k·p),
+// plus 64 KiB for the fixed overhead (progress events, the class map).
+func estimateSGD(n, p, k int) int64 {
+	N, P, K := int64(max(n, 1)), int64(max(p, 1)), int64(max(k, 1))
+	v := budget.Add(budget.Mul(3, N), budget.Mul(6, P), budget.Mul(2, K, P), budget.Mul(4, K))
+	return budget.Add(budget.Mul(8, v), N, 64<<10)
 }
 
-// SGDRegressor is sklearn.linear_model.SGDRegressor on dense data (see
-// SGDClassifier for what agrees with scikit-learn).
-type SGDRegressor struct {
-	Loss string `json:"loss" enum:"squared_error,huber,epsilon_insensitive,squared_epsilon_insensitive" help:"loss function"`
-	sgdParams
+// SGDClassifier is sklearn.linear_model.SGDClassifier on dense data: a
+// linear model fitted by _plain_sgd's update rule, one binary problem per
+// class (one-vs-rest) for more than two classes. The shuffle is
+// scikit-learn's (its xorshift permutation, seeded from numpy's
+// RandomState(random_state) as fit_binary seeds it), so without early
+// stopping the coefficients agree with scikit-learn's; the early-stopping
+// split is mlforge's own, so with early_stopping the fits agree in
+// quality, not digit for digit. The regression losses are accepted as
+// scikit-learn 1.2 accepts them (on ±1 targets).
+type SGDClassifier struct {
+	Loss string `json:"loss" enum:"hinge,log_loss,log,modified_huber,squared_hinge,perceptron,squared_error,huber,epsilon_insensitive,squared_epsilon_insensitive" help:"loss function (log is log_loss's deprecated name)"`
+	sgdPenalty
+	sgdCommon
+	sgdSchedule
+	ClassWeight ml.ClassWeight `json:"class_weight" nullable:"true" help:"weights of the classes: null, balanced or an object from class values to weights"`
 
-	coef      []float64
-	intercept float64
-	nIter     int
-	fitted    bool
+	sgdClassifierFit
 }
 
-// NewSGDRegressor returns scikit-learn 1.2's defaults: loss squared_error,
-// penalty l2, alpha 1e-4, l1_ratio 0.15, max_iter 1000, tol 1e-3,
-// shuffle, epsilon 0.1, learning_rate invscaling, eta0 0.01, power_t 0.25.
-func NewSGDRegressor() *SGDRegressor {
-	return &SGDRegressor{Loss: "squared_error", sgdParams: sgdParams{Penalty: "l2", Alpha: 1e-4, L1Ratio: 0.15, FitIntercept: true, MaxIter: 1000, Tol: 1e-3, Shuffle: true, Epsilon: 0.1, LearningRate: "invscaling", Eta0: 0.01, PowerT: 0.25, ValidationFrac: 0.1, NIterNoChange: 5}}
+// NewSGDClassifier returns scikit-learn 1.2's defaults: loss hinge,
+// penalty l2, alpha 1e-4, l1_ratio 0.15, max_iter 1000, tol 1e-3, shuffle,
+// epsilon 0.1, learning_rate optimal, eta0 0, power_t 0.5,
+// validation_fraction 0.1, n_iter_no_change 5, average false.
+func NewSGDClassifier() *SGDClassifier {
+	return &SGDClassifier{
+		Loss:             "hinge",
+		sgdPenalty:       sgdPenalty{Penalty: "l2", Alpha: 1e-4, L1Ratio: 0.15},
+		sgdCommon:        defaultCommon(),
+		sgdSchedule:      sgdSchedule{Epsilon: 0.1, LearningRate: "optimal", PowerT: 0.5},
+		sgdClassifierFit: sgdClassifierFit{name: "SGDClassifier"},
+	}
 }
 
 // Validate checks the parameter combinations scikit-learn refuses.
-func (m *SGDRegressor) Validate() error { return m.check("SGDRegressor") }
+func (m *SGDClassifier) Validate() error {
+	if err := m.ClassWeight.Validate("balanced"); err != nil {
+		return err
+	}
+	if err := m.sgdCommon.check("SGDClassifier"); err != nil {
+		return err
+	}
+	if err := m.sgdPenalty.check("SGDClassifier", m.LearningRate); err != nil {
+		return err
+	}
+	return m.sgdSchedule.check("SGDClassifier")
+}
 
-// Fit runs SGD on the targets y.
-func (m *SGDRegressor) Fit(ctx context.Context, X *mat.Dense, y []float64) error {
+// Fit runs SGD, one binary problem per class for more than two classes.
+func (m *SGDClassifier) Fit(ctx context.Context, X *mat.Dense, y []float64) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	if err := ml.ValidateParams(m); err != nil {
 		return err
 	}
+	c := m.config("SGDClassifier")
+	c.loss = newSGDLoss(m.Loss, m.Epsilon)
+	c.setPenalty(m.sgdPenalty)
+	c.setSchedule(m.sgdSchedule)
+	m.name = c.name
+	return m.fit(ctx, X, y, c, m.ClassWeight)
+}
+
+func (m *SGDClassifier) hasProba() bool {
+	return m.Loss == "log_loss" || m.Loss == "log" || m.Loss == "modified_huber"
+}
+
+// HasPredictProba reports whether the loss gives probabilities
+// (log_loss, modified_huber), as scikit-learn's predict_proba does.
+func (m *SGDClassifier) HasPredictProba() bool { return m.hasProba() }
+
+// PredictProba is scikit-learn's: for log_loss the sigmoid of the
+// decision values (normalised over the classes for one-vs-rest), for
+// modified_huber (clip(d, -1, 1) + 1) / 2, normalised likewise (uniform
+// where every class gets 0). Other losses have no probabilities.
+func (m *SGDClassifier) PredictProba(X *mat.Dense) (*mat.Dense, error) {
+	if !m.hasProba() {
+		return nil, &ml.ParamError{Param: "loss", Msg: fmt.Sprintf("probability estimates are not available for loss %q, only for log_loss and modified_huber", m.Loss)}
+	}
+	d, err := m.DecisionFunction(X)
+	if err != nil {
+		return nil, err
+	}
+	logistic := m.Loss != "modified_huber"
+	f := func(v float64) float64 {
+		if logistic {
+			return 1 / (1 + math.Exp(-v))
+		}
+		return (math.Max(-1, math.Min(1, v)) + 1) / 2
+	}
+	n, k := d.Dims()
+	K := len(m.classes)
+	out := mat.NewDense(n, K, nil)
+	for i := 0; i < n; i++ {
+		row, o := d.RawRowView(i), out.RawRowView(i)
+		if k == 1 {
+			pv := f(row[0])
+			o[0], o[1] = 1-pv, pv
+			continue
+		}
+		s := 0.0
+		for c, v := range row {
+			o[c] = f(v)
+			s += o[c]
+		}
+		if s == 0 {
+			for c := range o {
+				o[c] = 1
+			}
+			s = float64(K)
+		}
+		for c := range o {
+			o[c] /= s
+		}
+	}
+	return out, nil
+}
+
+// EstimateMemory bounds Fit's memory (see estimateSGD).
+func (m *SGDClassifier) EstimateMemory(n, p, k int) int64 { return estimateSGD(n, p, k) }
+
+// Perceptron is sklearn.linear_model.Perceptron: the SGD of SGDClassifier
+// with the perceptron loss and a constant learning rate eta0; it has no
+// loss, epsilon or schedule parameters of its own.
+type Perceptron struct {
+	sgdPenalty
+	sgdCommon
+	Eta0        float64        `json:"eta0" gt:"0" help:"constant learning rate (the size of each update)"`
+	ClassWeight ml.ClassWeight `json:"class_weight" nullable:"true" help:"weights of the classes: null, balanced or an object from class values to weights"`
+
+	sgdClassifierFit
+}
+
+// NewPerceptron returns scikit-learn 1.2's Perceptron defaults: no
+// penalty, alpha 1e-4, l1_ratio 0.15, max_iter 1000, tol 1e-3, shuffle,
+// eta0 1, random_state 0, validation_fraction 0.1, n_iter_no_change 5.
+func NewPerceptron() *Perceptron {
+	return &Perceptron{
+		sgdPenalty:       sgdPenalty{Alpha: 1e-4, L1Ratio: 0.15},
+		sgdCommon:        defaultCommon(),
+		Eta0:             1,
+		sgdClassifierFit: sgdClassifierFit{name: "Perceptron"},
+	}
+}
+
+// Validate checks the parameter combinations scikit-learn refuses.
+func (m *Perceptron) Validate() error {
+	if err := m.ClassWeight.Validate("balanced"); err != nil {
+		return err
+	}
+	if err := m.sgdCommon.check("Perceptron"); err != nil {
+		return err
+	}
+	return m.sgdPenalty.check("Perceptron", "constant")
+}
+
+// Fit runs the perceptron, one binary problem per class for more than two
+// classes.
+func (m *Perceptron) Fit(ctx context.Context, X *mat.Dense, y []float64) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := ml.ValidateParams(m); err != nil {
+		return err
+	}
+	c := m.config("Perceptron")
+	c.loss = newSGDLoss("perceptron", 0)
+	c.setPenalty(m.sgdPenalty)
+	c.learningRate, c.eta0, c.powerT = "constant", m.Eta0, 0.5
+	m.name = c.name
+	return m.fit(ctx, X, y, c, m.ClassWeight)
+}
+
+// EstimateMemory bounds Fit's memory (see estimateSGD).
+func (m *Perceptron) EstimateMemory(n, p, k int) int64 { return estimateSGD(n, p, k) }
+
+// PassiveAggressiveClassifier is sklearn.linear_model's: _plain_sgd's
+// PA-I (loss hinge: the step is min(C, loss / ‖x‖²)) or PA-II (loss
+// squared_hinge: loss / (‖x‖² + 1/(2C))) update on the hinge loss, no
+// penalty, one binary problem per class for more than two classes.
+type PassiveAggressiveClassifier struct {
+	C float64 `json:"C" gt:"0" help:"maximum step size (regularisation: smaller is stronger)"`
+	sgdCommon
+	Loss        string         `json:"loss" enum:"hinge,squared_hinge" help:"hinge: PA-I, squared_hinge: PA-II"`
+	Average     SGDAverage     `json:"average" help:"false, true (average the weights over all updates) or k ≥ 1 (average from the k-th update on)"`
+	ClassWeight ml.ClassWeight `json:"class_weight" nullable:"true" help:"weights of the classes: null, balanced or an object from class values to weights"`
+
+	sgdClassifierFit
+}
+
+// NewPassiveAggressiveClassifier returns scikit-learn 1.2's defaults: C 1,
+// max_iter 1000, tol 1e-3, shuffle, loss hinge, validation_fraction 0.1,
+// n_iter_no_change 5, average false.
+func NewPassiveAggressiveClassifier() *PassiveAggressiveClassifier {
+	return &PassiveAggressiveClassifier{C: 1, sgdCommon: defaultCommon(), Loss: "hinge", sgdClassifierFit: sgdClassifierFit{name: "PassiveAggressiveClassifier"}}
+}
+
+// Validate checks the parameter combinations scikit-learn refuses.
+func (m *PassiveAggressiveClassifier) Validate() error {
+	if err := m.ClassWeight.Validate("balanced"); err != nil {
+		return err
+	}
+	return m.sgdCommon.check("PassiveAggressiveClassifier")
+}
+
+// Fit runs the passive-aggressive updates, one binary problem per class
+// for more than two classes.
+func (m *PassiveAggressiveClassifier) Fit(ctx context.Context, X *mat.Dense, y []float64) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := ml.ValidateParams(m); err != nil {
+		return err
+	}
+	c := m.config("PassiveAggressiveClassifier")
+	c.loss = newSGDLoss("hinge", 0)
+	c.alpha, c.eta0, c.powerT, c.paC, c.average = 1, 1, 0.5, m.C, int(m.Average)
+	c.learningRate = "pa1"
+	if m.Loss == "squared_hinge" {
+		c.learningRate = "pa2"
+	}
+	m.name = c.name
+	return m.fit(ctx, X, y, c, m.ClassWeight)
+}
+
+// EstimateMemory bounds Fit's memory (see estimateSGD).
+func (m *PassiveAggressiveClassifier) EstimateMemory(n, p, k int) int64 {
+	return estimateSGD(n, p, k)
+}
+
+// sgdRegressorFit is the fitted state of SGDRegressor and
+// PassiveAggressiveRegressor, with the methods they share.
+type sgdRegressorFit struct {
+	name      string
+	coef      []float64
+	intercept float64
+	nIter     int
+	fitted    bool
+}
+
+// fit runs _plain_sgd on the targets y, the shuffle seeded as
+// scikit-learn's _fit_regressor seeds it (RandomState(random_state) gives
+// the shuffle's seed, then make_dataset's).
+func (m *sgdRegressorFit) fit(ctx context.Context, X *mat.Dense, y []float64, c *sgdConfig) error {
 	if err := ml.CheckXy(X, y); err != nil {
 		return err
 	}
 	n, nf := X.Dims()
-	seed := uint32(m.RandomState)
 	var skip []bool
 	var score func([]float64, float64) float64
-	if m.EarlyStopping {
+	if c.earlyStopping {
 		var err error
-		if skip, err = validationMask(n, m.ValidationFrac, seed^0x9E3779B9, nil, 0); err != nil {
+		if skip, err = validationMask(n, c.valFrac, c.seed^0x9E3779B9, nil, 0); err != nil {
 			return err
 		}
 		raw := X.RawMatrix()
-		score = func(w []float64, b float64) float64 {
-			var mean, cnt float64
-			for i := range y {
-				if skip[i] {
-					mean += y[i]
-					cnt++
-				}
+		var mean, cnt float64
+		for i := range y {
+			if skip[i] {
+				mean += y[i]
+				cnt++
 			}
-			mean /= cnt
+		}
+		mean /= cnt
+		score = func(w []float64, b float64) float64 {
 			var ss, st float64
 			for i := 0; i < n; i++ {
 				if !skip[i] {
@@ -845,25 +1139,31 @@ func (m *SGDRegressor) Fit(ctx context.Context, X *mat.Dense, y []float64) error
 			return 1 - ss/st
 		}
 	}
-	m.steps, m.stepTotal = 0, m.MaxIter
-	res, err := plainSGD(ctx, X, y, nil, &m.sgdParams, newSGDLoss(m.Loss, m.Epsilon), 1, 1, seed, skip, score)
+	c.steps, c.stepTotal = 0, c.maxIter
+	rs := newMT19937(c.seed)
+	seed := uint32(rs.randint(0, math.MaxInt32))
+	res, err := plainSGD(ctx, X, y, c, newSGDBuffers(n, nf, c), 1, 1, seed, skip, score)
 	if err != nil {
-		return fmt.Errorf("SGDRegressor: %w", err)
+		return fmt.Errorf("%s: %w", c.name, err)
 	}
 	if !res.converged {
-		ml.ProgressFrom(ctx).Report(ml.Event{Kind: "log", Message: fmt.Sprintf("SGDRegressor: maximum number of iterations (%d) reached before convergence; consider increasing max_iter", m.MaxIter)})
+		ml.ProgressFrom(ctx).Report(ml.Event{Kind: "log", Message: fmt.Sprintf("%s: maximum number of iterations (%d) reached before convergence; consider increasing max_iter", c.name, c.maxIter)})
 	}
-	m.coef, m.intercept, m.nIter, m.fitted = res.w, res.b, res.nIter, true
+	coef, b := res.w, res.b
+	if c.average > 0 && c.average <= res.nIter*n {
+		coef, b = res.avg, res.avgB
+	}
+	m.coef, m.intercept, m.nIter, m.fitted = coef, b, res.nIter, true
 	return nil
 }
 
 // NIter returns the number of epochs run.
-func (m *SGDRegressor) NIter() int { return m.nIter }
+func (m *sgdRegressorFit) NIter() int { return m.nIter }
 
 // Predict returns X·coef + intercept.
-func (m *SGDRegressor) Predict(X *mat.Dense) ([]float64, error) {
+func (m *sgdRegressorFit) Predict(X *mat.Dense) ([]float64, error) {
 	if !m.fitted {
-		return nil, ml.NotFittedError("SGDRegressor")
+		return nil, ml.NotFittedError(m.name)
 	}
 	if err := ml.CheckX(X, len(m.coef)); err != nil {
 		return nil, err
@@ -872,15 +1172,15 @@ func (m *SGDRegressor) Predict(X *mat.Dense) ([]float64, error) {
 }
 
 // Coef returns coef_.
-func (m *SGDRegressor) Coef() []float64 { return slices.Clone(m.coef) }
+func (m *sgdRegressorFit) Coef() []float64 { return slices.Clone(m.coef) }
 
 // Intercept returns intercept_[0].
-func (m *SGDRegressor) Intercept() float64 { return m.intercept }
+func (m *sgdRegressorFit) Intercept() float64 { return m.intercept }
 
 // MarshalState returns the coefficients and the intercept.
-func (m *SGDRegressor) MarshalState() (*ml.State, error) {
+func (m *sgdRegressorFit) MarshalState() (*ml.State, error) {
 	if !m.fitted {
-		return nil, ml.NotFittedError("SGDRegressor")
+		return nil, ml.NotFittedError(m.name)
 	}
 	s := ml.NewState()
 	s.SetFloats("coef", m.coef)
@@ -889,32 +1189,132 @@ func (m *SGDRegressor) MarshalState() (*ml.State, error) {
 }
 
 // UnmarshalState restores state written by MarshalState.
-func (m *SGDRegressor) UnmarshalState(s *ml.State) error {
+func (m *sgdRegressorFit) UnmarshalState(s *ml.State) error {
 	if s == nil {
-		return fmt.Errorf("SGDRegressor: state: nil")
+		return fmt.Errorf("%s: state: nil", m.name)
 	}
 	coef, _, err := s.Floats("coef", -1)
 	if err != nil {
-		return fmt.Errorf("SGDRegressor: %w", err)
+		return fmt.Errorf("%s: %w", m.name, err)
 	}
 	if len(coef) < 1 {
-		return fmt.Errorf("SGDRegressor: state: coef is empty")
+		return fmt.Errorf("%s: state: coef is empty", m.name)
 	}
 	b, _, err := s.Floats("intercept", 1)
 	if err != nil {
-		return fmt.Errorf("SGDRegressor: %w", err)
+		return fmt.Errorf("%s: %w", m.name, err)
 	}
 	if err := checkFinite("coef", coef); err != nil {
-		return fmt.Errorf("SGDRegressor: state: %w", err)
+		return fmt.Errorf("%s: state: %w", m.name, err)
 	}
 	if err := checkFinite("intercept", b); err != nil {
-		return fmt.Errorf("SGDRegressor: state: %w", err)
+		return fmt.Errorf("%s: state: %w", m.name, err)
 	}
 	m.coef, m.intercept, m.fitted = slices.Clone(coef), b[0], true
 	return nil
 }
 
-// EstimateMemory bounds Fit's memory.
-func (m *SGDRegressor) EstimateMemory(n, p, k int) int64 {
-	return 8 * (2*int64(max(n, 1)) + 5*int64(max(p, 1)))
+// SGDRegressor is sklearn.linear_model.SGDRegressor on dense data (see
+// SGDClassifier for what agrees with scikit-learn).
+type SGDRegressor struct {
+	Loss string `json:"loss" enum:"squared_error,huber,epsilon_insensitive,squared_epsilon_insensitive" help:"loss function"`
+	sgdPenalty
+	sgdCommon
+	sgdSchedule
+
+	sgdRegressorFit
+}
+
+// NewSGDRegressor returns scikit-learn 1.2's defaults: loss squared_error,
+// penalty l2, alpha 1e-4, l1_ratio 0.15, max_iter 1000, tol 1e-3,
+// shuffle, epsilon 0.1, learning_rate invscaling, eta0 0.01, power_t 0.25,
+// validation_fraction 0.1, n_iter_no_change 5, average false.
+func NewSGDRegressor() *SGDRegressor {
+	return &SGDRegressor{
+		Loss:            "squared_error",
+		sgdPenalty:      sgdPenalty{Penalty: "l2", Alpha: 1e-4, L1Ratio: 0.15},
+		sgdCommon:       defaultCommon(),
+		sgdSchedule:     sgdSchedule{Epsilon: 0.1, LearningRate: "invscaling", Eta0: 0.01, PowerT: 0.25},
+		sgdRegressorFit: sgdRegressorFit{name: "SGDRegressor"},
+	}
+}
+
+// Validate checks the parameter combinations scikit-learn refuses.
+func (m *SGDRegressor) Validate() error {
+	if err := m.sgdCommon.check("SGDRegressor"); err != nil {
+		return err
+	}
+	if err := m.sgdPenalty.check("SGDRegressor", m.LearningRate); err != nil {
+		return err
+	}
+	return m.sgdSchedule.check("SGDRegressor")
+}
+
+// Fit runs SGD on the targets y.
+func (m *SGDRegressor) Fit(ctx context.Context, X *mat.Dense, y []float64) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := ml.ValidateParams(m); err != nil {
+		return err
+	}
+	c := m.config("SGDRegressor")
+	c.loss = newSGDLoss(m.Loss, m.Epsilon)
+	c.setPenalty(m.sgdPenalty)
+	c.setSchedule(m.sgdSchedule)
+	m.name = c.name
+	return m.fit(ctx, X, y, c)
+}
+
+// EstimateMemory bounds Fit's memory (see estimateSGD).
+func (m *SGDRegressor) EstimateMemory(n, p, k int) int64 { return estimateSGD(n, p, 1) }
+
+// PassiveAggressiveRegressor is sklearn.linear_model's: _plain_sgd's PA-I
+// (loss epsilon_insensitive: the step is min(C, loss / ‖x‖²)) or PA-II
+// (loss squared_epsilon_insensitive: loss / (‖x‖² + 1/(2C))) update on the
+// epsilon-insensitive loss, no penalty.
+type PassiveAggressiveRegressor struct {
+	C float64 `json:"C" gt:"0" help:"maximum step size (regularisation: smaller is stronger)"`
+	sgdCommon
+	Loss    string     `json:"loss" enum:"epsilon_insensitive,squared_epsilon_insensitive" help:"epsilon_insensitive: PA-I, squared_epsilon_insensitive: PA-II"`
+	Epsilon float64    `json:"epsilon" min:"0" help:"errors below epsilon cause no update"`
+	Average SGDAverage `json:"average" help:"false, true (average the weights over all updates) or k ≥ 1 (average from the k-th update on)"`
+
+	sgdRegressorFit
+}
+
+// NewPassiveAggressiveRegressor returns scikit-learn 1.2's defaults: C 1,
+// max_iter 1000, tol 1e-3, shuffle, loss epsilon_insensitive, epsilon 0.1,
+// validation_fraction 0.1, n_iter_no_change 5, average false.
+func NewPassiveAggressiveRegressor() *PassiveAggressiveRegressor {
+	return &PassiveAggressiveRegressor{C: 1, sgdCommon: defaultCommon(), Loss: "epsilon_insensitive", Epsilon: 0.1, sgdRegressorFit: sgdRegressorFit{name: "PassiveAggressiveRegressor"}}
+}
+
+// Validate checks the parameter combinations scikit-learn refuses.
+func (m *PassiveAggressiveRegressor) Validate() error {
+	return m.sgdCommon.check("PassiveAggressiveRegressor")
+}
+
+// Fit runs the passive-aggressive updates on the targets y.
+func (m *PassiveAggressiveRegressor) Fit(ctx context.Context, X *mat.Dense, y []float64) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := ml.ValidateParams(m); err != nil {
+		return err
+	}
+	c := m.config("PassiveAggressiveRegressor")
+	c.loss = newSGDLoss("epsilon_insensitive", m.Epsilon)
+	c.alpha, c.eta0, c.powerT, c.paC, c.average = 1, 1, 0.5, m.C, int(m.Average)
+	c.learningRate = "pa1"
+	if m.Loss == "squared_epsilon_insensitive" {
+		c.learningRate = "pa2"
+	}
+	m.name = c.name
+	return m.fit(ctx, X, y, c)
+}
+
+// EstimateMemory bounds Fit's memory (see estimateSGD).
+func (m *PassiveAggressiveRegressor) EstimateMemory(n, p, k int) int64 {
+	return estimateSGD(n, p, 1)
 }

@@ -9,7 +9,9 @@ sgd_shuffle_test.go quotes (shuffle=True, random_state=0, every 4th row
 held out).
 
 Features are standardised (mean 0, std 1, numpy's population std) as the
-test does; shuffle=False so the fits are deterministic.
+test does. With shuffle=False the fits are deterministic; with shuffle the
+permutations come from the seeds scikit-learn draws from
+RandomState(random_state), which mlforge draws the same way.
 """
 import json
 import os
@@ -17,7 +19,8 @@ import warnings
 
 import numpy as np
 import sklearn
-from sklearn.linear_model import SGDClassifier, SGDRegressor, Perceptron
+from sklearn.linear_model import (PassiveAggressiveClassifier, PassiveAggressiveRegressor, Perceptron,
+                                  SGDClassifier, SGDRegressor)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.normpath(os.path.join(HERE, "..", "..", ".."))
@@ -46,13 +49,36 @@ CASES = [
     ("SGDRegressor", "diabetes", {"shuffle": False}),
     ("SGDRegressor", "diabetes", {"shuffle": False, "loss": "huber", "epsilon": 50.0, "penalty": "l1", "alpha": 0.01, "learning_rate": "constant", "eta0": 0.001}),
     ("SGDRegressor", "diabetes", {"shuffle": False, "loss": "epsilon_insensitive", "epsilon": 5.0, "eta0": 0.1}),
+    # The averaged weights with the L1 step (scikit-learn's lazy average).
+    ("SGDClassifier", "wine", {"shuffle": False, "penalty": "elasticnet", "alpha": 0.001, "average": 10}),
+    ("SGDRegressor", "diabetes", {"shuffle": False, "penalty": "l1", "alpha": 0.01, "average": True}),
+    ("SGDClassifier", "breast_cancer", {"shuffle": False, "loss": "log"}),
+    ("SGDClassifier", "iris", {"shuffle": False, "loss": "squared_error", "learning_rate": "invscaling", "eta0": 0.01}),
+    ("Perceptron", "iris", {"shuffle": False, "penalty": "l1", "alpha": 0.001}),
+    ("PassiveAggressiveClassifier", "iris", {"shuffle": False}),
+    ("PassiveAggressiveClassifier", "breast_cancer", {"shuffle": False, "loss": "squared_hinge", "C": 0.1, "average": True}),
+    ("PassiveAggressiveClassifier", "wine", {"shuffle": False, "class_weight": "balanced", "C": 0.5}),
+    ("PassiveAggressiveRegressor", "diabetes", {"shuffle": False, "epsilon": 1.0}),
+    ("PassiveAggressiveRegressor", "diabetes", {"shuffle": False, "loss": "squared_epsilon_insensitive", "C": 0.01, "average": 100}),
+    # shuffle (the default): the seeds are drawn from numpy's
+    # RandomState(random_state) as scikit-learn draws them.
+    ("SGDClassifier", "iris", {"random_state": 0}),
+    ("SGDClassifier", "breast_cancer", {"random_state": 3, "loss": "log_loss"}),
+    ("SGDClassifier", "wine", {"random_state": 0, "max_iter": 5, "tol": None}),
+    ("Perceptron", "wine", {}),
+    ("SGDRegressor", "diabetes", {"random_state": 0}),
+    ("SGDRegressor", "diabetes", {"random_state": 11, "loss": "huber", "epsilon": 20.0, "learning_rate": "adaptive", "eta0": 0.05}),
+    ("PassiveAggressiveClassifier", "wine", {"random_state": 5}),
+    ("PassiveAggressiveRegressor", "diabetes", {"random_state": 2}),
 ]
 
 
 def main():
     warnings.simplefilter("ignore")
     out = {"sklearn": sklearn.__version__, "cases": []}
-    cls = {"SGDClassifier": SGDClassifier, "SGDRegressor": SGDRegressor, "Perceptron": Perceptron}
+    cls = {"SGDClassifier": SGDClassifier, "SGDRegressor": SGDRegressor, "Perceptron": Perceptron,
+           "PassiveAggressiveClassifier": PassiveAggressiveClassifier,
+           "PassiveAggressiveRegressor": PassiveAggressiveRegressor}
     for name, data, params in CASES:
         X, y = load(data)
         m = cls[name](**params).fit(X, y)
