@@ -1,5 +1,10 @@
 package linear
 
+import (
+	"math"
+	"slices"
+)
+
 // mt19937 is numpy's legacy RandomState generator (the Mersenne Twister),
 // seeded from an integer as np.random.RandomState(seed) is, so that the
 // seeds scikit-learn draws from random_state (for the shuffles of SGD) are
@@ -58,4 +63,80 @@ func (m *mt19937) randint(low, high int64) int64 {
 			return low + int64(v)
 		}
 	}
+}
+
+// interval is numpy's legacy random_interval: a value in [0, max] by
+// masked rejection of 32-bit draws.
+func (m *mt19937) interval(max uint32) uint32 {
+	if max == 0 {
+		return 0
+	}
+	mask := max
+	for s := uint(1); s < 32; s <<= 1 {
+		mask |= mask >> s
+	}
+	for {
+		if v := m.uint32() & mask; v <= max {
+			return v
+		}
+	}
+}
+
+// permutation is RandomState.permutation(n): the legacy Fisher-Yates
+// shuffle of 0, ..., n-1 from the last element down.
+func (m *mt19937) permutation(n int) []int {
+	p := make([]int, n)
+	for i := range p {
+		p[i] = i
+	}
+	for i := n - 1; i >= 1; i-- {
+		j := int(m.interval(uint32(i)))
+		p[i], p[j] = p[j], p[i]
+	}
+	return p
+}
+
+// approximateMode is scikit-learn's _approximate_mode: how many of nDraws
+// draws each class gets, the floors of the proportional shares topped up
+// by largest remainder, ties broken by rng.choice (a permutation).
+func approximateMode(counts []int, nDraws int, rng *mt19937) []int {
+	total := 0
+	for _, c := range counts {
+		total += c
+	}
+	cont := make([]float64, len(counts))
+	out := make([]int, len(counts))
+	need := nDraws
+	for i, c := range counts {
+		cont[i] = float64(c) / float64(total) * float64(nDraws)
+		out[i] = int(math.Floor(cont[i]))
+		need -= out[i]
+	}
+	if need <= 0 {
+		return out
+	}
+	rem := make([]float64, len(counts))
+	for i := range rem {
+		rem[i] = cont[i] - math.Floor(cont[i])
+	}
+	values := slices.Clone(rem)
+	slices.Sort(values)
+	values = slices.Compact(values)
+	slices.Reverse(values)
+	for _, v := range values {
+		var inds []int
+		for i, r := range rem {
+			if r == v {
+				inds = append(inds, i)
+			}
+		}
+		add := min(len(inds), need)
+		for _, k := range rng.permutation(len(inds))[:add] {
+			out[inds[k]]++
+		}
+		if need -= add; need == 0 {
+			break
+		}
+	}
+	return out
 }

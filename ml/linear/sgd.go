@@ -326,12 +326,12 @@ func xorshift(s *uint32) uint32 {
 // sgdBuffers are the per-fit work arrays, allocated once and reused by
 // every binary problem (and every epoch).
 type sgdBuffers struct {
-	order         []int
-	w, q, aw, tmp []float64
+	order    []int
+	w, q, aw []float64
 }
 
 func newSGDBuffers(n, nf int, c *sgdConfig) *sgdBuffers {
-	b := &sgdBuffers{order: make([]int, n), w: make([]float64, nf), tmp: make([]float64, nf)}
+	b := &sgdBuffers{order: make([]int, n), w: make([]float64, nf)}
 	if c.penalty == "l1" || c.penalty == "elasticnet" {
 		b.q = make([]float64, nf)
 	}
@@ -528,11 +528,10 @@ func plainSGD(ctx context.Context, X *mat.Dense, y []float64, c *sgdConfig, bufs
 			rep.Report(ml.Event{Kind: "iter", Step: c.steps, Total: max(c.stepTotal, c.maxIter), Loss: &lv})
 		}
 		if score != nil {
-			ws := bufs.tmp
-			for j := range w {
-				ws[j] = w[j] * wscale
-			}
-			sc := score(ws, b)
+			// scikit-learn 1.2 scores the raw weight array, without
+			// wscale (validation_score_cb(weights.base, intercept)):
+			// the same here, so that early stopping stops where it does.
+			sc := score(w, b)
 			if sc < bestScore+c.tol {
 				noImprove++
 			} else {
@@ -570,42 +569,45 @@ func plainSGD(ctx context.Context, X *mat.Dense, y []float64, c *sgdConfig, bufs
 	return res, nil
 }
 
-// validationMask holds out ceil(frac·n) rows chosen by a seeded shuffle
-// (stratified by class for classifiers, idx != nil). It is mlforge's own
-// split, not scikit-learn's (Stratified)ShuffleSplit.
+// validationMask is the early-stopping split of scikit-learn 1.2
+// (_make_validation_split): ceil(frac·n) rows held out by ShuffleSplit, or
+// for classifiers (idx, the class of each row, not nil) by
+// StratifiedShuffleSplit, with numpy's RandomState(seed) as both draw it.
 func validationMask(n int, frac float64, seed uint32, idx []int, K int) ([]bool, error) {
 	nVal := int(math.Ceil(frac * float64(n)))
 	if nVal < 1 || n-nVal < 1 {
 		return nil, &ml.ParamError{Param: "validation_fraction", Msg: fmt.Sprintf("validation_fraction %v leaves %d of %d samples for validation, expected at least one in each part", frac, nVal, n)}
 	}
 	mask := make([]bool, n)
-	s := seed
-	perm := make([]int, n)
-	for i := range perm {
-		perm[i] = i
-	}
-	for i := 0; i < n-1; i++ {
-		j := i + int(xorshift(&s)%uint32(n-i))
-		perm[i], perm[j] = perm[j], perm[i]
-	}
+	rng := newMT19937(seed)
 	if idx == nil {
-		for _, i := range perm[:nVal] {
+		for _, i := range rng.permutation(n)[:nVal] {
 			mask[i] = true
 		}
 		return mask, nil
 	}
 	counts := make([]int, K)
-	for _, c := range idx {
+	members := make([][]int, K)
+	for i, c := range idx {
 		counts[c]++
+		members[c] = append(members[c], i)
 	}
-	take := make([]int, K)
-	for c := range take {
-		take[c] = int(math.Round(frac * float64(counts[c])))
+	if m := slices.Min(counts); m < 2 {
+		return nil, ml.DataErrorf("early_stopping: the least populated class has %d member; the stratified validation split needs at least 2 of each class", m)
 	}
-	for _, i := range perm {
-		if c := idx[i]; take[c] > 0 {
-			mask[i] = true
-			take[c]--
+	if n-nVal < K || nVal < K {
+		return nil, &ml.ParamError{Param: "validation_fraction", Msg: fmt.Sprintf("validation_fraction %v holds out %d of %d samples, expected at least one of each of the %d classes in each part", frac, nVal, n, K)}
+	}
+	nTrain := approximateMode(counts, n-nVal, rng)
+	left := make([]int, K)
+	for c := range left {
+		left[c] = counts[c] - nTrain[c]
+	}
+	nTest := approximateMode(left, nVal, rng)
+	for c := range K {
+		perm := rng.permutation(counts[c])
+		for _, k := range perm[nTrain[c] : nTrain[c]+nTest[c]] {
+			mask[members[c][k]] = true
 		}
 	}
 	return mask, nil
@@ -648,7 +650,7 @@ func (m *sgdClassifierFit) fit(ctx context.Context, X *mat.Dense, y []float64, c
 	}
 	var skip []bool
 	if c.earlyStopping {
-		if skip, err = validationMask(n, c.valFrac, c.seed^0x9E3779B9, idx, K); err != nil {
+		if skip, err = validationMask(n, c.valFrac, c.seed, idx, K); err != nil {
 			return err
 		}
 	}
@@ -858,13 +860,13 @@ func estimateSGD(n, p, k int) int64 {
 
 // SGDClassifier is sklearn.linear_model.SGDClassifier on dense data: a
 // linear model fitted by _plain_sgd's update rule, one binary problem per
-// class (one-vs-rest) for more than two classes. The shuffle is
-// scikit-learn's (its xorshift permutation, seeded from numpy's
-// RandomState(random_state) as fit_binary seeds it), so without early
-// stopping the coefficients agree with scikit-learn's; the early-stopping
-// split is mlforge's own, so with early_stopping the fits agree in
-// quality, not digit for digit. The regression losses are accepted as
-// scikit-learn 1.2 accepts them (on ±1 targets).
+// class (one-vs-rest) for more than two classes. Everything random is
+// drawn as scikit-learn 1.2 draws it from random_state (numpy's
+// RandomState): the shuffle seeds of fit_binary, the xorshift permutation
+// and the early-stopping split (StratifiedShuffleSplit), so the
+// coefficients agree with scikit-learn's for the same random_state (null
+// means 0 here, where scikit-learn would draw one). The regression losses
+// are accepted as scikit-learn 1.2 accepts them (on ±1 targets).
 type SGDClassifier struct {
 	Loss string `json:"loss" enum:"hinge,log_loss,log,modified_huber,squared_hinge,perceptron,squared_error,huber,epsilon_insensitive,squared_epsilon_insensitive" help:"loss function (log is log_loss's deprecated name)"`
 	sgdPenalty
@@ -1108,7 +1110,7 @@ func (m *sgdRegressorFit) fit(ctx context.Context, X *mat.Dense, y []float64, c 
 	var score func([]float64, float64) float64
 	if c.earlyStopping {
 		var err error
-		if skip, err = validationMask(n, c.valFrac, c.seed^0x9E3779B9, nil, 0); err != nil {
+		if skip, err = validationMask(n, c.valFrac, c.seed, nil, 0); err != nil {
 			return err
 		}
 		raw := X.RawMatrix()

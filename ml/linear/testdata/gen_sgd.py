@@ -6,7 +6,7 @@ sklearn_sgd.json. Run from the repository root:
 
 With --quality it instead prints the held-out scores that
 sgd_shuffle_test.go quotes (shuffle=True, random_state=0, every 4th row
-held out).
+held out, with and without early stopping).
 
 Features are standardised (mean 0, std 1, numpy's population std) as the
 test does. With shuffle=False the fits are deterministic; with shuffle the
@@ -39,6 +39,10 @@ def load(name):
     return (X - X.mean(0)) / X.std(0), y
 
 
+CLASSES = {"SGDClassifier": SGDClassifier, "SGDRegressor": SGDRegressor, "Perceptron": Perceptron,
+           "PassiveAggressiveClassifier": PassiveAggressiveClassifier,
+           "PassiveAggressiveRegressor": PassiveAggressiveRegressor}
+
 CASES = [
     ("SGDClassifier", "iris", {"shuffle": False}),
     ("SGDClassifier", "breast_cancer", {"shuffle": False, "loss": "log_loss"}),
@@ -70,18 +74,25 @@ CASES = [
     ("SGDRegressor", "diabetes", {"random_state": 11, "loss": "huber", "epsilon": 20.0, "learning_rate": "adaptive", "eta0": 0.05}),
     ("PassiveAggressiveClassifier", "wine", {"random_state": 5}),
     ("PassiveAggressiveRegressor", "diabetes", {"random_state": 2}),
+    # early stopping: the split is scikit-learn's (Stratified)ShuffleSplit
+    # from RandomState(random_state), the score its raw-weight score.
+    ("SGDClassifier", "wine", {"random_state": 0, "early_stopping": True}),
+    ("SGDClassifier", "breast_cancer", {"random_state": 1, "early_stopping": True, "loss": "log_loss", "validation_fraction": 0.2}),
+    ("SGDClassifier", "iris", {"random_state": 4, "early_stopping": True, "average": True, "penalty": "elasticnet"}),
+    ("SGDRegressor", "diabetes", {"random_state": 0, "early_stopping": True, "n_iter_no_change": 3}),
+    ("SGDRegressor", "diabetes", {"random_state": 6, "early_stopping": True, "average": 50, "learning_rate": "adaptive"}),
+    ("Perceptron", "iris", {"random_state": 2, "early_stopping": True, "penalty": "l2"}),
+    ("PassiveAggressiveClassifier", "wine", {"random_state": 3, "early_stopping": True}),
+    ("PassiveAggressiveRegressor", "diabetes", {"random_state": 1, "early_stopping": True, "loss": "squared_epsilon_insensitive"}),
 ]
 
 
 def main():
     warnings.simplefilter("ignore")
     out = {"sklearn": sklearn.__version__, "cases": []}
-    cls = {"SGDClassifier": SGDClassifier, "SGDRegressor": SGDRegressor, "Perceptron": Perceptron,
-           "PassiveAggressiveClassifier": PassiveAggressiveClassifier,
-           "PassiveAggressiveRegressor": PassiveAggressiveRegressor}
     for name, data, params in CASES:
         X, y = load(data)
-        m = cls[name](**params).fit(X, y)
+        m = CLASSES[name](**params).fit(X, y)
         out["cases"].append({
             "class": name, "data": data, "params": params,
             "coef": np.atleast_2d(m.coef_).tolist(),
@@ -93,15 +104,31 @@ def main():
         f.write("\n")
 
 
+QUALITY = [
+    ("SGDClassifier", "breast_cancer", {"loss": "log_loss"}),
+    ("SGDClassifier", "digits", {}),
+    ("SGDRegressor", "diabetes", {}),
+    ("Perceptron", "digits", {}),
+    ("PassiveAggressiveClassifier", "digits", {}),
+    ("PassiveAggressiveRegressor", "diabetes", {}),
+    # early stopping: mlforge's validation split is its own
+    ("SGDClassifier", "breast_cancer", {"early_stopping": True}),
+    ("SGDClassifier", "digits", {"early_stopping": True, "loss": "log_loss"}),
+    ("SGDRegressor", "diabetes", {"early_stopping": True}),
+    ("Perceptron", "digits", {"early_stopping": True}),
+    ("PassiveAggressiveClassifier", "breast_cancer", {"early_stopping": True}),
+    ("PassiveAggressiveRegressor", "diabetes", {"early_stopping": True}),
+]
+
+
 def quality():
     warnings.simplefilter("ignore")
-    for name, cls, kw in [("breast_cancer", SGDClassifier, {"loss": "log_loss"}),
-                          ("digits", SGDClassifier, {}), ("diabetes", SGDRegressor, {})]:
-        X, y = load(name)
+    for name, data, kw in QUALITY:
+        X, y = load(data)
         X = np.nan_to_num(X)
         tr = np.arange(len(y)) % 4 != 0
-        m = cls(random_state=0, **kw).fit(X[tr], y[tr])
-        print(name, repr(m.score(X[~tr], y[~tr])))
+        m = CLASSES[name](random_state=0, **kw).fit(X[tr], y[tr])
+        print(name, data, json.dumps(kw), repr(m.score(X[~tr], y[~tr])))
 
 
 if __name__ == "__main__":
