@@ -45,7 +45,7 @@ func init() {
 type sgdCommon struct {
 	FitIntercept       bool     `json:"fit_intercept" help:"whether to fit an intercept"`
 	MaxIter            int      `json:"max_iter" min:"1" help:"maximum number of epochs (passes over the training data)"`
-	Tol                *float64 `json:"tol" min:"0" nullable:"true" help:"stop when the epoch loss (or validation score) has not improved by tol for n_iter_no_change epochs; null: run max_iter epochs"`
+	Tol                *float64 `json:"tol" min:"0" nullable:"true" type:"float" help:"stop when the epoch loss (or validation score) has not improved by tol for n_iter_no_change epochs; null: run max_iter epochs"`
 	Shuffle            bool     `json:"shuffle" help:"shuffle the samples every epoch"`
 	RandomState        int64    `json:"random_state" min:"0" max:"4294967295" nullable:"true" help:"seed of the shuffle (drawn as scikit-learn draws it) and of the validation split; null means 0"`
 	EarlyStopping      bool     `json:"early_stopping" help:"stop on the score of a held-out validation split"`
