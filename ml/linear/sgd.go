@@ -185,23 +185,45 @@ func (c *sgdConfig) setSchedule(s sgdSchedule) {
 
 // sgdLoss is one of _sgd_fast's loss functions.
 type sgdLoss struct {
-	name      string
+	kind      lossKind
 	hinge     bool // Hinge (and the perceptron): the passive-aggressive classification sign
 	threshold float64
 	eps       float64
 }
 
+// lossKind names a loss for the per-sample switches (an integer, not the
+// string, in the hot loop).
+type lossKind int
+
+const (
+	lossHinge lossKind = iota // hinge and perceptron (threshold 0)
+	lossSquaredHinge
+	lossLog
+	lossModifiedHuber
+	lossSquaredError
+	lossHuber
+	lossEpsInsensitive
+	lossSquaredEpsInsensitive
+)
+
+var lossKinds = map[string]lossKind{
+	"hinge": lossHinge, "perceptron": lossHinge, "squared_hinge": lossSquaredHinge,
+	"log_loss": lossLog, "log": lossLog, "modified_huber": lossModifiedHuber,
+	"squared_error": lossSquaredError, "huber": lossHuber,
+	"epsilon_insensitive": lossEpsInsensitive, "squared_epsilon_insensitive": lossSquaredEpsInsensitive,
+}
+
 func (l sgdLoss) loss(p, y float64) float64 {
-	switch l.name {
-	case "hinge", "perceptron":
+	switch l.kind {
+	case lossHinge:
 		return math.Max(0, l.threshold-p*y)
-	case "squared_hinge":
+	case lossSquaredHinge:
 		z := l.threshold - p*y
 		if z > 0 {
 			return z * z
 		}
 		return 0
-	case "log_loss":
+	case lossLog:
 		z := p * y
 		if z > 18 {
 			return math.Exp(-z)
@@ -210,7 +232,7 @@ func (l sgdLoss) loss(p, y float64) float64 {
 			return -z
 		}
 		return math.Log(1 + math.Exp(-z))
-	case "modified_huber":
+	case lossModifiedHuber:
 		z := p * y
 		if z >= 1 {
 			return 0
@@ -218,15 +240,15 @@ func (l sgdLoss) loss(p, y float64) float64 {
 			return (1 - z) * (1 - z)
 		}
 		return -4 * z
-	case "squared_error":
+	case lossSquaredError:
 		return 0.5 * (p - y) * (p - y)
-	case "huber":
+	case lossHuber:
 		r := p - y
 		if math.Abs(r) <= l.eps {
 			return 0.5 * r * r
 		}
 		return l.eps*math.Abs(r) - 0.5*l.eps*l.eps
-	case "epsilon_insensitive":
+	case lossEpsInsensitive:
 		return math.Max(0, math.Abs(y-p)-l.eps)
 	default: // squared_epsilon_insensitive
 		r := math.Abs(y-p) - l.eps
@@ -238,19 +260,19 @@ func (l sgdLoss) loss(p, y float64) float64 {
 }
 
 func (l sgdLoss) dloss(p, y float64) float64 {
-	switch l.name {
-	case "hinge", "perceptron":
+	switch l.kind {
+	case lossHinge:
 		if p*y <= l.threshold {
 			return -y
 		}
 		return 0
-	case "squared_hinge":
+	case lossSquaredHinge:
 		z := l.threshold - p*y
 		if z > 0 {
 			return -2 * y * z
 		}
 		return 0
-	case "log_loss":
+	case lossLog:
 		z := p * y
 		if z > 18 {
 			return math.Exp(-z) * -y
@@ -259,7 +281,7 @@ func (l sgdLoss) dloss(p, y float64) float64 {
 			return -y
 		}
 		return -y / (math.Exp(z) + 1)
-	case "modified_huber":
+	case lossModifiedHuber:
 		z := p * y
 		if z >= 1 {
 			return 0
@@ -267,9 +289,9 @@ func (l sgdLoss) dloss(p, y float64) float64 {
 			return -2 * (1 - z) * y
 		}
 		return -4 * y
-	case "squared_error":
+	case lossSquaredError:
 		return p - y
-	case "huber":
+	case lossHuber:
 		r := p - y
 		if math.Abs(r) <= l.eps {
 			return r
@@ -277,7 +299,7 @@ func (l sgdLoss) dloss(p, y float64) float64 {
 			return l.eps
 		}
 		return -l.eps
-	case "epsilon_insensitive":
+	case lossEpsInsensitive:
 		if y-p > l.eps {
 			return -1
 		} else if p-y > l.eps {
@@ -299,10 +321,7 @@ func (l sgdLoss) dloss(p, y float64) float64 {
 // deprecated name of log_loss, included); eps is epsilon for the losses
 // that have one.
 func newSGDLoss(name string, eps float64) sgdLoss {
-	if name == "log" {
-		name = "log_loss"
-	}
-	l := sgdLoss{name: name, eps: eps}
+	l := sgdLoss{kind: lossKinds[name], eps: eps}
 	switch name {
 	case "hinge", "squared_hinge":
 		l.threshold, l.hinge = 1, name == "hinge"
@@ -396,6 +415,9 @@ func plainSGD(ctx context.Context, X *mat.Dense, y []float64, c *sgdConfig, bufs
 		optimalInit = 1 / (initialEta0 * c.alpha)
 	}
 	pa := c.learningRate == "pa1" || c.learningRate == "pa2"
+	pa1 := c.learningRate == "pa1"
+	optimal, invscaling := c.learningRate == "optimal", c.learningRate == "invscaling"
+	l2 := c.penalty == "l2" || c.penalty == "elasticnet"
 	order := bufs.order
 	for i := range order {
 		order[i] = i
@@ -428,16 +450,16 @@ func plainSGD(ctx context.Context, X *mat.Dense, y []float64, c *sgdConfig, bufs
 				continue
 			}
 			x := raw.Data[i*raw.Stride : i*raw.Stride+nf]
+			wx := w[:len(x)] // lets the compiler drop the bounds checks
 			yi := y[i]
-			switch c.learningRate {
-			case "optimal":
+			if optimal {
 				eta = 1 / (c.alpha * (optimalInit + t - 1))
-			case "invscaling":
+			} else if invscaling {
 				eta = c.eta0 / math.Pow(t, c.powerT)
 			}
 			dot := 0.0
 			for j, v := range x {
-				dot += w[j] * v
+				dot += wx[j] * v
 			}
 			pr := dot*wscale + b
 			if !c.earlyStopping {
@@ -453,7 +475,7 @@ func plainSGD(ctx context.Context, X *mat.Dense, y []float64, c *sgdConfig, bufs
 				for _, v := range x {
 					sq += v * v
 				}
-				if c.learningRate == "pa1" {
+				if pa1 {
 					if sq == 0 {
 						continue
 					}
@@ -472,7 +494,7 @@ func plainSGD(ctx context.Context, X *mat.Dense, y []float64, c *sgdConfig, bufs
 				update = -eta * d
 			}
 			update *= cw
-			if c.penalty == "l2" || c.penalty == "elasticnet" {
+			if l2 {
 				wscale *= math.Max(0, 1-(1-l1ratio)*eta*c.alpha)
 				if wscale < 1e-9 {
 					resetScale()
@@ -481,7 +503,7 @@ func plainSGD(ctx context.Context, X *mat.Dense, y []float64, c *sgdConfig, bufs
 			if update != 0 {
 				k := update / wscale
 				for j, v := range x {
-					w[j] += v * k
+					wx[j] += v * k
 				}
 				if c.fitIntercept {
 					b += update

@@ -36,7 +36,8 @@ func standardise(X *mat.Dense) {
 // shuffle (the seeds drawn from RandomState(random_state) as it draws
 // them): coef_ and intercept_ within 1e-6 relative to the largest
 // magnitude (the same update sequence; only the summation order of the dot
-// products differs), the same n_iter_.
+// products differs), the same n_iter_, and for log_loss and modified_huber
+// predict_proba on the first 10 rows within 1e-6.
 func TestSGDParity(t *testing.T) {
 	var fx struct {
 		Cases []struct {
@@ -45,6 +46,7 @@ func TestSGDParity(t *testing.T) {
 			Coef        [][]float64
 			Intercept   []float64
 			NIter       int `json:"n_iter"`
+			Proba       [][]float64
 		}
 	}
 	testutil.ReadJSON(t, "testdata/sklearn_sgd.json", &fx)
@@ -92,6 +94,20 @@ func TestSGDParity(t *testing.T) {
 					t.Errorf("intercept[%d] = %.12g, scikit-learn %.12g", r, b[r], c.Intercept[r])
 				}
 			}
+			if c.Proba == nil {
+				return
+			}
+			P, err := est.(ml.ProbaPredictor).PredictProba(X.Slice(0, len(c.Proba), 0, X.RawMatrix().Cols).(*mat.Dense))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, row := range c.Proba {
+				for k, v := range row {
+					if math.Abs(P.At(i, k)-v) > 1e-6 {
+						t.Errorf("predict_proba[%d][%d] = %.12g, scikit-learn %.12g", i, k, P.At(i, k), v)
+					}
+				}
+			}
 		})
 	}
 }
@@ -100,25 +116,84 @@ func TestSGDParity(t *testing.T) {
 func TestSGDBadInput(t *testing.T) {
 	X := mat.NewDense(4, 2, []float64{1, 2, 3, 4, 5, 6, 7, 9})
 	y := []float64{0, 1, 0, 1}
-	for params, want := range map[string]string{
-		`{"alpha": -1}`:                                      "alpha",
-		`{"alpha": 0}`:                                       "alpha",
-		`{"l1_ratio": 1.5}`:                                  "l1_ratio",
-		`{"learning_rate": "constant"}`:                      "eta0",
-		`{"learning_rate": "constant", "eta0": -1}`:          "eta0",
-		`{"loss": "hinje"}`:                                  `did you mean "hinge"`,
-		`{"penalty": "l3"}`:                                  "penalty",
-		`{"early_stopping": true, "validation_fraction": 0}`: "validation_fraction",
+	for _, c := range []struct{ class, params, want string }{
+		{"SGDClassifier", `{"alpha": -1}`, "alpha"},
+		{"SGDClassifier", `{"alpha": 0}`, "alpha"},
+		{"SGDClassifier", `{"l1_ratio": 1.5}`, "l1_ratio"},
+		{"SGDClassifier", `{"learning_rate": "constant"}`, "eta0"},
+		{"SGDClassifier", `{"learning_rate": "constant", "eta0": -1}`, "eta0"},
+		{"SGDClassifier", `{"loss": "hinje"}`, `did you mean "hinge"`},
+		{"SGDClassifier", `{"penalty": "l3"}`, "penalty"},
+		{"SGDClassifier", `{"tol": -1}`, "tol"},
+		{"SGDClassifier", `{"average": -1}`, "average"},
+		{"SGDClassifier", `{"average": "yes"}`, "average"},
+		{"SGDClassifier", `{"average": 1.5}`, "average"},
+		{"SGDClassifier", `{"early_stopping": true, "validation_fraction": 0}`, "validation_fraction"},
+		{"SGDClassifier", `{"class_weight": {"3": 2}}`, "class"},
+		{"SGDRegressor", `{"loss": "hinge"}`, "loss"},
+		{"SGDRegressor", `{"learning_rate": "optimal", "alpha": 0}`, "alpha"},
+		{"SGDRegressor", `{"power_t": "x"}`, "power_t"},
+		{"Perceptron", `{"loss": "hinge"}`, "unknown parameter"},
+		{"Perceptron", `{"learning_rate": "optimal"}`, "unknown parameter"},
+		{"Perceptron", `{"eta0": 0}`, "eta0"},
+		{"PassiveAggressiveClassifier", `{"C": 0}`, "C"},
+		{"PassiveAggressiveClassifier", `{"loss": "log_loss"}`, "loss"},
+		{"PassiveAggressiveClassifier", `{"penalty": "l2"}`, "unknown parameter"},
+		{"PassiveAggressiveRegressor", `{"C": -1}`, "C"},
+		{"PassiveAggressiveRegressor", `{"loss": "hinge"}`, "loss"},
+		{"PassiveAggressiveRegressor", `{"epsilon": -0.5}`, "epsilon"},
 	} {
-		est, err := ml.New("SGDClassifier", json.RawMessage(params))
+		est, err := ml.New(c.class, json.RawMessage(c.params))
 		if err == nil {
 			err = est.Fit(context.Background(), X, y)
 		}
-		if err == nil || !strings.Contains(err.Error(), want) {
-			t.Errorf("%s: error %v, want one naming %s", params, err, want)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s %s: error %v, want one naming %s", c.class, c.params, err, c.want)
 		}
 	}
-	if _, err := ml.New("SGDRegressor", json.RawMessage(`{"loss": "hinge"}`)); err == nil {
-		t.Error("SGDRegressor loss hinge: no error")
+	// Early stopping's stratified split needs two samples of each class,
+	// as scikit-learn's StratifiedShuffleSplit does.
+	est, err := ml.New("SGDClassifier", json.RawMessage(`{"early_stopping": true}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	X3 := mat.NewDense(5, 2, []float64{1, 2, 3, 4, 5, 6, 7, 9, 2, 2})
+	err = est.Fit(context.Background(), X3, []float64{0, 1, 0, 1, 2})
+	if err == nil || !ml.IsBadInput(err) || !strings.Contains(err.Error(), "least populated class") {
+		t.Errorf("early stopping with a class of one sample: error %v, want a bad-input error naming the least populated class", err)
+	}
+}
+
+// TestSGDAverageParam checks that average takes scikit-learn's true, false
+// and integers, and is written back as it was given.
+func TestSGDAverageParam(t *testing.T) {
+	for in, want := range map[string]string{`true`: `true`, `false`: `false`, `0`: `false`, `1`: `true`, `10`: `10`} {
+		est, err := ml.New("SGDClassifier", json.RawMessage(`{"average": `+in+`}`))
+		if err != nil {
+			t.Fatalf("average %s: %v", in, err)
+		}
+		raw, err := ml.Params(est)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got map[string]json.RawMessage
+		if err := json.Unmarshal(raw, &got); err != nil {
+			t.Fatal(err)
+		}
+		if string(got["average"]) != want {
+			t.Errorf("average %s is written back as %s, want %s", in, got["average"], want)
+		}
+	}
+	// tol null disables the tolerance stop: max_iter epochs run.
+	X, y := testutil.LoadCSV(t, "data/datasets/iris.csv")
+	est, err := ml.New("SGDClassifier", json.RawMessage(`{"tol": null, "max_iter": 7}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := est.Fit(context.Background(), X, y); err != nil {
+		t.Fatal(err)
+	}
+	if n := est.(*SGDClassifier).NIter(); n != 7 {
+		t.Errorf("tol null, max_iter 7: %d epochs, want 7", n)
 	}
 }

@@ -67,6 +67,7 @@ CASES = [
     # shuffle (the default): the seeds are drawn from numpy's
     # RandomState(random_state) as scikit-learn draws them.
     ("SGDClassifier", "iris", {"random_state": 0}),
+    ("SGDClassifier", "iris", {"random_state": 0, "loss": "log_loss"}),
     ("SGDClassifier", "breast_cancer", {"random_state": 3, "loss": "log_loss"}),
     ("SGDClassifier", "wine", {"random_state": 0, "max_iter": 5, "tol": None}),
     ("Perceptron", "wine", {}),
@@ -99,6 +100,8 @@ def main():
             "intercept": np.atleast_1d(m.intercept_).tolist(),
             "n_iter": int(m.n_iter_), "score": float(m.score(X, y)),
         })
+        if params.get("loss") in ("log_loss", "log", "modified_huber"):
+            out["cases"][-1]["proba"] = m.predict_proba(X[:10]).tolist()
     with open(os.path.join(HERE, "sklearn_sgd.json"), "w") as f:
         json.dump(out, f)
         f.write("\n")
