@@ -870,13 +870,18 @@ func (m *sgdClassifierFit) UnmarshalState(s *ml.State) error {
 
 // estimateSGD bounds the Fit of an SGD-fitted class on n samples of p
 // features with k binary problems: in float64, the ±1 targets, the class
-// indices and the sample order (3·n), the validation mask (n bytes), the
+// indices and the sample order (3·n; with early stopping 2·n more for the
+// split's permutations and class lists), the validation mask (n bytes), the
 // weights with their L1, average and scratch buffers and the copy each
 // problem returns (6·p), the coefficients and their averaged copy (2·k·p),
 // plus 64 KiB for the fixed overhead (progress events, the class map).
-func estimateSGD(n, p, k int) int64 {
+func estimateSGD(n, p, k int, earlyStopping bool) int64 {
 	N, P, K := int64(max(n, 1)), int64(max(p, 1)), int64(max(k, 1))
-	v := budget.Add(budget.Mul(3, N), budget.Mul(6, P), budget.Mul(2, K, P), budget.Mul(4, K))
+	rows := int64(3)
+	if earlyStopping {
+		rows = 5
+	}
+	v := budget.Add(budget.Mul(rows, N), budget.Mul(6, P), budget.Mul(2, K, P), budget.Mul(4, K))
 	return budget.Add(budget.Mul(8, v), N, 64<<10)
 }
 
@@ -999,7 +1004,7 @@ func (m *SGDClassifier) PredictProba(X *mat.Dense) (*mat.Dense, error) {
 }
 
 // EstimateMemory bounds Fit's memory (see estimateSGD).
-func (m *SGDClassifier) EstimateMemory(n, p, k int) int64 { return estimateSGD(n, p, k) }
+func (m *SGDClassifier) EstimateMemory(n, p, k int) int64 { return estimateSGD(n, p, k, m.EarlyStopping) }
 
 // Perceptron is sklearn.linear_model.Perceptron: the SGD of SGDClassifier
 // with the perceptron loss and a constant learning rate eta0; it has no
@@ -1054,61 +1059,7 @@ func (m *Perceptron) Fit(ctx context.Context, X *mat.Dense, y []float64) error {
 }
 
 // EstimateMemory bounds Fit's memory (see estimateSGD).
-func (m *Perceptron) EstimateMemory(n, p, k int) int64 { return estimateSGD(n, p, k) }
-
-// PassiveAggressiveClassifier is sklearn.linear_model's: _plain_sgd's
-// PA-I (loss hinge: the step is min(C, loss / ‖x‖²)) or PA-II (loss
-// squared_hinge: loss / (‖x‖² + 1/(2C))) update on the hinge loss, no
-// penalty, one binary problem per class for more than two classes.
-type PassiveAggressiveClassifier struct {
-	C float64 `json:"C" gt:"0" help:"maximum step size (regularisation: smaller is stronger)"`
-	sgdCommon
-	Loss        string         `json:"loss" enum:"hinge,squared_hinge" help:"hinge: PA-I, squared_hinge: PA-II"`
-	Average     SGDAverage     `json:"average" help:"false, true (average the weights over all updates) or k ≥ 1 (average from the k-th update on)"`
-	ClassWeight ml.ClassWeight `json:"class_weight" nullable:"true" help:"weights of the classes: null, balanced or an object from class values to weights"`
-
-	sgdClassifierFit
-}
-
-// NewPassiveAggressiveClassifier returns scikit-learn 1.2's defaults: C 1,
-// max_iter 1000, tol 1e-3, shuffle, loss hinge, validation_fraction 0.1,
-// n_iter_no_change 5, average false.
-func NewPassiveAggressiveClassifier() *PassiveAggressiveClassifier {
-	return &PassiveAggressiveClassifier{C: 1, sgdCommon: defaultCommon(), Loss: "hinge", sgdClassifierFit: sgdClassifierFit{name: "PassiveAggressiveClassifier"}}
-}
-
-// Validate checks the parameter combinations scikit-learn refuses.
-func (m *PassiveAggressiveClassifier) Validate() error {
-	if err := m.ClassWeight.Validate("balanced"); err != nil {
-		return err
-	}
-	return m.sgdCommon.check("PassiveAggressiveClassifier")
-}
-
-// Fit runs the passive-aggressive updates, one binary problem per class
-// for more than two classes.
-func (m *PassiveAggressiveClassifier) Fit(ctx context.Context, X *mat.Dense, y []float64) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	if err := ml.ValidateParams(m); err != nil {
-		return err
-	}
-	c := m.config("PassiveAggressiveClassifier")
-	c.loss = newSGDLoss("hinge", 0)
-	c.alpha, c.eta0, c.powerT, c.paC, c.average = 1, 1, 0.5, m.C, int(m.Average)
-	c.learningRate = "pa1"
-	if m.Loss == "squared_hinge" {
-		c.learningRate = "pa2"
-	}
-	m.name = c.name
-	return m.fit(ctx, X, y, c, m.ClassWeight)
-}
-
-// EstimateMemory bounds Fit's memory (see estimateSGD).
-func (m *PassiveAggressiveClassifier) EstimateMemory(n, p, k int) int64 {
-	return estimateSGD(n, p, k)
-}
+func (m *Perceptron) EstimateMemory(n, p, k int) int64 { return estimateSGD(n, p, k, m.EarlyStopping) }
 
 // sgdRegressorFit is the fitted state of SGDRegressor and
 // PassiveAggressiveRegressor, with the methods they share.
@@ -1291,54 +1242,4 @@ func (m *SGDRegressor) Fit(ctx context.Context, X *mat.Dense, y []float64) error
 }
 
 // EstimateMemory bounds Fit's memory (see estimateSGD).
-func (m *SGDRegressor) EstimateMemory(n, p, k int) int64 { return estimateSGD(n, p, 1) }
-
-// PassiveAggressiveRegressor is sklearn.linear_model's: _plain_sgd's PA-I
-// (loss epsilon_insensitive: the step is min(C, loss / ‖x‖²)) or PA-II
-// (loss squared_epsilon_insensitive: loss / (‖x‖² + 1/(2C))) update on the
-// epsilon-insensitive loss, no penalty.
-type PassiveAggressiveRegressor struct {
-	C float64 `json:"C" gt:"0" help:"maximum step size (regularisation: smaller is stronger)"`
-	sgdCommon
-	Loss    string     `json:"loss" enum:"epsilon_insensitive,squared_epsilon_insensitive" help:"epsilon_insensitive: PA-I, squared_epsilon_insensitive: PA-II"`
-	Epsilon float64    `json:"epsilon" min:"0" help:"errors below epsilon cause no update"`
-	Average SGDAverage `json:"average" help:"false, true (average the weights over all updates) or k ≥ 1 (average from the k-th update on)"`
-
-	sgdRegressorFit
-}
-
-// NewPassiveAggressiveRegressor returns scikit-learn 1.2's defaults: C 1,
-// max_iter 1000, tol 1e-3, shuffle, loss epsilon_insensitive, epsilon 0.1,
-// validation_fraction 0.1, n_iter_no_change 5, average false.
-func NewPassiveAggressiveRegressor() *PassiveAggressiveRegressor {
-	return &PassiveAggressiveRegressor{C: 1, sgdCommon: defaultCommon(), Loss: "epsilon_insensitive", Epsilon: 0.1, sgdRegressorFit: sgdRegressorFit{name: "PassiveAggressiveRegressor"}}
-}
-
-// Validate checks the parameter combinations scikit-learn refuses.
-func (m *PassiveAggressiveRegressor) Validate() error {
-	return m.sgdCommon.check("PassiveAggressiveRegressor")
-}
-
-// Fit runs the passive-aggressive updates on the targets y.
-func (m *PassiveAggressiveRegressor) Fit(ctx context.Context, X *mat.Dense, y []float64) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	if err := ml.ValidateParams(m); err != nil {
-		return err
-	}
-	c := m.config("PassiveAggressiveRegressor")
-	c.loss = newSGDLoss("epsilon_insensitive", m.Epsilon)
-	c.alpha, c.eta0, c.powerT, c.paC, c.average = 1, 1, 0.5, m.C, int(m.Average)
-	c.learningRate = "pa1"
-	if m.Loss == "squared_epsilon_insensitive" {
-		c.learningRate = "pa2"
-	}
-	m.name = c.name
-	return m.fit(ctx, X, y, c)
-}
-
-// EstimateMemory bounds Fit's memory (see estimateSGD).
-func (m *PassiveAggressiveRegressor) EstimateMemory(n, p, k int) int64 {
-	return estimateSGD(n, p, 1)
-}
+func (m *SGDRegressor) EstimateMemory(n, p, k int) int64 { return estimateSGD(n, p, 1, m.EarlyStopping) }
