@@ -1004,7 +1004,9 @@ func (m *SGDClassifier) PredictProba(X *mat.Dense) (*mat.Dense, error) {
 }
 
 // EstimateMemory bounds Fit's memory (see estimateSGD).
-func (m *SGDClassifier) EstimateMemory(n, p, k int) int64 { return estimateSGD(n, p, k, m.EarlyStopping) }
+func (m *SGDClassifier) EstimateMemory(n, p, k int) int64 {
+	return estimateSGD(n, p, k, m.EarlyStopping)
+}
 
 // Perceptron is sklearn.linear_model.Perceptron: the SGD of SGDClassifier
 // with the perceptron loss and a constant learning rate eta0; it has no
@@ -1242,4 +1244,6 @@ func (m *SGDRegressor) Fit(ctx context.Context, X *mat.Dense, y []float64) error
 }
 
 // EstimateMemory bounds Fit's memory (see estimateSGD).
-func (m *SGDRegressor) EstimateMemory(n, p, k int) int64 { return estimateSGD(n, p, 1, m.EarlyStopping) }
+func (m *SGDRegressor) EstimateMemory(n, p, k int) int64 {
+	return estimateSGD(n, p, 1, m.EarlyStopping)
+}
