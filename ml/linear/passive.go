@@ -17,6 +17,7 @@ type PassiveAggressiveClassifier struct {
 	Loss        string         `json:"loss" enum:"hinge,squared_hinge" help:"hinge: PA-I, squared_hinge: PA-II"`
 	Average     SGDAverage     `json:"average" help:"false, true (average the weights over all updates) or k ≥ 1 (average from the k-th update on)"`
 	ClassWeight ml.ClassWeight `json:"class_weight" nullable:"true" help:"weights of the classes: null, balanced or an object from class values to weights"`
+	NJobs       int            `json:"n_jobs" nullable:"true" help:"binary problems (one per class) fitted at once: null means 1, -1 all processors; the model does not depend on it"`
 
 	sgdClassifierFit
 }
@@ -52,7 +53,7 @@ func (m *PassiveAggressiveClassifier) Fit(ctx context.Context, X *mat.Dense, y [
 	if m.Loss == "squared_hinge" {
 		c.learningRate = "pa2"
 	}
-	m.name = c.name
+	m.name, c.nJobs = c.name, m.NJobs
 	return m.fit(ctx, X, y, c, m.ClassWeight)
 }
 

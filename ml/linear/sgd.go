@@ -3,9 +3,12 @@ package linear
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
+	"runtime"
 	"slices"
+	"sync"
 
 	"github.com/mlforge/mlforge/internal/budget"
 	"github.com/mlforge/mlforge/ml"
@@ -137,7 +140,42 @@ type sgdConfig struct {
 	nIterNoChange  int
 	seed           uint32
 
-	steps, stepTotal int // progress: epochs reported so far, of max_iter × problems
+	nJobs int // binary problems fitted at once (n_jobs)
+	prog  *sgdProgress
+}
+
+// sgdProgress reports one iter event per epoch of any binary problem, from
+// any goroutine, counting up to max_iter × problems, and none once ctx is
+// done.
+type sgdProgress struct {
+	mu    sync.Mutex
+	ctx   context.Context
+	r     ml.Reporter
+	steps int
+	total int
+}
+
+func (p *sgdProgress) epoch(loss float64) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.ctx.Err() != nil {
+		return
+	}
+	p.steps++
+	p.r.Report(ml.Event{Kind: "iter", Step: p.steps, Total: p.total, Loss: &loss})
+}
+
+// sgdWorkers maps n_jobs to a number of goroutines for k problems, as
+// joblib does: 0 (null) means 1, -1 GOMAXPROCS, -2 one fewer, and so on.
+func sgdWorkers(nJobs, k int) int {
+	w := nJobs
+	switch {
+	case nJobs == 0:
+		w = 1
+	case nJobs < 0:
+		w = runtime.GOMAXPROCS(0) + 1 + nJobs
+	}
+	return max(1, min(w, k))
 }
 
 func (c sgdCommon) config(name string) *sgdConfig {
@@ -379,7 +417,6 @@ type sgdResult struct {
 func plainSGD(ctx context.Context, X *mat.Dense, y []float64, c *sgdConfig, bufs *sgdBuffers, weightPos, weightNeg float64, seed uint32, skip []bool, score func(w []float64, b float64) float64) (sgdResult, error) {
 	n, nf := X.Dims()
 	raw := X.RawMatrix()
-	rep := ml.ProgressFrom(ctx)
 	l := c.loss
 	w, q, aw := bufs.w, bufs.q, bufs.aw
 	clear(w)
@@ -544,11 +581,7 @@ func plainSGD(ctx context.Context, X *mat.Dense, y []float64, c *sgdConfig, bufs
 		if !finite {
 			return res, ml.DataErrorf("floating-point under-/overflow in epoch %d: the coefficients are not finite; scale the data or lower eta0 / alpha", epoch+1)
 		}
-		if rep != nil {
-			lv := sumloss
-			c.steps++
-			rep.Report(ml.Event{Kind: "iter", Step: c.steps, Total: max(c.stepTotal, c.maxIter), Loss: &lv})
-		}
+		c.prog.epoch(sumloss)
 		if score != nil {
 			// scikit-learn 1.2 scores the raw weight array, without
 			// wscale (validation_score_cb(weights.base, intercept)):
@@ -694,12 +727,14 @@ func (m *sgdClassifierFit) fit(ctx context.Context, X *mat.Dense, y []float64, c
 	avgCoef := mat.NewDense(k, nf, nil)
 	avgIntercept := make([]float64, k)
 	raw := X.RawMatrix()
-	nIter := 0
-	converged := true
-	yy := make([]float64, n)
-	bufs := newSGDBuffers(n, nf, c)
-	c.steps, c.stepTotal = 0, c.maxIter*k
-	for ci := 0; ci < k; ci++ {
+	c.prog = &sgdProgress{ctx: ctx, r: ml.ProgressFrom(ctx), total: c.maxIter * k}
+	results := make([]sgdResult, k)
+	errs := make([]error, k)
+	gctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	// problem fits binary problem ci with the worker's buffers; the
+	// problems share nothing else, so the model does not depend on n_jobs.
+	problem := func(ci int, yy []float64, bufs *sgdBuffers) {
 		pos := ci
 		wpos, wneg := cw[ci], 1.0
 		if K == 2 {
@@ -733,10 +768,53 @@ func (m *sgdClassifierFit) fit(ctx context.Context, X *mat.Dense, y []float64, c
 		}
 		rs := newMT19937(seeds[ci])
 		rs.randint(1, math.MaxInt32) // make_dataset's seed
-		res, err := plainSGD(ctx, X, yy, c, bufs, wpos, wneg, uint32(rs.randint(0, math.MaxInt32)), skip, score)
-		if err != nil {
+		results[ci], errs[ci] = plainSGD(gctx, X, yy, c, bufs, wpos, wneg, uint32(rs.randint(0, math.MaxInt32)), skip, score)
+		if errs[ci] != nil {
+			cancel()
+		}
+	}
+	nw := sgdWorkers(c.nJobs, k)
+	if nw == 1 {
+		yy, bufs := make([]float64, n), newSGDBuffers(n, nf, c)
+		for ci := range k {
+			if problem(ci, yy, bufs); errs[ci] != nil {
+				break
+			}
+		}
+	} else {
+		next := make(chan int)
+		var wg sync.WaitGroup
+		for range nw {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				yy, bufs := make([]float64, n), newSGDBuffers(n, nf, c)
+				for ci := range next {
+					if gctx.Err() == nil {
+						problem(ci, yy, bufs)
+					}
+				}
+			}()
+		}
+		for ci := range k {
+			next <- ci
+		}
+		close(next)
+		wg.Wait()
+	}
+	// The first error in class order; a cancellation of the caller's
+	// context wins over the cancellations it caused in other problems.
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("%s: %w", c.name, err)
+	}
+	for _, err := range errs {
+		if err != nil && !errors.Is(err, context.Canceled) {
 			return fmt.Errorf("%s: %w", c.name, err)
 		}
+	}
+	nIter := 0
+	converged := true
+	for ci, res := range results {
 		copy(coef.RawRowView(ci), res.w)
 		intercept[ci] = res.b
 		if res.avg != nil {
@@ -900,6 +978,7 @@ type SGDClassifier struct {
 	sgdCommon
 	sgdSchedule
 	ClassWeight ml.ClassWeight `json:"class_weight" nullable:"true" help:"weights of the classes: null, balanced or an object from class values to weights"`
+	NJobs       int            `json:"n_jobs" nullable:"true" help:"binary problems (one per class) fitted at once: null means 1, -1 all processors; the model does not depend on it"`
 
 	sgdClassifierFit
 }
@@ -944,7 +1023,7 @@ func (m *SGDClassifier) Fit(ctx context.Context, X *mat.Dense, y []float64) erro
 	c.loss = newSGDLoss(m.Loss, m.Epsilon)
 	c.setPenalty(m.sgdPenalty)
 	c.setSchedule(m.sgdSchedule)
-	m.name = c.name
+	m.name, c.nJobs = c.name, m.NJobs
 	return m.fit(ctx, X, y, c, m.ClassWeight)
 }
 
@@ -1016,6 +1095,7 @@ type Perceptron struct {
 	sgdCommon
 	Eta0        float64        `json:"eta0" gt:"0" help:"constant learning rate (the size of each update)"`
 	ClassWeight ml.ClassWeight `json:"class_weight" nullable:"true" help:"weights of the classes: null, balanced or an object from class values to weights"`
+	NJobs       int            `json:"n_jobs" nullable:"true" help:"binary problems (one per class) fitted at once: null means 1, -1 all processors; the model does not depend on it"`
 
 	sgdClassifierFit
 }
@@ -1056,7 +1136,7 @@ func (m *Perceptron) Fit(ctx context.Context, X *mat.Dense, y []float64) error {
 	c.loss = newSGDLoss("perceptron", 0)
 	c.setPenalty(m.sgdPenalty)
 	c.learningRate, c.eta0, c.powerT = "constant", m.Eta0, 0.5
-	m.name = c.name
+	m.name, c.nJobs = c.name, m.NJobs
 	return m.fit(ctx, X, y, c, m.ClassWeight)
 }
 
@@ -1116,7 +1196,7 @@ func (m *sgdRegressorFit) fit(ctx context.Context, X *mat.Dense, y []float64, c 
 			return 1 - ss/st
 		}
 	}
-	c.steps, c.stepTotal = 0, c.maxIter
+	c.prog = &sgdProgress{ctx: ctx, r: ml.ProgressFrom(ctx), total: c.maxIter}
 	rs := newMT19937(c.seed)
 	seed := uint32(rs.randint(0, math.MaxInt32))
 	res, err := plainSGD(ctx, X, y, c, newSGDBuffers(n, nf, c), 1, 1, seed, skip, score)

@@ -5,10 +5,12 @@ import (
 	"encoding/json"
 	"math"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/mlforge/mlforge/internal/testutil"
 	"github.com/mlforge/mlforge/ml"
+	"github.com/mlforge/mlforge/ml/mltest"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -195,5 +197,45 @@ func TestSGDAverageParam(t *testing.T) {
 	}
 	if n := est.(*SGDClassifier).NIter(); n != 7 {
 		t.Errorf("tol null, max_iter 7: %d epochs, want 7", n)
+	}
+}
+
+// TestSGDNJobs checks that the one-vs-rest problems fitted at once
+// (n_jobs 2 and -1) give bit for bit the model of n_jobs null, with as
+// many progress events, and that the common checks hold with n_jobs 2.
+func TestSGDNJobs(t *testing.T) {
+	X, y := testutil.LoadCSV(t, "data/datasets/wine.csv")
+	standardise(X)
+	for _, class := range []string{"SGDClassifier", "Perceptron", "PassiveAggressiveClassifier"} {
+		var want *mat.Dense
+		var wantEvents int
+		for _, jobs := range []string{"null", "2", "-1"} {
+			est, err := ml.New(class, json.RawMessage(`{"random_state": 1, "n_jobs": `+jobs+`}`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var mu sync.Mutex
+			events := 0
+			ctx := ml.WithProgress(context.Background(), ml.ReporterFunc(func(ml.Event) { mu.Lock(); events++; mu.Unlock() }))
+			if err := est.Fit(ctx, X, y); err != nil {
+				t.Fatal(err)
+			}
+			coef := est.(interface{ Coef() *mat.Dense }).Coef()
+			if want == nil {
+				want, wantEvents = coef, events
+				continue
+			}
+			if !mat.Equal(coef, want) {
+				t.Errorf("%s n_jobs %s: coefficients differ from n_jobs null", class, jobs)
+			}
+			if events != wantEvents {
+				t.Errorf("%s n_jobs %s: %d progress events, n_jobs null %d", class, jobs, events, wantEvents)
+			}
+		}
+		t.Run(class, func(t *testing.T) {
+			opts := mltest.OptionsFor(class)
+			opts.Params = json.RawMessage(`{"random_state": 0, "n_jobs": 2}`)
+			mltest.CheckWith(t, class, opts)
+		})
 	}
 }
