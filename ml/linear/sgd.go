@@ -1019,6 +1019,9 @@ func (m *SGDClassifier) Fit(ctx context.Context, X *mat.Dense, y []float64) erro
 	if err := ml.ValidateParams(m); err != nil {
 		return err
 	}
+	if m.Loss == "log" {
+		ml.ProgressFrom(ctx).Report(ml.Event{Kind: "log", Message: `SGDClassifier: loss "log" is scikit-learn 1.1's deprecated name of "log_loss" (removed in 1.3); fitting with log_loss`})
+	}
 	c := m.config("SGDClassifier")
 	c.loss = newSGDLoss(m.Loss, m.Epsilon)
 	c.setPenalty(m.sgdPenalty)
