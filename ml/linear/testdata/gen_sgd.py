@@ -75,6 +75,10 @@ CASES = [
     ("SGDRegressor", "diabetes", {"random_state": 11, "loss": "huber", "epsilon": 20.0, "learning_rate": "adaptive", "eta0": 0.05}),
     ("PassiveAggressiveClassifier", "wine", {"random_state": 5}),
     ("PassiveAggressiveRegressor", "diabetes", {"random_state": 2}),
+    ("SGDClassifier", "breast_cancer", {"random_state": 8, "fit_intercept": False, "loss": "modified_huber"}),
+    ("SGDClassifier", "wine", {"random_state": 9, "class_weight": {"0": 2.0, "2": 0.5}, "penalty": "l1", "alpha": 0.001}),
+    ("SGDRegressor", "diabetes", {"random_state": 10, "loss": "squared_epsilon_insensitive", "epsilon": 2.0, "fit_intercept": False}),
+    ("SGDRegressor", "diabetes", {"random_state": 12, "tol": None, "max_iter": 20, "learning_rate": "constant", "eta0": 0.001, "penalty": None}),
     # early stopping: the split is scikit-learn's (Stratified)ShuffleSplit
     # from RandomState(random_state), the score its raw-weight score.
     ("SGDClassifier", "wine", {"random_state": 0, "early_stopping": True}),
@@ -93,7 +97,10 @@ def main():
     out = {"sklearn": sklearn.__version__, "cases": []}
     for name, data, params in CASES:
         X, y = load(data)
-        m = CLASSES[name](**params).fit(X, y)
+        kw = dict(params)
+        if isinstance(kw.get("class_weight"), dict):
+            kw["class_weight"] = {float(k): v for k, v in kw["class_weight"].items()}
+        m = CLASSES[name](**kw).fit(X, y)
         out["cases"].append({
             "class": name, "data": data, "params": params,
             "coef": np.atleast_2d(m.coef_).tolist(),
