@@ -670,9 +670,14 @@ func validationMask(n int, frac float64, seed uint32, idx []int, K int) ([]bool,
 		return mask, nil
 	}
 	counts := make([]int, K)
-	members := make([][]int, K)
-	for i, c := range idx {
+	for _, c := range idx {
 		counts[c]++
+	}
+	members := make([][]int, K) // the rows of each class, in order
+	for c := range members {
+		members[c] = make([]int, 0, counts[c])
+	}
+	for i, c := range idx {
 		members[c] = append(members[c], i)
 	}
 	if m := slices.Min(counts); m < 2 {
