@@ -433,7 +433,7 @@ func plainSGD(ctx context.Context, X *mat.Dense, y []float64, c *sgdConfig, bufs
 	resetScale := func() {
 		if aw != nil {
 			for j := range aw {
-				aw[j] = (aw[j] + avgA*w[j]) / avgBScale
+				aw[j] = (aw[j] + avgA*w[j]) * (1 / avgBScale)
 			}
 			avgA, avgBScale = 0, 1
 		}
@@ -576,14 +576,15 @@ func plainSGD(ctx context.Context, X *mat.Dense, y []float64, c *sgdConfig, bufs
 			}
 			if aw != nil && float64(c.average) <= t {
 				num := t - float64(c.average) + 1
-				k := avgA * -update / wscale
+				k := -update / wscale
 				for j, v := range x {
-					aw[j] += k * v
+					aw[j] += avgA * v * k
 				}
+				mu := 1 / num
 				if num > 1 {
-					avgBScale /= 1 - 1/num
+					avgBScale /= 1 - mu
 				}
-				avgA += avgBScale * wscale / num
+				avgA += mu * avgBScale * wscale
 				avgB += (b - avgB) / num
 			}
 			if q != nil {
