@@ -37,9 +37,9 @@ func standardise(X *mat.Dense) {
 // (testdata/gen_sgd.py), with shuffle=false and with scikit-learn's
 // shuffle (the seeds drawn from RandomState(random_state) as it draws
 // them): coef_ and intercept_ within 1e-6 relative to the largest
-// magnitude (the same update sequence; the largest deviation measured
-// when the test was written was 3.4e-9 of it, from libm's pow and exp
-// against Go's), the same n_iter_, and for log_loss and modified_huber
+// magnitude (the same update sequence, so only rounding differs, e.g. in
+// Go's math.Exp against the C library's exp; the largest deviation
+// measured when the test was written was 3.4e-9 of it), the same n_iter_, and for log_loss and modified_huber
 // predict_proba on the first 10 rows within 1e-6.
 func TestSGDParity(t *testing.T) {
 	var fx struct {
