@@ -59,7 +59,7 @@ func (m *PassiveAggressiveClassifier) Fit(ctx context.Context, X *mat.Dense, y [
 
 // EstimateMemory bounds Fit's memory (see estimateSGD).
 func (m *PassiveAggressiveClassifier) EstimateMemory(n, p, k int) int64 {
-	return estimateSGD(n, p, k, m.EarlyStopping)
+	return estimateSGD(n, p, k, m.NJobs, m.EarlyStopping)
 }
 
 // PassiveAggressiveRegressor is sklearn.linear_model's: _plain_sgd's PA-I
@@ -109,5 +109,5 @@ func (m *PassiveAggressiveRegressor) Fit(ctx context.Context, X *mat.Dense, y []
 
 // EstimateMemory bounds Fit's memory (see estimateSGD).
 func (m *PassiveAggressiveRegressor) EstimateMemory(n, p, k int) int64 {
-	return estimateSGD(n, p, 1, m.EarlyStopping)
+	return estimateSGD(n, p, 0, 1, m.EarlyStopping)
 }

@@ -981,19 +981,29 @@ func (m *sgdClassifierFit) UnmarshalState(s *ml.State) error {
 }
 
 // estimateSGD bounds the Fit of an SGD-fitted class on n samples of p
-// features with k binary problems: in float64, the ±1 targets, the class
-// indices and the sample order (3·n; with early stopping 2·n more for the
-// split's permutations and class lists), the validation mask (n bytes), the
-// weights with their L1, average and scratch buffers and the copy each
-// problem returns (6·p), the coefficients and their averaged copy (2·k·p),
-// plus 64 KiB for the fixed overhead (progress events, the class map).
-func estimateSGD(n, p, k int, earlyStopping bool) int64 {
-	N, P, K := int64(max(n, 1)), int64(max(p, 1)), int64(max(k, 1))
-	rows := int64(3)
-	if earlyStopping {
-		rows = 5
+// features with k classes (k ≤ 1 for a regressor) and n_jobs nJobs: in
+// float64, for a classifier the class indices and, per worker, the ±1
+// targets and the sample order (n + 2·n·workers), for a regressor the
+// sample order (n); with early stopping 2·n more for the split's
+// permutations and class lists, and the validation mask (n bytes); per
+// worker the weights with their L1 and average buffers (4·p), and per
+// binary problem the copies it returns and the coefficients with their
+// averaged copy (4·p); plus 64 KiB for the fixed overhead (progress
+// events, the class map).
+func estimateSGD(n, p, k, nJobs int, earlyStopping bool) int64 {
+	problems, rows := 1, int64(1)
+	if k > 1 {
+		if problems = k; k == 2 {
+			problems = 1
+		}
+		rows = 1 + 2*int64(sgdWorkers(nJobs, problems))
 	}
-	v := budget.Add(budget.Mul(rows, N), budget.Mul(6, P), budget.Mul(2, K, P), budget.Mul(4, K))
+	if earlyStopping {
+		rows += 2
+	}
+	N, P := int64(max(n, 1)), int64(max(p, 1))
+	W, K := int64(sgdWorkers(nJobs, problems)), int64(problems)
+	v := budget.Add(budget.Mul(rows, N), budget.Mul(4, W, P), budget.Mul(4, K, P), budget.Mul(4, K))
 	return budget.Add(budget.Mul(8, v), N, 64<<10)
 }
 
@@ -1121,7 +1131,7 @@ func (m *SGDClassifier) PredictProba(X *mat.Dense) (*mat.Dense, error) {
 
 // EstimateMemory bounds Fit's memory (see estimateSGD).
 func (m *SGDClassifier) EstimateMemory(n, p, k int) int64 {
-	return estimateSGD(n, p, k, m.EarlyStopping)
+	return estimateSGD(n, p, k, m.NJobs, m.EarlyStopping)
 }
 
 // Perceptron is sklearn.linear_model.Perceptron: the SGD of SGDClassifier
@@ -1178,7 +1188,9 @@ func (m *Perceptron) Fit(ctx context.Context, X *mat.Dense, y []float64) error {
 }
 
 // EstimateMemory bounds Fit's memory (see estimateSGD).
-func (m *Perceptron) EstimateMemory(n, p, k int) int64 { return estimateSGD(n, p, k, m.EarlyStopping) }
+func (m *Perceptron) EstimateMemory(n, p, k int) int64 {
+	return estimateSGD(n, p, k, m.NJobs, m.EarlyStopping)
+}
 
 // sgdRegressorFit is the fitted state of SGDRegressor and
 // PassiveAggressiveRegressor, with the methods they share.
@@ -1362,5 +1374,5 @@ func (m *SGDRegressor) Fit(ctx context.Context, X *mat.Dense, y []float64) error
 
 // EstimateMemory bounds Fit's memory (see estimateSGD).
 func (m *SGDRegressor) EstimateMemory(n, p, k int) int64 {
-	return estimateSGD(n, p, 1, m.EarlyStopping)
+	return estimateSGD(n, p, 0, 1, m.EarlyStopping)
 }
