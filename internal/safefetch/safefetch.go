@@ -112,7 +112,9 @@ type Error struct {
 	// Temporary marks errors worth retrying: 5xx statuses, 429, timeouts
 	// and connection failures.
 	Temporary bool
-	err       error
+	// Body is the start (up to 4 KiB) of an error response's body.
+	Body []byte
+	err  error
 }
 
 func (e *Error) Error() string {
@@ -472,8 +474,8 @@ func (c *Client) get(ctx context.Context, rawURL string, maxBytes int64) (*Respo
 	defer resp.Body.Close()
 	final := resp.Request.URL.Redacted()
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		io.Copy(io.Discard, io.LimitReader(resp.Body, 4096))
-		return nil, &Error{URL: final, Msg: fmt.Sprintf("HTTP status %s", resp.Status), Status: resp.StatusCode,
+		head, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
+		return nil, &Error{URL: final, Msg: fmt.Sprintf("HTTP status %s", resp.Status), Status: resp.StatusCode, Body: head,
 			Temporary: resp.StatusCode >= 500 || resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusRequestTimeout}
 	}
 	tooLarge := &Error{URL: final, Msg: fmt.Sprintf("the response is larger than the cap of %d bytes", maxBytes)}
