@@ -27,6 +27,9 @@ const (
 	DefaultPerHost = 2
 	DefaultRetries = 3
 	DefaultBackoff = 500 * time.Millisecond
+	// decoders caps the images decoded at once (each may take up to
+	// datasets' pixel cap in memory), whatever the downloads.
+	decoders = 2
 )
 
 // Options bound a collection. Zero fields take the defaults.
@@ -288,6 +291,7 @@ type labelRun struct {
 	fatal    error           // a store error: the collection stops
 	known    map[string]bool // URLs stored (any label) or tried in this collection
 	hostSem  map[string]chan struct{}
+	decode   chan struct{} // decoders slots
 }
 
 func (r *labelRun) skip(u, why string) {
@@ -317,6 +321,7 @@ func (c *Collector) label(ctx context.Context, name string, l Label, o Options) 
 	}
 	r := &labelRun{c: c, o: o, name: name, l: l, sum: ls, have: ls.Had, known: make(map[string]bool, len(urls)), hostSem: map[string]chan struct{}{}}
 	r.cond = sync.NewCond(&r.mu)
+	r.decode = make(chan struct{}, decoders)
 	for u := range urls {
 		r.known[u] = true
 	}
@@ -492,6 +497,12 @@ func (r *labelRun) fetch(ctx context.Context, u string, page int) bool {
 	r.sum.Downloaded++
 	r.mu.Unlock()
 	r.c.report(event.Event{Kind: "log", Message: fmt.Sprintf("collect %s: downloaded %s (%d bytes)", text.Quote(r.l.Label), text.Abbrev(u), len(resp.Body))})
+	select {
+	case r.decode <- struct{}{}:
+	case <-ctx.Done():
+		return false
+	}
+	defer func() { <-r.decode }()
 	cfg, err := images.DecodeConfig(resp.Body, "image")
 	if err != nil {
 		r.skip(u, strings.TrimPrefix(err.Error(), "image: "))
