@@ -2,11 +2,18 @@ package cli
 
 import (
 	"bufio"
+	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
+
+	"github.com/mlforge/mlforge/api"
 
 	"github.com/mlforge/mlforge/collect"
 	"github.com/mlforge/mlforge/datasets"
@@ -16,7 +23,7 @@ import (
 )
 
 // collectUsage is the usage line of mlforge datasets collect.
-const collectUsage = `mlforge datasets collect NAME --labels "a,b" | --labels-file FILE [--limit N] [--pages P] [--min-width W] [--min-height H] [--max-width W] [--max-height H] [--image-size WxH] [--chip NAME] [--serpapi-key KEY] [--data DIR]`
+const collectUsage = `mlforge datasets collect NAME --labels "a,b" | --labels-file FILE [--limit N] [--pages P] [--min-width W] [--min-height H] [--max-width W] [--max-height H] [--image-size WxH] [--chip NAME] [--serpapi-key KEY] [--data DIR | --server URL]`
 
 // Test hooks of mlforge datasets collect: the guard's options (tests
 // reach their fake servers on loopback) and SerpApi's URL. No flag nor
@@ -31,6 +38,10 @@ var (
 // folder (created when missing), as a server's collection does.
 func runCollect(e *env, args []string) error {
 	fs := newFlags(e, "datasets collect")
+	fs.Usage = func() {
+		fmt.Fprintln(e.stderr, "usage: "+collectUsage)
+		fs.PrintDefaults()
+	}
 	dir := fs.String("data", "mlforge-data", "the data folder (its store and blobs), as mlforge serve --data")
 	db := fs.String("db", os.Getenv("MLFORGE_DB"), "postgres://... when the store is PostgreSQL (env MLFORGE_DB)")
 	labelList := fs.String("labels", "", `the labels, separated by commas: "label" or "label:query" (e.g. "malamute:Alaskan Malamute imagesize:500x500")`)
@@ -50,6 +61,7 @@ func runCollect(e *env, args []string) error {
 	fs.StringVar(&o.Chip, "chip", "", `narrow each search to its suggested refinement of this name (e.g. "dog")`)
 	googleDomain := fs.String("google-domain", "", "SerpApi's google_domain (e.g. google.co.uk)")
 	noCache := fs.Bool("no-cache", false, "ask SerpApi for fresh results (no_cache)")
+	server := fs.String("server", "", "collect on this server instead, in the background, with the server's SerpApi key (token from MLFORGE_TOKEN)")
 	pos, err := parse(fs, args, 1, 1)
 	if err != nil {
 		return err
@@ -78,6 +90,14 @@ func runCollect(e *env, args []string) error {
 	}
 	if err := o.Check(); err != nil {
 		return err
+	}
+	if *server != "" {
+		if *key != "" {
+			return usageError("--serpapi-key is not sent to a server: a server collects with its own key (mlforge serve --serpapi-key)")
+		}
+		req := map[string]any{"labels": raw, "limit": o.Limit, "pages": o.Pages, "min_width": o.MinWidth, "min_height": o.MinHeight,
+			"max_width": o.MaxWidth, "max_height": o.MaxHeight, "image_size": o.ImageSize, "chip": o.Chip, "google_domain": *googleDomain, "no_cache": *noCache}
+		return collectOnServer(e, *server, name, *description, req, *asJSON, *quiet)
 	}
 	apiKey := *key
 	if apiKey == "" {
@@ -152,6 +172,103 @@ func runCollect(e *env, args []string) error {
 	}
 	if len(stopped) > 0 {
 		return &collect.Error{Msg: fmt.Sprintf("%d of %d labels stopped early: %s", len(stopped), len(sum.Labels), strings.Join(stopped, "; "))}
+	}
+	return nil
+}
+
+// collectOnServer queues the collection on the server at base, prints the
+// run's log events as they come, then its summary.
+func collectOnServer(e *env, base, name, description string, req map[string]any, asJSON, quiet bool) error {
+	c := &client{base: strings.TrimRight(base, "/"), token: os.Getenv("MLFORGE_TOKEN"), http: &http.Client{Timeout: 30 * time.Second}}
+	var d datasets.Detail
+	err := c.do("GET", "/api/datasets/"+url.PathEscape(name), nil, &d)
+	var ae *api.Error
+	if errors.As(err, &ae) && ae.Status == http.StatusNotFound {
+		body, _ := json.Marshal(map[string]string{"name": name, "description": description})
+		err = c.do("POST", "/api/datasets", bytes.NewReader(body), nil)
+	}
+	if err != nil {
+		return err
+	}
+	body, err := json.Marshal(req)
+	if err != nil {
+		return err
+	}
+	var created api.Created
+	if err := c.do("POST", "/api/datasets/"+url.PathEscape(name)+"/collect", bytes.NewReader(body), &created); err != nil {
+		return err
+	}
+	if !store.ValidID(created.ID) {
+		return fmt.Errorf("the server answered no run id")
+	}
+	fmt.Fprintf(e.stderr, "collection %s queued (cancel: mlforge runs cancel %s)\n", created.ID, created.ID)
+	if err := followLog(e, c, created.ID, quiet); err != nil {
+		return err
+	}
+	var run api.Run
+	if err := c.do("GET", "/api/runs/"+created.ID, nil, &run); err != nil {
+		return err
+	}
+	switch run.Status {
+	case "succeeded":
+	case "cancelled":
+		return fmt.Errorf("collection %s was cancelled", run.ID)
+	default:
+		return &collect.Error{Msg: fmt.Sprintf("collection %s %s: %s", run.ID, run.Status, run.Error)}
+	}
+	var sum collect.Summary
+	if err := json.Unmarshal(run.Result, &sum); err != nil {
+		return fmt.Errorf("collection %s: the result is not a summary: %v", run.ID, err)
+	}
+	if asJSON {
+		return printJSON(e, sum)
+	}
+	printCollect(e, &sum)
+	return nil
+}
+
+// followLog prints the messages of a run's log events (the server-sent
+// events of /api/runs/{id}/events) until the stream's end.
+func followLog(e *env, c *client, id string, quiet bool) error {
+	req, err := http.NewRequestWithContext(e.ctx, "GET", c.base+"/api/runs/"+id+"/events", nil)
+	if err != nil {
+		return err
+	}
+	if c.token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.token)
+	}
+	resp, err := (&http.Client{}).Do(req)
+	if err != nil {
+		return fmt.Errorf("cannot follow collection %s: %w", id, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("cannot follow collection %s: HTTP %s", id, resp.Status)
+	}
+	sc := bufio.NewScanner(resp.Body)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	kind := ""
+	for sc.Scan() {
+		line := sc.Text()
+		switch {
+		case strings.HasPrefix(line, "event:"):
+			kind = strings.TrimSpace(strings.TrimPrefix(line, "event:"))
+			if kind == "end" {
+				return nil
+			}
+		case strings.HasPrefix(line, "data:") && kind == "log" && !quiet:
+			var ev struct {
+				Message string `json:"message"`
+			}
+			if json.Unmarshal([]byte(strings.TrimSpace(strings.TrimPrefix(line, "data:"))), &ev) == nil {
+				fmt.Fprintln(e.stderr, ev.Message)
+			}
+		case line == "":
+			kind = ""
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return fmt.Errorf("following collection %s: %w", id, err)
 	}
 	return nil
 }

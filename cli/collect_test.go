@@ -142,3 +142,57 @@ func TestDatasetsCollect(t *testing.T) {
 		}
 	}
 }
+
+// TestDatasetsCollectServer: with --server, the collection is queued on
+// the server, its log followed, and its summary printed (a fake of the
+// API's three routes).
+func TestDatasetsCollectServer(t *testing.T) {
+	var posted map[string]any
+	created := false
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		switch r.Method + " " + r.URL.Path {
+		case "GET /api/datasets/pets":
+			if !created {
+				w.WriteHeader(404)
+				w.Write([]byte(`{"error": {"code": "not_found", "message": "no dataset \"pets\""}}`))
+				return
+			}
+			w.Write([]byte(`{"name": "pets", "labels": []}`))
+		case "POST /api/datasets":
+			created = true
+			w.WriteHeader(201)
+			w.Write([]byte(`{"name": "pets"}`))
+		case "POST /api/datasets/pets/collect":
+			json.NewDecoder(r.Body).Decode(&posted)
+			w.WriteHeader(202)
+			w.Write([]byte(`{"id": "001a23b5127f85c41e77d", "name": "collect:pets", "status": "queued"}`))
+		case "GET /api/runs/001a23b5127f85c41e77d/events":
+			w.Header().Set("Content-Type", "text/event-stream")
+			fmt.Fprint(w, "id: 1\nevent: log\ndata: {\"message\":\"collect \\\"cat\\\": stored http://x/1.png\"}\n\nid: 2\nevent: status\ndata: {\"status\":\"succeeded\"}\n\nevent: end\ndata: {}\n\n")
+		case "GET /api/runs/001a23b5127f85c41e77d":
+			w.Write([]byte(`{"id": "001a23b5127f85c41e77d", "status": "succeeded", "result": {"dataset": "pets", "provider": "serpapi", "labels": [{"label": "cat", "query": "cat", "had": 0, "stored": 1, "found": 3, "downloaded": 1, "skipped": 2, "pages": 1, "problems": [{"url": "http://2130706433/", "reason": "refused"}]}]}}`))
+		default:
+			w.WriteHeader(404)
+			w.Write([]byte(`{"error": {"code": "not_found", "message": "no route"}}`))
+		}
+	}))
+	defer api.Close()
+	t.Setenv("MLFORGE_TOKEN", "")
+	code, out := dsCmd(t, "datasets", "collect", "pets", "--server", api.URL, "--labels", "cat", "--limit", "1", "--chip", "dog")
+	if code != 0 || !strings.Contains(out, `collect "cat": stored http://x/1.png`) || !strings.Contains(out, "cat    0    1") || !strings.Contains(out, "cat: skipped http://2130706433/: refused") {
+		t.Fatalf("collect --server = %d\n%s", code, out)
+	}
+	if !created || posted["limit"] != float64(1) || posted["chip"] != "dog" || fmt.Sprint(posted["labels"]) != "[cat]" {
+		t.Fatalf("posted %v (dataset created: %v)", posted, created)
+	}
+	for k := range posted {
+		if strings.Contains(k, "key") {
+			t.Fatalf("a key was posted: %v", posted)
+		}
+	}
+	code, out = dsCmd(t, "datasets", "collect", "pets", "--server", api.URL, "--labels", "cat", "--serpapi-key", "k")
+	if code != 2 || !strings.Contains(out, "not sent to a server") {
+		t.Fatalf("--serpapi-key with --server = %d\n%s", code, out)
+	}
+}
