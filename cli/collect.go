@@ -46,7 +46,7 @@ func runCollect(e *env, args []string) error {
 	db := fs.String("db", os.Getenv("MLFORGE_DB"), "postgres://... when the store is PostgreSQL (env MLFORGE_DB)")
 	labelList := fs.String("labels", "", `the labels, separated by commas: "label" or "label:query" (e.g. "malamute:Alaskan Malamute imagesize:500x500")`)
 	labelsFile := fs.String("labels-file", "", "a file of labels, one a line (# starts a comment)")
-	key := fs.String("serpapi-key", "", "SerpApi's API key (default: env SERPAPI_KEY); never stored nor printed")
+	key := fs.String("serpapi-key", "", "SerpApi's API key (default: env SERPAPI_KEY, better: a flag shows in ps); never stored nor printed")
 	description := fs.String("description", "", "the description of a dataset it creates")
 	asJSON := fs.Bool("json", false, "print the summary as JSON")
 	quiet := fs.Bool("quiet", false, "no progress on stderr")

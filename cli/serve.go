@@ -66,7 +66,7 @@ func runServe(e *env, args []string) error {
 	fs.Var(&cacheBytes, "model-cache-bytes", "bytes of model files kept loaded for predict, least recently used evicted first (e.g. 512MiB; default 1GiB)")
 	maxAttempts := fs.Int("max-attempts", jobs.DefaultMaxAttempts, "attempts of a run that may end with the server dying before the run is failed instead of resumed")
 	isolate := fs.Bool("isolate", true, "train each run in its own process, so that a run that runs out of memory fails alone (false: in the server's process, under a Go memory limit)")
-	serpKey := fs.String("serpapi-key", "", "SerpApi's API key for collections by label (default: env SERPAPI_KEY); never stored nor logged")
+	serpKey := fs.String("serpapi-key", "", "SerpApi's API key for collections by label (default: env SERPAPI_KEY, better: a flag shows in ps); never stored nor logged")
 	var mf memoryFlags
 	addMemoryFlags(fs, &mf)
 	if _, err := parse(fs, args, 0, 0); err != nil {
