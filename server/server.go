@@ -337,6 +337,9 @@ func Runner(dataDir string, limits jobs.Limits) jobs.Runner {
 }
 
 func runRun(ctx context.Context, dataDir string, limits jobs.Limits, run *store.Run, rec jobs.Progress) (json.RawMessage, error) {
+	if run.Class == CollectClass {
+		return runCollection(ctx, dataDir, run, rec)
+	}
 	sp, err := spec.Parse(run.Spec)
 	if err != nil {
 		return nil, err
