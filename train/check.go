@@ -133,7 +133,8 @@ func (p *Plan) checkClassic(c *problems, list spec.Errors) {
 	s := p.spec
 	dataOK := !s.Data.Train.IsZero() && !list.Has("data.train", "data.test")
 	var h source.Header
-	if dataOK && p.root.Kind(s.Data.Train.Builtin, s.Data.Train.Path, s.Data.Train.IsIDX()) == data.TableData {
+	table := dataOK && p.root.Kind(s.Data.Train.Builtin, s.Data.Train.Path, s.Data.Train.IsIDX()) == data.TableData
+	if table {
 		h = source.Columns(p.root, src(s.Data.Train))
 		checkTarget(c, p.root, s.Data, h)
 	}
@@ -155,6 +156,7 @@ func (p *Plan) checkClassic(c *problems, list spec.Errors) {
 	if !dataOK || list.Has("data.target") {
 		return
 	}
+	checkColumns(c, s, pipe, table, frame, cols)
 	// The training data's shape as far as Check knows it: all of a
 	// built-in dataset; the columns of a CSV file, with one row and two
 	// classes, since its rows are counted only when it is read (Run checks
@@ -185,6 +187,53 @@ func (p *Plan) checkClassic(c *problems, list spec.Errors) {
 		c.addBudget("", err)
 	}
 	p.checkSelection(c, frame, cols) // cv.go
+}
+
+// checkColumns binds the steps' column selections to the training data's
+// feature columns (ml.Pipeline.Bind), known from a built-in frame or the
+// CSV header: a name that is not a feature column is reported at
+// preprocess[i].columns with the closest name.
+func checkColumns(c *problems, s *spec.Spec, pipe *ml.Pipeline, table bool, frame *data.Frame, cols []string) {
+	has := false
+	for _, st := range s.Preprocess {
+		has = has || st.Columns != nil
+	}
+	if !has {
+		return
+	}
+	var features []string
+	switch {
+	case frame != nil:
+		features = frame.Features
+	case len(cols) > 0:
+		target := s.Data.Target
+		if target == "" {
+			target = cols[len(cols)-1]
+		}
+		for _, n := range cols {
+			if n != target {
+				features = append(features, n)
+			}
+		}
+	case table:
+		return // the header is unreadable: loading the data reports it
+	default:
+		for i, st := range s.Preprocess {
+			if st.Columns != nil {
+				c.add(fmt.Sprintf("preprocess[%d].columns", i), "selects columns of table data (a CSV file or a built-in table); "+
+					text.Quote(s.Data.Train.String())+" has no named columns")
+			}
+		}
+		return
+	}
+	if err := bindColumns(pipe, features); err != nil {
+		var fe spec.Errors
+		if errors.As(err, &fe) {
+			*c = append(*c, fe...)
+		} else {
+			c.add("preprocess", err.Error())
+		}
+	}
 }
 
 // checkTarget checks that the target column is in the training data, whose

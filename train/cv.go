@@ -134,6 +134,9 @@ func crossValidate(ctx context.Context, build func() (*ml.Pipeline, error), fold
 		// progress here.
 		fctx := ml.WithProgress(ctx, ml.ReporterFunc(func(ml.Event) {}))
 		t0 := time.Now()
+		if err := bindColumns(pipe, f.Features); err != nil {
+			return nil, err
+		}
 		if err := pipe.Fit(fctx, tr.X, tr.Y); err != nil {
 			return nil, fmt.Errorf("fold %d: %w", i+1, err)
 		}

@@ -148,6 +148,9 @@ func (p *Plan) Run(ctx context.Context) (*Result, error) {
 		return nil, err
 	}
 	t1 := time.Now()
+	if err := bindColumns(pipe, trainF.Features); err != nil {
+		return nil, err
+	}
 	if err := pipe.Fit(ctx, trainF.X, trainF.Y); err != nil {
 		return nil, err
 	}

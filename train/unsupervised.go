@@ -155,6 +155,9 @@ func (p *Plan) runUnsupervised(ctx context.Context, rep ml.Reporter) (*Result, e
 		return nil, err
 	}
 	t1 := time.Now()
+	if err := bindColumns(pipe, trainF.Features); err != nil {
+		return nil, err
+	}
 	if err := pipe.Fit(ctx, trainF.X, nil); err != nil {
 		return nil, err
 	}

@@ -1,0 +1,78 @@
+package cli
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/mlforge/mlforge/data/datasets"
+)
+
+// TestColumnsTrainPredict: `mlforge train` of a spec whose step selects
+// columns saves the selection, and `predict` on a CSV with the columns in
+// another order (matched by name) gives the classes that scikit-learn's
+// ColumnTransformer + KNeighborsClassifier predict
+// (../train/testdata/gen_columns.py).
+func TestColumnsTrainPredict(t *testing.T) {
+	b, err := os.ReadFile("../train/testdata/columns.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fx struct {
+		Cases []struct {
+			Type    string    `json:"type"`
+			Columns []string  `json:"columns"`
+			KNNPred []float64 `json:"knn_pred"`
+		} `json:"cases"`
+	}
+	if err := json.Unmarshal(b, &fx); err != nil {
+		t.Fatal(err)
+	}
+	iris, err := datasets.Load("iris")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	var csv strings.Builder
+	n, p := iris.X.Dims()
+	for j := p - 1; j >= 0; j-- {
+		csv.WriteString(iris.Features[j])
+		if j > 0 {
+			csv.WriteByte(',')
+		}
+	}
+	csv.WriteByte('\n')
+	for i := 0; i < n; i++ {
+		for j := p - 1; j >= 0; j-- {
+			fmt.Fprint(&csv, iris.X.At(i, j))
+			if j > 0 {
+				csv.WriteByte(',')
+			}
+		}
+		csv.WriteByte('\n')
+	}
+	writeFile(t, filepath.Join(dir, "new.csv"), csv.String())
+	c := fx.Cases[0]
+	cols, _ := json.Marshal(c.Columns)
+	writeFile(t, filepath.Join(dir, "s.json"), fmt.Sprintf(`{"name": "cols", "data": {"train": "builtin:iris", "test": "builtin:iris"},
+		"preprocess": [{"type": %q, "columns": %s}], "model": {"class": "KNeighborsClassifier"}}`, c.Type, cols))
+	if code, out, errs := mlforge(t, dir, "train", "s.json"); code != 0 {
+		t.Fatalf("train exited %d:\n%s\n%s", code, out, errs)
+	}
+	code, out, errs := mlforge(t, dir, "predict", "models/cols", "new.csv")
+	if code != 0 {
+		t.Fatalf("predict exited %d: %s", code, errs)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != n+1 || lines[0] != "prediction" {
+		t.Fatalf("predictions:\n%s", out)
+	}
+	for i, want := range c.KNNPred {
+		if got := lines[i+1]; got != iris.Classes[int(want)] {
+			t.Errorf("row %d: predicted %s, scikit-learn %s", i, got, iris.Classes[int(want)])
+		}
+	}
+}
