@@ -8,7 +8,10 @@ import (
 	"strings"
 	"testing"
 
+	"gonum.org/v1/gonum/mat"
+
 	"github.com/mlforge/mlforge/data/datasets"
+	"github.com/mlforge/mlforge/model"
 )
 
 // TestColumnsTrainPredict: `mlforge train` of a spec whose step selects
@@ -74,5 +77,55 @@ func TestColumnsTrainPredict(t *testing.T) {
 		if got := lines[i+1]; got != iris.Classes[int(want)] {
 			t.Errorf("row %d: predicted %s, scikit-learn %s", i, got, iris.Classes[int(want)])
 		}
+	}
+}
+
+// TestTextColumnsPredict: `predict` reads a CSV's text columns through the
+// model's dictionaries, new strings as unknown categories, and gives the
+// predictions of the saved pipeline on the same coded rows.
+func TestTextColumnsPredict(t *testing.T) {
+	dir := t.TempDir()
+	for _, f := range []string{"cities.csv", "cities_new.csv"} {
+		b, err := os.ReadFile(filepath.Join("../train/testdata", f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		writeFile(t, filepath.Join(dir, f), string(b))
+	}
+	writeFile(t, filepath.Join(dir, "s.json"), `{"name": "cities", "data": {"train": "cities.csv"},
+		"preprocess": [{"type": "OneHotEncoder", "columns": ["city", "color"], "handle_unknown": "ignore"}],
+		"model": {"class": "LogisticRegression"}}`)
+	if code, out, errs := mlforge(t, dir, "train", "s.json"); code != 0 {
+		t.Fatalf("train exited %d:\n%s\n%s", code, out, errs)
+	}
+	code, out, errs := mlforge(t, dir, "predict", "models/cities", "cities_new.csv")
+	if code != 0 {
+		t.Fatalf("predict exited %d: %s", code, errs)
+	}
+	m, err := model.Load(filepath.Join(dir, "models/cities"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	X := mat.NewDense(4, 3, []float64{
+		1.5, 3, 1, // Paris, green
+		2.0, 7, 2, // Rome (not in the dictionary), red
+		3.25, 7, 3, // Oslo, purple (neither)
+		4.0, 6, 0, // Ávila, blue
+	})
+	p, err := m.Predict(X, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "prediction\n"
+	for _, v := range p.Values {
+		want += m.Label(v) + "\n"
+	}
+	if out != want {
+		t.Fatalf("predict printed\n%s\nwant\n%s", out, want)
+	}
+	writeFile(t, filepath.Join(dir, "s2.json"), `{"name": "bare", "data": {"train": "cities.csv"}, "model": {"class": "LogisticRegression"}}`)
+	code, _, errs = mlforge(t, dir, "train", "s2.json")
+	if code != 2 || !strings.Contains(errs, `add {"type": "OneHotEncoder", "columns": ["city", "color"]}`) {
+		t.Fatalf("train without an encoder exited %d: %s", code, errs)
 	}
 }

@@ -40,6 +40,7 @@ func readFor(m *model.Model, path string, needTarget bool) (*data.Frame, error) 
 		Name:     path,
 		Target:   m.Manifest.Target,
 		Schema:   m.FeatureNames(),
+		Text:     m.TextColumns(),
 		NoTarget: !needTarget,
 	})
 	if err != nil {

@@ -224,7 +224,7 @@ func TestLinesAndMissing(t *testing.T) {
 	if err := g.Missing(); err == nil || err.Error() != want {
 		t.Errorf("Missing() = %v\nwant %s", err, want)
 	}
-	if s := g.Schema(); !reflect.DeepEqual(s, []Column{{"p", "number"}, {"q", "number"}, {"r", "number"}}) {
+	if s := g.Schema(); !reflect.DeepEqual(s, []Column{{"p", "number", nil}, {"q", "number", nil}, {"r", "number", nil}}) {
 		t.Errorf("Schema() = %v", s)
 	}
 }

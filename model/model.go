@@ -52,7 +52,10 @@ const (
 // Column describes one input column.
 type Column struct {
 	Name string `json:"name"`
-	Type string `json:"type"` // "number"
+	Type string `json:"type"` // "number" or "text"
+	// Categories is a text column's dictionary: its strings in the order
+	// of their codes (data.Frame.Text).
+	Categories []string `json:"categories,omitempty"`
 }
 
 // Step is one fitted estimator in the manifest.
@@ -446,8 +449,43 @@ func checkManifest(man *Manifest) error {
 			return bad("feature %q appears twice (columns %d and %d); columns are matched by name", c.Name, k+1, i+1)
 		}
 		seen[c.Name] = i
+		switch c.Type {
+		case "number", "":
+			if c.Categories != nil {
+				return bad("feature %q is a number column with categories", c.Name)
+			}
+		case "text":
+			if len(c.Categories) == 0 {
+				return bad("text feature %q has no categories", c.Name)
+			}
+			dup := make(map[string]bool, len(c.Categories))
+			for _, s := range c.Categories {
+				if dup[s] {
+					return bad("text feature %q has the category %q twice", c.Name, s)
+				}
+				dup[s] = true
+			}
+		default:
+			return bad("feature %q has the type %q; expected \"number\" or \"text\"", c.Name, c.Type)
+		}
 	}
 	return nil
+}
+
+// TextColumns returns the dictionaries of the model's text feature
+// columns by name (data.CSVOptions.Text), nil when every feature is a
+// number.
+func (m *Model) TextColumns() map[string][]string {
+	var out map[string][]string
+	for _, c := range m.Manifest.Features {
+		if c.Type == "text" {
+			if out == nil {
+				out = map[string][]string{}
+			}
+			out[c.Name] = c.Categories
+		}
+	}
+	return out
 }
 
 // Resolve returns the model file for path: path itself if it is a file, or

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"sort"
@@ -417,6 +418,10 @@ func dropColumn(f *data.Frame, j int) *data.Frame {
 	r, c := f.X.Dims()
 	out := *f
 	out.Features = slices.Delete(slices.Clone(f.Features), j, j+1)
+	if _, ok := f.Text[f.Features[j]]; ok {
+		out.Text = maps.Clone(f.Text)
+		delete(out.Text, f.Features[j])
+	}
 	x := make([]float64, 0, r*(c-1))
 	for i := 0; i < r; i++ {
 		row := f.X.RawRowView(i)

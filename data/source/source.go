@@ -50,7 +50,7 @@ func LoadTable(root data.Root, src Source, target string, like *data.Frame) (*da
 	} else {
 		o := data.CSVOptions{Name: src.Path, Target: target}
 		if like != nil {
-			o.Schema, o.Classes = like.Features, like.Classes
+			o.Schema, o.Classes, o.Text = like.Features, like.Classes, like.Text
 		}
 		f, err = root.ReadCSV(src.Path, o)
 	}
