@@ -171,7 +171,8 @@ func ReadCSVFile(path string, opt CSVOptions) (*Frame, error) {
 // byte-order mark is skipped and gzip-compressed input is decompressed.
 // Feature cells must be numbers (spaces around them are ignored) or a missing
 // marker (see IsMissing), which becomes NaN, except in a text column: a
-// feature column with a cell that is neither, or one that opt.Text names.
+// feature column with a cell that is neither (without opt.Schema: a
+// model's numeric column must stay numeric), or one that opt.Text names.
 // A text column's cells (trimmed of spaces) are coded by their index in the
 // column's sorted dictionary of distinct strings (Frame.Text; Go's byte
 // order, which is Python's str order), a missing marker still NaN; numbers
@@ -407,6 +408,9 @@ func ReadCSV(r io.Reader, opt CSVOptions) (*Frame, error) {
 				if err != "" {
 					if !textCell(s) {
 						return nil, bad(line, header[j], "%s", err)
+					}
+					if opt.Schema != nil {
+						return nil, bad(line, header[j], "%s, and the model's column holds numbers", err)
 					}
 					// The column is text: code the rows read so far.
 					tc := newTextColumn(nil, false)
@@ -732,7 +736,10 @@ func parseCell(s string) (float64, string) {
 		if ne, ok := err.(*strconv.NumError); ok && ne.Err == strconv.ErrRange {
 			return 0, fmt.Sprintf("%q is too large for a 64-bit number", s)
 		}
-		return 0, fmt.Sprintf("%q is not a number; only numeric feature columns are supported (encode text columns as numbers first)", text.Abbrev(s))
+		if strings.IndexByte(s, '_') >= 0 {
+			return 0, fmt.Sprintf("%q is not a number (write numbers without \"_\")", text.Abbrev(s))
+		}
+		return 0, fmt.Sprintf("%q is not a number", text.Abbrev(s))
 	}
 	if math.IsInf(v, 0) {
 		return 0, fmt.Sprintf("%q is infinite; features must be finite numbers or missing", s)

@@ -56,3 +56,12 @@ func TestTextColumns(t *testing.T) {
 		t.Errorf("too many strings: %v", err)
 	}
 }
+
+// TestTextInNumericColumn: with a model's schema, a column the model reads
+// as numbers stays numeric: text there is an error naming the cell.
+func TestTextInNumericColumn(t *testing.T) {
+	_, err := ReadCSV(strings.NewReader("a,b\n1,x\n"), CSVOptions{Name: "new.csv", NoTarget: true, Schema: []string{"a", "b"}})
+	if want := `new.csv line 2: column "b": "x" is not a number, and the model's column holds numbers`; err == nil || err.Error() != want {
+		t.Errorf("got %v, want %s", err, want)
+	}
+}
