@@ -575,6 +575,41 @@ func estimateRows(total, start, at int64, rows, maxRows int, maxCells int64, nco
 	return int(est)
 }
 
+// ProbeText reads the header and at most rows data rows of a CSV and
+// returns, by column name, the first cell of each column that makes it a
+// text column as ReadCSV decides (neither a number nor missing), so that a
+// spec can be checked before the file is read. A malformed row ends the
+// probe quietly: ReadCSV reports it.
+func ProbeText(r io.Reader, name string, rows int) (map[string]string, error) {
+	in, err := openCSV(r, name, DefaultMaxBytes)
+	if err != nil {
+		return nil, err
+	}
+	defer in.close()
+	header, _, err := in.header()
+	if err != nil {
+		return nil, err
+	}
+	var out map[string]string
+	for i := 0; i < rows; i++ {
+		rec, err := in.cr.Read()
+		if err != nil || len(rec) != len(header) {
+			break
+		}
+		for j, s := range rec {
+			if _, msg := parseCell(s); msg != "" && textCell(s) {
+				if _, ok := out[header[j]]; !ok {
+					if out == nil {
+						out = map[string]string{}
+					}
+					out[header[j]] = strings.TrimSpace(s)
+				}
+			}
+		}
+	}
+	return out, nil
+}
+
 // ReadHeader returns the column names of a CSV file as ReadCSV reads them
 // (gzip decompressed, byte-order mark skipped, names trimmed), reading only
 // the header line. An empty file, an empty name or a repeated name is a

@@ -65,3 +65,15 @@ func TestTextInNumericColumn(t *testing.T) {
 		t.Errorf("got %v, want %s", err, want)
 	}
 }
+
+// TestProbeText finds the text columns of the first rows, with the first
+// text cell of each; missing markers and numbers do not count.
+func TestProbeText(t *testing.T) {
+	got, err := ProbeText(strings.NewReader("a,b,c,y\n1,NA,x,p\n2, Paris ,y,q\n3,z,4,r\n"), "p.csv", 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := map[string]string{"b": "Paris", "c": "x", "y": "p"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("ProbeText = %v, want %v", got, want)
+	}
+}

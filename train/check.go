@@ -1,6 +1,7 @@
 package train
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"regexp"
@@ -157,6 +158,14 @@ func (p *Plan) checkClassic(c *problems, list spec.Errors) {
 		return
 	}
 	checkColumns(c, s, pipe, table, frame, cols)
+	if table && frame == nil && len(cols) > 0 {
+		// Text columns in the first rows (the run checks them all).
+		if ex := source.TextColumns(p.root, src(s.Data.Train), probeRows); ex != nil {
+			target := cmp.Or(s.Data.Target, cols[len(cols)-1])
+			delete(ex, target)
+			*c = append(*c, textProblems(s, s.Data.Train.String(), cols, ex, nil)...)
+		}
+	}
 	// The training data's shape as far as Check knows it: all of a
 	// built-in dataset; the columns of a CSV file, with one row and two
 	// classes, since its rows are counted only when it is read (Run checks

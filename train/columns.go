@@ -26,10 +26,27 @@ func checkText(s *spec.Spec, f *data.Frame) error {
 	if len(f.Text) == 0 {
 		return nil
 	}
+	examples := make(map[string]string, len(f.Text))
+	for name, dict := range f.Text {
+		if len(dict) > 0 {
+			examples[name] = dict[0]
+		}
+	}
+	c := textProblems(s, f.Source, f.Features, examples, func(name string) int { return missing(f, name) })
+	if len(c) > 0 {
+		return spec.Errors(c)
+	}
+	return nil
+}
+
+// textProblems is checkText for the feature columns features of source,
+// of which those in examples (a string of each) are text; nMissing, when
+// not nil, counts a column's missing values.
+func textProblems(s *spec.Spec, source string, features []string, examples map[string]string, nMissing func(string) int) problems {
 	var c problems
 	var bare []string // text columns no step uses
-	for _, name := range f.Features {
-		dict, ok := f.Text[name]
+	for _, name := range features {
+		example, ok := examples[name]
 		if !ok {
 			continue
 		}
@@ -46,29 +63,29 @@ func checkText(s *spec.Spec, f *data.Frame) error {
 		}
 		st := s.Preprocess[first]
 		path := fmt.Sprintf("preprocess[%d]", first)
-		eg := ""
-		if len(dict) > 0 {
-			eg = fmt.Sprintf(" (e.g. %s)", text.Quote(text.Abbrev(dict[0])))
-		}
+		eg := fmt.Sprintf(" (e.g. %s)", text.Quote(text.Abbrev(example)))
 		if st.Columns == nil || !slices.Contains(textEncoders, st.Type) {
 			c.add(path, fmt.Sprintf("the feature column %s holds text%s, which %s cannot take; add %s before this step",
 				text.Quote(name), eg, st.Type, encoderStep([]string{name})))
 			continue
 		}
-		if n := missing(f, name); n > 0 {
+		if nMissing == nil {
+			continue
+		}
+		if n := nMissing(name); n > 0 {
 			c.add(path, fmt.Sprintf("the text column %s of %s has %d missing value%s, which %s cannot encode yet; fill them in (e.g. with \"missing\")",
-				text.Quote(name), text.Quote(f.Source), n, plural(n), st.Type))
+				text.Quote(name), text.Quote(source), n, plural(n), st.Type))
 		}
 	}
 	if bare != nil {
 		c.add("preprocess", fmt.Sprintf("the feature column%s %s of %s hold%s text; add %s (or an OrdinalEncoder) to preprocess",
-			plural(len(bare)), quoteAll(bare), text.Quote(f.Source), verbS(len(bare)), encoderStep(bare)))
+			plural(len(bare)), quoteAll(bare), text.Quote(source), verbS(len(bare)), encoderStep(bare)))
 	}
-	if len(c) > 0 {
-		return spec.Errors(c)
-	}
-	return nil
+	return c
 }
+
+// probeRows is how many data rows Check reads to find text columns.
+const probeRows = 1000
 
 // missing counts the missing values of f's column name.
 func missing(f *data.Frame, name string) int {

@@ -115,7 +115,8 @@ func fmtPtr(p *float64) any {
 }
 
 // TestTextColumnNeedsEncoder: a text column that no step encodes is
-// refused with the step to add, as is one that a scaler sees first.
+// refused with the step to add (by Check, from the first rows), as is one
+// that a scaler sees first; missing values in it are refused by the run.
 func TestTextColumnNeedsEncoder(t *testing.T) {
 	dir := t.TempDir()
 	gaps := filepath.Join(dir, "gaps.csv")
@@ -125,7 +126,7 @@ func TestTextColumnNeedsEncoder(t *testing.T) {
 	for _, c := range []struct{ file, pre, path, want string }{
 		{gaps, `[{"type": "OneHotEncoder", "columns": ["city"]}]`, "preprocess[0]", `the text column "city" of "` + gaps + `" has 1 missing value, which OneHotEncoder cannot encode yet`},
 		{"testdata/cities.csv", `[]`, "preprocess", `the feature columns "city", "color" of "testdata/cities.csv" hold text; add {"type": "OneHotEncoder", "columns": ["city", "color"]}`},
-		{"testdata/cities.csv", `[{"type": "StandardScaler"}]`, "preprocess[0]", `the feature column "city" holds text (e.g. "Berlin"), which StandardScaler cannot take; add {"type": "OneHotEncoder", "columns": ["city"]} before this step`},
+		{"testdata/cities.csv", `[{"type": "StandardScaler"}]`, "preprocess[0]", `the feature column "city" holds text (e.g. "New York"), which StandardScaler cannot take; add {"type": "OneHotEncoder", "columns": ["city"]} before this step`},
 		{"testdata/cities.csv", `[{"type": "OrdinalEncoder", "columns": ["color"]}]`, "preprocess", `the feature column "city" of "testdata/cities.csv" holds text`},
 	} {
 		s, err := spec.Parse([]byte(`{"name": "t", "data": {"train": "` + c.file + `"}, "preprocess": ` + c.pre + `,

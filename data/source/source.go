@@ -100,6 +100,23 @@ func Columns(root data.Root, src Source) Header {
 	return Header{Names: names}
 }
 
+// TextColumns probes the first rows of a CSV source (data.ProbeText) for
+// text columns: by name, a cell that makes each one text. Nil for a
+// built-in dataset (all numbers) or a file that cannot be read (loading
+// it reports why).
+func TextColumns(root data.Root, src Source, rows int) map[string]string {
+	if src.Builtin != "" || src.Path == "" {
+		return nil
+	}
+	fh, err := root.Open(src.Path)
+	if err != nil {
+		return nil
+	}
+	defer fh.Close()
+	t, _ := data.ProbeText(fh, src.Path, rows)
+	return t
+}
+
 // OpenFolder opens the image folder p (one subfolder per class): with
 // Restrict through os.Root, so that links inside the folder are errors and
 // nothing outside Dir can be reached. Errors name the folder as written.
