@@ -115,3 +115,21 @@ func TestColumnsErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestColumnExamples: the example specs with columns pass Check and train.
+func TestColumnExamples(t *testing.T) {
+	wd, _ := os.Getwd()
+	for _, name := range []string{"iris-columns", "cities-onehot"} {
+		s, err := spec.Load(filepath.Join("../examples", name+".json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.Output = filepath.Join(t.TempDir(), "m")
+		os.Chdir("..") // paths in examples are relative to the repository root
+		_, err = train.Run(context.Background(), s, train.Options{})
+		os.Chdir(wd)
+		if err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+}
