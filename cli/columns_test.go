@@ -123,6 +123,15 @@ func TestTextColumnsPredict(t *testing.T) {
 	if out != want {
 		t.Fatalf("predict printed\n%s\nwant\n%s", out, want)
 	}
+	writeFile(t, filepath.Join(dir, "s3.json"), `{"name": "strict", "data": {"train": "cities.csv"},
+		"preprocess": [{"type": "OneHotEncoder", "columns": ["city", "color"]}], "model": {"class": "LogisticRegression"}}`)
+	if code, out, errs := mlforge(t, dir, "train", "s3.json"); code != 0 {
+		t.Fatalf("train exited %d:\n%s\n%s", code, out, errs)
+	}
+	code, _, errs = mlforge(t, dir, "predict", "models/strict", "cities_new.csv")
+	if want := `cities_new.csv line 3: column "city": "Rome" is not one of the strings the model was trained on ("Berlin", "London",`; code != 2 || !strings.Contains(errs, want) {
+		t.Fatalf("predict of an unknown string exited %d: %s\nwant ...%s", code, errs, want)
+	}
 	writeFile(t, filepath.Join(dir, "s2.json"), `{"name": "bare", "data": {"train": "cities.csv"}, "model": {"class": "LogisticRegression"}}`)
 	code, _, errs = mlforge(t, dir, "train", "s2.json")
 	if code != 2 || !strings.Contains(errs, `add {"type": "OneHotEncoder", "columns": ["city", "color"]}`) {

@@ -25,6 +25,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -470,6 +471,24 @@ func checkManifest(man *Manifest) error {
 		}
 	}
 	return nil
+}
+
+// RefusesUnknown reports whether the step that encodes the text feature
+// column name refuses a string it did not see in training (its
+// handle_unknown is "error", the default), so that a caller can name the
+// string rather than its code.
+func (m *Model) RefusesUnknown(name string) bool {
+	for _, s := range m.Manifest.Preprocess {
+		if !slices.Contains(s.Columns, name) {
+			continue
+		}
+		var p struct {
+			HandleUnknown string `json:"handle_unknown"`
+		}
+		json.Unmarshal(s.Params, &p)
+		return p.HandleUnknown == "" || p.HandleUnknown == "error"
+	}
+	return false
 }
 
 // TextColumns returns the dictionaries of the model's text feature

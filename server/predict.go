@@ -57,6 +57,7 @@ type predictDecoder struct {
 	pos     map[string]int
 	imputes bool
 	text    []map[string]int // by feature: a text column's codes, nil for a number
+	refuse  []bool           // by feature: its encoder refuses unknown strings
 	images  bool             // the model is a network trained on images
 	pixels  int64            // pixel budget of the request
 	in      predictInput
@@ -87,7 +88,9 @@ func decodePredict(r io.Reader, m *model.Model, pixelBudget int64) (*predictInpu
 			}
 			if d.text == nil {
 				d.text = make([]map[string]int, len(d.feats))
+				d.refuse = make([]bool, len(d.feats))
 			}
+			d.refuse[j] = m.RefusesUnknown(c.Name)
 			d.text[j] = make(map[string]int, len(c.Categories))
 			for k, s := range c.Categories {
 				d.text[j][s] = k
@@ -281,6 +284,10 @@ func (d *predictDecoder) cell(j int, what string) (float64, error) {
 	case string:
 		dict := d.text[j]
 		k, ok := dict[strings.TrimSpace(v)]
+		if !ok && d.refuse[j] {
+			return 0, badRequest("%s: %q is not one of the strings the model was trained on for %q; its encoder's handle_unknown is \"error\" (use \"ignore\" to accept new ones)",
+				what, text.Abbrev(v), text.Abbrev(d.feats[j]))
+		}
 		if !ok {
 			k = len(dict)
 			dict[strings.TrimSpace(v)] = k

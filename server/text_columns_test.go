@@ -46,3 +46,26 @@ func TestPredictTextColumns(t *testing.T) {
 		t.Fatalf("a number in a text column: %v", err)
 	}
 }
+
+// TestPredictTextRefusesUnknown: with handle_unknown "error" (the
+// default), a string the training data lacked is a 400 naming it.
+func TestPredictTextRefusesUnknown(t *testing.T) {
+	s, err := spec.Parse([]byte(`{"name": "cities", "data": {"train": "../train/testdata/cities.csv"},
+		"preprocess": [{"type": "OrdinalEncoder", "columns": ["city", "color"]}],
+		"model": {"class": "KNeighborsClassifier"}, "output": "` + filepath.Join(t.TempDir(), "m") + `"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := train.Run(context.Background(), s, train.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := model.Load(res.ModelPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = decodePredict(strings.NewReader(`{"rows": [{"size": 1.5, "city": "Rome", "color": "green"}]}`), m, 0)
+	if err == nil || !strings.Contains(err.Error(), `rows[0].city: "Rome" is not one of the strings the model was trained on for "city"`) {
+		t.Fatalf("an unknown string: %v", err)
+	}
+}
