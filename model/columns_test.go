@@ -64,7 +64,9 @@ func TestColumnStepSaveLoad(t *testing.T) {
 		{"index out of range", func(m *Model) { m.Pipeline.Steps[0].(*ml.ColumnStep).Columns[0] = 2 }, "column index 2 is out of range"},
 		{"text without categories", func(m *Model) { m.Manifest.Features[1] = Column{Name: "b", Type: "text"} }, `text feature "b" has no categories`},
 		{"unknown type", func(m *Model) { m.Manifest.Features[1] = Column{Name: "b", Type: "date"} }, `feature "b" has the type "date"`},
-		{"repeated category", func(m *Model) { m.Manifest.Features[1] = Column{Name: "b", Type: "text", Categories: []string{"x", "x"}} }, `the category "x" twice`},
+		{"repeated category", func(m *Model) {
+			m.Manifest.Features[1] = Column{Name: "b", Type: "text", Categories: []string{"x", "x"}}
+		}, `the category "x" twice`},
 	} {
 		m := columnModel(t)
 		c.edit(m)
