@@ -41,6 +41,7 @@ func readFor(m *model.Model, path string, needTarget bool) (*data.Frame, error) 
 		Name:     path,
 		Target:   m.Manifest.Target,
 		Schema:   m.FeatureNames(),
+		Text:     m.TextColumns(),
 		NoTarget: !needTarget,
 	})
 	if err != nil {
@@ -49,7 +50,43 @@ func readFor(m *model.Model, path string, needTarget bool) (*data.Frame, error) 
 	if err := f.Missing(); err != nil && !hasImputerStep(m) {
 		return nil, err
 	}
+	if err := unknownText(m, f); err != nil {
+		return nil, err
+	}
 	return f, nil
+}
+
+// unknownText names the first string of f that a text column's encoder
+// did not see in training and refuses (model.Model.RefusesUnknown).
+func unknownText(m *model.Model, f *data.Frame) error {
+	known := m.TextColumns()
+	for j, name := range f.Features {
+		dict, ok := known[name]
+		if !ok || !m.RefusesUnknown(name) {
+			continue
+		}
+		for i := 0; i < f.Len(); i++ {
+			if v := f.X.At(i, j); v >= float64(len(dict)) {
+				return &data.Error{File: f.Source, Line: f.Line(i), Column: name,
+					Msg: fmt.Sprintf("%q is not one of the strings the model was trained on (%s); set handle_unknown to \"ignore\" in its encoder to accept new ones",
+						f.Text[name][int(v)], quoteSome(dict, 10))}
+			}
+		}
+	}
+	return nil
+}
+
+// quoteSome quotes the first n strings of list, "..." after them.
+func quoteSome(list []string, n int) string {
+	q := make([]string, 0, n+1)
+	for i, s := range list {
+		if i == n {
+			q = append(q, "...")
+			break
+		}
+		q = append(q, strconv.Quote(s))
+	}
+	return strings.Join(q, ", ")
 }
 
 func hasImputerStep(m *model.Model) bool {

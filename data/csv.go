@@ -33,6 +33,9 @@ const (
 	DefaultMaxCells = 1 << 26
 	// MaxColumns is the most columns a CSV file may have.
 	MaxColumns = 100_000
+	// MaxTextValues is the most distinct strings a text feature column
+	// may hold.
+	MaxTextValues = 65_536
 )
 
 // CSVOptions says how ReadCSV reads a file.
@@ -54,6 +57,12 @@ type CSVOptions struct {
 	// values are mapped to indices into it, and a label not in it is an
 	// error. The frame's Classes are then a copy of it.
 	Classes []string
+	// Text, when set, holds the dictionaries of a model's text feature
+	// columns by name (Frame.Text): those columns are read as text, each
+	// string coded by its index in the dictionary. A string that is not in
+	// it gets the next free code, and the frame's dictionary is the
+	// model's followed by those strings, in the order they occur.
+	Text map[string][]string
 	// MaxRows caps the data rows (0: DefaultMaxRows, < 0: no cap).
 	MaxRows int
 	// MaxBytes caps the bytes read, after decompression (0: DefaultMaxBytes,
@@ -161,8 +170,15 @@ func ReadCSVFile(path string, opt CSVOptions) (*Frame, error) {
 // repeated name is an error. Fields may be quoted (RFC 4180); a UTF-8
 // byte-order mark is skipped and gzip-compressed input is decompressed.
 // Feature cells must be numbers (spaces around them are ignored) or a missing
-// marker (see IsMissing), which becomes NaN; a text feature column is refused
-// with an error naming it, since only numeric features are supported. The
+// marker (see IsMissing), which becomes NaN, except in a text column: a
+// feature column with a cell that is neither (without opt.Schema: a
+// model's numeric column must stay numeric), or one that opt.Text names.
+// A text column's cells (trimmed of spaces) are coded by their index in the
+// column's sorted dictionary of distinct strings (Frame.Text; Go's byte
+// order, which is Python's str order), a missing marker still NaN; numbers
+// read before the first text cell are written back in their shortest form
+// ("1.50" becomes "1.5"). A text column holds at most MaxTextValues
+// distinct strings. The
 // target column may hold numbers (Y holds them, Classes is nil) or text
 // labels (Classes holds the sorted labels, Y their indices); a missing target
 // is an error. A row with the wrong number of fields is an error naming its
@@ -312,6 +328,12 @@ func ReadCSV(r io.Reader, opt CSVOptions) (*Frame, error) {
 	line0 := 0
 	var lines []int
 	hasTarget := target != ""
+	texts := make([]*textColumn, nf)
+	for k, n := range features {
+		if d, ok := opt.Text[n]; ok {
+			texts[k] = newTextColumn(d, true)
+		}
+	}
 	var yIdx []int32
 	labelOf := map[string]int32{}
 	var labels []string
@@ -374,9 +396,33 @@ func ReadCSV(r io.Reader, opt CSVOptions) (*Frame, error) {
 		for j, s := range rec {
 			k := role[j]
 			if k >= 0 {
+				if tc := texts[k]; tc != nil {
+					v, ok := tc.code(s)
+					if !ok {
+						return nil, bad(line, header[j], "more than %d distinct strings in a text column (the MaxTextValues limit)", MaxTextValues)
+					}
+					row[k] = v
+					continue
+				}
 				v, err := parseCell(s)
 				if err != "" {
-					return nil, bad(line, header[j], "%s", err)
+					if !textCell(s) {
+						return nil, bad(line, header[j], "%s", err)
+					}
+					if opt.Schema != nil {
+						return nil, bad(line, header[j], "%s, and the model's column holds numbers", err)
+					}
+					// The column is text: code the rows read so far.
+					tc := newTextColumn(nil, false)
+					texts[k] = tc
+					for _, c := range append(chunks, cur[:len(cur)-nf]) {
+						for i := k; i < len(c); i += nf {
+							if !math.IsNaN(c[i]) {
+								c[i], _ = tc.code(strconv.FormatFloat(c[i], 'f', -1, 64))
+							}
+						}
+					}
+					v, _ = tc.code(s)
 				}
 				row[k] = v
 				continue
@@ -425,6 +471,15 @@ func ReadCSV(r io.Reader, opt CSVOptions) (*Frame, error) {
 	}
 	if lines != nil {
 		f.line0 = 0
+	}
+	for k, tc := range texts {
+		if tc == nil {
+			continue
+		}
+		if f.Text == nil {
+			f.Text = map[string][]string{}
+		}
+		f.Text[features[k]] = tc.sorted(data, k, nf)
 	}
 	if !hasTarget {
 		return f, nil
@@ -518,6 +573,41 @@ func estimateRows(total, start, at int64, rows, maxRows int, maxCells int64, nco
 		return 0
 	}
 	return int(est)
+}
+
+// ProbeText reads the header and at most rows data rows of a CSV and
+// returns, by column name, the first cell of each column that makes it a
+// text column as ReadCSV decides (neither a number nor missing), so that a
+// spec can be checked before the file is read. A malformed row ends the
+// probe quietly: ReadCSV reports it.
+func ProbeText(r io.Reader, name string, rows int) (map[string]string, error) {
+	in, err := openCSV(r, name, DefaultMaxBytes)
+	if err != nil {
+		return nil, err
+	}
+	defer in.close()
+	header, _, err := in.header()
+	if err != nil {
+		return nil, err
+	}
+	var out map[string]string
+	for i := 0; i < rows; i++ {
+		rec, err := in.cr.Read()
+		if err != nil || len(rec) != len(header) {
+			break
+		}
+		for j, s := range rec {
+			if _, msg := parseCell(s); msg != "" && textCell(s) {
+				if _, ok := out[header[j]]; !ok {
+					if out == nil {
+						out = map[string]string{}
+					}
+					out[header[j]] = strings.TrimSpace(s)
+				}
+			}
+		}
+	}
+	return out, nil
 }
 
 // ReadHeader returns the column names of a CSV file as ReadCSV reads them
@@ -681,12 +771,88 @@ func parseCell(s string) (float64, string) {
 		if ne, ok := err.(*strconv.NumError); ok && ne.Err == strconv.ErrRange {
 			return 0, fmt.Sprintf("%q is too large for a 64-bit number", s)
 		}
-		return 0, fmt.Sprintf("%q is not a number; only numeric feature columns are supported (encode text columns as numbers first)", text.Abbrev(s))
+		if strings.IndexByte(s, '_') >= 0 {
+			return 0, fmt.Sprintf("%q is not a number (write numbers without \"_\")", text.Abbrev(s))
+		}
+		return 0, fmt.Sprintf("%q is not a number", text.Abbrev(s))
 	}
 	if math.IsInf(v, 0) {
 		return 0, fmt.Sprintf("%q is infinite; features must be finite numbers or missing", s)
 	}
 	return v, ""
+}
+
+// textCell reports whether a feature cell that is not a number makes its
+// column text: it is not a number out of range nor an infinite one.
+func textCell(s string) bool {
+	t := strings.TrimSpace(s)
+	_, err := strconv.ParseFloat(t, 64)
+	if err == nil && strings.IndexByte(t, '_') < 0 {
+		return false // infinite
+	}
+	if _, e := strconv.ParseFloat(strings.ReplaceAll(t, "_", ""), 64); e == nil {
+		return false // a number written with "_"
+	}
+	ne, ok := err.(*strconv.NumError)
+	return !ok || ne.Err != strconv.ErrRange
+}
+
+// textColumn interns the strings of a text feature column.
+type textColumn struct {
+	dict  []string
+	id    map[string]int
+	fixed bool // the dictionary is a model's: codes are final
+}
+
+func newTextColumn(dict []string, fixed bool) *textColumn {
+	tc := &textColumn{dict: append([]string(nil), dict...), id: make(map[string]int, len(dict)), fixed: fixed}
+	for i, s := range dict {
+		tc.id[s] = i
+	}
+	return tc
+}
+
+// code returns the code of cell s (NaN for a missing marker); false when
+// the column would hold more than MaxTextValues strings.
+func (tc *textColumn) code(s string) (float64, bool) {
+	t := strings.TrimSpace(s)
+	if missingTokens[t] {
+		return math.NaN(), true
+	}
+	i, ok := tc.id[t]
+	if !ok {
+		if len(tc.dict) >= MaxTextValues && !tc.fixed {
+			return 0, false
+		}
+		i = len(tc.dict)
+		tc.id[t] = i
+		tc.dict = append(tc.dict, t)
+	}
+	return float64(i), true
+}
+
+// sorted returns the column's dictionary: for a column found in the data,
+// sorted, with column k of data (nf columns a row) recoded to match.
+func (tc *textColumn) sorted(data []float64, k, nf int) []string {
+	if tc.fixed {
+		return tc.dict
+	}
+	order := make([]int, len(tc.dict))
+	for i := range order {
+		order[i] = i
+	}
+	sort.Slice(order, func(a, b int) bool { return tc.dict[order[a]] < tc.dict[order[b]] })
+	code := make([]float64, len(order))
+	out := make([]string, len(order))
+	for c, i := range order {
+		code[i], out[c] = float64(c), tc.dict[i]
+	}
+	for i := k; i < len(data); i += nf {
+		if v := data[i]; !math.IsNaN(v) {
+			data[i] = code[int(v)]
+		}
+	}
+	return out
 }
 
 // allNumbers parses every label as a finite-or-infinite number into out,

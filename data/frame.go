@@ -33,6 +33,12 @@ type Frame struct {
 	// Classes are the labels of a text target, sorted ascending as
 	// scikit-learn's LabelEncoder sorts them; nil for a numeric target.
 	Classes []string
+	// Text holds, by feature name, the dictionary of each text feature
+	// column: its distinct strings, sorted (for a column read with a
+	// model's dictionary, that dictionary and then the strings it lacks).
+	// The column's values in X are indices into it, NaN for missing. Nil
+	// when every feature is numeric.
+	Text map[string][]string
 	// Source names where the data came from (a file or data set name); it
 	// starts error messages.
 	Source string
@@ -46,8 +52,11 @@ type Frame struct {
 // Column describes one feature column.
 type Column struct {
 	Name string `json:"name"`
-	// Type is "number", the only type of feature column supported.
+	// Type is "number", or "text" for a column of strings coded by their
+	// index in Categories.
 	Type string `json:"type"`
+	// Categories is a text column's dictionary (Frame.Text).
+	Categories []string `json:"categories,omitempty"`
 }
 
 // Len returns the number of rows.
@@ -64,6 +73,9 @@ func (f *Frame) Schema() []Column {
 	out := make([]Column, len(f.Features))
 	for i, n := range f.Features {
 		out[i] = Column{Name: n, Type: "number"}
+		if d, ok := f.Text[n]; ok {
+			out[i] = Column{Name: n, Type: "text", Categories: d}
+		}
 	}
 	return out
 }
@@ -88,6 +100,7 @@ func (f *Frame) Rows(idx []int) *Frame {
 		Features: append([]string(nil), f.Features...),
 		Target:   f.Target,
 		Source:   f.Source,
+		Text:     f.Text,
 	}
 	if f.Classes != nil {
 		out.Classes = append([]string(nil), f.Classes...)
@@ -140,7 +153,8 @@ func (f *Frame) Split(testSize float64, seed int64, stratify bool) (train, test 
 // Missing returns nil when X has no missing (NaN) value, and otherwise a
 // *Error naming the first column that has some, how many, and on which rows
 // (file lines when f was read from a file, 1-based data rows otherwise), with
-// the advice to add a SimpleImputer.
+// the advice to add a SimpleImputer. Text columns are left out: train
+// checks them with the step that encodes them.
 func (f *Frame) Missing() error {
 	if f.X == nil {
 		return nil
@@ -149,9 +163,13 @@ func (f *Frame) Missing() error {
 	raw := f.X.RawMatrix()
 	counts := make([]int, c)
 	first := -1
+	text := make([]bool, c)
+	for j, n := range f.Features {
+		_, text[j] = f.Text[n]
+	}
 	for i := 0; i < r; i++ {
 		for j, v := range raw.Data[i*raw.Stride : i*raw.Stride+c] {
-			if math.IsNaN(v) {
+			if math.IsNaN(v) && !text[j] {
 				counts[j]++
 				if first < 0 || j < first {
 					first = j

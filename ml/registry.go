@@ -87,6 +87,9 @@ func ClassOf(e Estimator) *ClassInfo {
 
 // ClassName returns the registered class name of e, or its Go type name.
 func ClassName(e Estimator) string {
+	if c, ok := e.(*ColumnStep); ok && c.Step != nil {
+		return ClassName(c.Step)
+	}
 	if c := ClassOf(e); c != nil {
 		return c.Name
 	}

@@ -91,7 +91,7 @@ func tableNet(t testing.TB) []byte {
 		t.Fatal(err)
 	}
 	m := &Model{Net: net, Manifest: Manifest{Name: "tnet", Task: ml.Classification, Target: "y",
-		Features: []Column{{"a", "number"}, {"b", "number"}, {"c", "number"}, {"d", "number"}}, Classes: []float64{0, 1, 2}}}
+		Features: []Column{{"a", "number", nil}, {"b", "number", nil}, {"c", "number", nil}, {"d", "number", nil}}, Classes: []float64{0, 1, 2}}}
 	var buf bytes.Buffer
 	if err := Encode(&buf, m); err != nil {
 		t.Fatal(err)

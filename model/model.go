@@ -25,6 +25,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -52,7 +53,10 @@ const (
 // Column describes one input column.
 type Column struct {
 	Name string `json:"name"`
-	Type string `json:"type"` // "number"
+	Type string `json:"type"` // "number" or "text"
+	// Categories is a text column's dictionary: its strings in the order
+	// of their codes (data.Frame.Text).
+	Categories []string `json:"categories,omitempty"`
 }
 
 // Step is one fitted estimator in the manifest.
@@ -60,6 +64,12 @@ type Step struct {
 	Class  string                     `json:"class"`
 	Params json.RawMessage            `json:"params"`
 	Attrs  map[string]json.RawMessage `json:"attrs,omitempty"`
+	// Columns, for a preprocessing step with a column selection
+	// (ml.ColumnStep), names the columns it transforms; ColumnIndex holds
+	// their indices in the step's input of ColumnsIn columns.
+	Columns     []string `json:"columns,omitempty"`
+	ColumnIndex []int    `json:"column_index,omitempty"`
+	ColumnsIn   int      `json:"columns_in,omitempty"`
 }
 
 // Manifest is the JSON description stored in the model file.
@@ -223,9 +233,21 @@ func Encode(w io.Writer, m *Model) error {
 	}
 	man.Preprocess = make([]Step, len(m.Pipeline.Steps))
 	for i, s := range m.Pipeline.Steps {
+		cs, _ := s.(*ml.ColumnStep)
+		if cs != nil {
+			s = cs.Step
+		}
 		var err error
 		if man.Preprocess[i], err = add(fmt.Sprintf("preprocess.%d.", i), s); err != nil {
 			return err
+		}
+		if cs != nil {
+			if cs.Columns == nil || cs.NFeaturesIn() == 0 {
+				return fmt.Errorf("model: preprocess step %d (%s) is not fitted", i, ml.ClassName(s))
+			}
+			man.Preprocess[i].Columns = cs.Names
+			man.Preprocess[i].ColumnIndex = cs.Columns
+			man.Preprocess[i].ColumnsIn = cs.NFeaturesIn()
 		}
 	}
 	var err error
@@ -344,12 +366,44 @@ func decode(b []byte, limits budget.Limits) (*Model, error) {
 		if !ok {
 			return nil, &Error{Msg: fmt.Sprintf("preprocess step %d: %s is not a transformer", i, s.Class)}
 		}
+		if s.Columns != nil || s.ColumnIndex != nil || s.ColumnsIn != 0 {
+			if err := checkColumns(i, s, len(man.Features)); err != nil {
+				return nil, err
+			}
+			cs := ml.NewColumnStep(t, s.Columns)
+			cs.Columns = append([]int(nil), s.ColumnIndex...)
+			cs.SetNFeaturesIn(s.ColumnsIn)
+			t = cs
+		}
 		p.Steps = append(p.Steps, t)
 	}
 	if p.Final, err = build("model.", man.Model); err != nil {
 		return nil, err
 	}
 	return &Model{Manifest: man, Pipeline: p}, nil
+}
+
+// checkColumns refuses the column selection of preprocessing step i that
+// does not name distinct columns of its input (nFeatures columns for the
+// first step).
+func checkColumns(i int, s Step, nFeatures int) error {
+	bad := func(msg string) error {
+		return &Error{Msg: fmt.Sprintf("preprocess step %d (%s): %s", i, s.Class, msg)}
+	}
+	switch {
+	case len(s.Columns) == 0 || len(s.ColumnIndex) != len(s.Columns):
+		return bad(fmt.Sprintf("%d column names for %d column indices", len(s.Columns), len(s.ColumnIndex)))
+	case s.ColumnsIn <= 0 || (i == 0 && s.ColumnsIn != nFeatures):
+		return bad(fmt.Sprintf("columns_in is %d for %d features", s.ColumnsIn, nFeatures))
+	}
+	seen := make(map[int]bool, len(s.ColumnIndex))
+	for _, j := range s.ColumnIndex {
+		if j < 0 || j >= s.ColumnsIn || seen[j] {
+			return bad(fmt.Sprintf("column index %d is out of range or repeated (%d input columns)", j, s.ColumnsIn))
+		}
+		seen[j] = true
+	}
+	return nil
 }
 
 // checkManifest refuses a manifest whose schema or classes cannot be used:
@@ -396,8 +450,61 @@ func checkManifest(man *Manifest) error {
 			return bad("feature %q appears twice (columns %d and %d); columns are matched by name", c.Name, k+1, i+1)
 		}
 		seen[c.Name] = i
+		switch c.Type {
+		case "number", "":
+			if c.Categories != nil {
+				return bad("feature %q is a number column with categories", c.Name)
+			}
+		case "text":
+			if len(c.Categories) == 0 {
+				return bad("text feature %q has no categories", c.Name)
+			}
+			dup := make(map[string]bool, len(c.Categories))
+			for _, s := range c.Categories {
+				if dup[s] {
+					return bad("text feature %q has the category %q twice", c.Name, s)
+				}
+				dup[s] = true
+			}
+		default:
+			return bad("feature %q has the type %q; expected \"number\" or \"text\"", c.Name, c.Type)
+		}
 	}
 	return nil
+}
+
+// RefusesUnknown reports whether the step that encodes the text feature
+// column name refuses a string it did not see in training (its
+// handle_unknown is "error", the default), so that a caller can name the
+// string rather than its code.
+func (m *Model) RefusesUnknown(name string) bool {
+	for _, s := range m.Manifest.Preprocess {
+		if !slices.Contains(s.Columns, name) {
+			continue
+		}
+		var p struct {
+			HandleUnknown string `json:"handle_unknown"`
+		}
+		json.Unmarshal(s.Params, &p)
+		return p.HandleUnknown == "" || p.HandleUnknown == "error"
+	}
+	return false
+}
+
+// TextColumns returns the dictionaries of the model's text feature
+// columns by name (data.CSVOptions.Text), nil when every feature is a
+// number.
+func (m *Model) TextColumns() map[string][]string {
+	var out map[string][]string
+	for _, c := range m.Manifest.Features {
+		if c.Type == "text" {
+			if out == nil {
+				out = map[string][]string{}
+			}
+			out[c.Name] = c.Categories
+		}
+	}
+	return out
 }
 
 // Resolve returns the model file for path: path itself if it is a file, or

@@ -108,7 +108,7 @@ func fitted(t testing.TB) *Model {
 	}
 	return &Model{Pipeline: p, Manifest: Manifest{
 		Name: "t", Task: ml.Classification, Target: "y",
-		Features: []Column{{"a", "number"}, {"b", "number"}},
+		Features: []Column{{"a", "number", nil}, {"b", "number", nil}},
 		Classes:  []float64{0, 1}, Labels: []string{"neg", "pos"},
 		Metrics: Metrics{"test": {"accuracy": 1}},
 	}}

@@ -56,8 +56,10 @@ type predictDecoder struct {
 	feats   []string
 	pos     map[string]int
 	imputes bool
-	images  bool  // the model is a network trained on images
-	pixels  int64 // pixel budget of the request
+	text    []map[string]int // by feature: a text column's codes, nil for a number
+	refuse  []bool           // by feature: its encoder refuses unknown strings
+	images  bool             // the model is a network trained on images
+	pixels  int64            // pixel budget of the request
 	in      predictInput
 }
 
@@ -78,6 +80,22 @@ func decodePredict(r io.Reader, m *model.Model, pixelBudget int64) (*predictInpu
 	d.pos = make(map[string]int, len(d.feats))
 	for j, f := range d.feats {
 		d.pos[f] = j
+	}
+	if !m.IsNetwork() {
+		for j, c := range m.Manifest.Features {
+			if c.Type != "text" || j >= len(d.feats) {
+				continue
+			}
+			if d.text == nil {
+				d.text = make([]map[string]int, len(d.feats))
+				d.refuse = make([]bool, len(d.feats))
+			}
+			d.refuse[j] = m.RefusesUnknown(c.Name)
+			d.text[j] = make(map[string]int, len(c.Categories))
+			for k, s := range c.Categories {
+				d.text[j][s] = k
+			}
+		}
 	}
 	if err := d.object(); err != nil {
 		return nil, err
@@ -250,6 +268,37 @@ func (d *predictDecoder) addRow(what string) ([]float64, error) {
 	return d.in.data[len(d.in.data)-nf:], nil
 }
 
+// cell reads feature j: a number, or null (NaN) when the model imputes
+// it; for a text column, a string (its code in the column's dictionary; a
+// string the dictionary lacks gets the next free code, an unknown
+// category to the encoder) or null (missing, a category of its own).
+func (d *predictDecoder) cell(j int, what string) (float64, error) {
+	if d.text == nil || d.text[j] == nil {
+		return d.number(what)
+	}
+	t, err := d.token(what)
+	if err != nil {
+		return 0, err
+	}
+	switch v := t.(type) {
+	case string:
+		dict := d.text[j]
+		k, ok := dict[strings.TrimSpace(v)]
+		if !ok && d.refuse[j] {
+			return 0, badRequest("%s: %q is not one of the strings the model was trained on for %q; its encoder's handle_unknown is \"error\" (use \"ignore\" to accept new ones)",
+				what, text.Abbrev(v), text.Abbrev(d.feats[j]))
+		}
+		if !ok {
+			k = len(dict)
+			dict[strings.TrimSpace(v)] = k
+		}
+		return float64(k), nil
+	case nil:
+		return math.NaN(), nil
+	}
+	return 0, badRequest("%s: the column %q holds text: expected a string, got %s", what, text.Abbrev(d.feats[j]), describeToken(t))
+}
+
 // number reads one feature: a number, or null (NaN) when the model
 // imputes it.
 func (d *predictDecoder) number(what string) (float64, error) {
@@ -311,7 +360,7 @@ func (d *predictDecoder) rows() error {
 				return badRequest("%s: the column %q appears twice", what, text.Abbrev(k))
 			}
 			seen[j] = true
-			if row[j], err = d.number(what + "." + k); err != nil {
+			if row[j], err = d.cell(j, what+"."+k); err != nil {
 				return err
 			}
 		}
@@ -353,7 +402,7 @@ func (d *predictDecoder) instances() error {
 			if k >= nf {
 				return badRequest("%s has more than %d values, the model expects %d (%s)", what, nf, nf, strings.Join(d.feats, ", "))
 			}
-			if row[k], err = d.number(fmt.Sprintf("%s[%d]", what, k)); err != nil {
+			if row[k], err = d.cell(k, fmt.Sprintf("%s[%d]", what, k)); err != nil {
 				return err
 			}
 		}

@@ -345,6 +345,10 @@ func (d *decoder) step(n *node, path string) Step {
 			s.Type = d.str(mem.val, joinKey(path, "type"))
 			continue
 		}
+		if mem.key == "columns" {
+			s.Columns = d.columns(mem.val, joinKey(path, "columns"))
+			continue
+		}
 		if params.Len() == 0 {
 			params.WriteByte('{')
 		} else {
@@ -359,6 +363,36 @@ func (d *decoder) step(n *node, path string) Step {
 		s.Params = params.Bytes()
 	}
 	return s
+}
+
+// columns reads a step's column selection: a non-empty list of distinct
+// column names.
+func (d *decoder) columns(n *node, path string) []string {
+	const want = `expected a list of feature column names such as ["city"]`
+	if n.kind != kindArray {
+		d.add(n, path, want+", got "+got(n))
+		return nil
+	}
+	if len(n.elems) == 0 {
+		d.add(n, path, want+", got an empty list (leave columns out for all of them)")
+		return nil
+	}
+	out := make([]string, 0, len(n.elems))
+	seen := make(map[string]int, len(n.elems))
+	for i, e := range n.elems {
+		ep := joinIndex(path, i)
+		if e.kind != kindString {
+			d.add(e, ep, "expected a column name, got "+got(e))
+			continue
+		}
+		if j, ok := seen[e.str]; ok {
+			d.add(e, ep, fmt.Sprintf("%s is already listed at %s", quote(e.str), joinIndex(path, j)))
+			continue
+		}
+		seen[e.str] = i
+		out = append(out, e.str)
+	}
+	return out
 }
 
 func (d *decoder) model(n *node, path string) Model {

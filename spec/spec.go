@@ -233,9 +233,18 @@ func parseSource(str string) Source {
 // hyperparameters. In JSON the parameters sit beside the type:
 //
 //	{"type": "SimpleImputer", "strategy": "median"}
+//
+// A step with "columns" transforms only the named feature columns and
+// passes the others through, as scikit-learn's ColumnTransformer does
+// with remainder="passthrough": its output is the transformed columns
+// followed by the untouched ones in their order.
+//
+//	{"type": "OneHotEncoder", "columns": ["city"]}
 type Step struct {
 	// Type is the registered class name, e.g. "StandardScaler".
 	Type string
+	// Columns names the feature columns the step transforms; nil for all.
+	Columns []string
 	// Params is a JSON object of hyperparameters, or nil for the defaults.
 	Params json.RawMessage
 }
@@ -250,6 +259,14 @@ func (s Step) MarshalJSON() ([]byte, error) {
 		return nil, err
 	}
 	buf.Write(t)
+	if s.Columns != nil {
+		c, err := json.Marshal(s.Columns)
+		if err != nil {
+			return nil, err
+		}
+		buf.WriteString(`,"columns":`)
+		buf.Write(c)
+	}
 	if p := bytes.TrimSpace(s.Params); len(p) > 0 && !bytes.Equal(p, []byte("null")) {
 		var obj map[string]json.RawMessage
 		if err := json.Unmarshal(p, &obj); err != nil {
@@ -257,6 +274,9 @@ func (s Step) MarshalJSON() ([]byte, error) {
 		}
 		if _, ok := obj["type"]; ok {
 			return nil, fmt.Errorf("spec: step %s: params must not contain \"type\"", s.Type)
+		}
+		if _, ok := obj["columns"]; ok {
+			return nil, fmt.Errorf("spec: step %s: params must not contain \"columns\"", s.Type)
 		}
 		// Copy the members as written, keeping their order.
 		inner := bytes.TrimSpace(p[1 : len(p)-1])

@@ -1,6 +1,7 @@
 package train
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"regexp"
@@ -133,7 +134,8 @@ func (p *Plan) checkClassic(c *problems, list spec.Errors) {
 	s := p.spec
 	dataOK := !s.Data.Train.IsZero() && !list.Has("data.train", "data.test")
 	var h source.Header
-	if dataOK && p.root.Kind(s.Data.Train.Builtin, s.Data.Train.Path, s.Data.Train.IsIDX()) == data.TableData {
+	table := dataOK && p.root.Kind(s.Data.Train.Builtin, s.Data.Train.Path, s.Data.Train.IsIDX()) == data.TableData
+	if table {
 		h = source.Columns(p.root, src(s.Data.Train))
 		checkTarget(c, p.root, s.Data, h)
 	}
@@ -154,6 +156,15 @@ func (p *Plan) checkClassic(c *problems, list spec.Errors) {
 	p.Pipeline = pipe
 	if !dataOK || list.Has("data.target") {
 		return
+	}
+	checkColumns(c, s, pipe, table, frame, cols)
+	if table && frame == nil && len(cols) > 0 {
+		// Text columns in the first rows (the run checks them all).
+		if ex := source.TextColumns(p.root, src(s.Data.Train), probeRows); ex != nil {
+			target := cmp.Or(s.Data.Target, cols[len(cols)-1])
+			delete(ex, target)
+			*c = append(*c, textProblems(s, s.Data.Train.String(), cols, ex, nil)...)
+		}
 	}
 	// The training data's shape as far as Check knows it: all of a
 	// built-in dataset; the columns of a CSV file, with one row and two
@@ -185,6 +196,53 @@ func (p *Plan) checkClassic(c *problems, list spec.Errors) {
 		c.addBudget("", err)
 	}
 	p.checkSelection(c, frame, cols) // cv.go
+}
+
+// checkColumns binds the steps' column selections to the training data's
+// feature columns (ml.Pipeline.Bind), known from a built-in frame or the
+// CSV header: a name that is not a feature column is reported at
+// preprocess[i].columns with the closest name.
+func checkColumns(c *problems, s *spec.Spec, pipe *ml.Pipeline, table bool, frame *data.Frame, cols []string) {
+	has := false
+	for _, st := range s.Preprocess {
+		has = has || st.Columns != nil
+	}
+	if !has {
+		return
+	}
+	var features []string
+	switch {
+	case frame != nil:
+		features = frame.Features
+	case len(cols) > 0:
+		target := s.Data.Target
+		if target == "" {
+			target = cols[len(cols)-1]
+		}
+		for _, n := range cols {
+			if n != target {
+				features = append(features, n)
+			}
+		}
+	case table:
+		return // the header is unreadable: loading the data reports it
+	default:
+		for i, st := range s.Preprocess {
+			if st.Columns != nil {
+				c.add(fmt.Sprintf("preprocess[%d].columns", i), "selects columns of table data (a CSV file or a built-in table); "+
+					text.Quote(s.Data.Train.String())+" has no named columns")
+			}
+		}
+		return
+	}
+	if err := bindColumns(pipe, features); err != nil {
+		var fe spec.Errors
+		if errors.As(err, &fe) {
+			*c = append(*c, fe...)
+		} else {
+			c.add("preprocess", err.Error())
+		}
+	}
 }
 
 // checkTarget checks that the target column is in the training data, whose

@@ -53,6 +53,9 @@ func fitScore(ctx context.Context, s *spec.Spec, f *data.Frame, train, test []in
 		return 0, 0, err
 	}
 	tr, te := f.Rows(train), f.Rows(test)
+	if err := bindColumns(pipe, f.Features); err != nil {
+		return 0, 0, err
+	}
 	if err := pipe.Fit(ml.WithProgress(ctx, ml.ReporterFunc(func(ml.Event) {})), tr.X, tr.Y); err != nil {
 		return 0, 0, err
 	}

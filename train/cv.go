@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"sort"
@@ -134,6 +135,9 @@ func crossValidate(ctx context.Context, build func() (*ml.Pipeline, error), fold
 		// progress here.
 		fctx := ml.WithProgress(ctx, ml.ReporterFunc(func(ml.Event) {}))
 		t0 := time.Now()
+		if err := bindColumns(pipe, f.Features); err != nil {
+			return nil, err
+		}
 		if err := pipe.Fit(fctx, tr.X, tr.Y); err != nil {
 			return nil, fmt.Errorf("fold %d: %w", i+1, err)
 		}
@@ -414,6 +418,10 @@ func dropColumn(f *data.Frame, j int) *data.Frame {
 	r, c := f.X.Dims()
 	out := *f
 	out.Features = slices.Delete(slices.Clone(f.Features), j, j+1)
+	if _, ok := f.Text[f.Features[j]]; ok {
+		out.Text = maps.Clone(f.Text)
+		delete(out.Text, f.Features[j])
+	}
 	x := make([]float64, 0, r*(c-1))
 	for i := 0; i < r; i++ {
 		row := f.X.RawRowView(i)

@@ -227,6 +227,11 @@ func (p *Plan) loadTableData() (*netData, error) {
 		}
 	}
 	mk := func(f *data.Frame) (*loader.TensorDataset, error) {
+		for _, name := range f.Features {
+			if _, ok := f.Text[name]; ok {
+				return nil, &data.Error{File: f.Source, Column: name, Msg: "holds text; a network takes numeric columns only (encode the column as numbers first)"}
+			}
+		}
 		n, p := f.X.Dims()
 		x := tensor.New(n, p)
 		for i := range n {

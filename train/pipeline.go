@@ -79,6 +79,9 @@ func Pipeline(s *spec.Spec) (*ml.Pipeline, error) {
 				c.add(fmt.Sprintf("preprocess[%d].type", i), st.Type+" is not a transformer")
 				continue
 			}
+			if st.Columns != nil {
+				t = ml.NewColumnStep(t, st.Columns)
+			}
 			p.Steps = append(p.Steps, t)
 		}
 	}
@@ -87,6 +90,19 @@ func Pipeline(s *spec.Spec) (*ml.Pipeline, error) {
 		return nil, spec.Errors(c)
 	}
 	return p, nil
+}
+
+// bindColumns binds the column selections of pipe's steps to X's columns,
+// named features (ml.Pipeline.Bind), before a fit.
+func bindColumns(pipe *ml.Pipeline, features []string) error {
+	if err := pipe.Bind(features); err != nil {
+		var be *ml.BindError
+		if errors.As(err, &be) {
+			return spec.Errors{{Path: fmt.Sprintf("preprocess[%d].columns", be.Step), Msg: be.Msg}}
+		}
+		return err
+	}
+	return nil
 }
 
 // ResolveLayers returns a copy of layers with every parameter written as

@@ -148,6 +148,9 @@ func (p *Plan) Run(ctx context.Context) (*Result, error) {
 		return nil, err
 	}
 	t1 := time.Now()
+	if err := bindColumns(pipe, trainF.Features); err != nil {
+		return nil, err
+	}
 	if err := pipe.Fit(ctx, trainF.X, trainF.Y); err != nil {
 		return nil, err
 	}
@@ -178,7 +181,7 @@ func (p *Plan) Run(ctx context.Context) (*Result, error) {
 		Name: s.Name, Task: task, Target: trainF.Target, Classes: classes, Metrics: res.Metrics,
 	}}
 	for _, c := range trainF.Schema() {
-		m.Manifest.Features = append(m.Manifest.Features, model.Column{Name: c.Name, Type: c.Type})
+		m.Manifest.Features = append(m.Manifest.Features, model.Column{Name: c.Name, Type: c.Type, Categories: c.Categories})
 	}
 	if task == ml.Classification {
 		m.Manifest.Labels = labelsFor(classes, trainF.Classes)
@@ -242,6 +245,9 @@ func (p *Plan) loadData(task ml.Task) (trainF, testF *data.Frame, err error) {
 	}
 	if task == ml.Regression && trainF.Classes != nil {
 		return nil, nil, &data.Error{File: trainF.Source, Column: trainF.Target, Msg: fmt.Sprintf("the target holds text (e.g. %q) but %s is a regressor: it needs numbers", trainF.Classes[0], s.Model.Class)}
+	}
+	if err := checkText(s, trainF); err != nil {
+		return nil, nil, err
 	}
 	if !hasImputer(s) {
 		if err := trainF.Missing(); err != nil {

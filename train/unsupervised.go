@@ -103,7 +103,7 @@ func (p *Plan) loadUnsupervised(s spec.Source, like *data.Frame) (*data.Frame, e
 	}
 	o := data.CSVOptions{Name: s.Path, NoTarget: true}
 	if like != nil {
-		o.Schema = like.Features
+		o.Schema, o.Text = like.Features, like.Text
 	}
 	return p.root.ReadCSV(s.Path, o)
 }
@@ -135,6 +135,9 @@ func (p *Plan) runUnsupervised(ctx context.Context, rep ml.Reporter) (*Result, e
 			}
 		}
 	}
+	if err := checkText(s, trainF); err != nil {
+		return nil, err
+	}
 	res.Timings.LoadS = time.Since(t0).Seconds()
 	res.NTrain, res.Features = trainF.Len(), trainF.Features
 	if testF != nil {
@@ -155,6 +158,9 @@ func (p *Plan) runUnsupervised(ctx context.Context, rep ml.Reporter) (*Result, e
 		return nil, err
 	}
 	t1 := time.Now()
+	if err := bindColumns(pipe, trainF.Features); err != nil {
+		return nil, err
+	}
 	if err := pipe.Fit(ctx, trainF.X, nil); err != nil {
 		return nil, err
 	}
@@ -205,7 +211,7 @@ func (p *Plan) runUnsupervised(ctx context.Context, rep ml.Reporter) (*Result, e
 		Name: s.Name, Task: task, Target: trainF.Target, Metrics: res.Metrics,
 	}}
 	for _, c := range trainF.Schema() {
-		m.Manifest.Features = append(m.Manifest.Features, model.Column{Name: c.Name, Type: c.Type})
+		m.Manifest.Features = append(m.Manifest.Features, model.Column{Name: c.Name, Type: c.Type, Categories: c.Categories})
 	}
 	if m.Manifest.Spec, err = json.Marshal(s); err != nil {
 		return nil, err

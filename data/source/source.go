@@ -50,7 +50,7 @@ func LoadTable(root data.Root, src Source, target string, like *data.Frame) (*da
 	} else {
 		o := data.CSVOptions{Name: src.Path, Target: target}
 		if like != nil {
-			o.Schema, o.Classes = like.Features, like.Classes
+			o.Schema, o.Classes, o.Text = like.Features, like.Classes, like.Text
 		}
 		f, err = root.ReadCSV(src.Path, o)
 	}
@@ -98,6 +98,23 @@ func Columns(root data.Root, src Source) Header {
 		return Header{}
 	}
 	return Header{Names: names}
+}
+
+// TextColumns probes the first rows of a CSV source (data.ProbeText) for
+// text columns: by name, a cell that makes each one text. Nil for a
+// built-in dataset (all numbers) or a file that cannot be read (loading
+// it reports why).
+func TextColumns(root data.Root, src Source, rows int) map[string]string {
+	if src.Builtin != "" || src.Path == "" {
+		return nil
+	}
+	fh, err := root.Open(src.Path)
+	if err != nil {
+		return nil
+	}
+	defer fh.Close()
+	t, _ := data.ProbeText(fh, src.Path, rows)
+	return t
 }
 
 // OpenFolder opens the image folder p (one subfolder per class): with

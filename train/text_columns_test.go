@@ -1,0 +1,143 @@
+package train_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/mlforge/mlforge/data"
+	"github.com/mlforge/mlforge/model"
+	"github.com/mlforge/mlforge/spec"
+	"github.com/mlforge/mlforge/train"
+)
+
+// textFixture is testdata/text_columns.json, written by scikit-learn 1.2.1
+// (testdata/gen_text_columns.py); null is NaN (or the missing category).
+type textFixture struct {
+	Cases []struct {
+		Type       string       `json:"type"`
+		Columns    []string     `json:"columns"`
+		Categories [][]*string  `json:"categories"`
+		Train      [][]*float64 `json:"train"`
+		New        [][]*float64 `json:"new"`
+	} `json:"cases"`
+}
+
+// TestTextColumnsMatchScikitLearn trains an encoder of the two text
+// columns of testdata/cities.csv, loads the saved model and compares its
+// preprocessing of the training rows and of new rows (with strings the
+// training data lacks) with scikit-learn's ColumnTransformer exactly; the
+// saved dictionaries are scikit-learn's categories (without the missing
+// one, which is NaN).
+func TestTextColumnsMatchScikitLearn(t *testing.T) {
+	b, err := os.ReadFile("testdata/text_columns.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fx textFixture
+	if err := json.Unmarshal(b, &fx); err != nil {
+		t.Fatal(err)
+	}
+	params := map[string]string{
+		"OneHotEncoder":  `"handle_unknown": "ignore"`,
+		"OrdinalEncoder": `"handle_unknown": "use_encoded_value", "unknown_value": -1`,
+	}
+	for _, c := range fx.Cases {
+		t.Run(c.Type, func(t *testing.T) {
+			cols, _ := json.Marshal(c.Columns)
+			src := fmt.Sprintf(`{"name": "text", "data": {"train": "testdata/cities.csv", "test": "testdata/cities.csv"},
+				"preprocess": [{"type": %q, "columns": %s, %s}], "model": {"class": "KNeighborsClassifier"}, "output": %q}`,
+				c.Type, cols, params[c.Type], filepath.Join(t.TempDir(), "m"))
+			s, err := spec.Parse([]byte(src))
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := train.Run(context.Background(), s, train.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			m, err := model.Load(res.ModelPath)
+			if err != nil {
+				t.Fatal(err)
+			}
+			dicts := m.TextColumns()
+			for k, name := range c.Columns {
+				var want []string
+				for _, s := range c.Categories[k] {
+					if s != nil {
+						want = append(want, *s)
+					}
+				}
+				if !reflect.DeepEqual(dicts[name], want) {
+					t.Errorf("dictionary of %s: %q, scikit-learn's categories %q", name, dicts[name], want)
+				}
+			}
+			for _, part := range []struct {
+				file string
+				want [][]*float64
+			}{{"testdata/cities.csv", c.Train}, {"testdata/cities_new.csv", c.New}} {
+				f, err := data.ReadCSVFile(part.file, data.CSVOptions{Schema: m.FeatureNames(), Text: dicts, Target: m.Manifest.Target, NoTarget: true})
+				if err != nil {
+					t.Fatal(err)
+				}
+				Z, err := m.Pipeline.TransformSteps(f.X)
+				if err != nil {
+					t.Fatalf("%s: %v", part.file, err)
+				}
+				if r, k := Z.Dims(); r != len(part.want) || k != len(part.want[0]) {
+					t.Fatalf("%s: transformed %dx%d, scikit-learn %dx%d", part.file, r, k, len(part.want), len(part.want[0]))
+				}
+				for i, row := range part.want {
+					for j, w := range row {
+						got := Z.At(i, j)
+						if (w == nil) != math.IsNaN(got) || (w != nil && got != *w) {
+							t.Fatalf("%s row %d column %d: %v, scikit-learn %v", part.file, i, j, got, fmtPtr(w))
+						}
+					}
+				}
+			}
+		})
+	}
+}
+
+func fmtPtr(p *float64) any {
+	if p == nil {
+		return "NaN"
+	}
+	return *p
+}
+
+// TestTextColumnNeedsEncoder: a text column that no step encodes is
+// refused with the step to add (by Check, from the first rows), as is one
+// that a scaler sees first; missing values in it are refused by the run.
+func TestTextColumnNeedsEncoder(t *testing.T) {
+	dir := t.TempDir()
+	gaps := filepath.Join(dir, "gaps.csv")
+	if err := os.WriteFile(gaps, []byte("city,n,y\nParis,1,a\n,2,b\nRome,3,a\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ file, pre, path, want string }{
+		{gaps, `[{"type": "OneHotEncoder", "columns": ["city"]}]`, "preprocess[0]", `the text column "city" of "` + gaps + `" has 1 missing value, which OneHotEncoder cannot encode yet`},
+		{"testdata/cities.csv", `[]`, "preprocess", `the feature columns "city", "color" of "testdata/cities.csv" hold text; add {"type": "OneHotEncoder", "columns": ["city", "color"]}`},
+		{"testdata/cities.csv", `[{"type": "StandardScaler"}]`, "preprocess[0]", `the feature column "city" holds text (e.g. "New York"), which StandardScaler cannot take; add {"type": "OneHotEncoder", "columns": ["city"]} before this step`},
+		{"testdata/cities.csv", `[{"type": "OrdinalEncoder", "columns": ["color"]}]`, "preprocess", `the feature column "city" of "testdata/cities.csv" holds text`},
+	} {
+		s, err := spec.Parse([]byte(`{"name": "t", "data": {"train": "` + c.file + `"}, "preprocess": ` + c.pre + `,
+			"model": {"class": "KNeighborsClassifier"}, "output": "` + filepath.Join(t.TempDir(), "m") + `"}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = train.Run(context.Background(), s, train.Options{})
+		var list spec.Errors
+		if !errors.As(err, &list) || !list.Has(c.path) || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: got %v\nwant %s: ...%s", c.pre, err, c.path, c.want)
+		}
+	}
+}
