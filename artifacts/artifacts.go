@@ -2,7 +2,8 @@
 // checkpoint) in an object store through gocloud.dev/blob, so that any
 // server or worker sharing the database can read what any other trained:
 // file:///dir (the default, DataDir/artifacts), s3://bucket?region=...&endpoint=...
-// and mem:// (tests, one process).
+// and mem://[name] (in memory, for tests: every Open of one name in a
+// process shares its bucket).
 //
 // Keys are made from run ids alone (runs/<id>/model.safetensors), never
 // from a client's path. Every object is written in one put (a blob
@@ -23,10 +24,11 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	"gocloud.dev/blob"
 	_ "gocloud.dev/blob/fileblob" // file:// buckets
-	_ "gocloud.dev/blob/memblob"  // mem:// buckets (tests)
+	"gocloud.dev/blob/memblob"    // mem:// buckets (tests)
 	_ "gocloud.dev/blob/s3blob"   // s3:// buckets
 	"gocloud.dev/gcerrors"
 
@@ -59,8 +61,26 @@ func (e *HashError) Error() string {
 
 // Store is a bucket of run artifacts.
 type Store struct {
-	b   *blob.Bucket
-	url string
+	b      *blob.Bucket
+	url    string
+	shared bool // a named mem:// bucket, never closed
+}
+
+var (
+	memMu      sync.Mutex
+	memBuckets = map[string]*blob.Bucket{}
+)
+
+// sharedMem is the process's in-memory bucket of that name.
+func sharedMem(name string) *Store {
+	memMu.Lock()
+	defer memMu.Unlock()
+	b, ok := memBuckets[name]
+	if !ok {
+		b = memblob.OpenBucket(nil)
+		memBuckets[name] = b
+	}
+	return &Store{b: b, url: "mem://" + name, shared: true}
 }
 
 // DefaultURL is the bucket of a data folder: file://<abs dataDir>/artifacts.
@@ -83,7 +103,7 @@ func Open(ctx context.Context, rawURL string) (*Store, error) {
 	open := rawURL
 	switch u.Scheme {
 	case "file":
-		if u.Path == "" || !filepath.IsAbs(filepath.FromSlash(u.Path)) {
+		if u.Host != "" || u.Path == "" || !filepath.IsAbs(filepath.FromSlash(u.Path)) {
 			return nil, fmt.Errorf("--artifacts %s: a file:// URL needs an absolute folder (file:///srv/mlforge/artifacts)", text.Quote(text.Abbrev(rawURL)))
 		}
 		q := u.Query()
@@ -98,6 +118,9 @@ func Open(ctx context.Context, rawURL string) (*Store, error) {
 		u.RawQuery = q.Encode()
 		open = u.String()
 	case "mem":
+		if u.Host != "" {
+			return sharedMem(u.Host), nil
+		}
 	case "s3":
 		if u.Host == "" {
 			return nil, fmt.Errorf("--artifacts %s: an s3:// URL needs a bucket (s3://bucket/prefix?region=...)", text.Quote(text.Abbrev(rawURL)))
@@ -135,8 +158,13 @@ func redact(raw string) string {
 // URL is the bucket's URL (without user information).
 func (s *Store) URL() string { return s.url }
 
-// Close closes the bucket.
-func (s *Store) Close() error { return s.b.Close() }
+// Close closes the bucket (a named mem:// one stays open for the others).
+func (s *Store) Close() error {
+	if s.shared {
+		return nil
+	}
+	return s.b.Close()
+}
 
 // Ping checks that the bucket answers.
 func (s *Store) Ping(ctx context.Context) error {
