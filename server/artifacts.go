@@ -173,7 +173,7 @@ func (s *Server) localModel(ctx context.Context, run *store.Run) (string, error)
 		return "", errorf(http.StatusNotFound, "not_found", "the model file of run %s is missing from the object store", run.ID)
 	case errors.As(err, &he):
 		s.log.Error("a model in the object store does not match its run", "run", run.ID, "key", he.Key, "want", he.Want, "got", he.Got)
-		return "", errorf(http.StatusInternalServerError, "corrupt_model", "the model file of run %s in the object store does not match the SHA-256 recorded for it", run.ID)
+		return "", errorf(http.StatusInternalServerError, "corrupt_model", "the model file %s in the object store does not match the SHA-256 its run recorded", he.Key)
 	case err != nil:
 		return "", errorf(http.StatusServiceUnavailable, "artifacts_unavailable", "the model file of run %s could not be read from the object store: %s", run.ID, s.scrubErr(err).Error())
 	}
