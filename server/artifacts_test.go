@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/johannesboyne/gofakes3"
+	"github.com/johannesboyne/gofakes3/backend/s3mem"
 	"gocloud.dev/blob"
 
 	"github.com/mlforge/mlforge/artifacts"
@@ -33,11 +35,24 @@ const netSpec = `{"name": "iris-net", "seed": 1, "data": {"train": "builtin:iris
 const irisRow = `{"rows": [{"sepal_length": 5.9, "sepal_width": 3.0, "petal_length": 4.2, "petal_width": 1.5}], "proba": true}`
 
 // bucketURLs are the object stores the cluster tests run on: a file://
-// folder outside every data folder, and a named in-memory bucket.
+// folder outside every data folder, a named in-memory bucket, and an S3
+// server on loopback (gofakes3) under a prefix.
 func bucketURLs(t *testing.T) map[string]string {
 	var b [6]byte
 	rand.Read(b[:])
-	return map[string]string{"file": "file://" + filepath.ToSlash(t.TempDir()), "mem": "mem://test-" + hex.EncodeToString(b[:])}
+	backend := s3mem.New()
+	if err := backend.CreateBucket("mlforge"); err != nil {
+		t.Fatal(err)
+	}
+	s3 := httptest.NewServer(gofakes3.New(backend).Server())
+	t.Cleanup(s3.Close)
+	t.Setenv("AWS_ACCESS_KEY_ID", "test")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "test")
+	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+	t.Setenv("AWS_CONFIG_FILE", filepath.Join(t.TempDir(), "none"))
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(t.TempDir(), "none"))
+	return map[string]string{"file": "file://" + filepath.ToSlash(t.TempDir()), "mem": "mem://test-" + hex.EncodeToString(b[:]),
+		"s3": "s3://mlforge/cluster?region=us-east-1&use_path_style=true&endpoint=" + s3.URL}
 }
 
 // startServerNoCleanup starts a server behind httptest that the caller
