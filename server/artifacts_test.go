@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -387,5 +388,95 @@ func TestArtifactsResumeElsewhere(t *testing.T) {
 	}
 	if !third.has("was not taken") || !third.has("starting from epoch 1") || third.epochs != 3 {
 		t.Fatalf("with a tampered checkpoint: %d epochs, logs %q", third.epochs, third.msgs)
+	}
+}
+
+// TestArtifactsWorkerKilled runs processes: an API-only server and a
+// worker (each run in its own child process), each with its own data
+// folder, on PostgreSQL and a file:// object store. The worker is killed
+// with SIGKILL mid-network-run; a second worker, with a third data folder,
+// takes the run once its heartbeat is stale, resumes it from the checkpoint
+// in the object store, and the server serves the model it trained.
+func TestArtifactsWorkerKilled(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs server and worker processes")
+	}
+	db := pgtest.URL(t)
+	bin := buildSlowServer(t)
+	artURL := "file://" + filepath.ToSlash(t.TempDir())
+	t.Setenv("SLOWSERVER_STALE_AFTER", "3s")
+	sdir, w1dir, w2dir := t.TempDir(), t.TempDir(), t.TempDir()
+	addr := freeAddr(t)
+	base := "http://" + addr
+	startServer(t, bin, addr, sdir, "--db", db, "--workers", "0", "--artifacts", artURL)
+	worker := func(dir string) *exec.Cmd {
+		cmd := exec.Command(bin, "worker", "--db", db, "--data", dir, "--artifacts", artURL, "--workers", "1")
+		logs := &syncBuffer{}
+		cmd.Stdout, cmd.Stderr = logs, logs
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+		return cmd
+	}
+	w1 := worker(w1dir)
+	id := postRun(t, base, `{"name": "digits-net", "seed": 1, "data": {"train": "builtin:digits"},
+		"model": {"layers": [{"type": "Linear", "in_features": "auto", "out_features": 32}, {"type": "ReLU"},
+		                     {"type": "Linear", "in_features": "auto", "out_features": "n_labels"}]},
+		"optimizer": {"type": "SGD", "lr": 0.001}, "batch_size": 16, "epochs": 150}`)
+	epochs := func() int {
+		var m struct {
+			Series map[string][]any `json:"series"`
+		}
+		json.Unmarshal([]byte(get(t, base+"/api/runs/"+id+"/metrics")), &m)
+		return len(m.Series["val_loss"])
+	}
+	for deadline := time.Now().Add(60 * time.Second); epochs() < 3; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the run recorded no epochs: %s", w1.Stdout)
+		}
+	}
+	if err := w1.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	w1.Wait()
+	if strings.Contains(get(t, base+"/api/runs/"+id), `"status":"succeeded"`) {
+		t.Skip("the run finished before its worker was killed")
+	}
+	w2 := worker(w2dir)
+	final := waitStatus(t, base, id, "succeeded")
+	st, err := store.Open(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	evs, err := st.Events(context.Background(), id, 0, 10000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var all strings.Builder
+	for _, e := range evs {
+		all.Write(e.Data)
+		all.WriteByte('\n')
+	}
+	if !strings.Contains(all.String(), "took the run's checkpoint from the object store") || !strings.Contains(all.String(), "resuming after epoch") {
+		t.Fatalf("the second worker did not resume from the object store's checkpoint:\n%s\nworker 2:\n%s\nrun: %s", all.String(), w2.Stdout, final)
+	}
+	if _, err := os.Stat(filepath.Join(w1dir, jobs.ModelDir(id), model.FileName)); !os.IsNotExist(err) {
+		t.Fatalf("the killed worker wrote the model (%v)", err)
+	}
+	run, err := st.GetRun(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	trained, err := os.ReadFile(filepath.Join(w2dir, jobs.ModelDir(id), model.FileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp, body := getBody(t, base+"/api/runs/"+id+"/model"); resp.StatusCode != 200 || !bytes.Equal(body, trained) {
+		t.Fatalf("GET /api/runs/%s/model = %d, %d bytes; want the %d bytes the second worker trained", id, resp.StatusCode, len(body), len(trained))
+	}
+	if got := fileSum(t, filepath.Join(sdir, jobs.ModelDir(id), model.FileName)); got != modelSHA(run) {
+		t.Fatal("the server's copy differs from the recorded SHA-256")
 	}
 }
