@@ -389,7 +389,8 @@ func runRun(ctx context.Context, dataDir string, limits jobs.Limits, art *artifa
 		TestCurves: res.TestCurves, Importances: res.Importances}
 	out.ModelPath = filepath.ToSlash(jobs.ModelDir(run.ID)) + "/" + model.FileName
 	if err := putModel(ctx, art, run.ID, output, &out); err != nil {
-		return nil, err
+		s := &Server{paths: newPathScrubber(dataDir, files)}
+		return nil, s.scrubErr(err)
 	}
 	return json.Marshal(out)
 }
