@@ -107,9 +107,9 @@ func runServe(e *env, args []string) error {
 		return err
 	}
 	if *workers == 0 {
-		fmt.Fprintf(e.stderr, "mlforge serving on http://%s (data in %s; API only: `mlforge worker` processes train the runs)\n", a, *dir)
+		fmt.Fprintf(e.stderr, "mlforge serving on http://%s (data in %s, artifacts in %s; API only: `mlforge worker` processes train the runs)\n", a, *dir, srv.ArtifactsURL())
 	} else {
-		fmt.Fprintf(e.stderr, "mlforge serving on http://%s (data in %s)\n", a, *dir)
+		fmt.Fprintf(e.stderr, "mlforge serving on http://%s (data in %s, artifacts in %s)\n", a, *dir, srv.ArtifactsURL())
 	}
 	if srv.TokenGenerated {
 		fmt.Fprintf(e.stderr, "API token (shown once, kept in %s/token): %s\n", *dir, srv.Token())

@@ -59,7 +59,7 @@ func runWorker(e *env, args []string) error {
 		w.Shutdown(context.Background())
 		return err
 	}
-	fmt.Fprintf(e.stderr, "mlforge worker training %d run(s) at once from the queue (data in %s)\n", *workers, *dir)
+	fmt.Fprintf(e.stderr, "mlforge worker training %d run(s) at once from the queue (data in %s, artifacts in %s)\n", *workers, *dir, w.ArtifactsURL())
 	<-e.ctx.Done()
 	fmt.Fprintln(e.stderr, "shutting down; the runs in training go back to the queue")
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)

@@ -219,3 +219,9 @@ func (s *Server) pingArtifacts(ctx context.Context) error {
 	}
 	return nil
 }
+
+// ArtifactsURL is the object store's URL (without user information).
+func (s *Server) ArtifactsURL() string { return s.art.URL() }
+
+// ArtifactsURL is the object store's URL (without user information).
+func (w *Worker) ArtifactsURL() string { return w.art.URL() }
