@@ -89,7 +89,7 @@ func DefaultURL(dataDir string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return "file://" + filepath.ToSlash(abs), nil
+	return (&url.URL{Scheme: "file", Path: filepath.ToSlash(abs)}).String(), nil
 }
 
 // Open opens the bucket at rawURL: file:///dir (created if missing),

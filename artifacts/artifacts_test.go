@@ -105,9 +105,9 @@ func roundTrip(t *testing.T, s *Store) {
 
 func TestFileAndMem(t *testing.T) {
 	ctx := context.Background()
-	dir := t.TempDir()
+	dir := filepath.Join(t.TempDir(), "a data folder #1?")
 	u, err := DefaultURL(dir)
-	if err != nil || u != "file://"+filepath.ToSlash(filepath.Join(dir, "artifacts")) {
+	if err != nil || !strings.HasPrefix(u, "file:///") || !strings.HasSuffix(u, "/a%20data%20folder%20%231%3F/artifacts") {
 		t.Fatalf("DefaultURL = %q, %v", u, err)
 	}
 	for _, url := range []string{u, "mem://", "mem://shared-test"} {
@@ -120,9 +120,13 @@ func TestFileAndMem(t *testing.T) {
 			roundTrip(t, s)
 		})
 	}
+	if _, err := os.Stat(filepath.Join(dir, "artifacts", "runs")); err != nil {
+		t.Errorf("the default bucket is not in the data folder: %v", err)
+	}
 	// Two opens of one named mem:// bucket see the same objects.
 	a, _ := Open(ctx, "mem://twins")
 	b, _ := Open(ctx, "mem://twins")
+	os.MkdirAll(dir, 0o700)
 	src := filepath.Join(dir, "f")
 	os.WriteFile(src, []byte("x"), 0o600)
 	id := store.NewID()
