@@ -18,6 +18,9 @@ import (
 	"github.com/mlforge/mlforge/server"
 )
 
+// artifactsUsage is the help of serve's and worker's --artifacts.
+const artifactsUsage = "object store of run models and checkpoints (env MLFORGE_ARTIFACTS): file:///dir, s3://bucket/prefix?region=...&endpoint=...&use_path_style=true; default file://<data>/artifacts. Every server and worker of a cluster needs the same one"
+
 // runChildCommand is the hidden subcommand a server starts for each run
 // (mlforge re-executed); it is no command for people.
 const runChildCommand = "__run"
@@ -29,7 +32,7 @@ const childGrace = 10 * time.Second
 func init() {
 	register(command{
 		name:    "serve",
-		usage:   "mlforge serve [--addr 127.0.0.1:8080] [--data DIR] [--db URL] [--workers N] [--log-format text|json] [--max-run-memory SIZE]",
+		usage:   "mlforge serve [--addr 127.0.0.1:8080] [--data DIR] [--db URL] [--artifacts URL] [--workers N] [--log-format text|json] [--max-run-memory SIZE]",
 		summary: "run the training service (HTTP API, background runs)",
 		run:     runServe,
 	})
@@ -59,6 +62,7 @@ func runServe(e *env, args []string) error {
 	addr := fs.String("addr", "127.0.0.1:8080", "listen address; any non-loopback address requires an API token")
 	dir := fs.String("data", "mlforge-data", "data folder: SQLite store, run artifacts, user files")
 	db := fs.String("db", os.Getenv("MLFORGE_DB"), "postgres://... to keep runs and the queue in PostgreSQL (env MLFORGE_DB)")
+	art := fs.String("artifacts", os.Getenv("MLFORGE_ARTIFACTS"), artifactsUsage)
 	token := fs.String("token", os.Getenv("MLFORGE_TOKEN"), "API token (env MLFORGE_TOKEN); generated when needed and not given")
 	workers := fs.Int("workers", 2, "runs that train at once; 0 for an API-only server whose runs `mlforge worker` processes train (needs --db postgres://...)")
 	logFormat := fs.String("log-format", "text", "log lines as text or json (log/slog's handlers)")
@@ -88,7 +92,7 @@ func runServe(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	cfg := server.Config{Addr: *addr, DataDir: *dir, DB: *db, Token: *token, Workers: *workers, APIOnly: *workers == 0, Logger: log,
+	cfg := server.Config{Addr: *addr, DataDir: *dir, DB: *db, Artifacts: *art, Token: *token, Workers: *workers, APIOnly: *workers == 0, Logger: log,
 		RunLimits: mf.limits(), MaxAttempts: *maxAttempts, ModelCacheBytes: int64(cacheBytes)}
 	if *workers > 0 {
 		if err := setupTraining(&cfg, *isolate, mf); err != nil {
@@ -109,9 +113,9 @@ func runServe(e *env, args []string) error {
 		return err
 	}
 	if *workers == 0 {
-		fmt.Fprintf(e.stderr, "mlforge serving on http://%s (data in %s; API only: `mlforge worker` processes train the runs)\n", a, *dir)
+		fmt.Fprintf(e.stderr, "mlforge serving on http://%s (data in %s, artifacts in %s; API only: `mlforge worker` processes train the runs)\n", a, *dir, srv.ArtifactsURL())
 	} else {
-		fmt.Fprintf(e.stderr, "mlforge serving on http://%s (data in %s)\n", a, *dir)
+		fmt.Fprintf(e.stderr, "mlforge serving on http://%s (data in %s, artifacts in %s)\n", a, *dir, srv.ArtifactsURL())
 	}
 	if srv.TokenGenerated {
 		fmt.Fprintf(e.stderr, "API token (shown once, kept in %s/token): %s\n", *dir, srv.Token())
@@ -154,9 +158,15 @@ func setupTraining(cfg *server.Config, isolate bool, mf memoryFlags) error {
 		if err != nil {
 			return err
 		}
+		if strings.HasPrefix(cfg.Artifacts, "mem:") {
+			return usageError("--artifacts mem:// lives in one process: train in it with --isolate=false")
+		}
 		cfg.Child = &jobs.Child{Path: exe, Args: []string{runChildCommand, "--data", abs,
 			"--max-model-bytes", strconv.FormatInt(int64(mf.maxModelBytes), 10),
 			"--max-run-memory", strconv.FormatInt(int64(mf.maxRunMemory), 10)}, Grace: childGrace}
+		if cfg.Artifacts != "" { // the child puts the model and checkpoints there
+			cfg.Child.Args = append(cfg.Child.Args, "--artifacts", cfg.Artifacts)
+		}
 		if cfg.DB != "" { // the child reads stored datasets from the same database (datasets.RegisterDataDir)
 			cfg.Child.Env = []string{"MLFORGE_DB=" + cfg.DB}
 		}
@@ -174,6 +184,7 @@ func setupTraining(cfg *server.Config, isolate bool, mf memoryFlags) error {
 func runChild(e *env, args []string) error {
 	fs := newFlags(e, runChildCommand)
 	dir := fs.String("data", "", "the server's data folder")
+	artURL := fs.String("artifacts", "", "the server's object store of artifacts (default the data folder's)")
 	var maxModel, maxRun byteSize
 	fs.Var(&maxModel, "max-model-bytes", "model budget")
 	fs.Var(&maxRun, "max-run-memory", "run memory budget")
@@ -187,7 +198,12 @@ func runChild(e *env, args []string) error {
 	if err := datasets.RegisterDataDir(*dir, os.Getenv("MLFORGE_DB")); err != nil {
 		return err
 	}
-	return jobs.ServeChild(e.ctx, e.stdin, e.stdout, server.Runner(*dir, limits), childGrace)
+	art, err := server.OpenArtifacts(e.ctx, *artURL, *dir)
+	if err != nil {
+		return err
+	}
+	defer art.Close()
+	return jobs.ServeChild(e.ctx, e.stdin, e.stdout, server.RunnerWith(*dir, limits, art), childGrace)
 }
 
 // byteSize is a flag of a size in bytes: "1073741824", "512MiB", "8GiB",

@@ -13,7 +13,7 @@ import (
 func init() {
 	register(command{
 		name:    "worker",
-		usage:   "mlforge worker --db postgres://... [--data DIR] [--workers N] [--log-format text|json]",
+		usage:   "mlforge worker --db postgres://... [--artifacts URL] [--data DIR] [--workers N] [--log-format text|json]",
 		summary: "train the runs of a shared PostgreSQL queue (no HTTP; pairs with serve --workers 0)",
 		run:     runWorker,
 	})
@@ -21,8 +21,9 @@ func init() {
 
 func runWorker(e *env, args []string) error {
 	fs := newFlags(e, "worker")
-	dir := fs.String("data", "mlforge-data", "data folder: user files read by specs and run models written under runs/ (the API servers must see the same folder)")
+	dir := fs.String("data", "mlforge-data", "data folder: user files read by specs, and each run's model directory while it trains")
 	db := fs.String("db", os.Getenv("MLFORGE_DB"), "postgres://... database shared with the API servers (env MLFORGE_DB); required")
+	art := fs.String("artifacts", os.Getenv("MLFORGE_ARTIFACTS"), artifactsUsage)
 	workers := fs.Int("workers", 2, "runs that train at once")
 	maxAttempts := fs.Int("max-attempts", jobs.DefaultMaxAttempts, "attempts of a run that may end with its worker dying before the run is failed instead of resumed")
 	isolate := fs.Bool("isolate", true, "train each run in its own process (false: in the worker's process, under a Go memory limit)")
@@ -46,7 +47,7 @@ func runWorker(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	cfg := server.Config{DataDir: *dir, DB: *db, Workers: *workers, Logger: log, RunLimits: mf.limits(), MaxAttempts: *maxAttempts}
+	cfg := server.Config{DataDir: *dir, DB: *db, Artifacts: *art, Workers: *workers, Logger: log, RunLimits: mf.limits(), MaxAttempts: *maxAttempts}
 	if err := setupTraining(&cfg, *isolate, mf); err != nil {
 		return err
 	}
@@ -58,7 +59,7 @@ func runWorker(e *env, args []string) error {
 		w.Shutdown(context.Background())
 		return err
 	}
-	fmt.Fprintf(e.stderr, "mlforge worker training %d run(s) at once from the queue (data in %s)\n", *workers, *dir)
+	fmt.Fprintf(e.stderr, "mlforge worker training %d run(s) at once from the queue (data in %s, artifacts in %s)\n", *workers, *dir, w.ArtifactsURL())
 	<-e.ctx.Done()
 	fmt.Fprintln(e.stderr, "shutting down; the runs in training go back to the queue")
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)

@@ -57,7 +57,7 @@ func (d *datasetRoutes) evaluate(svc *datasets.Service, w http.ResponseWriter, r
 		return &apiError{Status: http.StatusBadRequest, Code: "bad_request", Field: "limit",
 			Message: fmt.Sprintf("limit %d: expected 1 to %d images per label", req.Limit, datasets.MaxSampleLimit)}
 	}
-	m, err := d.s.modelForRun(run)
+	m, err := d.s.modelForRun(r.Context(), run)
 	if err != nil {
 		return err
 	}

@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mlforge/mlforge/artifacts"
 	"github.com/mlforge/mlforge/jobs"
 	"github.com/mlforge/mlforge/model"
 	"github.com/mlforge/mlforge/store"
@@ -553,6 +554,11 @@ func breakModel(t *testing.T, s *Server, name string) {
 	}
 	p := filepath.Join(s.cfg.DataDir, jobs.ModelDir(runs[0].ID), model.FileName)
 	if err := os.WriteFile(p, []byte("not a model"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// And its copy in the object store, which would be taken instead.
+	key, _ := artifacts.Key(runs[0].ID, artifacts.ModelFile)
+	if err := s.art.Bucket().WriteAll(context.Background(), key, []byte("not a model"), nil); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -17,9 +17,9 @@ type healthReport struct {
 	Checks map[string]string `json:"checks"`
 }
 
-// health is GET /api/health: the database must answer a ping within 2 s.
-// (Artifacts live on the local disk, in the data folder, which is checked
-// to be readable.)
+// health is GET /api/health: the database and the object store of
+// artifacts must answer within 2 s, and the data folder's runs/ (the
+// trainers' output and a cache of models) must be readable.
 func (s *Server) health(w http.ResponseWriter, r *http.Request) error {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
@@ -27,7 +27,7 @@ func (s *Server) health(w http.ResponseWriter, r *http.Request) error {
 	if err := s.store.Ping(ctx); err != nil {
 		rep.Status, rep.Checks["database"] = "unavailable", s.scrubErr(err).Error()
 	}
-	if err := s.checkArtifacts(); err != nil {
+	if err := errors.Join(s.checkArtifacts(), s.pingArtifacts(ctx)); err != nil {
 		rep.Status, rep.Checks["artifacts"] = "unavailable", s.scrubErr(err).Error()
 	}
 	code := http.StatusOK

@@ -395,6 +395,9 @@ func (s *Server) deleteRun(w http.ResponseWriter, r *http.Request) error {
 	}
 	s.models.delete(run.ID)
 	s.modelNames.Delete(run.Name)
+	if err := s.deleteArtifacts(r.Context(), run.ID); err != nil {
+		return err
+	}
 	// The directory name comes from the validated, server-made id.
 	if err := os.RemoveAll(filepath.Join(s.cfg.DataDir, jobs.ModelDir(run.ID))); err != nil {
 		return err
@@ -442,7 +445,7 @@ func (s *Server) modelForName(r *http.Request, ref string) (*store.Run, *model.M
 	if err != nil {
 		return nil, nil, err
 	}
-	m, err := s.modelForRun(run)
+	m, err := s.modelForRun(r.Context(), run)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -478,7 +481,11 @@ func (s *Server) downloadModel(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	f, err := os.Open(filepath.Join(s.cfg.DataDir, jobs.ModelDir(run.ID), model.FileName))
+	p, err := s.runModelPath(r.Context(), run)
+	if err != nil {
+		return err
+	}
+	f, err := os.Open(p)
 	if err != nil {
 		return errorf(http.StatusNotFound, "not_found", "the model file of run %s is missing", run.ID)
 	}

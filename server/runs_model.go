@@ -1,15 +1,14 @@
 package server
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/mlforge/mlforge/api"
 	"github.com/mlforge/mlforge/internal/text"
-	"github.com/mlforge/mlforge/jobs"
 	"github.com/mlforge/mlforge/model"
 	"github.com/mlforge/mlforge/store"
 )
@@ -17,23 +16,23 @@ import (
 // The routes of one run's model: its file, what it takes, and predictions
 // by that model (not by the newest model of the run's name).
 
-// runModelPath returns the model file of a succeeded run; any other run is
-// a 404. The path comes from the validated, server-made id.
-func (s *Server) runModelPath(run *store.Run) (string, error) {
-	if run.Status != store.Succeeded {
-		return "", errorf(http.StatusNotFound, "not_found", "run %s is %s: only a succeeded run has a model", run.ID, run.Status)
-	}
-	return filepath.Join(s.cfg.DataDir, jobs.ModelDir(run.ID), model.FileName), nil
+// runModelPath returns the model file of a succeeded run in the data
+// folder, taken from the object store when it is not there yet (see
+// localModel); any other run is a 404.
+func (s *Server) runModelPath(ctx context.Context, run *store.Run) (string, error) {
+	return s.localModel(ctx, run)
 }
 
 // modelForRun returns the model of a succeeded run, loaded once.
-func (s *Server) modelForRun(run *store.Run) (*model.Model, error) {
-	p, err := s.runModelPath(run)
+func (s *Server) modelForRun(ctx context.Context, run *store.Run) (*model.Model, error) {
+	if run.Status == store.Succeeded {
+		if m, ok := s.models.get(run.ID); ok {
+			return m, nil
+		}
+	}
+	p, err := s.runModelPath(ctx, run)
 	if err != nil {
 		return nil, err
-	}
-	if m, ok := s.models.get(run.ID); ok {
-		return m, nil
 	}
 	fi, err := os.Stat(p)
 	if err != nil {
@@ -54,7 +53,7 @@ func (s *Server) runModel(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p, err := s.runModelPath(run)
+	p, err := s.runModelPath(r.Context(), run)
 	if err != nil {
 		return err
 	}
@@ -81,11 +80,11 @@ func (s *Server) runModelInfo(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	m, err := s.modelForRun(run)
+	m, err := s.modelForRun(r.Context(), run)
 	if err != nil {
 		return err
 	}
-	p, _ := s.runModelPath(run)
+	p, _ := s.runModelPath(r.Context(), run)
 	out := api.RunModel{RunID: run.ID, Name: run.Name, Task: string(m.Manifest.Task), Kind: "pipeline", Input: "table",
 		Target: m.Manifest.Target, Metrics: view(run, false).Metrics,
 		Download: "/api/runs/" + run.ID + "/model", Predict: "/api/runs/" + run.ID + "/predict"}
@@ -127,7 +126,7 @@ func (s *Server) runPredict(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	m, err := s.modelForRun(run)
+	m, err := s.modelForRun(r.Context(), run)
 	if err != nil {
 		return err
 	}

@@ -20,6 +20,7 @@ import (
 	"sync"
 
 	"github.com/mlforge/mlforge/api"
+	"github.com/mlforge/mlforge/artifacts"
 	"github.com/mlforge/mlforge/jobs"
 	"github.com/mlforge/mlforge/model"
 	"github.com/mlforge/mlforge/spec"
@@ -43,6 +44,10 @@ type Config struct {
 	// DB is a postgres:// URL to keep runs and the queue in PostgreSQL; empty
 	// means DataDir/mlforge.db.
 	DB string
+	// Artifacts is the object store of run models and checkpoints
+	// (file:///dir, s3://bucket/prefix?region=...&endpoint=..., mem://);
+	// empty means file://<DataDir>/artifacts. See server/artifacts.go.
+	Artifacts string
 	// Token is the API token. When the server listens on a non-loopback
 	// address and Token is empty, one is generated (and kept in
 	// DataDir/token) so that no route is ever open.
@@ -96,6 +101,8 @@ type Server struct {
 	TokenGenerated bool
 
 	models     *modelCache // run ID → loaded model, for predict (LRU by bytes)
+	art        *artifacts.Store
+	verified   sync.Map // run ID → the SHA-256 its local model file was checked to have
 	metrics    *svcMetrics
 	modelNames sync.Map // model name → cachedName
 	handler    http.Handler
@@ -144,13 +151,21 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if cfg.APIOnly && !store.IsPostgres(db) {
 		return nil, errors.New(SQLiteOneProcess)
 	}
-	if s.store, err = store.Open(ctx, db); err != nil {
+	if s.art, err = OpenArtifacts(ctx, cfg.Artifacts, cfg.DataDir); err != nil {
 		return nil, err
 	}
-	s.jobs, err = jobs.New(ctx, jobs.Config{Store: s.store, DB: db, Workers: cfg.Workers, InsertOnly: cfg.APIOnly, Runner: Runner(cfg.DataDir, cfg.RunLimits),
+	if cfg.APIOnly {
+		warnLocalArtifacts(cfg)
+	}
+	if s.store, err = store.Open(ctx, db); err != nil {
+		s.art.Close()
+		return nil, err
+	}
+	s.jobs, err = jobs.New(ctx, jobs.Config{Store: s.store, DB: db, Workers: cfg.Workers, InsertOnly: cfg.APIOnly, Runner: RunnerWith(cfg.DataDir, cfg.RunLimits, s.art),
 		Child: cfg.Child, Limits: cfg.RunLimits, MaxAttempts: cfg.MaxAttempts, Logger: cfg.Logger})
 	if err != nil {
 		s.store.Close()
+		s.art.Close()
 		return nil, err
 	}
 	s.handler = s.routes()
@@ -205,7 +220,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	if s.httpSrv != nil {
 		errs = append(errs, s.httpSrv.Shutdown(ctx))
 	}
-	errs = append(errs, s.jobs.Stop(ctx), s.store.Close())
+	errs = append(errs, s.jobs.Stop(ctx), s.store.Close(), s.art.Close())
 	return errors.Join(errs...)
 }
 
@@ -325,18 +340,20 @@ type trainResult struct {
 	// TestCurves and Importances feed the roc, pr and importances plots.
 	TestCurves  *train.TestCurves  `json:"test_curves,omitempty"`
 	Importances *train.Importances `json:"importances,omitempty"`
+	// ModelSHA256, ModelKey and ModelSize describe the model's copy in the
+	// object store (server/artifacts.go); empty when there is none.
+	ModelSHA256 string `json:"model_sha256,omitempty"`
+	ModelKey    string `json:"model_key,omitempty"`
+	ModelSize   int64  `json:"model_size,omitempty"`
 }
 
 // Runner returns the jobs.Runner of the data folder dataDir: it trains a
 // run's spec inside dataDir/files and writes the model under runs/<id>. A
-// child process (jobs.ServeChild) runs the same function.
-func Runner(dataDir string, limits jobs.Limits) jobs.Runner {
-	return func(ctx context.Context, run *store.Run, rec jobs.Progress) (json.RawMessage, error) {
-		return runRun(ctx, dataDir, limits, run, rec)
-	}
-}
+// child process (jobs.ServeChild) runs the same function. RunnerWith also
+// puts the model and checkpoints into an object store.
+func Runner(dataDir string, limits jobs.Limits) jobs.Runner { return RunnerWith(dataDir, limits, nil) }
 
-func runRun(ctx context.Context, dataDir string, limits jobs.Limits, run *store.Run, rec jobs.Progress) (json.RawMessage, error) {
+func runRun(ctx context.Context, dataDir string, limits jobs.Limits, art *artifacts.Store, run *store.Run, rec jobs.Progress) (json.RawMessage, error) {
 	if run.Class == CollectClass {
 		return runCollection(ctx, dataDir, run, rec)
 	}
@@ -353,8 +370,13 @@ func runRun(ctx context.Context, dataDir string, limits jobs.Limits, run *store.
 		return nil, err
 	}
 	// A run restarted after a crash (attempt > 0) continues a network from
-	// the checkpoint its first attempt left in the model directory.
-	res, err := train.Run(ctx, sp, train.Options{Root: files, Restrict: true, Output: filepath.Join(abs, jobs.ModelDir(run.ID)), Reporter: rec,
+	// the checkpoint its first attempt left in the model directory, or in
+	// the object store when it trained elsewhere.
+	output := filepath.Join(abs, jobs.ModelDir(run.ID))
+	if run.Attempt > 0 {
+		fetchCheckpoint(ctx, art, run.ID, output, rec)
+	}
+	res, err := train.Run(ctx, sp, train.Options{Root: files, Restrict: true, Output: output, Reporter: syncCheckpoints(ctx, art, run.ID, output, rec),
 		Resume: run.Attempt > 0, Limits: limits.Budget()})
 	if err != nil {
 		s := &Server{paths: newPathScrubber(dataDir, files)}
@@ -369,5 +391,9 @@ func runRun(ctx context.Context, dataDir string, limits jobs.Limits, run *store.
 		NTrain: res.NTrain, NTest: res.NTest, Features: res.Features, Labels: res.Labels, Confusion: res.Confusion,
 		TestCurves: res.TestCurves, Importances: res.Importances}
 	out.ModelPath = filepath.ToSlash(jobs.ModelDir(run.ID)) + "/" + model.FileName
+	if err := putModel(ctx, art, run.ID, output, &out); err != nil {
+		s := &Server{paths: newPathScrubber(dataDir, files)}
+		return nil, s.scrubErr(err)
+	}
 	return json.Marshal(out)
 }

@@ -3,9 +3,11 @@ package server
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"os"
 	"path/filepath"
 
+	"github.com/mlforge/mlforge/artifacts"
 	"github.com/mlforge/mlforge/jobs"
 	"github.com/mlforge/mlforge/store"
 )
@@ -16,13 +18,14 @@ import (
 type Worker struct {
 	store *store.Store
 	jobs  *jobs.Manager
+	art   *artifacts.Store
 }
 
 // NewWorker opens the store and the job manager of cfg (DB must be a
 // postgres:// URL; Addr, Token and the request limits are unused). Models
-// are written under cfg.DataDir/runs, which the API servers must read: the
-// same folder for every process (a shared disk), until artifacts go to an
-// object store.
+// and checkpoints go to the object store cfg.Artifacts (server/artifacts.go),
+// where the API servers read them; cfg.DataDir holds the files specs read
+// and each run's model directory while it trains.
 func NewWorker(ctx context.Context, cfg Config) (*Worker, error) {
 	if !store.IsPostgres(cfg.DB) {
 		return nil, errors.New(SQLiteOneProcess)
@@ -35,17 +38,27 @@ func NewWorker(ctx context.Context, cfg Config) (*Worker, error) {
 			return nil, err
 		}
 	}
-	st, err := store.Open(ctx, cfg.DB)
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	art, err := OpenArtifacts(ctx, cfg.Artifacts, cfg.DataDir)
 	if err != nil {
 		return nil, err
 	}
-	m, err := jobs.New(ctx, jobs.Config{Store: st, DB: cfg.DB, Workers: cfg.Workers, Runner: Runner(cfg.DataDir, cfg.RunLimits),
+	warnLocalArtifacts(cfg)
+	st, err := store.Open(ctx, cfg.DB)
+	if err != nil {
+		art.Close()
+		return nil, err
+	}
+	m, err := jobs.New(ctx, jobs.Config{Store: st, DB: cfg.DB, Workers: cfg.Workers, Runner: RunnerWith(cfg.DataDir, cfg.RunLimits, art),
 		Child: cfg.Child, Limits: cfg.RunLimits, MaxAttempts: cfg.MaxAttempts, Logger: cfg.Logger})
 	if err != nil {
 		st.Close()
+		art.Close()
 		return nil, err
 	}
-	return &Worker{store: st, jobs: m}, nil
+	return &Worker{store: st, jobs: m, art: art}, nil
 }
 
 // Start recovers runs whose workers died and starts taking jobs.
@@ -54,7 +67,7 @@ func (w *Worker) Start(ctx context.Context) error { return w.jobs.Start(ctx) }
 // Shutdown stops taking jobs (the runs it was training go back to the
 // queue for another worker) and closes the store.
 func (w *Worker) Shutdown(ctx context.Context) error {
-	return errors.Join(w.jobs.Stop(ctx), w.store.Close())
+	return errors.Join(w.jobs.Stop(ctx), w.store.Close(), w.art.Close())
 }
 
 // IsPostgres reports whether url names a PostgreSQL database.

@@ -12,6 +12,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/mlforge/mlforge/cli"
+	"github.com/mlforge/mlforge/jobs"
 	"github.com/mlforge/mlforge/ml"
 )
 
@@ -76,6 +77,11 @@ func (s *SlowRegressor) UnmarshalState(st *ml.State) error {
 }
 
 func main() {
+	// A test of workers that die shortens the time after which another
+	// worker takes their runs (and the heartbeat with it).
+	if d, err := time.ParseDuration(os.Getenv("SLOWSERVER_STALE_AFTER")); err == nil && d > 0 {
+		jobs.StaleAfter, jobs.HeartbeatEvery = d, d/6
+	}
 	ml.Register(ml.ClassInfo{Name: "SlowRegressor", Task: ml.Regression, Family: "test", Doc: "test-only slow regressor",
 		New: func() ml.Estimator { return &SlowRegressor{NIter: 10, StepMS: 100} }})
 	os.Exit(cli.Main(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
