@@ -324,17 +324,17 @@ func TestRunsTableTagsNoteDelete(t *testing.T) {
 
 			// echo is queued: nothing of the batch is deleted.
 			var nd *NotDoneError
-			if err := s.DeleteRuns(ctx, []string{ids[0], ids[4]}); !errors.As(err, &nd) || nd.ID != ids[4] {
+			if _, err := s.DeleteRuns(ctx, []string{ids[0], ids[4]}); !errors.As(err, &nd) || nd.ID != ids[4] {
 				t.Fatalf("delete with a queued run: %v", err)
 			}
-			if err := s.DeleteRuns(ctx, []string{ids[0], "0000000000000deadbeef"}); !errors.Is(err, ErrNotFound) || !strings.Contains(err.Error(), "deadbeef") {
+			if _, err := s.DeleteRuns(ctx, []string{ids[0], "0000000000000deadbeef"}); !errors.Is(err, ErrNotFound) || !strings.Contains(err.Error(), "deadbeef") {
 				t.Fatalf("delete with a missing run: %v", err)
 			}
 			if n := try(s.CountRuns(ctx, "")).must(t, "CountRuns"); n != len(tableFixture) {
 				t.Fatalf("a refused batch deleted runs: %d left", n)
 			}
-			if err := s.DeleteRuns(ctx, []string{ids[0], ids[1], ids[3]}); err != nil {
-				t.Fatal(err)
+			if gone, err := s.DeleteRuns(ctx, []string{ids[0], ids[1], ids[3]}); err != nil || strings.Join(gone, ",") != "alpha-2,bravo,delta" {
+				t.Fatalf("DeleteRuns = %v, %v", gone, err)
 			}
 			left := try(s.QueryRuns(ctx, RunQuery{Sort: "name"})).must(t, "QueryRuns")
 			if names(left.Runs) != "Charlie,echo,foxtrot" {

@@ -155,30 +155,34 @@ func (e *NotDoneError) Error() string {
 // DeleteRuns removes the runs ids, as DeleteRun does each, in one
 // transaction: either every one goes or none does. A missing id is
 // ErrNotFound (wrapped with the id), a run not yet finished a
-// *NotDoneError, and nothing is deleted then.
-func (s *Store) DeleteRuns(ctx context.Context, ids []string) error {
+// *NotDoneError, and nothing is deleted then. It returns the names of
+// the runs deleted, in the order of ids.
+func (s *Store) DeleteRuns(ctx context.Context, ids []string) ([]string, error) {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer tx.Rollback()
+	names := make([]string, 0, len(ids))
 	for _, id := range ids {
 		var st Status
-		err := tx.QueryRowContext(ctx, `SELECT status FROM mlf_runs WHERE id = $1`, id).Scan(&st)
+		var name string
+		err := tx.QueryRowContext(ctx, `SELECT status, name FROM mlf_runs WHERE id = $1`, id).Scan(&st, &name)
 		if errors.Is(err, sql.ErrNoRows) {
-			return &MissingError{ID: id}
+			return nil, &MissingError{ID: id}
 		}
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if !st.Done() {
-			return &NotDoneError{ID: id, Status: st}
+			return nil, &NotDoneError{ID: id, Status: st}
 		}
 		if err := deleteRunTx(ctx, tx, id); err != nil {
-			return err
+			return nil, err
 		}
+		names = append(names, name)
 	}
-	return tx.Commit()
+	return names, tx.Commit()
 }
 
 // MissingError names the run that was not found; it matches ErrNotFound
