@@ -376,10 +376,11 @@ export function renderRun(main, id) {
   const specBox = el('pre', { class: 'spec', tabindex: '0', 'aria-label': 'spec' });
   const errBox = el('div', { class: 'errors hidden' });
   const predictSlot = el('div', { class: 'predict-slot' });
+  const metaBox = el('div', { class: 'run-meta', id: 'run-meta' });
   clear(main).append(head, errBox, prog,
     el('div', { class: 'run-grid' },
       el('div', { class: 'charts' }, stepBox, epochBox),
-      el('div', { class: 'side' }, el('h3', { text: 'Final metrics' }), finalBox)),
+      el('div', { class: 'side' }, el('h3', { text: 'Final metrics' }), finalBox, metaBox)),
     predictSlot,
     el('div', { class: 'run-grid' },
       el('div', {}, el('h3', { text: 'Events' }), logBox),
@@ -451,8 +452,24 @@ export function renderRun(main, id) {
       if (!confirm(`Delete run ${run.name} and its model?`)) return;
       try { await api('DELETE', `/api/runs/${id}`); location.hash = '#/runs'; } catch (e) { showErr(e); }
     } }));
-    clear(head).append(
-      el('h1', {}, run.name, ' ', statusBadge(run.status)),
+    const nameIn = el('input', { type: 'text', id: 'run-name', name: 'name', value: run.name, size: 24, maxlength: 64, required: true });
+    const renameForm = el('form', { class: 'rename hidden', id: 'rename-form', onsubmit: async (ev) => {
+      ev.preventDefault();
+      try {
+        await api('PATCH', `/api/runs/${id}`, { name: nameIn.value.trim() });
+        await refresh();
+      } catch (e) { showErr(e); }
+    } }, el('label', { for: 'run-name', class: 'sr-only', text: 'run name' }), nameIn, ' ',
+      el('button', { type: 'submit', class: 'primary', text: 'Save' }), ' ',
+      el('button', { type: 'button', text: 'Cancel', onclick: () => { renameForm.classList.add('hidden'); title.classList.remove('hidden'); } }));
+    const title = el('h1', {}, run.name, ' ', statusBadge(run.status),
+      el('button', { type: 'button', class: 'link small', id: 'rename', text: 'Rename', onclick: () => {
+        title.classList.add('hidden');
+        renameForm.classList.remove('hidden');
+        nameIn.focus();
+        nameIn.select();
+      } }));
+    clear(head).append(title, renameForm,
       el('span', { class: 'muted', text: `${run.class} · ${id} · started ${fmtTime(run.started_at || run.created_at)} · ${run.attempt > 1 ? 'attempt ' + run.attempt + ' · ' : ''}` }, durationEl),
       el('span', { class: 'grow' }), ...buttons);
     main.dataset.status = run.status;
@@ -508,6 +525,65 @@ export function renderRun(main, id) {
     }
   }
 
+  // drawMeta shows the run's note and tags, editable. The note being
+  // typed is left alone by a refresh.
+  let noteDirty = false;
+  function drawMeta() {
+    const noteIn = metaBox.querySelector('#run-note');
+    if (noteIn && (noteDirty || document.activeElement === noteIn)) {
+      drawTags();
+      return;
+    }
+    const note = el('textarea', { id: 'run-note', name: 'note', rows: 3, maxlength: 10000, placeholder: 'what this run tried, what came of it', oninput: () => { noteDirty = true; saved.textContent = ''; } });
+    note.value = run.note || '';
+    const saved = el('span', { class: 'muted small', id: 'note-saved', 'aria-live': 'polite' });
+    const save = el('button', { type: 'button', id: 'save-note', text: 'Save note', onclick: async () => {
+      save.disabled = true;
+      try {
+        const r = await api('PATCH', `/api/runs/${id}`, { note: note.value });
+        run.note = r.note || '';
+        noteDirty = false;
+        saved.textContent = 'saved';
+      } catch (e) { showErr(e); }
+      save.disabled = false;
+    } });
+    clear(metaBox).append(
+      el('h3', {}, el('label', { for: 'run-note', text: 'Note' })), note, el('div', { class: 'note-bar' }, save, ' ', saved),
+      el('h3', { text: 'Tags' }), el('div', { class: 'tags', id: 'run-tags' }),
+      el('form', { class: 'tag-form', id: 'tag-form', onsubmit: async (ev) => {
+        ev.preventDefault();
+        const k = ev.target.elements.key.value.trim();
+        const v = ev.target.elements.value.value;
+        if (!k) return;
+        try {
+          const r = await api('PUT', `/api/runs/${id}/tags/${encodeURIComponent(k)}`, { value: v });
+          run.tags = r.tags;
+          ev.target.reset();
+          drawTags();
+        } catch (e) { showErr(e); }
+      } },
+      el('label', { for: 'tag-key', class: 'sr-only', text: 'tag key' }),
+      el('input', { type: 'text', id: 'tag-key', name: 'key', placeholder: 'key', size: 10, maxlength: 64, required: true }),
+      el('label', { for: 'tag-value', class: 'sr-only', text: 'tag value' }),
+      el('input', { type: 'text', id: 'tag-value', name: 'value', placeholder: 'value', size: 14, maxlength: 1000 }),
+      el('button', { type: 'submit', id: 'add-tag', text: 'Add tag' })));
+    drawTags();
+  }
+
+  function drawTags() {
+    const box = metaBox.querySelector('#run-tags');
+    if (!box) return;
+    const tags = Object.entries(run.tags || {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    clear(box).append(...(tags.length ? tags.map(([k, v]) => el('span', { class: 'chip', dataset: { key: k } }, `${k}: ${v}`,
+      el('button', { type: 'button', class: 'icon', 'aria-label': `remove tag ${k}`, title: 'remove', text: '✕', onclick: async () => {
+        try {
+          await api('DELETE', `/api/runs/${id}/tags/${encodeURIComponent(k)}`);
+          delete run.tags[k];
+          drawTags();
+        } catch (e) { showErr(e); }
+      } }))) : [el('span', { class: 'muted small', text: 'none' })]));
+  }
+
   function logLine(type, data, seq) {
     let text;
     if (type === 'status') text = `status ${data.status}${data.message ? ': ' + data.message : ''}`;
@@ -530,6 +606,7 @@ export function renderRun(main, id) {
     stepChart.xLabel = network ? 'step' : 'iteration';
     drawHead();
     drawFinal();
+    drawMeta();
     if (run.status === 'succeeded' && !predictSlot.firstChild) predictSlot.append(predictPanel(run));
     specBox.textContent = JSON.stringify(run.spec, null, 2);
   }
