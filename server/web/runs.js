@@ -462,13 +462,13 @@ export function renderRun(main, id) {
     } }, el('label', { for: 'run-name', class: 'sr-only', text: 'run name' }), nameIn, ' ',
       el('button', { type: 'submit', class: 'primary', text: 'Save' }), ' ',
       el('button', { type: 'button', text: 'Cancel', onclick: () => { renameForm.classList.add('hidden'); title.classList.remove('hidden'); } }));
-    const title = el('h1', {}, run.name, ' ', statusBadge(run.status),
-      el('button', { type: 'button', class: 'link small', id: 'rename', text: 'Rename', onclick: () => {
-        title.classList.add('hidden');
-        renameForm.classList.remove('hidden');
-        nameIn.focus();
-        nameIn.select();
-      } }));
+    const title = el('h1', {}, run.name, ' ', statusBadge(run.status));
+    buttons.unshift(el('button', { type: 'button', id: 'rename', text: 'Rename', onclick: () => {
+      title.classList.add('hidden');
+      renameForm.classList.remove('hidden');
+      nameIn.focus();
+      nameIn.select();
+    } }));
     clear(head).append(title, renameForm,
       el('span', { class: 'muted', text: `${run.class} · ${id} · started ${fmtTime(run.started_at || run.created_at)} · ${run.attempt > 1 ? 'attempt ' + run.attempt + ' · ' : ''}` }, durationEl),
       el('span', { class: 'grow' }), ...buttons);
