@@ -602,23 +602,84 @@ func (s *Store) QueryRuns(ctx context.Context, q RunQuery) (*RunPage, error) {
 	asOf := ms(q.AsOf)
 	pageArgs := append(append([]any{}, b.args...), asOf)
 	bound := "created_at <= $" + strconv.Itoa(len(pageArgs))
-	query := `SELECT ` + runCols + ` FROM mlf_runs` + cond(bound) + ` ORDER BY ` + order +
-		` LIMIT ` + strconv.Itoa(q.Limit) + ` OFFSET ` + strconv.Itoa(q.Offset)
 	page := &RunPage{AsOf: time.UnixMilli(asOf).UTC()}
-	if page.Runs, err = s.queryRuns(ctx, query, pageArgs...); err != nil {
+	// The page's ids first, sorted with nothing but their keys, then
+	// their rows: the sort does not carry every run's spec and result.
+	ids, err := s.queryIDs(ctx, `SELECT id FROM mlf_runs`+cond(bound)+` ORDER BY `+order+
+		` LIMIT `+strconv.Itoa(q.Limit)+` OFFSET `+strconv.Itoa(q.Offset), pageArgs...)
+	if err != nil {
+		return nil, fmt.Errorf("store: listing runs: %w", err)
+	}
+	if page.Runs, err = s.runsByID(ctx, ids); err != nil {
 		return nil, fmt.Errorf("store: listing runs: %w", err)
 	}
 	if err := s.loadTags(ctx, page.Runs); err != nil {
 		return nil, err
 	}
-	countArgs := append(append([]any{}, b.args[:common]...), asOf)
-	at := "$" + strconv.Itoa(len(countArgs))
-	err = s.rdb.QueryRowContext(ctx, `SELECT COALESCE(SUM(CASE WHEN created_at <= `+at+` THEN 1 ELSE 0 END), 0),
-		COALESCE(SUM(CASE WHEN created_at > `+at+` THEN 1 ELSE 0 END), 0) FROM mlf_runs`+whereOf(where), countArgs...).Scan(&page.Total, &page.Newer)
-	if err != nil {
-		return nil, fmt.Errorf("store: counting runs: %w", err)
+	count := func(extra string, dest *int) error {
+		args := append(append([]any{}, b.args[:common]...), asOf)
+		err := s.rdb.QueryRowContext(ctx, `SELECT COUNT(*) FROM mlf_runs`+whereOf(append(append([]string{}, where...), extra+" $"+strconv.Itoa(len(args)))), args...).Scan(dest)
+		if err != nil {
+			return fmt.Errorf("store: counting runs: %w", err)
+		}
+		return nil
+	}
+	if len(ids) < q.Limit && (len(ids) > 0 || q.Offset == 0) {
+		page.Total = q.Offset + len(ids) // the last page: no need to count
+	} else if err := count("created_at <=", &page.Total); err != nil {
+		return nil, err
+	}
+	// Runs made after the snapshot are few, and found by the created_at
+	// index.
+	if err := count("created_at >", &page.Newer); err != nil {
+		return nil, err
 	}
 	return page, nil
+}
+
+func (s *Store) queryIDs(ctx context.Context, query string, args ...any) ([]string, error) {
+	rows, err := s.rdb.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
+// runsByID returns the runs ids in the order of ids (missing ones left
+// out: deleted in between).
+func (s *Store) runsByID(ctx context.Context, ids []string) ([]*Run, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	marks := make([]string, len(ids))
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		marks[i], args[i] = "$"+strconv.Itoa(i+1), id
+	}
+	runs, err := s.queryRuns(ctx, `SELECT `+runCols+` FROM mlf_runs WHERE id IN (`+strings.Join(marks, ", ")+`)`, args...)
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[string]*Run, len(runs))
+	for _, r := range runs {
+		byID[r.ID] = r
+	}
+	out := make([]*Run, 0, len(ids))
+	for _, id := range ids {
+		if r := byID[id]; r != nil {
+			out = append(out, r)
+		}
+	}
+	return out, nil
 }
 
 func whereOf(w []string) string {

@@ -228,6 +228,7 @@ var schema = []string{
 		heartbeat_at BIGINT)`,
 	`CREATE INDEX IF NOT EXISTS mlf_runs_status ON mlf_runs (status, id)`,
 	`CREATE INDEX IF NOT EXISTS mlf_runs_name ON mlf_runs (name, id)`,
+	`CREATE INDEX IF NOT EXISTS mlf_runs_created ON mlf_runs (created_at)`,
 	`CREATE TABLE IF NOT EXISTS mlf_points (
 		run_id TEXT NOT NULL,
 		series TEXT NOT NULL,
