@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -157,8 +158,8 @@ func (s *Server) patchRun(w http.ResponseWriter, r *http.Request) error {
 		if len(*body.Note) > MaxNote {
 			return badParam("note", "the note is %d bytes, more than %d", len(*body.Note), MaxNote)
 		}
-		if !utf8.ValidString(*body.Note) {
-			return badParam("note", "the note is not valid UTF-8")
+		if !utf8.ValidString(*body.Note) || strings.ContainsRune(*body.Note, 0) {
+			return badParam("note", "the note is not valid UTF-8 text (or holds a NUL character)")
 		}
 	}
 	if err := s.store.UpdateRun(r.Context(), run.ID, store.RunEdit{Name: body.Name, Note: body.Note}); errors.Is(err, store.ErrNotFound) {
@@ -213,8 +214,8 @@ func (s *Server) putRunTag(w http.ResponseWriter, r *http.Request) error {
 		}
 		return &apiError{Status: http.StatusBadRequest, Code: "bad_request", Field: "value", Message: msg}
 	}
-	if len(*body.Value) > MaxTagValue || !utf8.ValidString(*body.Value) {
-		return badParam("value", "a tag's value is valid UTF-8 of at most %d bytes", MaxTagValue)
+	if len(*body.Value) > MaxTagValue || !utf8.ValidString(*body.Value) || strings.ContainsRune(*body.Value, 0) {
+		return badParam("value", "a tag's value is UTF-8 text of at most %d bytes, without NUL", MaxTagValue)
 	}
 	switch err := s.store.SetTag(r.Context(), run.ID, key, *body.Value); {
 	case errors.Is(err, store.ErrNotFound):

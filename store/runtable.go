@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // The runs table: QueryRuns sorts, filters and pages runs in the database,
@@ -269,6 +270,9 @@ func ParseFilter(s string) ([]Cond, error) {
 	}
 	if len(s) > MaxFilterLen {
 		return nil, &QueryError{Param: "filter", Message: fmt.Sprintf("the filter is %d bytes, more than %d", len(s), MaxFilterLen)}
+	}
+	if !utf8.ValidString(s) || strings.ContainsRune(s, 0) {
+		return nil, &QueryError{Param: "filter", Message: "the filter is not valid UTF-8 text (or holds a NUL byte)"}
 	}
 	toks, err := lex(s)
 	if err != nil {
