@@ -388,7 +388,7 @@ func TestWebRunsTable10k(t *testing.T) {
 	// Half the runs have lr >= 0.05 (i%100 >= 50); among them accuracy
 	// (i*7919 mod n)/n is highest, 0.9997, for i = 6963 (worked out in
 	// Python over the same formula).
-	if count != "1–50 of 5000" || first != "0.9997" {
+	if count != "1–50 of 5000 · page 1/100" || first != "0.9997" {
 		t.Errorf("first page: %q, first accuracy %q", count, first)
 	}
 	if a, b := parseF(first), parseF(next); !(b < a) {

@@ -283,7 +283,7 @@ export function renderRuns(main, query) {
     }
     rows.clear();
     runs.forEach((r, i) => rows.set(r.id, next[i]));
-    pageInfo.textContent = total ? `${offset + 1}–${offset + runs.length} of ${total}` : '0 runs';
+    pageInfo.textContent = total ? `${offset + 1}–${offset + runs.length} of ${total} · page ${Math.floor(offset / PAGE) + 1}/${Math.ceil(total / PAGE)}` : '0 runs';
     newer.disabled = offset === 0;
     older.disabled = offset + runs.length >= total;
     updateButtons();
