@@ -105,7 +105,7 @@ export function renderRuns(main, query) {
   let sortDir = query.get('dir') === 'asc' ? 'asc' : 'desc';
   const streams = new Map(); // run id → {es, progress}
   const rows = new Map(); // run id → {tr, sig}: rows kept while they show the same
-  const reset = () => { offset = 0; asOf = 0; keepURL(); load(); };
+  const reset = () => { if (stopped) return; offset = 0; asOf = 0; keepURL(); load(); };
   const statusSel = el('select', { name: 'status', id: 'runs-status', onchange: reset },
     ['', 'queued', 'running', 'succeeded', 'failed', 'cancelled'].map((s) => el('option', { value: s, text: s || 'any status' })));
   statusSel.value = query.get('status') || '';
@@ -192,6 +192,9 @@ export function renderRuns(main, query) {
   // (without a new history entry or a re-render), so that a reload keeps
   // them.
   function keepURL() {
+    // Not once the page is leaving: a late search must not write the runs
+    // address over the one just followed (compare, a run).
+    if (stopped || !/^(#\/runs(\?.*)?)?$/.test(location.hash)) return;
     const q = new URLSearchParams();
     if (statusSel.value) q.set('status', statusSel.value);
     if (nameIn.value.trim()) q.set('q', nameIn.value.trim());
