@@ -454,7 +454,7 @@ func (b *builder) where(conds []Cond) ([]string, error) {
 			}
 			out = append(out, b.textCond(b.text(f), c))
 		default:
-			if f.attr == "status" && c.Op == "=" || f.attr == "status" && c.Op == "!=" {
+			if f.attr == "status" && (c.Op == "=" || c.Op == "!=") {
 				switch Status(strings.ToLower(c.Value)) {
 				case Queued, Running, Succeeded, Failed, Cancelled:
 					c.Value = strings.ToLower(c.Value) // MLflow writes FAILED
