@@ -27,13 +27,16 @@ import (
 func init() {
 	register(command{
 		name:    "datasets",
-		usage:   "mlforge datasets list|show NAME|import NAME PATH [LABELS.idx]|export NAME FILE|rm NAME|fsck [--server URL]",
+		usage:   "mlforge datasets list|show NAME|import NAME PATH [LABELS.idx]|export NAME FILE|rm NAME|fsck [--server URL] | collect NAME --labels \"a,b\" [--limit N] (mlforge datasets collect -h)",
 		summary: "manage a server's image datasets (token from MLFORGE_TOKEN)",
 		run:     runDatasets,
 	})
 }
 
 func runDatasets(e *env, args []string) error {
+	if len(args) > 0 && args[0] == "collect" {
+		return runCollect(e, args[1:])
+	}
 	fs := newFlags(e, "datasets")
 	server := fs.String("server", envOr("MLFORGE_SERVER", "http://127.0.0.1:8080"), "server URL (env MLFORGE_SERVER)")
 	asJSON := fs.Bool("json", false, "print the API's JSON")

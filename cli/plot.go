@@ -15,8 +15,8 @@ import (
 func init() {
 	register(command{
 		name:    "plot",
-		usage:   "mlforge plot RUN_ID KIND -o FILE.png|FILE.svg [--data DIR] [--db URL] [--width N] [--height N]",
-		summary: "draw a run's loss, curve or search plot from a server's data folder (kinds: " + strings.Join(plots.Kinds, ", ") + ")",
+		usage:   "mlforge plot RUN_ID KIND -o FILE.png|FILE.svg [--data DIR] [--db URL] [--width N] [--height N] [--normalize true|pred|all]",
+		summary: "draw a run's plot from a server's data folder (kinds: " + strings.Join(plots.Kinds, ", ") + ")",
 		run:     runPlot,
 	})
 }
@@ -28,6 +28,7 @@ func runPlot(e *env, args []string) error {
 	outPath := fs.String("o", "", "the image file to write: .png or .svg")
 	width := fs.Int("width", plots.DefaultWidth, "width in pixels")
 	height := fs.Int("height", plots.DefaultHeight, "height in pixels")
+	normalize := fs.String("normalize", "", "the confusion plot's fractions: true (over true labels, each row), pred (each column) or all; counts without")
 	pos, err := parse(fs, args, 2, 2)
 	if err != nil {
 		return err
@@ -36,7 +37,7 @@ func runPlot(e *env, args []string) error {
 	if *outPath == "" {
 		return usageError("-o FILE is required")
 	}
-	o := plots.Options{Width: *width, Height: *height}
+	o := plots.Options{Width: *width, Height: *height, Normalize: *normalize}
 	switch strings.ToLower(filepath.Ext(*outPath)) {
 	case ".png":
 		o.Format = "png"

@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"image/png"
 	"os"
 	"path/filepath"
@@ -10,6 +11,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mlforge/mlforge/event"
+	"github.com/mlforge/mlforge/jobs"
+	"github.com/mlforge/mlforge/server"
 	"github.com/mlforge/mlforge/store"
 )
 
@@ -61,6 +65,98 @@ func TestPlot(t *testing.T) {
 		{[]string{"plot", r.ID, "loss", "-o", "x.gif", "--data", dir}, ".png or .svg"},
 		{[]string{"plot", "0000000000000deadbeef", "loss", "-o", out, "--data", dir}, "no run"},
 		{[]string{"plot", r.ID, "loss", "-o", out, "--data", filepath.Join(dir, "none")}, "no run store"},
+	} {
+		code, _, stderr := mlforge(t, dir, c.args...)
+		if code != ExitBadInput || !strings.Contains(stderr, c.want) {
+			t.Errorf("%v: exit %d, stderr %q, want 2 and %q", c.args, code, stderr, c.want)
+		}
+	}
+}
+
+// nopProgress drops a run's progress.
+type nopProgress struct{}
+
+func (nopProgress) Report(event.Event)              {}
+func (nopProgress) Metrics(map[string]float64, int) {}
+
+// TestPlotClassifier trains a classifier into a store as the service does
+// (server.Runner) and draws its confusion, roc, pr and importances plots;
+// a run stored before they were recorded draws its confusion matrix and
+// lacks the rest.
+func TestPlotClassifier(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	st, err := store.Open(ctx, filepath.Join(dir, "mlforge.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &store.Run{ID: store.NewID(), Name: "iris", Class: "RandomForestClassifier",
+		Spec: json.RawMessage(`{"name": "iris", "data": {"train": "builtin:iris", "split": {"test_size": 0.3, "seed": 0}},
+			"model": {"class": "RandomForestClassifier", "params": {"n_estimators": 10, "random_state": 0}}}`)}
+	if err := st.CreateRun(ctx, r); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(dir, "files"), 0o755); err != nil { // the service's workspace
+		t.Fatal(err)
+	}
+	res, err := server.Runner(dir, jobs.Limits{})(ctx, r, nopProgress{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := st.FinishRun(ctx, r.ID, 0, store.Succeeded, res, ""); !ok || err != nil {
+		t.Fatalf("finish: %v %v", ok, err)
+	}
+	old := &store.Run{ID: store.NewID(), Name: "old", Class: "LogisticRegression", Spec: json.RawMessage(`{}`)}
+	if err := st.CreateRun(ctx, old); err != nil {
+		t.Fatal(err)
+	}
+	oldRes := `{"name": "old", "metrics": {"test": {"accuracy": 0.9}}, "task": "classification", "labels": ["a", "b"], "confusion_matrix": [[5, 1], [2, 7]]}`
+	if ok, err := st.FinishRun(ctx, old.ID, 0, store.Succeeded, json.RawMessage(oldRes), ""); !ok || err != nil {
+		t.Fatalf("finish old: %v %v", ok, err)
+	}
+	st.Close()
+
+	for _, c := range []struct {
+		id, kind string
+		extra    []string
+	}{
+		{r.ID, "confusion", nil},
+		{r.ID, "confusion", []string{"--normalize", "true"}},
+		{r.ID, "roc", nil},
+		{r.ID, "pr", nil},
+		{r.ID, "importances", nil},
+		{old.ID, "confusion", nil},
+	} {
+		out := filepath.Join(dir, c.kind+".png")
+		args := append([]string{"plot", c.id, c.kind, "-o", out, "--data", dir, "--width", "400", "--height", "300"}, c.extra...)
+		code, stdout, stderr := mlforge(t, dir, args...)
+		if code != 0 {
+			t.Fatalf("%v: exit %d: %s", args, code, stderr)
+		}
+		if !strings.Contains(stdout, "wrote") {
+			t.Errorf("stdout %q", stdout)
+		}
+		b, err := os.ReadFile(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		img, err := png.Decode(bytes.NewReader(b))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sz := img.Bounds().Size(); sz.X != 400 || sz.Y != 300 {
+			t.Fatalf("%v: size %v", args, sz)
+		}
+	}
+	out := filepath.Join(dir, "x.png")
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"plot", old.ID, "roc", "-o", out, "--data", dir}, "no test curves"},
+		{[]string{"plot", old.ID, "importances", "-o", out, "--data", dir}, "data for confusion"},
+		{[]string{"plot", r.ID, "confusion", "-o", out, "--data", dir, "--normalize", "rows"}, "normalize"},
+		{[]string{"plot", r.ID, "roc", "-o", out, "--data", dir, "--normalize", "true"}, "only the confusion"},
 	} {
 		code, _, stderr := mlforge(t, dir, c.args...)
 		if code != ExitBadInput || !strings.Contains(stderr, c.want) {

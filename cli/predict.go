@@ -14,6 +14,7 @@ import (
 	"github.com/mlforge/mlforge/ml/metrics"
 
 	"github.com/mlforge/mlforge/data"
+	"github.com/mlforge/mlforge/datasets"
 	"github.com/mlforge/mlforge/model"
 	"github.com/mlforge/mlforge/train"
 )
@@ -27,8 +28,8 @@ func init() {
 	})
 	register(command{
 		name:    "eval",
-		usage:   "mlforge eval MODEL DATA.csv [--json]",
-		summary: "score a model on labelled data with its spec's metrics",
+		usage:   "mlforge eval MODEL DATA.csv|IMAGES-DIR|dataset:NAME[:LABEL,...] [--limit N] [--seed S] [--server URL] [--json]",
+		summary: "score a model on labelled data with its spec's metrics (a stored dataset: N random images per label)",
 		run:     runEval,
 	})
 }
@@ -142,6 +143,10 @@ func runPredict(e *env, args []string) error {
 func runEval(e *env, args []string) error {
 	fs := newFlags(e, "eval")
 	asJSON := fs.Bool("json", false, "print the metrics as one JSON object")
+	var ef evalFlags
+	fs.StringVar(&ef.server, "server", envOr("MLFORGE_SERVER", "http://127.0.0.1:8080"), "dataset:NAME: the server that stores it (env MLFORGE_SERVER)")
+	fs.IntVar(&ef.limit, "limit", datasets.DefaultSampleLimit, "dataset:NAME: the images drawn at random per label")
+	fs.StringVar(&ef.seed, "seed", "", "dataset:NAME: the seed of the draw (default: a random one, printed)")
 	pos, err := parse(fs, args, 2, 2)
 	if err != nil {
 		return err
@@ -149,6 +154,17 @@ func runEval(e *env, args []string) error {
 	m, err := model.Load(pos[0])
 	if err != nil {
 		return err
+	}
+	if _, _, ok := datasets.ParseSource(pos[1]); ok {
+		ev, err := evalDataset(m, pos[1], ef)
+		if err != nil {
+			return err
+		}
+		if *asJSON {
+			return printJSON(e, ev)
+		}
+		printEvaluation(e, m.Manifest.Name, ev)
+		return nil
 	}
 	var scores map[string]float64
 	var conf [][]int

@@ -66,10 +66,16 @@ func runServe(e *env, args []string) error {
 	fs.Var(&cacheBytes, "model-cache-bytes", "bytes of model files kept loaded for predict, least recently used evicted first (e.g. 512MiB; default 1GiB)")
 	maxAttempts := fs.Int("max-attempts", jobs.DefaultMaxAttempts, "attempts of a run that may end with the server dying before the run is failed instead of resumed")
 	isolate := fs.Bool("isolate", true, "train each run in its own process, so that a run that runs out of memory fails alone (false: in the server's process, under a Go memory limit)")
+	serpKey := fs.String("serpapi-key", "", "SerpApi's API key for collections by label (default: env SERPAPI_KEY, better: a flag shows in ps); never stored nor logged")
 	var mf memoryFlags
 	addMemoryFlags(fs, &mf)
 	if _, err := parse(fs, args, 0, 0); err != nil {
 		return err
+	}
+	if *serpKey != "" {
+		// The collections read it from the environment, in this process
+		// and in the child processes that run them (--isolate).
+		os.Setenv("SERPAPI_KEY", *serpKey)
 	}
 	if *workers < 0 || *workers > 256 {
 		return usageError("--workers must be from 0 to 256")

@@ -67,3 +67,43 @@ func ExampleCheckEntryName() {
 	// archive entry "../etc/passwd" is refused: it leaves the archive (".." is not allowed)
 	// archive entry "/etc/passwd" is refused: it is an absolute path
 }
+
+// A sample draws at most Limit items of each label at random; the same
+// seed draws the same items.
+func ExampleService_Sample() {
+	ctx := context.Background()
+	dir, _ := os.MkdirTemp("", "datasets-example")
+	defer os.RemoveAll(dir)
+	st, _ := store.Open(ctx, filepath.Join(dir, "mlforge.db"))
+	defer st.Close()
+	bucket, _ := datasets.OpenBucket(ctx, "mem://")
+	defer bucket.Close()
+	svc := datasets.New(st, bucket)
+	svc.Create(ctx, "digits", "images", "")
+	var archive bytes.Buffer
+	zw := zip.NewWriter(&archive)
+	for i := 0; i < 12; i++ {
+		w, _ := zw.Create(fmt.Sprintf("%d/%d.png", i%3, i))
+		m := image.NewGray(image.Rect(0, 0, 4, 4))
+		m.Pix[i] = 255
+		png.Encode(w, m)
+	}
+	zw.Close()
+	if _, err := svc.Import(ctx, "digits", bytes.NewReader(archive.Bytes()), int64(archive.Len())); err != nil {
+		fmt.Println(err)
+		return
+	}
+	a, _ := svc.Sample(ctx, "digits", nil, 2, 7)
+	b, _ := svc.Sample(ctx, "digits", nil, 2, 7)
+	for i, l := range a.Labels {
+		same := l.Items[0].ID == b.Labels[i].Items[0].ID && l.Items[1].ID == b.Labels[i].Items[1].ID
+		fmt.Printf("label %s: %d of %d drawn, the same with the same seed: %v\n", l.Label, len(l.Items), l.Stored, same)
+	}
+	_, err := svc.Sample(ctx, "digits", []string{"7"}, 2, 7)
+	fmt.Println(err)
+	// Output:
+	// label 0: 2 of 4 drawn, the same with the same seed: true
+	// label 1: 2 of 4 drawn, the same with the same seed: true
+	// label 2: 2 of 4 drawn, the same with the same seed: true
+	// dataset "digits" has no items labelled "7"
+}

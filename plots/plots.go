@@ -1,8 +1,10 @@
 // Package plots draws what a run recorded as PNG or SVG images with
 // gonum.org/v1/plot (pure Go): the loss and metric series of a network
-// run, the learning or validation curve of a run with one (train/curve.go)
-// and the heatmap of a grid search over two parameters (train/search.go's
-// cv_results). It reads only JSON (the run's recorded result or the model
+// run, the learning or validation curve of a run with one (train/curve.go),
+// the heatmap of a grid search over two parameters (train/search.go's
+// cv_results), and a classifier's test confusion matrix, ROC and
+// precision-recall curves and a model's feature importances
+// (train/plotdata.go). It reads only JSON (the run's recorded result or the model
 // file's model_selection) and the metric series, so that the CLI and the
 // service draw the same images from the same records.
 package plots
@@ -30,10 +32,15 @@ const (
 	KindLoss   = "loss"   // the metric series (loss, val_loss, val_accuracy, ...) by epoch
 	KindCurve  = "curve"  // a learning_curve or validation_curve: mean train and test scores ± std
 	KindSearch = "search" // a grid search's mean test score over two parameters (or one)
+
+	KindConfusion   = "confusion"   // the test confusion matrix as a heatmap (confusion.go)
+	KindROC         = "roc"         // ROC curves of the test scores with their AUC (roc.go)
+	KindPR          = "pr"          // precision-recall curves with their average precision (roc.go)
+	KindImportances = "importances" // the final estimator's largest feature importances or |coef_| (importances.go)
 )
 
 // Kinds are every kind, in the order they are listed.
-var Kinds = []string{KindLoss, KindCurve, KindSearch}
+var Kinds = []string{KindLoss, KindCurve, KindSearch, KindConfusion, KindROC, KindPR, KindImportances}
 
 // Size bounds, in pixels.
 const (
@@ -57,8 +64,10 @@ type Source struct {
 	// Series are the run's metric series by name (the store's).
 	Series map[string][]api.Point
 	// Selection is the run's model selection as JSON: either the run
-	// result (with "search", "curve" or "cv" fields) or a model file's
-	// model_selection ({"search": ...}, {"learning_curve": ...}, ...).
+	// result (with "search", "curve" or "cv" fields, and a classifier's
+	// "labels", "confusion_matrix" and "test_curves", and "importances")
+	// or a model file's model_selection ({"search": ...},
+	// {"learning_curve": ...}, ...).
 	Selection json.RawMessage
 }
 
@@ -79,6 +88,11 @@ func (e *Error) BadInput() bool { return true }
 type Options struct {
 	Format        string // "png" or "svg"
 	Width, Height int    // pixels; 0 takes the defaults
+	// Normalize divides the confusion matrix's counts: "true" over the
+	// true labels (each row sums to 1), "pred" over the predicted ones,
+	// "all" over every sample; "" or "false" draws counts. Only the
+	// confusion kind takes it.
+	Normalize string
 }
 
 type curveJSON struct {
@@ -109,6 +123,13 @@ type selection struct {
 	Curve           *curveJSON  `json:"curve"`
 	LearningCurve   *curveJSON  `json:"learning_curve"`
 	ValidationCurve *curveJSON  `json:"validation_curve"`
+
+	// What a classifier's run records of its test data, and the final
+	// estimator's importances (the service's run result).
+	Labels      []string         `json:"labels"`
+	Confusion   [][]int          `json:"confusion_matrix"`
+	TestCurves  *testCurvesJSON  `json:"test_curves"`
+	Importances *importancesJSON `json:"importances"`
 }
 
 func (s Source) selection() (selection, error) {
@@ -167,6 +188,18 @@ func missing(s Source, kind string) string {
 		if len(searchParams(sel.Search)) == 0 {
 			return "the search varied no parameter"
 		}
+	case KindConfusion:
+		if len(sel.Confusion) == 0 {
+			return "the run recorded no confusion matrix (classifier runs record their test data's)"
+		}
+	case KindROC, KindPR:
+		if sel.TestCurves == nil || len(sel.TestCurves.Classes) == 0 {
+			return "the run recorded no test curves (classifier runs with predict_proba or decision_function, test data and at most 20 classes record them)"
+		}
+	case KindImportances:
+		if sel.Importances == nil || len(sel.Importances.Values) == 0 {
+			return "the run recorded no importances (trees, forests and boosting have feature_importances_, linear models coef_)"
+		}
 	}
 	return ""
 }
@@ -202,7 +235,7 @@ func CheckOptions(o *Options) error {
 			return &Error{Field: d.name, Msg: fmt.Sprintf("%d pixels is out of range: it must be between %d and %d", *d.v, MinSize, MaxSize)}
 		}
 	}
-	return nil
+	return checkNormalize(o)
 }
 
 // Draw draws kind from s in o's format.
@@ -212,6 +245,9 @@ func Draw(s Source, kind string, o Options) ([]byte, error) {
 	}
 	if err := CheckOptions(&o); err != nil {
 		return nil, err
+	}
+	if o.Normalize != "" && kind != KindConfusion {
+		return nil, &Error{Field: "normalize", Msg: fmt.Sprintf("only the %s plot is normalised, not %q", KindConfusion, kind)}
 	}
 	if m := missing(s, kind); m != "" {
 		return nil, &Error{Field: "kind", Msg: fmt.Sprintf("cannot draw %q: %s; this run has %s", kind, m, availableText(s))}
@@ -226,6 +262,12 @@ func Draw(s Source, kind string, o Options) ([]byte, error) {
 		p, err = drawCurve(sel.curve())
 	case KindSearch:
 		p, err = drawSearch(sel.Search)
+	case KindConfusion:
+		p, err = drawConfusion(sel.Confusion, sel.Labels, o)
+	case KindROC, KindPR:
+		p, err = drawTestCurves(sel.TestCurves, kind == KindROC)
+	case KindImportances:
+		p, err = drawImportances(sel.Importances, o)
 	}
 	if err != nil {
 		return nil, err

@@ -52,13 +52,14 @@ func (s *Server) runPlots(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// runPlot is GET /api/runs/{id}/plots/{kind}?format=png|svg&width=&height=.
+// runPlot is GET /api/runs/{id}/plots/{kind}?format=png|svg&width=&height=
+// (and normalize=true|pred|all for the confusion kind).
 func (s *Server) runPlot(w http.ResponseWriter, r *http.Request) error {
 	kind := r.PathValue("kind")
 	if err := plots.CheckKind(kind); err != nil {
 		return plotError(err)
 	}
-	o := plots.Options{Format: r.URL.Query().Get("format")}
+	o := plots.Options{Format: r.URL.Query().Get("format"), Normalize: r.URL.Query().Get("normalize")}
 	for _, d := range []struct {
 		name string
 		v    *int

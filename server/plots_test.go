@@ -6,6 +6,8 @@ import (
 	"image/png"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"testing"
 )
 
@@ -56,6 +58,98 @@ func TestRunPlots(t *testing.T) {
 		{name: "format", method: "GET", path: base + "/search?format=gif", status: 400, contain: []string{"png, svg"}},
 		{name: "unknown run", method: "GET", path: "/api/runs/0000000000000deadbeef/plots/search", status: 404},
 		{name: "unknown run list", method: "GET", path: "/api/runs/0000000000000deadbeef/plots", status: 404},
+	} {
+		sc.run(t, ts.URL)
+	}
+}
+
+// TestRunPlotsClassifier trains a binary and a multiclass classifier and a
+// forest and draws their confusion, roc, pr and importances plots through
+// the API.
+func TestRunPlotsClassifier(t *testing.T) {
+	_, ts := newTestServer(t, "sqlite", "")
+	specs := map[string]string{
+		"cancer": `{"name": "cancer", "data": {"train": "builtin:breast_cancer", "split": {"test_size": 0.25, "seed": 7}},
+			"preprocess": [{"type": "StandardScaler"}], "model": {"class": "LogisticRegression"}, "metrics": ["accuracy", "roc_auc"]}`,
+		"iris": `{"name": "iris", "data": {"train": "builtin:iris", "split": {"test_size": 0.3, "seed": 0}},
+			"model": {"class": "LogisticRegression", "params": {"max_iter": 500}}}`,
+		"forest": `{"name": "forest", "data": {"train": "builtin:wine", "split": {"test_size": 0.3, "seed": 0}},
+			"model": {"class": "RandomForestClassifier", "params": {"n_estimators": 20, "random_state": 0}}}`,
+		"ridge":  `{"name": "ridge", "data": {"train": "builtin:diabetes"}, "model": {"class": "Ridge"}}`,
+		"digits": `{"name": "digits", "data": {"train": "builtin:digits", "split": {"test_size": 0.3, "seed": 0}}, "model": {"class": "GaussianNB"}}`,
+	}
+	ids := map[string]string{}
+	for name, body := range specs {
+		out := scenario{name: "create " + name, method: "POST", path: "/api/runs", body: body, status: 202}.run(t, ts.URL)
+		var created struct{ ID string }
+		json.Unmarshal([]byte(out), &created)
+		ids[name] = created.ID
+	}
+	for name, id := range ids {
+		waitStatus(t, ts.URL, id, "succeeded")
+		want := `"confusion","roc","pr","importances"]`
+		switch name {
+		case "ridge":
+			want = `"kinds":["loss","importances"]`
+		case "digits":
+			want = `"confusion","roc","pr"]` // GaussianNB has no importances
+		}
+		scenario{name: "list " + name, method: "GET", path: "/api/runs/" + id + "/plots", status: 200, contain: []string{want}}.run(t, ts.URL)
+	}
+	for _, c := range []struct {
+		run, kind, query string
+		texts            []string // texts the SVG must write
+	}{
+		{"cancer", "confusion", "", []string{"malignant", "benign", "confusion matrix (test data)"}},
+		{"cancer", "roc", "", []string{"AUC = ", "positive class "}},
+		{"cancer", "pr", "", []string{"AP = 0.99"}},
+		{"cancer", "importances", "", []string{"|coef_|", "top 20 of 30"}},
+		{"iris", "confusion", "&normalize=true", []string{"normalised over true labels", "1.00", "virginica"}},
+		{"iris", "roc", "", []string{"setosa (AUC = 1.000)", "versicolor (AUC", "virginica (AUC", "one-vs-rest"}},
+		{"iris", "pr", "", []string{"setosa (AP = 1.000)"}},
+		{"iris", "importances", "", []string{"mean |coef_| over classes", "petal_length"}},
+		{"forest", "importances", "", []string{"feature_importances_", "proline"}},
+		{"digits", "confusion", "", []string{">9</text>", "true label"}},
+		{"digits", "roc", "", []string{"0 (AUC = ", "9 (AUC = "}},
+	} {
+		t.Run(c.run+"-"+c.kind+c.query, func(t *testing.T) {
+			base := ts.URL + "/api/runs/" + ids[c.run] + "/plots/" + c.kind + "?width=500&height=400" + c.query
+			resp, err := http.Get(base)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "image/png" {
+				t.Fatalf("png: %d %s %.300s", resp.StatusCode, resp.Header.Get("Content-Type"), b)
+			}
+			img, err := png.Decode(bytes.NewReader(b))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if sz := img.Bounds().Size(); sz.X != 500 || sz.Y != 400 {
+				t.Fatalf("size %v, want 500x400", sz)
+			}
+			if d := os.Getenv("PLOTS_OUT"); d != "" {
+				os.WriteFile(filepath.Join(d, "api-"+c.run+"-"+c.kind+".png"), b, 0o644)
+			}
+			resp, err = http.Get(base + "&format=svg")
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ = io.ReadAll(resp.Body)
+			resp.Body.Close()
+			for _, w := range c.texts {
+				if !bytes.Contains(b, []byte(w)) {
+					t.Errorf("the SVG lacks %q", w)
+				}
+			}
+		})
+	}
+	for _, sc := range []scenario{
+		{name: "regressor roc", method: "GET", path: "/api/runs/" + ids["ridge"] + "/plots/roc", status: 400, contain: []string{"no test curves", "importances"}},
+		{name: "normalize value", method: "GET", path: "/api/runs/" + ids["iris"] + "/plots/confusion?normalize=rows", status: 400, contain: []string{"normalize", "rows"}},
+		{name: "normalize kind", method: "GET", path: "/api/runs/" + ids["iris"] + "/plots/roc?normalize=true", status: 400, contain: []string{"only the confusion"}},
 	} {
 		sc.run(t, ts.URL)
 	}

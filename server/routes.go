@@ -76,10 +76,16 @@ func (s *Server) routes() http.Handler {
 	h("GET /api/datasets/{name}/items", d.handle(d.items))
 	h("GET /api/datasets/{name}/items/{id}", d.handle(d.item))
 	h("GET /api/datasets/{name}/items/{id}/image", d.handle(d.image))
+	h("GET /api/datasets/{name}/items/{id}/thumbnail", d.handle(d.thumbnail)) // server/thumbnail.go
 	h("DELETE /api/datasets/{name}/items/{id}", d.handle(d.deleteItem))
 	h("POST /api/datasets/{name}/items/{id}/label", d.handle(d.relabel))
 	mux.HandleFunc("POST /api/datasets/{name}/import", s.middleware(uploadRoute, d.handle(d.importArchive)))
+	h("POST /api/datasets/{name}/collect", d.handle(s.collectRoute(d))) // a background run (server/collect.go)
 	mux.HandleFunc("GET /api/datasets/{name}/export", s.middleware(uploadRoute, d.handle(d.export)))
+	h("GET /api/datasets/{name}/sample", d.handle(d.sample))
+	// Testing a run's model on stored images (server/evaluate.go).
+	mux.HandleFunc("POST /api/runs/{id}/evaluate", s.middleware(uploadRoute, d.handle(d.evaluate)))
+	h("GET /api/runs/{id}/evaluations", s.evaluations)
 	h("GET /api/fsck", d.handle(d.fsck))
 	h("POST /api/fsck", d.handle(d.fsck))
 
@@ -471,7 +477,7 @@ func (s *Server) listModels(w http.ResponseWriter, r *http.Request) error {
 	seen := map[string]bool{}
 	var out api.ModelList
 	for _, run := range runs {
-		if seen[run.Name] {
+		if seen[run.Name] || run.Class == CollectClass {
 			continue
 		}
 		seen[run.Name] = true

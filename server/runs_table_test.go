@@ -15,7 +15,7 @@ import (
 
 // seedRunsTable stores finished runs named by names with an lr param and
 // a test accuracy (i-th: lr i/100, accuracy 0.5 + i/20), created a second
-// apart an hour ago, and returns their ids.
+// apart an hour ago (ids to match), and returns their ids.
 func seedRunsTable(t *testing.T, s *Server, names ...string) []string {
 	t.Helper()
 	ctx := context.Background()
@@ -23,7 +23,9 @@ func seedRunsTable(t *testing.T, s *Server, names ...string) []string {
 	var ids []string
 	for i, n := range names {
 		spec := fmt.Sprintf(`{"name": %q, "data": {"train": "builtin:iris"}, "model": {"class": "LogisticRegression", "params": {"lr": %g}}}`, n, float64(i)/100)
-		r := &store.Run{ID: store.NewID(), Name: n, Class: "LogisticRegression", Spec: json.RawMessage(spec), CreatedAt: base.Add(time.Duration(i) * time.Second)}
+		created := base.Add(time.Duration(i) * time.Second)
+		// The id says the creation time, as NewID's do.
+		r := &store.Run{ID: fmt.Sprintf("%013x%08x", created.UnixMilli(), i), Name: n, Class: "LogisticRegression", Spec: json.RawMessage(spec), CreatedAt: created}
 		if err := s.store.CreateRun(ctx, r); err != nil {
 			t.Fatal(err)
 		}

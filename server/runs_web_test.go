@@ -170,6 +170,33 @@ func TestWebChartSmoothing(t *testing.T) {
 	}
 }
 
+// TestWebRunPlots opens the page of a trained classifier and finds its
+// plots: one loaded image per kind the API lists, but the loss.
+func TestWebRunPlots(t *testing.T) {
+	ctx := browser(t)
+	_, ts := newTestServer(t, "sqlite", "")
+	status, out := postJSON(t, ts.URL+"/api/runs", `{"name": "iris-rf", "data": {"train": "builtin:iris", "split": {"test_size": 0.3, "seed": 0}},
+		"model": {"class": "RandomForestClassifier", "params": {"n_estimators": 10, "random_state": 0}}}`)
+	if status != 202 {
+		t.Fatalf("POST /api/runs = %d %v", status, out)
+	}
+	id := out["id"].(string)
+	waitStatus(t, ts.URL, id, "succeeded")
+	var kinds string
+	err := chromedp.Run(ctx,
+		chromedp.Navigate(ts.URL+"/#/runs/"+id),
+		waitJS(`document.querySelectorAll('#plots figure img').length === 4 &&
+			[...document.querySelectorAll('#plots figure img')].every((i) => i.complete && i.naturalWidth === 560 && i.alt)`),
+		chromedp.Evaluate(`[...document.querySelectorAll('#plots figure')].map((f) => f.dataset.kind).join(',')`, &kinds),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if kinds != "confusion,roc,pr,importances" {
+		t.Errorf("plots %q, want confusion,roc,pr,importances", kinds)
+	}
+}
+
 // TestWebRunsTableServerSort picks a metric and a param column, sorts by
 // the metric and filters by the param on the server, reloads (sort,
 // filter and columns kept), sees the page hold still when a run is added,

@@ -322,6 +322,9 @@ type trainResult struct {
 	Features  []string `json:"features"`
 	Labels    []string `json:"labels,omitempty"`
 	Confusion [][]int  `json:"confusion_matrix,omitempty"`
+	// TestCurves and Importances feed the roc, pr and importances plots.
+	TestCurves  *train.TestCurves  `json:"test_curves,omitempty"`
+	Importances *train.Importances `json:"importances,omitempty"`
 }
 
 // Runner returns the jobs.Runner of the data folder dataDir: it trains a
@@ -334,6 +337,9 @@ func Runner(dataDir string, limits jobs.Limits) jobs.Runner {
 }
 
 func runRun(ctx context.Context, dataDir string, limits jobs.Limits, run *store.Run, rec jobs.Progress) (json.RawMessage, error) {
+	if run.Class == CollectClass {
+		return runCollection(ctx, dataDir, run, rec)
+	}
 	sp, err := spec.Parse(run.Spec)
 	if err != nil {
 		return nil, err
@@ -360,7 +366,8 @@ func runRun(ctx context.Context, dataDir string, limits jobs.Limits, run *store.
 	}
 	rec.Metrics(final, 0)
 	out := trainResult{Result: res, ModelFile: model.FileName, Task: string(res.Task), Class: res.Class, Steps: res.Steps,
-		NTrain: res.NTrain, NTest: res.NTest, Features: res.Features, Labels: res.Labels, Confusion: res.Confusion}
+		NTrain: res.NTrain, NTest: res.NTest, Features: res.Features, Labels: res.Labels, Confusion: res.Confusion,
+		TestCurves: res.TestCurves, Importances: res.Importances}
 	out.ModelPath = filepath.ToSlash(jobs.ModelDir(run.ID)) + "/" + model.FileName
 	return json.Marshal(out)
 }

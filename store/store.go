@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"github.com/mlforge/mlforge/api"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -263,7 +264,7 @@ func (s *Store) migrate(ctx context.Context) error {
 		}
 		defer conn.ExecContext(context.Background(), `SELECT pg_advisory_unlock($1)`, int64(migrateLock))
 	}
-	for _, q := range append(append(append(schema, datasetSchema...), aliasSchema...), tagSchema...) {
+	for _, q := range slices.Concat(schema, datasetSchema, aliasSchema, evaluationSchema, tagSchema) {
 		if _, err := s.db.ExecContext(ctx, q); err != nil {
 			return fmt.Errorf("store: creating tables: %w", err)
 		}
@@ -565,7 +566,7 @@ func (s *Store) DeleteRun(ctx context.Context, id string) error {
 // deleteRunTx removes run id and what belongs to it in tx; ErrNotFound if
 // there is no such run.
 func deleteRunTx(ctx context.Context, tx *sql.Tx, id string) error {
-	for _, q := range []string{`DELETE FROM mlf_points WHERE run_id = $1`, `DELETE FROM mlf_events WHERE run_id = $1`, `DELETE FROM mlf_run_tags WHERE run_id = $1`} {
+	for _, q := range []string{`DELETE FROM mlf_points WHERE run_id = $1`, `DELETE FROM mlf_events WHERE run_id = $1`, `DELETE FROM mlf_evaluations WHERE run_id = $1`, `DELETE FROM mlf_run_tags WHERE run_id = $1`} {
 		if _, err := tx.ExecContext(ctx, q, id); err != nil {
 			return err
 		}

@@ -124,13 +124,16 @@ func (p *Plan) runNetwork(ctx context.Context, rep ml.Reporter) (*Result, error)
 		ds   loader.Dataset
 		y    []float64
 	}{{"train", d.trainEval, d.yTrain}, {"test", d.test, d.yTest}} {
-		scores, conf, err := tr.score(ctx, part.ds, part.y)
+		scores, conf, proba, err := tr.score(ctx, part.ds, part.y)
 		if err != nil {
 			return nil, fmt.Errorf("scoring the %s data: %w", part.name, err)
 		}
 		res.Metrics[part.name] = scores
 		if part.name == "test" {
 			res.Confusion = conf
+			if info.Task == ml.Classification {
+				res.TestCurves = testCurves(part.y, proba, d.classes, d.classLabels(), "predict_proba")
+			}
 		}
 	}
 	res.Timings.PredictS = time.Since(t2).Seconds()
@@ -669,18 +672,19 @@ func (t *trainer) predict(ctx context.Context, ds loader.Dataset) ([]float64, *m
 }
 
 // score computes the spec's metrics on ds, whose targets are y, and the
-// confusion matrix of a classifier.
-func (t *trainer) score(ctx context.Context, ds loader.Dataset, y []float64) (map[string]float64, [][]int, error) {
+// confusion matrix and the class probabilities of a classifier.
+func (t *trainer) score(ctx context.Context, ds loader.Dataset, y []float64) (map[string]float64, [][]int, *mat.Dense, error) {
 	if ds.Len() == 0 {
-		return map[string]float64{}, nil, nil
+		return map[string]float64{}, nil, nil, nil
 	}
 	pred, proba, err := t.predict(ctx, ds)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	in := metrics.Input{YTrue: y, YPred: pred, Proba: proba}
 	if t.task == ml.Classification {
 		in.Classes = t.d.classes
 	}
-	return Scores(in, t.s.Metrics)
+	scores, conf, err := Scores(in, t.s.Metrics)
+	return scores, conf, proba, err
 }

@@ -77,6 +77,11 @@ type Result struct {
 	Features  []string `json:"-"`
 	Labels    []string `json:"-"` // class labels, classifiers only
 	Confusion [][]int  `json:"-"` // test confusion matrix, rows true, columns predicted
+	// TestCurves are a classifier's ROC and precision-recall curves on the
+	// test data, Importances the final estimator's feature importances or
+	// |coef_| (plotdata.go); nil where the run has none.
+	TestCurves  *TestCurves  `json:"-"`
+	Importances *Importances `json:"-"`
 
 	// CV and Search are the spec's cross-validation or search on the
 	// training part (cv.go, search.go), nil without one.
@@ -178,7 +183,16 @@ func (p *Plan) Run(ctx context.Context) (*Result, error) {
 	if task == ml.Classification {
 		m.Manifest.Labels = labelsFor(classes, trainF.Classes)
 		res.Labels = m.ClassLabels()
+		if testF.Len() > 0 && len(classes) <= maxCurveClasses {
+			X, y, stride := curveRows(testF.X, testF.Y, len(classes))
+			if sc, how, ok := classScores(pipe, X); ok {
+				if res.TestCurves = testCurves(y, sc, classes, res.Labels, how); res.TestCurves != nil {
+					res.TestCurves.Stride = stride
+				}
+			}
+		}
 	}
+	res.Importances = importances(pipe, trainF.Features, trainF.X)
 	if m.Manifest.Spec, err = json.Marshal(s); err != nil {
 		return nil, err
 	}

@@ -56,6 +56,11 @@ CLASSES = {
     "CategoricalNB": naive_bayes.CategoricalNB,
     "LassoCV": linear_model.LassoCV,
     "ElasticNetCV": linear_model.ElasticNetCV,
+    "SGDClassifier": linear_model.SGDClassifier,
+    "SGDRegressor": linear_model.SGDRegressor,
+    "Perceptron": linear_model.Perceptron,
+    "PassiveAggressiveClassifier": linear_model.PassiveAggressiveClassifier,
+    "PassiveAggressiveRegressor": linear_model.PassiveAggressiveRegressor,
 }
 
 

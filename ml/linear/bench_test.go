@@ -138,3 +138,15 @@ func TestBenchDataMatchesPython(t *testing.T) {
 		}
 	}
 }
+
+func BenchmarkSGDClassifier20k(b *testing.B) {
+	benchFitPredict(b, func() predictor { return NewSGDClassifier() }, true)
+}
+
+func BenchmarkSGDRegressor20k(b *testing.B) {
+	benchFitPredict(b, func() predictor { return NewSGDRegressor() }, false)
+}
+
+func BenchmarkPassiveAggressiveRegressor20k(b *testing.B) {
+	benchFitPredict(b, func() predictor { return NewPassiveAggressiveRegressor() }, false)
+}

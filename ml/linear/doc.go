@@ -1,6 +1,8 @@
 // Package linear provides linear models: LinearRegression, Ridge, RidgeCV,
-// RidgeClassifier, Lasso, ElasticNet, LassoCV, ElasticNetCV and
-// LogisticRegression, registered with ml by their scikit-learn class names.
+// RidgeClassifier, Lasso, ElasticNet, LassoCV, ElasticNetCV,
+// LogisticRegression, SGDClassifier, SGDRegressor, Perceptron,
+// PassiveAggressiveClassifier and PassiveAggressiveRegressor, registered
+// with ml by their scikit-learn class names.
 //
 // Each reproduces scikit-learn 1.2's estimator of the same name: the same
 // hyperparameters and defaults, the same objective, and fitted attributes
@@ -23,9 +25,16 @@
 //     an L-BFGS that follows scipy's L-BFGS-B iterate for iterate; the loss
 //     and gradient are computed with gonum's Dgemm over fixed row blocks on
 //     all CPUs, so results do not depend on the number of CPUs.
+//   - SGDClassifier, SGDRegressor, Perceptron and the passive-aggressive
+//     classes run scikit-learn's _plain_sgd (scaled weights, Bottou's lazy
+//     average, the cumulative L1 penalty, the PA-I/PA-II steps) and draw
+//     every random choice as scikit-learn does from numpy's
+//     RandomState(random_state) (mt19937.go): the shuffle seeds, the
+//     xorshift permutation of each epoch and the early-stopping split, so
+//     that the same random_state gives scikit-learn's coefficients.
 //
-// testdata/gen.py (and gen_enet.py, gen_enetcv.py, gen_ridgeclf.py and
-// gen_ridgecv.py for the newer classes) writes the scikit-learn reference
+// testdata/gen.py (and gen_enet.py, gen_enetcv.py, gen_ridgeclf.py,
+// gen_ridgecv.py and gen_sgd.py for the newer classes) writes the scikit-learn reference
 // values the parity tests read; testdata/bench.py times scikit-learn on the
 // data of the Go benchmarks.
 package linear

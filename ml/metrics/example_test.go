@@ -105,3 +105,20 @@ func ExampleScore() {
 	// f1_macro 0.7333
 	// unknown metric "f1_marco" (did you mean "f1_macro"?)
 }
+
+// The example of scikit-learn's roc_curve and precision_recall_curve
+// documentation, with the same results.
+func ExampleRocCurve() {
+	y := []float64{0, 0, 1, 1}
+	score := []float64{0.1, 0.4, 0.35, 0.8}
+	fpr, tpr, thr, _ := metrics.RocCurve(y, score, 1)
+	fmt.Println(fpr, tpr, thr)
+	p, r, pthr, _ := metrics.PrecisionRecallCurve(y, score, 1)
+	fmt.Printf("%.4f %v %v\n", p, r, pthr)
+	ap, _ := metrics.AveragePrecisionScore(y, score, 1)
+	fmt.Printf("%.4f\n", ap)
+	// Output:
+	// [0 0 0.5 0.5 1] [0 0.5 0.5 1 1] [1.8 0.8 0.4 0.35 0.1]
+	// [0.5000 0.6667 0.5000 1.0000 1.0000] [1 1 0.5 0.5 0] [0.1 0.35 0.4 0.8]
+	// 0.8333
+}

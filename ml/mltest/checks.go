@@ -551,10 +551,12 @@ func (s *suite) checkShapes(d dataset, o *outputs) error {
 	var problems []error
 	bad := func(format string, args ...any) { problems = append(problems, fmt.Errorf(format, args...)) }
 	finite := func(what string, m *mat.Dense) {
+		_, nanOK := inverseNaN[s.info.Name]
+		nanOK = nanOK && what == "InverseTransform"
 		r, c := m.Dims()
 		for i := 0; i < r; i++ {
 			for j := 0; j < c; j++ {
-				if v := m.At(i, j); math.IsNaN(v) || math.IsInf(v, 0) {
+				if v := m.At(i, j); (math.IsNaN(v) && !nanOK) || math.IsInf(v, 0) {
 					bad("%s[%d, %d] is %v on finite input", what, i, j, v)
 					return
 				}

@@ -1,6 +1,7 @@
 package mltest
 
 import (
+	"math"
 	"math/rand/v2"
 
 	"gonum.org/v1/gonum/mat"
@@ -92,4 +93,18 @@ func otherData(t taskKind) dataset {
 	X, _ := Blobs(5, 45, 5, []float64{0, 1})
 	Xt, _ := Blobs(6, 12, 5, []float64{0, 1})
 	return dataset{"blobs 45x5", X, nil, Xt}
+}
+
+// categorize replaces every feature value v of d by floor(v) mod 3, one of
+// the categories 0, 1 and 2, for the classes that take categorical X. On
+// the suite's data sets every category occurs in every training column.
+func categorize(d dataset) dataset {
+	cat := func(X *mat.Dense) *mat.Dense {
+		C := mat.DenseCopyOf(X)
+		C.Apply(func(_, _ int, v float64) float64 { return math.Mod(math.Floor(v), 3) }, C)
+		return C
+	}
+	d.name += " as categories"
+	d.X, d.XTest = cat(d.X), cat(d.XTest)
+	return d
 }

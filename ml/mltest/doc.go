@@ -34,7 +34,13 @@
 //     PredictProba rows lie in [0, 1] and sum to 1 with one column per class,
 //     DecisionFunction has one column on a binary problem and one per class
 //     otherwise; the outputs on a subset of rows equal the same rows of the
-//     outputs on the whole batch.
+//     outputs on the whole batch; outputs are finite (InverseTransform may
+//     hold NaN for the classes listed, with the reason, in inverseNaN).
+//
+// Classes that take categorical X (scikit-learn's X_types "categorical":
+// OneHotEncoder, OrdinalEncoder) are fitted on the suite's data with every
+// value replaced by one of three categories, so that the test rows hold only
+// categories seen in training.
 //   - learns: a classifier reaches a training accuracy of 0.83 on both
 //     classification sets and a regressor a training R² of 0.5, as in
 //     scikit-learn's check_classifiers_train and check_regressors_train

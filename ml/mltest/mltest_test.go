@@ -250,3 +250,28 @@ func TestData(t *testing.T) {
 		}
 	}
 }
+
+// TestCategorizeCoversCategories checks categorize's promise: every
+// category occurs in every training column of the data sets it is used
+// with, and the test rows hold no other value.
+func TestCategorizeCoversCategories(t *testing.T) {
+	for _, d := range []dataset{mainData(kindTransformer), otherData(kindTransformer)} {
+		c := categorize(d)
+		r, p := c.X.Dims()
+		for j := 0; j < p; j++ {
+			seen := map[float64]bool{}
+			for i := 0; i < r; i++ {
+				seen[c.X.At(i, j)] = true
+			}
+			if len(seen) != 3 || !seen[0] || !seen[1] || !seen[2] {
+				t.Errorf("%s: column %d has categories %v, want 0, 1 and 2", c.name, j, seen)
+			}
+			rt, _ := c.XTest.Dims()
+			for i := 0; i < rt; i++ {
+				if v := c.XTest.At(i, j); !seen[v] {
+					t.Errorf("%s: test row %d column %d is %v, not a training category", c.name, i, j, v)
+				}
+			}
+		}
+	}
+}

@@ -60,3 +60,43 @@ func ExampleMinMaxScaler() {
 	// Output:
 	// [0 1 1]
 }
+
+func ExampleOneHotEncoder() {
+	e, err := ml.New("OneHotEncoder", []byte(`{"drop": "if_binary", "handle_unknown": "ignore"}`))
+	if err != nil {
+		panic(err)
+	}
+	// Column 0 has categories 1, 2 and 3; column 1 is binary (0 and 5).
+	X := mat.NewDense(4, 2, []float64{
+		1, 0,
+		2, 5,
+		3, 0,
+		2, 5,
+	})
+	if err := e.Fit(context.Background(), X, nil); err != nil {
+		panic(err)
+	}
+	// 7 is a category Fit did not see: ignored, its columns are zeros.
+	Z, _ := e.(ml.Transformer).Transform(mat.NewDense(2, 2, []float64{3, 5, 7, 0}))
+	fmt.Println(e.(*preprocessing.OneHotEncoder).CategoriesFitted())
+	fmt.Println(mat.Formatted(Z))
+	// Output:
+	// [[1 2 3] [0 5]]
+	// ⎡0  0  1  1⎤
+	// ⎣0  0  0  0⎦
+}
+
+func ExamplePowerTransformer() {
+	X := mat.NewDense(5, 1, []float64{1, 2, 3, 10, 100})
+	p := preprocessing.NewPowerTransformer()
+	if err := p.Fit(context.Background(), X, nil); err != nil {
+		panic(err)
+	}
+	Z, _ := p.Transform(X)
+	fmt.Printf("lambda %.4f\n", p.Lambdas()[0])
+	fmt.Printf("%.4f\n", mat.Formatted(Z.T()))
+	// scikit-learn 1.2: lambda -0.5115, [-1.2687 -0.6541 -0.2892 0.6407 1.5712].
+	// Output:
+	// lambda -0.5115
+	// [-1.2687  -0.6541  -0.2892   0.6407   1.5712]
+}

@@ -30,6 +30,22 @@ func TestCommonChecks(t *testing.T) {
 		{"PolynomialFeatures", `{"degree": 3, "interaction_only": true, "include_bias": false}`},
 		{"FunctionTransformer", ``},
 		{"FunctionTransformer", `{"func": "abs"}`},
+		{"PowerTransformer", ``},
+		{"PowerTransformer", `{"method": "box-cox"}`},
+		{"PowerTransformer", `{"method": "box-cox", "standardize": false}`},
+		{"QuantileTransformer", ``},
+		{"QuantileTransformer", `{"output_distribution": "normal", "n_quantiles": 10}`},
+		{"QuantileTransformer", `{"n_quantiles": 20, "subsample": 30, "random_state": 2}`},
+		{"OneHotEncoder", ``},
+		{"OneHotEncoder", `{"drop": "first", "handle_unknown": "ignore"}`},
+		{"OneHotEncoder", `{"drop": "if_binary", "min_frequency": 25, "handle_unknown": "infrequent_if_exist"}`},
+		{"OneHotEncoder", `{"max_categories": 2}`},
+		{"OrdinalEncoder", ``},
+		{"OrdinalEncoder", `{"handle_unknown": "use_encoded_value", "unknown_value": -1}`},
+		{"KBinsDiscretizer", ``},
+		{"KBinsDiscretizer", `{"encode": "ordinal", "strategy": "kmeans", "n_bins": 3}`},
+		{"KBinsDiscretizer", `{"encode": "onehot-dense", "strategy": "uniform"}`},
+		{"KBinsDiscretizer", `{"subsample": 30, "random_state": 1}`},
 	} {
 		t.Run(c.class+c.params, func(t *testing.T) {
 			opts := mltest.OptionsFor(c.class)

@@ -14,20 +14,28 @@ import (
 	"github.com/mlforge/mlforge/ml"
 )
 
-// nums is a float list in which JSON null stands for NaN.
+// nums is a float list in which JSON null stands for NaN and the strings
+// "inf" and "-inf" for the infinities.
 type nums []float64
 
 func (n *nums) UnmarshalJSON(b []byte) error {
-	var raw []*float64
+	var raw []json.RawMessage
 	if err := json.Unmarshal(b, &raw); err != nil {
 		return err
 	}
 	*n = make([]float64, len(raw))
 	for i, p := range raw {
-		if p == nil {
+		switch string(p) {
+		case "null":
 			(*n)[i] = math.NaN()
-		} else {
-			(*n)[i] = *p
+		case `"inf"`:
+			(*n)[i] = math.Inf(1)
+		case `"-inf"`:
+			(*n)[i] = math.Inf(-1)
+		default:
+			if err := json.Unmarshal(p, &(*n)[i]); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
@@ -180,6 +188,70 @@ func attr(e ml.Estimator, name string) []float64 {
 		if name == "statistics_" {
 			return e.Statistics()
 		}
+	case *KBinsDiscretizer:
+		switch name {
+		case "bin_edges_":
+			var all []float64
+			for _, e := range e.BinEdges() {
+				all = append(all, e...)
+			}
+			return all
+		case "n_bins_":
+			return ints(e.NBinsFitted())
+		}
+	case *PowerTransformer:
+		switch name {
+		case "lambdas_":
+			return e.Lambdas()
+		case "mean_":
+			if e.Scaler() == nil {
+				return nil
+			}
+			return e.Scaler().Mean()
+		case "scale_":
+			if e.Scaler() == nil {
+				return nil
+			}
+			return e.Scaler().Scale()
+		}
+	case *QuantileTransformer:
+		switch name {
+		case "quantiles_":
+			return e.Quantiles().RawMatrix().Data
+		case "references_":
+			return e.References()
+		}
+	case *OneHotEncoder:
+		switch name {
+		case "categories_":
+			return flatCats(e.CategoriesFitted())
+		case "n_categories":
+			return nCats(e.CategoriesFitted())
+		case "n_features_outs":
+			return ints(e.NFeaturesOut())
+		case "drop_idx_":
+			d := e.DropIdx()
+			if d == nil {
+				return nil
+			}
+			out := ints(d)
+			for j, v := range d {
+				if v < 0 {
+					out[j] = math.NaN()
+				}
+			}
+			return out
+		case "infrequent_categories_":
+			all := []float64{}
+			return append(all, flatCats(e.InfrequentCategories())...)
+		}
+	case *OrdinalEncoder:
+		switch name {
+		case "categories_":
+			return flatCats(e.CategoriesFitted())
+		case "n_categories":
+			return nCats(e.CategoriesFitted())
+		}
 	case *MaxAbsScaler:
 		switch name {
 		case "max_abs_":
@@ -189,6 +261,22 @@ func attr(e ml.Estimator, name string) []float64 {
 		}
 	}
 	panic("no attribute " + name)
+}
+
+func flatCats(c [][]float64) []float64 {
+	var all []float64
+	for _, v := range c {
+		all = append(all, v...)
+	}
+	return all
+}
+
+func nCats(c [][]float64) []float64 {
+	out := make([]float64, len(c))
+	for j, v := range c {
+		out[j] = float64(len(v))
+	}
+	return out
 }
 
 func equalNaN(a, b *mat.Dense) bool {

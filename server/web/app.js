@@ -1,11 +1,14 @@
 // app.js: the page's router. Hash routes: #/new (the spec form), #/runs
 // (the list), #/runs/ID (one run), #/compare?ids=a,b (several runs),
-// #/models (trained models and their versions).
+// #/models (trained models and their versions), #/datasets (the stored
+// image datasets), #/datasets/NAME?label=L (one dataset's import and
+// images).
 
 import { el, clear } from './util.js';
 import { renderForm } from './form.js';
 import { renderRuns, renderRun, renderCompare } from './runs.js';
 import { renderModels } from './models.js';
+import { renderDatasets, renderDataset } from './datasets.js';
 
 const main = document.getElementById('app');
 let cleanup = null;
@@ -21,10 +24,13 @@ async function route() {
   main.className = 'page-' + (path.split('/')[1] || 'runs');
   try {
     const m = path.match(/^\/runs\/([0-9a-f]{21})$/);
+    const ds = path.match(/^\/datasets\/([^/]+)$/);
     if (path === '/new') cleanup = await renderForm(main);
     else if (m) cleanup = renderRun(main, m[1]);
     else if (path === '/compare') cleanup = renderCompare(main, query);
     else if (path === '/models') cleanup = renderModels(main);
+    else if (path === '/datasets') cleanup = renderDatasets(main);
+    else if (ds) cleanup = renderDataset(main, decodeURIComponent(ds[1]), query);
     else cleanup = renderRuns(main, query);
   } catch (e) {
     clear(main).append(el('div', { class: 'errors' }, e.message));

@@ -10,6 +10,8 @@ export const LOAD_KEY = 'mlforge.load';
 
 let cat = null; // the catalogue from /api/classes
 let files = { files: [] }; // GET /api/files
+let stored = []; // GET /api/datasets: the stored image datasets
+const storedLabels = new Map(); // dataset name → its labels with counts (GET /api/datasets/NAME), or a pending Promise
 let spec = null; // the spec being edited
 let root = null; // the page's element
 let formBox = null;
@@ -254,6 +256,7 @@ function sourceKind(train) {
   if (train && typeof train === 'object') return 'idx';
   const t = String(train || '');
   if (t.startsWith('builtin:')) return 'builtin';
+  if (t.startsWith('dataset:')) return 'dataset';
   if (/\.csv(\.gz)?$/i.test(t) || t === '') return 'csv';
   return 'images';
 }
@@ -266,13 +269,15 @@ function dataSection() {
     if (k === 'builtin') d.train = 'builtin:' + ((cat.datasets || [])[0] || { name: 'iris' }).name;
     else if (k === 'csv') d.train = (files.files.find((f) => f.kind === 'csv') || { path: '' }).path;
     else if (k === 'images') d.train = (files.files.find((f) => f.kind === 'images') || { path: '' }).path;
+    else if (k === 'dataset') d.train = 'dataset:' + (stored[0] ? stored[0].name : '');
     else d.train = { images: '', labels: '' };
     redraw();
   } },
   el('option', { value: 'builtin', text: 'Built-in dataset' }),
   el('option', { value: 'csv', text: 'CSV file' }),
   hasNetworks() ? el('option', { value: 'images', text: 'Image folder' }) : null,
-  hasNetworks() ? el('option', { value: 'idx', text: 'IDX files (MNIST format)' }) : null);
+  hasNetworks() ? el('option', { value: 'idx', text: 'IDX files (MNIST format)' }) : null,
+  hasNetworks() ? el('option', { value: 'dataset', text: 'Stored dataset (Datasets page)' }) : null);
   kindSel.value = kind;
 
   const parts = [field('source', 'data.kind', kindSel)];
@@ -324,6 +329,8 @@ function dataSection() {
     parts.push(field('folder', 'data.train', sel));
     const info = dirs.find((f) => f.path === d.train);
     if (info) parts.push(el('div', { class: 'muted small', text: 'classes: ' + info.classes.map((c) => `${c.name} (${c.images})`).join(', ') }));
+  } else if (kind === 'dataset') {
+    parts.push(...datasetSource(d));
   } else {
     // MNIST's names say which file is which: the images list leaves out
     // files named as labels (idx1) and the labels list files named as
@@ -427,7 +434,7 @@ function transformsSection() {
     changed();
   } });
   // Transforms are for image data (or shown when the spec has some).
-  const images = ['images', 'idx'].includes(sourceKind(spec.data && spec.data.train)) || (spec.transforms || []).length > 0;
+  const images = ['images', 'idx', 'dataset'].includes(sourceKind(spec.data && spec.data.train)) || (spec.transforms || []).length > 0;
   return section(images ? 'Images and labels' : 'Labels',
     images ? [el('h4', { text: 'Transforms (image preprocessing)' }), stepList(spec, 'transforms', cat.transforms, 'transforms', { noun: 'transform' })] : null,
     showTargetTransforms || (spec.target_transforms || []).length
@@ -677,6 +684,62 @@ async function loadFiles() {
   try { files = await api('GET', '/api/files'); } catch { files = { files: [] }; }
 }
 
+async function loadStored() {
+  try { stored = ((await api('GET', '/api/datasets')).datasets || []).filter((d) => d.kind === 'images'); } catch { stored = []; }
+}
+
+// parseDatasetSource splits "dataset:NAME[:LABEL,LABEL]" as the server's
+// source.ParseDataset does (labels trimmed).
+function parseDatasetSource(t) {
+  const rest = String(t).slice('dataset:'.length);
+  const cut = rest.indexOf(':');
+  if (cut < 0) return { name: rest, labels: [] };
+  return { name: rest.slice(0, cut), labels: rest.slice(cut + 1).split(',').map((l) => l.trim()).filter((l) => l) };
+}
+
+// datasetSource is the dataset choice and, once its labels are loaded, a
+// checkbox per label: none checked trains on every label, some checked on
+// those only ("dataset:NAME:L1,L2").
+function datasetSource(d) {
+  const cur = parseDatasetSource(d.train);
+  const set = (name, labels) => { d.train = 'dataset:' + name + (labels.length ? ':' + labels.join(',') : ''); };
+  const sel = el('select', { name: 'data.train', onchange: () => { set(sel.value, []); redraw(); } },
+    el('option', { value: '', text: stored.length ? 'choose a dataset' : 'no stored datasets yet: create one on the Datasets page' }),
+    stored.map((s) => el('option', { value: s.name, text: `${s.name} (${s.items} images)` })));
+  if (cur.name && !stored.some((s) => s.name === cur.name)) sel.append(el('option', { value: cur.name, text: cur.name }));
+  sel.value = cur.name;
+  const parts = [field('dataset', 'data.train', sel)];
+  if (!cur.name) return parts;
+  const labels = storedLabels.get(cur.name);
+  if (!labels) {
+    storedLabels.set(cur.name, api('GET', '/api/datasets/' + encodeURIComponent(cur.name))
+      .then((r) => { storedLabels.set(cur.name, r.labels || []); })
+      .catch(() => { storedLabels.set(cur.name, []); })
+      .then(() => { if (sourceKind(spec.data && spec.data.train) === 'dataset') redraw(); }));
+  }
+  if (!Array.isArray(labels)) {
+    parts.push(el('p', { class: 'muted small', text: 'Loading the labels…' }));
+    return parts;
+  }
+  const names = labels.map((l) => l.label);
+  for (const l of cur.labels) if (!names.includes(l)) names.push(l); // a label the spec names that the dataset lacks: the server says so
+  const box = el('fieldset', { class: 'label-pick', dataset: { field: 'data.train.labels' } },
+    el('legend', { text: 'labels (none checked: all)' }),
+    names.map((n, i) => {
+      const count = labels.find((l) => l.label === n);
+      const id = 'train-label-' + i;
+      return el('span', { class: 'label-pick-item' },
+        el('input', { type: 'checkbox', id, name: 'data.train.label', value: n, checked: cur.labels.includes(n), onchange: () => {
+          const chosen = [...box.querySelectorAll('input[type=checkbox]')].filter((c) => c.checked).map((c) => c.value);
+          set(cur.name, chosen);
+          changed();
+        } }),
+        el('label', { for: id, text: count ? `${n} (${count.items})` : `${n} (not in the dataset)` }));
+    }));
+  parts.push(box);
+  return parts;
+}
+
 // ---- saved specs ----
 
 function savedSpecs() {
@@ -725,7 +788,8 @@ function setSpec(s) {
 export async function renderForm(main) {
   root = main;
   cat = await classes();
-  await loadFiles();
+  await Promise.all([loadFiles(), loadStored()]);
+  storedLabels.clear();
   let initial = null;
   const pending = sessionStorage.getItem(LOAD_KEY);
   if (pending) {

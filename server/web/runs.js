@@ -2,6 +2,7 @@
 // and the comparison of several runs.
 
 import { predictPanel } from './predict.js';
+import { evaluatePanel } from './evaluate.js';
 import { el, clear, api, classes, fmtNum, fmtDuration, fmtTime, mainMetric, statusBadge, download, eventsURL } from './util.js';
 import { LineChart, COLORS } from './chart.js';
 import { LOAD_KEY } from './form.js';
@@ -380,11 +381,13 @@ export function renderRun(main, id) {
   const errBox = el('div', { class: 'errors hidden' });
   const predictSlot = el('div', { class: 'predict-slot' });
   const metaBox = el('div', { class: 'run-meta', id: 'run-meta' });
+  const plotsBox = el('div', { class: 'plots hidden', id: 'plots' });
+  let plotsLoaded = false;
   clear(main).append(head, errBox, prog,
     el('div', { class: 'run-grid' },
       el('div', { class: 'charts' }, stepBox, epochBox),
       el('div', { class: 'side' }, el('h3', { text: 'Final metrics' }), finalBox, metaBox)),
-    predictSlot,
+    predictSlot, plotsBox,
     el('div', { class: 'run-grid' },
       el('div', {}, el('h3', { text: 'Events' }), logBox),
       el('div', {}, el('h3', { text: 'Spec' }), specBox)));
@@ -587,6 +590,25 @@ export function renderRun(main, id) {
       } }))) : [el('span', { class: 'muted small', text: 'none' })]));
   }
 
+  // The run's plots (GET /api/runs/{id}/plots) as images, but the loss,
+  // which the charts above draw live; the confusion matrix is shown
+  // normalised over the true labels, beside the counts of the table.
+  const plotTitles = { curve: 'Learning / validation curve', search: 'Search', confusion: 'Confusion matrix (normalised over true labels)',
+    roc: 'ROC curves', pr: 'Precision-recall curves', importances: 'Feature importances' };
+  async function drawPlots() {
+    const { kinds } = await api('GET', `/api/runs/${id}/plots`);
+    const shown = (kinds || []).filter((k) => k !== 'loss');
+    if (!shown.length) return;
+    clear(plotsBox).append(el('h3', { text: 'Plots' }), el('div', { class: 'plot-grid' }, shown.map((k) => {
+      const src = `/api/runs/${id}/plots/${k}?width=560&height=420` + (k === 'confusion' ? '&normalize=true' : '');
+      return el('figure', { class: 'plot', dataset: { kind: k } },
+        el('a', { href: src, target: '_blank', rel: 'noopener' },
+          el('img', { src, alt: `${plotTitles[k] || k} of run ${run.name}`, width: 560, height: 420 })),
+        el('figcaption', { text: plotTitles[k] || k }));
+    })));
+    plotsBox.classList.remove('hidden');
+  }
+
   function logLine(type, data, seq) {
     let text;
     if (type === 'status') text = `status ${data.status}${data.message ? ': ' + data.message : ''}`;
@@ -610,7 +632,11 @@ export function renderRun(main, id) {
     drawHead();
     drawFinal();
     drawMeta();
-    if (run.status === 'succeeded' && !predictSlot.firstChild) predictSlot.append(predictPanel(run));
+    if (run.status === 'succeeded' && !predictSlot.firstChild) predictSlot.append(predictPanel(run), evaluatePanel(run));
+    if (run.status === 'succeeded' && !plotsLoaded) {
+      plotsLoaded = true;
+      drawPlots().catch(showErr);
+    }
     specBox.textContent = JSON.stringify(run.spec, null, 2);
   }
 

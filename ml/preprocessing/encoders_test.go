@@ -1,0 +1,79 @@
+package preprocessing
+
+import (
+	"context"
+	"encoding/json"
+	"math"
+	"strings"
+	"testing"
+
+	"github.com/mlforge/mlforge/internal/testutil"
+	"github.com/mlforge/mlforge/ml"
+)
+
+// TestEncodersParity compares OneHotEncoder and OrdinalEncoder with
+// scikit-learn 1.2.1 (testdata/gen_encoders.py): categories_, the output
+// columns per feature, drop_idx_, infrequent_categories_, the transform and
+// its inverse (NaN where scikit-learn returns None or
+// "infrequent_sklearn"). Everything is exact: the encoders only compare
+// and copy values.
+func TestEncodersParity(t *testing.T) {
+	var cases []parityCase
+	testutil.ReadJSON(t, "testdata/encoders.json", &cases)
+	if len(cases) < 19 {
+		t.Fatalf("only %d parity cases", len(cases))
+	}
+	runParity(t, cases, 0, 0)
+}
+
+// TestEncodersErrors checks the encoders' refusals: each names what is
+// wrong and where.
+func TestEncodersErrors(t *testing.T) {
+	ctx := context.Background()
+	for _, c := range []struct{ class, params, want string }{
+		{"OrdinalEncoder", `{"handle_unknown": "use_encoded_value"}`, "unknown_value"},
+		{"OrdinalEncoder", `{"unknown_value": -1}`, "unknown_value"},
+		{"OneHotEncoder", `{"min_frequency": 0}`, "min_frequency"},
+		{"OneHotEncoder", `{"min_frequency": 1.5}`, "min_frequency"},
+		{"OneHotEncoder", `{"min_frequency": "x"}`, "min_frequency"},
+		{"OneHotEncoder", `{"drop": "last"}`, "drop"},
+		{"OneHotEncoder", `{"categories": [[1, 2]]}`, "categories"},
+	} {
+		if _, err := ml.New(c.class, json.RawMessage(c.params)); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s %s: %v, want an error naming %s", c.class, c.params, err, c.want)
+		}
+	}
+	X := testutil.Dense([][]float64{{1, 5}, {2, 5}, {1, 7}})
+	oh := NewOneHotEncoder()
+	if err := oh.Fit(ctx, testutil.Dense([][]float64{{1, math.NaN()}}), nil); err == nil || !strings.Contains(err.Error(), "X[0, 1] is NaN") {
+		t.Errorf("Fit with NaN: %v", err)
+	}
+	if err := oh.Fit(ctx, X, nil); err != nil {
+		t.Fatal(err)
+	}
+	_, err := oh.Transform(testutil.Dense([][]float64{{1, 5}, {3, 5}}))
+	if err == nil || !strings.Contains(err.Error(), "X[1, 0] is 3, a category OneHotEncoder did not see in feature 0") || !ml.IsBadInput(err) {
+		t.Errorf("unknown category: %v", err)
+	}
+	if _, err := oh.InverseTransform(testutil.Dense([][]float64{{0, 0, 1, 0}})); err == nil || !strings.Contains(err.Error(), "all zero") {
+		t.Errorf("inverse of a zero block: %v", err)
+	}
+	first, _ := ml.New("OneHotEncoder", json.RawMessage(`{"drop": "first"}`))
+	if err := first.Fit(ctx, testutil.Dense([][]float64{{1, 5}, {1, 5}}), nil); err == nil || !strings.Contains(err.Error(), "no output column") {
+		t.Errorf("drop first of single categories: %v", err)
+	}
+	ord, _ := ml.New("OrdinalEncoder", json.RawMessage(`{"handle_unknown": "use_encoded_value", "unknown_value": 1}`))
+	if err := ord.Fit(ctx, X, nil); err == nil || !strings.Contains(err.Error(), "unknown_value") {
+		t.Errorf("unknown_value 1 with two categories: %v", err)
+	}
+	o := NewOrdinalEncoder()
+	if err := o.Fit(ctx, X, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := o.Transform(testutil.Dense([][]float64{{1, 6}})); err == nil || !strings.Contains(err.Error(), "X[0, 1] is 6") {
+		t.Errorf("unknown category: %v", err)
+	}
+	if _, err := o.InverseTransform(testutil.Dense([][]float64{{2, 0}})); err == nil || !strings.Contains(err.Error(), "X[0, 0] is 2") {
+		t.Errorf("inverse of code 2 of 2 categories: %v", err)
+	}
+}
