@@ -60,13 +60,30 @@ type Run struct {
 	// DurationS is the training time in seconds so far (running) or in
 	// all (finished).
 	DurationS *float64 `json:"duration_s,omitempty"`
+	// Dataset is the spec's training data (data.train).
+	Dataset string `json:"dataset,omitempty"`
+	// Note and Tags are what people wrote on the run (PATCH
+	// /api/runs/{id}, PUT /api/runs/{id}/tags/{key}).
+	Note string            `json:"note,omitempty"`
+	Tags map[string]string `json:"tags,omitempty"`
 }
 
-// RunList is the answer of GET /api/runs: runs newest first, and the
-// cursor of the next page (?before=), null on the last page.
+// RunList is the answer of GET /api/runs: one page of runs, newest first
+// unless ?sort= says otherwise, and the cursor of the next page (?before=,
+// given with the default order only), null on the last page.
+//
+// Without ?before= the list is a page of the runs table: Total runs match
+// the filter in the snapshot AsOf (Unix milliseconds; runs created later
+// are not counted and Newer of them match), the page starts at Offset, and
+// NextPageToken (?page_token=) gives the next page of the same snapshot.
 type RunList struct {
-	Runs []Run   `json:"runs"`
-	Next *string `json:"next"`
+	Runs          []Run   `json:"runs"`
+	Next          *string `json:"next"`
+	Total         *int    `json:"total,omitempty"`
+	Newer         int     `json:"newer,omitempty"`
+	AsOf          int64   `json:"as_of,omitempty"`
+	Offset        int     `json:"offset,omitempty"`
+	NextPageToken string  `json:"next_page_token,omitempty"`
 }
 
 // Created is the answer (202) of POST /api/runs.

@@ -48,6 +48,13 @@ func (s *Server) routes() http.Handler {
 	h("GET /api/runs/{id}/model/info", s.runModelInfo)
 	h("POST /api/runs/{id}/predict", s.runPredict)
 	mux.HandleFunc("GET /api/runs/{id}/events", s.middleware(streamRoute, s.runEvents))
+	// The runs table: columns, rename and note, tags, bulk delete
+	// (runs_table.go; GET /api/runs sorts, filters and pages there).
+	h("GET /api/runs/columns", s.runColumns)
+	h("PATCH /api/runs/{id}", s.patchRun)
+	h("PUT /api/runs/{id}/tags/{key}", s.putRunTag)
+	h("DELETE /api/runs/{id}/tags/{key}", s.deleteRunTag)
+	h("POST /api/runs/delete", s.deleteRuns)
 
 	h("GET /api/models", s.listModels)
 	h("GET /api/models/{name}", s.downloadModel)
@@ -94,7 +101,7 @@ func (s *Server) routes() http.Handler {
 		// No pattern matched this method and path: say 405 if the path
 		// exists with other methods, 404 otherwise, in the API's format.
 		var allow []string
-		for _, m := range []string{"GET", "POST", "DELETE"} {
+		for _, m := range []string{"GET", "POST", "PUT", "PATCH", "DELETE"} {
 			probe := r.Clone(r.Context())
 			probe.Method = m
 			if _, p := mux.Handler(probe); p != "/api/" {
@@ -273,13 +280,18 @@ func view(run *store.Run, full bool) api.Run {
 		v.Spec, v.Result = run.Spec, run.Result
 	}
 	var sp struct {
+		Data struct {
+			Train json.RawMessage `json:"train"`
+		} `json:"data"`
 		Model struct {
 			Params json.RawMessage `json:"params"`
 		} `json:"model"`
 	}
 	if json.Unmarshal(run.Spec, &sp) == nil {
 		v.Params = sp.Model.Params
+		_ = json.Unmarshal(sp.Data.Train, &v.Dataset) // a string, or nothing
 	}
+	v.Note, v.Tags = run.Note, run.Tags
 	var res struct {
 		Metrics map[string]map[string]*float64 `json:"metrics"` // null: not finite
 	}
@@ -322,6 +334,9 @@ func (s *Server) listRuns(w http.ResponseWriter, r *http.Request) error {
 			return &apiError{Status: http.StatusBadRequest, Code: "bad_request", Field: "limit", Message: "limit must be an integer from 1 to 500"}
 		}
 		o.Limit = n
+	}
+	if o.Before == "" {
+		return s.listRunsTable(w, r, o) // runs_table.go
 	}
 	runs, err := s.store.ListRuns(r.Context(), o)
 	if err != nil {

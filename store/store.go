@@ -66,6 +66,10 @@ type Run struct {
 	StartedAt       *time.Time `json:"started_at,omitempty"`
 	FinishedAt      *time.Time `json:"finished_at,omitempty"`
 	HeartbeatAt     *time.Time `json:"heartbeat_at,omitempty"`
+	// Note is the run's free text, and Tags its key/value labels
+	// (runtable.go), both edited by people after the run was made.
+	Note string            `json:"note,omitempty"`
+	Tags map[string]string `json:"tags,omitempty"`
 }
 
 // Point is one value of a metric series.
@@ -225,6 +229,7 @@ var schema = []string{
 		heartbeat_at BIGINT)`,
 	`CREATE INDEX IF NOT EXISTS mlf_runs_status ON mlf_runs (status, id)`,
 	`CREATE INDEX IF NOT EXISTS mlf_runs_name ON mlf_runs (name, id)`,
+	`CREATE INDEX IF NOT EXISTS mlf_runs_created ON mlf_runs (created_at)`,
 	`CREATE TABLE IF NOT EXISTS mlf_points (
 		run_id TEXT NOT NULL,
 		series TEXT NOT NULL,
@@ -259,7 +264,7 @@ func (s *Store) migrate(ctx context.Context) error {
 		}
 		defer conn.ExecContext(context.Background(), `SELECT pg_advisory_unlock($1)`, int64(migrateLock))
 	}
-	for _, q := range slices.Concat(schema, datasetSchema, aliasSchema, evaluationSchema) {
+	for _, q := range slices.Concat(schema, datasetSchema, aliasSchema, evaluationSchema, tagSchema) {
 		if _, err := s.db.ExecContext(ctx, q); err != nil {
 			return fmt.Errorf("store: creating tables: %w", err)
 		}
@@ -272,6 +277,16 @@ func (s *Store) migrate(ctx context.Context) error {
 		}
 		if _, err := s.db.ExecContext(ctx, add); err != nil {
 			return fmt.Errorf("store: adding the crashes column: %w", err)
+		}
+	}
+	// Stores made before runs had notes lack the column.
+	if _, err := s.db.ExecContext(ctx, `SELECT note FROM mlf_runs LIMIT 0`); err != nil {
+		add := `ALTER TABLE mlf_runs ADD COLUMN note TEXT NOT NULL DEFAULT ''`
+		if s.postgres {
+			add = `ALTER TABLE mlf_runs ADD COLUMN IF NOT EXISTS note TEXT NOT NULL DEFAULT ''`
+		}
+		if _, err := s.db.ExecContext(ctx, add); err != nil {
+			return fmt.Errorf("store: adding the note column: %w", err)
 		}
 	}
 	return nil
@@ -322,7 +337,7 @@ func (s *Store) CreateRun(ctx context.Context, r *Run) error {
 	return err
 }
 
-const runCols = `id, name, status, class, spec, result, error, attempt, crashes, cancel_requested, created_at, started_at, finished_at, heartbeat_at`
+const runCols = `id, name, status, class, spec, result, error, attempt, crashes, cancel_requested, created_at, started_at, finished_at, heartbeat_at, note`
 
 func scanRun(sc interface{ Scan(...any) error }) (*Run, error) {
 	var r Run
@@ -331,7 +346,7 @@ func scanRun(sc interface{ Scan(...any) error }) (*Run, error) {
 	var created int64
 	var cancel int
 	var started, finished, hb sql.NullInt64
-	if err := sc.Scan(&r.ID, &r.Name, &r.Status, &r.Class, &spec, &result, &r.Error, &r.Attempt, &r.Crashes, &cancel, &created, &started, &finished, &hb); err != nil {
+	if err := sc.Scan(&r.ID, &r.Name, &r.Status, &r.Class, &spec, &result, &r.Error, &r.Attempt, &r.Crashes, &cancel, &created, &started, &finished, &hb, &r.Note); err != nil {
 		return nil, err
 	}
 	r.Spec = json.RawMessage(spec)
@@ -350,7 +365,10 @@ func (s *Store) GetRun(ctx context.Context, id string) (*Run, error) {
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNotFound
 	}
-	return r, err
+	if err != nil {
+		return nil, err
+	}
+	return r, s.loadTags(ctx, []*Run{r})
 }
 
 // ListRuns returns runs newest first.
@@ -377,7 +395,11 @@ func (s *Store) ListRuns(ctx context.Context, o ListOptions) ([]*Run, error) {
 		query += " WHERE " + strings.Join(where, " AND ")
 	}
 	query += " ORDER BY id DESC LIMIT " + strconv.Itoa(o.Limit)
-	return s.queryRuns(ctx, query, args...)
+	runs, err := s.queryRuns(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	return runs, s.loadTags(ctx, runs)
 }
 
 // queryRuns runs a SELECT of runCols and scans every row.
@@ -528,14 +550,23 @@ func (s *Store) Unfinished(ctx context.Context) ([]*Run, error) {
 	return s.queryRuns(ctx, `SELECT `+runCols+` FROM mlf_runs WHERE status IN ($1, $2) ORDER BY id`, string(Queued), string(Running))
 }
 
-// DeleteRun removes a run with its points and events.
+// DeleteRun removes a run with its points, events, tags and aliases.
 func (s *Store) DeleteRun(ctx context.Context, id string) error {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
-	for _, q := range []string{`DELETE FROM mlf_points WHERE run_id = $1`, `DELETE FROM mlf_events WHERE run_id = $1`, `DELETE FROM mlf_evaluations WHERE run_id = $1`} {
+	if err := deleteRunTx(ctx, tx, id); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// deleteRunTx removes run id and what belongs to it in tx; ErrNotFound if
+// there is no such run.
+func deleteRunTx(ctx context.Context, tx *sql.Tx, id string) error {
+	for _, q := range []string{`DELETE FROM mlf_points WHERE run_id = $1`, `DELETE FROM mlf_events WHERE run_id = $1`, `DELETE FROM mlf_evaluations WHERE run_id = $1`, `DELETE FROM mlf_run_tags WHERE run_id = $1`} {
 		if _, err := tx.ExecContext(ctx, q, id); err != nil {
 			return err
 		}
@@ -550,7 +581,7 @@ func (s *Store) DeleteRun(ctx context.Context, id string) error {
 	if n, _ := res.RowsAffected(); n == 0 {
 		return ErrNotFound
 	}
-	return tx.Commit()
+	return nil
 }
 
 // Append writes a batch of metric points and events of one run in one

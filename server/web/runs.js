@@ -39,131 +39,258 @@ function progressBar(p) {
 
 // ---- list ----
 
-// COLUMNS are the sortable columns of the runs table: the key a run is
-// sorted by (missing values last, whatever the direction).
-const COLUMNS = [
-  { id: 'status', label: 'Status', key: (r) => r.status },
-  { id: 'name', label: 'Name', key: (r) => r.name.toLowerCase() },
-  { id: 'model', label: 'Model', key: (r) => r.class },
-  { id: 'metric', label: 'Main metric', key: (r) => { const m = mainMetric(r.metrics); return m ? m[1] : null; } },
-  { id: 'duration', label: 'Duration', key: (r) => r.duration_s },
-  { id: 'started', label: 'Started', key: (r) => r.started_at || r.created_at },
-];
+// The runs table asks the server for one page at a time, sorted and
+// filtered there (GET /api/runs?sort=&order=&filter=&offset=&as_of=): a
+// table of 10,000 runs costs the page what a table of 50 does. The pages
+// of one listing share a snapshot (as_of): runs made meanwhile do not shift
+// the page a person is on; a "new runs" button brings them in.
 
-// SCAN is how many of the newest runs a sort or a name filter looks at
-// (the API pages by creation time; the table sorts and filters them here).
-const SCAN = 500;
+const COLS_KEY = 'mlforge.runs.columns';
+const DEFAULT_COLS = ['main_metric', 'duration'];
 
-export function sortRuns(list, col, dir) {
-  const c = COLUMNS.find((x) => x.id === col);
-  if (!c) return list;
-  const sign = dir === 'asc' ? 1 : -1;
-  return list.map((r, i) => [c.key(r), i, r]).sort((a, b) => {
-    const [x, y] = [a[0], b[0]];
-    if (x == null || y == null) return x == null && y == null ? a[1] - b[1] : x == null ? 1 : -1;
-    return (x < y ? -1 : x > y ? 1 : a[1] - b[1]) * sign;
-  }).map((t) => t[2]);
+// colInfo describes a column by id: its label, the server's sort key, the
+// direction a first click sorts in, and the cell of a run. Fixed columns
+// (status, name, model, started) are always shown; the others are picked.
+export function colInfo(id) {
+  const fixed = {
+    status: { label: 'Status', sort: 'status', asc: true },
+    name: { label: 'Name', sort: 'name', asc: true },
+    model: { label: 'Model', sort: 'class', asc: true },
+    // Started shows when the run started (or was made, while queued) and
+    // sorts by creation.
+    started: { label: 'Started', sort: 'created', cell: (r) => fmtTime(r.started_at || r.created_at) },
+    main_metric: { label: 'Main metric', sort: 'main_metric', cell: (r) => { const m = mainMetric(r.metrics); return m ? `${m[0]} ${fmtNum(m[1])}` : '–'; }, title: (r) => { const m = mainMetric(r.metrics); return m ? m[0] : ''; } },
+    duration: { label: 'Duration', sort: 'duration', cell: (r) => fmtDuration(r.duration_s) },
+    dataset: { label: 'Dataset', sort: 'dataset', asc: true, cell: (r) => r.dataset || '–' },
+    note: { label: 'Note', sort: 'note', asc: true, cell: (r) => (r.note ? r.note.split('\n')[0].slice(0, 60) : ''), title: (r) => r.note || '' },
+  };
+  if (fixed[id]) return { id, ...fixed[id] };
+  const m = /^(metric|param|tag)\.([A-Za-z0-9._-]{1,64})$/.exec(id);
+  if (!m) return null;
+  const [, kind, key] = m;
+  if (kind === 'metric') return { id, label: key, sort: id, cell: (r) => fmtNum((r.metrics || {})[key]) };
+  if (kind === 'tag') return { id, label: key, sort: id, asc: true, cell: (r) => ((r.tags || {})[key] ?? '–') };
+  return { id, label: key, sort: id, asc: true, cell: (r) => { const v = paramOf(r, key); return v === undefined ? '–' : typeof v === 'string' ? v : JSON.stringify(v); } };
+}
+
+// paramOf is a run's model parameter key (a.b for a nested one).
+function paramOf(r, key) {
+  let v = r.params;
+  if (typeof v === 'string') { try { v = JSON.parse(v); } catch { return undefined; } }
+  for (const k of key.split('.')) {
+    if (!v || typeof v !== 'object') return undefined;
+    v = v[k];
+  }
+  return v;
+}
+
+function loadCols() {
+  try {
+    const c = JSON.parse(localStorage.getItem(COLS_KEY) || 'null');
+    if (Array.isArray(c)) return c.filter((id) => typeof id === 'string' && colInfo(id)).slice(0, 30);
+  } catch { /* a bad entry: the default */ }
+  return DEFAULT_COLS.slice();
 }
 
 export function renderRuns(main, query) {
-  let cursors = [''];
-  let page = 0;
   let runs = [];
-  let scanned = false; // runs came from the SCAN newest, sorted or filtered here
+  let total = 0;
+  let asOf = 0; // the snapshot of this listing (Unix ms), 0 = take a new one
+  let offset = Math.max(0, Number.parseInt(query.get('page') || '0', 10) || 0) * PAGE;
   let timer = null;
   let stopped = false;
-  let sortCol = COLUMNS.some((c) => c.id === query.get('sort')) ? query.get('sort') : '';
+  let loading = 0;
+  let cols = loadCols();
+  let sortCol = query.get('sort') || '';
+  if (sortCol && !colInfo(sortCol)) sortCol = '';
   let sortDir = query.get('dir') === 'asc' ? 'asc' : 'desc';
   const streams = new Map(); // run id → {es, progress}
-  const reset = () => { cursors = ['']; page = 0; keepURL(); load(); };
+  const rows = new Map(); // run id → {tr, sig}: rows kept while they show the same
+  const reset = () => { if (stopped) return; offset = 0; asOf = 0; keepURL(); load(); };
   const statusSel = el('select', { name: 'status', id: 'runs-status', onchange: reset },
     ['', 'queued', 'running', 'succeeded', 'failed', 'cancelled'].map((s) => el('option', { value: s, text: s || 'any status' })));
   statusSel.value = query.get('status') || '';
-  const nameIn = el('input', { type: 'search', name: 'q', id: 'runs-filter', placeholder: 'name contains…', value: query.get('q') || '', oninput: () => { clearTimeout(typing); typing = setTimeout(reset, 250); } });
   let typing = null;
+  const nameIn = el('input', { type: 'search', name: 'q', id: 'runs-filter', size: 44, autocomplete: 'off', spellcheck: 'false',
+    placeholder: 'name, or param.lr > 0.01 AND metric.accuracy >= 0.9', value: query.get('q') || '',
+    title: 'A name substring, or conditions joined by AND: metric.NAME, param.NAME, tag.KEY, name, status, model, dataset, duration, created with = != < <= > >= LIKE ILIKE',
+    oninput: () => { clearTimeout(typing); typing = setTimeout(reset, 300); },
+    onkeydown: (ev) => { if (ev.key === 'Enter') { clearTimeout(typing); reset(); } } });
   const cmpBtn = el('button', { type: 'button', id: 'compare-selected', class: 'primary', onclick: () => {
     if (selected.size >= 2) location.hash = '#/compare?ids=' + [...selected].join(',');
   } });
-  const newer = el('button', { type: 'button', text: '← Newer', onclick: () => { if (page > 0) { page--; load(); } } });
-  const older = el('button', { type: 'button', id: 'older', text: 'Older →', onclick: () => { if (cursors[page + 1]) { page++; load(); } } });
-  const pageInfo = el('span', { class: 'muted pager' });
+  const delBtn = el('button', { type: 'button', id: 'delete-selected', class: 'danger', onclick: () => deleteSelected() });
+  const newer = el('button', { type: 'button', id: 'newer', text: '← Previous', onclick: () => { if (offset > 0) { offset = Math.max(0, offset - PAGE); keepURL(); load(); } } });
+  const older = el('button', { type: 'button', id: 'older', text: 'Next →', onclick: () => { if (offset + runs.length < total) { offset += PAGE; keepURL(); load(); } } });
+  const pageInfo = el('span', { class: 'muted pager', id: 'runs-count', 'aria-live': 'polite' });
+  const fresh = el('button', { type: 'button', id: 'show-newer', class: 'link hidden', onclick: () => { asOf = 0; load(); } });
+  const colPicker = el('details', { class: 'col-picker', id: 'col-picker' }, el('summary', { text: 'Columns' }));
+  const colList = el('div', { class: 'col-list' });
+  colPicker.append(colList);
+  colPicker.addEventListener('toggle', () => { if (colPicker.open) fillPicker(); });
+  const thead = el('thead');
   const tbody = el('tbody');
-  const errBox = el('div', { class: 'errors hidden' });
-  const headers = COLUMNS.map((c) => {
-    const btn = el('button', { type: 'button', class: 'sort', dataset: { sort: c.id }, text: c.label, onclick: () => {
-      if (sortCol === c.id) sortDir = sortDir === 'asc' ? 'desc' : 'asc';
-      else { sortCol = c.id; sortDir = c.id === 'name' || c.id === 'model' || c.id === 'status' ? 'asc' : 'desc'; }
-      reset();
-    } });
-    return el('th', { dataset: { col: c.id } }, btn);
-  });
+  const errBox = el('div', { class: 'errors hidden', id: 'runs-error', role: 'alert' });
   const selectAll = el('input', { type: 'checkbox', id: 'pick-all', 'aria-label': 'select every run shown', onchange: () => {
     for (const r of runs) if (selectAll.checked) selected.add(r.id); else selected.delete(r.id);
-    draw();
+    for (const cb of tbody.querySelectorAll('input.pick')) cb.checked = selected.has(cb.value);
+    updateButtons();
   } });
   clear(main).append(
     el('div', { class: 'toolbar' }, el('h1', { text: 'Runs' }),
       el('label', { for: 'runs-status', class: 'sr-only', text: 'status' }), statusSel,
-      el('label', { for: 'runs-filter', class: 'sr-only', text: 'filter by name' }), nameIn,
-      el('span', { class: 'grow' }), newer, pageInfo, older, cmpBtn),
+      el('label', { for: 'runs-filter', class: 'sr-only', text: 'search runs by name or filter' }), nameIn,
+      colPicker, fresh,
+      el('span', { class: 'grow' }), newer, pageInfo, older, cmpBtn, delBtn),
     errBox,
-    el('div', { class: 'table-scroll' }, el('table', { class: 'runs', id: 'runs-table' },
-      el('thead', {}, el('tr', {}, el('th', {}, selectAll), headers, el('th', { text: 'Progress' }))),
-      tbody)));
+    el('div', { class: 'table-scroll' }, el('table', { class: 'runs', id: 'runs-table' }, thead, tbody)));
 
-  // keepURL writes the filters and the sort into the address (without a
-  // new history entry or a re-render), so that a reload keeps them.
+  // shown is every column of the table, in order.
+  const shown = () => ['status', 'name', 'model', ...cols, 'started'].map(colInfo).filter(Boolean);
+
+  // drawHead draws the header for the sort and the columns of the rows
+  // shown (called by draw, so that aria-sort always tells the rows' order).
+  let headKey = '';
+  function drawHead() {
+    const key = JSON.stringify([sortCol, sortDir, cols]);
+    if (key === headKey) return;
+    headKey = key;
+    const sortBtn = (c) => el('button', { type: 'button', class: 'sort', dataset: { sort: c.id, dir: c.id === sortCol ? sortDir : '' }, text: c.label, title: c.sort, onclick: () => {
+      if (sortCol === c.id) sortDir = sortDir === 'asc' ? 'desc' : 'asc';
+      else { sortCol = c.id; sortDir = c.asc ? 'asc' : 'desc'; }
+      reset();
+    } });
+    clear(thead).append(el('tr', {}, el('th', {}, selectAll), shown().map((c) => {
+      const th = el('th', { dataset: { col: c.id }, 'aria-sort': c.id === sortCol ? (sortDir === 'asc' ? 'ascending' : 'descending') : 'none' }, sortBtn(c));
+      if (!['status', 'name', 'model', 'started'].includes(c.id)) th.classList.add('picked');
+      return th;
+    }), el('th', { text: 'Progress' })));
+  }
+
+  // fillPicker lists the columns to choose from: the fixed extras and the
+  // params, metrics and tags the runs have (GET /api/runs/columns).
+  async function fillPicker() {
+    let avail = { params: [], metrics: [], tags: [] };
+    try { avail = await api('GET', '/api/runs/columns'); } catch (e) { showErr(e); }
+    const box = (id, label) => el('label', { class: 'col-choice' }, el('input', { type: 'checkbox', value: id, checked: cols.includes(id), dataset: { col: id }, onchange: (ev) => {
+      cols = ev.target.checked ? [...cols.filter((c) => c !== id), id] : cols.filter((c) => c !== id);
+      localStorage.setItem(COLS_KEY, JSON.stringify(cols));
+      if (!cols.includes(sortCol) && !['status', 'name', 'model', 'started', ''].includes(sortCol)) { sortCol = ''; keepURL(); }
+      rows.clear();
+      draw();
+    } }), ' ', label);
+    const group = (title, ids) => (ids.length ? el('fieldset', {}, el('legend', { text: title }), ids.map(([id, label]) => box(id, label))) : null);
+    const extra = cols.filter((c) => c.startsWith('param.') || c.startsWith('metric.') || c.startsWith('tag.'));
+    const merge = (prefix, names) => [...new Set([...names.map((n) => prefix + n), ...extra.filter((c) => c.startsWith(prefix))])].sort().map((id) => [id, id.slice(prefix.length)]);
+    clear(colList).append(
+      group('Run', [['main_metric', 'main metric'], ['duration', 'duration'], ['dataset', 'dataset'], ['note', 'note']]),
+      group('Final test metrics', merge('metric.', avail.metrics || [])),
+      group('Parameters', merge('param.', avail.params || [])),
+      group('Tags', merge('tag.', avail.tags || [])));
+  }
+
+  // keepURL writes the filters, the sort and the page into the address
+  // (without a new history entry or a re-render), so that a reload keeps
+  // them.
   function keepURL() {
+    // Not once the page is leaving: a late search must not write the runs
+    // address over the one just followed (compare, a run).
+    if (stopped || !/^(#\/runs(\?.*)?)?$/.test(location.hash)) return;
     const q = new URLSearchParams();
     if (statusSel.value) q.set('status', statusSel.value);
     if (nameIn.value.trim()) q.set('q', nameIn.value.trim());
     if (sortCol) { q.set('sort', sortCol); q.set('dir', sortDir); }
+    if (offset > 0) q.set('page', String(Math.floor(offset / PAGE)));
     const h = '#/runs' + (q.toString() ? '?' + q : '');
     if (location.hash !== h) history.replaceState(null, '', h);
   }
 
-  const updateCmp = () => {
+  function updateButtons() {
     cmpBtn.textContent = `Compare selected (${selected.size})`;
     cmpBtn.disabled = selected.size < 2;
-  };
-  updateCmp();
-
-  function row(r) {
-    const cb = el('input', { type: 'checkbox', class: 'pick', value: r.id, checked: selected.has(r.id), 'aria-label': 'select ' + r.name, onchange: () => {
-      if (cb.checked) selected.add(r.id); else selected.delete(r.id);
-      updateCmp();
-    } });
-    const mm = mainMetric(r.metrics);
-    const st = streams.get(r.id);
-    return el('tr', { dataset: { id: r.id, status: r.status } },
-      el('td', {}, cb),
-      el('td', {}, statusBadge(r.status)),
-      el('td', {}, el('a', { href: '#/runs/' + r.id, text: r.name })),
-      el('td', { text: r.class }),
-      el('td', { title: mm ? mm[0] : '' }, mm ? `${mm[0]} ${fmtNum(mm[1])}` : '–'),
-      el('td', { text: fmtDuration(r.duration_s) }),
-      el('td', { text: fmtTime(r.started_at || r.created_at) }),
-      el('td', { class: 'progress-cell' }, r.status === 'running' ? progressBar(st && st.progress) : r.status === 'queued' ? el('span', { class: 'muted', text: 'waiting' }) : r.error ? el('span', { class: 'error small', title: r.error, text: r.error.slice(0, 60) }) : ''));
+    delBtn.textContent = `Delete selected (${selected.size})`;
+    delBtn.disabled = selected.size < 1;
+    selectAll.checked = runs.length > 0 && runs.every((r) => selected.has(r.id));
   }
 
+  async function deleteSelected() {
+    const ids = [...selected];
+    if (!ids.length) return;
+    if (!confirm(`Delete ${ids.length} run${ids.length > 1 ? 's' : ''} and their models? This cannot be undone.`)) return;
+    delBtn.disabled = true;
+    try {
+      await api('POST', '/api/runs/delete', { ids });
+      for (const id of ids) selected.delete(id);
+      asOf = 0;
+      await load();
+    } catch (e) {
+      showErr(e);
+      updateButtons();
+    }
+  }
+
+  function showErr(e) {
+    clear(errBox).append(e.message);
+    errBox.classList.remove('hidden');
+    if (e.field === 'filter') nameIn.setAttribute('aria-invalid', 'true');
+  }
+
+  function progressCell(r) {
+    const st = streams.get(r.id);
+    return el('td', { class: 'progress-cell' }, r.status === 'running' ? progressBar(st && st.progress) : r.status === 'queued' ? el('span', { class: 'muted', text: 'waiting' }) : r.error ? el('span', { class: 'error small', title: r.error, text: r.error.slice(0, 60) }) : '');
+  }
+
+  function row(r, columns) {
+    const cb = el('input', { type: 'checkbox', class: 'pick', value: r.id, checked: selected.has(r.id), 'aria-label': 'select ' + r.name, onchange: () => {
+      if (cb.checked) selected.add(r.id); else selected.delete(r.id);
+      updateButtons();
+    } });
+    const cells = columns.map((c) => {
+      if (c.id === 'status') return el('td', {}, statusBadge(r.status));
+      if (c.id === 'name') return el('td', {}, el('a', { href: '#/runs/' + r.id, text: r.name }), r.tags && Object.keys(r.tags).length ? el('span', { class: 'tag-count muted small', title: Object.entries(r.tags).map(([k, v]) => `${k}: ${v}`).join('\n'), text: ` ◆${Object.keys(r.tags).length}` }) : null);
+      if (c.id === 'model') return el('td', { text: r.class });
+      return el('td', { text: c.cell(r), title: c.title ? c.title(r) : null });
+    });
+    return el('tr', { dataset: { id: r.id, status: r.status } }, el('td', {}, cb), cells, progressCell(r));
+  }
+
+  // draw shows runs, keeping the rows (and what is under the pointer) of
+  // runs that show the same as before: a refresh of a page whose runs did
+  // not change touches nothing, and one where a run changed replaces that
+  // row alone.
   function draw() {
     const t0 = performance.now();
-    clear(tbody);
-    const frag = document.createDocumentFragment();
-    for (const r of runs) frag.append(row(r));
-    const filtering = statusSel.value || nameIn.value.trim();
-    if (!runs.length) frag.append(el('tr', {}, el('td', { colspan: 8, class: 'muted', text: filtering ? 'No runs match.' : 'No runs yet. Start one from New run.' })));
-    tbody.append(frag);
-    for (const th of headers) {
-      const on = th.dataset.col === sortCol;
-      th.setAttribute('aria-sort', on ? (sortDir === 'asc' ? 'ascending' : 'descending') : 'none');
-      th.firstChild.dataset.dir = on ? sortDir : '';
+    drawHead();
+    const columns = shown();
+    const next = runs.map((r) => {
+      const sig = JSON.stringify([r.status, r.name, r.metrics, r.status === 'running' ? 'live' : r.duration_s, r.error, r.tags, r.note, r.dataset, r.params]);
+      const old = rows.get(r.id);
+      if (old && old.sig === sig) {
+        const cb = old.tr.querySelector('input.pick');
+        if (cb) cb.checked = selected.has(r.id);
+        return old;
+      }
+      return { tr: row(r, columns), sig };
+    });
+    const kids = tbody.children;
+    const sameOrder = runs.length > 0 && kids.length === runs.length && runs.every((r, i) => kids[i].dataset.id === r.id);
+    if (sameOrder) {
+      next.forEach((v, i) => { if (kids[i] !== v.tr) tbody.replaceChild(v.tr, kids[i]); });
+    } else {
+      const frag = document.createDocumentFragment();
+      for (const v of next) frag.append(v.tr);
+      if (!runs.length) {
+        const filtering = statusSel.value || nameIn.value.trim();
+        frag.append(el('tr', {}, el('td', { colspan: columns.length + 2, class: 'muted', text: filtering ? 'No runs match.' : 'No runs yet. Start one from New run.' })));
+      }
+      clear(tbody).append(frag);
     }
-    selectAll.checked = runs.length > 0 && runs.every((r) => selected.has(r.id));
-    pageInfo.textContent = scanned ? `${runs.length} of the newest ${SCAN} runs` : `page ${page + 1}`;
-    newer.disabled = page === 0 || scanned;
-    older.disabled = !cursors[page + 1] || scanned;
-    updateCmp();
+    rows.clear();
+    runs.forEach((r, i) => rows.set(r.id, next[i]));
+    pageInfo.textContent = total ? `${offset + 1}–${offset + runs.length} of ${total} · page ${Math.floor(offset / PAGE) + 1}/${Math.ceil(total / PAGE)}` : '0 runs';
+    newer.disabled = offset === 0;
+    older.disabled = offset + runs.length >= total;
+    updateButtons();
     main.dataset.renderMs = (performance.now() - t0).toFixed(1);
   }
 
@@ -192,31 +319,43 @@ export function renderRuns(main, query) {
 
   async function load() {
     clearTimeout(timer);
-    const needle = nameIn.value.trim().toLowerCase();
-    scanned = !!(sortCol || needle);
-    const q = new URLSearchParams({ limit: String(scanned ? SCAN : PAGE) });
+    const seq = ++loading;
+    const q = new URLSearchParams({ limit: String(PAGE), offset: String(offset) });
     if (statusSel.value) q.set('status', statusSel.value);
-    if (cursors[page] && !scanned) q.set('before', cursors[page]);
+    if (nameIn.value.trim()) q.set('filter', nameIn.value.trim());
+    const c = sortCol && colInfo(sortCol);
+    if (c) q.set('sort', c.sort);
+    q.set('order', c ? sortDir : 'desc');
+    if (asOf) q.set('as_of', String(asOf));
     try {
+      const t0 = performance.now();
       const r = await api('GET', '/api/runs?' + q);
-      if (stopped) return;
+      if (stopped || seq !== loading) return;
+      main.dataset.fetchMs = (performance.now() - t0).toFixed(1);
       runs = r.runs || [];
-      if (needle) runs = runs.filter((x) => x.name.toLowerCase().includes(needle));
-      if (sortCol) runs = sortRuns(runs, sortCol, sortDir);
-      cursors[page + 1] = scanned ? '' : r.next || '';
+      total = r.total || 0;
+      asOf = r.as_of || asOf;
+      if (!runs.length && offset > 0 && total > 0) { offset = Math.max(0, Math.floor((total - 1) / PAGE) * PAGE); keepURL(); return load(); }
+      fresh.textContent = r.newer ? `${r.newer} new run${r.newer > 1 ? 's' : ''} — show` : '';
+      fresh.classList.toggle('hidden', !r.newer);
       errBox.classList.add('hidden');
+      nameIn.removeAttribute('aria-invalid');
       draw();
       follow();
     } catch (e) {
-      clear(errBox).append(e.message);
-      errBox.classList.remove('hidden');
+      if (stopped || seq !== loading) return;
+      showErr(e);
     }
     if (!stopped && runs.some((r) => active(r.status))) timer = setTimeout(load, 2000);
+    else if (!stopped) timer = setTimeout(load, 10000); // new runs elsewhere: the "new runs" button
   }
+  drawHead();
+  updateButtons();
   load();
   return () => {
     stopped = true;
     clearTimeout(timer);
+    clearTimeout(typing);
     for (const s of streams.values()) s.es.close();
   };
 }
@@ -241,12 +380,13 @@ export function renderRun(main, id) {
   const specBox = el('pre', { class: 'spec', tabindex: '0', 'aria-label': 'spec' });
   const errBox = el('div', { class: 'errors hidden' });
   const predictSlot = el('div', { class: 'predict-slot' });
+  const metaBox = el('div', { class: 'run-meta', id: 'run-meta' });
   const plotsBox = el('div', { class: 'plots hidden', id: 'plots' });
   let plotsLoaded = false;
   clear(main).append(head, errBox, prog,
     el('div', { class: 'run-grid' },
       el('div', { class: 'charts' }, stepBox, epochBox),
-      el('div', { class: 'side' }, el('h3', { text: 'Final metrics' }), finalBox)),
+      el('div', { class: 'side' }, el('h3', { text: 'Final metrics' }), finalBox, metaBox)),
     predictSlot, plotsBox,
     el('div', { class: 'run-grid' },
       el('div', {}, el('h3', { text: 'Events' }), logBox),
@@ -318,8 +458,24 @@ export function renderRun(main, id) {
       if (!confirm(`Delete run ${run.name} and its model?`)) return;
       try { await api('DELETE', `/api/runs/${id}`); location.hash = '#/runs'; } catch (e) { showErr(e); }
     } }));
-    clear(head).append(
-      el('h1', {}, run.name, ' ', statusBadge(run.status)),
+    const nameIn = el('input', { type: 'text', id: 'run-name', name: 'name', value: run.name, size: 24, maxlength: 64, required: true });
+    const renameForm = el('form', { class: 'rename hidden', id: 'rename-form', onsubmit: async (ev) => {
+      ev.preventDefault();
+      try {
+        await api('PATCH', `/api/runs/${id}`, { name: nameIn.value.trim() });
+        await refresh();
+      } catch (e) { showErr(e); }
+    } }, el('label', { for: 'run-name', class: 'sr-only', text: 'run name' }), nameIn, ' ',
+      el('button', { type: 'submit', class: 'primary', text: 'Save' }), ' ',
+      el('button', { type: 'button', text: 'Cancel', onclick: () => { renameForm.classList.add('hidden'); title.classList.remove('hidden'); } }));
+    const title = el('h1', {}, run.name, ' ', statusBadge(run.status));
+    buttons.unshift(el('button', { type: 'button', id: 'rename', text: 'Rename', onclick: () => {
+      title.classList.add('hidden');
+      renameForm.classList.remove('hidden');
+      nameIn.focus();
+      nameIn.select();
+    } }));
+    clear(head).append(title, renameForm,
       el('span', { class: 'muted', text: `${run.class} · ${id} · started ${fmtTime(run.started_at || run.created_at)} · ${run.attempt > 1 ? 'attempt ' + run.attempt + ' · ' : ''}` }, durationEl),
       el('span', { class: 'grow' }), ...buttons);
     main.dataset.status = run.status;
@@ -375,6 +531,65 @@ export function renderRun(main, id) {
     }
   }
 
+  // drawMeta shows the run's note and tags, editable. The note being
+  // typed is left alone by a refresh.
+  let noteDirty = false;
+  function drawMeta() {
+    const noteIn = metaBox.querySelector('#run-note');
+    if (noteIn && (noteDirty || document.activeElement === noteIn)) {
+      drawTags();
+      return;
+    }
+    const note = el('textarea', { id: 'run-note', name: 'note', rows: 3, maxlength: 10000, placeholder: 'what this run tried, what came of it', oninput: () => { noteDirty = true; saved.textContent = ''; } });
+    note.value = run.note || '';
+    const saved = el('span', { class: 'muted small', id: 'note-saved', 'aria-live': 'polite' });
+    const save = el('button', { type: 'button', id: 'save-note', text: 'Save note', onclick: async () => {
+      save.disabled = true;
+      try {
+        const r = await api('PATCH', `/api/runs/${id}`, { note: note.value });
+        run.note = r.note || '';
+        noteDirty = false;
+        saved.textContent = 'saved';
+      } catch (e) { showErr(e); }
+      save.disabled = false;
+    } });
+    clear(metaBox).append(
+      el('h3', {}, el('label', { for: 'run-note', text: 'Note' })), note, el('div', { class: 'note-bar' }, save, ' ', saved),
+      el('h3', { text: 'Tags' }), el('div', { class: 'tags', id: 'run-tags' }),
+      el('form', { class: 'tag-form', id: 'tag-form', onsubmit: async (ev) => {
+        ev.preventDefault();
+        const k = ev.target.elements.key.value.trim();
+        const v = ev.target.elements.value.value;
+        if (!k) return;
+        try {
+          const r = await api('PUT', `/api/runs/${id}/tags/${encodeURIComponent(k)}`, { value: v });
+          run.tags = r.tags;
+          ev.target.reset();
+          drawTags();
+        } catch (e) { showErr(e); }
+      } },
+      el('label', { for: 'tag-key', class: 'sr-only', text: 'tag key' }),
+      el('input', { type: 'text', id: 'tag-key', name: 'key', placeholder: 'key', size: 10, maxlength: 64, required: true }),
+      el('label', { for: 'tag-value', class: 'sr-only', text: 'tag value' }),
+      el('input', { type: 'text', id: 'tag-value', name: 'value', placeholder: 'value', size: 14, maxlength: 1000 }),
+      el('button', { type: 'submit', id: 'add-tag', text: 'Add tag' })));
+    drawTags();
+  }
+
+  function drawTags() {
+    const box = metaBox.querySelector('#run-tags');
+    if (!box) return;
+    const tags = Object.entries(run.tags || {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    clear(box).append(...(tags.length ? tags.map(([k, v]) => el('span', { class: 'chip', dataset: { key: k } }, `${k}: ${v}`,
+      el('button', { type: 'button', class: 'icon', 'aria-label': `remove tag ${k}`, title: 'remove', text: '✕', onclick: async () => {
+        try {
+          await api('DELETE', `/api/runs/${id}/tags/${encodeURIComponent(k)}`);
+          delete run.tags[k];
+          drawTags();
+        } catch (e) { showErr(e); }
+      } }))) : [el('span', { class: 'muted small', text: 'none' })]));
+  }
+
   // The run's plots (GET /api/runs/{id}/plots) as images, but the loss,
   // which the charts above draw live; the confusion matrix is shown
   // normalised over the true labels, beside the counts of the table.
@@ -416,6 +631,7 @@ export function renderRun(main, id) {
     stepChart.xLabel = network ? 'step' : 'iteration';
     drawHead();
     drawFinal();
+    drawMeta();
     if (run.status === 'succeeded' && !predictSlot.firstChild) predictSlot.append(predictPanel(run), evaluatePanel(run));
     if (run.status === 'succeeded' && !plotsLoaded) {
       plotsLoaded = true;
