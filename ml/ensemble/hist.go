@@ -685,4 +685,3 @@ func (m *HistGradientBoostingClassifier) Predict(X *mat.Dense) ([]float64, error
 func (m *HistGradientBoostingClassifier) Classes() []float64 {
 	return append([]float64(nil), m.classes...)
 }
-
