@@ -30,10 +30,15 @@ type binMapper struct {
 // binSubsample rows drawn by RandomState(seed).choice(n, binSubsample,
 // replace=False) when X has more.
 func fitBinMapper(X *mat.Dense, maxBins int, seed uint32) *binMapper {
+	return fitBinMapperSub(X, maxBins, binSubsample, seed)
+}
+
+// fitBinMapperSub is fitBinMapper with another subsample size.
+func fitBinMapperSub(X *mat.Dense, maxBins, subsample int, seed uint32) *binMapper {
 	n, nf := X.Dims()
 	rows := []int(nil)
-	if n > binSubsample {
-		rows = choiceNoReplace(n, binSubsample, tree.NewRandomState(seed))
+	if n > subsample {
+		rows = choiceNoReplace(n, subsample, tree.NewRandomState(seed))
 	}
 	bm := &binMapper{thresholds: make([][]float64, nf), nBinsNonMissing: make([]int, nf), missingBin: maxBins}
 	raw := X.RawMatrix()

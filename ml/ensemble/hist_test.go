@@ -18,6 +18,7 @@ import (
 type histFixture struct {
 	Dataset string
 	NaN     bool
+	Grow    bool
 	Cases   []struct {
 		Estimator       string
 		Params          json.RawMessage
@@ -49,7 +50,22 @@ func injectNaN(X *mat.Dense) *mat.Dense {
 	return out
 }
 
-var histFixtureNames = []string{"iris", "breast_cancer", "diabetes", "breast_cancer_nan", "diabetes_nan"}
+// growRows is gen_hist.py's grow: X and its first 4,000 rows shifted by
+// 0.25, 14,000 rows, so that 10,500 training rows turn early stopping
+// "auto" on.
+func growRows(X *mat.Dense, y []float64) (*mat.Dense, []float64) {
+	r, c := X.Dims()
+	out := mat.NewDense(r+4000, c, nil)
+	out.Slice(0, r, 0, c).(*mat.Dense).Copy(X)
+	for i := range 4000 {
+		for j := range c {
+			out.Set(r+i, j, X.At(i, j)+0.25)
+		}
+	}
+	return out, append(slices.Clone(y), y[:4000]...)
+}
+
+var histFixtureNames = []string{"iris", "breast_cancer", "diabetes", "breast_cancer_nan", "diabetes_nan", "classification_14k", "regression_14k"}
 
 // TestHistParity compares HistGradientBoosting* with scikit-learn 1.2.1's
 // on the same rows (testdata/gen_hist.py). The binning, the float32
@@ -66,6 +82,12 @@ func TestHistParity(t *testing.T) {
 		X, y := testutil.LoadCSV(t, fx.Dataset)
 		if fx.NaN {
 			X = injectNaN(X)
+		}
+		if fx.Grow {
+			if testing.Short() {
+				continue
+			}
+			X, y = growRows(X, y)
 		}
 		for ci, c := range fx.Cases {
 			t.Run(fmt.Sprintf("%s/%d/%s%s", name, ci, c.Estimator, c.Params), func(t *testing.T) {
@@ -93,11 +115,30 @@ func TestHistParity(t *testing.T) {
 				}
 				testutil.AllClose(t, "train_score", b.trainScore, c.TrainScore, 1e-9, 1e-12)
 				testutil.AllClose(t, "validation_score", b.validationScore, c.ValidationScore, 1e-9, 1e-12)
+				var score float64
+				if m, ok := e.(*HistGradientBoostingClassifier); ok {
+					pred, err := m.Predict(Xte)
+					if err != nil {
+						t.Fatal(err)
+					}
+					score = accuracy(pred, yte)
+				} else {
+					pred, err := e.(ml.Predictor).Predict(Xte)
+					if err != nil {
+						t.Fatal(err)
+					}
+					score = r2(yte, pred)
+				}
+				if math.Abs(score-c.TestScore) > 1e-9 {
+					t.Errorf("test score %v, sklearn %v", score, c.TestScore)
+				}
+				// The fixture's predictions are of its first rows (all but
+				// in the *_14k sets).
+				Xte = Xte.Slice(0, len(c.TestPredict), 0, Xte.RawMatrix().Cols).(*mat.Dense)
 				pred, err := e.(ml.Predictor).Predict(Xte)
 				if err != nil {
 					t.Fatal(err)
 				}
-				var score float64
 				if m, ok := e.(*HistGradientBoostingClassifier); ok {
 					testutil.AllClose(t, "predict", pred, c.TestPredict, 0, 0)
 					d, err := m.DecisionFunction(Xte)
@@ -110,15 +151,34 @@ func TestHistParity(t *testing.T) {
 						t.Fatal(err)
 					}
 					testutil.AllClose(t, "predict_proba", p.RawMatrix().Data, c.TestProba, 1e-9, 1e-12)
-					score = accuracy(pred, yte)
 				} else {
 					testutil.AllClose(t, "predict", pred, c.TestPredict, 1e-9, 1e-9)
-					score = r2(yte, pred)
-				}
-				if math.Abs(score-c.TestScore) > 1e-9 {
-					t.Errorf("test score %v, sklearn %v", score, c.TestScore)
 				}
 			})
+		}
+	}
+}
+
+// TestHistBinning compares the thresholds of _BinMapper with a subsample
+// (rows drawn by RandomState.choice without replacement) with scikit-learn
+// 1.2.1's (testdata/gen_hist.py): equal, as they are values of X or means
+// of two.
+func TestHistBinning(t *testing.T) {
+	var fx struct {
+		Dataset string
+		Cases   []struct {
+			Subsample   int
+			RandomState uint32 `json:"random_state"`
+			NBins       int    `json:"n_bins"`
+			Thresholds  [][]float64
+		}
+	}
+	testutil.ReadJSON(t, "testdata/hist_binning.json", &fx)
+	X, _ := testutil.LoadCSV(t, fx.Dataset)
+	for _, c := range fx.Cases {
+		bm := fitBinMapperSub(X, c.NBins-1, c.Subsample, c.RandomState)
+		for j, want := range c.Thresholds {
+			testutil.AllClose(t, fmt.Sprintf("subsample %d: thresholds of feature %d", c.Subsample, j), bm.thresholds[j], want, 0, 0)
 		}
 	}
 }

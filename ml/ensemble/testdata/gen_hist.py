@@ -9,32 +9,38 @@ One thread (OMP_NUM_THREADS=1) so that the root's gradient sum is the
 sequential float64 sum that the Go code computes. Datasets are split as the
 other fixtures: row i is a test row when i % 4 == 0. Early stopping is off
 (these sets are under 10,000 rows, so "auto" is off too) except in the case
-that sets early_stopping=True. The *_nan sets have 15% of the values of
+that sets early_stopping=True and on the *_14k sets (see grow), where
+"auto" turns it on. The *_nan sets have 15% of the values of
 every other feature replaced by NaN, by RandomState(0), in the training and
 the test rows. For each case it writes to hist_<dataset>.json the baseline
 prediction, n_iter_, the node count of each tree, train_score_ and
 validation_score_ (early stopping), and on the test rows predict,
 decision_function (the raw predictions of a regressor: predict) and
-predict_proba.
+predict_proba (the first 500 test rows of the *_14k sets; their score on
+all). hist_binning.json holds _BinMapper's thresholds when it
+subsamples the rows.
 """
 import os
 
 os.environ["OMP_NUM_THREADS"] = "1"
 
 import csv
+import gzip
 import json
 import sys
 
 import numpy as np
 import sklearn
 from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
+from sklearn.ensemble._hist_gradient_boosting.binning import _BinMapper
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..")
 OUT = os.path.dirname(os.path.abspath(__file__))
 
 
 def load(path):
-    with open(os.path.join(ROOT, path), "rt") as f:
+    opener = gzip.open if path.endswith(".gz") else open
+    with opener(os.path.join(ROOT, path), "rt") as f:
         rows = list(csv.reader(f))[1:]
     X = np.array([[float(v) for v in r[:-1]] for r in rows])
     raw = [r[-1] for r in rows]
@@ -73,12 +79,22 @@ REG_CASES = [
 ]
 
 
-def fit_case(cls, params, X, y):
+def grow(X, y):
+    """The 14,000-row set: the 10k set and its first 4,000 rows shifted by
+    0.25, so that the 10,500 training rows turn early_stopping="auto" on."""
+    return np.vstack([X, X[:4000] + 0.25]), np.concatenate([y, y[:4000]])
+
+
+def fit_case(cls, params, X, y, limit=None):
     test = np.arange(len(y)) % 4 == 0
     Xtr, ytr, Xte, yte = X[~test], y[~test], X[test], y[test]
     params = dict(params)
     params.setdefault("early_stopping", False)
+    params.setdefault("random_state", 0)
     m = cls(**params).fit(Xtr, ytr)
+    score = float(m.score(Xte, yte))
+    if limit:
+        Xte, yte = Xte[:limit], yte[:limit]
     out = {
         "estimator": cls.__name__,
         "params": params,
@@ -88,7 +104,7 @@ def fit_case(cls, params, X, y):
         "train_score": np.asarray(m.train_score_).tolist(),
         "validation_score": np.asarray(m.validation_score_).tolist(),
         "test_predict": m.predict(Xte).tolist(),
-        "test_score": float(m.score(Xte, yte)),
+        "test_score": score,
     }
     if cls is HistGradientBoostingClassifier:
         out["test_decision"] = np.asarray(m.decision_function(Xte)).ravel().tolist()
@@ -102,7 +118,25 @@ DATASETS = [
     ("diabetes", "data/datasets/diabetes.csv", HistGradientBoostingRegressor, False),
     ("breast_cancer_nan", "data/datasets/breast_cancer.csv", HistGradientBoostingClassifier, True),
     ("diabetes_nan", "data/datasets/diabetes.csv", HistGradientBoostingRegressor, True),
+    ("classification_14k", "testdata/synthetic/classification_10k.csv.gz", HistGradientBoostingClassifier, "grow"),
+    ("regression_14k", "testdata/synthetic/regression_10k.csv.gz", HistGradientBoostingRegressor, "grow"),
 ]
+# Early stopping "auto" (on) with the defaults, and one case with it off.
+BIG_CASES = [{"early_stopping": "auto"}, {"early_stopping": "auto", "random_state": 7, "max_leaf_nodes": 15}, {"max_iter": 20}]
+
+
+def binning():
+    """_BinMapper's thresholds with a subsample (rows drawn by
+    RandomState.choice), on the diabetes features."""
+    X, _ = load("data/datasets/diabetes.csv")
+    out = []
+    for subsample, seed, n_bins in [(100, 42, 256), (300, 0, 32)]:
+        m = _BinMapper(n_bins=n_bins, subsample=subsample, random_state=seed).fit(X)
+        out.append({"subsample": subsample, "random_state": seed, "n_bins": n_bins,
+                    "thresholds": [t.tolist() for t in m.bin_thresholds_]})
+    with open(os.path.join(OUT, "hist_binning.json"), "w") as f:
+        json.dump({"sklearn": sklearn.__version__, "dataset": "data/datasets/diabetes.csv", "cases": out}, f, separators=(",", ":"))
+
 
 
 def main():
@@ -112,11 +146,16 @@ def main():
         if only and name not in only:
             continue
         X, y = load(path)
-        if nan:
+        if nan == "grow":
+            X, y = grow(X, y)
+            cases = BIG_CASES
+        elif nan:
             X = inject_nan(X)
-        cases = CLF_CASES if cls is HistGradientBoostingClassifier else REG_CASES
-        out = {"sklearn": sklearn.__version__, "dataset": path, "nan": nan, "test_rows": "i % 4 == 0",
-               "cases": [fit_case(cls, p, X, y) for p in cases]}
+            cases = CLF_CASES if cls is HistGradientBoostingClassifier else REG_CASES
+        else:
+            cases = CLF_CASES if cls is HistGradientBoostingClassifier else REG_CASES
+        out = {"sklearn": sklearn.__version__, "dataset": path, "nan": nan is True, "grow": nan == "grow", "test_rows": "i % 4 == 0",
+               "cases": [fit_case(cls, p, X, y, 500 if nan == "grow" else None) for p in cases]}
         with open(os.path.join(OUT, "hist_" + name + ".json"), "w") as f:
             json.dump(out, f, separators=(",", ":"))
         print(name, [(c["n_iter"], round(c["test_score"], 4)) for c in out["cases"]], file=sys.stderr)
@@ -124,3 +163,4 @@ def main():
 
 if __name__ == "__main__":
     main()
+    binning()
