@@ -355,10 +355,16 @@ func (b *histBoosted) fit(ctx context.Context, f *hgbFit, X *mat.Dense) error {
 	} else {
 		h = make([]float32, n*K)
 	}
-	gr := &hgbGrower{binned: binned, n: n, nf: nf, nBins: p.MaxBins + 1, nBinsNonMissing: bm.nBinsNonMissing,
-		hasMissing: hasMissing, missingBin: bm.missingBin, constH: constH, maxLeafNodes: p.MaxLeafNodes,
-		maxDepth: p.MaxDepth, minSamplesLeaf: p.MinSamplesLeaf, l2: p.L2Regularization, shrinkage: p.LearningRate,
-		part: make([]int32, n), buf: make([]int32, 0, n)}
+	// One grower per class, grown concurrently (bounded by GOMAXPROCS),
+	// the histogram workers sharing the rest of the processors.
+	nw := min(runtimeProcs(), K)
+	growers := make([]*hgbGrower, K)
+	for k := range growers {
+		growers[k] = &hgbGrower{binned: binned, n: n, nf: nf, nBins: p.MaxBins + 1, nBinsNonMissing: bm.nBinsNonMissing,
+			hasMissing: hasMissing, missingBin: bm.missingBin, constH: constH, maxLeafNodes: p.MaxLeafNodes,
+			maxDepth: p.MaxDepth, minSamplesLeaf: p.MinSamplesLeaf, l2: p.L2Regularization, shrinkage: p.LearningRate,
+			procs: max(1, runtimeProcs()/nw), part: make([]int32, n), buf: make([]int32, 0, n)}
+	}
 	rep := ml.ProgressFrom(ctx)
 	scoreLoss := func(yy, rr []float64) float64 { return -hgbLossValue(f.loss, yy, rr, K) }
 	stop := func() bool {
@@ -384,17 +390,14 @@ func (b *histBoosted) fit(ctx context.Context, f *hgbFit, X *mat.Dense) error {
 		return true
 	}
 	stop()
-	resid := []float64(nil)
-	if f.loss == "absolute_error" {
-		resid = make([]float64, n)
-	}
 	for it := range p.MaxIter {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
 		hgbGradients(f.loss, y, raw, K, g, h, constH)
 		trees := make([]*hgbTree, K)
-		for k := range K {
+		growK := func(k int) {
+			gr := growers[k]
 			gr.g = g[k*n : (k+1)*n]
 			if constH {
 				gr.h = h[k : k+1]
@@ -403,9 +406,13 @@ func (b *histBoosted) fit(ctx context.Context, f *hgbFit, X *mat.Dense) error {
 			}
 			root := gr.grow()
 			if f.loss == "absolute_error" {
+				// _update_leaves_values: the median residual of each leaf.
+				if gr.resid == nil {
+					gr.resid = make([]float64, n)
+				}
 				for _, l := range gr.leaves {
 					idx := gr.part[l.start:l.stop]
-					r := resid[:len(idx)]
+					r := gr.resid[:len(idx)]
 					for t, i := range idx {
 						r[t] = y[i] - raw[int(i)*K+k]
 					}
@@ -421,6 +428,13 @@ func (b *histBoosted) fit(ctx context.Context, f *hgbFit, X *mat.Dense) error {
 			trees[k] = t
 			for i := range nv {
 				rawV[i*K+k] += t.predictBinned(binnedV, nv, i, bm.missingBin)
+			}
+		}
+		if nw > 1 {
+			parallelBlocks(K, nw, growK)
+		} else {
+			for k := range K {
+				growK(k)
 			}
 		}
 		b.trees = append(b.trees, trees)

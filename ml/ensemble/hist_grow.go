@@ -56,6 +56,10 @@ type hgbGrower struct {
 	minSamplesLeaf  int
 	l2              float64
 	shrinkage       float64
+	// procs bounds the goroutines that build a histogram.
+	procs int
+	// resid is the residuals' buffer of the absolute error.
+	resid []float64
 
 	part, buf []int32
 	heap      []*hgbNode
@@ -145,7 +149,7 @@ func (gr *hgbGrower) buildHist(n *hgbNode) {
 			b.n++
 		}
 	}
-	nw := min(runtimeProcs(), gr.nf, max(1, len(idx)*gr.nf/(1<<15)))
+	nw := min(gr.procs, gr.nf, max(1, len(idx)*gr.nf/(1<<15)))
 	if nw <= 1 {
 		for j := range gr.nf {
 			one(j)

@@ -225,10 +225,11 @@ const histNodeBytes = 256
 
 // estimateHist counts the binned matrix (n·p bytes), the binning's column
 // copies (8·n per worker) and thresholds, a copy of X split for early
-// stopping, the raw predictions, gradients and hessians (16·n·K), the
-// sample partition and its buffer and the residuals (16·n), the live
-// histograms (at most one per leaf plus two, (max_bins+1)·p·24 bytes
-// each) and the max_iter·K trees of at most 2·max_leaf_nodes nodes.
+// stopping, the raw predictions, gradients and hessians (16·n·K), each
+// class's grower's sample partition and its buffer (8·n·K) and the
+// residuals (8·n), the live histograms of each grower (at most one per
+// leaf plus two, (max_bins+1)·p·24 bytes each) and the max_iter·K trees
+// of at most 2·max_leaf_nodes nodes.
 func estimateHist(p *HistParams, n, nf, K int) int64 {
 	N, F, KK := int64(max(n, 0)), int64(max(nf, 0)), int64(K)
 	leaves := int64(max(n/max(p.MinSamplesLeaf, 1), 1))
@@ -244,8 +245,9 @@ func estimateHist(p *HistParams, n, nf, K int) int64 {
 		budget.Mul(8, N, int64(min(runtimeProcs(), max(nf, 1)))),
 		budget.Mul(8*256, F),
 		budget.Mul(24, N, KK),
-		budget.Mul(24, N),
-		budget.Mul(leaves+2, hist),
+		budget.Mul(8, N, KK),
+		budget.Mul(8, N),
+		budget.Mul(leaves+2, KK, hist),
 		budget.Mul(int64(max(p.MaxIter, 1)), KK, budget.Add(budget.Mul(2*leaves, histNodeBytes), 256)),
 		1<<20,
 	)
