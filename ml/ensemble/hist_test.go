@@ -3,9 +3,11 @@ package ensemble
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/mlforge/mlforge/internal/testutil"
@@ -181,4 +183,93 @@ func TestHistBinning(t *testing.T) {
 			testutil.AllClose(t, fmt.Sprintf("subsample %d: thresholds of feature %d", c.Subsample, j), bm.thresholds[j], want, 0, 0)
 		}
 	}
+}
+
+// TestHistBadInput checks HistGradientBoosting's bad inputs: each is an
+// error marked as bad input, naming the parameter where one is at fault,
+// and none panics. NaN in X is a missing value, not an error.
+func TestHistBadInput(t *testing.T) {
+	X, y := testutil.LoadCSV(t, "data/datasets/diabetes.csv")
+	yNaN, yNeg := slices.Clone(y), slices.Clone(y)
+	yNaN[7], yNeg[3] = math.NaN(), -1
+	XInf := mat.DenseCopyOf(X)
+	XInf.Set(4, 2, math.Inf(1))
+	XNaN := mat.DenseCopyOf(X)
+	XNaN.Set(4, 2, math.NaN())
+	for _, c := range []struct {
+		class, params string
+		X             *mat.Dense
+		y             []float64
+		want          string // in the error; "" for no error
+		param         string // the *ml.ParamError's parameter, if any
+	}{
+		{"HistGradientBoostingRegressor", `{"monotonic_cst": [1, 0, 0, 0, 0, 0, 0, 0, 0, 0]}`, X, y, "monotonic", "monotonic_cst"},
+		{"HistGradientBoostingClassifier", `{"categorical_features": [1]}`, X, y, "categorical", "categorical_features"},
+		{"HistGradientBoostingRegressor", `{"max_bins": 256}`, X, y, "max_bins", "max_bins"},
+		{"HistGradientBoostingRegressor", `{"early_stopping": "yes"}`, X, y, "early_stopping", ""},
+		{"HistGradientBoostingRegressor", `{"learning_rate": 0}`, X, y, "learning_rate", "learning_rate"},
+		{"HistGradientBoostingRegressor", `{"max_leaf_nodes": 1}`, X, y, "max_leaf_nodes", "max_leaf_nodes"},
+		{"HistGradientBoostingRegressor", `{}`, X, yNaN, "y[7]", ""},
+		{"HistGradientBoostingRegressor", `{"loss": "poisson"}`, X, yNeg, "y[3]", ""},
+		{"HistGradientBoostingRegressor", `{}`, XInf, y, "X[4, 2]", ""},
+		{"HistGradientBoostingClassifier", `{}`, X, make([]float64, len(y)), "class", ""},
+		{"HistGradientBoostingRegressor", `{"max_iter": 3}`, XNaN, y, "", ""},
+	} {
+		t.Run(c.class+c.params, func(t *testing.T) {
+			var err error
+			func() {
+				defer func() {
+					if r := recover(); r != nil {
+						t.Fatalf("panic: %v", r)
+					}
+				}()
+				var e ml.Estimator
+				if e, err = ml.New(c.class, json.RawMessage(c.params)); err == nil {
+					err = e.Fit(context.Background(), c.X, c.y)
+				}
+			}()
+			if c.want == "" {
+				if err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatal("no error")
+			}
+			if !ml.IsBadInput(err) || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("error %q: want a bad-input error mentioning %q", err, c.want)
+			}
+			var pe *ml.ParamError
+			if c.param != "" && (!errors.As(err, &pe) || pe.Param != c.param) {
+				t.Errorf("error %q: want a ParamError naming %s", err, c.param)
+			}
+		})
+	}
+}
+
+// TestHistStateRoundTrip checks that a saved model predicts the same,
+// missing values included.
+func TestHistStateRoundTrip(t *testing.T) {
+	X, y := testutil.LoadCSV(t, "data/datasets/iris.csv")
+	X = injectNaN(X)
+	m := NewHistGradientBoostingClassifier()
+	m.MaxIter = 10
+	if err := m.Fit(context.Background(), X, y); err != nil {
+		t.Fatal(err)
+	}
+	s, err := m.MarshalState()
+	if err != nil {
+		t.Fatal(err)
+	}
+	m2 := NewHistGradientBoostingClassifier()
+	if err := m2.UnmarshalState(s); err != nil {
+		t.Fatal(err)
+	}
+	p1, _ := m.PredictProba(X)
+	p2, err := m2.PredictProba(X)
+	if err != nil {
+		t.Fatal(err)
+	}
+	testutil.AllClose(t, "predict_proba", p2.RawMatrix().Data, p1.RawMatrix().Data, 0, 0)
 }
