@@ -72,7 +72,7 @@ type HistParams struct {
 	MinSamplesLeaf      int           `json:"min_samples_leaf" min:"1" help:"minimum samples in each leaf"`
 	L2Regularization    float64       `json:"l2_regularization" min:"0" help:"L2 penalty on the leaf values (added to the hessian sums)"`
 	MaxBins             int           `json:"max_bins" min:"2" max:"255" help:"most bins of the non-missing values of each feature; missing values get a bin of their own"`
-	CategoricalFeatures []int         `json:"categorical_features" nullable:"true" help:"indices of categorical features: not supported yet, null only"`
+	CategoricalFeatures []int         `json:"categorical_features" nullable:"true" help:"indices of the categorical features, encoded as integers in [0, max_bins) (NaN for missing); null for none"`
 	MonotonicCst        []int         `json:"monotonic_cst" nullable:"true" help:"monotonic constraint per feature: not supported yet, null only"`
 	EarlyStopping       EarlyStopping `json:"early_stopping" help:"stop when the validation loss stops improving: \"auto\" turns it on above 10,000 samples"`
 	Scoring             string        `json:"scoring" enum:"loss" help:"the score early stopping watches: the loss"`
@@ -88,9 +88,6 @@ func histDefaults() HistParams {
 }
 
 func (p *HistParams) validate() error {
-	if p.CategoricalFeatures != nil {
-		return &ml.ParamError{Param: "categorical_features", Msg: "categorical features are not supported yet: use null (encode them, e.g. with OrdinalEncoder, and treat them as numbers)"}
-	}
 	if p.MonotonicCst != nil {
 		return &ml.ParamError{Param: "monotonic_cst", Msg: "monotonic constraints are not supported yet: use null"}
 	}
@@ -299,6 +296,10 @@ func (b *histBoosted) fit(ctx context.Context, f *hgbFit, X *mat.Dense) error {
 	seed := uint32(tree.NewRandomState(uint32(p.RandomState)).Randint(math.MaxUint32))
 	early := p.EarlyStopping == "true" || p.EarlyStopping == "auto" && n > 10000
 	useVal := early && p.ValidationFraction > 0
+	categories, err := checkCategories(X, p.CategoricalFeatures, p.MaxBins)
+	if err != nil {
+		return err
+	}
 	y, yc := f.y, f.yc
 	var Xv *mat.Dense
 	var yv []float64
@@ -318,7 +319,7 @@ func (b *histBoosted) fit(ctx context.Context, f *hgbFit, X *mat.Dense) error {
 		n = len(y)
 	}
 	K := f.k
-	bm := fitBinMapper(X, p.MaxBins, seed)
+	bm := fitBinMapper(X, p.MaxBins, seed, categories)
 	binned := bm.transform(X)
 	var binnedV []uint8
 	nv := 0
@@ -355,13 +356,20 @@ func (b *histBoosted) fit(ctx context.Context, f *hgbFit, X *mat.Dense) error {
 	} else {
 		h = make([]float32, n*K)
 	}
+	var isCat []bool
+	if categories != nil {
+		isCat = make([]bool, nf)
+		for j, c := range categories {
+			isCat[j] = c != nil
+		}
+	}
 	// One grower per class, grown concurrently (bounded by GOMAXPROCS),
 	// the histogram workers sharing the rest of the processors.
 	nw := min(runtimeProcs(), K)
 	growers := make([]*hgbGrower, K)
 	for k := range growers {
 		growers[k] = &hgbGrower{binned: binned, n: n, nf: nf, nBins: p.MaxBins + 1, nBinsNonMissing: bm.nBinsNonMissing,
-			hasMissing: hasMissing, missingBin: bm.missingBin, constH: constH, maxLeafNodes: p.MaxLeafNodes,
+			hasMissing: hasMissing, isCat: isCat, missingBin: bm.missingBin, constH: constH, maxLeafNodes: p.MaxLeafNodes,
 			maxDepth: p.MaxDepth, minSamplesLeaf: p.MinSamplesLeaf, l2: p.L2Regularization, shrinkage: p.LearningRate,
 			procs: max(1, runtimeProcs()/nw), part: make([]int32, n), buf: make([]int32, 0, n)}
 	}

@@ -1,9 +1,11 @@
 package ensemble
 
 import (
+	"fmt"
 	"math"
 	"slices"
 
+	"github.com/mlforge/mlforge/ml"
 	"github.com/mlforge/mlforge/ml/tree"
 	"gonum.org/v1/gonum/mat"
 )
@@ -24,13 +26,60 @@ type binMapper struct {
 	// nBinsNonMissing is len(thresholds[j])+1.
 	nBinsNonMissing []int
 	missingBin      int
+	// cat marks the categorical features, whose thresholds are their
+	// categories; an unknown category bins as missing.
+	cat []bool
 }
 
 // fitBinMapper is _BinMapper.fit: thresholds from the rows of X, or from
 // binSubsample rows drawn by RandomState(seed).choice(n, binSubsample,
 // replace=False) when X has more.
-func fitBinMapper(X *mat.Dense, maxBins int, seed uint32) *binMapper {
-	return fitBinMapperSub(X, maxBins, binSubsample, seed)
+func fitBinMapper(X *mat.Dense, maxBins int, seed uint32, categories [][]float64) *binMapper {
+	bm := fitBinMapperSub(X, maxBins, binSubsample, seed)
+	if categories != nil {
+		bm.cat = make([]bool, len(categories))
+	}
+	for j, c := range categories {
+		if c != nil {
+			bm.cat[j] = true
+			bm.thresholds[j] = c
+			bm.nBinsNonMissing[j] = len(c)
+		}
+	}
+	return bm
+}
+
+// checkCategories is _check_categories: the sorted distinct values of
+// each categorical feature (nil for the others), which must be integers in
+// [0, max_bins), NaN for missing.
+func checkCategories(X *mat.Dense, idx []int, maxBins int) ([][]float64, error) {
+	if idx == nil {
+		return nil, nil
+	}
+	n, nf := X.Dims()
+	out := make([][]float64, nf)
+	for _, j := range idx {
+		if j < 0 || j >= nf {
+			return nil, &ml.ParamError{Param: "categorical_features", Msg: fmt.Sprintf("index %d is not a feature of X, which has %d", j, nf)}
+		}
+		if out[j] != nil {
+			return nil, &ml.ParamError{Param: "categorical_features", Msg: fmt.Sprintf("index %d is given twice", j)}
+		}
+		c := make([]float64, 0, n)
+		for i := range n {
+			v := X.At(i, j)
+			if math.IsNaN(v) {
+				continue
+			}
+			if v < 0 || v >= float64(maxBins) || v != math.Trunc(v) {
+				return nil, ml.DataErrorf("X[%d, %d] is %v: categorical feature %d must be encoded as integers in [0, max_bins) = [0, %d), NaN for missing", i, j, v, j, maxBins)
+			}
+			c = append(c, v)
+		}
+		slices.Sort(c)
+		out[j] = slices.Clip(slices.Compact(c))
+	}
+	return out, nil
 }
 
 // fitBinMapperSub is fitBinMapper with another subsample size.
@@ -126,6 +175,9 @@ func (bm *binMapper) bin(j int, v float64) uint8 {
 		} else {
 			lo = mid + 1
 		}
+	}
+	if bm.cat != nil && bm.cat[j] && (lo == len(t) || t[lo] != v) {
+		return uint8(bm.missingBin)
 	}
 	return uint8(lo)
 }

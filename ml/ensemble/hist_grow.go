@@ -24,7 +24,18 @@ type hgbSplit struct {
 	gr, hr      float64
 	nl, nr      int
 	vl, vr      float64
+	// cat is set for a categorical split: the bins that go left, missing
+	// included.
+	cat *[4]uint64
 }
+
+func inBitset(b *[4]uint64, v uint8) bool { return b[v>>6]>>(v&63)&1 == 1 }
+
+// minCatSupport is MIN_CAT_SUPPORT, the smoothing of the categories'
+// ratios and the least (hessian-weighted) support of a category.
+const minCatSupport = 10.0
+
+
 
 // hgbNode is the grower's TreeNode.
 type hgbNode struct {
@@ -48,6 +59,7 @@ type hgbGrower struct {
 	nBins           int // histogram bins per feature: max_bins + 1
 	nBinsNonMissing []int
 	hasMissing      []bool
+	isCat           []bool
 	missingBin      int
 	g, h            []float32
 	constH          bool
@@ -176,9 +188,14 @@ func (gr *hgbGrower) findSplit(n *hgbNode) hgbSplit {
 	best := hgbSplit{gain: -1}
 	for j := range gr.nf {
 		s := hgbSplit{gain: -1, feature: j}
-		gr.scanLeftToRight(n, j, &s)
-		if gr.hasMissing[j] {
-			gr.scanRightToLeft(n, j, &s)
+		switch {
+		case gr.isCat != nil && gr.isCat[j]:
+			gr.scanCategories(n, j, &s)
+		default:
+			gr.scanLeftToRight(n, j, &s)
+			if gr.hasMissing[j] {
+				gr.scanRightToLeft(n, j, &s)
+			}
 		}
 		if j == 0 || s.gain > best.gain {
 			best = s
@@ -290,6 +307,134 @@ func (gr *hgbGrower) scanRightToLeft(n *hgbNode, j int, s *hgbSplit) {
 	}
 }
 
+// catInfo is categorical_info: a bin and its smoothed gradient ratio.
+type catInfo struct {
+	bin   int
+	value float64
+}
+
+// scanCategories is _find_best_bin_to_split_category: the categories with
+// enough support (missing values one of them) sorted by their smoothed
+// ratio of gradients to hessians, scanned from both ends to the middle as
+// ordered values; the others always go right.
+func (gr *hgbGrower) scanCategories(n *hgbNode, j int, s *hgbSplit) {
+	h := n.hist[j*gr.nBins : (j+1)*gr.nBins]
+	nSamples := n.stop - n.start
+	support := float64(nSamples) / n.sumH
+	infos := make([]catInfo, 0, gr.nBinsNonMissing[j]+1)
+	add := func(b int) {
+		hb := h[b].h
+		if gr.constH {
+			hb = float64(h[b].n)
+		}
+		if hb*support >= minCatSupport {
+			infos = append(infos, catInfo{b, h[b].g / (hb + minCatSupport)})
+		}
+	}
+	for b := range gr.nBinsNonMissing[j] {
+		add(b)
+	}
+	if gr.hasMissing[j] {
+		add(gr.missingBin)
+	}
+	if len(infos) <= 1 {
+		return
+	}
+	glibcMsort(infos, make([]catInfo, len(infos)))
+	lossCurrent := n.value * n.sumG
+	bestGain, found := -1.0, false
+	var bestThresh, bestDir, bnl int
+	var bgl, bhl float64
+	nu := len(infos)
+	for _, dir := range [2]int{1, -1} {
+		middle := (nu + 1) / 2
+		if dir == -1 {
+			middle = (nu+1)/2 - 1
+		}
+		var gl, hl float64
+		nl := 0
+		for i := range middle {
+			si := i
+			if dir == -1 {
+				si = nu - 1 - i
+			}
+			b := infos[si].bin
+			nl += int(h[b].n)
+			nr := nSamples - nl
+			if gr.constH {
+				hl += float64(h[b].n)
+			} else {
+				hl += h[b].h
+			}
+			hr := n.sumH - hl
+			gl += h[b].g
+			grr := n.sumG - gl
+			if nl < gr.minSamplesLeaf || hl < minHessianToSplit {
+				continue
+			}
+			if nr < gr.minSamplesLeaf || hr < minHessianToSplit {
+				break
+			}
+			g := gr.gain(gl, hl, grr, hr, lossCurrent)
+			if g > bestGain && g > 0 {
+				found, bestGain, bestThresh, bgl, bhl, bnl, bestDir = true, g, si, gl, hl, nl, dir
+			}
+		}
+	}
+	if !found {
+		return
+	}
+	var bits [4]uint64
+	if bestDir == 1 {
+		for si := 0; si <= bestThresh; si++ {
+			b := infos[si].bin
+			bits[b>>6] |= 1 << (b & 63)
+		}
+	} else {
+		for si := nu - 1; si >= bestThresh; si-- {
+			b := infos[si].bin
+			bits[b>>6] |= 1 << (b & 63)
+		}
+	}
+	*s = hgbSplit{gain: bestGain, feature: j, gl: bgl, hl: bhl, gr: n.sumG - bgl, hr: n.sumH - bhl,
+		nl: bnl, nr: nSamples - bnl, vl: nodeValue(bgl, bhl, gr.l2), vr: nodeValue(n.sumG-bgl, n.sumH-bhl, gr.l2), cat: &bits}
+	if gr.hasMissing[j] {
+		s.missingLeft = inBitset(&bits, uint8(gr.missingBin))
+	}
+}
+
+// glibcMsort sorts by value as glibc's qsort (msort_with_tmp, a top-down
+// merge sort) does with scikit-learn's comparator, which never reports
+// equal: on ties the right run's element comes first.
+func glibcMsort(a, tmp []catInfo) {
+	n := len(a)
+	if n <= 1 {
+		return
+	}
+	n1 := n / 2
+	glibcMsort(a[:n1], tmp)
+	glibcMsort(a[n1:], tmp)
+	i, j, k := 0, n1, 0
+	for i < n1 && j < n {
+		// compare_cat_infos(a, b) is -1 when a < b, else 1; glibc takes the
+		// left element when the comparison is ≤ 0.
+		if a[i].value < a[j].value {
+			tmp[k] = a[i]
+			i++
+		} else {
+			tmp[k] = a[j]
+			j++
+		}
+		k++
+	}
+	for i < n1 {
+		tmp[k] = a[i]
+		i++
+		k++
+	}
+	copy(a[:k], tmp[:k])
+}
+
 // splitNext is TreeGrower.split_next.
 func (gr *hgbGrower) splitNext() {
 	node := gr.heapPop()
@@ -302,7 +447,7 @@ func (gr *hgbGrower) splitNext() {
 	right := gr.buf[:0]
 	for _, i := range idx {
 		b := int(col[i])
-		if (s.missingLeft && b == gr.missingBin) || b <= s.bin {
+		if s.cat != nil && inBitset(s.cat, uint8(b)) || s.cat == nil && ((s.missingLeft && b == gr.missingBin) || b <= s.bin) {
 			idx[nl] = i
 			nl++
 		} else {
@@ -443,6 +588,14 @@ type hgbTree struct {
 	missingLeft []bool
 	left, right []int32
 	value       []float64
+	// cats holds, for a categorical split, the raw category values that go
+	// left (values in [0, 256)); nil elsewhere.
+	cats []*[4]uint64
+	// binCats is the same in bins, for the validation rows.
+	binCats []*[4]uint64
+	// known holds, for a categorical split, the categories of its feature
+	// seen by Fit; the others are treated as missing values.
+	known []*[4]uint64
 }
 
 // makeTree flattens the grown nodes in preorder, the thresholds the bin
@@ -458,13 +611,26 @@ func makeTree(root *hgbNode, bm *binMapper) *hgbTree {
 		t.missingLeft = append(t.missingLeft, false)
 		t.left = append(t.left, -1)
 		t.right = append(t.right, -1)
+		t.cats = append(t.cats, nil)
+		t.binCats = append(t.binCats, nil)
+		t.known = append(t.known, nil)
 		t.value = append(t.value, n.value)
 		if n.leaf || n.left == nil {
 			return id
 		}
 		s := n.split
 		t.feature[id] = int32(s.feature)
-		if s.bin == bm.nBinsNonMissing[s.feature]-1 {
+		if s.cat != nil {
+			var raw, known [4]uint64
+			for b, c := range bm.thresholds[s.feature] {
+				v := int(c)
+				known[v>>6] |= 1 << (v & 63)
+				if inBitset(s.cat, uint8(b)) {
+					raw[v>>6] |= 1 << (v & 63)
+				}
+			}
+			t.cats[id], t.binCats[id], t.known[id] = &raw, s.cat, &known
+		} else if s.bin == bm.nBinsNonMissing[s.feature]-1 {
 			// A split of the missing values from the others.
 			t.threshold[id] = math.Inf(1)
 		} else {
@@ -486,9 +652,19 @@ func (t *hgbTree) predictRow(x []float64) float64 {
 	i := int32(0)
 	for t.left[i] >= 0 {
 		v := x[t.feature[i]]
+		if t.cats != nil && t.cats[i] != nil && !math.IsNaN(v) && !(v >= 0 && v < 256 && v == math.Trunc(v) && inBitset(t.known[i], uint8(v))) {
+			// An unknown category is a missing value.
+			v = math.NaN()
+		}
 		switch {
 		case math.IsNaN(v):
 			if t.missingLeft[i] {
+				i = t.left[i]
+			} else {
+				i = t.right[i]
+			}
+		case t.cats != nil && t.cats[i] != nil:
+			if inBitset(t.cats[i], uint8(v)) {
 				i = t.left[i]
 			} else {
 				i = t.right[i]
@@ -511,6 +687,12 @@ func (t *hgbTree) predictBinned(binned []uint8, n, i, missingBin int) float64 {
 		switch {
 		case int(b) == missingBin:
 			if t.missingLeft[k] {
+				k = t.left[k]
+			} else {
+				k = t.right[k]
+			}
+		case t.binCats[k] != nil:
+			if inBitset(t.binCats[k], b) {
 				k = t.left[k]
 			} else {
 				k = t.right[k]

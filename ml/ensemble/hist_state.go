@@ -13,10 +13,22 @@ import (
 func (b *histBoosted) marshal(s *ml.State) {
 	var counts, feature, missing, left, right []int
 	var threshold, value []float64
+	var catNodes, catBits []int
+	node := 0
 	for _, it := range b.trees {
 		for _, t := range it {
 			counts = append(counts, len(t.value))
 			for i := range t.value {
+				if t.cats != nil && t.cats[i] != nil {
+					catNodes = append(catNodes, node)
+					for _, w := range t.cats[i] {
+						catBits = append(catBits, int(uint32(w)), int(w>>32))
+					}
+					for _, w := range t.known[i] {
+						catBits = append(catBits, int(uint32(w)), int(w>>32))
+					}
+				}
+				node++
 				feature = append(feature, int(t.feature[i]))
 				m := 0
 				if t.missingLeft[i] {
@@ -36,6 +48,8 @@ func (b *histBoosted) marshal(s *ml.State) {
 	s.SetInts("left", left)
 	s.SetInts("right", right)
 	s.SetFloats("threshold", threshold)
+	s.SetInts("categorical_nodes", catNodes)
+	s.SetInts("categorical_bitsets", catBits, len(catNodes), 16)
 	s.SetFloats("value", value)
 	s.SetAttr("k", b.k)
 	s.SetAttr("n_features_in", b.nFeatures)
@@ -110,6 +124,25 @@ func unmarshalHist(s *ml.State, name string, k int, losses ...string) (histBoost
 	if err != nil {
 		return bad(err)
 	}
+	catNodes, _, err := s.Ints("categorical_nodes", 0, max(total-1, 0), -1)
+	if err != nil {
+		return bad(err)
+	}
+	catBits, _, err := s.Ints("categorical_bitsets", 0, math.MaxUint32, len(catNodes), 16)
+	if err != nil {
+		return bad(err)
+	}
+	// Each categorical node's bitsets: the categories that go left, then
+	// the known ones, as 32-bit halves.
+	cats := map[int][2]*[4]uint64{}
+	for c, node := range catNodes {
+		var bits, known [4]uint64
+		for w := range bits {
+			bits[w] = uint64(catBits[c*16+2*w]) | uint64(catBits[c*16+2*w+1])<<32
+			known[w] = uint64(catBits[c*16+8+2*w]) | uint64(catBits[c*16+8+2*w+1])<<32
+		}
+		cats[node] = [2]*[4]uint64{&bits, &known}
+	}
 	off := 0
 	var trees []*hgbTree
 	for ti, c := range counts {
@@ -126,6 +159,15 @@ func unmarshalHist(s *ml.State, name string, k int, losses ...string) (histBoost
 				return bad(fmt.Errorf("state: tree %d node %d has threshold %v and value %v", ti, i, t.threshold[i], t.value[i]))
 			}
 			t.feature[i], t.missingLeft[i], t.left[i], t.right[i] = int32(feature[off+i]), missing[off+i] == 1, int32(l), int32(r)
+			if bits, ok := cats[off+i]; ok {
+				if l < 0 {
+					return bad(fmt.Errorf("state: categorical node %d is a leaf", off+i))
+				}
+				if t.cats == nil {
+					t.cats, t.known = make([]*[4]uint64, c), make([]*[4]uint64, c)
+				}
+				t.cats[i], t.known[i] = bits[0], bits[1]
+			}
 		}
 		off += c
 		trees = append(trees, t)

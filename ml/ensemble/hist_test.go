@@ -21,6 +21,7 @@ type histFixture struct {
 	Dataset string
 	NaN     bool
 	Grow    bool
+	Cat     bool
 	Cases   []struct {
 		Estimator       string
 		Params          json.RawMessage
@@ -67,7 +68,7 @@ func growRows(X *mat.Dense, y []float64) (*mat.Dense, []float64) {
 	return out, append(slices.Clone(y), y[:4000]...)
 }
 
-var histFixtureNames = []string{"iris", "breast_cancer", "diabetes", "breast_cancer_nan", "diabetes_nan", "classification_14k", "regression_14k"}
+var histFixtureNames = []string{"iris", "breast_cancer", "diabetes", "breast_cancer_nan", "diabetes_nan", "diabetes_cat", "iris_cat", "classification_14k", "regression_14k"}
 
 // TestHistParity compares HistGradientBoosting* with scikit-learn 1.2.1's
 // on the same rows (testdata/gen_hist.py). The binning, the float32
@@ -82,6 +83,17 @@ func TestHistParity(t *testing.T) {
 		var fx histFixture
 		testutil.ReadJSON(t, "testdata/hist_"+name+".json", &fx)
 		X, y := testutil.LoadCSV(t, fx.Dataset)
+		if fx.Cat {
+			if name == "iris_cat" {
+				X = mat.DenseCopyOf(X)
+				r, _ := X.Dims()
+				for i := range r {
+					X.Set(i, 0, math.RoundToEven(X.At(i, 0)*10)-40)
+					X.Set(i, 2, math.RoundToEven(X.At(i, 2)*10))
+				}
+			}
+			X = injectNaN(X)
+		}
 		if fx.NaN {
 			X = injectNaN(X)
 		}
@@ -204,7 +216,11 @@ func TestHistBadInput(t *testing.T) {
 		param         string // the *ml.ParamError's parameter, if any
 	}{
 		{"HistGradientBoostingRegressor", `{"monotonic_cst": [1, 0, 0, 0, 0, 0, 0, 0, 0, 0]}`, X, y, "monotonic", "monotonic_cst"},
-		{"HistGradientBoostingClassifier", `{"categorical_features": [1]}`, X, y, "categorical", "categorical_features"},
+		{"HistGradientBoostingRegressor", `{"categorical_features": [10]}`, X, y, "index 10", "categorical_features"},
+		{"HistGradientBoostingRegressor", `{"categorical_features": [1, 1]}`, X, y, "twice", "categorical_features"},
+		{"HistGradientBoostingRegressor", `{"categorical_features": [2]}`, X, y, "categorical feature 2", ""},
+		{"HistGradientBoostingRegressor", `{"categorical_features": [0], "max_bins": 50}`, X, y, "[0, 50)", ""},
+		{"HistGradientBoostingRegressor", `{"categorical_features": [1], "max_iter": 3}`, XNaN, y, "", ""},
 		{"HistGradientBoostingRegressor", `{"max_bins": 256}`, X, y, "max_bins", "max_bins"},
 		{"HistGradientBoostingRegressor", `{"early_stopping": "yes"}`, X, y, "early_stopping", ""},
 		{"HistGradientBoostingRegressor", `{"learning_rate": 0}`, X, y, "learning_rate", "learning_rate"},
@@ -249,12 +265,18 @@ func TestHistBadInput(t *testing.T) {
 }
 
 // TestHistStateRoundTrip checks that a saved model predicts the same,
-// missing values included.
+// missing values and categorical splits included.
 func TestHistStateRoundTrip(t *testing.T) {
 	X, y := testutil.LoadCSV(t, "data/datasets/iris.csv")
 	X = injectNaN(X)
+	r, _ := X.Dims()
+	for i := range r {
+		if v := X.At(i, 1); !math.IsNaN(v) {
+			X.Set(i, 1, math.Round(v))
+		}
+	}
 	m := NewHistGradientBoostingClassifier()
-	m.MaxIter = 10
+	m.MaxIter, m.CategoricalFeatures, m.MinSamplesLeaf = 10, []int{1}, 5
 	if err := m.Fit(context.Background(), X, y); err != nil {
 		t.Fatal(err)
 	}
@@ -272,4 +294,17 @@ func TestHistStateRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	testutil.AllClose(t, "predict_proba", p2.RawMatrix().Data, p1.RawMatrix().Data, 0, 0)
+	nCat := 0
+	for _, it := range m.trees {
+		for _, tr := range it {
+			for _, c := range tr.cats {
+				if c != nil {
+					nCat++
+				}
+			}
+		}
+	}
+	if nCat == 0 {
+		t.Error("no categorical split: the test does not test their state")
+	}
 }

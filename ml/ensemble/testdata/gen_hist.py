@@ -10,7 +10,7 @@ sequential float64 sum that the Go code computes. Datasets are split as the
 other fixtures: row i is a test row when i % 4 == 0. Early stopping is off
 (these sets are under 10,000 rows, so "auto" is off too) except in the case
 that sets early_stopping=True and on the *_14k sets (see grow), where
-"auto" turns it on. The *_nan sets have 15% of the values of
+"auto" turns it on. The *_nan and *_cat sets have 15% of the values of
 every other feature replaced by NaN, by RandomState(0), in the training and
 the test rows. For each case it writes to hist_<dataset>.json the baseline
 prediction, n_iter_, the node count of each tree, train_score_ and
@@ -79,6 +79,16 @@ REG_CASES = [
 ]
 
 
+def iris_cat(X):
+    """Iris with its first and third features as categories: rint(10·x) -
+    40 and rint(10·x) (integers in [3, 39] and [10, 69]), then NaN
+    injected."""
+    X = X.copy()
+    X[:, 0] = np.rint(X[:, 0] * 10) - 40
+    X[:, 2] = np.rint(X[:, 2] * 10)
+    return inject_nan(X)
+
+
 def grow(X, y):
     """The 14,000-row set: the 10k set and its first 4,000 rows shifted by
     0.25, so that the 10,500 training rows turn early_stopping="auto" on."""
@@ -118,9 +128,14 @@ DATASETS = [
     ("diabetes", "data/datasets/diabetes.csv", HistGradientBoostingRegressor, False),
     ("breast_cancer_nan", "data/datasets/breast_cancer.csv", HistGradientBoostingClassifier, True),
     ("diabetes_nan", "data/datasets/diabetes.csv", HistGradientBoostingRegressor, True),
+    ("diabetes_cat", "data/datasets/diabetes.csv", HistGradientBoostingRegressor, "cat"),
+    ("iris_cat", "data/datasets/iris.csv", HistGradientBoostingClassifier, "cat"),
     ("classification_14k", "testdata/synthetic/classification_10k.csv.gz", HistGradientBoostingClassifier, "grow"),
     ("regression_14k", "testdata/synthetic/regression_10k.csv.gz", HistGradientBoostingRegressor, "grow"),
 ]
+# With categorical features: diabetes's age and sex (NaN in age), iris's
+# (see iris_cat).
+CAT_CASES = [{}, {"min_samples_leaf": 5, "max_iter": 30, "learning_rate": 0.2}, {"max_depth": 3, "l2_regularization": 0.5, "max_iter": 40}]
 # Early stopping "auto" (on) with the defaults, and one case with it off.
 BIG_CASES = [{"early_stopping": "auto"}, {"early_stopping": "auto", "random_state": 7, "max_leaf_nodes": 15}, {"max_iter": 20}]
 
@@ -149,12 +164,19 @@ def main():
         if nan == "grow":
             X, y = grow(X, y)
             cases = BIG_CASES
+        elif nan == "cat":
+            if name == "iris_cat":
+                X = iris_cat(X)
+                cases = [dict(c, categorical_features=[0, 2]) for c in CAT_CASES]
+            else:
+                X = inject_nan(X)
+                cases = [dict(c, categorical_features=[0, 1]) for c in CAT_CASES + [{"loss": "absolute_error", "max_iter": 30}]]
         elif nan:
             X = inject_nan(X)
             cases = CLF_CASES if cls is HistGradientBoostingClassifier else REG_CASES
         else:
             cases = CLF_CASES if cls is HistGradientBoostingClassifier else REG_CASES
-        out = {"sklearn": sklearn.__version__, "dataset": path, "nan": nan is True, "grow": nan == "grow", "test_rows": "i % 4 == 0",
+        out = {"sklearn": sklearn.__version__, "dataset": path, "nan": nan is True, "cat": nan == "cat", "grow": nan == "grow", "test_rows": "i % 4 == 0",
                "cases": [fit_case(cls, p, X, y, 500 if nan == "grow" else None) for p in cases]}
         with open(os.path.join(OUT, "hist_" + name + ".json"), "w") as f:
             json.dump(out, f, separators=(",", ":"))
