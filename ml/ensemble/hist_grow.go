@@ -35,8 +35,6 @@ func inBitset(b *[4]uint64, v uint8) bool { return b[v>>6]>>(v&63)&1 == 1 }
 // ratios and the least (hessian-weighted) support of a category.
 const minCatSupport = 10.0
 
-
-
 // hgbNode is the grower's TreeNode.
 type hgbNode struct {
 	depth       int
