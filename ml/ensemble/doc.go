@@ -39,10 +39,15 @@
 // scikit-learn's node for node (the tests compare every tree's node count
 // and the test predictions to 1e-9 on iris, breast_cancer, diabetes, the
 // last two with NaN injected, and 14,000-row synthetic sets with early
-// stopping "auto"). The trees of the classes grow concurrently and each
-// histogram is built over features on the remaining processors. Not
-// available: categorical_features and monotonic_cst (refused when not
-// null), interaction_cst, sample weights, scoring other than "loss".
+// stopping "auto"). Categorical features (categorical_features: indices
+// of features encoded as integers in [0, max_bins)) split as scikit-learn
+// splits them: the categories with support sorted by their smoothed
+// gradient ratio (glibc's qsort order on ties) and scanned from both
+// ends; categories unseen by Fit are missing values. The trees of the
+// classes grow concurrently and each histogram is built over features on
+// the remaining processors. Not available: monotonic_cst (refused when
+// not null), interaction_cst, a boolean mask for categorical_features,
+// scoring other than "loss".
 //
 // AdaBoost's estimator, the voting and stacking ensembles' members and
 // stacking's final estimator are any registered estimators, given as

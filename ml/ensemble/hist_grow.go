@@ -48,7 +48,7 @@ type hgbNode struct {
 	id          int
 }
 
-// hgbGrower is TreeGrower for numerical features: best-first growth by
+// hgbGrower is TreeGrower: best-first growth by
 // gain with scikit-learn's gain and leaf-value formulas, histograms by
 // subtraction for the larger child.
 type hgbGrower struct {
@@ -180,8 +180,8 @@ func (gr *hgbGrower) splitAndPush(n *hgbNode) {
 	gr.heapPush(n)
 }
 
-// findSplit is Splitter.find_node_split for numerical features: the first
-// feature with the largest gain.
+// findSplit is Splitter.find_node_split: the first feature with the
+// largest gain.
 func (gr *hgbGrower) findSplit(n *hgbNode) hgbSplit {
 	best := hgbSplit{gain: -1}
 	for j := range gr.nf {
