@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/mlforge/mlforge/internal/budget"
 	"math"
 	"slices"
 	"strings"
@@ -306,5 +307,52 @@ func TestHistStateRoundTrip(t *testing.T) {
 	}
 	if nCat == 0 {
 		t.Error("no categorical split: the test does not test their state")
+	}
+}
+
+// TestHistCancel checks that a cancel stops Fit within one iteration and
+// that each iteration reports its progress.
+func TestHistCancel(t *testing.T) {
+	X, y := testutil.LoadCSV(t, "data/datasets/iris.csv")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	iters := 0
+	ctx = ml.WithProgress(ctx, ml.ReporterFunc(func(ev ml.Event) {
+		if ev.Kind == "iter" {
+			iters++
+			if ev.Step == 3 {
+				cancel()
+			}
+		}
+	}))
+	m := NewHistGradientBoostingClassifier()
+	m.MinSamplesLeaf = 5
+	if err := m.Fit(ctx, X, y); !errors.Is(err, context.Canceled) {
+		t.Fatalf("Fit after cancel: %v, want context.Canceled", err)
+	}
+	if iters != 3 {
+		t.Errorf("%d iterations reported after a cancel at the third, want 3", iters)
+	}
+}
+
+// TestHistBudget checks that the memory estimate counts the binned matrix
+// and the histograms, so that a run budget refuses a large fit before it
+// allocates.
+func TestHistBudget(t *testing.T) {
+	m := NewHistGradientBoostingRegressor()
+	small, big := m.EstimateMemory(1000, 10, 1), m.EstimateMemory(100_000_000, 1000, 1)
+	if big < 100_000_000*1000 {
+		t.Errorf("estimate for 1e8 x 1000: %d bytes, less than the binned matrix", big)
+	}
+	if small >= big {
+		t.Errorf("estimate does not grow with the data: %d, %d", small, big)
+	}
+	err := ml.CheckMemory(budget.Limits{MaxRunMemory: 1 << 30}, "model.params", m, 100_000_000, 1000, 1)
+	if err == nil {
+		t.Fatal("a 1 GiB budget accepted 1e8 x 1000")
+	}
+	c := NewHistGradientBoostingClassifier()
+	if c.EstimateMemory(10_000, 20, 10) <= c.EstimateMemory(10_000, 20, 2) {
+		t.Error("estimate does not grow with the classes")
 	}
 }
