@@ -43,7 +43,9 @@
 // of features encoded as integers in [0, max_bins)) split as scikit-learn
 // splits them: the categories with support sorted by their smoothed
 // gradient ratio (glibc's qsort order on ties) and scanned from both
-// ends; categories unseen by Fit are missing values. The trees of the
+// ends; categories unseen by Fit are missing values. FitWeighted weights
+// the gradients, hessians, baseline and scores as scikit-learn's
+// sample_weight does (not the binning, as in 1.2). The trees of the
 // classes grow concurrently and each histogram is built over features on
 // the remaining processors. Not available: monotonic_cst (refused when
 // not null), interaction_cst, a boolean mask for categorical_features,

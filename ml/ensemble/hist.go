@@ -216,6 +216,13 @@ func checkHistX(X *mat.Dense, nFeatures int) error {
 // Fit fits the iterations on X (NaN for missing values) and the targets
 // y.
 func (m *HistGradientBoostingRegressor) Fit(ctx context.Context, X *mat.Dense, y []float64) error {
+	return m.FitWeighted(ctx, X, y, nil)
+}
+
+// FitWeighted is Fit with a weight per sample (nil for unit weights): the
+// gradients, hessians, baseline and scores are weighted, as in
+// scikit-learn; the binning is not.
+func (m *HistGradientBoostingRegressor) FitWeighted(ctx context.Context, X *mat.Dense, y, w []float64) error {
 	if err := ml.ValidateParams(m); err != nil {
 		return err
 	}
@@ -238,7 +245,10 @@ func (m *HistGradientBoostingRegressor) Fit(ctx context.Context, X *mat.Dense, y
 		}
 	}
 	var b histBoosted
-	if err := b.fit(ctx, &hgbFit{name: "HistGradientBoostingRegressor", p: &m.HistParams, loss: m.Loss, k: 1, y: y}, X); err != nil {
+	if err := checkWeights(w, len(y)); err != nil {
+		return err
+	}
+	if err := b.fit(ctx, &hgbFit{name: "HistGradientBoostingRegressor", p: &m.HistParams, loss: m.Loss, k: 1, y: y, w: w}, X); err != nil {
 		return err
 	}
 	m.histBoosted = b
@@ -248,6 +258,11 @@ func (m *HistGradientBoostingRegressor) Fit(ctx context.Context, X *mat.Dense, y
 // Fit fits the iterations on X (NaN for missing values) and the class
 // values y.
 func (m *HistGradientBoostingClassifier) Fit(ctx context.Context, X *mat.Dense, y []float64) error {
+	return m.FitWeighted(ctx, X, y, nil)
+}
+
+// FitWeighted is Fit with a weight per sample (nil for unit weights).
+func (m *HistGradientBoostingClassifier) FitWeighted(ctx context.Context, X *mat.Dense, y, w []float64) error {
 	if err := ml.ValidateParams(m); err != nil {
 		return err
 	}
@@ -261,6 +276,9 @@ func (m *HistGradientBoostingClassifier) Fit(ctx context.Context, X *mat.Dense, 
 	if err != nil {
 		return err
 	}
+	if err := checkWeights(w, len(y)); err != nil {
+		return err
+	}
 	k := len(classes)
 	loss := "multinomial"
 	if k == 2 {
@@ -271,7 +289,7 @@ func (m *HistGradientBoostingClassifier) Fit(ctx context.Context, X *mat.Dense, 
 		yf[i] = float64(c)
 	}
 	var b histBoosted
-	if err := b.fit(ctx, &hgbFit{name: "HistGradientBoostingClassifier", p: &m.HistParams, loss: loss, k: k, y: yf, yc: idx}, X); err != nil {
+	if err := b.fit(ctx, &hgbFit{name: "HistGradientBoostingClassifier", p: &m.HistParams, loss: loss, k: k, y: yf, yc: idx, w: w}, X); err != nil {
 		return err
 	}
 	m.histBoosted, m.classes = b, classes
@@ -287,6 +305,7 @@ type hgbFit struct {
 	k    int
 	y    []float64
 	yc   []int
+	w    []float64
 }
 
 // fit is BaseHistGradientBoosting.fit without sample weights.
@@ -300,9 +319,9 @@ func (b *histBoosted) fit(ctx context.Context, f *hgbFit, X *mat.Dense) error {
 	if err != nil {
 		return err
 	}
-	y, yc := f.y, f.yc
+	y, yc, w := f.y, f.yc, f.w
 	var Xv *mat.Dense
-	var yv []float64
+	var yv, wv []float64
 	if useVal {
 		var tr, va []int
 		var err error
@@ -314,8 +333,8 @@ func (b *histBoosted) fit(ctx context.Context, f *hgbFit, X *mat.Dense) error {
 		if err != nil {
 			return err
 		}
-		Xv, yv = takeRows(X, va), take(y, va)
-		X, y = takeRows(X, tr), take(y, tr)
+		Xv, yv, wv = takeRows(X, va), take(y, va), take(w, va)
+		X, y, w = takeRows(X, tr), take(y, tr), take(w, tr)
 		n = len(y)
 	}
 	K := f.k
@@ -336,7 +355,7 @@ func (b *histBoosted) fit(ctx context.Context, f *hgbFit, X *mat.Dense) error {
 			}
 		}
 	}
-	*b = histBoosted{k: K, nFeatures: nf, loss: f.loss, baseline: hgbBaseline(f.loss, y, K)}
+	*b = histBoosted{k: K, nFeatures: nf, loss: f.loss, baseline: hgbBaseline(f.loss, y, w, K)}
 	raw := make([]float64, n*K)
 	for i := range n {
 		copy(raw[i*K:(i+1)*K], b.baseline)
@@ -345,7 +364,7 @@ func (b *histBoosted) fit(ctx context.Context, f *hgbFit, X *mat.Dense) error {
 	for i := range nv {
 		copy(rawV[i*K:(i+1)*K], b.baseline)
 	}
-	constH := f.loss == "squared_error" || f.loss == "absolute_error"
+	constH := (f.loss == "squared_error" || f.loss == "absolute_error") && w == nil
 	g := make([]float32, n*K)
 	var h []float32
 	if constH {
@@ -374,15 +393,15 @@ func (b *histBoosted) fit(ctx context.Context, f *hgbFit, X *mat.Dense) error {
 			procs: max(1, runtimeProcs()/nw), part: make([]int32, n), buf: make([]int32, 0, n)}
 	}
 	rep := ml.ProgressFrom(ctx)
-	scoreLoss := func(yy, rr []float64) float64 { return -hgbLossValue(f.loss, yy, rr, K) }
+	scoreLoss := func(yy, rr, ww []float64) float64 { return -hgbLossValue(f.loss, yy, rr, ww, K) }
 	stop := func() bool {
 		if !early {
 			return false
 		}
-		b.trainScore = append(b.trainScore, scoreLoss(y, raw))
+		b.trainScore = append(b.trainScore, scoreLoss(y, raw, w))
 		scores := b.trainScore
 		if useVal {
-			b.validationScore = append(b.validationScore, scoreLoss(yv, rawV))
+			b.validationScore = append(b.validationScore, scoreLoss(yv, rawV, wv))
 			scores = b.validationScore
 		}
 		ref := p.NIterNoChange + 1
@@ -402,7 +421,7 @@ func (b *histBoosted) fit(ctx context.Context, f *hgbFit, X *mat.Dense) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		hgbGradients(f.loss, y, raw, K, g, h, constH)
+		hgbGradients(f.loss, y, w, raw, K, g, h, constH)
 		trees := make([]*hgbTree, K)
 		growK := func(k int) {
 			gr := growers[k]
@@ -418,13 +437,25 @@ func (b *histBoosted) fit(ctx context.Context, f *hgbFit, X *mat.Dense) error {
 				if gr.resid == nil {
 					gr.resid = make([]float64, n)
 				}
+				var lw []float64
+				if w != nil && gr.residW == nil {
+					gr.residW = make([]float64, n)
+				}
 				for _, l := range gr.leaves {
 					idx := gr.part[l.start:l.stop]
 					r := gr.resid[:len(idx)]
 					for t, i := range idx {
 						r[t] = y[i] - raw[int(i)*K+k]
 					}
-					l.value = p.LearningRate * npMedian(r)
+					if w == nil {
+						l.value = p.LearningRate * npMedian(r)
+						continue
+					}
+					lw = gr.residW[:len(idx)]
+					for t, i := range idx {
+						lw[t] = w[i]
+					}
+					l.value = p.LearningRate * weightedPercentile(r, lw, 50, &gr.pbuf)
 				}
 			}
 			for _, l := range gr.leaves {
@@ -468,17 +499,20 @@ func (b *histBoosted) fit(ctx context.Context, f *hgbFit, X *mat.Dense) error {
 // error), the median (absolute error), the log of the mean (Poisson), the
 // log-odds of the mean (binomial), the centred log of the class
 // frequencies (multinomial), each clipped away from the link's bounds.
-func hgbBaseline(loss string, y []float64, K int) []float64 {
+func hgbBaseline(loss string, y, w []float64, K int) []float64 {
 	switch loss {
 	case "squared_error":
-		return []float64{npMean(y)}
+		return []float64{npAverage(y, w)}
 	case "absolute_error":
+		if w != nil {
+			return []float64{weightedPercentile(y, w, 50, nil)}
+		}
 		return []float64{npMedian(y)}
 	case "poisson":
-		m := max(npMean(y), 10*eps64)
+		m := max(npAverage(y, w), 10*eps64)
 		return []float64{math.Log(m)}
 	case "binomial":
-		m := min(max(npMean(y), 10*eps64), 1-10*eps64)
+		m := min(max(npAverage(y, w), 10*eps64), 1-10*eps64)
 		return []float64{math.Log(m / (1 - m))}
 	}
 	out := make([]float64, K)
@@ -490,7 +524,7 @@ func hgbBaseline(loss string, y []float64, K int) []float64 {
 				ind[i] = 1
 			}
 		}
-		out[k] = math.Log(min(max(npMean(ind), eps64), 1-eps64))
+		out[k] = math.Log(min(max(npAverage(ind, w), eps64), 1-eps64))
 	}
 	mean := npMean(out)
 	for k := range out {
@@ -501,35 +535,46 @@ func hgbBaseline(loss string, y []float64, K int) []float64 {
 
 const eps64 = 2.220446049250313e-16
 
+// npAverage is np.average(a, weights=w): the mean when w is nil.
+func npAverage(a, w []float64) float64 {
+	if w == nil {
+		return npMean(a)
+	}
+	aw := make([]float64, len(a))
+	for i := range a {
+		aw[i] = a[i] * w[i]
+	}
+	return pairwiseSum(aw) / pairwiseSum(w)
+}
+
 // hgbGradients writes the float32 gradients (and hessians unless they are
 // constant) of the loss at raw, class k's at g[k*n:(k+1)*n].
-func hgbGradients(loss string, y, raw []float64, K int, g, h []float32, constH bool) {
+func hgbGradients(loss string, y, w, raw []float64, K int, g, h []float32, constH bool) {
 	n := len(y)
 	forBlocks(n, 4*K, func(lo, hi int) {
 		p := make([]float64, K)
 		for i := lo; i < hi; i++ {
 			r := raw[i*K]
+			var gi, hv float64
 			switch loss {
 			case "squared_error":
-				g[i] = float32(r - y[i])
+				gi, hv = r-y[i], 1
 			case "absolute_error":
+				gi, hv = -1, 1
 				if r > y[i] {
-					g[i] = 1
-				} else {
-					g[i] = -1
+					gi = 1
 				}
 			case "poisson":
 				e := math.Exp(r)
-				g[i], h[i] = float32(e-y[i]), float32(e)
+				gi, hv = e-y[i], e
 			case "binomial":
 				if r > -37 {
 					e := math.Exp(-r)
-					g[i] = float32(((1 - y[i]) - y[i]*e) / (1 + e))
-					h[i] = float32(e / ((1 + e) * (1 + e)))
+					gi = ((1 - y[i]) - y[i]*e) / (1 + e)
+					hv = e / ((1 + e) * (1 + e))
 				} else {
 					e := math.Exp(r)
-					g[i] = float32(e - y[i])
-					h[i] = float32(e)
+					gi, hv = e-y[i], e
 				}
 			case "multinomial":
 				row := raw[i*K : (i+1)*K]
@@ -550,9 +595,21 @@ func hgbGradients(loss string, y, raw []float64, K int, g, h []float32, constH b
 					if int(y[i]) == k {
 						yk = 1
 					}
-					g[k*n+i] = float32(pk - yk)
-					h[k*n+i] = float32(pk * (1 - pk))
+					gk, hk := pk-yk, pk*(1-pk)
+					if w != nil {
+						gk, hk = gk*w[i], hk*w[i]
+					}
+					g[k*n+i] = float32(gk)
+					h[k*n+i] = float32(hk)
 				}
+				continue
+			}
+			if w != nil {
+				gi, hv = gi*w[i], hv*w[i]
+			}
+			g[i] = float32(gi)
+			if !constH {
+				h[i] = float32(hv)
 			}
 		}
 	})
@@ -561,7 +618,7 @@ func hgbGradients(loss string, y, raw []float64, K int, g, h []float32, constH b
 // hgbLossValue is the mean loss (BaseLoss.__call__): half the squared
 // error, the absolute error, the half Poisson deviance without its
 // constant, the binomial or multinomial log loss.
-func hgbLossValue(loss string, y, raw []float64, K int) float64 {
+func hgbLossValue(loss string, y, raw, w []float64, K int) float64 {
 	l := make([]float64, len(y))
 	tmp := make([]float64, K)
 	for i, v := range y {
@@ -580,7 +637,7 @@ func hgbLossValue(loss string, y, raw []float64, K int) float64 {
 			l[i] = logSumExp(row, tmp) - row[int(v)]
 		}
 	}
-	return npMean(l)
+	return npAverage(l, w)
 }
 
 // rawPredict returns the raw predictions (n x K) of X.

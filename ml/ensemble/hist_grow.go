@@ -68,8 +68,10 @@ type hgbGrower struct {
 	shrinkage       float64
 	// procs bounds the goroutines that build a histogram.
 	procs int
-	// resid is the residuals' buffer of the absolute error.
-	resid []float64
+	// resid and residW are the residuals' and their weights' buffers of
+	// the absolute error, pbuf weightedPercentile's.
+	resid, residW []float64
+	pbuf          percentileBuf
 
 	part, buf []int32
 	heap      []*hgbNode

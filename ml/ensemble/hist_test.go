@@ -19,11 +19,12 @@ import (
 
 // histFixture is one file written by testdata/gen_hist.py.
 type histFixture struct {
-	Dataset string
-	NaN     bool
-	Grow    bool
-	Cat     bool
-	Cases   []struct {
+	Dataset  string
+	NaN      bool
+	Grow     bool
+	Cat      bool
+	Weighted bool
+	Cases    []struct {
 		Estimator       string
 		Params          json.RawMessage
 		Baseline        []float64
@@ -69,7 +70,7 @@ func growRows(X *mat.Dense, y []float64) (*mat.Dense, []float64) {
 	return out, append(slices.Clone(y), y[:4000]...)
 }
 
-var histFixtureNames = []string{"iris", "breast_cancer", "diabetes", "breast_cancer_nan", "diabetes_nan", "diabetes_cat", "iris_cat", "classification_14k", "regression_14k"}
+var histFixtureNames = []string{"iris", "breast_cancer", "diabetes", "breast_cancer_nan", "diabetes_nan", "diabetes_cat", "iris_cat", "diabetes_w", "breast_cancer_w", "iris_w", "classification_14k", "regression_14k"}
 
 // TestHistParity compares HistGradientBoosting* with scikit-learn 1.2.1's
 // on the same rows (testdata/gen_hist.py). The binning, the float32
@@ -95,8 +96,17 @@ func TestHistParity(t *testing.T) {
 			}
 			X = injectNaN(X)
 		}
-		if fx.NaN {
+		if fx.NaN || fx.Weighted {
 			X = injectNaN(X)
+		}
+		var wtr []float64
+		if fx.Weighted {
+			// gen_hist.py's weights: 1 + (i % 3) / 2 for row i.
+			w := make([]float64, len(y))
+			for i := range w {
+				w[i] = 1 + float64(i%3)/2
+			}
+			_, wtr, _, _ = split(X, w)
 		}
 		if fx.Grow {
 			if testing.Short() {
@@ -111,7 +121,14 @@ func TestHistParity(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if err := e.Fit(context.Background(), Xtr, ytr); err != nil {
+				if wtr != nil {
+					err = e.(interface {
+						FitWeighted(context.Context, *mat.Dense, []float64, []float64) error
+					}).FitWeighted(context.Background(), Xtr, ytr, wtr)
+				} else {
+					err = e.Fit(context.Background(), Xtr, ytr)
+				}
+				if err != nil {
 					t.Fatal(err)
 				}
 				var b *histBoosted

@@ -10,7 +10,7 @@ sequential float64 sum that the Go code computes. Datasets are split as the
 other fixtures: row i is a test row when i % 4 == 0. Early stopping is off
 (these sets are under 10,000 rows, so "auto" is off too) except in the case
 that sets early_stopping=True and on the *_14k sets (see grow), where
-"auto" turns it on. The *_nan and *_cat sets have 15% of the values of
+"auto" turns it on. The *_nan, *_cat and *_w sets have 15% of the values of
 every other feature replaced by NaN, by RandomState(0), in the training and
 the test rows. For each case it writes to hist_<dataset>.json the baseline
 prediction, n_iter_, the node count of each tree, train_score_ and
@@ -95,13 +95,19 @@ def grow(X, y):
     return np.vstack([X, X[:4000] + 0.25]), np.concatenate([y, y[:4000]])
 
 
-def fit_case(cls, params, X, y, limit=None):
+def weights(n):
+    """The sample weights of the *_w sets: 1 + (i % 3) / 2 for row i."""
+    return 1 + (np.arange(n) % 3) / 2
+
+
+def fit_case(cls, params, X, y, limit=None, weighted=False):
     test = np.arange(len(y)) % 4 == 0
     Xtr, ytr, Xte, yte = X[~test], y[~test], X[test], y[test]
     params = dict(params)
     params.setdefault("early_stopping", False)
     params.setdefault("random_state", 0)
-    m = cls(**params).fit(Xtr, ytr)
+    sw = weights(len(y))[~test] if weighted else None
+    m = cls(**params).fit(Xtr, ytr, sample_weight=sw)
     score = float(m.score(Xte, yte))
     if limit:
         Xte, yte = Xte[:limit], yte[:limit]
@@ -130,12 +136,21 @@ DATASETS = [
     ("diabetes_nan", "data/datasets/diabetes.csv", HistGradientBoostingRegressor, True),
     ("diabetes_cat", "data/datasets/diabetes.csv", HistGradientBoostingRegressor, "cat"),
     ("iris_cat", "data/datasets/iris.csv", HistGradientBoostingClassifier, "cat"),
+    ("diabetes_w", "data/datasets/diabetes.csv", HistGradientBoostingRegressor, "w"),
+    ("breast_cancer_w", "data/datasets/breast_cancer.csv", HistGradientBoostingClassifier, "w"),
+    ("iris_w", "data/datasets/iris.csv", HistGradientBoostingClassifier, "w"),
     ("classification_14k", "testdata/synthetic/classification_10k.csv.gz", HistGradientBoostingClassifier, "grow"),
     ("regression_14k", "testdata/synthetic/regression_10k.csv.gz", HistGradientBoostingRegressor, "grow"),
 ]
 # With categorical features: diabetes's age and sex (NaN in age), iris's
 # (see iris_cat).
 CAT_CASES = [{}, {"min_samples_leaf": 5, "max_iter": 30, "learning_rate": 0.2}, {"max_depth": 3, "l2_regularization": 0.5, "max_iter": 40}]
+# With sample weights (see weights) and NaN injected.
+W_CASES = {
+    HistGradientBoostingRegressor: [{}, {"loss": "absolute_error", "max_iter": 30}, {"loss": "poisson", "max_iter": 30},
+                                    {"early_stopping": True, "n_iter_no_change": 3, "validation_fraction": 0.2, "random_state": 3, "max_iter": 60}],
+    HistGradientBoostingClassifier: [{}, {"early_stopping": True, "n_iter_no_change": 3, "validation_fraction": 0.2, "random_state": 3, "max_iter": 60}],
+}
 # Early stopping "auto" (on) with the defaults, and one case with it off.
 BIG_CASES = [{"early_stopping": "auto"}, {"early_stopping": "auto", "random_state": 7, "max_leaf_nodes": 15}, {"max_iter": 20}]
 
@@ -164,6 +179,9 @@ def main():
         if nan == "grow":
             X, y = grow(X, y)
             cases = BIG_CASES
+        elif nan == "w":
+            X = inject_nan(X)
+            cases = W_CASES[cls]
         elif nan == "cat":
             if name == "iris_cat":
                 X = iris_cat(X)
@@ -176,8 +194,8 @@ def main():
             cases = CLF_CASES if cls is HistGradientBoostingClassifier else REG_CASES
         else:
             cases = CLF_CASES if cls is HistGradientBoostingClassifier else REG_CASES
-        out = {"sklearn": sklearn.__version__, "dataset": path, "nan": nan is True, "cat": nan == "cat", "grow": nan == "grow", "test_rows": "i % 4 == 0",
-               "cases": [fit_case(cls, p, X, y, 500 if nan == "grow" else None) for p in cases]}
+        out = {"sklearn": sklearn.__version__, "dataset": path, "nan": nan is True, "cat": nan == "cat", "weighted": nan == "w", "grow": nan == "grow", "test_rows": "i % 4 == 0",
+               "cases": [fit_case(cls, p, X, y, 500 if nan == "grow" else None, nan == "w") for p in cases]}
         with open(os.path.join(OUT, "hist_" + name + ".json"), "w") as f:
             json.dump(out, f, separators=(",", ":"))
         print(name, [(c["n_iter"], round(c["test_score"], 4)) for c in out["cases"]], file=sys.stderr)
