@@ -382,12 +382,13 @@ func (b *histBoosted) fit(ctx context.Context, f *hgbFit, X *mat.Dense) error {
 			isCat[j] = c != nil
 		}
 	}
-	// One grower per class, grown concurrently (bounded by GOMAXPROCS),
-	// the histogram workers sharing the rest of the processors.
+	// The classes' trees grow concurrently on nw growers (bounded by
+	// GOMAXPROCS), the histogram workers sharing the rest of the
+	// processors; a grower keeps its buffers and histograms between trees.
 	nw := min(runtimeProcs(), K)
-	growers := make([]*hgbGrower, K)
-	for k := range growers {
-		growers[k] = &hgbGrower{binned: binned, n: n, nf: nf, nBins: p.MaxBins + 1, nBinsNonMissing: bm.nBinsNonMissing,
+	growers := make(chan *hgbGrower, nw)
+	for range nw {
+		growers <- &hgbGrower{binned: binned, n: n, nf: nf, nBins: p.MaxBins + 1, nBinsNonMissing: bm.nBinsNonMissing,
 			hasMissing: hasMissing, isCat: isCat, missingBin: bm.missingBin, constH: constH, maxLeafNodes: p.MaxLeafNodes,
 			maxDepth: p.MaxDepth, minSamplesLeaf: p.MinSamplesLeaf, l2: p.L2Regularization, shrinkage: p.LearningRate,
 			procs: max(1, runtimeProcs()/nw), part: make([]int32, n), buf: make([]int32, 0, n)}
@@ -424,7 +425,8 @@ func (b *histBoosted) fit(ctx context.Context, f *hgbFit, X *mat.Dense) error {
 		hgbGradients(f.loss, y, w, raw, K, g, h, constH)
 		trees := make([]*hgbTree, K)
 		growK := func(k int) {
-			gr := growers[k]
+			gr := <-growers
+			defer func() { growers <- gr }()
 			gr.g = g[k*n : (k+1)*n]
 			if constH {
 				gr.h = h[k : k+1]

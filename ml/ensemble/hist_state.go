@@ -267,13 +267,15 @@ const histNodeBytes = 256
 
 // estimateHist counts the binned matrix (n·p bytes), the binning's column
 // copies (8·n per worker) and thresholds, a copy of X split for early
-// stopping, the raw predictions, gradients and hessians (16·n·K), each
-// class's grower's sample partition and its buffer (8·n·K) and the
-// residuals (8·n), the live histograms of each grower (at most one per
+// stopping, the raw predictions, gradients and hessians (24·n·K), each
+// concurrent grower's sample partition and its buffer (8·n) and the
+// residuals and their weights (16·n), the live histograms of each grower (at most one per
 // leaf plus two, (max_bins+1)·p·24 bytes each) and the max_iter·K trees
 // of at most 2·max_leaf_nodes nodes.
 func estimateHist(p *HistParams, n, nf, K int) int64 {
 	N, F, KK := int64(max(n, 0)), int64(max(nf, 0)), int64(K)
+	// G growers work at once, each with its buffers and histograms.
+	G := int64(min(runtimeProcs(), K))
 	leaves := int64(max(n/max(p.MinSamplesLeaf, 1), 1))
 	if p.MaxLeafNodes > 0 {
 		leaves = min(leaves, int64(p.MaxLeafNodes))
@@ -287,9 +289,9 @@ func estimateHist(p *HistParams, n, nf, K int) int64 {
 		budget.Mul(8, N, int64(min(runtimeProcs(), max(nf, 1)))),
 		budget.Mul(8*256, F),
 		budget.Mul(24, N, KK),
-		budget.Mul(8, N, KK),
-		budget.Mul(8, N),
-		budget.Mul(leaves+2, KK, hist),
+		budget.Mul(8, N, G),
+		budget.Mul(16, N),
+		budget.Mul(leaves+2, G, hist),
 		budget.Mul(int64(max(p.MaxIter, 1)), KK, budget.Add(budget.Mul(2*leaves, histNodeBytes), 256)),
 		1<<20,
 	)
