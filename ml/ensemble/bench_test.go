@@ -78,3 +78,30 @@ func BenchmarkGradientBoostingRegressor(b *testing.B) {
 		}
 	}
 }
+
+// benchHist fits a HistGradientBoosting class with scikit-learn's defaults
+// (100 iterations; early stopping "auto" is on above 10,000 rows) and
+// predicts the training rows.
+func benchHist(b *testing.B, class string, classify bool) {
+	X, y := benchData(classify)
+	for b.Loop() {
+		e, err := ml.New(class, json.RawMessage(`{"random_state": 0}`))
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := e.Fit(context.Background(), X, y); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := e.(ml.Predictor).Predict(X); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkHistGradientBoostingClassifier(b *testing.B) {
+	benchHist(b, "HistGradientBoostingClassifier", true)
+}
+
+func BenchmarkHistGradientBoostingRegressor(b *testing.B) {
+	benchHist(b, "HistGradientBoostingRegressor", false)
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 
 	"github.com/mlforge/mlforge/ml"
 	"github.com/mlforge/mlforge/ml/ensemble"
@@ -56,4 +57,32 @@ func Example_voting() {
 	fmt.Println(r, "rows,", c, "classes")
 	// Output:
 	// 60 rows, 2 classes
+}
+
+// Histogram gradient boosting takes missing values (NaN) as they are:
+// each split learns which side they go to.
+func Example_histGradientBoosting() {
+	X, y := mltest.Blobs(1, 200, 4, []float64{0, 1})
+	X.Set(3, 0, math.NaN())
+	X.Set(10, 2, math.NaN())
+	e, err := ml.New("HistGradientBoostingClassifier", json.RawMessage(`{"max_iter": 20}`))
+	if err != nil {
+		panic(err)
+	}
+	if err := e.Fit(context.Background(), X, y); err != nil {
+		panic(err)
+	}
+	m := e.(*ensemble.HistGradientBoostingClassifier)
+	pred, _ := m.Predict(X)
+	right := 0
+	for i := range pred {
+		if pred[i] == y[i] {
+			right++
+		}
+	}
+	fmt.Println("iterations:", m.NIter())
+	fmt.Println("training accuracy above 0.9:", float64(right)/float64(len(y)) > 0.9)
+	// Output:
+	// iterations: 20
+	// training accuracy above 0.9: true
 }
