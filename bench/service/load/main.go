@@ -86,6 +86,7 @@ func run(d time.Duration, conns, nsse int, bin string) error {
 	}
 	load1, _ := os.ReadFile("/proc/loadavg")
 	fmt.Printf("machine: %d CPUs (GOMAXPROCS %d), %s, load average at start %s", runtime.NumCPU(), runtime.GOMAXPROCS(0), runtime.GOOS+"/"+runtime.GOARCH, orDash(string(load1)))
+	fmt.Printf("note: the figures depend on the machine: other processes share these CPUs (the load average above and at the end)\n")
 	fmt.Printf("load: closed loop, %v per phase, %d predict connections, %d SSE clients, loopback\n\n", d, conns, nsse)
 	hc := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 2 * max(conns, 8)}}
 
@@ -389,6 +390,7 @@ func sseClients(hc *http.Client, s *server, id string, n int, d time.Duration) {
 	before := s.rssMB()
 	first := make([]time.Duration, n) // -1: no event
 	events := make([]int, n)
+	late := make([]int, n) // events of the window's second half: the live rate, past the backlog
 	errs := make([]error, n)
 	ctx, cancel := context.WithTimeout(context.Background(), d)
 	defer cancel()
@@ -422,6 +424,9 @@ func sseClients(hc *http.Client, s *server, id string, n int, d time.Duration) {
 						first[i] = time.Since(t0)
 					}
 					events[i]++
+					if time.Since(t0) > d/2 {
+						late[i]++
+					}
 				}
 			}
 		}(i)
@@ -444,6 +449,8 @@ func sseClients(hc *http.Client, s *server, id string, n int, d time.Duration) {
 	sort.Slice(got, func(i, j int) bool { return got[i] < got[j] })
 	ev := append([]int(nil), events...)
 	sort.Ints(ev)
+	sort.Ints(late)
+	half := (d / 2).Seconds()
 	fmt.Printf("(d) %d SSE clients on one training network run for %v\n", n, d)
 	if len(got) > 0 {
 		fmt.Printf("  time to first event: min %v, median %v, max %v (%d of %d clients got one)\n",
@@ -451,7 +458,9 @@ func sseClients(hc *http.Client, s *server, id string, n int, d time.Duration) {
 	} else {
 		fmt.Printf("  no client got an event\n")
 	}
-	fmt.Printf("  events per client: min %d, median %d, max %d; errors %d%s\n", ev[0], ev[len(ev)/2], ev[len(ev)-1], nerr, orNone(errString(firstErr)))
+	fmt.Printf("  events per client: min %d, median %d, max %d (from the run's first: the backlog counts); errors %d%s\n", ev[0], ev[len(ev)/2], ev[len(ev)-1], nerr, orNone(errString(firstErr)))
+	fmt.Printf("  live, in the second half of the window: min %.0f, median %.0f, max %.0f events/s per client\n",
+		float64(late[0])/half, float64(late[len(late)/2])/half, float64(late[len(late)-1])/half)
 	fmt.Printf("  server RSS: %.1f MB before, %.1f MB with %d clients connected, %.1f MB after they left\n", before, during, n, s.rssMB())
 }
 
