@@ -1,0 +1,63 @@
+package server
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+)
+
+// TestWebDatasetCollect types three labels into the Datasets page's
+// Collect panel, collects them from a fake SerpApi on loopback, follows
+// the per-label progress (found, downloaded, stored, skipped and the skip
+// reasons) from the run's events, and sees the thumbnails of the
+// collected images; the panel passes axe-core and fits 800 px.
+func TestWebDatasetCollect(t *testing.T) {
+	ctx := browser(t)
+	fakeThreeLabels(t, [3]string{"tl", "tr", "bl"}, 6, map[string][]map[string]any{
+		"tr": {{"position": 7, "original": "http://2130706433/x.png"}},
+	})
+	t.Setenv("SERPAPI_KEY", serverSerpKey)
+	_, ts := newTestServer(t, "sqlite", "")
+	scenario{name: "create", method: "POST", path: "/api/datasets", body: `{"name": "quads"}`, status: 201}.run(t, ts.URL)
+	cell := func(label, col string) string {
+		return fmt.Sprintf(`document.querySelector('#collect-progress tr[data-label=%s] td.%s')?.textContent`, label, col)
+	}
+	var skips, status string
+	var scroll, inner int
+	err := chromedp.Run(ctx,
+		chromedp.EmulateViewport(800, 900),
+		chromedp.Navigate(ts.URL+"/#/datasets/quads"),
+		waitJS(`/0 images in 0 labels/.test(document.querySelector('#dataset-summary')?.textContent || '')`),
+		setField(`#collect-labels`, "tl\ntop right:tr\nbl"),
+		setField(`#collect-limit`, "4"),
+		setField(`#collect-min-width`, "4"),
+		axeCheck(t),
+		click(`#collect-start`),
+		waitJS(`document.querySelector('#collect-status')?.dataset.status === 'succeeded'`),
+		waitJS(cell("tl", "stored")+` === '4' && `+cell("bl", "stored")+` === '4'`),
+		waitJS(`document.querySelector('#collect-progress tr[data-label="top right"] td.stored')?.textContent === '4'`),
+		chromedp.Text(`#collect-progress`, &skips, chromedp.ByQuery),
+		chromedp.Text(`#collect-status`, &status),
+		// The grid refreshed: three labels, four thumbnails of the first.
+		waitJS(`document.querySelectorAll('#labels button.label-tab').length === 3 && /12 images in 3 labels/.test(document.querySelector('#dataset-summary').textContent)`),
+		waitJS(`(() => { const imgs = [...document.querySelectorAll('#grid li.thumb img')]; return imgs.length === 4 && imgs.every((i) => i.complete && i.naturalWidth > 0); })()`),
+		chromedp.Evaluate(`document.documentElement.scrollWidth`, &scroll),
+		chromedp.Evaluate(`innerWidth`, &inner),
+		axeCheck(t),
+		screenshot(t, "datasets-collect.png"),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(skips, "non-standard numeric form") || !strings.Contains(skips, "2130706433") {
+		t.Errorf("the progress lacks the refused URL and its reason:\n%s", skips)
+	}
+	if !strings.Contains(status, "collection succeeded") {
+		t.Errorf("status: %q", status)
+	}
+	if scroll > inner {
+		t.Errorf("the collect panel scrolls sideways at 800 px (scrollWidth %d > innerWidth %d)", scroll, inner)
+	}
+}
