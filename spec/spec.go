@@ -135,6 +135,10 @@ type Spec struct {
 	// order; it also fixes "n_labels".
 	Labels []string `json:"labels,omitempty"`
 
+	// Collect, with data.train a stored dataset, collects the labels the
+	// dataset lacks before training (see Collect).
+	Collect *Collect `json:"collect,omitempty"`
+
 	Pretrained // pretrained_weights and freeze: fine-tuning a network (see pretrained.go)
 }
 
