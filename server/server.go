@@ -352,6 +352,11 @@ func runRun(ctx context.Context, dataDir string, limits jobs.Limits, run *store.
 	if err != nil {
 		return nil, err
 	}
+	if sp.Collect != nil { // the spec's collect step, before the training
+		if err := collectStep(ctx, dataDir, sp, rec); err != nil {
+			return nil, err
+		}
+	}
 	// A run restarted after a crash (attempt > 0) continues a network from
 	// the checkpoint its first attempt left in the model directory.
 	res, err := train.Run(ctx, sp, train.Options{Root: files, Restrict: true, Output: filepath.Join(abs, jobs.ModelDir(run.ID)), Reporter: rec,
