@@ -34,7 +34,7 @@ func TestCollectE2E(t *testing.T) {
 		t.Run(backend, func(t *testing.T) {
 			fakeThreeLabels(t, [3]string{"tl", "tr", "bl"}, 20, map[string][]map[string]any{
 				"bl": {{"position": 0, "original": "http://[::ffff:127.0.0.1]/x.png"}},
-			})
+			}, nil)
 			t.Setenv("SERPAPI_KEY", serverSerpKey)
 			s, ts := newTestServer(t, backend, "")
 

@@ -17,7 +17,7 @@ func TestWebDatasetCollect(t *testing.T) {
 	ctx := browser(t)
 	fakeThreeLabels(t, [3]string{"tl", "tr", "bl"}, 6, map[string][]map[string]any{
 		"tr": {{"position": 7, "original": "http://2130706433/x.png"}},
-	})
+	}, nil)
 	t.Setenv("SERPAPI_KEY", serverSerpKey)
 	_, ts := newTestServer(t, "sqlite", "")
 	scenario{name: "create", method: "POST", path: "/api/datasets", body: `{"name": "quads"}`, status: 201}.run(t, ts.URL)
@@ -59,5 +59,34 @@ func TestWebDatasetCollect(t *testing.T) {
 	}
 	if scroll > inner {
 		t.Errorf("the collect panel scrolls sideways at 800 px (scrollWidth %d > innerWidth %d)", scroll, inner)
+	}
+}
+
+// TestWebDatasetCollectCancel: Cancel on the Collect panel cancels the
+// collection run; the panel says so and the grid shows what was stored.
+func TestWebDatasetCollectCancel(t *testing.T) {
+	ctx := browser(t)
+	hold := make(chan struct{})
+	defer close(hold)
+	fakeThreeLabels(t, [3]string{"tl", "tr", "bl"}, 6, nil, hold)
+	t.Setenv("SERPAPI_KEY", serverSerpKey)
+	_, ts := newTestServer(t, "sqlite", "")
+	scenario{name: "create", method: "POST", path: "/api/datasets", body: `{"name": "quads"}`, status: 201}.run(t, ts.URL)
+	err := chromedp.Run(ctx,
+		chromedp.Navigate(ts.URL+"/#/datasets/quads"),
+		waitJS(`/0 images in 0 labels/.test(document.querySelector('#dataset-summary')?.textContent || '')`),
+		setField(`#collect-labels`, "tl\ntr"),
+		setField(`#collect-limit`, "3"),
+		click(`#collect-start`),
+		// tl's first two images are stored; its third is held.
+		waitJS(`document.querySelector('#collect-progress tr[data-label=tl] td.stored')?.textContent === '2'`),
+		waitJS(`!document.querySelector('#collect-cancel').classList.contains('hidden')`),
+		click(`#collect-cancel`),
+		waitJS(`document.querySelector('#collect-status')?.dataset.status === 'cancelled'`),
+		waitJS(`document.querySelector('#collect-cancel').classList.contains('hidden') && !document.querySelector('#collect-start').disabled`),
+		waitJS(`document.querySelectorAll('#grid li.thumb img').length === 2 && /2 images in 1 label/.test(document.querySelector('#dataset-summary').textContent)`),
+	)
+	if err != nil {
+		t.Fatal(err)
 	}
 }

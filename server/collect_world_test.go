@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
+	"strings"
 	"testing"
 
 	"github.com/mlforge/mlforge/internal/safefetch"
@@ -49,11 +50,19 @@ func quadrantPNG(t *testing.T, q, i int) []byte {
 // (n quadrantPNG images each, label k in quadrant k, 10 a page) and an
 // image host on loopback, points the collections at them (the server's
 // test hooks) and returns the image host's URL. extra results come first
-// on page 0 of a query (URLs that are refused, say).
-func fakeThreeLabels(t *testing.T, labels [3]string, n int, extra map[string][]map[string]any) string {
+// on page 0 of a query (URLs that are refused, say). hold, when not nil,
+// holds the requests of every label's third image until it is closed.
+func fakeThreeLabels(t *testing.T, labels [3]string, n int, extra map[string][]map[string]any, hold <-chan struct{}) string {
 	t.Helper()
 	pics := map[string][]byte{}
 	imgs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if hold != nil && strings.HasSuffix(r.URL.Path, "/2.png") {
+			select {
+			case <-hold:
+			case <-r.Context().Done():
+				return
+			}
+		}
 		b, ok := pics[r.URL.Path]
 		if !ok {
 			http.NotFound(w, r)
