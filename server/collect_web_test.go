@@ -90,3 +90,66 @@ func TestWebDatasetCollectCancel(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestWebCollectE2E is the loop from the page: the Collect panel collects
+// two labels (12 images each) from the fake SerpApi; a spec typed in the
+// run form's JSON view names the third label too, and its collect step
+// collects that one alone as the first step of the run (the run page's
+// log shows it); a small CNN trains from dataset:quads and the run page's
+// evaluate panel tests it on 5 random stored images per label. The images
+// are separable by construction (quadrantPNG); TestCollectE2E's reference
+// runs score accuracy 1 on this spec and data, and 1 is what this page
+// shows.
+func TestWebCollectE2E(t *testing.T) {
+	ctx := browser(t)
+	fakeThreeLabels(t, [3]string{"tl", "tr", "bl"}, 20, nil, nil)
+	t.Setenv("SERPAPI_KEY", serverSerpKey)
+	_, ts := newTestServer(t, "sqlite", "")
+	if !hasNetworks(t, ts.URL) {
+		t.Skip("no network layers in this build")
+	}
+	scenario{name: "create", method: "POST", path: "/api/datasets", body: `{"name": "quads"}`, status: 201}.run(t, ts.URL)
+	var hash, log, result string
+	err := chromedp.Run(ctx,
+		chromedp.Navigate(ts.URL+"/#/datasets/quads"),
+		waitJS(`/0 images in 0 labels/.test(document.querySelector('#dataset-summary')?.textContent || '')`),
+		setField(`#collect-labels`, "tl\ntop-right:tr"),
+		setField(`#collect-limit`, "12"),
+		click(`#collect-start`),
+		waitJS(`document.querySelector('#collect-status')?.dataset.status === 'succeeded'`),
+		waitJS(`/24 images in 2 labels/.test(document.querySelector('#dataset-summary').textContent)`),
+		chromedp.Navigate(ts.URL+"/#/new"),
+		chromedp.WaitVisible(`#spec-form[data-ready]`),
+		setField(`#spec-json`, e2eSpec),
+		waitJS(`document.querySelector('#validity').textContent === '✓ valid'`),
+		click(`#start`),
+		waitJS(`/^#\/runs\/[0-9a-f]{21}$/.test(location.hash)`),
+		chromedp.Evaluate(`location.hash`, &hash),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := strings.TrimPrefix(hash, "#/runs/")
+	waitStatus(t, ts.URL, id, "succeeded")
+	err = chromedp.Run(ctx,
+		waitJS(`/collect step: 36 images|collect step: 12 images stored in 1 labels/.test(document.querySelector('#event-log')?.textContent || '')`),
+		chromedp.Text(`#event-log`, &log),
+		waitJS(`!!document.querySelector('#evaluate-start') && !document.querySelector('#evaluate').hidden`),
+		waitJS(`document.querySelector('#evaluate-dataset').value === 'quads'`),
+		setField(`#evaluate-limit`, "5"),
+		setField(`#evaluate-seed`, "7"),
+		click(`#evaluate-start`),
+		waitJS(`document.querySelectorAll('#evaluate-labels tbody tr').length === 3`),
+		chromedp.Text(`#evaluate-result`, &result),
+		axeCheck(t),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(log, `collect step: 1 of 3 labels of "quads" hold fewer than 12 images (min_per_label): "bl" (0)`) {
+		t.Errorf("the run's log lacks the collect step:\n%s", log)
+	}
+	if !strings.Contains(result, "15 images scored from dataset:quads") || !strings.Contains(result, "accuracy 1") {
+		t.Errorf("evaluation: %s", result)
+	}
+}
