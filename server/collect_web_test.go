@@ -62,8 +62,9 @@ func TestWebDatasetCollect(t *testing.T) {
 	}
 }
 
-// TestWebDatasetCollectCancel: Cancel on the Collect panel cancels the
-// collection run; the panel says so and the grid shows what was stored.
+// TestWebDatasetCollectCancel: the Collect panel of a page opened during
+// a collection follows it, and its Cancel cancels the collection run; the
+// panel says so and the grid shows what was stored.
 func TestWebDatasetCollectCancel(t *testing.T) {
 	ctx := browser(t)
 	hold := make(chan struct{})
@@ -80,6 +81,11 @@ func TestWebDatasetCollectCancel(t *testing.T) {
 		click(`#collect-start`),
 		// tl's first two images are stored; its third is held.
 		waitJS(`document.querySelector('#collect-progress tr[data-label=tl] td.stored')?.textContent === '2'`),
+		// The page opened again follows the collection under way.
+		chromedp.Navigate(ts.URL+"/#/datasets"),
+		waitJS(`!!document.querySelector('#datasets-list tr[data-name=quads]')`),
+		chromedp.Navigate(ts.URL+"/#/datasets/quads"),
+		waitJS(`document.querySelector('#collect-progress tr[data-label=tl] td.stored')?.textContent === '2' && document.querySelector('#collect-start').disabled`),
 		waitJS(`!document.querySelector('#collect-cancel').classList.contains('hidden')`),
 		click(`#collect-cancel`),
 		waitJS(`document.querySelector('#collect-status')?.dataset.status === 'cancelled'`),

@@ -321,12 +321,7 @@ function collectPanel(name, stopped, done) {
     status.textContent = 'queueing…';
     try {
       const r = await api('POST', '/api/datasets/' + enc(name) + '/collect', body);
-      runID = r.id;
-      status.textContent = '';
-      status.append('collecting (run ', el('a', { href: '#/runs/' + enc(r.id), text: r.id }), ')…');
-      cancel.classList.remove('hidden');
-      cancel.disabled = false;
-      follow(r.id);
+      following(r.id);
     } catch (e) {
       status.textContent = e.message;
       start.disabled = false;
@@ -390,6 +385,26 @@ function collectPanel(name, stopped, done) {
     } else if (/^the search stopped: /.test(rest)) r.state = rest;
     draw(r);
   }
+  // following shows that the collection run id is under way and follows it.
+  function following(id) {
+    runID = id;
+    start.disabled = true;
+    status.textContent = '';
+    delete status.dataset.status;
+    status.append('collecting (run ', el('a', { href: '#/runs/' + enc(id), text: id }), ')…');
+    cancel.classList.remove('hidden');
+    cancel.disabled = false;
+    follow(id);
+  }
+  // A collection of this dataset under way (started before the page was
+  // opened) is followed too.
+  (async () => {
+    for (const st of ['running', 'queued']) {
+      const r = await api('GET', '/api/runs?status=' + st + '&limit=50');
+      const run = (r.runs || []).find((x) => x.class === 'collect' && x.name === 'collect:' + name);
+      if (run && !stopped() && !runID) { following(run.id); return; }
+    }
+  })().catch(() => { /* the panel still starts collections */ });
   function follow(id) {
     if (es) es.close();
     rows = new Map();
