@@ -50,8 +50,7 @@ func trainDatasets(e *env, s *spec.Spec, dir, db, key string, quiet bool) (func(
 		}
 		if err := probe.Validate(spec.Env{}); err != nil {
 			var list spec.Errors
-			if errors.As(err, &list) && list.Has("collect", "collect.labels", "collect.limit", "collect.min_per_label", "collect.pages",
-				"collect.min_width", "collect.min_height", "collect.max_width", "collect.max_height", "collect.image_size", "collect.chip", "collect.google_domain") {
+			if errors.As(err, &list) && list.Has("collect") {
 				return nil, err
 			}
 		}
