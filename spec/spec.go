@@ -45,6 +45,10 @@
 // or not). transforms (torchvision names, image data only) and
 // target_transforms apply to every sample; labels optionally names the
 // classes. See the README of examples/ for the defaults.
+//
+// A network may train on a stored image dataset, "dataset:NAME" (only some
+// labels: "dataset:NAME:cat,dog"), and a "collect" step collects the
+// labels that dataset lacks before training (see Collect).
 package spec
 
 import (
