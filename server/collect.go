@@ -234,24 +234,25 @@ func newCollector(svc *datasets.Service, key, googleDomain string, noCache bool,
 
 // collectStep runs the collect step of a training spec (spec.Collect)
 // before its training: the labels its stored dataset lacks, or holds fewer
-// than min_per_label of, are collected with the process's SerpApi key.
-func collectStep(ctx context.Context, dataDir string, sp *spec.Spec, rec jobs.Progress) error {
+// than min_per_label of, are collected with the process's SerpApi key. It
+// returns the summary of the labels collected.
+func collectStep(ctx context.Context, dataDir string, sp *spec.Spec, rec jobs.Progress) (*collect.Summary, error) {
 	c := sp.Collect
 	name := sp.CollectDataset()
 	if name == "" {
-		return &collect.Error{Msg: `collect: the collect step fills a stored dataset: data.train must be "dataset:NAME"`}
+		return nil, &collect.Error{Msg: `collect: the collect step fills a stored dataset: data.train must be "dataset:NAME"`}
 	}
 	labels, err := collect.ParseLabels(sp.CollectLabels())
 	if err != nil {
-		return &spec.FieldError{Path: "collect.labels", Msg: err.Error()}
+		return nil, &spec.FieldError{Path: "collect.labels", Msg: err.Error()}
 	}
 	key := os.Getenv("SERPAPI_KEY")
 	if key == "" {
-		return &collect.Error{Msg: "the spec's collect step needs a SerpApi key: start the server (or worker) with SERPAPI_KEY set (mlforge serve --serpapi-key)"}
+		return nil, &collect.Error{Msg: "the spec's collect step needs a SerpApi key: start the server (or worker) with SERPAPI_KEY set (mlforge serve --serpapi-key)"}
 	}
 	svc, closeSvc, err := collectService(ctx, dataDir)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer closeSvc()
 	o := collect.Options{Limit: c.Limit, Pages: c.Pages, MinWidth: c.MinWidth, MinHeight: c.MinHeight, MaxWidth: c.MaxWidth, MaxHeight: c.MaxHeight,
@@ -261,11 +262,12 @@ func collectStep(ctx context.Context, dataDir string, sp *spec.Spec, rec jobs.Pr
 		minPer = c.Limit
 	}
 	col := newCollector(svc, key, c.GoogleDomain, c.NoCache, o, rec)
-	if _, err := col.Fill(ctx, name, labels, minPer); err != nil {
+	sum, err := col.Fill(ctx, name, labels, minPer)
+	if err != nil {
 		if ctx.Err() != nil {
-			return ctx.Err()
+			return nil, ctx.Err()
 		}
-		return errors.New(collect.Redact(err.Error(), key))
+		return nil, errors.New(collect.Redact(err.Error(), key))
 	}
-	return nil
+	return sum, nil
 }

@@ -54,7 +54,8 @@ func TestCollectE2E(t *testing.T) {
 			var created struct{ ID string }
 			json.Unmarshal([]byte(scenario{name: "train", method: "POST", path: "/api/runs", body: e2eSpec, status: 202}.run(t, ts.URL)), &created)
 			body := waitStatus(t, ts.URL, created.ID, "succeeded")
-			if !strings.Contains(body, `"data_manifest":"`) || !strings.Contains(body, `"labels":["bl","tl","top-right"]`) {
+			if !strings.Contains(body, `"data_manifest":"`) || !strings.Contains(body, `"labels":["bl","tl","top-right"]`) ||
+				!strings.Contains(body, `"collected":{"dataset":"quads","provider":"serpapi","labels":[{"label":"tl","query":"tl","had":0,"stored":12,`) {
 				t.Fatalf("the run: %s", body)
 			}
 			evs := runEvents(t, s, created.ID)

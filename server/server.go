@@ -20,6 +20,7 @@ import (
 	"sync"
 
 	"github.com/mlforge/mlforge/api"
+	"github.com/mlforge/mlforge/collect"
 	"github.com/mlforge/mlforge/jobs"
 	"github.com/mlforge/mlforge/model"
 	"github.com/mlforge/mlforge/spec"
@@ -325,6 +326,8 @@ type trainResult struct {
 	// TestCurves and Importances feed the roc, pr and importances plots.
 	TestCurves  *train.TestCurves  `json:"test_curves,omitempty"`
 	Importances *train.Importances `json:"importances,omitempty"`
+	// Collected is what the spec's collect step collected, per label.
+	Collected *collect.Summary `json:"collected,omitempty"`
 }
 
 // Runner returns the jobs.Runner of the data folder dataDir: it trains a
@@ -352,8 +355,9 @@ func runRun(ctx context.Context, dataDir string, limits jobs.Limits, run *store.
 	if err != nil {
 		return nil, err
 	}
+	var collected *collect.Summary
 	if sp.Collect != nil { // the spec's collect step, before the training
-		if err := collectStep(ctx, dataDir, sp, rec); err != nil {
+		if collected, err = collectStep(ctx, dataDir, sp, rec); err != nil {
 			return nil, err
 		}
 	}
@@ -372,7 +376,7 @@ func runRun(ctx context.Context, dataDir string, limits jobs.Limits, run *store.
 	rec.Metrics(final, 0)
 	out := trainResult{Result: res, ModelFile: model.FileName, Task: string(res.Task), Class: res.Class, Steps: res.Steps,
 		NTrain: res.NTrain, NTest: res.NTest, Features: res.Features, Labels: res.Labels, Confusion: res.Confusion,
-		TestCurves: res.TestCurves, Importances: res.Importances}
+		TestCurves: res.TestCurves, Importances: res.Importances, Collected: collected}
 	out.ModelPath = filepath.ToSlash(jobs.ModelDir(run.ID)) + "/" + model.FileName
 	return json.Marshal(out)
 }
