@@ -105,3 +105,22 @@ func TestCollectE2E(t *testing.T) {
 		})
 	}
 }
+
+// TestCollectStepCancel: a run cancelled during its collect step is
+// cancelled (no training), and keeps the images stored so far.
+func TestCollectStepCancel(t *testing.T) {
+	hold := make(chan struct{})
+	defer close(hold)
+	fakeThreeLabels(t, [3]string{"tl", "tr", "bl"}, 20, nil, hold)
+	t.Setenv("SERPAPI_KEY", serverSerpKey)
+	s, ts := newTestServer(t, "sqlite", "")
+	var created struct{ ID string }
+	json.Unmarshal([]byte(scenario{name: "train", method: "POST", path: "/api/runs", body: e2eSpec, status: 202}.run(t, ts.URL)), &created)
+	waitItems(t, ts.URL, "quads", 9) // tl: page 0 but its third image, which is held (page 1 waits for it)
+	scenario{name: "cancel", method: "POST", path: "/api/runs/" + created.ID + "/cancel", status: 202}.run(t, ts.URL)
+	waitStatus(t, ts.URL, created.ID, "cancelled")
+	if evs := runEvents(t, s, created.ID); strings.Contains(evs, `"kind":"epoch"`) || strings.Contains(evs, "training follows") {
+		t.Errorf("a cancelled collect step went on to train:\n%s", evs)
+	}
+	scenario{name: "kept", method: "GET", path: "/api/datasets/quads", status: 200, contain: []string{`{"label":"tl","items":9}`}}.run(t, ts.URL)
+}
