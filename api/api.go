@@ -194,6 +194,9 @@ type Validation struct {
 	Layers     []LayerShape    `json:"layers,omitempty"`
 	InputShape []int           `json:"input_shape,omitempty"`
 	NLabels    int             `json:"n_labels,omitempty"`
+	// Deferred says why the checks that need the data wait for the spec's
+	// collection step (the dataset lacks labels to collect), if they do.
+	Deferred string `json:"deferred,omitempty"`
 }
 
 // File is one entry of GET /api/files.

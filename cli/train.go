@@ -3,6 +3,7 @@ package cli
 import (
 	"encoding/json"
 	"fmt"
+	"os"
 	"runtime/debug"
 	"strings"
 
@@ -16,8 +17,8 @@ import (
 func init() {
 	register(command{
 		name:    "train",
-		usage:   "mlforge train SPEC.json [--json] [--resume] [--max-model-bytes SIZE] [--max-run-memory SIZE]",
-		summary: "train a model from a spec; --json ends stdout with one JSON line; --resume continues a network run from its checkpoint",
+		usage:   "mlforge train SPEC.json [--json] [--resume] [--max-model-bytes SIZE] [--max-run-memory SIZE] [--data DIR] [--serpapi-key KEY]",
+		summary: "train a model from a spec; --json ends stdout with one JSON line; --resume continues a network run from its checkpoint; \"dataset:NAME\" reads the data folder's store, and a collect step collects the labels it lacks first",
 		run:     runTrain,
 	})
 }
@@ -27,6 +28,9 @@ func runTrain(e *env, args []string) error {
 	asJSON := fs.Bool("json", false, "print the result as one JSON object on the last line of stdout")
 	quiet := fs.Bool("quiet", false, "no progress on stderr")
 	resume := fs.Bool("resume", false, "continue an interrupted network run from the checkpoint in its output directory")
+	dir := fs.String("data", "mlforge-data", `the data folder whose store holds the "dataset:NAME" sources, as mlforge serve --data`)
+	db := fs.String("db", os.Getenv("MLFORGE_DB"), "postgres://... when the store is PostgreSQL (env MLFORGE_DB)")
+	key := fs.String("serpapi-key", "", "SerpApi's API key for the spec's collect step (default: env SERPAPI_KEY, better: a flag shows in ps); never stored nor printed")
 	var mf memoryFlags
 	addMemoryFlags(fs, &mf)
 	pos, err := parse(fs, args, 1, 1)
@@ -36,6 +40,13 @@ func runTrain(e *env, args []string) error {
 	s, err := spec.Load(pos[0])
 	if err != nil {
 		return err
+	}
+	if usesDatasets(s) {
+		closeStore, err := trainDatasets(e, s, *dir, *db, *key, *quiet)
+		if err != nil {
+			return err
+		}
+		defer closeStore()
 	}
 	var rep ml.Reporter
 	bar := newProgressBar(e.stderr)

@@ -18,6 +18,7 @@ import (
 	"github.com/mlforge/mlforge/event"
 	"github.com/mlforge/mlforge/internal/safefetch"
 	"github.com/mlforge/mlforge/jobs"
+	"github.com/mlforge/mlforge/spec"
 	"github.com/mlforge/mlforge/store"
 )
 
@@ -158,14 +159,7 @@ func runCollection(ctx context.Context, dataDir string, run *store.Run, rec jobs
 		return nil, err
 	}
 	defer closeSvc()
-	fetch := safefetch.New(collectFetchOptions)
-	col := &collect.Collector{
-		Datasets: svc,
-		Provider: &collect.SerpApi{Key: key, BaseURL: collectSerpApiURL, GoogleDomain: c.GoogleDomain, NoCache: c.NoCache, Fetch: fetch},
-		Fetch:    fetch,
-		Reporter: rec,
-		Options:  c.Options,
-	}
+	col := newCollector(svc, key, c.GoogleDomain, c.NoCache, c.Options, rec)
 	if run.Attempt > 0 {
 		rec.Report(event.Event{Kind: "log", Message: fmt.Sprintf("collection resumed (attempt %d): the URLs stored already are skipped", run.Attempt+1)})
 	}
@@ -223,4 +217,57 @@ func collectService(ctx context.Context, dataDir string) (*datasets.Service, fun
 		return nil, nil, err
 	}
 	return datasets.New(st, b), func() { b.Close(); st.Close() }, nil
+}
+
+// newCollector is the collector of a collection run or a spec's collect
+// step: SerpApi with the process's key, through the SSRF guard.
+func newCollector(svc *datasets.Service, key, googleDomain string, noCache bool, o collect.Options, rec event.Reporter) *collect.Collector {
+	fetch := safefetch.New(collectFetchOptions)
+	return &collect.Collector{
+		Datasets: svc,
+		Provider: &collect.SerpApi{Key: key, BaseURL: collectSerpApiURL, GoogleDomain: googleDomain, NoCache: noCache, Fetch: fetch},
+		Fetch:    fetch,
+		Reporter: rec,
+		Options:  o,
+	}
+}
+
+// collectStep runs the collect step of a training spec (spec.Collect)
+// before its training: the labels its stored dataset lacks, or holds fewer
+// than min_per_label of, are collected with the process's SerpApi key. It
+// returns the summary of the labels collected.
+func collectStep(ctx context.Context, dataDir string, sp *spec.Spec, rec jobs.Progress) (*collect.Summary, error) {
+	c := sp.Collect
+	name := sp.CollectDataset()
+	if name == "" {
+		return nil, &collect.Error{Msg: `collect: the collect step fills a stored dataset: data.train must be "dataset:NAME"`}
+	}
+	labels, err := collect.ParseLabels(sp.CollectLabels())
+	if err != nil {
+		return nil, &spec.FieldError{Path: "collect.labels", Msg: err.Error()}
+	}
+	key := os.Getenv("SERPAPI_KEY")
+	if key == "" {
+		return nil, &collect.Error{Msg: "the spec's collect step needs a SerpApi key: start the server (or worker) with SERPAPI_KEY set (mlforge serve --serpapi-key)"}
+	}
+	svc, closeSvc, err := collectService(ctx, dataDir)
+	if err != nil {
+		return nil, err
+	}
+	defer closeSvc()
+	o := collect.Options{Limit: c.Limit, Pages: c.Pages, MinWidth: c.MinWidth, MinHeight: c.MinHeight, MaxWidth: c.MaxWidth, MaxHeight: c.MaxHeight,
+		ImageSize: c.ImageSize, Chip: c.Chip}
+	minPer := c.MinPerLabel
+	if minPer == 0 {
+		minPer = c.Limit
+	}
+	col := newCollector(svc, key, c.GoogleDomain, c.NoCache, o, rec)
+	sum, err := col.Fill(ctx, name, labels, minPer)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, errors.New(collect.Redact(err.Error(), key))
+	}
+	return sum, nil
 }

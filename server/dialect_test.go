@@ -22,7 +22,7 @@ func TestValidateAndRunsDialect(t *testing.T) {
 		{name: "unknown key in a dictionary", method: "POST", path: "/api/validate", body: `{"model_name": "m", "n_epochs": 3, "data": {"train": "builtin:iris"}}`,
 			status: 400, contain: []string{`"field":"n_epochs"`, `did you mean \"n_epoch\"`}},
 		{name: "label_names without data", method: "POST", path: "/api/runs", body: `{"model_name": "m", "label_names": ["a", "b"], "model": {"name": "ResNet18"}}`,
-			status: 400, contain: []string{`"field":"label_names"`, "stored datasets"}},
+			status: 400, contain: []string{`"field":"label_names"`, `a stored dataset \"dataset:NAME\"`}},
 		{name: "image ops catalogue", method: "GET", path: "/api/classes", status: 200,
 			contain: []string{`"image_ops":[`, `"name":"resize"`, `"name":"effect_spread"`}},
 	} {

@@ -187,6 +187,10 @@ func (s *Server) createRun(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	sp := plan.Spec()
+	if sp.Collect != nil && !s.cfg.APIOnly && os.Getenv("SERPAPI_KEY") == "" {
+		return &apiError{Status: http.StatusBadRequest, Code: "no_search_key", Field: "collect",
+			Message: "the spec's collect step needs this server's SerpApi key: start it with mlforge serve --serpapi-key KEY (or SERPAPI_KEY)"}
+	}
 	canon, err := json.Marshal(sp)
 	if err != nil {
 		return err

@@ -21,6 +21,7 @@ import (
 
 	"github.com/mlforge/mlforge/api"
 	"github.com/mlforge/mlforge/artifacts"
+	"github.com/mlforge/mlforge/collect"
 	"github.com/mlforge/mlforge/jobs"
 	"github.com/mlforge/mlforge/model"
 	"github.com/mlforge/mlforge/spec"
@@ -345,6 +346,8 @@ type trainResult struct {
 	ModelSHA256 string `json:"model_sha256,omitempty"`
 	ModelKey    string `json:"model_key,omitempty"`
 	ModelSize   int64  `json:"model_size,omitempty"`
+	// Collected is what the spec's collect step collected, per label.
+	Collected *collect.Summary `json:"collected,omitempty"`
 }
 
 // Runner returns the jobs.Runner of the data folder dataDir: it trains a
@@ -369,6 +372,12 @@ func runRun(ctx context.Context, dataDir string, limits jobs.Limits, art *artifa
 	if err != nil {
 		return nil, err
 	}
+	var collected *collect.Summary
+	if sp.Collect != nil { // the spec's collect step, before the training
+		if collected, err = collectStep(ctx, dataDir, sp, rec); err != nil {
+			return nil, err
+		}
+	}
 	// A run restarted after a crash (attempt > 0) continues a network from
 	// the checkpoint its first attempt left in the model directory, or in
 	// the object store when it trained elsewhere.
@@ -389,7 +398,7 @@ func runRun(ctx context.Context, dataDir string, limits jobs.Limits, art *artifa
 	rec.Metrics(final, 0)
 	out := trainResult{Result: res, ModelFile: model.FileName, Task: string(res.Task), Class: res.Class, Steps: res.Steps,
 		NTrain: res.NTrain, NTest: res.NTest, Features: res.Features, Labels: res.Labels, Confusion: res.Confusion,
-		TestCurves: res.TestCurves, Importances: res.Importances}
+		TestCurves: res.TestCurves, Importances: res.Importances, Collected: collected}
 	out.ModelPath = filepath.ToSlash(jobs.ModelDir(run.ID)) + "/" + model.FileName
 	if err := putModel(ctx, art, run.ID, output, &out); err != nil {
 		s := &Server{paths: newPathScrubber(dataDir, files)}

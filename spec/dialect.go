@@ -17,7 +17,7 @@ var dialectOnly = []string{"model_name", "n_epoch", "transform", "target_transfo
 
 // dialectKeys are the top-level keys of a dialect document.
 var dialectKeys = append(append([]string(nil), dialectOnly...),
-	"batch_size", "criterion", "optimizer", "scheduler", "image_ops", "model", "data", "seed", "output", "metrics")
+	"batch_size", "criterion", "optimizer", "scheduler", "image_ops", "model", "data", "seed", "output", "metrics", "collect")
 
 // dialectFor names the dialect's key for a native-only top-level key.
 var dialectFor = map[string]string{
@@ -106,8 +106,8 @@ func IsDialect(b []byte) bool {
 //	                          becomes {"type": KEY, params...}, in the object's order
 //	target_transform          target_transforms, the same way
 //	label_names               labels (the class names in index order); it needs
-//	                          data (a folder with one subfolder per label): stored
-//	                          datasets of images per label are not in this build
+//	                          data (a stored dataset "dataset:NAME", or a folder
+//	                          with one subfolder per label)
 //	n_labels                  ignored ("n_labels" in layers is the number of labels)
 //	criterion, optimizer,     a class name, or {"name": CLASS, params...}
 //	scheduler
@@ -116,7 +116,7 @@ func IsDialect(b []byte) bool {
 //	                          {"layers": [{"name": LAYER, ...}]} is model.layers
 //	image_ops, batch_size,    as in a native spec
 //	data, seed, output,
-//	metrics
+//	metrics, collect
 //
 // Every string value that is a quoted Python literal ('RGB' or "RGB" inside
 // the JSON string) is unquoted.
@@ -203,7 +203,7 @@ func fromDialectPaths(b []byte, root *node, marker string) ([]byte, func(string)
 	}
 	put("seed", m["seed"])
 	if n := m["label_names"]; n != nil && m["data"] == nil {
-		d.add(n, "label_names", "needs the images of each label: stored datasets of images per label are not in this build, so give data.train, a folder with one subfolder per label (label_names then names the classes in index order)")
+		d.add(n, "label_names", `needs the images of each label: give data.train, a stored dataset "dataset:NAME" (with "collect": {"limit": N} to collect the labels it lacks) or a folder with one subfolder per label (label_names then names the classes in index order)`)
 	}
 	put("data", m["data"])
 	put("image_ops", m["image_ops"])
@@ -216,6 +216,7 @@ func fromDialectPaths(b []byte, root *node, marker string) ([]byte, func(string)
 		}
 	}
 	put("labels", m["label_names"])
+	put("collect", m["collect"])
 	if n := m["model"]; n != nil {
 		if mod, ok := d.dialectModel(n); ok {
 			out = append(out, kv{"model", mod})

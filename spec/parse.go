@@ -85,7 +85,7 @@ func (d *decoder) err() error {
 var (
 	topKeys = []string{"name", "data", "preprocess", "model", "metrics", "output", "seed",
 		"criterion", "optimizer", "scheduler", "batch_size", "epochs", "transforms", "target_transforms", "labels",
-		"cv", "search", "validation_curve", "learning_curve", "image_ops", "pretrained_weights", "freeze"}
+		"cv", "search", "validation_curve", "learning_curve", "image_ops", "pretrained_weights", "freeze", "collect"}
 	dataKeys  = []string{"train", "test", "target", "split"}
 	splitKeys = []string{"test_size", "seed", "stratify"}
 	modelKeys = []string{"class", "params", "layers"}
@@ -222,6 +222,7 @@ func (d *decoder) spec(root *node) *Spec {
 		}
 	}
 	s.Pretrained = d.pretrained(m)
+	s.Collect = d.collect(m["collect"], "collect") // collect.go
 	if n := m["labels"]; n != nil && n.kind != kindNull {
 		if n.kind != kindArray {
 			d.add(n, "labels", `expected a list of class names such as ["cat", "dog"], got `+got(n))

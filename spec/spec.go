@@ -45,6 +45,10 @@
 // or not). transforms (torchvision names, image data only) and
 // target_transforms apply to every sample; labels optionally names the
 // classes. See the README of examples/ for the defaults.
+//
+// A network may train on a stored image dataset, "dataset:NAME" (only some
+// labels: "dataset:NAME:cat,dog"), and a "collect" step collects the
+// labels that dataset lacks before training (see Collect).
 package spec
 
 import (
@@ -134,6 +138,10 @@ type Spec struct {
 	// Labels optionally names the classes of a network, in class-index
 	// order; it also fixes "n_labels".
 	Labels []string `json:"labels,omitempty"`
+
+	// Collect, with data.train a stored dataset, collects the labels the
+	// dataset lacks before training (see Collect).
+	Collect *Collect `json:"collect,omitempty"`
 
 	Pretrained // pretrained_weights and freeze: fine-tuning a network (see pretrained.go)
 }

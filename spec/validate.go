@@ -120,6 +120,7 @@ func (s *Spec) Validate(env Env) error {
 		}
 	}
 	s.validatePretrained(&c, env, network) // pretrained_weights and freeze (pretrained.go)
+	s.validateCollect(&c)                  // the collection step (collect.go)
 	modelName := s.Model.Class
 	if network {
 		modelName = "the network"

@@ -35,6 +35,12 @@ type Plan struct {
 
 	netPlan *nn.NetPlan   // the network's layers, planned without weights
 	probe   *source.Probe // the network's data probe
+
+	// Deferred, when set, says why the checks that need the data (the
+	// probe, the layers planned on its shape, the budgets) wait for the
+	// spec's collection step: the stored dataset does not hold every label
+	// to collect yet. The plan cannot Run: collect, then Check again.
+	Deferred string
 }
 
 // Spec returns the checked spec, its defaults filled in.
@@ -323,6 +329,19 @@ func (p *Plan) checkNetwork(c *problems, list spec.Errors) {
 		o.Transform = tr
 	}
 	info, err := source.ProbeNetwork(p.root, src(s.Data.Train), o)
+	if s.Collect != nil && !list.Has("collect") {
+		// The collection step fills the dataset before the run: a dataset
+		// that does not exist yet, or lacks labels, is no error now.
+		want := len(s.CollectLabels())
+		switch {
+		case err != nil:
+			p.Deferred = "the data is checked after the collection step: " + err.Error()
+			return
+		case needClasses && info.NLabels < want:
+			p.Deferred = fmt.Sprintf("the data is checked after the collection step: the dataset holds %d of the %d labels to collect", info.NLabels, want)
+			return
+		}
+	}
 	if err != nil {
 		c.add("data.train", err.Error())
 		return

@@ -104,6 +104,9 @@ func Run(ctx context.Context, s *spec.Spec, opt Options) (*Result, error) {
 // the data again: what Check learned is in p.
 func (p *Plan) Run(ctx context.Context) (*Result, error) {
 	s, opt := p.spec, p.opt
+	if p.Deferred != "" {
+		return nil, errors.New("train: " + p.Deferred + "; run the collection, then Check again")
+	}
 	rep := opt.Reporter
 	if rep == nil {
 		rep = ml.ReporterFunc(func(ml.Event) {})

@@ -17,7 +17,7 @@ func (p *Plan) Validation() (api.Validation, error) {
 	if err != nil {
 		return api.Validation{}, err
 	}
-	out := api.Validation{Valid: true, Spec: canon}
+	out := api.Validation{Valid: true, Spec: canon, Deferred: p.Deferred}
 	if info := p.Net; info != nil {
 		out.Layers = make([]api.LayerShape, len(info.Layers))
 		for i, l := range info.Layers {

@@ -2,9 +2,11 @@
 // datasets with their per-label counts and creates one; #/datasets/NAME
 // imports an archive into it (showing the import's report) and shows its
 // images, one label at a time, as a paged grid of lazily loaded thumbnails
-// where a person deletes or relabels an image.
+// where a person deletes or relabels an image. Its Collect panel queues a
+// collection by label (POST /api/datasets/NAME/collect) and follows the
+// collection run's events, label by label, until it ends.
 
-import { el, clear, api, fmtTime } from './util.js';
+import { el, clear, api, fmtTime, eventsURL } from './util.js';
 
 const PAGE = 48; // thumbnails per page
 const THUMB = 128; // their size, in pixels
@@ -122,12 +124,22 @@ export function renderDataset(main, name, query) {
     el('p', { class: 'muted small', text: 'A .zip or .tar.gz with one folder per label (label/image.png). Every image is checked and decoded; a refused archive changes nothing.' }),
     el('div', { class: 'upload-row' }, el('label', { for: 'import-file', text: 'Archive' }), file, btn, status), report);
 
+  // Collect by label.
+  const collectForm = collectPanel(name, () => stopped, async () => {
+    await loadDetail();
+    if (stopped) return;
+    if (!detail.labels.some((l) => l.label === label)) label = detail.labels.length ? detail.labels[0].label : '';
+    cursors = [''];
+    drawLabels();
+    loadPage();
+  });
+
   const del = el('button', { type: 'button', id: 'dataset-delete', class: 'danger', text: 'Delete dataset', onclick: async () => {
     if (!confirm(`Delete the dataset ${name} and all its images?`)) return;
     try { await api('DELETE', '/api/datasets/' + enc(name)); location.hash = '#/datasets'; } catch (e) { errors.show(e.message); }
   } });
   head.append(el('span', { class: 'grow' }), del);
-  clear(main).append(head, errors, summary, importForm,
+  clear(main).append(head, errors, summary, importForm, collectForm,
     el('section', { class: 'ds-images', 'aria-labelledby': 'images-title' },
       el('h2', { id: 'images-title', text: 'Images by label' }), labelBar, gridStatus, grid,
       el('div', { class: 'pager' }, prev, next, pageInfo)), labelList);
@@ -259,4 +271,161 @@ export function renderDataset(main, name, query) {
     loadPage();
   })().catch((e) => { if (!stopped) errors.show(e.message); });
   return () => { stopped = true; };
+}
+
+// collectLine reads a collection's log message, 'collect "LABEL": REST',
+// into [label, rest], or null.
+function collectLine(msg) {
+  const m = /^collect ("(?:[^"\\]|\\.)*"): (.*)$/s.exec(msg || '');
+  if (!m) return null;
+  try { return [JSON.parse(m[1]), m[2]]; } catch { return null; }
+}
+
+// collectPanel is the form that collects images by label into dataset
+// name, with the live progress of each label; done is called when the
+// collection ends (the grid reloads).
+function collectPanel(name, stopped, done) {
+  const num = (id, lbl, attrs) => {
+    const input = el('input', Object.assign({ type: 'number', id, name: id.replace(/^collect-/, '').replace('-', '_'), min: 0, step: 1, inputmode: 'numeric' }, attrs));
+    return [input, el('label', { class: 'field', for: id }, el('span', { class: 'label', text: lbl }), input)];
+  };
+  const labels = el('textarea', { id: 'collect-labels', name: 'labels', rows: 4, required: true, spellcheck: 'false',
+    placeholder: 'American Foxhound\nmalamute:Alaskan Malamute imagesize:500x500', 'aria-describedby': 'collect-help' });
+  const [limit, limitF] = num('collect-limit', 'Images per label', { value: 20, min: 1, max: 10000, required: true });
+  const [pages, pagesF] = num('collect-pages', 'Pages (optional)', { min: 1, max: 100 });
+  const [minW, minWF] = num('collect-min-width', 'Min width (optional)', {});
+  const [minH, minHF] = num('collect-min-height', 'Min height (optional)', {});
+  const chip = el('input', { type: 'text', id: 'collect-chip', name: 'chip', maxlength: 100, autocomplete: 'off' });
+  const status = el('p', { id: 'collect-status', class: 'muted', 'aria-live': 'polite' });
+  const progress = el('div', { id: 'collect-progress' });
+  const start = el('button', { type: 'submit', id: 'collect-start', class: 'primary', text: 'Start' });
+  const cancel = el('button', { type: 'button', id: 'collect-cancel', class: 'danger hidden', text: 'Cancel' });
+  let es = null;
+  let runID = '';
+  cancel.onclick = async () => {
+    if (!runID) return;
+    cancel.disabled = true;
+    try { await api('POST', '/api/runs/' + enc(runID) + '/cancel'); status.textContent = 'cancelling…'; } catch (e) { status.textContent = e.message; }
+  };
+  const form = el('form', { id: 'dataset-collect', class: 'section ds-collect', 'aria-labelledby': 'collect-title', onsubmit: async (ev) => {
+    ev.preventDefault();
+    const lines = labels.value.split('\n').map((l) => l.trim()).filter(Boolean);
+    if (!lines.length) { status.textContent = 'type one label per line first'; return; }
+    const body = { labels: lines, limit: Number(limit.value) };
+    if (pages.value) body.pages = Number(pages.value);
+    if (minW.value) body.min_width = Number(minW.value);
+    if (minH.value) body.min_height = Number(minH.value);
+    if (chip.value.trim()) body.chip = chip.value.trim();
+    start.disabled = true;
+    clear(progress);
+    status.textContent = 'queueing…';
+    try {
+      const r = await api('POST', '/api/datasets/' + enc(name) + '/collect', body);
+      following(r.id);
+    } catch (e) {
+      status.textContent = e.message;
+      start.disabled = false;
+    }
+  } },
+  el('h2', { id: 'collect-title', text: 'Collect images by label' }),
+  el('p', { id: 'collect-help', class: 'muted small', text: 'One label per line: a search query ("American Foxhound"), or label:query. The server searches the images (its SerpApi key), downloads, checks and stores them under their label.' }),
+  el('label', { class: 'field', for: 'collect-labels' }, el('span', { class: 'label', text: 'Labels' }), labels),
+  el('div', { class: 'ds-create-row' }, limitF, pagesF, minWF, minHF,
+    el('label', { class: 'field', for: 'collect-chip' }, el('span', { class: 'label', text: 'Chip (optional)' }), chip)),
+  el('div', { class: 'upload-row' }, start, cancel), status, progress);
+
+  // rows maps a label to its progress row.
+  let rows = new Map();
+  let table = null;
+  function row(l) {
+    let r = rows.get(l);
+    if (r) return r;
+    if (!table) {
+      table = el('tbody', {});
+      progress.append(el('div', { class: 'table-scroll' }, el('table', { class: 'collect-progress' },
+        el('caption', { class: 'sr-only', text: 'Collection progress by label' }),
+        el('thead', {}, el('tr', {}, ['label', 'found', 'downloaded', 'stored', 'skipped', 'state'].map((h) => el('th', { scope: 'col', text: h })))), table)));
+    }
+    r = { found: 0, downloaded: 0, stored: 0, skipped: 0, state: 'searching', reasons: [], cells: {} };
+    const tr = el('tr', { dataset: { label: l } }, el('th', { scope: 'row', text: l }));
+    for (const k of ['found', 'downloaded', 'stored', 'skipped', 'state']) {
+      r.cells[k] = el('td', { class: k === 'state' ? 'state' : 'num ' + k });
+      tr.append(r.cells[k]);
+    }
+    r.why = el('ul', { class: 'small skip-reasons' });
+    r.details = el('details', { class: 'collect-skips hidden', dataset: { label: l } }, el('summary', { text: `Skipped for ${l}` }), r.why);
+    table.append(tr);
+    progress.append(r.details);
+    rows.set(l, r);
+    return r;
+  }
+  function draw(r) {
+    for (const k of ['found', 'downloaded', 'stored', 'skipped']) r.cells[k].textContent = String(r[k]);
+    r.cells.state.textContent = r.state;
+  }
+  function onLog(msg) {
+    const p = collectLine(msg);
+    if (!p) return;
+    const [l, rest] = p;
+    const r = row(l);
+    let m;
+    if ((m = /^page \d+: (\d+) found$/.exec(rest))) r.found += Number(m[1]);
+    else if (/^downloaded /.test(rest)) r.downloaded++;
+    else if (/^stored /.test(rest)) r.stored++;
+    else if ((m = /^skipped (.*?): (.*)$/s.exec(rest))) {
+      r.skipped++;
+      if (r.reasons.length < 50) {
+        r.reasons.push(m[2]);
+        r.why.append(el('li', {}, el('code', { text: m[1] }), ': ' + m[2]));
+        if (r.details.classList.contains('hidden')) { r.details.classList.remove('hidden'); r.details.open = true; }
+      }
+    } else if ((m = /^(\d+) stored \((\d+) before\), (\d+) found, (\d+) downloaded, (\d+) duplicates, (\d+) skipped(?:; stopped: (.*))?$/s.exec(rest))) {
+      r.stored = Number(m[1]); r.found = Number(m[3]); r.downloaded = Number(m[4]); r.skipped = Number(m[5]) + Number(m[6]);
+      r.state = m[7] ? 'stopped: ' + m[7] : `done (${Number(m[1]) + Number(m[2])} in all)`;
+    } else if (/^the search stopped: /.test(rest)) r.state = rest;
+    draw(r);
+  }
+  // following shows that the collection run id is under way and follows it.
+  function following(id) {
+    runID = id;
+    start.disabled = true;
+    status.textContent = '';
+    delete status.dataset.status;
+    status.append('collecting (run ', el('a', { href: '#/runs/' + enc(id), text: id }), ')…');
+    cancel.classList.remove('hidden');
+    cancel.disabled = false;
+    follow(id);
+  }
+  // A collection of this dataset under way (started before the page was
+  // opened) is followed too.
+  (async () => {
+    for (const st of ['running', 'queued']) {
+      const r = await api('GET', '/api/runs?status=' + st + '&limit=50');
+      const run = (r.runs || []).find((x) => x.class === 'collect' && x.name === 'collect:' + name);
+      if (run && !stopped() && !runID) { following(run.id); return; }
+    }
+  })().catch(() => { /* the panel still starts collections */ });
+  function follow(id) {
+    if (es) es.close();
+    rows = new Map();
+    table = null;
+    es = new EventSource(eventsURL(id));
+    es.addEventListener('log', (ev) => { if (!stopped()) onLog(JSON.parse(ev.data).message); });
+    es.addEventListener('end', async (ev) => {
+      es.close();
+      es = null;
+      if (stopped()) return;
+      let st = '';
+      try { st = JSON.parse(ev.data).status; } catch { /* the run says */ }
+      let why = '';
+      try { const run = await api('GET', '/api/runs/' + enc(id)); st = run.status; why = run.error || ''; } catch { /* keep the end's status */ }
+      status.textContent = `collection ${st}` + (why ? ': ' + why : '');
+      status.dataset.status = st;
+      cancel.classList.add('hidden');
+      start.disabled = false;
+      runID = '';
+      await done().catch((e) => { status.textContent += ' · ' + e.message; });
+    });
+  }
+  return form;
 }

@@ -651,7 +651,9 @@ async function validate() {
     const r = await api('POST', '/api/validate', jsonArea.value);
     if (seq !== validateSeq) return;
     clearErrors();
-    setValidity('✓ valid', 'ok');
+    // A spec whose collect step will fill its dataset: the data checks wait.
+    setValidity(r.deferred ? '✓ valid (the data is checked after the collect step)' : '✓ valid', 'ok');
+    root.querySelector('#validity')?.setAttribute('title', r.deferred || '');
     setShapes(r.layers || []);
   } catch (e) {
     if (seq !== validateSeq) return;
