@@ -1,0 +1,168 @@
+package svm
+
+import (
+	"context"
+	"encoding/json"
+	"math"
+	"slices"
+	"testing"
+
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/mlforge/mlforge/internal/testutil"
+	"github.com/mlforge/mlforge/ml"
+)
+
+// The fixture is written by testdata/gen_svm.py with scikit-learn 1.2.1.
+type svcCase struct {
+	Name, Data       string
+	Scaled           bool
+	Params           json.RawMessage
+	Classes          []float64
+	Support          []int
+	NSupport         []int `json:"n_support"`
+	DualCoef         [][]float64 `json:"dual_coef"`
+	Intercept        []float64
+	Gamma            float64
+	NIter            []int       `json:"n_iter"`
+	DecisionFunction [][]float64 `json:"decision_function"`
+	Predict          []float64
+}
+
+type svrCase struct {
+	Name, Data string
+	Scaled     bool
+	Params     json.RawMessage
+	Support    []int
+	DualCoef   []float64 `json:"dual_coef"`
+	Intercept  float64
+	Gamma      float64
+	NIter      int `json:"n_iter"`
+	Predict    []float64
+}
+
+type svmFixture struct {
+	SVC []svcCase
+	SVR []svrCase
+}
+
+func loadFixture(t *testing.T) svmFixture {
+	var fx svmFixture
+	testutil.ReadJSON(t, "testdata/sklearn_svm.json", &fx)
+	return fx
+}
+
+// standardize is gen_svm.py's scaling: (X - mean) / std per column, with
+// the population standard deviation over all rows.
+func standardize(X *mat.Dense) *mat.Dense {
+	r, c := X.Dims()
+	out := mat.NewDense(r, c, nil)
+	for j := range c {
+		col := mat.Col(nil, j, X)
+		mean := 0.0
+		for _, v := range col {
+			mean += v
+		}
+		mean /= float64(r)
+		ss := 0.0
+		for _, v := range col {
+			ss += (v - mean) * (v - mean)
+		}
+		sd := math.Sqrt(ss / float64(r))
+		for i, v := range col {
+			out.Set(i, j, (v-mean)/sd)
+		}
+	}
+	return out
+}
+
+func loadData(t *testing.T, name string, scaled bool) (*mat.Dense, []float64) {
+	X, y := testutil.LoadCSV(t, "data/datasets/"+name+".csv")
+	if scaled {
+		X = standardize(X)
+	}
+	return X, y
+}
+
+// maxAbs is the largest magnitude in v, at least 1.
+func maxAbs(v ...[]float64) float64 {
+	s := 1.0
+	for _, r := range v {
+		for _, x := range r {
+			s = math.Max(s, math.Abs(x))
+		}
+	}
+	return s
+}
+
+func near(t *testing.T, what string, got, want []float64, tol float64) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Errorf("%s has %d values, scikit-learn %d", what, len(got), len(want))
+		return
+	}
+	for i := range want {
+		if math.Abs(got[i]-want[i]) > tol {
+			t.Errorf("%s[%d] = %.12g, scikit-learn %.12g (tolerance %.3g)", what, i, got[i], want[i], tol)
+			return
+		}
+	}
+}
+
+func TestSVCParity(t *testing.T) {
+	for _, c := range loadFixture(t).SVC {
+		t.Run(c.Name, func(t *testing.T) {
+			X, y := loadData(t, c.Data, c.Scaled)
+			est, err := ml.New("SVC", c.Params)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := est.Fit(context.Background(), X, y); err != nil {
+				t.Fatal(err)
+			}
+			m := est.(*SVC)
+			if g := m.GammaValue(); math.Abs(g-c.Gamma) > 1e-15*c.Gamma {
+				t.Errorf("gamma %v, scikit-learn %v", g, c.Gamma)
+			}
+			t.Logf("n_iter %v, scikit-learn %v; %d support vectors, scikit-learn %d", m.NIter(), c.NIter, len(m.Support()), len(c.Support))
+			if !slices.Equal(m.NSupport(), c.NSupport) {
+				t.Errorf("n_support %v, scikit-learn %v", m.NSupport(), c.NSupport)
+			}
+			if !slices.Equal(m.Support(), c.Support) {
+				t.Errorf("support %v, scikit-learn %v", m.Support(), c.Support)
+			}
+			if slices.Equal(m.Support(), c.Support) {
+				dc := m.DualCoef()
+				for r, row := range c.DualCoef {
+					near(t, "dual_coef row", dc.RawRowView(r), row, tolCoef*maxAbs(row))
+				}
+			}
+			near(t, "intercept", m.Intercept(), c.Intercept, tolCoef*maxAbs(c.Intercept))
+			d, err := m.DecisionFunction(X)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, row := range c.DecisionFunction {
+				near(t, "decision_function row", d.RawRowView(i), row, tolDecision*maxAbs(row))
+			}
+			pred, err := m.Predict(X)
+			if err != nil {
+				t.Fatal(err)
+			}
+			diff := 0
+			for i, v := range pred {
+				if v != c.Predict[i] {
+					diff++
+				}
+			}
+			if diff > 0 {
+				t.Errorf("%d predictions differ from scikit-learn's", diff)
+			}
+		})
+	}
+}
+
+const (
+	tolCoef     = 1e-6
+	tolDecision = 1e-6
+)

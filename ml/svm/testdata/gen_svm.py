@@ -1,0 +1,103 @@
+#!/usr/bin/python3
+"""Writes the scikit-learn reference values for the ml/svm parity tests
+(parity_test.go) into sklearn_svm.json.
+
+Run from the repository root with Debian's scikit-learn 1.2.1:
+
+    /usr/bin/python3 ml/svm/testdata/gen_svm.py
+
+Each case fits on all rows of a built-in dataset (data/datasets/*.csv,
+labels encoded in sorted order as testutil.LoadCSV does), raw or
+standardised ("scaled": (X - mean) / std over all rows, population std, as
+parity_test.go's standardize), and stores the fitted attributes (support_,
+n_support_, dual_coef_, intercept_, the gamma used, n_iter_) with
+decision_function and predict on all rows.
+"""
+import json
+import os
+
+import numpy as np
+import sklearn
+from sklearn.svm import SVC, SVR
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.normpath(os.path.join(HERE, "..", "..", ".."))
+
+
+def load(name, scaled):
+    with open(os.path.join(ROOT, "data/datasets", name + ".csv")) as f:
+        rows = [l.split(",") for l in f.read().strip().split("\n")[1:]]
+    X = np.array([[float(v) for v in r[:-1]] for r in rows])
+    t = [r[-1].strip() for r in rows]
+    try:
+        y = np.array([float(v) for v in t])
+    except ValueError:
+        names = sorted(set(t))
+        y = np.array([float(names.index(v)) for v in t])
+    if scaled:
+        X = (X - X.mean(axis=0)) / X.std(axis=0)
+    return X, y
+
+
+SVC_CASES = [
+    ("iris_rbf_default", "iris", False, {}),
+    ("iris_linear", "iris", False, {"kernel": "linear", "C": 0.5}),
+    ("iris_poly_ovo", "iris", False, {"kernel": "poly", "degree": 3, "gamma": "auto", "coef0": 1.0, "decision_function_shape": "ovo"}),
+    ("iris_break_ties", "iris", False, {"C": 0.2, "break_ties": True}),
+    ("wine_rbf_c10", "wine", True, {"C": 10.0}),
+    ("wine_linear_balanced", "wine", True, {"kernel": "linear", "C": 0.3, "class_weight": "balanced"}),
+    ("wine_sigmoid", "wine", True, {"kernel": "sigmoid", "gamma": 0.01, "coef0": 0.0}),
+    ("wine_weights_noshrink", "wine", True, {"gamma": 0.05, "class_weight": {"0": 2.0, "2": 0.5}, "shrinking": False}),
+    ("cancer_rbf", "breast_cancer", True, {}),
+    ("cancer_linear_noshrink", "breast_cancer", True, {"kernel": "linear", "C": 0.1, "shrinking": False}),
+    ("cancer_poly", "breast_cancer", True, {"kernel": "poly", "degree": 2, "C": 3.0, "coef0": 0.5}),
+]
+
+SVR_CASES = [
+    ("diabetes_rbf_default", "diabetes", True, {}),
+    ("diabetes_rbf_c100", "diabetes", True, {"C": 100.0, "epsilon": 5.0}),
+    ("diabetes_linear", "diabetes", True, {"kernel": "linear", "C": 10.0, "epsilon": 1.0}),
+    ("diabetes_poly_noshrink", "diabetes", True, {"kernel": "poly", "degree": 2, "gamma": "auto", "C": 50.0, "shrinking": False}),
+    ("diabetes_sigmoid", "diabetes", True, {"kernel": "sigmoid", "gamma": 0.02, "coef0": 0.1, "C": 30.0}),
+]
+
+
+def kw_of(params):
+    kw = dict(params)
+    if isinstance(kw.get("class_weight"), dict):
+        kw["class_weight"] = {float(k): v for k, v in kw["class_weight"].items()}
+    return kw
+
+
+def main():
+    out = {"sklearn": sklearn.__version__, "svc": [], "svr": []}
+    for name, data, scaled, params in SVC_CASES:
+        X, y = load(data, scaled)
+        m = SVC(**kw_of(params)).fit(X, y)
+        d = m.decision_function(X)
+        out["svc"].append({
+            "name": name, "data": data, "scaled": scaled, "params": params,
+            "classes": m.classes_.tolist(), "support": m.support_.tolist(),
+            "n_support": m.n_support_.tolist(), "dual_coef": m.dual_coef_.tolist(),
+            "intercept": m.intercept_.tolist(), "gamma": float(m._gamma),
+            "n_iter": np.atleast_1d(m.n_iter_).tolist(),
+            "decision_function": d.reshape(len(X), -1).tolist(),
+            "predict": m.predict(X).tolist(),
+        })
+    for name, data, scaled, params in SVR_CASES:
+        X, y = load(data, scaled)
+        m = SVR(**params).fit(X, y)
+        out["svr"].append({
+            "name": name, "data": data, "scaled": scaled, "params": params,
+            "support": m.support_.tolist(), "dual_coef": m.dual_coef_.ravel().tolist(),
+            "intercept": float(m.intercept_[0]), "gamma": float(m._gamma),
+            "n_iter": int(np.atleast_1d(m.n_iter_)[0]),
+            "predict": m.predict(X).tolist(),
+        })
+    with open(os.path.join(HERE, "sklearn_svm.json"), "w") as f:
+        json.dump(out, f, separators=(",", ":"))
+        f.write("\n")
+
+
+if __name__ == "__main__":
+    main()
