@@ -20,7 +20,7 @@ type svcCase struct {
 	Params           json.RawMessage
 	Classes          []float64
 	Support          []int
-	NSupport         []int `json:"n_support"`
+	NSupport         []int       `json:"n_support"`
 	DualCoef         [][]float64 `json:"dual_coef"`
 	Intercept        []float64
 	Gamma            float64
@@ -166,3 +166,34 @@ const (
 	tolCoef     = 1e-6
 	tolDecision = 1e-6
 )
+
+func TestSVRParity(t *testing.T) {
+	for _, c := range loadFixture(t).SVR {
+		t.Run(c.Name, func(t *testing.T) {
+			X, y := loadData(t, c.Data, c.Scaled)
+			est, err := ml.New("SVR", c.Params)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := est.Fit(context.Background(), X, y); err != nil {
+				t.Fatal(err)
+			}
+			m := est.(*SVR)
+			if g := m.GammaValue(); g != c.Gamma {
+				t.Errorf("gamma %v, scikit-learn %v", g, c.Gamma)
+			}
+			t.Logf("n_iter %v, scikit-learn %v; %d support vectors, scikit-learn %d", m.NIter(), c.NIter, len(m.Support()), len(c.Support))
+			if !slices.Equal(m.Support(), c.Support) {
+				t.Errorf("support %v, scikit-learn %v", m.Support(), c.Support)
+			} else {
+				near(t, "dual_coef", m.DualCoef(), c.DualCoef, tolCoef*maxAbs(c.DualCoef))
+			}
+			near(t, "intercept", []float64{m.Intercept()}, []float64{c.Intercept}, tolCoef*maxAbs([]float64{c.Intercept}))
+			pred, err := m.Predict(X)
+			if err != nil {
+				t.Fatal(err)
+			}
+			near(t, "predict", pred, c.Predict, tolDecision*maxAbs(c.Predict))
+		})
+	}
+}

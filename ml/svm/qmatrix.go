@@ -105,14 +105,14 @@ func (q *svcQ) swap(i, j int) {
 // and the last l with sign -1, over the kernel of the l samples (whose
 // columns the cache keeps, whole).
 type svrQ struct {
-	rows   kernelRows
-	l      int
-	sign   []int8
-	index  []int
-	cache  *cache
-	diag   []float64
-	buf    [2][]float32
-	next   int
+	rows  kernelRows
+	l     int
+	sign  []int8
+	index []int
+	cache *cache
+	diag  []float64
+	buf   [2][]float32
+	next  int
 }
 
 func newSVRQ(k kernelSpec, x [][]float64, cacheBytes int64) *svrQ {

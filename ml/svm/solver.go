@@ -70,8 +70,8 @@ type solver struct {
 	nu        bool
 }
 
-func (s *solver) upper(i int) bool { return s.status[i] == atUpper }
-func (s *solver) lower(i int) bool { return s.status[i] == atLower }
+func (s *solver) upper(i int) bool  { return s.status[i] == atUpper }
+func (s *solver) lower(i int) bool  { return s.status[i] == atLower }
 func (s *solver) isFree(i int) bool { return s.status[i] == free }
 
 func (s *solver) updateStatus(i int) {
