@@ -8,7 +8,7 @@ import (
 
 // TestCommonChecks runs the suite every registered estimator passes.
 func TestCommonChecks(t *testing.T) {
-	for _, class := range []string{"SVC", "SVR"} {
+	for _, class := range []string{"SVC", "SVR", "NuSVC", "NuSVR", "OneClassSVM"} {
 		t.Run(class, func(t *testing.T) { mltest.Check(t, class) })
 	}
 }

@@ -41,9 +41,17 @@ type svrCase struct {
 	Predict    []float64
 }
 
+type oneClassCase struct {
+	svrCase
+	Labels []float64
+}
+
 type svmFixture struct {
-	SVC []svcCase
-	SVR []svrCase
+	SVC      []svcCase
+	SVR      []svrCase
+	NuSVC    []svcCase `json:"nusvc"`
+	NuSVR    []svrCase `json:"nusvr"`
+	OneClass []oneClassCase
 }
 
 func loadFixture(t *testing.T) svmFixture {
@@ -109,18 +117,34 @@ func near(t *testing.T, what string, got, want []float64, tol float64) {
 	}
 }
 
-func TestSVCParity(t *testing.T) {
-	for _, c := range loadFixture(t).SVC {
+// fittedClassifier is what SVC and NuSVC share.
+type fittedClassifier interface {
+	ml.Classifier
+	ml.DecisionFunctioner
+	GammaValue() float64
+	NIter() []int
+	Support() []int
+	NSupport() []int
+	DualCoef() *mat.Dense
+	Intercept() []float64
+}
+
+func TestSVCParity(t *testing.T) { classifierParity(t, "SVC", loadFixture(t).SVC) }
+
+func TestNuSVCParity(t *testing.T) { classifierParity(t, "NuSVC", loadFixture(t).NuSVC) }
+
+func classifierParity(t *testing.T, class string, cases []svcCase) {
+	for _, c := range cases {
 		t.Run(c.Name, func(t *testing.T) {
 			X, y := loadData(t, c.Data, c.Scaled)
-			est, err := ml.New("SVC", c.Params)
+			est, err := ml.New(class, c.Params)
 			if err != nil {
 				t.Fatal(err)
 			}
 			if err := est.Fit(context.Background(), X, y); err != nil {
 				t.Fatal(err)
 			}
-			m := est.(*SVC)
+			m := est.(fittedClassifier)
 			if g := m.GammaValue(); math.Abs(g-c.Gamma) > 1e-15*c.Gamma {
 				t.Errorf("gamma %v, scikit-learn %v", g, c.Gamma)
 			}
@@ -167,18 +191,72 @@ const (
 	tolDecision = 1e-6
 )
 
-func TestSVRParity(t *testing.T) {
-	for _, c := range loadFixture(t).SVR {
+type fittedRegressor interface {
+	ml.Predictor
+	GammaValue() float64
+	NIter() int
+	Support() []int
+	DualCoef() []float64
+	Intercept() float64
+}
+
+func TestSVRParity(t *testing.T) { regressorParity(t, "SVR", loadFixture(t).SVR, nil) }
+
+func TestNuSVRParity(t *testing.T) { regressorParity(t, "NuSVR", loadFixture(t).NuSVR, nil) }
+
+// oneClassPredictor gives the decision function as Predict does a
+// regressor's values, for regressorParity.
+type oneClassPredictor struct{ *OneClassSVM }
+
+func (o oneClassPredictor) Predict(X *mat.Dense) ([]float64, error) {
+	d, err := o.DecisionFunction(X)
+	if err != nil {
+		return nil, err
+	}
+	return d.RawMatrix().Data, nil
+}
+
+func TestOneClassSVMParity(t *testing.T) {
+	var cases []svrCase
+	labels := map[string][]float64{}
+	for _, c := range loadFixture(t).OneClass {
+		cases = append(cases, c.svrCase)
+		labels[c.Name] = c.Labels
+	}
+	regressorParity(t, "OneClassSVM", cases, func(t *testing.T, name string, m fittedRegressor, X *mat.Dense) {
+		got, err := m.(oneClassPredictor).OneClassSVM.Predict(X)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(got, labels[name]) {
+			t.Errorf("predict differs from scikit-learn's")
+		}
+	})
+}
+
+func regressorParity(t *testing.T, class string, cases []svrCase, extra func(*testing.T, string, fittedRegressor, *mat.Dense)) {
+	for _, c := range cases {
 		t.Run(c.Name, func(t *testing.T) {
 			X, y := loadData(t, c.Data, c.Scaled)
-			est, err := ml.New("SVR", c.Params)
+			est, err := ml.New(class, c.Params)
 			if err != nil {
 				t.Fatal(err)
+			}
+			if class == "OneClassSVM" {
+				y = nil
 			}
 			if err := est.Fit(context.Background(), X, y); err != nil {
 				t.Fatal(err)
 			}
-			m := est.(*SVR)
+			var m fittedRegressor
+			if o, ok := est.(*OneClassSVM); ok {
+				m = oneClassPredictor{o}
+			} else {
+				m = est.(fittedRegressor)
+			}
+			if extra != nil {
+				defer extra(t, c.Name, m, X)
+			}
 			if g := m.GammaValue(); g != c.Gamma {
 				t.Errorf("gamma %v, scikit-learn %v", g, c.Gamma)
 			}

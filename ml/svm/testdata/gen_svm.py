@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Writes the scikit-learn reference values for the ml/svm parity tests
-(parity_test.go) into sklearn_svm.json.
+(parity_test.go: SVC, SVR, NuSVC, NuSVR, OneClassSVM) into sklearn_svm.json.
 
 Run from the repository root with Debian's scikit-learn 1.2.1:
 
@@ -18,7 +18,7 @@ import os
 
 import numpy as np
 import sklearn
-from sklearn.svm import SVC, SVR
+from sklearn.svm import SVC, SVR, NuSVC, NuSVR, OneClassSVM
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.normpath(os.path.join(HERE, "..", "..", ".."))
@@ -61,6 +61,26 @@ SVR_CASES = [
     ("diabetes_sigmoid", "diabetes", True, {"kernel": "sigmoid", "gamma": 0.02, "coef0": 0.1, "C": 30.0}),
 ]
 
+NUSVC_CASES = [
+    ("iris_default", "iris", False, {}),
+    ("wine_linear_nu03", "wine", True, {"kernel": "linear", "nu": 0.3}),
+    ("wine_balanced", "wine", True, {"nu": 0.4, "class_weight": "balanced"}),
+    ("cancer_nu02_noshrink", "breast_cancer", True, {"nu": 0.2, "shrinking": False}),
+]
+
+NUSVR_CASES = [
+    ("diabetes_default", "diabetes", True, {}),
+    ("diabetes_linear_nu03", "diabetes", True, {"kernel": "linear", "nu": 0.3, "C": 10.0}),
+    ("diabetes_rbf_c50_noshrink", "diabetes", True, {"nu": 0.7, "C": 50.0, "shrinking": False}),
+]
+
+ONECLASS_CASES = [
+    ("iris_default", "iris", True, {}),
+    ("wine_nu01", "wine", True, {"nu": 0.1, "gamma": 0.1}),
+    ("cancer_linear", "breast_cancer", True, {"kernel": "linear", "nu": 0.25}),
+    ("diabetes_poly_noshrink", "diabetes", True, {"kernel": "poly", "degree": 2, "nu": 0.05, "shrinking": False}),
+]
+
 
 def kw_of(params):
     kw = dict(params)
@@ -93,6 +113,43 @@ def main():
             "intercept": float(m.intercept_[0]), "gamma": float(m._gamma),
             "n_iter": int(np.atleast_1d(m.n_iter_)[0]),
             "predict": m.predict(X).tolist(),
+        })
+    out["nusvc"] = []
+    for name, data, scaled, params in NUSVC_CASES:
+        X, y = load(data, scaled)
+        m = NuSVC(**kw_of(params)).fit(X, y)
+        d = m.decision_function(X)
+        out["nusvc"].append({
+            "name": name, "data": data, "scaled": scaled, "params": params,
+            "classes": m.classes_.tolist(), "support": m.support_.tolist(),
+            "n_support": m.n_support_.tolist(), "dual_coef": m.dual_coef_.tolist(),
+            "intercept": m.intercept_.tolist(), "gamma": float(m._gamma),
+            "n_iter": np.atleast_1d(m.n_iter_).tolist(),
+            "decision_function": d.reshape(len(X), -1).tolist(),
+            "predict": m.predict(X).tolist(),
+        })
+    out["nusvr"] = []
+    for name, data, scaled, params in NUSVR_CASES:
+        X, y = load(data, scaled)
+        m = NuSVR(**params).fit(X, y)
+        out["nusvr"].append({
+            "name": name, "data": data, "scaled": scaled, "params": params,
+            "support": m.support_.tolist(), "dual_coef": m.dual_coef_.ravel().tolist(),
+            "intercept": float(m.intercept_[0]), "gamma": float(m._gamma),
+            "n_iter": int(np.atleast_1d(m.n_iter_)[0]),
+            "predict": m.predict(X).tolist(),
+        })
+    out["oneclass"] = []
+    for name, data, scaled, params in ONECLASS_CASES:
+        X, _ = load(data, scaled)
+        m = OneClassSVM(**params).fit(X)
+        out["oneclass"].append({
+            "name": name, "data": data, "scaled": scaled, "params": params,
+            "support": m.support_.tolist(), "dual_coef": m.dual_coef_.ravel().tolist(),
+            "intercept": float(m.intercept_[0]), "gamma": float(m._gamma),
+            "n_iter": int(np.atleast_1d(m.n_iter_)[0]),
+            "predict": m.decision_function(X).tolist(),
+            "labels": m.predict(X).tolist(),
         })
     with open(os.path.join(HERE, "sklearn_svm.json"), "w") as f:
         json.dump(out, f, separators=(",", ":"))
