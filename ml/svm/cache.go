@@ -7,6 +7,7 @@ package svm
 // never reallocated, when it grows). A column holds its first len values:
 // getData says from where the caller must fill it.
 type cache struct {
+	pool    *colPool
 	l       int
 	maxCols int
 	head    []int32 // column → slot, -1 when not cached
@@ -21,13 +22,44 @@ type cacheSlot struct {
 	used uint64
 }
 
+// colPool keeps the column buffers of finished solves for the next ones
+// (the pairs of classes, the folds of the probability estimates), so that
+// a fit allocates one cache's worth, not one per solve.
+type colPool struct{ free [][]float32 }
+
+func (p *colPool) get(l int) []float32 {
+	for len(p.free) > 0 {
+		b := p.free[len(p.free)-1]
+		p.free = p.free[:len(p.free)-1]
+		if cap(b) >= l {
+			return b[:l]
+		}
+	}
+	return make([]float32, l)
+}
+
+// release hands the cache's buffers back to its pool.
+func (c *cache) release() {
+	if c.pool == nil {
+		return
+	}
+	for _, sl := range c.slots {
+		c.pool.free = append(c.pool.free, sl.buf)
+	}
+	c.slots = nil
+	for i := range c.head {
+		c.head[i] = -1
+	}
+}
+
 // newCache returns a cache of l columns within bytes (at least two
-// columns, as libsvm guarantees).
-func newCache(l int, bytes int64) *cache {
+// columns, as libsvm guarantees), its buffers from pool (which may be
+// nil).
+func newCache(l int, bytes int64, pool *colPool) *cache {
 	cols := bytes / (4 * int64(max(l, 1)))
 	cols = max(cols, 2)
 	cols = min(cols, int64(l))
-	c := &cache{l: l, maxCols: int(cols), head: make([]int32, l)}
+	c := &cache{pool: pool, l: l, maxCols: int(cols), head: make([]int32, l)}
 	for i := range c.head {
 		c.head[i] = -1
 	}
@@ -49,7 +81,13 @@ func (c *cache) getData(i, length int) (buf []float32, start int) {
 	}
 	var s int
 	if len(c.slots) < c.maxCols {
-		c.slots = append(c.slots, cacheSlot{buf: make([]float32, c.l), col: -1})
+		var buf []float32
+		if c.pool != nil {
+			buf = c.pool.get(c.l)
+		} else {
+			buf = make([]float32, c.l)
+		}
+		c.slots = append(c.slots, cacheSlot{buf: buf, col: -1})
 		s = len(c.slots) - 1
 	} else {
 		s = 0

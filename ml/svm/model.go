@@ -39,6 +39,9 @@ type model struct {
 	rho       []float64
 	nIter     []int
 	converged bool
+	// probA, probB are the Platt sigmoids of the pairs (libsvm's probA,
+	// probB), empty without probability estimates.
+	probA, probB []float64
 }
 
 func (m *model) fitted() bool { return m.sv != nil }
@@ -189,6 +192,8 @@ func (m *model) putState(s *ml.State) {
 	s.SetFloats("sv_coef", m.coef, max(len(m.nSupport)-1, 1), nsv)
 	s.SetFloats("rho", m.rho)
 	s.SetInts("n_iter", m.nIter)
+	s.SetFloats("prob_a", m.probA)
+	s.SetFloats("prob_b", m.probB)
 	s.SetAttr("kernel", kernelNames[m.kernel.kind])
 	s.SetAttr("degree", m.kernel.degree)
 	s.SetAttr("gamma", m.kernel.gamma)
@@ -261,7 +266,18 @@ func (m *model) getState(s *ml.State, groups int) error {
 	if err != nil {
 		return err
 	}
-	for _, a := range [][]float64{sv, coef, rho} {
+	probA, _, err := s.Floats("prob_a", -1)
+	if err != nil {
+		return err
+	}
+	probB, _, err := s.Floats("prob_b", len(probA))
+	if err != nil {
+		return err
+	}
+	if len(probA) != 0 && len(probA) != len(rho) {
+		return fmt.Errorf("state: %d Platt sigmoids for %d pairs of classes", len(probA), len(rho))
+	}
+	for _, a := range [][]float64{sv, coef, rho, probA, probB} {
 		for _, v := range a {
 			if !isFinite(v) {
 				return fmt.Errorf("state: a support vector, coefficient or rho is %v", v)
@@ -269,6 +285,9 @@ func (m *model) getState(s *ml.State, groups int) error {
 		}
 	}
 	out.sv, out.support, out.nSupport, out.coef, out.rho, out.nIter = slices.Clone(sv), support, nSupport, slices.Clone(coef), slices.Clone(rho), nIter
+	if len(probA) > 0 {
+		out.probA, out.probB = slices.Clone(probA), slices.Clone(probB)
+	}
 	if out.sv == nil {
 		out.sv = []float64{}
 	}

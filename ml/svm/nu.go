@@ -217,7 +217,7 @@ func (m *OneClassSVM) Fit(ctx context.Context, X *mat.Dense, _ []float64) error 
 	}
 	rep := ml.ProgressFrom(ctx)
 	prog := &progress{ctx: ctx, rep: rep, msg: "OneClassSVM: SMO"}
-	q := newSVCQ(kern, rows, slices.Clone(yy), int64(m.CacheSize*(1<<20)))
+	q := newSVCQ(kern, rows, slices.Clone(yy), int64(m.CacheSize*(1<<20)), nil)
 	var s solver
 	sol, err := s.solve(prog, l, q, make([]float64, l), yy, alpha, cc, m.Tol, m.Shrinking, m.MaxIter)
 	if err != nil {

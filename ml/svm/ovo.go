@@ -19,6 +19,7 @@ type pairProblem struct {
 	rows [][]float64
 	y    []int8
 	c    []float64 // the bound of each sample: C times its class's weight
+	pool *colPool  // the kernel cache's buffers, shared by the fit's solves
 }
 
 // pairSolver solves a pair's problem and returns the signed coefficients
@@ -36,7 +37,7 @@ type classifier struct {
 // fitOVO trains one machine per pair of classes, as libsvm's svm_train:
 // the samples grouped by class (keeping their order within a class), the
 // support vectors those with a non-zero coefficient in any pair.
-func fitOVO(ctx context.Context, class string, X *mat.Dense, y []float64, cw ml.ClassWeight, C float64, kernel string, degree int, gamma Gamma, coef0 float64, check func(counts []float64) error, solve pairSolver) (classifier, error) {
+func fitOVO(ctx context.Context, class string, X *mat.Dense, y []float64, cw ml.ClassWeight, C float64, kernel string, degree int, gamma Gamma, coef0 float64, probability bool, randomState int, check func(counts []float64) error, solve pairSolver) (classifier, error) {
 	if err := ml.CheckXy(X, y); err != nil {
 		return classifier{}, err
 	}
@@ -57,6 +58,18 @@ func fitOVO(ctx context.Context, class string, X *mat.Dense, y []float64, cw ml.
 		if err := check(counts); err != nil {
 			return classifier{}, err
 		}
+	}
+	if probability {
+		for c, k := range counts {
+			if k < 2 {
+				return classifier{}, &ml.ParamError{Param: "probability", Msg: fmt.Sprintf("probability=true fits Platt scaling by 5-fold cross-validation, which cannot both hold out and train on class %v: it has %v sample; give every class at least 2 samples, or set probability to false", classes[c], k)}
+			}
+		}
+	}
+	var seed uint32
+	var probA, probB []float64
+	if probability {
+		seed = libsvmSeed(randomState)
 	}
 	x, n, p := rowsOf(X)
 	kern := kernelOf(kernel, degree, gamma, coef0, x, p)
@@ -80,13 +93,14 @@ func fitOVO(ctx context.Context, class string, X *mat.Dense, y []float64, cw ml.
 	nIter := make([]int, nPairs)
 	converged := true
 	nonzero := make([]bool, n) // by position in perm
+	pool := &colPool{}
 	pair := 0
 	for i := 0; i < K; i++ {
 		for j := i + 1; j < K; j++ {
 			si, sj := start[i], start[j]
 			ci, cj := start[i+1]-si, start[j+1]-sj
 			l := ci + cj
-			pr := &pairProblem{i: i, j: j, kern: kern, rows: make([][]float64, l), y: make([]int8, l), c: make([]float64, l)}
+			pr := &pairProblem{i: i, j: j, kern: kern, pool: pool, rows: make([][]float64, l), y: make([]int8, l), c: make([]float64, l)}
 			for t := range l {
 				var r int
 				if t < ci {
@@ -95,6 +109,13 @@ func fitOVO(ctx context.Context, class string, X *mat.Dense, y []float64, cw ml.
 					r, pr.y[t], pr.c[t] = perm[sj+t-ci], -1, C*w[j]
 				}
 				pr.rows[t] = x[r*p : (r+1)*p]
+			}
+			if probability {
+				a, b, err := plattCV(prog, pr, seed, solve)
+				if err != nil {
+					return classifier{}, err
+				}
+				probA, probB = append(probA, a), append(probB, b)
 			}
 			sol, err := solve(prog, pr)
 			if err != nil {
@@ -157,6 +178,7 @@ func fitOVO(ctx context.Context, class string, X *mat.Dense, y []float64, cw ml.
 	var fit model
 	fit.kernel = kern
 	fit.support, fit.nSupport, fit.coef, fit.rho, fit.nIter, fit.converged = svRows, nSupport, coef, rho, nIter, converged
+	fit.probA, fit.probB = probA, probB
 	fit.setSV(x, p, svRows)
 	return classifier{classes: classes, m: fit}, nil
 }
@@ -270,6 +292,25 @@ func argmax(v []float64) int {
 		}
 	}
 	return b
+}
+
+// predictProba returns libsvm's probability estimates, one column per
+// class.
+func (c *classifier) predictProba(class string, X *mat.Dense) (*mat.Dense, error) {
+	if err := c.check(class, X); err != nil {
+		return nil, err
+	}
+	if len(c.m.probA) == 0 {
+		return nil, fmt.Errorf("%s: predict_proba is not available: the model was fitted with probability=false", class)
+	}
+	dec := c.ovo(X)
+	n, _ := dec.Dims()
+	k := len(c.classes)
+	out := mat.NewDense(n, k, nil)
+	for i := range n {
+		probabilities(dec.RawRowView(i), c.m.probA, c.m.probB, k, out.RawRowView(i))
+	}
+	return out, nil
 }
 
 func (c *classifier) dualCoef() *mat.Dense {

@@ -27,6 +27,9 @@ type svcCase struct {
 	NIter            []int       `json:"n_iter"`
 	DecisionFunction [][]float64 `json:"decision_function"`
 	Predict          []float64
+	ProbA            []float64   `json:"prob_a"`
+	ProbB            []float64   `json:"prob_b"`
+	PredictProba     [][]float64 `json:"predict_proba"`
 }
 
 type svrCase struct {
@@ -127,6 +130,9 @@ type fittedClassifier interface {
 	NSupport() []int
 	DualCoef() *mat.Dense
 	Intercept() []float64
+	ml.ProbaPredictor
+	ProbA() []float64
+	ProbB() []float64
 }
 
 func TestSVCParity(t *testing.T) { classifierParity(t, "SVC", loadFixture(t).SVC) }
@@ -171,6 +177,19 @@ func classifierParity(t *testing.T, class string, cases []svcCase) {
 			}
 			for i, row := range c.DecisionFunction {
 				near(t, "decision_function row", d.RawRowView(i), row, tolDecision*maxAbs(row))
+			}
+			if c.ProbA != nil {
+				// The cross-validation folds are scikit-learn's (the same
+				// generator and seed): the sigmoids agree to rounding.
+				near(t, "probA", m.ProbA(), c.ProbA, tolCoef*maxAbs(c.ProbA))
+				near(t, "probB", m.ProbB(), c.ProbB, tolCoef*maxAbs(c.ProbB))
+				pp, err := m.PredictProba(X)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for i, row := range c.PredictProba {
+					near(t, "predict_proba row", pp.RawRowView(i), row, tolDecision)
+				}
 			}
 			pred, err := m.Predict(X)
 			if err != nil {

@@ -2,6 +2,7 @@ package svm
 
 import (
 	"runtime"
+	"slices"
 	"sync"
 )
 
@@ -22,8 +23,9 @@ type kernelRows struct {
 	xsq []float64
 }
 
+// newKernelRows keeps its own slice of the rows, which swap reorders.
 func newKernelRows(k kernelSpec, x [][]float64) kernelRows {
-	r := kernelRows{k: k, x: x, xsq: make([]float64, len(x))}
+	r := kernelRows{k: k, x: slices.Clone(x), xsq: make([]float64, len(x))}
 	if k.kind == kRBF {
 		for i, v := range x {
 			r.xsq[i] = dot(v, v)
@@ -69,8 +71,8 @@ type svcQ struct {
 	diag  []float64
 }
 
-func newSVCQ(k kernelSpec, x [][]float64, y []int8, cacheBytes int64) *svcQ {
-	q := &svcQ{rows: newKernelRows(k, x), y: y, cache: newCache(len(x), cacheBytes), diag: make([]float64, len(x))}
+func newSVCQ(k kernelSpec, x [][]float64, y []int8, cacheBytes int64, pool *colPool) *svcQ {
+	q := &svcQ{rows: newKernelRows(k, x), y: y, cache: newCache(len(x), cacheBytes, pool), diag: make([]float64, len(x))}
 	for i := range x {
 		q.diag[i] = q.rows.at(i, i)
 	}
@@ -117,7 +119,7 @@ type svrQ struct {
 
 func newSVRQ(k kernelSpec, x [][]float64, cacheBytes int64) *svrQ {
 	l := len(x)
-	q := &svrQ{rows: newKernelRows(k, x), l: l, sign: make([]int8, 2*l), index: make([]int, 2*l), cache: newCache(l, cacheBytes), diag: make([]float64, 2*l)}
+	q := &svrQ{rows: newKernelRows(k, x), l: l, sign: make([]int8, 2*l), index: make([]int, 2*l), cache: newCache(l, cacheBytes, nil), diag: make([]float64, 2*l)}
 	for i := 0; i < l; i++ {
 		q.sign[i], q.sign[i+l] = 1, -1
 		q.index[i], q.index[i+l] = i, i

@@ -40,14 +40,14 @@ type SVC struct {
 	Gamma                 Gamma          `json:"gamma" help:"coefficient of the rbf, poly and sigmoid kernels: scale (1/(n_features·X.var())), auto (1/n_features) or a number ≥ 0"`
 	Coef0                 float64        `json:"coef0" help:"independent term of the poly and sigmoid kernels"`
 	Shrinking             bool           `json:"shrinking" help:"set aside variables at their bounds during SMO"`
-	Probability           bool           `json:"probability" help:"fit Platt scaling for predict_proba (not available yet: true is refused)"`
+	Probability           bool           `json:"probability" help:"fit Platt scaling by 5-fold cross-validation, for predict_proba"`
 	Tol                   float64        `json:"tol" gt:"0" help:"stopping tolerance on the maximal violating pair"`
 	CacheSize             float64        `json:"cache_size" gt:"0" help:"kernel cache size in MB"`
 	ClassWeight           ml.ClassWeight `json:"class_weight" nullable:"true" help:"weights of the classes, multiplying C: null, balanced or an object from class values to weights"`
 	MaxIter               int            `json:"max_iter" min:"-1" help:"SMO iteration limit per pair of classes; -1 means none"`
 	DecisionFunctionShape string         `json:"decision_function_shape" enum:"ovo,ovr" help:"decision_function columns: ovr (one per class) or ovo (one per pair of classes)"`
 	BreakTies             bool           `json:"break_ties" help:"with ovr and more than two classes, predict the largest decision value instead of the most votes"`
-	RandomState           int            `json:"random_state" min:"0" max:"4294967295" nullable:"true" help:"seed of the probability estimates' cross-validation (unused while probability is false)"`
+	RandomState           int            `json:"random_state" min:"0" max:"4294967295" nullable:"true" help:"seed of the probability estimates' cross-validation (unused while probability is false); null means 0"`
 
 	fit classifier
 }
@@ -60,7 +60,7 @@ func NewSVC() *SVC {
 }
 
 // validateClassifier checks what SVC and NuSVC share.
-func validateClassifier(gamma Gamma, cw ml.ClassWeight, breakTies bool, shape string, probability bool) error {
+func validateClassifier(gamma Gamma, cw ml.ClassWeight, breakTies bool, shape string) error {
 	if err := gamma.validate(); err != nil {
 		return err
 	}
@@ -70,15 +70,12 @@ func validateClassifier(gamma Gamma, cw ml.ClassWeight, breakTies bool, shape st
 	if breakTies && shape == "ovo" {
 		return &ml.ParamError{Param: "break_ties", Msg: `break_ties must be false when decision_function_shape is "ovo"`}
 	}
-	if probability {
-		return &ml.ParamError{Param: "probability", Msg: "probability=true (Platt scaling) is not implemented yet; use decision_function, or CalibratedClassifierCV when it is available"}
-	}
 	return nil
 }
 
-// Validate checks gamma, class_weight, break_ties and probability.
+// Validate checks gamma, class_weight and break_ties.
 func (m *SVC) Validate() error {
-	return validateClassifier(m.Gamma, m.ClassWeight, m.BreakTies, m.DecisionFunctionShape, m.Probability)
+	return validateClassifier(m.Gamma, m.ClassWeight, m.BreakTies, m.DecisionFunctionShape)
 }
 
 // rowsOf copies X into a contiguous row-major slice and returns it.
@@ -102,13 +99,13 @@ func (m *SVC) Fit(ctx context.Context, X *mat.Dense, y []float64) error {
 		return err
 	}
 	cacheBytes := int64(m.CacheSize * (1 << 20))
-	fit, err := fitOVO(ctx, "SVC", X, y, m.ClassWeight, m.C, m.Kernel, m.Degree, m.Gamma, m.Coef0, nil, func(prog *progress, pr *pairProblem) (solution, error) {
+	fit, err := fitOVO(ctx, "SVC", X, y, m.ClassWeight, m.C, m.Kernel, m.Degree, m.Gamma, m.Coef0, m.Probability, m.RandomState, nil, func(prog *progress, pr *pairProblem) (solution, error) {
 		l := len(pr.y)
 		pp := make([]float64, l)
 		for t := range pp {
 			pp[t] = -1
 		}
-		q := newSVCQ(pr.kern, pr.rows, slices.Clone(pr.y), cacheBytes)
+		q := newSVCQ(pr.kern, pr.rows, slices.Clone(pr.y), cacheBytes, pr.pool)
 		return solvePair(prog, q, pp, pr, make([]float64, l), m.Tol, m.Shrinking, m.MaxIter, false)
 	})
 	if err != nil {
@@ -122,6 +119,7 @@ func (m *SVC) Fit(ctx context.Context, X *mat.Dense, y []float64) error {
 func solvePair(prog *progress, q *svcQ, pp []float64, pr *pairProblem, alpha []float64, tol float64, shrinking bool, maxIter int, nu bool) (solution, error) {
 	s := solver{nu: nu}
 	sol, err := s.solve(prog, len(pr.y), q, pp, slices.Clone(pr.y), alpha, slices.Clone(pr.c), tol, shrinking, maxIter)
+	q.cache.release()
 	if err != nil {
 		return sol, err
 	}
@@ -143,6 +141,22 @@ func (m *SVC) DecisionFunction(X *mat.Dense) (*mat.Dense, error) {
 func (m *SVC) Predict(X *mat.Dense) ([]float64, error) {
 	return m.fit.predict("SVC", X, m.BreakTies && m.DecisionFunctionShape == "ovr")
 }
+
+// PredictProba returns the probability of each class (columns in the
+// order of Classes): the Platt sigmoids of the pairs coupled as libsvm's
+// svm_predict_probability. It needs probability=true at Fit.
+func (m *SVC) PredictProba(X *mat.Dense) (*mat.Dense, error) { return m.fit.predictProba("SVC", X) }
+
+// HasPredictProba reports whether PredictProba is available: with
+// probability=true, as in scikit-learn.
+func (m *SVC) HasPredictProba() bool { return m.Probability }
+
+// ProbA returns the Platt sigmoids' slopes of the pairs (sklearn's
+// probA_), empty without probability.
+func (m *SVC) ProbA() []float64 { return slices.Clone(m.fit.m.probA) }
+
+// ProbB returns the Platt sigmoids' offsets (sklearn's probB_).
+func (m *SVC) ProbB() []float64 { return slices.Clone(m.fit.m.probB) }
 
 // Classes returns the sorted class values (sklearn's classes_).
 func (m *SVC) Classes() []float64 { return slices.Clone(m.fit.classes) }
@@ -185,10 +199,19 @@ func (m *SVC) MarshalState() (*ml.State, error) { return m.fit.marshal("SVC") }
 func (m *SVC) UnmarshalState(s *ml.State) error { return m.fit.unmarshal("SVC", s) }
 
 // EstimateMemory bounds Fit's memory (see estimateSMO): the largest pair
-// of classes has at most n samples.
+// of classes has at most n samples; probability adds five solves per
+// pair.
 func (m *SVC) EstimateMemory(n, p, k int) int64 {
+	return estimateClassifier(n, p, k, m.CacheSize, m.Probability)
+}
+
+func estimateClassifier(n, p, k int, cacheMB float64, probability bool) int64 {
 	k = max(k, 2)
-	return estimateSMO(n, p, k, n, k-1, m.CacheSize, n)
+	solves := k - 1
+	if probability {
+		solves *= 6
+	}
+	return estimateSMO(n, p, k, n, solves, cacheMB, n)
 }
 
 // NuSVC is sklearn.svm.NuSVC: the ν-formulation of SVC, where nu in (0, 1]
@@ -203,14 +226,14 @@ type NuSVC struct {
 	Gamma                 Gamma          `json:"gamma" help:"coefficient of the rbf, poly and sigmoid kernels: scale (1/(n_features·X.var())), auto (1/n_features) or a number ≥ 0"`
 	Coef0                 float64        `json:"coef0" help:"independent term of the poly and sigmoid kernels"`
 	Shrinking             bool           `json:"shrinking" help:"set aside variables at their bounds during SMO"`
-	Probability           bool           `json:"probability" help:"fit Platt scaling for predict_proba (not available yet: true is refused)"`
+	Probability           bool           `json:"probability" help:"fit Platt scaling by 5-fold cross-validation, for predict_proba"`
 	Tol                   float64        `json:"tol" gt:"0" help:"stopping tolerance on the maximal violating pair"`
 	CacheSize             float64        `json:"cache_size" gt:"0" help:"kernel cache size in MB"`
 	ClassWeight           ml.ClassWeight `json:"class_weight" nullable:"true" help:"weights of the classes: null, balanced or an object from class values to weights; checked, but as in scikit-learn 1.2 they do not change the ν problem"`
 	MaxIter               int            `json:"max_iter" min:"-1" help:"SMO iteration limit per pair of classes; -1 means none"`
 	DecisionFunctionShape string         `json:"decision_function_shape" enum:"ovo,ovr" help:"decision_function columns: ovr (one per class) or ovo (one per pair of classes)"`
 	BreakTies             bool           `json:"break_ties" help:"with ovr and more than two classes, predict the largest decision value instead of the most votes"`
-	RandomState           int            `json:"random_state" min:"0" max:"4294967295" nullable:"true" help:"seed of the probability estimates' cross-validation (unused while probability is false)"`
+	RandomState           int            `json:"random_state" min:"0" max:"4294967295" nullable:"true" help:"seed of the probability estimates' cross-validation (unused while probability is false); null means 0"`
 
 	fit classifier
 }
@@ -222,9 +245,9 @@ func NewNuSVC() *NuSVC {
 	return &NuSVC{Nu: 0.5, Kernel: "rbf", Degree: 3, Gamma: Gamma{Name: "scale"}, Shrinking: true, Tol: 1e-3, CacheSize: 200, MaxIter: -1, DecisionFunctionShape: "ovr"}
 }
 
-// Validate checks gamma, class_weight, break_ties and probability.
+// Validate checks gamma, class_weight and break_ties.
 func (m *NuSVC) Validate() error {
-	return validateClassifier(m.Gamma, m.ClassWeight, m.BreakTies, m.DecisionFunctionShape, m.Probability)
+	return validateClassifier(m.Gamma, m.ClassWeight, m.BreakTies, m.DecisionFunctionShape)
 }
 
 // Fit trains one ν machine per pair of classes.
@@ -248,7 +271,7 @@ func (m *NuSVC) Fit(ctx context.Context, X *mat.Dense, y []float64) error {
 		}
 		return nil
 	}
-	fit, err := fitOVO(ctx, "NuSVC", X, y, m.ClassWeight, 1, m.Kernel, m.Degree, m.Gamma, m.Coef0, feasible, func(prog *progress, pr *pairProblem) (solution, error) {
+	fit, err := fitOVO(ctx, "NuSVC", X, y, m.ClassWeight, 1, m.Kernel, m.Degree, m.Gamma, m.Coef0, m.Probability, m.RandomState, feasible, func(prog *progress, pr *pairProblem) (solution, error) {
 		l := len(pr.y)
 		// scikit-learn 1.2 leaves class_weight out of ν-SVC (libsvm's
 		// solve_nu_svc bounds every α by the sample's weight, 1 here):
@@ -271,7 +294,7 @@ func (m *NuSVC) Fit(ctx context.Context, X *mat.Dense, y []float64) error {
 				sumNeg -= alpha[t]
 			}
 		}
-		q := newSVCQ(pr.kern, pr.rows, slices.Clone(pr.y), cacheBytes)
+		q := newSVCQ(pr.kern, pr.rows, slices.Clone(pr.y), cacheBytes, pr.pool)
 		sol, err := solvePair(prog, q, make([]float64, l), pr, alpha, m.Tol, m.Shrinking, m.MaxIter, true)
 		if err != nil {
 			return sol, err
@@ -298,6 +321,22 @@ func (m *NuSVC) DecisionFunction(X *mat.Dense) (*mat.Dense, error) {
 func (m *NuSVC) Predict(X *mat.Dense) ([]float64, error) {
 	return m.fit.predict("NuSVC", X, m.BreakTies && m.DecisionFunctionShape == "ovr")
 }
+
+// PredictProba returns the probability of each class (columns in the
+// order of Classes): the Platt sigmoids of the pairs coupled as libsvm's
+// svm_predict_probability. It needs probability=true at Fit.
+func (m *NuSVC) PredictProba(X *mat.Dense) (*mat.Dense, error) { return m.fit.predictProba("NuSVC", X) }
+
+// HasPredictProba reports whether PredictProba is available: with
+// probability=true, as in scikit-learn.
+func (m *NuSVC) HasPredictProba() bool { return m.Probability }
+
+// ProbA returns the Platt sigmoids' slopes of the pairs (sklearn's
+// probA_), empty without probability.
+func (m *NuSVC) ProbA() []float64 { return slices.Clone(m.fit.m.probA) }
+
+// ProbB returns the Platt sigmoids' offsets (sklearn's probB_).
+func (m *NuSVC) ProbB() []float64 { return slices.Clone(m.fit.m.probB) }
 
 // Classes returns the sorted class values (sklearn's classes_).
 func (m *NuSVC) Classes() []float64 { return slices.Clone(m.fit.classes) }
@@ -334,6 +373,5 @@ func (m *NuSVC) UnmarshalState(s *ml.State) error { return m.fit.unmarshal("NuSV
 
 // EstimateMemory bounds Fit's memory as SVC's.
 func (m *NuSVC) EstimateMemory(n, p, k int) int64 {
-	k = max(k, 2)
-	return estimateSMO(n, p, k, n, k-1, m.CacheSize, n)
+	return estimateClassifier(n, p, k, m.CacheSize, m.Probability)
 }

@@ -51,6 +51,10 @@ SVC_CASES = [
     ("cancer_rbf", "breast_cancer", True, {}),
     ("cancer_linear_noshrink", "breast_cancer", True, {"kernel": "linear", "C": 0.1, "shrinking": False}),
     ("cancer_poly", "breast_cancer", True, {"kernel": "poly", "degree": 2, "C": 3.0, "coef0": 0.5}),
+    ("iris_proba", "iris", False, {"probability": True, "random_state": 0}),
+    ("wine_proba_seed3", "wine", True, {"probability": True, "random_state": 3, "C": 2.0}),
+    ("wine_proba_balanced_linear", "wine", True, {"probability": True, "random_state": 7, "kernel": "linear", "class_weight": "balanced"}),
+    ("cancer_proba", "breast_cancer", True, {"probability": True, "random_state": 0}),
 ]
 
 SVR_CASES = [
@@ -66,6 +70,7 @@ NUSVC_CASES = [
     ("wine_linear_nu03", "wine", True, {"kernel": "linear", "nu": 0.3}),
     ("wine_balanced", "wine", True, {"nu": 0.4, "class_weight": "balanced"}),
     ("cancer_nu02_noshrink", "breast_cancer", True, {"nu": 0.2, "shrinking": False}),
+    ("iris_proba", "iris", False, {"probability": True, "random_state": 1}),
 ]
 
 NUSVR_CASES = [
@@ -89,6 +94,13 @@ def kw_of(params):
     return kw
 
 
+def proba(m, X):
+    if not m.probability:
+        return {}
+    return {"prob_a": m.probA_.tolist(), "prob_b": m.probB_.tolist(),
+            "predict_proba": m.predict_proba(X).tolist()}
+
+
 def main():
     out = {"sklearn": sklearn.__version__, "svc": [], "svr": []}
     for name, data, scaled, params in SVC_CASES:
@@ -103,6 +115,7 @@ def main():
             "n_iter": np.atleast_1d(m.n_iter_).tolist(),
             "decision_function": d.reshape(len(X), -1).tolist(),
             "predict": m.predict(X).tolist(),
+            **proba(m, X),
         })
     for name, data, scaled, params in SVR_CASES:
         X, y = load(data, scaled)
@@ -127,6 +140,7 @@ def main():
             "n_iter": np.atleast_1d(m.n_iter_).tolist(),
             "decision_function": d.reshape(len(X), -1).tolist(),
             "predict": m.predict(X).tolist(),
+            **proba(m, X),
         })
     out["nusvr"] = []
     for name, data, scaled, params in NUSVR_CASES:
