@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"math"
 	"slices"
+	"strings"
 	"testing"
 
 	"gonum.org/v1/gonum/mat"
@@ -87,10 +88,23 @@ func standardize(X *mat.Dense) *mat.Dense {
 	return out
 }
 
+// loadData loads a built-in dataset as gen_svm.py does: standardised when
+// scaled, its rows reversed for a name ending in "_reversed".
 func loadData(t *testing.T, name string, scaled bool) (*mat.Dense, []float64) {
-	X, y := testutil.LoadCSV(t, "data/datasets/"+name+".csv")
+	base, reverse := strings.CutSuffix(name, "_reversed")
+	X, y := testutil.LoadCSV(t, "data/datasets/"+base+".csv")
 	if scaled {
 		X = standardize(X)
+	}
+	if reverse {
+		r, c := X.Dims()
+		R := mat.NewDense(r, c, nil)
+		ry := make([]float64, r)
+		for i := range r {
+			R.SetRow(i, X.RawRowView(r-1-i))
+			ry[i] = y[r-1-i]
+		}
+		X, y = R, ry
 	}
 	return X, y
 }

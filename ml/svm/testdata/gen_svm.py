@@ -9,7 +9,9 @@ Run from the repository root with Debian's scikit-learn 1.2.1:
 Each case fits on all rows of a built-in dataset (data/datasets/*.csv,
 labels encoded in sorted order as testutil.LoadCSV does), raw or
 standardised ("scaled": (X - mean) / std over all rows, population std, as
-parity_test.go's standardize), and stores the fitted attributes (support_,
+parity_test.go's standardize), with its rows in reverse order for a data
+name ending in "_reversed" (the classes then appear last first: libsvm
+still orders them by value), and stores the fitted attributes (support_,
 n_support_, dual_coef_, intercept_, the gamma used, n_iter_) with
 decision_function and predict on all rows.
 """
@@ -25,6 +27,8 @@ ROOT = os.path.normpath(os.path.join(HERE, "..", "..", ".."))
 
 
 def load(name, scaled):
+    reverse = name.endswith("_reversed")
+    name = name.removesuffix("_reversed")
     with open(os.path.join(ROOT, "data/datasets", name + ".csv")) as f:
         rows = [l.split(",") for l in f.read().strip().split("\n")[1:]]
     X = np.array([[float(v) for v in r[:-1]] for r in rows])
@@ -36,6 +40,8 @@ def load(name, scaled):
         y = np.array([float(names.index(v)) for v in t])
     if scaled:
         X = (X - X.mean(axis=0)) / X.std(axis=0)
+    if reverse:
+        X, y = X[::-1].copy(), y[::-1].copy()
     return X, y
 
 
@@ -43,6 +49,7 @@ SVC_CASES = [
     ("iris_rbf_default", "iris", False, {}),
     ("iris_linear", "iris", False, {"kernel": "linear", "C": 0.5}),
     ("iris_poly_ovo", "iris", False, {"kernel": "poly", "degree": 3, "gamma": "auto", "coef0": 1.0, "decision_function_shape": "ovo"}),
+    ("iris_reversed_rows", "iris_reversed", False, {"C": 3.0}),
     ("iris_break_ties", "iris", False, {"C": 0.2, "break_ties": True}),
     ("wine_rbf_c10", "wine", True, {"C": 10.0}),
     ("wine_linear_balanced", "wine", True, {"kernel": "linear", "C": 0.3, "class_weight": "balanced"}),
