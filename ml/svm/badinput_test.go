@@ -45,6 +45,12 @@ func TestBadParams(t *testing.T) {
 		{"NuSVC", `{"nu": 1.5}`, "nu"},
 		{"OneClassSVM", `{"nu": 0}`, "nu"},
 		{"SVR", `{"epsilon": -0.1}`, "epsilon"},
+		{"LinearSVC", `{"C": 0}`, "C"},
+		{"LinearSVC", `{"dual": false}`, "dual"},
+		{"LinearSVC", `{"penalty": "l1"}`, "penalty"},
+		{"LinearSVC", `{"loss": "log"}`, "loss"},
+		{"LinearSVR", `{"C": -1}`, "C"},
+		{"LinearSVR", `{"dual": false}`, "dual"},
 	} {
 		t.Run(c.class+c.params, func(t *testing.T) {
 			_, err := ml.New(c.class, []byte(c.params))
@@ -87,7 +93,7 @@ func TestBadData(t *testing.T) {
 	X, y := mltest.Blobs(1, 30, 3, []float64{0, 1})
 	bad := mat.DenseCopyOf(X)
 	bad.Set(4, 1, math.NaN())
-	for _, class := range []string{"SVC", "NuSVC", "SVR", "NuSVR", "OneClassSVM"} {
+	for _, class := range []string{"SVC", "NuSVC", "SVR", "NuSVR", "OneClassSVM", "LinearSVC", "LinearSVR"} {
 		e, err := ml.New(class, nil)
 		if err != nil {
 			t.Fatal(err)
@@ -98,7 +104,7 @@ func TestBadData(t *testing.T) {
 		}
 	}
 	one := make([]float64, 30)
-	for _, class := range []string{"SVC", "NuSVC"} {
+	for _, class := range []string{"SVC", "NuSVC", "LinearSVC"} {
 		e, _ := ml.New(class, nil)
 		if err := e.Fit(context.Background(), X, one); !ml.IsBadInput(err) || !strings.Contains(err.Error(), "class") {
 			t.Errorf("%s: Fit on one class: %v, want a bad-input error", class, err)

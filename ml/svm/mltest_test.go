@@ -10,7 +10,7 @@ import (
 // again for the classifiers with probability estimates (PredictProba is
 // then checked too).
 func TestCommonChecks(t *testing.T) {
-	for _, class := range []string{"SVC", "SVR", "NuSVC", "NuSVR", "OneClassSVM"} {
+	for _, class := range []string{"SVC", "SVR", "NuSVC", "NuSVR", "OneClassSVM", "LinearSVC", "LinearSVR"} {
 		t.Run(class, func(t *testing.T) { mltest.Check(t, class) })
 	}
 	for _, class := range []string{"SVC", "NuSVC"} {

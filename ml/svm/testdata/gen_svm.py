@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 """Writes the scikit-learn reference values for the ml/svm parity tests
-(parity_test.go: SVC, SVR, NuSVC, NuSVR, OneClassSVM) into sklearn_svm.json.
+(parity_test.go: SVC, SVR, NuSVC, NuSVR, OneClassSVM, LinearSVC, LinearSVR;
+the Linear* with random_state 0 where a case sets none, the Go default) into sklearn_svm.json.
 
 Run from the repository root with Debian's scikit-learn 1.2.1:
 
@@ -20,7 +21,7 @@ import os
 
 import numpy as np
 import sklearn
-from sklearn.svm import SVC, SVR, NuSVC, NuSVR, OneClassSVM
+from sklearn.svm import SVC, SVR, LinearSVC, LinearSVR, NuSVC, NuSVR, OneClassSVM
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.normpath(os.path.join(HERE, "..", "..", ".."))
@@ -91,6 +92,22 @@ ONECLASS_CASES = [
     ("wine_nu01", "wine", True, {"nu": 0.1, "gamma": 0.1}),
     ("cancer_linear", "breast_cancer", True, {"kernel": "linear", "nu": 0.25}),
     ("diabetes_poly_noshrink", "diabetes", True, {"kernel": "poly", "degree": 2, "nu": 0.05, "shrinking": False}),
+]
+
+LINEARSVC_CASES = [
+    ("iris_scaled_default", "iris", True, {}),
+    ("iris_raw_seed5", "iris", False, {"random_state": 5, "intercept_scaling": 2.0, "C": 0.5}),
+    ("wine_hinge", "wine", True, {"loss": "hinge", "C": 0.1}),
+    ("wine_balanced", "wine", True, {"class_weight": "balanced", "random_state": 1}),
+    ("cancer_default", "breast_cancer", True, {}),
+    ("cancer_no_intercept_weights", "breast_cancer", True, {"fit_intercept": False, "class_weight": {"0": 3.0}}),
+]
+
+LINEARSVR_CASES = [
+    ("diabetes_default", "diabetes", True, {}),
+    ("diabetes_eps_c10", "diabetes", True, {"epsilon": 5.0, "C": 10.0, "random_state": 2}),
+    ("diabetes_squared", "diabetes", True, {"loss": "squared_epsilon_insensitive", "C": 0.1, "epsilon": 1.0}),
+    ("diabetes_no_intercept", "diabetes", True, {"fit_intercept": False}),
 ]
 
 
@@ -171,6 +188,30 @@ def main():
             "n_iter": int(np.atleast_1d(m.n_iter_)[0]),
             "predict": m.decision_function(X).tolist(),
             "labels": m.predict(X).tolist(),
+        })
+    out["linearsvc"] = []
+    for name, data, scaled, params in LINEARSVC_CASES:
+        X, y = load(data, scaled)
+        kw = kw_of(params)
+        kw.setdefault("random_state", 0)
+        m = LinearSVC(**kw).fit(X, y)
+        out["linearsvc"].append({
+            "name": name, "data": data, "scaled": scaled, "params": params,
+            "coef": m.coef_.tolist(), "intercept": np.atleast_1d(m.intercept_).tolist(),
+            "n_iter": int(m.n_iter_),
+            "decision_function": m.decision_function(X).reshape(len(X), -1).tolist(),
+            "predict": m.predict(X).tolist(),
+        })
+    out["linearsvr"] = []
+    for name, data, scaled, params in LINEARSVR_CASES:
+        X, y = load(data, scaled)
+        kw = dict(params)
+        kw.setdefault("random_state", 0)
+        m = LinearSVR(**kw).fit(X, y)
+        out["linearsvr"].append({
+            "name": name, "data": data, "scaled": scaled, "params": params,
+            "coef": m.coef_.tolist(), "intercept": float(np.atleast_1d(m.intercept_)[0]),
+            "n_iter": int(m.n_iter_), "predict": m.predict(X).tolist(),
         })
     with open(os.path.join(HERE, "sklearn_svm.json"), "w") as f:
         json.dump(out, f, separators=(",", ":"))
