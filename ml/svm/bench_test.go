@@ -118,3 +118,7 @@ func TestBenchData(t *testing.T) {
 		}
 	}
 }
+
+func BenchmarkSVR5k(b *testing.B) {
+	benchFitPredict(b, 5000, func() predictor { return NewSVR() }, false)
+}

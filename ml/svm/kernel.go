@@ -192,7 +192,7 @@ func (k *kernelSpec) eval(a, b []float64, sa, sb float64) float64 {
 	case kSigmoid:
 		return math.Tanh(k.gamma*dot(a, b) + k.coef0)
 	}
-	return math.Exp(-k.gamma * (sa + sb - 2*dot(a, b)))
+	return fastExp(-k.gamma * (sa + sb - 2*dot(a, b)))
 }
 
 // predictEval returns K(sv, x) as libsvm's k_function does at prediction:
@@ -207,7 +207,7 @@ func (k *kernelSpec) predictEval(a, b []float64) float64 {
 		d := v - b[i]
 		s += d * d
 	}
-	return math.Exp(-k.gamma * s)
+	return fastExp(-k.gamma * s)
 }
 
 func (k *kernelSpec) validate(name string) error {

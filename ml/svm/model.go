@@ -138,7 +138,7 @@ func (m *model) transform(kv, x []float64) {
 	default:
 		xs := dot(x, x)
 		for i, d := range kv {
-			kv[i] = math.Exp(-k.gamma * math.Max(m.svSq[i]+xs-2*d, 0))
+			kv[i] = fastExp(-k.gamma * math.Max(m.svSq[i]+xs-2*d, 0))
 		}
 	}
 }
