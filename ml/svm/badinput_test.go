@@ -112,6 +112,22 @@ func TestBadData(t *testing.T) {
 	}
 }
 
+// TestZeroClassWeight: a class weight of 0 leaves its pairs with no free
+// variable and rho infinite; scikit-learn 1.2.1 raises "The dual
+// coefficients or intercepts are not finite" on iris with class_weight
+// {0: 0}, and so does Fit, as bad input.
+func TestZeroClassWeight(t *testing.T) {
+	X, y := loadData(t, "iris", false)
+	e, err := ml.New("SVC", []byte(`{"class_weight": {"0": 0}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = e.Fit(context.Background(), X, y)
+	if !ml.IsBadInput(err) || !strings.Contains(err.Error(), "not finite") {
+		t.Errorf("Fit: %v, want a bad-input error saying the coefficients are not finite", err)
+	}
+}
+
 // TestConstantX fits on rows that are all equal: gamma "scale" falls back
 // to 1 (X.var() is 0, as in scikit-learn) and SMO ends.
 func TestConstantX(t *testing.T) {

@@ -237,6 +237,9 @@ func (m *OneClassSVM) Fit(ctx context.Context, X *mat.Dense, _ []float64) error 
 	}
 	fit.nSupport = []int{len(fit.support)}
 	fit.rho, fit.nIter, fit.converged = []float64{sol.rho}, []int{sol.iters}, sol.converged
+	if err := fit.checkFitted("OneClassSVM"); err != nil {
+		return err
+	}
 	fit.setSV(x, p, fit.support)
 	m.m = fit
 	return nil

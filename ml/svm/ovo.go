@@ -179,6 +179,9 @@ func fitOVO(ctx context.Context, class string, X *mat.Dense, y []float64, cw ml.
 	fit.kernel = kern
 	fit.support, fit.nSupport, fit.coef, fit.rho, fit.nIter, fit.converged = svRows, nSupport, coef, rho, nIter, converged
 	fit.probA, fit.probB = probA, probB
+	if err := fit.checkFitted(class); err != nil {
+		return classifier{}, err
+	}
 	fit.setSV(x, p, svRows)
 	return classifier{classes: classes, m: fit}, nil
 }

@@ -111,6 +111,9 @@ func solveRegression(ctx context.Context, class string, kern kernelSpec, x []flo
 	fit.rho = []float64{sol.rho}
 	fit.nIter = []int{sol.iters}
 	fit.converged = sol.converged
+	if err := fit.checkFitted(class); err != nil {
+		return model{}, err
+	}
 	fit.setSV(x, p, fit.support)
 	if fit.support == nil {
 		fit.support = []int{}
