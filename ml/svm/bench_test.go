@@ -122,3 +122,7 @@ func TestBenchData(t *testing.T) {
 func BenchmarkSVR5k(b *testing.B) {
 	benchFitPredict(b, 5000, func() predictor { return NewSVR() }, false)
 }
+
+func BenchmarkLinearSVC20k(b *testing.B) {
+	benchFitPredict(b, 20000, func() predictor { return NewLinearSVC() }, true)
+}

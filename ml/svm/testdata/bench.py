@@ -3,8 +3,10 @@
 
 Run from the repository root, back to back with the Go benchmarks:
 
-    /usr/bin/python3 ml/svm/testdata/bench.py
+    /usr/bin/python3 ml/svm/testdata/bench.py [repeat] [--20k]
     go test -run '^$' -bench . -benchtime 3x ./ml/svm/
+
+(--20k adds SVC and SVR on 20,000 rows, which take minutes.)
 
 make_data rebuilds benchData exactly (splitmix64, seed 42, as
 ml/linear/testdata/bench.py). Each estimator is timed `repeat` times; the
@@ -51,15 +53,19 @@ def bench(name, make, X, y, repeat):
 
 
 def main():
-    from sklearn.svm import SVC, SVR, NuSVC
-    repeat = int(sys.argv[1]) if len(sys.argv) > 1 else 3
+    from sklearn.svm import SVC, SVR, LinearSVC, NuSVC
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    repeat = int(args[0]) if args else 3
     X, y_reg, y_cls = make_data()
     print(f"X[0,0]={X[0,0]:.17g} X[19999,19]={X[19999,19]:.17g} yCls[:10]={y_cls[:10].astype(int).tolist()}")
-    bench("SVC20k", SVC, X, y_cls, repeat)
-    bench("SVR20k", SVR, X, y_reg, repeat)
+    if "--20k" in sys.argv:
+        bench("SVC20k", SVC, X, y_cls, repeat)
+        bench("SVR20k", SVR, X, y_reg, repeat)
     X5, y5_reg, y5_cls = make_data(5000)
     bench("SVC5k", SVC, X5, y5_cls, repeat)
     bench("NuSVC5k", NuSVC, X5, y5_cls, repeat)
+    bench("SVR5k", SVR, X5, y5_reg, repeat)
+    bench("LinearSVC20k", lambda: LinearSVC(random_state=0), X, y_cls, repeat)
 
 
 if __name__ == "__main__":
