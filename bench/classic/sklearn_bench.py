@@ -15,6 +15,7 @@ import numpy as np
 import warnings
 
 from sklearn import cluster, decomposition, ensemble, linear_model, naive_bayes, neighbors, neural_network, preprocessing, impute, tree
+from sklearn import svm
 from sklearn.metrics import accuracy_score, adjusted_rand_score, r2_score
 from sklearn.model_selection import GridSearchCV
 
@@ -32,6 +33,9 @@ CLASSES = {
     "SimpleImputer": impute.SimpleImputer,
     "MLPClassifier": neural_network.MLPClassifier,
     "MLPRegressor": neural_network.MLPRegressor,
+    "SVC": svm.SVC,
+    "SVR": svm.SVR,
+    "LinearSVC": svm.LinearSVC,
     "RandomForestClassifier": ensemble.RandomForestClassifier,
     "RandomForestRegressor": ensemble.RandomForestRegressor,
     "ExtraTreesClassifier": ensemble.ExtraTreesClassifier,

@@ -12,5 +12,6 @@ import (
 	_ "github.com/mlforge/mlforge/ml/neighbors"
 	_ "github.com/mlforge/mlforge/ml/neural"
 	_ "github.com/mlforge/mlforge/ml/preprocessing"
+	_ "github.com/mlforge/mlforge/ml/svm"
 	_ "github.com/mlforge/mlforge/ml/tree"
 )
