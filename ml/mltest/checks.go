@@ -106,8 +106,10 @@ func checkStateful(s *suite) error {
 			problems = append(problems, fmt.Errorf("%T is registered for regression but does not implement ml.Predictor", e))
 		}
 	case kindTransformer:
-		if _, ok := e.(ml.Transformer); !ok {
-			problems = append(problems, fmt.Errorf("%T is registered as a transformer but does not implement ml.Transformer", e))
+		_, tr := e.(ml.Transformer)
+		_, fitOnly := e.(ml.FitTransformer)
+		if !tr && !fitOnly {
+			problems = append(problems, fmt.Errorf("%T is registered as a transformer but implements neither ml.Transformer nor ml.FitTransformer", e))
 		}
 	}
 	return errors.Join(problems...)
