@@ -250,3 +250,5 @@ func digitsData(t testing.TB) *mat.Dense {
 }
 
 func asParam(err error, pe **ml.ParamError) bool { return errors.As(err, pe) }
+
+func mustDense(m mat.Matrix) *mat.Dense { return mat.DenseCopyOf(m) }
