@@ -55,3 +55,16 @@ func (s *Spec) checkUnsupervisedMetric(m *metrics.Metric) string {
 	}
 	return ""
 }
+
+// checkFitOnly refuses data.test for a model that maps only the rows it
+// is fitted on (ml.FitTransformer without Transform: TSNE), which has
+// nothing to do with test rows.
+func (s *Spec) checkFitOnly(c *errs, est ml.Estimator) {
+	if est == nil || s.Data.Test.IsZero() {
+		return
+	}
+	_, fitOnly := est.(ml.FitTransformer)
+	if _, tr := est.(ml.Transformer); fitOnly && !tr {
+		c.add("data.test", fmt.Sprintf("%s has no transform for new rows (it embeds only the rows it is fitted on, as in scikit-learn): leave data.test out", s.Model.Class))
+	}
+}

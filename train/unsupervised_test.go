@@ -144,4 +144,7 @@ func TestUnsupervisedManifold(t *testing.T) {
 	if _, err := runSpec(t, dir, `{"name": "x", "data": {"train": "pts.csv"}, "model": {"class": "TSNE"}, "output": "m3"}`); err == nil || !strings.Contains(err.Error(), "model.params.perplexity: perplexity is 30 but the data has 7 samples") {
 		t.Errorf("TSNE on 7 rows: %v", err)
 	}
+	if _, err := runSpec(t, dir, `{"name": "x", "data": {"train": "pts.csv", "test": "pts.csv"}, "model": {"class": "TSNE", "params": {"perplexity": 2}}, "output": "m4"}`); err == nil || !strings.Contains(err.Error(), "data.test: TSNE has no transform for new rows") {
+		t.Errorf("TSNE with data.test: %v", err)
+	}
 }
