@@ -131,6 +131,9 @@ func TestUnsupervisedManifold(t *testing.T) {
 	if r, c := ts.Embedding().Dims(); r != 150 || c != 2 {
 		t.Errorf("saved embedding %dx%d, want 150x2", r, c)
 	}
+	if _, err := m.Transform(mat.NewDense(1, 4, []float64{5.1, 3.5, 1.4, 0.2})); err == nil || !strings.Contains(err.Error(), "no transform for new rows") {
+		t.Errorf("transform with a TSNE model: %v", err)
+	}
 	res, err = runSpec(t, dir, `{"name": "nmf", "data": {"train": "builtin:iris"},
 		"model": {"class": "NMF", "params": {"n_components": 2}}, "output": "m2"}`)
 	if err != nil {
