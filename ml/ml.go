@@ -58,6 +58,15 @@ type Transformer interface {
 	Transform(X *mat.Dense) (*mat.Dense, error)
 }
 
+// FitTransformer is a transformer that maps only the data it is fitted
+// on, with no Transform for new rows: scikit-learn's TSNE, which has
+// fit_transform alone. It is registered with Task Transform; its result
+// is kept in its fitted state.
+type FitTransformer interface {
+	Estimator
+	FitTransform(ctx context.Context, X *mat.Dense) (*mat.Dense, error)
+}
+
 // InverseTransformer can map transformed data back.
 type InverseTransformer interface {
 	InverseTransform(X *mat.Dense) (*mat.Dense, error)

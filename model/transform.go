@@ -16,6 +16,9 @@ func (m *Model) Transform(X *mat.Dense) (*mat.Dense, error) {
 		return nil, &Error{Msg: "a network model has no transform"}
 	}
 	t, ok := m.Pipeline.Final.(ml.Transformer)
+	if _, fitOnly := m.Pipeline.Final.(ml.FitTransformer); !ok && fitOnly {
+		return nil, &Error{Msg: fmt.Sprintf("%s has no transform for new rows: its embedding of the training rows is saved in the model's state", m.Manifest.Model.Class)}
+	}
 	if !ok {
 		return nil, &Error{Msg: fmt.Sprintf("%s has no transform", m.Manifest.Model.Class)}
 	}

@@ -118,6 +118,7 @@ func (s *Spec) Validate(env Env) error {
 			task = info.Task
 			est = build(&c, "model.params", info.Name, s.Model.Params)
 		}
+		s.checkFitOnly(&c, est) // unsupervised.go
 	}
 	s.validatePretrained(&c, env, network) // pretrained_weights and freeze (pretrained.go)
 	s.validateCollect(&c)                  // the collection step (collect.go)

@@ -24,8 +24,10 @@ import (
 // metrics are computed on the data the final estimator saw: against the
 // labelled column data.target names (kept out of the features), or from
 // the data alone. A KMeans run adds "inertia", every clusterer
-// "n_clusters" (noise excluded) and a PCA "explained_variance_ratio" (the
-// sum over the kept components). With data.test, a model that predicts
+// "n_clusters" (noise excluded), a PCA "explained_variance_ratio" (the
+// sum over the kept components), an NMF "reconstruction_err" and a TSNE
+// "kl_divergence" (its embedding of the training rows is kept in its
+// state: TSNE has no transform for new rows, so data.test is not scored). With data.test, a model that predicts
 // (KMeans) or transforms (PCA) is applied to the test rows and a
 // clusterer's metrics are computed on them too.
 
@@ -268,6 +270,12 @@ func unsupervisedScores(e ml.Estimator, X *mat.Dense, y, labels []float64, names
 			sum += v
 		}
 		out["explained_variance_ratio"] = sum
+	}
+	if r, ok := e.(interface{ ReconstructionErr() float64 }); ok { // NMF
+		out["reconstruction_err"] = r.ReconstructionErr()
+	}
+	if k, ok := e.(interface{ KLDivergence() float64 }); ok { // TSNE
+		out["kl_divergence"] = k.KLDivergence()
 	}
 	return out, nil
 }

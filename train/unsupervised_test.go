@@ -2,6 +2,7 @@ package train
 
 import (
 	"context"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/mlforge/mlforge/ml/cluster"
 	"github.com/mlforge/mlforge/ml/decomposition"
+	"github.com/mlforge/mlforge/ml/manifold"
 	"github.com/mlforge/mlforge/model"
 	"github.com/mlforge/mlforge/spec"
 )
@@ -102,5 +104,50 @@ func TestUnsupervisedCSV(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: %v, want %q", c.spec, err, c.want)
 		}
+	}
+}
+
+// TestUnsupervisedManifold: a TSNE run on iris saves its embedding of the
+// 150 rows and reports kl_divergence, an NMF run its reconstruction_err;
+// a perplexity of at least the rows is an error naming the field.
+func TestUnsupervisedManifold(t *testing.T) {
+	dir := t.TempDir()
+	res, err := runSpec(t, dir, `{"name": "ts", "data": {"train": "builtin:iris"},
+		"model": {"class": "TSNE", "params": {"perplexity": 20, "n_iter": 250, "random_state": 0}}, "output": "m"}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if kl := res.Metrics["train"]["kl_divergence"]; !(kl > 0) {
+		t.Errorf("train metrics %v, want kl_divergence > 0", res.Metrics["train"])
+	}
+	m, err := model.Load(filepath.Join(dir, "m"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts, ok := m.Pipeline.Final.(*manifold.TSNE)
+	if !ok {
+		t.Fatalf("final %T", m.Pipeline.Final)
+	}
+	if r, c := ts.Embedding().Dims(); r != 150 || c != 2 {
+		t.Errorf("saved embedding %dx%d, want 150x2", r, c)
+	}
+	if _, err := m.Transform(mat.NewDense(1, 4, []float64{5.1, 3.5, 1.4, 0.2})); err == nil || !strings.Contains(err.Error(), "no transform for new rows") {
+		t.Errorf("transform with a TSNE model: %v", err)
+	}
+	res, err = runSpec(t, dir, `{"name": "nmf", "data": {"train": "builtin:iris"},
+		"model": {"class": "NMF", "params": {"n_components": 2}}, "output": "m2"}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// scikit-learn 1.2.1: NMF(n_components=2) on iris, reconstruction_err_ 3.9433 (ml/decomposition/testdata/nmf.json).
+	if v := res.Metrics["train"]["reconstruction_err"]; math.Abs(v-3.943322751) > 1e-6 {
+		t.Errorf("reconstruction_err %v, scikit-learn 3.943322751", v)
+	}
+	os.WriteFile(filepath.Join(dir, "pts.csv"), []byte("a,b\n0,0\n0,0.1\n0.1,0\n5,5\n5,5.1\n5.1,5\n20,20\n"), 0o644)
+	if _, err := runSpec(t, dir, `{"name": "x", "data": {"train": "pts.csv"}, "model": {"class": "TSNE"}, "output": "m3"}`); err == nil || !strings.Contains(err.Error(), "model.params.perplexity: perplexity is 30 but the data has 7 samples") {
+		t.Errorf("TSNE on 7 rows: %v", err)
+	}
+	if _, err := runSpec(t, dir, `{"name": "x", "data": {"train": "pts.csv", "test": "pts.csv"}, "model": {"class": "TSNE", "params": {"perplexity": 2}}, "output": "m4"}`); err == nil || !strings.Contains(err.Error(), "data.test: TSNE has no transform for new rows") {
+		t.Errorf("TSNE with data.test: %v", err)
 	}
 }

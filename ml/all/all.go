@@ -8,6 +8,7 @@ import (
 	_ "github.com/mlforge/mlforge/ml/decomposition"
 	_ "github.com/mlforge/mlforge/ml/ensemble"
 	_ "github.com/mlforge/mlforge/ml/linear"
+	_ "github.com/mlforge/mlforge/ml/manifold"
 	_ "github.com/mlforge/mlforge/ml/naivebayes"
 	_ "github.com/mlforge/mlforge/ml/neighbors"
 	_ "github.com/mlforge/mlforge/ml/neural"

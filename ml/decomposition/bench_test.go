@@ -27,3 +27,19 @@ func BenchmarkPCARandomized(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkNMF fits NMF(n_components=10) (cd, nndsvda) on 2,000 x 64
+// non-negative data.
+func BenchmarkNMF(b *testing.B) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	X := mat.NewDense(2000, 64, nil)
+	X.Apply(func(_, _ int, _ float64) float64 { return rng.ExpFloat64() }, X)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		m := NewNMF()
+		m.NComponents = 10
+		if err := m.Fit(context.Background(), X, nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

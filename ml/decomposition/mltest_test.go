@@ -32,3 +32,16 @@ func TestCommonChecks(t *testing.T) {
 		})
 	}
 }
+
+// TestNMFCommonChecks runs the common suite on NMF with each solver and
+// loss.
+func TestNMFCommonChecks(t *testing.T) {
+	for _, p := range []string{`{"n_components": 2}`, `{"n_components": 3, "solver": "mu", "beta_loss": "kullback-leibler", "init": "random"}`,
+		`{"n_components": 2, "shuffle": true, "alpha_W": 0.01}`} {
+		t.Run("NMF"+p, func(t *testing.T) {
+			opts := mltest.OptionsFor("NMF")
+			opts.Params = json.RawMessage(p)
+			mltest.CheckWith(t, "NMF", opts)
+		})
+	}
+}

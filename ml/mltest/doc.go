@@ -34,8 +34,10 @@
 //     PredictProba rows lie in [0, 1] and sum to 1 with one column per class,
 //     DecisionFunction has one column on a binary problem and one per class
 //     otherwise; the outputs on a subset of rows equal the same rows of the
-//     outputs on the whole batch; outputs are finite (InverseTransform may
-//     hold NaN for the classes listed, with the reason, in inverseNaN).
+//     outputs on the whole batch (unless the exemptions table lists the
+//     class for outputs: NMF solves for all rows together); outputs are
+//     finite (InverseTransform may hold NaN for the classes listed, with the
+//     reason, in inverseNaN).
 //
 // Classes that take categorical X (scikit-learn's X_types "categorical":
 // OneHotEncoder, OrdinalEncoder) are fitted on the suite's data with every
