@@ -173,6 +173,9 @@ func TestCollectCancel(t *testing.T) {
 	var created struct{ ID string }
 	json.Unmarshal([]byte(out), &created)
 	waitStatus(t, ts.URL, created.ID, "running")
+	// The fake host holds the third image back: cancel once the first two
+	// are stored (on a loaded machine "running" comes well before them).
+	waitItems(t, ts.URL, "pets", 2)
 	scenario{name: "cancel", method: "POST", path: "/api/runs/" + created.ID + "/cancel", status: 202}.run(t, ts.URL)
 	waitStatus(t, ts.URL, created.ID, "cancelled")
 	scenario{name: "two stored", method: "GET", path: "/api/datasets/pets", status: 200, contain: []string{`"items":2`}}.run(t, ts.URL)
