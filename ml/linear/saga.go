@@ -158,6 +158,11 @@ func sagaSolve(ctx context.Context, pr *sagaProblem) (sagaResult, error) {
 			return res, err
 		}
 		for si := 0; si < n; si++ {
+			if si&4095 == 4095 {
+				if err := ctx.Err(); err != nil {
+					return res, err
+				}
+			}
 			i := int(xorshift(&seed) % uint32(n))
 			x := pr.X.Data[i*pr.X.Stride : i*pr.X.Stride+p]
 			sw := pr.sw[i]
