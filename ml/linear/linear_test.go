@@ -32,7 +32,6 @@ func TestParamErrors(t *testing.T) {
 		{"LogisticRegression", `{"penalty":"elasticnet"}`, `Solver lbfgs supports only 'l2' or 'none' penalties, got elasticnet penalty.`},
 		{"LogisticRegression", `{"penalty":"elasticnet","solver":"saga"}`, `l1_ratio must be between 0 and 1; got (l1_ratio=None)`},
 		{"LogisticRegression", `{"penalty":"elasticnet","solver":"saga","l1_ratio":1.5}`, `l1_ratio must be between 0 and 1; got (l1_ratio=1.5)`},
-		{"LogisticRegression", `{"class_weight":"balanced"}`, `class_weight is supported only with solver saga`},
 		{"LogisticRegression", `{"solver":"saga","class_weight":"heavy"}`, `class_weight: expected null, "balanced"`},
 		{"LogisticRegression", `{"solver":"saga","random_state":-1}`, `random_state`},
 		{"LogisticRegression", `{"C":0}`, "C: expected a number > 0"},

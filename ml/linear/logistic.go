@@ -30,8 +30,9 @@ func init() {
 // of get_auto_step_size, just-in-time L2 rescaling and L1 proximal steps,
 // the sample order of make_dataset's seed (RandomState(random_state)), and
 // the stopping rule max |Δw| ≤ tol·max |w| per epoch (max_iter epochs); it
-// takes penalties l1, l2, elasticnet (with l1_ratio) and none, and
-// class_weight. Solver "lbfgs" takes l2 and none, as scikit-learn.
+// takes penalties l1, l2, elasticnet (with l1_ratio) and none. Solver
+// "lbfgs" takes l2 and none, as scikit-learn. Both take class_weight, which
+// weighs each sample's loss as _logistic_regression_path does.
 //
 // It minimises scikit-learn's objective exactly: the sum over samples of the
 // log-loss plus ||W||²/(2C) (no penalty with penalty "none"; intercepts are
@@ -56,7 +57,7 @@ type LogisticRegression struct {
 	Solver       string         `json:"solver" enum:"lbfgs,saga" help:"optimiser: lbfgs (penalties l2, none) or saga (all penalties)"`
 	MultiClass   string         `json:"multi_class" enum:"auto,ovr,multinomial" help:"auto (multinomial for more than two classes), ovr or multinomial"`
 	L1Ratio      *float64       `json:"l1_ratio" nullable:"true" type:"float" help:"elasticnet mixing, 0 (l2) to 1 (l1); used only with penalty elasticnet"`
-	ClassWeight  ml.ClassWeight `json:"class_weight" nullable:"true" help:"weights of the classes (saga only): null, balanced or an object from class values to weights"`
+	ClassWeight  ml.ClassWeight `json:"class_weight" nullable:"true" help:"weights of the classes (they scale each sample's loss): null, balanced or an object from class values to weights"`
 	RandomState  int64          `json:"random_state" min:"0" max:"4294967295" nullable:"true" help:"saga: seed of the sample order (drawn as scikit-learn draws it); null means 0; lbfgs uses no randomness"`
 
 	classes     []float64
@@ -93,9 +94,6 @@ func (m *LogisticRegression) Validate() error {
 			got = fmt.Sprint(*m.L1Ratio)
 		}
 		return &ml.ParamError{Param: "l1_ratio", Msg: fmt.Sprintf("l1_ratio must be between 0 and 1; got (l1_ratio=%s)", got)}
-	}
-	if m.Solver != "saga" && !m.ClassWeight.IsZero() {
-		return &ml.ParamError{Param: "class_weight", Msg: "class_weight is supported only with solver saga in mlforge"}
 	}
 	return nil
 }
@@ -140,9 +138,14 @@ func (m *LogisticRegression) Fit(ctx context.Context, X *mat.Dense, y []float64)
 		nProblems = K
 	}
 	stepsDone := 0
-	solve := func(target []int, k int, label string) ([]float64, lbfgs.Result, error) {
+	baseW, err := m.baseWeights(classes, idx, multinomial)
+	if err != nil {
+		return err
+	}
+	solve := func(target []int, k int, sw []float64, label string) ([]float64, lbfgs.Result, error) {
 		w := make([]float64, k*q)
 		loss := newLogLoss(Xg, target, k, m.FitIntercept, lambda)
+		loss.sw = sw
 		res, err := lbfgs.Minimize(ctx, loss.eval, w, opts, func(it int, f float64) {
 			f0 := f
 			rep.Report(ml.Event{Kind: "iter", Step: stepsDone + it, Total: m.MaxIter * nProblems, Loss: &f0, Message: label})
@@ -163,7 +166,7 @@ func (m *LogisticRegression) Fit(ctx context.Context, X *mat.Dense, y []float64)
 	converged := true
 	switch {
 	case multinomial:
-		w, res, err := solve(idx, K, "")
+		w, res, err := solve(idx, K, baseW, "")
 		if err != nil {
 			return err
 		}
@@ -185,17 +188,29 @@ func (m *LogisticRegression) Fit(ctx context.Context, X *mat.Dense, y []float64)
 			if K == 2 {
 				pos = 1
 			}
+			npos := 0.0
 			for i, v := range idx {
 				target[i] = 0
 				if v == pos {
 					target[i] = 1
+					npos++
 				}
+			}
+			sw := baseW
+			if m.ClassWeight.Name == "balanced" {
+				sw = make([]float64, n)
+				yb := make([]float64, n)
+				for i := range sw {
+					sw[i] = 1
+					yb[i] = float64(target[i])
+				}
+				balanceOVR(sw, yb, npos)
 			}
 			label := ""
 			if nProblems > 1 {
 				label = fmt.Sprintf(" (class %v vs rest)", classes[c])
 			}
-			w, res, err := solve(target, 1, label)
+			w, res, err := solve(target, 1, sw, label)
 			if err != nil {
 				return err
 			}

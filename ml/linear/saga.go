@@ -303,21 +303,14 @@ func (m *LogisticRegression) fitSaga(ctx context.Context, X *mat.Dense, classes 
 		maxSq = math.Max(maxSq, sq)
 	}
 	multinomial := m.MultiClass == "multinomial" || m.MultiClass == "auto" && K > 2
-	counts := make([]float64, K)
-	for _, c := range idx {
-		counts[c]++
+	sw, err := m.baseWeights(classes, idx, multinomial)
+	if err != nil {
+		return err
 	}
-	sw := make([]float64, n)
-	for i := range sw {
-		sw[i] = 1
-	}
-	if !m.ClassWeight.IsZero() && (m.ClassWeight.Name == "" || multinomial) {
-		cw, err := m.ClassWeight.PerClass(classes, counts)
-		if err != nil {
-			return err
-		}
-		for i, c := range idx {
-			sw[i] *= cw[c]
+	if sw == nil {
+		sw = make([]float64, n)
+		for i := range sw {
+			sw[i] = 1
 		}
 	}
 	seed := uint32(newMT19937(uint32(m.RandomState)).randint(1, math.MaxInt32))
@@ -387,15 +380,7 @@ func (m *LogisticRegression) fitSaga(ctx context.Context, X *mat.Dense, classes 
 			}
 			copy(w, sw)
 			if m.ClassWeight.Name == "balanced" {
-				// compute_class_weight over the labels [-1, 1].
-				wneg, wpos := float64(n)/(2*(float64(n)-npos)), float64(n)/(2*npos)
-				for i := range w {
-					if y[i] > 0 {
-						w[i] *= wpos
-					} else {
-						w[i] *= wneg
-					}
-				}
+				balanceOVR(w, y, npos)
 			}
 			label := ""
 			if nProblems > 1 {
@@ -422,4 +407,41 @@ func (m *LogisticRegression) fitSaga(ctx context.Context, X *mat.Dense, classes 
 	}
 	m.classes, m.coef, m.intercept, m.nIter, m.converged, m.multinomial = classes, coef, intercepts, nIter, converged, multinomial
 	return nil
+}
+
+// baseWeights returns the sample weights _logistic_regression_path starts
+// from: class_weight per original class when it is a dict, or "balanced"
+// with the multinomial loss; nil when every sample weighs 1 so far.
+func (m *LogisticRegression) baseWeights(classes []float64, idx []int, multinomial bool) ([]float64, error) {
+	if m.ClassWeight.IsZero() || m.ClassWeight.Name != "" && !multinomial {
+		return nil, nil
+	}
+	counts := make([]float64, len(classes))
+	for _, c := range idx {
+		counts[c]++
+	}
+	cw, err := m.ClassWeight.PerClass(classes, counts)
+	if err != nil {
+		return nil, err
+	}
+	sw := make([]float64, len(idx))
+	for i, c := range idx {
+		sw[i] = cw[c]
+	}
+	return sw, nil
+}
+
+// balanceOVR multiplies w by compute_class_weight("balanced") over the two
+// labels of a one-vs-rest problem (y > 0 is the positive class, npos of the
+// samples), as _logistic_regression_path does for "balanced".
+func balanceOVR(w, y []float64, npos float64) {
+	n := float64(len(w))
+	wneg, wpos := n/(2*(n-npos)), n/(2*npos)
+	for i := range w {
+		if y[i] > 0 {
+			w[i] *= wpos
+		} else {
+			w[i] *= wneg
+		}
+	}
 }

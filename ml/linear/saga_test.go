@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/mlforge/mlforge/internal/testutil"
@@ -60,14 +61,24 @@ func maxRelDiff(got, want []float64) float64 {
 // order is scikit-learn's (make_dataset's seed, our_rand_r), so the
 // epochs agree step by step: n_iter_ and predict exactly; coef_, intercept_
 // and predict_proba within 1e-12 relative to max(1, the largest magnitude)
-// (the reference run's largest difference is 3.3e-14, from the dot products'
+// (the reference run's largest difference is 3.3e-14 for saga, from the dot products'
 // summation order and exp/log).
+//
+// The lbfgs_* cases check class_weight with solver lbfgs (tol 1e-10): the
+// weighted objective's optimum, coef_, intercept_ and predict_proba within
+// 1e-6 relative (the reference run's largest difference is 4.2e-14, as
+// TestLogisticParity: L-BFGS follows scipy's iterates, 1e-6 allowed there too);
+// n_iter_ is not compared there.
 func TestLogisticSagaParity(t *testing.T) {
-	const tol = 1e-12
 	var fx struct{ Cases []sagaCase }
 	testutil.ReadJSON(t, "testdata/sklearn_logistic_saga.json", &fx)
 	for _, c := range fx.Cases {
 		t.Run(c.Name, func(t *testing.T) {
+			tol := 1e-12
+			lbfgsCase := strings.HasPrefix(c.Name, "lbfgs_")
+			if lbfgsCase {
+				tol = 1e-6
+			}
 			m, X := fitSagaCase(t, c)
 			coef := m.Coef()
 			if r, _ := coef.Dims(); r != len(c.Coef) {
@@ -81,7 +92,7 @@ func TestLogisticSagaParity(t *testing.T) {
 			if d := maxRelDiff(m.Intercept(), c.Intercept); d > tol {
 				t.Errorf("intercept %v, scikit-learn %v", m.Intercept(), c.Intercept)
 			}
-			if got := m.NIter(); !slicesEqualInt(got, c.NIter) {
+			if got := m.NIter(); !lbfgsCase && !slicesEqualInt(got, c.NIter) {
 				t.Errorf("n_iter %v, scikit-learn %v", got, c.NIter)
 			}
 			P, err := m.PredictProba(X)

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Writes the scikit-learn reference values for the LogisticRegression saga
-parity test (saga_test.go) into sklearn_logistic_saga.json.
+parity test (saga_test.go), and for class_weight with lbfgs, into sklearn_logistic_saga.json.
 
 Run from the repository root with Debian's scikit-learn 1.2.1:
 
@@ -54,6 +54,11 @@ CASES = [
     # Tight tolerance: the optimum itself.
     ("cancer_l1_tight", "breast_cancer", True, dict(TIGHT, penalty="l1", C=0.5, random_state=0)),
     ("iris_enet_tight", "iris", True, dict(TIGHT, penalty="elasticnet", l1_ratio=0.7, random_state=0)),
+    # class_weight with lbfgs (weighted log-loss), at a tight tolerance.
+    ("lbfgs_cancer_balanced", "breast_cancer", True, dict(solver="lbfgs", class_weight="balanced", tol=1e-10, max_iter=10000)),
+    ("lbfgs_iris_weights", "iris", True, dict(solver="lbfgs", class_weight={"0": 2.0, "2": 0.5}, tol=1e-10, max_iter=10000)),
+    ("lbfgs_iris_balanced_ovr", "iris", True, dict(solver="lbfgs", class_weight="balanced", multi_class="ovr", C=0.3, tol=1e-10, max_iter=10000)),
+    ("lbfgs_iris_balanced", "iris", True, dict(solver="lbfgs", class_weight="balanced", tol=1e-10, max_iter=10000)),
 ]
 
 
