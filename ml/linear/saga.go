@@ -52,8 +52,17 @@ func sagaStepSize(maxSq, alphaScaled float64, fitIntercept bool, n int) float64 
 	return 1 / (2*L + mun)
 }
 
-// sagSoftThreshold is sag_fast's _soft_thresholding.
-func sagSoftThreshold(x, s float64) float64 { return math.Max(x-s, 0) - math.Max(-x-s, 0) }
+// sagSoftThreshold is sag_fast's _soft_thresholding, fmax(x-s, 0) -
+// fmax(-x-s, 0), with the same result for s ≥ 0 and no calls.
+func sagSoftThreshold(x, s float64) float64 {
+	if x > s {
+		return x - s
+	}
+	if x < -s {
+		return x + s
+	}
+	return 0
+}
 
 // sagaSolve runs SAGA with just-in-time (lagged) updates of the L2 scale and
 // the L1 proximal steps exactly as sag_fast does, sample by sample in the
@@ -205,10 +214,11 @@ func sagaSolve(ctx context.Context, pr *sagaProblem) (sagaResult, error) {
 			}
 			wscale *= wscaleUpdate
 			gm := gradMem[i*K : i*K+K]
+			seenFrac := 1 - 1/float64(numSeen)
 			for f, v := range x {
 				for k := 0; k < K; k++ {
 					gc := v * (grad[k] - gm[k])
-					w[f*K+k] -= gc * step * (1 - 1/float64(numSeen)) / wscale
+					w[f*K+k] -= gc * step * seenFrac / wscale // ((gc·step)·(1-1/num_seen))/wscale, as sag_fast
 					sumGrad[f*K+k] += gc
 				}
 			}
