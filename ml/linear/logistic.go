@@ -113,6 +113,9 @@ func (m *LogisticRegression) Fit(ctx context.Context, X *mat.Dense, y []float64)
 	if err != nil {
 		return err
 	}
+	if m.L1Ratio != nil && m.Penalty != "elasticnet" {
+		ml.ProgressFrom(ctx).Report(ml.Event{Kind: "log", Message: fmt.Sprintf("LogisticRegression: l1_ratio parameter is only used when penalty is 'elasticnet'. Got (penalty=%s)", m.Penalty)})
+	}
 	if m.Solver == "saga" {
 		return m.fitSaga(ctx, X, classes, idx)
 	}
