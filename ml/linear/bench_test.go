@@ -97,6 +97,14 @@ func BenchmarkLogisticRegression20k(b *testing.B) {
 	benchFitPredict(b, func() predictor { return NewLogisticRegression() }, true)
 }
 
+func BenchmarkLogisticRegressionSagaL1_20k(b *testing.B) {
+	benchFitPredict(b, func() predictor {
+		m := NewLogisticRegression()
+		m.Solver, m.Penalty = "saga", "l1"
+		return m
+	}, true)
+}
+
 func BenchmarkLogisticRegressionBinary20k(b *testing.B) {
 	X, _, yCls := benchData(20000, 20)
 	y := make([]float64, len(yCls))

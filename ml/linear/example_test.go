@@ -76,7 +76,7 @@ func ExampleLogisticRegression_registry() {
 	fmt.Println(err)
 	// Output:
 	// 0.5 200 lbfgs
-	// solver: expected one of "lbfgs", got "liblinear"
+	// solver: expected one of "lbfgs", "saga", got "liblinear"
 }
 
 func ExampleSGDClassifier() {

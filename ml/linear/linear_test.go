@@ -26,8 +26,14 @@ func TestParamErrors(t *testing.T) {
 	cases := []struct {
 		class, params, want string
 	}{
-		{"LogisticRegression", `{"solver":"saga"}`, `solver: expected one of "lbfgs"`},
-		{"LogisticRegression", `{"penalty":"l1"}`, `penalty: expected one of "l2", "none"`},
+		{"LogisticRegression", `{"solver":"liblinear"}`, `solver: expected one of "lbfgs", "saga"`},
+		{"LogisticRegression", `{"penalty":"l3"}`, `penalty: expected one of "l2", "none", "l1", "elasticnet"`},
+		{"LogisticRegression", `{"penalty":"l1"}`, `Solver lbfgs supports only 'l2' or 'none' penalties, got l1 penalty.`},
+		{"LogisticRegression", `{"penalty":"elasticnet"}`, `Solver lbfgs supports only 'l2' or 'none' penalties, got elasticnet penalty.`},
+		{"LogisticRegression", `{"penalty":"elasticnet","solver":"saga"}`, `l1_ratio must be between 0 and 1; got (l1_ratio=None)`},
+		{"LogisticRegression", `{"penalty":"elasticnet","solver":"saga","l1_ratio":1.5}`, `l1_ratio must be between 0 and 1; got (l1_ratio=1.5)`},
+		{"LogisticRegression", `{"solver":"saga","class_weight":"heavy"}`, `class_weight: expected null, "balanced"`},
+		{"LogisticRegression", `{"solver":"saga","random_state":-1}`, `random_state`},
 		{"LogisticRegression", `{"C":0}`, "C: expected a number > 0"},
 		{"LogisticRegression", `{"max_iter":-1}`, "max_iter: expected an integer ≥ 0"},
 		{"LogisticRegression", `{"multi_class":"crammer"}`, "multi_class: expected one of"},

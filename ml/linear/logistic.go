@@ -17,13 +17,22 @@ func init() {
 		Name:   "LogisticRegression",
 		Task:   ml.Classification,
 		Family: "linear",
-		Doc:    "Logistic regression (binary, one-vs-rest or multinomial) with an L2 penalty, fitted by L-BFGS.",
+		Doc:    "Logistic regression (binary, one-vs-rest or multinomial) with an L2 penalty fitted by L-BFGS, or L1, L2 or elastic-net penalties fitted by SAGA.",
 		New:    func() ml.Estimator { return NewLogisticRegression() },
 	})
 }
 
 // LogisticRegression is a linear classifier fitted by maximum likelihood,
-// like sklearn.linear_model.LogisticRegression with solver "lbfgs".
+// like sklearn.linear_model.LogisticRegression with solver "lbfgs" or
+// "saga".
+//
+// Solver "saga" runs scikit-learn's sag_fast step for step: the step size
+// of get_auto_step_size, just-in-time L2 rescaling and L1 proximal steps,
+// the sample order of make_dataset's seed (RandomState(random_state)), and
+// the stopping rule max |Δw| ≤ tol·max |w| per epoch (max_iter epochs); it
+// takes penalties l1, l2, elasticnet (with l1_ratio) and none. Solver
+// "lbfgs" takes l2 and none, as scikit-learn. Both take class_weight, which
+// weighs each sample's loss as _logistic_regression_path does.
 //
 // It minimises scikit-learn's objective exactly: the sum over samples of the
 // log-loss plus ||W||²/(2C) (no penalty with penalty "none"; intercepts are
@@ -40,14 +49,16 @@ func init() {
 // Fit keeps the result, as scikit-learn does, reports a "log" event saying
 // so, and Converged returns false.
 type LogisticRegression struct {
-	Penalty      string  `json:"penalty" enum:"l2,none" nullable:"true" help:"l2 or none (null and \"\" also mean none)"`
-	C            float64 `json:"C" gt:"0" help:"inverse of the L2 regularisation strength"`
-	FitIntercept bool    `json:"fit_intercept" help:"whether to fit an intercept (not penalised)"`
-	MaxIter      int     `json:"max_iter" min:"0" help:"maximum number of L-BFGS iterations"`
-	Tol          float64 `json:"tol" min:"0" help:"stop when the largest gradient component is at most tol"`
-	Solver       string  `json:"solver" enum:"lbfgs" help:"optimiser; only lbfgs is supported"`
-	MultiClass   string  `json:"multi_class" enum:"auto,ovr,multinomial" help:"auto (multinomial for more than two classes), ovr or multinomial"`
-	RandomState  int     `json:"random_state" nullable:"true" help:"accepted for compatibility; lbfgs uses no randomness"`
+	Penalty      string         `json:"penalty" enum:"l2,none,l1,elasticnet" nullable:"true" help:"l2, l1 (saga), elasticnet (saga) or none (null and \"\" also mean none)"`
+	C            float64        `json:"C" gt:"0" help:"inverse of the regularisation strength"`
+	FitIntercept bool           `json:"fit_intercept" help:"whether to fit an intercept (not penalised)"`
+	MaxIter      int            `json:"max_iter" min:"0" help:"maximum number of L-BFGS iterations, or of saga epochs"`
+	Tol          float64        `json:"tol" min:"0" help:"lbfgs: stop when the largest gradient component is at most tol; saga: when the largest weight change over an epoch is at most tol times the largest weight"`
+	Solver       string         `json:"solver" enum:"lbfgs,saga" help:"optimiser: lbfgs (penalties l2, none) or saga (all penalties)"`
+	MultiClass   string         `json:"multi_class" enum:"auto,ovr,multinomial" help:"auto (multinomial for more than two classes), ovr or multinomial"`
+	L1Ratio      *float64       `json:"l1_ratio" nullable:"true" type:"float" help:"elasticnet mixing, 0 (l2) to 1 (l1); used only with penalty elasticnet"`
+	ClassWeight  ml.ClassWeight `json:"class_weight" nullable:"true" help:"weights of the classes (they scale each sample's loss): null, balanced or an object from class values to weights"`
+	RandomState  int64          `json:"random_state" min:"0" max:"4294967295" nullable:"true" help:"saga: seed of the sample order (drawn as scikit-learn draws it); null means 0; lbfgs uses no randomness"`
 
 	classes     []float64
 	coef        *mat.Dense // k × p, k = 1 for two classes
@@ -64,6 +75,29 @@ func NewLogisticRegression() *LogisticRegression {
 	return &LogisticRegression{Penalty: "l2", C: 1, FitIntercept: true, MaxIter: 100, Tol: 1e-4, Solver: "lbfgs", MultiClass: "auto"}
 }
 
+// Validate checks the combinations of penalty, solver, l1_ratio and
+// class_weight that scikit-learn refuses, with its messages.
+func (m *LogisticRegression) Validate() error {
+	if err := m.ClassWeight.Validate("balanced"); err != nil {
+		return err
+	}
+	pen := m.Penalty
+	if pen == "" {
+		pen = "none"
+	}
+	if m.Solver != "saga" && pen != "l2" && pen != "none" {
+		return &ml.ParamError{Param: "penalty", Msg: fmt.Sprintf("Solver %s supports only 'l2' or 'none' penalties, got %s penalty.", m.Solver, pen)}
+	}
+	if pen == "elasticnet" && (m.L1Ratio == nil || !(*m.L1Ratio >= 0 && *m.L1Ratio <= 1)) {
+		got := "None"
+		if m.L1Ratio != nil {
+			got = fmt.Sprint(*m.L1Ratio)
+		}
+		return &ml.ParamError{Param: "l1_ratio", Msg: fmt.Sprintf("l1_ratio must be between 0 and 1; got (l1_ratio=%s)", got)}
+	}
+	return nil
+}
+
 // Fit learns the coefficients from X and the class values y.
 func (m *LogisticRegression) Fit(ctx context.Context, X *mat.Dense, y []float64) error {
 	if err := ctx.Err(); err != nil {
@@ -78,6 +112,12 @@ func (m *LogisticRegression) Fit(ctx context.Context, X *mat.Dense, y []float64)
 	classes, idx, err := ml.EncodeClasses(y)
 	if err != nil {
 		return err
+	}
+	if m.L1Ratio != nil && m.Penalty != "elasticnet" {
+		ml.ProgressFrom(ctx).Report(ml.Event{Kind: "log", Message: fmt.Sprintf("LogisticRegression: l1_ratio parameter is only used when penalty is 'elasticnet'. Got (penalty=%s)", m.Penalty)})
+	}
+	if m.Solver == "saga" {
+		return m.fitSaga(ctx, X, classes, idx)
 	}
 	n, p := X.Dims()
 	K := len(classes)
@@ -101,9 +141,14 @@ func (m *LogisticRegression) Fit(ctx context.Context, X *mat.Dense, y []float64)
 		nProblems = K
 	}
 	stepsDone := 0
-	solve := func(target []int, k int, label string) ([]float64, lbfgs.Result, error) {
+	baseW, err := m.baseWeights(classes, idx, multinomial)
+	if err != nil {
+		return err
+	}
+	solve := func(target []int, k int, sw []float64, label string) ([]float64, lbfgs.Result, error) {
 		w := make([]float64, k*q)
 		loss := newLogLoss(Xg, target, k, m.FitIntercept, lambda)
+		loss.sw = sw
 		res, err := lbfgs.Minimize(ctx, loss.eval, w, opts, func(it int, f float64) {
 			f0 := f
 			rep.Report(ml.Event{Kind: "iter", Step: stepsDone + it, Total: m.MaxIter * nProblems, Loss: &f0, Message: label})
@@ -124,7 +169,7 @@ func (m *LogisticRegression) Fit(ctx context.Context, X *mat.Dense, y []float64)
 	converged := true
 	switch {
 	case multinomial:
-		w, res, err := solve(idx, K, "")
+		w, res, err := solve(idx, K, baseW, "")
 		if err != nil {
 			return err
 		}
@@ -146,17 +191,29 @@ func (m *LogisticRegression) Fit(ctx context.Context, X *mat.Dense, y []float64)
 			if K == 2 {
 				pos = 1
 			}
+			npos := 0.0
 			for i, v := range idx {
 				target[i] = 0
 				if v == pos {
 					target[i] = 1
+					npos++
 				}
+			}
+			sw := baseW
+			if m.ClassWeight.Name == "balanced" {
+				sw = make([]float64, n)
+				yb := make([]float64, n)
+				for i := range sw {
+					sw[i] = 1
+					yb[i] = float64(target[i])
+				}
+				balanceOVR(sw, yb, npos)
 			}
 			label := ""
 			if nProblems > 1 {
 				label = fmt.Sprintf(" (class %v vs rest)", classes[c])
 			}
-			w, res, err := solve(target, 1, label)
+			w, res, err := solve(target, 1, sw, label)
 			if err != nil {
 				return err
 			}

@@ -94,6 +94,7 @@ type logLoss struct {
 	k, p, q   int
 	intercept bool
 	lambda    float64
+	sw        []float64 // sample weights (class_weight); nil means all 1
 
 	chunks []lossChunk
 }
@@ -168,7 +169,9 @@ func (l *logLoss) chunk(bi int, w []float64) {
 	f64.Gemm(false, false, k, rows, p, w, q, xt, rows, 1, c.z, rows)
 	target := l.target[blk.lo:blk.hi]
 	loss := 0.0
-	if k == 1 {
+	if l.sw != nil {
+		loss = l.weightedResiduals(c.z, target, l.sw[blk.lo:blk.hi], rows)
+	} else if k == 1 {
 		zc := c.z[:rows]
 		// One exponential serves both the loss and the gradient:
 		// log(1+exp(z)) = max(z, 0) + log(1 + e) and expit(z) = 1/(1+e) or
@@ -246,6 +249,52 @@ func (l *logLoss) chunk(bi int, w []float64) {
 		}
 	}
 	c.loss = loss
+}
+
+// weightedResiduals replaces the raw predictions z (k × rows) by the
+// residuals times the sample weights and returns Σ_i sw_i·loss_i, sample by
+// sample (the weighted sums rule out the batched logarithms of chunk).
+func (l *logLoss) weightedResiduals(z []float64, target []int, sw []float64, rows int) float64 {
+	k := l.k
+	loss := 0.0
+	if k == 1 {
+		for i := 0; i < rows; i++ {
+			t, zi := float64(target[i]), z[i]
+			e := math.Exp(-math.Abs(zi))
+			var li, sig float64
+			if zi >= 0 {
+				li, sig = zi-t*zi, 1/(1+e)
+			} else {
+				li, sig = -t*zi, e/(1+e)
+			}
+			loss += sw[i] * (li + math.Log1p(e))
+			z[i] = sw[i] * (sig - t)
+		}
+		return loss
+	}
+	for i := 0; i < rows; i++ {
+		mx := math.Inf(-1)
+		for cl := 0; cl < k; cl++ {
+			mx = math.Max(mx, z[cl*rows+i])
+		}
+		t := target[i]
+		li := mx - z[t*rows+i]
+		sum := 0.0
+		for cl := 0; cl < k; cl++ {
+			e := math.Exp(z[cl*rows+i] - mx)
+			z[cl*rows+i] = e
+			sum += e
+		}
+		loss += sw[i] * (li + math.Log(sum))
+		for cl := 0; cl < k; cl++ {
+			z[cl*rows+i] /= sum
+		}
+		z[t*rows+i]--
+		for cl := 0; cl < k; cl++ {
+			z[cl*rows+i] *= sw[i]
+		}
+	}
+	return loss
 }
 
 // expit returns 1/(1 + exp(-z)) without overflow.

@@ -59,6 +59,7 @@ def main():
     bench("Ridge20k", Ridge, X, y_reg, repeat)
     bench("LogisticRegression20k", LogisticRegression, X, y_cls, repeat)
     bench("LogisticRegressionBinary20k", LogisticRegression, X, (y_cls == 2).astype(float), repeat)
+    bench("LogisticRegressionSagaL1_20k", lambda: LogisticRegression(solver="saga", penalty="l1", random_state=0), X, y_cls, repeat)
 
 
 if __name__ == "__main__":
