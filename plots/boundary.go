@@ -73,9 +73,8 @@ func drawBoundary(b *boundaryJSON) (*plot.Plot, error) {
 	if b.Chosen == "importances" {
 		how = "the two most important features"
 	}
-	title := fmt.Sprintf("decision boundary on %s, the others at their training means", how)
+	title := fmt.Sprintf("decision boundary on %s\n(the other features held at their training means)", how)
 	p := newPlot(title, b.Features[0], b.Features[1])
-	p.Title.TextStyle.Font.Size = vg.Points(10)
 	p.Add(plotter.NewImage(img, b.XRange[0], b.YRange[0], b.XRange[1], b.YRange[1]))
 	xys := make([]plotter.XYs, len(b.Labels))
 	for i := range min(len(b.X), len(b.Y), len(b.Class)) {

@@ -140,7 +140,7 @@ func TestDrawBoundary(t *testing.T) {
 	}
 	s := drawBoth(t, src, KindBoundary, Options{Width: 600, Height: 500})
 	texts := svgTexts(s)
-	for _, w := range []string{`^setosa$`, `^versicolor$`, `^virginica$`, `^petal_length$`, `^petal_width$`, `two most important features, the others at their training means`} {
+	for _, w := range []string{`^setosa$`, `^versicolor$`, `^virginica$`, `^petal_length$`, `^petal_width$`, `two most important features$`, `the other features held at their training means`} {
 		if countMatching(texts, w) != 1 {
 			t.Errorf("no text %s: %v", w, texts)
 		}
