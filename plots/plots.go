@@ -4,7 +4,9 @@
 // the heatmap of a grid search over two parameters (train/search.go's
 // cv_results), and a classifier's test confusion matrix, ROC and
 // precision-recall curves and a model's feature importances
-// (train/plotdata.go). It reads only JSON (the run's recorded result or the model
+// (train/plotdata.go), and an unsupervised run's 2-D embedding, an
+// agglomerative clustering's dendrogram and a classifier's decision
+// boundary on two features (train/plotshapes.go). It reads only JSON (the run's recorded result or the model
 // file's model_selection) and the metric series, so that the CLI and the
 // service draw the same images from the same records.
 package plots

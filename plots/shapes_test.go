@@ -77,7 +77,7 @@ func boundarySource(nx, ny int) Source {
 
 var svgPath = []byte("<path ")
 
-func TestDrawEmbedding(t *testing.T) {
+func TestPlotEmbedding(t *testing.T) {
 	src := embeddingSource(300, 4, false)
 	if a := Available(src); !slices.Equal(a, []string{KindEmbedding}) {
 		t.Fatalf("Available = %v", a)
@@ -101,7 +101,7 @@ func TestDrawEmbedding(t *testing.T) {
 	}
 }
 
-func TestDrawDendrogram(t *testing.T) {
+func TestPlotDendrogram(t *testing.T) {
 	for _, tc := range []struct {
 		n         int
 		truncated bool
@@ -133,7 +133,7 @@ func TestDrawDendrogram(t *testing.T) {
 	}
 }
 
-func TestDrawBoundary(t *testing.T) {
+func TestPlotBoundary(t *testing.T) {
 	src := boundarySource(200, 200)
 	if a := Available(src); !slices.Equal(a, []string{KindBoundary}) {
 		t.Fatalf("Available = %v", a)
@@ -173,7 +173,7 @@ func TestDrawBoundary(t *testing.T) {
 	}
 }
 
-func TestDrawShapesErrors(t *testing.T) {
+func TestPlotShapesErrors(t *testing.T) {
 	bad := boundarySource(10, 10)
 	bad.Selection = bytes.Replace(bad.Selection, []byte(`"nx":10`), []byte(`"nx":11`), 1)
 	cyclic := Source{Selection: json.RawMessage(`{"dendrogram": {"leaf_counts": [1, 1, 1], "children": [[0, 3], [1, 2]], "distances": [1, 2]}}`)}

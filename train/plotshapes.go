@@ -1,6 +1,7 @@
 package train
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"slices"
@@ -359,7 +360,7 @@ func dendrogram(final any, n int) *Dendrogram {
 // boundary records a classifier's decision regions over two input
 // features: the two with the largest importances when the final
 // estimator's importances name input features, the first two otherwise.
-func boundary(p *ml.Pipeline, features []string, X *mat.Dense, y []float64, classes []float64, labels []string, im *Importances) *Boundary {
+func boundary(ctx context.Context, p *ml.Pipeline, features []string, X *mat.Dense, y []float64, classes []float64, labels []string, im *Importances) *Boundary {
 	n, d := X.Dims()
 	if n == 0 || d < 2 || len(classes) < 2 || len(features) != d {
 		return nil
@@ -415,6 +416,9 @@ func boundary(p *ml.Pipeline, features []string, X *mat.Dense, y []float64, clas
 	total := b.NX * b.NY
 	last, run := -1, 0
 	for start := 0; start < total; start += boundaryChunk {
+		if ctx.Err() != nil {
+			return nil // cancelled: the run ends with the context's error
+		}
 		m := min(boundaryChunk, total-start)
 		G := mat.NewDense(m, d, nil)
 		for r := range m {

@@ -202,7 +202,10 @@ func (p *Plan) Run(ctx context.Context) (*Result, error) {
 	}
 	res.Importances = importances(pipe, trainF.Features, trainF.X)
 	if task == ml.Classification {
-		res.Boundary = boundary(pipe, trainF.Features, trainF.X, trainF.Y, classes, res.Labels, res.Importances)
+		res.Boundary = boundary(ctx, pipe, trainF.Features, trainF.X, trainF.Y, classes, res.Labels, res.Importances)
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
 	}
 	if m.Manifest.Spec, err = json.Marshal(s); err != nil {
 		return nil, err
