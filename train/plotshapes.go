@@ -77,13 +77,16 @@ type Dendrogram struct {
 // input features, the others held at their training means, with some
 // training points over it.
 type Boundary struct {
-	Features [2]string  `json:"features"`
-	Chosen   string     `json:"chosen"` // "importances" or "first"
-	Labels   []string   `json:"labels"`
-	XRange   [2]float64 `json:"x_range"`
-	YRange   [2]float64 `json:"y_range"`
-	NX       int        `json:"nx"`
-	NY       int        `json:"ny"`
+	Features [2]string `json:"features"`
+	Chosen   string    `json:"chosen"` // "importances" or "first"
+	// Held are the training means of every input feature, at which the
+	// others are held.
+	Held   []float64  `json:"held"`
+	Labels []string   `json:"labels"`
+	XRange [2]float64 `json:"x_range"`
+	YRange [2]float64 `json:"y_range"`
+	NX     int        `json:"nx"`
+	NY     int        `json:"ny"`
 	// Cells are the grid's class indexes (into Labels), row by row from
 	// the bottom, run-length encoded as (class, count) pairs.
 	Cells  []int     `json:"cells"`
@@ -111,9 +114,10 @@ func strideRows(n, m int) ([]int, int) {
 }
 
 // embedding records the scatter of an unsupervised run: Xt is the final
-// estimator's input (the preprocessed training rows), y the labelled
-// column (nil without), classes its names, labels a clusterer's labels_.
-func embedding(final ml.Estimator, Xt *mat.Dense, y []float64, classes []string, labels []float64) *Embedding {
+// estimator's input (the preprocessed training rows), names its columns'
+// names (nil where the steps lose them), y the labelled column (nil
+// without), classes its names, labels a clusterer's labels_.
+func embedding(final ml.Estimator, Xt *mat.Dense, names []string, y []float64, classes []string, labels []float64) *Embedding {
 	n, d := Xt.Dims()
 	if n == 0 {
 		return nil
@@ -143,6 +147,9 @@ func embedding(final ml.Estimator, Xt *mat.Dense, y []float64, classes []string,
 		if d == 2 || d > maxPCAFeatures {
 			coords, e.Kind = sub, "features"
 			e.XLabel, e.YLabel = "feature 1", "feature 2"
+			if len(names) == d {
+				e.XLabel, e.YLabel = names[0], names[1]
+			}
 			project = func(m *mat.Dense) *mat.Dense { return m }
 		} else {
 			project = pca2(sub)
@@ -360,6 +367,10 @@ func dendrogram(final any, n int) *Dendrogram {
 // boundary records a classifier's decision regions over two input
 // features: the two with the largest importances when the final
 // estimator's importances name input features, the first two otherwise.
+// Its cost is predicting boundaryGrid² rows, in chunks of boundaryChunk:
+// no more than scoring the training data when it has as many rows, and
+// a model fitted on fewer rows is small (its prediction cheap) in
+// proportion; it stops when ctx is cancelled.
 func boundary(ctx context.Context, p *ml.Pipeline, features []string, X *mat.Dense, y []float64, classes []float64, labels []string, im *Importances) *Boundary {
 	n, d := X.Dims()
 	if n == 0 || d < 2 || len(classes) < 2 || len(features) != d {
@@ -411,6 +422,9 @@ func boundary(ctx context.Context, p *ml.Pipeline, features []string, X *mat.Den
 		XRange: [2]float64{round6(lo[0]), round6(hi[0])}, YRange: [2]float64{round6(lo[1]), round6(hi[1])}, NRows: n}
 	for i := range classes {
 		b.Labels = append(b.Labels, name(i))
+	}
+	for _, v := range mean {
+		b.Held = append(b.Held, round6(v))
 	}
 	at := func(k, i, m int) float64 { return lo[k] + (hi[k]-lo[k])*(float64(i)+0.5)/float64(m) }
 	total := b.NX * b.NY

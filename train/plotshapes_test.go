@@ -1,8 +1,11 @@
 package train
 
 import (
+	"fmt"
 	"math"
+	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"gonum.org/v1/gonum/mat"
@@ -101,6 +104,25 @@ func TestPlotShapes(t *testing.T) {
 		t.Errorf("agglomerative embedding %+v", res.Embedding)
 	}
 
+	// Two features are drawn as they are, named; DBSCAN's -1 is noise.
+	csv := "a,b\n"
+	for i := range 20 {
+		csv += fmt.Sprintf("%d,%d\n", i%2*10+i%3, i%2*10+i%5)
+	}
+	csv += "100,100\n"
+	if err := os.WriteFile(filepath.Join(dir, "pts.csv"), []byte(csv), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res, err = runSpec(t, dir, `{"name": "db", "data": {"train": "pts.csv"},
+		"model": {"class": "DBSCAN", "params": {"eps": 3, "min_samples": 3}}, "output": "`+out("db")+`"}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e = res.Embedding
+	if e == nil || e.Kind != "features" || e.XLabel != "a" || e.YLabel != "b" || len(e.X) != 21 || !slices.Equal(e.Groups, []string{"noise", "cluster 0", "cluster 1"}) || e.Group[20] != 0 {
+		t.Fatalf("dbscan embedding %+v", e)
+	}
+
 	// A classifier: the boundary on the two most important features.
 	res, err = runSpec(t, dir, `{"name": "rf", "data": {"train": "builtin:iris", "split": {"test_size": 0.3, "seed": 0}},
 		"model": {"class": "RandomForestClassifier", "params": {"n_estimators": 10, "random_state": 0}}, "output": "`+out("rf")+`"}`)
@@ -119,6 +141,59 @@ func TestPlotShapes(t *testing.T) {
 	}
 	if total != boundaryGrid*boundaryGrid || len(seen) != 3 {
 		t.Errorf("%d cells of %d classes, want %d of 3", total, len(seen), boundaryGrid*boundaryGrid)
+	}
+	// Spot-check cells against the saved model's predictions: the other
+	// features at the training means.
+	var cells []int
+	for i := 0; i < len(b.Cells); i += 2 {
+		for range b.Cells[i+1] {
+			cells = append(cells, b.Cells[i])
+		}
+	}
+	m, err = model.Load(filepath.Join(dir, "rf", model.FileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fi, fj := slices.Index(res.Features, b.Features[0]), slices.Index(res.Features, b.Features[1])
+	if len(b.Held) != 4 {
+		t.Fatalf("held %v", b.Held)
+	}
+	mean := b.Held
+	for _, c := range []int{0, 12345, 20100, 39999} {
+		row := make([]float64, 4)
+		copy(row, mean)
+		row[fi] = b.XRange[0] + (b.XRange[1]-b.XRange[0])*(float64(c%b.NX)+0.5)/float64(b.NX)
+		row[fj] = b.YRange[0] + (b.YRange[1]-b.YRange[0])*(float64(c/b.NX)+0.5)/float64(b.NX)
+		p, err := m.Pipeline.Predict(mat.NewDense(1, 4, row))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p[0] != float64(cells[c]) { // iris' classes are 0, 1, 2
+			t.Errorf("cell %d: class %d, the model at (%v, %v) predicts %v", c, cells[c], row[fi], row[fj], p[0])
+		}
+	}
+}
+
+// TestPlotEmbeddingSampled checks that more than maxEmbeddingPoints rows
+// are sampled evenly.
+func TestPlotEmbeddingSampled(t *testing.T) {
+	n := 12000
+	X := mat.NewDense(n, 3, nil)
+	for i := range n {
+		X.SetRow(i, []float64{float64(i % 7), float64(i % 11), float64(i % 13)})
+	}
+	pc := decomposition.NewPCA()
+	pc.NComponents = decomposition.NComponents{Count: 2}
+	if err := pc.Fit(t.Context(), X, nil); err != nil {
+		t.Fatal(err)
+	}
+	e := embedding(pc, X, nil, nil, nil, nil)
+	if e == nil || e.NRows != n || e.Stride != 3 || len(e.X) != 4000 || e.ColourBy != "" {
+		t.Fatalf("%+v", e)
+	}
+	Z, _ := pc.Transform(mat.DenseCopyOf(X.Slice(3, 4, 0, 3)))
+	if math.Abs(Z.At(0, 0)-e.X[1]) > 1e-6 {
+		t.Errorf("the second point %v is not row 3's %v", e.X[1], Z.At(0, 0))
 	}
 }
 
