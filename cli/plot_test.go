@@ -164,3 +164,70 @@ func TestPlotClassifier(t *testing.T) {
 		}
 	}
 }
+
+// TestPlotShapes trains an agglomerative clustering and a classifier into
+// a store as the service does and draws their embedding, dendrogram and
+// boundary plots.
+func TestPlotShapes(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	st, err := store.Open(ctx, filepath.Join(dir, "mlforge.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(dir, "files"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	ids := map[string]string{}
+	for name, sp := range map[string]string{
+		"agg": `{"name": "agg", "data": {"train": "builtin:iris"}, "model": {"class": "AgglomerativeClustering", "params": {"n_clusters": 3, "linkage": "complete"}}}`,
+		"svc": `{"name": "svc", "data": {"train": "builtin:iris", "split": {"test_size": 0.3, "seed": 0}}, "preprocess": [{"type": "StandardScaler"}], "model": {"class": "KNeighborsClassifier", "params": {"n_neighbors": 5}}}`,
+	} {
+		r := &store.Run{ID: store.NewID(), Name: name, Spec: json.RawMessage(sp)}
+		if err := st.CreateRun(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+		res, err := server.Runner(dir, jobs.Limits{})(ctx, r, nopProgress{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ok, err := st.FinishRun(ctx, r.ID, 0, store.Succeeded, res, ""); !ok || err != nil {
+			t.Fatalf("finish: %v %v", ok, err)
+		}
+		ids[name] = r.ID
+	}
+	st.Close()
+	for _, c := range []struct{ run, kind string }{{"agg", "embedding"}, {"agg", "dendrogram"}, {"svc", "boundary"}} {
+		out := filepath.Join(dir, c.run+"-"+c.kind+".png")
+		code, stdout, stderr := mlforge(t, dir, "plot", ids[c.run], c.kind, "-o", out, "--data", dir, "--width", "400", "--height", "300")
+		if code != 0 || !strings.Contains(stdout, "wrote") {
+			t.Fatalf("%s %s: exit %d: %s %s", c.run, c.kind, code, stdout, stderr)
+		}
+		b, err := os.ReadFile(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		img, err := png.Decode(bytes.NewReader(b))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sz := img.Bounds().Size(); sz.X != 400 || sz.Y != 300 {
+			t.Fatalf("%s %s: size %v", c.run, c.kind, sz)
+		}
+		if d := os.Getenv("PLOTS_OUT"); d != "" {
+			os.WriteFile(filepath.Join(d, "cli-"+c.run+"-"+c.kind+".png"), b, 0o644)
+		}
+	}
+	// KNeighborsClassifier has no importances: the boundary is on the first two features.
+	svg := filepath.Join(dir, "b.svg")
+	if code, _, stderr := mlforge(t, dir, "plot", ids["svc"], "boundary", "-o", svg, "--data", dir); code != 0 {
+		t.Fatalf("svg: %s", stderr)
+	}
+	if b, _ := os.ReadFile(svg); !bytes.Contains(b, []byte("the first two features")) || !bytes.Contains(b, []byte("sepal_length")) {
+		t.Errorf("the SVC boundary's title or axes")
+	}
+	code, _, stderr := mlforge(t, dir, "plot", ids["svc"], "dendrogram", "-o", svg, "--data", dir)
+	if code == 0 || !strings.Contains(stderr, "no merge tree") || !strings.Contains(stderr, "boundary") {
+		t.Errorf("dendrogram of a classifier: exit %d: %s", code, stderr)
+	}
+}

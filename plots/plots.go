@@ -4,7 +4,9 @@
 // the heatmap of a grid search over two parameters (train/search.go's
 // cv_results), and a classifier's test confusion matrix, ROC and
 // precision-recall curves and a model's feature importances
-// (train/plotdata.go). It reads only JSON (the run's recorded result or the model
+// (train/plotdata.go), and an unsupervised run's 2-D embedding, an
+// agglomerative clustering's dendrogram and a classifier's decision
+// boundary on two features (train/plotshapes.go). It reads only JSON (the run's recorded result or the model
 // file's model_selection) and the metric series, so that the CLI and the
 // service draw the same images from the same records.
 package plots
@@ -37,10 +39,14 @@ const (
 	KindROC         = "roc"         // ROC curves of the test scores with their AUC (roc.go)
 	KindPR          = "pr"          // precision-recall curves with their average precision (roc.go)
 	KindImportances = "importances" // the final estimator's largest feature importances or |coef_| (importances.go)
+
+	KindEmbedding  = "embedding"  // an unsupervised run's 2-D scatter, coloured by label or cluster (embedding.go)
+	KindDendrogram = "dendrogram" // an agglomerative clustering's merge tree (dendrogram.go)
+	KindBoundary   = "boundary"   // a classifier's decision regions on two features (boundary.go)
 )
 
 // Kinds are every kind, in the order they are listed.
-var Kinds = []string{KindLoss, KindCurve, KindSearch, KindConfusion, KindROC, KindPR, KindImportances}
+var Kinds = []string{KindLoss, KindCurve, KindSearch, KindConfusion, KindROC, KindPR, KindImportances, KindEmbedding, KindDendrogram, KindBoundary}
 
 // Size bounds, in pixels.
 const (
@@ -130,6 +136,12 @@ type selection struct {
 	Confusion   [][]int          `json:"confusion_matrix"`
 	TestCurves  *testCurvesJSON  `json:"test_curves"`
 	Importances *importancesJSON `json:"importances"`
+
+	// What an unsupervised run records of its training rows, and a
+	// classifier's decision regions.
+	Embedding  *embeddingJSON  `json:"embedding"`
+	Dendrogram *dendrogramJSON `json:"dendrogram"`
+	Boundary   *boundaryJSON   `json:"boundary"`
 }
 
 func (s Source) selection() (selection, error) {
@@ -200,6 +212,21 @@ func missing(s Source, kind string) string {
 		if sel.Importances == nil || len(sel.Importances.Values) == 0 {
 			return "the run recorded no importances (trees, forests and boosting have feature_importances_, linear models coef_)"
 		}
+	case KindEmbedding:
+		if sel.Embedding == nil || len(sel.Embedding.X) == 0 || len(sel.Embedding.X) != len(sel.Embedding.Y) {
+			return "the run recorded no embedding (unsupervised runs of a transformer with two or more components, or of a clusterer on two or more features, record one)"
+		}
+	case KindDendrogram:
+		if sel.Dendrogram == nil {
+			return "the run recorded no merge tree (AgglomerativeClustering runs record children_ and distances_)"
+		}
+		if m := sel.Dendrogram.check(); m != "" {
+			return m
+		}
+	case KindBoundary:
+		if sel.Boundary == nil || sel.Boundary.cells() == nil {
+			return "the run recorded no decision boundary (classifier runs on two or more numeric features record one)"
+		}
 	}
 	return ""
 }
@@ -268,6 +295,12 @@ func Draw(s Source, kind string, o Options) ([]byte, error) {
 		p, err = drawTestCurves(sel.TestCurves, kind == KindROC)
 	case KindImportances:
 		p, err = drawImportances(sel.Importances, o)
+	case KindEmbedding:
+		p, err = drawEmbedding(sel.Embedding)
+	case KindDendrogram:
+		p, err = drawDendrogram(sel.Dendrogram)
+	case KindBoundary:
+		p, err = drawBoundary(sel.Boundary)
 	}
 	if err != nil {
 		return nil, err

@@ -87,12 +87,12 @@ func TestRunPlotsClassifier(t *testing.T) {
 	}
 	for name, id := range ids {
 		waitStatus(t, ts.URL, id, "succeeded")
-		want := `"confusion","roc","pr","importances"]`
+		want := `"confusion","roc","pr","importances","boundary"]`
 		switch name {
 		case "ridge":
 			want = `"kinds":["loss","importances"]`
 		case "digits":
-			want = `"confusion","roc","pr"]` // GaussianNB has no importances
+			want = `"confusion","roc","pr","boundary"]` // GaussianNB has no importances
 		}
 		scenario{name: "list " + name, method: "GET", path: "/api/runs/" + id + "/plots", status: 200, contain: []string{want}}.run(t, ts.URL)
 	}
@@ -153,4 +153,78 @@ func TestRunPlotsClassifier(t *testing.T) {
 	} {
 		sc.run(t, ts.URL)
 	}
+}
+
+// TestRunPlotsShapes trains a PCA, a KMeans, an AgglomerativeClustering
+// and a classifier and draws their embedding, dendrogram and boundary
+// plots through the API.
+func TestRunPlotsShapes(t *testing.T) {
+	_, ts := newTestServer(t, "sqlite", "")
+	specs := map[string]string{
+		"pca": `{"name": "pca", "data": {"train": "builtin:wine", "target": "target"}, "preprocess": [{"type": "StandardScaler"}],
+			"model": {"class": "PCA", "params": {"n_components": 2}}}`,
+		"km": `{"name": "km", "data": {"train": "builtin:iris"}, "preprocess": [{"type": "StandardScaler"}],
+			"model": {"class": "KMeans", "params": {"n_clusters": 3, "n_init": 10, "random_state": 0}}}`,
+		"agg": `{"name": "agg", "data": {"train": "builtin:iris"}, "model": {"class": "AgglomerativeClustering", "params": {"n_clusters": 3, "linkage": "ward"}}}`,
+		"tree": `{"name": "tree", "data": {"train": "builtin:iris", "split": {"test_size": 0.3, "seed": 0}},
+			"model": {"class": "DecisionTreeClassifier", "params": {"random_state": 0}}}`,
+	}
+	ids := map[string]string{}
+	for name, body := range specs {
+		out := scenario{name: "create " + name, method: "POST", path: "/api/runs", body: body, status: 202}.run(t, ts.URL)
+		var created struct{ ID string }
+		json.Unmarshal([]byte(out), &created)
+		ids[name] = created.ID
+	}
+	for name, id := range ids {
+		waitStatus(t, ts.URL, id, "succeeded")
+		want := map[string]string{"pca": `"embedding"]`, "km": `"embedding"]`, "agg": `"embedding","dendrogram"]`, "tree": `"importances","boundary"]`}[name]
+		scenario{name: "list " + name, method: "GET", path: "/api/runs/" + id + "/plots", status: 200, contain: []string{want}}.run(t, ts.URL)
+	}
+	for _, c := range []struct {
+		run, kind string
+		texts     []string
+	}{
+		{"pca", "embedding", []string{"first two components, coloured by label", "PCA component 1", "class_0"}},
+		{"km", "embedding", []string{"first two principal components", "cluster 2", "centres"}},
+		{"agg", "embedding", []string{"cluster 0"}},
+		{"agg", "dendrogram", []string{"ward linkage, 150 samples", "150 samples (unlabelled)"}},
+		{"tree", "boundary", []string{"two most important features", "petal_", "setosa"}},
+	} {
+		t.Run(c.run+"-"+c.kind, func(t *testing.T) {
+			base := ts.URL + "/api/runs/" + ids[c.run] + "/plots/" + c.kind + "?width=500&height=400"
+			resp, err := http.Get(base)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "image/png" {
+				t.Fatalf("png: %d %s %.300s", resp.StatusCode, resp.Header.Get("Content-Type"), b)
+			}
+			img, err := png.Decode(bytes.NewReader(b))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if sz := img.Bounds().Size(); sz.X != 500 || sz.Y != 400 {
+				t.Fatalf("size %v, want 500x400", sz)
+			}
+			if d := os.Getenv("PLOTS_OUT"); d != "" {
+				os.WriteFile(filepath.Join(d, "api-"+c.run+"-"+c.kind+".png"), b, 0o644)
+			}
+			resp, err = http.Get(base + "&format=svg")
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ = io.ReadAll(resp.Body)
+			resp.Body.Close()
+			for _, w := range c.texts {
+				if !bytes.Contains(b, []byte(w)) {
+					t.Errorf("the SVG lacks %q", w)
+				}
+			}
+		})
+	}
+	scenario{name: "kmeans dendrogram", method: "GET", path: "/api/runs/" + ids["km"] + "/plots/dendrogram", status: 400,
+		contain: []string{"no merge tree", "data for embedding"}}.run(t, ts.URL)
 }

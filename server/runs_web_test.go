@@ -185,15 +185,15 @@ func TestWebRunPlots(t *testing.T) {
 	var kinds string
 	err := chromedp.Run(ctx,
 		chromedp.Navigate(ts.URL+"/#/runs/"+id),
-		waitJS(`document.querySelectorAll('#plots figure img').length === 4 &&
+		waitJS(`document.querySelectorAll('#plots figure img').length === 5 &&
 			[...document.querySelectorAll('#plots figure img')].every((i) => i.complete && i.naturalWidth === 560 && i.alt)`),
 		chromedp.Evaluate(`[...document.querySelectorAll('#plots figure')].map((f) => f.dataset.kind).join(',')`, &kinds),
 	)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if kinds != "confusion,roc,pr,importances" {
-		t.Errorf("plots %q, want confusion,roc,pr,importances", kinds)
+	if kinds != "confusion,roc,pr,importances,boundary" {
+		t.Errorf("plots %q, want confusion,roc,pr,importances,boundary", kinds)
 	}
 }
 

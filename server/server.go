@@ -341,6 +341,11 @@ type trainResult struct {
 	// TestCurves and Importances feed the roc, pr and importances plots.
 	TestCurves  *train.TestCurves  `json:"test_curves,omitempty"`
 	Importances *train.Importances `json:"importances,omitempty"`
+	// Embedding, Dendrogram and Boundary feed the embedding, dendrogram
+	// and boundary plots.
+	Embedding  *train.Embedding  `json:"embedding,omitempty"`
+	Dendrogram *train.Dendrogram `json:"dendrogram,omitempty"`
+	Boundary   *train.Boundary   `json:"boundary,omitempty"`
 	// ModelSHA256, ModelKey and ModelSize describe the model's copy in the
 	// object store (server/artifacts.go); empty when there is none.
 	ModelSHA256 string `json:"model_sha256,omitempty"`
@@ -398,7 +403,8 @@ func runRun(ctx context.Context, dataDir string, limits jobs.Limits, art *artifa
 	rec.Metrics(final, 0)
 	out := trainResult{Result: res, ModelFile: model.FileName, Task: string(res.Task), Class: res.Class, Steps: res.Steps,
 		NTrain: res.NTrain, NTest: res.NTest, Features: res.Features, Labels: res.Labels, Confusion: res.Confusion,
-		TestCurves: res.TestCurves, Importances: res.Importances, Collected: collected}
+		TestCurves: res.TestCurves, Importances: res.Importances, Embedding: res.Embedding, Dendrogram: res.Dendrogram, Boundary: res.Boundary,
+		Collected: collected}
 	out.ModelPath = filepath.ToSlash(jobs.ModelDir(run.ID)) + "/" + model.FileName
 	if err := putModel(ctx, art, run.ID, output, &out); err != nil {
 		s := &Server{paths: newPathScrubber(dataDir, files)}

@@ -82,6 +82,11 @@ type Result struct {
 	// |coef_| (plotdata.go); nil where the run has none.
 	TestCurves  *TestCurves  `json:"-"`
 	Importances *Importances `json:"-"`
+	// Embedding (unsupervised runs), Dendrogram (agglomerative
+	// clustering) and Boundary (classifiers) are plotshapes.go's.
+	Embedding  *Embedding  `json:"-"`
+	Dendrogram *Dendrogram `json:"-"`
+	Boundary   *Boundary   `json:"-"`
 
 	// CV and Search are the spec's cross-validation or search on the
 	// training part (cv.go, search.go), nil without one.
@@ -199,6 +204,12 @@ func (p *Plan) Run(ctx context.Context) (*Result, error) {
 		}
 	}
 	res.Importances = importances(pipe, trainF.Features, trainF.X)
+	if task == ml.Classification {
+		res.Boundary = boundary(ctx, pipe, trainF.Features, trainF.X, trainF.Y, classes, res.Labels, res.Importances)
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+	}
 	if m.Manifest.Spec, err = json.Marshal(s); err != nil {
 		return nil, err
 	}

@@ -184,6 +184,8 @@ func (p *Plan) runUnsupervised(ctx context.Context, rep ml.Reporter) (*Result, e
 	if res.Metrics["train"], err = unsupervisedScores(pipe.Final, Xt, trainF.Y, labels, s.Metrics); err != nil {
 		return nil, fmt.Errorf("scoring the train data: %w", err)
 	}
+	res.Embedding = embedding(pipe.Final, Xt, stepNames(pipe, trainF.Features, trainF.X), trainF.Y, trainF.Classes, labels)
+	res.Dendrogram = dendrogram(pipe.Final, n)
 	if testF != nil {
 		Xs, err := pipe.TransformSteps(testF.X)
 		if err != nil {

@@ -594,7 +594,8 @@ export function renderRun(main, id) {
   // which the charts above draw live; the confusion matrix is shown
   // normalised over the true labels, beside the counts of the table.
   const plotTitles = { curve: 'Learning / validation curve', search: 'Search', confusion: 'Confusion matrix (normalised over true labels)',
-    roc: 'ROC curves', pr: 'Precision-recall curves', importances: 'Feature importances' };
+    roc: 'ROC curves', pr: 'Precision-recall curves', importances: 'Feature importances',
+    embedding: 'Embedding', dendrogram: 'Dendrogram', boundary: 'Decision boundary' };
   async function drawPlots() {
     const { kinds } = await api('GET', `/api/runs/${id}/plots`);
     const shown = (kinds || []).filter((k) => k !== 'loss');
