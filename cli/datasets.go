@@ -334,7 +334,9 @@ func zipCSV(w io.Writer, p string, cols *csvColumns) error {
 		return fmt.Errorf("%s: the header %q lacks the column %q or %q (choose them with --path-column and --label-column)", p, head, cols.path, cols.label)
 	}
 	base := filepath.Base(p)
-	where := func(row int, img string) string { return fmt.Sprintf("%s:%d: %s", base, row, text.Quote(text.Abbrev(img))) }
+	where := func(row int, img string) string {
+		return fmt.Sprintf("%s:%d: %s", base, row, text.Quote(text.Abbrev(img)))
+	}
 	zw := zip.NewWriter(w)
 	var urls []csvRow
 	for row := 2; ; row++ {
