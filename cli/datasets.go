@@ -2,6 +2,7 @@ package cli
 
 import (
 	"archive/zip"
+	"context"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
@@ -16,11 +17,13 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/mlforge/mlforge/api"
 	"github.com/mlforge/mlforge/data/idx"
 	"github.com/mlforge/mlforge/datasets"
+	"github.com/mlforge/mlforge/internal/safefetch"
 	"github.com/mlforge/mlforge/internal/text"
 )
 
@@ -44,7 +47,7 @@ func runDatasets(e *env, args []string) error {
 	var labels multiFlag
 	fs.Var(&labels, "label", "export: only this label (repeat for more)")
 	repair := fs.Bool("repair", false, "fsck: delete the blobs no item references")
-	pathCol := fs.String("path-column", "path", "import of a CSV file: the column of image paths (relative to the CSV file's folder)")
+	pathCol := fs.String("path-column", "path", "import of a CSV file: the column of image paths (relative to the CSV file's folder) or http(s) URLs (fetched through the SSRF guard)")
 	labelCol := fs.String("label-column", "label", "import of a CSV file: the column of labels")
 	pos, err := parse(fs, args, 1, 4)
 	if err != nil {
@@ -104,7 +107,7 @@ func runDatasets(e *env, args []string) error {
 		if len(rest) != 2 && len(rest) != 3 {
 			return usageError("datasets import takes a dataset name and a .zip, a .tar.gz, a folder with one subfolder per class, or an IDX image file and its label file")
 		}
-		rep, err := importPath(c, long, rest[0], rest[1:], *description, csvColumns{*pathCol, *labelCol, e.stderr})
+		rep, err := importPath(c, long, rest[0], rest[1:], *description, &csvColumns{path: *pathCol, label: *labelCol})
 		if err != nil {
 			return err
 		}
@@ -197,9 +200,10 @@ func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
 //
 // A CSV file (a name ending in .csv) lists images and their labels: the
 // images, read through an os.Root at the CSV file's folder (so that no row
-// reaches outside it), are sent as a class-folder zip; rows that cannot be
-// sent are listed on stderr.
-func importPath(c, long *client, name string, paths []string, description string, cols csvColumns) (*datasets.Report, error) {
+// reaches outside it) or fetched from their http(s) URLs through the SSRF
+// guard, are sent as a class-folder zip; rows that cannot be sent are
+// counted and listed in the report with the server's bad files.
+func importPath(c, long *client, name string, paths []string, description string, cols *csvColumns) (*datasets.Report, error) {
 	if err := datasets.CheckName(name); err != nil {
 		return nil, err
 	}
@@ -260,19 +264,55 @@ func importPath(c, long *client, name string, paths []string, description string
 		}
 		return nil, err
 	}
+	pr.Close()
+	<-packed // the packing has ended: cols is complete
+	// The CSV rows not sent are the import's bad files too.
+	rep.Skipped += cols.skipped
+	for _, prob := range cols.problems {
+		if len(rep.Problems) < datasets.MaxProblems {
+			rep.Problems = append(rep.Problems, prob)
+		}
+	}
 	return &rep, nil
 }
 
-// csvColumns name the columns of a CSV import; problems with rows go to
-// warn.
+// csvColumns name the columns of a CSV import; the rows that cannot be
+// sent are counted and listed in problems, which importPath adds to the
+// server's report.
 type csvColumns struct {
 	path, label string
-	warn        io.Writer
+	skipped     int
+	problems    []datasets.Problem
+}
+
+func (c *csvColumns) skip(file, why string) {
+	c.skipped++
+	if len(c.problems) < datasets.MaxProblems {
+		c.problems = append(c.problems, datasets.Problem{File: file, Reason: why})
+	}
+}
+
+// csvFetchers is how many image URLs of a CSV import are fetched at once.
+const csvFetchers = 4
+
+// csvFetchOptions are the SSRF guard's options of a CSV import's URL
+// fetches. Tests set TestAllow (fake image hosts on loopback); no flag or
+// variable does.
+var csvFetchOptions safefetch.Options
+
+// csvRow is one row of a CSV import.
+type csvRow struct {
+	row        int
+	img, label string
 }
 
 // zipCSV writes the images listed in the CSV file p to w as a class-folder
-// zip: LABEL/ROW-NAME for each row.
-func zipCSV(w io.Writer, p string, cols csvColumns) error {
+// zip: LABEL/ROW-NAME for each row. A path is read through an os.Root at
+// the CSV file's folder; an http(s) URL is fetched through the SSRF guard
+// (internal/safefetch: its address checks, the size cap of an imported
+// file, the type sniffed from the bytes), csvFetchers at once. A row that
+// cannot be sent is skipped with its reason (cols.skip).
+func zipCSV(w io.Writer, p string, cols *csvColumns) error {
 	f, err := os.Open(p)
 	if err != nil {
 		return err
@@ -293,7 +333,12 @@ func zipCSV(w io.Writer, p string, cols csvColumns) error {
 	if pi < 0 || li < 0 {
 		return fmt.Errorf("%s: the header %q lacks the column %q or %q (choose them with --path-column and --label-column)", p, head, cols.path, cols.label)
 	}
+	base := filepath.Base(p)
+	where := func(row int, img string) string {
+		return fmt.Sprintf("%s:%d: %s", base, row, text.Quote(text.Abbrev(img)))
+	}
 	zw := zip.NewWriter(w)
+	var urls []csvRow
 	for row := 2; ; row++ {
 		rec, err := r.Read()
 		if err == io.EOF {
@@ -306,20 +351,17 @@ func zipCSV(w io.Writer, p string, cols csvColumns) error {
 			return fmt.Errorf("%s has more than %d rows, the most one import takes", p, datasets.DefaultMaxEntries)
 		}
 		img, label := rec[pi], rec[li]
-		skip := func(why string) {
-			fmt.Fprintf(cols.warn, "%s:%d: %s skipped: %s\n", p, row, text.Quote(text.Abbrev(img)), why)
-		}
 		if err := datasets.CheckLabel(label); err != nil {
-			skip(err.Error())
+			cols.skip(where(row, img), err.Error())
 			continue
 		}
 		if strings.Contains(img, "://") {
-			skip("URLs are not fetched by a CSV import; download the images first")
+			urls = append(urls, csvRow{row, img, label})
 			continue
 		}
 		src, err := root.Open(filepath.FromSlash(img))
 		if err != nil {
-			skip(err.Error())
+			cols.skip(where(row, img), err.Error())
 			continue
 		}
 		zf, err := zw.CreateHeader(&zip.FileHeader{Name: fmt.Sprintf("%s/%06d-%s", label, row, path.Base(filepath.ToSlash(img))), Method: zip.Store})
@@ -331,7 +373,100 @@ func zipCSV(w io.Writer, p string, cols csvColumns) error {
 			return err
 		}
 	}
+	if err := zipCSVURLs(zw, urls, cols, where); err != nil {
+		return err
+	}
 	return zw.Close()
+}
+
+// zipCSVURLs fetches the rows' image URLs, csvFetchers at once, and writes
+// each image fetched to zw; a URL refused or failed is skipped with its
+// reason.
+func zipCSVURLs(zw *zip.Writer, rows []csvRow, cols *csvColumns, where func(int, string) string) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	o := csvFetchOptions
+	o.MaxBytes = datasets.DefaultMaxFileBytes
+	fc := safefetch.New(o)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	type result struct {
+		r    csvRow
+		body []byte
+		err  error
+	}
+	todo, done := make(chan csvRow), make(chan result)
+	var wg sync.WaitGroup
+	for range min(csvFetchers, len(rows)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for r := range todo {
+				resp, err := fc.GetImage(ctx, r.img)
+				res := result{r: r, err: err}
+				if err == nil {
+					res.body = resp.Body
+				}
+				select {
+				case done <- res:
+				case <-ctx.Done():
+					return
+				}
+			}
+		}()
+	}
+	go func() {
+		defer func() { close(todo); wg.Wait(); close(done) }()
+		for _, r := range rows {
+			select {
+			case todo <- r:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	for res := range done {
+		if res.err != nil {
+			cols.skip(where(res.r.row, res.r.img), res.err.Error())
+			continue
+		}
+		zf, err := zw.CreateHeader(&zip.FileHeader{Name: fmt.Sprintf("%s/%06d-%s", res.r.label, res.r.row, urlFileName(res.r.img)), Method: zip.Store})
+		if err == nil {
+			_, err = zf.Write(res.body)
+		}
+		if err != nil {
+			cancel()
+			for range done { // let the fetchers end
+			}
+			return err
+		}
+	}
+	return nil
+}
+
+// urlFileName is a zip entry's file name for an image URL: the last
+// element of its path, letters, digits, '.', '-' and '_' kept.
+func urlFileName(raw string) string {
+	name := "image"
+	if u, err := url.Parse(raw); err == nil {
+		if b := path.Base(u.Path); b != "." && b != "/" && b != "" {
+			name = b
+		}
+	}
+	clean := []rune{}
+	for _, c := range name {
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', c == '.', c == '-', c == '_':
+			clean = append(clean, c)
+		default:
+			clean = append(clean, '_')
+		}
+		if len(clean) == 64 {
+			break
+		}
+	}
+	return strings.TrimLeft(string(clean), ".")
 }
 
 // readIDXPair reads an IDX image file and its label file.

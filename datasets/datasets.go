@@ -98,6 +98,44 @@ type Service struct {
 	// commit of its rows, and for writing while unreferenced blobs are
 	// deleted: a blob is never deleted between its write and its row.
 	gc sync.RWMutex
+
+	// cache keeps the bytes of small blobs that Folder's files read
+	// (keyed by SHA-256, so never stale), up to BlobCacheBytes in all: a
+	// run reads every image once to check its size and again to train,
+	// and a later epoch or run reads it again. A blob lost while the
+	// service runs is thus noticed by fsck, and by the reads of a
+	// process started after the loss.
+	cacheMu sync.Mutex
+	cache   map[string][]byte
+	cached  int64
+}
+
+// BlobCacheBytes caps the bytes a Service keeps in its cache of blobs;
+// MaxCachedBlob is the largest blob it keeps.
+const (
+	BlobCacheBytes = 64 << 20
+	MaxCachedBlob  = 1 << 20
+)
+
+// cachedBlob returns the cached bytes of sha, nil if none.
+func (s *Service) cachedBlob(sha string) []byte {
+	s.cacheMu.Lock()
+	defer s.cacheMu.Unlock()
+	return s.cache[sha]
+}
+
+// keepBlob caches b as the bytes of sha if the cache has room.
+func (s *Service) keepBlob(sha string, b []byte) {
+	s.cacheMu.Lock()
+	defer s.cacheMu.Unlock()
+	if _, ok := s.cache[sha]; ok || s.cached+int64(len(b)) > BlobCacheBytes {
+		return
+	}
+	if s.cache == nil {
+		s.cache = map[string][]byte{}
+	}
+	s.cache[sha] = b
+	s.cached += int64(len(b))
 }
 
 // OpenBucket opens the blob store at url: file:///dir (created if

@@ -113,11 +113,12 @@ func freeAddr(t *testing.T) string {
 }
 
 // buildSlowServer builds testdata/slowserver (mlforge plus a test-only slow
-// estimator) and returns the binary's path.
+// estimator and the collections' test hooks, build tag mlforge_testhooks)
+// and returns the binary's path.
 func buildSlowServer(t *testing.T) string {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "slowserver")
-	if out, err := exec.Command("go", "build", "-o", bin, "./testdata/slowserver").CombinedOutput(); err != nil {
+	if out, err := exec.Command("go", "build", "-tags", "mlforge_testhooks", "-o", bin, "./testdata/slowserver").CombinedOutput(); err != nil {
 		t.Fatalf("building the test server: %v\n%s", err, out)
 	}
 	return bin

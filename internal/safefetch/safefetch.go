@@ -482,14 +482,61 @@ func (c *Client) get(ctx context.Context, rawURL string, maxBytes int64) (*Respo
 	if resp.ContentLength > maxBytes {
 		return nil, tooLarge
 	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBytes+1))
+	body, err := readCapped(resp.Body, resp.ContentLength, maxBytes)
 	if err != nil {
 		return nil, c.wrap(resp.Request.URL, err)
 	}
-	if int64(len(body)) > maxBytes {
+	if body == nil {
 		return nil, tooLarge
 	}
 	return &Response{URL: final, Status: resp.StatusCode, Header: resp.Header, Body: body, Type: sniff(body)}, nil
+}
+
+// readChunk is the size of the pieces readCapped reads a body of unknown
+// length in.
+const readChunk = 256 << 10
+
+// readCapped reads r to its end, or returns nil when it holds more than
+// max bytes. A body of known length (length >= 0, at most max) is read
+// into one buffer of that size; one of unknown length in pieces of
+// readChunk, joined at the end: a fetch holds at most twice its body, and
+// at most max+readChunk while a body too large is read, where reading
+// into a growing slice would copy it again at every growth.
+func readCapped(r io.Reader, length, max int64) ([]byte, error) {
+	if length >= 0 && length <= max {
+		b := make([]byte, length)
+		if _, err := io.ReadFull(r, b); err != nil {
+			if err == io.ErrUnexpectedEOF {
+				err = fmt.Errorf("the body ended after fewer bytes than its Content-Length %d: %w", length, err)
+			}
+			return nil, err
+		}
+		return b, nil
+	}
+	var pieces [][]byte
+	var n int64
+	for {
+		p := make([]byte, readChunk)
+		k, err := io.ReadFull(r, p)
+		n += int64(k)
+		if n > max {
+			return nil, nil
+		}
+		if k > 0 {
+			pieces = append(pieces, p[:k])
+		}
+		if err == io.EOF || err == io.ErrUnexpectedEOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	out := make([]byte, 0, n)
+	for _, p := range pieces {
+		out = append(out, p...)
+	}
+	return out, nil
 }
 
 // sniff returns the media type of b's bytes, without parameters.

@@ -369,3 +369,32 @@ func TestHeaderTimeout(t *testing.T) {
 		t.Fatalf("a canceled context: got %v", err)
 	}
 }
+
+// TestReadCapped: bodies of known and unknown length, at the cap, one
+// byte over it, and across readChunk's pieces, read whole or refused.
+func TestReadCapped(t *testing.T) {
+	body := make([]byte, 3*readChunk+17)
+	for i := range body {
+		body[i] = byte(i * 7)
+	}
+	n := int64(len(body))
+	for _, tc := range []struct {
+		length, max int64
+		ok          bool
+	}{{n, n, true}, {-1, n, true}, {-1, n - 1, false}, {n, n - 1, false}, {-1, 10 * n, true}, {0, n, true}} {
+		in := body
+		if tc.length == 0 {
+			in = nil
+		}
+		b, err := readCapped(bytes.NewReader(in), tc.length, tc.max)
+		if err != nil {
+			t.Fatalf("%+v: %v", tc, err)
+		}
+		if tc.ok != (b != nil) || (b != nil && !bytes.Equal(b, in)) {
+			t.Errorf("%+v: read %d bytes (nil %v)", tc, len(b), b == nil)
+		}
+	}
+	if _, err := readCapped(bytes.NewReader(body[:5]), 10, 100); err == nil || !strings.Contains(err.Error(), "fewer bytes than its Content-Length 10") {
+		t.Errorf("a short body: %v", err)
+	}
+}

@@ -1,12 +1,21 @@
+//go:build mlforge_testhooks
+
 // Command slowserver is mlforge with one extra, test-only estimator,
 // SlowRegressor, whose Fit takes n_iter steps of step_ms milliseconds. The
 // crash-recovery test builds it, starts it as a process, kills it with
-// SIGKILL mid-run and starts it again.
+// SIGKILL mid-run and starts it again. It is built with the build tag
+// mlforge_testhooks, which compiles server.SetCollectTestHooks in: with
+// SLOWSERVER_COLLECT_ALLOW (comma-separated host:port addresses that the
+// SSRF guard lets through) and SLOWSERVER_SERPAPI_URL its collections go to
+// a test's fake SerpApi and image hosts on loopback.
 package main
 
 import (
 	"context"
+	"fmt"
+	"net/netip"
 	"os"
+	"strings"
 	"time"
 
 	"gonum.org/v1/gonum/mat"
@@ -14,6 +23,7 @@ import (
 	"github.com/mlforge/mlforge/cli"
 	"github.com/mlforge/mlforge/jobs"
 	"github.com/mlforge/mlforge/ml"
+	"github.com/mlforge/mlforge/server"
 )
 
 // SlowRegressor predicts the mean of y, slowly.
@@ -81,6 +91,18 @@ func main() {
 	// worker takes their runs (and the heartbeat with it).
 	if d, err := time.ParseDuration(os.Getenv("SLOWSERVER_STALE_AFTER")); err == nil && d > 0 {
 		jobs.StaleAfter, jobs.HeartbeatEvery = d, d/6
+	}
+	if u := os.Getenv("SLOWSERVER_SERPAPI_URL"); u != "" {
+		var allow []netip.AddrPort
+		for _, a := range strings.Split(os.Getenv("SLOWSERVER_COLLECT_ALLOW"), ",") {
+			ap, err := netip.ParseAddrPort(strings.TrimSpace(a))
+			if err != nil {
+				fmt.Fprintf(os.Stderr, "slowserver: SLOWSERVER_COLLECT_ALLOW: %v\n", err)
+				os.Exit(2)
+			}
+			allow = append(allow, ap)
+		}
+		server.SetCollectTestHooks(allow, u)
 	}
 	ml.Register(ml.ClassInfo{Name: "SlowRegressor", Task: ml.Regression, Family: "test", Doc: "test-only slow regressor",
 		New: func() ml.Estimator { return &SlowRegressor{NIter: 10, StepMS: 100} }})
