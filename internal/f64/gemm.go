@@ -7,7 +7,8 @@
 // in place, with masked loads and stores for the last columns; products
 // with fewer than 16 columns run as transposes or dot products. Elsewhere,
 // or with the purego build tag, it calls gonum's Dgemm. The ReLU kernels of
-// the perceptrons live here too.
+// the perceptrons live here too, and Exp, the fast e^x of the logistic loss
+// and the rbf kernel.
 package f64
 
 import (

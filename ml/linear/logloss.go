@@ -182,7 +182,7 @@ func (l *logLoss) chunk(bi int, w []float64) {
 		prod := 1.0
 		for i, z := range zc {
 			t := float64(target[i])
-			e := fastExp(-math.Abs(z))
+			e := f64.Exp(-math.Abs(z))
 			prod *= 1 + e
 			var sig float64
 			if z >= 0 {
@@ -213,7 +213,7 @@ func (l *logLoss) chunk(bi int, w []float64) {
 			loss += mx - c.z[t*rows+i]
 			sum := 0.0
 			for cl := 0; cl < k; cl++ {
-				e := fastExp(c.z[cl*rows+i] - mx)
+				e := f64.Exp(c.z[cl*rows+i] - mx)
 				c.z[cl*rows+i] = e
 				sum += e
 			}

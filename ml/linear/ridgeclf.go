@@ -260,30 +260,7 @@ func (m *RidgeClassifier) Predict(X *mat.Dense) ([]float64, error) {
 	if err != nil {
 		return nil, err
 	}
-	n, k := d.Dims()
-	out := make([]float64, n)
-	for i := 0; i < n; i++ {
-		row := d.RawRowView(i)
-		if k == 1 {
-			out[i] = m.classes[0]
-			if row[0] > 0 {
-				out[i] = m.classes[1]
-			}
-			continue
-		}
-		out[i] = m.classes[argmax(row)]
-	}
-	return out, nil
-}
-
-func argmax(v []float64) int {
-	b := 0
-	for i, x := range v {
-		if x > v[b] {
-			b = i
-		}
-	}
-	return b
+	return ml.DecisionClasses(d, m.classes), nil
 }
 
 // Classes returns the class values, sorted (sklearn's classes_).
@@ -317,30 +294,9 @@ func (m *RidgeClassifier) MarshalState() (*ml.State, error) {
 
 // UnmarshalState restores state written by MarshalState.
 func (m *RidgeClassifier) UnmarshalState(s *ml.State) error {
-	if s == nil {
-		return fmt.Errorf("RidgeClassifier: state: nil")
-	}
-	classes, _, err := s.Floats("classes", -1)
+	classes, coef, p, b, err := ml.LinearClassifierState("RidgeClassifier", s)
 	if err != nil {
-		return fmt.Errorf("RidgeClassifier: %w", err)
-	}
-	if len(classes) < 2 || !slices.IsSorted(classes) {
-		return fmt.Errorf("RidgeClassifier: state: classes %v, expected at least 2 sorted values", classes)
-	}
-	k := len(classes)
-	if k == 2 {
-		k = 1
-	}
-	coef, shape, err := s.Floats("coef", k, -1)
-	if err != nil {
-		return fmt.Errorf("RidgeClassifier: %w", err)
-	}
-	if shape[1] < 1 {
-		return fmt.Errorf("RidgeClassifier: state: coef has shape %v, expected (%d, n_features)", shape, k)
-	}
-	b, _, err := s.Floats("intercept", k)
-	if err != nil {
-		return fmt.Errorf("RidgeClassifier: %w", err)
+		return err
 	}
 	if err := checkFinite("coef", coef); err != nil {
 		return fmt.Errorf("RidgeClassifier: state: %w", err)
@@ -348,7 +304,7 @@ func (m *RidgeClassifier) UnmarshalState(s *ml.State) error {
 	if err := checkFinite("intercept", b); err != nil {
 		return fmt.Errorf("RidgeClassifier: state: %w", err)
 	}
-	m.classes, m.coef, m.intercept = slices.Clone(classes), mat.NewDense(k, shape[1], slices.Clone(coef)), slices.Clone(b)
+	m.classes, m.coef, m.intercept = slices.Clone(classes), mat.NewDense(len(b), p, slices.Clone(coef)), slices.Clone(b)
 	return nil
 }
 

@@ -900,20 +900,7 @@ func (m *sgdClassifierFit) Predict(X *mat.Dense) ([]float64, error) {
 	if err != nil {
 		return nil, err
 	}
-	n, k := d.Dims()
-	out := make([]float64, n)
-	for i := 0; i < n; i++ {
-		row := d.RawRowView(i)
-		if k == 1 {
-			out[i] = m.classes[0]
-			if row[0] > 0 {
-				out[i] = m.classes[1]
-			}
-			continue
-		}
-		out[i] = m.classes[argmax(row)]
-	}
-	return out, nil
+	return ml.DecisionClasses(d, m.classes), nil
 }
 
 // Classes returns the sorted class values.
@@ -945,30 +932,9 @@ func (m *sgdClassifierFit) MarshalState() (*ml.State, error) {
 
 // UnmarshalState restores state written by MarshalState.
 func (m *sgdClassifierFit) UnmarshalState(s *ml.State) error {
-	if s == nil {
-		return fmt.Errorf("%s: state: nil", m.name)
-	}
-	classes, _, err := s.Floats("classes", -1)
+	classes, coef, p, b, err := ml.LinearClassifierState(m.name, s)
 	if err != nil {
-		return fmt.Errorf("%s: %w", m.name, err)
-	}
-	if len(classes) < 2 || !slices.IsSorted(classes) {
-		return fmt.Errorf("%s: state: classes %v, expected at least 2 sorted values", m.name, classes)
-	}
-	k := len(classes)
-	if k == 2 {
-		k = 1
-	}
-	coef, shape, err := s.Floats("coef", k, -1)
-	if err != nil {
-		return fmt.Errorf("%s: %w", m.name, err)
-	}
-	if shape[1] < 1 {
-		return fmt.Errorf("%s: state: coef has shape %v, expected (%d, n_features)", m.name, shape, k)
-	}
-	b, _, err := s.Floats("intercept", k)
-	if err != nil {
-		return fmt.Errorf("%s: %w", m.name, err)
+		return err
 	}
 	if err := checkFinite("coef", coef); err != nil {
 		return fmt.Errorf("%s: state: %w", m.name, err)
@@ -976,7 +942,7 @@ func (m *sgdClassifierFit) UnmarshalState(s *ml.State) error {
 	if err := checkFinite("intercept", b); err != nil {
 		return fmt.Errorf("%s: state: %w", m.name, err)
 	}
-	m.classes, m.coef, m.intercept = slices.Clone(classes), mat.NewDense(k, shape[1], slices.Clone(coef)), slices.Clone(b)
+	m.classes, m.coef, m.intercept = slices.Clone(classes), mat.NewDense(len(b), p, slices.Clone(coef)), slices.Clone(b)
 	return nil
 }
 

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/mlforge/mlforge/internal/f64"
 	"github.com/mlforge/mlforge/ml"
 )
 
@@ -192,7 +193,7 @@ func (k *kernelSpec) eval(a, b []float64, sa, sb float64) float64 {
 	case kSigmoid:
 		return math.Tanh(k.gamma*dot(a, b) + k.coef0)
 	}
-	return fastExp(-k.gamma * (sa + sb - 2*dot(a, b)))
+	return f64.Exp(-k.gamma * (sa + sb - 2*dot(a, b)))
 }
 
 // predictEval returns K(sv, x) as libsvm's k_function does at prediction:
@@ -207,7 +208,7 @@ func (k *kernelSpec) predictEval(a, b []float64) float64 {
 		d := v - b[i]
 		s += d * d
 	}
-	return fastExp(-k.gamma * s)
+	return f64.Exp(-k.gamma * s)
 }
 
 func (k *kernelSpec) validate(name string) error {

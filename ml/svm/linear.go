@@ -448,20 +448,7 @@ func (m *LinearSVC) Predict(X *mat.Dense) ([]float64, error) {
 	if err != nil {
 		return nil, err
 	}
-	n, k := d.Dims()
-	out := make([]float64, n)
-	for i := range n {
-		row := d.RawRowView(i)
-		if k == 1 {
-			out[i] = m.classes[0]
-			if row[0] > 0 {
-				out[i] = m.classes[1]
-			}
-			continue
-		}
-		out[i] = m.classes[argmax(row)]
-	}
-	return out, nil
+	return ml.DecisionClasses(d, m.classes), nil
 }
 
 // Classes returns the sorted class values (sklearn's classes_).
@@ -504,30 +491,9 @@ func (m *LinearSVC) MarshalState() (*ml.State, error) {
 
 // UnmarshalState restores state written by MarshalState.
 func (m *LinearSVC) UnmarshalState(s *ml.State) error {
-	if s == nil {
-		return fmt.Errorf("LinearSVC: state: nil")
-	}
-	classes, _, err := s.Floats("classes", -1)
+	classes, coef, _, b, err := ml.LinearClassifierState("LinearSVC", s)
 	if err != nil {
-		return fmt.Errorf("LinearSVC: %w", err)
-	}
-	if len(classes) < 2 || !slices.IsSorted(classes) {
-		return fmt.Errorf("LinearSVC: state: classes %v, expected at least 2 sorted values", classes)
-	}
-	k := len(classes)
-	if k == 2 {
-		k = 1
-	}
-	coef, shape, err := s.Floats("coef", k, -1)
-	if err != nil {
-		return fmt.Errorf("LinearSVC: %w", err)
-	}
-	if shape[1] < 1 {
-		return fmt.Errorf("LinearSVC: state: coef has shape %v, expected (%d, n_features)", shape, k)
-	}
-	b, _, err := s.Floats("intercept", k)
-	if err != nil {
-		return fmt.Errorf("LinearSVC: %w", err)
+		return err
 	}
 	var nIter int
 	var conv bool

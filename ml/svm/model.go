@@ -12,6 +12,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/mlforge/mlforge/internal/budget"
+	"github.com/mlforge/mlforge/internal/f64"
 	"github.com/mlforge/mlforge/ml"
 )
 
@@ -138,7 +139,7 @@ func (m *model) transform(kv, x []float64) {
 	default:
 		xs := dot(x, x)
 		for i, d := range kv {
-			kv[i] = fastExp(-k.gamma * math.Max(m.svSq[i]+xs-2*d, 0))
+			kv[i] = f64.Exp(-k.gamma * math.Max(m.svSq[i]+xs-2*d, 0))
 		}
 	}
 }

@@ -1,4 +1,4 @@
-package linear
+package f64
 
 import "math"
 
@@ -11,13 +11,14 @@ var expTable = func() [64]float64 {
 	return t
 }()
 
-// fastExp returns e^x to within a few units in the last place for
+// Exp returns e^x to within a few units in the last place for
 // x ≤ 709.7, and 0 below -708 (no subnormal results). It splits
 // x = (64m + j)·ln2/64 + r with |r| ≤ ln2/128, so e^x = 2^m · 2^(j/64) · e^r,
 // with e^r from a degree-6 Taylor polynomial (truncation error below 1e-19).
-// It is about twice as fast as math.Exp, and the softmax and sigmoid of the
-// logistic loss call it once per sample and class in every evaluation.
-func fastExp(x float64) float64 {
+// It is about twice as fast as math.Exp; ml/linear's logistic loss calls it
+// once per sample and class in every evaluation, ml/svm's rbf kernel once per
+// kernel value.
+func Exp(x float64) float64 {
 	const (
 		invLn2x64 = 64 / math.Ln2
 		// ln2/64 split so that k·ln2by64Hi is exact for |k| < 2^20.
