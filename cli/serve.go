@@ -195,7 +195,11 @@ func runChild(e *env, args []string) error {
 		return usageError("--data is required")
 	}
 	limits := jobs.Limits{MaxModelBytes: int64(maxModel), MaxRunMemory: int64(maxRun)}
-	if err := datasets.RegisterDataDir(*dir, os.Getenv("MLFORGE_DB")); err != nil {
+	blobs, err := datasets.StoreURL(*dir, *artURL) // the parent's dataset blobs
+	if err != nil {
+		return err
+	}
+	if err := datasets.RegisterDataDir(*dir, os.Getenv("MLFORGE_DB"), blobs); err != nil {
 		return err
 	}
 	art, err := server.OpenArtifacts(e.ctx, *artURL, *dir)

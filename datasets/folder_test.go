@@ -105,7 +105,7 @@ func TestRegisterDataDir(t *testing.T) {
 	if _, err := source.OpenFolder(root, "dataset:pets", images.FolderOptions{}); err == nil || !strings.Contains(err.Error(), "no dataset store serves this workspace") {
 		t.Fatalf("OpenFolder before RegisterDataDir = %v", err)
 	}
-	if err := RegisterDataDir(dir, ""); err != nil {
+	if err := RegisterDataDir(dir, "", ""); err != nil {
 		t.Fatal(err)
 	}
 	f, err := source.OpenFolder(root, "dataset:pets:dog", images.FolderOptions{})
