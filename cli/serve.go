@@ -19,7 +19,7 @@ import (
 )
 
 // artifactsUsage is the help of serve's and worker's --artifacts.
-const artifactsUsage = "object store of run models and checkpoints (env MLFORGE_ARTIFACTS): file:///dir, s3://bucket/prefix?region=...&endpoint=...&use_path_style=true; default file://<data>/artifacts. Every server and worker of a cluster needs the same one"
+const artifactsUsage = "object store of run models and checkpoints, and of dataset images under datasets/ (env MLFORGE_ARTIFACTS): file:///dir, s3://bucket/prefix?region=...&endpoint=...&use_path_style=true; default file://<data>/artifacts. Every server and worker of a cluster needs the same one"
 
 // runChildCommand is the hidden subcommand a server starts for each run
 // (mlforge re-executed); it is no command for people.
@@ -195,7 +195,11 @@ func runChild(e *env, args []string) error {
 		return usageError("--data is required")
 	}
 	limits := jobs.Limits{MaxModelBytes: int64(maxModel), MaxRunMemory: int64(maxRun)}
-	if err := datasets.RegisterDataDir(*dir, os.Getenv("MLFORGE_DB")); err != nil {
+	blobs, err := datasets.StoreURL(*dir, *artURL) // the parent's dataset blobs
+	if err != nil {
+		return err
+	}
+	if err := datasets.RegisterDataDir(*dir, os.Getenv("MLFORGE_DB"), blobs); err != nil {
 		return err
 	}
 	art, err := server.OpenArtifacts(e.ctx, *artURL, *dir)

@@ -6,6 +6,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/mlforge/mlforge/datasets"
 	"github.com/mlforge/mlforge/jobs"
 	"github.com/mlforge/mlforge/server"
 )
@@ -48,6 +49,15 @@ func runWorker(e *env, args []string) error {
 		return err
 	}
 	cfg := server.Config{DataDir: *dir, DB: *db, Artifacts: *art, Workers: *workers, Logger: log, RunLimits: mf.limits(), MaxAttempts: *maxAttempts}
+	// The runs trained in this process (--isolate=false) read dataset:NAME
+	// from the shared database and the dataset blobs of the servers.
+	blobs, err := datasets.StoreURL(*dir, *art)
+	if err != nil {
+		return err
+	}
+	if err := datasets.RegisterDataDir(*dir, *db, blobs); err != nil {
+		return err
+	}
 	if err := setupTraining(&cfg, *isolate, mf); err != nil {
 		return err
 	}

@@ -20,7 +20,8 @@ import (
 
 	"gocloud.dev/blob"
 	_ "gocloud.dev/blob/fileblob" // file:// buckets
-	_ "gocloud.dev/blob/memblob"  // mem:// buckets (tests)
+	"gocloud.dev/blob/memblob"    // mem:// buckets (tests)
+	_ "gocloud.dev/blob/s3blob"   // s3:// buckets
 	"gocloud.dev/gcerrors"
 
 	"github.com/mlforge/mlforge/internal/text"
@@ -139,19 +140,45 @@ func (s *Service) keepBlob(sha string, b []byte) {
 }
 
 // OpenBucket opens the blob store at url: file:///dir (created if
-// missing) or mem:// (in memory, for tests).
+// missing), s3://bucket?region=...&prefix=... (credentials from the usual
+// AWS environment) or mem:// (in memory, for tests; mem://NAME is the
+// process's one bucket of that name, which its users never close).
 func OpenBucket(ctx context.Context, url string) (*blob.Bucket, error) {
-	if !strings.HasPrefix(url, "file://") && !strings.HasPrefix(url, "mem://") {
-		return nil, errorf("blob store %s: expected a file:// or mem:// URL", text.Quote(text.Abbrev(url)))
-	}
-	if strings.HasPrefix(url, "file://") && !strings.Contains(url, "?") {
-		url += "?create_dir=1&no_tmp_dir=1&metadata=skip"
+	switch {
+	case strings.HasPrefix(url, "file://"):
+		if !strings.Contains(url, "?") {
+			url += "?create_dir=1&no_tmp_dir=1&metadata=skip"
+		}
+	case strings.HasPrefix(url, "mem://"):
+		if name := strings.TrimPrefix(url, "mem://"); name != "" {
+			return sharedMem(name), nil
+		}
+	case strings.HasPrefix(url, "s3://"):
+	default:
+		return nil, errorf("blob store %s: expected a file://, s3:// or mem:// URL", text.Quote(text.Abbrev(url)))
 	}
 	b, err := blob.OpenBucket(ctx, url)
 	if err != nil {
 		return nil, fmt.Errorf("datasets: opening the blob store: %w", err)
 	}
 	return b, nil
+}
+
+var (
+	memMu      sync.Mutex
+	memBuckets = map[string]*blob.Bucket{}
+)
+
+// sharedMem is the process's in-memory bucket of that name.
+func sharedMem(name string) *blob.Bucket {
+	memMu.Lock()
+	defer memMu.Unlock()
+	b, ok := memBuckets[name]
+	if !ok {
+		b = memblob.OpenBucket(nil)
+		memBuckets[name] = b
+	}
+	return b
 }
 
 // New returns the service over st and bucket with the default limits.

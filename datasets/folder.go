@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"io/fs"
+	"net/url"
 	"path"
 	"path/filepath"
 	"slices"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/mlforge/mlforge/data/images"
 	"github.com/mlforge/mlforge/data/source"
+	"github.com/mlforge/mlforge/internal/text"
 	"github.com/mlforge/mlforge/store"
 )
 
@@ -79,13 +81,75 @@ func BlobURL(dataDir string) (string, error) {
 	return "file://" + filepath.ToSlash(dir), nil
 }
 
+// StoreURL is the blob store of the datasets of a server or worker of the
+// data folder dataDir whose object store of artifacts is artifactsURL:
+// BlobURL(dataDir) when artifactsURL is "" (the default, so that existing
+// data folders keep their blobs), else the prefix "datasets/" of that
+// store (file:///dir/datasets, s3://bucket?prefix=[path/]datasets/,
+// mem://NAME/datasets), shared by every process that shares the store.
+func StoreURL(dataDir, artifactsURL string) (string, error) {
+	if artifactsURL == "" {
+		return BlobURL(dataDir)
+	}
+	u, err := url.Parse(artifactsURL)
+	if err != nil {
+		return "", errorf("--artifacts %s: not a URL: %v", text.Quote(text.Abbrev(artifactsURL)), err)
+	}
+	switch u.Scheme {
+	case "file":
+		u.Path = strings.TrimSuffix(u.Path, "/") + "/datasets"
+		q := u.Query()
+		for k, v := range map[string]string{"create_dir": "1", "no_tmp_dir": "1", "metadata": "skip"} {
+			if q.Get(k) == "" {
+				q.Set(k, v)
+			}
+		}
+		u.RawQuery = q.Encode()
+	case "mem":
+		u.Path = strings.TrimSuffix(u.Path, "/") + "/datasets"
+	case "s3":
+		q := u.Query()
+		prefix := strings.Trim(u.Path, "/")
+		if prefix != "" {
+			prefix += "/"
+		}
+		q.Set("prefix", q.Get("prefix")+prefix+"datasets/")
+		u.Path = ""
+		u.RawQuery = q.Encode()
+	default:
+		return "", errorf("--artifacts %s: expected a file://, s3:// or mem:// URL", text.Quote(text.Abbrev(artifactsURL)))
+	}
+	return u.String(), nil
+}
+
+var (
+	dataDirMu   sync.Mutex
+	dataDirURLs = map[string]string{}
+)
+
+// DataDirURL is the blob store that RegisterDataDir gave the data folder
+// dataDir in this process, else BlobURL(dataDir).
+func DataDirURL(dataDir string) (string, error) {
+	abs, err := filepath.Abs(dataDir)
+	if err != nil {
+		return "", err
+	}
+	dataDirMu.Lock()
+	u, ok := dataDirURLs[abs]
+	dataDirMu.Unlock()
+	if ok {
+		return u, nil
+	}
+	return BlobURL(abs)
+}
+
 // RegisterDataDir makes the "dataset:NAME" sources of the runs of the data
 // folder dataDir (which read from dataDir/files) open from the store at db
-// ("" for dataDir/mlforge.db) and the blobs of BlobURL(dataDir), both
-// opened at the first such source and kept open: what the child process
-// that trains a run of a server does (mlforge serve --isolate), sharing
-// its parent's data but not its memory.
-func RegisterDataDir(dataDir, db string) error {
+// ("" for dataDir/mlforge.db) and the blobs at blobURL ("" for
+// BlobURL(dataDir); see StoreURL), both opened at the first such source
+// and kept open: what the child process that trains a run of a server does
+// (mlforge serve --isolate), sharing its parent's data but not its memory.
+func RegisterDataDir(dataDir, db, blobURL string) error {
 	files, err := filepath.Abs(filepath.Join(dataDir, "files"))
 	if err != nil {
 		return err
@@ -93,22 +157,27 @@ func RegisterDataDir(dataDir, db string) error {
 	if db == "" {
 		db = filepath.Join(dataDir, "mlforge.db")
 	}
+	if blobURL == "" {
+		if blobURL, err = BlobURL(dataDir); err != nil {
+			return err
+		}
+	}
+	if abs, err := filepath.Abs(dataDir); err == nil {
+		dataDirMu.Lock()
+		dataDirURLs[abs] = blobURL
+		dataDirMu.Unlock()
+	}
 	var once sync.Once
 	var svc *Service
 	var openErr error
 	RegisterSource(files, func(ctx context.Context) (*Service, error) {
 		once.Do(func() {
-			url, err := BlobURL(dataDir)
-			if err != nil {
-				openErr = err
-				return
-			}
 			st, err := store.Open(ctx, db)
 			if err != nil {
 				openErr = err
 				return
 			}
-			b, err := OpenBucket(ctx, url)
+			b, err := OpenBucket(ctx, blobURL)
 			if err != nil {
 				st.Close()
 				openErr = err

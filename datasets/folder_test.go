@@ -105,7 +105,7 @@ func TestRegisterDataDir(t *testing.T) {
 	if _, err := source.OpenFolder(root, "dataset:pets", images.FolderOptions{}); err == nil || !strings.Contains(err.Error(), "no dataset store serves this workspace") {
 		t.Fatalf("OpenFolder before RegisterDataDir = %v", err)
 	}
-	if err := RegisterDataDir(dir, ""); err != nil {
+	if err := RegisterDataDir(dir, "", ""); err != nil {
 		t.Fatal(err)
 	}
 	f, err := source.OpenFolder(root, "dataset:pets:dog", images.FolderOptions{})
@@ -156,5 +156,35 @@ func TestFolderBlobCache(t *testing.T) {
 	}
 	if s.cached <= 0 || s.cached > BlobCacheBytes {
 		t.Fatalf("%d bytes cached", s.cached)
+	}
+}
+
+// TestStoreURL: the dataset blobs of a data folder without an object
+// store stay in its blobs folder; with one they are its prefix datasets/.
+func TestStoreURL(t *testing.T) {
+	dir := t.TempDir()
+	def, _ := BlobURL(dir)
+	for _, c := range []struct{ art, want string }{
+		{"", def},
+		{"file:///srv/art", "file:///srv/art/datasets?create_dir=1&metadata=skip&no_tmp_dir=1"},
+		{"mem://x", "mem://x/datasets"},
+		{"s3://b?region=r", "s3://b?prefix=datasets%2F&region=r"},
+		{"s3://b/cluster/?region=r", "s3://b?prefix=cluster%2Fdatasets%2F&region=r"},
+	} {
+		if got, err := StoreURL(dir, c.art); err != nil || got != c.want {
+			t.Errorf("StoreURL(%q) = %q, %v; want %q", c.art, got, err, c.want)
+		}
+	}
+	if _, err := StoreURL(dir, "gs://b"); err == nil || !strings.Contains(err.Error(), "expected a file://, s3:// or mem:// URL") {
+		t.Errorf("StoreURL(gs://b) = %v", err)
+	}
+	if _, err := OpenBucket(context.Background(), "gs://b"); err == nil || !strings.Contains(err.Error(), "expected a file://, s3:// or mem:// URL") {
+		t.Errorf("OpenBucket(gs://b) = %v", err)
+	}
+	// mem://NAME is one bucket in the process.
+	a, _ := OpenBucket(context.Background(), "mem://store-url-test/datasets")
+	b, _ := OpenBucket(context.Background(), "mem://store-url-test/datasets")
+	if a == nil || a != b {
+		t.Errorf("two opens of mem://NAME gave %p and %p", a, b)
 	}
 }

@@ -203,7 +203,7 @@ func collectService(ctx context.Context, dataDir string) (*datasets.Service, fun
 			return nil, nil, fmt.Errorf("the collection finds no store: neither MLFORGE_DB nor %s", db)
 		}
 	}
-	url, err := datasets.BlobURL(abs)
+	url, err := datasets.DataDirURL(abs) // the child's (datasets.RegisterDataDir)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -45,7 +45,7 @@ func (s *Server) datasets() *datasetRoutes {
 
 func (d *datasetRoutes) service(ctx context.Context) (*datasets.Service, error) {
 	d.once.Do(func() {
-		url, err := datasets.BlobURL(d.s.cfg.DataDir)
+		url, err := datasets.StoreURL(d.s.cfg.DataDir, d.s.cfg.Artifacts)
 		if err != nil {
 			d.err = err
 			return

@@ -48,6 +48,8 @@ type Config struct {
 	// Artifacts is the object store of run models and checkpoints
 	// (file:///dir, s3://bucket/prefix?region=...&endpoint=..., mem://);
 	// empty means file://<DataDir>/artifacts. See server/artifacts.go.
+	// When set, the dataset images live there too, under datasets/
+	// (datasets.StoreURL); when empty, in file://<DataDir>/blobs.
 	Artifacts string
 	// Token is the API token. When the server listens on a non-loopback
 	// address and Token is empty, one is generated (and kept in
