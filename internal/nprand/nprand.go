@@ -1,9 +1,11 @@
 // Package nprand reproduces the parts of numpy.random.RandomState (numpy's
 // legacy generator, which scikit-learn's check_random_state returns) that
 // mlforge needs to draw exactly what scikit-learn draws for the same seed:
-// the MT19937 stream seeded from an integer, random_interval, shuffle and
-// permutation. It also has numpy's default (introsort) argsort, whose order
-// of ties scikit-learn's results depend on.
+// the MT19937 stream seeded from an integer, random_interval, randint,
+// shuffle, permutation and choice, and scikit-learn's _approximate_mode
+// (the per-class counts of a stratified split) drawn from them. It also has
+// numpy's default (introsort) argsort, whose order of ties scikit-learn's
+// results depend on.
 package nprand
 
 const (

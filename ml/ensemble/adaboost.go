@@ -8,6 +8,7 @@ import (
 	"sort"
 
 	"github.com/mlforge/mlforge/internal/budget"
+	"github.com/mlforge/mlforge/internal/f64"
 	"github.com/mlforge/mlforge/ml"
 	"github.com/mlforge/mlforge/ml/tree"
 	"gonum.org/v1/gonum/mat"
@@ -128,7 +129,7 @@ func initialWeights(w []float64, n int) ([]float64, error) {
 		}
 		copy(sw, w)
 	}
-	sum := pairwiseSum(sw)
+	sum := f64.PairwiseSum(sw)
 	for i := range sw {
 		sw[i] /= sum
 	}
@@ -219,7 +220,7 @@ func (m *AdaBoostClassifier) FitWeighted(ctx context.Context, X *mat.Dense, y, w
 				inc[i] = sw[i]
 			}
 		}
-		estErr := pairwiseSum(inc) / pairwiseSum(sw)
+		estErr := f64.PairwiseSum(inc) / f64.PairwiseSum(sw)
 		stop := false
 		last := ib == m.NEstimators-1
 		ew := 1.0
@@ -242,7 +243,7 @@ func (m *AdaBoostClassifier) FitWeighted(ctx context.Context, X *mat.Dense, y, w
 					}
 					terms[c] = coding * math.Log(pv)
 				}
-				e := scale * pairwiseSum(terms)
+				e := scale * f64.PairwiseSum(terms)
 				if !last && (sw[i] > 0 || e < 0) {
 					sw[i] *= math.Exp(e)
 				}
@@ -274,7 +275,7 @@ func (m *AdaBoostClassifier) FitWeighted(ctx context.Context, X *mat.Dense, y, w
 			break
 		}
 		rep.Report(ml.Event{Kind: "iter", Step: ib + 1, Total: m.NEstimators, Metrics: map[string]float64{"estimator_error": estErr}})
-		sum := pairwiseSum(sw)
+		sum := f64.PairwiseSum(sw)
 		if math.IsInf(sum, 0) || math.IsNaN(sum) {
 			rep.Report(ml.Event{Kind: "log", Message: fmt.Sprintf("AdaBoostClassifier: sample weights overflowed at iteration %d: stopped; try a lower learning_rate", ib)})
 			break
@@ -332,7 +333,7 @@ func (m *AdaBoostClassifier) decision(X *mat.Dense, limit int) ([]float64, error
 				for c := range K {
 					lp[c] = math.Log(max(raw.Data[i*raw.Stride+c], float64Eps))
 				}
-				s := pairwiseSum(lp)
+				s := f64.PairwiseSum(lp)
 				for c := range K {
 					pred[i*K+c] += float64(K-1) * (lp[c] - (1.0/float64(K))*s)
 				}
@@ -351,7 +352,7 @@ func (m *AdaBoostClassifier) decision(X *mat.Dense, limit int) ([]float64, error
 		norm += m.weights[j]
 	}
 	if limit == len(m.members) {
-		norm = pairwiseSum(m.weights)
+		norm = f64.PairwiseSum(m.weights)
 	}
 	for i := range pred {
 		pred[i] /= norm
@@ -469,7 +470,7 @@ func weightedImportances(members []ml.Estimator, weights []float64, p int) []flo
 			out[f] += weights[j] * v
 		}
 	}
-	norm := pairwiseSum(weights)
+	norm := f64.PairwiseSum(weights)
 	for f := range out {
 		out[f] /= norm
 	}
@@ -577,7 +578,7 @@ func (m *AdaBoostRegressor) FitWeighted(ctx context.Context, X *mat.Dense, y, w 
 				terms = append(terms, sw[i]*e)
 			}
 		}
-		estErr := pairwiseSum(terms)
+		estErr := f64.PairwiseSum(terms)
 		if estErr <= 0 {
 			weights[ib], errs[ib] = 1, 0
 			rep.Report(ml.Event{Kind: "iter", Step: ib + 1, Total: m.NEstimators, Metrics: map[string]float64{"estimator_error": 0}})
@@ -599,7 +600,7 @@ func (m *AdaBoostRegressor) FitWeighted(ctx context.Context, X *mat.Dense, y, w 
 			}
 		}
 		rep.Report(ml.Event{Kind: "iter", Step: ib + 1, Total: m.NEstimators, Metrics: map[string]float64{"estimator_error": estErr}})
-		sum := pairwiseSum(sw)
+		sum := f64.PairwiseSum(sw)
 		if math.IsInf(sum, 0) || math.IsNaN(sum) {
 			rep.Report(ml.Event{Kind: "log", Message: fmt.Sprintf("AdaBoostRegressor: sample weights overflowed at iteration %d: stopped; try a lower learning_rate", ib)})
 			break

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/mlforge/mlforge/internal/f64"
 	"github.com/mlforge/mlforge/ml"
 	"github.com/mlforge/mlforge/ml/tree"
 	"gonum.org/v1/gonum/mat"
@@ -467,7 +468,7 @@ func initRaw(f *gbFit, weighted bool) []float64 {
 			for i := range y {
 				wy[i] = y[i] * w[i]
 			}
-			return []float64{pairwiseSum(wy) / pairwiseSum(w)}
+			return []float64{f64.PairwiseSum(wy) / f64.PairwiseSum(w)}
 		}
 		return []float64{npMean(y)}
 	case "absolute_error":
@@ -495,7 +496,7 @@ func initRaw(f *gbFit, weighted bool) []float64 {
 			counts[c]++
 		}
 	}
-	total := pairwiseSum(counts)
+	total := f64.PairwiseSum(counts)
 	const eps = 1.1920928955078125e-07
 	prior := make([]float64, nc)
 	for c := range prior {

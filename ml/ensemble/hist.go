@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/mlforge/mlforge/internal/f64"
 	"github.com/mlforge/mlforge/ml"
 	"github.com/mlforge/mlforge/ml/tree"
 	"gonum.org/v1/gonum/mat"
@@ -546,7 +547,7 @@ func npAverage(a, w []float64) float64 {
 	for i := range a {
 		aw[i] = a[i] * w[i]
 	}
-	return pairwiseSum(aw) / pairwiseSum(w)
+	return f64.PairwiseSum(aw) / f64.PairwiseSum(w)
 }
 
 // hgbGradients writes the float32 gradients (and hessians unless they are

@@ -3,6 +3,7 @@ package ensemble
 import (
 	"math"
 
+	"github.com/mlforge/mlforge/internal/f64"
 	"github.com/mlforge/mlforge/ml/tree"
 )
 
@@ -179,18 +180,18 @@ func (l *gbLoss) updateLeaves(t *tree.Tree, leaves []int, mask []bool, y, residu
 				a = append(a, yy*w[i]*e)
 				b = append(b, w[i]*e)
 			}
-			t.Value[lf] = newton(pairwiseSum(a), pairwiseSum(b))
+			t.Value[lf] = newton(f64.PairwiseSum(a), f64.PairwiseSum(b))
 		default: // log_loss
 			for _, i := range idx {
 				r := residual[i]
 				a = append(a, w[i]*r)
 				b = append(b, w[i]*(y[i]-r)*(1-y[i]+r))
 			}
-			num := pairwiseSum(a)
+			num := f64.PairwiseSum(a)
 			if K > 1 {
 				num *= float64(K-1) / float64(K)
 			}
-			t.Value[lf] = newton(num, pairwiseSum(b))
+			t.Value[lf] = newton(num, f64.PairwiseSum(b))
 		}
 		l.bufs[0], l.bufs[1], l.bufs[2] = a, b, c
 	}
@@ -251,17 +252,17 @@ func (l *gbLoss) value(y []float64, raw, w []float64, mask []bool, inBag bool, t
 	if len(ws) == 0 {
 		return 0
 	}
-	wsum := pairwiseSum(ws)
+	wsum := f64.PairwiseSum(ws)
 	switch l.name {
 	case "squared_error", "absolute_error", "exponential":
-		return 1 / wsum * pairwiseSum(t1)
+		return 1 / wsum * f64.PairwiseSum(t1)
 	case "huber":
-		return (pairwiseSum(t1) + pairwiseSum(t2)) / wsum
+		return (f64.PairwiseSum(t1) + f64.PairwiseSum(t2)) / wsum
 	case "quantile":
-		return (l.alpha*pairwiseSum(t1) - (1-l.alpha)*pairwiseSum(t2)) / wsum
+		return (l.alpha*f64.PairwiseSum(t1) - (1-l.alpha)*f64.PairwiseSum(t2)) / wsum
 	}
 	if K == 1 {
-		return -2 / wsum * pairwiseSum(t1)
+		return -2 / wsum * f64.PairwiseSum(t1)
 	}
-	return pairwiseSum(t1) / wsum
+	return f64.PairwiseSum(t1) / wsum
 }

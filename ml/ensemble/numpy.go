@@ -5,45 +5,16 @@ import (
 	"math"
 	"slices"
 	"sort"
+
+	"github.com/mlforge/mlforge/internal/f64"
 )
 
 // The reductions below follow numpy 1.24's order of floating-point
 // operations, so that gradient boosting's initial predictions and leaf
 // values are scikit-learn's to the last bit or close to it.
 
-// pairwiseSum is numpy's pairwise_sum for float64: blocks of 128 summed
-// with eight accumulators, halves summed recursively.
-func pairwiseSum(a []float64) float64 {
-	n := len(a)
-	switch {
-	case n < 8:
-		s := 0.0
-		for _, v := range a {
-			s += v
-		}
-		return s
-	case n <= 128:
-		var r [8]float64
-		copy(r[:], a[:8])
-		i := 8
-		for ; i < n-n%8; i += 8 {
-			for j := range 8 {
-				r[j] += a[i+j]
-			}
-		}
-		s := ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
-		for ; i < n; i++ {
-			s += a[i]
-		}
-		return s
-	}
-	n2 := n / 2
-	n2 -= n2 % 8
-	return pairwiseSum(a[:n2]) + pairwiseSum(a[n2:])
-}
-
 // npMean is np.mean of a 1-D array.
-func npMean(a []float64) float64 { return pairwiseSum(a) / float64(len(a)) }
+func npMean(a []float64) float64 { return f64.PairwiseSum(a) / float64(len(a)) }
 
 // npMedian is np.median: the middle value, or the mean of the two middle
 // values.
@@ -133,7 +104,7 @@ func logSumExp(v []float64, tmp []float64) float64 {
 	for i, x := range v {
 		tmp[i] = math.Exp(x - m)
 	}
-	return math.Log(pairwiseSum(tmp[:len(v)])) + m
+	return math.Log(f64.PairwiseSum(tmp[:len(v)])) + m
 }
 
 // logAddExp is np.logaddexp(0, x).

@@ -4,6 +4,7 @@ import (
 	"math"
 	"slices"
 
+	"github.com/mlforge/mlforge/internal/nprand"
 	"github.com/mlforge/mlforge/ml"
 	"github.com/mlforge/mlforge/ml/tree"
 	"gonum.org/v1/gonum/mat"
@@ -89,12 +90,13 @@ func stratifiedSplit(y []int, test float64, seed uint32) (train, val []int, err 
 		byClass[pos[c]] = append(byClass[pos[c]], i)
 	}
 	r := tree.NewRandomState(seed)
-	ni := approximateMode(pc, nTrain, r)
+	choice := func(n, k int) []int { return permutation(n, r)[:k] }
+	ni := nprand.ApproximateMode(pc, nTrain, choice)
 	rem := make([]int, len(pc))
 	for i := range pc {
 		rem[i] = pc[i] - ni[i]
 	}
-	ti := approximateMode(rem, nTest, r)
+	ti := nprand.ApproximateMode(rem, nTest, choice)
 	var tr, te []int
 	for i := range present {
 		perm := permutation(pc[i], r)
@@ -117,55 +119,6 @@ func stratifiedSplit(y []int, test float64, seed uint32) (train, val []int, err 
 		val[i] = te[q]
 	}
 	return train, val, nil
-}
-
-// approximateMode is scikit-learn's _approximate_mode: the floored
-// proportional counts, the remainder given to the largest fractions with
-// ties broken by RandomState.choice.
-func approximateMode(counts []int, draws int, r *tree.RandomState) []int {
-	total := 0
-	for _, c := range counts {
-		total += c
-	}
-	cont := make([]float64, len(counts))
-	floored := make([]int, len(counts))
-	fsum := 0.0
-	for i, c := range counts {
-		cont[i] = float64(c) / float64(total) * float64(draws)
-		f := math.Floor(cont[i])
-		floored[i] = int(f)
-		fsum += f
-	}
-	need := int(float64(draws) - fsum)
-	if need <= 0 {
-		return floored
-	}
-	rem := make([]float64, len(counts))
-	for i := range rem {
-		rem[i] = cont[i] - math.Floor(cont[i])
-	}
-	values := slices.Clone(rem)
-	slices.Sort(values)
-	values = slices.Compact(values)
-	slices.Reverse(values)
-	for _, v := range values {
-		var inds []int
-		for i, x := range rem {
-			if x == v {
-				inds = append(inds, i)
-			}
-		}
-		add := min(len(inds), need)
-		perm := permutation(len(inds), r)
-		for _, q := range perm[:add] {
-			floored[inds[q]]++
-		}
-		need -= add
-		if need == 0 {
-			break
-		}
-	}
-	return floored
 }
 
 func takeRows(X *mat.Dense, idx []int) *mat.Dense {

@@ -11,6 +11,7 @@ import (
 	"sync"
 
 	"github.com/mlforge/mlforge/internal/budget"
+	"github.com/mlforge/mlforge/internal/f64"
 	"github.com/mlforge/mlforge/ml"
 	"gonum.org/v1/gonum/mat"
 )
@@ -308,7 +309,7 @@ func (m *VotingClassifier) softProba(X *mat.Dense) (*mat.Dense, error) {
 	}
 	norm := float64(len(m.members))
 	if w != nil {
-		norm = pairwiseSum(w)
+		norm = f64.PairwiseSum(w)
 	}
 	for i := range acc {
 		acc[i] /= norm
@@ -407,7 +408,7 @@ func (m *VotingRegressor) Predict(X *mat.Dense) ([]float64, error) {
 	row := make([]float64, len(preds))
 	norm := float64(len(preds))
 	if m.Weights != nil {
-		norm = pairwiseSum(m.Weights)
+		norm = f64.PairwiseSum(m.Weights)
 	}
 	for i := range out {
 		for j := range preds {
@@ -416,7 +417,7 @@ func (m *VotingRegressor) Predict(X *mat.Dense) ([]float64, error) {
 				row[j] *= m.Weights[j]
 			}
 		}
-		out[i] = pairwiseSum(row) / norm
+		out[i] = f64.PairwiseSum(row) / norm
 	}
 	return out, nil
 }

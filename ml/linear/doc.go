@@ -29,7 +29,7 @@
 //     classes run scikit-learn's _plain_sgd (scaled weights, Bottou's lazy
 //     average, the cumulative L1 penalty, the PA-I/PA-II steps) and draw
 //     every random choice as scikit-learn does from numpy's
-//     RandomState(random_state) (mt19937.go): the shuffle seeds, the
+//     RandomState(random_state) (internal/nprand): the shuffle seeds, the
 //     xorshift permutation of each epoch and the early-stopping split, so
 //     that the same random_state gives scikit-learn's coefficients.
 //

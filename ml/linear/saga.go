@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/mlforge/mlforge/internal/nprand"
 	"github.com/mlforge/mlforge/ml"
 	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/mat"
@@ -323,7 +324,7 @@ func (m *LogisticRegression) fitSaga(ctx context.Context, X *mat.Dense, classes 
 			sw[i] = 1
 		}
 	}
-	seed := uint32(newMT19937(uint32(m.RandomState)).randint(1, math.MaxInt32))
+	seed := uint32(nprand.New(uint32(m.RandomState)).RandInt(1, math.MaxInt32))
 	rep := ml.ProgressFrom(ctx)
 	nProblems := 1
 	if !multinomial && K > 2 {

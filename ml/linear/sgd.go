@@ -11,6 +11,7 @@ import (
 	"sync"
 
 	"github.com/mlforge/mlforge/internal/budget"
+	"github.com/mlforge/mlforge/internal/nprand"
 	"github.com/mlforge/mlforge/ml"
 	"gonum.org/v1/gonum/mat"
 )
@@ -663,9 +664,9 @@ func validationMask(n int, frac float64, seed uint32, idx []int, K int) ([]bool,
 		return nil, &ml.ParamError{Param: "validation_fraction", Msg: fmt.Sprintf("validation_fraction %v leaves %d of %d samples for validation, expected at least one in each part", frac, nVal, n)}
 	}
 	mask := make([]bool, n)
-	rng := newMT19937(seed)
+	rng := nprand.New(seed)
 	if idx == nil {
-		for _, i := range rng.permutation(n)[:nVal] {
+		for _, i := range rng.Permutation(n)[:nVal] {
 			mask[i] = true
 		}
 		return mask, nil
@@ -687,14 +688,14 @@ func validationMask(n int, frac float64, seed uint32, idx []int, K int) ([]bool,
 	if n-nVal < K || nVal < K {
 		return nil, &ml.ParamError{Param: "validation_fraction", Msg: fmt.Sprintf("validation_fraction %v holds out %d of %d samples, expected at least one of each of the %d classes in each part", frac, nVal, n, K)}
 	}
-	nTrain := approximateMode(counts, n-nVal, rng)
+	nTrain := nprand.ApproximateMode(counts, n-nVal, rng.Choice)
 	left := make([]int, K)
 	for c := range left {
 		left[c] = counts[c] - nTrain[c]
 	}
-	nTest := approximateMode(left, nVal, rng)
+	nTest := nprand.ApproximateMode(left, nVal, rng.Choice)
 	for c := range K {
-		perm := rng.permutation(counts[c])
+		perm := rng.Permutation(counts[c])
 		for _, k := range perm[nTrain[c] : nTrain[c]+nTest[c]] {
 			mask[members[c][k]] = true
 		}
@@ -751,9 +752,9 @@ func (m *sgdClassifierFit) fit(ctx context.Context, X *mat.Dense, y []float64, c
 	if k == 1 {
 		seeds[0] = c.seed
 	} else {
-		rs := newMT19937(c.seed)
+		rs := nprand.New(c.seed)
 		for i := range seeds {
-			seeds[i] = uint32(rs.randint(0, math.MaxInt32))
+			seeds[i] = uint32(rs.RandInt(0, math.MaxInt32))
 		}
 	}
 	coef := mat.NewDense(k, nf, nil)
@@ -800,9 +801,9 @@ func (m *sgdClassifierFit) fit(ctx context.Context, X *mat.Dense, y []float64, c
 				return float64(right) / float64(tot)
 			}
 		}
-		rs := newMT19937(seeds[ci])
-		rs.randint(1, math.MaxInt32) // make_dataset's seed
-		results[ci], errs[ci] = plainSGD(gctx, X, yy, c, bufs, wpos, wneg, uint32(rs.randint(0, math.MaxInt32)), skip, score)
+		rs := nprand.New(seeds[ci])
+		rs.RandInt(1, math.MaxInt32) // make_dataset's seed
+		results[ci], errs[ci] = plainSGD(gctx, X, yy, c, bufs, wpos, wneg, uint32(rs.RandInt(0, math.MaxInt32)), skip, score)
 		if errs[ci] != nil {
 			cancel()
 		}
@@ -1212,8 +1213,8 @@ func (m *sgdRegressorFit) fit(ctx context.Context, X *mat.Dense, y []float64, c 
 		}
 	}
 	c.prog = &sgdProgress{ctx: ctx, r: ml.ProgressFrom(ctx), total: c.maxIter}
-	rs := newMT19937(c.seed)
-	seed := uint32(rs.randint(0, math.MaxInt32))
+	rs := nprand.New(c.seed)
+	seed := uint32(rs.RandInt(0, math.MaxInt32))
 	res, err := plainSGD(ctx, X, y, c, newSGDBuffers(n, nf, c), 1, 1, seed, skip, score)
 	if err != nil {
 		return fmt.Errorf("%s: %w", c.name, err)

@@ -599,12 +599,12 @@ func (s *StratifiedShuffleSplit) Split(n int, y, _ []float64) ([]Fold, error) {
 	rng := seedOf(s.RandomState)
 	out := make([]Fold, s.Splits)
 	for f := range out {
-		nI := approximateMode(counts, nTrain, rng.Choice)
+		nI := nprand.ApproximateMode(counts, nTrain, rng.Choice)
 		rest := make([]int, nc)
 		for k := range counts {
 			rest[k] = counts[k] - nI[k]
 		}
-		tI := approximateMode(rest, nTest, rng.Choice)
+		tI := nprand.ApproximateMode(rest, nTest, rng.Choice)
 		var train, test []int
 		for k := range counts {
 			perm := rng.Permutation(counts[k])

@@ -19,6 +19,7 @@ import (
 	"strconv"
 
 	"github.com/mlforge/mlforge/event"
+	"github.com/mlforge/mlforge/internal/nprand"
 )
 
 // DefaultTestSize is the fraction of rows held out when Split.TestSize is
@@ -133,12 +134,12 @@ func TrainTestSplit(n int, o Split) (train, test []int, err error) {
 		return nil, nil, event.DataErrorf("test_size=%s gives %d test rows for %d classes; a stratified split needs at least one row of each class in each part", fmtFloat(testSize), nTest, nc)
 	}
 
-	nI := approximateMode(counts, nTrain, shuffleChoose(rng))
+	nI := nprand.ApproximateMode(counts, nTrain, shuffleChoose(rng))
 	rest := make([]int, nc)
 	for k := range counts {
 		rest[k] = counts[k] - nI[k]
 	}
-	tI := approximateMode(rest, nTest, shuffleChoose(rng))
+	tI := nprand.ApproximateMode(rest, nTest, shuffleChoose(rng))
 	train = make([]int, 0, nTrain)
 	test = make([]int, 0, nTest)
 	for k := range counts {
@@ -154,55 +155,6 @@ func TrainTestSplit(n int, o Split) (train, test []int, err error) {
 	rng.Shuffle(len(train), func(i, j int) { train[i], train[j] = train[j], train[i] })
 	rng.Shuffle(len(test), func(i, j int) { test[i], test[j] = test[j], test[i] })
 	return train, test, nil
-}
-
-// approximateMode draws nDraws rows from classes of the given sizes in
-// proportion, as scikit-learn's sklearn.utils._approximate_mode does: each
-// class gets the floor of its share, and the rows left go to the classes with
-// the largest remainders, ties broken at random: choose(n, k) returns k
-// distinct indices below n, drawn from the caller's generator.
-func approximateMode(counts []int, nDraws int, choose func(n, k int) []int) []int {
-	total := 0
-	for _, c := range counts {
-		total += c
-	}
-	cont := make([]float64, len(counts))
-	out := make([]int, len(counts))
-	need := nDraws
-	for k, c := range counts {
-		cont[k] = float64(c) / float64(total) * float64(nDraws)
-		out[k] = int(math.Floor(cont[k]))
-		need -= out[k]
-	}
-	if need <= 0 {
-		return out
-	}
-	rem := make([]float64, len(counts))
-	for k := range counts {
-		rem[k] = cont[k] - math.Floor(cont[k])
-	}
-	values := append([]float64(nil), rem...)
-	sort.Sort(sort.Reverse(sort.Float64Slice(values)))
-	for i, v := range values {
-		if i > 0 && v == values[i-1] {
-			continue
-		}
-		var inds []int
-		for k, r := range rem {
-			if r == v {
-				inds = append(inds, k)
-			}
-		}
-		add := min(len(inds), need)
-		for _, j := range choose(len(inds), add) {
-			out[inds[j]]++
-		}
-		need -= add
-		if need == 0 {
-			break
-		}
-	}
-	return out
 }
 
 // shuffleChoose draws k of n indices by shuffling them all with rng (the

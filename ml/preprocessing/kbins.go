@@ -12,6 +12,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/mlforge/mlforge/internal/budget"
+	"github.com/mlforge/mlforge/internal/f64"
 	"github.com/mlforge/mlforge/internal/nprand"
 	"github.com/mlforge/mlforge/ml"
 )
@@ -270,7 +271,7 @@ func kmeans1D(col, init []float64) []float64 {
 	n, k := len(col), len(init)
 	x := make([]float64, n)
 	tol := npVar(col, x) * 1e-4
-	mean := pairwiseSum(col) / float64(n)
+	mean := f64.PairwiseSum(col) / float64(n)
 	for i, v := range col {
 		x[i] = v - mean
 	}

@@ -8,6 +8,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/mlforge/mlforge/internal/budget"
+	"github.com/mlforge/mlforge/internal/f64"
 	"github.com/mlforge/mlforge/ml"
 )
 
@@ -117,7 +118,7 @@ func yeoJohnsonLambda(x, tmp []float64) float64 {
 		}
 		tmp[i] = float64(sign * math.Log1p(math.Abs(v)))
 	}
-	logSum := pairwiseSum(tmp)
+	logSum := f64.PairwiseSum(tmp)
 	trans := make([]float64, n)
 	return brent(func(l float64) float64 {
 		for i, v := range x {
@@ -141,7 +142,7 @@ func boxCoxLambda(x, tmp []float64) float64 {
 	for i, v := range x {
 		logx[i] = math.Log(v)
 	}
-	logSum := pairwiseSum(logx)
+	logSum := f64.PairwiseSum(logx)
 	pw := make([]float64, n)
 	return brent(func(l float64) float64 {
 		var vr float64

@@ -79,51 +79,19 @@ func (g Gamma) resolve(x []float64, p int) float64 {
 	case "scale":
 		// numpy's X.var(): the mean, then the mean squared deviation,
 		// both summed pairwise as numpy does.
-		mean := pairwiseSum(x) / float64(len(x))
+		mean := f64.PairwiseSum(x) / float64(len(x))
 		dev := make([]float64, len(x))
 		for i, v := range x {
 			d := v - mean
 			dev[i] = d * d
 		}
-		v := pairwiseSum(dev) / float64(len(x))
+		v := f64.PairwiseSum(dev) / float64(len(x))
 		if v == 0 {
 			return 1
 		}
 		return 1 / (float64(p) * v)
 	}
 	return g.Value
-}
-
-// pairwiseSum adds v as numpy's pairwise summation does (blocks of 128
-// values summed in eight lanes, halves above), so that sums over a whole
-// matrix round as numpy's.
-func pairwiseSum(v []float64) float64 {
-	n := len(v)
-	switch {
-	case n < 8:
-		s := 0.0
-		for _, x := range v {
-			s += x
-		}
-		return s
-	case n <= 128:
-		var r [8]float64
-		copy(r[:], v[:8])
-		i := 8
-		for ; i < n-n%8; i += 8 {
-			for j := range r {
-				r[j] += v[i+j]
-			}
-		}
-		s := ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
-		for ; i < n; i++ {
-			s += v[i]
-		}
-		return s
-	}
-	n2 := n / 2
-	n2 -= n2 % 8
-	return pairwiseSum(v[:n2]) + pairwiseSum(v[n2:])
 }
 
 // Kernel types.
