@@ -337,7 +337,7 @@ func NewLinearSVC() *LinearSVC {
 // Validate checks dual and class_weight.
 func (m *LinearSVC) Validate() error {
 	if !m.Dual {
-		return &ml.ParamError{Param: "dual", Msg: "dual=false (liblinear's primal solver) is not implemented; use dual=true"}
+		return &ml.ParamError{Param: "dual", Msg: "dual=false (liblinear's primal solver) is not offered: mlforge has the dual solver only; use dual=true"}
 	}
 	return m.ClassWeight.Validate("balanced")
 }
@@ -549,7 +549,7 @@ func NewLinearSVR() *LinearSVR {
 // Validate checks dual.
 func (m *LinearSVR) Validate() error {
 	if !m.Dual {
-		return &ml.ParamError{Param: "dual", Msg: "dual=false (liblinear's primal solver) is not implemented; use dual=true"}
+		return &ml.ParamError{Param: "dual", Msg: "dual=false (liblinear's primal solver) is not offered: mlforge has the dual solver only; use dual=true"}
 	}
 	return nil
 }
