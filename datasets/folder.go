@@ -48,10 +48,9 @@ func (s *Service) Folder(ctx context.Context, name string, labels []string, opts
 	if len(items) == 0 {
 		return nil, "", errorf("dataset %q has no items", name)
 	}
-	manifest, err := s.Manifest(ctx, name, labels)
-	if err != nil {
-		return nil, "", err
-	}
+	// The manifest of the items just listed: what Manifest would return,
+	// without a second listing.
+	manifest := manifestOf(items)
 	f, err := images.ImageFolderFS(s.itemFS(ctx, items), ".", opts)
 	if err != nil {
 		return nil, "", err

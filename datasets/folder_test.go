@@ -48,6 +48,9 @@ func TestFolder(t *testing.T) {
 	if err != nil || fmt.Sprint(dogs.Classes()) != "[dog]" || dogs.Len() != 2 || m2 == manifest {
 		t.Fatalf("Folder(dog) = %v, %v", dogs, err)
 	}
+	if want, _ := s.Manifest(ctx, "pets", []string{"dog"}); m2 != want {
+		t.Fatalf("manifest of dog %s, want %s", m2, want)
+	}
 	if _, _, err := s.Folder(ctx, "pets", []string{"dog", "bird"}, images.FolderOptions{}); err == nil || !strings.Contains(err.Error(), `no items labelled "bird"`) {
 		t.Fatalf("Folder(bird) = %v", err)
 	}

@@ -294,10 +294,25 @@ func (s *Service) Manifest(ctx context.Context, name string, labels []string) (s
 			lines = append(lines, h.Label+"\t"+h.SHA256+"\n")
 		}
 	}
+	return manifestHash(lines), nil
+}
+
+// manifestOf is Manifest of the items a listing returned (those of the
+// labels asked for), without reading them again.
+func manifestOf(items []*store.Item) string {
+	lines := make([]string, len(items))
+	for i, it := range items {
+		lines[i] = it.Label + "\t" + it.SHA256 + "\n"
+	}
+	return manifestHash(lines)
+}
+
+// manifestHash is the SHA-256 of the sorted lines, in hex.
+func manifestHash(lines []string) string {
 	sort.Strings(lines)
 	sum := sha256.New()
 	for _, l := range lines {
 		io.WriteString(sum, l)
 	}
-	return hex.EncodeToString(sum.Sum(nil)), nil
+	return hex.EncodeToString(sum.Sum(nil))
 }
