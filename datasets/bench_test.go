@@ -3,11 +3,13 @@ package datasets
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/mlforge/mlforge/data/idx"
+	"github.com/mlforge/mlforge/data/images"
 	"github.com/mlforge/mlforge/store"
 )
 
@@ -73,4 +75,39 @@ func BenchmarkImportMNIST(b *testing.B) {
 		b.StartTimer()
 	}
 	b.ReportMetric(float64(d.N*b.N)/b.Elapsed().Seconds(), "images/s")
+}
+
+// BenchmarkFolderOpen opens a dataset of 2,000 small PNGs (SQLite and a
+// file:// bucket) as a folder, as each run does at its check and again at
+// its load: the listing of the items and the manifest, no image read.
+//
+//	go test ./datasets -run '^$' -bench FolderOpen -count 3
+func BenchmarkFolderOpen(b *testing.B) {
+	ctx := context.Background()
+	tmp := b.TempDir()
+	st, err := store.Open(ctx, filepath.Join(tmp, "mlforge.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	bucket, err := OpenBucket(ctx, "file://"+filepath.ToSlash(filepath.Join(tmp, "blobs")))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer bucket.Close()
+	s := New(st, bucket)
+	if _, err := s.Create(ctx, "d", "", ""); err != nil {
+		b.Fatal(err)
+	}
+	for i := range 2000 {
+		if _, _, err := s.Add(ctx, "d", fmt.Sprint(i%10), pngOf(b, 4+i%7, 4+i/7%7, i), Provenance{Source: "upload"}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if f, _, err := s.Folder(ctx, "d", nil, images.FolderOptions{}); err != nil || f.Len() != 2000 {
+			b.Fatalf("Folder: %v", err)
+		}
+	}
 }
