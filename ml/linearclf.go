@@ -67,3 +67,23 @@ func LinearClassifierState(name string, s *State) (classes, coef []float64, p in
 	}
 	return classes, coef, shape[1], intercept, nil
 }
+
+// LinearDecision returns a linear model's decision values X·coefᵀ +
+// intercept (one column per row of coef), after checking that X has coef's
+// number of columns.
+func LinearDecision(X, coef *mat.Dense, intercept []float64) (*mat.Dense, error) {
+	k, p := coef.Dims()
+	if err := CheckX(X, p); err != nil {
+		return nil, err
+	}
+	n, _ := X.Dims()
+	out := mat.NewDense(n, k, nil)
+	out.Mul(X, coef.T())
+	for i := range n {
+		row := out.RawRowView(i)
+		for c := range row {
+			row[c] += intercept[c]
+		}
+	}
+	return out, nil
+}

@@ -879,20 +879,7 @@ func (m *sgdClassifierFit) DecisionFunction(X *mat.Dense) (*mat.Dense, error) {
 	if m.coef == nil {
 		return nil, ml.NotFittedError(m.name)
 	}
-	k, p := m.coef.Dims()
-	if err := ml.CheckX(X, p); err != nil {
-		return nil, err
-	}
-	n, _ := X.Dims()
-	out := mat.NewDense(n, k, nil)
-	out.Mul(X, m.coef.T())
-	for i := 0; i < n; i++ {
-		row := out.RawRowView(i)
-		for c := range row {
-			row[c] += m.intercept[c]
-		}
-	}
-	return out, nil
+	return ml.LinearDecision(X, m.coef, m.intercept)
 }
 
 // Predict returns the class of the largest decision value.

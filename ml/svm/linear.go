@@ -426,20 +426,7 @@ func (m *LinearSVC) DecisionFunction(X *mat.Dense) (*mat.Dense, error) {
 		return nil, ml.NotFittedError("LinearSVC")
 	}
 	k := len(m.intercept)
-	p := len(m.coef) / k
-	if err := ml.CheckX(X, p); err != nil {
-		return nil, err
-	}
-	n, _ := X.Dims()
-	out := mat.NewDense(n, k, nil)
-	out.Mul(X, mat.NewDense(k, p, m.coef).T())
-	for i := range n {
-		row := out.RawRowView(i)
-		for c := range row {
-			row[c] += m.intercept[c]
-		}
-	}
-	return out, nil
+	return ml.LinearDecision(X, mat.NewDense(k, len(m.coef)/k, m.coef), m.intercept)
 }
 
 // Predict returns the class of the largest decision value.
