@@ -27,6 +27,9 @@ func TestClassTargets(t *testing.T) {
 		"HingeEmbeddingLoss": TargetSigned, "SoftMarginLoss": TargetSigned, "KLDivLoss": TargetDistribution,
 		"MultiLabelMarginLoss": TargetClassList, "MSELoss": TargetValue, "L1Loss": TargetValue, "SmoothL1Loss": TargetValue,
 		"HuberLoss": TargetValue, "PoissonNLLLoss": TargetValue,
+		// Losses of packed inputs, which a spec refuses (PackedInputs);
+		// their Forward checks its own target.
+		"GaussianNLLLoss": TargetValue, "MarginRankingLoss": TargetValue, "CosineEmbeddingLoss": TargetValue, "TripletMarginLoss": TargetValue,
 	}
 	for _, name := range LossTypes() {
 		l, err := NewLoss(name, nil)
@@ -40,6 +43,9 @@ func TestClassTargets(t *testing.T) {
 		}
 		if got := TargetFormOf(l); got != form {
 			t.Errorf("%s: target form %s, want %s", name, got, form)
+		}
+		if PackedInputs(l) != "" {
+			continue
 		}
 		y, err := ClassTargets(l, labels, 3, nil)
 		if err != nil {

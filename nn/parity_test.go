@@ -169,13 +169,23 @@ func TestLossesMatchPyTorch(t *testing.T) {
 		t.Fatalf("only %d loss cases in testdata/losses_more.json, want at least 30", len(more.Losses))
 	}
 	fx.Losses = append(fx.Losses, more.Losses...)
+	// losses_pair.json (gen_losses_pair.py): the losses of two or three
+	// inputs, packed along the last dimension.
+	var pair struct {
+		Losses []layerFixture `json:"losses"`
+	}
+	loadJSON(t, "losses_pair.json", &pair)
+	if len(pair.Losses) < 20 {
+		t.Fatalf("only %d loss cases in testdata/losses_pair.json, want at least 20", len(pair.Losses))
+	}
+	fx.Losses = append(fx.Losses, pair.Losses...)
 	covered := map[string]bool{}
 	for _, c := range fx.Losses {
 		covered[c.Type] = true
 	}
 	for _, typ := range LossTypes() {
 		if !covered[typ] {
-			t.Errorf("loss %s has no case in testdata/layers.json or losses_more.json", typ)
+			t.Errorf("loss %s has no case in testdata/layers.json, losses_more.json or losses_pair.json", typ)
 		}
 	}
 	for _, c := range fx.Losses {

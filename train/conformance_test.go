@@ -238,6 +238,12 @@ func conformanceCases() []confCase {
 		loss("MultiLabelMarginLoss", "", ""), loss("MultiLabelSoftMarginLoss", "", ""),
 		loss("MultiMarginLoss", "", ""), loss("NLLLoss", "", logSoftmax), loss("PoissonNLLLoss", "", ""),
 		loss("SmoothL1Loss", "", ""), loss("SoftMarginLoss", "", ""),
+		// PyTorch gives these two or three inputs, which a layer list's
+		// one output and class labels cannot.
+		refuse(loss("GaussianNLLLoss", "", ""), "GaussianNLLLoss needs a mean, a target and a variance"),
+		refuse(loss("MarginRankingLoss", `, "margin": 0.5`, ""), "MarginRankingLoss needs two inputs"),
+		refuse(loss("CosineEmbeddingLoss", `, "margin": 0.5`, ""), "CosineEmbeddingLoss needs two inputs"),
+		refuse(loss("TripletMarginLoss", `, "margin": 1.0, "p": 2`, ""), "TripletMarginLoss needs three inputs"),
 	)
 	tr := func(class, list string) confCase {
 		return confCase{kind: "transform", class: class, keys: `{"transforms": [` + list + `]}`}

@@ -34,12 +34,19 @@ func (p *Plan) checkLoss(c *problems, task ml.Task, kind data.Kind, classes []st
 			}
 		}
 	}
-	if s.Criterion == nil || len(out) != 2 || out[1] < 1 || out[1] > 1<<16 {
+	if s.Criterion == nil {
 		return
 	}
 	loss, err := nn.NewLoss(s.Criterion.Type, s.Criterion.Params)
 	if err != nil {
 		return // reported by Validate
+	}
+	if in := nn.PackedInputs(loss); in != "" {
+		c.add("criterion", fmt.Sprintf("%s needs %s, but a spec's network has one output and its target is a class label or a value, which give it none of these; use it from Go (its inputs packed along the last dimension, or its method taking them apart)", s.Criterion.Type, in))
+		return
+	}
+	if len(out) != 2 || out[1] < 1 || out[1] > 1<<16 {
+		return
 	}
 	g := nn.NewInferenceGraph()
 	x := tensor.New(2, out[1])
