@@ -257,14 +257,18 @@ func (p *NetPlan) heaviest(weight func(LayerPlan) int64) int {
 // OptimizerStates returns how many values per parameter an optimizer keeps
 // (PyTorch's state): SGD 1 (the momentum buffer), Adam and AdamW 2 (the
 // moment estimates), RMSprop 3 (square average, momentum and, centered,
-// the gradient average), Adagrad 1 (the sum of squares); 2 for any other
-// name.
+// the gradient average), Adagrad 1 (the sum of squares), LBFGS 204 (its
+// default history of 100 update pairs, the direction, the previous
+// gradient, the gradient and the line search's copy of the parameters);
+// 2 for any other name.
 func OptimizerStates(optimizer string) int {
 	switch optimizer {
 	case "SGD", "Adagrad":
 		return 1
 	case "RMSprop":
 		return 3
+	case "LBFGS": // history_size 100: 2·100 update vectors and 4 more
+		return 204
 	}
 	return 2
 }
@@ -301,7 +305,12 @@ func (p *NetPlan) TrainingBytes(batch, states int) int64 {
 // Field names the heaviest layer and its size parameter
 // ("layers[3].out_features"), relative to the layer list.
 func (p *NetPlan) CheckBudget(l budget.Limits, batch int, optimizer string) error {
-	states := OptimizerStates(optimizer)
+	return p.CheckBudgetStates(l, batch, optimizer, OptimizerStates(optimizer))
+}
+
+// CheckBudgetStates is CheckBudget for an optimizer keeping states values
+// per parameter (LBFGS: as its history_size says).
+func (p *NetPlan) CheckBudgetStates(l budget.Limits, batch int, optimizer string, states int) error {
 	field := func(weight func(LayerPlan) int64) string {
 		if h := p.heaviest(weight); h >= 0 {
 			return p.Layers[h].Path()

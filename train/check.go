@@ -14,6 +14,7 @@ import (
 	"github.com/mlforge/mlforge/internal/text"
 	"github.com/mlforge/mlforge/ml"
 	"github.com/mlforge/mlforge/nn"
+	"github.com/mlforge/mlforge/nn/optim"
 	"github.com/mlforge/mlforge/spec"
 )
 
@@ -386,7 +387,11 @@ func (p *Plan) checkNetwork(c *problems, list spec.Errors) {
 	if s.Optimizer != nil {
 		opt = s.Optimizer.Type
 	}
-	if err := pl.CheckBudget(p.opt.Limits, s.BatchSize, opt); err != nil {
+	states := nn.OptimizerStates(opt)
+	if opt == "LBFGS" {
+		states = optim.LBFGSStates(s.Optimizer.Params)
+	}
+	if err := pl.CheckBudgetStates(p.opt.Limits, s.BatchSize, opt, states); err != nil {
 		c.addBudget("model", err)
 		return
 	}

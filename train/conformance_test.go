@@ -196,6 +196,8 @@ func conformanceCases() []confCase {
 		opt("AdamW", `, "amsgrad": true`), opt("Adamax", ""), opt("NAdam", ""), opt("RAdam", ""),
 		opt("RMSprop", `, "momentum": 0.9, "centered": true`), opt("Rprop", ""), opt("SGD", `, "lr": 0.1, "momentum": 0.9, "nesterov": true`),
 		refuse(opt("SGD", `, "lr": 0.1, "nesterov": true`), "nesterov"),
+		opt("LBFGS", `, "lr": 1, "max_iter": 5, "history_size": 10`), opt("LBFGS", `, "line_search_fn": "strong_wolfe"`),
+		refuse(opt("LBFGS", `, "line_search_fn": "backtracking"`), "line_search_fn"),
 	)
 	sched := func(class, params string) confCase {
 		return confCase{kind: "scheduler", class: class,

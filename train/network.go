@@ -478,24 +478,62 @@ func (t *trainer) fit(ctx context.Context) error {
 				it.Close()
 				return fmt.Errorf("epoch %d, step %d: %w", epoch, t.step+1, err)
 			}
-			out := t.seq.Forward(g, g.Const(b.X))
-			l := t.loss.Forward(g, out, g.Const(y))
-			if err := g.Err(); err != nil {
-				it.Close()
-				return fmt.Errorf("epoch %d, step %d: %w", epoch, t.step+1, err)
+			var v float64
+			if cs, ok := t.optim.(optim.ClosureStepper); ok {
+				// LBFGS: the step re-evaluates the batch's loss, as
+				// PyTorch's step(closure) with a closure of zero_grad,
+				// forward, loss and backward.
+				first := true
+				closure := func() (float32, error) {
+					if err := ctx.Err(); err != nil {
+						return 0, err
+					}
+					g.Reset()
+					t.optim.ZeroGrad()
+					out := t.seq.Forward(g, g.Const(b.X))
+					l := t.loss.Forward(g, out, g.Const(y))
+					if err := g.Err(); err != nil {
+						return 0, err
+					}
+					lv := l.Item()
+					if first && (math.IsNaN(float64(lv)) || math.IsInf(float64(lv), 0)) {
+						return lv, &DivergedError{Epoch: epoch, Step: t.step + 1, Loss: float64(lv)}
+					}
+					first = false
+					return lv, g.Backward(l)
+				}
+				lv, err := cs.StepClosure(closure)
+				t.step++
+				if err != nil {
+					it.Close()
+					var de *DivergedError
+					if errors.As(err, &de) || ctx.Err() != nil {
+						return err
+					}
+					return fmt.Errorf("epoch %d, step %d: %w", epoch, t.step, err)
+				}
+				t.optim.ZeroGrad()
+				v = float64(lv)
+			} else {
+				out := t.seq.Forward(g, g.Const(b.X))
+				l := t.loss.Forward(g, out, g.Const(y))
+				if err := g.Err(); err != nil {
+					it.Close()
+					return fmt.Errorf("epoch %d, step %d: %w", epoch, t.step+1, err)
+				}
+				v = float64(l.Item())
+				t.step++
+				if math.IsNaN(v) || math.IsInf(v, 0) {
+					it.Close()
+					return &DivergedError{Epoch: epoch, Step: t.step, Loss: v}
+				}
+				if err := g.Backward(l); err != nil {
+					it.Close()
+					return fmt.Errorf("epoch %d, step %d: %w", epoch, t.step, err)
+				}
+				t.optim.Step()
+				t.optim.ZeroGrad()
 			}
-			v := float64(l.Item())
-			t.step++
-			if math.IsNaN(v) || math.IsInf(v, 0) {
-				it.Close()
-				return &DivergedError{Epoch: epoch, Step: t.step, Loss: v}
-			}
-			if err := g.Backward(l); err != nil {
-				it.Close()
-				return fmt.Errorf("epoch %d, step %d: %w", epoch, t.step, err)
-			}
-			t.optim.Step()
-			t.optim.ZeroGrad()
 			n := b.X.Shape[0]
 			sum += v * float64(n)
 			count += n

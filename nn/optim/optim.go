@@ -1,5 +1,5 @@
 // Package optim holds the optimizers (SGD, Adam, AdamW, RMSprop, Adagrad,
-// NAdam, Adadelta, Adamax, ASGD, RAdam, Rprop),
+// NAdam, Adadelta, Adamax, ASGD, RAdam, Rprop, LBFGS),
 // learning-rate schedulers and gradient clipping, with PyTorch's update
 // rules, defaults and hyperparameter names.
 package optim

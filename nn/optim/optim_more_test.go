@@ -43,7 +43,9 @@ func TestMoreOptimizersMatchPyTorch(t *testing.T) {
 		covered[c.Optimizer] = true
 	}
 	for _, name := range Names() {
-		if name != "NAdam" && !covered[name] {
+		// NAdam has nadam.json, LBFGS (whose step re-evaluates the loss)
+		// lbfgs.json.
+		if name != "NAdam" && name != "LBFGS" && !covered[name] {
 			t.Errorf("optimizer %s has no case in optim_more.json", name)
 		}
 	}
