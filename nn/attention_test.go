@@ -99,9 +99,11 @@ func TestAttentionParallelParts(t *testing.T) {
 	}
 	pairs := n * heads
 	att := make([]float32, pairs*l*l+2*l*l)
-	serial := &attentionTask{qkv: qkv.Data, y: make([]float32, n*l*e), att: att, n: n, l: l, e: e, heads: heads, batchFirst: true}
+	spec := &attnSpec{n: n, l: l, s: l, e: e, heads: heads, qBatchFirst: true, kvBatchFirst: true, kOff: e, vOff: 2 * e, rsq: 3 * e, rsk: 3 * e, rsv: 3 * e}
+	serial := &attentionTask{attnSpec: spec, q: qkv.Data, k: qkv.Data, v: qkv.Data, y: make([]float32, n*l*e), att: att}
 	serial.run(0, 1)
-	back := &attentionTask{back: true, qkv: qkv.Data, gq: make([]float32, len(qkv.Data)), gy: up.Data, att: att, n: n, l: l, e: e, heads: heads, batchFirst: true}
+	gq := make([]float32, len(qkv.Data))
+	back := &attentionTask{attnSpec: spec, back: true, q: qkv.Data, k: qkv.Data, v: qkv.Data, gq: gq, gk: gq, gv: gq, gy: up.Data, att: att}
 	back.run(0, 1)
 	for i, v := range serial.y {
 		if d := math.Abs(float64(v - y.Data.Data[i])); d > 1e-6 {

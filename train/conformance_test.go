@@ -82,6 +82,8 @@ func conformanceCases() []confCase {
 		layer("Concat", "", `"branches": [[{"type": "Conv2d", "out_channels": 4, "kernel_size": 1}], []], "dim": 1`),
 		layer("Residual", "", `"body": [{"type": "Conv2d", "out_channels": 3, "kernel_size": 3, "padding": 1}, {"type": "BatchNorm2d", "num_features": 3}]`),
 		layer("MultiheadAttention", to1d, `"num_heads": 8, "batch_first": true`),
+		layer("MultiheadAttention", to1d, `"num_heads": 4, "batch_first": true, "attn_mask": "causal", "add_bias_kv": true, "add_zero_attn": true`),
+		refuse(layer("MultiheadAttention", to1d, `"num_heads": 4, "kdim": 16, "vdim": 16`), "kdim is 16"),
 		layer("TransformerEncoderLayer", to1d, `"d_model": 256, "nhead": 8, "dim_feedforward": 64, "batch_first": true`),
 		layer("TransformerEncoder", to1d, `"encoder_layer": {"d_model": 256, "nhead": 8, "dim_feedforward": 64, "batch_first": true}, "num_layers": 2`),
 		arch("LeNet5", 32, false), arch("ResNet18", 32, false), arch("ResNet34", 32, false), arch("ResNet50", 32, false),
