@@ -178,12 +178,30 @@ func irisNet(t *testing.T, extra string) *spec.Spec {
 // epoch, and the optimizer state is in the checkpoint).
 func TestResume(t *testing.T) {
 	extra := `"optimizer": {"type": "SGD", "lr": 0.05, "momentum": 0.9}, "scheduler": {"type": "StepLR", "step_size": 2, "gamma": 0.5}, "epochs": 5`
+	// LBFGS: its history, direction and counters are in the checkpoint,
+	// and each batch's step re-evaluates the loss (a closure).
+	lbfgs := `"optimizer": {"type": "LBFGS", "lr": 0.5, "max_iter": 4, "history_size": 5, "line_search_fn": "strong_wolfe"}, "epochs": 5`
+	dir := resumeCase(t, extra)
+	resumeCase(t, lbfgs)
+	// Another spec cannot resume this checkpoint.
+	s := irisNet(t, `"optimizer": {"type": "SGD", "lr": 0.01}, "epochs": 5`)
+	s.Output = dir
+	_, err := train.Run(context.Background(), s, train.Options{Resume: true})
+	if err == nil || !strings.Contains(err.Error(), "different spec") || !ml.IsBadInput(err) {
+		t.Errorf("resume with another spec: %v", err)
+	}
+}
+
+// resumeCase is TestResume for one spec's optimizer and scheduler keys.
+// It returns the resumed run's output folder.
+func resumeCase(t *testing.T, extra string) string {
+	t.Helper()
 	full := t.TempDir()
 	s := irisNet(t, extra)
 	s.Output = full
 	want, err := train.Run(context.Background(), s, train.Options{})
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("%s: %v", extra, err)
 	}
 
 	dir := t.TempDir()
@@ -196,14 +214,14 @@ func TestResume(t *testing.T) {
 	s = irisNet(t, extra)
 	s.Output = dir
 	if _, err := train.Run(ctx, s, train.Options{Reporter: ev}); !errors.Is(err, context.Canceled) {
-		t.Fatalf("interrupted run: %v, want context.Canceled", err)
+		t.Fatalf("%s: interrupted run: %v, want context.Canceled", extra, err)
 	}
 	ev2 := &events{}
 	s = irisNet(t, extra)
 	s.Output = dir
 	got, err := train.Run(context.Background(), s, train.Options{Reporter: ev2, Resume: true})
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("%s: %v", extra, err)
 	}
 	ep := ev2.kind("epoch")
 	if len(ep) != 3 || ep[0].Epoch != 3 {
@@ -215,17 +233,11 @@ func TestResume(t *testing.T) {
 	for part, m := range want.Metrics {
 		for k, v := range m {
 			if got.Metrics[part][k] != v {
-				t.Errorf("%s %s: resumed %v, uninterrupted %v", part, k, got.Metrics[part][k], v)
+				t.Errorf("%s: %s %s: resumed %v, uninterrupted %v", extra, part, k, got.Metrics[part][k], v)
 			}
 		}
 	}
-	// Another spec cannot resume this checkpoint.
-	s = irisNet(t, `"optimizer": {"type": "SGD", "lr": 0.01}, "epochs": 5`)
-	s.Output = dir
-	_, err = train.Run(context.Background(), s, train.Options{Resume: true})
-	if err == nil || !strings.Contains(err.Error(), "different spec") || !ml.IsBadInput(err) {
-		t.Errorf("resume with another spec: %v", err)
-	}
+	return dir
 }
 
 // TestDivergence checks that a NaN or infinite loss stops the run with an
