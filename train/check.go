@@ -396,14 +396,22 @@ func (p *Plan) checkNetwork(c *problems, list spec.Errors) {
 		return
 	}
 	out := layers[len(layers)-1].OutShape
+	// A regressor outputs 1 value per sample; with GaussianNLLLoss 2, the
+	// mean and the variance.
+	regWidth := 1
+	if s.Criterion != nil && s.Criterion.Type == "GaussianNLLLoss" {
+		regWidth = 2
+	}
 	switch {
-	case len(out) > 2 && (needClasses && out[len(out)-1] == nLabels || task == ml.Regression && out[len(out)-1] == 1):
+	case len(out) > 2 && (needClasses && out[len(out)-1] == nLabels || task == ml.Regression && out[len(out)-1] == regWidth):
 		c.add(missingFlatten(layers, info.Shape, out))
+	case task == ml.Regression && regWidth == 2 && !(len(out) == 2 && out[1] == 2):
+		c.add("model.layers", fmt.Sprintf("the last layer outputs shape %v; with GaussianNLLLoss a regression network must output (1, 2), the mean and the variance (PyTorch's input and var), e.g. a last Concat of a Linear and a Linear followed by Softplus", out))
 	case needClasses && (len(out) < 2 || out[1] != nLabels):
 		c.add("model.layers", fmt.Sprintf("the last layer outputs shape %v but the data has %d classes; expected (1, %d), e.g. a last Linear with \"out_features\": \"n_labels\"", out, nLabels, nLabels))
 	case needClasses && len(out) != 2:
 		c.add("model.layers", fmt.Sprintf("the last layer outputs shape %v; a classifier's output must be (N, classes): add a Flatten", out))
-	case task == ml.Regression && !(len(out) == 2 && out[1] == 1):
+	case task == ml.Regression && regWidth == 1 && !(len(out) == 2 && out[1] == 1):
 		c.add("model.layers", fmt.Sprintf("the last layer outputs shape %v; a regression network must output (1, 1), e.g. a last Linear with \"out_features\": 1", out))
 	default:
 		p.checkLoss(c, task, kind, classes, nLabels, out)

@@ -33,6 +33,7 @@ type confCase struct {
 	kind, class string
 	keys        string // JSON object of top-level spec keys
 	table       bool   // builtin:digits instead of the image folder
+	regression  bool   // builtin:diabetes (a regression target) instead of the image folder
 	err         string
 	// heavy marks a network of more than about 50M parameters (VGG,
 	// AlexNet): its spec is checked and planned (shapes and budgets,
@@ -244,6 +245,11 @@ func conformanceCases() []confCase {
 		loss("SmoothL1Loss", "", ""), loss("SoftMarginLoss", "", ""),
 		// PyTorch gives these two or three inputs, which a layer list's
 		// one output and class labels cannot.
+		// GaussianNLLLoss is a regression loss in a spec: the network
+		// outputs the mean and the variance (kept positive by Softplus).
+		confCase{kind: "loss", class: "GaussianNLLLoss", regression: true, keys: `{"model": {"layers": [{"type": "Linear", "in_features": "auto", "out_features": 8}, {"type": "ReLU"},
+			{"type": "Concat", "branches": [[{"type": "Linear", "in_features": 8, "out_features": 1}], [{"type": "Linear", "in_features": 8, "out_features": 1}, {"type": "Softplus"}]], "dim": 1}]},
+			"criterion": {"type": "GaussianNLLLoss", "full": true}, "metrics": ["r2"]}`},
 		refuse(loss("GaussianNLLLoss", "", ""), "GaussianNLLLoss needs a mean, a target and a variance"),
 		refuse(loss("MarginRankingLoss", `, "margin": 0.5`, ""), "MarginRankingLoss needs two inputs"),
 		refuse(loss("CosineEmbeddingLoss", `, "margin": 0.5`, ""), "CosineEmbeddingLoss needs two inputs"),
@@ -348,6 +354,10 @@ func confSpec(t *testing.T, c confCase, out string) *spec.Spec {
 		base["data"] = json.RawMessage(`{"train": "builtin:digits", "split": {"test_size": 0.25}}`)
 		delete(base, "transforms")
 	}
+	if c.regression {
+		base["data"] = json.RawMessage(`{"train": "builtin:diabetes", "split": {"test_size": 0.25}}`)
+		delete(base, "transforms")
+	}
 	base["output"], _ = json.Marshal(out)
 	b, err := json.Marshal(base)
 	if err != nil {
@@ -430,11 +440,18 @@ func TestConformance(t *testing.T) {
 			}
 			var pred *model.Prediction
 			want := 18
-			if c.table {
+			switch {
+			case c.table || c.regression:
 				want = 5
-				X := mat.DenseCopyOf(digits.X.Slice(0, want, 0, digits.X.RawMatrix().Cols))
+				ds := digits
+				if c.regression {
+					if ds, err = datasets.Load("diabetes"); err != nil {
+						t.Fatal(err)
+					}
+				}
+				X := mat.DenseCopyOf(ds.X.Slice(0, want, 0, ds.X.RawMatrix().Cols))
 				pred, err = m.Predict(X, false)
-			} else {
+			default:
 				_, pred, err = m.PredictImages([]string{filepath.Join(root, "imgs")}, false)
 			}
 			if err != nil {

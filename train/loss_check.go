@@ -41,7 +41,12 @@ func (p *Plan) checkLoss(c *problems, task ml.Task, kind data.Kind, classes []st
 	if err != nil {
 		return // reported by Validate
 	}
-	if in := nn.PackedInputs(loss); in != "" {
+	_, gaussian := loss.(*nn.GaussianNLLLoss)
+	switch in := nn.PackedInputs(loss); {
+	case gaussian && task == ml.Classification:
+		c.add("criterion", fmt.Sprintf("GaussianNLLLoss needs %s; in a spec it is a regression loss, whose network outputs the mean and the variance of the target, but this spec's target holds classes (use a regression target, or a loss of classes)", in))
+		return
+	case in != "" && !gaussian:
 		c.add("criterion", fmt.Sprintf("%s needs %s, but a spec's network has one output and its target is a class label or a value, which give it none of these; use it from Go (its inputs packed along the last dimension, or its method taking them apart)", s.Criterion.Type, in))
 		return
 	}
@@ -66,6 +71,9 @@ func (p *Plan) checkLoss(c *problems, task ml.Task, kind data.Kind, classes []st
 		}
 	} else {
 		y = tensor.New(2, out[1])
+		if gaussian { // [mean | var] against one target
+			y = tensor.New(2, max(out[1]/2, 1))
+		}
 	}
 	loss.Forward(g, g.Const(x), g.Const(y))
 	if err := g.Err(); err != nil {
