@@ -59,3 +59,29 @@ func ExampleNewScheduler_warmUp() {
 	// epoch 6: lr 0.0146
 	// epoch 7: lr 0.0000
 }
+
+// Minimise Rosenbrock's function (1-x)² + 100(y-x²)² with LBFGS and its
+// strong Wolfe line search: each step calls the closure, which clears the
+// gradients, evaluates the loss and backpropagates, as often as it needs.
+func ExampleLBFGS_StepClosure() {
+	p := nn.NewParam(tensor.FromSlice([]float32{-1.5, 2}, 2))
+	opt, err := optim.New("LBFGS", []*nn.Var{p}, json.RawMessage(`{"line_search_fn": "strong_wolfe"}`))
+	if err != nil {
+		panic(err)
+	}
+	closure := func() (float32, error) {
+		opt.ZeroGrad()
+		x, y := p.Data.Data[0], p.Data.Data[1]
+		loss := (1-x)*(1-x) + 100*(y-x*x)*(y-x*x)
+		// the gradient by hand; a network's closure runs its graph's Backward
+		p.Grad = tensor.FromSlice([]float32{-2*(1-x) - 400*x*(y-x*x), 200 * (y - x*x)}, 2)
+		return loss, nil
+	}
+	for range 5 {
+		if _, err := opt.(optim.ClosureStepper).StepClosure(closure); err != nil {
+			panic(err)
+		}
+	}
+	fmt.Printf("x = %.3f, y = %.3f\n", p.Data.Data[0], p.Data.Data[1])
+	// Output: x = 1.000, y = 1.000
+}
