@@ -238,7 +238,7 @@ func (m *MultiheadAttention) Forward(g *Graph, x *Var) *Var {
 	if _, err := m.OutShape(x.Data.Shape); err != nil {
 		return g.fail("%v", err)
 	}
-	out, _ := m.Attend(g, x, x, x, AttendOptions{causal: m.Causal})
+	out, _ := m.Attend(g, x, x, x, AttendOptions{Causal: m.Causal})
 	return out
 }
 
@@ -257,8 +257,9 @@ type AttendOptions struct {
 	// unbatched), or else per head, (N, heads, L, S). They are constants:
 	// no gradient flows back through them.
 	NeedWeights, AverageAttnWeights bool
-
-	causal bool
+	// Causal excludes the keys after each query's position (L = S), as
+	// the mask of generate_square_subsequent_mask, on top of AttnMask.
+	Causal bool
 }
 
 // Attend is MultiheadAttention's forward(query, key, value,
@@ -290,7 +291,7 @@ func (m *MultiheadAttention) Attend(g *Graph, query, key, value *Var, opt Attend
 	}
 	batchFirst := m.BatchFirst || len(qs) == 2
 	sx := s + m.extraKeys()
-	if opt.causal && s != l {
+	if opt.Causal && s != l {
 		return g.fail("MultiheadAttention: a causal mask needs as many keys as queries, got %d and %d", s, l), nil
 	}
 
@@ -331,7 +332,7 @@ func (m *MultiheadAttention) Attend(g *Graph, query, key, value *Var, opt Attend
 	// The additive mask, shared (L, S') or per (sample, head).
 	var mask []float32
 	perPair := false
-	if opt.AttnMask != nil || opt.KeyPaddingMask != nil || opt.causal {
+	if opt.AttnMask != nil || opt.KeyPaddingMask != nil || opt.Causal {
 		am := opt.AttnMask
 		if am != nil {
 			switch {
@@ -370,7 +371,7 @@ func (m *MultiheadAttention) Attend(g *Graph, query, key, value *Var, opt Attend
 					}
 					copy(row, src)
 				}
-				if opt.causal {
+				if opt.Causal {
 					for j := i + 1; j < s; j++ {
 						row[j] = negInf
 					}

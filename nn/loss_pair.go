@@ -176,13 +176,17 @@ func (*GaussianNLLLoss) packedInputs() string {
 }
 
 // GaussianNLL computes the loss of target under means input and variances
-// v, which has input's shape or a last dimension of 1 (one variance per
-// sample, as PyTorch allows).
+// v, which has input's shape, or a last dimension of 1 or none (one
+// variance per sample, as PyTorch allows).
 func (l *GaussianNLLLoss) GaussianNLL(g *Graph, input, target, v *Var) *Var {
 	if g.err != nil {
 		return g.deadVar()
 	}
 	s := input.Data.Shape
+	if len(s) > 0 && sameShape(v.Data.Shape, s[:len(s)-1]) && s[len(s)-1] != 1 {
+		// one variance per sample, without its last dimension
+		v = g.Reshape(v, append(append([]int(nil), s[:len(s)-1]...), 1)...)
+	}
 	if vs := v.Data.Shape; len(s) > 0 && len(vs) == len(s) && vs[len(vs)-1] == 1 && s[len(s)-1] != 1 && sameShape(vs[:len(vs)-1], s[:len(s)-1]) {
 		// broadcast the variance over the last dimension
 		rep := g.buf(s...)

@@ -76,6 +76,11 @@ func TestPairLossMethods(t *testing.T) {
 	if math.Abs(float64(l.Item()-l2.Item())) > 1e-6 {
 		t.Errorf("broadcast variance: %v, repeated %v", l.Item(), l2.Item())
 	}
+	// and so is a variance per sample without its last dimension, (N).
+	h2 := NewGraph()
+	if l3 := gn.GaussianNLL(h2, h2.Const(x1), h2.Const(x2), h2.Const(pairT([]int{2}, 0.5, 2))); h2.Err() != nil || l3.Item() != l.Item() {
+		t.Errorf("variance of shape (N): %v, %v; want %v", h2.Err(), l3.Item(), l.Item())
+	}
 	for r := range 2 {
 		s := vr.Grad.Data[3*r] + vr.Grad.Data[3*r+1] + vr.Grad.Data[3*r+2]
 		if math.Abs(float64(v.Grad.Data[r]-s)) > 1e-6 {

@@ -502,8 +502,15 @@ func (o *LBFGS) State() *State {
 	s.Scalars["lr"] = o.lr
 	s.Scalars["n_iter"] = float64(o.nIter)
 	s.Scalars["func_evals"] = float64(o.funcEvals)
-	s.Scalars["t"] = o.t
-	s.Scalars["H_diag"] = float64(o.hDiag)
+	// A diverged run's non-finite numbers are left out (a checkpoint keeps
+	// scalars as JSON): they restore as 0.
+	finite := func(name string, v float64) {
+		if !math.IsNaN(v) && !math.IsInf(v, 0) {
+			s.Scalars[name] = v
+		}
+	}
+	finite("t", o.t)
+	finite("H_diag", float64(o.hDiag))
 	if o.hasPrevLoss && !math.IsNaN(o.prevLoss) && !math.IsInf(o.prevLoss, 0) {
 		s.Scalars["prev_loss"] = o.prevLoss
 	}
@@ -520,7 +527,7 @@ func (o *LBFGS) State() *State {
 	for i := range o.oldDirs {
 		s.Tensors[fmt.Sprintf("flat.old_dirs.%d", i)] = vec(o.oldDirs[i])
 		s.Tensors[fmt.Sprintf("flat.old_stps.%d", i)] = vec(o.oldStps[i])
-		s.Scalars[fmt.Sprintf("ro.%d", i)] = float64(o.ro[i])
+		finite(fmt.Sprintf("ro.%d", i), float64(o.ro[i]))
 	}
 	return s
 }
