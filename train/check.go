@@ -106,7 +106,7 @@ func Check(s *spec.Spec, opt Options) (*Plan, error) {
 		p.checkClassic(&c, list)
 	}
 	if err := spec.Merge(verr, c...); err != nil {
-		return nil, err
+		return nil, s.Paths(err)
 	}
 	return p, nil
 }
