@@ -20,13 +20,25 @@ type Transform interface {
 // Compose applies transforms in order, like torchvision's Compose.
 type Compose []Transform
 
-// Apply runs each transform on the result of the one before.
+// Apply runs each transform on the result of the one before. After a
+// MultiCrop (FiveCrop, TenCrop), the rest apply to each crop and the
+// result is the crops stacked, ncrops x C x H x W (see MultiCrop).
 func (c Compose) Apply(v Value, rng *rand.Rand) (Value, error) {
 	if len(c) == 0 {
 		return maybeFlip(v, false, false) // a copy
 	}
-	var err error
+	list := c
 	for _, t := range c {
+		if _, ok := t.(Compose); ok {
+			list = c.flatten(nil)
+			break
+		}
+	}
+	var err error
+	for i, t := range list {
+		if mc, ok := t.(MultiCrop); ok {
+			return applyCrops(mc, v, list[i+1:], rng)
+		}
 		if v, err = t.Apply(v, rng); err != nil {
 			return Value{}, err
 		}
