@@ -56,10 +56,13 @@ type ToTensor struct{}
 
 // Apply converts v; a tensor is an error, as in torchvision.
 func (ToTensor) Apply(v Value, _ *rand.Rand) (Value, error) {
-	if v.Image == nil {
-		return Value{}, fmt.Errorf("ToTensor: want an image, got a tensor (ToTensor is already done)")
+	if v.Image == nil && v.pilMode != "" {
+		return Value{Tensor: v.Tensor.Clone()}, nil // mode I or F: the values as they are
 	}
-	if _, _, _, err := v.Size(); err != nil {
+	if v.Image == nil {
+		return Value{}, fmt.Errorf("ToTensor: want an image, got a tensor (ToTensor is already done, or a transform before it made a tensor)")
+	}
+	if err := v.tensorInput(); err != nil {
 		return Value{}, fmt.Errorf("ToTensor: %w", err)
 	}
 	return Value{Tensor: ImageToTensor(v.Image)}, nil
@@ -582,7 +585,7 @@ func AsTensor(v Value) (*tensor.Tensor, error) {
 	if v.Tensor != nil {
 		return v.Tensor, nil
 	}
-	if _, _, _, err := v.Size(); err != nil {
+	if err := v.tensorInput(); err != nil {
 		return nil, err
 	}
 	return ImageToTensor(v.Image), nil
