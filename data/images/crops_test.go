@@ -59,6 +59,9 @@ func TestComposeStacksCrops(t *testing.T) {
 	if _, err := big.Apply(Value{Image: src}, nil); err == nil || !strings.Contains(err.Error(), "bigger than the 23x17 image") {
 		t.Fatalf("crop larger than the image: %v", err)
 	}
+	if _, err := ParseTransforms(json.RawMessage(`[{"type": "RandomApply", "transforms": [{"type": "FiveCrop", "size": 3}]}]`)); err == nil || !strings.Contains(err.Error(), "not in a random choice") {
+		t.Fatalf("FiveCrop in RandomApply: %v", err)
+	}
 	if _, err := ParseTransforms(json.RawMessage(`[{"type": "TenCrop"}]`)); err == nil || !strings.Contains(err.Error(), `param "size" is required`) {
 		t.Fatalf("no size: %v", err)
 	}

@@ -195,3 +195,15 @@ func NCrops(t Transform) (int, error) {
 	}
 	return n, nil
 }
+
+// noCrops refuses a MultiCrop in the transforms of a random container
+// (RandomApply, RandomChoice, RandomOrder): an image's number of samples
+// must not depend on a draw.
+func noCrops(list Compose) error {
+	for _, t := range list.flatten(nil) {
+		if _, ok := t.(MultiCrop); ok {
+			return paramError("transforms", "FiveCrop and TenCrop make a fixed number of samples of each image: put them in the transform list itself, not in a random choice of transforms")
+		}
+	}
+	return nil
+}

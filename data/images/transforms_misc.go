@@ -594,6 +594,9 @@ func (r *RandomApply) validate() error {
 	if len(r.Transforms.List) == 0 {
 		return paramError("transforms", "want at least one transform")
 	}
+	if err := noCrops(r.Transforms.List); err != nil {
+		return err
+	}
 	return checkP(r.P)
 }
 
@@ -626,6 +629,9 @@ type RandomChoice struct {
 func (r *RandomChoice) validate() error {
 	if len(r.Transforms.List) == 0 {
 		return paramError("transforms", "want at least one transform")
+	}
+	if err := noCrops(r.Transforms.List); err != nil {
+		return err
 	}
 	if r.P == nil {
 		return nil
@@ -695,6 +701,9 @@ type RandomOrder struct {
 func (r *RandomOrder) validate() error {
 	if len(r.Transforms.List) == 0 {
 		return paramError("transforms", "want at least one transform")
+	}
+	if err := noCrops(r.Transforms.List); err != nil {
+		return err
 	}
 	return nil
 }
