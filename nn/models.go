@@ -137,6 +137,9 @@ func registerArch[P any](name, doc string, defaults func() P, build func(P, *lay
 // archNames lists the named architectures in registration order.
 var archNames []string
 
+// Architectures returns the names of the named architectures.
+func Architectures() []string { return append([]string(nil), archNames...) }
+
 // IsArchitecture reports whether name is a named architecture (a layer
 // type that is a whole network, such as "ResNet18").
 func IsArchitecture(name string) bool {

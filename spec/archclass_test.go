@@ -3,6 +3,7 @@ package spec
 import (
 	"encoding/json"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -36,5 +37,16 @@ func TestArchitectureClass(t *testing.T) {
 	err = s.Paths(Errors{{Path: "model.layers[0].num_classes", Msg: "x"}, {Path: "model.layers[0].type", Msg: "y"}})
 	if l := err.(Errors); l[0].Path != "model.params.num_classes" || l[1].Path != "model.class" {
 		t.Fatalf("paths: %v", err)
+	}
+}
+
+// A misspelt architecture's class gets the architecture as a hint.
+func TestArchitectureClassHint(t *testing.T) {
+	s, err := Parse([]byte(`{"name": "r", "data": {"train": "builtin:iris"}, "model": {"class": "resnet18"}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Validate(Env{}); err == nil || !strings.Contains(err.Error(), `model.class: unknown class "resnet18" (did you mean "ResNet18"?): a torchvision architecture`) {
+		t.Fatalf("Validate: %v", err)
 	}
 }
