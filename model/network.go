@@ -260,7 +260,13 @@ func (m *Model) predictTensor(x *tensor.Tensor, proba bool) (*Prediction, error)
 	if err != nil {
 		return nil, err
 	}
-	N := x.Shape[0]
+	return m.predictOutputs(out, proba)
+}
+
+// predictOutputs turns network outputs (N x outputs) into a Prediction,
+// as predictTensor does.
+func (m *Model) predictOutputs(out *tensor.Tensor, proba bool) (*Prediction, error) {
+	N := out.Shape[0]
 	p := &Prediction{Values: make([]float64, N), Labels: make([]string, N)}
 	if m.Manifest.Task != ml.Classification {
 		if proba {
@@ -391,8 +397,18 @@ func (m *Model) predictDecoded(n int, decode func(i int, mode images.Mode) (*ima
 		mode = images.L
 	}
 	in := m.Net.Manifest.InputShape
+	// With a FiveCrop or TenCrop, each image is its crops, and the
+	// network's outputs are averaged over them (torchvision's recipe).
+	k, err := images.NCrops(m.Net.transform)
+	if err != nil {
+		return nil, &Error{Msg: "network transforms: " + err.Error()}
+	}
 	per := tensor.Numel(in)
-	x := tensor.New(append([]int{n}, in...)...)
+	if budget.Mul(int64(n), int64(k), int64(per)) > nn.MaxElements {
+		return nil, &Error{Msg: fmt.Sprintf("%d images of %d crops of shape %v are too many to predict at once", n, k, in)}
+	}
+	x := tensor.New(append([]int{n * k}, in...)...)
+	per *= k // values per image
 	rng := rand.New(rand.NewPCG(0, 0))
 	for i := 0; i < n; i++ {
 		img, name, err := decode(i, mode)
@@ -404,11 +420,35 @@ func (m *Model) predictDecoded(n int, decode func(i int, mode images.Mode) (*ima
 			return nil, err
 		}
 		if len(t.Data) != per {
-			return nil, &Error{Path: name, Msg: fmt.Sprintf("the image becomes a tensor of shape %v after the transforms, the network expects %v (resize it to the training size)", t.Shape, in)}
+			want := any(in)
+			if k > 1 {
+				want = append([]int{k}, in...)
+			}
+			return nil, &Error{Path: name, Msg: fmt.Sprintf("the image becomes a tensor of shape %v after the transforms, the network expects %v (resize it to the training size)", t.Shape, want)}
 		}
 		copy(x.Data[i*per:], t.Data)
 	}
-	return m.predictTensor(x, proba)
+	if k == 1 {
+		return m.predictTensor(x, proba)
+	}
+	out, err := m.Net.Forward(x)
+	if err != nil {
+		return nil, err
+	}
+	avg := tensor.New(n, out.Shape[1])
+	w := out.Shape[1]
+	for i := range n {
+		dst := avg.Data[i*w : (i+1)*w]
+		for j := range k {
+			for c, v := range out.Data[(i*k+j)*w : (i*k+j+1)*w] {
+				dst[c] += v
+			}
+		}
+		for c := range dst {
+			dst[c] /= float32(k)
+		}
+	}
+	return m.predictOutputs(avg, proba)
 }
 
 // predictRows predicts a table network for rows of features.

@@ -131,6 +131,24 @@ func firstConv(p ArchParams, s LayerSpec) LayerSpec {
 // registerArch adds a named architecture.
 func registerArch[P any](name, doc string, defaults func() P, build func(P, *layerCtx) (Module, error)) {
 	registerLayer(name, doc, defaults, build)
+	archNames = append(archNames, name)
+}
+
+// archNames lists the named architectures in registration order.
+var archNames []string
+
+// Architectures returns the names of the named architectures.
+func Architectures() []string { return append([]string(nil), archNames...) }
+
+// IsArchitecture reports whether name is a named architecture (a layer
+// type that is a whole network, such as "ResNet18").
+func IsArchitecture(name string) bool {
+	for _, n := range archNames {
+		if n == name {
+			return true
+		}
+	}
+	return false
 }
 
 func defaultArch() ArchParams { return ArchParams{NumClasses: 1000} }

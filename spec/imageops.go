@@ -17,6 +17,9 @@ var opIndex = regexp.MustCompile(`^image_ops\[(\d+)\]: `)
 // reduce, rotate, transpose, getchannel, effect_spread, filter) applied to
 // every decoded image before the transforms, in training, evaluation and
 // prediction alike; see images.ParseImageOps for the forms an element takes.
+// convert reaches Pillow's modes 1, L, P (WEB palette), RGB, RGBA, CMYK,
+// YCbCr, HSV, I and F; the other operations take 1, L, RGB, YCbCr and HSV,
+// which the chain is checked for.
 // They are deterministic apart from effect_spread, which moves pixels at
 // random: like the random transforms it applies to training only, and the
 // model file keeps the other operations (train.RandomImageOps, train.FilterEvalImageOps).

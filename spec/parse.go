@@ -412,6 +412,10 @@ func (d *decoder) model(n *node, path string) Model {
 			mod.Params = d.raw(v)
 		}
 	}
+	if v := m["layers"]; v == nil && nn.IsArchitecture(mod.Class) {
+		d.archModel(&mod, m["params"], path)
+		return mod
+	}
 	if v := m["layers"]; v != nil {
 		lp := joinKey(path, "layers")
 		if v.kind != kindArray {
@@ -443,6 +447,29 @@ func (d *decoder) model(n *node, path string) Model {
 		}
 	}
 	return mod
+}
+
+// archModel makes a named architecture given as model.class, with its
+// model.params (an object, or nil), the network of that one layer, as if
+// it were written {"layers": [{"type": CLASS, params...}]}.
+func (d *decoder) archModel(mod *Model, params *node, path string) {
+	ls := nn.LayerSpec{"type": mustQuote(mod.Class)}
+	if params != nil && params.kind == kindObject {
+		for _, mem := range params.members {
+			if mem.key == "type" {
+				d.add(mem.val, joinKey(joinKey(path, "params"), "type"), fmt.Sprintf("%s names the architecture; its params are the layer's parameters (in_channels, num_classes, ...)", joinKey(path, "class")))
+				continue
+			}
+			ls[mem.key] = d.raw(mem.val)
+		}
+	}
+	mod.Layers = []nn.LayerSpec{ls}
+	mod.Class, mod.Params, mod.arch = "", nil, true
+}
+
+func mustQuote(s string) json.RawMessage {
+	b, _ := json.Marshal(s)
+	return b
 }
 
 func (d *decoder) str(n *node, path string) string {

@@ -21,7 +21,11 @@
 //	model.params.n_neighbors: expected an integer ≥ 1, got "five"
 //
 // A spec describes either a classic estimator (model.class) or a neural
-// network (model.layers), never both. A network spec lists PyTorch layers
+// network (model.layers), never both. A named architecture (nn's
+// "ResNet18", "LeNet5", ...) may be given either way: {"class": "ResNet18",
+// "params": {"num_classes": "n_labels"}} is the network of the one layer
+// {"type": "ResNet18", "num_classes": "n_labels"}, and its errors name
+// model.class and model.params. A network spec lists PyTorch layers
 // and takes the keys of network training:
 //
 //	{ "name": "mnist-cnn",
@@ -54,9 +58,11 @@ package spec
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
+	"regexp"
 	"strings"
 
 	"github.com/mlforge/mlforge/data"
@@ -319,6 +325,74 @@ type Model struct {
 	// PyTorch's keyword arguments, where sizes may be "auto" (inferred from
 	// the input) or "n_labels" (the number of classes).
 	Layers []nn.LayerSpec `json:"layers,omitempty"`
+
+	// arch is set when the spec named a named architecture (nn's
+	// "ResNet18", ...) as model.class with its model.params: Parse makes
+	// that the one layer {"type": class, params...}, as the layer type is
+	// used, and Paths names that layer's fields as the spec wrote them.
+	arch bool
+}
+
+// unknownParam finds the parameter a layer's "unknown parameter" error
+// names.
+var unknownParam = regexp.MustCompile(`unknown parameter "([A-Za-z0-9_]+)"`)
+
+// MarshalJSON writes a named architecture given as model.class back in
+// that form, so that Parse reads the result to an equal Model.
+func (m Model) MarshalJSON() ([]byte, error) {
+	type plain Model
+	if !m.arch || len(m.Layers) != 1 {
+		return json.Marshal(plain(m))
+	}
+	var class string
+	if err := json.Unmarshal(m.Layers[0]["type"], &class); err != nil {
+		return nil, err
+	}
+	params := map[string]json.RawMessage{}
+	for k, v := range m.Layers[0] {
+		if k != "type" {
+			params[k] = v
+		}
+	}
+	out := struct {
+		Class  string                     `json:"class"`
+		Params map[string]json.RawMessage `json:"params,omitempty"`
+	}{class, params}
+	if len(params) == 0 {
+		out.Params = nil
+	}
+	return json.Marshal(out)
+}
+
+// Paths maps the field paths of err (an Errors or a *FieldError; other
+// errors are returned as they are) back to the spec's own keys where Parse
+// rewrote them: a named architecture given as model.class has its layer's
+// fields, model.layers[0].type and model.layers[0].NAME, reported as
+// model.class and model.params.NAME.
+func (s *Spec) Paths(err error) error {
+	if err == nil || !s.Model.arch {
+		return err
+	}
+	var list Errors
+	var fe *FieldError
+	switch {
+	case errors.As(err, &list):
+	case errors.As(err, &fe):
+		list = Errors{fe}
+	default:
+		return err
+	}
+	for _, e := range list {
+		switch {
+		case e.Path == "model.layers[0]" && unknownParam.MatchString(e.Msg):
+			e.Path = "model.params." + unknownParam.FindStringSubmatch(e.Msg)[1]
+		case e.Path == "model.layers[0].type" || e.Path == "model.layers[0]" || e.Path == "model.layers":
+			e.Path = "model.class"
+		case strings.HasPrefix(e.Path, "model.layers[0]."):
+			e.Path = "model.params." + strings.TrimPrefix(e.Path, "model.layers[0].")
+		}
+	}
+	return err
 }
 
 // IsNetwork reports whether the spec describes a neural network

@@ -14,6 +14,7 @@ import (
 	"github.com/mlforge/mlforge/internal/suggest"
 	"github.com/mlforge/mlforge/ml"
 	"github.com/mlforge/mlforge/ml/metrics"
+	"github.com/mlforge/mlforge/nn"
 )
 
 // Env is what Validate needs to know about where the spec runs.
@@ -264,6 +265,8 @@ func lookupModel(c *errs, m Model) *ml.ClassInfo {
 		if len(m.Layers) == 0 {
 			c.add("model.class", `required: an estimator class name such as "KNeighborsClassifier"`)
 		}
+	case err != nil && suggest.Hint(m.Class, nn.Architectures()) != "":
+		c.add("model.class", fmt.Sprintf("unknown class %s%s: a torchvision architecture, which model.class also names (with its model.params)", quote(abbrev(m.Class)), suggest.Hint(m.Class, nn.Architectures())))
 	case err != nil:
 		c.add("model.class", paramMsg(err))
 	case unsupervisedClass(info): // unsupervised.go

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/mlforge/mlforge/data"
+	"github.com/mlforge/mlforge/data/images"
 	"github.com/mlforge/mlforge/data/source"
 	"github.com/mlforge/mlforge/internal/budget"
 	"github.com/mlforge/mlforge/internal/suggest"
@@ -62,8 +63,12 @@ type NetInfo struct {
 	Task ml.Task
 	// Kind is the kind of the training data.
 	Kind data.Kind
-	// InShape is the shape of one sample (without the batch dimension).
+	// InShape is the shape of one sample (without the batch dimension):
+	// of one crop when the transforms make crops.
 	InShape []int
+	// NCrops is the number of samples the transforms make of each image
+	// (FiveCrop 5, TenCrop 10; crops.go), 1 without.
+	NCrops int
 	// OutShape is the network's output shape for a batch of one.
 	OutShape []int
 	// NLabels is the number of classes (classification), the value of
@@ -107,7 +112,7 @@ func Check(s *spec.Spec, opt Options) (*Plan, error) {
 		p.checkClassic(&c, list)
 	}
 	if err := spec.Merge(verr, c...); err != nil {
-		return nil, err
+		return nil, s.Paths(err)
 	}
 	return p, nil
 }
@@ -322,14 +327,27 @@ func (p *Plan) checkNetwork(c *problems, list spec.Errors) {
 		}
 		o.Header = &h // the probe reads the header once
 	}
+	ncrops := 1
 	if (len(s.Transforms) > 0 || len(s.ImageOps) > 0) && kind != data.TableData {
 		tr, err := trainTransform(s)
 		if err != nil {
 			return // reported by Validate
 		}
+		if ncrops, err = images.NCrops(tr); err != nil {
+			c.add("transforms", err.Error())
+			return
+		}
 		o.Transform = tr
 	}
 	info, err := source.ProbeNetwork(p.root, src(s.Data.Train), o)
+	if err == nil && ncrops > 1 {
+		// The samples are an image's crops stacked; the network takes one.
+		if len(info.Shape) < 2 || info.Shape[0] != ncrops {
+			c.add("transforms", fmt.Sprintf("the transforms make samples of shape %v, not %d crops stacked", info.Shape, ncrops))
+			return
+		}
+		info.Shape = info.Shape[1:]
+	}
 	if s.Collect != nil && !list.Has("collect") {
 		// The collection step fills the dataset before the run: a dataset
 		// that does not exist yet, or lacks labels, is no error now.
@@ -391,7 +409,8 @@ func (p *Plan) checkNetwork(c *problems, list spec.Errors) {
 	if opt == "LBFGS" {
 		states = optim.LBFGSStates(s.Optimizer.Params)
 	}
-	if err := pl.CheckBudgetStates(p.opt.Limits, s.BatchSize, opt, states); err != nil {
+	// A batch of images is batch_size*ncrops crops.
+	if err := pl.CheckBudgetStates(p.opt.Limits, s.BatchSize*ncrops, opt, states); err != nil {
 		c.addBudget("model", err)
 		return
 	}
@@ -416,7 +435,7 @@ func (p *Plan) checkNetwork(c *problems, list spec.Errors) {
 	default:
 		p.checkLoss(c, task, kind, classes, nLabels, out)
 		p.netPlan = pl
-		p.Net = &NetInfo{Task: task, Kind: info.Kind, InShape: info.Shape, OutShape: out, NLabels: nLabels,
+		p.Net = &NetInfo{Task: task, Kind: info.Kind, InShape: info.Shape, NCrops: ncrops, OutShape: out, NLabels: nLabels,
 			Classes: classes, Features: info.Features, Layers: layers}
 	}
 }

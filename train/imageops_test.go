@@ -145,3 +145,51 @@ func TestDialectTrains(t *testing.T) {
 		t.Errorf("accuracy %v, labels %q, epochs %d, name %q", acc, res.Labels, s.Epochs, s.Name)
 	}
 }
+
+// TestImageModesTrain trains a network on images image_ops leave in each
+// of Pillow's other modes: its input has the channels torchvision's
+// ToTensor gives the mode (P, I, F one; RGBA, CMYK four), and the saved
+// model predicts through the same operations.
+func TestImageModesTrain(t *testing.T) {
+	root := t.TempDir()
+	writeConfImages(t, root)
+	for _, c := range []struct {
+		mode     string
+		channels int
+	}{{"P", 1}, {"RGBA", 4}, {"CMYK", 4}, {"I", 1}, {"F", 1}, {"1", 1}, {"HSV", 3}} {
+		js := `{"name": "modes", "seed": 1, "data": {"train": "imgs", "split": {"test_size": 0.25}},
+		  "image_ops": [{"resize": [[8, 8]]}, {"convert": "` + c.mode + `"}],
+		  "transforms": [{"type": "ToTensor"}],
+		  "model": {"layers": [{"type": "Conv2d", "in_channels": "auto", "out_channels": 2, "kernel_size": 3}, {"type": "Flatten"},
+		    {"type": "Linear", "in_features": "auto", "out_features": "n_labels"}]},
+		  "optimizer": {"type": "SGD", "lr": 0.001}, "batch_size": 5, "epochs": 1, "output": "out-` + c.mode + `"}`
+		s, err := spec.Parse([]byte(js))
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := train.Check(s, train.Options{Root: root})
+		if err != nil {
+			t.Fatalf("%s: %v", c.mode, err)
+		}
+		if want := []int{c.channels, 8, 8}; !slices.Equal(p.Net.InShape, want) {
+			t.Fatalf("%s: samples of shape %v, want %v", c.mode, p.Net.InShape, want)
+		}
+		res, err := p.Run(context.Background())
+		if err != nil {
+			t.Fatalf("%s: %v", c.mode, err)
+		}
+		m, err := model.Load(res.ModelPath)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, pred, err := m.PredictImages([]string{filepath.Join(root, "imgs")}, false); err != nil || len(pred.Values) != 18 {
+			t.Fatalf("%s: predict: %v", c.mode, err)
+		}
+	}
+	// Another operation after a mode it does not take is refused by Check.
+	s, _ := spec.Parse([]byte(`{"name": "modes", "data": {"train": "imgs"}, "image_ops": [{"convert": "CMYK"}, {"rotate": 10}],
+	  "model": {"layers": [{"type": "Flatten"}, {"type": "Linear", "in_features": "auto", "out_features": "n_labels"}]}}`))
+	if _, err := train.Check(s, train.Options{Root: root}); err == nil || !strings.Contains(err.Error(), "image_ops[1]: rotate: works here on images of mode 1, L, RGB, YCbCr or HSV, got mode CMYK") {
+		t.Fatalf("rotate after CMYK: %v", err)
+	}
+}

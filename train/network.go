@@ -104,7 +104,7 @@ func (p *Plan) runNetwork(ctx context.Context, rep ml.Reporter) (*Result, error)
 
 	out := p.output()
 	tr := &trainer{s: s, opt: opt, rep: rep, seq: seq, loss: loss, optim: o, sched: sched, d: d, dir: out,
-		task: info.Task, hash: specHash(s)}
+		task: info.Task, hash: specHash(s), ncrops: max(info.NCrops, 1)}
 	if opt.Resume {
 		if err := tr.resume(); err != nil {
 			return nil, err
@@ -437,6 +437,8 @@ type trainer struct {
 	hash  string
 
 	targets *tensor.Tensor     // the loss's targets built from class labels, reused across batches
+	ncrops  int                // samples per image (FiveCrop, TenCrop; crops.go), 1 without
+	repeat  *tensor.Tensor     // the labels repeated for each crop, reused across batches
 	evalDL  *loader.DataLoader // the held-out data, kept across epochs
 	evalG   *nn.Graph          // inference graph, kept across epochs
 	epoch   int                // epochs completed
@@ -473,7 +475,16 @@ func (t *trainer) fit(ctx context.Context) error {
 			}
 			b := it.Batch()
 			g.Reset()
-			y, err := t.target(b.Y)
+			x, by := b.X, b.Y
+			if t.ncrops > 1 { // each crop a sample with its image's label
+				if x, err = cropRows(x, t.ncrops); err != nil {
+					it.Close()
+					return fmt.Errorf("epoch %d, step %d: %w", epoch, t.step+1, err)
+				}
+				t.repeat = repeatRows(by, t.ncrops, t.repeat)
+				by = t.repeat
+			}
+			y, err := t.target(by)
 			if err != nil {
 				it.Close()
 				return fmt.Errorf("epoch %d, step %d: %w", epoch, t.step+1, err)
@@ -490,7 +501,7 @@ func (t *trainer) fit(ctx context.Context) error {
 					}
 					g.Reset()
 					t.optim.ZeroGrad()
-					out := t.seq.Forward(g, g.Const(b.X))
+					out := t.seq.Forward(g, g.Const(x))
 					l := t.loss.Forward(g, out, g.Const(y))
 					if err := g.Err(); err != nil {
 						return 0, err
@@ -515,7 +526,7 @@ func (t *trainer) fit(ctx context.Context) error {
 				t.optim.ZeroGrad()
 				v = float64(lv)
 			} else {
-				out := t.seq.Forward(g, g.Const(b.X))
+				out := t.seq.Forward(g, g.Const(x))
 				l := t.loss.Forward(g, out, g.Const(y))
 				if err := g.Err(); err != nil {
 					it.Close()
@@ -534,7 +545,7 @@ func (t *trainer) fit(ctx context.Context) error {
 				t.optim.Step()
 				t.optim.ZeroGrad()
 			}
-			n := b.X.Shape[0]
+			n := x.Shape[0]
 			sum += v * float64(n)
 			count += n
 			lv := v
@@ -571,7 +582,7 @@ func (t *trainer) evaluate(ctx context.Context, ds loader.Dataset) (loss, acc fl
 	t.seq.Train(false)
 	defer t.seq.Train(true)
 	if t.evalDL == nil || t.evalDL.Dataset != ds {
-		t.evalDL = &loader.DataLoader{Dataset: ds, BatchSize: max(t.s.BatchSize, 256)}
+		t.evalDL = &loader.DataLoader{Dataset: ds, BatchSize: max(t.s.BatchSize, 256/t.ncrops)}
 	}
 	it, err := t.evalDL.Iter(ctx, 0)
 	if err != nil {
@@ -591,7 +602,11 @@ func (t *trainer) evaluate(ctx context.Context, ds loader.Dataset) (loss, acc fl
 			it.Close()
 			return 0, 0, err
 		}
-		out := t.seq.Forward(g, g.Const(b.X))
+		out, err := t.forward(g, b.X)
+		if err != nil {
+			it.Close()
+			return 0, 0, err
+		}
 		l := t.loss.Forward(g, out, g.Const(y))
 		if err := g.Err(); err != nil {
 			it.Close()
@@ -608,6 +623,23 @@ func (t *trainer) evaluate(ctx context.Context, ds loader.Dataset) (loss, acc fl
 		return 0, 0, err
 	}
 	return sum / float64(max(n, 1)), float64(correct) / float64(max(n, 1)), nil
+}
+
+// forward runs the network in g on the batch x for evaluation: on each
+// image's crops, averaged (crops.go), when the transforms make crops.
+func (t *trainer) forward(g *nn.Graph, x *tensor.Tensor) (*nn.Var, error) {
+	if t.ncrops <= 1 {
+		return t.seq.Forward(g, g.Const(x)), g.Err()
+	}
+	rows, err := cropRows(x, t.ncrops)
+	if err != nil {
+		return nil, err
+	}
+	out := t.seq.Forward(g, g.Const(rows))
+	if err := g.Err(); err != nil {
+		return nil, err
+	}
+	return g.Const(meanCrops(out.Data, t.ncrops)), nil
 }
 
 // target returns the loss's target for a batch whose targets are y: y
@@ -663,7 +695,7 @@ func argmax(v []float32) int {
 // the softmax probabilities.
 func (t *trainer) predict(ctx context.Context, ds loader.Dataset) ([]float64, *mat.Dense, error) {
 	t.seq.Train(false)
-	dl := &loader.DataLoader{Dataset: ds, BatchSize: 256}
+	dl := &loader.DataLoader{Dataset: ds, BatchSize: max(1, 256/t.ncrops)}
 	it, err := dl.Iter(ctx, 0)
 	if err != nil {
 		return nil, nil, err
@@ -680,8 +712,8 @@ func (t *trainer) predict(ctx context.Context, ds loader.Dataset) ([]float64, *m
 	for it.Next() {
 		b := it.Batch()
 		g.Reset()
-		out := t.seq.Forward(g, g.Const(b.X))
-		if err := g.Err(); err != nil {
+		out, err := t.forward(g, b.X)
+		if err != nil {
 			it.Close()
 			return nil, nil, err
 		}

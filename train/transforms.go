@@ -16,7 +16,7 @@ import (
 // (RandomCrop, RandomHorizontalFlip, RandomRotation, ...) apply to training
 // only. Train owns this choice: the model file stores the kept list
 // (model.NetworkManifest.Transforms) and prediction applies it as it is.
-var EvalTransforms = []string{"Resize", "CenterCrop", "Grayscale", "ConvertRGB", "Pad", "PILToTensor", "ToPILImage", "ToTensor", "ConvertImageDtype", "Normalize", "LinearTransformation"}
+var EvalTransforms = []string{"Resize", "CenterCrop", "Grayscale", "ConvertRGB", "Pad", "PILToTensor", "ToPILImage", "ToTensor", "ConvertImageDtype", "Normalize", "LinearTransformation", "FiveCrop", "TenCrop"}
 
 // FilterEvalTransforms returns the JSON list of the transforms in raw (a
 // JSON list) whose type is one of EvalTransforms, or nil when none is left.

@@ -14,6 +14,21 @@ import (
 type Value struct {
 	Image  *Image
 	Tensor *tensor.Tensor
+
+	// pilMode is "I" or "F" for the values of an image the image_ops
+	// left in that mode (Tensor holds them, 1 x H x W): ToTensor and
+	// PILToTensor keep them as they are, as torchvision's do.
+	pilMode string
+}
+
+// tensorInput checks an image for the transforms that take every band
+// count (ToTensor, PILToTensor, ConvertImageDtype): 1, 3 or 4 bands.
+func (v Value) tensorInput() error {
+	if m := v.Image; m != nil && m.C == 4 && m.W > 0 && m.H > 0 && len(m.Pix) == m.W*m.H*4 {
+		return nil
+	}
+	_, _, _, err := v.Size()
+	return err
 }
 
 // ImageValue wraps an image.
@@ -27,6 +42,9 @@ func (v Value) Size() (w, h, c int, err error) {
 	switch {
 	case v.Image != nil:
 		m := v.Image
+		if m.C == 4 && m.W > 0 && m.H > 0 && len(m.Pix) == m.W*m.H*4 {
+			return 0, 0, 0, fmt.Errorf("a 4-band image (mode RGBA or CMYK from image_ops): only ToTensor, PILToTensor and ConvertImageDtype take it here; convert it in image_ops (e.g. to RGB) for the other transforms")
+		}
 		if m.W <= 0 || m.H <= 0 || (m.C != 1 && m.C != 3) || len(m.Pix) != m.W*m.H*m.C {
 			return 0, 0, 0, fmt.Errorf("malformed image: %dx%d with %d channels and %d bytes", m.W, m.H, m.C, len(m.Pix))
 		}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/mlforge/mlforge/internal/suggest"
 	"github.com/mlforge/mlforge/param"
+	"github.com/mlforge/mlforge/tensor"
 )
 
 // Image operations are Pillow's Image methods as a pipeline step before the
@@ -21,13 +22,19 @@ import (
 //
 // They work on the decoded 8-bit image and keep track of its Pillow mode:
 // L and RGB as decoded, 1 (held as 0 and 255), YCbCr and HSV (three bands,
-// as ToTensor then reads them). Modes this package cannot hold (P, RGBA,
-// CMYK, I, F, LA, ...) are refused with an error.
+// as ToTensor then reads them). convert also reaches P, RGBA, CMYK, I and
+// F (imagemodes.go), which only convert and getchannel take among the
+// operations; the other modes (LA, RGBX, I;16, ...) are refused with an
+// error.
 
-// opImage is an image with its Pillow mode.
+// opImage is an image with its Pillow mode: 8-bit bands in m, and for
+// mode P its palette, for modes I and F its values in f (m then holds the
+// size only).
 type opImage struct {
 	mode string
 	m    *Image
+	pal  *[256][3]uint8
+	f    []float32
 }
 
 var modeBands = map[string][]string{
@@ -47,10 +54,27 @@ type ImageOp interface {
 type ImageOps []ImageOp
 
 // Apply runs the operations on m (mode L for one channel, RGB for three)
-// and returns the result; rng is needed by effect_spread only.
+// and returns the result; rng is needed by effect_spread only. An image
+// left in mode P is its palette indices (one channel), in RGBA or CMYK its
+// four bands; one left in mode I or F is an error here (the Transform
+// gives its values as a tensor).
 func (o ImageOps) Apply(m *Image, rng *rand.Rand) (*Image, error) {
-	if _, _, _, err := (Value{Image: m}).Size(); err != nil {
+	im, err := o.apply(m, rng)
+	if err != nil {
 		return nil, err
+	}
+	if im.f != nil {
+		return nil, fmt.Errorf("image_ops: the image is left in mode %s, which holds 32-bit values, not 8-bit bands", im.mode)
+	}
+	if im.m == m {
+		return Convert(m, modeOf(m)), nil
+	}
+	return im.m, nil
+}
+
+func (o ImageOps) apply(m *Image, rng *rand.Rand) (opImage, error) {
+	if _, _, _, err := (Value{Image: m}).Size(); err != nil {
+		return opImage{}, err
 	}
 	im := opImage{mode: "RGB", m: m}
 	if m.C == 1 {
@@ -58,14 +82,36 @@ func (o ImageOps) Apply(m *Image, rng *rand.Rand) (*Image, error) {
 	}
 	var err error
 	for i, op := range o {
+		if err := takesMode(op, im.mode); err != nil {
+			return opImage{}, fmt.Errorf("image_ops[%d]: %w", i, err)
+		}
 		if im, err = op.applyOp(im, rng); err != nil {
-			return nil, fmt.Errorf("image_ops[%d]: %w", i, err)
+			return opImage{}, fmt.Errorf("image_ops[%d]: %w", i, err)
 		}
 	}
-	if im.m == m {
-		return Convert(m, modeOf(m)), nil
+	return im, nil
+}
+
+// takesMode reports whether op takes an image of mode: the modes of
+// imagemodes.go are taken by convert and getchannel only (not getchannel
+// for I and F).
+func takesMode(op ImageOp, mode string) error {
+	if !slices.Contains(extraModes, mode) {
+		return nil
 	}
-	return im.m, nil
+	switch op.(type) {
+	case *ConvertOp:
+		return nil
+	case *GetChannelOp:
+		if mode != "I" && mode != "F" {
+			return nil
+		}
+	}
+	name := strings.ToLower(strings.TrimSuffix(fmt.Sprintf("%T", op)[len("*images."):], "Op"))
+	if name == "spread" {
+		name = "effect_spread"
+	}
+	return fmt.Errorf("%s: works here on images of mode 1, L, RGB, YCbCr or HSV, got mode %s (convert it first)", name, mode)
 }
 
 // Transform returns the operations as a Transform on 8-bit images, to put
@@ -80,11 +126,19 @@ func (t imageOpsTransform) Apply(v Value, rng *rand.Rand) (Value, error) {
 	if v.Image == nil {
 		return Value{}, fmt.Errorf("image_ops: want a decoded image, got a tensor (image_ops run before the transforms)")
 	}
-	m, err := t.ops.Apply(v.Image, rng)
+	im, err := t.ops.apply(v.Image, rng)
 	if err != nil {
 		return Value{}, err
 	}
-	return Value{Image: m}, nil
+	if im.f != nil {
+		// Mode I or F: its values as they are, 1 x H x W, what
+		// torchvision's ToTensor and PILToTensor make of it.
+		return Value{Tensor: &tensor.Tensor{Shape: []int{1, im.m.H, im.m.W}, Data: im.f}, pilMode: im.mode}, nil
+	}
+	if im.m == v.Image {
+		return Value{Image: Convert(im.m, modeOf(im.m))}, nil
+	}
+	return Value{Image: im.m}, nil
 }
 
 // Mode returns the Pillow mode the operations leave an image of mode in
@@ -92,6 +146,9 @@ func (t imageOpsTransform) Apply(v Value, rng *rand.Rand) (Value, error) {
 func (o ImageOps) Mode(in string) (string, error) {
 	mode := in
 	for i, op := range o {
+		if err := takesMode(op, mode); err != nil {
+			return "", fmt.Errorf("image_ops[%d]: %w", i, err)
+		}
 		switch p := op.(type) {
 		case *ConvertOp:
 			to, err := p.target(mode)
@@ -371,7 +428,7 @@ func (r Resample) interp() Interpolation {
 }
 
 func init() {
-	registerOp("convert", "convert to another mode (L, RGB, 1, YCbCr, HSV), optionally through a matrix", func() *ConvertOp { return &ConvertOp{Dither: DitherFloydSteinberg} })
+	registerOp("convert", "convert to another mode (1, L, P, RGB, RGBA, CMYK, YCbCr, HSV, I, F), optionally through a matrix", func() *ConvertOp { return &ConvertOp{Dither: DitherFloydSteinberg} })
 	registerOp("crop", "cut the box (left, upper, right, lower); outside is 0", func() *CropOp { return &CropOp{} })
 	registerOp("resize", "resample to (width, height) with a Pillow filter", func() *ResizeOp { return &ResizeOp{Resample: ResampleBicubic} })
 	registerOp("reduce", "shrink by an integer factor, averaging blocks", func() *ReduceOp { return &ReduceOp{} })
@@ -405,21 +462,30 @@ func (Dither) ParamType() (string, string) {
 
 // ConvertOp is Image.convert(mode, matrix, dither, palette, colors).
 type ConvertOp struct {
-	Mode    string    `json:"mode" required:"true" help:"the mode: L, RGB, 1, YCbCr or HSV"`
+	Mode    string    `json:"mode" required:"true" help:"the mode: 1, L, P, RGB, RGBA, CMYK, YCbCr, HSV, I or F"`
 	Matrix  []float64 `json:"matrix" nullable:"true" help:"an RGB to L (4 numbers) or RGB (12 numbers) matrix"`
-	Dither  Dither    `json:"dither" help:"for mode 1: FLOYDSTEINBERG (default) or NONE"`
-	Palette string    `json:"palette" nullable:"true" help:"for mode P, which is not supported"`
-	Colors  int       `json:"colors" nullable:"true" help:"for mode P, which is not supported"`
+	Dither  Dither    `json:"dither" help:"for modes 1 and P: FLOYDSTEINBERG (default) or NONE"`
+	Palette Palette   `json:"palette" nullable:"true" help:"for mode P: WEB (the default; ADAPTIVE is not supported)"`
+	Colors  int       `json:"colors" nullable:"true" help:"for mode P with palette ADAPTIVE, which is not supported (Pillow ignores it with WEB)"`
 }
 
 func (c *ConvertOp) validate() error {
 	c.Mode = strings.Trim(c.Mode, "'\" ")
 	if _, ok := modeBands[c.Mode]; !ok {
 		switch c.Mode {
-		case "P", "RGBA", "RGBX", "CMYK", "I", "F", "LA", "La", "RGBa", "I;16", "LAB", "PA":
-			return paramError("mode", fmt.Sprintf("mode %s is a Pillow mode, but images here hold 1, L, RGB, YCbCr or HSV only", c.Mode))
+		case "RGBX", "LA", "La", "RGBa", "I;16", "I;16L", "I;16B", "I;16N", "LAB", "PA", "BGR;15", "BGR;16", "BGR;24":
+			return paramError("mode", fmt.Sprintf("mode %s is a Pillow mode, but images here hold 1, L, P, RGB, RGBA, CMYK, YCbCr, HSV, I or F only", c.Mode))
 		}
-		return paramError("mode", fmt.Sprintf("unknown mode %q (want 1, L, RGB, YCbCr or HSV)", c.Mode))
+		return paramError("mode", fmt.Sprintf("unknown mode %q (want 1, L, P, RGB, RGBA, CMYK, YCbCr, HSV, I or F)", c.Mode))
+	}
+	if c.Palette == PaletteAdaptive {
+		return paramError("palette", "ADAPTIVE (Pillow's median-cut quantisation) is not supported: its palette is not reproduced here; use WEB (the default)")
+	}
+	if c.Palette != PaletteWeb {
+		return paramError("palette", fmt.Sprintf("unknown palette %d (want WEB)", c.Palette))
+	}
+	if c.Colors != 0 && (c.Colors < 1 || c.Colors > 256) {
+		return paramError("colors", fmt.Sprintf("must be in [1, 256], got %d", c.Colors))
 	}
 	if c.Matrix != nil {
 		if c.Mode != "L" && c.Mode != "RGB" {
@@ -437,6 +503,9 @@ func (c *ConvertOp) validate() error {
 
 // target is the mode converting from gives.
 func (c *ConvertOp) target(from string) (string, error) {
+	if c.Mode == "P" && from == "RGBA" && c.Matrix == nil {
+		return "", fmt.Errorf("Pillow quantises an RGBA image to P adaptively (Image.quantize), which is not supported; convert to RGB first")
+	}
 	if c.Matrix != nil && from != "RGB" {
 		return "", fmt.Errorf("a matrix converts an RGB image, got mode %s", from)
 	}
@@ -448,9 +517,9 @@ func (c *ConvertOp) applyOp(im opImage, _ *rand.Rand) (opImage, error) {
 		if im.mode != "RGB" {
 			return opImage{}, fmt.Errorf("convert: a matrix converts an RGB image, got mode %s", im.mode)
 		}
-		return opImage{c.Mode, convertMatrix(im.m, c.Matrix, c.Mode)}, nil
+		return opImage{mode: c.Mode, m: convertMatrix(im.m, c.Matrix, c.Mode)}, nil
 	}
-	return convertMode(im, c.Mode, c.Dither)
+	return convertPillow(im, c.Mode, c.Dither)
 }
 
 // convertMatrix is Pillow's ImagingConvertMatrix: float32 sums plus 0.5,
@@ -494,29 +563,29 @@ func convertMode(im opImage, to string, dither Dither) (opImage, error) {
 	m := im.m
 	from := im.mode
 	if from == to {
-		return opImage{to, Convert(m, modeOf(m))}, nil
+		return opImage{mode: to, m: Convert(m, modeOf(m))}, nil
 	}
 	switch {
 	case to == "1" && (from == "L" || from == "RGB"):
-		return opImage{"1", toBilevel(m, dither)}, nil
+		return opImage{mode: "1", m: toBilevel(m, dither)}, nil
 	case from == "1" && to == "L":
-		return opImage{"L", Convert(m, L)}, nil
+		return opImage{mode: "L", m: Convert(m, L)}, nil
 	case (from == "1" || from == "L") && to == "RGB":
-		return opImage{"RGB", Convert(m, RGB)}, nil
+		return opImage{mode: "RGB", m: Convert(m, RGB)}, nil
 	case from == "RGB" && to == "L":
-		return opImage{"L", Convert(m, L)}, nil
+		return opImage{mode: "L", m: Convert(m, L)}, nil
 	case from == "RGB" && to == "HSV":
 		out := NewImage(m.W, m.H, 3)
 		for i := 0; i < len(m.Pix); i += 3 {
 			out.Pix[i], out.Pix[i+1], out.Pix[i+2] = rgbToHSV(m.Pix[i], m.Pix[i+1], m.Pix[i+2])
 		}
-		return opImage{"HSV", out}, nil
+		return opImage{mode: "HSV", m: out}, nil
 	case from == "HSV" && to == "RGB":
 		out := NewImage(m.W, m.H, 3)
 		for i := 0; i < len(m.Pix); i += 3 {
 			out.Pix[i], out.Pix[i+1], out.Pix[i+2] = hsvToRGB(m.Pix[i], m.Pix[i+1], m.Pix[i+2])
 		}
-		return opImage{"RGB", out}, nil
+		return opImage{mode: "RGB", m: out}, nil
 	case from == "RGB" && to == "YCbCr":
 		out := NewImage(m.W, m.H, 3)
 		for i := 0; i < len(m.Pix); i += 3 {
@@ -525,7 +594,7 @@ func convertMode(im opImage, to string, dither Dither) (opImage, error) {
 			out.Pix[i+1] = clipRound(128 - 0.168736*r - 0.331264*g + 0.5*b)
 			out.Pix[i+2] = clipRound(128 + 0.5*r - 0.418688*g - 0.081312*b)
 		}
-		return opImage{"YCbCr", out}, nil
+		return opImage{mode: "YCbCr", m: out}, nil
 	case from == "YCbCr" && to == "RGB":
 		// libImaging's tables: each term scaled by 64 and rounded, the
 		// sum shifted right by 6 (a floor).
@@ -537,19 +606,19 @@ func convertMode(im opImage, to string, dither Dither) (opImage, error) {
 			out.Pix[i+1] = clipInt8(y + (t(-0.34414, cb)+t(-0.71414, cr))>>6)
 			out.Pix[i+2] = clipInt8(y + t(1.772, cb)>>6)
 		}
-		return opImage{"RGB", out}, nil
+		return opImage{mode: "RGB", m: out}, nil
 	case from == "L" && to == "YCbCr":
 		out := NewImage(m.W, m.H, 3)
 		for i, v := range m.Pix {
 			out.Pix[3*i], out.Pix[3*i+1], out.Pix[3*i+2] = v, 128, 128
 		}
-		return opImage{"YCbCr", out}, nil
+		return opImage{mode: "YCbCr", m: out}, nil
 	case from == "YCbCr" && to == "L":
 		out := NewImage(m.W, m.H, 1)
 		for i := range out.Pix {
 			out.Pix[i] = m.Pix[3*i]
 		}
-		return opImage{"L", out}, nil
+		return opImage{mode: "L", m: out}, nil
 	}
 	if from == "RGB" || to == "RGB" {
 		return opImage{}, fmt.Errorf("convert: Pillow cannot convert %s to %s", from, to)
@@ -643,7 +712,7 @@ func (c *CropOp) validate() error {
 
 func (c *CropOp) applyOp(im opImage, _ *rand.Rand) (opImage, error) {
 	if c.Box == nil {
-		return opImage{im.mode, Convert(im.m, modeOf(im.m))}, nil
+		return opImage{mode: im.mode, m: Convert(im.m, modeOf(im.m))}, nil
 	}
 	r := func(v float64) int { return int(math.RoundToEven(v)) }
 	x0, y0, x1, y1 := r(c.Box[0]), r(c.Box[1]), r(c.Box[2]), r(c.Box[3])
@@ -654,7 +723,7 @@ func (c *CropOp) applyOp(im opImage, _ *rand.Rand) (opImage, error) {
 	if err != nil {
 		return opImage{}, fmt.Errorf("crop: %w", err)
 	}
-	return opImage{im.mode, v.Image}, nil
+	return opImage{mode: im.mode, m: v.Image}, nil
 }
 
 // ResizeOp is Image.resize(size, resample, box, reducing_gap).
@@ -698,7 +767,7 @@ func (r *ResizeOp) applyOp(im opImage, _ *rand.Rand) (opImage, error) {
 		return opImage{}, fmt.Errorf("resize: box %v can't be empty", box)
 	}
 	if w == m.W && h == m.H && box == [4]float64{0, 0, float64(m.W), float64(m.H)} {
-		return opImage{im.mode, Convert(m, modeOf(m))}, nil
+		return opImage{mode: im.mode, m: Convert(m, modeOf(m))}, nil
 	}
 	rs := r.Resample
 	if im.mode == "1" {
@@ -720,9 +789,9 @@ func (r *ResizeOp) applyOp(im opImage, _ *rand.Rand) (opImage, error) {
 	if rs == ResampleNearest {
 		a := [6]float64{(box[2] - box[0]) / float64(w), 0, box[0], 0, (box[3] - box[1]) / float64(h), box[1]}
 		v := remapFill(Value{Image: m}, w, h, nearestSrc(m.W, m.H, w, h, a), make([]float64, m.C))
-		return opImage{im.mode, v.Image}, nil
+		return opImage{mode: im.mode, m: v.Image}, nil
 	}
-	return opImage{im.mode, resampleBox(m, w, h, rs.pilFilter(), box)}, nil
+	return opImage{mode: im.mode, m: resampleBox(m, w, h, rs.pilFilter(), box)}, nil
 }
 
 // precomputeBox is PIL's precompute_coeffs for the source interval
@@ -874,7 +943,7 @@ func (r *ReduceOp) applyOp(im opImage, _ *rand.Rand) (opImage, error) {
 	if box[2]-box[0] <= 0 || box[3]-box[1] <= 0 {
 		return opImage{}, fmt.Errorf("reduce: box %v can't be empty", box)
 	}
-	return opImage{im.mode, reduceImage(m, fx, fy, box)}, nil
+	return opImage{mode: im.mode, m: reduceImage(m, fx, fy, box)}, nil
 }
 
 // RotateOp is Image.rotate(angle, resample, expand, center, translate,
@@ -922,7 +991,7 @@ func (r *RotateOp) applyOp(im opImage, _ *rand.Rand) (opImage, error) {
 	if err != nil {
 		return opImage{}, fmt.Errorf("rotate: %w", err)
 	}
-	return opImage{im.mode, v.Image}, nil
+	return opImage{mode: im.mode, m: v.Image}, nil
 }
 
 // TransposeOp is Image.transpose(method).
@@ -977,7 +1046,7 @@ func (t *TransposeOp) applyOp(im opImage, _ *rand.Rand) (opImage, error) {
 			src[y*ow+x] = int32(sy*W + sx)
 		}
 	}
-	return opImage{im.mode, remap(Value{Image: m}, ow, oh, src, 0).Image}, nil
+	return opImage{mode: im.mode, m: remap(Value{Image: m}, ow, oh, src, 0).Image}, nil
 }
 
 // GetChannelOp is Image.getchannel(channel): a band by index or name.
@@ -1014,7 +1083,7 @@ func (g *GetChannelOp) applyOp(im opImage, _ *rand.Rand) (opImage, error) {
 	for p := range out.Pix {
 		out.Pix[p] = m.Pix[p*m.C+idx]
 	}
-	return opImage{"L", out}, nil
+	return opImage{mode: "L", m: out}, nil
 }
 
 // SpreadOp is Image.effect_spread(distance): each pixel is swapped with one
@@ -1028,7 +1097,7 @@ type SpreadOp struct {
 func (s *SpreadOp) applyOp(im opImage, rng *rand.Rand) (opImage, error) {
 	m := im.m
 	if s.Distance == 0 {
-		return opImage{im.mode, Convert(m, modeOf(m))}, nil
+		return opImage{mode: im.mode, m: Convert(m, modeOf(m))}, nil
 	}
 	if rng == nil {
 		return opImage{}, fmt.Errorf("effect_spread: %w", errNoRand)
@@ -1049,7 +1118,7 @@ func (s *SpreadOp) applyOp(im opImage, rng *rand.Rand) (opImage, error) {
 			}
 		}
 	}
-	return opImage{im.mode, out}, nil
+	return opImage{mode: im.mode, m: out}, nil
 }
 
 // FilterOp is Image.filter(ImageFilter.NAME) for the fixed kernels of
@@ -1129,19 +1198,19 @@ func (f *FilterOp) applyOp(im opImage, _ *rand.Rand) (opImage, error) {
 	if name, args, ok, _ := f.blur(); ok {
 		switch name {
 		case "BoxBlur":
-			return opImage{im.mode, boxBlur(im.m, float32(args[0]), 1)}, nil
+			return opImage{mode: im.mode, m: boxBlur(im.m, float32(args[0]), 1)}, nil
 		case "GaussianBlur":
-			return opImage{im.mode, boxBlur(im.m, gaussianBoxRadius(float32(args[0]), 3), 3)}, nil
+			return opImage{mode: im.mode, m: boxBlur(im.m, gaussianBoxRadius(float32(args[0]), 3), 3)}, nil
 		}
-		return opImage{im.mode, unsharpMask(im.m, float32(args[0]), int(args[1]), int(args[2]))}, nil
+		return opImage{mode: im.mode, m: unsharpMask(im.m, float32(args[0]), int(args[1]), int(args[2]))}, nil
 	}
 	if size, rank, ok, _ := f.rank(); ok {
-		return opImage{im.mode, rankFilter(im.m, size, rank)}, nil
+		return opImage{mode: im.mode, m: rankFilter(im.m, size, rank)}, nil
 	}
 	if im.mode == "1" {
 		return opImage{}, fmt.Errorf("filter: Pillow cannot filter mode 1 images")
 	}
-	return opImage{im.mode, applyKernel(im.m, kernels[f.name()])}, nil
+	return opImage{mode: im.mode, m: applyKernel(im.m, kernels[f.name()])}, nil
 }
 
 // blur parses GaussianBlur(radius=2), BoxBlur(radius) and

@@ -30,15 +30,24 @@ func TestImageOpsMatchPillow(t *testing.T) {
 	type stat struct{ cases, differ, maxDiff int }
 	stats := map[string]*stat{}
 	ycc := map[string]arrayJSON{}
+	type yccCase struct {
+		src, to string
+		want    arrayJSON
+	}
+	var yccTo []yccCase
 	for _, c := range e.Cases {
 		ops, err := ParseImageOps(c.Ops)
 		if err != nil {
 			t.Errorf("%s: %v", c.Ops, err)
 			continue
 		}
-		out, err := ops.Apply(srcs[c.Src], rand.New(rand.NewPCG(1, 1)))
+		im, err := ops.apply(srcs[c.Src], rand.New(rand.NewPCG(1, 1)))
 		if err != nil {
 			t.Errorf("%s %s: %v", c.Src, c.Ops, err)
+			continue
+		}
+		if im.mode != c.Mode {
+			t.Errorf("%s %s: mode %s, Pillow's %s", c.Src, c.Ops, im.mode, c.Mode)
 			continue
 		}
 		var first map[string]json.RawMessage
@@ -52,12 +61,43 @@ func TestImageOpsMatchPillow(t *testing.T) {
 		if len(list) > 1 {
 			name = "chain"
 		}
+		if allConvert(list) && len(list) > 1 {
+			name = "convert chain"
+		}
 		s := stats[name]
 		if s == nil {
 			s = &stat{}
 			stats[name] = s
 		}
 		s.cases++
+		// From YCbCr to another mode but L, the chain goes through RGB:
+		// checked below from Pillow's own YCbCr (see there).
+		var list0 []json.RawMessage
+		_ = json.Unmarshal(c.Ops, &list0)
+		if len(list0) == 2 && string(list0[0]) == `{"convert":"YCbCr"}` && string(list0[1]) != `{"convert":"L"}` {
+			var to struct{ Convert string }
+			if json.Unmarshal(list0[1], &to) == nil && to.Convert != "" {
+				yccTo = append(yccTo, yccCase{c.Src, to.Convert, c.Image})
+				continue
+			}
+		}
+		if im.f != nil { // modes I and F: the 32-bit values
+			if len(im.f) != len(c.Image.Data) {
+				t.Errorf("%s %s: %d values, Pillow's %d", c.Src, c.Ops, len(im.f), len(c.Image.Data))
+				continue
+			}
+			var d float64
+			for k, v := range im.f {
+				d = max(d, math.Abs(float64(v)-c.Image.Data[k]))
+			}
+			// Pillow's F values are float32 like these: the same numbers.
+			if d != 0 {
+				t.Errorf("%s %s: mode %s values differ by up to %v", c.Src, c.Ops, im.mode, d)
+			}
+			s.maxDiff = max(s.maxDiff, int(math.Ceil(d)))
+			continue
+		}
+		out := im.m
 		d, n := imageDiff(t, fmt.Sprintf("%s %s", c.Src, c.Ops), out, c.Image)
 		if n > 0 {
 			s.differ++
@@ -93,12 +133,47 @@ func TestImageOpsMatchPillow(t *testing.T) {
 		for i, v := range y.Data {
 			in.Pix[i] = uint8(v)
 		}
-		out, err := convertMode(opImage{"YCbCr", in}, "RGB", DitherNone)
+		out, err := convertMode(opImage{mode: "YCbCr", m: in}, "RGB", DitherNone)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if d, n := imageDiff(t, src+" YCbCr to RGB", out.m, ycc[src+" rgb"]); d > 1 {
 			t.Errorf("%s: Pillow's YCbCr to RGB: max abs diff %v in %d values, want at most 1", src, d, n)
+		}
+	}
+	// From Pillow's YCbCr to every mode: the chain's second step alone.
+	// It goes through RGB, within one level of Pillow's (above); a level
+	// can move a value across a threshold: mode 1's and P's (dithered:
+	// the error then spreads) and HSV's hue, which wraps around.
+	for _, c := range yccTo {
+		y := ycc[c.src]
+		in := &Image{W: y.Shape[1], H: y.Shape[0], C: 3, Pix: make([]uint8, len(y.Data))}
+		for i, v := range y.Data {
+			in.Pix[i] = uint8(v)
+		}
+		out, err := convertPillow(opImage{mode: "YCbCr", m: in}, c.to, DitherFloydSteinberg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var d float64
+		n := 0
+		if out.f != nil {
+			for k, v := range out.f {
+				if e := math.Abs(float64(v) - c.want.Data[k]); e > 0 {
+					d, n = max(d, e), n+1
+				}
+			}
+		} else {
+			d, n = imageDiff(t, c.src+" YCbCr to "+c.to, out.m, c.want)
+		}
+		t.Logf("%s: Pillow's YCbCr to %s: max abs diff %v in %d of %d values", c.src, c.to, d, n, len(c.want.Data))
+		// Measured on the fixtures: RGB, RGBA, CMYK, I 1; F 0.587 (one
+		// level of green times 0.587); HSV 3; P 6 in 8 of 256 values
+		// (the dithering carries the level on); 1 none; at most 7.7% of
+		// the values (9 of noise.png's 117 in F).
+		tol := map[string]float64{"RGB": 1, "RGBA": 1, "CMYK": 1, "I": 1, "F": 0.6, "HSV": 3, "P": 6, "1": 0}[c.to]
+		if d > tol || float64(n) > 0.08*float64(len(c.want.Data)) {
+			t.Errorf("%s: Pillow's YCbCr to %s: max abs diff %v in %d of %d values, want at most %v in 8%%", c.src, c.to, d, n, len(c.want.Data), tol)
 		}
 	}
 	var names []string
@@ -132,7 +207,7 @@ func TestImageOpsParse(t *testing.T) {
 		{`[{"resize": {"size": [3, 3], "resample": "Image.LANCZSO"}}]`, `image_ops[0]: resize: param "resample": unknown resampling filter "Image.LANCZSO" (did you mean "LANCZOS"?)`},
 		{`[{"resize": {"szie": [3, 3]}}]`, `resize: unknown param "szie" (did you mean "size"?)`},
 		{`[{"resize": {"size": [3, 3], "reducing_gap": 0.5}}]`, `param "reducing_gap": must be 1.0 or greater`},
-		{`[{"convert": "CMYK"}]`, `param "mode": mode CMYK is a Pillow mode, but images here hold 1, L, RGB, YCbCr or HSV only`},
+		{`[{"convert": "LA"}]`, `param "mode": mode LA is a Pillow mode, but images here hold 1, L, P, RGB, RGBA, CMYK, YCbCr, HSV, I or F only`},
 		{`[{"convert": "XYZ"}]`, `param "mode": unknown mode "XYZ"`},
 		{`[{"convert": {"mode": "L", "matrix": [1, 2]}}]`, `param "matrix": want 4 numbers for L`},
 		{`[{"transpose": "FLIP"}]`, `param "method": unknown transpose method "FLIP"`},
@@ -222,4 +297,15 @@ func TestImageOpsAsTransform(t *testing.T) {
 	if _, err := ops.Transform().Apply(out, nil); err == nil {
 		t.Error("image_ops on a tensor: no error")
 	}
+}
+
+// allConvert reports whether every operation of list is a convert.
+func allConvert(list []json.RawMessage) bool {
+	for _, op := range list {
+		var m map[string]json.RawMessage
+		if json.Unmarshal(op, &m) != nil || m["convert"] == nil || len(m) != 1 {
+			return false
+		}
+	}
+	return true
 }

@@ -20,13 +20,25 @@ type Transform interface {
 // Compose applies transforms in order, like torchvision's Compose.
 type Compose []Transform
 
-// Apply runs each transform on the result of the one before.
+// Apply runs each transform on the result of the one before. After a
+// MultiCrop (FiveCrop, TenCrop), the rest apply to each crop and the
+// result is the crops stacked, ncrops x C x H x W (see MultiCrop).
 func (c Compose) Apply(v Value, rng *rand.Rand) (Value, error) {
 	if len(c) == 0 {
 		return maybeFlip(v, false, false) // a copy
 	}
-	var err error
+	list := c
 	for _, t := range c {
+		if _, ok := t.(Compose); ok {
+			list = c.flatten(nil)
+			break
+		}
+	}
+	var err error
+	for i, t := range list {
+		if mc, ok := t.(MultiCrop); ok {
+			return applyCrops(mc, v, list[i+1:], rng)
+		}
 		if v, err = t.Apply(v, rng); err != nil {
 			return Value{}, err
 		}
@@ -44,10 +56,13 @@ type ToTensor struct{}
 
 // Apply converts v; a tensor is an error, as in torchvision.
 func (ToTensor) Apply(v Value, _ *rand.Rand) (Value, error) {
-	if v.Image == nil {
-		return Value{}, fmt.Errorf("ToTensor: want an image, got a tensor (ToTensor is already done)")
+	if v.Image == nil && v.pilMode != "" {
+		return Value{Tensor: v.Tensor.Clone()}, nil // mode I or F: the values as they are
 	}
-	if _, _, _, err := v.Size(); err != nil {
+	if v.Image == nil {
+		return Value{}, fmt.Errorf("ToTensor: want an image, got a tensor (ToTensor is already done, or a transform before it made a tensor)")
+	}
+	if err := v.tensorInput(); err != nil {
 		return Value{}, fmt.Errorf("ToTensor: %w", err)
 	}
 	return Value{Tensor: ImageToTensor(v.Image)}, nil
@@ -570,7 +585,7 @@ func AsTensor(v Value) (*tensor.Tensor, error) {
 	if v.Tensor != nil {
 		return v.Tensor, nil
 	}
-	if _, _, _, err := v.Size(); err != nil {
+	if err := v.tensorInput(); err != nil {
 		return nil, err
 	}
 	return ImageToTensor(v.Image), nil

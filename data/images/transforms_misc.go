@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
 
 	"github.com/mlforge/mlforge/tensor"
@@ -276,13 +277,16 @@ type PILToTensor struct{}
 
 // Apply copies an image.
 func (PILToTensor) Apply(v Value, _ *rand.Rand) (Value, error) {
+	if v.Image == nil && v.pilMode != "" {
+		return Value{Tensor: v.Tensor.Clone()}, nil // mode I or F: its 32-bit values
+	}
 	if v.Image == nil {
 		return Value{}, fmt.Errorf("PILToTensor: want an image, got a float tensor")
 	}
-	if _, _, _, err := v.Size(); err != nil {
+	if err := v.tensorInput(); err != nil {
 		return Value{}, fmt.Errorf("PILToTensor: %w", err)
 	}
-	return maybeFlip(v, false, false)
+	return Value{Image: &Image{W: v.Image.W, H: v.Image.H, C: v.Image.C, Pix: slices.Clone(v.Image.Pix)}}, nil
 }
 
 // ConvertImageDtype converts like torchvision's ConvertImageDtype between
@@ -319,7 +323,7 @@ func (d *ConvertImageDtype) Apply(v Value, _ *rand.Rand) (Value, error) {
 	if err != nil {
 		return Value{}, fmt.Errorf("ConvertImageDtype: %w", err)
 	}
-	if _, _, _, err := v.Size(); err != nil {
+	if err := v.tensorInput(); err != nil {
 		return Value{}, fmt.Errorf("ConvertImageDtype: %w", err)
 	}
 	switch {
@@ -590,6 +594,9 @@ func (r *RandomApply) validate() error {
 	if len(r.Transforms.List) == 0 {
 		return paramError("transforms", "want at least one transform")
 	}
+	if err := noCrops(r.Transforms.List); err != nil {
+		return err
+	}
 	return checkP(r.P)
 }
 
@@ -622,6 +629,9 @@ type RandomChoice struct {
 func (r *RandomChoice) validate() error {
 	if len(r.Transforms.List) == 0 {
 		return paramError("transforms", "want at least one transform")
+	}
+	if err := noCrops(r.Transforms.List); err != nil {
+		return err
 	}
 	if r.P == nil {
 		return nil
@@ -691,6 +701,9 @@ type RandomOrder struct {
 func (r *RandomOrder) validate() error {
 	if len(r.Transforms.List) == 0 {
 		return paramError("transforms", "want at least one transform")
+	}
+	if err := noCrops(r.Transforms.List); err != nil {
+		return err
 	}
 	return nil
 }

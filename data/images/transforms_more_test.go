@@ -48,6 +48,7 @@ type moreArgs struct {
 	Name          AugmentOp   `json:"name"`
 	Expand        bool        `json:"expand"`
 	Center        []float64   `json:"center"`
+	VerticalFlip  bool        `json:"vertical_flip"`
 	Magnitude     float64     `json:"magnitude"`
 }
 
@@ -67,6 +68,12 @@ var moreOps = map[string]func(in Value, a moreArgs) (Value, error){
 	"hue":          func(in Value, a moreArgs) (Value, error) { return AdjustHue(in, a.Factor) },
 	"gaussian_blur": func(in Value, a moreArgs) (Value, error) {
 		return GaussianBlurValue(in, a.KernelSize[0], a.KernelSize[1], a.Sigma[0], a.Sigma[1])
+	},
+	"five_crop": func(in Value, a moreArgs) (Value, error) {
+		return stackCrops((&FiveCrop{Size: a.Size}).Crops(in))
+	},
+	"ten_crop": func(in Value, a moreArgs) (Value, error) {
+		return stackCrops((&TenCrop{Size: a.Size, VerticalFlip: a.VerticalFlip}).Crops(in))
 	},
 	"grayscale_random": func(in Value, a moreArgs) (Value, error) {
 		return (&RandomGrayscale{P: 1}).Apply(in, p1)
@@ -674,6 +681,8 @@ func TestEveryTransformRuns(t *testing.T) {
 		"RandomAdjustSharpness": `"sharpness_factor": 2, "p": 1`,
 		"GaussianBlur":          `"kernel_size": 3`,
 		"RandomResizedCrop":     `"size": [6, 8]`,
+		"FiveCrop":              `"size": 4`,
+		"TenCrop":               `"size": [3, 5], "vertical_flip": true`,
 		"RandomAffine":          `"degrees": 10, "translate": [0.1, 0.1], "shear": [1, 2, 3, 4]`,
 		"Pad":                   `"padding": [1, 2], "padding_mode": "symmetric"`,
 		"ConvertImageDtype":     `"dtype": "torch.float"`,
@@ -737,4 +746,21 @@ func TestResizeTensorNoAntialiasRefused(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "antialias false on a tensor is refused") {
 		t.Fatalf("Apply = %v, want the refusal", err)
 	}
+}
+
+// stackCrops writes crops (images of one size) one below the other, as
+// gen_more.py writes numpy's stack of them.
+func stackCrops(crops []Value, err error) (Value, error) {
+	if err != nil {
+		return Value{}, err
+	}
+	m := crops[0].Image
+	out := &Image{W: m.W, H: m.H * len(crops), C: m.C}
+	for _, c := range crops {
+		if c.Image == nil || c.Image.W != m.W || c.Image.H != m.H || c.Image.C != m.C {
+			return Value{}, fmt.Errorf("crops of different sizes")
+		}
+		out.Pix = append(out.Pix, c.Image.Pix...)
+	}
+	return Value{Image: out}, nil
 }

@@ -1,5 +1,6 @@
 """Reference values for the transforms added after the first set (colour,
-padding, blur, dtype conversions, affine, resized crop, auto-augment ops).
+padding, blur, dtype conversions, affine, resized crop, auto-augment ops,
+FiveCrop and TenCrop).
 
 Run from the repository root with Debian's Python (PIL 9.4, numpy,
 torch 1.13, torchvision 0.14):
@@ -204,6 +205,23 @@ mat = torch.tensor(rs.standard_normal((12, 12)), dtype=torch.float32)
 mean = torch.tensor(rs.standard_normal(12), dtype=torch.float32)
 lt = T.LinearTransformation(mat, mean)
 case("linear_transformation", "gray.png", {"crop": [4, 3], "transformation_matrix": mat.tolist(), "mean_vector": mean.tolist()}, lt(g))
+
+# FiveCrop and TenCrop on uint8 images: the crops in torchvision's order,
+# stacked as numpy does (ncrops, h, w[, c]), written as one image of
+# ncrops*h rows.
+def crops_case(op, src, args, crops):
+    a = np.stack([np.asarray(c) for c in crops])
+    shape = [a.shape[0] * a.shape[1]] + list(a.shape[2:])
+    cases.append({"op": op, "src": src, "args": args, "image": {"shape": shape, "data": a.reshape(-1).tolist()}})
+
+
+for src in ALL:
+    im = imgs[src]
+    w, h = im.size
+    for size in [1, 4, [5, 3], [h, w], [h - 1, w - 2], [min(h, w) - 3]]:
+        crops_case("five_crop", src, {"size": size}, T.FiveCrop(size)(im))
+        for vflip in [False, True]:
+            crops_case("ten_crop", src, {"size": size, "vertical_flip": vflip}, T.TenCrop(size, vertical_flip=vflip)(im))
 
 # Python's math (glibc) on angles the affine matrices use.
 import math

@@ -1,17 +1,20 @@
 """Reference values for the Pillow image operations (images.ParseImageOps).
 
-Run from the repository root with Debian's Python (PIL 9.4, numpy):
+Run from the repository root with Debian's Python (PIL 9.4, numpy,
+torchvision 0.14 for what ToTensor makes of each mode):
 
     /usr/bin/python3 data/images/testdata/gen_ops.py
 
 It applies Pillow's Image methods to rgb.png, square.png, noise.png (RGB)
 and gray.png, mnist1.png (L) and writes expected_ops.json: each case is the
-JSON list given to ParseImageOps, the source and Pillow's result.
+JSON list given to ParseImageOps, the source and Pillow's result (for
+modes I and F the 32-bit values).
 """
 import json
 import os
 
 import numpy as np
+import torchvision.transforms.functional as F
 from PIL import Image, ImageFilter
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -21,10 +24,17 @@ imgs.update({n: Image.open(os.path.join(HERE, n)).convert("L") for n in ["gray.p
 cases = []
 
 
-def case(src, ops, fn):
+def case(src, ops, fn, tensor=False):
     out = fn(imgs[src])
     a = np.asarray(out.convert("L") if out.mode == "1" else out)
-    cases.append({"src": src, "ops": ops, "mode": out.mode, "image": {"shape": list(a.shape), "data": a.reshape(-1).tolist()}})
+    c = {"src": src, "ops": ops, "mode": out.mode, "image": {"shape": list(a.shape), "data": a.reshape(-1).tolist()}}
+    if tensor:
+        # What torchvision's ToTensor makes of the image: its shape and
+        # the divisor of the values (255 for 8-bit bands, 1 for I and F).
+        t = F.to_tensor(out)
+        nz = np.flatnonzero(a.reshape(-1))
+        c["to_tensor"] = {"shape": list(t.shape), "div": float(a.reshape(-1)[nz[0]] / t.permute(1, 2, 0).reshape(-1)[nz[0]]) if len(nz) else 1.0}
+    cases.append(c)
 
 
 R = Image.Resampling
@@ -80,6 +90,23 @@ for src in imgs:
         case(src, [{"filter": name}], lambda i: i.filter(flt))
     case(src, [{"convert": "L"}, {"resize": [[10, 10], "Image.LANCZOS"]}, {"rotate": 10}, {"filter": "SHARPEN"}, {"convert": "RGB"}],
          lambda i: i.convert("L").resize((10, 10), R.LANCZOS).rotate(10).filter(ImageFilter.SHARPEN).convert("RGB"))
+
+# Every mode convert reaches, and from each to every other (Pillow 9.4's
+# Image.convert, its retry through the base mode included), with the WEB
+# palette for P; P with dither NONE and the palette named. I and F images
+# are their 32-bit values. RGBA to P (Pillow quantises it) is left out: it
+# is refused.
+MODES = ["1", "L", "P", "RGB", "RGBA", "CMYK", "YCbCr", "HSV", "I", "F"]
+for src in imgs:
+    for a in MODES:
+        if a not in ("L", "RGB"):
+            case(src, [{"convert": a}], lambda i: i.convert(a), tensor=True)
+        for b in MODES:
+            if a != b and not (a == "RGBA" and b == "P"):
+                case(src, [{"convert": a}, {"convert": b}], lambda i: i.convert(a).convert(b))
+    case(src, [{"convert": {"mode": "P", "dither": "Image.Dither.NONE"}}], lambda i: i.convert("P", dither=Image.Dither.NONE))
+    case(src, [{"convert": {"mode": "P", "palette": "Image.Palette.WEB", "colors": 16}}, {"convert": "RGB"}],
+         lambda i: i.convert("P", palette=Image.Palette.WEB, colors=16).convert("RGB"))
 
 with open(os.path.join(HERE, "expected_ops.json"), "w") as f:
     json.dump({"versions": {"PIL": Image.__version__}, "cases": cases}, f, separators=(",", ":"))
