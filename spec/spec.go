@@ -107,6 +107,9 @@ type Spec struct {
 	// scikit-learn's curves on the training part (see curve.go).
 	ValidationCurve *ValidationCurve `json:"validation_curve,omitempty"`
 	LearningCurve   *LearningCurve   `json:"learning_curve,omitempty"`
+	// PermutationImportance computes scikit-learn's permutation_importance
+	// of the fitted pipeline on the test part (see permutation.go).
+	PermutationImportance *PermutationImportance `json:"permutation_importance,omitempty"`
 
 	// The keys of neural-network training; they are errors with a classic
 	// model.

@@ -93,6 +93,9 @@ type Result struct {
 	CV     *CVResult     `json:"cv,omitempty"`
 	Search *SearchResult `json:"search,omitempty"`
 	Curve  *CurveResult  `json:"curve,omitempty"` // validation_curve or learning_curve (curve.go)
+	// Permutation is the spec's permutation_importance on the test part
+	// (permutation.go), nil without one.
+	Permutation *PermutationResult `json:"permutation_importance,omitempty"`
 }
 
 // Run trains the model that s describes. s must have been parsed; Run
@@ -179,6 +182,11 @@ func (p *Plan) Run(ctx context.Context) (*Result, error) {
 		res.Metrics[part] = scores
 		if part == "test" {
 			res.Confusion = conf
+		}
+	}
+	if s.PermutationImportance != nil {
+		if res.Permutation, err = p.runPermutation(ctx, rep, pipe, testF.X, testF.Y, classes, testF.Features); err != nil {
+			return nil, err
 		}
 	}
 	res.Timings.PredictS = time.Since(t2).Seconds()
