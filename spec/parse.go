@@ -86,7 +86,7 @@ var (
 	topKeys = []string{"name", "data", "preprocess", "model", "metrics", "output", "seed",
 		"criterion", "optimizer", "scheduler", "batch_size", "epochs", "transforms", "target_transforms", "labels",
 		"cv", "search", "validation_curve", "learning_curve", "image_ops", "pretrained_weights", "freeze", "collect", "permutation_importance"}
-	dataKeys  = []string{"train", "test", "target", "split"}
+	dataKeys  = []string{"train", "test", "target", "split", "sample_weight"}
 	splitKeys = []string{"test_size", "seed", "stratify"}
 	modelKeys = []string{"class", "params", "layers"}
 	idxKeys   = []string{"images", "labels"}
@@ -273,6 +273,9 @@ func (d *decoder) data(n *node, path string, seed int64) Data {
 	}
 	if v := m["target"]; v != nil {
 		data.Target = d.str(v, joinKey(path, "target"))
+	}
+	if v := m["sample_weight"]; v != nil && v.kind != kindNull {
+		data.SampleWeight = d.str(v, joinKey(path, "sample_weight"))
 	}
 	if v := m["split"]; v != nil {
 		sp := joinKey(path, "split")

@@ -142,6 +142,10 @@ func (p *Plan) Run(ctx context.Context) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	trainF, testF, weights, err := p.takeWeights(trainF, testF) // data.sample_weight (weights.go)
+	if err != nil {
+		return nil, err
+	}
 	res.Timings.LoadS = time.Since(t0).Seconds()
 	res.NTrain, res.NTest, res.Features = trainF.Len(), testF.Len(), trainF.Features
 
@@ -162,7 +166,7 @@ func (p *Plan) Run(ctx context.Context) (*Result, error) {
 	if err := bindColumns(pipe, trainF.Features); err != nil {
 		return nil, err
 	}
-	if err := pipe.Fit(ctx, trainF.X, trainF.Y); err != nil {
+	if err := pipe.FitWeighted(ctx, trainF.X, trainF.Y, weights); err != nil {
 		return nil, err
 	}
 	res.Timings.FitS = time.Since(t1).Seconds()
