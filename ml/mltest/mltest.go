@@ -81,7 +81,7 @@ var requiredParams = map[string]string{
 	// [0, 10) features) without a neighbour: an error for the classifier
 	// without an outlier_label, NaN for the regressor, as in scikit-learn.
 	"RadiusNeighborsClassifier": `{"radius": 5, "outlier_label": "most_frequent"}`,
-	"RadiusNeighborsRegressor":  `{"radius": 5}`,
+	"RadiusNeighborsRegressor":  `{"radius": 7}`,
 }
 
 // paramCases lists parameter values (as they appear in the compact JSON
