@@ -42,7 +42,14 @@ func sigmoidCalibration(f, y []float64) (a, b float64) {
 	}
 	a, b = 0, math.Log((prior0+1)/(prior1+1))
 	cur := loss(a, b)
-	for range 200 {
+	scale := float64(len(f))
+	for _, fi := range f {
+		scale += math.Abs(fi)
+	}
+	// Newton's method converges quadratically from any start on this
+	// problem; it stops once the gradient is at rounding level, the step
+	// no longer moves a or b, or no step lowers the loss.
+	for range 100 {
 		var ga, gb, haa, hab, hbb float64
 		for i, fi := range f {
 			p := expit(-(a*fi + b))
@@ -54,7 +61,7 @@ func sigmoidCalibration(f, y []float64) (a, b float64) {
 			hab += w * fi
 			hbb += w
 		}
-		if math.Max(math.Abs(ga), math.Abs(gb)) < 1e-13*float64(max(len(f), 1)) {
+		if math.Max(math.Abs(ga), math.Abs(gb)) <= 1e-14*scale {
 			break
 		}
 		// Newton's step, damped when the Hessian is (nearly) singular.
@@ -67,17 +74,21 @@ func sigmoidCalibration(f, y []float64) (a, b float64) {
 		} else {
 			da, db = -ga, -gb
 		}
-		step := 1.0
-		improved := false
+		if math.Abs(da) <= 1e-15*(1+math.Abs(a)) && math.Abs(db) <= 1e-15*(1+math.Abs(b)) {
+			break
+		}
+		step, moved, flat := 1.0, false, false
 		for range 60 {
 			na, nb := a+step*da, b+step*db
-			if l := loss(na, nb); l <= cur {
-				a, b, cur, improved = na, nb, l, true
+			l := loss(na, nb)
+			if l < cur || l == cur && step == 1 {
+				a, b, moved, flat = na, nb, true, l == cur
+				cur = l
 				break
 			}
 			step /= 2
 		}
-		if !improved {
+		if !moved || flat {
 			break
 		}
 	}
