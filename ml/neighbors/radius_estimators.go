@@ -66,7 +66,11 @@ func fitRadius(ctx context.Context, c *RadiusParams, X *mat.Dense) (*radiusModel
 // each block with one matrix product (‖x‖² + ‖y‖² − 2x·y, within a proven
 // rounding margin of radius², as bruteL2 does) and measures only the
 // flagged points exactly, so the result is the exact one.
-func (r *radiusModel) within(X *mat.Dense, radius float64) ([][]int, [][]float64, error) {
+//
+// Without needDist the distances are not returned (nil), and the points
+// whose screened distance is inside radius² by more than the margin are
+// taken without being measured.
+func (r *radiusModel) within(X *mat.Dense, radius float64, needDist bool) ([][]int, [][]float64, error) {
 	ix := r.ix
 	if err := ml.CheckX(X, ix.d); err != nil {
 		return nil, nil, err
@@ -128,15 +132,25 @@ func (r *radiusModel) within(X *mat.Dense, radius float64) ([][]int, [][]float64
 				measure(i, in)
 				continue
 			}
-			bound := rr + margin*(xx+maxYY+rr)
+			slack := margin * (xx + maxYY + rr)
+			bound, sure := rr+slack, rr-slack
 			row := dot.RawRowView(i - lo)
 			var in []int
+			var ds []float64
 			for t, v := range row {
-				if xx+yy[t]-2*v <= bound && ix.metric.rdist(x, ix.x[t*d:(t+1)*d], rr) <= rr {
+				g := xx + yy[t] - 2*v
+				if g > bound {
+					continue
+				}
+				if !needDist && g < sure {
 					in = append(in, t)
+					continue
+				}
+				if rd := rdistL2(x, ix.x[t*d:(t+1)*d], math.Inf(1)); rd <= rr {
+					in, ds = append(in, t), append(ds, math.Sqrt(rd))
 				}
 			}
-			measure(i, in)
+			inds[i], dists[i] = in, ds
 		}
 	})
 	return inds, dists, nil
@@ -153,7 +167,7 @@ func (r *radiusModel) radiusNeighbors(X *mat.Dense, radius, def float64, name st
 	if radius <= 0 {
 		radius = def
 	}
-	ind, dist, err := r.within(X, radius)
+	ind, dist, err := r.within(X, radius, true)
 	return dist, ind, err
 }
 
@@ -304,7 +318,7 @@ func (c *RadiusNeighborsClassifier) proba(X *mat.Dense) (*mat.Dense, []bool, err
 	if c.fit == nil {
 		return nil, nil, ml.NotFittedError(radiusClassifierName)
 	}
-	ind, dist, err := c.fit.within(X, c.Radius)
+	ind, dist, err := c.fit.within(X, c.Radius, c.Weights == "distance")
 	if err != nil {
 		return nil, nil, err
 	}
@@ -501,7 +515,7 @@ func (r *RadiusNeighborsRegressor) Predict(X *mat.Dense) ([]float64, error) {
 	if r.fit == nil {
 		return nil, ml.NotFittedError(radiusRegressorName)
 	}
-	ind, dist, err := r.fit.within(X, r.Radius)
+	ind, dist, err := r.fit.within(X, r.Radius, r.Weights == "distance")
 	if err != nil {
 		return nil, err
 	}

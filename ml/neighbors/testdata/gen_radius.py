@@ -44,6 +44,8 @@ CASES = [
     ("iris", "RadiusNeighborsClassifier", {"radius": 0.3, "weights": "distance", "outlier_label": 5}),
     ("iris", "RadiusNeighborsClassifier", {"radius": 1.5, "p": 1, "algorithm": "brute"}),
     ("breast_cancer", "RadiusNeighborsClassifier", {"radius": 150, "outlier_label": "most_frequent", "weights": "distance"}),
+    ("breast_cancer", "RadiusNeighborsClassifier", {"radius": 120, "outlier_label": 1}),
+    ("breast_cancer", "RadiusNeighborsRegressor", {"radius": 150}),
     ("diabetes", "RadiusNeighborsRegressor", {"radius": 30}),
     ("diabetes", "RadiusNeighborsRegressor", {"radius": 18, "weights": "distance", "algorithm": "kd_tree", "leaf_size": 5}),
     ("breast_cancer", "RadiusNeighborsRegressor", {"radius": 200, "metric": "manhattan"}),
