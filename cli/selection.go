@@ -1,16 +1,19 @@
 package cli
 
 import (
+	"cmp"
 	"fmt"
 	"io"
+	"slices"
 
 	"github.com/mlforge/mlforge/train"
 )
 
 // printSelection prints a run's cross-validation (each fold's scores and
 // times, then mean and std), curve (a row per point) or search
-// (cv_results_ and the best candidate).
+// (cv_results_ and the best candidate), and its permutation importances.
 func printSelection(w io.Writer, res *train.Result) {
+	defer printPermutation(w, res.Permutation)
 	if cv := res.CV; cv != nil {
 		fmt.Fprintln(w)
 		fmt.Fprintf(w, "cross-validation on the training part: %s\n", cv.Splitter)
@@ -66,4 +69,25 @@ func printSelection(w io.Writer, res *train.Result) {
 			{"best score", fmt.Sprintf("%.6f ± %.6f (candidate %d, refit on the training part)", s.BestScore, best.StdTestScore, s.BestIndex)},
 		})
 	}
+}
+
+// printPermutation prints permutation_importance's table: a row per
+// feature, the largest mean decrease first.
+func printPermutation(w io.Writer, pr *train.PermutationResult) {
+	if pr == nil {
+		return
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintf(w, "permutation importance on the test part: %d repeats on %d of %d rows, scoring %s (baseline %.6f)\n",
+		pr.NRepeats, pr.MaxSamples, pr.NRows, pr.Scoring, pr.BaselineScore)
+	order := make([]int, len(pr.Features))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(pr.ImportancesMean[b], pr.ImportancesMean[a]) })
+	rows := [][]string{{"feature", "importances_mean", "importances_std"}}
+	for _, j := range order {
+		rows = append(rows, []string{pr.Features[j], fmt.Sprintf("%.6f", pr.ImportancesMean[j]), fmt.Sprintf("%.6f", pr.ImportancesStd[j])})
+	}
+	table(w, rows)
 }

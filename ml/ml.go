@@ -51,6 +51,13 @@ type DecisionFunctioner interface {
 	DecisionFunction(X *mat.Dense) (*mat.Dense, error)
 }
 
+// WeightedFitter is an estimator whose Fit takes a weight per sample, as
+// scikit-learn's fit(X, y, sample_weight=w): FitWeighted with w nil is Fit.
+type WeightedFitter interface {
+	Estimator
+	FitWeighted(ctx context.Context, X *mat.Dense, y, w []float64) error
+}
+
 // Transformer is an estimator that maps X to a new feature matrix. Fit
 // ignores y, which may be nil.
 type Transformer interface {

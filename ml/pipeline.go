@@ -18,8 +18,20 @@ type Pipeline struct {
 // Fit fits every step in order, then the final estimator. Stage events are
 // reported to ProgressFrom(ctx).
 func (p *Pipeline) Fit(ctx context.Context, X *mat.Dense, y []float64) error {
+	return p.FitWeighted(ctx, X, y, nil)
+}
+
+// FitWeighted is Fit with a weight per sample for the final estimator, as
+// scikit-learn's pipeline.fit(X, y, model__sample_weight=w): the steps are
+// fitted unweighted. w nil is Fit; a final estimator without FitWeighted
+// refuses weights.
+func (p *Pipeline) FitWeighted(ctx context.Context, X *mat.Dense, y, w []float64) error {
 	if p.Final == nil {
 		return fmt.Errorf("ml: pipeline has no final estimator")
+	}
+	wf, weighted := p.Final.(WeightedFitter)
+	if w != nil && !weighted {
+		return &ParamError{Param: "sample_weight", Msg: ClassName(p.Final) + " does not take sample weights"}
 	}
 	rep := ProgressFrom(ctx)
 	for i, s := range p.Steps {
@@ -36,7 +48,11 @@ func (p *Pipeline) Fit(ctx context.Context, X *mat.Dense, y []float64) error {
 		}
 	}
 	rep.Report(Event{Kind: "stage", Message: "fit " + ClassName(p.Final)})
-	if err := p.Final.Fit(ctx, X, y); err != nil {
+	fit := p.Final.Fit
+	if w != nil {
+		fit = func(ctx context.Context, X *mat.Dense, y []float64) error { return wf.FitWeighted(ctx, X, y, w) }
+	}
+	if err := fit(ctx, X, y); err != nil {
 		return fmt.Errorf("%s: %w", ClassName(p.Final), err)
 	}
 	return nil

@@ -4,7 +4,8 @@
 // the heatmap of a grid search over two parameters (train/search.go's
 // cv_results), and a classifier's test confusion matrix, ROC and
 // precision-recall curves and a model's feature importances
-// (train/plotdata.go), and an unsupervised run's 2-D embedding, an
+// (train/plotdata.go) and permutation importances (train/permutation.go),
+// and an unsupervised run's 2-D embedding, an
 // agglomerative clustering's dendrogram and a classifier's decision
 // boundary on two features (train/plotshapes.go). It reads only JSON (the run's recorded result or the model
 // file's model_selection) and the metric series, so that the CLI and the
@@ -39,6 +40,7 @@ const (
 	KindROC         = "roc"         // ROC curves of the test scores with their AUC (roc.go)
 	KindPR          = "pr"          // precision-recall curves with their average precision (roc.go)
 	KindImportances = "importances" // the final estimator's largest feature importances or |coef_| (importances.go)
+	KindPermutation = "permutation" // permutation_importance on the test part: mean ± std per feature (permutation.go)
 
 	KindEmbedding  = "embedding"  // an unsupervised run's 2-D scatter, coloured by label or cluster (embedding.go)
 	KindDendrogram = "dendrogram" // an agglomerative clustering's merge tree (dendrogram.go)
@@ -46,7 +48,7 @@ const (
 )
 
 // Kinds are every kind, in the order they are listed.
-var Kinds = []string{KindLoss, KindCurve, KindSearch, KindConfusion, KindROC, KindPR, KindImportances, KindEmbedding, KindDendrogram, KindBoundary}
+var Kinds = []string{KindLoss, KindCurve, KindSearch, KindConfusion, KindROC, KindPR, KindImportances, KindPermutation, KindEmbedding, KindDendrogram, KindBoundary}
 
 // Size bounds, in pixels.
 const (
@@ -136,6 +138,7 @@ type selection struct {
 	Confusion   [][]int          `json:"confusion_matrix"`
 	TestCurves  *testCurvesJSON  `json:"test_curves"`
 	Importances *importancesJSON `json:"importances"`
+	Permutation *permutationJSON `json:"permutation_importance"`
 
 	// What an unsupervised run records of its training rows, and a
 	// classifier's decision regions.
@@ -211,6 +214,10 @@ func missing(s Source, kind string) string {
 	case KindImportances:
 		if sel.Importances == nil || len(sel.Importances.Values) == 0 {
 			return "the run recorded no importances (trees, forests and boosting have feature_importances_, linear models coef_)"
+		}
+	case KindPermutation:
+		if !sel.Permutation.ok() {
+			return "the run has no permutation_importance (the spec's permutation_importance step of a classifier or regressor)"
 		}
 	case KindEmbedding:
 		if sel.Embedding == nil || len(sel.Embedding.X) == 0 || len(sel.Embedding.X) != len(sel.Embedding.Y) {
@@ -295,6 +302,8 @@ func Draw(s Source, kind string, o Options) ([]byte, error) {
 		p, err = drawTestCurves(sel.TestCurves, kind == KindROC)
 	case KindImportances:
 		p, err = drawImportances(sel.Importances, o)
+	case KindPermutation:
+		p, err = drawPermutation(sel.Permutation, o)
 	case KindEmbedding:
 		p, err = drawEmbedding(sel.Embedding)
 	case KindDendrogram:

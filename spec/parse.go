@@ -85,8 +85,8 @@ func (d *decoder) err() error {
 var (
 	topKeys = []string{"name", "data", "preprocess", "model", "metrics", "output", "seed",
 		"criterion", "optimizer", "scheduler", "batch_size", "epochs", "transforms", "target_transforms", "labels",
-		"cv", "search", "validation_curve", "learning_curve", "image_ops", "pretrained_weights", "freeze", "collect"}
-	dataKeys  = []string{"train", "test", "target", "split"}
+		"cv", "search", "validation_curve", "learning_curve", "image_ops", "pretrained_weights", "freeze", "collect", "permutation_importance"}
+	dataKeys  = []string{"train", "test", "target", "split", "sample_weight"}
 	splitKeys = []string{"test_size", "seed", "stratify"}
 	modelKeys = []string{"class", "params", "layers"}
 	idxKeys   = []string{"images", "labels"}
@@ -189,6 +189,7 @@ func (d *decoder) spec(root *node) *Spec {
 	}
 	s.CV, s.Search = d.cv(m["cv"], "cv"), d.search(m["search"], "search")
 	s.ValidationCurve, s.LearningCurve = d.validationCurve(m["validation_curve"], "validation_curve"), d.learningCurve(m["learning_curve"], "learning_curve")
+	s.PermutationImportance = d.permutationImportance(m["permutation_importance"], "permutation_importance") // permutation.go
 	s.Criterion = d.component(m["criterion"], "criterion", `"CrossEntropyLoss" or {"type": "CrossEntropyLoss", "label_smoothing": 0.1}`)
 	s.Optimizer = d.component(m["optimizer"], "optimizer", `{"type": "SGD", "lr": 0.01, "momentum": 0.9}`)
 	s.Scheduler = d.component(m["scheduler"], "scheduler", `{"type": "StepLR", "step_size": 5}`)
@@ -272,6 +273,9 @@ func (d *decoder) data(n *node, path string, seed int64) Data {
 	}
 	if v := m["target"]; v != nil {
 		data.Target = d.str(v, joinKey(path, "target"))
+	}
+	if v := m["sample_weight"]; v != nil && v.kind != kindNull {
+		data.SampleWeight = d.str(v, joinKey(path, "sample_weight"))
 	}
 	if v := m["split"]; v != nil {
 		sp := joinKey(path, "split")

@@ -113,6 +113,9 @@ type Spec struct {
 	// scikit-learn's curves on the training part (see curve.go).
 	ValidationCurve *ValidationCurve `json:"validation_curve,omitempty"`
 	LearningCurve   *LearningCurve   `json:"learning_curve,omitempty"`
+	// PermutationImportance computes scikit-learn's permutation_importance
+	// of the fitted pipeline on the test part (see permutation.go).
+	PermutationImportance *PermutationImportance `json:"permutation_importance,omitempty"`
 
 	// The keys of neural-network training; they are errors with a classic
 	// model.
@@ -161,6 +164,12 @@ type Data struct {
 	// Target is the name of the target column; empty means the last
 	// column.
 	Target string `json:"target,omitempty"`
+	// SampleWeight names a column of the training data (and of the test
+	// data, where it is dropped) holding a weight ≥ 0 per row, passed to
+	// the final estimator's fit as scikit-learn's sample_weight; the column
+	// is not a feature. Only estimators with a weighted fit take it
+	// (see weights.go).
+	SampleWeight string `json:"sample_weight,omitempty"`
 	// Split says how Train is split when Test is not given; it is ignored
 	// otherwise.
 	Split Split `json:"split"`

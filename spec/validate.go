@@ -139,6 +139,8 @@ func (s *Spec) Validate(env Env) error {
 	}
 
 	s.validateModelSelection(&c, task) // cv and search (cv.go)
+	s.validatePermutation(&c, task)    // permutation_importance (permutation.go)
+	s.validateSampleWeight(&c)         // data.sample_weight (weights.go)
 
 	// metrics
 	if len(s.Metrics) == 0 {

@@ -267,18 +267,26 @@ func selectionMetrics(res *Result) {
 	}
 }
 
-// selectionJSON is what the model file keeps of the cross-validation or
-// the search (Manifest.Selection).
+// selectionJSON is what the model file keeps of the cross-validation, the
+// search or the curve, and of the permutation importance
+// (Manifest.Selection).
 func selectionJSON(res *Result) (json.RawMessage, error) {
+	m := map[string]any{}
 	switch {
 	case res.CV != nil:
-		return json.Marshal(map[string]any{"cross_validate": res.CV})
+		m["cross_validate"] = res.CV
 	case res.Search != nil:
-		return json.Marshal(map[string]any{"search": res.Search})
+		m["search"] = res.Search
 	case res.Curve != nil:
-		return json.Marshal(map[string]any{res.Curve.Kind: res.Curve})
+		m[res.Curve.Kind] = res.Curve
 	}
-	return nil, nil
+	if res.Permutation != nil {
+		m["permutation_importance"] = res.Permutation
+	}
+	if len(m) == 0 {
+		return nil, nil
+	}
+	return json.Marshal(m)
 }
 
 // sortedKeys returns m's keys in order.

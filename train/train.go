@@ -93,6 +93,9 @@ type Result struct {
 	CV     *CVResult     `json:"cv,omitempty"`
 	Search *SearchResult `json:"search,omitempty"`
 	Curve  *CurveResult  `json:"curve,omitempty"` // validation_curve or learning_curve (curve.go)
+	// Permutation is the spec's permutation_importance on the test part
+	// (permutation.go), nil without one.
+	Permutation *PermutationResult `json:"permutation_importance,omitempty"`
 }
 
 // Run trains the model that s describes. s must have been parsed; Run
@@ -139,6 +142,10 @@ func (p *Plan) Run(ctx context.Context) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	trainF, testF, weights, err := p.takeWeights(trainF, testF) // data.sample_weight (weights.go)
+	if err != nil {
+		return nil, err
+	}
 	res.Timings.LoadS = time.Since(t0).Seconds()
 	res.NTrain, res.NTest, res.Features = trainF.Len(), testF.Len(), trainF.Features
 
@@ -159,7 +166,7 @@ func (p *Plan) Run(ctx context.Context) (*Result, error) {
 	if err := bindColumns(pipe, trainF.Features); err != nil {
 		return nil, err
 	}
-	if err := pipe.Fit(ctx, trainF.X, trainF.Y); err != nil {
+	if err := pipe.FitWeighted(ctx, trainF.X, trainF.Y, weights); err != nil {
 		return nil, err
 	}
 	res.Timings.FitS = time.Since(t1).Seconds()
@@ -179,6 +186,11 @@ func (p *Plan) Run(ctx context.Context) (*Result, error) {
 		res.Metrics[part] = scores
 		if part == "test" {
 			res.Confusion = conf
+		}
+	}
+	if s.PermutationImportance != nil {
+		if res.Permutation, err = p.runPermutation(ctx, rep, pipe, testF.X, testF.Y, classes, testF.Features); err != nil {
+			return nil, err
 		}
 	}
 	res.Timings.PredictS = time.Since(t2).Seconds()

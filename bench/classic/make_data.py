@@ -25,6 +25,9 @@ def save(name, X, y):
                header=",".join([f"x{i}" for i in range(X.shape[1])] + ["target"]), comments="")
 
 
+# 30 features, for the neighbour searches' brute force (auto picks it above
+# 15 features).
+save("regression30", *make_regression(n_samples=20000, n_features=30, n_informative=15, noise=10.0, random_state=5))
 save("blobs30k", *make_blobs(n_samples=30000, n_features=10, centers=6, cluster_std=2.0, random_state=1))
 save("moons3k", *make_moons(n_samples=3000, noise=0.05, random_state=1))
 save("blobs3k", *make_blobs(n_samples=3000, n_features=10, centers=5, random_state=2))

@@ -16,12 +16,17 @@ import warnings
 
 from sklearn import cluster, decomposition, ensemble, linear_model, naive_bayes, neighbors, neural_network, preprocessing, impute, tree
 from sklearn import svm
+from sklearn import calibration
 from sklearn.metrics import accuracy_score, adjusted_rand_score, r2_score
 from sklearn.model_selection import GridSearchCV
 
 CLASSES = {
     "KNeighborsClassifier": neighbors.KNeighborsClassifier,
     "KNeighborsRegressor": neighbors.KNeighborsRegressor,
+    "RadiusNeighborsRegressor": neighbors.RadiusNeighborsRegressor,
+    "RadiusNeighborsClassifier": neighbors.RadiusNeighborsClassifier,
+    "NearestCentroid": neighbors.NearestCentroid,
+    "CalibratedClassifierCV": calibration.CalibratedClassifierCV,
     "LinearRegression": linear_model.LinearRegression,
     "Ridge": linear_model.Ridge,
     "LogisticRegression": linear_model.LogisticRegression,

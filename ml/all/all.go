@@ -4,6 +4,7 @@ package all
 
 import (
 	// Each family registers its classes in init.
+	_ "github.com/mlforge/mlforge/ml/calibration"
 	_ "github.com/mlforge/mlforge/ml/cluster"
 	_ "github.com/mlforge/mlforge/ml/decomposition"
 	_ "github.com/mlforge/mlforge/ml/ensemble"

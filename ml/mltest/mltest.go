@@ -67,7 +67,8 @@ var inverseNaN = map[string]string{
 }
 
 // requiredParams are the parameters the suite builds meta-estimators with
-// whose members must be named (scikit-learn's required estimators
+// whose members must be named, and the radius estimators with a radius that
+// suits its data (scikit-learn's required estimators
 // parameter), as scikit-learn's _construct_instance does for its checks;
 // the caller's Params are merged over them.
 var requiredParams = map[string]string{
@@ -75,6 +76,12 @@ var requiredParams = map[string]string{
 	"VotingRegressor":    `{"estimators": [{"name": "tree", "class": "DecisionTreeRegressor", "params": {"max_depth": 3, "random_state": 0}}, {"name": "ridge", "class": "Ridge"}]}`,
 	"StackingClassifier": `{"estimators": [{"name": "lr", "class": "LogisticRegression"}, {"name": "gb", "class": "GradientBoostingClassifier", "params": {"n_estimators": 10, "random_state": 0}}], "cv": 3}`, // members with every stack_method
 	"StackingRegressor":  `{"estimators": [{"name": "tree", "class": "DecisionTreeRegressor", "params": {"max_depth": 3, "random_state": 0}}, {"name": "ridge", "class": "Ridge"}], "cv": 3}`,
+	// The radius estimators' default radius 1 leaves most of the suite's
+	// unscaled rows (blobs of spread 0.8 in 4 or 5 features, uniform
+	// [0, 10) features) without a neighbour: an error for the classifier
+	// without an outlier_label, NaN for the regressor, as in scikit-learn.
+	"RadiusNeighborsClassifier": `{"radius": 5, "outlier_label": "most_frequent"}`,
+	"RadiusNeighborsRegressor":  `{"radius": 7}`,
 }
 
 // paramCases lists parameter values (as they appear in the compact JSON

@@ -27,3 +27,19 @@ func estimateIndex(n, p int) int64 {
 		64<<10,
 	)
 }
+
+// EstimateMemory bounds Fit's memory for n samples of p features (see
+// estimateIndex).
+func (m *RadiusNeighborsClassifier) EstimateMemory(n, p, k int) int64 { return estimateIndex(n, p) }
+
+// EstimateMemory bounds Fit's memory for n samples of p features (see
+// estimateIndex).
+func (m *RadiusNeighborsRegressor) EstimateMemory(n, p, k int) int64 { return estimateIndex(n, p) }
+
+// EstimateMemory bounds Fit's memory: the per-class row lists (8·n), one
+// column of a class for the medians (8·n), the centroids and the
+// shrinking's vectors (8·(k+4)·p), for k classes (at most n).
+func (m *NearestCentroid) EstimateMemory(n, p, k int) int64 {
+	N, P := int64(max(n, 1)), int64(max(p, 1))
+	return budget.Add(budget.Mul(16, N), budget.Mul(8, N+4, P), 64<<10)
+}

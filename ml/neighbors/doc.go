@@ -34,4 +34,15 @@
 // 2·leaf_size points) searches depth first, nearer child first, and scans
 // leaves with the same exact kernel. Queries run on runtime.GOMAXPROCS
 // goroutines unless n_jobs says otherwise.
+//
+// # Radius neighbours and centroids
+//
+// RadiusNeighborsClassifier and RadiusNeighborsRegressor (radius_estimators.go)
+// vote among or average the training points within radius, found exactly
+// by the same index ("auto" is brute force above 15 features, as
+// scikit-learn decides without n_neighbors); a classifier's query without
+// neighbours takes outlier_label (null is an error, as in scikit-learn), a
+// regressor's predicts NaN. NearestCentroid (centroid.go) predicts the
+// class of the nearest class mean (median for manhattan), shrunken by
+// shrink_threshold as scikit-learn's nearest shrunken centroids.
 package neighbors

@@ -1,0 +1,57 @@
+package spec
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/mlforge/mlforge/ml"
+)
+
+// WeightedClasses returns the registered classes whose fit takes sample
+// weights (ml.WeightedFitter), sorted.
+func WeightedClasses() []string {
+	var out []string
+	for _, c := range ml.Classes() {
+		if _, ok := c.New().(ml.WeightedFitter); ok {
+			out = append(out, c.Name)
+		}
+	}
+	return out
+}
+
+// validateSampleWeight checks data.sample_weight against the model: a
+// classic estimator with a weighted fit, trained once (cross-validation,
+// searches and curves fit without weights, so they are refused with it),
+// and a column other than the target.
+func (s *Spec) validateSampleWeight(c *errs) {
+	col := s.Data.SampleWeight
+	if col == "" {
+		return
+	}
+	const path = "data.sample_weight"
+	if s.IsNetwork() {
+		c.add(path, "applies to classic estimators (model.class); a network's loss is not weighted per sample")
+		return
+	}
+	if s.Data.Target != "" && col == s.Data.Target {
+		c.add(path, fmt.Sprintf("%s is the target; the weights must be another column", quote(col)))
+		return
+	}
+	if s.Model.Class != "" {
+		if info, err := ml.Lookup(s.Model.Class); err == nil {
+			if _, ok := info.New().(ml.WeightedFitter); !ok {
+				c.add(path, fmt.Sprintf("%s does not take sample weights in mlforge; the classes that do: %s", s.Model.Class, strings.Join(WeightedClasses(), ", ")))
+				return
+			}
+		}
+	}
+	for _, k := range []struct {
+		name string
+		set  bool
+	}{{"cv", s.CV != nil}, {"search", s.Search != nil}, {"validation_curve", s.ValidationCurve != nil}, {"learning_curve", s.LearningCurve != nil}} {
+		if k.set {
+			c.add(path, fmt.Sprintf("weights apply to the run's one fit; %s fits unweighted folds, so it is not offered with sample_weight", k.name))
+			return
+		}
+	}
+}
