@@ -392,6 +392,7 @@ export function renderRun(main, id) {
   const metaBox = el('div', { class: 'run-meta', id: 'run-meta' });
   const plotsBox = el('div', { class: 'plots hidden', id: 'plots' });
   const searchBox = el('div', { class: 'search-sweep hidden', id: 'search-sweep' });
+  const missBox = el('div', { class: 'missed hidden', id: 'misclassified' });
   let plotsLoaded = false;
   const xSel = el('select', { id: 'x-axis', name: 'x-axis', onchange: () => setXMode(xSel.value) },
     [['auto', 'step / epoch'], ['step', 'step'], ['epoch', 'epoch'], ['time', 'wall time']].map(([v, t]) => el('option', { value: v, text: t })));
@@ -401,7 +402,7 @@ export function renderRun(main, id) {
     el('div', { class: 'run-grid' },
       el('div', {}, xBar, el('div', { class: 'charts' }, stepBox, epochBox)),
       el('div', { class: 'side' }, el('h3', { text: 'Final metrics' }), finalBox, metaBox)),
-    predictSlot, searchBox, plotsBox,
+    predictSlot, missBox, searchBox, plotsBox,
     el('div', { class: 'run-grid' },
       el('div', {}, el('h3', { text: 'Events' }), logBox),
       el('div', {}, el('h3', { text: 'Spec' }), specBox)));
@@ -583,6 +584,21 @@ export function renderRun(main, id) {
     searchBox.classList.remove('hidden');
   }
 
+  // drawMisclassified shows the test images the classifier got wrong
+  // (image folder runs record the first 100), each with its true and
+  // predicted label.
+  function drawMisclassified() {
+    const m = run.result && run.result.misclassified;
+    if (!m || missBox.firstChild) return;
+    const items = m.items || [];
+    missBox.append(el('h3', { text: m.total ? `Misclassified test images: ${m.total} of ${m.n_test}` + (m.total > items.length ? ` (the first ${items.length} shown)` : '') : `No test image misclassified (of ${m.n_test})` }),
+      items.length ? el('ul', { class: 'misclassified' }, items.map((it) => el('li', { dataset: { index: String(it.index), true: it.true, pred: it.pred } },
+        el('img', { src: '/api/files/thumbnail?size=96&path=' + encodeURIComponent(it.file), width: 96, height: 96, loading: 'lazy', alt: `${it.file}: true ${it.true}, predicted ${it.pred}` }),
+        el('span', { class: 'labels' }, 'true ', el('b', { text: it.true }), ' · predicted ', el('b', { class: 'error', text: it.pred })),
+        el('span', { class: 'muted labels', text: it.file.split('/').pop() })))) : null);
+    missBox.classList.remove('hidden');
+  }
+
   function drawFinal() {
     clear(finalBox);
     const res = run.result;
@@ -718,6 +734,7 @@ export function renderRun(main, id) {
     drawHead();
     drawFinal();
     drawSearch();
+    drawMisclassified();
     drawMeta();
     if (run.status === 'succeeded' && !predictSlot.firstChild) predictSlot.append(predictPanel(run), evaluatePanel(run));
     if (run.status === 'succeeded' && !plotsLoaded) {
