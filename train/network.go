@@ -540,6 +540,9 @@ func (t *trainer) fit(ctx context.Context) error {
 		if t.task == ml.Classification {
 			m["val_accuracy"] = valAcc
 		}
+		if err := t.epochMetrics(ctx, m); err != nil {
+			return fmt.Errorf("epoch %d: scoring the held-out data: %w", epoch, err)
+		}
 		t.epoch = epoch
 		t.history = append(t.history, EpochMetrics{Epoch: epoch, Loss: trainLoss, Metrics: m})
 		if err := t.checkpoint(); err != nil {
@@ -547,6 +550,33 @@ func (t *trainer) fit(ctx context.Context) error {
 		}
 		tl := trainLoss
 		t.rep.Report(ml.Event{Kind: "epoch", Epoch: epoch, Epochs: s.Epochs, Step: t.step, Total: total, Loss: &tl, Metrics: m})
+	}
+	return nil
+}
+
+// epochMetrics adds to m, as val_NAME, every metric the spec names
+// beyond accuracy (which evaluate gives), scored on the held-out data:
+// one more pass over it in evaluation mode, only when there are such
+// metrics.
+func (t *trainer) epochMetrics(ctx context.Context, m map[string]float64) error {
+	var extra []string
+	for _, name := range t.s.Metrics {
+		if _, ok := m["val_"+name]; !ok {
+			extra = append(extra, name)
+		}
+	}
+	if len(extra) == 0 || t.d.test.Len() == 0 {
+		return nil
+	}
+	defer t.seq.Train(true) // predict leaves the network in evaluation mode
+	scores, _, _, _, err := t.score(ctx, t.d.test, t.d.yTest)
+	if err != nil {
+		return err
+	}
+	for _, name := range extra {
+		if v, ok := scores[name]; ok {
+			m["val_"+name] = v
+		}
 	}
 	return nil
 }

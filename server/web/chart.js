@@ -184,6 +184,7 @@ export class LineChart {
     let sum = 0;
     for (const v of data[1]) if (v != null) sum += v;
     this.container.dataset.ySum = sum.toPrecision(8);
+    this.container.dataset.xMax = String(data[0][data[0].length - 1]);
     const key = labels.join('\u0000');
     if (!this.plot || key !== this.names || this.xLabel !== this.drawnX) {
       this.drawnX = this.xLabel;
