@@ -44,6 +44,8 @@ func TestWebDataAtAGlance(t *testing.T) {
 		setField(`select[name="data.target"]`, "city"),
 		waitJS(`JSON.parse(document.querySelector('#spec-json').value).data.target === 'city'`),
 		chromedp.Evaluate(`JSON.parse(document.querySelector('#spec-json').value).data.target`, &target),
+		chromedp.Evaluate(`document.querySelector('#csv-preview').scrollIntoView({block: 'center'})`, nil),
+		screenshot(t, "data.png"),
 		axeCheck(t))
 	if err != nil {
 		t.Fatal(err)
@@ -143,6 +145,9 @@ func TestWebDataAtAGlance(t *testing.T) {
 		if !strings.Contains(strings.Join(gallery, "|"), fmt.Sprintf("br>tl wrong-%d.png", i)) {
 			t.Errorf("gallery %q lacks wrong-%d.png as br>tl", gallery, i)
 		}
+	}
+	if err := chromedp.Run(ctx, chromedp.Evaluate(`document.querySelector('#misclassified').scrollIntoView({block: 'center'})`, nil), chromedp.Sleep(100*1e6), screenshot(t, "misclassified.png")); err != nil {
+		t.Fatal(err)
 	}
 	fitsAt(t, ctx, ts.URL, "#/runs/"+id, ready)
 	fitsAt(t, ctx, ts.URL, "#/new", `document.querySelector('#spec-form[data-ready]')`)

@@ -138,6 +138,21 @@ func TestWebCompareSweep(t *testing.T) {
 		}
 	}
 	fitsAt(t, ctx, ts.URL, hash, ready)
+	if err := chromedp.Run(ctx, chromedp.Navigate(ts.URL+"/"+hash), waitJS(ready),
+		chromedp.Evaluate(`document.querySelector('#compare-sweep').scrollIntoView({block: 'center'})`, nil), chromedp.Sleep(100*1e6),
+		screenshot(t, "sweep.png")); err != nil {
+		t.Fatal(err)
+	}
+
+	// The runs table with columns picked (a param, metrics), sorted by
+	// the accuracy, for the README.
+	if err := chromedp.Run(ctx, chromedp.Navigate(ts.URL+"/#/runs"),
+		chromedp.Evaluate(`localStorage.setItem('mlforge.runs.columns', JSON.stringify(['param.C', 'metric.accuracy', 'metric.f1_macro', 'duration', 'dataset']))`, nil),
+		chromedp.Navigate(ts.URL+"/#/runs?sort=metric.accuracy&dir=desc"), chromedp.Reload(),
+		waitJS(`document.querySelectorAll('#runs-table tbody tr[data-id]').length === 3 && !!document.querySelector('#runs-table th[data-col="param.C"]')`),
+		screenshot(t, "runs.png")); err != nil {
+		t.Fatal(err)
+	}
 
 	// A grid search's trials.
 	status, out := postJSON(t, ts.URL+"/api/runs", `{"name": "grid", "data": {"train": "builtin:iris"}, "model": {"class": "KNeighborsClassifier"},

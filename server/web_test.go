@@ -22,7 +22,7 @@ import (
 	"github.com/mlforge/mlforge/store"
 )
 
-var updateScreenshots = flag.Bool("update-screenshots", false, "write docs/form.png, docs/run.png and docs/compare.png from the browser tests")
+var updateScreenshots = flag.Bool("update-screenshots", false, "write the docs/*.png screenshots (form, run, compare, runs, sweep, data, misclassified, datasets) from the browser tests")
 
 const chromiumPath = "/usr/bin/chromium"
 
