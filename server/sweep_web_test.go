@@ -138,7 +138,7 @@ func TestWebCompareSweep(t *testing.T) {
 		}
 	}
 	fitsAt(t, ctx, ts.URL, hash, ready)
-	if err := chromedp.Run(ctx, chromedp.Navigate(ts.URL+"/"+hash), waitJS(ready),
+	if err := chromedp.Run(ctx, chromedp.Navigate("about:blank"), chromedp.Navigate(ts.URL+"/"+hash), waitJS(ready),
 		chromedp.Evaluate(`document.querySelector('#compare-sweep').scrollIntoView({block: 'center'})`, nil), chromedp.Sleep(100*1e6),
 		screenshot(t, "sweep.png")); err != nil {
 		t.Fatal(err)

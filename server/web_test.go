@@ -368,7 +368,9 @@ func TestWebTrainAndCompare(t *testing.T) {
 	}
 	second = append(second, click(`#start`), waitJS(`/^#\/runs\/[0-9a-f]{21}$/.test(location.hash)`))
 	if err := chromedp.Run(ctx, second...); err != nil {
-		t.Fatal(err)
+		var dbg string
+		chromedp.Run(ctx, chromedp.Evaluate(`location.hash + ' | ' + (document.getElementById('validity')?.textContent) + ' | ' + (document.querySelector('.errors')?.innerText || '') + ' | ' + (document.getElementById('spec-json')?.value || '').slice(0, 800)`, &dbg))
+		t.Fatal(err, dbg)
 	}
 	watchRun(t, ctx, "")
 

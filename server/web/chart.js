@@ -196,7 +196,7 @@ export class LineChart {
         width: this.width(),
         height: this.height,
         scales: { x: { time: false }, y: { distr: this.log ? 3 : 1 }, y2: { distr: this.log ? 3 : 1 } },
-        axes: [{ label: this.xLabel }, { label: this.yLabel, size: 60 }],
+        axes: [{ label: this.xLabel, values: (u, splits) => splits.map((v) => (v == null ? '' : String(+Number(v).toPrecision(4)))) }, { label: this.yLabel, size: 60 }],
         series: [{ label: this.xLabel }].concat(labels.map((k, i) => ({
           label: k,
           stroke: this.color(k, i),

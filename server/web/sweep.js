@@ -53,7 +53,9 @@ const show = (v) => (v === undefined || v === null ? '–' : typeof v === 'numbe
 export function parallelCoords(items, params, metric) {
   const names = [...params, metric];
   const axes = names.map((n) => axisOf(n, items.map((it) => it.values[n])));
-  const W = Math.max(480, 130 * names.length), H = 300, top = 34, bottom = 30, left = 60, right = 60;
+  // About the size it is shown at (the SVG scales to its box), so that
+  // its text stays near 12 px.
+  const W = Math.max(760, 150 * names.length), H = 320, top = 34, bottom = 30, left = 70, right = 70;
   const x = (i) => (names.length === 1 ? W / 2 : left + (i * (W - left - right)) / (names.length - 1));
   const y = (p) => top + (1 - p) * (H - top - bottom);
   const root = svg('svg', { viewBox: `0 0 ${W} ${H}`, class: 'sweep-chart', role: 'img', 'aria-label': `parallel coordinates of ${params.join(', ')} against ${metric} for ${items.length} runs`, 'data-lines': items.length, preserveAspectRatio: 'xMidYMid meet' });
