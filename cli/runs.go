@@ -12,12 +12,13 @@ import (
 	"time"
 
 	"github.com/mlforge/mlforge/api"
+	"github.com/mlforge/mlforge/store"
 )
 
 func init() {
 	register(command{
 		name:    "runs",
-		usage:   "mlforge runs list|show ID|cancel ID|compare ID ID... [--server URL]",
+		usage:   "mlforge runs list [--filter F] [--sort COL [--desc]] [--limit N] [--columns A,B]|show ID|cancel ID|compare ID ID... [--server URL]",
 		summary: "talk to a running server (token from MLFORGE_TOKEN)",
 		run:     runRuns,
 	})
@@ -69,7 +70,11 @@ func runRuns(e *env, args []string) error {
 	server := fs.String("server", envOr("MLFORGE_SERVER", "http://127.0.0.1:8080"), "server URL (env MLFORGE_SERVER)")
 	status := fs.String("status", "", "list: only runs with this status")
 	name := fs.String("name", "", "list: only runs with this name")
-	limit := fs.Int("limit", 20, "list: how many runs")
+	limit := fs.Int("limit", 20, fmt.Sprintf("list: how many runs (at most %d)", maxListRuns))
+	filter := fs.String("filter", "", `list: a name substring, or conditions joined by AND as the runs table takes them ("params.lr > 0.01 AND tags.team = 'vision'")`)
+	sortCol := fs.String("sort", "", "list: the column to sort by (name, status, class, created, started, finished, duration, dataset, main_metric, metric.NAME, param.NAME, tag.KEY); ascending unless --desc")
+	desc := fs.Bool("desc", false, "list: sort --sort's column from the largest down")
+	columns := fs.String("columns", "", "list: the columns to print, comma-separated (the --sort names; default ID, name, status, model, main metric, duration, created)")
 	asJSON := fs.Bool("json", false, "print the API's JSON")
 	pos, err := parse(fs, args, 1, 100)
 	if err != nil {
@@ -88,26 +93,29 @@ func runRuns(e *env, args []string) error {
 		if err := need(0, 0); err != nil {
 			return err
 		}
-		q := url.Values{}
-		if *status != "" {
-			q.Set("status", *status)
+		if *limit < 1 || *limit > maxListRuns {
+			return usageError("--limit must be from 1 to %d, got %d", maxListRuns, *limit)
 		}
-		if *name != "" {
-			q.Set("name", *name)
+		if *desc && *sortCol == "" {
+			return usageError("--desc takes --sort (without --sort the newest runs come first)")
 		}
-		q.Set("limit", fmt.Sprint(*limit))
-		var out api.RunList
-		if err := c.do("GET", "/api/runs?"+q.Encode(), nil, &out); err != nil {
+		q := listQuery{filter: *filter, status: *status, name: *name, desc: *desc, limit: *limit}
+		if *sortCol != "" {
+			if q.sort, err = store.ColumnName("sort", *sortCol); err != nil {
+				return usageError("--sort: %s", strings.TrimPrefix(err.Error(), "sort: "))
+			}
+		}
+		if q.columns, err = parseColumns(*columns); err != nil {
+			return err
+		}
+		runs, total, err := c.listRuns(q)
+		if err != nil {
 			return err
 		}
 		if *asJSON {
-			return printJSON(e, out)
+			return printJSON(e, api.RunList{Runs: runs, Total: &total})
 		}
-		rows := [][]string{{"ID", "NAME", "STATUS", "MODEL", "METRIC", "DURATION", "CREATED"}}
-		for _, r := range out.Runs {
-			rows = append(rows, []string{r.ID, r.Name, string(r.Status), r.Class, mainMetric(r.Metrics), fmtDuration(r.DurationS), r.CreatedAt.Local().Format("2006-01-02 15:04:05")})
-		}
-		table(e.stdout, rows)
+		printRuns(e, runs, total, q.columns)
 	case "show":
 		if err := need(1, 1); err != nil {
 			return err

@@ -879,3 +879,88 @@ func fmtBytes(n int64) string {
 	}
 	return fmt.Sprintf("%d bytes", n)
 }
+
+// ColumnPreview is one column of a CSV's preview: its name and its kind
+// as ReadCSV would read the rows scanned ("number", "text", or "empty"
+// when every cell scanned is missing), with how many cells were missing.
+type ColumnPreview struct {
+	Name    string `json:"name"`
+	Type    string `json:"type"`
+	Missing int    `json:"missing"`
+	// Distinct counts the different values scanned, up to 1000 (then 1001).
+	Distinct int `json:"distinct"`
+}
+
+// CSVPreview is the head of a CSV file: its columns with their kinds
+// judged from the first Scanned rows, and the first rows' cells as text.
+type CSVPreview struct {
+	Columns []ColumnPreview `json:"columns"`
+	Rows    [][]string      `json:"rows"`
+	Scanned int             `json:"scanned"`
+	// More says the file has rows past those scanned.
+	More bool `json:"more"`
+}
+
+// PreviewCSV reads the header and at most scan data rows of a CSV (as
+// ReadCSV opens it: gzip, byte-order mark, binary content refused) and
+// returns the column kinds of those rows and the first show rows. A
+// malformed row ends the preview quietly (ReadCSV reports it).
+func PreviewCSV(r io.Reader, name string, show, scan int) (*CSVPreview, error) {
+	in, err := openCSV(r, name, DefaultMaxBytes)
+	if err != nil {
+		return nil, err
+	}
+	defer in.close()
+	header, _, err := in.header()
+	if err != nil {
+		return nil, err
+	}
+	p := &CSVPreview{Columns: make([]ColumnPreview, len(header)), Rows: [][]string{}}
+	text := make([]bool, len(header))
+	nums := make([]int, len(header))
+	seen := make([]map[string]bool, len(header))
+	for j, h := range header {
+		p.Columns[j].Name = h
+		seen[j] = map[string]bool{}
+	}
+	for p.Scanned < scan {
+		rec, err := in.cr.Read()
+		if err != nil || len(rec) != len(header) {
+			break
+		}
+		p.Scanned++
+		if len(p.Rows) < show {
+			p.Rows = append(p.Rows, append([]string(nil), rec...))
+		}
+		for j, s := range rec {
+			v, msg := parseCell(s)
+			switch {
+			case msg == "" && math.IsNaN(v):
+				p.Columns[j].Missing++
+			case msg == "":
+				nums[j]++
+			case textCell(s):
+				text[j] = true
+			}
+			if len(seen[j]) <= 1000 {
+				seen[j][strings.TrimSpace(s)] = true
+			}
+		}
+	}
+	if p.Scanned == scan {
+		_, err := in.cr.Read()
+		p.More = err == nil
+	}
+	for j := range p.Columns {
+		switch {
+		case text[j]:
+			p.Columns[j].Type = "text"
+		case nums[j] > 0:
+			p.Columns[j].Type = "number"
+		default:
+			p.Columns[j].Type = "empty"
+		}
+		p.Columns[j].Distinct = len(seen[j])
+	}
+	return p, nil
+}

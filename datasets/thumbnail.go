@@ -47,10 +47,19 @@ func (s *Service) Thumbnail(ctx context.Context, it *store.Item, size int) ([]by
 	if err != nil {
 		return nil, "", fmt.Errorf("datasets: reading item %s: %w", it.ID, err)
 	}
-	maxPixels := s.Limits.withDefaults().MaxPixels
-	m, err := images.DecodeBytesLimit(b, it.ID, images.RGB, maxPixels)
+	return EncodeThumbnail(b, "item "+it.ID, it.Format == "JPEG", size, s.Limits.withDefaults().MaxPixels)
+}
+
+// EncodeThumbnail decodes the image b (name says which in errors) under
+// the pixel cap maxPixels and returns it reduced to at most size pixels on
+// its longest side, as JPEG (asJPEG) or PNG, with the media type.
+func EncodeThumbnail(b []byte, name string, asJPEG bool, size int, maxPixels int64) ([]byte, string, error) {
+	if err := CheckThumbnailSize(size); err != nil {
+		return nil, "", err
+	}
+	m, err := images.DecodeBytesLimit(b, name, images.RGB, maxPixels)
 	if err != nil {
-		return nil, "", fmt.Errorf("datasets: item %s does not decode (run mlforge datasets fsck): %w", it.ID, err)
+		return nil, "", fmt.Errorf("datasets: %s does not decode: %w", name, err)
 	}
 	w, h := thumbSize(m.W, m.H, size)
 	if w != m.W || h != m.H {
@@ -64,7 +73,7 @@ func (s *Service) Thumbnail(ctx context.Context, it *store.Item, size int) ([]by
 		src.Pix[4*i+3] = 255
 	}
 	var out bytes.Buffer
-	if it.Format == "JPEG" {
+	if asJPEG {
 		err = jpeg.Encode(&out, src, &jpeg.Options{Quality: 85})
 		return out.Bytes(), "image/jpeg", err
 	}

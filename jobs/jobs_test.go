@@ -45,10 +45,45 @@ func TestRecorderSamplesFastSteps(t *testing.T) {
 	rec.Report(event.Event{Kind: "epoch", Epoch: 1, Epochs: 1, Loss: &one})
 	rec.close()
 	pts, _ := st.Points(context.Background(), r.ID)
-	// The first step, the last pending step (kept before the epoch) and
-	// the epoch's loss.
-	if len(pts) != 3 || pts[2].Series != "loss" || pts[2].Step != 10000 {
-		t.Fatalf("points = %+v", pts)
+	// Every step's point is stored (the chart draws every step), and the
+	// epoch's loss; the events are sampled: the first step, the last
+	// pending step (sent before the epoch) and the epoch.
+	if len(pts) != 10001 || pts[0].Series != "epoch_loss" {
+		t.Fatalf("%d points, first %+v", len(pts), pts[0])
+	}
+	for i, p := range pts[1:] {
+		if p.Step != i+1 || p.Value != float64(i+1) {
+			t.Fatalf("point %d = %+v", i, p)
+		}
+	}
+	evs, _ := st.Events(context.Background(), r.ID, 0, 100000)
+	progress := 0
+	for _, e := range evs {
+		if e.Type == "progress" {
+			progress++
+		}
+	}
+	if progress != 3 {
+		t.Fatalf("%d progress events, want 3 (sampled)", progress)
+	}
+
+	// Past MaxStepPoints only the sampled steps' points are stored: the
+	// first step, 100 more, the last.
+	defer func(n int) { MaxStepPoints = n }(MaxStepPoints)
+	MaxStepPoints = 100
+	r2 := &store.Run{ID: store.NewID(), Name: "r2", Class: "X", Spec: json.RawMessage(`{}`)}
+	st.CreateRun(context.Background(), r2)
+	rec, err = newRecorder(context.Background(), st, NewBroker(), r2.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 1; i <= 10000; i++ {
+		loss := float64(i)
+		rec.Report(event.Event{Kind: "iter", Step: i, Total: 20000, Loss: &loss})
+	}
+	rec.close()
+	if pts, _ := st.Points(context.Background(), r2.ID); len(pts) != 102 || pts[100].Step != 101 || pts[101].Step != 10000 {
+		t.Fatalf("with MaxStepPoints 100: %d points", len(pts))
 	}
 }
 

@@ -29,8 +29,11 @@ type Recorder struct {
 	step   int
 	// Fast step and iteration events are sampled: at most one per
 	// SampleEvery, the latest kept pending so the last one always lands.
-	lastStep time.Time
-	pending  *event.Event
+	lastStep      time.Time
+	pending       *event.Event
+	pendingStored bool // the pending event's points are stored already
+	pendingStep   int  // and their step
+	stepPoints    int  // points stored of sampled-away steps
 	// nonFinite holds the series that had a NaN or infinite value.
 	nonFinite map[string]bool
 
@@ -67,7 +70,7 @@ func (r *Recorder) loop() {
 func (r *Recorder) flush() {
 	r.mu.Lock()
 	if r.pending != nil {
-		r.record(*r.pending)
+		r.record(*r.pending, r.pendingStored)
 		r.pending = nil
 	}
 	pts, evs := r.points, r.events
@@ -111,13 +114,20 @@ func (r *Recorder) point(series string, step, epoch int, value float64) {
 	r.add("metric", p)
 }
 
-// SampleEvery is the least time between two recorded step or iteration
-// events of a run; epochs, stages and logs are always recorded.
+// SampleEvery is the least time between two step or iteration events
+// (progress and live metric events) of a run; epochs, stages and logs are
+// always sent. The metric points of every step are stored all the same, up
+// to MaxStepPoints a run, so that a reload draws every step.
 var SampleEvery = 50 * time.Millisecond
+
+// MaxStepPoints is how many metric points of sampled-away steps one run
+// stores at most; past it only the sampled steps' points are stored.
+var MaxStepPoints = 200_000
 
 // Report records an event.Event: a progress event, and a metric point for its
 // loss and each metric. Step and iteration events closer together than
-// SampleEvery are sampled, so a fast loop cannot flood the store.
+// SampleEvery are sampled, so a fast loop cannot flood the event stream;
+// their points are stored (up to MaxStepPoints).
 func (r *Recorder) Report(e event.Event) {
 	// Training is CPU-bound and may keep every core busy; yielding at each
 	// report lets request handlers waiting for a core run within about one
@@ -131,27 +141,69 @@ func (r *Recorder) Report(e event.Event) {
 		return
 	case "epoch", "fold", "trial": // every one is kept: a fold or search trial is a point of its series
 		if r.pending != nil {
-			r.record(*r.pending)
+			r.record(*r.pending, r.pendingStored)
 		}
 	default:
 		if time.Since(r.lastStep) < SampleEvery && e.Step != e.Total {
 			e.Metrics = maps.Clone(e.Metrics)
-			r.pending = &e
+			stored := false
+			if r.stepPoints < MaxStepPoints {
+				r.pendingStep = r.number(e)
+				pts := r.pointsOf(e, r.pendingStep)
+				r.points = append(r.points, pts...)
+				r.stepPoints += len(pts)
+				stored = true
+			}
+			r.pending, r.pendingStored = &e, stored
 			return
 		}
 		r.lastStep = time.Now()
 	}
 	r.pending = nil
-	r.record(e)
+	r.record(e, false)
 }
 
-func (r *Recorder) record(e event.Event) {
-	step := e.Step
-	if step == 0 {
+// number is e's step for its points: its own, or the run's count when it
+// has none.
+func (r *Recorder) number(e event.Event) int {
+	if e.Step == 0 {
 		r.step++
-		step = r.step
+		return r.step
 	}
+	return e.Step
+}
+
+// pointsOf is the finite metric points of e at step.
+func (r *Recorder) pointsOf(e event.Event, step int) []store.Point {
+	var out []store.Point
+	now := time.Now()
+	ok := func(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
+	if e.Loss != nil && ok(*e.Loss) {
+		out = append(out, store.Point{Series: "loss", Step: step, Epoch: e.Epoch, Value: *e.Loss, Time: now})
+	} else if e.Loss != nil {
+		r.point("loss", step, e.Epoch, *e.Loss) // says so once
+	}
+	for k, v := range e.Metrics {
+		if ok(v) {
+			out = append(out, store.Point{Series: k, Step: step, Epoch: e.Epoch, Value: v, Time: now})
+		} else {
+			r.point(k, step, e.Epoch, v)
+		}
+	}
+	return out
+}
+
+// record adds e's progress event and its metric points and events;
+// stored says its points are in r.points already (events only).
+func (r *Recorder) record(e event.Event, stored bool) {
 	r.add("progress", finiteEvent(e))
+	if stored {
+		for _, p := range r.pointsOf(e, r.pendingStep) {
+			r.add("metric", p)
+		}
+		return
+	}
+	step := r.number(e)
 	prefix := ""
 	if e.Kind == "epoch" {
 		prefix = "epoch_"

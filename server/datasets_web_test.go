@@ -146,6 +146,11 @@ func TestWebDatasets(t *testing.T) {
 		click(`input[name="data.train.label"][value=dog]`),
 		waitJS(`JSON.parse(document.querySelector('#spec-json').value).data.train === 'dataset:pets:dog'`),
 		chromedp.Value(`#spec-json`, &js),
+		// Each label's count and a few thumbnails of its images.
+		waitJS(`document.querySelectorAll('#class-gallery .class-row').length === 3 &&
+			document.querySelector('#class-gallery .class-row[data-class=many] .class-name').textContent === 'many (50)' &&
+			document.querySelectorAll('#class-gallery .class-row[data-class=many] img').length === 4 &&
+			[...document.querySelectorAll('#class-gallery img')].every((i) => i.complete && i.naturalWidth > 0)`),
 		axeCheck(t),
 	)
 	if err != nil {

@@ -63,6 +63,9 @@ func (s *Server) routes() http.Handler {
 	// Data files (upload and list) and the web page at "/".
 	mux.HandleFunc("POST /api/files", s.middleware(uploadRoute, s.uploadFile))
 	h("GET /api/files", s.listFiles)
+	h("GET /api/files/preview", s.previewFile)     // server/preview.go
+	h("GET /api/files/samples", s.fileSamples)     // server/preview.go
+	h("GET /api/files/thumbnail", s.fileThumbnail) // server/preview.go
 	mux.Handle("/", s.page(web.Handler()))
 	h("POST /api/session", s.createSession)
 	h("DELETE /api/session", s.deleteSession)

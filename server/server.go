@@ -348,6 +348,9 @@ type trainResult struct {
 	Embedding  *train.Embedding  `json:"embedding,omitempty"`
 	Dendrogram *train.Dendrogram `json:"dendrogram,omitempty"`
 	Boundary   *train.Boundary   `json:"boundary,omitempty"`
+	// Misclassified are test images the classifier got wrong (image
+	// folders; at most train.MaxMisclassified), for the run page's gallery.
+	Misclassified *train.Misclassified `json:"misclassified,omitempty"`
 	// ModelSHA256, ModelKey and ModelSize describe the model's copy in the
 	// object store (server/artifacts.go); empty when there is none.
 	ModelSHA256 string `json:"model_sha256,omitempty"`
@@ -406,7 +409,7 @@ func runRun(ctx context.Context, dataDir string, limits jobs.Limits, art *artifa
 	out := trainResult{Result: res, ModelFile: model.FileName, Task: string(res.Task), Class: res.Class, Steps: res.Steps,
 		NTrain: res.NTrain, NTest: res.NTest, Features: res.Features, Labels: res.Labels, Confusion: res.Confusion,
 		TestCurves: res.TestCurves, Importances: res.Importances, Embedding: res.Embedding, Dendrogram: res.Dendrogram, Boundary: res.Boundary,
-		Collected: collected}
+		Misclassified: res.Misclassified, Collected: collected}
 	out.ModelPath = filepath.ToSlash(jobs.ModelDir(run.ID)) + "/" + model.FileName
 	if err := putModel(ctx, art, run.ID, output, &out); err != nil {
 		s := &Server{paths: newPathScrubber(dataDir, files)}

@@ -22,7 +22,7 @@ import (
 	"github.com/mlforge/mlforge/store"
 )
 
-var updateScreenshots = flag.Bool("update-screenshots", false, "write docs/form.png, docs/run.png and docs/compare.png from the browser tests")
+var updateScreenshots = flag.Bool("update-screenshots", false, "write the docs/*.png screenshots (form, run, compare, runs, sweep, data, misclassified, datasets) from the browser tests")
 
 const chromiumPath = "/usr/bin/chromium"
 
@@ -368,7 +368,9 @@ func TestWebTrainAndCompare(t *testing.T) {
 	}
 	second = append(second, click(`#start`), waitJS(`/^#\/runs\/[0-9a-f]{21}$/.test(location.hash)`))
 	if err := chromedp.Run(ctx, second...); err != nil {
-		t.Fatal(err)
+		var dbg string
+		chromedp.Run(ctx, chromedp.Evaluate(`location.hash + ' | ' + (document.getElementById('validity')?.textContent) + ' | ' + (document.querySelector('.errors')?.innerText || '') + ' | ' + (document.getElementById('spec-json')?.value || '').slice(0, 800)`, &dbg))
+		t.Fatal(err, dbg)
 	}
 	watchRun(t, ctx, "")
 

@@ -162,6 +162,14 @@ func resolveField(param, name string) (field, error) {
 	return f, nil
 }
 
+// ColumnName is the canonical name of a column of the runs table
+// ("params.lr" → "param.lr", "run_name" → "name"), or the error
+// QueryRuns would give for it (Param is param).
+func ColumnName(param, name string) (string, error) {
+	f, err := resolveField(param, name)
+	return f.name, err
+}
+
 // builder writes SQL with bound parameters for one backend.
 type builder struct {
 	pg   bool

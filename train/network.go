@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"path"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"time"
@@ -59,6 +61,9 @@ type netData struct {
 	features               []string
 	imageMode              string
 	manifest               string // of a stored dataset (source.Manifest)
+	// testFiles are the test images' paths under the root, in test order
+	// (image folders only; nil for other data).
+	testFiles []string
 }
 
 // runNetwork trains the network of a checked spec.
@@ -124,13 +129,16 @@ func (p *Plan) runNetwork(ctx context.Context, rep ml.Reporter) (*Result, error)
 		ds   loader.Dataset
 		y    []float64
 	}{{"train", d.trainEval, d.yTrain}, {"test", d.test, d.yTest}} {
-		scores, conf, proba, err := tr.score(ctx, part.ds, part.y)
+		scores, conf, proba, pred, err := tr.score(ctx, part.ds, part.y)
 		if err != nil {
 			return nil, fmt.Errorf("scoring the %s data: %w", part.name, err)
 		}
 		res.Metrics[part.name] = scores
 		if part.name == "test" {
 			res.Confusion = conf
+			if info.Task == ml.Classification && d.testFiles != nil {
+				res.Misclassified = misclassified(d.testFiles, part.y, pred, d.classes, d.classLabels())
+			}
 			if info.Task == ml.Classification {
 				res.TestCurves = testCurves(part.y, proba, d.classes, d.classLabels(), "predict_proba")
 			}
@@ -385,6 +393,15 @@ func (p *Plan) loadFolderData() (*netData, error) {
 	if len(s.Labels) > 0 {
 		d.labels = s.Labels[:len(d.classes)]
 	}
+	// files are the images' paths under the root (Folder.File is under
+	// the folder dir).
+	files := func(dir string, f *images.Folder, ix []int) []string {
+		out := make([]string, len(ix))
+		for k, i := range ix {
+			out[k] = path.Join(filepath.ToSlash(dir), f.File(i))
+		}
+		return out
+	}
 	values := func(f *images.Folder, ix []int) []float64 {
 		t := f.Targets()
 		out := make([]float64, len(ix))
@@ -403,6 +420,9 @@ func (p *Plan) loadFolderData() (*netData, error) {
 		}
 		d.train, d.trainEval, d.test = tr, ev, te
 		d.yTrain, d.yTest = values(tr, seqInts(tr.Len())), values(te, seqInts(te.Len()))
+		if _, _, stored := source.ParseDataset(s.Data.Test.Path); !stored {
+			d.testFiles = files(s.Data.Test.Path, te, seqInts(te.Len()))
+		}
 		return d, nil
 	}
 	trIdx, teIdx, err := splitIndices(s, tr.Targets())
@@ -419,6 +439,9 @@ func (p *Plan) loadFolderData() (*netData, error) {
 		return nil, err
 	}
 	d.yTrain, d.yTest = values(tr, trIdx), values(tr, teIdx)
+	if _, _, stored := source.ParseDataset(s.Data.Train.Path); !stored {
+		d.testFiles = files(s.Data.Train.Path, tr, teIdx)
+	}
 	return d, nil
 }
 
@@ -566,6 +589,9 @@ func (t *trainer) fit(ctx context.Context) error {
 		if t.task == ml.Classification {
 			m["val_accuracy"] = valAcc
 		}
+		if err := t.epochMetrics(ctx, m); err != nil {
+			return fmt.Errorf("epoch %d: scoring the held-out data: %w", epoch, err)
+		}
 		t.epoch = epoch
 		t.history = append(t.history, EpochMetrics{Epoch: epoch, Loss: trainLoss, Metrics: m})
 		if err := t.checkpoint(); err != nil {
@@ -573,6 +599,33 @@ func (t *trainer) fit(ctx context.Context) error {
 		}
 		tl := trainLoss
 		t.rep.Report(ml.Event{Kind: "epoch", Epoch: epoch, Epochs: s.Epochs, Step: t.step, Total: total, Loss: &tl, Metrics: m})
+	}
+	return nil
+}
+
+// epochMetrics adds to m, as val_NAME, every metric the spec names
+// beyond accuracy (which evaluate gives), scored on the held-out data:
+// one more pass over it in evaluation mode, only when there are such
+// metrics.
+func (t *trainer) epochMetrics(ctx context.Context, m map[string]float64) error {
+	var extra []string
+	for _, name := range t.s.Metrics {
+		if _, ok := m["val_"+name]; !ok {
+			extra = append(extra, name)
+		}
+	}
+	if len(extra) == 0 || t.d.test.Len() == 0 {
+		return nil
+	}
+	defer t.seq.Train(true) // predict leaves the network in evaluation mode
+	scores, _, _, _, err := t.score(ctx, t.d.test, t.d.yTest)
+	if err != nil {
+		return err
+	}
+	for _, name := range extra {
+		if v, ok := scores[name]; ok {
+			m["val_"+name] = v
+		}
 	}
 	return nil
 }
@@ -748,18 +801,18 @@ func (t *trainer) predict(ctx context.Context, ds loader.Dataset) ([]float64, *m
 
 // score computes the spec's metrics on ds, whose targets are y, and the
 // confusion matrix and the class probabilities of a classifier.
-func (t *trainer) score(ctx context.Context, ds loader.Dataset, y []float64) (map[string]float64, [][]int, *mat.Dense, error) {
+func (t *trainer) score(ctx context.Context, ds loader.Dataset, y []float64) (map[string]float64, [][]int, *mat.Dense, []float64, error) {
 	if ds.Len() == 0 {
-		return map[string]float64{}, nil, nil, nil
+		return map[string]float64{}, nil, nil, nil, nil
 	}
 	pred, proba, err := t.predict(ctx, ds)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, nil, nil, err
 	}
 	in := metrics.Input{YTrue: y, YPred: pred, Proba: proba}
 	if t.task == ml.Classification {
 		in.Classes = t.d.classes
 	}
 	scores, conf, err := Scores(in, t.s.Metrics)
-	return scores, conf, proba, err
+	return scores, conf, proba, pred, err
 }

@@ -87,6 +87,9 @@ type Result struct {
 	Embedding  *Embedding  `json:"-"`
 	Dendrogram *Dendrogram `json:"-"`
 	Boundary   *Boundary   `json:"-"`
+	// Misclassified lists test images a classifier got wrong (image
+	// folder runs), at most MaxMisclassified of them; nil otherwise.
+	Misclassified *Misclassified `json:"-"`
 
 	// CV and Search are the spec's cross-validation or search on the
 	// training part (cv.go, search.go), nil without one.

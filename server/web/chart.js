@@ -22,6 +22,20 @@ let chartSeq = 0;
 
 export const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#17becf', '#7f7f7f', '#bcbd22'];
 
+// SERIES_COLORS fixes the colour of the usual series, so that loss is the
+// same blue on every chart, live or reloaded; other names get one from a
+// hash of the name (the same name, the same colour, whatever the order the
+// series arrived in).
+const SERIES_COLORS = { loss: 0, epoch_loss: 0, val_loss: 1, accuracy: 2, val_accuracy: 2, train_accuracy: 5, lr: 3, f1_macro: 4, val_f1_macro: 4, r2: 6, val_r2: 6 };
+
+// colorOf is the stable colour of a series name.
+export function colorOf(name) {
+  if (name in SERIES_COLORS) return COLORS[SERIES_COLORS[name]];
+  let h = 2166136261;
+  for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 16777619);
+  return COLORS[(h >>> 0) % COLORS.length];
+}
+
 // MAX_POINTS is how many points of one series are drawn at most; longer
 // series are decimated (min and max of each bucket, which keeps spikes).
 export const MAX_POINTS = 10000;
@@ -83,11 +97,16 @@ function alignAll(list) {
   })];
 }
 
+const fmtX = (x) => (Number.isInteger(x) ? String(x) : Number(x).toPrecision(4));
+
 // LineChart draws named series of [x, y] points in a container; add points
 // with set() and it redraws at most every 200 ms. The container's
 // data-points attribute says how many points the last draw had.
 export class LineChart {
-  constructor(container, { title, xLabel, yLabel, height = 230, secondAxis = null }) {
+  // color(label) is a series' colour (default colorOf); fill, when set,
+  // makes the legend show, at the cursor's x, each series' last value at
+  // or before it (series of different runs rarely share their x values).
+  constructor(container, { title, xLabel, yLabel, height = 230, secondAxis = null, color = colorOf, fill = false }) {
     this.box = el('div', { class: 'chart' });
     this.container = container;
     container.append(this.box);
@@ -96,6 +115,8 @@ export class LineChart {
     this.yLabel = yLabel || '';
     this.height = height;
     this.secondAxis = secondAxis; // function(name) → true for the right axis
+    this.color = color;
+    this.fill = fill;
     this.series = new Map(); // label → points
     this.plot = null;
     this.names = '';
@@ -163,8 +184,10 @@ export class LineChart {
     let sum = 0;
     for (const v of data[1]) if (v != null) sum += v;
     this.container.dataset.ySum = sum.toPrecision(8);
+    this.container.dataset.xMax = String(data[0][data[0].length - 1]);
     const key = labels.join('\u0000');
-    if (!this.plot || key !== this.names) {
+    if (!this.plot || key !== this.names || this.xLabel !== this.drawnX) {
+      this.drawnX = this.xLabel;
       if (this.plot) this.plot.destroy();
       this.names = key;
       const right = this.secondAxis ? labels.some((k) => this.secondAxis(k)) : false;
@@ -173,14 +196,20 @@ export class LineChart {
         width: this.width(),
         height: this.height,
         scales: { x: { time: false }, y: { distr: this.log ? 3 : 1 }, y2: { distr: this.log ? 3 : 1 } },
-        axes: [{ label: this.xLabel }, { label: this.yLabel, size: 60 }],
+        axes: [{ label: this.xLabel, values: (u, splits) => splits.map((v) => (v == null ? '' : String(+Number(v).toPrecision(4)))) }, { label: this.yLabel, size: 60 }],
         series: [{ label: this.xLabel }].concat(labels.map((k, i) => ({
           label: k,
-          stroke: COLORS[i % COLORS.length],
+          stroke: this.color(k, i),
           width: 1.5,
           spanGaps: true,
           scale: right && this.secondAxis(k) ? 'y2' : 'y',
-          value: (u, v) => (v == null ? '–' : Number(v).toPrecision(4)),
+          value: (u, v, si, di) => {
+            if (v == null && this.fill && di != null) {
+              const ys = u.data[si];
+              for (let j = Math.min(di, ys.length - 1); j >= 0; j--) if (ys[j] != null) return Number(ys[j]).toPrecision(4) + ' @' + fmtX(u.data[0][j]);
+            }
+            return v == null ? '–' : Number(v).toPrecision(4);
+          },
         }))),
         legend: { live: true },
         cursor: { drag: { x: true, y: false } },

@@ -12,6 +12,9 @@ let cat = null; // the catalogue from /api/classes
 let files = { files: [] }; // GET /api/files
 let stored = []; // GET /api/datasets: the stored image datasets
 const storedLabels = new Map(); // dataset name → its labels with counts (GET /api/datasets/NAME), or a pending Promise
+const csvPreviews = new Map(); // CSV path → GET /api/files/preview (cached)
+const folderSamples = new Map(); // image folder → GET /api/files/samples
+const datasetSamples = new Map(); // stored dataset → a few items per label
 let spec = null; // the spec being edited
 let root = null; // the page's element
 let formBox = null;
@@ -282,6 +285,7 @@ function dataSection() {
 
   const parts = [field('source', 'data.kind', kindSel)];
   let columns = [];
+  let columnTypes = new Map();
   if (kind === 'builtin') {
     const sel = el('select', { name: 'data.train', onchange: () => { d.train = 'builtin:' + sel.value; delete d.target; redraw(); } },
       (cat.datasets || []).map((ds) => el('option', { value: ds.name, text: `${ds.name} (${ds.rows}×${ds.features}, ${ds.task})`, title: ds.doc || '' })));
@@ -296,7 +300,7 @@ function dataSection() {
       csvs.map((f) => el('option', { value: f.path, text: `${f.path} (${(f.size / 1024).toFixed(0)} KiB)` })));
     if (d.train && !csvs.some((f) => f.path === d.train)) sel.append(el('option', { value: d.train, text: d.train }));
     sel.value = d.train || '';
-    const up = el('input', { type: 'file', name: 'upload', accept: '.csv,.gz,text/csv' });
+    const up = el('input', { type: 'file', name: 'upload', accept: '.csv,.gz,text/csv', 'aria-label': 'CSV file to upload' });
     const status = el('span', { class: 'upload-status muted' });
     const btn = el('button', { type: 'button', class: 'upload', text: 'Upload', onclick: async () => {
       const f = up.files[0];
@@ -311,6 +315,7 @@ function dataSection() {
           r = await api('POST', '/api/files?overwrite=1', fd);
         }
         await loadFiles();
+        csvPreviews.delete(r.path);
         d.train = r.path;
         redraw();
       } catch (e) {
@@ -319,6 +324,12 @@ function dataSection() {
       }
     } });
     parts.push(field('file', 'data.train', sel), el('div', { class: 'field upload-row', dataset: { field: 'upload' } }, up, btn, status));
+    const pv = d.train ? cached(csvPreviews, d.train, () => api('GET', '/api/files/preview?rows=5&path=' + encodeURIComponent(d.train))) : null;
+    if (pv && pv.columns) {
+      columns = pv.columns.map((c) => c.name);
+      columnTypes = new Map(pv.columns.map((c) => [c.name, c.type]));
+      parts.push(csvPreviewTable(pv));
+    } else if (pv && pv.error) parts.push(el('p', { class: 'error small', id: 'csv-preview-error', text: pv.error }));
   } else if (kind === 'images') {
     const dirs = files.files.filter((f) => f.kind === 'images');
     const sel = el('select', { name: 'data.train', onchange: () => { d.train = sel.value; redraw(); } },
@@ -328,7 +339,11 @@ function dataSection() {
     sel.value = d.train || '';
     parts.push(field('folder', 'data.train', sel));
     const info = dirs.find((f) => f.path === d.train);
-    if (info) parts.push(el('div', { class: 'muted small', text: 'classes: ' + info.classes.map((c) => `${c.name} (${c.images})`).join(', ') }));
+    if (info) {
+      const sm = cached(folderSamples, d.train, () => api('GET', '/api/files/samples?per_class=4&path=' + encodeURIComponent(d.train)));
+      if (sm && sm.classes) parts.push(classGallery(sm.classes.map((c) => ({ name: c.name, count: c.images, thumbs: c.samples.map((p) => '/api/files/thumbnail?size=64&path=' + encodeURIComponent(p)) }))));
+      else parts.push(el('div', { class: 'muted small', text: 'classes: ' + info.classes.map((c) => `${c.name} (${c.images})`).join(', ') }));
+    }
   } else if (kind === 'dataset') {
     parts.push(...datasetSource(d));
   } else {
@@ -345,12 +360,23 @@ function dataSection() {
       parts.push(field(k, 'data.train.' + k, sel));
     }
   }
-  if (kind === 'builtin' || kind === 'csv') {
-    const tgt = el('input', { type: 'text', name: 'data.target', list: 'dl-columns', placeholder: 'last column', value: d.target || '', oninput: () => {
+  if ((kind === 'builtin' || kind === 'csv') && columns.length) {
+    // The target is picked from the file's real columns.
+    const last = columns[columns.length - 1];
+    const tgt = el('select', { name: 'data.target', id: 'data-target', onchange: () => {
+      if (tgt.value) d.target = tgt.value; else delete d.target;
+      changed();
+    } }, el('option', { value: '', text: `last column (${last})` }),
+    columns.map((c) => el('option', { value: c, text: columnTypes.has(c) ? `${c} (${columnTypes.get(c)})` : c })));
+    if (d.target && !columns.includes(d.target)) tgt.append(el('option', { value: d.target, text: `${d.target} (not a column)` }));
+    tgt.value = d.target || '';
+    parts.push(field('target column', 'data.target', tgt));
+  } else if (kind === 'builtin' || kind === 'csv') {
+    const tgt = el('input', { type: 'text', name: 'data.target', placeholder: 'last column', value: d.target || '', oninput: () => {
       if (tgt.value.trim()) d.target = tgt.value.trim(); else delete d.target;
       changed();
     } });
-    parts.push(field('target column', 'data.target', tgt), el('datalist', { id: 'dl-columns' }, columns.map((c) => el('option', { value: c }))));
+    parts.push(field('target column', 'data.target', tgt));
   }
   const split = d.split || (d.split = {});
   const strat = el('select', { name: 'data.split.stratify', onchange: () => {
@@ -739,7 +765,48 @@ function datasetSource(d) {
         el('label', { for: id, text: count ? `${n} (${count.items})` : `${n} (not in the dataset)` }));
     }));
   parts.push(box);
+  const sm = cached(datasetSamples, cur.name, async () => {
+    const out = [];
+    for (const l of labels.slice(0, 50)) {
+      const r = await api('GET', `/api/datasets/${encodeURIComponent(cur.name)}/items?limit=4&label=${encodeURIComponent(l.label)}`);
+      out.push({ name: l.label, count: l.items, thumbs: (r.items || []).map((it) => `/api/datasets/${encodeURIComponent(cur.name)}/items/${encodeURIComponent(it.id)}/thumbnail?size=64`) });
+    }
+    return { classes: out };
+  });
+  if (sm && sm.classes) parts.push(classGallery(sm.classes));
   return parts;
+}
+
+// cached returns what load() resolved to for key (a preview, samples),
+// starting it the first time and redrawing the form when it lands; null
+// while it loads, {error} when it failed.
+function cached(map, key, load) {
+  const v = map.get(key);
+  if (v && !(v instanceof Promise)) return v;
+  if (!v) {
+    map.set(key, load().then((r) => { map.set(key, r); }, (e) => { map.set(key, { error: e.message }); }).then(() => { if (root && root.isConnected) redraw(); }));
+  }
+  return null;
+}
+
+// csvPreviewTable shows a CSV's first rows under its columns and their
+// kinds (number, text, empty: from the first rows the server read).
+function csvPreviewTable(pv) {
+  return el('div', { class: 'csv-preview', id: 'csv-preview' },
+    el('div', { class: 'muted small', text: `first ${pv.rows.length} rows; column kinds from ${pv.scanned}${pv.more ? '+' : ''} rows` }),
+    el('div', { class: 'table-scroll' }, el('table', { class: 'preview' },
+      el('thead', {}, el('tr', {}, pv.columns.map((c) => el('th', { dataset: { type: c.type }, title: `${c.type}, ${c.distinct > 1000 ? '1000+' : c.distinct} distinct, ${c.missing} missing` }, c.name, el('br'), el('small', { class: 'muted', text: c.type }))))),
+      el('tbody', {}, pv.rows.map((r) => el('tr', {}, r.map((v) => el('td', { text: v.length > 24 ? v.slice(0, 23) + '…' : v }))))))));
+}
+
+// classGallery shows classes ({name, count, thumbs: [src]}) with their
+// image counts and a few thumbnails each.
+function classGallery(list) {
+  return el('div', { class: 'class-gallery', id: 'class-gallery' },
+    el('div', { class: 'muted small', text: `${list.length} classes, ${list.reduce((a, c) => a + c.count, 0)} images` }),
+    el('ul', {}, list.map((c) => el('li', { class: 'class-row', dataset: { class: c.name } },
+      el('span', { class: 'class-name', text: `${c.name} (${c.count})` }),
+      el('span', { class: 'class-thumbs' }, c.thumbs.map((src, i) => el('img', { src, width: 40, height: 40, loading: 'lazy', alt: `${c.name} sample ${i + 1}` })))))));
 }
 
 // ---- saved specs ----

@@ -5,6 +5,7 @@ import { predictPanel } from './predict.js';
 import { evaluatePanel } from './evaluate.js';
 import { el, clear, api, classes, fmtNum, fmtDuration, fmtTime, mainMetric, statusBadge, download, eventsURL } from './util.js';
 import { LineChart, COLORS } from './chart.js';
+import { sweepPanel } from './sweep.js';
 import { LOAD_KEY } from './form.js';
 
 const PAGE = 50;
@@ -366,8 +367,16 @@ export function renderRun(main, id) {
   let run = null;
   let es = null;
   let stopped = false;
-  const series = new Map(); // name → [[x, y], ...]
+  const series = new Map(); // name → [[x, y], ...], as drawn
+  const raw = new Map(); // name → [{step, epoch, t, value}, ...], as recorded
   const lastStep = new Map();
+  // The x axis: auto (steps for the step chart, epochs for the epoch
+  // chart), step (every series by the step it was recorded at), epoch
+  // (step series by fractional epoch) or time (seconds since the run's
+  // first point).
+  let xMode = 'auto';
+  let t0 = null; // the time of the run's first point (Unix ms)
+  let stepsPerEpoch = null;
   let liveDraws = 0;
   let lastCount = 0;
 
@@ -382,12 +391,18 @@ export function renderRun(main, id) {
   const predictSlot = el('div', { class: 'predict-slot' });
   const metaBox = el('div', { class: 'run-meta', id: 'run-meta' });
   const plotsBox = el('div', { class: 'plots hidden', id: 'plots' });
+  const searchBox = el('div', { class: 'search-sweep hidden', id: 'search-sweep' });
+  const missBox = el('div', { class: 'missed hidden', id: 'misclassified' });
   let plotsLoaded = false;
+  const xSel = el('select', { id: 'x-axis', name: 'x-axis', onchange: () => setXMode(xSel.value) },
+    [['auto', 'step / epoch'], ['step', 'step'], ['epoch', 'epoch'], ['time', 'wall time']].map(([v, t]) => el('option', { value: v, text: t })));
+  const xBar = el('div', { class: 'x-bar' }, el('label', { for: 'x-axis', text: 'x axis' }), ' ', xSel);
+
   clear(main).append(head, errBox, prog,
     el('div', { class: 'run-grid' },
-      el('div', { class: 'charts' }, stepBox, epochBox),
+      el('div', {}, xBar, el('div', { class: 'charts' }, stepBox, epochBox)),
       el('div', { class: 'side' }, el('h3', { text: 'Final metrics' }), finalBox, metaBox)),
-    predictSlot, plotsBox,
+    predictSlot, missBox, searchBox, plotsBox,
     el('div', { class: 'run-grid' },
       el('div', {}, el('h3', { text: 'Events' }), logBox),
       el('div', {}, el('h3', { text: 'Spec' }), specBox)));
@@ -409,11 +424,28 @@ export function renderRun(main, id) {
     };
   }
 
-  function addPoint(name, step, epoch, value) {
+  // xOf is a point's x for the axis chosen.
+  function xOf(name, p) {
+    const epochKind = isEpochSeries(name);
+    switch (xMode) {
+      case 'step': return p.step;
+      case 'time': return t0 == null || !p.t ? 0 : (p.t - t0) / 1000;
+      case 'epoch': return epochKind || !stepsPerEpoch ? (p.epoch || p.step) : p.step / stepsPerEpoch;
+      default: return epochKind ? (p.epoch || p.step) : p.step;
+    }
+  }
+
+  function addPoint(name, step, epoch, value, t) {
     if (/^test_/.test(name) || value == null) return;
     const last = lastStep.get(name);
     if (last !== undefined && step <= last) return; // already have it
     lastStep.set(name, step);
+    const p = { step, epoch, t: t || 0, value };
+    if (t && (t0 == null || t < t0)) t0 = t;
+    if (name === 'epoch_loss' && epoch === 1 && step > 0) stepsPerEpoch = step;
+    let rs = raw.get(name);
+    if (!rs) { rs = []; raw.set(name, rs); }
+    rs.push(p);
     let pts = series.get(name);
     const epochKind = isEpochSeries(name);
     if (!pts) {
@@ -423,8 +455,37 @@ export function renderRun(main, id) {
       if (dm) dm.classList.remove('hidden');
       (epochKind ? epochChart : stepChart).set(name, pts);
     }
-    pts.push([epochKind ? (epoch || step) : step, value]);
+    pts.push([xOf(name, p), value]);
     (epochKind ? epochChart : stepChart).touch();
+  }
+
+  // setXMode redraws every series against the axis chosen.
+  function setXMode(mode) {
+    xMode = mode;
+    for (const [name, rs] of raw) {
+      const pts = series.get(name);
+      pts.length = 0;
+      for (const p of rs) pts.push([xOf(name, p), p.value]);
+      if (xMode === 'time') pts.sort((a, b) => a[0] - b[0]);
+    }
+    const network = run && run.class === 'Sequential';
+    const label = { step: 'step', epoch: 'epoch', time: 'seconds' };
+    stepChart.xLabel = label[xMode] || (network ? 'step' : 'iteration');
+    epochChart.xLabel = label[xMode] || 'epoch';
+    stepChart.draw();
+    epochChart.draw();
+    main.dataset.xMode = xMode;
+  }
+
+  // loadAll (re)reads every recorded point: the live stream sends fast
+  // steps sampled, the store has them all.
+  async function loadAll() {
+    const m = await api('GET', `/api/runs/${id}/metrics`);
+    lastStep.clear();
+    raw.clear();
+    for (const pts of series.values()) pts.length = 0;
+    for (const [name, pts] of Object.entries(m.series || {})) for (const p of pts) addPoint(name, p.step, p.epoch, p.value, p.t);
+    setXMode(xMode);
   }
 
   function drawHead() {
@@ -497,6 +558,45 @@ export function renderRun(main, id) {
   function showErr(e) {
     clear(errBox).append(e.message);
     errBox.classList.remove('hidden');
+  }
+
+  // drawSearch shows a search's trials (cv_results) as parallel
+  // coordinates of their parameters against the mean test score, and a
+  // scatter; the best trials are drawn darkest, at most 1,000 of them.
+  function drawSearch() {
+    const sr = run.result && run.result.search;
+    const cands = (sr && sr.cv_results) || [];
+    if (!cands.length || searchBox.firstChild) return;
+    const shown = cands.map((c, i) => ({ c, i })).sort((a, b) => a.c.rank_test_score - b.c.rank_test_score).slice(0, 1000);
+    const params = [...new Set(shown.flatMap(({ c }) => Object.keys(c.params || {})))].sort();
+    const metric = 'mean test ' + (sr.scoring || 'score');
+    const n = shown.length;
+    const items = shown.reverse().map(({ c, i }, k) => {
+      const values = { ...(c.params || {}) };
+      values[metric] = c.mean_test_score;
+      // From pale (worst shown) to dark blue (best).
+      const f = n > 1 ? k / (n - 1) : 1;
+      const color = `rgb(${Math.round(190 - 160 * f)}, ${Math.round(205 - 110 * f)}, ${Math.round(235 - 55 * f)})`;
+      return { id: String(i), label: `trial ${i} (rank ${c.rank_test_score})`, color, values };
+    });
+    searchBox.append(el('h3', { text: `Search: ${cands.length} trials` + (cands.length > n ? ` (the best ${n} shown)` : '') }),
+      sweepPanel(items, params, [metric], { prefix: 'search-sweep-charts', what: 'trials' }));
+    searchBox.classList.remove('hidden');
+  }
+
+  // drawMisclassified shows the test images the classifier got wrong
+  // (image folder runs record the first 100), each with its true and
+  // predicted label.
+  function drawMisclassified() {
+    const m = run.result && run.result.misclassified;
+    if (!m || missBox.firstChild) return;
+    const items = m.items || [];
+    missBox.append(el('h3', { text: m.total ? `Misclassified test images: ${m.total} of ${m.n_test}` + (m.total > items.length ? ` (the first ${items.length} shown)` : '') : `No test image misclassified (of ${m.n_test})` }),
+      items.length ? el('ul', { class: 'misclassified' }, items.map((it) => el('li', { dataset: { index: String(it.index), true: it.true, pred: it.pred } },
+        el('img', { src: '/api/files/thumbnail?size=96&path=' + encodeURIComponent(it.file), width: 96, height: 96, loading: 'lazy', alt: `${it.file}: true ${it.true}, predicted ${it.pred}` }),
+        el('span', { class: 'labels' }, 'true ', el('b', { text: it.true }), ' · predicted ', el('b', { class: 'error', text: it.pred })),
+        el('span', { class: 'muted labels', text: it.file.split('/').pop() })))) : null);
+    missBox.classList.remove('hidden');
   }
 
   function drawFinal() {
@@ -628,10 +728,13 @@ export function renderRun(main, id) {
     const network = run.class === 'Sequential';
     epochBox.classList.toggle('hidden', !network);
     stepBox.parentElement.classList.toggle('single', !network);
+    xSel.querySelector('option[value=epoch]').disabled = !network;
     stepChart.title = network ? 'Loss per step' : 'Loss per iteration';
-    stepChart.xLabel = network ? 'step' : 'iteration';
+    if (xMode === 'auto') stepChart.xLabel = network ? 'step' : 'iteration';
     drawHead();
     drawFinal();
+    drawSearch();
+    drawMisclassified();
     drawMeta();
     if (run.status === 'succeeded' && !predictSlot.firstChild) predictSlot.append(predictPanel(run), evaluatePanel(run));
     if (run.status === 'succeeded' && !plotsLoaded) {
@@ -645,7 +748,7 @@ export function renderRun(main, id) {
     es = new EventSource(eventsURL(id));
     es.addEventListener('metric', (ev) => {
       const p = JSON.parse(ev.data);
-      addPoint(p.series, p.step, p.epoch, p.value);
+      addPoint(p.series, p.step, p.epoch, p.value, p.time ? Date.parse(p.time) : 0);
     });
     es.addEventListener('progress', (ev) => {
       const p = JSON.parse(ev.data);
@@ -667,16 +770,14 @@ export function renderRun(main, id) {
       es.close();
       clear(prog);
       if (!stopped) await refresh().catch(showErr);
+      if (!stopped) await loadAll().catch(showErr);
     });
   }
 
   (async () => {
     try {
       await refresh();
-      const m = await api('GET', `/api/runs/${id}/metrics`);
-      for (const [name, pts] of Object.entries(m.series || {})) for (const p of pts) addPoint(name, p.step, p.epoch, p.value);
-      stepChart.draw();
-      epochChart.draw();
+      await loadAll();
       if (!stopped) stream();
     } catch (e) {
       showErr(e);
@@ -708,13 +809,18 @@ function flatten(v, path, out) {
 export function renderCompare(main, query) {
   const ids = (query.get('ids') || '').split(',').filter((x) => /^[0-9a-f]{21}$/.test(x)).slice(0, 12);
   const chartBox = el('div', { class: 'chart-box', id: 'chart-compare' });
-  const seriesSel = el('select', { name: 'series' });
+  const seriesSel = el('select', { name: 'series', id: 'compare-series' });
+  const xSel = el('select', { name: 'x-axis', id: 'compare-x' },
+    [['auto', 'step / epoch'], ['step', 'step'], ['epoch', 'epoch'], ['time', 'wall time']].map(([v, t]) => el('option', { value: v, text: t })));
   const tables = el('div', { class: 'compare-tables' });
+  const sweepBox = el('div', { class: 'sweep-slot' });
   const errBox = el('div', { class: 'errors hidden' });
   clear(main).append(
-    el('div', { class: 'toolbar' }, el('h1', { text: `Compare ${ids.length} runs` }), el('label', {}, 'series ', seriesSel), el('span', { class: 'grow' }),
+    el('div', { class: 'toolbar' }, el('h1', { text: `Compare ${ids.length} runs` }),
+      el('label', { for: 'compare-series', text: 'series' }), seriesSel,
+      el('label', { for: 'compare-x', text: 'x axis' }), xSel, el('span', { class: 'grow' }),
       el('a', { class: 'button', href: '#/runs', text: 'Back to runs' })),
-    errBox, chartBox, tables);
+    errBox, chartBox, sweepBox, tables);
   if (ids.length < 2) {
     clear(errBox).append('Pick at least two runs on the Runs page.');
     errBox.classList.remove('hidden');
@@ -732,19 +838,38 @@ export function renderCompare(main, query) {
       for (const n of names) seriesSel.append(el('option', { value: n, text: n }));
       seriesSel.value = ['epoch_loss', 'loss', 'val_accuracy'].find((n) => names.includes(n)) || names[0] || '';
       const label = (r) => `${r.name} (${r.id.slice(-6)})`;
+      // A run's colour is its place in the address: the same on reload,
+      // in the chart, the sweep charts and the tables' headers.
+      const runColor = new Map(runs.map((r, i) => [label(r), COLORS[i % COLORS.length]]));
       const drawChart = () => {
         if (chart) chart.destroy();
         clear(chartBox);
         const name = seriesSel.value;
         const ep = isEpochSeries(name);
-        chart = new LineChart(chartBox, { title: name, xLabel: ep ? 'epoch' : 'step', height: 300 });
+        const mode = xSel.value;
+        const xLabel = mode === 'time' ? 'seconds' : mode === 'auto' ? (ep ? 'epoch' : 'step') : mode;
+        chart = new LineChart(chartBox, { title: name, xLabel, height: 300, color: (k) => runColor.get(k), fill: true });
         runs.forEach((r, i) => {
-          const pts = ((metrics[i].series || {})[name] || []).map((p) => [ep ? (p.epoch || p.step) : p.step, p.value]);
+          const all = metrics[i].series || {};
+          const src = all[name] || [];
+          let t0 = Infinity;
+          for (const s of Object.values(all)) for (const p of s) if (p.t && p.t < t0) t0 = p.t;
+          const el1 = (all.epoch_loss || []).find((p) => p.epoch === 1);
+          const spe = el1 && el1.step > 0 ? el1.step : null;
+          const xOf = (p) => {
+            if (mode === 'step') return p.step;
+            if (mode === 'time') return Number.isFinite(t0) && p.t ? (p.t - t0) / 1000 : 0;
+            if (mode === 'epoch') return ep || !spe ? (p.epoch || p.step) : p.step / spe;
+            return ep ? (p.epoch || p.step) : p.step;
+          };
+          const pts = src.map((p) => [xOf(p), p.value]).sort((a, b) => a[0] - b[0]);
           if (pts.length) chart.set(label(r), pts);
         });
         chart.draw();
+        chartBox.dataset.xMode = mode;
       };
       seriesSel.onchange = drawChart;
+      xSel.onchange = drawChart;
       drawChart();
 
       // Parameters that differ.
@@ -764,6 +889,19 @@ export function renderCompare(main, query) {
       // Final metrics side by side, the best of each row marked.
       const info = new Map((cat.metrics || []).map((m) => [m.name, m]));
       const mnames = [...new Set(runs.flatMap((r) => Object.keys((r.result && r.result.metrics && r.result.metrics.test) || {})))].sort();
+
+      // The parameters that differ against a final test metric.
+      const parse = (v) => { if (v === undefined) return undefined; try { return JSON.parse(v); } catch { return v; } };
+      const sweepParams = differ.filter((k) => k !== 'name' && !/^output/.test(k)).slice(0, 12);
+      const items = runs.map((r, i) => {
+        const values = {};
+        for (const k of sweepParams) values[k] = parse(flats[i].get(k));
+        for (const k of mnames) values[k] = ((r.result && r.result.metrics && r.result.metrics.test) || {})[k];
+        return { id: r.id, label: label(r), color: COLORS[i % COLORS.length], values };
+      });
+      const firstMetric = ['accuracy', 'r2', 'f1_macro'].find((m) => mnames.includes(m));
+      const order = firstMetric ? [firstMetric, ...mnames.filter((m) => m !== firstMetric)] : mnames;
+      sweepBox.append(el('h3', { text: 'Parameters against a metric' }), sweepPanel(items, sweepParams, order, { prefix: 'compare-sweep', what: 'runs' }));
       const rows = mnames.map((k) => {
         const vals = runs.map((r) => ((r.result && r.result.metrics && r.result.metrics.test) || {})[k]);
         const ok = vals.filter((v) => typeof v === 'number');
