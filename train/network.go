@@ -578,7 +578,8 @@ func (t *trainer) fit(ctx context.Context) error {
 			return err
 		}
 		trainLoss := sum / float64(max(count, 1))
-		valLoss, valAcc, err := t.evaluate(ctx, t.d.test)
+		extra := t.extraMetrics()
+		valLoss, valAcc, outs, err := t.evaluate(ctx, t.d.test, len(extra) > 0)
 		if err != nil {
 			return fmt.Errorf("epoch %d: evaluating: %w", epoch, err)
 		}
@@ -589,7 +590,7 @@ func (t *trainer) fit(ctx context.Context) error {
 		if t.task == ml.Classification {
 			m["val_accuracy"] = valAcc
 		}
-		if err := t.epochMetrics(ctx, m); err != nil {
+		if err := t.epochMetrics(extra, outs, m); err != nil {
 			return fmt.Errorf("epoch %d: scoring the held-out data: %w", epoch, err)
 		}
 		t.epoch = epoch
@@ -603,26 +604,36 @@ func (t *trainer) fit(ctx context.Context) error {
 	return nil
 }
 
-// epochMetrics adds to m, as val_NAME, every metric the spec names
-// beyond accuracy (which evaluate gives), scored on the held-out data:
-// one more pass over it in evaluation mode, only when there are such
-// metrics.
-func (t *trainer) epochMetrics(ctx context.Context, m map[string]float64) error {
+// extraMetrics are the metrics the spec names beyond accuracy (which
+// evaluate gives), scored on the held-out data each epoch as val_NAME.
+func (t *trainer) extraMetrics() []string {
 	var extra []string
 	for _, name := range t.s.Metrics {
-		if _, ok := m["val_"+name]; !ok {
+		if name != "accuracy" && t.d.test.Len() > 0 {
 			extra = append(extra, name)
 		}
 	}
-	if len(extra) == 0 || t.d.test.Len() == 0 {
+	return extra
+}
+
+// epochMetrics adds to m, as val_NAME, the extra metrics scored from the
+// held-out predictions the epoch's evaluation kept (no second pass).
+func (t *trainer) epochMetrics(extra []string, o *outputs, m map[string]float64) error {
+	if len(extra) == 0 || o == nil {
 		return nil
 	}
-	defer t.seq.Train(true) // predict leaves the network in evaluation mode
-	scores, _, _, _, err := t.score(ctx, t.d.test, t.d.yTest)
+	in := metrics.Input{YTrue: t.d.yTest, YPred: o.pred, Proba: o.proba}
+	if t.task == ml.Classification {
+		in.Classes = t.d.classes
+	}
+	scores, _, err := Scores(in, t.s.Metrics)
 	if err != nil {
 		return err
 	}
 	for _, name := range extra {
+		if _, ok := m["val_"+name]; ok {
+			continue
+		}
 		if v, ok := scores[name]; ok {
 			m["val_"+name] = v
 		}
@@ -630,8 +641,51 @@ func (t *trainer) epochMetrics(ctx context.Context, m map[string]float64) error 
 	return nil
 }
 
+// outputs gathers a network's predictions on a dataset batch by batch:
+// the value (a regressor) or the class (a classifier) of each row, and a
+// classifier's softmax probabilities.
+type outputs struct {
+	pred  []float64
+	proba *mat.Dense
+	row   int
+}
+
+func (t *trainer) newOutputs(n int) *outputs {
+	o := &outputs{pred: make([]float64, 0, n)}
+	if t.task == ml.Classification {
+		o.proba = mat.NewDense(max(n, 1), max(len(t.d.classes), 1), nil)
+	}
+	return o
+}
+
+// add appends the k rows of out, one batch's network outputs.
+func (t *trainer) addOutputs(o *outputs, out *tensor.Tensor, k int) {
+	w := len(out.Data) / k
+	for i := range k {
+		r := out.Data[i*w : (i+1)*w]
+		if t.task != ml.Classification {
+			o.pred = append(o.pred, float64(r[0]))
+			continue
+		}
+		best := argmax(r)
+		o.pred = append(o.pred, t.d.classes[best])
+		mx := float64(r[best])
+		var sum float64
+		for j, v := range r {
+			e := math.Exp(float64(v) - mx)
+			o.proba.Set(o.row, j, e)
+			sum += e
+		}
+		for j := range r {
+			o.proba.Set(o.row, j, o.proba.At(o.row, j)/sum)
+		}
+		o.row++
+	}
+}
+
 // evaluate returns the mean loss and the accuracy on ds in evaluation mode.
-func (t *trainer) evaluate(ctx context.Context, ds loader.Dataset) (loss, acc float64, err error) {
+// With keep, it also returns the predictions (one pass for both).
+func (t *trainer) evaluate(ctx context.Context, ds loader.Dataset, keep bool) (loss, acc float64, o *outputs, err error) {
 	t.seq.Train(false)
 	defer t.seq.Train(true)
 	if t.evalDL == nil || t.evalDL.Dataset != ds {
@@ -639,12 +693,15 @@ func (t *trainer) evaluate(ctx context.Context, ds loader.Dataset) (loss, acc fl
 	}
 	it, err := t.evalDL.Iter(ctx, 0)
 	if err != nil {
-		return 0, 0, err
+		return 0, 0, nil, err
 	}
 	if t.evalG == nil {
 		t.evalG = nn.NewInferenceGraph()
 	}
 	g := t.evalG
+	if keep {
+		o = t.newOutputs(ds.Len())
+	}
 	var sum float64
 	var n, correct int
 	for it.Next() {
@@ -653,17 +710,17 @@ func (t *trainer) evaluate(ctx context.Context, ds loader.Dataset) (loss, acc fl
 		y, err := t.target(b.Y)
 		if err != nil {
 			it.Close()
-			return 0, 0, err
+			return 0, 0, nil, err
 		}
 		out, err := t.forward(g, b.X)
 		if err != nil {
 			it.Close()
-			return 0, 0, err
+			return 0, 0, nil, err
 		}
 		l := t.loss.Forward(g, out, g.Const(y))
 		if err := g.Err(); err != nil {
 			it.Close()
-			return 0, 0, err
+			return 0, 0, nil, err
 		}
 		k := b.X.Shape[0]
 		sum += float64(l.Item()) * float64(k)
@@ -671,11 +728,14 @@ func (t *trainer) evaluate(ctx context.Context, ds loader.Dataset) (loss, acc fl
 		if t.task == ml.Classification && out.Data.Dim() == 2 {
 			correct += countCorrect(out.Data, b.Y)
 		}
+		if o != nil {
+			t.addOutputs(o, out.Data, k)
+		}
 	}
 	if err := it.Err(); err != nil {
-		return 0, 0, err
+		return 0, 0, nil, err
 	}
-	return sum / float64(max(n, 1)), float64(correct) / float64(max(n, 1)), nil
+	return sum / float64(max(n, 1)), float64(correct) / float64(max(n, 1)), o, nil
 }
 
 // forward runs the network in g on the batch x for evaluation: on each
@@ -754,14 +814,7 @@ func (t *trainer) predict(ctx context.Context, ds loader.Dataset) ([]float64, *m
 		return nil, nil, err
 	}
 	g := nn.NewInferenceGraph()
-	N := ds.Len()
-	pred := make([]float64, 0, N)
-	var proba *mat.Dense
-	C := len(t.d.classes)
-	if t.task == ml.Classification {
-		proba = mat.NewDense(max(N, 1), max(C, 1), nil)
-	}
-	row := 0
+	o := t.newOutputs(ds.Len())
 	for it.Next() {
 		b := it.Batch()
 		g.Reset()
@@ -770,33 +823,12 @@ func (t *trainer) predict(ctx context.Context, ds loader.Dataset) ([]float64, *m
 			it.Close()
 			return nil, nil, err
 		}
-		k := b.X.Shape[0]
-		w := len(out.Data.Data) / k
-		for i := range k {
-			o := out.Data.Data[i*w : (i+1)*w]
-			if t.task != ml.Classification {
-				pred = append(pred, float64(o[0]))
-				continue
-			}
-			best := argmax(o)
-			pred = append(pred, t.d.classes[best])
-			mx := float64(o[best])
-			var sum float64
-			for j, v := range o {
-				e := math.Exp(float64(v) - mx)
-				proba.Set(row, j, e)
-				sum += e
-			}
-			for j := range o {
-				proba.Set(row, j, proba.At(row, j)/sum)
-			}
-			row++
-		}
+		t.addOutputs(o, out.Data, b.X.Shape[0])
 	}
 	if err := it.Err(); err != nil {
 		return nil, nil, err
 	}
-	return pred, proba, nil
+	return o.pred, o.proba, nil
 }
 
 // score computes the spec's metrics on ds, whose targets are y, and the
