@@ -5,11 +5,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
+
+	"gonum.org/v1/gonum/mat"
 
 	"github.com/mlforge/mlforge/ml/metrics"
 
@@ -124,6 +127,9 @@ func runPredict(e *env, args []string) error {
 		if m.Transforms() {
 			return predictTransform(e, m, pos[1], *out) // transform.go
 		}
+		if sq := m.Sequence(); sq != nil {
+			return predictSequence(e, m, sq, pos[1], *proba, *out)
+		}
 		f, err := readFor(m, pos[1], false)
 		if err != nil {
 			return err
@@ -160,6 +166,78 @@ func runPredict(e *env, args []string) error {
 			row = append(row, files[i])
 		}
 		row = append(row, l)
+		if p.Proba != nil {
+			for j := range labels {
+				row = append(row, strconv.FormatFloat(p.Proba.At(i, j), 'g', 6, 64))
+			}
+		}
+		cw.Write(row)
+	}
+	cw.Flush()
+	if err := cw.Error(); err != nil {
+		return err
+	}
+	if file != nil {
+		return file.Close()
+	}
+	return nil
+}
+
+// predictSequence predicts a sequence network for the rows of a CSV file,
+// in file order: one line per window, with the 0-based data row whose
+// target it predicts (the window's last row plus the horizon, which may
+// lie past the last row: a forecast). Columns the model does not use are
+// ignored.
+func predictSequence(e *env, m *model.Model, sq *model.Sequence, path string, proba bool, out string) error {
+	f, err := data.ReadCSVFile(path, data.CSVOptions{Name: path, NoTarget: true})
+	if err != nil {
+		return err
+	}
+	X := mat.NewDense(max(f.Len(), 1), len(sq.Columns), nil)
+	for j, col := range sq.Columns {
+		k := slices.Index(f.Features, col)
+		if k < 0 {
+			return &data.Error{File: path, Column: col, Msg: fmt.Sprintf("missing; the sequence network reads the columns %s", strings.Join(sq.Columns, ", "))}
+		}
+		if _, text := f.Text[col]; text {
+			return &data.Error{File: path, Column: col, Msg: "holds text; the sequence network reads numbers"}
+		}
+		for i := range f.Len() {
+			v := f.X.At(i, k)
+			if math.IsNaN(v) {
+				return &data.Error{File: path, Line: f.Line(i), Column: col, Msg: "missing value; a sequence needs every row"}
+			}
+			X.Set(i, j, v)
+		}
+	}
+	if f.Len() == 0 {
+		return &data.Error{File: path, Msg: fmt.Sprintf("no rows; the sequence network needs at least %d (its window)", sq.Window)}
+	}
+	p, err := m.Predict(X, proba)
+	if err != nil {
+		return err
+	}
+	_, _, targets := sq.Windows(f.Len())
+	var w io.Writer = e.stdout
+	var file *os.File
+	if out != "" {
+		if file, err = os.Create(out); err != nil {
+			return err
+		}
+		defer file.Close()
+		w = file
+	}
+	cw := csv.NewWriter(w)
+	header := []string{"target_row", "prediction"}
+	labels := m.ClassLabels()
+	if p.Proba != nil {
+		for _, l := range labels {
+			header = append(header, "proba_"+l)
+		}
+	}
+	cw.Write(header)
+	for i, l := range p.Labels {
+		row := []string{strconv.Itoa(targets[i]), l}
 		if p.Proba != nil {
 			for j := range labels {
 				row = append(row, strconv.FormatFloat(p.Proba.At(i, j), 'g', 6, 64))

@@ -48,6 +48,36 @@ type NetworkManifest struct {
 	// ImageOps are the deterministic Pillow operations of the training
 	// spec's image_ops, applied at prediction before Transforms.
 	ImageOps json.RawMessage `json:"image_ops,omitempty"`
+	// Sequence, for a network trained on windows of a table's rows, says
+	// how prediction windows the rows it is given.
+	Sequence *Sequence `json:"sequence,omitempty"`
+}
+
+// Sequence is how a sequence network's rows become windows: sample i is
+// the rows [i·Stride, i·Stride+Window) of Columns (the model's features),
+// and its prediction is the target Horizon rows after the window's last
+// row.
+type Sequence struct {
+	Window  int      `json:"window"`
+	Horizon int      `json:"horizon"`
+	Stride  int      `json:"stride"`
+	Columns []string `json:"columns"`
+}
+
+// Windows returns the number of windows rows rows make, the rows that end
+// them and the rows whose targets they predict (0-based, possibly past the
+// last row).
+func (s *Sequence) Windows(rows int) (n int, ends, targets []int) {
+	if rows < s.Window || s.Stride < 1 {
+		return 0, nil, nil
+	}
+	n = (rows-s.Window)/s.Stride + 1
+	ends, targets = make([]int, n), make([]int, n)
+	for i := range n {
+		ends[i] = i*s.Stride + s.Window - 1
+		targets[i] = ends[i] + s.Horizon
+	}
+	return n, ends, targets
 }
 
 // Network is a trained network with what prediction needs.
@@ -84,6 +114,11 @@ func planNetwork(nm NetworkManifest) (*nn.NetPlan, error) {
 	}
 	if n := budget.Mul(toInt64s(nm.InputShape)...); n > nn.MaxElements {
 		return nil, &Error{Msg: fmt.Sprintf("network: input_shape %v has more than 2^40 elements", nm.InputShape)}
+	}
+	if sq := nm.Sequence; sq != nil {
+		if sq.Window < 1 || sq.Stride < 1 || sq.Horizon < 0 || len(nm.InputShape) != 2 || nm.InputShape[0] != sq.Window || nm.InputShape[1] != len(sq.Columns) {
+			return nil, &Error{Msg: fmt.Sprintf("network: the sequence (window %d, stride %d, horizon %d, %d columns) does not match input_shape %v", sq.Window, sq.Stride, sq.Horizon, len(sq.Columns), nm.InputShape)}
+		}
 	}
 	pl, err := nn.Plan(nm.Layers, append([]int{1}, nm.InputShape...))
 	if err != nil {
@@ -417,6 +452,9 @@ func (m *Model) predictRows(X *mat.Dense, proba bool) (*Prediction, error) {
 		return nil, &Error{Msg: "this network was trained on images; predict image files (PredictImages)"}
 	}
 	r, c := X.Dims()
+	if sq := m.Net.Manifest.Sequence; sq != nil {
+		return m.predictWindows(sq, X, proba)
+	}
 	if want := tensor.Numel(m.Net.Manifest.InputShape); c != want {
 		return nil, &Error{Msg: fmt.Sprintf("got %d features, the network expects %d", c, want)}
 	}
@@ -424,6 +462,43 @@ func (m *Model) predictRows(X *mat.Dense, proba bool) (*Prediction, error) {
 	for i := range r {
 		for j := range c {
 			x.Data[i*c+j] = float32(X.At(i, j))
+		}
+	}
+	return m.predictTensor(x, proba)
+}
+
+// Sequence returns how a sequence network windows its rows, nil for any
+// other model.
+func (m *Model) Sequence() *Sequence {
+	if m.Net == nil {
+		return nil
+	}
+	return m.Net.Manifest.Sequence
+}
+
+// predictWindows predicts a sequence network for rows of its columns, in
+// time order: one prediction per window (Sequence.Windows). The windows'
+// tensor is checked against the run budget before it is allocated.
+func (m *Model) predictWindows(sq *Sequence, X *mat.Dense, proba bool) (*Prediction, error) {
+	r, c := X.Dims()
+	if c != len(sq.Columns) {
+		return nil, &Error{Msg: fmt.Sprintf("got %d columns, the sequence network expects %d (%s)", c, len(sq.Columns), strings.Join(sq.Columns, ", "))}
+	}
+	n, _, _ := sq.Windows(r)
+	if n == 0 {
+		return nil, &Error{Msg: fmt.Sprintf("got %d rows, fewer than the window of %d rows: no window to predict", r, sq.Window)}
+	}
+	need := budget.Mul(int64(n), int64(sq.Window), int64(c), 4)
+	if err := budget.Default().CheckRun("data", "the windows to predict", need, fmt.Sprintf("%d windows of %d rows × %d columns", n, sq.Window, c)); err != nil {
+		return nil, &Error{Msg: err.Error()}
+	}
+	x := tensor.New(n, sq.Window, c)
+	for i := range n {
+		for t := range sq.Window {
+			row := i*sq.Stride + t
+			for j := range c {
+				x.Data[(i*sq.Window+t)*c+j] = float32(X.At(row, j))
+			}
 		}
 	}
 	return m.predictTensor(x, proba)

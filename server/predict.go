@@ -537,6 +537,16 @@ func predictInputs(ctx context.Context, m *model.Model, in *predictInput) (*pred
 			}
 		}
 	}
+	if m.Sequence() != nil {
+		// The rows are one series: its windows cross any chunk boundary
+		// (the windows' tensor is budgeted by the model).
+		p, err := m.Predict(mat.NewDense(max(in.n, 1), nf, padRows(in.data, in.n, nf)), in.proba)
+		if err != nil {
+			return nil, predictError(err)
+		}
+		add(p)
+		return out, nil
+	}
 	for i := 0; i < in.n; i += predictChunk {
 		if err := stopped(); err != nil {
 			return nil, err
@@ -563,6 +573,15 @@ func predictInputs(ctx context.Context, m *model.Model, in *predictInput) (*pred
 		add(p)
 	}
 	return out, nil
+}
+
+// padRows returns data, or one row of zeros when there are no rows (a
+// mat.Dense cannot be empty; the model then refuses the short series).
+func padRows(data []float64, n, nf int) []float64 {
+	if n == 0 {
+		return make([]float64, nf)
+	}
+	return data[:n*nf]
 }
 
 func predictError(err error) error {

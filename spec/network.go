@@ -138,6 +138,9 @@ func (s *Spec) validateNetwork(c *errs, env Env, dataOK bool) ml.Task {
 	if len(s.Model.Layers) == 0 {
 		c.add("model.layers", `expected at least one layer, such as {"type": "Linear", "in_features": "auto", "out_features": "n_labels"}`)
 	}
+	if s.IsSequence() && s.Criterion == nil {
+		s.Criterion = &Step{Type: "MSELoss"} // a forecast (sequence.go)
+	}
 	task := s.networkTask()
 
 	// criterion
@@ -240,6 +243,8 @@ func (s *Spec) validateNetwork(c *errs, env Env, dataOK bool) ml.Task {
 		dataOK = false
 	}
 
+	s.validateSequence(c, kind, dataOK) // data.sequence (sequence.go)
+
 	// The input shape, the classes and the layers need the data: train.Check
 	// probes it and plans the layers on its shape.
 	return task
@@ -298,7 +303,7 @@ func (s *Spec) networkOnly() []string {
 		{"criterion", s.Criterion != nil}, {"optimizer", s.Optimizer != nil}, {"scheduler", s.Scheduler != nil},
 		{"batch_size", s.BatchSize != 0}, {"epochs", s.Epochs != 0}, {"transforms", s.Transforms != nil},
 		{"target_transforms", s.TargetTransforms != nil}, {"labels", s.Labels != nil},
-		{"image_ops", s.ImageOps != nil},
+		{"image_ops", s.ImageOps != nil}, {"data.sequence", s.Data.Sequence != nil},
 	} {
 		if k.set {
 			keys = append(keys, k.key)

@@ -86,7 +86,7 @@ var (
 	topKeys = []string{"name", "data", "preprocess", "model", "metrics", "output", "seed",
 		"criterion", "optimizer", "scheduler", "batch_size", "epochs", "transforms", "target_transforms", "labels",
 		"cv", "search", "validation_curve", "learning_curve", "image_ops", "pretrained_weights", "freeze", "collect"}
-	dataKeys  = []string{"train", "test", "target", "split"}
+	dataKeys  = []string{"train", "test", "target", "split", "sequence"}
 	splitKeys = []string{"test_size", "seed", "stratify"}
 	modelKeys = []string{"class", "params", "layers"}
 	idxKeys   = []string{"images", "labels"}
@@ -273,6 +273,7 @@ func (d *decoder) data(n *node, path string, seed int64) Data {
 	if v := m["target"]; v != nil {
 		data.Target = d.str(v, joinKey(path, "target"))
 	}
+	data.Sequence = d.sequence(m["sequence"], joinKey(path, "sequence")) // sequence.go
 	if v := m["split"]; v != nil {
 		sp := joinKey(path, "split")
 		sm, ok := d.fields(v, sp, `an object such as {"test_size": 0.25}`, splitKeys, nil)

@@ -158,6 +158,9 @@ type Data struct {
 	// Split says how Train is split when Test is not given; it is ignored
 	// otherwise.
 	Split Split `json:"split"`
+	// Sequence makes a network train on windows of the table's rows (see
+	// sequence.go); nil for a table of independent rows.
+	Sequence *Sequence `json:"sequence,omitempty"`
 }
 
 // Split is a train/test split, like scikit-learn's train_test_split.

@@ -347,6 +347,9 @@ func (p *Plan) checkNetwork(c *problems, list spec.Errors) {
 		return
 	}
 	p.probe = info
+	if s.IsSequence() && !p.checkSequence(c, info, o.Header) { // sequence.go
+		return
+	}
 	classes, nLabels := info.Classes, info.NLabels
 	if len(s.Labels) > 0 {
 		if nLabels > 0 && len(s.Labels) < nLabels {
