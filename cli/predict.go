@@ -189,29 +189,9 @@ func runPredict(e *env, args []string) error {
 // lie past the last row: a forecast). Columns the model does not use are
 // ignored.
 func predictSequence(e *env, m *model.Model, sq *model.Sequence, path string, proba bool, out string) error {
-	f, err := data.ReadCSVFile(path, data.CSVOptions{Name: path, NoTarget: true})
+	f, X, err := readSequence(path, sq)
 	if err != nil {
 		return err
-	}
-	X := mat.NewDense(max(f.Len(), 1), len(sq.Columns), nil)
-	for j, col := range sq.Columns {
-		k := slices.Index(f.Features, col)
-		if k < 0 {
-			return &data.Error{File: path, Column: col, Msg: fmt.Sprintf("missing; the sequence network reads the columns %s", strings.Join(sq.Columns, ", "))}
-		}
-		if _, text := f.Text[col]; text {
-			return &data.Error{File: path, Column: col, Msg: "holds text; the sequence network reads numbers"}
-		}
-		for i := range f.Len() {
-			v := f.X.At(i, k)
-			if math.IsNaN(v) {
-				return &data.Error{File: path, Line: f.Line(i), Column: col, Msg: "missing value; a sequence needs every row"}
-			}
-			X.Set(i, j, v)
-		}
-	}
-	if f.Len() == 0 {
-		return &data.Error{File: path, Msg: fmt.Sprintf("no rows; the sequence network needs at least %d (its window)", sq.Window)}
 	}
 	p, err := m.Predict(X, proba)
 	if err != nil {
@@ -255,6 +235,84 @@ func predictSequence(e *env, m *model.Model, sq *model.Sequence, path string, pr
 	return nil
 }
 
+// readSequence reads every column of a CSV file for a sequence network
+// and returns the frame and its rows of the network's columns, in file
+// order.
+func readSequence(path string, sq *model.Sequence) (*data.Frame, *mat.Dense, error) {
+	f, err := data.ReadCSVFile(path, data.CSVOptions{Name: path, NoTarget: true})
+	if err != nil {
+		return nil, nil, err
+	}
+	if f.Len() == 0 {
+		return nil, nil, &data.Error{File: path, Msg: fmt.Sprintf("no rows; the sequence network needs at least %d (its window)", sq.Window)}
+	}
+	X := mat.NewDense(f.Len(), len(sq.Columns), nil)
+	for j, col := range sq.Columns {
+		k := slices.Index(f.Features, col)
+		if k < 0 {
+			return nil, nil, &data.Error{File: path, Column: col, Msg: fmt.Sprintf("missing; the sequence network reads the columns %s", strings.Join(sq.Columns, ", "))}
+		}
+		if _, text := f.Text[col]; text {
+			return nil, nil, &data.Error{File: path, Column: col, Msg: "holds text; the sequence network reads numbers"}
+		}
+		for i := range f.Len() {
+			v := f.X.At(i, k)
+			if math.IsNaN(v) {
+				return nil, nil, &data.Error{File: path, Line: f.Line(i), Column: col, Msg: "missing value; a sequence needs every row"}
+			}
+			X.Set(i, j, v)
+		}
+	}
+	return f, X, nil
+}
+
+// evalSequence scores a sequence network on a CSV time series: every
+// window whose target row lies in the file, against that row's target.
+func evalSequence(m *model.Model, sq *model.Sequence, path string) (int, map[string]float64, [][]int, error) {
+	f, X, err := readSequence(path, sq)
+	if err != nil {
+		return 0, nil, nil, err
+	}
+	target := m.Manifest.Target
+	k := slices.Index(f.Features, target)
+	if k < 0 {
+		return 0, nil, nil, &data.Error{File: path, Column: target, Msg: "missing; eval needs the target column"}
+	}
+	_, _, targets := sq.Windows(f.Len())
+	var y []float64
+	for _, r := range targets {
+		if r >= f.Len() {
+			break
+		}
+		v := f.X.At(r, k)
+		if dict, text := f.Text[target]; text && !math.IsNaN(v) {
+			c := slices.Index(m.ClassLabels(), dict[int(v)])
+			if c < 0 {
+				return 0, nil, nil, &data.Error{File: path, Line: f.Line(r), Column: target, Msg: fmt.Sprintf("%q is not one of the model's classes (%s)", dict[int(v)], strings.Join(m.ClassLabels(), ", "))}
+			}
+			v = m.Manifest.Classes[c]
+		}
+		if math.IsNaN(v) {
+			return 0, nil, nil, &data.Error{File: path, Line: f.Line(r), Column: target, Msg: "missing target value"}
+		}
+		y = append(y, v)
+	}
+	if len(y) == 0 {
+		return 0, nil, nil, &data.Error{File: path, Msg: fmt.Sprintf("%d rows, fewer than window + horizon = %d: no window to score", f.Len(), sq.Window+sq.Horizon)}
+	}
+	p, err := m.Predict(X, m.IsClassifier())
+	if err != nil {
+		return 0, nil, nil, err
+	}
+	in := metrics.Input{YTrue: y, YPred: p.Values[:len(y)]}
+	if m.IsClassifier() {
+		in.Classes = m.Manifest.Classes
+		in.Proba = p.Proba.Slice(0, len(y), 0, len(in.Classes)).(*mat.Dense)
+	}
+	scores, conf, err := train.Scores(in, m.MetricNames())
+	return len(y), scores, conf, err
+}
+
 func runEval(e *env, args []string) error {
 	fs := newFlags(e, "eval")
 	asJSON := fs.Bool("json", false, "print the metrics as one JSON object")
@@ -284,7 +342,9 @@ func runEval(e *env, args []string) error {
 	var scores map[string]float64
 	var conf [][]int
 	var rows int
-	if m.IsNetwork() && m.Net.Manifest.Data != "table" {
+	if sq := m.Sequence(); sq != nil {
+		rows, scores, conf, err = evalSequence(m, sq, pos[1])
+	} else if m.IsNetwork() && m.Net.Manifest.Data != "table" {
 		rows, scores, conf, err = evalImages(m, pos[1])
 	} else {
 		var f *data.Frame
