@@ -105,6 +105,7 @@ func runPredict(e *env, args []string) error {
 	fs := newFlags(e, "predict")
 	proba := fs.Bool("proba", false, "add one probability column per class")
 	out := fs.String("o", "", "write the predictions to this CSV file instead of stdout")
+	recon := fs.Bool("reconstruct", false, "an autoencoder: write the reconstructions rather than the latent codes")
 	pos, err := parse(fs, args, 2, 10000)
 	if err != nil {
 		return err
@@ -115,6 +116,12 @@ func runPredict(e *env, args []string) error {
 	}
 	var p *model.Prediction
 	var files []string
+	if *recon && !m.IsAutoencoder() {
+		return usageError("--reconstruct applies to an autoencoder; %s is not one", pos[0])
+	}
+	if m.IsAutoencoder() {
+		return predictAutoencoder(e, m, pos[1:], *recon, *out) // autoencoder.go
+	}
 	if m.IsNetwork() && m.Net.Manifest.Data != "table" {
 		// An image network: files or folders of images.
 		if files, p, err = m.PredictImages(pos[1:], *proba); err != nil {

@@ -48,6 +48,9 @@ type NetworkManifest struct {
 	// ImageOps are the deterministic Pillow operations of the training
 	// spec's image_ops, applied at prediction before Transforms.
 	ImageOps json.RawMessage `json:"image_ops,omitempty"`
+	// EncoderLayers, for an autoencoder, is how many of Layers are the
+	// encoder's (the rest are the decoder's); 0 for any other network.
+	EncoderLayers int `json:"encoder_layers,omitempty"`
 	// Sequence, for a network trained on windows of a table's rows, says
 	// how prediction windows the rows it is given.
 	Sequence *Sequence `json:"sequence,omitempty"`
@@ -82,7 +85,10 @@ func (s *Sequence) Windows(rows int) (n int, ends, targets []int) {
 
 // Network is a trained network with what prediction needs.
 type Network struct {
-	Module    *nn.Sequential
+	// Module is the network: a Sequential of the manifest's layers, or
+	// for an autoencoder the encoder and the decoder (Autoencoder).
+	Module    nn.Module
+	encoder   *nn.Sequential // an autoencoder's encoder, nil otherwise
 	Manifest  NetworkManifest
 	transform images.Transform
 	// batch is the number of samples predicted at a time (0:
@@ -133,6 +139,11 @@ func buildPlanned(nm NetworkManifest, pl *nn.NetPlan) (*Network, error) {
 	seq := pl.Build(rand.New(rand.NewPCG(0, 0)))
 	seq.Train(false)
 	n := &Network{Module: seq, Manifest: nm}
+	if nm.EncoderLayers > 0 {
+		if err := n.asAutoencoder(seq); err != nil { // autoencoder.go
+			return nil, err
+		}
+	}
 	if len(nm.Transforms) > 0 {
 		var err error
 		if n.transform, err = images.ParseTransforms(nm.Transforms); err != nil {
@@ -256,6 +267,12 @@ const predictBatch = 256
 // Forward runs the network on x (N x input shape) and returns its raw
 // outputs (N x outputs). It is safe for concurrent use.
 func (n *Network) Forward(x *tensor.Tensor) (*tensor.Tensor, error) {
+	return n.forward(n.Module, x)
+}
+
+// forward runs mod, the network or a part of it that takes its input, on
+// x in batches.
+func (n *Network) forward(mod nn.Module, x *tensor.Tensor) (*tensor.Tensor, error) {
 	if len(x.Shape) != len(n.Manifest.InputShape)+1 || !slices.Equal(x.Shape[1:], n.Manifest.InputShape) {
 		return nil, &Error{Msg: fmt.Sprintf("the network expects inputs of shape (N, %s), got %v", joinInts(n.Manifest.InputShape), x.Shape)}
 	}
@@ -271,7 +288,7 @@ func (n *Network) Forward(x *tensor.Tensor) (*tensor.Tensor, error) {
 		hi := min(lo+batch, N)
 		g.Reset()
 		shape := append([]int{hi - lo}, n.Manifest.InputShape...)
-		y := n.Module.Forward(g, g.Const(&tensor.Tensor{Shape: shape, Data: x.Data[lo*per : hi*per]}))
+		y := mod.Forward(g, g.Const(&tensor.Tensor{Shape: shape, Data: x.Data[lo*per : hi*per]}))
 		if err := g.Err(); err != nil {
 			return nil, err
 		}
@@ -360,11 +377,25 @@ func (m *Model) PredictImages(paths []string, proba bool) ([]string, *Prediction
 	if m.Net == nil || m.Net.Manifest.Data == "table" {
 		return nil, nil, &Error{Msg: "this model was not trained on images; give it rows of a CSV file"}
 	}
+	files, err := listImages(paths)
+	if err != nil {
+		return nil, nil, err
+	}
+	p, err := m.predictDecoded(len(files), func(i int, mode images.Mode) (*images.Image, string, error) {
+		img, err := images.DecodeFile(files[i], mode)
+		return img, files[i], err
+	}, proba)
+	return files, p, err
+}
+
+// listImages lists image files and the images in folders (at any depth,
+// sorted, hidden entries skipped).
+func listImages(paths []string) ([]string, error) {
 	var files []string
 	for _, p := range paths {
 		fi, err := os.Stat(p)
 		if err != nil {
-			return nil, nil, &Error{Path: p, Msg: "cannot read: " + strings.TrimPrefix(err.Error(), "stat "+p+": ")}
+			return nil, &Error{Path: p, Msg: "cannot read: " + strings.TrimPrefix(err.Error(), "stat "+p+": ")}
 		}
 		if !fi.IsDir() {
 			files = append(files, p)
@@ -388,19 +419,15 @@ func (m *Model) PredictImages(paths []string, proba bool) ([]string, *Prediction
 			return nil
 		})
 		if err != nil {
-			return nil, nil, &Error{Path: p, Msg: err.Error()}
+			return nil, &Error{Path: p, Msg: err.Error()}
 		}
 		sort.Strings(found)
 		files = append(files, found...)
 	}
 	if len(files) == 0 {
-		return nil, nil, &Error{Msg: "no images to predict (expected image files or folders with " + strings.Join(images.Extensions, ", ") + " files)"}
+		return nil, &Error{Msg: "no images to predict (expected image files or folders with " + strings.Join(images.Extensions, ", ") + " files)"}
 	}
-	p, err := m.predictDecoded(len(files), func(i int, mode images.Mode) (*images.Image, string, error) {
-		img, err := images.DecodeFile(files[i], mode)
-		return img, files[i], err
-	}, proba)
-	return files, p, err
+	return files, nil
 }
 
 // PredictImageBytes is PredictImages for encoded images held in memory
@@ -421,6 +448,16 @@ func (m *Model) PredictImageBytes(names []string, blobs [][]byte, proba bool) (*
 // predictDecoded decodes n images with decode, applies the deterministic
 // training transforms and predicts them as one batch.
 func (m *Model) predictDecoded(n int, decode func(i int, mode images.Mode) (*images.Image, string, error), proba bool) (*Prediction, error) {
+	x, err := m.decodeImages(n, decode)
+	if err != nil {
+		return nil, err
+	}
+	return m.predictTensor(x, proba)
+}
+
+// decodeImages decodes n images with decode and applies the deterministic
+// training transforms: the network's input batch.
+func (m *Model) decodeImages(n int, decode func(i int, mode images.Mode) (*images.Image, string, error)) (*tensor.Tensor, error) {
 	mode := images.RGB
 	if m.Net.Manifest.ImageMode == "L" {
 		mode = images.L
@@ -443,7 +480,7 @@ func (m *Model) predictDecoded(n int, decode func(i int, mode images.Mode) (*ima
 		}
 		copy(x.Data[i*per:], t.Data)
 	}
-	return m.predictTensor(x, proba)
+	return x, nil
 }
 
 // predictRows predicts a table network for rows of features.

@@ -126,17 +126,31 @@ func valueLosses() []string {
 // validateNetwork checks the network keys that need no data and fills in
 // their defaults.
 func (s *Spec) validateNetwork(c *errs, env Env, dataOK bool) ml.Task {
-	if s.Model.Class != "" {
-		c.add("model.class", "a spec has model.class (a classic estimator) or model.layers (a network), not both")
-	}
-	if len(s.Model.Params) > 0 {
-		c.add("model.params", "a network takes no model.params; its settings are the layers' parameters and the top-level keys (optimizer, epochs, ...)")
-	}
-	if len(s.Preprocess) > 0 {
-		c.add("preprocess", "preprocess applies to classic estimators; a network takes transforms (image data) or its own layers")
-	}
-	if len(s.Model.Layers) == 0 {
-		c.add("model.layers", `expected at least one layer, such as {"type": "Linear", "in_features": "auto", "out_features": "n_labels"}`)
+	ae := s.IsAutoencoder()
+	switch {
+	case ae:
+		s.validateAutoencoderModel(c) // autoencoder.go
+	default:
+		if s.Model.Class != "" {
+			c.add("model.class", "a spec has model.class (a classic estimator) or model.layers (a network), not both")
+		}
+		if len(s.Model.Params) > 0 {
+			c.add("model.params", "a network takes no model.params; its settings are the layers' parameters and the top-level keys (optimizer, epochs, ...)")
+		}
+		if len(s.Preprocess) > 0 {
+			c.add("preprocess", "preprocess applies to classic estimators; a network takes transforms (image data) or its own layers")
+		}
+		if len(s.Model.Layers) == 0 {
+			c.add("model.layers", `expected at least one layer, such as {"type": "Linear", "in_features": "auto", "out_features": "n_labels"}`)
+		}
+		for _, k := range []struct {
+			key string
+			set bool
+		}{{"model.encoder", s.Model.Encoder != nil}, {"model.decoder", s.Model.Decoder != nil}} {
+			if k.set {
+				c.add(k.key, `belongs to an autoencoder: add "task": "autoencoder" (with model.encoder and model.decoder, and no model.layers)`)
+			}
+		}
 	}
 	if s.IsSequence() && s.Criterion == nil {
 		s.Criterion = &Step{Type: "MSELoss"} // a forecast (sequence.go)
@@ -153,6 +167,8 @@ func (s *Spec) validateNetwork(c *errs, env Env, dataOK bool) ml.Task {
 		} else {
 			c.add("criterion", err.Error())
 		}
+	} else if ae {
+		s.checkAutoencoderLoss(c, l)
 	} else {
 		s.checkLoss(c, l)
 	}
@@ -211,7 +227,7 @@ func (s *Spec) validateNetwork(c *errs, env Env, dataOK bool) ml.Task {
 				dataOK = false
 			}
 		}
-		if kind != TableData && s.Data.Target != "" {
+		if kind != TableData && s.Data.Target != "" && !ae {
 			c.add("data.target", "applies to table data (CSV or built-in); images take their labels from the IDX label file or the class folders")
 		}
 	}
@@ -237,6 +253,15 @@ func (s *Spec) validateNetwork(c *errs, env Env, dataOK bool) ml.Task {
 				}
 			}
 		}
+	}
+	if ae {
+		if s.IsSequence() {
+			c.add("data.sequence", "applies to a network trained against a target; an autoencoder reconstructs its input")
+		}
+		if kind != TableData && s.Data.Target != "" && dataOK {
+			c.add("data.target", "applies to table data (a column left out of an autoencoder's input); images are reconstructed whole")
+		}
+		return autoencoderTask
 	}
 	if task == ml.Regression && kind != TableData && dataOK {
 		c.add("criterion", fmt.Sprintf("%s compares the output with values, but image data has class labels; give the last layer \"out_features\": \"n_labels\" to train it against one-hot labels, or use CrossEntropyLoss", s.Criterion.Type))

@@ -85,10 +85,10 @@ func (d *decoder) err() error {
 var (
 	topKeys = []string{"name", "data", "preprocess", "model", "metrics", "output", "seed",
 		"criterion", "optimizer", "scheduler", "batch_size", "epochs", "transforms", "target_transforms", "labels",
-		"cv", "search", "validation_curve", "learning_curve", "image_ops", "pretrained_weights", "freeze", "collect"}
+		"cv", "search", "validation_curve", "learning_curve", "image_ops", "pretrained_weights", "freeze", "collect", "task"}
 	dataKeys  = []string{"train", "test", "target", "split", "sequence"}
 	splitKeys = []string{"test_size", "seed", "stratify"}
-	modelKeys = []string{"class", "params", "layers"}
+	modelKeys = []string{"class", "params", "layers", "encoder", "decoder"}
 	idxKeys   = []string{"images", "labels"}
 )
 
@@ -155,6 +155,9 @@ func (d *decoder) spec(root *node) *Spec {
 	}
 	if n := m["seed"]; n != nil {
 		s.Seed = d.integer(n, "seed")
+	}
+	if n := m["task"]; n != nil && n.kind != kindNull {
+		s.Task = d.str(n, "task")
 	}
 	s.Data.Split.TestSize = DefaultTestSize
 	s.Data.Split.Seed = s.Seed
@@ -414,12 +417,25 @@ func (d *decoder) model(n *node, path string) Model {
 		}
 	}
 	if v := m["layers"]; v != nil {
-		lp := joinKey(path, "layers")
+		mod.Layers = d.layers(v, joinKey(path, "layers"))
+	}
+	if v := m["encoder"]; v != nil {
+		mod.Encoder = d.layers(v, joinKey(path, "encoder"))
+	}
+	if v := m["decoder"]; v != nil {
+		mod.Decoder = d.layers(v, joinKey(path, "decoder"))
+	}
+	return mod
+}
+
+// layers reads a list of layers (model.layers, model.encoder, ...).
+func (d *decoder) layers(v *node, lp string) []nn.LayerSpec {
+	{
 		if v.kind != kindArray {
 			d.add(v, lp, `expected a list of layers such as [{"type": "Linear", "in_features": "auto", "out_features": "n_labels"}], got `+got(v))
-			return mod
+			return nil
 		}
-		mod.Layers = make([]nn.LayerSpec, len(v.elems))
+		layers := make([]nn.LayerSpec, len(v.elems))
 		for i, e := range v.elems {
 			ep := joinIndex(lp, i)
 			if e.kind != kindObject {
@@ -440,10 +456,10 @@ func (d *decoder) model(n *node, path string) Model {
 			if !hasType {
 				d.add(e, joinKey(ep, "type"), `required: a PyTorch layer name such as "Linear"`)
 			}
-			mod.Layers[i] = ls
+			layers[i] = ls
 		}
+		return layers
 	}
-	return mod
 }
 
 func (d *decoder) str(n *node, path string) string {

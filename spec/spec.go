@@ -144,6 +144,11 @@ type Spec struct {
 	Collect *Collect `json:"collect,omitempty"`
 
 	Pretrained // pretrained_weights and freeze: fine-tuning a network (see pretrained.go)
+
+	// Task names a kind of network that is not one layer list trained
+	// against a target: "autoencoder" (autoencoder.go). Empty for every
+	// other spec.
+	Task string `json:"task,omitempty"`
 }
 
 // Data says where the training and test data come from.
@@ -322,11 +327,15 @@ type Model struct {
 	// PyTorch's keyword arguments, where sizes may be "auto" (inferred from
 	// the input) or "n_labels" (the number of classes).
 	Layers []nn.LayerSpec `json:"layers,omitempty"`
+	// Encoder and Decoder are the two halves of an autoencoder ("task":
+	// "autoencoder", autoencoder.go), each a layer list like Layers.
+	Encoder []nn.LayerSpec `json:"encoder,omitempty"`
+	Decoder []nn.LayerSpec `json:"decoder,omitempty"`
 }
 
 // IsNetwork reports whether the spec describes a neural network
 // (model.layers) rather than a classic estimator.
-func (s *Spec) IsNetwork() bool { return s.Model.Layers != nil }
+func (s *Spec) IsNetwork() bool { return s.Model.Layers != nil || s.IsAutoencoder() }
 
 // Load reads the spec in the file at path and parses it. It reads at most
 // MaxSize bytes. Like Parse, it returns Errors for a problem with the file.

@@ -106,6 +106,7 @@ func (s *Spec) Validate(env Env) error {
 	}
 
 	// model
+	s.validateTask(&c) // autoencoder.go
 	var task ml.Task
 	var est ml.Estimator
 	if network {

@@ -75,6 +75,9 @@ type NetInfo struct {
 	Features []string
 	// Layers lists every layer with its output shape.
 	Layers []LayerInfo
+	// Latent is an autoencoder's latent shape for a batch of one (the
+	// encoder's output); nil for any other network.
+	Latent []int
 }
 
 // Check validates s (spec.Validate) and checks it against its data and the
@@ -100,7 +103,9 @@ func Check(s *spec.Spec, opt Options) (*Plan, error) {
 	}
 	p := &Plan{spec: s, opt: opt, root: env.Data()}
 	var c problems
-	if s.IsNetwork() {
+	if s.IsAutoencoder() {
+		p.checkAutoencoder(&c, list) // autoencoder.go
+	} else if s.IsNetwork() {
 		p.checkNetwork(&c, list)
 	} else {
 		p.checkClassic(&c, list)
