@@ -185,4 +185,3 @@ func padTo(d []float64, n int) []float64 {
 	}
 	return append(d, make([]float64, n-len(d))...)
 }
-

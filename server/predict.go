@@ -43,6 +43,9 @@ type predictInput struct {
 	names  []string
 	images [][]byte
 	proba  bool
+	// reconstruct asks an autoencoder for reconstructions rather than
+	// latent codes.
+	reconstruct bool
 }
 
 // predictDecoder reads a predict body as a stream of JSON tokens, checking
@@ -229,6 +232,18 @@ func (d *predictDecoder) object() error {
 					return badRequest("proba: expected true or false, got %s", describeToken(t))
 				}
 				d.in.proba = b
+			}
+		case "reconstruct":
+			t, err = d.token("reconstruct")
+			if err == nil {
+				b, ok := t.(bool)
+				if !ok {
+					return badRequest("reconstruct: expected true or false, got %s", describeToken(t))
+				}
+				if !d.m.IsAutoencoder() {
+					return badRequest("reconstruct: applies to an autoencoder; model %q is not one", d.m.Manifest.Name)
+				}
+				d.in.reconstruct = b
 			}
 		default:
 			return badRequest("body: unknown key %q; %s, and optionally \"proba\": true", text.Abbrev(key), d.usage())
@@ -510,12 +525,29 @@ func predictInputs(ctx context.Context, m *model.Model, in *predictInput) (*pred
 		}
 		return nil
 	}
+	if m.IsAutoencoder() && in.proba {
+		return nil, badRequest("model %q is an autoencoder: it answers latent codes (or with \"reconstruct\": true reconstructions), no probabilities", m.Manifest.Name)
+	}
+	addRows := func(Z *mat.Dense) {
+		r, c := Z.Dims()
+		for k := range r {
+			out.rows = append(out.rows, slices.Clone(Z.RawRowView(k)[:c]))
+		}
+	}
 	if in.images != nil {
 		for i := 0; i < len(in.images); i += predictImageChunk {
 			if err := stopped(); err != nil {
 				return nil, err
 			}
 			j := min(i+predictImageChunk, len(in.images))
+			if m.IsAutoencoder() {
+				Z, err := m.EncodeImages(in.names[i:j], in.images[i:j], in.reconstruct)
+				if err != nil {
+					return nil, predictError(err)
+				}
+				addRows(Z)
+				continue
+			}
 			p, err := m.PredictImageBytes(in.names[i:j], in.images[i:j], in.proba)
 			if err != nil {
 				return nil, predictError(err)
@@ -552,6 +584,14 @@ func predictInputs(ctx context.Context, m *model.Model, in *predictInput) (*pred
 			return nil, err
 		}
 		j := min(i+predictChunk, in.n)
+		if m.IsAutoencoder() {
+			Z, err := m.EncodeRows(mat.NewDense(j-i, nf, in.data[i*nf:j*nf]), in.reconstruct)
+			if err != nil {
+				return nil, predictError(err)
+			}
+			addRows(Z)
+			continue
+		}
 		if m.Transforms() {
 			if in.proba {
 				return nil, badRequest("%s transforms rows and has no predict_proba", m.Manifest.Model.Class)

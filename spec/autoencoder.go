@@ -42,11 +42,13 @@ var tasks = []string{TaskAutoencoder}
 // IsAutoencoder reports whether s trains an autoencoder.
 func (s *Spec) IsAutoencoder() bool { return s.Task == TaskAutoencoder }
 
-// validateTask checks the top-level task.
-func (s *Spec) validateTask(c *errs) {
+// validateTask checks the top-level task and reports whether it is known.
+func (s *Spec) validateTask(c *errs) bool {
 	if s.Task != "" && !contains(tasks, s.Task) {
 		c.add("task", fmt.Sprintf("unknown task %s%s; expected one of %s (or no task: model.class or model.layers)", quote(abbrev(s.Task)), suggest.Hint(s.Task, tasks), strings.Join(tasks, ", ")))
+		return false
 	}
+	return true
 }
 
 // reconstructionLosses are the criteria an autoencoder takes besides the
