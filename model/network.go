@@ -51,6 +51,10 @@ type NetworkManifest struct {
 	// EncoderLayers, for an autoencoder, is how many of Layers are the
 	// encoder's (the rest are the decoder's); 0 for any other network.
 	EncoderLayers int `json:"encoder_layers,omitempty"`
+	// GeneratorLayers, for a GAN, is how many of Layers are the
+	// generator's (the rest are the discriminator's, and InputShape is the
+	// generator's noise); 0 for any other network.
+	GeneratorLayers int `json:"generator_layers,omitempty"`
 	// Sequence, for a network trained on windows of a table's rows, says
 	// how prediction windows the rows it is given.
 	Sequence *Sequence `json:"sequence,omitempty"`
@@ -141,6 +145,11 @@ func buildPlanned(nm NetworkManifest, pl *nn.NetPlan) (*Network, error) {
 	n := &Network{Module: seq, Manifest: nm}
 	if nm.EncoderLayers > 0 {
 		if err := n.asAutoencoder(seq); err != nil { // autoencoder.go
+			return nil, err
+		}
+	}
+	if nm.GeneratorLayers > 0 {
+		if err := n.asGAN(seq); err != nil { // gan.go
 			return nil, err
 		}
 	}
@@ -308,6 +317,12 @@ func (n *Network) forward(mod nn.Module, x *tensor.Tensor) (*tensor.Tensor, erro
 // the class of the largest output and, with proba, the softmax of the
 // outputs; for a regressor the first output.
 func (m *Model) predictTensor(x *tensor.Tensor, proba bool) (*Prediction, error) {
+	if m.IsGAN() || m.IsAutoencoder() {
+		if m.IsGAN() {
+			return nil, errGAN
+		}
+		return nil, &Error{Msg: "an autoencoder answers latent codes or reconstructions (EncodeRows, EncodeImages), not predictions"}
+	}
 	out, err := m.Net.Forward(x)
 	if err != nil {
 		return nil, err
@@ -374,6 +389,9 @@ func (m *Model) PredictTensor(x *tensor.Tensor, proba bool) (*Prediction, error)
 // transforms. It returns the files in the order predicted. Errors name the
 // file.
 func (m *Model) PredictImages(paths []string, proba bool) ([]string, *Prediction, error) {
+	if m.IsGAN() {
+		return nil, nil, errGAN
+	}
 	if m.Net == nil || m.Net.Manifest.Data == "table" {
 		return nil, nil, &Error{Msg: "this model was not trained on images; give it rows of a CSV file"}
 	}
@@ -433,6 +451,9 @@ func listImages(paths []string) ([]string, error) {
 // PredictImageBytes is PredictImages for encoded images held in memory
 // (PNG, JPEG or GIF); names are used in error messages.
 func (m *Model) PredictImageBytes(names []string, blobs [][]byte, proba bool) (*Prediction, error) {
+	if m.IsGAN() {
+		return nil, errGAN
+	}
 	if m.Net == nil || m.Net.Manifest.Data == "table" {
 		return nil, &Error{Msg: "this model was not trained on images; give it rows"}
 	}
@@ -485,6 +506,9 @@ func (m *Model) decodeImages(n int, decode func(i int, mode images.Mode) (*image
 
 // predictRows predicts a table network for rows of features.
 func (m *Model) predictRows(X *mat.Dense, proba bool) (*Prediction, error) {
+	if m.IsGAN() {
+		return nil, errGAN
+	}
 	if m.Net.Manifest.Data != "table" {
 		return nil, &Error{Msg: "this network was trained on images; predict image files (PredictImages)"}
 	}

@@ -35,9 +35,10 @@ import (
 // The tasks a spec may name.
 const (
 	TaskAutoencoder = "autoencoder"
+	TaskGAN         = "gan"
 )
 
-var tasks = []string{TaskAutoencoder}
+var tasks = []string{TaskAutoencoder, TaskGAN}
 
 // IsAutoencoder reports whether s trains an autoencoder.
 func (s *Spec) IsAutoencoder() bool { return s.Task == TaskAutoencoder }

@@ -126,11 +126,15 @@ func valueLosses() []string {
 // validateNetwork checks the network keys that need no data and fills in
 // their defaults.
 func (s *Spec) validateNetwork(c *errs, env Env, dataOK bool) ml.Task {
-	ae := s.IsAutoencoder()
+	ae, gan := s.IsAutoencoder(), s.IsGAN()
 	switch {
 	case ae:
 		s.validateAutoencoderModel(c) // autoencoder.go
+		s.ganOnly(c)
+	case gan:
+		s.validateGANModel(c) // gan.go
 	default:
+		s.ganOnly(c)
 		if s.Model.Class != "" {
 			c.add("model.class", "a spec has model.class (a classic estimator) or model.layers (a network), not both")
 		}
@@ -169,6 +173,8 @@ func (s *Spec) validateNetwork(c *errs, env Env, dataOK bool) ml.Task {
 		}
 	} else if ae {
 		s.checkAutoencoderLoss(c, l)
+	} else if gan {
+		// validateGANModel named the losses a GAN takes
 	} else {
 		s.checkLoss(c, l)
 	}
@@ -185,6 +191,15 @@ func (s *Spec) validateNetwork(c *errs, env Env, dataOK bool) ml.Task {
 			path = "optimizer.type"
 		}
 		c.add(path, strings.TrimPrefix(err.Error(), "optim: "))
+	}
+	if gan && s.OptimizerD != nil {
+		if _, err := optim.New(s.OptimizerD.Type, nil, s.OptimizerD.Params); err != nil {
+			path := "optimizer_d"
+			if strings.Contains(err.Error(), "unknown optimizer") {
+				path = "optimizer_d.type"
+			}
+			c.add(path, strings.TrimPrefix(err.Error(), "optim: "))
+		}
 	}
 	if s.Scheduler != nil {
 		path := "scheduler"
@@ -227,7 +242,7 @@ func (s *Spec) validateNetwork(c *errs, env Env, dataOK bool) ml.Task {
 				dataOK = false
 			}
 		}
-		if kind != TableData && s.Data.Target != "" && !ae {
+		if kind != TableData && s.Data.Target != "" && !ae && !gan {
 			c.add("data.target", "applies to table data (CSV or built-in); images take their labels from the IDX label file or the class folders")
 		}
 	}
@@ -253,6 +268,10 @@ func (s *Spec) validateNetwork(c *errs, env Env, dataOK bool) ml.Task {
 				}
 			}
 		}
+	}
+	if gan {
+		s.validateGANData(c, kind, dataOK)
+		return autoencoderTask
 	}
 	if ae {
 		if s.IsSequence() {
@@ -328,7 +347,7 @@ func (s *Spec) networkOnly() []string {
 		{"criterion", s.Criterion != nil}, {"optimizer", s.Optimizer != nil}, {"scheduler", s.Scheduler != nil},
 		{"batch_size", s.BatchSize != 0}, {"epochs", s.Epochs != 0}, {"transforms", s.Transforms != nil},
 		{"target_transforms", s.TargetTransforms != nil}, {"labels", s.Labels != nil},
-		{"image_ops", s.ImageOps != nil}, {"data.sequence", s.Data.Sequence != nil},
+		{"image_ops", s.ImageOps != nil}, {"data.sequence", s.Data.Sequence != nil}, {"optimizer_d", s.OptimizerD != nil},
 	} {
 		if k.set {
 			keys = append(keys, k.key)

@@ -85,10 +85,10 @@ func (d *decoder) err() error {
 var (
 	topKeys = []string{"name", "data", "preprocess", "model", "metrics", "output", "seed",
 		"criterion", "optimizer", "scheduler", "batch_size", "epochs", "transforms", "target_transforms", "labels",
-		"cv", "search", "validation_curve", "learning_curve", "image_ops", "pretrained_weights", "freeze", "collect", "task"}
+		"cv", "search", "validation_curve", "learning_curve", "image_ops", "pretrained_weights", "freeze", "collect", "task", "optimizer_d"}
 	dataKeys  = []string{"train", "test", "target", "split", "sequence"}
 	splitKeys = []string{"test_size", "seed", "stratify"}
-	modelKeys = []string{"class", "params", "layers", "encoder", "decoder"}
+	modelKeys = []string{"class", "params", "layers", "encoder", "decoder", "generator", "discriminator", "latent_dim"}
 	idxKeys   = []string{"images", "labels"}
 )
 
@@ -194,6 +194,7 @@ func (d *decoder) spec(root *node) *Spec {
 	s.ValidationCurve, s.LearningCurve = d.validationCurve(m["validation_curve"], "validation_curve"), d.learningCurve(m["learning_curve"], "learning_curve")
 	s.Criterion = d.component(m["criterion"], "criterion", `"CrossEntropyLoss" or {"type": "CrossEntropyLoss", "label_smoothing": 0.1}`)
 	s.Optimizer = d.component(m["optimizer"], "optimizer", `{"type": "SGD", "lr": 0.01, "momentum": 0.9}`)
+	s.OptimizerD = d.component(m["optimizer_d"], "optimizer_d", `{"type": "Adam", "lr": 0.0002, "betas": [0.5, 0.999]}`)
 	s.Scheduler = d.component(m["scheduler"], "scheduler", `{"type": "StepLR", "step_size": 5}`)
 	if n := m["batch_size"]; n != nil {
 		s.BatchSize = int(d.integer(n, "batch_size"))
@@ -424,6 +425,15 @@ func (d *decoder) model(n *node, path string) Model {
 	}
 	if v := m["decoder"]; v != nil {
 		mod.Decoder = d.layers(v, joinKey(path, "decoder"))
+	}
+	if v := m["generator"]; v != nil {
+		mod.Generator = d.layers(v, joinKey(path, "generator"))
+	}
+	if v := m["discriminator"]; v != nil {
+		mod.Discriminator = d.layers(v, joinKey(path, "discriminator"))
+	}
+	if v := m["latent_dim"]; v != nil {
+		mod.LatentDim = int(d.integer(v, joinKey(path, "latent_dim")))
 	}
 	return mod
 }

@@ -118,6 +118,9 @@ type Spec struct {
 	// Optimizer is a torch.optim class with its keyword arguments.
 	// Validate fills in {"type": "SGD", "lr": 0.01}.
 	Optimizer *Step `json:"optimizer,omitempty"`
+	// OptimizerD is a GAN's discriminator's optimizer (Optimizer is its
+	// generator's); an error for any other spec.
+	OptimizerD *Step `json:"optimizer_d,omitempty"`
 	// Scheduler is an optional torch.optim.lr_scheduler class (StepLR,
 	// ExponentialLR, CosineAnnealingLR, ReduceLROnPlateau), stepped once
 	// per epoch; ReduceLROnPlateau watches the validation loss.
@@ -331,11 +334,17 @@ type Model struct {
 	// "autoencoder", autoencoder.go), each a layer list like Layers.
 	Encoder []nn.LayerSpec `json:"encoder,omitempty"`
 	Decoder []nn.LayerSpec `json:"decoder,omitempty"`
+	// Generator and Discriminator are the two networks of a GAN ("task":
+	// "gan", gan.go); the generator maps noise of LatentDim values to a
+	// sample, the discriminator a sample to one logit.
+	Generator     []nn.LayerSpec `json:"generator,omitempty"`
+	Discriminator []nn.LayerSpec `json:"discriminator,omitempty"`
+	LatentDim     int            `json:"latent_dim,omitempty"`
 }
 
 // IsNetwork reports whether the spec describes a neural network
 // (model.layers) rather than a classic estimator.
-func (s *Spec) IsNetwork() bool { return s.Model.Layers != nil || s.IsAutoencoder() }
+func (s *Spec) IsNetwork() bool { return s.Model.Layers != nil || s.IsAutoencoder() || s.IsGAN() }
 
 // Load reads the spec in the file at path and parses it. It reads at most
 // MaxSize bytes. Like Parse, it returns Errors for a problem with the file.

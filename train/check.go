@@ -105,6 +105,8 @@ func Check(s *spec.Spec, opt Options) (*Plan, error) {
 	var c problems
 	if s.IsAutoencoder() {
 		p.checkAutoencoder(&c, list) // autoencoder.go
+	} else if s.IsGAN() {
+		p.checkGAN(&c, list) // gan.go
 	} else if s.IsNetwork() {
 		p.checkNetwork(&c, list)
 	} else {

@@ -120,6 +120,9 @@ func (p *Plan) Run(ctx context.Context) (*Result, error) {
 	if s.IsAutoencoder() {
 		return p.runAutoencoder(ctx, rep) // autoencoder.go
 	}
+	if s.IsGAN() {
+		return p.runGAN(ctx, rep) // gan.go
+	}
 	if s.IsNetwork() {
 		return p.runNetwork(ctx, rep)
 	}

@@ -382,12 +382,13 @@ export function renderRun(main, id) {
   const predictSlot = el('div', { class: 'predict-slot' });
   const metaBox = el('div', { class: 'run-meta', id: 'run-meta' });
   const plotsBox = el('div', { class: 'plots hidden', id: 'plots' });
+  const samplesBox = el('div', { class: 'plots hidden', id: 'samples' });
   let plotsLoaded = false;
   clear(main).append(head, errBox, prog,
     el('div', { class: 'run-grid' },
       el('div', { class: 'charts' }, stepBox, epochBox),
       el('div', { class: 'side' }, el('h3', { text: 'Final metrics' }), finalBox, metaBox)),
-    predictSlot, plotsBox,
+    predictSlot, samplesBox, plotsBox,
     el('div', { class: 'run-grid' },
       el('div', {}, el('h3', { text: 'Events' }), logBox),
       el('div', {}, el('h3', { text: 'Spec' }), specBox)));
@@ -596,6 +597,26 @@ export function renderRun(main, id) {
   const plotTitles = { curve: 'Learning / validation curve', search: 'Search', confusion: 'Confusion matrix (normalised over true labels)',
     roc: 'ROC curves', pr: 'Precision-recall curves', importances: 'Feature importances',
     embedding: 'Embedding', dendrogram: 'Dendrogram', boundary: 'Decision boundary' };
+  // A GAN's sample grids (GET /api/runs/{id}/samples), one per epoch: the
+  // latest, or the one the slider picks.
+  async function drawSamples() {
+    const { samples } = await api('GET', `/api/runs/${id}/samples`);
+    if (!samples.length) return;
+    const img = el('img', { id: 'sample-grid', alt: '', width: 242, height: 242 });
+    const label = el('span', { class: 'muted small' });
+    const show = (i) => {
+      const s = samples[i];
+      img.src = s.url;
+      img.alt = `generated samples after epoch ${s.epoch}`;
+      label.textContent = `epoch ${s.epoch} of ${samples.length}`;
+    };
+    const slider = el('input', { type: 'range', id: 'sample-epoch', min: 0, max: samples.length - 1, value: samples.length - 1, 'aria-label': 'epoch of the samples' });
+    slider.oninput = () => show(Number(slider.value));
+    show(samples.length - 1);
+    clear(samplesBox).append(el('h3', { text: 'Generated samples' }), el('div', {}, img), el('div', {}, slider, ' ', label));
+    samplesBox.classList.remove('hidden');
+  }
+
   async function drawPlots() {
     const { kinds } = await api('GET', `/api/runs/${id}/plots`);
     const shown = (kinds || []).filter((k) => k !== 'loss');
@@ -625,7 +646,7 @@ export function renderRun(main, id) {
     run = await api('GET', '/api/runs/' + id);
     loadedAt = performance.now();
     durationEl.textContent = fmtDuration(run.duration_s);
-    const network = run.class === 'Sequential';
+    const network = ['Sequential', 'Autoencoder', 'GAN'].includes(run.class);
     epochBox.classList.toggle('hidden', !network);
     stepBox.parentElement.classList.toggle('single', !network);
     stepChart.title = network ? 'Loss per step' : 'Loss per iteration';
@@ -633,7 +654,8 @@ export function renderRun(main, id) {
     drawHead();
     drawFinal();
     drawMeta();
-    if (run.status === 'succeeded' && !predictSlot.firstChild) predictSlot.append(predictPanel(run), evaluatePanel(run));
+    if (run.class === 'GAN') drawSamples().catch(showErr);
+    else if (run.status === 'succeeded' && !predictSlot.firstChild && run.class !== 'Autoencoder') predictSlot.append(predictPanel(run), evaluatePanel(run));
     if (run.status === 'succeeded' && !plotsLoaded) {
       plotsLoaded = true;
       drawPlots().catch(showErr);
@@ -652,6 +674,7 @@ export function renderRun(main, id) {
       const pr = progressOf(p);
       if (pr) clear(prog).append(progressBar(p));
       if (p.kind === 'epoch') logLine('progress', p, ev.lastEventId);
+      if (p.kind === 'epoch' && run && run.class === 'GAN') drawSamples().catch(showErr);
     });
     es.addEventListener('status', (ev) => {
       const d = JSON.parse(ev.data);
