@@ -78,6 +78,9 @@ func badRequest(format string, args ...any) error {
 
 // decodePredict reads the body of a predict request for model m.
 func decodePredict(r io.Reader, m *model.Model, pixelBudget int64) (*predictInput, error) {
+	if m.IsGAN() {
+		return nil, badRequest("model %q is a GAN: it predicts nothing; its runs save a grid of generated samples per epoch (GET /api/runs/{id}/samples)", m.Manifest.Name)
+	}
 	d := &predictDecoder{dec: json.NewDecoder(r), m: m, feats: m.FeatureNames(), imputes: imputesNaN(m),
 		images: m.IsNetwork() && m.Net.Manifest.Data != "table", pixels: pixelBudget}
 	d.pos = make(map[string]int, len(d.feats))
