@@ -5,11 +5,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
+
+	"gonum.org/v1/gonum/mat"
 
 	"github.com/mlforge/mlforge/ml/metrics"
 
@@ -102,6 +105,7 @@ func runPredict(e *env, args []string) error {
 	fs := newFlags(e, "predict")
 	proba := fs.Bool("proba", false, "add one probability column per class")
 	out := fs.String("o", "", "write the predictions to this CSV file instead of stdout")
+	recon := fs.Bool("reconstruct", false, "an autoencoder: write the reconstructions rather than the latent codes")
 	pos, err := parse(fs, args, 2, 10000)
 	if err != nil {
 		return err
@@ -112,6 +116,12 @@ func runPredict(e *env, args []string) error {
 	}
 	var p *model.Prediction
 	var files []string
+	if *recon && !m.IsAutoencoder() {
+		return usageError("--reconstruct applies to an autoencoder; %s is not one", pos[0])
+	}
+	if m.IsAutoencoder() {
+		return predictAutoencoder(e, m, pos[1:], *recon, *out) // autoencoder.go
+	}
 	if m.IsNetwork() && m.Net.Manifest.Data != "table" {
 		// An image network: files or folders of images.
 		if files, p, err = m.PredictImages(pos[1:], *proba); err != nil {
@@ -123,6 +133,9 @@ func runPredict(e *env, args []string) error {
 		}
 		if m.Transforms() {
 			return predictTransform(e, m, pos[1], *out) // transform.go
+		}
+		if sq := m.Sequence(); sq != nil {
+			return predictSequence(e, m, sq, pos[1], *proba, *out)
 		}
 		f, err := readFor(m, pos[1], false)
 		if err != nil {
@@ -177,6 +190,136 @@ func runPredict(e *env, args []string) error {
 	return nil
 }
 
+// predictSequence predicts a sequence network for the rows of a CSV file,
+// in file order: one line per window, with the 0-based data row whose
+// target it predicts (the window's last row plus the horizon, which may
+// lie past the last row: a forecast). Columns the model does not use are
+// ignored.
+func predictSequence(e *env, m *model.Model, sq *model.Sequence, path string, proba bool, out string) error {
+	f, X, err := readSequence(path, sq)
+	if err != nil {
+		return err
+	}
+	p, err := m.Predict(X, proba)
+	if err != nil {
+		return err
+	}
+	_, _, targets := sq.Windows(f.Len())
+	var w io.Writer = e.stdout
+	var file *os.File
+	if out != "" {
+		if file, err = os.Create(out); err != nil {
+			return err
+		}
+		defer file.Close()
+		w = file
+	}
+	cw := csv.NewWriter(w)
+	header := []string{"target_row", "prediction"}
+	labels := m.ClassLabels()
+	if p.Proba != nil {
+		for _, l := range labels {
+			header = append(header, "proba_"+l)
+		}
+	}
+	cw.Write(header)
+	for i, l := range p.Labels {
+		row := []string{strconv.Itoa(targets[i]), l}
+		if p.Proba != nil {
+			for j := range labels {
+				row = append(row, strconv.FormatFloat(p.Proba.At(i, j), 'g', 6, 64))
+			}
+		}
+		cw.Write(row)
+	}
+	cw.Flush()
+	if err := cw.Error(); err != nil {
+		return err
+	}
+	if file != nil {
+		return file.Close()
+	}
+	return nil
+}
+
+// readSequence reads every column of a CSV file for a sequence network
+// and returns the frame and its rows of the network's columns, in file
+// order.
+func readSequence(path string, sq *model.Sequence) (*data.Frame, *mat.Dense, error) {
+	f, err := data.ReadCSVFile(path, data.CSVOptions{Name: path, NoTarget: true})
+	if err != nil {
+		return nil, nil, err
+	}
+	if f.Len() == 0 {
+		return nil, nil, &data.Error{File: path, Msg: fmt.Sprintf("no rows; the sequence network needs at least %d (its window)", sq.Window)}
+	}
+	X := mat.NewDense(f.Len(), len(sq.Columns), nil)
+	for j, col := range sq.Columns {
+		k := slices.Index(f.Features, col)
+		if k < 0 {
+			return nil, nil, &data.Error{File: path, Column: col, Msg: fmt.Sprintf("missing; the sequence network reads the columns %s", strings.Join(sq.Columns, ", "))}
+		}
+		if _, text := f.Text[col]; text {
+			return nil, nil, &data.Error{File: path, Column: col, Msg: "holds text; the sequence network reads numbers"}
+		}
+		for i := range f.Len() {
+			v := f.X.At(i, k)
+			if math.IsNaN(v) {
+				return nil, nil, &data.Error{File: path, Line: f.Line(i), Column: col, Msg: "missing value; a sequence needs every row"}
+			}
+			X.Set(i, j, v)
+		}
+	}
+	return f, X, nil
+}
+
+// evalSequence scores a sequence network on a CSV time series: every
+// window whose target row lies in the file, against that row's target.
+func evalSequence(m *model.Model, sq *model.Sequence, path string) (int, map[string]float64, [][]int, error) {
+	f, X, err := readSequence(path, sq)
+	if err != nil {
+		return 0, nil, nil, err
+	}
+	target := m.Manifest.Target
+	k := slices.Index(f.Features, target)
+	if k < 0 {
+		return 0, nil, nil, &data.Error{File: path, Column: target, Msg: "missing; eval needs the target column"}
+	}
+	_, _, targets := sq.Windows(f.Len())
+	var y []float64
+	for _, r := range targets {
+		if r >= f.Len() {
+			break
+		}
+		v := f.X.At(r, k)
+		if dict, text := f.Text[target]; text && !math.IsNaN(v) {
+			c := slices.Index(m.ClassLabels(), dict[int(v)])
+			if c < 0 {
+				return 0, nil, nil, &data.Error{File: path, Line: f.Line(r), Column: target, Msg: fmt.Sprintf("%q is not one of the model's classes (%s)", dict[int(v)], strings.Join(m.ClassLabels(), ", "))}
+			}
+			v = m.Manifest.Classes[c]
+		}
+		if math.IsNaN(v) {
+			return 0, nil, nil, &data.Error{File: path, Line: f.Line(r), Column: target, Msg: "missing target value"}
+		}
+		y = append(y, v)
+	}
+	if len(y) == 0 {
+		return 0, nil, nil, &data.Error{File: path, Msg: fmt.Sprintf("%d rows, fewer than window + horizon = %d: no window to score", f.Len(), sq.Window+sq.Horizon)}
+	}
+	p, err := m.Predict(X, m.IsClassifier())
+	if err != nil {
+		return 0, nil, nil, err
+	}
+	in := metrics.Input{YTrue: y, YPred: p.Values[:len(y)]}
+	if m.IsClassifier() {
+		in.Classes = m.Manifest.Classes
+		in.Proba = p.Proba.Slice(0, len(y), 0, len(in.Classes)).(*mat.Dense)
+	}
+	scores, conf, err := train.Scores(in, m.MetricNames())
+	return len(y), scores, conf, err
+}
+
 func runEval(e *env, args []string) error {
 	fs := newFlags(e, "eval")
 	asJSON := fs.Bool("json", false, "print the metrics as one JSON object")
@@ -206,7 +349,9 @@ func runEval(e *env, args []string) error {
 	var scores map[string]float64
 	var conf [][]int
 	var rows int
-	if m.IsNetwork() && m.Net.Manifest.Data != "table" {
+	if sq := m.Sequence(); sq != nil {
+		rows, scores, conf, err = evalSequence(m, sq, pos[1])
+	} else if m.IsNetwork() && m.Net.Manifest.Data != "table" {
 		rows, scores, conf, err = evalImages(m, pos[1])
 	} else {
 		var f *data.Frame

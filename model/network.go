@@ -48,11 +48,51 @@ type NetworkManifest struct {
 	// ImageOps are the deterministic Pillow operations of the training
 	// spec's image_ops, applied at prediction before Transforms.
 	ImageOps json.RawMessage `json:"image_ops,omitempty"`
+	// EncoderLayers, for an autoencoder, is how many of Layers are the
+	// encoder's (the rest are the decoder's); 0 for any other network.
+	EncoderLayers int `json:"encoder_layers,omitempty"`
+	// GeneratorLayers, for a GAN, is how many of Layers are the
+	// generator's (the rest are the discriminator's, and InputShape is the
+	// generator's noise); 0 for any other network.
+	GeneratorLayers int `json:"generator_layers,omitempty"`
+	// Sequence, for a network trained on windows of a table's rows, says
+	// how prediction windows the rows it is given.
+	Sequence *Sequence `json:"sequence,omitempty"`
+}
+
+// Sequence is how a sequence network's rows become windows: sample i is
+// the rows [i·Stride, i·Stride+Window) of Columns (the model's features),
+// and its prediction is the target Horizon rows after the window's last
+// row.
+type Sequence struct {
+	Window  int      `json:"window"`
+	Horizon int      `json:"horizon"`
+	Stride  int      `json:"stride"`
+	Columns []string `json:"columns"`
+}
+
+// Windows returns the number of windows rows rows make, the rows that end
+// them and the rows whose targets they predict (0-based, possibly past the
+// last row).
+func (s *Sequence) Windows(rows int) (n int, ends, targets []int) {
+	if rows < s.Window || s.Stride < 1 {
+		return 0, nil, nil
+	}
+	n = (rows-s.Window)/s.Stride + 1
+	ends, targets = make([]int, n), make([]int, n)
+	for i := range n {
+		ends[i] = i*s.Stride + s.Window - 1
+		targets[i] = ends[i] + s.Horizon
+	}
+	return n, ends, targets
 }
 
 // Network is a trained network with what prediction needs.
 type Network struct {
-	Module    *nn.Sequential
+	// Module is the network: a Sequential of the manifest's layers, or
+	// for an autoencoder the encoder and the decoder (Autoencoder).
+	Module    nn.Module
+	encoder   *nn.Sequential // an autoencoder's encoder, nil otherwise
 	Manifest  NetworkManifest
 	transform images.Transform
 	// batch is the number of samples predicted at a time (0:
@@ -85,6 +125,11 @@ func planNetwork(nm NetworkManifest) (*nn.NetPlan, error) {
 	if n := budget.Mul(toInt64s(nm.InputShape)...); n > nn.MaxElements {
 		return nil, &Error{Msg: fmt.Sprintf("network: input_shape %v has more than 2^40 elements", nm.InputShape)}
 	}
+	if sq := nm.Sequence; sq != nil {
+		if sq.Window < 1 || sq.Stride < 1 || sq.Horizon < 0 || len(nm.InputShape) != 2 || nm.InputShape[0] != sq.Window || nm.InputShape[1] != len(sq.Columns) {
+			return nil, &Error{Msg: fmt.Sprintf("network: the sequence (window %d, stride %d, horizon %d, %d columns) does not match input_shape %v", sq.Window, sq.Stride, sq.Horizon, len(sq.Columns), nm.InputShape)}
+		}
+	}
 	pl, err := nn.Plan(nm.Layers, append([]int{1}, nm.InputShape...))
 	if err != nil {
 		return nil, &Error{Msg: "network: " + err.Error()}
@@ -98,6 +143,16 @@ func buildPlanned(nm NetworkManifest, pl *nn.NetPlan) (*Network, error) {
 	seq := pl.Build(rand.New(rand.NewPCG(0, 0)))
 	seq.Train(false)
 	n := &Network{Module: seq, Manifest: nm}
+	if nm.EncoderLayers > 0 {
+		if err := n.asAutoencoder(seq); err != nil { // autoencoder.go
+			return nil, err
+		}
+	}
+	if nm.GeneratorLayers > 0 {
+		if err := n.asGAN(seq); err != nil { // gan.go
+			return nil, err
+		}
+	}
 	if len(nm.Transforms) > 0 {
 		var err error
 		if n.transform, err = images.ParseTransforms(nm.Transforms); err != nil {
@@ -221,6 +276,12 @@ const predictBatch = 256
 // Forward runs the network on x (N x input shape) and returns its raw
 // outputs (N x outputs). It is safe for concurrent use.
 func (n *Network) Forward(x *tensor.Tensor) (*tensor.Tensor, error) {
+	return n.forward(n.Module, x)
+}
+
+// forward runs mod, the network or a part of it that takes its input, on
+// x in batches.
+func (n *Network) forward(mod nn.Module, x *tensor.Tensor) (*tensor.Tensor, error) {
 	if len(x.Shape) != len(n.Manifest.InputShape)+1 || !slices.Equal(x.Shape[1:], n.Manifest.InputShape) {
 		return nil, &Error{Msg: fmt.Sprintf("the network expects inputs of shape (N, %s), got %v", joinInts(n.Manifest.InputShape), x.Shape)}
 	}
@@ -236,7 +297,7 @@ func (n *Network) Forward(x *tensor.Tensor) (*tensor.Tensor, error) {
 		hi := min(lo+batch, N)
 		g.Reset()
 		shape := append([]int{hi - lo}, n.Manifest.InputShape...)
-		y := n.Module.Forward(g, g.Const(&tensor.Tensor{Shape: shape, Data: x.Data[lo*per : hi*per]}))
+		y := mod.Forward(g, g.Const(&tensor.Tensor{Shape: shape, Data: x.Data[lo*per : hi*per]}))
 		if err := g.Err(); err != nil {
 			return nil, err
 		}
@@ -256,6 +317,12 @@ func (n *Network) Forward(x *tensor.Tensor) (*tensor.Tensor, error) {
 // the class of the largest output and, with proba, the softmax of the
 // outputs; for a regressor the first output.
 func (m *Model) predictTensor(x *tensor.Tensor, proba bool) (*Prediction, error) {
+	if m.IsGAN() || m.IsAutoencoder() {
+		if m.IsGAN() {
+			return nil, errGAN
+		}
+		return nil, &Error{Msg: "an autoencoder answers latent codes or reconstructions (EncodeRows, EncodeImages), not predictions"}
+	}
 	out, err := m.Net.Forward(x)
 	if err != nil {
 		return nil, err
@@ -328,14 +395,31 @@ func (m *Model) PredictTensor(x *tensor.Tensor, proba bool) (*Prediction, error)
 // transforms. It returns the files in the order predicted. Errors name the
 // file.
 func (m *Model) PredictImages(paths []string, proba bool) ([]string, *Prediction, error) {
+	if m.IsGAN() {
+		return nil, nil, errGAN
+	}
 	if m.Net == nil || m.Net.Manifest.Data == "table" {
 		return nil, nil, &Error{Msg: "this model was not trained on images; give it rows of a CSV file"}
 	}
+	files, err := listImages(paths)
+	if err != nil {
+		return nil, nil, err
+	}
+	p, err := m.predictDecoded(len(files), func(i int, mode images.Mode) (*images.Image, string, error) {
+		img, err := images.DecodeFile(files[i], mode)
+		return img, files[i], err
+	}, proba)
+	return files, p, err
+}
+
+// listImages lists image files and the images in folders (at any depth,
+// sorted, hidden entries skipped).
+func listImages(paths []string) ([]string, error) {
 	var files []string
 	for _, p := range paths {
 		fi, err := os.Stat(p)
 		if err != nil {
-			return nil, nil, &Error{Path: p, Msg: "cannot read: " + strings.TrimPrefix(err.Error(), "stat "+p+": ")}
+			return nil, &Error{Path: p, Msg: "cannot read: " + strings.TrimPrefix(err.Error(), "stat "+p+": ")}
 		}
 		if !fi.IsDir() {
 			files = append(files, p)
@@ -359,24 +443,23 @@ func (m *Model) PredictImages(paths []string, proba bool) ([]string, *Prediction
 			return nil
 		})
 		if err != nil {
-			return nil, nil, &Error{Path: p, Msg: err.Error()}
+			return nil, &Error{Path: p, Msg: err.Error()}
 		}
 		sort.Strings(found)
 		files = append(files, found...)
 	}
 	if len(files) == 0 {
-		return nil, nil, &Error{Msg: "no images to predict (expected image files or folders with " + strings.Join(images.Extensions, ", ") + " files)"}
+		return nil, &Error{Msg: "no images to predict (expected image files or folders with " + strings.Join(images.Extensions, ", ") + " files)"}
 	}
-	p, err := m.predictDecoded(len(files), func(i int, mode images.Mode) (*images.Image, string, error) {
-		img, err := images.DecodeFile(files[i], mode)
-		return img, files[i], err
-	}, proba)
-	return files, p, err
+	return files, nil
 }
 
 // PredictImageBytes is PredictImages for encoded images held in memory
 // (PNG, JPEG or GIF); names are used in error messages.
 func (m *Model) PredictImageBytes(names []string, blobs [][]byte, proba bool) (*Prediction, error) {
+	if m.IsGAN() {
+		return nil, errGAN
+	}
 	if m.Net == nil || m.Net.Manifest.Data == "table" {
 		return nil, &Error{Msg: "this model was not trained on images; give it rows"}
 	}
@@ -392,6 +475,37 @@ func (m *Model) PredictImageBytes(names []string, blobs [][]byte, proba bool) (*
 // predictDecoded decodes n images with decode, applies the deterministic
 // training transforms and predicts them as one batch.
 func (m *Model) predictDecoded(n int, decode func(i int, mode images.Mode) (*images.Image, string, error), proba bool) (*Prediction, error) {
+	x, err := m.decodeImages(n, decode)
+	if err != nil {
+		return nil, err
+	}
+	k := x.Shape[0] / n // the crops of each image (FiveCrop, TenCrop), or 1
+	if k == 1 {
+		return m.predictTensor(x, proba)
+	}
+	out, err := m.Net.Forward(x)
+	if err != nil {
+		return nil, err
+	}
+	avg := tensor.New(n, out.Shape[1])
+	w := out.Shape[1]
+	for i := range n {
+		dst := avg.Data[i*w : (i+1)*w]
+		for j := range k {
+			for c, v := range out.Data[(i*k+j)*w : (i*k+j+1)*w] {
+				dst[c] += v
+			}
+		}
+		for c := range dst {
+			dst[c] /= float32(k)
+		}
+	}
+	return m.predictOutputs(avg, proba)
+}
+
+// decodeImages decodes n images with decode and applies the deterministic
+// training transforms: the network's input batch.
+func (m *Model) decodeImages(n int, decode func(i int, mode images.Mode) (*images.Image, string, error)) (*tensor.Tensor, error) {
 	mode := images.RGB
 	if m.Net.Manifest.ImageMode == "L" {
 		mode = images.L
@@ -428,35 +542,21 @@ func (m *Model) predictDecoded(n int, decode func(i int, mode images.Mode) (*ima
 		}
 		copy(x.Data[i*per:], t.Data)
 	}
-	if k == 1 {
-		return m.predictTensor(x, proba)
-	}
-	out, err := m.Net.Forward(x)
-	if err != nil {
-		return nil, err
-	}
-	avg := tensor.New(n, out.Shape[1])
-	w := out.Shape[1]
-	for i := range n {
-		dst := avg.Data[i*w : (i+1)*w]
-		for j := range k {
-			for c, v := range out.Data[(i*k+j)*w : (i*k+j+1)*w] {
-				dst[c] += v
-			}
-		}
-		for c := range dst {
-			dst[c] /= float32(k)
-		}
-	}
-	return m.predictOutputs(avg, proba)
+	return x, nil
 }
 
 // predictRows predicts a table network for rows of features.
 func (m *Model) predictRows(X *mat.Dense, proba bool) (*Prediction, error) {
+	if m.IsGAN() {
+		return nil, errGAN
+	}
 	if m.Net.Manifest.Data != "table" {
 		return nil, &Error{Msg: "this network was trained on images; predict image files (PredictImages)"}
 	}
 	r, c := X.Dims()
+	if sq := m.Net.Manifest.Sequence; sq != nil {
+		return m.predictWindows(sq, X, proba)
+	}
 	if want := tensor.Numel(m.Net.Manifest.InputShape); c != want {
 		return nil, &Error{Msg: fmt.Sprintf("got %d features, the network expects %d", c, want)}
 	}
@@ -464,6 +564,43 @@ func (m *Model) predictRows(X *mat.Dense, proba bool) (*Prediction, error) {
 	for i := range r {
 		for j := range c {
 			x.Data[i*c+j] = float32(X.At(i, j))
+		}
+	}
+	return m.predictTensor(x, proba)
+}
+
+// Sequence returns how a sequence network windows its rows, nil for any
+// other model.
+func (m *Model) Sequence() *Sequence {
+	if m.Net == nil {
+		return nil
+	}
+	return m.Net.Manifest.Sequence
+}
+
+// predictWindows predicts a sequence network for rows of its columns, in
+// time order: one prediction per window (Sequence.Windows). The windows'
+// tensor is checked against the run budget before it is allocated.
+func (m *Model) predictWindows(sq *Sequence, X *mat.Dense, proba bool) (*Prediction, error) {
+	r, c := X.Dims()
+	if c != len(sq.Columns) {
+		return nil, &Error{Msg: fmt.Sprintf("got %d columns, the sequence network expects %d (%s)", c, len(sq.Columns), strings.Join(sq.Columns, ", "))}
+	}
+	n, _, _ := sq.Windows(r)
+	if n == 0 {
+		return nil, &Error{Msg: fmt.Sprintf("got %d rows, fewer than the window of %d rows: no window to predict", r, sq.Window)}
+	}
+	need := budget.Mul(int64(n), int64(sq.Window), int64(c), 4)
+	if err := budget.Default().CheckRun("data", "the windows to predict", need, fmt.Sprintf("%d windows of %d rows × %d columns", n, sq.Window, c)); err != nil {
+		return nil, &Error{Msg: err.Error()}
+	}
+	x := tensor.New(n, sq.Window, c)
+	for i := range n {
+		for t := range sq.Window {
+			row := i*sq.Stride + t
+			for j := range c {
+				x.Data[(i*sq.Window+t)*c+j] = float32(X.At(row, j))
+			}
 		}
 	}
 	return m.predictTensor(x, proba)

@@ -43,6 +43,9 @@ type predictInput struct {
 	names  []string
 	images [][]byte
 	proba  bool
+	// reconstruct asks an autoencoder for reconstructions rather than
+	// latent codes.
+	reconstruct bool
 }
 
 // predictDecoder reads a predict body as a stream of JSON tokens, checking
@@ -75,6 +78,9 @@ func badRequest(format string, args ...any) error {
 
 // decodePredict reads the body of a predict request for model m.
 func decodePredict(r io.Reader, m *model.Model, pixelBudget int64) (*predictInput, error) {
+	if m.IsGAN() {
+		return nil, badRequest("model %q is a GAN: it predicts nothing; its runs save a grid of generated samples per epoch (GET /api/runs/{id}/samples)", m.Manifest.Name)
+	}
 	d := &predictDecoder{dec: json.NewDecoder(r), m: m, feats: m.FeatureNames(), imputes: imputesNaN(m),
 		images: m.IsNetwork() && m.Net.Manifest.Data != "table", pixels: pixelBudget}
 	d.pos = make(map[string]int, len(d.feats))
@@ -229,6 +235,18 @@ func (d *predictDecoder) object() error {
 					return badRequest("proba: expected true or false, got %s", describeToken(t))
 				}
 				d.in.proba = b
+			}
+		case "reconstruct":
+			t, err = d.token("reconstruct")
+			if err == nil {
+				b, ok := t.(bool)
+				if !ok {
+					return badRequest("reconstruct: expected true or false, got %s", describeToken(t))
+				}
+				if !d.m.IsAutoencoder() {
+					return badRequest("reconstruct: applies to an autoencoder; model %q is not one", d.m.Manifest.Name)
+				}
+				d.in.reconstruct = b
 			}
 		default:
 			return badRequest("body: unknown key %q; %s, and optionally \"proba\": true", text.Abbrev(key), d.usage())
@@ -510,12 +528,29 @@ func predictInputs(ctx context.Context, m *model.Model, in *predictInput) (*pred
 		}
 		return nil
 	}
+	if m.IsAutoencoder() && in.proba {
+		return nil, badRequest("model %q is an autoencoder: it answers latent codes (or with \"reconstruct\": true reconstructions), no probabilities", m.Manifest.Name)
+	}
+	addRows := func(Z *mat.Dense) {
+		r, c := Z.Dims()
+		for k := range r {
+			out.rows = append(out.rows, slices.Clone(Z.RawRowView(k)[:c]))
+		}
+	}
 	if in.images != nil {
 		for i := 0; i < len(in.images); i += predictImageChunk {
 			if err := stopped(); err != nil {
 				return nil, err
 			}
 			j := min(i+predictImageChunk, len(in.images))
+			if m.IsAutoencoder() {
+				Z, err := m.EncodeImages(in.names[i:j], in.images[i:j], in.reconstruct)
+				if err != nil {
+					return nil, predictError(err)
+				}
+				addRows(Z)
+				continue
+			}
 			p, err := m.PredictImageBytes(in.names[i:j], in.images[i:j], in.proba)
 			if err != nil {
 				return nil, predictError(err)
@@ -537,11 +572,29 @@ func predictInputs(ctx context.Context, m *model.Model, in *predictInput) (*pred
 			}
 		}
 	}
+	if m.Sequence() != nil {
+		// The rows are one series: its windows cross any chunk boundary
+		// (the windows' tensor is budgeted by the model).
+		p, err := m.Predict(mat.NewDense(max(in.n, 1), nf, padRows(in.data, in.n, nf)), in.proba)
+		if err != nil {
+			return nil, predictError(err)
+		}
+		add(p)
+		return out, nil
+	}
 	for i := 0; i < in.n; i += predictChunk {
 		if err := stopped(); err != nil {
 			return nil, err
 		}
 		j := min(i+predictChunk, in.n)
+		if m.IsAutoencoder() {
+			Z, err := m.EncodeRows(mat.NewDense(j-i, nf, in.data[i*nf:j*nf]), in.reconstruct)
+			if err != nil {
+				return nil, predictError(err)
+			}
+			addRows(Z)
+			continue
+		}
 		if m.Transforms() {
 			if in.proba {
 				return nil, badRequest("%s transforms rows and has no predict_proba", m.Manifest.Model.Class)
@@ -563,6 +616,15 @@ func predictInputs(ctx context.Context, m *model.Model, in *predictInput) (*pred
 		add(p)
 	}
 	return out, nil
+}
+
+// padRows returns data, or one row of zeros when there are no rows (a
+// mat.Dense cannot be empty; the model then refuses the short series).
+func padRows(data []float64, n, nf int) []float64 {
+	if n == 0 {
+		return make([]float64, nf)
+	}
+	return data[:n*nf]
 }
 
 func predictError(err error) error {

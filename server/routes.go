@@ -46,6 +46,8 @@ func (s *Server) routes() http.Handler {
 	// One run's model (runs_model.go).
 	h("GET /api/runs/{id}/model", s.runModel)
 	h("GET /api/runs/{id}/model/info", s.runModelInfo)
+	h("GET /api/runs/{id}/samples", s.runSamples)       // a GAN's sample grids (samples.go)
+	h("GET /api/runs/{id}/samples/{file}", s.runSample) // one of them, image/png
 	h("POST /api/runs/{id}/predict", s.runPredict)
 	mux.HandleFunc("GET /api/runs/{id}/events", s.middleware(streamRoute, s.runEvents))
 	// The runs table: columns, rename and note, tags, bulk delete
@@ -272,7 +274,12 @@ func (s *Server) checkSpec(w http.ResponseWriter, r *http.Request) (*train.Plan,
 }
 
 func runClass(sp *spec.Spec) string {
-	if sp.Model.Class != "" {
+	switch {
+	case sp.IsAutoencoder():
+		return "Autoencoder"
+	case sp.IsGAN():
+		return "GAN"
+	case sp.Model.Class != "":
 		return sp.Model.Class
 	}
 	return "Sequential"

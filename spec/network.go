@@ -131,17 +131,38 @@ func valueLosses() []string {
 // validateNetwork checks the network keys that need no data and fills in
 // their defaults.
 func (s *Spec) validateNetwork(c *errs, env Env, dataOK bool) ml.Task {
-	if s.Model.Class != "" {
-		c.add("model.class", "a spec has model.class (a classic estimator) or model.layers (a network), not both")
+	ae, gan := s.IsAutoencoder(), s.IsGAN()
+	switch {
+	case ae:
+		s.validateAutoencoderModel(c) // autoencoder.go
+		s.ganOnly(c)
+	case gan:
+		s.validateGANModel(c) // gan.go
+	default:
+		s.ganOnly(c)
+		if s.Model.Class != "" {
+			c.add("model.class", "a spec has model.class (a classic estimator) or model.layers (a network), not both")
+		}
+		if len(s.Model.Params) > 0 {
+			c.add("model.params", "a network takes no model.params; its settings are the layers' parameters and the top-level keys (optimizer, epochs, ...)")
+		}
+		if len(s.Preprocess) > 0 {
+			c.add("preprocess", "preprocess applies to classic estimators; a network takes transforms (image data) or its own layers")
+		}
+		if len(s.Model.Layers) == 0 {
+			c.add("model.layers", `expected at least one layer, such as {"type": "Linear", "in_features": "auto", "out_features": "n_labels"}`)
+		}
+		for _, k := range []struct {
+			key string
+			set bool
+		}{{"model.encoder", s.Model.Encoder != nil}, {"model.decoder", s.Model.Decoder != nil}} {
+			if k.set {
+				c.add(k.key, `belongs to an autoencoder: add "task": "autoencoder" (with model.encoder and model.decoder, and no model.layers)`)
+			}
+		}
 	}
-	if len(s.Model.Params) > 0 {
-		c.add("model.params", "a network takes no model.params; its settings are the layers' parameters and the top-level keys (optimizer, epochs, ...)")
-	}
-	if len(s.Preprocess) > 0 {
-		c.add("preprocess", "preprocess applies to classic estimators; a network takes transforms (image data) or its own layers")
-	}
-	if len(s.Model.Layers) == 0 {
-		c.add("model.layers", `expected at least one layer, such as {"type": "Linear", "in_features": "auto", "out_features": "n_labels"}`)
+	if s.IsSequence() && s.Criterion == nil {
+		s.Criterion = &Step{Type: "MSELoss"} // a forecast (sequence.go)
 	}
 	task := s.networkTask()
 
@@ -155,6 +176,10 @@ func (s *Spec) validateNetwork(c *errs, env Env, dataOK bool) ml.Task {
 		} else {
 			c.add("criterion", err.Error())
 		}
+	} else if ae {
+		s.checkAutoencoderLoss(c, l)
+	} else if gan {
+		// validateGANModel named the losses a GAN takes
 	} else {
 		s.checkLoss(c, l)
 	}
@@ -171,6 +196,15 @@ func (s *Spec) validateNetwork(c *errs, env Env, dataOK bool) ml.Task {
 			path = "optimizer.type"
 		}
 		c.add(path, strings.TrimPrefix(err.Error(), "optim: "))
+	}
+	if gan && s.OptimizerD != nil {
+		if _, err := optim.New(s.OptimizerD.Type, nil, s.OptimizerD.Params); err != nil {
+			path := "optimizer_d"
+			if strings.Contains(err.Error(), "unknown optimizer") {
+				path = "optimizer_d.type"
+			}
+			c.add(path, strings.TrimPrefix(err.Error(), "optim: "))
+		}
 	}
 	if s.Scheduler != nil {
 		path := "scheduler"
@@ -213,7 +247,7 @@ func (s *Spec) validateNetwork(c *errs, env Env, dataOK bool) ml.Task {
 				dataOK = false
 			}
 		}
-		if kind != TableData && s.Data.Target != "" {
+		if kind != TableData && s.Data.Target != "" && !ae && !gan {
 			c.add("data.target", "applies to table data (CSV or built-in); images take their labels from the IDX label file or the class folders")
 		}
 	}
@@ -240,10 +274,25 @@ func (s *Spec) validateNetwork(c *errs, env Env, dataOK bool) ml.Task {
 			}
 		}
 	}
+	if gan {
+		s.validateGANData(c, kind, dataOK)
+		return autoencoderTask
+	}
+	if ae {
+		if s.IsSequence() {
+			c.add("data.sequence", "applies to a network trained against a target; an autoencoder reconstructs its input")
+		}
+		if kind != TableData && s.Data.Target != "" && dataOK {
+			c.add("data.target", "applies to table data (a column left out of an autoencoder's input); images are reconstructed whole")
+		}
+		return autoencoderTask
+	}
 	if task == ml.Regression && kind != TableData && dataOK {
 		c.add("criterion", fmt.Sprintf("%s compares the output with values, but image data has class labels; give the last layer \"out_features\": \"n_labels\" to train it against one-hot labels, or use CrossEntropyLoss", s.Criterion.Type))
 		dataOK = false
 	}
+
+	s.validateSequence(c, kind, dataOK) // data.sequence (sequence.go)
 
 	// The input shape, the classes and the layers need the data: train.Check
 	// probes it and plans the layers on its shape.
@@ -303,7 +352,7 @@ func (s *Spec) networkOnly() []string {
 		{"criterion", s.Criterion != nil}, {"optimizer", s.Optimizer != nil}, {"scheduler", s.Scheduler != nil},
 		{"batch_size", s.BatchSize != 0}, {"epochs", s.Epochs != 0}, {"transforms", s.Transforms != nil},
 		{"target_transforms", s.TargetTransforms != nil}, {"labels", s.Labels != nil},
-		{"image_ops", s.ImageOps != nil},
+		{"image_ops", s.ImageOps != nil}, {"data.sequence", s.Data.Sequence != nil}, {"optimizer_d", s.OptimizerD != nil},
 	} {
 		if k.set {
 			keys = append(keys, k.key)

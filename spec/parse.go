@@ -85,10 +85,10 @@ func (d *decoder) err() error {
 var (
 	topKeys = []string{"name", "data", "preprocess", "model", "metrics", "output", "seed",
 		"criterion", "optimizer", "scheduler", "batch_size", "epochs", "transforms", "target_transforms", "labels",
-		"cv", "search", "validation_curve", "learning_curve", "image_ops", "pretrained_weights", "freeze", "collect", "permutation_importance"}
-	dataKeys  = []string{"train", "test", "target", "split", "sample_weight"}
+		"cv", "search", "validation_curve", "learning_curve", "image_ops", "pretrained_weights", "freeze", "collect", "permutation_importance", "task", "optimizer_d"}
+	dataKeys  = []string{"train", "test", "target", "split", "sample_weight", "sequence"}
 	splitKeys = []string{"test_size", "seed", "stratify"}
-	modelKeys = []string{"class", "params", "layers"}
+	modelKeys = []string{"class", "params", "layers", "encoder", "decoder", "generator", "discriminator", "latent_dim"}
 	idxKeys   = []string{"images", "labels"}
 )
 
@@ -156,6 +156,9 @@ func (d *decoder) spec(root *node) *Spec {
 	if n := m["seed"]; n != nil {
 		s.Seed = d.integer(n, "seed")
 	}
+	if n := m["task"]; n != nil && n.kind != kindNull {
+		s.Task = d.str(n, "task")
+	}
 	s.Data.Split.TestSize = DefaultTestSize
 	s.Data.Split.Seed = s.Seed
 	if n := m["data"]; n != nil {
@@ -192,6 +195,7 @@ func (d *decoder) spec(root *node) *Spec {
 	s.PermutationImportance = d.permutationImportance(m["permutation_importance"], "permutation_importance") // permutation.go
 	s.Criterion = d.component(m["criterion"], "criterion", `"CrossEntropyLoss" or {"type": "CrossEntropyLoss", "label_smoothing": 0.1}`)
 	s.Optimizer = d.component(m["optimizer"], "optimizer", `{"type": "SGD", "lr": 0.01, "momentum": 0.9}`)
+	s.OptimizerD = d.component(m["optimizer_d"], "optimizer_d", `{"type": "Adam", "lr": 0.0002, "betas": [0.5, 0.999]}`)
 	s.Scheduler = d.component(m["scheduler"], "scheduler", `{"type": "StepLR", "step_size": 5}`)
 	if n := m["batch_size"]; n != nil {
 		s.BatchSize = int(d.integer(n, "batch_size"))
@@ -277,6 +281,7 @@ func (d *decoder) data(n *node, path string, seed int64) Data {
 	if v := m["sample_weight"]; v != nil && v.kind != kindNull {
 		data.SampleWeight = d.str(v, joinKey(path, "sample_weight"))
 	}
+	data.Sequence = d.sequence(m["sequence"], joinKey(path, "sequence")) // sequence.go
 	if v := m["split"]; v != nil {
 		sp := joinKey(path, "split")
 		sm, ok := d.fields(v, sp, `an object such as {"test_size": 0.25}`, splitKeys, nil)
@@ -421,12 +426,34 @@ func (d *decoder) model(n *node, path string) Model {
 		return mod
 	}
 	if v := m["layers"]; v != nil {
-		lp := joinKey(path, "layers")
+		mod.Layers = d.layers(v, joinKey(path, "layers"))
+	}
+	if v := m["encoder"]; v != nil {
+		mod.Encoder = d.layers(v, joinKey(path, "encoder"))
+	}
+	if v := m["decoder"]; v != nil {
+		mod.Decoder = d.layers(v, joinKey(path, "decoder"))
+	}
+	if v := m["generator"]; v != nil {
+		mod.Generator = d.layers(v, joinKey(path, "generator"))
+	}
+	if v := m["discriminator"]; v != nil {
+		mod.Discriminator = d.layers(v, joinKey(path, "discriminator"))
+	}
+	if v := m["latent_dim"]; v != nil {
+		mod.LatentDim = int(d.integer(v, joinKey(path, "latent_dim")))
+	}
+	return mod
+}
+
+// layers reads a list of layers (model.layers, model.encoder, ...).
+func (d *decoder) layers(v *node, lp string) []nn.LayerSpec {
+	{
 		if v.kind != kindArray {
 			d.add(v, lp, `expected a list of layers such as [{"type": "Linear", "in_features": "auto", "out_features": "n_labels"}], got `+got(v))
-			return mod
+			return nil
 		}
-		mod.Layers = make([]nn.LayerSpec, len(v.elems))
+		layers := make([]nn.LayerSpec, len(v.elems))
 		for i, e := range v.elems {
 			ep := joinIndex(lp, i)
 			if e.kind != kindObject {
@@ -447,10 +474,10 @@ func (d *decoder) model(n *node, path string) Model {
 			if !hasType {
 				d.add(e, joinKey(ep, "type"), `required: a PyTorch layer name such as "Linear"`)
 			}
-			mod.Layers[i] = ls
+			layers[i] = ls
 		}
+		return layers
 	}
-	return mod
 }
 
 // archModel makes a named architecture given as model.class, with its

@@ -127,6 +127,9 @@ type Spec struct {
 	// Optimizer is a torch.optim class with its keyword arguments.
 	// Validate fills in {"type": "SGD", "lr": 0.01}.
 	Optimizer *Step `json:"optimizer,omitempty"`
+	// OptimizerD is a GAN's discriminator's optimizer (Optimizer is its
+	// generator's); an error for any other spec.
+	OptimizerD *Step `json:"optimizer_d,omitempty"`
 	// Scheduler is an optional torch.optim.lr_scheduler class (StepLR,
 	// ExponentialLR, CosineAnnealingLR, ReduceLROnPlateau), stepped once
 	// per epoch; ReduceLROnPlateau watches the validation loss.
@@ -153,6 +156,11 @@ type Spec struct {
 	Collect *Collect `json:"collect,omitempty"`
 
 	Pretrained // pretrained_weights and freeze: fine-tuning a network (see pretrained.go)
+
+	// Task names a kind of network that is not one layer list trained
+	// against a target: "autoencoder" (autoencoder.go). Empty for every
+	// other spec.
+	Task string `json:"task,omitempty"`
 }
 
 // Data says where the training and test data come from.
@@ -173,6 +181,9 @@ type Data struct {
 	// Split says how Train is split when Test is not given; it is ignored
 	// otherwise.
 	Split Split `json:"split"`
+	// Sequence makes a network train on windows of the table's rows (see
+	// sequence.go); nil for a table of independent rows.
+	Sequence *Sequence `json:"sequence,omitempty"`
 }
 
 // Split is a train/test split, like scikit-learn's train_test_split.
@@ -334,6 +345,16 @@ type Model struct {
 	// PyTorch's keyword arguments, where sizes may be "auto" (inferred from
 	// the input) or "n_labels" (the number of classes).
 	Layers []nn.LayerSpec `json:"layers,omitempty"`
+	// Encoder and Decoder are the two halves of an autoencoder ("task":
+	// "autoencoder", autoencoder.go), each a layer list like Layers.
+	Encoder []nn.LayerSpec `json:"encoder,omitempty"`
+	Decoder []nn.LayerSpec `json:"decoder,omitempty"`
+	// Generator and Discriminator are the two networks of a GAN ("task":
+	// "gan", gan.go); the generator maps noise of LatentDim values to a
+	// sample, the discriminator a sample to one logit.
+	Generator     []nn.LayerSpec `json:"generator,omitempty"`
+	Discriminator []nn.LayerSpec `json:"discriminator,omitempty"`
+	LatentDim     int            `json:"latent_dim,omitempty"`
 
 	// arch is set when the spec named a named architecture (nn's
 	// "ResNet18", ...) as model.class with its model.params: Parse makes
@@ -406,7 +427,7 @@ func (s *Spec) Paths(err error) error {
 
 // IsNetwork reports whether the spec describes a neural network
 // (model.layers) rather than a classic estimator.
-func (s *Spec) IsNetwork() bool { return s.Model.Layers != nil }
+func (s *Spec) IsNetwork() bool { return s.Model.Layers != nil || s.IsAutoencoder() || s.IsGAN() }
 
 // Load reads the spec in the file at path and parses it. It reads at most
 // MaxSize bytes. Like Parse, it returns Errors for a problem with the file.

@@ -107,9 +107,12 @@ func (s *Spec) Validate(env Env) error {
 	}
 
 	// model
+	taskOK := s.validateTask(&c) // autoencoder.go
 	var task ml.Task
 	var est ml.Estimator
-	if network {
+	if !taskOK {
+		// The model is checked once the task is known.
+	} else if network {
 		task = s.validateNetwork(&c, env, dataOK)
 	} else {
 		for _, k := range s.networkOnly() {

@@ -81,6 +81,9 @@ type NetInfo struct {
 	Features []string
 	// Layers lists every layer with its output shape.
 	Layers []LayerInfo
+	// Latent is an autoencoder's latent shape for a batch of one (the
+	// encoder's output); nil for any other network.
+	Latent []int
 }
 
 // Check validates s (spec.Validate) and checks it against its data and the
@@ -106,7 +109,11 @@ func Check(s *spec.Spec, opt Options) (*Plan, error) {
 	}
 	p := &Plan{spec: s, opt: opt, root: env.Data()}
 	var c problems
-	if s.IsNetwork() {
+	if s.IsAutoencoder() {
+		p.checkAutoencoder(&c, list) // autoencoder.go
+	} else if s.IsGAN() {
+		p.checkGAN(&c, list) // gan.go
+	} else if s.IsNetwork() {
 		p.checkNetwork(&c, list)
 	} else {
 		p.checkClassic(&c, list)
@@ -367,6 +374,9 @@ func (p *Plan) checkNetwork(c *problems, list spec.Errors) {
 		return
 	}
 	p.probe = info
+	if s.IsSequence() && !p.checkSequence(c, info, o.Header) { // sequence.go
+		return
+	}
 	classes, nLabels := info.Classes, info.NLabels
 	if len(s.Labels) > 0 {
 		if nLabels > 0 && len(s.Labels) < nLabels {

@@ -159,7 +159,8 @@ func (p *Plan) runNetwork(ctx context.Context, rep ml.Reporter) (*Result, error)
 	if err != nil {
 		return nil, err
 	}
-	nm := model.NetworkManifest{Layers: resolved, InputShape: info.InShape, Data: string(info.Kind), ImageMode: d.imageMode, Transforms: evalT, ImageOps: evalOps}
+	nm := model.NetworkManifest{Layers: resolved, InputShape: info.InShape, Data: string(info.Kind), ImageMode: d.imageMode, Transforms: evalT, ImageOps: evalOps,
+		Sequence: sequenceManifest(s.Data.Sequence, d.features)}
 	seq.Train(false)
 	m := &model.Model{Net: &model.Network{Module: seq, Manifest: nm}, Manifest: model.Manifest{
 		Name: s.Name, Task: info.Task, Target: d.target, Classes: d.classes, Labels: d.labels, Metrics: res.Metrics,
@@ -193,6 +194,9 @@ func (d *netData) classLabels() []string {
 
 // loadNetData loads the datasets of a network spec.
 func (p *Plan) loadNetData() (*netData, error) {
+	if p.spec.IsSequence() {
+		return p.loadSequenceData() // sequence.go
+	}
 	switch p.Net.Kind {
 	case data.TableData:
 		return p.loadTableData()

@@ -123,6 +123,12 @@ func (p *Plan) Run(ctx context.Context) (*Result, error) {
 		rep = ml.ReporterFunc(func(ml.Event) {})
 	}
 	ctx = ml.WithProgress(ctx, rep)
+	if s.IsAutoencoder() {
+		return p.runAutoencoder(ctx, rep) // autoencoder.go
+	}
+	if s.IsGAN() {
+		return p.runGAN(ctx, rep) // gan.go
+	}
 	if s.IsNetwork() {
 		return p.runNetwork(ctx, rep)
 	}

@@ -393,6 +393,7 @@ export function renderRun(main, id) {
   const plotsBox = el('div', { class: 'plots hidden', id: 'plots' });
   const searchBox = el('div', { class: 'search-sweep hidden', id: 'search-sweep' });
   const missBox = el('div', { class: 'missed hidden', id: 'misclassified' });
+  const samplesBox = el('div', { class: 'plots hidden', id: 'samples' });
   let plotsLoaded = false;
   const xSel = el('select', { id: 'x-axis', name: 'x-axis', onchange: () => setXMode(xSel.value) },
     [['auto', 'step / epoch'], ['step', 'step'], ['epoch', 'epoch'], ['time', 'wall time']].map(([v, t]) => el('option', { value: v, text: t })));
@@ -402,7 +403,7 @@ export function renderRun(main, id) {
     el('div', { class: 'run-grid' },
       el('div', {}, xBar, el('div', { class: 'charts' }, stepBox, epochBox)),
       el('div', { class: 'side' }, el('h3', { text: 'Final metrics' }), finalBox, metaBox)),
-    predictSlot, missBox, searchBox, plotsBox,
+    predictSlot, samplesBox, missBox, searchBox, plotsBox,
     el('div', { class: 'run-grid' },
       el('div', {}, el('h3', { text: 'Events' }), logBox),
       el('div', {}, el('h3', { text: 'Spec' }), specBox)));
@@ -696,6 +697,26 @@ export function renderRun(main, id) {
   const plotTitles = { curve: 'Learning / validation curve', search: 'Search', confusion: 'Confusion matrix (normalised over true labels)',
     roc: 'ROC curves', pr: 'Precision-recall curves', importances: 'Feature importances',
     embedding: 'Embedding', dendrogram: 'Dendrogram', boundary: 'Decision boundary' };
+  // A GAN's sample grids (GET /api/runs/{id}/samples), one per epoch: the
+  // latest, or the one the slider picks.
+  async function drawSamples() {
+    const { samples } = await api('GET', `/api/runs/${id}/samples`);
+    if (!samples.length) return;
+    const img = el('img', { id: 'sample-grid', alt: '', width: 242, height: 242 });
+    const label = el('span', { class: 'muted small' });
+    const show = (i) => {
+      const s = samples[i];
+      img.src = s.url;
+      img.alt = `generated samples after epoch ${s.epoch}`;
+      label.textContent = `epoch ${s.epoch} of ${samples.length}`;
+    };
+    const slider = el('input', { type: 'range', id: 'sample-epoch', min: 0, max: samples.length - 1, value: samples.length - 1, 'aria-label': 'epoch of the samples' });
+    slider.oninput = () => show(Number(slider.value));
+    show(samples.length - 1);
+    clear(samplesBox).append(el('h3', { text: 'Generated samples' }), el('div', {}, img), el('div', {}, slider, ' ', label));
+    samplesBox.classList.remove('hidden');
+  }
+
   async function drawPlots() {
     const { kinds } = await api('GET', `/api/runs/${id}/plots`);
     const shown = (kinds || []).filter((k) => k !== 'loss');
@@ -725,7 +746,7 @@ export function renderRun(main, id) {
     run = await api('GET', '/api/runs/' + id);
     loadedAt = performance.now();
     durationEl.textContent = fmtDuration(run.duration_s);
-    const network = run.class === 'Sequential';
+    const network = ['Sequential', 'Autoencoder', 'GAN'].includes(run.class);
     epochBox.classList.toggle('hidden', !network);
     stepBox.parentElement.classList.toggle('single', !network);
     xSel.querySelector('option[value=epoch]').disabled = !network;
@@ -736,7 +757,8 @@ export function renderRun(main, id) {
     drawSearch();
     drawMisclassified();
     drawMeta();
-    if (run.status === 'succeeded' && !predictSlot.firstChild) predictSlot.append(predictPanel(run), evaluatePanel(run));
+    if (run.class === 'GAN') drawSamples().catch(showErr);
+    else if (run.status === 'succeeded' && !predictSlot.firstChild && run.class !== 'Autoencoder') predictSlot.append(predictPanel(run), evaluatePanel(run));
     if (run.status === 'succeeded' && !plotsLoaded) {
       plotsLoaded = true;
       drawPlots().catch(showErr);
@@ -755,6 +777,7 @@ export function renderRun(main, id) {
       const pr = progressOf(p);
       if (pr) clear(prog).append(progressBar(p));
       if (p.kind === 'epoch') logLine('progress', p, ev.lastEventId);
+      if (p.kind === 'epoch' && run && run.class === 'GAN') drawSamples().catch(showErr);
     });
     es.addEventListener('status', (ev) => {
       const d = JSON.parse(ev.data);

@@ -1,0 +1,81 @@
+package server
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestGANAPI validates and runs a GAN spec through the service on IDX
+// files in the files folder: /api/validate names a missing optimizer_d
+// before any training, the run reports loss_d and loss_g per epoch, its
+// sample grids are listed and served as PNG, and its model refuses to
+// predict with a reason.
+func TestGANAPI(t *testing.T) {
+	s, ts := newTestServer(t, "sqlite", "")
+	for _, f := range []string{"mnist1k-images-idx3-ubyte.gz", "mnist1k-labels-idx1-ubyte.gz"} {
+		b, err := os.ReadFile(filepath.Join("..", "train", "testdata", f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		os.MkdirAll(filepath.Join(s.filesDir, "mnist"), 0o755)
+		if err := os.WriteFile(filepath.Join(s.filesDir, "mnist", f), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	gan := `{"name": "mnist-gan", "task": "gan", "seed": 1,
+		"data": {"train": {"images": "mnist/mnist1k-images-idx3-ubyte.gz", "labels": "mnist/mnist1k-labels-idx1-ubyte.gz"}},
+		"transforms": [{"type": "ToTensor"}, {"type": "Normalize", "mean": [0.5], "std": [0.5]}],
+		"model": {"latent_dim": 16,
+		  "generator": [{"type": "Linear", "in_features": "auto", "out_features": 784}, {"type": "Tanh"},
+		                {"type": "Unflatten", "dim": 1, "unflattened_size": [1, 28, 28]}],
+		  "discriminator": [{"type": "Flatten"}, {"type": "Linear", "in_features": "auto", "out_features": 32},
+		                    {"type": "LeakyReLU", "negative_slope": 0.2}, {"type": "Linear", "in_features": "auto", "out_features": 1}]},
+		"optimizer": {"type": "Adam", "lr": 0.0002, "betas": [0.5, 0.999]},
+		"optimizer_d": {"type": "Adam", "lr": 0.0002, "betas": [0.5, 0.999]},
+		"batch_size": 100, "epochs": 2}`
+	for _, sc := range []scenario{
+		{name: "validate", method: "POST", path: "/api/validate", body: gan, status: 200, contain: []string{`"valid":true`, `"input_shape":[1,28,28]`}},
+		{name: "no optimizer_d", method: "POST", path: "/api/validate", body: strings.Replace(gan, `"optimizer_d": {"type": "Adam", "lr": 0.0002, "betas": [0.5, 0.999]},`, "", 1),
+			status: 400, contain: []string{`"field":"optimizer_d"`, `required: the discriminator's optimizer`}},
+		{name: "bad optimizer_d", method: "POST", path: "/api/validate", body: strings.Replace(gan, `"optimizer_d": {"type": "Adam"`, `"optimizer_d": {"type": "Adamm"`, 1),
+			status: 400, contain: []string{`"field":"optimizer_d.type"`, `did you mean`}},
+		{name: "no optimizer_d (run)", method: "POST", path: "/api/runs", body: strings.Replace(gan, `"optimizer_d": {"type": "Adam", "lr": 0.0002, "betas": [0.5, 0.999]},`, "", 1),
+			status: 400, contain: []string{`"field":"optimizer_d"`}},
+		{name: "bad generator", method: "POST", path: "/api/validate", body: strings.Replace(gan, `"out_features": 784`, `"out_features": 700`, 1),
+			status: 400, contain: []string{`"field":"model.generator[2]"`}},
+	} {
+		sc.run(t, ts.URL)
+	}
+	out := scenario{name: "create", method: "POST", path: "/api/runs", body: gan, status: 202}.run(t, ts.URL)
+	var created struct{ ID string }
+	json.Unmarshal([]byte(out), &created)
+	id := created.ID
+	run := waitStatus(t, ts.URL, id, "succeeded")
+	if !strings.Contains(run, `"class":"GAN"`) {
+		t.Errorf("run: %s", run)
+	}
+	for _, sc := range []scenario{
+		{name: "metrics", method: "GET", path: "/api/runs/" + id + "/metrics", status: 200, contain: []string{`"loss_d":[`, `"loss_g":[`, `"d_real":[`}},
+		{name: "samples", method: "GET", path: "/api/runs/" + id + "/samples", status: 200, contain: []string{
+			`{"epoch":1,"url":"/api/runs/` + id + `/samples/epoch-001.png"}`, `{"epoch":2,"url":"/api/runs/` + id + `/samples/epoch-002.png"}`}},
+		{name: "bad sample name", method: "GET", path: "/api/runs/" + id + "/samples/..%2fmodel.safetensors", status: 404},
+		{name: "missing sample", method: "GET", path: "/api/runs/" + id + "/samples/epoch-009.png", status: 404},
+		{name: "no predict", method: "POST", path: "/api/models/mnist-gan/predict", body: `{"images": ["aGk="]}`, status: 400, contain: []string{`is a GAN: it predicts nothing`}},
+	} {
+		sc.run(t, ts.URL)
+	}
+	resp, err := http.Get(ts.URL + "/api/runs/" + id + "/samples/epoch-002.png")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "image/png" || !strings.HasPrefix(string(b), "\x89PNG") {
+		t.Fatalf("sample: %d %s, %d bytes", resp.StatusCode, resp.Header.Get("Content-Type"), len(b))
+	}
+}
