@@ -596,6 +596,7 @@ export function renderRun(main, id) {
   const plotTitles = { curve: 'Learning / validation curve', search: 'Search', confusion: 'Confusion matrix (normalised over true labels)',
     roc: 'ROC curves', pr: 'Precision-recall curves', importances: 'Feature importances',
     embedding: 'Embedding', dendrogram: 'Dendrogram', boundary: 'Decision boundary' };
+  plotTitles.parallel = 'Search trials (parallel coordinates)';
   async function drawPlots() {
     const { kinds } = await api('GET', `/api/runs/${id}/plots`);
     const shown = (kinds || []).filter((k) => k !== 'loss');
