@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"image/color"
 	"math"
+	"slices"
 	"sort"
+	"strconv"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/palette/moreland"
@@ -17,8 +19,12 @@ import (
 // more are thinned evenly (by score order, so the best is kept).
 const maxParallelTrials = 2000
 
-// maxAxisLabels bounds the category names written along an axis.
-const maxAxisLabels = 20
+// maxAxisLabels bounds the category names written along an axis,
+// maxNumberLabels the numbers (beyond, only its ends are written).
+const (
+	maxAxisLabels   = 20
+	maxNumberLabels = 8
+)
 
 // parallelAxis places one parameter's values on [0, 1]: numbers linearly
 // (or on a log scale when they are all positive and span a factor of 100
@@ -30,6 +36,7 @@ type parallelAxis struct {
 	lo, hi  float64
 	cats    []string // sorted JSON texts, categorical axes
 	index   map[string]int
+	nums    []float64 // the distinct numbers of a numeric axis, sorted
 }
 
 func newParallelAxis(name string, vals []string) parallelAxis {
@@ -41,8 +48,12 @@ func newParallelAxis(name string, vals []string) parallelAxis {
 			continue
 		}
 		a.lo, a.hi = math.Min(a.lo, f), math.Max(a.hi, f)
+		if !slices.Contains(a.nums, f) && len(a.nums) <= maxNumberLabels {
+			a.nums = append(a.nums, f)
+		}
 	}
 	if a.numeric {
+		slices.Sort(a.nums)
 		a.log = a.lo > 0 && a.hi/a.lo >= 100
 		return a
 	}
@@ -86,9 +97,19 @@ func (a parallelAxis) pos(v string) (float64, bool) {
 	return (f - lo) / (hi - lo), true
 }
 
-// labels are the texts written along the axis: its ends for numbers, the
-// categories (at most maxAxisLabels) otherwise.
+// labels are the texts written along the axis: every number when there
+// are at most maxNumberLabels, else the ends; the categories (at most
+// maxAxisLabels).
 func (a parallelAxis) labels() ([]float64, []string) {
+	if a.numeric && len(a.nums) <= maxNumberLabels {
+		var ys []float64
+		var texts []string
+		for _, v := range a.nums {
+			y, _ := a.pos(strconv.FormatFloat(v, 'g', -1, 64))
+			ys, texts = append(ys, y), append(texts, fmt.Sprintf("%.4g", v))
+		}
+		return ys, texts
+	}
 	if a.numeric {
 		if a.lo == a.hi {
 			return []float64{0.5}, []string{fmt.Sprintf("%.4g", a.lo)}
