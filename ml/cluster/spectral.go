@@ -33,15 +33,16 @@ func init() {
 // largest entry in magnitude is positive; then labelled by k-means
 // (n_init runs), discretize or cluster_qr.
 //
-// The eigenvectors come from a dense symmetric eigendecomposition
-// (LAPACK's dsyev through gonum) for either eigen_solver, where
-// scikit-learn runs ARPACK's shift-invert Lanczos (or LOBPCG): the
-// eigenspace is the same, the basis of a repeated eigenvalue (a graph
-// with several components) may differ, and k-means and discretize draw
-// from Go's PCG generator seeded by random_state, not numpy's. The labels
-// therefore agree with scikit-learn's up to a permutation on data whose
-// clusters the embedding separates, not row for row on every input. The
-// dense decomposition costs n² memory and n³ time.
+// The eigenvectors come from block Krylov iteration with Rayleigh–Ritz
+// (leadingEigenvectors; a dense decomposition up to 64 rows) for either
+// eigen_solver, where scikit-learn runs ARPACK's shift-invert Lanczos (or
+// LOBPCG): the eigenspace is the same, the basis of a repeated eigenvalue
+// (a graph with several components) may differ, and k-means and
+// discretize draw from Go's PCG generator seeded by random_state, not
+// numpy's. The labels therefore agree with scikit-learn's up to a
+// permutation on data whose clusters the embedding separates, not row for
+// row on every input. The affinity is kept dense (n² memory, n² time a
+// product), also for the nearest_neighbors graph.
 type SpectralClustering struct {
 	NClusters    int     `json:"n_clusters" min:"1" help:"the number of clusters"`
 	EigenSolver  string  `json:"eigen_solver" nullable:"true" enum:"arpack,lobpcg" help:"null (arpack) or lobpcg: both run a dense symmetric eigendecomposition here, which finds the same eigenvectors"`
@@ -118,7 +119,7 @@ func (sc *SpectralClustering) Fit(ctx context.Context, X *mat.Dense, _ []float64
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	maps, err := spectralEmbedding(A, sc.components())
+	maps, err := spectralEmbedding(ctx, A, sc.components(), rand.New(rand.NewPCG(uint64(sc.RandomState), 0x853c49e6748fea9b)))
 	if err != nil {
 		return err
 	}
@@ -190,7 +191,7 @@ func (sc *SpectralClustering) affinityMatrix(ctx context.Context, X *mat.Dense) 
 
 // spectralEmbedding is scikit-learn's spectral_embedding(A, k,
 // norm_laplacian=True, drop_first=False) as an n×k matrix.
-func spectralEmbedding(A *mat.SymDense, k int) (*mat.Dense, error) {
+func spectralEmbedding(ctx context.Context, A *mat.SymDense, k int, rng *rand.Rand) (*mat.Dense, error) {
 	n := A.SymmetricDim()
 	raw := A.RawSymmetric()
 	// csgraph laplacian(normed=True): the degrees without the diagonal,
@@ -219,18 +220,15 @@ func spectralEmbedding(A *mat.SymDense, k int) (*mat.Dense, error) {
 			mr.Data[i*mr.Stride+j] = raw.Data[i*raw.Stride+j] / dd[i] / dd[j]
 		}
 	}
-	var eig mat.EigenSym
-	if !eig.Factorize(M, true) {
-		return nil, fmt.Errorf("spectral embedding: the eigendecomposition of the %d×%d Laplacian did not converge", n, n)
+	V, err := leadingEigenvectors(ctx, M, k, rng)
+	if err != nil {
+		return nil, err
 	}
-	var V mat.Dense
-	eig.VectorsTo(&V)
 	emb := mat.NewDense(n, k, nil)
 	for c := 0; c < k; c++ {
-		col := n - 1 - c // eigenvalues ascend: the largest of M first
 		best, sign := 0.0, 1.0
 		for i := 0; i < n; i++ {
-			v := V.At(i, col) / dd[i]
+			v := V.At(i, c) / dd[i]
 			emb.Set(i, c, v)
 			if math.Abs(v) > best {
 				best, sign = math.Abs(v), math.Copysign(1, v)
@@ -243,6 +241,138 @@ func spectralEmbedding(A *mat.SymDense, k int) (*mat.Dense, error) {
 		}
 	}
 	return emb, nil
+}
+
+// denseEigen is the size up to which leadingEigenvectors decomposes the
+// whole matrix.
+const denseEigen = 64
+
+// leadingEigenvectors returns the k eigenvectors of the symmetric M (its
+// eigenvalues in [-1, 1]) with the largest eigenvalues, largest first, as
+// an n×k matrix: by block Krylov iteration from a random block of k+2
+// vectors, with full reorthogonalisation and Rayleigh–Ritz over the whole
+// basis, until every Ritz pair's residual ‖Mu − θu‖ is below 1e-9 (or the
+// basis spans everything); a small M is decomposed at once.
+func leadingEigenvectors(ctx context.Context, M *mat.SymDense, k int, rng *rand.Rand) (*mat.Dense, error) {
+	n := M.SymmetricDim()
+	if n <= denseEigen {
+		var eig mat.EigenSym
+		if !eig.Factorize(M, true) {
+			return nil, fmt.Errorf("spectral embedding: the eigendecomposition of the %d×%d Laplacian did not converge", n, n)
+		}
+		var V mat.Dense
+		eig.VectorsTo(&V)
+		out := mat.NewDense(n, k, nil)
+		for c := 0; c < k; c++ {
+			for i := 0; i < n; i++ {
+				out.Set(i, c, V.At(i, n-1-c)) // eigenvalues ascend
+			}
+		}
+		return out, nil
+	}
+	const tol = 1e-9
+	b := min(k+2, n)
+	var basis, prods [][]float64
+	// add orthonormalises w against the basis (twice, modified
+	// Gram–Schmidt) and appends it, or a random vector where w lies in
+	// the span already.
+	add := func(w []float64) {
+		for try := 0; try < 4 && len(basis) < n; try++ {
+			norm0 := math.Sqrt(dot(w, w))
+			for pass := 0; pass < 2; pass++ {
+				for _, q := range basis {
+					p := dot(w, q)
+					for i := range w {
+						w[i] -= p * q[i]
+					}
+				}
+			}
+			norm := math.Sqrt(dot(w, w))
+			if norm > 1e-10*max(norm0, 1e-300) && norm > 0 {
+				for i := range w {
+					w[i] /= norm
+				}
+				basis = append(basis, w)
+				return
+			}
+			w = make([]float64, n)
+			for i := range w {
+				w[i] = rng.Float64()*2 - 1
+			}
+		}
+	}
+	for j := 0; j < b; j++ {
+		w := make([]float64, n)
+		for i := range w {
+			w[i] = rng.Float64()*2 - 1 // scikit-learn's v0 is uniform on [-1, 1] too
+		}
+		add(w)
+	}
+	next := k
+	for {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		start := len(prods)
+		for j := start; j < len(basis); j++ {
+			var mv mat.VecDense
+			mv.MulVec(M, mat.NewVecDense(n, basis[j]))
+			prods = append(prods, mv.RawVector().Data)
+		}
+		s := len(basis)
+		if s >= next || s >= n {
+			T := mat.NewSymDense(s, nil)
+			for i := 0; i < s; i++ {
+				for j := i; j < s; j++ {
+					T.SetSym(i, j, (dot(basis[i], prods[j])+dot(basis[j], prods[i]))/2)
+				}
+			}
+			var eig mat.EigenSym
+			if !eig.Factorize(T, true) {
+				return nil, fmt.Errorf("spectral embedding: the Rayleigh–Ritz step on %d vectors did not converge", s)
+			}
+			vals := eig.Values(nil)
+			var Y mat.Dense
+			eig.VectorsTo(&Y)
+			out := mat.NewDense(n, k, nil)
+			converged := true
+			u, r := make([]float64, n), make([]float64, n)
+			for c := 0; c < k; c++ {
+				col := s - 1 - c
+				clear(u)
+				clear(r)
+				for j := 0; j < s; j++ {
+					y := Y.At(j, col)
+					for i := range u {
+						u[i] += y * basis[j][i]
+						r[i] += y * prods[j][i]
+					}
+				}
+				for i := range r {
+					r[i] -= vals[col] * u[i]
+				}
+				if math.Sqrt(dot(r, r)) > tol {
+					converged = false
+				}
+				out.SetCol(c, u)
+			}
+			if converged || s >= n {
+				return out, nil
+			}
+			next = s + max(b, s/5)
+		}
+		// Extend the basis by M times the last block.
+		for j := start; j < s && len(basis) < n; j++ {
+			add(append([]float64(nil), prods[j]...))
+		}
+		if len(basis) == s { // nothing new (an invariant subspace): a random direction
+			w := make([]float64, n)
+			for i := range w {
+				w[i] = rng.Float64()*2 - 1
+			}
+			add(w)
+		}
+	}
 }
 
 // discretize is scikit-learn's discretize: the embedding's columns scaled
