@@ -60,6 +60,7 @@ func TestEstimateBandwidthParity(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		t.Logf("%s quantile %g: relative error %g", c.Data, c.Quantile, math.Abs(got-c.Bandwidth)/c.Bandwidth)
 		if !relClose(got, c.Bandwidth, 1e-12) {
 			t.Errorf("%s quantile %g: bandwidth %.17g, scikit-learn %.17g", c.Data, c.Quantile, got, c.Bandwidth)
 		}
