@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"slices"
+	"strings"
 	"testing"
 
 	"gonum.org/v1/gonum/mat"
@@ -127,15 +128,11 @@ func TestMeanShiftErrors(t *testing.T) {
 	ms := NewMeanShift()
 	ms.Bandwidth = 2
 	ms.Seeds = [][]float64{{100, 100}}
-	if err := ms.Fit(context.Background(), X, nil); err == nil || !contains(err.Error(), "bandwidth") {
+	if err := ms.Fit(context.Background(), X, nil); err == nil || !strings.Contains(err.Error(), "bandwidth") {
 		t.Errorf("far seeds: %v, want an error naming the bandwidth", err)
 	}
 	ms.Seeds = [][]float64{{1, 2, 3}}
-	if err := ms.Fit(context.Background(), X, nil); err == nil || !contains(err.Error(), "seeds") {
+	if err := ms.Fit(context.Background(), X, nil); err == nil || !strings.Contains(err.Error(), "seeds") {
 		t.Errorf("wide seeds: %v, want an error naming seeds", err)
 	}
-}
-
-func contains(s, sub string) bool {
-	return len(sub) == 0 || len(s) >= len(sub) && (s[:len(sub)] == sub || contains(s[1:], sub))
 }
