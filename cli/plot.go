@@ -7,18 +7,46 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/mlforge/mlforge/model"
 	"github.com/mlforge/mlforge/plots"
 	"github.com/mlforge/mlforge/server"
 	"github.com/mlforge/mlforge/store"
+	"github.com/mlforge/mlforge/train"
 )
 
 func init() {
 	register(command{
 		name:    "plot",
-		usage:   "mlforge plot RUN_ID KIND -o FILE.png|FILE.svg [--data DIR] [--db URL] [--width N] [--height N] [--normalize true|pred|all]",
-		summary: "draw a run's plot from a server's data folder (kinds: " + strings.Join(plots.Kinds, ", ") + ")",
+		usage:   "mlforge plot RUN_ID|MODEL.safetensors KIND -o FILE.png|FILE.svg [--data DIR] [--db URL] [--width N] [--height N] [--normalize true|pred|all]",
+		summary: "draw a run's plot from a server's data folder (kinds: " + strings.Join(plots.Kinds, ", ") + "), or a model file's (" + strings.Join(modelKinds, ", ") + ")",
 		run:     runPlot,
 	})
+}
+
+// modelKinds are the kinds a model file alone can draw (train.ModelPlotData).
+var modelKinds = []string{plots.KindImportances, plots.KindDendrogram, plots.KindEmbedding + " (TSNE)", plots.KindSearch, plots.KindParallel, plots.KindCurve}
+
+// isModelPath reports whether the plot's first argument names a model
+// file rather than a run: a .safetensors path, or any existing file.
+func isModelPath(arg string) bool {
+	if strings.HasSuffix(strings.ToLower(arg), ".safetensors") {
+		return true
+	}
+	st, err := os.Stat(arg)
+	return err == nil && !st.IsDir()
+}
+
+// modelPlotSource reads what a model file can be drawn from.
+func modelPlotSource(path string) (plots.Source, error) {
+	m, err := model.Load(path)
+	if err != nil {
+		return plots.Source{}, err
+	}
+	sel, err := train.ModelPlotData(m)
+	if err != nil {
+		return plots.Source{}, err
+	}
+	return plots.Source{Name: m.Manifest.Name, Selection: sel}, nil
 }
 
 func runPlot(e *env, args []string) error {
@@ -52,8 +80,23 @@ func runPlot(e *env, args []string) error {
 	if err := plots.CheckOptions(&o); err != nil {
 		return err
 	}
+	if isModelPath(id) {
+		src, err := modelPlotSource(id)
+		if err != nil {
+			return err
+		}
+		b, err := plots.Draw(src, kind, o)
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(*outPath, b, 0o644); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "wrote %s (%s plot of model %s, %dx%d)\n", *outPath, kind, id, o.Width, o.Height)
+		return nil
+	}
 	if !store.ValidID(id) {
-		return usageError("%q is not a run id", id)
+		return usageError("%q is neither a run id nor a model file", id)
 	}
 	url := *db
 	if url == "" {

@@ -231,3 +231,40 @@ func TestPlotShapes(t *testing.T) {
 		t.Errorf("dendrogram of a classifier: exit %d: %s", code, stderr)
 	}
 }
+
+// TestPlotModelFile: `mlforge plot MODEL.safetensors KIND` draws the kinds
+// a model keeps the data of (here an AgglomerativeClustering's
+// dendrogram) and refuses the others, naming what it has.
+func TestPlotModelFile(t *testing.T) {
+	dir := t.TempDir()
+	specPath := filepath.Join(dir, "agglo.json")
+	modelDir := filepath.Join(dir, "m")
+	if err := os.WriteFile(specPath, []byte(`{"name": "agglo", "data": {"train": "builtin:iris"},
+		"model": {"class": "AgglomerativeClustering", "params": {"n_clusters": 3}}, "output": "`+modelDir+`"}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, stderr := mlforge(t, dir, "train", specPath); code != 0 {
+		t.Fatalf("train: exit %d: %s", code, stderr)
+	}
+	path := filepath.Join(modelDir, "model.safetensors")
+	out := filepath.Join(dir, "tree.png")
+	code, stdout, stderr := mlforge(t, dir, "plot", path, "dendrogram", "-o", out, "--width", "400", "--height", "300")
+	if code != 0 || !strings.Contains(stdout, "dendrogram plot of model") {
+		t.Fatalf("exit %d: %s %s", code, stdout, stderr)
+	}
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := png.Decode(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sz := img.Bounds().Size(); sz.X != 400 || sz.Y != 300 {
+		t.Fatalf("size %v", sz)
+	}
+	code, _, stderr = mlforge(t, dir, "plot", path, "confusion", "-o", out)
+	if code != 2 || !strings.Contains(stderr, "data for dendrogram") {
+		t.Errorf("confusion of a clusterer's model: exit %d: %s", code, stderr)
+	}
+}

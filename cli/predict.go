@@ -50,7 +50,7 @@ func readFor(m *model.Model, path string, needTarget bool) (*data.Frame, error) 
 	if err != nil {
 		return nil, err
 	}
-	if err := f.Missing(); err != nil && !hasImputerStep(m) {
+	if err := f.Missing(encodedColumns(m)...); err != nil && !hasImputerStep(m) {
 		return nil, err
 	}
 	if err := unknownText(m, f); err != nil {
@@ -90,6 +90,24 @@ func quoteSome(list []string, n int) string {
 		q = append(q, strconv.Quote(s))
 	}
 	return strings.Join(q, ", ")
+}
+
+// encodedColumns returns the columns whose first step is an encoder
+// (OneHotEncoder, OrdinalEncoder), which takes their missing values as a
+// category of its own.
+func encodedColumns(m *model.Model) []string {
+	var out []string
+	for _, name := range m.FeatureNames() {
+		for _, s := range m.Manifest.Preprocess {
+			if s.Columns == nil || slices.Contains(s.Columns, name) {
+				if s.Columns != nil && (s.Class == "OneHotEncoder" || s.Class == "OrdinalEncoder") {
+					out = append(out, name)
+				}
+				break
+			}
+		}
+	}
+	return out
 }
 
 func hasImputerStep(m *model.Model) bool {

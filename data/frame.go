@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -153,9 +154,11 @@ func (f *Frame) Split(testSize float64, seed int64, stratify bool) (train, test 
 // Missing returns nil when X has no missing (NaN) value, and otherwise a
 // *Error naming the first column that has some, how many, and on which rows
 // (file lines when f was read from a file, 1-based data rows otherwise), with
-// the advice to add a SimpleImputer. Text columns are left out: train
-// checks them with the step that encodes them.
-func (f *Frame) Missing() error {
+// the advice to add a SimpleImputer. Text columns are left out (train
+// checks them with the step that encodes them), and so are the columns
+// named in except (those an encoder takes, which encodes NaN as a
+// category of its own).
+func (f *Frame) Missing(except ...string) error {
 	if f.X == nil {
 		return nil
 	}
@@ -166,6 +169,7 @@ func (f *Frame) Missing() error {
 	text := make([]bool, c)
 	for j, n := range f.Features {
 		_, text[j] = f.Text[n]
+		text[j] = text[j] || slices.Contains(except, n)
 	}
 	for i := 0; i < r; i++ {
 		for j, v := range raw.Data[i*raw.Stride : i*raw.Stride+c] {

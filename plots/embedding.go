@@ -40,6 +40,8 @@ func drawEmbedding(e *embeddingJSON) (*plot.Plot, error) {
 	switch e.Kind {
 	case "components":
 		title = "first two components"
+	case "embedding":
+		title = "2-D embedding of the training rows"
 	case "features":
 		title = "clusters on the first two features"
 	case "pca":

@@ -1,8 +1,8 @@
 // Package plots draws what a run recorded as PNG or SVG images with
 // gonum.org/v1/plot (pure Go): the loss and metric series of a network
 // run, the learning or validation curve of a run with one (train/curve.go),
-// the heatmap of a grid search over two parameters (train/search.go's
-// cv_results), and a classifier's test confusion matrix, ROC and
+// the heatmap of a grid search over two parameters and the parallel
+// coordinates of its trials (train/search.go's cv_results), and a classifier's test confusion matrix, ROC and
 // precision-recall curves and a model's feature importances
 // (train/plotdata.go) and permutation importances (train/permutation.go),
 // and an unsupervised run's 2-D embedding, an
@@ -45,10 +45,12 @@ const (
 	KindEmbedding  = "embedding"  // an unsupervised run's 2-D scatter, coloured by label or cluster (embedding.go)
 	KindDendrogram = "dendrogram" // an agglomerative clustering's merge tree (dendrogram.go)
 	KindBoundary   = "boundary"   // a classifier's decision regions on two features (boundary.go)
+
+	KindParallel = "parallel" // a search's trials as parallel coordinates: the parameters against the mean test score (parallel.go)
 )
 
 // Kinds are every kind, in the order they are listed.
-var Kinds = []string{KindLoss, KindCurve, KindSearch, KindConfusion, KindROC, KindPR, KindImportances, KindPermutation, KindEmbedding, KindDendrogram, KindBoundary}
+var Kinds = []string{KindLoss, KindCurve, KindSearch, KindConfusion, KindROC, KindPR, KindImportances, KindPermutation, KindEmbedding, KindDendrogram, KindBoundary, KindParallel}
 
 // Size bounds, in pixels.
 const (
@@ -196,7 +198,7 @@ func missing(s Source, kind string) string {
 		if sel.curve() == nil {
 			return "the run has no learning_curve or validation_curve (the spec's model_selection)"
 		}
-	case KindSearch:
+	case KindSearch, KindParallel:
 		if sel.Search == nil || len(sel.Search.Results) == 0 {
 			return "the run has no search results (a model_selection search's cv_results)"
 		}
@@ -310,6 +312,8 @@ func Draw(s Source, kind string, o Options) ([]byte, error) {
 		p, err = drawDendrogram(sel.Dendrogram)
 	case KindBoundary:
 		p, err = drawBoundary(sel.Boundary)
+	case KindParallel:
+		p, err = drawParallel(sel.Search)
 	}
 	if err != nil {
 		return nil, err

@@ -44,7 +44,7 @@ func TestDraw(t *testing.T) {
 		src  Source
 	}{{KindLoss, lossSource()}, {KindCurve, curveSource()}, {KindSearch, searchSource()}} {
 		t.Run(tc.kind, func(t *testing.T) {
-			if a := Available(tc.src); len(a) != 1 || a[0] != tc.kind {
+			if a := Available(tc.src); len(a) == 0 || a[0] != tc.kind || (tc.kind != KindSearch && len(a) != 1) {
 				t.Fatalf("Available = %v, want [%s]", a, tc.kind)
 			}
 			b, err := Draw(tc.src, tc.kind, Options{Format: "png", Width: 500, Height: 300})

@@ -8,7 +8,7 @@ import (
 )
 
 // Unsupervised runs: a classic spec whose model is a clusterer (KMeans,
-// DBSCAN, AgglomerativeClustering), a decomposition transformer (PCA) or a
+// DBSCAN, AgglomerativeClustering, MeanShift, SpectralClustering), a decomposition transformer (PCA) or a
 // manifold learner (TSNE, whose embedding of the training rows is saved in
 // its state).
 // The model is fitted on all the training data, without a target; a

@@ -183,7 +183,7 @@ func (p *Plan) checkClassic(c *problems, list spec.Errors) {
 		if ex := source.TextColumns(p.root, src(s.Data.Train), probeRows); ex != nil {
 			target := cmp.Or(s.Data.Target, cols[len(cols)-1])
 			delete(ex, target)
-			*c = append(*c, textProblems(s, s.Data.Train.String(), cols, ex, nil)...)
+			*c = append(*c, textProblems(s, s.Data.Train.String(), cols, ex)...)
 		}
 	}
 	// The training data's shape as far as Check knows it: all of a

@@ -3,7 +3,6 @@ package train
 import (
 	"encoding/json"
 	"fmt"
-	"math"
 	"slices"
 	"strings"
 
@@ -11,6 +10,24 @@ import (
 	"github.com/mlforge/mlforge/internal/text"
 	"github.com/mlforge/mlforge/spec"
 )
+
+// encodedColumns returns the feature columns whose first preprocessing
+// step is an encoder (one that names them in its columns): their missing
+// values reach it as NaN, a category of its own, as in scikit-learn 1.2.
+func encodedColumns(s *spec.Spec, features []string) []string {
+	var out []string
+	for _, name := range features {
+		for _, st := range s.Preprocess {
+			if st.Columns == nil || slices.Contains(st.Columns, name) {
+				if st.Columns != nil && slices.Contains(textEncoders, st.Type) {
+					out = append(out, name)
+				}
+				break
+			}
+		}
+	}
+	return out
+}
 
 // textEncoders are the steps that take a text column: they see its codes,
 // which are in the order of its sorted strings, so that the categories
@@ -32,7 +49,7 @@ func checkText(s *spec.Spec, f *data.Frame) error {
 			examples[name] = dict[0]
 		}
 	}
-	c := textProblems(s, f.Source, f.Features, examples, func(name string) int { return missing(f, name) })
+	c := textProblems(s, f.Source, f.Features, examples)
 	if len(c) > 0 {
 		return spec.Errors(c)
 	}
@@ -40,9 +57,10 @@ func checkText(s *spec.Spec, f *data.Frame) error {
 }
 
 // textProblems is checkText for the feature columns features of source,
-// of which those in examples (a string of each) are text; nMissing, when
-// not nil, counts a column's missing values.
-func textProblems(s *spec.Spec, source string, features []string, examples map[string]string, nMissing func(string) int) problems {
+// of which those in examples (a string of each) are text: a text column
+// must first meet an encoder (which takes its missing values as a
+// category of its own).
+func textProblems(s *spec.Spec, source string, features []string, examples map[string]string) problems {
 	var c problems
 	var bare []string // text columns no step uses
 	for _, name := range features {
@@ -69,13 +87,6 @@ func textProblems(s *spec.Spec, source string, features []string, examples map[s
 				text.Quote(name), eg, st.Type, encoderStep([]string{name})))
 			continue
 		}
-		if nMissing == nil {
-			continue
-		}
-		if n := nMissing(name); n > 0 {
-			c.add(path, fmt.Sprintf("the text column %s of %s has %d missing value%s, which %s cannot encode yet; fill them in (e.g. with \"missing\")",
-				text.Quote(name), text.Quote(source), n, plural(n), st.Type))
-		}
 	}
 	if bare != nil {
 		c.add("preprocess", fmt.Sprintf("the feature column%s %s of %s hold%s text; add %s (or an OrdinalEncoder) to preprocess",
@@ -86,19 +97,6 @@ func textProblems(s *spec.Spec, source string, features []string, examples map[s
 
 // probeRows is how many data rows Check reads to find text columns.
 const probeRows = 1000
-
-// missing counts the missing values of f's column name.
-func missing(f *data.Frame, name string) int {
-	j := slices.Index(f.Features, name)
-	r, _ := f.X.Dims()
-	n := 0
-	for i := 0; i < r; i++ {
-		if math.IsNaN(f.X.At(i, j)) {
-			n++
-		}
-	}
-	return n
-}
 
 // encoderStep is the step that encodes the columns, as JSON.
 func encoderStep(cols []string) string {

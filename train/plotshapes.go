@@ -34,11 +34,13 @@ const (
 )
 
 // Embedding is a scatter of two coordinates of the training rows: the
-// first two output components of a transformer (PCA, TruncatedSVD), or
+// first two output components of a transformer (PCA, TruncatedSVD), the
+// first two dimensions of a TSNE's embedding, or
 // the first two features or principal components of a clusterer's input,
 // with the cluster centres of a k-means projected the same way.
 type Embedding struct {
-	// Kind says what the coordinates are: "components", "features" or "pca".
+	// Kind says what the coordinates are: "components", "embedding"
+	// (TSNE's), "features" or "pca".
 	Kind   string `json:"kind"`
 	XLabel string `json:"x_label"`
 	YLabel string `json:"y_label"`
@@ -159,6 +161,28 @@ func embedding(final ml.Estimator, Xt *mat.Dense, names []string, y []float64, c
 			coords, e.Kind = project(sub), "pca"
 			e.XLabel, e.YLabel = "principal component 1", "principal component 2"
 		}
+	case labels == nil:
+		// A fit-only manifold learner (TSNE): the embedding of the training
+		// rows it keeps.
+		fe, ok := final.(interface{ Embedding() *mat.Dense })
+		if !ok {
+			return nil
+		}
+		E := fe.Embedding()
+		if E == nil {
+			return nil
+		}
+		if r, c := E.Dims(); r != n || c < 2 {
+			return nil
+		}
+		coords = mat.NewDense(len(rows), 2, nil)
+		for i, r := range rows {
+			coords.Set(i, 0, E.At(r, 0))
+			coords.Set(i, 1, E.At(r, 1))
+		}
+		e.Kind = "embedding"
+		name := ml.ClassName(final)
+		e.XLabel, e.YLabel = name+" dimension 1", name+" dimension 2"
 	default:
 		return nil
 	}

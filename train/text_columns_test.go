@@ -116,7 +116,7 @@ func fmtPtr(p *float64) any {
 
 // TestTextColumnNeedsEncoder: a text column that no step encodes is
 // refused with the step to add (by Check, from the first rows), as is one
-// that a scaler sees first; missing values in it are refused by the run.
+// that a scaler sees first.
 func TestTextColumnNeedsEncoder(t *testing.T) {
 	dir := t.TempDir()
 	gaps := filepath.Join(dir, "gaps.csv")
@@ -124,7 +124,7 @@ func TestTextColumnNeedsEncoder(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, c := range []struct{ file, pre, path, want string }{
-		{gaps, `[{"type": "OneHotEncoder", "columns": ["city"]}]`, "preprocess[0]", `the text column "city" of "` + gaps + `" has 1 missing value, which OneHotEncoder cannot encode yet`},
+		{gaps, `[{"type": "StandardScaler", "columns": ["n"]}]`, "preprocess", `the feature column "city" of "` + gaps + `" holds text`},
 		{"testdata/cities.csv", `[]`, "preprocess", `the feature columns "city", "color" of "testdata/cities.csv" hold text; add {"type": "OneHotEncoder", "columns": ["city", "color"]}`},
 		{"testdata/cities.csv", `[{"type": "StandardScaler"}]`, "preprocess[0]", `the feature column "city" holds text (e.g. "New York"), which StandardScaler cannot take; add {"type": "OneHotEncoder", "columns": ["city"]} before this step`},
 		{"testdata/cities.csv", `[{"type": "OrdinalEncoder", "columns": ["color"]}]`, "preprocess", `the feature column "city" of "testdata/cities.csv" holds text`},
@@ -139,5 +139,78 @@ func TestTextColumnNeedsEncoder(t *testing.T) {
 		if !errors.As(err, &list) || !list.Has(c.path) || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: got %v\nwant %s: ...%s", c.pre, err, c.path, c.want)
 		}
+	}
+}
+
+// TestMissingReachesEncoder: empty cells of a text column (city) and of a
+// numeric one (rooms) that an encoder names reach it as NaN, a category
+// of its own, in training and in prediction, and the saved model's
+// preprocessing of the training rows and of new rows equals
+// scikit-learn's ColumnTransformer exactly (testdata/text_missing.json,
+// gen_text_missing.py).
+func TestMissingReachesEncoder(t *testing.T) {
+	var fx struct {
+		Cases []struct {
+			Type    string          `json:"type"`
+			Params  json.RawMessage `json:"params"`
+			Columns []string        `json:"columns"`
+			Train   [][]*float64    `json:"train"`
+			New     [][]*float64    `json:"new"`
+		} `json:"cases"`
+	}
+	b, err := os.ReadFile("testdata/text_missing.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, &fx); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range fx.Cases {
+		t.Run(c.Type, func(t *testing.T) {
+			step := map[string]any{}
+			if err := json.Unmarshal(c.Params, &step); err != nil {
+				t.Fatal(err)
+			}
+			step["type"], step["columns"] = c.Type, c.Columns
+			sb, _ := json.Marshal(step)
+			src := fmt.Sprintf(`{"name": "gaps", "data": {"train": "testdata/cities_gaps.csv", "test": "testdata/cities_gaps.csv", "target": "bought"},
+				"preprocess": [%s], "model": {"class": "KNeighborsClassifier"}, "output": %q}`, sb, filepath.Join(t.TempDir(), "m"))
+			s, err := spec.Parse([]byte(src))
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := train.Run(context.Background(), s, train.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			m, err := model.Load(res.ModelPath)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, part := range []struct {
+				file string
+				want [][]*float64
+			}{{"testdata/cities_gaps.csv", c.Train}, {"testdata/cities_gaps_new.csv", c.New}} {
+				f, err := data.ReadCSVFile(part.file, data.CSVOptions{Schema: m.FeatureNames(), Text: m.TextColumns(), Target: m.Manifest.Target, NoTarget: true})
+				if err != nil {
+					t.Fatal(err)
+				}
+				Z, err := m.Pipeline.TransformSteps(f.X)
+				if err != nil {
+					t.Fatalf("%s: %v", part.file, err)
+				}
+				if r, k := Z.Dims(); r != len(part.want) || k != len(part.want[0]) {
+					t.Fatalf("%s: transformed %dx%d, scikit-learn %dx%d", part.file, r, k, len(part.want), len(part.want[0]))
+				}
+				for i, row := range part.want {
+					for j, w := range row {
+						got := Z.At(i, j)
+						if (w == nil) != math.IsNaN(got) || (w != nil && got != *w) {
+							t.Fatalf("%s row %d column %d: %v, scikit-learn %v", part.file, i, j, got, fmtPtr(w))
+						}
+					}
+				}
+			}
+		})
 	}
 }

@@ -54,6 +54,8 @@ CLASSES = {
     "KMeans": cluster.KMeans,
     "DBSCAN": cluster.DBSCAN,
     "AgglomerativeClustering": cluster.AgglomerativeClustering,
+    "MeanShift": cluster.MeanShift,
+    "SpectralClustering": cluster.SpectralClustering,
     "PCA": decomposition.PCA,
     "Lasso": linear_model.Lasso,
     "ElasticNet": linear_model.ElasticNet,

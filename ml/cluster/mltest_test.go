@@ -22,6 +22,11 @@ func TestCommonChecks(t *testing.T) {
 		{"AgglomerativeClustering", ``},
 		{"AgglomerativeClustering", `{"n_clusters": 3, "linkage": "single", "metric": "manhattan"}`},
 		{"AgglomerativeClustering", `{"n_clusters": null, "distance_threshold": 2, "linkage": "average", "metric": "cosine"}`},
+		{"MeanShift", ``},
+		{"MeanShift", `{"bandwidth": 3, "bin_seeding": true, "cluster_all": false}`},
+		{"SpectralClustering", `{"n_clusters": 3, "random_state": 0}`},
+		{"SpectralClustering", `{"n_clusters": 3, "affinity": "nearest_neighbors", "assign_labels": "discretize"}`},
+		{"SpectralClustering", `{"n_clusters": 3, "gamma": 0.1, "assign_labels": "cluster_qr", "n_components": 4}`},
 	} {
 		t.Run(c.class+c.params, func(t *testing.T) {
 			opts := mltest.OptionsFor(c.class)

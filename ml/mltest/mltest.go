@@ -41,12 +41,17 @@ var allowNaN = map[string]bool{
 	"MaxAbsScaler":                   true,
 	"MinMaxScaler":                   true,
 	"MissingIndicator":               true,
-	"PowerTransformer":               true,
-	"QuantileTransformer":            true,
-	"RobustScaler":                   true,
-	"SimpleImputer":                  true,
-	"StandardScaler":                 true,
-	"VarianceThreshold":              true,
+	// The encoders' allow_nan tag is False in scikit-learn 1.2.1, yet
+	// their fit takes NaN (force_all_finite="allow-nan") as a category of
+	// its own, which is what mlforge does.
+	"OneHotEncoder":       true,
+	"OrdinalEncoder":      true,
+	"PowerTransformer":    true,
+	"QuantileTransformer": true,
+	"RobustScaler":        true,
+	"SimpleImputer":       true,
+	"StandardScaler":      true,
+	"VarianceThreshold":   true,
 }
 
 // categorical lists the classes whose scikit-learn counterparts take
@@ -114,7 +119,8 @@ var paramCases = []struct {
 
 // OptionsFor returns the options Check uses for class: AllowNaN for the
 // classes scikit-learn lets take NaN (HistGradientBoosting*, KNNImputer,
-// MaxAbsScaler, MinMaxScaler, MissingIndicator, PowerTransformer,
+// MaxAbsScaler, MinMaxScaler, MissingIndicator, OneHotEncoder,
+// OrdinalEncoder, PowerTransformer,
 // QuantileTransformer, RobustScaler, SimpleImputer, StandardScaler,
 // VarianceThreshold), defaults otherwise.
 func OptionsFor(class string) Options {

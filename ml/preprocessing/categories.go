@@ -25,14 +25,30 @@ import (
 const assumedCategories = 100
 
 // uniqueCounts returns the sorted distinct values of col (numpy.unique, for
-// which -0 and 0 are one value) and how often each occurs. col is sorted
-// in place.
+// which -0 and 0 are one value, with NaN, a category of its own as in
+// scikit-learn 1.2, last) and how often each occurs. col is sorted in
+// place.
 func uniqueCounts(col []float64) ([]float64, []int) {
-	slices.Sort(col)
+	slices.SortFunc(col, func(a, b float64) int {
+		an, bn := math.IsNaN(a), math.IsNaN(b)
+		switch {
+		case an && bn:
+			return 0
+		case an:
+			return 1
+		case bn:
+			return -1
+		case a < b:
+			return -1
+		case a > b:
+			return 1
+		}
+		return 0
+	})
 	var cats []float64
 	var counts []int
 	for i, v := range col {
-		if i == 0 || v != col[i-1] {
+		if i == 0 || !(v == col[i-1] || math.IsNaN(v) && math.IsNaN(col[i-1])) {
 			cats = append(cats, v)
 			counts = append(counts, 0)
 		}
@@ -41,20 +57,42 @@ func uniqueCounts(col []float64) ([]float64, []int) {
 	return cats, counts
 }
 
-// code returns the index of v among the sorted categories cats, or -1.
+// hasMissing reports whether a feature's categories end with NaN, the
+// missing category.
+func hasMissing(cats []float64) bool {
+	return len(cats) > 0 && math.IsNaN(cats[len(cats)-1])
+}
+
+// code returns the index of v among the sorted categories cats (NaN, the
+// last when present, for NaN), or -1.
 func code(cats []float64, v float64) int {
-	i := sort.SearchFloat64s(cats, v)
-	if i < len(cats) && cats[i] == v {
+	if math.IsNaN(v) {
+		if hasMissing(cats) {
+			return len(cats) - 1
+		}
+		return -1
+	}
+	n := len(cats)
+	if hasMissing(cats) {
+		n--
+	}
+	i := sort.SearchFloat64s(cats[:n], v)
+	if i < n && cats[i] == v {
 		return i
 	}
 	return -1
 }
 
-// fitCategories returns the categories of every feature of X (finite,
-// checked by the caller) and their counts, reporting a step per feature
-// (about 100 at most) at which a cancel stops it.
-func fitCategories(ctx context.Context, X *mat.Dense) (cats [][]float64, counts [][]int, err error) {
+// fitCategories returns the categories of every feature of X (without
+// infinities, checked by the caller) and their counts, reporting a step
+// per feature (about 100 at most) at which a cancel stops it. With given
+// categories (the categories parameter) those are the categories and a
+// value outside them is an error unless unknownOK.
+func fitCategories(ctx context.Context, X *mat.Dense, given [][]float64, class string, unknownOK bool) (cats [][]float64, counts [][]int, err error) {
 	data, r, c := rows(X)
+	if given != nil && len(given) != c {
+		return nil, nil, &ml.ParamError{Param: "categories", Msg: fmt.Sprintf("categories has %d lists but X has %d features: give one list per feature", len(given), c)}
+	}
 	col := make([]float64, r)
 	cats, counts = make([][]float64, c), make([][]int, c)
 	progress, every := ml.ProgressFrom(ctx), max(1, c/100)
@@ -65,12 +103,106 @@ func fitCategories(ctx context.Context, X *mat.Dense) (cats [][]float64, counts 
 				return nil, nil, err
 			}
 		}
+		if given != nil {
+			cats[j] = slices.Clone(given[j])
+			counts[j] = make([]int, len(cats[j]))
+			for i := 0; i < r; i++ {
+				v := data[i*c+j]
+				t := code(cats[j], v)
+				if t < 0 {
+					if !unknownOK {
+						return nil, nil, ml.DataErrorf("X[%d, %d] is %v, which is not among the categories given for feature %d (%v); add it to categories[%d] or let handle_unknown accept unknown categories", i, j, v, j, catText(cats[j]), j)
+					}
+					continue
+				}
+				counts[j][t]++
+			}
+			continue
+		}
 		for i := 0; i < r; i++ {
 			col[i] = data[i*c+j]
 		}
 		cats[j], counts[j] = uniqueCounts(col)
 	}
 	return cats, counts, nil
+}
+
+// catText shows at most 10 categories.
+func catText(cats []float64) string {
+	if len(cats) > 10 {
+		return fmt.Sprintf("%v and %d more", cats[:10], len(cats)-10)
+	}
+	return fmt.Sprint(cats)
+}
+
+// Categories is an encoder's categories parameter: "auto" (Lists nil, the
+// distinct values of each feature seen by Fit) or one list per feature of
+// its categories, numbers in ascending order with null (NaN, the missing
+// category) allowed last, as scikit-learn requires of numeric categories.
+type Categories struct {
+	Lists [][]float64
+}
+
+// MarshalJSON writes "auto" or the lists (NaN as null).
+func (c Categories) MarshalJSON() ([]byte, error) {
+	if c.Lists == nil {
+		return []byte(`"auto"`), nil
+	}
+	out := make([][]any, len(c.Lists))
+	for j, l := range c.Lists {
+		out[j] = make([]any, len(l))
+		for t, v := range l {
+			if math.IsNaN(v) {
+				out[j][t] = nil
+			} else {
+				out[j][t] = v
+			}
+		}
+	}
+	return json.Marshal(out)
+}
+
+// UnmarshalJSON reads "auto" or a list of lists of numbers and nulls.
+func (c *Categories) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err == nil {
+		if s != "auto" {
+			return fmt.Errorf(`expected "auto" or a list of categories per feature, got %q`, s)
+		}
+		*c = Categories{}
+		return nil
+	}
+	var raw [][]*float64
+	if err := json.Unmarshal(b, &raw); err != nil || len(raw) == 0 {
+		return fmt.Errorf(`expected "auto" or a non-empty list with a list of categories (numbers, null for missing values) per feature: text categories are not supported, the codes of a text column follow its sorted strings`)
+	}
+	lists := make([][]float64, len(raw))
+	for j, l := range raw {
+		if len(l) == 0 {
+			return fmt.Errorf("categories[%d] is empty: a feature needs at least one category", j)
+		}
+		lists[j] = make([]float64, len(l))
+		for t, v := range l {
+			switch {
+			case v == nil:
+				if t != len(l)-1 {
+					return fmt.Errorf("categories[%d][%d] is null: the missing category (null) must come last, as scikit-learn requires", j, t)
+				}
+				lists[j][t] = math.NaN()
+			case t > 0 && !(*v > lists[j][t-1]):
+				return fmt.Errorf("categories[%d] is not strictly ascending at %d (%v after %v): numeric categories must be sorted, as scikit-learn requires", j, t, *v, lists[j][t-1])
+			default:
+				lists[j][t] = *v
+			}
+		}
+	}
+	*c = Categories{Lists: lists}
+	return nil
+}
+
+// ParamType names the type in the catalogue.
+func (Categories) ParamType() (string, string) {
+	return "categories", `"auto" or a list per feature of its categories: numbers in ascending order, null last for the missing category`
 }
 
 // unknownError is the error for a category not seen by Fit.
@@ -116,8 +248,11 @@ func unmarshalCategories(st *ml.State, n int) ([][]float64, error) {
 		c := all[off : off+k : off+k]
 		off += k
 		for t, v := range c {
+			if math.IsNaN(v) && t == len(c)-1 {
+				continue // the missing category
+			}
 			if math.IsNaN(v) || math.IsInf(v, 0) || (t > 0 && !(v > c[t-1])) {
-				return nil, fmt.Errorf("state: categories_ of feature %d are not finite and strictly ascending", j)
+				return nil, fmt.Errorf("state: categories_ of feature %d are not finite and strictly ascending (NaN allowed last)", j)
 			}
 		}
 		cats[j] = c

@@ -37,7 +37,10 @@ func TestEncodersErrors(t *testing.T) {
 		{"OneHotEncoder", `{"min_frequency": 1.5}`, "min_frequency"},
 		{"OneHotEncoder", `{"min_frequency": "x"}`, "min_frequency"},
 		{"OneHotEncoder", `{"drop": "last"}`, "drop"},
-		{"OneHotEncoder", `{"categories": [[1, 2]]}`, "categories"},
+		{"OneHotEncoder", `{"categories": [[2, 1]]}`, "categories"},
+		{"OneHotEncoder", `{"categories": [["a", "b"]]}`, "categories"},
+		{"OrdinalEncoder", `{"categories": [[1, null, 2]]}`, "categories"},
+		{"OrdinalEncoder", `{"categories": [[]]}`, "categories"},
 	} {
 		if _, err := ml.New(c.class, json.RawMessage(c.params)); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s %s: %v, want an error naming %s", c.class, c.params, err, c.want)
@@ -45,9 +48,14 @@ func TestEncodersErrors(t *testing.T) {
 	}
 	X := testutil.Dense([][]float64{{1, 5}, {2, 5}, {1, 7}})
 	oh := NewOneHotEncoder()
-	if err := oh.Fit(ctx, testutil.Dense([][]float64{{1, math.NaN()}}), nil); err == nil || !strings.Contains(err.Error(), "X[0, 1] is NaN") {
-		t.Errorf("Fit with NaN: %v", err)
+	if err := oh.Fit(ctx, testutil.Dense([][]float64{{1, math.Inf(1)}}), nil); err == nil || !ml.IsBadInput(err) {
+		t.Errorf("Fit with +Inf: %v", err)
 	}
+	oh.Categories = Categories{Lists: [][]float64{{1, 2}}}
+	if err := oh.Fit(ctx, X, nil); err == nil || !strings.Contains(err.Error(), "categories has 1 lists but X has 2 features") {
+		t.Errorf("Fit with one list for two features: %v", err)
+	}
+	oh.Categories = Categories{}
 	if err := oh.Fit(ctx, X, nil); err != nil {
 		t.Fatal(err)
 	}

@@ -42,6 +42,7 @@ func TestCommonChecks(t *testing.T) {
 		{"OneHotEncoder", `{"max_categories": 2}`},
 		{"OrdinalEncoder", ``},
 		{"OrdinalEncoder", `{"handle_unknown": "use_encoded_value", "unknown_value": -1}`},
+		{"OrdinalEncoder", `{"handle_unknown": "use_encoded_value", "unknown_value": -1, "encoded_missing_value": -2}`},
 		{"KBinsDiscretizer", ``},
 		{"KBinsDiscretizer", `{"encode": "ordinal", "strategy": "kmeans", "n_bins": 3}`},
 		{"KBinsDiscretizer", `{"encode": "onehot-dense", "strategy": "uniform"}`},

@@ -25,8 +25,11 @@ func init() {
 // category, as scikit-learn 1.2's OneHotEncoder does with categories
 // "auto": the categories of a feature are its distinct values, sorted.
 // mlforge's features are numbers, so the categories are numbers too (text
-// columns are not supported yet). NaN is refused (impute first; scikit-learn
-// would make it a category of its own).
+// columns are coded by their sorted strings, so their categories follow
+// scikit-learn's order). NaN (an empty cell, a missing marker) is a
+// category of its own, sorted last, as in scikit-learn 1.2; a NaN that
+// Fit did not see is an unknown category. Explicit categories (one
+// ascending list per feature, null last for NaN) replace the values seen.
 //
 // With min_frequency or max_categories, infrequent categories are grouped
 // into one column placed after the frequent ones (scikit-learn's
@@ -42,7 +45,7 @@ func init() {
 // NaN where scikit-learn returns None (an unknown category) or
 // "infrequent_sklearn".
 type OneHotEncoder struct {
-	Categories    string       `json:"categories" enum:"auto" help:"auto: the categories are the distinct values of each feature seen by Fit"`
+	Categories    Categories   `json:"categories" help:"auto: the distinct values of each feature seen by Fit (NaN last, a category of its own); or one list per feature of its categories, ascending, null last for missing values"`
 	Drop          string       `json:"drop" enum:"first,if_binary" nullable:"true" help:"null keeps every column; first drops the first category of each feature; if_binary only that of features with two categories"`
 	SparseOutput  bool         `json:"sparse_output" help:"accepted for compatibility with scikit-learn: mlforge always returns a dense matrix (with the same values)"`
 	HandleUnknown string       `json:"handle_unknown" enum:"error,ignore,infrequent_if_exist" help:"what Transform does with an unseen category: error, ignore (all zeros), infrequent_if_exist (the infrequent column if any, else zeros)"`
@@ -61,7 +64,7 @@ type OneHotEncoder struct {
 // categories auto, drop null, handle_unknown error, no infrequent
 // grouping (sparse_output true is accepted, the output being dense).
 func NewOneHotEncoder() *OneHotEncoder {
-	return &OneHotEncoder{Categories: "auto", SparseOutput: true, HandleUnknown: "error"}
+	return &OneHotEncoder{SparseOutput: true, HandleUnknown: "error"}
 }
 
 func (s *OneHotEncoder) infrequentEnabled() bool {
@@ -117,11 +120,11 @@ func (s *OneHotEncoder) Fit(ctx context.Context, X *mat.Dense, _ []float64) erro
 	if err := ml.ValidateParams(s); err != nil {
 		return err
 	}
-	if err := refuseNaN("OneHotEncoder", X, 0); err != nil {
+	if _, err := checkX("OneHotEncoder", X, 0, true); err != nil {
 		return err
 	}
 	r, c := X.Dims()
-	cats, counts, err := fitCategories(ctx, X)
+	cats, counts, err := fitCategories(ctx, X, s.Categories.Lists, "OneHotEncoder", s.HandleUnknown != "error")
 	if err != nil {
 		return err
 	}
@@ -200,7 +203,7 @@ func (s *OneHotEncoder) Transform(X *mat.Dense) (*mat.Dense, error) {
 	if s.nIn == 0 {
 		return nil, ml.NotFittedError("OneHotEncoder")
 	}
-	if err := refuseNaN("OneHotEncoder", X, s.nIn); err != nil {
+	if _, err := checkX("OneHotEncoder", X, s.nIn, true); err != nil {
 		return nil, err
 	}
 	data, r, c := rows(X)

@@ -26,12 +26,15 @@ func init() {
 // (text columns are not supported yet). With handle_unknown
 // "use_encoded_value" an unseen value becomes unknown_value, which must not
 // be the code of a seen category; with "error" (the default) it is an
-// error. NaN is refused (impute first; scikit-learn would encode it as
-// encoded_missing_value, a parameter mlforge does not have).
+// error. NaN seen by Fit is the last category of its feature, as in
+// scikit-learn 1.2, and Transform writes encoded_missing_value for it (NaN
+// when null, scikit-learn's np.nan); a NaN Fit did not see is unknown.
+// unknown_value is an integer (scikit-learn also allows np.nan).
 type OrdinalEncoder struct {
-	Categories    string `json:"categories" enum:"auto" help:"auto: the categories are the distinct values of each feature seen by Fit"`
-	HandleUnknown string `json:"handle_unknown" enum:"error,use_encoded_value" help:"what Transform does with an unseen category: error, or use_encoded_value (unknown_value)"`
-	UnknownValue  *int   `json:"unknown_value" nullable:"true" help:"the code of unseen categories with handle_unknown use_encoded_value (required then, null otherwise); it must not be the code of a seen category"`
+	Categories          Categories `json:"categories" help:"auto: the distinct values of each feature seen by Fit (NaN last); or one list per feature of its categories, ascending, null last for missing values"`
+	HandleUnknown       string     `json:"handle_unknown" enum:"error,use_encoded_value" help:"what Transform does with an unseen category: error, or use_encoded_value (unknown_value)"`
+	UnknownValue        *int       `json:"unknown_value" nullable:"true" help:"the code of unseen categories with handle_unknown use_encoded_value (required then, null otherwise); it must not be the code of a seen category"`
+	EncodedMissingValue *int       `json:"encoded_missing_value" nullable:"true" help:"the code of missing values (NaN) seen by Fit; null keeps them NaN (scikit-learn's default np.nan); a number must not be the code of a category of a feature with missing values"`
 
 	nIn  int
 	cats [][]float64
@@ -40,7 +43,7 @@ type OrdinalEncoder struct {
 // NewOrdinalEncoder returns an OrdinalEncoder with scikit-learn's defaults:
 // categories auto, handle_unknown error, unknown_value null.
 func NewOrdinalEncoder() *OrdinalEncoder {
-	return &OrdinalEncoder{Categories: "auto", HandleUnknown: "error"}
+	return &OrdinalEncoder{HandleUnknown: "error"}
 }
 
 // Validate checks that unknown_value is given exactly when handle_unknown
@@ -63,15 +66,18 @@ func (s *OrdinalEncoder) Fit(ctx context.Context, X *mat.Dense, _ []float64) err
 	if err := ml.ValidateParams(s); err != nil {
 		return err
 	}
-	if err := refuseNaN("OrdinalEncoder", X, 0); err != nil {
+	if _, err := checkX("OrdinalEncoder", X, 0, true); err != nil {
 		return err
 	}
 	_, c := X.Dims()
-	cats, _, err := fitCategories(ctx, X)
+	cats, _, err := fitCategories(ctx, X, s.Categories.Lists, "OrdinalEncoder", s.HandleUnknown != "error")
 	if err != nil {
 		return err
 	}
 	if err := s.checkUnknownValue(cats); err != nil {
+		return err
+	}
+	if err := s.checkMissingValue(cats); err != nil {
 		return err
 	}
 	s.nIn, s.cats = c, cats
@@ -94,12 +100,40 @@ func (s *OrdinalEncoder) checkUnknownValue(cats [][]float64) error {
 	return nil
 }
 
+// checkMissingValue refuses an integer encoded_missing_value that is the
+// code of a category (the missing one included, as scikit-learn counts
+// it) of a feature with missing values.
+func (s *OrdinalEncoder) checkMissingValue(cats [][]float64) error {
+	if s.EncodedMissingValue == nil {
+		return nil
+	}
+	u := *s.EncodedMissingValue
+	var bad []int
+	for j, c := range cats {
+		if hasMissing(c) && u >= 0 && u < len(c) {
+			bad = append(bad, j)
+		}
+	}
+	if bad != nil {
+		return &ml.ParamError{Param: "encoded_missing_value", Msg: fmt.Sprintf("encoded_missing_value (%d) is already used to encode a known category in features %v", u, bad)}
+	}
+	return nil
+}
+
+// missingCode is what Transform writes for a missing value.
+func (s *OrdinalEncoder) missingCode() float64 {
+	if s.EncodedMissingValue == nil {
+		return math.NaN()
+	}
+	return float64(*s.EncodedMissingValue)
+}
+
 // Transform returns the code of each value's category.
 func (s *OrdinalEncoder) Transform(X *mat.Dense) (*mat.Dense, error) {
 	if s.nIn == 0 {
 		return nil, ml.NotFittedError("OrdinalEncoder")
 	}
-	if err := refuseNaN("OrdinalEncoder", X, s.nIn); err != nil {
+	if _, err := checkX("OrdinalEncoder", X, s.nIn, true); err != nil {
 		return nil, err
 	}
 	data, r, c := rows(X)
@@ -107,6 +141,10 @@ func (s *OrdinalEncoder) Transform(X *mat.Dense) (*mat.Dense, error) {
 	for i := 0; i < r; i++ {
 		for j, v := range data[i*c : (i+1)*c] {
 			x := code(s.cats[j], v)
+			if x >= 0 && math.IsNaN(v) {
+				out[i*c+j] = s.missingCode()
+				continue
+			}
 			if x < 0 {
 				if s.UnknownValue == nil {
 					return nil, unknownError("OrdinalEncoder", i, j, v, s.cats[j], `set handle_unknown to "use_encoded_value" and unknown_value (e.g. -1) to encode it`)
@@ -122,19 +160,24 @@ func (s *OrdinalEncoder) Transform(X *mat.Dense) (*mat.Dense, error) {
 
 // InverseTransform returns the category of each code (truncated to an
 // integer, as scikit-learn's astype does), NaN for unknown_value (where
-// scikit-learn returns None). A code outside the feature's categories is an
+// scikit-learn returns None) and for encoded_missing_value in a feature
+// with missing values. A code outside the feature's categories is an
 // error.
 func (s *OrdinalEncoder) InverseTransform(X *mat.Dense) (*mat.Dense, error) {
 	if s.nIn == 0 {
 		return nil, ml.NotFittedError("OrdinalEncoder")
 	}
-	if err := refuseNaN("OrdinalEncoder", X, s.nIn); err != nil {
+	if _, err := checkX("OrdinalEncoder", X, s.nIn, true); err != nil {
 		return nil, err
 	}
 	data, r, c := rows(X)
 	out := make([]float64, r*c)
 	for i := 0; i < r; i++ {
 		for j, v := range data[i*c : (i+1)*c] {
+			if m := s.missingCode(); hasMissing(s.cats[j]) && (v == m || math.IsNaN(v) && math.IsNaN(m)) {
+				out[i*c+j] = math.NaN()
+				continue
+			}
 			if s.UnknownValue != nil && v == float64(*s.UnknownValue) {
 				out[i*c+j] = math.NaN()
 				continue
@@ -180,6 +223,9 @@ func (s *OrdinalEncoder) UnmarshalState(st *ml.State) error {
 		return err
 	}
 	if err := s.checkUnknownValue(cats); err != nil {
+		return fmt.Errorf("state: %w", err)
+	}
+	if err := s.checkMissingValue(cats); err != nil {
 		return fmt.Errorf("state: %w", err)
 	}
 	s.nIn, s.cats = n, cats

@@ -697,6 +697,8 @@ export function renderRun(main, id) {
   const plotTitles = { curve: 'Learning / validation curve', search: 'Search', confusion: 'Confusion matrix (normalised over true labels)',
     roc: 'ROC curves', pr: 'Precision-recall curves', importances: 'Feature importances',
     embedding: 'Embedding', dendrogram: 'Dendrogram', boundary: 'Decision boundary' };
+  plotTitles.parallel = 'Search trials (parallel coordinates)';
+  plotTitles.permutation = 'Permutation importances';
   // A GAN's sample grids (GET /api/runs/{id}/samples), one per epoch: the
   // latest, or the one the slider picks.
   async function drawSamples() {
