@@ -150,16 +150,16 @@ type fusedConvTask struct {
 // setWide chooses the wide form from the geometry (the same in the forward
 // and the backward pass, whose pooling indices depend on it).
 func (t *fusedConvTask) setWide() {
-	t.wide = !t.direct && wideFits(t.kw, t.W, t.pw, t.sh, t.sw, t.dw, t.ow)
+	t.wide = !t.direct && wideFits(t.W, t.pw, t.sh, t.sw, t.ow)
 	t.Hp, t.Wp = t.H+2*t.ph, t.W+2*t.pw
 }
 
 // wideFits reports whether the wide form suits a convolution: stride 1, and
 // output rows at most a quarter longer than the convolution's (padding and
 // the kernel's width add Wp - ow wasted columns to every row).
-func wideFits(kw, W, pw, sh, sw, dw, ow int) bool {
+func wideFits(W, pw, sh, sw, ow int) bool {
 	Wp := W + 2*pw
-	return sh == 1 && sw == 1 && 4*Wp <= 5*ow && ow > 0 && kw*dw >= 1
+	return sh == 1 && sw == 1 && ow > 0 && 4*Wp <= 5*ow
 }
 
 // padSize is the length of a wide form's padded image buffer: C planes of
