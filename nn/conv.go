@@ -295,6 +295,7 @@ type convTask struct {
 
 func (t *convTask) run(part, parts int) {
 	lo, hi := span(t.N, part, parts)
+	gemm := partGemm(parts)
 	Cg, Og := t.C/t.G, t.O/t.G
 	K, K1, L, HW := Cg*t.kh*t.kw, t.K1, t.oh*t.ow, t.H*t.W
 	for n := lo; n < hi; n++ {
@@ -337,7 +338,7 @@ func (t *convTask) run(part, parts int) {
 					}
 					continue
 				}
-				tensor.Gemm(false, false, Og, L, K1, 1, wg, K1, col, L, 0, yg, L)
+				gemm(false, false, Og, L, K1, 1, wg, K1, col, L, 0, yg, L)
 				continue
 			}
 			dy := t.gy[(n*t.O+gi*Og)*L : (n*t.O+(gi+1)*Og)*L]
@@ -354,16 +355,16 @@ func (t *convTask) run(part, parts int) {
 						}
 					}
 				} else {
-					tensor.Gemm(false, true, Og, K1, L, 1, dy, L, col, L, 1, gw, K1)
+					gemm(false, true, Og, K1, L, 1, dy, L, col, L, 1, gw, K1)
 				}
 			}
 			if t.gx != nil {
 				dx := t.gx[(n*t.C+gi*Cg)*HW : (n*t.C+(gi+1)*Cg)*HW]
 				if t.direct {
-					tensor.Gemm(true, false, K, L, Og, 1, wg, K1, dy, L, 1, dx, L)
+					gemm(true, false, K, L, Og, 1, wg, K1, dy, L, 1, dx, L)
 				} else {
 					dcol := t.parts[part]
-					tensor.Gemm(true, false, K, L, Og, 1, wg, K1, dy, L, 0, dcol, L)
+					gemm(true, false, K, L, Og, 1, wg, K1, dy, L, 0, dcol, L)
 					tensor.Col2im(dcol, Cg, t.H, t.W, t.kh, t.kw, t.ph, t.pw, t.sh, t.sw, t.dh, t.dw, dx)
 				}
 			}

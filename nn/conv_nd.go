@@ -452,6 +452,7 @@ func (t *conv3dTask) colSize() int {
 
 func (t *conv3dTask) run(part, parts int) {
 	lo, hi := span(t.N, part, parts)
+	gemm := partGemm(parts)
 	G := t.G
 	Cig, Cog := t.Cin/G, t.Cout/G
 	S, L := vol(t.in), vol(t.out)
@@ -468,32 +469,32 @@ func (t *conv3dTask) run(part, parts int) {
 			case !t.transposed && !t.back:
 				wg := t.w[gi*Cog*K : (gi+1)*Cog*K]
 				tensor.Vol2col(xg, Cig, t.in, t.geo, col)
-				tensor.Gemm(false, false, Cog, L, K, 1, wg, K, col, L, 0, t.y[(n*t.Cout+gi*Cog)*L:(n*t.Cout+(gi+1)*Cog)*L], L)
+				gemm(false, false, Cog, L, K, 1, wg, K, col, L, 0, t.y[(n*t.Cout+gi*Cog)*L:(n*t.Cout+(gi+1)*Cog)*L], L)
 			case !t.transposed:
 				wg := t.w[gi*Cog*K : (gi+1)*Cog*K]
 				dy := t.gy[(n*t.Cout+gi*Cog)*L : (n*t.Cout+(gi+1)*Cog)*L]
 				if gw != nil {
 					tensor.Vol2col(xg, Cig, t.in, t.geo, col)
-					tensor.Gemm(false, true, Cog, K, L, 1, dy, L, col, L, 1, gw[gi*Cog*K:(gi+1)*Cog*K], K)
+					gemm(false, true, Cog, K, L, 1, dy, L, col, L, 1, gw[gi*Cog*K:(gi+1)*Cog*K], K)
 				}
 				if t.gx != nil {
-					tensor.Gemm(true, false, K, L, Cog, 1, wg, K, dy, L, 0, col, L)
+					gemm(true, false, K, L, Cog, 1, wg, K, dy, L, 0, col, L)
 					tensor.Col2vol(col, Cig, t.in, t.geo, t.gx[(n*t.Cin+gi*Cig)*S:(n*t.Cin+(gi+1)*Cig)*S])
 				}
 			case !t.back:
 				wg := t.w[gi*Cig*K : (gi+1)*Cig*K]
 				yg := t.y[(n*t.Cout+gi*Cog)*L : (n*t.Cout+(gi+1)*Cog)*L]
 				clear(yg)
-				tensor.Gemm(true, false, K, S, Cig, 1, wg, K, xg, S, 0, col, S)
+				gemm(true, false, K, S, Cig, 1, wg, K, xg, S, 0, col, S)
 				tensor.Col2vol(col, Cog, t.out, t.geo, yg)
 			default:
 				wg := t.w[gi*Cig*K : (gi+1)*Cig*K]
 				tensor.Vol2col(t.gy[(n*t.Cout+gi*Cog)*L:(n*t.Cout+(gi+1)*Cog)*L], Cog, t.out, t.geo, col)
 				if t.gx != nil {
-					tensor.Gemm(false, false, Cig, S, K, 1, wg, K, col, S, 1, t.gx[(n*t.Cin+gi*Cig)*S:(n*t.Cin+(gi+1)*Cig)*S], S)
+					gemm(false, false, Cig, S, K, 1, wg, K, col, S, 1, t.gx[(n*t.Cin+gi*Cig)*S:(n*t.Cin+(gi+1)*Cig)*S], S)
 				}
 				if gw != nil {
-					tensor.Gemm(false, true, Cig, K, S, 1, xg, S, col, S, 1, gw[gi*Cig*K:(gi+1)*Cig*K], K)
+					gemm(false, true, Cig, K, S, 1, xg, S, col, S, 1, gw[gi*Cig*K:(gi+1)*Cig*K], K)
 				}
 			}
 		}

@@ -91,12 +91,20 @@ func (g *Graph) convReLUPool(x, w, b *Var, opt ConvOptions) *Var {
 		t.b = b.Data.Data
 	}
 	t.direct = kh == 1 && kw == 1 && t.sh == 1 && t.sw == 1 && t.ph == 0 && t.pw == 0
+	t.setWide()
 	K, L := C*kh*kw, oh*ow
+	Ls := L // the scratch output's length
+	if t.wide {
+		Ls = oh * t.Wp
+	}
 	nparts := g.parts(N)
 	for p := 0; p < nparts; p++ {
-		t.out[p] = g.buf(O * L).Data
+		t.out[p] = g.buf(O * Ls).Data
 		if !t.direct {
-			t.col[p] = g.buf(K * L).Data
+			t.col[p] = g.buf(K * Ls).Data
+		}
+		if t.wide {
+			t.pad[p] = g.buf(t.padSize()).Data
 		}
 	}
 	g.parallel(t, nparts, N*O*L*K)
@@ -126,23 +134,120 @@ type fusedConvTask struct {
 	gy, gx                        []float32
 	N, C, H, W, O, kh, kw, oh, ow int
 	sh, sw, ph, pw, dh, dw        int
+	// wide (stride 1, not direct) computes each image's convolution on
+	// the rows of its zero-padded copy, Hp x Wp: output rows of Wp values
+	// of which the first ow are the convolution's, so that every column
+	// row is one contiguous run of the padded image and its adjoint one
+	// vector update (see wideCols).
+	wide   bool
+	Hp, Wp int
 	// Per-part scratch: the image's convolution output (or its gradient),
-	// its columns, the columns' gradient, and weight and bias gradients.
-	out, col, dcol, gw, gb [maxFuseParts][]float32
+	// its columns, the columns' gradient, weight and bias gradients, and
+	// the padded image and its gradient of the wide form.
+	out, col, dcol, gw, gb, pad, dpad [maxFuseParts][]float32
+}
+
+// setWide chooses the wide form from the geometry (the same in the forward
+// and the backward pass, whose pooling indices depend on it).
+func (t *fusedConvTask) setWide() {
+	t.wide = !t.direct && wideFits(t.W, t.pw, t.sh, t.sw, t.ow)
+	t.Hp, t.Wp = t.H+2*t.ph, t.W+2*t.pw
+}
+
+// wideFits reports whether the wide form suits a convolution: stride 1, and
+// output rows at most a quarter longer than the convolution's (padding and
+// the kernel's width add Wp - ow wasted columns to every row).
+func wideFits(W, pw, sh, sw, ow int) bool {
+	Wp := W + 2*pw
+	return sh == 1 && sw == 1 && ow > 0 && 4*Wp <= 5*ow
+}
+
+// padSize is the length of a wide form's padded image buffer: C planes of
+// Hp x Wp and the (kw-1)*dw values the last column row reads past them.
+func (t *fusedConvTask) padSize() int {
+	return t.C*t.Hp*t.Wp + (t.kw-1)*t.dw
+}
+
+// padImage copies image src (C x H x W) into the interior of the padded
+// planes p, whose borders are zero.
+func (t *fusedConvTask) padImage(p, src []float32) {
+	HW, HpWp := t.H*t.W, t.Hp*t.Wp
+	for c := 0; c < t.C; c++ {
+		img := src[c*HW : (c+1)*HW]
+		pl := p[c*HpWp+t.ph*t.Wp+t.pw:]
+		for y := 0; y < t.H; y++ {
+			copy(pl[y*t.Wp:y*t.Wp+t.W], img[y*t.W:(y+1)*t.W])
+		}
+	}
+}
+
+// wideCols fills col (K x oh*Wp) from the padded image p: row (c, i, j) is
+// the run of oh*Wp values of p starting at tap (i, j) of plane c.
+func (t *fusedConvTask) wideCols(col, p []float32) {
+	Lw, HpWp := t.oh*t.Wp, t.Hp*t.Wp
+	r := 0
+	for c := 0; c < t.C; c++ {
+		for i := 0; i < t.kh; i++ {
+			for j := 0; j < t.kw; j++ {
+				off := c*HpWp + i*t.dh*t.Wp + j*t.dw
+				copy(col[r*Lw:(r+1)*Lw], p[off:off+Lw])
+				r++
+			}
+		}
+	}
+}
+
+// wideBack adds the column gradient dcol (K x oh*Wp) into the padded image
+// gradient p (zeroed first) and its interior into the image gradient dx.
+func (t *fusedConvTask) wideBack(dx, dcol, p []float32) {
+	Lw, HpWp := t.oh*t.Wp, t.Hp*t.Wp
+	clear(p)
+	r := 0
+	for c := 0; c < t.C; c++ {
+		for i := 0; i < t.kh; i++ {
+			for j := 0; j < t.kw; j++ {
+				off := c*HpWp + i*t.dh*t.Wp + j*t.dw
+				tensor.Axpy(1, dcol[r*Lw:(r+1)*Lw], p[off:off+Lw])
+				r++
+			}
+		}
+	}
+	HW := t.H * t.W
+	for c := 0; c < t.C; c++ {
+		img := dx[c*HW : (c+1)*HW]
+		pl := p[c*HpWp+t.ph*t.Wp+t.pw:]
+		for y := 0; y < t.H; y++ {
+			tensor.Axpy(1, pl[y*t.Wp:y*t.Wp+t.W], img[y*t.W:(y+1)*t.W])
+		}
+	}
 }
 
 func (t *fusedConvTask) run(part, parts int) {
 	lo, hi := span(t.N, part, parts)
+	gemm := partGemm(parts)
 	K, L := t.C*t.kh*t.kw, t.oh*t.ow
+	ld := t.ow // the row stride of the output planes
+	if t.wide {
+		L, ld = t.oh*t.Wp, t.Wp
+	}
 	CHW := t.C * t.H * t.W
 	P := (t.oh / 2) * (t.ow / 2)
 	out := t.out[part]
+	pad := t.pad[part]
+	if t.wide && pad != nil {
+		clear(pad) // the borders stay zero; padImage writes the interior
+	}
 	for n := lo; n < hi; n++ {
 		src := t.x[n*CHW : (n+1)*CHW]
 		col := src
 		if !t.direct && (!t.back || t.gw[part] != nil) {
 			col = t.col[part]
-			tensor.Im2col(src, t.C, t.H, t.W, t.kh, t.kw, t.ph, t.pw, t.sh, t.sw, t.dh, t.dw, col)
+			if t.wide {
+				t.padImage(pad, src)
+				t.wideCols(col, pad)
+			} else {
+				tensor.Im2col(src, t.C, t.H, t.W, t.kh, t.kw, t.ph, t.pw, t.sh, t.sw, t.dh, t.dw, col)
+			}
 		}
 		yn := t.y[n*t.O*P : (n+1)*t.O*P]
 		var idx []int32
@@ -150,8 +255,12 @@ func (t *fusedConvTask) run(part, parts int) {
 			idx = t.idx[n*t.O*P : (n+1)*t.O*P]
 		}
 		if !t.back {
-			convImage(out, t.w, t.b, col, t.O, K, L)
-			reluPool2(yn, idx, out, t.O, t.oh, t.ow)
+			convImage(gemm, out, t.w, t.b, col, t.O, K, L)
+			if ld == t.ow {
+				reluPool2(yn, idx, out, t.O, t.oh, t.ow)
+			} else {
+				reluPool2Ld(yn, idx, out, t.O, t.oh, t.ow, ld)
+			}
 			continue
 		}
 		// The gradient of the image's convolution output: the pooled
@@ -179,7 +288,7 @@ func (t *fusedConvTask) run(part, parts int) {
 			// a GEMM whose packing dominates at this shape.
 			convGradSmallK(gw, gb, dy, col, t.O, K, L)
 		case gw != nil:
-			tensor.Gemm(false, true, t.O, K, L, 1, dy, L, col, L, 1, gw, K)
+			gemm(false, true, t.O, K, L, 1, dy, L, col, L, 1, gw, K)
 			fallthrough
 		case gb != nil:
 			for o := range gb {
@@ -188,11 +297,16 @@ func (t *fusedConvTask) run(part, parts int) {
 		}
 		if t.gx != nil {
 			dx := t.gx[n*CHW : (n+1)*CHW]
-			if t.direct {
-				tensor.Gemm(true, false, K, L, t.O, 1, t.w, K, dy, L, 1, dx, L)
-			} else {
+			switch {
+			case t.direct:
+				gemm(true, false, K, L, t.O, 1, t.w, K, dy, L, 1, dx, L)
+			case t.wide:
 				dcol := t.dcol[part]
-				tensor.Gemm(true, false, K, L, t.O, 1, t.w, K, dy, L, 0, dcol, L)
+				gemm(true, false, K, L, t.O, 1, t.w, K, dy, L, 0, dcol, L)
+				t.wideBack(dx, dcol, t.dpad[part])
+			default:
+				dcol := t.dcol[part]
+				gemm(true, false, K, L, t.O, 1, t.w, K, dy, L, 0, dcol, L)
 				tensor.Col2im(dcol, t.C, t.H, t.W, t.kh, t.kw, t.ph, t.pw, t.sh, t.sw, t.dh, t.dw, dx)
 			}
 		}
@@ -201,7 +315,7 @@ func (t *fusedConvTask) run(part, parts int) {
 
 // convImage computes one image's convolution out (O x L) = w (O x K) · col
 // (K x L) plus the bias b (O, or nil).
-func convImage(out, w, b, col []float32, O, K, L int) {
+func convImage(gemm gemmFunc, out, w, b, col []float32, O, K, L int) {
 	if K <= 16 {
 		// A short reduction (e.g. one input channel, 3x3): sums kept in
 		// registers beat a GEMM call, whose packing dominates here.
@@ -216,7 +330,7 @@ func convImage(out, w, b, col []float32, O, K, L int) {
 			clear(row)
 		}
 	}
-	tensor.Gemm(false, false, O, L, K, 1, w, K, col, L, 1, out, L)
+	gemm(false, false, O, L, K, 1, w, K, col, L, 1, out, L)
 }
 
 // convGradSmallKGo is convGradSmallK's portable form: inner products.
@@ -252,22 +366,28 @@ func convSmallKGo(out, w, b, col []float32, O, K, L int) {
 // (oh x ow each) to dst (O planes of oh/2 x ow/2) and, when idx is not nil,
 // the plane position of the window's first maximum (first in row-major
 // order, as MaxPool2d's) where that maximum is positive.
+func reluPool2Go(dst []float32, idx []int32, src []float32, O, oh, ow int) {
+	reluPool2Ld(dst, idx, src, O, oh, ow, ow)
+}
+
+// reluPool2Ld is reluPool2Go over planes of oh rows of ld values whose
+// first ow are the image's (ld >= ow); idx holds positions in such planes.
 //
 // It works on the values' bits as integers: with negative values (and -0)
 // cleared to +0 first, the order of non-negative floats is the order of
 // their bits, and integer max and equality compile to conditional moves, so
 // the random signs and orders of activations cost no mispredicted branches.
 // A NaN (positive bits above +Inf) wins its window and passes through.
-func reluPool2Go(dst []float32, idx []int32, src []float32, O, oh, ow int) {
+func reluPool2Ld(dst []float32, idx []int32, src []float32, O, oh, ow, ld int) {
 	ph, pw := oh/2, ow/2
-	L, P := oh*ow, ph*pw
+	L, P := oh*ld, ph*pw
 	for o := 0; o < O; o++ {
 		plane := src[o*L : (o+1)*L]
 		d := dst[o*P : (o+1)*P]
 		for oy := 0; oy < ph; oy++ {
-			r := 2 * oy * ow
+			r := 2 * oy * ld
 			r0 := plane[r : r+ow]
-			r1 := plane[r+ow : r+2*ow]
+			r1 := plane[r+ld : r+ld+ow]
 			dr := d[oy*pw : (oy+1)*pw]
 			r0 = r0[:2*len(dr)]
 			r1 = r1[:2*len(dr)]
@@ -286,17 +406,15 @@ func reluPool2Go(dst []float32, idx []int32, src []float32, O, oh, ow int) {
 				a, b := relu32(r0[i0]), relu32(r0[i0+1])
 				c, e := relu32(r1[i0]), relu32(r1[i0+1])
 				m := max(max(a, b), max(c, e))
-				k := r + ow + i0 + 1
-				if c == m {
-					k = r + ow + i0
-				}
-				if b == m {
-					k = r + i0 + 1
-				}
-				if a == m {
-					k = r + i0
-				}
-				ir[ox] = int32(k)
+				// The first maximum's offset in the window, without
+				// branches: the operands are non-negative, so m-v is zero
+				// exactly where v is the maximum, and (m-v-1)>>31 is then
+				// all ones. Later taps first, so the earliest one wins.
+				k := int32(ld + 1)
+				k ^= (k ^ int32(ld)) & ((m - c - 1) >> 31)
+				k ^= (k ^ 1) & ((m - b - 1) >> 31)
+				k &^= (m - a - 1) >> 31
+				ir[ox] = int32(r+i0) + k
 				dr[ox] = math.Float32frombits(uint32(m))
 			}
 		}
@@ -323,20 +441,31 @@ func convReLUPoolBack(n *Var) {
 		N: N, C: C, H: H, W: W, O: O, kh: kh, kw: kw, oh: oh, ow: ow,
 		sh: n.ints[0], sw: n.ints[1], ph: n.ints[2], pw: n.ints[3], dh: n.ints[4], dw: n.ints[5]}
 	t.direct = kh == 1 && kw == 1 && t.sh == 1 && t.sw == 1 && t.ph == 0 && t.pw == 0
+	t.setWide()
 	if x.requiresGrad {
 		t.gx = x.grad()
 	}
+	Ls := L
+	if t.wide {
+		Ls = oh * t.Wp
+	}
 	nparts := g.parts(N)
 	for p := 0; p < nparts; p++ {
-		t.out[p] = g.buf(O * L).Data
+		t.out[p] = g.buf(O * Ls).Data
 		if w.requiresGrad {
 			if !t.direct {
-				t.col[p] = g.buf(K * L).Data
+				t.col[p] = g.buf(K * Ls).Data
 			}
 			t.gw[p] = g.zbuf(O * K).Data
 		}
 		if x.requiresGrad && !t.direct {
-			t.dcol[p] = g.buf(K * L).Data
+			t.dcol[p] = g.buf(K * Ls).Data
+		}
+		if t.wide && w.requiresGrad {
+			t.pad[p] = g.buf(t.padSize()).Data
+		}
+		if t.wide && x.requiresGrad {
+			t.dpad[p] = g.buf(t.padSize()).Data
 		}
 		if b != nil && b.requiresGrad {
 			t.gb[p] = g.zbuf(O).Data

@@ -52,6 +52,9 @@ func TestFusedConvReLUPool(t *testing.T) {
 		{2, 4, 6, 8, 3, 1, ConvOptions{}, true},
 		{5, 1, 28, 28, 32, 3, ConvOptions{}, true},
 		{2, 3, 9, 9, 40, 3, ConvOptions{Padding: [2]int{1, 1}}, true},
+		// Stride 1 with unequal padding and dilation: the wide form.
+		{2, 2, 12, 14, 4, 3, ConvOptions{Padding: [2]int{2, 1}, Dilation: [2]int{2, 1}}, true},
+		{3, 16, 14, 14, 32, 3, ConvOptions{Padding: [2]int{1, 1}}, false},
 	}
 	for ci, tc := range cases {
 		rng := rand.New(rand.NewPCG(uint64(ci), 9))
@@ -269,5 +272,21 @@ func TestFusedLinearReLU(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// BenchmarkReluPool2Ld times the wide form's pooling of the mnist spec
+// network's second convolution (32 planes of 14 rows of 16, 14 used).
+func BenchmarkReluPool2Ld(b *testing.B) {
+	O, oh, ow, ld := 32, 14, 14, 16
+	rng := rand.New(rand.NewPCG(1, 2))
+	src := make([]float32, O*oh*ld)
+	for i := range src {
+		src[i] = float32(rng.NormFloat64())
+	}
+	dst := make([]float32, O*(oh/2)*(ow/2))
+	idx := make([]int32, len(dst))
+	for range b.N {
+		reluPool2Ld(dst, idx, src, O, oh, ow, ld)
 	}
 }

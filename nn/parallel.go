@@ -3,6 +3,8 @@ package nn
 import (
 	"runtime"
 	"sync"
+
+	"github.com/mlforge/mlforge/tensor"
 )
 
 // partTask is work split into parts that can run concurrently.
@@ -57,6 +59,19 @@ func (g *Graph) parallel(t partTask, maxParts, work int) {
 	}
 	t.run(0, parts)
 	g.wg.Wait()
+}
+
+// gemmFunc is tensor.Gemm's signature.
+type gemmFunc = func(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int)
+
+// partGemm returns the GEMM for the body of a part of a task split into
+// parts: with more than one part each core already runs a part, and a
+// product that split itself again would only add hand-offs and packing.
+func partGemm(parts int) gemmFunc {
+	if parts > 1 {
+		return tensor.GemmSerial
+	}
+	return tensor.Gemm
 }
 
 // span returns the half-open range of part p of n items split into parts.

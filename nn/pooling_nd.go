@@ -242,6 +242,10 @@ func poolNdBack(n *Var) {
 // with the flat position of the first maximum (NaN wins) in idx.
 func maxWindows(src, dst []float32, idx []int32, w poolWin) {
 	H, W := w.in[1], w.in[2]
+	if w.k[0] == 1 && w.k[1] == 1 && w.p == [3]int{} && w.d[2] == 1 && w.inside() {
+		maxRows(src, dst, idx, w)
+		return
+	}
 	o := 0
 	for od := range w.out[0] {
 		z0 := od*w.s[0] - w.p[0]
@@ -276,6 +280,45 @@ func maxWindows(src, dst []float32, idx []int32, w poolWin) {
 				dst[o], idx[o] = m, int32(max(mi, 0))
 				o++
 			}
+		}
+	}
+}
+
+// inside reports whether every window lies inside the input (ceil_mode's
+// last window may not).
+func (w *poolWin) inside() bool {
+	for i := range 3 {
+		if w.out[i] > 0 && (w.out[i]-1)*w.s[i]+(w.k[i]-1)*w.d[i] >= w.in[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// maxRows is maxWindows for windows along the last dimension only, with
+// no padding and no dilation there (MaxPool1d's usual form): every window
+// lies inside its row.
+func maxRows(src, dst []float32, idx []int32, w poolWin) {
+	H, W := w.in[1], w.in[2]
+	k, s := w.k[2], w.s[2]
+	o := 0
+	for od := range w.out[0] {
+		for oh := range w.out[1] {
+			row := (od*w.s[0]*H + oh*w.s[1]) * W
+			r := src[row : row+W]
+			d, ix := dst[o:o+w.out[2]], idx[o:o+w.out[2]]
+			for ow := range d {
+				x0 := ow * s
+				win := r[x0 : x0+k]
+				m, mi := win[0], 0
+				for c := 1; c < len(win); c++ {
+					if v := win[c]; v > m || v != v {
+						m, mi = v, c
+					}
+				}
+				d[ow], ix[ow] = m, int32(row+x0+mi)
+			}
+			o += w.out[2]
 		}
 	}
 }

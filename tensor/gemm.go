@@ -39,6 +39,25 @@ func Gemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int,
 	gemmParallel(threads, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 }
 
+// GemmSerial is Gemm on the calling goroutine only, for callers that
+// already run one product per core (a batch of images split over the
+// cores): Gemm's own split would start helpers that compete with them and
+// pack an operand once more per strip.
+func GemmSerial(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	checkGemm(transA, transB, m, n, k, a, lda, b, ldb, c, ldc)
+	if m == 0 || n == 0 {
+		return
+	}
+	if k == 0 || alpha == 0 {
+		scaleMatrix(m, n, beta, c, ldc)
+		return
+	}
+	if gemv(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc) {
+		return
+	}
+	gemmSerial(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+}
+
 // gemv handles products with a single row or column of C through the
 // vector kernels (Dot, Axpy): a register tile would waste most of its lanes
 // on them. It reports false when the shape is not one of those.
@@ -279,6 +298,10 @@ func packA(trans bool, a []float32, lda, ic, pc, mc, kc, mr int, dst []float32) 
 			packA8(a[(ic+ir)*lda+pc:], lda, kc, p)
 			continue
 		}
+		if rows == mr && mr == 6 {
+			packA6(a[(ic+ir)*lda+pc:], lda, kc, p)
+			continue
+		}
 		for r := 0; r < rows; r++ {
 			src := a[(ic+ir+r)*lda+pc : (ic+ir+r)*lda+pc+kc]
 			for q, v := range src {
@@ -309,6 +332,23 @@ func packA8Go(a []float32, lda, kc int, p []float32) {
 		d := p[q*8 : q*8+8 : q*8+8]
 		d[0], d[1], d[2], d[3] = r0[q], r1[q], r2[q], r3[q]
 		d[4], d[5], d[6], d[7] = r4[q], r5[q], r6[q], r7[q]
+	}
+}
+
+// packA6 packs 6 full rows of a non-transposed A (the AVX2 kernel's
+// panels): a starts at the first element of the block, p receives kc
+// groups of 6.
+func packA6(a []float32, lda, kc int, p []float32) {
+	r0 := a[0:kc]
+	r1 := a[lda : lda+kc]
+	r2 := a[2*lda : 2*lda+kc]
+	r3 := a[3*lda : 3*lda+kc]
+	r4 := a[4*lda : 4*lda+kc]
+	r5 := a[5*lda : 5*lda+kc]
+	p = p[:6*kc]
+	for q := range kc {
+		d := p[q*6 : q*6+6 : q*6+6]
+		d[0], d[1], d[2], d[3], d[4], d[5] = r0[q], r1[q], r2[q], r3[q], r4[q], r5[q]
 	}
 }
 

@@ -12,21 +12,30 @@
 # is PyTorch's best over all its thread counts and rounds, and the table also
 # shows the 2-thread figure alone. A PyTorch run longer than TORCH_TIMEOUT
 # seconds (default 900) is dropped. The load average is printed per round.
-# EPOCHS sets the number of timed epochs per run (default 3).
+# EPOCHS sets the number of timed epochs per run (default 3), WARMUP the
+# untimed ones before them (default 1), MODELS the
+# comma-separated models (default: all of them, mlp, cnn, cnn2, resnet18,
+# cnn1d, transformer and mnist, the two-convolution spec run whose line is
+# its 5 epochs' fit time). Both programs also write each epoch's CPU
+# seconds (user and system) to stderr, which RAW_DIR keeps when set: on a
+# loaded machine they say more than the wall-clock times.
 set -eu
 cd "$(dirname "$0")/../.."
 rounds=${1:-3}
 threads=${2:-"2 1"}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+models=${MODELS:-mlp,cnn,cnn2,resnet18,cnn1d,transformer,mnist}
+raw=${RAW_DIR:-$tmp}
+mkdir -p "$raw"
 go build -o "$tmp/epoch" ./bench/nn/epoch
 i=1
 while [ "$i" -le "$rounds" ]; do
 	echo "# round $i go:    $(uptime)"
-	"$tmp/epoch" -epochs "${EPOCHS:-3}" 2>/dev/null | sed "s/^go /$i go /" >>"$tmp/out"
+	"$tmp/epoch" -models "$models" -warmup "${WARMUP:-1}" -epochs "${EPOCHS:-3}" 2>"$raw/go$i.err" | sed "s/^go /$i go /" >>"$tmp/out"
 	for th in $threads; do
 		echo "# round $i torch$th: $(uptime)"
-		if ! OPENBLAS_NUM_THREADS=1 timeout "${TORCH_TIMEOUT:-900}" /usr/bin/python3 bench/nn/epoch_torch.py --threads "$th" --epochs "${EPOCHS:-3}" 2>/dev/null |
+		if ! OPENBLAS_NUM_THREADS=1 timeout "${TORCH_TIMEOUT:-900}" /usr/bin/python3 bench/nn/epoch_torch.py --models "$models" --threads "$th" --warmup "${WARMUP:-1}" --epochs "${EPOCHS:-3}" 2>"$raw/torch$th-$i.err" |
 			sed "s/^torch /$i torch$th /" >>"$tmp/out"; then
 			echo "# round $i torch$th: failed or timed out"
 		fi
