@@ -30,9 +30,9 @@ type upgradeRun struct {
 }
 
 type upgradeFixture struct {
-	Release  string                           `json:"release"`
-	SQLite   map[string]upgradeRun            `json:"sqlite"`
-	Postgres map[string]upgradeRun            `json:"postgres"`
+	Release  string                `json:"release"`
+	SQLite   map[string]upgradeRun `json:"sqlite"`
+	Postgres map[string]upgradeRun `json:"postgres"`
 }
 
 // copyTree copies the fixture folder src into a new folder, private as a
