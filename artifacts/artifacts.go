@@ -32,6 +32,7 @@ import (
 	_ "gocloud.dev/blob/s3blob"   // s3:// buckets
 	"gocloud.dev/gcerrors"
 
+	"github.com/mlforge/mlforge/internal/crashpoint"
 	"github.com/mlforge/mlforge/internal/text"
 	"github.com/mlforge/mlforge/store"
 )
@@ -213,7 +214,7 @@ func (s *Store) Put(ctx context.Context, runID, file, path string) (sha string, 
 		return "", 0, fmt.Errorf("artifacts: writing %s: %w", key, err)
 	}
 	h2 := sha256.New()
-	if _, err := io.Copy(io.MultiWriter(w, h2), f); err != nil {
+	if _, err := io.Copy(io.MultiWriter(crashpoint.Writer("artifact-put", w), h2), f); err != nil {
 		cancel() // abandons the write: nothing becomes visible
 		w.Close()
 		return "", 0, fmt.Errorf("artifacts: writing %s: %w", key, err)
