@@ -123,4 +123,3 @@ func (s *Server) sharedUploads(ctx context.Context, out []api.File) ([]api.File,
 	}
 	return out, more, nil
 }
-
