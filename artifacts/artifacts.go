@@ -32,6 +32,7 @@ import (
 	_ "gocloud.dev/blob/s3blob"   // s3:// buckets
 	"gocloud.dev/gcerrors"
 
+	"github.com/mlforge/mlforge/internal/crashpoint"
 	"github.com/mlforge/mlforge/internal/text"
 	"github.com/mlforge/mlforge/store"
 )
@@ -191,6 +192,10 @@ func (s *Store) Put(ctx context.Context, runID, file, path string) (sha string, 
 	if err != nil {
 		return "", 0, err
 	}
+	return s.putKey(ctx, key, path)
+}
+
+func (s *Store) putKey(ctx context.Context, key, path string) (sha string, size int64, err error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return "", 0, err
@@ -213,7 +218,7 @@ func (s *Store) Put(ctx context.Context, runID, file, path string) (sha string, 
 		return "", 0, fmt.Errorf("artifacts: writing %s: %w", key, err)
 	}
 	h2 := sha256.New()
-	if _, err := io.Copy(io.MultiWriter(w, h2), f); err != nil {
+	if _, err := io.Copy(io.MultiWriter(crashpoint.Writer("artifact-put", w), h2), f); err != nil {
 		cancel() // abandons the write: nothing becomes visible
 		w.Close()
 		return "", 0, fmt.Errorf("artifacts: writing %s: %w", key, err)
@@ -239,6 +244,10 @@ func (s *Store) Get(ctx context.Context, runID, file, dst string, wantSHA string
 	if err != nil {
 		return err
 	}
+	return s.getKey(ctx, key, dst, wantSHA, max)
+}
+
+func (s *Store) getKey(ctx context.Context, key, dst string, wantSHA string, max int64) error {
 	r, err := s.b.NewReader(ctx, key, nil)
 	if gcerrors.Code(err) == gcerrors.NotFound {
 		return ErrNotFound
@@ -299,6 +308,103 @@ func (s *Store) Delete(ctx context.Context, runID string) error {
 		}
 	}
 	return nil
+}
+
+// The files uploaded to a server (POST /api/files) are shared through the
+// object store too, under files/uploads/<name>, so that every server and
+// worker of a cluster can read a spec's uploads/<name>.
+
+// uploadPrefix is the prefix of uploaded files' keys.
+const uploadPrefix = "files/uploads/"
+
+// UploadKey is the key of the uploaded file name: files/uploads/<name>,
+// for a name of 1 to 64 letters, digits, ".", "_" or "-" that does not
+// start with ".".
+func UploadKey(name string) (string, error) {
+	if !ValidUploadName(name) {
+		return "", fmt.Errorf("artifacts: %s is not an uploaded file's name", text.Quote(text.Abbrev(name)))
+	}
+	return uploadPrefix + name, nil
+}
+
+// ValidUploadName reports whether name can be an uploaded file's name.
+func ValidUploadName(name string) bool {
+	if len(name) == 0 || len(name) > 64 || name[0] == '.' {
+		return false
+	}
+	for _, c := range name {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '_' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// PutUpload puts the file at path as the uploaded file name, in one put,
+// and returns its SHA-256 and size.
+func (s *Store) PutUpload(ctx context.Context, name, path string) (sha string, size int64, err error) {
+	key, err := UploadKey(name)
+	if err != nil {
+		return "", 0, err
+	}
+	return s.putKey(ctx, key, path)
+}
+
+// UploadSHA returns the SHA-256 (from its metadata) and the size of the
+// uploaded file name, or ErrNotFound.
+func (s *Store) UploadSHA(ctx context.Context, name string) (sha string, size int64, err error) {
+	key, err := UploadKey(name)
+	if err != nil {
+		return "", 0, err
+	}
+	attrs, err := s.b.Attributes(ctx, key)
+	if gcerrors.Code(err) == gcerrors.NotFound {
+		return "", 0, ErrNotFound
+	}
+	if err != nil {
+		return "", 0, fmt.Errorf("artifacts: reading %s: %w", key, err)
+	}
+	return attrs.Metadata[shaKey], attrs.Size, nil
+}
+
+// GetUpload downloads the uploaded file name to dst as Get does (checked
+// against wantSHA, or its metadata when wantSHA is "").
+func (s *Store) GetUpload(ctx context.Context, name, dst, wantSHA string, max int64) error {
+	key, err := UploadKey(name)
+	if err != nil {
+		return err
+	}
+	return s.getKey(ctx, key, dst, wantSHA, max)
+}
+
+// Upload is an uploaded file in the object store.
+type Upload struct {
+	Name string
+	Size int64
+}
+
+// Uploads lists the uploaded files, at most max of them (and whether
+// there were more).
+func (s *Store) Uploads(ctx context.Context, max int) ([]Upload, bool, error) {
+	var out []Upload
+	it := s.b.List(&blob.ListOptions{Prefix: uploadPrefix})
+	for {
+		obj, err := it.Next(ctx)
+		if err == io.EOF {
+			return out, false, nil
+		}
+		if err != nil {
+			return nil, false, fmt.Errorf("artifacts: listing the uploaded files: %w", err)
+		}
+		name := strings.TrimPrefix(obj.Key, uploadPrefix)
+		if obj.IsDir || !ValidUploadName(name) {
+			continue
+		}
+		if len(out) == max {
+			return out, true, nil
+		}
+		out = append(out, Upload{Name: name, Size: obj.Size})
+	}
 }
 
 // Bucket is the underlying bucket (tests corrupt objects through it).

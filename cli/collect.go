@@ -23,7 +23,11 @@ import (
 )
 
 // collectUsage is the usage line of mlforge datasets collect.
-const collectUsage = `mlforge datasets collect NAME --labels "a,b" | --labels-file FILE [--limit N] [--pages P] [--min-width W] [--min-height H] [--max-width W] [--max-height H] [--image-size WxH] [--chip NAME] [--serpapi-key KEY] [--data DIR | --server URL]`
+const collectUsage = `mlforge datasets collect NAME --labels "a,b" | --labels-file FILE [--limit N] [--pages P] [--min-width W] [--min-height H] [--max-width W] [--max-height H] [--image-size WxH] [--chip NAME] [--serpapi-key KEY] [--data DIR [--db URL] [--artifacts URL] | --server URL]`
+
+// datasetArtifactsUsage is the help of --artifacts on the commands that
+// store or read dataset images in a data folder.
+const datasetArtifactsUsage = "the object store of the servers whose datasets these are, as mlforge serve --artifacts (env MLFORGE_ARTIFACTS): the images are under its datasets/; default the data folder's own blobs"
 
 // Test hooks of mlforge datasets collect: the guard's options (tests
 // reach their fake servers on loopback) and SerpApi's URL. No flag nor
@@ -44,6 +48,7 @@ func runCollect(e *env, args []string) error {
 	}
 	dir := fs.String("data", "mlforge-data", "the data folder (its store and blobs), as mlforge serve --data")
 	db := fs.String("db", os.Getenv("MLFORGE_DB"), "postgres://... when the store is PostgreSQL (env MLFORGE_DB)")
+	art := fs.String("artifacts", os.Getenv("MLFORGE_ARTIFACTS"), datasetArtifactsUsage)
 	labelList := fs.String("labels", "", `the labels, separated by commas: "label" or "label:query" (e.g. "malamute:Alaskan Malamute imagesize:500x500")`)
 	labelsFile := fs.String("labels-file", "", "a file of labels, one a line (# starts a comment)")
 	key := fs.String("serpapi-key", "", "SerpApi's API key (default: env SERPAPI_KEY, better: a flag shows in ps); never stored nor printed")
@@ -119,7 +124,7 @@ func runCollect(e *env, args []string) error {
 		return err
 	}
 	defer st.Close()
-	burl, err := datasets.BlobURL(*dir)
+	burl, err := datasets.StoreURL(*dir, *art)
 	if err != nil {
 		return err
 	}

@@ -34,6 +34,8 @@ func newProgressBar(w io.Writer) *progressBar {
 // Report implements ml.Reporter.
 func (p *progressBar) Report(e ml.Event) {
 	switch e.Kind {
+	case "history": // epochs trained before a resume, for the run's record
+		return
 	case "stage", "log":
 		p.clear()
 		fmt.Fprintf(p.w, "%s\n", e.Message)

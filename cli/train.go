@@ -17,7 +17,7 @@ import (
 func init() {
 	register(command{
 		name:    "train",
-		usage:   "mlforge train SPEC.json [--json] [--resume] [--max-model-bytes SIZE] [--max-run-memory SIZE] [--data DIR] [--serpapi-key KEY]",
+		usage:   "mlforge train SPEC.json [--json] [--resume] [--max-model-bytes SIZE] [--max-run-memory SIZE] [--data DIR] [--artifacts URL] [--serpapi-key KEY]",
 		summary: "train a model from a spec; --json ends stdout with one JSON line; --resume continues a network run from its checkpoint; \"dataset:NAME\" reads the data folder's store, and a collect step collects the labels it lacks first",
 		run:     runTrain,
 	})
@@ -30,6 +30,7 @@ func runTrain(e *env, args []string) error {
 	resume := fs.Bool("resume", false, "continue an interrupted network run from the checkpoint in its output directory")
 	dir := fs.String("data", "mlforge-data", `the data folder whose store holds the "dataset:NAME" sources, as mlforge serve --data`)
 	db := fs.String("db", os.Getenv("MLFORGE_DB"), "postgres://... when the store is PostgreSQL (env MLFORGE_DB)")
+	art := fs.String("artifacts", os.Getenv("MLFORGE_ARTIFACTS"), datasetArtifactsUsage)
 	key := fs.String("serpapi-key", "", "SerpApi's API key for the spec's collect step (default: env SERPAPI_KEY, better: a flag shows in ps); never stored nor printed")
 	var mf memoryFlags
 	addMemoryFlags(fs, &mf)
@@ -42,7 +43,7 @@ func runTrain(e *env, args []string) error {
 		return err
 	}
 	if usesDatasets(s) {
-		closeStore, err := trainDatasets(e, s, *dir, *db, *key, *quiet)
+		closeStore, err := trainDatasets(e, s, *dir, *db, *art, *key, *quiet)
 		if err != nil {
 			return err
 		}

@@ -25,12 +25,13 @@ func usesDatasets(s *spec.Spec) bool {
 }
 
 // trainDatasets opens the store and blobs of the data folder dir (db, when
-// set, is the store) for the "dataset:NAME" sources of mlforge train, and
+// set, is the store; art, when set, the object store whose datasets/ holds
+// the images) for the "dataset:NAME" sources of mlforge train, and
 // runs the spec's collect step, if it has one, with the SerpApi key of
 // --serpapi-key or SERPAPI_KEY: the labels the dataset lacks, or holds
 // fewer than min_per_label of, are collected before the training. It
 // returns what closes the store.
-func trainDatasets(e *env, s *spec.Spec, dir, db, key string, quiet bool) (func(), error) {
+func trainDatasets(e *env, s *spec.Spec, dir, db, art, key string, quiet bool) (func(), error) {
 	if s.Collect != nil {
 		if key == "" {
 			key = os.Getenv("SERPAPI_KEY")
@@ -70,7 +71,7 @@ func trainDatasets(e *env, s *spec.Spec, dir, db, key string, quiet bool) (func(
 	if err != nil {
 		return nil, err
 	}
-	burl, err := datasets.BlobURL(dir)
+	burl, err := datasets.StoreURL(dir, art)
 	if err != nil {
 		st.Close()
 		return nil, err

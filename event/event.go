@@ -14,7 +14,7 @@ import (
 // Event is one progress report from long work: an iteration of an iterative
 // estimator, or a step or epoch of network training.
 type Event struct {
-	Kind    string             `json:"kind"`              // "iter", "step", "epoch", "stage" or "log"
+	Kind    string             `json:"kind"`              // "iter", "step", "epoch", "stage" or "log"; "history": an epoch a resumed run had trained before
 	Step    int                `json:"step,omitempty"`    // 1-based iteration or step
 	Total   int                `json:"total,omitempty"`   // planned iterations or steps, 0 if unknown
 	Epoch   int                `json:"epoch,omitempty"`   // 1-based epoch, networks only

@@ -450,7 +450,7 @@ func (w *worker) Work(ctx context.Context, job *river.Job[TrainArgs]) (err error
 	if err != nil || !ok {
 		return err
 	}
-	rec, err := newRecorder(ctx, st, m.Broker, id)
+	rec, err := newRecorder(ctx, st, m.Broker, id, attempt)
 	if err != nil {
 		return err
 	}

@@ -33,7 +33,7 @@ func TestRecorderSamplesFastSteps(t *testing.T) {
 	// and a slow machine (or the race detector) may take longer than
 	// FlushEvery to run the 10,000 reports.
 	SampleEvery, FlushEvery = time.Hour, time.Hour
-	rec, err := newRecorder(context.Background(), st, NewBroker(), r.ID)
+	rec, err := newRecorder(context.Background(), st, NewBroker(), r.ID, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

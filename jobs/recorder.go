@@ -36,17 +36,37 @@ type Recorder struct {
 	stepPoints    int  // points stored of sampled-away steps
 	// nonFinite holds the series that had a NaN or infinite value.
 	nonFinite map[string]bool
+	// stored holds the points (series and step) that earlier attempts of
+	// the run stored: a resumed or restarted attempt records a step only
+	// once, and fills in the epochs its checkpoint holds (kind "history")
+	// that the process that trained them died before storing.
+	stored map[pointKey]bool
 
 	done chan struct{}
 	wg   sync.WaitGroup
 }
 
-func newRecorder(ctx context.Context, st *store.Store, b *Broker, runID string) (*Recorder, error) {
+type pointKey struct {
+	series string
+	step   int
+}
+
+func newRecorder(ctx context.Context, st *store.Store, b *Broker, runID string, attempt int) (*Recorder, error) {
 	seq, err := st.LastEventSeq(ctx, runID)
 	if err != nil {
 		return nil, err
 	}
 	r := &Recorder{st: st, broker: b, runID: runID, seq: seq, done: make(chan struct{})}
+	if attempt > 0 {
+		pts, err := st.Points(ctx, runID)
+		if err != nil {
+			return nil, err
+		}
+		r.stored = make(map[pointKey]bool, len(pts))
+		for _, p := range pts {
+			r.stored[pointKey{p.Series, p.Step}] = true
+		}
+	}
 	r.wg.Add(1)
 	go r.loop()
 	return r, nil
@@ -109,6 +129,9 @@ func (r *Recorder) point(series string, step, epoch int, value float64) {
 		}
 		return
 	}
+	if r.stored[pointKey{series, step}] {
+		return
+	}
 	p := store.Point{Series: series, Step: step, Epoch: epoch, Value: value, Time: time.Now()}
 	r.points = append(r.points, p)
 	r.add("metric", p)
@@ -138,6 +161,16 @@ func (r *Recorder) Report(e event.Event) {
 	switch e.Kind {
 	case "stage", "log":
 		r.add("log", map[string]string{"message": e.Message})
+		return
+	case "history": // points only, those not stored
+		if r.stored != nil && e.Step > 0 {
+			if e.Loss != nil {
+				r.point("epoch_loss", e.Step, e.Epoch, *e.Loss)
+			}
+			for k, v := range e.Metrics {
+				r.point(k, e.Step, e.Epoch, v)
+			}
+		}
 		return
 	case "epoch", "fold", "trial": // every one is kept: a fold or search trial is a point of its series
 		if r.pending != nil {

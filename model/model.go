@@ -35,6 +35,7 @@ import (
 
 	"github.com/mlforge/mlforge/internal/budget"
 	"github.com/mlforge/mlforge/internal/buildinfo"
+	"github.com/mlforge/mlforge/internal/crashpoint"
 	"github.com/mlforge/mlforge/ml"
 	"github.com/mlforge/mlforge/safetensors"
 )
@@ -588,7 +589,7 @@ func Save(dir string, m *Model) (string, error) {
 		return "", err
 	}
 	defer os.Remove(tmp.Name())
-	if err := Encode(tmp, m); err != nil {
+	if err := Encode(crashpoint.Writer("model-write", tmp), m); err != nil {
 		tmp.Close()
 		return "", err
 	}

@@ -113,15 +113,40 @@ func freeAddr(t *testing.T) string {
 }
 
 // buildSlowServer builds testdata/slowserver (mlforge plus a test-only slow
-// estimator and the collections' test hooks, build tag mlforge_testhooks)
-// and returns the binary's path.
+// estimator and the test hooks, build tag mlforge_testhooks) once for the
+// package's tests and returns the binary's path.
 func buildSlowServer(t *testing.T) string {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "slowserver")
-	if out, err := exec.Command("go", "build", "-tags", "mlforge_testhooks", "-o", bin, "./testdata/slowserver").CombinedOutput(); err != nil {
-		t.Fatalf("building the test server: %v\n%s", err, out)
+	slow.once.Do(func() {
+		dir, err := os.MkdirTemp("", "mlforge-slowserver-")
+		if err != nil {
+			slow.err = err
+			return
+		}
+		slow.dir, slow.bin = dir, filepath.Join(dir, "slowserver")
+		if out, err := exec.Command("go", "build", "-tags", "mlforge_testhooks", "-o", slow.bin, "./testdata/slowserver").CombinedOutput(); err != nil {
+			slow.err = fmt.Errorf("%v\n%s", err, out)
+		}
+	})
+	if slow.err != nil {
+		t.Fatalf("building the test server: %v", slow.err)
 	}
-	return bin
+	return slow.bin
+}
+
+// slow is the test server that buildSlowServer built, removed by TestMain.
+var slow struct {
+	once     sync.Once
+	dir, bin string
+	err      error
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if slow.dir != "" {
+		os.RemoveAll(slow.dir)
+	}
+	os.Exit(code)
 }
 
 // startServer starts `bin serve` on addr with data folder dir (and more

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -80,7 +81,7 @@ func (s *Server) uploadFile(w http.ResponseWriter, r *http.Request) error {
 		if err := checkUploadName(name); err != nil {
 			return err
 		}
-		size, err := s.storeUpload(part, name, overwrite)
+		size, err := s.storeUpload(r.Context(), part, name, overwrite)
 		if err != nil {
 			return err
 		}
@@ -101,14 +102,18 @@ func uploadReadError(err error) error {
 // storeUpload writes part to a temporary file beside its destination and
 // then links (no overwrite) or renames (overwrite) it into place, so that no
 // reader ever sees half a file.
-func (s *Server) storeUpload(part *multipart.Part, name string, overwrite bool) (int64, error) {
+func (s *Server) storeUpload(ctx context.Context, part *multipart.Part, name string, overwrite bool) (int64, error) {
 	dir := filepath.Join(s.filesDir, uploadDir)
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return 0, err
 	}
 	dest := filepath.Join(dir, name)
 	if !overwrite {
-		if _, err := os.Lstat(dest); err == nil {
+		shared, err := s.uploadExists(ctx, name)
+		if err != nil {
+			return 0, err
+		}
+		if _, err := os.Lstat(dest); err == nil || shared {
 			return 0, &apiError{Status: http.StatusConflict, Code: "conflict", Field: "name",
 				Message: fmt.Sprintf("%s/%s already exists: choose another name or add ?overwrite=1", uploadDir, name)}
 		}
@@ -136,6 +141,11 @@ func (s *Server) storeUpload(part *multipart.Part, name string, overwrite bool) 
 		return 0, err
 	}
 	if err := tmp.Close(); err != nil {
+		return 0, err
+	}
+	// The object store first: a file this server lists is one every
+	// server and worker can read.
+	if err := s.putUpload(ctx, name, tmp.Name()); err != nil {
 		return 0, err
 	}
 	if overwrite {
@@ -219,6 +229,11 @@ func (s *Server) listFiles(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	out, more, err := s.sharedUploads(r.Context(), out)
+	if err != nil {
+		return err
+	}
+	truncated = truncated || more
 	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
 	if out == nil {
 		out = []api.File{}

@@ -258,6 +258,9 @@ func (s *Server) checkSpec(w http.ResponseWriter, r *http.Request) (*train.Plan,
 		var plan *train.Plan
 		sp, err := spec.Parse(body)
 		if err == nil {
+			err = s.fetchSpecUploads(r.Context(), sp)
+		}
+		if err == nil {
 			plan, err = train.Check(sp, train.Options{Root: s.filesDir, Restrict: true, Limits: s.cfg.RunLimits.Budget()})
 		}
 		done <- result{plan, err}

@@ -391,6 +391,11 @@ func runRun(ctx context.Context, dataDir string, limits jobs.Limits, art *artifa
 	// A run restarted after a crash (attempt > 0) continues a network from
 	// the checkpoint its first attempt left in the model directory, or in
 	// the object store when it trained elsewhere.
+	// The uploads the spec reads, from the object store when another
+	// server took them.
+	if err := fetchUploads(ctx, art, files, sp); err != nil {
+		return nil, err
+	}
 	output := filepath.Join(abs, jobs.ModelDir(run.ID))
 	if run.Attempt > 0 {
 		fetchCheckpoint(ctx, art, run.ID, output, rec)

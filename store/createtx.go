@@ -8,6 +8,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
+
+	"github.com/mlforge/mlforge/internal/crashpoint"
 )
 
 // Tx is the transaction CreateRunTx hands its caller: SQL on SQLite, PGX on
@@ -39,9 +41,11 @@ func (s *Store) CreateRunTx(ctx context.Context, r *Run, then func(ctx context.C
 		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
 			return err
 		}
+		crashpoint.At("run-insert")
 		if err := then(ctx, Tx{SQL: tx}); err != nil {
 			return err
 		}
+		crashpoint.At("run-enqueue")
 		return tx.Commit()
 	}
 	conn, err := s.db.Conn(ctx)
@@ -62,9 +66,11 @@ func (s *Store) CreateRunTx(ctx context.Context, r *Run, then func(ctx context.C
 		if _, err := tx.Exec(ctx, q, args...); err != nil {
 			return err
 		}
+		crashpoint.At("run-insert")
 		if err := then(ctx, Tx{PGX: tx}); err != nil {
 			return err
 		}
+		crashpoint.At("run-enqueue")
 		return tx.Commit(ctx)
 	})
 }

@@ -371,7 +371,8 @@ func TestRunsTableMigration(t *testing.T) {
 			if err := s.CreateRun(ctx, r); err != nil {
 				t.Fatal(err)
 			}
-			for _, q := range []string{`ALTER TABLE mlf_runs DROP COLUMN note`, `DROP TABLE mlf_run_tags`} {
+			// A store made before the schema had versions (migrations).
+			for _, q := range []string{`ALTER TABLE mlf_runs DROP COLUMN note`, `DROP TABLE mlf_run_tags`, `DROP TABLE mlf_schema_migrations`} {
 				if _, err := s.db.ExecContext(ctx, q); err != nil {
 					t.Fatal(err)
 				}

@@ -15,7 +15,6 @@ import (
 	"fmt"
 	"github.com/mlforge/mlforge/api"
 	"os"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -211,7 +210,9 @@ func (s *Store) Close() error {
 	return s.db.Close()
 }
 
-var schema = []string{
+// runSchema is the first schema of the run tables (migration 1); the
+// crashes and note columns came later (migrations 2 and 7).
+var runSchema = []string{
 	`CREATE TABLE IF NOT EXISTS mlf_runs (
 		id TEXT PRIMARY KEY,
 		name TEXT NOT NULL,
@@ -221,7 +222,6 @@ var schema = []string{
 		result TEXT,
 		error TEXT NOT NULL DEFAULT '',
 		attempt INTEGER NOT NULL DEFAULT 0,
-		crashes INTEGER NOT NULL DEFAULT 0,
 		cancel_requested INTEGER NOT NULL DEFAULT 0,
 		created_at BIGINT NOT NULL,
 		started_at BIGINT,
@@ -245,51 +245,6 @@ var schema = []string{
 		data TEXT NOT NULL,
 		t BIGINT NOT NULL,
 		PRIMARY KEY (run_id, seq))`,
-}
-
-// migrateLock is the PostgreSQL advisory lock key under which a process
-// creates mlforge's tables, so that processes starting together on one
-// database do not race on CREATE TABLE IF NOT EXISTS.
-const migrateLock = 0x6d6c66_6d6967 // "mlf" "mig"
-
-func (s *Store) migrate(ctx context.Context) error {
-	if s.postgres {
-		conn, err := s.db.Conn(ctx)
-		if err != nil {
-			return fmt.Errorf("store: creating tables: %w", err)
-		}
-		defer conn.Close()
-		if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock($1)`, int64(migrateLock)); err != nil {
-			return fmt.Errorf("store: taking the migration lock: %w", err)
-		}
-		defer conn.ExecContext(context.Background(), `SELECT pg_advisory_unlock($1)`, int64(migrateLock))
-	}
-	for _, q := range slices.Concat(schema, datasetSchema, aliasSchema, evaluationSchema, tagSchema) {
-		if _, err := s.db.ExecContext(ctx, q); err != nil {
-			return fmt.Errorf("store: creating tables: %w", err)
-		}
-	}
-	// Stores made before crashes were counted lack the column.
-	if _, err := s.db.ExecContext(ctx, `SELECT crashes FROM mlf_runs LIMIT 0`); err != nil {
-		add := `ALTER TABLE mlf_runs ADD COLUMN crashes INTEGER NOT NULL DEFAULT 0`
-		if s.postgres {
-			add = `ALTER TABLE mlf_runs ADD COLUMN IF NOT EXISTS crashes INTEGER NOT NULL DEFAULT 0`
-		}
-		if _, err := s.db.ExecContext(ctx, add); err != nil {
-			return fmt.Errorf("store: adding the crashes column: %w", err)
-		}
-	}
-	// Stores made before runs had notes lack the column.
-	if _, err := s.db.ExecContext(ctx, `SELECT note FROM mlf_runs LIMIT 0`); err != nil {
-		add := `ALTER TABLE mlf_runs ADD COLUMN note TEXT NOT NULL DEFAULT ''`
-		if s.postgres {
-			add = `ALTER TABLE mlf_runs ADD COLUMN IF NOT EXISTS note TEXT NOT NULL DEFAULT ''`
-		}
-		if _, err := s.db.ExecContext(ctx, add); err != nil {
-			return fmt.Errorf("store: adding the note column: %w", err)
-		}
-	}
-	return nil
 }
 
 // NewID returns a new run ID: 13 hex digits of Unix milliseconds then 8

@@ -251,7 +251,8 @@ func TestFileModes(t *testing.T) {
 	check()
 	s.Close()
 
-	// An old store: world-readable, without the crashes column.
+	// An old store: world-readable, without the crashes column (and made
+	// before the schema had versions).
 	os.Remove(path + "-wal")
 	os.Remove(path + "-shm")
 	if _, err := s.db.ExecContext(ctx, `SELECT 1`); err == nil {
@@ -261,7 +262,7 @@ func TestFileModes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := old.Exec(`ALTER TABLE mlf_runs DROP COLUMN crashes`); err != nil {
+	if _, err := old.Exec(`ALTER TABLE mlf_runs DROP COLUMN crashes; DROP TABLE mlf_schema_migrations`); err != nil {
 		t.Fatal(err)
 	}
 	old.Close()

@@ -166,6 +166,17 @@ func (t *trainer) resume() error {
 	}
 	t.epoch, t.step, t.history = st.Epoch, st.Step, st.History
 	t.rep.Report(logEvent(fmt.Sprintf("resuming after epoch %d of %d from %s", st.Epoch, t.s.Epochs, path)))
+	// The epochs the checkpoint holds are reported again, as "history":
+	// the process that recorded them may have died before it stored the
+	// last ones, and a recorder keeps those it lacks.
+	for _, h := range st.History {
+		step := h.Step
+		if step == 0 && st.Epoch > 0 {
+			step = h.Epoch * (st.Step / st.Epoch) // every epoch has as many steps
+		}
+		loss := h.Loss
+		t.rep.Report(ml.Event{Kind: "history", Epoch: h.Epoch, Epochs: t.s.Epochs, Step: step, Loss: &loss, Metrics: map[string]float64(h.Metrics)})
+	}
 	return nil
 }
 

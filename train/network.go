@@ -475,7 +475,10 @@ type trainer struct {
 
 // EpochMetrics are the numbers recorded after each epoch.
 type EpochMetrics struct {
-	Epoch   int          `json:"epoch"`
+	Epoch int `json:"epoch"`
+	// Step is the last step of the epoch (0 in a checkpoint written
+	// before it was kept).
+	Step    int          `json:"step,omitempty"`
 	Loss    float64      `json:"loss"`
 	Metrics model.Values `json:"metrics"` // a non-finite value is null
 }
@@ -598,7 +601,7 @@ func (t *trainer) fit(ctx context.Context) error {
 			return fmt.Errorf("epoch %d: scoring the held-out data: %w", epoch, err)
 		}
 		t.epoch = epoch
-		t.history = append(t.history, EpochMetrics{Epoch: epoch, Loss: trainLoss, Metrics: m})
+		t.history = append(t.history, EpochMetrics{Epoch: epoch, Step: t.step, Loss: trainLoss, Metrics: m})
 		if err := t.checkpoint(); err != nil {
 			return fmt.Errorf("epoch %d: writing the checkpoint: %w", epoch, err)
 		}

@@ -7,7 +7,11 @@
 // mlforge_testhooks, which compiles server.SetCollectTestHooks in: with
 // SLOWSERVER_COLLECT_ALLOW (comma-separated host:port addresses that the
 // SSRF guard lets through) and SLOWSERVER_SERPAPI_URL its collections go to
-// a test's fake SerpApi and image hosts on loopback.
+// a test's fake SerpApi and image hosts on loopback. With
+// SLOWSERVER_CRASH_AT (comma-separated points of package crashpoint:
+// run-insert, run-enqueue, model-write, artifact-put, migration) the first
+// goroutine to reach one writes "PID POINT" into the file
+// SLOWSERVER_CRASH_MARK and stops there, for a test to SIGKILL it.
 package main
 
 import (
@@ -21,6 +25,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/mlforge/mlforge/cli"
+	"github.com/mlforge/mlforge/internal/crashpoint"
 	"github.com/mlforge/mlforge/jobs"
 	"github.com/mlforge/mlforge/ml"
 	"github.com/mlforge/mlforge/server"
@@ -91,6 +96,9 @@ func main() {
 	// worker takes their runs (and the heartbeat with it).
 	if d, err := time.ParseDuration(os.Getenv("SLOWSERVER_STALE_AFTER")); err == nil && d > 0 {
 		jobs.StaleAfter, jobs.HeartbeatEvery = d, d/6
+	}
+	if p := os.Getenv("SLOWSERVER_CRASH_AT"); p != "" {
+		crashpoint.Arm(p, os.Getenv("SLOWSERVER_CRASH_MARK"))
 	}
 	if u := os.Getenv("SLOWSERVER_SERPAPI_URL"); u != "" {
 		var allow []netip.AddrPort
