@@ -164,6 +164,13 @@ func (g *Graph) elemLoss(name string, kind int, input, target *Var, reduction st
 // output of reduction "none"), d the derivative of its unit's loss with
 // respect to each input element. Mean divides the sum by den.
 func (g *Graph) unitLoss(input *Var, vals, d *tensor.Tensor, per, red int, den float64) *Var {
+	return g.unitLossK(input, vals, d, per, 1, red, den)
+}
+
+// unitLossK is unitLoss where each unit of per input elements holds k
+// losses, the unit's element j feeding loss j mod k (GaussianNLLLoss's
+// packed means and variances: k = per/2); k = 1 is unitLoss.
+func (g *Graph) unitLossK(input *Var, vals, d *tensor.Tensor, per, k, red int, den float64) *Var {
 	out := vals
 	if red != redNone {
 		var s float64
@@ -183,7 +190,7 @@ func (g *Graph) unitLoss(input *Var, vals, d *tensor.Tensor, per, red int, den f
 	}
 	node := g.newNode(out, unitLossBack, input, nil, nil)
 	node.s1 = d
-	node.ints[0], node.ints[1] = per, red
+	node.ints[0], node.ints[1], node.ints[2] = per, red, k
 	node.f[0] = 1
 	if red == redMean {
 		node.f[0] = float32(1 / den)
@@ -196,12 +203,18 @@ func unitLossBack(n *Var) {
 	if !x.requiresGrad {
 		return
 	}
-	per, red, scale := n.ints[0], n.ints[1], n.f[0]
+	per, red, k, scale := n.ints[0], n.ints[1], n.ints[2], n.f[0]
 	gx, d, gy := x.grad(), n.s1.Data, n.Grad.Data
 	if red != redNone {
 		up := gy[0] * scale
 		for i, v := range d {
 			gx[i] += up * v
+		}
+		return
+	}
+	if k > 1 {
+		for i, v := range d {
+			gx[i] += gy[(i/per)*k+(i%per)%k] * v
 		}
 		return
 	}

@@ -94,50 +94,7 @@ func packBack(n *Var) {
 // respect to each input element. Mean divides the sum by the number of
 // units.
 func (g *Graph) packedLoss(input *Var, vals, d *tensor.Tensor, w, k, red int) *Var {
-	out := vals
-	if red != redNone {
-		var s float64
-		for _, v := range vals.Data {
-			s += float64(v)
-		}
-		out = g.buf(1)
-		out.Shape = out.Shape[:0]
-		switch {
-		case red == redSum:
-			out.Data[0] = float32(s)
-		case len(vals.Data) == 0:
-			out.Data[0] = float32(math.NaN())
-		default:
-			out.Data[0] = float32(s / float64(len(vals.Data)))
-		}
-	}
-	node := g.newNode(out, packedLossBack, input, nil, nil)
-	node.s1 = d
-	node.ints[0], node.ints[1], node.ints[2] = w, k, red
-	node.f[0] = 1
-	if red == redMean && len(vals.Data) > 0 {
-		node.f[0] = float32(1 / float64(len(vals.Data)))
-	}
-	return node
-}
-
-func packedLossBack(n *Var) {
-	x := n.a
-	if !x.requiresGrad {
-		return
-	}
-	w, k, red := n.ints[0], n.ints[1], n.ints[2]
-	gx, d, gy := x.grad(), n.s1.Data, n.Grad.Data
-	if red != redNone {
-		up := gy[0] * n.f[0]
-		for i, v := range d {
-			gx[i] += up * v
-		}
-		return
-	}
-	for i, v := range d {
-		gx[i] += gy[(i/w)*k+(i%w)%k] * v
-	}
+	return g.unitLossK(input, vals, d, w, k, red, float64(len(vals.Data)))
 }
 
 // packedRows checks a packed input of parts inputs along the last
