@@ -22,9 +22,17 @@ const TaskAutoencoder ml.Task = "autoencoder"
 // torch.nn.Module with the nn.Sequential attributes encoder and decoder
 // ("encoder.0.weight", "decoder.2.bias").
 func Autoencoder(seq *nn.Sequential, nEncoder int) (whole nn.Module, encoder, decoder *nn.Sequential) {
-	encoder = nn.NewSequential(seq.Layers[:nEncoder:nEncoder]...)
-	decoder = nn.NewSequential(seq.Layers[nEncoder:]...)
-	return nn.NewStack("Autoencoder", nn.Child{Name: "encoder", Module: encoder}, nn.Child{Name: "decoder", Module: decoder}), encoder, decoder
+	return splitTwo(seq, nEncoder, "Autoencoder", "encoder", "decoder")
+}
+
+// splitTwo splits seq after its first k layers into two Sequentials and
+// the module named class holding them as its children first and second
+// (an autoencoder's encoder and decoder, a GAN's generator and
+// discriminator).
+func splitTwo(seq *nn.Sequential, k int, class, first, second string) (whole nn.Module, a, b *nn.Sequential) {
+	a = nn.NewSequential(seq.Layers[:k:k]...)
+	b = nn.NewSequential(seq.Layers[k:]...)
+	return nn.NewStack(class, nn.Child{Name: first, Module: a}, nn.Child{Name: second, Module: b}), a, b
 }
 
 // IsAutoencoder reports whether m is an autoencoder.

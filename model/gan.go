@@ -17,9 +17,7 @@ const TaskGAN ml.Task = "gan"
 // nn.Sequential attributes generator and discriminator
 // ("generator.0.weight", "discriminator.3.bias"). Its Forward is D(G(z)).
 func GAN(seq *nn.Sequential, nGenerator int) (whole nn.Module, generator, discriminator *nn.Sequential) {
-	generator = nn.NewSequential(seq.Layers[:nGenerator:nGenerator]...)
-	discriminator = nn.NewSequential(seq.Layers[nGenerator:]...)
-	return nn.NewStack("GAN", nn.Child{Name: "generator", Module: generator}, nn.Child{Name: "discriminator", Module: discriminator}), generator, discriminator
+	return splitTwo(seq, nGenerator, "GAN", "generator", "discriminator")
 }
 
 // IsGAN reports whether m is a GAN.
