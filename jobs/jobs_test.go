@@ -73,7 +73,7 @@ func TestRecorderSamplesFastSteps(t *testing.T) {
 	MaxStepPoints = 100
 	r2 := &store.Run{ID: store.NewID(), Name: "r2", Class: "X", Spec: json.RawMessage(`{}`)}
 	st.CreateRun(context.Background(), r2)
-	rec, err = newRecorder(context.Background(), st, NewBroker(), r2.ID)
+	rec, err = newRecorder(context.Background(), st, NewBroker(), r2.ID, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
