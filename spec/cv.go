@@ -510,7 +510,18 @@ func (s *Spec) validateModelSelection(c *errs, task ml.Task) {
 	}
 	if s.IsNetwork() {
 		for _, k := range kinds {
-			c.add(k, "applies to classic estimators (model.class); a network is trained once on its training part")
+			switch {
+			case k == "search" && s.IsAutoencoder() || k == "search" && s.IsGAN():
+				c.add(k, "applies to classifiers and regressors (model.class or model.layers); an autoencoder or a GAN has no held-out score to rank candidates by")
+			case k == "search":
+				if len(kinds) > 1 {
+					c.add(k, "a run does one of cv, search, validation_curve and learning_curve; this spec also has "+strings.Join(kinds[1:], " and "))
+				} else {
+					s.validateSearch(c, task)
+				}
+			default:
+				c.add(k, "applies to classic estimators (model.class); a network is trained once on its training part (a search over a network's hyperparameters is \"search\")")
+			}
 		}
 		return
 	}
@@ -593,6 +604,10 @@ func (s *Spec) validateSearch(c *errs, task ml.Task) {
 			c.add("search.random_state", "belongs to RandomizedSearchCV; GridSearchCV draws nothing")
 		}
 	case "HalvingGridSearchCV":
+		if s.IsNetwork() {
+			c.add("search.type", "HalvingGridSearchCV subsamples rows for classic estimators; a search over a network is GridSearchCV or RandomizedSearchCV")
+			return
+		}
 		if se.ParamDistributions != nil {
 			c.add("search.param_distributions", "belongs to RandomizedSearchCV; HalvingGridSearchCV takes param_grid")
 		}
@@ -671,13 +686,23 @@ func (s *Spec) validateSearch(c *errs, task ml.Task) {
 		}
 		sort.Strings(keys)
 		for _, k := range keys {
-			s.checkGridKey(c, joinKey(p, k), k, g[k])
+			if s.IsNetwork() {
+				s.checkNetGridKey(c, joinKey(p, k), k, g[k]) // netsearch.go
+			} else {
+				s.checkGridKey(c, joinKey(p, k), k, g[k])
+			}
 		}
 	}
-	if se.CV == nil {
-		se.CV = &CV{N: 5}
+	if s.IsNetwork() {
+		if se.CV != nil {
+			c.add("search.cv", "a search over a network trains each candidate once and scores it on a hold-out part of the training data (data.split's test_size of it); leave search.cv out")
+		}
+	} else {
+		if se.CV == nil {
+			se.CV = &CV{N: 5}
+		}
+		checkCV(c, "search.cv", se.CV, task)
 	}
-	checkCV(c, "search.cv", se.CV, task)
 	if se.Scoring == "" {
 		switch task {
 		case ml.Classification:
@@ -688,7 +713,11 @@ func (s *Spec) validateSearch(c *errs, task ml.Task) {
 	} else if m, _, err := Scorer(se.Scoring); err != nil {
 		c.add("search.scoring", err.Error())
 	} else if task != "" && m.Task != task {
-		c.add("search.scoring", fmt.Sprintf("%s is a %s metric but %s is a %s", quote(se.Scoring), m.Task, s.Model.Class, taskNoun(task)))
+		what := s.Model.Class
+		if s.IsNetwork() {
+			what = "the network"
+		}
+		c.add("search.scoring", fmt.Sprintf("%s is a %s metric but %s is a %s", quote(se.Scoring), m.Task, what, taskNoun(task)))
 	}
 	if se.Refit != nil && !*se.Refit {
 		c.add("search.refit", "a run saves the best candidate refitted on the training part; leave refit out or true")

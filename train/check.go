@@ -35,8 +35,11 @@ type Plan struct {
 	// spec.
 	Net *NetInfo
 
-	netPlan *nn.NetPlan   // the network's layers, planned without weights
-	probe   *source.Probe // the network's data probe
+	netPlan *nn.NetPlan // the network's layers, planned without weights
+	// netCands are a network search's candidates, each checked and
+	// planned (netsearch.go); nil without a search.
+	netCands []netCandidate
+	probe    *source.Probe // the network's data probe
 
 	// Deferred, when set, says why the checks that need the data (the
 	// probe, the layers planned on its shape, the budgets) wait for the
@@ -448,6 +451,9 @@ func (p *Plan) checkNetwork(c *problems, list spec.Errors) {
 		p.netPlan = pl
 		p.Net = &NetInfo{Task: task, Kind: info.Kind, InShape: info.Shape, NCrops: ncrops, OutShape: out, NLabels: nLabels,
 			Classes: classes, Features: info.Features, Layers: layers}
+		if s.Search != nil && len(*c) == 0 && !list.Has("search") {
+			p.checkNetSearch(c) // netsearch.go
+		}
 	}
 }
 

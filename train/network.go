@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"math/rand/v2"
 	"path"
 	"path/filepath"
 	"slices"
@@ -86,30 +85,22 @@ func (p *Plan) runNetwork(ctx context.Context, rep ml.Reporter) (*Result, error)
 		res.Labels = d.classLabels()
 	}
 
-	rng := rand.New(rand.NewPCG(uint64(s.Seed), 0x6d6c666f726765))
-	seq := p.netPlan.Build(rng) // the plan's budget was checked by Check
-	loss, err := nn.NewLoss(s.Criterion.Type, s.Criterion.Params)
-	if err != nil {
-		return nil, err
-	}
-	vars, err := p.pretrainedVars(rep, seq) // pretrained_weights and freeze (pretrained.go)
-	if err != nil {
-		return nil, err
-	}
-	o, err := optim.New(s.Optimizer.Type, vars, s.Optimizer.Params)
-	if err != nil {
-		return nil, err
-	}
-	var sched optim.EpochScheduler
-	if s.Scheduler != nil {
-		if sched, err = optim.NewScheduler(s.Scheduler.Type, o, s.Scheduler.Params); err != nil {
+	if p.netCands != nil {
+		// A search: rank the candidates on a hold-out part of the
+		// training data, then train the best on all of it (netsearch.go).
+		sr, best, err := p.runNetSearch(ctx, rep, d)
+		if err != nil {
 			return nil, err
 		}
+		res.Search = sr
+		p, s, info = best, best.spec, best.Net
 	}
 
 	out := p.output()
-	tr := &trainer{s: s, opt: opt, rep: rep, seq: seq, loss: loss, optim: o, sched: sched, d: d, dir: out,
-		task: info.Task, hash: specHash(s), ncrops: max(info.NCrops, 1)}
+	tr, err := p.newTrainer(rep, d, s, out)
+	if err != nil {
+		return nil, err
+	}
 	if opt.Resume {
 		if err := tr.resume(); err != nil {
 			return nil, err
@@ -146,6 +137,7 @@ func (p *Plan) runNetwork(ctx context.Context, rep ml.Reporter) (*Result, error)
 	}
 	res.Timings.PredictS = time.Since(t2).Seconds()
 	warnNonFinite(rep, res.Metrics)
+	selectionMetrics(res) // a search's best score (cv.go)
 
 	resolved, err := ResolveLayers(s.Model.Layers, info.NLabels)
 	if err != nil {
@@ -161,8 +153,8 @@ func (p *Plan) runNetwork(ctx context.Context, rep ml.Reporter) (*Result, error)
 	}
 	nm := model.NetworkManifest{Layers: resolved, InputShape: info.InShape, Data: string(info.Kind), ImageMode: d.imageMode, Transforms: evalT, ImageOps: evalOps,
 		Sequence: sequenceManifest(s.Data.Sequence, d.features)}
-	seq.Train(false)
-	m := &model.Model{Net: &model.Network{Module: seq, Manifest: nm}, Manifest: model.Manifest{
+	tr.seq.Train(false)
+	m := &model.Model{Net: &model.Network{Module: tr.seq, Manifest: nm}, Manifest: model.Manifest{
 		Name: s.Name, Task: info.Task, Target: d.target, Classes: d.classes, Labels: d.labels, Metrics: res.Metrics,
 		Features: []model.Column{},
 	}}
@@ -170,6 +162,9 @@ func (p *Plan) runNetwork(ctx context.Context, rep ml.Reporter) (*Result, error)
 		m.Manifest.Features = append(m.Manifest.Features, model.Column{Name: f, Type: "number"})
 	}
 	if m.Manifest.Spec, err = json.Marshal(s); err != nil {
+		return nil, err
+	}
+	if m.Manifest.Selection, err = selectionJSON(res); err != nil {
 		return nil, err
 	}
 	if res.ModelPath, err = model.Save(out, m); err != nil {
@@ -602,8 +597,10 @@ func (t *trainer) fit(ctx context.Context) error {
 		}
 		t.epoch = epoch
 		t.history = append(t.history, EpochMetrics{Epoch: epoch, Step: t.step, Loss: trainLoss, Metrics: m})
-		if err := t.checkpoint(); err != nil {
-			return fmt.Errorf("epoch %d: writing the checkpoint: %w", epoch, err)
+		if t.dir != "" { // a search's candidates keep no checkpoint
+			if err := t.checkpoint(); err != nil {
+				return fmt.Errorf("epoch %d: writing the checkpoint: %w", epoch, err)
+			}
 		}
 		tl := trainLoss
 		t.rep.Report(ml.Event{Kind: "epoch", Epoch: epoch, Epochs: s.Epochs, Step: t.step, Total: total, Loss: &tl, Metrics: m})
