@@ -109,3 +109,42 @@ func TestCurveErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestNetworkSearchKeys: a search over a network names the fields it sets
+// by their path in the spec; data and other keys cannot be searched.
+func TestNetworkSearchKeys(t *testing.T) {
+	const base = `{"name": "a", "data": {"train": "builtin:iris"}, "optimizer": {"type": "SGD", "lr": 0.1}, "epochs": 2,
+	  "model": {"layers": [{"type": "Linear", "in_features": "auto", "out_features": 16}, {"type": "ReLU"}, {"type": "Linear", "in_features": "auto", "out_features": "n_labels"}]},
+	  "search": %s}`
+	for _, good := range []string{
+		`{"type": "GridSearchCV", "param_grid": {"optimizer.lr": [0.1, 0.01], "batch_size": [16, 32], "epochs": [1, 2], "model.layers[2].in_features": [16], "optimizer.momentum": [0, 0.9]}, "scoring": "f1_macro"}`,
+		`{"type": "RandomizedSearchCV", "param_distributions": {"optimizer.lr": {"type": "loguniform", "a": 0.001, "b": 0.1}}, "n_iter": 3}`,
+	} {
+		s, err := spec.Parse([]byte(strings.Replace(base, "%s", good, 1)))
+		if err != nil {
+			t.Fatalf("%s: %v", good, err)
+		}
+		if err := s.Validate(spec.Env{}); err != nil {
+			t.Errorf("%s: %v", good, err)
+		}
+	}
+	for _, c := range []struct{ search, want string }{
+		{`{"type": "GridSearchCV", "param_grid": {"optimzer.lr": [0.1]}}`, `search.param_grid["optimzer.lr"]: unknown key "optimzer.lr" (did you mean "optimizer.lr"?)`},
+		{`{"type": "GridSearchCV", "param_grid": {"data.split.test_size": [0.2]}}`, `search.param_grid["data.split.test_size"]: "data.split.test_size" cannot be searched: a search over a network sets optimizer.PARAM`},
+		{`{"type": "GridSearchCV", "param_grid": {"seed": [1, 2]}}`, `search.param_grid.seed: "seed" cannot be searched`},
+		{`{"type": "GridSearchCV", "param_grid": {"model.layers[7].out_features": [8]}}`, `model.layers has 3 entries`},
+		{`{"type": "GridSearchCV", "param_grid": {"model.layers[0].type": ["Conv2d"]}}`, `cannot be searched: a candidate changes parameters`},
+		{`{"type": "GridSearchCV", "param_grid": {"scheduler.gamma": [0.5]}}`, `the spec has no scheduler to search`},
+		{`{"type": "GridSearchCV", "param_grid": {"optimizer.lr": [0.1]}, "cv": 3}`, `search.cv: a search over a network trains each candidate once`},
+		{`{"type": "HalvingGridSearchCV", "param_grid": {"optimizer.lr": [0.1]}}`, `search.type: HalvingGridSearchCV subsamples rows`},
+		{`{"type": "GridSearchCV", "param_grid": {"optimizer.lr": [0.1]}, "scoring": "r2"}`, `"r2" is a regression metric but the network is a classifier`},
+	} {
+		s, err := spec.Parse([]byte(strings.Replace(base, "%s", c.search, 1)))
+		if err == nil {
+			err = s.Validate(spec.Env{})
+		}
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: %v, want %q", c.search, err, c.want)
+		}
+	}
+}
