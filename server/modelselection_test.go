@@ -26,6 +26,10 @@ func TestModelSelectionRuns(t *testing.T) {
 		{`{"name": "iris-lc", "data": {"train": "builtin:iris"}, "model": {"class": "KNeighborsClassifier"},
 			"learning_curve": {"train_sizes": [0.3, 0.6, 1.0], "cv": {"type": "KFold", "n_splits": 3, "shuffle": true, "random_state": 0}}}`,
 			"learning_curve_test_score", 3, []string{`"curve":{"kind":"learning_curve"`, `"n_train":`}},
+		{`{"name": "iris-net-gs", "seed": 2, "data": {"train": "builtin:iris"}, "optimizer": {"type": "Adam", "lr": 0.05}, "epochs": 4, "batch_size": 16,
+			"model": {"layers": [{"type": "Linear", "in_features": "auto", "out_features": 16}, {"type": "ReLU"}, {"type": "Linear", "in_features": "auto", "out_features": "n_labels"}]},
+			"search": {"type": "GridSearchCV", "param_grid": {"optimizer.lr": [0.05, 0.01], "model.layers[0].out_features": [8, 16]}}}`,
+			"search_mean_test_score", 4, []string{`"cv_results":[{"params":{"model.layers[0].out_features":8,"optimizer.lr":0.05}`, `"best_params":{`, `"rank_test_score":`, `hold-out`}},
 	} {
 		out := scenario{name: "create", method: "POST", path: "/api/runs", body: c.body, status: 202}.run(t, ts.URL)
 		var created struct{ ID string }
@@ -43,6 +47,10 @@ func TestModelSelectionRuns(t *testing.T) {
 	scenario{name: "bad grid", method: "POST", path: "/api/runs", status: 400,
 		body:    `{"name": "x", "data": {"train": "builtin:iris"}, "model": {"class": "KNeighborsClassifier"}, "search": {"type": "GridSearchCV", "param_grid": {"n_neigbors": [1]}}}`,
 		contain: []string{`"field":"search.param_grid.n_neigbors"`, `did you mean \"n_neighbors\"`}}.run(t, ts.URL)
+	scenario{name: "bad network grid", method: "POST", path: "/api/runs", status: 400,
+		body: `{"name": "x", "data": {"train": "builtin:iris"}, "model": {"layers": [{"type": "Linear", "in_features": "auto", "out_features": "n_labels"}]},
+			"search": {"type": "GridSearchCV", "param_grid": {"data.target": ["species"]}}}`,
+		contain: []string{`"field":"search.param_grid[\"data.target\"]"`, `cannot be searched`}}.run(t, ts.URL)
 }
 
 func keys[V any](m map[string]V) []string {
