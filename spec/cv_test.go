@@ -136,6 +136,8 @@ func TestNetworkSearchKeys(t *testing.T) {
 		{`{"type": "GridSearchCV", "param_grid": {"model.layers[0].type": ["Conv2d"]}}`, `cannot be searched: a candidate changes parameters`},
 		{`{"type": "GridSearchCV", "param_grid": {"scheduler.gamma": [0.5]}}`, `the spec has no scheduler to search`},
 		{`{"type": "GridSearchCV", "param_grid": {"optimizer.lr": [0.1]}, "cv": 3}`, `search.cv: a search over a network trains each candidate once`},
+		{`{"type": "RandomizedSearchCV", "param_distributions": {"optimizer.lr": {"type": "loguniform", "a": 0, "b": 1}}}`, `loguniform needs 0 < a < b`},
+		{`{"type": "GridSearchCV", "param_grid": {"batch_size": []}}`, `search.param_grid.batch_size: the list of values is empty`},
 		{`{"type": "HalvingGridSearchCV", "param_grid": {"optimizer.lr": [0.1]}}`, `search.type: HalvingGridSearchCV subsamples rows`},
 		{`{"type": "GridSearchCV", "param_grid": {"optimizer.lr": [0.1]}, "scoring": "r2"}`, `"r2" is a regression metric but the network is a classifier`},
 	} {

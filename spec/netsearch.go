@@ -226,7 +226,16 @@ func (s *Spec) checkNetGridKey(c *errs, path, key string, vals Values) {
 		c.add(path, msg)
 		return
 	}
-	if vals.Dist == nil && len(vals.List) == 0 {
+	if d := vals.Dist; d != nil {
+		switch {
+		case d.Type == "uniform" && d.Scale <= 0:
+			c.add(joinKey(path, "scale"), fmt.Sprintf("expected a number > 0, got %v", d.Scale))
+		case d.Type == "loguniform" && !(d.A > 0 && d.B > d.A):
+			c.add(path, fmt.Sprintf("loguniform needs 0 < a < b, got a=%v, b=%v", d.A, d.B))
+		case d.Type == "randint" && d.High <= d.Low:
+			c.add(path, fmt.Sprintf("randint needs low < high, got low=%d, high=%d", d.Low, d.High))
+		}
+	} else if len(vals.List) == 0 {
 		c.add(path, "the list of values is empty")
 	}
 }

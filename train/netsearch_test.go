@@ -3,6 +3,7 @@ package train_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"strings"
 	"testing"
 
@@ -99,5 +100,28 @@ func TestNetworkSearchChecks(t *testing.T) {
 	_, err = train.Check(s, train.Options{})
 	if err == nil || !strings.Contains(err.Error(), `search.param_grid["model.layers[0].out_features"]`) || !strings.Contains(err.Error(), "candidate 2") {
 		t.Errorf("huge layer: %v", err)
+	}
+}
+
+// TestNetworkSearchCancel cancels a network search after its first
+// candidate: the run stops with the context's error and saves nothing.
+func TestNetworkSearchCancel(t *testing.T) {
+	s := irisNet(t, `"epochs": 3, "search": {"type": "GridSearchCV", "param_grid": {"optimizer.lr": [0.1, 0.01, 0.001]}}`)
+	s.Output = t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var trials int
+	rep := ml.ReporterFunc(func(e ml.Event) {
+		if e.Kind == "trial" {
+			trials++
+			cancel()
+		}
+	})
+	_, err := train.Run(ctx, s, train.Options{Reporter: rep})
+	if !errors.Is(err, context.Canceled) || trials != 1 {
+		t.Errorf("cancelled search: %v after %d candidates", err, trials)
+	}
+	if _, err := model.Load(s.Output); err == nil {
+		t.Error("a cancelled search saved a model")
 	}
 }
