@@ -91,6 +91,10 @@ func (c *CV) UnmarshalJSON(b []byte) error {
 // ("StandardScaler__with_mean", in any letter case); its value is a list of
 // values, or for RandomizedSearchCV a distribution
 // {"type": "uniform" | "loguniform" | "randint", ...} (scipy.stats').
+//
+// A network spec's keys are paths in the spec instead ("optimizer.lr",
+// "batch_size", "model.layers[2].out_features"; netsearch.go), and each
+// candidate is trained once on a hold-out split of the training part.
 type Search struct {
 	// Type is "GridSearchCV", "RandomizedSearchCV" or "HalvingGridSearchCV".
 	Type string `json:"type"`
