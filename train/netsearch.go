@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
 	"math/rand/v2"
 	"strings"
 	"time"
@@ -182,7 +181,7 @@ func (p *Plan) holdout(d *netData) (*netData, string, error) {
 // best candidate's plan, which the run then trains on the whole training
 // part (refit). Each candidate reports a "trial" event; its epochs are
 // not reported, so that the run's epoch chart is the refit's. A candidate
-// whose loss diverges scores NaN (scikit-learn's error_score=nan).
+// whose loss diverges stops the search with its DivergedError, naming it.
 func (p *Plan) runNetSearch(ctx context.Context, rep ml.Reporter, d *netData) (*SearchResult, *Plan, error) {
 	se := p.spec.Search
 	metric, negate, err := spec.Scorer(se.Scoring)
@@ -212,24 +211,23 @@ func (p *Plan) runNetSearch(ctx context.Context, rep ml.Reporter, d *netData) (*
 			return nil, nil, fmt.Errorf("%s: %w", what, err)
 		}
 		t0 := time.Now()
-		v := math.NaN()
-		var de *DivergedError
 		err = tr.fit(ctx)
+		var de *DivergedError
+		if errors.As(err, &de) {
+			return nil, nil, fmt.Errorf("%s: %w; leave the value out of the search", what, err)
+		}
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s: %w", what, err)
+		}
 		fit := time.Since(t0).Seconds()
 		t1 := time.Now()
-		switch {
-		case errors.As(err, &de):
-			rep.Report(logEvent(what + ": " + err.Error() + "; scored NaN"))
-		case err != nil:
-			return nil, nil, fmt.Errorf("%s: %w", what, err)
-		default:
-			scores, _, _, _, err := tr.score(ctx, in.test, in.yTest)
-			if err != nil {
-				return nil, nil, fmt.Errorf("%s: scoring the hold-out part: %w", what, err)
-			}
-			if v = scores[metric.Name]; negate {
-				v = -v
-			}
+		scores, _, _, _, err := tr.score(ctx, in.test, in.yTest)
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s: scoring the hold-out part: %w", what, err)
+		}
+		v := scores[metric.Name]
+		if negate {
+			v = -v
 		}
 		row := Candidate{Params: nc.params, SplitTestScore: []float64{v}, MeanTestScore: v,
 			MeanFitTime: fit, MeanScoreTime: time.Since(t1).Seconds(), spec: nc.plan.spec}

@@ -125,3 +125,16 @@ func TestNetworkSearchCancel(t *testing.T) {
 		t.Error("a cancelled search saved a model")
 	}
 }
+
+// TestNetworkSearchDiverged: a candidate whose loss diverges stops the
+// search with a DivergedError (the caller's mistake) naming the candidate.
+func TestNetworkSearchDiverged(t *testing.T) {
+	s := irisNet(t, `"optimizer": {"type": "SGD", "lr": 0.1}, "epochs": 3,
+	  "search": {"type": "GridSearchCV", "param_grid": {"optimizer.lr": [0.1, 1e30]}}`)
+	s.Output = t.TempDir()
+	_, err := train.Run(context.Background(), s, train.Options{})
+	var de *train.DivergedError
+	if !errors.As(err, &de) || !ml.IsBadInput(err) || !strings.Contains(err.Error(), `search candidate 2 {"optimizer.lr": 1e30}`) {
+		t.Errorf("diverged candidate: %v", err)
+	}
+}
