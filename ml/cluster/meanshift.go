@@ -9,6 +9,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/mlforge/mlforge/internal/budget"
+	"github.com/mlforge/mlforge/internal/f64"
 	"github.com/mlforge/mlforge/ml"
 	"github.com/mlforge/mlforge/ml/neighbors"
 )
@@ -119,40 +120,9 @@ func EstimateBandwidth(ctx context.Context, X *mat.Dense, quantile float64) (flo
 		for i := range far {
 			far[i] = slices.Max(dist.RawRowView(i))
 		}
-		sum += pairwise(far)
+		sum += f64.PairwiseSum(far)
 	}
 	return sum / float64(n), nil
-}
-
-// pairwise is numpy's pairwise summation of a contiguous array (blocks of
-// 8 accumulators below 128 values).
-func pairwise(a []float64) float64 {
-	n := len(a)
-	switch {
-	case n < 8:
-		var s float64
-		for _, v := range a {
-			s += v
-		}
-		return s
-	case n <= 128:
-		var r [8]float64
-		copy(r[:], a[:8])
-		i := 8
-		for ; i < n-n%8; i += 8 {
-			for j := 0; j < 8; j++ {
-				r[j] += a[i+j]
-			}
-		}
-		s := ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
-		for ; i < n; i++ {
-			s += a[i]
-		}
-		return s
-	}
-	m := n / 2
-	m -= m % 8
-	return pairwise(a[:m]) + pairwise(a[m:])
 }
 
 // binSeeds is scikit-learn's get_bin_seeds: the rows rounded (half to
