@@ -74,8 +74,9 @@ func llBoundedRand(rng *nprand.RandomState, r uint32) uint32 {
 	return uint32(m >> 32)
 }
 
-// llTick is called once per outer iteration; it reports progress and
-// returns the context's error to stop the solver.
+// llTick is called once per outer iteration (iter ≥ 1), where it reports
+// progress, and inside long inner loops (iter 0, a check only); it returns
+// the context's error to stop the solver.
 type llTick func(iter int) error
 
 // lrFun is liblinear's l2r_lr_fun: the primal objective, its gradient and
@@ -230,6 +231,9 @@ func solveTRON(p *llProblem, eps float64, maxIter int, tick llTick) ([]float64, 
 	search := !(delta <= eps*gnorm1)
 	iter := 1
 	for iter <= maxIter && search {
+		if err := tick(0); err != nil {
+			return nil, 0, err
+		}
 		trcg(delta)
 		copy(wNew, w)
 		axpyL(1, s, wNew)
@@ -506,6 +510,9 @@ func solveL1LR(p *llProblem, xc []float64, eps float64, maxNewton int, rng *npra
 				axpyL(z, cj, xTd)
 			}
 			iter++
+			if err := tick(0); err != nil {
+				return nil, 0, err
+			}
 			if qpGnorm1New <= innerEps*gnorm1Init {
 				if qpActive == active {
 					break
@@ -709,6 +716,9 @@ func (m *LogisticRegression) fitLiblinear(ctx context.Context, X *mat.Dense, cla
 		tick := func(it int) error {
 			if err := ctx.Err(); err != nil {
 				return err
+			}
+			if it == 0 {
+				return nil
 			}
 			rep.Report(ml.Event{Kind: "iter", Step: k*m.MaxIter + it, Total: m.MaxIter * nw, Message: "LogisticRegression: liblinear " + method + label})
 			return nil
