@@ -418,9 +418,11 @@ func solveL1LR(p *llProblem, xc []float64, eps float64, maxNewton int, rng *npra
 		for s := 0; s < active; s++ {
 			j := index[s]
 			h, tmp := nu, 0.0
-			for i, v := range col(j) {
-				h += v * v * D[i]
-				tmp += v * tau[i]
+			cj := col(j)
+			Dj, tj := D[:len(cj)], tau[:len(cj)]
+			for i, v := range cj {
+				h += v * v * Dj[i]
+				tmp += v * tj[i]
 			}
 			hdiag[j] = h
 			grad[j] = -tmp + xjnegSum[j]
@@ -468,8 +470,9 @@ func solveL1LR(p *llProblem, xc []float64, eps float64, maxNewton int, rng *npra
 				H := hdiag[j]
 				cj := col(j)
 				G := grad[j] + (wpd[j]-w[j])*nu
+				Dj, xj := D[:len(cj)], xTd[:len(cj)]
 				for i, v := range cj {
-					G += v * D[i] * xTd[i]
+					G += v * Dj[i] * xj[i]
 				}
 				Gp, Gn := G+1, G-1
 				violation := 0.0
