@@ -660,23 +660,27 @@ func (m *LogisticRegression) fitLiblinear(ctx context.Context, X *mat.Dense, cla
 		wd++
 	}
 	raw := X.RawMatrix()
-	pr := &llProblem{x: make([]float64, l*wd), l: l, w: wd, y: make([]float64, l), C: make([]float64, l)}
-	for t, i := range order {
-		r := pr.row(t)
-		copy(r, raw.Data[i*raw.Stride:i*raw.Stride+p])
-		if m.FitIntercept {
-			r[p] = m.InterceptScaling
-		}
-	}
-	var xc []float64
+	pr := &llProblem{l: l, w: wd, y: make([]float64, l), C: make([]float64, l)}
+	var xc []float64 // newGLMNET works on columns (w × l), the others on rows
 	if m.Penalty == "l1" {
 		xc = make([]float64, l*wd)
-		for t := range l {
-			for j, v := range pr.row(t) {
+		for t, i := range order {
+			for j, v := range raw.Data[i*raw.Stride : i*raw.Stride+p] {
 				xc[j*l+t] = v
 			}
+			if m.FitIntercept {
+				xc[p*l+t] = m.InterceptScaling
+			}
 		}
-		pr.x = nil // the column copy replaces the rows
+	} else {
+		pr.x = make([]float64, l*wd)
+		for t, i := range order {
+			r := pr.row(t)
+			copy(r, raw.Data[i*raw.Stride:i*raw.Stride+p])
+			if m.FitIntercept {
+				r[p] = m.InterceptScaling
+			}
+		}
 	}
 	rng := nprand.New(liblinearSeed(m.RandomState))
 	rep := ml.ProgressFrom(ctx)

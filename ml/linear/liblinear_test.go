@@ -120,3 +120,42 @@ func TestCommonChecksLiblinear(t *testing.T) {
 		})
 	}
 }
+
+// TestLogisticLiblinearMaxIter: stopping at max_iter keeps the result, says
+// so as scikit-learn's ConvergenceWarning does ("Liblinear failed to
+// converge, increase the number of iterations."), and Converged is false;
+// a class_weight naming a class y lacks is an error naming the parameter.
+func TestLogisticLiblinearMaxIter(t *testing.T) {
+	X, y := testutil.LoadCSV(t, "data/datasets/iris.csv")
+	for _, params := range []string{
+		`{"solver":"liblinear","max_iter":2}`,
+		`{"solver":"liblinear","dual":true,"max_iter":2}`,
+		`{"solver":"liblinear","penalty":"l1","max_iter":2}`,
+	} {
+		est, err := ml.New("LogisticRegression", json.RawMessage(params))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var logs []string
+		ctx := ml.WithProgress(context.Background(), ml.ReporterFunc(func(e ml.Event) {
+			if e.Kind == "log" {
+				logs = append(logs, e.Message)
+			}
+		}))
+		if err := est.Fit(ctx, X, y); err != nil {
+			t.Fatal(err)
+		}
+		m := est.(*LogisticRegression)
+		if m.Converged() || len(logs) != 1 || !strings.Contains(logs[0], "Liblinear failed to converge, increase the number of iterations.") {
+			t.Errorf("%s: converged %v, logs %q", params, m.Converged(), logs)
+		}
+	}
+	est, err := ml.New("LogisticRegression", json.RawMessage(`{"solver":"liblinear","class_weight":{"7":2}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = est.Fit(context.Background(), X, y)
+	if err == nil || !strings.Contains(err.Error(), "class_weight") || !strings.Contains(err.Error(), "7") || !ml.IsBadInput(err) {
+		t.Errorf("error %v, want a class_weight error naming class 7", err)
+	}
+}
