@@ -51,18 +51,20 @@ func init() {
 // Fit keeps the result, as scikit-learn does, reports a "log" event saying
 // so, and Converged returns false.
 type LogisticRegression struct {
-	Penalty          string         `json:"penalty" enum:"l2,none,l1,elasticnet" nullable:"true" help:"l2, l1 (saga, liblinear), elasticnet (saga) or none (null and \"\" also mean none; not liblinear)"`
-	Dual             bool           `json:"dual" help:"liblinear with penalty l2 only: solve the dual problem by coordinate descent instead of the primal by trust-region Newton"`
-	C                float64        `json:"C" gt:"0" help:"inverse of the regularisation strength"`
-	FitIntercept     bool           `json:"fit_intercept" help:"whether to fit an intercept (not penalised, except by liblinear)"`
-	InterceptScaling float64        `json:"intercept_scaling" gt:"0" help:"liblinear only: the value of the synthetic constant feature whose weight, penalised like the others, times intercept_scaling is the intercept"`
-	MaxIter          int            `json:"max_iter" min:"0" help:"maximum number of L-BFGS iterations, or of saga epochs"`
-	Tol              float64        `json:"tol" min:"0" help:"lbfgs: stop when the largest gradient component is at most tol; saga: when the largest weight change over an epoch is at most tol times the largest weight"`
-	Solver           string         `json:"solver" enum:"lbfgs,saga,liblinear" help:"optimiser: lbfgs (penalties l2, none), saga (all penalties) or liblinear (l1, l2; one-vs-rest)"`
-	MultiClass       string         `json:"multi_class" enum:"auto,ovr,multinomial" help:"auto (multinomial for more than two classes, except with liblinear), ovr or multinomial (not liblinear)"`
-	L1Ratio          *float64       `json:"l1_ratio" nullable:"true" type:"float" help:"elasticnet mixing, 0 (l2) to 1 (l1); used only with penalty elasticnet"`
-	ClassWeight      ml.ClassWeight `json:"class_weight" nullable:"true" help:"weights of the classes (they scale each sample's loss): null, balanced or an object from class values to weights"`
-	RandomState      int64          `json:"random_state" min:"0" max:"4294967295" nullable:"true" help:"saga, liblinear: seed of the sample or coordinate order (drawn as scikit-learn draws it); null means 0; lbfgs uses no randomness"`
+	Penalty      string         `json:"penalty" enum:"l2,none,l1,elasticnet" nullable:"true" help:"l2, l1 (saga, liblinear), elasticnet (saga) or none (null and \"\" also mean none; not liblinear)"`
+	C            float64        `json:"C" gt:"0" help:"inverse of the regularisation strength"`
+	FitIntercept bool           `json:"fit_intercept" help:"whether to fit an intercept (not penalised, except by liblinear)"`
+	MaxIter      int            `json:"max_iter" min:"0" help:"maximum number of L-BFGS iterations, or of saga epochs"`
+	Tol          float64        `json:"tol" min:"0" help:"lbfgs: stop when the largest gradient component is at most tol; saga: when the largest weight change over an epoch is at most tol times the largest weight"`
+	Solver       string         `json:"solver" enum:"lbfgs,saga,liblinear" help:"optimiser: lbfgs (penalties l2, none), saga (all penalties) or liblinear (l1, l2; one-vs-rest)"`
+	MultiClass   string         `json:"multi_class" enum:"auto,ovr,multinomial" help:"auto (multinomial for more than two classes, except with liblinear), ovr or multinomial (not liblinear)"`
+	L1Ratio      *float64       `json:"l1_ratio" nullable:"true" type:"float" help:"elasticnet mixing, 0 (l2) to 1 (l1); used only with penalty elasticnet"`
+	ClassWeight  ml.ClassWeight `json:"class_weight" nullable:"true" help:"weights of the classes (they scale each sample's loss): null, balanced or an object from class values to weights"`
+	RandomState  int64          `json:"random_state" min:"0" max:"4294967295" nullable:"true" help:"saga, liblinear: seed of the sample or coordinate order (drawn as scikit-learn draws it); null means 0; lbfgs uses no randomness"`
+
+	// liblinear's parameters (liblinear.go).
+	Dual             bool    `json:"dual" help:"liblinear with penalty l2 only: solve the dual problem by coordinate descent instead of the primal by trust-region Newton"`
+	InterceptScaling float64 `json:"intercept_scaling" gt:"0" help:"liblinear only: the value of the synthetic constant feature whose weight, penalised like the others, times intercept_scaling is the intercept"`
 
 	classes     []float64
 	coef        *mat.Dense // k × p, k = 1 for two classes
