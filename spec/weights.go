@@ -20,9 +20,9 @@ func WeightedClasses() []string {
 }
 
 // validateSampleWeight checks data.sample_weight against the model: a
-// classic estimator with a weighted fit, trained once (cross-validation,
-// searches and curves fit without weights, so they are refused with it),
-// and a column other than the target.
+// classic estimator with a weighted fit and a column other than the
+// target. Cross-validation, searches and curves fit each fold with its
+// rows' weights (scikit-learn's fit_params) and score unweighted.
 func (s *Spec) validateSampleWeight(c *errs) {
 	col := s.Data.SampleWeight
 	if col == "" {
@@ -43,15 +43,6 @@ func (s *Spec) validateSampleWeight(c *errs) {
 				c.add(path, fmt.Sprintf("%s does not take sample weights in mlforge; the classes that do: %s", s.Model.Class, strings.Join(WeightedClasses(), ", ")))
 				return
 			}
-		}
-	}
-	for _, k := range []struct {
-		name string
-		set  bool
-	}{{"cv", s.CV != nil}, {"search", s.Search != nil}, {"validation_curve", s.ValidationCurve != nil}, {"learning_curve", s.LearningCurve != nil}} {
-		if k.set {
-			c.add(path, fmt.Sprintf("weights apply to the run's one fit; %s fits unweighted folds, so it is not offered with sample_weight", k.name))
-			return
 		}
 	}
 }

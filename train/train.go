@@ -168,7 +168,7 @@ func (p *Plan) Run(ctx context.Context) (*Result, error) {
 	if err := checkFitBudget(opt.Limits, pipe, trainF); err != nil {
 		return nil, err
 	}
-	if err := p.modelSelection(ctx, rep, res, &pipe, trainF, groups); err != nil {
+	if err := p.modelSelection(ctx, rep, res, &pipe, trainF, groups, weights); err != nil {
 		return nil, err
 	}
 	t1 := time.Now()

@@ -20,11 +20,11 @@ func (p *Plan) checkWeightsColumn(c *problems, cols []string) {
 		return
 	}
 	target := s.Data.Target
-	if target == "" {
+	if target == "" && !s.IsUnsupervised() { // an unsupervised table's last column is a feature
 		target = cols[len(cols)-1]
 	}
 	switch {
-	case col == target:
+	case target != "" && col == target:
 		c.add("data.sample_weight", fmt.Sprintf("%q is the target; the weights must be another column", col))
 	case !slices.Contains(cols, col):
 		c.add("data.sample_weight", fmt.Sprintf("no column %q in %s%s; columns: %s", col, s.Data.Train.String(), suggest.Hint(col, cols), strings.Join(cols, ", ")))
@@ -68,4 +68,16 @@ func (p *Plan) takeWeights(trainF, testF *data.Frame) (*data.Frame, *data.Frame,
 		}
 	}
 	return trainF, testF, w, nil
+}
+
+// rowsOf returns w's values at rows idx, nil when w is nil (no weights).
+func rowsOf(w []float64, idx []int) []float64 {
+	if w == nil {
+		return nil
+	}
+	out := make([]float64, len(idx))
+	for i, j := range idx {
+		out[i] = w[j]
+	}
+	return out
 }
