@@ -40,14 +40,6 @@ func (m *PassiveAggressiveClassifier) Validate() error {
 // Fit runs the passive-aggressive updates, one binary problem per class
 // for more than two classes.
 func (m *PassiveAggressiveClassifier) Fit(ctx context.Context, X *mat.Dense, y []float64) error {
-	return m.FitWeighted(ctx, X, y, nil)
-}
-
-// FitWeighted is Fit with a weight per sample (nil for unit weights), as
-// scikit-learn's fit(X, y, sample_weight): each sample's update is scaled
-// by its weight (times its class weight), and early stopping's validation
-// score is weighted.
-func (m *PassiveAggressiveClassifier) FitWeighted(ctx context.Context, X *mat.Dense, y, w []float64) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -62,7 +54,6 @@ func (m *PassiveAggressiveClassifier) FitWeighted(ctx context.Context, X *mat.De
 		c.learningRate = "pa2"
 	}
 	m.name, c.nJobs = c.name, m.NJobs
-	c.sw = w
 	return m.fit(ctx, X, y, c, m.ClassWeight)
 }
 
@@ -99,14 +90,6 @@ func (m *PassiveAggressiveRegressor) Validate() error {
 
 // Fit runs the passive-aggressive updates on the targets y.
 func (m *PassiveAggressiveRegressor) Fit(ctx context.Context, X *mat.Dense, y []float64) error {
-	return m.FitWeighted(ctx, X, y, nil)
-}
-
-// FitWeighted is Fit with a weight per sample (nil for unit weights), as
-// scikit-learn's fit(X, y, sample_weight): each sample's update is scaled
-// by its weight (times its class weight), and early stopping's validation
-// score is weighted.
-func (m *PassiveAggressiveRegressor) FitWeighted(ctx context.Context, X *mat.Dense, y, w []float64) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -121,7 +104,6 @@ func (m *PassiveAggressiveRegressor) FitWeighted(ctx context.Context, X *mat.Den
 		c.learningRate = "pa2"
 	}
 	m.name = c.name
-	c.sw = w
 	return m.fit(ctx, X, y, c)
 }
 
