@@ -327,7 +327,9 @@ func (m *CalibratedClassifierCV) FitWeighted(ctx context.Context, X *mat.Dense, 
 		}
 		fit := est.Fit
 		if wf, ok := est.(ml.WeightedFitter); ok && w != nil {
-			fit = func(ctx context.Context, X *mat.Dense, y []float64) error { return wf.FitWeighted(ctx, X, y, rowWeights(rows)) }
+			fit = func(ctx context.Context, X *mat.Dense, y []float64) error {
+				return wf.FitWeighted(ctx, X, y, rowWeights(rows))
+			}
 		}
 		if err := fit(quiet, rowsOf(X, rows), take(yi, rows)); err != nil {
 			return nil, nil, fmt.Errorf("%s: %w", m.spec().Class, err)

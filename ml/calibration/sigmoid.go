@@ -17,7 +17,8 @@ func softplus(z float64) float64 { return math.Max(z, 0) + math.Log1p(math.Exp(-
 // smooth, so Newton's method with a backtracking line search reaches the
 // same minimum, to a gradient far below fmin_bfgs's tolerance. With
 // sample weights sw (nil for none) each sample's loss is scaled by its
-// weight; the priors stay counts, as in scikit-learn 1.2.
+// weight and the priors are the classes' weight sums, as in scikit-learn
+// 1.2.
 func sigmoidCalibration(f, y, sw []float64) (a, b float64) {
 	wt := func(i int) float64 {
 		if sw == nil {
@@ -32,6 +33,16 @@ func sigmoidCalibration(f, y, sw []float64) (a, b float64) {
 		}
 	}
 	prior1 := float64(len(y)) - prior0
+	if sw != nil {
+		prior0, prior1 = 0, 0
+		for i, v := range y {
+			if v <= 0 {
+				prior0 += sw[i]
+			} else {
+				prior1 += sw[i]
+			}
+		}
+	}
 	t := make([]float64, len(y))
 	for i, v := range y {
 		if v > 0 {
