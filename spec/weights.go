@@ -2,22 +2,9 @@ package spec
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/mlforge/mlforge/ml"
 )
-
-// WeightedClasses returns the registered classes whose fit takes sample
-// weights (ml.WeightedFitter), sorted.
-func WeightedClasses() []string {
-	var out []string
-	for _, c := range ml.Classes() {
-		if _, ok := c.New().(ml.WeightedFitter); ok {
-			out = append(out, c.Name)
-		}
-	}
-	return out
-}
 
 // validateSampleWeight checks data.sample_weight against the model: a
 // classic estimator with a weighted fit and a column other than the
@@ -40,7 +27,7 @@ func (s *Spec) validateSampleWeight(c *errs) {
 	if s.Model.Class != "" {
 		if info, err := ml.Lookup(s.Model.Class); err == nil {
 			if _, ok := info.New().(ml.WeightedFitter); !ok {
-				c.add(path, fmt.Sprintf("%s does not take sample weights in mlforge; the classes that do: %s", s.Model.Class, strings.Join(WeightedClasses(), ", ")))
+				c.add(path, fmt.Sprintf("%s does not take sample weights: its fit has no sample_weight (as in scikit-learn 1.2); the classes that take them are marked \"sample_weight\": true in /api/classes", s.Model.Class))
 				return
 			}
 		}

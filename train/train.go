@@ -285,7 +285,7 @@ func (p *Plan) loadData(task ml.Task) (trainF, testF *data.Frame, err error) {
 		return nil, nil, err
 	}
 	if !hasImputer(s) {
-		if err := trainF.Missing(encodedColumns(s, trainF.Features)...); err != nil {
+		if err := trainF.Missing(missingExempt(s, trainF.Features)...); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -295,7 +295,7 @@ func (p *Plan) loadData(task ml.Task) (trainF, testF *data.Frame, err error) {
 			return nil, nil, err
 		}
 		if !hasImputer(s) {
-			if err := testF.Missing(encodedColumns(s, testF.Features)...); err != nil {
+			if err := testF.Missing(missingExempt(s, testF.Features)...); err != nil {
 				return nil, nil, err
 			}
 		}

@@ -132,7 +132,7 @@ func (p *Plan) runUnsupervised(ctx context.Context, rep ml.Reporter) (*Result, e
 			if f == nil {
 				continue
 			}
-			if err := f.Missing(encodedColumns(s, f.Features)...); err != nil {
+			if err := f.Missing(missingExempt(s, f.Features)...); err != nil {
 				return nil, err
 			}
 		}

@@ -53,6 +53,10 @@ func (p *Plan) takeWeights(trainF, testF *data.Frame) (*data.Frame, *data.Frame,
 	for i := range w {
 		v := trainF.X.At(i, j)
 		if math.IsNaN(v) || math.IsInf(v, 0) || v < 0 {
+			// The file's line when it is known, else the training row.
+			if l := trainF.Line(i); l > 0 {
+				return nil, nil, nil, &data.Error{File: trainF.Source, Line: l, Column: col, Msg: fmt.Sprintf("sample weight %v; weights must be finite and ≥ 0", v)}
+			}
 			return nil, nil, nil, &data.Error{File: trainF.Source, Column: col, Msg: fmt.Sprintf("training row %d has sample weight %v; weights must be finite and ≥ 0", i, v)}
 		}
 		w[i] = v
@@ -78,6 +82,17 @@ func rowsOf(w []float64, idx []int) []float64 {
 	out := make([]float64, len(idx))
 	for i, j := range idx {
 		out[i] = w[j]
+	}
+	return out
+}
+
+// missingExempt returns the columns the missing-value check skips: the
+// encoded text columns, and data.sample_weight's, whose NaN takeWeights
+// refuses as a weight.
+func missingExempt(s *spec.Spec, features []string) []string {
+	out := encodedColumns(s, features)
+	if c := s.Data.SampleWeight; c != "" {
+		out = append(out, c)
 	}
 	return out
 }

@@ -227,3 +227,128 @@ func flatRows(rows [][]float64) []float64 {
 	}
 	return out
 }
+
+// outputsOf returns what a fitted estimator gives on X, for comparing two
+// fits: decisions, else probabilities, else predictions for a supervised
+// estimator; the transform of a transformer; the centres of k-means.
+func outputsOf(t *testing.T, e ml.Estimator, X *mat.Dense) []float64 {
+	t.Helper()
+	var M mat.Matrix
+	var err error
+	switch v := e.(type) {
+	case interface{ ClusterCenters() *mat.Dense }:
+		M = v.ClusterCenters()
+	case ml.DecisionFunctioner:
+		M, err = v.DecisionFunction(X)
+	case ml.ProbaPredictor:
+		M, err = v.PredictProba(X)
+	case ml.Transformer:
+		M, err = v.Transform(X)
+	case ml.Predictor:
+		var p []float64
+		p, err = v.Predict(X)
+		M = mat.NewVecDense(len(p), p)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return testutil.Flatten(M)
+}
+
+// TestSampleWeightRows checks scikit-learn's two invariances of sample
+// weights where the algorithm has them: a weight of 0 is dropping the row,
+// and an integer weight k is repeating the row k times. The weights are
+// i % 4. tol is relative to the outputs' magnitude; the deterministic
+// solvers agree to rounding, the iterative ones to their stopping rules
+// (the largest difference seen, rounded up about tenfold).
+func TestSampleWeightRows(t *testing.T) {
+	for _, c := range []struct {
+		class, params, data string
+		drop, repeat       float64 // tolerances
+	}{
+		{"LinearRegression", `{}`, "diabetes", 1e-12, 1e-12},
+		{"Ridge", `{"alpha": 2}`, "diabetes", 1e-12, 1e-12},
+		{"Lasso", `{"alpha": 0.1, "tol": 1e-12, "max_iter": 100000}`, "diabetes", 1e-9, 1e-9},
+		{"ElasticNet", `{"alpha": 0.05, "l1_ratio": 0.3, "tol": 1e-12, "max_iter": 100000}`, "diabetes", 1e-9, 1e-9},
+		{"RidgeClassifier", `{}`, "iris", 1e-12, 1e-12},
+		// L-BFGS stops on its gradient tolerance: 2.8e-5 on decisions of 13.4.
+		{"LogisticRegression", `{"max_iter": 10000, "tol": 1e-12}`, "iris", 1e-12, 2e-5},
+		{"MultinomialNB", `{}`, "iris", 1e-12, 1e-12},
+		{"BernoulliNB", `{"binarize": 3}`, "iris", 1e-12, 1e-12},
+		{"ComplementNB", `{}`, "iris", 1e-12, 1e-12},
+		// epsilon is var_smoothing times the largest unweighted variance of
+		// all rows, as in scikit-learn: 8.1e-10 on probabilities.
+		{"GaussianNB", `{}`, "iris", 1e-8, 1e-8},
+		// libsvm leaves out the rows of weight 0; repeated rows make Q
+		// singular, and SMO stops within tol (1e-3) of the same dual: 1.9e-4
+		// on decisions of 2.25.
+		{"SVC", `{"gamma": 0.5}`, "iris", 1e-12, 1e-3},
+		{"StandardScaler", `{}`, "iris", 1e-12, 1e-12},
+		{"KMeans", `{"n_clusters": 3, "init": [[5.1, 3.5, 1.4, 0.2], [5.7, 2.6, 3.5, 1.0], [7.7, 3.0, 6.1, 2.3]], "n_init": 1}`, "iris", 1e-12, 1e-12},
+	} {
+		t.Run(c.class, func(t *testing.T) {
+			X, y := testutil.LoadCSV(t, "data/datasets/"+c.data+".csv")
+			n, p := X.Dims()
+			w := weightedIn(n)
+			if task := ml.ClassOf(mustNew(t, c.class, c.params)).Task; task == ml.Clustering || task == ml.Transform {
+				y = nil
+			}
+			weighted := mustNew(t, c.class, c.params)
+			if err := weighted.(ml.WeightedFitter).FitWeighted(context.Background(), X, y, w); err != nil {
+				t.Fatal(err)
+			}
+			want := outputsOf(t, weighted, X)
+			// drop: the rows of weight 0 left out, the others weighted.
+			var kept, kw, ky []float64
+			// repeat: each row repeated w times, unweighted.
+			var rep, ry []float64
+			for i := 0; i < n; i++ {
+				if w[i] > 0 {
+					kept = append(kept, X.RawRowView(i)...)
+					kw = append(kw, w[i])
+					if y != nil {
+						ky = append(ky, y[i])
+					}
+				}
+				for range int(w[i]) {
+					rep = append(rep, X.RawRowView(i)...)
+					if y != nil {
+						ry = append(ry, y[i])
+					}
+				}
+			}
+			for _, k := range []struct {
+				name string
+				tol  float64
+				fit  func(e ml.Estimator) error
+			}{
+				{"drop", c.drop, func(e ml.Estimator) error {
+					return e.(ml.WeightedFitter).FitWeighted(context.Background(), mat.NewDense(len(kw), p, kept), ky, kw)
+				}},
+				{"repeat", c.repeat, func(e ml.Estimator) error {
+					return e.Fit(context.Background(), mat.NewDense(len(rep)/p, p, rep), ry)
+				}},
+			} {
+				e := mustNew(t, c.class, c.params)
+				if err := k.fit(e); err != nil {
+					t.Fatal(err)
+				}
+				got := outputsOf(t, e, X)
+				d, scale := maxDiff(got, want)
+				t.Logf("%s: max |diff| %.3g (scale %.3g)", k.name, d, scale)
+				if !(d <= k.tol*math.Max(scale, 1)) {
+					t.Errorf("%s: the fit on the rows differs from the weighted fit by %.3g (scale %.3g)", k.name, d, scale)
+				}
+			}
+		})
+	}
+}
+
+func mustNew(t *testing.T, class, params string) ml.Estimator {
+	t.Helper()
+	e, err := ml.New(class, json.RawMessage(params))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
