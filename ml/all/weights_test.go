@@ -264,7 +264,7 @@ func outputsOf(t *testing.T, e ml.Estimator, X *mat.Dense) []float64 {
 func TestSampleWeightRows(t *testing.T) {
 	for _, c := range []struct {
 		class, params, data string
-		drop, repeat       float64 // tolerances
+		drop, repeat        float64 // tolerances
 	}{
 		{"LinearRegression", `{}`, "diabetes", 1e-12, 1e-12},
 		{"Ridge", `{"alpha": 2}`, "diabetes", 1e-12, 1e-12},
