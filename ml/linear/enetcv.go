@@ -167,7 +167,8 @@ func (m *LassoCV) EstimateMemory(n, p, k int) int64 {
 }
 
 // estimateEnetCV counts, in float64, what Fit allocates in all: per fold a
-// training copy of X and its centred column-major copy (2·n·p), the
+// training copy of X and its centred column-major copy (2·n·p; a weighted
+// fit adds the √w-scaled copy, n·p), the
 // centred targets (3·n), the Gram matrix (p²) and per alpha the
 // coefficient work vectors (3·p; without the Gram matrix, when n ≤ p, also
 // the residual, 2·n); the alpha grid's centred copy (n·p + n), the mse path
@@ -180,7 +181,7 @@ func estimateEnetCV(n, p, nAlphas, given, cv int) int64 {
 		perAlpha = budget.Add(perAlpha, budget.Mul(2, N))
 	}
 	v := budget.Add(
-		budget.Mul(2*F+1, N, P),
+		budget.Mul(3*F+1, N, P),
 		budget.Mul(3*F+1, N),
 		budget.Mul(F, P, P),
 		budget.Mul(F, A, perAlpha),
