@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"math"
+	"strings"
 	"testing"
 
 	"gonum.org/v1/gonum/mat"
@@ -351,4 +352,48 @@ func mustNew(t *testing.T, class, params string) ml.Estimator {
 		t.Fatal(err)
 	}
 	return e
+}
+
+// TestSampleWeightRefusedMembers checks that a meta-estimator given
+// weights refuses a member that cannot take them, naming it, as
+// scikit-learn 1.2 raises "Underlying estimator ... does not support
+// sample weights"; CalibratedClassifierCV instead fits such an estimator
+// unweighted and weighs only its calibrators, as scikit-learn does.
+func TestSampleWeightRefusedMembers(t *testing.T) {
+	X, y := testutil.LoadCSV(t, "data/datasets/iris.csv")
+	n, _ := X.Dims()
+	w := weightedIn(n)
+	for _, c := range []struct{ class, params, want string }{
+		{"VotingClassifier", `{"estimators": [{"name": "nb", "class": "GaussianNB"}, {"name": "knn", "class": "KNeighborsClassifier"}]}`,
+			`sample_weight: estimator "knn": underlying estimator KNeighborsClassifier does not take sample weights`},
+		{"StackingClassifier", `{"estimators": [{"name": "knn", "class": "KNeighborsClassifier"}]}`,
+			`estimator "knn": underlying estimator KNeighborsClassifier does not take sample weights`},
+		{"StackingClassifier", `{"estimators": [{"name": "nb", "class": "GaussianNB"}], "final_estimator": {"class": "KNeighborsClassifier"}}`,
+			`final_estimator: sample_weight: underlying estimator KNeighborsClassifier does not take sample weights`},
+	} {
+		e := mustNew(t, c.class, c.params)
+		err := e.(ml.WeightedFitter).FitWeighted(context.Background(), X, y, w)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s %s: %v, want %q", c.class, c.params, err, c.want)
+		}
+	}
+	bad := append([]float64(nil), w...)
+	for _, v := range []float64{-1, math.NaN(), math.Inf(1)} {
+		bad[5] = v
+		for _, class := range []string{"LinearRegression", "GaussianNB", "SVC", "KMeans", "LogisticRegression", "SGDClassifier", "LinearSVC", "VotingClassifier"} {
+			params := `{}`
+			if class == "VotingClassifier" {
+				params = `{"estimators": [{"name": "nb", "class": "GaussianNB"}]}`
+			}
+			e := mustNew(t, class, params)
+			err := e.(ml.WeightedFitter).FitWeighted(context.Background(), X, y, bad)
+			if err == nil || !strings.Contains(err.Error(), "sample_weight[5]") || !ml.IsBadInput(err) {
+				t.Errorf("%s with a weight %v: %v, want a bad-input error naming sample_weight[5]", class, v, err)
+			}
+		}
+	}
+	var zero = make([]float64, n)
+	if err := mustNew(t, "Ridge", `{}`).(ml.WeightedFitter).FitWeighted(context.Background(), X, y, zero); err == nil || !strings.Contains(err.Error(), "sums to 0") {
+		t.Errorf("Ridge with every weight 0: %v", err)
+	}
 }
