@@ -230,7 +230,7 @@ func candidates(se *spec.Search) ([]map[string]json.RawMessage, error) {
 // results with the best candidate's unfitted pipeline. It reports a
 // "trial" event per candidate (search_mean_test_score, search_rank
 // after all are done are in the result).
-func (p *Plan) runSearch(ctx context.Context, rep ml.Reporter, f *data.Frame, groups []float64) (*SearchResult, *ml.Pipeline, error) {
+func (p *Plan) runSearch(ctx context.Context, rep ml.Reporter, f *data.Frame, groups, w []float64) (*SearchResult, *ml.Pipeline, error) {
 	s, se := p.spec, p.spec.Search
 	cands, err := candidates(se)
 	if err != nil {
@@ -268,7 +268,7 @@ func (p *Plan) runSearch(ctx context.Context, rep ml.Reporter, f *data.Frame, gr
 			if _, err := Pipeline(cs); err != nil {
 				return nil, fmt.Errorf("search candidate %d %s: %w", i+1, DescribeParams(c), err)
 			}
-			fs, err := crossValidate(ctx, func() (*ml.Pipeline, error) { return Pipeline(cs) }, folds, f, []string{metric.Name}, nil)
+			fs, err := crossValidate(ctx, func() (*ml.Pipeline, error) { return Pipeline(cs) }, folds, f, w, []string{metric.Name}, nil)
 			if err != nil {
 				return nil, fmt.Errorf("search candidate %d %s: %w", i+1, DescribeParams(c), err)
 			}

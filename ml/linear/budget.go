@@ -9,13 +9,14 @@ func (m *LinearRegression) EstimateMemory(n, p, k int) int64 { return estimateLe
 func (m *Ridge) EstimateMemory(n, p, k int) int64 { return estimateLeastSquares(n, p, k) }
 
 // estimateLeastSquares counts, in float64, the centred copy of X (n·p), a
-// second n·p for the QR factorisation or SVD's U, the p x p normal matrix
+// second n·p for the QR factorisation or SVD's U, a third for the √w-scaled
+// copy of a weighted fit, the p x p normal matrix
 // and its factor (2·p²; with the intercept p+1), the centred targets and
 // the coefficients (n·k and p·k each twice), and p-sized work vectors.
 func estimateLeastSquares(n, p, k int) int64 {
 	N, P, K := int64(max(n, 1)), int64(max(p, 1))+1, int64(max(k, 1))
 	v := budget.Add(
-		budget.Mul(2, N, P),
+		budget.Mul(3, N, P),
 		budget.Mul(2, P, P),
 		budget.Mul(2, N, K),
 		budget.Mul(4, P, K),

@@ -112,6 +112,18 @@ func (m *LogisticRegression) Validate() error {
 
 // Fit learns the coefficients from X and the class values y.
 func (m *LogisticRegression) Fit(ctx context.Context, X *mat.Dense, y []float64) error {
+	return m.FitWeighted(ctx, X, y, nil)
+}
+
+// weightedSolvers are the solvers whose fit takes sample weights: each
+// multiplies them into class_weight's as _logistic_regression_path does
+// (a solver added here must take w in its fit; others refuse weights).
+var weightedSolvers = map[string]bool{"lbfgs": true, "saga": true}
+
+// FitWeighted is Fit with a weight per sample (nil for unit weights), as
+// scikit-learn's fit(X, y, sample_weight): each sample's loss is scaled
+// by its weight times its class_weight.
+func (m *LogisticRegression) FitWeighted(ctx context.Context, X *mat.Dense, y, w []float64) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -121,6 +133,12 @@ func (m *LogisticRegression) Fit(ctx context.Context, X *mat.Dense, y []float64)
 	if err := ml.CheckXy(X, y); err != nil {
 		return err
 	}
+	if err := ml.CheckSampleWeight(w, len(y)); err != nil {
+		return err
+	}
+	if w != nil && !weightedSolvers[m.Solver] {
+		return &ml.ParamError{Param: "sample_weight", Msg: fmt.Sprintf("solver %s does not take sample weights in mlforge; use lbfgs or saga", m.Solver)}
+	}
 	classes, idx, err := ml.EncodeClasses(y)
 	if err != nil {
 		return err
@@ -129,7 +147,7 @@ func (m *LogisticRegression) Fit(ctx context.Context, X *mat.Dense, y []float64)
 		ml.ProgressFrom(ctx).Report(ml.Event{Kind: "log", Message: fmt.Sprintf("LogisticRegression: l1_ratio parameter is only used when penalty is 'elasticnet'. Got (penalty=%s)", m.Penalty)})
 	}
 	if m.Solver == "saga" {
-		return m.fitSaga(ctx, X, classes, idx)
+		return m.fitSaga(ctx, X, classes, idx, w)
 	}
 	if m.Solver == "liblinear" {
 		return m.fitLiblinear(ctx, X, classes, idx, nil)
@@ -160,6 +178,7 @@ func (m *LogisticRegression) Fit(ctx context.Context, X *mat.Dense, y []float64)
 	if err != nil {
 		return err
 	}
+	baseW = ml.ScaleWeights(baseW, w)
 	solve := func(target []int, k int, sw []float64, label string) ([]float64, lbfgs.Result, error) {
 		w := make([]float64, k*q)
 		loss := newLogLoss(Xg, target, k, m.FitIntercept, lambda)
@@ -220,6 +239,9 @@ func (m *LogisticRegression) Fit(ctx context.Context, X *mat.Dense, y []float64)
 				yb := make([]float64, n)
 				for i := range sw {
 					sw[i] = 1
+					if w != nil {
+						sw[i] = w[i]
+					}
 					yb[i] = float64(target[i])
 				}
 				balanceOVR(sw, yb, npos)
