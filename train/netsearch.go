@@ -60,6 +60,16 @@ func (p *Plan) checkNetSearch(c *problems) {
 		c.add("search", errNoCandidates.Error())
 		return
 	}
+	if se.CV != nil {
+		// Folds known without the data (KFold's n_splits) bound the
+		// trainings now; the others are bounded once the data is read.
+		if sp, _, err := splitterFor(se.CV, p.spec.ModelTask(), "search.cv"); err == nil {
+			if k, err := sp.NSplits(0); err == nil && k > 0 && len(cands)*k > MaxNetFits {
+				c.add("search.cv", fmt.Sprintf("%d candidates × %d folds are %d trainings; a network search trains at most %d, use fewer folds or candidates", len(cands), k, len(cands)*k, MaxNetFits))
+				return
+			}
+		}
+	}
 	out := make([]netCandidate, 0, len(cands))
 	for i, cand := range cands {
 		what := fmt.Sprintf("candidate %d %s", i+1, DescribeParams(cand))

@@ -197,6 +197,11 @@ func TestNetworkSearchChecks(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), `search.param_grid["optimizer.lr"]`) || !strings.Contains(err.Error(), "candidate 2") {
 		t.Errorf("lr -1: %v", err)
 	}
+	s = irisNet(t, `"epochs": 1, "search": {"type": "GridSearchCV", "param_grid": {"optimizer.lr": [0.1, 0.2, 0.3, 0.4, 0.5, 0.6]}, "cv": 100}`)
+	_, err = train.Check(s, train.Options{})
+	if err == nil || !strings.Contains(err.Error(), "search.cv: 6 candidates × 100 folds are 600 trainings; a network search trains at most 500") {
+		t.Errorf("600 trainings: %v", err)
+	}
 	s = irisNet(t, `"epochs": 1, "search": {"type": "GridSearchCV", "param_grid": {"model.layers[0].out_features": [8, 100000000]}}`)
 	_, err = train.Check(s, train.Options{})
 	if err == nil || !strings.Contains(err.Error(), `search.param_grid["model.layers[0].out_features"]`) || !strings.Contains(err.Error(), "candidate 2") {
