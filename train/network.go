@@ -86,8 +86,9 @@ func (p *Plan) runNetwork(ctx context.Context, rep ml.Reporter) (*Result, error)
 	}
 
 	if p.netCands != nil {
-		// A search: rank the candidates on a hold-out part of the
-		// training data, then train the best on all of it (netsearch.go).
+		// A search: rank the candidates on search.cv's folds (or a
+		// hold-out part) of the training data, then train the best on all
+		// of it (netsearch.go).
 		sr, best, err := p.runNetSearch(ctx, rep, d)
 		if err != nil {
 			return nil, err
