@@ -586,17 +586,20 @@ export function renderRun(main, id) {
   }
 
   // drawMisclassified shows the test images the classifier got wrong
-  // (image folder runs record the first 100), each with its true and
-  // predicted label.
+  // (image folder, stored dataset and IDX runs record the first 100),
+  // each with its true and predicted label.
   function drawMisclassified() {
     const m = run.result && run.result.misclassified;
     if (!m || missBox.firstChild) return;
     const items = m.items || [];
     missBox.append(el('h3', { text: m.total ? `Misclassified test images: ${m.total} of ${m.n_test}` + (m.total > items.length ? ` (the first ${items.length} shown)` : '') : `No test image misclassified (of ${m.n_test})` }),
-      items.length ? el('ul', { class: 'misclassified' }, items.map((it) => el('li', { dataset: { index: String(it.index), true: it.true, pred: it.pred } },
-        el('img', { src: '/api/files/thumbnail?size=96&path=' + encodeURIComponent(it.file), width: 96, height: 96, loading: 'lazy', alt: `${it.file}: true ${it.true}, predicted ${it.pred}` }),
-        el('span', { class: 'labels' }, 'true ', el('b', { text: it.true }), ' · predicted ', el('b', { class: 'error', text: it.pred })),
-        el('span', { class: 'muted labels', text: it.file.split('/').pop() })))) : null);
+      items.length ? el('ul', { class: 'misclassified' }, items.map((it) => {
+        const { src, caption } = misclassifiedImage(run.id, m, it);
+        return el('li', { dataset: { index: String(it.index), true: it.true, pred: it.pred } },
+          el('img', { src, width: 96, height: 96, loading: 'lazy', alt: `${caption}: true ${it.true}, predicted ${it.pred}` }),
+          el('span', { class: 'labels' }, 'true ', el('b', { text: it.true }), ' · predicted ', el('b', { class: 'error', text: it.pred })),
+          el('span', { class: 'muted labels', text: caption }));
+      })) : null);
     missBox.classList.remove('hidden');
   }
 
@@ -957,4 +960,14 @@ export function renderCompare(main, query) {
     }
   })();
   return () => { if (chart) chart.destroy(); };
+}
+
+// misclassifiedImage is where the gallery takes a misclassified test
+// image from, and its caption: a file of the files folder, an item of a
+// stored dataset (by its id), or an IDX row drawn as PNG by the run.
+function misclassifiedImage(runID, m, it) {
+  if (it.image) return { src: `/api/runs/${encodeURIComponent(runID)}/misclassified/${encodeURIComponent(it.image)}`, caption: `row ${it.row}` };
+  if (m.dataset && it.item) return { src: `/api/datasets/${encodeURIComponent(m.dataset)}/items/${encodeURIComponent(it.item)}/thumbnail?size=96`, caption: it.item };
+  const file = it.file || '';
+  return { src: '/api/files/thumbnail?size=96&path=' + encodeURIComponent(file), caption: file.split('/').pop() };
 }
