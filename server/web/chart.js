@@ -36,6 +36,26 @@ export function colorOf(name) {
   return COLORS[(h >>> 0) % COLORS.length];
 }
 
+// runColors gives each run id its colour: the one a hash of the id picks
+// from COLORS, so that a run keeps its colour whatever the other runs, their
+// order in the address or a reload; when two runs of ids pick the same, the
+// older (ids sort by creation) keeps it and the newer takes the next free
+// one, while any is free. It returns a Map id → colour.
+export function runColors(ids) {
+  const out = new Map();
+  const used = new Set();
+  for (const id of [...new Set(ids)].sort()) {
+    let h = 2166136261;
+    for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 16777619);
+    h = Math.imul(h ^ (h >>> 15), 2246822507) >>> 0;
+    let k = h % COLORS.length;
+    for (let j = 0; j < COLORS.length && used.has(k); j++) k = (k + 1) % COLORS.length;
+    used.add(k);
+    out.set(id, COLORS[k]);
+  }
+  return out;
+}
+
 // MAX_POINTS is how many points of one series are drawn at most; longer
 // series are decimated (min and max of each bucket, which keeps spikes).
 export const MAX_POINTS = 10000;

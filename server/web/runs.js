@@ -4,7 +4,7 @@
 import { predictPanel } from './predict.js';
 import { evaluatePanel } from './evaluate.js';
 import { el, clear, api, classes, fmtNum, fmtDuration, fmtTime, mainMetric, statusBadge, download, eventsURL } from './util.js';
-import { LineChart, COLORS } from './chart.js';
+import { LineChart, runColors } from './chart.js';
 import { sweepPanel } from './sweep.js';
 import { LOAD_KEY } from './form.js';
 
@@ -879,9 +879,11 @@ export function renderCompare(main, query) {
       for (const n of names) seriesSel.append(el('option', { value: n, text: n }));
       seriesSel.value = ['epoch_loss', 'loss', 'val_accuracy'].find((n) => names.includes(n)) || names[0] || '';
       const label = (r) => `${r.name} (${r.id.slice(-6)})`;
-      // A run's colour is its place in the address: the same on reload,
-      // in the chart, the sweep charts and the tables' headers.
-      const runColor = new Map(runs.map((r, i) => [label(r), COLORS[i % COLORS.length]]));
+      // A run's colour follows from its id (runColors): the same on
+      // reload and in any order of the address, in the chart, the sweep
+      // charts and the tables' headers.
+      const colorOf = runColors(runs.map((r) => r.id));
+      const runColor = new Map(runs.map((r) => [label(r), colorOf.get(r.id)]));
       const drawChart = () => {
         if (chart) chart.destroy();
         clear(chartBox);
@@ -917,9 +919,10 @@ export function renderCompare(main, query) {
       const flats = runs.map((r) => flatten(r.spec || {}, '', new Map()));
       const keys = [...new Set(flats.flatMap((f) => [...f.keys()]))].filter((k) => k !== 'output').sort();
       const differ = keys.filter((k) => new Set(flats.map((f) => f.get(k))).size > 1);
-      const head = el('tr', {}, el('th', { text: '' }), runs.map((r, i) => {
+      const head = el('tr', {}, el('th', { text: '' }), runs.map((r) => {
         const th = el('th', {}, el('a', { href: '#/runs/' + r.id, text: r.name }), el('br'), el('small', { class: 'muted', text: r.id.slice(-6) }));
-        th.style.borderTop = `3px solid ${COLORS[i % COLORS.length]}`;
+        th.style.borderTop = `3px solid ${colorOf.get(r.id)}`;
+        th.dataset.id = r.id;
         return th;
       }));
       const show = (v) => (v === undefined ? '–' : v.replace(/^"(.*)"$/, '$1'));
@@ -938,7 +941,7 @@ export function renderCompare(main, query) {
         const values = {};
         for (const k of sweepParams) values[k] = parse(flats[i].get(k));
         for (const k of mnames) values[k] = ((r.result && r.result.metrics && r.result.metrics.test) || {})[k];
-        return { id: r.id, label: label(r), color: COLORS[i % COLORS.length], values };
+        return { id: r.id, label: label(r), color: colorOf.get(r.id), values };
       });
       const firstMetric = ['accuracy', 'r2', 'f1_macro'].find((m) => mnames.includes(m));
       const order = firstMetric ? [firstMetric, ...mnames.filter((m) => m !== firstMetric)] : mnames;
