@@ -207,6 +207,15 @@ func (b *builder) value(col, key string) string {
 	return "(SELECT v." + col + " FROM mlf_run_values v WHERE v.run_id = mlf_runs.id AND v.key = " + b.arg(key) + ")"
 }
 
+// valueIn is the condition "the run's number of key compares with v by
+// op" as PostgreSQL takes it best: the runs are found through
+// mlf_run_values' (key, num) index and joined as a set (a subquery a run
+// was 3x slower there). SQLite walks the runs and looks each one's key up
+// (value), which it does faster than this.
+func (b *builder) valueIn(key, op string, v float64) string {
+	return "mlf_runs.id IN (SELECT v.run_id FROM mlf_run_values v WHERE v.key = " + b.arg(key) + " AND v.num " + op + " " + b.arg(v) + ")"
+}
+
 // num is f's numeric expression (numField, timeField, jsonField).
 func (b *builder) num(f field) string {
 	switch {
@@ -441,10 +450,18 @@ func (b *builder) where(conds []Cond) ([]string, error) {
 			if !isNum {
 				return nil, bad(fmt.Sprintf("%s is a number, got %q", f.name, c.Value))
 			}
+			if b.pg && strings.HasPrefix(f.name, "metric.") {
+				out = append(out, b.valueIn(f.name, c.Op, num))
+				continue
+			}
 			out = append(out, b.num(f)+" "+c.Op+" "+b.arg(num))
 		case jsonField:
 			if isNum && c.Op != "LIKE" && c.Op != "ILIKE" {
-				out = append(out, b.num(f)+" "+c.Op+" "+b.arg(num))
+				if b.pg {
+					out = append(out, b.valueIn(f.name, c.Op, num))
+				} else {
+					out = append(out, b.num(f)+" "+c.Op+" "+b.arg(num))
+				}
 				continue
 			}
 			out = append(out, b.textCond(b.text(f), c))

@@ -41,6 +41,10 @@ const runValuesTable = `CREATE TABLE IF NOT EXISTS mlf_run_values (
 // runsCoveringIndex lets a sort over every run read the runs' ids and
 // creation times (the page's tie-breakers and snapshot bound) from an
 // index instead of their rows, which carry each spec and result.
+// pgRunValuesIndex finds, on PostgreSQL, the runs whose number of a key
+// is in a range (a filter such as param.lr > 0.01; valueIn).
+const pgRunValuesIndex = `CREATE INDEX IF NOT EXISTS mlf_run_values_num ON mlf_run_values (key, num)`
+
 const runsCoveringIndex = `CREATE INDEX IF NOT EXISTS mlf_runs_created_id ON mlf_runs (created_at, id)`
 
 // sqliteKeyOK is true when the json_each key column k of alias is a key
@@ -192,6 +196,7 @@ END
 $fn$`
 	return []string{
 		runValuesTable,
+		pgRunValuesIndex,
 		runsCoveringIndex,
 		fn,
 		trig,
