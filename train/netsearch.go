@@ -245,7 +245,7 @@ func (p *Plan) fresh() (*Plan, error) {
 // the evaluation ones).
 func subsetNet(d *netData, f modelselection.Fold) (*netData, error) {
 	in := *d
-	in.testFiles = nil
+	in.tests = nil
 	var err error
 	if in.train, err = loader.Subset(d.train, f.Train); err != nil {
 		return nil, err
