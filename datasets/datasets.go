@@ -15,6 +15,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"unicode"
 	"unicode/utf8"
 
@@ -109,6 +110,13 @@ type Service struct {
 	cacheMu sync.Mutex
 	cache   map[string][]byte
 	cached  int64
+
+	// lists caches item listings by dataset ID and labels, each under the
+	// dataset's version (see listing), ListCacheItems items in all.
+	listMu   sync.Mutex
+	lists    map[string]*listEntry
+	listed   int
+	listings atomic.Int64 // listings read from the store (tests)
 }
 
 // BlobCacheBytes caps the bytes a Service keeps in its cache of blobs;

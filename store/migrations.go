@@ -39,6 +39,9 @@ var migrations = []migration{
 	{"run evaluations", execAll(evaluationSchema)},
 	{"run tags", execAll(tagSchema)},
 	{"run notes", addColumn("mlf_runs", "note", "TEXT NOT NULL DEFAULT ''")},
+	// 8 is reserved for another branch's migration; this one is 9 once
+	// both are merged (it depends on nothing 8 adds).
+	{"dataset versions", addColumn("mlf_datasets", "version", "BIGINT NOT NULL DEFAULT 0")},
 }
 
 // SchemaVersion is the version of mlforge's schema this binary makes: the
