@@ -148,7 +148,7 @@ func BlobURL(dataDir string) (string, error) {
 // BlobURL(dataDir) when artifactsURL is "" (the default, so that existing
 // data folders keep their blobs), else the prefix "datasets/" of that
 // store (file:///dir/datasets, s3://bucket?prefix=[path/]datasets/,
-// mem://NAME/datasets), shared by every process that shares the store.
+// gs://bucket/[path/]datasets, mem://NAME/datasets), shared by every process that shares the store.
 func StoreURL(dataDir, artifactsURL string) (string, error) {
 	if artifactsURL == "" {
 		return BlobURL(dataDir)
@@ -178,8 +178,10 @@ func StoreURL(dataDir, artifactsURL string) (string, error) {
 		q.Set("prefix", q.Get("prefix")+prefix+"datasets/")
 		u.Path = ""
 		u.RawQuery = q.Encode()
+	case "gs":
+		u.Path = strings.TrimSuffix(u.Path, "/") + "/datasets"
 	default:
-		return "", errorf("--artifacts %s: expected a file://, s3:// or mem:// URL", text.Quote(text.Abbrev(artifactsURL)))
+		return "", errorf("--artifacts %s: expected a file://, s3://, gs:// or mem:// URL", text.Quote(text.Abbrev(artifactsURL)))
 	}
 	return u.String(), nil
 }
