@@ -187,8 +187,12 @@ func New(ctx context.Context, cfg Config) (*Manager, error) {
 		}
 		drv := riverpgxv5.New(pool)
 		applied := func(ctx context.Context) (int, error) {
+			var exists bool
+			if err := pool.QueryRow(ctx, `SELECT to_regclass('river_migration') IS NOT NULL`).Scan(&exists); err != nil || !exists {
+				return 0, err
+			}
 			var v int
-			err := pool.QueryRow(ctx, `SELECT CASE WHEN to_regclass('river_migration') IS NULL THEN 0 ELSE (SELECT COALESCE(MAX(version), 0) FROM river_migration WHERE line = 'main') END`).Scan(&v)
+			err := pool.QueryRow(ctx, `SELECT COALESCE(MAX(version), 0) FROM river_migration WHERE line = 'main'`).Scan(&v)
 			return v, err
 		}
 		if err := migrateLocked(ctx, pool, func() error { return migrate[pgx.Tx](ctx, drv, applied) }); err != nil {
