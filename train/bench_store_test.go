@@ -108,11 +108,13 @@ func BenchmarkEpochStoreVsFolder(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
+			cpu := cpuTime()
 			for i := 0; i < b.N; i++ {
 				if _, err := train.Run(ctx, s, train.Options{Root: root, Output: filepath.Join(b.TempDir(), "model")}); err != nil {
 					b.Fatal(err)
 				}
 			}
+			b.ReportMetric(float64(cpuTime()-cpu)/float64(b.N), "cpu-ns/op")
 		})
 	}
 }
