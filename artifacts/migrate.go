@@ -113,6 +113,11 @@ func (s *Store) PutFile(ctx context.Context, key, path string) (sha string, size
 	return sha, size, true, nil
 }
 
+// Has reports whether the store has an object at key.
+func (s *Store) Has(ctx context.Context, key string) (bool, error) {
+	return s.b.Exists(ctx, key)
+}
+
 // holds reports whether s has key with the SHA-256 sha, its bytes read and
 // hashed.
 func (s *Store) holds(ctx context.Context, key, sha string) bool {

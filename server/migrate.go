@@ -19,11 +19,13 @@ import (
 // checkpoints, uploaded files, dataset blobs; Present counts what the
 // object store held already (with the same SHA-256), Recorded the runs
 // whose row now names their model's SHA-256 (trained before the object
-// store).
+// store), Checkpoints those of unfinished runs found only in the data
+// folder.
 type MigrateReport struct {
 	Artifacts, ArtifactsPresent int
 	Models, ModelsPresent       int
 	Recorded                    int
+	Checkpoints                 int
 	Uploads, UploadsPresent     int
 	Blobs, BlobsPresent         int
 	Skipped                     []string
@@ -35,7 +37,8 @@ type MigrateReport struct {
 //   - the data folder's own object store (file://DATA/artifacts: run
 //     models and checkpoints) object by object;
 //   - the model files in DATA/runs/<id> of succeeded runs trained before
-//     any object store, whose rows then record their SHA-256;
+//     any object store, whose rows then record their SHA-256, and the
+//     checkpoints there of unfinished runs that the object store lacks;
 //   - the uploaded files in DATA/files/uploads;
 //   - the dataset blobs in DATA/blobs, into the prefix datasets/.
 //
@@ -119,6 +122,34 @@ func MigrateArtifacts(ctx context.Context, dataDir, db, artURL string, progress 
 		before = runs[len(runs)-1].ID
 	}
 	progress(fmt.Sprintf("models trained before the object store: %d copied, %d in place, %d runs recorded", rep.Models, rep.ModelsPresent, rep.Recorded))
+
+	// Checkpoints of unfinished runs that only the data folder holds (an
+	// interrupted run of a release before the object store), so that any
+	// worker resumes them.
+	unfinished, err := st.Unfinished(ctx)
+	if err != nil {
+		return rep, err
+	}
+	for _, r := range unfinished {
+		p := filepath.Join(dataDir, jobs.ModelDir(r.ID), artifacts.CheckpointFile)
+		if _, err := os.Stat(p); err != nil {
+			continue
+		}
+		key, err := artifacts.Key(r.ID, artifacts.CheckpointFile)
+		if err != nil {
+			return rep, err
+		}
+		if ok, err := dst.Has(ctx, key); err != nil {
+			return rep, err
+		} else if ok {
+			continue // the data folder's object store had it: copied above
+		}
+		if _, _, _, err := dst.PutFile(ctx, key, p); err != nil {
+			return rep, err
+		}
+		rep.Checkpoints++
+	}
+	progress(fmt.Sprintf("checkpoints of unfinished runs only in the data folder: %d copied", rep.Checkpoints))
 
 	// Uploaded files.
 	ups, _ := os.ReadDir(filepath.Join(dataDir, "files", uploadDir))

@@ -57,6 +57,14 @@ func TestMigrateArtifacts(t *testing.T) {
 			if ok, err := st.SetResult(ctx, old, b); !ok || err != nil {
 				t.Fatalf("SetResult = %v, %v", ok, err)
 			}
+			// A run interrupted by a release before the object store: its
+			// checkpoint is in runs/<id> only.
+			queued := &store.Run{ID: store.NewID(), Name: "interrupted", Class: "Sequential", Spec: json.RawMessage(`{}`)}
+			if err := st.CreateRun(ctx, queued); err != nil {
+				t.Fatal(err)
+			}
+			os.MkdirAll(filepath.Join(adir, "runs", queued.ID), 0o700)
+			os.WriteFile(filepath.Join(adir, "runs", queued.ID, artifacts.CheckpointFile), []byte("weights"), 0o600)
 			st.Close()
 			os.RemoveAll(filepath.Join(adir, "artifacts", "runs", old))
 
@@ -64,20 +72,34 @@ func TestMigrateArtifacts(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if rep.Artifacts != 1 || rep.Models != 1 || rep.Recorded != 1 || rep.Uploads != 1 || rep.Blobs != 3 || len(rep.Skipped) != 0 {
-				t.Fatalf("migration = %+v; want 1 artifact, 1 older model recorded, 1 upload, 3 blobs", rep)
+			if rep.Artifacts != 1 || rep.Models != 1 || rep.Recorded != 1 || rep.Checkpoints != 1 || rep.Uploads != 1 || rep.Blobs != 3 || len(rep.Skipped) != 0 {
+				t.Fatalf("migration = %+v; want 1 artifact, 1 older model recorded, 1 checkpoint, 1 upload, 3 blobs", rep)
 			}
 			again, err := MigrateArtifacts(ctx, adir, "", artURL, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if again.Artifacts+again.Models+again.Uploads+again.Blobs != 0 || again.ArtifactsPresent != 1 || again.UploadsPresent != 1 || again.BlobsPresent != 3 {
+			if again.Artifacts+again.Models+again.Checkpoints+again.Uploads+again.Blobs != 0 || again.ArtifactsPresent != 1 || again.UploadsPresent != 1 || again.BlobsPresent != 3 {
 				t.Fatalf("the second migration = %+v; want everything in place", again)
 			}
 			// A migration onto the data folder's own object store is refused.
 			own, _ := artifacts.DefaultURL(adir)
 			if _, err := MigrateArtifacts(ctx, adir, "", own, nil); err == nil || !strings.Contains(err.Error(), "the data folder's own object store") {
 				t.Fatalf("a migration onto the data folder's own store: %v", err)
+			}
+
+			dst, err := artifacts.Open(ctx, artURL)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ckpt := filepath.Join(t.TempDir(), "ckpt")
+			if err := dst.Get(ctx, queued.ID, artifacts.CheckpointFile, ckpt, "", 1<<20); err != nil {
+				t.Fatalf("the interrupted run's checkpoint: %v", err)
+			}
+			dst.Close()
+			if st, err := store.Open(ctx, db); err == nil {
+				st.DeleteRun(ctx, queued.ID) // nothing for server B to resume
+				st.Close()
 			}
 
 			bs, tsB, _ := startServerNoCleanup(t, Config{DataDir: bdir, DB: db, Workers: 1, Artifacts: artURL})
