@@ -56,7 +56,7 @@ func (p *Palette) UnmarshalJSON(b []byte) error {
 
 // ParamType names the type in the catalogue.
 func (Palette) ParamType() (string, string) {
-	return "palette", "WEB (as Image.Palette.WEB, Image.WEB or 0); ADAPTIVE is refused"
+	return "palette", "WEB or ADAPTIVE (as Image.Palette.WEB, Image.WEB or 0; Image.Palette.ADAPTIVE, Image.ADAPTIVE or 1)"
 }
 
 // modeBase is Pillow's ImageMode.getmodebase.

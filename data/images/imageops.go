@@ -2,6 +2,7 @@ package images
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -465,8 +466,8 @@ type ConvertOp struct {
 	Mode    string    `json:"mode" required:"true" help:"the mode: 1, L, P, RGB, RGBA, CMYK, YCbCr, HSV, I or F"`
 	Matrix  []float64 `json:"matrix" nullable:"true" help:"an RGB to L (4 numbers) or RGB (12 numbers) matrix"`
 	Dither  Dither    `json:"dither" help:"for modes 1 and P: FLOYDSTEINBERG (default) or NONE"`
-	Palette Palette   `json:"palette" nullable:"true" help:"for mode P: WEB (the default; ADAPTIVE is not supported)"`
-	Colors  int       `json:"colors" nullable:"true" help:"for mode P with palette ADAPTIVE, which is not supported (Pillow ignores it with WEB)"`
+	Palette Palette   `json:"palette" nullable:"true" help:"for mode P: WEB (the default) or ADAPTIVE (Pillow's median-cut quantisation of an L or RGB image)"`
+	Colors  int       `json:"colors" nullable:"true" help:"for mode P with palette ADAPTIVE: the palette's colours, 1 to 256 (default 256; Pillow ignores it with WEB)"`
 }
 
 func (c *ConvertOp) validate() error {
@@ -478,11 +479,8 @@ func (c *ConvertOp) validate() error {
 		}
 		return paramError("mode", fmt.Sprintf("unknown mode %q (want 1, L, P, RGB, RGBA, CMYK, YCbCr, HSV, I or F)", c.Mode))
 	}
-	if c.Palette == PaletteAdaptive {
-		return paramError("palette", "ADAPTIVE (Pillow's median-cut quantisation) is not supported: its palette is not reproduced here; use WEB (the default)")
-	}
-	if c.Palette != PaletteWeb {
-		return paramError("palette", fmt.Sprintf("unknown palette %d (want WEB)", c.Palette))
+	if c.Palette != PaletteWeb && c.Palette != PaletteAdaptive {
+		return paramError("palette", fmt.Sprintf("unknown palette %d (want WEB or ADAPTIVE)", c.Palette))
 	}
 	if c.Colors != 0 && (c.Colors < 1 || c.Colors > 256) {
 		return paramError("colors", fmt.Sprintf("must be in [1, 256], got %d", c.Colors))
@@ -509,7 +507,26 @@ func (c *ConvertOp) target(from string) (string, error) {
 	if c.Matrix != nil && from != "RGB" {
 		return "", fmt.Errorf("a matrix converts an RGB image, got mode %s", from)
 	}
+	if err := c.adaptiveFrom(from); err != nil {
+		return "", err
+	}
 	return c.Mode, nil
+}
+
+// adaptive reports whether the conversion is Pillow's median-cut
+// quantisation (mode P, palette ADAPTIVE, no matrix).
+func (c *ConvertOp) adaptive() bool {
+	return c.Mode == "P" && c.Palette == PaletteAdaptive && c.Matrix == nil
+}
+
+// adaptiveFrom refuses what Pillow's quantize refuses: an adaptive
+// palette for an image of a mode other than L, RGB (and P, which convert
+// copies).
+func (c *ConvertOp) adaptiveFrom(from string) error {
+	if c.adaptive() && from != "L" && from != "RGB" && from != "P" {
+		return fmt.Errorf("palette ADAPTIVE quantises an L or RGB image, got mode %s (Pillow: image has wrong mode); convert it to RGB first", from)
+	}
+	return nil
 }
 
 func (c *ConvertOp) applyOp(im opImage, _ *rand.Rand) (opImage, error) {
@@ -519,7 +536,33 @@ func (c *ConvertOp) applyOp(im opImage, _ *rand.Rand) (opImage, error) {
 		}
 		return opImage{mode: c.Mode, m: convertMatrix(im.m, c.Matrix, c.Mode)}, nil
 	}
+	if c.adaptive() && im.mode != "P" && im.mode != "RGBA" {
+		if err := c.adaptiveFrom(im.mode); err != nil {
+			return opImage{}, fmt.Errorf("convert: %w", err)
+		}
+		return quantizeOp(im, cmp.Or(c.Colors, 256)), nil
+	}
 	return convertPillow(im, c.Mode, c.Dither)
+}
+
+// quantizeOp is Image.convert("P", palette=ADAPTIVE, colors=colours) of
+// an L or RGB image: the palette's entries after the colours used are
+// black, as Pillow's getpalette gives them.
+func quantizeOp(im opImage, colours int) opImage {
+	m := im.m
+	px := make([][3]uint8, m.W*m.H)
+	for i := range px {
+		if m.C == 1 {
+			v := m.Pix[i]
+			px[i] = [3]uint8{v, v, v}
+		} else {
+			px[i] = [3]uint8{m.Pix[3*i], m.Pix[3*i+1], m.Pix[3*i+2]}
+		}
+	}
+	entries, idx := quantizeMedianCut(px, colours)
+	var pal [256][3]uint8
+	copy(pal[:], entries)
+	return opImage{mode: "P", m: &Image{W: m.W, H: m.H, C: 1, Pix: idx}, pal: &pal}
 }
 
 // convertMatrix is Pillow's ImagingConvertMatrix: float32 sums plus 0.5,
