@@ -73,16 +73,18 @@ func TestImageModesToTensor(t *testing.T) {
 	}
 }
 
-// The modes convert reaches are refused where Pillow quantises, and by
-// the operations and transforms that do not take them, with errors that
-// say what to do.
+// The modes convert reaches are refused where Pillow quantises, by the
+// operations Pillow does not run on them (with Pillow's reason), by those
+// not supported here on 32-bit values, and by the transforms that do not
+// take them, with errors that say what to do.
 func TestImageModesRefused(t *testing.T) {
 	rgb := decodeTestdata(t, "rgb.png", RGB)
 	for _, c := range []struct{ ops, err string }{
 		{`[{"convert": "RGBA"}, {"convert": "P"}]`, "quantises an RGBA image"},
-		{`[{"convert": "CMYK"}, {"resize": [[8, 8]]}]`, "resize: works here on images of mode 1, L, RGB, YCbCr or HSV, got mode CMYK"},
-		{`[{"convert": "F"}, {"getchannel": 0}]`, "getchannel: works here"},
-		{`[{"convert": "P"}, {"effect_spread": 2}]`, "effect_spread: works here"},
+		{`[{"convert": "P"}, {"reduce": 2}]`, "reduce: Pillow refuses mode P images (image has wrong mode)"},
+		{`[{"convert": "F"}, {"getchannel": 0}]`, "getchannel: Pillow refuses mode F images"},
+		{`[{"convert": "I"}, {"resize": [[8, 8], "BICUBIC"]}]`, "resize: mode I (32-bit values) is resized here with NEAREST only"},
+		{`[{"convert": "F"}, {"filter": "MedianFilter(3)"}]`, "is not rank-filtered here"},
 	} {
 		ops, err := ParseImageOps(json.RawMessage(c.ops))
 		if err != nil {

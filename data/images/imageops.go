@@ -24,9 +24,9 @@ import (
 // They work on the decoded 8-bit image and keep track of its Pillow mode:
 // L and RGB as decoded, 1 (held as 0 and 255), YCbCr and HSV (three bands,
 // as ToTensor then reads them). convert also reaches P, RGBA, CMYK, I and
-// F (imagemodes.go), which only convert and getchannel take among the
-// operations; the other modes (LA, RGBX, I;16, ...) are refused with an
-// error.
+// F (imagemodes.go), which the operations take as Pillow 9.4 does, or
+// refuse with Pillow's reason (opmodes.go); the other modes (LA, RGBX,
+// I;16, ...) are refused with an error.
 
 // opImage is an image with its Pillow mode: 8-bit bands in m, and for
 // mode P its palette, for modes I and F its values in f (m then holds the
@@ -86,34 +86,16 @@ func (o ImageOps) apply(m *Image, rng *rand.Rand) (opImage, error) {
 		if err := takesMode(op, im.mode); err != nil {
 			return opImage{}, fmt.Errorf("image_ops[%d]: %w", i, err)
 		}
-		if im, err = op.applyOp(im, rng); err != nil {
+		if im, err = applyOpMode(op, im, rng); err != nil {
 			return opImage{}, fmt.Errorf("image_ops[%d]: %w", i, err)
 		}
 	}
 	return im, nil
 }
 
-// takesMode reports whether op takes an image of mode: the modes of
-// imagemodes.go are taken by convert and getchannel only (not getchannel
-// for I and F).
-func takesMode(op ImageOp, mode string) error {
-	if !slices.Contains(extraModes, mode) {
-		return nil
-	}
-	switch op.(type) {
-	case *ConvertOp:
-		return nil
-	case *GetChannelOp:
-		if mode != "I" && mode != "F" {
-			return nil
-		}
-	}
-	name := strings.ToLower(strings.TrimSuffix(fmt.Sprintf("%T", op)[len("*images."):], "Op"))
-	if name == "spread" {
-		name = "effect_spread"
-	}
-	return fmt.Errorf("%s: works here on images of mode 1, L, RGB, YCbCr or HSV, got mode %s (convert it first)", name, mode)
-}
+// takesMode reports whether op takes an image of mode, as Pillow 9.4
+// does (opmodes.go): an error names what Pillow says where it refuses.
+func takesMode(op ImageOp, mode string) error { return opModeError(op, mode) }
 
 // Transform returns the operations as a Transform on 8-bit images, to put
 // first in a Compose before the spec's transforms (the image folder then
@@ -813,7 +795,7 @@ func (r *ResizeOp) applyOp(im opImage, _ *rand.Rand) (opImage, error) {
 		return opImage{mode: im.mode, m: Convert(m, modeOf(m))}, nil
 	}
 	rs := r.Resample
-	if im.mode == "1" {
+	if im.mode == "1" || im.mode == "P" { // Pillow resizes them with NEAREST
 		rs = ResampleNearest
 	}
 	if r.ReducingGap != 0 && rs != ResampleNearest {
@@ -1027,7 +1009,7 @@ func (r *RotateOp) applyOp(im opImage, _ *rand.Rand) (opImage, error) {
 		return opImage{}, fmt.Errorf("rotate: %w", err)
 	}
 	rs := r.Resample
-	if im.mode == "1" {
+	if im.mode == "1" || im.mode == "P" { // Pillow transforms them with NEAREST
 		rs = ResampleNearest
 	}
 	v, err := rotateFull(Value{Image: im.m}, r.Angle, r.Expand, r.Center, r.Translate, rs.interp(), fl)
@@ -1099,6 +1081,7 @@ type GetChannelOp struct {
 
 func (g *GetChannelOp) applyOp(im opImage, _ *rand.Rand) (opImage, error) {
 	bands := modeBands[im.mode]
+	oneBand := len(bands) == 1 // Pillow's getband of a one-band image is a copy: 1, L and P stay as they are
 	idx := -1
 	var i float64
 	var s string
@@ -1120,6 +1103,9 @@ func (g *GetChannelOp) applyOp(im opImage, _ *rand.Rand) (opImage, error) {
 		}
 	default:
 		return opImage{}, fmt.Errorf("getchannel: want a band index or name, got %s", abbrev(g.Channel))
+	}
+	if oneBand {
+		return im.clone(), nil
 	}
 	m := im.m
 	out := NewImage(m.W, m.H, 1)
@@ -1250,10 +1236,15 @@ func (f *FilterOp) applyOp(im opImage, _ *rand.Rand) (opImage, error) {
 	if size, rank, ok, _ := f.rank(); ok {
 		return opImage{mode: im.mode, m: rankFilter(im.m, size, rank)}, nil
 	}
-	if im.mode == "1" {
-		return opImage{}, fmt.Errorf("filter: Pillow cannot filter mode 1 images")
+	out := applyKernel(im.m, kernels[f.name()])
+	if im.mode == "1" { // a mode 1 pixel is set where its byte is not 0
+		for i, v := range out.Pix {
+			if v != 0 {
+				out.Pix[i] = 255
+			}
+		}
 	}
-	return opImage{mode: im.mode, m: applyKernel(im.m, kernels[f.name()])}, nil
+	return opImage{mode: im.mode, m: out}, nil
 }
 
 // blur parses GaussianBlur(radius=2), BoxBlur(radius) and

@@ -1,0 +1,250 @@
+package images
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+)
+
+// The image operations on every mode convert reaches, as Pillow 9.4 runs
+// them (checked against testdata/expected_ops_modes.json, gen_ops_modes.py):
+//
+//   - 8-bit modes with one band per channel (1, L, RGB, RGBA, CMYK, YCbCr,
+//     HSV) take every operation band by band; an RGBA image is resized,
+//     reduced and rotated (other than NEAREST) with its colours
+//     premultiplied by alpha (Pillow's RGBa), as Pillow does.
+//   - P images are cropped, resized and rotated (always NEAREST, as Pillow
+//     forces it), transposed and spread on their indices, keeping the
+//     palette; Pillow refuses to reduce them (image has wrong mode) and to
+//     filter them (cannot filter palette images).
+//   - I and F images (32-bit values) are cropped, transposed, spread, and
+//     resized or rotated with NEAREST, the values moved as they are; their
+//     other filters are not supported here, and Pillow refuses their
+//     getchannel and their kernels and blurs (image has wrong mode).
+//   - Pillow's GaussianBlur, BoxBlur and UnsharpMask take L, RGB, RGBA and
+//     CMYK images only (image has wrong mode).
+
+// wrongMode is Pillow's ValueError for a mode an operation does not take.
+func wrongMode(op, mode string) error {
+	return fmt.Errorf("%s: Pillow refuses mode %s images (image has wrong mode)", op, mode)
+}
+
+// opModeError says why op cannot take an image of mode, or nil.
+func opModeError(op ImageOp, mode string) error {
+	wide := mode == "I" || mode == "F"
+	switch o := op.(type) {
+	case *ConvertOp:
+		return nil
+	case *GetChannelOp:
+		if wide {
+			return wrongMode("getchannel", mode)
+		}
+	case *ReduceOp:
+		switch {
+		case mode == "P" || mode == "1":
+			return wrongMode("reduce", mode)
+		case wide:
+			return fmt.Errorf("reduce: mode %s (32-bit values) is not reduced here; convert it to L first", mode)
+		}
+	case *ResizeOp:
+		if wide && o.Resample != ResampleNearest {
+			return fmt.Errorf("resize: mode %s (32-bit values) is resized here with NEAREST only; convert it to L first", mode)
+		}
+	case *RotateOp:
+		if wide && o.Resample != ResampleNearest {
+			return fmt.Errorf("rotate: mode %s (32-bit values) is rotated here with NEAREST only; convert it to L first", mode)
+		}
+	case *FilterOp:
+		if _, _, blur, _ := o.blur(); blur {
+			if mode != "L" && mode != "RGB" && mode != "RGBA" && mode != "CMYK" {
+				return wrongMode("filter", mode)
+			}
+			return nil
+		}
+		_, _, rank, _ := o.rank()
+		switch {
+		case mode == "P":
+			return fmt.Errorf("filter: Pillow cannot filter palette images (convert it to RGB or L first)")
+		case wide && rank:
+			return fmt.Errorf("filter: mode %s (32-bit values) is not rank-filtered here; convert it to L first", mode)
+		case wide:
+			return wrongMode("filter", mode)
+		}
+	}
+	return nil
+}
+
+// applyOpMode applies op to im, of any mode opModeError lets through.
+func applyOpMode(op ImageOp, im opImage, rng *rand.Rand) (opImage, error) {
+	switch op.(type) {
+	case *ConvertOp, *GetChannelOp:
+		return op.applyOp(im, rng)
+	}
+	if im.f != nil {
+		return viaPositions(op, im, rng)
+	}
+	if im.mode == "RGBA" && premultiplies(op, im.m) {
+		out, err := bandwise(op, opImage{mode: "RGBA", m: premultiply(im.m)}, rng)
+		if err != nil {
+			return opImage{}, err
+		}
+		unpremultiply(out.m)
+		return out, nil
+	}
+	out, err := bandwise(op, im, rng)
+	if err == nil && im.mode == "P" {
+		out.pal = im.pal
+	}
+	return out, err
+}
+
+// bandwise applies op to im; a 4-band image (RGBA, CMYK), which the
+// geometry and filters here take with 1 or 3 bands, is done as its first
+// three bands and its fourth (every operation but effect_spread, which
+// moves whole pixels, works band by band).
+func bandwise(op ImageOp, im opImage, rng *rand.Rand) (opImage, error) {
+	m := im.m
+	if _, spread := op.(*SpreadOp); m.C != 4 || spread {
+		return op.applyOp(im, rng)
+	}
+	n := m.W * m.H
+	a, b := NewImage(m.W, m.H, 3), NewImage(m.W, m.H, 1)
+	for i := range n {
+		copy(a.Pix[3*i:3*i+3], m.Pix[4*i:4*i+3])
+		b.Pix[i] = m.Pix[4*i+3]
+	}
+	opA, opB := op, op
+	if r, ok := op.(*RotateOp); ok {
+		fc := r.Fillcolor
+		if len(fc) == 1 { // one integer: Pillow's packed 0xAABBGGRR
+			v := int64(fc[0])
+			fc = Fill{float64(v & 255), float64(v >> 8 & 255), float64(v >> 16 & 255), float64(v >> 24 & 255)}
+		}
+		if fc != nil && len(fc) != 4 {
+			return opImage{}, fmt.Errorf("rotate: fillcolor has %d values for a mode %s image (want 1 or 4)", len(fc), im.mode)
+		}
+		ra, rb := *r, *r
+		ra.Fillcolor, rb.Fillcolor = nil, nil
+		if fc != nil {
+			ra.Fillcolor, rb.Fillcolor = Fill(fc[:3]), Fill{fc[3]}
+		}
+		opA, opB = &ra, &rb
+	}
+	oa, err := opA.applyOp(opImage{mode: "RGB", m: a}, rng)
+	if err != nil {
+		return opImage{}, err
+	}
+	ob, err := opB.applyOp(opImage{mode: "L", m: b}, rng)
+	if err != nil {
+		return opImage{}, err
+	}
+	out := NewImage(oa.m.W, oa.m.H, 4)
+	for i := range oa.m.W * oa.m.H {
+		copy(out.Pix[4*i:4*i+3], oa.m.Pix[3*i:3*i+3])
+		out.Pix[4*i+3] = ob.m.Pix[i]
+	}
+	return opImage{mode: im.mode, m: out}, nil
+}
+
+// premultiplies reports whether Pillow runs op on an RGBA image m through
+// RGBa: resize and rotate other than NEAREST (and not returned as a copy
+// or a transpose), and reduce.
+func premultiplies(op ImageOp, m *Image) bool {
+	switch o := op.(type) {
+	case *ResizeOp:
+		full := o.Box == nil || (o.Box[0] == 0 && o.Box[1] == 0 && o.Box[2] == float64(m.W) && o.Box[3] == float64(m.H))
+		return o.Resample != ResampleNearest && !(o.Size[0] == m.W && o.Size[1] == m.H && full)
+	case *ReduceOp:
+		full := o.Box == nil || (o.Box[0] == 0 && o.Box[1] == 0 && o.Box[2] == m.W && o.Box[3] == m.H)
+		return !(o.Factor[0] == 1 && o.Factor[len(o.Factor)-1] == 1 && full)
+	case *RotateOp:
+		if o.Resample == ResampleNearest {
+			return false
+		}
+		if o.Center == nil && o.Translate == nil {
+			a := math.Mod(o.Angle, 360)
+			if a < 0 {
+				a += 360
+			}
+			if a == 0 || a == 180 || ((a == 90 || a == 270) && (o.Expand || m.W == m.H)) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// premultiply is libImaging's RGBA to RGBa: each colour times alpha / 255,
+// rounded (MULDIV255).
+func premultiply(m *Image) *Image {
+	out := &Image{W: m.W, H: m.H, C: 4, Pix: make([]uint8, len(m.Pix))}
+	for i := 0; i < len(m.Pix); i += 4 {
+		a := uint32(m.Pix[i+3])
+		for k := range 3 {
+			t := uint32(m.Pix[i+k])*a + 128
+			out.Pix[i+k] = uint8((t>>8 + t) >> 8)
+		}
+		out.Pix[i+3] = m.Pix[i+3]
+	}
+	return out
+}
+
+// unpremultiply is libImaging's RGBa to RGBA, in place: each colour times
+// 255 / alpha, clipped (alpha 0 and 255 leave the colours as they are).
+func unpremultiply(m *Image) {
+	for i := 0; i < len(m.Pix); i += 4 {
+		a := int(m.Pix[i+3])
+		if a == 0 || a == 255 {
+			continue
+		}
+		for k := range 3 {
+			m.Pix[i+k] = uint8(min(255*int(m.Pix[i+k])/a, 255))
+		}
+	}
+}
+
+// viaPositions applies a pixel-moving op (crop, transpose, effect_spread,
+// NEAREST resize and rotate) to an I or F image: the op runs on an image
+// whose four 8-bit bands hold each pixel's position plus one (0 where the
+// op fills), and the values follow their positions; what is filled takes
+// crop's 0 or rotate's fillcolor.
+func viaPositions(op ImageOp, im opImage, rng *rand.Rand) (opImage, error) {
+	m := im.m
+	n := m.W * m.H
+	pos := &Image{W: m.W, H: m.H, C: 4, Pix: make([]uint8, 4*n)}
+	for i := range n {
+		v := uint32(i + 1)
+		pos.Pix[4*i], pos.Pix[4*i+1], pos.Pix[4*i+2], pos.Pix[4*i+3] = uint8(v), uint8(v>>8), uint8(v>>16), uint8(v>>24)
+	}
+	fill := float32(0)
+	if r, ok := op.(*RotateOp); ok {
+		if len(r.Fillcolor) > 1 {
+			return opImage{}, fmt.Errorf("rotate: fillcolor has %d values for a mode %s image (want one number)", len(r.Fillcolor), im.mode)
+		}
+		if len(r.Fillcolor) == 1 {
+			fill = float32(r.Fillcolor[0])
+			if im.mode == "I" {
+				fill = float32(int32(r.Fillcolor[0]))
+			}
+		}
+		c := *r
+		c.Fillcolor = Fill{0, 0, 0, 0}
+		op = &c
+	}
+	out, err := bandwise(op, opImage{mode: "CMYK", m: pos}, rng)
+	if err != nil {
+		return opImage{}, err
+	}
+	o := out.m
+	f := make([]float32, o.W*o.H)
+	for i := range f {
+		p := uint32(o.Pix[4*i]) | uint32(o.Pix[4*i+1])<<8 | uint32(o.Pix[4*i+2])<<16 | uint32(o.Pix[4*i+3])<<24
+		if p == 0 {
+			f[i] = fill
+		} else {
+			f[i] = im.f[p-1]
+		}
+	}
+	return opImage{mode: im.mode, m: &Image{W: o.W, H: o.H, C: 1}, f: f}, nil
+}
