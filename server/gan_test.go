@@ -12,7 +12,9 @@ import (
 	"testing"
 
 	"github.com/mlforge/mlforge/artifacts"
+	"github.com/mlforge/mlforge/event"
 	"github.com/mlforge/mlforge/jobs"
+	"github.com/mlforge/mlforge/store"
 )
 
 // TestGANAPI validates and runs a GAN spec through the service on IDX
@@ -151,5 +153,76 @@ func TestGANSamplesSecondServer(t *testing.T) {
 				t.Errorf("samples left in the store after DELETE: %v %v", names, err)
 			}
 		})
+	}
+}
+
+// cancelAfter passes events on to logs and cancels the attempt once epoch
+// n is reported.
+type cancelAfter struct {
+	*logs
+	n      int
+	cancel context.CancelFunc
+}
+
+func (c *cancelAfter) Report(e event.Event) {
+	c.logs.Report(e)
+	if e.Kind == "epoch" && e.Epoch == c.n {
+		c.cancel()
+	}
+}
+
+// TestArtifactsResumeGANElsewhere: a GAN run's first attempt stops after
+// epoch 1 of 3 in one data folder; its second, in another, takes the
+// checkpoint (both networks, both optimizers, the noise generator) from
+// the object store, trains epochs 2 and 3 only, and the store holds the
+// sample grids of all three epochs.
+func TestArtifactsResumeGANElsewhere(t *testing.T) {
+	ctx := context.Background()
+	art, err := artifacts.Open(ctx, bucketURLs(t)["mem"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := func() string {
+		d := t.TempDir()
+		for _, f := range []string{"images.idx3.gz", "labels.idx1.gz"} {
+			b, err := os.ReadFile(filepath.Join("..", "train", "testdata", "gan", f))
+			if err != nil {
+				t.Fatal(err)
+			}
+			os.MkdirAll(filepath.Join(d, "files"), 0o700)
+			if err := os.WriteFile(filepath.Join(d, "files", f), b, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return d
+	}
+	gan := `{"name": "tiny-gan", "task": "gan", "seed": 1, "data": {"train": {"images": "images.idx3.gz", "labels": "labels.idx1.gz"}},
+		"transforms": [{"type": "ToTensor"}],
+		"model": {"latent_dim": 3,
+		  "generator": [{"type": "Linear", "in_features": "auto", "out_features": 16}, {"type": "Tanh"},
+		                {"type": "Unflatten", "dim": 1, "unflattened_size": [1, 4, 4]}],
+		  "discriminator": [{"type": "Flatten"}, {"type": "Linear", "in_features": "auto", "out_features": 1}]},
+		"optimizer": {"type": "Adam", "lr": 0.01}, "optimizer_d": {"type": "Adam", "lr": 0.01},
+		"batch_size": 8, "epochs": 3}`
+	run := &store.Run{ID: store.NewID(), Name: "tiny-gan", Spec: json.RawMessage(gan)}
+	cctx, cancel := context.WithCancel(ctx)
+	first := &cancelAfter{logs: &logs{}, n: 1, cancel: cancel}
+	if _, err := RunnerWith(dir(), jobs.Limits{}, art)(cctx, run, first); err == nil {
+		t.Fatal("the first attempt was not stopped")
+	}
+	if first.epochs != 1 {
+		t.Fatalf("the first attempt trained %d epochs, want 1", first.epochs)
+	}
+	run.Attempt = 1
+	second := &logs{}
+	if _, err := RunnerWith(dir(), jobs.Limits{}, art)(ctx, run, second); err != nil {
+		t.Fatal(err)
+	}
+	if !second.has("took the run's checkpoint from the object store") || !second.has("resuming after epoch 1 of 3") || second.epochs != 2 {
+		t.Fatalf("the resumed attempt: %d epochs, logs %q", second.epochs, second.msgs)
+	}
+	names, err := art.Samples(ctx, run.ID)
+	if err != nil || strings.Join(names, " ") != "epoch-001.png epoch-002.png epoch-003.png" {
+		t.Errorf("samples in the store: %v %v", names, err)
 	}
 }
