@@ -365,7 +365,8 @@ func (r Resample) pilFilter() filter {
 				return 0
 			}
 			x *= math.Pi
-			return sinR(x) / x * (0.54 + 0.46*cosR(x))
+			// libImaging's constants are floats: 0.54f and 0.46f.
+			return sinR(x) / x * (float64(float32(0.54)) + float64(float32(0.46))*cosR(x))
 		}}
 	case ResampleLanczos:
 		sinc := func(x float64) float64 {

@@ -17,10 +17,12 @@ import (
 //     forces it), transposed and spread on their indices, keeping the
 //     palette; Pillow refuses to reduce them (image has wrong mode) and to
 //     filter them (cannot filter palette images).
-//   - I and F images (32-bit values) are cropped, transposed, spread, and
-//     resized or rotated with NEAREST, the values moved as they are; their
-//     other filters are not supported here, and Pillow refuses their
-//     getchannel and their kernels and blurs (image has wrong mode).
+//   - I and F images (32-bit values) are cropped, transposed, spread and
+//     rotated with NEAREST (the values moved as they are) and resized with
+//     every filter (libImaging's 32-bit resampling, in float64); their
+//     reduce, reducing_gap, other rotations and rank filters are not
+//     supported here, and Pillow refuses their getchannel and their
+//     kernels and blurs (image has wrong mode).
 //   - Pillow's GaussianBlur, BoxBlur and UnsharpMask take L, RGB, RGBA and
 //     CMYK images only (image has wrong mode).
 
@@ -47,8 +49,8 @@ func opModeError(op ImageOp, mode string) error {
 			return fmt.Errorf("reduce: mode %s (32-bit values) is not reduced here; convert it to L first", mode)
 		}
 	case *ResizeOp:
-		if wide && o.Resample != ResampleNearest {
-			return fmt.Errorf("resize: mode %s (32-bit values) is resized here with NEAREST only; convert it to L first", mode)
+		if wide && o.Resample != ResampleNearest && o.ReducingGap != 0 {
+			return fmt.Errorf("resize: mode %s (32-bit values) is not resized here with a reducing_gap (it reduces first); leave reducing_gap out or convert it to L first", mode)
 		}
 	case *RotateOp:
 		if wide && o.Resample != ResampleNearest {
@@ -81,6 +83,9 @@ func applyOpMode(op ImageOp, im opImage, rng *rand.Rand) (opImage, error) {
 		return op.applyOp(im, rng)
 	}
 	if im.f != nil {
+		if r, ok := op.(*ResizeOp); ok && r.Resample != ResampleNearest {
+			return resize32(r, im)
+		}
 		return viaPositions(op, im, rng)
 	}
 	if im.mode == "RGBA" && premultiplies(op, im.m) {
@@ -247,4 +252,74 @@ func viaPositions(op ImageOp, im opImage, rng *rand.Rand) (opImage, error) {
 		}
 	}
 	return opImage{mode: im.mode, m: &Image{W: o.W, H: o.H, C: 1}, f: f}, nil
+}
+
+// resize32 is Image.resize of an I or F image with a filter other than
+// NEAREST: libImaging's ImagingResample with 32-bit pixels, the
+// horizontal pass first, each value a float64 sum of the normalised
+// weights (an I value rounded half away from zero after each pass, an F
+// value stored as float32).
+func resize32(r *ResizeOp, im opImage) (opImage, error) {
+	W, H := im.m.W, im.m.H
+	w, h := r.Size[0], r.Size[1]
+	if int64(w)*int64(h) > MaxPixels {
+		return opImage{}, fmt.Errorf("resize to %dx%d: more than the limit of %d pixels", w, h, MaxPixels)
+	}
+	box := [4]float64{0, 0, float64(W), float64(H)}
+	if r.Box != nil {
+		copy(box[:], r.Box)
+	}
+	if box[0] < 0 || box[1] < 0 || box[2] > float64(W) || box[3] > float64(H) {
+		return opImage{}, fmt.Errorf("resize: box %v can't exceed the original image size %dx%d", box, W, H)
+	}
+	if box[2]-box[0] < 0 || box[3]-box[1] < 0 {
+		return opImage{}, fmt.Errorf("resize: box %v can't be empty", box)
+	}
+	isInt := im.mode == "I"
+	store := func(ss float64) float32 {
+		if isInt {
+			if ss >= 0 {
+				return float32(int32(ss + 0.5))
+			}
+			return float32(int32(ss - 0.5))
+		}
+		return float32(ss)
+	}
+	flt := r.Resample.pilFilter()
+	src, sw := im.f, W
+	if w != W || box[0] != 0 || box[2] != float64(w) {
+		cx := precomputeBox(W, box[0], box[2], w, flt)
+		tmp := make([]float32, w*H)
+		for y := range H {
+			for xx := range w {
+				xmin, n := cx.bounds[2*xx], cx.bounds[2*xx+1]
+				ss := 0.0
+				for x, k := range cx.k[xx*cx.ksize : xx*cx.ksize+n] {
+					ss += float64(src[y*W+xmin+x]) * k
+				}
+				tmp[y*w+xx] = store(ss)
+			}
+		}
+		src, sw = tmp, w
+	}
+	if h != H || box[1] != 0 || box[3] != float64(h) {
+		cy := precomputeBox(H, box[1], box[3], h, flt)
+		out := make([]float32, sw*h)
+		for yy := range h {
+			ymin, n := cy.bounds[2*yy], cy.bounds[2*yy+1]
+			k := cy.k[yy*cy.ksize : yy*cy.ksize+n]
+			for x := range sw {
+				ss := 0.0
+				for y, kv := range k {
+					ss += float64(src[(ymin+y)*sw+x]) * kv
+				}
+				out[yy*sw+x] = store(ss)
+			}
+		}
+		src = out
+	}
+	if len(src) == len(im.f) && &src[0] == &im.f[0] {
+		src = append([]float32(nil), src...)
+	}
+	return opImage{mode: im.mode, m: &Image{W: sw, H: len(src) / sw, C: 1}, f: src}, nil
 }
