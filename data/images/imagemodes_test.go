@@ -83,7 +83,7 @@ func TestImageModesRefused(t *testing.T) {
 		{`[{"convert": "RGBA"}, {"convert": "P"}]`, "quantises an RGBA image"},
 		{`[{"convert": "P"}, {"reduce": 2}]`, "reduce: Pillow refuses mode P images (image has wrong mode)"},
 		{`[{"convert": "F"}, {"getchannel": 0}]`, "getchannel: Pillow refuses mode F images"},
-		{`[{"convert": "I"}, {"resize": {"size": [8, 8], "reducing_gap": 2}}]`, "is not resized here with a reducing_gap"},
+		{`[{"convert": "I"}, {"rotate": {"angle": 10, "resample": "BICUBIC"}}]`, "is rotated here with NEAREST only"},
 		{`[{"convert": "F"}, {"filter": "MedianFilter(3)"}]`, "is not rank-filtered here"},
 	} {
 		ops, err := ParseImageOps(json.RawMessage(c.ops))

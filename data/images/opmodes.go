@@ -18,11 +18,11 @@ import (
 //     palette; Pillow refuses to reduce them (image has wrong mode) and to
 //     filter them (cannot filter palette images).
 //   - I and F images (32-bit values) are cropped, transposed, spread and
-//     rotated with NEAREST (the values moved as they are) and resized with
-//     every filter (libImaging's 32-bit resampling, in float64); their
-//     reduce, reducing_gap, other rotations and rank filters are not
-//     supported here, and Pillow refuses their getchannel and their
-//     kernels and blurs (image has wrong mode).
+//     rotated with NEAREST (the values moved as they are), resized with
+//     every filter and reduced (libImaging's 32-bit resampling and
+//     reduction, in float64); their other rotations and their rank filters
+//     are not supported here, and Pillow refuses their getchannel and
+//     their kernels and blurs (image has wrong mode).
 //   - Pillow's GaussianBlur, BoxBlur and UnsharpMask take L, RGB, RGBA and
 //     CMYK images only (image has wrong mode).
 
@@ -45,13 +45,8 @@ func opModeError(op ImageOp, mode string) error {
 		switch {
 		case mode == "P" || mode == "1":
 			return wrongMode("reduce", mode)
-		case wide:
-			return fmt.Errorf("reduce: mode %s (32-bit values) is not reduced here; convert it to L first", mode)
 		}
 	case *ResizeOp:
-		if wide && o.Resample != ResampleNearest && o.ReducingGap != 0 {
-			return fmt.Errorf("resize: mode %s (32-bit values) is not resized here with a reducing_gap (it reduces first); leave reducing_gap out or convert it to L first", mode)
-		}
 	case *RotateOp:
 		if wide && o.Resample != ResampleNearest {
 			return fmt.Errorf("rotate: mode %s (32-bit values) is rotated here with NEAREST only; convert it to L first", mode)
@@ -85,6 +80,9 @@ func applyOpMode(op ImageOp, im opImage, rng *rand.Rand) (opImage, error) {
 	if im.f != nil {
 		if r, ok := op.(*ResizeOp); ok && r.Resample != ResampleNearest {
 			return resize32(r, im)
+		}
+		if r, ok := op.(*ReduceOp); ok {
+			return r.reduce32(im)
 		}
 		return viaPositions(op, im, rng)
 	}
@@ -276,6 +274,20 @@ func resize32(r *ResizeOp, im opImage) (opImage, error) {
 		return opImage{}, fmt.Errorf("resize: box %v can't be empty", box)
 	}
 	isInt := im.mode == "I"
+	if r.ReducingGap != 0 { // as ResizeOp.applyOp: reduce by whole factors first
+		fx := max(int((box[2]-box[0])/float64(w)/r.ReducingGap), 1)
+		fy := max(int((box[3]-box[1])/float64(h)/r.ReducingGap), 1)
+		if fx > 1 || fy > 1 {
+			fs := r.Resample.support() - 0.5
+			sx := fs * (box[2] - box[0]) / float64(w)
+			sy := fs * (box[3] - box[1]) / float64(h)
+			rb := [4]int{max(0, int(box[0]-sx)), max(0, int(box[1]-sy)), min(W, int(math.Ceil(box[2]+sx))), min(H, int(math.Ceil(box[3]+sy)))}
+			red := reduce32(im, fx, fy, rb)
+			box = [4]float64{(box[0] - float64(rb[0])) / float64(fx), (box[1] - float64(rb[1])) / float64(fy),
+				(box[2] - float64(rb[0])) / float64(fx), (box[3] - float64(rb[1])) / float64(fy)}
+			im, W, H = red, red.m.W, red.m.H
+		}
+	}
 	store := func(ss float64) float32 {
 		if isInt {
 			if ss >= 0 {
@@ -322,4 +334,115 @@ func resize32(r *ResizeOp, im opImage) (opImage, error) {
 		src = append([]float32(nil), src...)
 	}
 	return opImage{mode: im.mode, m: &Image{W: sw, H: len(src) / sw, C: 1}, f: src}, nil
+}
+
+// reduce32 is Image.reduce of an I or F image (ReduceOp's checks first).
+func (r *ReduceOp) reduce32(im opImage) (opImage, error) {
+	m := im.m
+	box := [4]int{0, 0, m.W, m.H}
+	if r.Box != nil {
+		copy(box[:], r.Box)
+	}
+	if box[0] < 0 || box[1] < 0 || box[2] > m.W || box[3] > m.H {
+		return opImage{}, fmt.Errorf("reduce: box %v can't exceed the original image size %dx%d", box, m.W, m.H)
+	}
+	if box[2]-box[0] <= 0 || box[3]-box[1] <= 0 {
+		return opImage{}, fmt.Errorf("reduce: box %v can't be empty", box)
+	}
+	return reduce32(im, r.Factor[0], r.Factor[len(r.Factor)-1], box), nil
+}
+
+// reduce32 is libImaging's ImagingReduceNxN_32bpc and
+// ImagingReduceCorners_32bpc: float64 sums of the blocks (inner blocks
+// added two rows and two columns at a time, in int32 for I and float32
+// for F, as libImaging adds them), times the reciprocal of the block's
+// size; an I value rounded half away from zero.
+func reduce32(im opImage, fx, fy int, box [4]int) opImage {
+	W := im.m.W
+	x0, y0, bw, bh := box[0], box[1], box[2]-box[0], box[3]-box[1]
+	ow, oh := (bw+fx-1)/fx, (bh+fy-1)/fy
+	isInt := im.mode == "I"
+	f := im.f
+	px := func(x, y int) float32 { return f[y*W+x] }
+	add := func(v ...float32) float64 { // libImaging's sum of 2 or 4 pixels
+		if isInt {
+			s := int32(0)
+			for _, x := range v {
+				s += int32(x)
+			}
+			return float64(s)
+		}
+		s := v[0]
+		for _, x := range v[1:] {
+			s += x
+		}
+		return float64(s)
+	}
+	out := make([]float32, ow*oh)
+	put := func(x, y int, ss, mult float64) {
+		v := ss * mult
+		if isInt {
+			if v >= 0 {
+				out[y*ow+x] = float32(int32(v + 0.5))
+			} else {
+				out[y*ow+x] = float32(int32(v - 0.5))
+			}
+			return
+		}
+		out[y*ow+x] = float32(v)
+	}
+	mult := 1 / float64(fy*fx)
+	for y := range bh / fy {
+		yf := y0 + y*fy
+		for x := range bw / fx {
+			xf := x0 + x*fx
+			ss := 0.0
+			yy := yf
+			for ; yy < yf+fy-1; yy += 2 {
+				xx := xf
+				for ; xx < xf+fx-1; xx += 2 {
+					ss += add(px(xx, yy), px(xx+1, yy), px(xx, yy+1), px(xx+1, yy+1))
+				}
+				if fx&1 != 0 {
+					ss += add(px(xx, yy), px(xx, yy+1))
+				}
+			}
+			if fy&1 != 0 {
+				xx := xf
+				for ; xx < xf+fx-1; xx += 2 {
+					ss += add(px(xx, yy), px(xx+1, yy))
+				}
+				if fx&1 != 0 {
+					ss += float64(px(xx, yy))
+				}
+			}
+			put(x, y, ss, mult)
+		}
+	}
+	block := func(x, y, xa, xb, ya, yb int, mult float64) {
+		ss := 0.0
+		for yy := ya; yy < yb; yy++ {
+			for xx := xa; xx < xb; xx++ {
+				ss += float64(px(xx, yy))
+			}
+		}
+		put(x, y, ss, mult)
+	}
+	if bw%fx != 0 {
+		x := bw / fx
+		for y := range bh / fy {
+			block(x, y, x0+x*fx, x0+bw, y0+y*fy, y0+y*fy+fy, 1/float64(bw%fx*fy))
+		}
+	}
+	if bh%fy != 0 {
+		y := bh / fy
+		for x := range bw / fx {
+			block(x, y, x0+x*fx, x0+x*fx+fx, y0+y*fy, y0+bh, 1/float64(fx*(bh%fy)))
+		}
+	}
+	if bw%fx != 0 && bh%fy != 0 {
+		x, y := bw/fx, bh/fy
+		block(x, y, x0+x*fx, x0+bw, y0+y*fy, y0+bh, 1/float64(bw%fx*(bh%fy)))
+	}
+	return opImage{mode: im.mode, m: &Image{W: ow, H: oh, C: 1}, f: out}
 }
