@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 )
 
 // The image operations on every mode convert reaches, as Pillow 9.4 runs
@@ -20,9 +21,10 @@ import (
 //   - I and F images (32-bit values) are cropped, transposed, spread and
 //     rotated with NEAREST (the values moved as they are), resized with
 //     every filter and reduced (libImaging's 32-bit resampling and
-//     reduction, in float64); their other rotations and their rank filters
-//     are not supported here, and Pillow refuses their getchannel and
-//     their kernels and blurs (image has wrong mode).
+//     reduction, in float64) and rank-filtered (MedianFilter, MinFilter,
+//     MaxFilter); their other rotations are not supported here, and Pillow
+//     refuses their getchannel and their kernels and blurs (image has
+//     wrong mode).
 //   - Pillow's GaussianBlur, BoxBlur and UnsharpMask take L, RGB, RGBA and
 //     CMYK images only (image has wrong mode).
 
@@ -62,9 +64,7 @@ func opModeError(op ImageOp, mode string) error {
 		switch {
 		case mode == "P":
 			return fmt.Errorf("filter: Pillow cannot filter palette images (convert it to RGB or L first)")
-		case wide && rank:
-			return fmt.Errorf("filter: mode %s (32-bit values) is not rank-filtered here; convert it to L first", mode)
-		case wide:
+		case wide && !rank:
 			return wrongMode("filter", mode)
 		}
 	}
@@ -83,6 +83,10 @@ func applyOpMode(op ImageOp, im opImage, rng *rand.Rand) (opImage, error) {
 		}
 		if r, ok := op.(*ReduceOp); ok {
 			return r.reduce32(im)
+		}
+		if f, ok := op.(*FilterOp); ok {
+			size, rank, _, _ := f.rank() // opModeError let only rank filters through
+			return rank32(im, size, rank), nil
 		}
 		return viaPositions(op, im, rng)
 	}
@@ -445,4 +449,28 @@ func reduce32(im opImage, fx, fy int, box [4]int) opImage {
 		block(x, y, x0+x*fx, x0+bw, y0+y*fy, y0+bh, 1/float64(bw%fx*(bh%fy)))
 	}
 	return opImage{mode: im.mode, m: &Image{W: ow, H: oh, C: 1}, f: out}
+}
+
+// rank32 is a rank filter (MedianFilter, MinFilter, MaxFilter) of an I or
+// F image, as rankFilter's: the rank-th of the sorted size x size window,
+// the edges repeated (Pillow's expand, then rankfilter).
+func rank32(im opImage, size, rank int) opImage {
+	W, H := im.m.W, im.m.H
+	r := size / 2
+	out := make([]float32, W*H)
+	win := make([]float32, 0, size*size)
+	for y := range H {
+		for x := range W {
+			win = win[:0]
+			for dy := -r; dy <= r; dy++ {
+				yy := min(max(y+dy, 0), H-1)
+				for dx := -r; dx <= r; dx++ {
+					win = append(win, im.f[yy*W+min(max(x+dx, 0), W-1)])
+				}
+			}
+			slices.Sort(win)
+			out[y*W+x] = win[rank]
+		}
+	}
+	return opImage{mode: im.mode, m: &Image{W: W, H: H, C: 1}, f: out}
 }
