@@ -1,5 +1,5 @@
-// Package artifacts keeps the files of runs (their model and their last
-// checkpoint) in an object store through gocloud.dev/blob, so that any
+// Package artifacts keeps the files of runs (their model, their last
+// checkpoint and a GAN's sample grids) in an object store through gocloud.dev/blob, so that any
 // server or worker sharing the database can read what any other trained:
 // file:///dir (the default, DataDir/artifacts), s3://bucket?region=...&endpoint=...,
 // gs://bucket/prefix (Cloud Storage through its S3-compatible API, an HMAC
@@ -307,18 +307,112 @@ func (s *Store) getKey(ctx context.Context, key, dst string, wantSHA string, max
 	return os.Rename(tmp.Name(), dst)
 }
 
-// Delete removes every artifact of a run (a missing one is no error).
+// Delete removes every artifact of a run, its samples included (a missing
+// one is no error).
 func (s *Store) Delete(ctx context.Context, runID string) error {
+	keys := []string{}
 	for _, f := range []string{ModelFile, CheckpointFile} {
 		key, err := Key(runID, f)
 		if err != nil {
 			return err
 		}
+		keys = append(keys, key)
+	}
+	names, err := s.Samples(ctx, runID)
+	if err != nil {
+		return err
+	}
+	for _, n := range names {
+		keys = append(keys, "runs/"+runID+"/"+samplesFolder+n)
+	}
+	for _, key := range keys {
 		if err := s.b.Delete(ctx, key); err != nil && gcerrors.Code(err) != gcerrors.NotFound {
 			return fmt.Errorf("artifacts: deleting %s: %w", key, err)
 		}
 	}
 	return nil
+}
+
+// A GAN run's sample grids (one PNG per epoch) are kept under
+// runs/<id>/samples/<name>, so that any server shows them.
+
+const samplesFolder = "samples/"
+
+// MaxSampleBytes caps a sample grid read from the store (a 64-image grid
+// of 256 x 256 RGB images is about 12 MB uncompressed).
+const MaxSampleBytes = 32 << 20
+
+// ValidSampleName reports whether name can be a sample grid's name:
+// epoch-NNN.png with 3 to 6 digits, as train.SampleFile makes.
+func ValidSampleName(name string) bool {
+	d, ok := strings.CutPrefix(name, "epoch-")
+	if !ok {
+		return false
+	}
+	if d, ok = strings.CutSuffix(d, ".png"); !ok || len(d) < 3 || len(d) > 6 {
+		return false
+	}
+	for _, c := range d {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// SampleKey is the key of the run's sample grid name:
+// runs/<id>/samples/<name>, from a server-made run id only.
+func SampleKey(runID, name string) (string, error) {
+	if !store.ValidID(runID) {
+		return "", fmt.Errorf("artifacts: %s is not a run id", text.Quote(text.Abbrev(runID)))
+	}
+	if !ValidSampleName(name) {
+		return "", fmt.Errorf("artifacts: %s is not a sample's name (epoch-NNN.png)", text.Quote(text.Abbrev(name)))
+	}
+	return "runs/" + runID + "/" + samplesFolder + name, nil
+}
+
+// PutSample uploads the file at path as the run's sample grid name.
+func (s *Store) PutSample(ctx context.Context, runID, name, path string) (sha string, size int64, err error) {
+	key, err := SampleKey(runID, name)
+	if err != nil {
+		return "", 0, err
+	}
+	return s.putKey(ctx, key, path)
+}
+
+// GetSample downloads the run's sample grid name to dst as Get does
+// (checked against its metadata's SHA-256, at most MaxSampleBytes), or
+// returns ErrNotFound.
+func (s *Store) GetSample(ctx context.Context, runID, name, dst string) error {
+	key, err := SampleKey(runID, name)
+	if err != nil {
+		return err
+	}
+	return s.getKey(ctx, key, dst, "", MaxSampleBytes)
+}
+
+// Samples lists the names of the run's sample grids in the store, in key
+// order (epoch order).
+func (s *Store) Samples(ctx context.Context, runID string) ([]string, error) {
+	if !store.ValidID(runID) {
+		return nil, fmt.Errorf("artifacts: %s is not a run id", text.Quote(text.Abbrev(runID)))
+	}
+	prefix := "runs/" + runID + "/" + samplesFolder
+	var out []string
+	it := s.b.List(&blob.ListOptions{Prefix: prefix})
+	for {
+		obj, err := it.Next(ctx)
+		if err == io.EOF {
+			return out, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("artifacts: listing the samples of run %s: %w", runID, err)
+		}
+		if name := strings.TrimPrefix(obj.Key, prefix); !obj.IsDir && ValidSampleName(name) {
+			out = append(out, name)
+		}
+	}
 }
 
 // The files uploaded to a server (POST /api/files) are shared through the

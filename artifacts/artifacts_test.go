@@ -210,3 +210,52 @@ func TestGS(t *testing.T) {
 		t.Errorf("the object is not under the prefix: %v", err)
 	}
 }
+
+// TestSamples puts two sample grids of a run, lists them in epoch order,
+// reads one back, refuses names that are not epoch-NNN.png, and deletes
+// them with the run.
+func TestSamples(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, "mem://")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	dir := t.TempDir()
+	id := store.NewID()
+	for i, name := range []string{"epoch-002.png", "epoch-001.png"} {
+		src := filepath.Join(dir, name)
+		os.WriteFile(src, []byte{byte(i), 'p'}, 0o600)
+		if _, _, err := s.PutSample(ctx, id, name, src); err != nil {
+			t.Fatal(err)
+		}
+	}
+	names, err := s.Samples(ctx, id)
+	if err != nil || strings.Join(names, " ") != "epoch-001.png epoch-002.png" {
+		t.Fatalf("Samples = %v, %v", names, err)
+	}
+	dst := filepath.Join(dir, "out", "x.png")
+	if err := s.GetSample(ctx, id, "epoch-002.png", dst); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(dst); !bytes.Equal(b, []byte{0, 'p'}) {
+		t.Errorf("GetSample wrote %q", b)
+	}
+	if err := s.GetSample(ctx, id, "epoch-003.png", dst); !errors.Is(err, ErrNotFound) {
+		t.Errorf("a missing sample = %v, want ErrNotFound", err)
+	}
+	for _, bad := range []string{"../model.safetensors", "epoch-1.png", "epoch-001.png/x", "epoch-00a.png", ""} {
+		if _, err := SampleKey(id, bad); err == nil {
+			t.Errorf("SampleKey(%q) accepted", bad)
+		}
+	}
+	if _, err := SampleKey("../x", "epoch-001.png"); err == nil {
+		t.Error("SampleKey accepted a bad run id")
+	}
+	if err := s.Delete(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	if names, err := s.Samples(ctx, id); err != nil || len(names) != 0 {
+		t.Errorf("Samples after Delete = %v, %v", names, err)
+	}
+}

@@ -9,13 +9,15 @@ import (
 	"github.com/mlforge/mlforge/internal/budget"
 )
 
-// TransformerEncoderLayer is torch.nn.TransformerEncoderLayer without
-// masks: with NormFirst false x = norm1(x + sa(x)); x = norm2(x + ff(x)),
+// TransformerEncoderLayer is torch.nn.TransformerEncoderLayer: with
+// NormFirst false x = norm1(x + sa(x)); x = norm2(x + ff(x)),
 // else x = x + sa(norm1(x)); x = x + ff(norm2(x)), where sa is self
 // attention followed by dropout1 and ff is linear2(dropout(activation(
 // linear1(x)))) followed by dropout2. Its state_dict keys are PyTorch's:
 // self_attn.in_proj_weight, self_attn.in_proj_bias, self_attn.out_proj.*,
-// linear1.*, linear2.*, norm1.*, norm2.*.
+// linear1.*, linear2.*, norm1.*, norm2.*. The one mask a layer list can
+// give is the causal one (SelfAttn.Causal: the spec's "mask": "causal",
+// PyTorch's forward(src, src_mask=generate_square_subsequent_mask(L))).
 type TransformerEncoderLayer struct {
 	SelfAttn                       *MultiheadAttention
 	Linear1, Linear2, Norm1, Norm2 Module
@@ -86,6 +88,19 @@ type TransformerEncoderLayerParams struct {
 	LayerNormEps   float64 `json:"layer_norm_eps" min:"0" help:"eps of both LayerNorms"`
 	BatchFirst     bool    `json:"batch_first" help:"inputs are (N, L, E) rather than (L, N, E)"`
 	NormFirst      bool    `json:"norm_first" help:"normalise before attention and feed-forward (pre-LN) rather than after"`
+	// Mask stands for forward's src_mask, which a layer list cannot pass.
+	Mask *string `json:"mask" nullable:"true" type:"string" enum:"causal" help:"forward's src_mask: null, every position attends to all; \"causal\": to itself and earlier positions only (generate_square_subsequent_mask)"`
+}
+
+// causalMask checks a mask key: null or "causal".
+func causalMask(m *string) (bool, error) {
+	if m == nil {
+		return false, nil
+	}
+	if *m != "causal" {
+		return false, fmt.Errorf("mask is %q, expected \"causal\" or null", *m)
+	}
+	return true, nil
 }
 
 func defaultEncoderLayer() TransformerEncoderLayerParams {
@@ -102,6 +117,10 @@ func planEncoderLayer(p TransformerEncoderLayerParams, c *layerCtx, sum *NetPlan
 	if d%p.Nhead != 0 {
 		return nil, fmt.Errorf("nhead is %d, which does not divide d_model %d (expected a divisor of d_model)", p.Nhead, d)
 	}
+	causal, err := causalMask(p.Mask)
+	if err != nil {
+		return nil, err
+	}
 	b := &archBuilder{typ: "TransformerEncoderLayer", shape: c.in, depth: c.depth + 1, sum: sum}
 	in := c.in
 	t := &TransformerEncoderLayer{NormFirst: p.NormFirst}
@@ -110,6 +129,7 @@ func planEncoderLayer(p TransformerEncoderLayerParams, c *layerCtx, sum *NetPlan
 		return nil, b.err
 	}
 	t.SelfAttn = mha.(*MultiheadAttention)
+	t.SelfAttn.Causal = causal
 	t.Drop1 = b.leaf(dropout(p.Dropout))
 	t.Norm1 = b.leaf(spec("LayerNorm", "normalized_shape", d, "eps", p.LayerNormEps))
 	t.Linear1 = b.leaf(spec("Linear", "in_features", d, "out_features", p.DimFeedforward))
@@ -128,8 +148,9 @@ func planEncoderLayer(p TransformerEncoderLayerParams, c *layerCtx, sum *NetPlan
 	return t, nil
 }
 
-// TransformerEncoder is torch.nn.TransformerEncoder without masks:
-// num_layers encoder layers ("layers.0.self_attn.in_proj_weight") and an
+// TransformerEncoder is torch.nn.TransformerEncoder, its one mask the
+// causal one (the spec's "mask": "causal", given to every layer as
+// PyTorch's forward(src, mask=...) gives it): num_layers encoder layers ("layers.0.self_attn.in_proj_weight") and an
 // optional final norm ("norm.weight"). Unlike PyTorch, whose layers start
 // as deep copies of one layer, each layer is initialised on its own.
 type TransformerEncoder struct {
@@ -205,7 +226,9 @@ type TransformerEncoderParams struct {
 	EncoderLayer       LayerSpec `json:"encoder_layer" type:"object" required:"true" help:"the TransformerEncoderLayer to repeat, as an object of its parameters"`
 	NumLayers          int       `json:"num_layers" required:"true" min:"1" help:"number of encoder layers"`
 	Norm               LayerSpec `json:"norm" type:"object" nullable:"true" help:"a layer applied after the last encoder layer, e.g. {\"type\": \"LayerNorm\"} (default: none)"`
-	EnableNestedTensor bool      `json:"enable_nested_tensor" help:"accepted for PyTorch's signature; without masks it changes nothing"`
+	EnableNestedTensor bool      `json:"enable_nested_tensor" help:"accepted for PyTorch's signature; without a key padding mask it changes nothing"`
+	// Mask stands for forward's mask, which a layer list cannot pass.
+	Mask *string `json:"mask" nullable:"true" type:"string" enum:"causal" help:"forward's mask, for every layer: null, every position attends to all; \"causal\": to itself and earlier positions only (generate_square_subsequent_mask)"`
 }
 
 func buildEncoder(p TransformerEncoderParams, c *layerCtx) (Module, error) {
@@ -224,6 +247,10 @@ func buildEncoder(p TransformerEncoderParams, c *layerCtx) (Module, error) {
 	if err != nil {
 		return nil, err
 	}
+	causal, err := causalMask(p.Mask)
+	if err != nil {
+		return nil, err
+	}
 	sum := &NetPlan{}
 	e := &TransformerEncoder{}
 	for i := range p.NumLayers {
@@ -235,6 +262,7 @@ func buildEncoder(p TransformerEncoderParams, c *layerCtx) (Module, error) {
 		if err != nil {
 			return nil, fmt.Errorf("encoder_layer: %w", err)
 		}
+		l.SelfAttn.Causal = l.SelfAttn.Causal || causal
 		if i == 0 && p.NumLayers > 1 && sum.Params > MaxElements/int64(p.NumLayers) {
 			return nil, &PlanError{Path: "num_layers", Msg: fmt.Sprintf("%d layers would hold more than 2^40 parameters: beyond any machine", p.NumLayers)}
 		}

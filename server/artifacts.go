@@ -24,7 +24,7 @@ import (
 
 // The object store of run artifacts (package artifacts): a run's model is
 // put there once it is trained, with its SHA-256 in the run's result, and
-// its checkpoint after every epoch; servers read models from there, so any
+// its checkpoint (and a GAN's sample grid) after every epoch; servers read models from there, so any
 // server can serve a model any worker trained. The data folder's runs/<id>
 // stays what it was (the trainer's output, and a cache of downloads), and
 // the model of a run trained before the object store (no SHA-256 in its
@@ -105,6 +105,12 @@ func (c *checkpointSync) Report(e event.Event) {
 		_, _, err := c.art.Put(c.ctx, c.id, artifacts.CheckpointFile, filepath.Join(c.dir, train.CheckpointFile))
 		if err != nil && !errors.Is(err, fs.ErrNotExist) && c.ctx.Err() == nil {
 			c.Progress.Report(event.Event{Kind: "log", Message: "the checkpoint was not copied to the object store: " + err.Error()})
+		}
+		// A GAN's sample grid of the epoch, written before it is reported.
+		name := train.SampleFile(e.Epoch)
+		_, _, err = c.art.PutSample(c.ctx, c.id, name, filepath.Join(c.dir, train.SamplesDir, name))
+		if err != nil && !errors.Is(err, fs.ErrNotExist) && c.ctx.Err() == nil {
+			c.Progress.Report(event.Event{Kind: "log", Message: "the sample grid " + name + " was not copied to the object store: " + err.Error()})
 		}
 	}
 	c.Progress.Report(e)

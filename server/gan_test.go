@@ -1,6 +1,8 @@
 package server
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -8,6 +10,11 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/mlforge/mlforge/artifacts"
+	"github.com/mlforge/mlforge/event"
+	"github.com/mlforge/mlforge/jobs"
+	"github.com/mlforge/mlforge/store"
 )
 
 // TestGANAPI validates and runs a GAN spec through the service on IDX
@@ -77,5 +84,145 @@ func TestGANAPI(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "image/png" || !strings.HasPrefix(string(b), "\x89PNG") {
 		t.Fatalf("sample: %d %s, %d bytes", resp.StatusCode, resp.Header.Get("Content-Type"), len(b))
+	}
+}
+
+// TestGANSamplesSecondServer: a server trains a GAN with an object store
+// (mem:// and file://) and stops; a second server on the same database
+// and object store, with a data folder of its own, lists the run's sample
+// grids and serves the same bytes, which its folder never had; deleting
+// the run removes them from the store.
+func TestGANSamplesSecondServer(t *testing.T) {
+	urls := bucketURLs(t)
+	for _, kind := range []string{"mem", "file"} {
+		t.Run(kind, func(t *testing.T) {
+			artURL := urls[kind]
+			adir, bdir := t.TempDir(), t.TempDir()
+			db := filepath.Join(adir, "mlforge.db")
+			a, tsA, stopA := startServerNoCleanup(t, Config{DataDir: adir, DB: db, Workers: 1, Artifacts: artURL})
+			for _, f := range []string{"images.idx3.gz", "labels.idx1.gz"} {
+				b, err := os.ReadFile(filepath.Join("..", "train", "testdata", "gan", f))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(filepath.Join(a.filesDir, f), b, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			gan := `{"name": "tiny-gan", "task": "gan", "seed": 1, "data": {"train": {"images": "images.idx3.gz", "labels": "labels.idx1.gz"}},
+				"transforms": [{"type": "ToTensor"}],
+				"model": {"latent_dim": 3,
+				  "generator": [{"type": "Linear", "in_features": "auto", "out_features": 16}, {"type": "Tanh"},
+				                {"type": "Unflatten", "dim": 1, "unflattened_size": [1, 4, 4]}],
+				  "discriminator": [{"type": "Flatten"}, {"type": "Linear", "in_features": "auto", "out_features": 1}]},
+				"optimizer": {"type": "Adam", "lr": 0.01}, "optimizer_d": {"type": "SGD", "lr": 0.1},
+				"batch_size": 8, "epochs": 2}`
+			c, out := postJSON(t, tsA.URL+"/api/runs", gan)
+			if c != 202 {
+				t.Fatalf("POST gan = %d %v", c, out)
+			}
+			id := out["id"].(string)
+			waitStatus(t, tsA.URL, id, "succeeded")
+			stopA()
+			_, tsB, _ := startServerNoCleanup(t, Config{DataDir: bdir, DB: db, Workers: 1, Artifacts: artURL})
+			if _, err := os.Stat(filepath.Join(bdir, jobs.ModelDir(id))); !os.IsNotExist(err) {
+				t.Fatalf("the second server's data folder has the run already (%v): the test proves nothing", err)
+			}
+			scenario{name: "samples", method: "GET", path: "/api/runs/" + id + "/samples", status: 200, contain: []string{
+				`{"epoch":1,"url":"/api/runs/` + id + `/samples/epoch-001.png"}`, `{"epoch":2,"url":"/api/runs/` + id + `/samples/epoch-002.png"}`}}.run(t, tsB.URL)
+			scenario{name: "missing sample", method: "GET", path: "/api/runs/" + id + "/samples/epoch-003.png", status: 404}.run(t, tsB.URL)
+			for _, name := range []string{"epoch-001.png", "epoch-002.png"} {
+				want, err := os.ReadFile(filepath.Join(adir, jobs.ModelDir(id), "samples", name))
+				if err != nil {
+					t.Fatal(err)
+				}
+				resp, body := getBody(t, tsB.URL+"/api/runs/"+id+"/samples/"+name)
+				if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "image/png" || !bytes.Equal(body, want) {
+					t.Fatalf("%s from the second server: %d %s, %d bytes; want the trainer's %d", name, resp.StatusCode, resp.Header.Get("Content-Type"), len(body), len(want))
+				}
+			}
+			if c, _, body := call(t, "DELETE", tsB.URL+"/api/runs/"+id, "", "", nil); c != 200 && c != 204 {
+				t.Fatalf("DELETE = %d %s", c, body)
+			}
+			art, err := artifacts.Open(context.Background(), artURL)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer art.Close()
+			if names, err := art.Samples(context.Background(), id); err != nil || len(names) != 0 {
+				t.Errorf("samples left in the store after DELETE: %v %v", names, err)
+			}
+		})
+	}
+}
+
+// cancelAfter passes events on to logs and cancels the attempt once epoch
+// n is reported.
+type cancelAfter struct {
+	*logs
+	n      int
+	cancel context.CancelFunc
+}
+
+func (c *cancelAfter) Report(e event.Event) {
+	c.logs.Report(e)
+	if e.Kind == "epoch" && e.Epoch == c.n {
+		c.cancel()
+	}
+}
+
+// TestArtifactsResumeGANElsewhere: a GAN run's first attempt stops after
+// epoch 1 of 3 in one data folder; its second, in another, takes the
+// checkpoint (both networks, both optimizers, the noise generator) from
+// the object store, trains epochs 2 and 3 only, and the store holds the
+// sample grids of all three epochs.
+func TestArtifactsResumeGANElsewhere(t *testing.T) {
+	ctx := context.Background()
+	art, err := artifacts.Open(ctx, bucketURLs(t)["mem"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := func() string {
+		d := t.TempDir()
+		for _, f := range []string{"images.idx3.gz", "labels.idx1.gz"} {
+			b, err := os.ReadFile(filepath.Join("..", "train", "testdata", "gan", f))
+			if err != nil {
+				t.Fatal(err)
+			}
+			os.MkdirAll(filepath.Join(d, "files"), 0o700)
+			if err := os.WriteFile(filepath.Join(d, "files", f), b, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return d
+	}
+	gan := `{"name": "tiny-gan", "task": "gan", "seed": 1, "data": {"train": {"images": "images.idx3.gz", "labels": "labels.idx1.gz"}},
+		"transforms": [{"type": "ToTensor"}],
+		"model": {"latent_dim": 3,
+		  "generator": [{"type": "Linear", "in_features": "auto", "out_features": 16}, {"type": "Tanh"},
+		                {"type": "Unflatten", "dim": 1, "unflattened_size": [1, 4, 4]}],
+		  "discriminator": [{"type": "Flatten"}, {"type": "Linear", "in_features": "auto", "out_features": 1}]},
+		"optimizer": {"type": "Adam", "lr": 0.01}, "optimizer_d": {"type": "Adam", "lr": 0.01},
+		"batch_size": 8, "epochs": 3}`
+	run := &store.Run{ID: store.NewID(), Name: "tiny-gan", Spec: json.RawMessage(gan)}
+	cctx, cancel := context.WithCancel(ctx)
+	first := &cancelAfter{logs: &logs{}, n: 1, cancel: cancel}
+	if _, err := RunnerWith(dir(), jobs.Limits{}, art)(cctx, run, first); err == nil {
+		t.Fatal("the first attempt was not stopped")
+	}
+	if first.epochs != 1 {
+		t.Fatalf("the first attempt trained %d epochs, want 1", first.epochs)
+	}
+	run.Attempt = 1
+	second := &logs{}
+	if _, err := RunnerWith(dir(), jobs.Limits{}, art)(ctx, run, second); err != nil {
+		t.Fatal(err)
+	}
+	if !second.has("took the run's checkpoint from the object store") || !second.has("resuming after epoch 1 of 3") || second.epochs != 2 {
+		t.Fatalf("the resumed attempt: %d epochs, logs %q", second.epochs, second.msgs)
+	}
+	names, err := art.Samples(ctx, run.ID)
+	if err != nil || strings.Join(names, " ") != "epoch-001.png epoch-002.png epoch-003.png" {
+		t.Errorf("samples in the store: %v %v", names, err)
 	}
 }

@@ -1,6 +1,8 @@
 package server
 
 import (
+	"context"
+	"errors"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -8,15 +10,17 @@ import (
 	"sort"
 	"strconv"
 
+	"github.com/mlforge/mlforge/artifacts"
 	"github.com/mlforge/mlforge/jobs"
 	"github.com/mlforge/mlforge/train"
 )
 
 // A GAN run's sample grids (train.SamplesDir in its model directory, one
 // PNG per epoch): GET /api/runs/{id}/samples lists them, GET
-// /api/runs/{id}/samples/{file} serves one. They are kept in the data
-// folder of the process that trained the run (the object store holds
-// models and checkpoints only).
+// /api/runs/{id}/samples/{file} serves one. The process that trained the
+// run writes them into its data folder and puts each into the object store
+// (runs/<id>/samples/<file>) once its epoch is done; a server whose data
+// folder lacks one takes it from there, keeping the download as a cache.
 
 // sampleName is the only file name a sample may have: what
 // train.SampleFile makes.
@@ -39,15 +43,30 @@ func (s *Server) runSamples(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	out := []Sample{}
+	seen := map[string]bool{}
+	var names []string
 	ents, _ := os.ReadDir(s.samplesDir(run.ID))
 	for _, e := range ents {
-		m := sampleName.FindStringSubmatch(e.Name())
-		if m == nil || !e.Type().IsRegular() {
-			continue
+		if sampleName.MatchString(e.Name()) && e.Type().IsRegular() {
+			names = append(names, e.Name())
+			seen[e.Name()] = true
 		}
-		n, _ := strconv.Atoi(m[1])
-		out = append(out, Sample{Epoch: n, URL: "/api/runs/" + run.ID + "/samples/" + e.Name()})
+	}
+	if s.art != nil {
+		stored, err := s.art.Samples(r.Context(), run.ID)
+		if err != nil {
+			return errorf(http.StatusServiceUnavailable, "artifacts_unavailable", "the samples of run %s could not be listed in the object store: %s", run.ID, s.scrubErr(err).Error())
+		}
+		for _, n := range stored {
+			if !seen[n] && sampleName.MatchString(n) {
+				names = append(names, n)
+			}
+		}
+	}
+	out := []Sample{}
+	for _, name := range names {
+		n, _ := strconv.Atoi(sampleName.FindStringSubmatch(name)[1])
+		out = append(out, Sample{Epoch: n, URL: "/api/runs/" + run.ID + "/samples/" + name})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Epoch < out[j].Epoch })
 	writeJSON(w, http.StatusOK, map[string]any{"samples": out})
@@ -84,6 +103,11 @@ func (s *Server) serveRunPNG(w http.ResponseWriter, r *http.Request, dir string,
 	if !pattern.MatchString(name) {
 		return errorf(http.StatusNotFound, "not_found", "no %s %q: the files are named %s", what, name, form)
 	}
+	if dir == train.SamplesDir {
+		if err := s.fetchSample(r.Context(), run.ID, name); err != nil {
+			return err
+		}
+	}
 	root, err := os.OpenRoot(filepath.Join(s.cfg.DataDir, jobs.ModelDir(run.ID), dir))
 	if err != nil {
 		return errorf(http.StatusNotFound, "not_found", "run %s has no %ss", run.ID, what)
@@ -103,4 +127,28 @@ func (s *Server) serveRunPNG(w http.ResponseWriter, r *http.Request, dir string,
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	http.ServeContent(w, r, "", fi.ModTime(), f)
 	return nil
+}
+
+// fetchSample downloads the run's sample grid name from the object store
+// into the data folder when the folder lacks it (a missing object is left
+// to the caller's 404).
+func (s *Server) fetchSample(ctx context.Context, runID, name string) error {
+	if s.art == nil {
+		return nil
+	}
+	dst := filepath.Join(s.samplesDir(runID), name) // name matched sampleName
+	if _, err := os.Lstat(dst); err == nil {
+		return nil
+	}
+	err := s.art.GetSample(ctx, runID, name, dst)
+	var he *artifacts.HashError
+	switch {
+	case err == nil, errors.Is(err, artifacts.ErrNotFound):
+		return nil
+	case errors.As(err, &he):
+		s.log.Error("a sample grid in the object store does not match its SHA-256", "run", runID, "key", he.Key)
+		return errorf(http.StatusInternalServerError, "corrupt_sample", "the sample %s in the object store does not match its SHA-256", he.Key)
+	default:
+		return errorf(http.StatusServiceUnavailable, "artifacts_unavailable", "the sample %s of run %s could not be read from the object store: %s", name, runID, s.scrubErr(err).Error())
+	}
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -30,8 +31,10 @@ import (
 // its input with the criterion. Each epoch reports the training loss and,
 // on the held-out data, val_loss (the criterion) and val_mse (the
 // reconstruction's mean squared error per value); the model file holds
-// both halves under "encoder.N.*" and "decoder.N.*". The run keeps no
-// checkpoint: a resumed autoencoder run starts from its first epoch.
+// both halves under "encoder.N.*" and "decoder.N.*". Like a classifier's,
+// the run writes a checkpoint (the weights, the optimizer's and the
+// scheduler's state, the metrics so far) after every epoch, and a resumed
+// run (Options.Resume) continues from it.
 
 // TaskAutoencoder is the task of an autoencoder's NetInfo and Result.
 const TaskAutoencoder = model.TaskAutoencoder
@@ -231,13 +234,29 @@ func (p *Plan) runAutoencoder(ctx context.Context, rep ml.Reporter) (*Result, er
 		}
 	}
 
+	out, hash := p.output(), specHash(s)
+	step, done := 0, 0
+	var history []EpochMetrics
+	if p.opt.Resume {
+		st, err := loadCheckpoint(out, hash, rep, ae, []ckptOptim{{"optim.", o}})
+		if err != nil {
+			return nil, err
+		}
+		if st != nil {
+			if sched != nil && st.Scheduler != nil {
+				sched.LoadState(st.Scheduler)
+			}
+			done, step, history = st.Epoch, st.Step, st.History
+			reportResumed(rep, st, s.Epochs, filepath.Join(out, CheckpointFile))
+		}
+	}
+
 	t1 := time.Now()
 	dl := &loader.DataLoader{Dataset: d.train, BatchSize: s.BatchSize, Shuffle: true, Seed: uint64(s.Seed)}
 	perEpoch := dl.Len()
 	total := perEpoch * s.Epochs
 	g := nn.NewGraph()
-	step := 0
-	for epoch := 1; epoch <= s.Epochs; epoch++ {
+	for epoch := done + 1; epoch <= s.Epochs; epoch++ {
 		ae.Train(true)
 		it, err := dl.Iter(ctx, epoch)
 		if err != nil {
@@ -288,6 +307,14 @@ func (p *Plan) runAutoencoder(ctx context.Context, rep ml.Reporter) (*Result, er
 			sched.Step(valLoss)
 		}
 		m := map[string]float64{"val_loss": valLoss, "val_mse": valMSE, "lr": o.LR()}
+		history = append(history, EpochMetrics{Epoch: epoch, Step: step, Loss: trainLoss, Metrics: m})
+		st := checkpointState{SpecHash: hash, Epoch: epoch, Step: step, Seed: s.Seed, LR: o.LR(), OptimKind: s.Optimizer.Type, History: history}
+		if sched != nil {
+			st.Scheduler = sched.State()
+		}
+		if err := saveCheckpoint(out, ae, []ckptOptim{{"optim.", o}}, &st); err != nil {
+			return nil, fmt.Errorf("epoch %d: writing the checkpoint: %w", epoch, err)
+		}
 		tl := trainLoss
 		rep.Report(ml.Event{Kind: "epoch", Epoch: epoch, Epochs: s.Epochs, Step: step, Total: total, Loss: &tl, Metrics: m})
 	}
@@ -329,7 +356,7 @@ func (p *Plan) runAutoencoder(ctx context.Context, rep ml.Reporter) (*Result, er
 	if m.Manifest.Spec, err = json.Marshal(s); err != nil {
 		return nil, err
 	}
-	if res.ModelPath, err = model.Save(p.output(), m); err != nil {
+	if res.ModelPath, err = model.Save(out, m); err != nil {
 		return nil, fmt.Errorf("saving the model: %w", err)
 	}
 	rep.Report(ml.Event{Kind: "stage", Message: "saved " + res.ModelPath})

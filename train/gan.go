@@ -30,8 +30,9 @@ import (
 // generator is planned on the noise (latent_dim) and must give back the
 // images' shape; the discriminator is planned on that shape and must give
 // one value per image. The run writes samples/epoch-NNN.png (SamplesDir)
-// after every epoch and keeps no checkpoint: a resumed GAN run starts from
-// its first epoch.
+// and a checkpoint (both networks' weights, both optimizers' state, the
+// training noise's generator and the metrics so far) after every epoch; a
+// resumed run (Options.Resume) continues from it.
 
 // TaskGAN is the task of a GAN's NetInfo and Result.
 const TaskGAN = model.TaskGAN
@@ -234,16 +235,36 @@ func (p *Plan) runGAN(ctx context.Context, rep ml.Reporter) (*Result, error) {
 	if err := os.MkdirAll(filepath.Join(out, SamplesDir), 0o755); err != nil {
 		return nil, err
 	}
-	noiseRng := rand.New(rand.NewPCG(uint64(s.Seed), 0x6e6f697365))
+	noiseSrc := rand.NewPCG(uint64(s.Seed), 0x6e6f697365)
+	noiseRng := rand.New(noiseSrc)
 	fixed := noise(rand.New(rand.NewPCG(uint64(s.Seed), 0x66697865)), sampleCount, s.Model.LatentDim)
+
+	hash, opts := specHash(s), []ckptOptim{{"optim.", optG}, {"optim_d.", optD}}
+	step, done := 0, 0
+	var last map[string]float64
+	var history []EpochMetrics
+	if p.opt.Resume {
+		st, err := loadCheckpoint(out, hash, rep, whole, opts)
+		if err != nil {
+			return nil, err
+		}
+		if st != nil {
+			if err := noiseSrc.UnmarshalBinary(st.Noise); err != nil {
+				return nil, &CheckpointError{Path: filepath.Join(out, CheckpointFile), Msg: "bad noise_rng: " + err.Error()}
+			}
+			done, step, history = st.Epoch, st.Step, st.History
+			if len(history) > 0 {
+				last = map[string]float64(history[len(history)-1].Metrics)
+			}
+			reportResumed(rep, st, s.Epochs, filepath.Join(out, CheckpointFile))
+		}
+	}
 
 	t1 := time.Now()
 	dl := &loader.DataLoader{Dataset: d.train, BatchSize: s.BatchSize, Shuffle: true, Seed: uint64(s.Seed)}
 	total := dl.Len() * s.Epochs
 	gD, gG := nn.NewGraph(), nn.NewGraph()
-	step := 0
-	var last map[string]float64
-	for epoch := 1; epoch <= s.Epochs; epoch++ {
+	for epoch := done + 1; epoch <= s.Epochs; epoch++ {
 		whole.Train(true)
 		it, err := dl.Iter(ctx, epoch)
 		if err != nil {
@@ -314,6 +335,16 @@ func (p *Plan) runGAN(ctx context.Context, rep ml.Reporter) (*Result, error) {
 		name := filepath.Join(out, SamplesDir, SampleFile(epoch))
 		if err := writeSamples(G, fixed, name); err != nil {
 			return nil, fmt.Errorf("epoch %d: writing the samples: %w", epoch, err)
+		}
+		history = append(history, EpochMetrics{Epoch: epoch, Step: step, Loss: last["loss_g"], Metrics: last})
+		rngState, err := noiseSrc.MarshalBinary()
+		if err != nil {
+			return nil, err
+		}
+		st := checkpointState{SpecHash: hash, Epoch: epoch, Step: step, Seed: s.Seed, LR: optG.LR(), OptimKind: s.Optimizer.Type,
+			OptimDKind: s.OptimizerD.Type, History: history, Noise: rngState}
+		if err := saveCheckpoint(out, whole, opts, &st); err != nil {
+			return nil, fmt.Errorf("epoch %d: writing the checkpoint: %w", epoch, err)
 		}
 		lg := last["loss_g"]
 		rep.Report(ml.Event{Kind: "epoch", Epoch: epoch, Epochs: s.Epochs, Step: step, Total: total, Loss: &lg, Metrics: last})

@@ -19,12 +19,9 @@ import (
 // PILToTensor) makes of such an image: P one channel of palette indices
 // (divided by 255), RGBA and CMYK four channels, I and F one channel of
 // the values as they are (not divided; they reach the transforms as that
-// tensor). The other image operations and the transforms before ToTensor
-// take the modes they take in this package: convert first.
-
-// extraModes are the modes convert reaches that only convert, getchannel
-// (not for I and F), ToTensor and PILToTensor take.
-var extraModes = []string{"P", "RGBA", "CMYK", "I", "F"}
+// tensor). The other image operations take them as opmodes.go says; the
+// transforms before ToTensor take the modes they take in this package:
+// convert first.
 
 func init() {
 	modeBands["P"] = []string{"P"}
@@ -56,7 +53,7 @@ func (p *Palette) UnmarshalJSON(b []byte) error {
 
 // ParamType names the type in the catalogue.
 func (Palette) ParamType() (string, string) {
-	return "palette", "WEB (as Image.Palette.WEB, Image.WEB or 0); ADAPTIVE is refused"
+	return "palette", "WEB or ADAPTIVE (as Image.Palette.WEB, Image.WEB or 0; Image.Palette.ADAPTIVE, Image.ADAPTIVE or 1)"
 }
 
 // modeBase is Pillow's ImageMode.getmodebase.

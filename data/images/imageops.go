@@ -2,6 +2,7 @@ package images
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -23,9 +24,9 @@ import (
 // They work on the decoded 8-bit image and keep track of its Pillow mode:
 // L and RGB as decoded, 1 (held as 0 and 255), YCbCr and HSV (three bands,
 // as ToTensor then reads them). convert also reaches P, RGBA, CMYK, I and
-// F (imagemodes.go), which only convert and getchannel take among the
-// operations; the other modes (LA, RGBX, I;16, ...) are refused with an
-// error.
+// F (imagemodes.go), which the operations take as Pillow 9.4 does, or
+// refuse with Pillow's reason (opmodes.go); the other modes (LA, RGBX,
+// I;16, ...) are refused with an error.
 
 // opImage is an image with its Pillow mode: 8-bit bands in m, and for
 // mode P its palette, for modes I and F its values in f (m then holds the
@@ -85,34 +86,16 @@ func (o ImageOps) apply(m *Image, rng *rand.Rand) (opImage, error) {
 		if err := takesMode(op, im.mode); err != nil {
 			return opImage{}, fmt.Errorf("image_ops[%d]: %w", i, err)
 		}
-		if im, err = op.applyOp(im, rng); err != nil {
+		if im, err = applyOpMode(op, im, rng); err != nil {
 			return opImage{}, fmt.Errorf("image_ops[%d]: %w", i, err)
 		}
 	}
 	return im, nil
 }
 
-// takesMode reports whether op takes an image of mode: the modes of
-// imagemodes.go are taken by convert and getchannel only (not getchannel
-// for I and F).
-func takesMode(op ImageOp, mode string) error {
-	if !slices.Contains(extraModes, mode) {
-		return nil
-	}
-	switch op.(type) {
-	case *ConvertOp:
-		return nil
-	case *GetChannelOp:
-		if mode != "I" && mode != "F" {
-			return nil
-		}
-	}
-	name := strings.ToLower(strings.TrimSuffix(fmt.Sprintf("%T", op)[len("*images."):], "Op"))
-	if name == "spread" {
-		name = "effect_spread"
-	}
-	return fmt.Errorf("%s: works here on images of mode 1, L, RGB, YCbCr or HSV, got mode %s (convert it first)", name, mode)
-}
+// takesMode reports whether op takes an image of mode, as Pillow 9.4
+// does (opmodes.go): an error names what Pillow says where it refuses.
+func takesMode(op ImageOp, mode string) error { return opModeError(op, mode) }
 
 // Transform returns the operations as a Transform on 8-bit images, to put
 // first in a Compose before the spec's transforms (the image folder then
@@ -382,7 +365,8 @@ func (r Resample) pilFilter() filter {
 				return 0
 			}
 			x *= math.Pi
-			return sinR(x) / x * (0.54 + 0.46*cosR(x))
+			// libImaging's constants are floats: 0.54f and 0.46f.
+			return sinR(x) / x * (float64(float32(0.54)) + float64(float32(0.46))*cosR(x))
 		}}
 	case ResampleLanczos:
 		sinc := func(x float64) float64 {
@@ -465,8 +449,8 @@ type ConvertOp struct {
 	Mode    string    `json:"mode" required:"true" help:"the mode: 1, L, P, RGB, RGBA, CMYK, YCbCr, HSV, I or F"`
 	Matrix  []float64 `json:"matrix" nullable:"true" help:"an RGB to L (4 numbers) or RGB (12 numbers) matrix"`
 	Dither  Dither    `json:"dither" help:"for modes 1 and P: FLOYDSTEINBERG (default) or NONE"`
-	Palette Palette   `json:"palette" nullable:"true" help:"for mode P: WEB (the default; ADAPTIVE is not supported)"`
-	Colors  int       `json:"colors" nullable:"true" help:"for mode P with palette ADAPTIVE, which is not supported (Pillow ignores it with WEB)"`
+	Palette Palette   `json:"palette" nullable:"true" help:"for mode P: WEB (the default) or ADAPTIVE (Pillow's median-cut quantisation of an L or RGB image)"`
+	Colors  int       `json:"colors" nullable:"true" help:"for mode P with palette ADAPTIVE: the palette's colours, 1 to 256 (default 256; Pillow ignores it with WEB)"`
 }
 
 func (c *ConvertOp) validate() error {
@@ -478,11 +462,8 @@ func (c *ConvertOp) validate() error {
 		}
 		return paramError("mode", fmt.Sprintf("unknown mode %q (want 1, L, P, RGB, RGBA, CMYK, YCbCr, HSV, I or F)", c.Mode))
 	}
-	if c.Palette == PaletteAdaptive {
-		return paramError("palette", "ADAPTIVE (Pillow's median-cut quantisation) is not supported: its palette is not reproduced here; use WEB (the default)")
-	}
-	if c.Palette != PaletteWeb {
-		return paramError("palette", fmt.Sprintf("unknown palette %d (want WEB)", c.Palette))
+	if c.Palette != PaletteWeb && c.Palette != PaletteAdaptive {
+		return paramError("palette", fmt.Sprintf("unknown palette %d (want WEB or ADAPTIVE)", c.Palette))
 	}
 	if c.Colors != 0 && (c.Colors < 1 || c.Colors > 256) {
 		return paramError("colors", fmt.Sprintf("must be in [1, 256], got %d", c.Colors))
@@ -509,7 +490,26 @@ func (c *ConvertOp) target(from string) (string, error) {
 	if c.Matrix != nil && from != "RGB" {
 		return "", fmt.Errorf("a matrix converts an RGB image, got mode %s", from)
 	}
+	if err := c.adaptiveFrom(from); err != nil {
+		return "", err
+	}
 	return c.Mode, nil
+}
+
+// adaptive reports whether the conversion is Pillow's median-cut
+// quantisation (mode P, palette ADAPTIVE, no matrix).
+func (c *ConvertOp) adaptive() bool {
+	return c.Mode == "P" && c.Palette == PaletteAdaptive && c.Matrix == nil
+}
+
+// adaptiveFrom refuses what Pillow's quantize refuses: an adaptive
+// palette for an image of a mode other than L, RGB (and P, which convert
+// copies).
+func (c *ConvertOp) adaptiveFrom(from string) error {
+	if c.adaptive() && from != "L" && from != "RGB" && from != "P" {
+		return fmt.Errorf("palette ADAPTIVE quantises an L or RGB image, got mode %s (Pillow: image has wrong mode); convert it to RGB first", from)
+	}
+	return nil
 }
 
 func (c *ConvertOp) applyOp(im opImage, _ *rand.Rand) (opImage, error) {
@@ -519,7 +519,33 @@ func (c *ConvertOp) applyOp(im opImage, _ *rand.Rand) (opImage, error) {
 		}
 		return opImage{mode: c.Mode, m: convertMatrix(im.m, c.Matrix, c.Mode)}, nil
 	}
+	if c.adaptive() && im.mode != "P" && im.mode != "RGBA" {
+		if err := c.adaptiveFrom(im.mode); err != nil {
+			return opImage{}, fmt.Errorf("convert: %w", err)
+		}
+		return quantizeOp(im, cmp.Or(c.Colors, 256)), nil
+	}
 	return convertPillow(im, c.Mode, c.Dither)
+}
+
+// quantizeOp is Image.convert("P", palette=ADAPTIVE, colors=colours) of
+// an L or RGB image: the palette's entries after the colours used are
+// black, as Pillow's getpalette gives them.
+func quantizeOp(im opImage, colours int) opImage {
+	m := im.m
+	px := make([][3]uint8, m.W*m.H)
+	for i := range px {
+		if m.C == 1 {
+			v := m.Pix[i]
+			px[i] = [3]uint8{v, v, v}
+		} else {
+			px[i] = [3]uint8{m.Pix[3*i], m.Pix[3*i+1], m.Pix[3*i+2]}
+		}
+	}
+	entries, idx := quantizeMedianCut(px, colours)
+	var pal [256][3]uint8
+	copy(pal[:], entries)
+	return opImage{mode: "P", m: &Image{W: m.W, H: m.H, C: 1, Pix: idx}, pal: &pal}
 }
 
 // convertMatrix is Pillow's ImagingConvertMatrix: float32 sums plus 0.5,
@@ -770,7 +796,7 @@ func (r *ResizeOp) applyOp(im opImage, _ *rand.Rand) (opImage, error) {
 		return opImage{mode: im.mode, m: Convert(m, modeOf(m))}, nil
 	}
 	rs := r.Resample
-	if im.mode == "1" {
+	if im.mode == "1" || im.mode == "P" { // Pillow resizes them with NEAREST
 		rs = ResampleNearest
 	}
 	if r.ReducingGap != 0 && rs != ResampleNearest {
@@ -984,7 +1010,7 @@ func (r *RotateOp) applyOp(im opImage, _ *rand.Rand) (opImage, error) {
 		return opImage{}, fmt.Errorf("rotate: %w", err)
 	}
 	rs := r.Resample
-	if im.mode == "1" {
+	if im.mode == "1" || im.mode == "P" { // Pillow transforms them with NEAREST
 		rs = ResampleNearest
 	}
 	v, err := rotateFull(Value{Image: im.m}, r.Angle, r.Expand, r.Center, r.Translate, rs.interp(), fl)
@@ -1056,6 +1082,7 @@ type GetChannelOp struct {
 
 func (g *GetChannelOp) applyOp(im opImage, _ *rand.Rand) (opImage, error) {
 	bands := modeBands[im.mode]
+	oneBand := len(bands) == 1 // Pillow's getband of a one-band image is a copy: 1, L and P stay as they are
 	idx := -1
 	var i float64
 	var s string
@@ -1077,6 +1104,9 @@ func (g *GetChannelOp) applyOp(im opImage, _ *rand.Rand) (opImage, error) {
 		}
 	default:
 		return opImage{}, fmt.Errorf("getchannel: want a band index or name, got %s", abbrev(g.Channel))
+	}
+	if oneBand {
+		return im.clone(), nil
 	}
 	m := im.m
 	out := NewImage(m.W, m.H, 1)
@@ -1207,10 +1237,15 @@ func (f *FilterOp) applyOp(im opImage, _ *rand.Rand) (opImage, error) {
 	if size, rank, ok, _ := f.rank(); ok {
 		return opImage{mode: im.mode, m: rankFilter(im.m, size, rank)}, nil
 	}
-	if im.mode == "1" {
-		return opImage{}, fmt.Errorf("filter: Pillow cannot filter mode 1 images")
+	out := applyKernel(im.m, kernels[f.name()])
+	if im.mode == "1" { // a mode 1 pixel is set where its byte is not 0
+		for i, v := range out.Pix {
+			if v != 0 {
+				out.Pix[i] = 255
+			}
+		}
 	}
-	return opImage{mode: im.mode, m: applyKernel(im.m, kernels[f.name()])}, nil
+	return opImage{mode: im.mode, m: out}, nil
 }
 
 // blur parses GaussianBlur(radius=2), BoxBlur(radius) and

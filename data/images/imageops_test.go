@@ -231,7 +231,8 @@ func TestImageOpsParse(t *testing.T) {
 	m := decodeTestdata(t, "rgb.png", RGB)
 	for _, c := range []struct{ in, want string }{
 		{`[{"getchannel": "Cb"}]`, `mode RGB has no band "Cb"`},
-		{`[{"convert": "1"}, {"filter": "BLUR"}]`, `Pillow cannot filter mode 1 images`},
+		{`[{"convert": "1"}, {"filter": "GaussianBlur(1)"}]`, `filter: Pillow refuses mode 1 images (image has wrong mode)`},
+		{`[{"convert": "P"}, {"filter": "BLUR"}]`, `Pillow cannot filter palette images`},
 		{`[{"convert": "L"}, {"convert": {"mode": "L", "matrix": [1, 0, 0, 0]}}]`, `a matrix converts an RGB image`},
 		{`[{"resize": {"size": [3, 3], "box": [0, 0, 100, 5]}}]`, `can't exceed the original image size`},
 		{`[{"effect_spread": 2}]`, `rng is nil`},

@@ -29,8 +29,11 @@ let jsonProblem = null; // the JSON view's syntax error, or null
 const hasNetworks = () => Array.isArray(cat && cat.layers) && cat.layers.length > 0;
 const byName = (list, name) => (list || []).find((c) => c.name === name);
 
-function defaultSpec(network) {
+// defaultSpec is a new spec: a classic estimator, or with network a layer
+// list; task "autoencoder", "gan" or "sequence" gives that task's network.
+function defaultSpec(network, task) {
   const n = Math.floor(Date.now() / 1000) % 100000;
+  if (task && task !== 'classify') return taskSpec(task, n);
   if (network) {
     const layer = (t, p) => (byName(cat.layers, t) ? [Object.assign({ type: t }, p)] : []);
     const s = {
@@ -54,7 +57,94 @@ function defaultSpec(network) {
   };
 }
 
-const isNetwork = () => !!(spec && spec.model && Array.isArray(spec.model.layers));
+const isNetwork = () => !!(spec && spec.model && (Array.isArray(spec.model.layers) || ['autoencoder', 'gan'].includes(spec.task)));
+
+// ---- tasks: what kind of network the spec trains ----
+
+// TASKS are the spec's kinds of runs: the "task" key (autoencoder, gan),
+// a sequence spec (data.sequence over a CSV series), or neither.
+const TASKS = [
+  ['classify', 'Classify / regress'],
+  ['autoencoder', 'Autoencoder (encoder, decoder)'],
+  ['gan', 'GAN (generator, discriminator)'],
+  ['sequence', 'Sequence (window of a CSV series)'],
+];
+
+function taskOf() {
+  if (spec && (spec.task === 'autoencoder' || spec.task === 'gan')) return spec.task;
+  if (spec && spec.data && spec.data.sequence) return 'sequence';
+  return 'classify';
+}
+
+// taskSpec is a task's starting spec, with the PyTorch tutorials' shapes.
+function taskSpec(task, n) {
+  const L = (t, p) => Object.assign({ type: t }, p || {});
+  const adam = (lr, extra) => Object.assign({ type: 'Adam', lr }, extra || {});
+  if (task === 'autoencoder') {
+    return {
+      name: 'ae-' + n, task: 'autoencoder',
+      data: { train: 'builtin:digits', split: { test_size: 0.25 } },
+      model: {
+        encoder: [L('Linear', { in_features: 'auto', out_features: 16 }), L('ReLU'), L('Linear', { in_features: 'auto', out_features: 4 })],
+        decoder: [L('Linear', { in_features: 'auto', out_features: 16 }), L('ReLU'), L('Linear', { in_features: 'auto', out_features: 64 })],
+      },
+      criterion: { type: 'MSELoss' }, optimizer: adam(0.01), batch_size: 64, epochs: 5, seed: 0,
+    };
+  }
+  if (task === 'gan') {
+    const betas = { betas: [0.5, 0.999] };
+    return {
+      name: 'gan-' + n, task: 'gan',
+      data: { train: { images: '', labels: '' } },
+      transforms: [L('ToTensor'), L('Normalize', { mean: [0.5], std: [0.5] })],
+      model: {
+        latent_dim: 16,
+        generator: [L('Linear', { in_features: 'auto', out_features: 784 }), L('Tanh'), L('Unflatten', { dim: 1, unflattened_size: [1, 28, 28] })],
+        discriminator: [L('Flatten'), L('Linear', { in_features: 'auto', out_features: 32 }), L('LeakyReLU', { negative_slope: 0.2 }), L('Linear', { in_features: 'auto', out_features: 1 })],
+      },
+      criterion: { type: 'BCEWithLogitsLoss' }, optimizer: adam(0.0002, betas), optimizer_d: adam(0.0002, betas), batch_size: 64, epochs: 5, seed: 0,
+    };
+  }
+  const csv = (files.files.find((f) => f.kind === 'csv') || { path: '' }).path;
+  return {
+    name: 'seq-' + n,
+    data: { train: csv, sequence: { window: 16, horizon: 1 }, split: { test_size: 0.25 } },
+    model: { layers: [L('LSTM', { input_size: 'auto', hidden_size: 16, batch_first: true, return_sequences: false }), L('Linear', { in_features: 'auto', out_features: 1 })] },
+    criterion: { type: 'MSELoss' }, optimizer: adam(0.01), batch_size: 32, epochs: 10, seed: 0,
+  };
+}
+
+// taskSelect switches the spec to another task, keeping its name, seed
+// and (where the task takes it) its data.
+function taskSelect() {
+  const cur = taskOf();
+  const sel = el('select', { name: 'task', onchange: () => {
+    const next = defaultSpec(sel.value === 'classify' ? isNetwork() : true, sel.value);
+    next.name = spec.name || next.name;
+    if (spec.seed !== undefined) next.seed = spec.seed;
+    const d = spec.data || {};
+    const kind = sourceKind(d.train);
+    // The data stays where the task takes it (an autoencoder's default
+    // decoder is sized for its built-in dataset, digits).
+    const keep = { classify: true, autoencoder: kind !== 'builtin' && !!d.train && !(typeof d.train === 'object' && !d.train.images), gan: ['idx', 'images', 'dataset'].includes(kind), sequence: kind === 'csv' && !!d.train };
+    if (keep[sel.value]) {
+      next.data = Object.assign(JSON.parse(JSON.stringify(d)), sel.value === 'sequence' ? { sequence: next.data.sequence } : {});
+      if (sel.value !== 'sequence') delete next.data.sequence;
+    }
+    spec = next;
+    lastShapes = [];
+    redraw();
+  } }, TASKS.map(([v, text]) => el('option', { value: v, text })));
+  sel.value = cur;
+  return field('task', 'task', sel);
+}
+
+// shapesFrom are the validation's layer shapes of the list that starts at
+// index off of the joined lists (an autoencoder's decoder, a GAN's
+// discriminator), indexed from 0.
+function shapesFrom(off, n) {
+  return lastShapes.filter((x) => x.index >= off && x.index < off + n).map((x) => Object.assign({}, x, { index: x.index - off }));
+}
 
 // ---- values typed as text ----
 
@@ -395,7 +485,7 @@ function dataSection() {
 
 function metricsField() {
   const est = byName(cat.estimators, spec.model && spec.model.class);
-  const task = est ? est.task : isNetwork() ? 'classification' : '';
+  const task = est ? est.task : taskOf() === 'sequence' ? '' : isNetwork() ? 'classification' : '';
   const chosen = spec.metrics || [];
   const set = (list) => { if (list.length) spec.metrics = list; else delete spec.metrics; redraw(); };
   const add = el('select', { name: 'add-metric', 'aria-label': 'add a metric', onchange: () => { if (add.value) set([...chosen, add.value]); } },
@@ -410,6 +500,8 @@ function metricsField() {
 }
 
 function modelSection() {
+  const task = hasNetworks() ? taskOf() : 'classify';
+  if (task !== 'classify') return section('Model', taskSelect(), ...taskModelParts(task));
   const net = isNetwork();
   const modeSel = el('select', { name: 'model.mode', onchange: () => {
     const keep = { name: spec.name, data: spec.data, seed: spec.seed };
@@ -418,7 +510,7 @@ function modelSection() {
     redraw();
   } }, el('option', { value: 'estimator', text: 'Predefined class' }), hasNetworks() ? el('option', { value: 'network', text: 'Network, layer by layer' }) : null);
   modeSel.value = net ? 'network' : 'estimator';
-  const parts = [field('model', 'model', modeSel)];
+  const parts = [hasNetworks() ? taskSelect() : null, field('model', 'model', modeSel)];
   if (net) {
     parts.push(stepList(spec.model, 'layers', cat.layers, 'model.layers', { shapes: lastShapes, noun: 'layer', keepEmpty: true, addName: 'add-layer' }));
   } else {
@@ -441,6 +533,39 @@ function modelSection() {
   return section('Model', ...parts);
 }
 
+// taskModelParts are the model fields of an autoencoder, a GAN or a
+// sequence spec.
+function taskModelParts(task) {
+  const m = spec.model || (spec.model = {});
+  const list = (key, noun, shapes) => [el('h4', { text: key }),
+    stepList(m, key, cat.layers, 'model.' + key, { shapes, noun, keepEmpty: true, addName: 'add-' + key })];
+  if (task === 'autoencoder') {
+    const nEnc = (m.encoder || []).length;
+    return [el('p', { class: 'doc', text: 'The encoder maps a sample to its latent code, the decoder the code back to the sample\'s shape; trained to reconstruct the input with the criterion.' }),
+      ...list('encoder', 'encoder layer', shapesFrom(0, nEnc)), ...list('decoder', 'decoder layer', shapesFrom(nEnc, (m.decoder || []).length))];
+  }
+  if (task === 'gan') {
+    const nGen = (m.generator || []).length;
+    return [el('p', { class: 'doc', text: 'The generator maps latent_dim noise values to an image of the data\'s shape; the discriminator an image to one logit. Each has its optimizer (optimizer, optimizer_d).' }),
+      el('div', { class: 'row' }, numberField('latent dim', m, 'latent_dim', 'model.latent_dim', '100', 'int')),
+      ...list('generator', 'generator layer', shapesFrom(0, nGen)), ...list('discriminator', 'discriminator layer', shapesFrom(nGen, (m.discriminator || []).length))];
+  }
+  const d = spec.data || (spec.data = {});
+  const sq = d.sequence || (d.sequence = { window: 16, horizon: 1 });
+  const target = el('input', { type: 'text', name: 'data.sequence.target', placeholder: 'data.target or the last column', value: sq.target || '', oninput: () => {
+    if (target.value.trim()) sq.target = target.value.trim(); else delete sq.target;
+    changed();
+  } });
+  if (!Array.isArray(m.layers)) m.layers = [];
+  return [el('p', { class: 'doc', text: 'Each sample is window consecutive rows of the CSV series, its target the target column horizon rows after the window\'s last row; the split is chronological.' }),
+    el('div', { class: 'row' },
+      numberField('window', sq, 'window', 'data.sequence.window', '16', 'int'),
+      numberField('horizon', sq, 'horizon', 'data.sequence.horizon', '1', 'int'),
+      field('target', 'data.sequence.target', target)),
+    el('h4', { text: 'layers' }),
+    stepList(m, 'layers', cat.layers, 'model.layers', { shapes: lastShapes, noun: 'layer', keepEmpty: true, addName: 'add-layer' })];
+}
+
 function networkSection() {
   const parts = [
     el('div', { class: 'row' },
@@ -448,6 +573,7 @@ function networkSection() {
       numberField('epochs', spec, 'epochs', 'epochs', '1', 'int')),
     typedObject('criterion', cat.losses, false),
     typedObject('optimizer', cat.optimizers, false),
+    spec.task === 'gan' ? typedObject('optimizer_d', cat.optimizers, false) : null,
   ];
   if (cat.schedulers && cat.schedulers.length) parts.push(typedObject('scheduler', cat.schedulers, true));
   return section('Training', ...parts);
@@ -485,8 +611,9 @@ function redraw(fromJSON) {
   const scrollTop = formBox.scrollTop;
   clear(formBox);
   const net = isNetwork();
+  const fixedMetrics = spec.task === 'autoencoder' || spec.task === 'gan'; // their metrics are the task's own
   formBox.append(
-    el('div', { class: 'col' }, runSection(), dataSection(), net && !spec.preprocess ? null : preprocessSection(), section('Metrics', metricsField())),
+    el('div', { class: 'col' }, runSection(), dataSection(), net && !spec.preprocess ? null : preprocessSection(), fixedMetrics && !spec.metrics ? null : section('Metrics', metricsField())),
     el('div', { class: 'col' }, modelSection()));
   if (net) formBox.append(el('div', { class: 'col' }, networkSection(), transformsSection()));
   formBox.classList.toggle('three', net);
@@ -519,12 +646,18 @@ function setValidity(text, cls) {
 }
 
 // setShapes shows the output shape of each layer (none: no shapes known).
+// An autoencoder's and a GAN's shapes are indexed over the two lists
+// joined: the second list's start at the first's length.
 function setShapes(shapes) {
   lastShapes = shapes;
-  for (const e of formBox.querySelectorAll('.step[data-field^="model.layers["] > .step-head > .shape')) {
-    const i = Number(e.closest('.step').dataset.index);
-    const s = shapes.find((x) => x.index === i);
-    e.textContent = s ? '→ ' + shapeText(s.out_shape) : '';
+  const m = (spec && spec.model) || {};
+  const lists = [['layers', 0], ['encoder', 0], ['decoder', (m.encoder || []).length], ['generator', 0], ['discriminator', (m.generator || []).length]];
+  for (const [key, off] of lists) {
+    for (const e of formBox.querySelectorAll(`.step[data-field^="model.${key}["] > .step-head > .shape`)) {
+      const i = Number(e.closest('.step').dataset.index) + off;
+      const s = shapes.find((x) => x.index === i);
+      e.textContent = s ? '→ ' + shapeText(s.out_shape) : '';
+    }
   }
 }
 
@@ -891,7 +1024,7 @@ export async function renderForm(main) {
       savedBar(),
       el('span', { class: 'grow' }),
       el('span', { id: 'validity', role: 'status', 'aria-live': 'polite' }),
-      el('button', { type: 'button', text: 'Reset', onclick: () => setSpec(defaultSpec(isNetwork())) }),
+      el('button', { type: 'button', text: 'Reset', onclick: () => setSpec(defaultSpec(isNetwork(), taskOf())) }),
       el('button', { type: 'submit', id: 'start', class: 'primary', form: 'spec-form', text: 'Start run' })),
     errorBox,
     el('div', { class: 'form-layout' },
