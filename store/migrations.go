@@ -39,6 +39,7 @@ var migrations = []migration{
 	{"run evaluations", execAll(evaluationSchema)},
 	{"run tags", execAll(tagSchema)},
 	{"run notes", addColumn("mlf_runs", "note", "TEXT NOT NULL DEFAULT ''")},
+	{"sweep children", sweepColumns}, // sweeps.go
 }
 
 // SchemaVersion is the version of mlforge's schema this binary makes: the

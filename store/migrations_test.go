@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -168,7 +169,7 @@ func TestMigrations(t *testing.T) {
 					t.Fatal(err)
 				}
 				_, err = Open(ctx, url)
-				if err == nil || !strings.Contains(err.Error(), `migration 8 ("runs have owners"), newer than this mlforge, which knows versions up to 7`) ||
+				if err == nil || !strings.Contains(err.Error(), fmt.Sprintf(`migration %d ("runs have owners"), newer than this mlforge, which knows versions up to %d`, SchemaVersion+1, SchemaVersion)) ||
 					!strings.Contains(err.Error(), "newer release") {
 					t.Fatalf("a newer store opened: %v", err)
 				}
