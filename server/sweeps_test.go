@@ -1,0 +1,188 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"reflect"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mlforge/mlforge/api"
+	"github.com/mlforge/mlforge/jobs"
+	"github.com/mlforge/mlforge/spec"
+	"github.com/mlforge/mlforge/train"
+)
+
+// sweepSpec is a GridSearchCV of 6 candidates on iris, at most
+// maxParallel trained at once.
+func sweepSpec(name string, maxParallel int) string {
+	return fmt.Sprintf(`{"name": %q, "data": {"train": "builtin:iris"}, "preprocess": [{"type": "StandardScaler"}],
+		"model": {"class": "LogisticRegression", "params": {"max_iter": 200}},
+		"search": {"type": "GridSearchCV", "param_grid": {"C": [0.01, 0.1, 1, 10, 100, 1000]}, "cv": 4, "max_parallel": %d}}`, name, maxParallel)
+}
+
+// waitSweep waits for run id itself (not a child listed in it) to reach
+// want.
+func waitSweep(t *testing.T, base, id string, want api.Status) api.Run {
+	t.Helper()
+	var v api.Run
+	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if v = getRunView(t, base, id); v.Status == want {
+			return v
+		}
+		if v.Status.Done() {
+			t.Fatalf("run %s is %s, not %s: %s", id, v.Status, want, v.Error)
+		}
+	}
+	t.Fatalf("run %s never reached %s: %+v", id, want, v)
+	return v
+}
+
+func getRunView(t *testing.T, base, id string) api.Run {
+	t.Helper()
+	var v api.Run
+	if err := json.Unmarshal([]byte(get(t, base+"/api/runs/"+id)), &v); err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+// TestSweep posts a search of 6 candidates with max_parallel 2 to a
+// server with 2 workers, on both backends: the candidates train as child
+// runs (listed under the parent, not at the top), never more than 2 at
+// once (from the children's start and finish times), and the parent's
+// cv_results_ and model are the one-process search's. A second sweep is
+// cancelled while its children wait: they are cancelled with it, and
+// deleting the parent deletes them.
+func TestSweep(t *testing.T) {
+	for _, backend := range backendsToTest() {
+		t.Run(backend, func(t *testing.T) {
+			old := jobs.SetSweepPollEvery(20 * time.Millisecond)
+			t.Cleanup(func() { jobs.SetSweepPollEvery(old) })
+			_, ts := newTestServer(t, backend, "")
+			base := ts.URL
+			id := postRun(t, base, sweepSpec("sweep", 2))
+			parent := waitSweep(t, base, id, "succeeded")
+			if len(parent.Children) != 6 {
+				t.Fatalf("%d children: %+v", len(parent.Children), parent.Children)
+			}
+			type span struct{ start, end time.Time }
+			var spans []span
+			for i, c := range parent.Children {
+				if c.Index != i || c.Status != "succeeded" || c.Metrics["mean_test_score"] == 0 || !strings.Contains(string(c.Params), `"C"`) {
+					t.Fatalf("child %d: %+v", i, c)
+				}
+				cv := getRunView(t, base, c.ID)
+				if cv.ParentID != id || cv.ChildIndex == nil || *cv.ChildIndex != i || cv.StartedAt == nil || cv.FinishedAt == nil {
+					t.Fatalf("child %d's view: %+v", i, cv)
+				}
+				spans = append(spans, span{*cv.StartedAt, *cv.FinishedAt})
+			}
+			// At any child's start, how many children had started and not
+			// finished (a child launched as another finished starts after
+			// it: the parent launches it once the other is stored done).
+			sort.Slice(spans, func(i, j int) bool { return spans[i].start.Before(spans[j].start) })
+			for i, s := range spans {
+				n := 1 // s, and the children started before it and not done
+				for _, o := range spans[:i] {
+					if o.end.After(s.start) {
+						n++
+					}
+				}
+				if n > 2 {
+					t.Fatalf("%d children ran at once at %v: %+v", n, s.start, spans)
+				}
+			}
+			// The table lists the parent, not its children; ?parent= lists them.
+			var list api.RunList
+			json.Unmarshal([]byte(get(t, base+"/api/runs")), &list)
+			if len(list.Runs) != 1 || list.Runs[0].ID != id {
+				t.Fatalf("GET /api/runs: %+v", list.Runs)
+			}
+			json.Unmarshal([]byte(get(t, base+"/api/runs?parent="+id+"&sort=created&order=asc")), &list)
+			if len(list.Runs) != 6 || list.Runs[0].ParentID != id {
+				t.Fatalf("GET /api/runs?parent=: %+v", list.Runs)
+			}
+
+			// The parent's cv_results_ are the one-process search's.
+			var res struct {
+				Search  train.SearchResult            `json:"search"`
+				Metrics map[string]map[string]float64 `json:"metrics"`
+			}
+			if err := json.Unmarshal(parent.Result, &res); err != nil {
+				t.Fatal(err)
+			}
+			s, err := spec.Parse([]byte(sweepSpec("sweep", 2)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, err := train.Run(context.Background(), s, train.Options{Output: filepath.Join(t.TempDir(), "m")})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Search.BestIndex != want.Search.BestIndex || res.Search.BestScore != want.Search.BestScore || len(res.Search.Results) != 6 {
+				t.Fatalf("best %d %v, one process %d %v", res.Search.BestIndex, res.Search.BestScore, want.Search.BestIndex, want.Search.BestScore)
+			}
+			for i, r := range res.Search.Results {
+				w := want.Search.Results[i]
+				if !reflect.DeepEqual(r.SplitTestScore, w.SplitTestScore) || r.MeanTestScore != w.MeanTestScore || r.RankTestScore != w.RankTestScore {
+					t.Errorf("candidate %d: %+v, one process %+v", i, r, w)
+				}
+			}
+			if got, w := res.Metrics["test"]["accuracy"], want.Metrics["test"]["accuracy"]; got != w {
+				t.Errorf("test accuracy %v, one process %v", got, w)
+			}
+			if st, _, b := call(t, "POST", base+"/api/models/sweep/predict", "", `{"rows": [{`+iris+`, "petal_width": 0.2}]}`, nil); st != 200 {
+				t.Fatalf("predict with the sweep's model = %d %s", st, b)
+			}
+
+			// Cancel a sweep whose parent sleeps long between looks: its
+			// children not yet launched are surely waiting.
+			jobs.SetSweepPollEvery(time.Hour)
+			id2 := postRun(t, base, sweepSpec("cancelled", 1))
+			for deadline := time.Now().Add(30 * time.Second); len(getRunView(t, base, id2).Children) == 0; time.Sleep(10 * time.Millisecond) {
+				if time.Now().After(deadline) {
+					t.Fatal("the sweep made no children")
+				}
+			}
+			if st, _, b := call(t, "POST", base+"/api/runs/"+id2+"/cancel", "", "", nil); st != 202 {
+				t.Fatalf("cancel = %d %s", st, b)
+			}
+			waitSweep(t, base, id2, "cancelled")
+			for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+				p := getRunView(t, base, id2)
+				done, cancelled := 0, 0
+				for _, c := range p.Children {
+					if c.Status.Done() {
+						done++
+					}
+					if c.Status == "cancelled" {
+						cancelled++
+					}
+				}
+				if done == 6 {
+					if cancelled < 5 {
+						t.Fatalf("%d children cancelled with their sweep: %+v", cancelled, p.Children)
+					}
+					break
+				}
+				if time.Now().After(deadline) {
+					t.Fatalf("children not done after the cancel: %+v", p.Children)
+				}
+			}
+			kids := getRunView(t, base, id2).Children
+			if st, _, b := call(t, "DELETE", base+"/api/runs/"+id2, "", "", nil); st != 204 {
+				t.Fatalf("delete = %d %s", st, b)
+			}
+			for _, c := range kids {
+				if st, _, _ := call(t, "GET", base+"/api/runs/"+c.ID, "", "", nil); st != 404 {
+					t.Fatalf("child %s of a deleted sweep = %d", c.ID, st)
+				}
+			}
+		})
+	}
+}
