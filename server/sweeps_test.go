@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
+
 	"github.com/mlforge/mlforge/api"
 	"github.com/mlforge/mlforge/jobs"
 	"github.com/mlforge/mlforge/spec"
@@ -184,5 +186,40 @@ func TestSweep(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestWebSweepChildren: a sweep's page lists its children (name, params,
+// score, status, a link each) with a link comparing them, and a child's
+// page links back to its parent.
+func TestWebSweepChildren(t *testing.T) {
+	ctx := browser(t)
+	old := jobs.SetSweepPollEvery(20 * time.Millisecond)
+	t.Cleanup(func() { jobs.SetSweepPollEvery(old) })
+	_, ts := newTestServer(t, "sqlite", "")
+	id := postRun(t, ts.URL, sweepSpec("web-sweep", 3))
+	parent := waitSweep(t, ts.URL, id, "succeeded")
+	var got struct {
+		Rows    int
+		First   string
+		Compare string
+		Score   string
+	}
+	err := chromedp.Run(ctx, chromedp.Navigate(ts.URL+"/#/runs/"+id), waitJS(`document.querySelectorAll('#children-table tbody tr').length === 6`),
+		chromedp.Evaluate(`(() => { const rows = document.querySelectorAll('#children-table tbody tr');
+			return { rows: rows.length, first: rows[0].querySelector('a').getAttribute('href'),
+				compare: document.querySelector('#compare-children').getAttribute('href'),
+				score: [...document.querySelectorAll('#children-table thead th')].map((th) => th.textContent).join(' ') }; })()`, &got))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.First != "#/runs/"+parent.Children[0].ID || !strings.HasPrefix(got.Compare, "#/compare?ids="+parent.Children[0].ID+",") || !strings.Contains(got.Score, "mean_test_score") {
+		t.Fatalf("children list: %+v", got)
+	}
+	var link string
+	err = chromedp.Run(ctx, chromedp.Navigate(ts.URL+"/"+got.First), waitJS(`!!document.querySelector('#parent-link')`),
+		chromedp.Evaluate(`document.querySelector('#parent-link').getAttribute('href')`, &link))
+	if err != nil || link != "#/runs/"+id {
+		t.Fatalf("the child's link to its parent: %q %v", link, err)
 	}
 }
