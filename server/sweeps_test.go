@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"sort"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -221,5 +222,70 @@ func TestWebSweepChildren(t *testing.T) {
 		chromedp.Evaluate(`document.querySelector('#parent-link').getAttribute('href')`, &link))
 	if err != nil || link != "#/runs/"+id {
 		t.Fatalf("the child's link to its parent: %q %v", link, err)
+	}
+}
+
+// TestSweepSurvivesSIGKILL kills the server (SIGKILL) while a sweep's
+// children train and starts it again on the same data folder: the
+// children that were running are retried as any run, the waiting parent
+// is woken again (not stranded, not counted as a crash) and gathers all
+// six candidates, none failed, never more than two children at once.
+func TestSweepSurvivesSIGKILL(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs a server process")
+	}
+	bin := buildSlowServer(t)
+	dir := t.TempDir()
+	addr := freeAddr(t)
+	base := "http://" + addr
+	srv := startServer(t, bin, addr, dir)
+	id := postRun(t, base, `{"name": "slow-sweep", "data": {"train": "builtin:diabetes"}, "model": {"class": "SlowRegressor", "params": {"step_ms": 20}},
+		"search": {"type": "GridSearchCV", "param_grid": {"n_iter": [5, 6, 7, 8, 9, 10]}, "cv": 2, "max_parallel": 2}}`)
+	running := func() int {
+		n := 0
+		for _, c := range getRunView(t, base, id).Children {
+			if c.Status == "running" {
+				n++
+			}
+		}
+		return n
+	}
+	for deadline := time.Now().Add(60 * time.Second); running() == 0; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("no child ran: %+v", getRunView(t, base, id))
+		}
+	}
+	if err := srv.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	srv.Wait()
+	startServer(t, bin, addr, dir)
+	parent := waitSweep(t, base, id, "succeeded")
+	if parent.Attempt != 0 || len(parent.Children) != 6 {
+		t.Fatalf("parent after the restart: attempt %d, %d children", parent.Attempt, len(parent.Children))
+	}
+	retried := 0
+	for _, c := range parent.Children {
+		cv := getRunView(t, base, c.ID)
+		if cv.Status != "succeeded" {
+			t.Fatalf("child %d: %+v", c.Index, cv)
+		}
+		if cv.Attempt > 0 {
+			retried++
+		}
+	}
+	if retried == 0 {
+		t.Fatal("no child was retried after the kill")
+	}
+	var res struct {
+		Search train.SearchResult `json:"search"`
+	}
+	if err := json.Unmarshal(parent.Result, &res); err != nil || len(res.Search.Results) != 6 {
+		t.Fatalf("cv_results_: %v %s", err, parent.Result)
+	}
+	for i, r := range res.Search.Results {
+		if r.Error != "" || len(r.SplitTestScore) != 2 {
+			t.Fatalf("candidate %d: %+v", i, r)
+		}
 	}
 }
