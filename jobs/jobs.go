@@ -497,6 +497,9 @@ func (w *worker) Work(ctx context.Context, job *river.Job[TrainArgs]) (err error
 		if fo != nil && len(fo.Children) > 0 {
 			return m.startSweep(ctx, run, rec, fo)
 		}
+		if fo != nil && fo.Note != "" {
+			rec.log(fo.Note)
+		}
 	}
 
 	runCtx, cancel := context.WithCancel(ctx)

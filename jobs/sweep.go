@@ -61,6 +61,9 @@ func SetSweepPollEvery(d time.Duration) time.Duration { return time.Duration(swe
 type Fanout struct {
 	Children    []*store.Run
 	MaxParallel int
+	// Note, without children, is logged on the run: why it trains in one
+	// process.
+	Note string
 }
 
 // startSweep makes the children of run (running under attempt) and marks

@@ -433,6 +433,11 @@ func (s *Server) deleteRun(w http.ResponseWriter, r *http.Request) error {
 	if !run.Status.Done() {
 		return errorf(http.StatusConflict, "conflict", "run %s is %s: cancel it first", run.ID, run.Status)
 	}
+	if run.ParentID != "" { // a sweep's child goes with its parent (sweeps.go)
+		if p, err := s.store.GetRun(r.Context(), run.ParentID); err == nil && !p.Status.Done() {
+			return errorf(http.StatusConflict, "conflict", "run %s is a trial of sweep %s, which is %s: its parent gathers it; cancel the sweep first", run.ID, p.ID, p.Status)
+		}
+	}
 	if err := s.store.DeleteRun(r.Context(), run.ID); err != nil {
 		return err
 	}

@@ -43,13 +43,13 @@ func sweepFanout(dataDir string, limits jobs.Limits, art *artifacts.Store) func(
 		if err := fetchUploads(ctx, art, files, sp); err != nil {
 			return nil, err
 		}
-		sw, _, err := train.PlanSweep(ctx, sp, train.Options{Root: files, Restrict: true, Limits: limits.Budget()})
+		sw, why, err := train.PlanSweep(ctx, sp, train.Options{Root: files, Restrict: true, Limits: limits.Budget()})
 		if err != nil {
 			s := &Server{paths: newPathScrubber(dataDir, files)}
 			return nil, s.scrubErr(err)
 		}
 		if sw == nil {
-			return nil, nil // one run: the reason is the spec's kind
+			return &jobs.Fanout{Note: "the search or cross-validation trains in this run, not as child runs: " + why}, nil
 		}
 		fo := &jobs.Fanout{MaxParallel: sw.MaxParallel}
 		for i, ts := range sw.Trials {
