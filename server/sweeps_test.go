@@ -289,3 +289,46 @@ func TestSweepSurvivesSIGKILL(t *testing.T) {
 		}
 	}
 }
+
+// TestSweepNetwork: a network search fans out too, each candidate a child
+// run trained on the hold-out split, and the parent's rows are the
+// one-process search's.
+func TestSweepNetwork(t *testing.T) {
+	old := jobs.SetSweepPollEvery(20 * time.Millisecond)
+	t.Cleanup(func() { jobs.SetSweepPollEvery(old) })
+	_, ts := newTestServer(t, "sqlite", "")
+	src := `{"name": "net-sweep", "seed": 2, "data": {"train": "builtin:iris"},
+	  "model": {"layers": [{"type": "Linear", "in_features": "auto", "out_features": 8}, {"type": "ReLU"},
+	                       {"type": "Linear", "in_features": "auto", "out_features": "n_labels"}]},
+	  "batch_size": 16, "optimizer": {"type": "Adam", "lr": 0.05}, "epochs": 3,
+	  "search": {"type": "GridSearchCV", "param_grid": {"optimizer.lr": [0.05, 0.001], "batch_size": [16, 32]}, "max_parallel": 2}}`
+	id := postRun(t, ts.URL, src)
+	parent := waitSweep(t, ts.URL, id, "succeeded")
+	if len(parent.Children) != 4 || parent.Class != "Sequential" {
+		t.Fatalf("%s with %d children", parent.Class, len(parent.Children))
+	}
+	var res struct {
+		Search train.SearchResult `json:"search"`
+	}
+	if err := json.Unmarshal(parent.Result, &res); err != nil {
+		t.Fatal(err)
+	}
+	s, err := spec.Parse([]byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Output = filepath.Join(t.TempDir(), "m")
+	want, err := train.Run(context.Background(), s, train.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range res.Search.Results {
+		w := want.Search.Results[i]
+		if r.MeanTestScore != w.MeanTestScore || r.RankTestScore != w.RankTestScore || !reflect.DeepEqual(r.Params, w.Params) {
+			t.Errorf("candidate %d: %+v, one process %+v", i, r, w)
+		}
+	}
+	if res.Search.BestIndex != want.Search.BestIndex {
+		t.Errorf("best %d, one process %d", res.Search.BestIndex, want.Search.BestIndex)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strings"
 
 	"github.com/mlforge/mlforge/data"
 	"github.com/mlforge/mlforge/ml"
@@ -67,8 +68,8 @@ func PlanSweep(ctx context.Context, s *spec.Spec, opt Options) (*Sweep, string, 
 	switch {
 	case s.Search == nil && s.CV == nil:
 		return nil, "no search or cross-validation", nil
-	case s.IsNetwork() || s.IsAutoencoder() || s.IsGAN() || s.IsUnsupervised():
-		return nil, "only searches and cross-validations of classic estimators train as child runs", nil
+	case s.IsAutoencoder() || s.IsGAN() || s.IsUnsupervised() || s.IsNetwork() && s.Search == nil:
+		return nil, "only searches of classic estimators and networks, and cross-validations of classic estimators, train as child runs", nil
 	case s.Collect != nil:
 		return nil, "a spec with a collect step trains in one run", nil
 	case s.ValidationCurve != nil || s.LearningCurve != nil:
@@ -84,7 +85,19 @@ func PlanSweep(ctx context.Context, s *spec.Spec, opt Options) (*Sweep, string, 
 		return nil, p.Deferred, nil
 	}
 	sw := &Sweep{}
-	if se := s.Search; se != nil {
+	if s.IsNetwork() {
+		// Each candidate's spec with the search kept, so that its trial
+		// finds itself among the candidates (RunTrial).
+		if len(p.netCands) > MaxSweepTrials {
+			return nil, fmt.Sprintf("%d candidates are more than the %d a search trains as child runs", len(p.netCands), MaxSweepTrials), nil
+		}
+		sw.Kind, sw.MaxParallel = "search", s.Search.MaxParallel
+		for _, nc := range p.netCands {
+			cs := *nc.plan.spec
+			cs.Search = s.Search
+			sw.Trials, sw.Params = append(sw.Trials, &cs), append(sw.Params, nc.params)
+		}
+	} else if se := s.Search; se != nil {
 		cands, err := candidates(se)
 		if err != nil {
 			return nil, "", spec.Errors{{Path: "search", Msg: err.Error()}}
@@ -168,7 +181,11 @@ func RunTrial(ctx context.Context, s *spec.Spec, opt Options, index int) (*Trial
 	if err != nil {
 		return nil, err
 	}
-	ctx = ml.WithProgress(ctx, ml.ReporterFunc(func(ml.Event) {}))
+	quiet := ml.ReporterFunc(func(ml.Event) {})
+	ctx = ml.WithProgress(ctx, quiet)
+	if s.IsNetwork() {
+		return p.netTrial(ctx, quiet, index)
+	}
 	f, groups, _, err := p.trainPart(ctx)
 	if err != nil {
 		return nil, err
@@ -210,6 +227,48 @@ func RunTrial(ctx context.Context, s *spec.Spec, opt Options, index int) (*Trial
 		return nil, fmt.Errorf("fold %d: %w", index+1, unwrapFold(err))
 	}
 	return &TrialResult{Fold: &fs[0]}, nil
+}
+
+// netTrial trains candidate index of a network search on the hold-out
+// split, as runNetSearch trains each (it trains this one alone).
+func (p *Plan) netTrial(ctx context.Context, rep ml.Reporter, index int) (*TrialResult, error) {
+	if index < 0 || index >= len(p.netCands) {
+		return nil, fmt.Errorf("train: the search has %d candidates, not a candidate %d", len(p.netCands), index+1)
+	}
+	d, err := p.loadNetData()
+	if err != nil {
+		return nil, err
+	}
+	one := *p
+	one.netCands = p.netCands[index : index+1]
+	sr, _, err := one.runNetSearch(ctx, rep, d)
+	if err != nil {
+		// runNetSearch numbers the candidate it trained 1.
+		return nil, errors.New(strings.Replace(err.Error(), "search candidate 1 ", fmt.Sprintf("search candidate %d ", index+1), 1))
+	}
+	row := sr.Results[0]
+	row.RankTestScore = 0
+	return &TrialResult{Candidate: &row}, nil
+}
+
+// gatherNetSearch is runNetSearch over the rows the trials computed.
+func (p *Plan) gatherNetSearch(rep ml.Reporter, d *netData) (*SearchResult, *Plan, error) {
+	se := p.spec.Search
+	_, desc, err := p.holdout(d)
+	if err != nil {
+		return nil, nil, err
+	}
+	params := make([]map[string]json.RawMessage, len(p.netCands))
+	for i, nc := range p.netCands {
+		params[i] = nc.params
+	}
+	rep.Report(ml.Event{Kind: "stage", Message: fmt.Sprintf("%s: %d candidates, each trained once on a %s, scoring %s, gathered from child runs", se.Type, len(params), desc, se.Scoring)})
+	res, err := p.gatherRows(rep, params, 1, desc)
+	if err != nil {
+		return nil, nil, err
+	}
+	rep.Report(ml.Event{Kind: "stage", Message: fmt.Sprintf("best %s %.6g: %s; refit on the training part", se.Scoring, res.BestScore, DescribeParams(res.BestParams))})
+	return res, p.netCands[res.BestIndex].plan, nil
 }
 
 // unwrapFold drops crossValidate's "fold 1: " of a one-fold call.
@@ -264,11 +323,33 @@ func (p *Plan) gatherSearch(rep ml.Reporter, f *data.Frame) (*SearchResult, *ml.
 	if err != nil {
 		return nil, nil, spec.Errors{{Path: "search.cv", Msg: err.Error()}}
 	}
-	trials, errs, err := trialOutcomes(p.opt.Trials, len(cands), "candidates")
+	rep.Report(ml.Event{Kind: "stage", Message: fmt.Sprintf("%s: %d candidates × %d folds of %s, scoring %s, gathered from child runs", se.Type, len(cands), k, desc, se.Scoring)})
+	res, err := p.gatherRows(rep, cands, k, desc)
 	if err != nil {
 		return nil, nil, err
 	}
-	rep.Report(ml.Event{Kind: "stage", Message: fmt.Sprintf("%s: %d candidates × %d folds of %s, scoring %s, gathered from child runs", se.Type, len(cands), k, desc, se.Scoring)})
+	best := res.Results[res.BestIndex]
+	bs, err := s.WithParams(best.Params)
+	if err != nil {
+		return nil, nil, spec.Errors{{Path: "search", Msg: err.Error()}}
+	}
+	rep.Report(ml.Event{Kind: "stage", Message: fmt.Sprintf("best %s %.6g: %s; refit on the training part", se.Scoring, res.BestScore, DescribeParams(res.BestParams))})
+	pipe, err := Pipeline(bs)
+	if err != nil {
+		return nil, nil, err
+	}
+	return res, pipe, nil
+}
+
+// gatherRows makes cv_results_ from the trials of candidates cands (k
+// scores each), ranked, with the best: a failed candidate scores NaN on
+// every fold and ranks last.
+func (p *Plan) gatherRows(rep ml.Reporter, cands []map[string]json.RawMessage, k int, desc string) (*SearchResult, error) {
+	se := p.spec.Search
+	trials, errs, err := trialOutcomes(p.opt.Trials, len(cands), "candidates")
+	if err != nil {
+		return nil, err
+	}
 	res := &SearchResult{Type: se.Type, Scoring: se.Scoring, Splitter: desc}
 	for i, c := range cands {
 		var row Candidate
@@ -299,16 +380,7 @@ func (p *Plan) gatherSearch(rep ml.Reporter, f *data.Frame) (*SearchResult, *ml.
 	}
 	best := res.Results[res.BestIndex]
 	res.BestParams, res.BestScore = best.Params, best.MeanTestScore
-	bs, err := s.WithParams(best.Params)
-	if err != nil {
-		return nil, nil, spec.Errors{{Path: "search", Msg: err.Error()}}
-	}
-	rep.Report(ml.Event{Kind: "stage", Message: fmt.Sprintf("best %s %.6g: %s; refit on the training part", se.Scoring, res.BestScore, DescribeParams(res.BestParams))})
-	pipe, err := Pipeline(bs)
-	if err != nil {
-		return nil, nil, err
-	}
-	return res, pipe, nil
+	return res, nil
 }
 
 // gatherCV is runCV over the folds the trials scored: a failed fold

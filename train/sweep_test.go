@@ -151,3 +151,25 @@ func TestSweepCVMatchesInProcess(t *testing.T) {
 }
 
 func sprintf(format string, args ...any) string { return fmt.Sprintf(format, args...) }
+
+// TestSweepNetworkSearchMatchesInProcess: a network search gathered from
+// trials (each candidate trained alone from its own spec) has the
+// in-process search's rows and refits the same best candidate.
+func TestSweepNetworkSearchMatchesInProcess(t *testing.T) {
+	s := irisNet(t, `"optimizer": {"type": "Adam", "lr": 0.05}, "epochs": 4,
+	  "search": {"type": "GridSearchCV", "param_grid": {"optimizer.lr": [0.05, 0.0001], "model.layers[0].out_features": [4, 8]}, "max_parallel": 2}`)
+	s.Output = filepath.Join(t.TempDir(), "m")
+	b, _ := json.Marshal(s)
+	want, err := train.Run(context.Background(), s, train.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, sw := runTrials(t, string(b), nil)
+	if sw.Kind != "search" || len(sw.Trials) != 4 || sw.MaxParallel != 2 {
+		t.Fatalf("sweep %s of %d trials, max_parallel %d", sw.Kind, len(sw.Trials), sw.MaxParallel)
+	}
+	sameSearch(t, got.Search, want.Search)
+	if !reflect.DeepEqual(got.Metrics["test"], want.Metrics["test"]) {
+		t.Errorf("test metrics %v, in-process %v", got.Metrics["test"], want.Metrics["test"])
+	}
+}
