@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os/exec"
 	"path/filepath"
 	"reflect"
 	"sort"
@@ -15,6 +16,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/mlforge/mlforge/api"
+	"github.com/mlforge/mlforge/internal/pgtest"
 	"github.com/mlforge/mlforge/jobs"
 	"github.com/mlforge/mlforge/spec"
 	"github.com/mlforge/mlforge/train"
@@ -330,5 +332,73 @@ func TestSweepNetwork(t *testing.T) {
 	}
 	if res.Search.BestIndex != want.Search.BestIndex {
 		t.Errorf("best %d, one process %d", res.Search.BestIndex, want.Search.BestIndex)
+	}
+}
+
+// TestSweepWorkerKilled is the sweep on a cluster: an API-only server and
+// two workers on PostgreSQL. The worker training a child is killed with
+// SIGKILL; its children are taken over by the other worker once their
+// heartbeats go stale, and the parent completes with every candidate.
+func TestSweepWorkerKilled(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs server and worker processes")
+	}
+	db := pgtest.URL(t)
+	bin := buildSlowServer(t)
+	t.Setenv("SLOWSERVER_STALE_AFTER", "2s")
+	addr := freeAddr(t)
+	startServer(t, bin, addr, t.TempDir(), "--db", db, "--workers", "0")
+	base := "http://" + addr
+	worker := func() *exec.Cmd {
+		cmd := exec.Command(bin, "worker", "--db", db, "--data", t.TempDir(), "--workers", "2")
+		logs := &syncBuffer{}
+		cmd.Stdout, cmd.Stderr = logs, logs
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+		return cmd
+	}
+	w1 := worker()
+	id := postRun(t, base, `{"name": "slow-sweep", "data": {"train": "builtin:diabetes"}, "model": {"class": "SlowRegressor", "params": {"step_ms": 20}},
+		"search": {"type": "GridSearchCV", "param_grid": {"n_iter": [5, 6, 7, 8, 9, 10]}, "cv": 2, "max_parallel": 2}}`)
+	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		n := 0
+		for _, c := range getRunView(t, base, id).Children {
+			if c.Status == "running" {
+				n++
+			}
+		}
+		if n > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no child ran: %s", w1.Stdout)
+		}
+	}
+	worker()
+	if err := w1.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	w1.Wait()
+	parent := waitSweep(t, base, id, "succeeded")
+	retried := 0
+	for _, c := range parent.Children {
+		cv := getRunView(t, base, c.ID)
+		if cv.Status != "succeeded" {
+			t.Fatalf("child %d: %+v", c.Index, cv)
+		}
+		if cv.Attempt > 0 {
+			retried++
+		}
+	}
+	var res struct {
+		Search train.SearchResult `json:"search"`
+	}
+	if err := json.Unmarshal(parent.Result, &res); err != nil || len(res.Search.Results) != 6 {
+		t.Fatalf("cv_results_: %v %s", err, parent.Result)
+	}
+	if retried == 0 {
+		t.Fatal("no child was retried after the kill")
 	}
 }
