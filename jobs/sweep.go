@@ -94,8 +94,9 @@ func (m *Manager) wake(ctx context.Context, run *store.Run) (*store.Run, error) 
 	if err != nil || !ok {
 		return nil, err // another wake has it, or it is over
 	}
+	claimed := run
 	if run, err = st.GetRun(ctx, run.ID); err != nil {
-		return nil, err
+		return nil, m.sleep(ctx, claimed, err)
 	}
 	if run.CancelRequested {
 		m.cancelChildren(ctx, run.ID)
