@@ -585,6 +585,13 @@ func (s *Spec) validateModelSelection(c *errs, task ml.Task) {
 			c.add("search.cv.max_parallel", "a search's max_parallel counts candidates: write it in search, beside type")
 		}
 	}
+	const curveMsg = "a curve trains in one run; max_parallel is a search's or a top-level cv's"
+	if vc := s.ValidationCurve; vc != nil && vc.CV != nil && vc.CV.MaxParallel != 0 {
+		c.add("validation_curve.cv.max_parallel", curveMsg)
+	}
+	if lc := s.LearningCurve; lc != nil && lc.CV != nil && lc.CV.MaxParallel != 0 {
+		c.add("learning_curve.cv.max_parallel", curveMsg)
+	}
 }
 
 // checkMaxParallel checks a max_parallel at path (0: not given).
