@@ -124,8 +124,9 @@ func (m *Manager) wake(ctx context.Context, run *store.Run) (*store.Run, error) 
 					return nil, m.sleep(ctx, run, err)
 				}
 				if ok {
-					m.emitLog(ctx, run.ID, fmt.Sprintf("trial %d of %d queued as child run %s", c.Done+c.Active+1, c.Total, id))
 					c.Active++
+					c.Pending--
+					m.emitLog(ctx, run.ID, fmt.Sprintf("child run %s queued: %d of %d trials launched", id, c.Total-c.Pending, c.Total))
 				}
 			}
 		}
