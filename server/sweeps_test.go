@@ -402,3 +402,40 @@ func TestSweepWorkerKilled(t *testing.T) {
 		t.Fatal("no child was retried after the kill")
 	}
 }
+
+// TestSweepFailedChild: a candidate that fails (n_neighbors larger than a
+// fold) is a failed child recorded in cv_results_ (its error, null
+// scores, the last rank) and in the parent's events, and the sweep goes
+// on; when every candidate fails the parent fails saying so.
+func TestSweepFailedChild(t *testing.T) {
+	old := jobs.SetSweepPollEvery(20 * time.Millisecond)
+	t.Cleanup(func() { jobs.SetSweepPollEvery(old) })
+	_, ts := newTestServer(t, "sqlite", "")
+	knn := func(name, grid string) string {
+		return fmt.Sprintf(`{"name": %q, "data": {"train": "builtin:iris"}, "model": {"class": "KNeighborsClassifier"},
+			"search": {"type": "GridSearchCV", "param_grid": {"n_neighbors": %s}, "cv": 3}}`, name, grid)
+	}
+	id := postRun(t, ts.URL, knn("knn", "[3, 500, 5]"))
+	parent := waitSweep(t, ts.URL, id, "succeeded")
+	if c := parent.Children[1]; c.Status != "failed" || !strings.Contains(c.Error, "n_neighbors = 500") {
+		t.Fatalf("child 2: %+v", c)
+	}
+	if !strings.Contains(string(parent.Result), `"split_test_score":[null,null,null],"mean_test_score":null`) {
+		t.Errorf("cv_results_ without the failed candidate's null scores: %s", parent.Result)
+	}
+	var res struct {
+		Search train.SearchResult `json:"search"`
+	}
+	json.Unmarshal(parent.Result, &res)
+	if r := res.Search.Results[1]; r.RankTestScore != 3 || !strings.Contains(r.Error, "n_neighbors = 500") || res.Search.BestIndex == 1 {
+		t.Fatalf("failed candidate's row: %+v", r)
+	}
+	if ev := get(t, ts.URL+"/api/runs/"+id+"/events"); !strings.Contains(ev, `search candidate 2 {\"n_neighbors\": 500} failed`) {
+		t.Errorf("the parent's events do not tell of the failed candidate:\n%s", ev)
+	}
+	id = postRun(t, ts.URL, knn("knn-all", "[500, 600]"))
+	parent = waitSweep(t, ts.URL, id, "failed")
+	if !strings.Contains(parent.Error, "every one of the 2 candidates failed; the first: ") || !strings.Contains(parent.Error, "n_neighbors = 500") {
+		t.Fatalf("all failed: %q", parent.Error)
+	}
+}
