@@ -433,6 +433,9 @@ func TestSweepFailedChild(t *testing.T) {
 	if ev := get(t, ts.URL+"/api/runs/"+id+"/events"); !strings.Contains(ev, `search candidate 2 {\"n_neighbors\": 500} failed`) {
 		t.Errorf("the parent's events do not tell of the failed candidate:\n%s", ev)
 	}
+	if st, _, b := call(t, "GET", ts.URL+"/api/runs?parent=nope", "", "", nil); st != 400 || !strings.Contains(b, "parent must be a run id") {
+		t.Errorf("?parent=nope = %d %s", st, b)
+	}
 	id = postRun(t, ts.URL, knn("knn-all", "[500, 600]"))
 	parent = waitSweep(t, ts.URL, id, "failed")
 	if !strings.Contains(parent.Error, "every one of the 2 candidates failed; the first: ") || !strings.Contains(parent.Error, "n_neighbors = 500") {
