@@ -29,6 +29,9 @@ type ClassInfo struct {
 	// Params describes the hyperparameters, with the defaults New sets;
 	// filled in by Register.
 	Params []param.Info `json:"params"`
+	// SampleWeight is whether the class's fit takes a weight per sample
+	// (WeightedFitter, the spec's data.sample_weight); set by Register.
+	SampleWeight bool `json:"sample_weight"`
 }
 
 var registry = struct {
@@ -47,6 +50,7 @@ func Register(info ClassInfo) {
 		panic("ml: " + info.Name + ".New must return a pointer to a struct")
 	}
 	info.Params = param.Describe(e)
+	_, info.SampleWeight = e.(WeightedFitter)
 	c := &info
 	registry.classes.Register(param.Class[*ClassInfo]{Name: info.Name, Doc: info.Doc, Params: func() any { return c.New() }, New: c})
 	registry.Lock()

@@ -134,7 +134,9 @@ func TestArchMatchesTorchvision(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			build := a.Params < 30_000_000
+			// Under -short (the race step) only the small networks are
+			// built: the plain run builds every one under 30M parameters.
+			build := a.Params < 30_000_000 && (!testing.Short() || a.Params < 2_000_000)
 			var m Module = pl.seq
 			if build {
 				m = pl.Build(rand.New(rand.NewPCG(1, 2)))
@@ -216,6 +218,9 @@ func fillArch(key string, shape []int, index int) []float32 {
 func TestArchWeightsRoundTrip(t *testing.T) {
 	for _, c := range loadArch(t).Roundtrip {
 		t.Run(c.Name, func(t *testing.T) {
+			if testing.Short() && c.Name != "LeNet5" && c.Name != "SqueezeNet1_1" {
+				t.Skip("-short: the small networks only (the plain run takes every one)")
+			}
 			specs := []LayerSpec{spec(c.Name, "num_classes", "n_labels")}
 			specs[0]["num_classes"] = mustJSON(10)
 			src, _, err := Build(specs, c.Input.Shape, rand.New(rand.NewPCG(1, 2)))

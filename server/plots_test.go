@@ -67,6 +67,9 @@ func TestRunPlots(t *testing.T) {
 // forest and draws their confusion, roc, pr and importances plots through
 // the API.
 func TestRunPlotsClassifier(t *testing.T) {
+	if testing.Short() {
+		t.Skip("draws every plot kind of a classifier: single-threaded rendering, 30 s under the race detector (-short; the plain run covers it)")
+	}
 	_, ts := newTestServer(t, "sqlite", "")
 	specs := map[string]string{
 		"cancer": `{"name": "cancer", "data": {"train": "builtin:breast_cancer", "split": {"test_size": 0.25, "seed": 7}},
@@ -159,6 +162,9 @@ func TestRunPlotsClassifier(t *testing.T) {
 // and a classifier and draws their embedding, dendrogram and boundary
 // plots through the API.
 func TestRunPlotsShapes(t *testing.T) {
+	if testing.Short() {
+		t.Skip("draws plots at many sizes: single-threaded rendering, 20 s under the race detector (-short; the plain run covers it)")
+	}
 	_, ts := newTestServer(t, "sqlite", "")
 	specs := map[string]string{
 		"pca": `{"name": "pca", "data": {"train": "builtin:wine", "target": "target"}, "preprocess": [{"type": "StandardScaler"}],

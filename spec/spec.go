@@ -174,9 +174,10 @@ type Data struct {
 	Target string `json:"target,omitempty"`
 	// SampleWeight names a column of the training data (and of the test
 	// data, where it is dropped) holding a weight ≥ 0 per row, passed to
-	// the final estimator's fit as scikit-learn's sample_weight; the column
-	// is not a feature. Only estimators with a weighted fit take it
-	// (see weights.go).
+	// the final estimator's fit as scikit-learn's sample_weight (and to
+	// each fold's fit in cv, search and curves, whose scores stay
+	// unweighted); the column is not a feature. Only estimators with a
+	// weighted fit take it (see weights.go).
 	SampleWeight string `json:"sample_weight,omitempty"`
 	// Split says how Train is split when Test is not given; it is ignored
 	// otherwise.

@@ -2,27 +2,14 @@ package spec
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/mlforge/mlforge/ml"
 )
 
-// WeightedClasses returns the registered classes whose fit takes sample
-// weights (ml.WeightedFitter), sorted.
-func WeightedClasses() []string {
-	var out []string
-	for _, c := range ml.Classes() {
-		if _, ok := c.New().(ml.WeightedFitter); ok {
-			out = append(out, c.Name)
-		}
-	}
-	return out
-}
-
 // validateSampleWeight checks data.sample_weight against the model: a
-// classic estimator with a weighted fit, trained once (cross-validation,
-// searches and curves fit without weights, so they are refused with it),
-// and a column other than the target.
+// classic estimator with a weighted fit and a column other than the
+// target. Cross-validation, searches and curves fit each fold with its
+// rows' weights (scikit-learn's fit_params) and score unweighted.
 func (s *Spec) validateSampleWeight(c *errs) {
 	col := s.Data.SampleWeight
 	if col == "" {
@@ -40,18 +27,9 @@ func (s *Spec) validateSampleWeight(c *errs) {
 	if s.Model.Class != "" {
 		if info, err := ml.Lookup(s.Model.Class); err == nil {
 			if _, ok := info.New().(ml.WeightedFitter); !ok {
-				c.add(path, fmt.Sprintf("%s does not take sample weights in mlforge; the classes that do: %s", s.Model.Class, strings.Join(WeightedClasses(), ", ")))
+				c.add(path, fmt.Sprintf("%s does not take sample weights: its fit has no sample_weight (as in scikit-learn 1.2); the classes that take them are marked \"sample_weight\": true in /api/classes", s.Model.Class))
 				return
 			}
-		}
-	}
-	for _, k := range []struct {
-		name string
-		set  bool
-	}{{"cv", s.CV != nil}, {"search", s.Search != nil}, {"validation_curve", s.ValidationCurve != nil}, {"learning_curve", s.LearningCurve != nil}} {
-		if k.set {
-			c.add(path, fmt.Sprintf("weights apply to the run's one fit; %s fits unweighted folds, so it is not offered with sample_weight", k.name))
-			return
 		}
 	}
 }

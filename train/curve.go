@@ -41,9 +41,10 @@ type CurvePoint struct {
 	StdTestScore   float64   `json:"std_test_score"`
 }
 
-// fitScore fits a fresh pipeline of s on rows train of f and returns its
-// scores (negated for a "neg_" scorer) on those rows and on rows test.
-func fitScore(ctx context.Context, s *spec.Spec, f *data.Frame, train, test []int, scoring string) (float64, float64, error) {
+// fitScore fits a fresh pipeline of s on rows train of f (weighted by those
+// rows of w, nil for none) and returns its unweighted scores (negated for a
+// "neg_" scorer) on those rows and on rows test.
+func fitScore(ctx context.Context, s *spec.Spec, f *data.Frame, w []float64, train, test []int, scoring string) (float64, float64, error) {
 	metric, negate, err := spec.Scorer(scoring)
 	if err != nil {
 		return 0, 0, err
@@ -56,7 +57,7 @@ func fitScore(ctx context.Context, s *spec.Spec, f *data.Frame, train, test []in
 	if err := bindColumns(pipe, f.Features); err != nil {
 		return 0, 0, err
 	}
-	if err := pipe.Fit(ml.WithProgress(ctx, ml.ReporterFunc(func(ml.Event) {})), tr.X, tr.Y); err != nil {
+	if err := pipe.FitWeighted(ml.WithProgress(ctx, ml.ReporterFunc(func(ml.Event) {})), tr.X, tr.Y, rowsOf(w, train)); err != nil {
 		return 0, 0, err
 	}
 	var classes []float64
@@ -85,7 +86,7 @@ func (pt *CurvePoint) summarize() {
 // runCurve computes the spec's validation or learning curve on the training
 // part f, reporting a "trial" event per point whose metrics become the
 // run's series <kind>_train_score and <kind>_test_score.
-func (p *Plan) runCurve(ctx context.Context, rep ml.Reporter, f *data.Frame, groups []float64) (*CurveResult, error) {
+func (p *Plan) runCurve(ctx context.Context, rep ml.Reporter, f *data.Frame, groups, w []float64) (*CurveResult, error) {
 	s := p.spec
 	var cv *spec.CV
 	var kind, scoring string
@@ -121,7 +122,7 @@ func (p *Plan) runCurve(ctx context.Context, rep ml.Reporter, f *data.Frame, gro
 				if err := ctx.Err(); err != nil {
 					return nil, err
 				}
-				tr, te, err := fitScore(ctx, cs, f, fo.Train, fo.Test, scoring)
+				tr, te, err := fitScore(ctx, cs, f, w, fo.Train, fo.Test, scoring)
 				if err != nil {
 					return nil, fmt.Errorf("validation_curve %s=%s: %w", v.ParamName, val, err)
 				}
@@ -157,7 +158,7 @@ func (p *Plan) runCurve(ctx context.Context, rep ml.Reporter, f *data.Frame, gro
 			if err := ctx.Err(); err != nil {
 				return nil, err
 			}
-			tr, te, err := fitScore(ctx, s, f, fo.Train[:min(n, len(fo.Train))], fo.Test, scoring)
+			tr, te, err := fitScore(ctx, s, f, w, fo.Train[:min(n, len(fo.Train))], fo.Test, scoring)
 			if err != nil {
 				return nil, fmt.Errorf("learning_curve with %d training rows: %w", n, err)
 			}

@@ -122,8 +122,10 @@ func checkSmallestClass(sp modelselection.Splitter, y []float64, nPath string) e
 type foldReporter func(i int, fs FoldScore)
 
 // crossValidate fits a fresh pipeline (build) on each fold's training rows
-// of f and scores it on the fold's test rows with the named metrics.
-func crossValidate(ctx context.Context, build func() (*ml.Pipeline, error), folds []modelselection.Fold, f *data.Frame, names []string, report foldReporter) ([]FoldScore, error) {
+// of f, weighted by those rows of w (data.sample_weight, nil for none) as
+// scikit-learn's fit_params are, and scores it unweighted on the fold's
+// test rows with the named metrics, as scikit-learn 1.2's scorers do.
+func crossValidate(ctx context.Context, build func() (*ml.Pipeline, error), folds []modelselection.Fold, f *data.Frame, w []float64, names []string, report foldReporter) ([]FoldScore, error) {
 	out := make([]FoldScore, len(folds))
 	for i, fo := range folds {
 		if err := ctx.Err(); err != nil {
@@ -141,7 +143,7 @@ func crossValidate(ctx context.Context, build func() (*ml.Pipeline, error), fold
 		if err := bindColumns(pipe, f.Features); err != nil {
 			return nil, err
 		}
-		if err := pipe.Fit(fctx, tr.X, tr.Y); err != nil {
+		if err := pipe.FitWeighted(fctx, tr.X, tr.Y, rowsOf(w, fo.Train)); err != nil {
 			return nil, fmt.Errorf("fold %d: %w", i+1, err)
 		}
 		t1 := time.Now()
@@ -181,7 +183,7 @@ func meanStd(xs []float64) (mean, std float64) {
 // runCV cross-validates the spec's pipeline on the training part, reporting
 // a "fold" event per fold whose metrics become the run's per-fold series
 // (cv_<metric>, cv_fit_time, cv_score_time).
-func (p *Plan) runCV(ctx context.Context, rep ml.Reporter, f *data.Frame, groups []float64) (*CVResult, error) {
+func (p *Plan) runCV(ctx context.Context, rep ml.Reporter, f *data.Frame, groups, w []float64) (*CVResult, error) {
 	s := p.spec
 	sp, desc, err := splitterFor(s.CV, s.ModelTask(), "cv")
 	if err != nil {
@@ -193,7 +195,7 @@ func (p *Plan) runCV(ctx context.Context, rep ml.Reporter, f *data.Frame, groups
 	}
 	rep.Report(ml.Event{Kind: "stage", Message: fmt.Sprintf("cross-validate %s: %d folds", desc, len(folds))})
 	build := func() (*ml.Pipeline, error) { return Pipeline(s) }
-	fs, err := crossValidate(ctx, build, folds, f, s.Metrics, func(i int, fs FoldScore) {
+	fs, err := crossValidate(ctx, build, folds, f, w, s.Metrics, func(i int, fs FoldScore) {
 		m := map[string]float64{"cv_fit_time": fs.FitTime, "cv_score_time": fs.ScoreTime}
 		for k, v := range fs.Test {
 			m["cv_"+k] = v
@@ -222,7 +224,7 @@ func (p *Plan) runCV(ctx context.Context, rep ml.Reporter, f *data.Frame, groups
 // modelSelection runs the spec's cross-validation or search on the
 // training part before the final fit. With a search, the pipeline the run
 // fits and saves becomes the best candidate's (refit).
-func (p *Plan) modelSelection(ctx context.Context, rep ml.Reporter, res *Result, pipe **ml.Pipeline, f *data.Frame, groups []float64) error {
+func (p *Plan) modelSelection(ctx context.Context, rep ml.Reporter, res *Result, pipe **ml.Pipeline, f *data.Frame, groups, w []float64) error {
 	s := p.spec
 	if p.opt.Trials != nil { // a sweep's trials, trained as child runs (sweep.go)
 		var err error
@@ -234,21 +236,21 @@ func (p *Plan) modelSelection(ctx context.Context, rep ml.Reporter, res *Result,
 		return err
 	}
 	if s.CV != nil {
-		cv, err := p.runCV(ctx, rep, f, groups)
+		cv, err := p.runCV(ctx, rep, f, groups, w)
 		if err != nil {
 			return err
 		}
 		res.CV = cv
 	}
 	if s.ValidationCurve != nil || s.LearningCurve != nil {
-		cr, err := p.runCurve(ctx, rep, f, groups)
+		cr, err := p.runCurve(ctx, rep, f, groups, w)
 		if err != nil {
 			return err
 		}
 		res.Curve = cr
 	}
 	if s.Search != nil {
-		sr, best, err := p.runSearch(ctx, rep, f, groups)
+		sr, best, err := p.runSearch(ctx, rep, f, groups, w)
 		if err != nil {
 			return err
 		}

@@ -234,7 +234,7 @@ func candidates(se *spec.Search) ([]map[string]json.RawMessage, error) {
 // results with the best candidate's unfitted pipeline. It reports a
 // "trial" event per candidate (search_mean_test_score, search_rank
 // after all are done are in the result).
-func (p *Plan) runSearch(ctx context.Context, rep ml.Reporter, f *data.Frame, groups []float64) (*SearchResult, *ml.Pipeline, error) {
+func (p *Plan) runSearch(ctx context.Context, rep ml.Reporter, f *data.Frame, groups, w []float64) (*SearchResult, *ml.Pipeline, error) {
 	s, se := p.spec, p.spec.Search
 	cands, err := candidates(se)
 	if err != nil {
@@ -265,7 +265,7 @@ func (p *Plan) runSearch(ctx context.Context, rep ml.Reporter, f *data.Frame, gr
 		var rows []int
 		for _, c := range cands {
 			i := len(res.Results)
-			row, err := p.evalCandidate(ctx, c, i, folds, f, metric.Name, negate)
+			row, err := p.evalCandidate(ctx, c, i, folds, f, w, metric.Name, negate)
 			if err != nil {
 				return nil, err
 			}
@@ -303,10 +303,10 @@ func (p *Plan) runSearch(ctx context.Context, rep ml.Reporter, f *data.Frame, gr
 }
 
 // evalCandidate cross-validates candidate c (the i-th) on folds of f,
-// scoring with metric (negated for a "neg_" scorer): one row of
+// fitting with the sample weights w (nil for none), scoring with metric (negated for a "neg_" scorer): one row of
 // cv_results_. The service's child runs call it for one candidate each
 // (sweep.go), so that their rows are the in-process search's.
-func (p *Plan) evalCandidate(ctx context.Context, c map[string]json.RawMessage, i int, folds []modelselection.Fold, f *data.Frame, metric string, negate bool) (Candidate, error) {
+func (p *Plan) evalCandidate(ctx context.Context, c map[string]json.RawMessage, i int, folds []modelselection.Fold, f *data.Frame, w []float64, metric string, negate bool) (Candidate, error) {
 	cs, err := p.spec.WithParams(c)
 	if err != nil {
 		return Candidate{}, spec.Errors{{Path: "search", Msg: err.Error()}}
@@ -314,7 +314,7 @@ func (p *Plan) evalCandidate(ctx context.Context, c map[string]json.RawMessage, 
 	if _, err := Pipeline(cs); err != nil {
 		return Candidate{}, fmt.Errorf("search candidate %d %s: %w", i+1, DescribeParams(c), err)
 	}
-	fs, err := crossValidate(ctx, func() (*ml.Pipeline, error) { return Pipeline(cs) }, folds, f, []string{metric}, nil)
+	fs, err := crossValidate(ctx, func() (*ml.Pipeline, error) { return Pipeline(cs) }, folds, f, w, []string{metric}, nil)
 	if err != nil {
 		return Candidate{}, fmt.Errorf("search candidate %d %s: %w", i+1, DescribeParams(c), err)
 	}

@@ -186,7 +186,7 @@ func RunTrial(ctx context.Context, s *spec.Spec, opt Options, index int) (*Trial
 	if s.IsNetwork() {
 		return p.netTrial(ctx, quiet, index)
 	}
-	f, groups, _, err := p.trainPart(ctx)
+	f, groups, w, err := p.trainPart(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -206,7 +206,7 @@ func RunTrial(ctx context.Context, s *spec.Spec, opt Options, index int) (*Trial
 		if err != nil {
 			return nil, spec.Errors{{Path: "search.scoring", Msg: err.Error()}}
 		}
-		row, err := p.evalCandidate(ctx, cands[index], index, folds, f, metric.Name, negate)
+		row, err := p.evalCandidate(ctx, cands[index], index, folds, f, w, metric.Name, negate)
 		if err != nil {
 			return nil, err
 		}
@@ -222,7 +222,7 @@ func RunTrial(ctx context.Context, s *spec.Spec, opt Options, index int) (*Trial
 	if index < 0 || index >= len(folds) {
 		return nil, fmt.Errorf("train: the cross-validation has %d folds, not a fold %d", len(folds), index+1)
 	}
-	fs, err := crossValidate(ctx, func() (*ml.Pipeline, error) { return Pipeline(s) }, folds[index:index+1], f, s.Metrics, nil)
+	fs, err := crossValidate(ctx, func() (*ml.Pipeline, error) { return Pipeline(s) }, folds[index:index+1], f, w, s.Metrics, nil)
 	if err != nil {
 		return nil, fmt.Errorf("fold %d: %w", index+1, unwrapFold(err))
 	}

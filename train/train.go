@@ -173,7 +173,7 @@ func (p *Plan) Run(ctx context.Context) (*Result, error) {
 	if err := checkFitBudget(opt.Limits, pipe, trainF); err != nil {
 		return nil, err
 	}
-	if err := p.modelSelection(ctx, rep, res, &pipe, trainF, groups); err != nil {
+	if err := p.modelSelection(ctx, rep, res, &pipe, trainF, groups, weights); err != nil {
 		return nil, err
 	}
 	t1 := time.Now()
@@ -290,7 +290,7 @@ func (p *Plan) loadData(task ml.Task) (trainF, testF *data.Frame, err error) {
 		return nil, nil, err
 	}
 	if !hasImputer(s) {
-		if err := trainF.Missing(encodedColumns(s, trainF.Features)...); err != nil {
+		if err := trainF.Missing(missingExempt(s, trainF.Features)...); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -300,7 +300,7 @@ func (p *Plan) loadData(task ml.Task) (trainF, testF *data.Frame, err error) {
 			return nil, nil, err
 		}
 		if !hasImputer(s) {
-			if err := testF.Missing(encodedColumns(s, testF.Features)...); err != nil {
+			if err := testF.Missing(missingExempt(s, testF.Features)...); err != nil {
 				return nil, nil, err
 			}
 		}

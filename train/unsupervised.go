@@ -132,12 +132,16 @@ func (p *Plan) runUnsupervised(ctx context.Context, rep ml.Reporter) (*Result, e
 			if f == nil {
 				continue
 			}
-			if err := f.Missing(encodedColumns(s, f.Features)...); err != nil {
+			if err := f.Missing(missingExempt(s, f.Features)...); err != nil {
 				return nil, err
 			}
 		}
 	}
 	if err := checkText(s, trainF); err != nil {
+		return nil, err
+	}
+	trainF, testF, weights, err := p.takeWeights(trainF, testF) // data.sample_weight (weights.go)
+	if err != nil {
 		return nil, err
 	}
 	res.Timings.LoadS = time.Since(t0).Seconds()
@@ -163,7 +167,7 @@ func (p *Plan) runUnsupervised(ctx context.Context, rep ml.Reporter) (*Result, e
 	if err := bindColumns(pipe, trainF.Features); err != nil {
 		return nil, err
 	}
-	if err := pipe.Fit(ctx, trainF.X, nil); err != nil {
+	if err := pipe.FitWeighted(ctx, trainF.X, nil, weights); err != nil {
 		return nil, err
 	}
 	res.Timings.FitS = time.Since(t1).Seconds()

@@ -20,11 +20,11 @@ func (p *Plan) checkWeightsColumn(c *problems, cols []string) {
 		return
 	}
 	target := s.Data.Target
-	if target == "" {
+	if target == "" && !s.IsUnsupervised() { // an unsupervised table's last column is a feature
 		target = cols[len(cols)-1]
 	}
 	switch {
-	case col == target:
+	case target != "" && col == target:
 		c.add("data.sample_weight", fmt.Sprintf("%q is the target; the weights must be another column", col))
 	case !slices.Contains(cols, col):
 		c.add("data.sample_weight", fmt.Sprintf("no column %q in %s%s; columns: %s", col, s.Data.Train.String(), suggest.Hint(col, cols), strings.Join(cols, ", ")))
@@ -53,6 +53,10 @@ func (p *Plan) takeWeights(trainF, testF *data.Frame) (*data.Frame, *data.Frame,
 	for i := range w {
 		v := trainF.X.At(i, j)
 		if math.IsNaN(v) || math.IsInf(v, 0) || v < 0 {
+			// The file's line when it is known, else the training row.
+			if l := trainF.Line(i); l > 0 {
+				return nil, nil, nil, &data.Error{File: trainF.Source, Line: l, Column: col, Msg: fmt.Sprintf("sample weight %v; weights must be finite and ≥ 0", v)}
+			}
 			return nil, nil, nil, &data.Error{File: trainF.Source, Column: col, Msg: fmt.Sprintf("training row %d has sample weight %v; weights must be finite and ≥ 0", i, v)}
 		}
 		w[i] = v
@@ -68,4 +72,27 @@ func (p *Plan) takeWeights(trainF, testF *data.Frame) (*data.Frame, *data.Frame,
 		}
 	}
 	return trainF, testF, w, nil
+}
+
+// rowsOf returns w's values at rows idx, nil when w is nil (no weights).
+func rowsOf(w []float64, idx []int) []float64 {
+	if w == nil {
+		return nil
+	}
+	out := make([]float64, len(idx))
+	for i, j := range idx {
+		out[i] = w[j]
+	}
+	return out
+}
+
+// missingExempt returns the columns the missing-value check skips: the
+// encoded text columns, and data.sample_weight's, whose NaN takeWeights
+// refuses as a weight.
+func missingExempt(s *spec.Spec, features []string) []string {
+	out := encodedColumns(s, features)
+	if c := s.Data.SampleWeight; c != "" {
+		out = append(out, c)
+	}
+	return out
 }

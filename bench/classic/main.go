@@ -23,6 +23,8 @@ import (
 )
 
 type estimator struct {
+	// Name labels the row (default Class), for a class timed twice.
+	Name   string          `json:"name"`
 	Class  string          `json:"class"`
 	Kind   string          `json:"kind"`
 	Data   string          `json:"data"`
@@ -122,6 +124,10 @@ func run(dir, list string, repeat int) error {
 			}
 			continue
 		}
+		label := e.Class
+		if e.Name != "" {
+			label = e.Name
+		}
 		bestFit, bestPred, bestCPU := math.Inf(1), math.Inf(1), math.Inf(1)
 		var pred []float64
 		for r := 0; r < repeat; r++ {
@@ -160,7 +166,7 @@ func run(dir, list string, repeat int) error {
 			}
 			score = &v
 		}
-		out, _ := json.Marshal(map[string]any{"class": e.Class, "fit_s": bestFit, "predict_s": bestPred, "score": score, "maxrss_mb": maxRSSMB(), "cpu_s": bestCPU})
+		out, _ := json.Marshal(map[string]any{"class": label, "fit_s": bestFit, "predict_s": bestPred, "score": score, "maxrss_mb": maxRSSMB(), "cpu_s": bestCPU})
 		fmt.Println(string(out))
 	}
 	return nil

@@ -147,7 +147,7 @@ def main():
         elif e["kind"] == "regressor":
             score = r2_score(yte, out)
         maxrss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        print(json.dumps({"class": e["class"], "fit_s": best_fit, "predict_s": best_pred, "score": score,
+        print(json.dumps({"class": e.get("name", e["class"]), "fit_s": best_fit, "predict_s": best_pred, "score": score,
                           "maxrss_mb": maxrss_mb, "cpu_s": best_cpu}), flush=True)
 
 

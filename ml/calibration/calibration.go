@@ -156,10 +156,20 @@ func knownClasses(e ml.Estimator, nClasses int) ([]int, error) {
 // fitCalibrators is scikit-learn's _fit_calibrator: one calibrator per
 // output column, fitted against the one-vs-rest targets of the class it
 // stands for (for two classes, the one column against the second class).
-func fitCalibrators(est ml.Estimator, known []int, out *mat.Dense, y []int, nClasses int, method string) (*calibrated, error) {
+// With sample weights w (nil for none) each calibrator's fit is weighted.
+func fitCalibrators(est ml.Estimator, known []int, out *mat.Dense, y []int, w []float64, nClasses int, method string) (*calibrated, error) {
 	r, c := out.Dims()
 	if nClasses == 2 && c != 1 || nClasses > 2 && c != len(known) {
 		return nil, fmt.Errorf("CalibratedClassifierCV: %s gave %d output columns for %d classes", ml.ClassName(est), c, nClasses)
+	}
+	if w != nil {
+		tot := 0.0
+		for _, v := range w {
+			tot += v
+		}
+		if !(tot > 0) {
+			return nil, ml.DataErrorf("CalibratedClassifierCV: the sample weights of the %d rows a calibrator is fitted on sum to 0 (give more rows a positive weight, or use fewer folds)", r)
+		}
 	}
 	cal := &calibrated{est: est, known: known, method: method}
 	col := make([]float64, r)
@@ -177,9 +187,9 @@ func fitCalibrators(est ml.Estimator, known []int, out *mat.Dense, y []int, nCla
 			}
 		}
 		if method == "isotonic" {
-			cal.iso = append(cal.iso, fitIsotonic(col, t))
+			cal.iso = append(cal.iso, fitIsotonic(col, t, w))
 		} else {
-			a, b := sigmoidCalibration(col, t)
+			a, b := sigmoidCalibration(col, t, w)
 			cal.sig = append(cal.sig, [2]float64{a, b})
 		}
 	}
@@ -241,6 +251,15 @@ func (cal *calibrated) proba(X *mat.Dense, nClasses int) (*mat.Dense, error) {
 // Fit fits the estimator and its calibrators on X and the class indices
 // of y.
 func (m *CalibratedClassifierCV) Fit(ctx context.Context, X *mat.Dense, y []float64) error {
+	return m.FitWeighted(ctx, X, y, nil)
+}
+
+// FitWeighted is Fit with a weight per sample (nil for unit weights), as
+// scikit-learn 1.2's fit(X, y, sample_weight): the estimator is fitted
+// with its training rows' weights when it takes them (otherwise
+// unweighted, with a log event, as scikit-learn warns), and the
+// calibrators with their rows' weights.
+func (m *CalibratedClassifierCV) FitWeighted(ctx context.Context, X *mat.Dense, y, w []float64) error {
 	if err := ml.ValidateParams(m); err != nil {
 		return err
 	}
@@ -248,6 +267,9 @@ func (m *CalibratedClassifierCV) Fit(ctx context.Context, X *mat.Dense, y []floa
 		return err
 	}
 	if err := ml.CheckXy(X, y); err != nil {
+		return err
+	}
+	if err := ml.CheckSampleWeight(w, len(y)); err != nil {
 		return err
 	}
 	classes, idx, err := ml.EncodeClasses(y)
@@ -285,12 +307,31 @@ func (m *CalibratedClassifierCV) Fit(ctx context.Context, X *mat.Dense, y []floa
 		step++
 		rep.Report(ml.Event{Kind: "iter", Step: step, Total: total, Message: "folds"})
 	}
+	if w != nil {
+		if est, err := m.build(); err == nil {
+			if _, ok := est.(ml.WeightedFitter); !ok {
+				rep.Report(ml.Event{Kind: "log", Message: fmt.Sprintf("CalibratedClassifierCV: since %s does not take sample weights, they are used only to fit the calibrators", m.spec().Class)})
+			}
+		}
+	}
+	rowWeights := func(rows []int) []float64 {
+		if w == nil {
+			return nil
+		}
+		return take(w, rows)
+	}
 	fitOn := func(rows []int) (ml.Estimator, []int, error) {
 		est, err := m.build()
 		if err != nil {
 			return nil, nil, err
 		}
-		if err := est.Fit(quiet, rowsOf(X, rows), take(yi, rows)); err != nil {
+		fit := est.Fit
+		if wf, ok := est.(ml.WeightedFitter); ok && w != nil {
+			fit = func(ctx context.Context, X *mat.Dense, y []float64) error {
+				return wf.FitWeighted(ctx, X, y, rowWeights(rows))
+			}
+		}
+		if err := fit(quiet, rowsOf(X, rows), take(yi, rows)); err != nil {
 			return nil, nil, fmt.Errorf("%s: %w", m.spec().Class, err)
 		}
 		known, err := knownClasses(est, K)
@@ -314,7 +355,7 @@ func (m *CalibratedClassifierCV) Fit(ctx context.Context, X *mat.Dense, y []floa
 			for i, r := range f.Test {
 				yt[i] = idx[r]
 			}
-			cal, err := fitCalibrators(est, known, out, yt, K, m.Method)
+			cal, err := fitCalibrators(est, known, out, yt, rowWeights(f.Test), K, m.Method)
 			if err != nil {
 				return err
 			}
@@ -353,7 +394,7 @@ func (m *CalibratedClassifierCV) Fit(ctx context.Context, X *mat.Dense, y []floa
 		if err != nil {
 			return err
 		}
-		cal, err := fitCalibrators(est, known, out, idx, K, m.Method)
+		cal, err := fitCalibrators(est, known, out, idx, w, K, m.Method)
 		if err != nil {
 			return err
 		}

@@ -18,12 +18,20 @@ type isotonic struct {
 // IsotonicRegression._build_y does: rows sorted by (f, t), equal f values
 // (within numpy's float64 resolution, 1e-15) merged into their mean t,
 // the pool-adjacent-violators fit, and the points inside runs of equal
-// fitted values dropped.
-func fitIsotonic(f, t []float64) *isotonic {
-	n := len(f)
-	order := make([]int, n)
-	for i := range order {
-		order[i] = i
+// fitted values dropped. With sample weights sw (nil for none) the rows
+// of weight 0 are left out and the means and the fit are weighted.
+func fitIsotonic(f, t, sw []float64) *isotonic {
+	wt := func(i int) float64 {
+		if sw == nil {
+			return 1
+		}
+		return sw[i]
+	}
+	var order []int
+	for i := range f {
+		if wt(i) > 0 {
+			order = append(order, i)
+		}
 	}
 	sort.SliceStable(order, func(a, b int) bool {
 		i, j := order[a], order[b]
@@ -39,10 +47,10 @@ func fitIsotonic(f, t []float64) *isotonic {
 	for _, i := range order {
 		if f[i]-curX >= eps {
 			ux, uy, uw = append(ux, curX), append(uy, curY/curW), append(uw, curW)
-			curX, curY, curW = f[i], t[i], 1
+			curX, curY, curW = f[i], t[i]*wt(i), wt(i)
 		} else {
-			curY += t[i]
-			curW++
+			curY += t[i] * wt(i)
+			curW += wt(i)
 		}
 	}
 	ux, uy, uw = append(ux, curX), append(uy, curY/curW), append(uw, curW)

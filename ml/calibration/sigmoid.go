@@ -15,8 +15,17 @@ func softplus(z float64) float64 { return math.Max(z, 0) + math.Log1p(math.Exp(-
 // for negatives, from a = 0, b = log((prior0+1)/(prior1+1)). scikit-learn
 // minimises with scipy's fmin_bfgs (gtol 1e-5); the problem is convex and
 // smooth, so Newton's method with a backtracking line search reaches the
-// same minimum, to a gradient far below fmin_bfgs's tolerance.
-func sigmoidCalibration(f, y []float64) (a, b float64) {
+// same minimum, to a gradient far below fmin_bfgs's tolerance. With
+// sample weights sw (nil for none) each sample's loss is scaled by its
+// weight and the priors are the classes' weight sums, as in scikit-learn
+// 1.2.
+func sigmoidCalibration(f, y, sw []float64) (a, b float64) {
+	wt := func(i int) float64 {
+		if sw == nil {
+			return 1
+		}
+		return sw[i]
+	}
 	prior0 := 0.0
 	for _, v := range y {
 		if v <= 0 {
@@ -24,6 +33,16 @@ func sigmoidCalibration(f, y []float64) (a, b float64) {
 		}
 	}
 	prior1 := float64(len(y)) - prior0
+	if sw != nil {
+		prior0, prior1 = 0, 0
+		for i, v := range y {
+			if v <= 0 {
+				prior0 += sw[i]
+			} else {
+				prior1 += sw[i]
+			}
+		}
+	}
 	t := make([]float64, len(y))
 	for i, v := range y {
 		if v > 0 {
@@ -36,15 +55,18 @@ func sigmoidCalibration(f, y []float64) (a, b float64) {
 		s := 0.0
 		for i, fi := range f {
 			z := a*fi + b
-			s += t[i]*softplus(z) + (1-t[i])*softplus(-z)
+			s += wt(i) * (t[i]*softplus(z) + (1-t[i])*softplus(-z))
 		}
 		return s
 	}
 	a, b = 0, math.Log((prior0+1)/(prior1+1))
 	cur := loss(a, b)
-	scale := float64(len(f))
-	for _, fi := range f {
-		scale += math.Abs(fi)
+	scale := 0.0
+	for i := range f {
+		scale += wt(i)
+	}
+	for i, fi := range f {
+		scale += wt(i) * math.Abs(fi)
 	}
 	// Newton's method converges quadratically from any start on this
 	// problem; it stops once the gradient is at rounding level, the step
@@ -53,10 +75,10 @@ func sigmoidCalibration(f, y []float64) (a, b float64) {
 		var ga, gb, haa, hab, hbb float64
 		for i, fi := range f {
 			p := expit(-(a*fi + b))
-			r := t[i] - p
+			r := wt(i) * (t[i] - p)
 			ga += r * fi
 			gb += r
-			w := p * (1 - p)
+			w := wt(i) * p * (1 - p)
 			haa += w * fi * fi
 			hab += w * fi
 			hbb += w

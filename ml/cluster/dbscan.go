@@ -75,6 +75,14 @@ func (db *DBSCAN) exponent() float64 {
 
 // Fit clusters X; y is ignored.
 func (db *DBSCAN) Fit(ctx context.Context, X *mat.Dense, _ []float64) error {
+	return db.FitWeighted(ctx, X, nil, nil)
+}
+
+// FitWeighted is Fit with a weight per sample (nil for unit weights), as
+// scikit-learn's fit(X, sample_weight=w): a sample is a core sample when
+// the weights of its neighbourhood (itself included) sum to at least
+// min_samples.
+func (db *DBSCAN) FitWeighted(ctx context.Context, X *mat.Dense, _, w []float64) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -85,6 +93,9 @@ func (db *DBSCAN) Fit(ctx context.Context, X *mat.Dense, _ []float64) error {
 		return err
 	}
 	data, n, d := rows(X)
+	if err := ml.CheckSampleWeight(w, n); err != nil {
+		return err
+	}
 	x := clone(data)
 	ix := neighbors.NewRadiusIndex(x, n, d, db.exponent(), db.Algorithm, db.LeafSize)
 	progress := ml.ProgressFrom(ctx)
@@ -105,7 +116,7 @@ func (db *DBSCAN) Fit(ctx context.Context, X *mat.Dense, _ []float64) error {
 			progress.Report(ml.Event{Kind: "step", Step: i/1024 + 1, Total: (n + 1023) / 1024, Message: "counting neighbours"})
 		}
 		nb = ix.Within(nb[:0], x[i*d:(i+1)*d], db.Eps)
-		if len(nb) >= db.MinSamples {
+		if w == nil && len(nb) >= db.MinSamples || w != nil && weightOf(w, nb) >= float64(db.MinSamples) {
 			isCore[i] = true
 			ncore++
 		}
@@ -173,6 +184,15 @@ func (db *DBSCAN) Fit(ctx context.Context, X *mat.Dense, _ []float64) error {
 	}
 	db.nIn, db.labels, db.core = d, labels, core
 	return nil
+}
+
+// weightOf returns the sum of w over the samples idx.
+func weightOf(w []float64, idx []int) float64 {
+	s := 0.0
+	for _, i := range idx {
+		s += w[i]
+	}
+	return s
 }
 
 // FitPredict fits on X and returns labels_.

@@ -123,6 +123,15 @@ func (km *KMeans) CheckShape(n, p int) error {
 
 // Fit runs k-means on X; y is ignored.
 func (km *KMeans) Fit(ctx context.Context, X *mat.Dense, _ []float64) error {
+	return km.FitWeighted(ctx, X, nil, nil)
+}
+
+// FitWeighted is Fit with a weight per sample (nil for unit weights), as
+// scikit-learn 1.2's fit(X, sample_weight=w): the centres are weighted
+// means, the inertia a weighted sum and a cluster whose weights sum to 0
+// is empty; the seeding (k-means++ or random), the centring and tol
+// are unweighted, as in 1.2.
+func (km *KMeans) FitWeighted(ctx context.Context, X *mat.Dense, _, sw []float64) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -133,6 +142,9 @@ func (km *KMeans) Fit(ctx context.Context, X *mat.Dense, _ []float64) error {
 		return err
 	}
 	data, n, d := rows(X)
+	if err := ml.CheckSampleWeight(sw, n); err != nil {
+		return err
+	}
 	k := km.NClusters
 	if c := km.Init.Centers; c != nil && len(c[0]) != d {
 		return &ml.ParamError{Param: "init", Msg: fmt.Sprintf("the init centres have %d features but X has %d", len(c[0]), d)}
@@ -181,7 +193,7 @@ func (km *KMeans) Fit(ctx context.Context, X *mat.Dense, _ []float64) error {
 	}
 	elkan := km.Algorithm == "elkan" && k > 1
 	progress := ml.ProgressFrom(ctx)
-	ws := &kmWork{labels: make([]int, n), old: make([]int, n), next: make([]float64, k*d), c0: make([]float64, k*d), w: make([]float64, k)}
+	ws := &kmWork{labels: make([]int, n), old: make([]int, n), next: make([]float64, k*d), c0: make([]float64, k*d), w: make([]float64, k), sw: sw}
 	bestLabels := make([]int, n)
 	bestCenters := make([]float64, k*d)
 	bestInertia, bestIters := 0.0, 0
@@ -324,6 +336,7 @@ type kmWork struct {
 	rel          []float64 // relocation distances
 	relIdx       []int
 	w            []float64
+	sw           []float64 // the sample weights, nil for unit weights
 }
 
 // kmRun is one run of k-means from given centres.
@@ -387,7 +400,11 @@ func (r *kmRun) run(ctx context.Context, progress ml.Reporter, maxIter int, tol 
 	var in float64
 	for i := 0; i < n; i++ {
 		c := labels[i]
-		in += sqdist(r.x[i*d:(i+1)*d], r.centers[c*d:(c+1)*d])
+		if ws.sw != nil {
+			in += ws.sw[i] * sqdist(r.x[i*d:(i+1)*d], r.centers[c*d:(c+1)*d])
+		} else {
+			in += sqdist(r.x[i*d:(i+1)*d], r.centers[c*d:(c+1)*d])
+		}
 	}
 	r.labels, r.inertia, r.iters = labels, in, min(it+1, maxIter)
 	return nil
@@ -415,12 +432,20 @@ func assign(x []float64, n, d int, centers []float64, k int, labels []int) {
 // centre shifts.
 func update(x []float64, n, d int, centers []float64, k int, labels []int, next []float64, ws *kmWork) float64 {
 	clear(next)
-	w := ws.w
+	w, sw := ws.w, ws.sw
 	clear(w)
 	for i := 0; i < n; i++ {
 		c := labels[i]
-		w[c]++
 		row := next[c*d : (c+1)*d]
+		if sw != nil {
+			wi := sw[i]
+			w[c] += wi
+			for j, v := range x[i*d : (i+1)*d] {
+				row[j] += wi * v
+			}
+			continue
+		}
+		w[c]++
 		for j, v := range x[i*d : (i+1)*d] {
 			row[j] += v
 		}
@@ -445,12 +470,16 @@ func update(x []float64, n, d int, centers []float64, k int, labels []int, next 
 		for e, c := range empty {
 			i := far[e]
 			oldC := labels[i]
-			for j, v := range x[i*d : (i+1)*d] {
-				next[oldC*d+j] -= v
-				next[c*d+j] = v
+			wi := 1.0
+			if sw != nil {
+				wi = sw[i]
 			}
-			w[c] = 1
-			w[oldC]--
+			for j, v := range x[i*d : (i+1)*d] {
+				next[oldC*d+j] -= wi * v
+				next[c*d+j] = wi * v
+			}
+			w[c] = wi
+			w[oldC] -= wi
 		}
 	}
 	var shift float64

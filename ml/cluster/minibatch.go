@@ -71,6 +71,15 @@ func (m *MiniBatchKMeans) CheckShape(n, p int) error { return m.asKMeans().Check
 
 // Fit runs mini-batch k-means on X; y is ignored.
 func (m *MiniBatchKMeans) Fit(ctx context.Context, X *mat.Dense, _ []float64) error {
+	return m.FitWeighted(ctx, X, nil, nil)
+}
+
+// FitWeighted is Fit with a weight per sample (nil for unit weights), as
+// scikit-learn 1.2's fit(X, sample_weight=w): the batches' running means
+// and counts are weighted, as are the inertias that pick the
+// initialisation and stop the steps, and the final inertia; the seeding
+// is unweighted, as in 1.2.
+func (m *MiniBatchKMeans) FitWeighted(ctx context.Context, X *mat.Dense, _, sw []float64) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -81,6 +90,15 @@ func (m *MiniBatchKMeans) Fit(ctx context.Context, X *mat.Dense, _ []float64) er
 		return err
 	}
 	x, n, d := rows(X)
+	if err := ml.CheckSampleWeight(sw, n); err != nil {
+		return err
+	}
+	wt := func(i int) float64 {
+		if sw == nil {
+			return 1
+		}
+		return sw[i]
+	}
 	k := m.NClusters
 	if err := m.CheckShape(n, d); err != nil {
 		return err
@@ -152,7 +170,7 @@ func (m *MiniBatchKMeans) Fit(ctx context.Context, X *mat.Dense, _ []float64) er
 		var in float64
 		for i := 0; i < initSize; i++ {
 			c := labels[i]
-			in += sqdist(xv[i*d:(i+1)*d], cand[c*d:(c+1)*d])
+			in += wt(vi[i]) * sqdist(xv[i*d:(i+1)*d], cand[c*d:(c+1)*d])
 		}
 		if in < bestInertia {
 			bestInertia = in
@@ -184,7 +202,7 @@ func (m *MiniBatchKMeans) Fit(ctx context.Context, X *mat.Dense, _ []float64) er
 		assign(xb, batch, d, centers, k, lab)
 		var bi float64
 		for i, c := range lab {
-			bi += sqdist(xb[i*d:(i+1)*d], centers[c*d:(c+1)*d])
+			bi += wt(idx[i]) * sqdist(xb[i*d:(i+1)*d], centers[c*d:(c+1)*d])
 		}
 		// Running means.
 		copy(next, centers)
@@ -194,9 +212,10 @@ func (m *MiniBatchKMeans) Fit(ctx context.Context, X *mat.Dense, _ []float64) er
 			}
 		}
 		for i, c := range lab {
-			counts[c]++
+			wi := wt(idx[i])
+			counts[c] += wi
 			for j, v := range xb[i*d : (i+1)*d] {
-				next[c*d+j] += v
+				next[c*d+j] += wi * v
 			}
 		}
 		for c := 0; c < k; c++ {
@@ -247,7 +266,7 @@ func (m *MiniBatchKMeans) Fit(ctx context.Context, X *mat.Dense, _ []float64) er
 	assign(x, n, d, centers, k, all)
 	var in float64
 	for i, c := range all {
-		in += sqdist(x[i*d:(i+1)*d], centers[c*d:(c+1)*d])
+		in += wt(i) * sqdist(x[i*d:(i+1)*d], centers[c*d:(c+1)*d])
 	}
 	m.km = KMeans{NClusters: k, centers: centers, k: k, d: d, labels: all, inertia: in, nIter: (step*batch + n - 1) / n}
 	m.steps = step

@@ -108,6 +108,20 @@ type weightedFitter interface {
 	FitWeighted(ctx context.Context, X *mat.Dense, y, w []float64) error
 }
 
+// fitWith fits e on X and y with the sample weights w (nil: Fit), as
+// scikit-learn's _fit_single_estimator; an estimator without a weighted
+// fit refuses weights, naming its class.
+func fitWith(ctx context.Context, e ml.Estimator, X *mat.Dense, y, w []float64) error {
+	if w == nil {
+		return e.Fit(ctx, X, y)
+	}
+	wf, ok := e.(weightedFitter)
+	if !ok {
+		return &ml.ParamError{Param: "sample_weight", Msg: fmt.Sprintf("underlying estimator %s does not take sample weights", ml.ClassName(e))}
+	}
+	return wf.FitWeighted(ctx, X, y, w)
+}
+
 // mergeState stores sub's arrays and attributes in s under prefix.
 func mergeState(s, sub *ml.State, prefix string) {
 	for k, a := range sub.Arrays {

@@ -246,7 +246,7 @@ func kFolds(n, k int) ([][]int, error) {
 // on the other rows gives its outputs on the fold's rows, in row order.
 // Probabilities of classes a fold's training rows lack are 0, as
 // scikit-learn's _enforce_prediction_order sets them.
-func crossValPredict(ctx context.Context, spec EstimatorSpec, method string, X *mat.Dense, y []float64, folds [][]int, nClasses int) (*mat.Dense, error) {
+func crossValPredict(ctx context.Context, spec EstimatorSpec, method string, X *mat.Dense, y, w []float64, folds [][]int, nClasses int) (*mat.Dense, error) {
 	n, _ := X.Dims()
 	var out *mat.Dense
 	inFold := make([]bool, n)
@@ -265,7 +265,11 @@ func crossValPredict(ctx context.Context, spec EstimatorSpec, method string, X *
 		if err != nil {
 			return nil, err
 		}
-		if err := e.Fit(ml.WithProgress(ctx, ml.ReporterFunc(func(ml.Event) {})), takeRows(X, train), take(y, train)); err != nil {
+		var wt []float64
+		if w != nil {
+			wt = take(w, train)
+		}
+		if err := fitWith(ml.WithProgress(ctx, ml.ReporterFunc(func(ml.Event) {})), e, takeRows(X, train), take(y, train), wt); err != nil {
 			return nil, err
 		}
 		o, err := outputs(e, method, takeRows(X, test), 0)
@@ -316,14 +320,15 @@ func alignClasses(e ml.Estimator, o *mat.Dense, nClasses int, method string) (*m
 }
 
 // fitStack fits the members on all rows and cross-validated, and the final
-// estimator on the stacked outputs.
-func (p *StackingParams) fitStack(ctx context.Context, X *mat.Dense, y []float64, folds [][]int, methods []string, nClasses int, final EstimatorSpec) ([]ml.Estimator, ml.Estimator, error) {
+// estimator on the stacked outputs, each with the sample weights w (nil
+// for none) as scikit-learn 1.2's fit(X, y, sample_weight) does.
+func (p *StackingParams) fitStack(ctx context.Context, X *mat.Dense, y, w []float64, folds [][]int, methods []string, nClasses int, final EstimatorSpec) ([]ml.Estimator, ml.Estimator, error) {
 	vp := VotingParams{Estimators: p.Estimators, NJobs: p.NJobs}
-	members, err := vp.fitMembers(ctx, X, y)
+	members, err := vp.fitMembers(ctx, X, y, w)
 	if err != nil {
 		return nil, nil, err
 	}
-	meta, err := p.stackCV(ctx, X, y, folds, methods, nClasses)
+	meta, err := p.stackCV(ctx, X, y, w, folds, methods, nClasses)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -331,7 +336,7 @@ func (p *StackingParams) fitStack(ctx context.Context, X *mat.Dense, y []float64
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := f.Fit(ml.WithProgress(ctx, ml.ReporterFunc(func(ml.Event) {})), meta, y); err != nil {
+	if err := fitWith(ml.WithProgress(ctx, ml.ReporterFunc(func(ml.Event) {})), f, meta, y, w); err != nil {
 		return nil, nil, fmt.Errorf("final_estimator: %w", err)
 	}
 	return members, f, nil
@@ -339,13 +344,13 @@ func (p *StackingParams) fitStack(ctx context.Context, X *mat.Dense, y []float64
 
 // stackCV returns the members' cross-validated outputs side by side, with
 // X after them under passthrough.
-func (p *StackingParams) stackCV(ctx context.Context, X *mat.Dense, y []float64, folds [][]int, methods []string, nClasses int) (*mat.Dense, error) {
+func (p *StackingParams) stackCV(ctx context.Context, X *mat.Dense, y, w []float64, folds [][]int, methods []string, nClasses int) (*mat.Dense, error) {
 	var blocks []*mat.Dense
 	for i, e := range p.Estimators {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		o, err := crossValPredict(ctx, e.EstimatorSpec, methods[i], X, y, folds, nClasses)
+		o, err := crossValPredict(ctx, e.EstimatorSpec, methods[i], X, y, w, folds, nClasses)
 		if err != nil {
 			return nil, fmt.Errorf("estimator %q: %w", e.Name, err)
 		}
@@ -377,6 +382,14 @@ func hstack(blocks []*mat.Dense) *mat.Dense {
 // Fit fits the members and the final estimator on X and the class indices
 // of y.
 func (m *StackingClassifier) Fit(ctx context.Context, X *mat.Dense, y []float64) error {
+	return m.FitWeighted(ctx, X, y, nil)
+}
+
+// FitWeighted is Fit with a weight per sample (nil for unit weights), as
+// scikit-learn's fit(X, y, sample_weight): the members (on all rows and
+// on each fold's training rows) and the final estimator are fitted with
+// the weights; one that does not take them is refused.
+func (m *StackingClassifier) FitWeighted(ctx context.Context, X *mat.Dense, y, w []float64) error {
 	if err := ml.ValidateParams(m); err != nil {
 		return err
 	}
@@ -388,6 +401,9 @@ func (m *StackingClassifier) Fit(ctx context.Context, X *mat.Dense, y []float64)
 	}
 	if len(m.Estimators) == 0 {
 		return &ml.ParamError{Param: "estimators", Msg: "no estimators: give at least one {\"name\", \"class\", \"params\"}"}
+	}
+	if err := ml.CheckSampleWeight(w, len(y)); err != nil {
+		return err
 	}
 	classes, idx, err := ml.EncodeClasses(y)
 	if err != nil {
@@ -409,7 +425,7 @@ func (m *StackingClassifier) Fit(ctx context.Context, X *mat.Dense, y []float64)
 		}
 		methods[i] = stackMethod(est, m.StackMethod)
 	}
-	members, final, err := m.fitStack(ctx, X, yi, folds, methods, len(classes), m.FinalEstimator.orDefault(defaultFinalClassifier))
+	members, final, err := m.fitStack(ctx, X, yi, w, folds, methods, len(classes), m.FinalEstimator.orDefault(defaultFinalClassifier))
 	if err != nil {
 		return err
 	}
@@ -486,6 +502,14 @@ func (m *StackingClassifier) Classes() []float64 { return slices.Clone(m.classes
 
 // Fit fits the members and the final estimator on X and y.
 func (m *StackingRegressor) Fit(ctx context.Context, X *mat.Dense, y []float64) error {
+	return m.FitWeighted(ctx, X, y, nil)
+}
+
+// FitWeighted is Fit with a weight per sample (nil for unit weights), as
+// scikit-learn's fit(X, y, sample_weight): the members (on all rows and
+// on each fold's training rows) and the final estimator are fitted with
+// the weights; one that does not take them is refused.
+func (m *StackingRegressor) FitWeighted(ctx context.Context, X *mat.Dense, y, w []float64) error {
 	if err := ml.ValidateParams(m); err != nil {
 		return err
 	}
@@ -498,6 +522,9 @@ func (m *StackingRegressor) Fit(ctx context.Context, X *mat.Dense, y []float64) 
 	if len(m.Estimators) == 0 {
 		return &ml.ParamError{Param: "estimators", Msg: "no estimators: give at least one {\"name\", \"class\", \"params\"}"}
 	}
+	if err := ml.CheckSampleWeight(w, len(y)); err != nil {
+		return err
+	}
 	n, p := X.Dims()
 	folds, err := kFolds(n, m.CV)
 	if err != nil {
@@ -507,7 +534,7 @@ func (m *StackingRegressor) Fit(ctx context.Context, X *mat.Dense, y []float64) 
 	for i := range methods {
 		methods[i] = "predict"
 	}
-	members, final, err := m.fitStack(ctx, X, y, folds, methods, 0, m.FinalEstimator.orDefault(defaultFinalRegressor))
+	members, final, err := m.fitStack(ctx, X, y, w, folds, methods, 0, m.FinalEstimator.orDefault(defaultFinalRegressor))
 	if err != nil {
 		return err
 	}

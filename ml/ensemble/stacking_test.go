@@ -63,7 +63,7 @@ func TestStackingParity(t *testing.T) {
 					if err != nil {
 						t.Fatal(err)
 					}
-					Z, err := m.stackCV(ctx, Xtr, yi, folds, m.methods, len(classes))
+					Z, err := m.stackCV(ctx, Xtr, yi, nil, folds, m.methods, len(classes))
 					if err != nil {
 						t.Fatal(err)
 					}
@@ -80,7 +80,7 @@ func TestStackingParity(t *testing.T) {
 					for i := range methods {
 						methods[i] = "predict"
 					}
-					Z, err := m.stackCV(ctx, Xtr, ytr, folds, methods, 0)
+					Z, err := m.stackCV(ctx, Xtr, ytr, nil, folds, methods, 0)
 					if err != nil {
 						t.Fatal(err)
 					}

@@ -168,9 +168,10 @@ func (m *VotingRegressor) Validate() error {
 	return nil
 }
 
-// fitMembers fits one new estimator per spec on X and y, n_jobs at a time,
-// reporting one event per member.
-func (p *VotingParams) fitMembers(ctx context.Context, X *mat.Dense, y []float64) ([]ml.Estimator, error) {
+// fitMembers fits one new estimator per spec on X and y (with the sample
+// weights w, nil for none), n_jobs at a time, reporting one event per
+// member.
+func (p *VotingParams) fitMembers(ctx context.Context, X *mat.Dense, y, w []float64) ([]ml.Estimator, error) {
 	if len(p.Estimators) == 0 {
 		return nil, &ml.ParamError{Param: "estimators", Msg: "no estimators: give at least one {\"name\", \"class\", \"params\"}"}
 	}
@@ -179,6 +180,9 @@ func (p *VotingParams) fitMembers(ctx context.Context, X *mat.Dense, y []float64
 		est, err := e.build(-1)
 		if err != nil {
 			return nil, err
+		}
+		if _, ok := est.(weightedFitter); w != nil && !ok {
+			return nil, &ml.ParamError{Param: "sample_weight", Msg: fmt.Sprintf("estimator %q: underlying estimator %s does not take sample weights", e.Name, e.Class)}
 		}
 		members[i] = est
 	}
@@ -194,7 +198,7 @@ func (p *VotingParams) fitMembers(ctx context.Context, X *mat.Dense, y []float64
 			defer wg.Done()
 			for i := range next {
 				// A member's own progress is not the ensemble's.
-				if err := members[i].Fit(ml.WithProgress(gctx, ml.ReporterFunc(func(ml.Event) {})), X, y); err != nil {
+				if err := fitWith(ml.WithProgress(gctx, ml.ReporterFunc(func(ml.Event) {})), members[i], X, y, w); err != nil {
 					errs[i] = fmt.Errorf("estimator %q: %w", p.Estimators[i].Name, err)
 					cancel()
 					continue
@@ -232,6 +236,13 @@ func (p *VotingParams) weightsOrNil() []float64 { return p.Weights }
 
 // Fit fits every member on X and the class indices of y.
 func (m *VotingClassifier) Fit(ctx context.Context, X *mat.Dense, y []float64) error {
+	return m.FitWeighted(ctx, X, y, nil)
+}
+
+// FitWeighted is Fit with a weight per sample (nil for unit weights), as
+// scikit-learn's fit(X, y, sample_weight): every member is fitted with
+// the weights, and one that does not take them is refused.
+func (m *VotingClassifier) FitWeighted(ctx context.Context, X *mat.Dense, y, w []float64) error {
 	if err := ml.ValidateParams(m); err != nil {
 		return err
 	}
@@ -249,7 +260,10 @@ func (m *VotingClassifier) Fit(ctx context.Context, X *mat.Dense, y []float64) e
 	for i, c := range idx {
 		yi[i] = float64(c)
 	}
-	members, err := m.fitMembers(ctx, X, yi)
+	if err := ml.CheckSampleWeight(w, len(y)); err != nil {
+		return err
+	}
+	members, err := m.fitMembers(ctx, X, yi, w)
 	if err != nil {
 		return err
 	}
@@ -373,6 +387,13 @@ func (m *VotingClassifier) FittedEstimators() []ml.Estimator { return m.members 
 
 // Fit fits every member on X and y.
 func (m *VotingRegressor) Fit(ctx context.Context, X *mat.Dense, y []float64) error {
+	return m.FitWeighted(ctx, X, y, nil)
+}
+
+// FitWeighted is Fit with a weight per sample (nil for unit weights), as
+// scikit-learn's fit(X, y, sample_weight): every member is fitted with
+// the weights, and one that does not take them is refused.
+func (m *VotingRegressor) FitWeighted(ctx context.Context, X *mat.Dense, y, w []float64) error {
 	if err := ml.ValidateParams(m); err != nil {
 		return err
 	}
@@ -382,7 +403,10 @@ func (m *VotingRegressor) Fit(ctx context.Context, X *mat.Dense, y []float64) er
 	if err := ml.CheckXy(X, y); err != nil {
 		return err
 	}
-	members, err := m.fitMembers(ctx, X, y)
+	if err := ml.CheckSampleWeight(w, len(y)); err != nil {
+		return err
+	}
+	members, err := m.fitMembers(ctx, X, y, w)
 	if err != nil {
 		return err
 	}

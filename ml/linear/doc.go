@@ -24,7 +24,11 @@
 //   - LogisticRegression minimises the summed log-loss plus ||W||²/(2C) with
 //     an L-BFGS that follows scipy's L-BFGS-B iterate for iterate; the loss
 //     and gradient are computed with gonum's Dgemm over fixed row blocks on
-//     all CPUs, so results do not depend on the number of CPUs.
+//     all CPUs, so results do not depend on the number of CPUs. Solver
+//     "saga" runs scikit-learn's SAGA step for step; solver "liblinear"
+//     runs liblinear's TRON (l2), dual coordinate descent (l2, dual) and
+//     newGLMNET (l1) iterate for iterate, with liblinear's coordinate order
+//     (liblinear.go).
 //   - SGDClassifier, SGDRegressor, Perceptron and the passive-aggressive
 //     classes run scikit-learn's _plain_sgd (scaled weights, Bottou's lazy
 //     average, the cumulative L1 penalty, the PA-I/PA-II steps) and draw
@@ -34,7 +38,8 @@
 //     that the same random_state gives scikit-learn's coefficients.
 //
 // testdata/gen.py (and gen_enet.py, gen_enetcv.py, gen_ridgeclf.py,
-// gen_ridgecv.py and gen_sgd.py for the newer classes) writes the scikit-learn reference
+// gen_ridgecv.py, gen_sgd.py, gen_logistic_saga.py and
+// gen_logistic_liblinear.py for the newer classes) writes the scikit-learn reference
 // values the parity tests read; testdata/bench.py times scikit-learn on the
 // data of the Go benchmarks.
 package linear

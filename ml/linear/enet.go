@@ -123,11 +123,12 @@ func (m *ElasticNet) EstimateMemory(n, p, k int) int64 { return estimateEnet(n, 
 func (m *Lasso) EstimateMemory(n, p, k int) int64 { return estimateEnet(n, p) }
 
 // estimateEnet counts, in float64, the centred column-major copy of X
-// (n·p), the centred y and the residual (2·n), the predictions (n), and the
-// coefficients, column norms, means and X·R (4·p).
+// (n·p) and, for a weighted fit, the √w-scaled copy it is made from (n·p),
+// the centred y and the residual (2·n), the predictions and weights (2·n),
+// and the coefficients, column norms, means and X·R (4·p).
 func estimateEnet(n, p int) int64 {
 	N, P := int64(max(n, 1)), int64(max(p, 1))
-	v := budget.Add(budget.Mul(N, P), budget.Mul(3, N), budget.Mul(8, P))
+	v := budget.Add(budget.Mul(2, N, P), budget.Mul(4, N), budget.Mul(8, P))
 	return budget.Add(budget.Mul(8, v), 64<<10)
 }
 

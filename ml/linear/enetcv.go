@@ -106,18 +106,36 @@ func (m *LassoCV) Validate() error { return validateAlphas(m.Alphas) }
 
 // Fit cross-validates the path and refits at the best alpha.
 func (m *ElasticNetCV) Fit(ctx context.Context, X *mat.Dense, y []float64) error {
+	return m.FitWeighted(ctx, X, y, nil)
+}
+
+// FitWeighted is Fit with a weight per sample (nil for unit weights), as
+// scikit-learn 1.2's fit(X, y, sample_weight): the alpha grid stays
+// unweighted, each fold's path is fitted with its training rows' weights
+// (scaled to sum to their count) and scored by the weighted mean squared
+// error of its test rows, and the refit is weighted.
+func (m *ElasticNetCV) FitWeighted(ctx context.Context, X *mat.Dense, y, w []float64) error {
 	if err := ml.ValidateParams(m); err != nil {
 		return err
 	}
-	return m.fitCV(ctx, "ElasticNetCV", X, y, m.Eps, m.NAlphas, m.Alphas, m.CV, enetParams{0, m.L1Ratio, m.FitIntercept, m.MaxIter, m.Tol, m.Positive, m.Selection, m.RandomState})
+	return m.fitCV(ctx, "ElasticNetCV", X, y, w, m.Eps, m.NAlphas, m.Alphas, m.CV, enetParams{0, m.L1Ratio, m.FitIntercept, m.MaxIter, m.Tol, m.Positive, m.Selection, m.RandomState})
 }
 
 // Fit cross-validates the path and refits at the best alpha.
 func (m *LassoCV) Fit(ctx context.Context, X *mat.Dense, y []float64) error {
+	return m.FitWeighted(ctx, X, y, nil)
+}
+
+// FitWeighted is Fit with a weight per sample (nil for unit weights), as
+// scikit-learn 1.2's fit(X, y, sample_weight): the alpha grid stays
+// unweighted, each fold's path is fitted with its training rows' weights
+// (scaled to sum to their count) and scored by the weighted mean squared
+// error of its test rows, and the refit is weighted.
+func (m *LassoCV) FitWeighted(ctx context.Context, X *mat.Dense, y, w []float64) error {
 	if err := ml.ValidateParams(m); err != nil {
 		return err
 	}
-	return m.fitCV(ctx, "LassoCV", X, y, m.Eps, m.NAlphas, m.Alphas, m.CV, enetParams{0, 1, m.FitIntercept, m.MaxIter, m.Tol, m.Positive, m.Selection, m.RandomState})
+	return m.fitCV(ctx, "LassoCV", X, y, w, m.Eps, m.NAlphas, m.Alphas, m.CV, enetParams{0, 1, m.FitIntercept, m.MaxIter, m.Tol, m.Positive, m.Selection, m.RandomState})
 }
 
 // Predict returns X·coef + intercept.
@@ -149,7 +167,8 @@ func (m *LassoCV) EstimateMemory(n, p, k int) int64 {
 }
 
 // estimateEnetCV counts, in float64, what Fit allocates in all: per fold a
-// training copy of X and its centred column-major copy (2·n·p), the
+// training copy of X and its centred column-major copy (2·n·p; a weighted
+// fit adds the √w-scaled copy, n·p), the
 // centred targets (3·n), the Gram matrix (p²) and per alpha the
 // coefficient work vectors (3·p; without the Gram matrix, when n ≤ p, also
 // the residual, 2·n); the alpha grid's centred copy (n·p + n), the mse path
@@ -162,7 +181,7 @@ func estimateEnetCV(n, p, nAlphas, given, cv int) int64 {
 		perAlpha = budget.Add(perAlpha, budget.Mul(2, N))
 	}
 	v := budget.Add(
-		budget.Mul(2*F+1, N, P),
+		budget.Mul(3*F+1, N, P),
 		budget.Mul(3*F+1, N),
 		budget.Mul(F, P, P),
 		budget.Mul(F, A, perAlpha),
@@ -261,11 +280,14 @@ func colMajorCentred(X *mat.Dense, y []float64, fitIntercept bool) ([]float64, [
 	return cols, xMean, yc, yMean
 }
 
-func (f *enetCVFit) fitCV(ctx context.Context, name string, X *mat.Dense, y []float64, eps float64, nAlphas int, given []float64, cv int, prm enetParams) error {
+func (f *enetCVFit) fitCV(ctx context.Context, name string, X *mat.Dense, y, sw []float64, eps float64, nAlphas int, given []float64, cv int, prm enetParams) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	if err := ml.CheckXy(X, y); err != nil {
+		return err
+	}
+	if err := ml.CheckSampleWeight(sw, len(y)); err != nil {
 		return err
 	}
 	if cv == 0 {
@@ -301,6 +323,7 @@ func (f *enetCVFit) fitCV(ctx context.Context, name string, X *mat.Dense, y []fl
 		ntr := n - size
 		Xtr := mat.NewDense(ntr, p, nil)
 		ytr := make([]float64, 0, ntr)
+		var wtr []float64
 		r := 0
 		for i := 0; i < n; i++ {
 			if i >= lo && i < hi {
@@ -308,9 +331,28 @@ func (f *enetCVFit) fitCV(ctx context.Context, name string, X *mat.Dense, y []fl
 			}
 			copy(Xtr.RawRowView(r), raw.Data[i*raw.Stride:i*raw.Stride+p])
 			ytr = append(ytr, y[i])
+			if sw != nil {
+				wtr = append(wtr, sw[i])
+			}
 			r++
 		}
-		cols, xMean, yc, yMean := colMajorCentred(Xtr, ytr, prm.fitIntercept)
+		var cols, xMean, yc []float64
+		var yMean float64
+		if sw == nil {
+			cols, xMean, yc, yMean = colMajorCentred(Xtr, ytr, prm.fitIntercept)
+		} else {
+			if err := ml.CheckSampleWeight(wtr, ntr); err != nil {
+				return fmt.Errorf("%s: fold %d: %w", name, fold+1, err)
+			}
+			var Xs *mat.Dense
+			Xs, yc, xMean, yMean = rescaleWeighted(Xtr, ytr, normalizedWeights(wtr), prm.fitIntercept)
+			cols = make([]float64, ntr*p)
+			for i := 0; i < ntr; i++ {
+				for j, v := range Xs.RawRowView(i) {
+					cols[j*ntr+i] = v
+				}
+			}
+		}
 		gram := ntr > p
 		var Q, q []float64
 		if gram {
@@ -342,12 +384,22 @@ func (f *enetCVFit) fitCV(ctx context.Context, name string, X *mat.Dense, y []fl
 				return err
 			}
 			b := interceptOf(xMean, yMean, w)
-			s := 0.0
+			s, tot := 0.0, 0.0
 			for i := lo; i < hi; i++ {
 				e := floats.Dot(raw.Data[i*raw.Stride:i*raw.Stride+p], w) + b - y[i]
-				s += e * e
+				if sw != nil { // np.average(residues², weights=sw_test)
+					s += sw[i] * e * e
+					tot += sw[i]
+				} else {
+					s += e * e
+				}
 			}
-			mse.Set(ai, fold, s/float64(size))
+			if sw == nil {
+				tot = float64(size)
+			} else if !(tot > 0) {
+				return ml.DataErrorf("%s: the sample weights of fold %d's test rows sum to 0: its weighted error is undefined", name, fold+1)
+			}
+			mse.Set(ai, fold, s/tot)
 			rep.Report(ml.Event{Kind: "step", Step: fold*A + ai + 1, Total: cv*A + 1, Message: fmt.Sprintf("fold %d of %d", fold+1, cv)})
 		}
 	}
@@ -362,7 +414,11 @@ func (f *enetCVFit) fitCV(ctx context.Context, name string, X *mat.Dense, y []fl
 		}
 	}
 	prm.alpha = alphas[best]
-	if err := f.enetFit.fit(ctx, name, X, y, prm); err != nil {
+	if sw != nil {
+		if err := f.enetFit.fitWeighted(ctx, name, X, y, sw, prm); err != nil {
+			return err
+		}
+	} else if err := f.enetFit.fit(ctx, name, X, y, prm); err != nil {
 		return err
 	}
 	f.alpha, f.alphas, f.msePath = alphas[best], alphas, mse

@@ -72,11 +72,11 @@ func ExampleLogisticRegression_registry() {
 	}
 	m := e.(*linear.LogisticRegression)
 	fmt.Println(m.C, m.MaxIter, m.Solver)
-	_, err = ml.New("LogisticRegression", json.RawMessage(`{"solver": "liblinear"}`))
+	_, err = ml.New("LogisticRegression", json.RawMessage(`{"solver": "newton-cg"}`))
 	fmt.Println(err)
 	// Output:
 	// 0.5 200 lbfgs
-	// solver: expected one of "lbfgs", "saga", got "liblinear"
+	// solver: expected one of "lbfgs", "saga", "liblinear", got "newton-cg"
 }
 
 func ExampleSGDClassifier() {

@@ -26,7 +26,7 @@ func TestParamErrors(t *testing.T) {
 	cases := []struct {
 		class, params, want string
 	}{
-		{"LogisticRegression", `{"solver":"liblinear"}`, `solver: expected one of "lbfgs", "saga"`},
+		{"LogisticRegression", `{"solver":"newton-cg"}`, `solver: expected one of "lbfgs", "saga", "liblinear"`},
 		{"LogisticRegression", `{"penalty":"l3"}`, `penalty: expected one of "l2", "none", "l1", "elasticnet"`},
 		{"LogisticRegression", `{"penalty":"l1"}`, `Solver lbfgs supports only 'l2' or 'none' penalties, got l1 penalty.`},
 		{"LogisticRegression", `{"penalty":"elasticnet"}`, `Solver lbfgs supports only 'l2' or 'none' penalties, got elasticnet penalty.`},
@@ -220,7 +220,7 @@ func TestStateRoundTrip(t *testing.T) {
 		{NewLinearRegression(), Xr, yr, func() ml.Predictor { return &LinearRegression{} }},
 		{NewRidge(), Xr, yr, func() ml.Predictor { return &Ridge{} }},
 		{NewLogisticRegression(), Xc, yc, func() ml.Predictor { return &LogisticRegression{} }},
-		{&LogisticRegression{Penalty: "l2", C: 1, FitIntercept: true, MaxIter: 200, Tol: 1e-4, Solver: "lbfgs", MultiClass: "ovr"}, Xc, yc, func() ml.Predictor { return &LogisticRegression{} }},
+		{&LogisticRegression{Penalty: "l2", C: 1, FitIntercept: true, InterceptScaling: 1, MaxIter: 200, Tol: 1e-4, Solver: "lbfgs", MultiClass: "ovr"}, Xc, yc, func() ml.Predictor { return &LogisticRegression{} }},
 	}
 	for _, c := range ests {
 		if err := c.e.Fit(ctx, c.X, c.y); err != nil {

@@ -17,14 +17,16 @@ func init() {
 		Name:   "LogisticRegression",
 		Task:   ml.Classification,
 		Family: "linear",
-		Doc:    "Logistic regression (binary, one-vs-rest or multinomial) with an L2 penalty fitted by L-BFGS, or L1, L2 or elastic-net penalties fitted by SAGA.",
+		Doc:    "Logistic regression (binary, one-vs-rest or multinomial) with an L2 penalty fitted by L-BFGS, L1, L2 or elastic-net penalties fitted by SAGA, or L1 and L2 (one-vs-rest) by liblinear's solvers.",
 		New:    func() ml.Estimator { return NewLogisticRegression() },
 	})
 }
 
 // LogisticRegression is a linear classifier fitted by maximum likelihood,
 // like sklearn.linear_model.LogisticRegression with solver "lbfgs" or
-// "saga".
+// "saga", or "liblinear" (see liblinear.go: TRON for l2, dual coordinate
+// descent for l2 with dual, newGLMNET for l1; intercept_scaling; always
+// one-vs-rest; n_iter_ one count per binary problem).
 //
 // Solver "saga" runs scikit-learn's sag_fast step for step: the step size
 // of get_auto_step_size, just-in-time L2 rescaling and L1 proximal steps,
@@ -49,16 +51,20 @@ func init() {
 // Fit keeps the result, as scikit-learn does, reports a "log" event saying
 // so, and Converged returns false.
 type LogisticRegression struct {
-	Penalty      string         `json:"penalty" enum:"l2,none,l1,elasticnet" nullable:"true" help:"l2, l1 (saga), elasticnet (saga) or none (null and \"\" also mean none)"`
+	Penalty      string         `json:"penalty" enum:"l2,none,l1,elasticnet" nullable:"true" help:"l2, l1 (saga, liblinear), elasticnet (saga) or none (null and \"\" also mean none; not liblinear)"`
 	C            float64        `json:"C" gt:"0" help:"inverse of the regularisation strength"`
-	FitIntercept bool           `json:"fit_intercept" help:"whether to fit an intercept (not penalised)"`
+	FitIntercept bool           `json:"fit_intercept" help:"whether to fit an intercept (not penalised, except by liblinear)"`
 	MaxIter      int            `json:"max_iter" min:"0" help:"maximum number of L-BFGS iterations, or of saga epochs"`
 	Tol          float64        `json:"tol" min:"0" help:"lbfgs: stop when the largest gradient component is at most tol; saga: when the largest weight change over an epoch is at most tol times the largest weight"`
-	Solver       string         `json:"solver" enum:"lbfgs,saga" help:"optimiser: lbfgs (penalties l2, none) or saga (all penalties)"`
-	MultiClass   string         `json:"multi_class" enum:"auto,ovr,multinomial" help:"auto (multinomial for more than two classes), ovr or multinomial"`
+	Solver       string         `json:"solver" enum:"lbfgs,saga,liblinear" help:"optimiser: lbfgs (penalties l2, none), saga (all penalties) or liblinear (l1, l2; one-vs-rest)"`
+	MultiClass   string         `json:"multi_class" enum:"auto,ovr,multinomial" help:"auto (multinomial for more than two classes, except with liblinear), ovr or multinomial (not liblinear)"`
 	L1Ratio      *float64       `json:"l1_ratio" nullable:"true" type:"float" help:"elasticnet mixing, 0 (l2) to 1 (l1); used only with penalty elasticnet"`
 	ClassWeight  ml.ClassWeight `json:"class_weight" nullable:"true" help:"weights of the classes (they scale each sample's loss): null, balanced or an object from class values to weights"`
-	RandomState  int64          `json:"random_state" min:"0" max:"4294967295" nullable:"true" help:"saga: seed of the sample order (drawn as scikit-learn draws it); null means 0; lbfgs uses no randomness"`
+	RandomState  int64          `json:"random_state" min:"0" max:"4294967295" nullable:"true" help:"saga, liblinear: seed of the sample or coordinate order (drawn as scikit-learn draws it); null means 0; lbfgs uses no randomness"`
+
+	// liblinear's parameters (liblinear.go).
+	Dual             bool    `json:"dual" help:"liblinear with penalty l2 only: solve the dual problem by coordinate descent instead of the primal by trust-region Newton"`
+	InterceptScaling float64 `json:"intercept_scaling" gt:"0" help:"liblinear only: the value of the synthetic constant feature whose weight, penalised like the others, times intercept_scaling is the intercept"`
 
 	classes     []float64
 	coef        *mat.Dense // k × p, k = 1 for two classes
@@ -72,7 +78,7 @@ type LogisticRegression struct {
 // defaults: penalty "l2", C 1, fit_intercept true, max_iter 100, tol 1e-4,
 // solver "lbfgs", multi_class "auto".
 func NewLogisticRegression() *LogisticRegression {
-	return &LogisticRegression{Penalty: "l2", C: 1, FitIntercept: true, MaxIter: 100, Tol: 1e-4, Solver: "lbfgs", MultiClass: "auto"}
+	return &LogisticRegression{Penalty: "l2", C: 1, FitIntercept: true, InterceptScaling: 1, MaxIter: 100, Tol: 1e-4, Solver: "lbfgs", MultiClass: "auto"}
 }
 
 // Validate checks the combinations of penalty, solver, l1_ratio and
@@ -84,6 +90,12 @@ func (m *LogisticRegression) Validate() error {
 	pen := m.Penalty
 	if pen == "" {
 		pen = "none"
+	}
+	if m.Solver != "liblinear" && m.Dual {
+		return &ml.ParamError{Param: "dual", Msg: fmt.Sprintf("Solver %s supports only dual=False, got dual=True", m.Solver)}
+	}
+	if m.Solver == "liblinear" {
+		return m.validateLiblinear()
 	}
 	if m.Solver != "saga" && pen != "l2" && pen != "none" {
 		return &ml.ParamError{Param: "penalty", Msg: fmt.Sprintf("Solver %s supports only 'l2' or 'none' penalties, got %s penalty.", m.Solver, pen)}
@@ -100,6 +112,18 @@ func (m *LogisticRegression) Validate() error {
 
 // Fit learns the coefficients from X and the class values y.
 func (m *LogisticRegression) Fit(ctx context.Context, X *mat.Dense, y []float64) error {
+	return m.FitWeighted(ctx, X, y, nil)
+}
+
+// weightedSolvers are the solvers whose fit takes sample weights: each
+// multiplies them into class_weight's as _logistic_regression_path does
+// (a solver added here must take w in its fit; others refuse weights).
+var weightedSolvers = map[string]bool{"lbfgs": true, "saga": true}
+
+// FitWeighted is Fit with a weight per sample (nil for unit weights), as
+// scikit-learn's fit(X, y, sample_weight): each sample's loss is scaled
+// by its weight times its class_weight.
+func (m *LogisticRegression) FitWeighted(ctx context.Context, X *mat.Dense, y, w []float64) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -109,6 +133,12 @@ func (m *LogisticRegression) Fit(ctx context.Context, X *mat.Dense, y []float64)
 	if err := ml.CheckXy(X, y); err != nil {
 		return err
 	}
+	if err := ml.CheckSampleWeight(w, len(y)); err != nil {
+		return err
+	}
+	if w != nil && !weightedSolvers[m.Solver] {
+		return &ml.ParamError{Param: "sample_weight", Msg: fmt.Sprintf("solver %s does not take sample weights in mlforge; use lbfgs or saga", m.Solver)}
+	}
 	classes, idx, err := ml.EncodeClasses(y)
 	if err != nil {
 		return err
@@ -117,7 +147,10 @@ func (m *LogisticRegression) Fit(ctx context.Context, X *mat.Dense, y []float64)
 		ml.ProgressFrom(ctx).Report(ml.Event{Kind: "log", Message: fmt.Sprintf("LogisticRegression: l1_ratio parameter is only used when penalty is 'elasticnet'. Got (penalty=%s)", m.Penalty)})
 	}
 	if m.Solver == "saga" {
-		return m.fitSaga(ctx, X, classes, idx)
+		return m.fitSaga(ctx, X, classes, idx, w)
+	}
+	if m.Solver == "liblinear" {
+		return m.fitLiblinear(ctx, X, classes, idx, nil)
 	}
 	n, p := X.Dims()
 	K := len(classes)
@@ -145,6 +178,7 @@ func (m *LogisticRegression) Fit(ctx context.Context, X *mat.Dense, y []float64)
 	if err != nil {
 		return err
 	}
+	baseW = ml.ScaleWeights(baseW, w)
 	solve := func(target []int, k int, sw []float64, label string) ([]float64, lbfgs.Result, error) {
 		w := make([]float64, k*q)
 		loss := newLogLoss(Xg, target, k, m.FitIntercept, lambda)
@@ -205,6 +239,9 @@ func (m *LogisticRegression) Fit(ctx context.Context, X *mat.Dense, y []float64)
 				yb := make([]float64, n)
 				for i := range sw {
 					sw[i] = 1
+					if w != nil {
+						sw[i] = w[i]
+					}
 					yb[i] = float64(target[i])
 				}
 				balanceOVR(sw, yb, npos)

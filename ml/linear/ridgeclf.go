@@ -55,6 +55,12 @@ func (m *RidgeClassifier) Validate() error { return m.ClassWeight.Validate("bala
 
 // Fit fits one ridge regression per ±1-coded class column.
 func (m *RidgeClassifier) Fit(ctx context.Context, X *mat.Dense, y []float64) error {
+	return m.FitWeighted(ctx, X, y, nil)
+}
+
+// FitWeighted is Fit with a weight per sample (nil for unit weights), as
+// scikit-learn's fit(X, y, sample_weight): they multiply class_weight's.
+func (m *RidgeClassifier) FitWeighted(ctx context.Context, X *mat.Dense, y, w []float64) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -62,6 +68,9 @@ func (m *RidgeClassifier) Fit(ctx context.Context, X *mat.Dense, y []float64) er
 		return err
 	}
 	if err := ml.CheckXy(X, y); err != nil {
+		return err
+	}
+	if err := ml.CheckSampleWeight(w, len(y)); err != nil {
 		return err
 	}
 	classes, idx, err := ml.EncodeClasses(y)
@@ -103,6 +112,7 @@ func (m *RidgeClassifier) Fit(ctx context.Context, X *mat.Dense, y []float64) er
 			sw[i] = cw[c]
 		}
 	}
+	sw = ml.ScaleWeights(sw, w)
 	coef, intercept, err := ridgeMulti(X, Y, k, sw, m.Alpha, m.FitIntercept, m.Solver)
 	if err != nil {
 		return fmt.Errorf("RidgeClassifier: %w", err)

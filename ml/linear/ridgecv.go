@@ -67,6 +67,14 @@ func (m *RidgeCV) Validate() error {
 
 // Fit scores every alpha by leave-one-out and keeps the best fit.
 func (m *RidgeCV) Fit(ctx context.Context, X *mat.Dense, y []float64) error {
+	return m.FitWeighted(ctx, X, y, nil)
+}
+
+// FitWeighted is Fit with a weight per sample (nil for unit weights), as
+// scikit-learn's _RidgeGCV.fit(X, y, sample_weight): X and y centred on
+// their weighted means and scaled by √w, the intercept column √w, and the
+// leave-one-out errors those of the scaled problem.
+func (m *RidgeCV) FitWeighted(ctx context.Context, X *mat.Dense, y, sw []float64) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -76,8 +84,27 @@ func (m *RidgeCV) Fit(ctx context.Context, X *mat.Dense, y []float64) error {
 	if err := ml.CheckXy(X, y); err != nil {
 		return err
 	}
+	if err := ml.CheckSampleWeight(sw, len(y)); err != nil {
+		return err
+	}
 	n, p := X.Dims()
-	Xc, xMean, yc, yMean := center(X, y, m.FitIntercept)
+	var Xc blas64.General
+	var xMean, yc []float64
+	var yMean float64
+	sqrtSW := make([]float64, n)
+	for i := range sqrtSW {
+		sqrtSW[i] = 1
+	}
+	if sw == nil {
+		Xc, xMean, yc, yMean = center(X, y, m.FitIntercept)
+	} else {
+		var Xs *mat.Dense
+		Xs, yc, xMean, yMean = rescaleWeighted(X, y, sw, m.FitIntercept)
+		Xc = Xs.RawMatrix()
+		for i, v := range sw {
+			sqrtSW[i] = math.Sqrt(v)
+		}
+	}
 	q := p
 	if m.FitIntercept {
 		q++
@@ -86,7 +113,7 @@ func (m *RidgeCV) Fit(ctx context.Context, X *mat.Dense, y []float64) error {
 	for i := 0; i < n; i++ {
 		copy(A.Data[i*q:i*q+p], Xc.Data[i*p:(i+1)*p])
 		if m.FitIntercept {
-			A.Data[i*q+p] = 1 // sqrt of the unit sample weight
+			A.Data[i*q+p] = sqrtSW[i] // the intercept column, √w
 		}
 	}
 	k := min(n, q)
@@ -105,11 +132,15 @@ func (m *RidgeCV) Fit(ctx context.Context, X *mat.Dense, y []float64) error {
 	interceptDim := -1
 	if m.FitIntercept {
 		best := -1.0
-		inv := 1 / math.Sqrt(float64(n))
+		norm := 0.0
+		for _, v := range sqrtSW {
+			norm += v * v
+		}
+		inv := 1 / math.Sqrt(norm)
 		for j := 0; j < k; j++ {
 			d := 0.0
 			for i := 0; i < n; i++ {
-				d += U.Data[i*k+j] * inv
+				d += U.Data[i*k+j] * sqrtSW[i] * inv
 			}
 			if math.Abs(d) > best {
 				best, interceptDim = math.Abs(d), j

@@ -291,7 +291,7 @@ func logDLoss(p, y float64) float64 {
 // class weights scale the sample weights (a dict, and "balanced" for the
 // multinomial loss, by the original classes; "balanced" for one-vs-rest by
 // each problem's two labels).
-func (m *LogisticRegression) fitSaga(ctx context.Context, X *mat.Dense, classes []float64, idx []int) error {
+func (m *LogisticRegression) fitSaga(ctx context.Context, X *mat.Dense, classes []float64, idx []int, sampleWeight []float64) error {
 	raw := X.RawMatrix()
 	n, p := raw.Rows, raw.Cols
 	K := len(classes)
@@ -318,6 +318,7 @@ func (m *LogisticRegression) fitSaga(ctx context.Context, X *mat.Dense, classes 
 	if err != nil {
 		return err
 	}
+	sw = ml.ScaleWeights(sw, sampleWeight)
 	if sw == nil {
 		sw = make([]float64, n)
 		for i := range sw {

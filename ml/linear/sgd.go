@@ -140,6 +140,7 @@ type sgdConfig struct {
 	valFrac        float64
 	nIterNoChange  int
 	seed           uint32
+	sw             []float64 // sample weights, nil for unit weights
 
 	nJobs int // binary problems fitted at once (n_jobs)
 	prog  *sgdProgress
@@ -555,7 +556,11 @@ func plainSGD(ctx context.Context, X *mat.Dense, y []float64, c *sgdConfig, bufs
 				}
 				update = -eta * d
 			}
-			update *= cw
+			if c.sw != nil {
+				update *= cw * c.sw[i]
+			} else {
+				update *= cw
+			}
 			if l2 {
 				if f := 1 - (1-l1ratio)*eta*c.alpha; f > 0 {
 					wscale *= f
@@ -724,6 +729,9 @@ func (m *sgdClassifierFit) fit(ctx context.Context, X *mat.Dense, y []float64, c
 	if err := ml.CheckXy(X, y); err != nil {
 		return err
 	}
+	if err := ml.CheckSampleWeight(c.sw, len(y)); err != nil {
+		return err
+	}
 	classes, idx, err := ml.EncodeClasses(y)
 	if err != nil {
 		return err
@@ -784,7 +792,7 @@ func (m *sgdClassifierFit) fit(ctx context.Context, X *mat.Dense, y []float64, c
 		var score func([]float64, float64) float64
 		if skip != nil {
 			score = func(w []float64, b float64) float64 {
-				right, tot := 0, 0
+				right, tot := 0.0, 0.0 // accuracy, weighted by sample_weight_val
 				for i := 0; i < n; i++ {
 					if !skip[i] {
 						continue
@@ -793,12 +801,16 @@ func (m *sgdClassifierFit) fit(ctx context.Context, X *mat.Dense, y []float64, c
 					for j, v := range raw.Data[i*raw.Stride : i*raw.Stride+nf] {
 						d += w[j] * v
 					}
-					if (d > 0) == (yy[i] > 0) {
-						right++
+					wi := 1.0
+					if c.sw != nil {
+						wi = c.sw[i]
 					}
-					tot++
+					if (d > 0) == (yy[i] > 0) {
+						right += wi
+					}
+					tot += wi
 				}
-				return float64(right) / float64(tot)
+				return right / tot
 			}
 		}
 		rs := nprand.New(seeds[ci])
@@ -1011,6 +1023,14 @@ func (m *SGDClassifier) Validate() error {
 
 // Fit runs SGD, one binary problem per class for more than two classes.
 func (m *SGDClassifier) Fit(ctx context.Context, X *mat.Dense, y []float64) error {
+	return m.FitWeighted(ctx, X, y, nil)
+}
+
+// FitWeighted is Fit with a weight per sample (nil for unit weights), as
+// scikit-learn's fit(X, y, sample_weight): each sample's update is scaled
+// by its weight (times its class weight), and early stopping's validation
+// score is weighted.
+func (m *SGDClassifier) FitWeighted(ctx context.Context, X *mat.Dense, y, w []float64) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -1025,6 +1045,7 @@ func (m *SGDClassifier) Fit(ctx context.Context, X *mat.Dense, y []float64) erro
 	c.setPenalty(m.sgdPenalty)
 	c.setSchedule(m.sgdSchedule)
 	m.name, c.nJobs = c.name, m.NJobs
+	c.sw = w
 	return m.fit(ctx, X, y, c, m.ClassWeight)
 }
 
@@ -1127,6 +1148,14 @@ func (m *Perceptron) Validate() error {
 // Fit runs the perceptron, one binary problem per class for more than two
 // classes.
 func (m *Perceptron) Fit(ctx context.Context, X *mat.Dense, y []float64) error {
+	return m.FitWeighted(ctx, X, y, nil)
+}
+
+// FitWeighted is Fit with a weight per sample (nil for unit weights), as
+// scikit-learn's fit(X, y, sample_weight): each sample's update is scaled
+// by its weight (times its class weight), and early stopping's validation
+// score is weighted.
+func (m *Perceptron) FitWeighted(ctx context.Context, X *mat.Dense, y, w []float64) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -1138,6 +1167,7 @@ func (m *Perceptron) Fit(ctx context.Context, X *mat.Dense, y []float64) error {
 	c.setPenalty(m.sgdPenalty)
 	c.learningRate, c.eta0, c.powerT = "constant", m.Eta0, 0.5
 	m.name, c.nJobs = c.name, m.NJobs
+	c.sw = w
 	return m.fit(ctx, X, y, c, m.ClassWeight)
 }
 
@@ -1163,6 +1193,9 @@ func (m *sgdRegressorFit) fit(ctx context.Context, X *mat.Dense, y []float64, c 
 	if err := ml.CheckXy(X, y); err != nil {
 		return err
 	}
+	if err := ml.CheckSampleWeight(c.sw, len(y)); err != nil {
+		return err
+	}
 	n, nf := X.Dims()
 	var skip []bool
 	var score func([]float64, float64) float64
@@ -1172,11 +1205,17 @@ func (m *sgdRegressorFit) fit(ctx context.Context, X *mat.Dense, y []float64, c 
 			return err
 		}
 		raw := X.RawMatrix()
-		var mean, cnt float64
+		wt := func(i int) float64 {
+			if c.sw == nil {
+				return 1
+			}
+			return c.sw[i]
+		}
+		var mean, cnt float64 // R² weighted by sample_weight_val
 		for i := range y {
 			if skip[i] {
-				mean += y[i]
-				cnt++
+				mean += wt(i) * y[i]
+				cnt += wt(i)
 			}
 		}
 		mean /= cnt
@@ -1190,8 +1229,8 @@ func (m *sgdRegressorFit) fit(ctx context.Context, X *mat.Dense, y []float64, c 
 				for j, v := range raw.Data[i*raw.Stride : i*raw.Stride+nf] {
 					d += w[j] * v
 				}
-				ss += (y[i] - d) * (y[i] - d)
-				st += (y[i] - mean) * (y[i] - mean)
+				ss += wt(i) * (y[i] - d) * (y[i] - d)
+				st += wt(i) * (y[i] - mean) * (y[i] - mean)
 			}
 			if st == 0 {
 				return 0
@@ -1312,6 +1351,14 @@ func (m *SGDRegressor) Validate() error {
 
 // Fit runs SGD on the targets y.
 func (m *SGDRegressor) Fit(ctx context.Context, X *mat.Dense, y []float64) error {
+	return m.FitWeighted(ctx, X, y, nil)
+}
+
+// FitWeighted is Fit with a weight per sample (nil for unit weights), as
+// scikit-learn's fit(X, y, sample_weight): each sample's update is scaled
+// by its weight (times its class weight), and early stopping's validation
+// score is weighted.
+func (m *SGDRegressor) FitWeighted(ctx context.Context, X *mat.Dense, y, w []float64) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -1323,6 +1370,7 @@ func (m *SGDRegressor) Fit(ctx context.Context, X *mat.Dense, y []float64) error
 	c.setPenalty(m.sgdPenalty)
 	c.setSchedule(m.sgdSchedule)
 	m.name = c.name
+	c.sw = w
 	return m.fit(ctx, X, y, c)
 }
 

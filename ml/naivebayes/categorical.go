@@ -81,6 +81,13 @@ func categories(X *mat.Dense, limits []int) ([]int, error) {
 
 // Fit counts the categories of every feature in each class.
 func (m *CategoricalNB) Fit(ctx context.Context, X *mat.Dense, y []float64) error {
+	return m.FitWeighted(ctx, X, y, nil)
+}
+
+// FitWeighted is Fit with a weight per sample (nil for unit weights), as
+// scikit-learn's fit(X, y, sample_weight): each sample counts w times in
+// the class and category counts.
+func (m *CategoricalNB) FitWeighted(ctx context.Context, X *mat.Dense, y, w []float64) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -88,6 +95,9 @@ func (m *CategoricalNB) Fit(ctx context.Context, X *mat.Dense, y []float64) erro
 		return err
 	}
 	if err := ml.CheckXy(X, y); err != nil {
+		return err
+	}
+	if err := ml.CheckSampleWeight(w, len(y)); err != nil {
 		return err
 	}
 	classes, idx, err := ml.EncodeClasses(y)
@@ -131,9 +141,13 @@ func (m *CategoricalNB) Fit(ctx context.Context, X *mat.Dense, y []float64) erro
 			}
 		}
 		c := idx[i]
-		cc[c]++
+		wi := 1.0
+		if w != nil {
+			wi = w[i]
+		}
+		cc[c] += wi
 		for j, t := range codes[i*p : (i+1)*p] {
-			fc[j].RawRowView(c)[t]++
+			fc[j].RawRowView(c)[t] += wi
 		}
 	}
 	alpha := checkAlpha(m.Alpha, m.ForceAlpha)

@@ -104,26 +104,47 @@ func NewBernoulliNB() *BernoulliNB {
 // Fit counts the features of each class and computes the smoothed log
 // probabilities.
 func (m *MultinomialNB) Fit(ctx context.Context, X *mat.Dense, y []float64) error {
+	return m.FitWeighted(ctx, X, y, nil)
+}
+
+// FitWeighted is Fit with a weight per sample (nil for unit weights), as
+// scikit-learn's fit(X, y, sample_weight): each sample counts w times in
+// the class and feature counts.
+func (m *MultinomialNB) FitWeighted(ctx context.Context, X *mat.Dense, y, w []float64) error {
 	if err := ml.ValidateParams(m); err != nil {
 		return err
 	}
 	m.kind = "MultinomialNB"
-	return m.fit(ctx, X, y, discreteParams{m.Alpha, m.ForceAlpha, m.FitPrior, m.ClassPrior, false, nil})
+	return m.fit(ctx, X, y, w, discreteParams{m.Alpha, m.ForceAlpha, m.FitPrior, m.ClassPrior, false, nil})
 }
 
 // Fit counts the features of each class and computes the complement
 // weights.
 func (m *ComplementNB) Fit(ctx context.Context, X *mat.Dense, y []float64) error {
+	return m.FitWeighted(ctx, X, y, nil)
+}
+
+// FitWeighted is Fit with a weight per sample (nil for unit weights), as
+// scikit-learn's fit(X, y, sample_weight): each sample counts w times in
+// the class and feature counts.
+func (m *ComplementNB) FitWeighted(ctx context.Context, X *mat.Dense, y, w []float64) error {
 	if err := ml.ValidateParams(m); err != nil {
 		return err
 	}
 	m.kind = "ComplementNB"
-	return m.fit(ctx, X, y, discreteParams{m.Alpha, m.ForceAlpha, m.FitPrior, m.ClassPrior, m.Norm, nil})
+	return m.fit(ctx, X, y, w, discreteParams{m.Alpha, m.ForceAlpha, m.FitPrior, m.ClassPrior, m.Norm, nil})
 }
 
 // Fit binarises X, counts the ones of each feature in each class and
 // computes the smoothed log probabilities.
 func (m *BernoulliNB) Fit(ctx context.Context, X *mat.Dense, y []float64) error {
+	return m.FitWeighted(ctx, X, y, nil)
+}
+
+// FitWeighted is Fit with a weight per sample (nil for unit weights), as
+// scikit-learn's fit(X, y, sample_weight): each sample counts w times in
+// the class and feature counts.
+func (m *BernoulliNB) FitWeighted(ctx context.Context, X *mat.Dense, y, w []float64) error {
 	if err := ml.ValidateParams(m); err != nil {
 		return err
 	}
@@ -131,7 +152,7 @@ func (m *BernoulliNB) Fit(ctx context.Context, X *mat.Dense, y []float64) error 
 	if m.Binarize != nil && math.IsNaN(*m.Binarize) {
 		return &ml.ParamError{Param: "binarize", Expected: "a number or null", Got: "NaN"}
 	}
-	return m.fit(ctx, X, y, discreteParams{m.Alpha, m.ForceAlpha, m.FitPrior, m.ClassPrior, false, m.Binarize})
+	return m.fit(ctx, X, y, w, discreteParams{m.Alpha, m.ForceAlpha, m.FitPrior, m.ClassPrior, false, m.Binarize})
 }
 
 // EstimateMemory bounds Fit's memory (see estimateDiscrete).
@@ -218,11 +239,14 @@ func classLogPrior(classPrior, classCount []float64, fitPrior bool) ([]float64, 
 	return out, nil
 }
 
-func (d *discrete) fit(ctx context.Context, X *mat.Dense, y []float64, prm discreteParams) error {
+func (d *discrete) fit(ctx context.Context, X *mat.Dense, y, w []float64, prm discreteParams) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	if err := ml.CheckXy(X, y); err != nil {
+		return err
+	}
+	if err := ml.CheckSampleWeight(w, len(y)); err != nil {
 		return err
 	}
 	classes, idx, err := ml.EncodeClasses(y)
@@ -255,13 +279,17 @@ func (d *discrete) fit(ctx context.Context, X *mat.Dense, y []float64, prm discr
 			}
 		}
 		c := idx[i]
-		cc[c]++
+		wi := 1.0
+		if w != nil {
+			wi = w[i]
+		}
+		cc[c] += wi
 		dst := fc.RawRowView(c)
 		for j, v := range raw.Data[i*raw.Stride : i*raw.Stride+p] {
 			if prm.binarize != nil {
 				v = binarized(v, *prm.binarize)
 			}
-			dst[j] += v
+			dst[j] += wi * v
 		}
 	}
 	alpha := checkAlpha(prm.alpha, prm.forceAlpha)

@@ -68,6 +68,14 @@ func (m *GaussianNB) Validate() error {
 // Fit estimates the per-class means and variances from X and the class
 // values y.
 func (m *GaussianNB) Fit(ctx context.Context, X *mat.Dense, y []float64) error {
+	return m.FitWeighted(ctx, X, y, nil)
+}
+
+// FitWeighted is Fit with a weight per sample (nil for unit weights), as
+// scikit-learn's fit(X, y, sample_weight): weighted class counts, means
+// and variances (np.average); epsilon stays var_smoothing times the
+// largest unweighted variance, as in scikit-learn.
+func (m *GaussianNB) FitWeighted(ctx context.Context, X *mat.Dense, y, w []float64) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -76,6 +84,15 @@ func (m *GaussianNB) Fit(ctx context.Context, X *mat.Dense, y []float64) error {
 	}
 	if err := ml.CheckXy(X, y); err != nil {
 		return err
+	}
+	if err := ml.CheckSampleWeight(w, len(y)); err != nil {
+		return err
+	}
+	wt := func(i int) float64 {
+		if w == nil {
+			return 1
+		}
+		return w[i]
 	}
 	classes, idx, err := ml.EncodeClasses(y)
 	if err != nil {
@@ -116,13 +133,17 @@ func (m *GaussianNB) Fit(ctx context.Context, X *mat.Dense, y []float64) error {
 	th := theta.RawMatrix().Data
 	for i := 0; i < n; i++ {
 		c := idx[i]
-		count[c]++
+		wi := wt(i)
+		count[c] += wi
 		row := th[c*p : c*p+p]
 		for j, v := range raw.Data[i*raw.Stride : i*raw.Stride+p] {
-			row[j] += v
+			row[j] += wi * v
 		}
 	}
 	for c := 0; c < K; c++ {
+		if !(count[c] > 0) {
+			return ml.DataErrorf("the sample weights of class %v sum to 0: np.average of its rows is undefined (give it a positive weight)", classes[c])
+		}
 		for j := 0; j < p; j++ {
 			th[c*p+j] /= count[c]
 		}
@@ -133,9 +154,10 @@ func (m *GaussianNB) Fit(ctx context.Context, X *mat.Dense, y []float64) error {
 		c := idx[i]
 		mu := th[c*p : c*p+p]
 		row := va[c*p : c*p+p]
+		wi := wt(i)
 		for j, v := range raw.Data[i*raw.Stride : i*raw.Stride+p] {
 			d := v - mu[j]
-			row[j] += d * d
+			row[j] += wi * d * d
 		}
 	}
 	for c := 0; c < K; c++ {
@@ -146,12 +168,16 @@ func (m *GaussianNB) Fit(ctx context.Context, X *mat.Dense, y []float64) error {
 			}
 		}
 	}
+	tot := 0.0
+	for _, v := range count {
+		tot += v
+	}
 	prior := make([]float64, K)
 	if len(m.Priors) > 0 {
 		copy(prior, m.Priors)
 	} else {
 		for c := range prior {
-			prior[c] = count[c] / float64(n)
+			prior[c] = count[c] / tot
 		}
 	}
 	m.classes, m.theta, m.variance, m.classPrior, m.classCount, m.epsilon = classes, theta, variance, prior, count, epsilon

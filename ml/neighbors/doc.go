@@ -40,7 +40,9 @@
 // RadiusNeighborsClassifier and RadiusNeighborsRegressor (radius_estimators.go)
 // vote among or average the training points within radius, found exactly
 // by the same index ("auto" is brute force above 15 features, as
-// scikit-learn decides without n_neighbors); a classifier's query without
+// scikit-learn decides without n_neighbors; the brute force screens with
+// the same fused kernel, or the lanes kernel, against radius instead of a
+// k-th best); a classifier's query without
 // neighbours takes outlier_label (null is an error, as in scikit-learn), a
 // regressor's predicts NaN. NearestCentroid (centroid.go) predicts the
 // class of the nearest class mean (median for manhattan), shrunken by

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"math/bits"
 	"slices"
 	"sort"
 	"strconv"
@@ -52,24 +53,24 @@ func fitRadius(ctx context.Context, c *RadiusParams, X *mat.Dense) (*radiusModel
 		method = methodKDTree
 	}
 	ml.ProgressFrom(ctx).Report(ml.Event{Kind: "stage", Message: fmt.Sprintf("build %s index over %d samples", method, n)})
-	x := rowMajorCopy(X)
-	ix := &index{n: n, d: d, x: x, metric: newMetric(p), method: method}
-	if method == methodKDTree {
-		ix.tree = buildKDTree(x, n, d, c.LeafSize)
-	}
+	ix := newIndex(rowMajorCopy(X), n, d, p, method, c.LeafSize)
 	return &radiusModel{ix: ix, leafSize: c.LeafSize}, nil
 }
 
 // within returns, for each row of X, the training points within radius
-// (in increasing index order) and their distances. Queries run in blocks
-// on runtime.GOMAXPROCS goroutines; the Euclidean brute force screens
-// each block with one matrix product (‖x‖² + ‖y‖² − 2x·y, within a proven
-// rounding margin of radius², as bruteL2 does) and measures only the
-// flagged points exactly, so the result is the exact one.
+// (in increasing index order) and their distances. Queries run in chunks
+// on runtime.GOMAXPROCS goroutines, each with its own scratch space, and
+// each chunk's results are carved out of one allocation. The Euclidean
+// brute force screens blocks of queries against the packed training panels
+// with the fused GEMM-and-compare kernel of the k-nearest-neighbour search
+// (‖x‖² + ‖y‖² − 2x·y within a proven rounding margin of radius², as
+// bruteL2 does) and measures only the flagged points exactly; the other
+// metrics measure every point with the lanes kernel, and the k-d tree
+// prunes; so the result is the exact one for every method.
 //
-// Without needDist the distances are not returned (nil), and the points
-// whose screened distance is inside radius² by more than the margin are
-// taken without being measured.
+// Without needDist the distances are not returned (nil), and where more
+// than an eighth of the points pass the screen, those a second screen proves
+// inside radius² by more than the margin are taken without being measured.
 func (r *radiusModel) within(X *mat.Dense, radius float64, needDist bool) ([][]int, [][]float64, error) {
 	ix := r.ix
 	if err := ml.CheckX(X, ix.d); err != nil {
@@ -79,78 +80,195 @@ func (r *radiusModel) within(X *mat.Dense, radius float64, needDist bool) ([][]i
 	q := rowMajor(X)
 	ri := &RadiusIndex{ix: ix}
 	inds := make([][]int, m)
-	dists := make([][]float64, m)
-	measure := func(i int, in []int) {
-		x := q[i*d : (i+1)*d]
-		ds := make([]float64, len(in))
-		for j, t := range in {
-			ds[j] = ix.metric.dist(ix.metric.rdist(x, ix.x[t*d:(t+1)*d], math.Inf(1)))
-		}
-		inds[i], dists[i] = in, ds
+	var dists [][]float64
+	if needDist {
+		dists = make([][]float64, m)
 	}
-	const block = 128
-	gemm := ix.tree == nil && ix.metric.kind == kindL2 && ix.n >= 64
-	var yy []float64
-	maxYY := 0.0
-	var train *mat.Dense
-	if gemm {
-		yy = make([]float64, ix.n)
-		for t := range ix.n {
-			s := 0.0
-			for _, v := range ix.x[t*d : (t+1)*d] {
-				s += v * v
-			}
-			yy[t] = s
-			maxYY = math.Max(maxYY, s)
-		}
-		gemm = !math.IsInf(maxYY, 0) && !math.IsNaN(maxYY)
-		train = mat.NewDense(ix.n, d, ix.x)
+	if m == 0 {
+		return inds, dists, nil
 	}
-	rr := radius * radius
+	met := ix.metric
+	var rr float64 // the reduced radius
+	switch met.kind {
+	case kindL1:
+		rr = radius
+	case kindL2:
+		rr = radius * radius
+	default:
+		rr = math.Pow(radius, met.p)
+	}
+	if ix.tree == nil && ix.pack == nil {
+		ix.pack = packRows(ix.x, ix.n, d)
+	}
+	const chunk = 20 * mr // queries per chunk, whole kernel blocks
+	workers := effectiveWorkers(0)
+	type scratch struct {
+		idx  [][]int     // per query of the chunk
+		rd   [][]float64 // their reduced distances
+		a    []float64   // packed queries
+		xx   []float64
+		thr  []float64
+		sure []float64 // thresholds below which a point is inside for certain
+		mask []byte
+		in   []byte
+		out  []float64
+		buf  []int
+	}
+	scr := make([]scratch, workers)
+	pk := ix.pack
+	gemm := ix.tree == nil && met.kind == kindL2 && pk.normsOK
+	maxChunk := max(1, (256<<10)/(8*d*nr)) // panels per sweep: about 256 KiB
 	margin := 4 * float64(d+4) * 0x1p-53
-	parallelChunks(m, block, effectiveWorkers(0), func(_, lo, hi int) {
-		if !gemm {
-			for i := lo; i < hi; i++ {
-				in := ri.Within(nil, q[i*d:(i+1)*d], radius)
-				sort.Ints(in)
-				measure(i, in)
-			}
-			return
+	parallelChunks(m, chunk, workers, func(w, lo, hi int) {
+		sc := &scr[w]
+		cnt := hi - lo
+		if sc.idx == nil {
+			sc.idx, sc.rd = make([][]int, chunk), make([][]float64, chunk)
 		}
-		qb := mat.NewDense(hi-lo, d, q[lo*d:hi*d])
-		var dot mat.Dense
-		dot.Mul(qb, train.T())
-		for i := lo; i < hi; i++ {
-			x := q[i*d : (i+1)*d]
-			xx := 0.0
-			for _, v := range x {
-				xx += v * v
+		for i := range cnt {
+			sc.idx[i], sc.rd[i] = sc.idx[i][:0], sc.rd[i][:0]
+		}
+		add := func(i, t int, rd float64) {
+			sc.idx[i] = append(sc.idx[i], t)
+			sc.rd[i] = append(sc.rd[i], rd)
+		}
+		switch {
+		case ix.tree != nil:
+			for i := range cnt {
+				x := q[(lo+i)*d : (lo+i+1)*d]
+				sc.buf = ri.Within(sc.buf[:0], x, radius)
+				sort.Ints(sc.buf)
+				for _, t := range sc.buf {
+					add(i, t, met.rdist(x, ix.x[t*d:(t+1)*d], math.Inf(1)))
+				}
 			}
-			if math.IsInf(xx, 0) {
-				in := ri.Within(nil, x, radius)
-				sort.Ints(in)
-				measure(i, in)
-				continue
-			}
-			slack := margin * (xx + maxYY + rr)
-			bound, sure := rr+slack, rr-slack
-			row := dot.RawRowView(i - lo)
-			var in []int
-			var ds []float64
-			for t, v := range row {
-				g := xx + yy[t] - 2*v
-				if g > bound {
+		case gemm:
+			nb := (cnt + mr - 1) / mr
+			sc.a = slices.Grow(sc.a[:0], nb*d*mr)[:nb*d*mr]
+			sc.xx = slices.Grow(sc.xx[:0], nb*mr)[:nb*mr]
+			sc.thr = slices.Grow(sc.thr[:0], nb*mr)[:nb*mr]
+			sc.sure = slices.Grow(sc.sure[:0], nb*mr)[:nb*mr]
+			sc.mask = slices.Grow(sc.mask[:0], mr*maxChunk)[:mr*maxChunk]
+			sc.in = slices.Grow(sc.in[:0], mr*maxChunk)[:mr*maxChunk]
+			clear(sc.a)
+			ok := true
+			for i := range nb * mr {
+				sc.thr[i] = math.Inf(-1) // padding queries flag nothing
+				sc.sure[i] = math.Inf(-1)
+				if i >= cnt {
 					continue
 				}
-				if !needDist && g < sure {
-					in = append(in, t)
-					continue
+				b, rw := i/mr, i%mr
+				ab := sc.a[b*d*mr+rw:]
+				s := 0.0
+				for j, v := range q[(lo+i)*d : (lo+i+1)*d] {
+					ab[j*mr] = v
+					s += float64(v * v)
 				}
-				if rd := rdistL2(x, ix.x[t*d:(t+1)*d], math.Inf(1)); rd <= rr {
-					in, ds = append(in, t), append(ds, math.Sqrt(rd))
+				sc.xx[i] = s
+				ok = ok && !math.IsInf(s, 0) && !math.IsNaN(s)
+				slack := margin * (s + pk.maxYY + rr)
+				sc.thr[i] = rr + slack - s
+				sc.sure[i] = rr - slack - s
+			}
+			if !ok { // a query's norm overflows: measure its points one by one
+				for i := range cnt {
+					x := q[(lo+i)*d : (lo+i+1)*d]
+					for t := range ix.n {
+						if rd := rdistL2(x, ix.x[t*d:(t+1)*d], rr); rd <= rr {
+							add(i, t, rd)
+						}
+					}
+				}
+				break
+			}
+			npanels := len(pk.yy) / nr
+			flagged, screened := 0, 0
+			for p := 0; p < npanels; p += maxChunk {
+				c := min(maxChunk, npanels-p)
+				bp := pk.panels[p*d*nr : (p+c)*d*nr]
+				yp := pk.yy[p*nr : (p+c)*nr]
+				for b := range nb {
+					ab := sc.a[b*d*mr : (b+1)*d*mr]
+					distMask(d, ab, bp, yp, sc.thr[b*mr:(b+1)*mr], c, sc.mask)
+					// Where many points pass (a large radius), a second
+					// screen proves most of them inside without measuring
+					// them: a kernel pass costs about an eighth of an
+					// exact measure per pair.
+					useSure := !needDist && 8*flagged > screened
+					if useSure {
+						distMask(d, ab, bp, yp, sc.sure[b*mr:(b+1)*mr], c, sc.in)
+					}
+					screened += mr * c * nr
+					for _, mb := range sc.mask[:mr*c] {
+						flagged += bits.OnesCount8(mb)
+					}
+					for rw := range mr {
+						i := b*mr + rw
+						if i >= cnt {
+							break
+						}
+						x := q[(lo+i)*d : (lo+i+1)*d]
+						for pi, mb := range sc.mask[rw*c : (rw+1)*c] {
+							var sure byte
+							if useSure {
+								sure = sc.in[rw*c+pi]
+							}
+							for mb != 0 {
+								bit := bits.TrailingZeros8(mb)
+								t := (p+pi)*nr + bit
+								mb &= mb - 1
+								if sure&(1<<bit) != 0 {
+									add(i, t, 0)
+								} else if rd := rdistL2(x, ix.x[t*d:(t+1)*d], rr); rd <= rr {
+									add(i, t, rd)
+								}
+							}
+						}
+					}
 				}
 			}
-			inds[i], dists[i] = in, ds
+		default:
+			npanels := len(pk.yy) / nr
+			sc.mask = slices.Grow(sc.mask[:0], maxChunk)[:maxChunk]
+			sc.out = slices.Grow(sc.out[:0], maxChunk*nr)[:maxChunk*nr]
+			for p := 0; p < npanels; p += maxChunk {
+				c := min(maxChunk, npanels-p)
+				bp := pk.panels[p*d*nr : (p+c)*d*nr]
+				for i := range cnt {
+					lanes(met, q[(lo+i)*d:(lo+i+1)*d], bp, c, rr, sc.out, sc.mask)
+					for pi, mb := range sc.mask[:c] {
+						for mb != 0 {
+							b := bits.TrailingZeros8(mb)
+							mb &= mb - 1
+							if t := (p+pi)*nr + b; t < ix.n {
+								add(i, t, sc.out[pi*nr+b])
+							}
+						}
+					}
+				}
+			}
+		}
+		// One allocation per chunk for its indices (and distances).
+		total := 0
+		for i := range cnt {
+			total += len(sc.idx[i])
+		}
+		ai := make([]int, 0, total)
+		var ad []float64
+		if needDist {
+			ad = make([]float64, 0, total)
+		}
+		for i := range cnt {
+			s := len(ai)
+			ai = append(ai, sc.idx[i]...)
+			inds[lo+i] = ai[s:len(ai):len(ai)]
+			if needDist {
+				for _, v := range sc.rd[i] {
+					ad = append(ad, met.dist(v))
+				}
+				dists[lo+i] = ad[s:len(ad):len(ad)]
+			}
 		}
 	})
 	return inds, dists, nil

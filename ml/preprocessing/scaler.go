@@ -61,6 +61,15 @@ func NewStandardScaler() *StandardScaler {
 // Fit computes the per-feature mean and variance of X, ignoring NaN, with
 // scikit-learn's corrected two-pass algorithm. y is ignored.
 func (s *StandardScaler) Fit(ctx context.Context, X *mat.Dense, _ []float64) error {
+	return s.FitWeighted(ctx, X, nil, nil)
+}
+
+// FitWeighted is Fit with a weight per sample (nil for unit weights), as
+// scikit-learn 1.2's fit(X, sample_weight=w): weighted means and
+// variances (_incremental_mean_and_var), the constant-feature test on the
+// weight sums. NSamplesSeen stays the count of non-missing rows, where
+// scikit-learn keeps their weight sum.
+func (s *StandardScaler) FitWeighted(ctx context.Context, X *mat.Dense, _, w []float64) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -72,13 +81,25 @@ func (s *StandardScaler) Fit(ctx context.Context, X *mat.Dense, _ []float64) err
 		return err
 	}
 	data, r, c := rows(X)
+	if err := ml.CheckSampleWeight(w, r); err != nil {
+		return err
+	}
 	count := make([]int, c)
 	sum := make([]float64, c)
+	var wsum []float64 // the non-missing rows' weight sums (w != nil)
+	if w != nil {
+		wsum = make([]float64, c)
+	}
 	for i := 0; i < r; i++ {
 		row := data[i*c : (i+1)*c]
 		for j, v := range row {
 			if v == v {
-				sum[j] += v
+				if w != nil {
+					sum[j] += w[i] * v
+					wsum[j] += w[i]
+				} else {
+					sum[j] += v
+				}
 				count[j]++
 			}
 		}
@@ -88,11 +109,17 @@ func (s *StandardScaler) Fit(ctx context.Context, X *mat.Dense, _ []float64) err
 			count[j] = r
 		}
 	}
+	nOf := func(j int) float64 {
+		if w != nil {
+			return wsum[j]
+		}
+		return float64(count[j])
+	}
 	var mean, vari, scale []float64
 	if s.WithMean || s.WithStd {
 		mean = make([]float64, c)
 		for j := range mean {
-			mean[j] = sum[j] / float64(count[j])
+			mean[j] = sum[j] / nOf(j)
 		}
 	}
 	if s.WithStd {
@@ -105,6 +132,11 @@ func (s *StandardScaler) Fit(ctx context.Context, X *mat.Dense, _ []float64) err
 			for j, v := range row {
 				if v == v {
 					d := v - mean[j]
+					if w != nil {
+						corr[j] += w[i] * d
+						sq[j] += w[i] * d * d
+						continue
+					}
 					corr[j] += d
 					sq[j] += float64(d * d)
 				}
@@ -113,7 +145,7 @@ func (s *StandardScaler) Fit(ctx context.Context, X *mat.Dense, _ []float64) err
 		vari = make([]float64, c)
 		scale = make([]float64, c)
 		for j := range vari {
-			n := float64(count[j])
+			n := nOf(j)
 			vari[j] = (sq[j] - corr[j]*corr[j]/n) / n
 			// _is_constant_feature: var ≤ n·eps·var + (n·mean·eps)².
 			bound := float64(n*eps*vari[j]) + float64((n*mean[j]*eps)*(n*mean[j]*eps))

@@ -86,9 +86,11 @@ func dotSeq(a, b []float64) float64 {
 }
 
 // solveSVCDual is liblinear's solve_l2r_l1l2_svc on the rows order (in
-// that order), labels y ±1 and bounds cp (y = +1), cn (y = -1); l1 picks
-// the hinge loss, else the squared hinge. It returns w and the iterations.
-func solveSVCDual(prog *progress, d *linearData, order []int, y []int8, cp, cn, eps float64, l1 bool, maxIter int, rng *nprand.RandomState) ([]float64, int, error) {
+// that order), labels y ±1 and bounds cp (y = +1), cn (y = -1), each
+// times the sample's weight sw (in the order of order; nil for unit
+// weights) as scikit-learn's liblinear; l1 picks the hinge loss, else the
+// squared hinge. It returns w and the iterations.
+func solveSVCDual(prog *progress, d *linearData, order []int, y []int8, cp, cn float64, sw []float64, eps float64, l1 bool, maxIter int, rng *nprand.RandomState) ([]float64, int, error) {
 	l := len(order)
 	w := make([]float64, d.w)
 	qd := make([]float64, l)
@@ -100,6 +102,9 @@ func solveSVCDual(prog *progress, d *linearData, order []int, y []int8, cp, cn, 
 		c := cn
 		if y[i] > 0 {
 			c = cp
+		}
+		if sw != nil {
+			c = sw[i] * c
 		}
 		if l1 {
 			diag[i], ub[i] = 0, c
@@ -189,16 +194,24 @@ func solveSVCDual(prog *progress, d *linearData, order []int, y []int8, cp, cn, 
 // solveSVRDual is liblinear's solve_l2r_l1l2_svr: the dual in β = α - α*,
 // -U ≤ β ≤ U, with tube half-width p; l1 picks the epsilon-insensitive
 // loss (U = C), else the squared one (U = ∞, λ = 1/(2C)). It stops when
-// the violations' sum falls to tol times the first iteration's.
-func solveSVRDual(prog *progress, d *linearData, y []float64, C, p, eps float64, l1 bool, maxIter int, rng *nprand.RandomState) ([]float64, int, error) {
+// the violations' sum falls to tol times the first iteration's. With
+// sample weights sw (nil for unit weights) sample i's C is sw[i]·C.
+func solveSVRDual(prog *progress, d *linearData, y []float64, C float64, sw []float64, p, eps float64, l1 bool, maxIter int, rng *nprand.RandomState) ([]float64, int, error) {
 	l := d.n
 	w := make([]float64, d.w)
 	beta := make([]float64, l)
 	qd := make([]float64, l)
 	index := make([]int, l)
-	lambda, ub := 0.5/C, math.Inf(1)
-	if l1 {
-		lambda, ub = 0, C
+	lambdas, ubs := make([]float64, l), make([]float64, l)
+	for i := range l {
+		ci := C
+		if sw != nil {
+			ci = sw[i] * C
+		}
+		lambdas[i], ubs[i] = 0.5/ci, math.Inf(1)
+		if l1 {
+			lambdas[i], ubs[i] = 0, ci
+		}
 	}
 	for i := range l {
 		for _, v := range d.row(i) {
@@ -219,6 +232,7 @@ func solveSVRDual(prog *progress, d *linearData, y []float64, C, p, eps float64,
 		for s := 0; s < active; s++ {
 			i := index[s]
 			xi := d.row(i)
+			lambda, ub := lambdas[i], ubs[i]
 			G := -y[i] + lambda*beta[i]
 			H := qd[i] + lambda
 			G += dotSeq(xi, w)
@@ -344,6 +358,14 @@ func (m *LinearSVC) Validate() error {
 
 // Fit solves the binary dual problems.
 func (m *LinearSVC) Fit(ctx context.Context, X *mat.Dense, y []float64) error {
+	return m.FitWeighted(ctx, X, y, nil)
+}
+
+// FitWeighted is Fit with a weight per sample (nil for unit weights), as
+// scikit-learn's fit(X, y, sample_weight): each sample's bound is
+// multiplied by its weight and the samples of weight 0 are left out, as
+// scikit-learn's liblinear does.
+func (m *LinearSVC) FitWeighted(ctx context.Context, X *mat.Dense, y, sw []float64) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -351,6 +373,9 @@ func (m *LinearSVC) Fit(ctx context.Context, X *mat.Dense, y []float64) error {
 		return err
 	}
 	if err := ml.CheckXy(X, y); err != nil {
+		return err
+	}
+	if err := ml.CheckSampleWeight(sw, len(y)); err != nil {
 		return err
 	}
 	classes, idx, err := ml.EncodeClasses(y)
@@ -372,9 +397,16 @@ func (m *LinearSVC) Fit(ctx context.Context, X *mat.Dense, y []float64) error {
 	var order []int
 	for c := range K {
 		for i, ci := range idx {
-			if ci == c {
+			if ci == c && (sw == nil || sw[i] > 0) {
 				order = append(order, i)
 			}
+		}
+	}
+	var ow []float64 // the weights in the order of order
+	if sw != nil {
+		ow = make([]float64, len(order))
+		for t, i := range order {
+			ow[t] = sw[i]
 		}
 	}
 	rng := nprand.New(libsvmSeed(m.RandomState))
@@ -401,7 +433,7 @@ func (m *LinearSVC) Fit(ctx context.Context, X *mat.Dense, y []float64) error {
 				yy[t] = 1
 			}
 		}
-		w, it, err := solveSVCDual(prog, &d, order, yy, cp, cn, m.Tol, m.Loss == "hinge", m.MaxIter, rng)
+		w, it, err := solveSVCDual(prog, &d, order, yy, cp, cn, ow, m.Tol, m.Loss == "hinge", m.MaxIter, rng)
 		if err != nil {
 			return err
 		}
@@ -543,6 +575,14 @@ func (m *LinearSVR) Validate() error {
 
 // Fit solves the dual problem.
 func (m *LinearSVR) Fit(ctx context.Context, X *mat.Dense, y []float64) error {
+	return m.FitWeighted(ctx, X, y, nil)
+}
+
+// FitWeighted is Fit with a weight per sample (nil for unit weights), as
+// scikit-learn's fit(X, y, sample_weight): each sample's C is multiplied
+// by its weight and the samples of weight 0 are left out, as
+// scikit-learn's liblinear does.
+func (m *LinearSVR) FitWeighted(ctx context.Context, X *mat.Dense, y, sw []float64) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -552,12 +592,21 @@ func (m *LinearSVR) Fit(ctx context.Context, X *mat.Dense, y []float64) error {
 	if err := ml.CheckXy(X, y); err != nil {
 		return err
 	}
+	if err := ml.CheckSampleWeight(sw, len(y)); err != nil {
+		return err
+	}
+	if sw != nil {
+		x, n, p := rowsOf(X)
+		var xk []float64
+		xk, y, sw, _ = positiveRows(x, n, p, y, sw)
+		X = mat.NewDense(len(y), p, xk)
+	}
 	_, p := X.Dims()
 	d := newLinearData(X, m.FitIntercept, m.InterceptScaling)
 	rng := nprand.New(libsvmSeed(m.RandomState))
 	rep := ml.ProgressFrom(ctx)
 	prog := &progress{ctx: ctx, rep: rep, msg: "LinearSVR: coordinate descent"}
-	w, it, err := solveSVRDual(prog, &d, y, m.C, m.Epsilon, m.Tol, m.Loss == "epsilon_insensitive", m.MaxIter, rng)
+	w, it, err := solveSVRDual(prog, &d, y, m.C, sw, m.Epsilon, m.Tol, m.Loss == "epsilon_insensitive", m.MaxIter, rng)
 	if err != nil {
 		return err
 	}

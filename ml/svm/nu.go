@@ -57,6 +57,14 @@ func (m *NuSVR) Validate() error { return m.Gamma.validate() }
 
 // Fit solves the ν-SVR dual from libsvm's feasible start.
 func (m *NuSVR) Fit(ctx context.Context, X *mat.Dense, y []float64) error {
+	return m.FitWeighted(ctx, X, y, nil)
+}
+
+// FitWeighted is Fit with a weight per sample (nil for unit weights), as
+// scikit-learn's fit(X, y, sample_weight): each sample's C is multiplied
+// by its weight (the feasible start sums nu·C_i), and the samples of
+// weight 0 are left out, as SVR's.
+func (m *NuSVR) FitWeighted(ctx context.Context, X *mat.Dense, y, w []float64) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -66,26 +74,43 @@ func (m *NuSVR) Fit(ctx context.Context, X *mat.Dense, y []float64) error {
 	if err := ml.CheckXy(X, y); err != nil {
 		return err
 	}
+	if err := ml.CheckSampleWeight(w, len(y)); err != nil {
+		return err
+	}
 	x, n, p := rowsOf(X)
 	kern := kernelOf(m.Kernel, m.Degree, m.Gamma, m.Coef0, x, p)
+	x, y, w, keep := positiveRows(x, n, p, y, w)
+	n = len(y)
 	l := n
 	pp := make([]float64, 2*l)
 	yy := make([]int8, 2*l)
 	cc := make([]float64, 2*l)
 	alpha := make([]float64, 2*l)
 	sum := m.C * m.Nu * float64(l) / 2
+	if w != nil { // libsvm's weighted start: Σ C_i·nu / 2
+		sum = 0
+		for i := range l {
+			sum += w[i] * m.C * m.Nu
+		}
+		sum /= 2
+	}
 	for i := range l {
-		a := min(sum, m.C)
+		ci := m.C
+		if w != nil {
+			ci = w[i] * m.C
+		}
+		a := min(sum, ci)
 		alpha[i], alpha[i+l] = a, a
 		sum -= a
 		pp[i], yy[i] = -y[i], 1
 		pp[i+l], yy[i+l] = y[i], -1
-		cc[i], cc[i+l] = m.C, m.C
+		cc[i], cc[i+l] = ci, ci
 	}
 	fit, err := solveRegression(ctx, "NuSVR", kern, x, n, p, pp, yy, alpha, cc, m.Tol, m.Shrinking, m.MaxIter, m.CacheSize, true)
 	if err != nil {
 		return err
 	}
+	fit.mapSupport(keep)
 	m.m = fit
 	return nil
 }
@@ -184,6 +209,14 @@ func (m *OneClassSVM) Validate() error { return m.Gamma.validate() }
 
 // Fit solves the one-class dual; y is ignored.
 func (m *OneClassSVM) Fit(ctx context.Context, X *mat.Dense, _ []float64) error {
+	return m.FitWeighted(ctx, X, nil, nil)
+}
+
+// FitWeighted is Fit with a weight per sample (nil for unit weights), as
+// scikit-learn's fit(X, sample_weight=w): each α is bounded by its
+// sample's weight (the feasible start carries Σ nu·w_i), and the samples
+// of weight 0 are left out, as SVR's.
+func (m *OneClassSVM) FitWeighted(ctx context.Context, X *mat.Dense, _, w []float64) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -194,7 +227,14 @@ func (m *OneClassSVM) Fit(ctx context.Context, X *mat.Dense, _ []float64) error 
 		return err
 	}
 	x, n, p := rowsOf(X)
+	if err := ml.CheckSampleWeight(w, n); err != nil {
+		return err
+	}
 	kern := kernelOf(m.Kernel, m.Degree, m.Gamma, m.Coef0, x, p)
+	x, _, w, keep := positiveRows(x, n, p, nil, w)
+	if keep != nil {
+		n = len(keep)
+	}
 	l := n
 	// The feasible start: the first ⌈nu·l⌉ variables carry nu·l in all,
 	// at most 1 each (scikit-learn's libsvm sums nu once per sample).
@@ -203,10 +243,13 @@ func (m *OneClassSVM) Fit(ctx context.Context, X *mat.Dense, _ []float64) error 
 	nuL := 0.0
 	for i := range l {
 		cc[i] = 1
-		nuL += m.Nu
+		if w != nil {
+			cc[i] = w[i]
+		}
+		nuL += cc[i] * m.Nu
 	}
 	for i := 0; i < l && nuL > 0; i++ {
-		alpha[i] = min(1, nuL)
+		alpha[i] = min(cc[i], nuL)
 		nuL -= alpha[i]
 	}
 	yy := make([]int8, l)
@@ -241,6 +284,7 @@ func (m *OneClassSVM) Fit(ctx context.Context, X *mat.Dense, _ []float64) error 
 		return err
 	}
 	fit.setSV(x, p, fit.support)
+	fit.mapSupport(keep)
 	m.m = fit
 	return nil
 }

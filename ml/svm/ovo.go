@@ -18,7 +18,8 @@ type pairProblem struct {
 	kern kernelSpec
 	rows [][]float64
 	y    []int8
-	c    []float64 // the bound of each sample: C times its class's weight
+	c    []float64 // the bound of each sample: C times its class's weight (and its sample weight)
+	sw   []float64 // the sample weights (ν-SVC's bounds); nil for unit weights
 	pool *colPool  // the kernel cache's buffers, shared by the fit's solves
 }
 
@@ -36,9 +37,17 @@ type classifier struct {
 
 // fitOVO trains one machine per pair of classes, as libsvm's svm_train:
 // the samples grouped by class (keeping their order within a class), the
-// support vectors those with a non-zero coefficient in any pair.
-func fitOVO(ctx context.Context, class string, X *mat.Dense, y []float64, cw ml.ClassWeight, C float64, kernel string, degree int, gamma Gamma, coef0 float64, probability bool, randomState int, check func(counts []float64) error, solve pairSolver) (classifier, error) {
+// support vectors those with a non-zero coefficient in any pair. With
+// sample weights sw (nil for none) each sample's bound is multiplied by
+// its weight and the samples of weight 0 are left out, as scikit-learn's
+// libsvm does (gamma "scale" still sees every row; support_ indexes the
+// rows of X, where scikit-learn 1.2 indexes those of positive weight).
+// check receives the classes' weighted counts.
+func fitOVO(ctx context.Context, class string, X *mat.Dense, y, sw []float64, cw ml.ClassWeight, C float64, kernel string, degree int, gamma Gamma, coef0 float64, probability bool, randomState int, check func(counts []float64) error, solve pairSolver) (classifier, error) {
 	if err := ml.CheckXy(X, y); err != nil {
+		return classifier{}, err
+	}
+	if err := ml.CheckSampleWeight(sw, len(y)); err != nil {
 		return classifier{}, err
 	}
 	classes, idx, err := ml.EncodeClasses(y)
@@ -54,7 +63,28 @@ func fitOVO(ctx context.Context, class string, X *mat.Dense, y []float64, cw ml.
 	if err != nil {
 		return classifier{}, err
 	}
-	if check != nil {
+	if sw != nil {
+		// The classes' weighted sums (libsvm's check of nu), then the
+		// counts of the samples kept (weight > 0).
+		wsum := make([]float64, K)
+		clear(counts)
+		for i, c := range idx {
+			wsum[c] += sw[i]
+			if sw[i] > 0 {
+				counts[c]++
+			}
+		}
+		for c, k := range counts {
+			if k == 0 {
+				return classifier{}, ml.DataErrorf("every sample of class %v has sample weight 0; give it a positive weight or leave the class out", classes[c])
+			}
+		}
+		if check != nil {
+			if err := check(wsum); err != nil {
+				return classifier{}, err
+			}
+		}
+	} else if check != nil {
 		if err := check(counts); err != nil {
 			return classifier{}, err
 		}
@@ -80,7 +110,7 @@ func fitOVO(ctx context.Context, class string, X *mat.Dense, y []float64, cw ml.
 	perm := make([]int, 0, n)
 	for c := range K {
 		for i, ci := range idx {
-			if ci == c {
+			if ci == c && (sw == nil || sw[i] > 0) {
 				perm = append(perm, i)
 			}
 		}
@@ -101,12 +131,19 @@ func fitOVO(ctx context.Context, class string, X *mat.Dense, y []float64, cw ml.
 			ci, cj := start[i+1]-si, start[j+1]-sj
 			l := ci + cj
 			pr := &pairProblem{i: i, j: j, kern: kern, pool: pool, rows: make([][]float64, l), y: make([]int8, l), c: make([]float64, l)}
+			if sw != nil {
+				pr.sw = make([]float64, l)
+			}
 			for t := range l {
 				var r int
 				if t < ci {
 					r, pr.y[t], pr.c[t] = perm[si+t], 1, C*w[i]
 				} else {
 					r, pr.y[t], pr.c[t] = perm[sj+t-ci], -1, C*w[j]
+				}
+				if sw != nil {
+					pr.sw[t] = sw[r]
+					pr.c[t] = sw[r] * pr.c[t] // libsvm's W[i]·(C·weight)
 				}
 				pr.rows[t] = x[r*p : (r+1)*p]
 			}

@@ -96,8 +96,14 @@ func plattCV(prog *progress, pr *pairProblem, seed uint32, solve pairSolver) (fl
 		// sorts: the -1 samples are its first class.
 		order := append(neg, pos...)
 		in := &pairProblem{kern: pr.kern, pool: pr.pool, rows: make([][]float64, len(order)), y: make([]int8, len(order)), c: make([]float64, len(order))}
+		if pr.sw != nil {
+			in.sw = make([]float64, len(order))
+		}
 		for k, t := range order {
 			in.rows[k], in.c[k] = pr.rows[t], pr.c[t]
+			if pr.sw != nil {
+				in.sw[k] = pr.sw[t]
+			}
 			in.y[k] = 1
 			if k >= len(neg) {
 				in.y[k] = -1

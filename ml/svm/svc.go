@@ -92,6 +92,13 @@ func rowsOf(X *mat.Dense) ([]float64, int, int) {
 // Fit trains one machine per pair of classes (libsvm's solve_c_svc: α
 // from 0, p = -1).
 func (m *SVC) Fit(ctx context.Context, X *mat.Dense, y []float64) error {
+	return m.FitWeighted(ctx, X, y, nil)
+}
+
+// FitWeighted is Fit with a weight per sample (nil for unit weights), as
+// scikit-learn's fit(X, y, sample_weight): each sample's C is multiplied
+// by its weight, and samples of weight 0 are left out (see fitOVO).
+func (m *SVC) FitWeighted(ctx context.Context, X *mat.Dense, y, w []float64) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -99,7 +106,7 @@ func (m *SVC) Fit(ctx context.Context, X *mat.Dense, y []float64) error {
 		return err
 	}
 	cacheBytes := int64(m.CacheSize * (1 << 20))
-	fit, err := fitOVO(ctx, "SVC", X, y, m.ClassWeight, m.C, m.Kernel, m.Degree, m.Gamma, m.Coef0, m.Probability, m.RandomState, nil, func(prog *progress, pr *pairProblem) (solution, error) {
+	fit, err := fitOVO(ctx, "SVC", X, y, w, m.ClassWeight, m.C, m.Kernel, m.Degree, m.Gamma, m.Coef0, m.Probability, m.RandomState, nil, func(prog *progress, pr *pairProblem) (solution, error) {
 		l := len(pr.y)
 		pp := make([]float64, l)
 		for t := range pp {
@@ -252,6 +259,13 @@ func (m *NuSVC) Validate() error {
 
 // Fit trains one ν machine per pair of classes.
 func (m *NuSVC) Fit(ctx context.Context, X *mat.Dense, y []float64) error {
+	return m.FitWeighted(ctx, X, y, nil)
+}
+
+// FitWeighted is Fit with a weight per sample (nil for unit weights), as
+// scikit-learn's fit(X, y, sample_weight): libsvm's solve_nu_svc bounds
+// each α by its sample's weight, and samples of weight 0 are left out.
+func (m *NuSVC) FitWeighted(ctx context.Context, X *mat.Dense, y, w []float64) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -271,13 +285,16 @@ func (m *NuSVC) Fit(ctx context.Context, X *mat.Dense, y []float64) error {
 		}
 		return nil
 	}
-	fit, err := fitOVO(ctx, "NuSVC", X, y, m.ClassWeight, 1, m.Kernel, m.Degree, m.Gamma, m.Coef0, m.Probability, m.RandomState, feasible, func(prog *progress, pr *pairProblem) (solution, error) {
+	fit, err := fitOVO(ctx, "NuSVC", X, y, w, m.ClassWeight, 1, m.Kernel, m.Degree, m.Gamma, m.Coef0, m.Probability, m.RandomState, feasible, func(prog *progress, pr *pairProblem) (solution, error) {
 		l := len(pr.y)
 		// scikit-learn 1.2 leaves class_weight out of ν-SVC (libsvm's
 		// solve_nu_svc bounds every α by the sample's weight, 1 here):
 		// the weights are checked but change nothing.
 		for t := range pr.c {
 			pr.c[t] = 1
+			if pr.sw != nil {
+				pr.c[t] = pr.sw[t]
+			}
 		}
 		nuL := 0.0
 		for _, c := range pr.c {

@@ -50,6 +50,14 @@ func (m *SVR) Validate() error { return m.Gamma.validate() }
 
 // Fit solves the ε-SVR dual.
 func (m *SVR) Fit(ctx context.Context, X *mat.Dense, y []float64) error {
+	return m.FitWeighted(ctx, X, y, nil)
+}
+
+// FitWeighted is Fit with a weight per sample (nil for unit weights), as
+// scikit-learn's fit(X, y, sample_weight): each sample's C is multiplied
+// by its weight and the samples of weight 0 are left out (gamma "scale"
+// still sees every row; support_ indexes the rows of X).
+func (m *SVR) FitWeighted(ctx context.Context, X *mat.Dense, y, w []float64) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -59,8 +67,13 @@ func (m *SVR) Fit(ctx context.Context, X *mat.Dense, y []float64) error {
 	if err := ml.CheckXy(X, y); err != nil {
 		return err
 	}
+	if err := ml.CheckSampleWeight(w, len(y)); err != nil {
+		return err
+	}
 	x, n, p := rowsOf(X)
 	kern := kernelOf(m.Kernel, m.Degree, m.Gamma, m.Coef0, x, p)
+	x, y, w, keep := positiveRows(x, n, p, y, w)
+	n = len(y)
 	l := n
 	pp := make([]float64, 2*l)
 	yy := make([]int8, 2*l)
@@ -69,11 +82,15 @@ func (m *SVR) Fit(ctx context.Context, X *mat.Dense, y []float64) error {
 		pp[i], yy[i] = m.Epsilon-y[i], 1
 		pp[i+l], yy[i+l] = m.Epsilon+y[i], -1
 		cc[i], cc[i+l] = m.C, m.C
+		if w != nil {
+			cc[i], cc[i+l] = w[i]*m.C, w[i]*m.C
+		}
 	}
 	fit, err := solveRegression(ctx, "SVR", kern, x, n, p, pp, yy, make([]float64, 2*l), cc, m.Tol, m.Shrinking, m.MaxIter, m.CacheSize, false)
 	if err != nil {
 		return err
 	}
+	fit.mapSupport(keep)
 	m.m = fit
 	return nil
 }

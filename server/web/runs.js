@@ -712,22 +712,35 @@ export function renderRun(main, id) {
   plotTitles.permutation = 'Permutation importances';
   // A GAN's sample grids (GET /api/runs/{id}/samples), one per epoch: the
   // latest, or the one the slider picks.
+  // It is called on every epoch event (the stream replays them for a
+  // finished run) and on every refresh: the grid is built once and only
+  // grows, and a slider the person moved stays where they put it.
+  let samplesView = null;
   async function drawSamples() {
     const { samples } = await api('GET', `/api/runs/${id}/samples`);
     if (!samples.length) return;
-    const img = el('img', { id: 'sample-grid', alt: '', width: 242, height: 242 });
-    const label = el('span', { class: 'muted small' });
-    const show = (i) => {
-      const s = samples[i];
-      img.src = s.url;
-      img.alt = `generated samples after epoch ${s.epoch}`;
-      label.textContent = `epoch ${s.epoch} of ${samples.length}`;
-    };
-    const slider = el('input', { type: 'range', id: 'sample-epoch', min: 0, max: samples.length - 1, value: samples.length - 1, 'aria-label': 'epoch of the samples' });
-    slider.oninput = () => show(Number(slider.value));
-    show(samples.length - 1);
-    clear(samplesBox).append(el('h3', { text: 'Generated samples' }), el('div', {}, img), el('div', {}, slider, ' ', label));
-    samplesBox.classList.remove('hidden');
+    if (samplesView && samples.length <= samplesView.samples.length) return;
+    if (!samplesView) {
+      const img = el('img', { id: 'sample-grid', alt: '', width: 242, height: 242 });
+      const label = el('span', { class: 'muted small' });
+      const slider = el('input', { type: 'range', id: 'sample-epoch', min: 0, value: 0, 'aria-label': 'epoch of the samples' });
+      samplesView = { img, label, slider, samples, moved: false };
+      const show = (i) => {
+        const all = samplesView.samples, s = all[i];
+        img.src = s.url;
+        img.alt = `generated samples after epoch ${s.epoch}`;
+        label.textContent = `epoch ${s.epoch} of ${all.length}`;
+      };
+      samplesView.show = show;
+      slider.oninput = () => { samplesView.moved = true; show(Number(slider.value)); };
+      clear(samplesBox).append(el('h3', { text: 'Generated samples' }), el('div', {}, img), el('div', {}, slider, ' ', label));
+      samplesBox.classList.remove('hidden');
+    }
+    const v = samplesView;
+    v.samples = samples;
+    v.slider.max = samples.length - 1;
+    if (!v.moved) v.slider.value = samples.length - 1;
+    v.show(Number(v.slider.value));
   }
 
   async function drawPlots() {
