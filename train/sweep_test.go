@@ -173,3 +173,21 @@ func TestSweepNetworkSearchMatchesInProcess(t *testing.T) {
 		t.Errorf("test metrics %v, in-process %v", got.Metrics["test"], want.Metrics["test"])
 	}
 }
+
+// TestSweepWeightedMatchesInProcess: with data.sample_weight the trials
+// fit each fold weighted, as the in-process search does.
+func TestSweepWeightedMatchesInProcess(t *testing.T) {
+	path, _, _, _ := weightedIris(t, "")
+	src := sprintf(`{"name": "sw-w", "data": {"train": %q, "sample_weight": "w"}, "model": {"class": "LogisticRegression", "params": {"max_iter": 300}},
+		"search": {"type": "GridSearchCV", "param_grid": {"C": [0.01, 1, 100]}, "cv": 3}, "output": %q}`, path, filepath.Join(t.TempDir(), "m"))
+	s, err := spec.Parse([]byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := train.Run(context.Background(), s, train.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := runTrials(t, src, nil)
+	sameSearch(t, got.Search, want.Search)
+}
