@@ -282,6 +282,9 @@ func TestArchPlanResNet50Budget(t *testing.T) {
 }
 
 func TestArchPretrainedAndFreeze(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: builds ResNet18 twice and ResNet34 (33M weights drawn), 4 minutes under the race detector; the plain run covers it")
+	}
 	build := func(classes int, seed uint64) *Sequential {
 		m, _, err := Build([]LayerSpec{spec("ResNet18", "num_classes", classes)}, []int{2, 3, 32, 32}, rand.New(rand.NewPCG(seed, 1)))
 		if err != nil {
@@ -359,6 +362,9 @@ func BenchmarkResNet18Step(b *testing.B) {
 // TestArchInit: the weights follow torchvision's initialisation (standard
 // deviations of kaiming_normal_ with fan_out, N(0, 0.01), zero biases).
 func TestArchInit(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: draws the weights of four architectures; the plain run covers it")
+	}
 	std := func(x []float32) float64 {
 		var s, s2 float64
 		for _, v := range x {

@@ -48,6 +48,8 @@ func (s *Server) routes() http.Handler {
 	h("GET /api/runs/{id}/model/info", s.runModelInfo)
 	h("GET /api/runs/{id}/samples", s.runSamples)       // a GAN's sample grids (samples.go)
 	h("GET /api/runs/{id}/samples/{file}", s.runSample) // one of them, image/png
+	// An IDX run's misclassified test image, image/png (samples.go).
+	h("GET /api/runs/{id}/misclassified/{file}", s.runMisclassified)
 	h("POST /api/runs/{id}/predict", s.runPredict)
 	mux.HandleFunc("GET /api/runs/{id}/events", s.middleware(streamRoute, s.runEvents))
 	// The runs table: columns, rename and note, tags, bulk delete

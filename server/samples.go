@@ -56,30 +56,51 @@ func (s *Server) runSamples(w http.ResponseWriter, r *http.Request) error {
 
 // runSample is GET /api/runs/{id}/samples/{file}: one grid as image/png.
 func (s *Server) runSample(w http.ResponseWriter, r *http.Request) error {
+	return s.serveRunPNG(w, r, train.SamplesDir, sampleName, "sample", "epoch-NNN.png", "no-store")
+}
+
+// misclassifiedName is the only file name a misclassified image may have:
+// what train.MisclassifiedFile makes.
+var misclassifiedName = regexp.MustCompile(`^[0-9]{3,6}\.png$`)
+
+// runMisclassified is GET /api/runs/{id}/misclassified/{file}: the picture
+// of a misclassified test image of an IDX run (train.MisclassifiedDir in
+// its model directory, the file its result's misclassified item names),
+// as image/png. Like a GAN's samples, it is kept in the data folder of
+// the process that trained the run.
+func (s *Server) runMisclassified(w http.ResponseWriter, r *http.Request) error {
+	return s.serveRunPNG(w, r, train.MisclassifiedDir, misclassifiedName, "misclassified image", "NNN.png", "private, max-age=3600")
+}
+
+// serveRunPNG serves the PNG {file} of the folder dir of a run's model
+// directory, whose name must match pattern (what says what it is, form
+// the names it may have).
+func (s *Server) serveRunPNG(w http.ResponseWriter, r *http.Request, dir string, pattern *regexp.Regexp, what, form, cache string) error {
 	run, err := s.loadRun(r)
 	if err != nil {
 		return err
 	}
 	name := r.PathValue("file")
-	if !sampleName.MatchString(name) {
-		return errorf(http.StatusNotFound, "not_found", "no sample %q: sample files are named epoch-NNN.png", name)
+	if !pattern.MatchString(name) {
+		return errorf(http.StatusNotFound, "not_found", "no %s %q: the files are named %s", what, name, form)
 	}
-	root, err := os.OpenRoot(s.samplesDir(run.ID))
+	root, err := os.OpenRoot(filepath.Join(s.cfg.DataDir, jobs.ModelDir(run.ID), dir))
 	if err != nil {
-		return errorf(http.StatusNotFound, "not_found", "run %s has no samples", run.ID)
+		return errorf(http.StatusNotFound, "not_found", "run %s has no %ss", run.ID, what)
 	}
 	defer root.Close()
 	f, err := root.Open(name)
 	if err != nil {
-		return errorf(http.StatusNotFound, "not_found", "run %s has no sample %s", run.ID, name)
+		return errorf(http.StatusNotFound, "not_found", "run %s has no %s %s", run.ID, what, name)
 	}
 	defer f.Close()
 	fi, err := f.Stat()
 	if err != nil || !fi.Mode().IsRegular() {
-		return errorf(http.StatusNotFound, "not_found", "run %s has no sample %s", run.ID, name)
+		return errorf(http.StatusNotFound, "not_found", "run %s has no %s %s", run.ID, what, name)
 	}
 	w.Header().Set("Content-Type", "image/png")
-	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Cache-Control", cache)
+	w.Header().Set("X-Content-Type-Options", "nosniff")
 	http.ServeContent(w, r, "", fi.ModTime(), f)
 	return nil
 }

@@ -349,7 +349,8 @@ type trainResult struct {
 	Dendrogram *train.Dendrogram `json:"dendrogram,omitempty"`
 	Boundary   *train.Boundary   `json:"boundary,omitempty"`
 	// Misclassified are test images the classifier got wrong (image
-	// folders; at most train.MaxMisclassified), for the run page's gallery.
+	// folders, stored datasets, IDX images; at most
+	// train.MaxMisclassified), for the run page's gallery.
 	Misclassified *train.Misclassified `json:"misclassified,omitempty"`
 	// ModelSHA256, ModelKey and ModelSize describe the model's copy in the
 	// object store (server/artifacts.go); empty when there is none.

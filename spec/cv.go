@@ -111,8 +111,11 @@ func (c *CV) UnmarshalJSON(b []byte) error {
 // {"type": "uniform" | "loguniform" | "randint", ...} (scipy.stats').
 //
 // A network spec's keys are paths in the spec instead ("optimizer.lr",
-// "batch_size", "model.layers[2].out_features"; netsearch.go), and each
-// candidate is trained once on a hold-out split of the training part.
+// "batch_size", "model.layers[2].out_features"; netsearch.go); each
+// candidate is trained on each fold of search.cv, or without it once on a
+// hold-out split of the training part (a single split). A
+// HalvingGridSearchCV over a network halves the number of training
+// samples, as scikit-learn's default resource="n_samples" does.
 type Search struct {
 	// Type is "GridSearchCV", "RandomizedSearchCV" or "HalvingGridSearchCV".
 	Type string `json:"type"`
@@ -657,10 +660,6 @@ func (s *Spec) validateSearch(c *errs, task ml.Task) {
 			c.add("search.random_state", "belongs to RandomizedSearchCV; GridSearchCV draws nothing")
 		}
 	case "HalvingGridSearchCV":
-		if s.IsNetwork() {
-			c.add("search.type", "HalvingGridSearchCV subsamples rows for classic estimators; a search over a network is GridSearchCV or RandomizedSearchCV")
-			return
-		}
 		if se.ParamDistributions != nil {
 			c.add("search.param_distributions", "belongs to RandomizedSearchCV; HalvingGridSearchCV takes param_grid")
 		}
@@ -747,8 +746,13 @@ func (s *Spec) validateSearch(c *errs, task ml.Task) {
 		}
 	}
 	if s.IsNetwork() {
+		// Without search.cv each candidate trains once on a hold-out part
+		// of the training data (data.split's test_size of it).
 		if se.CV != nil {
-			c.add("search.cv", "a search over a network trains each candidate once and scores it on a hold-out part of the training data (data.split's test_size of it); leave search.cv out")
+			checkCV(c, "search.cv", se.CV, task)
+			if se.CV.Groups != "" {
+				c.add("search.cv.groups", "a search over a network splits its training samples without groups; use KFold, StratifiedKFold or ShuffleSplit")
+			}
 		}
 	} else {
 		if se.CV == nil {

@@ -126,6 +126,9 @@ func TestNetworkSearchKeys(t *testing.T) {
 	for _, good := range []string{
 		`{"type": "GridSearchCV", "param_grid": {"optimizer.lr": [0.1, 0.01], "batch_size": [16, 32], "epochs": [1, 2], "model.layers[2].in_features": [16], "optimizer.momentum": [0, 0.9]}, "scoring": "f1_macro"}`,
 		`{"type": "RandomizedSearchCV", "param_distributions": {"optimizer.lr": {"type": "loguniform", "a": 0.001, "b": 0.1}}, "n_iter": 3}`,
+		`{"type": "GridSearchCV", "param_grid": {"optimizer.lr": [0.1, 0.01]}, "cv": 3}`,
+		`{"type": "GridSearchCV", "param_grid": {"optimizer.lr": [0.1, 0.01]}, "cv": {"type": "KFold", "n_splits": 3, "shuffle": true, "random_state": 0}}`,
+		`{"type": "HalvingGridSearchCV", "param_grid": {"optimizer.lr": [0.1, 0.01, 0.001]}, "cv": 2, "factor": 2}`,
 	} {
 		s, err := spec.Parse([]byte(strings.Replace(base, "%s", good, 1)))
 		if err != nil {
@@ -142,10 +145,11 @@ func TestNetworkSearchKeys(t *testing.T) {
 		{`{"type": "GridSearchCV", "param_grid": {"model.layers[7].out_features": [8]}}`, `model.layers has 3 entries`},
 		{`{"type": "GridSearchCV", "param_grid": {"model.layers[0].type": ["Conv2d"]}}`, `cannot be searched: a candidate changes parameters`},
 		{`{"type": "GridSearchCV", "param_grid": {"scheduler.gamma": [0.5]}}`, `the spec has no scheduler to search`},
-		{`{"type": "GridSearchCV", "param_grid": {"optimizer.lr": [0.1]}, "cv": 3}`, `search.cv: a search over a network trains each candidate once`},
+		{`{"type": "GridSearchCV", "param_grid": {"optimizer.lr": [0.1]}, "cv": 1}`, `search.cv: expected a number of folds ≥ 2`},
+		{`{"type": "GridSearchCV", "param_grid": {"optimizer.lr": [0.1]}, "cv": {"type": "GroupKFold", "n_splits": 3, "groups": "g"}}`, `search.cv.groups: a search over a network splits its training samples without groups`},
 		{`{"type": "RandomizedSearchCV", "param_distributions": {"optimizer.lr": {"type": "loguniform", "a": 0, "b": 1}}}`, `loguniform needs 0 < a < b`},
 		{`{"type": "GridSearchCV", "param_grid": {"batch_size": []}}`, `search.param_grid.batch_size: the list of values is empty`},
-		{`{"type": "HalvingGridSearchCV", "param_grid": {"optimizer.lr": [0.1]}}`, `search.type: HalvingGridSearchCV subsamples rows`},
+		{`{"type": "HalvingGridSearchCV", "param_grid": {"optimizer.lr": [0.1]}, "factor": 1}`, `search.factor: expected a number > 1`},
 		{`{"type": "GridSearchCV", "param_grid": {"optimizer.lr": [0.1]}, "scoring": "r2"}`, `"r2" is a regression metric but the network is a classifier`},
 	} {
 		s, err := spec.Parse([]byte(strings.Replace(base, "%s", c.search, 1)))

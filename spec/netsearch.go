@@ -15,8 +15,9 @@ import (
 // their path in the spec's own JSON: "optimizer.lr", "batch_size",
 // "epochs", "scheduler.gamma", "criterion.label_smoothing" or
 // "model.layers[2].out_features". Each candidate is the spec with those
-// fields replaced (WithNetParams), trained on a hold-out split of the
-// training part and scored on the rest.
+// fields replaced (WithNetParams), trained on each fold of search.cv
+// (or, without it, on a hold-out split of the training part) and scored
+// on the rest.
 
 // netSearchRoots are the top-level keys a network search may set.
 var netSearchRoots = []string{"optimizer", "scheduler", "criterion", "batch_size", "epochs", "model"}

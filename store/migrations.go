@@ -40,6 +40,9 @@ var migrations = []migration{
 	{"run tags", execAll(tagSchema)},
 	{"run notes", addColumn("mlf_runs", "note", "TEXT NOT NULL DEFAULT ''")},
 	{"sweep children", sweepColumns}, // sweeps.go
+	// 8 and 9 are other branches' migrations; this one is 10 once they
+	// are merged (it depends on nothing they add; runvalues.go).
+	runValuesMigration,
 }
 
 // SchemaVersion is the version of mlforge's schema this binary makes: the

@@ -182,6 +182,12 @@ type builder struct {
 	pg   bool
 	args []any
 	now  int64
+	// join, while the ORDER BY is written, makes value a LEFT JOIN of
+	// mlf_run_values (joins, by key) rather than a subquery, so that a
+	// key's number and text come from one lookup.
+	join  bool
+	joins map[string]string // key → alias
+	from  []string          // the joins, in order
 }
 
 func (b *builder) arg(v any) string {
@@ -189,49 +195,39 @@ func (b *builder) arg(v any) string {
 	return "$" + strconv.Itoa(len(b.args))
 }
 
-// jsonPath returns the bound parameter of a JSON path below root
-// ("model.params", "metrics.test"): "$.a."b"" for SQLite, a text[] for
-// PostgreSQL. Every part matched keyPart, so quoting is safe.
-func (b *builder) jsonPath(root string, parts []string) string {
-	all := append(strings.Split(root, "."), parts...)
-	if b.pg {
-		return b.arg(all) + "::text[]"
+// value is the number (col "num") or text (col "txt") of a run's key in
+// mlf_run_values (runvalues.go): one lookup by the primary key, where
+// parsing the run's spec or result took most of a sort's time.
+func (b *builder) value(col, key string) string {
+	if b.join {
+		a, ok := b.joins[key]
+		if !ok {
+			if b.joins == nil {
+				b.joins = map[string]string{}
+			}
+			a = "sk" + strconv.Itoa(len(b.joins))
+			b.joins[key] = a
+			b.from = append(b.from, " LEFT JOIN mlf_run_values "+a+" ON "+a+".run_id = mlf_runs.id AND "+a+".key = "+b.arg(key))
+		}
+		return a + "." + col
 	}
-	var sb strings.Builder
-	sb.WriteString("$")
-	for _, p := range all {
-		sb.WriteString(`."` + p + `"`)
-	}
-	return b.arg(sb.String())
+	return "(SELECT v." + col + " FROM mlf_run_values v WHERE v.run_id = mlf_runs.id AND v.key = " + b.arg(key) + ")"
 }
 
-// jsonNum is the number at path of column col, NULL when it is not one.
-func (b *builder) jsonNum(col, root string, parts []string) string {
-	p := b.jsonPath(root, parts)
-	if b.pg {
-		return fmt.Sprintf(`(CASE WHEN jsonb_typeof(%[1]s::jsonb #> %[2]s) = 'number' THEN (%[1]s::jsonb #>> %[2]s)::float8 END)`, col, p)
-	}
-	return fmt.Sprintf(`(CASE WHEN json_type(%[1]s, %[2]s) IN ('integer', 'real') THEN json_extract(%[1]s, %[2]s) END)`, col, p)
-}
-
-// jsonText is the value at path of column col as text: a string without
-// its quotes, a number or boolean as JSON writes it, an object or array as
-// JSON; NULL when missing or null.
-func (b *builder) jsonText(col, root string, parts []string) string {
-	p := b.jsonPath(root, parts)
-	if b.pg {
-		return fmt.Sprintf(`(%s::jsonb #>> %s)`, col, p)
-	}
-	return fmt.Sprintf(`(CASE json_type(%[1]s, %[2]s) WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' WHEN 'null' THEN NULL ELSE CAST(json_extract(%[1]s, %[2]s) AS TEXT) END)`, col, p)
+// valueIn is the condition "the run's number of key compares with v by
+// op" as PostgreSQL takes it best: the runs are found through
+// mlf_run_values' (key, num) index and joined as a set (a subquery a run
+// was 3x slower there). SQLite walks the runs and looks each one's key up
+// (value), which it does faster than this.
+func (b *builder) valueIn(key, op string, v float64) string {
+	return "mlf_runs.id IN (SELECT v.run_id FROM mlf_run_values v WHERE v.key = " + b.arg(key) + " AND v.num " + op + " " + b.arg(v) + ")"
 }
 
 // num is f's numeric expression (numField, timeField, jsonField).
 func (b *builder) num(f field) string {
 	switch {
-	case f.kind == jsonField:
-		return b.jsonNum("spec", "model.params", f.path)
-	case strings.HasPrefix(f.name, "metric."):
-		return b.jsonNum("result", "metrics.test", f.path)
+	case f.kind == jsonField, strings.HasPrefix(f.name, "metric."):
+		return b.value("num", f.name)
 	}
 	switch f.attr {
 	case "created":
@@ -245,7 +241,7 @@ func (b *builder) num(f field) string {
 	case "main_metric":
 		var parts []string
 		for _, m := range []string{"accuracy", "r2", "f1_macro", "mean_squared_error"} {
-			parts = append(parts, b.jsonNum("result", "metrics.test", []string{m}))
+			parts = append(parts, b.value("num", "metric."+m))
 		}
 		return "COALESCE(" + strings.Join(parts, ", ") + ")"
 	}
@@ -256,11 +252,11 @@ func (b *builder) num(f field) string {
 func (b *builder) text(f field) string {
 	switch {
 	case f.kind == jsonField:
-		return b.jsonText("spec", "model.params", f.path)
+		return b.value("txt", f.name)
 	case f.tag != "":
 		return "(SELECT t.value FROM mlf_run_tags t WHERE t.run_id = mlf_runs.id AND t.key = " + b.arg(f.tag) + ")"
 	case f.attr == "dataset":
-		return b.jsonText("spec", "data", []string{"train"})
+		return b.value("txt", "dataset")
 	}
 	return f.attr // a column of mlf_runs: name, status, class, id, note
 }
@@ -461,10 +457,18 @@ func (b *builder) where(conds []Cond) ([]string, error) {
 			if !isNum {
 				return nil, bad(fmt.Sprintf("%s is a number, got %q", f.name, c.Value))
 			}
+			if b.pg && strings.HasPrefix(f.name, "metric.") {
+				out = append(out, b.valueIn(f.name, c.Op, num))
+				continue
+			}
 			out = append(out, b.num(f)+" "+c.Op+" "+b.arg(num))
 		case jsonField:
 			if isNum && c.Op != "LIKE" && c.Op != "ILIKE" {
-				out = append(out, b.num(f)+" "+c.Op+" "+b.arg(num))
+				if b.pg {
+					out = append(out, b.valueIn(f.name, c.Op, num))
+				} else {
+					out = append(out, b.num(f)+" "+c.Op+" "+b.arg(num))
+				}
 				continue
 			}
 			out = append(out, b.textCond(b.text(f), c))
@@ -559,6 +563,8 @@ func (b *builder) orderBy(sortCol string, desc bool) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	b.join = true
+	defer func() { b.join = false }()
 	var keys []string
 	switch f.kind {
 	case numField, timeField:
@@ -634,7 +640,7 @@ func (s *Store) QueryRuns(ctx context.Context, q RunQuery) (*RunPage, error) {
 	page := &RunPage{AsOf: time.UnixMilli(asOf).UTC()}
 	// The page's ids first, sorted with nothing but their keys, then
 	// their rows: the sort does not carry every run's spec and result.
-	ids, err := s.queryIDs(ctx, `SELECT id FROM mlf_runs`+cond(bound)+` ORDER BY `+order+
+	ids, err := s.queryIDs(ctx, `SELECT mlf_runs.id FROM mlf_runs`+strings.Join(b.from, "")+cond(bound)+` ORDER BY `+order+
 		` LIMIT `+strconv.Itoa(q.Limit)+` OFFSET `+strconv.Itoa(q.Offset), pageArgs...)
 	if err != nil {
 		return nil, fmt.Errorf("store: listing runs: %w", err)

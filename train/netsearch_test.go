@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"math"
+	"slices"
 	"strings"
 	"testing"
 
@@ -17,7 +19,11 @@ import (
 // TestNetworkSearch runs a 2×2 GridSearchCV over an iris network's
 // optimizer.lr and first Linear's out_features: four candidates scored on
 // the hold-out part of the training data, the best by mean test score
-// refitted on the whole training part and saved.
+// refitted on the whole training part and saved. Its references are
+// structural: the ranks are scikit-learn's rankdata(-mean, "min") of the
+// scores, the best is their argmax, and the refit is the run of the best
+// candidate's spec without a search (same seed, same data): the same test
+// metrics and the same predictions from the saved model.
 func TestNetworkSearch(t *testing.T) {
 	s := irisNet(t, `"optimizer": {"type": "Adam", "lr": 0.05}, "epochs": 8,
 	  "search": {"type": "GridSearchCV", "param_grid": {"optimizer.lr": [0.05, 0.0001], "model.layers[0].out_features": [4, 16]}}`)
@@ -36,21 +42,7 @@ func TestNetworkSearch(t *testing.T) {
 	if sr == nil || len(sr.Results) != 4 || trials != 4 {
 		t.Fatalf("search %+v, %d trial events; want 4 candidates", sr, trials)
 	}
-	best := 0
-	for i, r := range sr.Results {
-		if r.MeanTestScore > sr.Results[best].MeanTestScore {
-			best = i
-		}
-		if len(r.SplitTestScore) != 1 || r.StdTestScore != 0 || r.RankTestScore < 1 {
-			t.Errorf("row %d: %+v", i, r)
-		}
-	}
-	if sr.Results[best].MeanTestScore != sr.BestScore || sr.Results[sr.BestIndex].MeanTestScore != sr.BestScore || sr.Results[sr.BestIndex].RankTestScore != 1 {
-		t.Errorf("best index %d score %v, argmax %d (%v)", sr.BestIndex, sr.BestScore, best, sr.Results[best].MeanTestScore)
-	}
-	if string(sr.BestParams["optimizer.lr"]) != "0.05" {
-		t.Errorf("best params %s: lr 0.0001 for 8 epochs should not win", train.DescribeParams(sr.BestParams))
-	}
+	checkSearchRows(t, sr, 1)
 	if !strings.Contains(sr.Splitter, "hold-out") || sr.Scoring != "accuracy" {
 		t.Errorf("cv %q scoring %q", sr.Splitter, sr.Scoring)
 	}
@@ -78,13 +70,122 @@ func TestNetworkSearch(t *testing.T) {
 	if !strings.Contains(string(m.Manifest.Selection), `"cv_results"`) {
 		t.Errorf("model_selection %s", m.Manifest.Selection)
 	}
-	x := mat.NewDense(2, 4, []float64{5.1, 3.5, 1.4, 0.2, 6.7, 3.0, 5.2, 2.3})
-	p, err := m.Predict(x, false)
-	if err != nil || len(p.Values) != 2 || p.Values[0] != 0 || p.Values[1] != 2 {
-		t.Errorf("predict %+v, %v; want setosa and virginica", p, err)
+	// The refit equals a plain run of the best candidate's spec.
+	bs, err := irisNet(t, `"optimizer": {"type": "Adam", "lr": 0.05}, "epochs": 8`).WithNetParams(sr.BestParams)
+	if err != nil {
+		t.Fatal(err)
 	}
-	if acc := res.Metrics["test"]["accuracy"]; acc < 0.8 {
-		t.Errorf("refit test accuracy %v", acc)
+	bs.Output = t.TempDir()
+	ref, err := train.Run(context.Background(), bs, train.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, part := range []string{"train", "test"} {
+		for k, v := range ref.Metrics[part] {
+			if got := res.Metrics[part][k]; got != v {
+				t.Errorf("refit %s %s = %v, the best candidate's own run %v", part, k, got, v)
+			}
+		}
+	}
+	rm, err := model.Load(bs.Output)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := mat.NewDense(3, 4, []float64{5.1, 3.5, 1.4, 0.2, 6.7, 3.0, 5.2, 2.3, 5.9, 3.0, 4.2, 1.5})
+	p, err := m.Predict(x, false)
+	q, err2 := rm.Predict(x, false)
+	if err != nil || err2 != nil || len(p.Values) != 3 || !slices.Equal(p.Values, q.Values) {
+		t.Errorf("predict %+v, %v; the best candidate's own model %+v, %v", p, err, q, err2)
+	}
+}
+
+// checkSearchRows checks cv_results_ against itself: nSplits scores a
+// row, their mean and (population) std, scikit-learn's ranks, the best
+// index the first of rank 1 and best_score its mean.
+func checkSearchRows(t *testing.T, sr *train.SearchResult, nSplits int) {
+	t.Helper()
+	for i, r := range sr.Results {
+		if len(r.SplitTestScore) != nSplits {
+			t.Errorf("row %d: %d split scores, want %d", i, len(r.SplitTestScore), nSplits)
+			continue
+		}
+		var mean, ss float64
+		for _, v := range r.SplitTestScore {
+			mean += v
+		}
+		mean /= float64(nSplits)
+		for _, v := range r.SplitTestScore {
+			ss += (v - mean) * (v - mean)
+		}
+		if math.Abs(r.MeanTestScore-mean) > 1e-12 || math.Abs(r.StdTestScore-math.Sqrt(ss/float64(nSplits))) > 1e-12 {
+			t.Errorf("row %d: mean %v std %v of %v", i, r.MeanTestScore, r.StdTestScore, r.SplitTestScore)
+		}
+		want := 1
+		for _, o := range sr.Results {
+			if o.MeanTestScore > r.MeanTestScore {
+				want++
+			}
+		}
+		if r.RankTestScore != want {
+			t.Errorf("row %d: rank %d, want %d", i, r.RankTestScore, want)
+		}
+	}
+	b := sr.Results[sr.BestIndex]
+	if sr.Type != "HalvingGridSearchCV" {
+		if b.RankTestScore != 1 {
+			t.Errorf("best index %d has rank %d", sr.BestIndex, b.RankTestScore)
+		}
+		for i := range sr.BestIndex {
+			if sr.Results[i].RankTestScore == 1 {
+				t.Errorf("best index %d, but row %d ranks first before it", sr.BestIndex, i)
+			}
+		}
+	}
+	if sr.BestScore != b.MeanTestScore || train.DescribeParams(sr.BestParams) != train.DescribeParams(b.Params) {
+		t.Errorf("best %v %s, row %d %v %s", sr.BestScore, train.DescribeParams(sr.BestParams), sr.BestIndex, b.MeanTestScore, train.DescribeParams(b.Params))
+	}
+}
+
+// TestNetworkSearchKFold: with search.cv each candidate is trained on
+// each fold (cv=3 is StratifiedKFold for a classifier, a splitter object
+// is taken as written), and a HalvingGridSearchCV halves the candidates
+// while doubling the training samples (resource n_samples).
+func TestNetworkSearchKFold(t *testing.T) {
+	for _, c := range []struct {
+		search, splitter string
+		rows, splits     int
+	}{
+		{`{"type": "GridSearchCV", "param_grid": {"optimizer.lr": [0.05, 0.001]}, "cv": 3}`, "StratifiedKFold(n_splits=3", 2, 3},
+		{`{"type": "RandomizedSearchCV", "param_distributions": {"optimizer.lr": {"type": "loguniform", "a": 0.001, "b": 0.1}}, "n_iter": 2,
+		   "cv": {"type": "KFold", "n_splits": 2, "shuffle": true, "random_state": 0}}`, "KFold(n_splits=2", 2, 2},
+		{`{"type": "HalvingGridSearchCV", "param_grid": {"optimizer.lr": [0.05, 0.02, 0.001, 0.0001]}, "factor": 2, "cv": 2}`, "StratifiedKFold(n_splits=2", 7, 2},
+	} {
+		s := irisNet(t, `"optimizer": {"type": "Adam", "lr": 0.05}, "epochs": 2, "search": `+c.search)
+		s.Output = t.TempDir()
+		res, err := train.Run(context.Background(), s, train.Options{})
+		if err != nil {
+			t.Fatalf("%s: %v", c.search, err)
+		}
+		sr := res.Search
+		if len(sr.Results) != c.rows || !strings.Contains(sr.Splitter, c.splitter) {
+			t.Fatalf("%s: %d rows, cv %q; want %d rows of %s", c.search, len(sr.Results), sr.Splitter, c.rows, c.splitter)
+		}
+		checkSearchRows(t, sr, c.splits)
+		if sr.Type == "HalvingGridSearchCV" {
+			// 112 training samples, 4 candidates, factor 2: "exhaust"
+			// starts at 112/2² = 28 samples; 4, 2 and 1 candidates on
+			// 28, 56 and 112 (scikit-learn's n_resources_).
+			var iters, nres []int
+			for _, r := range sr.Results {
+				iters, nres = append(iters, r.Iter), append(nres, r.NResources)
+			}
+			if !slices.Equal(iters, []int{0, 0, 0, 0, 1, 1, 2}) || !slices.Equal(nres, []int{28, 28, 28, 28, 56, 56, 112}) || sr.BestIndex != 6 {
+				t.Errorf("halving iter %v n_resources %v best %d", iters, nres, sr.BestIndex)
+			}
+		}
+		if _, err := model.Load(s.Output); err != nil {
+			t.Errorf("%s: the refit model: %v", c.search, err)
+		}
 	}
 }
 
@@ -95,6 +196,11 @@ func TestNetworkSearchChecks(t *testing.T) {
 	_, err := train.Check(s, train.Options{})
 	if err == nil || !strings.Contains(err.Error(), `search.param_grid["optimizer.lr"]`) || !strings.Contains(err.Error(), "candidate 2") {
 		t.Errorf("lr -1: %v", err)
+	}
+	s = irisNet(t, `"epochs": 1, "search": {"type": "GridSearchCV", "param_grid": {"optimizer.lr": [0.1, 0.2, 0.3, 0.4, 0.5, 0.6]}, "cv": 100}`)
+	_, err = train.Check(s, train.Options{})
+	if err == nil || !strings.Contains(err.Error(), "search.cv: 6 candidates × 100 folds are 600 trainings; a network search trains at most 500") {
+		t.Errorf("600 trainings: %v", err)
 	}
 	s = irisNet(t, `"epochs": 1, "search": {"type": "GridSearchCV", "param_grid": {"model.layers[0].out_features": [8, 100000000]}}`)
 	_, err = train.Check(s, train.Options{})

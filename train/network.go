@@ -60,9 +60,10 @@ type netData struct {
 	features               []string
 	imageMode              string
 	manifest               string // of a stored dataset (source.Manifest)
-	// testFiles are the test images' paths under the root, in test order
-	// (image folders only; nil for other data).
-	testFiles []string
+	// tests says where the test images come from, in test order (image
+	// folders, stored datasets and IDX images; nil for other data): the
+	// gallery of misclassified ones (misclassified.go).
+	tests *testImages
 }
 
 // runNetwork trains the network of a checked spec.
@@ -86,8 +87,9 @@ func (p *Plan) runNetwork(ctx context.Context, rep ml.Reporter) (*Result, error)
 	}
 
 	if p.netCands != nil {
-		// A search: rank the candidates on a hold-out part of the
-		// training data, then train the best on all of it (netsearch.go).
+		// A search: rank the candidates on search.cv's folds (or a
+		// hold-out part) of the training data, then train the best on all
+		// of it (netsearch.go).
 		var sr *SearchResult
 		var best *Plan
 		if p.opt.Trials != nil { // trained as the service's child runs (sweep.go)
@@ -133,8 +135,10 @@ func (p *Plan) runNetwork(ctx context.Context, rep ml.Reporter) (*Result, error)
 		res.Metrics[part.name] = scores
 		if part.name == "test" {
 			res.Confusion = conf
-			if info.Task == ml.Classification && d.testFiles != nil {
-				res.Misclassified = misclassified(d.testFiles, part.y, pred, d.classes, d.classLabels())
+			if info.Task == ml.Classification && d.tests != nil {
+				if res.Misclassified, err = misclassified(d.tests, out, part.y, pred, d.classes, d.classLabels()); err != nil {
+					return nil, err
+				}
 			}
 			if info.Task == ml.Classification {
 				res.TestCurves = testCurves(part.y, proba, d.classes, d.classLabels(), "predict_proba")
@@ -325,6 +329,7 @@ func (p *Plan) loadIDXData() (*netData, error) {
 		}
 		d.train, d.trainEval, d.test = with(full, trT), with(full, evT), with(test, evT)
 		d.yTrain, d.yTest = values(full, seqInts(full.N)), values(test, seqInts(test.N))
+		d.tests = &testImages{idx: test, rows: seqInts(test.N)}
 		return d, nil
 	}
 	trIdx, teIdx, err := splitIndices(s, full.Labels)
@@ -341,6 +346,7 @@ func (p *Plan) loadIDXData() (*netData, error) {
 		return nil, err
 	}
 	d.yTrain, d.yTest = values(full, trIdx), values(full, teIdx)
+	d.tests = &testImages{idx: full, rows: teIdx}
 	return d, nil
 }
 
@@ -398,14 +404,22 @@ func (p *Plan) loadFolderData() (*netData, error) {
 	if len(s.Labels) > 0 {
 		d.labels = s.Labels[:len(d.classes)]
 	}
-	// files are the images' paths under the root (Folder.File is under
-	// the folder dir).
-	files := func(dir string, f *images.Folder, ix []int) []string {
-		out := make([]string, len(ix))
-		for k, i := range ix {
-			out[k] = path.Join(filepath.ToSlash(dir), f.File(i))
+	// folderTests names the test images: their paths under the root
+	// (Folder.File is under the folder dir), or the dataset's items.
+	folderTests := func(dir string, f *images.Folder, ix []int) *testImages {
+		t := &testImages{files: make([]string, len(ix))}
+		name, _, stored := source.ParseDataset(dir)
+		if stored {
+			t.dataset = name
 		}
-		return out
+		for k, i := range ix {
+			if stored {
+				t.files[k] = f.File(i)
+			} else {
+				t.files[k] = path.Join(filepath.ToSlash(dir), f.File(i))
+			}
+		}
+		return t
 	}
 	values := func(f *images.Folder, ix []int) []float64 {
 		t := f.Targets()
@@ -425,9 +439,7 @@ func (p *Plan) loadFolderData() (*netData, error) {
 		}
 		d.train, d.trainEval, d.test = tr, ev, te
 		d.yTrain, d.yTest = values(tr, seqInts(tr.Len())), values(te, seqInts(te.Len()))
-		if _, _, stored := source.ParseDataset(s.Data.Test.Path); !stored {
-			d.testFiles = files(s.Data.Test.Path, te, seqInts(te.Len()))
-		}
+		d.tests = folderTests(s.Data.Test.Path, te, seqInts(te.Len()))
 		return d, nil
 	}
 	trIdx, teIdx, err := splitIndices(s, tr.Targets())
@@ -444,9 +456,7 @@ func (p *Plan) loadFolderData() (*netData, error) {
 		return nil, err
 	}
 	d.yTrain, d.yTest = values(tr, trIdx), values(tr, teIdx)
-	if _, _, stored := source.ParseDataset(s.Data.Train.Path); !stored {
-		d.testFiles = files(s.Data.Train.Path, tr, teIdx)
-	}
+	d.tests = folderTests(s.Data.Train.Path, tr, teIdx)
 	return d, nil
 }
 

@@ -277,7 +277,7 @@ func (p *Plan) runSearch(ctx context.Context, rep ml.Reporter, f *data.Frame, gr
 		return rows, nil
 	}
 	if se.Type == "HalvingGridSearchCV" {
-		if err := p.halve(res, evaluate, cands, folds, f); err != nil {
+		if err := p.halve(res, evaluate, cands, folds, f.Len(), f.Y); err != nil {
 			return nil, nil, err
 		}
 	} else {
@@ -402,16 +402,16 @@ func (r *SearchResult) CVTable() [][]string {
 // (resample with the search's random_state) of n_resources rows in all,
 // keeps the best ceil(n/factor) and multiplies the rows by factor. The
 // ranks cover every row of cv_results_; the best candidate is the best of
-// the last iteration.
+// the last iteration. n is the number of training rows, y their targets.
 func (p *Plan) halve(res *SearchResult, evaluate func([]map[string]json.RawMessage, []modelselection.Fold, int, int) ([]int, error),
-	cands []map[string]json.RawMessage, folds []modelselection.Fold, f *data.Frame) error {
+	cands []map[string]json.RawMessage, folds []modelselection.Fold, n int, y []float64) error {
 	se := p.spec.Search
-	factor, n := se.Factor, f.Len()
+	factor := se.Factor
 	minR := 0
 	if r := se.MinResources; r.Rule != "" {
 		minR = len(folds) * 2
 		if p.spec.ModelTask() == ml.Classification {
-			minR *= distinct(f.Y)
+			minR *= distinct(y)
 		}
 	} else {
 		minR = r.N

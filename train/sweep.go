@@ -229,8 +229,9 @@ func RunTrial(ctx context.Context, s *spec.Spec, opt Options, index int) (*Trial
 	return &TrialResult{Fold: &fs[0]}, nil
 }
 
-// netTrial trains candidate index of a network search on the hold-out
-// split, as runNetSearch trains each (it trains this one alone).
+// netTrial trains candidate index of a network search on search.cv's
+// folds (or the hold-out split), as runNetSearch trains each (it trains
+// this one alone).
 func (p *Plan) netTrial(ctx context.Context, rep ml.Reporter, index int) (*TrialResult, error) {
 	if index < 0 || index >= len(p.netCands) {
 		return nil, fmt.Errorf("train: the search has %d candidates, not a candidate %d", len(p.netCands), index+1)
@@ -254,7 +255,7 @@ func (p *Plan) netTrial(ctx context.Context, rep ml.Reporter, index int) (*Trial
 // gatherNetSearch is runNetSearch over the rows the trials computed.
 func (p *Plan) gatherNetSearch(rep ml.Reporter, d *netData) (*SearchResult, *Plan, error) {
 	se := p.spec.Search
-	_, desc, err := p.holdout(d)
+	folds, desc, err := p.netFolds(d)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -262,13 +263,17 @@ func (p *Plan) gatherNetSearch(rep ml.Reporter, d *netData) (*SearchResult, *Pla
 	for i, nc := range p.netCands {
 		params[i] = nc.params
 	}
-	rep.Report(ml.Event{Kind: "stage", Message: fmt.Sprintf("%s: %d candidates, each trained once on a %s, scoring %s, gathered from child runs", se.Type, len(params), desc, se.Scoring)})
-	res, err := p.gatherRows(rep, params, 1, desc)
+	rep.Report(ml.Event{Kind: "stage", Message: fmt.Sprintf("%s: %d candidates × %d folds of %s, scoring %s, gathered from child runs", se.Type, len(params), len(folds), desc, se.Scoring)})
+	res, err := p.gatherRows(rep, params, len(folds), desc)
 	if err != nil {
 		return nil, nil, err
 	}
 	rep.Report(ml.Event{Kind: "stage", Message: fmt.Sprintf("best %s %.6g: %s; refit on the training part", se.Scoring, res.BestScore, DescribeParams(res.BestParams))})
-	return res, p.netCands[res.BestIndex].plan, nil
+	refit, err := p.netCands[res.BestIndex].plan.fresh()
+	if err != nil {
+		return nil, nil, err
+	}
+	return res, refit, nil
 }
 
 // unwrapFold drops crossValidate's "fold 1: " of a one-fold call.

@@ -156,8 +156,14 @@ func sprintf(format string, args ...any) string { return fmt.Sprintf(format, arg
 // trials (each candidate trained alone from its own spec) has the
 // in-process search's rows and refits the same best candidate.
 func TestSweepNetworkSearchMatchesInProcess(t *testing.T) {
+	for _, cv := range []string{"", `, "cv": 2`} {
+		t.Run("cv"+cv, func(t *testing.T) { netSweep(t, cv) })
+	}
+}
+
+func netSweep(t *testing.T, cv string) {
 	s := irisNet(t, `"optimizer": {"type": "Adam", "lr": 0.05}, "epochs": 4,
-	  "search": {"type": "GridSearchCV", "param_grid": {"optimizer.lr": [0.05, 0.0001], "model.layers[0].out_features": [4, 8]}, "max_parallel": 2}`)
+	  "search": {"type": "GridSearchCV", "param_grid": {"optimizer.lr": [0.05, 0.0001], "model.layers[0].out_features": [4, 8]}, "max_parallel": 2`+cv+`}`)
 	s.Output = filepath.Join(t.TempDir(), "m")
 	b, _ := json.Marshal(s)
 	want, err := train.Run(context.Background(), s, train.Options{})
@@ -169,6 +175,9 @@ func TestSweepNetworkSearchMatchesInProcess(t *testing.T) {
 		t.Fatalf("sweep %s of %d trials, max_parallel %d", sw.Kind, len(sw.Trials), sw.MaxParallel)
 	}
 	sameSearch(t, got.Search, want.Search)
+	if k := len(got.Search.Results[0].SplitTestScore); cv != "" && k != 2 {
+		t.Errorf("%d scores a candidate with cv 2", k)
+	}
 	if !reflect.DeepEqual(got.Metrics["test"], want.Metrics["test"]) {
 		t.Errorf("test metrics %v, in-process %v", got.Metrics["test"], want.Metrics["test"])
 	}

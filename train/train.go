@@ -289,6 +289,9 @@ func (p *Plan) loadData(task ml.Task) (trainF, testF *data.Frame, err error) {
 	if err := checkText(s, trainF); err != nil {
 		return nil, nil, err
 	}
+	if err := textCategories(s, trainF); err != nil { // columns.go
+		return nil, nil, err
+	}
 	if !hasImputer(s) {
 		if err := trainF.Missing(missingExempt(s, trainF.Features)...); err != nil {
 			return nil, nil, err

@@ -121,6 +121,9 @@ func (p *Plan) runUnsupervised(ctx context.Context, rep ml.Reporter) (*Result, e
 	if err != nil {
 		return nil, err
 	}
+	if err := textCategories(s, trainF); err != nil { // columns.go; before the test data is read with its dictionaries
+		return nil, err
+	}
 	var testF *data.Frame
 	if !s.Data.Test.IsZero() {
 		if testF, err = p.loadUnsupervised(s.Data.Test, trainF); err != nil {

@@ -66,3 +66,26 @@ func BenchmarkDBSCANMoons(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkSpectralMoons: SpectralClustering(n_clusters=2,
+// affinity="nearest_neighbors") on 3,000 two-moon points, as bench/classic.
+func BenchmarkSpectralMoons(b *testing.B) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	X := mat.NewDense(3000, 2, nil)
+	for i := 0; i < 3000; i++ {
+		t := math.Pi * rng.Float64()
+		x, y := math.Cos(t), math.Sin(t)
+		if i%2 == 1 {
+			x, y = 1-x, 0.5-y
+		}
+		X.Set(i, 0, x+0.05*rng.NormFloat64())
+		X.Set(i, 1, y+0.05*rng.NormFloat64())
+	}
+	for i := 0; i < b.N; i++ {
+		sc := NewSpectralClustering()
+		sc.NClusters, sc.Affinity = 2, "nearest_neighbors"
+		if err := sc.Fit(context.Background(), X, nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

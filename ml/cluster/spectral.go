@@ -10,7 +10,6 @@ import (
 
 	"github.com/mlforge/mlforge/internal/budget"
 	"github.com/mlforge/mlforge/ml"
-	"github.com/mlforge/mlforge/ml/neighbors"
 )
 
 func init() {
@@ -41,11 +40,14 @@ func init() {
 // discretize draw from Go's PCG generator seeded by random_state, not
 // numpy's. The labels therefore agree with scikit-learn's up to a
 // permutation on data whose clusters the embedding separates, not row for
-// row on every input. The affinity is kept dense (n² memory, n² time a
-// product), also for the nearest_neighbors graph.
+// row on every input. The rbf affinity is dense (n² memory, n² time a
+// product); the nearest_neighbors graph is sparse (n·n_neighbors), as
+// scikit-learn keeps it, and its eigenvectors come from Chebyshev-filtered
+// subspace iteration (spectral_sparse.go), whose products cost
+// n·n_neighbors each.
 type SpectralClustering struct {
 	NClusters    int     `json:"n_clusters" min:"1" help:"the number of clusters"`
-	EigenSolver  string  `json:"eigen_solver" nullable:"true" enum:"arpack,lobpcg" help:"null (arpack) or lobpcg: both run a dense symmetric eigendecomposition here, which finds the same eigenvectors"`
+	EigenSolver  string  `json:"eigen_solver" nullable:"true" enum:"arpack,lobpcg" help:"null (arpack) or lobpcg: both run the same iterative symmetric eigensolver here (block Krylov for rbf, Chebyshev-filtered subspace iteration for the sparse nearest_neighbors graph), which finds the same eigenvectors"`
 	NComponents  int     `json:"n_components" nullable:"true" min:"1" help:"eigenvectors of the embedding; null means n_clusters"`
 	RandomState  int64   `json:"random_state" nullable:"true" help:"seed of k-means and discretize; null means 0 (mlforge is always seeded)"`
 	NInit        int     `json:"n_init" min:"1" help:"k-means runs on the embedding, the best kept"`
@@ -111,23 +113,40 @@ func (sc *SpectralClustering) Fit(ctx context.Context, X *mat.Dense, _ []float64
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	A, err := sc.affinityMatrix(ctx, X)
-	if err != nil {
-		return err
-	}
-	progress.Report(ml.Event{Kind: "step", Step: 2, Total: 3, Message: "spectral embedding"})
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	maps, err := spectralEmbedding(ctx, A, sc.components(), rand.New(rand.NewPCG(uint64(sc.RandomState), 0x853c49e6748fea9b)))
-	if err != nil {
-		return err
+	rng := rand.New(rand.NewPCG(uint64(sc.RandomState), 0x853c49e6748fea9b))
+	var maps *mat.Dense
+	if sc.Affinity == "nearest_neighbors" {
+		// A sparse graph, as scikit-learn keeps it (spectral_sparse.go).
+		A, err := sc.knnGraph(ctx, X)
+		if err != nil {
+			return err
+		}
+		progress.Report(ml.Event{Kind: "step", Step: 2, Total: 3, Message: "spectral embedding"})
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if maps, err = sparseSpectralEmbedding(ctx, A, sc.components(), rng); err != nil {
+			return err
+		}
+	} else {
+		A, err := sc.affinityMatrix(ctx, X)
+		if err != nil {
+			return err
+		}
+		progress.Report(ml.Event{Kind: "step", Step: 2, Total: 3, Message: "spectral embedding"})
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if maps, err = spectralEmbedding(ctx, A, sc.components(), rng); err != nil {
+			return err
+		}
 	}
 	progress.Report(ml.Event{Kind: "step", Step: 3, Total: 3, Message: "assign labels (" + sc.AssignLabels + ")"})
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	var labels []int
+	var err error
 	switch sc.AssignLabels {
 	case "discretize":
 		rng := rand.New(rand.NewPCG(uint64(sc.RandomState), 0x9e3779b97f4a7c15))
@@ -148,36 +167,11 @@ func (sc *SpectralClustering) Fit(ctx context.Context, X *mat.Dense, _ []float64
 	return nil
 }
 
-// affinityMatrix returns affinity_matrix_: the rbf kernel, or
-// 0.5·(C + Cᵀ) for the connectivity C of the n_neighbors nearest rows.
+// affinityMatrix returns the dense affinity_matrix_ of the rbf kernel.
 func (sc *SpectralClustering) affinityMatrix(ctx context.Context, X *mat.Dense) (*mat.SymDense, error) {
 	data, n, d := rows(X)
 	A := mat.NewSymDense(n, nil)
 	raw := A.RawSymmetric()
-	if sc.Affinity == "nearest_neighbors" {
-		knn := neighbors.NewKNeighborsRegressor()
-		knn.NNeighbors = sc.NNeighbors
-		if err := knn.Fit(ctx, X, make([]float64, n)); err != nil {
-			return nil, fmt.Errorf("the nearest_neighbors affinity: %w", err)
-		}
-		_, ind, err := knn.KNeighbors(X, sc.NNeighbors)
-		if err != nil {
-			return nil, fmt.Errorf("the nearest_neighbors affinity: %w", err)
-		}
-		// C[i][j] = 1 for the neighbours j of i; A = (C + Cᵀ)/2 keeps its
-		// upper triangle.
-		for i, row := range ind {
-			for _, j := range row {
-				a, b := min(i, j), max(i, j)
-				if i == j {
-					raw.Data[a*raw.Stride+b] = 1
-				} else {
-					raw.Data[a*raw.Stride+b] += 0.5
-				}
-			}
-		}
-		return A, nil
-	}
 	forRows(n, n*d, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			xi := data[i*d : (i+1)*d]
@@ -587,11 +581,17 @@ func (sc *SpectralClustering) UnmarshalState(st *ml.State) error {
 	return nil
 }
 
-// EstimateMemory bounds Fit's memory: the affinity, the normalised
-// matrix, its eigenvectors and the decomposition's workspace (n² each),
-// the embedding and k-means on it.
+// EstimateMemory bounds Fit's memory: for rbf the affinity, the normalised
+// matrix, its eigenvectors and the decomposition's workspace (n² each);
+// for the sparse nearest_neighbors graph its entries (about
+// 2·n_neighbors a row, 24 bytes each, twice) and the subspace; the
+// embedding and k-means on it.
 func (sc *SpectralClustering) EstimateMemory(n, p, _ int) int64 {
 	N := int64(max(n, 1))
 	k := int64(max(sc.components(), sc.NClusters, 1))
-	return budget.Add(ml.DataBytes(n, p), budget.Mul(8*5, N, N), budget.Mul(8*8, N, k), budget.Mul(8*int64(max(sc.NNeighbors, 1))*3, N), 1<<16)
+	nn := int64(max(sc.NNeighbors, 1))
+	if sc.Affinity == "nearest_neighbors" {
+		return budget.Add(ml.DataBytes(n, p), budget.Mul(24*4, N, nn), budget.Mul(8*8, N, subspaceSize(int(k))), budget.Mul(8*8, N, k), budget.Mul(8*nn*3, N), 1<<16)
+	}
+	return budget.Add(ml.DataBytes(n, p), budget.Mul(8*5, N, N), budget.Mul(8*8, N, k), budget.Mul(8*nn*3, N), 1<<16)
 }

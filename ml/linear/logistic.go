@@ -118,7 +118,7 @@ func (m *LogisticRegression) Fit(ctx context.Context, X *mat.Dense, y []float64)
 // weightedSolvers are the solvers whose fit takes sample weights: each
 // multiplies them into class_weight's as _logistic_regression_path does
 // (a solver added here must take w in its fit; others refuse weights).
-var weightedSolvers = map[string]bool{"lbfgs": true, "saga": true}
+var weightedSolvers = map[string]bool{"lbfgs": true, "saga": true, "liblinear": true}
 
 // FitWeighted is Fit with a weight per sample (nil for unit weights), as
 // scikit-learn's fit(X, y, sample_weight): each sample's loss is scaled
@@ -137,7 +137,7 @@ func (m *LogisticRegression) FitWeighted(ctx context.Context, X *mat.Dense, y, w
 		return err
 	}
 	if w != nil && !weightedSolvers[m.Solver] {
-		return &ml.ParamError{Param: "sample_weight", Msg: fmt.Sprintf("solver %s does not take sample weights in mlforge; use lbfgs or saga", m.Solver)}
+		return &ml.ParamError{Param: "sample_weight", Msg: fmt.Sprintf("solver %s does not take sample weights in mlforge; use lbfgs, saga or liblinear", m.Solver)}
 	}
 	classes, idx, err := ml.EncodeClasses(y)
 	if err != nil {
@@ -150,7 +150,7 @@ func (m *LogisticRegression) FitWeighted(ctx context.Context, X *mat.Dense, y, w
 		return m.fitSaga(ctx, X, classes, idx, w)
 	}
 	if m.Solver == "liblinear" {
-		return m.fitLiblinear(ctx, X, classes, idx, nil)
+		return m.fitLiblinear(ctx, X, classes, idx, w)
 	}
 	n, p := X.Dims()
 	K := len(classes)

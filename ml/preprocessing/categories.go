@@ -137,13 +137,24 @@ func catText(cats []float64) string {
 
 // Categories is an encoder's categories parameter: "auto" (Lists nil, the
 // distinct values of each feature seen by Fit) or one list per feature of
-// its categories, numbers in ascending order with null (NaN, the missing
-// category) allowed last, as scikit-learn requires of numeric categories.
+// its categories: numbers in ascending order with null (NaN, the missing
+// category) allowed last, as scikit-learn requires of numeric categories,
+// or the strings of a text column in any order (null last for its missing
+// values). A text list's categories are the codes 0, 1, ... of its
+// strings in the order given (Lists; NaN last for null), the codes a
+// text column reaches the encoder with when train codes it by the list
+// (train's textCategories); Text holds the strings, nil for a numeric
+// list.
 type Categories struct {
 	Lists [][]float64
+	Text  [][]string
 }
 
-// MarshalJSON writes "auto" or the lists (NaN as null).
+// IsText reports whether feature j's list is a text column's.
+func (c Categories) IsText(j int) bool { return j < len(c.Text) && c.Text[j] != nil }
+
+// MarshalJSON writes "auto" or the lists (NaN as null, a text list as its
+// strings).
 func (c Categories) MarshalJSON() ([]byte, error) {
 	if c.Lists == nil {
 		return []byte(`"auto"`), nil
@@ -152,9 +163,12 @@ func (c Categories) MarshalJSON() ([]byte, error) {
 	for j, l := range c.Lists {
 		out[j] = make([]any, len(l))
 		for t, v := range l {
-			if math.IsNaN(v) {
+			switch {
+			case math.IsNaN(v):
 				out[j][t] = nil
-			} else {
+			case c.IsText(j):
+				out[j][t] = c.Text[j][t]
+			default:
 				out[j][t] = v
 			}
 		}
@@ -162,7 +176,8 @@ func (c Categories) MarshalJSON() ([]byte, error) {
 	return json.Marshal(out)
 }
 
-// UnmarshalJSON reads "auto" or a list of lists of numbers and nulls.
+// UnmarshalJSON reads "auto" or a list of lists of numbers and nulls or of
+// strings and nulls.
 func (c *Categories) UnmarshalJSON(b []byte) error {
 	var s string
 	if err := json.Unmarshal(b, &s); err == nil {
@@ -172,37 +187,67 @@ func (c *Categories) UnmarshalJSON(b []byte) error {
 		*c = Categories{}
 		return nil
 	}
-	var raw [][]*float64
+	var raw [][]json.RawMessage
 	if err := json.Unmarshal(b, &raw); err != nil || len(raw) == 0 {
-		return fmt.Errorf(`expected "auto" or a non-empty list with a list of categories (numbers, null for missing values) per feature: text categories are not supported, the codes of a text column follow its sorted strings`)
+		return fmt.Errorf(`expected "auto" or a non-empty list with a list of categories per feature (numbers or strings, null for missing values)`)
 	}
 	lists := make([][]float64, len(raw))
+	var texts [][]string
 	for j, l := range raw {
 		if len(l) == 0 {
 			return fmt.Errorf("categories[%d] is empty: a feature needs at least one category", j)
 		}
+		isText := false
+		for _, v := range l {
+			isText = isText || bytes.HasPrefix(bytes.TrimSpace(v), []byte(`"`))
+		}
 		lists[j] = make([]float64, len(l))
+		var words []string
+		seen := map[string]bool{}
 		for t, v := range l {
-			switch {
-			case v == nil:
+			if string(bytes.TrimSpace(v)) == "null" {
 				if t != len(l)-1 {
-					return fmt.Errorf("categories[%d][%d] is null: the missing category (null) must come last, as scikit-learn requires", j, t)
+					return fmt.Errorf("categories[%d][%d] is null: the missing category (null) must come last", j, t)
 				}
 				lists[j][t] = math.NaN()
-			case t > 0 && !(*v > lists[j][t-1]):
-				return fmt.Errorf("categories[%d] is not strictly ascending at %d (%v after %v): numeric categories must be sorted, as scikit-learn requires", j, t, *v, lists[j][t-1])
-			default:
-				lists[j][t] = *v
+				continue
 			}
+			if isText {
+				var w string
+				if err := json.Unmarshal(v, &w); err != nil {
+					return fmt.Errorf("categories[%d][%d] is %s, but the list holds text: a list is all strings (a text column's) or all numbers, with null last", j, t, v)
+				}
+				if seen[w] {
+					return fmt.Errorf("categories[%d] lists %q twice", j, w)
+				}
+				seen[w] = true
+				words = append(words, w)
+				lists[j][t] = float64(t)
+				continue
+			}
+			var x float64
+			if err := json.Unmarshal(v, &x); err != nil {
+				return fmt.Errorf("categories[%d][%d] is %s: expected a number, a string or null", j, t, v)
+			}
+			if t > 0 && !(x > lists[j][t-1]) {
+				return fmt.Errorf("categories[%d] is not strictly ascending at %d (%v after %v): numeric categories must be sorted, as scikit-learn requires", j, t, x, lists[j][t-1])
+			}
+			lists[j][t] = x
+		}
+		if isText {
+			if texts == nil {
+				texts = make([][]string, len(raw))
+			}
+			texts[j] = words
 		}
 	}
-	*c = Categories{Lists: lists}
+	*c = Categories{Lists: lists, Text: texts}
 	return nil
 }
 
 // ParamType names the type in the catalogue.
 func (Categories) ParamType() (string, string) {
-	return "categories", `"auto" or a list per feature of its categories: numbers in ascending order, null last for the missing category`
+	return "categories", `"auto" or a list per feature of its categories: numbers in ascending order or a text column's strings in the order of the output, null last for the missing category`
 }
 
 // unknownError is the error for a category not seen by Fit.

@@ -38,7 +38,9 @@ func TestEncodersErrors(t *testing.T) {
 		{"OneHotEncoder", `{"min_frequency": "x"}`, "min_frequency"},
 		{"OneHotEncoder", `{"drop": "last"}`, "drop"},
 		{"OneHotEncoder", `{"categories": [[2, 1]]}`, "categories"},
-		{"OneHotEncoder", `{"categories": [["a", "b"]]}`, "categories"},
+		{"OneHotEncoder", `{"categories": [["a", 1]]}`, "categories"},
+		{"OneHotEncoder", `{"categories": [["a", "b", "a"]]}`, "categories"},
+		{"OneHotEncoder", `{"categories": [["a", null, "b"]]}`, "categories"},
 		{"OrdinalEncoder", `{"categories": [[1, null, 2]]}`, "categories"},
 		{"OrdinalEncoder", `{"categories": [[]]}`, "categories"},
 	} {
@@ -83,5 +85,21 @@ func TestEncodersErrors(t *testing.T) {
 	}
 	if _, err := o.InverseTransform(testutil.Dense([][]float64{{2, 0}})); err == nil || !strings.Contains(err.Error(), "X[0, 0] is 2") {
 		t.Errorf("inverse of code 2 of 2 categories: %v", err)
+	}
+}
+
+// TestTextCategories: a text column's list keeps its order (its strings'
+// codes are 0, 1, ..., NaN for a last null) and writes back as strings.
+func TestTextCategories(t *testing.T) {
+	var c Categories
+	if err := json.Unmarshal([]byte(`[["Paris", "Rome", "Oslo", null], [1, 2]]`), &c); err != nil {
+		t.Fatal(err)
+	}
+	if !c.IsText(0) || c.IsText(1) || len(c.Lists[0]) != 4 || c.Lists[0][2] != 2 || !math.IsNaN(c.Lists[0][3]) || c.Lists[1][1] != 2 {
+		t.Errorf("%+v", c)
+	}
+	b, err := json.Marshal(c)
+	if err != nil || string(b) != `[["Paris","Rome","Oslo",null],[1,2]]` {
+		t.Errorf("%s, %v", b, err)
 	}
 }

@@ -9,13 +9,18 @@ import { el, download } from './util.js';
 // the first points are not pulled towards 0.
 export function ema(pts, w) {
   if (!(w > 0)) return pts;
-  let last = 0, n = 0;
-  return pts.map(([x, y]) => {
-    if (y == null || !Number.isFinite(y)) return [x, y];
+  // One pass, the debiasing weight w^n kept as a running product: a
+  // slider move over 100,000 points redraws within a frame or two.
+  let last = 0, wn = 1;
+  const out = new Array(pts.length);
+  for (let i = 0; i < pts.length; i++) {
+    const p = pts[i], y = p[1];
+    if (y == null || !Number.isFinite(y)) { out[i] = p; continue; }
     last = last * w + (1 - w) * y;
-    n++;
-    return [x, last / (1 - Math.pow(w, n))];
-  });
+    wn *= w;
+    out[i] = [p[0], last / (1 - wn)];
+  }
+  return out;
 }
 
 let chartSeq = 0;
@@ -34,6 +39,26 @@ export function colorOf(name) {
   let h = 2166136261;
   for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 16777619);
   return COLORS[(h >>> 0) % COLORS.length];
+}
+
+// runColors gives each run id its colour: the one a hash of the id picks
+// from COLORS, so that a run keeps its colour whatever the other runs, their
+// order in the address or a reload; when two runs of ids pick the same, the
+// older (ids sort by creation) keeps it and the newer takes the next free
+// one, while any is free. It returns a Map id → colour.
+export function runColors(ids) {
+  const out = new Map();
+  const used = new Set();
+  for (const id of [...new Set(ids)].sort()) {
+    let h = 2166136261;
+    for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 16777619);
+    h = Math.imul(h ^ (h >>> 15), 2246822507) >>> 0;
+    let k = h % COLORS.length;
+    for (let j = 0; j < COLORS.length && used.has(k); j++) k = (k + 1) % COLORS.length;
+    used.add(k);
+    out.set(id, COLORS[k]);
+  }
+  return out;
 }
 
 // MAX_POINTS is how many points of one series are drawn at most; longer

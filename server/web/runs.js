@@ -4,7 +4,7 @@
 import { predictPanel } from './predict.js';
 import { evaluatePanel } from './evaluate.js';
 import { el, clear, api, classes, fmtNum, fmtDuration, fmtTime, mainMetric, statusBadge, download, eventsURL } from './util.js';
-import { LineChart, COLORS } from './chart.js';
+import { LineChart, runColors } from './chart.js';
 import { sweepPanel } from './sweep.js';
 import { LOAD_KEY } from './form.js';
 
@@ -342,6 +342,9 @@ export function renderRuns(main, query) {
       errBox.classList.add('hidden');
       nameIn.removeAttribute('aria-invalid');
       draw();
+      // The page's time from the request to the drawn rows (API, JSON and
+      // DOM), as the speed measurement reads it (TestWebPageBench).
+      main.dataset.pageMs = (performance.now() - t0).toFixed(1);
       follow();
     } catch (e) {
       if (stopped || seq !== loading) return;
@@ -597,17 +600,20 @@ export function renderRun(main, id) {
   }
 
   // drawMisclassified shows the test images the classifier got wrong
-  // (image folder runs record the first 100), each with its true and
-  // predicted label.
+  // (image folder, stored dataset and IDX runs record the first 100),
+  // each with its true and predicted label.
   function drawMisclassified() {
     const m = run.result && run.result.misclassified;
     if (!m || missBox.firstChild) return;
     const items = m.items || [];
     missBox.append(el('h3', { text: m.total ? `Misclassified test images: ${m.total} of ${m.n_test}` + (m.total > items.length ? ` (the first ${items.length} shown)` : '') : `No test image misclassified (of ${m.n_test})` }),
-      items.length ? el('ul', { class: 'misclassified' }, items.map((it) => el('li', { dataset: { index: String(it.index), true: it.true, pred: it.pred } },
-        el('img', { src: '/api/files/thumbnail?size=96&path=' + encodeURIComponent(it.file), width: 96, height: 96, loading: 'lazy', alt: `${it.file}: true ${it.true}, predicted ${it.pred}` }),
-        el('span', { class: 'labels' }, 'true ', el('b', { text: it.true }), ' · predicted ', el('b', { class: 'error', text: it.pred })),
-        el('span', { class: 'muted labels', text: it.file.split('/').pop() })))) : null);
+      items.length ? el('ul', { class: 'misclassified' }, items.map((it) => {
+        const { src, caption } = misclassifiedImage(run.id, m, it);
+        return el('li', { dataset: { index: String(it.index), true: it.true, pred: it.pred } },
+          el('img', { src, width: 96, height: 96, loading: 'lazy', alt: `${caption}: true ${it.true}, predicted ${it.pred}` }),
+          el('span', { class: 'labels' }, 'true ', el('b', { text: it.true }), ' · predicted ', el('b', { class: 'error', text: it.pred })),
+          el('span', { class: 'muted labels', text: caption }));
+      })) : null);
     missBox.classList.remove('hidden');
   }
 
@@ -906,9 +912,11 @@ export function renderCompare(main, query) {
       for (const n of names) seriesSel.append(el('option', { value: n, text: n }));
       seriesSel.value = ['epoch_loss', 'loss', 'val_accuracy'].find((n) => names.includes(n)) || names[0] || '';
       const label = (r) => `${r.name} (${r.id.slice(-6)})`;
-      // A run's colour is its place in the address: the same on reload,
-      // in the chart, the sweep charts and the tables' headers.
-      const runColor = new Map(runs.map((r, i) => [label(r), COLORS[i % COLORS.length]]));
+      // A run's colour follows from its id (runColors): the same on
+      // reload and in any order of the address, in the chart, the sweep
+      // charts and the tables' headers.
+      const colorOf = runColors(runs.map((r) => r.id));
+      const runColor = new Map(runs.map((r) => [label(r), colorOf.get(r.id)]));
       const drawChart = () => {
         if (chart) chart.destroy();
         clear(chartBox);
@@ -944,9 +952,10 @@ export function renderCompare(main, query) {
       const flats = runs.map((r) => flatten(r.spec || {}, '', new Map()));
       const keys = [...new Set(flats.flatMap((f) => [...f.keys()]))].filter((k) => k !== 'output').sort();
       const differ = keys.filter((k) => new Set(flats.map((f) => f.get(k))).size > 1);
-      const head = el('tr', {}, el('th', { text: '' }), runs.map((r, i) => {
+      const head = el('tr', {}, el('th', { text: '' }), runs.map((r) => {
         const th = el('th', {}, el('a', { href: '#/runs/' + r.id, text: r.name }), el('br'), el('small', { class: 'muted', text: r.id.slice(-6) }));
-        th.style.borderTop = `3px solid ${COLORS[i % COLORS.length]}`;
+        th.style.borderTop = `3px solid ${colorOf.get(r.id)}`;
+        th.dataset.id = r.id;
         return th;
       }));
       const show = (v) => (v === undefined ? '–' : v.replace(/^"(.*)"$/, '$1'));
@@ -965,7 +974,7 @@ export function renderCompare(main, query) {
         const values = {};
         for (const k of sweepParams) values[k] = parse(flats[i].get(k));
         for (const k of mnames) values[k] = ((r.result && r.result.metrics && r.result.metrics.test) || {})[k];
-        return { id: r.id, label: label(r), color: COLORS[i % COLORS.length], values };
+        return { id: r.id, label: label(r), color: colorOf.get(r.id), values };
       });
       const firstMetric = ['accuracy', 'r2', 'f1_macro'].find((m) => mnames.includes(m));
       const order = firstMetric ? [firstMetric, ...mnames.filter((m) => m !== firstMetric)] : mnames;
@@ -987,4 +996,14 @@ export function renderCompare(main, query) {
     }
   })();
   return () => { if (chart) chart.destroy(); };
+}
+
+// misclassifiedImage is where the gallery takes a misclassified test
+// image from, and its caption: a file of the files folder, an item of a
+// stored dataset (by its id), or an IDX row drawn as PNG by the run.
+function misclassifiedImage(runID, m, it) {
+  if (it.image) return { src: `/api/runs/${encodeURIComponent(runID)}/misclassified/${encodeURIComponent(it.image)}`, caption: `row ${it.row}` };
+  if (m.dataset && it.item) return { src: `/api/datasets/${encodeURIComponent(m.dataset)}/items/${encodeURIComponent(it.item)}/thumbnail?size=96`, caption: it.item };
+  const file = it.file || '';
+  return { src: '/api/files/thumbnail?size=96&path=' + encodeURIComponent(file), caption: file.split('/').pop() };
 }
