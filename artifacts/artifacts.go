@@ -1,7 +1,9 @@
 // Package artifacts keeps the files of runs (their model and their last
 // checkpoint) in an object store through gocloud.dev/blob, so that any
 // server or worker sharing the database can read what any other trained:
-// file:///dir (the default, DataDir/artifacts), s3://bucket?region=...&endpoint=...
+// file:///dir (the default, DataDir/artifacts), s3://bucket?region=...&endpoint=...,
+// gs://bucket/prefix (Cloud Storage through its S3-compatible API, an HMAC
+// key in GOOGLE_HMAC_ACCESS_ID and GOOGLE_HMAC_SECRET: internal/gsblob)
 // and mem://[name] (in memory, for tests: every Open of one name in a
 // process shares its bucket).
 //
@@ -33,6 +35,7 @@ import (
 	"gocloud.dev/gcerrors"
 
 	"github.com/mlforge/mlforge/internal/crashpoint"
+	"github.com/mlforge/mlforge/internal/gsblob"
 	"github.com/mlforge/mlforge/internal/text"
 	"github.com/mlforge/mlforge/store"
 )
@@ -95,7 +98,8 @@ func DefaultURL(dataDir string) (string, error) {
 
 // Open opens the bucket at rawURL: file:///dir (created if missing),
 // s3://bucket[/prefix]?region=...&endpoint=...&use_path_style=true
-// (credentials from the usual AWS environment) or mem://.
+// (credentials from the usual AWS environment), gs://bucket[/prefix]
+// (internal/gsblob) or mem://.
 func Open(ctx context.Context, rawURL string) (*Store, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil {
@@ -126,8 +130,15 @@ func Open(ctx context.Context, rawURL string) (*Store, error) {
 		if u.Host == "" {
 			return nil, fmt.Errorf("--artifacts %s: an s3:// URL needs a bucket (s3://bucket/prefix?region=...)", text.Quote(text.Abbrev(rawURL)))
 		}
+	case "gs":
+		// Google Cloud Storage through its S3-compatible API (gsblob).
+		b, err := gsblob.Open(ctx, u)
+		if err != nil {
+			return nil, fmt.Errorf("--artifacts: %w", err)
+		}
+		return &Store{b: b, url: redact(rawURL)}, nil
 	default:
-		return nil, fmt.Errorf("--artifacts %s: expected a file://, s3:// or mem:// URL", text.Quote(text.Abbrev(rawURL)))
+		return nil, fmt.Errorf("--artifacts %s: expected a file://, s3://, gs:// or mem:// URL", text.Quote(text.Abbrev(rawURL)))
 	}
 	prefix := ""
 	if u.Scheme == "s3" && strings.Trim(u.Path, "/") != "" {

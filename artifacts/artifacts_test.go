@@ -15,6 +15,7 @@ import (
 	"github.com/johannesboyne/gofakes3"
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
 
+	"github.com/mlforge/mlforge/internal/gsblob"
 	"github.com/mlforge/mlforge/store"
 )
 
@@ -167,6 +168,45 @@ func TestS3(t *testing.T) {
 		t.Fatal(err)
 	}
 	if _, err := backend.HeadObject("mlforge", "team/a/runs/"+id+"/"+ModelFile); err != nil {
+		t.Errorf("the object is not under the prefix: %v", err)
+	}
+}
+
+// TestGS runs the round trip through gs:// (Cloud Storage's S3-compatible
+// API, internal/gsblob) against an S3 server on loopback, the endpoint
+// overridden as only a test can.
+func TestGS(t *testing.T) {
+	backend := s3mem.New()
+	if err := backend.CreateBucket("mlforge-gs"); err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(gofakes3.New(backend).Server())
+	defer ts.Close()
+	old := gsblob.Endpoint
+	gsblob.Endpoint = ts.URL
+	defer func() { gsblob.Endpoint = old }()
+	t.Setenv("GOOGLE_HMAC_ACCESS_ID", "")
+	t.Setenv("GOOGLE_HMAC_SECRET", "")
+	t.Setenv("AWS_ACCESS_KEY_ID", "")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "")
+	if _, err := Open(context.Background(), "gs://mlforge-gs/team"); err == nil || !strings.Contains(err.Error(), "--artifacts: gs://mlforge-gs/team: no HMAC key for Cloud Storage: set GOOGLE_HMAC_ACCESS_ID and GOOGLE_HMAC_SECRET") {
+		t.Fatalf("gs:// without a key: %v", err)
+	}
+	t.Setenv("GOOGLE_HMAC_ACCESS_ID", "GOOG1TEST")
+	t.Setenv("GOOGLE_HMAC_SECRET", "test")
+	s, err := Open(context.Background(), "gs://mlforge-gs/team")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	roundTrip(t, s)
+	id := store.NewID()
+	src := filepath.Join(t.TempDir(), "m")
+	os.WriteFile(src, []byte("model"), 0o600)
+	if _, _, err := s.Put(context.Background(), id, ModelFile, src); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := backend.HeadObject("mlforge-gs", "team/runs/"+id+"/"+ModelFile); err != nil {
 		t.Errorf("the object is not under the prefix: %v", err)
 	}
 }

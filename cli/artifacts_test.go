@@ -21,13 +21,16 @@ import (
 func TestServeArtifactsFlag(t *testing.T) {
 	dir := t.TempDir()
 	t.Setenv("MLFORGE_DB", "")
+	for _, k := range []string{"GOOGLE_HMAC_ACCESS_ID", "GOOGLE_HMAC_SECRET", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"} {
+		t.Setenv(k, "")
+	}
 	for _, c := range []struct {
 		env  string
 		args []string
 		want string
 	}{
-		{"", []string{"serve", "--data", dir, "--addr", "127.0.0.1:0", "--artifacts", "gs://bucket"}, "expected a file://, s3:// or mem:// URL"},
-		{"ftp://x", []string{"serve", "--data", dir, "--addr", "127.0.0.1:0"}, "expected a file://, s3:// or mem:// URL"},
+		{"", []string{"serve", "--data", dir, "--addr", "127.0.0.1:0", "--artifacts", "gs://bucket"}, "gs://bucket: no HMAC key for Cloud Storage: set GOOGLE_HMAC_ACCESS_ID and GOOGLE_HMAC_SECRET"},
+		{"ftp://x", []string{"serve", "--data", dir, "--addr", "127.0.0.1:0"}, "expected a file://, s3://, gs:// or mem:// URL"},
 		{"", []string{"serve", "--data", dir, "--addr", "127.0.0.1:0", "--artifacts", "file://relative"}, "absolute folder"},
 		{"", []string{"serve", "--data", dir, "--addr", "127.0.0.1:0", "--artifacts", "mem://x"}, "--isolate=false"},
 	} {

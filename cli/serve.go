@@ -19,7 +19,7 @@ import (
 )
 
 // artifactsUsage is the help of serve's and worker's --artifacts.
-const artifactsUsage = "object store of run models and checkpoints, and of dataset images under datasets/ (env MLFORGE_ARTIFACTS): file:///dir, s3://bucket/prefix?region=...&endpoint=...&use_path_style=true; default file://<data>/artifacts. Every server and worker of a cluster needs the same one"
+const artifactsUsage = "object store of run models and checkpoints, and of dataset images under datasets/ (env MLFORGE_ARTIFACTS): file:///dir, s3://bucket/prefix?region=...&endpoint=...&use_path_style=true, gs://bucket/prefix (HMAC key in GOOGLE_HMAC_ACCESS_ID, GOOGLE_HMAC_SECRET); default file://<data>/artifacts. Every server and worker of a cluster needs the same one"
 
 // runChildCommand is the hidden subcommand a server starts for each run
 // (mlforge re-executed); it is no command for people.

@@ -12,9 +12,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	neturl "net/url"
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"unicode"
 	"unicode/utf8"
 
@@ -24,6 +26,7 @@ import (
 	_ "gocloud.dev/blob/s3blob"   // s3:// buckets
 	"gocloud.dev/gcerrors"
 
+	"github.com/mlforge/mlforge/internal/gsblob"
 	"github.com/mlforge/mlforge/internal/text"
 	"github.com/mlforge/mlforge/store"
 )
@@ -109,6 +112,13 @@ type Service struct {
 	cacheMu sync.Mutex
 	cache   map[string][]byte
 	cached  int64
+
+	// lists caches item listings by dataset ID and labels, each under the
+	// dataset's version (see listing), ListCacheItems items in all.
+	listMu   sync.Mutex
+	lists    map[string]*listEntry
+	listed   int
+	listings atomic.Int64 // listings read from the store (tests)
 }
 
 // BlobCacheBytes caps the bytes a Service keeps in its cache of blobs;
@@ -141,8 +151,11 @@ func (s *Service) keepBlob(sha string, b []byte) {
 
 // OpenBucket opens the blob store at url: file:///dir (created if
 // missing), s3://bucket?region=...&prefix=... (credentials from the usual
-// AWS environment) or mem:// (in memory, for tests; mem://NAME is the
-// process's one bucket of that name, which its users never close).
+// AWS environment), gs://bucket[/prefix] (Cloud Storage through its
+// S3-compatible API, an HMAC key from GOOGLE_HMAC_ACCESS_ID and
+// GOOGLE_HMAC_SECRET: internal/gsblob) or mem:// (in memory, for tests;
+// mem://NAME is the process's one bucket of that name, which its users
+// never close).
 func OpenBucket(ctx context.Context, url string) (*blob.Bucket, error) {
 	switch {
 	case strings.HasPrefix(url, "file://"):
@@ -154,8 +167,18 @@ func OpenBucket(ctx context.Context, url string) (*blob.Bucket, error) {
 			return sharedMem(name), nil
 		}
 	case strings.HasPrefix(url, "s3://"):
+	case strings.HasPrefix(url, "gs://"):
+		u, err := neturl.Parse(url)
+		if err != nil {
+			return nil, errorf("blob store %s: not a URL: %v", text.Quote(text.Abbrev(url)), err)
+		}
+		b, err := gsblob.Open(ctx, u)
+		if err != nil {
+			return nil, fmt.Errorf("datasets: opening the blob store: %w", err)
+		}
+		return b, nil
 	default:
-		return nil, errorf("blob store %s: expected a file://, s3:// or mem:// URL", text.Quote(text.Abbrev(url)))
+		return nil, errorf("blob store %s: expected a file://, s3://, gs:// or mem:// URL", text.Quote(text.Abbrev(url)))
 	}
 	b, err := blob.OpenBucket(ctx, url)
 	if err != nil {

@@ -3,6 +3,8 @@ package datasets
 import (
 	"bytes"
 	"context"
+	"errors"
+	"fmt"
 	"io"
 	"io/fs"
 	"net/url"
@@ -27,8 +29,7 @@ import (
 // manifest it holds (Manifest), which a run records to name the exact
 // images it saw.
 func (s *Service) Folder(ctx context.Context, name string, labels []string, opts images.FolderOptions) (*images.Folder, string, error) {
-	d, err := s.Dataset(ctx, name)
-	if err != nil {
+	if err := CheckName(name); err != nil {
 		return nil, "", err
 	}
 	for _, l := range labels {
@@ -36,7 +37,7 @@ func (s *Service) Folder(ctx context.Context, name string, labels []string, opts
 			return nil, "", err
 		}
 	}
-	items, err := s.Store.ListItems(ctx, d.ID, store.ItemOptions{Labels: labels, Limit: -1})
+	items, manifest, err := s.listing(ctx, name, labels)
 	if err != nil {
 		return nil, "", err
 	}
@@ -48,14 +49,76 @@ func (s *Service) Folder(ctx context.Context, name string, labels []string, opts
 	if len(items) == 0 {
 		return nil, "", errorf("dataset %q has no items", name)
 	}
-	// The manifest of the items just listed: what Manifest would return,
-	// without a second listing.
-	manifest := manifestOf(items)
 	f, err := images.ImageFolderFS(s.itemFS(ctx, items), ".", opts)
 	if err != nil {
 		return nil, "", err
 	}
 	return f, manifest, nil
+}
+
+// ListCacheItems caps the items that a Service keeps in its cache of item
+// listings, all listings together (an item is a few hundred bytes).
+const ListCacheItems = 200_000
+
+// listEntry is a cached listing of a dataset's items (of some labels) at
+// one version of the dataset, with the hash of its manifest.
+type listEntry struct {
+	version  int64
+	items    []*store.Item
+	manifest string
+}
+
+// listing returns the items of the dataset called name (of labels only,
+// when given) and the hash of their manifest. A run opens its dataset at
+// its check and again at its load: the second costs one indexed query of
+// the dataset's version (store.Dataset.Version, bumped in the transaction
+// of every change of its items), the listing is reused while the version
+// holds. The version is read before the items: a listing cached under a
+// version is at least that new, and served only while the dataset is at
+// that version.
+func (s *Service) listing(ctx context.Context, name string, labels []string) ([]*store.Item, string, error) {
+	id, version, err := s.Store.DatasetVersion(ctx, name)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, "", &Error{Msg: fmt.Sprintf("no dataset %q", name), NotFound: true}
+	}
+	if err != nil {
+		return nil, "", err
+	}
+	ls := slices.Clone(labels)
+	slices.Sort(ls)
+	key := id + "\x00" + strings.Join(slices.Compact(ls), "\x00")
+	s.listMu.Lock()
+	e, ok := s.lists[key]
+	s.listMu.Unlock()
+	if ok && e.version == version {
+		return e.items, e.manifest, nil
+	}
+	items, err := s.Store.ListItems(ctx, id, store.ItemOptions{Labels: labels, Limit: -1})
+	if err != nil {
+		return nil, "", err
+	}
+	s.listings.Add(1)
+	// The manifest of the items just listed: what Manifest would return,
+	// without a second listing.
+	e = &listEntry{version: version, items: items, manifest: manifestOf(items)}
+	if len(items) <= ListCacheItems {
+		s.listMu.Lock()
+		if old, ok := s.lists[key]; ok {
+			s.listed -= len(old.items)
+			delete(s.lists, key)
+		}
+		if s.listed+len(items) > ListCacheItems {
+			clear(s.lists) // rare: a few very large datasets
+			s.listed = 0
+		}
+		if s.lists == nil {
+			s.lists = map[string]*listEntry{}
+		}
+		s.lists[key] = e
+		s.listed += len(items)
+		s.listMu.Unlock()
+	}
+	return e.items, e.manifest, nil
 }
 
 // RegisterSource makes the "dataset:NAME" sources of the runs that read
@@ -85,7 +148,7 @@ func BlobURL(dataDir string) (string, error) {
 // BlobURL(dataDir) when artifactsURL is "" (the default, so that existing
 // data folders keep their blobs), else the prefix "datasets/" of that
 // store (file:///dir/datasets, s3://bucket?prefix=[path/]datasets/,
-// mem://NAME/datasets), shared by every process that shares the store.
+// gs://bucket/[path/]datasets, mem://NAME/datasets), shared by every process that shares the store.
 func StoreURL(dataDir, artifactsURL string) (string, error) {
 	if artifactsURL == "" {
 		return BlobURL(dataDir)
@@ -115,8 +178,10 @@ func StoreURL(dataDir, artifactsURL string) (string, error) {
 		q.Set("prefix", q.Get("prefix")+prefix+"datasets/")
 		u.Path = ""
 		u.RawQuery = q.Encode()
+	case "gs":
+		u.Path = strings.TrimSuffix(u.Path, "/") + "/datasets"
 	default:
-		return "", errorf("--artifacts %s: expected a file://, s3:// or mem:// URL", text.Quote(text.Abbrev(artifactsURL)))
+		return "", errorf("--artifacts %s: expected a file://, s3://, gs:// or mem:// URL", text.Quote(text.Abbrev(artifactsURL)))
 	}
 	return u.String(), nil
 }

@@ -178,10 +178,16 @@ func TestStoreURL(t *testing.T) {
 			t.Errorf("StoreURL(%q) = %q, %v; want %q", c.art, got, err, c.want)
 		}
 	}
-	if _, err := StoreURL(dir, "gs://b"); err == nil || !strings.Contains(err.Error(), "expected a file://, s3:// or mem:// URL") {
-		t.Errorf("StoreURL(gs://b) = %v", err)
+	if got, err := StoreURL(dir, "gs://bucket/cluster"); err != nil || got != "gs://bucket/cluster/datasets" {
+		t.Errorf("StoreURL(gs://bucket/cluster) = %q, %v", got, err)
 	}
-	if _, err := OpenBucket(context.Background(), "gs://b"); err == nil || !strings.Contains(err.Error(), "expected a file://, s3:// or mem:// URL") {
+	if _, err := StoreURL(dir, "ftp://b"); err == nil || !strings.Contains(err.Error(), "expected a file://, s3://, gs:// or mem:// URL") {
+		t.Errorf("StoreURL(ftp://b) = %v", err)
+	}
+	if _, err := OpenBucket(context.Background(), "ftp://b"); err == nil || !strings.Contains(err.Error(), "expected a file://, s3://, gs:// or mem:// URL") {
+		t.Errorf("OpenBucket(ftp://b) = %v", err)
+	}
+	if _, err := OpenBucket(context.Background(), "gs://b"); err == nil || !strings.Contains(err.Error(), "needs a bucket name") {
 		t.Errorf("OpenBucket(gs://b) = %v", err)
 	}
 	// mem://NAME is one bucket in the process.

@@ -11,8 +11,10 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"gocloud.dev/blob"
+	"gocloud.dev/gcerrors"
 
 	"github.com/mlforge/mlforge/data/images"
 	"github.com/mlforge/mlforge/store"
@@ -258,11 +260,14 @@ func (s *Service) Import(ctx context.Context, name string, r io.ReaderAt, size i
 // putBlob writes the bytes whose hash is sha, unless they are stored.
 func (s *Service) putBlob(ctx context.Context, sha string, b []byte, format string) error {
 	key := blobKey(sha)
-	ok, err := s.Bucket.Exists(ctx, key)
-	if err != nil {
+	attrs, err := s.Bucket.Attributes(ctx, key)
+	if err != nil && gcerrors.Code(err) != gcerrors.NotFound {
 		return fmt.Errorf("datasets: blob store: %w", err)
 	}
-	if ok {
+	// Bytes stored already are not written again, unless they are old
+	// enough for RemoveOrphans to take them for an orphan before this
+	// item's row commits: rewriting them makes them young again.
+	if err == nil && time.Since(attrs.ModTime) < OrphanGrace/2 {
 		return nil
 	}
 	if err := s.Bucket.WriteAll(ctx, key, b, &blob.WriterOptions{ContentType: ContentType(format)}); err != nil {

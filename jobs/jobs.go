@@ -190,7 +190,16 @@ func New(ctx context.Context, cfg Config) (*Manager, error) {
 			return nil, err
 		}
 		drv := riverpgxv5.New(pool)
-		if err := migrateLocked(ctx, pool, func() error { return migrate[pgx.Tx](ctx, drv) }); err != nil {
+		applied := func(ctx context.Context) (int, error) {
+			var exists bool
+			if err := pool.QueryRow(ctx, `SELECT to_regclass('river_migration') IS NOT NULL`).Scan(&exists); err != nil || !exists {
+				return 0, err
+			}
+			var v int
+			err := pool.QueryRow(ctx, `SELECT COALESCE(MAX(version), 0) FROM river_migration WHERE line = 'main'`).Scan(&v)
+			return v, err
+		}
+		if err := migrateLocked(ctx, pool, func() error { return migrate[pgx.Tx](ctx, drv, applied) }); err != nil {
 			pool.Close()
 			return nil, err
 		}
@@ -211,7 +220,15 @@ func New(ctx context.Context, cfg Config) (*Manager, error) {
 		}
 		db.SetMaxOpenConns(1) // as riversqlite recommends
 		drv := riversqlite.New(db)
-		if err := migrate[*sql.Tx](ctx, drv); err != nil {
+		applied := func(ctx context.Context) (int, error) {
+			var n, v int
+			if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'river_migration'`).Scan(&n); err != nil || n == 0 {
+				return 0, err
+			}
+			err := db.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM river_migration WHERE line = 'main'`).Scan(&v)
+			return v, err
+		}
+		if err := migrate[*sql.Tx](ctx, drv, applied); err != nil {
 			db.Close()
 			return nil, err
 		}
@@ -248,10 +265,27 @@ func migrateLocked(ctx context.Context, pool *pgxpool.Pool, f func() error) erro
 	return f()
 }
 
-func migrate[TTx any](ctx context.Context, drv riverdriver.Driver[TTx]) error {
+// migrate brings River's tables up to this binary's version. Tables that
+// a newer release migrated further (an older binary started after a newer
+// one) are refused, naming both versions, as the store refuses mlforge's
+// own (store.Open): River would otherwise run on a schema it does not know.
+// applied returns the highest version recorded in the database (0 when
+// River's tables are not there yet).
+func migrate[TTx any](ctx context.Context, drv riverdriver.Driver[TTx], applied func(context.Context) (int, error)) error {
 	mig, err := rivermigrate.New(drv, &rivermigrate.Config{Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		return err
+	}
+	have, err := applied(ctx)
+	if err != nil {
+		return fmt.Errorf("jobs: reading the queue tables' schema version: %w", err)
+	}
+	known := 0
+	for _, m := range mig.AllVersions() {
+		known = max(known, m.Version)
+	}
+	if have > known {
+		return fmt.Errorf("jobs: the database's queue tables (River's) are at schema version %d, newer than this mlforge, whose River knows versions up to %d: the database was upgraded by a newer release; run that release (or a newer one) on it", have, known)
 	}
 	if _, err := mig.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
 		return fmt.Errorf("jobs: migrating the queue tables: %w", err)

@@ -76,6 +76,7 @@ func (s *Server) routes() http.Handler {
 
 	// Datasets (server/datasets.go).
 	d := s.datasets()
+	s.ds = d
 	h("POST /api/datasets", d.handle(d.create))
 	h("GET /api/datasets", d.handle(d.list))
 	h("GET /api/datasets/{name}", d.handle(d.get))

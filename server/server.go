@@ -22,6 +22,7 @@ import (
 	"github.com/mlforge/mlforge/api"
 	"github.com/mlforge/mlforge/artifacts"
 	"github.com/mlforge/mlforge/collect"
+	"github.com/mlforge/mlforge/datasets"
 	"github.com/mlforge/mlforge/jobs"
 	"github.com/mlforge/mlforge/model"
 	"github.com/mlforge/mlforge/spec"
@@ -103,7 +104,9 @@ type Server struct {
 	// prints it once).
 	TokenGenerated bool
 
-	models     *modelCache // run ID → loaded model, for predict (LRU by bytes)
+	ds         *datasetRoutes // the dataset service, opened at its first use
+	hk         *housekeeper   // the sweeps of what crashes leave (housekeeping.go)
+	models     *modelCache    // run ID → loaded model, for predict (LRU by bytes)
 	art        *artifacts.Store
 	verified   sync.Map // run ID → the SHA-256 its local model file was checked to have
 	metrics    *svcMetrics
@@ -186,7 +189,17 @@ func (s *Server) Store() *store.Store { return s.store }
 
 // Start starts the background workers (recovering runs a previous process
 // left unfinished).
-func (s *Server) Start(ctx context.Context) error { return s.jobs.Start(ctx) }
+func (s *Server) Start(ctx context.Context) error {
+	if err := s.jobs.Start(ctx); err != nil {
+		return err
+	}
+	var svc func(context.Context) (*datasets.Service, error)
+	if s.ds != nil {
+		svc = s.ds.service
+	}
+	s.hk = startHousekeeping(s.log, s.cfg.DataDir, svc)
+	return nil
+}
 
 // Listen binds the configured address.
 func (s *Server) Listen() (net.Addr, error) {
@@ -223,6 +236,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	if s.httpSrv != nil {
 		errs = append(errs, s.httpSrv.Shutdown(ctx))
 	}
+	s.hk.stop()
 	errs = append(errs, s.jobs.Stop(ctx), s.store.Close(), s.art.Close())
 	return errors.Join(errs...)
 }

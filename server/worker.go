@@ -6,8 +6,10 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"sync"
 
 	"github.com/mlforge/mlforge/artifacts"
+	"github.com/mlforge/mlforge/datasets"
 	"github.com/mlforge/mlforge/jobs"
 	"github.com/mlforge/mlforge/store"
 )
@@ -19,6 +21,12 @@ type Worker struct {
 	store *store.Store
 	jobs  *jobs.Manager
 	art   *artifacts.Store
+	cfg   Config
+	hk    *housekeeper
+
+	dsOnce sync.Once
+	ds     *datasets.Service
+	dsErr  error
 }
 
 // NewWorker opens the store and the job manager of cfg (DB must be a
@@ -58,16 +66,46 @@ func NewWorker(ctx context.Context, cfg Config) (*Worker, error) {
 		art.Close()
 		return nil, err
 	}
-	return &Worker{store: st, jobs: m, art: art}, nil
+	return &Worker{store: st, jobs: m, art: art, cfg: cfg}, nil
 }
 
 // Start recovers runs whose workers died and starts taking jobs.
-func (w *Worker) Start(ctx context.Context) error { return w.jobs.Start(ctx) }
+func (w *Worker) Start(ctx context.Context) error {
+	if err := w.jobs.Start(ctx); err != nil {
+		return err
+	}
+	w.hk = startHousekeeping(w.cfg.Logger, w.cfg.DataDir, w.datasets)
+	return nil
+}
+
+// datasets opens the dataset service of the cluster's blob store (that of
+// the API servers: datasets.StoreURL), for the sweeps.
+func (w *Worker) datasets(ctx context.Context) (*datasets.Service, error) {
+	w.dsOnce.Do(func() {
+		url, err := datasets.StoreURL(w.cfg.DataDir, w.cfg.Artifacts)
+		if err != nil {
+			w.dsErr = err
+			return
+		}
+		b, err := datasets.OpenBucket(context.WithoutCancel(ctx), url)
+		if err != nil {
+			w.dsErr = err
+			return
+		}
+		w.ds = datasets.New(w.store, b)
+	})
+	return w.ds, w.dsErr
+}
 
 // Shutdown stops taking jobs (the runs it was training go back to the
 // queue for another worker) and closes the store.
 func (w *Worker) Shutdown(ctx context.Context) error {
-	return errors.Join(w.jobs.Stop(ctx), w.store.Close(), w.art.Close())
+	w.hk.stop()
+	var berr error
+	if w.ds != nil {
+		berr = w.ds.Bucket.Close()
+	}
+	return errors.Join(w.jobs.Stop(ctx), berr, w.store.Close(), w.art.Close())
 }
 
 // IsPostgres reports whether url names a PostgreSQL database.

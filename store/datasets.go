@@ -47,6 +47,11 @@ type Dataset struct {
 	CreatedAt   time.Time `json:"created_at"`
 	// Items is the number of items (filled by ListDatasets and GetDataset).
 	Items int `json:"items"`
+	// Version counts the changes of the dataset's items: every add,
+	// delete and relabel bumps it in the transaction of the change, so
+	// that a listing cached under a version is current while the version
+	// is.
+	Version int64 `json:"version"`
 }
 
 // Item is one stored image of a dataset.
@@ -93,12 +98,12 @@ func (s *Store) CreateDataset(ctx context.Context, d *Dataset) error {
 	return nil
 }
 
-const datasetCols = `d.id, d.name, d.kind, d.description, d.created_at, (SELECT COUNT(*) FROM mlf_items i WHERE i.dataset_id = d.id)`
+const datasetCols = `d.id, d.name, d.kind, d.description, d.created_at, d.version, (SELECT COUNT(*) FROM mlf_items i WHERE i.dataset_id = d.id)`
 
 func scanDataset(sc interface{ Scan(...any) error }) (*Dataset, error) {
 	var d Dataset
 	var created int64
-	if err := sc.Scan(&d.ID, &d.Name, &d.Kind, &d.Description, &created, &d.Items); err != nil {
+	if err := sc.Scan(&d.ID, &d.Name, &d.Kind, &d.Description, &created, &d.Version, &d.Items); err != nil {
 		return nil, err
 	}
 	d.CreatedAt = time.UnixMilli(created).UTC()
@@ -112,6 +117,30 @@ func (s *Store) GetDataset(ctx context.Context, name string) (*Dataset, error) {
 		return nil, ErrNotFound
 	}
 	return d, err
+}
+
+// DatasetVersion returns the ID and the version of the dataset called
+// name (see Dataset.Version), or ErrNotFound: one indexed row, for a
+// cache of its items to check that it is current.
+func (s *Store) DatasetVersion(ctx context.Context, name string) (id string, version int64, err error) {
+	err = s.rdb.QueryRowContext(ctx, `SELECT id, version FROM mlf_datasets WHERE name = $1`, name).Scan(&id, &version)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", 0, ErrNotFound
+	}
+	return id, version, err
+}
+
+// bumpVersion counts a change of the items of dataset id, in the
+// change's transaction.
+func bumpVersion(ctx context.Context, tx *sql.Tx, id string) error {
+	res, err := tx.ExecContext(ctx, `UPDATE mlf_datasets SET version = version + 1 WHERE id = $1`, id)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return ErrNotFound
+	}
+	return nil
 }
 
 // ListDatasets returns every dataset by name.
@@ -308,35 +337,59 @@ func (s *Store) AddItems(ctx context.Context, datasetID string, items []*Item) (
 			added = append(added, it)
 		}
 	}
+	if len(added) > 0 {
+		if err := bumpVersion(ctx, tx, datasetID); err != nil {
+			return nil, err
+		}
+	}
 	return added, tx.Commit()
 }
 
 // DeleteItem removes item id of a dataset and returns it.
 func (s *Store) DeleteItem(ctx context.Context, datasetID, id string) (*Item, error) {
-	it, err := s.GetItem(ctx, datasetID, id)
+	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, err
 	}
-	res, err := s.db.ExecContext(ctx, `DELETE FROM mlf_items WHERE dataset_id = $1 AND id = $2`, datasetID, id)
+	defer tx.Rollback()
+	it, err := scanItem(tx.QueryRowContext(ctx, `SELECT `+itemCols+` FROM mlf_items WHERE dataset_id = $1 AND id = $2`, datasetID, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	res, err := tx.ExecContext(ctx, `DELETE FROM mlf_items WHERE dataset_id = $1 AND id = $2`, datasetID, id)
 	if err != nil {
 		return nil, err
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return nil, ErrNotFound
 	}
-	return it, nil
+	if err := bumpVersion(ctx, tx, datasetID); err != nil {
+		return nil, err
+	}
+	return it, tx.Commit()
 }
 
 // RelabelItem gives item id of a dataset the label label.
 func (s *Store) RelabelItem(ctx context.Context, datasetID, id, label string) error {
-	res, err := s.db.ExecContext(ctx, `UPDATE mlf_items SET label = $1 WHERE dataset_id = $2 AND id = $3`, label, datasetID, id)
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	res, err := tx.ExecContext(ctx, `UPDATE mlf_items SET label = $1 WHERE dataset_id = $2 AND id = $3`, label, datasetID, id)
 	if err != nil {
 		return err
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return ErrNotFound
 	}
-	return nil
+	if err := bumpVersion(ctx, tx, datasetID); err != nil {
+		return err
+	}
+	return tx.Commit()
 }
 
 // HashRef is an item's hashes, for duplicate checks.

@@ -37,7 +37,7 @@ type Trial struct {
 	Result json.RawMessage `json:"result,omitempty"`
 }
 
-// sweepColumns is migration 8: the columns of a sweep and the index that
+// sweepColumns is migration 10: the columns of a sweep and the index that
 // finds a parent's children.
 func sweepColumns(ctx context.Context, tx *sql.Tx, postgres bool) error {
 	for _, c := range [][2]string{{"parent_id", "TEXT NOT NULL DEFAULT ''"}, {"child_index", "INTEGER NOT NULL DEFAULT 0"},
