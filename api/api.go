@@ -66,6 +66,25 @@ type Run struct {
 	// /api/runs/{id}, PUT /api/runs/{id}/tags/{key}).
 	Note string            `json:"note,omitempty"`
 	Tags map[string]string `json:"tags,omitempty"`
+	// A sweep (a search or cross-validation whose trials train as child
+	// runs): ParentID and ChildIndex place a child in its parent;
+	// Children are a parent's, by index (GET /api/runs/{id} only).
+	ParentID   string     `json:"parent_id,omitempty"`
+	ChildIndex *int       `json:"child_index,omitempty"`
+	Children   []ChildRun `json:"children,omitempty"`
+}
+
+// ChildRun is one child of a sweep, as its parent lists it: a search
+// candidate (Params are its parameters, Metrics its mean_test_score and
+// std_test_score) or a cross-validation fold (Metrics its test scores).
+type ChildRun struct {
+	ID      string             `json:"id"`
+	Name    string             `json:"name"`
+	Index   int                `json:"index"`
+	Status  Status             `json:"status"`
+	Params  json.RawMessage    `json:"params,omitempty"`
+	Metrics map[string]float64 `json:"metrics,omitempty"`
+	Error   string             `json:"error,omitempty"`
 }
 
 // RunList is the answer of GET /api/runs: one page of runs, newest first

@@ -132,6 +132,12 @@ func runRuns(e *env, args []string) error {
 		if r.Error != "" {
 			rows = append(rows, []string{"error", r.Error})
 		}
+		if r.ParentID != "" { // a sweep's trial
+			rows = append(rows, []string{"parent", r.ParentID})
+		}
+		for _, k := range r.Children { // a sweep's trials (runs list --filter "parent = ID" lists them)
+			rows = append(rows, []string{fmt.Sprintf("child %d", k.Index+1), k.ID + " " + string(k.Status) + " " + string(k.Params)})
+		}
 		for _, k := range sortedKeys(r.Metrics) {
 			rows = append(rows, []string{k, fmt.Sprintf("%.4f", r.Metrics[k])})
 		}

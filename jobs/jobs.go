@@ -119,6 +119,10 @@ type Config struct {
 	Child *Child
 	// Limits are passed to every run (the child applies MaxRunMemory).
 	Limits Limits
+	// Fanout, when set, is asked when a top-level run starts whether it
+	// is a sweep (a search or a cross-validation) whose trials train as
+	// child runs (sweep.go); nil means an ordinary run.
+	Fanout func(ctx context.Context, run *store.Run) (*Fanout, error)
 	// MaxAttempts is how many attempts of a run may end with the death of
 	// the process that trained it (the server, or with Child the server
 	// while the child ran) before the run is failed instead of recovered
@@ -355,6 +359,13 @@ func (m *Manager) Cancel(ctx context.Context, id string) (*store.Run, error) {
 		cancel()
 	}
 	m.mu.Unlock()
+	m.cancelChildren(ctx, id) // a sweep's (sweep.go)
+	if r.Sweep == store.SweepWaiting {
+		// Wake the parent now to end it (the claim drops the duplicate).
+		if _, err := m.q.Insert(ctx, TrainArgs{RunID: r.ID, Attempt: r.Attempt}, nil); err != nil {
+			return nil, err
+		}
+	}
 	if r.Status == store.Cancelled {
 		m.emitStatus(ctx, r.ID, store.Cancelled, "cancelled before it started", r.Attempt)
 	}
@@ -370,6 +381,17 @@ func (m *Manager) recover(ctx context.Context, all bool) error {
 		return err
 	}
 	for _, r := range runs {
+		if r.Sweep == store.SweepWaiting {
+			// A sweep parent waiting on its children has no attempt in
+			// flight: another wake, in case its snoozed job went with a
+			// dead process, is all it needs (the claim drops duplicates).
+			if all || r.HeartbeatAt == nil || time.Since(*r.HeartbeatAt) >= StaleAfter {
+				if _, err := m.q.Insert(ctx, TrainArgs{RunID: r.ID, Attempt: r.Attempt}, nil); err != nil {
+					return err
+				}
+			}
+			continue
+		}
 		if !all {
 			if r.Status != store.Running || r.HeartbeatAt != nil && time.Since(*r.HeartbeatAt) < StaleAfter {
 				continue
@@ -480,19 +502,39 @@ func (w *worker) Work(ctx context.Context, job *river.Job[TrainArgs]) (err error
 	if err != nil {
 		return err
 	}
-	ok, err := st.StartRun(ctx, id, attempt)
-	if err != nil || !ok {
+	if run.Sweep == store.SweepWaiting { // a sweep parent waking (sweep.go)
+		if run, err = m.wake(ctx, run); err != nil || run == nil {
+			return err
+		}
+	} else if ok, err := st.StartRun(ctx, id, attempt); err != nil || !ok {
 		return err
 	}
 	rec, err := newRecorder(ctx, st, m.Broker, id, attempt)
 	if err != nil {
 		return err
 	}
-	msg := "started"
-	if attempt > 0 {
-		msg = fmt.Sprintf("resumed (attempt %d)", attempt+1)
+	if run.Trials == nil {
+		msg := "started"
+		if attempt > 0 {
+			msg = fmt.Sprintf("resumed (attempt %d)", attempt+1)
+		}
+		rec.status(store.Running, msg, attempt)
+		fo, err := m.fanout(ctx, run)
+		if err != nil {
+			rec.close()
+			ok, err := st.FinishRun(context.Background(), id, attempt, store.Failed, nil, err.Error(), rec.statusEvent(store.Failed, err.Error(), attempt))
+			if ok {
+				m.Broker.Notify(id)
+			}
+			return err
+		}
+		if fo != nil && len(fo.Children) > 0 {
+			return m.startSweep(ctx, run, rec, fo)
+		}
+		if fo != nil && fo.Note != "" {
+			rec.log(fo.Note)
+		}
 	}
-	rec.status(store.Running, msg, attempt)
 
 	runCtx, cancel := context.WithCancel(ctx)
 	m.mu.Lock()
@@ -562,7 +604,7 @@ func (w *worker) Work(ctx context.Context, job *river.Job[TrainArgs]) (err error
 		}
 	}
 	rec.close() // points and events land before the status says done
-	ok, err = st.FinishRun(context.Background(), id, attempt, final, result, errMsg, rec.statusEvent(final, errMsg, attempt))
+	ok, err := st.FinishRun(context.Background(), id, attempt, final, result, errMsg, rec.statusEvent(final, errMsg, attempt))
 	if ok {
 		m.Broker.Notify(id)
 	}

@@ -312,6 +312,10 @@ func view(run *store.Run, full bool) api.Run {
 		_ = json.Unmarshal(sp.Data.Train, &v.Dataset) // a string, or nothing
 	}
 	v.Note, v.Tags = run.Note, run.Tags
+	if run.ParentID != "" {
+		i := run.ChildIndex
+		v.ParentID, v.ChildIndex = run.ParentID, &i
+	}
 	var res struct {
 		Metrics map[string]map[string]*float64 `json:"metrics"` // null: not finite
 	}
@@ -336,7 +340,10 @@ func view(run *store.Run, full bool) api.Run {
 
 func (s *Server) listRuns(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
-	o := store.ListOptions{Status: store.Status(q.Get("status")), Name: q.Get("name"), Before: q.Get("before")}
+	o := store.ListOptions{Status: store.Status(q.Get("status")), Name: q.Get("name"), Before: q.Get("before"), Parent: q.Get("parent")}
+	if o.Parent != "" && !store.ValidID(o.Parent) {
+		return &apiError{Status: http.StatusBadRequest, Code: "bad_request", Field: "parent", Message: "parent must be a run id"}
+	}
 	switch o.Status {
 	case "", store.Queued, store.Running, store.Succeeded, store.Failed, store.Cancelled:
 	default:
@@ -397,7 +404,11 @@ func (s *Server) getRun(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, view(run, true))
+	v := view(run, true)
+	if err := s.withChildren(r.Context(), &v); err != nil { // a sweep's (sweeps.go)
+		return err
+	}
+	writeJSON(w, http.StatusOK, v)
 	return nil
 }
 
@@ -424,6 +435,11 @@ func (s *Server) deleteRun(w http.ResponseWriter, r *http.Request) error {
 	}
 	if !run.Status.Done() {
 		return errorf(http.StatusConflict, "conflict", "run %s is %s: cancel it first", run.ID, run.Status)
+	}
+	if run.ParentID != "" { // a sweep's child goes with its parent (sweeps.go)
+		if p, err := s.store.GetRun(r.Context(), run.ParentID); err == nil && !p.Status.Done() {
+			return errorf(http.StatusConflict, "conflict", "run %s is a trial of sweep %s, which is %s: its parent gathers it; cancel the sweep first", run.ID, p.ID, p.Status)
+		}
 	}
 	if err := s.store.DeleteRun(r.Context(), run.ID); err != nil {
 		return err

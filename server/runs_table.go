@@ -54,7 +54,7 @@ func badParam(field, format string, args ...any) error {
 // the already checked status, name and limit.
 func (s *Server) listRunsTable(w http.ResponseWriter, r *http.Request, o store.ListOptions) error {
 	q := r.URL.Query()
-	rq := store.RunQuery{Filter: q.Get("filter"), Status: o.Status, Name: o.Name, Sort: q.Get("sort"), Limit: o.Limit}
+	rq := store.RunQuery{Filter: q.Get("filter"), Status: o.Status, Name: o.Name, Parent: o.Parent, Sort: q.Get("sort"), Limit: o.Limit}
 	switch q.Get("order") {
 	case "", "desc":
 		rq.Desc = true

@@ -168,7 +168,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s.jobs, err = jobs.New(ctx, jobs.Config{Store: s.store, DB: db, Workers: cfg.Workers, InsertOnly: cfg.APIOnly, Runner: RunnerWith(cfg.DataDir, cfg.RunLimits, s.art),
-		Child: cfg.Child, Limits: cfg.RunLimits, MaxAttempts: cfg.MaxAttempts, Logger: cfg.Logger})
+		Fanout: sweepFanout(cfg.DataDir, cfg.RunLimits, s.art), Child: cfg.Child, Limits: cfg.RunLimits, MaxAttempts: cfg.MaxAttempts, Logger: cfg.Logger})
 	if err != nil {
 		s.store.Close()
 		s.art.Close()
@@ -397,6 +397,13 @@ func runRun(ctx context.Context, dataDir string, limits jobs.Limits, art *artifa
 	if err != nil {
 		return nil, err
 	}
+	if run.ParentID != "" { // a sweep's trial (sweeps.go)
+		return runTrial(ctx, dataDir, limits, art, run, sp, files, rec)
+	}
+	var trials []train.TrialOutcome
+	if run.Trials != nil { // a sweep's parent gathering its trials
+		trials = trialOutcomes(run.Trials)
+	}
 	var collected *collect.Summary
 	if sp.Collect != nil { // the spec's collect step, before the training
 		if collected, err = collectStep(ctx, dataDir, sp, rec); err != nil {
@@ -416,7 +423,7 @@ func runRun(ctx context.Context, dataDir string, limits jobs.Limits, art *artifa
 		fetchCheckpoint(ctx, art, run.ID, output, rec)
 	}
 	res, err := train.Run(ctx, sp, train.Options{Root: files, Restrict: true, Output: output, Reporter: syncCheckpoints(ctx, art, run.ID, output, rec),
-		Resume: run.Attempt > 0, Limits: limits.Budget()})
+		Resume: run.Attempt > 0, Limits: limits.Budget(), Trials: trials})
 	if err != nil {
 		s := &Server{paths: newPathScrubber(dataDir, files)}
 		return nil, s.scrubErr(err)

@@ -227,10 +227,12 @@ func waitStatus(t *testing.T, base, id, want string) string {
 			b, _ := io.ReadAll(resp.Body)
 			resp.Body.Close()
 			last = string(b)
-			if strings.Contains(last, `"status":"`+want+`"`) {
+			var own struct{ Status string } // the run's, not a sweep child's
+			json.Unmarshal(b, &own)
+			if own.Status == want {
 				return last
 			}
-			if want != "failed" && strings.Contains(last, `"status":"failed"`) {
+			if want != "failed" && own.Status == "failed" {
 				t.Fatalf("run failed: %s", last)
 			}
 		}

@@ -60,7 +60,7 @@ func NewWorker(ctx context.Context, cfg Config) (*Worker, error) {
 		return nil, err
 	}
 	m, err := jobs.New(ctx, jobs.Config{Store: st, DB: cfg.DB, Workers: cfg.Workers, Runner: RunnerWith(cfg.DataDir, cfg.RunLimits, art),
-		Child: cfg.Child, Limits: cfg.RunLimits, MaxAttempts: cfg.MaxAttempts, Logger: cfg.Logger})
+		Fanout: sweepFanout(cfg.DataDir, cfg.RunLimits, art), Child: cfg.Child, Limits: cfg.RunLimits, MaxAttempts: cfg.MaxAttempts, Logger: cfg.Logger})
 	if err != nil {
 		st.Close()
 		art.Close()

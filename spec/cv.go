@@ -38,7 +38,19 @@ type CV struct {
 	// Groups names the column of group labels a GroupKFold keeps together
 	// ("groups" beside the type); the run leaves it out of the features.
 	Groups string
+	// MaxParallel ("max_parallel" beside the type, top-level cv only) is
+	// how many folds the service trains at once as child runs of the run
+	// (0: DefaultMaxParallel). The command line ignores it.
+	MaxParallel int
 }
+
+// DefaultMaxParallel is how many trials (candidates, folds) of a search
+// or cross-validation the service trains at once when the spec does not
+// say (max_parallel); MaxParallel is the most it takes.
+const (
+	DefaultMaxParallel = 8
+	MaxParallel        = 1000
+)
 
 // Splitter returns the class name and parameters of the cross-validator
 // for a model of task t.
@@ -59,11 +71,17 @@ func (c CV) MarshalJSON() ([]byte, error) {
 		return []byte(strconv.Itoa(c.N)), nil
 	}
 	b, err := Step{Type: c.Type, Params: c.Params}.MarshalJSON()
-	if err != nil || c.Groups == "" {
+	if err != nil {
 		return b, err
 	}
-	g, _ := json.Marshal(c.Groups)
-	return append(append(append(b[:len(b)-1], `,"groups":`...), g...), '}'), nil
+	if c.Groups != "" {
+		g, _ := json.Marshal(c.Groups)
+		b = append(append(append(b[:len(b)-1], `,"groups":`...), g...), '}')
+	}
+	if c.MaxParallel != 0 {
+		b = append(append(b[:len(b)-1], `,"max_parallel":`+strconv.Itoa(c.MaxParallel)...), '}')
+	}
+	return b, nil
 }
 
 // UnmarshalJSON reads c from a number or an object.
@@ -127,6 +145,10 @@ type Search struct {
 	// HalvingGridSearchCV's subsamples (numpy's RandomState); nil means the
 	// spec's seed.
 	RandomState *int64 `json:"random_state,omitempty"`
+	// MaxParallel is how many candidates the service trains at once as
+	// child runs of the run (0: DefaultMaxParallel); the command line
+	// ignores it.
+	MaxParallel int `json:"max_parallel,omitempty"`
 
 	// HalvingGridSearchCV's successive halving over the number of rows:
 	// Factor (3) is the elimination rate, MinResources "exhaust" (the
@@ -210,7 +232,7 @@ func (v Values) MarshalJSON() ([]byte, error) {
 
 var (
 	searchKeys = []string{"type", "param_grid", "param_distributions", "n_iter", "cv", "scoring", "refit", "random_state",
-		"factor", "min_resources", "max_resources", "aggressive_elimination"}
+		"factor", "min_resources", "max_resources", "aggressive_elimination", "max_parallel"}
 	distKeys = map[string][]string{"uniform": {"loc", "scale"}, "loguniform": {"a", "b"}, "randint": {"low", "high"}}
 )
 
@@ -230,7 +252,12 @@ func (d *decoder) cv(n *node, path string) *CV {
 		rest := *n
 		rest.members = nil
 		var groups string
+		maxPar := 0
 		for _, mem := range n.members {
+			if mem.key == "max_parallel" {
+				maxPar = int(d.integer(mem.val, joinKey(path, "max_parallel")))
+				continue
+			}
 			if mem.key == "groups" {
 				if groups = d.str(mem.val, joinKey(path, "groups")); groups == "" && mem.val.kind == kindString {
 					d.add(mem.val, joinKey(path, "groups"), "expected the name of the column of group labels, got \"\"")
@@ -243,7 +270,7 @@ func (d *decoder) cv(n *node, path string) *CV {
 		if st.Type == "" {
 			d.add(n, joinKey(path, "type"), "required: a cross-validator such as \"KFold\"")
 		}
-		return &CV{Type: st.Type, Params: st.Params, Groups: groups}
+		return &CV{Type: st.Type, Params: st.Params, Groups: groups, MaxParallel: maxPar}
 	}
 	d.add(n, path, "expected "+eg+", got "+got(n))
 	return nil
@@ -291,6 +318,9 @@ func (d *decoder) search(n *node, path string) *Search {
 	}
 	if v := m["factor"]; v != nil {
 		s.Factor = d.number(v, joinKey(path, "factor"))
+	}
+	if v := m["max_parallel"]; v != nil {
+		s.MaxParallel = int(d.integer(v, joinKey(path, "max_parallel")))
 	}
 	for _, k := range []struct {
 		key   string
@@ -549,9 +579,28 @@ func (s *Spec) validateModelSelection(c *errs, task ml.Task) {
 	s.validateCurves(c, task)
 	if s.CV != nil {
 		checkCV(c, "cv", s.CV, task)
+		checkMaxParallel(c, "cv.max_parallel", s.CV.MaxParallel)
 	}
 	if s.Search != nil {
 		s.validateSearch(c, task)
+		checkMaxParallel(c, "search.max_parallel", s.Search.MaxParallel)
+		if s.Search.CV != nil && s.Search.CV.MaxParallel != 0 {
+			c.add("search.cv.max_parallel", "a search's max_parallel counts candidates: write it in search, beside type")
+		}
+	}
+	const curveMsg = "a curve trains in one run; max_parallel is a search's or a top-level cv's"
+	if vc := s.ValidationCurve; vc != nil && vc.CV != nil && vc.CV.MaxParallel != 0 {
+		c.add("validation_curve.cv.max_parallel", curveMsg)
+	}
+	if lc := s.LearningCurve; lc != nil && lc.CV != nil && lc.CV.MaxParallel != 0 {
+		c.add("learning_curve.cv.max_parallel", curveMsg)
+	}
+}
+
+// checkMaxParallel checks a max_parallel at path (0: not given).
+func checkMaxParallel(c *errs, path string, n int) {
+	if n < 0 || n > MaxParallel {
+		c.add(path, fmt.Sprintf("expected how many trials the service trains at once, 1 to %d, got %d", MaxParallel, n))
 	}
 }
 

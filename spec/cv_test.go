@@ -17,6 +17,9 @@ func TestCVAndSearchRoundTrip(t *testing.T) {
 		  "search": {"type": "GridSearchCV", "param_grid": [{"n_neighbors": [1, 3], "StandardScaler__with_mean": [true, false]}, {"weights": ["distance"]}], "cv": 3, "scoring": "f1_macro"}}`,
 		`{"name": "a", "data": {"train": "builtin:iris"}, "model": {"class": "KNeighborsClassifier"},
 		  "search": {"type": "RandomizedSearchCV", "param_distributions": {"n_neighbors": {"type": "randint", "low": 1, "high": 20}}, "n_iter": 4, "random_state": 3}}`,
+		`{"name": "a", "data": {"train": "builtin:iris"}, "model": {"class": "KNeighborsClassifier"}, "cv": {"type": "GroupKFold", "groups": "sepal_width", "n_splits": 3, "max_parallel": 2}}`,
+		`{"name": "a", "data": {"train": "builtin:iris"}, "model": {"class": "KNeighborsClassifier"},
+		  "search": {"type": "GridSearchCV", "param_grid": {"n_neighbors": [1, 3]}, "max_parallel": 4}}`,
 	} {
 		s, err := spec.Parse([]byte(src))
 		if err != nil {
@@ -75,6 +78,10 @@ func TestCVAndSearchErrors(t *testing.T) {
 		{"KNeighborsClassifier", `"search": {"type": "HalvingGridSearchCV", "param_grid": {"n_neighbors": [3]}, "min_resources": "most"}`, `search.min_resources: expected "exhaust" or "smallest" or a number of rows`},
 		{"KNeighborsClassifier", `"search": {"type": "GridSearchCV", "param_grid": {"n_neighbors": [3]}, "factor": 2}`, "search.factor: belongs to HalvingGridSearchCV"},
 		{"KNeighborsClassifier", `"cv": 3, "search": {"type": "GridSearchCV", "param_grid": {"n_neighbors": [3]}}`, "cv: a spec with a search"},
+		{"KNeighborsClassifier", `"cv": {"type": "KFold", "max_parallel": -1}`, "cv.max_parallel: expected how many trials the service trains at once, 1 to 1000, got -1"},
+		{"KNeighborsClassifier", `"cv": {"type": "KFold", "max_parallel": "all"}`, "cv.max_parallel: expected an integer"},
+		{"KNeighborsClassifier", `"search": {"type": "GridSearchCV", "param_grid": {"n_neighbors": [3]}, "max_parallel": 1001}`, "search.max_parallel: expected how many trials the service trains at once, 1 to 1000, got 1001"},
+		{"KNeighborsClassifier", `"search": {"type": "GridSearchCV", "param_grid": {"n_neighbors": [3]}, "cv": {"type": "KFold", "max_parallel": 2}}`, "search.cv.max_parallel: a search's max_parallel counts candidates"},
 	}
 	for _, c := range cases {
 		src := strings.Replace(strings.Replace(base, "%s", c.class, 1), "%s", c.extra, 1)

@@ -28,6 +28,10 @@ type RunQuery struct {
 	Filter string
 	Status Status // "" = any
 	Name   string // exact name, "" = any
+	// Parent lists the children of that sweep run. Without it, and
+	// without a filter on the parent column, only top-level runs are
+	// listed.
+	Parent string
 	// Sort is the column to sort by ("" = created); Desc reverses it.
 	// Runs without a value (a metric a run lacks) come last either way,
 	// and ties are broken by creation time (then id) in the same
@@ -95,6 +99,9 @@ var attributes = map[string]string{
 	// main_metric is the metric the page shows a run by: accuracy, r2,
 	// f1_macro or mean_squared_error, the first the run has.
 	"main_metric": "main_metric",
+	// parent is a sweep child's parent run (sweeps.go); a filter on it
+	// lists children, which the table leaves out otherwise.
+	"parent": "parent_id", "parent_id": "parent_id",
 }
 
 var (
@@ -605,6 +612,16 @@ func (s *Store) QueryRuns(ctx context.Context, q RunQuery) (*RunPage, error) {
 	}
 	if q.Name != "" {
 		where = append(where, "name = "+b.arg(q.Name))
+	}
+	parentCond := q.Parent != ""
+	for _, c := range conds {
+		parentCond = parentCond || isParentColumn(c.Column)
+	}
+	switch {
+	case q.Parent != "":
+		where = append(where, "parent_id = "+b.arg(q.Parent))
+	case !parentCond:
+		where = append(where, "parent_id = ''")
 	}
 	// The filter's arguments are shared by the three queries below; each
 	// adds its own after them.

@@ -69,6 +69,19 @@ type Run struct {
 	// (runtable.go), both edited by people after the run was made.
 	Note string            `json:"note,omitempty"`
 	Tags map[string]string `json:"tags,omitempty"`
+
+	// A sweep (sweeps.go): ParentID and ChildIndex place a child run (a
+	// search candidate or a cross-validation fold) in its parent; Sweep is
+	// the run's place in the fan-out (SweepPending, SweepWaiting or "");
+	// MaxParallel is a parent's limit on its children queued or running
+	// at once.
+	ParentID    string `json:"parent_id,omitempty"`
+	ChildIndex  int    `json:"child_index,omitempty"`
+	Sweep       string `json:"sweep,omitempty"`
+	MaxParallel int    `json:"max_parallel,omitempty"`
+	// Trials are a sweep parent's finished children, handed to the runner
+	// that gathers them (never stored on the parent's row).
+	Trials []Trial `json:"trials,omitempty"`
 }
 
 // Point is one value of a metric series.
@@ -94,6 +107,9 @@ type ListOptions struct {
 	Name   string // exact name, "" = any
 	Limit  int    // 1..500, default 50
 	Before string // return runs older than this run ID (the next-page cursor)
+	// Parent lists the children of that sweep run; "" lists top-level
+	// runs only.
+	Parent string
 }
 
 // Store is the run store.
@@ -292,7 +308,7 @@ func (s *Store) CreateRun(ctx context.Context, r *Run) error {
 	return err
 }
 
-const runCols = `id, name, status, class, spec, result, error, attempt, crashes, cancel_requested, created_at, started_at, finished_at, heartbeat_at, note`
+const runCols = `id, name, status, class, spec, result, error, attempt, crashes, cancel_requested, created_at, started_at, finished_at, heartbeat_at, note, parent_id, child_index, sweep, max_parallel`
 
 func scanRun(sc interface{ Scan(...any) error }) (*Run, error) {
 	var r Run
@@ -301,7 +317,7 @@ func scanRun(sc interface{ Scan(...any) error }) (*Run, error) {
 	var created int64
 	var cancel int
 	var started, finished, hb sql.NullInt64
-	if err := sc.Scan(&r.ID, &r.Name, &r.Status, &r.Class, &spec, &result, &r.Error, &r.Attempt, &r.Crashes, &cancel, &created, &started, &finished, &hb, &r.Note); err != nil {
+	if err := sc.Scan(&r.ID, &r.Name, &r.Status, &r.Class, &spec, &result, &r.Error, &r.Attempt, &r.Crashes, &cancel, &created, &started, &finished, &hb, &r.Note, &r.ParentID, &r.ChildIndex, &r.Sweep, &r.MaxParallel); err != nil {
 		return nil, err
 	}
 	r.Spec = json.RawMessage(spec)
@@ -345,6 +361,8 @@ func (s *Store) ListRuns(ctx context.Context, o ListOptions) ([]*Run, error) {
 		args = append(args, o.Before)
 		where = append(where, "id < $"+strconv.Itoa(len(args)))
 	}
+	args = append(args, o.Parent)
+	where = append(where, "parent_id = $"+strconv.Itoa(len(args)))
 	query := `SELECT ` + runCols + ` FROM mlf_runs`
 	if len(where) > 0 {
 		query += " WHERE " + strings.Join(where, " AND ")
@@ -500,9 +518,11 @@ func (s *Store) requeue(ctx context.Context, id string, attempt int, crashed boo
 	return n == 1, err
 }
 
-// Unfinished returns runs that are queued or running, oldest first.
+// Unfinished returns runs that are queued or running, oldest first,
+// leaving out a sweep's children not yet given their job (SweepPending):
+// their parent launches them.
 func (s *Store) Unfinished(ctx context.Context) ([]*Run, error) {
-	return s.queryRuns(ctx, `SELECT `+runCols+` FROM mlf_runs WHERE status IN ($1, $2) ORDER BY id`, string(Queued), string(Running))
+	return s.queryRuns(ctx, `SELECT `+runCols+` FROM mlf_runs WHERE status IN ($1, $2) AND sweep <> $3 ORDER BY id`, string(Queued), string(Running), SweepPending)
 }
 
 // DeleteRun removes a run with its points, events, tags and aliases.
@@ -521,6 +541,9 @@ func (s *Store) DeleteRun(ctx context.Context, id string) error {
 // deleteRunTx removes run id and what belongs to it in tx; ErrNotFound if
 // there is no such run.
 func deleteRunTx(ctx context.Context, tx *sql.Tx, id string) error {
+	if err := deleteChildrenTx(ctx, tx, id); err != nil { // a sweep's children (sweeps.go)
+		return err
+	}
 	for _, q := range []string{`DELETE FROM mlf_points WHERE run_id = $1`, `DELETE FROM mlf_events WHERE run_id = $1`, `DELETE FROM mlf_evaluations WHERE run_id = $1`, `DELETE FROM mlf_run_tags WHERE run_id = $1`} {
 		if _, err := tx.ExecContext(ctx, q, id); err != nil {
 			return err

@@ -46,6 +46,9 @@ type FoldScore struct {
 	FitTime   float64      `json:"fit_time"`
 	ScoreTime float64      `json:"score_time"`
 	Test      model.Values `json:"test"`
+	// Error is why the fold failed, in the service's sweeps (sweep.go),
+	// where a failed fold scores NaN and the cross-validation goes on.
+	Error string `json:"error,omitempty"`
 }
 
 // splitterFor builds the cross-validator of a validated cv for a model of
@@ -223,6 +226,15 @@ func (p *Plan) runCV(ctx context.Context, rep ml.Reporter, f *data.Frame, groups
 // fits and saves becomes the best candidate's (refit).
 func (p *Plan) modelSelection(ctx context.Context, rep ml.Reporter, res *Result, pipe **ml.Pipeline, f *data.Frame, groups, w []float64) error {
 	s := p.spec
+	if p.opt.Trials != nil { // a sweep's trials, trained as child runs (sweep.go)
+		var err error
+		if s.CV != nil {
+			res.CV, err = p.gatherCV(rep, f)
+		} else if s.Search != nil {
+			res.Search, *pipe, err = p.gatherSearch(rep, f)
+		}
+		return err
+	}
 	if s.CV != nil {
 		cv, err := p.runCV(ctx, rep, f, groups, w)
 		if err != nil {

@@ -90,7 +90,13 @@ func (p *Plan) runNetwork(ctx context.Context, rep ml.Reporter) (*Result, error)
 		// A search: rank the candidates on search.cv's folds (or a
 		// hold-out part) of the training data, then train the best on all
 		// of it (netsearch.go).
-		sr, best, err := p.runNetSearch(ctx, rep, d)
+		var sr *SearchResult
+		var best *Plan
+		if p.opt.Trials != nil { // trained as the service's child runs (sweep.go)
+			sr, best, err = p.gatherNetSearch(rep, d)
+		} else {
+			sr, best, err = p.runNetSearch(ctx, rep, d)
+		}
 		if err != nil {
 			return nil, err
 		}

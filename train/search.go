@@ -48,6 +48,10 @@ type Candidate struct {
 	// of rows (zero for the other searches).
 	Iter       int `json:"iter,omitempty"`
 	NResources int `json:"n_resources,omitempty"`
+	// Error is why the candidate failed, in the service's sweeps, where
+	// a failed candidate scores NaN (scikit-learn's error_score=nan) and
+	// the search goes on (sweep.go); in JSON its scores are null.
+	Error string `json:"error,omitempty"`
 
 	spec *spec.Spec // the candidate's spec, to refit it
 }
@@ -260,34 +264,15 @@ func (p *Plan) runSearch(ctx context.Context, rep ml.Reporter, f *data.Frame, gr
 	evaluate := func(cands []map[string]json.RawMessage, folds []modelselection.Fold, iter, nRes int) ([]int, error) {
 		var rows []int
 		for _, c := range cands {
-			cs, err := s.WithParams(c)
-			if err != nil {
-				return nil, spec.Errors{{Path: "search", Msg: err.Error()}}
-			}
 			i := len(res.Results)
-			if _, err := Pipeline(cs); err != nil {
-				return nil, fmt.Errorf("search candidate %d %s: %w", i+1, DescribeParams(c), err)
-			}
-			fs, err := crossValidate(ctx, func() (*ml.Pipeline, error) { return Pipeline(cs) }, folds, f, w, []string{metric.Name}, nil)
+			row, err := p.evalCandidate(ctx, c, i, folds, f, w, metric.Name, negate)
 			if err != nil {
-				return nil, fmt.Errorf("search candidate %d %s: %w", i+1, DescribeParams(c), err)
+				return nil, err
 			}
-			row := Candidate{Params: c, SplitTestScore: make([]float64, len(fs)), Iter: iter, NResources: nRes, spec: cs}
-			fit, score := make([]float64, len(fs)), make([]float64, len(fs))
-			for j, x := range fs {
-				v := x.Test[metric.Name]
-				if negate {
-					v = -v
-				}
-				row.SplitTestScore[j], fit[j], score[j] = v, x.FitTime, x.ScoreTime
-			}
-			row.MeanTestScore, row.StdTestScore = meanStd(row.SplitTestScore)
-			row.MeanFitTime, row.StdFitTime = meanStd(fit)
-			row.MeanScoreTime, row.StdScoreTime = meanStd(score)
+			row.Iter, row.NResources = iter, nRes
 			res.Results = append(res.Results, row)
 			rows = append(rows, i)
-			rep.Report(ml.Event{Kind: "trial", Step: i + 1, Message: DescribeParams(c),
-				Metrics: map[string]float64{"search_mean_test_score": row.MeanTestScore, "search_std_test_score": row.StdTestScore, "search_mean_fit_time": row.MeanFitTime}})
+			reportTrial(rep, i, row)
 		}
 		return rows, nil
 	}
@@ -315,6 +300,43 @@ func (p *Plan) runSearch(ctx context.Context, rep ml.Reporter, f *data.Frame, gr
 		return nil, nil, err
 	}
 	return res, pipe, nil
+}
+
+// evalCandidate cross-validates candidate c (the i-th) on folds of f,
+// fitting with the sample weights w (nil for none), scoring with metric (negated for a "neg_" scorer): one row of
+// cv_results_. The service's child runs call it for one candidate each
+// (sweep.go), so that their rows are the in-process search's.
+func (p *Plan) evalCandidate(ctx context.Context, c map[string]json.RawMessage, i int, folds []modelselection.Fold, f *data.Frame, w []float64, metric string, negate bool) (Candidate, error) {
+	cs, err := p.spec.WithParams(c)
+	if err != nil {
+		return Candidate{}, spec.Errors{{Path: "search", Msg: err.Error()}}
+	}
+	if _, err := Pipeline(cs); err != nil {
+		return Candidate{}, fmt.Errorf("search candidate %d %s: %w", i+1, DescribeParams(c), err)
+	}
+	fs, err := crossValidate(ctx, func() (*ml.Pipeline, error) { return Pipeline(cs) }, folds, f, w, []string{metric}, nil)
+	if err != nil {
+		return Candidate{}, fmt.Errorf("search candidate %d %s: %w", i+1, DescribeParams(c), err)
+	}
+	row := Candidate{Params: c, SplitTestScore: make([]float64, len(fs)), spec: cs}
+	fit, score := make([]float64, len(fs)), make([]float64, len(fs))
+	for j, x := range fs {
+		v := x.Test[metric]
+		if negate {
+			v = -v
+		}
+		row.SplitTestScore[j], fit[j], score[j] = v, x.FitTime, x.ScoreTime
+	}
+	row.MeanTestScore, row.StdTestScore = meanStd(row.SplitTestScore)
+	row.MeanFitTime, row.StdFitTime = meanStd(fit)
+	row.MeanScoreTime, row.StdScoreTime = meanStd(score)
+	return row, nil
+}
+
+// reportTrial reports row i of cv_results_ as a "trial" event.
+func reportTrial(rep ml.Reporter, i int, row Candidate) {
+	rep.Report(ml.Event{Kind: "trial", Step: i + 1, Message: DescribeParams(row.Params),
+		Metrics: map[string]float64{"search_mean_test_score": row.MeanTestScore, "search_std_test_score": row.StdTestScore, "search_mean_fit_time": row.MeanFitTime}})
 }
 
 // rank sets rank_test_score as scikit-learn does: rankdata(-mean,

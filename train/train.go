@@ -48,6 +48,11 @@ type Options struct {
 	// Limits are the memory budgets of the run (--max-model-bytes,
 	// --max-run-memory); zero fields take budget.Default.
 	Limits budget.Limits
+	// Trials, when not nil, are the spec's search candidates or
+	// cross-validation folds trained elsewhere (the service's child runs,
+	// PlanSweep and RunTrial in sweep.go): the run gathers them instead of
+	// training them, then refits and saves as usual.
+	Trials []TrialOutcome
 }
 
 // Timings are wall-clock seconds spent in each phase.

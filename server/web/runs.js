@@ -395,6 +395,7 @@ export function renderRun(main, id) {
   const metaBox = el('div', { class: 'run-meta', id: 'run-meta' });
   const plotsBox = el('div', { class: 'plots hidden', id: 'plots' });
   const searchBox = el('div', { class: 'search-sweep hidden', id: 'search-sweep' });
+  const childBox = el('div', { class: 'children hidden', id: 'children' });
   const missBox = el('div', { class: 'missed hidden', id: 'misclassified' });
   const samplesBox = el('div', { class: 'plots hidden', id: 'samples' });
   let plotsLoaded = false;
@@ -406,7 +407,7 @@ export function renderRun(main, id) {
     el('div', { class: 'run-grid' },
       el('div', {}, xBar, el('div', { class: 'charts' }, stepBox, epochBox)),
       el('div', { class: 'side' }, el('h3', { text: 'Final metrics' }), finalBox, metaBox)),
-    predictSlot, samplesBox, missBox, searchBox, plotsBox,
+    predictSlot, samplesBox, missBox, childBox, searchBox, plotsBox,
     el('div', { class: 'run-grid' },
       el('div', {}, el('h3', { text: 'Events' }), logBox),
       el('div', {}, el('h3', { text: 'Spec' }), specBox)));
@@ -542,6 +543,7 @@ export function renderRun(main, id) {
     } }));
     clear(head).append(title, renameForm,
       el('span', { class: 'muted', text: `${run.class} · ${id} · started ${fmtTime(run.started_at || run.created_at)} · ${run.attempt > 1 ? 'attempt ' + run.attempt + ' · ' : ''}` }, durationEl),
+      run.parent_id ? el('a', { id: 'parent-link', href: '#/runs/' + run.parent_id, text: `trial ${run.child_index + 1} of its sweep` }) : null,
       el('span', { class: 'grow' }), ...buttons);
     main.dataset.status = run.status;
     if (run.error) {
@@ -553,8 +555,17 @@ export function renderRun(main, id) {
   // The duration ticks while the run is running.
   const durationEl = el('span', { id: 'duration' });
   let loadedAt = performance.now();
+  let ticks = 0;
   const tick = setInterval(() => {
     if (!run) return;
+    // A running sweep's children change without events of the parent.
+    if (run.children && active(run.status) && ++ticks % 2 === 0) {
+      api('GET', '/api/runs/' + id).then((r) => {
+        if (r.status !== run.status) return refresh();
+        run.children = r.children;
+        drawChildren();
+      }).catch(() => {});
+    }
     const extra = run.status === 'running' && run.started_at ? (performance.now() - loadedAt) / 1000 : 0;
     durationEl.textContent = fmtDuration(run.duration_s == null ? null : run.duration_s + extra);
   }, 1000);
@@ -763,8 +774,27 @@ export function renderRun(main, id) {
     if (logBox.scrollHeight - logBox.scrollTop - logBox.clientHeight < 40) logBox.scrollTop = logBox.scrollHeight;
   }
 
+  // drawChildren lists a sweep's child runs (its candidates or folds).
+  function drawChildren() {
+    const kids = run.children || [];
+    childBox.classList.toggle('hidden', !kids.length);
+    if (!kids.length) return;
+    const keys = [...new Set(kids.flatMap((k) => Object.keys(k.metrics || {})))].sort();
+    const head = el('tr', {}, ...['trial', 'params', ...keys, 'status', 'error'].map((h) => el('th', { text: h })));
+    const rows = kids.map((k) => el('tr', {},
+      el('td', {}, el('a', { href: '#/runs/' + k.id, text: k.name })),
+      el('td', { text: k.params ? JSON.stringify(k.params) : '' }),
+      ...keys.map((m) => el('td', { text: k.metrics && k.metrics[m] != null ? fmtNum(k.metrics[m]) : '' })),
+      el('td', {}, statusBadge(k.status)), el('td', { text: k.error || '' })));
+    const done = kids.filter((k) => k.status === 'succeeded' || k.status === 'failed' || k.status === 'cancelled').length;
+    clear(childBox).append(el('h3', { text: `Child runs (${done} of ${kids.length} done)` }),
+      el('a', { id: 'compare-children', href: '#/compare?ids=' + kids.slice(0, 12).map((k) => k.id).join(','), text: kids.length > 12 ? 'Compare children (the first 12)' : 'Compare children' }),
+      el('table', { class: 'compare', id: 'children-table' }, el('thead', {}, head), el('tbody', {}, rows)));
+  }
+
   async function refresh() {
     run = await api('GET', '/api/runs/' + id);
+    drawChildren();
     loadedAt = performance.now();
     durationEl.textContent = fmtDuration(run.duration_s);
     const network = ['Sequential', 'Autoencoder', 'GAN'].includes(run.class);
