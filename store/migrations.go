@@ -41,9 +41,7 @@ var migrations = []migration{
 	{"run notes", addColumn("mlf_runs", "note", "TEXT NOT NULL DEFAULT ''")},
 	runValuesMigration, // 8: the runs table's sort and filter keys (runvalues.go)
 	{"dataset versions", addColumn("mlf_datasets", "version", "BIGINT NOT NULL DEFAULT 0")}, // 9
-	// 10: the sweep columns (sweeps.go). Reserved as 8, but main shipped
-	// 8 and 9 first; stores already at 9 must not see a different 8.
-	{"sweep children", sweepColumns},
+	{"sweep children", sweepColumns}, // 10: a child run's parent and index (sweeps.go)
 }
 
 // SchemaVersion is the version of mlforge's schema this binary makes: the
