@@ -143,3 +143,27 @@ func (r *RandomState) RandInt(lo, hi int64) int64 {
 	}
 	return lo + int64(r.Interval(rng))
 }
+
+// Bounded returns a draw in [0, r) for r ≥ 1 from the 32-bit stream, by
+// Lemire's multiply-and-reject: scikit-learn's newrand bounded_rand_int,
+// with which its libsvm and liblinear shuffle their samples.
+func (r *RandomState) Bounded(n uint32) uint32 {
+	x := r.Uint32()
+	m := uint64(x) * uint64(n)
+	l := uint32(m)
+	if l < n {
+		t := -n
+		if t >= n {
+			t -= n
+			if t >= n {
+				t %= n
+			}
+		}
+		for l < t {
+			x = r.Uint32()
+			m = uint64(x) * uint64(n)
+			l = uint32(m)
+		}
+	}
+	return uint32(m >> 32)
+}

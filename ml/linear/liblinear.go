@@ -51,29 +51,6 @@ type llProblem struct {
 
 func (p *llProblem) row(i int) []float64 { return p.x[i*p.w : (i+1)*p.w] }
 
-// llBoundedRand is scikit-learn's newrand bounded_rand_int: Lemire's
-// multiply-shift with rejection on an MT19937 draw.
-func llBoundedRand(rng *nprand.RandomState, r uint32) uint32 {
-	x := rng.Uint32()
-	m := uint64(x) * uint64(r)
-	l := uint32(m)
-	if l < r {
-		t := -r
-		if t >= r {
-			t -= r
-			if t >= r {
-				t %= r
-			}
-		}
-		for l < t {
-			x = rng.Uint32()
-			m = uint64(x) * uint64(r)
-			l = uint32(m)
-		}
-	}
-	return uint32(m >> 32)
-}
-
 // llTick is called once per outer iteration (iter ≥ 1), where it reports
 // progress, and inside long inner loops (iter 0, a check only); it returns
 // the context's error to stop the solver.
@@ -310,7 +287,7 @@ func solveLRDual(p *llProblem, eps float64, maxIter int, rng *nprand.RandomState
 	iter := 0
 	for iter < maxIter {
 		for i := range l {
-			j := i + int(llBoundedRand(rng, uint32(l-i)))
+			j := i + int(rng.Bounded(uint32(l-i)))
 			index[i], index[j] = index[j], index[i]
 		}
 		newtonIter := 0
@@ -462,7 +439,7 @@ func solveL1LR(p *llProblem, xc []float64, eps float64, maxNewton int, rng *npra
 		for iter < maxIter {
 			qpGmaxNew, qpGnorm1New := 0.0, 0.0
 			for j := range qpActive {
-				i := j + int(llBoundedRand(rng, uint32(qpActive-j)))
+				i := j + int(rng.Bounded(uint32(qpActive-j)))
 				index[i], index[j] = index[j], index[i]
 			}
 			for s := 0; s < qpActive; s++ {

@@ -123,7 +123,7 @@ func solveSVCDual(prog *progress, d *linearData, order []int, y []int8, cp, cn f
 	for iter < maxIter {
 		pgMaxNew, pgMinNew := math.Inf(-1), math.Inf(1)
 		for i := range active {
-			j := i + int(boundedRand(rng, uint32(active-i)))
+			j := i + int(rng.Bounded(uint32(active-i)))
 			index[i], index[j] = index[j], index[i]
 		}
 		for s := 0; s < active; s++ {
@@ -226,7 +226,7 @@ func solveSVRDual(prog *progress, d *linearData, y []float64, C float64, sw []fl
 	for iter < maxIter {
 		gMaxNew, gNorm1New := 0.0, 0.0
 		for i := range active {
-			j := i + int(boundedRand(rng, uint32(active-i)))
+			j := i + int(rng.Bounded(uint32(active-i)))
 			index[i], index[j] = index[j], index[i]
 		}
 		for s := 0; s < active; s++ {

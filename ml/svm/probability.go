@@ -15,29 +15,6 @@ import (
 // MT19937 seeded with random_seed (reseeded by every inner fit, so each
 // pair's shuffle starts from the seed) and Lemire's bounded integers.
 
-// boundedRand is scikit-learn's bounded_rand_int: a draw in [0, r) from
-// the 32-bit stream by Lemire's multiply-and-reject.
-func boundedRand(rng *nprand.RandomState, r uint32) uint32 {
-	x := rng.Uint32()
-	m := uint64(x) * uint64(r)
-	l := uint32(m)
-	if l < r {
-		t := -r
-		if t >= r {
-			t -= r
-			if t >= r {
-				t %= r
-			}
-		}
-		for l < t {
-			x = rng.Uint32()
-			m = uint64(x) * uint64(r)
-			l = uint32(m)
-		}
-	}
-	return uint32(m >> 32)
-}
-
 // libsvmSeed is the random_seed scikit-learn passes to libsvm:
 // check_random_state(random_state).randint(np.iinfo("i").max).
 func libsvmSeed(randomState int) uint32 {
@@ -54,7 +31,7 @@ func plattCV(prog *progress, pr *pairProblem, seed uint32, solve pairSolver) (fl
 		perm[i] = i
 	}
 	for i := range l {
-		j := i + int(boundedRand(rng, uint32(l-i)))
+		j := i + int(rng.Bounded(uint32(l-i)))
 		perm[i], perm[j] = perm[j], perm[i]
 	}
 	dec := make([]float64, l)
