@@ -65,21 +65,7 @@ func (m *LinearRegression) FitWeighted(ctx context.Context, X *mat.Dense, y, w [
 	if w == nil {
 		return m.Fit(ctx, X, y)
 	}
-	if err := checkWeighted(X, y, w); err != nil {
-		return err
-	}
-	fi := m.FitIntercept
-	Xs, ys, xMean, yMean := rescaleWeighted(X, y, w, fi)
-	m.FitIntercept = false
-	err := m.Fit(ctx, Xs, ys)
-	m.FitIntercept = fi
-	if err != nil {
-		return err
-	}
-	if fi {
-		m.intercept = interceptOf(xMean, yMean, m.coef)
-	}
-	return nil
+	return fitRescaled(ctx, X, y, w, &m.FitIntercept, m.Fit, &m.coef, &m.intercept)
 }
 
 // FitWeighted is Fit with a weight per sample (nil for unit weights), as
@@ -89,19 +75,27 @@ func (m *Ridge) FitWeighted(ctx context.Context, X *mat.Dense, y, w []float64) e
 	if w == nil {
 		return m.Fit(ctx, X, y)
 	}
+	return fitRescaled(ctx, X, y, w, &m.FitIntercept, m.Fit, &m.coef, &m.intercept)
+}
+
+// fitRescaled fits weighted data through an estimator's unweighted fit:
+// X and y centred on their weighted means and their rows scaled by √w
+// (_rescale_data), the fit made without an intercept, and the intercept
+// then recovered from the weighted means.
+func fitRescaled(ctx context.Context, X *mat.Dense, y, w []float64, fitIntercept *bool, fit func(context.Context, *mat.Dense, []float64) error, coef *[]float64, intercept *float64) error {
 	if err := checkWeighted(X, y, w); err != nil {
 		return err
 	}
-	fi := m.FitIntercept
+	fi := *fitIntercept
 	Xs, ys, xMean, yMean := rescaleWeighted(X, y, w, fi)
-	m.FitIntercept = false
-	err := m.Fit(ctx, Xs, ys)
-	m.FitIntercept = fi
+	*fitIntercept = false
+	err := fit(ctx, Xs, ys)
+	*fitIntercept = fi
 	if err != nil {
 		return err
 	}
 	if fi {
-		m.intercept = interceptOf(xMean, yMean, m.coef)
+		*intercept = interceptOf(xMean, yMean, *coef)
 	}
 	return nil
 }
