@@ -218,23 +218,7 @@ func spectralEmbedding(ctx context.Context, A *mat.SymDense, k int, rng *rand.Ra
 	if err != nil {
 		return nil, err
 	}
-	emb := mat.NewDense(n, k, nil)
-	for c := 0; c < k; c++ {
-		best, sign := 0.0, 1.0
-		for i := 0; i < n; i++ {
-			v := V.At(i, c) / dd[i]
-			emb.Set(i, c, v)
-			if math.Abs(v) > best {
-				best, sign = math.Abs(v), math.Copysign(1, v)
-			}
-		}
-		if sign < 0 {
-			for i := 0; i < n; i++ {
-				emb.Set(i, c, -emb.At(i, c))
-			}
-		}
-	}
-	return emb, nil
+	return signedEmbedding(V, dd), nil
 }
 
 // denseEigen is the size up to which leadingEigenvectors decomposes the
