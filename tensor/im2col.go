@@ -21,7 +21,17 @@ func ConvOutSize(in, k, pad, stride, dil int) int {
 func Im2col(src []float32, c, h, w, kh, kw, padH, padW, strideH, strideW, dilH, dilW int, dst []float32) {
 	outH := ConvOutSize(h, kh, padH, strideH, dilH)
 	outW := ConvOutSize(w, kw, padW, strideW, dilW)
-	checkIm2col("Im2col", src, c, h, w, kh, kw, outH, outW, strideH, strideW, dilH, dilW, dst)
+	Im2colStrided(src, c, h, w, kh, kw, padH, padW, strideH, strideW, dilH, dilW, dst, outH*outW)
+}
+
+// Im2colStrided is Im2col writing row r of the columns at dst[r*ldd:], so
+// that the columns of several images can sit side by side in one matrix
+// of row stride ldd (at least outH*outW): image i's block starts at
+// dst[i*outH*outW:]. It panics if dst or src is too short.
+func Im2colStrided(src []float32, c, h, w, kh, kw, padH, padW, strideH, strideW, dilH, dilW int, dst []float32, ldd int) {
+	outH := ConvOutSize(h, kh, padH, strideH, dilH)
+	outW := ConvOutSize(w, kw, padW, strideW, dilW)
+	checkIm2colLd("Im2col", src, c, h, w, kh, kw, outH, outW, strideH, strideW, dilH, dilW, dst, ldd)
 	if outH <= 0 || outW <= 0 {
 		return
 	}
@@ -31,7 +41,7 @@ func Im2col(src []float32, c, h, w, kh, kw, padH, padW, strideH, strideW, dilH, 
 		img := src[ch*h*w : (ch+1)*h*w]
 		for ki := 0; ki < kh; ki++ {
 			for kj := 0; kj < kw; kj++ {
-				d := dst[row*plane : (row+1)*plane]
+				d := dst[row*ldd : row*ldd+plane]
 				row++
 				off := kj*dilW - padW
 				lo, hi := validRange(outW, w, off, strideW)
@@ -66,7 +76,15 @@ func Im2col(src []float32, c, h, w, kh, kw, padH, padW, strideH, strideW, dilH, 
 func Col2im(src []float32, c, h, w, kh, kw, padH, padW, strideH, strideW, dilH, dilW int, dst []float32) {
 	outH := ConvOutSize(h, kh, padH, strideH, dilH)
 	outW := ConvOutSize(w, kw, padW, strideW, dilW)
-	checkIm2col("Col2im", dst, c, h, w, kh, kw, outH, outW, strideH, strideW, dilH, dilW, src)
+	Col2imStrided(src, outH*outW, c, h, w, kh, kw, padH, padW, strideH, strideW, dilH, dilW, dst)
+}
+
+// Col2imStrided is Col2im reading row r of the columns at src[r*lds:], the
+// adjoint of Im2colStrided with the same stride.
+func Col2imStrided(src []float32, lds, c, h, w, kh, kw, padH, padW, strideH, strideW, dilH, dilW int, dst []float32) {
+	outH := ConvOutSize(h, kh, padH, strideH, dilH)
+	outW := ConvOutSize(w, kw, padW, strideW, dilW)
+	checkIm2colLd("Col2im", dst, c, h, w, kh, kw, outH, outW, strideH, strideW, dilH, dilW, src, lds)
 	if outH <= 0 || outW <= 0 {
 		return
 	}
@@ -76,7 +94,7 @@ func Col2im(src []float32, c, h, w, kh, kw, padH, padW, strideH, strideW, dilH, 
 		img := dst[ch*h*w : (ch+1)*h*w]
 		for ki := 0; ki < kh; ki++ {
 			for kj := 0; kj < kw; kj++ {
-				s := src[row*plane : (row+1)*plane]
+				s := src[row*lds : row*lds+plane]
 				row++
 				off := kj*dilW - padW
 				lo, hi := validRange(outW, w, off, strideW)
@@ -121,14 +139,20 @@ func validRange(outW, w, off, stride int) (lo, hi int) {
 	return lo, hi
 }
 
-func checkIm2col(op string, img []float32, c, h, w, kh, kw, outH, outW, strideH, strideW, dilH, dilW int, cols []float32) {
+func checkIm2colLd(op string, img []float32, c, h, w, kh, kw, outH, outW, strideH, strideW, dilH, dilW int, cols []float32, ld int) {
 	if c < 0 || h < 0 || w < 0 || kh <= 0 || kw <= 0 || strideH <= 0 || strideW <= 0 || dilH <= 0 || dilW <= 0 {
 		panic(fmt.Sprintf("tensor.%s: invalid geometry c=%d h=%d w=%d kernel %dx%d stride %dx%d dilation %dx%d", op, c, h, w, kh, kw, strideH, strideW, dilH, dilW))
 	}
 	if len(img) < c*h*w {
 		panic(fmt.Sprintf("tensor.%s: image has %d values, want %d (%dx%dx%d)", op, len(img), c*h*w, c, h, w))
 	}
-	if outH > 0 && outW > 0 && len(cols) < c*kh*kw*outH*outW {
-		panic(fmt.Sprintf("tensor.%s: columns have %d values, want %d (%d x %d)", op, len(cols), c*kh*kw*outH*outW, c*kh*kw, outH*outW))
+	if outH <= 0 || outW <= 0 || c*kh*kw == 0 {
+		return
+	}
+	if ld < outH*outW {
+		panic(fmt.Sprintf("tensor.%s: column stride %d is less than the %d output pixels", op, ld, outH*outW))
+	}
+	if need := (c*kh*kw-1)*ld + outH*outW; len(cols) < need {
+		panic(fmt.Sprintf("tensor.%s: columns have %d values, want %d (%d x %d with stride %d)", op, len(cols), need, c*kh*kw, outH*outW, ld))
 	}
 }
