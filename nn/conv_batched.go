@@ -37,12 +37,26 @@ func (t *convBatchTask) run(part, parts int) {
 		case convIm2col:
 			tensor.Im2colStrided(t.x[n*CHW:(n+1)*CHW], t.C, t.H, t.W, t.kh, t.kw, t.ph, t.pw, t.sh, t.sw, t.dh, t.dw, t.cols[n*L:], NL)
 		case convScatter:
+			y := t.y[n*t.O*L : (n+1)*t.O*L]
+			if L == 1 {
+				for o := range y {
+					y[o] = t.yb[o*NL+n]
+				}
+				continue
+			}
 			for o := 0; o < t.O; o++ {
-				copy(t.y[(n*t.O+o)*L:(n*t.O+o+1)*L], t.yb[o*NL+n*L:o*NL+(n+1)*L])
+				copy(y[o*L:(o+1)*L], t.yb[o*NL+n*L:o*NL+(n+1)*L])
 			}
 		case convGather:
+			gy := t.gy[n*t.O*L : (n+1)*t.O*L]
+			if L == 1 {
+				for o, v := range gy {
+					t.dyb[o*NL+n] = v
+				}
+				continue
+			}
 			for o := 0; o < t.O; o++ {
-				copy(t.dyb[o*NL+n*L:o*NL+(n+1)*L], t.gy[(n*t.O+o)*L:(n*t.O+o+1)*L])
+				copy(t.dyb[o*NL+n*L:o*NL+(n+1)*L], gy[o*L:(o+1)*L])
 			}
 		case convCol2im:
 			tensor.Col2imStrided(t.cols[n*L:], NL, t.C, t.H, t.W, t.kh, t.kw, t.ph, t.pw, t.sh, t.sw, t.dh, t.dw, t.gx[n*CHW:(n+1)*CHW])

@@ -52,9 +52,25 @@ func Im2colStrided(src []float32, c, h, w, kh, kw, padH, padW, strideH, strideW,
 						clear(dr)
 						continue
 					}
+					sr := img[iy*w : (iy+1)*w]
+					if outW <= shortRow {
+						// A small map (a late ResNet stage): element
+						// loops beat the calls of clear and copy.
+						for ox := 0; ox < lo; ox++ {
+							dr[ox] = 0
+						}
+						ix := lo*strideW + off
+						for ox := lo; ox < hi; ox++ {
+							dr[ox] = sr[ix]
+							ix += strideW
+						}
+						for ox := hi; ox < outW; ox++ {
+							dr[ox] = 0
+						}
+						continue
+					}
 					clear(dr[:lo])
 					clear(dr[hi:])
-					sr := img[iy*w : (iy+1)*w]
 					if strideW == 1 {
 						copy(dr[lo:hi], sr[lo+off:hi+off])
 						continue
@@ -108,7 +124,7 @@ func Col2imStrided(src []float32, lds, c, h, w, kh, kw, padH, padW, strideH, str
 					}
 					sr := s[oy*outW : (oy+1)*outW]
 					ir := img[iy*w : (iy+1)*w]
-					if strideW == 1 {
+					if strideW == 1 && hi-lo > shortRow {
 						axpy(1, sr[lo:hi], ir[lo+off:hi+off])
 						continue
 					}
@@ -122,6 +138,10 @@ func Col2imStrided(src []float32, lds, c, h, w, kh, kw, padH, padW, strideH, str
 		}
 	}
 }
+
+// shortRow is the output row length up to which Im2col and Col2im move
+// elements one by one instead of calling copy, clear and axpy.
+const shortRow = 16
 
 // validRange returns the output columns [lo, hi) whose input column
 // ox*stride+off lies in [0, w).
