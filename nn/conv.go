@@ -260,10 +260,10 @@ func (g *Graph) Conv2d(x, w, b *Var, opt ConvOptions) *Var {
 	}
 	nparts := min(N, 8)
 	if save && useBatchedConv(G, t.K1, direct) {
-		cols := g.conv2dBatched(t, y)
+		cols, taps := g.conv2dBatched(t, y)
 		node := g.newNode(y, conv2dBack, x, w, b)
 		node.s1 = cols
-		node.ints = [10]int{opt.Stride[0], opt.Stride[1], opt.Padding[0], opt.Padding[1], opt.Dilation[0], opt.Dilation[1], G, t.K1, 1, 0}
+		node.ints = [10]int{opt.Stride[0], opt.Stride[1], opt.Padding[0], opt.Padding[1], opt.Dilation[0], opt.Dilation[1], G, t.K1, taps, 0}
 		return node
 	}
 	var cols *tensor.Tensor
@@ -412,7 +412,7 @@ func conv2dBack(n *Var) {
 	if !x.requiresGrad && !w.requiresGrad {
 		return
 	}
-	if n.ints[8] == 1 {
+	if n.ints[8] != 0 {
 		conv2dBatchedBack(n, n.s1.Data, K1)
 		return
 	}

@@ -29,9 +29,50 @@ func Im2col(src []float32, c, h, w, kh, kw, padH, padW, strideH, strideW, dilH, 
 // of row stride ldd (at least outH*outW): image i's block starts at
 // dst[i*outH*outW:]. It panics if dst or src is too short.
 func Im2colStrided(src []float32, c, h, w, kh, kw, padH, padW, strideH, strideW, dilH, dilW int, dst []float32, ldd int) {
+	Im2colTaps(src, c, h, w, kh, kw, padH, padW, strideH, strideW, dilH, dilW, Taps{0, kh, 0, kw}, dst, ldd)
+}
+
+// Taps is the window [KI0, KI1) x [KJ0, KJ1) of a kh x kw kernel's taps.
+type Taps struct{ KI0, KI1, KJ0, KJ1 int }
+
+// ValidTaps returns the range [lo, hi) of the taps of a kernel of size k
+// along one axis that read the input (of length in) for at least one output
+// position, and whether those taps are one contiguous range. The other
+// taps only ever meet padding, so their rows of the columns are zero.
+func ValidTaps(in, k, pad, stride, dil int) (lo, hi int, ok bool) {
+	out := ConvOutSize(in, k, pad, stride, dil)
+	lo, hi = k, 0
+	prev := -1
+	ok = true
+	for t := 0; t < k; t++ {
+		valid := false
+		for o := 0; o < out && !valid; o++ {
+			i := o*stride - pad + t*dil
+			valid = i >= 0 && i < in
+		}
+		if !valid {
+			continue
+		}
+		if prev >= 0 && t != prev+1 {
+			ok = false
+		}
+		prev = t
+		lo, hi = min(lo, t), t+1
+	}
+	if hi <= lo {
+		return 0, 0, false
+	}
+	return lo, hi, ok
+}
+
+// Im2colTaps is Im2colStrided for the window tp of the kernel's taps only:
+// the columns have c*(KI1-KI0)*(KJ1-KJ0) rows, in the same order, and the
+// output size is still that of the whole kh x kw kernel.
+func Im2colTaps(src []float32, c, h, w, kh, kw, padH, padW, strideH, strideW, dilH, dilW int, tp Taps, dst []float32, ldd int) {
 	outH := ConvOutSize(h, kh, padH, strideH, dilH)
 	outW := ConvOutSize(w, kw, padW, strideW, dilW)
-	checkIm2colLd("Im2col", src, c, h, w, kh, kw, outH, outW, strideH, strideW, dilH, dilW, dst, ldd)
+	checkTaps("Im2col", kh, kw, tp)
+	checkIm2colLd("Im2col", src, c, h, w, tp.KI1-tp.KI0, tp.KJ1-tp.KJ0, outH, outW, strideH, strideW, dilH, dilW, dst, ldd)
 	if outH <= 0 || outW <= 0 {
 		return
 	}
@@ -39,8 +80,8 @@ func Im2colStrided(src []float32, c, h, w, kh, kw, padH, padW, strideH, strideW,
 	row := 0
 	for ch := 0; ch < c; ch++ {
 		img := src[ch*h*w : (ch+1)*h*w]
-		for ki := 0; ki < kh; ki++ {
-			for kj := 0; kj < kw; kj++ {
+		for ki := tp.KI0; ki < tp.KI1; ki++ {
+			for kj := tp.KJ0; kj < tp.KJ1; kj++ {
 				d := dst[row*ldd : row*ldd+plane]
 				row++
 				off := kj*dilW - padW
@@ -98,9 +139,15 @@ func Col2im(src []float32, c, h, w, kh, kw, padH, padW, strideH, strideW, dilH, 
 // Col2imStrided is Col2im reading row r of the columns at src[r*lds:], the
 // adjoint of Im2colStrided with the same stride.
 func Col2imStrided(src []float32, lds, c, h, w, kh, kw, padH, padW, strideH, strideW, dilH, dilW int, dst []float32) {
+	Col2imTaps(src, lds, c, h, w, kh, kw, padH, padW, strideH, strideW, dilH, dilW, Taps{0, kh, 0, kw}, dst)
+}
+
+// Col2imTaps is the adjoint of Im2colTaps with the same window and stride.
+func Col2imTaps(src []float32, lds, c, h, w, kh, kw, padH, padW, strideH, strideW, dilH, dilW int, tp Taps, dst []float32) {
 	outH := ConvOutSize(h, kh, padH, strideH, dilH)
 	outW := ConvOutSize(w, kw, padW, strideW, dilW)
-	checkIm2colLd("Col2im", dst, c, h, w, kh, kw, outH, outW, strideH, strideW, dilH, dilW, src, lds)
+	checkTaps("Col2im", kh, kw, tp)
+	checkIm2colLd("Col2im", dst, c, h, w, tp.KI1-tp.KI0, tp.KJ1-tp.KJ0, outH, outW, strideH, strideW, dilH, dilW, src, lds)
 	if outH <= 0 || outW <= 0 {
 		return
 	}
@@ -108,8 +155,8 @@ func Col2imStrided(src []float32, lds, c, h, w, kh, kw, padH, padW, strideH, str
 	row := 0
 	for ch := 0; ch < c; ch++ {
 		img := dst[ch*h*w : (ch+1)*h*w]
-		for ki := 0; ki < kh; ki++ {
-			for kj := 0; kj < kw; kj++ {
+		for ki := tp.KI0; ki < tp.KI1; ki++ {
+			for kj := tp.KJ0; kj < tp.KJ1; kj++ {
 				s := src[row*lds : row*lds+plane]
 				row++
 				off := kj*dilW - padW
@@ -157,6 +204,15 @@ func validRange(outW, w, off, stride int) (lo, hi int) {
 		hi = lo
 	}
 	return lo, hi
+}
+
+func checkTaps(op string, kh, kw int, tp Taps) {
+	if kh <= 0 || kw <= 0 {
+		return // checkIm2colLd names the invalid geometry
+	}
+	if tp.KI0 < 0 || tp.KI1 > kh || tp.KI0 >= tp.KI1 || tp.KJ0 < 0 || tp.KJ1 > kw || tp.KJ0 >= tp.KJ1 {
+		panic(fmt.Sprintf("tensor.%s: taps %v outside the %dx%d kernel", op, tp, kh, kw))
+	}
 }
 
 func checkIm2colLd(op string, img []float32, c, h, w, kh, kw, outH, outW, strideH, strideW, dilH, dilW int, cols []float32, ld int) {
