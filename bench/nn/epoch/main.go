@@ -40,6 +40,9 @@
 // its checkpoint. Its line reports the fit time (all 5 epochs) as
 // BEST_SECONDS and each epoch's time after it.
 //
+// -limit N trains on the first N samples only, for short profiles
+// (-cpuprofile) of a few steps.
+//
 // bench/nn/run.sh interleaves it with the PyTorch script and prints the
 // ratios.
 package main
