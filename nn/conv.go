@@ -126,7 +126,13 @@ func (c *Conv2d) workspace(in, out []int) int64 {
 			return budget.Add(mul(p[1:]...), mul(c.InChannels/max(c.Groups, 1), c.KernelSize[0], c.KernelSize[1], out[2], out[3]))
 		}
 	}
-	return mul(c.InChannels/max(c.Groups, 1), c.KernelSize[0], c.KernelSize[1], out[2], out[3])
+	cols := mul(c.InChannels/max(c.Groups, 1), c.KernelSize[0], c.KernelSize[1], out[2], out[3])
+	if c.Groups <= 1 {
+		// The batched training path (conv_batched.go) also keeps the output
+		// and its gradient channel-major.
+		cols = budget.Add(cols, mul(2, out[1], out[2], out[3]))
+	}
+	return cols
 }
 
 // explicitPad reports whether the input is padded before the convolution
