@@ -539,8 +539,9 @@ func (g *Graph) attention(q, k, v *Var, a *attnSpec, p float64, rng *rand.Rand) 
 		if p >= 1 {
 			keep = 0
 		}
+		thr := uint64(math.Ceil(p * (1 << 53))) // rng.Float64() < p, as in Graph.Dropout
 		for i := range mask.Data {
-			if rng.Float64() < p {
+			if rng.Uint64()&(1<<53-1) < thr {
 				mask.Data[i] = 0
 			} else {
 				mask.Data[i] = keep
@@ -653,9 +654,7 @@ func (t *attentionTask) forward(pair int, buf []float32) {
 			sc[i] += v
 		}
 	}
-	for i := range l {
-		softmaxRow(sc[i*s : (i+1)*s])
-	}
+	tensor.SoftmaxRows(sc, sc, s)
 	pv := sc
 	if t.drop != nil {
 		m := t.drop[pair*l*s : (pair+1)*l*s]
@@ -665,23 +664,6 @@ func (t *attentionTask) forward(pair int, buf []float32) {
 		pv = buf
 	}
 	tensor.Gemm(false, false, l, d, s, 1, pv, s, t.v[vo:], ldv, 0, t.y[yo:], ldy)
-}
-
-func softmaxRow(r []float32) {
-	mx := float32(math.Inf(-1))
-	for _, v := range r {
-		mx = max(mx, v)
-	}
-	var sum float64
-	for i, v := range r {
-		ev := math.Exp(float64(v - mx))
-		r[i] = float32(ev)
-		sum += ev
-	}
-	inv := float32(1 / sum)
-	for i := range r {
-		r[i] *= inv
-	}
 }
 
 // attentionBack propagates through softmax(Q Kᵀ/√d + mask) V for every
@@ -742,13 +724,8 @@ func (t *attentionTask) backward(pair int, dp, pd []float32) {
 	// dS = P ⊙ (dP - Σ_j dP·P), the softmax's backward, row by row.
 	for i := range l {
 		row, prow := dp[i*s:(i+1)*s], P[i*s:(i+1)*s]
-		var dot float64
-		for j := range row {
-			dot += float64(row[j]) * float64(prow[j])
-		}
-		for j := range row {
-			row[j] = prow[j] * (row[j] - float32(dot))
-		}
+		tensor.AddScalar(row, row, -tensor.Dot(row, prow))
+		tensor.Mul(row, row, prow)
 	}
 	// dQ += scale dS K; dK += scale dSᵀ Q.
 	tensor.Gemm(false, false, l, d, s, scale, dp, s, t.k[ko:], ldk, 1, t.gq[qo:], ldq)

@@ -126,7 +126,13 @@ func (c *Conv2d) workspace(in, out []int) int64 {
 			return budget.Add(mul(p[1:]...), mul(c.InChannels/max(c.Groups, 1), c.KernelSize[0], c.KernelSize[1], out[2], out[3]))
 		}
 	}
-	return mul(c.InChannels/max(c.Groups, 1), c.KernelSize[0], c.KernelSize[1], out[2], out[3])
+	cols := mul(c.InChannels/max(c.Groups, 1), c.KernelSize[0], c.KernelSize[1], out[2], out[3])
+	if c.Groups <= 1 {
+		// The batched training path (conv_batched.go) also keeps the output
+		// and its gradient channel-major.
+		cols = budget.Add(cols, mul(2, out[1], out[2], out[3]))
+	}
+	return cols
 }
 
 // explicitPad reports whether the input is padded before the convolution
@@ -259,6 +265,13 @@ func (g *Graph) Conv2d(x, w, b *Var, opt ConvOptions) *Var {
 		}
 	}
 	nparts := min(N, 8)
+	if save && useBatchedConv(G, t.K1, direct) {
+		cols, taps := g.conv2dBatched(t, y)
+		node := g.newNode(y, conv2dBack, x, w, b)
+		node.s1 = cols
+		node.ints = [10]int{opt.Stride[0], opt.Stride[1], opt.Padding[0], opt.Padding[1], opt.Dilation[0], opt.Dilation[1], G, t.K1, taps, 0}
+		return node
+	}
 	var cols *tensor.Tensor
 	if save {
 		cols = g.buf(N * G * t.K1 * L)
@@ -403,6 +416,10 @@ func conv2dBack(n *Var) {
 		}
 	}
 	if !x.requiresGrad && !w.requiresGrad {
+		return
+	}
+	if n.ints[8] != 0 {
+		conv2dBatchedBack(n, n.s1.Data, K1)
 		return
 	}
 	t := &g.convT

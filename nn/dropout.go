@@ -2,6 +2,7 @@ package nn
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 )
 
@@ -66,8 +67,11 @@ func (g *Graph) Dropout(x *Var, p float64, rng *rand.Rand) *Var {
 	if p < 1 {
 		scale = float32(1 / (1 - p))
 	}
+	// rng.Float64() < p, without the conversion: Float64 is the low 53
+	// bits of Uint64 over 2^53, so the test is those bits < ceil(p*2^53).
+	thr := uint64(math.Ceil(p * (1 << 53)))
 	for i, v := range x.Data.Data {
-		if rng.Float64() < p {
+		if rng.Uint64()&(1<<53-1) < thr {
 			mask.Data[i] = 0
 		} else {
 			mask.Data[i] = scale

@@ -154,6 +154,7 @@ type Graph struct {
 
 	wg      sync.WaitGroup
 	convT   convTask
+	convB   convBatchTask
 	ewT     ewTask
 	poolT   poolTask
 	fuseT   fusedConvTask

@@ -21,7 +21,58 @@ func ConvOutSize(in, k, pad, stride, dil int) int {
 func Im2col(src []float32, c, h, w, kh, kw, padH, padW, strideH, strideW, dilH, dilW int, dst []float32) {
 	outH := ConvOutSize(h, kh, padH, strideH, dilH)
 	outW := ConvOutSize(w, kw, padW, strideW, dilW)
-	checkIm2col("Im2col", src, c, h, w, kh, kw, outH, outW, strideH, strideW, dilH, dilW, dst)
+	Im2colStrided(src, c, h, w, kh, kw, padH, padW, strideH, strideW, dilH, dilW, dst, outH*outW)
+}
+
+// Im2colStrided is Im2col writing row r of the columns at dst[r*ldd:], so
+// that the columns of several images can sit side by side in one matrix
+// of row stride ldd (at least outH*outW): image i's block starts at
+// dst[i*outH*outW:]. It panics if dst or src is too short.
+func Im2colStrided(src []float32, c, h, w, kh, kw, padH, padW, strideH, strideW, dilH, dilW int, dst []float32, ldd int) {
+	Im2colTaps(src, c, h, w, kh, kw, padH, padW, strideH, strideW, dilH, dilW, Taps{0, kh, 0, kw}, dst, ldd)
+}
+
+// Taps is the window [KI0, KI1) x [KJ0, KJ1) of a kh x kw kernel's taps.
+type Taps struct{ KI0, KI1, KJ0, KJ1 int }
+
+// ValidTaps returns the range [lo, hi) of the taps of a kernel of size k
+// along one axis that read the input (of length in) for at least one output
+// position, and whether those taps are one contiguous range. The other
+// taps only ever meet padding, so their rows of the columns are zero.
+func ValidTaps(in, k, pad, stride, dil int) (lo, hi int, ok bool) {
+	out := ConvOutSize(in, k, pad, stride, dil)
+	lo, hi = k, 0
+	prev := -1
+	ok = true
+	for t := 0; t < k; t++ {
+		valid := false
+		for o := 0; o < out && !valid; o++ {
+			i := o*stride - pad + t*dil
+			valid = i >= 0 && i < in
+		}
+		if !valid {
+			continue
+		}
+		if prev >= 0 && t != prev+1 {
+			ok = false
+		}
+		prev = t
+		lo, hi = min(lo, t), t+1
+	}
+	if hi <= lo {
+		return 0, 0, false
+	}
+	return lo, hi, ok
+}
+
+// Im2colTaps is Im2colStrided for the window tp of the kernel's taps only:
+// the columns have c*(KI1-KI0)*(KJ1-KJ0) rows, in the same order, and the
+// output size is still that of the whole kh x kw kernel.
+func Im2colTaps(src []float32, c, h, w, kh, kw, padH, padW, strideH, strideW, dilH, dilW int, tp Taps, dst []float32, ldd int) {
+	outH := ConvOutSize(h, kh, padH, strideH, dilH)
+	outW := ConvOutSize(w, kw, padW, strideW, dilW)
+	checkTaps("Im2col", kh, kw, tp)
+	checkIm2colLd("Im2col", src, c, h, w, tp.KI1-tp.KI0, tp.KJ1-tp.KJ0, outH, outW, strideH, strideW, dilH, dilW, dst, ldd)
 	if outH <= 0 || outW <= 0 {
 		return
 	}
@@ -29,9 +80,9 @@ func Im2col(src []float32, c, h, w, kh, kw, padH, padW, strideH, strideW, dilH, 
 	row := 0
 	for ch := 0; ch < c; ch++ {
 		img := src[ch*h*w : (ch+1)*h*w]
-		for ki := 0; ki < kh; ki++ {
-			for kj := 0; kj < kw; kj++ {
-				d := dst[row*plane : (row+1)*plane]
+		for ki := tp.KI0; ki < tp.KI1; ki++ {
+			for kj := tp.KJ0; kj < tp.KJ1; kj++ {
+				d := dst[row*ldd : row*ldd+plane]
 				row++
 				off := kj*dilW - padW
 				lo, hi := validRange(outW, w, off, strideW)
@@ -42,9 +93,25 @@ func Im2col(src []float32, c, h, w, kh, kw, padH, padW, strideH, strideW, dilH, 
 						clear(dr)
 						continue
 					}
+					sr := img[iy*w : (iy+1)*w]
+					if outW <= shortRow {
+						// A small map (a late ResNet stage): element
+						// loops beat the calls of clear and copy.
+						for ox := 0; ox < lo; ox++ {
+							dr[ox] = 0
+						}
+						ix := lo*strideW + off
+						for ox := lo; ox < hi; ox++ {
+							dr[ox] = sr[ix]
+							ix += strideW
+						}
+						for ox := hi; ox < outW; ox++ {
+							dr[ox] = 0
+						}
+						continue
+					}
 					clear(dr[:lo])
 					clear(dr[hi:])
-					sr := img[iy*w : (iy+1)*w]
 					if strideW == 1 {
 						copy(dr[lo:hi], sr[lo+off:hi+off])
 						continue
@@ -66,7 +133,21 @@ func Im2col(src []float32, c, h, w, kh, kw, padH, padW, strideH, strideW, dilH, 
 func Col2im(src []float32, c, h, w, kh, kw, padH, padW, strideH, strideW, dilH, dilW int, dst []float32) {
 	outH := ConvOutSize(h, kh, padH, strideH, dilH)
 	outW := ConvOutSize(w, kw, padW, strideW, dilW)
-	checkIm2col("Col2im", dst, c, h, w, kh, kw, outH, outW, strideH, strideW, dilH, dilW, src)
+	Col2imStrided(src, outH*outW, c, h, w, kh, kw, padH, padW, strideH, strideW, dilH, dilW, dst)
+}
+
+// Col2imStrided is Col2im reading row r of the columns at src[r*lds:], the
+// adjoint of Im2colStrided with the same stride.
+func Col2imStrided(src []float32, lds, c, h, w, kh, kw, padH, padW, strideH, strideW, dilH, dilW int, dst []float32) {
+	Col2imTaps(src, lds, c, h, w, kh, kw, padH, padW, strideH, strideW, dilH, dilW, Taps{0, kh, 0, kw}, dst)
+}
+
+// Col2imTaps is the adjoint of Im2colTaps with the same window and stride.
+func Col2imTaps(src []float32, lds, c, h, w, kh, kw, padH, padW, strideH, strideW, dilH, dilW int, tp Taps, dst []float32) {
+	outH := ConvOutSize(h, kh, padH, strideH, dilH)
+	outW := ConvOutSize(w, kw, padW, strideW, dilW)
+	checkTaps("Col2im", kh, kw, tp)
+	checkIm2colLd("Col2im", dst, c, h, w, tp.KI1-tp.KI0, tp.KJ1-tp.KJ0, outH, outW, strideH, strideW, dilH, dilW, src, lds)
 	if outH <= 0 || outW <= 0 {
 		return
 	}
@@ -74,9 +155,9 @@ func Col2im(src []float32, c, h, w, kh, kw, padH, padW, strideH, strideW, dilH, 
 	row := 0
 	for ch := 0; ch < c; ch++ {
 		img := dst[ch*h*w : (ch+1)*h*w]
-		for ki := 0; ki < kh; ki++ {
-			for kj := 0; kj < kw; kj++ {
-				s := src[row*plane : (row+1)*plane]
+		for ki := tp.KI0; ki < tp.KI1; ki++ {
+			for kj := tp.KJ0; kj < tp.KJ1; kj++ {
+				s := src[row*lds : row*lds+plane]
 				row++
 				off := kj*dilW - padW
 				lo, hi := validRange(outW, w, off, strideW)
@@ -90,7 +171,7 @@ func Col2im(src []float32, c, h, w, kh, kw, padH, padW, strideH, strideW, dilH, 
 					}
 					sr := s[oy*outW : (oy+1)*outW]
 					ir := img[iy*w : (iy+1)*w]
-					if strideW == 1 {
+					if strideW == 1 && hi-lo > shortRow {
 						axpy(1, sr[lo:hi], ir[lo+off:hi+off])
 						continue
 					}
@@ -104,6 +185,10 @@ func Col2im(src []float32, c, h, w, kh, kw, padH, padW, strideH, strideW, dilH, 
 		}
 	}
 }
+
+// shortRow is the output row length up to which Im2col and Col2im move
+// elements one by one instead of calling copy, clear and axpy.
+const shortRow = 16
 
 // validRange returns the output columns [lo, hi) whose input column
 // ox*stride+off lies in [0, w).
@@ -121,14 +206,29 @@ func validRange(outW, w, off, stride int) (lo, hi int) {
 	return lo, hi
 }
 
-func checkIm2col(op string, img []float32, c, h, w, kh, kw, outH, outW, strideH, strideW, dilH, dilW int, cols []float32) {
+func checkTaps(op string, kh, kw int, tp Taps) {
+	if kh <= 0 || kw <= 0 {
+		return // checkIm2colLd names the invalid geometry
+	}
+	if tp.KI0 < 0 || tp.KI1 > kh || tp.KI0 >= tp.KI1 || tp.KJ0 < 0 || tp.KJ1 > kw || tp.KJ0 >= tp.KJ1 {
+		panic(fmt.Sprintf("tensor.%s: taps %v outside the %dx%d kernel", op, tp, kh, kw))
+	}
+}
+
+func checkIm2colLd(op string, img []float32, c, h, w, kh, kw, outH, outW, strideH, strideW, dilH, dilW int, cols []float32, ld int) {
 	if c < 0 || h < 0 || w < 0 || kh <= 0 || kw <= 0 || strideH <= 0 || strideW <= 0 || dilH <= 0 || dilW <= 0 {
 		panic(fmt.Sprintf("tensor.%s: invalid geometry c=%d h=%d w=%d kernel %dx%d stride %dx%d dilation %dx%d", op, c, h, w, kh, kw, strideH, strideW, dilH, dilW))
 	}
 	if len(img) < c*h*w {
 		panic(fmt.Sprintf("tensor.%s: image has %d values, want %d (%dx%dx%d)", op, len(img), c*h*w, c, h, w))
 	}
-	if outH > 0 && outW > 0 && len(cols) < c*kh*kw*outH*outW {
-		panic(fmt.Sprintf("tensor.%s: columns have %d values, want %d (%d x %d)", op, len(cols), c*kh*kw*outH*outW, c*kh*kw, outH*outW))
+	if outH <= 0 || outW <= 0 || c*kh*kw == 0 {
+		return
+	}
+	if ld < outH*outW {
+		panic(fmt.Sprintf("tensor.%s: column stride %d is less than the %d output pixels", op, ld, outH*outW))
+	}
+	if need := (c*kh*kw-1)*ld + outH*outW; len(cols) < need {
+		panic(fmt.Sprintf("tensor.%s: columns have %d values, want %d (%d x %d with stride %d)", op, len(cols), need, c*kh*kw, outH*outW, ld))
 	}
 }

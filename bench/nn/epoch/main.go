@@ -40,6 +40,9 @@
 // its checkpoint. Its line reports the fit time (all 5 epochs) as
 // BEST_SECONDS and each epoch's time after it.
 //
+// -limit N trains on the first N samples only, for short profiles
+// (-cpuprofile) of a few steps.
+//
 // bench/nn/run.sh interleaves it with the PyTorch script and prints the
 // ratios.
 package main
@@ -353,6 +356,7 @@ func main() {
 	workers := flag.Int("workers", 1, "DataLoader goroutines building batches")
 	mnist := flag.String("mnist", "../shared/data/mnist", "folder of t10k-images-idx3-ubyte.gz and t10k-labels-idx1-ubyte.gz for the mnist model")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the epochs to this file")
+	limit := flag.Int("limit", 0, "train on only the first N samples of each model's data (0: all), for short profiles")
 	flag.Parse()
 	if *cpuprofile != "" {
 		f, err := os.Create(*cpuprofile)
@@ -375,6 +379,9 @@ func main() {
 		if !ok {
 			fmt.Fprintf(os.Stderr, "epoch: unknown model %q (want mlp, cnn, cnn2, resnet18, cnn1d, transformer or mnist)\n", name)
 			os.Exit(2)
+		}
+		if *limit > 0 {
+			w.n = min(w.n, *limit)
 		}
 		runEpochs(name, w, *warmup, *epochs, *workers)
 	}

@@ -1,0 +1,227 @@
+package nn
+
+import "github.com/mlforge/mlforge/tensor"
+
+// This file holds the batched form of an ungrouped Conv2d's training step.
+// Per image, a convolution is the GEMM weight (O x K) times the image's
+// columns (K x L); on the small maps of a ResNet's later stages (L = 64 down
+// to 1 pixels for 32x32 inputs) those products are thin, and every image
+// packs the whole weight again for a handful of columns. The batched form
+// unfolds all N images side by side into one K x N*L matrix and runs one
+// GEMM per pass (forward, weight gradient, column gradient), each split over
+// the cores by tensor.Gemm, with the weight packed once per batch. The
+// output and its gradient go through a channel-major O x N*L copy.
+
+// convBatchTask runs the per-image steps around the batched GEMMs over a
+// range of images.
+type convBatchTask struct {
+	phase                         int // convIm2col, convScatter, convGather or convCol2im
+	x, cols, yb, y, gy, dyb, gx   []float32
+	N, C, H, W, O, kh, kw, oh, ow int
+	sh, sw, ph, pw, dh, dw        int
+	tp                            tensor.Taps
+}
+
+const (
+	convIm2col  = iota // x -> cols (K x N*L)
+	convScatter        // yb (O x N*L) -> y (N, O, L)
+	convGather         // gy (N, O, L) -> dyb (O x N*L)
+	convCol2im         // dcols (in cols, K x N*L) -> gx, added
+)
+
+func (t *convBatchTask) run(part, parts int) {
+	lo, hi := span(t.N, part, parts)
+	L := t.oh * t.ow
+	NL, CHW := t.N*L, t.C*t.H*t.W
+	for n := lo; n < hi; n++ {
+		switch t.phase {
+		case convIm2col:
+			tensor.Im2colTaps(t.x[n*CHW:(n+1)*CHW], t.C, t.H, t.W, t.kh, t.kw, t.ph, t.pw, t.sh, t.sw, t.dh, t.dw, t.tp, t.cols[n*L:], NL)
+		case convScatter:
+			y := t.y[n*t.O*L : (n+1)*t.O*L]
+			if L == 1 {
+				for o := range y {
+					y[o] = t.yb[o*NL+n]
+				}
+				continue
+			}
+			for o := 0; o < t.O; o++ {
+				copy(y[o*L:(o+1)*L], t.yb[o*NL+n*L:o*NL+(n+1)*L])
+			}
+		case convGather:
+			gy := t.gy[n*t.O*L : (n+1)*t.O*L]
+			if L == 1 {
+				for o, v := range gy {
+					t.dyb[o*NL+n] = v
+				}
+				continue
+			}
+			for o := 0; o < t.O; o++ {
+				copy(t.dyb[o*NL+n*L:o*NL+(n+1)*L], gy[o*L:(o+1)*L])
+			}
+		case convCol2im:
+			tensor.Col2imTaps(t.cols[n*L:], NL, t.C, t.H, t.W, t.kh, t.kw, t.ph, t.pw, t.sh, t.sw, t.dh, t.dw, t.tp, t.gx[n*CHW:(n+1)*CHW])
+		}
+	}
+}
+
+// useBatchedConv reports whether a training-mode convolution takes the
+// batched path: ungrouped, with a kernel that needs columns, and a
+// reduction long enough for a GEMM (the per-image path's vector updates win
+// below that).
+func useBatchedConv(G, K1 int, direct bool) bool {
+	return G == 1 && !direct && K1 > 16
+}
+
+// convTaps returns the window of kernel taps that ever read the input (on
+// small maps the others only meet padding: a 3x3 kernel over a 1x1 map
+// with padding 1 reads its centre only), encoded for a node's ints, and its
+// size. Their rows of the columns would be zero, so the batched path leaves
+// them and the matching weight columns out of its GEMMs.
+func convTaps(H, W, kh, kw, ph, pw, sh, sw, dh, dw int) (tensor.Taps, int) {
+	full := tensor.Taps{KI0: 0, KI1: kh, KJ0: 0, KJ1: kw}
+	i0, i1, ok1 := tensor.ValidTaps(H, kh, ph, sh, dh)
+	j0, j1, ok2 := tensor.ValidTaps(W, kw, pw, sw, dw)
+	if !ok1 || !ok2 || max(kh, kw) >= 1<<14 || (i1-i0)*(j1-j0) == kh*kw {
+		return full, 1
+	}
+	tp := tensor.Taps{KI0: i0, KI1: i1, KJ0: j0, KJ1: j1}
+	return tp, 1 | i0<<1 | i1<<16 | j0<<31 | j1<<46
+}
+
+// decodeTaps inverts convTaps's encoding.
+func decodeTaps(code, kh, kw int) tensor.Taps {
+	if code == 1 {
+		return tensor.Taps{KI0: 0, KI1: kh, KJ0: 0, KJ1: kw}
+	}
+	m := 1<<15 - 1
+	return tensor.Taps{KI0: code >> 1 & m, KI1: code >> 16 & m, KJ0: code >> 31 & m, KJ1: code >> 46 & m}
+}
+
+// tapWeights copies the weight columns of the taps tp (and the folded bias
+// column, when K1 > C*kh*kw) of w (O x K1, row stride ldw) into dst
+// (O x Kp1); Kp1 is returned.
+func tapWeights(dst, w []float32, ldw, O, C, kh, kw, K1 int, tp tensor.Taps) int {
+	K := C * kh * kw
+	ni, nj := tp.KI1-tp.KI0, tp.KJ1-tp.KJ0
+	Kp := C * ni * nj
+	Kp1 := Kp + K1 - K
+	for o := 0; o < O; o++ {
+		src, d := w[o*ldw:], dst[o*Kp1:(o+1)*Kp1]
+		r := 0
+		for c := 0; c < C; c++ {
+			for i := tp.KI0; i < tp.KI1; i++ {
+				copy(d[r:r+nj], src[(c*kh+i)*kw+tp.KJ0:(c*kh+i)*kw+tp.KJ1])
+				r += nj
+			}
+		}
+		if K1 > K {
+			d[Kp] = src[K]
+		}
+	}
+	return Kp1
+}
+
+// conv2dBatched is Graph.Conv2d's forward pass on the batched path: t holds
+// the geometry and the (bias-folded) weight; y receives the output.
+func (g *Graph) conv2dBatched(t *convTask, y *tensor.Tensor) (*tensor.Tensor, int) {
+	L := t.oh * t.ow
+	NL := t.N * L
+	tp, code := convTaps(t.H, t.W, t.kh, t.kw, t.ph, t.pw, t.sh, t.sw, t.dh, t.dw)
+	K := t.C * (tp.KI1 - tp.KI0) * (tp.KJ1 - tp.KJ0)
+	K1 := K + t.K1 - t.C*t.kh*t.kw
+	wt := t.w
+	if code != 1 {
+		wb := g.buf(t.O * K1).Data
+		tapWeights(wb, t.w, t.K1, t.O, t.C, t.kh, t.kw, t.K1, tp)
+		wt = wb
+	}
+	cols := g.buf(K1 * NL)
+	bt := &g.convB
+	*bt = convBatchTask{phase: convIm2col, x: t.x, cols: cols.Data, y: y.Data, N: t.N, C: t.C, H: t.H, W: t.W, O: t.O,
+		kh: t.kh, kw: t.kw, oh: t.oh, ow: t.ow, sh: t.sh, sw: t.sw, ph: t.ph, pw: t.pw, dh: t.dh, dw: t.dw, tp: tp}
+	nparts := min(t.N, 8)
+	g.parallel(bt, nparts, K*NL)
+	if K1 > K {
+		tensor.Fill(cols.Data[K*NL:K1*NL], 1)
+	}
+	yb := g.buf(t.O * NL)
+	tensor.Gemm(false, false, t.O, NL, K1, 1, wt, K1, cols.Data, NL, 0, yb.Data, NL)
+	bt.phase, bt.yb = convScatter, yb.Data
+	g.parallel(bt, nparts, t.O*NL)
+	return cols, code
+}
+
+// conv2dBatchedBack is conv2dBack on the batched path: cols are the saved
+// columns (K1 x N*L, the bias's row of ones last when K1 > K).
+func conv2dBatchedBack(n *Var, cols []float32, fullK1 int) {
+	x, w, b := n.a, n.b, n.c
+	g := n.g
+	xs, ws := x.Data.Shape, w.Data.Shape
+	N, C, H, W := xs[0], xs[1], xs[2], xs[3]
+	O, kh, kw := ws[0], ws[2], ws[3]
+	oh, ow := n.Data.Shape[2], n.Data.Shape[3]
+	L := oh * ow
+	NL := N * L
+	fullK := C * kh * kw
+	tp := decodeTaps(n.ints[8], kh, kw)
+	pruned := n.ints[8] != 1
+	ni, nj := tp.KI1-tp.KI0, tp.KJ1-tp.KJ0
+	K := C * ni * nj
+	K1 := K + fullK1 - fullK
+	bt := &g.convB
+	*bt = convBatchTask{phase: convGather, x: x.Data.Data, gy: n.Grad.Data, N: N, C: C, H: H, W: W, O: O,
+		kh: kh, kw: kw, oh: oh, ow: ow, sh: n.ints[0], sw: n.ints[1], ph: n.ints[2], pw: n.ints[3], dh: n.ints[4], dw: n.ints[5], tp: tp}
+	nparts := min(N, 8)
+	dyb := g.buf(O * NL).Data
+	bt.dyb = dyb
+	g.parallel(bt, nparts, O*NL)
+	if n.ints[9] == 1 && w.requiresGrad {
+		// An earlier Backward on this tape took the columns for the column
+		// gradient: unfold the input again.
+		bt.phase, bt.cols = convIm2col, cols
+		g.parallel(bt, nparts, K*NL)
+		if K1 > K {
+			tensor.Fill(cols[K*NL:K1*NL], 1)
+		}
+	}
+	if w.requiresGrad {
+		gwb := g.buf(O * K1).Data
+		tensor.Gemm(false, true, O, K1, NL, 1, dyb, NL, cols, NL, 0, gwb, K1)
+		gw := w.grad()
+		for o := 0; o < O; o++ {
+			if !pruned {
+				tensor.Axpy(1, gwb[o*K1:o*K1+K], gw[o*K:(o+1)*K])
+				continue
+			}
+			r := o * K1
+			for c := 0; c < C; c++ {
+				for i := tp.KI0; i < tp.KI1; i++ {
+					at := ((o*C+c)*kh+i)*kw + tp.KJ0
+					tensor.Axpy(1, gwb[r:r+nj], gw[at:at+nj])
+					r += nj
+				}
+			}
+		}
+		if K1 > K && b != nil && b.requiresGrad {
+			gb := b.grad()
+			for o := 0; o < O; o++ {
+				gb[o] += gwb[o*K1+K]
+			}
+		}
+	}
+	if x.requiresGrad {
+		// The columns are not needed any more: their first K rows take the
+		// column gradient.
+		wt, ldw := w.Data.Data, fullK
+		if pruned {
+			wb := g.buf(O * K).Data
+			tapWeights(wb, w.Data.Data, fullK, O, C, kh, kw, fullK, tp)
+			wt, ldw = wb, K
+		}
+		tensor.Gemm(true, false, K, NL, O, 1, wt, ldw, dyb, NL, 0, cols[:K*NL], NL)
+		n.ints[9] = 1
+		bt.phase, bt.cols, bt.gx = convCol2im, cols, x.grad()
+		g.parallel(bt, nparts, K*NL)
+	}
+}
