@@ -322,7 +322,7 @@ func TestWebRunEditMeta(t *testing.T) {
 	s, ts := newTestServer(t, "sqlite", "")
 	ids := seedRunsTable(t, s, "m0")
 	var tags, rows string
-	err := chromedp.Run(ctx,
+	acts := []chromedp.Action{
 		chromedp.Navigate(ts.URL+"/#/runs/"+ids[0]),
 		waitJS(`!!document.querySelector('#run-note') && !!document.querySelector('#rename')`),
 		click(`#rename`),
@@ -346,9 +346,14 @@ func TestWebRunEditMeta(t *testing.T) {
 		chromedp.Navigate(ts.URL+"/#/runs?q="+url.QueryEscape("tag.team = vision")),
 		waitJS(`document.querySelectorAll('#runs-table tbody tr[data-id]').length === 1`),
 		chromedp.Evaluate(`document.querySelector('#runs-table tbody tr[data-id] td:nth-child(3) a').textContent`, &rows),
-	)
-	if err != nil {
-		t.Fatal(err)
+	}
+	var err error
+	for i, a := range acts {
+		if err = chromedp.Run(ctx, a); err != nil {
+			var h, note, saved string
+			chromedp.Run(ctx, chromedp.Evaluate(`document.querySelector('h1')?.textContent`, &h), chromedp.Evaluate(`document.querySelector('#run-note')?.value || ''`, &note), chromedp.Evaluate(`document.querySelector('#note-saved')?.textContent || ''`, &saved))
+			t.Fatalf("step %d: %v (h1 %q, note %q, saved %q)", i, err, h, note, saved)
+		}
 	}
 	r, err := s.store.GetRun(context.Background(), ids[0])
 	if err != nil {

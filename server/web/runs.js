@@ -494,6 +494,9 @@ export function renderRun(main, id) {
   }
 
   function drawHead() {
+    // A refresh (the stream's end, a status change) leaves an open rename
+    // form alone: rebuilding the header would close it under the typing.
+    if (head.querySelector('#rename-form:not(.hidden)')) return;
     const buttons = [];
     if (active(run.status)) {
       // A first press asks, a second (within 5 s) cancels.
@@ -529,6 +532,7 @@ export function renderRun(main, id) {
       ev.preventDefault();
       try {
         await api('PATCH', `/api/runs/${id}`, { name: nameIn.value.trim() });
+        renameForm.classList.add('hidden');
         await refresh();
       } catch (e) { showErr(e); }
     } }, el('label', { for: 'run-name', class: 'sr-only', text: 'run name' }), nameIn, ' ',
@@ -653,8 +657,12 @@ export function renderRun(main, id) {
   // typed is left alone by a refresh.
   let noteDirty = false;
   function drawMeta() {
+    // Built once: a refresh (the stream's end, a status change) updates
+    // the note where nobody is editing it and redraws the tags, and never
+    // rebuilds the form under a person typing in it or its 'saved' mark.
     const noteIn = metaBox.querySelector('#run-note');
-    if (noteIn && (noteDirty || document.activeElement === noteIn)) {
+    if (noteIn) {
+      if (!noteDirty && document.activeElement !== noteIn) noteIn.value = run.note || '';
       drawTags();
       return;
     }
