@@ -323,7 +323,7 @@ func TestWebRunEditMeta(t *testing.T) {
 	ids := seedRunsTable(t, s, "m0")
 	var tags, rows string
 	acts := []chromedp.Action{
-		chromedp.Navigate(ts.URL+"/#/runs/"+ids[0]),
+		chromedp.Navigate(ts.URL + "/#/runs/" + ids[0]),
 		waitJS(`!!document.querySelector('#run-note') && !!document.querySelector('#rename')`),
 		click(`#rename`),
 		setField(`#run-name`, "m0-better"),
@@ -343,7 +343,7 @@ func TestWebRunEditMeta(t *testing.T) {
 		click(`#run-tags .chip[data-key="tmp"] button`),
 		waitJS(`!document.querySelector('#run-tags .chip[data-key="tmp"]')`),
 		chromedp.Evaluate(`[...document.querySelectorAll('#run-tags .chip')].map((c) => c.dataset.key).join(',')`, &tags),
-		chromedp.Navigate(ts.URL+"/#/runs?q="+url.QueryEscape("tag.team = vision")),
+		chromedp.Navigate(ts.URL + "/#/runs?q=" + url.QueryEscape("tag.team = vision")),
 		waitJS(`document.querySelectorAll('#runs-table tbody tr[data-id]').length === 1`),
 		chromedp.Evaluate(`document.querySelector('#runs-table tbody tr[data-id] td:nth-child(3) a').textContent`, &rows),
 	}
