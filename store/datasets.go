@@ -164,28 +164,28 @@ func (s *Store) ListDatasets(ctx context.Context) ([]*Dataset, error) {
 // DeleteDataset removes the dataset called name with its items, and
 // returns the hashes its items had (their blobs may now be unreferenced).
 func (s *Store) DeleteDataset(ctx context.Context, name string) ([]string, error) {
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	var id string
-	if err := tx.QueryRowContext(ctx, `SELECT id FROM mlf_datasets WHERE name = $1`, name).Scan(&id); errors.Is(err, sql.ErrNoRows) {
-		return nil, ErrNotFound
-	} else if err != nil {
-		return nil, err
-	}
-	shas, err := collect(tx.QueryContext(ctx, `SELECT sha256 FROM mlf_items WHERE dataset_id = $1`, id))
-	if err != nil {
-		return nil, err
-	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM mlf_items WHERE dataset_id = $1`, id); err != nil {
-		return nil, err
-	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM mlf_datasets WHERE id = $1`, id); err != nil {
-		return nil, err
-	}
-	return shas, tx.Commit()
+	var deleted []string
+	err := s.sqlTx(ctx, func(tx *sql.Tx) error {
+		var id string
+		if err := tx.QueryRowContext(ctx, `SELECT id FROM mlf_datasets WHERE name = $1`, name).Scan(&id); errors.Is(err, sql.ErrNoRows) {
+			return ErrNotFound
+		} else if err != nil {
+			return err
+		}
+		shas, err := collect(tx.QueryContext(ctx, `SELECT sha256 FROM mlf_items WHERE dataset_id = $1`, id))
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM mlf_items WHERE dataset_id = $1`, id); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM mlf_datasets WHERE id = $1`, id); err != nil {
+			return err
+		}
+		deleted = shas
+		return nil
+	})
+	return deleted, err
 }
 
 func collect(rows *sql.Rows, err error) ([]string, error) {
@@ -305,91 +305,85 @@ func (s *Store) GetItem(ctx context.Context, datasetID, id string) (*Item, error
 // on an error, none. An item whose hash the dataset holds already is not
 // inserted; AddItems returns the items it inserted.
 func (s *Store) AddItems(ctx context.Context, datasetID string, items []*Item) ([]*Item, error) {
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	var exists int
-	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM mlf_datasets WHERE id = $1`, datasetID).Scan(&exists); err != nil {
-		return nil, err
-	}
-	if exists == 0 {
-		return nil, ErrNotFound
-	}
-	st, err := tx.PrepareContext(ctx, `INSERT INTO mlf_items (`+itemCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) ON CONFLICT (dataset_id, sha256) DO NOTHING`)
-	if err != nil {
-		return nil, err
-	}
-	defer st.Close()
-	var added []*Item
-	now := time.Now().UTC()
-	for _, it := range items {
-		it.DatasetID = datasetID
-		if it.AddedAt.IsZero() {
-			it.AddedAt = now
+	var inserted []*Item
+	err := s.sqlTx(ctx, func(tx *sql.Tx) error {
+		var exists int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM mlf_datasets WHERE id = $1`, datasetID).Scan(&exists); err != nil {
+			return err
 		}
-		res, err := st.ExecContext(ctx, it.ID, datasetID, it.Label, it.SHA256, it.Width, it.Height, it.Format, it.Bytes, it.Source, it.Query, it.Page, it.URL, int64(it.DHash), ms(it.AddedAt))
+		if exists == 0 {
+			return ErrNotFound
+		}
+		st, err := tx.PrepareContext(ctx, `INSERT INTO mlf_items (`+itemCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) ON CONFLICT (dataset_id, sha256) DO NOTHING`)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		if n, _ := res.RowsAffected(); n == 1 {
-			added = append(added, it)
+		defer st.Close()
+		var added []*Item
+		now := time.Now().UTC()
+		for _, it := range items {
+			it.DatasetID = datasetID
+			if it.AddedAt.IsZero() {
+				it.AddedAt = now
+			}
+			res, err := st.ExecContext(ctx, it.ID, datasetID, it.Label, it.SHA256, it.Width, it.Height, it.Format, it.Bytes, it.Source, it.Query, it.Page, it.URL, int64(it.DHash), ms(it.AddedAt))
+			if err != nil {
+				return err
+			}
+			if n, _ := res.RowsAffected(); n == 1 {
+				added = append(added, it)
+			}
 		}
-	}
-	if len(added) > 0 {
-		if err := bumpVersion(ctx, tx, datasetID); err != nil {
-			return nil, err
+		if len(added) > 0 {
+			if err := bumpVersion(ctx, tx, datasetID); err != nil {
+				return err
+			}
 		}
-	}
-	return added, tx.Commit()
+		inserted = added
+		return nil
+	})
+	return inserted, err
 }
 
 // DeleteItem removes item id of a dataset and returns it.
 func (s *Store) DeleteItem(ctx context.Context, datasetID, id string) (*Item, error) {
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	it, err := scanItem(tx.QueryRowContext(ctx, `SELECT `+itemCols+` FROM mlf_items WHERE dataset_id = $1 AND id = $2`, datasetID, id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, ErrNotFound
-	}
-	if err != nil {
-		return nil, err
-	}
-	res, err := tx.ExecContext(ctx, `DELETE FROM mlf_items WHERE dataset_id = $1 AND id = $2`, datasetID, id)
-	if err != nil {
-		return nil, err
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return nil, ErrNotFound
-	}
-	if err := bumpVersion(ctx, tx, datasetID); err != nil {
-		return nil, err
-	}
-	return it, tx.Commit()
+	var deleted *Item
+	err := s.sqlTx(ctx, func(tx *sql.Tx) error {
+		it, err := scanItem(tx.QueryRowContext(ctx, `SELECT `+itemCols+` FROM mlf_items WHERE dataset_id = $1 AND id = $2`, datasetID, id))
+		if errors.Is(err, sql.ErrNoRows) {
+			return ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `DELETE FROM mlf_items WHERE dataset_id = $1 AND id = $2`, datasetID, id)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return ErrNotFound
+		}
+		if err := bumpVersion(ctx, tx, datasetID); err != nil {
+			return err
+		}
+		deleted = it
+		return nil
+	})
+	return deleted, err
 }
 
 // RelabelItem gives item id of a dataset the label label.
 func (s *Store) RelabelItem(ctx context.Context, datasetID, id, label string) error {
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	res, err := tx.ExecContext(ctx, `UPDATE mlf_items SET label = $1 WHERE dataset_id = $2 AND id = $3`, label, datasetID, id)
-	if err != nil {
-		return err
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return ErrNotFound
-	}
-	if err := bumpVersion(ctx, tx, datasetID); err != nil {
-		return err
-	}
-	return tx.Commit()
+	return s.sqlTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE mlf_items SET label = $1 WHERE dataset_id = $2 AND id = $3`, label, datasetID, id)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return ErrNotFound
+		}
+		return bumpVersion(ctx, tx, datasetID)
+	})
 }
 
 // HashRef is an item's hashes, for duplicate checks.

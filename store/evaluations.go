@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"strconv"
 	"time"
@@ -40,27 +41,22 @@ func (s *Store) AddEvaluation(ctx context.Context, e *Evaluation) error {
 	if e.CreatedAt.IsZero() {
 		e.CreatedAt = time.Now().UTC()
 	}
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
+	return s.sqlTx(ctx, func(tx *sql.Tx) error {
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM mlf_runs WHERE id = $1`, e.RunID).Scan(&n); err != nil {
+			return err
+		}
+		if n == 0 {
+			return ErrNotFound
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO mlf_evaluations (id, run_id, data, result, created_at) VALUES ($1, $2, $3, $4, $5)`,
+			e.ID, e.RunID, e.Data, string(e.Result), ms(e.CreatedAt)); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `DELETE FROM mlf_evaluations WHERE run_id = $1 AND id NOT IN
+		(SELECT id FROM mlf_evaluations WHERE run_id = $2 ORDER BY id DESC LIMIT `+strconv.Itoa(MaxEvaluations)+`)`, e.RunID, e.RunID)
 		return err
-	}
-	defer tx.Rollback()
-	var n int
-	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM mlf_runs WHERE id = $1`, e.RunID).Scan(&n); err != nil {
-		return err
-	}
-	if n == 0 {
-		return ErrNotFound
-	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO mlf_evaluations (id, run_id, data, result, created_at) VALUES ($1, $2, $3, $4, $5)`,
-		e.ID, e.RunID, e.Data, string(e.Result), ms(e.CreatedAt)); err != nil {
-		return err
-	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM mlf_evaluations WHERE run_id = $1 AND id NOT IN
-		(SELECT id FROM mlf_evaluations WHERE run_id = $2 ORDER BY id DESC LIMIT `+strconv.Itoa(MaxEvaluations)+`)`, e.RunID, e.RunID); err != nil {
-		return err
-	}
-	return tx.Commit()
+	})
 }
 
 // Evaluations returns the evaluations of a run, newest first.

@@ -457,24 +457,29 @@ func (s *Store) finish(ctx context.Context, id string, attempt int, status Statu
 	if result != nil {
 		rs = string(result)
 	}
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return false, err
-	}
-	defer tx.Rollback()
-	res, err := tx.ExecContext(ctx, `UPDATE mlf_runs SET status = $1, result = $2, error = $3, finished_at = $4, crashes = crashes + $5
+	owned := false
+	err := s.sqlTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE mlf_runs SET status = $1, result = $2, error = $3, finished_at = $4, crashes = crashes + $5
 		WHERE id = $6 AND attempt = $7 AND status IN ($8, $9)`,
-		string(status), rs, errMsg, ms(time.Now()), crash, id, attempt, from[0], from[1])
-	if err != nil {
-		return false, err
+			string(status), rs, errMsg, ms(time.Now()), crash, id, attempt, from[0], from[1])
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n != 1 {
+			return errNotOwner
+		}
+		if err := s.insertEvents(ctx, tx, id, events); err != nil {
+			return err
+		}
+		owned = true
+		return nil
+	})
+	if errors.Is(err, errNotOwner) {
+		return false, nil
 	}
-	if n, err := res.RowsAffected(); err != nil || n != 1 {
-		return false, err
-	}
-	if err := s.insertEvents(ctx, tx, id, events); err != nil {
-		return false, err
-	}
-	return true, tx.Commit()
+	return owned, err
 }
 
 // RequestCancel asks run id to stop. A queued run is cancelled at once; a
@@ -527,15 +532,7 @@ func (s *Store) Unfinished(ctx context.Context) ([]*Run, error) {
 
 // DeleteRun removes a run with its points, events, tags and aliases.
 func (s *Store) DeleteRun(ctx context.Context, id string) error {
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	if err := deleteRunTx(ctx, tx, id); err != nil {
-		return err
-	}
-	return tx.Commit()
+	return s.sqlTx(ctx, func(tx *sql.Tx) error { return deleteRunTx(ctx, tx, id) })
 }
 
 // deleteRunTx removes run id and what belongs to it in tx; ErrNotFound if
@@ -568,28 +565,22 @@ func (s *Store) Append(ctx context.Context, runID string, points []Point, events
 	if len(points) == 0 && len(events) == 0 {
 		return nil
 	}
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	if len(points) > 0 {
-		st, err := tx.PrepareContext(ctx, `INSERT INTO mlf_points (run_id, series, step, epoch, value, t) VALUES ($1, $2, $3, $4, $5, $6)`)
-		if err != nil {
-			return err
-		}
-		for _, p := range points {
-			if _, err := st.ExecContext(ctx, runID, p.Series, p.Step, p.Epoch, p.Value, ms(p.Time)); err != nil {
-				st.Close()
+	return s.sqlTx(ctx, func(tx *sql.Tx) error {
+		if len(points) > 0 {
+			st, err := tx.PrepareContext(ctx, `INSERT INTO mlf_points (run_id, series, step, epoch, value, t) VALUES ($1, $2, $3, $4, $5, $6)`)
+			if err != nil {
 				return err
 			}
+			for _, p := range points {
+				if _, err := st.ExecContext(ctx, runID, p.Series, p.Step, p.Epoch, p.Value, ms(p.Time)); err != nil {
+					st.Close()
+					return err
+				}
+			}
+			st.Close()
 		}
-		st.Close()
-	}
-	if err := s.insertEvents(ctx, tx, runID, events); err != nil {
-		return err
-	}
-	return tx.Commit()
+		return s.insertEvents(ctx, tx, runID, events)
+	})
 }
 
 func (s *Store) insertEvents(ctx context.Context, tx *sql.Tx, runID string, events []Event) error {

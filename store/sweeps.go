@@ -8,8 +8,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/jackc/pgx/v5/stdlib"
 )
 
 // Sweeps: a search or a cross-validation run in the service is a parent
@@ -48,57 +46,6 @@ func sweepColumns(ctx context.Context, tx *sql.Tx, postgres bool) error {
 	}
 	_, err := tx.ExecContext(ctx, `CREATE INDEX IF NOT EXISTS mlf_runs_parent ON mlf_runs (parent_id, child_index)`)
 	return err
-}
-
-// txExec runs one statement in a transaction and returns the rows it
-// changed.
-type txExec func(ctx context.Context, q string, args ...any) (int64, error)
-
-// inTx runs f in one transaction on either backend, handing it the
-// transaction as River's driver takes it too (Tx).
-func (s *Store) inTx(ctx context.Context, f func(ctx context.Context, exec txExec, tx Tx) error) error {
-	if !s.postgres {
-		tx, err := s.db.BeginTx(ctx, nil)
-		if err != nil {
-			return err
-		}
-		defer tx.Rollback()
-		exec := func(ctx context.Context, q string, args ...any) (int64, error) {
-			res, err := tx.ExecContext(ctx, q, args...)
-			if err != nil {
-				return 0, err
-			}
-			return res.RowsAffected()
-		}
-		if err := f(ctx, exec, Tx{SQL: tx}); err != nil {
-			return err
-		}
-		return tx.Commit()
-	}
-	conn, err := s.db.Conn(ctx)
-	if err != nil {
-		return err
-	}
-	defer conn.Close()
-	return conn.Raw(func(dc any) error {
-		c, ok := dc.(*stdlib.Conn)
-		if !ok {
-			return errors.New("store: the PostgreSQL connection is not pgx's")
-		}
-		tx, err := c.Conn().Begin(ctx)
-		if err != nil {
-			return err
-		}
-		defer tx.Rollback(context.Background())
-		exec := func(ctx context.Context, q string, args ...any) (int64, error) {
-			tag, err := tx.Exec(ctx, q, args...)
-			return tag.RowsAffected(), err
-		}
-		if err := f(ctx, exec, Tx{PGX: tx}); err != nil {
-			return err
-		}
-		return tx.Commit(ctx)
-	})
 }
 
 // errNotOwner ends a transaction whose run changed hands.

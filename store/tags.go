@@ -64,26 +64,21 @@ func (s *Store) loadTags(ctx context.Context, runs []*Run) error {
 // run, ErrTooManyTags if the run has MaxTags others. The caller validates
 // key and value.
 func (s *Store) SetTag(ctx context.Context, id, key, value string) error {
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
+	return s.sqlTx(ctx, func(tx *sql.Tx) error {
+		if err := runExists(ctx, tx, id); err != nil {
+			return err
+		}
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM mlf_run_tags WHERE run_id = $1 AND key <> $2`, id, key).Scan(&n); err != nil {
+			return err
+		}
+		if n >= MaxTags {
+			return ErrTooManyTags
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO mlf_run_tags (run_id, key, value) VALUES ($1, $2, $3)
+		ON CONFLICT (run_id, key) DO UPDATE SET value = excluded.value`, id, key, value)
 		return err
-	}
-	defer tx.Rollback()
-	if err := runExists(ctx, tx, id); err != nil {
-		return err
-	}
-	var n int
-	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM mlf_run_tags WHERE run_id = $1 AND key <> $2`, id, key).Scan(&n); err != nil {
-		return err
-	}
-	if n >= MaxTags {
-		return ErrTooManyTags
-	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO mlf_run_tags (run_id, key, value) VALUES ($1, $2, $3)
-		ON CONFLICT (run_id, key) DO UPDATE SET value = excluded.value`, id, key, value); err != nil {
-		return err
-	}
-	return tx.Commit()
+	})
 }
 
 // DeleteTag removes tag key of run id; ErrNotFound if it has none.
@@ -158,31 +153,31 @@ func (e *NotDoneError) Error() string {
 // *NotDoneError, and nothing is deleted then. It returns the names of
 // the runs deleted, in the order of ids.
 func (s *Store) DeleteRuns(ctx context.Context, ids []string) ([]string, error) {
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	names := make([]string, 0, len(ids))
-	for _, id := range ids {
-		var st Status
-		var name string
-		err := tx.QueryRowContext(ctx, `SELECT status, name FROM mlf_runs WHERE id = $1`, id).Scan(&st, &name)
-		if errors.Is(err, sql.ErrNoRows) {
-			return nil, &MissingError{ID: id}
+	var deleted []string
+	err := s.sqlTx(ctx, func(tx *sql.Tx) error {
+		names := make([]string, 0, len(ids))
+		for _, id := range ids {
+			var st Status
+			var name string
+			err := tx.QueryRowContext(ctx, `SELECT status, name FROM mlf_runs WHERE id = $1`, id).Scan(&st, &name)
+			if errors.Is(err, sql.ErrNoRows) {
+				return &MissingError{ID: id}
+			}
+			if err != nil {
+				return err
+			}
+			if !st.Done() {
+				return &NotDoneError{ID: id, Status: st}
+			}
+			if err := deleteRunTx(ctx, tx, id); err != nil {
+				return err
+			}
+			names = append(names, name)
 		}
-		if err != nil {
-			return nil, err
-		}
-		if !st.Done() {
-			return nil, &NotDoneError{ID: id, Status: st}
-		}
-		if err := deleteRunTx(ctx, tx, id); err != nil {
-			return nil, err
-		}
-		names = append(names, name)
-	}
-	return names, tx.Commit()
+		deleted = names
+		return nil
+	})
+	return deleted, err
 }
 
 // MissingError names the run that was not found; it matches ErrNotFound
