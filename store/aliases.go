@@ -39,17 +39,7 @@ func (s *Store) SetAlias(ctx context.Context, name, alias, runID string) error {
 
 // DeleteAlias removes alias of model name; ErrNotFound if there is none.
 func (s *Store) DeleteAlias(ctx context.Context, name, alias string) error {
-	res, err := s.db.ExecContext(ctx, `DELETE FROM mlf_model_aliases WHERE name = $1 AND alias = $2`, name, alias)
-	if err != nil {
-		return err
-	}
-	if n, err := res.RowsAffected(); err != nil || n == 0 {
-		if err == nil {
-			err = ErrNotFound
-		}
-		return err
-	}
-	return nil
+	return changed(s.db.ExecContext(ctx, `DELETE FROM mlf_model_aliases WHERE name = $1 AND alias = $2`, name, alias))
 }
 
 // ResolveAlias returns the run id alias of model name points at, or

@@ -87,15 +87,12 @@ func (s *Store) CreateDataset(ctx context.Context, d *Dataset) error {
 	if _, err := s.GetDataset(ctx, d.Name); err == nil {
 		return ErrExists
 	}
-	res, err := s.db.ExecContext(ctx, `INSERT INTO mlf_datasets (id, name, kind, description, created_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (name) DO NOTHING`,
-		d.ID, d.Name, d.Kind, d.Description, ms(d.CreatedAt))
-	if err != nil {
-		return err
+	err := changed(s.db.ExecContext(ctx, `INSERT INTO mlf_datasets (id, name, kind, description, created_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (name) DO NOTHING`,
+		d.ID, d.Name, d.Kind, d.Description, ms(d.CreatedAt)))
+	if errors.Is(err, ErrNotFound) {
+		return ErrExists // the name was taken since GetDataset
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return ErrExists
-	}
-	return nil
+	return err
 }
 
 const datasetCols = `d.id, d.name, d.kind, d.description, d.created_at, d.version, (SELECT COUNT(*) FROM mlf_items i WHERE i.dataset_id = d.id)`
@@ -133,14 +130,7 @@ func (s *Store) DatasetVersion(ctx context.Context, name string) (id string, ver
 // bumpVersion counts a change of the items of dataset id, in the
 // change's transaction.
 func bumpVersion(ctx context.Context, tx *sql.Tx, id string) error {
-	res, err := tx.ExecContext(ctx, `UPDATE mlf_datasets SET version = version + 1 WHERE id = $1`, id)
-	if err != nil {
-		return err
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return ErrNotFound
-	}
-	return nil
+	return changed(tx.ExecContext(ctx, `UPDATE mlf_datasets SET version = version + 1 WHERE id = $1`, id))
 }
 
 // ListDatasets returns every dataset by name.
@@ -356,12 +346,8 @@ func (s *Store) DeleteItem(ctx context.Context, datasetID, id string) (*Item, er
 		if err != nil {
 			return err
 		}
-		res, err := tx.ExecContext(ctx, `DELETE FROM mlf_items WHERE dataset_id = $1 AND id = $2`, datasetID, id)
-		if err != nil {
+		if err := changed(tx.ExecContext(ctx, `DELETE FROM mlf_items WHERE dataset_id = $1 AND id = $2`, datasetID, id)); err != nil {
 			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return ErrNotFound
 		}
 		if err := bumpVersion(ctx, tx, datasetID); err != nil {
 			return err
@@ -375,12 +361,8 @@ func (s *Store) DeleteItem(ctx context.Context, datasetID, id string) (*Item, er
 // RelabelItem gives item id of a dataset the label label.
 func (s *Store) RelabelItem(ctx context.Context, datasetID, id, label string) error {
 	return s.sqlTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE mlf_items SET label = $1 WHERE dataset_id = $2 AND id = $3`, label, datasetID, id)
-		if err != nil {
+		if err := changed(tx.ExecContext(ctx, `UPDATE mlf_items SET label = $1 WHERE dataset_id = $2 AND id = $3`, label, datasetID, id)); err != nil {
 			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return ErrNotFound
 		}
 		return bumpVersion(ctx, tx, datasetID)
 	})

@@ -26,6 +26,21 @@ import (
 // ErrNotFound is returned when a run does not exist.
 var ErrNotFound = errors.New("not found")
 
+// changed is the outcome of a statement that must change a row, given
+// what ExecContext returned: its error, or ErrNotFound when it changed
+// none.
+func changed(res sql.Result, err error) error {
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return err
+	} else if n == 0 {
+		return ErrNotFound
+	}
+	return nil
+}
+
 // Status is the state of a run; the store keeps the API's values (package
 // api declares them once, for the server and its clients).
 //
@@ -549,14 +564,7 @@ func deleteRunTx(ctx context.Context, tx *sql.Tx, id string) error {
 	if err := deleteAliasesOf(ctx, tx, id); err != nil {
 		return err
 	}
-	res, err := tx.ExecContext(ctx, `DELETE FROM mlf_runs WHERE id = $1`, id)
-	if err != nil {
-		return err
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return ErrNotFound
-	}
-	return nil
+	return changed(tx.ExecContext(ctx, `DELETE FROM mlf_runs WHERE id = $1`, id))
 }
 
 // Append writes a batch of metric points and events of one run in one

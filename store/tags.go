@@ -83,17 +83,7 @@ func (s *Store) SetTag(ctx context.Context, id, key, value string) error {
 
 // DeleteTag removes tag key of run id; ErrNotFound if it has none.
 func (s *Store) DeleteTag(ctx context.Context, id, key string) error {
-	res, err := s.db.ExecContext(ctx, `DELETE FROM mlf_run_tags WHERE run_id = $1 AND key = $2`, id, key)
-	if err != nil {
-		return err
-	}
-	if n, err := res.RowsAffected(); err != nil || n == 0 {
-		if err == nil {
-			err = ErrNotFound
-		}
-		return err
-	}
-	return nil
+	return changed(s.db.ExecContext(ctx, `DELETE FROM mlf_run_tags WHERE run_id = $1 AND key = $2`, id, key))
 }
 
 // RunEdit is what UpdateRun changes: the fields that are not nil.
@@ -124,17 +114,7 @@ func (s *Store) UpdateRun(ctx context.Context, id string, e RunEdit) error {
 		return err
 	}
 	args = append(args, id)
-	res, err := s.db.ExecContext(ctx, `UPDATE mlf_runs SET `+strings.Join(sets, ", ")+` WHERE id = $`+strconv.Itoa(len(args)), args...)
-	if err != nil {
-		return err
-	}
-	if n, err := res.RowsAffected(); err != nil || n == 0 {
-		if err == nil {
-			err = ErrNotFound
-		}
-		return err
-	}
-	return nil
+	return changed(s.db.ExecContext(ctx, `UPDATE mlf_runs SET `+strings.Join(sets, ", ")+` WHERE id = $`+strconv.Itoa(len(args)), args...))
 }
 
 // NotDoneError is DeleteRuns' refusal of a run that has not finished.
