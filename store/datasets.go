@@ -97,7 +97,7 @@ func (s *Store) CreateDataset(ctx context.Context, d *Dataset) error {
 
 const datasetCols = `d.id, d.name, d.kind, d.description, d.created_at, d.version, (SELECT COUNT(*) FROM mlf_items i WHERE i.dataset_id = d.id)`
 
-func scanDataset(sc interface{ Scan(...any) error }) (*Dataset, error) {
+func scanDataset(sc rowScanner) (*Dataset, error) {
 	var d Dataset
 	var created int64
 	if err := sc.Scan(&d.ID, &d.Name, &d.Kind, &d.Description, &created, &d.Version, &d.Items); err != nil {
@@ -136,19 +136,7 @@ func bumpVersion(ctx context.Context, tx *sql.Tx, id string) error {
 // ListDatasets returns every dataset by name.
 func (s *Store) ListDatasets(ctx context.Context) ([]*Dataset, error) {
 	rows, err := s.rdb.QueryContext(ctx, `SELECT `+datasetCols+` FROM mlf_datasets d ORDER BY d.name`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []*Dataset
-	for rows.Next() {
-		d, err := scanDataset(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, d)
-	}
-	return out, rows.Err()
+	return scanRows(rows, err, scanDataset)
 }
 
 // DeleteDataset removes the dataset called name with its items, and
@@ -178,20 +166,14 @@ func (s *Store) DeleteDataset(ctx context.Context, name string) ([]string, error
 	return deleted, err
 }
 
+// collect returns the strings of a one-column query, given as
+// QueryContext returns it.
 func collect(rows *sql.Rows, err error) ([]string, error) {
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
+	return scanRows(rows, err, func(sc rowScanner) (string, error) {
 		var v string
-		if err := rows.Scan(&v); err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	return out, rows.Err()
+		err := sc.Scan(&v)
+		return v, err
+	})
 }
 
 // LabelCount is the number of items under one label.
@@ -204,24 +186,16 @@ type LabelCount struct {
 // label.
 func (s *Store) LabelCounts(ctx context.Context, datasetID string) ([]LabelCount, error) {
 	rows, err := s.rdb.QueryContext(ctx, `SELECT label, COUNT(*) FROM mlf_items WHERE dataset_id = $1 GROUP BY label ORDER BY label`, datasetID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []LabelCount
-	for rows.Next() {
+	return scanRows(rows, err, func(sc rowScanner) (LabelCount, error) {
 		var c LabelCount
-		if err := rows.Scan(&c.Label, &c.Items); err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+		err := sc.Scan(&c.Label, &c.Items)
+		return c, err
+	})
 }
 
 const itemCols = `id, dataset_id, label, sha256, width, height, format, bytes, source, query, page, url, dhash, added_at`
 
-func scanItem(sc interface{ Scan(...any) error }) (*Item, error) {
+func scanItem(sc rowScanner) (*Item, error) {
 	var it Item
 	var dh, added int64
 	if err := sc.Scan(&it.ID, &it.DatasetID, &it.Label, &it.SHA256, &it.Width, &it.Height, &it.Format, &it.Bytes, &it.Source, &it.Query, &it.Page, &it.URL, &dh, &added); err != nil {
@@ -267,19 +241,7 @@ func (s *Store) ListItems(ctx context.Context, datasetID string, o ItemOptions) 
 		q += " LIMIT " + strconv.Itoa(o.Limit)
 	}
 	rows, err := s.rdb.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []*Item
-	for rows.Next() {
-		it, err := scanItem(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, it)
-	}
-	return out, rows.Err()
+	return scanRows(rows, err, scanItem)
 }
 
 // GetItem returns item id of a dataset, or ErrNotFound.
@@ -377,21 +339,13 @@ type HashRef struct {
 // ItemHashes returns the hashes of every item of a dataset.
 func (s *Store) ItemHashes(ctx context.Context, datasetID string) ([]HashRef, error) {
 	rows, err := s.rdb.QueryContext(ctx, `SELECT id, label, sha256, dhash FROM mlf_items WHERE dataset_id = $1 ORDER BY id`, datasetID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []HashRef
-	for rows.Next() {
+	return scanRows(rows, err, func(sc rowScanner) (HashRef, error) {
 		var h HashRef
 		var dh int64
-		if err := rows.Scan(&h.ID, &h.Label, &h.SHA256, &dh); err != nil {
-			return nil, err
-		}
+		err := sc.Scan(&h.ID, &h.Label, &h.SHA256, &dh)
 		h.DHash = uint64(dh)
-		out = append(out, h)
-	}
-	return out, rows.Err()
+		return h, err
+	})
 }
 
 // SHAReferenced reports whether any item of any dataset has the hash sha.

@@ -62,20 +62,14 @@ func (s *Store) AddEvaluation(ctx context.Context, e *Evaluation) error {
 // Evaluations returns the evaluations of a run, newest first.
 func (s *Store) Evaluations(ctx context.Context, runID string) ([]*Evaluation, error) {
 	rows, err := s.rdb.QueryContext(ctx, `SELECT id, run_id, data, result, created_at FROM mlf_evaluations WHERE run_id = $1 ORDER BY id DESC`, runID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []*Evaluation
-	for rows.Next() {
+	return scanRows(rows, err, func(sc rowScanner) (*Evaluation, error) {
 		var e Evaluation
 		var result string
 		var created int64
-		if err := rows.Scan(&e.ID, &e.RunID, &e.Data, &result, &created); err != nil {
+		if err := sc.Scan(&e.ID, &e.RunID, &e.Data, &result, &created); err != nil {
 			return nil, err
 		}
 		e.Result, e.CreatedAt = json.RawMessage(result), time.UnixMilli(created).UTC()
-		out = append(out, &e)
-	}
-	return out, rows.Err()
+		return &e, nil
+	})
 }

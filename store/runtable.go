@@ -673,20 +673,7 @@ func (s *Store) QueryRuns(ctx context.Context, q RunQuery) (*RunPage, error) {
 }
 
 func (s *Store) queryIDs(ctx context.Context, query string, args ...any) ([]string, error) {
-	rows, err := s.rdb.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var ids []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
+	return collect(s.rdb.QueryContext(ctx, query, args...))
 }
 
 // runsByID returns the runs ids in the order of ids (missing ones left

@@ -325,7 +325,28 @@ func (s *Store) CreateRun(ctx context.Context, r *Run) error {
 
 const runCols = `id, name, status, class, spec, result, error, attempt, crashes, cancel_requested, created_at, started_at, finished_at, heartbeat_at, note, parent_id, child_index, sweep, max_parallel`
 
-func scanRun(sc interface{ Scan(...any) error }) (*Run, error) {
+// rowScanner is a row to scan: *sql.Row or *sql.Rows.
+type rowScanner = interface{ Scan(...any) error }
+
+// scanRows scans every row of a query, given as QueryContext returns it,
+// with scan, and closes the rows. No rows is a nil slice.
+func scanRows[T any](rows *sql.Rows, err error, scan func(rowScanner) (T, error)) ([]T, error) {
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+func scanRun(sc rowScanner) (*Run, error) {
 	var r Run
 	var spec string
 	var result sql.NullString
@@ -393,19 +414,7 @@ func (s *Store) ListRuns(ctx context.Context, o ListOptions) ([]*Run, error) {
 // queryRuns runs a SELECT of runCols and scans every row.
 func (s *Store) queryRuns(ctx context.Context, query string, args ...any) ([]*Run, error) {
 	rows, err := s.rdb.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []*Run
-	for rows.Next() {
-		r, err := scanRun(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	return scanRows(rows, err, scanRun)
 }
 
 // CountRuns returns how many runs have the given status ("" = all).
@@ -611,21 +620,13 @@ func (s *Store) insertEvents(ctx context.Context, tx *sql.Tx, runID string, even
 // Points returns every metric point of a run, by series then step.
 func (s *Store) Points(ctx context.Context, runID string) ([]Point, error) {
 	rows, err := s.rdb.QueryContext(ctx, `SELECT series, step, epoch, value, t FROM mlf_points WHERE run_id = $1 ORDER BY series, step, t`, runID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Point
-	for rows.Next() {
+	return scanRows(rows, err, func(sc rowScanner) (Point, error) {
 		var p Point
 		var t int64
-		if err := rows.Scan(&p.Series, &p.Step, &p.Epoch, &p.Value, &t); err != nil {
-			return nil, err
-		}
+		err := sc.Scan(&p.Series, &p.Step, &p.Epoch, &p.Value, &t)
 		p.Time = time.UnixMilli(t).UTC()
-		out = append(out, p)
-	}
-	return out, rows.Err()
+		return p, err
+	})
 }
 
 // Events returns up to limit events of a run with Seq > after, in order.
@@ -634,22 +635,14 @@ func (s *Store) Events(ctx context.Context, runID string, after int64, limit int
 		limit = 1000
 	}
 	rows, err := s.rdb.QueryContext(ctx, `SELECT seq, type, data, t FROM mlf_events WHERE run_id = $1 AND seq > $2 ORDER BY seq LIMIT `+strconv.Itoa(limit), runID, after)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Event
-	for rows.Next() {
+	return scanRows(rows, err, func(sc rowScanner) (Event, error) {
 		var e Event
 		var data string
 		var t int64
-		if err := rows.Scan(&e.Seq, &e.Type, &data, &t); err != nil {
-			return nil, err
-		}
+		err := sc.Scan(&e.Seq, &e.Type, &data, &t)
 		e.Data, e.Time = json.RawMessage(data), time.UnixMilli(t).UTC()
-		out = append(out, e)
-	}
-	return out, rows.Err()
+		return e, err
+	})
 }
 
 // LastEventSeq returns the highest event number of a run, 0 if none.

@@ -215,21 +215,8 @@ func (s *Store) PendingChildren(ctx context.Context, parent string, limit int) (
 // deleteChildrenTx removes the children of parent with what belongs to
 // them.
 func deleteChildrenTx(ctx context.Context, tx *sql.Tx, parent string) error {
-	rows, err := tx.QueryContext(ctx, `SELECT id FROM mlf_runs WHERE parent_id = $1`, parent)
+	ids, err := collect(tx.QueryContext(ctx, `SELECT id FROM mlf_runs WHERE parent_id = $1`, parent))
 	if err != nil {
-		return err
-	}
-	var ids []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return err
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return err
 	}
 	for _, id := range ids {
