@@ -545,35 +545,6 @@ func zipFolder(w io.Writer, dir string) error {
 	return zw.Close()
 }
 
-// send does req (with the token) and decodes a JSON answer into out.
-func (c *client) send(req *http.Request, out any) error {
-	if c.token != "" {
-		req.Header.Set("Authorization", "Bearer "+c.token)
-	}
-	resp, err := c.http.Do(req)
-	if err != nil {
-		var ae *api.Error
-		if errors.As(err, &ae) {
-			return ae
-		}
-		return fmt.Errorf("cannot reach the server at %s: %w", c.base, err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
-	if err != nil {
-		return err
-	}
-	if resp.StatusCode >= 400 {
-		var e api.ErrorBody
-		if json.Unmarshal(b, &e) != nil || e.Error.Message == "" {
-			e.Error.Message = strings.TrimSpace(string(b))
-		}
-		e.Error.Status = resp.StatusCode
-		return &e.Error
-	}
-	return json.Unmarshal(b, out)
-}
-
 // exportTo downloads the zip at path p to the file dest, written beside it
 // and renamed into place when whole.
 func exportTo(c *client, p, dest string, stdout io.Writer) error {
@@ -581,22 +552,14 @@ func exportTo(c *client, p, dest string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if c.token != "" {
-		req.Header.Set("Authorization", "Bearer "+c.token)
-	}
-	resp, err := c.http.Do(req)
+	resp, err := c.roundTrip(req, "")
 	if err != nil {
-		return fmt.Errorf("cannot reach the server at %s: %w", c.base, err)
+		return err
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode >= 400 {
 		b, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-		var e api.ErrorBody
-		if json.Unmarshal(b, &e) != nil || e.Error.Message == "" {
-			e.Error.Message = strings.TrimSpace(string(b))
-		}
-		e.Error.Status = resp.StatusCode
-		return &e.Error
+		return refusal(resp.StatusCode, b)
 	}
 	tmp := dest + ".part"
 	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)

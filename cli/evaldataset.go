@@ -90,12 +90,9 @@ func (c *client) bytes(path string, size int64) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	if c.token != "" {
-		req.Header.Set("Authorization", "Bearer "+c.token)
-	}
-	resp, err := c.http.Do(req)
+	resp, err := c.roundTrip(req, "")
 	if err != nil {
-		return nil, fmt.Errorf("cannot reach the server at %s: %w", c.base, err)
+		return nil, err
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -31,6 +32,8 @@ type client struct {
 	http  *http.Client
 }
 
+// do calls method on path with a JSON body (or none) and decodes the
+// JSON answer into out (unless out is nil).
 func (c *client) do(method, path string, body io.Reader, out any) error {
 	req, err := http.NewRequest(method, c.base+path, body)
 	if err != nil {
@@ -39,12 +42,19 @@ func (c *client) do(method, path string, body io.Reader, out any) error {
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	if c.token != "" {
-		req.Header.Set("Authorization", "Bearer "+c.token)
-	}
-	resp, err := c.http.Do(req)
+	return c.exchange(req, out, " (start it with 'mlforge serve' or pass --server)")
+}
+
+// send does req and decodes the JSON answer into out.
+func (c *client) send(req *http.Request, out any) error { return c.exchange(req, out, "") }
+
+// exchange does req, reads the answer (at most 64 MiB) and decodes it
+// into out unless out is nil; hint follows the error when the server
+// cannot be reached.
+func (c *client) exchange(req *http.Request, out any, hint string) error {
+	resp, err := c.roundTrip(req, hint)
 	if err != nil {
-		return fmt.Errorf("cannot reach the server at %s: %w (start it with 'mlforge serve' or pass --server)", c.base, err)
+		return err
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
@@ -52,17 +62,41 @@ func (c *client) do(method, path string, body io.Reader, out any) error {
 		return err
 	}
 	if resp.StatusCode >= 400 {
-		var e api.ErrorBody
-		if json.Unmarshal(b, &e) != nil || e.Error.Message == "" {
-			e.Error.Message = strings.TrimSpace(string(b))
-		}
-		e.Error.Status = resp.StatusCode
-		return &e.Error
+		return refusal(resp.StatusCode, b)
 	}
 	if out != nil {
 		return json.Unmarshal(b, out)
 	}
 	return nil
+}
+
+// roundTrip does req with the token; the caller closes the answer's body.
+// An *api.Error from the request's body comes back as it is; hint follows
+// the error when the server cannot be reached.
+func (c *client) roundTrip(req *http.Request, hint string) (*http.Response, error) {
+	if c.token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.token)
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		var ae *api.Error
+		if errors.As(err, &ae) {
+			return nil, ae
+		}
+		return nil, fmt.Errorf("cannot reach the server at %s: %w%s", c.base, err, hint)
+	}
+	return resp, nil
+}
+
+// refusal is the error of an answer with status (400 or more) and body b:
+// the API's error body, or the text of b when it is not one.
+func refusal(status int, b []byte) error {
+	var e api.ErrorBody
+	if json.Unmarshal(b, &e) != nil || e.Error.Message == "" {
+		e.Error.Message = strings.TrimSpace(string(b))
+	}
+	e.Error.Status = status
+	return &e.Error
 }
 
 func runRuns(e *env, args []string) error {
