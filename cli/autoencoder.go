@@ -2,8 +2,6 @@ package cli
 
 import (
 	"encoding/csv"
-	"io"
-	"os"
 	"strconv"
 
 	"gonum.org/v1/gonum/mat"
@@ -40,53 +38,36 @@ func predictAutoencoder(e *env, m *model.Model, args []string, reconstruct bool,
 			names = f.Features
 		}
 	}
-	var w io.Writer = e.stdout
-	var file *os.File
-	if out != "" {
-		var err error
-		if file, err = os.Create(out); err != nil {
-			return err
+	return writeCSV(e.stdout, out, func(cw *csv.Writer) {
+		r, c := Z.Dims()
+		if len(files) == 0 && m.Net.Manifest.Data != "table" {
+			r = 0
 		}
-		defer file.Close()
-		w = file
-	}
-	cw := csv.NewWriter(w)
-	r, c := Z.Dims()
-	if len(files) == 0 && m.Net.Manifest.Data != "table" {
-		r = 0
-	}
-	var header []string
-	if files != nil {
-		header = append(header, "file")
-	}
-	prefix := "z_"
-	if reconstruct {
-		prefix = "x_"
-	}
-	for j := range c {
-		if names != nil && j < len(names) {
-			header = append(header, names[j])
-		} else {
-			header = append(header, prefix+strconv.Itoa(j))
-		}
-	}
-	cw.Write(header)
-	for i := range r {
-		var row []string
+		var header []string
 		if files != nil {
-			row = append(row, files[i])
+			header = append(header, "file")
+		}
+		prefix := "z_"
+		if reconstruct {
+			prefix = "x_"
 		}
 		for j := range c {
-			row = append(row, strconv.FormatFloat(Z.At(i, j), 'g', 7, 64))
+			if names != nil && j < len(names) {
+				header = append(header, names[j])
+			} else {
+				header = append(header, prefix+strconv.Itoa(j))
+			}
 		}
-		cw.Write(row)
-	}
-	cw.Flush()
-	if err := cw.Error(); err != nil {
-		return err
-	}
-	if file != nil {
-		return file.Close()
-	}
-	return nil
+		cw.Write(header)
+		for i := range r {
+			var row []string
+			if files != nil {
+				row = append(row, files[i])
+			}
+			for j := range c {
+				row = append(row, strconv.FormatFloat(Z.At(i, j), 'g', 7, 64))
+			}
+			cw.Write(row)
+		}
+	})
 }

@@ -4,7 +4,6 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
-	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -163,49 +162,33 @@ func runPredict(e *env, args []string) error {
 			return err
 		}
 	}
-	var w io.Writer = e.stdout
-	var file *os.File
-	if *out != "" {
-		if file, err = os.Create(*out); err != nil {
-			return err
-		}
-		defer file.Close()
-		w = file
-	}
-	cw := csv.NewWriter(w)
-	var header []string
-	if files != nil {
-		header = append(header, "file")
-	}
-	header = append(header, "prediction")
-	labels := m.ClassLabels()
-	if p.Proba != nil {
-		for _, l := range labels {
-			header = append(header, "proba_"+l)
-		}
-	}
-	cw.Write(header)
-	for i, l := range p.Labels {
-		var row []string
+	return writeCSV(e.stdout, *out, func(cw *csv.Writer) {
+		var header []string
 		if files != nil {
-			row = append(row, files[i])
+			header = append(header, "file")
 		}
-		row = append(row, l)
+		header = append(header, "prediction")
+		labels := m.ClassLabels()
 		if p.Proba != nil {
-			for j := range labels {
-				row = append(row, strconv.FormatFloat(p.Proba.At(i, j), 'g', 6, 64))
+			for _, l := range labels {
+				header = append(header, "proba_"+l)
 			}
 		}
-		cw.Write(row)
-	}
-	cw.Flush()
-	if err := cw.Error(); err != nil {
-		return err
-	}
-	if file != nil {
-		return file.Close()
-	}
-	return nil
+		cw.Write(header)
+		for i, l := range p.Labels {
+			var row []string
+			if files != nil {
+				row = append(row, files[i])
+			}
+			row = append(row, l)
+			if p.Proba != nil {
+				for j := range labels {
+					row = append(row, strconv.FormatFloat(p.Proba.At(i, j), 'g', 6, 64))
+				}
+			}
+			cw.Write(row)
+		}
+	})
 }
 
 // predictSequence predicts a sequence network for the rows of a CSV file,
@@ -223,41 +206,25 @@ func predictSequence(e *env, m *model.Model, sq *model.Sequence, path string, pr
 		return err
 	}
 	_, _, targets := sq.Windows(f.Len())
-	var w io.Writer = e.stdout
-	var file *os.File
-	if out != "" {
-		if file, err = os.Create(out); err != nil {
-			return err
-		}
-		defer file.Close()
-		w = file
-	}
-	cw := csv.NewWriter(w)
-	header := []string{"target_row", "prediction"}
-	labels := m.ClassLabels()
-	if p.Proba != nil {
-		for _, l := range labels {
-			header = append(header, "proba_"+l)
-		}
-	}
-	cw.Write(header)
-	for i, l := range p.Labels {
-		row := []string{strconv.Itoa(targets[i]), l}
+	return writeCSV(e.stdout, out, func(cw *csv.Writer) {
+		header := []string{"target_row", "prediction"}
+		labels := m.ClassLabels()
 		if p.Proba != nil {
-			for j := range labels {
-				row = append(row, strconv.FormatFloat(p.Proba.At(i, j), 'g', 6, 64))
+			for _, l := range labels {
+				header = append(header, "proba_"+l)
 			}
 		}
-		cw.Write(row)
-	}
-	cw.Flush()
-	if err := cw.Error(); err != nil {
-		return err
-	}
-	if file != nil {
-		return file.Close()
-	}
-	return nil
+		cw.Write(header)
+		for i, l := range p.Labels {
+			row := []string{strconv.Itoa(targets[i]), l}
+			if p.Proba != nil {
+				for j := range labels {
+					row = append(row, strconv.FormatFloat(p.Proba.At(i, j), 'g', 6, 64))
+				}
+			}
+			cw.Write(row)
+		}
+	})
 }
 
 // readSequence reads every column of a CSV file for a sequence network
