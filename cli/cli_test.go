@@ -94,6 +94,8 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"predict", "nomodel", "x.csv"}, 2, "model file"},
 		{[]string{"predict", "bad.json", "x.csv"}, 2, "not a readable model file"},
 		{[]string{"train", "--bogus", "bad.json"}, 2, "flag provided but not defined"},
+		{[]string{"serve", "--max-attempts", "0"}, 2, "--max-attempts must be from 1 to 100"},
+		{[]string{"worker", "--db", "postgres://127.0.0.1:1/x", "--max-attempts", "101"}, 2, "--max-attempts must be from 1 to 100"},
 	} {
 		code, _, errs := mlforge(t, dir, c.args...)
 		if code != c.code || !strings.Contains(errs, c.err) {

@@ -84,11 +84,7 @@ func runServe(e *env, args []string) error {
 	if *workers < 0 || *workers > 256 {
 		return usageError("--workers must be from 0 to 256")
 	}
-	if *maxAttempts < 1 || *maxAttempts > 100 {
-		return usageError("--max-attempts must be from 1 to 100")
-	}
-	restrictUmask()
-	log, err := newLogger(e, *logFormat)
+	log, err := startService(e, *maxAttempts, *logFormat)
 	if err != nil {
 		return err
 	}
@@ -133,6 +129,17 @@ func runServe(e *env, args []string) error {
 		err = serr
 	}
 	return err
+}
+
+// startService is what serve and worker do before they start: check
+// --max-attempts, restrict the umask (what the process creates is its
+// user's alone) and make the logger of --log-format.
+func startService(e *env, maxAttempts int, logFormat string) (*slog.Logger, error) {
+	if maxAttempts < 1 || maxAttempts > 100 {
+		return nil, usageError("--max-attempts must be from 1 to 100")
+	}
+	restrictUmask()
+	return newLogger(e, logFormat)
 }
 
 // newLogger returns the logger of --log-format: "text" or "json".

@@ -40,11 +40,7 @@ func runWorker(e *env, args []string) error {
 	if *workers < 1 || *workers > 256 {
 		return usageError("--workers must be from 1 to 256")
 	}
-	if *maxAttempts < 1 || *maxAttempts > 100 {
-		return usageError("--max-attempts must be from 1 to 100")
-	}
-	restrictUmask()
-	log, err := newLogger(e, *logFormat)
+	log, err := startService(e, *maxAttempts, *logFormat)
 	if err != nil {
 		return err
 	}
