@@ -85,15 +85,7 @@ func runPlot(e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		b, err := plots.Draw(src, kind, o)
-		if err != nil {
-			return err
-		}
-		if err := os.WriteFile(*outPath, b, 0o644); err != nil {
-			return err
-		}
-		fmt.Fprintf(e.stdout, "wrote %s (%s plot of model %s, %dx%d)\n", *outPath, kind, id, o.Width, o.Height)
-		return nil
+		return drawPlot(e, src, kind, o, *outPath, "model "+id)
 	}
 	if !store.ValidID(id) {
 		return usageError("%q is neither a run id nor a model file", id)
@@ -122,13 +114,19 @@ func runPlot(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	return drawPlot(e, src, kind, o, *outPath, "run "+run.ID)
+}
+
+// drawPlot draws the plot kind of src to the file out and says so, naming
+// what (the model or the run) it plots.
+func drawPlot(e *env, src plots.Source, kind string, o plots.Options, out, what string) error {
 	b, err := plots.Draw(src, kind, o)
 	if err != nil {
 		return err
 	}
-	if err := os.WriteFile(*outPath, b, 0o644); err != nil {
+	if err := os.WriteFile(out, b, 0o644); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "wrote %s (%s plot of run %s, %dx%d)\n", *outPath, kind, run.ID, o.Width, o.Height)
+	fmt.Fprintf(e.stdout, "wrote %s (%s plot of %s, %dx%d)\n", out, kind, what, o.Width, o.Height)
 	return nil
 }
