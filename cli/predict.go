@@ -162,33 +162,44 @@ func runPredict(e *env, args []string) error {
 			return err
 		}
 	}
+	key := ""
+	if files != nil {
+		key = "file"
+	}
 	return writeCSV(e.stdout, *out, func(cw *csv.Writer) {
-		var header []string
-		if files != nil {
-			header = append(header, "file")
-		}
-		header = append(header, "prediction")
-		labels := m.ClassLabels()
-		if p.Proba != nil {
-			for _, l := range labels {
-				header = append(header, "proba_"+l)
-			}
-		}
-		cw.Write(header)
-		for i, l := range p.Labels {
-			var row []string
-			if files != nil {
-				row = append(row, files[i])
-			}
-			row = append(row, l)
-			if p.Proba != nil {
-				for j := range labels {
-					row = append(row, strconv.FormatFloat(p.Proba.At(i, j), 'g', 6, 64))
-				}
-			}
-			cw.Write(row)
-		}
+		writePredictions(cw, m, p, key, func(i int) string { return files[i] })
 	})
+}
+
+// writePredictions writes the predictions p of m, a row each: first a
+// column key (none when key is "") with keyOf(i) in row i, then the
+// prediction, then the probability of each class when p has them.
+func writePredictions(cw *csv.Writer, m *model.Model, p *model.Prediction, key string, keyOf func(i int) string) {
+	var header []string
+	if key != "" {
+		header = append(header, key)
+	}
+	header = append(header, "prediction")
+	labels := m.ClassLabels()
+	if p.Proba != nil {
+		for _, l := range labels {
+			header = append(header, "proba_"+l)
+		}
+	}
+	cw.Write(header)
+	for i, l := range p.Labels {
+		var row []string
+		if key != "" {
+			row = append(row, keyOf(i))
+		}
+		row = append(row, l)
+		if p.Proba != nil {
+			for j := range labels {
+				row = append(row, strconv.FormatFloat(p.Proba.At(i, j), 'g', 6, 64))
+			}
+		}
+		cw.Write(row)
+	}
 }
 
 // predictSequence predicts a sequence network for the rows of a CSV file,
@@ -207,23 +218,7 @@ func predictSequence(e *env, m *model.Model, sq *model.Sequence, path string, pr
 	}
 	_, _, targets := sq.Windows(f.Len())
 	return writeCSV(e.stdout, out, func(cw *csv.Writer) {
-		header := []string{"target_row", "prediction"}
-		labels := m.ClassLabels()
-		if p.Proba != nil {
-			for _, l := range labels {
-				header = append(header, "proba_"+l)
-			}
-		}
-		cw.Write(header)
-		for i, l := range p.Labels {
-			row := []string{strconv.Itoa(targets[i]), l}
-			if p.Proba != nil {
-				for j := range labels {
-					row = append(row, strconv.FormatFloat(p.Proba.At(i, j), 'g', 6, 64))
-				}
-			}
-			cw.Write(row)
-		}
+		writePredictions(cw, m, p, "target_row", func(i int) string { return strconv.Itoa(targets[i]) })
 	})
 }
 
