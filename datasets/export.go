@@ -136,24 +136,16 @@ func (s *Service) Fsck(ctx context.Context, repair bool) (*FsckReport, error) {
 	if err != nil {
 		return nil, err
 	}
-	it := s.Bucket.List(&blob.ListOptions{Prefix: blobPrefix})
-	for {
-		obj, err := it.Next(ctx)
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, fmt.Errorf("datasets: listing the blob store: %w", err)
-		}
-		if obj.IsDir {
-			continue
-		}
+	err = s.eachBlob(ctx, func(obj *blob.ListObject) {
 		rep.Blobs++
 		sha := obj.Key[strings.LastIndexByte(obj.Key, '/')+1:]
 		if _, ok := checked[sha]; ok && obj.Key == blobKey(sha) {
-			continue
+			return
 		}
 		rep.Unreferenced = append(rep.Unreferenced, obj.Key)
+	})
+	if err != nil {
+		return nil, err
 	}
 	if repair {
 		for _, key := range rep.Unreferenced {
@@ -164,6 +156,24 @@ func (s *Service) Fsck(ctx context.Context, repair bool) (*FsckReport, error) {
 		}
 	}
 	return rep, nil
+}
+
+// eachBlob calls f with each object (not a folder) under the blob
+// store's prefix, in the bucket's order.
+func (s *Service) eachBlob(ctx context.Context, f func(obj *blob.ListObject)) error {
+	it := s.Bucket.List(&blob.ListOptions{Prefix: blobPrefix})
+	for {
+		obj, err := it.Next(ctx)
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("datasets: listing the blob store: %w", err)
+		}
+		if !obj.IsDir {
+			f(obj)
+		}
+	}
 }
 
 // checkBlob reads the blob of sha and returns "" when it hashes to sha,

@@ -3,7 +3,6 @@ package datasets
 import (
 	"context"
 	"fmt"
-	"io"
 	"strings"
 	"time"
 
@@ -33,18 +32,13 @@ func (s *Service) RemoveOrphans(ctx context.Context, grace time.Duration) ([]str
 	defer s.gc.Unlock()
 	cutoff := time.Now().Add(-grace)
 	var old []string
-	it := s.Bucket.List(&blob.ListOptions{Prefix: blobPrefix})
-	for {
-		obj, err := it.Next(ctx)
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, fmt.Errorf("datasets: listing the blob store: %w", err)
-		}
-		if !obj.IsDir && obj.ModTime.Before(cutoff) {
+	err := s.eachBlob(ctx, func(obj *blob.ListObject) {
+		if obj.ModTime.Before(cutoff) {
 			old = append(old, obj.Key)
 		}
+	})
+	if err != nil {
+		return nil, err
 	}
 	removed := []string{}
 	for _, key := range old {
