@@ -41,6 +41,17 @@ func changed(res sql.Result, err error) error {
 	return nil
 }
 
+// changedOne reports whether a statement, given what ExecContext
+// returned, changed exactly one row: false without an error is a row
+// that was not in the state the statement required.
+func changedOne(res sql.Result, err error) (bool, error) {
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
 // Status is the state of a run; the store keeps the API's values (package
 // api declares them once, for the server and its clients).
 //
@@ -434,26 +445,16 @@ func (s *Store) CountRuns(ctx context.Context, status Status) (int, error) {
 // (cancelled, finished, or taken over by a newer attempt).
 func (s *Store) StartRun(ctx context.Context, id string, attempt int) (bool, error) {
 	now := ms(time.Now())
-	res, err := s.db.ExecContext(ctx, `UPDATE mlf_runs SET status = $1, started_at = COALESCE(started_at, $2), heartbeat_at = $3
+	return changedOne(s.db.ExecContext(ctx, `UPDATE mlf_runs SET status = $1, started_at = COALESCE(started_at, $2), heartbeat_at = $3
 		WHERE id = $4 AND attempt = $5 AND status IN ($6, $7) AND cancel_requested = 0`,
-		string(Running), now, now, id, attempt, string(Queued), string(Running))
-	if err != nil {
-		return false, err
-	}
-	n, err := res.RowsAffected()
-	return n == 1, err
+		string(Running), now, now, id, attempt, string(Queued), string(Running)))
 }
 
 // Heartbeat records that attempt of run id is alive. It returns false when
 // the attempt no longer owns the run or a cancel was requested.
 func (s *Store) Heartbeat(ctx context.Context, id string, attempt int) (bool, error) {
-	res, err := s.db.ExecContext(ctx, `UPDATE mlf_runs SET heartbeat_at = $1 WHERE id = $2 AND attempt = $3 AND status = $4 AND cancel_requested = 0`,
-		ms(time.Now()), id, attempt, string(Running))
-	if err != nil {
-		return false, err
-	}
-	n, err := res.RowsAffected()
-	return n == 1, err
+	return changedOne(s.db.ExecContext(ctx, `UPDATE mlf_runs SET heartbeat_at = $1 WHERE id = $2 AND attempt = $3 AND status = $4 AND cancel_requested = 0`,
+		ms(time.Now()), id, attempt, string(Running)))
 }
 
 // FinishRun records the end of attempt of run id, and appends events (the
@@ -481,7 +482,7 @@ func (s *Store) finish(ctx context.Context, id string, attempt int, status Statu
 	if result != nil {
 		rs = string(result)
 	}
-	owned := false
+	finished := false
 	err := s.sqlTx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE mlf_runs SET status = $1, result = $2, error = $3, finished_at = $4, crashes = crashes + $5
 		WHERE id = $6 AND attempt = $7 AND status IN ($8, $9)`,
@@ -497,13 +498,13 @@ func (s *Store) finish(ctx context.Context, id string, attempt int, status Statu
 		if err := s.insertEvents(ctx, tx, id, events); err != nil {
 			return err
 		}
-		owned = true
+		finished = true
 		return nil
 	})
 	if errors.Is(err, errNotOwner) {
 		return false, nil
 	}
-	return owned, err
+	return finished, err
 }
 
 // RequestCancel asks run id to stop. A queued run is cancelled at once; a
@@ -538,13 +539,8 @@ func (s *Store) requeue(ctx context.Context, id string, attempt int, crashed boo
 	if crashed {
 		crash, from = 1, []any{string(Running), string(Running)}
 	}
-	res, err := s.db.ExecContext(ctx, `UPDATE mlf_runs SET status = $1, attempt = attempt + 1, crashes = crashes + $2 WHERE id = $3 AND attempt = $4 AND status IN ($5, $6)`,
-		string(Queued), crash, id, attempt, from[0], from[1])
-	if err != nil {
-		return false, err
-	}
-	n, err := res.RowsAffected()
-	return n == 1, err
+	return changedOne(s.db.ExecContext(ctx, `UPDATE mlf_runs SET status = $1, attempt = attempt + 1, crashes = crashes + $2 WHERE id = $3 AND attempt = $4 AND status IN ($5, $6)`,
+		string(Queued), crash, id, attempt, from[0], from[1]))
 }
 
 // Unfinished returns runs that are queued or running, oldest first,

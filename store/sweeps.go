@@ -51,6 +51,15 @@ func sweepColumns(ctx context.Context, tx *sql.Tx, postgres bool) error {
 // errNotOwner ends a transaction whose run changed hands.
 var errNotOwner = errors.New("store: the attempt no longer owns the run")
 
+// owned is the outcome of a transaction that errNotOwner may end: false
+// without an error then, else whether it committed.
+func owned(err error) (bool, error) {
+	if errors.Is(err, errNotOwner) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
 // StartSweep makes the children of parent (running under attempt) if it
 // has none yet, each pending with its ParentID and ChildIndex set here,
 // and marks the parent waiting with its maxParallel, in one transaction.
@@ -83,10 +92,7 @@ func (s *Store) StartSweep(ctx context.Context, parent string, attempt, maxParal
 		}
 		return nil
 	})
-	if errors.Is(err, errNotOwner) {
-		return false, nil
-	}
-	return err == nil, err
+	return owned(err)
 }
 
 // Children returns the children of parent by index.
@@ -111,34 +117,21 @@ func (s *Store) LaunchChild(ctx context.Context, id string, then func(ctx contex
 		}
 		return then(ctx, tx)
 	})
-	if errors.Is(err, errNotOwner) {
-		return false, nil
-	}
-	return err == nil, err
+	return owned(err)
 }
 
 // ClaimWake takes a waiting parent for the job that woke it: it is no
 // longer waiting and its heartbeat is now. It returns false when another
 // job claimed it first, or attempt no longer owns it.
 func (s *Store) ClaimWake(ctx context.Context, id string, attempt int) (bool, error) {
-	res, err := s.db.ExecContext(ctx, `UPDATE mlf_runs SET sweep = '', heartbeat_at = $1 WHERE id = $2 AND attempt = $3 AND status = $4 AND sweep = $5`,
-		ms(time.Now()), id, attempt, string(Running), SweepWaiting)
-	if err != nil {
-		return false, err
-	}
-	n, err := res.RowsAffected()
-	return n == 1, err
+	return changedOne(s.db.ExecContext(ctx, `UPDATE mlf_runs SET sweep = '', heartbeat_at = $1 WHERE id = $2 AND attempt = $3 AND status = $4 AND sweep = $5`,
+		ms(time.Now()), id, attempt, string(Running), SweepWaiting))
 }
 
 // SetWaiting marks a claimed parent waiting again, before its job sleeps.
 func (s *Store) SetWaiting(ctx context.Context, id string, attempt int) (bool, error) {
-	res, err := s.db.ExecContext(ctx, `UPDATE mlf_runs SET sweep = $1, heartbeat_at = $2 WHERE id = $3 AND attempt = $4 AND status = $5 AND sweep = ''`,
-		SweepWaiting, ms(time.Now()), id, attempt, string(Running))
-	if err != nil {
-		return false, err
-	}
-	n, err := res.RowsAffected()
-	return n == 1, err
+	return changedOne(s.db.ExecContext(ctx, `UPDATE mlf_runs SET sweep = $1, heartbeat_at = $2 WHERE id = $3 AND attempt = $4 AND status = $5 AND sweep = ''`,
+		SweepWaiting, ms(time.Now()), id, attempt, string(Running)))
 }
 
 // CancelChildren cancels the unfinished children of parent: queued ones
