@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -42,41 +41,32 @@ var release49d013d = []string{
 // emptyDB is a database with nothing in it, on each backend: its URL and
 // a handle to set it up with.
 func emptyDB(t *testing.T) map[string]func(t *testing.T) (string, *sql.DB) {
-	return map[string]func(t *testing.T) (string, *sql.DB){
-		"sqlite": func(t *testing.T) (string, *sql.DB) {
-			path := filepath.Join(t.TempDir(), "mlforge.db")
-			db, err := sql.Open("sqlite", SQLiteDSN(path))
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { db.Close() })
-			return path, db
-		},
-		"postgres": func(t *testing.T) (string, *sql.DB) {
-			url := pgtest.URL(t)
-			db, err := sql.Open("pgx", url)
+	out := map[string]func(t *testing.T) (string, *sql.DB){}
+	for name, fresh := range freshDB {
+		out[name] = func(t *testing.T) (string, *sql.DB) {
+			url, driver, dsn := fresh(t)
+			db, err := sql.Open(driver, dsn)
 			if err != nil {
 				t.Fatal(err)
 			}
 			t.Cleanup(func() { db.Close() })
 			return url, db
-		},
+		}
 	}
+	return out
 }
 
 func versions(t *testing.T, db *sql.DB) []string {
 	t.Helper()
 	rows, err := db.Query(`SELECT version, name FROM mlf_schema_migrations ORDER BY version`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
+	out, err := scanRows(rows, err, func(sc rowScanner) (string, error) {
 		var v int
 		var n string
-		rows.Scan(&v, &n)
-		out = append(out, n)
+		err := sc.Scan(&v, &n)
+		return n, err
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 	return out
 }

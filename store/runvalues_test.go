@@ -38,18 +38,11 @@ func TestRunValues(t *testing.T) {
 			vals := func(id string) string {
 				t.Helper()
 				rows, err := s.rdb.QueryContext(ctx, `SELECT key, num, txt FROM mlf_run_values WHERE run_id = $1 ORDER BY key`, id)
-				if err != nil {
-					t.Fatal(err)
-				}
-				defer rows.Close()
-				var out []string
-				for rows.Next() {
+				out, err := scanRows(rows, err, func(sc rowScanner) (string, error) {
 					var k string
 					var n *float64
 					var x *string
-					if err := rows.Scan(&k, &n, &x); err != nil {
-						t.Fatal(err)
-					}
+					err := sc.Scan(&k, &n, &x)
 					s := k + "="
 					if n != nil {
 						s += fmt.Sprint(*n)
@@ -57,7 +50,10 @@ func TestRunValues(t *testing.T) {
 					if x != nil {
 						s += "/" + strings.ReplaceAll(*x, " ", "")
 					}
-					out = append(out, s)
+					return s, err
+				})
+				if err != nil {
+					t.Fatal(err)
 				}
 				return strings.Join(out, " ")
 			}

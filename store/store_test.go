@@ -13,26 +13,35 @@ import (
 	"github.com/mlforge/mlforge/internal/pgtest"
 )
 
+// freshDB makes, on each backend, a database for one test (the test is
+// skipped where PostgreSQL is off): the URL that Open takes, and the
+// driver and the DSN that database/sql opens it with.
+var freshDB = map[string]func(t *testing.T) (url, driver, dsn string){
+	"sqlite": func(t *testing.T) (string, string, string) {
+		path := filepath.Join(t.TempDir(), "mlforge.db")
+		return path, "sqlite", SQLiteDSN(path)
+	},
+	"postgres": func(t *testing.T) (string, string, string) {
+		url := pgtest.URL(t)
+		return url, "pgx", url
+	},
+}
+
 // backends opens a fresh store on each backend.
 func backends(t *testing.T) map[string]func(t *testing.T) *Store {
-	return map[string]func(t *testing.T) *Store{
-		"sqlite": func(t *testing.T) *Store {
-			s, err := Open(context.Background(), filepath.Join(t.TempDir(), "mlforge.db"))
+	out := map[string]func(t *testing.T) *Store{}
+	for name, fresh := range freshDB {
+		out[name] = func(t *testing.T) *Store {
+			url, _, _ := fresh(t)
+			s, err := Open(context.Background(), url)
 			if err != nil {
 				t.Fatal(err)
 			}
 			t.Cleanup(func() { s.Close() })
 			return s
-		},
-		"postgres": func(t *testing.T) *Store {
-			s, err := Open(context.Background(), pgtest.URL(t))
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { s.Close() })
-			return s
-		},
+		}
 	}
+	return out
 }
 
 // onBackends runs test as a subtest on each backend, with a fresh store.
