@@ -2,13 +2,11 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
-	"path/filepath"
 	"testing"
 	"time"
-
-	"github.com/mlforge/mlforge/internal/pgtest"
 )
 
 // BenchmarkQueryRuns10k lists one page of 50 out of 10,000 runs, as the
@@ -17,10 +15,7 @@ import (
 func BenchmarkQueryRuns10k(b *testing.B) {
 	for _, backend := range []string{"sqlite", "postgres"} {
 		b.Run(backend, func(b *testing.B) {
-			url := filepath.Join(b.TempDir(), "mlforge.db")
-			if backend == "postgres" {
-				url = pgtest.URL(b)
-			}
+			url, _, _ := freshDB[backend](b)
 			ctx := context.Background()
 			s, err := Open(ctx, url)
 			if err != nil {
@@ -51,23 +46,21 @@ func BenchmarkQueryRuns10k(b *testing.B) {
 func seed10k(b *testing.B, s *Store) {
 	b.Helper()
 	ctx := context.Background()
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer tx.Rollback()
 	base := time.Now().Add(-24 * time.Hour)
-	for i := range 10000 {
-		spec, _ := json.Marshal(map[string]any{"name": fmt.Sprintf("run-%d", i), "data": map[string]any{"train": "builtin:iris"},
-			"model": map[string]any{"class": "LogisticRegression", "params": map[string]any{"lr": float64(i%100) / 1000, "C": i % 7, "solver": []string{"lbfgs", "adam"}[i%2]}}})
-		result := fmt.Sprintf(`{"metrics": {"test": {"accuracy": %g, "f1_macro": %g}, "train": {"accuracy": 1}}, "timings": {"fit_s": 1.5}}`, float64(i%1000)/1000, float64(i%997)/997)
-		created := ms(base.Add(time.Duration(i) * time.Second))
-		if _, err := tx.ExecContext(ctx, `INSERT INTO mlf_runs (id, name, status, class, spec, result, attempt, created_at, started_at, finished_at) VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $8, $9)`,
-			fmt.Sprintf("%013x%08x", created, i), fmt.Sprintf("run-%d", i), string(Succeeded), "LogisticRegression", string(spec), result, created, created+10, created+10+int64(i%5000)); err != nil {
-			b.Fatal(err)
+	err := s.sqlTx(ctx, func(tx *sql.Tx) error {
+		for i := range 10000 {
+			spec, _ := json.Marshal(map[string]any{"name": fmt.Sprintf("run-%d", i), "data": map[string]any{"train": "builtin:iris"},
+				"model": map[string]any{"class": "LogisticRegression", "params": map[string]any{"lr": float64(i%100) / 1000, "C": i % 7, "solver": []string{"lbfgs", "adam"}[i%2]}}})
+			result := fmt.Sprintf(`{"metrics": {"test": {"accuracy": %g, "f1_macro": %g}, "train": {"accuracy": 1}}, "timings": {"fit_s": 1.5}}`, float64(i%1000)/1000, float64(i%997)/997)
+			created := ms(base.Add(time.Duration(i) * time.Second))
+			if _, err := tx.ExecContext(ctx, `INSERT INTO mlf_runs (id, name, status, class, spec, result, attempt, created_at, started_at, finished_at) VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $8, $9)`,
+				fmt.Sprintf("%013x%08x", created, i), fmt.Sprintf("run-%d", i), string(Succeeded), "LogisticRegression", string(spec), result, created, created+10, created+10+int64(i%5000)); err != nil {
+				return err
+			}
 		}
-	}
-	if err := tx.Commit(); err != nil {
+		return nil
+	})
+	if err != nil {
 		b.Fatal(err)
 	}
 }

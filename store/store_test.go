@@ -16,12 +16,12 @@ import (
 // freshDB makes, on each backend, a database for one test (the test is
 // skipped where PostgreSQL is off): the URL that Open takes, and the
 // driver and the DSN that database/sql opens it with.
-var freshDB = map[string]func(t *testing.T) (url, driver, dsn string){
-	"sqlite": func(t *testing.T) (string, string, string) {
+var freshDB = map[string]func(t testing.TB) (url, driver, dsn string){
+	"sqlite": func(t testing.TB) (string, string, string) {
 		path := filepath.Join(t.TempDir(), "mlforge.db")
 		return path, "sqlite", SQLiteDSN(path)
 	},
-	"postgres": func(t *testing.T) (string, string, string) {
+	"postgres": func(t testing.TB) (string, string, string) {
 		url := pgtest.URL(t)
 		return url, "pgx", url
 	},
