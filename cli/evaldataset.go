@@ -138,17 +138,7 @@ func printEvaluation(e *env, modelName string, ev *api.Evaluation) {
 		fmt.Fprintln(e.stdout, "note:", n)
 	}
 	if ev.Confusion != nil {
-		fmt.Fprintln(e.stdout)
-		fmt.Fprintln(e.stdout, "confusion matrix (rows true, columns predicted)")
-		crow := [][]string{append([]string{""}, ev.Classes...)}
-		for i, r := range ev.Confusion {
-			row := []string{ev.Classes[i]}
-			for _, v := range r {
-				row = append(row, fmt.Sprint(v))
-			}
-			crow = append(crow, row)
-		}
-		table(e.stdout, crow)
+		printConfusion(e.stdout, "confusion matrix (rows true, columns predicted)", ev.Classes, ev.Confusion)
 	}
 	fmt.Fprintf(e.stdout, "\nmanifest %s\n", ev.Manifest)
 }

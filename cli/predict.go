@@ -360,18 +360,7 @@ func runEval(e *env, args []string) error {
 	fmt.Fprintf(e.stdout, "%s on %s (%d rows)\n\n", m.Manifest.Name, pos[1], rows)
 	table(e.stdout, trows)
 	if conf != nil {
-		labels := m.ClassLabels()
-		fmt.Fprintln(e.stdout)
-		fmt.Fprintln(e.stdout, "confusion matrix (rows true, columns predicted)")
-		crow := [][]string{append([]string{""}, labels...)}
-		for i, r := range conf {
-			row := []string{labels[i]}
-			for _, v := range r {
-				row = append(row, fmt.Sprint(v))
-			}
-			crow = append(crow, row)
-		}
-		table(e.stdout, crow)
+		printConfusion(e.stdout, "confusion matrix (rows true, columns predicted)", m.ClassLabels(), conf)
 	}
 	return nil
 }

@@ -33,6 +33,22 @@ func table(w io.Writer, rows [][]string) {
 	}
 }
 
+// printConfusion prints a confusion matrix (rows true, columns predicted)
+// under a blank line and title, its rows and columns named by labels.
+func printConfusion(w io.Writer, title string, labels []string, conf [][]int) {
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, title)
+	rows := [][]string{append([]string{""}, labels...)}
+	for i, r := range conf {
+		row := []string{labels[i]}
+		for _, v := range r {
+			row = append(row, fmt.Sprint(v))
+		}
+		rows = append(rows, row)
+	}
+	table(w, rows)
+}
+
 func sortedKeys[V any](m map[string]V) []string {
 	keys := make([]string, 0, len(m))
 	for k := range m {

@@ -115,17 +115,7 @@ func printResult(e *env, res *train.Result) {
 	table(e.stdout, mrows)
 	printSelection(e.stdout, res) // selection.go
 	if res.Confusion != nil && len(res.Labels) <= 12 {
-		fmt.Fprintln(e.stdout)
-		fmt.Fprintln(e.stdout, "confusion matrix (test; rows true, columns predicted)")
-		crow := [][]string{append([]string{""}, res.Labels...)}
-		for i, r := range res.Confusion {
-			row := []string{res.Labels[i]}
-			for _, v := range r {
-				row = append(row, fmt.Sprint(v))
-			}
-			crow = append(crow, row)
-		}
-		table(e.stdout, crow)
+		printConfusion(e.stdout, "confusion matrix (test; rows true, columns predicted)", res.Labels, res.Confusion)
 	}
 	fmt.Fprintln(e.stdout)
 	table(e.stdout, [][]string{
