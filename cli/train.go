@@ -10,7 +10,6 @@ import (
 	"github.com/mlforge/mlforge/internal/budget"
 
 	"github.com/mlforge/mlforge/ml"
-	"github.com/mlforge/mlforge/spec"
 	"github.com/mlforge/mlforge/train"
 )
 
@@ -34,11 +33,7 @@ func runTrain(e *env, args []string) error {
 	key := fs.String("serpapi-key", "", "SerpApi's API key for the spec's collect step (default: env SERPAPI_KEY, better: a flag shows in ps); never stored nor printed")
 	var mf memoryFlags
 	addMemoryFlags(fs, &mf)
-	pos, err := parse(fs, args, 1, 1)
-	if err != nil {
-		return err
-	}
-	s, err := spec.Load(pos[0])
+	s, err := parseSpec(fs, args)
 	if err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"encoding/json"
+	"flag"
 	"fmt"
 
 	"github.com/mlforge/mlforge/spec"
@@ -17,6 +18,16 @@ func init() {
 	})
 }
 
+// parseSpec parses the flags of a command whose one argument is a spec
+// file (train, validate) and loads the spec.
+func parseSpec(fs *flag.FlagSet, args []string) (*spec.Spec, error) {
+	pos, err := parse(fs, args, 1, 1)
+	if err != nil {
+		return nil, err
+	}
+	return spec.Load(pos[0])
+}
+
 // runValidate checks a spec with train.Check, the call train and the
 // service's /api/validate make, so that all three agree.
 func runValidate(e *env, args []string) error {
@@ -24,11 +35,7 @@ func runValidate(e *env, args []string) error {
 	asJSON := fs.Bool("json", false, "print the validation as one JSON object")
 	var mf memoryFlags
 	addMemoryFlags(fs, &mf)
-	pos, err := parse(fs, args, 1, 1)
-	if err != nil {
-		return err
-	}
-	s, err := spec.Load(pos[0])
+	s, err := parseSpec(fs, args)
 	if err != nil {
 		return err
 	}
