@@ -194,9 +194,10 @@ func TestSweep(t *testing.T) {
 	}
 }
 
-// TestWebSweepChildren: a sweep's page lists its children (name, params,
-// score, status, a link each) with a link comparing them, and a child's
-// page links back to its parent.
+// TestWebSweepChildren: the runs table says a sweep's number of trials
+// beside its name, linking to its page; that page lists its children
+// (name, params, score, status, a link each) with a link comparing them,
+// and a child's page links back to its parent.
 func TestWebSweepChildren(t *testing.T) {
 	ctx := browser(t)
 	old := jobs.SetSweepPollEvery(20 * time.Millisecond)
@@ -204,13 +205,20 @@ func TestWebSweepChildren(t *testing.T) {
 	_, ts := newTestServer(t, "sqlite", "")
 	id := postRun(t, ts.URL, sweepSpec("web-sweep", 3))
 	parent := waitSweep(t, ts.URL, id, "succeeded")
+	var note struct{ Text, Href string }
+	err := chromedp.Run(ctx, chromedp.Navigate(ts.URL+"/#/runs"), waitJS(`!!document.querySelector('#runs-table .sweep-count')`),
+		chromedp.Evaluate(`(() => { const a = document.querySelector('#runs-table tr[data-id="`+id+`"] .sweep-count');
+			return a ? { text: a.textContent, href: a.getAttribute('href') } : {}; })()`, &note))
+	if err != nil || note.Text != "sweep · 6 trials" || note.Href != "#/runs/"+id {
+		t.Fatalf("the runs table's word on the sweep: %+v %v", note, err)
+	}
 	var got struct {
 		Rows    int
 		First   string
 		Compare string
 		Score   string
 	}
-	err := chromedp.Run(ctx, chromedp.Navigate(ts.URL+"/#/runs/"+id), waitJS(`document.querySelectorAll('#children-table tbody tr').length === 6`),
+	err = chromedp.Run(ctx, chromedp.Navigate(ts.URL+"/#/runs/"+id), waitJS(`document.querySelectorAll('#children-table tbody tr').length === 6`),
 		chromedp.Evaluate(`(() => { const rows = document.querySelectorAll('#children-table tbody tr');
 			return { rows: rows.length, first: rows[0].querySelector('a').getAttribute('href'),
 				compare: document.querySelector('#compare-children').getAttribute('href'),
