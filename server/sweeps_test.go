@@ -110,6 +110,9 @@ func TestSweep(t *testing.T) {
 			if len(list.Runs) != 1 || list.Runs[0].ID != id {
 				t.Fatalf("GET /api/runs: %+v", list.Runs)
 			}
+			if c := list.Runs[0].Sweep; c == nil || *c != (api.SweepCounts{Kind: "search", Total: 6, Done: 6}) {
+				t.Fatalf("the listing's count of the children: %+v", c)
+			}
 			json.Unmarshal([]byte(get(t, base+"/api/runs?parent="+id+"&sort=created&order=asc")), &list)
 			if len(list.Runs) != 6 || list.Runs[0].ParentID != id {
 				t.Fatalf("GET /api/runs?parent=: %+v", list.Runs)
@@ -476,9 +479,20 @@ func TestSweepFailedChild(t *testing.T) {
 	if st, _, b := call(t, "GET", ts.URL+"/api/runs?parent=nope", "", "", nil); st != 400 || !strings.Contains(b, "parent must be a run id") {
 		t.Errorf("?parent=nope = %d %s", st, b)
 	}
+	l := getList(t, ts.URL, "name=knn")
+	if len(l.Runs) != 1 || l.Runs[0].Sweep == nil || *l.Runs[0].Sweep != (api.SweepCounts{Kind: "search", Total: 3, Done: 3, Failed: 1}) {
+		t.Errorf("the listing's count of the children: %+v", l.Runs)
+	}
 	id = postRun(t, ts.URL, knn("knn-all", "[500, 600]"))
 	parent = waitSweep(t, ts.URL, id, "failed")
 	if !strings.Contains(parent.Error, "every one of the 2 candidates failed; the first: ") || !strings.Contains(parent.Error, "n_neighbors = 500") {
 		t.Fatalf("all failed: %q", parent.Error)
+	}
+	// error_score "raise": the failed candidate fails the sweep, naming it,
+	// as the one-process search stops at it.
+	raise := strings.Replace(knn("knn-raise", "[3, 500]"), `"cv": 3`, `"cv": 3, "error_score": "raise"`, 1)
+	parent = waitSweep(t, ts.URL, postRun(t, ts.URL, raise), "failed")
+	if !strings.HasPrefix(parent.Error, `search candidate 2 {"n_neighbors": 500}: `) || !strings.Contains(parent.Error, "n_neighbors = 500") {
+		t.Fatalf("error_score raise: %q", parent.Error)
 	}
 }
