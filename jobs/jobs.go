@@ -531,7 +531,11 @@ func (w *worker) Work(ctx context.Context, job *river.Job[TrainArgs]) (err error
 		// A worker killed here leaves the run queued and its job running
 		// in River: recovery requeues it once the job's attempted_at is
 		// older than StaleAfter (stranded.go).
-		crashpoint.At("run-start")
+		if run.ParentID != "" {
+			crashpoint.At("child-start") // a sweep's child
+		} else {
+			crashpoint.At("run-start")
+		}
 		if ok, err := st.StartRun(ctx, id, attempt); err != nil || !ok {
 			return err
 		}
