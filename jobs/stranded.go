@@ -67,26 +67,16 @@ func liveJobsPG(pool *pgxpool.Pool) func(ctx context.Context, fresh time.Duratio
 
 // stranded reports whether queued run r will not be trained by any job:
 // its attempt has none live (live, read once per recovery pass through
-// m.liveJobs), and the run has been quiet for StaleAfter. Without a
-// live-job query (SQLite: a start requeues every queued run) it is false.
+// m.liveJobs, and only when a queued run is older than StaleAfter), and
+// the run has been quiet for StaleAfter (the events are read only then).
+// Without a live-job query (SQLite: a start requeues every queued run) it
+// is false.
 func (m *Manager) stranded(ctx context.Context, r *store.Run, live *map[jobKey]bool) (bool, error) {
 	if m.liveJobs == nil || r.Status != store.Queued || r.Sweep != "" {
 		return false, nil
 	}
-	quiet := r.CreatedAt
-	if seq, err := m.cfg.Store.LastEventSeq(ctx, r.ID); err != nil {
-		return false, err
-	} else if seq > 0 {
-		evs, err := m.cfg.Store.Events(ctx, r.ID, seq-1, 1)
-		if err != nil {
-			return false, err
-		}
-		if len(evs) == 1 && evs[0].Time.After(quiet) {
-			quiet = evs[0].Time
-		}
-	}
-	if time.Since(quiet) < StaleAfter {
-		return false, nil
+	if time.Since(r.CreatedAt) < StaleAfter {
+		return false, nil // made a moment ago
 	}
 	if *live == nil {
 		l, err := m.liveJobs(ctx, StaleAfter)
@@ -95,5 +85,18 @@ func (m *Manager) stranded(ctx context.Context, r *store.Run, live *map[jobKey]b
 		}
 		*live = l
 	}
-	return !(*live)[jobKey{r.ID, r.Attempt}], nil
+	if (*live)[jobKey{r.ID, r.Attempt}] {
+		return false, nil
+	}
+	// No live job: stranded unless requeued a moment ago (its last event,
+	// the requeue's status, is then newer than StaleAfter).
+	seq, err := m.cfg.Store.LastEventSeq(ctx, r.ID)
+	if err != nil || seq == 0 {
+		return err == nil, err
+	}
+	evs, err := m.cfg.Store.Events(ctx, r.ID, seq-1, 1)
+	if err != nil {
+		return false, err
+	}
+	return len(evs) == 0 || time.Since(evs[0].Time) >= StaleAfter, nil
 }

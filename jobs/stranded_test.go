@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/mlforge/mlforge/store"
 )
@@ -81,7 +82,12 @@ func TestRecoverStranded(t *testing.T) {
 			quiet(discarded.ID)
 			gone := newRun("gone", false) // its job lost (a requeue cut before the insert)
 			quiet(gone.ID)
-			fresh := newRun("fresh", false) // requeued elsewhere a moment ago: its job comes next
+			fresh := newRun("fresh", false)         // made a moment ago (Enqueue's job comes next)
+			requeuing := newRun("requeuing", false) // requeued elsewhere a moment ago: its job comes next
+			quiet(requeuing.ID)
+			if err := st.Append(ctx, requeuing.ID, nil, []store.Event{{Seq: 1, Type: "status", Data: json.RawMessage(`{"status":"queued"}`), Time: time.Now()}}); err != nil {
+				t.Fatal(err)
+			}
 			parent := newRun("parent", false)
 			if ok, err := st.StartRun(ctx, parent.ID, 0); !ok || err != nil {
 				t.Fatalf("StartRun(parent) = %v, %v", ok, err)
@@ -103,9 +109,9 @@ func TestRecoverStranded(t *testing.T) {
 			}
 			requeued := map[string]bool{dead.ID: true, discarded.ID: true, gone.ID: true}
 			if backend == "sqlite" { // every queued run, at a start
-				requeued[starting.ID], requeued[waiting.ID], requeued[fresh.ID] = true, true, true
+				requeued[starting.ID], requeued[waiting.ID], requeued[fresh.ID], requeued[requeuing.ID] = true, true, true, true
 			}
-			for _, r := range []*store.Run{dead, starting, waiting, discarded, gone, fresh, child} {
+			for _, r := range []*store.Run{dead, starting, waiting, discarded, gone, fresh, requeuing, child} {
 				got, err := st.GetRun(ctx, r.ID)
 				if err != nil {
 					t.Fatal(err)
