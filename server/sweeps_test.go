@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -375,17 +376,14 @@ func TestSweepNetwork(t *testing.T) {
 // workers on PostgreSQL. The only worker is killed with SIGKILL while it
 // trains a child, and another is started: the children left running are
 // taken over once their heartbeats go stale, the waiting parent is woken,
-// and it completes with every candidate.
+// and it completes with every candidate. The first worker is armed at the
+// crash point child-start, so that one child's job is always in its hands
+// at the kill, fetched but the child not yet marked running (queued, its
+// job running in River): that child too is retried, once its job's
+// attempted_at is stale.
 func TestSweepWorkerKilled(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs server and worker processes")
-	}
-	if os.Getenv("MLFORGE_SWEEP_KILL") == "" {
-		// A known bug, open: in CI (2 cores) a child that the killed
-		// worker held was left "queued" with no job a live worker takes,
-		// and its parent waited past the test's minute. Run it with
-		// MLFORGE_SWEEP_KILL=1 go test ./server -run TestSweepWorkerKilled.
-		t.Skip("a killed worker's sweep child can stay queued without a job (open bug); MLFORGE_SWEEP_KILL=1 runs it")
 	}
 	db := pgtest.URL(t)
 	bin := buildSlowServer(t)
@@ -393,8 +391,9 @@ func TestSweepWorkerKilled(t *testing.T) {
 	addr := freeAddr(t)
 	startServer(t, bin, addr, t.TempDir(), "--db", db, "--workers", "0")
 	base := "http://" + addr
-	worker := func() *exec.Cmd {
+	worker := func(env ...string) *exec.Cmd {
 		cmd := exec.Command(bin, "worker", "--db", db, "--data", t.TempDir(), "--workers", "2")
+		cmd.Env = append(os.Environ(), env...)
 		logs := &syncBuffer{}
 		cmd.Stdout, cmd.Stderr = logs, logs
 		if err := cmd.Start(); err != nil {
@@ -403,7 +402,8 @@ func TestSweepWorkerKilled(t *testing.T) {
 		t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
 		return cmd
 	}
-	w1 := worker()
+	mark := filepath.Join(t.TempDir(), "mark")
+	w1 := worker("SLOWSERVER_CRASH_AT=child-start", "SLOWSERVER_CRASH_MARK="+mark)
 	id := postRun(t, base, `{"name": "slow-sweep", "data": {"train": "builtin:diabetes"}, "model": {"class": "SlowRegressor", "params": {"step_ms": 20}},
 		"search": {"type": "GridSearchCV", "param_grid": {"n_iter": [5, 6, 7, 8, 9, 10]}, "cv": 2, "max_parallel": 2}}`)
 	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(20 * time.Millisecond) {
@@ -413,7 +413,7 @@ func TestSweepWorkerKilled(t *testing.T) {
 				n++
 			}
 		}
-		if n > 0 {
+		if _, err := os.Stat(mark); err == nil && n > 0 {
 			break
 		}
 		if time.Now().After(deadline) {
@@ -425,6 +425,18 @@ func TestSweepWorkerKilled(t *testing.T) {
 	}
 	w1.Wait()
 	orphans := runningChildren(t, base, id) // left running by the dead worker
+	// The child stopped at child-start: queued, its job running in River.
+	pg, err := sql.Open("pgx", db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pg.Close()
+	var stranded string
+	if err := pg.QueryRow(`SELECT r.id FROM mlf_runs r JOIN river_job j ON j.args->>'run_id' = r.id
+		WHERE r.parent_id = $1 AND r.status = 'queued' AND r.sweep = '' AND j.state = 'running'`, id).Scan(&stranded); err != nil {
+		t.Fatalf("no child queued with its job running at the kill: %v", err)
+	}
+	orphans[stranded] = true
 	worker()
 	parent := waitSweep(t, base, id, "succeeded")
 	for _, c := range parent.Children {
