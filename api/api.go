@@ -72,6 +72,19 @@ type Run struct {
 	ParentID   string     `json:"parent_id,omitempty"`
 	ChildIndex *int       `json:"child_index,omitempty"`
 	Children   []ChildRun `json:"children,omitempty"`
+	// Sweep counts a parent's children, in the runs table (GET /api/runs).
+	Sweep *SweepCounts `json:"sweep,omitempty"`
+}
+
+// SweepCounts are a sweep parent's children as the runs table lists them:
+// Kind is "search" (its children are candidates, "trials") or "cv"
+// (folds); Total of them, Done finished (succeeded, failed or cancelled),
+// Failed of those failed.
+type SweepCounts struct {
+	Kind   string `json:"kind"`
+	Total  int    `json:"total"`
+	Done   int    `json:"done"`
+	Failed int    `json:"failed"`
 }
 
 // ChildRun is one child of a sweep, as its parent lists it: a search

@@ -33,6 +33,7 @@ import (
 
 	"github.com/mlforge/mlforge/event"
 	"github.com/mlforge/mlforge/internal/budget"
+	"github.com/mlforge/mlforge/internal/crashpoint"
 	"github.com/mlforge/mlforge/store"
 )
 
@@ -146,6 +147,10 @@ type Manager struct {
 	// on the backend's transaction type).
 	insertTx func(ctx context.Context, tx store.Tx, args river.JobArgs) error
 	closer   func()
+	// liveJobs returns the run attempts with a job that will still run
+	// (stranded.go); nil on SQLite, where a start requeues every queued
+	// run.
+	liveJobs func(ctx context.Context, fresh time.Duration) (map[jobKey]bool, error)
 	log      *slog.Logger
 	Broker   *Broker
 
@@ -208,7 +213,7 @@ func New(ctx context.Context, cfg Config) (*Manager, error) {
 			pool.Close()
 			return nil, err
 		}
-		m.q, m.closer = c, pool.Close
+		m.q, m.closer, m.liveJobs = c, pool.Close, liveJobsPG(pool)
 		m.insertTx = func(ctx context.Context, tx store.Tx, args river.JobArgs) error {
 			_, err := c.InsertTx(ctx, tx.PGX, args, nil)
 			return err
@@ -373,13 +378,15 @@ func (m *Manager) Cancel(ctx context.Context, id string) (*store.Run, error) {
 }
 
 // recover requeues unfinished runs. With all, every queued or running run is
-// taken as orphaned (one process owns an SQLite store); otherwise only
-// running runs whose heartbeat is older than StaleAfter.
+// taken as orphaned (one process owns an SQLite store); otherwise running
+// runs whose heartbeat is older than StaleAfter, and queued runs that no
+// job will train (stranded.go).
 func (m *Manager) recover(ctx context.Context, all bool) error {
 	runs, err := m.cfg.Store.Unfinished(ctx)
 	if err != nil {
 		return err
 	}
+	var live map[jobKey]bool // read once, when a queued run is first looked at
 	for _, r := range runs {
 		if r.Sweep == store.SweepWaiting {
 			// A sweep parent waiting on its children has no attempt in
@@ -392,8 +399,18 @@ func (m *Manager) recover(ctx context.Context, all bool) error {
 			}
 			continue
 		}
+		stranded := false
 		if !all {
-			if r.Status != store.Running || r.HeartbeatAt != nil && time.Since(*r.HeartbeatAt) < StaleAfter {
+			if r.Status == store.Queued {
+				// Queued with no job that will run: its worker died
+				// before starting it (stranded.go).
+				if stranded, err = m.stranded(ctx, r, &live); err != nil {
+					return err
+				}
+				if !stranded {
+					continue
+				}
+			} else if r.Status != store.Running || r.HeartbeatAt != nil && time.Since(*r.HeartbeatAt) < StaleAfter {
 				continue
 			}
 		}
@@ -424,6 +441,8 @@ func (m *Manager) recover(ctx context.Context, all bool) error {
 		requeue := m.cfg.Store.Requeue
 		if crashed {
 			requeue = m.cfg.Store.RequeueCrashed
+		} else if stranded {
+			requeue = m.cfg.Store.RequeueQueued
 		}
 		ok, err := requeue(ctx, r.ID, r.Attempt)
 		if err != nil {
@@ -433,7 +452,9 @@ func (m *Manager) recover(ctx context.Context, all bool) error {
 			continue
 		}
 		msg := "queued again after a restart"
-		if crashed {
+		if stranded {
+			msg = "queued again: the worker that took its job stopped before starting it"
+		} else if crashed {
 			msg = "the server stopped during the run; it will resume (networks from their last checkpoint, other estimators from the start)"
 		}
 		m.emitStatus(ctx, r.ID, store.Queued, msg, r.Attempt+1)
@@ -506,8 +527,18 @@ func (w *worker) Work(ctx context.Context, job *river.Job[TrainArgs]) (err error
 		if run, err = m.wake(ctx, run); err != nil || run == nil {
 			return err
 		}
-	} else if ok, err := st.StartRun(ctx, id, attempt); err != nil || !ok {
-		return err
+	} else {
+		// A worker killed here leaves the run queued and its job running
+		// in River: recovery requeues it once the job's attempted_at is
+		// older than StaleAfter (stranded.go).
+		if run.ParentID != "" {
+			crashpoint.At("child-start") // a sweep's child
+		} else {
+			crashpoint.At("run-start")
+		}
+		if ok, err := st.StartRun(ctx, id, attempt); err != nil || !ok {
+			return err
+		}
 	}
 	rec, err := newRecorder(ctx, st, m.Broker, id, attempt)
 	if err != nil {

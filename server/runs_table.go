@@ -97,6 +97,9 @@ func (s *Server) listRunsTable(w http.ResponseWriter, r *http.Request, o store.L
 	out := api.RunList{Runs: make([]api.Run, len(page.Runs)), Total: &total, Newer: page.Newer, AsOf: page.AsOf.UnixMilli(), Offset: rq.Offset}
 	for i, run := range page.Runs {
 		out.Runs[i] = view(run, false)
+		if c, ok := page.Children[run.ID]; ok {
+			out.Runs[i].Sweep = sweepCounts(run, c)
+		}
 	}
 	if next := rq.Offset + len(page.Runs); len(page.Runs) == limit && next < page.Total {
 		out.NextPageToken = pageToken{AsOf: out.AsOf, Offset: next}.encode()
@@ -106,6 +109,18 @@ func (s *Server) listRunsTable(w http.ResponseWriter, r *http.Request, o store.L
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil
+}
+
+// sweepCounts is the runs table's view of a sweep parent's children.
+func sweepCounts(run *store.Run, c store.ChildCounts) *api.SweepCounts {
+	var sp struct {
+		Search json.RawMessage `json:"search"`
+	}
+	kind := "cv"
+	if json.Unmarshal(run.Spec, &sp) == nil && len(sp.Search) > 0 && string(sp.Search) != "null" {
+		kind = "search"
+	}
+	return &api.SweepCounts{Kind: kind, Total: c.Total, Done: c.Done, Failed: c.Failed}
 }
 
 // runColumns is GET /api/runs/columns: the parameter names, test metric
@@ -257,8 +272,11 @@ func (s *Server) writeTags(w http.ResponseWriter, r *http.Request, id string) er
 }
 
 // deleteRuns is POST /api/runs/delete with {"ids": [...]}: deletes every
-// one of the runs with its points, events, tags and model, or none of them
-// (a run not finished is a 409, a missing one a 404, naming it).
+// one of the runs with its points, events, tags and model, or none of them.
+// It refuses what DELETE /api/runs/{id} refuses, for the whole request and
+// before anything is deleted, naming every run refused and why: a missing
+// run is a 404; a run not finished, or a trial of a sweep not finished, a
+// 409. A sweep's parent takes its trials with it.
 func (s *Server) deleteRuns(w http.ResponseWriter, r *http.Request) error {
 	b, err := readBody(w, r, 64<<10)
 	if err != nil {
@@ -285,19 +303,19 @@ func (s *Server) deleteRuns(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	names, err := s.store.DeleteRuns(r.Context(), ids)
-	var nd *store.NotDoneError
-	var missing *store.MissingError
+	var refused *store.RefusedError
 	switch {
-	case errors.As(err, &nd):
-		return errorf(http.StatusConflict, "conflict", "run %s is %s: cancel it first (no run was deleted)", nd.ID, nd.Status)
-	case errors.As(err, &missing):
-		return errorf(http.StatusNotFound, "not_found", "no run %s (no run was deleted)", missing.ID)
+	case errors.As(err, &refused):
+		return refusedDelete(refused)
 	case err != nil:
 		return err
 	}
 	for i, id := range ids {
 		s.models.delete(id)
 		s.modelNames.Delete(names[i])
+		if err := s.deleteArtifacts(r.Context(), id); err != nil {
+			return err
+		}
 		// The directory name comes from the validated, server-made id.
 		if err := os.RemoveAll(filepath.Join(s.cfg.DataDir, jobs.ModelDir(id))); err != nil {
 			return err
@@ -305,4 +323,33 @@ func (s *Server) deleteRuns(w http.ResponseWriter, r *http.Request) error {
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"deleted": len(ids)})
 	return nil
+}
+
+// maxRefusedNamed is how many refused runs a bulk delete's error names.
+const maxRefusedNamed = 10
+
+// refusedDelete is the answer to a bulk delete that store.DeleteRuns
+// refused: a 404 naming the missing runs if any, else a 409 naming the
+// runs that must wait (each with the reason DELETE /api/runs/{id} gives).
+func refusedDelete(e *store.RefusedError) error {
+	var missing, busy []string
+	for _, r := range e.Runs {
+		var m *store.MissingError
+		if errors.As(r, &m) {
+			missing = append(missing, m.ID)
+		} else {
+			busy = append(busy, r.Error())
+		}
+	}
+	named := func(list []string, sep, what string) string {
+		out := strings.Join(list[:min(len(list), maxRefusedNamed)], sep)
+		if n := len(list) - maxRefusedNamed; n > 0 {
+			out += fmt.Sprintf("%s and %d more %s", sep, n, what)
+		}
+		return out
+	}
+	if len(missing) > 0 {
+		return errorf(http.StatusNotFound, "not_found", "no run %s (no run was deleted)", named(missing, ", ", "missing"))
+	}
+	return errorf(http.StatusConflict, "conflict", "%s (no run was deleted)", named(busy, "; ", "runs refused"))
 }

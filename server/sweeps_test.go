@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -110,6 +111,9 @@ func TestSweep(t *testing.T) {
 			if len(list.Runs) != 1 || list.Runs[0].ID != id {
 				t.Fatalf("GET /api/runs: %+v", list.Runs)
 			}
+			if c := list.Runs[0].Sweep; c == nil || *c != (api.SweepCounts{Kind: "search", Total: 6, Done: 6}) {
+				t.Fatalf("the listing's count of the children: %+v", c)
+			}
 			json.Unmarshal([]byte(get(t, base+"/api/runs?parent="+id+"&sort=created&order=asc")), &list)
 			if len(list.Runs) != 6 || list.Runs[0].ParentID != id {
 				t.Fatalf("GET /api/runs?parent=: %+v", list.Runs)
@@ -194,9 +198,11 @@ func TestSweep(t *testing.T) {
 	}
 }
 
-// TestWebSweepChildren: a sweep's page lists its children (name, params,
-// score, status, a link each) with a link comparing them, and a child's
-// page links back to its parent.
+// TestWebSweepChildren: the runs table says a sweep's number of trials
+// beside its name, linking to its page (axe-core finds nothing serious
+// there); that page lists its children
+// (name, params, score, status, a link each) with a link comparing them,
+// and a child's page links back to its parent.
 func TestWebSweepChildren(t *testing.T) {
 	ctx := browser(t)
 	old := jobs.SetSweepPollEvery(20 * time.Millisecond)
@@ -204,13 +210,20 @@ func TestWebSweepChildren(t *testing.T) {
 	_, ts := newTestServer(t, "sqlite", "")
 	id := postRun(t, ts.URL, sweepSpec("web-sweep", 3))
 	parent := waitSweep(t, ts.URL, id, "succeeded")
+	var note struct{ Text, Href string }
+	err := chromedp.Run(ctx, chromedp.Navigate(ts.URL+"/#/runs"), waitJS(`!!document.querySelector('#runs-table .sweep-count')`),
+		chromedp.Evaluate(`(() => { const a = document.querySelector('#runs-table tr[data-id="`+id+`"] .sweep-count');
+			return a ? { text: a.textContent, href: a.getAttribute('href') } : {}; })()`, &note), axeCheck(t))
+	if err != nil || note.Text != "sweep · 6 trials" || note.Href != "#/runs/"+id {
+		t.Fatalf("the runs table's word on the sweep: %+v %v", note, err)
+	}
 	var got struct {
 		Rows    int
 		First   string
 		Compare string
 		Score   string
 	}
-	err := chromedp.Run(ctx, chromedp.Navigate(ts.URL+"/#/runs/"+id), waitJS(`document.querySelectorAll('#children-table tbody tr').length === 6`),
+	err = chromedp.Run(ctx, chromedp.Navigate(ts.URL+"/#/runs/"+id), waitJS(`document.querySelectorAll('#children-table tbody tr').length === 6`),
 		chromedp.Evaluate(`(() => { const rows = document.querySelectorAll('#children-table tbody tr');
 			return { rows: rows.length, first: rows[0].querySelector('a').getAttribute('href'),
 				compare: document.querySelector('#compare-children').getAttribute('href'),
@@ -363,17 +376,14 @@ func TestSweepNetwork(t *testing.T) {
 // workers on PostgreSQL. The only worker is killed with SIGKILL while it
 // trains a child, and another is started: the children left running are
 // taken over once their heartbeats go stale, the waiting parent is woken,
-// and it completes with every candidate.
+// and it completes with every candidate. The first worker is armed at the
+// crash point child-start, so that one child's job is always in its hands
+// at the kill, fetched but the child not yet marked running (queued, its
+// job running in River): that child too is retried, once its job's
+// attempted_at is stale.
 func TestSweepWorkerKilled(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs server and worker processes")
-	}
-	if os.Getenv("MLFORGE_SWEEP_KILL") == "" {
-		// A known bug, open: in CI (2 cores) a child that the killed
-		// worker held was left "queued" with no job a live worker takes,
-		// and its parent waited past the test's minute. Run it with
-		// MLFORGE_SWEEP_KILL=1 go test ./server -run TestSweepWorkerKilled.
-		t.Skip("a killed worker's sweep child can stay queued without a job (open bug); MLFORGE_SWEEP_KILL=1 runs it")
 	}
 	db := pgtest.URL(t)
 	bin := buildSlowServer(t)
@@ -381,8 +391,9 @@ func TestSweepWorkerKilled(t *testing.T) {
 	addr := freeAddr(t)
 	startServer(t, bin, addr, t.TempDir(), "--db", db, "--workers", "0")
 	base := "http://" + addr
-	worker := func() *exec.Cmd {
+	worker := func(env ...string) *exec.Cmd {
 		cmd := exec.Command(bin, "worker", "--db", db, "--data", t.TempDir(), "--workers", "2")
+		cmd.Env = append(os.Environ(), env...)
 		logs := &syncBuffer{}
 		cmd.Stdout, cmd.Stderr = logs, logs
 		if err := cmd.Start(); err != nil {
@@ -391,7 +402,8 @@ func TestSweepWorkerKilled(t *testing.T) {
 		t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
 		return cmd
 	}
-	w1 := worker()
+	mark := filepath.Join(t.TempDir(), "mark")
+	w1 := worker("SLOWSERVER_CRASH_AT=child-start", "SLOWSERVER_CRASH_MARK="+mark)
 	id := postRun(t, base, `{"name": "slow-sweep", "data": {"train": "builtin:diabetes"}, "model": {"class": "SlowRegressor", "params": {"step_ms": 20}},
 		"search": {"type": "GridSearchCV", "param_grid": {"n_iter": [5, 6, 7, 8, 9, 10]}, "cv": 2, "max_parallel": 2}}`)
 	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(20 * time.Millisecond) {
@@ -401,7 +413,7 @@ func TestSweepWorkerKilled(t *testing.T) {
 				n++
 			}
 		}
-		if n > 0 {
+		if _, err := os.Stat(mark); err == nil && n > 0 {
 			break
 		}
 		if time.Now().After(deadline) {
@@ -413,6 +425,18 @@ func TestSweepWorkerKilled(t *testing.T) {
 	}
 	w1.Wait()
 	orphans := runningChildren(t, base, id) // left running by the dead worker
+	// The child stopped at child-start: queued, its job running in River.
+	pg, err := sql.Open("pgx", db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pg.Close()
+	var stranded string
+	if err := pg.QueryRow(`SELECT r.id FROM mlf_runs r JOIN river_job j ON j.args->>'run_id' = r.id
+		WHERE r.parent_id = $1 AND r.status = 'queued' AND r.sweep = '' AND j.state = 'running'`, id).Scan(&stranded); err != nil {
+		t.Fatalf("no child queued with its job running at the kill: %v", err)
+	}
+	orphans[stranded] = true
 	worker()
 	parent := waitSweep(t, base, id, "succeeded")
 	for _, c := range parent.Children {
@@ -468,9 +492,20 @@ func TestSweepFailedChild(t *testing.T) {
 	if st, _, b := call(t, "GET", ts.URL+"/api/runs?parent=nope", "", "", nil); st != 400 || !strings.Contains(b, "parent must be a run id") {
 		t.Errorf("?parent=nope = %d %s", st, b)
 	}
+	l := getList(t, ts.URL, "name=knn")
+	if len(l.Runs) != 1 || l.Runs[0].Sweep == nil || *l.Runs[0].Sweep != (api.SweepCounts{Kind: "search", Total: 3, Done: 3, Failed: 1}) {
+		t.Errorf("the listing's count of the children: %+v", l.Runs)
+	}
 	id = postRun(t, ts.URL, knn("knn-all", "[500, 600]"))
 	parent = waitSweep(t, ts.URL, id, "failed")
 	if !strings.Contains(parent.Error, "every one of the 2 candidates failed; the first: ") || !strings.Contains(parent.Error, "n_neighbors = 500") {
 		t.Fatalf("all failed: %q", parent.Error)
+	}
+	// error_score "raise": the failed candidate fails the sweep, naming it,
+	// as the one-process search stops at it.
+	raise := strings.Replace(knn("knn-raise", "[3, 500]"), `"cv": 3`, `"cv": 3, "error_score": "raise"`, 1)
+	parent = waitSweep(t, ts.URL, postRun(t, ts.URL, raise), "failed")
+	if !strings.HasPrefix(parent.Error, `search candidate 2 {"n_neighbors": 500}: `) || !strings.Contains(parent.Error, "n_neighbors = 500") {
+		t.Fatalf("error_score raise: %q", parent.Error)
 	}
 }

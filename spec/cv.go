@@ -149,6 +149,12 @@ type Search struct {
 	// child runs of the run (0: DefaultMaxParallel); the command line
 	// ignores it.
 	MaxParallel int `json:"max_parallel,omitempty"`
+	// ErrorScore is what a candidate scores when its fit or its scoring
+	// fails (scikit-learn's error_score): nil is NaN, the default (the
+	// candidate ranks last, the failure is logged and the search goes on),
+	// "raise" stops the search with the error, a number is the score of
+	// each of its folds. When every candidate fails the run fails.
+	ErrorScore *ErrorScore `json:"error_score,omitempty"`
 
 	// HalvingGridSearchCV's successive halving over the number of rows:
 	// Factor (3) is the elimination rate, MinResources "exhaust" (the
@@ -160,6 +166,33 @@ type Search struct {
 	MinResources          *Resources `json:"min_resources,omitempty"`
 	MaxResources          *Resources `json:"max_resources,omitempty"`
 	AggressiveElimination bool       `json:"aggressive_elimination,omitempty"`
+}
+
+// ErrorScore is a search's error_score other than NaN: "raise", or a
+// number.
+type ErrorScore struct {
+	Raise bool
+	Value float64
+}
+
+// MarshalJSON writes "raise" or the number.
+func (e ErrorScore) MarshalJSON() ([]byte, error) {
+	if e.Raise {
+		return []byte(`"raise"`), nil
+	}
+	return json.Marshal(e.Value)
+}
+
+// String is error_score as scikit-learn writes it: raise, nan or the
+// number.
+func (e *ErrorScore) String() string {
+	switch {
+	case e == nil:
+		return "nan"
+	case e.Raise:
+		return "raise"
+	}
+	return strconv.FormatFloat(e.Value, 'g', -1, 64)
 }
 
 // Resources is a number of rows or a named rule ("exhaust", "smallest",
@@ -232,7 +265,7 @@ func (v Values) MarshalJSON() ([]byte, error) {
 
 var (
 	searchKeys = []string{"type", "param_grid", "param_distributions", "n_iter", "cv", "scoring", "refit", "random_state",
-		"factor", "min_resources", "max_resources", "aggressive_elimination", "max_parallel"}
+		"factor", "min_resources", "max_resources", "aggressive_elimination", "max_parallel", "error_score"}
 	distKeys = map[string][]string{"uniform": {"loc", "scale"}, "loguniform": {"a", "b"}, "randint": {"low", "high"}}
 )
 
@@ -321,6 +354,17 @@ func (d *decoder) search(n *node, path string) *Search {
 	}
 	if v := m["max_parallel"]; v != nil {
 		s.MaxParallel = int(d.integer(v, joinKey(path, "max_parallel")))
+	}
+	if v := m["error_score"]; v != nil {
+		switch {
+		case v.kind == kindNull || v.kind == kindString && v.str == "nan":
+		case v.kind == kindString && v.str == "raise":
+			s.ErrorScore = &ErrorScore{Raise: true}
+		case v.kind == kindNumber:
+			s.ErrorScore = &ErrorScore{Value: d.number(v, joinKey(path, "error_score"))}
+		default:
+			d.add(v, joinKey(path, "error_score"), `expected "raise", "nan" or a number (scikit-learn's error_score: what a candidate whose fit fails scores), got `+got(v))
+		}
 	}
 	for _, k := range []struct {
 		key   string

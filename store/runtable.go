@@ -55,6 +55,16 @@ type RunPage struct {
 	Total, Newer int
 	// AsOf is the snapshot, to pass back for the next page.
 	AsOf time.Time
+	// Children counts the children of each sweep parent of the page, by
+	// the parent's id (childCounts).
+	Children map[string]ChildCounts
+}
+
+// ChildCounts are a sweep parent's children (its trials or folds): how
+// many, how many have finished (succeeded, failed or cancelled) and how
+// many of those failed.
+type ChildCounts struct {
+	Total, Done, Failed int
 }
 
 // QueryError is a sort or filter QueryRuns cannot take: Param is "filter"
@@ -651,6 +661,9 @@ func (s *Store) QueryRuns(ctx context.Context, q RunQuery) (*RunPage, error) {
 	if err := s.loadTags(ctx, page.Runs); err != nil {
 		return nil, err
 	}
+	if page.Children, err = s.childCounts(ctx, page.Runs); err != nil {
+		return nil, fmt.Errorf("store: counting a sweep's children: %w", err)
+	}
 	count := func(extra string, dest *int) error {
 		args := append(append([]any{}, b.args[:common]...), asOf)
 		err := s.rdb.QueryRowContext(ctx, `SELECT COUNT(*) FROM mlf_runs`+whereOf(append(append([]string{}, where...), extra+" $"+strconv.Itoa(len(args)))), args...).Scan(dest)
@@ -670,6 +683,48 @@ func (s *Store) QueryRuns(ctx context.Context, q RunQuery) (*RunPage, error) {
 		return nil, err
 	}
 	return page, nil
+}
+
+// childCounts counts the children of the sweep parents among runs (at
+// most a page of them) in one grouped query that the parent index answers.
+// Only a parent has a max_parallel (StartSweep sets it as it makes the
+// children), so a page without one asks nothing.
+func (s *Store) childCounts(ctx context.Context, runs []*Run) (map[string]ChildCounts, error) {
+	var marks []string
+	var args []any
+	for _, r := range runs {
+		if r.MaxParallel > 0 && r.ParentID == "" {
+			args = append(args, r.ID)
+			marks = append(marks, "$"+strconv.Itoa(len(args)))
+		}
+	}
+	if len(args) == 0 {
+		return nil, nil
+	}
+	rows, err := s.rdb.QueryContext(ctx, `SELECT parent_id, status, COUNT(*) FROM mlf_runs WHERE parent_id IN (`+strings.Join(marks, ", ")+`) GROUP BY parent_id, status`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := make(map[string]ChildCounts, len(args))
+	for rows.Next() {
+		var parent string
+		var st Status
+		var n int
+		if err := rows.Scan(&parent, &st, &n); err != nil {
+			return nil, err
+		}
+		c := out[parent]
+		c.Total += n
+		if st.Done() {
+			c.Done += n
+		}
+		if st == Failed {
+			c.Failed += n
+		}
+		out[parent] = c
+	}
+	return out, rows.Err()
 }
 
 func (s *Store) queryIDs(ctx context.Context, query string, args ...any) ([]string, error) {

@@ -64,3 +64,59 @@ func seed10k(b *testing.B, s *Store) {
 		b.Fatal(err)
 	}
 }
+
+// BenchmarkQueryRunsSweeps10k lists the newest page of 10,000 runs when
+// every run on it is a sweep parent with 6 children (300 more rows), each
+// page counting its parents' children in one grouped query
+// (childCounts), beside the same page of plain runs.
+func BenchmarkQueryRunsSweeps10k(b *testing.B) {
+	for _, backend := range []string{"sqlite", "postgres"} {
+		b.Run(backend, func(b *testing.B) {
+			url, _, _ := freshDB[backend](b)
+			ctx := context.Background()
+			s, err := Open(ctx, url)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer s.Close()
+			seed10k(b, s)
+			b.Run("plain", func(b *testing.B) {
+				for b.Loop() {
+					if _, err := s.QueryRuns(ctx, RunQuery{}); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+			page, err := s.QueryRuns(ctx, RunQuery{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			for _, p := range page.Runs {
+				if _, err := s.db.ExecContext(ctx, `UPDATE mlf_runs SET max_parallel = 2 WHERE id = $1`, p.ID); err != nil {
+					b.Fatal(err)
+				}
+				for i := range 6 {
+					if _, err := s.db.ExecContext(ctx, `INSERT INTO mlf_runs (id, name, status, class, spec, attempt, created_at, parent_id, child_index) VALUES ($1, $2, $3, $4, '{}', 0, $5, $6, $7)`,
+						NewID(), p.Name+"-trial", string(Succeeded), p.Class, ms(p.CreatedAt), p.ID, i); err != nil {
+						b.Fatal(err)
+					}
+				}
+			}
+			b.Run("plain-next-page", func(b *testing.B) {
+				for b.Loop() {
+					if _, err := s.QueryRuns(ctx, RunQuery{Offset: 50}); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+			b.Run("parents", func(b *testing.B) {
+				for b.Loop() {
+					pg, err := s.QueryRuns(ctx, RunQuery{})
+					if err != nil || len(pg.Children) != len(pg.Runs) {
+						b.Fatal(len(pg.Children), err)
+					}
+				}
+			})
+		})
+	}
+}

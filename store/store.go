@@ -534,6 +534,22 @@ func (s *Store) RequeueCrashed(ctx context.Context, id string, attempt int) (boo
 	return s.requeue(ctx, id, attempt, true)
 }
 
+// RequeueQueued is Requeue for a run found queued whose job will not run
+// (the worker that took the job died before starting the run, or the job
+// is gone): only while the run is still queued at attempt and is not a
+// sweep's child waiting for its job (SweepPending) nor a waiting parent.
+// A worker that starts attempt first keeps the run (this finds it
+// running); one that starts it after finds the attempt raised.
+func (s *Store) RequeueQueued(ctx context.Context, id string, attempt int) (bool, error) {
+	res, err := s.db.ExecContext(ctx, `UPDATE mlf_runs SET attempt = attempt + 1 WHERE id = $1 AND attempt = $2 AND status = $3 AND sweep = ''`,
+		id, attempt, string(Queued))
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
 func (s *Store) requeue(ctx context.Context, id string, attempt int, crashed bool) (bool, error) {
 	crash, from := 0, []any{string(Queued), string(Running)}
 	if crashed {

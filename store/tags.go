@@ -127,32 +127,78 @@ func (e *NotDoneError) Error() string {
 	return "run " + e.ID + " is " + string(e.Status) + ": cancel it first"
 }
 
+// TrialError is DeleteRuns' refusal of a sweep's trial (a child run)
+// whose parent has not finished: the parent gathers its children, so a
+// trial goes with its sweep, or alone once the sweep is done.
+type TrialError struct {
+	ID, Parent   string
+	ParentStatus Status
+}
+
+func (e *TrialError) Error() string {
+	return "run " + e.ID + " is a trial of sweep " + e.Parent + ", which is " + string(e.ParentStatus) + ": its parent gathers it; cancel the sweep first"
+}
+
+// RefusedError is DeleteRuns' refusal of a whole request: every run of it
+// that cannot be deleted, in the order of the ids, each a *MissingError,
+// a *NotDoneError or a *TrialError (errors.As and errors.Is see each).
+type RefusedError struct{ Runs []error }
+
+func (e *RefusedError) Error() string {
+	parts := make([]string, len(e.Runs))
+	for i, r := range e.Runs {
+		parts[i] = r.Error()
+	}
+	return strings.Join(parts, "; ")
+}
+
+func (e *RefusedError) Unwrap() []error { return e.Runs }
+
 // DeleteRuns removes the runs ids, as DeleteRun does each, in one
-// transaction: either every one goes or none does. A missing id is
-// ErrNotFound (wrapped with the id), a run not yet finished a
-// *NotDoneError, and nothing is deleted then. It returns the names of
-// the runs deleted, in the order of ids.
+// transaction: either every one goes or none does. Every id is looked at
+// before anything is deleted; a missing run (*MissingError, matching
+// ErrNotFound), one not yet finished (*NotDoneError) or a trial of a
+// sweep not yet finished (*TrialError) refuses the request, and the
+// *RefusedError names each such run. A sweep's parent takes its children
+// with it, whether or not ids name them too. It returns the names of the
+// runs of ids, in their order.
 func (s *Store) DeleteRuns(ctx context.Context, ids []string) ([]string, error) {
 	var deleted []string
 	err := s.sqlTx(ctx, func(tx *sql.Tx) error {
 		names := make([]string, 0, len(ids))
+		parents := make([]string, 0, len(ids))
+		inRequest := make(map[string]bool, len(ids))
+		var refused []error
 		for _, id := range ids {
-			var st Status
-			var name string
-			err := tx.QueryRowContext(ctx, `SELECT status, name FROM mlf_runs WHERE id = $1`, id).Scan(&st, &name)
-			if errors.Is(err, sql.ErrNoRows) {
-				return &MissingError{ID: id}
-			}
-			if err != nil {
+			inRequest[id] = true
+			var st, parentSt Status
+			var name, parent string
+			err := tx.QueryRowContext(ctx, `SELECT r.status, r.name, r.parent_id, COALESCE(p.status, '') FROM mlf_runs r
+			LEFT JOIN mlf_runs p ON r.parent_id <> '' AND p.id = r.parent_id WHERE r.id = $1`, id).Scan(&st, &name, &parent, &parentSt)
+			switch {
+			case errors.Is(err, sql.ErrNoRows):
+				refused = append(refused, &MissingError{ID: id})
+			case err != nil:
 				return err
+			case !st.Done():
+				refused = append(refused, &NotDoneError{ID: id, Status: st})
+			case parent != "" && parentSt != "" && !parentSt.Done():
+				refused = append(refused, &TrialError{ID: id, Parent: parent, ParentStatus: parentSt})
 			}
-			if !st.Done() {
-				return &NotDoneError{ID: id, Status: st}
+			names, parents = append(names, name), append(parents, parent)
+		}
+		if len(refused) > 0 {
+			return &RefusedError{Runs: refused}
+		}
+		gone := make(map[string]bool, len(ids))
+		for i, id := range ids {
+			if gone[id] || parents[i] != "" && inRequest[parents[i]] {
+				continue // named twice, or it goes with its parent
 			}
+			gone[id] = true
 			if err := deleteRunTx(ctx, tx, id); err != nil {
 				return err
 			}
-			names = append(names, name)
 		}
 		deleted = names
 		return nil

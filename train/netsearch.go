@@ -275,8 +275,10 @@ func subsetNet(d *netData, f modelselection.Fold) (*netData, error) {
 // halves the candidates on growing subsamples of each fold (resource
 // n_samples, halve). Each candidate reports a "trial" event; its epochs
 // are not reported, so that the run's epoch chart is the refit's. A
-// candidate whose loss diverges stops the search with its DivergedError,
-// naming it.
+// candidate that fails (its loss diverging, say) scores the search's
+// error_score, NaN by default, and the search goes on; with
+// error_score="raise" it stops the search with its error (a
+// DivergedError), naming it (errorscore.go).
 func (p *Plan) runNetSearch(ctx context.Context, rep ml.Reporter, d *netData) (*SearchResult, *Plan, error) {
 	se := p.spec.Search
 	metric, negate, err := spec.Scorer(se.Scoring)
@@ -309,60 +311,27 @@ func (p *Plan) runNetSearch(ctx context.Context, rep ml.Reporter, d *netData) (*
 	// plans[r] is the plan of the candidate of row r of cv_results_.
 	var plans []*Plan
 	trainings := 0
+	var firstErr error // the first candidate's failure (errorscore.go)
 	evaluate := func(cands []map[string]json.RawMessage, folds []modelselection.Fold, iter, nRes int) ([]int, error) {
 		var rows []int
 		for _, params := range cands {
 			nc := p.netCands[byParams[DescribeParams(params)]]
 			i := len(res.Results)
-			what := fmt.Sprintf("search candidate %d %s", i+1, DescribeParams(nc.params))
 			if trainings += len(folds); trainings > MaxNetFits {
 				return nil, spec.Errors{{Path: "search", Msg: fmt.Sprintf("the search would train more than %d networks; search fewer candidates or folds", MaxNetFits)}}
 			}
-			row := Candidate{Params: nc.params, Iter: iter, NResources: nRes, spec: nc.plan.spec}
-			fit, score := make([]float64, len(folds)), make([]float64, len(folds))
-			for j, fo := range folds {
-				if err := ctx.Err(); err != nil {
-					return nil, err
+			row, err := p.netCandidate(ctx, quiet, d, nc, i, folds, metric.Name, negate)
+			if err != nil {
+				if stop := stopsSearch(ctx, se, err); stop != nil {
+					return nil, stop
 				}
-				part, err := subsetNet(d, fo)
-				if err != nil {
-					return nil, fmt.Errorf("%s: %w", what, err)
+				if firstErr == nil {
+					firstErr = err
 				}
-				cp, err := nc.plan.fresh()
-				if err != nil {
-					return nil, fmt.Errorf("%s: %w", what, err)
-				}
-				cs := *cp.spec
-				cs.Metrics = []string{metric.Name}
-				tr, err := cp.newTrainer(quiet, part, &cs, "")
-				if err != nil {
-					return nil, fmt.Errorf("%s: %w", what, err)
-				}
-				t0 := time.Now()
-				err = tr.fit(ctx)
-				var de *DivergedError
-				if errors.As(err, &de) {
-					return nil, fmt.Errorf("%s: %w; leave the value out of the search", what, err)
-				}
-				if err != nil {
-					return nil, fmt.Errorf("%s: %w", what, err)
-				}
-				fit[j] = time.Since(t0).Seconds()
-				t1 := time.Now()
-				scores, _, _, _, err := tr.score(ctx, part.test, part.yTest)
-				if err != nil {
-					return nil, fmt.Errorf("%s: scoring fold %d: %w", what, j+1, err)
-				}
-				score[j] = time.Since(t1).Seconds()
-				v := scores[metric.Name]
-				if negate {
-					v = -v
-				}
-				row.SplitTestScore = append(row.SplitTestScore, v)
+				row = failedRow(se, nc.params, len(folds), err.Error())
+				reportFailed(rep, se, i, nc.params, err.Error())
 			}
-			row.MeanTestScore, row.StdTestScore = meanStd(row.SplitTestScore)
-			row.MeanFitTime, row.StdFitTime = meanStd(fit)
-			row.MeanScoreTime, row.StdScoreTime = meanStd(score)
+			row.Iter, row.NResources, row.spec = iter, nRes, nc.plan.spec
 			res.Results = append(res.Results, row)
 			plans = append(plans, nc.plan)
 			rows = append(rows, i)
@@ -387,6 +356,9 @@ func (p *Plan) runNetSearch(ctx context.Context, rep ml.Reporter, d *netData) (*
 			}
 		}
 	}
+	if err := allFailed(res.Results, firstErr); err != nil {
+		return nil, nil, err
+	}
 	best := res.Results[res.BestIndex]
 	res.BestParams, res.BestScore = best.Params, best.MeanTestScore
 	rep.Report(ml.Event{Kind: "stage", Message: fmt.Sprintf("best %s %.6g: %s; refit on the training part", se.Scoring, res.BestScore, DescribeParams(res.BestParams))})
@@ -395,4 +367,59 @@ func (p *Plan) runNetSearch(ctx context.Context, rep ml.Reporter, d *netData) (*
 		return nil, nil, err
 	}
 	return res, refit, nil
+}
+
+// netCandidate trains candidate nc (row i of cv_results_) on each of
+// folds of d and scores it by metric (negated for a "neg_" scorer): its
+// row. A failure of its own (building, training or scoring it, its loss
+// diverging) is a *candidateError, which the search's error_score covers.
+func (p *Plan) netCandidate(ctx context.Context, quiet ml.Reporter, d *netData, nc netCandidate, i int, folds []modelselection.Fold, metric string, negate bool) (Candidate, error) {
+	what := fmt.Sprintf("search candidate %d %s", i+1, DescribeParams(nc.params))
+	own := func(err error) error { return &candidateError{err} }
+	row := Candidate{Params: nc.params}
+	fit, score := make([]float64, len(folds)), make([]float64, len(folds))
+	for j, fo := range folds {
+		if err := ctx.Err(); err != nil {
+			return Candidate{}, err
+		}
+		part, err := subsetNet(d, fo)
+		if err != nil {
+			return Candidate{}, fmt.Errorf("%s: %w", what, err)
+		}
+		cp, err := nc.plan.fresh()
+		if err != nil {
+			return Candidate{}, fmt.Errorf("%s: %w", what, err)
+		}
+		cs := *cp.spec
+		cs.Metrics = []string{metric}
+		tr, err := cp.newTrainer(quiet, part, &cs, "")
+		if err != nil {
+			return Candidate{}, own(fmt.Errorf("%s: %w", what, err))
+		}
+		t0 := time.Now()
+		err = tr.fit(ctx)
+		var de *DivergedError
+		if errors.As(err, &de) {
+			return Candidate{}, own(fmt.Errorf("%s: %w; leave the value out of the search", what, err))
+		}
+		if err != nil {
+			return Candidate{}, own(fmt.Errorf("%s: %w", what, err))
+		}
+		fit[j] = time.Since(t0).Seconds()
+		t1 := time.Now()
+		scores, _, _, _, err := tr.score(ctx, part.test, part.yTest)
+		if err != nil {
+			return Candidate{}, own(fmt.Errorf("%s: scoring fold %d: %w", what, j+1, err))
+		}
+		score[j] = time.Since(t1).Seconds()
+		v := scores[metric]
+		if negate {
+			v = -v
+		}
+		row.SplitTestScore = append(row.SplitTestScore, v)
+	}
+	row.MeanTestScore, row.StdTestScore = meanStd(row.SplitTestScore)
+	row.MeanFitTime, row.StdFitTime = meanStd(fit)
+	row.MeanScoreTime, row.StdScoreTime = meanStd(score)
+	return row, nil
 }

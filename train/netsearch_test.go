@@ -13,6 +13,7 @@ import (
 
 	"github.com/mlforge/mlforge/ml"
 	"github.com/mlforge/mlforge/model"
+	"github.com/mlforge/mlforge/spec"
 	"github.com/mlforge/mlforge/train"
 )
 
@@ -232,15 +233,53 @@ func TestNetworkSearchCancel(t *testing.T) {
 	}
 }
 
-// TestNetworkSearchDiverged: a candidate whose loss diverges stops the
-// search with a DivergedError (the caller's mistake) naming the candidate.
+// TestNetworkSearchDiverged: a candidate whose loss diverges scores NaN
+// (error_score's default), ranks last with its error, is logged, and the
+// search goes on to refit the other; with error_score "raise" it stops the
+// search with a DivergedError (the caller's mistake) naming the candidate;
+// every candidate diverging fails the run naming the first.
 func TestNetworkSearchDiverged(t *testing.T) {
-	s := irisNet(t, `"optimizer": {"type": "SGD", "lr": 0.1}, "epochs": 3,
-	  "search": {"type": "GridSearchCV", "param_grid": {"optimizer.lr": [0.1, 1e30]}}`)
+	search := func(grid, errorScore string) *spec.Spec {
+		return irisNet(t, `"optimizer": {"type": "SGD", "lr": 0.1}, "epochs": 3,
+		  "search": {"type": "GridSearchCV", "param_grid": {"optimizer.lr": `+grid+`}`+errorScore+`}`)
+	}
+	s := search(`[0.1, 1e30]`, ``)
 	s.Output = t.TempDir()
-	_, err := train.Run(context.Background(), s, train.Options{})
+	var logs []string
+	rep := ml.ReporterFunc(func(e ml.Event) {
+		if e.Kind == "log" {
+			logs = append(logs, e.Message)
+		}
+	})
+	res, err := train.Run(context.Background(), s, train.Options{Reporter: rep})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sr := res.Search
+	if r := sr.Results[1]; !math.IsNaN(r.MeanTestScore) || !math.IsNaN(r.SplitTestScore[0]) || r.RankTestScore != 2 || !strings.Contains(r.Error, "diverged") || sr.BestIndex != 0 || sr.Results[0].Error != "" {
+		t.Fatalf("the diverged candidate's row: %+v, best %d", r, sr.BestIndex)
+	}
+	if !slices.ContainsFunc(logs, func(m string) bool {
+		return strings.HasPrefix(m, `search candidate 2 {"optimizer.lr": 1e30} failed (scored NaN, as error_score=nan): `) && !strings.Contains(m, "): search candidate")
+	}) {
+		t.Errorf("no log of the failed candidate: %q", logs)
+	}
+	if _, err := model.Load(s.Output); err != nil {
+		t.Errorf("the search saved no model: %v", err)
+	}
+
+	s = search(`[0.1, 1e30]`, `, "error_score": "raise"`)
+	s.Output = t.TempDir()
+	_, err = train.Run(context.Background(), s, train.Options{})
 	var de *train.DivergedError
-	if !errors.As(err, &de) || !ml.IsBadInput(err) || !strings.Contains(err.Error(), `search candidate 2 {"optimizer.lr": 1e30}`) {
-		t.Errorf("diverged candidate: %v", err)
+	if !errors.As(err, &de) || !ml.IsBadInput(err) || !strings.HasPrefix(err.Error(), `search candidate 2 {"optimizer.lr": 1e30}: `) {
+		t.Errorf("diverged candidate, error_score raise: %v", err)
+	}
+
+	s = search(`[1e30, 1e31]`, `, "error_score": 0`)
+	s.Output = t.TempDir()
+	_, err = train.Run(context.Background(), s, train.Options{})
+	if !errors.As(err, &de) || !ml.IsBadInput(err) || !strings.HasPrefix(err.Error(), `every one of the 2 candidates failed; the first: search candidate 1 {"optimizer.lr": 1e30}: `) {
+		t.Errorf("every candidate diverged: %v", err)
 	}
 }

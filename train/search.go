@@ -48,9 +48,9 @@ type Candidate struct {
 	// of rows (zero for the other searches).
 	Iter       int `json:"iter,omitempty"`
 	NResources int `json:"n_resources,omitempty"`
-	// Error is why the candidate failed, in the service's sweeps, where
-	// a failed candidate scores NaN (scikit-learn's error_score=nan) and
-	// the search goes on (sweep.go); in JSON its scores are null.
+	// Error is why the candidate failed: it scores the search's
+	// error_score (NaN by default, null in JSON) and the search goes on
+	// (errorscore.go), in one process as in the service's sweeps.
 	Error string `json:"error,omitempty"`
 
 	spec *spec.Spec // the candidate's spec, to refit it
@@ -260,6 +260,7 @@ func (p *Plan) runSearch(ctx context.Context, rep ml.Reporter, f *data.Frame, gr
 	}
 	rep.Report(ml.Event{Kind: "stage", Message: fmt.Sprintf("%s: %d candidates × %d folds of %s, scoring %s", se.Type, len(cands), len(folds), desc, se.Scoring)})
 	res := &SearchResult{Type: se.Type, Scoring: se.Scoring, Splitter: desc}
+	var firstErr error // the first candidate's failure (errorscore.go)
 	// evaluate cross-validates candidates on folds, appending their rows.
 	evaluate := func(cands []map[string]json.RawMessage, folds []modelselection.Fold, iter, nRes int) ([]int, error) {
 		var rows []int
@@ -267,7 +268,14 @@ func (p *Plan) runSearch(ctx context.Context, rep ml.Reporter, f *data.Frame, gr
 			i := len(res.Results)
 			row, err := p.evalCandidate(ctx, c, i, folds, f, w, metric.Name, negate)
 			if err != nil {
-				return nil, err
+				if stop := stopsSearch(ctx, se, err); stop != nil {
+					return nil, stop
+				}
+				if firstErr == nil {
+					firstErr = err
+				}
+				row = failedRow(se, c, len(folds), err.Error())
+				reportFailed(rep, se, i, c, err.Error())
 			}
 			row.Iter, row.NResources = iter, nRes
 			res.Results = append(res.Results, row)
@@ -292,9 +300,17 @@ func (p *Plan) runSearch(ctx context.Context, rep ml.Reporter, f *data.Frame, gr
 			}
 		}
 	}
+	if err := allFailed(res.Results, firstErr); err != nil {
+		return nil, nil, err
+	}
 	best := res.Results[res.BestIndex]
 	res.BestParams, res.BestScore = best.Params, best.MeanTestScore
 	rep.Report(ml.Event{Kind: "stage", Message: fmt.Sprintf("best %s %.6g: %s; refit on the training part", se.Scoring, res.BestScore, DescribeParams(res.BestParams))})
+	if best.spec == nil { // a failed candidate ranked first by its error_score
+		if best.spec, err = p.spec.WithParams(best.Params); err != nil {
+			return nil, nil, spec.Errors{{Path: "search", Msg: err.Error()}}
+		}
+	}
 	pipe, err := Pipeline(best.spec)
 	if err != nil {
 		return nil, nil, err
@@ -312,11 +328,11 @@ func (p *Plan) evalCandidate(ctx context.Context, c map[string]json.RawMessage, 
 		return Candidate{}, spec.Errors{{Path: "search", Msg: err.Error()}}
 	}
 	if _, err := Pipeline(cs); err != nil {
-		return Candidate{}, fmt.Errorf("search candidate %d %s: %w", i+1, DescribeParams(c), err)
+		return Candidate{}, &candidateError{fmt.Errorf("search candidate %d %s: %w", i+1, DescribeParams(c), err)}
 	}
 	fs, err := crossValidate(ctx, func() (*ml.Pipeline, error) { return Pipeline(cs) }, folds, f, w, []string{metric}, nil)
 	if err != nil {
-		return Candidate{}, fmt.Errorf("search candidate %d %s: %w", i+1, DescribeParams(c), err)
+		return Candidate{}, &candidateError{fmt.Errorf("search candidate %d %s: %w", i+1, DescribeParams(c), err)}
 	}
 	row := Candidate{Params: c, SplitTestScore: make([]float64, len(fs)), spec: cs}
 	fit, score := make([]float64, len(fs)), make([]float64, len(fs))

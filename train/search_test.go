@@ -8,9 +8,11 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/mlforge/mlforge/ml"
 	"github.com/mlforge/mlforge/spec"
 	"github.com/mlforge/mlforge/train"
 )
@@ -157,6 +159,125 @@ func TestSampleMatchesScikitLearn(t *testing.T) {
 					t.Errorf("%s candidate %d: %s = %v, scikit-learn %v", c.ParamDistributions, i, k, gp[k], want)
 				}
 			}
+		}
+	}
+}
+
+// TestSearchErrorScoreMatchesScikitLearn runs testdata/search_errors.json's
+// searches (written by scikit-learn 1.2.1, gen_search_errors.py), where one
+// candidate's scoring fails (n_neighbors above a fold's training rows), in
+// one process: the failed candidate scores error_score on every fold (NaN
+// by default, ranking last; a number ranking where it falls), its error is
+// kept and logged, and the search goes on. Scores within 1e-9, ranks and
+// the best exactly. With error_score "raise" the search stops at that
+// candidate; with every candidate failing the run fails naming the first.
+func TestSearchErrorScoreMatchesScikitLearn(t *testing.T) {
+	b, err := os.ReadFile("testdata/search_errors.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fx struct {
+		Cases []struct {
+			Dataset        string          `json:"dataset"`
+			Model          json.RawMessage `json:"model"`
+			Search         json.RawMessage `json:"search"`
+			Failed         []int           `json:"failed"`
+			MeanTestScore  []*float64      `json:"mean_test_score"`
+			StdTestScore   []*float64      `json:"std_test_score"`
+			SplitTestScore [][]*float64    `json:"split_test_score"`
+			RankTestScore  []int           `json:"rank_test_score"`
+			BestIndex      int             `json:"best_index"`
+			BestScore      float64         `json:"best_score"`
+		} `json:"cases"`
+	}
+	if err := json.Unmarshal(b, &fx); err != nil || len(fx.Cases) == 0 {
+		t.Fatal(len(fx.Cases), err)
+	}
+	run := func(t *testing.T, dataset string, model, search json.RawMessage, rep func(ml.Event)) (*train.Result, error) {
+		src := fmt.Sprintf(`{"name": "gs-err", "data": {"train": "builtin:%s", "test": "builtin:%s"}, "model": %s, "search": %s, "output": %q}`,
+			dataset, dataset, model, search, filepath.Join(t.TempDir(), "m"))
+		s, err := spec.Parse([]byte(src))
+		if err != nil {
+			t.Fatal(err)
+		}
+		opt := train.Options{}
+		if rep != nil {
+			opt.Reporter = ml.ReporterFunc(rep)
+		}
+		return train.Run(context.Background(), s, opt)
+	}
+	near := func(got float64, want *float64) bool {
+		if want == nil {
+			return math.IsNaN(got)
+		}
+		return math.Abs(got-*want) <= 1e-9
+	}
+	for i, c := range fx.Cases {
+		t.Run(fmt.Sprint(i), func(t *testing.T) {
+			var logs []string
+			res, err := run(t, c.Dataset, c.Model, c.Search, func(e ml.Event) {
+				if e.Kind == "log" && strings.Contains(e.Message, " failed (scored ") {
+					logs = append(logs, e.Message)
+				}
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			sr := res.Search
+			if len(sr.Results) != len(c.MeanTestScore) {
+				t.Fatalf("%d candidates, scikit-learn %d", len(sr.Results), len(c.MeanTestScore))
+			}
+			for j, r := range sr.Results {
+				failed := slices.Contains(c.Failed, j)
+				if failed != (r.Error != "") || failed && !strings.Contains(r.Error, "n_neighbors") {
+					t.Errorf("candidate %d: error %q, scikit-learn failed %v", j, r.Error, failed)
+				}
+				for k, v := range r.SplitTestScore {
+					if !near(v, c.SplitTestScore[j][k]) {
+						t.Errorf("candidate %d fold %d: %v, scikit-learn %v", j, k, v, c.SplitTestScore[j][k])
+					}
+				}
+				if !near(r.MeanTestScore, c.MeanTestScore[j]) || !near(r.StdTestScore, c.StdTestScore[j]) || r.RankTestScore != c.RankTestScore[j] {
+					t.Errorf("candidate %d: mean %v std %v rank %d, scikit-learn %v %v %d", j, r.MeanTestScore, r.StdTestScore, r.RankTestScore,
+						c.MeanTestScore[j], c.StdTestScore[j], c.RankTestScore[j])
+				}
+			}
+			if sr.BestIndex != c.BestIndex || math.Abs(sr.BestScore-c.BestScore) > 1e-9 {
+				t.Errorf("best %d %v, scikit-learn %d %v", sr.BestIndex, sr.BestScore, c.BestIndex, c.BestScore)
+			}
+			if len(logs) != len(c.Failed) || !strings.HasPrefix(logs[0], `search candidate 2 {"n_neighbors": 500} failed (scored `) {
+				t.Errorf("logged failures: %q", logs)
+			}
+		})
+	}
+	c := fx.Cases[0]
+	var raise map[string]any
+	json.Unmarshal(c.Search, &raise)
+	raise["error_score"] = "raise"
+	rs, _ := json.Marshal(raise)
+	if _, err := run(t, c.Dataset, c.Model, rs, nil); err == nil || !strings.HasPrefix(err.Error(), `search candidate 2 {"n_neighbors": 500}: `) {
+		t.Errorf("error_score raise: %v", err)
+	}
+	raise["param_grid"] = map[string]any{"n_neighbors": []int{400, 500}}
+	delete(raise, "error_score")
+	rs, _ = json.Marshal(raise)
+	if _, err := run(t, c.Dataset, c.Model, rs, nil); err == nil || !strings.HasPrefix(err.Error(), `every one of the 2 candidates failed; the first: search candidate 1 {"n_neighbors": 400}: `) {
+		t.Errorf("every candidate failed: %v", err)
+	}
+	for _, bad := range []string{`"often"`, `true`, `[0]`} {
+		_, err := spec.Parse([]byte(`{"search": {"type": "GridSearchCV", "param_grid": {"C": [1]}, "error_score": ` + bad + `}}`))
+		if err == nil || !strings.Contains(err.Error(), `search.error_score: expected "raise", "nan" or a number`) {
+			t.Errorf("error_score %s: %v", bad, err)
+		}
+	}
+	for good, back := range map[string]string{`"raise"`: `"error_score":"raise"`, `-1.5`: `"error_score":-1.5`, `"nan"`: "", `null`: ""} {
+		s, err := spec.Parse([]byte(`{"search": {"type": "GridSearchCV", "param_grid": {"C": [1]}, "error_score": ` + good + `}}`))
+		if err != nil {
+			t.Fatalf("error_score %s: %v", good, err)
+		}
+		b, _ := json.Marshal(s.Search)
+		if back == "" && strings.Contains(string(b), "error_score") || back != "" && !strings.Contains(string(b), back) {
+			t.Errorf("error_score %s written back as %s", good, b)
 		}
 	}
 }

@@ -242,6 +242,12 @@ func (p *Plan) netTrial(ctx context.Context, rep ml.Reporter, index int) (*Trial
 	}
 	one := *p
 	one.netCands = p.netCands[index : index+1]
+	// The trial's failure is the child run's: the parent applies the
+	// search's error_score when it gathers the children (gatherRows).
+	cs, se := *p.spec, *p.spec.Search
+	se.ErrorScore = &spec.ErrorScore{Raise: true}
+	cs.Search = &se
+	one.spec = &cs
 	sr, _, err := one.runNetSearch(ctx, rep, d)
 	if err != nil {
 		// runNetSearch numbers the candidate it trained 1.
@@ -351,6 +357,18 @@ func (p *Plan) gatherSearch(rep ml.Reporter, f *data.Frame) (*SearchResult, *ml.
 // every fold and ranks last.
 func (p *Plan) gatherRows(rep ml.Reporter, cands []map[string]json.RawMessage, k int, desc string) (*SearchResult, error) {
 	se := p.spec.Search
+	if se.ErrorScore != nil && se.ErrorScore.Raise {
+		// error_score="raise": the first failed candidate stops the search.
+		for i, t := range p.opt.Trials {
+			if t.Error != "" && i < len(cands) {
+				what := fmt.Sprintf("search candidate %d %s", i+1, DescribeParams(cands[i]))
+				if strings.HasPrefix(t.Error, what+": ") {
+					return nil, errors.New(t.Error)
+				}
+				return nil, fmt.Errorf("%s: %s", what, t.Error)
+			}
+		}
+	}
 	trials, errs, err := trialOutcomes(p.opt.Trials, len(cands), "candidates")
 	if err != nil {
 		return nil, err
@@ -366,12 +384,8 @@ func (p *Plan) gatherRows(rep ml.Reporter, cands []map[string]json.RawMessage, k
 			if msg == "" {
 				msg = "the trial computed no candidate"
 			}
-			nan := math.NaN()
-			row = Candidate{Params: c, SplitTestScore: make([]float64, k), MeanTestScore: nan, StdTestScore: nan, Error: msg}
-			for j := range row.SplitTestScore {
-				row.SplitTestScore[j] = nan
-			}
-			rep.Report(ml.Event{Kind: "log", Message: fmt.Sprintf("search candidate %d %s failed (scored NaN, as error_score=nan): %s", i+1, DescribeParams(c), msg)})
+			row = failedRow(se, c, k, msg) // errorscore.go
+			reportFailed(rep, se, i, c, msg)
 		}
 		res.Results = append(res.Results, row)
 		reportTrial(rep, i, row)

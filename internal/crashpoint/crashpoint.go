@@ -1,5 +1,6 @@
 // Package crashpoint marks the places where a process that dies leaves
 // state another process must cope with: between a run's row and its job,
+// between a worker's taking a run's job and marking the run running,
 // inside a model file's write, inside a schema migration. In mlforge as
 // built these are no-ops (nothing can arm them); a binary built with the
 // build tag mlforge_testhooks (server/testdata/slowserver) arms them from

@@ -38,6 +38,19 @@ function progressBar(p) {
   return el('span', { class: 'progress' }, bar, el('small', { text: pr[1] }));
 }
 
+// sweepNote is the runs table's word on a sweep parent beside its name
+// ("sweep · 6 trials · 2/6 done · 1 failed", or "cv · 5 folds"): a link
+// to its page, which lists the child runs.
+function sweepNote(r) {
+  const s = r.sweep;
+  if (!s) return null;
+  const n = (k, one) => `${k} ${one}${k === 1 ? '' : 's'}`;
+  const parts = [s.kind === 'cv' ? 'cv · ' + n(s.total, 'fold') : 'sweep · ' + n(s.total, 'trial')];
+  if (s.done < s.total) parts.push(`${s.done}/${s.total} done`);
+  if (s.failed) parts.push(`${s.failed} failed`);
+  return el('a', { class: 'sweep-count muted small', href: '#/runs/' + r.id, title: 'its child runs are listed on its page', text: parts.join(' · ') });
+}
+
 // ---- list ----
 
 // The runs table asks the server for one page at a time, sorted and
@@ -248,7 +261,7 @@ export function renderRuns(main, query) {
     } });
     const cells = columns.map((c) => {
       if (c.id === 'status') return el('td', {}, statusBadge(r.status));
-      if (c.id === 'name') return el('td', {}, el('a', { href: '#/runs/' + r.id, text: r.name }), r.tags && Object.keys(r.tags).length ? el('span', { class: 'tag-count muted small', title: Object.entries(r.tags).map(([k, v]) => `${k}: ${v}`).join('\n'), text: ` ◆${Object.keys(r.tags).length}` }) : null);
+      if (c.id === 'name') return el('td', {}, el('a', { href: '#/runs/' + r.id, text: r.name }), sweepNote(r), r.tags && Object.keys(r.tags).length ? el('span', { class: 'tag-count muted small', title: Object.entries(r.tags).map(([k, v]) => `${k}: ${v}`).join('\n'), text: ` ◆${Object.keys(r.tags).length}` }) : null);
       if (c.id === 'model') return el('td', { text: r.class });
       return el('td', { text: c.cell(r), title: c.title ? c.title(r) : null });
     });
@@ -264,7 +277,7 @@ export function renderRuns(main, query) {
     drawHead();
     const columns = shown();
     const next = runs.map((r) => {
-      const sig = JSON.stringify([r.status, r.name, r.metrics, r.status === 'running' ? 'live' : r.duration_s, r.error, r.tags, r.note, r.dataset, r.params]);
+      const sig = JSON.stringify([r.status, r.name, r.metrics, r.status === 'running' ? 'live' : r.duration_s, r.error, r.tags, r.note, r.dataset, r.params, r.sweep]);
       const old = rows.get(r.id);
       if (old && old.sig === sig) {
         const cb = old.tr.querySelector('input.pick');

@@ -9,9 +9,10 @@
 // SSRF guard lets through) and SLOWSERVER_SERPAPI_URL its collections go to
 // a test's fake SerpApi and image hosts on loopback. With
 // SLOWSERVER_CRASH_AT (comma-separated points of package crashpoint:
-// run-insert, run-enqueue, model-write, artifact-put, migration) the first
-// goroutine to reach one writes "PID POINT" into the file
-// SLOWSERVER_CRASH_MARK and stops there, for a test to SIGKILL it.
+// run-insert, run-enqueue, run-start, child-start, model-write,
+// artifact-put, migration) the first goroutine to reach one writes
+// "PID POINT" into the file SLOWSERVER_CRASH_MARK and stops there, for a
+// test to SIGKILL it.
 package main
 
 import (
