@@ -541,13 +541,8 @@ func (s *Store) RequeueCrashed(ctx context.Context, id string, attempt int) (boo
 // A worker that starts attempt first keeps the run (this finds it
 // running); one that starts it after finds the attempt raised.
 func (s *Store) RequeueQueued(ctx context.Context, id string, attempt int) (bool, error) {
-	res, err := s.db.ExecContext(ctx, `UPDATE mlf_runs SET attempt = attempt + 1 WHERE id = $1 AND attempt = $2 AND status = $3 AND sweep = ''`,
-		id, attempt, string(Queued))
-	if err != nil {
-		return false, err
-	}
-	n, err := res.RowsAffected()
-	return n == 1, err
+	return changedOne(s.db.ExecContext(ctx, `UPDATE mlf_runs SET attempt = attempt + 1 WHERE id = $1 AND attempt = $2 AND status = $3 AND sweep = ''`,
+		id, attempt, string(Queued)))
 }
 
 func (s *Store) requeue(ctx context.Context, id string, attempt int, crashed bool) (bool, error) {
