@@ -15,14 +15,8 @@ import (
 func BenchmarkQueryRuns10k(b *testing.B) {
 	for _, backend := range []string{"sqlite", "postgres"} {
 		b.Run(backend, func(b *testing.B) {
-			url, _, _ := freshDB[backend](b)
 			ctx := context.Background()
-			s, err := Open(ctx, url)
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer s.Close()
-			seed10k(b, s)
+			s := seeded10k(b, backend)
 			for _, q := range []RunQuery{
 				{},
 				{Sort: "metric.accuracy", Desc: true},
@@ -40,6 +34,19 @@ func BenchmarkQueryRuns10k(b *testing.B) {
 			}
 		})
 	}
+}
+
+// seeded10k opens a fresh store on backend, closed at the end of b, with
+// seed10k's runs.
+func seeded10k(b *testing.B, backend string) *Store {
+	url, _, _ := freshDB[backend](b)
+	s, err := Open(context.Background(), url)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { s.Close() })
+	seed10k(b, s)
+	return s
 }
 
 // seed10k inserts 10,000 finished runs in one transaction.
@@ -72,14 +79,8 @@ func seed10k(b *testing.B, s *Store) {
 func BenchmarkQueryRunsSweeps10k(b *testing.B) {
 	for _, backend := range []string{"sqlite", "postgres"} {
 		b.Run(backend, func(b *testing.B) {
-			url, _, _ := freshDB[backend](b)
 			ctx := context.Background()
-			s, err := Open(ctx, url)
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer s.Close()
-			seed10k(b, s)
+			s := seeded10k(b, backend)
 			b.Run("plain", func(b *testing.B) {
 				for b.Loop() {
 					if _, err := s.QueryRuns(ctx, RunQuery{}); err != nil {
