@@ -156,7 +156,7 @@ func (p *Plan) Run(ctx context.Context) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	trainF, testF, weights, err := p.takeWeights(trainF, testF) // data.sample_weight (weights.go)
+	trainF, testF, weights, testWeights, err := p.takeWeights(trainF, testF) // data.sample_weight (weights.go)
 	if err != nil {
 		return nil, err
 	}
@@ -203,7 +203,7 @@ func (p *Plan) Run(ctx context.Context) (*Result, error) {
 		}
 	}
 	if s.PermutationImportance != nil {
-		if res.Permutation, err = p.runPermutation(ctx, rep, pipe, testF.X, testF.Y, classes, testF.Features); err != nil {
+		if res.Permutation, err = p.runPermutation(ctx, rep, pipe, testF.X, testF.Y, testWeights, classes, testF.Features); err != nil {
 			return nil, err
 		}
 	}

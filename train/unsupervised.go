@@ -143,7 +143,7 @@ func (p *Plan) runUnsupervised(ctx context.Context, rep ml.Reporter) (*Result, e
 	if err := checkText(s, trainF); err != nil {
 		return nil, err
 	}
-	trainF, testF, weights, err := p.takeWeights(trainF, testF) // data.sample_weight (weights.go)
+	trainF, testF, weights, _, err := p.takeWeights(trainF, testF) // data.sample_weight (weights.go)
 	if err != nil {
 		return nil, err
 	}
