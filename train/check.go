@@ -176,6 +176,7 @@ func (p *Plan) checkClassic(c *problems, list spec.Errors) {
 		return
 	}
 	p.Pipeline = pipe
+	p.checkPrecomputed(c) // precomputed.go
 	if !dataOK || list.Has("data.target") {
 		return
 	}
@@ -208,6 +209,23 @@ func (p *Plan) checkClassic(c *problems, list spec.Errors) {
 		if frame == nil && s.Data.Train.Path != "" && !checkNumericTarget(c, p.root, s, cols) {
 			return
 		}
+	}
+	if precomputedParam(s) != "" { // precomputed.go: the matrix is n × n
+		if s.Data.SampleWeight != "" && frame == nil && f > 1 {
+			f--
+		}
+		if frame != nil && s.Data.Test.IsZero() {
+			if err := checkSquare(s, frame, "data.train"); err != nil {
+				var fe spec.Errors
+				if errors.As(err, &fe) {
+					*c = append(*c, fe...)
+				} else {
+					c.add("data.train", err.Error())
+				}
+				return
+			}
+		}
+		n = max(n, f)
 	}
 	p.checkUnsupervised(c, n, f, frame != nil) // unsupervised.go
 	for i, st := range pipe.Steps {

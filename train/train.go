@@ -307,9 +307,17 @@ func (p *Plan) loadData(task ml.Task) (trainF, testF *data.Frame, err error) {
 				return nil, nil, err
 			}
 		}
+		if precomputedParam(s) != "" { // precomputed.go
+			if err := checkSquare(s, trainF, "data.train"); err != nil {
+				return nil, nil, err
+			}
+		}
 		return trainF, testF, nil
 	}
 	stratify := s.Data.Split.Stratify != nil && *s.Data.Split.Stratify
+	if precomputedParam(s) != "" { // precomputed.go: the split selects the training rows' columns
+		return precomputedSplit(s, trainF, stratify)
+	}
 	return trainF.Split(s.Data.Split.TestSize, s.Data.Split.Seed, stratify)
 }
 
