@@ -107,7 +107,13 @@ func (s *Spec) validatePermutation(c *errs, task ml.Task) {
 	// the metric must take them.
 	if s.Data.SampleWeight != "" && p.Scoring != "" {
 		if m, _, err := Scorer(p.Scoring); err == nil && !slices.Contains(metrics.WeightedNames(), m.Name) {
-			c.add(path+".scoring", fmt.Sprintf("%s does not take sample weights, and data.sample_weight weighs the test rows it scores; use one of %s", p.Scoring, strings.Join(metrics.WeightedNames(), ", ")))
+			var same []string // the weighted metrics of the same task
+			for _, n := range metrics.WeightedNames() {
+				if w, err := metrics.Lookup(n); err == nil && w.Task == m.Task {
+					same = append(same, n)
+				}
+			}
+			c.add(path+".scoring", fmt.Sprintf("%s does not take sample weights, and data.sample_weight weighs the test rows it scores; use one of %s", p.Scoring, strings.Join(same, ", ")))
 		}
 	}
 }

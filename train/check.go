@@ -182,6 +182,7 @@ func (p *Plan) checkClassic(c *problems, list spec.Errors) {
 	}
 	checkColumns(c, s, pipe, table, frame, cols)
 	p.checkWeightsColumn(c, cols) // weights.go
+	p.checkModelShape(c, frame, cols) // shapecheck.go
 	if table && frame == nil && len(cols) > 0 {
 		// Text columns in the first rows (the run checks them all).
 		if ex := source.TextColumns(p.root, src(s.Data.Train), probeRows); ex != nil {
