@@ -181,7 +181,7 @@ func (p *Plan) checkClassic(c *problems, list spec.Errors) {
 		return
 	}
 	checkColumns(c, s, pipe, table, frame, cols)
-	p.checkWeightsColumn(c, cols) // weights.go
+	p.checkWeightsColumn(c, cols)     // weights.go
 	p.checkModelShape(c, frame, cols) // shapecheck.go
 	if table && frame == nil && len(cols) > 0 {
 		// Text columns in the first rows (the run checks them all).
