@@ -340,12 +340,13 @@ func isFinite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
 
 // checkFitted returns scikit-learn's error for a fit whose coefficients or
 // intercepts are not finite (a class weight of 0 leaves a pair with no
-// free bound to set rho from, for instance).
-func (m *model) checkFitted(class string) error {
+// free bound to set rho from, for instance). The error does not name the
+// class: the pipeline's error does.
+func (m *model) checkFitted() error {
 	for _, a := range [][]float64{m.coef, m.rho} {
 		for _, v := range a {
 			if !isFinite(v) {
-				return ml.DataErrorf("%s: the dual coefficients or intercepts are not finite (%v): the data may hold values too large for the kernel (scale it), or a class_weight of 0 leaves a class with nothing to fit", class, v)
+				return ml.DataErrorf("the dual coefficients or intercepts are not finite (%v): the data may hold values too large for the kernel (scale it), or a class_weight of 0 leaves a class with nothing to fit", v)
 			}
 		}
 	}

@@ -292,7 +292,7 @@ func (m *OneClassSVM) FitWeighted(ctx context.Context, X *mat.Dense, _, w []floa
 	}
 	fit.nSupport = []int{len(fit.support)}
 	fit.rho, fit.nIter, fit.converged = []float64{sol.rho}, []int{sol.iters}, sol.converged
-	if err := fit.checkFitted("OneClassSVM"); err != nil {
+	if err := fit.checkFitted(); err != nil {
 		return err
 	}
 	fit.setSV(x, p, fit.support)

@@ -221,7 +221,7 @@ func fitOVO(ctx context.Context, class string, X *mat.Dense, y, sw []float64, cw
 	fit.kernel = kern
 	fit.support, fit.nSupport, fit.coef, fit.rho, fit.nIter, fit.converged = svRows, nSupport, coef, rho, nIter, converged
 	fit.probA, fit.probB = probA, probB
-	if err := fit.checkFitted(class); err != nil {
+	if err := fit.checkFitted(); err != nil {
 		return classifier{}, err
 	}
 	fit.setSV(x, p, svRows)

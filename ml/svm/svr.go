@@ -134,7 +134,7 @@ func solveRegression(ctx context.Context, class string, kern kernelSpec, x []flo
 	fit.rho = []float64{sol.rho}
 	fit.nIter = []int{sol.iters}
 	fit.converged = sol.converged
-	if err := fit.checkFitted(class); err != nil {
+	if err := fit.checkFitted(); err != nil {
 		return model{}, err
 	}
 	fit.setSV(x, p, fit.support)
