@@ -194,3 +194,47 @@ func TestPrecomputedSplit(t *testing.T) {
 		}
 	}
 }
+
+// TestPrecomputedDBSCANRun: DBSCAN with metric "precomputed" trains from a
+// table of distances (no target), and a table that is not square is
+// refused with both shapes.
+func TestPrecomputedDBSCANRun(t *testing.T) {
+	X, _ := testutil.LoadCSV(t, "data/datasets/iris.csv")
+	n, d := X.Dims()
+	var b strings.Builder
+	for i := range n {
+		if i > 0 {
+			b.WriteString(",")
+		}
+		fmt.Fprintf(&b, "r%d", i)
+	}
+	b.WriteString("\n")
+	for i := range n {
+		for j := range n {
+			s := 0.0
+			for k := range d {
+				s += (X.At(i, k) - X.At(j, k)) * (X.At(i, k) - X.At(j, k))
+			}
+			if j > 0 {
+				b.WriteString(",")
+			}
+			fmt.Fprintf(&b, "%v", math.Sqrt(s))
+		}
+		b.WriteString("\n")
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "d.csv"), []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	spec := fmt.Sprintf(`{"name": "db", "data": {"train": "d.csv"}, "model": {"class": "DBSCAN", "params": {"metric": "precomputed", "eps": 0.5}}, "output": %q}`, filepath.Join(dir, "m"))
+	if _, err := runSpec(t, spec, train.Options{Root: dir}); err != nil {
+		t.Fatal(err)
+	}
+	rows := strings.Split(strings.TrimSpace(b.String()), "\n")
+	if err := os.WriteFile(filepath.Join(dir, "d.csv"), []byte(strings.Join(rows[:len(rows)-1], "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := runSpec(t, spec, train.Options{Root: dir}); err == nil || !strings.Contains(err.Error(), "(149 × 150)") {
+		t.Errorf("a 149 × 150 matrix: %v", err)
+	}
+}
