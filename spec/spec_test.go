@@ -147,7 +147,7 @@ var needsData = map[string]string{
 	"60-max-features-too-many":      "the number of feature columns is in the data",
 	"61-class-weight-unknown-class": "the classes are in the data",
 	"62-precomputed-not-square":     "the matrix's shape is the data's",
-	"63-precomputed-preprocess-cv":  "a precomputed matrix's rules are train's (precomputed.go)",
+	"63-precomputed-preprocess":     "a precomputed matrix's rules are train's (precomputed.go)",
 }
 
 // subsequence reports whether every line of got is in want, in order.

@@ -8,6 +8,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/mlforge/mlforge/data"
+	"github.com/mlforge/mlforge/ml"
 	"github.com/mlforge/mlforge/spec"
 )
 
@@ -23,9 +24,10 @@ import (
 // the training rows' columns, and predicting (CLI, API) takes the kernel
 // between the new rows and the training rows under those names.
 //
-// Preprocessing would change the matrix, and cross-validation, searches
-// and curves would need the folds' columns selected as well: those are
-// refused with a precomputed model.
+// Cross-validation, searches and curves fit on folds of the training part
+// (a square matrix): a fold's training and test rows get the columns of its
+// training rows too (foldParts). Preprocessing would change the matrix: it
+// is refused with a precomputed model.
 
 // precomputedClasses are the registered classes that take a precomputed
 // matrix, with the parameter that says so.
@@ -55,7 +57,7 @@ func precomputedParam(s *spec.Spec) string {
 }
 
 // checkPrecomputed is Check's part for a precomputed model: no
-// preprocessing, no cross-validation, search or curve.
+// preprocessing.
 func (p *Plan) checkPrecomputed(c *problems) {
 	s := p.spec
 	param := precomputedParam(s)
@@ -64,14 +66,6 @@ func (p *Plan) checkPrecomputed(c *problems) {
 	}
 	if len(s.Preprocess) > 0 {
 		c.add("preprocess", fmt.Sprintf(`%s is "precomputed": the feature columns are the kernel (or distance) matrix, which goes to the model as it is; remove the preprocessing steps`, param))
-	}
-	for _, k := range []struct {
-		path string
-		set  bool
-	}{{"cv", s.CV != nil}, {"search", s.Search != nil}, {"validation_curve", s.ValidationCurve != nil}, {"learning_curve", s.LearningCurve != nil}} {
-		if k.set {
-			c.add(k.path, fmt.Sprintf(`is not supported with %s "precomputed" (its folds would have to select the matrix's columns as well as its rows); train on data.split or a data.test file`, param))
-		}
 	}
 }
 
@@ -149,4 +143,34 @@ func selectColumns(f *data.Frame, cols []int) *data.Frame {
 	}
 	out.X = mat.NewDense(r, len(cols), x)
 	return &out
+}
+
+// pairwise reports whether e takes a precomputed matrix (scikit-learn's
+// pairwise estimator tag): a class of precomputedClasses whose kernel or
+// metric is "precomputed".
+func pairwise(e ml.Estimator) bool {
+	key, ok := precomputedClasses[ml.ClassName(e)]
+	if !ok {
+		return false
+	}
+	b, err := json.Marshal(e)
+	if err != nil {
+		return false
+	}
+	var m map[string]json.RawMessage
+	var v string
+	return json.Unmarshal(b, &m) == nil && json.Unmarshal(m[key], &v) == nil && v == "precomputed"
+}
+
+// foldParts returns rows train and test of f, as scikit-learn's
+// _safe_split: for a pairwise estimator (f square, its columns its rows)
+// both parts keep only the columns of the rows train.
+func foldParts(f *data.Frame, train, test []int, pw bool) (*data.Frame, *data.Frame, error) {
+	if !pw {
+		return f.Rows(train), f.Rows(test), nil
+	}
+	if n := f.Len(); n != len(f.Features) {
+		return nil, nil, &data.Error{File: f.Source, Msg: fmt.Sprintf("a precomputed matrix must be square to be split into folds, got %d × %d", n, len(f.Features))}
+	}
+	return selectColumns(f.Rows(train), train), selectColumns(f.Rows(test), train), nil
 }

@@ -93,8 +93,8 @@ func TestPrecomputedRunMatchesScikitLearn(t *testing.T) {
 // TestPrecomputedSplit: a split of a square kernel table takes, for both
 // parts, the columns of the training rows (and leaves data.sample_weight's
 // column aside), so the run is the fit on K[train][:, train] scored on
-// K[test][:, train] with the split's rows; a table that is not square, a
-// preprocessing step and cross-validation are refused by name.
+// K[test][:, train] with the split's rows; a table that is not square and
+// a preprocessing step are refused by name.
 func TestPrecomputedSplit(t *testing.T) {
 	X, y := testutil.LoadCSV(t, "data/datasets/iris.csv")
 	n, _ := X.Dims()
@@ -187,7 +187,6 @@ func TestPrecomputedSplit(t *testing.T) {
 	}
 	for extra, want := range map[string]string{
 		`, "preprocess": [{"type": "StandardScaler"}]`: `preprocess: model.params.kernel is "precomputed"`,
-		`, "cv": {"type": "KFold", "n_splits": 3}`:     `cv: is not supported with model.params.kernel "precomputed"`,
 	} {
 		if _, err := runSpec(t, spec(extra), train.Options{Root: dir}); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%s: %v, want %q", extra, err, want)
@@ -236,5 +235,50 @@ func TestPrecomputedDBSCANRun(t *testing.T) {
 	}
 	if _, err := runSpec(t, spec, train.Options{Root: dir}); err == nil || !strings.Contains(err.Error(), "(149 × 150)") {
 		t.Errorf("a 149 × 150 matrix: %v", err)
+	}
+}
+
+// TestPrecomputedModelSelectionMatchesScikitLearn: cross-validation, a
+// learning curve and a grid search on a precomputed training matrix fit
+// and score each fold on its rows with its training rows' columns, as
+// scikit-learn's _safe_split: the fold scores are
+// testdata/precomputed.json's (gen_precomputed.py) exactly.
+func TestPrecomputedModelSelectionMatchesScikitLearn(t *testing.T) {
+	var fx struct {
+		CV    []float64 `json:"svc_cv"`
+		Curve struct {
+			Sizes []int       `json:"train_sizes_abs"`
+			Test  [][]float64 `json:"test_scores"`
+		} `json:"svc_learning_curve"`
+		Grid []float64 `json:"svc_grid"`
+	}
+	testutil.ReadJSON(t, "testdata/precomputed.json", &fx)
+	const cv = `{"type": "StratifiedKFold", "n_splits": 3, "shuffle": true, "random_state": 0}`
+	run := func(model, extra string) *train.Result {
+		t.Helper()
+		res, err := runSpec(t, fmt.Sprintf(`{"name": "pre", "data": {"train": "iris_kernel_train.csv", "test": "iris_kernel_test.csv", "target": "target"}, "model": {"class": "SVC", "params": %s}, "metrics": ["accuracy"], %s, "output": %q}`,
+			model, extra, filepath.Join(t.TempDir(), "m")), train.Options{Root: "testdata"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	res := run(`{"kernel": "precomputed", "C": 0.5}`, `"cv": `+cv)
+	for i, want := range fx.CV {
+		if got := res.CV.Folds[i].Test["accuracy"]; got != want {
+			t.Errorf("cv fold %d: accuracy %v, scikit-learn %v", i, got, want)
+		}
+	}
+	res = run(`{"kernel": "precomputed", "C": 0.5}`, `"learning_curve": {"train_sizes": [0.5, 1.0], "scoring": "accuracy", "cv": `+cv+`}`)
+	for i, pt := range res.Curve.Points {
+		if pt.NTrain != fx.Curve.Sizes[i] || !slices.Equal(pt.TestScores, fx.Curve.Test[i]) {
+			t.Errorf("learning curve point %d: %d rows, %v; scikit-learn %d, %v", i, pt.NTrain, pt.TestScores, fx.Curve.Sizes[i], fx.Curve.Test[i])
+		}
+	}
+	res = run(`{"kernel": "precomputed"}`, `"search": {"type": "GridSearchCV", "param_grid": {"C": [0.01, 0.5]}, "cv": `+cv+`}`)
+	for i, want := range fx.Grid {
+		if got := res.Search.Results[i].MeanTestScore; math.Abs(got-want) > 1e-15 {
+			t.Errorf("candidate %d: mean test score %v, scikit-learn %v", i, got, want)
+		}
 	}
 }

@@ -5,7 +5,9 @@ precomputed.json, scikit-learn 1.2.1's results on them:
   iris_kernel_train.csv, iris_kernel_test.csv   the linear kernel of the
       iris rows (even rows train, odd rows test): K(train, train) and
       K(test, train), one column per training row ("r0", "r2", ...), and
-      the target; SVC(kernel="precomputed", C=0.5) is fitted on it.
+      the target; SVC(kernel="precomputed", C=0.5) is fitted on it, and
+      cross-validated, learning-curved and grid-searched on K(train, train)
+      with StratifiedKFold(3, shuffle=True, random_state=0).
   diabetes_dist_train.csv, diabetes_dist_test.csv   the Euclidean
       distances between the standardised diabetes rows (every 4th row;
       even train, odd test); KNeighborsRegressor(metric="precomputed",
@@ -23,6 +25,7 @@ import os
 import numpy as np
 import sklearn
 from sklearn.metrics import accuracy_score, r2_score
+from sklearn.model_selection import GridSearchCV, StratifiedKFold, cross_val_score, learning_curve
 from sklearn.neighbors import KNeighborsRegressor
 from sklearn.svm import SVC
 
@@ -59,6 +62,15 @@ y = np.array([labels.index(v) for v in t], dtype=float)
 svc = SVC(kernel="precomputed", C=0.5).fit(K[np.ix_(tr, tr)], y[tr])
 pred = svc.predict(K[np.ix_(te, tr)])
 out["svc"] = {"support": svc.support_.tolist(), "predict": pred.tolist(), "accuracy": accuracy_score(y[te], pred)}
+# The model selection steps on the training matrix: folds select the
+# columns of their training rows (_safe_split).
+Ktr, ytr = K[np.ix_(tr, tr)], y[tr]
+cv = StratifiedKFold(3, shuffle=True, random_state=0)
+out["svc_cv"] = cross_val_score(SVC(kernel="precomputed", C=0.5), Ktr, ytr, cv=cv).tolist()
+sizes, _, lc = learning_curve(SVC(kernel="precomputed", C=0.5), Ktr, ytr, cv=cv, train_sizes=[0.5, 1.0])
+out["svc_learning_curve"] = {"train_sizes_abs": sizes.tolist(), "test_scores": lc.tolist()}
+gs = GridSearchCV(SVC(kernel="precomputed"), {"C": [0.01, 0.5]}, cv=cv).fit(Ktr, ytr)
+out["svc_grid"] = gs.cv_results_["mean_test_score"].tolist()
 
 X, t = load("diabetes", 4)
 X = (X - X.mean(0)) / X.std(0)
