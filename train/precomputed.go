@@ -35,7 +35,7 @@ var precomputedClasses = map[string]string{
 	"SVC": "kernel", "NuSVC": "kernel", "SVR": "kernel", "NuSVR": "kernel", "OneClassSVM": "kernel",
 	"KNeighborsClassifier": "metric", "KNeighborsRegressor": "metric",
 	"RadiusNeighborsClassifier": "metric", "RadiusNeighborsRegressor": "metric",
-	"DBSCAN": "metric",
+	"DBSCAN": "metric", "AgglomerativeClustering": "metric",
 }
 
 // precomputedParam returns "model.params.kernel" or "model.params.metric"

@@ -3,7 +3,8 @@
 on the Euclidean (and Manhattan) distances between the standardised rows of
 iris and wine (every other row), rounded to 8 decimals (the matrices both
 fits see), for precomputed_test.go: labels_ and core_sample_indices_, also
-with sample weights.
+with sample weights; and AgglomerativeClustering(metric="precomputed") on
+iris's: labels_, children_ and distances_.
 
 Run from the repository root:
 
@@ -14,7 +15,7 @@ import os
 
 import numpy as np
 import sklearn
-from sklearn.cluster import DBSCAN
+from sklearn.cluster import DBSCAN, AgglomerativeClustering
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.normpath(os.path.join(HERE, "..", "..", ".."))
@@ -45,6 +46,17 @@ for name, data, kind, params, weighted in [
     cases.append({"name": name, "params": params, "d": D.tolist(),
                   "sample_weight": None if w is None else w.tolist(),
                   "labels": db.labels_.tolist(), "core_sample_indices": db.core_sample_indices_.tolist()})
+# AgglomerativeClustering(metric="precomputed") reads the upper triangle
+# and goes to scipy's linkage for every linkage (single included).
+X = load("iris")
+D = np.round(np.sqrt(((X[:, None, :] - X[None, :, :]) ** 2).sum(-1)), 8)
+agglo = []
+for name, params in [("complete", {"linkage": "complete", "n_clusters": 3}),
+                     ("average", {"linkage": "average", "n_clusters": 4}),
+                     ("single_threshold", {"linkage": "single", "n_clusters": None, "distance_threshold": 0.5})]:
+    ac = AgglomerativeClustering(metric="precomputed", compute_distances=True, **params).fit(D)
+    agglo.append({"name": name, "params": params, "labels": ac.labels_.tolist(), "children": ac.children_.tolist(),
+                  "distances": ac.distances_.tolist(), "n_clusters": int(ac.n_clusters_)})
 with open(os.path.join(HERE, "precomputed.json"), "w") as f:
-    json.dump({"sklearn": sklearn.__version__, "cases": cases}, f)
+    json.dump({"sklearn": sklearn.__version__, "cases": cases, "agglomerative_iris": {"d": D.tolist(), "cases": agglo}}, f)
     f.write("\n")
