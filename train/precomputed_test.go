@@ -14,10 +14,12 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/mlforge/mlforge/data"
+	"github.com/mlforge/mlforge/internal/budget"
 	"github.com/mlforge/mlforge/internal/testutil"
 	"github.com/mlforge/mlforge/ml"
 	"github.com/mlforge/mlforge/ml/modelselection"
 	"github.com/mlforge/mlforge/model"
+	"github.com/mlforge/mlforge/spec"
 	"github.com/mlforge/mlforge/train"
 )
 
@@ -279,6 +281,31 @@ func TestPrecomputedModelSelectionMatchesScikitLearn(t *testing.T) {
 	for i, want := range fx.Grid {
 		if got := res.Search.Results[i].MeanTestScore; math.Abs(got-want) > 1e-15 {
 			t.Errorf("candidate %d: mean test score %v, scikit-learn %v", i, got, want)
+		}
+	}
+}
+
+// TestPrecomputedBudget: with a precomputed matrix Check counts the fit of
+// an n × n matrix from the CSV header's n columns, before any row is read,
+// and refuses what the budget does not hold.
+func TestPrecomputedBudget(t *testing.T) {
+	dir := t.TempDir()
+	var b strings.Builder
+	for i := range 3000 {
+		fmt.Fprintf(&b, "r%d,", i)
+	}
+	b.WriteString("target\n")
+	if err := os.WriteFile(filepath.Join(dir, "k.csv"), []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, model := range []string{`{"class": "SVC", "params": {"kernel": "precomputed"}}`, `{"class": "KNeighborsClassifier", "params": {"metric": "precomputed"}}`} {
+		s, err := spec.Parse([]byte(`{"name": "big", "data": {"train": "k.csv", "target": "target"}, "model": ` + model + `}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = train.Check(s, train.Options{Root: dir, Limits: budget.Limits{MaxRunMemory: 50e6}})
+		if err == nil || !strings.Contains(err.Error(), "3,000 samples of 3,000 features") {
+			t.Errorf("%s: %v, want the budget error for a 3,000 × 3,000 matrix", model, err)
 		}
 	}
 }
