@@ -57,8 +57,8 @@ func TestBadInputAudit(t *testing.T) {
 		{`"train": "one.csv", "test": "one.csv"`, `{"class": "SVC", "params": {"probability": true}}`, "probability: probability=true fits Platt scaling by 5-fold cross-validation, which cannot both hold out and train on class 2: it has 1 sample"},
 		{`"train": "nan.csv"`, `{"class": "GradientBoostingRegressor"}`, `nan.csv line 7: column "target": the target is missing`},
 		{`"train": "nan.csv"`, `{"class": "HistGradientBoostingRegressor"}`, `nan.csv line 7: column "target": the target is missing`},
-		{`"train": "const.csv"`, `{"class": "RandomForestClassifier", "params": {"class_weight": {"7": 2}}}`, "class_weight: names class(es) 7, which y does not have"},
-		{`"train": "const.csv"`, `{"class": "SVC", "params": {"class_weight": {"7": 2}}}`, "class_weight: names class(es) 7, which y does not have"},
+		{`"train": "const.csv"`, `{"class": "RandomForestClassifier", "params": {"class_weight": {"7": 2}}}`, "model.params.class_weight: names class 7, which const.csv does not have; its classes are 0 (setosa), 1 (versicolor), 2 (virginica)"},
+		{`"train": "const.csv"`, `{"class": "SVC", "params": {"class_weight": {"7": 2}}}`, "model.params.class_weight: names class 7, which const.csv does not have"},
 	} {
 		_, err := run(c.data, c.model, nil)
 		if err == nil || !strings.Contains(err.Error(), c.want) || !ml.IsBadInput(err) {

@@ -160,6 +160,10 @@ func (p *Plan) Run(ctx context.Context) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	var shape problems // max_features and class_weight against the data read (shapecheck.go)
+	if p.checkModelShape(&shape, trainF, nil); len(shape) > 0 {
+		return nil, spec.Errors(shape)
+	}
 	res.Timings.LoadS = time.Since(t0).Seconds()
 	res.NTrain, res.NTest, res.Features = trainF.Len(), testF.Len(), trainF.Features
 
