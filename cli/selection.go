@@ -78,8 +78,12 @@ func printPermutation(w io.Writer, pr *train.PermutationResult) {
 		return
 	}
 	fmt.Fprintln(w)
-	fmt.Fprintf(w, "permutation importance on the test part: %d repeats on %d of %d rows, scoring %s (baseline %.6f)\n",
-		pr.NRepeats, pr.MaxSamples, pr.NRows, pr.Scoring, pr.BaselineScore)
+	weighted := ""
+	if pr.Weighted {
+		weighted = ", weighted by data.sample_weight"
+	}
+	fmt.Fprintf(w, "permutation importance on the test part: %d repeats on %d of %d rows, scoring %s%s (baseline %.6f)\n",
+		pr.NRepeats, pr.MaxSamples, pr.NRows, pr.Scoring, weighted, pr.BaselineScore)
 	order := make([]int, len(pr.Features))
 	for i := range order {
 		order[i] = i

@@ -133,6 +133,15 @@ func (f *Frame) Rows(idx []int) *Frame {
 // Split splits f into a training and a test frame with
 // modelselection.TrainTestSplit, stratified by Y when stratify is true.
 func (f *Frame) Split(testSize float64, seed int64, stratify bool) (train, test *Frame, err error) {
+	tr, te, err := f.SplitRows(testSize, seed, stratify)
+	if err != nil {
+		return nil, nil, err
+	}
+	return f.Rows(tr), f.Rows(te), nil
+}
+
+// SplitRows returns the rows of Split's training and test frames.
+func (f *Frame) SplitRows(testSize float64, seed int64, stratify bool) (train, test []int, err error) {
 	var strat []float64
 	if stratify {
 		if f.Y == nil {
@@ -148,7 +157,7 @@ func (f *Frame) Split(testSize float64, seed int64, stratify bool) (train, test 
 		}
 		return nil, nil, err
 	}
-	return f.Rows(tr), f.Rows(te), nil
+	return tr, te, nil
 }
 
 // Missing returns nil when X has no missing (NaN) value, and otherwise a

@@ -3,8 +3,11 @@ package spec
 import (
 	"fmt"
 	"math"
+	"slices"
+	"strings"
 
 	"github.com/mlforge/mlforge/ml"
+	"github.com/mlforge/mlforge/ml/metrics"
 )
 
 // MaxPermutationRepeats bounds permutation_importance.n_repeats.
@@ -99,4 +102,18 @@ func (s *Spec) validatePermutation(c *errs, task ml.Task) {
 		c.add(path+".random_state", fmt.Sprintf("expected an integer in [0, 4294967295], got %d", *p.RandomState))
 	}
 	checkScoring(c, path+".scoring", &p.Scoring, task, s.Model.Class)
+	// With data.sample_weight the scorer gets the test rows' weights, as
+	// scikit-learn's permutation_importance(sample_weight=...) passes them:
+	// the metric must take them.
+	if s.Data.SampleWeight != "" && p.Scoring != "" {
+		if m, _, err := Scorer(p.Scoring); err == nil && !slices.Contains(metrics.WeightedNames(), m.Name) {
+			var same []string // the weighted metrics of the same task
+			for _, n := range metrics.WeightedNames() {
+				if w, err := metrics.Lookup(n); err == nil && w.Task == m.Task {
+					same = append(same, n)
+				}
+			}
+			c.add(path+".scoring", fmt.Sprintf("%s does not take sample weights, and data.sample_weight weighs the test rows it scores; use one of %s", p.Scoring, strings.Join(same, ", ")))
+		}
+	}
 }

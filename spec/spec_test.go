@@ -135,15 +135,19 @@ func TestBadSpecs(t *testing.T) {
 // needsData lists the bad fixtures whose only problems need the data, so
 // that Validate accepts them and train.Check reports them, with why.
 var needsData = map[string]string{
-	"53-autoencoder-shape":   "the decoder's output is compared with the data's sample shape",
-	"55-autoencoder-layer":   "layers are planned by train.Check",
-	"22-network-bad-shapes":  "the layers are planned on the data's shape",
-	"38-unknown-target":      "the target column is in the CSV header",
-	"39-test-without-target": "the test file's header",
-	"40-builtin-target":      "a built-in dataset's target column",
-	"41-unknown-layer":       "layers are planned by train.Check",
-	"42-unknown-layer-param": "layers are planned by train.Check",
-	"47-wrong-output-size":   "the number of classes is in the data",
+	"53-autoencoder-shape":          "the decoder's output is compared with the data's sample shape",
+	"55-autoencoder-layer":          "layers are planned by train.Check",
+	"22-network-bad-shapes":         "the layers are planned on the data's shape",
+	"38-unknown-target":             "the target column is in the CSV header",
+	"39-test-without-target":        "the test file's header",
+	"40-builtin-target":             "a built-in dataset's target column",
+	"41-unknown-layer":              "layers are planned by train.Check",
+	"42-unknown-layer-param":        "layers are planned by train.Check",
+	"47-wrong-output-size":          "the number of classes is in the data",
+	"60-max-features-too-many":      "the number of feature columns is in the data",
+	"61-class-weight-unknown-class": "the classes are in the data",
+	"62-precomputed-not-square":     "the matrix's shape is the data's",
+	"63-precomputed-preprocess":     "a precomputed matrix's rules are train's (precomputed.go)",
 }
 
 // subsequence reports whether every line of got is in want, in order.

@@ -176,11 +176,13 @@ func (p *Plan) checkClassic(c *problems, list spec.Errors) {
 		return
 	}
 	p.Pipeline = pipe
+	p.checkPrecomputed(c) // precomputed.go
 	if !dataOK || list.Has("data.target") {
 		return
 	}
 	checkColumns(c, s, pipe, table, frame, cols)
-	p.checkWeightsColumn(c, cols) // weights.go
+	p.checkWeightsColumn(c, cols)     // weights.go
+	p.checkModelShape(c, frame, cols) // shapecheck.go
 	if table && frame == nil && len(cols) > 0 {
 		// Text columns in the first rows (the run checks them all).
 		if ex := source.TextColumns(p.root, src(s.Data.Train), probeRows); ex != nil {
@@ -208,6 +210,23 @@ func (p *Plan) checkClassic(c *problems, list spec.Errors) {
 		if frame == nil && s.Data.Train.Path != "" && !checkNumericTarget(c, p.root, s, cols) {
 			return
 		}
+	}
+	if precomputedParam(s) != "" { // precomputed.go: the matrix is n × n
+		if s.Data.SampleWeight != "" && frame == nil && f > 1 {
+			f--
+		}
+		if frame != nil && s.Data.Test.IsZero() {
+			if err := checkSquare(s, frame, "data.train"); err != nil {
+				var fe spec.Errors
+				if errors.As(err, &fe) {
+					*c = append(*c, fe...)
+				} else {
+					c.add("data.train", err.Error())
+				}
+				return
+			}
+		}
+		n = max(n, f)
 	}
 	p.checkUnsupervised(c, n, f, frame != nil) // unsupervised.go
 	for i, st := range pipe.Steps {

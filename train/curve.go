@@ -53,7 +53,10 @@ func fitScore(ctx context.Context, s *spec.Spec, f *data.Frame, w []float64, tra
 	if err != nil {
 		return 0, 0, err
 	}
-	tr, te := f.Rows(train), f.Rows(test)
+	tr, te, err := foldParts(f, train, test, pairwise(pipe.Final)) // precomputed.go
+	if err != nil {
+		return 0, 0, err
+	}
 	if err := bindColumns(pipe, f.Features); err != nil {
 		return 0, 0, err
 	}

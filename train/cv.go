@@ -135,7 +135,10 @@ func crossValidate(ctx context.Context, build func() (*ml.Pipeline, error), fold
 		if err != nil {
 			return nil, err
 		}
-		tr, te := f.Rows(fo.Train), f.Rows(fo.Test)
+		tr, te, err := foldParts(f, fo.Train, fo.Test, pairwise(pipe.Final)) // precomputed.go
+		if err != nil {
+			return nil, err
+		}
 		// Estimators report their own iterations; the folds are the
 		// progress here.
 		fctx := ml.WithProgress(ctx, ml.ReporterFunc(func(ml.Event) {}))

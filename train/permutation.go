@@ -23,8 +23,11 @@ type PermutationResult struct {
 	RandomState int64  `json:"random_state"`
 	// NRows is the number of rows scored, MaxSamples the number of them
 	// drawn for each feature's shuffles.
-	NRows           int         `json:"n_rows"`
-	MaxSamples      int         `json:"max_samples"`
+	NRows      int `json:"n_rows"`
+	MaxSamples int `json:"max_samples"`
+	// Weighted is true when the scores weighed the test rows by their
+	// data.sample_weight, as permutation_importance(sample_weight=...).
+	Weighted        bool        `json:"weighted,omitempty"`
 	BaselineScore   float64     `json:"baseline_score"`
 	Features        []string    `json:"features"`
 	ImportancesMean []float64   `json:"importances_mean"`
@@ -38,11 +41,15 @@ type PermutationOptions struct {
 	NRepeats    int    // ≥ 1
 	RandomState uint32
 	MaxSamples  int // rows drawn per feature, in [1, rows]; 0 means every row
+	// SampleWeight weighs the rows in every score (nil: unweighted), as
+	// scikit-learn's sample_weight; the rows drawn keep their weights.
+	SampleWeight []float64
 }
 
 // PermutationImportance computes permutation_importance(p, X, y,
 // scoring=o.Scoring, n_repeats=o.NRepeats, random_state=o.RandomState,
-// max_samples=o.MaxSamples) as scikit-learn 1.2 does: a seed drawn from
+// max_samples=o.MaxSamples, sample_weight=o.SampleWeight) as
+// scikit-learn 1.2 does: a seed drawn from
 // RandomState(random_state).randint(2**31), then for each feature a fresh
 // RandomState of that seed that draws the rows (sample_without_replacement)
 // and shuffles them n_repeats times, each shuffle applied to the column
@@ -60,6 +67,9 @@ func PermutationImportance(ctx context.Context, p *ml.Pipeline, X *mat.Dense, y,
 	if len(y) != n || len(features) != d {
 		return nil, fmt.Errorf("permutation_importance: %d rows, %d targets, %d columns and %d feature names", n, len(y), d, len(features))
 	}
+	if err := ml.CheckSampleWeight(o.SampleWeight, n); err != nil {
+		return nil, fmt.Errorf("permutation_importance: the test rows' weights: %w", err)
+	}
 	k := o.MaxSamples
 	if k == 0 {
 		k = n
@@ -73,7 +83,7 @@ func PermutationImportance(ctx context.Context, p *ml.Pipeline, X *mat.Dense, y,
 	if _, ok := p.Final.(ml.ProbaPredictor); metric.NeedsProba && !ok {
 		return nil, &spec.FieldError{Path: "permutation_importance.scoring", Msg: fmt.Sprintf("metric %s needs predict_proba, which %s does not have", metric.Name, ml.ClassName(p.Final))}
 	}
-	score := func(X *mat.Dense, y []float64) (float64, error) {
+	score := func(X *mat.Dense, y, w []float64) (float64, error) {
 		if err := ctx.Err(); err != nil {
 			return 0, err
 		}
@@ -81,7 +91,7 @@ func PermutationImportance(ctx context.Context, p *ml.Pipeline, X *mat.Dense, y,
 		if err != nil {
 			return 0, err
 		}
-		in := metrics.Input{YTrue: y, YPred: pred, Classes: classes}
+		in := metrics.Input{YTrue: y, YPred: pred, Classes: classes, SampleWeight: w}
 		if metric.NeedsProba {
 			if in.Proba, err = p.PredictProba(X); err != nil {
 				return 0, err
@@ -96,16 +106,20 @@ func PermutationImportance(ctx context.Context, p *ml.Pipeline, X *mat.Dense, y,
 		}
 		return v, nil
 	}
-	base, err := score(X, y)
+	base, err := score(X, y, o.SampleWeight)
 	if err != nil {
 		return nil, fmt.Errorf("permutation_importance: %w", err)
 	}
 	res := &PermutationResult{Scoring: o.Scoring, NRepeats: o.NRepeats, RandomState: int64(o.RandomState),
-		NRows: n, MaxSamples: k, BaselineScore: base, Features: append([]string(nil), features...),
+		NRows: n, MaxSamples: k, Weighted: o.SampleWeight != nil, BaselineScore: base, Features: append([]string(nil), features...),
 		ImportancesMean: make([]float64, d), ImportancesStd: make([]float64, d), Importances: make([][]float64, d)}
 	seed := uint32(nprand.New(o.RandomState).RandInt(0, math.MaxInt32+1))
 	Xp := mat.NewDense(k, d, nil)
 	yp := make([]float64, k)
+	var wp []float64
+	if o.SampleWeight != nil {
+		wp = make([]float64, k)
+	}
 	col := make([]float64, k)
 	idx := make([]int, k)
 	for j := range d {
@@ -117,6 +131,9 @@ func PermutationImportance(ctx context.Context, p *ml.Pipeline, X *mat.Dense, y,
 		for i, r := range rows {
 			copy(Xp.RawRowView(i), X.RawRowView(r))
 			yp[i] = y[r]
+			if wp != nil {
+				wp[i] = o.SampleWeight[r]
+			}
 		}
 		for i := range idx {
 			idx[i] = i
@@ -130,7 +147,7 @@ func PermutationImportance(ctx context.Context, p *ml.Pipeline, X *mat.Dense, y,
 			for i, v := range col {
 				Xp.Set(i, j, v)
 			}
-			v, err := score(Xp, yp)
+			v, err := score(Xp, yp, wp)
 			if err != nil {
 				return nil, fmt.Errorf("permutation_importance of %s: %w", features[j], err)
 			}
@@ -184,8 +201,10 @@ func sampleWithoutReplacement(rs *nprand.RandomState, n, k int) []int {
 }
 
 // runPermutation is the run's permutation_importance step on the test
-// part.
-func (p *Plan) runPermutation(ctx context.Context, rep ml.Reporter, pipe *ml.Pipeline, X *mat.Dense, y, classes []float64, features []string) (*PermutationResult, error) {
+// part, weighted by the test rows' data.sample_weight (w) when the run
+// has one and the test part holds the column (nil otherwise: a data.test
+// file without it is scored unweighted, as the stage event says).
+func (p *Plan) runPermutation(ctx context.Context, rep ml.Reporter, pipe *ml.Pipeline, X *mat.Dense, y, w, classes []float64, features []string) (*PermutationResult, error) {
 	pi := p.spec.PermutationImportance
 	n, d := X.Dims()
 	k := n
@@ -202,6 +221,13 @@ func (p *Plan) runPermutation(ctx context.Context, rep ml.Reporter, pipe *ml.Pip
 	if pi.RandomState != nil {
 		rs = *pi.RandomState
 	}
-	rep.Report(ml.Event{Kind: "stage", Message: fmt.Sprintf("permutation_importance: %d features × %d repeats on %d of %d test rows, scoring %s", d, pi.NRepeats, k, n, pi.Scoring)})
-	return PermutationImportance(ctx, pipe, X, y, classes, features, PermutationOptions{Scoring: pi.Scoring, NRepeats: pi.NRepeats, RandomState: uint32(rs), MaxSamples: k})
+	how := ""
+	switch {
+	case w != nil:
+		how = ", weighted by " + p.spec.Data.SampleWeight
+	case p.spec.Data.SampleWeight != "":
+		how = ", unweighted: the test data has no column " + p.spec.Data.SampleWeight
+	}
+	rep.Report(ml.Event{Kind: "stage", Message: fmt.Sprintf("permutation_importance: %d features × %d repeats on %d of %d test rows, scoring %s%s", d, pi.NRepeats, k, n, pi.Scoring, how)})
+	return PermutationImportance(ctx, pipe, X, y, classes, features, PermutationOptions{Scoring: pi.Scoring, NRepeats: pi.NRepeats, RandomState: uint32(rs), MaxSamples: k, SampleWeight: w})
 }

@@ -155,7 +155,7 @@ func (p *Plan) trainPart(ctx context.Context) (*data.Frame, []float64, []float64
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	trainF, _, weights, err := p.takeWeights(trainF, testF)
+	trainF, _, weights, _, err := p.takeWeights(trainF, testF)
 	if err != nil {
 		return nil, nil, nil, err
 	}

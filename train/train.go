@@ -156,9 +156,13 @@ func (p *Plan) Run(ctx context.Context) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	trainF, testF, weights, err := p.takeWeights(trainF, testF) // data.sample_weight (weights.go)
+	trainF, testF, weights, testWeights, err := p.takeWeights(trainF, testF) // data.sample_weight (weights.go)
 	if err != nil {
 		return nil, err
+	}
+	var shape problems // max_features and class_weight against the data read (shapecheck.go)
+	if p.checkModelShape(&shape, trainF, nil); len(shape) > 0 {
+		return nil, spec.Errors(shape)
 	}
 	res.Timings.LoadS = time.Since(t0).Seconds()
 	res.NTrain, res.NTest, res.Features = trainF.Len(), testF.Len(), trainF.Features
@@ -203,7 +207,7 @@ func (p *Plan) Run(ctx context.Context) (*Result, error) {
 		}
 	}
 	if s.PermutationImportance != nil {
-		if res.Permutation, err = p.runPermutation(ctx, rep, pipe, testF.X, testF.Y, classes, testF.Features); err != nil {
+		if res.Permutation, err = p.runPermutation(ctx, rep, pipe, testF.X, testF.Y, testWeights, classes, testF.Features); err != nil {
 			return nil, err
 		}
 	}
@@ -307,9 +311,17 @@ func (p *Plan) loadData(task ml.Task) (trainF, testF *data.Frame, err error) {
 				return nil, nil, err
 			}
 		}
+		if precomputedParam(s) != "" { // precomputed.go
+			if err := checkSquare(s, trainF, "data.train"); err != nil {
+				return nil, nil, err
+			}
+		}
 		return trainF, testF, nil
 	}
 	stratify := s.Data.Split.Stratify != nil && *s.Data.Split.Stratify
+	if precomputedParam(s) != "" { // precomputed.go: the split selects the training rows' columns
+		return precomputedSplit(s, trainF, stratify)
+	}
 	return trainF.Split(s.Data.Split.TestSize, s.Data.Split.Seed, stratify)
 }
 

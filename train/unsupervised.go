@@ -143,7 +143,12 @@ func (p *Plan) runUnsupervised(ctx context.Context, rep ml.Reporter) (*Result, e
 	if err := checkText(s, trainF); err != nil {
 		return nil, err
 	}
-	trainF, testF, weights, err := p.takeWeights(trainF, testF) // data.sample_weight (weights.go)
+	if precomputedParam(s) != "" { // precomputed.go (OneClassSVM)
+		if err := checkSquare(s, trainF, "data.train"); err != nil {
+			return nil, err
+		}
+	}
+	trainF, testF, weights, _, err := p.takeWeights(trainF, testF) // data.sample_weight (weights.go)
 	if err != nil {
 		return nil, err
 	}

@@ -33,45 +33,67 @@ func (p *Plan) checkWeightsColumn(c *problems, cols []string) {
 
 // takeWeights removes the data.sample_weight column from the training (and
 // test) frame and returns the training rows' weights, each finite and
-// ≥ 0, not all 0; without the key it returns the frames as they are.
-func (p *Plan) takeWeights(trainF, testF *data.Frame) (*data.Frame, *data.Frame, []float64, error) {
+// ≥ 0, not all 0, and, for a permutation_importance step, the test rows'
+// when the test frame has the column (a split's always has; a data.test
+// file may lack it: nil then); without
+// the key it returns the frames as they are.
+func (p *Plan) takeWeights(trainF, testF *data.Frame) (*data.Frame, *data.Frame, []float64, []float64, error) {
 	col := p.spec.Data.SampleWeight
 	if col == "" {
-		return trainF, testF, nil, nil
+		return trainF, testF, nil, nil, nil
 	}
 	const path = "data.sample_weight"
 	j := slices.Index(trainF.Features, col)
 	if j < 0 {
-		return nil, nil, nil, spec.Errors{{Path: path, Msg: fmt.Sprintf("no feature column %q in %s; columns: %s", col, trainF.Source, strings.Join(trainF.Features, ", "))}}
+		return nil, nil, nil, nil, spec.Errors{{Path: path, Msg: fmt.Sprintf("no feature column %q in %s; columns: %s", col, trainF.Source, strings.Join(trainF.Features, ", "))}}
 	}
-	if _, ok := trainF.Text[col]; ok {
-		return nil, nil, nil, &data.Error{File: trainF.Source, Column: col, Msg: "the sample weights must be numbers, not text"}
+	w, err := weightsOf(trainF, j, "training")
+	if err != nil {
+		return nil, nil, nil, nil, err
 	}
-	n, _ := trainF.X.Dims()
+	trainF = dropColumn(trainF, j)
+	var wTest []float64
+	if testF != nil {
+		if k := slices.Index(testF.Features, col); k >= 0 {
+			// Only permutation_importance scores with the test rows' weights:
+			// they are read (and checked) for it alone.
+			if testF.Len() > 0 && p.spec.PermutationImportance != nil {
+				if wTest, err = weightsOf(testF, k, "test"); err != nil {
+					return nil, nil, nil, nil, err
+				}
+			}
+			testF = dropColumn(testF, k)
+		}
+	}
+	return trainF, testF, w, wTest, nil
+}
+
+// weightsOf reads the sample weights in column j of f (part names the
+// training or test rows in errors).
+func weightsOf(f *data.Frame, j int, part string) ([]float64, error) {
+	col := f.Features[j]
+	if _, ok := f.Text[col]; ok {
+		return nil, &data.Error{File: f.Source, Column: col, Msg: "the sample weights must be numbers, not text"}
+	}
+	n, _ := f.X.Dims()
 	w := make([]float64, n)
 	total := 0.0
 	for i := range w {
-		v := trainF.X.At(i, j)
+		v := f.X.At(i, j)
 		if math.IsNaN(v) || math.IsInf(v, 0) || v < 0 {
-			// The file's line when it is known, else the training row.
-			if l := trainF.Line(i); l > 0 {
-				return nil, nil, nil, &data.Error{File: trainF.Source, Line: l, Column: col, Msg: fmt.Sprintf("sample weight %v; weights must be finite and ≥ 0", v)}
+			// The file's line when it is known, else the row.
+			if l := f.Line(i); l > 0 {
+				return nil, &data.Error{File: f.Source, Line: l, Column: col, Msg: fmt.Sprintf("sample weight %v; weights must be finite and ≥ 0", v)}
 			}
-			return nil, nil, nil, &data.Error{File: trainF.Source, Column: col, Msg: fmt.Sprintf("training row %d has sample weight %v; weights must be finite and ≥ 0", i, v)}
+			return nil, &data.Error{File: f.Source, Column: col, Msg: fmt.Sprintf("%s row %d has sample weight %v; weights must be finite and ≥ 0", part, i, v)}
 		}
 		w[i] = v
 		total += v
 	}
 	if n > 0 && total == 0 {
-		return nil, nil, nil, &data.Error{File: trainF.Source, Column: col, Msg: "every training row has sample weight 0; at least one must be positive"}
+		return nil, &data.Error{File: f.Source, Column: col, Msg: fmt.Sprintf("every %s row has sample weight 0; at least one must be positive", part)}
 	}
-	trainF = dropColumn(trainF, j)
-	if testF != nil {
-		if k := slices.Index(testF.Features, col); k >= 0 {
-			testF = dropColumn(testF, k)
-		}
-	}
-	return trainF, testF, w, nil
+	return w, nil
 }
 
 // rowsOf returns w's values at rows idx, nil when w is nil (no weights).

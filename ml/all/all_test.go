@@ -72,6 +72,12 @@ func TestEstimatorsEnumParams(t *testing.T) {
 				if v == p.Default {
 					continue
 				}
+				if v == "precomputed" {
+					// X must then be a kernel or distance matrix, which
+					// mltest's data is not: ml/svm's, ml/neighbors' and
+					// ml/cluster's precomputed tests check those fits.
+					continue
+				}
 				params, err := json.Marshal(map[string]string{p.Name: v})
 				if err != nil {
 					t.Fatal(err)

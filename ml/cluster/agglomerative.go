@@ -30,7 +30,7 @@ func init() {
 // or above leave. It keeps the condensed distance matrix, n(n-1)/2 values.
 type AgglomerativeClustering struct {
 	NClusters         int     `json:"n_clusters" nullable:"true" min:"1" help:"the number of clusters; null with distance_threshold"`
-	Metric            string  `json:"metric" enum:"euclidean,l2,manhattan,l1,cityblock,cosine" help:"the distance between samples (ward needs euclidean)"`
+	Metric            string  `json:"metric" enum:"euclidean,l2,manhattan,l1,cityblock,cosine,precomputed" help:"the distance between samples (ward needs euclidean), or precomputed (X is the n_samples × n_samples distance matrix; its upper triangle is read)"`
 	Linkage           string  `json:"linkage" enum:"ward,complete,average,single" help:"the distance between clusters"`
 	DistanceThreshold float64 `json:"distance_threshold" nullable:"true" min:"0" help:"merges at this distance or above are not made; null means n_clusters decides"`
 	ComputeFullTree   string  `json:"compute_full_tree" enum:"auto,true,false" help:"accepted for compatibility: without connectivity the full tree is always built, as in scikit-learn"`
@@ -88,10 +88,20 @@ func (a *AgglomerativeClustering) Fit(ctx context.Context, X *mat.Dense, _ []flo
 	}
 	data, n, d := rows(X)
 	progress := ml.ProgressFrom(ctx)
-	D := condensed(data, n, d, a.Metric)
+	var D []float64
+	if a.Metric == "precomputed" {
+		var err error
+		if D, err = condensedOf(data, n, d); err != nil {
+			return err
+		}
+	} else {
+		D = condensed(data, n, d, a.Metric)
+	}
 	var z []merge
 	var err error
-	if a.Linkage == "single" && a.Metric != "cosine" {
+	// scikit-learn's minimum spanning tree for single linkage, except for
+	// the cosine and precomputed metrics, which go to scipy's linkage.
+	if a.Linkage == "single" && a.Metric != "cosine" && a.Metric != "precomputed" {
 		z, err = sklearnSingle(ctx, progress, D, n)
 	} else {
 		z, err = nnChain(ctx, progress, D, n, a.Linkage)
@@ -169,6 +179,26 @@ func condensed(x []float64, n, d int, metric string) []float64 {
 		}
 	})
 	return D
+}
+
+// condensedOf returns the upper triangle of a precomputed n × n distance
+// matrix x (row-major) in condensed order, as scikit-learn's
+// X[np.triu_indices(n, k=1)]; it must be square, its distances ≥ 0.
+func condensedOf(x []float64, n, d int) ([]float64, error) {
+	if n != d {
+		return nil, ml.DataErrorf("metric=\"precomputed\": X must be the square matrix of distances between the samples (n_samples × n_samples), got %d × %d", n, d)
+	}
+	D := make([]float64, 0, n*(n-1)/2)
+	for i := range n {
+		for j := i + 1; j < n; j++ {
+			v := x[i*n+j]
+			if v < 0 {
+				return nil, ml.DataErrorf("metric=\"precomputed\": X[%d, %d] is %v; distances must be ≥ 0", i, j, v)
+			}
+			D = append(D, v)
+		}
+	}
+	return D, nil
 }
 
 func cidx(n, i, j int) int {

@@ -37,7 +37,7 @@ const cacheFactor = 32
 type DBSCAN struct {
 	Eps        float64 `json:"eps" gt:"0" help:"the neighbourhood radius"`
 	MinSamples int     `json:"min_samples" min:"1" help:"samples within eps (itself included) that make a core sample"`
-	Metric     string  `json:"metric" enum:"euclidean,l2,manhattan,l1,cityblock,minkowski" help:"the distance: euclidean, manhattan or minkowski with exponent p"`
+	Metric     string  `json:"metric" enum:"euclidean,l2,manhattan,l1,cityblock,minkowski,precomputed" help:"the distance: euclidean, manhattan or minkowski with exponent p, or precomputed (X is the n_samples × n_samples matrix of distances)"`
 	Algorithm  string  `json:"algorithm" enum:"auto,ball_tree,kd_tree,brute" help:"the neighbour search (ball_tree uses the k-d tree: both are exact)"`
 	LeafSize   int     `json:"leaf_size" min:"1" help:"points per leaf of the k-d tree"`
 	P          float64 `json:"p" nullable:"true" gt:"0" help:"the Minkowski exponent for metric minkowski; null means 2"`
@@ -97,7 +97,20 @@ func (db *DBSCAN) FitWeighted(ctx context.Context, X *mat.Dense, _, w []float64)
 		return err
 	}
 	x := clone(data)
-	ix := neighbors.NewRadiusIndex(x, n, d, db.exponent(), db.Algorithm, db.LeafSize)
+	var ix *neighbors.RadiusIndex
+	if db.Metric == "precomputed" {
+		if n != d {
+			return ml.DataErrorf("metric=\"precomputed\": X must be the square matrix of distances between the samples (n_samples × n_samples), got %d × %d", n, d)
+		}
+		for i, v := range x {
+			if v < 0 {
+				return ml.DataErrorf("metric=\"precomputed\": X[%d, %d] is %v; distances must be ≥ 0", i/d, i%d, v)
+			}
+		}
+		ix = neighbors.NewPrecomputedRadiusIndex(x, n)
+	} else {
+		ix = neighbors.NewRadiusIndex(x, n, d, db.exponent(), db.Algorithm, db.LeafSize)
+	}
 	progress := ml.ProgressFrom(ctx)
 	isCore := make([]bool, n)
 	nb := make([]int, 0, 64)

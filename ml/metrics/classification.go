@@ -321,6 +321,19 @@ const LogLossEps = 2.220446049250313e-16
 // scikit-learn does. A value of yTrue that is not one of classes is an error
 // (scikit-learn silently scores such a row as 0).
 func LogLoss(yTrue []float64, proba *mat.Dense, classes []float64) (float64, error) {
+	return logLoss(yTrue, proba, classes, nil)
+}
+
+// WeightedLogLoss is log_loss(y_true, proba, labels=classes,
+// sample_weight=w): the per-sample losses averaged with weights w.
+func WeightedLogLoss(yTrue []float64, proba *mat.Dense, classes, w []float64) (float64, error) {
+	if err := checkWeights(w, len(yTrue)); err != nil {
+		return 0, err
+	}
+	return logLoss(yTrue, proba, classes, w)
+}
+
+func logLoss(yTrue []float64, proba *mat.Dense, classes, w []float64) (float64, error) {
 	if err := checkScores(yTrue, proba); err != nil {
 		return 0, err
 	}
@@ -368,7 +381,13 @@ func LogLoss(yTrue []float64, proba *mat.Dense, classes []float64) (float64, err
 				pt = clip(row[idx[i]])
 			}
 			dst[d] = -math.Log(pt / s)
+			if w != nil {
+				dst[d] *= w[i]
+			}
 		}
 	})
+	if w != nil {
+		return sum / pairwiseSum(w), nil
+	}
 	return sum / float64(len(yTrue)), nil
 }

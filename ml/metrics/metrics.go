@@ -55,6 +55,10 @@ type Input struct {
 	Proba        *mat.Dense
 	Classes      []float64
 	X            *mat.Dense // the data, for the clustering metrics that score labels against it (NeedsX)
+	// SampleWeight weighs each sample as scikit-learn's sample_weight
+	// (nil: unit weights). Only the metrics WeightedNames lists take it;
+	// Score refuses it for the others.
+	SampleWeight []float64
 }
 
 // Metric is a named scalar score.

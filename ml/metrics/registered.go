@@ -2,6 +2,7 @@ package metrics
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/mlforge/mlforge/ml"
 )
@@ -14,6 +15,13 @@ func Score(name string, in Input) (float64, error) {
 	}
 	if m.Score == nil {
 		return 0, fmt.Errorf("metric %q has no Score function", name)
+	}
+	if in.SampleWeight != nil {
+		f, ok := weightedScore(name)
+		if !ok {
+			return 0, ml.DataErrorf("metric %s does not take sample weights; the weighted metrics are %s", name, strings.Join(WeightedNames(), ", "))
+		}
+		return f(in)
 	}
 	return m.Score(in)
 }

@@ -17,6 +17,14 @@ func fitIndex(ctx context.Context, c *Params, X *mat.Dense) (*index, error) {
 	if c.NNeighbors > n {
 		return nil, tooManyNeighbors(c.NNeighbors, n)
 	}
+	if c.Metric == "precomputed" {
+		x, err := precomputedTraining(X)
+		if err != nil {
+			return nil, err
+		}
+		ml.ProgressFrom(ctx).Report(ml.Event{Kind: "stage", Message: fmt.Sprintf("keep the %d × %d precomputed distances", n, n)})
+		return newPrecomputedIndex(x, n), nil
+	}
 	p := c.effectiveP()
 	method := chooseMethod(c.Algorithm, n, d, c.NNeighbors, p)
 	ml.ProgressFrom(ctx).Report(ml.Event{Kind: "stage", Message: fmt.Sprintf("build %s index over %d samples", method, n)})
@@ -25,6 +33,49 @@ func fitIndex(ctx context.Context, c *Params, X *mat.Dense) (*index, error) {
 
 func tooManyNeighbors(k, n int) error {
 	return ml.DataErrorf("Expected n_neighbors <= n_samples_fit, but n_neighbors = %d, n_samples_fit = %d", k, n)
+}
+
+// precomputedTraining checks that X is a square matrix of distances (≥ 0)
+// between the training points, as metric="precomputed" fits on, and
+// returns a row-major copy (the memory EstimateMemory counts, 8·n·p).
+func precomputedTraining(X *mat.Dense) ([]float64, error) {
+	n, d := X.Dims()
+	if n != d {
+		return nil, ml.DataErrorf("metric=\"precomputed\": X must be the square matrix of distances between the training points (n_samples × n_samples), got %d × %d", n, d)
+	}
+	if err := checkDistances(X); err != nil {
+		return nil, err
+	}
+	return rowMajorCopy(X), nil
+}
+
+// checkDistances refuses a negative distance, as scikit-learn's
+// check_non_negative does for a precomputed distance matrix.
+func checkDistances(X *mat.Dense) error {
+	r, c := X.Dims()
+	for i := range r {
+		for j, v := range X.RawRowView(i)[:c] {
+			if v < 0 {
+				return ml.DataErrorf("metric=\"precomputed\": X[%d, %d] is %v; distances must be ≥ 0", i, j, v)
+			}
+		}
+	}
+	return nil
+}
+
+// checkQuery checks a query matrix against the index: with precomputed
+// distances one column per training point, each ≥ 0.
+func (ix *index) checkQuery(X *mat.Dense) error {
+	if ix.precomputed {
+		if r, c := X.Dims(); c != ix.n {
+			return ml.DataErrorf("metric=\"precomputed\": X must be the distances from the query points to the %d training points (n_queries × %d), got %d × %d", ix.n, ix.n, r, c)
+		}
+		if err := ml.CheckX(X, ix.d); err != nil {
+			return err
+		}
+		return checkDistances(X)
+	}
+	return ml.CheckX(X, ix.d)
 }
 
 // rowMajorCopy returns X's elements as a new row-major slice.
@@ -52,7 +103,7 @@ func rowMajor(X *mat.Dense) []float64 {
 // query checks X against the fitted index and returns the k nearest
 // neighbours of each row (m×k, row-major, nearest first).
 func (ix *index) query(X *mat.Dense, k, nJobs int) ([]float64, []int, error) {
-	if err := ml.CheckX(X, ix.d); err != nil {
+	if err := ix.checkQuery(X); err != nil {
 		return nil, nil, err
 	}
 	if err := ix.checkK(k); err != nil {
@@ -187,6 +238,9 @@ func marshalIndex(st *ml.State, ix *index, leafSize int) {
 	st.SetAttr("fit_method", ix.method)
 	st.SetAttr("p", ix.metric.p)
 	st.SetAttr("leaf_size", leafSize)
+	if ix.precomputed {
+		st.SetAttr("metric", "precomputed")
+	}
 }
 
 // unmarshalIndex validates what marshalIndex wrote and rebuilds the index
@@ -228,6 +282,16 @@ func unmarshalIndex(st *ml.State) (*index, int, error) {
 	}
 	if leafSize < 1 {
 		return nil, 0, fmt.Errorf("state: leaf_size is %d, expected an integer ≥ 1", leafSize)
+	}
+	if _, ok := st.Attrs["metric"]; ok {
+		var metric string
+		if err := st.Attr("metric", &metric); err != nil {
+			return nil, 0, err
+		}
+		if metric != "precomputed" || n != d || method != methodBrute {
+			return nil, 0, fmt.Errorf("state: metric %q with fit_method %q over %d × %d, expected \"precomputed\", \"brute\" and a square matrix", metric, method, n, d)
+		}
+		return newPrecomputedIndex(append([]float64(nil), x...), n), leafSize, nil
 	}
 	return newIndex(append([]float64(nil), x...), n, d, p, method, leafSize), leafSize, nil
 }

@@ -98,7 +98,7 @@ func (c *KNeighborsClassifier) EffectiveMetric() string {
 	if c.ix == nil {
 		return ""
 	}
-	return c.ix.metric.name()
+	return c.ix.metricName()
 }
 
 // KNeighbors returns the k nearest training points of each row of X as

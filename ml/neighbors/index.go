@@ -24,6 +24,32 @@ type index struct {
 	method string
 	tree   *kdTree     // method kd_tree
 	pack   *packedRows // method brute
+	// precomputed: x is the n×n matrix of distances between the training
+	// points (metric="precomputed") and a query row is the distances from
+	// the query to them: the search reads them, it computes none.
+	precomputed bool
+}
+
+// newPrecomputedIndex keeps x, the n×n distances between the training
+// points, for metric="precomputed" (scikit-learn's _fit_method "brute").
+func newPrecomputedIndex(x []float64, n int) *index {
+	return &index{n: n, d: n, x: x, metric: newMetric(2), method: methodBrute, precomputed: true}
+}
+
+// precomputedKNN fills dist and ind with the k smallest distances of each
+// query row of q (m×n, row-major), ties by the smaller training index.
+func (ix *index) precomputedKNN(q []float64, m, k, workers int, dist []float64, ind []int) {
+	n := ix.n
+	parallelRanges(m, 1, workers, func(lo, hi int) {
+		var h kheap
+		for i := lo; i < hi; i++ {
+			h.reset(dist[i*k:(i+1)*k], ind[i*k:(i+1)*k])
+			for j, v := range q[i*n : (i+1)*n] {
+				h.push(v, j)
+			}
+			h.sort()
+		}
+	})
 }
 
 // newIndex builds the index; x (n×d, row-major) is kept, not copied.
@@ -65,6 +91,9 @@ func (ix *index) kneighbors(q []float64, m, k, workers int) ([]float64, []int) {
 		return dist, ind
 	}
 	switch {
+	case ix.precomputed:
+		ix.precomputedKNN(q, m, k, workers, dist, ind)
+		return dist, ind
 	case ix.tree != nil:
 		ix.treeSearch(q, m, k, workers, dist, ind)
 	case ix.metric.kind == kindL2 && ix.pack.normsOK:
@@ -164,4 +193,13 @@ func finite(v []float64) bool {
 		}
 	}
 	return true
+}
+
+// metricName is scikit-learn's effective_metric_: "precomputed", or the
+// Minkowski metric's name.
+func (ix *index) metricName() string {
+	if ix.precomputed {
+		return "precomputed"
+	}
+	return ix.metric.name()
 }

@@ -30,7 +30,7 @@ type Params struct {
 	P float64 `json:"p" gt:"0" help:"Minkowski exponent: 1 manhattan, 2 euclidean"`
 	// Metric is "minkowski" (with P), or "euclidean" or "manhattan", which
 	// fix p at 2 and 1.
-	Metric string `json:"metric" enum:"minkowski,euclidean,manhattan" help:"distance: minkowski with p, euclidean or manhattan"`
+	Metric string `json:"metric" enum:"minkowski,euclidean,manhattan,precomputed" help:"distance: minkowski with p, euclidean or manhattan, or precomputed (X is the distances: n_samples × n_samples at fit, queries × training points at predict)"`
 	// NJobs is the number of goroutines that answer queries: null (0) or -1
 	// for runtime.GOMAXPROCS, -2 for one fewer, and so on.
 	NJobs int `json:"n_jobs" nullable:"true" help:"goroutines for queries: null or -1 for all processors"`
@@ -57,6 +57,9 @@ func (c *Params) effectiveP() float64 {
 
 // validate checks the rules the struct tags cannot express.
 func (c *Params) validate() error {
+	if c.Metric == "precomputed" && c.Algorithm != "auto" && c.Algorithm != "brute" {
+		return &ml.ParamError{Param: "algorithm", Msg: fmt.Sprintf("metric=\"precomputed\" reads the distances as given (brute force); algorithm=%q builds a tree over feature vectors: use \"auto\" or \"brute\"", c.Algorithm)}
+	}
 	if p := c.effectiveP(); p < 1 && (c.Algorithm == "kd_tree" || c.Algorithm == "ball_tree") {
 		return &ml.ParamError{Param: "p", Msg: fmt.Sprintf("algorithm=%q does not support 0 < p < 1 for the Minkowski metric (got p = %s): set p >= 1 or algorithm=\"brute\"", c.Algorithm, strconv.FormatFloat(p, 'g', -1, 64))}
 	}

@@ -23,6 +23,14 @@ func NewRadiusIndex(x []float64, n, d int, p float64, algorithm string, leafSize
 	return &RadiusIndex{ix: ix}
 }
 
+// NewPrecomputedRadiusIndex is the radius index of precomputed distances
+// (metric="precomputed"): x is the n×n matrix of the distances between the
+// training points (kept, not copied), and a query is a row of distances to
+// them.
+func NewPrecomputedRadiusIndex(x []float64, n int) *RadiusIndex {
+	return &RadiusIndex{ix: newPrecomputedIndex(x, n)}
+}
+
 // Method returns the search method: "kd_tree" or "brute".
 func (r *RadiusIndex) Method() string { return r.ix.method }
 
@@ -34,6 +42,14 @@ func (r *RadiusIndex) Method() string { return r.ix.method }
 // scikit-learn's k-d tree decides.
 func (r *RadiusIndex) Within(dst []int, q []float64, radius float64) []int {
 	ix := r.ix
+	if ix.precomputed {
+		for j, v := range q[:ix.n] {
+			if v <= radius {
+				dst = append(dst, j)
+			}
+		}
+		return dst
+	}
 	m := ix.metric
 	// The reduced radius: the bound on the sum of terms.
 	var rr float64

@@ -24,7 +24,7 @@ type RadiusParams struct {
 	Algorithm string  `json:"algorithm" enum:"auto,ball_tree,kd_tree,brute" help:"neighbour search: auto (brute above 15 features), brute, kd_tree (ball_tree runs the k-d tree)"`
 	LeafSize  int     `json:"leaf_size" min:"1" help:"k-d tree leaf size"`
 	P         float64 `json:"p" gt:"0" help:"Minkowski exponent: 1 manhattan, 2 euclidean"`
-	Metric    string  `json:"metric" enum:"minkowski,euclidean,manhattan" help:"distance: minkowski with p, euclidean or manhattan"`
+	Metric    string  `json:"metric" enum:"minkowski,euclidean,manhattan,precomputed" help:"distance: minkowski with p, euclidean or manhattan, or precomputed (X is the distances: n_samples × n_samples at fit, queries × training points at predict)"`
 	NJobs     int     `json:"n_jobs" nullable:"true" help:"accepted for scikit-learn's signature; queries run on runtime.GOMAXPROCS goroutines"`
 }
 
@@ -47,6 +47,13 @@ type radiusModel struct {
 // for p < 1, else the k-d tree.
 func fitRadius(ctx context.Context, c *RadiusParams, X *mat.Dense) (*radiusModel, error) {
 	n, d := X.Dims()
+	if c.Metric == "precomputed" {
+		x, err := precomputedTraining(X)
+		if err != nil {
+			return nil, err
+		}
+		return &radiusModel{ix: newPrecomputedIndex(x, n), leafSize: c.LeafSize}, nil
+	}
 	p := c.params().effectiveP()
 	method := chooseMethod(c.Algorithm, n, d, 0, p)
 	if c.Algorithm == "auto" && n < 2 && d <= 15 && p >= 1 {
@@ -73,8 +80,12 @@ func fitRadius(ctx context.Context, c *RadiusParams, X *mat.Dense) (*radiusModel
 // inside radius² by more than the margin are taken without being measured.
 func (r *radiusModel) within(X *mat.Dense, radius float64, needDist bool) ([][]int, [][]float64, error) {
 	ix := r.ix
-	if err := ml.CheckX(X, ix.d); err != nil {
+	if err := ix.checkQuery(X); err != nil {
 		return nil, nil, err
+	}
+	if ix.precomputed {
+		inds, dists := precomputedWithin(X, radius, needDist)
+		return inds, dists, nil
 	}
 	m, d := X.Dims()
 	q := rowMajor(X)
@@ -272,6 +283,32 @@ func (r *radiusModel) within(X *mat.Dense, radius float64, needDist bool) ([][]i
 		}
 	})
 	return inds, dists, nil
+}
+
+// precomputedWithin is within for precomputed distances: the columns of
+// each row at most radius, in increasing index order.
+func precomputedWithin(X *mat.Dense, radius float64, needDist bool) ([][]int, [][]float64) {
+	m, _ := X.Dims()
+	inds := make([][]int, m)
+	var dists [][]float64
+	if needDist {
+		dists = make([][]float64, m)
+	}
+	for i := range m {
+		inds[i] = []int{}
+		if needDist {
+			dists[i] = []float64{}
+		}
+		for j, v := range X.RawRowView(i) {
+			if v <= radius {
+				inds[i] = append(inds[i], j)
+				if needDist {
+					dists[i] = append(dists[i], v)
+				}
+			}
+		}
+	}
+	return inds, dists
 }
 
 // RadiusNeighbors returns, for each row of X, the training points within

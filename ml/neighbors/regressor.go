@@ -85,7 +85,7 @@ func (r *KNeighborsRegressor) EffectiveMetric() string {
 	if r.ix == nil {
 		return ""
 	}
-	return r.ix.metric.name()
+	return r.ix.metricName()
 }
 
 // KNeighbors returns the k nearest training points of each row of X as

@@ -35,7 +35,7 @@ func TestBadParams(t *testing.T) {
 		{"SVC", `{"gamma": "scales"}`, "gamma"},
 		{"SVC", `{"gamma": -0.5}`, "gamma"},
 		{"SVR", `{"gamma": "none"}`, "gamma"},
-		{"SVC", `{"kernel": "precomputed"}`, "kernel"},
+		{"SVC", `{"kernel": "precomputd"}`, "kernel"},
 		{"SVC", `{"break_ties": true, "decision_function_shape": "ovo"}`, "break_ties"},
 		{"SVC", `{"class_weight": "balance"}`, "class_weight"},
 		{"SVC", `{"tol": 0}`, "tol"},

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 
+	"gonum.org/v1/gonum/mat"
+
 	"github.com/mlforge/mlforge/internal/f64"
 	"github.com/mlforge/mlforge/ml"
 )
@@ -100,6 +102,12 @@ const (
 	kPoly
 	kRBF
 	kSigmoid
+	// kPrecomputed: the data are the kernel matrix. The solver's rows are
+	// the Gram matrix's with the row's training index put in front
+	// (libsvm's PRECOMPUTED: x[i][0] is the sample's serial number), so
+	// K(a, b) = a[1 + b[0]] stays right whatever order the solver keeps
+	// the rows in, and in any subset of them.
+	kPrecomputed
 )
 
 // kernelSpec is a kernel function with its resolved parameters.
@@ -118,6 +126,8 @@ func kernelKind(name string) int {
 		return kPoly
 	case "sigmoid":
 		return kSigmoid
+	case "precomputed":
+		return kPrecomputed
 	}
 	return kRBF
 }
@@ -160,6 +170,8 @@ func (k *kernelSpec) eval(a, b []float64, sa, sb float64) float64 {
 		return powi(k.gamma*dot(a, b)+k.coef0, k.degree)
 	case kSigmoid:
 		return math.Tanh(k.gamma*dot(a, b) + k.coef0)
+	case kPrecomputed:
+		return a[1+int(b[0])]
 	}
 	return f64.Exp(-k.gamma * (sa + sb - 2*dot(a, b)))
 }
@@ -185,4 +197,31 @@ func (k *kernelSpec) validate(name string) error {
 	}
 	_ = name
 	return nil
+}
+
+// precomputedRows checks that x (n × p, row-major) is a square Gram
+// matrix, as kernel="precomputed" fits on, and returns the solver's rows:
+// each with its training index in front (n × (n+1)). The memory is the
+// EstimateMemory's copy of X, counted before the fit.
+func precomputedRows(class string, x []float64, n, p int) ([]float64, int, error) {
+	if n != p {
+		return nil, 0, ml.DataErrorf("%s with kernel=\"precomputed\": X must be the square kernel matrix of the training rows (n_samples × n_samples), got %d × %d", class, n, p)
+	}
+	out := make([]float64, n*(p+1))
+	for i := range n {
+		out[i*(p+1)] = float64(i)
+		copy(out[i*(p+1)+1:(i+1)*(p+1)], x[i*p:(i+1)*p])
+	}
+	return out, p + 1, nil
+}
+
+// checkPredictX checks X at prediction: with a precomputed kernel one
+// column per training row, the kernel between each row and them.
+func (m *model) checkPredictX(class string, X *mat.Dense) error {
+	if m.kernel.kind == kPrecomputed {
+		if r, c := X.Dims(); c != m.nFeatures {
+			return ml.DataErrorf("%s with kernel=\"precomputed\": X must be the kernel between the rows to predict and the %d training rows (n_samples × %d), got %d × %d", class, m.nFeatures, m.nFeatures, r, c)
+		}
+	}
+	return ml.CheckX(X, m.nFeatures)
 }

@@ -16,11 +16,14 @@ import (
 	"github.com/mlforge/mlforge/ml"
 )
 
-var kernelNames = []string{"linear", "poly", "rbf", "sigmoid"}
+var kernelNames = []string{"linear", "poly", "rbf", "sigmoid", "precomputed"}
 
 // kernelOf builds the kernel from the hyperparameters, gamma resolved on
 // the training data x (n × p, row-major).
 func kernelOf(kernel string, degree int, gamma Gamma, coef0 float64, x []float64, p int) kernelSpec {
+	if kernelKind(kernel) == kPrecomputed { // scikit-learn's _gamma is 0 then
+		return kernelSpec{kind: kPrecomputed, degree: degree, coef0: coef0}
+	}
 	return kernelSpec{kind: kernelKind(kernel), degree: degree, gamma: gamma.resolve(x, p), coef0: coef0}
 }
 
@@ -51,6 +54,13 @@ func (m *model) nSV() int { return len(m.support) }
 
 // setSV copies the support vectors' rows from x (n × p, row-major).
 func (m *model) setSV(x []float64, p int, rows []int) {
+	if m.kernel.kind == kPrecomputed {
+		// x holds the index column and the Gram matrix: predictions take
+		// the kernel values from X's columns support_, and
+		// support_vectors_ is empty, as scikit-learn's.
+		m.nFeatures, m.sv, m.svSq = p-1, []float64{}, nil
+		return
+	}
 	m.nFeatures = p
 	m.sv = make([]float64, len(rows)*p)
 	for k, r := range rows {
@@ -63,6 +73,9 @@ func (m *model) setSV(x []float64, p int, rows []int) {
 }
 
 func (m *model) finish() {
+	if m.kernel.kind == kPrecomputed {
+		return
+	}
 	p := m.nFeatures
 	m.svSq = make([]float64, m.nSV())
 	for k := range m.svSq {
@@ -80,6 +93,17 @@ const predictBlock = 256
 // that, writing only to row i's outputs).
 func (m *model) kernelValues(X *mat.Dense, f func(i int, kv []float64)) {
 	n, p := X.Dims()
+	if m.kernel.kind == kPrecomputed {
+		kv := make([]float64, m.nSV())
+		for i := range n {
+			row := X.RawRowView(i)
+			for k, r := range m.support {
+				kv[k] = row[r]
+			}
+			f(i, kv)
+		}
+		return
+	}
 	raw := X.RawMatrix()
 	nsv := m.nSV()
 	nBlocks := (n + predictBlock - 1) / predictBlock
@@ -187,7 +211,11 @@ func (m *model) value(kv []float64) float64 {
 // putState writes the model into s.
 func (m *model) putState(s *ml.State) {
 	nsv := m.nSV()
-	s.SetFloats("support_vectors", m.sv, nsv, m.nFeatures)
+	if m.kernel.kind == kPrecomputed {
+		s.SetFloats("support_vectors", m.sv, 0, m.nFeatures)
+	} else {
+		s.SetFloats("support_vectors", m.sv, nsv, m.nFeatures)
+	}
 	s.SetInts("support", m.support)
 	s.SetInts("n_support", m.nSupport)
 	s.SetFloats("sv_coef", m.coef, max(len(m.nSupport)-1, 1), nsv)
@@ -247,13 +275,24 @@ func (m *model) getState(s *ml.State, groups int) error {
 	for _, v := range nSupport {
 		nsv += v
 	}
-	sv, _, err := s.Floats("support_vectors", nsv, out.nFeatures)
+	svRows := nsv
+	if out.kernel.kind == kPrecomputed {
+		svRows = 0
+	}
+	sv, _, err := s.Floats("support_vectors", svRows, out.nFeatures)
 	if err != nil {
 		return err
 	}
 	support, _, err := s.Ints("support", 0, math.MaxInt32, nsv)
 	if err != nil {
 		return err
+	}
+	if out.kernel.kind == kPrecomputed {
+		for _, r := range support {
+			if r >= out.nFeatures {
+				return fmt.Errorf("state: support index %d is not one of the %d training rows of the precomputed kernel", r, out.nFeatures)
+			}
+		}
 	}
 	coef, _, err := s.Floats("sv_coef", max(groups-1, 1), nsv)
 	if err != nil {
@@ -301,12 +340,13 @@ func isFinite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
 
 // checkFitted returns scikit-learn's error for a fit whose coefficients or
 // intercepts are not finite (a class weight of 0 leaves a pair with no
-// free bound to set rho from, for instance).
-func (m *model) checkFitted(class string) error {
+// free bound to set rho from, for instance). The error does not name the
+// class: the pipeline's error does.
+func (m *model) checkFitted() error {
 	for _, a := range [][]float64{m.coef, m.rho} {
 		for _, v := range a {
 			if !isFinite(v) {
-				return ml.DataErrorf("%s: the dual coefficients or intercepts are not finite (%v): the data may hold values too large for the kernel (scale it), or a class_weight of 0 leaves a class with nothing to fit", class, v)
+				return ml.DataErrorf("the dual coefficients or intercepts are not finite (%v): the data may hold values too large for the kernel (scale it), or a class_weight of 0 leaves a class with nothing to fit", v)
 			}
 		}
 	}
@@ -315,7 +355,7 @@ func (m *model) checkFitted(class string) error {
 
 // supportVectors returns the support vectors as a matrix.
 func (m *model) supportVectors() *mat.Dense {
-	if m.nSV() == 0 {
+	if m.nSV() == 0 || m.kernel.kind == kPrecomputed {
 		return nil
 	}
 	return mat.NewDense(m.nSV(), m.nFeatures, slices.Clone(m.sv))

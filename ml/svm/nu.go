@@ -33,7 +33,7 @@ func init() {
 type NuSVR struct {
 	Nu        float64 `json:"nu" gt:"0" max:"1" help:"upper bound on the fraction of training errors, lower bound on the fraction of support vectors"`
 	C         float64 `json:"C" gt:"0" help:"regularisation: the bound on each dual coefficient (smaller is stronger)"`
-	Kernel    string  `json:"kernel" enum:"linear,poly,rbf,sigmoid" help:"kernel: linear, poly, rbf or sigmoid"`
+	Kernel    string  `json:"kernel" enum:"linear,poly,rbf,sigmoid,precomputed" help:"kernel: linear, poly, rbf or sigmoid, or precomputed (X is the kernel matrix: n_samples × n_samples at fit, the kernel between the rows to predict and the training rows at predict)"`
 	Degree    int     `json:"degree" min:"0" help:"degree of the poly kernel"`
 	Gamma     Gamma   `json:"gamma" help:"coefficient of the rbf, poly and sigmoid kernels: scale (1/(n_features·X.var())), auto (1/n_features) or a number ≥ 0"`
 	Coef0     float64 `json:"coef0" help:"independent term of the poly and sigmoid kernels"`
@@ -79,6 +79,12 @@ func (m *NuSVR) FitWeighted(ctx context.Context, X *mat.Dense, y, w []float64) e
 	}
 	x, n, p := rowsOf(X)
 	kern := kernelOf(m.Kernel, m.Degree, m.Gamma, m.Coef0, x, p)
+	if kern.kind == kPrecomputed {
+		var err error
+		if x, p, err = precomputedRows("NuSVR", x, n, p); err != nil {
+			return err
+		}
+	}
 	x, y, w, keep := positiveRows(x, n, p, y, w)
 	n = len(y)
 	l := n
@@ -184,7 +190,7 @@ func intsToFloats(v []int) []float64 {
 // bounding the fraction of outliers); Predict is +1 where the decision
 // function is positive and -1 elsewhere.
 type OneClassSVM struct {
-	Kernel    string  `json:"kernel" enum:"linear,poly,rbf,sigmoid" help:"kernel: linear, poly, rbf or sigmoid"`
+	Kernel    string  `json:"kernel" enum:"linear,poly,rbf,sigmoid,precomputed" help:"kernel: linear, poly, rbf or sigmoid, or precomputed (X is the kernel matrix: n_samples × n_samples at fit, the kernel between the rows to predict and the training rows at predict)"`
 	Degree    int     `json:"degree" min:"0" help:"degree of the poly kernel"`
 	Gamma     Gamma   `json:"gamma" help:"coefficient of the rbf, poly and sigmoid kernels: scale (1/(n_features·X.var())), auto (1/n_features) or a number ≥ 0"`
 	Coef0     float64 `json:"coef0" help:"independent term of the poly and sigmoid kernels"`
@@ -231,6 +237,12 @@ func (m *OneClassSVM) FitWeighted(ctx context.Context, X *mat.Dense, _, w []floa
 		return err
 	}
 	kern := kernelOf(m.Kernel, m.Degree, m.Gamma, m.Coef0, x, p)
+	if kern.kind == kPrecomputed {
+		var err error
+		if x, p, err = precomputedRows("OneClassSVM", x, n, p); err != nil {
+			return err
+		}
+	}
 	x, _, w, keep := positiveRows(x, n, p, nil, w)
 	if keep != nil {
 		n = len(keep)
@@ -280,7 +292,7 @@ func (m *OneClassSVM) FitWeighted(ctx context.Context, X *mat.Dense, _, w []floa
 	}
 	fit.nSupport = []int{len(fit.support)}
 	fit.rho, fit.nIter, fit.converged = []float64{sol.rho}, []int{sol.iters}, sol.converged
-	if err := fit.checkFitted("OneClassSVM"); err != nil {
+	if err := fit.checkFitted(); err != nil {
 		return err
 	}
 	fit.setSV(x, p, fit.support)

@@ -103,6 +103,11 @@ func fitOVO(ctx context.Context, class string, X *mat.Dense, y, sw []float64, cw
 	}
 	x, n, p := rowsOf(X)
 	kern := kernelOf(kernel, degree, gamma, coef0, x, p)
+	if kern.kind == kPrecomputed {
+		if x, p, err = precomputedRows(class, x, n, p); err != nil {
+			return classifier{}, err
+		}
+	}
 	start := make([]int, K+1)
 	for c := range K {
 		start[c+1] = start[c] + int(counts[c])
@@ -216,7 +221,7 @@ func fitOVO(ctx context.Context, class string, X *mat.Dense, y, sw []float64, cw
 	fit.kernel = kern
 	fit.support, fit.nSupport, fit.coef, fit.rho, fit.nIter, fit.converged = svRows, nSupport, coef, rho, nIter, converged
 	fit.probA, fit.probB = probA, probB
-	if err := fit.checkFitted(class); err != nil {
+	if err := fit.checkFitted(); err != nil {
 		return classifier{}, err
 	}
 	fit.setSV(x, p, svRows)
@@ -227,7 +232,7 @@ func (c *classifier) check(class string, X *mat.Dense) error {
 	if !c.m.fitted() {
 		return ml.NotFittedError(class)
 	}
-	return ml.CheckX(X, c.m.nFeatures)
+	return c.m.checkPredictX(class, X)
 }
 
 // ovo returns libsvm's pairwise decision values, n × k(k-1)/2.

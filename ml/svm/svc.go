@@ -35,7 +35,7 @@ func init() {
 // class on a tie), or with break_ties the largest ovr decision value.
 type SVC struct {
 	C                     float64        `json:"C" gt:"0" help:"regularisation: the bound on each dual coefficient (smaller is stronger)"`
-	Kernel                string         `json:"kernel" enum:"linear,poly,rbf,sigmoid" help:"kernel: linear, poly, rbf or sigmoid"`
+	Kernel                string         `json:"kernel" enum:"linear,poly,rbf,sigmoid,precomputed" help:"kernel: linear, poly, rbf or sigmoid, or precomputed (X is the kernel matrix: n_samples × n_samples at fit, the kernel between the rows to predict and the training rows at predict)"`
 	Degree                int            `json:"degree" min:"0" help:"degree of the poly kernel"`
 	Gamma                 Gamma          `json:"gamma" help:"coefficient of the rbf, poly and sigmoid kernels: scale (1/(n_features·X.var())), auto (1/n_features) or a number ≥ 0"`
 	Coef0                 float64        `json:"coef0" help:"independent term of the poly and sigmoid kernels"`
@@ -228,7 +228,7 @@ func estimateClassifier(n, p, k int, cacheMB float64, probability bool) int64 {
 // 1/r).
 type NuSVC struct {
 	Nu                    float64        `json:"nu" gt:"0" max:"1" help:"upper bound on the fraction of margin errors, lower bound on the fraction of support vectors"`
-	Kernel                string         `json:"kernel" enum:"linear,poly,rbf,sigmoid" help:"kernel: linear, poly, rbf or sigmoid"`
+	Kernel                string         `json:"kernel" enum:"linear,poly,rbf,sigmoid,precomputed" help:"kernel: linear, poly, rbf or sigmoid, or precomputed (X is the kernel matrix: n_samples × n_samples at fit, the kernel between the rows to predict and the training rows at predict)"`
 	Degree                int            `json:"degree" min:"0" help:"degree of the poly kernel"`
 	Gamma                 Gamma          `json:"gamma" help:"coefficient of the rbf, poly and sigmoid kernels: scale (1/(n_features·X.var())), auto (1/n_features) or a number ≥ 0"`
 	Coef0                 float64        `json:"coef0" help:"independent term of the poly and sigmoid kernels"`

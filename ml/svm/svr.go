@@ -24,7 +24,7 @@ func init() {
 // variables per sample (libsvm's 2l formulation), 0 ≤ α, α* ≤ C, and the
 // prediction is Σ (α - α*)·K(sv, x) + intercept.
 type SVR struct {
-	Kernel    string  `json:"kernel" enum:"linear,poly,rbf,sigmoid" help:"kernel: linear, poly, rbf or sigmoid"`
+	Kernel    string  `json:"kernel" enum:"linear,poly,rbf,sigmoid,precomputed" help:"kernel: linear, poly, rbf or sigmoid, or precomputed (X is the kernel matrix: n_samples × n_samples at fit, the kernel between the rows to predict and the training rows at predict)"`
 	Degree    int     `json:"degree" min:"0" help:"degree of the poly kernel"`
 	Gamma     Gamma   `json:"gamma" help:"coefficient of the rbf, poly and sigmoid kernels: scale (1/(n_features·X.var())), auto (1/n_features) or a number ≥ 0"`
 	Coef0     float64 `json:"coef0" help:"independent term of the poly and sigmoid kernels"`
@@ -72,6 +72,12 @@ func (m *SVR) FitWeighted(ctx context.Context, X *mat.Dense, y, w []float64) err
 	}
 	x, n, p := rowsOf(X)
 	kern := kernelOf(m.Kernel, m.Degree, m.Gamma, m.Coef0, x, p)
+	if kern.kind == kPrecomputed {
+		var err error
+		if x, p, err = precomputedRows("SVR", x, n, p); err != nil {
+			return err
+		}
+	}
 	x, y, w, keep := positiveRows(x, n, p, y, w)
 	n = len(y)
 	l := n
@@ -128,7 +134,7 @@ func solveRegression(ctx context.Context, class string, kern kernelSpec, x []flo
 	fit.rho = []float64{sol.rho}
 	fit.nIter = []int{sol.iters}
 	fit.converged = sol.converged
-	if err := fit.checkFitted(class); err != nil {
+	if err := fit.checkFitted(); err != nil {
 		return model{}, err
 	}
 	fit.setSV(x, p, fit.support)
@@ -143,7 +149,7 @@ func (m *model) predictRegression(class string, X *mat.Dense) ([]float64, error)
 	if !m.fitted() {
 		return nil, ml.NotFittedError(class)
 	}
-	if err := ml.CheckX(X, m.nFeatures); err != nil {
+	if err := m.checkPredictX(class, X); err != nil {
 		return nil, err
 	}
 	n, _ := X.Dims()

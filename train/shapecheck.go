@@ -1,0 +1,94 @@
+package train
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/mlforge/mlforge/data"
+)
+
+// checkModelShape is Check's part for the hyperparameters that must fit
+// the training data, where Check knows the data before any work: an
+// integer max_features above the number of feature columns the model
+// sees (known from the CSV header or the built-in table, when no
+// preprocessing step can change it), and a class_weight naming a class
+// the training table does not have (a built-in table's classes are known;
+// a CSV file's are checked when it is read, before the fit). The fits
+// refuse both as well; this names them before the data is read.
+func (p *Plan) checkModelShape(c *problems, frame *data.Frame, cols []string) {
+	s := p.spec
+	if len(s.Model.Params) == 0 || precomputedParam(s) != "" {
+		return
+	}
+	var params map[string]json.RawMessage
+	if json.Unmarshal(s.Model.Params, &params) != nil {
+		return
+	}
+	skip := []string{s.Data.SampleWeight}
+	if g, _ := p.groupsColumn(); g != "" {
+		skip = append(skip, g)
+	}
+	var features []string
+	switch {
+	case frame != nil:
+		features = frame.Features
+	case len(cols) >= 2:
+		target := s.Data.Target
+		if target == "" {
+			target = cols[len(cols)-1]
+		}
+		for _, n := range cols {
+			if n != target {
+				features = append(features, n)
+			}
+		}
+	}
+	nf := 0
+	for _, n := range features {
+		if !slices.Contains(skip, n) {
+			nf++
+		}
+	}
+	if raw, ok := params["max_features"]; ok && nf > 0 && len(s.Preprocess) == 0 {
+		t := strings.TrimSpace(string(raw))
+		if n, err := strconv.Atoi(t); err == nil && n > nf {
+			c.add("model.params.max_features", fmt.Sprintf("is %d but the training data has %d feature columns; it must be at most %d (or a fraction in (0, 1], \"sqrt\" or \"log2\")", n, nf, nf))
+		}
+	}
+	if raw, ok := params["class_weight"]; ok && frame != nil && frame.Y != nil {
+		var cw map[string]float64
+		if json.Unmarshal(raw, &cw) != nil {
+			return
+		}
+		have := map[float64]bool{}
+		for _, v := range frame.Y {
+			have[v] = true
+		}
+		var classes []float64
+		for v := range have {
+			classes = append(classes, v)
+		}
+		slices.Sort(classes)
+		var missing []string
+		for k := range cw {
+			if v, err := strconv.ParseFloat(k, 64); err == nil && !have[v] {
+				missing = append(missing, k)
+			}
+		}
+		if len(missing) == 0 {
+			return
+		}
+		slices.Sort(missing)
+		names := make([]string, len(classes))
+		for i, v := range classes {
+			names[i] = strconv.FormatFloat(v, 'g', -1, 64)
+			if frame.Classes != nil && int(v) >= 0 && int(v) < len(frame.Classes) {
+				names[i] += " (" + frame.Classes[int(v)] + ")"
+			}
+		}
+		c.add("model.params.class_weight", fmt.Sprintf("names class %s, which %s does not have; its classes are %s", strings.Join(missing, ", "), s.Data.Train.String(), strings.Join(names, ", ")))
+	}
+}
