@@ -135,15 +135,18 @@ func TestBadSpecs(t *testing.T) {
 // needsData lists the bad fixtures whose only problems need the data, so
 // that Validate accepts them and train.Check reports them, with why.
 var needsData = map[string]string{
-	"53-autoencoder-shape":   "the decoder's output is compared with the data's sample shape",
-	"55-autoencoder-layer":   "layers are planned by train.Check",
-	"22-network-bad-shapes":  "the layers are planned on the data's shape",
-	"38-unknown-target":      "the target column is in the CSV header",
-	"39-test-without-target": "the test file's header",
-	"40-builtin-target":      "a built-in dataset's target column",
-	"41-unknown-layer":       "layers are planned by train.Check",
-	"42-unknown-layer-param": "layers are planned by train.Check",
-	"47-wrong-output-size":   "the number of classes is in the data",
+	"53-autoencoder-shape":         "the decoder's output is compared with the data's sample shape",
+	"55-autoencoder-layer":         "layers are planned by train.Check",
+	"22-network-bad-shapes":        "the layers are planned on the data's shape",
+	"38-unknown-target":            "the target column is in the CSV header",
+	"39-test-without-target":       "the test file's header",
+	"40-builtin-target":            "a built-in dataset's target column",
+	"41-unknown-layer":             "layers are planned by train.Check",
+	"42-unknown-layer-param":       "layers are planned by train.Check",
+	"47-wrong-output-size":         "the number of classes is in the data",
+	"58-maxunpool-without-indices": "layers are planned by train.Check",
+	"59-bilinear-in-list":          "layers are planned by train.Check",
+	"60-num-heads-embed-dim":       "embed_dim is inferred from the data's shape",
 }
 
 // subsequence reports whether every line of got is in want, in order.
