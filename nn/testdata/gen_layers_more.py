@@ -4,7 +4,7 @@ Run from the repository root with Debian's PyTorch 1.13:
 
     /usr/bin/python3 nn/testdata/gen_layers_more.py
 
-The layers are issue 11's simplest: Identity, the padding layers, PixelShuffle,
+The layers are issue 11's simplest: Identity, the padding layers (1-, 2- and 3-d), PixelShuffle,
 ChannelShuffle and the pointwise activations. Each case is a layer fixture as
 nn's checkLayerCase reads it (input, output, a random upstream gradient r and
 the input's gradient of sum(output * r)). Every activation also runs on an
@@ -97,6 +97,10 @@ for name, typ, args, module, shape in [
     ("pixelshuffle_3", "PixelShuffle", {"upscale_factor": 3}, nn.PixelShuffle(3), (1, 9, 2, 2)),
     ("channelshuffle", "ChannelShuffle", {"groups": 2}, nn.ChannelShuffle(2), (2, 6, 3, 2)),
     ("channelshuffle_3", "ChannelShuffle", {"groups": 3}, nn.ChannelShuffle(3), (2, 6, 4)),
+    ("replpad3d", "ReplicationPad3d", {"padding": [2, 0, 1, 3, 1, 2]}, nn.ReplicationPad3d((2, 0, 1, 3, 1, 2)), (2, 2, 3, 4, 3)),
+    ("replpad3d_int", "ReplicationPad3d", {"padding": 1}, nn.ReplicationPad3d(1), (2, 2, 3, 2)),
+    ("reflpad3d", "ReflectionPad3d", {"padding": [1, 2, 0, 1, 2, 1]}, nn.ReflectionPad3d((1, 2, 0, 1, 2, 1)), (2, 2, 3, 4, 3)),
+    ("reflpad3d_int", "ReflectionPad3d", {"padding": 1}, nn.ReflectionPad3d(1), (1, 3, 2, 3)),
 ]:
     case(name, typ, args, module, torch.randn(*shape))
 
