@@ -219,6 +219,8 @@ func conformanceCases() []confCase {
 		opt("Adam", `, "lr": 0.001, "amsgrad": true, "maximize": false, "weight_decay": 0.01`),
 		opt("SGD", `, "lr": 0.01, "maximize": true, "weight_decay": 0.001, "dampening": 0.1, "momentum": 0.5`),
 		opt("Adamax", `, "weight_decay": 0.01, "maximize": true`),
+		confCase{kind: "optimizer", class: "SGD", keys: `{"optimizer": {"type": "SGD", "lr": 0.1, "momentum": 0.9}, "grad_clip": 1.0}`},
+		refuse(confCase{kind: "optimizer", class: "SGD", keys: `{"grad_clip": -1}`}, "grad_clip"),
 	)
 	sched := func(class, params string) confCase {
 		return confCase{kind: "scheduler", class: class,
