@@ -101,7 +101,7 @@ func TestSchedulerCatalogue(t *testing.T) {
 	// A fresh optimizer for every scheduler: some set the rate (and the
 	// momentum) when they are built.
 	required := map[string]any{"step_size": 3, "gamma": 0.5, "T_max": 4, "milestones": []int{2}, "T_0": 3,
-		"base_lr": 0.01, "max_lr": 0.1, "schedulers": []map[string]any{{"type": "LinearLR"}, {"type": "ExponentialLR", "gamma": 0.9}}}
+		"base_lr": 0.01, "max_lr": 0.1, "lr_lambda": "constant", "schedulers": []map[string]any{{"type": "LinearLR"}, {"type": "ExponentialLR", "gamma": 0.9}}}
 	checkCatalogue(t, SchedulerCatalogue(), SchedulerNames(), required,
 		func(name string, raw json.RawMessage) (any, error) {
 			opt, err := NewSGD(nil, SGDConfig{LR: 0.1})
