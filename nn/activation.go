@@ -447,8 +447,17 @@ type GELUParams struct {
 // SoftmaxParams are torch.nn.Softmax's and LogSoftmax's keyword arguments
 // (inplace is accepted as it always was).
 type SoftmaxParams struct {
-	Dim int `json:"dim" help:"dimension of the softmax"`
+	Dim *int `json:"dim" nullable:"true" type:"int" help:"dimension of the softmax (null: PyTorch's implicit choice, 0 for 0-, 1- and 3-d inputs, 1 otherwise)"`
 	inplaceParam
+}
+
+// dim is p's dimension for an input of shape in: dim, or PyTorch's
+// implicit choice when it is null (_get_softmax_dim, which warns).
+func (p SoftmaxParams) dim(in []int) int {
+	if p.Dim != nil {
+		return *p.Dim
+	}
+	return (&Softmin{}).dim(len(in))
 }
 
 // registerActivation adds an activation whose only parameter is inplace.
@@ -467,10 +476,10 @@ func init() {
 		})
 	registerLayer("GELU", "Gaussian error linear unit", func() GELUParams { return GELUParams{Approximate: "none"} },
 		func(p GELUParams, _ *layerCtx) (Module, error) { return &GELU{Approximate: p.Approximate}, nil })
-	registerLayer("Softmax", "softmax along a dimension", func() SoftmaxParams { return SoftmaxParams{Dim: -1} },
-		func(p SoftmaxParams, _ *layerCtx) (Module, error) { return &Softmax{Dim: p.Dim}, nil })
-	registerLayer("LogSoftmax", "log of the softmax along a dimension (pair with NLLLoss)", func() SoftmaxParams { return SoftmaxParams{Dim: -1} },
-		func(p SoftmaxParams, _ *layerCtx) (Module, error) { return &LogSoftmax{Dim: p.Dim}, nil })
+	registerLayer("Softmax", "softmax along a dimension", func() SoftmaxParams { return SoftmaxParams{} },
+		func(p SoftmaxParams, c *layerCtx) (Module, error) { return &Softmax{Dim: p.dim(c.in)}, nil })
+	registerLayer("LogSoftmax", "log of the softmax along a dimension (pair with NLLLoss)", func() SoftmaxParams { return SoftmaxParams{} },
+		func(p SoftmaxParams, c *layerCtx) (Module, error) { return &LogSoftmax{Dim: p.dim(c.in)}, nil })
 }
 
 // pointwiseOp is an elementwise activation: f computes y from x, df the

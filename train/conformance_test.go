@@ -191,6 +191,8 @@ func conformanceCases() []confCase {
 		layer("SiLU", "", ""),
 		layer("Sigmoid", "", ""),
 		layer("Softmax", "", `"dim": 1`),
+		layer("Softmax", "", ""),      // dim None: PyTorch's implicit dimension, 1 for these 4-d batches
+		layer("LogSoftmax", to1d, ""), // and 0 for 3-d ones
 		layer("Softmax2d", "", ""),
 		layer("Softmin", "", `"dim": 1`),
 		layer("Softplus", "", ""),

@@ -14,11 +14,13 @@ of the derivative is a convention that PyTorch's kernels fix.
 """
 import json
 import os
+import warnings
 
 import torch
 import torch.nn as nn
 
 torch.manual_seed(13)
+warnings.simplefilter("ignore")  # the implicit dimension of Softmax(dim=None)
 ROOT = os.path.dirname(os.path.abspath(__file__))
 
 
@@ -101,6 +103,11 @@ for name, typ, args, module, shape in [
     ("replpad3d_int", "ReplicationPad3d", {"padding": 1}, nn.ReplicationPad3d(1), (2, 2, 3, 2)),
     ("reflpad3d", "ReflectionPad3d", {"padding": [1, 2, 0, 1, 2, 1]}, nn.ReflectionPad3d((1, 2, 0, 1, 2, 1)), (2, 2, 3, 4, 3)),
     ("reflpad3d_int", "ReflectionPad3d", {"padding": 1}, nn.ReflectionPad3d(1), (1, 3, 2, 3)),
+    # dim=None: PyTorch's implicit dimension (1 for 2- and 4-d, 0 for 3-d inputs)
+    ("softmax_implicit_4d", "Softmax", {}, nn.Softmax(), (2, 3, 2, 2)),
+    ("softmax_implicit_3d", "Softmax", {}, nn.Softmax(), (2, 3, 4)),
+    ("logsoftmax_implicit_4d", "LogSoftmax", {}, nn.LogSoftmax(), (2, 3, 2, 2)),
+    ("logsoftmax_implicit_2d", "LogSoftmax", {}, nn.LogSoftmax(), (4, 5)),
 ]:
     case(name, typ, args, module, torch.randn(*shape))
 
