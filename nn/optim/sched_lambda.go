@@ -31,7 +31,7 @@ type LambdaLRParams struct {
 func init() {
 	registerScheduler("LambdaLR", "the base rate times a named function of the epoch (warm-up, decay; PyTorch's lr_lambda)",
 		func() LambdaLRParams {
-			return LambdaLRParams{Gamma: 0.1, StepSize: 1, WarmupEpochs: 5, LastEpoch: LastEpoch{-1}}
+			return LambdaLRParams{Gamma: 0.1, StepSize: 1, WarmupEpochs: 5, LastEpoch: LastEpoch{LastEpoch: -1}}
 		},
 		wrap(func(opt Optimizer, c LambdaLRParams) (Scheduler, error) { return NewLambdaLR(opt, c) }))
 }
