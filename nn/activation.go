@@ -672,6 +672,10 @@ type HardtanhParams struct {
 	MinVal float64 `json:"min_val" help:"the lower end of the linear region"`
 	MaxVal float64 `json:"max_val" help:"the upper end of the linear region (> min_val)"`
 	inplaceParam
+	// PyTorch 1.13's deprecated names of min_val and max_val, which they
+	// replace when given (with a warning there).
+	MinValue *float64 `json:"min_value" nullable:"true" type:"float" help:"deprecated name of min_val (replaces it when given)"`
+	MaxValue *float64 `json:"max_value" nullable:"true" type:"float" help:"deprecated name of max_val (replaces it when given)"`
 }
 
 // SoftshrinkParams are torch.nn.Softshrink's keyword arguments.
@@ -714,6 +718,12 @@ func init() {
 		})
 	registerLayer("Hardtanh", "x clamped to [min_val, max_val]", func() HardtanhParams { return HardtanhParams{MinVal: -1, MaxVal: 1} },
 		func(p HardtanhParams, _ *layerCtx) (Module, error) {
+			if p.MinValue != nil {
+				p.MinVal = *p.MinValue
+			}
+			if p.MaxValue != nil {
+				p.MaxVal = *p.MaxValue
+			}
 			if !(p.MaxVal > p.MinVal) {
 				return nil, fmt.Errorf("max_val %v must be greater than min_val %v", p.MaxVal, p.MinVal)
 			}

@@ -601,8 +601,6 @@ var paramExclusions = map[string]string{
 	"loss *.reduce":                             "deprecated in PyTorch 1.13: reduction replaces it",
 	"layer FractionalMaxPool2d._random_samples": "private (a leading underscore): the samples are drawn from the run's seed",
 	"layer FractionalMaxPool3d._random_samples": "private (a leading underscore): the samples are drawn from the run's seed",
-	"layer Hardtanh.min_value":                  "deprecated alias of min_val in PyTorch 1.13",
-	"layer Hardtanh.max_value":                  "deprecated alias of max_val in PyTorch 1.13",
 	"layer TransformerEncoder.mask_check":       "not taken here (a gap: PyTorch's check of the mask for nested tensors)",
 	"transform Compose.transforms":              "the JSON list is the composition",
 }

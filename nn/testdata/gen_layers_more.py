@@ -108,6 +108,7 @@ for name, typ, args, module, shape in [
     ("softmax_implicit_3d", "Softmax", {}, nn.Softmax(), (2, 3, 4)),
     ("logsoftmax_implicit_4d", "LogSoftmax", {}, nn.LogSoftmax(), (2, 3, 2, 2)),
     ("logsoftmax_implicit_2d", "LogSoftmax", {}, nn.LogSoftmax(), (4, 5)),
+    ("hardtanh_deprecated_names", "Hardtanh", {"min_value": -0.5, "max_value": 0.25}, nn.Hardtanh(min_value=-0.5, max_value=0.25), (3, 7)),
 ]:
     case(name, typ, args, module, torch.randn(*shape))
 
