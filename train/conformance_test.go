@@ -385,6 +385,7 @@ func conformanceCases() []confCase {
 		op("filter", `{"filter": "ImageFilter.BLUR"}`),
 		op("filter", `{"filter": "ImageFilter.GaussianBlur(2)"}, {"filter": "SHARPEN"}, {"filter": "MedianFilter(3)"}`),
 		op("filter", `{"filter": "CONTOUR"}, {"filter": "EDGE_ENHANCE_MORE"}, {"filter": "UnsharpMask(2, 150, 3)"}`),
+		op("filter", `{"filter": "ImageFilter.RankFilter(3, 2)"}, {"filter": "ModeFilter(size=3)"}`),
 		refuse(op("filter", `{"convert": "P"}, {"filter": "BLUR"}`), "palette"),
 		refuse(op("resise", `{"resise": {"size": [8, 8]}}`), `unknown image operation "resise"`),
 	)

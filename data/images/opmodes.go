@@ -15,15 +15,16 @@ import (
 //     reduced and rotated (other than NEAREST) with its colours
 //     premultiplied by alpha (Pillow's RGBa), as Pillow does.
 //   - P images are cropped, resized and rotated (always NEAREST, as Pillow
-//     forces it), transposed and spread on their indices, keeping the
-//     palette; Pillow refuses to reduce them (image has wrong mode) and to
-//     filter them (cannot filter palette images).
+//     forces it), transposed, spread and mode-filtered (ModeFilter) on
+//     their indices, keeping the palette; Pillow refuses to reduce them
+//     (image has wrong mode) and to filter them otherwise (cannot filter
+//     palette images).
 //   - I and F images (32-bit values) are cropped, transposed, spread and
 //     rotated with NEAREST (the values moved as they are), rotated with
 //     BILINEAR and BICUBIC (libImaging's 32-bit transform filters),
 //     resized with every filter and reduced (libImaging's 32-bit
 //     resampling and reduction, in float64) and rank-filtered
-//     (MedianFilter, MinFilter, MaxFilter); Pillow refuses their
+//     (MedianFilter, MinFilter, MaxFilter, RankFilter); Pillow refuses their
 //     getchannel and their kernels and blurs (image has wrong mode).
 //   - Pillow's GaussianBlur, BoxBlur and UnsharpMask take L, RGB, RGBA and
 //     CMYK images only (image has wrong mode).
@@ -57,6 +58,14 @@ func opModeError(op ImageOp, mode string) error {
 			return nil
 		}
 		_, _, rank, _ := o.rank()
+		if _, modeF, _ := o.modeFilter(); modeF {
+			// Pillow's ModeFilter runs on a P image's indices (it has no
+			// palette check) and on 8-bit bands only.
+			if wide {
+				return wrongMode("filter", mode)
+			}
+			return nil
+		}
 		switch {
 		case mode == "P":
 			return fmt.Errorf("filter: Pillow cannot filter palette images (convert it to RGB or L first)")

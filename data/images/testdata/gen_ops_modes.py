@@ -30,7 +30,8 @@ FILL = {"1": 255, "L": 99, "P": 7, "RGB": [5, 6, 7], "RGBA": [10, 20, 30, 128], 
 FILTERS = {"BLUR": ImageFilter.BLUR, "SHARPEN": ImageFilter.SHARPEN, "EMBOSS": ImageFilter.EMBOSS,
            "MedianFilter(3)": ImageFilter.MedianFilter(3), "MinFilter(3)": ImageFilter.MinFilter(3),
            "MaxFilter(5)": ImageFilter.MaxFilter(5), "GaussianBlur(1.5)": ImageFilter.GaussianBlur(1.5),
-           "BoxBlur(1)": ImageFilter.BoxBlur(1), "UnsharpMask(2, 150, 3)": ImageFilter.UnsharpMask(2, 150, 3)}
+           "BoxBlur(1)": ImageFilter.BoxBlur(1), "UnsharpMask(2, 150, 3)": ImageFilter.UnsharpMask(2, 150, 3),
+           "RankFilter(3, 6)": ImageFilter.RankFilter(3, 6), "ModeFilter(3)": ImageFilter.ModeFilter(3)}
 
 cases = []
 
