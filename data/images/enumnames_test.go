@@ -34,7 +34,9 @@ func TestTorchvisionEnumNames(t *testing.T) {
 		{`[{"type": "RandomAffine", "degrees": 8, "interpolation": 2}]`, ""},
 		{`[{"type": "AutoAugment", "policy": "AutoAugmentPolicy.SVHN", "interpolation": "InterpolationMode.BILINEAR"}]`, ""},
 		{`[{"type": "AutoAugment", "policy": "CIFAR10"}]`, ""},
-		{`[{"type": "Resize", "size": 8, "interpolation": "InterpolationMode.LANCZOS"}]`, `unknown value "lanczos"`},
+		{`[{"type": "Resize", "size": 8, "interpolation": "InterpolationMode.LANCZOS"}]`, ""},
+		{`[{"type": "RandomAffine", "degrees": 8, "interpolation": "InterpolationMode.LANCZOS"}]`, `"lanczos"`},
+		{`[{"type": "ToTensor"}, {"type": "Resize", "size": 8, "interpolation": 1}]`, ""},
 		{`[{"type": "AutoAugment", "policy": "AutoAugmentPolicy.MNIST"}]`, `"mnist"`},
 		{`[{"type": "RandAugment", "interpolation": 9}]`, `unknown interpolation 9`},
 	} {
