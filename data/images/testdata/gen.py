@@ -154,6 +154,10 @@ for src in ["rgb.png", "gray.png"]:
     for size in [8, 40, [7, 11]]:
         for interp, mode in [("lanczos", T.InterpolationMode.LANCZOS), ("box", T.InterpolationMode.BOX), ("hamming", T.InterpolationMode.HAMMING)]:
             case("resize", src, None, {"type": "Resize", "size": size, "interpolation": interp}, T.Resize(size, interpolation=mode)(imgs[src]))
+    # RandomResizedCrop with scale and ratio fixed to the whole image: PIL's resize of it
+    for interp, mode in [("lanczos", T.InterpolationMode.LANCZOS), ("hamming", T.InterpolationMode.HAMMING)]:
+        p = {"type": "RandomResizedCrop", "size": [9, 6], "scale": [1, 1], "ratio": [imgs[src].width / imgs[src].height] * 2, "interpolation": interp}
+        case("resizedcrop_whole", src, None, p, T.RandomResizedCrop([9, 6], scale=(1, 1), ratio=tuple(p["ratio"]), interpolation=mode)(imgs[src]))
 exp["cases"] = cases
 
 # Whole pipeline for the benchmark comparison and an end-to-end check.
