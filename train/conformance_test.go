@@ -222,6 +222,10 @@ func conformanceCases() []confCase {
 		opt("Adam", `, "lr": 0.001, "amsgrad": true, "maximize": false, "weight_decay": 0.01`),
 		opt("SGD", `, "lr": 0.01, "maximize": true, "weight_decay": 0.001, "dampening": 0.1, "momentum": 0.5`),
 		opt("Adamax", `, "weight_decay": 0.01, "maximize": true`),
+		opt("Adam", `, "foreach": null, "capturable": false, "differentiable": false, "fused": false`),
+		opt("SGD", `, "lr": 0.05, "foreach": true, "differentiable": false`),
+		refuse(opt("Adam", `, "fused": true`), "fused true is refused"),
+		refuse(opt("AdamW", `, "fused": false`), "fused"),
 		confCase{kind: "optimizer", class: "SGD", keys: `{"optimizer": {"type": "SGD", "lr": 0.1, "momentum": 0.9}, "grad_clip": 1.0}`},
 		refuse(confCase{kind: "optimizer", class: "SGD", keys: `{"grad_clip": -1}`}, "grad_clip"),
 	)
@@ -596,10 +600,6 @@ var issueGaps = map[string]string{}
 // its reason; "kind *" applies to every class of the kind.
 var paramExclusions = map[string]string{
 	"optimizer *.params":                        "the network's parameters: the spec's model gives them",
-	"optimizer *.foreach":                       "PyTorch's choice of loop kernels, which leaves the result as it is",
-	"optimizer *.capturable":                    "CUDA graph capture",
-	"optimizer *.differentiable":                "autograd through the optimizer step",
-	"optimizer *.fused":                         "PyTorch's fused CUDA kernel",
 	"scheduler *.optimizer":                     "the spec's optimizer",
 	"scheduler CyclicLR.scale_fn":               "a Python function; mode and scale_mode name the forms",
 	"loss *.size_average":                       "deprecated in PyTorch 1.13: reduction replaces it",

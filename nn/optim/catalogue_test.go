@@ -119,3 +119,27 @@ func TestSchedulerCatalogue(t *testing.T) {
 			return NewScheduler(name, opt, raw)
 		})
 }
+
+// TestTorchSwitches: PyTorch's foreach, capturable, differentiable and
+// fused are taken where its 1.13 signatures have them; foreach changes
+// nothing, and the others are refused when true (CUDA, autograd through
+// the step).
+func TestTorchSwitches(t *testing.T) {
+	for _, c := range []struct{ name, raw, err string }{
+		{"Adam", `{"foreach": null, "capturable": false, "differentiable": false, "fused": false}`, ""},
+		{"Adam", `{"foreach": true}`, ""},
+		{"AdamW", `{"foreach": false, "capturable": false}`, ""},
+		{"SGD", `{"lr": 0.1, "foreach": true, "differentiable": false}`, ""},
+		{"NAdam", `{"foreach": null}`, ""},
+		{"Adam", `{"fused": true}`, "fused true is refused"},
+		{"AdamW", `{"capturable": true}`, "capturable true is refused"},
+		{"RMSprop", `{"differentiable": true}`, "differentiable true is refused"},
+		{"AdamW", `{"fused": false}`, `"fused"`},
+		{"LBFGS", `{"foreach": true}`, `"foreach"`},
+	} {
+		_, err := New(c.name, nil, json.RawMessage(c.raw))
+		if c.err == "" && err != nil || c.err != "" && (err == nil || !strings.Contains(err.Error(), c.err)) {
+			t.Errorf("%s %s: %v, want %q", c.name, c.raw, err, c.err)
+		}
+	}
+}
