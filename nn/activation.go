@@ -447,8 +447,17 @@ type GELUParams struct {
 // SoftmaxParams are torch.nn.Softmax's and LogSoftmax's keyword arguments
 // (inplace is accepted as it always was).
 type SoftmaxParams struct {
-	Dim int `json:"dim" help:"dimension of the softmax"`
+	Dim *int `json:"dim" nullable:"true" type:"int" help:"dimension of the softmax (null: PyTorch's implicit choice, 0 for 0-, 1- and 3-d inputs, 1 otherwise)"`
 	inplaceParam
+}
+
+// dim is p's dimension for an input of shape in: dim, or PyTorch's
+// implicit choice when it is null (_get_softmax_dim, which warns).
+func (p SoftmaxParams) dim(in []int) int {
+	if p.Dim != nil {
+		return *p.Dim
+	}
+	return (&Softmin{}).dim(len(in))
 }
 
 // registerActivation adds an activation whose only parameter is inplace.
@@ -467,10 +476,10 @@ func init() {
 		})
 	registerLayer("GELU", "Gaussian error linear unit", func() GELUParams { return GELUParams{Approximate: "none"} },
 		func(p GELUParams, _ *layerCtx) (Module, error) { return &GELU{Approximate: p.Approximate}, nil })
-	registerLayer("Softmax", "softmax along a dimension", func() SoftmaxParams { return SoftmaxParams{Dim: -1} },
-		func(p SoftmaxParams, _ *layerCtx) (Module, error) { return &Softmax{Dim: p.Dim}, nil })
-	registerLayer("LogSoftmax", "log of the softmax along a dimension (pair with NLLLoss)", func() SoftmaxParams { return SoftmaxParams{Dim: -1} },
-		func(p SoftmaxParams, _ *layerCtx) (Module, error) { return &LogSoftmax{Dim: p.Dim}, nil })
+	registerLayer("Softmax", "softmax along a dimension", func() SoftmaxParams { return SoftmaxParams{} },
+		func(p SoftmaxParams, c *layerCtx) (Module, error) { return &Softmax{Dim: p.dim(c.in)}, nil })
+	registerLayer("LogSoftmax", "log of the softmax along a dimension (pair with NLLLoss)", func() SoftmaxParams { return SoftmaxParams{} },
+		func(p SoftmaxParams, c *layerCtx) (Module, error) { return &LogSoftmax{Dim: p.dim(c.in)}, nil })
 }
 
 // pointwiseOp is an elementwise activation: f computes y from x, df the
@@ -663,6 +672,10 @@ type HardtanhParams struct {
 	MinVal float64 `json:"min_val" help:"the lower end of the linear region"`
 	MaxVal float64 `json:"max_val" help:"the upper end of the linear region (> min_val)"`
 	inplaceParam
+	// PyTorch 1.13's deprecated names of min_val and max_val, which they
+	// replace when given (with a warning there).
+	MinValue *float64 `json:"min_value" nullable:"true" type:"float" help:"deprecated name of min_val (replaces it when given)"`
+	MaxValue *float64 `json:"max_value" nullable:"true" type:"float" help:"deprecated name of max_val (replaces it when given)"`
 }
 
 // SoftshrinkParams are torch.nn.Softshrink's keyword arguments.
@@ -705,6 +718,12 @@ func init() {
 		})
 	registerLayer("Hardtanh", "x clamped to [min_val, max_val]", func() HardtanhParams { return HardtanhParams{MinVal: -1, MaxVal: 1} },
 		func(p HardtanhParams, _ *layerCtx) (Module, error) {
+			if p.MinValue != nil {
+				p.MinVal = *p.MinValue
+			}
+			if p.MaxValue != nil {
+				p.MaxVal = *p.MaxValue
+			}
 			if !(p.MaxVal > p.MinVal) {
 				return nil, fmt.Errorf("max_val %v must be greater than min_val %v", p.MaxVal, p.MinVal)
 			}

@@ -17,7 +17,7 @@ var catalogueInputs = map[string][]int{
 	"AdaptiveAvgPool2d": {2, 3, 8, 8}, "BatchNorm2d": {2, 3, 8, 8}, "BatchNorm1d": {2, 3},
 	"RNN": {2, 4, 5}, "GRU": {2, 4, 5}, "LSTM": {2, 4, 5}, "Embedding": {2, 4}, "Unflatten": {2, 6},
 	"ConstantPad2d": {2, 3, 4, 4}, "ConstantPad3d": {2, 3, 4, 4, 4}, "ZeroPad2d": {2, 3, 4, 4}, "ReflectionPad1d": {2, 3, 4},
-	"ReflectionPad2d": {2, 3, 4, 4}, "ReplicationPad2d": {2, 3, 4, 4}, "PixelShuffle": {2, 4, 3, 3}, "ChannelShuffle": {2, 4, 3},
+	"ReflectionPad2d": {2, 3, 4, 4}, "ReplicationPad2d": {2, 3, 4, 4}, "ReflectionPad3d": {2, 3, 4, 4, 4}, "ReplicationPad3d": {2, 3, 4, 4, 4}, "PixelShuffle": {2, 4, 3, 3}, "ChannelShuffle": {2, 4, 3},
 	"Softmax2d": {2, 3, 4, 4}, "BatchNorm3d": {2, 3, 2, 2, 2}, "InstanceNorm1d": {2, 3, 4}, "InstanceNorm2d": {2, 3, 4, 4}, "InstanceNorm3d": {2, 3, 2, 2, 2},
 	"GroupNorm": {2, 4, 3}, "LocalResponseNorm": {2, 4, 3}, "Dropout1d": {2, 3, 4},
 	"LeNet5": {1, 3, 32, 32}, "ResNet18": {1, 3, 32, 32}, "ResNet34": {1, 3, 32, 32}, "ResNet50": {1, 3, 32, 32}, "MobileNetV2": {1, 3, 32, 32},

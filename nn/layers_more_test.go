@@ -27,7 +27,7 @@ func TestSimpleLayersMatchPyTorch(t *testing.T) {
 		t.Run(c.Name, func(t *testing.T) { checkLayerCase(t, c) })
 	}
 	for _, typ := range []string{"Identity", "ConstantPad1d", "ConstantPad2d", "ConstantPad3d", "ZeroPad2d", "ReflectionPad1d",
-		"ReflectionPad2d", "ReplicationPad1d", "ReplicationPad2d", "PixelShuffle", "ChannelShuffle", "Hardswish", "Hardsigmoid",
+		"ReflectionPad2d", "ReflectionPad3d", "ReplicationPad1d", "ReplicationPad2d", "ReplicationPad3d", "PixelShuffle", "ChannelShuffle", "Hardswish", "Hardsigmoid",
 		"Mish", "SiLU", "Softplus", "Hardtanh", "ReLU6", "LogSigmoid", "Tanhshrink", "Softshrink", "Hardshrink", "Threshold"} {
 		if !seen[typ] {
 			t.Errorf("no PyTorch case for %s", typ)

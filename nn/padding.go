@@ -7,8 +7,8 @@ import (
 )
 
 // Pad pads the last len(Padding)/2 dimensions of its input, like
-// PyTorch's ConstantPad1d/2d/3d, ZeroPad2d, ReflectionPad1d/2d and
-// ReplicationPad1d/2d: Padding is (left, right[, top, bottom[, front,
+// PyTorch's ConstantPad1d/2d/3d, ZeroPad2d, ReflectionPad1d/2d/3d and
+// ReplicationPad1d/2d/3d: Padding is (left, right[, top, bottom[, front,
 // back]]), the last dimension first as PyTorch writes it. Mode "constant"
 // fills with Value (negative padding crops); "reflect" mirrors the input
 // without repeating the edge (each padding smaller than the dimension);
@@ -218,10 +218,10 @@ type ConstantPadParams struct {
 	Value   float64  `json:"value" required:"true" help:"the fill value"`
 }
 
-// PadParams are the keyword argument of torch.nn.ZeroPad2d,
-// ReflectionPad1d/2d and ReplicationPad1d/2d.
+// PadParams are the keyword argument of torch.nn.ReflectionPad1d/2d/3d
+// and ReplicationPad1d/2d/3d.
 type PadParams struct {
-	Padding PadSizes `json:"padding" required:"true" min:"0" help:"an int for every side, or (left, right, top, bottom) as far as padded"`
+	Padding PadSizes `json:"padding" required:"true" min:"0" help:"an int for every side, or (left, right, top, bottom, front, back) as far as padded"`
 }
 
 // ZeroPadParams is ZeroPad2d's keyword argument (negative crops).
@@ -250,7 +250,7 @@ func init() {
 			return &Pad{name: "ZeroPad2d", Mode: "constant", Padding: sides}, nil
 		})
 	for _, mode := range []struct{ name, mode, doc string }{{"Reflection", "reflect", "the reflection of the input (the edge not repeated)"}, {"Replication", "replicate", "copies of the edge"}} {
-		for d := 1; d <= 2; d++ {
+		for d := 1; d <= 3; d++ {
 			name := fmt.Sprintf("%sPad%dd", mode.name, d)
 			registerLayer(name, fmt.Sprintf("pad the last %d dimension(s) with %s", d, mode.doc), func() PadParams { return PadParams{} },
 				func(p PadParams, _ *layerCtx) (Module, error) {

@@ -227,6 +227,7 @@ type TransformerEncoderParams struct {
 	NumLayers          int       `json:"num_layers" required:"true" min:"1" help:"number of encoder layers"`
 	Norm               LayerSpec `json:"norm" type:"object" nullable:"true" help:"a layer applied after the last encoder layer, e.g. {\"type\": \"LayerNorm\"} (default: none)"`
 	EnableNestedTensor bool      `json:"enable_nested_tensor" help:"accepted for PyTorch's signature; without a key padding mask it changes nothing"`
+	MaskCheck          bool      `json:"mask_check" help:"accepted for PyTorch's signature (its check of the mask for nested tensors); it changes nothing here"`
 	// Mask stands for forward's mask, which a layer list cannot pass.
 	Mask *string `json:"mask" nullable:"true" type:"string" enum:"causal" help:"forward's mask, for every layer: null, every position attends to all; \"causal\": to itself and earlier positions only (generate_square_subsequent_mask)"`
 }
@@ -294,5 +295,7 @@ func init() {
 			return l, nil
 		})
 	registerLayer("TransformerEncoder", "num_layers TransformerEncoderLayers and an optional final norm, as torch.nn.TransformerEncoder",
-		func() TransformerEncoderParams { return TransformerEncoderParams{EnableNestedTensor: true} }, buildEncoder)
+		func() TransformerEncoderParams {
+			return TransformerEncoderParams{EnableNestedTensor: true, MaskCheck: true}
+		}, buildEncoder)
 }

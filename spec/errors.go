@@ -74,7 +74,7 @@ func (e Errors) Has(fields ...string) bool {
 // fieldOrder is the order of the top-level fields in which Validate
 // reports problems.
 var fieldOrder = []string{"name", "data.train", "data.test", "data.target", "data.split", "data", "preprocess", "seed", "model",
-	"criterion", "optimizer", "scheduler", "batch_size", "epochs", "transforms", "target_transforms", "labels", "metrics", "output"}
+	"criterion", "optimizer", "scheduler", "batch_size", "grad_clip", "epochs", "transforms", "target_transforms", "labels", "metrics", "output"}
 
 func fieldRank(path string) int {
 	for i, f := range fieldOrder {

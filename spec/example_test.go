@@ -17,7 +17,7 @@ func ExampleParse() {
 	fmt.Println(err)
 	// Output:
 	// data.split.test_size: expected a number, got "a quarter"
-	// modle: unknown key (did you mean "model"?); known keys: batch_size, collect, criterion, cv, data, epochs, freeze, image_ops, labels, learning_curve, metrics, model, name, optimizer, optimizer_d, output, permutation_importance, preprocess, pretrained_weights, scheduler, search, seed, target_transforms, task, transforms, validation_curve
+	// modle: unknown key (did you mean "model"?); known keys: batch_size, collect, criterion, cv, data, epochs, freeze, grad_clip, image_ops, labels, learning_curve, metrics, model, name, optimizer, optimizer_d, output, permutation_importance, preprocess, pretrained_weights, scheduler, search, seed, target_transforms, task, transforms, validation_curve
 }
 
 // Validate checks the fields against each other, the estimator registry and

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"math"
 	"regexp"
 	"strings"
 
@@ -231,6 +232,9 @@ func (s *Spec) validateNetwork(c *errs, env Env, dataOK bool) ml.Task {
 	} else if s.BatchSize < 0 {
 		c.add("batch_size", fmt.Sprintf("expected an integer ≥ 1, got %d", s.BatchSize))
 	}
+	if math.IsNaN(s.GradClip) || math.IsInf(s.GradClip, 0) || s.GradClip < 0 {
+		c.add("grad_clip", fmt.Sprintf("expected a number > 0 (the gradients' largest L2 norm before each step, as clip_grad_norm_'s max_norm), got %v", s.GradClip))
+	}
 	if s.Epochs == 0 {
 		s.Epochs = DefaultEpochs
 	} else if s.Epochs < 0 || s.Epochs > 100000 {
@@ -353,6 +357,7 @@ func (s *Spec) networkOnly() []string {
 		{"batch_size", s.BatchSize != 0}, {"epochs", s.Epochs != 0}, {"transforms", s.Transforms != nil},
 		{"target_transforms", s.TargetTransforms != nil}, {"labels", s.Labels != nil},
 		{"image_ops", s.ImageOps != nil}, {"data.sequence", s.Data.Sequence != nil}, {"optimizer_d", s.OptimizerD != nil},
+		{"grad_clip", s.GradClip != 0},
 	} {
 		if k.set {
 			keys = append(keys, k.key)

@@ -85,7 +85,7 @@ func (d *decoder) err() error {
 var (
 	topKeys = []string{"name", "data", "preprocess", "model", "metrics", "output", "seed",
 		"criterion", "optimizer", "scheduler", "batch_size", "epochs", "transforms", "target_transforms", "labels",
-		"cv", "search", "validation_curve", "learning_curve", "image_ops", "pretrained_weights", "freeze", "collect", "permutation_importance", "task", "optimizer_d"}
+		"cv", "search", "validation_curve", "learning_curve", "image_ops", "pretrained_weights", "freeze", "collect", "permutation_importance", "task", "optimizer_d", "grad_clip"}
 	dataKeys  = []string{"train", "test", "target", "split", "sample_weight", "sequence"}
 	splitKeys = []string{"test_size", "seed", "stratify"}
 	modelKeys = []string{"class", "params", "layers", "encoder", "decoder", "generator", "discriminator", "latent_dim"}
@@ -202,6 +202,9 @@ func (d *decoder) spec(root *node) *Spec {
 	}
 	if n := m["epochs"]; n != nil {
 		s.Epochs = int(d.integer(n, "epochs"))
+	}
+	if n := m["grad_clip"]; n != nil && n.kind != kindNull {
+		s.GradClip = d.number(n, "grad_clip")
 	}
 	for _, k := range []struct {
 		key string

@@ -136,6 +136,10 @@ type Spec struct {
 	Scheduler *Step `json:"scheduler,omitempty"`
 	// BatchSize is the number of samples per step; Validate fills in 64.
 	BatchSize int `json:"batch_size,omitempty"`
+	// GradClip, when above 0, clips the gradients before each optimizer
+	// step to this global L2 norm, as torch.nn.utils.clip_grad_norm_
+	// (max_norm, norm_type 2) between backward and step.
+	GradClip float64 `json:"grad_clip,omitempty"`
 	// Epochs is the number of passes over the training data; Validate
 	// fills in 10.
 	Epochs int `json:"epochs,omitempty"`

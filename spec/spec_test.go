@@ -148,6 +148,9 @@ var needsData = map[string]string{
 	"61-class-weight-unknown-class": "the classes are in the data",
 	"62-precomputed-not-square":     "the matrix's shape is the data's",
 	"63-precomputed-preprocess":     "a precomputed matrix's rules are train's (precomputed.go)",
+	"65-maxunpool-without-indices":  "layers are planned by train.Check",
+	"66-bilinear-in-list":           "layers are planned by train.Check",
+	"67-num-heads-embed-dim":        "embed_dim is inferred from the data's shape",
 }
 
 // subsequence reports whether every line of got is in want, in order.

@@ -269,7 +269,7 @@ func TestParseDetails(t *testing.T) {
 		{`{"name": nul}`, `invalid JSON at line 1, column 10: unknown word "nul"; expected a value (strings need double quotes)`},
 		{`{"name": 'x'}`, `invalid JSON at line 1, column 10: unexpected character '\''; expected a value`},
 		{`{name: "x"}`, `invalid JSON at line 1, column 2: unexpected character 'n'; expected a quoted key or "}"`},
-		{`{"name": "é", "xyzzy": 1}`, `xyzzy: unknown key; known keys: batch_size, collect, criterion, cv, data, epochs, freeze, image_ops, labels, learning_curve, metrics, model, name, optimizer, optimizer_d, output, permutation_importance, preprocess, pretrained_weights, scheduler, search, seed, target_transforms, task, transforms, validation_curve`},
+		{`{"name": "é", "xyzzy": 1}`, `xyzzy: unknown key; known keys: batch_size, collect, criterion, cv, data, epochs, freeze, grad_clip, image_ops, labels, learning_curve, metrics, model, name, optimizer, optimizer_d, output, permutation_importance, preprocess, pretrained_weights, scheduler, search, seed, target_transforms, task, transforms, validation_curve`},
 		{`{"data": {"my key": 1}}`, `data["my key"]: unknown key in data; known keys: sample_weight, sequence, split, target, test, train`},
 		{`{"data": {"train": "builtin:"}}`, `data.train: expected a dataset name after "builtin:", such as "builtin:iris"`},
 		{`{"data": {"train": ""}}`, `data.train: expected "builtin:NAME", a CSV path, a folder of images or {"images": IDX, "labels": IDX}, got ""`},

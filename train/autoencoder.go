@@ -287,6 +287,7 @@ func (p *Plan) runAutoencoder(ctx context.Context, rep ml.Reporter) (*Result, er
 				it.Close()
 				return nil, fmt.Errorf("epoch %d, step %d: %w", epoch, step, err)
 			}
+			clipGrads(s, vars)
 			o.Step()
 			o.ZeroGrad()
 			n := b.X.Shape[0]

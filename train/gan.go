@@ -300,6 +300,7 @@ func (p *Plan) runGAN(ctx context.Context, rep ml.Reporter) (*Result, error) {
 			if err := gD.Backward(lossD); err != nil {
 				return nil, fail(err)
 			}
+			clipGrads(s, nn.TrainableVars(D))
 			optD.Step()
 			// The generator's step, through the updated discriminator.
 			optG.ZeroGrad()
@@ -310,6 +311,7 @@ func (p *Plan) runGAN(ctx context.Context, rep ml.Reporter) (*Result, error) {
 			if err := gG.Backward(lossG); err != nil {
 				return nil, fail(err)
 			}
+			clipGrads(s, nn.TrainableVars(G))
 			optG.Step()
 			vd, vg := float64(lossD.Item()), float64(lossG.Item())
 			step++

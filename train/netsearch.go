@@ -135,7 +135,7 @@ func (p *Plan) newTrainer(rep ml.Reporter, d *netData, s *spec.Spec, dir string)
 			return nil, err
 		}
 	}
-	return &trainer{s: s, opt: p.opt, rep: rep, seq: seq, loss: loss, optim: o, sched: sched, d: d, dir: dir,
+	return &trainer{s: s, opt: p.opt, rep: rep, seq: seq, loss: loss, optim: o, vars: vars, sched: sched, d: d, dir: dir,
 		task: p.Net.Task, hash: specHash(s), ncrops: max(p.Net.NCrops, 1)}, nil
 }
 

@@ -468,6 +468,7 @@ type trainer struct {
 	seq   *nn.Sequential
 	loss  nn.Loss
 	optim optim.Optimizer
+	vars  []*nn.Var // the optimizer's parameters (grad_clip clips their gradients)
 	sched optim.EpochScheduler
 	d     *netData
 	dir   string
@@ -552,7 +553,11 @@ func (t *trainer) fit(ctx context.Context) error {
 						return lv, &DivergedError{Epoch: epoch, Step: t.step + 1, Loss: float64(lv)}
 					}
 					first = false
-					return lv, g.Backward(l)
+					if err := g.Backward(l); err != nil {
+						return lv, err
+					}
+					clipGrads(s, t.vars)
+					return lv, nil
 				}
 				lv, err := cs.StepClosure(closure)
 				t.step++
@@ -583,6 +588,7 @@ func (t *trainer) fit(ctx context.Context) error {
 					it.Close()
 					return fmt.Errorf("epoch %d, step %d: %w", epoch, t.step, err)
 				}
+				clipGrads(s, t.vars)
 				t.optim.Step()
 				t.optim.ZeroGrad()
 			}
@@ -867,4 +873,13 @@ func (t *trainer) score(ctx context.Context, ds loader.Dataset, y []float64) (ma
 	}
 	scores, conf, err := Scores(in, t.s.Metrics)
 	return scores, conf, proba, pred, err
+}
+
+// clipGrads clips the gradients of vars to the spec's grad_clip (their
+// global L2 norm, as torch.nn.utils.clip_grad_norm_ between backward and
+// step), when it is set.
+func clipGrads(s *spec.Spec, vars []*nn.Var) {
+	if s.GradClip > 0 {
+		optim.ClipGradNorm(vars, s.GradClip)
+	}
 }

@@ -322,40 +322,9 @@ func rotateT(v Value, angle float64, expand bool, center, translate []float64, i
 			return remap(v, H, W, src, fill), nil
 		}
 	}
-	cx, cy := float64(W)/2, float64(H)/2
-	if center != nil {
-		cx, cy = center[0], center[1]
-	}
-	pi := math.Pi
-	r := -(angle * (pi / 180)) // Python's -math.radians(angle)
-	a := [6]float64{round15(cosR(r)), round15(sinR(r)), 0, round15(-sinR(r)), round15(cosR(r)), 0}
-	// Python's a*x + b*y + c; the conversions keep Go from fusing a
-	// multiply-add, which would round differently.
-	tr := func(x, y float64) (float64, float64) {
-		return float64(a[0]*x) + float64(a[1]*y) + a[2], float64(a[3]*x) + float64(a[4]*y) + a[5]
-	}
-	tx, ty := 0.0, 0.0
-	if translate != nil {
-		tx, ty = translate[0], translate[1]
-	}
-	a[2], a[5] = tr(-cx-tx, -cy-ty)
-	a[2] += cx
-	a[5] += cy
-	ow, oh := W, H
-	if expand {
-		minX, minY, maxX, maxY := math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)
-		for _, p := range [4][2]float64{{0, 0}, {float64(W), 0}, {float64(W), float64(H)}, {0, float64(H)}} {
-			x, y := tr(p[0], p[1])
-			minX, maxX = min(minX, x), max(maxX, x)
-			minY, maxY = min(minY, y), max(maxY, y)
-		}
-		nw := int(math.Ceil(maxX) - math.Floor(minX))
-		nh := int(math.Ceil(maxY) - math.Floor(minY))
-		if nw <= 0 || nh <= 0 || int64(nw)*int64(nh) > MaxPixels {
-			return Value{}, fmt.Errorf("rotation with expand gives %dx%d pixels", nw, nh)
-		}
-		a[2], a[5] = tr(-float64(nw-W)/2, -float64(nh-H)/2)
-		ow, oh = nw, nh
+	a, ow, oh, err := rotateMatrix(W, H, angle, expand, center, translate)
+	if err != nil {
+		return Value{}, err
 	}
 	if interp != Nearest {
 		f := func(x, y float64) (float64, float64) {
@@ -368,6 +337,48 @@ func rotateT(v Value, angle float64, expand bool, center, translate []float64, i
 		return remapFill(v, ow, oh, src, fills), nil
 	}
 	return remap(v, ow, oh, src, fill), nil
+}
+
+// rotateMatrix is the affine map of PIL's Image.rotate for a W x H image
+// (angle in degrees, already checked finite): a takes output coordinates
+// to input ones, and the output is ow x oh (W x H unless expand).
+func rotateMatrix(W, H int, angle float64, expand bool, center, translate []float64) (a [6]float64, ow, oh int, err error) {
+	cx, cy := float64(W)/2, float64(H)/2
+	if center != nil {
+		cx, cy = center[0], center[1]
+	}
+	pi := math.Pi
+	r := -(angle * (pi / 180)) // Python's -math.radians(angle)
+	a = [6]float64{round15(cosR(r)), round15(sinR(r)), 0, round15(-sinR(r)), round15(cosR(r)), 0}
+	// Python's a*x + b*y + c; the conversions keep Go from fusing a
+	// multiply-add, which would round differently.
+	tr := func(x, y float64) (float64, float64) {
+		return float64(a[0]*x) + float64(a[1]*y) + a[2], float64(a[3]*x) + float64(a[4]*y) + a[5]
+	}
+	tx, ty := 0.0, 0.0
+	if translate != nil {
+		tx, ty = translate[0], translate[1]
+	}
+	a[2], a[5] = tr(-cx-tx, -cy-ty)
+	a[2] += cx
+	a[5] += cy
+	ow, oh = W, H
+	if expand {
+		minX, minY, maxX, maxY := math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)
+		for _, p := range [4][2]float64{{0, 0}, {float64(W), 0}, {float64(W), float64(H)}, {0, float64(H)}} {
+			x, y := tr(p[0], p[1])
+			minX, maxX = min(minX, x), max(maxX, x)
+			minY, maxY = min(minY, y), max(maxY, y)
+		}
+		nw := int(math.Ceil(maxX) - math.Floor(minX))
+		nh := int(math.Ceil(maxY) - math.Floor(minY))
+		if nw <= 0 || nh <= 0 || int64(nw)*int64(nh) > MaxPixels {
+			return a, 0, 0, fmt.Errorf("rotation with expand gives %dx%d pixels", nw, nh)
+		}
+		a[2], a[5] = tr(-float64(nw-W)/2, -float64(nh-H)/2)
+		ow, oh = nw, nh
+	}
+	return a, ow, oh, nil
 }
 
 // coord is PIL's COORD macro: truncation, with -1 for negatives.

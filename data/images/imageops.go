@@ -1152,15 +1152,17 @@ func (s *SpreadOp) applyOp(im opImage, rng *rand.Rand) (opImage, error) {
 }
 
 // FilterOp is Image.filter(ImageFilter.NAME) for the fixed kernels of
-// ImageFilter, its rank filters and its blurs, written as Pillow's calls:
+// ImageFilter, its rank and mode filters and its blurs, written as
+// Pillow's calls:
 // "ImageFilter.MedianFilter(5)", "MinFilter(size=3)", "MaxFilter",
 // "GaussianBlur(radius=1.5)", "BoxBlur(2)", "UnsharpMask(2, 150, 3)".
 type FilterOp struct {
-	Filter string `json:"filter" required:"true" help:"BLUR, CONTOUR, DETAIL, EDGE_ENHANCE, EDGE_ENHANCE_MORE, EMBOSS, FIND_EDGES, SHARPEN, SMOOTH, SMOOTH_MORE, MedianFilter(size), MinFilter(size), MaxFilter(size), GaussianBlur(radius), BoxBlur(radius) or UnsharpMask(radius, percent, threshold)"`
+	Filter string `json:"filter" required:"true" help:"BLUR, CONTOUR, DETAIL, EDGE_ENHANCE, EDGE_ENHANCE_MORE, EMBOSS, FIND_EDGES, SHARPEN, SMOOTH, SMOOTH_MORE, MedianFilter(size), MinFilter(size), MaxFilter(size), RankFilter(size, rank), ModeFilter(size), GaussianBlur(radius), BoxBlur(radius) or UnsharpMask(radius, percent, threshold)"`
 }
 
 // rank returns the rank filter's size and rank for MedianFilter(size),
-// MinFilter(size) and MaxFilter(size), ok false for other names.
+// MinFilter(size), MaxFilter(size) and RankFilter(size, rank), ok false
+// for other names.
 func (f *FilterOp) rank() (size, rank int, ok bool, err error) {
 	s := strings.Trim(f.Filter, "'\" ")
 	if i := strings.LastIndex(strings.SplitN(s, "(", 2)[0], "."); i >= 0 {
@@ -1169,6 +1171,8 @@ func (f *FilterOp) rank() (size, rank int, ok bool, err error) {
 	name, args, _ := strings.Cut(s, "(")
 	switch name {
 	case "MedianFilter", "MinFilter", "MaxFilter":
+	case "RankFilter":
+		return rankFilterArgs(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(args), ")")))
 	default:
 		return 0, 0, false, nil
 	}
@@ -1190,6 +1194,100 @@ func (f *FilterOp) rank() (size, rank int, ok bool, err error) {
 		rank = size*size - 1
 	}
 	return size, rank, true, nil
+}
+
+// rankFilterArgs parses RankFilter's "size, rank" (positional or named;
+// Pillow has no defaults): size odd, rank from 0 to size² - 1 (Pillow:
+// bad filter size, bad rank value).
+func rankFilterArgs(args string) (size, rank int, ok bool, err error) {
+	v := []int{-1, -1}
+	names := []string{"size", "rank"}
+	parts := strings.Split(args, ",")
+	if args == "" || len(parts) > 2 {
+		return 0, 0, true, fmt.Errorf("RankFilter takes size and rank, e.g. RankFilter(3, 4), got %q", args)
+	}
+	for i, a := range parts {
+		a = strings.TrimSpace(a)
+		k := i
+		if n, val, named := strings.Cut(a, "="); named {
+			k = slices.Index(names, strings.TrimSpace(n))
+			a = strings.TrimSpace(val)
+		}
+		if k < 0 {
+			return 0, 0, true, fmt.Errorf("RankFilter takes size and rank, got %q", args)
+		}
+		if _, err := fmt.Sscanf(a, "%d", &v[k]); err != nil || fmt.Sprint(v[k]) != a {
+			return 0, 0, true, fmt.Errorf("RankFilter: %s must be an integer, got %q", names[k], a)
+		}
+	}
+	size, rank = v[0], v[1]
+	if size < 1 || size%2 == 0 || size > 101 {
+		return 0, 0, true, fmt.Errorf("RankFilter: size must be odd, from 1 to 101 (Pillow: bad filter size), got %d", size)
+	}
+	if rank < 0 || rank >= size*size {
+		return 0, 0, true, fmt.Errorf("RankFilter: rank must be from 0 to %d for size %d (Pillow: bad rank value), got %d", size*size-1, size, rank)
+	}
+	return size, rank, true, nil
+}
+
+// modeFilter returns ModeFilter(size)'s size (default 3), ok false for
+// other names.
+func (f *FilterOp) modeFilter() (size int, ok bool, err error) {
+	s := strings.Trim(f.Filter, "'\" ")
+	if i := strings.LastIndex(strings.SplitN(s, "(", 2)[0], "."); i >= 0 {
+		s = s[i+1:]
+	}
+	name, args, _ := strings.Cut(s, "(")
+	if name != "ModeFilter" {
+		return 0, false, nil
+	}
+	size = 3
+	args = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(args), ")")), "size="))
+	if args != "" {
+		if _, err := fmt.Sscanf(args, "%d", &size); err != nil || fmt.Sprint(size) != args {
+			return 0, true, fmt.Errorf("ModeFilter: want an integer size, got %q", args)
+		}
+	}
+	if size < 1 || size > 101 {
+		return 0, true, fmt.Errorf("ModeFilter: size must be from 1 to 101, got %d", size)
+	}
+	return size, true, nil
+}
+
+// modeFilterImage is libImaging's ImagingModeFilter on each band: the most
+// frequent value of the size x size window (the part inside the image;
+// the lowest value on a tie), where it occurs more than twice, else the
+// pixel as it was.
+func modeFilterImage(m *Image, size int) *Image {
+	W, H, C := m.W, m.H, m.C
+	r := size / 2
+	out := NewImage(W, H, C)
+	var hist [256]int
+	for c := range C {
+		for y := range H {
+			for x := range W {
+				hist = [256]int{}
+				for yy := max(y-r, 0); yy <= min(y+r, H-1); yy++ {
+					for xx := max(x-r, 0); xx <= min(x+r, W-1); xx++ {
+						hist[m.Pix[(yy*W+xx)*C+c]]++
+					}
+				}
+				best := 0
+				for v := 1; v < 256; v++ {
+					if hist[v] > hist[best] {
+						best = v
+					}
+				}
+				o := (y*W + x) * C
+				if hist[best] > 2 {
+					out.Pix[o+c] = uint8(best)
+				} else {
+					out.Pix[o+c] = m.Pix[o+c]
+				}
+			}
+		}
+	}
+	return out
 }
 
 func (f *FilterOp) name() string {
@@ -1214,12 +1312,18 @@ func (f *FilterOp) validate() error {
 		}
 		return nil
 	}
+	if _, ok, err := f.modeFilter(); ok {
+		if err != nil {
+			return paramError("filter", err.Error())
+		}
+		return nil
+	}
 	if _, ok := kernels[f.name()]; !ok {
 		var names []string
 		for n := range kernels {
 			names = append(names, n)
 		}
-		return paramError("filter", fmt.Sprintf("unknown filter %q%s (want BLUR, CONTOUR, DETAIL, EDGE_ENHANCE, EDGE_ENHANCE_MORE, EMBOSS, FIND_EDGES, SHARPEN, SMOOTH, SMOOTH_MORE, MedianFilter(size), MinFilter(size) or MaxFilter(size))", f.Filter, suggest.Hint(f.name(), names)))
+		return paramError("filter", fmt.Sprintf("unknown filter %q%s (want BLUR, CONTOUR, DETAIL, EDGE_ENHANCE, EDGE_ENHANCE_MORE, EMBOSS, FIND_EDGES, SHARPEN, SMOOTH, SMOOTH_MORE, MedianFilter(size), MinFilter(size), MaxFilter(size), RankFilter(size, rank), ModeFilter(size), GaussianBlur(radius), BoxBlur(radius) or UnsharpMask(radius, percent, threshold))", f.Filter, suggest.Hint(f.name(), names)))
 	}
 	return nil
 }
@@ -1236,6 +1340,9 @@ func (f *FilterOp) applyOp(im opImage, _ *rand.Rand) (opImage, error) {
 	}
 	if size, rank, ok, _ := f.rank(); ok {
 		return opImage{mode: im.mode, m: rankFilter(im.m, size, rank)}, nil
+	}
+	if size, ok, _ := f.modeFilter(); ok {
+		return opImage{mode: im.mode, m: modeFilterImage(im.m, size)}, nil
 	}
 	out := applyKernel(im.m, kernels[f.name()])
 	if im.mode == "1" { // a mode 1 pixel is set where its byte is not 0

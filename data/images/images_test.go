@@ -288,7 +288,7 @@ func TestParseErrors(t *testing.T) {
 		{`{"type": "Resize", "size": "big"}`, `Resize: param "size": want an integer or a list of integers, got "big"`},
 		{`{"type": "Resize", "size": [1, 2, 3]}`, `param "size"`},
 		{`{"type": "Resize", "size": 0}`, `param "size": sizes must be between 1`},
-		{`{"type": "Resize", "size": 4, "interpolation": "lanczos"}`, `param "interpolation": unknown value "lanczos"`},
+		{`{"type": "Resize", "size": 4, "interpolation": "lanczso"}`, `param "interpolation": unknown value "lanczso"`},
 		{`{"type": "Normalize", "mean": [0.5], "std": [0]}`, `Normalize: param "std": values must be positive`},
 		{`{"type": "Normalize", "mean": "x", "std": [1]}`, `Normalize: param "mean": want a list of numbers, got "x"`},
 		{`{"type": "RandomHorizontalFlip", "p": 2}`, `param "p": must be in [0, 1]`},

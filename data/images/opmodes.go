@@ -15,16 +15,17 @@ import (
 //     reduced and rotated (other than NEAREST) with its colours
 //     premultiplied by alpha (Pillow's RGBa), as Pillow does.
 //   - P images are cropped, resized and rotated (always NEAREST, as Pillow
-//     forces it), transposed and spread on their indices, keeping the
-//     palette; Pillow refuses to reduce them (image has wrong mode) and to
-//     filter them (cannot filter palette images).
+//     forces it), transposed, spread and mode-filtered (ModeFilter) on
+//     their indices, keeping the palette; Pillow refuses to reduce them
+//     (image has wrong mode) and to filter them otherwise (cannot filter
+//     palette images).
 //   - I and F images (32-bit values) are cropped, transposed, spread and
-//     rotated with NEAREST (the values moved as they are), resized with
-//     every filter and reduced (libImaging's 32-bit resampling and
-//     reduction, in float64) and rank-filtered (MedianFilter, MinFilter,
-//     MaxFilter); their other rotations are not supported here, and Pillow
-//     refuses their getchannel and their kernels and blurs (image has
-//     wrong mode).
+//     rotated with NEAREST (the values moved as they are), rotated with
+//     BILINEAR and BICUBIC (libImaging's 32-bit transform filters),
+//     resized with every filter and reduced (libImaging's 32-bit
+//     resampling and reduction, in float64) and rank-filtered
+//     (MedianFilter, MinFilter, MaxFilter, RankFilter); Pillow refuses their
+//     getchannel and their kernels and blurs (image has wrong mode).
 //   - Pillow's GaussianBlur, BoxBlur and UnsharpMask take L, RGB, RGBA and
 //     CMYK images only (image has wrong mode).
 
@@ -49,10 +50,6 @@ func opModeError(op ImageOp, mode string) error {
 			return wrongMode("reduce", mode)
 		}
 	case *ResizeOp:
-	case *RotateOp:
-		if wide && o.Resample != ResampleNearest {
-			return fmt.Errorf("rotate: mode %s (32-bit values) is rotated here with NEAREST only; convert it to L first", mode)
-		}
 	case *FilterOp:
 		if _, _, blur, _ := o.blur(); blur {
 			if mode != "L" && mode != "RGB" && mode != "RGBA" && mode != "CMYK" {
@@ -61,6 +58,14 @@ func opModeError(op ImageOp, mode string) error {
 			return nil
 		}
 		_, _, rank, _ := o.rank()
+		if _, modeF, _ := o.modeFilter(); modeF {
+			// Pillow's ModeFilter runs on a P image's indices (it has no
+			// palette check) and on 8-bit bands only.
+			if wide {
+				return wrongMode("filter", mode)
+			}
+			return nil
+		}
 		switch {
 		case mode == "P":
 			return fmt.Errorf("filter: Pillow cannot filter palette images (convert it to RGB or L first)")
@@ -87,6 +92,9 @@ func applyOpMode(op ImageOp, im opImage, rng *rand.Rand) (opImage, error) {
 		if f, ok := op.(*FilterOp); ok {
 			size, rank, _, _ := f.rank() // opModeError let only rank filters through
 			return rank32(im, size, rank), nil
+		}
+		if r, ok := op.(*RotateOp); ok && r.Resample != ResampleNearest && !r.transposes(im.m.W, im.m.H) {
+			return rotate32(r, im)
 		}
 		return viaPositions(op, im, rng)
 	}
@@ -165,21 +173,23 @@ func premultiplies(op ImageOp, m *Image) bool {
 		full := o.Box == nil || (o.Box[0] == 0 && o.Box[1] == 0 && o.Box[2] == m.W && o.Box[3] == m.H)
 		return !(o.Factor[0] == 1 && o.Factor[len(o.Factor)-1] == 1 && full)
 	case *RotateOp:
-		if o.Resample == ResampleNearest {
-			return false
-		}
-		if o.Center == nil && o.Translate == nil {
-			a := math.Mod(o.Angle, 360)
-			if a < 0 {
-				a += 360
-			}
-			if a == 0 || a == 180 || ((a == 90 || a == 270) && (o.Expand || m.W == m.H)) {
-				return false
-			}
-		}
-		return true
+		return o.Resample != ResampleNearest && !o.transposes(m.W, m.H)
 	}
 	return false
+}
+
+// transposes reports whether Image.rotate of a W x H image returns a copy
+// or a transpose (no center or translate, a multiple of 90 degrees that
+// keeps the size) instead of transforming it.
+func (r *RotateOp) transposes(W, H int) bool {
+	if r.Center != nil || r.Translate != nil {
+		return false
+	}
+	a := math.Mod(r.Angle, 360)
+	if a < 0 {
+		a += 360
+	}
+	return a == 0 || a == 180 || ((a == 90 || a == 270) && (r.Expand || W == H))
 }
 
 // premultiply is libImaging's RGBA to RGBa: each colour times alpha / 255,
@@ -473,4 +483,137 @@ func rank32(im opImage, size, rank int) opImage {
 		}
 	}
 	return opImage{mode: im.mode, m: &Image{W: W, H: H, C: 1}, f: out}
+}
+
+// rotate32 is Image.rotate of an I or F image with BILINEAR or BICUBIC
+// (not a transpose): libImaging's generic affine transform with its
+// 32-bit filters (bilinear_filter32I/F, bicubic_filter32I/F). Each output
+// pixel centre maps to an input point; one outside the image takes the
+// fill, one inside is interpolated from its 2x2 or 4x4 neighbours, the
+// edges repeated. The sums are float64, but the first pass's differences
+// of an F image are float32 (libImaging subtracts the FLOAT32 pixels
+// before it widens them); an I value is truncated toward zero, an F value
+// rounded to float32.
+func rotate32(r *RotateOp, im opImage) (opImage, error) {
+	if len(r.Fillcolor) > 1 {
+		return opImage{}, fmt.Errorf("rotate: fillcolor has %d values for a mode %s image (want one number)", len(r.Fillcolor), im.mode)
+	}
+	if t := r.Translate; t != nil && (len(t) != 2 || math.IsNaN(t[0]+t[1]) || math.IsInf(t[0]+t[1], 0)) {
+		return opImage{}, fmt.Errorf("rotate: rotation translate must be two finite numbers [x, y], got %v", t)
+	}
+	if c := r.Center; c != nil && (len(c) != 2 || math.IsNaN(c[0]+c[1]) || math.IsInf(c[0]+c[1], 0)) {
+		return opImage{}, fmt.Errorf("rotate: rotation center must be two finite numbers [x, y], got %v", c)
+	}
+	if math.IsNaN(r.Angle) || math.IsInf(r.Angle, 0) {
+		return opImage{}, fmt.Errorf("rotate: rotation angle must be finite, got %v", r.Angle)
+	}
+	angle := math.Mod(r.Angle, 360)
+	if angle < 0 {
+		angle += 360
+	}
+	W, H := im.m.W, im.m.H
+	a, ow, oh, err := rotateMatrix(W, H, angle, r.Expand, r.Center, r.Translate)
+	if err != nil {
+		return opImage{}, fmt.Errorf("rotate: %w", err)
+	}
+	isInt := im.mode == "I"
+	fill := float32(0)
+	if len(r.Fillcolor) == 1 {
+		fill = float32(r.Fillcolor[0])
+		if isInt {
+			fill = float32(int32(r.Fillcolor[0]))
+		}
+	}
+	src := im.f
+	px := func(x, y int) float32 { return src[y*W+x] }
+	xclip := func(x int) int { return min(max(x, 0), W-1) }
+	// diff is b - a in the pixels' own type: float32 for F; for I an
+	// int32 difference, exact in float64 for the values an I image holds
+	// here (integers below 2^24, as float32 stores them).
+	diff := func(b, a float32) float64 {
+		if isInt {
+			return float64(b) - float64(a)
+		}
+		return float64(b - a)
+	}
+	lerp := func(a, d, t float64) float64 { return a + float64(d*t) }
+	// cubic is libImaging's BICUBIC on four pixels of one row: p2, p3 and
+	// p4 summed in the pixels' type, the polynomial in float64.
+	cubicPx := func(v1, v2, v3, v4 float32, d float64) float64 {
+		var p2, p3, p4 float64
+		if isInt {
+			f1, f2, f3, f4 := float64(v1), float64(v2), float64(v3), float64(v4)
+			p2, p3, p4 = -f1+f3, 2*(f1-f2)+f3-f4, -f1+f2-f3+f4
+		} else {
+			p2 = float64(-v1 + v3)
+			p3 = float64(float32(float32(2*(v1-v2))+v3) - v4)
+			p4 = float64(float32(float32(-v1+v2)-v3) + v4)
+		}
+		return float64(v2) + float64(d*(p2+float64(d*(p3+float64(d*p4)))))
+	}
+	cubic := func(v1, v2, v3, v4, d float64) float64 {
+		p2, p3, p4 := -v1+v3, 2*(v1-v2)+v3-v4, -v1+v2-v3+v4
+		return v2 + float64(d*(p2+float64(d*(p3+float64(d*p4)))))
+	}
+	out := make([]float32, ow*oh)
+	for y := range oh {
+		for x := range ow {
+			xo, yo := float64(x)+0.5, float64(y)+0.5
+			xin := float64(a[0]*xo) + float64(a[1]*yo) + a[2]
+			yin := float64(a[3]*xo) + float64(a[4]*yo) + a[5]
+			if !(xin >= 0 && xin < float64(W) && yin >= 0 && yin < float64(H)) {
+				out[y*ow+x] = fill
+				continue
+			}
+			xs, ys := xin-0.5, yin-0.5
+			x0, y0 := int(math.Floor(xs)), int(math.Floor(ys))
+			dx, dy := xs-float64(x0), ys-float64(y0)
+			var v float64
+			if r.Resample == ResampleBilinear {
+				xa, xb := xclip(x0), xclip(x0+1)
+				row := func(yy int) float64 { return lerp(float64(px(xa, yy)), diff(px(xb, yy), px(xa, yy)), dx) }
+				v1 := row(min(max(y0, 0), H-1))
+				v2 := v1
+				if y0+1 >= 0 && y0+1 < H {
+					v2 = row(y0 + 1)
+				}
+				v = lerp(v1, v2-v1, dy)
+			} else {
+				x0, y0 = x0-1, y0-1
+				xs4 := [4]int{xclip(x0), xclip(x0 + 1), xclip(x0 + 2), xclip(x0 + 3)}
+				row := func(yy int) float64 {
+					return cubicPx(px(xs4[0], yy), px(xs4[1], yy), px(xs4[2], yy), px(xs4[3], yy), dx)
+				}
+				var vs [4]float64
+				vs[0] = row(min(max(y0, 0), H-1))
+				for k := 1; k < 4; k++ {
+					vs[k] = vs[k-1]
+					if y0+k >= 0 && y0+k < H {
+						vs[k] = row(y0 + k)
+					}
+				}
+				v = cubic(vs[0], vs[1], vs[2], vs[3], dy)
+			}
+			if isInt {
+				out[y*ow+x] = float32(truncInt32(v))
+			} else {
+				out[y*ow+x] = float32(v)
+			}
+		}
+	}
+	return opImage{mode: im.mode, m: &Image{W: ow, H: oh, C: 1}, f: out}, nil
+}
+
+// truncInt32 is C's conversion of a double to INT32 (toward zero), held
+// to int32's range.
+func truncInt32(v float64) int32 {
+	switch {
+	case v != v:
+		return 0
+	case v >= math.MaxInt32:
+		return math.MaxInt32
+	case v <= math.MinInt32:
+		return math.MinInt32
+	}
+	return int32(v)
 }

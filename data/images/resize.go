@@ -1,8 +1,10 @@
 package images
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
+	"strings"
 
 	"github.com/mlforge/mlforge/tensor"
 )
@@ -17,6 +19,45 @@ const (
 	Bilinear Interpolation = "bilinear"
 	Bicubic  Interpolation = "bicubic"
 )
+
+// pilInterpolations are PIL's integer filter constants as torchvision
+// 0.14 maps them to InterpolationMode (with a deprecation warning).
+var pilInterpolations = map[int]Interpolation{0: Nearest, 2: Bilinear, 3: Bicubic, 1: "lanczos", 4: "box", 5: "hamming"}
+
+// UnmarshalJSON reads an interpolation as torchvision 0.14 takes it: the
+// mode's value ("bilinear"), its enum name as Python code writes it
+// ("InterpolationMode.BILINEAR", "T.InterpolationMode.BICUBIC", quoted or
+// not), or one of PIL's integer constants (0 nearest, 2 bilinear, 3
+// bicubic; 1, 4 and 5 are lanczos, box and hamming). A mode that is not
+// supported here is kept by its name, for the transform to refuse.
+func (i *Interpolation) UnmarshalJSON(b []byte) error {
+	var n float64
+	if err := json.Unmarshal(b, &n); err == nil {
+		v, ok := pilInterpolations[int(n)]
+		if !ok || float64(int(n)) != n {
+			return fmt.Errorf("unknown interpolation %v (PIL's constants are 0 nearest, 2 bilinear, 3 bicubic; or write \"bilinear\")", n)
+		}
+		*i = v
+		return nil
+	}
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return fmt.Errorf("want an interpolation such as \"bilinear\" or \"InterpolationMode.BILINEAR\", got %s", abbrev(b))
+	}
+	k := strings.Trim(s, "'\" ")
+	if j := strings.LastIndex(k, "."); j >= 0 && strings.Contains(k[:j], "InterpolationMode") {
+		k = strings.ReplaceAll(strings.ToLower(k[j+1:]), "_", "-")
+	} else if strings.ToUpper(k) == k {
+		k = strings.ReplaceAll(strings.ToLower(k), "_", "-") // BILINEAR, NEAREST_EXACT
+	}
+	*i = Interpolation(k)
+	return nil
+}
+
+// ParamType names the type in the catalogue: a string.
+func (Interpolation) ParamType() (string, string) {
+	return "string", `a torchvision InterpolationMode: "nearest", "bilinear" or "bicubic" (or "InterpolationMode.BILINEAR", or PIL's 0, 2, 3)`
+}
 
 type filter struct {
 	support float64

@@ -161,13 +161,17 @@ func init() {
 // torchvision's with antialias=True for tensors).
 type Resize struct {
 	Size          Size          `json:"size" required:"true" expect:"a positive integer (smaller edge) or [height, width]" help:"output size"`
-	Interpolation Interpolation `json:"interpolation" enum:"nearest,bilinear,bicubic" help:"resampling filter"`
+	Interpolation Interpolation `json:"interpolation" enum:"nearest,bilinear,bicubic,lanczos,box,hamming" help:"resampling filter (lanczos, box and hamming for images only, as torchvision takes them for PIL images)"`
 	MaxSize       int           `json:"max_size" min:"0" nullable:"true" help:"when size is one number: the longer edge is capped at this (0 means no cap)"`
 	// Antialias is torchvision's antialias: images are always resampled
 	// as PIL's (antialiased; torchvision ignores the flag for PIL images),
 	// tensors with the antialiased filters; false is refused for tensors.
 	Antialias *bool `json:"antialias" nullable:"true" help:"null or true (images are always antialiased, as PIL; false is refused for tensors)"`
 }
+
+// pilOnlyInterpolations are the InterpolationModes torchvision 0.14
+// takes for PIL images only, as PIL's resampling filters.
+var pilOnlyInterpolations = map[Interpolation]Resample{"lanczos": ResampleLanczos, "box": ResampleBox, "hamming": ResampleHamming}
 
 // NewResize returns a Resize to size with bilinear interpolation.
 func NewResize(size ...int) *Resize { return &Resize{Size: size, Interpolation: Bilinear} }
@@ -176,8 +180,9 @@ func (r *Resize) validate() error {
 	if err := r.Size.check("size"); err != nil {
 		return err
 	}
-	if _, ok := filters[r.Interpolation]; !ok && r.Interpolation != Nearest {
-		return paramError("interpolation", fmt.Sprintf("unknown value %q (want nearest, bilinear or bicubic)", r.Interpolation))
+	_, pil := pilOnlyInterpolations[r.Interpolation]
+	if _, ok := filters[r.Interpolation]; !ok && r.Interpolation != Nearest && !pil {
+		return paramError("interpolation", fmt.Sprintf("unknown value %q (want nearest, bilinear, bicubic, or for images lanczos, box or hamming)", r.Interpolation))
 	}
 	if r.MaxSize < 0 {
 		return paramError("max_size", fmt.Sprintf("must not be negative, got %d", r.MaxSize))
@@ -228,6 +233,22 @@ func (r *Resize) Apply(v Value, _ *rand.Rand) (Value, error) {
 	interp := r.Interpolation
 	if interp == "" {
 		interp = Bilinear
+	}
+	if rs, ok := pilOnlyInterpolations[interp]; ok {
+		if v.Image == nil {
+			return Value{}, fmt.Errorf("Resize: interpolation %s works on images (torchvision takes it for PIL images only): resize before ToTensor", interp)
+		}
+		// torchvision passes it to PIL's Image.resize: the image
+		// operation's resampling.
+		mode := map[int]string{1: "L", 3: "RGB"}[v.Image.C]
+		if mode == "" {
+			return Value{}, fmt.Errorf("Resize: interpolation %s takes 1- or 3-channel images, got %d channels", interp, v.Image.C)
+		}
+		out, err := (&ResizeOp{Size: []int{ow, oh}, Resample: rs}).applyOp(opImage{mode: mode, m: v.Image}, nil)
+		if err != nil {
+			return Value{}, fmt.Errorf("Resize: %w", err)
+		}
+		return Value{Image: out.m}, nil
 	}
 	if v.Image != nil {
 		m, err := ResizeImage(v.Image, ow, oh, interp)

@@ -1,9 +1,11 @@
 package images
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"strings"
 )
 
 // The automatic augmentations (AutoAugment, RandAugment, TrivialAugmentWide,
@@ -333,13 +335,13 @@ func init() {
 // operations, each with its probability and magnitude, like torchvision's
 // AutoAugment.
 type AutoAugment struct {
-	Policy        string        `json:"policy" enum:"imagenet,cifar10,svhn" help:"the learned policy (AutoAugmentPolicy)"`
-	Interpolation Interpolation `json:"interpolation" enum:"nearest,bilinear,bicubic" help:"resampling filter of the geometric operations"`
-	Fill          Fill          `json:"fill" nullable:"true" help:"value outside transformed images (0-255), one number or one per channel"`
+	Policy        AutoAugmentPolicy `json:"policy" enum:"imagenet,cifar10,svhn" help:"the learned policy (AutoAugmentPolicy)"`
+	Interpolation Interpolation     `json:"interpolation" enum:"nearest,bilinear,bicubic" help:"resampling filter of the geometric operations"`
+	Fill          Fill              `json:"fill" nullable:"true" help:"value outside transformed images (0-255), one number or one per channel"`
 }
 
 func (a *AutoAugment) validate() error {
-	if _, ok := autoAugmentPolicies[a.Policy]; !ok {
+	if _, ok := autoAugmentPolicies[string(a.Policy)]; !ok {
 		return paramError("policy", fmt.Sprintf("unknown value %q (want imagenet, cifar10 or svhn)", a.Policy))
 	}
 	return checkAugment(a.Interpolation, a.Fill)
@@ -348,7 +350,7 @@ func (a *AutoAugment) validate() error {
 // Steps draws the operations for an image of w x h pixels as torchvision's
 // forward does: a sub-policy, two probabilities, two signs.
 func (a *AutoAugment) Steps(rng *rand.Rand, w, h int) []AugmentStep {
-	pol := autoAugmentPolicies[a.Policy]
+	pol := autoAugmentPolicies[string(a.Policy)]
 	id := rng.IntN(len(pol))
 	probs := [2]float64{rng.Float64(), rng.Float64()}
 	signs := [2]int{rng.IntN(2), rng.IntN(2)}
@@ -643,4 +645,30 @@ func (a *AugMix) Apply(v Value, rng *rand.Rand) (Value, error) {
 		return Value{}, fmt.Errorf("AugMix: %w", err)
 	}
 	return out, nil
+}
+
+// AutoAugmentPolicy is torchvision's AutoAugmentPolicy: "imagenet",
+// "cifar10" or "svhn".
+type AutoAugmentPolicy string
+
+// UnmarshalJSON reads a policy's value ("cifar10") or its enum name as
+// Python code writes it ("AutoAugmentPolicy.CIFAR10", quoted or not).
+func (p *AutoAugmentPolicy) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return fmt.Errorf(`want a policy such as "imagenet" or "AutoAugmentPolicy.IMAGENET", got %s`, abbrev(b))
+	}
+	k := strings.Trim(s, "'\" ")
+	if j := strings.LastIndex(k, "."); j >= 0 && strings.Contains(k[:j], "AutoAugmentPolicy") {
+		k = strings.ToLower(k[j+1:])
+	} else if strings.ToUpper(k) == k {
+		k = strings.ToLower(k)
+	}
+	*p = AutoAugmentPolicy(k)
+	return nil
+}
+
+// ParamType names the type in the catalogue: a string.
+func (AutoAugmentPolicy) ParamType() (string, string) {
+	return "string", `an AutoAugmentPolicy: "imagenet", "cifar10" or "svhn" (or "AutoAugmentPolicy.CIFAR10")`
 }

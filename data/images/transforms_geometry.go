@@ -412,7 +412,7 @@ type RandomResizedCrop struct {
 	Size          Size          `json:"size" required:"true" expect:"a positive integer (square) or [height, width]" help:"output size"`
 	Scale         [2]float64    `json:"scale" min:"0" help:"[min, max] fraction of the area cropped"`
 	Ratio         [2]float64    `json:"ratio" gt:"0" help:"[min, max] aspect ratio (width/height) of the crop"`
-	Interpolation Interpolation `json:"interpolation" enum:"nearest,bilinear,bicubic" help:"resampling filter"`
+	Interpolation Interpolation `json:"interpolation" enum:"nearest,bilinear,bicubic,lanczos,box,hamming" help:"resampling filter (lanczos, box and hamming for images only, as torchvision takes them for PIL images)"`
 	Antialias     *bool         `json:"antialias" nullable:"true" help:"accepted; resampling is always antialiased as PIL's"`
 }
 
@@ -425,6 +425,9 @@ func (r *RandomResizedCrop) validate() error {
 	}
 	if !(r.Ratio[0] > 0 && r.Ratio[0] <= r.Ratio[1]) || math.IsInf(r.Ratio[1], 0) {
 		return paramError("ratio", fmt.Sprintf("want [min, max] with 0 < min <= max, got %v", r.Ratio))
+	}
+	if _, ok := pilOnlyInterpolations[r.Interpolation]; ok { // Resize's, on images
+		return nil
 	}
 	return checkInterp("interpolation", r.Interpolation)
 }

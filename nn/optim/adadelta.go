@@ -19,6 +19,7 @@ type AdadeltaConfig struct {
 	Eps         float64 `json:"eps" min:"0" help:"added inside the square roots"`
 	WeightDecay float64 `json:"weight_decay" min:"0" help:"L2 penalty"`
 	Maximize    bool    `json:"maximize" help:"maximize the objective instead of minimizing it"`
+	Foreach
 }
 
 // DefaultAdadelta returns Adadelta's defaults: lr 1, rho 0.9, eps 1e-6.

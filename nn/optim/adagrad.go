@@ -17,6 +17,7 @@ type AdagradConfig struct {
 	InitialAccumulatorValue float64 `json:"initial_accumulator_value" min:"0" help:"starting sum of squares"`
 	Eps                     float64 `json:"eps" min:"0" help:"added to the denominator"`
 	Maximize                bool    `json:"maximize" help:"maximize the objective instead of minimizing it"`
+	Foreach
 }
 
 // DefaultAdagrad returns Adagrad's defaults: lr 1e-2, eps 1e-10.

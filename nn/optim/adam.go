@@ -15,10 +15,14 @@ type AdamConfig struct {
 	WeightDecay float64    `json:"weight_decay" min:"0" help:"L2 penalty"`
 	AMSGrad     bool       `json:"amsgrad" help:"the AMSGrad variant"`
 	Maximize    bool       `json:"maximize" help:"maximize the objective instead of minimizing it"`
+	Foreach
+	Capturable
+	Differentiable
+	Fused
 }
 
 // adamWConfig is AdamConfig as AdamW documents it (its weight decay is
-// decoupled); the two convert into each other.
+// decoupled); adamW and adam convert between the two.
 type adamWConfig struct {
 	LR          float64    `json:"lr" min:"0" help:"learning rate"`
 	Betas       [2]float64 `json:"betas" min:"0" lt:"1" help:"decay rates of the moment estimates, each in [0, 1)"`
@@ -26,12 +30,27 @@ type adamWConfig struct {
 	WeightDecay float64    `json:"weight_decay" min:"0" help:"decoupled weight decay"`
 	AMSGrad     bool       `json:"amsgrad" help:"the AMSGrad variant"`
 	Maximize    bool       `json:"maximize" help:"maximize the objective instead of minimizing it"`
+	Foreach
+	Capturable
 }
 
 func init() {
 	register("Adam", "Adam", DefaultAdam, NewAdam)
-	register("AdamW", "Adam with decoupled weight decay", func() adamWConfig { return adamWConfig(DefaultAdamW()) },
-		func(params []*nn.Var, c adamWConfig) (*Adam, error) { return NewAdamW(params, AdamConfig(c)) })
+	register("AdamW", "Adam with decoupled weight decay", func() adamWConfig { return adamW(DefaultAdamW()) },
+		func(params []*nn.Var, c adamWConfig) (*Adam, error) { return NewAdamW(params, c.adam()) })
+}
+
+// adamW is c as AdamW's keyword arguments (PyTorch 1.13's AdamW has no
+// differentiable or fused).
+func adamW(c AdamConfig) adamWConfig {
+	return adamWConfig{LR: c.LR, Betas: c.Betas, Eps: c.Eps, WeightDecay: c.WeightDecay, AMSGrad: c.AMSGrad, Maximize: c.Maximize,
+		Foreach: c.Foreach, Capturable: c.Capturable}
+}
+
+// adam is c as AdamConfig.
+func (c adamWConfig) adam() AdamConfig {
+	return AdamConfig{LR: c.LR, Betas: c.Betas, Eps: c.Eps, WeightDecay: c.WeightDecay, AMSGrad: c.AMSGrad, Maximize: c.Maximize,
+		Foreach: c.Foreach, Capturable: c.Capturable}
 }
 
 // DefaultAdam returns Adam's defaults: lr 1e-3, betas (0.9, 0.999), eps

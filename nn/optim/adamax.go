@@ -16,6 +16,7 @@ type AdamaxConfig struct {
 	Eps         float64    `json:"eps" min:"0" help:"added to the infinity norm"`
 	WeightDecay float64    `json:"weight_decay" min:"0" help:"L2 penalty"`
 	Maximize    bool       `json:"maximize" help:"maximize the objective instead of minimizing it"`
+	Foreach
 }
 
 // DefaultAdamax returns Adamax's defaults: lr 2e-3, betas (0.9, 0.999),

@@ -17,6 +17,7 @@ type ASGDConfig struct {
 	T0          float64 `json:"t0" help:"step at which averaging starts"`
 	WeightDecay float64 `json:"weight_decay" min:"0" help:"L2 penalty"`
 	Maximize    bool    `json:"maximize" help:"maximize the objective instead of minimizing it"`
+	Foreach
 }
 
 // DefaultASGD returns ASGD's defaults: lr 1e-2, lambd 1e-4, alpha 0.75,

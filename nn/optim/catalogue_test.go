@@ -101,7 +101,7 @@ func TestSchedulerCatalogue(t *testing.T) {
 	// A fresh optimizer for every scheduler: some set the rate (and the
 	// momentum) when they are built.
 	required := map[string]any{"step_size": 3, "gamma": 0.5, "T_max": 4, "milestones": []int{2}, "T_0": 3,
-		"base_lr": 0.01, "max_lr": 0.1, "schedulers": []map[string]any{{"type": "LinearLR"}, {"type": "ExponentialLR", "gamma": 0.9}}}
+		"base_lr": 0.01, "max_lr": 0.1, "lr_lambda": "constant", "schedulers": []map[string]any{{"type": "LinearLR"}, {"type": "ExponentialLR", "gamma": 0.9}}}
 	checkCatalogue(t, SchedulerCatalogue(), SchedulerNames(), required,
 		func(name string, raw json.RawMessage) (any, error) {
 			opt, err := NewSGD(nil, SGDConfig{LR: 0.1})
@@ -118,4 +118,28 @@ func TestSchedulerCatalogue(t *testing.T) {
 			}
 			return NewScheduler(name, opt, raw)
 		})
+}
+
+// TestTorchSwitches: PyTorch's foreach, capturable, differentiable and
+// fused are taken where its 1.13 signatures have them; foreach changes
+// nothing, and the others are refused when true (CUDA, autograd through
+// the step).
+func TestTorchSwitches(t *testing.T) {
+	for _, c := range []struct{ name, raw, err string }{
+		{"Adam", `{"foreach": null, "capturable": false, "differentiable": false, "fused": false}`, ""},
+		{"Adam", `{"foreach": true}`, ""},
+		{"AdamW", `{"foreach": false, "capturable": false}`, ""},
+		{"SGD", `{"lr": 0.1, "foreach": true, "differentiable": false}`, ""},
+		{"NAdam", `{"foreach": null}`, ""},
+		{"Adam", `{"fused": true}`, "fused true is refused"},
+		{"AdamW", `{"capturable": true}`, "capturable true is refused"},
+		{"RMSprop", `{"differentiable": true}`, "differentiable true is refused"},
+		{"AdamW", `{"fused": false}`, `"fused"`},
+		{"LBFGS", `{"foreach": true}`, `"foreach"`},
+	} {
+		_, err := New(c.name, nil, json.RawMessage(c.raw))
+		if c.err == "" && err != nil || c.err != "" && (err == nil || !strings.Contains(err.Error(), c.err)) {
+			t.Errorf("%s %s: %v, want %q", c.name, c.raw, err, c.err)
+		}
+	}
 }

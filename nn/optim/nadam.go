@@ -16,6 +16,7 @@ type NAdamConfig struct {
 	Eps           float64    `json:"eps" min:"0" help:"added to the denominator"`
 	WeightDecay   float64    `json:"weight_decay" min:"0" help:"L2 penalty"`
 	MomentumDecay float64    `json:"momentum_decay" min:"0" help:"decay of the momentum schedule μₜ = β₁(1 - ½·0.96^(t·momentum_decay))"`
+	Foreach
 }
 
 // DefaultNAdam returns NAdam's defaults: lr 2e-3, betas (0.9, 0.999), eps

@@ -18,6 +18,7 @@ type RAdamConfig struct {
 	Betas       [2]float64 `json:"betas" min:"0" lt:"1" help:"decay rates of the moment estimates, each in [0, 1)"`
 	Eps         float64    `json:"eps" min:"0" help:"added to the denominator"`
 	WeightDecay float64    `json:"weight_decay" min:"0" help:"L2 penalty"`
+	Foreach
 }
 
 // DefaultRAdam returns RAdam's defaults: lr 1e-3, betas (0.9, 0.999), eps

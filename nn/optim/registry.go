@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 
 	"github.com/mlforge/mlforge/nn"
@@ -28,12 +29,62 @@ var (
 	schedulers = param.Registry[schedBuilder]{Kind: "scheduler"}
 )
 
+// Foreach is PyTorch's foreach keyword argument: its choice between loop
+// and foreach kernels, which gives the same result, so it changes nothing.
+type Foreach struct {
+	Foreach *bool `json:"foreach" nullable:"true" type:"bool" help:"PyTorch's choice of loop or foreach kernels (null: its default); the same result, so it changes nothing here"`
+}
+
+// Differentiable is PyTorch's differentiable keyword argument; only false
+// (the step is not differentiated here).
+type Differentiable struct {
+	Differentiable bool `json:"differentiable" help:"autograd through the optimizer step (PyTorch); false only: the step is not differentiated here"`
+}
+
+// Capturable is PyTorch's capturable keyword argument (CUDA graph
+// capture); only false.
+type Capturable struct {
+	Capturable bool `json:"capturable" help:"CUDA graph capture (PyTorch); false only: training here runs on the CPU"`
+}
+
+// Fused is Adam's fused keyword argument (PyTorch's fused CUDA kernel);
+// only false.
+type Fused struct {
+	Fused bool `json:"fused" help:"PyTorch's fused CUDA kernel; false only: training here runs on the CPU"`
+}
+
+// checkSwitches refuses the PyTorch switches that need what a run here
+// lacks (CUDA, autograd through the step), set true in cfg.
+func checkSwitches(name string, cfg any) error {
+	v := reflect.Indirect(reflect.ValueOf(cfg))
+	if v.Kind() != reflect.Struct {
+		return nil
+	}
+	for _, f := range []struct{ field, key, why string }{
+		{"Capturable", "capturable", "CUDA graph capture, and training here runs on the CPU"},
+		{"Fused", "fused", "PyTorch's fused CUDA kernel, and training here runs on the CPU"},
+		{"Differentiable", "differentiable", "autograd through the step, which is not differentiated here"},
+	} {
+		fv := v.FieldByName(f.field) // the embedded struct, then its field
+		if fv.IsValid() && fv.Kind() == reflect.Struct {
+			fv = fv.FieldByName(f.field)
+		}
+		if fv.IsValid() && fv.Kind() == reflect.Bool && fv.Bool() {
+			return fmt.Errorf("optim: %s: %s true is refused: it is %s (leave it out, or false)", name, f.key, f.why)
+		}
+	}
+	return nil
+}
+
 // register adds an optimizer: defaults returns its configuration with
 // PyTorch's defaults, build makes it over parameters.
 func register[C any, O Optimizer](name, doc string, defaults func() C, build func([]*nn.Var, C) (O, error)) {
 	optimizers.Register(param.Class[optimBuilder]{Name: name, Doc: doc,
 		Params: func() any { c := defaults(); return &c },
 		New: func(params []*nn.Var, cfg any) (Optimizer, error) {
+			if err := checkSwitches(name, cfg); err != nil {
+				return nil, err
+			}
 			o, err := build(params, *cfg.(*C))
 			if err != nil {
 				return nil, err

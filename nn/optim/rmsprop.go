@@ -18,6 +18,8 @@ type RMSpropConfig struct {
 	Momentum    float64 `json:"momentum" min:"0" help:"momentum factor"`
 	Centered    bool    `json:"centered" help:"normalize by the estimated variance"`
 	Maximize    bool    `json:"maximize" help:"maximize the objective instead of minimizing it"`
+	Foreach
+	Differentiable
 }
 
 // DefaultRMSprop returns RMSprop's defaults: lr 1e-2, alpha 0.99, eps 1e-8.

@@ -18,6 +18,7 @@ type RpropConfig struct {
 	Etas      [2]float64 `json:"etas" gt:"0" help:"(etaminus, etaplus): step size factors, 0 < etaminus < 1 < etaplus"`
 	StepSizes [2]float64 `json:"step_sizes" help:"(min, max) step sizes (clamped to min, then to max, as torch.clamp)"`
 	Maximize  bool       `json:"maximize" help:"maximize the objective instead of minimizing it"`
+	Foreach
 }
 
 // DefaultRprop returns Rprop's defaults: lr 1e-2, etas (0.5, 1.2),

@@ -37,11 +37,20 @@ func (s *schedBase) LastEpoch() int { return s.lastEpoch }
 // SetLastEpoch sets the epoch counter.
 func (s *schedBase) SetLastEpoch(e int) { s.lastEpoch = e }
 
-// LastEpoch is the last_epoch keyword argument of PyTorch's epoch
-// schedulers. Only -1 (a new schedule) is accepted: a run resumes from its
-// checkpoint, which restores the schedule.
+// LastEpoch holds the last_epoch and verbose keyword arguments of
+// PyTorch's epoch schedulers. Only last_epoch -1 (a new schedule) is
+// accepted: a run resumes from its checkpoint, which restores the
+// schedule.
 type LastEpoch struct {
 	LastEpoch int `json:"last_epoch" enum:"-1" help:"must be -1 (a resumed run restores the schedule from its checkpoint)"`
+	Verbose
+}
+
+// Verbose is the schedulers' verbose keyword argument: PyTorch prints
+// each new rate; here every epoch's rate is in the run's metrics ("lr")
+// either way, so it changes nothing.
+type Verbose struct {
+	Verbose bool `json:"verbose" help:"PyTorch prints each new rate; every epoch's rate is in the run's metrics (lr) either way"`
 }
 
 // StepLRParams are StepLR's keyword arguments.
@@ -53,7 +62,7 @@ type StepLRParams struct {
 
 func init() {
 	registerScheduler("StepLR", "multiply the rate by gamma every step_size epochs",
-		func() StepLRParams { return StepLRParams{Gamma: 0.1, LastEpoch: LastEpoch{-1}} },
+		func() StepLRParams { return StepLRParams{Gamma: 0.1, LastEpoch: LastEpoch{LastEpoch: -1}} },
 		func(opt Optimizer, c StepLRParams) (EpochScheduler, error) {
 			s, err := NewStepLR(opt, c.StepSize, c.Gamma)
 			if err != nil {
@@ -94,7 +103,7 @@ type ExponentialLRParams struct {
 
 func init() {
 	registerScheduler("ExponentialLR", "multiply the rate by gamma every epoch",
-		func() ExponentialLRParams { return ExponentialLRParams{LastEpoch: LastEpoch{-1}} },
+		func() ExponentialLRParams { return ExponentialLRParams{LastEpoch: LastEpoch{LastEpoch: -1}} },
 		func(opt Optimizer, c ExponentialLRParams) (EpochScheduler, error) {
 			s, err := NewExponentialLR(opt, c.Gamma)
 			if err != nil {
@@ -133,7 +142,7 @@ type CosineAnnealingLRParams struct {
 
 func init() {
 	registerScheduler("CosineAnnealingLR", "cosine annealing from the initial rate to eta_min over T_max epochs",
-		func() CosineAnnealingLRParams { return CosineAnnealingLRParams{LastEpoch: LastEpoch{-1}} },
+		func() CosineAnnealingLRParams { return CosineAnnealingLRParams{LastEpoch: LastEpoch{LastEpoch: -1}} },
 		func(opt Optimizer, c CosineAnnealingLRParams) (EpochScheduler, error) {
 			s, err := NewCosineAnnealingLR(opt, c.TMax, c.EtaMin)
 			if err != nil {
@@ -193,6 +202,7 @@ type PlateauParams struct {
 	MinLR float64 `json:"min_lr" min:"0" help:"lower bound of the rate"`
 	// Eps is the smallest change of rate applied.
 	Eps float64 `json:"eps" min:"0" help:"smallest change applied"`
+	Verbose
 }
 
 // DefaultPlateau returns PyTorch's defaults: mode "min", factor 0.1,

@@ -117,33 +117,33 @@ type WarmRestartsParams struct {
 
 func init() {
 	registerScheduler("MultiStepLR", "multiply the rate by gamma at each milestone epoch",
-		func() MultiStepLRParams { return MultiStepLRParams{Gamma: 0.1, LastEpoch: LastEpoch{-1}} },
+		func() MultiStepLRParams { return MultiStepLRParams{Gamma: 0.1, LastEpoch: LastEpoch{LastEpoch: -1}} },
 		wrap(func(opt Optimizer, c MultiStepLRParams) (Scheduler, error) {
 			return NewMultiStepLR(opt, c.Milestones, c.Gamma)
 		}))
 	registerScheduler("ConstantLR", "the rate times factor until total_iters, then the rate",
 		func() ConstantLRParams {
-			return ConstantLRParams{Factor: 1.0 / 3, TotalIters: 5, LastEpoch: LastEpoch{-1}}
+			return ConstantLRParams{Factor: 1.0 / 3, TotalIters: 5, LastEpoch: LastEpoch{LastEpoch: -1}}
 		},
 		wrap(func(opt Optimizer, c ConstantLRParams) (Scheduler, error) {
 			return NewConstantLR(opt, c.Factor, c.TotalIters)
 		}))
 	registerScheduler("LinearLR", "the rate's factor changed linearly from start_factor to end_factor over total_iters",
 		func() LinearLRParams {
-			return LinearLRParams{StartFactor: 1.0 / 3, EndFactor: 1, TotalIters: 5, LastEpoch: LastEpoch{-1}}
+			return LinearLRParams{StartFactor: 1.0 / 3, EndFactor: 1, TotalIters: 5, LastEpoch: LastEpoch{LastEpoch: -1}}
 		},
 		wrap(func(opt Optimizer, c LinearLRParams) (Scheduler, error) {
 			return NewLinearLR(opt, c.StartFactor, c.EndFactor, c.TotalIters)
 		}))
 	registerScheduler("PolynomialLR", "polynomial decay of the rate to 0 over total_iters",
 		func() PolynomialLRParams {
-			return PolynomialLRParams{TotalIters: 5, Power: 1, LastEpoch: LastEpoch{-1}}
+			return PolynomialLRParams{TotalIters: 5, Power: 1, LastEpoch: LastEpoch{LastEpoch: -1}}
 		},
 		wrap(func(opt Optimizer, c PolynomialLRParams) (Scheduler, error) {
 			return NewPolynomialLR(opt, c.TotalIters, c.Power)
 		}))
 	registerScheduler("CosineAnnealingWarmRestarts", "cosine annealing to eta_min, restarted every T_i epochs (T_i = T_0·T_multⁱ)",
-		func() WarmRestartsParams { return WarmRestartsParams{TMult: 1, LastEpoch: LastEpoch{-1}} },
+		func() WarmRestartsParams { return WarmRestartsParams{TMult: 1, LastEpoch: LastEpoch{LastEpoch: -1}} },
 		wrap(func(opt Optimizer, c WarmRestartsParams) (Scheduler, error) {
 			return NewCosineAnnealingWarmRestarts(opt, c.T0, c.TMult, c.EtaMin)
 		}))
@@ -431,13 +431,13 @@ func init() {
 	registerScheduler("CyclicLR", "the rate cycled between base_lr and max_lr (stepped once per epoch here)",
 		func() CyclicLRParams {
 			return CyclicLRParams{StepSizeUp: 2000, Mode: "triangular", Gamma: 1, ScaleMode: "cycle", CycleMomentum: true,
-				BaseMomentum: 0.8, MaxMomentum: 0.9, LastEpoch: LastEpoch{-1}}
+				BaseMomentum: 0.8, MaxMomentum: 0.9, LastEpoch: LastEpoch{LastEpoch: -1}}
 		},
 		wrap(func(opt Optimizer, c CyclicLRParams) (Scheduler, error) { return NewCyclicLR(opt, c) }))
 	registerScheduler("OneCycleLR", "the 1cycle policy: up to max_lr, then annealed far below (stepped once per epoch here)",
 		func() OneCycleLRParams {
 			return OneCycleLRParams{PctStart: 0.3, AnnealStrategy: "cos", CycleMomentum: true, BaseMomentum: 0.85, MaxMomentum: 0.95,
-				DivFactor: 25, FinalDivFactor: 1e4, LastEpoch: LastEpoch{-1}}
+				DivFactor: 25, FinalDivFactor: 1e4, LastEpoch: LastEpoch{LastEpoch: -1}}
 		},
 		wrap(func(opt Optimizer, c OneCycleLRParams) (Scheduler, error) { return NewOneCycleLR(opt, c) }))
 }
@@ -664,7 +664,7 @@ type ChainedSchedulerParams struct {
 
 func init() {
 	registerScheduler("SequentialLR", "schedulers used in turn, switching at the milestones",
-		func() SequentialLRParams { return SequentialLRParams{LastEpoch: LastEpoch{-1}} }, NewSequentialLR)
+		func() SequentialLRParams { return SequentialLRParams{LastEpoch: LastEpoch{LastEpoch: -1}} }, NewSequentialLR)
 	registerScheduler("ChainedScheduler", "schedulers all stepped every epoch, their changes combined",
 		func() ChainedSchedulerParams { return ChainedSchedulerParams{} },
 		func(opt Optimizer, c ChainedSchedulerParams) (EpochScheduler, error) {

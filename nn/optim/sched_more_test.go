@@ -42,7 +42,7 @@ func TestMoreSchedulersMatchPyTorch(t *testing.T) {
 	for _, c := range f.Schedulers {
 		covered[c.Scheduler] = true
 	}
-	for _, name := range []string{"MultiStepLR", "ConstantLR", "LinearLR", "PolynomialLR", "CosineAnnealingWarmRestarts", "CyclicLR", "OneCycleLR", "SequentialLR", "ChainedScheduler"} {
+	for _, name := range []string{"MultiStepLR", "ConstantLR", "LinearLR", "PolynomialLR", "CosineAnnealingWarmRestarts", "CyclicLR", "OneCycleLR", "SequentialLR", "ChainedScheduler", "LambdaLR"} {
 		if !covered[name] {
 			t.Errorf("%s has no case", name)
 		}
@@ -122,6 +122,10 @@ func TestMoreSchedulerErrors(t *testing.T) {
 		{"SGD", "ChainedScheduler", `{"schedulers": [{"type": "StepLRR", "step_size": 1}]}`, `did you mean "StepLR"`},
 		{"SGD", "ChainedScheduler", `{"schedulers": []}`, "schedulers is empty"},
 		{"SGD", "CosineAnnealingWarmRestarts", `{"T_0": 0}`, "T_0: expected"},
+		{"SGD", "LambdaLR", `{}`, "lr_lambda is required"},
+		{"SGD", "LambdaLR", `{"lr_lambda": "lambda e: 0.9 ** e"}`, "lr_lambda"},
+		{"SGD", "LambdaLR", `{"lr_lambda": "linear_decay"}`, `"linear_decay" needs total_epochs`},
+		{"SGD", "LambdaLR", `{"lr_lambda": "warmup_cosine", "warmup_epochs": 0, "total_epochs": 5}`, "warmup_epochs: expected"},
 	} {
 		opt, err := New(c.opt, nil, json.RawMessage(`{"lr": 0.1}`))
 		if err != nil {

@@ -19,6 +19,8 @@ type SGDConfig struct {
 	WeightDecay float64 `json:"weight_decay" min:"0" help:"L2 penalty"`
 	Nesterov    bool    `json:"nesterov" help:"Nesterov momentum (needs a momentum and zero dampening)"`
 	Maximize    bool    `json:"maximize" help:"maximize the objective instead of minimizing it"`
+	Foreach
+	Differentiable
 }
 
 // SGD is stochastic gradient descent with optional momentum, dampening,

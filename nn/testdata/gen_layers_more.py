@@ -4,7 +4,7 @@ Run from the repository root with Debian's PyTorch 1.13:
 
     /usr/bin/python3 nn/testdata/gen_layers_more.py
 
-The layers are issue 11's simplest: Identity, the padding layers, PixelShuffle,
+The layers are issue 11's simplest: Identity, the padding layers (1-, 2- and 3-d), PixelShuffle,
 ChannelShuffle and the pointwise activations. Each case is a layer fixture as
 nn's checkLayerCase reads it (input, output, a random upstream gradient r and
 the input's gradient of sum(output * r)). Every activation also runs on an
@@ -14,11 +14,13 @@ of the derivative is a convention that PyTorch's kernels fix.
 """
 import json
 import os
+import warnings
 
 import torch
 import torch.nn as nn
 
 torch.manual_seed(13)
+warnings.simplefilter("ignore")  # the implicit dimension of Softmax(dim=None)
 ROOT = os.path.dirname(os.path.abspath(__file__))
 
 
@@ -97,6 +99,16 @@ for name, typ, args, module, shape in [
     ("pixelshuffle_3", "PixelShuffle", {"upscale_factor": 3}, nn.PixelShuffle(3), (1, 9, 2, 2)),
     ("channelshuffle", "ChannelShuffle", {"groups": 2}, nn.ChannelShuffle(2), (2, 6, 3, 2)),
     ("channelshuffle_3", "ChannelShuffle", {"groups": 3}, nn.ChannelShuffle(3), (2, 6, 4)),
+    ("replpad3d", "ReplicationPad3d", {"padding": [2, 0, 1, 3, 1, 2]}, nn.ReplicationPad3d((2, 0, 1, 3, 1, 2)), (2, 2, 3, 4, 3)),
+    ("replpad3d_int", "ReplicationPad3d", {"padding": 1}, nn.ReplicationPad3d(1), (2, 2, 3, 2)),
+    ("reflpad3d", "ReflectionPad3d", {"padding": [1, 2, 0, 1, 2, 1]}, nn.ReflectionPad3d((1, 2, 0, 1, 2, 1)), (2, 2, 3, 4, 3)),
+    ("reflpad3d_int", "ReflectionPad3d", {"padding": 1}, nn.ReflectionPad3d(1), (1, 3, 2, 3)),
+    # dim=None: PyTorch's implicit dimension (1 for 2- and 4-d, 0 for 3-d inputs)
+    ("softmax_implicit_4d", "Softmax", {}, nn.Softmax(), (2, 3, 2, 2)),
+    ("softmax_implicit_3d", "Softmax", {}, nn.Softmax(), (2, 3, 4)),
+    ("logsoftmax_implicit_4d", "LogSoftmax", {}, nn.LogSoftmax(), (2, 3, 2, 2)),
+    ("logsoftmax_implicit_2d", "LogSoftmax", {}, nn.LogSoftmax(), (4, 5)),
+    ("hardtanh_deprecated_names", "Hardtanh", {"min_value": -0.5, "max_value": 0.25}, nn.Hardtanh(min_value=-0.5, max_value=0.25), (3, 7)),
 ]:
     case(name, typ, args, module, torch.randn(*shape))
 

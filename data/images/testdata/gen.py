@@ -149,6 +149,15 @@ for size in [8, [7, 11], 40, [13, 50]]:
     for interp, mode in [("bilinear", T.InterpolationMode.BILINEAR), ("bicubic", T.InterpolationMode.BICUBIC), ("nearest", T.InterpolationMode.NEAREST)]:
         case("resize_tensor", "rgb.png", None, {"type": "Resize", "size": size, "interpolation": interp}, T.Resize(size, interpolation=mode, antialias=interp != "nearest")(t))
 case("grayscale_tensor", "rgb.png", None, {"type": "Grayscale", "num_output_channels": 3}, T.Grayscale(3)(t))
+# the InterpolationModes torchvision takes for PIL images only (PIL's filters)
+for src in ["rgb.png", "gray.png"]:
+    for size in [8, 40, [7, 11]]:
+        for interp, mode in [("lanczos", T.InterpolationMode.LANCZOS), ("box", T.InterpolationMode.BOX), ("hamming", T.InterpolationMode.HAMMING)]:
+            case("resize", src, None, {"type": "Resize", "size": size, "interpolation": interp}, T.Resize(size, interpolation=mode)(imgs[src]))
+    # RandomResizedCrop with scale and ratio fixed to the whole image: PIL's resize of it
+    for interp, mode in [("lanczos", T.InterpolationMode.LANCZOS), ("hamming", T.InterpolationMode.HAMMING)]:
+        p = {"type": "RandomResizedCrop", "size": [9, 6], "scale": [1, 1], "ratio": [imgs[src].width / imgs[src].height] * 2, "interpolation": interp}
+        case("resizedcrop_whole", src, None, p, T.RandomResizedCrop([9, 6], scale=(1, 1), ratio=tuple(p["ratio"]), interpolation=mode)(imgs[src]))
 exp["cases"] = cases
 
 # Whole pipeline for the benchmark comparison and an end-to-end check.

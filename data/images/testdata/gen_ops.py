@@ -86,7 +86,10 @@ for src in imgs:
                       ("GaussianBlur", ImageFilter.GaussianBlur()), ("ImageFilter.GaussianBlur(radius=0.7)", ImageFilter.GaussianBlur(0.7)),
                       ("GaussianBlur(5)", ImageFilter.GaussianBlur(5)), ("BoxBlur(1)", ImageFilter.BoxBlur(1)), ("BoxBlur(2.6)", ImageFilter.BoxBlur(2.6)),
                       ("BoxBlur(30)", ImageFilter.BoxBlur(30)), ("UnsharpMask", ImageFilter.UnsharpMask()),
-                      ("UnsharpMask(radius=1, percent=300, threshold=0)", ImageFilter.UnsharpMask(1, 300, 0))]:
+                      ("UnsharpMask(radius=1, percent=300, threshold=0)", ImageFilter.UnsharpMask(1, 300, 0)),
+                      ("RankFilter(3, 2)", ImageFilter.RankFilter(3, 2)), ("ImageFilter.RankFilter(size=5, rank=20)", ImageFilter.RankFilter(5, 20)),
+                      ("ModeFilter", ImageFilter.ModeFilter()), ("ImageFilter.ModeFilter(size=5)", ImageFilter.ModeFilter(5)),
+                      ("ModeFilter(4)", ImageFilter.ModeFilter(4))]:
         case(src, [{"filter": name}], lambda i: i.filter(flt))
     case(src, [{"convert": "L"}, {"resize": [[10, 10], "Image.LANCZOS"]}, {"rotate": 10}, {"filter": "SHARPEN"}, {"convert": "RGB"}],
          lambda i: i.convert("L").resize((10, 10), R.LANCZOS).rotate(10).filter(ImageFilter.SHARPEN).convert("RGB"))

@@ -1,7 +1,8 @@
 """Reference values for the Pillow image operations on every mode convert
 reaches (images.ParseImageOps after a convert): crop, resize (every
 filter, box, reducing_gap), reduce, rotate (expand, center, translate,
-fillcolor), transpose, getchannel and filter on modes 1, L, P, RGB, RGBA,
+fillcolor; BILINEAR and BICUBIC on every mode, I and F included),
+transpose, getchannel and filter on modes 1, L, P, RGB, RGBA,
 CMYK, YCbCr, HSV, I and F, with Pillow's error where Pillow refuses.
 
 Run from the repository root with Debian's Python (PIL 9.4, numpy):
@@ -29,7 +30,8 @@ FILL = {"1": 255, "L": 99, "P": 7, "RGB": [5, 6, 7], "RGBA": [10, 20, 30, 128], 
 FILTERS = {"BLUR": ImageFilter.BLUR, "SHARPEN": ImageFilter.SHARPEN, "EMBOSS": ImageFilter.EMBOSS,
            "MedianFilter(3)": ImageFilter.MedianFilter(3), "MinFilter(3)": ImageFilter.MinFilter(3),
            "MaxFilter(5)": ImageFilter.MaxFilter(5), "GaussianBlur(1.5)": ImageFilter.GaussianBlur(1.5),
-           "BoxBlur(1)": ImageFilter.BoxBlur(1), "UnsharpMask(2, 150, 3)": ImageFilter.UnsharpMask(2, 150, 3)}
+           "BoxBlur(1)": ImageFilter.BoxBlur(1), "UnsharpMask(2, 150, 3)": ImageFilter.UnsharpMask(2, 150, 3),
+           "RankFilter(3, 6)": ImageFilter.RankFilter(3, 6), "ModeFilter(3)": ImageFilter.ModeFilter(3)}
 
 cases = []
 
@@ -71,6 +73,23 @@ for src, base in imgs.items():
         case(src, mode, [{"rotate": {"angle": -20, "center": [3, 4], "translate": [1, 2], "fillcolor": fill}}],
              lambda i: i.rotate(-20, center=(3, 4), translate=(1, 2), fillcolor=ftup))
         case(src, mode, [{"rotate": {"angle": 90, "expand": True}}], lambda i: i.rotate(90, expand=True))
+        # BILINEAR and BICUBIC rotations beyond the two above (libImaging's
+        # transform filters; for I and F its 32-bit ones), and after a
+        # BICUBIC resize, which gives F values that are not integers and I
+        # values below 0 (the filter overshoots).
+        for name, r in [("BILINEAR", R.BILINEAR), ("BICUBIC", R.BICUBIC)]:
+            case(src, mode, [{"rotate": {"angle": 30, "resample": name}}], lambda i: i.rotate(30, r))
+            case(src, mode, [{"rotate": {"angle": 200, "resample": name, "expand": True, "fillcolor": fill}}],
+                 lambda i: i.rotate(200, r, expand=True, fillcolor=ftup))
+            case(src, mode, [{"rotate": {"angle": -20, "resample": name, "center": [3, 4], "translate": [1.5, -2]}}],
+                 lambda i: i.rotate(-20, r, center=(3, 4), translate=(1.5, -2)))
+            case(src, mode, [{"rotate": {"angle": 90, "resample": name}}], lambda i: i.rotate(90, r))
+            case(src, mode, [{"resize": {"size": [17, 11], "resample": "BICUBIC"}}, {"rotate": {"angle": 33, "resample": name, "expand": True}}],
+                 lambda i: i.resize((17, 11), R.BICUBIC).rotate(33, r, expand=True))
+            if mode in ("I", "F"):  # negative values next to positive ones: I truncates toward 0
+                case(src, mode, [{"rotate": {"angle": 15, "expand": True, "fillcolor": -500}},
+                                 {"rotate": {"angle": 33, "resample": name, "fillcolor": -7}}],
+                     lambda i: i.rotate(15, expand=True, fillcolor=-500).rotate(33, r, fillcolor=-7))
         for name in ["FLIP_LEFT_RIGHT", "FLIP_TOP_BOTTOM", "ROTATE_90", "ROTATE_180", "ROTATE_270", "TRANSPOSE", "TRANSVERSE"]:
             case(src, mode, [{"transpose": "Transpose." + name}], lambda i: i.transpose(T[name]))
         case(src, mode, [{"getchannel": 0}], lambda i: i.getchannel(0))

@@ -1,7 +1,8 @@
 """Generate nn/optim/testdata/sched_more.json: PyTorch 1.13's learning
 rates (and momenta, for the cyclic schedulers) of MultiStepLR, ConstantLR,
 LinearLR, PolynomialLR, CosineAnnealingWarmRestarts, CyclicLR, OneCycleLR,
-SequentialLR and ChainedScheduler.
+SequentialLR, ChainedScheduler and LambdaLR (its named forms as Python
+lambdas, lr_lambda below).
 
 Run from the repository root with Debian's PyTorch 1.13:
 
@@ -13,6 +14,7 @@ Adam's beta1). Schedulers inside SequentialLR and ChainedScheduler are
 written as objects with a "type", as mlforge's spec takes them.
 """
 import json
+import math
 import os
 import warnings
 
@@ -58,6 +60,17 @@ CASES = [
       "milestones": [4]}),
     ("chained_exp_cyclic", "SGD", {"lr": 0.5, "momentum": 0.9}, "ChainedScheduler",
      {"schedulers": [{"type": "ExponentialLR", "gamma": 0.9}, {"type": "CyclicLR", "base_lr": 0.01, "max_lr": 0.1, "step_size_up": 2}]}),
+    ("lambda_constant", "SGD", {"lr": 0.5}, "LambdaLR", {"lr_lambda": "constant"}),
+    ("lambda_exponential", "SGD", {"lr": 0.5}, "LambdaLR", {"lr_lambda": "exponential", "gamma": 0.9}),
+    ("lambda_step", "Adam", {"lr": 0.5}, "LambdaLR", {"lr_lambda": "step", "gamma": 0.5, "step_size": 4}),
+    ("lambda_linear_warmup", "SGD", {"lr": 0.5}, "LambdaLR", {"lr_lambda": "linear_warmup", "warmup_epochs": 6}),
+    ("lambda_linear_decay", "SGD", {"lr": 0.5}, "LambdaLR", {"lr_lambda": "linear_decay", "total_epochs": 20}),
+    ("lambda_warmup_cosine", "SGD", {"lr": 0.5}, "LambdaLR", {"lr_lambda": "warmup_cosine", "warmup_epochs": 3, "total_epochs": 18}),
+    ("sequential_lambda", "SGD", {"lr": 0.5}, "SequentialLR",
+     {"schedulers": [{"type": "LambdaLR", "lr_lambda": "linear_warmup", "warmup_epochs": 4}, {"type": "ExponentialLR", "gamma": 0.9},
+                     {"type": "LambdaLR", "lr_lambda": "exponential", "gamma": 0.8}], "milestones": [4, 10]}),
+    ("chained_lambda", "SGD", {"lr": 0.5}, "ChainedScheduler",
+     {"schedulers": [{"type": "LambdaLR", "lr_lambda": "linear_warmup", "warmup_epochs": 3}, {"type": "StepLR", "step_size": 5, "gamma": 0.5}]}),
     ("chained", "SGD", {"lr": 0.5}, "ChainedScheduler",
      {"schedulers": [{"type": "ConstantLR", "factor": 0.1, "total_iters": 2}, {"type": "ExponentialLR", "gamma": 0.9}]}),
     ("chained_three", "SGD", {"lr": 0.5}, "ChainedScheduler",
@@ -66,16 +79,37 @@ CASES = [
 ]
 
 
+def lr_lambda(a):
+    """LambdaLR's named forms (nn/optim/sched_lambda.go) as the Python
+    lambdas they stand for."""
+    g, k, w, T = a.get("gamma", 0.1), a.get("step_size", 1), a.get("warmup_epochs", 5), a.get("total_epochs", 0)
+    return {
+        "constant": lambda e: 1.0,
+        "exponential": lambda e: g ** e,
+        "step": lambda e: g ** (e // k),
+        "linear_warmup": lambda e: min(1.0, (e + 1) / w),
+        "linear_decay": lambda e: max(0.0, 1 - e / T),
+        "warmup_cosine": lambda e: (e + 1) / w if e < w else
+        0.5 * (1 + math.cos(math.pi * min(1.0, (e - w) / max(1, T - w)))),
+    }[a["lr_lambda"]]
+
+
+def make(opt, name, kw):
+    if name == "LambdaLR":
+        return S.LambdaLR(opt, lr_lambda(kw))
+    return getattr(S, name)(opt, **kw)
+
+
 def build(opt, name, args):
     if name in ("SequentialLR", "ChainedScheduler"):
         subs = []
         for spec in args["schedulers"]:
             kw = {k: v for k, v in spec.items() if k != "type"}
-            subs.append(getattr(S, spec["type"])(opt, **kw))
+            subs.append(make(opt, spec["type"], kw))
         if name == "SequentialLR":
             return S.SequentialLR(opt, subs, milestones=args["milestones"])
         return S.ChainedScheduler(subs)
-    return getattr(S, name)(opt, **args)
+    return make(opt, name, args)
 
 
 def momentum(opt):
