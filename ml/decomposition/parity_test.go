@@ -123,11 +123,13 @@ func TestPCAParity(t *testing.T) {
 	}
 }
 
-// TestPCABadInput: too many components, "mle" on wide data and a bad
-// n_components are errors naming n_components.
+// TestPCABadInput: too many components (for arpack, min(n, p) already is),
+// "mle" on wide data and a bad n_components are errors naming
+// n_components.
 func TestPCABadInput(t *testing.T) {
 	X := mat.NewDense(5, 3, []float64{1, 2, 3, 4, 5, 6, 7, 8, 0, 1, 0, 1, 2, 2, 2})
-	for _, p := range []string{`{"n_components": 4}`, `{"n_components": 1.5}`, `{"n_components": "all"}`, `{"n_components": -1}`, `{"svd_solver": "randomized", "n_components": 0.5}`} {
+	for _, p := range []string{`{"n_components": 4}`, `{"n_components": 1.5}`, `{"n_components": "all"}`, `{"n_components": -1}`, `{"svd_solver": "randomized", "n_components": 0.5}`,
+		`{"svd_solver": "arpack", "n_components": 3}`, `{"svd_solver": "arpack", "n_components": "mle"}`, `{"svd_solver": "arpack", "n_components": 0.5}`} {
 		e, err := ml.New("PCA", json.RawMessage(p))
 		if err == nil {
 			err = e.Fit(context.Background(), X, nil)
