@@ -440,7 +440,7 @@ func (t *TSNE) sparseP(x []float64, n, p int) (*csr, error) {
 		}
 	}
 	dist, ind = nil, nil // the neighbours are in cols and sqd now: let the GC take them
-	cond := sqd // the conditional P replaces the distances, row by row
+	cond := sqd          // the conditional P replaces the distances, row by row
 	binarySearchPerplexity(sqd, cond, n, k, t.Perplexity, make([]float64, k))
 	sqd = nil
 	// P + Pᵀ: count each row's entries, then fill and merge duplicates.
