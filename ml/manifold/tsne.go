@@ -439,7 +439,12 @@ func (t *TSNE) sparseP(x []float64, n, p int) (*csr, error) {
 			sqd[i*k+a] = float64(float32(e.d * e.d))
 		}
 	}
-	dist, ind = nil, nil // the neighbours are in cols and sqd now: let the GC take them
+	// The neighbours are in cols and sqd now: collect the lists, the index
+	// and the search's buffers (a few n×k blocks) before P + Pᵀ takes
+	// 2·n·k more, so that the peak is the live data, not the live data and
+	// the garbage (once per fit, a few milliseconds).
+	dist, ind, knn = nil, nil, nil
+	runtime.GC()
 	cond := sqd          // the conditional P replaces the distances, row by row
 	binarySearchPerplexity(sqd, cond, n, k, t.Perplexity, make([]float64, k))
 	sqd = nil
