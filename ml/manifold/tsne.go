@@ -445,7 +445,7 @@ func (t *TSNE) sparseP(x []float64, n, p int) (*csr, error) {
 	// the garbage (once per fit, a few milliseconds).
 	dist, ind, knn = nil, nil, nil
 	runtime.GC()
-	cond := sqd          // the conditional P replaces the distances, row by row
+	cond := sqd // the conditional P replaces the distances, row by row
 	binarySearchPerplexity(sqd, cond, n, k, t.Perplexity, make([]float64, k))
 	sqd = nil
 	// P + Pᵀ: count each row's entries, then fill and merge duplicates.
