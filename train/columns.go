@@ -3,6 +3,7 @@ package train
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 
@@ -198,7 +199,7 @@ func textCategories(s *spec.Spec, f *data.Frame) error {
 				continue
 			}
 			words := cats.Text[k]
-			withNull := hasNaNLast(cats.Lists[k])
+			withNull := slices.ContainsFunc(cats.Lists[k], math.IsNaN) // null anywhere: the missing category
 			pos := make(map[string]int, len(words)+len(dict))
 			next := slices.Clone(words)
 			for t, w := range words {
@@ -245,7 +246,7 @@ func textCategories(s *spec.Spec, f *data.Frame) error {
 				if l := f.Line(missingRow); l > 0 {
 					where = fmt.Sprintf(" (line %d)", l)
 				}
-				c.add(lp, fmt.Sprintf("the column %s of %s has missing values%s, which the list does not name; add null last to the list, or %s", text.Quote(name), text.Quote(f.Source), where, fix))
+				c.add(lp, fmt.Sprintf("the column %s of %s has missing values%s, which the list does not name; add null to the list, or %s", text.Quote(name), text.Quote(f.Source), where, fix))
 			}
 		}
 	}
@@ -254,9 +255,6 @@ func textCategories(s *spec.Spec, f *data.Frame) error {
 	}
 	return nil
 }
-
-// hasNaNLast reports whether a list of categories ends with NaN (null).
-func hasNaNLast(l []float64) bool { return len(l) > 0 && l[len(l)-1] != l[len(l)-1] }
 
 // fixUnknown is how an encoder's step accepts unknown categories.
 func fixUnknown(typ string) string {

@@ -239,7 +239,7 @@ func TestTextCategoriesMatchScikitLearn(t *testing.T) {
 	if err := json.Unmarshal(b, &fx); err != nil {
 		t.Fatal(err)
 	}
-	if len(fx.Cases) != 4 {
+	if len(fx.Cases) != 9 {
 		t.Fatalf("%d cases", len(fx.Cases))
 	}
 	for ci, c := range fx.Cases {
@@ -316,7 +316,7 @@ func TestTextCategoriesRefused(t *testing.T) {
 		{`{"type": "OneHotEncoder", "columns": ["city"], "categories": [["Paris", "Berlin", "Zürich", null]]}`, "preprocess[0].categories[0]",
 			`the column "city" of "testdata/cities_gaps.csv" holds "amsterdam", which the list does not name; add it to the list, or set "handle_unknown": "ignore"`},
 		{`{"type": "OrdinalEncoder", "columns": ["city"], "categories": [["Paris", "Berlin", "Zürich", "amsterdam"]]}`, "preprocess[0].categories[0]",
-			`the column "city" of "testdata/cities_gaps.csv" has missing values (line 10), which the list does not name; add null last to the list, or set "handle_unknown": "use_encoded_value"`},
+			`the column "city" of "testdata/cities_gaps.csv" has missing values (line 10), which the list does not name; add null to the list, or set "handle_unknown": "use_encoded_value"`},
 		{`{"type": "OneHotEncoder", "columns": ["city", "rooms"], "categories": [["Paris"], ["1", "2"]], "handle_unknown": "ignore"}`, "preprocess[0].categories[1]",
 			`lists strings (e.g. "1"), but the column "rooms" holds numbers`},
 		{`{"type": "OneHotEncoder", "columns": ["city"], "categories": [[1, 2]], "handle_unknown": "ignore"}`, "preprocess[0].categories[0]",

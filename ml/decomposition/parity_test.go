@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"os"
 	"testing"
 
@@ -123,11 +124,13 @@ func TestPCAParity(t *testing.T) {
 	}
 }
 
-// TestPCABadInput: too many components, "mle" on wide data and a bad
-// n_components are errors naming n_components.
+// TestPCABadInput: too many components (for arpack, min(n, p) already is),
+// "mle" on wide data and a bad n_components are errors naming
+// n_components.
 func TestPCABadInput(t *testing.T) {
 	X := mat.NewDense(5, 3, []float64{1, 2, 3, 4, 5, 6, 7, 8, 0, 1, 0, 1, 2, 2, 2})
-	for _, p := range []string{`{"n_components": 4}`, `{"n_components": 1.5}`, `{"n_components": "all"}`, `{"n_components": -1}`, `{"svd_solver": "randomized", "n_components": 0.5}`} {
+	for _, p := range []string{`{"n_components": 4}`, `{"n_components": 1.5}`, `{"n_components": "all"}`, `{"n_components": -1}`, `{"svd_solver": "randomized", "n_components": 0.5}`,
+		`{"svd_solver": "arpack", "n_components": 3}`, `{"svd_solver": "arpack", "n_components": "mle"}`, `{"svd_solver": "arpack", "n_components": 0.5}`} {
 		e, err := ml.New("PCA", json.RawMessage(p))
 		if err == nil {
 			err = e.Fit(context.Background(), X, nil)
@@ -193,5 +196,48 @@ func TestTruncatedSVDParity(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestPCACovarianceMatchesFull: where svd_solver "auto" picks randomized
+// on tall data, mlforge takes the leading components from the scatter
+// matrix's eigendecomposition; on data with a slowly decaying spectrum
+// (Gaussian noise with a few scaled columns, where a randomized sketch
+// would only approximate them) they agree with the full SVD's within
+// 1e-8: explained variance (ratio), singular values, noise variance and
+// components with the same signs (both follow svd_flip).
+func TestPCACovarianceMatchesFull(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	const n, p = 2000, 60
+	X := mat.NewDense(n, p, nil)
+	X.Apply(func(_, j int, _ float64) float64 { return rng.NormFloat64() * (1 + 3/float64(j+1)) }, X)
+	auto, full := NewPCA(), NewPCA()
+	auto.NComponents, full.NComponents = NComponents{Count: 10}, NComponents{Count: 10}
+	full.SvdSolver = "full"
+	if !auto.useCovariance(n, p) {
+		t.Fatal("auto does not take the covariance path on 2000 x 60")
+	}
+	for _, pc := range []*PCA{auto, full} {
+		if err := pc.Fit(context.Background(), X, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	close := func(a, b float64) bool { return math.Abs(a-b) <= 1e-8*math.Max(1, math.Abs(b)) }
+	for name, pair := range map[string][2][]float64{"explained_variance_": {auto.ExplainedVariance(), full.ExplainedVariance()},
+		"explained_variance_ratio_": {auto.ExplainedVarianceRatio(), full.ExplainedVarianceRatio()},
+		"singular_values_":          {auto.SingularValues(), full.SingularValues()}, "noise_variance_": {{auto.NoiseVariance()}, {full.NoiseVariance()}}} {
+		for i := range pair[1] {
+			if !close(pair[0][i], pair[1][i]) {
+				t.Errorf("%s[%d] = %v, full SVD %v", name, i, pair[0][i], pair[1][i])
+			}
+		}
+	}
+	A, F := auto.Components(), full.Components()
+	for i := 0; i < 10; i++ {
+		for j := 0; j < p; j++ {
+			if !close(A.At(i, j), F.At(i, j)) {
+				t.Fatalf("components_[%d, %d] = %v, full SVD %v", i, j, A.At(i, j), F.At(i, j))
+			}
+		}
 	}
 }

@@ -10,11 +10,15 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime"
+	"sync"
 
 	"gonum.org/v1/gonum/blas/blas64"
+	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/mlforge/mlforge/internal/budget"
+	"github.com/mlforge/mlforge/internal/f64"
 	"github.com/mlforge/mlforge/ml"
 )
 
@@ -93,11 +97,19 @@ func (NComponents) ParamType() (string, string) {
 // entry of each column of U is positive. svd_solver "auto" picks full for
 // data of at most 500 rows and columns or n_components "mle", randomized
 // when 1 ≤ n_components < 0.8·min(n_samples, n_features), full otherwise,
-// as scikit-learn 1.2 does. ("arpack" is not provided.)
+// as scikit-learn 1.2 does; where auto picks randomized on data at least
+// as tall as wide (p ≤ 1,024), mlforge computes the leading components
+// exactly, from the eigendecomposition of the p×p scatter matrix, which
+// costs less than the power iterations and gives what the randomized
+// solver converges to (see useCovariance). "arpack" is the exact thin SVD
+// truncated to n_components (scikit-learn's ARPACK runs to machine
+// precision; its random start only decides signs, which svd_flip resets),
+// with arpack's rules: an integer n_components strictly below
+// min(n_samples, n_features), null meaning one less than that.
 type PCA struct {
 	NComponents   NComponents `json:"n_components" nullable:"true" help:"components to keep: an integer, a fraction of the variance to explain, \"mle\" or null (all)"`
 	Whiten        bool        `json:"whiten" help:"scale the components to unit variance"`
-	SvdSolver     string      `json:"svd_solver" enum:"auto,full,randomized" help:"auto (as scikit-learn 1.2 decides), full SVD or randomized"`
+	SvdSolver     string      `json:"svd_solver" enum:"auto,full,arpack,randomized" help:"auto (as scikit-learn 1.2 decides), full SVD, arpack (the exact leading components, fewer than min(n_samples, n_features)) or randomized"`
 	IteratedPower int         `json:"iterated_power" auto:"true" min:"0" help:"power iterations of the randomized solver; auto: 7 when n_components < 0.1·min(shape), else 4"`
 	NOversamples  int         `json:"n_oversamples" min:"1" help:"extra random vectors of the randomized solver"`
 	RandomState   int64       `json:"random_state" nullable:"true" help:"seed of the randomized solver; null means 0 (mlforge is always seeded)"`
@@ -127,6 +139,10 @@ func (pc *PCA) CheckShape(n, p int) error {
 	switch {
 	case c.Count > m:
 		return &ml.ParamError{Param: "n_components", Msg: fmt.Sprintf("n_components is %d but the data has %d samples of %d features: it must be at most min(n_samples, n_features) = %d", c.Count, n, p, m)}
+	case pc.SvdSolver == "arpack" && c.Count >= m:
+		return &ml.ParamError{Param: "n_components", Msg: fmt.Sprintf(`n_components is %d but svd_solver "arpack" needs it strictly below min(n_samples, n_features) = %d (the data has %d samples of %d features)`, c.Count, m, n, p)}
+	case pc.SvdSolver == "arpack" && m < 2:
+		return &ml.ParamError{Param: "n_components", Msg: fmt.Sprintf(`svd_solver "arpack" needs min(n_samples, n_features) ≥ 2; the data has %d samples of %d features`, n, p)}
 	case c.MLE && n < p:
 		return &ml.ParamError{Param: "n_components", Msg: fmt.Sprintf(`n_components "mle" needs at least as many samples as features; the data has %d samples of %d features`, n, p)}
 	}
@@ -135,8 +151,8 @@ func (pc *PCA) CheckShape(n, p int) error {
 
 // Validate checks that the randomized solver gets a count (or null).
 func (pc *PCA) Validate() error {
-	if c := pc.NComponents; pc.SvdSolver == "randomized" && (c.MLE || c.Fraction > 0) {
-		return &ml.ParamError{Param: "n_components", Msg: `svd_solver "randomized" needs n_components as an integer or null`}
+	if c := pc.NComponents; (pc.SvdSolver == "randomized" || pc.SvdSolver == "arpack") && (c.MLE || c.Fraction > 0) {
+		return &ml.ParamError{Param: "n_components", Msg: fmt.Sprintf(`svd_solver %q needs n_components as an integer or null`, pc.SvdSolver)}
 	}
 	return nil
 }
@@ -198,13 +214,22 @@ func (pc *PCA) Fit(ctx context.Context, X *mat.Dense, _ []float64) error {
 	var ev, evr []float64
 	var k int
 	var noise float64
-	if pc.solver(n, p) == "randomized" {
+	if solver := pc.solver(n, p); solver != "full" {
 		k = pc.NComponents.Count
 		if k == 0 {
-			k = min(n, p) // null: all, as scikit-learn 1.2
+			k = min(n, p) // null: all, as scikit-learn 1.2 (arpack: all but one)
+			if solver == "arpack" {
+				k--
+			}
 		}
 		var err error
-		U, S, V, err = pc.randomized(ctx, Xc, k)
+		if pc.useCovariance(n, p) {
+			U, S, V, err = covarianceSVD(ctx, Xc, k)
+		} else if solver == "arpack" {
+			U, S, V, err = thinSVD(ctx, Xc, k)
+		} else {
+			U, S, V, err = pc.randomized(ctx, Xc, k)
+		}
 		if err != nil {
 			return err
 		}
@@ -231,17 +256,11 @@ func (pc *PCA) Fit(ctx context.Context, X *mat.Dense, _ []float64) error {
 			noise = (total - sum) / float64(min(n, p)-k)
 		}
 	} else {
-		var svd mat.SVD
-		if !svd.Factorize(Xc, mat.SVDThin) {
-			return fmt.Errorf("PCA: the SVD did not converge")
-		}
-		if err := ctx.Err(); err != nil {
+		var err error
+		U, S, V, err = thinSVD(ctx, Xc, 0)
+		if err != nil {
 			return err
 		}
-		S = svd.Values(nil)
-		U, V = &mat.Dense{}, &mat.Dense{}
-		svd.UTo(U)
-		svd.VTo(V)
 		m := len(S)
 		ev = make([]float64, m)
 		var total float64
@@ -572,4 +591,154 @@ func (pc *PCA) EstimateMemory(n, p, _ int) int64 {
 		est = budget.Add(est, budget.Mul(8, int64(n+p), int64(r), int64(6*(iters+1))))
 	}
 	return est
+}
+
+// useCovariance reports whether Fit takes the leading components from the
+// eigendecomposition of the p×p scatter matrix XcᵀXc instead of the
+// randomized SVD: only where svd_solver "auto" chose randomized, the data
+// is at least as tall as wide, p ≤ maxCovarianceFeatures and the scatter
+// matrix costs fewer flops than the power iterations would. It gives the
+// exact leading components that the randomized solver approximates (and
+// reaches to rounding on data with a spectral gap, where both agree with
+// scikit-learn's), without the random sketch.
+func (pc *PCA) useCovariance(n, p int) bool {
+	if pc.SvdSolver != "auto" || pc.solver(n, p) != "randomized" || n < p || p > maxCovarianceFeatures {
+		return false
+	}
+	k := pc.NComponents.Count
+	if k == 0 {
+		k = min(n, p)
+	}
+	r := min(k+pc.NOversamples, min(n, p))
+	iters := pc.IteratedPower
+	if iters == 0 {
+		iters = 4
+		if float64(k) < 0.1*float64(min(n, p)) {
+			iters = 7
+		}
+	}
+	cov := float64(n)*float64(p)*float64(p)/2 + 10*float64(p)*float64(p)*float64(p)
+	rnd := 2 * float64(iters+1) * float64(n) * float64(p) * float64(r)
+	return cov <= rnd
+}
+
+// maxCovarianceFeatures bounds the scatter matrix of the covariance path
+// (1024² float64s: 8 MiB).
+const maxCovarianceFeatures = 1024
+
+// covarianceSVD returns the k leading singular triplets of the centred,
+// tall M (n×p, n ≥ p) from the symmetric eigendecomposition of MᵀM: V's
+// columns are its leading eigenvectors, and each singular value is
+// recomputed as ‖M·v‖ (accurate to rounding, where the square root of
+// the eigenvalue would lose the small ones), U = M·V/S.
+func covarianceSVD(ctx context.Context, M *mat.Dense, k int) (*mat.Dense, []float64, *mat.Dense, error) {
+	_, p := M.Dims()
+	C := scatter(M)
+	if err := ctx.Err(); err != nil {
+		return nil, nil, nil, err
+	}
+	var eig mat.EigenSym
+	if !eig.Factorize(C, true) {
+		return nil, nil, nil, fmt.Errorf("PCA: the eigendecomposition did not converge")
+	}
+	var vecs mat.Dense
+	eig.VectorsTo(&vecs)
+	// EigenSym orders the eigenvalues ascending: the leading ones are last.
+	V := mat.NewDense(p, k, nil)
+	for c := 0; c < k; c++ {
+		for j := 0; j < p; j++ {
+			V.Set(j, c, vecs.At(j, p-1-c))
+		}
+	}
+	U := mulRows(M, V)
+	S := make([]float64, k)
+	for c := 0; c < k; c++ {
+		col := mat.Col(nil, c, U)
+		s := floats.Norm(col, 2)
+		S[c] = s
+		if s > 0 {
+			for i := range col {
+				U.Set(i, c, col[i]/s)
+			}
+		}
+	}
+	return U, S, V, nil
+}
+
+// scatter returns MᵀM (p×p) for tall M: the rows split in one block per
+// core (at least 2,048 rows each), each block's Gram matrix by the FMA
+// kernel of internal/f64, the blocks summed, the result symmetrised.
+func scatter(M *mat.Dense) *mat.SymDense {
+	n, p := M.Dims()
+	raw := M.RawMatrix()
+	parts := max(1, min(runtime.GOMAXPROCS(0), n/2048))
+	grams := make([][]float64, parts)
+	var wg sync.WaitGroup
+	for w := range parts {
+		lo, hi := w*n/parts, (w+1)*n/parts
+		grams[w] = make([]float64, p*p)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			f64.Gemm(true, false, p, p, hi-lo, raw.Data[lo*raw.Stride:], raw.Stride, raw.Data[lo*raw.Stride:], raw.Stride, 0, grams[w], p)
+		}()
+	}
+	wg.Wait()
+	G := grams[0]
+	for _, g := range grams[1:] {
+		floats.Add(G, g)
+	}
+	C := mat.NewSymDense(p, nil)
+	for i := 0; i < p; i++ {
+		for j := i; j < p; j++ {
+			C.SetSym(i, j, (G[i*p+j]+G[j*p+i])/2)
+		}
+	}
+	return C
+}
+
+// mulRows returns M·V (n×k) for tall M, the rows split in one block per
+// core as scatter does.
+func mulRows(M, V *mat.Dense) *mat.Dense {
+	n, p := M.Dims()
+	_, k := V.Dims()
+	raw, vr := M.RawMatrix(), V.RawMatrix()
+	U := mat.NewDense(n, k, nil)
+	ur := U.RawMatrix()
+	parts := max(1, min(runtime.GOMAXPROCS(0), n/2048))
+	var wg sync.WaitGroup
+	for w := range parts {
+		lo, hi := w*n/parts, (w+1)*n/parts
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			f64.Gemm(false, false, hi-lo, k, p, raw.Data[lo*raw.Stride:], raw.Stride, vr.Data, vr.Stride, 0, ur.Data[lo*ur.Stride:], ur.Stride)
+		}()
+	}
+	wg.Wait()
+	return U
+}
+
+// thinSVD is the exact thin SVD of M (gonum's gesvd): U, the singular
+// values and V, the first k of each when k > 0, all of them otherwise.
+func thinSVD(ctx context.Context, M *mat.Dense, k int) (*mat.Dense, []float64, *mat.Dense, error) {
+	var svd mat.SVD
+	if !svd.Factorize(M, mat.SVDThin) {
+		return nil, nil, nil, fmt.Errorf("PCA: the SVD did not converge")
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, nil, nil, err
+	}
+	S := svd.Values(nil)
+	U, V := &mat.Dense{}, &mat.Dense{}
+	svd.UTo(U)
+	svd.VTo(V)
+	if k > 0 && k < len(S) {
+		n, _ := U.Dims()
+		p, _ := V.Dims()
+		U = mat.DenseCopyOf(U.Slice(0, n, 0, k))
+		V = mat.DenseCopyOf(V.Slice(0, p, 0, k))
+		S = S[:k]
+	}
+	return U, S, V, nil
 }

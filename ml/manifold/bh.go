@@ -251,7 +251,7 @@ func (o *bhObjective) eval(y, grad []float64, withError bool) float64 {
 			}
 			var kl float64
 			for e := o.P.ptr[i]; e < o.P.ptr[i+1]; e++ {
-				j := o.P.ind[e]
+				j := int(o.P.ind[e])
 				pij := o.P.val[e]
 				var dij float64
 				for a := 0; a < c; a++ {

@@ -277,10 +277,22 @@ func (t *TSNE) initial(ctx context.Context, X *mat.Dense, n int) ([]float64, err
 // k == n (all rows), the diagonal is left out.
 func BinarySearchPerplexity(sqd []float64, n, k int, perplexity float64) []float64 {
 	P := make([]float64, n*k)
+	binarySearchPerplexity(sqd, P, n, k, perplexity, nil)
+	return P
+}
+
+// binarySearchPerplexity writes BinarySearchPerplexity's P into P, which
+// may be sqd itself when scratch (k values) is given: each row's distances
+// are copied there before the row is overwritten.
+func binarySearchPerplexity(sqd, P []float64, n, k int, perplexity float64, scratch []float64) {
 	desired := math.Log(float64(float32(perplexity)))
 	usingNeighbours := k < n
 	for i := 0; i < n; i++ {
 		row, d := P[i*k:(i+1)*k], sqd[i*k:(i+1)*k]
+		if scratch != nil {
+			d = scratch[:k]
+			copy(d, sqd[i*k:(i+1)*k])
+		}
 		betaMin, betaMax, beta := math.Inf(-1), math.Inf(1), 1.0
 		for l := 0; l < searchSteps; l++ {
 			var sum float64
@@ -319,7 +331,6 @@ func BinarySearchPerplexity(sqd []float64, n, k int, perplexity float64) []float
 			}
 		}
 	}
-	return P
 }
 
 // ExactP is scikit-learn's _joint_probabilities on the squared euclidean
@@ -371,10 +382,11 @@ func ExactP(x []float64, n, p int, perplexity float64) []float64 {
 }
 
 // csr is a sparse symmetric P: row i's columns ind[ptr[i]:ptr[i+1]]
-// (ascending) and values val.
+// (ascending) and values val. Columns are int32: t-SNE's memory is a few
+// words per neighbour pair, and rows are far fewer than 2^31.
 type csr struct {
 	ptr []int
-	ind []int
+	ind []int32
 	val []float64
 }
 
@@ -394,7 +406,10 @@ func (t *TSNE) sparseP(x []float64, n, p int) (*csr, error) {
 	if err != nil {
 		return nil, fmt.Errorf("TSNE neighbours: %w", err)
 	}
-	cols := make([]int, n*k)
+	if n > math.MaxInt32 {
+		return nil, ml.DataErrorf("TSNE: %d samples, more than 2^31", n)
+	}
+	cols := make([]int32, n*k)
 	sqd := make([]float64, n*k)
 	type nb struct {
 		j int
@@ -420,11 +435,19 @@ func (t *TSNE) sparseP(x []float64, n, p int) (*csr, error) {
 		}
 		sort.Slice(row, func(a, b int) bool { return row[a].j < row[b].j })
 		for a, e := range row {
-			cols[i*k+a] = e.j
+			cols[i*k+a] = int32(e.j)
 			sqd[i*k+a] = float64(float32(e.d * e.d))
 		}
 	}
-	cond := BinarySearchPerplexity(sqd, n, k, t.Perplexity)
+	// The neighbours are in cols and sqd now: collect the lists, the index
+	// and the search's buffers (a few n×k blocks) before P + Pᵀ takes
+	// 2·n·k more, so that the peak is the live data, not the live data and
+	// the garbage (once per fit, a few milliseconds).
+	dist, ind, knn = nil, nil, nil
+	runtime.GC()
+	cond := sqd // the conditional P replaces the distances, row by row
+	binarySearchPerplexity(sqd, cond, n, k, t.Perplexity, make([]float64, k))
+	sqd = nil
 	// P + Pᵀ: count each row's entries, then fill and merge duplicates.
 	cnt := make([]int, n+1)
 	for i := 0; i < n; i++ {
@@ -437,17 +460,18 @@ func (t *TSNE) sparseP(x []float64, n, p int) (*csr, error) {
 		cnt[i+1] += cnt[i]
 	}
 	fill := append([]int(nil), cnt[:n]...)
-	tj := make([]int, 2*n*k)
+	tj := make([]int32, 2*n*k)
 	tv := make([]float64, 2*n*k)
 	for i := 0; i < n; i++ {
 		for a := 0; a < k; a++ {
 			j, v := cols[i*k+a], cond[i*k+a]
 			tj[fill[i]], tv[fill[i]] = j, v
 			fill[i]++
-			tj[fill[j]], tv[fill[j]] = i, v
+			tj[fill[j]], tv[fill[j]] = int32(i), v
 			fill[j]++
 		}
 	}
+	cols, cond = nil, nil
 	out := &csr{ptr: make([]int, n+1)}
 	out.ind, out.val = tj[:0], tv[:0] // merged in place: never ahead of the reads
 	var total float64
@@ -479,7 +503,7 @@ func (t *TSNE) sparseP(x []float64, n, p int) (*csr, error) {
 }
 
 type entries struct {
-	j []int
+	j []int32
 	v []float64
 }
 

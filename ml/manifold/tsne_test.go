@@ -113,7 +113,7 @@ func TestBarnesHutP(t *testing.T) {
 		got := make([]float64, n*n)
 		for i := 0; i < n; i++ {
 			for e := P.ptr[i]; e < P.ptr[i+1]; e++ {
-				got[i*n+P.ind[e]] = P.val[e]
+				got[i*n+int(P.ind[e])] = P.val[e]
 			}
 		}
 		var worst float64

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"sort"
 	"strconv"
 
 	"gonum.org/v1/gonum/mat"
@@ -57,28 +56,64 @@ func uniqueCounts(col []float64) ([]float64, []int) {
 	return cats, counts
 }
 
-// hasMissing reports whether a feature's categories end with NaN, the
-// missing category.
-func hasMissing(cats []float64) bool {
-	return len(cats) > 0 && math.IsNaN(cats[len(cats)-1])
+// missingIndex returns the position of NaN, the missing category, among a
+// feature's categories, or -1. Found categories (and numeric lists) have
+// it last; a text column's list may have it anywhere (scikit-learn 1.2
+// takes np.nan at any position of an object column's categories and
+// keeps that order in categories_ and in the output).
+func missingIndex(cats []float64) int {
+	if n := len(cats); n > 0 && math.IsNaN(cats[n-1]) {
+		return n - 1
+	}
+	for t, v := range cats {
+		if math.IsNaN(v) {
+			return t
+		}
+	}
+	return -1
 }
 
-// code returns the index of v among the sorted categories cats (NaN, the
-// last when present, for NaN), or -1.
-func code(cats []float64, v float64) int {
+// missingIndices is missingIndex of every feature.
+func missingIndices(cats [][]float64) []int {
+	out := make([]int, len(cats))
+	for j, c := range cats {
+		out[j] = missingIndex(c)
+	}
+	return out
+}
+
+// hasMissing reports whether a feature's categories hold NaN, the missing
+// category.
+func hasMissing(cats []float64) bool { return missingIndex(cats) >= 0 }
+
+// code returns the index of v among the categories cats, ascending apart
+// from the missing category NaN at position miss (missingIndex; -1 for
+// none): miss for NaN, the index of v otherwise, or -1.
+func code(cats []float64, miss int, v float64) int {
 	if math.IsNaN(v) {
-		if hasMissing(cats) {
-			return len(cats) - 1
+		return miss
+	}
+	// The first index whose key is ≥ v, the key of NaN being its left
+	// neighbour's value (-Inf at 0), which keeps the keys non-decreasing
+	// and never lands on the NaN.
+	lo, hi := 0, len(cats)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		key := cats[m]
+		if m == miss {
+			key = math.Inf(-1)
+			if m > 0 {
+				key = cats[m-1]
+			}
 		}
-		return -1
+		if key < v {
+			lo = m + 1
+		} else {
+			hi = m
+		}
 	}
-	n := len(cats)
-	if hasMissing(cats) {
-		n--
-	}
-	i := sort.SearchFloat64s(cats[:n], v)
-	if i < n && cats[i] == v {
-		return i
+	if lo < len(cats) && lo != miss && cats[lo] == v {
+		return lo
 	}
 	return -1
 }
@@ -106,9 +141,10 @@ func fitCategories(ctx context.Context, X *mat.Dense, given [][]float64, class s
 		if given != nil {
 			cats[j] = slices.Clone(given[j])
 			counts[j] = make([]int, len(cats[j]))
+			miss := missingIndex(cats[j])
 			for i := 0; i < r; i++ {
 				v := data[i*c+j]
-				t := code(cats[j], v)
+				t := code(cats[j], miss, v)
 				if t < 0 {
 					if !unknownOK {
 						return nil, nil, ml.DataErrorf("X[%d, %d] is %v, which is not among the categories given for feature %d (%v); add it to categories[%d] or let handle_unknown accept unknown categories", i, j, v, j, catText(cats[j]), j)
@@ -139,12 +175,14 @@ func catText(cats []float64) string {
 // distinct values of each feature seen by Fit) or one list per feature of
 // its categories: numbers in ascending order with null (NaN, the missing
 // category) allowed last, as scikit-learn requires of numeric categories,
-// or the strings of a text column in any order (null last for its missing
-// values). A text list's categories are the codes 0, 1, ... of its
-// strings in the order given (Lists; NaN last for null), the codes a
-// text column reaches the encoder with when train codes it by the list
-// (train's textCategories); Text holds the strings, nil for a numeric
-// list.
+// or the strings of a text column in any order with null anywhere for its
+// missing values (scikit-learn 1.2 takes np.nan at any position of an
+// object column's categories and keeps the order given). A text list's
+// categories are the codes 0, 1, ... of its strings in the order given,
+// with NaN where the null is (Lists: ["Paris", null, "Rome"] is [0, NaN,
+// 1]), the codes a text column reaches the encoder with when train codes
+// it by the list (train's textCategories); Text holds the strings, nil
+// for a numeric list.
 type Categories struct {
 	Lists [][]float64
 	Text  [][]string
@@ -167,7 +205,7 @@ func (c Categories) MarshalJSON() ([]byte, error) {
 			case math.IsNaN(v):
 				out[j][t] = nil
 			case c.IsText(j):
-				out[j][t] = c.Text[j][t]
+				out[j][t] = c.Text[j][int(v)]
 			default:
 				out[j][t] = v
 			}
@@ -204,32 +242,37 @@ func (c *Categories) UnmarshalJSON(b []byte) error {
 		lists[j] = make([]float64, len(l))
 		var words []string
 		seen := map[string]bool{}
+		null := -1
 		for t, v := range l {
 			if string(bytes.TrimSpace(v)) == "null" {
-				if t != len(l)-1 {
-					return fmt.Errorf("categories[%d][%d] is null: the missing category (null) must come last", j, t)
+				switch {
+				case null >= 0:
+					return fmt.Errorf("categories[%d] lists null twice (at %d and %d)", j, null, t)
+				case t != len(l)-1 && !isText:
+					return fmt.Errorf("categories[%d][%d] is null: in a list of numbers the missing category (null) must come last, as scikit-learn requires", j, t)
 				}
+				null = t
 				lists[j][t] = math.NaN()
 				continue
 			}
 			if isText {
 				var w string
 				if err := json.Unmarshal(v, &w); err != nil {
-					return fmt.Errorf("categories[%d][%d] is %s, but the list holds text: a list is all strings (a text column's) or all numbers, with null last", j, t, v)
+					return fmt.Errorf("categories[%d][%d] is %s, but the list holds text: a list is all strings (a text column's) or all numbers, with null for the missing category", j, t, v)
 				}
 				if seen[w] {
 					return fmt.Errorf("categories[%d] lists %q twice", j, w)
 				}
 				seen[w] = true
+				lists[j][t] = float64(len(words)) // the string's code: its index among the list's strings
 				words = append(words, w)
-				lists[j][t] = float64(t)
 				continue
 			}
 			var x float64
 			if err := json.Unmarshal(v, &x); err != nil {
 				return fmt.Errorf("categories[%d][%d] is %s: expected a number, a string or null", j, t, v)
 			}
-			if t > 0 && !(x > lists[j][t-1]) {
+			if t > 0 && !(x > lists[j][t-1]) { // a null before x has returned above
 				return fmt.Errorf("categories[%d] is not strictly ascending at %d (%v after %v): numeric categories must be sorted, as scikit-learn requires", j, t, x, lists[j][t-1])
 			}
 			lists[j][t] = x
@@ -247,7 +290,7 @@ func (c *Categories) UnmarshalJSON(b []byte) error {
 
 // ParamType names the type in the catalogue.
 func (Categories) ParamType() (string, string) {
-	return "categories", `"auto" or a list per feature of its categories: numbers in ascending order or a text column's strings in the order of the output, null last for the missing category`
+	return "categories", `"auto" or a list per feature of its categories: numbers in ascending order (null last for the missing category) or a text column's strings in the order of the output (null anywhere among them for the missing category)`
 }
 
 // unknownError is the error for a category not seen by Fit.
@@ -273,7 +316,8 @@ func marshalCategories(st *ml.State, cats [][]float64) {
 }
 
 // unmarshalCategories reads what marshalCategories stored, checking that
-// every feature's categories are finite and strictly ascending.
+// every feature's categories are finite and strictly ascending, apart from
+// at most one NaN (the missing category).
 func unmarshalCategories(st *ml.State, n int) ([][]float64, error) {
 	counts, _, err := st.Ints("n_categories_", 1, math.MaxInt32, n)
 	if err != nil {
@@ -292,13 +336,16 @@ func unmarshalCategories(st *ml.State, n int) ([][]float64, error) {
 	for j, k := range counts {
 		c := all[off : off+k : off+k]
 		off += k
+		prev, miss := math.Inf(-1), -1
 		for t, v := range c {
-			if math.IsNaN(v) && t == len(c)-1 {
-				continue // the missing category
+			if math.IsNaN(v) && miss < 0 {
+				miss = t // the missing category (last, or anywhere in a text column's list)
+				continue
 			}
-			if math.IsNaN(v) || math.IsInf(v, 0) || (t > 0 && !(v > c[t-1])) {
-				return nil, fmt.Errorf("state: categories_ of feature %d are not finite and strictly ascending (NaN allowed last)", j)
+			if math.IsNaN(v) || math.IsInf(v, 0) || !(v > prev) {
+				return nil, fmt.Errorf("state: categories_ of feature %d are not finite and strictly ascending (one NaN allowed)", j)
 			}
+			prev = v
 		}
 		cats[j] = c
 	}

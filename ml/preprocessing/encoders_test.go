@@ -4,8 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"math"
+	"slices"
 	"strings"
 	"testing"
+
+	"gonum.org/v1/gonum/mat"
 
 	"github.com/mlforge/mlforge/internal/testutil"
 	"github.com/mlforge/mlforge/ml"
@@ -40,7 +43,7 @@ func TestEncodersErrors(t *testing.T) {
 		{"OneHotEncoder", `{"categories": [[2, 1]]}`, "categories"},
 		{"OneHotEncoder", `{"categories": [["a", 1]]}`, "categories"},
 		{"OneHotEncoder", `{"categories": [["a", "b", "a"]]}`, "categories"},
-		{"OneHotEncoder", `{"categories": [["a", null, "b"]]}`, "categories"},
+		{"OneHotEncoder", `{"categories": [["a", null, "b", null]]}`, "categories"},
 		{"OrdinalEncoder", `{"categories": [[1, null, 2]]}`, "categories"},
 		{"OrdinalEncoder", `{"categories": [[]]}`, "categories"},
 	} {
@@ -101,5 +104,74 @@ func TestTextCategories(t *testing.T) {
 	b, err := json.Marshal(c)
 	if err != nil || string(b) != `[["Paris","Rome","Oslo",null],[1,2]]` {
 		t.Errorf("%s, %v", b, err)
+	}
+}
+
+// TestTextCategoriesNullInside: a text list may hold null anywhere (as
+// scikit-learn 1.2 takes np.nan anywhere among an object column's
+// categories): the strings keep the codes 0, 1, ... of their order, NaN
+// sits where the null is, the list writes back as it was read, and the
+// encoders put the missing category at that position (OneHotEncoder's
+// column, OrdinalEncoder's code order) with every other code found.
+func TestTextCategoriesNullInside(t *testing.T) {
+	var c Categories
+	if err := json.Unmarshal([]byte(`[["Paris", null, "Rome", "Oslo"]]`), &c); err != nil {
+		t.Fatal(err)
+	}
+	if l := c.Lists[0]; len(l) != 4 || l[0] != 0 || !math.IsNaN(l[1]) || l[2] != 1 || l[3] != 2 {
+		t.Fatalf("lists %v", l)
+	}
+	if b, err := json.Marshal(c); err != nil || string(b) != `[["Paris",null,"Rome","Oslo"]]` {
+		t.Errorf("%s, %v", b, err)
+	}
+	for _, cats := range [][]float64{{math.NaN(), 0, 1, 2}, {0, math.NaN(), 1, 2}, {0, 1, math.NaN(), 2}, {0, 1, 2, math.NaN()}, {0, 1, 2}} {
+		miss := missingIndex(cats)
+		for t0, v := range cats {
+			if got := code(cats, miss, v); got != t0 {
+				t.Errorf("code(%v, %v) = %d, want %d", cats, v, got, t0)
+			}
+		}
+		for _, v := range []float64{-1, 0.5, 3} {
+			if got := code(cats, miss, v); got != -1 {
+				t.Errorf("code(%v, %v) = %d, want -1", cats, v, got)
+			}
+		}
+	}
+	ctx := context.Background()
+	X := testutil.Dense([][]float64{{0}, {math.NaN()}, {1}, {2}, {1}})
+	oh := NewOneHotEncoder()
+	oh.Categories = c
+	if err := oh.Fit(ctx, X, nil); err != nil {
+		t.Fatal(err)
+	}
+	Z, err := oh.Transform(X)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := [][]float64{{1, 0, 0, 0}, {0, 1, 0, 0}, {0, 0, 1, 0}, {0, 0, 0, 1}, {0, 0, 1, 0}}
+	for i, row := range want {
+		if !slices.Equal(mat.Row(nil, i, Z), row) {
+			t.Errorf("one-hot row %d = %v, want %v", i, mat.Row(nil, i, Z), row)
+		}
+	}
+	od := NewOrdinalEncoder()
+	od.Categories = c
+	if err := od.Fit(ctx, X, nil); err != nil {
+		t.Fatal(err)
+	}
+	Z, err = od.Transform(X)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := mat.Col(nil, 0, Z); got[0] != 0 || !math.IsNaN(got[1]) || got[2] != 2 || got[3] != 3 || got[4] != 2 {
+		t.Errorf("ordinal codes %v, want [0 NaN 2 3 2]", got)
+	}
+	st, err := od.MarshalState()
+	if err != nil {
+		t.Fatal(err)
+	}
+	back := NewOrdinalEncoder()
+	if err := back.UnmarshalState(st); err != nil {
+		t.Fatalf("state with NaN inside the categories: %v", err)
 	}
 }

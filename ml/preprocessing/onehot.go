@@ -30,8 +30,8 @@ func init() {
 // category of its own, sorted last, as in scikit-learn 1.2; a NaN that
 // Fit did not see is an unknown category. Explicit categories (one
 // ascending list per feature, null last for NaN, or a text column's
-// strings in any order, which train codes in that order) replace the
-// values seen.
+// strings in any order with null anywhere, which train codes in that
+// order) replace the values seen.
 //
 // With min_frequency or max_categories, infrequent categories are grouped
 // into one column placed after the frequent ones (scikit-learn's
@@ -47,7 +47,7 @@ func init() {
 // NaN where scikit-learn returns None (an unknown category) or
 // "infrequent_sklearn".
 type OneHotEncoder struct {
-	Categories    Categories   `json:"categories" help:"auto: the distinct values of each feature seen by Fit (NaN last, a category of its own); or one list per feature of its categories: numbers ascending, or a text column's strings in the order wanted; null last for missing values"`
+	Categories    Categories   `json:"categories" help:"auto: the distinct values of each feature seen by Fit (NaN last, a category of its own); or one list per feature of its categories: numbers ascending, or a text column's strings in the order wanted; null for missing values (last in a list of numbers, anywhere among strings)"`
 	Drop          string       `json:"drop" enum:"first,if_binary" nullable:"true" help:"null keeps every column; first drops the first category of each feature; if_binary only that of features with two categories"`
 	SparseOutput  bool         `json:"sparse_output" help:"accepted for compatibility with scikit-learn: mlforge always returns a dense matrix (with the same values)"`
 	HandleUnknown string       `json:"handle_unknown" enum:"error,ignore,infrequent_if_exist" help:"what Transform does with an unseen category: error, ignore (all zeros), infrequent_if_exist (the infrequent column if any, else zeros)"`
@@ -214,10 +214,11 @@ func (s *OneHotEncoder) Transform(X *mat.Dense) (*mat.Dense, error) {
 		return nil, ml.DataErrorf("OneHotEncoder would output %d×%d values, more than 2^31", r, k)
 	}
 	out := make([]float64, r*k)
+	miss := missingIndices(s.cats)
 	for i := 0; i < r; i++ {
 		off := 0
 		for j, v := range data[i*c : (i+1)*c] {
-			x := code(s.cats[j], v)
+			x := code(s.cats[j], miss[j], v)
 			valid := x >= 0
 			if !valid {
 				if s.HandleUnknown == "error" {

@@ -31,7 +31,7 @@ func init() {
 // when null, scikit-learn's np.nan); a NaN Fit did not see is unknown.
 // unknown_value is an integer (scikit-learn also allows np.nan).
 type OrdinalEncoder struct {
-	Categories          Categories `json:"categories" help:"auto: the distinct values of each feature seen by Fit (NaN last); or one list per feature of its categories: numbers ascending, or a text column's strings in the order wanted (their codes); null last for missing values"`
+	Categories          Categories `json:"categories" help:"auto: the distinct values of each feature seen by Fit (NaN last); or one list per feature of its categories: numbers ascending, or a text column's strings in the order wanted (their codes); null for missing values (last in a list of numbers, anywhere among strings)"`
 	HandleUnknown       string     `json:"handle_unknown" enum:"error,use_encoded_value" help:"what Transform does with an unseen category: error, or use_encoded_value (unknown_value)"`
 	UnknownValue        *int       `json:"unknown_value" nullable:"true" help:"the code of unseen categories with handle_unknown use_encoded_value (required then, null otherwise); it must not be the code of a seen category"`
 	EncodedMissingValue *int       `json:"encoded_missing_value" nullable:"true" help:"the code of missing values (NaN) seen by Fit; null keeps them NaN (scikit-learn's default np.nan); a number must not be the code of a category of a feature with missing values"`
@@ -138,9 +138,10 @@ func (s *OrdinalEncoder) Transform(X *mat.Dense) (*mat.Dense, error) {
 	}
 	data, r, c := rows(X)
 	out := make([]float64, r*c)
+	miss := missingIndices(s.cats)
 	for i := 0; i < r; i++ {
 		for j, v := range data[i*c : (i+1)*c] {
-			x := code(s.cats[j], v)
+			x := code(s.cats[j], miss[j], v)
 			if x >= 0 && math.IsNaN(v) {
 				out[i*c+j] = s.missingCode()
 				continue
@@ -172,9 +173,10 @@ func (s *OrdinalEncoder) InverseTransform(X *mat.Dense) (*mat.Dense, error) {
 	}
 	data, r, c := rows(X)
 	out := make([]float64, r*c)
+	miss := missingIndices(s.cats)
 	for i := 0; i < r; i++ {
 		for j, v := range data[i*c : (i+1)*c] {
-			if m := s.missingCode(); hasMissing(s.cats[j]) && (v == m || math.IsNaN(v) && math.IsNaN(m)) {
+			if m := s.missingCode(); miss[j] >= 0 && (v == m || math.IsNaN(v) && math.IsNaN(m)) {
 				out[i*c+j] = math.NaN()
 				continue
 			}

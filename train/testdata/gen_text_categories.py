@@ -45,6 +45,20 @@ cases = [
                         "categories": [["amsterdam", "Zürich", "Paris", "Berlin", None], [1, 2, 3, None]]}, ["city", "rooms"]),
     ("OrdinalEncoder", {"handle_unknown": "use_encoded_value", "unknown_value": -2, "encoded_missing_value": -1,
                         "categories": [CITY, [1, 2, 3, None]]}, ["city", "rooms"]),
+    # null in the middle or first of a text list: scikit-learn 1.2 takes
+    # np.nan anywhere among an object column's categories, keeps the order
+    # in categories_ and the output (OneHotEncoder's missing column where
+    # the null is; OrdinalEncoder's codes the positions, the missing value
+    # encoded_missing_value or NaN). (None, unlike np.nan, would be a
+    # category of its own that the NaN of an empty cell never matches: the
+    # spec's null is the missing value, np.nan.)
+    ("OneHotEncoder", {"handle_unknown": "ignore", "categories": [["Paris", None, "Berlin", "Zürich", "amsterdam"], [1, 2, 3, None]]}, ["city", "rooms"]),
+    ("OneHotEncoder", {"handle_unknown": "ignore", "drop": "first", "categories": [[None, "amsterdam", "Paris", "Berlin", "Zürich"], [1, 2, 3, None]]}, ["city", "rooms"]),
+    ("OneHotEncoder", {"handle_unknown": "ignore", "categories": [["Berlin", None, "Paris"], [1, 2, 3, None]]}, ["city", "rooms"]),
+    ("OrdinalEncoder", {"handle_unknown": "use_encoded_value", "unknown_value": -2, "encoded_missing_value": -1,
+                        "categories": [["Berlin", None, "Paris", "Zürich"], [1, 2, 3, None]]}, ["city", "rooms"]),
+    ("OrdinalEncoder", {"handle_unknown": "use_encoded_value", "unknown_value": -2, "encoded_missing_value": 9,
+                        "categories": [["Paris", "amsterdam", None, "Zürich", "Berlin"], [1, 2, 3, None]]}, ["city", "rooms"]),
 ]
 out = []
 for name, params, columns in cases:

@@ -13,6 +13,11 @@ rng = np.random.RandomState(0)
 lowrank = rng.randn(600, 5) @ rng.randn(5, 30) + 0.01 * rng.randn(600, 30)
 data = {"iris": load_iris().data, "wine": load_wine().data, "digits": load_digits().data[:300],
         "wide": rng.randn(20, 40), "lowrank": lowrank}
+# Like bench/classic's wide20k (rank 20 plus noise, n_components 10, which
+# svd_solver "auto" sends to the randomized solver), 600 rows rounded to
+# 3 decimals to keep the fixture small (drawn after the others, which stay
+# as they were).
+data["wide20"] = np.round(rng.randn(600, 20) @ rng.randn(20, 50) + 0.1 * rng.randn(600, 50), 3)
 cases = []
 for name, params in [("iris", {}), ("iris", {"n_components": 2}), ("iris", {"n_components": 2, "whiten": True}),
                      ("wine", {"n_components": 0.95}), ("wine", {"n_components": "mle"}),
@@ -20,7 +25,11 @@ for name, params in [("iris", {}), ("iris", {"n_components": 2}), ("iris", {"n_c
                      ("digits", {"n_components": 10, "svd_solver": "full"}),
                      ("wide", {}), ("wide", {"n_components": 5}),
                      ("lowrank", {"n_components": 5, "svd_solver": "randomized", "random_state": 0}),
-                     ("lowrank", {"n_components": 3})]:
+                     ("lowrank", {"n_components": 3}),
+                     ("wide20", {"n_components": 10, "random_state": 0}),
+                     ("wide20", {"n_components": 10, "svd_solver": "randomized", "random_state": 0}),
+                     ("wide20", {"n_components": 10, "svd_solver": "arpack", "random_state": 0}),
+                     ("lowrank", {"svd_solver": "arpack", "random_state": 0})]:
     X = data[name]
     p = PCA(**params).fit(X)
     cases.append({"data": name, "params": params, "X": X.tolist(),
