@@ -55,7 +55,9 @@ func sigmoidCalibration(f, y, sw []float64) (a, b float64) {
 		s := 0.0
 		for i, fi := range f {
 			z := a*fi + b
-			s += wt(i) * (t[i]*softplus(z) + (1-t[i])*softplus(-z))
+			// t·softplus(z) + (1-t)·softplus(-z), as softplus(-z) is
+			// softplus(z) - z: one logarithm per sample.
+			s += wt(i) * (softplus(z) - (1-t[i])*z)
 		}
 		return s
 	}
@@ -97,6 +99,13 @@ func sigmoidCalibration(f, y, sw []float64) (a, b float64) {
 			da, db = -ga, -gb
 		}
 		if math.Abs(da) <= 1e-15*(1+math.Abs(a)) && math.Abs(db) <= 1e-15*(1+math.Abs(b)) {
+			break
+		}
+		// Where Newton's model predicts a decrease at the loss's rounding
+		// level, the full step is the minimum: the line search could
+		// only tell rounding noise apart, halving the step many times.
+		if dec := -(ga*da + gb*db); dec <= 1e-15*math.Abs(cur) {
+			a, b = a+da, b+db
 			break
 		}
 		step, moved, flat := 1.0, false, false

@@ -105,3 +105,19 @@ func BenchmarkHistGradientBoostingClassifier(b *testing.B) {
 func BenchmarkHistGradientBoostingRegressor(b *testing.B) {
 	benchHist(b, "HistGradientBoostingRegressor", false)
 }
+
+func BenchmarkAdaBoostRegressor(b *testing.B) {
+	X, y := benchData(false)
+	for b.Loop() {
+		e, err := ml.New("AdaBoostRegressor", json.RawMessage(`{"random_state": 0}`))
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := e.Fit(context.Background(), X, y); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := e.(ml.Predictor).Predict(X); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -89,7 +89,9 @@ func sagaSolve(ctx context.Context, pr *sagaProblem) (sagaResult, error) {
 	if prox {
 		cumProx = make([]float64, n)
 	}
-	hist := make([]int, p)
+	// sag_fast keeps the last update of each feature; a dense row has
+	// every feature, so all features share one (hist).
+	hist := 0
 	prev := make([]float64, p*K)
 	pred := make([]float64, K)
 	grad := make([]float64, K)
@@ -100,57 +102,55 @@ func sagaSolve(ctx context.Context, pr *sagaProblem) (sagaResult, error) {
 	// lagged brings every feature up to date with the steps before
 	// sampleItr; with reset, it also folds wscale into the weights.
 	lagged := func(sampleItr int, reset bool) error {
-		for f := 0; f < p; f++ {
-			c := cum[sampleItr-1]
-			var cp float64
+		c := cum[sampleItr-1]
+		var cp float64
+		if prox {
+			cp = cumProx[sampleItr-1]
+		}
+		if h := hist; h != 0 {
+			c -= cum[h-1]
 			if prox {
-				cp = cumProx[sampleItr-1]
+				cp -= cumProx[h-1]
 			}
-			if h := hist[f]; h != 0 {
-				c -= cum[h-1]
-				if prox {
-					cp -= cumProx[h-1]
-				}
-			}
-			for k := 0; k < K; k++ {
-				idx := f*K + k
-				if !prox {
-					w[idx] -= c * sumGrad[idx]
-				} else if math.Abs(sumGrad[idx]*c) < cp {
-					w[idx] -= c * sumGrad[idx]
-					w[idx] = sagSoftThreshold(w[idx], cp)
-				} else {
-					last := hist[f]
-					for li := sampleItr - 1; li > last-1; li-- {
-						var gs, ps float64
-						if li > 0 {
-							gs = cum[li] - cum[li-1]
-							ps = cumProx[li] - cumProx[li-1]
-						} else {
-							gs, ps = cum[li], cumProx[li]
-						}
-						w[idx] -= sumGrad[idx] * gs
-						w[idx] = sagSoftThreshold(w[idx], ps)
+		}
+		// One step behind, sag_fast's loop over the missed steps does
+		// one step, with c and cp: the same operations as the first case.
+		lag1 := hist == sampleItr-1
+		for idx := range w {
+			if !prox {
+				w[idx] -= c * sumGrad[idx]
+			} else if lag1 || math.Abs(sumGrad[idx]*c) < cp {
+				w[idx] -= c * sumGrad[idx]
+				w[idx] = sagSoftThreshold(w[idx], cp)
+			} else {
+				last := hist
+				for li := sampleItr - 1; li > last-1; li-- {
+					var gs, ps float64
+					if li > 0 {
+						gs = cum[li] - cum[li-1]
+						ps = cumProx[li] - cumProx[li-1]
+					} else {
+						gs, ps = cum[li], cumProx[li]
 					}
-				}
-				if reset {
-					w[idx] *= wscale
-					if math.IsNaN(w[idx]) || math.IsInf(w[idx], 0) {
-						return errSagaDiverged
-					}
+					w[idx] -= sumGrad[idx] * gs
+					w[idx] = sagSoftThreshold(w[idx], ps)
 				}
 			}
 			if reset {
-				hist[f] = sampleItr % n
-			} else {
-				hist[f] = sampleItr
+				w[idx] *= wscale
+				if math.IsNaN(w[idx]) || math.IsInf(w[idx], 0) {
+					return errSagaDiverged
+				}
 			}
 		}
 		if reset {
+			hist = sampleItr % n
 			cum[sampleItr-1] = 0
 			if prox {
 				cumProx[sampleItr-1] = 0
 			}
+		} else {
+			hist = sampleItr
 		}
 		return nil
 	}

@@ -158,11 +158,11 @@ func solveSVCDual(prog *progress, d *linearData, order []int, y []int8, cp, cn f
 			default:
 				PG = G
 			}
-			pgMaxNew = math.Max(pgMaxNew, PG)
-			pgMinNew = math.Min(pgMinNew, PG)
+			pgMaxNew = max(pgMaxNew, PG)
+			pgMinNew = min(pgMinNew, PG)
 			if math.Abs(PG) > 1e-12 {
 				old := alpha[i]
-				alpha[i] = math.Min(math.Max(alpha[i]-G/qd[i], 0), C)
+				alpha[i] = min(max(alpha[i]-G/qd[i], 0), C)
 				axpy((alpha[i]-old)*yi, xi, w)
 			}
 		}
@@ -273,7 +273,7 @@ func solveSVRDual(prog *progress, d *linearData, y []float64, C float64, sw []fl
 			default:
 				violation = math.Abs(Gn)
 			}
-			gMaxNew = math.Max(gMaxNew, violation)
+			gMaxNew = max(gMaxNew, violation)
 			gNorm1New += violation
 			var dd float64
 			switch {
@@ -288,7 +288,7 @@ func solveSVRDual(prog *progress, d *linearData, y []float64, C float64, sw []fl
 				continue
 			}
 			old := beta[i]
-			beta[i] = math.Min(math.Max(beta[i]+dd, -ub), ub)
+			beta[i] = min(max(beta[i]+dd, -ub), ub)
 			if dd = beta[i] - old; dd != 0 {
 				axpy(dd, xi, w)
 			}

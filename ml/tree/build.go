@@ -60,7 +60,14 @@ type builder struct {
 	// nodes at least as large go straight to introsort (a guess that only
 	// saves time: a wrong one gives the same tree).
 	tieMin []int
-	ws     *Workspace
+	// groups, set when exactTies with the best splitter, names the rows
+	// that are interchangeable in features (rowGroups); yValues,
+	// yClasses and weights complete the test (sameRow).
+	groups   []int32
+	yValues  []float64
+	yClasses []int32
+	weights  []float64
+	ws       *Workspace
 }
 
 type stackRec struct {
@@ -93,6 +100,14 @@ func (b *builder) prepare() {
 		if len(b.xc) > 0 {
 			ws.tieData = &b.xc[0]
 		}
+		if !b.random && useRowGroups {
+			// The groups depend on the features alone, so they too are
+			// kept for the trees grown on the same features.
+			if !same || len(ws.groups) != b.n {
+				ws.groups = rowGroups(b.xc, b.n, b.d, ws.groups)
+			}
+			b.groups = ws.groups
+		}
 	}
 }
 
@@ -105,6 +120,7 @@ type Workspace struct {
 	features, constFeatures []int
 	tieMin                  []int
 	tieData                 *float32 // the features tieMin was learnt on
+	groups                  []int32  // rowGroups of the features at tieData
 }
 
 // grown returns s resliced to n elements, reallocated when it is too
@@ -217,7 +233,7 @@ func (b *builder) split(start, end int, impurity float64, nConst *int) splitRec 
 				orig := b.orig[:n]
 				copy(orig, ps)
 				fastSort(ps, b.scratch)
-				if hasTies(ps) {
+				if b.tiesMatter(ps) {
 					b.tieMin[f] = n
 					copy(ps, orig)
 					sortPairs(ps)

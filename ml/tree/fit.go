@@ -145,6 +145,7 @@ func (d *Data) grow(ctx context.Context, p *params, sampleWeight []float64, seed
 	// Class counts of integer weights (a forest's bootstrap counts) are
 	// exact in any order, as they are without weights.
 	b.exactTies = y.classes == nil || sampleWeight != nil && !intWeights(sampleWeight)
+	b.yValues, b.yClasses, b.weights = y.values, y.classes, sampleWeight
 	return b.build(ctx)
 }
 
