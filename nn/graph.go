@@ -157,6 +157,7 @@ type Graph struct {
 	convB   convBatchTask
 	ewT     ewTask
 	poolT   poolTask
+	poolNdT maxPlanesTask
 	fuseT   fusedConvTask
 	linT    linearDotTask
 	scratch []*tensor.Tensor // per-part gradient accumulators
