@@ -158,6 +158,7 @@ type Graph struct {
 	ewT     ewTask
 	poolT   poolTask
 	poolNdT maxPlanesTask
+	dropT   dropMaskTask
 	fuseT   fusedConvTask
 	linT    linearDotTask
 	scratch []*tensor.Tensor // per-part gradient accumulators

@@ -146,12 +146,20 @@ func scaleMatrix(m, n int, beta float32, c []float32, ldc int) {
 // read C. c points at the top-left element; ldc is the row stride in elements.
 type microKernel func(kc int, ap, bp, c []float32, ldc int, alpha, beta float32)
 
-// gemmConfig describes the active micro-kernel and its cache blocking.
+// stridedMicroKernel is a microKernel that reads its operands in place:
+// element (r, q) of the MR x kc block of A at a[r*rsa+q*csa], the NR
+// values of B's row q at b[q*ldb:].
+type stridedMicroKernel func(kc int, a []float32, rsa, csa int, b []float32, ldb int, c []float32, ldc int, alpha, beta float32)
+
+// gemmConfig describes the active micro-kernel and its cache blocking;
+// strided, when not nil, is the same tile's kernel on operands in place,
+// for short reductions (gemmShortK).
 type gemmConfig struct {
 	name       string
 	mr, nr     int
 	mc, kc, nc int
 	kernel     microKernel
+	strided    stridedMicroKernel
 }
 
 // active is the configuration chosen at init for this CPU.
@@ -205,9 +213,20 @@ func grow(s []float32, n int) []float32 {
 	return s[:n]
 }
 
+// shortK is the longest reduction gemmShortK takes: up to it, packing
+// op(A) and a row-major B costs about as much as the multiply-adds that
+// read them (a convolution's K of a few dozen, attention's head size and
+// sequence length, a small layer's features), and the kernel reads both
+// in place from at most shortK rows of each.
+const shortK = 64
+
 // gemmSerial runs the blocked algorithm on the calling goroutine.
 func gemmSerial(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	cfg := &active
+	if k <= shortK && cfg.strided != nil {
+		gemmShortK(cfg, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+		return
+	}
 	mr, nr := cfg.mr, cfg.nr
 	bufs := bufFree.get()
 	mcMax := roundUp(min(cfg.mc, m), mr)
@@ -245,6 +264,68 @@ func gemmSerial(transA, transB bool, m, n, k int, alpha float32, a []float32, ld
 						storeEdge(rows, cols, tile, nr, bet, c[off:], ldc)
 					}
 				}
+			}
+		}
+	}
+	bufFree.put(bufs)
+}
+
+// gemmShortK is gemmSerial for k <= shortK with the strided kernel: op(A)
+// is read in place (row-major or transposed), and so is B unless
+// transposed, whose nc-column blocks are packed as usual. Only the edge
+// panels, with fewer than MR rows or NR columns, are packed (zero-padded)
+// and computed into a scratch tile.
+func gemmShortK(cfg *gemmConfig, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	mr, nr := cfg.mr, cfg.nr
+	bufs := bufFree.get()
+	ncMax := roundUp(min(cfg.nc, n), nr)
+	bufs.a = grow(bufs.a, mr*k)
+	if transB {
+		bufs.b = grow(bufs.b, ncMax*k)
+	} else {
+		bufs.b = grow(bufs.b, nr*k)
+	}
+	bufs.tile = grow(bufs.tile, mr*nr)
+	ab, bb, tile := bufs.a, bufs.b, bufs.tile
+	// op(A)'s row stride and k stride.
+	rsa, csa := lda, 1
+	if transA {
+		rsa, csa = 1, lda
+	}
+	for jc := 0; jc < n; jc += cfg.nc {
+		nc := min(cfg.nc, n-jc)
+		full := nc / nr * nr // columns of the full panels
+		if transB {
+			packB(true, b, ldb, 0, jc, k, nc, nr, bb)
+		} else if full < nc {
+			packB(false, b, ldb, 0, jc+full, k, nc-full, nr, bb)
+		}
+		for ir := 0; ir < m; ir += mr {
+			rows := min(mr, m-ir)
+			ap, ars, acs := a[ir*rsa:], rsa, csa
+			if rows < mr {
+				packA(transA, a, lda, ir, 0, rows, k, mr, ab)
+				ap, ars, acs = ab, 1, mr
+			}
+			for jr := 0; jr < nc; jr += nr {
+				cols := min(nr, nc-jr)
+				var bp []float32
+				bld := nr
+				switch {
+				case transB:
+					bp = bb[jr*k:]
+				case cols < nr:
+					bp = bb
+				default:
+					bp, bld = b[jc+jr:], ldb
+				}
+				off := ir*ldc + jc + jr
+				if rows == mr && cols == nr {
+					cfg.strided(k, ap, ars, acs, bp, bld, c[off:], ldc, alpha, beta)
+					continue
+				}
+				cfg.strided(k, ap, ars, acs, bp, bld, tile, nr, alpha, 0)
+				storeEdge(rows, cols, tile, nr, beta, c[off:], ldc)
 			}
 		}
 	}

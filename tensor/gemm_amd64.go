@@ -12,6 +12,9 @@ func gemmKernelAVX512(kc int, ap, bp, c *float32, ldc int, alpha, beta float32)
 //go:noescape
 func gemmKernelAVX2(kc int, ap, bp, c *float32, ldc int, alpha, beta float32)
 
+//go:noescape
+func gemmKernelAVX2S(kc int, a *float32, rsa, csa int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32)
+
 // The wrappers pass the first element of each slice; gemmSerial guarantees
 // that the slices cover the whole tile.
 func kernelAVX512(kc int, ap, bp, c []float32, ldc int, alpha, beta float32) {
@@ -22,6 +25,15 @@ func kernelAVX2(kc int, ap, bp, c []float32, ldc int, alpha, beta float32) {
 	gemmKernelAVX2(kc, &ap[0], &bp[0], &c[0], ldc, alpha, beta)
 }
 
+// kernelAVX2S is the AVX2 kernel on operands in place (see
+// stridedKernel); it checks that the slices hold the tile's last elements.
+func kernelAVX2S(kc int, a []float32, rsa, csa int, b []float32, ldb int, c []float32, ldc int, alpha, beta float32) {
+	_ = a[5*rsa+(kc-1)*csa]
+	_ = b[(kc-1)*ldb+15]
+	_ = c[5*ldc+15]
+	gemmKernelAVX2S(kc, &a[0], rsa, csa, &b[0], ldb, &c[0], ldc, alpha, beta)
+}
+
 var (
 	// Blocking for 1 MiB of L2 per core: a kc x nc block of B (512 KiB at
 	// 256 x 512) stays in L2 and its 32-column panels stream through L1 while
@@ -29,7 +41,7 @@ var (
 	// measured within noise of each other on this shared machine; KC 512 lost
 	// 20-40%.
 	avx512Config = gemmConfig{name: "avx512", mr: 8, nr: 32, mc: 192, kc: 256, nc: 512, kernel: kernelAVX512}
-	avx2Config   = gemmConfig{name: "avx2", mr: 6, nr: 16, mc: 144, kc: 256, nc: 1024, kernel: kernelAVX2}
+	avx2Config   = gemmConfig{name: "avx2", mr: 6, nr: 16, mc: 144, kc: 256, nc: 1024, kernel: kernelAVX2, strided: kernelAVX2S}
 )
 
 func init() {

@@ -21,6 +21,13 @@ func randSlice(r *rand.Rand, n int) []float32 {
 // the beta*C term, where eps = 2^-24.
 func checkGemmCase(t *testing.T, r *rand.Rand, transA, transB bool, m, n, k int, alpha, beta float32, pad int) {
 	t.Helper()
+	checkGemmWith(t, Gemm, r, transA, transB, m, n, k, alpha, beta, pad)
+}
+
+// checkGemmWith is checkGemmCase for the product gemm.
+func checkGemmWith(t *testing.T, gemm func(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int),
+	r *rand.Rand, transA, transB bool, m, n, k int, alpha, beta float32, pad int) {
+	t.Helper()
 	lda, ldb, ldc := k+pad, n+pad, n+pad
 	ar, br := m, k
 	if transA {
@@ -35,7 +42,7 @@ func checkGemmCase(t *testing.T, r *rand.Rand, transA, transB bool, m, n, k int,
 	want := append([]float32(nil), c...)
 	got := append([]float32(nil), c...)
 	gemmRef(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, want, ldc)
-	Gemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, got, ldc)
+	gemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, got, ldc)
 	for i := 0; i < m; i++ {
 		for j := 0; j < ldc; j++ {
 			idx := i*ldc + j
@@ -254,5 +261,51 @@ func TestNestedParallel(t *testing.T) {
 		if !approxEqual(c, want, 1e-3) {
 			t.Fatalf("call %d differs from the reference", i)
 		}
+	}
+}
+
+// TestGemmShortK checks the in-place (strided) kernel path of every kernel
+// configuration that has one against the plain product: reductions of 1 to
+// 40 and around shortK, row and column counts off the tile (and one past
+// an NC block), both transposes, padded strides, and alpha and beta.
+func TestGemmShortK(t *testing.T) {
+	ran := false
+	for _, cfg := range availableConfigs() {
+		if cfg.strided == nil {
+			continue
+		}
+		ran = true
+		cfg := cfg
+		short := func(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+			gemmShortK(&cfg, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+		}
+		r := rand.New(rand.NewPCG(11, 12))
+		ks := []int{shortK - 1, shortK}
+		for k := 1; k <= 40; k++ {
+			ks = append(ks, k)
+		}
+		ms := []int{1, 2, cfg.mr - 1, cfg.mr, cfg.mr + 1, 2*cfg.mr + 1, 49}
+		ns := []int{1, 3, cfg.nr - 1, cfg.nr, cfg.nr + 1, 2*cfg.nr + 5, 49}
+		ab := [][2]float32{{1, 0}, {1, 1}, {0.5, -2}}
+		for _, k := range ks {
+			for _, m := range ms {
+				for _, n := range ns {
+					for tr := range 4 {
+						x := ab[(k+m+n+tr)%len(ab)]
+						checkGemmWith(t, short, r, tr&1 == 1, tr&2 == 2, m, n, k, x[0], x[1], (k+tr)%3)
+					}
+				}
+			}
+		}
+		// Past one NC block of columns, and the shapes of bench/nn's cnn1d
+		// (K = 21) and attention (49 x 49 x 16).
+		for tr := range 4 {
+			checkGemmWith(t, short, r, tr&1 == 1, tr&2 == 2, 13, cfg.nc+cfg.nr+3, 7, 1, 0.5, 1)
+			checkGemmWith(t, short, r, tr&1 == 1, tr&2 == 2, 32, 3*cfg.nc/2, 21, 1, 0, 0)
+			checkGemmWith(t, short, r, tr&1 == 1, tr&2 == 2, 49, 49, 16, 0.25, 0, 175)
+		}
+	}
+	if !ran {
+		t.Skip("no kernel with a strided form on this CPU")
 	}
 }
