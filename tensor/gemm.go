@@ -367,6 +367,15 @@ func packA(trans bool, a []float32, lda, ic, pc, mc, kc, mr int, dst []float32) 
 			if rows == mr && copyRows(p, a[pc*lda+ic+ir:], lda, kc, mr) {
 				continue
 			}
+			if rows == 6 && mr == 6 {
+				for q := 0; q < kc; q++ {
+					src := a[(pc+q)*lda+ic+ir:]
+					src = src[:6:6]
+					d := p[q*6 : q*6+6 : q*6+6]
+					d[0], d[1], d[2], d[3], d[4], d[5] = src[0], src[1], src[2], src[3], src[4], src[5]
+				}
+				continue
+			}
 			for q := 0; q < kc; q++ {
 				src := a[(pc+q)*lda+ic+ir:]
 				d := p[q*mr : q*mr+mr]
@@ -380,7 +389,10 @@ func packA(trans bool, a []float32, lda, ic, pc, mc, kc, mr int, dst []float32) 
 			continue
 		}
 		if rows == mr && mr == 6 {
-			packA6(a[(ic+ir)*lda+pc:], lda, kc, p)
+			// The rest of A and of dst: the vector form reads two rows
+			// past the panel and writes two floats past it when there
+			// are such.
+			packA6(a[(ic+ir)*lda+pc:], lda, kc, dst[ir*kc:])
 			continue
 		}
 		for r := 0; r < rows; r++ {
@@ -416,10 +428,10 @@ func packA8Go(a []float32, lda, kc int, p []float32) {
 	}
 }
 
-// packA6 packs 6 full rows of a non-transposed A (the AVX2 kernel's
+// packA6Go packs 6 full rows of a non-transposed A (the AVX2 kernel's
 // panels): a starts at the first element of the block, p receives kc
 // groups of 6.
-func packA6(a []float32, lda, kc int, p []float32) {
+func packA6Go(a []float32, lda, kc int, p []float32) {
 	r0 := a[0:kc]
 	r1 := a[lda : lda+kc]
 	r2 := a[2*lda : 2*lda+kc]

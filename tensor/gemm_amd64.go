@@ -121,6 +121,32 @@ func packA8(a []float32, lda, kc int, p []float32) {
 	}
 }
 
+// packA6 packs 6 full rows of a non-transposed A (see packA6Go) with the
+// 8x8 transposes of packT8AVX at a stride of 6: each group of 8 holds the
+// panel's 6 rows and 2 rows past them, which the next group's store
+// overwrites. So a must hold 2 more rows (a and p extend past the panel:
+// the rest of A and of the buffer) and p 2 more floats, or the columns
+// that would need them are packed in Go.
+func packA6(a []float32, lda, kc int, p []float32) {
+	v := kc &^ 7
+	if v > 0 && len(a) < 7*lda+v {
+		v = 0
+	}
+	if v > 0 && len(p) < 6*v+2 {
+		v -= 8
+	}
+	if !hasAVX || v <= 0 {
+		packA6Go(a, lda, kc, p)
+		return
+	}
+	_ = a[7*lda+v-1]
+	_ = p[6*v+1]
+	packT8AVX(&p[0], &a[0], lda, v, 6)
+	if v < kc {
+		packA6Go(a[v:], lda, kc-v, p[6*v:])
+	}
+}
+
 // packBTrans fills a full nr-column panel p (kc groups of nr) from the
 // transposed B: p[q*nr+c] = b[c*ldb+q], 8 source rows at a time.
 func packBTrans(p, b []float32, ldb, kc, nr int) bool {

@@ -309,3 +309,43 @@ func TestGemmShortK(t *testing.T) {
 		t.Skip("no kernel with a strided form on this CPU")
 	}
 }
+
+// TestGemmPackedLongK covers the packed path above shortK: row counts
+// around the 6- and 8-row panels (the vector packA6 reads two rows past a
+// panel where A has them), both transposes, padded strides.
+func TestGemmPackedLongK(t *testing.T) {
+	r := rand.New(rand.NewPCG(13, 14))
+	for _, k := range []int{shortK + 1, 72, 100, 257} {
+		for _, m := range []int{1, 5, 6, 7, 8, 12, 13, 49} {
+			for _, n := range []int{1, 15, 16, 17, 49} {
+				for tr := range 4 {
+					checkGemmCase(t, r, tr&1 == 1, tr&2 == 2, m, n, k, 1, float32(tr%2), (k+m)%3)
+				}
+			}
+		}
+	}
+}
+
+// TestPackA6 checks packA6 against packA6Go with A and the buffer ending
+// right at the panel, or one, two or more rows and floats past it.
+func TestPackA6(t *testing.T) {
+	r := rand.New(rand.NewPCG(15, 16))
+	for _, kc := range []int{1, 7, 8, 9, 16, 23, 64, 65} {
+		for _, lda := range []int{kc, kc + 3} {
+			for extraRows := range 4 {
+				for extraP := range 4 {
+					a := randSlice(r, (5+extraRows)*lda+kc)
+					want := make([]float32, 6*kc+extraP)
+					got := make([]float32, 6*kc+extraP)
+					packA6Go(a, lda, kc, want)
+					packA6(a, lda, kc, got)
+					for i := range 6 * kc {
+						if got[i] != want[i] {
+							t.Fatalf("kc=%d lda=%d rows+%d p+%d: p[%d] = %v, want %v", kc, lda, extraRows, extraP, i, got[i], want[i])
+						}
+					}
+				}
+			}
+		}
+	}
+}
