@@ -42,17 +42,25 @@ func (s pcgStream) store(p *rand.PCG) {
 
 // uint64 is PCG.Uint64.
 func (s *pcgStream) uint64() uint64 {
-	hi, lo := bits.Mul64(s.lo, pcgMulLo)
-	hi += s.hi*pcgMulLo + s.lo*pcgMulHi
-	lo, c := bits.Add64(lo, pcgIncLo, 0)
-	hi, _ = bits.Add64(hi, pcgIncHi, c)
-	s.lo, s.hi = lo, hi
+	var r uint64
+	s.hi, s.lo, r = pcgStep(s.hi, s.lo)
+	return r
+}
+
+// pcgStep is one PCG step from state (hi, lo): the next state and its
+// output.
+func pcgStep(hi, lo uint64) (nhi, nlo, r uint64) {
+	h, l := bits.Mul64(lo, pcgMulLo)
+	h += hi*pcgMulLo + lo*pcgMulHi
+	l, c := bits.Add64(l, pcgIncLo, 0)
+	h, _ = bits.Add64(h, pcgIncHi, c)
 	const cheapMul = 0xda942042e4dd58b5
-	hi ^= hi >> 32
-	hi *= cheapMul
-	hi ^= hi >> 48
-	hi *= lo | 1
-	return hi
+	r = h
+	r ^= r >> 32
+	r *= cheapMul
+	r ^= r >> 48
+	r *= l | 1
+	return h, l, r
 }
 
 // mul128 is a*b mod 2^128.
@@ -111,17 +119,31 @@ type dropMaskTask struct {
 
 func (t *dropMaskTask) run(part, parts int) {
 	lo, hi := span(len(t.mask), part, parts)
-	s := t.s
-	s.jump(uint64(lo))
-	thr, keep := t.thr, t.keep
-	m := t.mask[lo:hi]
-	for i := range m {
-		v := keep
-		if s.uint64()&(1<<53-1) < thr {
-			v = 0
-		}
-		m[i] = v
+	// Two streams, from the part's first element and from its middle,
+	// stepped side by side: each LCG step waits for the previous one's
+	// multiply, so one stream alone leaves the multiplier idle.
+	half := (hi - lo) / 2
+	s1 := t.s
+	s1.jump(uint64(lo))
+	s2 := s1
+	s2.jump(uint64(half))
+	thr, keep := t.thr, math.Float32bits(t.keep)
+	m1, m2 := t.mask[lo:lo+half], t.mask[lo+half:hi]
+	h1, l1, h2, l2 := s1.hi, s1.lo, s2.hi, s2.lo
+	for i := range m1 {
+		var r1, r2 uint64
+		h1, l1, r1 = pcgStep(h1, l1)
+		h2, l2, r2 = pcgStep(h2, l2)
+		// Dropped (0) when the low 53 bits are below thr: the
+		// difference of two values below 2^53 is negative then.
+		m1[i] = math.Float32frombits(keep &^ uint32(int64(r1&(1<<53-1)-thr)>>63))
+		m2[i] = math.Float32frombits(keep &^ uint32(int64(r2&(1<<53-1)-thr)>>63))
 	}
+	if len(m2) > len(m1) {
+		_, _, r2 := pcgStep(h2, l2)
+		m2[len(m1)] = math.Float32frombits(keep &^ uint32(int64(r2&(1<<53-1)-thr)>>63))
+	}
+	m := t.mask[lo:hi]
 	if t.x != nil {
 		x, y := t.x[lo:hi], t.y[lo:hi]
 		for i, v := range x {
