@@ -194,6 +194,35 @@ func reluGeneric(dst, x []float32) {
 	}
 }
 
+// ReLUGrad is a ReLU's backward pass from its output y: dst = gy where y
+// is positive and 0 elsewhere, or with acc dst += gy where y is positive.
+// Positive means y's bits, read as an int32, are positive: y > 0, or a NaN
+// with the sign bit clear (NaN's gradient passes, -0's does not).
+func ReLUGrad(dst, gy, y []float32, acc bool) {
+	checkLen("ReLUGrad", len(dst), len(gy), len(y))
+	reluGrad(dst, gy, y, acc)
+}
+
+// reluGradGeneric is ReLUGrad in Go: the mask is the sign bit of -b & ^b
+// for y's bits b (integer arithmetic, no data-dependent branch).
+func reluGradGeneric(dst, gy, y []float32, acc bool) {
+	dst = dst[:len(y)]
+	gy = gy[:len(y)]
+	if acc {
+		for i, v := range y {
+			b := int32(math.Float32bits(v))
+			mask := uint32(((-b) & ^b) >> 31)
+			dst[i] += math.Float32frombits(math.Float32bits(gy[i]) & mask)
+		}
+		return
+	}
+	for i, v := range y {
+		b := int32(math.Float32bits(v))
+		mask := uint32(((-b) & ^b) >> 31)
+		dst[i] = math.Float32frombits(math.Float32bits(gy[i]) & mask)
+	}
+}
+
 // ReLUBackward computes dst = grad where x > 0 and 0 elsewhere, x being the
 // ReLU's input (or output: both are positive at the same places).
 func ReLUBackward(dst, grad, x []float32) {

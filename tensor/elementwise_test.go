@@ -377,3 +377,38 @@ func BenchmarkSigmoid(b *testing.B) {
 		Sigmoid(y, x)
 	}
 }
+
+// TestReLUGrad checks ReLUGrad (the vector form on amd64) against its Go
+// form over lengths around the vector widths, with zeros of both signs,
+// NaNs of both signs and infinities among the outputs, with and without
+// accumulation.
+func TestReLUGrad(t *testing.T) {
+	r := rand.New(rand.NewPCG(21, 22))
+	special := []float32{0, float32(math.Copysign(0, -1)), float32(math.NaN()), -float32(math.NaN()), float32(math.Inf(1)), float32(math.Inf(-1)), 1e-45, -1e-45}
+	for n := 0; n <= 100; n++ {
+		y := make([]float32, n)
+		gy := make([]float32, n)
+		for i := range y {
+			y[i] = float32(r.NormFloat64())
+			if r.IntN(4) == 0 {
+				y[i] = special[r.IntN(len(special))]
+			}
+			gy[i] = float32(r.NormFloat64())
+		}
+		for _, acc := range []bool{false, true} {
+			base := make([]float32, n)
+			for i := range base {
+				base[i] = float32(r.NormFloat64())
+			}
+			want := append([]float32(nil), base...)
+			got := append([]float32(nil), base...)
+			reluGradGeneric(want, gy, y, acc)
+			ReLUGrad(got, gy, y, acc)
+			for i := range got {
+				if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+					t.Fatalf("n=%d acc=%v: dst[%d] = %v, want %v (y %v, gy %v)", n, acc, i, got[i], want[i], y[i], gy[i])
+				}
+			}
+		}
+	}
+}
