@@ -159,6 +159,7 @@ type Graph struct {
 	poolT   poolTask
 	poolNdT maxPlanesTask
 	dropT   dropMaskTask
+	lnT     layerNormTask
 	fuseT   fusedConvTask
 	linT    linearDotTask
 	scratch []*tensor.Tensor // per-part gradient accumulators
