@@ -465,6 +465,31 @@ func Max(x []float32) float32 {
 	return m
 }
 
+// rowMax is Max for SoftmaxRows: four running maxima without a branch on
+// the data, then the first NaN if any. Among zeros of both signs it may
+// pick another than Max does, which x - max cannot tell apart (only ±0
+// minus ±0 differs, and exp of either zero is 1).
+func rowMax(x []float32) float32 {
+	if len(x) < 8 {
+		return Max(x)
+	}
+	m0, m1, m2, m3 := x[0], x[1], x[2], x[3]
+	nan := m0 != m0 || m1 != m1 || m2 != m2 || m3 != m3
+	i := 4
+	for ; i+4 <= len(x); i += 4 {
+		v := x[i : i+4 : i+4]
+		m0, m1, m2, m3 = max(m0, v[0]), max(m1, v[1]), max(m2, v[2]), max(m3, v[3])
+	}
+	for ; i < len(x); i++ {
+		m0 = max(m0, x[i])
+	}
+	m := max(max(m0, m1), max(m2, m3))
+	if nan || m != m {
+		return Max(x)
+	}
+	return m
+}
+
 // ArgMax returns the index of the first largest element of x (of the first
 // NaN, if any, as PyTorch does); it panics on an empty slice.
 func ArgMax(x []float32) int {
@@ -518,7 +543,7 @@ func SoftmaxRows(dst, x []float32, cols int) {
 	for i := 0; i < rows; i++ {
 		xr := x[i*cols : (i+1)*cols]
 		dr := dst[i*cols : (i+1)*cols]
-		AddScalar(dr, xr, -Max(xr))
+		AddScalar(dr, xr, -rowMax(xr))
 		exp(dr, dr)
 		Scale(1/Sum(dr), dr)
 	}
