@@ -15,7 +15,9 @@ import (
 // Gemm uses the Goto/BLIS scheme: op(A) is packed into MR-row panels and
 // op(B) into NR-column panels, cache-blocked by MC/KC/NC, and a register-tiled
 // micro-kernel (AVX-512 or AVX2+FMA assembly on amd64, chosen at run time;
-// pure Go elsewhere or with the purego build tag) runs over the panels. Large
+// pure Go elsewhere or with the purego build tag) runs over the panels. For
+// short reductions (k up to 64) the AVX2 kernel reads op(A) and a
+// non-transposed B in place instead, packing only the edge panels. Large
 // products are split over up to GOMAXPROCS goroutines; small ones run on the
 // calling goroutine. Pack buffers are pooled, so steady-state calls do not
 // allocate. Gemm panics if a slice is too short for its dimensions.
