@@ -48,26 +48,11 @@ func (t *ewTask) run(part, parts int) {
 	}
 }
 
-// reluBackward computes dst (+)= gy where y > 0. It masks the gradient's
-// bits with the sign of -y (integer arithmetic, no data-dependent branch:
-// the signs of activations are random and a branch mispredicts half the
-// time).
+// reluBackward computes dst (+)= gy where y > 0 with tensor.ReLUGrad,
+// which masks the gradient without a data-dependent branch (the signs of
+// activations are random and a branch mispredicts half the time).
 func reluBackward(dst, gy, y []float32, acc bool) {
-	dst = dst[:len(y)]
-	gy = gy[:len(y)]
-	if acc {
-		for i, v := range y {
-			b := int32(math.Float32bits(v))
-			mask := uint32(((-b) & ^b) >> 31)
-			dst[i] += math.Float32frombits(math.Float32bits(gy[i]) & mask)
-		}
-		return
-	}
-	for i, v := range y {
-		b := int32(math.Float32bits(v))
-		mask := uint32(((-b) & ^b) >> 31)
-		dst[i] = math.Float32frombits(math.Float32bits(gy[i]) & mask)
-	}
+	tensor.ReLUGrad(dst[:len(y)], gy[:len(y)], y, acc)
 }
 
 // LeakyReLU returns x for x > 0 and slope*x otherwise.

@@ -41,6 +41,7 @@ type MultiheadAttention struct {
 	QProjWeight, KProjWeight, VProjWeight                *Var
 	BiasK, BiasV                                         *Var
 	rng                                                  *rand.Rand
+	pcg                                                  *rand.PCG // rng's source
 }
 
 // MultiheadAttentionConfig holds torch.nn.MultiheadAttention's
@@ -123,7 +124,8 @@ func (m *MultiheadAttention) allocate(rng *rand.Rand) {
 		Normal(m.BiasK.Data, 0, math.Sqrt(1/float64(E)), rng)
 		Normal(m.BiasV.Data, 0, math.Sqrt(1/float64(E)), rng)
 	}
-	m.rng = rand.New(rand.NewPCG(rng.Uint64(), rng.Uint64()))
+	m.pcg = rand.NewPCG(rng.Uint64(), rng.Uint64())
+	m.rng = rand.New(m.pcg)
 }
 
 func (m *MultiheadAttention) sizes() (params, buffers int64) {
@@ -394,7 +396,7 @@ func (m *MultiheadAttention) Attend(g *Graph, query, key, value *Var, opt Attend
 	}
 	a := &attnSpec{n: n, l: l, s: sx, e: E, heads: H, qBatchFirst: batchFirst, kvBatchFirst: kvBatchFirst,
 		qOff: qOff, kOff: kOff, vOff: vOff, rsq: rs, rsk: krs, rsv: vrs, mask: mask, maskPerPair: perPair}
-	ctx := g.attention(q, k, v, a, p, m.rng)
+	ctx := g.attention(q, k, v, a, p, m.rng, m.pcg)
 	out = g.Linear(ctx, m.OutProjWeight, m.OutProjBias)
 	if opt.NeedWeights {
 		weights = g.attentionWeights(ctx, n, l, sx, H, opt.AverageAttnWeights, len(qs) == 2)
@@ -515,14 +517,15 @@ type attnSpec struct {
 func (g *Graph) selfAttention(qkv *Var, n, l, e, heads int, batchFirst bool, p float64, rng *rand.Rand) *Var {
 	a := &attnSpec{n: n, l: l, s: l, e: e, heads: heads, qBatchFirst: batchFirst, kvBatchFirst: batchFirst,
 		kOff: e, vOff: 2 * e, rsq: 3 * e, rsk: 3 * e, rsv: 3 * e}
-	return g.attention(qkv, qkv, qkv, a, p, rng)
+	return g.attention(qkv, qkv, qkv, a, p, rng, nil)
 }
 
 // attention computes softmax(Q Kᵀ/√d + mask) V per (sample, head) into
 // rows of E in the query's layout, dropping attention weights with
-// probability p. The (sample, head) pairs run in parallel; they read and
-// write disjoint columns.
-func (g *Graph) attention(q, k, v *Var, a *attnSpec, p float64, rng *rand.Rand) *Var {
+// probability p (drawing from rng, or from its source pcg when not nil:
+// the same numbers). The (sample, head) pairs run in parallel; they read
+// and write disjoint columns.
+func (g *Graph) attention(q, k, v *Var, a *attnSpec, p float64, rng *rand.Rand, pcg *rand.PCG) *Var {
 	shape := append([]int(nil), q.Data.Shape...)
 	shape[len(shape)-1] = a.e
 	y := g.buf(shape...)
@@ -535,6 +538,10 @@ func (g *Graph) attention(q, k, v *Var, a *attnSpec, p float64, rng *rand.Rand) 
 	var mask *tensor.Tensor
 	if p > 0 {
 		mask = g.buf(pairs * ls)
+	}
+	if mask != nil && pcg != nil {
+		g.dropMask(mask.Data, p, pcg, nil, nil)
+	} else if mask != nil {
 		keep := float32(1 / (1 - p))
 		if p >= 1 {
 			keep = 0

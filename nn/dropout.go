@@ -14,6 +14,8 @@ type Dropout struct {
 	noGradParams
 	P   float64
 	rng *rand.Rand
+	// pcg is rng's source when allocate made it, for Graph.dropMask.
+	pcg *rand.PCG
 }
 
 // noGradParams provides Parameters for modules without parameters that
@@ -34,7 +36,8 @@ func NewDropout(p float64, rng *rand.Rand) (*Dropout, error) {
 // allocate seeds the generator of a Dropout built without one.
 func (d *Dropout) allocate(rng *rand.Rand) {
 	if d.rng == nil {
-		d.rng = rand.New(rand.NewPCG(rng.Uint64(), rng.Uint64()))
+		d.pcg = rand.NewPCG(rng.Uint64(), rng.Uint64())
+		d.rng = rand.New(d.pcg)
 	}
 }
 
@@ -42,6 +45,9 @@ func (d *Dropout) allocate(rng *rand.Rand) {
 func (d *Dropout) Forward(g *Graph, x *Var) *Var {
 	if d.eval || d.P == 0 {
 		return x
+	}
+	if d.pcg != nil {
+		return g.dropoutPCG(x, d.P, d.pcg)
 	}
 	return g.Dropout(x, d.P, d.rng)
 }
@@ -78,6 +84,23 @@ func (g *Graph) Dropout(x *Var, p float64, rng *rand.Rand) *Var {
 		}
 		out.Data[i] = v * mask.Data[i]
 	}
+	n := g.newNode(out, dropoutBack, x, nil, nil)
+	n.s1 = mask
+	return n
+}
+
+// dropoutPCG is Dropout drawing from rng's source pcg: the same mask
+// (Graph.dropMask draws the same numbers), filled in parallel.
+func (g *Graph) dropoutPCG(x *Var, p float64, pcg *rand.PCG) *Var {
+	if g.err != nil {
+		return g.deadVar()
+	}
+	if !(p >= 0 && p <= 1) {
+		return g.fail("Dropout: p is %v, expected a probability in [0, 1]", p)
+	}
+	mask := g.bufLike(x.Data)
+	out := g.bufLike(x.Data)
+	g.dropMask(mask.Data, p, pcg, x.Data.Data, out.Data)
 	n := g.newNode(out, dropoutBack, x, nil, nil)
 	n.s1 = mask
 	return n

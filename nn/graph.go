@@ -157,6 +157,9 @@ type Graph struct {
 	convB   convBatchTask
 	ewT     ewTask
 	poolT   poolTask
+	poolNdT maxPlanesTask
+	dropT   dropMaskTask
+	lnT     layerNormTask
 	fuseT   fusedConvTask
 	linT    linearDotTask
 	scratch []*tensor.Tensor // per-part gradient accumulators

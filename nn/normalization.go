@@ -359,29 +359,12 @@ func (l *LayerNorm) Forward(g *Graph, x *Var) *Var {
 	R := len(x.Data.Data) / D
 	stats := g.buf(2 * R)
 	y := g.bufLike(x.Data)
-	xd, yd := x.Data.Data, y.Data
-	for r := 0; r < R; r++ {
-		row := xd[r*D : (r+1)*D]
-		m := sum64(row) / float64(D)
-		var ss float64
-		for _, e := range row {
-			d := float64(e) - m
-			ss += d * d
-		}
-		is := float32(1 / math.Sqrt(ss/float64(D)+l.Eps))
-		mf := float32(m)
-		stats.Data[r], stats.Data[R+r] = mf, is
-		out := yd[r*D : (r+1)*D]
-		for i, e := range row {
-			out[i] = (e - mf) * is
-		}
-		if l.ElementwiseAffine {
-			w, b := l.Weight.Data.Data, l.Bias.Data.Data
-			for i := range out {
-				out[i] = out[i]*w[i] + b[i]
-			}
-		}
+	t := &g.lnT
+	*t = layerNormTask{x: x.Data.Data, y: y.Data, stats: stats.Data, R: R, D: D, eps: l.Eps}
+	if l.ElementwiseAffine {
+		t.w, t.b = l.Weight.Data.Data, l.Bias.Data.Data
 	}
+	g.parallel(t, R, R*D*4)
 	node := g.newNode(y, layerNormBack, x, l.Weight, l.Bias)
 	node.s1 = stats
 	node.ints[0], node.ints[1] = R, D
@@ -405,9 +388,80 @@ func layerNormBack(n *Var) {
 			gb = b.grad()
 		}
 	}
-	for r := 0; r < R; r++ {
-		m, is := n.s1.Data[r], n.s1.Data[R+r]
-		row, d := xd[r*D:(r+1)*D], gy[r*D:(r+1)*D]
+	t := &n.g.lnT
+	*t = layerNormTask{back: true, x: xd, gy: gy, gx: gx, gw: gw, gb: gb, w: wd, stats: n.s1.Data, R: R, D: D}
+	if gx != nil {
+		n.g.parallel(t, R, R*D*6)
+	}
+	if gw != nil || gb != nil {
+		// The parameters' gradients sum over the rows in row order, split
+		// over the columns.
+		t.cols = true
+		n.g.parallel(t, D/8, R*D*3)
+	}
+}
+
+// layerNormTask is a LayerNorm's forward pass (x to y and the rows' mean
+// and inverse deviation in stats) or backward pass over a range of rows;
+// with cols, the backward pass's weight and bias gradients over a range
+// of columns instead, each still summed over the rows in order.
+type layerNormTask struct {
+	back, cols                 bool
+	x, y, gy, gx, gw, gb, w, b []float32
+	stats                      []float32
+	R, D                       int
+	eps                        float64
+}
+
+func (t *layerNormTask) run(part, parts int) {
+	R, D, xd := t.R, t.D, t.x
+	if t.cols {
+		c0, c1 := span(D, part, parts)
+		for r := 0; r < R; r++ {
+			m, is := t.stats[r], t.stats[R+r]
+			row, d := xd[r*D+c0:r*D+c1], t.gy[r*D+c0:r*D+c1]
+			for i, e := range row {
+				xh := (e - m) * is
+				if t.gw != nil {
+					t.gw[c0+i] += d[i] * xh
+				}
+				if t.gb != nil {
+					t.gb[c0+i] += d[i]
+				}
+			}
+		}
+		return
+	}
+	lo, hi := span(R, part, parts)
+	if !t.back {
+		for r := lo; r < hi; r++ {
+			row := xd[r*D : (r+1)*D]
+			m := sum64(row) / float64(D)
+			var ss float64
+			for _, e := range row {
+				d := float64(e) - m
+				ss += d * d
+			}
+			is := float32(1 / math.Sqrt(ss/float64(D)+t.eps))
+			mf := float32(m)
+			t.stats[r], t.stats[R+r] = mf, is
+			out := t.y[r*D : (r+1)*D]
+			for i, e := range row {
+				out[i] = (e - mf) * is
+			}
+			if t.w != nil {
+				w, b := t.w[:D], t.b[:D]
+				for i := range out {
+					out[i] = out[i]*w[i] + b[i]
+				}
+			}
+		}
+		return
+	}
+	wd := t.w
+	for r := lo; r < hi; r++ {
+		m, is := t.stats[r], t.stats[R+r]
+		row, d := xd[r*D:(r+1)*D], t.gy[r*D:(r+1)*D]
 		var sdx, sdxx float64
 		for i, e := range row {
 			xh := (e - m) * is
@@ -417,18 +471,9 @@ func layerNormBack(n *Var) {
 			}
 			sdx += float64(dxh)
 			sdxx += float64(dxh * xh)
-			if gw != nil {
-				gw[i] += d[i] * xh
-			}
-			if gb != nil {
-				gb[i] += d[i]
-			}
-		}
-		if gx == nil {
-			continue
 		}
 		mdx, mdxx := float32(sdx/float64(D)), float32(sdxx/float64(D))
-		dst := gx[r*D : (r+1)*D]
+		dst := t.gx[r*D : (r+1)*D]
 		for i, e := range row {
 			xh := (e - m) * is
 			dxh := d[i]

@@ -155,9 +155,9 @@ func (p *PoolNd) Forward(g *Graph, x *Var) *Var {
 	switch p.Kind {
 	case "max":
 		pn.idx = g.ibuf(len(yd))
-		for q := range planes {
-			maxWindows(xd[q*S:(q+1)*S], yd[q*L:(q+1)*L], pn.idx[q*L:(q+1)*L], w)
-		}
+		t := &g.poolNdT
+		*t = maxPlanesTask{x: xd, y: yd, idx: pn.idx, w: w, S: S, L: L, planes: planes}
+		g.parallel(t, planes, planes*S)
 	case "avg":
 		for q := range planes {
 			avgWindows(xd[q*S:(q+1)*S], yd[q*L:(q+1)*L], w, p.CountIncludePad, p.DivisorOverride, false)
@@ -204,12 +204,9 @@ func poolNdBack(n *Var) {
 	planes := len(gy) / max(L, 1)
 	switch p.Kind {
 	case "max":
-		for q := range planes {
-			dst := ga[q*S : (q+1)*S]
-			for i, j := range pn.idx[q*L : (q+1)*L] {
-				dst[j] += gy[q*L+i]
-			}
-		}
+		t := &n.g.poolNdT
+		*t = maxPlanesTask{back: true, y: gy, gx: ga, idx: pn.idx, S: S, L: L, planes: planes}
+		n.g.parallel(t, planes, planes*L)
 	case "avg":
 		for q := range planes {
 			avgWindows(ga[q*S:(q+1)*S], gy[q*L:(q+1)*L], w, p.CountIncludePad, p.DivisorOverride, true)
@@ -235,6 +232,32 @@ func poolNdBack(n *Var) {
 		for i, v := range xd {
 			ga[i] += gp[i] * float32(p.NormType) * powf(v, p.NormType-1)
 		}
+	}
+}
+
+// maxPlanesTask runs a max pooling's forward pass (x to y and idx) or its
+// backward pass (y holding the output gradient, added into gx at idx) over
+// a range of planes; planes are disjoint, so parts never share memory.
+type maxPlanesTask struct {
+	back         bool
+	x, y, gx     []float32
+	idx          []int32
+	w            poolWin
+	S, L, planes int
+}
+
+func (t *maxPlanesTask) run(part, parts int) {
+	lo, hi := span(t.planes, part, parts)
+	S, L := t.S, t.L
+	for q := lo; q < hi; q++ {
+		if t.back {
+			dst, gy := t.gx[q*S:(q+1)*S], t.y[q*L:(q+1)*L]
+			for i, j := range t.idx[q*L : (q+1)*L] {
+				dst[j] += gy[i]
+			}
+			continue
+		}
+		maxWindows(t.x[q*S:(q+1)*S], t.y[q*L:(q+1)*L], t.idx[q*L:(q+1)*L], t.w)
 	}
 }
 
@@ -307,6 +330,11 @@ func maxRows(src, dst []float32, idx []int32, w poolWin) {
 			row := (od*w.s[0]*H + oh*w.s[1]) * W
 			r := src[row : row+W]
 			d, ix := dst[o:o+w.out[2]], idx[o:o+w.out[2]]
+			if k == 2 && s == 2 {
+				maxPairs(r, d, ix, int32(row))
+				o += w.out[2]
+				continue
+			}
 			for ow := range d {
 				x0 := ow * s
 				win := r[x0 : x0+k]
@@ -526,5 +554,27 @@ func adaptivePoolBack(n *Var) {
 				}
 			}
 		}
+	}
+}
+
+// maxPairs is maxRows's loop for windows of 2 with stride 2 (MaxPool1d's
+// default): d[i] = max(r[2i], r[2i+1]), the second winning when it is
+// greater or NaN as in the general loop, with its flat position (row
+// plus the offset in r) in ix; conditional moves, no branches on the data.
+func maxPairs(r, d []float32, ix []int32, row int32) {
+	r = r[:2*len(d)]
+	ix = ix[:len(d)]
+	for i := range d {
+		a, b := r[2*i], r[2*i+1]
+		var t uint32
+		if b > a {
+			t = 1
+		}
+		if b != b {
+			t = 1
+		}
+		ab, bb := math.Float32bits(a), math.Float32bits(b)
+		d[i] = math.Float32frombits(ab ^ (ab^bb)&-t)
+		ix[i] = row + int32(2*i) + int32(t)
 	}
 }

@@ -126,6 +126,130 @@ func kernel(name, reg string, vec, mr, nv, unroll int, xorOp string) {
 	p("\tRET")
 }
 
+// stridedKernel emits a micro-kernel like kernel's that reads its operands
+// in place: element (r, q) of the MR x kc block of A at a + (r*rsa +
+// q*csa) floats, and the NR floats of B's row q at b + q*ldb floats. A
+// packed panel is the case rsa = 1, csa = MR (or ldb = NR); a row-major A
+// is rsa = lda, csa = 1, a transposed one rsa = 1, csa = lda, and a
+// row-major B is ldb itself. Short reductions (a convolution's K of a few
+// dozen, attention's head size) then skip the packing copies, which at
+// that K cost about as much as the multiply-adds. The rows are addressed
+// from base registers three rows apart (row 3j+i at base j plus i*rsa by
+// the scaled index), each advanced by csa per k step.
+func stridedKernel(name, reg string, vec, mr, nv, unroll int, xorOp string) {
+	nr := vec * nv
+	vbytes := vec * 4
+	nacc := mr * nv
+	bReg := func(v int) string { return fmt.Sprintf("%s%d", reg, nacc+v) }
+	aReg := func(i int) string { return fmt.Sprintf("%s%d", reg, nacc+nv+i%2) }
+	acc := func(r, v int) string { return fmt.Sprintf("%s%d", reg, r*nv+v) }
+	bases := []string{"SI", "R11", "R14", "R15"}[:(mr+2)/3]
+	rowAddr := func(r int) string {
+		b := bases[r/3]
+		if r%3 == 0 {
+			return "(" + b + ")"
+		}
+		return fmt.Sprintf("(%s)(R10*%d)", b, r%3)
+	}
+
+	p("")
+	p("// func %s(kc int, a *float32, rsa, csa int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32)", name)
+	p("// %dx%d tile, %d accumulators, operands read in place.", mr, nr, nacc)
+	p("TEXT ·%s(SB), NOSPLIT, $0-72", name)
+	p("	MOVQ kc+0(FP), CX")
+	p("	MOVQ a+8(FP), SI")
+	p("	MOVQ rsa+16(FP), R10")
+	p("	SHLQ $2, R10")
+	p("	MOVQ csa+24(FP), R12")
+	p("	SHLQ $2, R12")
+	p("	MOVQ b+32(FP), DI")
+	p("	MOVQ ldb+40(FP), R13")
+	p("	SHLQ $2, R13")
+	p("	MOVQ c+48(FP), DX")
+	p("	MOVQ ldc+56(FP), R8")
+	p("	SHLQ $2, R8")
+	for j := 1; j < len(bases); j++ {
+		p("	LEAQ (%s)(R10*2), %s", bases[j-1], bases[j])
+		p("	ADDQ R10, %s", bases[j])
+	}
+	p("	MOVQ DX, R9")
+	for r := 0; r < mr; r++ {
+		p("	PREFETCHT0 (R9)")
+		if nr*4 > 64 {
+			p("	PREFETCHT0 %d(R9)", nr*4-4)
+		}
+		if r < mr-1 {
+			p("	ADDQ R8, R9")
+		}
+	}
+	for i := 0; i < nacc; i++ {
+		r := fmt.Sprintf("%s%d", reg, i)
+		p("	%s %s, %s, %s", xorOp, r, r, r)
+	}
+	step := func() {
+		for v := 0; v < nv; v++ {
+			p("	VMOVUPS %d(DI), %s", v*vbytes, bReg(v))
+		}
+		for r := 0; r < mr; r++ {
+			p("	VBROADCASTSS %s, %s", rowAddr(r), aReg(r))
+			for v := 0; v < nv; v++ {
+				p("	VFMADD231PS %s, %s, %s", bReg(v), aReg(r), acc(r, v))
+			}
+		}
+		p("	ADDQ R13, DI")
+		for _, b := range bases {
+			p("	ADDQ R12, %s", b)
+		}
+	}
+	p("%s_loop%d:", name, unroll)
+	p("	CMPQ CX, $%d", unroll)
+	p("	JLT %s_loop1", name)
+	for q := 0; q < unroll; q++ {
+		step()
+	}
+	p("	SUBQ $%d, CX", unroll)
+	p("	JMP %s_loop%d", name, unroll)
+	p("%s_loop1:", name)
+	p("	TESTQ CX, CX")
+	p("	JEQ %s_store", name)
+	step()
+	p("	DECQ CX")
+	p("	JMP %s_loop1", name)
+
+	alpha := fmt.Sprintf("%s%d", reg, nacc)
+	beta := fmt.Sprintf("%s%d", reg, nacc+1)
+	p("%s_store:", name)
+	p("	VBROADCASTSS alpha+64(FP), %s", alpha)
+	p("	MOVL beta+68(FP), AX")
+	p("	TESTL $0x7fffffff, AX")
+	p("	JEQ %s_beta0", name)
+	p("	VBROADCASTSS beta+68(FP), %s", beta)
+	for r := 0; r < mr; r++ {
+		for v := 0; v < nv; v++ {
+			p("	VMULPS %s, %s, %s", alpha, acc(r, v), acc(r, v))
+			p("	VFMADD231PS %d(DX), %s, %s", v*vbytes, beta, acc(r, v))
+			p("	VMOVUPS %s, %d(DX)", acc(r, v), v*vbytes)
+		}
+		if r < mr-1 {
+			p("	ADDQ R8, DX")
+		}
+	}
+	p("	VZEROUPPER")
+	p("	RET")
+	p("%s_beta0:", name)
+	for r := 0; r < mr; r++ {
+		for v := 0; v < nv; v++ {
+			p("	VMULPS %s, %s, %s", alpha, acc(r, v), acc(r, v))
+			p("	VMOVUPS %s, %d(DX)", acc(r, v), v*vbytes)
+		}
+		if r < mr-1 {
+			p("	ADDQ R8, DX")
+		}
+	}
+	p("	VZEROUPPER")
+	p("	RET")
+}
+
 func main() {
 	f = asmgen.New("asmgen.go")
 	// 8x32 measured faster here than 12x32 and 14x32 (107 against 102 and
@@ -133,6 +257,7 @@ func main() {
 	// divides the 32/64/128-channel M of convolutions evenly.
 	kernel("gemmKernelAVX512", "Z", 16, 8, 2, 4, "VPXORD")
 	kernel("gemmKernelAVX2", "Y", 8, 6, 2, 4, "VXORPS")
+	stridedKernel("gemmKernelAVX2S", "Y", 8, 6, 2, 4, "VXORPS")
 	f.Write("gemm_amd64.s")
 
 	f = asmgen.New("asmgen.go")

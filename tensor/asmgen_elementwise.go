@@ -71,6 +71,41 @@ func elementwise() {
 	})
 	f.Ret()
 
+	for _, acc := range []bool{false, true} {
+		name := "reluGradAVX2"
+		if acc {
+			name = "reluGradAccAVX2"
+		}
+		f.Text(name, "(dst, gy, y *float32, n int)", 32,
+			"dst = (or +=) gy where y, read as an int32, is positive (y > 0 or a",
+			"positive NaN), else 0 (or nothing): an integer compare, no branch.")
+		p("\tMOVQ dst+0(FP), DI")
+		p("\tMOVQ gy+8(FP), SI")
+		p("\tMOVQ y+16(FP), DX")
+		p("\tMOVQ n+24(FP), CX")
+		p("\tVPXOR Y15, Y15, Y15")
+		loop32x8(name, []string{"SI", "DX", "DI"}, func(nv int) {
+			for v := range nv {
+				p("\tVMOVDQU %s, Y%d", off(32*v, "DX"), v)
+			}
+			for v := range nv {
+				p("\tVPCMPGTD Y15, Y%d, Y%d", v, v)
+			}
+			for v := range nv {
+				p("\tVANDPS %s, Y%d, Y%d", off(32*v, "SI"), v, v)
+			}
+			if acc {
+				for v := range nv {
+					p("\tVADDPS %s, Y%d, Y%d", off(32*v, "DI"), v, v)
+				}
+			}
+			for v := range nv {
+				p("\tVMOVUPS Y%d, %s", v, off(32*v, "DI"))
+			}
+		})
+		f.Ret()
+	}
+
 	f.Text("sumAVX2", "(x *float32, n int) float32", 20)
 	p("\tMOVQ x+0(FP), SI")
 	p("\tMOVQ n+8(FP), CX")

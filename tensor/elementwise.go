@@ -194,6 +194,35 @@ func reluGeneric(dst, x []float32) {
 	}
 }
 
+// ReLUGrad is a ReLU's backward pass from its output y: dst = gy where y
+// is positive and 0 elsewhere, or with acc dst += gy where y is positive.
+// Positive means y's bits, read as an int32, are positive: y > 0, or a NaN
+// with the sign bit clear (NaN's gradient passes, -0's does not).
+func ReLUGrad(dst, gy, y []float32, acc bool) {
+	checkLen("ReLUGrad", len(dst), len(gy), len(y))
+	reluGrad(dst, gy, y, acc)
+}
+
+// reluGradGeneric is ReLUGrad in Go: the mask is the sign bit of -b & ^b
+// for y's bits b (integer arithmetic, no data-dependent branch).
+func reluGradGeneric(dst, gy, y []float32, acc bool) {
+	dst = dst[:len(y)]
+	gy = gy[:len(y)]
+	if acc {
+		for i, v := range y {
+			b := int32(math.Float32bits(v))
+			mask := uint32(((-b) & ^b) >> 31)
+			dst[i] += math.Float32frombits(math.Float32bits(gy[i]) & mask)
+		}
+		return
+	}
+	for i, v := range y {
+		b := int32(math.Float32bits(v))
+		mask := uint32(((-b) & ^b) >> 31)
+		dst[i] = math.Float32frombits(math.Float32bits(gy[i]) & mask)
+	}
+}
+
 // ReLUBackward computes dst = grad where x > 0 and 0 elsewhere, x being the
 // ReLU's input (or output: both are positive at the same places).
 func ReLUBackward(dst, grad, x []float32) {
@@ -436,6 +465,31 @@ func Max(x []float32) float32 {
 	return m
 }
 
+// rowMax is Max for SoftmaxRows: four running maxima without a branch on
+// the data, then the first NaN if any. Among zeros of both signs it may
+// pick another than Max does, which x - max cannot tell apart (only ±0
+// minus ±0 differs, and exp of either zero is 1).
+func rowMax(x []float32) float32 {
+	if len(x) < 8 {
+		return Max(x)
+	}
+	m0, m1, m2, m3 := x[0], x[1], x[2], x[3]
+	nan := m0 != m0 || m1 != m1 || m2 != m2 || m3 != m3
+	i := 4
+	for ; i+4 <= len(x); i += 4 {
+		v := x[i : i+4 : i+4]
+		m0, m1, m2, m3 = max(m0, v[0]), max(m1, v[1]), max(m2, v[2]), max(m3, v[3])
+	}
+	for ; i < len(x); i++ {
+		m0 = max(m0, x[i])
+	}
+	m := max(max(m0, m1), max(m2, m3))
+	if nan || m != m {
+		return Max(x)
+	}
+	return m
+}
+
 // ArgMax returns the index of the first largest element of x (of the first
 // NaN, if any, as PyTorch does); it panics on an empty slice.
 func ArgMax(x []float32) int {
@@ -489,7 +543,7 @@ func SoftmaxRows(dst, x []float32, cols int) {
 	for i := 0; i < rows; i++ {
 		xr := x[i*cols : (i+1)*cols]
 		dr := dst[i*cols : (i+1)*cols]
-		AddScalar(dr, xr, -Max(xr))
+		AddScalar(dr, xr, -rowMax(xr))
 		exp(dr, dr)
 		Scale(1/Sum(dr), dr)
 	}

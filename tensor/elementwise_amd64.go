@@ -24,6 +24,12 @@ func mulAVX2(dst, a, b *float32, n int)
 func reluAVX2(dst, x *float32, n int)
 
 //go:noescape
+func reluGradAVX2(dst, gy, y *float32, n int)
+
+//go:noescape
+func reluGradAccAVX2(dst, gy, y *float32, n int)
+
+//go:noescape
 func expAVX2(dst, x *float32, n int) int
 
 //go:noescape
@@ -93,6 +99,22 @@ func relu(dst, x []float32) {
 	v := n &^ 7
 	reluAVX2(&dst[0], &x[0], v)
 	reluGeneric(dst[v:], x[v:])
+}
+
+func reluGrad(dst, gy, y []float32, acc bool) {
+	n := len(y)
+	if !useAVX2 || n < vecMin {
+		reluGradGeneric(dst, gy, y, acc)
+		return
+	}
+	dst, gy = dst[:n], gy[:n]
+	v := n &^ 7
+	if acc {
+		reluGradAccAVX2(&dst[0], &gy[0], &y[0], v)
+	} else {
+		reluGradAVX2(&dst[0], &gy[0], &y[0], v)
+	}
+	reluGradGeneric(dst[v:], gy[v:], y[v:], acc)
 }
 
 func sum(x []float32) float32 {

@@ -209,6 +209,109 @@ relu_done:
 	VZEROUPPER
 	RET
 
+// func reluGradAVX2(dst, gy, y *float32, n int)
+// dst = (or +=) gy where y, read as an int32, is positive (y > 0 or a
+// positive NaN), else 0 (or nothing): an integer compare, no branch.
+TEXT ·reluGradAVX2(SB), NOSPLIT, $0-32
+	MOVQ dst+0(FP), DI
+	MOVQ gy+8(FP), SI
+	MOVQ y+16(FP), DX
+	MOVQ n+24(FP), CX
+	VPXOR Y15, Y15, Y15
+reluGradAVX2_loop32:
+	CMPQ CX, $32
+	JLT reluGradAVX2_loop8
+	VMOVDQU (DX), Y0
+	VMOVDQU 32(DX), Y1
+	VMOVDQU 64(DX), Y2
+	VMOVDQU 96(DX), Y3
+	VPCMPGTD Y15, Y0, Y0
+	VPCMPGTD Y15, Y1, Y1
+	VPCMPGTD Y15, Y2, Y2
+	VPCMPGTD Y15, Y3, Y3
+	VANDPS (SI), Y0, Y0
+	VANDPS 32(SI), Y1, Y1
+	VANDPS 64(SI), Y2, Y2
+	VANDPS 96(SI), Y3, Y3
+	VMOVUPS Y0, (DI)
+	VMOVUPS Y1, 32(DI)
+	VMOVUPS Y2, 64(DI)
+	VMOVUPS Y3, 96(DI)
+	ADDQ $128, SI
+	ADDQ $128, DX
+	ADDQ $128, DI
+	SUBQ $32, CX
+	JMP reluGradAVX2_loop32
+reluGradAVX2_loop8:
+	TESTQ CX, CX
+	JEQ reluGradAVX2_done
+	VMOVDQU (DX), Y0
+	VPCMPGTD Y15, Y0, Y0
+	VANDPS (SI), Y0, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ $32, SI
+	ADDQ $32, DX
+	ADDQ $32, DI
+	SUBQ $8, CX
+	JMP reluGradAVX2_loop8
+reluGradAVX2_done:
+	VZEROUPPER
+	RET
+
+// func reluGradAccAVX2(dst, gy, y *float32, n int)
+// dst = (or +=) gy where y, read as an int32, is positive (y > 0 or a
+// positive NaN), else 0 (or nothing): an integer compare, no branch.
+TEXT ·reluGradAccAVX2(SB), NOSPLIT, $0-32
+	MOVQ dst+0(FP), DI
+	MOVQ gy+8(FP), SI
+	MOVQ y+16(FP), DX
+	MOVQ n+24(FP), CX
+	VPXOR Y15, Y15, Y15
+reluGradAccAVX2_loop32:
+	CMPQ CX, $32
+	JLT reluGradAccAVX2_loop8
+	VMOVDQU (DX), Y0
+	VMOVDQU 32(DX), Y1
+	VMOVDQU 64(DX), Y2
+	VMOVDQU 96(DX), Y3
+	VPCMPGTD Y15, Y0, Y0
+	VPCMPGTD Y15, Y1, Y1
+	VPCMPGTD Y15, Y2, Y2
+	VPCMPGTD Y15, Y3, Y3
+	VANDPS (SI), Y0, Y0
+	VANDPS 32(SI), Y1, Y1
+	VANDPS 64(SI), Y2, Y2
+	VANDPS 96(SI), Y3, Y3
+	VADDPS (DI), Y0, Y0
+	VADDPS 32(DI), Y1, Y1
+	VADDPS 64(DI), Y2, Y2
+	VADDPS 96(DI), Y3, Y3
+	VMOVUPS Y0, (DI)
+	VMOVUPS Y1, 32(DI)
+	VMOVUPS Y2, 64(DI)
+	VMOVUPS Y3, 96(DI)
+	ADDQ $128, SI
+	ADDQ $128, DX
+	ADDQ $128, DI
+	SUBQ $32, CX
+	JMP reluGradAccAVX2_loop32
+reluGradAccAVX2_loop8:
+	TESTQ CX, CX
+	JEQ reluGradAccAVX2_done
+	VMOVDQU (DX), Y0
+	VPCMPGTD Y15, Y0, Y0
+	VANDPS (SI), Y0, Y0
+	VADDPS (DI), Y0, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ $32, SI
+	ADDQ $32, DX
+	ADDQ $32, DI
+	SUBQ $8, CX
+	JMP reluGradAccAVX2_loop8
+reluGradAccAVX2_done:
+	VZEROUPPER
+	RET
+
 // func sumAVX2(x *float32, n int) float32
 TEXT ·sumAVX2(SB), NOSPLIT, $0-20
 	MOVQ x+0(FP), SI

@@ -377,3 +377,88 @@ func BenchmarkSigmoid(b *testing.B) {
 		Sigmoid(y, x)
 	}
 }
+
+// TestReLUGrad checks ReLUGrad (the vector form on amd64) against its Go
+// form over lengths around the vector widths, with zeros of both signs,
+// NaNs of both signs and infinities among the outputs, with and without
+// accumulation.
+func TestReLUGrad(t *testing.T) {
+	r := rand.New(rand.NewPCG(21, 22))
+	special := []float32{0, float32(math.Copysign(0, -1)), float32(math.NaN()), -float32(math.NaN()), float32(math.Inf(1)), float32(math.Inf(-1)), 1e-45, -1e-45}
+	for n := 0; n <= 100; n++ {
+		y := make([]float32, n)
+		gy := make([]float32, n)
+		for i := range y {
+			y[i] = float32(r.NormFloat64())
+			if r.IntN(4) == 0 {
+				y[i] = special[r.IntN(len(special))]
+			}
+			gy[i] = float32(r.NormFloat64())
+		}
+		for _, acc := range []bool{false, true} {
+			base := make([]float32, n)
+			for i := range base {
+				base[i] = float32(r.NormFloat64())
+			}
+			want := append([]float32(nil), base...)
+			got := append([]float32(nil), base...)
+			reluGradGeneric(want, gy, y, acc)
+			ReLUGrad(got, gy, y, acc)
+			for i := range got {
+				if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+					t.Fatalf("n=%d acc=%v: dst[%d] = %v, want %v (y %v, gy %v)", n, acc, i, got[i], want[i], y[i], gy[i])
+				}
+			}
+		}
+	}
+}
+
+// BenchmarkRowMax compares Max and SoftmaxRows's rowMax on attention-sized
+// rows (49 scores).
+func BenchmarkRowMax(b *testing.B) {
+	r := rand.New(rand.NewPCG(1, 2))
+	x := randSlice(r, 49*256)
+	for _, f := range []struct {
+		name string
+		fn   func([]float32) float32
+	}{{"Max", Max}, {"rowMax", rowMax}} {
+		b.Run(f.name, func(b *testing.B) {
+			var s float32
+			for range b.N {
+				for i := 0; i < len(x); i += 49 {
+					s += f.fn(x[i : i+49])
+				}
+			}
+			_ = s
+		})
+	}
+}
+
+// TestSoftmaxRowsRowMax checks that SoftmaxRows with rowMax gives what it
+// gave with Max, bit for bit, on rows of 1 to 70 values with zeros of both
+// signs, infinities and NaNs among them.
+func TestSoftmaxRowsRowMax(t *testing.T) {
+	r := rand.New(rand.NewPCG(51, 52))
+	special := []float32{0, float32(math.Copysign(0, -1)), float32(math.NaN()), float32(math.Inf(1)), float32(math.Inf(-1))}
+	for cols := 1; cols <= 70; cols++ {
+		for trial := range 20 {
+			x := randSlice(r, cols)
+			for i := range x {
+				if r.IntN(8) == 0 || (trial%4 == 0 && r.IntN(2) == 0) {
+					x[i] = special[r.IntN(len(special))]
+				}
+			}
+			want := make([]float32, cols)
+			AddScalar(want, x, -Max(x))
+			exp(want, want)
+			Scale(1/Sum(want), want)
+			got := make([]float32, cols)
+			SoftmaxRows(got, x, cols)
+			for i := range got {
+				if math.Float32bits(got[i]) != math.Float32bits(want[i]) && !(got[i] != got[i] && want[i] != want[i]) {
+					t.Fatalf("cols=%d %v: [%d] = %v, want %v", cols, x, i, got[i], want[i])
+				}
+			}
+		}
+	}
+}

@@ -15,7 +15,9 @@ import (
 // Gemm uses the Goto/BLIS scheme: op(A) is packed into MR-row panels and
 // op(B) into NR-column panels, cache-blocked by MC/KC/NC, and a register-tiled
 // micro-kernel (AVX-512 or AVX2+FMA assembly on amd64, chosen at run time;
-// pure Go elsewhere or with the purego build tag) runs over the panels. Large
+// pure Go elsewhere or with the purego build tag) runs over the panels. For
+// short reductions (k up to 64) the AVX2 kernel reads op(A) and a
+// non-transposed B in place instead, packing only the edge panels. Large
 // products are split over up to GOMAXPROCS goroutines; small ones run on the
 // calling goroutine. Pack buffers are pooled, so steady-state calls do not
 // allocate. Gemm panics if a slice is too short for its dimensions.
@@ -146,12 +148,20 @@ func scaleMatrix(m, n int, beta float32, c []float32, ldc int) {
 // read C. c points at the top-left element; ldc is the row stride in elements.
 type microKernel func(kc int, ap, bp, c []float32, ldc int, alpha, beta float32)
 
-// gemmConfig describes the active micro-kernel and its cache blocking.
+// stridedMicroKernel is a microKernel that reads its operands in place:
+// element (r, q) of the MR x kc block of A at a[r*rsa+q*csa], the NR
+// values of B's row q at b[q*ldb:].
+type stridedMicroKernel func(kc int, a []float32, rsa, csa int, b []float32, ldb int, c []float32, ldc int, alpha, beta float32)
+
+// gemmConfig describes the active micro-kernel and its cache blocking;
+// strided, when not nil, is the same tile's kernel on operands in place,
+// for short reductions (gemmShortK).
 type gemmConfig struct {
 	name       string
 	mr, nr     int
 	mc, kc, nc int
 	kernel     microKernel
+	strided    stridedMicroKernel
 }
 
 // active is the configuration chosen at init for this CPU.
@@ -205,9 +215,20 @@ func grow(s []float32, n int) []float32 {
 	return s[:n]
 }
 
+// shortK is the longest reduction gemmShortK takes: up to it, packing
+// op(A) and a row-major B costs about as much as the multiply-adds that
+// read them (a convolution's K of a few dozen, attention's head size and
+// sequence length, a small layer's features), and the kernel reads both
+// in place from at most shortK rows of each.
+const shortK = 64
+
 // gemmSerial runs the blocked algorithm on the calling goroutine.
 func gemmSerial(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	cfg := &active
+	if k <= shortK && cfg.strided != nil {
+		gemmShortK(cfg, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+		return
+	}
 	mr, nr := cfg.mr, cfg.nr
 	bufs := bufFree.get()
 	mcMax := roundUp(min(cfg.mc, m), mr)
@@ -251,6 +272,68 @@ func gemmSerial(transA, transB bool, m, n, k int, alpha float32, a []float32, ld
 	bufFree.put(bufs)
 }
 
+// gemmShortK is gemmSerial for k <= shortK with the strided kernel: op(A)
+// is read in place (row-major or transposed), and so is B unless
+// transposed, whose nc-column blocks are packed as usual. Only the edge
+// panels, with fewer than MR rows or NR columns, are packed (zero-padded)
+// and computed into a scratch tile.
+func gemmShortK(cfg *gemmConfig, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	mr, nr := cfg.mr, cfg.nr
+	bufs := bufFree.get()
+	ncMax := roundUp(min(cfg.nc, n), nr)
+	bufs.a = grow(bufs.a, mr*k)
+	if transB {
+		bufs.b = grow(bufs.b, ncMax*k)
+	} else {
+		bufs.b = grow(bufs.b, nr*k)
+	}
+	bufs.tile = grow(bufs.tile, mr*nr)
+	ab, bb, tile := bufs.a, bufs.b, bufs.tile
+	// op(A)'s row stride and k stride.
+	rsa, csa := lda, 1
+	if transA {
+		rsa, csa = 1, lda
+	}
+	for jc := 0; jc < n; jc += cfg.nc {
+		nc := min(cfg.nc, n-jc)
+		full := nc / nr * nr // columns of the full panels
+		if transB {
+			packB(true, b, ldb, 0, jc, k, nc, nr, bb)
+		} else if full < nc {
+			packB(false, b, ldb, 0, jc+full, k, nc-full, nr, bb)
+		}
+		for ir := 0; ir < m; ir += mr {
+			rows := min(mr, m-ir)
+			ap, ars, acs := a[ir*rsa:], rsa, csa
+			if rows < mr {
+				packA(transA, a, lda, ir, 0, rows, k, mr, ab)
+				ap, ars, acs = ab, 1, mr
+			}
+			for jr := 0; jr < nc; jr += nr {
+				cols := min(nr, nc-jr)
+				var bp []float32
+				bld := nr
+				switch {
+				case transB:
+					bp = bb[jr*k:]
+				case cols < nr:
+					bp = bb
+				default:
+					bp, bld = b[jc+jr:], ldb
+				}
+				off := ir*ldc + jc + jr
+				if rows == mr && cols == nr {
+					cfg.strided(k, ap, ars, acs, bp, bld, c[off:], ldc, alpha, beta)
+					continue
+				}
+				cfg.strided(k, ap, ars, acs, bp, bld, tile, nr, alpha, 0)
+				storeEdge(rows, cols, tile, nr, beta, c[off:], ldc)
+			}
+		}
+	}
+	bufFree.put(bufs)
+}
+
 // storeEdge writes the valid rows x cols corner of an edge tile into C:
 // C = tile + beta*C, overwriting when beta == 0.
 func storeEdge(rows, cols int, tile []float32, ldt int, beta float32, c []float32, ldc int) {
@@ -286,6 +369,15 @@ func packA(trans bool, a []float32, lda, ic, pc, mc, kc, mr int, dst []float32) 
 			if rows == mr && copyRows(p, a[pc*lda+ic+ir:], lda, kc, mr) {
 				continue
 			}
+			if rows == 6 && mr == 6 {
+				for q := 0; q < kc; q++ {
+					src := a[(pc+q)*lda+ic+ir:]
+					src = src[:6:6]
+					d := p[q*6 : q*6+6 : q*6+6]
+					d[0], d[1], d[2], d[3], d[4], d[5] = src[0], src[1], src[2], src[3], src[4], src[5]
+				}
+				continue
+			}
 			for q := 0; q < kc; q++ {
 				src := a[(pc+q)*lda+ic+ir:]
 				d := p[q*mr : q*mr+mr]
@@ -299,7 +391,10 @@ func packA(trans bool, a []float32, lda, ic, pc, mc, kc, mr int, dst []float32) 
 			continue
 		}
 		if rows == mr && mr == 6 {
-			packA6(a[(ic+ir)*lda+pc:], lda, kc, p)
+			// The rest of A and of dst: the vector form reads two rows
+			// past the panel and writes two floats past it when there
+			// are such.
+			packA6(a[(ic+ir)*lda+pc:], lda, kc, dst[ir*kc:])
 			continue
 		}
 		for r := 0; r < rows; r++ {
@@ -335,10 +430,10 @@ func packA8Go(a []float32, lda, kc int, p []float32) {
 	}
 }
 
-// packA6 packs 6 full rows of a non-transposed A (the AVX2 kernel's
+// packA6Go packs 6 full rows of a non-transposed A (the AVX2 kernel's
 // panels): a starts at the first element of the block, p receives kc
 // groups of 6.
-func packA6(a []float32, lda, kc int, p []float32) {
+func packA6Go(a []float32, lda, kc int, p []float32) {
 	r0 := a[0:kc]
 	r1 := a[lda : lda+kc]
 	r2 := a[2*lda : 2*lda+kc]

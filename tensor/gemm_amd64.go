@@ -12,6 +12,9 @@ func gemmKernelAVX512(kc int, ap, bp, c *float32, ldc int, alpha, beta float32)
 //go:noescape
 func gemmKernelAVX2(kc int, ap, bp, c *float32, ldc int, alpha, beta float32)
 
+//go:noescape
+func gemmKernelAVX2S(kc int, a *float32, rsa, csa int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32)
+
 // The wrappers pass the first element of each slice; gemmSerial guarantees
 // that the slices cover the whole tile.
 func kernelAVX512(kc int, ap, bp, c []float32, ldc int, alpha, beta float32) {
@@ -22,6 +25,15 @@ func kernelAVX2(kc int, ap, bp, c []float32, ldc int, alpha, beta float32) {
 	gemmKernelAVX2(kc, &ap[0], &bp[0], &c[0], ldc, alpha, beta)
 }
 
+// kernelAVX2S is the AVX2 kernel on operands in place (see
+// stridedKernel); it checks that the slices hold the tile's last elements.
+func kernelAVX2S(kc int, a []float32, rsa, csa int, b []float32, ldb int, c []float32, ldc int, alpha, beta float32) {
+	_ = a[5*rsa+(kc-1)*csa]
+	_ = b[(kc-1)*ldb+15]
+	_ = c[5*ldc+15]
+	gemmKernelAVX2S(kc, &a[0], rsa, csa, &b[0], ldb, &c[0], ldc, alpha, beta)
+}
+
 var (
 	// Blocking for 1 MiB of L2 per core: a kc x nc block of B (512 KiB at
 	// 256 x 512) stays in L2 and its 32-column panels stream through L1 while
@@ -29,7 +41,7 @@ var (
 	// measured within noise of each other on this shared machine; KC 512 lost
 	// 20-40%.
 	avx512Config = gemmConfig{name: "avx512", mr: 8, nr: 32, mc: 192, kc: 256, nc: 512, kernel: kernelAVX512}
-	avx2Config   = gemmConfig{name: "avx2", mr: 6, nr: 16, mc: 144, kc: 256, nc: 1024, kernel: kernelAVX2}
+	avx2Config   = gemmConfig{name: "avx2", mr: 6, nr: 16, mc: 144, kc: 256, nc: 1024, kernel: kernelAVX2, strided: kernelAVX2S}
 )
 
 func init() {
@@ -106,6 +118,32 @@ func packA8(a []float32, lda, kc int, p []float32) {
 	packT8AVX(&p[0], &a[0], lda, v, 8)
 	if v < kc {
 		packA8Go(a[v:], lda, kc-v, p[8*v:])
+	}
+}
+
+// packA6 packs 6 full rows of a non-transposed A (see packA6Go) with the
+// 8x8 transposes of packT8AVX at a stride of 6: each group of 8 holds the
+// panel's 6 rows and 2 rows past them, which the next group's store
+// overwrites. So a must hold 2 more rows (a and p extend past the panel:
+// the rest of A and of the buffer) and p 2 more floats, or the columns
+// that would need them are packed in Go.
+func packA6(a []float32, lda, kc int, p []float32) {
+	v := kc &^ 7
+	if v > 0 && len(a) < 7*lda+v {
+		v = 0
+	}
+	if v > 0 && len(p) < 6*v+2 {
+		v -= 8
+	}
+	if !hasAVX || v <= 0 {
+		packA6Go(a, lda, kc, p)
+		return
+	}
+	_ = a[7*lda+v-1]
+	_ = p[6*v+1]
+	packT8AVX(&p[0], &a[0], lda, v, 6)
+	if v < kc {
+		packA6Go(a[v:], lda, kc-v, p[6*v:])
 	}
 }
 

@@ -21,6 +21,13 @@ func randSlice(r *rand.Rand, n int) []float32 {
 // the beta*C term, where eps = 2^-24.
 func checkGemmCase(t *testing.T, r *rand.Rand, transA, transB bool, m, n, k int, alpha, beta float32, pad int) {
 	t.Helper()
+	checkGemmWith(t, Gemm, r, transA, transB, m, n, k, alpha, beta, pad)
+}
+
+// checkGemmWith is checkGemmCase for the product gemm.
+func checkGemmWith(t *testing.T, gemm func(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int),
+	r *rand.Rand, transA, transB bool, m, n, k int, alpha, beta float32, pad int) {
+	t.Helper()
 	lda, ldb, ldc := k+pad, n+pad, n+pad
 	ar, br := m, k
 	if transA {
@@ -35,7 +42,7 @@ func checkGemmCase(t *testing.T, r *rand.Rand, transA, transB bool, m, n, k int,
 	want := append([]float32(nil), c...)
 	got := append([]float32(nil), c...)
 	gemmRef(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, want, ldc)
-	Gemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, got, ldc)
+	gemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, got, ldc)
 	for i := 0; i < m; i++ {
 		for j := 0; j < ldc; j++ {
 			idx := i*ldc + j
@@ -253,6 +260,92 @@ func TestNestedParallel(t *testing.T) {
 	for i, c := range outs {
 		if !approxEqual(c, want, 1e-3) {
 			t.Fatalf("call %d differs from the reference", i)
+		}
+	}
+}
+
+// TestGemmShortK checks the in-place (strided) kernel path of every kernel
+// configuration that has one against the plain product: reductions of 1 to
+// 40 and around shortK, row and column counts off the tile (and one past
+// an NC block), both transposes, padded strides, and alpha and beta.
+func TestGemmShortK(t *testing.T) {
+	ran := false
+	for _, cfg := range availableConfigs() {
+		if cfg.strided == nil {
+			continue
+		}
+		ran = true
+		cfg := cfg
+		short := func(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+			gemmShortK(&cfg, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+		}
+		r := rand.New(rand.NewPCG(11, 12))
+		ks := []int{shortK - 1, shortK}
+		for k := 1; k <= 40; k++ {
+			ks = append(ks, k)
+		}
+		ms := []int{1, 2, cfg.mr - 1, cfg.mr, cfg.mr + 1, 2*cfg.mr + 1, 49}
+		ns := []int{1, 3, cfg.nr - 1, cfg.nr, cfg.nr + 1, 2*cfg.nr + 5, 49}
+		ab := [][2]float32{{1, 0}, {1, 1}, {0.5, -2}}
+		for _, k := range ks {
+			for _, m := range ms {
+				for _, n := range ns {
+					for tr := range 4 {
+						x := ab[(k+m+n+tr)%len(ab)]
+						checkGemmWith(t, short, r, tr&1 == 1, tr&2 == 2, m, n, k, x[0], x[1], (k+tr)%3)
+					}
+				}
+			}
+		}
+		// Past one NC block of columns, and the shapes of bench/nn's cnn1d
+		// (K = 21) and attention (49 x 49 x 16).
+		for tr := range 4 {
+			checkGemmWith(t, short, r, tr&1 == 1, tr&2 == 2, 13, cfg.nc+cfg.nr+3, 7, 1, 0.5, 1)
+			checkGemmWith(t, short, r, tr&1 == 1, tr&2 == 2, 32, 3*cfg.nc/2, 21, 1, 0, 0)
+			checkGemmWith(t, short, r, tr&1 == 1, tr&2 == 2, 49, 49, 16, 0.25, 0, 175)
+		}
+	}
+	if !ran {
+		t.Skip("no kernel with a strided form on this CPU")
+	}
+}
+
+// TestGemmPackedLongK covers the packed path above shortK: row counts
+// around the 6- and 8-row panels (the vector packA6 reads two rows past a
+// panel where A has them), both transposes, padded strides.
+func TestGemmPackedLongK(t *testing.T) {
+	r := rand.New(rand.NewPCG(13, 14))
+	for _, k := range []int{shortK + 1, 72, 100, 257} {
+		for _, m := range []int{1, 5, 6, 7, 8, 12, 13, 49} {
+			for _, n := range []int{1, 15, 16, 17, 49} {
+				for tr := range 4 {
+					checkGemmCase(t, r, tr&1 == 1, tr&2 == 2, m, n, k, 1, float32(tr%2), (k+m)%3)
+				}
+			}
+		}
+	}
+}
+
+// TestPackA6 checks packA6 against packA6Go with A and the buffer ending
+// right at the panel, or one, two or more rows and floats past it.
+func TestPackA6(t *testing.T) {
+	r := rand.New(rand.NewPCG(15, 16))
+	for _, kc := range []int{1, 7, 8, 9, 16, 23, 64, 65} {
+		for _, lda := range []int{kc, kc + 3} {
+			for extraRows := range 4 {
+				for extraP := range 4 {
+					a := randSlice(r, (5+extraRows)*lda+kc)
+					want := make([]float32, 6*kc+extraP)
+					got := make([]float32, 6*kc+extraP)
+					packA6Go(a, lda, kc, want)
+					packA6(a, lda, kc, got)
+					for i := range 6 * kc {
+						if got[i] != want[i] {
+							t.Fatalf("kc=%d lda=%d rows+%d p+%d: p[%d] = %v, want %v", kc, lda, extraRows, extraP, i, got[i], want[i])
+						}
+					}
+				}
+			}
 		}
 	}
 }
