@@ -36,6 +36,7 @@ type builder struct {
 	crit          criterion
 	gini          *classCrit // set for unweighted Gini: the fast scan
 	mse           *regCrit   // set for unweighted squared error: the fast scan
+	counts        *classCrit // set for unit or integer weights: exact class counts
 
 	random              bool
 	maxFeatures         int
@@ -255,20 +256,22 @@ func (b *builder) split(start, end int, impurity float64, nConst *int) splitRec 
 			if thr == float64(maxV) {
 				thr = float64(minV)
 			}
-			p, pe := 0, n
-			for p < pe {
-				if float64(ps[p].v) <= thr {
-					p++
-				} else {
-					pe--
-					ps[p], ps[pe] = ps[pe], ps[p]
-				}
+			var pe int
+			switch {
+			case b.mse != nil:
+				pe = b.partitionMSE(ps, thr, start)
+			case b.counts != nil:
+				pe = b.partitionCounts(ps, thr, start)
+			default:
+				pe = partition(ps, thr)
 			}
 			if pe < msl || n-pe < msl {
 				continue
 			}
-			b.crit.reset()
-			b.crit.update(start + pe)
+			if b.mse == nil && b.counts == nil {
+				b.crit.reset()
+				b.crit.update(start + pe)
+			}
 			_, wl, wr := b.crit.weights()
 			if wl < mwl || wr < mwl {
 				continue
@@ -343,6 +346,104 @@ func (b *builder) split(start, end int, impurity float64, nConst *int) splitRec 
 	copy(b.constFeatures[nKnown:nKnown+nFound], features[nKnown:nKnown+nFound])
 	*nConst = nTotal
 	return best
+}
+
+// partition moves the samples of ps with values at most thr to its front,
+// as scikit-learn's RandomSplitter does, and returns their number.
+func partition(ps []pair, thr float64) int {
+	p, pe := 0, len(ps)
+	for p < pe {
+		if float64(ps[p].v) <= thr {
+			p++
+		} else {
+			pe--
+			ps[p], ps[pe] = ps[pe], ps[p]
+		}
+	}
+	return pe
+}
+
+// partitionMSE is partition fused with the squared-error criterion's
+// reset and update to the split position (unit weights): the left
+// samples take their final places in increasing position and the right
+// ones in decreasing position, the orders in which update sums the
+// targets forward (left part the smaller) or backward, so the sums are
+// those of update, bit for bit, without a third pass over the node.
+func (b *builder) partitionMSE(ps []pair, thr float64, start int) int {
+	c := b.mse
+	y := c.y
+	p, pe := 0, len(ps)
+	sl, sr := 0.0, c.sumTotal
+	for p < pe {
+		s := ps[p]
+		if float64(s.v) <= thr {
+			sl += y[s.i]
+			p++
+		} else {
+			sr -= y[s.i]
+			pe--
+			ps[p], ps[pe] = ps[pe], s
+		}
+	}
+	n := len(ps)
+	c.pos = start + pe
+	if pe <= n-pe {
+		c.sumLeft = sl
+		c.wLeft = float64(pe)
+	} else {
+		// reverse_reset then one subtraction of 1.0 per right sample,
+		// each exact.
+		c.sumLeft = sr
+		c.wLeft = c.wNode - float64(n-pe)
+	}
+	c.wRight = c.wNode - c.wLeft
+	c.sumRight = c.sumTotal - c.sumLeft
+	return pe
+}
+
+// partitionCounts is partition fused with the classification criterion's
+// reset and update (unit or integer weights, whose class counts are exact in any
+// order, so counting the left part as it forms gives update's sums).
+func (b *builder) partitionCounts(ps []pair, thr float64, start int) int {
+	c := b.counts
+	y := c.y
+	sumLeft := c.sumLeft
+	clear(sumLeft)
+	p, pe := 0, len(ps)
+	wl := 0.0
+	if c.w == nil {
+		for p < pe {
+			s := ps[p]
+			if float64(s.v) <= thr {
+				sumLeft[y[s.i]]++
+				p++
+			} else {
+				pe--
+				ps[p], ps[pe] = ps[pe], s
+			}
+		}
+		wl = float64(pe)
+	} else {
+		w := c.w
+		for p < pe {
+			s := ps[p]
+			if float64(s.v) <= thr {
+				sumLeft[y[s.i]] += w[s.i]
+				wl += w[s.i]
+				p++
+			} else {
+				pe--
+				ps[p], ps[pe] = ps[pe], s
+			}
+		}
+	}
+	c.pos = start + pe
+	c.wLeft = wl
+	c.wRight = c.wNode - wl
+	for k, t := range c.sumTotal {
+		c.sumRight[k] = t - sumLeft[k]
+	}
+	return pe
 }
 
 // midpoint is the threshold between two consecutive distinct values, as
