@@ -37,6 +37,7 @@ type builder struct {
 	gini          *classCrit // set for unweighted Gini: the fast scan
 	mse           *regCrit   // set for unweighted squared error: the fast scan
 	counts        *classCrit // set for unit or integer weights: exact class counts
+	cnt           []int      // countLeft's class counts
 
 	random              bool
 	maxFeatures         int
@@ -261,7 +262,7 @@ func (b *builder) split(start, end int, impurity float64, nConst *int) splitRec 
 			case b.mse != nil:
 				pe = b.partitionMSE(ps, thr, start)
 			case b.counts != nil:
-				pe = b.partitionCounts(ps, thr, start)
+				pe = b.countLeft(ps, thr, start)
 			default:
 				pe = partition(ps, thr)
 			}
@@ -323,7 +324,10 @@ func (b *builder) split(start, end int, impurity float64, nConst *int) splitRec 
 	}
 
 	if best.pos < end {
-		if !b.random || current != best.feature {
+		// Class counts do not depend on the order of the samples, so
+		// the random splitter only counts each candidate's left part and
+		// partitions for the best one alone.
+		if !b.random || current != best.feature || b.counts != nil {
 			col := b.xc[best.feature*b.n : (best.feature+1)*b.n]
 			p, pe := 0, n
 			for p < pe {
@@ -401,39 +405,39 @@ func (b *builder) partitionMSE(ps []pair, thr float64, start int) int {
 	return pe
 }
 
-// partitionCounts is partition fused with the classification criterion's
-// reset and update (unit or integer weights, whose class counts are exact in any
-// order, so counting the left part as it forms gives update's sums).
-func (b *builder) partitionCounts(ps []pair, thr float64, start int) int {
+// countLeft sets the classification criterion as reset and update to the
+// split at thr would (unit or integer weights, whose class counts are exact
+// in any order), counting the left part without moving the samples; it
+// returns the size of the left part.
+func (b *builder) countLeft(ps []pair, thr float64, start int) int {
 	c := b.counts
 	y := c.y
 	sumLeft := c.sumLeft
-	clear(sumLeft)
-	p, pe := 0, len(ps)
+	pe := 0
 	wl := 0.0
 	if c.w == nil {
-		for p < pe {
-			s := ps[p]
+		cnt := b.cnt
+		clear(cnt)
+		for _, s := range ps {
+			le := 0
 			if float64(s.v) <= thr {
-				sumLeft[y[s.i]]++
-				p++
-			} else {
-				pe--
-				ps[p], ps[pe] = ps[pe], s
+				le = 1
 			}
+			cnt[y[s.i]] += le
+			pe += le
+		}
+		for k, m := range cnt {
+			sumLeft[k] = float64(m)
 		}
 		wl = float64(pe)
 	} else {
+		clear(sumLeft)
 		w := c.w
-		for p < pe {
-			s := ps[p]
+		for _, s := range ps {
 			if float64(s.v) <= thr {
 				sumLeft[y[s.i]] += w[s.i]
 				wl += w[s.i]
-				p++
-			} else {
-				pe--
-				ps[p], ps[pe] = ps[pe], s
+				pe++
 			}
 		}
 	}

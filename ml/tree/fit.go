@@ -128,6 +128,7 @@ func (d *Data) grow(ctx context.Context, p *params, sampleWeight []float64, seed
 		b.crit = cc
 		if sampleWeight == nil || intWeights(sampleWeight) {
 			b.counts = cc
+			b.cnt = make([]int, y.nClass)
 			if !cc.entropy {
 				b.gini = cc
 			}
