@@ -184,6 +184,9 @@ func (b *builder) build(ctx context.Context) (*Tree, error) {
 // splitter; nConst is the number of features known to be constant, updated
 // with those found constant here.
 func (b *builder) split(start, end int, impurity float64, nConst *int) splitRec {
+	if b.random && b.mse != nil {
+		return b.splitRandomMSE(start, end, impurity, nConst)
+	}
 	best := splitRec{pos: end, improvement: math.Inf(-1), impLeft: math.Inf(1), impRight: math.Inf(1)}
 	bestProxy := math.Inf(-1)
 	features := b.features
@@ -350,6 +353,171 @@ func (b *builder) split(start, end int, impurity float64, nConst *int) splitRec 
 	copy(b.constFeatures[nKnown:nKnown+nFound], features[nKnown:nKnown+nFound])
 	*nConst = nTotal
 	return best
+}
+
+// splitRandomMSE is split's random splitter for unweighted squared error
+// (and friedman_mse), with the same draws in the same order, the same
+// partitions and the same sums. It draws the next feature to examine
+// before partitioning on the current one (the draws depend on counts
+// alone), and gathers the next feature's values and their range while it
+// partitions, which saves the separate pass over the node that gathering
+// takes.
+func (b *builder) splitRandomMSE(start, end int, impurity float64, nConst *int) splitRec {
+	best := splitRec{pos: end, improvement: math.Inf(-1), impLeft: math.Inf(1), impRight: math.Inf(1)}
+	bestProxy := math.Inf(-1)
+	features := b.features
+	nKnown := *nConst
+	nTotal := nKnown
+	nFound, nDrawn, nVisited := 0, 0, 0
+	fi := b.d
+	ps := b.pairs[start:end]
+	n := end - start
+	msl := b.minSamplesLeaf
+	mwl := b.minWeightLeaf
+	current := -1
+	// draw returns the position in features of the next feature to
+	// examine, skipping those known constant, or -1 when the search ends.
+	draw := func() int {
+		for fi > nTotal && (nVisited < b.maxFeatures || nVisited <= nFound+nDrawn) {
+			nVisited++
+			fj := randInt(nDrawn, fi-nFound, &b.rng)
+			if fj < nKnown {
+				features[nDrawn], features[fj] = features[fj], features[nDrawn]
+				nDrawn++
+				continue
+			}
+			return fj + nFound
+		}
+		return -1
+	}
+	gather := func(f int) (float32, float32) {
+		col := b.xc[f*b.n : (f+1)*b.n]
+		minV := col[ps[0].i]
+		maxV := minV
+		ps[0].v = minV
+		for k := 1; k < n; k++ {
+			v := col[ps[k].i]
+			ps[k].v = v
+			if v < minV {
+				minV = v
+			} else if v > maxV {
+				maxV = v
+			}
+		}
+		return minV, maxV
+	}
+	fj := draw()
+	var minV, maxV float32
+	if fj >= 0 {
+		minV, maxV = gather(features[fj])
+	}
+	for fj >= 0 {
+		f := features[fj]
+		current = f
+		if maxV <= minV+featureThreshold {
+			features[fj], features[nTotal] = features[nTotal], features[fj]
+			nFound++
+			nTotal++
+			if fj = draw(); fj >= 0 {
+				minV, maxV = gather(features[fj])
+			}
+			continue
+		}
+		fi--
+		features[fi], features[fj] = features[fj], features[fi]
+		thr := randUniform(float64(minV), float64(maxV), &b.rng)
+		if thr == float64(maxV) {
+			thr = float64(minV)
+		}
+		var pe int
+		if fj = draw(); fj >= 0 {
+			nf := features[fj]
+			pe, minV, maxV = b.partitionMSENext(ps, thr, start, b.xc[nf*b.n:(nf+1)*b.n])
+		} else {
+			pe = b.partitionMSE(ps, thr, start)
+		}
+		if pe < msl || n-pe < msl {
+			continue
+		}
+		_, wl, wr := b.crit.weights()
+		if wl < mwl || wr < mwl {
+			continue
+		}
+		if pr := b.crit.proxy(); pr > bestProxy {
+			bestProxy = pr
+			best = splitRec{feature: f, pos: start + pe, threshold: thr}
+		}
+	}
+	if best.pos < end {
+		if current != best.feature {
+			partitionCol(ps, b.xc[best.feature*b.n:(best.feature+1)*b.n], best.threshold)
+		}
+		b.crit.reset()
+		b.crit.update(best.pos)
+		best.impLeft, best.impRight = b.crit.childrenImpurity()
+		best.improvement = b.crit.improvement(impurity, best.impLeft, best.impRight)
+	}
+	copy(features[:nKnown], b.constFeatures[:nKnown])
+	copy(b.constFeatures[nKnown:nKnown+nFound], features[nKnown:nKnown+nFound])
+	*nConst = nTotal
+	return best
+}
+
+// partitionCol is partition on the values col[i] of the samples.
+func partitionCol(ps []pair, col []float32, thr float64) {
+	p, pe := 0, len(ps)
+	for p < pe {
+		if float64(col[ps[p].i]) <= thr {
+			p++
+		} else {
+			pe--
+			ps[p], ps[pe] = ps[pe], ps[p]
+		}
+	}
+}
+
+// partitionMSENext is partitionMSE that also sets each sample's value to
+// next's, as it takes its final place, and returns next's range among
+// the samples (the smallest and largest values, as the gathering loop
+// finds them, up to the sign of a zero).
+func (b *builder) partitionMSENext(ps []pair, thr float64, start int, next []float32) (int, float32, float32) {
+	c := b.mse
+	y := c.y
+	p, pe := 0, len(ps)
+	sl, sr := 0.0, c.sumTotal
+	minV, maxV := float32(math.Inf(1)), float32(math.Inf(-1))
+	for p < pe {
+		s := ps[p]
+		v := next[s.i]
+		if v < minV {
+			minV = v
+		}
+		if v > maxV {
+			maxV = v
+		}
+		if float64(s.v) <= thr {
+			sl += y[s.i]
+			ps[p].v = v
+			p++
+		} else {
+			sr -= y[s.i]
+			pe--
+			ps[p] = ps[pe]
+			ps[pe] = pair{v: v, i: s.i}
+		}
+	}
+	n := len(ps)
+	c.pos = start + pe
+	if pe <= n-pe {
+		c.sumLeft = sl
+		c.wLeft = float64(pe)
+	} else {
+		c.sumLeft = sr
+		c.wLeft = c.wNode - float64(n-pe)
+	}
+	c.wRight = c.wNode - c.wLeft
+	c.sumRight = c.sumTotal - c.sumLeft
+	return pe, minV, maxV
 }
 
 // partition moves the samples of ps with values at most thr to its front,
