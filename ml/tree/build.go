@@ -184,7 +184,11 @@ func (b *builder) build(ctx context.Context) (*Tree, error) {
 // splitter; nConst is the number of features known to be constant, updated
 // with those found constant here.
 func (b *builder) split(start, end int, impurity float64, nConst *int) splitRec {
-	if b.random && b.mse != nil {
+	mse, counts := b.mse, b.counts
+	if plainRandomSplits {
+		mse, counts = nil, nil
+	}
+	if b.random && mse != nil {
 		return b.splitRandomMSE(start, end, impurity, nConst)
 	}
 	best := splitRec{pos: end, improvement: math.Inf(-1), impLeft: math.Inf(1), impRight: math.Inf(1)}
@@ -261,18 +265,15 @@ func (b *builder) split(start, end int, impurity float64, nConst *int) splitRec 
 				thr = float64(minV)
 			}
 			var pe int
-			switch {
-			case b.mse != nil:
-				pe = b.partitionMSE(ps, thr, start)
-			case b.counts != nil:
+			if counts != nil {
 				pe = b.countLeft(ps, thr, start)
-			default:
+			} else {
 				pe = partition(ps, thr)
 			}
 			if pe < msl || n-pe < msl {
 				continue
 			}
-			if b.mse == nil && b.counts == nil {
+			if counts == nil {
 				b.crit.reset()
 				b.crit.update(start + pe)
 			}
@@ -330,7 +331,7 @@ func (b *builder) split(start, end int, impurity float64, nConst *int) splitRec 
 		// Class counts do not depend on the order of the samples, so
 		// the random splitter only counts each candidate's left part and
 		// partitions for the best one alone.
-		if !b.random || current != best.feature || b.counts != nil {
+		if !b.random || current != best.feature || counts != nil {
 			col := b.xc[best.feature*b.n : (best.feature+1)*b.n]
 			p, pe := 0, n
 			for p < pe {
@@ -354,6 +355,12 @@ func (b *builder) split(start, end int, impurity float64, nConst *int) splitRec 
 	*nConst = nTotal
 	return best
 }
+
+// plainRandomSplits, set by tests, makes the random splitter partition on
+// every candidate feature and update the criterion after, as
+// scikit-learn's RandomSplitter does, instead of its fused passes (which
+// must grow the same trees).
+var plainRandomSplits = false
 
 // splitRandomMSE is split's random splitter for unweighted squared error
 // (and friedman_mse), with the same draws in the same order, the same
