@@ -188,8 +188,8 @@ func (b *builder) split(start, end int, impurity float64, nConst *int) splitRec 
 	if plainRandomSplits {
 		mse, counts = nil, nil
 	}
-	if b.random && mse != nil {
-		return b.splitRandomMSE(start, end, impurity, nConst)
+	if b.random && (mse != nil || counts != nil) {
+		return b.splitRandomFused(start, end, impurity, nConst)
 	}
 	best := splitRec{pos: end, improvement: math.Inf(-1), impLeft: math.Inf(1), impRight: math.Inf(1)}
 	bestProxy := math.Inf(-1)
@@ -265,18 +265,12 @@ func (b *builder) split(start, end int, impurity float64, nConst *int) splitRec 
 				thr = float64(minV)
 			}
 			var pe int
-			if counts != nil {
-				pe = b.countLeft(ps, thr, start)
-			} else {
-				pe = partition(ps, thr)
-			}
+			pe = partition(ps, thr)
 			if pe < msl || n-pe < msl {
 				continue
 			}
-			if counts == nil {
-				b.crit.reset()
-				b.crit.update(start + pe)
-			}
+			b.crit.reset()
+			b.crit.update(start + pe)
 			_, wl, wr := b.crit.weights()
 			if wl < mwl || wr < mwl {
 				continue
@@ -328,10 +322,7 @@ func (b *builder) split(start, end int, impurity float64, nConst *int) splitRec 
 	}
 
 	if best.pos < end {
-		// Class counts do not depend on the order of the samples, so
-		// the random splitter only counts each candidate's left part and
-		// partitions for the best one alone.
-		if !b.random || current != best.feature || counts != nil {
+		if !b.random || current != best.feature {
 			col := b.xc[best.feature*b.n : (best.feature+1)*b.n]
 			p, pe := 0, n
 			for p < pe {
@@ -362,14 +353,16 @@ func (b *builder) split(start, end int, impurity float64, nConst *int) splitRec 
 // must grow the same trees).
 var plainRandomSplits = false
 
-// splitRandomMSE is split's random splitter for unweighted squared error
-// (and friedman_mse), with the same draws in the same order, the same
-// partitions and the same sums. It draws the next feature to examine
-// before partitioning on the current one (the draws depend on counts
-// alone), and gathers the next feature's values and their range while it
-// partitions, which saves the separate pass over the node that gathering
-// takes.
-func (b *builder) splitRandomMSE(start, end int, impurity float64, nConst *int) splitRec {
+// splitRandomFused is split's random splitter for unweighted squared
+// error (and friedman_mse), with the same draws in the same order, the
+// same partitions and the same sums, and for classification with unit or
+// integer weights, whose class counts do not depend on the order of the
+// samples: it only counts each candidate's left part, and partitions for
+// the best feature alone. It draws the next feature to examine before
+// splitting on the current one (the draws depend on counts alone), and
+// gathers the next feature's values and their range in the same pass,
+// which saves the separate pass over the node that gathering takes.
+func (b *builder) splitRandomFused(start, end int, impurity float64, nConst *int) splitRec {
 	best := splitRec{pos: end, improvement: math.Inf(-1), impLeft: math.Inf(1), impRight: math.Inf(1)}
 	bestProxy := math.Inf(-1)
 	features := b.features
@@ -437,11 +430,18 @@ func (b *builder) splitRandomMSE(start, end int, impurity float64, nConst *int) 
 			thr = float64(minV)
 		}
 		var pe int
-		if fj = draw(); fj >= 0 {
+		fj = draw()
+		switch {
+		case fj >= 0 && b.mse != nil:
 			nf := features[fj]
 			pe, minV, maxV = b.partitionMSENext(ps, thr, start, b.xc[nf*b.n:(nf+1)*b.n])
-		} else {
+		case fj >= 0:
+			nf := features[fj]
+			pe, minV, maxV = b.countLeftNext(ps, thr, start, b.xc[nf*b.n:(nf+1)*b.n])
+		case b.mse != nil:
 			pe = b.partitionMSE(ps, thr, start)
+		default:
+			pe = b.countLeft(ps, thr, start)
 		}
 		if pe < msl || n-pe < msl {
 			continue
@@ -456,7 +456,7 @@ func (b *builder) splitRandomMSE(start, end int, impurity float64, nConst *int) 
 		}
 	}
 	if best.pos < end {
-		if current != best.feature {
+		if current != best.feature || b.mse == nil {
 			partitionCol(ps, b.xc[best.feature*b.n:(best.feature+1)*b.n], best.threshold)
 		}
 		b.crit.reset()
@@ -468,6 +468,66 @@ func (b *builder) splitRandomMSE(start, end int, impurity float64, nConst *int) 
 	copy(b.constFeatures[nKnown:nKnown+nFound], features[nKnown:nKnown+nFound])
 	*nConst = nTotal
 	return best
+}
+
+// countLeftNext is countLeft that also sets each sample's value to next's
+// and returns next's range, as partitionMSENext.
+func (b *builder) countLeftNext(ps []pair, thr float64, start int, next []float32) (int, float32, float32) {
+	c := b.counts
+	y := c.y
+	sumLeft := c.sumLeft
+	pe := 0
+	wl := 0.0
+	minV, maxV := float32(math.Inf(1)), float32(math.Inf(-1))
+	if c.w == nil {
+		cnt := b.cnt
+		clear(cnt)
+		for k, s := range ps {
+			v := next[s.i]
+			if v < minV {
+				minV = v
+			}
+			if v > maxV {
+				maxV = v
+			}
+			le := 0
+			if float64(s.v) <= thr {
+				le = 1
+			}
+			cnt[y[s.i]] += le
+			pe += le
+			ps[k].v = v
+		}
+		for k, m := range cnt {
+			sumLeft[k] = float64(m)
+		}
+		wl = float64(pe)
+	} else {
+		clear(sumLeft)
+		w := c.w
+		for k, s := range ps {
+			v := next[s.i]
+			if v < minV {
+				minV = v
+			}
+			if v > maxV {
+				maxV = v
+			}
+			if float64(s.v) <= thr {
+				sumLeft[y[s.i]] += w[s.i]
+				wl += w[s.i]
+				pe++
+			}
+			ps[k].v = v
+		}
+	}
+	c.pos = start + pe
+	c.wLeft = wl
+	c.wRight = c.wNode - wl
+	for k, t := range c.sumTotal {
+		c.sumRight[k] = t - sumLeft[k]
+	}
+	return pe, minV, maxV
 }
 
 // partitionCol is partition on the values col[i] of the samples.
