@@ -68,6 +68,8 @@ type hgbGrower struct {
 	shrinkage       float64
 	// procs bounds the goroutines that build a histogram.
 	procs int
+	// splitsL and splitsR hold the children's per-feature best splits.
+	splitsL, splitsR []hgbSplit
 	// resid and residW are the residuals' and their weights' buffers of
 	// the absolute error, pbuf weightedPercentile's.
 	resid, residW []float64
@@ -139,11 +141,19 @@ func (gr *hgbGrower) finalize(n *hgbNode) {
 	gr.leaves = append(gr.leaves, n)
 }
 
+// parallelWork is the least work buildHistThen gives a goroutine.
+const parallelWork = 1 << 13
+
 // buildHist fills n.hist from its samples, in parallel over features when
 // the work is large.
-func (gr *hgbGrower) buildHist(n *hgbNode) {
+func (gr *hgbGrower) buildHist(n *hgbNode) { gr.buildHistThen(n, nil) }
+
+// buildHistThen is buildHist, calling then(j), when not nil, after
+// feature j's histogram is built, on the same goroutine: the work that
+// needs one feature's histogram alone shares the parallel blocks.
+func (gr *hgbGrower) buildHistThen(n *hgbNode, then func(j int)) {
 	idx := gr.part[n.start:n.stop]
-	one := func(j int) {
+	fill := func(j int) {
 		h := n.hist[j*gr.nBins : (j+1)*gr.nBins]
 		col := gr.binned[j*gr.n : (j+1)*gr.n]
 		if gr.constH {
@@ -161,7 +171,22 @@ func (gr *hgbGrower) buildHist(n *hgbNode) {
 			b.n++
 		}
 	}
-	nw := min(gr.procs, gr.nf, max(1, len(idx)*gr.nf/(1<<15)))
+	one := fill
+	if then != nil {
+		one = func(j int) {
+			fill(j)
+			then(j)
+		}
+	}
+	// Work in units of about a nanosecond: a histogram adds one sample
+	// of one feature per unit, a scan reads about two bins per unit, a
+	// goroutine costs a microsecond or two to start and join, so blocks
+	// of less than parallelWork units go on the caller's alone.
+	work := len(idx) * gr.nf
+	if then != nil {
+		work += gr.nf * gr.nBins
+	}
+	nw := min(gr.procs, gr.nf, max(1, work/parallelWork))
 	if nw <= 1 {
 		for j := range gr.nf {
 			one(j)
@@ -172,8 +197,12 @@ func (gr *hgbGrower) buildHist(n *hgbNode) {
 }
 
 // splitAndPush is _compute_best_split_and_push.
-func (gr *hgbGrower) splitAndPush(n *hgbNode) {
-	n.split = gr.findSplit(n)
+func (gr *hgbGrower) splitAndPush(n *hgbNode) { gr.pushSplit(n, gr.findSplit(n)) }
+
+// pushSplit is the rest of _compute_best_split_and_push, given the best
+// split s of n.
+func (gr *hgbGrower) pushSplit(n *hgbNode, s hgbSplit) {
+	n.split = s
 	if n.split.gain <= 0 {
 		gr.finalize(n)
 		gr.freeHist(n)
@@ -187,21 +216,46 @@ func (gr *hgbGrower) splitAndPush(n *hgbNode) {
 func (gr *hgbGrower) findSplit(n *hgbNode) hgbSplit {
 	best := hgbSplit{gain: -1}
 	for j := range gr.nf {
-		s := hgbSplit{gain: -1, feature: j}
-		switch {
-		case gr.isCat != nil && gr.isCat[j]:
-			gr.scanCategories(n, j, &s)
-		default:
-			gr.scanLeftToRight(n, j, &s)
-			if gr.hasMissing[j] {
-				gr.scanRightToLeft(n, j, &s)
-			}
-		}
+		s := gr.scanFeature(n, j)
 		if j == 0 || s.gain > best.gain {
 			best = s
 		}
 	}
 	return best
+}
+
+// bestSplit is findSplit's choice among the per-feature splits s.
+func bestSplit(s []hgbSplit) hgbSplit {
+	best := s[0]
+	for _, c := range s[1:] {
+		if c.gain > best.gain {
+			best = c
+		}
+	}
+	return best
+}
+
+func grownSplits(s *[]hgbSplit, n int) []hgbSplit {
+	if cap(*s) < n {
+		*s = make([]hgbSplit, n)
+	}
+	return (*s)[:n]
+}
+
+// scanFeature is the best split of node n on feature j. It reads the
+// grower and n alone, so features can be scanned concurrently.
+func (gr *hgbGrower) scanFeature(n *hgbNode, j int) hgbSplit {
+	s := hgbSplit{gain: -1, feature: j}
+	switch {
+	case gr.isCat != nil && gr.isCat[j]:
+		gr.scanCategories(n, j, &s)
+	default:
+		gr.scanLeftToRight(n, j, &s)
+		if gr.hasMissing[j] {
+			gr.scanRightToLeft(n, j, &s)
+		}
+	}
+	return s
 }
 
 func nodeValue(g, h, l2 float64) float64 { return -g / (h + l2 + 1e-15) }
@@ -494,21 +548,35 @@ func (gr *hgbGrower) splitNext() {
 			small, large = left, rightN
 		}
 		small.hist = gr.newHist()
-		gr.buildHist(small)
 		// The larger child's histogram is the parent's minus the smaller's,
-		// computed in the parent's memory.
+		// computed in the parent's memory. Each feature's is subtracted,
+		// and the children that may split scanned on it, as soon as the
+		// smaller child's histogram of the feature is built, on the
+		// goroutine that built it.
 		large.hist, node.hist = node.hist, nil
-		for b := range large.hist {
-			p, c := &large.hist[b], &small.hist[b]
-			p.g -= c.g
-			p.h -= c.h
-			p.n -= c.n
+		scanL, scanR := !left.leaf, !rightN.leaf
+		sl, sr := grownSplits(&gr.splitsL, gr.nf), grownSplits(&gr.splitsR, gr.nf)
+		gr.buildHistThen(small, func(j int) {
+			lh := large.hist[j*gr.nBins : (j+1)*gr.nBins]
+			sh := small.hist[j*gr.nBins : (j+1)*gr.nBins]
+			for b := range lh {
+				p, c := &lh[b], &sh[b]
+				p.g -= c.g
+				p.h -= c.h
+				p.n -= c.n
+			}
+			if scanL {
+				sl[j] = gr.scanFeature(left, j)
+			}
+			if scanR {
+				sr[j] = gr.scanFeature(rightN, j)
+			}
+		})
+		if scanL {
+			gr.pushSplit(left, bestSplit(sl))
 		}
-		if !left.leaf {
-			gr.splitAndPush(left)
-		}
-		if !rightN.leaf {
-			gr.splitAndPush(rightN)
+		if scanR {
+			gr.pushSplit(rightN, bestSplit(sr))
 		}
 		if left.leaf {
 			gr.freeHist(left)

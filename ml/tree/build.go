@@ -36,6 +36,8 @@ type builder struct {
 	crit          criterion
 	gini          *classCrit // set for unweighted Gini: the fast scan
 	mse           *regCrit   // set for unweighted squared error: the fast scan
+	counts        *classCrit // set for unit or integer weights: exact class counts
+	cnt           []int      // countLeft's class counts
 
 	random              bool
 	maxFeatures         int
@@ -182,6 +184,13 @@ func (b *builder) build(ctx context.Context) (*Tree, error) {
 // splitter; nConst is the number of features known to be constant, updated
 // with those found constant here.
 func (b *builder) split(start, end int, impurity float64, nConst *int) splitRec {
+	mse, counts := b.mse, b.counts
+	if plainRandomSplits {
+		mse, counts = nil, nil
+	}
+	if b.random && (mse != nil || counts != nil) {
+		return b.splitRandomFused(start, end, impurity, nConst)
+	}
 	best := splitRec{pos: end, improvement: math.Inf(-1), impLeft: math.Inf(1), impRight: math.Inf(1)}
 	bestProxy := math.Inf(-1)
 	features := b.features
@@ -255,15 +264,8 @@ func (b *builder) split(start, end int, impurity float64, nConst *int) splitRec 
 			if thr == float64(maxV) {
 				thr = float64(minV)
 			}
-			p, pe := 0, n
-			for p < pe {
-				if float64(ps[p].v) <= thr {
-					p++
-				} else {
-					pe--
-					ps[p], ps[pe] = ps[pe], ps[p]
-				}
-			}
+			var pe int
+			pe = partition(ps, thr)
 			if pe < msl || n-pe < msl {
 				continue
 			}
@@ -343,6 +345,344 @@ func (b *builder) split(start, end int, impurity float64, nConst *int) splitRec 
 	copy(b.constFeatures[nKnown:nKnown+nFound], features[nKnown:nKnown+nFound])
 	*nConst = nTotal
 	return best
+}
+
+// plainRandomSplits, set by tests, makes the random splitter partition on
+// every candidate feature and update the criterion after, as
+// scikit-learn's RandomSplitter does, instead of its fused passes (which
+// must grow the same trees).
+var plainRandomSplits = false
+
+// splitRandomFused is split's random splitter for unweighted squared
+// error (and friedman_mse), with the same draws in the same order, the
+// same partitions and the same sums, and for classification with unit or
+// integer weights, whose class counts do not depend on the order of the
+// samples: it only counts each candidate's left part, and partitions for
+// the best feature alone. It draws the next feature to examine before
+// splitting on the current one (the draws depend on counts alone), and
+// gathers the next feature's values and their range in the same pass,
+// which saves the separate pass over the node that gathering takes.
+func (b *builder) splitRandomFused(start, end int, impurity float64, nConst *int) splitRec {
+	best := splitRec{pos: end, improvement: math.Inf(-1), impLeft: math.Inf(1), impRight: math.Inf(1)}
+	bestProxy := math.Inf(-1)
+	features := b.features
+	nKnown := *nConst
+	nTotal := nKnown
+	nFound, nDrawn, nVisited := 0, 0, 0
+	fi := b.d
+	ps := b.pairs[start:end]
+	n := end - start
+	msl := b.minSamplesLeaf
+	mwl := b.minWeightLeaf
+	current := -1
+	// draw returns the position in features of the next feature to
+	// examine, skipping those known constant, or -1 when the search ends.
+	draw := func() int {
+		for fi > nTotal && (nVisited < b.maxFeatures || nVisited <= nFound+nDrawn) {
+			nVisited++
+			fj := randInt(nDrawn, fi-nFound, &b.rng)
+			if fj < nKnown {
+				features[nDrawn], features[fj] = features[fj], features[nDrawn]
+				nDrawn++
+				continue
+			}
+			return fj + nFound
+		}
+		return -1
+	}
+	gather := func(f int) (float32, float32) {
+		col := b.xc[f*b.n : (f+1)*b.n]
+		minV := col[ps[0].i]
+		maxV := minV
+		ps[0].v = minV
+		for k := 1; k < n; k++ {
+			v := col[ps[k].i]
+			ps[k].v = v
+			if v < minV {
+				minV = v
+			} else if v > maxV {
+				maxV = v
+			}
+		}
+		return minV, maxV
+	}
+	fj := draw()
+	var minV, maxV float32
+	if fj >= 0 {
+		minV, maxV = gather(features[fj])
+	}
+	for fj >= 0 {
+		f := features[fj]
+		current = f
+		if maxV <= minV+featureThreshold {
+			features[fj], features[nTotal] = features[nTotal], features[fj]
+			nFound++
+			nTotal++
+			if fj = draw(); fj >= 0 {
+				minV, maxV = gather(features[fj])
+			}
+			continue
+		}
+		fi--
+		features[fi], features[fj] = features[fj], features[fi]
+		thr := randUniform(float64(minV), float64(maxV), &b.rng)
+		if thr == float64(maxV) {
+			thr = float64(minV)
+		}
+		var pe int
+		fj = draw()
+		switch {
+		case fj >= 0 && b.mse != nil:
+			nf := features[fj]
+			pe, minV, maxV = b.partitionMSENext(ps, thr, start, b.xc[nf*b.n:(nf+1)*b.n])
+		case fj >= 0:
+			nf := features[fj]
+			pe, minV, maxV = b.countLeftNext(ps, thr, start, b.xc[nf*b.n:(nf+1)*b.n])
+		case b.mse != nil:
+			pe = b.partitionMSE(ps, thr, start)
+		default:
+			pe = b.countLeft(ps, thr, start)
+		}
+		if pe < msl || n-pe < msl {
+			continue
+		}
+		_, wl, wr := b.crit.weights()
+		if wl < mwl || wr < mwl {
+			continue
+		}
+		if pr := b.crit.proxy(); pr > bestProxy {
+			bestProxy = pr
+			best = splitRec{feature: f, pos: start + pe, threshold: thr}
+		}
+	}
+	if best.pos < end {
+		if current != best.feature || b.mse == nil {
+			partitionCol(ps, b.xc[best.feature*b.n:(best.feature+1)*b.n], best.threshold)
+		}
+		b.crit.reset()
+		b.crit.update(best.pos)
+		best.impLeft, best.impRight = b.crit.childrenImpurity()
+		best.improvement = b.crit.improvement(impurity, best.impLeft, best.impRight)
+	}
+	copy(features[:nKnown], b.constFeatures[:nKnown])
+	copy(b.constFeatures[nKnown:nKnown+nFound], features[nKnown:nKnown+nFound])
+	*nConst = nTotal
+	return best
+}
+
+// countLeftNext is countLeft that also sets each sample's value to next's
+// and returns next's range, as partitionMSENext.
+func (b *builder) countLeftNext(ps []pair, thr float64, start int, next []float32) (int, float32, float32) {
+	c := b.counts
+	y := c.y
+	sumLeft := c.sumLeft
+	pe := 0
+	wl := 0.0
+	minV, maxV := float32(math.Inf(1)), float32(math.Inf(-1))
+	if c.w == nil {
+		cnt := b.cnt
+		clear(cnt)
+		for k, s := range ps {
+			v := next[s.i]
+			if v < minV {
+				minV = v
+			}
+			if v > maxV {
+				maxV = v
+			}
+			le := 0
+			if float64(s.v) <= thr {
+				le = 1
+			}
+			cnt[y[s.i]] += le
+			pe += le
+			ps[k].v = v
+		}
+		for k, m := range cnt {
+			sumLeft[k] = float64(m)
+		}
+		wl = float64(pe)
+	} else {
+		clear(sumLeft)
+		w := c.w
+		for k, s := range ps {
+			v := next[s.i]
+			if v < minV {
+				minV = v
+			}
+			if v > maxV {
+				maxV = v
+			}
+			if float64(s.v) <= thr {
+				sumLeft[y[s.i]] += w[s.i]
+				wl += w[s.i]
+				pe++
+			}
+			ps[k].v = v
+		}
+	}
+	c.pos = start + pe
+	c.wLeft = wl
+	c.wRight = c.wNode - wl
+	for k, t := range c.sumTotal {
+		c.sumRight[k] = t - sumLeft[k]
+	}
+	return pe, minV, maxV
+}
+
+// partitionCol is partition on the values col[i] of the samples.
+func partitionCol(ps []pair, col []float32, thr float64) {
+	p, pe := 0, len(ps)
+	for p < pe {
+		if float64(col[ps[p].i]) <= thr {
+			p++
+		} else {
+			pe--
+			ps[p], ps[pe] = ps[pe], ps[p]
+		}
+	}
+}
+
+// partitionMSENext is partitionMSE that also sets each sample's value to
+// next's, as it takes its final place, and returns next's range among
+// the samples (the smallest and largest values, as the gathering loop
+// finds them, up to the sign of a zero).
+func (b *builder) partitionMSENext(ps []pair, thr float64, start int, next []float32) (int, float32, float32) {
+	c := b.mse
+	y := c.y
+	p, pe := 0, len(ps)
+	sl, sr := 0.0, c.sumTotal
+	minV, maxV := float32(math.Inf(1)), float32(math.Inf(-1))
+	for p < pe {
+		s := ps[p]
+		v := next[s.i]
+		if v < minV {
+			minV = v
+		}
+		if v > maxV {
+			maxV = v
+		}
+		if float64(s.v) <= thr {
+			sl += y[s.i]
+			ps[p].v = v
+			p++
+		} else {
+			sr -= y[s.i]
+			pe--
+			ps[p] = ps[pe]
+			ps[pe] = pair{v: v, i: s.i}
+		}
+	}
+	n := len(ps)
+	c.pos = start + pe
+	if pe <= n-pe {
+		c.sumLeft = sl
+		c.wLeft = float64(pe)
+	} else {
+		c.sumLeft = sr
+		c.wLeft = c.wNode - float64(n-pe)
+	}
+	c.wRight = c.wNode - c.wLeft
+	c.sumRight = c.sumTotal - c.sumLeft
+	return pe, minV, maxV
+}
+
+// partition moves the samples of ps with values at most thr to its front,
+// as scikit-learn's RandomSplitter does, and returns their number.
+func partition(ps []pair, thr float64) int {
+	p, pe := 0, len(ps)
+	for p < pe {
+		if float64(ps[p].v) <= thr {
+			p++
+		} else {
+			pe--
+			ps[p], ps[pe] = ps[pe], ps[p]
+		}
+	}
+	return pe
+}
+
+// partitionMSE is partition fused with the squared-error criterion's
+// reset and update to the split position (unit weights): the left
+// samples take their final places in increasing position and the right
+// ones in decreasing position, the orders in which update sums the
+// targets forward (left part the smaller) or backward, so the sums are
+// those of update, bit for bit, without a third pass over the node.
+func (b *builder) partitionMSE(ps []pair, thr float64, start int) int {
+	c := b.mse
+	y := c.y
+	p, pe := 0, len(ps)
+	sl, sr := 0.0, c.sumTotal
+	for p < pe {
+		s := ps[p]
+		if float64(s.v) <= thr {
+			sl += y[s.i]
+			p++
+		} else {
+			sr -= y[s.i]
+			pe--
+			ps[p], ps[pe] = ps[pe], s
+		}
+	}
+	n := len(ps)
+	c.pos = start + pe
+	if pe <= n-pe {
+		c.sumLeft = sl
+		c.wLeft = float64(pe)
+	} else {
+		// reverse_reset then one subtraction of 1.0 per right sample,
+		// each exact.
+		c.sumLeft = sr
+		c.wLeft = c.wNode - float64(n-pe)
+	}
+	c.wRight = c.wNode - c.wLeft
+	c.sumRight = c.sumTotal - c.sumLeft
+	return pe
+}
+
+// countLeft sets the classification criterion as reset and update to the
+// split at thr would (unit or integer weights, whose class counts are exact
+// in any order), counting the left part without moving the samples; it
+// returns the size of the left part.
+func (b *builder) countLeft(ps []pair, thr float64, start int) int {
+	c := b.counts
+	y := c.y
+	sumLeft := c.sumLeft
+	pe := 0
+	wl := 0.0
+	if c.w == nil {
+		cnt := b.cnt
+		clear(cnt)
+		for _, s := range ps {
+			le := 0
+			if float64(s.v) <= thr {
+				le = 1
+			}
+			cnt[y[s.i]] += le
+			pe += le
+		}
+		for k, m := range cnt {
+			sumLeft[k] = float64(m)
+		}
+		wl = float64(pe)
+	} else {
+		clear(sumLeft)
+		w := c.w
+		for _, s := range ps {
+			if float64(s.v) <= thr {
+				sumLeft[y[s.i]] += w[s.i]
+				wl += w[s.i]
+				pe++
+			}
+		}
+	}
+	c.pos = start + pe
+	c.wLeft = wl
+	c.wRight = c.wNode - wl
+	for k, t := range c.sumTotal {
+		c.sumRight[k] = t - sumLeft[k]
+	}
+	return pe
 }
 
 // midpoint is the threshold between two consecutive distinct values, as

@@ -126,8 +126,12 @@ func (d *Data) grow(ctx context.Context, p *params, sampleWeight []float64, seed
 		b.nValues = y.nClass
 		cc := newClassCrit(b.pairs, y.classes, sampleWeight, wTotal, y.nClass, p.criterion != "gini")
 		b.crit = cc
-		if !cc.entropy && (sampleWeight == nil || intWeights(sampleWeight)) {
-			b.gini = cc
+		if sampleWeight == nil || intWeights(sampleWeight) {
+			b.counts = cc
+			b.cnt = make([]int, y.nClass)
+			if !cc.entropy {
+				b.gini = cc
+			}
 		}
 	} else {
 		b.nValues = 1
