@@ -6,10 +6,13 @@ package calibration
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 
 	"gonum.org/v1/gonum/mat"
 
@@ -45,7 +48,7 @@ type CalibratedClassifierCV struct {
 	Method    string                 `json:"method" enum:"sigmoid,isotonic" help:"sigmoid: Platt's logistic fit of each output; isotonic: a non-decreasing step fit (needs more data)"`
 	CV        int                    `json:"cv" min:"2" help:"folds of StratifiedKFold (unshuffled) that give the calibrators held-out outputs"`
 	Ensemble  bool                   `json:"ensemble" help:"true: one calibrated estimator per fold, probabilities averaged; false: calibrators on cross_val_predict's outputs and one estimator fitted on every row"`
-	NJobs     int                    `json:"n_jobs" nullable:"true" help:"accepted for scikit-learn's signature; the folds are fitted one after the other and the result does not depend on it"`
+	NJobs     int                    `json:"n_jobs" nullable:"true" help:"folds fitted at once: null or -1 for all processors, -2 for all but one; the result does not depend on it"`
 
 	classes []float64
 	nFeat   int
@@ -320,7 +323,7 @@ func (m *CalibratedClassifierCV) FitWeighted(ctx context.Context, X *mat.Dense, 
 		}
 		return take(w, rows)
 	}
-	fitOn := func(rows []int) (ml.Estimator, []int, error) {
+	fitOn := func(fctx context.Context, rows []int) (ml.Estimator, []int, error) {
 		est, err := m.build()
 		if err != nil {
 			return nil, nil, err
@@ -331,75 +334,135 @@ func (m *CalibratedClassifierCV) FitWeighted(ctx context.Context, X *mat.Dense, 
 				return wf.FitWeighted(ctx, X, y, rowWeights(rows))
 			}
 		}
-		if err := fit(quiet, rowsOf(X, rows), take(yi, rows)); err != nil {
+		if err := fit(fctx, rowsOf(X, rows), take(yi, rows)); err != nil {
 			return nil, nil, fmt.Errorf("%s: %w", m.spec().Class, err)
 		}
 		known, err := knownClasses(est, K)
 		if err != nil {
 			return nil, nil, err
 		}
-		return est, known, ctx.Err()
+		return est, known, fctx.Err()
+	}
+	// Each fold (and, without ensemble, the fit on every row) is an
+	// independent task: fitted n_jobs at a time, each from its own clone
+	// of the spec, and collected in fold order, so the result is the
+	// sequential one whatever the number of workers.
+	nTasks := len(folds)
+	if !m.Ensemble {
+		nTasks++
+	}
+	type result struct {
+		cal   *calibrated  // ensemble: the fold's calibrated estimator
+		est   ml.Estimator // without ensemble: the fit on every row
+		known []int
+		out   *mat.Dense // without ensemble: the fold's test outputs
+	}
+	results := make([]result, nTasks)
+	errs := make([]error, nTasks)
+	task := func(fctx context.Context, i int) error {
+		if i == len(folds) {
+			all := make([]int, n)
+			for r := range all {
+				all[r] = r
+			}
+			est, known, err := fitOn(fctx, all)
+			results[i] = result{est: est, known: known}
+			return err
+		}
+		f := folds[i]
+		est, known, err := fitOn(fctx, f.Train)
+		if err != nil {
+			return err
+		}
+		out, err := outputs(est, rowsOf(X, f.Test), K)
+		if err != nil {
+			return err
+		}
+		if !m.Ensemble {
+			if _, c := out.Dims(); K > 2 && len(known) != K {
+				return ml.DataErrorf("a fold's training part has %d of the %d classes: cross_val_predict cannot align %d output columns", len(known), K, c)
+			}
+			results[i] = result{out: out}
+			return nil
+		}
+		yt := make([]int, len(f.Test))
+		for j, r := range f.Test {
+			yt[j] = idx[r]
+		}
+		cal, err := fitCalibrators(est, known, out, yt, rowWeights(f.Test), K, m.Method)
+		results[i] = result{cal: cal}
+		return err
+	}
+	gctx, cancel := context.WithCancel(quiet)
+	defer cancel()
+	var mu sync.Mutex
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range workers(m.NJobs, nTasks) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				if err := task(gctx, i); err != nil {
+					errs[i] = err
+					cancel()
+					continue
+				}
+				mu.Lock()
+				if ctx.Err() == nil {
+					report()
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	for i := range nTasks {
+		if gctx.Err() != nil {
+			break
+		}
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	// The first failing fold's error, as the sequential order gives it
+	// (a fold cancelled by another's failure is not the cause).
+	for _, err := range errs {
+		if err != nil && !errors.Is(err, context.Canceled) {
+			return err
+		}
+	}
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
 	}
 	var pairs []*calibrated
 	if m.Ensemble {
-		for _, f := range folds {
-			est, known, err := fitOn(f.Train)
-			if err != nil {
-				return err
-			}
-			out, err := outputs(est, rowsOf(X, f.Test), K)
-			if err != nil {
-				return err
-			}
-			yt := make([]int, len(f.Test))
-			for i, r := range f.Test {
-				yt[i] = idx[r]
-			}
-			cal, err := fitCalibrators(est, known, out, yt, rowWeights(f.Test), K, m.Method)
-			if err != nil {
-				return err
-			}
-			pairs = append(pairs, cal)
-			report()
+		for _, r := range results {
+			pairs = append(pairs, r.cal)
 		}
 	} else {
 		// cross_val_predict: each row's output from the fold that tests it.
 		var out *mat.Dense
-		for _, f := range folds {
-			est, known, err := fitOn(f.Train)
-			if err != nil {
-				return err
-			}
-			o, err := outputs(est, rowsOf(X, f.Test), K)
-			if err != nil {
-				return err
-			}
-			if _, c := o.Dims(); K > 2 && len(known) != K {
-				return ml.DataErrorf("a fold's training part has %d of the %d classes: cross_val_predict cannot align %d output columns", len(known), K, c)
-			}
+		for i, f := range folds {
+			o := results[i].out
 			if out == nil {
 				_, c := o.Dims()
 				out = mat.NewDense(n, c, nil)
 			}
-			for i, r := range f.Test {
-				copy(out.RawRowView(r), o.RawRowView(i))
+			for j, r := range f.Test {
+				copy(out.RawRowView(r), o.RawRowView(j))
 			}
-			report()
 		}
-		all := make([]int, n)
-		for i := range all {
-			all[i] = i
-		}
-		est, known, err := fitOn(all)
-		if err != nil {
-			return err
-		}
-		cal, err := fitCalibrators(est, known, out, idx, w, K, m.Method)
+		last := results[len(folds)]
+		cal, err := fitCalibrators(last.est, last.known, out, idx, w, K, m.Method)
 		if err != nil {
 			return err
 		}
 		pairs = []*calibrated{cal}
-		report()
 	}
 	m.classes, m.nFeat, m.pairs = classes, d, pairs
 	return nil
@@ -620,19 +683,36 @@ func (m *CalibratedClassifierCV) UnmarshalState(s *ml.State) error {
 	return nil
 }
 
-// EstimateMemory is the estimator's estimate (the fitted ones are kept,
-// one per fold with ensemble) plus a copy of the data per fold and the
-// outputs.
+// EstimateMemory is the estimator's estimate for each fitted one kept
+// (one per fold with ensemble, else one) and for each fit in flight (one
+// per worker, n_jobs of the folds at once), a copy of the data per fit in
+// flight, and the outputs.
 func (m *CalibratedClassifierCV) EstimateMemory(n, p, k int) int64 {
 	est, err := m.build()
 	if err != nil {
 		return ml.DefaultMemoryEstimate(n, p, k)
 	}
 	one := ml.EstimateMemory(est, n, p, k)
-	kept := int64(1)
+	kept, tasks := int64(1), max(m.CV, 1)+1
 	if m.Ensemble {
-		kept = int64(max(m.CV, 1))
+		kept, tasks = int64(max(m.CV, 1)), max(m.CV, 1)
 	}
-	total := budget.Add(budget.Mul(one, kept+1), ml.DataBytes(n, p))
+	w := int64(workers(m.NJobs, tasks))
+	total := budget.Add(budget.Mul(one, kept+w), budget.Mul(ml.DataBytes(n, p), w))
 	return budget.Add(total, budget.Mul(16, int64(max(n, 0)), int64(max(k, 1)+1)))
+}
+
+// workers is the number of folds fitted at once for n_jobs and the number
+// of tasks, as the ensembles count them: null (0) or -1 for every
+// processor, -2 for all but one, and so on.
+func workers(nJobs, tasks int) int {
+	procs := runtime.GOMAXPROCS(0)
+	w := nJobs
+	switch {
+	case nJobs == 0:
+		w = procs
+	case nJobs < 0:
+		w = max(1, procs+1+nJobs)
+	}
+	return max(1, min(w, tasks))
 }
