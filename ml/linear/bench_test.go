@@ -93,6 +93,10 @@ func BenchmarkRidge20k(b *testing.B) {
 	benchFitPredict(b, func() predictor { return NewRidge() }, false)
 }
 
+func BenchmarkRidgeCV20k(b *testing.B) {
+	benchFitPredict(b, func() predictor { return NewRidgeCV() }, false)
+}
+
 func BenchmarkLogisticRegression20k(b *testing.B) {
 	benchFitPredict(b, func() predictor { return NewLogisticRegression() }, true)
 }

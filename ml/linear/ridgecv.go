@@ -8,8 +8,6 @@ import (
 
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
-	"gonum.org/v1/gonum/lapack"
-	"gonum.org/v1/gonum/lapack/lapack64"
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/mlforge/mlforge/internal/budget"
@@ -116,16 +114,11 @@ func (m *RidgeCV) FitWeighted(ctx context.Context, X *mat.Dense, y, sw []float64
 			A.Data[i*q+p] = sqrtSW[i] // the intercept column, √w
 		}
 	}
-	k := min(n, q)
-	s := make([]float64, k)
-	U := blas64.General{Rows: n, Cols: k, Stride: k, Data: make([]float64, n*k)}
-	var vt blas64.General
-	work := make([]float64, 1)
-	lapack64.Gesvd(lapack.SVDStore, lapack.SVDNone, A, U, vt, s, work, -1)
-	work = make([]float64, int(work[0]))
-	if !lapack64.Gesvd(lapack.SVDStore, lapack.SVDNone, A, U, vt, s, work, len(work)) {
+	U, s, ok := leftSVD(A)
+	if !ok {
 		return fmt.Errorf("RidgeCV: SVD did not converge")
 	}
+	k := len(s)
 	uty := make([]float64, k)
 	blas64.Gemv(blas.Trans, 1, U, blas64.Vector{N: n, Inc: 1, Data: yc}, 0, blas64.Vector{N: k, Inc: 1, Data: uty})
 	// The singular vector closest to the (normalised) intercept column.
