@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"runtime"
 	"slices"
 
 	"gonum.org/v1/gonum/blas"
@@ -129,14 +130,12 @@ func (m *RidgeCV) FitWeighted(ctx context.Context, X *mat.Dense, y, sw []float64
 		for _, v := range sqrtSW {
 			norm += v * v
 		}
-		inv := 1 / math.Sqrt(norm)
-		for j := 0; j < k; j++ {
-			d := 0.0
-			for i := 0; i < n; i++ {
-				d += U.Data[i*k+j] * sqrtSW[i] * inv
-			}
-			if math.Abs(d) > best {
-				best, interceptDim = math.Abs(d), j
+		// ⟨u_j, √w⟩/‖√w‖ for every j in one row-major pass over U.
+		d := make([]float64, k)
+		blas64.Gemv(blas.Trans, 1/math.Sqrt(norm), U, blas64.Vector{N: n, Inc: 1, Data: sqrtSW}, 0, blas64.Vector{N: k, Inc: 1, Data: d})
+		for j, v := range d {
+			if math.Abs(v) > best {
+				best, interceptDim = math.Abs(v), j
 			}
 		}
 	}
@@ -144,6 +143,7 @@ func (m *RidgeCV) FitWeighted(ctx context.Context, X *mat.Dense, y, sw []float64
 	w := make([]float64, k)
 	wu := make([]float64, k)
 	c := make([]float64, n)
+	e2 := make([]float64, n)
 	var bestC []float64
 	bestScore, bestAlpha := math.Inf(-1), 0.0
 	for ai, alpha := range m.Alphas {
@@ -160,16 +160,22 @@ func (m *RidgeCV) FitWeighted(ctx context.Context, X *mat.Dense, y, sw []float64
 			wu[j] = w[j] * uty[j]
 		}
 		blas64.Gemv(blas.NoTrans, 1, U, blas64.Vector{N: k, Inc: 1, Data: wu}, 0, blas64.Vector{N: n, Inc: 1, Data: c})
-		sq := 0.0
-		for i := 0; i < n; i++ {
-			c[i] += yc[i] / alpha
-			g := 1 / alpha
-			row := U.Data[i*k : (i+1)*k]
-			for j, u := range row {
-				g += u * u * w[j]
+		// The rows' squared errors on the cores, summed in row order.
+		onRowBlocks(n, k, func(r0, r1 int) {
+			for i := r0; i < r1; i++ {
+				c[i] += yc[i] / alpha
+				g := 1 / alpha
+				row := U.Data[i*k : (i+1)*k]
+				for j, u := range row {
+					g += u * u * w[j]
+				}
+				e := c[i] / g
+				e2[i] = e * e
 			}
-			e := c[i] / g
-			sq += e * e
+		})
+		sq := 0.0
+		for _, v := range e2 {
+			sq += v
 		}
 		score := -sq / float64(n)
 		if bestC == nil || score > bestScore {
@@ -250,9 +256,10 @@ func (m *RidgeCV) UnmarshalState(s *ml.State) error {
 // EstimateMemory bounds Fit's memory: in float64, the centred copy of X
 // (n·p), the matrix with the intercept column that the SVD overwrites and
 // its U (2·n·(p+1)), gonum's SVD work space (bounded by another n·(p+1)
-// plus (p+1)²), and n-sized vectors (5·n).
+// plus (p+1)²), the stacked (p+1)² R factors of the row blocks (one per
+// core) and their SVD, and n-sized vectors (6·n).
 func (m *RidgeCV) EstimateMemory(n, p, k int) int64 {
 	N, P := int64(max(n, 1)), int64(max(p, 1))+1
-	v := budget.Add(budget.Mul(4, N, P), budget.Mul(2, P, P), budget.Mul(5, N), budget.Mul(16, P))
+	v := budget.Add(budget.Mul(4, N, P), budget.Mul(2, P, P), budget.Mul(2*int64(runtime.GOMAXPROCS(0)), P, P), budget.Mul(6, N), budget.Mul(16, P))
 	return budget.Add(budget.Mul(8, v), 64<<10)
 }

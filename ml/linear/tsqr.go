@@ -88,3 +88,22 @@ func gesvdLeft(A blas64.General) (blas64.General, []float64, bool) {
 	ok := lapack64.Gesvd(lapack.SVDStore, lapack.SVDNone, A, U, vt, s, work, len(work))
 	return U, s, ok
 }
+
+// onRowBlocks calls f on consecutive row ranges covering [0, n), one per
+// core at once when the n × k work is large enough, else on [0, n).
+func onRowBlocks(n, k int, f func(r0, r1 int)) {
+	blocks := min(runtime.GOMAXPROCS(0), n/64)
+	if blocks < 2 || n*k < tsqrMinWork {
+		f(0, n)
+		return
+	}
+	var wg sync.WaitGroup
+	for b := range blocks {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			f(b*n/blocks, (b+1)*n/blocks)
+		}()
+	}
+	wg.Wait()
+}
