@@ -217,7 +217,13 @@ func (km *KMeans) FitWeighted(ctx context.Context, X *mat.Dense, _, sw []float64
 				copy(c0[c*d:(c+1)*d], x[p*d:(p+1)*d])
 			}
 		default:
-			plusPlus(x, n, d, k, ws.first, ws.u, c0, ws)
+			// Lloyd's first assignment comes with the seeding.
+			var lab []int
+			if !elkan {
+				lab = ws.labels
+			}
+			plusPlus(x, n, d, k, ws.first, ws.u, c0, lab, ws)
+			ws.assigned = lab != nil
 		}
 		r := &kmRun{x: x, n: n, d: d, k: k, centers: c0}
 		if err := r.run(ctx, progress, km.MaxIter, tol, elkan, run, nInit, ws); err != nil {
@@ -306,7 +312,7 @@ func sqdist(a, b []float64) float64 {
 func kmeansPlusPlus(x, _ []float64, n, d, k int, rng *rand.Rand, centers []float64, ws *kmWork) {
 	var first int
 	first, ws.u = drawPlusPlus(rng, n, k, ws.u)
-	plusPlus(x, n, d, k, first, ws.u, centers, ws)
+	plusPlus(x, n, d, k, first, ws.u, centers, nil, ws)
 }
 
 func plusPlusTrials(k int) int { return 2 + int(math.Log(float64(k))) }
@@ -324,8 +330,12 @@ func drawPlusPlus(rng *rand.Rand, n, k int, u []float64) (int, []float64) {
 }
 
 // plusPlus seeds the centres from the numbers drawPlusPlus drew. The
-// candidates of a centre are measured in one pass over the rows.
-func plusPlus(x []float64, n, d, k, first int, u []float64, centers []float64, ws *kmWork) {
+// candidates of a centre are measured in one pass over the rows. With
+// labels, it also assigns each row to its nearest centre as assign would:
+// the distances to the nearest centre it keeps are assign's minima, and a
+// row moves to a new centre only when that is strictly nearer (the first
+// of equals).
+func plusPlus(x []float64, n, d, k, first int, u []float64, centers []float64, labels []int, ws *kmWork) {
 	trials := plusPlusTrials(k)
 	if ws.closest == nil || len(ws.closest) != n || len(ws.cand) != trials {
 		ws.closest, ws.cum, ws.cand = make([]float64, n), make([]float64, n), make([]int, trials)
@@ -342,11 +352,26 @@ func plusPlus(x []float64, n, d, k, first int, u []float64, centers []float64, w
 		closest[i] = sqdist(x[i*d:(i+1)*d], centers[:d])
 		total += closest[i]
 	}
+	if labels != nil {
+		clear(labels[:n])
+	}
+	var prev []float64 // the nearest distances before centre c-1
 	for c := 1; c < k; c++ {
 		var s float64
-		for i, v := range closest {
-			s += v
-			cum[i] = s
+		if prev != nil {
+			prev := prev[:len(closest)]
+			for i, v := range closest {
+				s += v
+				cum[i] = s
+				if v < prev[i] {
+					labels[i] = c - 1
+				}
+			}
+		} else {
+			for i, v := range closest {
+				s += v
+				cum[i] = s
+			}
 		}
 		for t := range cand {
 			r := u[(c-1)*trials+t] * total
@@ -374,8 +399,19 @@ func plusPlus(x []float64, n, d, k, first int, u []float64, centers []float64, w
 		total = bestPot
 		// The best candidate's distances become the closest ones.
 		closest, candD[bestT] = candD[bestT], closest
+		if labels != nil {
+			prev = candD[bestT]
+		}
 		ci := cand[bestT]
 		copy(centers[c*d:(c+1)*d], x[ci*d:(ci+1)*d])
+	}
+	if prev != nil {
+		prev := prev[:len(closest)]
+		for i, v := range closest {
+			if v < prev[i] {
+				labels[i] = k - 1
+			}
+		}
 	}
 	ws.closest = closest
 }
@@ -462,6 +498,7 @@ type kmWork struct {
 	u            []float64 // k-means++: the uniform numbers of the candidates
 	pick         []int     // random init: the rows of the centres
 	par          bool      // split each run's passes across the CPUs
+	assigned     bool      // labels are already the first assignment
 }
 
 // kmRun is one run of k-means from given centres.
@@ -501,7 +538,7 @@ func (r *kmRun) run(ctx context.Context, progress ml.Reporter, maxIter int, tol 
 		}
 		if el != nil {
 			el.assign(r.centers, labels, it == 0)
-		} else {
+		} else if it > 0 || !ws.assigned {
 			assignPar(r.x, n, d, r.centers, k, labels, nil, ws.par)
 		}
 		shift := update(r.x, n, d, r.centers, k, labels, next, ws)
@@ -548,6 +585,7 @@ func (r *kmRun) run(ctx context.Context, progress ml.Reporter, maxIter int, tol 
 		}
 	}
 	r.labels, r.inertia, r.iters = labels, in, min(it+1, maxIter)
+	ws.assigned = false
 	return nil
 }
 

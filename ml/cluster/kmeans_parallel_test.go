@@ -102,7 +102,8 @@ func naivePlusPlus(x []float64, n, d, k int, rng *rand.Rand, centers []float64) 
 
 // TestPlusPlusAndAssignExact: the fused k-means++ passes choose the
 // centres of the one-candidate-at-a-time seeding, and the assignment (two
-// centres side by side) gives sqdist's labels and distances, bit for bit.
+// centres side by side) gives sqdist's labels and distances, bit for bit,
+// as does the seeding's own assignment.
 func TestPlusPlusAndAssignExact(t *testing.T) {
 	for _, sh := range [][3]int{{500, 3, 7}, {2000, 10, 6}, {300, 1, 1}, {400, 13, 20}} {
 		n, d, k := sh[0], sh[1], sh[2]
@@ -116,6 +117,13 @@ func TestPlusPlusAndAssignExact(t *testing.T) {
 		}
 		labels, dist := make([]int, n), make([]float64, n)
 		assignPar(x, n, d, got, k, labels, dist, true)
+		rng := rand.New(rand.NewPCG(5, 6))
+		first, u := drawPlusPlus(rng, n, k, nil)
+		seeded := make([]int, n)
+		plusPlus(x, n, d, k, first, u, got, seeded, &kmWork{})
+		if !slices.Equal(got, want) || !slices.Equal(seeded, labels) {
+			t.Errorf("%dx%d k %d: the seeding's labels differ from assign's", n, d, k)
+		}
 		for i := 0; i < n; i++ {
 			best, bd := 0, math.Inf(1)
 			for c := 0; c < k; c++ {
