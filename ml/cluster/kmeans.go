@@ -167,14 +167,16 @@ func (km *KMeans) FitWeighted(ctx context.Context, X *mat.Dense, _, sw []float64
 			x[i*d+j] = v - mean[j]
 		}
 	}
-	// tol = mean(var(X, axis=0)) * tol
-	var vs float64
-	for j := 0; j < d; j++ {
-		var s float64
-		for i := 0; i < n; i++ {
-			v := x[i*d+j]
-			s += v * v
+	// tol = mean(var(X, axis=0)) * tol; each column's sum in the order of
+	// the rows, taken in one pass along them.
+	sq := make([]float64, d)
+	for i := 0; i < n; i++ {
+		for j, v := range x[i*d : (i+1)*d] {
+			sq[j] += v * v
 		}
+	}
+	var vs float64
+	for _, s := range sq {
 		vs += s / float64(n)
 	}
 	tol := vs / float64(d) * km.Tol
