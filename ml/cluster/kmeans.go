@@ -180,6 +180,14 @@ func (km *KMeans) FitWeighted(ctx context.Context, X *mat.Dense, _, sw []float64
 		vs += s / float64(n)
 	}
 	tol := vs / float64(d) * km.Tol
+	// The rounding of a computed distance between rows or centres (whose
+	// coordinates are at most scale) is below about (d+2)·√d·ε·scale;
+	// margin is far above that, also after hundreds of iterations.
+	var scale float64
+	for _, v := range x {
+		scale = max(scale, math.Abs(v))
+	}
+	margin := 1e-10 * scale * float64(d+2) * math.Sqrt(float64(d))
 	seed := uint64(km.RandomState)
 	rng := rand.New(rand.NewPCG(seed, 0x9e3779b97f4a7c15))
 	nInit := km.runs()
@@ -227,7 +235,7 @@ func (km *KMeans) FitWeighted(ctx context.Context, X *mat.Dense, _, sw []float64
 			plusPlus(x, n, d, k, ws.first, ws.u, c0, lab, ws)
 			ws.assigned = lab != nil
 		}
-		r := &kmRun{x: x, n: n, d: d, k: k, centers: c0}
+		r := &kmRun{x: x, n: n, d: d, k: k, centers: c0, margin: margin}
 		if err := r.run(ctx, progress, km.MaxIter, tol, elkan, run, nInit, ws); err != nil {
 			return nil, err
 		}
@@ -501,12 +509,14 @@ type kmWork struct {
 	pick         []int     // random init: the rows of the centres
 	par          bool      // split each run's passes across the CPUs
 	assigned     bool      // labels are already the first assignment
+	bounds       lloydBounds
 }
 
 // kmRun is one run of k-means from given centres.
 type kmRun struct {
 	x       []float64
 	n, d, k int
+	margin  float64 // an absolute bound on the rounding of a distance
 	centers []float64
 	labels  []int
 	inertia float64
@@ -523,6 +533,9 @@ func (r *kmRun) run(ctx context.Context, progress ml.Reporter, maxIter int, tol 
 	labels, old, next := ws.labels, ws.old, ws.next
 	for i := range old {
 		old[i] = -1
+	}
+	if !elkan {
+		ws.bounds.start(n, k, r.margin)
 	}
 	var el *elkanState
 	if elkan {
@@ -541,12 +554,14 @@ func (r *kmRun) run(ctx context.Context, progress ml.Reporter, maxIter int, tol 
 		if el != nil {
 			el.assign(r.centers, labels, it == 0)
 		} else if it > 0 || !ws.assigned {
-			assignPar(r.x, n, d, r.centers, k, labels, nil, ws.par)
+			ws.bounds.assign(r, labels, nil, ws.par)
 		}
 		shift := update(r.x, n, d, r.centers, k, labels, next, ws)
 		r.centers, next = next, r.centers
 		if el != nil {
 			el.moved(r.centers, next, labels)
+		} else {
+			ws.bounds.moved(r.centers, next, k, d)
 		}
 		progress.Report(ml.Event{Kind: "iter", Step: it + 1, Total: maxIter, Message: fmt.Sprintf("run %d of %d", run+1, runs)})
 		if slices.Equal(labels, old) {
@@ -566,7 +581,11 @@ func (r *kmRun) run(ctx context.Context, progress ml.Reporter, maxIter int, tol 
 			ws.dist = make([]float64, n)
 		}
 		dist := ws.dist
-		assignPar(r.x, n, d, r.centers, k, labels, dist, ws.par)
+		if el != nil {
+			assignPar(r.x, n, d, r.centers, k, labels, dist, ws.par)
+		} else {
+			ws.bounds.assign(r, labels, dist, ws.par)
+		}
 		if ws.sw != nil {
 			for i, v := range dist {
 				in += ws.sw[i] * v
@@ -589,6 +608,140 @@ func (r *kmRun) run(ctx context.Context, progress ml.Reporter, maxIter int, tol 
 	r.labels, r.inertia, r.iters = labels, in, min(it+1, maxIter)
 	ws.assigned = false
 	return nil
+}
+
+// lloydBounds are Hamerly's bounds for Lloyd's assignments: an upper bound
+// on each row's distance to its centre and a lower bound on its distance to
+// every other centre, moved by the centres' shifts. A row whose bounds are
+// apart by more than the rounding of the distances keeps its label without
+// computing them: the nearest centre is then the same to any rounding, so
+// the labels are assign's, and so are the distances given to dist.
+type lloydBounds struct {
+	upper, lower []float64
+	valid        bool
+	margin       float64
+	shift        []float64
+	max1, max2   float64 // the two largest shifts
+	arg1         int     // the centre of max1
+}
+
+// start forgets the bounds for a new run.
+func (b *lloydBounds) start(n, k int, margin float64) {
+	if len(b.upper) != n {
+		b.upper, b.lower = make([]float64, n), make([]float64, n)
+	}
+	if len(b.shift) != k {
+		b.shift = make([]float64, k)
+	}
+	b.valid, b.margin = false, margin
+}
+
+// moved records how far each centre moved from prev to cur.
+func (b *lloydBounds) moved(cur, prev []float64, k, d int) {
+	b.max1, b.max2, b.arg1 = 0, 0, -1
+	for c := 0; c < k; c++ {
+		v := math.Sqrt(sqdist(cur[c*d:(c+1)*d], prev[c*d:(c+1)*d]))
+		b.shift[c] = v
+		if v > b.max1 {
+			b.max2, b.max1, b.arg1 = b.max1, v, c
+		} else if v > b.max2 {
+			b.max2 = v
+		}
+	}
+}
+
+// assign is assignPar using and renewing the bounds.
+func (b *lloydBounds) assign(r *kmRun, labels []int, dist []float64, par bool) {
+	x, n, d, k, centers := r.x, r.n, r.d, r.k, r.centers
+	valid := b.valid
+	rows := func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			xi := x[i*d : (i+1)*d : (i+1)*d]
+			if valid {
+				a := labels[i]
+				u := b.upper[i] + b.shift[a]
+				l := b.lower[i] - b.max1
+				if a == b.arg1 {
+					l = b.lower[i] - b.max2
+				}
+				m := 2*b.margin + 1e-9*(u+max(l, 0))
+				if u+m < l {
+					b.upper[i], b.lower[i] = u, l
+					if dist != nil {
+						dist[i] = sqdist(xi, centers[a*d:(a+1)*d])
+					}
+					continue
+				}
+				s := sqdist(xi, centers[a*d:(a+1)*d])
+				u = math.Sqrt(s)
+				if u+m < l {
+					b.upper[i], b.lower[i] = u, l
+					if dist != nil {
+						dist[i] = s
+					}
+					continue
+				}
+			}
+			best, bd, sd := nearest2(xi, centers, k)
+			labels[i] = best
+			b.upper[i], b.lower[i] = math.Sqrt(bd), math.Sqrt(sd)
+			if dist != nil {
+				dist[i] = bd
+			}
+		}
+	}
+	if par {
+		forRows(n, n*k*d, rows)
+	} else {
+		rows(0, n)
+	}
+	b.valid = true
+}
+
+// nearest2 is the nearest centre to xi (the first of equals, as
+// assignRows), its squared distance and the smallest squared distance to
+// another centre (+Inf for one centre).
+func nearest2(xi, centers []float64, k int) (int, float64, float64) {
+	d := len(xi)
+	best, bd, sd := 0, math.Inf(1), math.Inf(1)
+	c := 0
+	for ; c+2 < k; c += 3 {
+		a := centers[c*d : (c+1)*d]
+		b := centers[(c+1)*d : (c+2)*d]
+		e := centers[(c+2)*d : (c+3)*d]
+		a, b, e = a[:len(xi)], b[:len(xi)], e[:len(xi)]
+		var s0, s1, s2 float64
+		for j, v := range xi {
+			t0, t1, t2 := v-a[j], v-b[j], v-e[j]
+			s0 += t0 * t0
+			s1 += t1 * t1
+			s2 += t2 * t2
+		}
+		if s0 < bd {
+			best, bd, sd = c, s0, bd
+		} else if s0 < sd {
+			sd = s0
+		}
+		if s1 < bd {
+			best, bd, sd = c+1, s1, bd
+		} else if s1 < sd {
+			sd = s1
+		}
+		if s2 < bd {
+			best, bd, sd = c+2, s2, bd
+		} else if s2 < sd {
+			sd = s2
+		}
+	}
+	for ; c < k; c++ {
+		v := sqdist(xi, centers[c*d:(c+1)*d])
+		if v < bd {
+			best, bd, sd = c, v, bd
+		} else if v < sd {
+			sd = v
+		}
+	}
+	return best, bd, sd
 }
 
 // assign sets each label to the nearest centre (the first of equals).

@@ -137,3 +137,96 @@ func TestPlusPlusAndAssignExact(t *testing.T) {
 		}
 	}
 }
+
+// TestLloydBoundsExact: with the bounds that skip rows, Lloyd's runs give
+// bit for bit what assigning every row to every centre gives, on data
+// whose clusters overlap (many iterations, rows near the boundaries).
+func TestLloydBoundsExact(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	n, d, k := 2000, 4, 9
+	X := mat.NewDense(n, d, nil)
+	for i := 0; i < n; i++ {
+		for j := 0; j < d; j++ {
+			X.Set(i, j, rng.NormFloat64()+float64(i%3))
+		}
+	}
+	init := make([][]float64, k)
+	for c := range init {
+		init[c] = append([]float64(nil), X.RawRowView(c*7)...)
+	}
+	km := NewKMeans()
+	km.NClusters, km.Init, km.Tol = k, Init{Centers: init}, 0
+	if err := km.Fit(context.Background(), X, nil); err != nil {
+		t.Fatal(err)
+	}
+	// The plain loop on the centred data, as Fit runs it.
+	data := X.RawMatrix().Data
+	mean := make([]float64, d)
+	for i := 0; i < n; i++ {
+		for j := 0; j < d; j++ {
+			mean[j] += data[i*d+j]
+		}
+	}
+	for j := range mean {
+		mean[j] /= float64(n)
+	}
+	x := make([]float64, n*d)
+	for i := range x {
+		x[i] = data[i] - mean[i%d]
+	}
+	cur, next := make([]float64, k*d), make([]float64, k*d)
+	for c := range init {
+		for j := range init[c] {
+			cur[c*d+j] = init[c][j] - mean[j]
+		}
+	}
+	labels, old := make([]int, n), make([]int, n)
+	for i := range old {
+		old[i] = -1
+	}
+	ws := &kmWork{w: make([]float64, k)}
+	plain := func() {
+		for i := 0; i < n; i++ {
+			best, bd := 0, math.Inf(1)
+			for c := 0; c < k; c++ {
+				if v := sqdist(x[i*d:(i+1)*d], cur[c*d:(c+1)*d]); v < bd {
+					best, bd = c, v
+				}
+			}
+			labels[i] = best
+		}
+	}
+	it, strict := 0, false
+	for it = 0; it < km.MaxIter; it++ {
+		plain()
+		update(x, n, d, cur, k, labels, next, ws)
+		cur, next = next, cur
+		if slices.Equal(labels, old) {
+			strict = true
+			break
+		}
+		copy(old, labels)
+	}
+	if !strict {
+		plain()
+	}
+	if it < 5 {
+		t.Fatalf("only %d iterations: the data should take more", it+1)
+	}
+	var in float64
+	for i := 0; i < n; i++ {
+		in += sqdist(x[i*d:(i+1)*d], cur[labels[i]*d:(labels[i]+1)*d])
+	}
+	for c := 0; c < k; c++ {
+		for j := 0; j < d; j++ {
+			cur[c*d+j] += mean[j]
+		}
+	}
+	if !slices.Equal(km.labels, labels) || !slices.Equal(km.centers, cur) || km.nIter != min(it+1, km.MaxIter) {
+		t.Errorf("labels, centres or n_iter (%d, plain %d) differ from the plain loop's", km.nIter, min(it+1, km.MaxIter))
+	}
+	if km.inertia != in {
+		t.Errorf("inertia %v, plain loop %v", km.inertia, in)
+	}
+	t.Logf("%d iterations", km.nIter)
+}
