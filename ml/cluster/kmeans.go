@@ -77,7 +77,9 @@ func (Init) ParamType() (string, string) {
 // (2 + ⌊ln k⌋ candidates per centre) but draws from Go's PCG generator
 // seeded by random_state, so the centres of a seed differ from
 // scikit-learn's while the quality of the result does not; with explicit
-// init centres the result is scikit-learn's.
+// init centres the result is scikit-learn's. The n_init runs go side by
+// side on the CPUs; they draw their numbers and are compared in their
+// order, so the result is that of running them one after another.
 type KMeans struct {
 	NClusters   int     `json:"n_clusters" min:"1" help:"the number of clusters"`
 	Init        Init    `json:"init" help:"initial centres: k-means++, random rows, or a list of centres"`
