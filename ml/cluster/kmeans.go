@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"slices"
 	"sort"
+	"sync"
 
 	"gonum.org/v1/gonum/mat"
 
@@ -75,7 +77,9 @@ func (Init) ParamType() (string, string) {
 // (2 + ⌊ln k⌋ candidates per centre) but draws from Go's PCG generator
 // seeded by random_state, so the centres of a seed differ from
 // scikit-learn's while the quality of the result does not; with explicit
-// init centres the result is scikit-learn's.
+// init centres the result is scikit-learn's. The n_init runs go side by
+// side on the CPUs; they draw their numbers and are compared in their
+// order, so the result is that of running them one after another.
 type KMeans struct {
 	NClusters   int     `json:"n_clusters" min:"1" help:"the number of clusters"`
 	Init        Init    `json:"init" help:"initial centres: k-means++, random rows, or a list of centres"`
@@ -165,39 +169,53 @@ func (km *KMeans) FitWeighted(ctx context.Context, X *mat.Dense, _, sw []float64
 			x[i*d+j] = v - mean[j]
 		}
 	}
-	// tol = mean(var(X, axis=0)) * tol
-	var vs float64
-	for j := 0; j < d; j++ {
-		var s float64
-		for i := 0; i < n; i++ {
-			v := x[i*d+j]
-			s += v * v
+	// tol = mean(var(X, axis=0)) * tol; each column's sum in the order of
+	// the rows, taken in one pass along them.
+	sq := make([]float64, d)
+	for i := 0; i < n; i++ {
+		for j, v := range x[i*d : (i+1)*d] {
+			sq[j] += v * v
 		}
+	}
+	var vs float64
+	for _, s := range sq {
 		vs += s / float64(n)
 	}
 	tol := vs / float64(d) * km.Tol
-	xx := make([]float64, n)
-	for i := 0; i < n; i++ {
-		xx[i] = dot(x[i*d:(i+1)*d], x[i*d:(i+1)*d])
+	// The rounding of a computed distance between rows or centres (whose
+	// coordinates are at most scale) is below about (d+2)·√d·ε·scale;
+	// margin is far above that, also after hundreds of iterations.
+	var scale float64
+	for _, v := range x {
+		scale = max(scale, math.Abs(v))
 	}
+	margin := 1e-10 * scale * float64(d+2) * math.Sqrt(float64(d))
 	seed := uint64(km.RandomState)
 	rng := rand.New(rand.NewPCG(seed, 0x9e3779b97f4a7c15))
-	nInit := km.NInit
-	switch {
-	case km.Init.Centers != nil:
-		nInit = 1 // scikit-learn warns and runs once with explicit centres
-	case nInit == 0 && km.Init.Method == "random": // "auto"
-		nInit = 10
-	case nInit == 0:
-		nInit = 1
-	}
+	nInit := km.runs()
 	elkan := km.Algorithm == "elkan" && k > 1
 	progress := ml.ProgressFrom(ctx)
-	ws := &kmWork{labels: make([]int, n), old: make([]int, n), next: make([]float64, k*d), c0: make([]float64, k*d), w: make([]float64, k), sw: sw}
+	workers := kmWorkers(n, d, k, nInit)
+	if workers > 1 {
+		progress = &lockedReporter{r: progress}
+	}
 	bestLabels := make([]int, n)
 	bestCenters := make([]float64, k*d)
 	bestInertia, bestIters := 0.0, 0
-	for run := 0; run < nInit; run++ {
+	// draw takes run's random numbers from rng, in the order of the runs
+	// (as one sequential loop would), before the run itself.
+	draw := func(ws *kmWork) {
+		switch {
+		case km.Init.Centers != nil:
+		case km.Init.Method == "random":
+			perm := rng.Perm(n)
+			ws.pick = append(ws.pick[:0], perm[:k]...)
+		default:
+			ws.first, ws.u = drawPlusPlus(rng, n, k, ws.u)
+		}
+	}
+	// one runs k-means once from the numbers draw took.
+	one := func(run int, ws *kmWork) (*kmRun, error) {
 		c0 := ws.c0
 		switch {
 		case km.Init.Centers != nil:
@@ -207,17 +225,27 @@ func (km *KMeans) FitWeighted(ctx context.Context, X *mat.Dense, _, sw []float64
 				}
 			}
 		case km.Init.Method == "random":
-			perm := rng.Perm(n)
-			for c := 0; c < k; c++ {
-				copy(c0[c*d:(c+1)*d], x[perm[c]*d:(perm[c]+1)*d])
+			for c, p := range ws.pick {
+				copy(c0[c*d:(c+1)*d], x[p*d:(p+1)*d])
 			}
 		default:
-			kmeansPlusPlus(x, xx, n, d, k, rng, c0, ws)
+			// Lloyd's first assignment comes with the seeding.
+			var lab []int
+			if !elkan {
+				lab = ws.labels
+			}
+			plusPlus(x, n, d, k, ws.first, ws.u, c0, lab, ws)
+			ws.assigned = lab != nil
 		}
-		r := &kmRun{x: x, n: n, d: d, k: k, centers: c0}
+		r := &kmRun{x: x, n: n, d: d, k: k, centers: c0, margin: margin}
 		if err := r.run(ctx, progress, km.MaxIter, tol, elkan, run, nInit, ws); err != nil {
-			return err
+			return nil, err
 		}
+		return r, nil
+	}
+	// keep folds the runs in their order: the first, then any of lower
+	// inertia that is not the same clustering (ties keep the earlier).
+	keep := func(run int, r *kmRun, ws *kmWork) {
 		if run == 0 || (r.inertia < bestInertia && !sameClustering(r.labels, bestLabels, k)) {
 			copy(bestLabels, r.labels)
 			copy(bestCenters, r.centers)
@@ -227,6 +255,22 @@ func (km *KMeans) FitWeighted(ctx context.Context, X *mat.Dense, _, sw []float64
 		if &r.centers[0] != &ws.c0[0] {
 			ws.c0, ws.next = ws.next, ws.c0
 		}
+	}
+	newWork := func() *kmWork {
+		return &kmWork{labels: make([]int, n), old: make([]int, n), next: make([]float64, k*d), c0: make([]float64, k*d), w: make([]float64, k), sw: sw, par: workers == 1}
+	}
+	if workers == 1 {
+		ws := newWork()
+		for run := 0; run < nInit; run++ {
+			draw(ws)
+			r, err := one(run, ws)
+			if err != nil {
+				return err
+			}
+			keep(run, r, ws)
+		}
+	} else if err := parallelRuns(nInit, workers, newWork, draw, one, keep); err != nil {
+		return err
 	}
 	for c := 0; c < k; c++ {
 		for j := 0; j < d; j++ {
@@ -277,52 +321,174 @@ func sqdist(a, b []float64) float64 {
 // uniformly, then each next one the best (lowest potential) of
 // 2 + ⌊ln k⌋ candidates drawn in proportion to the squared distance to
 // the nearest centre chosen so far.
-func kmeansPlusPlus(x, xx []float64, n, d, k int, rng *rand.Rand, centers []float64, ws *kmWork) {
-	trials := 2 + int(math.Log(float64(k)))
-	if ws.closest == nil {
+func kmeansPlusPlus(x, _ []float64, n, d, k int, rng *rand.Rand, centers []float64, ws *kmWork) {
+	var first int
+	first, ws.u = drawPlusPlus(rng, n, k, ws.u)
+	plusPlus(x, n, d, k, first, ws.u, centers, nil, ws)
+}
+
+func plusPlusTrials(k int) int { return 2 + int(math.Log(float64(k))) }
+
+// drawPlusPlus takes the random numbers of one k-means++ seeding from rng,
+// in the order the seeding uses them: the first row, then for each next
+// centre one uniform number per candidate (scaled by the potential then).
+func drawPlusPlus(rng *rand.Rand, n, k int, u []float64) (int, []float64) {
+	first := rng.IntN(n)
+	u = u[:0]
+	for range (k - 1) * plusPlusTrials(k) {
+		u = append(u, rng.Float64())
+	}
+	return first, u
+}
+
+// plusPlus seeds the centres from the numbers drawPlusPlus drew. The
+// candidates of a centre are measured in one pass over the rows. With
+// labels, it also assigns each row to its nearest centre as assign would:
+// the distances to the nearest centre it keeps are assign's minima, and a
+// row moves to a new centre only when that is strictly nearer (the first
+// of equals).
+func plusPlus(x []float64, n, d, k, first int, u []float64, centers []float64, labels []int, ws *kmWork) {
+	trials := plusPlusTrials(k)
+	if ws.closest == nil || len(ws.closest) != n || len(ws.cand) != trials {
 		ws.closest, ws.cum, ws.cand = make([]float64, n), make([]float64, n), make([]int, trials)
 		ws.candD = make([][]float64, trials)
 		for t := range ws.candD {
 			ws.candD[t] = make([]float64, n)
 		}
+		ws.pot, ws.candX = make([]float64, trials), make([][]float64, trials)
 	}
-	closest, cum, cand, candD := ws.closest, ws.cum, ws.cand, ws.candD
-	first := rng.IntN(n)
+	closest, cum, cand, candD, pot, candX := ws.closest, ws.cum, ws.cand, ws.candD, ws.pot, ws.candX
 	copy(centers[:d], x[first*d:(first+1)*d])
-	var pot float64
+	var total float64
 	for i := 0; i < n; i++ {
 		closest[i] = sqdist(x[i*d:(i+1)*d], centers[:d])
-		pot += closest[i]
+		total += closest[i]
 	}
+	if labels != nil {
+		clear(labels[:n])
+	}
+	var prev []float64 // the nearest distances before centre c-1
 	for c := 1; c < k; c++ {
 		var s float64
-		for i, v := range closest {
-			s += v
-			cum[i] = s
+		if prev != nil {
+			prev := prev[:len(closest)]
+			for i, v := range closest {
+				s += v
+				cum[i] = s
+				if v < prev[i] {
+					labels[i] = c - 1
+				}
+			}
+		} else {
+			for i, v := range closest {
+				s += v
+				cum[i] = s
+			}
 		}
 		for t := range cand {
-			r := rng.Float64() * pot
+			r := u[(c-1)*trials+t] * total
 			j := sort.SearchFloat64s(cum, r) // np.searchsorted(side="left")
 			cand[t] = min(j, n-1)
+			candX[t] = x[cand[t]*d : (cand[t]+1)*d]
+			pot[t] = 0
+		}
+		t := 0
+		for ; t+2 < trials; t += 3 {
+			pot[t], pot[t+1], pot[t+2] = candPass3(x, d, closest, candX[t:t+3], candD[t:t+3])
+		}
+		for ; t+1 < trials; t += 2 {
+			pot[t], pot[t+1] = candPass2(x, d, closest, candX[t], candX[t+1], candD[t], candD[t+1])
+		}
+		if t < trials {
+			pot[t] = candPass1(x, d, closest, candX[t], candD[t])
 		}
 		bestT, bestPot := -1, math.Inf(1)
-		for t, ci := range cand {
-			var p float64
-			cv := x[ci*d : (ci+1)*d]
-			for i := 0; i < n; i++ {
-				v := min(closest[i], sqdist(x[i*d:(i+1)*d], cv))
-				candD[t][i] = v
-				p += v
-			}
+		for t, p := range pot {
 			if p < bestPot {
 				bestT, bestPot = t, p
 			}
 		}
-		pot = bestPot
-		copy(closest, candD[bestT])
+		total = bestPot
+		// The best candidate's distances become the closest ones.
+		closest, candD[bestT] = candD[bestT], closest
+		if labels != nil {
+			prev = candD[bestT]
+		}
 		ci := cand[bestT]
 		copy(centers[c*d:(c+1)*d], x[ci*d:(ci+1)*d])
 	}
+	if prev != nil {
+		prev := prev[:len(closest)]
+		for i, v := range closest {
+			if v < prev[i] {
+				labels[i] = k - 1
+			}
+		}
+	}
+	ws.closest = closest
+}
+
+// candPass2 measures two candidates a and b in one pass: each row's
+// distance to the nearest centre with the candidate added (to da and db),
+// and the sums of those, each in the order of the rows.
+func candPass2(x []float64, d int, closest, a, b, da, db []float64) (float64, float64) {
+	n := len(closest)
+	da, db = da[:n], db[:n]
+	a, b = a[:d], b[:d]
+	var pa, pb float64
+	for i, ci := range closest {
+		xi := x[i*d : (i+1)*d : (i+1)*d]
+		xi = xi[:len(a)]
+		var s0, s1 float64
+		for j, v := range xi {
+			t0, t1 := v-a[j], v-b[j]
+			s0 += t0 * t0
+			s1 += t1 * t1
+		}
+		v0, v1 := min(ci, s0), min(ci, s1)
+		da[i], db[i] = v0, v1
+		pa += v0
+		pb += v1
+	}
+	return pa, pb
+}
+
+// candPass3 is candPass2 for three candidates.
+func candPass3(x []float64, d int, closest []float64, cx, cd [][]float64) (float64, float64, float64) {
+	n := len(closest)
+	da, db, de := cd[0][:n], cd[1][:n], cd[2][:n]
+	a, b, e := cx[0][:d], cx[1][:d], cx[2][:d]
+	var pa, pb, pe float64
+	for i, ci := range closest {
+		xi := x[i*d : (i+1)*d : (i+1)*d]
+		xi = xi[:len(a)]
+		var s0, s1, s2 float64
+		for j, v := range xi {
+			t0, t1, t2 := v-a[j], v-b[j], v-e[j]
+			s0 += t0 * t0
+			s1 += t1 * t1
+			s2 += t2 * t2
+		}
+		v0, v1, v2 := min(ci, s0), min(ci, s1), min(ci, s2)
+		da[i], db[i], de[i] = v0, v1, v2
+		pa += v0
+		pb += v1
+		pe += v2
+	}
+	return pa, pb, pe
+}
+
+// candPass1 is candPass2 for one candidate.
+func candPass1(x []float64, d int, closest, a, da []float64) float64 {
+	n := len(closest)
+	da = da[:n]
+	var pa float64
+	for i, ci := range closest {
+		v := min(ci, sqdist(x[i*d:(i+1)*d], a))
+		da[i] = v
+		pa += v
+	}
+	return pa
 }
 
 // kmWork is the scratch space the runs of one Fit share.
@@ -337,12 +503,22 @@ type kmWork struct {
 	relIdx       []int
 	w            []float64
 	sw           []float64 // the sample weights, nil for unit weights
+	dist         []float64 // each row's squared distance to its centre
+	pot          []float64 // k-means++: the candidates' potentials
+	candX        [][]float64
+	first        int       // k-means++: the first centre's row
+	u            []float64 // k-means++: the uniform numbers of the candidates
+	pick         []int     // random init: the rows of the centres
+	par          bool      // split each run's passes across the CPUs
+	assigned     bool      // labels are already the first assignment
+	bounds       lloydBounds
 }
 
 // kmRun is one run of k-means from given centres.
 type kmRun struct {
 	x       []float64
 	n, d, k int
+	margin  float64 // an absolute bound on the rounding of a distance
 	centers []float64
 	labels  []int
 	inertia float64
@@ -360,13 +536,16 @@ func (r *kmRun) run(ctx context.Context, progress ml.Reporter, maxIter int, tol 
 	for i := range old {
 		old[i] = -1
 	}
+	if !elkan {
+		ws.bounds.start(n, k, r.margin)
+	}
 	var el *elkanState
 	if elkan {
 		if ws.elkan == nil {
 			ws.elkan = newElkan(r)
 		}
 		el = ws.elkan
-		el.r = r
+		el.r, el.par = r, ws.par
 	}
 	strict := false
 	it := 0
@@ -376,13 +555,15 @@ func (r *kmRun) run(ctx context.Context, progress ml.Reporter, maxIter int, tol 
 		}
 		if el != nil {
 			el.assign(r.centers, labels, it == 0)
-		} else {
-			assign(r.x, n, d, r.centers, k, labels)
+		} else if it > 0 || !ws.assigned {
+			ws.bounds.assign(r, labels, nil, ws.par)
 		}
 		shift := update(r.x, n, d, r.centers, k, labels, next, ws)
 		r.centers, next = next, r.centers
 		if el != nil {
 			el.moved(r.centers, next, labels)
+		} else {
+			ws.bounds.moved(r.centers, next, k, d)
 		}
 		progress.Report(ml.Event{Kind: "iter", Step: it + 1, Total: maxIter, Message: fmt.Sprintf("run %d of %d", run+1, runs)})
 		if slices.Equal(labels, old) {
@@ -394,36 +575,248 @@ func (r *kmRun) run(ctx context.Context, progress ml.Reporter, maxIter int, tol 
 		}
 		copy(old, labels)
 	}
-	if !strict {
-		assign(r.x, n, d, r.centers, k, labels)
-	}
 	var in float64
-	for i := 0; i < n; i++ {
-		c := labels[i]
-		if ws.sw != nil {
-			in += ws.sw[i] * sqdist(r.x[i*d:(i+1)*d], r.centers[c*d:(c+1)*d])
+	if !strict {
+		// The last assignment gives each row's squared distance to its
+		// centre as well: the inertia's terms, summed in the same order.
+		if len(ws.dist) != n {
+			ws.dist = make([]float64, n)
+		}
+		dist := ws.dist
+		if el != nil {
+			assignPar(r.x, n, d, r.centers, k, labels, dist, ws.par)
 		} else {
-			in += sqdist(r.x[i*d:(i+1)*d], r.centers[c*d:(c+1)*d])
+			ws.bounds.assign(r, labels, dist, ws.par)
+		}
+		if ws.sw != nil {
+			for i, v := range dist {
+				in += ws.sw[i] * v
+			}
+		} else {
+			for _, v := range dist {
+				in += v
+			}
+		}
+	} else {
+		for i := 0; i < n; i++ {
+			c := labels[i]
+			if ws.sw != nil {
+				in += ws.sw[i] * sqdist(r.x[i*d:(i+1)*d], r.centers[c*d:(c+1)*d])
+			} else {
+				in += sqdist(r.x[i*d:(i+1)*d], r.centers[c*d:(c+1)*d])
+			}
 		}
 	}
 	r.labels, r.inertia, r.iters = labels, in, min(it+1, maxIter)
+	ws.assigned = false
 	return nil
+}
+
+// lloydBounds are Hamerly's bounds for Lloyd's assignments: an upper bound
+// on each row's distance to its centre and a lower bound on its distance to
+// every other centre, moved by the centres' shifts. A row whose bounds are
+// apart by more than the rounding of the distances keeps its label without
+// computing them: the nearest centre is then the same to any rounding, so
+// the labels are assign's, and so are the distances given to dist.
+type lloydBounds struct {
+	upper, lower []float64
+	valid        bool
+	margin       float64
+	shift        []float64
+	max1, max2   float64 // the two largest shifts
+	arg1         int     // the centre of max1
+}
+
+// start forgets the bounds for a new run.
+func (b *lloydBounds) start(n, k int, margin float64) {
+	if len(b.upper) != n {
+		b.upper, b.lower = make([]float64, n), make([]float64, n)
+	}
+	if len(b.shift) != k {
+		b.shift = make([]float64, k)
+	}
+	b.valid, b.margin = false, margin
+}
+
+// moved records how far each centre moved from prev to cur.
+func (b *lloydBounds) moved(cur, prev []float64, k, d int) {
+	b.max1, b.max2, b.arg1 = 0, 0, -1
+	for c := 0; c < k; c++ {
+		v := math.Sqrt(sqdist(cur[c*d:(c+1)*d], prev[c*d:(c+1)*d]))
+		b.shift[c] = v
+		if v > b.max1 {
+			b.max2, b.max1, b.arg1 = b.max1, v, c
+		} else if v > b.max2 {
+			b.max2 = v
+		}
+	}
+}
+
+// assign is assignPar using and renewing the bounds.
+func (b *lloydBounds) assign(r *kmRun, labels []int, dist []float64, par bool) {
+	x, n, d, k, centers := r.x, r.n, r.d, r.k, r.centers
+	valid := b.valid
+	rows := func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			xi := x[i*d : (i+1)*d : (i+1)*d]
+			if valid {
+				a := labels[i]
+				u := b.upper[i] + b.shift[a]
+				l := b.lower[i] - b.max1
+				if a == b.arg1 {
+					l = b.lower[i] - b.max2
+				}
+				m := 2*b.margin + 1e-9*(u+max(l, 0))
+				if u+m < l {
+					b.upper[i], b.lower[i] = u, l
+					if dist != nil {
+						dist[i] = sqdist(xi, centers[a*d:(a+1)*d])
+					}
+					continue
+				}
+				s := sqdist(xi, centers[a*d:(a+1)*d])
+				u = math.Sqrt(s)
+				if u+m < l {
+					b.upper[i], b.lower[i] = u, l
+					if dist != nil {
+						dist[i] = s
+					}
+					continue
+				}
+			}
+			best, bd, sd := nearest2(xi, centers, k)
+			labels[i] = best
+			b.upper[i], b.lower[i] = math.Sqrt(bd), math.Sqrt(sd)
+			if dist != nil {
+				dist[i] = bd
+			}
+		}
+	}
+	if par {
+		forRows(n, n*k*d, rows)
+	} else {
+		rows(0, n)
+	}
+	b.valid = true
+}
+
+// nearest2 is the nearest centre to xi (the first of equals, as
+// assignRows), its squared distance and the smallest squared distance to
+// another centre (+Inf for one centre).
+func nearest2(xi, centers []float64, k int) (int, float64, float64) {
+	d := len(xi)
+	best, bd, sd := 0, math.Inf(1), math.Inf(1)
+	c := 0
+	for ; c+2 < k; c += 3 {
+		a := centers[c*d : (c+1)*d]
+		b := centers[(c+1)*d : (c+2)*d]
+		e := centers[(c+2)*d : (c+3)*d]
+		a, b, e = a[:len(xi)], b[:len(xi)], e[:len(xi)]
+		var s0, s1, s2 float64
+		for j, v := range xi {
+			t0, t1, t2 := v-a[j], v-b[j], v-e[j]
+			s0 += t0 * t0
+			s1 += t1 * t1
+			s2 += t2 * t2
+		}
+		if s0 < bd {
+			best, bd, sd = c, s0, bd
+		} else if s0 < sd {
+			sd = s0
+		}
+		if s1 < bd {
+			best, bd, sd = c+1, s1, bd
+		} else if s1 < sd {
+			sd = s1
+		}
+		if s2 < bd {
+			best, bd, sd = c+2, s2, bd
+		} else if s2 < sd {
+			sd = s2
+		}
+	}
+	for ; c < k; c++ {
+		v := sqdist(xi, centers[c*d:(c+1)*d])
+		if v < bd {
+			best, bd, sd = c, v, bd
+		} else if v < sd {
+			sd = v
+		}
+	}
+	return best, bd, sd
 }
 
 // assign sets each label to the nearest centre (the first of equals).
 func assign(x []float64, n, d int, centers []float64, k int, labels []int) {
-	forRows(n, n*k*d, func(lo, hi int) {
-		for i := lo; i < hi; i++ {
-			xi := x[i*d : (i+1)*d]
-			best, bd := 0, math.Inf(1)
-			for c := 0; c < k; c++ {
-				if v := sqdist(xi, centers[c*d:(c+1)*d]); v < bd {
-					best, bd = c, v
-				}
+	assignPar(x, n, d, centers, k, labels, nil, true)
+}
+
+// assignPar is assign, split across the CPUs when par is set, that also
+// writes each row's squared distance to its centre to dist (unless nil).
+func assignPar(x []float64, n, d int, centers []float64, k int, labels []int, dist []float64, par bool) {
+	if !par {
+		assignRows(x, d, centers, k, labels, dist, 0, n)
+		return
+	}
+	forRows(n, n*k*d, func(lo, hi int) { assignRows(x, d, centers, k, labels, dist, lo, hi) })
+}
+
+// assignRows assigns rows [lo, hi). The squared distances to three (then
+// two, one) centres are summed side by side, each in sqdist's order, so
+// they are sqdist's numbers.
+func assignRows(x []float64, d int, centers []float64, k int, labels []int, dist []float64, lo, hi int) {
+	for i := lo; i < hi; i++ {
+		xi := x[i*d : (i+1)*d : (i+1)*d]
+		best, bd := 0, math.Inf(1)
+		c := 0
+		for ; c+2 < k; c += 3 {
+			a := centers[c*d : (c+1)*d]
+			b := centers[(c+1)*d : (c+2)*d]
+			e := centers[(c+2)*d : (c+3)*d]
+			a, b, e = a[:len(xi)], b[:len(xi)], e[:len(xi)]
+			var s0, s1, s2 float64
+			for j, v := range xi {
+				t0, t1, t2 := v-a[j], v-b[j], v-e[j]
+				s0 += t0 * t0
+				s1 += t1 * t1
+				s2 += t2 * t2
 			}
-			labels[i] = best
+			if s0 < bd {
+				best, bd = c, s0
+			}
+			if s1 < bd {
+				best, bd = c+1, s1
+			}
+			if s2 < bd {
+				best, bd = c+2, s2
+			}
 		}
-	})
+		if c+1 < k {
+			a := centers[c*d : (c+1)*d]
+			b := centers[(c+1)*d : (c+2)*d]
+			a, b = a[:len(xi)], b[:len(xi)]
+			var s0, s1 float64
+			for j, v := range xi {
+				t0, t1 := v-a[j], v-b[j]
+				s0 += t0 * t0
+				s1 += t1 * t1
+			}
+			if s0 < bd {
+				best, bd = c, s0
+			}
+			if s1 < bd {
+				best, bd = c+1, s1
+			}
+		} else if c < k {
+			if v := sqdist(xi, centers[c*d:(c+1)*d]); v < bd {
+				best, bd = c, v
+			}
+		}
+		labels[i] = best
+		if dist != nil {
+			dist[i] = bd
+		}
+	}
 }
 
 // update writes the mean of each cluster to next, relocating empty
@@ -502,6 +895,7 @@ func update(x []float64, n, d int, centers []float64, k int, labels []int, next 
 // skip distance computations that cannot change them.
 type elkanState struct {
 	r     *kmRun
+	par   bool      // split the rows across the CPUs
 	upper []float64 // n
 	lower []float64 // n×k
 	half  []float64 // k×k
@@ -526,7 +920,7 @@ func (e *elkanState) assign(centers []float64, labels []int, first bool) {
 			}
 		}
 	}
-	forRows(n, n*k*d, func(lo, hi int) {
+	rows := func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			xi := x[i*d : (i+1)*d]
 			lb := e.lower[i*k : (i+1)*k]
@@ -568,7 +962,12 @@ func (e *elkanState) assign(centers []float64, labels []int, first bool) {
 			}
 			labels[i], e.upper[i] = c, u
 		}
-	})
+	}
+	if !e.par {
+		rows(0, n)
+		return
+	}
+	forRows(n, n*k*d, rows)
 }
 
 // moved updates the bounds after the centres moved from prev to cur.
@@ -721,11 +1120,124 @@ func (km *KMeans) UnmarshalState(st *ml.State) error {
 }
 
 // EstimateMemory bounds Fit's memory: the centred copy of X, the labels
-// of a run and of the best one, the squared norms and k-means++'s
-// candidate distances (2 + ln k rows of n), Elkan's n×k lower bounds.
+// of the best run, and for each run that goes side by side (see
+// kmWorkers, plus one) its labels, k-means++'s distances (2 + ln k
+// candidates' rows of n), the final distances, the relocation scratch and
+// Elkan's n×k lower bounds.
 func (km *KMeans) EstimateMemory(n, p, _ int) int64 {
 	k := int64(max(km.NClusters, 1))
 	N := int64(max(n, 1))
 	trials := 2 + int64(math.Log(float64(k)))
-	return budget.Add(ml.DataBytes(n, p), budget.Mul(8, N, budget.Add(8+trials, k)), budget.Mul(8, k, k, 4), budget.Mul(8, k, int64(max(p, 1)), 4), 1<<16)
+	w := int64(kmWorkers(max(n, 1), max(p, 1), int(k), km.runs()))
+	if w > 1 {
+		w++
+	}
+	perRun := budget.Add(budget.Mul(8, N, budget.Add(8+trials, k)), budget.Mul(8, k, trials+int64(max(p, 1))*4))
+	return budget.Add(ml.DataBytes(n, p), budget.Mul(8, N), budget.Mul(w, perRun), budget.Mul(8, k, k, 4), 1<<16)
+}
+
+// runs is the number of runs Fit makes: n_init, "auto" (0) resolved as
+// scikit-learn 1.2 does, 1 with explicit centres.
+func (km *KMeans) runs() int {
+	switch {
+	case km.Init.Centers != nil:
+		return 1 // scikit-learn warns and runs once with explicit centres
+	case km.NInit == 0 && km.Init.Method == "random": // "auto"
+		return 10
+	case km.NInit == 0:
+		return 1
+	}
+	return km.NInit
+}
+
+// kmWorkers is how many runs go side by side: one per CPU when there are
+// several runs of some size, else 1 (and each run splits its passes).
+func kmWorkers(n, d, k, runs int) int {
+	if runs < 2 || float64(n)*float64(d)*float64(k) < 1<<15 {
+		return 1
+	}
+	return max(1, min(runtime.GOMAXPROCS(0), runs))
+}
+
+// lockedReporter lets the parallel runs report one at a time.
+type lockedReporter struct {
+	mu sync.Mutex
+	r  ml.Reporter
+}
+
+func (l *lockedReporter) Report(e ml.Event) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.r.Report(e)
+}
+
+// parallelRuns makes the runs on workers goroutines, each run with its own
+// scratch (workers+1 of them, so that a worker may finish one run ahead).
+// A run takes its random numbers (draw) when it starts, under a lock and in
+// the order of the runs, and the runs are kept (keep) in their order, so
+// that the result is the sequential loop's. The first error stops the
+// runs not yet started and is returned.
+func parallelRuns(runs, workers int, newWork func() *kmWork, draw func(*kmWork), one func(int, *kmWork) (*kmRun, error), keep func(int, *kmRun, *kmWork)) error {
+	type outcome struct {
+		r   *kmRun
+		ws  *kmWork
+		err error
+	}
+	results := make([]chan outcome, runs)
+	for i := range results {
+		results[i] = make(chan outcome, 1)
+	}
+	free := make(chan *kmWork, workers+1)
+	for range workers + 1 {
+		free <- newWork()
+	}
+	done := make(chan struct{})
+	var mu sync.Mutex
+	next := 0
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				var ws *kmWork
+				select {
+				case ws = <-free:
+				case <-done:
+					return
+				}
+				mu.Lock()
+				select {
+				case <-done:
+					mu.Unlock()
+					return
+				default:
+				}
+				run := next
+				if run >= runs {
+					mu.Unlock()
+					free <- ws
+					return
+				}
+				next++
+				draw(ws)
+				mu.Unlock()
+				r, err := one(run, ws)
+				results[run] <- outcome{r, ws, err}
+			}
+		}()
+	}
+	var err error
+	for run := 0; run < runs; run++ {
+		o := <-results[run]
+		if o.err != nil {
+			err = o.err
+			break
+		}
+		keep(run, o.r, o.ws)
+		free <- o.ws
+	}
+	close(done)
+	wg.Wait()
+	return err
 }
