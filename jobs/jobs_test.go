@@ -247,19 +247,7 @@ func TestCrashLimit(t *testing.T) {
 	for backend, path := range openBoth(t) {
 		t.Run(backend, func(t *testing.T) {
 			ctx := context.Background()
-			url := dbURL(t, backend, path)
-			st, err := store.Open(ctx, url)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer st.Close()
-			var started atomic.Int32
-			// Not started: recover is called by hand, as each start would.
-			m, err := New(ctx, Config{Store: st, DB: url, Runner: fakeRunner(1, &started)})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer m.closer()
+			st, m := idleManager(t, backend, path)
 			all := backend == "sqlite"
 			die := func(id string, attempt int) {
 				t.Helper()
@@ -303,4 +291,25 @@ func TestCrashLimit(t *testing.T) {
 			}
 		})
 	}
+}
+
+// idleManager opens backend's store and a Manager that is not started: no
+// worker takes the jobs, so a test calls recover by hand as a start, or the
+// stale-run sweep, would. Both are closed when the test ends.
+func idleManager(t *testing.T, backend, path string) (*store.Store, *Manager) {
+	t.Helper()
+	ctx := context.Background()
+	url := dbURL(t, backend, path)
+	st, err := store.Open(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	var started atomic.Int32
+	m, err := New(ctx, Config{Store: st, DB: url, Runner: fakeRunner(1, &started)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(m.closer)
+	return st, m
 }

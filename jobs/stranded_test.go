@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -23,19 +22,7 @@ func TestRecoverStranded(t *testing.T) {
 	for backend, path := range openBoth(t) {
 		t.Run(backend, func(t *testing.T) {
 			ctx := context.Background()
-			url := dbURL(t, backend, path)
-			st, err := store.Open(ctx, url)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer st.Close()
-			var started atomic.Int32
-			// Not started: no worker takes the jobs; recover is called by hand.
-			m, err := New(ctx, Config{Store: st, DB: url, Runner: fakeRunner(1, &started)})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer m.closer()
+			st, m := idleManager(t, backend, path)
 			exec := func(q string, args ...any) {
 				t.Helper()
 				if _, err := st.DB().ExecContext(ctx, q, args...); err != nil {
