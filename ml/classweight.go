@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"strconv"
@@ -14,33 +15,44 @@ import (
 
 // ClassWeight is a classifier's class_weight: null (every class weighs 1),
 // a preset name such as "balanced" (n_samples / (n_classes · count of the
-// class)), or an object mapping class values, written as JSON strings ("0",
-// "1.5"), to weights; classes it leaves out weigh 1. The weights multiply
-// the samples' weights, as in scikit-learn. Which names an estimator takes
-// is up to it (see Validate); an estimator with more presets wraps the type
-// to describe them in the catalogue.
+// class)), or an object mapping classes to weights; classes it leaves out
+// weigh 1. The weights multiply the samples' weights, as in scikit-learn.
+// Which names an estimator takes is up to it (see Validate); an estimator
+// with more presets wraps the type to describe them in the catalogue.
+//
+// A key is a class value, a number written as a JSON string ("0", "1.5";
+// compared as numbers, so "1" and "1.0" are the same class and both at
+// once are an error), or, for a target that holds text, the class's label
+// ("setosa"), as scikit-learn takes the original labels. The estimators
+// fit on class values (a text target's are the indices of its sorted
+// labels), so a run replaces the labels by their values before the fit
+// (package train, which knows the target's labels); a label left in
+// Labels at the fit names no class and PerClass refuses it.
 type ClassWeight struct {
 	// Name is a preset ("balanced", ...), or empty for null or Weights.
 	Name string
 	// Weights maps class values to weights.
 	Weights map[float64]float64
+	// Labels maps the keys that are not numbers, a text target's labels,
+	// to weights; nil when there are none.
+	Labels map[string]float64
 }
 
 // ParamType names the type in the catalogue.
 func (c ClassWeight) ParamType() (string, string) {
-	return "class_weight", `null, "balanced" or an object from class values to weights ≥ 0`
+	return "class_weight", `null, "balanced" or an object from class values (or a text target's labels) to weights ≥ 0`
 }
 
 // IsZero reports whether c is null.
-func (c ClassWeight) IsZero() bool { return c.Name == "" && c.Weights == nil }
+func (c ClassWeight) IsZero() bool { return c.Name == "" && c.Weights == nil && c.Labels == nil }
 
 // MarshalJSON writes null, the name, or the weights with their class
-// values as keys, sorted.
+// values as keys, sorted, then the labels' weights, sorted.
 func (c ClassWeight) MarshalJSON() ([]byte, error) {
 	switch {
 	case c.Name != "":
 		return json.Marshal(c.Name)
-	case c.Weights == nil:
+	case c.Weights == nil && c.Labels == nil:
 		return []byte("null"), nil
 	}
 	keys := make([]float64, 0, len(c.Weights))
@@ -59,6 +71,24 @@ func (c ClassWeight) MarshalJSON() ([]byte, error) {
 			return nil, fmt.Errorf("class_weight: %v: %v is not a finite number", k, w)
 		}
 		fmt.Fprintf(&b, "%q:%s", strconv.FormatFloat(k, 'g', -1, 64), strconv.FormatFloat(w, 'g', -1, 64))
+	}
+	labels := make([]string, 0, len(c.Labels))
+	for l := range c.Labels {
+		labels = append(labels, l)
+	}
+	slices.Sort(labels)
+	for i, l := range labels {
+		if i > 0 || len(keys) > 0 {
+			b.WriteByte(',')
+		}
+		w := c.Labels[l]
+		if math.IsNaN(w) || math.IsInf(w, 0) {
+			return nil, fmt.Errorf("class_weight: %q: %v is not a finite number", l, w)
+		}
+		k, _ := json.Marshal(l)
+		b.Write(k)
+		b.WriteByte(':')
+		b.WriteString(strconv.FormatFloat(w, 'g', -1, 64))
 	}
 	b.WriteByte('}')
 	return b.Bytes(), nil
@@ -83,16 +113,36 @@ func (c *ClassWeight) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &obj); err != nil {
 		return fmt.Errorf("class_weight %s is not null, a string or an object of numbers", text.Abbrev(string(b)))
 	}
-	w := make(map[float64]float64, len(obj))
-	for k, v := range obj {
-		f, err := strconv.ParseFloat(strings.TrimSpace(k), 64)
-		if err != nil || math.IsInf(f, 0) {
-			return fmt.Errorf("class_weight key %q is not a class value (a number)", k)
+	w := map[float64]float64{}
+	var labels map[string]float64
+	seen := map[float64]string{}
+	for _, k := range slices.Sorted(maps.Keys(obj)) {
+		f, ok := ClassKey(k)
+		if !ok {
+			if labels == nil {
+				labels = map[string]float64{}
+			}
+			labels[k] = obj[k]
+			continue
 		}
-		w[f] = v
+		if math.IsNaN(f) || math.IsInf(f, 0) {
+			return fmt.Errorf("class_weight key %q is not a class value (a finite number) or a label", k)
+		}
+		if prev, dup := seen[f]; dup {
+			return fmt.Errorf("class_weight keys %q and %q name the same class %s", prev, k, strconv.FormatFloat(f, 'g', -1, 64))
+		}
+		seen[f] = k
+		w[f] = obj[k]
 	}
-	*c = ClassWeight{Weights: w}
+	*c = ClassWeight{Weights: w, Labels: labels}
 	return nil
+}
+
+// ClassKey reads a class_weight key as a class value: a number, spaces
+// around it allowed; ok is false for a key that is no number (a label).
+func ClassKey(k string) (v float64, ok bool) {
+	v, err := strconv.ParseFloat(strings.TrimSpace(k), 64)
+	return v, err == nil
 }
 
 // Validate checks the name against names (the presets the estimator knows)
@@ -106,6 +156,11 @@ func (c ClassWeight) Validate(names ...string) error {
 			return &ParamError{Param: "class_weight", Msg: fmt.Sprintf("the weight of class %v is %v, expected a finite number ≥ 0", k, w)}
 		}
 	}
+	for k, w := range c.Labels {
+		if math.IsNaN(w) || math.IsInf(w, 0) || w < 0 {
+			return &ParamError{Param: "class_weight", Msg: fmt.Sprintf("the weight of class %q is %v, expected a finite number ≥ 0", k, w)}
+		}
+	}
 	return nil
 }
 
@@ -113,7 +168,8 @@ func (c ClassWeight) Validate(names ...string) error {
 // compute_class_weight: with a name, balanced over counts (the number of
 // samples of each class); else the weights, 1 for a class they leave out. A
 // class the weights name that is not among classes is an error, as in
-// scikit-learn.
+// scikit-learn, and so is a label left in Labels (classes are numbers: a
+// run replaces a text target's labels by their class values first).
 func (c ClassWeight) PerClass(classes, counts []float64) ([]float64, error) {
 	w := make([]float64, len(classes))
 	if c.Name != "" {
@@ -137,6 +193,9 @@ func (c ClassWeight) PerClass(classes, counts []float64) ([]float64, error) {
 			continue
 		}
 		w[i] = v
+	}
+	for l := range c.Labels {
+		missing = append(missing, strconv.Quote(l))
 	}
 	if missing != nil {
 		slices.Sort(missing)

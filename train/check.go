@@ -40,6 +40,10 @@ type Plan struct {
 	// planned (netsearch.go); nil without a search.
 	netCands []netCandidate
 	probe    *source.Probe // the network's data probe
+	// labels are the text labels of the training table's target once it
+	// is read (loadData), nil for a numeric target: a class_weight's
+	// labels become class values with them (classweight.go).
+	labels []string
 
 	// Deferred, when set, says why the checks that need the data (the
 	// probe, the layers planned on its shape, the budgets) wait for the

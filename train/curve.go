@@ -44,12 +44,12 @@ type CurvePoint struct {
 // fitScore fits a fresh pipeline of s on rows train of f (weighted by those
 // rows of w, nil for none) and returns its unweighted scores (negated for a
 // "neg_" scorer) on those rows and on rows test.
-func fitScore(ctx context.Context, s *spec.Spec, f *data.Frame, w []float64, train, test []int, scoring string) (float64, float64, error) {
+func (p *Plan) fitScore(ctx context.Context, s *spec.Spec, f *data.Frame, w []float64, train, test []int, scoring string) (float64, float64, error) {
 	metric, negate, err := spec.Scorer(scoring)
 	if err != nil {
 		return 0, 0, err
 	}
-	pipe, err := Pipeline(s)
+	pipe, err := p.pipeline(s)
 	if err != nil {
 		return 0, 0, err
 	}
@@ -125,7 +125,7 @@ func (p *Plan) runCurve(ctx context.Context, rep ml.Reporter, f *data.Frame, gro
 				if err := ctx.Err(); err != nil {
 					return nil, err
 				}
-				tr, te, err := fitScore(ctx, cs, f, w, fo.Train, fo.Test, scoring)
+				tr, te, err := p.fitScore(ctx, cs, f, w, fo.Train, fo.Test, scoring)
 				if err != nil {
 					return nil, fmt.Errorf("validation_curve %s=%s: %w", v.ParamName, val, err)
 				}
@@ -161,7 +161,7 @@ func (p *Plan) runCurve(ctx context.Context, rep ml.Reporter, f *data.Frame, gro
 			if err := ctx.Err(); err != nil {
 				return nil, err
 			}
-			tr, te, err := fitScore(ctx, s, f, w, fo.Train[:min(n, len(fo.Train))], fo.Test, scoring)
+			tr, te, err := p.fitScore(ctx, s, f, w, fo.Train[:min(n, len(fo.Train))], fo.Test, scoring)
 			if err != nil {
 				return nil, fmt.Errorf("learning_curve with %d training rows: %w", n, err)
 			}

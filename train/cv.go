@@ -197,7 +197,7 @@ func (p *Plan) runCV(ctx context.Context, rep ml.Reporter, f *data.Frame, groups
 		return nil, err
 	}
 	rep.Report(ml.Event{Kind: "stage", Message: fmt.Sprintf("cross-validate %s: %d folds", desc, len(folds))})
-	build := func() (*ml.Pipeline, error) { return Pipeline(s) }
+	build := func() (*ml.Pipeline, error) { return p.pipeline(s) }
 	fs, err := crossValidate(ctx, build, folds, f, w, s.Metrics, func(i int, fs FoldScore) {
 		m := map[string]float64{"cv_fit_time": fs.FitTime, "cv_score_time": fs.ScoreTime}
 		for k, v := range fs.Test {

@@ -38,28 +38,139 @@ var precomputedClasses = map[string]string{
 	"DBSCAN": "metric", "AgglomerativeClustering": "metric",
 }
 
-// precomputedParam returns "model.params.kernel" or "model.params.metric"
-// when the spec's model takes a precomputed matrix, else "".
-func precomputedParam(s *spec.Spec) string {
+// A search (or a validation curve) can say "precomputed" alone: a grid
+// {"kernel": ["precomputed"]} over an SVC whose params leave the kernel
+// out. scikit-learn's _fit_and_score sets each candidate's parameters
+// before _safe_split asks the candidate whether it is pairwise, so such a
+// grid's candidates are fitted on the folds' training columns; here the
+// spec is then precomputed as a whole (precomputedParam names the grid
+// key): the split, the square check and the refusal of preprocessing are
+// the ones of model.params.kernel "precomputed". A search whose candidates
+// mix "precomputed" with other kernels (or metrics), in one grid, across
+// grids, or against the params, is refused at Check (checkPrecomputed):
+// the feature columns would be the matrix for some candidates and the
+// features for the others, and one table cannot be both (scikit-learn runs
+// such a search, giving the other candidates the matrix as features).
+
+// pcSource is where some of a spec's candidates take their kernel (or
+// metric) from: the params, or a value of a grid key; pre says whether it
+// is "precomputed".
+type pcSource struct {
+	path string // the field, "model.params.kernel" or a grid key's
+	grid bool   // a grid key's value, not the params
+	pre  bool
+}
+
+// precomputedSources returns the parameter of the spec's model that can
+// say "precomputed" ("kernel" or "metric"; "" for a class that takes no
+// matrix) and where each candidate's value of it comes from: the params
+// alone without a search or curve over it, else each grid's values of it
+// (the params for a grid that leaves it out) or the curve's.
+func precomputedSources(s *spec.Spec) (string, []pcSource) {
 	key, ok := precomputedClasses[s.Model.Class]
-	if !ok || len(s.Model.Params) == 0 {
-		return ""
+	if !ok {
+		return "", nil
+	}
+	isPre := func(raw json.RawMessage) bool {
+		var v string
+		return json.Unmarshal(raw, &v) == nil && v == "precomputed"
 	}
 	var m map[string]json.RawMessage
-	if json.Unmarshal(s.Model.Params, &m) != nil {
+	base := len(s.Model.Params) > 0 && json.Unmarshal(s.Model.Params, &m) == nil && isPre(m[key])
+	params := pcSource{path: "model.params." + key, pre: base}
+	sets := func(k string) bool {
+		step, name, msg := s.GridTarget(k)
+		return msg == "" && step < 0 && name == key
+	}
+	var out []pcSource
+	switch {
+	case s.Search != nil:
+		grids, gpath := s.Search.ParamGrid, "search.param_grid"
+		if s.Search.Type == "RandomizedSearchCV" {
+			grids, gpath = s.Search.ParamDistributions, "search.param_distributions"
+		}
+		for gi, g := range grids {
+			p := gpath
+			if len(grids) > 1 {
+				p = fmt.Sprintf("%s[%d]", gpath, gi)
+			}
+			found := false
+			for _, k := range sortedKeys(g) {
+				if !sets(k) {
+					continue
+				}
+				found = true
+				if g[k].Dist != nil {
+					out = append(out, pcSource{path: p + "." + k, grid: true})
+				}
+				for _, v := range g[k].List {
+					out = append(out, pcSource{path: p + "." + k, grid: true, pre: isPre(v)})
+				}
+			}
+			if !found {
+				out = append(out, params)
+			}
+		}
+	case s.ValidationCurve != nil && sets(s.ValidationCurve.ParamName):
+		for _, v := range s.ValidationCurve.ParamRange {
+			out = append(out, pcSource{path: "validation_curve.param_range", grid: true, pre: isPre(v)})
+		}
+	}
+	if len(out) == 0 {
+		out = append(out, params)
+	}
+	return key, out
+}
+
+// precomputedParam returns the field that makes the spec's model take a
+// precomputed matrix: "model.params.kernel" or "model.params.metric" when
+// the params say "precomputed" and no candidate says otherwise, or the
+// grid key (or validation_curve.param_range) when every candidate takes
+// "precomputed" from it; "" when the model takes no matrix, and when the
+// candidates mix (checkPrecomputed refuses that).
+func precomputedParam(s *spec.Spec) string {
+	_, srcs := precomputedSources(s)
+	if len(srcs) == 0 {
 		return ""
 	}
-	var v string
-	if json.Unmarshal(m[key], &v) != nil || v != "precomputed" {
-		return ""
+	for _, src := range srcs {
+		if !src.pre {
+			return ""
+		}
 	}
-	return "model.params." + key
+	for _, src := range srcs {
+		if !src.grid {
+			return src.path
+		}
+	}
+	return srcs[0].path
 }
 
 // checkPrecomputed is Check's part for a precomputed model: no
-// preprocessing.
+// preprocessing, and no search (or curve) whose candidates mix
+// "precomputed" with other kernels or metrics.
 func (p *Plan) checkPrecomputed(c *problems) {
 	s := p.spec
+	key, srcs := precomputedSources(s)
+	var pre, other *pcSource
+	for i := range srcs {
+		if srcs[i].pre && pre == nil {
+			pre = &srcs[i]
+		} else if !srcs[i].pre && other == nil {
+			other = &srcs[i]
+		}
+	}
+	if pre != nil && other != nil {
+		at, msg := pre, fmt.Sprintf(`holds "precomputed", but other candidates take another %s from %s`, key, other.path)
+		switch {
+		case !pre.grid:
+			at, msg = other, fmt.Sprintf(`sets another %s than %s "precomputed" for some candidates`, key, pre.path)
+		case pre.path == other.path:
+			msg = fmt.Sprintf(`mixes "precomputed" with other values of %s`, key)
+		}
+		c.add(at.path, msg+fmt.Sprintf(`: with %s "precomputed" the feature columns are the kernel (or distance) matrix between the training rows, with any other they are features, and one table cannot be both (the split and the folds take the training rows' columns for a precomputed candidate only); search the precomputed candidates in a spec of their own, where every candidate is "precomputed"`, key))
+		return
+	}
 	param := precomputedParam(s)
 	if param == "" {
 		return

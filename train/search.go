@@ -311,7 +311,7 @@ func (p *Plan) runSearch(ctx context.Context, rep ml.Reporter, f *data.Frame, gr
 			return nil, nil, spec.Errors{{Path: "search", Msg: err.Error()}}
 		}
 	}
-	pipe, err := Pipeline(best.spec)
+	pipe, err := p.pipeline(best.spec)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -327,10 +327,10 @@ func (p *Plan) evalCandidate(ctx context.Context, c map[string]json.RawMessage, 
 	if err != nil {
 		return Candidate{}, spec.Errors{{Path: "search", Msg: err.Error()}}
 	}
-	if _, err := Pipeline(cs); err != nil {
+	if _, err := p.pipeline(cs); err != nil {
 		return Candidate{}, &candidateError{fmt.Errorf("search candidate %d %s: %w", i+1, DescribeParams(c), err)}
 	}
-	fs, err := crossValidate(ctx, func() (*ml.Pipeline, error) { return Pipeline(cs) }, folds, f, w, []string{metric}, nil)
+	fs, err := crossValidate(ctx, func() (*ml.Pipeline, error) { return p.pipeline(cs) }, folds, f, w, []string{metric}, nil)
 	if err != nil {
 		return Candidate{}, &candidateError{fmt.Errorf("search candidate %d %s: %w", i+1, DescribeParams(c), err)}
 	}

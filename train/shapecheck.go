@@ -20,6 +20,7 @@ import (
 // refuse both as well; this names them before the data is read.
 func (p *Plan) checkModelShape(c *problems, frame *data.Frame, cols []string) {
 	s := p.spec
+	p.checkClassWeights(c, frame) // classweight.go
 	if len(s.Model.Params) == 0 || precomputedParam(s) != "" {
 		return
 	}
@@ -57,38 +58,5 @@ func (p *Plan) checkModelShape(c *problems, frame *data.Frame, cols []string) {
 		if n, err := strconv.Atoi(t); err == nil && n > nf {
 			c.add("model.params.max_features", fmt.Sprintf("is %d but the training data has %d feature columns; it must be at most %d (or a fraction in (0, 1], \"sqrt\" or \"log2\")", n, nf, nf))
 		}
-	}
-	if raw, ok := params["class_weight"]; ok && frame != nil && frame.Y != nil {
-		var cw map[string]float64
-		if json.Unmarshal(raw, &cw) != nil {
-			return
-		}
-		have := map[float64]bool{}
-		for _, v := range frame.Y {
-			have[v] = true
-		}
-		var classes []float64
-		for v := range have {
-			classes = append(classes, v)
-		}
-		slices.Sort(classes)
-		var missing []string
-		for k := range cw {
-			if v, err := strconv.ParseFloat(k, 64); err == nil && !have[v] {
-				missing = append(missing, k)
-			}
-		}
-		if len(missing) == 0 {
-			return
-		}
-		slices.Sort(missing)
-		names := make([]string, len(classes))
-		for i, v := range classes {
-			names[i] = strconv.FormatFloat(v, 'g', -1, 64)
-			if frame.Classes != nil && int(v) >= 0 && int(v) < len(frame.Classes) {
-				names[i] += " (" + frame.Classes[int(v)] + ")"
-			}
-		}
-		c.add("model.params.class_weight", fmt.Sprintf("names class %s, which %s does not have; its classes are %s", strings.Join(missing, ", "), s.Data.Train.String(), strings.Join(names, ", ")))
 	}
 }

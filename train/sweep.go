@@ -159,6 +159,10 @@ func (p *Plan) trainPart(ctx context.Context) (*data.Frame, []float64, []float64
 	if err != nil {
 		return nil, nil, nil, err
 	}
+	var shape problems // as Run checks the data read (shapecheck.go)
+	if p.checkModelShape(&shape, trainF, nil); len(shape) > 0 {
+		return nil, nil, nil, spec.Errors(shape)
+	}
 	return trainF, groups, weights, ctx.Err()
 }
 
@@ -222,7 +226,7 @@ func RunTrial(ctx context.Context, s *spec.Spec, opt Options, index int) (*Trial
 	if index < 0 || index >= len(folds) {
 		return nil, fmt.Errorf("train: the cross-validation has %d folds, not a fold %d", len(folds), index+1)
 	}
-	fs, err := crossValidate(ctx, func() (*ml.Pipeline, error) { return Pipeline(s) }, folds[index:index+1], f, w, s.Metrics, nil)
+	fs, err := crossValidate(ctx, func() (*ml.Pipeline, error) { return p.pipeline(s) }, folds[index:index+1], f, w, s.Metrics, nil)
 	if err != nil {
 		return nil, fmt.Errorf("fold %d: %w", index+1, unwrapFold(err))
 	}
@@ -345,7 +349,7 @@ func (p *Plan) gatherSearch(rep ml.Reporter, f *data.Frame) (*SearchResult, *ml.
 		return nil, nil, spec.Errors{{Path: "search", Msg: err.Error()}}
 	}
 	rep.Report(ml.Event{Kind: "stage", Message: fmt.Sprintf("best %s %.6g: %s; refit on the training part", se.Scoring, res.BestScore, DescribeParams(res.BestParams))})
-	pipe, err := Pipeline(bs)
+	pipe, err := p.pipeline(bs)
 	if err != nil {
 		return nil, nil, err
 	}

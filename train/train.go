@@ -168,6 +168,13 @@ func (p *Plan) Run(ctx context.Context) (*Result, error) {
 	res.NTrain, res.NTest, res.Features = trainF.Len(), testF.Len(), trainF.Features
 
 	pipe := p.Pipeline
+	if r, err := resolveClassWeights(s, p.labels); err != nil { // classweight.go
+		return nil, err
+	} else if r != s {
+		if pipe, err = Pipeline(r); err != nil {
+			return nil, err
+		}
+	}
 	for _, st := range pipe.Steps {
 		res.Steps = append(res.Steps, ml.ClassName(st))
 	}
@@ -287,6 +294,7 @@ func (p *Plan) loadData(task ml.Task) (trainF, testF *data.Frame, err error) {
 	if trainF.Y == nil {
 		return nil, nil, &data.Error{File: trainF.Source, Msg: "the data has no target column"}
 	}
+	p.labels = trainF.Classes // class_weight's labels (classweight.go)
 	if task == ml.Regression && trainF.Classes != nil {
 		return nil, nil, &data.Error{File: trainF.Source, Column: trainF.Target, Msg: fmt.Sprintf("the target holds text (e.g. %q) but %s is a regressor: it needs numbers", trainF.Classes[0], s.Model.Class)}
 	}

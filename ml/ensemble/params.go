@@ -91,5 +91,5 @@ type ClassWeight struct{ ml.ClassWeight }
 
 // ParamType names the type in the catalogue.
 func (c ClassWeight) ParamType() (string, string) {
-	return "class_weight", `null, "balanced", "balanced_subsample" or an object from class values to weights ≥ 0`
+	return "class_weight", `null, "balanced", "balanced_subsample" or an object from class values (or a text target's labels) to weights ≥ 0`
 }
