@@ -126,10 +126,10 @@ func (c *ClassWeight) UnmarshalJSON(b []byte) error {
 			continue
 		}
 		if math.IsNaN(f) || math.IsInf(f, 0) {
-			return fmt.Errorf("class_weight key %q is not a class value (a finite number) or a label", k)
+			return &ParamError{Msg: fmt.Sprintf("the key %q is not a class value (a finite number) or a label", k)}
 		}
 		if prev, dup := seen[f]; dup {
-			return fmt.Errorf("class_weight keys %q and %q name the same class %s", prev, k, strconv.FormatFloat(f, 'g', -1, 64))
+			return &ParamError{Msg: fmt.Sprintf("the keys %q and %q name the same class %s; give each class one weight", prev, k, strconv.FormatFloat(f, 'g', -1, 64))}
 		}
 		seen[f] = k
 		w[f] = obj[k]
