@@ -222,3 +222,26 @@ func TestClassWeightKeyRules(t *testing.T) {
 		}
 	}
 }
+
+// TestClassWeightLabelsSweep: a search over class_weight objects keyed by
+// label, fanned out as child runs (PlanSweep, RunTrial) and gathered, has
+// the in-process search's cv_results_ keyed by class value.
+func TestClassWeightLabelsSweep(t *testing.T) {
+	src := func(grid string) string {
+		return fmt.Sprintf(`{"name": "sw", "data": {"train": "builtin:iris"}, "model": {"class": "LogisticRegression", "params": {"max_iter": 300, "C": 0.05}},
+			"search": {"type": "GridSearchCV", "param_grid": {"class_weight": %s}, "cv": 3}, "output": %q}`, grid, filepath.Join(t.TempDir(), "m"))
+	}
+	want, err := runSpec(t, src(`[{"0": 0.1, "1": 9}, null, {"2": 7}]`), train.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := runTrials(t, src(`[{"setosa": 0.1, "versicolor": 9}, null, {"virginica": 7}]`), nil)
+	for i, r := range got.Search.Results {
+		if w := want.Search.Results[i]; !reflect.DeepEqual(r.SplitTestScore, w.SplitTestScore) || r.RankTestScore != w.RankTestScore {
+			t.Errorf("candidate %d: %v rank %d from child runs by label, %v rank %d in process by class value", i, r.SplitTestScore, r.RankTestScore, w.SplitTestScore, w.RankTestScore)
+		}
+	}
+	if !reflect.DeepEqual(got.Metrics["test"], want.Metrics["test"]) {
+		t.Errorf("test metrics %v, %v", got.Metrics["test"], want.Metrics["test"])
+	}
+}

@@ -27,7 +27,9 @@ import (
 // Cross-validation, searches and curves fit on folds of the training part
 // (a square matrix): a fold's training and test rows get the columns of its
 // training rows too (foldParts). Preprocessing would change the matrix: it
-// is refused with a precomputed model.
+// is refused with a precomputed model. A search's grid (or a validation
+// curve) may say "precomputed" for every candidate instead of the params;
+// one that says it for some candidates only is refused (pcSource below).
 
 // precomputedClasses are the registered classes that take a precomputed
 // matrix, with the parameter that says so.
@@ -161,7 +163,11 @@ func (p *Plan) checkPrecomputed(c *problems) {
 		}
 	}
 	if pre != nil && other != nil {
-		at, msg := pre, fmt.Sprintf(`holds "precomputed", but other candidates take another %s from %s`, key, other.path)
+		from := other.path
+		if !other.grid {
+			from += " (set there or its default)"
+		}
+		at, msg := pre, fmt.Sprintf(`holds "precomputed", but other candidates take another %s from %s`, key, from)
 		switch {
 		case !pre.grid:
 			at, msg = other, fmt.Sprintf(`sets another %s than %s "precomputed" for some candidates`, key, pre.path)

@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -307,5 +308,107 @@ func TestPrecomputedBudget(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), "3,000 samples of 3,000 features") {
 			t.Errorf("%s: %v, want the budget error for a 3,000 × 3,000 matrix", model, err)
 		}
+	}
+}
+
+// TestPrecomputedFromGrid: a search whose grid alone says "precomputed"
+// (the params leave the kernel or metric out) is precomputed as a whole,
+// as scikit-learn's _fit_and_score sets a candidate's parameters before
+// _safe_split asks whether it is pairwise: its fold scores are
+// testdata/precomputed.json's (scikit-learn's) exactly, and with a split
+// of a square table the run is the one whose params say "precomputed" (the
+// training rows' columns for both parts, the same scores and features).
+// A grid that mixes "precomputed" with other kernels (or metrics) is
+// refused by name, as is preprocessing.
+func TestPrecomputedFromGrid(t *testing.T) {
+	var fx struct {
+		Grid []float64 `json:"svc_grid"`
+	}
+	testutil.ReadJSON(t, "testdata/precomputed.json", &fx)
+	const cv = `{"type": "StratifiedKFold", "n_splits": 3, "shuffle": true, "random_state": 0}`
+	res, err := runSpec(t, fmt.Sprintf(`{"name": "pre", "data": {"train": "iris_kernel_train.csv", "test": "iris_kernel_test.csv", "target": "target"}, "model": {"class": "SVC"}, "metrics": ["accuracy"],
+		"search": {"type": "GridSearchCV", "param_grid": {"C": [0.01, 0.5], "kernel": ["precomputed"]}, "cv": %s}, "output": %q}`, cv, filepath.Join(t.TempDir(), "m")), train.Options{Root: "testdata"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range fx.Grid {
+		if got := res.Search.Results[i].MeanTestScore; math.Abs(got-want) > 1e-15 {
+			t.Errorf("candidate %d: mean test score %v, scikit-learn %v", i, got, want)
+		}
+	}
+
+	// A split of a square table: the grid's "precomputed" is the params'.
+	X, y := testutil.LoadCSV(t, "data/datasets/iris.csv")
+	n, _ := X.Dims()
+	var K mat.Dense
+	K.Mul(X, X.T())
+	var b strings.Builder
+	for i := range n {
+		fmt.Fprintf(&b, "r%d,", i)
+	}
+	b.WriteString("target\n")
+	for i := range n {
+		for j := range n {
+			fmt.Fprintf(&b, "%v,", K.At(i, j))
+		}
+		fmt.Fprintf(&b, "%v\n", y[i])
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "k.csv"), []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	run := func(model, search, extra string) (*train.Result, error) {
+		return runSpec(t, fmt.Sprintf(`{"name": "pre", "data": {"train": "k.csv", "target": "target", "split": {"test_size": 0.25, "seed": 3}},
+			"model": %s, "metrics": ["accuracy"], "search": %s%s, "output": %q}`, model, search, extra, filepath.Join(dir, "m")), train.Options{Root: dir})
+	}
+	for _, c := range []struct{ class, key, grid string }{
+		{"SVC", "kernel", `"C": [0.01, 1]`},
+		{"KNeighborsClassifier", "metric", `"n_neighbors": [1, 5]`},
+	} {
+		base := fmt.Sprintf(`{"type": "GridSearchCV", "param_grid": {%s}, "cv": %s}`, c.grid, cv)
+		grid := fmt.Sprintf(`{"type": "GridSearchCV", "param_grid": {%s, %q: ["precomputed"]}, "cv": %s}`, c.grid, c.key, cv)
+		want, err := run(fmt.Sprintf(`{"class": %q, "params": {%q: "precomputed"}}`, c.class, c.key), base, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := run(fmt.Sprintf(`{"class": %q}`, c.class), grid, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got.Metrics, want.Metrics) || !slices.Equal(got.Features, want.Features) || got.NTrain != want.NTrain || len(got.Features) != got.NTrain {
+			t.Errorf("%s: grid's precomputed: %d rows, features %v..., metrics %v; the params': %d rows, %v..., %v",
+				c.class, got.NTrain, got.Features[:3], got.Metrics, want.NTrain, want.Features[:3], want.Metrics)
+		}
+		for i, r := range got.Search.Results {
+			if !slices.Equal(r.SplitTestScore, want.Search.Results[i].SplitTestScore) {
+				t.Errorf("%s candidate %d: %v, the params' %v", c.class, i, r.SplitTestScore, want.Search.Results[i].SplitTestScore)
+			}
+		}
+	}
+
+	// Refusals, each at the grid key that says it.
+	for _, c := range []struct{ model, search, extra, want string }{
+		{`{"class": "SVC"}`, `{"type": "GridSearchCV", "param_grid": {"kernel": ["precomputed", "rbf"]}, "cv": 3}`, "",
+			`search.param_grid.kernel: mixes "precomputed" with other values of kernel: with kernel "precomputed" the feature columns are the kernel (or distance) matrix`},
+		{`{"class": "SVC", "params": {"kernel": "precomputed"}}`, `{"type": "GridSearchCV", "param_grid": [{"model__kernel": ["linear"]}, {"C": [1]}], "cv": 3}`, "",
+			`search.param_grid[0].model__kernel: sets another kernel than model.params.kernel "precomputed" for some candidates`},
+		{`{"class": "SVC"}`, `{"type": "GridSearchCV", "param_grid": [{"kernel": ["precomputed"]}, {"C": [1, 2]}], "cv": 3}`, "",
+			`search.param_grid[0].kernel: holds "precomputed", but other candidates take another kernel from model.params.kernel`},
+		{`{"class": "KNeighborsClassifier"}`, `{"type": "RandomizedSearchCV", "param_distributions": {"metric": ["precomputed", "euclidean"]}, "n_iter": 2, "cv": 3}`, "",
+			`search.param_distributions.metric: mixes "precomputed" with other values of metric`},
+		{`{"class": "SVC"}`, `{"type": "GridSearchCV", "param_grid": {"kernel": ["precomputed"]}, "cv": 3}`, `, "preprocess": [{"type": "StandardScaler"}]`,
+			`preprocess: search.param_grid.kernel is "precomputed"`},
+	} {
+		_, err := run(c.model, c.search, c.extra)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s %s: %v\nwant %s", c.model, c.search, err, c.want)
+		} else if !ml.IsBadInput(err) {
+			t.Errorf("%s: not bad input", c.want)
+		}
+	}
+	_, err = runSpec(t, fmt.Sprintf(`{"name": "pre", "data": {"train": "k.csv", "target": "target"}, "model": {"class": "SVC"},
+		"validation_curve": {"param_name": "kernel", "param_range": ["linear", "precomputed"], "cv": 3}, "output": %q}`, filepath.Join(dir, "m")), train.Options{Root: dir})
+	if want := `validation_curve.param_range: mixes "precomputed" with other values of kernel`; err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("validation curve: %v, want %s", err, want)
 	}
 }

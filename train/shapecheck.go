@@ -15,9 +15,10 @@ import (
 // integer max_features above the number of feature columns the model
 // sees (known from the CSV header or the built-in table, when no
 // preprocessing step can change it), and a class_weight naming a class
-// the training table does not have (a built-in table's classes are known;
-// a CSV file's are checked when it is read, before the fit). The fits
-// refuse both as well; this names them before the data is read.
+// the training table does not have, in the params, a grid or a curve
+// (checkClassWeights, classweight.go: a built-in table's classes are
+// known; a CSV file's are checked when it is read, before the fit). The
+// fits refuse both as well; this names them before the data is read.
 func (p *Plan) checkModelShape(c *problems, frame *data.Frame, cols []string) {
 	s := p.spec
 	p.checkClassWeights(c, frame) // classweight.go
