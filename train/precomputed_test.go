@@ -412,3 +412,23 @@ func TestPrecomputedFromGrid(t *testing.T) {
 		t.Errorf("validation curve: %v, want %s", err, want)
 	}
 }
+
+// TestPrecomputedFromGridSweep: the grid-only "precomputed" search fanned
+// out as child runs (each child's spec has the candidate's kernel in its
+// params) gathers the in-process search's cv_results_ and metrics.
+func TestPrecomputedFromGridSweep(t *testing.T) {
+	src := fmt.Sprintf(`{"name": "pre", "data": {"train": "testdata/iris_kernel_train.csv", "target": "target", "split": {"test_size": 0.3, "seed": 2}}, "model": {"class": "SVC"}, "metrics": ["accuracy"],
+		"search": {"type": "GridSearchCV", "param_grid": {"C": [0.01, 0.5, 3], "kernel": ["precomputed"]}, "cv": 3}, "output": %q}`, filepath.Join(t.TempDir(), "m"))
+	want, err := runSpec(t, src, train.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, sw := runTrials(t, src, nil)
+	if len(sw.Trials) != 3 {
+		t.Fatalf("%d trials", len(sw.Trials))
+	}
+	sameSearch(t, got.Search, want.Search)
+	if !reflect.DeepEqual(got.Metrics["test"], want.Metrics["test"]) || !slices.Equal(got.Features, want.Features) || len(got.Features) != got.NTrain {
+		t.Errorf("from child runs: test %v, %d features for %d rows; in process: %v, %d features", got.Metrics["test"], len(got.Features), got.NTrain, want.Metrics["test"], len(want.Features))
+	}
+}
