@@ -239,6 +239,8 @@ func conformanceCases() []confCase {
 		sched("CosineAnnealingLR", `, "T_max": 10`),
 		sched("CosineAnnealingWarmRestarts", `, "T_0": 10, "T_mult": 2`),
 		sched("CyclicLR", `, "base_lr": 0.01, "max_lr": 0.1`),
+		sched("CyclicLR", `, "base_lr": 0.01, "max_lr": 0.1, "step_size_up": 2, "scale_fn": "halving", "scale_mode": "iterations"`),
+		refuse(sched("CyclicLR", `, "base_lr": 0.01, "max_lr": 0.1, "scale_fn": "lambda x: 1.0"`), "scale_fn"),
 		refuse(confCase{kind: "scheduler", class: "CyclicLR", keys: `{"optimizer": {"type": "Adam"}, "scheduler": {"type": "CyclicLR", "base_lr": 0.001, "max_lr": 0.01}}`}, "cycle_momentum"),
 		refuse(confCase{kind: "scheduler", class: "OneCycleLR", keys: `{"optimizer": {"type": "Adagrad"}, "scheduler": {"type": "OneCycleLR", "max_lr": 0.01, "total_steps": 10}}`}, "cycle_momentum"),
 		sched("ExponentialLR", `, "gamma": 0.9, "verbose": true`),
@@ -601,7 +603,6 @@ var issueGaps = map[string]string{}
 var paramExclusions = map[string]string{
 	"optimizer *.params":                        "the network's parameters: the spec's model gives them",
 	"scheduler *.optimizer":                     "the spec's optimizer",
-	"scheduler CyclicLR.scale_fn":               "a Python function; mode and scale_mode name the forms",
 	"loss *.size_average":                       "deprecated in PyTorch 1.13: reduction replaces it",
 	"loss *.reduce":                             "deprecated in PyTorch 1.13: reduction replaces it",
 	"layer FractionalMaxPool2d._random_samples": "private (a leading underscore): the samples are drawn from the run's seed",
