@@ -227,6 +227,15 @@ func conformanceCases() []confCase {
 		refuse(opt("Adam", `, "fused": true`), "fused true is refused"),
 		refuse(opt("AdamW", `, "fused": false`), "fused"),
 		confCase{kind: "optimizer", class: "SGD", keys: `{"optimizer": {"type": "SGD", "lr": 0.1, "momentum": 0.9}, "grad_clip": 1.0}`},
+		// SparseAdam takes only sparse gradients (PyTorch's Embedding with
+		// sparse=True): an Embedding-only network, a table of one row of
+		// class scores per digit value, averaged over the 64 pixels.
+		confCase{kind: "optimizer", class: "SparseAdam", table: true, keys: `{"model": {"layers": [{"type": "Embedding", "num_embeddings": 17, "embedding_dim": 10, "sparse": true},
+			{"type": "Unflatten", "dim": 1, "unflattened_size": [1, 64]}, {"type": "AvgPool2d", "kernel_size": [64, 1]}, {"type": "Flatten"}]},
+			"optimizer": {"type": "SparseAdam", "lr": 0.05, "betas": [0.9, 0.99], "eps": 1e-7, "maximize": false}}`},
+		refuse(opt("SparseAdam", ""), "SparseAdam takes only sparse gradients"),
+		refuse(confCase{kind: "optimizer", class: "Adam", table: true, keys: `{"model": {"layers": [{"type": "Embedding", "num_embeddings": 17, "embedding_dim": 10, "sparse": true},
+			{"type": "Flatten"}, {"type": "Linear", "in_features": "auto", "out_features": "n_labels"}]}, "optimizer": {"type": "Adam"}}`}, "Adam does not support sparse gradients"),
 		refuse(confCase{kind: "optimizer", class: "SGD", keys: `{"grad_clip": -1}`}, "grad_clip"),
 	)
 	sched := func(class, params string) confCase {
