@@ -290,6 +290,11 @@ func conformanceCases() []confCase {
 		loss("BCEWithLogitsLoss", `, "weight": [1, 2, 1], "reduction": "sum"`, ""),
 		loss("MultiMarginLoss", `, "p": 2, "margin": 0.5, "weight": [1, 2, 1]`, ""),
 		loss("KLDivLoss", `, "reduction": "batchmean", "log_target": false`, logSoftmax),
+		// The deprecated size_average and reduce decide the reduction,
+		// as in PyTorch (a warning in the run's log).
+		loss("CrossEntropyLoss", `, "size_average": false, "reduce": true`, ""),
+		loss("BCEWithLogitsLoss", `, "size_average": true, "reduction": "sum"`, ""),
+		refuse(loss("MSELoss", `, "reduce": false`, ""), `reduction "none"`),
 		// PyTorch gives these two or three inputs, which a layer list's
 		// one output and class labels cannot.
 		// GaussianNLLLoss is a regression loss in a spec: the network
@@ -612,8 +617,6 @@ var issueGaps = map[string]string{}
 var paramExclusions = map[string]string{
 	"optimizer *.params":                        "the network's parameters: the spec's model gives them",
 	"scheduler *.optimizer":                     "the spec's optimizer",
-	"loss *.size_average":                       "deprecated in PyTorch 1.13: reduction replaces it",
-	"loss *.reduce":                             "deprecated in PyTorch 1.13: reduction replaces it",
 	"layer FractionalMaxPool2d._random_samples": "private (a leading underscore): the samples are drawn from the run's seed",
 	"layer FractionalMaxPool3d._random_samples": "private (a leading underscore): the samples are drawn from the run's seed",
 	"transform Compose.transforms":              "the JSON list is the composition",
