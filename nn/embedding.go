@@ -14,6 +14,11 @@ type Embedding struct {
 	NumEmbeddings, EmbeddingDim int
 	// PaddingIdx is the row that stays zero and receives no gradient, or -1.
 	PaddingIdx int
+	// Sparse is PyTorch's sparse=True: the weight's gradient is a sparse
+	// tensor of the rows looked up. The gradient is kept dense here (its
+	// other rows are zero); the flag says which optimizers take it, as
+	// PyTorch's (SparseGrad, optim.New).
+	Sparse bool
 	// Weight is num_embeddings x embedding_dim, initialised from N(0, 1).
 	Weight *Var
 }
@@ -52,6 +57,9 @@ func embeddingShell(num, dim int, paddingIdx *int) (*Embedding, error) {
 // allocate draws the table of a layer described by its fields.
 func (e *Embedding) allocate(rng *rand.Rand) {
 	e.Weight = NewParam(tensor.New(e.NumEmbeddings, e.EmbeddingDim))
+	if e.Sparse {
+		e.Weight.ctx = sparseGrad{}
+	}
 	Normal(e.Weight.Data, 0, 1, rng)
 	if p, dim := e.PaddingIdx, e.EmbeddingDim; p >= 0 {
 		clear(e.Weight.Data.Data[p*dim : (p+1)*dim])
@@ -123,11 +131,17 @@ type EmbeddingParams struct {
 	NumEmbeddings int  `json:"num_embeddings" required:"true" min:"1" help:"size of the dictionary"`
 	EmbeddingDim  int  `json:"embedding_dim" required:"true" min:"1" help:"size of each embedding vector"`
 	PaddingIdx    *int `json:"padding_idx" nullable:"true" type:"int" help:"index whose vector stays zero (none by default)"`
+	Sparse        bool `json:"sparse" help:"the weight's gradient is sparse, the rows looked up (PyTorch's sparse tensor): SparseAdam needs it; SGD (without weight_decay), Adagrad (without weight_decay) and LBFGS take it; the other optimizers refuse it, as PyTorch's do"`
 }
 
 func init() {
 	registerLayer("Embedding", "lookup table of embedding vectors for integer indices", func() EmbeddingParams { return EmbeddingParams{} },
 		func(p EmbeddingParams, _ *layerCtx) (Module, error) {
-			return embeddingShell(p.NumEmbeddings, p.EmbeddingDim, p.PaddingIdx)
+			e, err := embeddingShell(p.NumEmbeddings, p.EmbeddingDim, p.PaddingIdx)
+			if err != nil {
+				return nil, err
+			}
+			e.Sparse = p.Sparse
+			return e, nil
 		})
 }

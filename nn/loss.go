@@ -3,6 +3,7 @@ package nn
 import (
 	"fmt"
 	"math"
+	"reflect"
 )
 
 // Loss is a criterion comparing a model's output with a target. Targets are
@@ -31,6 +32,48 @@ func reductionCode(r string) (int, error) {
 	return 0, fmt.Errorf("reduction is %q, expected \"mean\", \"sum\" or \"none\"", r)
 }
 
+// LegacyReduction holds the deprecated size_average and reduce of the
+// PyTorch 1.13 losses that still take them. When either is set (not
+// null) it decides the reduction, whatever reduction says, as
+// torch.nn._reduction.legacy_get_string does for _Loss: a null one counts
+// as true, and then size_average and reduce give "mean", reduce alone
+// "sum", and reduce false "none" (size_average is ignored then).
+// NewLoss applies it; DeprecationWarning gives PyTorch's warning.
+type LegacyReduction struct {
+	SizeAverage *bool `json:"size_average" nullable:"true" type:"bool" help:"deprecated (use reduction): with reduce, true averages and false sums; when it or reduce is set it overrides reduction, as in PyTorch"`
+	Reduce      *bool `json:"reduce" nullable:"true" type:"bool" help:"deprecated (use reduction): false gives reduction none (size_average ignored); when it or size_average is set it overrides reduction, as in PyTorch"`
+}
+
+// legacy returns the settings.
+func (l *LegacyReduction) legacy() *LegacyReduction { return l }
+
+// LegacyReductionString is torch.nn._reduction.legacy_get_string: the
+// reduction that size_average and reduce (nil for None) stand for.
+func LegacyReductionString(sizeAverage, reduce *bool) string {
+	sa, r := sizeAverage == nil || *sizeAverage, reduce == nil || *reduce
+	switch {
+	case sa && r:
+		return "mean"
+	case r:
+		return "sum"
+	}
+	return "none"
+}
+
+// DeprecationWarning returns PyTorch's warning for a loss built with
+// size_average or reduce ("" for none): "size_average and reduce args will
+// be deprecated, please use reduction='sum' instead."
+func DeprecationWarning(l Loss) string {
+	lg, ok := l.(interface{ legacy() *LegacyReduction })
+	if !ok {
+		return ""
+	}
+	if g := lg.legacy(); g.SizeAverage != nil || g.Reduce != nil {
+		return fmt.Sprintf("size_average and reduce args will be deprecated, please use reduction='%s' instead.", LegacyReductionString(g.SizeAverage, g.Reduce))
+	}
+	return ""
+}
+
 // CrossEntropyLoss is log-softmax over the class dimension followed by the
 // negative log-likelihood, fused. Input is (N, C) or (N, C, d1, ...);
 // target holds class indices shaped (N) or (N, d1, ...), or class
@@ -44,6 +87,7 @@ type CrossEntropyLoss struct {
 	// distribution.
 	LabelSmoothing float64 `json:"label_smoothing" min:"0" max:"1" help:"mix the target with the uniform distribution"`
 	// Reduction is "mean" (default), "sum" or "none".
+	LegacyReduction
 	Reduction string `json:"reduction" enum:"mean,sum,none" help:"how the per-sample losses are combined"`
 }
 
@@ -66,7 +110,8 @@ func (l *CrossEntropyLoss) Forward(g *Graph, input, target *Var) *Var {
 type NLLLoss struct {
 	Weight      []float32 `json:"weight" nullable:"true" help:"a weight per class"`
 	IgnoreIndex int       `json:"ignore_index" help:"target value that is ignored"`
-	Reduction   string    `json:"reduction" enum:"mean,sum,none" help:"how the per-sample losses are combined"`
+	LegacyReduction
+	Reduction string `json:"reduction" enum:"mean,sum,none" help:"how the per-sample losses are combined"`
 }
 
 // NewNLLLoss returns PyTorch's defaults: ignore_index -100, mean reduction.
@@ -257,6 +302,7 @@ func classLossBack(n *Var) {
 
 // MSELoss is the mean squared error.
 type MSELoss struct {
+	LegacyReduction
 	Reduction string `json:"reduction" enum:"mean,sum,none" help:"how the per-sample losses are combined"`
 }
 
@@ -267,6 +313,7 @@ func (l *MSELoss) Forward(g *Graph, input, target *Var) *Var {
 
 // L1Loss is the mean absolute error.
 type L1Loss struct {
+	LegacyReduction
 	Reduction string `json:"reduction" enum:"mean,sum,none" help:"how the per-sample losses are combined"`
 }
 
@@ -278,8 +325,9 @@ func (l *L1Loss) Forward(g *Graph, input, target *Var) *Var {
 // SmoothL1Loss is quadratic for |x-y| < Beta and linear beyond (PyTorch's
 // default Beta is 1; Beta 0 is L1Loss).
 type SmoothL1Loss struct {
-	Beta      float64 `json:"beta" min:"0" help:"threshold between the quadratic and linear parts"`
-	Reduction string  `json:"reduction" enum:"mean,sum,none" help:"how the per-sample losses are combined"`
+	Beta float64 `json:"beta" min:"0" help:"threshold between the quadratic and linear parts"`
+	LegacyReduction
+	Reduction string `json:"reduction" enum:"mean,sum,none" help:"how the per-sample losses are combined"`
 }
 
 // NewSmoothL1Loss returns PyTorch's defaults: beta 1, mean reduction.
@@ -298,8 +346,9 @@ func (l *SmoothL1Loss) Forward(g *Graph, input, target *Var) *Var {
 // element's loss along the last dimension (PyTorch broadcasts it the same
 // way).
 type BCELoss struct {
-	Weight    []float32 `json:"weight" nullable:"true" help:"a weight per output (last dimension)"`
-	Reduction string    `json:"reduction" enum:"mean,sum,none" help:"how the per-sample losses are combined"`
+	Weight []float32 `json:"weight" nullable:"true" help:"a weight per output (last dimension)"`
+	LegacyReduction
+	Reduction string `json:"reduction" enum:"mean,sum,none" help:"how the per-sample losses are combined"`
 }
 
 // Forward computes the loss.
@@ -313,7 +362,8 @@ func (l *BCELoss) Forward(g *Graph, input, target *Var) *Var {
 type BCEWithLogitsLoss struct {
 	Weight    []float32 `json:"weight" nullable:"true" help:"a weight per output (last dimension)"`
 	PosWeight []float32 `json:"pos_weight" nullable:"true" help:"a weight of the positive examples per output"`
-	Reduction string    `json:"reduction" enum:"mean,sum,none" help:"how the per-sample losses are combined"`
+	LegacyReduction
+	Reduction string `json:"reduction" enum:"mean,sum,none" help:"how the per-sample losses are combined"`
 }
 
 // Forward computes the loss.
@@ -448,4 +498,33 @@ func init() {
 	registerLoss("MSELoss", "mean squared error (regression)", func() MSELoss { return MSELoss{Reduction: mean()} })
 	registerLoss("L1Loss", "mean absolute error (regression)", func() L1Loss { return L1Loss{Reduction: mean()} })
 	registerLoss("SmoothL1Loss", "Huber-like loss, quadratic below beta (regression)", func() SmoothL1Loss { return *NewSmoothL1Loss() })
+}
+
+// applyLegacyReduction sets l's reduction from its size_average and
+// reduce when either is set, as PyTorch's _Loss.__init__ does.
+func applyLegacyReduction(l Loss) {
+	lg, ok := l.(interface{ legacy() *LegacyReduction })
+	if !ok {
+		return
+	}
+	g := lg.legacy()
+	if g.SizeAverage == nil && g.Reduce == nil {
+		return
+	}
+	if f := reflect.ValueOf(l).Elem().FieldByName("Reduction"); f.IsValid() && f.Kind() == reflect.String && f.CanSet() {
+		f.SetString(LegacyReductionString(g.SizeAverage, g.Reduce))
+	}
+}
+
+// LossReduction returns the reduction l takes ("" for a loss without
+// one): its reduction, or the one size_average and reduce stand for.
+func LossReduction(l Loss) string {
+	v := reflect.ValueOf(l)
+	if v.Kind() != reflect.Pointer || v.Elem().Kind() != reflect.Struct {
+		return ""
+	}
+	if f := v.Elem().FieldByName("Reduction"); f.IsValid() && f.Kind() == reflect.String {
+		return f.String()
+	}
+	return ""
 }

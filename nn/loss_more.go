@@ -242,10 +242,11 @@ func (l *HuberLoss) Forward(g *Graph, input, target *Var) *Var {
 // exp(x) - y·x with LogInput, x - y·log(x + Eps) without; Full adds
 // Stirling's approximation of log(y!) for y > 1 (torch.nn.PoissonNLLLoss).
 type PoissonNLLLoss struct {
-	LogInput  bool    `json:"log_input" help:"the input is the log of the rate"`
-	Full      bool    `json:"full" help:"add the Stirling approximation term"`
-	Eps       float64 `json:"eps" min:"0" help:"added to the rate before its log when log_input is false"`
-	Reduction string  `json:"reduction" enum:"mean,sum,none" help:"how the per-element losses are combined"`
+	LogInput bool    `json:"log_input" help:"the input is the log of the rate"`
+	Full     bool    `json:"full" help:"add the Stirling approximation term"`
+	Eps      float64 `json:"eps" min:"0" help:"added to the rate before its log when log_input is false"`
+	LegacyReduction
+	Reduction string `json:"reduction" enum:"mean,sum,none" help:"how the per-element losses are combined"`
 }
 
 // Forward computes the loss.
@@ -268,6 +269,7 @@ func (l *PoissonNLLLoss) Forward(g *Graph, input, target *Var) *Var {
 // size, which is the divergence; "mean" divides by the number of elements,
 // as PyTorch does.
 type KLDivLoss struct {
+	LegacyReduction
 	Reduction string `json:"reduction" enum:"mean,batchmean,sum,none" help:"how the per-element terms are combined (batchmean: the divergence per sample)"`
 	LogTarget bool   `json:"log_target" help:"the target holds log-probabilities"`
 }
@@ -285,8 +287,9 @@ func (l *KLDivLoss) Forward(g *Graph, input, target *Var) *Var {
 // where it is -1 (torch.nn.HingeEmbeddingLoss, whose input is usually a
 // distance).
 type HingeEmbeddingLoss struct {
-	Margin    float64 `json:"margin" help:"the margin for targets -1"`
-	Reduction string  `json:"reduction" enum:"mean,sum,none" help:"how the per-element losses are combined"`
+	Margin float64 `json:"margin" help:"the margin for targets -1"`
+	LegacyReduction
+	Reduction string `json:"reduction" enum:"mean,sum,none" help:"how the per-element losses are combined"`
 }
 
 // Forward computes the loss.
@@ -297,6 +300,7 @@ func (l *HingeEmbeddingLoss) Forward(g *Graph, input, target *Var) *Var {
 // SoftMarginLoss is the logistic loss log(1 + exp(-y·x)) of targets ±1
 // (torch.nn.SoftMarginLoss).
 type SoftMarginLoss struct {
+	LegacyReduction
 	Reduction string `json:"reduction" enum:"mean,sum,none" help:"how the per-element losses are combined"`
 }
 
@@ -331,8 +335,9 @@ func (g *Graph) sampleVals(n int, batched bool) *tensor.Tensor {
 // per class (torch.nn.MultiLabelSoftMarginLoss). Input and target are
 // (N, C) or (C).
 type MultiLabelSoftMarginLoss struct {
-	Weight    []float32 `json:"weight" nullable:"true" help:"a weight per class"`
-	Reduction string    `json:"reduction" enum:"mean,sum,none" help:"how the per-sample losses are combined"`
+	Weight []float32 `json:"weight" nullable:"true" help:"a weight per class"`
+	LegacyReduction
+	Reduction string `json:"reduction" enum:"mean,sum,none" help:"how the per-sample losses are combined"`
 }
 
 // Forward computes the loss.
@@ -379,10 +384,11 @@ func (l *MultiLabelSoftMarginLoss) Forward(g *Graph, input, target *Var) *Var {
 // (torch.nn.MultiMarginLoss). Input is (N, C) or (C), target (N) or ()
 // class indices.
 type MultiMarginLoss struct {
-	P         int       `json:"p" enum:"1,2" help:"the power of the hinge, 1 or 2"`
-	Margin    float64   `json:"margin" help:"the margin"`
-	Weight    []float32 `json:"weight" nullable:"true" help:"a weight per class"`
-	Reduction string    `json:"reduction" enum:"mean,sum,none" help:"how the per-sample losses are combined"`
+	P      int       `json:"p" enum:"1,2" help:"the power of the hinge, 1 or 2"`
+	Margin float64   `json:"margin" help:"the margin"`
+	Weight []float32 `json:"weight" nullable:"true" help:"a weight per class"`
+	LegacyReduction
+	Reduction string `json:"reduction" enum:"mean,sum,none" help:"how the per-sample losses are combined"`
 }
 
 // Forward computes the loss.
@@ -448,6 +454,7 @@ func (l *MultiMarginLoss) Forward(g *Graph, input, target *Var) *Var {
 // or (C); the target has the same shape and lists the sample's classes
 // first, ended by -1 (or filling the row).
 type MultiLabelMarginLoss struct {
+	LegacyReduction
 	Reduction string `json:"reduction" enum:"mean,sum,none" help:"how the per-sample losses are combined"`
 }
 

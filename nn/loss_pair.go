@@ -227,8 +227,9 @@ func (l *GaussianNLLLoss) Forward(g *Graph, input, target *Var) *Var {
 // Forward takes x1 and x2 packed as (N, 2), a target (N); MarginRanking
 // takes them apart, each (N).
 type MarginRankingLoss struct {
-	Margin    float64 `json:"margin" help:"the margin"`
-	Reduction string  `json:"reduction" enum:"mean,sum,none" help:"how the per-sample losses are combined"`
+	Margin float64 `json:"margin" help:"the margin"`
+	LegacyReduction
+	Reduction string `json:"reduction" enum:"mean,sum,none" help:"how the per-sample losses are combined"`
 }
 
 func (*MarginRankingLoss) packedInputs() string {
@@ -288,8 +289,9 @@ func (l *MarginRankingLoss) Forward(g *Graph, input, target *Var) *Var {
 // (2D), and a target (N) or (); CosineEmbedding takes them apart, each
 // (N, D) or (D).
 type CosineEmbeddingLoss struct {
-	Margin    float64 `json:"margin" help:"the margin for targets -1 (PyTorch suggests 0 to 0.5)"`
-	Reduction string  `json:"reduction" enum:"mean,sum,none" help:"how the per-sample losses are combined"`
+	Margin float64 `json:"margin" help:"the margin for targets -1 (PyTorch suggests 0 to 0.5)"`
+	LegacyReduction
+	Reduction string `json:"reduction" enum:"mean,sum,none" help:"how the per-sample losses are combined"`
 }
 
 func (*CosineEmbeddingLoss) packedInputs() string {
@@ -368,11 +370,12 @@ func (l *CosineEmbeddingLoss) Forward(g *Graph, input, target *Var) *Var {
 // (3D), and ignores its target; TripletMargin takes them apart, each
 // (N, D) or (D).
 type TripletMarginLoss struct {
-	Margin    float64 `json:"margin" help:"the margin between the positive and negative distances"`
-	P         float64 `json:"p" gt:"0" help:"the norm degree of the pairwise distance"`
-	Eps       float64 `json:"eps" help:"added to the differences before their norm"`
-	Swap      bool    `json:"swap" help:"use the distance between positive and negative where it is smaller (distance swap)"`
-	Reduction string  `json:"reduction" enum:"mean,sum,none" help:"how the per-sample losses are combined"`
+	Margin float64 `json:"margin" help:"the margin between the positive and negative distances"`
+	P      float64 `json:"p" gt:"0" help:"the norm degree of the pairwise distance"`
+	Eps    float64 `json:"eps" help:"added to the differences before their norm"`
+	Swap   bool    `json:"swap" help:"use the distance between positive and negative where it is smaller (distance swap)"`
+	LegacyReduction
+	Reduction string `json:"reduction" enum:"mean,sum,none" help:"how the per-sample losses are combined"`
 }
 
 func (*TripletMarginLoss) packedInputs() string {

@@ -29,7 +29,7 @@ func TestClassTargets(t *testing.T) {
 		"HuberLoss": TargetValue, "PoissonNLLLoss": TargetValue,
 		// Losses of packed inputs, which a spec refuses (PackedInputs);
 		// their Forward checks its own target.
-		"GaussianNLLLoss": TargetValue, "MarginRankingLoss": TargetValue, "CosineEmbeddingLoss": TargetValue, "TripletMarginLoss": TargetValue,
+		"GaussianNLLLoss": TargetValue, "CTCLoss": TargetValue, "MarginRankingLoss": TargetValue, "CosineEmbeddingLoss": TargetValue, "TripletMarginLoss": TargetValue,
 	}
 	for _, name := range LossTypes() {
 		l, err := NewLoss(name, nil)

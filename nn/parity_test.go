@@ -183,6 +183,7 @@ func TestLossesMatchPyTorch(t *testing.T) {
 	for _, c := range fx.Losses {
 		covered[c.Type] = true
 	}
+	covered["CTCLoss"] = true // its own fixture: ctc.json (loss_ctc_test.go)
 	for _, typ := range LossTypes() {
 		if !covered[typ] {
 			t.Errorf("loss %s has no case in testdata/layers.json, losses_more.json or losses_pair.json", typ)

@@ -115,7 +115,11 @@ func registerLoss[L any, PL interface {
 }](name, doc string, defaults func() L) {
 	lossTypes.Register(param.Class[lossBuilder]{Name: name, Doc: doc,
 		Params: func() any { l := defaults(); return &l },
-		New:    func(cfg any) Loss { return PL(cfg.(*L)) }})
+		New: func(cfg any) Loss {
+			l := PL(cfg.(*L))
+			applyLegacyReduction(l)
+			return l
+		}})
 }
 
 // LayerTypes lists the layer type names NewLayer accepts, sorted.

@@ -17,7 +17,7 @@ var dialectOnly = []string{"model_name", "n_epoch", "transform", "target_transfo
 
 // dialectKeys are the top-level keys of a dialect document.
 var dialectKeys = append(append([]string(nil), dialectOnly...),
-	"batch_size", "criterion", "optimizer", "scheduler", "image_ops", "model", "data", "seed", "output", "metrics", "collect")
+	"batch_size", "criterion", "optimizer", "scheduler", "image_ops", "model", "data", "seed", "output", "metrics", "collect", "grad_clip")
 
 // dialectFor names the dialect's key for a native-only top-level key.
 var dialectFor = map[string]string{
@@ -114,6 +114,9 @@ func IsDialect(b []byte) bool {
 //	model                     {"name": CLASS, params...}, a predefined network, is
 //	                          model.layers [{"type": CLASS, params...}];
 //	                          {"layers": [{"name": LAYER, ...}]} is model.layers
+//	grad_clip                 grad_clip: a number (max_norm), or
+//	                          {"max_norm": N, "norm_type": 2}, clip_grad_norm_'s
+//	                          arguments (the L2 norm only: norm_type 2, its default)
 //	image_ops, batch_size,    as in a native spec
 //	data, seed, output,
 //	metrics, collect
@@ -230,6 +233,12 @@ func fromDialectPaths(b []byte, root *node, marker string) ([]byte, func(string)
 			}
 		}
 	}
+	if n := m["grad_clip"]; n != nil {
+		if v, ok := d.dialectGradClip(n); ok {
+			out = append(out, kv{"grad_clip", v})
+			r.gradClipObject = n.kind == kindObject
+		}
+	}
 	put("batch_size", m["batch_size"])
 	put("epochs", m["n_epoch"])
 	put("metrics", m["metrics"])
@@ -244,6 +253,9 @@ func fromDialectPaths(b []byte, root *node, marker string) ([]byte, func(string)
 type dialectRenamer struct {
 	transforms map[string][]string // "transforms": the transform object's keys in order
 	predefined bool                // model is {"name": CLASS, ...}
+	// gradClipObject: grad_clip is {"max_norm": N, ...}, whose
+	// max_norm is the native grad_clip.
+	gradClipObject bool
 }
 
 var (
@@ -266,6 +278,9 @@ func (r *dialectRenamer) path(p string) string {
 	}
 	if m := dialectClass.FindStringSubmatch(p); m != nil {
 		p = m[1] + ".name"
+	}
+	if r.gradClipObject && p == "grad_clip" {
+		return "grad_clip.max_norm"
 	}
 	if r.predefined && dialectModel.MatchString(p) {
 		p = "model" + p[len("model.layers[0]"):]
@@ -382,6 +397,52 @@ func (d *decoder) dialectClass(n *node, path, typeKey string) ([]byte, bool) {
 		return nil, false
 	}
 	return writeObject(append([]kv{{typeKey, []byte(quote(unpyStr(name.str)))}}, st...)), true
+}
+
+// dialectGradClip maps grad_clip, a number (clip_grad_norm_'s max_norm)
+// or {"max_norm": N, "norm_type": 2}, onto the native grad_clip, the
+// largest L2 norm of the gradients.
+func (d *decoder) dialectGradClip(n *node) ([]byte, bool) {
+	const eg = `a number (the largest L2 norm of the gradients, clip_grad_norm_'s max_norm) or {"max_norm": 1.0, "norm_type": 2}`
+	switch n.kind {
+	case kindNumber:
+		return rawNode(n), true
+	case kindObject:
+	default:
+		d.add(n, "grad_clip", "expected "+eg+", got "+got(n))
+		return nil, false
+	}
+	var maxNorm *node
+	ok := true
+	for _, mem := range n.members {
+		p := joinKey("grad_clip", mem.key)
+		switch mem.key {
+		case "max_norm":
+			maxNorm = mem.val
+			if mem.val.kind != kindNumber {
+				d.add(mem.val, p, "expected a number > 0, got "+got(mem.val))
+				ok = false
+			}
+		case "norm_type":
+			v := unpy(mem.val)
+			f, err := strconv.ParseFloat(v.num, 64)
+			if v.kind == kindString {
+				f, err = strconv.ParseFloat(v.str, 64)
+			}
+			if err != nil || f != 2 {
+				d.add(mem.val, p, "expected 2: grad_clip clips the L2 norm of all the gradients together (clip_grad_norm_'s default norm_type), got "+got(mem.val))
+				ok = false
+			}
+		default:
+			d.add(mem.val, p, "unknown key in grad_clip"+suggest.Hint(mem.key, []string{"max_norm", "norm_type"})+"; known keys: max_norm, norm_type")
+			ok = false
+		}
+	}
+	if maxNorm == nil {
+		d.add(n, "grad_clip.max_norm", "required: the largest L2 norm of the gradients")
+		return nil, false
+	}
+	return rawNode(maxNorm), ok
 }
 
 // dialectModel maps {"name": CLASS, params...} (a predefined network) or

@@ -313,11 +313,12 @@ var formWords = map[nn.TargetForm]string{
 // reduce it to one number.
 func (s *Spec) checkLoss(c *errs, l nn.Loss) {
 	name := s.Criterion.Type
-	var red struct {
-		Reduction string `json:"reduction"`
-	}
-	if json.Unmarshal(s.Criterion.Params, &red) == nil && red.Reduction == "none" {
-		c.add("criterion.reduction", fmt.Sprintf(`%s with reduction "none" gives a loss per element, but training needs one number; use "mean" or "sum"`, name))
+	if nn.LossReduction(l) == "none" {
+		if nn.DeprecationWarning(l) != "" { // the deprecated reduce false
+			c.add("criterion.reduce", fmt.Sprintf(`%s with reduce false (reduction "none") gives a loss per element, but training needs one number; leave reduce out and use reduction "mean" or "sum"`, name))
+		} else {
+			c.add("criterion.reduction", fmt.Sprintf(`%s with reduction "none" gives a loss per element, but training needs one number; use "mean" or "sum"`, name))
+		}
 	}
 	switch form := nn.TargetFormOf(l); {
 	case form == nn.TargetLogDistribution:

@@ -147,6 +147,8 @@ var needsData = map[string]string{
 	"60-max-features-too-many":      "the number of feature columns is in the data",
 	"61-class-weight-unknown-class": "the classes are in the data",
 	"62-precomputed-not-square":     "the matrix's shape is the data's",
+	"77-sparse-adam-dense":          "which layers have parameters is planned by train.Check",
+	"78-ctc-loss":                   "losses of more inputs than a network output and a target are refused by train.Check",
 	"63-precomputed-preprocess":     "a precomputed matrix's rules are train's (precomputed.go)",
 	"65-maxunpool-without-indices":  "layers are planned by train.Check",
 	"66-bilinear-in-list":           "layers are planned by train.Check",

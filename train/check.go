@@ -446,6 +446,7 @@ func (p *Plan) checkNetwork(c *problems, list spec.Errors) {
 	if opt == "LBFGS" {
 		states = optim.LBFGSStates(s.Optimizer.Params)
 	}
+	checkGrads(c, s, pl) // sparse_check.go
 	// A batch of images is batch_size*ncrops crops.
 	if err := pl.CheckBudgetStates(p.opt.Limits, s.BatchSize*ncrops, opt, states); err != nil {
 		c.addBudget("model", err)

@@ -227,6 +227,15 @@ func conformanceCases() []confCase {
 		refuse(opt("Adam", `, "fused": true`), "fused true is refused"),
 		refuse(opt("AdamW", `, "fused": false`), "fused"),
 		confCase{kind: "optimizer", class: "SGD", keys: `{"optimizer": {"type": "SGD", "lr": 0.1, "momentum": 0.9}, "grad_clip": 1.0}`},
+		// SparseAdam takes only sparse gradients (PyTorch's Embedding with
+		// sparse=True): an Embedding-only network, a table of one row of
+		// class scores per digit value, averaged over the 64 pixels.
+		confCase{kind: "optimizer", class: "SparseAdam", table: true, keys: `{"model": {"layers": [{"type": "Embedding", "num_embeddings": 17, "embedding_dim": 10, "sparse": true},
+			{"type": "Unflatten", "dim": 1, "unflattened_size": [1, 64]}, {"type": "AvgPool2d", "kernel_size": [64, 1]}, {"type": "Flatten"}]},
+			"optimizer": {"type": "SparseAdam", "lr": 0.05, "betas": [0.9, 0.99], "eps": 1e-7, "maximize": false}}`},
+		refuse(opt("SparseAdam", ""), "SparseAdam takes only sparse gradients"),
+		refuse(confCase{kind: "optimizer", class: "Adam", table: true, keys: `{"model": {"layers": [{"type": "Embedding", "num_embeddings": 17, "embedding_dim": 10, "sparse": true},
+			{"type": "Flatten"}, {"type": "Linear", "in_features": "auto", "out_features": "n_labels"}]}, "optimizer": {"type": "Adam"}}`}, "Adam does not support sparse gradients"),
 		refuse(confCase{kind: "optimizer", class: "SGD", keys: `{"grad_clip": -1}`}, "grad_clip"),
 	)
 	sched := func(class, params string) confCase {
@@ -239,6 +248,8 @@ func conformanceCases() []confCase {
 		sched("CosineAnnealingLR", `, "T_max": 10`),
 		sched("CosineAnnealingWarmRestarts", `, "T_0": 10, "T_mult": 2`),
 		sched("CyclicLR", `, "base_lr": 0.01, "max_lr": 0.1`),
+		sched("CyclicLR", `, "base_lr": 0.01, "max_lr": 0.1, "step_size_up": 2, "scale_fn": "halving", "scale_mode": "iterations"`),
+		refuse(sched("CyclicLR", `, "base_lr": 0.01, "max_lr": 0.1, "scale_fn": "lambda x: 1.0"`), "scale_fn"),
 		refuse(confCase{kind: "scheduler", class: "CyclicLR", keys: `{"optimizer": {"type": "Adam"}, "scheduler": {"type": "CyclicLR", "base_lr": 0.001, "max_lr": 0.01}}`}, "cycle_momentum"),
 		refuse(confCase{kind: "scheduler", class: "OneCycleLR", keys: `{"optimizer": {"type": "Adagrad"}, "scheduler": {"type": "OneCycleLR", "max_lr": 0.01, "total_steps": 10}}`}, "cycle_momentum"),
 		sched("ExponentialLR", `, "gamma": 0.9, "verbose": true`),
@@ -279,6 +290,11 @@ func conformanceCases() []confCase {
 		loss("BCEWithLogitsLoss", `, "weight": [1, 2, 1], "reduction": "sum"`, ""),
 		loss("MultiMarginLoss", `, "p": 2, "margin": 0.5, "weight": [1, 2, 1]`, ""),
 		loss("KLDivLoss", `, "reduction": "batchmean", "log_target": false`, logSoftmax),
+		// The deprecated size_average and reduce decide the reduction,
+		// as in PyTorch (a warning in the run's log).
+		loss("CrossEntropyLoss", `, "size_average": false, "reduce": true`, ""),
+		loss("BCEWithLogitsLoss", `, "size_average": true, "reduction": "sum"`, ""),
+		refuse(loss("MSELoss", `, "reduce": false`, ""), `reduction "none"`),
 		// PyTorch gives these two or three inputs, which a layer list's
 		// one output and class labels cannot.
 		// GaussianNLLLoss is a regression loss in a spec: the network
@@ -290,6 +306,9 @@ func conformanceCases() []confCase {
 		refuse(loss("MarginRankingLoss", `, "margin": 0.5`, ""), "MarginRankingLoss needs two inputs"),
 		refuse(loss("CosineEmbeddingLoss", `, "margin": 0.5`, ""), "CosineEmbeddingLoss needs two inputs"),
 		refuse(loss("TripletMarginLoss", `, "margin": 1.0, "p": 2`, ""), "TripletMarginLoss needs three inputs"),
+		// CTCLoss takes log-probabilities over time and target sequences
+		// with their lengths, which no spec's data gives.
+		refuse(loss("CTCLoss", `, "blank": 0, "reduction": "mean", "zero_infinity": true`, ""), "CTCLoss needs log-probabilities over time (T, N, C), and per sample a target sequence"),
 	)
 	tr := func(class, list string) confCase {
 		return confCase{kind: "transform", class: class, keys: `{"transforms": [` + list + `]}`}
@@ -601,9 +620,6 @@ var issueGaps = map[string]string{}
 var paramExclusions = map[string]string{
 	"optimizer *.params":                        "the network's parameters: the spec's model gives them",
 	"scheduler *.optimizer":                     "the spec's optimizer",
-	"scheduler CyclicLR.scale_fn":               "a Python function; mode and scale_mode name the forms",
-	"loss *.size_average":                       "deprecated in PyTorch 1.13: reduction replaces it",
-	"loss *.reduce":                             "deprecated in PyTorch 1.13: reduction replaces it",
 	"layer FractionalMaxPool2d._random_samples": "private (a leading underscore): the samples are drawn from the run's seed",
 	"layer FractionalMaxPool3d._random_samples": "private (a leading underscore): the samples are drawn from the run's seed",
 	"transform Compose.transforms":              "the JSON list is the composition",

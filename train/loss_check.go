@@ -47,7 +47,7 @@ func (p *Plan) checkLoss(c *problems, task ml.Task, kind data.Kind, classes []st
 		c.add("criterion", fmt.Sprintf("GaussianNLLLoss needs %s; in a spec it is a regression loss, whose network outputs the mean and the variance of the target, but this spec's target holds classes (use a regression target, or a loss of classes)", in))
 		return
 	case in != "" && !gaussian:
-		c.add("criterion", fmt.Sprintf("%s needs %s, but a spec's network has one output and its target is a class label or a value, which give it none of these; use it from Go (its inputs packed along the last dimension, or its method taking them apart)", s.Criterion.Type, in))
+		c.add("criterion", fmt.Sprintf("%s needs %s, but a spec's network has one output and its target is a class label or a value, which give it none of these; use it from Go (Forward with its inputs packed as its documentation says, or its method taking them apart)", s.Criterion.Type, in))
 		return
 	}
 	if len(out) != 2 || out[1] < 1 || out[1] > 1<<16 {

@@ -121,6 +121,9 @@ func (p *Plan) newTrainer(rep ml.Reporter, d *netData, s *spec.Spec, dir string)
 	if err != nil {
 		return nil, err
 	}
+	if w := nn.DeprecationWarning(loss); w != "" { // size_average, reduce
+		rep.Report(ml.Event{Kind: "log", Message: "warning: criterion " + s.Criterion.Type + ": " + w})
+	}
 	vars, err := p.pretrainedVars(rep, seq) // pretrained_weights and freeze (pretrained.go)
 	if err != nil {
 		return nil, err

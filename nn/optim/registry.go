@@ -122,6 +122,17 @@ func New(name string, params []*nn.Var, raw json.RawMessage) (Optimizer, error) 
 	if err != nil {
 		return nil, fmt.Errorf("optim: %s: %w", name, wordParamError(err))
 	}
+	sparse, dense := false, false
+	for _, p := range params {
+		if nn.SparseGrad(p) {
+			sparse = true
+		} else {
+			dense = true
+		}
+	}
+	if err := CheckGrads(name, raw, sparse, dense); err != nil {
+		return nil, fmt.Errorf("optim: %w", err)
+	}
 	return c.New(params, cfg)
 }
 

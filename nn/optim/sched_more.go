@@ -393,9 +393,18 @@ func (o *RAdam) momentum() (float64, bool)          { return o.cfg.Betas[0], tru
 func (o *RAdam) setMomentum(m float64)              { o.cfg.Betas[0] = m }
 func optMomentum(opt Optimizer) (momentumOpt, bool) { m, ok := opt.(momentumOpt); return m, ok }
 
-// CyclicLRParams are CyclicLR's keyword arguments (scale_fn, a Python
-// callable, is not accepted; scale_mode only applies with it and is
-// accepted and ignored, as PyTorch ignores it for the named modes).
+// CyclicLRParams are CyclicLR's keyword arguments. PyTorch's scale_fn is
+// a Python function of the cycle (scale_mode "cycle") or of the step
+// ("iterations"); a spec names one of these forms instead, each the
+// Python lambda given (x is the cycle, from 1, or the step, from 0):
+//
+//	constant     lambda x: 1.0                 (mode triangular's)
+//	halving      lambda x: 1 / (2.0 ** (x - 1)) (mode triangular2's)
+//	exponential  lambda x: gamma ** x           (mode exp_range's)
+//
+// As in PyTorch, a scale_fn overrides mode, and scale_mode only applies
+// with a scale_fn: without one, mode decides both (triangular and
+// triangular2 scale per cycle, exp_range per step).
 type CyclicLRParams struct {
 	BaseLR        float64  `json:"base_lr" required:"true" min:"0" help:"lower boundary of the cycle"`
 	MaxLR         float64  `json:"max_lr" required:"true" min:"0" help:"upper boundary of the cycle"`
@@ -403,7 +412,8 @@ type CyclicLRParams struct {
 	StepSizeDown  *float64 `json:"step_size_down" nullable:"true" type:"float" gt:"0" help:"steps in the decreasing half (null: step_size_up)"`
 	Mode          string   `json:"mode" enum:"triangular,triangular2,exp_range" help:"triangular, triangular2 (amplitude halved each cycle) or exp_range (scaled by gamma^step)"`
 	Gamma         float64  `json:"gamma" gt:"0" help:"base of exp_range's scaling"`
-	ScaleMode     string   `json:"scale_mode" enum:"cycle,iterations" help:"only used with a custom scale_fn, which is not supported: ignored"`
+	ScaleFn       string   `json:"scale_fn" nullable:"true" enum:"constant,halving,exponential" help:"the amplitude's scale by name (a Python function in PyTorch), overriding mode: constant (1), halving (1/2**(x-1)) or exponential (gamma**x), of the cycle or the step as scale_mode says (null: mode's)"`
+	ScaleMode     string   `json:"scale_mode" enum:"cycle,iterations" help:"with scale_fn: its x is the cycle (from 1) or the step (from 0); ignored without scale_fn, as PyTorch does"`
 	CycleMomentum bool     `json:"cycle_momentum" help:"cycle the momentum inversely (the optimizer needs a momentum: SGD or RMSprop)"`
 	BaseMomentum  float64  `json:"base_momentum" min:"0" help:"lower boundary of the momentum"`
 	MaxMomentum   float64  `json:"max_momentum" min:"0" help:"upper boundary of the momentum"`
@@ -465,6 +475,15 @@ func NewCyclicLR(opt Optimizer, p CyclicLRParams) (*CyclicLR, error) {
 	default:
 		return nil, fmt.Errorf("optim: CyclicLR: mode is %q, expected triangular, triangular2 or exp_range", p.Mode)
 	}
+	switch p.ScaleFn {
+	case "":
+	case "constant", "halving", "exponential":
+		if p.ScaleMode != "cycle" && p.ScaleMode != "iterations" {
+			return nil, fmt.Errorf("optim: CyclicLR: scale_mode is %q, expected cycle or iterations", p.ScaleMode)
+		}
+	default:
+		return nil, fmt.Errorf("optim: CyclicLR: scale_fn is %q, expected constant, halving or exponential (or null for mode's)", p.ScaleFn)
+	}
 	down := p.StepSizeUp
 	if p.StepSizeDown != nil {
 		down = *p.StepSizeDown
@@ -500,14 +519,28 @@ func (s *CyclicLR) set() {
 	} else {
 		scale = (x - 1) / (s.ratio - 1)
 	}
-	var f float64
-	switch s.p.Mode {
-	case "triangular":
-		f = 1
-	case "triangular2":
-		f = 1 / math.Pow(2, cycle-1)
+	fn, byCycle := s.p.ScaleFn, s.p.ScaleMode == "cycle"
+	switch {
+	case fn != "":
+	case s.p.Mode == "triangular":
+		fn, byCycle = "constant", true
+	case s.p.Mode == "triangular2":
+		fn, byCycle = "halving", true
 	default:
-		f = math.Pow(s.p.Gamma, e)
+		fn, byCycle = "exponential", false
+	}
+	x = e
+	if byCycle {
+		x = cycle
+	}
+	var f float64
+	switch fn {
+	case "constant":
+		f = 1
+	case "halving":
+		f = 1 / math.Pow(2, x-1)
+	default:
+		f = math.Pow(s.p.Gamma, x)
 	}
 	s.opt.SetLR(s.baseLR + (s.p.MaxLR-s.baseLR)*scale*f)
 	if s.mom != nil {

@@ -111,7 +111,7 @@ func TestMoreSchedulerErrors(t *testing.T) {
 		{"SGD", "OneCycleLR", `{"max_lr": 0.1}`, "give total_steps, or epochs and steps_per_epoch"},
 		{"SGD", "OneCycleLR", `{"max_lr": 0.1, "total_steps": 10, "pct_start": 0.1}`, "phase 1 empty"},
 		{"SGD", "OneCycleLR", `{"max_lr": 0.1, "total_steps": 0}`, "total_steps: expected"},
-		{"SGD", "CyclicLR", `{"base_lr": 0.1, "max_lr": 1, "scale_fn": "x"}`, `unknown parameter "scale_fn"`},
+		{"SGD", "CyclicLR", `{"base_lr": 0.1, "max_lr": 1, "scale_fn": "x"}`, `scale_fn: expected one of "constant", "halving", "exponential" or null`},
 		{"SGD", "LinearLR", `{"start_factor": 0}`, "start_factor: expected"},
 		{"SGD", "ConstantLR", `{"factor": 1.5}`, "factor: expected"},
 		{"SGD", "MultiStepLR", `{}`, "milestones is required"},

@@ -9,7 +9,7 @@ Run from the repository root with Debian's PyTorch 1.13:
     /usr/bin/python3 nn/optim/testdata/gen_sched_more.py
 
 Each case records the rate after construction (lr0) and after each of 25
-steps; where CyclicLR or OneCycleLR is used also the momentum (SGD's momentum or
+steps (30 for CyclicLR's named scale_fn forms, scale_fn below); where CyclicLR or OneCycleLR is used also the momentum (SGD's momentum or
 Adam's beta1). Schedulers inside SequentialLR and ChainedScheduler are
 written as objects with a "type", as mlforge's spec takes them.
 """
@@ -60,6 +60,16 @@ CASES = [
       "milestones": [4]}),
     ("chained_exp_cyclic", "SGD", {"lr": 0.5, "momentum": 0.9}, "ChainedScheduler",
      {"schedulers": [{"type": "ExponentialLR", "gamma": 0.9}, {"type": "CyclicLR", "base_lr": 0.01, "max_lr": 0.1, "step_size_up": 2}]}),
+    ("cyclic_scale_halving_cycle", "SGD", {"lr": 0.5, "momentum": 0.9}, "CyclicLR",
+     {"base_lr": 0.01, "max_lr": 0.1, "step_size_up": 3, "step_size_down": 2, "scale_fn": "halving", "scale_mode": "cycle"}),
+    ("cyclic_scale_halving_iterations", "SGD", {"lr": 0.5, "momentum": 0.9}, "CyclicLR",
+     {"base_lr": 0.01, "max_lr": 0.1, "step_size_up": 2, "scale_fn": "halving", "scale_mode": "iterations"}),
+    ("cyclic_scale_exponential_cycle", "RMSprop", {"lr": 0.5, "momentum": 0.5}, "CyclicLR",
+     {"base_lr": 0.01, "max_lr": 0.1, "step_size_up": 4, "scale_fn": "exponential", "gamma": 0.7, "scale_mode": "cycle", "mode": "triangular2"}),
+    ("cyclic_scale_exponential_iterations", "SGD", {"lr": 0.5, "momentum": 0.9}, "CyclicLR",
+     {"base_lr": 0.01, "max_lr": 0.1, "step_size_up": 3, "scale_fn": "exponential", "gamma": 0.95, "scale_mode": "iterations"}),
+    ("cyclic_scale_constant_iterations", "SGD", {"lr": 0.5, "momentum": 0.9}, "CyclicLR",
+     {"base_lr": 0.01, "max_lr": 0.1, "step_size_up": 3, "mode": "exp_range", "gamma": 0.5, "scale_fn": "constant", "scale_mode": "iterations"}),
     ("lambda_constant", "SGD", {"lr": 0.5}, "LambdaLR", {"lr_lambda": "constant"}),
     ("lambda_exponential", "SGD", {"lr": 0.5}, "LambdaLR", {"lr_lambda": "exponential", "gamma": 0.9}),
     ("lambda_step", "Adam", {"lr": 0.5}, "LambdaLR", {"lr_lambda": "step", "gamma": 0.5, "step_size": 4}),
@@ -94,7 +104,20 @@ def lr_lambda(a):
     }[a["lr_lambda"]]
 
 
+def scale_fn(a):
+    """CyclicLR's named scale_fn forms (nn/optim/sched_more.go) as the
+    Python lambdas they stand for."""
+    g = a.get("gamma", 1.0)
+    return {
+        "constant": lambda x: 1.0,
+        "halving": lambda x: 1 / (2.0 ** (x - 1)),
+        "exponential": lambda x: g ** x,
+    }[a["scale_fn"]]
+
+
 def make(opt, name, kw):
+    if name == "CyclicLR" and "scale_fn" in kw:
+        return S.CyclicLR(opt, **dict(kw, scale_fn=scale_fn(kw)))
     if name == "LambdaLR":
         return S.LambdaLR(opt, lr_lambda(kw))
     return getattr(S, name)(opt, **kw)
@@ -124,7 +147,8 @@ for case, opt_name, opt_args, name, args in CASES:
     s = build(opt, name, args)
     lr0, m0 = opt.param_groups[0]["lr"], momentum(opt)
     lrs, moms = [], []
-    for _ in range(25):
+    # 30 steps with a scale_fn: more than one cycle of every case.
+    for _ in range(30 if "scale_fn" in args else 25):
         opt.step()
         s.step()
         lrs.append(opt.param_groups[0]["lr"])
