@@ -72,10 +72,10 @@ func sagSoftThreshold(x, s float64) float64 {
 // A dense row has every feature, so between rescalings every step's lagged
 // update is one step behind: the weight update of step t, the lagged update
 // of step t+1 and the dot product of step t+1 run in one pass over the
-// weights (sagaFused), each weight going through sag_fast's operations in
-// sag_fast's order, so the results are the same bits as the step-by-step
-// loop (sagaSolveRef in the tests). Steps next to a rescaling (wscale below
-// 1e-9, the end of an epoch) take the general path.
+// weights (sagaUpdate.fused), each weight going through sag_fast's
+// operations in sag_fast's order, so the results are the same bits as the
+// step-by-step loop (sagaSolveRef in the tests). Steps next to a rescaling
+// (wscale below 1e-9, the end of an epoch) take the general path.
 func sagaSolve(ctx context.Context, pr *sagaProblem) (sagaResult, error) {
 	n, p, K := pr.X.Rows, pr.X.Cols, pr.K
 	alpha := pr.alpha / float64(n)
@@ -330,7 +330,7 @@ func sagaDot(w, x, sums []float64) {
 	}
 }
 
-// sagaUpdate holds one step's scalars for sagaFused.
+// sagaUpdate holds one step's scalars for its fused pass.
 type sagaUpdate struct {
 	step, seenFrac, wscale float64 // the weight update of step t
 	c, cp                  float64 // the lagged update of step t+1: gradient and proximal sums
