@@ -2,6 +2,8 @@
 
 package linear
 
+//go:generate go run saga_asmgen.go
+
 import "golang.org/x/sys/cpu"
 
 // useSagaAVX is true when sagaFused4AVX can run (AVX: 4-lane float64).
