@@ -85,16 +85,9 @@ func sagaSolve(ctx context.Context, pr *sagaProblem) (sagaResult, error) {
 		return sagaResult{}, errSagaStep
 	}
 	prox := beta > 0
-	// Ks is the stride of a feature's weights: 4 for 3 classes, so that
-	// the fused pass handles a feature as one 4-lane vector (the fourth
-	// weight stays 0 and is dropped from the result).
-	Ks := K
-	if K == 3 {
-		Ks = 4
-	}
-	w := make([]float64, p*Ks)
+	w := make([]float64, p*K)
 	b := make([]float64, K)
-	sumGrad := make([]float64, p*Ks)
+	sumGrad := make([]float64, p*K)
 	interceptSumGrad := make([]float64, K)
 	gradMem := make([]float64, n*K)
 	seen := make([]bool, n)
@@ -107,11 +100,11 @@ func sagaSolve(ctx context.Context, pr *sagaProblem) (sagaResult, error) {
 	// sag_fast keeps the last update of each feature; a dense row has
 	// every feature, so all features share one (hist).
 	hist := 0
-	prev := make([]float64, p*Ks)
+	prev := make([]float64, p*K)
 	pred := make([]float64, K)
 	grad := make([]float64, K)
-	diff := make([]float64, K, Ks)
-	sums := make([]float64, K, Ks)
+	diff := make([]float64, K)
+	sums := make([]float64, K)
 	wscale := 1.0
 	wscaleUpdate := 1 - step*alpha
 	seed := pr.seed
@@ -207,7 +200,7 @@ func sagaSolve(ctx context.Context, pr *sagaProblem) (sagaResult, error) {
 						return res, err
 					}
 				}
-				sagaDot(w, x, sums, Ks)
+				sagaDot(w, x, sums)
 				for k, s := range sums {
 					pred[k] = wscale*s + b[k]
 				}
@@ -289,8 +282,8 @@ func sagaSolve(ctx context.Context, pr *sagaProblem) (sagaResult, error) {
 				for f, v := range x {
 					for k := 0; k < K; k++ {
 						gc := v * diff[k]
-						w[f*Ks+k] -= gc * step * seenFrac / wscale // ((gc·step)·(1-1/num_seen))/wscale, as sag_fast
-						sumGrad[f*Ks+k] += gc
+						w[f*K+k] -= gc * step * seenFrac / wscale // ((gc·step)·(1-1/num_seen))/wscale, as sag_fast
+						sumGrad[f*K+k] += gc
 					}
 				}
 				if wscale < 1e-9 {
@@ -319,24 +312,18 @@ func sagaSolve(ctx context.Context, pr *sagaProblem) (sagaResult, error) {
 			break
 		}
 	}
-	if Ks != K {
-		res.w = make([]float64, p*K)
-		for f := 0; f < p; f++ {
-			copy(res.w[f*K:f*K+K], w[f*Ks:f*Ks+K])
-		}
-	}
 	return res, nil
 }
 
-// sagaDot sets sums[k] to Σ_f w[f·Ks+k]·x[f], summed in feature order as
-// sag_fast's predict_sample (K = len(sums) ≤ Ks).
-func sagaDot(w, x, sums []float64, Ks int) {
+// sagaDot sets sums[k] to Σ_f w[f·K+k]·x[f], summed in feature order as
+// sag_fast's predict_sample (K = len(sums)).
+func sagaDot(w, x, sums []float64) {
 	K := len(sums)
 	for k := range sums {
 		sums[k] = 0
 	}
 	for f, v := range x {
-		ws := w[f*Ks : f*Ks+K : f*Ks+K]
+		ws := w[f*K : f*K+K : f*K+K]
 		for k, wv := range ws {
 			sums[k] += wv * v
 		}
@@ -360,7 +347,7 @@ func (u *sagaUpdate) fused(w, sumGrad, x, xn, diff, sums []float64) {
 	case 1:
 		sums[0] = u.fused1(w, sumGrad, x, xn, diff[0])
 	case 3:
-		u.fused4(w, sumGrad, x, xn, diff, sums)
+		sums[0], sums[1], sums[2] = u.fused3(w, sumGrad, x, xn, diff[0], diff[1], diff[2])
 	default:
 		u.fusedK(w, sumGrad, x, xn, diff, sums)
 	}
@@ -414,13 +401,12 @@ func (u *sagaUpdate) fused1(w, sumGrad, x, xn []float64, d float64) float64 {
 	return s
 }
 
-// fused3 is fused for 3 classes, the weights at stride 4.
 func (u *sagaUpdate) fused3(w, sumGrad, x, xn []float64, d0, d1, d2 float64) (s0, s1, s2 float64) {
 	step, seenFrac, wscale, c, cp, prox := u.step, u.seenFrac, u.wscale, u.c, u.cp, u.prox
 	xn = xn[:len(x)]
 	for f, v := range x {
-		ws := w[4*f : 4*f+3 : 4*f+3]
-		gs := sumGrad[4*f : 4*f+3 : 4*f+3]
+		ws := w[3*f : 3*f+3 : 3*f+3]
+		gs := sumGrad[3*f : 3*f+3 : 3*f+3]
 		vn := xn[f]
 		gc0, gc1, gc2 := v*d0, v*d1, v*d2
 		w0 := ws[0] - gc0*step*seenFrac/wscale
