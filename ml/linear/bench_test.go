@@ -109,6 +109,16 @@ func BenchmarkLogisticRegressionSagaL1_20k(b *testing.B) {
 	}, true)
 }
 
+func BenchmarkLogisticRegressionSagaElasticNet20k(b *testing.B) {
+	benchFitPredict(b, func() predictor {
+		m := NewLogisticRegression()
+		m.Solver, m.Penalty = "saga", "elasticnet"
+		r := 0.5
+		m.L1Ratio = &r
+		return m
+	}, true)
+}
+
 func BenchmarkLogisticRegressionBinary20k(b *testing.B) {
 	X, _, yCls := benchData(20000, 20)
 	y := make([]float64, len(yCls))

@@ -68,6 +68,14 @@ func sagSoftThreshold(x, s float64) float64 {
 // sagaSolve runs SAGA with just-in-time (lagged) updates of the L2 scale and
 // the L1 proximal steps exactly as sag_fast does, sample by sample in the
 // order of ArrayDataset.random (our_rand_r modulo n).
+//
+// A dense row has every feature, so between rescalings every step's lagged
+// update is one step behind: the weight update of step t, the lagged update
+// of step t+1 and the dot product of step t+1 run in one pass over the
+// weights (sagaUpdate.fused), each weight going through sag_fast's
+// operations in sag_fast's order, so the results are the same bits as the
+// step-by-step loop (sagaSolveRef in the tests). Steps next to a rescaling
+// (wscale below 1e-9, the end of an epoch) take the general path.
 func sagaSolve(ctx context.Context, pr *sagaProblem) (sagaResult, error) {
 	n, p, K := pr.X.Rows, pr.X.Cols, pr.K
 	alpha := pr.alpha / float64(n)
@@ -95,9 +103,12 @@ func sagaSolve(ctx context.Context, pr *sagaProblem) (sagaResult, error) {
 	prev := make([]float64, p*K)
 	pred := make([]float64, K)
 	grad := make([]float64, K)
+	diff := make([]float64, K)
+	sums := make([]float64, K)
 	wscale := 1.0
 	wscaleUpdate := 1 - step*alpha
 	seed := pr.seed
+	row := func(i int) []float64 { return pr.X.Data[i*pr.X.Stride : i*pr.X.Stride+p] }
 
 	// lagged brings every feature up to date with the steps before
 	// sampleItr; with reset, it also folds wscale into the weights.
@@ -163,6 +174,10 @@ func sagaSolve(ctx context.Context, pr *sagaProblem) (sagaResult, error) {
 	}
 
 	res := sagaResult{w: w, b: b}
+	i := int(xorshift(&seed) % uint32(n))
+	// ready: pred holds sample i's prediction, the fused pass of the step
+	// before having done its lagged update and dot product.
+	ready := false
 	for it := 0; it < pr.maxIter; it++ {
 		if err := ctx.Err(); err != nil {
 			return res, err
@@ -173,29 +188,28 @@ func sagaSolve(ctx context.Context, pr *sagaProblem) (sagaResult, error) {
 					return res, err
 				}
 			}
-			i := int(xorshift(&seed) % uint32(n))
-			x := pr.X.Data[i*pr.X.Stride : i*pr.X.Stride+p]
+			x := row(i)
 			sw := pr.sw[i]
 			if !seen[i] {
 				numSeen++
 				seen[i] = true
 			}
-			if si > 0 {
-				if err := lagged(si, false); err != nil {
-					return res, err
+			if !ready {
+				if si > 0 {
+					if err := lagged(si, false); err != nil {
+						return res, err
+					}
+				}
+				sagaDot(w, x, sums)
+				for k, s := range sums {
+					pred[k] = wscale*s + b[k]
 				}
 			}
-			for k := 0; k < K; k++ {
-				s := 0.0
-				for f, v := range x {
-					s += w[f*K+k] * v
-				}
-				pred[k] = wscale*s + b[k]
-			}
+			ready = false
 			if pr.multinomial {
 				mx := math.Inf(-1)
 				for _, v := range pred {
-					mx = math.Max(mx, v)
+					mx = max(mx, v) // math.Max's result, without the call
 				}
 				sum := 0.0
 				for _, v := range pred {
@@ -215,17 +229,13 @@ func sagaSolve(ctx context.Context, pr *sagaProblem) (sagaResult, error) {
 			}
 			wscale *= wscaleUpdate
 			gm := gradMem[i*K : i*K+K]
-			seenFrac := 1 - 1/float64(numSeen)
-			for f, v := range x {
-				for k := 0; k < K; k++ {
-					gc := v * (grad[k] - gm[k])
-					w[f*K+k] -= gc * step * seenFrac / wscale // ((gc·step)·(1-1/num_seen))/wscale, as sag_fast
-					sumGrad[f*K+k] += gc
-				}
+			for k := range diff {
+				diff[k] = grad[k] - gm[k]
 			}
+			seenFrac := 1 - 1/float64(numSeen)
 			if pr.fitIntercept {
 				for k := 0; k < K; k++ {
-					gc := grad[k] - gm[k]
+					gc := diff[k]
 					interceptSumGrad[k] += gc
 					gc *= step * (1 - 1/float64(numSeen))
 					b[k] -= step*interceptSumGrad[k]/float64(numSeen) + gc // intercept_decay is 1 for dense X
@@ -246,11 +256,43 @@ func sagaSolve(ctx context.Context, pr *sagaProblem) (sagaResult, error) {
 					cumProx[si] = cumProx[si-1] + step*beta/wscale
 				}
 			}
-			if wscale < 1e-9 {
-				if err := scale(si); err != nil {
-					return res, err
+			next := int(xorshift(&seed) % uint32(n))
+			if wscale >= 1e-9 && si+1 < n {
+				// The next step's lagged update is one step behind
+				// (hist == si): sag_fast's first case, with these c, cp.
+				c := cum[si]
+				cp := 0.0
+				if prox {
+					cp = cumProx[si]
+				}
+				if hist != 0 {
+					c -= cum[hist-1]
+					if prox {
+						cp -= cumProx[hist-1]
+					}
+				}
+				u := sagaUpdate{step: step, seenFrac: seenFrac, wscale: wscale, c: c, cp: cp, prox: prox}
+				u.fused(w, sumGrad, x, row(next), diff, sums)
+				for k, s := range sums {
+					pred[k] = wscale*s + b[k]
+				}
+				hist = si + 1
+				ready = true
+			} else {
+				for f, v := range x {
+					for k := 0; k < K; k++ {
+						gc := v * diff[k]
+						w[f*K+k] -= gc * step * seenFrac / wscale // ((gc·step)·(1-1/num_seen))/wscale, as sag_fast
+						sumGrad[f*K+k] += gc
+					}
+				}
+				if wscale < 1e-9 {
+					if err := scale(si); err != nil {
+						return res, err
+					}
 				}
 			}
+			i = next
 		}
 		if err := scale(n - 1); err != nil {
 			return res, err
@@ -271,6 +313,121 @@ func sagaSolve(ctx context.Context, pr *sagaProblem) (sagaResult, error) {
 		}
 	}
 	return res, nil
+}
+
+// sagaDot sets sums[k] to Σ_f w[f·K+k]·x[f], summed in feature order as
+// sag_fast's predict_sample (K = len(sums)).
+func sagaDot(w, x, sums []float64) {
+	K := len(sums)
+	for k := range sums {
+		sums[k] = 0
+	}
+	for f, v := range x {
+		ws := w[f*K : f*K+K : f*K+K]
+		for k, wv := range ws {
+			sums[k] += wv * v
+		}
+	}
+}
+
+// sagaUpdate holds one step's scalars for its fused pass.
+type sagaUpdate struct {
+	step, seenFrac, wscale float64 // the weight update of step t
+	c, cp                  float64 // the lagged update of step t+1: gradient and proximal sums
+	prox                   bool
+}
+
+// fused runs, for every weight (feature f, class k) in turn, step t's
+// update with its gradient correction x[f]·diff[k] (sag_fast's saga update
+// and sum_gradient), then step t+1's one-step lagged update (the gradient
+// step c·sum_gradient and, with prox, the soft threshold at cp), and adds
+// the weight times xn[f] to sums[k] for step t+1's prediction.
+func (u *sagaUpdate) fused(w, sumGrad, x, xn, diff, sums []float64) {
+	switch len(diff) {
+	case 1:
+		sums[0] = u.fused1(w, sumGrad, x, xn, diff[0])
+	case 3:
+		sums[0], sums[1], sums[2] = u.fused3(w, sumGrad, x, xn, diff[0], diff[1], diff[2])
+	default:
+		u.fusedK(w, sumGrad, x, xn, diff, sums)
+	}
+}
+
+func (u *sagaUpdate) fusedK(w, sumGrad, x, xn, diff, sums []float64) {
+	K := len(diff)
+	step, seenFrac, wscale, c, cp, prox := u.step, u.seenFrac, u.wscale, u.c, u.cp, u.prox
+	for k := range sums {
+		sums[k] = 0
+	}
+	xn = xn[:len(x)]
+	for f, v := range x {
+		vn := xn[f]
+		ws := w[f*K : f*K+K : f*K+K]
+		gs := sumGrad[f*K : f*K+K : f*K+K]
+		gs = gs[:len(ws)]
+		for k := range ws {
+			gc := v * diff[k]
+			wk := ws[k] - gc*step*seenFrac/wscale
+			g := gs[k] + gc
+			gs[k] = g
+			wk -= c * g
+			if prox {
+				wk = sagSoftThreshold(wk, cp)
+			}
+			ws[k] = wk
+			sums[k] += wk * vn
+		}
+	}
+}
+
+func (u *sagaUpdate) fused1(w, sumGrad, x, xn []float64, d float64) float64 {
+	step, seenFrac, wscale, c, cp, prox := u.step, u.seenFrac, u.wscale, u.c, u.cp, u.prox
+	w = w[:len(x)]
+	sumGrad = sumGrad[:len(x)]
+	xn = xn[:len(x)]
+	s := 0.0
+	for f, v := range x {
+		gc := v * d
+		wk := w[f] - gc*step*seenFrac/wscale
+		g := sumGrad[f] + gc
+		sumGrad[f] = g
+		wk -= c * g
+		if prox {
+			wk = sagSoftThreshold(wk, cp)
+		}
+		w[f] = wk
+		s += wk * xn[f]
+	}
+	return s
+}
+
+func (u *sagaUpdate) fused3(w, sumGrad, x, xn []float64, d0, d1, d2 float64) (s0, s1, s2 float64) {
+	step, seenFrac, wscale, c, cp, prox := u.step, u.seenFrac, u.wscale, u.c, u.cp, u.prox
+	xn = xn[:len(x)]
+	for f, v := range x {
+		ws := w[3*f : 3*f+3 : 3*f+3]
+		gs := sumGrad[3*f : 3*f+3 : 3*f+3]
+		vn := xn[f]
+		gc0, gc1, gc2 := v*d0, v*d1, v*d2
+		w0 := ws[0] - gc0*step*seenFrac/wscale
+		w1 := ws[1] - gc1*step*seenFrac/wscale
+		w2 := ws[2] - gc2*step*seenFrac/wscale
+		g0, g1, g2 := gs[0]+gc0, gs[1]+gc1, gs[2]+gc2
+		gs[0], gs[1], gs[2] = g0, g1, g2
+		w0 -= c * g0
+		w1 -= c * g1
+		w2 -= c * g2
+		if prox {
+			w0 = sagSoftThreshold(w0, cp)
+			w1 = sagSoftThreshold(w1, cp)
+			w2 = sagSoftThreshold(w2, cp)
+		}
+		ws[0], ws[1], ws[2] = w0, w1, w2
+		s0 += w0 * vn
+		s1 += w1 * vn
+		s2 += w2 * vn
+	}
+	return
 }
 
 // logDLoss is the derivative of sklearn's Log loss (_sgd_fast.Log._dloss).
