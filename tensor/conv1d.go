@@ -1,0 +1,216 @@
+package tensor
+
+// This file holds the products of a 1-d convolution (stride 1, dilation 1,
+// zero padding) on its columns without the column matrix: the packing
+// routines read the input samples directly. The columns of ns samples x
+// (ns, c, l) for a kernel of k taps and padding pad are the K1 x ns*lout
+// matrix, lout = l + 2*pad - k + 1, whose row ch*k + j holds, at position
+// s*lout + t, x[s][ch][t+j-pad] (zero outside the row), with, when bias is
+// set, a last row of ones (K1 = c*k + 1; c*k without). That is Im2col's
+// matrix of the samples side by side, so the products below equal Gemm's
+// on the materialized columns value for value: they use the same
+// micro-kernel and the same blocking of the reduction.
+
+// Conv1dCols describes the columns of ns samples of a 1-d convolution.
+type Conv1dCols struct {
+	X              []float32 // ns samples (ns, C, L)
+	NS, C, L, K    int
+	Pad            int
+	Bias           bool // a last row of ones
+	lout, rows, cl int
+}
+
+func (g *Conv1dCols) init() {
+	g.lout = g.L + 2*g.Pad - g.K + 1
+	g.rows = g.C * g.K
+	if g.Bias {
+		g.rows++
+	}
+	g.cl = g.C * g.L
+}
+
+// Rows is K1, the row count of the columns.
+func (g *Conv1dCols) Rows() int { g.init(); return g.rows }
+
+// Cols is ns*lout, the column count of the columns.
+func (g *Conv1dCols) Cols() int { g.init(); return g.NS * g.lout }
+
+// row writes positions [p0, p0+n) of column row r into d (n values).
+func (g *Conv1dCols) row(d []float32, r, p0 int) {
+	n := len(d)
+	if r == g.C*g.K {
+		Fill(d, 1)
+		return
+	}
+	ch, j := r/g.K, r%g.K
+	off := j - g.Pad
+	i := 0
+	for i < n {
+		pos := p0 + i
+		s, t := pos/g.lout, pos%g.lout
+		seg := min(n-i, g.lout-t)
+		src := g.X[s*g.cl+ch*g.L : s*g.cl+(ch+1)*g.L]
+		dd := d[i : i+seg]
+		// Input index t+u+off for u in [0, seg): valid where in [0, L).
+		lo := max(0, -(t + off))
+		hi := min(seg, g.L-(t+off))
+		if hi <= lo {
+			clear(dd)
+		} else {
+			clear(dd[:lo])
+			copy(dd[lo:hi], src[t+off+lo:t+off+hi])
+			clear(dd[hi:])
+		}
+		i += seg
+	}
+}
+
+// packB packs rows [pc, pc+kc) and positions [jc, jc+nc) of the columns as
+// packB does the same block of a materialized matrix.
+func (g *Conv1dCols) packB(pc, jc, kc, nc, nr int, dst []float32) {
+	for jr := 0; jr < nc; jr += nr {
+		cols := min(nr, nc-jr)
+		p := dst[jr*kc : (jr+nr)*kc]
+		for q := 0; q < kc; q++ {
+			d := p[q*nr : q*nr+nr]
+			g.row(d[:cols], pc+q, jc+jr)
+			clear(d[cols:])
+		}
+	}
+}
+
+// conv1dBuffers are a goroutine's pack buffers and a block of columns.
+type conv1dBuffers struct {
+	a, b, tile, blk []float32
+}
+
+var conv1dFree freeList[conv1dBuffers]
+
+// Conv1dPackedLen is the length of PackConv1dWeights's output for an o x k1
+// weight.
+func Conv1dPackedLen(o, k1 int) int { return roundUp(o, active.mr) * k1 }
+
+// PackConv1dWeights packs w (o x k1, row stride ldw) for Conv1dForward into
+// dst (Conv1dPackedLen values): the micro-kernel's row panels over the
+// whole reduction, so that each reduction block of a panel is contiguous.
+func PackConv1dWeights(dst, w []float32, ldw, o, k1 int) {
+	packA(false, w, ldw, 0, 0, o, k1, active.mr, dst[:Conv1dPackedLen(o, k1)])
+}
+
+// Conv1dForward computes out (o x Cols(), row stride ldo) = W · columns,
+// W packed by PackConv1dWeights (o x Rows()): Gemm(false, false, o,
+// Cols(), Rows(), 1, W, Rows(), columns, Cols(), 0, out, ldo) bit for bit.
+// It runs on the calling goroutine.
+func Conv1dForward(ap []float32, o int, cc Conv1dCols, out []float32, ldo int) {
+	cc.init()
+	cfg := &active
+	mr, nr := cfg.mr, cfg.nr
+	n, k1 := cc.NS*cc.lout, cc.rows
+	if o == 0 || n == 0 {
+		return
+	}
+	_ = ap[Conv1dPackedLen(o, k1)-1]
+	_ = out[(o-1)*ldo+n-1]
+	bufs := conv1dFree.get()
+	bufs.b = grow(bufs.b, roundUp(min(cfg.nc, n), nr)*min(cfg.kc, k1))
+	bufs.tile = grow(bufs.tile, mr*nr)
+	bb, tile := bufs.b, bufs.tile
+	for jc := 0; jc < n; jc += cfg.nc {
+		nc := min(cfg.nc, n-jc)
+		for pc := 0; pc < k1; pc += cfg.kc {
+			kc := min(cfg.kc, k1-pc)
+			cc.packB(pc, jc, kc, nc, nr, bb)
+			var bet float32
+			if pc > 0 {
+				bet = 1
+			}
+			for ir := 0; ir < o; ir += mr {
+				apn := ap[ir*k1+pc*mr : ir*k1+(pc+kc)*mr]
+				rows := min(mr, o-ir)
+				for jr := 0; jr < nc; jr += nr {
+					bp := bb[jr*kc : (jr+nr)*kc]
+					cols := min(nr, nc-jr)
+					off := ir*ldo + jc + jr
+					if rows == mr && cols == nr {
+						cfg.kernel(kc, apn, bp, out[off:], ldo, 1, bet)
+						continue
+					}
+					cfg.kernel(kc, apn, bp, tile, nr, 1, 0)
+					storeEdge(rows, cols, tile, nr, bet, out[off:], ldo)
+				}
+			}
+		}
+	}
+	conv1dFree.put(bufs)
+}
+
+// Conv1dWeightGradT computes rows [r0, r1) of gT (Rows() x m, row stride
+// ldg; row r0 at gT[0]) = columns · dyᵀ for dy (m x Cols(), row stride
+// ldd): the transpose of Gemm(false, true, m, Rows(), Cols(), 1, dy, ldd,
+// columns, Cols(), 0, g, Rows()) bit for bit (the same reduction blocks,
+// each product term the same). It runs on the calling goroutine.
+func Conv1dWeightGradT(dy []float32, ldd, m int, cc Conv1dCols, r0, r1 int, gT []float32, ldg int) {
+	cc.init()
+	cfg := &active
+	mr, nr := cfg.mr, cfg.nr
+	k := cc.NS * cc.lout // the reduction: positions
+	rowsAll := r1 - r0
+	if m == 0 || rowsAll <= 0 {
+		return
+	}
+	if k == 0 {
+		for i := range rowsAll {
+			clear(gT[i*ldg : i*ldg+m])
+		}
+		return
+	}
+	_ = dy[(m-1)*ldd+k-1]
+	_ = gT[(rowsAll-1)*ldg+m-1]
+	bufs := conv1dFree.get()
+	mcMax := roundUp(min(cfg.mc, rowsAll), mr)
+	kcMax := min(cfg.kc, k)
+	bufs.a = grow(bufs.a, mcMax*kcMax)
+	bufs.b = grow(bufs.b, roundUp(min(cfg.nc, m), nr)*kcMax)
+	bufs.blk = grow(bufs.blk, mcMax*kcMax)
+	bufs.tile = grow(bufs.tile, mr*nr)
+	ab, bb, blk, tile := bufs.a, bufs.b, bufs.blk, bufs.tile
+	for jc := 0; jc < m; jc += cfg.nc {
+		nc := min(cfg.nc, m-jc)
+		for pc := 0; pc < k; pc += cfg.kc {
+			kc := min(cfg.kc, k-pc)
+			packB(true, dy, ldd, pc, jc, kc, nc, nr, bb)
+			var bet float32
+			if pc > 0 {
+				bet = 1
+			}
+			for ic := 0; ic < rowsAll; ic += cfg.mc {
+				mc := min(cfg.mc, rowsAll-ic)
+				for i := range mc {
+					cc.row(blk[i*kc:(i+1)*kc], r0+ic+i, pc)
+				}
+				packA(false, blk, kc, 0, 0, mc, kc, mr, ab)
+				for ir := 0; ir < mc; ir += mr {
+					ap := ab[ir*kc : (ir+mr)*kc]
+					rows := min(mr, mc-ir)
+					for jr := 0; jr < nc; jr += nr {
+						bp := bb[jr*kc : (jr+nr)*kc]
+						cols := min(nr, nc-jr)
+						off := (ic+ir)*ldg + jc + jr
+						if rows == mr && cols == nr {
+							cfg.kernel(kc, ap, bp, gT[off:], ldg, 1, bet)
+							continue
+						}
+						cfg.kernel(kc, ap, bp, tile, nr, 1, 0)
+						storeEdge(rows, cols, tile, nr, bet, gT[off:], ldg)
+					}
+				}
+			}
+		}
+	}
+	conv1dFree.put(bufs)
+}
+
+// Conv1dPanelRows is the row count of the micro-kernel's panels: splitting
+// the rows of Conv1dWeightGradT at multiples of it keeps every part's
+// panels full.
+func Conv1dPanelRows() int { return active.mr }
