@@ -174,11 +174,11 @@ func (t *conv1dFusedTask) forward(n0, n1 int, out []float32) {
 	}
 }
 
-// reluPairs writes max(ReLU(r[2i]), ReLU(r[2i+1])) to d[i] and the offset
-// of that maximum in r to ix[i], as ReLU then MaxPool1d(2) do: ReLU maps
-// values below zero to +0 (NaN and -0 stay), the second of a pair wins when
-// greater or NaN. Conditional moves, no branches on the data.
-func reluPairs(r, d []float32, ix []int32) {
+// reluPairsGo writes max(ReLU(r[2i]), ReLU(r[2i+1])) to d[i] and the
+// offset of that maximum in r to ix[i], as ReLU then MaxPool1d(2) do: ReLU
+// maps values below zero to +0 (NaN and -0 stay), the second of a pair wins
+// when greater or NaN. Conditional moves, no branches on the data.
+func reluPairsGo(r, d []float32, ix []int32) {
 	r = r[:2*len(d)]
 	ix = ix[:len(d)]
 	for i := range d {
@@ -212,15 +212,10 @@ func (t *conv1dFusedTask) input(n0, n1 int, out []float32) {
 	for n := n0; n < n1; n++ {
 		for o := 0; o < t.O; o++ {
 			d := t.dyb[o*NL+n*lout : o*NL+(n+1)*lout]
-			clear(d)
 			at := (n*t.O + o) * P
-			ys, gs, is := t.y[at:at+P], t.gy[at:at+P], t.idx[at:at+P]
-			for i, v := range ys {
-				// The pooling's gradient lands on a zeroed buffer (+0 plus
-				// it) and ReLU's keeps it where the output is above zero.
-				b := int32(math.Float32bits(v))
-				mask := uint32((-b & ^b) >> 31)
-				d[is[i]] = math.Float32frombits(math.Float32bits(gs[i]+0) & mask)
+			poolGradPairs(d[:2*P], t.y[at:at+P], t.gy[at:at+P], t.idx[at:at+P])
+			if lout > 2*P {
+				d[2*P] = 0 // the last value, in no window
 			}
 		}
 	}
@@ -236,6 +231,25 @@ func (t *conv1dFusedTask) input(n0, n1 int, out []float32) {
 	for s := 0; s < n1-n0; s++ {
 		n := n0 + s
 		tensor.Col2imTaps(gc[s*lout:], cols, t.C, 1, t.L, 1, t.k, 0, t.pad, 1, 1, 1, 1, tp, t.gx[n*CL:(n+1)*CL])
+	}
+}
+
+// poolGradPairsGo writes the gradient of ReLU then MaxPool1d(2) with
+// respect to their input r (the 2*len(y) values of d) from the pooled
+// output y, its gradient gy and the positions ix of reluPairs: as the
+// unfused layers do, the pooling's gradient lands on a zeroed buffer (+0
+// plus gy) at each pair's maximum, zero at the other value, and ReLU's
+// keeps it where the output is above zero.
+func poolGradPairsGo(d, y, gy []float32, ix []int32) {
+	d = d[:2*len(y)]
+	gy, ix = gy[:len(y)], ix[:len(y)]
+	for i, v := range y {
+		b := int32(math.Float32bits(v))
+		mask := uint32((-b & ^b) >> 31)
+		g := math.Float32bits(gy[i]+0) & mask
+		s := -uint32(ix[i] & 1)
+		d[2*i] = math.Float32frombits(g &^ s)
+		d[2*i+1] = math.Float32frombits(g & s)
 	}
 }
 

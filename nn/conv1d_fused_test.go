@@ -173,3 +173,57 @@ func TestReluPairs(t *testing.T) {
 		t.Fatalf("positions %v, want %v", ix, wi)
 	}
 }
+
+// TestReluPairsKernels checks reluPairs and poolGradPairs (the vector
+// kernels where the CPU has them) against their portable loops bit for
+// bit, on lengths around the 16-pair step, with NaN of both signs, -0,
+// ties and negative values, and -0 gradients.
+func TestReluPairsKernels(t *testing.T) {
+	rng := rand.New(rand.NewPCG(8, 8))
+	special := []float32{float32(math.NaN()), -float32(math.NaN()), float32(math.Copysign(0, -1)), 0, 0.5, -0.5, float32(math.Inf(1)), float32(math.Inf(-1))}
+	for _, n := range []int{1, 7, 15, 16, 17, 31, 32, 33, 49, 98, 100} {
+		r := make([]float32, 2*n)
+		gy := make([]float32, n)
+		for i := range r {
+			r[i] = float32(rng.NormFloat64())
+			if rng.IntN(4) == 0 {
+				r[i] = special[rng.IntN(len(special))]
+			}
+		}
+		for i := range gy {
+			gy[i] = float32(rng.NormFloat64())
+			if rng.IntN(4) == 0 {
+				gy[i] = special[rng.IntN(len(special))]
+			}
+		}
+		d1, d2 := make([]float32, n+1), make([]float32, n+1)
+		i1, i2 := make([]int32, n+1), make([]int32, n+1)
+		reluPairs(r, d1[:n], i1[:n])
+		reluPairsGo(r, d2[:n], i2[:n])
+		if i := sameBits(d1, d2); i >= 0 {
+			t.Fatalf("n %d: pair %d: %v, want %v", n, i, d1[i], d2[i])
+		}
+		if !reflect.DeepEqual(i1, i2) {
+			t.Fatalf("n %d: positions %v, want %v", n, i1, i2)
+		}
+		g1, g2 := make([]float32, 2*n+1), make([]float32, 2*n+1)
+		g1[2*n], g2[2*n] = 7, 7 // past the end: untouched
+		poolGradPairs(g1[:2*n], d2[:n], gy, i2[:n])
+		poolGradPairsGo(g2[:2*n], d2[:n], gy, i2[:n])
+		if i := sameBits(g1, g2); i >= 0 {
+			t.Fatalf("n %d: gradient %d: %v, want %v", n, i, g1[i], g2[i])
+		}
+		// The unfused layers' gradient: the pooling's on a zeroed buffer,
+		// then ReLU's mask of its output.
+		want := make([]float32, 2*n)
+		for i, j := range i2[:n] {
+			want[2*i+int(j&1)] += gy[i]
+		}
+		rel := make([]float32, 2*n)
+		tensor.ReLU(rel, r)
+		tensor.ReLUGrad(want, want, rel, false)
+		if i := sameBits(g2[:2*n], want); i >= 0 {
+			t.Fatalf("n %d: gradient %d: %v, want the layers' %v", n, i, g2[i], want[i])
+		}
+	}
+}

@@ -35,53 +35,71 @@ func (g *Conv1dCols) Rows() int { g.init(); return g.rows }
 // Cols is ns*lout, the column count of the columns.
 func (g *Conv1dCols) Cols() int { g.init(); return g.NS * g.lout }
 
-// row writes positions [p0, p0+n) of column row r into d (n values).
-func (g *Conv1dCols) row(d []float32, r, p0 int) {
-	n := len(d)
+// seg is a run of positions of one sample: n positions from position t of
+// sample s, at offset at of the destination.
+type seg struct{ at, s, t, n int }
+
+// segments appends to segs the runs of positions [p0, p0+n).
+func (g *Conv1dCols) segments(segs []seg, p0, n int) []seg {
+	segs = segs[:0]
+	for i := 0; i < n; {
+		pos := p0 + i
+		s, t := pos/g.lout, pos%g.lout
+		m := min(n-i, g.lout-t)
+		segs = append(segs, seg{at: i, s: s, t: t, n: m})
+		i += m
+	}
+	return segs
+}
+
+// row writes column row r over the runs segs into d.
+func (g *Conv1dCols) row(d []float32, r int, segs []seg) {
 	if r == g.C*g.K {
 		Fill(d, 1)
 		return
 	}
 	ch, j := r/g.K, r%g.K
 	off := j - g.Pad
-	i := 0
-	for i < n {
-		pos := p0 + i
-		s, t := pos/g.lout, pos%g.lout
-		seg := min(n-i, g.lout-t)
-		src := g.X[s*g.cl+ch*g.L : s*g.cl+(ch+1)*g.L]
-		dd := d[i : i+seg]
-		// Input index t+u+off for u in [0, seg): valid where in [0, L).
-		lo := max(0, -(t + off))
-		hi := min(seg, g.L-(t+off))
+	for _, sg := range segs {
+		src := g.X[sg.s*g.cl+ch*g.L : sg.s*g.cl+(ch+1)*g.L]
+		dd := d[sg.at : sg.at+sg.n]
+		// Input index t+u+off for u in [0, n): valid where in [0, L).
+		a := sg.t + off
+		lo, hi := max(0, -a), min(sg.n, g.L-a)
+		if lo == 0 && hi == 32 && sg.n == 32 {
+			*(*[32]float32)(dd) = *(*[32]float32)(src[a : a+32])
+			continue
+		}
 		if hi <= lo {
 			clear(dd)
-		} else {
-			clear(dd[:lo])
-			copy(dd[lo:hi], src[t+off+lo:t+off+hi])
-			clear(dd[hi:])
+			continue
 		}
-		i += seg
+		clear(dd[:lo])
+		copy(dd[lo:hi], src[a+lo:a+hi])
+		clear(dd[hi:])
 	}
 }
 
 // packB packs rows [pc, pc+kc) and positions [jc, jc+nc) of the columns as
 // packB does the same block of a materialized matrix.
-func (g *Conv1dCols) packB(pc, jc, kc, nc, nr int, dst []float32) {
+func (g *Conv1dCols) packB(pc, jc, kc, nc, nr int, dst []float32, segs []seg) []seg {
 	for jr := 0; jr < nc; jr += nr {
 		cols := min(nr, nc-jr)
 		p := dst[jr*kc : (jr+nr)*kc]
+		segs = g.segments(segs, jc+jr, cols)
 		for q := 0; q < kc; q++ {
 			d := p[q*nr : q*nr+nr]
-			g.row(d[:cols], pc+q, jc+jr)
+			g.row(d[:cols], pc+q, segs)
 			clear(d[cols:])
 		}
 	}
+	return segs
 }
 
 // conv1dBuffers are a goroutine's pack buffers and a block of columns.
 type conv1dBuffers struct {
 	a, b, tile, blk []float32
+	segs            []seg
 }
 
 var conv1dFree freeList[conv1dBuffers]
@@ -119,7 +137,7 @@ func Conv1dForward(ap []float32, o int, cc Conv1dCols, out []float32, ldo int) {
 		nc := min(cfg.nc, n-jc)
 		for pc := 0; pc < k1; pc += cfg.kc {
 			kc := min(cfg.kc, k1-pc)
-			cc.packB(pc, jc, kc, nc, nr, bb)
+			bufs.segs = cc.packB(pc, jc, kc, nc, nr, bb, bufs.segs)
 			var bet float32
 			if pc > 0 {
 				bet = 1
@@ -185,8 +203,9 @@ func Conv1dWeightGradT(dy []float32, ldd, m int, cc Conv1dCols, r0, r1 int, gT [
 			}
 			for ic := 0; ic < rowsAll; ic += cfg.mc {
 				mc := min(cfg.mc, rowsAll-ic)
+				bufs.segs = cc.segments(bufs.segs, pc, kc)
 				for i := range mc {
-					cc.row(blk[i*kc:(i+1)*kc], r0+ic+i, pc)
+					cc.row(blk[i*kc:(i+1)*kc], r0+ic+i, bufs.segs)
 				}
 				packA(false, blk, kc, 0, 0, mc, kc, mr, ab)
 				for ir := 0; ir < mc; ir += mr {
