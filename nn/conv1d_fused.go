@@ -2,6 +2,7 @@ package nn
 
 import (
 	"math"
+	"sync"
 	"sync/atomic"
 
 	"github.com/mlforge/mlforge/tensor"
@@ -117,7 +118,7 @@ func (g *Graph) fuseConv1d(layers []Module, x *Var) *Var {
 	for q := range nparts {
 		t.out[q] = g.buf(O * ns * lout).Data
 	}
-	g.parallel(t, nparts, N*O*lout*K1)
+	g.c1dPhase(t, nparts, N*O*lout*K1)
 	n := g.newNode(y, conv1dFusedBack, x, w, b)
 	n.idx = idx
 	n.ints = [10]int{k, pad, lout}
@@ -129,25 +130,28 @@ func (t *conv1dFusedTask) cols(n0, n1 int) tensor.Conv1dCols {
 	return tensor.Conv1dCols{X: t.x[n0*CL : n1*CL], NS: n1 - n0, C: t.C, L: t.L, K: t.k, Pad: t.pad, Bias: t.bias}
 }
 
-func (t *conv1dFusedTask) run(part, parts int) {
-	if t.phase == c1dWeight {
-		lo, hi := span(t.units, part, parts)
-		K1 := t.C * t.k
-		if t.bias {
-			K1++
-		}
-		mr := tensor.Conv1dPanelRows()
-		r0, r1 := lo*mr, min(K1, hi*mr)
-		if r0 < r1 {
-			tensor.Conv1dWeightGradT(t.dyb, t.N*t.lout, t.O, t.cols(0, t.N), r0, r1, t.gwT[r0*t.O:], t.O)
-		}
-		return
-	}
-	out := t.out[part]
+// work claims chunks of the phase until none are left; id names the
+// participant's scratch.
+func (t *conv1dFusedTask) work(id int) {
+	out := t.out[id]
 	for {
 		ci := int(atomic.AddInt64(&t.next, 1)) - 1
 		if ci >= t.nchunks {
 			return
+		}
+		if t.phase == c1dWeight {
+			// A range of row panels of the transposed weight gradient.
+			lo, hi := span(t.units, ci, t.nchunks)
+			K1 := t.C * t.k
+			if t.bias {
+				K1++
+			}
+			mr := tensor.Conv1dPanelRows()
+			r0, r1 := lo*mr, min(K1, hi*mr)
+			if r0 < r1 {
+				tensor.Conv1dWeightGradT(t.dyb, t.N*t.lout, t.O, t.cols(0, t.N), r0, r1, t.gwT[r0*t.O:], t.O)
+			}
+			continue
 		}
 		n0 := ci * t.ns
 		n1 := min(t.N, n0+t.ns)
@@ -157,6 +161,74 @@ func (t *conv1dFusedTask) run(part, parts int) {
 			t.input(n0, n1, out)
 		}
 	}
+}
+
+// c1dTeam runs a phase of the fused op on the calling goroutine and on the
+// worker goroutines that join while work is left. Unlike Graph.parallel,
+// the caller never waits for a worker that has not started: once it has
+// claimed the last chunk itself it withdraws the slots nobody took and
+// waits only for the workers that did (tensor's Gemm does the same), so a
+// worker woken late on a loaded machine costs nothing. A late worker finds
+// its slot withdrawn and touches nothing but the slot count.
+type c1dTeam struct {
+	t     *conv1dFusedTask
+	slots atomic.Int32
+	ids   atomic.Int32 // the last participant id handed out
+	done  sync.WaitGroup
+	sent  sync.WaitGroup // the worker loop's Done for each job sent; never waited on
+}
+
+func (m *c1dTeam) run(int, int) {
+	if m.slots.Add(-1) < 0 {
+		return
+	}
+	m.t.work(int(m.ids.Add(1)))
+	m.done.Done()
+}
+
+// c1dPhase runs t's phase on up to parts participants (t.out holds that
+// many scratch buffers); work is a rough operation count, below which the
+// phase runs on the caller alone.
+func (g *Graph) c1dPhase(t *conv1dFusedTask, parts, work int) {
+	workers.once.Do(startWorkers)
+	helpers := min(parts, workers.n) - 1
+	if work < 1<<15 {
+		helpers = 0
+	}
+	t.next = 0
+	if helpers <= 0 {
+		t.work(0)
+		return
+	}
+	m := g.fuseT.c1dTeam
+	if m == nil {
+		m = new(c1dTeam)
+		g.fuseT.c1dTeam = m
+	}
+	m.t = t
+	m.ids.Store(0)
+	m.done.Add(helpers)
+	m.slots.Store(int32(helpers))
+	for range helpers {
+		m.sent.Add(1)
+		select {
+		case workers.ch <- poolJob{t: m, wg: &m.sent}:
+		default: // the queue is full: the slot stays unclaimed
+			m.sent.Done()
+		}
+	}
+	t.work(0)
+	for {
+		s := m.slots.Load()
+		if s <= 0 {
+			break
+		}
+		if m.slots.CompareAndSwap(s, 0) {
+			m.done.Add(-int(s))
+			break
+		}
+	}
+	m.done.Wait()
 }
 
 // forward convolves samples [n0, n1) into out (O x their positions) and
@@ -278,15 +350,16 @@ func conv1dFusedBack(n *Var) {
 			t.out[q] = g.buf(K * ns * lout).Data
 		}
 	}
-	g.parallel(t, nparts, N*O*lout*K)
+	g.c1dPhase(t, nparts, N*O*lout*K)
 	if !w.requiresGrad {
 		return
 	}
 	mr := tensor.Conv1dPanelRows()
 	t.phase = c1dWeight
 	t.units = (K1 + mr - 1) / mr
+	t.nchunks = min(g.parts(t.units), t.units)
 	t.gwT = g.buf(K1 * O).Data
-	g.parallel(t, min(g.parts(t.units), t.units), N*O*lout*K1)
+	g.c1dPhase(t, t.nchunks, N*O*lout*K1)
 	gw := w.grad()
 	gT := t.gwT
 	for o := 0; o < O; o++ {

@@ -152,7 +152,8 @@ type fusedConvTask struct {
 	// the padded image and its gradient of the wide form.
 	out, col, dcol, gw, gb, pad, dpad [maxFuseParts][]float32
 	// c1d is the fused Conv1d, ReLU and MaxPool1d's task (conv1d_fused.go).
-	c1d conv1dFusedTask
+	c1d     conv1dFusedTask
+	c1dTeam *c1dTeam
 }
 
 // setWide chooses the wide form from the geometry (the same in the forward
