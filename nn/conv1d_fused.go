@@ -21,7 +21,7 @@ import (
 
 // conv1dFusedTask runs a phase of the fused op over its parts.
 type conv1dFusedTask struct {
-	phase int // c1dForward, c1dInput or c1dWeight
+	phase int // c1dForward, c1dDense or c1dBack
 	// next is the next chunk to claim (atomically): parts take chunks of
 	// samples until none are left, so a part slowed by other load takes
 	// fewer.
@@ -37,13 +37,18 @@ type conv1dFusedTask struct {
 	N, C, L, O, k, pad, lout, P int
 	bias                        bool
 	units                       int // row panels of gwT
+	wranges                     int // ranges of them, the first chunks of c1dBack
 	out                         [maxFuseParts][]float32
 }
 
 const (
 	c1dForward = iota // convolution, ReLU and pooling by chunks of samples
-	c1dInput          // dense output gradient and input gradient by chunks
-	c1dWeight         // weight gradient by row panels of gwT
+	c1dDense          // the dense output gradient by chunks of samples
+	// c1dBack is the weight gradient by ranges of row panels of gwT (the
+	// first wranges chunks) and the input gradient by chunks of samples
+	// (the others), side by side: the small chunks of the input gradient
+	// even out the parts.
+	c1dBack
 )
 
 // conv1dChunk returns how many samples a chunk holds: about the column
@@ -139,9 +144,9 @@ func (t *conv1dFusedTask) work(id int) {
 		if ci >= t.nchunks {
 			return
 		}
-		if t.phase == c1dWeight {
+		if t.phase == c1dBack && ci < t.wranges {
 			// A range of row panels of the transposed weight gradient.
-			lo, hi := span(t.units, ci, t.nchunks)
+			lo, hi := span(t.units, ci, t.wranges)
 			K1 := t.C * t.k
 			if t.bias {
 				K1++
@@ -153,11 +158,17 @@ func (t *conv1dFusedTask) work(id int) {
 			}
 			continue
 		}
+		if t.phase == c1dBack {
+			ci -= t.wranges
+		}
 		n0 := ci * t.ns
 		n1 := min(t.N, n0+t.ns)
-		if t.phase == c1dForward {
+		switch t.phase {
+		case c1dForward:
 			t.forward(n0, n1, out)
-		} else {
+		case c1dDense:
+			t.dense(n0, n1)
+		default:
 			t.input(n0, n1, out)
 		}
 	}
@@ -276,10 +287,8 @@ func reluPairsGo(r, d []float32, ix []int32) {
 	}
 }
 
-// input writes the dense output gradient of samples [n0, n1) into dyb and,
-// when the input needs one, adds their input gradient to gx (out is
-// scratch for their column gradient).
-func (t *conv1dFusedTask) input(n0, n1 int, out []float32) {
+// dense writes the dense output gradient of samples [n0, n1) into dyb.
+func (t *conv1dFusedTask) dense(n0, n1 int) {
 	NL, lout, P := t.N*t.lout, t.lout, t.P
 	for n := n0; n < n1; n++ {
 		for o := 0; o < t.O; o++ {
@@ -291,9 +300,12 @@ func (t *conv1dFusedTask) input(n0, n1 int, out []float32) {
 			}
 		}
 	}
-	if t.gx == nil {
-		return
-	}
+}
+
+// input adds the input gradient of samples [n0, n1) to gx; out is scratch
+// for their column gradient.
+func (t *conv1dFusedTask) input(n0, n1 int, out []float32) {
+	NL, lout := t.N*t.lout, t.lout
 	cols := (n1 - n0) * lout
 	K := t.C * t.k
 	gc := out[:K*cols]
@@ -340,26 +352,33 @@ func conv1dFusedBack(n *Var) {
 	}
 	t := &g.fuseT.c1d
 	ns := conv1dChunk(lout)
-	*t = conv1dFusedTask{phase: c1dInput, nchunks: (N + ns - 1) / ns, ns: ns, x: x.Data.Data, y: n.Data.Data, idx: n.idx,
+	nch := (N + ns - 1) / ns
+	*t = conv1dFusedTask{phase: c1dDense, nchunks: nch, ns: ns, x: x.Data.Data, y: n.Data.Data, idx: n.idx,
 		w: w.Data.Data, gy: n.Grad.Data, N: N, C: C, L: L, O: O, k: k, pad: pad, lout: lout, P: P, bias: b != nil}
 	t.dyb = g.buf(O * N * lout).Data
-	nparts := g.parts(t.nchunks)
+	g.c1dPhase(t, g.parts(nch), N*O*lout)
+	t.phase, t.nchunks = c1dBack, 0
+	if w.requiresGrad {
+		mr := tensor.Conv1dPanelRows()
+		t.units = (K1 + mr - 1) / mr
+		t.wranges = min(g.parts(t.units), t.units)
+		t.nchunks = t.wranges
+		t.gwT = g.buf(K1 * O).Data
+	}
 	if x.requiresGrad {
 		t.gx = x.grad()
+		t.nchunks += nch
+	}
+	nparts := g.parts(t.nchunks)
+	if x.requiresGrad {
 		for q := range nparts {
 			t.out[q] = g.buf(K * ns * lout).Data
 		}
 	}
-	g.c1dPhase(t, nparts, N*O*lout*K)
+	g.c1dPhase(t, nparts, N*O*lout*K1)
 	if !w.requiresGrad {
 		return
 	}
-	mr := tensor.Conv1dPanelRows()
-	t.phase = c1dWeight
-	t.units = (K1 + mr - 1) / mr
-	t.nchunks = min(g.parts(t.units), t.units)
-	t.gwT = g.buf(K1 * O).Data
-	g.c1dPhase(t, t.nchunks, N*O*lout*K1)
 	gw := w.grad()
 	gT := t.gwT
 	for o := 0; o < O; o++ {
