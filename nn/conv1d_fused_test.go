@@ -101,6 +101,7 @@ func TestFusedConv1dReLUPool(t *testing.T) {
 		{3, 9, 4, 4, 2, 2, 0, 1, 31, true, true, true},
 		{20, 8, 40, 12, 3, 3, 1, 1, 50, true, false, true}, // more chunks than parts
 		{2, 60, 4, 9, 5, 3, 2, 1, 21, true, false, true},   // K1 = 301: two reduction blocks
+		{2, 60, 4, 9, 5, 3, 2, 1, 80, true, false, true},   // the same, panels inside a sample
 		{2, 4, 9, 3, 5, 3, 2, 1, 1100, false, false, true}, // 1100 positions a sample: column blocks
 		{2, 2, 4, 3, 3, 3, 1, 1, 12, true, false, false},   // K1 = 7: the per-image path
 		{2, 4, 3, 3, 5, 1, 2, 1, 2, true, false, false},    // taps that only meet padding

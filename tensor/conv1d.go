@@ -81,16 +81,33 @@ func (g *Conv1dCols) row(d []float32, r int, segs []seg) {
 }
 
 // packB packs rows [pc, pc+kc) and positions [jc, jc+nc) of the columns as
-// packB does the same block of a materialized matrix.
+// packB does the same block of a materialized matrix. A full panel inside
+// one sample whose taps of a channel all read the input is that channel's
+// run of the sample shifted by one per tap: copyRows moves its rows.
 func (g *Conv1dCols) packB(pc, jc, kc, nc, nr int, dst []float32, segs []seg) []seg {
+	K := g.K
 	for jr := 0; jr < nc; jr += nr {
 		cols := min(nr, nc-jr)
 		p := dst[jr*kc : (jr+nr)*kc]
 		segs = g.segments(segs, jc+jr, cols)
-		for q := 0; q < kc; q++ {
+		// inside: the taps read positions t-pad .. t-pad+K-1+cols-1 of the
+		// sample, all in [0, L).
+		sg := segs[0]
+		inside := len(segs) == 1 && cols == nr && sg.t-g.Pad >= 0 && sg.t-g.Pad+K-1+cols <= g.L
+		for q := 0; q < kc; {
+			r := pc + q
+			if inside && r < g.C*K {
+				ch, j := r/K, r%K
+				m := min(K-j, kc-q)
+				if copyRows(p[q*nr:(q+m)*nr], g.X[sg.s*g.cl+ch*g.L+sg.t+j-g.Pad:], 1, m, nr) {
+					q += m
+					continue
+				}
+			}
 			d := p[q*nr : q*nr+nr]
-			g.row(d[:cols], pc+q, segs)
+			g.row(d[:cols], r, segs)
 			clear(d[cols:])
+			q++
 		}
 	}
 	return segs
