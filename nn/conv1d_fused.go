@@ -2,6 +2,7 @@ package nn
 
 import (
 	"math"
+	"runtime"
 	"sync"
 	"sync/atomic"
 
@@ -21,7 +22,7 @@ import (
 
 // conv1dFusedTask runs a phase of the fused op over its parts.
 type conv1dFusedTask struct {
-	phase int // c1dForward, c1dDense or c1dBack
+	phase int // c1dForward or c1dBack
 	// next is the next chunk to claim (atomically): parts take chunks of
 	// samples until none are left, so a part slowed by other load takes
 	// fewer.
@@ -37,17 +38,21 @@ type conv1dFusedTask struct {
 	N, C, L, O, k, pad, lout, P int
 	bias                        bool
 	units                       int // row panels of gwT
-	wranges                     int // ranges of them, the first chunks of c1dBack
-	out                         [maxFuseParts][]float32
+	wranges                     int // ranges of them
+	// dchunks is the count of dense chunks, the first of c1dBack, and
+	// denseDone (atomic) how many are done.
+	dchunks, denseDone int64
+	out                [maxFuseParts][]float32
 }
 
 const (
 	c1dForward = iota // convolution, ReLU and pooling by chunks of samples
-	c1dDense          // the dense output gradient by chunks of samples
-	// c1dBack is the weight gradient by ranges of row panels of gwT (the
-	// first wranges chunks) and the input gradient by chunks of samples
-	// (the others), side by side: the small chunks of the input gradient
-	// even out the parts.
+	// c1dBack is, in this order of chunks, the dense output gradient by
+	// chunks of samples, the weight gradient by ranges of row panels of gwT
+	// and the input gradient by chunks of samples, whose small chunks even
+	// out the parts at the end. The chunks after the dense ones wait for
+	// the dense gradient to be complete: at most for the chunks that other
+	// parts are finishing (one phase instead of two, one hand-off fewer).
 	c1dBack
 )
 
@@ -144,33 +149,45 @@ func (t *conv1dFusedTask) work(id int) {
 		if ci >= t.nchunks {
 			return
 		}
-		if t.phase == c1dBack && ci < t.wranges {
-			// A range of row panels of the transposed weight gradient.
-			lo, hi := span(t.units, ci, t.wranges)
-			K1 := t.C * t.k
-			if t.bias {
-				K1++
-			}
-			mr := tensor.Conv1dPanelRows()
-			r0, r1 := lo*mr, min(K1, hi*mr)
-			if r0 < r1 {
-				tensor.Conv1dWeightGradT(t.dyb, t.N*t.lout, t.O, t.cols(0, t.N), r0, r1, t.gwT[r0*t.O:], t.O)
-			}
-			continue
-		}
 		if t.phase == c1dBack {
+			if ci < int(t.dchunks) {
+				n0 := ci * t.ns
+				t.dense(n0, min(t.N, n0+t.ns))
+				atomic.AddInt64(&t.denseDone, 1)
+				continue
+			}
+			ci -= int(t.dchunks)
+			for atomic.LoadInt64(&t.denseDone) < t.dchunks {
+				runtime.Gosched()
+			}
+			if ci < t.wranges {
+				t.weight(ci)
+				continue
+			}
 			ci -= t.wranges
 		}
 		n0 := ci * t.ns
 		n1 := min(t.N, n0+t.ns)
-		switch t.phase {
-		case c1dForward:
+		if t.phase == c1dForward {
 			t.forward(n0, n1, out)
-		case c1dDense:
-			t.dense(n0, n1)
-		default:
+		} else {
 			t.input(n0, n1, out)
 		}
+	}
+}
+
+// weight computes range ci of the row panels of the transposed weight
+// gradient.
+func (t *conv1dFusedTask) weight(ci int) {
+	lo, hi := span(t.units, ci, t.wranges)
+	K1 := t.C * t.k
+	if t.bias {
+		K1++
+	}
+	mr := tensor.Conv1dPanelRows()
+	r0, r1 := lo*mr, min(K1, hi*mr)
+	if r0 < r1 {
+		tensor.Conv1dWeightGradT(t.dyb, t.N*t.lout, t.O, t.cols(0, t.N), r0, r1, t.gwT[r0*t.O:], t.O)
 	}
 }
 
@@ -353,16 +370,14 @@ func conv1dFusedBack(n *Var) {
 	t := &g.fuseT.c1d
 	ns := conv1dChunk(lout)
 	nch := (N + ns - 1) / ns
-	*t = conv1dFusedTask{phase: c1dDense, nchunks: nch, ns: ns, x: x.Data.Data, y: n.Data.Data, idx: n.idx,
+	*t = conv1dFusedTask{phase: c1dBack, nchunks: nch, dchunks: int64(nch), ns: ns, x: x.Data.Data, y: n.Data.Data, idx: n.idx,
 		w: w.Data.Data, gy: n.Grad.Data, N: N, C: C, L: L, O: O, k: k, pad: pad, lout: lout, P: P, bias: b != nil}
 	t.dyb = g.buf(O * N * lout).Data
-	g.c1dPhase(t, g.parts(nch), N*O*lout)
-	t.phase, t.nchunks = c1dBack, 0
 	if w.requiresGrad {
 		mr := tensor.Conv1dPanelRows()
 		t.units = (K1 + mr - 1) / mr
 		t.wranges = min(g.parts(t.units), t.units)
-		t.nchunks = t.wranges
+		t.nchunks += t.wranges
 		t.gwT = g.buf(K1 * O).Data
 	}
 	if x.requiresGrad {
