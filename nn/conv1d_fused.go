@@ -17,8 +17,9 @@ import (
 // never materialized (tensor.Conv1dCols packs the GEMM panels straight from
 // the input), the convolution's output is pooled chunk by chunk while in
 // cache instead of being copied to (N, C, L), passed through ReLU and
-// pooled, and the whole forward pass is one parallel phase (the backward
-// pass two) instead of about eight.
+// pooled, and the forward pass is one parallel phase (the backward pass
+// one too) instead of about eight, whose parts claim chunks of work and
+// never wait for a worker that has not started (c1dTeam).
 
 // conv1dFusedTask runs a phase of the fused op over its parts.
 type conv1dFusedTask struct {
