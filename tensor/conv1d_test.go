@@ -35,10 +35,21 @@ func sameFloats(a, b []float32) int {
 }
 
 // TestConv1dProducts checks Conv1dForward and Conv1dWeightGradT against
-// Gemm on the materialized columns, bit for bit, over geometries with one
-// and several reduction and column blocks, odd lengths, panels across
-// samples and padding wider than the kernel's reach.
+// Gemm on the materialized columns, bit for bit, with every kernel this CPU
+// runs (the AVX2 one's Gemm reads short reductions in place), over
+// geometries with one and several reduction and column blocks, odd
+// lengths, panels across samples and padding wider than the kernel's
+// reach.
 func TestConv1dProducts(t *testing.T) {
+	saved := active
+	defer func() { active = saved }()
+	for _, cfg := range availableConfigs() {
+		active = cfg
+		t.Run(cfg.name, testConv1dProducts)
+	}
+}
+
+func testConv1dProducts(t *testing.T) {
 	rng := rand.New(rand.NewPCG(4, 2))
 	for ci, g := range []struct{ ns, c, l, k, pad, o int }{
 		{3, 4, 196, 5, 2, 32}, {5, 32, 98, 5, 2, 64}, {2, 3, 17, 3, 1, 5}, {1, 60, 40, 5, 2, 9},
