@@ -13,7 +13,9 @@ import (
 // with Transposed its transpose, like ConvTranspose1d and ConvTranspose3d.
 // Inputs are (N, C, L) or (N, C, D, H, W). Geometry slices have Dims
 // entries. A 1-d convolution runs as a 2-d one of height 1 (im2col and
-// GEMM); a 3-d one unfolds volumes (tensor.Vol2col) into a GEMM.
+// GEMM); a 3-d one unfolds volumes (tensor.Vol2col) into a GEMM. Inside a
+// Sequential, a Conv1d followed by ReLU and MaxPool1d(2) runs fused (see
+// conv1d_fused.go), with the same results.
 type ConvNd struct {
 	Dims       int
 	Transposed bool

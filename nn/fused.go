@@ -32,6 +32,12 @@ func (g *Graph) fuse(layers []Module, x *Var) (*Var, int) {
 	if len(layers) < 3 {
 		return nil, 0
 	}
+	if _, ok := layers[0].(*ConvNd); ok {
+		if y := g.fuseConv1d(layers, x); y != nil {
+			return y, 3
+		}
+		return nil, 0
+	}
 	c, ok := layers[0].(*Conv2d)
 	if !ok || c.explicitPad() {
 		return nil, 0
@@ -145,6 +151,9 @@ type fusedConvTask struct {
 	// its columns, the columns' gradient, weight and bias gradients, and
 	// the padded image and its gradient of the wide form.
 	out, col, dcol, gw, gb, pad, dpad [maxFuseParts][]float32
+	// c1d is the fused Conv1d, ReLU and MaxPool1d's task (conv1d_fused.go).
+	c1d     conv1dFusedTask
+	c1dTeam *c1dTeam
 }
 
 // setWide chooses the wide form from the geometry (the same in the forward

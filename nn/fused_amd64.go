@@ -74,3 +74,37 @@ func convGradSmallK(gw, gb, dy, col []float32, O, K, L int) {
 	}
 	convGradSmallKAVX512(&gw[0], pb, &dy[0], &col[0], O, K, L)
 }
+
+// reluPairsAVX512 is reluPairs over n pairs.
+//
+//go:noescape
+func reluPairsAVX512(d *float32, ix *int32, r *float32, n int)
+
+// reluPairs writes max(ReLU(r[2i]), ReLU(r[2i+1])) to d[i] and the offset
+// of that maximum in r to ix[i]; see reluPairsGo.
+func reluPairs(r, d []float32, ix []int32) {
+	n := len(d)
+	if !useAVX512 || n == 0 {
+		reluPairsGo(r, d, ix)
+		return
+	}
+	_, _ = r[2*n-1], ix[n-1]
+	reluPairsAVX512(&d[0], &ix[0], &r[0], n)
+}
+
+// poolGradPairsAVX512 is poolGradPairs over n pairs.
+//
+//go:noescape
+func poolGradPairsAVX512(d, y, gy *float32, ix *int32, n int)
+
+// poolGradPairs writes the gradient of ReLU then MaxPool1d(2) to the
+// 2*len(y) values of d; see poolGradPairsGo.
+func poolGradPairs(d, y, gy []float32, ix []int32) {
+	n := len(y)
+	if !useAVX512 || n == 0 {
+		poolGradPairsGo(d, y, gy, ix)
+		return
+	}
+	_, _, _ = d[2*n-1], gy[n-1], ix[n-1]
+	poolGradPairsAVX512(&d[0], &y[0], &gy[0], &ix[0], n)
+}

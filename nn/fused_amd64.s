@@ -42,6 +42,44 @@ DATA poolOdd<>+56(SB)/4, $29
 DATA poolOdd<>+60(SB)/4, $31
 GLOBL poolOdd<>(SB), RODATA|NOPTR, $64
 
+// Permutation indices interleaving two registers of 16 floats, the
+// first 16 values of the result and the last 16.
+DATA poolLo<>+0(SB)/4, $0
+DATA poolLo<>+4(SB)/4, $16
+DATA poolLo<>+8(SB)/4, $1
+DATA poolLo<>+12(SB)/4, $17
+DATA poolLo<>+16(SB)/4, $2
+DATA poolLo<>+20(SB)/4, $18
+DATA poolLo<>+24(SB)/4, $3
+DATA poolLo<>+28(SB)/4, $19
+DATA poolLo<>+32(SB)/4, $4
+DATA poolLo<>+36(SB)/4, $20
+DATA poolLo<>+40(SB)/4, $5
+DATA poolLo<>+44(SB)/4, $21
+DATA poolLo<>+48(SB)/4, $6
+DATA poolLo<>+52(SB)/4, $22
+DATA poolLo<>+56(SB)/4, $7
+DATA poolLo<>+60(SB)/4, $23
+GLOBL poolLo<>(SB), RODATA|NOPTR, $64
+
+DATA poolHi<>+0(SB)/4, $8
+DATA poolHi<>+4(SB)/4, $24
+DATA poolHi<>+8(SB)/4, $9
+DATA poolHi<>+12(SB)/4, $25
+DATA poolHi<>+16(SB)/4, $10
+DATA poolHi<>+20(SB)/4, $26
+DATA poolHi<>+24(SB)/4, $11
+DATA poolHi<>+28(SB)/4, $27
+DATA poolHi<>+32(SB)/4, $12
+DATA poolHi<>+36(SB)/4, $28
+DATA poolHi<>+40(SB)/4, $13
+DATA poolHi<>+44(SB)/4, $29
+DATA poolHi<>+48(SB)/4, $14
+DATA poolHi<>+52(SB)/4, $30
+DATA poolHi<>+56(SB)/4, $15
+DATA poolHi<>+60(SB)/4, $31
+GLOBL poolHi<>(SB), RODATA|NOPTR, $64
+
 // func reluPool2AVX512(dst *float32, idx *int32, src *float32, planes, oh, ow int)
 // See reluPool2. Each row of 2x2 windows is done 16 windows at a time with
 // masked loads and stores for the last, partial group. The values are
@@ -547,5 +585,129 @@ cg_advance:
 	DECQ R8
 	JMP cg_row
 cg_done:
+	VZEROUPPER
+	RET
+
+// func reluPairsAVX512(d *float32, ix *int32, r *float32, n int)
+// See reluPairs: 16 pairs at a time, masked at the end. ReLU is VMAXPS
+// with zero as the first source (NaN and -0 pass); the second value of a
+// pair wins where greater (ordered) or NaN.
+TEXT ·reluPairsAVX512(SB), NOSPLIT, $0-32
+	MOVQ d+0(FP), DI
+	MOVQ ix+8(FP), R8
+	MOVQ r+16(FP), SI
+	MOVQ n+24(FP), DX
+	VMOVDQU32 poolEven<>(SB), Z20
+	VMOVDQU32 poolOdd<>(SB), Z21
+	VPXORD Z25, Z25, Z25
+	MOVL $1, AX
+	VPBROADCASTD AX, Z26 // ones
+	MOVL $32, AX
+	VPBROADCASTD AX, Z23 // 32
+	VMOVDQA32 Z20, Z22 // the first value's offset of each pair
+rp_loop:
+	TESTQ DX, DX
+	JEQ rp_done
+	MOVQ DX, CX
+	CMPQ CX, $16
+	JLE rp_cnt
+	MOVQ $16, CX
+rp_cnt:
+	MOVQ $1, AX
+	SHLQ CX, AX
+	DECQ AX
+	KMOVW AX, K1
+	SHLQ $1, CX
+	MOVQ $1, AX
+	SHLQ CX, AX
+	DECQ AX
+	KMOVW AX, K2
+	SHRQ $16, AX
+	KMOVW AX, K3
+	SHRQ $1, CX
+	VMOVUPS.Z (SI), K2, Z0
+	VMOVUPS.Z 64(SI), K3, Z1
+	VMOVDQA32 Z20, Z2
+	VPERMI2D Z1, Z0, Z2 // a: the first of each pair
+	VMOVDQA32 Z21, Z3
+	VPERMI2D Z1, Z0, Z3 // b: the second
+	VMAXPS Z2, Z25, Z2
+	VMAXPS Z3, Z25, Z3
+	VCMPPS $0x1e, Z2, Z3, K4 // b > a, ordered
+	VCMPPS $3, Z3, Z3, K5 // b is NaN
+	KORW K5, K4, K4
+	VBLENDMPS Z3, Z2, K4, Z4
+	VMOVDQA32 Z22, Z5
+	VPADDD Z26, Z22, K4, Z5
+	VMOVUPS Z4, K1, (DI)
+	VMOVDQU32 Z5, K1, (R8)
+	ADDQ $128, SI
+	ADDQ $64, DI
+	ADDQ $64, R8
+	VPADDD Z23, Z22, Z22
+	SUBQ CX, DX
+	JMP rp_loop
+rp_done:
+	VZEROUPPER
+	RET
+
+// func poolGradPairsAVX512(d, y, gy *float32, ix *int32, n int)
+// See poolGradPairs: 16 pairs at a time, masked at the end; the two
+// values of each pair are built apart (the gradient in the one the
+// position's low bit names, zero in the other) and interleaved.
+TEXT ·poolGradPairsAVX512(SB), NOSPLIT, $0-40
+	MOVQ d+0(FP), DI
+	MOVQ y+8(FP), SI
+	MOVQ gy+16(FP), BX
+	MOVQ ix+24(FP), R8
+	MOVQ n+32(FP), DX
+	VMOVDQU32 poolLo<>(SB), Z20
+	VMOVDQU32 poolHi<>(SB), Z21
+	VPXORD Z25, Z25, Z25
+	MOVL $1, AX
+	VPBROADCASTD AX, Z26 // ones
+pg_loop:
+	TESTQ DX, DX
+	JEQ pg_done
+	MOVQ DX, CX
+	CMPQ CX, $16
+	JLE pg_cnt
+	MOVQ $16, CX
+pg_cnt:
+	MOVQ $1, AX
+	SHLQ CX, AX
+	DECQ AX
+	KMOVW AX, K1
+	SHLQ $1, CX
+	MOVQ $1, AX
+	SHLQ CX, AX
+	DECQ AX
+	KMOVW AX, K2
+	SHRQ $16, AX
+	KMOVW AX, K3
+	SHRQ $1, CX
+	VMOVUPS.Z (SI), K1, Z0 // y
+	VMOVUPS.Z (BX), K1, Z1 // gy
+	VMOVDQU32.Z (R8), K1, Z2 // positions
+	VADDPS Z25, Z1, Z1 // +0 plus the gradient, as on a zeroed buffer
+	VPCMPGTD Z25, Z0, K4 // y's bits above zero: ReLU's mask
+	VMOVAPS.Z Z1, K4, Z3
+	VPTESTMD Z26, Z2, K5 // the second value of the pair
+	KNOTW K5, K6
+	VMOVAPS.Z Z3, K6, Z4 // the first values
+	VMOVAPS.Z Z3, K5, Z5 // the second values
+	VMOVDQA32 Z20, Z6
+	VPERMI2D Z5, Z4, Z6
+	VMOVDQA32 Z21, Z7
+	VPERMI2D Z5, Z4, Z7
+	VMOVUPS Z6, K2, (DI)
+	VMOVUPS Z7, K3, 64(DI)
+	ADDQ $64, SI
+	ADDQ $64, BX
+	ADDQ $64, R8
+	ADDQ $128, DI
+	SUBQ CX, DX
+	JMP pg_loop
+pg_done:
 	VZEROUPPER
 	RET

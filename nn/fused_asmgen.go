@@ -286,6 +286,117 @@ func convGradSmallK() {
 	f.Ret()
 }
 
+// countMasks sets, for the CX = min(DX, 16) pairs of this step, K1 to CX
+// bits and K2, K3 to the 2*CX values' bits over two registers, through AX;
+// CX stays the pair count.
+func countMasks(lbl string) {
+	i("MOVQ DX, CX")
+	i("CMPQ CX, $16")
+	i("JLE %s", lbl)
+	i("MOVQ $16, CX")
+	f.Label(lbl)
+	lowMask("K1")
+	i("SHLQ $1, CX")
+	lowMask("K2")
+	i("SHRQ $16, AX")
+	i("KMOVW AX, K3")
+	i("SHRQ $1, CX")
+}
+
+// reluPairs emits reluPairsAVX512.
+func reluPairs() {
+	f.Text("reluPairsAVX512", "(d *float32, ix *int32, r *float32, n int)", 32,
+		"See reluPairs: 16 pairs at a time, masked at the end. ReLU is VMAXPS",
+		"with zero as the first source (NaN and -0 pass); the second value of a",
+		"pair wins where greater (ordered) or NaN.")
+	i("MOVQ d+0(FP), DI")
+	i("MOVQ ix+8(FP), R8")
+	i("MOVQ r+16(FP), SI")
+	i("MOVQ n+24(FP), DX")
+	i("VMOVDQU32 poolEven<>(SB), Z20")
+	i("VMOVDQU32 poolOdd<>(SB), Z21")
+	i("VPXORD Z25, Z25, Z25")
+	i("MOVL $1, AX")
+	i("VPBROADCASTD AX, Z26 // ones")
+	i("MOVL $32, AX")
+	i("VPBROADCASTD AX, Z23 // 32")
+	i("VMOVDQA32 Z20, Z22 // the first value's offset of each pair")
+	f.Label("rp_loop")
+	i("TESTQ DX, DX")
+	i("JEQ rp_done")
+	countMasks("rp_cnt")
+	i("VMOVUPS.Z (SI), K2, Z0")
+	i("VMOVUPS.Z 64(SI), K3, Z1")
+	i("VMOVDQA32 Z20, Z2")
+	i("VPERMI2D Z1, Z0, Z2 // a: the first of each pair")
+	i("VMOVDQA32 Z21, Z3")
+	i("VPERMI2D Z1, Z0, Z3 // b: the second")
+	i("VMAXPS Z2, Z25, Z2")
+	i("VMAXPS Z3, Z25, Z3")
+	i("VCMPPS $0x1e, Z2, Z3, K4 // b > a, ordered")
+	i("VCMPPS $3, Z3, Z3, K5 // b is NaN")
+	i("KORW K5, K4, K4")
+	i("VBLENDMPS Z3, Z2, K4, Z4")
+	i("VMOVDQA32 Z22, Z5")
+	i("VPADDD Z26, Z22, K4, Z5")
+	i("VMOVUPS Z4, K1, (DI)")
+	i("VMOVDQU32 Z5, K1, (R8)")
+	i("ADDQ $128, SI")
+	i("ADDQ $64, DI")
+	i("ADDQ $64, R8")
+	i("VPADDD Z23, Z22, Z22")
+	i("SUBQ CX, DX")
+	i("JMP rp_loop")
+	f.Label("rp_done")
+	f.Ret()
+}
+
+// poolGradPairs emits poolGradPairsAVX512.
+func poolGradPairs() {
+	f.Text("poolGradPairsAVX512", "(d, y, gy *float32, ix *int32, n int)", 40,
+		"See poolGradPairs: 16 pairs at a time, masked at the end; the two",
+		"values of each pair are built apart (the gradient in the one the",
+		"position's low bit names, zero in the other) and interleaved.")
+	i("MOVQ d+0(FP), DI")
+	i("MOVQ y+8(FP), SI")
+	i("MOVQ gy+16(FP), BX")
+	i("MOVQ ix+24(FP), R8")
+	i("MOVQ n+32(FP), DX")
+	i("VMOVDQU32 poolLo<>(SB), Z20")
+	i("VMOVDQU32 poolHi<>(SB), Z21")
+	i("VPXORD Z25, Z25, Z25")
+	i("MOVL $1, AX")
+	i("VPBROADCASTD AX, Z26 // ones")
+	f.Label("pg_loop")
+	i("TESTQ DX, DX")
+	i("JEQ pg_done")
+	countMasks("pg_cnt")
+	i("VMOVUPS.Z (SI), K1, Z0 // y")
+	i("VMOVUPS.Z (BX), K1, Z1 // gy")
+	i("VMOVDQU32.Z (R8), K1, Z2 // positions")
+	i("VADDPS Z25, Z1, Z1 // +0 plus the gradient, as on a zeroed buffer")
+	i("VPCMPGTD Z25, Z0, K4 // y's bits above zero: ReLU's mask")
+	i("VMOVAPS.Z Z1, K4, Z3")
+	i("VPTESTMD Z26, Z2, K5 // the second value of the pair")
+	i("KNOTW K5, K6")
+	i("VMOVAPS.Z Z3, K6, Z4 // the first values")
+	i("VMOVAPS.Z Z3, K5, Z5 // the second values")
+	i("VMOVDQA32 Z20, Z6")
+	i("VPERMI2D Z5, Z4, Z6")
+	i("VMOVDQA32 Z21, Z7")
+	i("VPERMI2D Z5, Z4, Z7")
+	i("VMOVUPS Z6, K2, (DI)")
+	i("VMOVUPS Z7, K3, 64(DI)")
+	i("ADDQ $64, SI")
+	i("ADDQ $64, BX")
+	i("ADDQ $64, R8")
+	i("ADDQ $128, DI")
+	i("SUBQ CX, DX")
+	i("JMP pg_loop")
+	f.Label("pg_done")
+	f.Ret()
+}
+
 func main() {
 	f = asmgen.New("fused_asmgen.go")
 	f.P("")
@@ -299,8 +410,21 @@ func main() {
 	f.Table("poolEven", 4, even...)
 	f.P("")
 	f.Table("poolOdd", 4, odd...)
+	f.P("")
+	f.Comment("Permutation indices interleaving two registers of 16 floats, the",
+		"first 16 values of the result and the last 16.")
+	var lo, hi []uint64
+	for l := range uint64(16) {
+		lo = append(lo, l/2+16*(l%2))
+		hi = append(hi, 8+l/2+16*(l%2))
+	}
+	f.Table("poolLo", 4, lo...)
+	f.P("")
+	f.Table("poolHi", 4, hi...)
 	reluPool2()
 	convSmallK()
 	convGradSmallK()
+	reluPairs()
+	poolGradPairs()
 	f.Write("fused_amd64.s")
 }

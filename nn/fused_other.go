@@ -20,3 +20,11 @@ func convSmallK(out, w, b, col []float32, O, K, L int) {
 func convGradSmallK(gw, gb, dy, col []float32, O, K, L int) {
 	convGradSmallKGo(gw, gb, dy, col, O, K, L)
 }
+
+// reluPairs writes max(ReLU(r[2i]), ReLU(r[2i+1])) to d[i] and the offset
+// of that maximum in r to ix[i]; see reluPairsGo.
+func reluPairs(r, d []float32, ix []int32) { reluPairsGo(r, d, ix) }
+
+// poolGradPairs writes the gradient of ReLU then MaxPool1d(2) to the
+// 2*len(y) values of d; see poolGradPairsGo.
+func poolGradPairs(d, y, gy []float32, ix []int32) { poolGradPairsGo(d, y, gy, ix) }
