@@ -108,8 +108,8 @@ func NewSequential(layers ...Module) *Sequential {
 }
 
 // Forward applies the layers in order. Runs of layers that have a fused
-// implementation (Linear, ReLU; Conv2d, ReLU, MaxPool2d with a 2x2 window)
-// run as one operation with the same result, since the intermediate values
+// implementation (Linear, ReLU; Conv2d, ReLU, MaxPool2d with a 2x2 window;
+// Conv1d, ReLU, MaxPool1d with a window of 2) run as one operation with the same result, since the intermediate values
 // are not visible outside the Sequential.
 func (s *Sequential) Forward(g *Graph, x *Var) *Var {
 	for i := 0; i < len(s.Layers); i++ {
