@@ -6,9 +6,10 @@
 // with any row and column stride, so op(A) = Aᵀ costs no copy, and B's rows
 // in place, with masked loads and stores for the last columns; products
 // with fewer than 16 columns run as transposes or dot products. Elsewhere,
-// or with the purego build tag, it calls gonum's Dgemm. The ReLU kernels of
-// the perceptrons live here too, and Exp, the fast e^x of the logistic loss
-// and the rbf kernel.
+// or with the purego build tag, it calls gonum's Dgemm tile by tile, so
+// that it runs serially and allocates nothing. The ReLU kernels of the
+// perceptrons live here too, and Exp, the fast e^x of the logistic loss and
+// the rbf kernel.
 package f64
 
 import (
@@ -136,21 +137,43 @@ func gemmNN(m, n, k int, a []float64, rs, ks int, b []float64, ldb int, c []floa
 }
 
 // gemmNNGeneric is the portable C (=, +=) A·B: gonum's Dgemm, which is
-// written in Go with SSE2 loops and splits large products over goroutines.
-// A is read as stored (ks == 1) or transposed (rs == 1).
+// written in Go with SSE2 loops. A is read as stored (ks == 1) or
+// transposed (rs == 1).
+//
+// Dgemm hands a product of 4 or more 64 × 64 blocks of C to goroutines, one
+// per block, with a channel and closures allocated on every call (0.4 MB
+// over a logistic-regression fit); for the small shapes here that costs more
+// than it gains. So C is cut into tiles of genericRows × genericCols, 3
+// blocks each, which Dgemm computes serially. Every element of C is still
+// the sum over p = 0, 1, …, k-1 in order, as in the serial and the parallel
+// path alike (op(B) is never transposed here, and both paths run the k
+// dimension in order for such products), so the result does not depend on
+// the tiling.
 func gemmNNGeneric(m, n, k int, a []float64, rs, ks int, b []float64, ldb int, c []float64, ldc int, acc bool) {
-	// Both strides are 1 for a single row or column; the bounds on lda only
-	// matter for the rows or columns actually read.
-	tA, lda := blas.NoTrans, max(rs, k, 1)
-	if ks != 1 || rs < k && m > 1 {
-		tA, lda = blas.Trans, max(ks, m, 1)
-	}
 	beta := 0.0
 	if acc {
 		beta = 1
 	}
-	blas64.Implementation().Dgemm(tA, blas.NoTrans, m, n, k, 1, a, lda, b, ldb, beta, c, ldc)
+	impl := blas64.Implementation()
+	for i0 := 0; i0 < m; i0 += genericRows {
+		mm := min(genericRows, m-i0)
+		// Both strides are 1 for a single row or column; the bounds on lda
+		// only matter for the rows or columns actually read.
+		tA, lda := blas.NoTrans, max(rs, k, 1)
+		if ks != 1 || rs < k && mm > 1 {
+			tA, lda = blas.Trans, max(ks, mm, 1)
+		}
+		at := a[i0*rs:]
+		for j0 := 0; j0 < n; j0 += genericCols {
+			nn := min(genericCols, n-j0)
+			impl.Dgemm(tA, blas.NoTrans, mm, nn, k, 1, at, lda, b[j0:], ldb, beta, c[i0*ldc+j0:], ldc)
+		}
+	}
 }
+
+// genericRows × genericCols is a tile of C of 1 × 3 of gonum's 64 × 64
+// blocks, below the 4 at which its Dgemm goes parallel.
+const genericRows, genericCols = 64, 192
 
 // check panics when x, read as an r × c matrix (c × r when trans) with row
 // stride ld, does not fit.

@@ -4,6 +4,9 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas64"
 )
 
 type kernelLevel struct {
@@ -112,6 +115,52 @@ func TestGemm(t *testing.T) {
 							}
 						}
 					}
+				}
+			}
+		}
+	}
+}
+
+// TestGemmGenericTiles checks that the portable path, which hands gonum's
+// Dgemm one tile of C at a time so that it stays serial, gives bit for bit
+// what one Dgemm call over the whole product gives (its parallel path for
+// these shapes), with A read as stored and transposed, beta 0 and 1, and
+// tiles cut in both dimensions; and that it allocates nothing.
+func TestGemmGenericTiles(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for _, sh := range [][3]int{{130, 400, 70}, {65, 193, 3}, {64, 192, 300}, {1, 500, 5}, {500, 1, 7}, {257, 20, 1}, {3, 1000, 64}} {
+		m, n, k := sh[0], sh[1], sh[2]
+		for _, tA := range []bool{false, true} {
+			for _, acc := range []bool{false, true} {
+				ar, ac := m, k
+				if tA {
+					ar, ac = k, m
+				}
+				lda, ldb, ldc := ac+1, n+2, n+3
+				a := random(rng, ar*lda)
+				b := random(rng, k*ldb)
+				c := random(rng, m*ldc)
+				want := append([]float64(nil), c...)
+				tr, beta := blas.NoTrans, 0.0
+				if tA {
+					tr = blas.Trans
+				}
+				if acc {
+					beta = 1
+				}
+				blas64.Implementation().Dgemm(tr, blas.NoTrans, m, n, k, 1, a, lda, b, ldb, beta, want, ldc)
+				rs, ks := lda, 1
+				if tA {
+					rs, ks = 1, lda
+				}
+				gemmNNGeneric(m, n, k, a, rs, ks, b, ldb, c, ldc, acc)
+				for i := range c {
+					if math.Float64bits(c[i]) != math.Float64bits(want[i]) {
+						t.Fatalf("%v tA=%v acc=%v: C[%d,%d] = %v, want %v from one Dgemm", sh, tA, acc, i/ldc, i%ldc, c[i], want[i])
+					}
+				}
+				if n := testing.AllocsPerRun(5, func() { gemmNNGeneric(m, n, k, a, rs, ks, b, ldb, c, ldc, acc) }); n != 0 {
+					t.Errorf("%v tA=%v acc=%v: %v allocations per product, want 0", sh, tA, acc, n)
 				}
 			}
 		}
