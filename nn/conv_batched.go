@@ -60,7 +60,7 @@ func (t *convBatchTask) run(part, parts int) {
 				copy(t.dyb[o*NL+n*L:o*NL+(n+1)*L], gy[o*L:(o+1)*L])
 			}
 		case convCol2im:
-			tensor.Col2imTaps(t.cols[n*L:], NL, t.C, t.H, t.W, t.kh, t.kw, t.ph, t.pw, t.sh, t.sw, t.dh, t.dw, t.tp, t.gx[n*CHW:(n+1)*CHW])
+			tensor.Col2imTapsScratch(t.cols[n*L:], NL, t.C, t.H, t.W, t.kh, t.kw, t.ph, t.pw, t.sh, t.sw, t.dh, t.dw, t.tp, t.gx[n*CHW:(n+1)*CHW])
 		}
 	}
 }
