@@ -109,10 +109,27 @@ func tapWeights(dst, w []float32, ldw, O, C, kh, kw, K1 int, tp tensor.Taps) int
 	for o := 0; o < O; o++ {
 		src, d := w[o*ldw:], dst[o*Kp1:(o+1)*Kp1]
 		r := 0
-		for c := 0; c < C; c++ {
-			for i := tp.KI0; i < tp.KI1; i++ {
-				copy(d[r:r+nj], src[(c*kh+i)*kw+tp.KJ0:(c*kh+i)*kw+tp.KJ1])
-				r += nj
+		if ni == 1 && nj == 1 {
+			// One tap (a 3x3 kernel over a 1x1 map): a strided gather.
+			s := src[tp.KI0*kw+tp.KJ0:]
+			d := d[:C]
+			for c := range d {
+				d[c] = s[c*kh*kw]
+			}
+		} else {
+			for c := 0; c < C; c++ {
+				for i := tp.KI0; i < tp.KI1; i++ {
+					s := src[(c*kh+i)*kw+tp.KJ0 : (c*kh+i)*kw+tp.KJ1]
+					if nj < 8 {
+						dd := d[r : r+nj]
+						for j := range dd {
+							dd[j] = s[j]
+						}
+					} else {
+						copy(d[r:r+nj], s)
+					}
+					r += nj
+				}
 			}
 		}
 		if K1 > K {
@@ -195,6 +212,21 @@ func conv2dBatchedBack(n *Var, cols []float32, fullK1 int) {
 				continue
 			}
 			r := o * K1
+			if nj < 8 {
+				// Short runs (one or two taps of a row on the smallest
+				// maps): element adds, the same sums as Axpy's.
+				for c := 0; c < C; c++ {
+					for i := tp.KI0; i < tp.KI1; i++ {
+						at := ((o*C+c)*kh+i)*kw + tp.KJ0
+						s, d := gwb[r:r+nj], gw[at:at+nj]
+						for j := range s {
+							d[j] += s[j]
+						}
+						r += nj
+					}
+				}
+				continue
+			}
 			for c := 0; c < C; c++ {
 				for i := tp.KI0; i < tp.KI1; i++ {
 					at := ((o*C+c)*kh+i)*kw + tp.KJ0

@@ -165,40 +165,47 @@ func planeRun(h, w, outH, dy, off int) (y0, y1, lo, hi, t0, t1, s0 int, ok bool)
 // of a shifted stretch of the image, then the wrapped columns and the rows
 // in the padding are zeroed. The values are those of the row-by-row path.
 func im2colPlanes(src []float32, c, h, w, padH, padW, dilH, dilW int, tp Taps, outH int, dst []float32, ldd int) {
-	plane := outH * w
-	row := 0
-	for ch := 0; ch < c; ch++ {
-		img := src[ch*h*w : (ch+1)*h*w]
-		for ki := tp.KI0; ki < tp.KI1; ki++ {
-			for kj := tp.KJ0; kj < tp.KJ1; kj++ {
-				d := dst[row*ldd : row*ldd+plane]
-				row++
-				y0, y1, lo, hi, t0, t1, s0, ok := planeRun(h, w, outH, ki*dilH-padH, kj*dilW-padW)
-				if !ok {
-					clear(d)
-					continue
-				}
+	plane, hw := outH*w, h*w
+	nj := tp.KJ1 - tp.KJ0
+	taps := (tp.KI1 - tp.KI0) * nj
+	// Tap by tap (the run's geometry is the same for every channel), then
+	// channel by channel: row ch*taps+t of the columns.
+	for t := 0; t < taps; t++ {
+		ki, kj := tp.KI0+t/nj, tp.KJ0+t%nj
+		y0, y1, lo, hi, t0, t1, s0, ok := planeRun(h, w, outH, ki*dilH-padH, kj*dilW-padW)
+		n := t1 - t0
+		for ch := 0; ch < c; ch++ {
+			row := ch*taps + t
+			d := dst[row*ldd : row*ldd+plane]
+			if !ok {
+				clear(d)
+				continue
+			}
+			img := src[ch*hw : (ch+1)*hw]
+			if y0 > 0 {
 				clear(d[:y0*w])
+			}
+			if y1 < outH {
 				clear(d[y1*w:])
-				if n := t1 - t0; n >= shortRow {
-					copy(d[t0:t1], img[s0:s0+n])
-				} else {
-					dd, ss := d[t0:t1], img[s0:s0+n]
-					for i := range dd {
-						dd[i] = ss[i]
-					}
+			}
+			if n >= shortRow {
+				copy(d[t0:t1], img[s0:s0+n])
+			} else {
+				dd, ss := d[t0:t1], img[s0:s0+n]
+				for i := range dd {
+					dd[i] = ss[i]
 				}
-				if lo == 0 && hi == w {
-					continue
+			}
+			if lo == 0 && hi == w {
+				continue
+			}
+			for oy := y0; oy < y1; oy++ {
+				r := d[oy*w : (oy+1)*w]
+				for ox := 0; ox < lo; ox++ {
+					r[ox] = 0
 				}
-				for oy := y0; oy < y1; oy++ {
-					r := d[oy*w : (oy+1)*w]
-					for ox := 0; ox < lo; ox++ {
-						r[ox] = 0
-					}
-					for ox := hi; ox < w; ox++ {
-						r[ox] = 0
-					}
+				for ox := hi; ox < w; ox++ {
+					r[ox] = 0
 				}
 			}
 		}
@@ -223,38 +230,40 @@ func Col2imTapsScratch(src []float32, lds, c, h, w, kh, kw, padH, padW, strideH,
 	if outH <= 0 || outW <= 0 {
 		return
 	}
-	plane := outH * w
-	row := 0
-	for ch := 0; ch < c; ch++ {
-		img := dst[ch*h*w : (ch+1)*h*w]
-		for ki := tp.KI0; ki < tp.KI1; ki++ {
-			for kj := tp.KJ0; kj < tp.KJ1; kj++ {
-				s := src[row*lds : row*lds+plane]
-				row++
-				y0, y1, lo, hi, t0, t1, s0, ok := planeRun(h, w, outH, ki*dilH-padH, kj*dilW-padW)
-				if !ok {
-					continue
-				}
-				if lo > 0 || hi < w {
-					for oy := y0; oy < y1; oy++ {
-						r := s[oy*w : (oy+1)*w]
-						for ox := 0; ox < lo; ox++ {
-							r[ox] = 0
-						}
-						for ox := hi; ox < w; ox++ {
-							r[ox] = 0
-						}
+	plane, hw := outH*w, h*w
+	nj := tp.KJ1 - tp.KJ0
+	taps := (tp.KI1 - tp.KI0) * nj
+	// Tap by tap, then channel by channel, as in im2colPlanes: each image
+	// value still receives its taps' terms in the taps' order.
+	for t := 0; t < taps; t++ {
+		ki, kj := tp.KI0+t/nj, tp.KJ0+t%nj
+		y0, y1, lo, hi, t0, t1, s0, ok := planeRun(h, w, outH, ki*dilH-padH, kj*dilW-padW)
+		if !ok {
+			continue
+		}
+		n := t1 - t0
+		for ch := 0; ch < c; ch++ {
+			row := ch*taps + t
+			s := src[row*lds : row*lds+plane]
+			img := dst[ch*hw : (ch+1)*hw]
+			if lo > 0 || hi < w {
+				for oy := y0; oy < y1; oy++ {
+					r := s[oy*w : (oy+1)*w]
+					for ox := 0; ox < lo; ox++ {
+						r[ox] = 0
+					}
+					for ox := hi; ox < w; ox++ {
+						r[ox] = 0
 					}
 				}
-				n := t1 - t0
-				if n >= shortRow {
-					axpy(1, s[t0:t1], img[s0:s0+n])
-					continue
-				}
-				ss, dd := s[t0:t1], img[s0:s0+n]
-				for i := range ss {
-					dd[i] += ss[i]
-				}
+			}
+			if n >= shortRow {
+				axpy(1, s[t0:t1], img[s0:s0+n])
+				continue
+			}
+			ss, dd := s[t0:t1], img[s0:s0+n]
+			for i := range ss {
+				dd[i] += ss[i]
 			}
 		}
 	}
