@@ -162,6 +162,7 @@ type Graph struct {
 	lnT     layerNormTask
 	fuseT   fusedConvTask
 	linT    linearDotTask
+	bnT     batchNormTask
 	scratch []*tensor.Tensor // per-part gradient accumulators
 }
 
