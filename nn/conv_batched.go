@@ -20,6 +20,14 @@ type convBatchTask struct {
 	N, C, H, W, O, kh, kw, oh, ow int
 	sh, sw, ph, pw, dh, dw        int
 	tp                            tensor.Taps
+
+	// The chunked phases (convForward, convColGrad): the weight (O x K1,
+	// taps pruned; for the column gradient its first K columns, row
+	// stride ldw), the images per chunk and each part's scratch.
+	wt             []float32
+	K, K1, ldw, cb int
+	scr            []float32
+	scrPart        int
 }
 
 const (
@@ -27,12 +35,43 @@ const (
 	convScatter        // yb (O x N*L) -> y (N, O, L)
 	convGather         // gy (N, O, L) -> dyb (O x N*L)
 	convCol2im         // dcols (in cols, K x N*L) -> gx, added
+	convForward        // x -> cols and y, chunk by chunk (see convChunk)
+	convColGrad        // dyb -> gx through scratch columns, chunk by chunk
 )
+
+// convChunkOff turns the chunked phases off (tests compare them with the
+// batched GEMMs).
+var convChunkOff bool
+
+// convChunk returns how many images at a time the chunked phases take for
+// a batch of N images of L output pixels each and O output channels, or 0
+// when the whole batch goes through one GEMM. When the columns are much
+// wider than the weight is tall (the first stages: N*L >= 8*O), each part
+// runs the GEMMs over a chunk of about 64 columns right after unfolding
+// it (forward) or right before folding it back (column gradient), so the
+// columns are reused from cache instead of being streamed through memory
+// once more; the weight, small there, is packed once per chunk. Each
+// column of the products is the same sum, in the same order, whichever
+// columns share a GEMM, so the results are those of the batched GEMMs.
+func convChunk(N, L, O int) int {
+	if convChunkOff || N*L < 8*O || L == 0 {
+		return 0
+	}
+	return max(1, 64/L)
+}
 
 func (t *convBatchTask) run(part, parts int) {
 	lo, hi := span(t.N, part, parts)
 	L := t.oh * t.ow
 	NL, CHW := t.N*L, t.C*t.H*t.W
+	switch t.phase {
+	case convForward:
+		t.forwardChunks(part, lo, hi)
+		return
+	case convColGrad:
+		t.colGradChunks(part, lo, hi)
+		return
+	}
 	for n := lo; n < hi; n++ {
 		switch t.phase {
 		case convIm2col:
@@ -61,6 +100,56 @@ func (t *convBatchTask) run(part, parts int) {
 			}
 		case convCol2im:
 			tensor.Col2imTapsScratch(t.cols[n*L:], NL, t.C, t.H, t.W, t.kh, t.kw, t.ph, t.pw, t.sh, t.sw, t.dh, t.dw, t.tp, t.gx[n*CHW:(n+1)*CHW])
+		}
+	}
+}
+
+// forwardChunks unfolds images [lo, hi) chunk by chunk into the columns
+// and multiplies each chunk by the weight, into y directly when a chunk is
+// one image and through the part's scratch otherwise.
+func (t *convBatchTask) forwardChunks(part, lo, hi int) {
+	L := t.oh * t.ow
+	NL, CHW, O := t.N*L, t.C*t.H*t.W, t.O
+	for n0 := lo; n0 < hi; n0 += t.cb {
+		nb := min(t.cb, hi-n0)
+		for n := n0; n < n0+nb; n++ {
+			tensor.Im2colTaps(t.x[n*CHW:(n+1)*CHW], t.C, t.H, t.W, t.kh, t.kw, t.ph, t.pw, t.sh, t.sw, t.dh, t.dw, t.tp, t.cols[n*L:], NL)
+		}
+		if nb == 1 {
+			tensor.GemmSerial(false, false, O, L, t.K1, 1, t.wt, t.K1, t.cols[n0*L:], NL, 0, t.y[n0*O*L:(n0+1)*O*L], L)
+			continue
+		}
+		w := nb * L
+		s := t.scr[part*t.scrPart : part*t.scrPart+O*w]
+		tensor.GemmSerial(false, false, O, w, t.K1, 1, t.wt, t.K1, t.cols[n0*L:], NL, 0, s, w)
+		for n := n0; n < n0+nb; n++ {
+			y := t.y[n*O*L : (n+1)*O*L]
+			j := (n - n0) * L
+			if L == 1 {
+				for o := range y {
+					y[o] = s[o*w+j]
+				}
+				continue
+			}
+			for o := 0; o < O; o++ {
+				copy(y[o*L:(o+1)*L], s[o*w+j:o*w+j+L])
+			}
+		}
+	}
+}
+
+// colGradChunks computes the column gradient of images [lo, hi) chunk by
+// chunk into the part's scratch and folds it into gx.
+func (t *convBatchTask) colGradChunks(part, lo, hi int) {
+	L := t.oh * t.ow
+	NL, CHW := t.N*L, t.C*t.H*t.W
+	for n0 := lo; n0 < hi; n0 += t.cb {
+		nb := min(t.cb, hi-n0)
+		w := nb * L
+		s := t.scr[part*t.scrPart : part*t.scrPart+t.K*w]
+		tensor.GemmSerial(true, false, t.K, w, t.O, 1, t.wt, t.ldw, t.dyb[n0*L:], NL, 0, s, w)
+		for n := n0; n < n0+nb; n++ {
+			tensor.Col2imTapsScratch(s[(n-n0)*L:], w, t.C, t.H, t.W, t.kh, t.kw, t.ph, t.pw, t.sh, t.sw, t.dh, t.dw, t.tp, t.gx[n*CHW:(n+1)*CHW])
 		}
 	}
 }
@@ -158,6 +247,19 @@ func (g *Graph) conv2dBatched(t *convTask, y *tensor.Tensor) (*tensor.Tensor, in
 	*bt = convBatchTask{phase: convIm2col, x: t.x, cols: cols.Data, y: y.Data, N: t.N, C: t.C, H: t.H, W: t.W, O: t.O,
 		kh: t.kh, kw: t.kw, oh: t.oh, ow: t.ow, sh: t.sh, sw: t.sw, ph: t.ph, pw: t.pw, dh: t.dh, dw: t.dw, tp: tp}
 	nparts := min(t.N, 8)
+	if cb := convChunk(t.N, L, t.O); cb > 0 {
+		if K1 > K {
+			tensor.Fill(cols.Data[K*NL:K1*NL], 1)
+		}
+		bt.phase, bt.wt, bt.K, bt.K1, bt.cb = convForward, wt, K, K1, cb
+		if cb > 1 {
+			bt.scrPart = t.O * cb * L
+			bt.scr = g.buf(nparts * bt.scrPart).Data
+		}
+		g.parallel(bt, nparts, t.O*K1*NL)
+		bt.wt, bt.scr = nil, nil
+		return cols, code
+	}
 	g.parallel(bt, nparts, K*NL)
 	if K1 > K {
 		tensor.Fill(cols.Data[K*NL:K1*NL], 1)
@@ -251,8 +353,22 @@ func conv2dBatchedBack(n *Var, cols []float32, fullK1 int) {
 			tapWeights(wb, w.Data.Data, fullK, O, C, kh, kw, fullK, tp)
 			wt, ldw = wb, K
 		}
-		tensor.Gemm(true, false, K, NL, O, 1, wt, ldw, dyb, NL, 0, cols[:K*NL], NL)
 		n.ints[9] = 1
+		if cb := convChunk(N, L, O); cb > 0 {
+			// The columns are free now: each part's scratch is a stretch
+			// of them when they are long enough.
+			bt.phase, bt.gx, bt.dyb, bt.wt, bt.ldw, bt.K, bt.cb = convColGrad, x.grad(), dyb, wt, ldw, K, cb
+			bt.scrPart = K * cb * L
+			if nparts*bt.scrPart <= len(cols) {
+				bt.scr = cols
+			} else {
+				bt.scr = g.buf(nparts * bt.scrPart).Data
+			}
+			g.parallel(bt, nparts, O*K*NL)
+			bt.wt, bt.scr = nil, nil
+			return
+		}
+		tensor.Gemm(true, false, K, NL, O, 1, wt, ldw, dyb, NL, 0, cols[:K*NL], NL)
 		bt.phase, bt.cols, bt.gx = convCol2im, cols, x.grad()
 		g.parallel(bt, nparts, K*NL)
 	}
