@@ -190,12 +190,83 @@ func decodeTaps(code, kh, kw int) tensor.Taps {
 // tapWeights copies the weight columns of the taps tp (and the folded bias
 // column, when K1 > C*kh*kw) of w (O x K1, row stride ldw) into dst
 // (O x Kp1); Kp1 is returned.
-func tapWeights(dst, w []float32, ldw, O, C, kh, kw, K1 int, tp tensor.Taps) int {
+func (g *Graph) tapWeights(dst, w []float32, ldw, O, C, kh, kw, K1 int, tp tensor.Taps) int {
+	t := &g.convW
+	*t = convWeightTask{taps: true, dst: dst, w: w, ldw: ldw, O: O, C: C, kh: kh, kw: kw, K1: K1, tp: tp}
+	g.parallel(t, O, O*K1)
+	*t = convWeightTask{}
+	ni, nj := tp.KI1-tp.KI0, tp.KJ1-tp.KJ0
+	return C*ni*nj + K1 - C*kh*kw
+}
+
+// convWeightTask is the per-output-channel work around the batched
+// convolution's GEMMs, over a range of output channels: copying the
+// weight's pruned taps (taps) or adding the weight-gradient GEMM's result
+// gwb (O x K1, the pruned taps' columns and the bias's last) into the
+// weight's gradient gw and the bias's gb (when not nil).
+type convWeightTask struct {
+	taps                  bool
+	dst, w, gwb, gw, gb   []float32
+	ldw, O, C, kh, kw, K1 int
+	pruned                bool
+	tp                    tensor.Taps
+}
+
+func (t *convWeightTask) run(part, parts int) {
+	lo, hi := span(t.O, part, parts)
+	if t.taps {
+		tapWeightRows(t.dst, t.w, t.ldw, lo, hi, t.C, t.kh, t.kw, t.K1, t.tp)
+		return
+	}
+	t.accumulate(lo, hi)
+}
+
+// accumulate adds rows [lo, hi) of gwb into the gradients.
+func (t *convWeightTask) accumulate(lo, hi int) {
+	C, kh, kw, tp, K1, gwb, gw := t.C, t.kh, t.kw, t.tp, t.K1, t.gwb, t.gw
+	ni, nj := tp.KI1-tp.KI0, tp.KJ1-tp.KJ0
+	fullK, K := C*kh*kw, C*ni*nj
+	for o := lo; o < hi; o++ {
+		if t.gb != nil {
+			t.gb[o] += gwb[o*K1+K]
+		}
+		if !t.pruned {
+			tensor.Axpy(1, gwb[o*K1:o*K1+K], gw[o*fullK:(o+1)*fullK])
+			continue
+		}
+		r := o * K1
+		if nj < 8 {
+			// Short runs (one or two taps of a row on the smallest
+			// maps): element adds, the same sums as Axpy's.
+			for c := 0; c < C; c++ {
+				for i := tp.KI0; i < tp.KI1; i++ {
+					at := ((o*C+c)*kh+i)*kw + tp.KJ0
+					s, d := gwb[r:r+nj], gw[at:at+nj]
+					for j := range s {
+						d[j] += s[j]
+					}
+					r += nj
+				}
+			}
+			continue
+		}
+		for c := 0; c < C; c++ {
+			for i := tp.KI0; i < tp.KI1; i++ {
+				at := ((o*C+c)*kh+i)*kw + tp.KJ0
+				tensor.Axpy(1, gwb[r:r+nj], gw[at:at+nj])
+				r += nj
+			}
+		}
+	}
+}
+
+// tapWeightRows is tapWeights for the output channels [o0, o1).
+func tapWeightRows(dst, w []float32, ldw, o0, o1, C, kh, kw, K1 int, tp tensor.Taps) {
 	K := C * kh * kw
 	ni, nj := tp.KI1-tp.KI0, tp.KJ1-tp.KJ0
 	Kp := C * ni * nj
 	Kp1 := Kp + K1 - K
-	for o := 0; o < O; o++ {
+	for o := o0; o < o1; o++ {
 		src, d := w[o*ldw:], dst[o*Kp1:(o+1)*Kp1]
 		r := 0
 		if ni == 1 && nj == 1 {
@@ -225,7 +296,6 @@ func tapWeights(dst, w []float32, ldw, O, C, kh, kw, K1 int, tp tensor.Taps) int
 			d[Kp] = src[K]
 		}
 	}
-	return Kp1
 }
 
 // conv2dBatched is Graph.Conv2d's forward pass on the batched path: t holds
@@ -239,7 +309,7 @@ func (g *Graph) conv2dBatched(t *convTask, y *tensor.Tensor) (*tensor.Tensor, in
 	wt := t.w
 	if code != 1 {
 		wb := g.buf(t.O * K1).Data
-		tapWeights(wb, t.w, t.K1, t.O, t.C, t.kh, t.kw, t.K1, tp)
+		g.tapWeights(wb, t.w, t.K1, t.O, t.C, t.kh, t.kw, t.K1, tp)
 		wt = wb
 	}
 	cols := g.buf(K1 * NL)
@@ -307,42 +377,13 @@ func conv2dBatchedBack(n *Var, cols []float32, fullK1 int) {
 	if w.requiresGrad {
 		gwb := g.buf(O * K1).Data
 		tensor.Gemm(false, true, O, K1, NL, 1, dyb, NL, cols, NL, 0, gwb, K1)
-		gw := w.grad()
-		for o := 0; o < O; o++ {
-			if !pruned {
-				tensor.Axpy(1, gwb[o*K1:o*K1+K], gw[o*K:(o+1)*K])
-				continue
-			}
-			r := o * K1
-			if nj < 8 {
-				// Short runs (one or two taps of a row on the smallest
-				// maps): element adds, the same sums as Axpy's.
-				for c := 0; c < C; c++ {
-					for i := tp.KI0; i < tp.KI1; i++ {
-						at := ((o*C+c)*kh+i)*kw + tp.KJ0
-						s, d := gwb[r:r+nj], gw[at:at+nj]
-						for j := range s {
-							d[j] += s[j]
-						}
-						r += nj
-					}
-				}
-				continue
-			}
-			for c := 0; c < C; c++ {
-				for i := tp.KI0; i < tp.KI1; i++ {
-					at := ((o*C+c)*kh+i)*kw + tp.KJ0
-					tensor.Axpy(1, gwb[r:r+nj], gw[at:at+nj])
-					r += nj
-				}
-			}
-		}
+		t := &g.convW
+		*t = convWeightTask{gwb: gwb, gw: w.grad(), O: O, C: C, kh: kh, kw: kw, K1: K1, pruned: pruned, tp: tp}
 		if K1 > K && b != nil && b.requiresGrad {
-			gb := b.grad()
-			for o := 0; o < O; o++ {
-				gb[o] += gwb[o*K1+K]
-			}
+			t.gb = b.grad()
 		}
+		g.parallel(t, O, O*K1)
+		*t = convWeightTask{}
 	}
 	if x.requiresGrad {
 		// The columns are not needed any more: their first K rows take the
@@ -350,7 +391,7 @@ func conv2dBatchedBack(n *Var, cols []float32, fullK1 int) {
 		wt, ldw := w.Data.Data, fullK
 		if pruned {
 			wb := g.buf(O * K).Data
-			tapWeights(wb, w.Data.Data, fullK, O, C, kh, kw, fullK, tp)
+			g.tapWeights(wb, w.Data.Data, fullK, O, C, kh, kw, fullK, tp)
 			wt, ldw = wb, K
 		}
 		n.ints[9] = 1

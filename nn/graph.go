@@ -155,6 +155,7 @@ type Graph struct {
 	wg      sync.WaitGroup
 	convT   convTask
 	convB   convBatchTask
+	convW   convWeightTask
 	ewT     ewTask
 	poolT   poolTask
 	poolNdT maxPlanesTask
