@@ -76,3 +76,37 @@ func TestSGDStepParallel(t *testing.T) {
 		}
 	}
 }
+
+// TestZeroGradParallel checks that ZeroGrad clears every gradient when
+// it clears them in stretches on the cores, and leaves missing ones nil.
+func TestZeroGradParallel(t *testing.T) {
+	var params []*nn.Var
+	for i, n := range []int{1 << 17, 5, 3<<16 + 1, 77} {
+		p := nn.NewParam(tensor.New(n))
+		if i != 1 {
+			p.Grad = tensor.New(n)
+			for j := range p.Grad.Data {
+				p.Grad.Data[j] = float32(j%7) + 1
+			}
+		}
+		params = append(params, p)
+	}
+	opt, err := NewSGD(params, SGDConfig{LR: 0.1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	opt.ZeroGrad()
+	for i, p := range params {
+		if i == 1 {
+			if p.Grad != nil {
+				t.Fatalf("param %d got a gradient", i)
+			}
+			continue
+		}
+		for j, v := range p.Grad.Data {
+			if v != 0 {
+				t.Fatalf("param %d gradient %d is %v after ZeroGrad", i, j, v)
+			}
+		}
+	}
+}
