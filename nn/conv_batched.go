@@ -28,6 +28,7 @@ type convBatchTask struct {
 	K, K1, ldw, cb int
 	scr            []float32
 	scrPart        int
+	pa             tensor.PackedA // wt, packed once for all chunks
 }
 
 const (
@@ -50,7 +51,7 @@ var convChunkOff bool
 // runs the GEMMs over a chunk of about 64 columns right after unfolding
 // it (forward) or right before folding it back (column gradient), so the
 // columns are reused from cache instead of being streamed through memory
-// once more; the weight, small there, is packed once per chunk. Each
+// once more; the weight is packed once for all chunks (tensor.PackA). Each
 // column of the products is the same sum, in the same order, whichever
 // columns share a GEMM, so the results are those of the batched GEMMs.
 func convChunk(N, L, O int) int {
@@ -116,12 +117,12 @@ func (t *convBatchTask) forwardChunks(part, lo, hi int) {
 			tensor.Im2colTaps(t.x[n*CHW:(n+1)*CHW], t.C, t.H, t.W, t.kh, t.kw, t.ph, t.pw, t.sh, t.sw, t.dh, t.dw, t.tp, t.cols[n*L:], NL)
 		}
 		if nb == 1 {
-			tensor.GemmSerial(false, false, O, L, t.K1, 1, t.wt, t.K1, t.cols[n0*L:], NL, 0, t.y[n0*O*L:(n0+1)*O*L], L)
+			tensor.GemmPackedA(&t.pa, L, 1, t.cols[n0*L:], NL, 0, t.y[n0*O*L:(n0+1)*O*L], L)
 			continue
 		}
 		w := nb * L
 		s := t.scr[part*t.scrPart : part*t.scrPart+O*w]
-		tensor.GemmSerial(false, false, O, w, t.K1, 1, t.wt, t.K1, t.cols[n0*L:], NL, 0, s, w)
+		tensor.GemmPackedA(&t.pa, w, 1, t.cols[n0*L:], NL, 0, s, w)
 		for n := n0; n < n0+nb; n++ {
 			y := t.y[n*O*L : (n+1)*O*L]
 			j := (n - n0) * L
@@ -147,7 +148,7 @@ func (t *convBatchTask) colGradChunks(part, lo, hi int) {
 		nb := min(t.cb, hi-n0)
 		w := nb * L
 		s := t.scr[part*t.scrPart : part*t.scrPart+t.K*w]
-		tensor.GemmSerial(true, false, t.K, w, t.O, 1, t.wt, t.ldw, t.dyb[n0*L:], NL, 0, s, w)
+		tensor.GemmPackedA(&t.pa, w, 1, t.dyb[n0*L:], NL, 0, s, w)
 		for n := n0; n < n0+nb; n++ {
 			tensor.Col2imTapsScratch(s[(n-n0)*L:], w, t.C, t.H, t.W, t.kh, t.kw, t.ph, t.pw, t.sh, t.sw, t.dh, t.dw, t.tp, t.gx[n*CHW:(n+1)*CHW])
 		}
@@ -322,12 +323,13 @@ func (g *Graph) conv2dBatched(t *convTask, y *tensor.Tensor) (*tensor.Tensor, in
 			tensor.Fill(cols.Data[K*NL:K1*NL], 1)
 		}
 		bt.phase, bt.wt, bt.K, bt.K1, bt.cb = convForward, wt, K, K1, cb
+		bt.pa = tensor.PackA(false, t.O, K1, wt, K1, g.buf(tensor.PackedASize(t.O, K1)).Data)
 		if cb > 1 {
 			bt.scrPart = t.O * cb * L
 			bt.scr = g.buf(nparts * bt.scrPart).Data
 		}
 		g.parallel(bt, nparts, t.O*K1*NL)
-		bt.wt, bt.scr = nil, nil
+		bt.wt, bt.scr, bt.pa = nil, nil, tensor.PackedA{}
 		return cols, code
 	}
 	g.parallel(bt, nparts, K*NL)
@@ -399,6 +401,7 @@ func conv2dBatchedBack(n *Var, cols []float32, fullK1 int) {
 			// The columns are free now: each part's scratch is a stretch
 			// of them when they are long enough.
 			bt.phase, bt.gx, bt.dyb, bt.wt, bt.ldw, bt.K, bt.cb = convColGrad, x.grad(), dyb, wt, ldw, K, cb
+			bt.pa = tensor.PackA(true, K, O, wt, ldw, g.buf(tensor.PackedASize(K, O)).Data)
 			bt.scrPart = K * cb * L
 			if nparts*bt.scrPart <= len(cols) {
 				bt.scr = cols
@@ -406,7 +409,7 @@ func conv2dBatchedBack(n *Var, cols []float32, fullK1 int) {
 				bt.scr = g.buf(nparts * bt.scrPart).Data
 			}
 			g.parallel(bt, nparts, O*K*NL)
-			bt.wt, bt.scr = nil, nil
+			bt.wt, bt.scr, bt.pa = nil, nil, tensor.PackedA{}
 			return
 		}
 		tensor.Gemm(true, false, K, NL, O, 1, wt, ldw, dyb, NL, 0, cols[:K*NL], NL)
