@@ -210,37 +210,118 @@ type batchNormTask struct {
 
 func (t *batchNormTask) run(part, parts int) {
 	lo, hi := span(t.C, part, parts)
-	if t.back {
-		for c := lo; c < hi; c++ {
-			t.backward(c)
+	// Two channels at a time where there are two: their sums are
+	// independent chains of additions (each in its own order, as for one
+	// channel), which the core overlaps.
+	for c := lo; c < hi; c += 2 {
+		two := c+1 < hi
+		switch {
+		case t.back && two:
+			sdy0, sdyx0, sdy1, sdyx1 := t.gradSums2(c)
+			t.backward(c, sdy0, sdyx0)
+			t.backward(c+1, sdy1, sdyx1)
+		case t.back:
+			sdy, sdyx := t.gradSums(c)
+			t.backward(c, sdy, sdyx)
+		case !t.useBatch:
+			t.forward(c, 0, 0)
+			if two {
+				t.forward(c+1, 0, 0)
+			}
+		case two:
+			m0, v0, m1, v1 := t.stats2(c)
+			t.forward(c, m0, v0)
+			t.forward(c+1, m1, v1)
+		default:
+			m, v := t.stats(c)
+			t.forward(c, m, v)
 		}
-		return
-	}
-	for c := lo; c < hi; c++ {
-		t.forward(c)
 	}
 }
 
-// forward computes channel c's statistics (updating the running ones in
-// training mode) and normalises it.
-func (t *batchNormTask) forward(c int) {
+// mean64 is the batch mean of channel c, in float64.
+func (t *batchNormTask) mean64(c int) float64 {
+	N, C, L, xd := t.N, t.C, t.L, t.x
+	var s float64
+	for n := 0; n < N; n++ {
+		s += sum64(xd[(n*C+c)*L : (n*C+c+1)*L])
+	}
+	return s / float64(N*L)
+}
+
+// stats returns channel c's batch mean and (biased) variance.
+func (t *batchNormTask) stats(c int) (m, v float64) {
+	N, C, L, xd := t.N, t.C, t.L, t.x
+	m = t.mean64(c)
+	var ss float64
+	for n := 0; n < N; n++ {
+		for _, e := range xd[(n*C+c)*L : (n*C+c+1)*L] {
+			d := float64(e) - m
+			ss += d * d
+		}
+	}
+	return m, ss / float64(N*L)
+}
+
+// stats2 is stats for channels c and c+1 in one pass.
+func (t *batchNormTask) stats2(c int) (m0, v0, m1, v1 float64) {
+	N, C, L, xd := t.N, t.C, t.L, t.x
+	m0, m1 = t.mean64(c), t.mean64(c+1)
+	var ss0, ss1 float64
+	for n := 0; n < N; n++ {
+		x0 := xd[(n*C+c)*L : (n*C+c+1)*L]
+		x1 := xd[(n*C+c+1)*L : (n*C+c+2)*L]
+		x1 = x1[:len(x0)]
+		for j, e := range x0 {
+			d0 := float64(e) - m0
+			ss0 += d0 * d0
+			d1 := float64(x1[j]) - m1
+			ss1 += d1 * d1
+		}
+	}
+	return m0, ss0 / float64(N*L), m1, ss1 / float64(N*L)
+}
+
+// gradSums returns channel c's sums of the output gradient and of its
+// products with the normalised input.
+func (t *batchNormTask) gradSums(c int) (sdy, sdyx float64) {
+	N, C, L, xd, gy := t.N, t.C, t.L, t.x, t.gy
+	m, is := t.mean[c], t.invstd[c]
+	for i := 0; i < N; i++ {
+		src, d := xd[(i*C+c)*L:(i*C+c+1)*L], gy[(i*C+c)*L:(i*C+c+1)*L]
+		for j, e := range src {
+			sdy += float64(d[j])
+			sdyx += float64(d[j]) * float64((e-m)*is)
+		}
+	}
+	return sdy, sdyx
+}
+
+// gradSums2 is gradSums for channels c and c+1 in one pass.
+func (t *batchNormTask) gradSums2(c int) (sdy0, sdyx0, sdy1, sdyx1 float64) {
+	N, C, L, xd, gy := t.N, t.C, t.L, t.x, t.gy
+	m0, is0, m1, is1 := t.mean[c], t.invstd[c], t.mean[c+1], t.invstd[c+1]
+	for i := 0; i < N; i++ {
+		x0, d0 := xd[(i*C+c)*L:(i*C+c+1)*L], gy[(i*C+c)*L:(i*C+c+1)*L]
+		x1, d1 := xd[(i*C+c+1)*L:(i*C+c+2)*L], gy[(i*C+c+1)*L:(i*C+c+2)*L]
+		d0, x1, d1 = d0[:len(x0)], x1[:len(x0)], d1[:len(x0)]
+		for j, e := range x0 {
+			sdy0 += float64(d0[j])
+			sdyx0 += float64(d0[j]) * float64((e-m0)*is0)
+			sdy1 += float64(d1[j])
+			sdyx1 += float64(d1[j]) * float64((x1[j]-m1)*is1)
+		}
+	}
+	return sdy0, sdyx0, sdy1, sdyx1
+}
+
+// forward normalises channel c with the batch statistics m and v (when
+// the batch's are used; it updates the running ones in training mode) or
+// the running ones.
+func (t *batchNormTask) forward(c int, m, v float64) {
 	b, N, C, L, xd := t.bn, t.N, t.C, t.L, t.x
 	M := N * L
-	var m, v float64
 	if t.useBatch {
-		var s float64
-		for n := 0; n < N; n++ {
-			s += sum64(xd[(n*C+c)*L : (n*C+c+1)*L])
-		}
-		m = s / float64(M)
-		var ss float64
-		for n := 0; n < N; n++ {
-			for _, e := range xd[(n*C+c)*L : (n*C+c+1)*L] {
-				d := float64(e) - m
-				ss += d * d
-			}
-		}
-		v = ss / float64(M)
 		if b.TrackRunningStats && !b.eval {
 			mom := t.mom
 			rm, rv := b.RunningMean.Data.Data, b.RunningVar.Data.Data
@@ -265,20 +346,13 @@ func (t *batchNormTask) forward(c int) {
 	}
 }
 
-// backward computes channel c's parameter gradients and adds (or, when
-// the input's gradient is still unwritten, writes) its input gradient.
-func (t *batchNormTask) backward(c int) {
+// backward computes channel c's parameter gradients from its sums (see
+// gradSums) and adds (or, when the input's gradient is still unwritten,
+// writes) its input gradient.
+func (t *batchNormTask) backward(c int, sdy, sdyx float64) {
 	N, C, L, xd, gy, gx := t.N, t.C, t.L, t.x, t.gy, t.gx
 	M := float64(N * L)
 	m, is := t.mean[c], t.invstd[c]
-	var sdy, sdyx float64
-	for i := 0; i < N; i++ {
-		src, d := xd[(i*C+c)*L:(i*C+c+1)*L], gy[(i*C+c)*L:(i*C+c+1)*L]
-		for j, e := range src {
-			sdy += float64(d[j])
-			sdyx += float64(d[j]) * float64((e-m)*is)
-		}
-	}
 	gamma := float32(1)
 	if t.gamma != nil {
 		gamma = t.gamma[c]
