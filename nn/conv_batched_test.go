@@ -154,3 +154,18 @@ func TestConvChunked(t *testing.T) {
 		}
 	}
 }
+
+// TestConvChunkSizes pins convChunk's choices: chunks of at least 64
+// columns that fill whole 32-column register tiles (or nearly), none for
+// maps whose chunks would waste more than a sixteenth of the tiles or for
+// batches narrow next to the weight.
+func TestConvChunkSizes(t *testing.T) {
+	for _, c := range []struct{ N, L, O, want int }{
+		{64, 64, 64, 1}, {64, 16, 128, 4}, {64, 256, 64, 1}, {64, 1, 8, 64}, {64, 20, 8, 8},
+		{64, 25, 8, 5}, {64, 196, 32, 0}, {64, 100, 8, 0}, {64, 4, 256, 0}, {64, 324, 8, 0},
+	} {
+		if got := convChunk(c.N, c.L, c.O); got != c.want {
+			t.Errorf("convChunk(N %d, L %d, O %d) = %d, want %d", c.N, c.L, c.O, got, c.want)
+		}
+	}
+}
