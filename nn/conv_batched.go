@@ -317,7 +317,7 @@ func tapWeightRows(dst, w []float32, ldw, o0, o1, C, kh, kw, K1 int, tp tensor.T
 
 // conv2dBatched is Graph.Conv2d's forward pass on the batched path: t holds
 // the geometry and the (bias-folded) weight; y receives the output.
-func (g *Graph) conv2dBatched(t *convTask, y *tensor.Tensor) (*tensor.Tensor, int) {
+func (g *Graph) conv2dBatched(t *convTask, y *tensor.Tensor) (cols, taps *tensor.Tensor, code int) {
 	L := t.oh * t.ow
 	NL := t.N * L
 	tp, code := convTaps(t.H, t.W, t.kh, t.kw, t.ph, t.pw, t.sh, t.sw, t.dh, t.dw)
@@ -325,11 +325,13 @@ func (g *Graph) conv2dBatched(t *convTask, y *tensor.Tensor) (*tensor.Tensor, in
 	K1 := K + t.K1 - t.C*t.kh*t.kw
 	wt := t.w
 	if code != 1 {
-		wb := g.buf(t.O * K1).Data
-		g.tapWeights(wb, t.w, t.K1, t.O, t.C, t.kh, t.kw, t.K1, tp)
-		wt = wb
+		// The pruned weight is kept for the column gradient (the same
+		// values: the weight does not change in between).
+		taps = g.buf(t.O * K1)
+		g.tapWeights(taps.Data, t.w, t.K1, t.O, t.C, t.kh, t.kw, t.K1, tp)
+		wt = taps.Data
 	}
-	cols := g.buf(K1 * NL)
+	cols = g.buf(K1 * NL)
 	bt := &g.convB
 	*bt = convBatchTask{phase: convIm2col, x: t.x, cols: cols.Data, y: y.Data, N: t.N, C: t.C, H: t.H, W: t.W, O: t.O,
 		kh: t.kh, kw: t.kw, oh: t.oh, ow: t.ow, sh: t.sh, sw: t.sw, ph: t.ph, pw: t.pw, dh: t.dh, dw: t.dw, tp: tp}
@@ -346,7 +348,7 @@ func (g *Graph) conv2dBatched(t *convTask, y *tensor.Tensor) (*tensor.Tensor, in
 		}
 		g.parallel(bt, nparts, t.O*K1*NL)
 		bt.wt, bt.scr, bt.pa = nil, nil, tensor.PackedA{}
-		return cols, code
+		return cols, taps, code
 	}
 	g.parallel(bt, nparts, K*NL)
 	if K1 > K {
@@ -356,12 +358,13 @@ func (g *Graph) conv2dBatched(t *convTask, y *tensor.Tensor) (*tensor.Tensor, in
 	tensor.Gemm(false, false, t.O, NL, K1, 1, wt, K1, cols.Data, NL, 0, yb.Data, NL)
 	bt.phase, bt.yb = convScatter, yb.Data
 	g.parallel(bt, nparts, t.O*NL)
-	return cols, code
+	return cols, taps, code
 }
 
 // conv2dBatchedBack is conv2dBack on the batched path: cols are the saved
-// columns (K1 x N*L, the bias's row of ones last when K1 > K).
-func conv2dBatchedBack(n *Var, cols []float32, fullK1 int) {
+// columns (K1 x N*L, the bias's row of ones last when K1 > K) and taps the
+// forward pass's pruned weight (O x K1) when taps were left out.
+func conv2dBatchedBack(n *Var, cols, taps []float32, fullK1 int) {
 	x, w, b := n.a, n.b, n.c
 	g := n.g
 	xs, ws := x.Data.Shape, w.Data.Shape
@@ -408,9 +411,9 @@ func conv2dBatchedBack(n *Var, cols []float32, fullK1 int) {
 		// column gradient.
 		wt, ldw := w.Data.Data, fullK
 		if pruned {
-			wb := g.buf(O * K).Data
-			g.tapWeights(wb, w.Data.Data, fullK, O, C, kh, kw, fullK, tp)
-			wt, ldw = wb, K
+			// The forward pass's pruned weight (O x K1: the bias's
+			// column, if any, is left out by the row stride).
+			wt, ldw = taps, K1
 		}
 		n.ints[9] = 1
 		if cb := convChunk(N, L, O); cb > 0 {
