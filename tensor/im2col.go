@@ -160,6 +160,36 @@ func planeRun(h, w, outH, dy, off int) (y0, y1, lo, hi, t0, t1, s0 int, ok bool)
 	return y0, y1, lo, hi, t0, t1, s0, true
 }
 
+// zeroWrapped zeroes columns [0, lo) and [hi, w) of rows [y0, y1) of the
+// plane d (rows w apart): a tap's positions that wrap around to the
+// neighbouring row, before they are added back. A 3x3 kernel's side taps
+// have one such column.
+func zeroWrapped(d []float32, w, y0, y1, lo, hi int) {
+	switch {
+	case lo == 0 && hi == w:
+	case lo == 1 && hi == w:
+		d = d[:y1*w]
+		for p := y0 * w; p < len(d); p += w {
+			d[p] = 0
+		}
+	case lo == 0 && hi == w-1:
+		d = d[:y1*w]
+		for p := y0*w + w - 1; p < len(d); p += w {
+			d[p] = 0
+		}
+	default:
+		for oy := y0; oy < y1; oy++ {
+			r := d[oy*w : (oy+1)*w]
+			for ox := 0; ox < lo; ox++ {
+				r[ox] = 0
+			}
+			for ox := hi; ox < w; ox++ {
+				r[ox] = 0
+			}
+		}
+	}
+}
+
 // im2colPlanes is Im2colTaps for stride 1 with outW == w (a "same"
 // convolution such as 3x3 with padding 1): each tap's plane is one copy
 // of a shifted stretch of the image, then the wrapped columns and the rows
@@ -246,17 +276,7 @@ func Col2imTapsScratch(src []float32, lds, c, h, w, kh, kw, padH, padW, strideH,
 			row := ch*taps + t
 			s := src[row*lds : row*lds+plane]
 			img := dst[ch*hw : (ch+1)*hw]
-			if lo > 0 || hi < w {
-				for oy := y0; oy < y1; oy++ {
-					r := s[oy*w : (oy+1)*w]
-					for ox := 0; ox < lo; ox++ {
-						r[ox] = 0
-					}
-					for ox := hi; ox < w; ox++ {
-						r[ox] = 0
-					}
-				}
-			}
+			zeroWrapped(s, w, y0, y1, lo, hi)
 			if n >= shortRow {
 				axpy(1, s[t0:t1], img[s0:s0+n])
 				continue
