@@ -164,6 +164,7 @@ type Graph struct {
 	fuseT   fusedConvTask
 	linT    linearDotTask
 	bnT     batchNormTask
+	addT    addReLUTask
 	scratch []*tensor.Tensor // per-part gradient accumulators
 }
 
