@@ -146,7 +146,11 @@ func (r *Residual) Forward(g *Graph, x *Var) *Var {
 	if r.Shortcut != nil {
 		s = r.Shortcut.Forward(g, x)
 	}
-	y := g.Add(r.Body.Forward(g, x), s)
+	body := r.Body.Forward(g, x)
+	if _, relu := r.Post.(*ReLU); relu && !addReLUOff && g.err == nil && sameShape(body.Data.Shape, s.Data.Shape) {
+		return g.addReLU(body, s)
+	}
+	y := g.Add(body, s)
 	if r.Post != nil {
 		y = r.Post.Forward(g, y)
 	}

@@ -266,9 +266,9 @@ func (g *Graph) Conv2d(x, w, b *Var, opt ConvOptions) *Var {
 	}
 	nparts := min(N, 8)
 	if save && useBatchedConv(G, t.K1, direct) {
-		cols, taps := g.conv2dBatched(t, y)
+		cols, tapsW, taps := g.conv2dBatched(t, y)
 		node := g.newNode(y, conv2dBack, x, w, b)
-		node.s1 = cols
+		node.s1, node.s2 = cols, tapsW
 		node.ints = [10]int{opt.Stride[0], opt.Stride[1], opt.Padding[0], opt.Padding[1], opt.Dilation[0], opt.Dilation[1], G, t.K1, taps, 0}
 		return node
 	}
@@ -419,7 +419,11 @@ func conv2dBack(n *Var) {
 		return
 	}
 	if n.ints[8] != 0 {
-		conv2dBatchedBack(n, n.s1.Data, K1)
+		var tapsW []float32
+		if n.s2 != nil {
+			tapsW = n.s2.Data
+		}
+		conv2dBatchedBack(n, n.s1.Data, tapsW, K1)
 		return
 	}
 	t := &g.convT

@@ -155,6 +155,7 @@ type Graph struct {
 	wg      sync.WaitGroup
 	convT   convTask
 	convB   convBatchTask
+	convW   convWeightTask
 	ewT     ewTask
 	poolT   poolTask
 	poolNdT maxPlanesTask
@@ -162,6 +163,8 @@ type Graph struct {
 	lnT     layerNormTask
 	fuseT   fusedConvTask
 	linT    linearDotTask
+	bnT     batchNormTask
+	addT    addReLUTask
 	scratch []*tensor.Tensor // per-part gradient accumulators
 }
 

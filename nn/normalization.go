@@ -145,56 +145,18 @@ func (b *BatchNorm) Forward(g *Graph, x *Var) *Var {
 		return g.fail("%s: expected more than 1 value per channel when training, got input of shape %v", b.Name(), xs)
 	}
 	stats := g.buf(2 * C)
-	mean, invstd := stats.Data[:C], stats.Data[C:]
-	xd := x.Data.Data
-	for c := 0; c < C; c++ {
-		var m, v float64
-		if useBatch {
-			var s float64
-			for n := 0; n < N; n++ {
-				s += sum64(xd[(n*C+c)*L : (n*C+c+1)*L])
-			}
-			m = s / float64(M)
-			var ss float64
-			for n := 0; n < N; n++ {
-				for _, e := range xd[(n*C+c)*L : (n*C+c+1)*L] {
-					d := float64(e) - m
-					ss += d * d
-				}
-			}
-			v = ss / float64(M)
-			if b.TrackRunningStats && !b.eval {
-				mom := b.Momentum
-				if b.CumulativeAverage {
-					mom = 1 / float64(b.NumBatchesTracked.Data.Data[0]+1)
-				}
-				rm, rv := b.RunningMean.Data.Data, b.RunningVar.Data.Data
-				rm[c] = float32((1-mom)*float64(rm[c]) + mom*m)
-				rv[c] = float32((1-mom)*float64(rv[c]) + mom*v*float64(M)/float64(M-1))
-			}
-		} else {
-			m, v = float64(b.RunningMean.Data.Data[c]), float64(b.RunningVar.Data.Data[c])
-		}
-		mean[c] = float32(m)
-		invstd[c] = float32(1 / math.Sqrt(v+b.Eps))
+	y := g.bufLike(x.Data)
+	t := &g.bnT
+	*t = batchNormTask{bn: b, useBatch: useBatch, N: N, C: C, L: L, x: x.Data.Data, y: y.Data, mean: stats.Data[:C], invstd: stats.Data[C:]}
+	if b.TrackRunningStats && !b.eval && b.CumulativeAverage {
+		t.mom = 1 / float64(b.NumBatchesTracked.Data.Data[0]+1)
+	} else {
+		t.mom = b.Momentum
 	}
+	g.parallel(t, C, 3*N*C*L)
+	*t = batchNormTask{}
 	if b.TrackRunningStats && !b.eval {
 		b.NumBatchesTracked.Data.Data[0]++
-	}
-	y := g.bufLike(x.Data)
-	yd := y.Data
-	for n := 0; n < N; n++ {
-		for c := 0; c < C; c++ {
-			sc, sh := invstd[c], -mean[c]*invstd[c]
-			if b.Affine {
-				w, bb := b.Weight.Data.Data[c], b.Bias.Data.Data[c]
-				sc, sh = sc*w, sh*w+bb
-			}
-			src, dst := xd[(n*C+c)*L:(n*C+c+1)*L], yd[(n*C+c)*L:(n*C+c+1)*L]
-			for i, e := range src {
-				dst[i] = e*sc + sh
-			}
-		}
 	}
 	var w, bias *Var
 	if b.Affine {
@@ -212,49 +174,220 @@ func (b *BatchNorm) Forward(g *Graph, x *Var) *Var {
 func batchNormBack(n *Var) {
 	x, w, b := n.a, n.b, n.c
 	N, C, L, batch := n.ints[0], n.ints[1], n.ints[2], n.ints[3] == 1
-	mean, invstd := n.s1.Data[:C], n.s1.Data[C:]
-	xd, gy := x.Data.Data, n.Grad.Data
-	M := float64(N * L)
-	var gx []float32
+	t := &n.g.bnT
+	*t = batchNormTask{back: true, useBatch: batch, N: N, C: C, L: L, x: x.Data.Data, gy: n.Grad.Data,
+		mean: n.s1.Data[:C], invstd: n.s1.Data[C:]}
 	if x.requiresGrad {
-		gx = x.grad()
+		t.gx, t.acc = x.gradOut()
 	}
-	for c := 0; c < C; c++ {
-		m, is := mean[c], invstd[c]
-		var sdy, sdyx float64
+	if w != nil {
+		t.gamma = w.Data.Data
+		if w.requiresGrad {
+			t.gw = w.grad()
+		}
+	}
+	if b != nil && b.requiresGrad {
+		t.gb = b.grad()
+	}
+	n.g.parallel(t, C, 2*N*C*L)
+	*t = batchNormTask{}
+}
+
+// batchNormTask is BatchNorm's forward or backward pass over a range of
+// channels: each channel's statistics, normalisation and gradients are
+// independent of the others', so the parts give the same values as one
+// pass, and a channel's values are still in cache for its second and
+// third passes.
+type batchNormTask struct {
+	back, useBatch, acc bool
+	bn                  *BatchNorm
+	mom                 float64
+	N, C, L             int
+	x, y, mean, invstd  []float32
+	gy, gx, gamma       []float32
+	gw, gb              []float32
+}
+
+func (t *batchNormTask) run(part, parts int) {
+	lo, hi := span(t.C, part, parts)
+	// Two channels at a time where there are two: their sums are
+	// independent chains of additions (each in its own order, as for one
+	// channel), which the core overlaps.
+	for c := lo; c < hi; c += 2 {
+		two := c+1 < hi
+		switch {
+		case t.back && two:
+			sdy0, sdyx0, sdy1, sdyx1 := t.gradSums2(c)
+			t.backward(c, sdy0, sdyx0)
+			t.backward(c+1, sdy1, sdyx1)
+		case t.back:
+			sdy, sdyx := t.gradSums(c)
+			t.backward(c, sdy, sdyx)
+		case !t.useBatch:
+			t.forward(c, 0, 0)
+			if two {
+				t.forward(c+1, 0, 0)
+			}
+		case two:
+			m0, v0, m1, v1 := t.stats2(c)
+			t.forward(c, m0, v0)
+			t.forward(c+1, m1, v1)
+		default:
+			m, v := t.stats(c)
+			t.forward(c, m, v)
+		}
+	}
+}
+
+// mean64 is the batch mean of channel c, in float64.
+func (t *batchNormTask) mean64(c int) float64 {
+	N, C, L, xd := t.N, t.C, t.L, t.x
+	var s float64
+	for n := 0; n < N; n++ {
+		s += sum64(xd[(n*C+c)*L : (n*C+c+1)*L])
+	}
+	return s / float64(N*L)
+}
+
+// stats returns channel c's batch mean and (biased) variance.
+func (t *batchNormTask) stats(c int) (m, v float64) {
+	N, C, L, xd := t.N, t.C, t.L, t.x
+	m = t.mean64(c)
+	var ss float64
+	for n := 0; n < N; n++ {
+		for _, e := range xd[(n*C+c)*L : (n*C+c+1)*L] {
+			d := float64(e) - m
+			ss += d * d
+		}
+	}
+	return m, ss / float64(N*L)
+}
+
+// stats2 is stats for channels c and c+1 in one pass.
+func (t *batchNormTask) stats2(c int) (m0, v0, m1, v1 float64) {
+	N, C, L, xd := t.N, t.C, t.L, t.x
+	m0, m1 = t.mean64(c), t.mean64(c+1)
+	var ss0, ss1 float64
+	for n := 0; n < N; n++ {
+		x0 := xd[(n*C+c)*L : (n*C+c+1)*L]
+		x1 := xd[(n*C+c+1)*L : (n*C+c+2)*L]
+		x1 = x1[:len(x0)]
+		for j, e := range x0 {
+			d0 := float64(e) - m0
+			ss0 += d0 * d0
+			d1 := float64(x1[j]) - m1
+			ss1 += d1 * d1
+		}
+	}
+	return m0, ss0 / float64(N*L), m1, ss1 / float64(N*L)
+}
+
+// gradSums returns channel c's sums of the output gradient and of its
+// products with the normalised input.
+func (t *batchNormTask) gradSums(c int) (sdy, sdyx float64) {
+	N, C, L, xd, gy := t.N, t.C, t.L, t.x, t.gy
+	m, is := t.mean[c], t.invstd[c]
+	for i := 0; i < N; i++ {
+		src, d := xd[(i*C+c)*L:(i*C+c+1)*L], gy[(i*C+c)*L:(i*C+c+1)*L]
+		for j, e := range src {
+			sdy += float64(d[j])
+			sdyx += float64(d[j]) * float64((e-m)*is)
+		}
+	}
+	return sdy, sdyx
+}
+
+// gradSums2 is gradSums for channels c and c+1 in one pass.
+func (t *batchNormTask) gradSums2(c int) (sdy0, sdyx0, sdy1, sdyx1 float64) {
+	N, C, L, xd, gy := t.N, t.C, t.L, t.x, t.gy
+	m0, is0, m1, is1 := t.mean[c], t.invstd[c], t.mean[c+1], t.invstd[c+1]
+	for i := 0; i < N; i++ {
+		x0, d0 := xd[(i*C+c)*L:(i*C+c+1)*L], gy[(i*C+c)*L:(i*C+c+1)*L]
+		x1, d1 := xd[(i*C+c+1)*L:(i*C+c+2)*L], gy[(i*C+c+1)*L:(i*C+c+2)*L]
+		d0, x1, d1 = d0[:len(x0)], x1[:len(x0)], d1[:len(x0)]
+		for j, e := range x0 {
+			sdy0 += float64(d0[j])
+			sdyx0 += float64(d0[j]) * float64((e-m0)*is0)
+			sdy1 += float64(d1[j])
+			sdyx1 += float64(d1[j]) * float64((x1[j]-m1)*is1)
+		}
+	}
+	return sdy0, sdyx0, sdy1, sdyx1
+}
+
+// forward normalises channel c with the batch statistics m and v (when
+// the batch's are used; it updates the running ones in training mode) or
+// the running ones.
+func (t *batchNormTask) forward(c int, m, v float64) {
+	b, N, C, L, xd := t.bn, t.N, t.C, t.L, t.x
+	M := N * L
+	if t.useBatch {
+		if b.TrackRunningStats && !b.eval {
+			mom := t.mom
+			rm, rv := b.RunningMean.Data.Data, b.RunningVar.Data.Data
+			rm[c] = float32((1-mom)*float64(rm[c]) + mom*m)
+			rv[c] = float32((1-mom)*float64(rv[c]) + mom*v*float64(M)/float64(M-1))
+		}
+	} else {
+		m, v = float64(b.RunningMean.Data.Data[c]), float64(b.RunningVar.Data.Data[c])
+	}
+	mean, invstd := float32(m), float32(1/math.Sqrt(v+b.Eps))
+	t.mean[c], t.invstd[c] = mean, invstd
+	sc, sh := invstd, -mean*invstd
+	if b.Affine {
+		w, bb := b.Weight.Data.Data[c], b.Bias.Data.Data[c]
+		sc, sh = sc*w, sh*w+bb
+	}
+	for n := 0; n < N; n++ {
+		src, dst := xd[(n*C+c)*L:(n*C+c+1)*L], t.y[(n*C+c)*L:(n*C+c+1)*L]
+		for i, e := range src {
+			dst[i] = e*sc + sh
+		}
+	}
+}
+
+// backward computes channel c's parameter gradients from its sums (see
+// gradSums) and adds (or, when the input's gradient is still unwritten,
+// writes) its input gradient.
+func (t *batchNormTask) backward(c int, sdy, sdyx float64) {
+	N, C, L, xd, gy, gx := t.N, t.C, t.L, t.x, t.gy, t.gx
+	M := float64(N * L)
+	m, is := t.mean[c], t.invstd[c]
+	gamma := float32(1)
+	if t.gamma != nil {
+		gamma = t.gamma[c]
+	}
+	if t.gw != nil {
+		t.gw[c] += float32(sdyx)
+	}
+	if t.gb != nil {
+		t.gb[c] += float32(sdy)
+	}
+	if gx == nil {
+		return
+	}
+	k := gamma * is
+	if !t.useBatch {
 		for i := 0; i < N; i++ {
-			src, d := xd[(i*C+c)*L:(i*C+c+1)*L], gy[(i*C+c)*L:(i*C+c+1)*L]
-			for j, e := range src {
-				sdy += float64(d[j])
-				sdyx += float64(d[j]) * float64((e-m)*is)
+			dst := gx[(i*C+c)*L : (i*C+c+1)*L]
+			if !t.acc {
+				clear(dst)
 			}
+			axpy(dst, k, gy[(i*C+c)*L:(i*C+c+1)*L])
 		}
-		gamma := float32(1)
-		if w != nil {
-			gamma = w.Data.Data[c]
-			if w.requiresGrad {
-				w.grad()[c] += float32(sdyx)
-			}
-		}
-		if b != nil && b.requiresGrad {
-			b.grad()[c] += float32(sdy)
-		}
-		if gx == nil {
-			continue
-		}
-		k := gamma * is
-		if !batch {
-			for i := 0; i < N; i++ {
-				axpy(gx[(i*C+c)*L:(i*C+c+1)*L], k, gy[(i*C+c)*L:(i*C+c+1)*L])
-			}
-			continue
-		}
-		mdy, mdyx := float32(sdy/M), float32(sdyx/M)
-		for i := 0; i < N; i++ {
-			src, d, dst := xd[(i*C+c)*L:(i*C+c+1)*L], gy[(i*C+c)*L:(i*C+c+1)*L], gx[(i*C+c)*L:(i*C+c+1)*L]
+		return
+	}
+	mdy, mdyx := float32(sdy/M), float32(sdyx/M)
+	for i := 0; i < N; i++ {
+		src, d, dst := xd[(i*C+c)*L:(i*C+c+1)*L], gy[(i*C+c)*L:(i*C+c+1)*L], gx[(i*C+c)*L:(i*C+c+1)*L]
+		if t.acc {
 			for j, e := range src {
 				dst[j] += k * (d[j] - mdy - (e-m)*is*mdyx)
 			}
+			continue
+		}
+		for j, e := range src {
+			dst[j] = k * (d[j] - mdy - (e-m)*is*mdyx)
 		}
 	}
 }

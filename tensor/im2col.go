@@ -76,6 +76,10 @@ func Im2colTaps(src []float32, c, h, w, kh, kw, padH, padW, strideH, strideW, di
 	if outH <= 0 || outW <= 0 {
 		return
 	}
+	if strideH == 1 && strideW == 1 && outW == w {
+		im2colPlanes(src, c, h, w, padH, padW, dilH, dilW, tp, outH, dst, ldd)
+		return
+	}
 	plane := outH * outW
 	row := 0
 	for ch := 0; ch < c; ch++ {
@@ -122,6 +126,164 @@ func Im2colTaps(src []float32, c, h, w, kh, kw, padH, padW, strideH, strideW, di
 						ix += strideW
 					}
 				}
+			}
+		}
+	}
+}
+
+// planeRun returns, for the tap at row offset dy = ki*dilH-padH and column
+// offset off = kj*dilW-padW of a stride-1 convolution whose output rows are
+// as wide as the input's (outW == w), the output rows [y0, y1) that read
+// the input, the output columns [lo, hi) that do, and the run
+// [t0, t1) of the tap's plane that is the input's run [s0, s1) element for
+// element: with outW == w the valid rows of the plane are one contiguous
+// stretch of the image shifted by dy*w+off, except for the |off| columns at
+// one end of each row that wrap around to the neighbouring row (and are
+// zero in the columns). [t0, t1) is clipped to the image; the clipped
+// positions are all such wrapped columns. ok is false when no position
+// reads the input.
+func planeRun(h, w, outH, dy, off int) (y0, y1, lo, hi, t0, t1, s0 int, ok bool) {
+	lo, hi = validRange(w, w, off, 1)
+	y0, y1 = max(0, -dy), min(outH, h-dy)
+	if y1 <= y0 || lo >= hi {
+		return 0, 0, 0, 0, 0, 0, 0, false
+	}
+	s0, s1 := (y0+dy)*w+off, (y1+dy)*w+off
+	t0, t1 = y0*w, y1*w
+	if s0 < 0 {
+		t0 -= s0
+		s0 = 0
+	}
+	if s1 > h*w {
+		t1 -= s1 - h*w
+	}
+	return y0, y1, lo, hi, t0, t1, s0, true
+}
+
+// zeroWrapped zeroes columns [0, lo) and [hi, w) of rows [y0, y1) of the
+// plane d (rows w apart): a tap's positions that wrap around to the
+// neighbouring row, before they are added back. A 3x3 kernel's side taps
+// have one such column.
+func zeroWrapped(d []float32, w, y0, y1, lo, hi int) {
+	switch {
+	case lo == 0 && hi == w:
+	case lo == 1 && hi == w:
+		d = d[:y1*w]
+		for p := y0 * w; p < len(d); p += w {
+			d[p] = 0
+		}
+	case lo == 0 && hi == w-1:
+		d = d[:y1*w]
+		for p := y0*w + w - 1; p < len(d); p += w {
+			d[p] = 0
+		}
+	default:
+		for oy := y0; oy < y1; oy++ {
+			r := d[oy*w : (oy+1)*w]
+			for ox := 0; ox < lo; ox++ {
+				r[ox] = 0
+			}
+			for ox := hi; ox < w; ox++ {
+				r[ox] = 0
+			}
+		}
+	}
+}
+
+// im2colPlanes is Im2colTaps for stride 1 with outW == w (a "same"
+// convolution such as 3x3 with padding 1): each tap's plane is one copy
+// of a shifted stretch of the image, then the wrapped columns and the rows
+// in the padding are zeroed. The values are those of the row-by-row path.
+func im2colPlanes(src []float32, c, h, w, padH, padW, dilH, dilW int, tp Taps, outH int, dst []float32, ldd int) {
+	plane, hw := outH*w, h*w
+	nj := tp.KJ1 - tp.KJ0
+	taps := (tp.KI1 - tp.KI0) * nj
+	// Tap by tap (the run's geometry is the same for every channel), then
+	// channel by channel: row ch*taps+t of the columns.
+	for t := 0; t < taps; t++ {
+		ki, kj := tp.KI0+t/nj, tp.KJ0+t%nj
+		y0, y1, lo, hi, t0, t1, s0, ok := planeRun(h, w, outH, ki*dilH-padH, kj*dilW-padW)
+		n := t1 - t0
+		for ch := 0; ch < c; ch++ {
+			row := ch*taps + t
+			d := dst[row*ldd : row*ldd+plane]
+			if !ok {
+				clear(d)
+				continue
+			}
+			img := src[ch*hw : (ch+1)*hw]
+			if y0 > 0 {
+				clear(d[:y0*w])
+			}
+			if y1 < outH {
+				clear(d[y1*w:])
+			}
+			if n >= shortRow {
+				copy(d[t0:t1], img[s0:s0+n])
+			} else {
+				dd, ss := d[t0:t1], img[s0:s0+n]
+				for i := range dd {
+					dd[i] = ss[i]
+				}
+			}
+			if lo == 0 && hi == w {
+				continue
+			}
+			for oy := y0; oy < y1; oy++ {
+				r := d[oy*w : (oy+1)*w]
+				for ox := 0; ox < lo; ox++ {
+					r[ox] = 0
+				}
+				for ox := hi; ox < w; ox++ {
+					r[ox] = 0
+				}
+			}
+		}
+	}
+}
+
+// Col2imTapsScratch is Col2imTaps for columns that the caller no longer
+// needs: it may overwrite their entries that fall in the padding with
+// zeros. For stride 1 with outW == w it then adds each tap's plane to the
+// image as one run (Col2imTaps adds row by row); the sums are the same
+// value for value, in the same order, except that a -0 in dst can become
+// +0.
+func Col2imTapsScratch(src []float32, lds, c, h, w, kh, kw, padH, padW, strideH, strideW, dilH, dilW int, tp Taps, dst []float32) {
+	outH := ConvOutSize(h, kh, padH, strideH, dilH)
+	outW := ConvOutSize(w, kw, padW, strideW, dilW)
+	if !(strideH == 1 && strideW == 1 && outW == w) {
+		Col2imTaps(src, lds, c, h, w, kh, kw, padH, padW, strideH, strideW, dilH, dilW, tp, dst)
+		return
+	}
+	checkTaps("Col2im", kh, kw, tp)
+	checkIm2colLd("Col2im", dst, c, h, w, tp.KI1-tp.KI0, tp.KJ1-tp.KJ0, outH, outW, strideH, strideW, dilH, dilW, src, lds)
+	if outH <= 0 || outW <= 0 {
+		return
+	}
+	plane, hw := outH*w, h*w
+	nj := tp.KJ1 - tp.KJ0
+	taps := (tp.KI1 - tp.KI0) * nj
+	// Tap by tap, then channel by channel, as in im2colPlanes: each image
+	// value still receives its taps' terms in the taps' order.
+	for t := 0; t < taps; t++ {
+		ki, kj := tp.KI0+t/nj, tp.KJ0+t%nj
+		y0, y1, lo, hi, t0, t1, s0, ok := planeRun(h, w, outH, ki*dilH-padH, kj*dilW-padW)
+		if !ok {
+			continue
+		}
+		n := t1 - t0
+		for ch := 0; ch < c; ch++ {
+			row := ch*taps + t
+			s := src[row*lds : row*lds+plane]
+			img := dst[ch*hw : (ch+1)*hw]
+			zeroWrapped(s, w, y0, y1, lo, hi)
+			if n >= shortRow {
+				axpy(1, s[t0:t1], img[s0:s0+n])
+				continue
+			}
+			ss, dd := s[t0:t1], img[s0:s0+n]
+			for i := range ss {
+				dd[i] += ss[i]
 			}
 		}
 	}

@@ -121,3 +121,78 @@ func col2imRef(src []float32, c, h, w, kh, kw, padH, padW, strideH, strideW, dil
 		}
 	}
 }
+
+// TestIm2colPlanes checks the stride-1 "same width" fast paths of
+// Im2colTaps and Col2imTapsScratch (one run per tap plane) value for value
+// against the element-by-element references, for whole kernels and tap
+// windows, with the columns of an image inside a wider matrix.
+func TestIm2colPlanes(t *testing.T) {
+	r := rand.New(rand.NewPCG(21, 22))
+	type geom struct{ c, h, w, kh, kw, ph, pw, dh, dw int }
+	cases := []geom{
+		{3, 8, 8, 3, 3, 1, 1, 1, 1},
+		{2, 4, 4, 3, 3, 1, 1, 1, 1},
+		{2, 2, 2, 3, 3, 1, 1, 1, 1},
+		{2, 1, 1, 3, 3, 1, 1, 1, 1},
+		{2, 5, 7, 3, 3, 1, 1, 1, 1},
+		{1, 7, 5, 3, 3, 0, 1, 1, 1}, // outH < h
+		{2, 6, 9, 5, 5, 2, 2, 1, 1},
+		{2, 9, 6, 3, 3, 2, 2, 2, 2},
+		{3, 5, 5, 1, 1, 0, 0, 1, 1},
+		{2, 1, 3, 3, 3, 1, 1, 1, 1},
+		{2, 3, 11, 3, 5, 1, 2, 1, 1},
+		{1, 2, 2, 3, 3, 2, 1, 1, 1}, // rows only in the padding for some taps
+		{2, 17, 17, 3, 3, 1, 1, 1, 1},
+		{1, 3, 2, 5, 5, 3, 2, 1, 1},
+	}
+	for _, g := range cases {
+		oh, ow := ConvOutSize(g.h, g.kh, g.ph, 1, g.dh), ConvOutSize(g.w, g.kw, g.pw, 1, g.dw)
+		if ow != g.w || oh <= 0 {
+			t.Fatalf("%+v: not a same-width geometry", g)
+		}
+		L := oh * ow
+		img := randSlice(r, g.c*g.h*g.w)
+		full := make([]float32, g.c*g.kh*g.kw*L)
+		im2colRef(img, g.c, g.h, g.w, g.kh, g.kw, g.ph, g.pw, 1, 1, g.dh, g.dw, full)
+		taps := []Taps{{0, g.kh, 0, g.kw}}
+		if g.kh > 1 && g.kw > 1 {
+			taps = append(taps, Taps{1, g.kh, 0, g.kw - 1}, Taps{g.kh / 2, g.kh/2 + 1, g.kw / 2, g.kw/2 + 1})
+		}
+		for _, tp := range taps {
+			name := fmt.Sprintf("%+v taps %v", g, tp)
+			ni, nj := tp.KI1-tp.KI0, tp.KJ1-tp.KJ0
+			rows := g.c * ni * nj
+			ldd := L + 5
+			got := randSlice(r, rows*ldd)
+			Im2colTaps(img, g.c, g.h, g.w, g.kh, g.kw, g.ph, g.pw, 1, 1, g.dh, g.dw, tp, got, ldd)
+			// The reference's rows of the window, and columns with the
+			// entries outside the window's rows zeroed for the adjoint.
+			cols := randSlice(r, rows*ldd)
+			want := make([]float32, g.c*g.kh*g.kw*L)
+			row := 0
+			for ch := 0; ch < g.c; ch++ {
+				for ki := tp.KI0; ki < tp.KI1; ki++ {
+					for kj := tp.KJ0; kj < tp.KJ1; kj++ {
+						fr := (ch*g.kh+ki)*g.kw + kj
+						for p := 0; p < L; p++ {
+							if got[row*ldd+p] != full[fr*L+p] {
+								t.Fatalf("Im2colTaps %s: row %d [%d] = %v, want %v", name, row, p, got[row*ldd+p], full[fr*L+p])
+							}
+						}
+						copy(want[fr*L:(fr+1)*L], cols[row*ldd:row*ldd+L])
+						row++
+					}
+				}
+			}
+			gotImg := randSlice(r, len(img))
+			wantImg := append([]float32(nil), gotImg...)
+			Col2imTapsScratch(cols, ldd, g.c, g.h, g.w, g.kh, g.kw, g.ph, g.pw, 1, 1, g.dh, g.dw, tp, gotImg)
+			col2imRef(want, g.c, g.h, g.w, g.kh, g.kw, g.ph, g.pw, 1, 1, g.dh, g.dw, wantImg)
+			for i := range wantImg {
+				if gotImg[i] != wantImg[i] {
+					t.Fatalf("Col2imTapsScratch %s: [%d] = %v, want %v", name, i, gotImg[i], wantImg[i])
+				}
+			}
+		}
+	}
+}

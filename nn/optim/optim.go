@@ -50,6 +50,7 @@ type base struct {
 	// maximize negates the gradients (PyTorch's maximize=True).
 	maximize bool
 	neg      []float32
+	zero     [][]float32 // ZeroGrad's stretches
 }
 
 // gradOf returns p's gradient, negated into a scratch buffer when the
@@ -70,11 +71,34 @@ func (b *base) gradOf(p *nn.Var) []float32 {
 	return n
 }
 
-// ZeroGrad clears the gradients.
+// ZeroGrad clears the gradients, in stretches on the cores when there are
+// many of them (a large network's millions of values).
 func (b *base) ZeroGrad() {
+	total := 0
 	for _, p := range b.params {
-		p.ZeroGrad()
+		if p.Grad != nil {
+			total += len(p.Grad.Data)
+		}
 	}
+	if total < 1<<18 {
+		for _, p := range b.params {
+			p.ZeroGrad()
+		}
+		return
+	}
+	const stretch = 1 << 16
+	b.zero = b.zero[:0]
+	for _, p := range b.params {
+		if p.Grad == nil {
+			continue
+		}
+		g := p.Grad.Data
+		for lo := 0; lo < len(g); lo += stretch {
+			b.zero = append(b.zero, g[lo:min(len(g), lo+stretch)])
+		}
+	}
+	z := b.zero
+	tensor.ParallelFor(len(z), func(i int) { clear(z[i]) })
 }
 
 // LR returns the learning rate.
