@@ -67,11 +67,7 @@ func (o *Adagrad) State() *State {
 	s := newState()
 	s.Scalars["kind.Adagrad"] = 1
 	s.Scalars["lr"] = o.lr
-	for i, st := range o.steps {
-		if st > 0 {
-			s.Scalars[fmt.Sprintf("%d.step", i)] = float64(st)
-		}
-	}
+	saveSteps(s, o.steps)
 	o.b.save(s)
 	return s
 }
@@ -84,9 +80,7 @@ func (o *Adagrad) LoadState(s *State) error {
 	if err := o.b.load(s, o.params); err != nil {
 		return err
 	}
-	for i := range o.steps {
-		o.steps[i] = int(s.Scalars[fmt.Sprintf("%d.step", i)])
-	}
+	loadSteps(s, o.steps)
 	o.lr = s.Scalars["lr"]
 	return nil
 }

@@ -78,11 +78,7 @@ func (o *Adamax) State() *State {
 	s := newState()
 	s.Scalars["kind.Adamax"] = 1
 	s.Scalars["lr"] = o.lr
-	for i, st := range o.steps {
-		if st > 0 {
-			s.Scalars[fmt.Sprintf("%d.step", i)] = float64(st)
-		}
-	}
+	saveSteps(s, o.steps)
 	o.b.save(s)
 	return s
 }
@@ -95,9 +91,7 @@ func (o *Adamax) LoadState(s *State) error {
 	if err := o.b.load(s, o.params); err != nil {
 		return err
 	}
-	for i := range o.steps {
-		o.steps[i] = int(s.Scalars[fmt.Sprintf("%d.step", i)])
-	}
+	loadSteps(s, o.steps)
 	o.lr = s.Scalars["lr"]
 	return nil
 }
