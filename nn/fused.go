@@ -376,10 +376,10 @@ func convSmallKGo(out, w, b, col []float32, O, K, L int) {
 // the plane position of the window's first maximum (first in row-major
 // order, as MaxPool2d's) where that maximum is positive.
 func reluPool2Go(dst []float32, idx []int32, src []float32, O, oh, ow int) {
-	reluPool2Ld(dst, idx, src, O, oh, ow, ow)
+	reluPool2LdGo(dst, idx, src, O, oh, ow, ow)
 }
 
-// reluPool2Ld is reluPool2Go over planes of oh rows of ld values whose
+// reluPool2LdGo is reluPool2Go over planes of oh rows of ld values whose
 // first ow are the image's (ld >= ow); idx holds positions in such planes.
 //
 // It works on the values' bits as integers: with negative values (and -0)
@@ -387,7 +387,7 @@ func reluPool2Go(dst []float32, idx []int32, src []float32, O, oh, ow int) {
 // their bits, and integer max and equality compile to conditional moves, so
 // the random signs and orders of activations cost no mispredicted branches.
 // A NaN (positive bits above +Inf) wins its window and passes through.
-func reluPool2Ld(dst []float32, idx []int32, src []float32, O, oh, ow, ld int) {
+func reluPool2LdGo(dst []float32, idx []int32, src []float32, O, oh, ow, ld int) {
 	ph, pw := oh/2, ow/2
 	L, P := oh*ld, ph*pw
 	for o := 0; o < O; o++ {

@@ -32,6 +32,30 @@ func reluPool2(dst []float32, idx []int32, src []float32, O, oh, ow int) {
 	reluPool2AVX512(&dst[0], ip, &src[0], O, oh, ow)
 }
 
+// reluPool2LdAVX512 is reluPool2Ld over planes planes of oh rows of ld
+// values; idx may be nil.
+//
+//go:noescape
+func reluPool2LdAVX512(dst *float32, idx *int32, src *float32, planes, oh, ow, ld int)
+
+// reluPool2Ld writes max(0, max of each 2x2 window) of the O planes of src
+// (oh rows of ld values, of which the first ow count) to dst and, when idx is
+// not nil, each window's first maximum's position; see reluPool2LdGo.
+func reluPool2Ld(dst []float32, idx []int32, src []float32, O, oh, ow, ld int) {
+	P := (oh / 2) * (ow / 2)
+	if !useAVX512 || P == 0 || O == 0 || ld < ow {
+		reluPool2LdGo(dst, idx, src, O, oh, ow, ld)
+		return
+	}
+	_, _ = dst[O*P-1], src[O*oh*ld-1]
+	var ip *int32
+	if idx != nil {
+		_ = idx[O*P-1]
+		ip = &idx[0]
+	}
+	reluPool2LdAVX512(&dst[0], ip, &src[0], O, oh, ow, ld)
+}
+
 // convSmallKAVX512 computes out (O x L) = w (O x K) · col (K x L) + b for O
 // a multiple of 4 and K >= 1.
 //

@@ -27,17 +27,35 @@ func lowMask(k string) {
 }
 
 // reluPool2 emits reluPool2AVX512.
-func reluPool2() {
-	f.Text("reluPool2AVX512", "(dst *float32, idx *int32, src *float32, planes, oh, ow int)", 48,
-		"See reluPool2. Each row of 2x2 windows is done 16 windows at a time with",
-		"masked loads and stores for the last, partial group. The values are",
-		"compared as integers after clearing negative ones (VPMAXSD with 0).")
+func reluPool2() { reluPool2Gen(false) }
+
+// reluPool2Ld emits reluPool2LdAVX512: reluPool2AVX512 over planes whose
+// rows are ld values apart (the wide form's output, ld >= ow).
+func reluPool2Ld() { reluPool2Gen(true) }
+
+// reluPool2Gen emits reluPool2AVX512, or with ld reluPool2LdAVX512; R11
+// holds the row stride (ow, or ld) and R10 the windows in a row.
+func reluPool2Gen(ld bool) {
+	if ld {
+		f.Text("reluPool2LdAVX512", "(dst *float32, idx *int32, src *float32, planes, oh, ow, ld int)", 56,
+			"See reluPool2Ld; reluPool2AVX512 with rows ld values apart.")
+	} else {
+		f.Text("reluPool2AVX512", "(dst *float32, idx *int32, src *float32, planes, oh, ow int)", 48,
+			"See reluPool2. Each row of 2x2 windows is done 16 windows at a time with",
+			"masked loads and stores for the last, partial group. The values are",
+			"compared as integers after clearing negative ones (VPMAXSD with 0).")
+	}
 	i("MOVQ dst+0(FP), DI")
 	i("MOVQ idx+8(FP), R8")
 	i("MOVQ src+16(FP), SI")
 	i("MOVQ planes+24(FP), R9")
-	i("MOVQ ow+40(FP), R11")
-	i("MOVQ R11, R10")
+	if ld {
+		i("MOVQ ow+40(FP), R10")
+		i("MOVQ ld+48(FP), R11")
+	} else {
+		i("MOVQ ow+40(FP), R11")
+		i("MOVQ R11, R10")
+	}
 	i("SHRQ $1, R10 // R10 = pw")
 	i("VMOVDQU32 poolEven<>(SB), Z20")
 	i("VMOVDQU32 poolOdd<>(SB), Z21")
@@ -426,5 +444,6 @@ func main() {
 	convGradSmallK()
 	reluPairs()
 	poolGradPairs()
+	reluPool2Ld()
 	f.Write("fused_amd64.s")
 }

@@ -9,6 +9,13 @@ func reluPool2(dst []float32, idx []int32, src []float32, O, oh, ow int) {
 	reluPool2Go(dst, idx, src, O, oh, ow)
 }
 
+// reluPool2Ld writes max(0, max of each 2x2 window) of the O planes of src
+// (oh rows of ld values, of which the first ow count) to dst and, when idx is
+// not nil, each window's first maximum's position; see reluPool2LdGo.
+func reluPool2Ld(dst []float32, idx []int32, src []float32, O, oh, ow, ld int) {
+	reluPool2LdGo(dst, idx, src, O, oh, ow, ld)
+}
+
 // convSmallK computes out (O x L) = w (O x K) · col (K x L) + b (b may be
 // nil) for a short reduction K: see convSmallKGo.
 func convSmallK(out, w, b, col []float32, O, K, L int) {
