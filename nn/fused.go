@@ -280,16 +280,7 @@ func (t *fusedConvTask) run(part, parts int) {
 		dy := out
 		clear(dy)
 		gy := t.gy[n*t.O*P : (n+1)*t.O*P]
-		for o := 0; o < t.O; o++ {
-			d := dy[o*L : (o+1)*L]
-			base := o * P
-			yo, gyo, io := yn[base:base+P], gy[base:base+P], idx[base:base+P]
-			for j, v := range yo {
-				b := int32(math.Float32bits(v))
-				keep := uint32(^((b - 1) >> 31)) // all ones where v > 0
-				d[io[j]] = math.Float32frombits(math.Float32bits(gyo[j]) & keep)
-			}
-		}
+		poolGradScatter(dy, yn, gy, idx, t.O, P, L)
 		gw, gb := t.gw[part], t.gb[part]
 		switch {
 		case gw != nil && K <= 16:
@@ -318,6 +309,23 @@ func (t *fusedConvTask) run(part, parts int) {
 				gemm(true, false, K, L, t.O, 1, t.w, K, dy, L, 0, dcol, L)
 				tensor.Col2im(dcol, t.C, t.H, t.W, t.kh, t.kw, t.ph, t.pw, t.sh, t.sw, t.dh, t.dw, dx)
 			}
+		}
+	}
+}
+
+// poolGradScatterGo writes, for each of the O planes of P pooled outputs y
+// (with their gradients gy and positions idx), the gradient to its position
+// in the plane's L values of d where y is positive, and a +0 where it is
+// not (d is zero there already: the positions of a plane are distinct).
+func poolGradScatterGo(d, y, gy []float32, idx []int32, O, P, L int) {
+	for o := 0; o < O; o++ {
+		do := d[o*L : (o+1)*L]
+		base := o * P
+		yo, gyo, io := y[base:base+P], gy[base:base+P], idx[base:base+P]
+		for j, v := range yo {
+			b := int32(math.Float32bits(v))
+			keep := uint32(^((b - 1) >> 31)) // all ones where v > 0
+			do[io[j]] = math.Float32frombits(math.Float32bits(gyo[j]) & keep)
 		}
 	}
 }

@@ -132,3 +132,20 @@ func poolGradPairs(d, y, gy []float32, ix []int32) {
 	_, _, _ = d[2*n-1], gy[n-1], ix[n-1]
 	poolGradPairsAVX512(&d[0], &y[0], &gy[0], &ix[0], n)
 }
+
+// poolGradScatterAVX512 is poolGradScatter over planes planes of P windows.
+//
+//go:noescape
+func poolGradScatterAVX512(d, y, gy *float32, idx *int32, planes, P, L int)
+
+// poolGradScatter writes, for each of the O planes of P pooled outputs y,
+// the gradient gy to position idx of the plane's L values of d where y is
+// positive; see poolGradScatterGo.
+func poolGradScatter(d, y, gy []float32, idx []int32, O, P, L int) {
+	if !useAVX512 || O == 0 || P == 0 {
+		poolGradScatterGo(d, y, gy, idx, O, P, L)
+		return
+	}
+	_, _, _, _ = d[O*L-1], y[O*P-1], gy[O*P-1], idx[O*P-1]
+	poolGradScatterAVX512(&d[0], &y[0], &gy[0], &idx[0], O, P, L)
+}

@@ -817,3 +817,56 @@ pool_next_plane:
 pool_done:
 	VZEROUPPER
 	RET
+
+// func poolGradScatterAVX512(d, y, gy *float32, idx *int32, planes, P, L int)
+// See poolGradScatter: 16 windows at a time, masked at the end; each
+// gradient whose pooled output is positive (its bits above zero as an
+// integer, or -0 as in poolGradScatterGo) is scattered to its position, the others left as they are;
+// positions past the plane are skipped.
+TEXT ·poolGradScatterAVX512(SB), NOSPLIT, $0-56
+	MOVQ d+0(FP), DI
+	MOVQ y+8(FP), SI
+	MOVQ gy+16(FP), BX
+	MOVQ idx+24(FP), R8
+	MOVQ planes+32(FP), R9
+	VPXORD Z25, Z25, Z25
+	MOVQ L+48(FP), AX
+	VPBROADCASTD AX, Z24 // L
+	VPTERNLOGD $0xff, Z23, Z23, Z23 // -1 in every lane
+ps_plane:
+	TESTQ R9, R9
+	JEQ ps_done
+	MOVQ P+40(FP), DX
+ps_loop:
+	TESTQ DX, DX
+	JEQ ps_next_plane
+	MOVQ DX, CX
+	CMPQ CX, $16
+	JLE ps_cnt
+	MOVQ $16, CX
+ps_cnt:
+	MOVQ $1, AX
+	SHLQ CX, AX
+	DECQ AX
+	KMOVW AX, K1
+	VMOVDQU32.Z (SI), K1, Z0 // y
+	VMOVDQU32.Z (BX), K1, Z1 // gy
+	VMOVDQU32.Z (R8), K1, Z2 // positions
+	VPADDD Z23, Z0, Z0
+	VPCMPGTD Z23, Z0, K4 // y's bits minus 1 (wrapping) not negative, as poolGradScatterGo's; zero past the end
+	VPCMPUD $1, Z24, Z2, K5 // positions inside the plane, for safety
+	KANDW K5, K4, K4
+	VPSCATTERDD Z1, K4, (DI)(Z2*4)
+	LEAQ (SI)(CX*4), SI
+	LEAQ (BX)(CX*4), BX
+	LEAQ (R8)(CX*4), R8
+	SUBQ CX, DX
+	JMP ps_loop
+ps_next_plane:
+	MOVQ L+48(FP), AX
+	LEAQ (DI)(AX*4), DI
+	DECQ R9
+	JMP ps_plane
+ps_done:
+	VZEROUPPER
+	RET

@@ -35,3 +35,10 @@ func reluPairs(r, d []float32, ix []int32) { reluPairsGo(r, d, ix) }
 // poolGradPairs writes the gradient of ReLU then MaxPool1d(2) to the
 // 2*len(y) values of d; see poolGradPairsGo.
 func poolGradPairs(d, y, gy []float32, ix []int32) { poolGradPairsGo(d, y, gy, ix) }
+
+// poolGradScatter writes, for each of the O planes of P pooled outputs y,
+// the gradient gy to position idx of the plane's L values of d where y is
+// positive; see poolGradScatterGo.
+func poolGradScatter(d, y, gy []float32, idx []int32, O, P, L int) {
+	poolGradScatterGo(d, y, gy, idx, O, P, L)
+}

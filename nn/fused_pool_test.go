@@ -46,3 +46,50 @@ func TestReluPool2LdKernel(t *testing.T) {
 		}
 	}
 }
+
+// TestPoolGradScatterKernel checks the vector scatter of the pooled
+// gradient against the portable loop, bit for bit, on planes of several
+// sizes, with positive, zero, negative, -0 and NaN outputs and -0 gradients.
+func TestPoolGradScatterKernel(t *testing.T) {
+	rng := rand.New(rand.NewPCG(12, 4))
+	for _, sz := range [][2]int{{1, 1}, {3, 5}, {16, 14}, {32, 7}, {4, 17}, {2, 33}} {
+		O, pw := sz[0], sz[1]
+		ph := pw/2 + 1
+		oh, ld := 2*ph+1, 2*pw+2
+		P, L := ph*pw, oh*ld
+		y, gy := make([]float32, O*P), make([]float32, O*P)
+		idx := make([]int32, O*P)
+		for o := range O {
+			for wy := range ph {
+				for wx := range pw {
+					j := o*P + wy*pw + wx
+					idx[j] = int32((2*wy+rng.IntN(2))*ld + 2*wx + rng.IntN(2))
+					switch rng.IntN(6) {
+					case 0:
+						y[j] = 0
+					case 1:
+						y[j] = float32(math.Copysign(0, -1))
+					case 2:
+						y[j] = -rng.Float32()
+					case 3:
+						y[j] = float32(math.NaN())
+					default:
+						y[j] = rng.Float32()
+					}
+					gy[j] = rng.Float32()*2 - 1
+					if rng.IntN(5) == 0 {
+						gy[j] = float32(math.Copysign(0, -1))
+					}
+				}
+			}
+		}
+		d1, d2 := make([]float32, O*L), make([]float32, O*L)
+		poolGradScatter(d1, y, gy, idx, O, P, L)
+		poolGradScatterGo(d2, y, gy, idx, O, P, L)
+		for i := range d2 {
+			if math.Float32bits(d1[i]) != math.Float32bits(d2[i]) {
+				t.Fatalf("%v: value %d: %v, want %v", sz, i, d1[i], d2[i])
+			}
+		}
+	}
+}
