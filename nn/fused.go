@@ -280,7 +280,7 @@ func (t *fusedConvTask) run(part, parts int) {
 		dy := out
 		clear(dy)
 		gy := t.gy[n*t.O*P : (n+1)*t.O*P]
-		poolGradScatter(dy, yn, gy, idx, t.O, P, L)
+		poolGradDense(dy, yn, gy, idx, t.O, t.oh, t.ow, ld)
 		gw, gb := t.gw[part], t.gb[part]
 		switch {
 		case gw != nil && K <= 16:

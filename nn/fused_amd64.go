@@ -133,19 +133,21 @@ func poolGradPairs(d, y, gy []float32, ix []int32) {
 	poolGradPairsAVX512(&d[0], &y[0], &gy[0], &ix[0], n)
 }
 
-// poolGradScatterAVX512 is poolGradScatter over planes planes of P windows.
+// poolGradDenseAVX512 is poolGradDense over planes planes.
 //
 //go:noescape
-func poolGradScatterAVX512(d, y, gy *float32, idx *int32, planes, P, L int)
+func poolGradDenseAVX512(d, y, gy *float32, idx *int32, planes, oh, ow, ld int)
 
-// poolGradScatter writes, for each of the O planes of P pooled outputs y,
-// the gradient gy to position idx of the plane's L values of d where y is
-// positive; see poolGradScatterGo.
-func poolGradScatter(d, y, gy []float32, idx []int32, O, P, L int) {
-	if !useAVX512 || O == 0 || P == 0 {
+// poolGradDense is poolGradScatterGo for planes of oh rows of ld values
+// pooled 2x2 (ow values of a row used) whose positions idx each lie in
+// their window: it writes every window's four values, the kept gradient at
+// the position and zeros at the other three, with no scatter.
+func poolGradDense(d, y, gy []float32, idx []int32, O, oh, ow, ld int) {
+	P, L := (oh/2)*(ow/2), oh*ld
+	if !useAVX512 || O == 0 || P == 0 || ld < ow {
 		poolGradScatterGo(d, y, gy, idx, O, P, L)
 		return
 	}
 	_, _, _, _ = d[O*L-1], y[O*P-1], gy[O*P-1], idx[O*P-1]
-	poolGradScatterAVX512(&d[0], &y[0], &gy[0], &idx[0], O, P, L)
+	poolGradDenseAVX512(&d[0], &y[0], &gy[0], &idx[0], O, oh, ow, ld)
 }

@@ -818,55 +818,109 @@ pool_done:
 	VZEROUPPER
 	RET
 
-// func poolGradScatterAVX512(d, y, gy *float32, idx *int32, planes, P, L int)
-// See poolGradScatter: 16 windows at a time, masked at the end; each
-// gradient whose pooled output is positive (its bits above zero as an
-// integer, or -0 as in poolGradScatterGo) is scattered to its position, the others left as they are;
-// positions past the plane are skipped.
-TEXT ·poolGradScatterAVX512(SB), NOSPLIT, $0-56
+// func poolGradDenseAVX512(d, y, gy *float32, idx *int32, planes, oh, ow, ld int)
+// See poolGradDense: each row of 2x2 windows 16 windows at a time, masked
+// at the end; each window's four values are built apart (the kept
+// gradient where the position names the value, zero elsewhere) and the
+// top and the bottom pairs interleaved into two rows of 32 values.
+TEXT ·poolGradDenseAVX512(SB), NOSPLIT, $0-64
 	MOVQ d+0(FP), DI
 	MOVQ y+8(FP), SI
 	MOVQ gy+16(FP), BX
 	MOVQ idx+24(FP), R8
 	MOVQ planes+32(FP), R9
+	MOVQ ow+48(FP), R10
+	SHRQ $1, R10 // R10 = pw
+	MOVQ ld+56(FP), R11
+	VMOVDQU32 poolEven<>(SB), Z20
+	VMOVDQU32 poolLo<>(SB), Z21
+	VMOVDQU32 poolHi<>(SB), Z22
 	VPXORD Z25, Z25, Z25
-	MOVQ L+48(FP), AX
-	VPBROADCASTD AX, Z24 // L
-	VPTERNLOGD $0xff, Z23, Z23, Z23 // -1 in every lane
-ps_plane:
+	MOVL $1, AX
+	VPBROADCASTD AX, Z26 // ones
+	MOVL $32, AX
+	VPBROADCASTD AX, Z23 // 32
+	VPBROADCASTD R11, Z24 // ld
+	VPADDD Z26, Z24, Z27 // ld+1
+	VPTERNLOGD $0xff, Z28, Z28, Z28 // -1
+pd_plane:
 	TESTQ R9, R9
-	JEQ ps_done
-	MOVQ P+40(FP), DX
-ps_loop:
+	JEQ pd_done
+	MOVQ oh+40(FP), DX
+	SHRQ $1, DX // DX = row pairs left
+	XORQ R12, R12 // R12 = plane offset of the row pair
+pd_row:
 	TESTQ DX, DX
-	JEQ ps_next_plane
-	MOVQ DX, CX
-	CMPQ CX, $16
-	JLE ps_cnt
-	MOVQ $16, CX
-ps_cnt:
+	JEQ pd_next_plane
+	LEAQ (DI)(R12*4), R14 // R14 = top row
+	MOVQ R10, R13 // windows left in the row
+	VPBROADCASTD R12, Z29
+	VPADDD Z20, Z29, Z29 // index of each window's top-left value
+pd_chunk:
+	TESTQ R13, R13
+	JEQ pd_row_end
+	MOVQ R13, AX
+	CMPQ AX, $16
+	JLE pd_cnt
+	MOVQ $16, AX
+pd_cnt:
+	MOVQ AX, CX
 	MOVQ $1, AX
 	SHLQ CX, AX
 	DECQ AX
 	KMOVW AX, K1
+	SHLQ $1, CX
+	MOVQ $1, AX
+	SHLQ CX, AX
+	DECQ AX
+	KMOVW AX, K2
+	SHRQ $16, AX
+	KMOVW AX, K3
+	SHRQ $1, CX
 	VMOVDQU32.Z (SI), K1, Z0 // y
 	VMOVDQU32.Z (BX), K1, Z1 // gy
 	VMOVDQU32.Z (R8), K1, Z2 // positions
-	VPADDD Z23, Z0, Z0
-	VPCMPGTD Z23, Z0, K4 // y's bits minus 1 (wrapping) not negative, as poolGradScatterGo's; zero past the end
-	VPCMPUD $1, Z24, Z2, K5 // positions inside the plane, for safety
-	KANDW K5, K4, K4
-	VPSCATTERDD Z1, K4, (DI)(Z2*4)
+	VPADDD Z28, Z0, Z0
+	VPCMPGTD Z28, Z0, K4 // y's bits minus 1 (wrapping) not negative, as poolGradScatterGo's
+	VMOVDQA32.Z Z1, K4, Z1 // the kept gradient
+	VPSUBD Z29, Z2, Z3 // the position in the window: 0, 1, ld or ld+1
+	VPCMPEQD Z25, Z3, K5
+	VMOVDQA32.Z Z1, K5, Z4
+	VPCMPEQD Z26, Z3, K5
+	VMOVDQA32.Z Z1, K5, Z5
+	VPCMPEQD Z24, Z3, K5
+	VMOVDQA32.Z Z1, K5, Z6
+	VPCMPEQD Z27, Z3, K5
+	VMOVDQA32.Z Z1, K5, Z7
+	VMOVDQA32 Z21, Z8
+	VPERMI2D Z5, Z4, Z8
+	VMOVDQA32 Z22, Z9
+	VPERMI2D Z5, Z4, Z9
+	VMOVDQU32 Z8, K2, (R14)
+	VMOVDQU32 Z9, K3, 64(R14)
+	VMOVDQA32 Z21, Z8
+	VPERMI2D Z7, Z6, Z8
+	VMOVDQA32 Z22, Z9
+	VPERMI2D Z7, Z6, Z9
+	VMOVDQU32 Z8, K2, (R14)(R11*4)
+	VMOVDQU32 Z9, K3, 64(R14)(R11*4)
 	LEAQ (SI)(CX*4), SI
 	LEAQ (BX)(CX*4), BX
 	LEAQ (R8)(CX*4), R8
-	SUBQ CX, DX
-	JMP ps_loop
-ps_next_plane:
-	MOVQ L+48(FP), AX
+	ADDQ $128, R14
+	VPADDD Z23, Z29, Z29
+	SUBQ CX, R13
+	JMP pd_chunk
+pd_row_end:
+	LEAQ (R12)(R11*2), R12 // next row pair
+	DECQ DX
+	JMP pd_row
+pd_next_plane:
+	MOVQ oh+40(FP), AX
+	IMULQ R11, AX
 	LEAQ (DI)(AX*4), DI
 	DECQ R9
-	JMP ps_plane
-ps_done:
+	JMP pd_plane
+pd_done:
 	VZEROUPPER
 	RET

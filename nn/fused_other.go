@@ -36,9 +36,9 @@ func reluPairs(r, d []float32, ix []int32) { reluPairsGo(r, d, ix) }
 // 2*len(y) values of d; see poolGradPairsGo.
 func poolGradPairs(d, y, gy []float32, ix []int32) { poolGradPairsGo(d, y, gy, ix) }
 
-// poolGradScatter writes, for each of the O planes of P pooled outputs y,
-// the gradient gy to position idx of the plane's L values of d where y is
-// positive; see poolGradScatterGo.
-func poolGradScatter(d, y, gy []float32, idx []int32, O, P, L int) {
-	poolGradScatterGo(d, y, gy, idx, O, P, L)
+// poolGradDense is poolGradScatterGo for planes of oh rows of ld values
+// pooled 2x2 (ow values of a row used) whose positions idx each lie in
+// their window.
+func poolGradDense(d, y, gy []float32, idx []int32, O, oh, ow, ld int) {
+	poolGradScatterGo(d, y, gy, idx, O, (oh/2)*(ow/2), oh*ld)
 }

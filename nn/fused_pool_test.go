@@ -47,15 +47,15 @@ func TestReluPool2LdKernel(t *testing.T) {
 	}
 }
 
-// TestPoolGradScatterKernel checks the vector scatter of the pooled
-// gradient against the portable loop, bit for bit, on planes of several
-// sizes, with positive, zero, negative, -0 and NaN outputs and -0 gradients.
-func TestPoolGradScatterKernel(t *testing.T) {
-	rng := rand.New(rand.NewPCG(12, 4))
-	for _, sz := range [][2]int{{1, 1}, {3, 5}, {16, 14}, {32, 7}, {4, 17}, {2, 33}} {
-		O, pw := sz[0], sz[1]
-		ph := pw/2 + 1
-		oh, ld := 2*ph+1, 2*pw+2
+// TestPoolGradDenseKernel checks the dense writing of the pooled gradient
+// against the portable scatter loop, bit for bit, on zeroed planes of odd
+// and even sizes, padded rows and rows of more than 16 windows, with
+// positive, zero, negative, -0 and NaN outputs and -0 gradients.
+func TestPoolGradDenseKernel(t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, 5))
+	for _, sz := range [][4]int{{1, 2, 2, 2}, {3, 5, 7, 9}, {16, 28, 28, 30}, {32, 14, 14, 16}, {4, 9, 40, 41}, {2, 4, 66, 70}, {1, 3, 33, 35}} {
+		O, oh, ow, ld := sz[0], sz[1], sz[2], sz[3]
+		ph, pw := oh/2, ow/2
 		P, L := ph*pw, oh*ld
 		y, gy := make([]float32, O*P), make([]float32, O*P)
 		idx := make([]int32, O*P)
@@ -84,7 +84,7 @@ func TestPoolGradScatterKernel(t *testing.T) {
 			}
 		}
 		d1, d2 := make([]float32, O*L), make([]float32, O*L)
-		poolGradScatter(d1, y, gy, idx, O, P, L)
+		poolGradDense(d1, y, gy, idx, O, oh, ow, ld)
 		poolGradScatterGo(d2, y, gy, idx, O, P, L)
 		for i := range d2 {
 			if math.Float32bits(d1[i]) != math.Float32bits(d2[i]) {
