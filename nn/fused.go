@@ -280,16 +280,7 @@ func (t *fusedConvTask) run(part, parts int) {
 		dy := out
 		clear(dy)
 		gy := t.gy[n*t.O*P : (n+1)*t.O*P]
-		for o := 0; o < t.O; o++ {
-			d := dy[o*L : (o+1)*L]
-			base := o * P
-			yo, gyo, io := yn[base:base+P], gy[base:base+P], idx[base:base+P]
-			for j, v := range yo {
-				b := int32(math.Float32bits(v))
-				keep := uint32(^((b - 1) >> 31)) // all ones where v > 0
-				d[io[j]] = math.Float32frombits(math.Float32bits(gyo[j]) & keep)
-			}
-		}
+		poolGradDense(dy, yn, gy, idx, t.O, t.oh, t.ow, ld)
 		gw, gb := t.gw[part], t.gb[part]
 		switch {
 		case gw != nil && K <= 16:
@@ -318,6 +309,23 @@ func (t *fusedConvTask) run(part, parts int) {
 				gemm(true, false, K, L, t.O, 1, t.w, K, dy, L, 0, dcol, L)
 				tensor.Col2im(dcol, t.C, t.H, t.W, t.kh, t.kw, t.ph, t.pw, t.sh, t.sw, t.dh, t.dw, dx)
 			}
+		}
+	}
+}
+
+// poolGradScatterGo writes, for each of the O planes of P pooled outputs y
+// (with their gradients gy and positions idx), the gradient to its position
+// in the plane's L values of d where y is positive, and a +0 where it is
+// not (d is zero there already: the positions of a plane are distinct).
+func poolGradScatterGo(d, y, gy []float32, idx []int32, O, P, L int) {
+	for o := 0; o < O; o++ {
+		do := d[o*L : (o+1)*L]
+		base := o * P
+		yo, gyo, io := y[base:base+P], gy[base:base+P], idx[base:base+P]
+		for j, v := range yo {
+			b := int32(math.Float32bits(v))
+			keep := uint32(^((b - 1) >> 31)) // all ones where v > 0
+			do[io[j]] = math.Float32frombits(math.Float32bits(gyo[j]) & keep)
 		}
 	}
 }
@@ -376,10 +384,10 @@ func convSmallKGo(out, w, b, col []float32, O, K, L int) {
 // the plane position of the window's first maximum (first in row-major
 // order, as MaxPool2d's) where that maximum is positive.
 func reluPool2Go(dst []float32, idx []int32, src []float32, O, oh, ow int) {
-	reluPool2Ld(dst, idx, src, O, oh, ow, ow)
+	reluPool2LdGo(dst, idx, src, O, oh, ow, ow)
 }
 
-// reluPool2Ld is reluPool2Go over planes of oh rows of ld values whose
+// reluPool2LdGo is reluPool2Go over planes of oh rows of ld values whose
 // first ow are the image's (ld >= ow); idx holds positions in such planes.
 //
 // It works on the values' bits as integers: with negative values (and -0)
@@ -387,7 +395,7 @@ func reluPool2Go(dst []float32, idx []int32, src []float32, O, oh, ow int) {
 // their bits, and integer max and equality compile to conditional moves, so
 // the random signs and orders of activations cost no mispredicted branches.
 // A NaN (positive bits above +Inf) wins its window and passes through.
-func reluPool2Ld(dst []float32, idx []int32, src []float32, O, oh, ow, ld int) {
+func reluPool2LdGo(dst []float32, idx []int32, src []float32, O, oh, ow, ld int) {
 	ph, pw := oh/2, ow/2
 	L, P := oh*ld, ph*pw
 	for o := 0; o < O; o++ {

@@ -32,6 +32,30 @@ func reluPool2(dst []float32, idx []int32, src []float32, O, oh, ow int) {
 	reluPool2AVX512(&dst[0], ip, &src[0], O, oh, ow)
 }
 
+// reluPool2LdAVX512 is reluPool2Ld over planes planes of oh rows of ld
+// values; idx may be nil.
+//
+//go:noescape
+func reluPool2LdAVX512(dst *float32, idx *int32, src *float32, planes, oh, ow, ld int)
+
+// reluPool2Ld writes max(0, max of each 2x2 window) of the O planes of src
+// (oh rows of ld values, of which the first ow count) to dst and, when idx is
+// not nil, each window's first maximum's position; see reluPool2LdGo.
+func reluPool2Ld(dst []float32, idx []int32, src []float32, O, oh, ow, ld int) {
+	P := (oh / 2) * (ow / 2)
+	if !useAVX512 || P == 0 || O == 0 || ld < ow {
+		reluPool2LdGo(dst, idx, src, O, oh, ow, ld)
+		return
+	}
+	_, _ = dst[O*P-1], src[O*oh*ld-1]
+	var ip *int32
+	if idx != nil {
+		_ = idx[O*P-1]
+		ip = &idx[0]
+	}
+	reluPool2LdAVX512(&dst[0], ip, &src[0], O, oh, ow, ld)
+}
+
 // convSmallKAVX512 computes out (O x L) = w (O x K) · col (K x L) + b for O
 // a multiple of 4 and K >= 1.
 //
@@ -107,4 +131,23 @@ func poolGradPairs(d, y, gy []float32, ix []int32) {
 	}
 	_, _, _ = d[2*n-1], gy[n-1], ix[n-1]
 	poolGradPairsAVX512(&d[0], &y[0], &gy[0], &ix[0], n)
+}
+
+// poolGradDenseAVX512 is poolGradDense over planes planes.
+//
+//go:noescape
+func poolGradDenseAVX512(d, y, gy *float32, idx *int32, planes, oh, ow, ld int)
+
+// poolGradDense is poolGradScatterGo for planes of oh rows of ld values
+// pooled 2x2 (ow values of a row used) whose positions idx each lie in
+// their window: it writes every window's four values, the kept gradient at
+// the position and zeros at the other three, with no scatter.
+func poolGradDense(d, y, gy []float32, idx []int32, O, oh, ow, ld int) {
+	P, L := (oh/2)*(ow/2), oh*ld
+	if !useAVX512 || O == 0 || P == 0 || ld < ow {
+		poolGradScatterGo(d, y, gy, idx, O, P, L)
+		return
+	}
+	_, _, _, _ = d[O*L-1], y[O*P-1], gy[O*P-1], idx[O*P-1]
+	poolGradDenseAVX512(&d[0], &y[0], &gy[0], &idx[0], O, oh, ow, ld)
 }

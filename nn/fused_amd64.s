@@ -711,3 +711,216 @@ pg_cnt:
 pg_done:
 	VZEROUPPER
 	RET
+
+// func reluPool2LdAVX512(dst *float32, idx *int32, src *float32, planes, oh, ow, ld int)
+// See reluPool2Ld; reluPool2AVX512 with rows ld values apart.
+TEXT ·reluPool2LdAVX512(SB), NOSPLIT, $0-56
+	MOVQ dst+0(FP), DI
+	MOVQ idx+8(FP), R8
+	MOVQ src+16(FP), SI
+	MOVQ planes+24(FP), R9
+	MOVQ ow+40(FP), R10
+	MOVQ ld+48(FP), R11
+	SHRQ $1, R10 // R10 = pw
+	VMOVDQU32 poolEven<>(SB), Z20
+	VMOVDQU32 poolOdd<>(SB), Z21
+	VPXORD Z25, Z25, Z25
+	MOVL $1, AX
+	VPBROADCASTD AX, Z26 // ones
+	MOVL $32, AX
+	VPBROADCASTD AX, Z23 // 32
+	VPBROADCASTD R11, Z24 // ow
+pool_plane:
+	TESTQ R9, R9
+	JEQ pool_done
+	MOVQ oh+32(FP), DX
+	SHRQ $1, DX // DX = row pairs left
+	XORQ R12, R12 // R12 = plane offset of the row pair
+pool_row:
+	TESTQ DX, DX
+	JEQ pool_next_plane
+	LEAQ (SI)(R12*4), BX // BX = top row
+	MOVQ R10, R13 // windows left in the row
+	VPBROADCASTD R12, Z22
+	VPADDD Z20, Z22, Z22 // index of each window's top-left value
+pool_chunk:
+	TESTQ R13, R13
+	JEQ pool_row_end
+	MOVQ R13, AX
+	CMPQ AX, $16
+	JLE pool_cnt
+	MOVQ $16, AX
+pool_cnt:
+	// K1: CX windows; K2, K3: 2*CX values over two registers.
+	MOVQ AX, CX
+	MOVQ $1, AX
+	SHLQ CX, AX
+	DECQ AX
+	KMOVW AX, K1
+	SHLQ $1, CX
+	MOVQ $1, AX
+	SHLQ CX, AX
+	DECQ AX
+	KMOVW AX, K2
+	SHRQ $16, AX
+	KMOVW AX, K3
+	SHRQ $1, CX
+	VMOVUPS.Z (BX), K2, Z0
+	VMOVUPS.Z 64(BX), K3, Z1
+	VMOVUPS.Z (BX)(R11*4), K2, Z2
+	VMOVUPS.Z 64(BX)(R11*4), K3, Z3
+	VMOVDQA32 Z20, Z4
+	VPERMI2D Z1, Z0, Z4 // a: top row, left
+	VMOVDQA32 Z21, Z5
+	VPERMI2D Z1, Z0, Z5 // b: top row, right
+	VMOVDQA32 Z20, Z6
+	VPERMI2D Z3, Z2, Z6 // c: bottom row, left
+	VMOVDQA32 Z21, Z7
+	VPERMI2D Z3, Z2, Z7 // e: bottom row, right
+	VPMAXSD Z25, Z4, Z4
+	VPMAXSD Z25, Z5, Z5
+	VPMAXSD Z25, Z6, Z6
+	VPMAXSD Z25, Z7, Z7
+	VPMAXSD Z5, Z4, Z8
+	VPMAXSD Z7, Z6, Z9
+	VPMAXSD Z9, Z8, Z8
+	VMOVDQU32 Z8, K1, (DI)
+	TESTQ R8, R8
+	JEQ pool_advance
+	VPADDD Z26, Z22, Z11 // b's index
+	VPADDD Z24, Z22, Z12 // c's index
+	VPADDD Z26, Z12, Z13 // e's index, the default
+	VPCMPEQD Z6, Z8, K4
+	VMOVDQA32 Z12, K4, Z13
+	VPCMPEQD Z5, Z8, K5
+	VMOVDQA32 Z11, K5, Z13
+	VPCMPEQD Z4, Z8, K6
+	VMOVDQA32 Z22, K6, Z13
+	VMOVDQU32 Z13, K1, (R8)
+	LEAQ (R8)(CX*4), R8
+pool_advance:
+	LEAQ (DI)(CX*4), DI
+	ADDQ $128, BX
+	VPADDD Z23, Z22, Z22
+	SUBQ CX, R13
+	JMP pool_chunk
+pool_row_end:
+	LEAQ (R12)(R11*2), R12 // next row pair
+	DECQ DX
+	JMP pool_row
+pool_next_plane:
+	MOVQ oh+32(FP), AX
+	IMULQ R11, AX
+	LEAQ (SI)(AX*4), SI
+	DECQ R9
+	JMP pool_plane
+pool_done:
+	VZEROUPPER
+	RET
+
+// func poolGradDenseAVX512(d, y, gy *float32, idx *int32, planes, oh, ow, ld int)
+// See poolGradDense: each row of 2x2 windows 16 windows at a time, masked
+// at the end; each window's four values are built apart (the kept
+// gradient where the position names the value, zero elsewhere) and the
+// top and the bottom pairs interleaved into two rows of 32 values.
+TEXT ·poolGradDenseAVX512(SB), NOSPLIT, $0-64
+	MOVQ d+0(FP), DI
+	MOVQ y+8(FP), SI
+	MOVQ gy+16(FP), BX
+	MOVQ idx+24(FP), R8
+	MOVQ planes+32(FP), R9
+	MOVQ ow+48(FP), R10
+	SHRQ $1, R10 // R10 = pw
+	MOVQ ld+56(FP), R11
+	VMOVDQU32 poolEven<>(SB), Z20
+	VMOVDQU32 poolLo<>(SB), Z21
+	VMOVDQU32 poolHi<>(SB), Z22
+	VPXORD Z25, Z25, Z25
+	MOVL $1, AX
+	VPBROADCASTD AX, Z26 // ones
+	MOVL $32, AX
+	VPBROADCASTD AX, Z23 // 32
+	VPBROADCASTD R11, Z24 // ld
+	VPADDD Z26, Z24, Z27 // ld+1
+	VPTERNLOGD $0xff, Z28, Z28, Z28 // -1
+pd_plane:
+	TESTQ R9, R9
+	JEQ pd_done
+	MOVQ oh+40(FP), DX
+	SHRQ $1, DX // DX = row pairs left
+	XORQ R12, R12 // R12 = plane offset of the row pair
+pd_row:
+	TESTQ DX, DX
+	JEQ pd_next_plane
+	LEAQ (DI)(R12*4), R14 // R14 = top row
+	MOVQ R10, R13 // windows left in the row
+	VPBROADCASTD R12, Z29
+	VPADDD Z20, Z29, Z29 // index of each window's top-left value
+pd_chunk:
+	TESTQ R13, R13
+	JEQ pd_row_end
+	MOVQ R13, AX
+	CMPQ AX, $16
+	JLE pd_cnt
+	MOVQ $16, AX
+pd_cnt:
+	MOVQ AX, CX
+	MOVQ $1, AX
+	SHLQ CX, AX
+	DECQ AX
+	KMOVW AX, K1
+	SHLQ $1, CX
+	MOVQ $1, AX
+	SHLQ CX, AX
+	DECQ AX
+	KMOVW AX, K2
+	SHRQ $16, AX
+	KMOVW AX, K3
+	SHRQ $1, CX
+	VMOVDQU32.Z (SI), K1, Z0 // y
+	VMOVDQU32.Z (BX), K1, Z1 // gy
+	VMOVDQU32.Z (R8), K1, Z2 // positions
+	VPADDD Z28, Z0, Z0
+	VPCMPGTD Z28, Z0, K4 // y's bits minus 1 (wrapping) not negative, as poolGradScatterGo's
+	VMOVDQA32.Z Z1, K4, Z1 // the kept gradient
+	VPSUBD Z29, Z2, Z3 // the position in the window: 0, 1, ld or ld+1
+	VPCMPEQD Z25, Z3, K5
+	VMOVDQA32.Z Z1, K5, Z4
+	VPCMPEQD Z26, Z3, K5
+	VMOVDQA32.Z Z1, K5, Z5
+	VPCMPEQD Z24, Z3, K5
+	VMOVDQA32.Z Z1, K5, Z6
+	VPCMPEQD Z27, Z3, K5
+	VMOVDQA32.Z Z1, K5, Z7
+	VMOVDQA32 Z21, Z8
+	VPERMI2D Z5, Z4, Z8
+	VMOVDQA32 Z22, Z9
+	VPERMI2D Z5, Z4, Z9
+	VMOVDQU32 Z8, K2, (R14)
+	VMOVDQU32 Z9, K3, 64(R14)
+	VMOVDQA32 Z21, Z8
+	VPERMI2D Z7, Z6, Z8
+	VMOVDQA32 Z22, Z9
+	VPERMI2D Z7, Z6, Z9
+	VMOVDQU32 Z8, K2, (R14)(R11*4)
+	VMOVDQU32 Z9, K3, 64(R14)(R11*4)
+	LEAQ (SI)(CX*4), SI
+	LEAQ (BX)(CX*4), BX
+	LEAQ (R8)(CX*4), R8
+	ADDQ $128, R14
+	VPADDD Z23, Z29, Z29
+	SUBQ CX, R13
+	JMP pd_chunk
+pd_row_end:
+	LEAQ (R12)(R11*2), R12 // next row pair
+	DECQ DX
+	JMP pd_row
+pd_next_plane:
+	MOVQ oh+40(FP), AX
+	IMULQ R11, AX
+	LEAQ (DI)(AX*4), DI
+	DECQ R9
+	JMP pd_plane
+pd_done:
+	VZEROUPPER
+	RET

@@ -27,17 +27,35 @@ func lowMask(k string) {
 }
 
 // reluPool2 emits reluPool2AVX512.
-func reluPool2() {
-	f.Text("reluPool2AVX512", "(dst *float32, idx *int32, src *float32, planes, oh, ow int)", 48,
-		"See reluPool2. Each row of 2x2 windows is done 16 windows at a time with",
-		"masked loads and stores for the last, partial group. The values are",
-		"compared as integers after clearing negative ones (VPMAXSD with 0).")
+func reluPool2() { reluPool2Gen(false) }
+
+// reluPool2Ld emits reluPool2LdAVX512: reluPool2AVX512 over planes whose
+// rows are ld values apart (the wide form's output, ld >= ow).
+func reluPool2Ld() { reluPool2Gen(true) }
+
+// reluPool2Gen emits reluPool2AVX512, or with ld reluPool2LdAVX512; R11
+// holds the row stride (ow, or ld) and R10 the windows in a row.
+func reluPool2Gen(ld bool) {
+	if ld {
+		f.Text("reluPool2LdAVX512", "(dst *float32, idx *int32, src *float32, planes, oh, ow, ld int)", 56,
+			"See reluPool2Ld; reluPool2AVX512 with rows ld values apart.")
+	} else {
+		f.Text("reluPool2AVX512", "(dst *float32, idx *int32, src *float32, planes, oh, ow int)", 48,
+			"See reluPool2. Each row of 2x2 windows is done 16 windows at a time with",
+			"masked loads and stores for the last, partial group. The values are",
+			"compared as integers after clearing negative ones (VPMAXSD with 0).")
+	}
 	i("MOVQ dst+0(FP), DI")
 	i("MOVQ idx+8(FP), R8")
 	i("MOVQ src+16(FP), SI")
 	i("MOVQ planes+24(FP), R9")
-	i("MOVQ ow+40(FP), R11")
-	i("MOVQ R11, R10")
+	if ld {
+		i("MOVQ ow+40(FP), R10")
+		i("MOVQ ld+48(FP), R11")
+	} else {
+		i("MOVQ ow+40(FP), R11")
+		i("MOVQ R11, R10")
+	}
 	i("SHRQ $1, R10 // R10 = pw")
 	i("VMOVDQU32 poolEven<>(SB), Z20")
 	i("VMOVDQU32 poolOdd<>(SB), Z21")
@@ -426,5 +444,101 @@ func main() {
 	convGradSmallK()
 	reluPairs()
 	poolGradPairs()
+	reluPool2Ld()
+	poolGradDense()
 	f.Write("fused_amd64.s")
+}
+
+// poolGradDense emits poolGradDenseAVX512.
+func poolGradDense() {
+	f.Text("poolGradDenseAVX512", "(d, y, gy *float32, idx *int32, planes, oh, ow, ld int)", 64,
+		"See poolGradDense: each row of 2x2 windows 16 windows at a time, masked",
+		"at the end; each window's four values are built apart (the kept",
+		"gradient where the position names the value, zero elsewhere) and the",
+		"top and the bottom pairs interleaved into two rows of 32 values.")
+	i("MOVQ d+0(FP), DI")
+	i("MOVQ y+8(FP), SI")
+	i("MOVQ gy+16(FP), BX")
+	i("MOVQ idx+24(FP), R8")
+	i("MOVQ planes+32(FP), R9")
+	i("MOVQ ow+48(FP), R10")
+	i("SHRQ $1, R10 // R10 = pw")
+	i("MOVQ ld+56(FP), R11")
+	i("VMOVDQU32 poolEven<>(SB), Z20")
+	i("VMOVDQU32 poolLo<>(SB), Z21")
+	i("VMOVDQU32 poolHi<>(SB), Z22")
+	i("VPXORD Z25, Z25, Z25")
+	i("MOVL $1, AX")
+	i("VPBROADCASTD AX, Z26 // ones")
+	i("MOVL $32, AX")
+	i("VPBROADCASTD AX, Z23 // 32")
+	i("VPBROADCASTD R11, Z24 // ld")
+	i("VPADDD Z26, Z24, Z27 // ld+1")
+	i("VPTERNLOGD $0xff, Z28, Z28, Z28 // -1")
+	f.Label("pd_plane")
+	i("TESTQ R9, R9")
+	i("JEQ pd_done")
+	i("MOVQ oh+40(FP), DX")
+	i("SHRQ $1, DX // DX = row pairs left")
+	i("XORQ R12, R12 // R12 = plane offset of the row pair")
+	f.Label("pd_row")
+	i("TESTQ DX, DX")
+	i("JEQ pd_next_plane")
+	i("LEAQ (DI)(R12*4), R14 // R14 = top row")
+	i("MOVQ R10, R13 // windows left in the row")
+	i("VPBROADCASTD R12, Z29")
+	i("VPADDD Z20, Z29, Z29 // index of each window's top-left value")
+	f.Label("pd_chunk")
+	i("TESTQ R13, R13")
+	i("JEQ pd_row_end")
+	i("MOVQ R13, AX")
+	i("CMPQ AX, $16")
+	i("JLE pd_cnt")
+	i("MOVQ $16, AX")
+	f.Label("pd_cnt")
+	i("MOVQ AX, CX")
+	lowMask("K1")
+	i("SHLQ $1, CX")
+	lowMask("K2")
+	i("SHRQ $16, AX")
+	i("KMOVW AX, K3")
+	i("SHRQ $1, CX")
+	i("VMOVDQU32.Z (SI), K1, Z0 // y")
+	i("VMOVDQU32.Z (BX), K1, Z1 // gy")
+	i("VMOVDQU32.Z (R8), K1, Z2 // positions")
+	i("VPADDD Z28, Z0, Z0")
+	i("VPCMPGTD Z28, Z0, K4 // y's bits minus 1 (wrapping) not negative, as poolGradScatterGo's")
+	i("VMOVDQA32.Z Z1, K4, Z1 // the kept gradient")
+	i("VPSUBD Z29, Z2, Z3 // the position in the window: 0, 1, ld or ld+1")
+	for q, ref := range []string{"Z25", "Z26", "Z24", "Z27"} {
+		i("VPCMPEQD %s, Z3, K5", ref)
+		i("VMOVDQA32.Z Z1, K5, %s", z(4+q))
+	}
+	for r, row := range []string{"(R14)", "(R14)(R11*4)"} {
+		i("VMOVDQA32 Z21, Z8")
+		i("VPERMI2D %s, %s, Z8", z(5+2*r), z(4+2*r))
+		i("VMOVDQA32 Z22, Z9")
+		i("VPERMI2D %s, %s, Z9", z(5+2*r), z(4+2*r))
+		i("VMOVDQU32 Z8, K2, %s", row)
+		i("VMOVDQU32 Z9, K3, 64%s", row)
+	}
+	i("LEAQ (SI)(CX*4), SI")
+	i("LEAQ (BX)(CX*4), BX")
+	i("LEAQ (R8)(CX*4), R8")
+	i("ADDQ $128, R14")
+	i("VPADDD Z23, Z29, Z29")
+	i("SUBQ CX, R13")
+	i("JMP pd_chunk")
+	f.Label("pd_row_end")
+	i("LEAQ (R12)(R11*2), R12 // next row pair")
+	i("DECQ DX")
+	i("JMP pd_row")
+	f.Label("pd_next_plane")
+	i("MOVQ oh+40(FP), AX")
+	i("IMULQ R11, AX")
+	i("LEAQ (DI)(AX*4), DI")
+	i("DECQ R9")
+	i("JMP pd_plane")
+	f.Label("pd_done")
+	f.Ret()
 }

@@ -131,6 +131,10 @@ func (o *Adam) Step() {
 		eps, wd := float32(o.cfg.Eps), float32(o.cfg.WeightDecay)
 		fb1, fb2, ob1, ob2 := float32(b1), float32(b2), float32(1-b1), float32(1-b2)
 		m, v = m[:len(w)], v[:len(w)]
+		if vmax == nil && (o.decoupled || wd == 0) {
+			adamUpdate(w, g, m, v, fb1, ob1, fb2, ob2, bc2s, eps, stepSize)
+			continue
+		}
 		for j, gv := range g {
 			if !o.decoupled && wd != 0 {
 				gv += wd * w[j]
@@ -147,6 +151,18 @@ func (o *Adam) Step() {
 			denom := float32(math.Sqrt(float64(s)))/bc2s + eps
 			w[j] -= stepSize * (m[j] / denom)
 		}
+	}
+}
+
+// adamUpdateGo is Adam's update without weight decay or AMSGrad, the loop
+// of Step with those terms left out: the vector kernel's reference.
+func adamUpdateGo(w, g, m, v []float32, b1, ob1, b2, ob2, bc2s, eps, step float32) {
+	g, m, v = g[:len(w)], m[:len(w)], v[:len(w)]
+	for j, gv := range g {
+		m[j] = m[j]*b1 + ob1*gv
+		v[j] = v[j]*b2 + ob2*gv*gv
+		denom := float32(math.Sqrt(float64(v[j])))/bc2s + eps
+		w[j] -= step * (m[j] / denom)
 	}
 }
 
