@@ -152,6 +152,98 @@ type poolTask struct {
 	planes, H, W int
 	oh, ow       int
 	opt          PoolOptions
+	general      bool // tests: no fast paths for the 3x3 windows
+}
+
+// maxWindow returns the maximum of the window at (hs, ws) of a plane and
+// its position: the first maximum in row-major order, or the last NaN
+// (PyTorch's v > m || isnan(v) scan).
+func maxWindow(src []float32, H, W, hs, ws, kh, kw, dh, dw int) (float32, int) {
+	m := float32(math.Inf(-1))
+	mi := max(hs, 0)*W + max(ws, 0)
+	for ki := 0; ki < kh; ki++ {
+		iy := hs + ki*dh
+		if iy < 0 || iy >= H {
+			continue
+		}
+		for kj := 0; kj < kw; kj++ {
+			ix := ws + kj*dw
+			if ix < 0 || ix >= W {
+				continue
+			}
+			if v := src[iy*W+ix]; v > m || v != v {
+				m, mi = v, iy*W+ix
+			}
+		}
+	}
+	return m, mi
+}
+
+// maxPool3s2 pools one plane with 3x3 windows, stride 2 and padding 1
+// (ResNet's stem), as maxWindow does: inside the plane the maximum is
+// taken without branches and its first position found with conditional
+// moves; windows on the border or holding a NaN take maxWindow's scan.
+// The value written is the one at the chosen position (a -0 stays -0).
+func maxPool3s2(src, dst []float32, idx []int32, H, W, oh, ow int) {
+	for oy := 0; oy < oh; oy++ {
+		hs := 2*oy - 1
+		inY := hs >= 0 && hs+2 < H
+		for ox := 0; ox < ow; ox++ {
+			ws := 2*ox - 1
+			o := oy*ow + ox
+			if !inY || ws < 0 || ws+2 >= W {
+				m, mi := maxWindow(src, H, W, hs, ws, 3, 3, 1, 1)
+				dst[o] = m
+				if idx != nil {
+					idx[o] = int32(mi)
+				}
+				continue
+			}
+			b := hs*W + ws
+			r := src[b : b+2*W+3]
+			v0, v1, v2 := r[0], r[1], r[2]
+			v3, v4, v5 := r[W], r[W+1], r[W+2]
+			v6, v7, v8 := r[2*W], r[2*W+1], r[2*W+2]
+			m := max(v0, v1, v2, v3, v4, v5, v6, v7, v8)
+			if m != m {
+				m, mi := maxWindow(src, H, W, hs, ws, 3, 3, 1, 1)
+				dst[o] = m
+				if idx != nil {
+					idx[o] = int32(mi)
+				}
+				continue
+			}
+			k := 2*W + 2
+			if v7 == m {
+				k = 2*W + 1
+			}
+			if v6 == m {
+				k = 2 * W
+			}
+			if v5 == m {
+				k = W + 2
+			}
+			if v4 == m {
+				k = W + 1
+			}
+			if v3 == m {
+				k = W
+			}
+			if v2 == m {
+				k = 2
+			}
+			if v1 == m {
+				k = 1
+			}
+			if v0 == m {
+				k = 0
+			}
+			dst[o] = r[k]
+			if idx != nil {
+				idx[o] = int32(b + k)
+			}
+		}
+	}
 }
 
 func (t *poolTask) run(part, parts int) {
@@ -174,6 +266,7 @@ func (t *poolTask) run(part, parts int) {
 	kh, kw := opt.KernelSize[0], opt.KernelSize[1]
 	sh, sw, ph, pw, dh, dw := opt.Stride[0], opt.Stride[1], opt.Padding[0], opt.Padding[1], opt.Dilation[0], opt.Dilation[1]
 	fast := kh == 2 && kw == 2 && sh == 2 && sw == 2 && ph == 0 && pw == 0 && dh == 1 && dw == 1
+	fast3 := !t.general && kh == 3 && kw == 3 && sh == 2 && sw == 2 && ph == 1 && pw == 1 && dh == 1 && dw == 1
 	for p := lo; p < hi; p++ {
 		src := xd[p*H*W : (p+1)*H*W]
 		dst := yd[p*oh*ow : (p+1)*oh*ow]
@@ -204,6 +297,14 @@ func (t *poolTask) run(part, parts int) {
 					}
 				}
 			}
+			continue
+		}
+		if fast3 {
+			var pidx []int32
+			if record {
+				pidx = idx[p*oh*ow : (p+1)*oh*ow]
+			}
+			maxPool3s2(src, dst, pidx, H, W, oh, ow)
 			continue
 		}
 		for oy := 0; oy < oh; oy++ {
