@@ -179,10 +179,22 @@ func maxWindow(src []float32, H, W, hs, ws, kh, kw, dh, dw int) (float32, int) {
 	return m, mi
 }
 
+// orderKey maps v to an integer ordered as the floats are, -0 and +0
+// alike (v+0 makes -0 +0); NaNs land above keyPosInf or below keyNegInf.
+func orderKey(v float32) int32 {
+	b := int32(math.Float32bits(v + 0))
+	return b ^ int32(uint32(b>>31)>>1)
+}
+
+var (
+	keyPosInf = orderKey(float32(math.Inf(1)))
+	keyNegInf = orderKey(float32(math.Inf(-1)))
+)
+
 // maxPool3s2 pools one plane with 3x3 windows, stride 2 and padding 1
 // (ResNet's stem), as maxWindow does: inside the plane the maximum is
-// taken without branches and its first position found with conditional
-// moves; windows on the border or holding a NaN take maxWindow's scan.
+// taken on orderKey's integers and its first position found with
+// conditional moves; windows on the border or holding a NaN take maxWindow's scan.
 // The value written is the one at the chosen position (a -0 stays -0).
 func maxPool3s2(src, dst []float32, idx []int32, H, W, oh, ow int) {
 	for oy := 0; oy < oh; oy++ {
@@ -201,11 +213,13 @@ func maxPool3s2(src, dst []float32, idx []int32, H, W, oh, ow int) {
 			}
 			b := hs*W + ws
 			r := src[b : b+2*W+3]
-			v0, v1, v2 := r[0], r[1], r[2]
-			v3, v4, v5 := r[W], r[W+1], r[W+2]
-			v6, v7, v8 := r[2*W], r[2*W+1], r[2*W+2]
-			m := max(v0, v1, v2, v3, v4, v5, v6, v7, v8)
-			if m != m {
+			k0, k1, k2 := orderKey(r[0]), orderKey(r[1]), orderKey(r[2])
+			k3, k4, k5 := orderKey(r[W]), orderKey(r[W+1]), orderKey(r[W+2])
+			k6, k7, k8 := orderKey(r[2*W]), orderKey(r[2*W+1]), orderKey(r[2*W+2])
+			hi := max(max(max(k0, k1), max(k2, k3)), max(max(k4, k5), max(k6, k7)), k8)
+			lo := min(min(min(k0, k1), min(k2, k3)), min(min(k4, k5), min(k6, k7)), k8)
+			if hi > keyPosInf || lo < keyNegInf {
+				// A NaN: the scan picks the last one.
 				m, mi := maxWindow(src, H, W, hs, ws, 3, 3, 1, 1)
 				dst[o] = m
 				if idx != nil {
@@ -214,28 +228,28 @@ func maxPool3s2(src, dst []float32, idx []int32, H, W, oh, ow int) {
 				continue
 			}
 			k := 2*W + 2
-			if v7 == m {
+			if k7 == hi {
 				k = 2*W + 1
 			}
-			if v6 == m {
+			if k6 == hi {
 				k = 2 * W
 			}
-			if v5 == m {
+			if k5 == hi {
 				k = W + 2
 			}
-			if v4 == m {
+			if k4 == hi {
 				k = W + 1
 			}
-			if v3 == m {
+			if k3 == hi {
 				k = W
 			}
-			if v2 == m {
+			if k2 == hi {
 				k = 2
 			}
-			if v1 == m {
+			if k1 == hi {
 				k = 1
 			}
-			if v0 == m {
+			if k0 == hi {
 				k = 0
 			}
 			dst[o] = r[k]

@@ -54,3 +54,29 @@ func TestMaxPool3s2MatchesScan(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkMaxPoolStem pools a ResNet18 stem's (64, 64, 16, 16) output.
+func BenchmarkMaxPoolStem(b *testing.B) {
+	for _, general := range []bool{true, false} {
+		name := "fast"
+		if general {
+			name = "scan"
+		}
+		b.Run(name, func(b *testing.B) {
+			rng := rand.New(rand.NewPCG(1, 2))
+			planes, H, W := 64*64, 16, 16
+			x := make([]float32, planes*H*W)
+			for i := range x {
+				x[i] = float32(rng.NormFloat64())
+			}
+			opt := PoolOptions{KernelSize: [2]int{3, 3}, Stride: [2]int{2, 2}, Padding: [2]int{1, 1}}
+			opt.normalize()
+			y := make([]float32, planes*64)
+			idx := make([]int32, len(y))
+			tk := poolTask{x: x, y: y, idx: idx, record: true, planes: planes, H: H, W: W, oh: 8, ow: 8, opt: opt, general: general}
+			for b.Loop() {
+				tk.run(0, 1)
+			}
+		})
+	}
+}
