@@ -191,11 +191,41 @@ var (
 	keyNegInf = orderKey(float32(math.Inf(-1)))
 )
 
+// maxBorder3 is maxWindow for a 3x3 window that reaches into the padding:
+// the position of the first maximum of its taps inside the plane, on
+// orderKey's integers; false when a tap is NaN (the caller scans).
+func maxBorder3(src []float32, H, W, hs, ws int) (int, bool) {
+	var ks [9]int32
+	hi, lo := int32(math.MinInt32), int32(math.MaxInt32)
+	for i := 0; i < 3; i++ {
+		iy := hs + i
+		for j := 0; j < 3; j++ {
+			ix := ws + j
+			if iy < 0 || iy >= H || ix < 0 || ix >= W {
+				ks[i*3+j] = math.MinInt32
+				continue
+			}
+			k := orderKey(src[iy*W+ix])
+			ks[i*3+j] = k
+			hi, lo = max(hi, k), min(lo, k)
+		}
+	}
+	if hi > keyPosInf || lo < keyNegInf {
+		return 0, false
+	}
+	// A tap in the padding never matches: hi >= keyNegInf > MinInt32.
+	t := 0
+	for ks[t] != hi {
+		t++
+	}
+	return (hs+t/3)*W + ws + t%3, true
+}
+
 // maxPool3s2 pools one plane with 3x3 windows, stride 2 and padding 1
 // (ResNet's stem), as maxWindow does: inside the plane the maximum is
 // taken on orderKey's integers and its first position found with
-// conditional moves; windows on the border or holding a NaN take maxWindow's scan.
-// The value written is the one at the chosen position (a -0 stays -0).
+// conditional moves; windows on the border take maxBorder3, and those
+// holding a NaN maxWindow's scan. The value written is the one at the chosen position (a -0 stays -0).
 func maxPool3s2(src, dst []float32, idx []int32, H, W, oh, ow int) {
 	for oy := 0; oy < oh; oy++ {
 		hs := 2*oy - 1
@@ -204,8 +234,14 @@ func maxPool3s2(src, dst []float32, idx []int32, H, W, oh, ow int) {
 			ws := 2*ox - 1
 			o := oy*ow + ox
 			if !inY || ws < 0 || ws+2 >= W {
-				m, mi := maxWindow(src, H, W, hs, ws, 3, 3, 1, 1)
-				dst[o] = m
+				mi, ok := maxBorder3(src, H, W, hs, ws)
+				if !ok {
+					var m float32
+					m, mi = maxWindow(src, H, W, hs, ws, 3, 3, 1, 1)
+					dst[o] = m
+				} else {
+					dst[o] = src[mi]
+				}
 				if idx != nil {
 					idx[o] = int32(mi)
 				}
