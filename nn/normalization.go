@@ -340,9 +340,30 @@ func (t *batchNormTask) forward(c int, m, v float64) {
 	}
 	for n := 0; n < N; n++ {
 		src, dst := xd[(n*C+c)*L:(n*C+c+1)*L], t.y[(n*C+c)*L:(n*C+c+1)*L]
-		for i, e := range src {
-			dst[i] = e*sc + sh
+		bnScaleShift(dst, src, sc, sh)
+	}
+}
+
+// bnScaleShiftGeneric sets dst[i] = src[i]*sc + sh.
+func bnScaleShiftGeneric(dst, src []float32, sc, sh float32) {
+	src = src[:len(dst)]
+	for i, e := range src {
+		dst[i] = e*sc + sh
+	}
+}
+
+// bnGradGeneric stores (or adds, when acc) BatchNorm's input gradient
+// k*(d[i]-mdy-(src[i]-m)*is*mdyx) into dst.
+func bnGradGeneric(dst, src, d []float32, k, m, is, mdy, mdyx float32, acc bool) {
+	src, d = src[:len(dst)], d[:len(dst)]
+	if acc {
+		for j, e := range src {
+			dst[j] += k * (d[j] - mdy - (e-m)*is*mdyx)
 		}
+		return
+	}
+	for j, e := range src {
+		dst[j] = k * (d[j] - mdy - (e-m)*is*mdyx)
 	}
 }
 
@@ -380,15 +401,7 @@ func (t *batchNormTask) backward(c int, sdy, sdyx float64) {
 	mdy, mdyx := float32(sdy/M), float32(sdyx/M)
 	for i := 0; i < N; i++ {
 		src, d, dst := xd[(i*C+c)*L:(i*C+c+1)*L], gy[(i*C+c)*L:(i*C+c+1)*L], gx[(i*C+c)*L:(i*C+c+1)*L]
-		if t.acc {
-			for j, e := range src {
-				dst[j] += k * (d[j] - mdy - (e-m)*is*mdyx)
-			}
-			continue
-		}
-		for j, e := range src {
-			dst[j] = k * (d[j] - mdy - (e-m)*is*mdyx)
-		}
+		bnGrad(dst, src, d, k, m, is, mdy, mdyx, t.acc)
 	}
 }
 

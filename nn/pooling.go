@@ -152,6 +152,148 @@ type poolTask struct {
 	planes, H, W int
 	oh, ow       int
 	opt          PoolOptions
+	general      bool // tests: no fast paths for the 3x3 windows
+}
+
+// maxWindow returns the maximum of the window at (hs, ws) of a plane and
+// its position: the first maximum in row-major order, or the last NaN
+// (PyTorch's v > m || isnan(v) scan).
+func maxWindow(src []float32, H, W, hs, ws, kh, kw, dh, dw int) (float32, int) {
+	m := float32(math.Inf(-1))
+	mi := max(hs, 0)*W + max(ws, 0)
+	for ki := 0; ki < kh; ki++ {
+		iy := hs + ki*dh
+		if iy < 0 || iy >= H {
+			continue
+		}
+		for kj := 0; kj < kw; kj++ {
+			ix := ws + kj*dw
+			if ix < 0 || ix >= W {
+				continue
+			}
+			if v := src[iy*W+ix]; v > m || v != v {
+				m, mi = v, iy*W+ix
+			}
+		}
+	}
+	return m, mi
+}
+
+// orderKey maps v to an integer ordered as the floats are, -0 and +0
+// alike (v+0 makes -0 +0); NaNs land above keyPosInf or below keyNegInf.
+func orderKey(v float32) int32 {
+	b := int32(math.Float32bits(v + 0))
+	return b ^ int32(uint32(b>>31)>>1)
+}
+
+var (
+	keyPosInf = orderKey(float32(math.Inf(1)))
+	keyNegInf = orderKey(float32(math.Inf(-1)))
+)
+
+// maxBorder3 is maxWindow for a 3x3 window that reaches into the padding:
+// the position of the first maximum of its taps inside the plane, on
+// orderKey's integers; false when a tap is NaN (the caller scans).
+func maxBorder3(src []float32, H, W, hs, ws int) (int, bool) {
+	var ks [9]int32
+	hi, lo := int32(math.MinInt32), int32(math.MaxInt32)
+	for i := 0; i < 3; i++ {
+		iy := hs + i
+		for j := 0; j < 3; j++ {
+			ix := ws + j
+			if iy < 0 || iy >= H || ix < 0 || ix >= W {
+				ks[i*3+j] = math.MinInt32
+				continue
+			}
+			k := orderKey(src[iy*W+ix])
+			ks[i*3+j] = k
+			hi, lo = max(hi, k), min(lo, k)
+		}
+	}
+	if hi > keyPosInf || lo < keyNegInf {
+		return 0, false
+	}
+	// A tap in the padding never matches: hi >= keyNegInf > MinInt32.
+	t := 0
+	for ks[t] != hi {
+		t++
+	}
+	return (hs+t/3)*W + ws + t%3, true
+}
+
+// maxPool3s2 pools one plane with 3x3 windows, stride 2 and padding 1
+// (ResNet's stem), as maxWindow does: inside the plane the maximum is
+// taken on orderKey's integers and its first position found with
+// conditional moves; windows on the border take maxBorder3, and those
+// holding a NaN maxWindow's scan. The value written is the one at the chosen position (a -0 stays -0).
+func maxPool3s2(src, dst []float32, idx []int32, H, W, oh, ow int) {
+	for oy := 0; oy < oh; oy++ {
+		hs := 2*oy - 1
+		inY := hs >= 0 && hs+2 < H
+		for ox := 0; ox < ow; ox++ {
+			ws := 2*ox - 1
+			o := oy*ow + ox
+			if !inY || ws < 0 || ws+2 >= W {
+				mi, ok := maxBorder3(src, H, W, hs, ws)
+				if !ok {
+					var m float32
+					m, mi = maxWindow(src, H, W, hs, ws, 3, 3, 1, 1)
+					dst[o] = m
+				} else {
+					dst[o] = src[mi]
+				}
+				if idx != nil {
+					idx[o] = int32(mi)
+				}
+				continue
+			}
+			b := hs*W + ws
+			r := src[b : b+2*W+3]
+			k0, k1, k2 := orderKey(r[0]), orderKey(r[1]), orderKey(r[2])
+			k3, k4, k5 := orderKey(r[W]), orderKey(r[W+1]), orderKey(r[W+2])
+			k6, k7, k8 := orderKey(r[2*W]), orderKey(r[2*W+1]), orderKey(r[2*W+2])
+			hi := max(max(max(k0, k1), max(k2, k3)), max(max(k4, k5), max(k6, k7)), k8)
+			lo := min(min(min(k0, k1), min(k2, k3)), min(min(k4, k5), min(k6, k7)), k8)
+			if hi > keyPosInf || lo < keyNegInf {
+				// A NaN: the scan picks the last one.
+				m, mi := maxWindow(src, H, W, hs, ws, 3, 3, 1, 1)
+				dst[o] = m
+				if idx != nil {
+					idx[o] = int32(mi)
+				}
+				continue
+			}
+			k := 2*W + 2
+			if k7 == hi {
+				k = 2*W + 1
+			}
+			if k6 == hi {
+				k = 2 * W
+			}
+			if k5 == hi {
+				k = W + 2
+			}
+			if k4 == hi {
+				k = W + 1
+			}
+			if k3 == hi {
+				k = W
+			}
+			if k2 == hi {
+				k = 2
+			}
+			if k1 == hi {
+				k = 1
+			}
+			if k0 == hi {
+				k = 0
+			}
+			dst[o] = r[k]
+			if idx != nil {
+				idx[o] = int32(b + k)
+			}
+		}
+	}
 }
 
 func (t *poolTask) run(part, parts int) {
@@ -174,6 +316,7 @@ func (t *poolTask) run(part, parts int) {
 	kh, kw := opt.KernelSize[0], opt.KernelSize[1]
 	sh, sw, ph, pw, dh, dw := opt.Stride[0], opt.Stride[1], opt.Padding[0], opt.Padding[1], opt.Dilation[0], opt.Dilation[1]
 	fast := kh == 2 && kw == 2 && sh == 2 && sw == 2 && ph == 0 && pw == 0 && dh == 1 && dw == 1
+	fast3 := !t.general && kh == 3 && kw == 3 && sh == 2 && sw == 2 && ph == 1 && pw == 1 && dh == 1 && dw == 1
 	for p := lo; p < hi; p++ {
 		src := xd[p*H*W : (p+1)*H*W]
 		dst := yd[p*oh*ow : (p+1)*oh*ow]
@@ -204,6 +347,14 @@ func (t *poolTask) run(part, parts int) {
 					}
 				}
 			}
+			continue
+		}
+		if fast3 {
+			var pidx []int32
+			if record {
+				pidx = idx[p*oh*ow : (p+1)*oh*ow]
+			}
+			maxPool3s2(src, dst, pidx, H, W, oh, ow)
 			continue
 		}
 		for oy := 0; oy < oh; oy++ {

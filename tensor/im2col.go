@@ -226,18 +226,7 @@ func im2colPlanes(src []float32, c, h, w, padH, padW, dilH, dilW int, tp Taps, o
 					dd[i] = ss[i]
 				}
 			}
-			if lo == 0 && hi == w {
-				continue
-			}
-			for oy := y0; oy < y1; oy++ {
-				r := d[oy*w : (oy+1)*w]
-				for ox := 0; ox < lo; ox++ {
-					r[ox] = 0
-				}
-				for ox := hi; ox < w; ox++ {
-					r[ox] = 0
-				}
-			}
+			zeroWrapped(d, w, y0, y1, lo, hi)
 		}
 	}
 }

@@ -196,3 +196,21 @@ func TestIm2colPlanes(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkIm2colSmall unfolds ResNet18's small maps for a 3x3 kernel with
+// padding 1 (64 images' worth of channels at once: 8x8, 4x4 and 2x2).
+func BenchmarkIm2colSmall(b *testing.B) {
+	for _, s := range []struct{ c, h int }{{64 * 64, 8}, {64 * 128, 4}, {64 * 256, 2}} {
+		b.Run(fmt.Sprintf("%dx%d", s.h, s.h), func(b *testing.B) {
+			c, h, w := 64, s.h, s.h
+			n := s.c / c
+			src := make([]float32, c*h*w)
+			dst := make([]float32, c*9*h*w)
+			for b.Loop() {
+				for i := 0; i < n; i++ {
+					Im2col(src, c, h, w, 3, 3, 1, 1, 1, 1, 1, 1, dst)
+				}
+			}
+		})
+	}
+}
