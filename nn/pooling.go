@@ -152,7 +152,7 @@ type poolTask struct {
 	planes, H, W int
 	oh, ow       int
 	opt          PoolOptions
-	general      bool // tests: no fast paths for the 3x3 windows
+	general      bool // tests: no fast paths for the 2x2 and 3x3 windows
 }
 
 // maxWindow returns the maximum of the window at (hs, ws) of a plane and
@@ -315,7 +315,7 @@ func (t *poolTask) run(part, parts int) {
 	opt, xd, yd, idx, record := t.opt, t.x, t.y, t.idx, t.record
 	kh, kw := opt.KernelSize[0], opt.KernelSize[1]
 	sh, sw, ph, pw, dh, dw := opt.Stride[0], opt.Stride[1], opt.Padding[0], opt.Padding[1], opt.Dilation[0], opt.Dilation[1]
-	fast := kh == 2 && kw == 2 && sh == 2 && sw == 2 && ph == 0 && pw == 0 && dh == 1 && dw == 1
+	fast := !t.general && kh == 2 && kw == 2 && sh == 2 && sw == 2 && ph == 0 && pw == 0 && dh == 1 && dw == 1
 	fast3 := !t.general && kh == 3 && kw == 3 && sh == 2 && sw == 2 && ph == 1 && pw == 1 && dh == 1 && dw == 1
 	for p := lo; p < hi; p++ {
 		src := xd[p*H*W : (p+1)*H*W]
@@ -326,23 +326,33 @@ func (t *poolTask) run(part, parts int) {
 				r1 := src[(2*oy+1)*W : (2*oy+1)*W+W]
 				for ox := 0; ox < ow; ox++ {
 					i0 := 2 * ox
-					a, b, c, d := r0[i0], r0[i0+1], r1[i0], r1[i0+1]
-					m := max(max(a, b), max(c, d))
-					dst[oy*ow+ox] = m
-					if record {
-						// First position holding the maximum, chosen with
-						// conditional moves rather than branches.
-						mb := math.Float32bits(m)
-						k := 2*oy*W + i0 + W + 1
-						if math.Float32bits(c) == mb {
+					// The first position holding the maximum, as the scan
+					// finds it (-0 and +0 tie, the first kept), on
+					// orderKey's integers with conditional moves; a window
+					// holding a NaN takes the scan (the last NaN).
+					ka, kb := orderKey(r0[i0]), orderKey(r0[i0+1])
+					kc, kd := orderKey(r1[i0]), orderKey(r1[i0+1])
+					hi := max(max(ka, kb), max(kc, kd))
+					lo := min(min(ka, kb), min(kc, kd))
+					var k int
+					if hi > keyPosInf || lo < keyNegInf {
+						var m float32
+						m, k = maxWindow(src, H, W, 2*oy, i0, 2, 2, 1, 1)
+						dst[oy*ow+ox] = m
+					} else {
+						k = 2*oy*W + i0 + W + 1
+						if kc == hi {
 							k = 2*oy*W + i0 + W
 						}
-						if math.Float32bits(b) == mb {
+						if kb == hi {
 							k = 2*oy*W + i0 + 1
 						}
-						if math.Float32bits(a) == mb {
+						if ka == hi {
 							k = 2*oy*W + i0
 						}
+						dst[oy*ow+ox] = src[k]
+					}
+					if record {
 						idx[p*oh*ow+oy*ow+ox] = int32(k)
 					}
 				}

@@ -7,18 +7,26 @@ import (
 	"testing"
 )
 
-// TestMaxPool3s2MatchesScan checks the 3x3, stride 2, padding 1 fast path
-// against the general window scan, values and positions bit for bit, on
+// TestMaxPool3s2MatchesScan checks the 3x3, stride 2, padding 1 and the
+// 2x2, stride 2 fast paths against the general window scan, values and positions bit for bit, on
 // odd and even planes with ties, signed zeros, -Inf and NaN.
 func TestMaxPool3s2MatchesScan(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 11))
 	nan := float32(math.NaN())
 	negz := float32(math.Copysign(0, -1))
 	pool := []float32{0, negz, 1, -1, 2, float32(math.Inf(-1)), float32(math.Inf(1)), nan, 0.5}
-	opt := PoolOptions{KernelSize: [2]int{3, 3}, Stride: [2]int{2, 2}, Padding: [2]int{1, 1}}
-	opt.normalize()
-	for trial := 0; trial < 1000; trial++ {
+	// ResNet's stem (3x3, stride 2, padding 1) and the common 2x2 window.
+	opts := []PoolOptions{
+		{KernelSize: [2]int{3, 3}, Stride: [2]int{2, 2}, Padding: [2]int{1, 1}},
+		{KernelSize: [2]int{2, 2}, Stride: [2]int{2, 2}},
+	}
+	for trial := 0; trial < 2000; trial++ {
+		opt := opts[trial%2]
+		opt.normalize()
 		H, W := 1+rng.IntN(16), 1+rng.IntN(16)
+		if opt.Padding[0] == 0 {
+			H, W = max(H, 2), max(W, 2)
+		}
 		planes := 1 + rng.IntN(3)
 		x := make([]float32, planes*H*W)
 		for i := range x {
