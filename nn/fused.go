@@ -104,9 +104,13 @@ func (g *Graph) convReLUPool(x, w, b *Var, opt ConvOptions) *Var {
 		Ls = oh * t.Wp
 	}
 	nparts := g.parts(N)
+	// With one image per part (GemmSerial's products), the wide form's
+	// GEMM packs its panels straight from the padded image: the same bits
+	// without the column matrix.
+	t.wideDirect = t.wide && nparts > 1 && K > 16 && tensor.Conv2dWideDirect(O, t.wideCols2d(nil))
 	for p := 0; p < nparts; p++ {
 		t.out[p] = g.buf(O * Ls).Data
-		if !t.direct {
+		if !t.direct && !t.wideDirect {
 			t.col[p] = g.buf(K * Ls).Data
 		}
 		if t.wide {
@@ -147,6 +151,9 @@ type fusedConvTask struct {
 	// vector update (see wideCols).
 	wide   bool
 	Hp, Wp int
+	// wideDirect (forward, wide) computes the convolution by
+	// tensor.Conv2dWideForward on the padded image, without wideCols.
+	wideDirect bool
 	// Per-part scratch: the image's convolution output (or its gradient),
 	// its columns, the columns' gradient, weight and bias gradients, and
 	// the padded image and its gradient of the wide form.
@@ -188,6 +195,12 @@ func (t *fusedConvTask) padImage(p, src []float32) {
 			copy(pl[y*t.Wp:y*t.Wp+t.W], img[y*t.W:(y+1)*t.W])
 		}
 	}
+}
+
+// wideCols2d describes the columns of the padded image p for
+// tensor.Conv2dWideForward.
+func (t *fusedConvTask) wideCols2d(p []float32) tensor.Conv2dWideCols {
+	return tensor.Conv2dWideCols{P: p, C: t.C, Hp: t.Hp, Wp: t.Wp, KH: t.kh, KW: t.kw, DH: t.dh, DW: t.dw}
 }
 
 // wideCols fills col (K x oh*Wp) from the padded image p: row (c, i, j) is
@@ -249,7 +262,10 @@ func (t *fusedConvTask) run(part, parts int) {
 	for n := lo; n < hi; n++ {
 		src := t.x[n*CHW : (n+1)*CHW]
 		col := src
-		if !t.direct && (!t.back || t.gw[part] != nil) {
+		if t.wideDirect {
+			t.padImage(pad, src)
+			col = nil
+		} else if !t.direct && (!t.back || t.gw[part] != nil) {
 			col = t.col[part]
 			if t.wide {
 				t.padImage(pad, src)
@@ -264,7 +280,11 @@ func (t *fusedConvTask) run(part, parts int) {
 			idx = t.idx[n*t.O*P : (n+1)*t.O*P]
 		}
 		if !t.back {
-			convImage(gemm, out, t.w, t.b, col, t.O, K, L)
+			if t.wideDirect {
+				convImageWide(out, t.w, t.b, t.wideCols2d(pad), t.O, K, L)
+			} else {
+				convImage(gemm, out, t.w, t.b, col, t.O, K, L)
+			}
 			if ld == t.ow {
 				reluPool2(yn, idx, out, t.O, t.oh, t.ow)
 			} else {
@@ -348,6 +368,20 @@ func convImage(gemm gemmFunc, out, w, b, col []float32, O, K, L int) {
 		}
 	}
 	gemm(false, false, O, L, K, 1, w, K, col, L, 1, out, L)
+}
+
+// convImageWide is convImage (its GEMM path) on the columns of a padded
+// image described by cc.
+func convImageWide(out, w, b []float32, cc tensor.Conv2dWideCols, O, K, L int) {
+	for o := 0; o < O; o++ {
+		row := out[o*L : (o+1)*L]
+		if b != nil {
+			tensor.Fill(row, b[o])
+		} else {
+			clear(row)
+		}
+	}
+	tensor.Conv2dWideForward(w, K, O, cc, 1, out, L)
 }
 
 // convGradSmallKGo is convGradSmallK's portable form: inner products.
