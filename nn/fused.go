@@ -154,6 +154,9 @@ type fusedConvTask struct {
 	// wideDirect (forward, wide) computes the convolution by
 	// tensor.Conv2dWideForward on the padded image, without wideCols.
 	wideDirect bool
+	// wideGrad (backward, wide) computes the weight gradient by
+	// tensor.Conv2dWideWeightGrad on the padded image, without wideCols.
+	wideGrad bool
 	// Per-part scratch: the image's convolution output (or its gradient),
 	// its columns, the columns' gradient, weight and bias gradients, and
 	// the padded image and its gradient of the wide form.
@@ -262,7 +265,7 @@ func (t *fusedConvTask) run(part, parts int) {
 	for n := lo; n < hi; n++ {
 		src := t.x[n*CHW : (n+1)*CHW]
 		col := src
-		if t.wideDirect {
+		if t.wideDirect || (t.wideGrad && t.gw[part] != nil) {
 			t.padImage(pad, src)
 			col = nil
 		} else if !t.direct && (!t.back || t.gw[part] != nil) {
@@ -307,6 +310,11 @@ func (t *fusedConvTask) run(part, parts int) {
 			// A small reduction over many pixels: sums in registers beat
 			// a GEMM whose packing dominates at this shape.
 			convGradSmallK(gw, gb, dy, col, t.O, K, L)
+		case gw != nil && t.wideGrad:
+			tensor.Conv2dWideWeightGrad(dy, L, t.O, t.wideCols2d(pad), 1, gw, K)
+			for o := range gb {
+				gb[o] += tensor.Sum(dy[o*L : (o+1)*L])
+			}
 		case gw != nil:
 			gemm(false, true, t.O, K, L, 1, dy, L, col, L, 1, gw, K)
 			fallthrough
@@ -501,10 +509,12 @@ func convReLUPoolBack(n *Var) {
 		Ls = oh * t.Wp
 	}
 	nparts := g.parts(N)
+	// As in the forward (wideDirect), with one image per part.
+	t.wideGrad = t.wide && w.requiresGrad && nparts > 1 && K > 16 && tensor.Conv2dWideWeightDirect(O, t.wideCols2d(nil))
 	for p := 0; p < nparts; p++ {
 		t.out[p] = g.buf(O * Ls).Data
 		if w.requiresGrad {
-			if !t.direct {
+			if !t.direct && !t.wideGrad {
 				t.col[p] = g.buf(K * Ls).Data
 			}
 			t.gw[p] = g.zbuf(O * K).Data

@@ -116,3 +116,109 @@ func Conv2dWideForward(w []float32, ldw, o int, cc Conv2dWideCols, beta float32,
 	}
 	bufFree.put(bufs)
 }
+
+// Conv2dWideWeightDirect reports whether Conv2dWideWeightGrad computes an
+// o-row weight gradient over these columns as Gemm does (its blocked path).
+func Conv2dWideWeightDirect(o int, cc Conv2dWideCols) bool {
+	k, n := cc.Cols(), cc.Rows()
+	return o >= 2 && n >= 2 && (k > shortK || active.strided == nil)
+}
+
+// vrow is the column row of virtual row v of the weight gradient's
+// transposed product: the rows taken tap by tap (v = tap*C + c), so that
+// consecutive channels of one tap lie Hp*Wp apart in P.
+func (g *Conv2dWideCols) vrow(v int) int {
+	t, c := v/g.C, v%g.C
+	return c*g.KH*g.KW + t
+}
+
+// packAV packs rows [ic, ic+mc) (virtual) and positions [pc, pc+kc) of the
+// columns into panels of mr rows as packA does.
+func (g *Conv2dWideCols) packAV(ic, pc, mc, kc, mr int, dst []float32) {
+	hw := g.Hp * g.Wp
+	for ir := 0; ir < mc; ir += mr {
+		rows := min(mr, mc-ir)
+		p := dst[ir*kc : (ir+mr)*kc]
+		v0 := ic + ir
+		if rows == mr && v0/g.C == (v0+mr-1)/g.C {
+			packA(false, g.P[g.rowOff(g.vrow(v0))+pc:], hw, 0, 0, mr, kc, mr, p)
+			continue
+		}
+		for r := 0; r < rows; r++ {
+			off := g.rowOff(g.vrow(v0+r)) + pc
+			for q, v := range g.P[off : off+kc] {
+				p[q*mr+r] = v
+			}
+		}
+		for r := rows; r < mr; r++ {
+			for q := 0; q < kc; q++ {
+				p[q*mr+r] = 0
+			}
+		}
+	}
+}
+
+// Conv2dWideWeightGrad computes gw (o x Rows(), row stride ldg) = dy (o x
+// Cols(), row stride ldd) · columnsᵀ + beta*gw, beta 0 or 1: Gemm(false,
+// true, o, Rows(), Cols(), 1, dy, ldd, columns, Cols(), beta, gw, ldg) bit
+// for bit where Conv2dWideWeightDirect holds (the same reduction blocks,
+// each product term the same, computed as columns · dyᵀ). It runs on the
+// calling goroutine.
+func Conv2dWideWeightGrad(dy []float32, ldd, o int, cc Conv2dWideCols, beta float32, gw []float32, ldg int) {
+	if beta != 0 && beta != 1 {
+		panic("tensor: Conv2dWideWeightGrad: beta must be 0 or 1")
+	}
+	cfg := &active
+	mr, nr := cfg.mr, cfg.nr
+	rowsAll, k := cc.Rows(), cc.Cols()
+	if o == 0 || rowsAll == 0 {
+		return
+	}
+	_ = dy[(o-1)*ldd+k-1]
+	_ = gw[(o-1)*ldg+rowsAll-1]
+	_ = cc.P[cc.rowOff(rowsAll-1)+k-1]
+	bufs := bufFree.get()
+	mcMax := roundUp(min(cfg.mc, rowsAll), mr)
+	kcMax := min(cfg.kc, k)
+	bufs.a = grow(bufs.a, mcMax*kcMax+2*kcMax) // packA6 may write past a panel
+	bufs.b = grow(bufs.b, roundUp(min(cfg.nc, o), nr)*kcMax)
+	bufs.tile = grow(bufs.tile, mr*nr)
+	ab, bb, tile := bufs.a, bufs.b, bufs.tile
+	for jc := 0; jc < o; jc += cfg.nc {
+		nc := min(cfg.nc, o-jc)
+		for pc := 0; pc < k; pc += cfg.kc {
+			kc := min(cfg.kc, k-pc)
+			packB(true, dy, ldd, pc, jc, kc, nc, nr, bb)
+			bet := beta
+			if pc > 0 {
+				bet = 1
+			}
+			for ic := 0; ic < rowsAll; ic += cfg.mc {
+				mc := min(cfg.mc, rowsAll-ic)
+				cc.packAV(ic, pc, mc, kc, mr, ab)
+				for ir := 0; ir < mc; ir += mr {
+					ap := ab[ir*kc : (ir+mr)*kc]
+					rows := min(mr, mc-ir)
+					for jr := 0; jr < nc; jr += nr {
+						bp := bb[jr*kc : (jr+nr)*kc]
+						cols := min(nr, nc-jr)
+						cfg.kernel(kc, ap, bp, tile, nr, 1, 0)
+						for i := 0; i < rows; i++ {
+							r := cc.vrow(ic + ir + i)
+							t := tile[i*nr : i*nr+cols]
+							for j, v := range t {
+								d := &gw[(jc+jr+j)*ldg+r]
+								if bet == 0 {
+									*d = v
+								} else {
+									*d += v
+								}
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+	bufFree.put(bufs)
+}

@@ -29,11 +29,11 @@ func TestConv2dWideProducts(t *testing.T) {
 
 func testConv2dWideProducts(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 3))
-	ran := 0
+	ran, wran := 0, 0
 	for ci, g := range []struct{ c, h, w, kh, kw, ph, pw, dh, dw, o int }{
 		{16, 14, 14, 3, 3, 1, 1, 1, 1, 32}, {8, 28, 28, 3, 3, 1, 1, 1, 1, 16}, {32, 7, 7, 3, 3, 1, 1, 1, 1, 64},
 		{9, 10, 12, 3, 3, 0, 0, 1, 1, 5}, {3, 20, 20, 5, 5, 2, 2, 1, 1, 7}, {8, 12, 12, 3, 3, 2, 2, 2, 2, 9},
-		{40, 6, 9, 2, 3, 1, 0, 1, 1, 3}, {300, 4, 4, 1, 1, 0, 0, 1, 1, 2},
+		{40, 6, 9, 2, 3, 1, 0, 1, 1, 3}, {12, 8, 8, 3, 3, 1, 1, 1, 1, 13}, {6, 9, 9, 3, 3, 1, 1, 1, 1, 33}, {300, 4, 4, 1, 1, 0, 0, 1, 1, 2},
 	} {
 		Hp, Wp := g.h+2*g.ph, g.w+2*g.pw
 		cc := Conv2dWideCols{C: g.c, Hp: Hp, Wp: Wp, KH: g.kh, KW: g.kw, DH: g.dh, DW: g.dw}
@@ -68,8 +68,26 @@ func testConv2dWideProducts(t *testing.T) {
 				if i := sameFloats(got, want); i >= 0 {
 					t.Fatalf("case %d beta %v: forward %d: %v, want %v", ci, beta, i, got[i], want[i])
 				}
+				if !Conv2dWideWeightDirect(g.o, cc) {
+					continue
+				}
+				gi := make([]float32, g.o*k)
+				for i := range gi {
+					gi[i] = float32(rng.NormFloat64())
+				}
+				gwant := append([]float32(nil), gi...)
+				gemm(false, true, g.o, k, n, 1, init, n, cols, n, beta, gwant, k)
+				ggot := append([]float32(nil), gi...)
+				Conv2dWideWeightGrad(init, n, g.o, cc, beta, ggot, k)
+				if i := sameFloats(ggot, gwant); i >= 0 {
+					t.Fatalf("case %d beta %v: weight gradient %d: %v, want %v", ci, beta, i, ggot[i], gwant[i])
+				}
+				wran++
 			}
 		}
+	}
+	if wran < 6 {
+		t.Fatalf("only %d weight gradients take the direct path", wran)
 	}
 	if ran < 6 {
 		t.Fatalf("only %d of the cases take the direct path", ran)
@@ -101,6 +119,32 @@ func benchConv2dWide(b *testing.B, direct bool) {
 		GemmSerial(false, false, o, n, k, 1, w, k, cols, n, 1, out, n)
 	}
 }
+
+func benchConv2dWideGrad(b *testing.B, direct bool) {
+	cc := Conv2dWideCols{C: 16, Hp: 16, Wp: 16, KH: 3, KW: 3, DH: 1, DW: 1}
+	cc.P = make([]float32, 16*16*16+2)
+	for i := range cc.P {
+		cc.P[i] = float32(i%7) - 3
+	}
+	k, n, o := cc.Rows(), cc.Cols(), 32
+	gw := make([]float32, o*k)
+	dy := make([]float32, o*n)
+	cols := make([]float32, k*n)
+	for b.Loop() {
+		if direct {
+			Conv2dWideWeightGrad(dy, n, o, cc, 1, gw, k)
+			continue
+		}
+		for r := range k {
+			off := cc.rowOff(r)
+			copy(cols[r*n:(r+1)*n], cc.P[off:off+n])
+		}
+		GemmSerial(false, true, o, k, n, 1, dy, n, cols, n, 1, gw, k)
+	}
+}
+
+func BenchmarkConv2dWideGradCols(b *testing.B)   { benchConv2dWideGrad(b, false) }
+func BenchmarkConv2dWideGradDirect(b *testing.B) { benchConv2dWideGrad(b, true) }
 
 func BenchmarkConv2dWideCols(b *testing.B)   { benchConv2dWide(b, false) }
 func BenchmarkConv2dWideDirect(b *testing.B) { benchConv2dWide(b, true) }
