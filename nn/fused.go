@@ -155,7 +155,8 @@ type fusedConvTask struct {
 	// tensor.Conv2dWideForward on the padded image, without wideCols.
 	wideDirect bool
 	// wideGrad (backward, wide) computes the weight gradient by
-	// tensor.Conv2dWideWeightGrad on the padded image, without wideCols.
+	// tensor.Conv2dWideWeightGradT on the padded image, without wideCols:
+	// gw then holds its transpose, K x O with the rows tap by tap.
 	wideGrad bool
 	// Per-part scratch: the image's convolution output (or its gradient),
 	// its columns, the columns' gradient, weight and bias gradients, and
@@ -311,7 +312,7 @@ func (t *fusedConvTask) run(part, parts int) {
 			// a GEMM whose packing dominates at this shape.
 			convGradSmallK(gw, gb, dy, col, t.O, K, L)
 		case gw != nil && t.wideGrad:
-			tensor.Conv2dWideWeightGrad(dy, L, t.O, t.wideCols2d(pad), 1, gw, K)
+			tensor.Conv2dWideWeightGradT(dy, L, t.O, t.wideCols2d(pad), 1, gw, t.O)
 			for o := range gb {
 				gb[o] += tensor.Sum(dy[o*L : (o+1)*L])
 			}
@@ -533,8 +534,19 @@ func convReLUPoolBack(n *Var) {
 		}
 	}
 	g.parallel(t, nparts, N*O*L*K)
+	cc := t.wideCols2d(nil)
 	for p := 0; p < nparts; p++ {
-		if t.gw[p] != nil {
+		switch {
+		case t.gw[p] != nil && t.wideGrad:
+			// gw[p] is the transpose (see wideGrad): the same sums.
+			wg, gT := w.grad(), t.gw[p]
+			for v := 0; v < K; v++ {
+				r := cc.Conv2dWideVRow(v)
+				for o, g := range gT[v*O : (v+1)*O] {
+					wg[o*K+r] += g
+				}
+			}
+		case t.gw[p] != nil:
 			axpy(w.grad(), 1, t.gw[p])
 		}
 		if t.gb[p] != nil {

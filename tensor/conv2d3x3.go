@@ -117,7 +117,7 @@ func Conv2dWideForward(w []float32, ldw, o int, cc Conv2dWideCols, beta float32,
 	bufFree.put(bufs)
 }
 
-// Conv2dWideWeightDirect reports whether Conv2dWideWeightGrad computes an
+// Conv2dWideWeightDirect reports whether Conv2dWideWeightGradT computes an
 // o-row weight gradient over these columns as Gemm does (its blocked path).
 func Conv2dWideWeightDirect(o int, cc Conv2dWideCols) bool {
 	k, n := cc.Cols(), cc.Rows()
@@ -158,15 +158,22 @@ func (g *Conv2dWideCols) packAV(ic, pc, mc, kc, mr int, dst []float32) {
 	}
 }
 
-// Conv2dWideWeightGrad computes gw (o x Rows(), row stride ldg) = dy (o x
-// Cols(), row stride ldd) · columnsᵀ + beta*gw, beta 0 or 1: Gemm(false,
-// true, o, Rows(), Cols(), 1, dy, ldd, columns, Cols(), beta, gw, ldg) bit
+// Conv2dWideVRow is the column row (c*KH*KW + tap) of row v (tap*C + c)
+// of Conv2dWideWeightGradT's output.
+func (g *Conv2dWideCols) Conv2dWideVRow(v int) int { return g.vrow(v) }
+
+// Conv2dWideWeightGradT computes gT (Rows() x o, row stride ldg), the
+// weight gradient dy (o x Cols(), row stride ldd) · columnsᵀ transposed with
+// its rows taken tap by tap (row v is column row Conv2dWideVRow(v)), plus
+// beta*gT, beta 0 or 1: gT[v][i] is Gemm(false, true, o, Rows(), Cols(), 1,
+// dy, ldd, columns, Cols(), beta, g, Rows())'s g[i][Conv2dWideVRow(v)] bit
 // for bit where Conv2dWideWeightDirect holds (the same reduction blocks,
-// each product term the same, computed as columns · dyᵀ). It runs on the
+// each product term the same, computed as columns · dyᵀ). Taking the rows
+// tap by tap lets packA move 8 channels Hp*Wp apart at once. It runs on the
 // calling goroutine.
-func Conv2dWideWeightGrad(dy []float32, ldd, o int, cc Conv2dWideCols, beta float32, gw []float32, ldg int) {
+func Conv2dWideWeightGradT(dy []float32, ldd, o int, cc Conv2dWideCols, beta float32, gT []float32, ldg int) {
 	if beta != 0 && beta != 1 {
-		panic("tensor: Conv2dWideWeightGrad: beta must be 0 or 1")
+		panic("tensor: Conv2dWideWeightGradT: beta must be 0 or 1")
 	}
 	cfg := &active
 	mr, nr := cfg.mr, cfg.nr
@@ -175,7 +182,7 @@ func Conv2dWideWeightGrad(dy []float32, ldd, o int, cc Conv2dWideCols, beta floa
 		return
 	}
 	_ = dy[(o-1)*ldd+k-1]
-	_ = gw[(o-1)*ldg+rowsAll-1]
+	_ = gT[(rowsAll-1)*ldg+o-1]
 	_ = cc.P[cc.rowOff(rowsAll-1)+k-1]
 	bufs := bufFree.get()
 	mcMax := roundUp(min(cfg.mc, rowsAll), mr)
@@ -202,19 +209,13 @@ func Conv2dWideWeightGrad(dy []float32, ldd, o int, cc Conv2dWideCols, beta floa
 					for jr := 0; jr < nc; jr += nr {
 						bp := bb[jr*kc : (jr+nr)*kc]
 						cols := min(nr, nc-jr)
-						cfg.kernel(kc, ap, bp, tile, nr, 1, 0)
-						for i := 0; i < rows; i++ {
-							r := cc.vrow(ic + ir + i)
-							t := tile[i*nr : i*nr+cols]
-							for j, v := range t {
-								d := &gw[(jc+jr+j)*ldg+r]
-								if bet == 0 {
-									*d = v
-								} else {
-									*d += v
-								}
-							}
+						off := (ic+ir)*ldg + jc + jr
+						if rows == mr && cols == nr {
+							cfg.kernel(kc, ap, bp, gT[off:], ldg, 1, bet)
+							continue
 						}
+						cfg.kernel(kc, ap, bp, tile, nr, 1, 0)
+						storeEdge(rows, cols, tile, nr, bet, gT[off:], ldg)
 					}
 				}
 			}
