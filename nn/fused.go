@@ -104,9 +104,13 @@ func (g *Graph) convReLUPool(x, w, b *Var, opt ConvOptions) *Var {
 		Ls = oh * t.Wp
 	}
 	nparts := g.parts(N)
+	// With one image per part (GemmSerial's products), the wide form's
+	// GEMM packs its panels straight from the padded image: the same bits
+	// without the column matrix.
+	t.wideDirect = t.wide && nparts > 1 && K > 16 && tensor.Conv2dWideDirect(O, t.wideCols2d(nil))
 	for p := 0; p < nparts; p++ {
 		t.out[p] = g.buf(O * Ls).Data
-		if !t.direct {
+		if !t.direct && !t.wideDirect {
 			t.col[p] = g.buf(K * Ls).Data
 		}
 		if t.wide {
@@ -147,6 +151,13 @@ type fusedConvTask struct {
 	// vector update (see wideCols).
 	wide   bool
 	Hp, Wp int
+	// wideDirect (forward, wide) computes the convolution by
+	// tensor.Conv2dWideForward on the padded image, without wideCols.
+	wideDirect bool
+	// wideGrad (backward, wide) computes the weight gradient by
+	// tensor.Conv2dWideWeightGradT on the padded image, without wideCols:
+	// gw then holds its transpose, K x O with the rows tap by tap.
+	wideGrad bool
 	// Per-part scratch: the image's convolution output (or its gradient),
 	// its columns, the columns' gradient, weight and bias gradients, and
 	// the padded image and its gradient of the wide form.
@@ -188,6 +199,12 @@ func (t *fusedConvTask) padImage(p, src []float32) {
 			copy(pl[y*t.Wp:y*t.Wp+t.W], img[y*t.W:(y+1)*t.W])
 		}
 	}
+}
+
+// wideCols2d describes the columns of the padded image p for
+// tensor.Conv2dWideForward.
+func (t *fusedConvTask) wideCols2d(p []float32) tensor.Conv2dWideCols {
+	return tensor.Conv2dWideCols{P: p, C: t.C, Hp: t.Hp, Wp: t.Wp, KH: t.kh, KW: t.kw, DH: t.dh, DW: t.dw}
 }
 
 // wideCols fills col (K x oh*Wp) from the padded image p: row (c, i, j) is
@@ -249,7 +266,10 @@ func (t *fusedConvTask) run(part, parts int) {
 	for n := lo; n < hi; n++ {
 		src := t.x[n*CHW : (n+1)*CHW]
 		col := src
-		if !t.direct && (!t.back || t.gw[part] != nil) {
+		if t.wideDirect || (t.wideGrad && t.gw[part] != nil) {
+			t.padImage(pad, src)
+			col = nil
+		} else if !t.direct && (!t.back || t.gw[part] != nil) {
 			col = t.col[part]
 			if t.wide {
 				t.padImage(pad, src)
@@ -264,7 +284,11 @@ func (t *fusedConvTask) run(part, parts int) {
 			idx = t.idx[n*t.O*P : (n+1)*t.O*P]
 		}
 		if !t.back {
-			convImage(gemm, out, t.w, t.b, col, t.O, K, L)
+			if t.wideDirect {
+				convImageWide(out, t.w, t.b, t.wideCols2d(pad), t.O, K, L)
+			} else {
+				convImage(gemm, out, t.w, t.b, col, t.O, K, L)
+			}
 			if ld == t.ow {
 				reluPool2(yn, idx, out, t.O, t.oh, t.ow)
 			} else {
@@ -287,6 +311,11 @@ func (t *fusedConvTask) run(part, parts int) {
 			// A small reduction over many pixels: sums in registers beat
 			// a GEMM whose packing dominates at this shape.
 			convGradSmallK(gw, gb, dy, col, t.O, K, L)
+		case gw != nil && t.wideGrad:
+			tensor.Conv2dWideWeightGradT(dy, L, t.O, t.wideCols2d(pad), 1, gw, t.O)
+			for o := range gb {
+				gb[o] += tensor.Sum(dy[o*L : (o+1)*L])
+			}
 		case gw != nil:
 			gemm(false, true, t.O, K, L, 1, dy, L, col, L, 1, gw, K)
 			fallthrough
@@ -348,6 +377,20 @@ func convImage(gemm gemmFunc, out, w, b, col []float32, O, K, L int) {
 		}
 	}
 	gemm(false, false, O, L, K, 1, w, K, col, L, 1, out, L)
+}
+
+// convImageWide is convImage (its GEMM path) on the columns of a padded
+// image described by cc.
+func convImageWide(out, w, b []float32, cc tensor.Conv2dWideCols, O, K, L int) {
+	for o := 0; o < O; o++ {
+		row := out[o*L : (o+1)*L]
+		if b != nil {
+			tensor.Fill(row, b[o])
+		} else {
+			clear(row)
+		}
+	}
+	tensor.Conv2dWideForward(w, K, O, cc, 1, out, L)
 }
 
 // convGradSmallKGo is convGradSmallK's portable form: inner products.
@@ -467,10 +510,12 @@ func convReLUPoolBack(n *Var) {
 		Ls = oh * t.Wp
 	}
 	nparts := g.parts(N)
+	// As in the forward (wideDirect), with one image per part.
+	t.wideGrad = t.wide && w.requiresGrad && nparts > 1 && K > 16 && tensor.Conv2dWideWeightDirect(O, t.wideCols2d(nil))
 	for p := 0; p < nparts; p++ {
 		t.out[p] = g.buf(O * Ls).Data
 		if w.requiresGrad {
-			if !t.direct {
+			if !t.direct && !t.wideGrad {
 				t.col[p] = g.buf(K * Ls).Data
 			}
 			t.gw[p] = g.zbuf(O * K).Data
@@ -489,8 +534,19 @@ func convReLUPoolBack(n *Var) {
 		}
 	}
 	g.parallel(t, nparts, N*O*L*K)
+	cc := t.wideCols2d(nil)
 	for p := 0; p < nparts; p++ {
-		if t.gw[p] != nil {
+		switch {
+		case t.gw[p] != nil && t.wideGrad:
+			// gw[p] is the transpose (see wideGrad): the same sums.
+			wg, gT := w.grad(), t.gw[p]
+			for v := 0; v < K; v++ {
+				r := cc.Conv2dWideVRow(v)
+				for o, g := range gT[v*O : (v+1)*O] {
+					wg[o*K+r] += g
+				}
+			}
+		case t.gw[p] != nil:
 			axpy(w.grad(), 1, t.gw[p])
 		}
 		if t.gb[p] != nil {
