@@ -242,9 +242,7 @@ func (t *fusedConvTask) wideBack(dx, dcol, p []float32) {
 	for c := 0; c < t.C; c++ {
 		img := dx[c*HW : (c+1)*HW]
 		pl := p[c*HpWp+t.ph*t.Wp+t.pw:]
-		for y := 0; y < t.H; y++ {
-			tensor.Axpy(1, pl[y*t.Wp:y*t.Wp+t.W], img[y*t.W:(y+1)*t.W])
-		}
+		tensor.AddRows(img, t.W, pl, t.Wp, t.H, t.W) // Axpy(1, ...) row by row
 	}
 }
 
