@@ -33,6 +33,7 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 
+	"github.com/mlforge/mlforge/internal/atomicfile"
 	"github.com/mlforge/mlforge/internal/budget"
 	"github.com/mlforge/mlforge/internal/buildinfo"
 	"github.com/mlforge/mlforge/internal/crashpoint"
@@ -578,33 +579,12 @@ func describeMode(m os.FileMode) string {
 }
 
 // Save writes m into the directory dir as dir/model.safetensors, atomically:
-// the file is written under a temporary name, synced and renamed, so a crash
-// never leaves a half-written model. It returns the file's path.
+// the file is written under a temporary name, synced and renamed, and the
+// directory synced, so a crash never leaves a half-written or lost model. It returns the file's path.
 func Save(dir string, m *Model) (string, error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", err
-	}
-	tmp, err := os.CreateTemp(dir, ".model-*.tmp")
-	if err != nil {
-		return "", err
-	}
-	defer os.Remove(tmp.Name())
-	if err := Encode(crashpoint.Writer("model-write", tmp), m); err != nil {
-		tmp.Close()
-		return "", err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return "", err
-	}
-	if err := tmp.Close(); err != nil {
-		return "", err
-	}
-	path := filepath.Join(dir, FileName)
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return "", err
-	}
-	return path, nil
+	return atomicfile.Write(dir, FileName, ".model-*.tmp", func(w io.Writer) error {
+		return Encode(crashpoint.Writer("model-write", w), m)
+	})
 }
 
 // Label returns the display label of a class value: its name when the

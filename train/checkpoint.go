@@ -7,11 +7,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 
+	"github.com/mlforge/mlforge/internal/atomicfile"
 	"github.com/mlforge/mlforge/ml"
 	"github.com/mlforge/mlforge/nn"
 	"github.com/mlforge/mlforge/nn/optim"
@@ -101,28 +103,14 @@ func saveCheckpoint(dir string, m nn.Module, opts []ckptOptim, st *checkpointSta
 	return writeAtomic(dir, CheckpointFile, buf.Bytes())
 }
 
-// writeAtomic writes b to dir/name through a synced temporary file.
+// writeAtomic writes b to dir/name through a synced temporary file and a
+// synced rename.
 func writeAtomic(dir, name string, b []byte) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	_, err := atomicfile.Write(dir, name, ".ckpt-*.tmp", func(w io.Writer) error {
+		_, err := w.Write(b)
 		return err
-	}
-	tmp, err := os.CreateTemp(dir, ".ckpt-*.tmp")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(b); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), filepath.Join(dir, name))
+	})
+	return err
 }
 
 // CheckpointError is a checkpoint that cannot be resumed.
