@@ -52,7 +52,32 @@ func startWorkers() {
 // whichever goroutine runs it, so the results do not depend on who did.
 func (g *Graph) parallel(t partTask, maxParts, work int) {
 	workers.once.Do(startWorkers)
-	parts := min(workers.n, maxParts)
+	g.runParts(t, min(workers.n, maxParts), work)
+}
+
+// parallelFine is parallel for a task whose results do not depend on how
+// many parts it is split into (each output is computed the same way
+// whichever part holds it): with more than one CPU it is cut into up to
+// maxParts parts, up to 4 per CPU, which the goroutines claim one by one,
+// so a goroutine slowed down by other load takes fewer. t must handle
+// part indices below maxParts (its per-part scratch sized for them).
+func (g *Graph) parallelFine(t partTask, maxParts, work int) {
+	workers.once.Do(startWorkers)
+	parts := 1
+	if workers.n > 1 {
+		parts = min(maxParts, 4*workers.n)
+	}
+	if fineOff {
+		parts = min(workers.n, maxParts)
+	}
+	g.runParts(t, parts, work)
+}
+
+// fineOff makes parallelFine split as parallel does (tests compare them).
+var fineOff bool
+
+// runParts runs t in parts parts, claimed by the caller and the workers.
+func (g *Graph) runParts(t partTask, parts, work int) {
 	if work < 1<<15 {
 		parts = 1
 	}
