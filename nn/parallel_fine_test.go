@@ -70,3 +70,56 @@ func TestParallelFineSameBits(t *testing.T) {
 		}
 	}
 }
+
+// TestParallelFineBlockSameBits does the same for a ResNet basic block's
+// other layers: BatchNorm (training statistics), the residual add and
+// ReLU, and MaxPool2d, forward and backward.
+func TestParallelFineBlockSameBits(t *testing.T) {
+	workers.once.Do(startWorkers)
+	if workers.n < 2 {
+		t.Skip("one CPU: parallelFine runs one part")
+	}
+	rng := rand.New(rand.NewPCG(5, 6))
+	for _, s := range [][]int{{64, 64, 8, 8}, {64, 128, 4, 4}, {64, 512, 1, 1}, {64, 64, 16, 16}, {33, 10, 12, 12}} {
+		name := fmt.Sprintf("x %v", s)
+		x := randParam(rng, 1, s...)
+		r := randParam(rng, 1, s...)
+		var runs [2][][]float32
+		for off := 0; off < 2; off++ {
+			fineOff = off == 1
+			bn, err := NewBatchNorm(2, s[1], 1e-5, 0.1, true, true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			pool, err := NewMaxPool2d(PoolOptions{KernelSize: [2]int{3, 3}, Stride: [2]int{2, 2}, Padding: [2]int{1, 1}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			g := NewGraph()
+			y := pool.Forward(g, g.addReLU(bn.Forward(g, x), r))
+			loss := g.Sum(g.Mul(y, y))
+			x.ZeroGrad()
+			r.ZeroGrad()
+			if err := g.Backward(loss); err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			runs[off] = [][]float32{y.Data.Data, x.Grad.Data, r.Grad.Data}
+			for _, p := range bn.Parameters() {
+				if p.Var.Grad != nil {
+					runs[off] = append(runs[off], p.Var.Grad.Data)
+				}
+				runs[off] = append(runs[off], p.Var.Data.Data)
+			}
+			for i := range runs[off] {
+				runs[off][i] = append([]float32(nil), runs[off][i]...)
+			}
+		}
+		for i := range runs[0] {
+			for j, v := range runs[0][i] {
+				if u := runs[1][i][j]; math.Float32bits(u) != math.Float32bits(v) {
+					t.Fatalf("%s: result %d element %d is %v fine, %v one part per CPU", name, i, j, v, u)
+				}
+			}
+		}
+	}
+}
