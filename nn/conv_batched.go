@@ -210,7 +210,7 @@ func decodeTaps(code, kh, kw int) tensor.Taps {
 func (g *Graph) tapWeights(dst, w []float32, ldw, O, C, kh, kw, K1 int, tp tensor.Taps) int {
 	t := &g.convW
 	*t = convWeightTask{taps: true, dst: dst, w: w, ldw: ldw, O: O, C: C, kh: kh, kw: kw, K1: K1, tp: tp}
-	g.parallel(t, O, O*K1)
+	g.parallelFine(t, O, O*K1)
 	*t = convWeightTask{}
 	ni, nj := tp.KI1-tp.KI0, tp.KJ1-tp.KJ0
 	return C*ni*nj + K1 - C*kh*kw
@@ -346,18 +346,18 @@ func (g *Graph) conv2dBatched(t *convTask, y *tensor.Tensor) (cols, taps *tensor
 			bt.scrPart = t.O * cb * L
 			bt.scr = g.buf(nparts * bt.scrPart).Data
 		}
-		g.parallel(bt, nparts, t.O*K1*NL)
+		g.parallelFine(bt, nparts, t.O*K1*NL)
 		bt.wt, bt.scr, bt.pa = nil, nil, tensor.PackedA{}
 		return cols, taps, code
 	}
-	g.parallel(bt, nparts, K*NL)
+	g.parallelFine(bt, nparts, K*NL)
 	if K1 > K {
 		tensor.Fill(cols.Data[K*NL:K1*NL], 1)
 	}
 	yb := g.buf(t.O * NL)
 	tensor.Gemm(false, false, t.O, NL, K1, 1, wt, K1, cols.Data, NL, 0, yb.Data, NL)
 	bt.phase, bt.yb = convScatter, yb.Data
-	g.parallel(bt, nparts, t.O*NL)
+	g.parallelFine(bt, nparts, t.O*NL)
 	return cols, taps, code
 }
 
@@ -385,12 +385,12 @@ func conv2dBatchedBack(n *Var, cols, taps []float32, fullK1 int) {
 	nparts := min(N, 8)
 	dyb := g.buf(O * NL).Data
 	bt.dyb = dyb
-	g.parallel(bt, nparts, O*NL)
+	g.parallelFine(bt, nparts, O*NL)
 	if n.ints[9] == 1 && w.requiresGrad {
 		// An earlier Backward on this tape took the columns for the column
 		// gradient: unfold the input again.
 		bt.phase, bt.cols = convIm2col, cols
-		g.parallel(bt, nparts, K*NL)
+		g.parallelFine(bt, nparts, K*NL)
 		if K1 > K {
 			tensor.Fill(cols[K*NL:K1*NL], 1)
 		}
@@ -403,7 +403,7 @@ func conv2dBatchedBack(n *Var, cols, taps []float32, fullK1 int) {
 		if K1 > K && b != nil && b.requiresGrad {
 			t.gb = b.grad()
 		}
-		g.parallel(t, O, O*K1)
+		g.parallelFine(t, O, O*K1)
 		*t = convWeightTask{}
 	}
 	if x.requiresGrad {
@@ -427,12 +427,12 @@ func conv2dBatchedBack(n *Var, cols, taps []float32, fullK1 int) {
 			} else {
 				bt.scr = g.buf(nparts * bt.scrPart).Data
 			}
-			g.parallel(bt, nparts, O*K*NL)
+			g.parallelFine(bt, nparts, O*K*NL)
 			bt.wt, bt.scr, bt.pa = nil, nil, tensor.PackedA{}
 			return
 		}
 		tensor.Gemm(true, false, K, NL, O, 1, wt, ldw, dyb, NL, 0, cols[:K*NL], NL)
 		bt.phase, bt.cols, bt.gx = convCol2im, cols, x.grad()
-		g.parallel(bt, nparts, K*NL)
+		g.parallelFine(bt, nparts, K*NL)
 	}
 }

@@ -26,7 +26,6 @@ package nn
 import (
 	"errors"
 	"fmt"
-	"sync"
 
 	"github.com/mlforge/mlforge/tensor"
 )
@@ -152,7 +151,7 @@ type Graph struct {
 	err  error
 	dead *Var
 
-	wg      sync.WaitGroup
+	par     *partCall // the claim state of parallel, reused
 	convT   convTask
 	convB   convBatchTask
 	convW   convWeightTask

@@ -153,7 +153,7 @@ func (b *BatchNorm) Forward(g *Graph, x *Var) *Var {
 	} else {
 		t.mom = b.Momentum
 	}
-	g.parallel(t, C, 3*N*C*L)
+	g.parallelFine(t, C, 3*N*C*L)
 	*t = batchNormTask{}
 	if b.TrackRunningStats && !b.eval {
 		b.NumBatchesTracked.Data.Data[0]++
@@ -189,7 +189,7 @@ func batchNormBack(n *Var) {
 	if b != nil && b.requiresGrad {
 		t.gb = b.grad()
 	}
-	n.g.parallel(t, C, 2*N*C*L)
+	n.g.parallelFine(t, C, 2*N*C*L)
 	*t = batchNormTask{}
 }
 

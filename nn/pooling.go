@@ -125,7 +125,7 @@ func (g *Graph) MaxPool2d(x *Var, opt PoolOptions) *Var {
 	}
 	t := &g.poolT
 	*t = poolTask{x: x.Data.Data, y: y.Data, idx: idx, record: record, planes: N * C, H: H, W: W, oh: oh, ow: ow, opt: opt}
-	g.parallel(t, 8, len(x.Data.Data))
+	g.parallelFine(t, 8, len(x.Data.Data))
 	n := g.newNode(y, maxPoolBack, x, nil, nil)
 	n.idx = idx
 	return n
@@ -139,7 +139,7 @@ func maxPoolBack(n *Var) {
 	t := &n.g.poolT
 	gx, acc := n.a.gradOut()
 	*t = poolTask{back: true, overwrite: !acc, gx: gx, gy: n.Grad.Data, idx: n.idx, planes: xs[0] * xs[1], H: xs[2], W: xs[3], oh: n.Data.Shape[2], ow: n.Data.Shape[3]}
-	n.g.parallel(t, 8, len(n.Grad.Data)*2)
+	n.g.parallelFine(t, 8, len(n.Grad.Data)*2)
 }
 
 // poolTask runs a max-pooling forward or backward pass over a range of

@@ -20,7 +20,7 @@ func (g *Graph) addReLU(a, b *Var) *Var {
 	out := g.bufLike(a.Data)
 	t := &g.addT
 	*t = addReLUTask{dst: out.Data, x: a.Data.Data, y: b.Data.Data}
-	g.parallel(t, 8, len(out.Data)/4)
+	g.parallelFine(t, 8, len(out.Data)/4)
 	*t = addReLUTask{}
 	return g.newNode(out, addReLUBack, a, b, nil)
 }
@@ -35,7 +35,7 @@ func addReLUBack(n *Var) {
 		t.gb, t.accB = n.b.gradOut()
 	}
 	if t.ga != nil || t.gb != nil {
-		n.g.parallel(t, 8, len(t.y)/4)
+		n.g.parallelFine(t, 8, len(t.y)/4)
 	}
 	*t = addReLUTask{}
 }

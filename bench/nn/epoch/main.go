@@ -57,6 +57,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/pprof"
+	"runtime/trace"
 	"strings"
 	"syscall"
 	"time"
@@ -357,7 +358,18 @@ func main() {
 	mnist := flag.String("mnist", "../shared/data/mnist", "folder of t10k-images-idx3-ubyte.gz and t10k-labels-idx1-ubyte.gz for the mnist model")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the epochs to this file")
 	limit := flag.Int("limit", 0, "train on only the first N samples of each model's data (0: all), for short profiles")
+	traceOut := flag.String("trace", "", "write a runtime execution trace of the run to this file (go tool trace)")
 	flag.Parse()
+	if *traceOut != "" {
+		f, err := os.Create(*traceOut)
+		if err != nil {
+			fail(err)
+		}
+		if err := trace.Start(f); err != nil {
+			fail(err)
+		}
+		defer trace.Stop()
+	}
 	if *cpuprofile != "" {
 		f, err := os.Create(*cpuprofile)
 		if err != nil {
