@@ -225,21 +225,7 @@ func Conv1dWeightGradT(dy []float32, ldd, m int, cc Conv1dCols, r0, r1 int, gT [
 					cc.row(blk[i*kc:(i+1)*kc], r0+ic+i, bufs.segs)
 				}
 				packA(false, blk, kc, 0, 0, mc, kc, mr, ab)
-				for ir := 0; ir < mc; ir += mr {
-					ap := ab[ir*kc : (ir+mr)*kc]
-					rows := min(mr, mc-ir)
-					for jr := 0; jr < nc; jr += nr {
-						bp := bb[jr*kc : (jr+nr)*kc]
-						cols := min(nr, nc-jr)
-						off := (ic+ir)*ldg + jc + jr
-						if rows == mr && cols == nr {
-							cfg.kernel(kc, ap, bp, gT[off:], ldg, 1, bet)
-							continue
-						}
-						cfg.kernel(kc, ap, bp, tile, nr, 1, 0)
-						storeEdge(rows, cols, tile, nr, bet, gT[off:], ldg)
-					}
-				}
+				cfg.macroKernel(mc, nc, kc, ab, bb, tile, gT[ic*ldg+jc:], ldg, 1, bet)
 			}
 		}
 	}

@@ -96,21 +96,7 @@ func Conv2dWideForward(w []float32, ldw, o int, cc Conv2dWideCols, beta float32,
 			for ic := 0; ic < o; ic += cfg.mc {
 				mc := min(cfg.mc, o-ic)
 				packA(false, w, ldw, ic, pc, mc, kc, mr, ab)
-				for ir := 0; ir < mc; ir += mr {
-					ap := ab[ir*kc : (ir+mr)*kc]
-					rows := min(mr, mc-ir)
-					for jr := 0; jr < nc; jr += nr {
-						bp := bb[jr*kc : (jr+nr)*kc]
-						cols := min(nr, nc-jr)
-						off := (ic+ir)*ldo + jc + jr
-						if rows == mr && cols == nr {
-							cfg.kernel(kc, ap, bp, out[off:], ldo, 1, bet)
-							continue
-						}
-						cfg.kernel(kc, ap, bp, tile, nr, 1, 0)
-						storeEdge(rows, cols, tile, nr, bet, out[off:], ldo)
-					}
-				}
+				cfg.macroKernel(mc, nc, kc, ab, bb, tile, out[ic*ldo+jc:], ldo, 1, bet)
 			}
 		}
 	}
@@ -203,21 +189,7 @@ func Conv2dWideWeightGradT(dy []float32, ldd, o int, cc Conv2dWideCols, beta flo
 			for ic := 0; ic < rowsAll; ic += cfg.mc {
 				mc := min(cfg.mc, rowsAll-ic)
 				cc.packAV(ic, pc, mc, kc, mr, ab)
-				for ir := 0; ir < mc; ir += mr {
-					ap := ab[ir*kc : (ir+mr)*kc]
-					rows := min(mr, mc-ir)
-					for jr := 0; jr < nc; jr += nr {
-						bp := bb[jr*kc : (jr+nr)*kc]
-						cols := min(nr, nc-jr)
-						off := (ic+ir)*ldg + jc + jr
-						if rows == mr && cols == nr {
-							cfg.kernel(kc, ap, bp, gT[off:], ldg, 1, bet)
-							continue
-						}
-						cfg.kernel(kc, ap, bp, tile, nr, 1, 0)
-						storeEdge(rows, cols, tile, nr, bet, gT[off:], ldg)
-					}
-				}
+				cfg.macroKernel(mc, nc, kc, ab, bb, tile, gT[ic*ldg+jc:], ldg, 1, bet)
 			}
 		}
 	}

@@ -222,6 +222,31 @@ func grow(s []float32, n int) []float32 {
 // in place from at most shortK rows of each.
 const shortK = 64
 
+// macroKernel multiplies the packed mc x kc block ab by the packed kc x nc
+// panel bb into c (row stride ldc, at the block's first element) as
+// alpha·ab·bb + beta·c: full register tiles in place, edge tiles through
+// tile. Every blocked product here (gemmSerial, GemmPackedA and the
+// convolutions packed straight from their inputs) runs its blocks through
+// it, so they sum in the same order.
+func (cfg *gemmConfig) macroKernel(mc, nc, kc int, ab, bb, tile, c []float32, ldc int, alpha, beta float32) {
+	mr, nr := cfg.mr, cfg.nr
+	for ir := 0; ir < mc; ir += mr {
+		ap := ab[ir*kc : (ir+mr)*kc]
+		rows := min(mr, mc-ir)
+		for jr := 0; jr < nc; jr += nr {
+			bp := bb[jr*kc : (jr+nr)*kc]
+			cols := min(nr, nc-jr)
+			off := ir*ldc + jr
+			if rows == mr && cols == nr {
+				cfg.kernel(kc, ap, bp, c[off:], ldc, alpha, beta)
+				continue
+			}
+			cfg.kernel(kc, ap, bp, tile, nr, alpha, 0)
+			storeEdge(rows, cols, tile, nr, beta, c[off:], ldc)
+		}
+	}
+}
+
 // gemmSerial runs the blocked algorithm on the calling goroutine.
 func gemmSerial(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	cfg := &active
@@ -251,21 +276,7 @@ func gemmSerial(transA, transB bool, m, n, k int, alpha float32, a []float32, ld
 			for ic := 0; ic < m; ic += cfg.mc {
 				mc := min(cfg.mc, m-ic)
 				packA(transA, a, lda, ic, pc, mc, kc, mr, ab)
-				for ir := 0; ir < mc; ir += mr {
-					ap := ab[ir*kc : (ir+mr)*kc]
-					rows := min(mr, mc-ir)
-					for jr := 0; jr < nc; jr += nr {
-						bp := bb[jr*kc : (jr+nr)*kc]
-						cols := min(nr, nc-jr)
-						off := (ic+ir)*ldc + jc + jr
-						if rows == mr && cols == nr {
-							cfg.kernel(kc, ap, bp, c[off:], ldc, alpha, bet)
-							continue
-						}
-						cfg.kernel(kc, ap, bp, tile, nr, alpha, 0)
-						storeEdge(rows, cols, tile, nr, bet, c[off:], ldc)
-					}
-				}
+				cfg.macroKernel(mc, nc, kc, ab, bb, tile, c[ic*ldc+jc:], ldc, alpha, bet)
 			}
 		}
 	}

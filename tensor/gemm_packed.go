@@ -74,21 +74,7 @@ func GemmPackedA(p *PackedA, n int, alpha float32, b []float32, ldb int, beta fl
 			for ic := 0; ic < m; ic += cfg.mc {
 				mc := min(cfg.mc, m-ic)
 				ab := p.data[mp*pc+ic*kc:]
-				for ir := 0; ir < mc; ir += mr {
-					ap := ab[ir*kc : (ir+mr)*kc]
-					rows := min(mr, mc-ir)
-					for jr := 0; jr < nc; jr += nr {
-						bp := bb[jr*kc : (jr+nr)*kc]
-						cols := min(nr, nc-jr)
-						off := (ic+ir)*ldc + jc + jr
-						if rows == mr && cols == nr {
-							cfg.kernel(kc, ap, bp, c[off:], ldc, alpha, bet)
-							continue
-						}
-						cfg.kernel(kc, ap, bp, tile, nr, alpha, 0)
-						storeEdge(rows, cols, tile, nr, bet, c[off:], ldc)
-					}
-				}
+				cfg.macroKernel(mc, nc, kc, ab, bb, tile, c[ic*ldc+jc:], ldc, alpha, bet)
 			}
 		}
 	}
